@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "HotSwap",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hotswap", targets: ["hotswap"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(name: "CLinux"),
+        .target(name: "Wire"),
+        .target(name: "Observability"),
+        .target(name: "Certificates", dependencies: ["COpenSSL"]),
+        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Observability"]),
+        .target(
+            name: "Coordinator",
+            dependencies: ["Transport", "Wire", "Certificates", "Observability"]
+        ),
+        .executableTarget(
+            name: "hotswap",
+            dependencies: ["Coordinator", "Certificates", "Transport", "Observability"]
+        ),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
+        .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Observability"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Observability"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,36 @@
+// Function wrappers for the X.509 and key-generation OpenSSL macros used by
+// Certificates and by Transport's peer-certificate inspection.
+#ifndef HOTSWAP_COPENSSL_SHIM_X509_H
+#define HOTSWAP_COPENSSL_SHIM_X509_H
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+
+static inline EVP_PKEY *hs_EVP_EC_gen(const char *curve) {
+    return EVP_EC_gen(curve);
+}
+
+static inline long hs_BIO_get_mem_data(BIO *bio, char **data) {
+    return BIO_get_mem_data(bio, data);
+}
+
+static inline int hs_sk_GENERAL_NAME_num(const GENERAL_NAMES *names) {
+    return sk_GENERAL_NAME_num(names);
+}
+
+static inline GENERAL_NAME *hs_sk_GENERAL_NAME_value(const GENERAL_NAMES *names, int index) {
+    return sk_GENERAL_NAME_value(names, index);
+}
+
+static inline void hs_GENERAL_NAMES_free(GENERAL_NAMES *names) {
+    GENERAL_NAMES_free(names);
+}
+
+static inline void hs_OPENSSL_free(void *pointer) {
+    OPENSSL_free(pointer);
+}
+
+#endif

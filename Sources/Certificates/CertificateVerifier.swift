@@ -1,0 +1,81 @@
+import COpenSSL
+
+/// Checks at process start that a node's certificate and key are usable: both
+/// parse, belong together, chain to the cluster CA, are valid now, and name the
+/// role (and optionally the node) the process expects to be.
+public enum CertificateVerifier {
+    /// Verifies the certificate at `certificatePath` and returns what it says, or
+    /// throws the first problem found, in this order: a file is missing or
+    /// unreadable; the key does not match; the chain does not lead to the CA; the
+    /// certificate (or the CA) is expired or not yet valid at `nowUnixSeconds`;
+    /// the identity is missing or has another role or name.
+    public static func verify(
+        certificatePath: String, privateKeyPath: String, caPath: String, expectedRole: NodeRole,
+        expectedName: String?, nowUnixSeconds: Int64
+    ) throws(CertificateError) -> CertificateInfo {
+        let certificate = try PEMCodec.loadCertificate(certificatePath)
+        defer { X509_free(certificate) }
+        let key = try PEMCodec.loadPrivateKey(privateKeyPath)
+        defer { EVP_PKEY_free(key) }
+        let authority = try PEMCodec.loadCertificate(caPath)
+        defer { X509_free(authority) }
+        guard X509_check_private_key(certificate, key) == 1 else {
+            ERR_clear_error()
+            throw .keyMismatch(certificatePath: certificatePath, keyPath: privateKeyPath)
+        }
+        try verifyChain(certificate, path: certificatePath, authority: authority)
+        let info = try CertificateInfo(certificate: certificate, path: certificatePath)
+        try checkValidity(info, path: certificatePath, nowUnixSeconds: nowUnixSeconds)
+        let authorityInfo = try CertificateInfo(certificate: authority, path: caPath)
+        try checkValidity(authorityInfo, path: caPath, nowUnixSeconds: nowUnixSeconds)
+        guard let identity = info.identity else {
+            throw .missingIdentity(certificatePath)
+        }
+        guard identity.role == expectedRole else {
+            throw .wrongRole(certificatePath, expected: expectedRole, found: identity.role.rawValue)
+        }
+        if let expectedName, identity.name != expectedName {
+            throw .wrongName(certificatePath, expected: expectedName, found: identity.name)
+        }
+        return info
+    }
+
+    /// Runs OpenSSL's chain verification with the CA as the only trust anchor.
+    /// Time checks are left to `checkValidity`, which reports the failing date
+    /// against the caller's clock.
+    private static func verifyChain(
+        _ certificate: OpaquePointer, path: String, authority: OpaquePointer
+    ) throws(CertificateError) {
+        guard let store = X509_STORE_new() else {
+            throw OpenSSLErrorQueue.error("allocate a certificate store")
+        }
+        defer { X509_STORE_free(store) }
+        guard X509_STORE_add_cert(store, authority) == 1 else {
+            throw OpenSSLErrorQueue.error("add the CA certificate to the trust store")
+        }
+        guard let context = X509_STORE_CTX_new() else {
+            throw OpenSSLErrorQueue.error("allocate a verification context")
+        }
+        defer { X509_STORE_CTX_free(context) }
+        guard X509_STORE_CTX_init(context, store, certificate, nil) == 1 else {
+            throw OpenSSLErrorQueue.error("initialise certificate verification")
+        }
+        X509_STORE_CTX_set_flags(context, UInt(X509_V_FLAG_NO_CHECK_TIME | X509_V_FLAG_X509_STRICT))
+        guard X509_verify_cert(context) == 1 else {
+            let code = X509_STORE_CTX_get_error(context)
+            ERR_clear_error()
+            throw .notSignedByCA(path, reason: String(cString: X509_verify_cert_error_string(Int(code))))
+        }
+    }
+
+    private static func checkValidity(
+        _ info: CertificateInfo, path: String, nowUnixSeconds: Int64
+    ) throws(CertificateError) {
+        guard nowUnixSeconds >= info.notBefore else {
+            throw .notYetValid(path, notBefore: UnixTime.text(info.notBefore))
+        }
+        guard nowUnixSeconds <= info.notAfter else {
+            throw .expired(path, notAfter: UnixTime.text(info.notAfter))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Transport
+
+/// Everything a coordinator process needs to start, from flags and an
+/// optional config file (see Docs/CONFIGURATION.md).
+public struct CoordinatorConfiguration: Sendable {
+    public var name: String
+    public var dataDirectory: String
+    public var tlsDirectory: String
+    public var peerAddress: SocketAddress
+    public var agentAddress: SocketAddress
+    public var apiAddress: SocketAddress
+    public var limits = CoordinatorLimits()
+
+    public init(name: String, dataDirectory: String, tlsDirectory: String,
+                peerAddress: SocketAddress, agentAddress: SocketAddress, apiAddress: SocketAddress) {
+        self.name = name
+        self.dataDirectory = dataDirectory
+        self.tlsDirectory = tlsDirectory
+        self.peerAddress = peerAddress
+        self.agentAddress = agentAddress
+        self.apiAddress = apiAddress
+    }
+
+    public var caPath: String { "\(tlsDirectory)/ca.pem" }
+    public var certificatePath: String { "\(tlsDirectory)/\(name).pem" }
+    public var privateKeyPath: String { "\(tlsDirectory)/\(name).key" }
+}
+
+/// The coordinator's connection bounds and timeouts, with LAN-friendly defaults.
+public struct CoordinatorLimits: Sendable {
+    public var apiConnectionsMaximum = 4_096
+    public var peerConnectionsMaximum = 64
+    public var agentConnectionsMaximum = 16_384
+    public var frameSizeMaximumBytes = 1 << 20
+    public var frameIdleTimeout: Duration = .seconds(30)
+    public var handshakeTimeout: Duration = .seconds(10)
+    public var http = HTTPServerConfiguration()
+    public var shutdownTimeout: Duration = .seconds(10)
+
+    public init() {}
+}

@@ -1,0 +1,42 @@
+import Certificates
+import Transport
+
+/// The three TLS endpoints' credentials: server-auth for the API, mutual TLS
+/// restricted to coordinators on the peer port and to agents on the agent port.
+struct CoordinatorTLS: Sendable {
+    let api: TLSContextStore
+    let peer: TLSContextStore
+    let agent: TLSContextStore
+
+    init(_ configuration: CoordinatorConfiguration) throws(TransportError) {
+        func settings(_ verification: TLSConfiguration.PeerVerification) -> TLSConfiguration {
+            TLSConfiguration(certificateChainPath: configuration.certificatePath,
+                             privateKeyPath: configuration.privateKeyPath,
+                             trustRootsPath: configuration.caPath, peerVerification: verification)
+        }
+        api = try TLSContextStore(settings(.none), side: .server)
+        peer = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .server)
+        agent = try TLSContextStore(settings(.required(Self.authorizer(allowing: .agent))), side: .server)
+    }
+
+    /// Reloads all three from disk; on any failure every endpoint keeps its old context.
+    func reload() throws(TransportError) {
+        let stores = [api, peer, agent]
+        var fresh: [TLSContext] = []
+        for store in stores { fresh.append(try store.makeFreshContext()) }
+        for (store, context) in zip(stores, fresh) { store.install(context) }
+    }
+
+    /// Accepts a CA-verified certificate only if its HotSwap identity has `role`.
+    static func authorizer(allowing role: NodeRole) -> PeerAuthorizer {
+        { certificate in
+            guard let identity = NodeIdentity.identity(ofCertificate: certificate) else {
+                return .failure(PeerRejection("certificate carries no hotswap:// identity"))
+            }
+            guard identity.role == role else {
+                return .failure(PeerRejection("\(identity) may not connect here: only \(role.rawValue)s may"))
+            }
+            return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// The protocol logic on top of one TLS connection (HTTP, frames). Every call
+/// arrives on the connection's event loop; the handler may write, close, pause
+/// reading or set a deadline from inside any of them.
+public protocol ConnectionHandler: AnyObject {
+    /// The handshake finished; `connection.peer` holds the verified identity, if any.
+    func connectionDidOpen(_ connection: TLSConnection)
+    /// Decrypted bytes; valid only during the call.
+    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer)
+    /// The write queue fell back under its high-water mark after being above it.
+    func connectionDidBecomeWritable(_ connection: TLSConnection)
+    /// The deadline set with `setDeadline` passed.
+    func connectionDeadlineExpired(_ connection: TLSConnection)
+    /// The server is shutting down: finish what is in flight, then close.
+    func connectionShouldDrain(_ connection: TLSConnection)
+    /// Called exactly once, after the socket is closed.
+    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason)
+}
+
+extension ConnectionHandler {
+    public func connectionDidBecomeWritable(_ connection: TLSConnection) {}
+    public func connectionDeadlineExpired(_ connection: TLSConnection) {
+        connection.close(.timeout("deadline passed"))
+    }
+    public func connectionShouldDrain(_ connection: TLSConnection) {
+        connection.close(.shutdown)
+    }
+}
+
+/// Why a connection ended, for logs and metrics.
+public enum CloseReason: Sendable, Equatable, CustomStringConvertible {
+    case peerClosed
+    case local(String)
+    case protocolViolation(String)
+    case timeout(String)
+    case handshakeFailed(String)
+    case ioError(String)
+    case shutdown
+
+    public var description: String {
+        switch self {
+        case .peerClosed: return "peer closed"
+        case let .local(why): return why
+        case let .protocolViolation(why): return "protocol violation: \(why)"
+        case let .timeout(what): return "timeout: \(what)"
+        case let .handshakeFailed(why): return "TLS handshake failed: \(why)"
+        case let .ioError(why): return "I/O error: \(why)"
+        case .shutdown: return "server shutting down"
+        }
+    }
+}
+
+/// Per-connection bounds, shared by every connection of an endpoint.
+public struct ConnectionLimits: Sendable {
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// Above this many queued outbound bytes the connection stops reading.
+    public var writeQueueHighWaterBytes = 256 * 1024
+    /// Reading resumes once the queue drains below this.
+    public var writeQueueLowWaterBytes = 64 * 1024
+    /// A handler that queues more than this is ignoring backpressure: close.
+    public var writeQueueMaximumBytes = 8 * 1024 * 1024
+    /// Bytes read per readiness event before yielding to other connections.
+    public var readBudgetPerEventBytes = 256 * 1024
+    /// Time allowed to flush and send close_notify on a graceful close.
+    public var closeTimeout: Duration = .seconds(5)
+
+    public init() {}
+}

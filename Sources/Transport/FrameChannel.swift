@@ -1,0 +1,76 @@
+import Wire
+
+/// The product's side of a framed connection (peer or agent protocol).
+/// Called on the connection's loop.
+public protocol FrameReceiver: AnyObject {
+    func channelDidOpen(_ channel: FrameChannel)
+    /// Handles one frame. Throwing closes this connection with the error as the logged reason.
+    func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError)
+    func channelDidClose(_ channel: FrameChannel, reason: CloseReason)
+}
+
+/// Why a receiver refused a frame.
+public struct FrameChannelError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Length-prefixed frames over one TLS connection: decoding with a hard size
+/// bound, an idle timeout, and closing the connection (only it) on a malformed,
+/// unknown-version or oversized frame.
+public final class FrameChannel: ConnectionHandler {
+    public unowned let connection: TLSConnection
+    private var decoder: FrameDecoder
+    private let idleTimeout: Duration
+    private let receiver: any FrameReceiver
+
+    public init(connection: TLSConnection, frameSizeMaximumBytes: Int, idleTimeout: Duration, receiver: any FrameReceiver) {
+        self.connection = connection
+        self.decoder = FrameDecoder(frameSizeMaximumBytes: frameSizeMaximumBytes)
+        self.idleTimeout = idleTimeout
+        self.receiver = receiver
+    }
+
+    public var peer: AuthenticatedPeer? { connection.peer }
+
+    public func send(_ frame: Frame) {
+        connection.write(FrameCodec.encode(frame))
+    }
+
+    public func close(_ reason: CloseReason) {
+        connection.close(reason)
+    }
+
+    public func connectionDidOpen(_ connection: TLSConnection) {
+        refreshIdleDeadline()
+        receiver.channelDidOpen(self)
+    }
+
+    public func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
+        refreshIdleDeadline()
+        decoder.append(bytes)
+        do {
+            while connection.isOpen, let frame = try decoder.next() {
+                try receiver.channel(self, didReceive: frame)
+            }
+        } catch let error as FrameError {
+            connection.close(.protocolViolation("bad frame: \(error)"))
+        } catch let error as FrameChannelError {
+            connection.close(.protocolViolation(error.description))
+        } catch {
+            connection.close(.protocolViolation("\(error)"))
+        }
+    }
+
+    public func connectionDeadlineExpired(_ connection: TLSConnection) {
+        connection.close(.timeout("no frame for \(idleTimeout)"))
+    }
+
+    public func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
+        receiver.channelDidClose(self, reason: reason)
+    }
+
+    private func refreshIdleDeadline() {
+        connection.setDeadline(MonotonicInstant.now().advanced(by: idleTimeout))
+    }
+}

@@ -1,0 +1,89 @@
+import Wire
+
+/// Writes the one response to one request. Confined to the connection's
+/// loop; capture it in a `LoopBound` to answer from elsewhere. Supports a
+/// whole response or a chunked stream (server-sent events).
+public final class HTTPResponder {
+    enum Phase { case pending, streaming, done }
+
+    public let loop: EventLoop
+    let isHeadRequest: Bool
+    let keepAlive: Bool
+    var phase = Phase.pending
+    private var status = 0
+    private weak var owner: HTTPServerHandler?
+    private let connection: TLSConnection
+
+    init(owner: HTTPServerHandler, connection: TLSConnection, head: HTTPRequestHead) {
+        self.owner = owner
+        self.connection = connection
+        self.loop = connection.loop
+        self.isHeadRequest = head.method == "HEAD"
+        self.keepAlive = head.keepAlive
+    }
+
+    public var hasResponded: Bool { phase != .pending }
+
+    /// Sends a complete response with a Content-Length body.
+    public func send(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        loop.preconditionInLoop()
+        guard phase == .pending else { return }
+        phase = .done
+        self.status = status
+        var head = HTTPResponseHead(status: status, headers: headers)
+        head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        let closing = owner?.willCloseAfterResponse(keepAlive: keepAlive) ?? true
+        if closing { head.headers.replaceOrAdd(name: "Connection", value: "close") }
+        var bytes = HTTPResponseSerializer.head(head)
+        if !isHeadRequest { bytes.append(contentsOf: body) }
+        connection.write(bytes)
+        owner?.responseFinished(closeConnection: closing, status: status)
+    }
+
+    public func sendJSON(status: Int, _ json: String, headers: HTTPHeaders = HTTPHeaders()) {
+        var headers = headers
+        headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        send(status: status, headers: headers, body: Array(json.utf8))
+    }
+
+    /// The project's error shape: `{"error": {"code": ..., "message": ...}}`.
+    public func sendError(status: Int, code: String, message: String, headers: HTTPHeaders = HTTPHeaders()) {
+        var headers = headers
+        headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        send(status: status, headers: headers, body: JSONText.errorBody(code: code, message: message))
+    }
+
+    /// Starts a chunked response; follow with `writeChunk` and `finishStream`.
+    public func startStream(status: Int, headers: HTTPHeaders = HTTPHeaders()) {
+        loop.preconditionInLoop()
+        guard phase == .pending else { return }
+        phase = .streaming
+        self.status = status
+        var head = HTTPResponseHead(status: status, headers: headers)
+        head.headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+        connection.write(HTTPResponseSerializer.head(head))
+    }
+
+    /// False while the client is not keeping up; wait for `onWritable`.
+    public var isWritable: Bool { connection.isWritable }
+
+    /// Called when a slow client catches up with a stream.
+    public var onWritable: (() -> Void)?
+
+    public func writeChunk(_ bytes: [UInt8]) {
+        loop.preconditionInLoop()
+        guard phase == .streaming, !bytes.isEmpty, connection.isOpen else { return }
+        connection.write(HTTPResponseSerializer.chunk(bytes))
+    }
+
+    public func finishStream() {
+        loop.preconditionInLoop()
+        guard phase == .streaming else { return }
+        phase = .done
+        connection.write(HTTPResponseSerializer.lastChunk)
+        owner?.responseFinished(closeConnection: owner?.willCloseAfterResponse(keepAlive: keepAlive) ?? true, status: status)
+    }
+
+    /// True once the client has gone; a stream should stop.
+    public var isClientGone: Bool { !connection.isOpen }
+}

@@ -1,0 +1,71 @@
+import Wire
+
+/// A request as a route handler sees it: head, path parameters, the body if
+/// the route buffers it, and who is calling.
+public struct HTTPRequest: Sendable {
+    public let head: HTTPRequestHead
+    public let parameters: [String: String]
+    public internal(set) var body: [UInt8]
+    public let peer: AuthenticatedPeer?
+    public let remoteAddress: SocketAddress?
+}
+
+/// Receives a streamed request body, chunk by chunk, on the connection's loop.
+/// Only what the receiver keeps is held in memory.
+public protocol HTTPRequestBodyReceiver: AnyObject {
+    func receive(_ bytes: [UInt8])
+    /// The whole body arrived; the receiver must answer through the responder.
+    func finish()
+    /// The body was cut off (bad framing, timeout, disconnect); no response can be sent.
+    func abandon(_ reason: String)
+}
+
+/// What a route does with a request. Handlers run on the connection's loop and
+/// must answer through the responder exactly once, now or later.
+public enum HTTPRouteAction: Sendable {
+    /// The body (at most `maximumBytes`) is collected, then `respond` runs.
+    case buffered(maximumBytes: Int, respond: @Sendable (HTTPRequest, HTTPResponder) -> Void)
+    /// The body (at most `maximumBytes`) is streamed to the receiver `accept` returns.
+    case streamed(maximumBytes: Int, accept: @Sendable (HTTPRequest, HTTPResponder) -> any HTTPRequestBodyReceiver)
+
+    var bodyMaximumBytes: Int {
+        switch self {
+        case let .buffered(maximum, _), let .streamed(maximum, _): return maximum
+        }
+    }
+}
+
+/// The routes of one HTTP server, matched by method and path pattern.
+public struct HTTPRoutes: Sendable {
+    var router = Router<HTTPRouteAction>()
+
+    public init() {}
+
+    public static let smallBodyMaximumBytes = 64 * 1024
+
+    /// A route whose request body, if any, is small and buffered.
+    public mutating func add(_ method: String, _ pattern: String,
+                             bodyMaximumBytes: Int = HTTPRoutes.smallBodyMaximumBytes,
+                             _ respond: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) {
+        router.add(method, pattern, .buffered(maximumBytes: bodyMaximumBytes, respond: respond))
+    }
+
+    /// A route whose request body is streamed (uploads).
+    public mutating func addStreamed(_ method: String, _ pattern: String, bodyMaximumBytes: Int,
+                                     _ accept: @escaping @Sendable (HTTPRequest, HTTPResponder) -> any HTTPRequestBodyReceiver) {
+        router.add(method, pattern, .streamed(maximumBytes: bodyMaximumBytes, accept: accept))
+    }
+}
+
+/// Timeouts and parser limits of an HTTP server.
+public struct HTTPServerConfiguration: Sendable {
+    public var parserLimits = HTTPParserLimits()
+    /// A keep-alive connection with no request in progress closes after this.
+    public var idleTimeout: Duration = .seconds(60)
+    /// A request's head must arrive completely within this, else 408.
+    public var requestHeadTimeout: Duration = .seconds(10)
+    /// A request body that stalls this long is answered 408.
+    public var bodyStallTimeout: Duration = .seconds(30)
+
+    public init() {}
+}

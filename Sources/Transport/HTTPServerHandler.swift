@@ -1,0 +1,189 @@
+import Wire
+
+/// HTTP/1.1 on one TLS connection: incremental parsing, routing, buffered or
+/// streamed bodies, one response at a time (pipelined requests wait), keep-alive,
+/// the idle / head / body-stall timeouts, and limit errors as JSON.
+final class HTTPServerHandler: ConnectionHandler {
+    private enum Phase {
+        case awaitingRequest
+        case readingBody(HTTPRequest, HTTPRouteAction, HTTPResponder, (any HTTPRequestBodyReceiver)?)
+        case responding(HTTPResponder)
+        case closing
+    }
+
+    private let routes: HTTPRoutes
+    private let configuration: HTTPServerConfiguration
+    private let metrics: HTTPServerMetrics
+    private var parser: HTTPRequestParser
+    private var phase = Phase.awaitingRequest
+    private var draining = false
+    private unowned let connection: TLSConnection
+    private var requestStarted: MonotonicInstant?
+
+    init(connection: TLSConnection, routes: HTTPRoutes, configuration: HTTPServerConfiguration, metrics: HTTPServerMetrics) {
+        self.connection = connection
+        self.routes = routes
+        self.configuration = configuration
+        self.metrics = metrics
+        self.parser = HTTPRequestParser(limits: configuration.parserLimits)
+    }
+
+    func connectionDidOpen(_ connection: TLSConnection) {
+        armIdleDeadline()
+    }
+
+    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
+        if case .awaitingRequest = phase, parser.isIdle {
+            requestStarted = .now()
+            connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.requestHeadTimeout))
+        }
+        parser.append(bytes)
+        processParsedEvents()
+    }
+
+    func connectionDeadlineExpired(_ connection: TLSConnection) {
+        switch phase {
+        case .awaitingRequest where parser.isIdle:
+            connection.close(.timeout("idle keep-alive connection"))
+        case .awaitingRequest:
+            failRequest(status: 408, code: "request_timeout",
+                        message: "request head not received within \(configuration.requestHeadTimeout)")
+        case let .readingBody(_, _, _, receiver):
+            receiver?.abandon("body stalled")
+            failRequest(status: 408, code: "request_timeout",
+                        message: "request body stalled for \(configuration.bodyStallTimeout)")
+        case .responding, .closing:
+            return
+        }
+    }
+
+    func connectionDidBecomeWritable(_ connection: TLSConnection) {
+        if case let .responding(responder) = phase { responder.onWritable?() }
+    }
+
+    func connectionShouldDrain(_ connection: TLSConnection) {
+        draining = true
+        if case .awaitingRequest = phase, parser.isIdle { connection.close(.shutdown) }
+    }
+
+    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
+        if case let .readingBody(_, _, _, receiver) = phase { receiver?.abandon("connection closed: \(reason)") }
+        phase = .closing
+    }
+
+    // MARK: - Request flow
+
+    private func processParsedEvents() {
+        while true {
+            switch phase {
+            case .responding, .closing: return
+            case .awaitingRequest, .readingBody: break
+            }
+            let event: HTTPParseEvent?
+            do {
+                event = try parser.next()
+            } catch {
+                return failRequest(status: error.status, code: error.code, message: error.description)
+            }
+            guard let event else { return }
+            handle(event)
+        }
+    }
+
+    private func handle(_ event: HTTPParseEvent) {
+        switch (event, phase) {
+        case let (.head(head), .awaitingRequest):
+            begin(head)
+        case let (.body(bytes), .readingBody(request, action, responder, receiver)):
+            connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.bodyStallTimeout))
+            if let receiver {
+                receiver.receive(bytes)
+            } else {
+                var request = request
+                request.body.append(contentsOf: bytes)
+                phase = .readingBody(request, action, responder, nil)
+            }
+        case let (.end, .readingBody(request, action, responder, receiver)):
+            phase = .responding(responder)
+            connection.pauseReading()
+            connection.setDeadline(nil)
+            if let receiver {
+                receiver.finish()
+            } else if case let .buffered(_, respond) = action {
+                respond(request, responder)
+            }
+        default:
+            failRequest(status: 400, code: "bad_request", message: "unexpected HTTP message sequence")
+        }
+    }
+
+    private func begin(_ head: HTTPRequestHead) {
+        switch routes.router.route(method: head.method, path: head.path) {
+        case .notFound:
+            failRequest(status: 404, code: "not_found", message: "no route for \(head.path)")
+        case let .methodNotAllowed(allowed):
+            var headers = HTTPHeaders()
+            headers.add(name: "Allow", value: allowed.joined(separator: ", "))
+            failRequest(status: 405, code: "method_not_allowed",
+                        message: "\(head.method) is not allowed on \(head.path)", headers: headers)
+        case let .found(action, parameters):
+            parser.limits.bodyMaximumBytes = action.bodyMaximumBytes
+            let request = HTTPRequest(head: head, parameters: parameters, body: [],
+                                      peer: connection.peer, remoteAddress: connection.remoteAddress)
+            let responder = HTTPResponder(owner: self, connection: connection, head: head)
+            if head.headers["Expect"]?.lowercased() == "100-continue" {
+                connection.write(HTTPResponseSerializer.head(HTTPResponseHead(status: 100)))
+            }
+            connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.bodyStallTimeout))
+            var receiver: (any HTTPRequestBodyReceiver)?
+            if case let .streamed(_, accept) = action { receiver = accept(request, responder) }
+            if case .awaitingRequest = phase {
+                phase = .readingBody(request, action, responder, receiver)
+            }
+        }
+    }
+
+    /// Answers an error and closes: the rest of the request cannot be trusted.
+    private func failRequest(status: Int, code: String, message: String, headers: HTTPHeaders = HTTPHeaders()) {
+        guard connection.isOpen else { return }
+        var headers = headers
+        headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        headers.replaceOrAdd(name: "Content-Length", value: String(JSONText.errorBody(code: code, message: message).count))
+        headers.replaceOrAdd(name: "Connection", value: "close")
+        var bytes = HTTPResponseSerializer.head(HTTPResponseHead(status: status, headers: headers))
+        bytes.append(contentsOf: JSONText.errorBody(code: code, message: message))
+        connection.write(bytes)
+        metrics.record(status: status, startedAt: requestStarted)
+        phase = .closing
+        connection.close(.protocolViolation("HTTP \(status): \(message)"))
+    }
+
+    // MARK: - Called by HTTPResponder
+
+    func willCloseAfterResponse(keepAlive: Bool) -> Bool {
+        draining || !keepAlive
+    }
+
+    func responseFinished(closeConnection: Bool, status: Int) {
+        metrics.record(status: status, startedAt: requestStarted)
+        requestStarted = nil
+        parser.limits.bodyMaximumBytes = configuration.parserLimits.bodyMaximumBytes
+        if closeConnection {
+            phase = .closing
+            connection.close(.local(draining ? "drained" : "client asked to close"))
+            return
+        }
+        phase = .awaitingRequest
+        armIdleDeadline()
+        connection.resumeReading()
+        if parser.bufferedBytes > 0 {
+            requestStarted = .now()
+            connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.requestHeadTimeout))
+            processParsedEvents()
+        }
+    }
+
+    private func armIdleDeadline() {
+        connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.idleTimeout))
+    }
+}

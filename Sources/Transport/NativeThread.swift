@@ -1,0 +1,32 @@
+import CLinux
+import Glibc
+
+/// A joinable POSIX thread. Event loops run on these so each loop has one
+/// owner that starts it and waits for it to end.
+final class NativeThread: @unchecked Sendable {
+    private var handle = pthread_t()
+
+    private final class Entry {
+        let body: @Sendable () -> Void
+        let name: String
+        init(name: String, body: @escaping @Sendable () -> Void) {
+            self.name = name
+            self.body = body
+        }
+    }
+
+    init(name: String, body: @escaping @Sendable () -> Void) {
+        let entry = Unmanaged.passRetained(Entry(name: name, body: body))
+        let result = pthread_create(&handle, nil, { argument in
+            let entry = Unmanaged<Entry>.fromOpaque(argument!).takeRetainedValue()
+            _ = hs_pthread_setname(String(entry.name.prefix(15)))
+            entry.body()
+            return nil
+        }, entry.toOpaque())
+        precondition(result == 0, "pthread_create failed: \(result)")
+    }
+
+    func join() {
+        pthread_join(handle, nil)
+    }
+}

@@ -1,0 +1,85 @@
+import CLinux
+import Glibc
+
+/// A numeric IPv4 or IPv6 socket address parsed from `HOST:PORT`
+/// (`127.0.0.1:7443`, `[::1]:7443`, `localhost:7443`, `:7443` for all interfaces).
+public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
+    public let host: String
+    public let port: UInt16
+    let family: Int32
+
+    public init(parsing text: String) throws(TransportError) {
+        guard let colon = text.lastIndex(of: ":"),
+              let port = UInt16(text[text.index(after: colon)...]) else {
+            throw .invalidAddress(text)
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        if host == "localhost" { host = "127.0.0.1" }
+        try self.init(host: host, port: port)
+    }
+
+    public init(host: String, port: UInt16) throws(TransportError) {
+        var probe4 = in_addr()
+        var probe6 = in6_addr()
+        if inet_pton(AF_INET, host, &probe4) == 1 {
+            family = AF_INET
+        } else if inet_pton(AF_INET6, host, &probe6) == 1 {
+            family = AF_INET6
+        } else {
+            throw .invalidAddress("\(host):\(port)")
+        }
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String {
+        family == AF_INET6 ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// Calls `body` with this address as a `sockaddr` and its length.
+    func withSocketAddress<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
+        if family == AF_INET {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            inet_pton(AF_INET, host, &address.sin_addr)
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = port.bigEndian
+        inet_pton(AF_INET6, host, &address.sin6_addr)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+    }
+
+    /// Reads the address from a `sockaddr_storage` filled by accept or getsockname.
+    static func from(storage: sockaddr_storage) -> SocketAddress? {
+        var storage = storage
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        if Int32(storage.ss_family) == AF_INET {
+            return withUnsafePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                    var inAddress = address.pointee.sin_addr
+                    inet_ntop(AF_INET, &inAddress, &buffer, socklen_t(buffer.count))
+                    return try? SocketAddress(host: String(cString: buffer), port: UInt16(bigEndian: address.pointee.sin_port))
+                }
+            }
+        }
+        if Int32(storage.ss_family) == AF_INET6 {
+            return withUnsafePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    var inAddress = address.pointee.sin6_addr
+                    inet_ntop(AF_INET6, &inAddress, &buffer, socklen_t(buffer.count))
+                    return try? SocketAddress(host: String(cString: buffer), port: UInt16(bigEndian: address.pointee.sin6_port))
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,42 @@
+import COpenSSL
+import Glibc
+
+/// Dials TLS connections from an event loop: a non-blocking connect, then a
+/// client handshake that verifies the server against our CA and, when given,
+/// the expected host name or IP address.
+public enum TLSClient {
+    /// Starts a connection; call on `loop`. The handler hears of it as for a server connection.
+    public static func connect(to address: SocketAddress, expectedServerName: String?, context: TLSContext,
+                               limits: ConnectionLimits = .init(), on loop: EventLoop,
+                               makeHandler: (TLSConnection) -> any ConnectionHandler,
+                               onClose: @escaping (TLSConnection, CloseReason) -> Void = { _, _ in }) throws(TransportError) -> TLSConnection {
+        loop.preconditionInLoop()
+        precondition(context.side == .client, "TLSClient needs a client-side context")
+        let descriptor = try Socket.startConnect(address)
+        let connection: TLSConnection
+        do {
+            connection = try TLSConnection(loop: loop, id: 0, descriptor: descriptor, remoteAddress: address,
+                                           context: context, limits: limits, isServer: false)
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        if let expectedServerName { try expect(serverName: expectedServerName, on: connection.ssl) }
+        connection.handler = makeHandler(connection)
+        try connection.start(onClose: onClose)
+        return connection
+    }
+
+    private static func expect(serverName: String, on ssl: OpaquePointer) throws(TransportError) {
+        let isAddress = (try? SocketAddress(host: serverName, port: 0)) != nil
+        let accepted: Int32
+        if isAddress {
+            accepted = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName)
+        } else {
+            accepted = SSL_set1_host(ssl, serverName) & hs_SSL_set_tlsext_host_name(ssl, serverName)
+        }
+        guard accepted == 1 else {
+            throw .tls(operation: "setting expected server name \(serverName)", detail: OpenSSLErrors.drain())
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import COpenSSL
+
+/// The identity a peer proved with its certificate, as the product's
+/// authorizer read it (for HotSwap: the role and name in the SAN URI).
+public struct AuthenticatedPeer: Sendable, Equatable, CustomStringConvertible {
+    public let role: String
+    public let name: String
+
+    public init(role: String, name: String) {
+        self.role = role
+        self.name = name
+    }
+
+    public var description: String { "\(role)/\(name)" }
+}
+
+/// Decides whether a CA-verified peer certificate may connect, and who it is.
+/// Runs inside the handshake, so a refusal is a TLS alert, not a later close.
+/// The argument is OpenSSL's `X509 *`, borrowed for the call.
+public typealias PeerAuthorizer = @Sendable (_ certificate: OpaquePointer) -> Result<AuthenticatedPeer, PeerRejection>
+
+/// Why a peer certificate was refused.
+public struct PeerRejection: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// What a TLS endpoint presents and what it demands of the other side.
+public struct TLSConfiguration: Sendable {
+    /// Whether the other side must present a certificate from our CA.
+    public enum PeerVerification: Sendable {
+        /// Server-auth only (the HTTPS API): no client certificate is asked for.
+        case none
+        /// Mutual TLS: a certificate signed by `trustRootsPath` is required and
+        /// must pass the authorizer.
+        case required(PeerAuthorizer)
+    }
+
+    public var certificateChainPath: String
+    public var privateKeyPath: String
+    public var trustRootsPath: String
+    public var peerVerification: PeerVerification
+
+    public init(certificateChainPath: String, privateKeyPath: String, trustRootsPath: String, peerVerification: PeerVerification) {
+        self.certificateChainPath = certificateChainPath
+        self.privateKeyPath = privateKeyPath
+        self.trustRootsPath = trustRootsPath
+        self.peerVerification = peerVerification
+    }
+
+    /// Mozilla "intermediate" TLS 1.2 suites; TLS 1.3 uses OpenSSL's defaults.
+    static let tls12CipherList = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+        "DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES256-GCM-SHA384", "DHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
+
+    static let groupList = "X25519:prime256v1:secp384r1"
+    static let verifyDepthMaximum: Int32 = 2
+}

@@ -1,0 +1,190 @@
+import COpenSSL
+import CLinux
+import Glibc
+
+extension TLSConnection {
+    /// What one `SSL_*` call asked for next.
+    enum SSLOutcome { case progressed(Int), wantRead, wantWrite, peerClosed, failed(String) }
+
+    func classify(_ result: Int32) -> SSLOutcome {
+        if result > 0 { return .progressed(Int(result)) }
+        let code = SSL_get_error(ssl, result)
+        switch code {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        case SSL_ERROR_ZERO_RETURN: return .peerClosed
+        case SSL_ERROR_SYSCALL:
+            let systemError = errno
+            let queued = OpenSSLErrors.drain()
+            if systemError == 0 || systemError == ECONNRESET || systemError == EPIPE { return .peerClosed }
+            return .failed("\(String(cString: strerror(systemError))); \(queued)")
+        default:
+            return .failed(OpenSSLErrors.drain())
+        }
+    }
+
+    func finishConnect() {
+        let pending = Socket.pendingError(descriptor)
+        guard pending == 0 else {
+            return abort(.ioError("connect: \(String(cString: strerror(pending)))"))
+        }
+        state = .handshaking
+        continueHandshake()
+    }
+
+    func continueHandshake() {
+        let result = isServer ? SSL_accept(ssl) : SSL_connect(ssl)
+        switch classify(result) {
+        case .progressed:
+            completeHandshake()
+        case .wantRead:
+            sslWantsRead = true
+            sslWantsWrite = false
+            updateInterest()
+        case .wantWrite:
+            sslWantsWrite = true
+            updateInterest()
+        case .peerClosed:
+            abort(.handshakeFailed("peer closed during handshake"))
+        case let .failed(detail):
+            abort(.handshakeFailed(handshakeFailureDetail(detail)))
+        }
+    }
+
+    private func handshakeFailureDetail(_ detail: String) -> String {
+        if let rejection = TLSContext.takeRejection(from: ssl) { return "peer refused: \(rejection.reason)" }
+        let verifyResult = SSL_get_verify_result(ssl)
+        guard verifyResult != X509_V_OK else { return detail }
+        return "\(String(cString: X509_verify_cert_error_string(verifyResult))) (\(detail))"
+    }
+
+    private func completeHandshake() {
+        sslWantsRead = false
+        sslWantsWrite = false
+        deadlines.handshake = nil
+        if let verdict = context.authenticatedPeer(ssl) {
+            switch verdict {
+            case let .success(identity): peer = identity
+            case let .failure(rejection): return abort(.handshakeFailed(rejection.reason))
+            }
+        }
+        state = .open
+        armDeadlineTimer()
+        handler?.connectionDidOpen(self)
+        guard state == .open || state == .closing else { return }
+        flush()
+        readAvailable()
+    }
+
+    func handleTraffic(_ events: UInt32) {
+        if events & EPOLLOUT.rawValue != 0 || sslWantsRead { flush() }
+        guard state == .open || state == .closing else { return }
+        if events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+            readAvailable()
+        }
+    }
+
+    /// Reads and delivers decrypted bytes until the socket is dry or this
+    /// event's budget is spent; then yields so other connections get a turn.
+    func readAvailable() {
+        var budget = limits.readBudgetPerEventBytes
+        let scratch = loop.readScratch
+        while budget > 0, state == .open, !readingPausedByHandler, !readingPausedByBackpressure {
+            let request = Int32(min(scratch.count, budget))
+            let outcome = classify(SSL_read(ssl, scratch.baseAddress, request))
+            switch outcome {
+            case let .progressed(count):
+                budget -= count
+                handler?.connection(self, didRead: UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+            case .wantRead:
+                return updateInterest()
+            case .wantWrite:
+                sslWantsWrite = true
+                return updateInterest()
+            case .peerClosed:
+                return abort(.peerClosed)
+            case let .failed(detail):
+                return abort(.ioError(detail))
+            }
+        }
+        if budget <= 0 { scheduleReadContinuation() }
+        if state == .closing { drainDiscardingReads() }
+    }
+
+    /// While closing, the peer's bytes are read and dropped so its close_notify arrives.
+    private func drainDiscardingReads() {
+        let scratch = loop.readScratch
+        if case .peerClosed = classify(SSL_read(ssl, scratch.baseAddress, Int32(scratch.count))) {
+            abort(closeReason ?? .peerClosed)
+        }
+    }
+
+    func scheduleReadContinuation() {
+        loop.execute { [self] in
+            if state == .open { readAvailable() }
+        }
+    }
+
+    /// Writes queued bytes until the socket pushes back; manages backpressure
+    /// and finishes a graceful close once the queue is empty.
+    func flush() {
+        guard state == .open || state == .closing else { return }
+        sslWantsWrite = false
+        sslWantsRead = false
+        while !outbound.isEmpty {
+            var outcome = SSLOutcome.progressed(0)
+            _ = outbound.writeHead { bytes in
+                outcome = classify(SSL_write(ssl, bytes.baseAddress, Int32(bytes.count)))
+                if case let .progressed(count) = outcome { return count }
+                return 0
+            }
+            switch outcome {
+            case .progressed: continue
+            case .wantWrite: sslWantsWrite = true
+            case .wantRead: sslWantsRead = true
+            case .peerClosed: return abort(.peerClosed)
+            case let .failed(detail): return abort(.ioError(detail))
+            }
+            break
+        }
+        applyBackpressure()
+        if state == .closing, outbound.isEmpty { return finishGracefulClose() }
+        updateInterest()
+    }
+
+    private func applyBackpressure() {
+        if outbound.byteCount >= limits.writeQueueHighWaterBytes {
+            readingPausedByBackpressure = true
+        } else if readingPausedByBackpressure, outbound.byteCount < limits.writeQueueLowWaterBytes {
+            readingPausedByBackpressure = false
+            handler?.connectionDidBecomeWritable(self)
+            if state == .open { scheduleReadContinuation() }
+        }
+    }
+
+    private func finishGracefulClose() {
+        _ = SSL_shutdown(ssl)
+        ERR_clear_error()
+        abort(closeReason ?? .local("closed"))
+    }
+
+    func updateInterest() {
+        guard state != .closed else { return }
+        var interest: UInt32 = 0
+        switch state {
+        case .connecting:
+            interest = EPOLLOUT.rawValue
+        case .handshaking:
+            interest = sslWantsWrite ? EPOLLOUT.rawValue : EPOLLIN.rawValue
+        case .open, .closing:
+            let reading = !readingPausedByHandler && !readingPausedByBackpressure
+            if reading || sslWantsRead || state == .closing { interest |= EPOLLIN.rawValue }
+            if sslWantsWrite { interest |= EPOLLOUT.rawValue }
+        case .closed:
+            return
+        }
+        guard interest != registeredInterest else { return }
+        registeredInterest = interest
+        loop.modify(descriptor, interest: interest)
+    }
+}

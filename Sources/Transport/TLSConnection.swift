@@ -1,0 +1,155 @@
+import COpenSSL
+import CLinux
+import Glibc
+
+/// One non-blocking TLS connection on an event loop, server or client side.
+/// It owns the socket and the `SSL` object, runs the handshake, moves bytes
+/// between the socket and its handler with bounded buffers and backpressure,
+/// enforces deadlines, and closes exactly once. Confined to its loop: every
+/// method must be called on `loop` (checked).
+public final class TLSConnection: EventSource, @unchecked Sendable {
+    enum State { case connecting, handshaking, open, closing, closed }
+
+    public let loop: EventLoop
+    public let id: UInt64
+    public let remoteAddress: SocketAddress?
+    public internal(set) var peer: AuthenticatedPeer?
+    public var handler: (any ConnectionHandler)?
+
+    let descriptor: Int32
+    let ssl: OpaquePointer
+    let context: TLSContext
+    let limits: ConnectionLimits
+    let isServer: Bool
+    var state: State
+    var outbound = OutboundQueue()
+    var readingPausedByHandler = false
+    var readingPausedByBackpressure = false
+    var sslWantsWrite = false
+    var sslWantsRead = false
+    var registeredInterest: UInt32 = 0
+    var deadlines = ConnectionDeadlines()
+    var closeReason: CloseReason?
+    var onClose: ((TLSConnection, CloseReason) -> Void)?
+
+    init(loop: EventLoop, id: UInt64, descriptor: Int32, remoteAddress: SocketAddress?, context: TLSContext,
+         limits: ConnectionLimits, isServer: Bool) throws(TransportError) {
+        guard let ssl = SSL_new(context.context) else {
+            throw .tls(operation: "SSL_new", detail: OpenSSLErrors.drain())
+        }
+        guard SSL_set_fd(ssl, descriptor) == 1 else {
+            SSL_free(ssl)
+            throw .tls(operation: "SSL_set_fd", detail: OpenSSLErrors.drain())
+        }
+        self.loop = loop
+        self.id = id
+        self.descriptor = descriptor
+        self.remoteAddress = remoteAddress
+        self.ssl = ssl
+        self.context = context
+        self.limits = limits
+        self.isServer = isServer
+        self.state = isServer ? .handshaking : .connecting
+    }
+
+    deinit {
+        _ = TLSContext.takeRejection(from: ssl)
+        SSL_free(ssl)
+    }
+
+    // MARK: - What handlers use
+
+    public var isOpen: Bool { state == .open }
+
+    /// False while the write queue is above its high-water mark.
+    public var isWritable: Bool { outbound.byteCount < limits.writeQueueHighWaterBytes }
+
+    public var queuedOutboundBytes: Int { outbound.byteCount }
+
+    /// Queues bytes and writes as much as the socket takes now.
+    public func write(_ bytes: some Collection<UInt8>) {
+        loop.preconditionInLoop()
+        guard state == .open || state == .handshaking || state == .connecting else { return }
+        outbound.append(bytes)
+        guard outbound.byteCount <= limits.writeQueueMaximumBytes else {
+            abort(.local("write queue over \(limits.writeQueueMaximumBytes) bytes: peer is not reading"))
+            return
+        }
+        if state == .open { flush() }
+    }
+
+    /// Graceful close: stop reading, flush what is queued, send close_notify.
+    public func close(_ reason: CloseReason) {
+        loop.preconditionInLoop()
+        guard state != .closing, state != .closed else { return }
+        guard state == .open else { return abort(reason) }
+        state = .closing
+        closeReason = reason
+        deadlines.close = MonotonicInstant.now().advanced(by: limits.closeTimeout)
+        armDeadlineTimer()
+        flush()
+    }
+
+    /// Stops delivering reads until `resumeReading`; TCP pushes back on the peer.
+    public func pauseReading() {
+        loop.preconditionInLoop()
+        readingPausedByHandler = true
+        updateInterest()
+    }
+
+    public func resumeReading() {
+        loop.preconditionInLoop()
+        guard readingPausedByHandler else { return }
+        readingPausedByHandler = false
+        updateInterest()
+        if state == .open, SSL_pending(ssl) > 0 { scheduleReadContinuation() }
+    }
+
+    /// Sets (or clears with nil) the handler's deadline; see `connectionDeadlineExpired`.
+    public func setDeadline(_ instant: MonotonicInstant?) {
+        loop.preconditionInLoop()
+        deadlines.handler = instant
+        armDeadlineTimer()
+    }
+
+    // MARK: - Lifecycle
+
+    func start(onClose: @escaping (TLSConnection, CloseReason) -> Void) throws(TransportError) {
+        self.onClose = onClose
+        deadlines.handshake = MonotonicInstant.now().advanced(by: limits.handshakeTimeout)
+        let interest = state == .connecting ? EPOLLOUT.rawValue : EPOLLIN.rawValue
+        try loop.register(descriptor, interest: interest, source: self)
+        registeredInterest = interest
+        armDeadlineTimer()
+    }
+
+    /// Immediate close without flushing: errors, timeouts, violations.
+    func abort(_ reason: CloseReason) {
+        guard state != .closed else { return }
+        let finalReason = closeReason ?? reason
+        state = .closed
+        outbound.removeAll()
+        deadlines.cancelTimer(on: loop)
+        loop.deregister(descriptor)
+        Glibc.close(descriptor)
+        handler?.connectionDidClose(self, reason: finalReason)
+        handler = nil
+        onClose?(self, finalReason)
+        onClose = nil
+    }
+
+    func handleEvents(_ events: UInt32) {
+        switch state {
+        case .connecting: finishConnect()
+        case .handshaking: continueHandshake()
+        case .open, .closing: handleTraffic(events)
+        case .closed: return
+        }
+    }
+
+    /// Inform the handler that the server drains; it decides when to close.
+    func requestDrain() {
+        guard state == .open else { return abort(.shutdown) }
+        handler?.connectionShouldDrain(self)
+    }
+}

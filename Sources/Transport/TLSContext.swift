@@ -1,0 +1,127 @@
+import COpenSSL
+
+/// An immutable OpenSSL `SSL_CTX` built from a `TLSConfiguration`: protocol
+/// floor TLS 1.2, intermediate ciphers, certificate and key loaded and checked.
+/// Connections retain it for their lifetime, so a reload never disturbs them.
+public final class TLSContext: @unchecked Sendable {
+    public enum Side: Sendable { case server, client }
+
+    let context: OpaquePointer
+    public let side: Side
+    private let authorizerBox: Unmanaged<AuthorizerBox>?
+
+    final class AuthorizerBox {
+        let authorize: PeerAuthorizer
+        init(_ authorize: @escaping PeerAuthorizer) { self.authorize = authorize }
+    }
+
+    public init(_ configuration: TLSConfiguration, side: Side) throws(TransportError) {
+        guard let made = SSL_CTX_new(side == .server ? TLS_server_method() : TLS_client_method()) else {
+            throw .tls(operation: "SSL_CTX_new", detail: OpenSSLErrors.drain())
+        }
+        context = made
+        self.side = side
+        if case let .required(authorize) = configuration.peerVerification {
+            authorizerBox = Unmanaged.passRetained(AuthorizerBox(authorize))
+        } else {
+            authorizerBox = nil
+        }
+        do {
+            try applyProtocolPolicy()
+            try loadCredentials(configuration)
+            try applyVerification(configuration)
+        } catch {
+            throw error
+        }
+    }
+
+    deinit {
+        SSL_CTX_free(context)
+        authorizerBox?.release()
+    }
+
+    private func applyProtocolPolicy() throws(TransportError) {
+        guard hs_SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION) == 1,
+              SSL_CTX_set_cipher_list(context, TLSConfiguration.tls12CipherList) == 1,
+              hs_SSL_CTX_set1_groups_list(context, TLSConfiguration.groupList) == 1 else {
+            throw .tls(operation: "protocol policy", detail: OpenSSLErrors.drain())
+        }
+        SSL_CTX_set_options(context, hs_SSL_OP_hardening())
+        let modes = hs_SSL_MODE_ENABLE_PARTIAL_WRITE() | hs_SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER() | hs_SSL_MODE_RELEASE_BUFFERS()
+        _ = hs_SSL_CTX_set_mode(context, Int(modes))
+    }
+
+    private func loadCredentials(_ configuration: TLSConfiguration) throws(TransportError) {
+        guard SSL_CTX_use_certificate_chain_file(context, configuration.certificateChainPath) == 1 else {
+            throw .tls(operation: "loading certificate \(configuration.certificateChainPath)", detail: OpenSSLErrors.drain())
+        }
+        guard SSL_CTX_use_PrivateKey_file(context, configuration.privateKeyPath, SSL_FILETYPE_PEM) == 1 else {
+            throw .tls(operation: "loading private key \(configuration.privateKeyPath)", detail: OpenSSLErrors.drain())
+        }
+        guard SSL_CTX_check_private_key(context) == 1 else {
+            throw .tls(operation: "matching key \(configuration.privateKeyPath) to certificate", detail: OpenSSLErrors.drain())
+        }
+        guard SSL_CTX_load_verify_locations(context, configuration.trustRootsPath, nil) == 1 else {
+            throw .tls(operation: "loading CA \(configuration.trustRootsPath)", detail: OpenSSLErrors.drain())
+        }
+    }
+
+    private func applyVerification(_ configuration: TLSConfiguration) throws(TransportError) {
+        SSL_CTX_set_verify_depth(context, TLSConfiguration.verifyDepthMaximum)
+        switch (side, configuration.peerVerification) {
+        case (.server, .none):
+            SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
+        case (.client, .none):
+            SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        case (_, .required):
+            _ = hs_SSL_CTX_set_app_data(context, authorizerBox!.toOpaque())
+            SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, TLSContext.verifyCallback)
+        }
+    }
+
+    /// Runs the product's authorizer on the leaf certificate once OpenSSL has
+    /// verified the chain; a refusal fails the handshake with an alert.
+    private static let verifyCallback: @convention(c) (Int32, OpaquePointer?) -> Int32 = { preverified, store in
+        guard preverified == 1, let store, X509_STORE_CTX_get_error_depth(store) == 0 else { return preverified }
+        guard let ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()),
+              let context = SSL_get_SSL_CTX(OpaquePointer(ssl)),
+              let boxPointer = hs_SSL_CTX_get_app_data(context),
+              let certificate = X509_STORE_CTX_get_current_cert(store) else { return 0 }
+        let box = Unmanaged<AuthorizerBox>.fromOpaque(boxPointer).takeUnretainedValue()
+        switch box.authorize(certificate) {
+        case .success:
+            return 1
+        case let .failure(rejection):
+            recordRejection(rejection, on: OpaquePointer(ssl))
+            X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION)
+            return 0
+        }
+    }
+
+    /// Keeps the authorizer's reason on the `SSL` object so the connection can
+    /// log why the handshake was refused; `takeRejection` hands it back once.
+    private static func recordRejection(_ rejection: PeerRejection, on ssl: OpaquePointer) {
+        _ = takeRejection(from: ssl)
+        SSL_set_ex_data(ssl, 0, Unmanaged.passRetained(RejectionBox(rejection)).toOpaque())
+    }
+
+    static func takeRejection(from ssl: OpaquePointer) -> PeerRejection? {
+        guard let pointer = SSL_get_ex_data(ssl, 0) else { return nil }
+        SSL_set_ex_data(ssl, 0, nil)
+        return Unmanaged<RejectionBox>.fromOpaque(pointer).takeRetainedValue().rejection
+    }
+
+    private final class RejectionBox {
+        let rejection: PeerRejection
+        init(_ rejection: PeerRejection) { self.rejection = rejection }
+    }
+
+    /// The identity of a verified peer after the handshake, from the authorizer.
+    func authenticatedPeer(_ ssl: OpaquePointer) -> Result<AuthenticatedPeer, PeerRejection>? {
+        guard let box = authorizerBox?.takeUnretainedValue() else { return nil }
+        guard let certificate = SSL_get0_peer_certificate(ssl) else {
+            return .failure(PeerRejection("peer presented no certificate"))
+        }
+        return box.authorize(certificate)
+    }
+}

@@ -1,0 +1,139 @@
+import Glibc
+import Observability
+
+/// A TLS server on one address (the API, peer or agent port): a listener per
+/// event loop, a bounded connection table, a handler made for each connection,
+/// and an orderly shutdown — stop accepting, let connections drain, close.
+public final class TLSEndpoint: @unchecked Sendable {
+    public let name: String
+    public private(set) var boundAddress: SocketAddress
+    public let contexts: TLSContextStore
+    let limits: ConnectionLimits
+    let logger: Logger
+    let group: EventLoopGroup
+    let registry: ConnectionRegistry
+    private let makeHandler: @Sendable (TLSConnection) -> any ConnectionHandler
+    private let metrics: EndpointMetrics
+    private let closeLogBudget = LogBudget(linesPerSecondMaximum: 20)
+    private var listeners: [LoopBound<Listener>] = []
+
+    public init(name: String, address: SocketAddress, group: EventLoopGroup, contexts: TLSContextStore,
+                limits: ConnectionLimits = .init(), maximumConnections: Int, logger: Logger,
+                metrics: MetricsRegistry, makeHandler: @escaping @Sendable (TLSConnection) -> any ConnectionHandler) {
+        self.name = name
+        self.boundAddress = address
+        self.group = group
+        self.contexts = contexts
+        self.limits = limits
+        self.logger = logger
+        self.makeHandler = makeHandler
+        let registry = ConnectionRegistry(maximumConnections: maximumConnections, loopCount: group.loops.count)
+        self.registry = registry
+        self.metrics = EndpointMetrics(endpoint: name, registry: metrics) { Double(registry.count) }
+    }
+
+    public var connectionCount: Int { registry.count }
+
+    /// Binds one listening socket per loop and starts accepting.
+    public func start() throws(TransportError) {
+        var address = boundAddress
+        var descriptors: [Int32] = []
+        do {
+            for _ in group.loops {
+                let descriptor = try Socket.makeListener(address, reusePort: true)
+                descriptors.append(descriptor)
+                if address.port == 0, let actual = Socket.localAddress(descriptor) { address = actual }
+            }
+        } catch {
+            descriptors.forEach { _ = close($0) }
+            throw error
+        }
+        boundAddress = address
+        for (loop, descriptor) in zip(group.loops, descriptors) {
+            let started: Result<LoopBound<Listener>, TransportError> = loop.runAndWait { [self] in
+                let listener = Listener(loop: loop, descriptor: descriptor, endpoint: self)
+                do throws(TransportError) {
+                    try listener.start()
+                    return .success(LoopBound(listener, loop: loop))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            listeners.append(try started.get())
+        }
+        logger.info("listening", ["endpoint": name, "address": "\(address)"])
+    }
+
+    /// Takes ownership of an accepted socket on `loop`: bound check, TLS, handler.
+    func adopt(descriptor: Int32, remote: SocketAddress?, on loop: EventLoop) {
+        guard registry.reserve() else {
+            close(descriptor)
+            metrics.refused.increment()
+            return
+        }
+        do {
+            let connection = try TLSConnection(loop: loop, id: registry.makeIdentifier(), descriptor: descriptor,
+                                               remoteAddress: remote, context: contexts.current,
+                                               limits: limits, isServer: true)
+            connection.handler = makeHandler(connection)
+            registry.insert(connection)
+            metrics.accepted.increment()
+            try connection.start { [self] closed, reason in
+                registry.remove(closed)
+                registry.release()
+                noteClose(closed, reason)
+            }
+        } catch {
+            logger.warning("could not set up connection", ["endpoint": name, "error": "\(error)"])
+            close(descriptor)
+            registry.release()
+        }
+    }
+
+    /// Logs why a connection ended when that says something about the peer
+    /// (refused handshake, bad input, timeout), within a per-second budget so a
+    /// flood of bad clients cannot flood the log.
+    private func noteClose(_ connection: TLSConnection, _ reason: CloseReason) {
+        switch reason {
+        case .peerClosed, .local, .shutdown: return
+        case .handshakeFailed: metrics.handshakeFailures.increment()
+        case .protocolViolation, .timeout, .ioError: break
+        }
+        guard let suppressed = closeLogBudget.take() else { return }
+        logger.info("connection closed", ["endpoint": name, "remote": connection.remoteAddress.map { "\($0)" } ?? "-",
+                                          "peer": connection.peer.map { "\($0)" } ?? "-", "reason": "\(reason)",
+                                          "suppressed": "\(suppressed)"])
+    }
+
+    /// Stops accepting new connections; open ones are untouched.
+    public func stopAccepting() {
+        for listener in listeners {
+            listener.loop.runAndWait { listener.value.stop() }
+        }
+        listeners.removeAll()
+    }
+
+    /// Asks every connection to finish and close, waits up to `timeout`, then
+    /// closes whatever is left. Returns how many had to be closed by force.
+    @discardableResult
+    public func drain(timeout: Duration) -> Int {
+        for loop in group.loops {
+            loop.runAndWait { [registry] in
+                for connection in registry.connections(on: loop) { connection.requestDrain() }
+            }
+        }
+        let deadline = MonotonicInstant.now().advanced(by: timeout)
+        while registry.count > 0, MonotonicInstant.now() < deadline {
+            usleep(10_000)
+        }
+        var forced = 0
+        for loop in group.loops {
+            forced += loop.runAndWait { [registry] in
+                let left = registry.connections(on: loop)
+                for connection in left { connection.abort(.shutdown) }
+                return left.count
+            }
+        }
+        return forced
+    }
+}

@@ -1,0 +1,74 @@
+import Certificates
+import Coordinator
+import Dispatch
+import Glibc
+import Observability
+import Transport
+
+/// `hotswap coordinator`: checks its certificate, starts the server, and runs
+/// until SIGTERM or SIGINT (drain, then exit 0); SIGHUP reloads certificates.
+enum CoordinatorCommand {
+    static let usage = """
+        usage: hotswap coordinator --name NAME --data-dir DIR --tls-dir DIR
+                                   --peer-addr HOST:PORT --agent-addr HOST:PORT --api-addr HOST:PORT
+                                   [--config FILE] [--log-level debug|info|warning|error]
+                                   [--handshake-timeout 10s] [--request-timeout 10s] [--idle-timeout 60s]
+                                   [--frame-idle-timeout 30s] [--shutdown-timeout 10s]
+        """
+
+    static let keys: Set<String> = [
+        "config", "name", "data-dir", "tls-dir", "peer-addr", "agent-addr", "api-addr", "log-level",
+        "handshake-timeout", "request-timeout", "idle-timeout", "frame-idle-timeout", "shutdown-timeout",
+    ]
+
+    static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
+        var options = try CommandLineOptions(arguments, accepting: keys)
+        if let path = options.optional("config") {
+            try options.merge(configFileText: try FileText.read(path), path: path, accepting: keys.subtracting(["config"]))
+        }
+        let configuration = try makeConfiguration(options)
+        let levelText = options.optional("log-level") ?? "info"
+        guard let level = LogLevel(name: levelText) else { throw UsageError("--log-level '\(levelText)' is not a level") }
+        let logger = Logger(component: "coordinator", minimumLevel: level)
+
+        _ = try CertificateVerifier.verify(
+            certificatePath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath,
+            caPath: configuration.caPath, expectedRole: .coordinator, expectedName: configuration.name,
+            nowUnixSeconds: Int64(time(nil)))
+        try DataDirectory.prepare(configuration.dataDirectory)
+
+        SignalWatcher.ignoreBrokenPipes()
+        let server = try CoordinatorServer(configuration, logger: logger)
+        let stop = DispatchSemaphore(value: 0)
+        let signals = SignalWatcher([
+            SIGTERM: { stop.signal() },
+            SIGINT: { stop.signal() },
+            SIGHUP: { server.reloadCertificates() },
+        ])
+        defer { signals.cancel() }
+        try server.start()
+        stop.wait()
+        logger.info("shutdown requested; draining", ["timeout": "\(configuration.limits.shutdownTimeout)"])
+        server.shutdown()
+        return 0
+    }
+
+    private static func makeConfiguration(_ options: CommandLineOptions) throws -> CoordinatorConfiguration {
+        var configuration = CoordinatorConfiguration(
+            name: try options.required("name"),
+            dataDirectory: try options.required("data-dir"),
+            tlsDirectory: try options.required("tls-dir"),
+            peerAddress: try SocketAddress(parsing: try options.required("peer-addr")),
+            agentAddress: try SocketAddress(parsing: try options.required("agent-addr")),
+            apiAddress: try SocketAddress(parsing: try options.required("api-addr")))
+        guard NodeIdentity.isValidName(configuration.name) else {
+            throw UsageError("--name '\(configuration.name)' is not a valid node name")
+        }
+        configuration.limits.handshakeTimeout = try options.duration("handshake-timeout", default: .seconds(10))
+        configuration.limits.http.requestHeadTimeout = try options.duration("request-timeout", default: .seconds(10))
+        configuration.limits.http.idleTimeout = try options.duration("idle-timeout", default: .seconds(60))
+        configuration.limits.frameIdleTimeout = try options.duration("frame-idle-timeout", default: .seconds(30))
+        configuration.limits.shutdownTimeout = try options.duration("shutdown-timeout", default: .seconds(10))
+        return configuration
+    }
+}

@@ -1,0 +1,46 @@
+import Glibc
+
+/// The `hotswap` entry point: picks the subcommand and maps errors to exit
+/// codes (2 for usage mistakes, 1 for everything else) in one place.
+let usage = """
+    usage: hotswap <command> [options]
+
+    commands:
+      coordinator   run a coordinator
+      certs         make the cluster CA and issue certificates
+      version       print the version
+
+    \(CoordinatorCommand.usage)
+    \(CertsCommand.usage)
+    """
+
+/// Writes one line to standard error with a single write(2).
+func printError(_ text: String) {
+    let line = Array((text + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+func runCommand(_ arguments: [String]) -> Int32 {
+    guard arguments.count > 1 else {
+        print(usage)
+        return 2
+    }
+    let rest = arguments.dropFirst(2)
+    do {
+        switch arguments[1] {
+        case "coordinator": return try CoordinatorCommand.run(rest)
+        case "certs": return try CertsCommand.run(rest)
+        case "version", "--version": print("hotswap 0.1.0"); return 0
+        case "help", "--help", "-h": print(usage); return 0
+        default: throw UsageError("unknown command '\(arguments[1])'")
+        }
+    } catch let error as UsageError {
+        printError("hotswap: \(error)\n\n\(usage)")
+        return 2
+    } catch {
+        printError("hotswap: \(error)")
+        return 1
+    }
+}
+
+exit(runCommand(CommandLine.arguments))

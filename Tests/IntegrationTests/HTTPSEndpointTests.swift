@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// The API port speaks HTTPS to ordinary clients: curl verifies it against the
+/// cluster CA, promtool accepts the metrics.
+@Suite(.serialized)
+struct HTTPSEndpointTests {
+    let certificates: CertificateFixture
+    let coordinator: CoordinatorProcess
+
+    init() throws {
+        certificates = try CertificateFixture()
+        coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+    }
+
+    private func curl(_ path: String, _ extra: [String] = []) throws -> ExternalCommand.Output {
+        try ExternalCommand.run(["curl", "-sS", "--cacert", certificates.ca, "-w", "\n%{http_code}"]
+                                + extra + ["\(coordinator.apiURL)\(path)"])
+    }
+
+    @Test func healthzAnswers200OverVerifiedTLS() throws {
+        guard ExternalCommand.toolAvailable("curl") else { return }
+        let output = try curl("/healthz")
+        #expect(output.status == 0, "\(output.combined)")
+        #expect(output.standardOutput.hasSuffix("\n200"), "\(output.standardOutput)")
+        #expect(output.standardOutput.contains(#""status":"ok""#))
+    }
+
+    @Test func readyzAnswers200() throws {
+        guard ExternalCommand.toolAvailable("curl") else { return }
+        #expect(try curl("/readyz").standardOutput.hasSuffix("\n200"))
+    }
+
+    @Test func unknownPathAnswers404WithJSONError() throws {
+        guard ExternalCommand.toolAvailable("curl") else { return }
+        let output = try curl("/api/v1/nope")
+        #expect(output.standardOutput.hasSuffix("\n404"))
+        #expect(output.standardOutput.contains(#"{"error":{"code":"not_found""#), "\(output.standardOutput)")
+    }
+
+    @Test func wrongMethodAnswers405() throws {
+        guard ExternalCommand.toolAvailable("curl") else { return }
+        #expect(try curl("/healthz", ["-X", "POST"]).standardOutput.hasSuffix("\n405"))
+    }
+
+    @Test func metricsPassPromtool() throws {
+        guard ExternalCommand.toolAvailable("curl"), ExternalCommand.toolAvailable("promtool") else { return }
+        _ = try curl("/healthz")
+        let metrics = try ExternalCommand.run(["curl", "-sS", "--cacert", certificates.ca, "\(coordinator.apiURL)/metrics"])
+        #expect(metrics.standardOutput.contains("hotswap_http_requests_total"))
+        #expect(metrics.standardOutput.contains("hotswap_transport_connections"))
+        let check = try ExternalCommand.run(["promtool", "check", "metrics"], input: Data(metrics.standardOutput.utf8))
+        #expect(check.status == 0, "promtool: \(check.combined)")
+    }
+
+    @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {
+        guard ExternalCommand.toolAvailable("curl") else { return }
+        let url = "\(coordinator.apiURL)/healthz"
+        let output = try ExternalCommand.run(["curl", "-sS", "-v", "--cacert", certificates.ca, url, url, url])
+        #expect(output.standardError.contains("Re-using existing connection"), "\(output.standardError)")
+        #expect(output.standardOutput.components(separatedBy: #""status":"ok""#).count == 4)
+    }
+}

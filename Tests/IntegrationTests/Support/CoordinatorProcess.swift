@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// A real `hotswap coordinator` child process on ephemeral loopback ports.
+/// It learns the bound ports from the "coordinator started" log line and is
+/// killed when released, so a failing test never leaks a process.
+final class CoordinatorProcess {
+    let process = Process()
+    let log: PipeCollector
+    private(set) var apiPort = 0
+    private(set) var peerPort = 0
+    private(set) var agentPort = 0
+    let dataDirectory = TestDirectory()
+
+    static let startTimeout: Duration = .seconds(20)
+
+    init(name: String = "c1", tlsDirectory: String, extraArguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: HotSwapBinary.path)
+        process.arguments = ["coordinator", "--name", name, "--data-dir", dataDirectory.path,
+                             "--tls-dir", tlsDirectory, "--peer-addr", "127.0.0.1:0",
+                             "--agent-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"] + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        log = PipeCollector(stderr.fileHandleForReading)
+        try process.run()
+        try waitForStart()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var apiURL: String { "https://127.0.0.1:\(apiPort)" }
+
+    private func waitForStart() throws {
+        let deadline = ContinuousClock.now.advanced(by: Self.startTimeout)
+        while ContinuousClock.now < deadline {
+            if let line = log.text.split(separator: "\n").first(where: { $0.contains("coordinator started") }) {
+                apiPort = Self.port(named: "api", in: line)
+                peerPort = Self.port(named: "peer", in: line)
+                agentPort = Self.port(named: "agent", in: line)
+                return
+            }
+            guard process.isRunning else {
+                throw StartFailure(log: log.text)
+            }
+            usleep(20_000)
+        }
+        throw StartFailure(log: "no 'coordinator started' line within \(Self.startTimeout): \(log.text)")
+    }
+
+    private static func port(named key: String, in line: Substring) -> Int {
+        guard let range = line.range(of: " \(key)=") else { return 0 }
+        let value = line[range.upperBound...].prefix { $0 != " " }
+        return Int(value.split(separator: ":").last ?? "") ?? 0
+    }
+
+    /// Sends `signal` and waits (bounded) for the process to exit; returns its status.
+    @discardableResult
+    func stop(with signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) -> Int32? {
+        kill(pid, signal)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        guard !process.isRunning else { return nil }
+        return process.terminationStatus
+    }
+
+    /// Open file descriptors of the process, from /proc.
+    var openDescriptorCount: Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "coordinator failed to start: \(log)" }
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes. For waiting on
+/// another process; never a performance assertion.
+func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}

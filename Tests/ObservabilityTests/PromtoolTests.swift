@@ -1,0 +1,55 @@
+import Foundation
+import Observability
+import Testing
+
+/// Holds the exposition to Prometheus's own parser and linter, `promtool check metrics`
+/// (Debian package `prometheus`).
+@Suite struct PromtoolTests {
+    private static let promtoolPath = executableOnPath("promtool")
+    private static let isCI = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty } ?? false
+
+    @Test(.enabled(if: promtoolPath != nil || isCI, "promtool is not on PATH (install the Debian package prometheus)"))
+    func promtoolAcceptsAnExpositionWithEveryMetricType() throws {
+        guard let promtool = Self.promtoolPath else {
+            Issue.record("CI is set but promtool is not on PATH: install the Debian package prometheus")
+            return
+        }
+        let registry = MetricsRegistry()
+        registry.counter("demo_requests_total", help: "Requests served.", labels: [("code", "200")]).increment(by: 7)
+        registry.counter("demo_requests_total", help: "Requests served.", labels: [("code", "500")]).increment()
+        registry.gauge("demo_connections", help: "Open connections.", labels: [("peer", "a \"b\"\\c\nd")]).set(-2.5)
+        registry.gaugeFunction("demo_start_time_seconds", help: "Start time\nof the process.") { 1.7e9 }
+        let histogram = registry.histogram(
+            "demo_request_duration_seconds", help: "Time to answer.", buckets: HistogramBuckets.latencySeconds,
+            labels: [("route", "/healthz")]
+        )
+        for value in [0.0001, 0.003, 0.2, 12] {
+            histogram.observe(value)
+        }
+        let result = try run(promtool, arguments: ["check", "metrics"], input: registry.exposition())
+        #expect(result.status == 0, "promtool check metrics failed: \(result.output)")
+        #expect(result.output.isEmpty, "promtool reported: \(result.output)")
+    }
+
+    private func run(_ path: String, arguments: [String], input: String) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let stdin = Pipe()
+        let output = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    private static func executableOnPath(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
