@@ -38,6 +38,7 @@ enum CoordinatorCommand {
         try DataDirectory.prepare(configuration.dataDirectory)
 
         SignalWatcher.ignoreBrokenPipes()
+        OpenFilesLimit.raiseSoftLimitToHard()
         let server = try CoordinatorServer(configuration, logger: logger)
         let stop = DispatchSemaphore(value: 0)
         let signals = SignalWatcher([

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import Transport
+
+/// Many concurrent mutual-TLS connections are all served, and closing them
+/// returns the coordinator's descriptor table to where it started.
+@Suite(.serialized)
+struct ConnectionScaleTests {
+    static let connectionCount = 2_000
+
+    @Test func twoThousandConnectionsAreServedAndReleased() throws {
+        let limits = OpenFilesLimit.raiseSoftLimitToHard()
+        try #require(limits.soft >= UInt64(Self.connectionCount * 2 + 200),
+                     "open-files limit \(limits.soft) is too low to hold \(Self.connectionCount) connections on both ends")
+        let certificates = try CertificateFixture()
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        let client = try TestTLSClient(certificate: certificates.certificate("node-1"), key: certificates.key("node-1"),
+                                       ca: certificates.ca, loops: 2)
+        #expect(eventually { coordinator.openDescriptorCount > 0 })
+        let baseline = coordinator.openDescriptorCount
+
+        var sessions: [(ClientTranscript, LoopBound<TLSConnection>?)] = []
+        for index in 0..<Self.connectionCount {
+            sessions.append(client.open(port: coordinator.agentPort, greeting: TestFrames.ping("p\(index);")))
+        }
+        let allServed = eventually(timeout: .seconds(180)) {
+            sessions.enumerated().allSatisfy { index, session in session.0.receivedText.contains("p\(index);") }
+        }
+        let served = sessions.enumerated().filter { index, session in session.0.receivedText.contains("p\(index);") }.count
+        #expect(allServed, "only \(served) of \(Self.connectionCount) connections got their pong")
+        #expect(sessions.allSatisfy { !$0.0.isClosed }, "some connections were closed while held")
+        #expect(coordinator.openDescriptorCount >= baseline + Self.connectionCount)
+
+        for (_, connection) in sessions { if let connection { client.close(connection) } }
+        let released = eventually(timeout: .seconds(60)) { coordinator.openDescriptorCount == baseline }
+        #expect(released, "descriptors: baseline \(baseline), after close \(coordinator.openDescriptorCount)")
+    }
+}

@@ -1,0 +1,101 @@
+import Certificates
+import Foundation
+import Testing
+
+/// Start-up refusals, graceful SIGTERM, and certificate reload on SIGHUP, on a
+/// real coordinator process.
+@Suite(.serialized)
+struct ProcessLifecycleTests {
+    private func startFailure(_ certificates: CertificateFixture, name: String = "c1",
+                              tlsDirectory: String? = nil) throws -> String {
+        do {
+            _ = try CoordinatorProcess(name: name, tlsDirectory: tlsDirectory ?? certificates.tlsDirectory)
+        } catch let failure as CoordinatorProcess.StartFailure {
+            return failure.log
+        }
+        Issue.record("coordinator started but should have refused")
+        return ""
+    }
+
+    @Test func refusesToStartWithoutItsCertificate() throws {
+        let certificates = try CertificateFixture()
+        let log = try startFailure(certificates, name: "c9")
+        #expect(log.contains("c9.pem"), "\(log)")
+    }
+
+    @Test func refusesToStartWithAnAgentCertificate() throws {
+        let certificates = try CertificateFixture()
+        let log = try startFailure(certificates, name: "node-1")
+        #expect(log.contains("coordinator"), "\(log)")
+        #expect(log.contains("agent"), "\(log)")
+    }
+
+    @Test func refusesToStartWithAnExpiredCertificate() throws {
+        let certificates = try CertificateFixture()
+        let now = Int64(Date().timeIntervalSince1970)
+        _ = try CertificateAuthority.issue(directory: certificates.tlsDirectory,
+                                           identity: NodeIdentity(role: .coordinator, name: "old"),
+                                           ipAddresses: ["127.0.0.1"], dnsNames: [],
+                                           notBefore: now - 10 * 86_400, notAfter: now - 86_400)
+        let log = try startFailure(certificates, name: "old")
+        #expect(log.contains("expired"), "\(log)")
+    }
+
+    @Test func refusesToStartWithACertificateFromAnotherCA() throws {
+        let certificates = try CertificateFixture()
+        let mixed = TestDirectory()
+        try FileManager.default.copyItem(atPath: certificates.ca, toPath: mixed.file("ca.pem"))
+        try FileManager.default.copyItem(atPath: certificates.foreign.file("c1.pem"), toPath: mixed.file("c1.pem"))
+        try FileManager.default.copyItem(atPath: certificates.foreign.file("c1.key"), toPath: mixed.file("c1.key"))
+        let log = try startFailure(certificates, tlsDirectory: mixed.path)
+        #expect(log.lowercased().contains("not signed"), "\(log)")
+    }
+
+    @Test func sigtermDrainsAndExitsZero() throws {
+        let certificates = try CertificateFixture()
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        let client = try TestTLSClient(certificate: certificates.certificate("node-1"), key: certificates.key("node-1"),
+                                       ca: certificates.ca)
+        let (held, _) = client.open(port: coordinator.agentPort, greeting: TestFrames.ping("held"))
+        #expect(eventually { held.receivedText.contains("held") })
+        #expect(coordinator.stop(with: SIGTERM) == 0, "\(coordinator.log.text)")
+        #expect(held.isClosed || eventually { held.isClosed })
+        #expect(coordinator.log.text.contains("coordinator stopped"))
+    }
+
+    @Test func sighupReloadKeepsOpenConnectionsAndServesTheNewCertificate() throws {
+        let certificates = try CertificateFixture()
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        let client = try TestTLSClient(certificate: certificates.certificate("node-1"), key: certificates.key("node-1"),
+                                       ca: certificates.ca)
+        let (held, connection) = client.open(port: coordinator.agentPort, greeting: TestFrames.ping("before"))
+        #expect(eventually { held.receivedText.contains("before") })
+
+        let staging = TestDirectory()
+        try FileManager.default.copyItem(atPath: certificates.directory.file("ca.key"), toPath: staging.file("ca.key"))
+        try FileManager.default.copyItem(atPath: certificates.ca, toPath: staging.file("ca.pem"))
+        try CertificateFixture.hotswap(["certs", "issue", "--dir", staging.path, "--role", "coordinator", "--name", "c1",
+                                        "--ip", "127.0.0.1", "--days", "2"])
+        for file in ["c1.pem", "c1.key"] {
+            #expect(rename(staging.file(file), certificates.directory.file(file)) == 0, "rename \(file): errno \(errno)")
+        }
+        kill(coordinator.pid, SIGHUP)
+        #expect(eventually { coordinator.log.text.contains("certificates reloaded") })
+
+        if let connection { client.write(TestFrames.ping("after"), on: connection) }
+        #expect(eventually { held.receivedText.contains("after") }, "open connection dropped by reload")
+        let served = try ExternalCommand.run(["sh", "-c", "openssl s_client -connect 127.0.0.1:\(coordinator.apiPort) -CAfile \(certificates.ca) </dev/null 2>/dev/null | openssl x509 -noout -enddate"])
+        let expected = try ExternalCommand.run(["openssl", "x509", "-noout", "-enddate", "-in", certificates.certificate("c1")])
+        #expect(served.standardOutput == expected.standardOutput, "new connections still get the old certificate")
+    }
+
+    @Test func failedReloadKeepsServingWithTheOldCertificate() throws {
+        let certificates = try CertificateFixture()
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        try "not a key".write(toFile: certificates.key("c1"), atomically: true, encoding: .utf8)
+        kill(coordinator.pid, SIGHUP)
+        #expect(eventually { coordinator.log.text.contains("certificate reload failed") })
+        let output = try ExternalCommand.run(["curl", "-sS", "--cacert", certificates.ca, "\(coordinator.apiURL)/healthz"])
+        #expect(output.standardOutput.contains(#""status":"ok""#), "\(output.combined)")
+    }
+}
