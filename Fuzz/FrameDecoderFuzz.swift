@@ -33,7 +33,6 @@ private func drain(_ decoder: inout FrameDecoder, pieceBytes: Int) -> Bool {
                 precondition(decoder.bufferedBytes < Frame.lengthFieldBytes + frameSizeMaximumBytes, "decoder buffer exceeds one frame")
                 return true
             }
-            precondition(frame.kind != 7, "deliberate crash")
             precondition(frame.payload.count + Frame.lengthCoveredHeaderBytes <= frameSizeMaximumBytes, "decoder returned an oversized frame")
         } catch {
             return false

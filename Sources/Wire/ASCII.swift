@@ -5,7 +5,6 @@ enum ASCII {
     static let lineFeed: UInt8 = 0x0A
     static let carriageReturn: UInt8 = 0x0D
     static let space: UInt8 = 0x20
-    static let quote: UInt8 = 0x22
     static let percent: UInt8 = 0x25
     static let plus: UInt8 = 0x2B
     static let comma: UInt8 = 0x2C
@@ -14,7 +13,6 @@ enum ASCII {
     static let semicolon: UInt8 = 0x3B
     static let equals: UInt8 = 0x3D
     static let questionMark: UInt8 = 0x3F
-    static let backslash: UInt8 = 0x5C
     static let delete: UInt8 = 0x7F
 
     static func isDigit(_ byte: UInt8) -> Bool {
@@ -37,10 +35,6 @@ enum ASCII {
 
     static func lowercased(_ byte: UInt8) -> UInt8 {
         byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
-    }
-
-    static func lowercased(_ string: String) -> String {
-        String(decoding: string.utf8.map(lowercased), as: UTF8.self)
     }
 
     static func equalsIgnoringCase(_ left: String, _ right: String) -> Bool {

@@ -21,9 +21,7 @@ struct ChunkedBodyDecoder: Sendable {
 
     private var state = State.size
     private var trailerReader = HTTPHeaderSectionReader()
-    private(set) var bodyReceivedBytes = 0
-
-    var isDone: Bool { state == .done }
+    private var bodyReceivedBytes = 0
 
     /// The next piece of body (at most `eventMaximumBytes`), `.end` after the trailers, or nil
     /// when more bytes are needed. Checks `limits.bodyMaximumBytes` against each declared

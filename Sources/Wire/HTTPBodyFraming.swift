@@ -16,7 +16,6 @@ enum HTTPBodyFraming: Sendable, Equatable {
         -> HTTPBodyFraming
     {
         let contentLength = try contentLength(headers)
-        let transferCodings = HTTPSyntax.lowercasedListElements(headers.values("Transfer-Encoding"))
         guard headers["Transfer-Encoding"] != nil else {
             return contentLength.map { .length($0) } ?? .none
         }
@@ -26,7 +25,7 @@ enum HTTPBodyFraming: Sendable, Equatable {
         guard versionMinor == 1 else {
             throw .badRequest("Transfer-Encoding is not allowed in an HTTP/1.0 request")
         }
-        try requireChunkedOnly(transferCodings)
+        try requireChunkedOnly(headers)
         return .chunked
     }
 
@@ -43,11 +42,12 @@ enum HTTPBodyFraming: Sendable, Equatable {
         guard contentLength == nil else {
             throw .badRequest("response has both Content-Length and Transfer-Encoding")
         }
-        try requireChunkedOnly(HTTPSyntax.lowercasedListElements(headers.values("Transfer-Encoding")))
+        try requireChunkedOnly(headers)
         return .chunked
     }
 
-    private static func requireChunkedOnly(_ codings: [String]) throws(HTTPParseError) {
+    private static func requireChunkedOnly(_ headers: HTTPHeaders) throws(HTTPParseError) {
+        let codings = HTTPSyntax.lowercasedListElements(headers.values("Transfer-Encoding"))
         if let unsupported = codings.first(where: { $0 != "chunked" }) {
             throw .notImplemented("transfer coding '\(unsupported)'; only chunked is supported")
         }

@@ -6,7 +6,7 @@ public struct HTTPResponseHead: Sendable, Equatable {
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
     public var versionMinor: Int
 
-    /// A nil `reason` uses the standard phrase for `status`.
+    /// An HTTP/1.1 head; a nil `reason` uses the standard phrase for `status`.
     public init(status: Int, headers: HTTPHeaders = .init(), reason: String? = nil) {
         self.status = status
         self.reason = reason ?? HTTPResponseSerializer.reasonPhrase(status)

@@ -1,3 +1,4 @@
+import Testing
 @testable import Wire
 
 /// What a decoder produced from a whole input: the frames, then the error that stopped it.
@@ -14,19 +15,25 @@ func decodeFrames(_ pieces: [ArraySlice<UInt8>], decoder initial: FrameDecoder =
     var run = FrameRun()
     for piece in pieces {
         decoder.append(piece)
-        let framesPerPieceMaximum = piece.count / Frame.headerBytes + 1
-        for _ in 0...framesPerPieceMaximum {
-            do {
-                guard let frame = try decoder.next() else { break }
-                run.frames.append(frame)
-            } catch {
-                run.error = error
-                return run
-            }
+        do {
+            try drain(&decoder, into: &run, pieceBytes: piece.count)
+        } catch {
+            run.error = error
+            return run
         }
         run.bufferedBytesPeak = max(run.bufferedBytesPeak, decoder.bufferedBytes)
     }
     return run
+}
+
+/// Calls `next()` until nil. Bounded: every frame consumes at least a header's worth of bytes.
+private func drain(_ decoder: inout FrameDecoder, into run: inout FrameRun, pieceBytes: Int) throws(FrameError) {
+    let framesPerPieceMaximum = pieceBytes / Frame.headerBytes + 1
+    for _ in 0...framesPerPieceMaximum {
+        guard let frame = try decoder.next() else { return }
+        run.frames.append(frame)
+    }
+    Issue.record("decoder produced more than \(framesPerPieceMaximum) frames for one piece")
 }
 
 func onePiece(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {

@@ -1,0 +1,154 @@
+import Dispatch
+import Synchronization
+import Wire
+
+/// One HTTP request to send with `HTTPClient`.
+public struct HTTPClientRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(method: String, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A complete response: head and (bounded) body.
+public struct HTTPClientResponse: Sendable {
+    public let head: HTTPResponseHead
+    public let body: [UInt8]
+}
+
+/// An HTTPS client for the CLI and tests: one request per connection, the
+/// server verified against our CA and the expected name, a bounded response
+/// body and an overall timeout. `send` blocks the calling thread (never call
+/// it on an event loop).
+public final class HTTPClient: Sendable {
+    private let group: EventLoopGroup
+    private let context: TLSContext
+    public static let responseBodyMaximumBytes = 16 * 1024 * 1024
+
+    public init(group: EventLoopGroup, context: TLSContext) {
+        precondition(context.side == .client, "HTTPClient needs a client-side TLS context")
+        self.group = group
+        self.context = context
+    }
+
+    public func send(_ request: HTTPClientRequest, to address: SocketAddress, serverName: String,
+                     timeout: Duration) -> Result<HTTPClientResponse, TransportError> {
+        let outcome = HTTPClientOutcome()
+        let loop = group.next()
+        let context = self.context
+        loop.execute {
+            do throws(TransportError) {
+                _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: context, on: loop) { connection in
+                    connection.setDeadline(MonotonicInstant.now().advanced(by: timeout))
+                    return HTTPClientHandler(request: request, serverName: serverName, outcome: outcome)
+                }
+            } catch {
+                outcome.complete(.failure(error))
+            }
+        }
+        return outcome.wait()
+    }
+}
+
+/// The single result of one client exchange, handed from the loop to the caller.
+final class HTTPClientOutcome: Sendable {
+    private let result = Mutex<Result<HTTPClientResponse, TransportError>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    func complete(_ value: Result<HTTPClientResponse, TransportError>) {
+        let first = result.withLock { stored in
+            guard stored == nil else { return false }
+            stored = value
+            return true
+        }
+        if first { done.signal() }
+    }
+
+    func wait() -> Result<HTTPClientResponse, TransportError> {
+        done.wait()
+        return result.withLock { $0! }
+    }
+}
+
+/// Writes the request once the handshake is done and parses the response.
+final class HTTPClientHandler: ConnectionHandler {
+    private let request: HTTPClientRequest
+    private let serverName: String
+    private let outcome: HTTPClientOutcome
+    private var parser = HTTPResponseParser()
+    private var head: HTTPResponseHead?
+    private var body: [UInt8] = []
+
+    init(request: HTTPClientRequest, serverName: String, outcome: HTTPClientOutcome) {
+        self.request = request
+        self.serverName = serverName
+        self.outcome = outcome
+        if request.method == "HEAD" { parser.expectNoBody() }
+    }
+
+    func connectionDidOpen(_ connection: TLSConnection) {
+        var headers = request.headers
+        headers.replaceOrAdd(name: "Host", value: serverName)
+        headers.replaceOrAdd(name: "Connection", value: "close")
+        if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
+            headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
+        }
+        connection.write(HTTPResponseSerializer.request(method: request.method, target: request.target, headers: headers)
+                         + request.body)
+    }
+
+    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
+        parser.append(bytes)
+        do {
+            while let event = try parser.next() {
+                guard consume(event, connection) else { return }
+            }
+        } catch {
+            fail(connection, "malformed response: \(error)")
+        }
+    }
+
+    /// Returns false once the exchange is over.
+    private func consume(_ event: HTTPResponseEvent, _ connection: TLSConnection) -> Bool {
+        switch event {
+        case let .head(received):
+            if received.status >= 100, received.status < 200 { return true }
+            head = received
+        case let .body(bytes):
+            body.append(contentsOf: bytes)
+            if body.count > HTTPClient.responseBodyMaximumBytes {
+                fail(connection, "response body over \(HTTPClient.responseBodyMaximumBytes) bytes")
+                return false
+            }
+        case .end:
+            if let head { outcome.complete(.success(HTTPClientResponse(head: head, body: body))) }
+            connection.close(.local("response complete"))
+            return false
+        }
+        return true
+    }
+
+    private func fail(_ connection: TLSConnection, _ reason: String) {
+        outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: reason)))
+        connection.close(.protocolViolation(reason))
+    }
+
+    func connectionDeadlineExpired(_ connection: TLSConnection) {
+        outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: "timed out")))
+        connection.close(.timeout("HTTP request"))
+    }
+
+    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
+        if let event = try? parser.finishOnClose(), event == .end, let head {
+            outcome.complete(.success(HTTPClientResponse(head: head, body: body)))
+        }
+        outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: "connection closed: \(reason)")))
+    }
+}
