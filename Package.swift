@@ -15,9 +15,10 @@ let package = Package(
         ),
         .systemLibrary(name: "CLinux"),
         .target(name: "Wire"),
-        .target(name: "Observability"),
+        .target(name: "Locking"),
+        .target(name: "Observability", dependencies: ["Locking"]),
         .target(name: "Certificates", dependencies: ["COpenSSL"]),
-        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Observability"]),
+        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability"]),
         .target(
             name: "Coordinator",
             dependencies: ["Transport", "Wire", "Certificates", "Observability"]
@@ -27,12 +28,13 @@ let package = Package(
             dependencies: ["Coordinator", "Certificates", "Transport", "Observability"]
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Observability"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Observability", "Certificates"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Observability"]
+            dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Locking", "Observability"]
         ),
     ],
     swiftLanguageModes: [.v6]

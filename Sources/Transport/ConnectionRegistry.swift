@@ -7,11 +7,16 @@ final class ConnectionRegistry: @unchecked Sendable {
     let maximumConnections: Int
     private let liveCount = Atomic<Int>(0)
     private let nextIdentifier = Atomic<UInt64>(1)
-    private var perLoop: [[UInt64: TLSConnection]]
+    private let perLoop: [LoopTable]
+
+    /// The connections of one loop; each table is touched only by its loop.
+    private final class LoopTable {
+        var connections: [UInt64: TLSConnection] = [:]
+    }
 
     init(maximumConnections: Int, loopCount: Int) {
         self.maximumConnections = maximumConnections
-        perLoop = Array(repeating: [:], count: loopCount)
+        perLoop = (0..<loopCount).map { _ in LoopTable() }
     }
 
     var count: Int { liveCount.load(ordering: .relaxed) }
@@ -34,17 +39,17 @@ final class ConnectionRegistry: @unchecked Sendable {
 
     func insert(_ connection: TLSConnection) {
         connection.loop.preconditionInLoop()
-        perLoop[connection.loop.index][connection.id] = connection
+        perLoop[connection.loop.index].connections[connection.id] = connection
     }
 
     func remove(_ connection: TLSConnection) {
         connection.loop.preconditionInLoop()
-        perLoop[connection.loop.index][connection.id] = nil
+        perLoop[connection.loop.index].connections[connection.id] = nil
     }
 
     /// The connections living on `loop`; call on that loop.
     func connections(on loop: EventLoop) -> [TLSConnection] {
         loop.preconditionInLoop()
-        return Array(perLoop[loop.index].values)
+        return Array(perLoop[loop.index].connections.values)
     }
 }

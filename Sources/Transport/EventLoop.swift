@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import Locking
 import Synchronization
 
 /// Something registered with an event loop that reacts to readiness of its
@@ -15,7 +16,7 @@ public final class EventLoop: @unchecked Sendable {
     public let index: Int
     private let epollDescriptor: Int32
     private let wakeDescriptor: Int32
-    private let submitted = Mutex<SubmittedWork>(SubmittedWork())
+    private let submitted = Locked(SubmittedWork())
     private let threadIdentity = Atomic<UInt>(0)
     private var registrations: [Int32: any EventSource] = [:]
     private var timers = TimerHeap()

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Locking
 import Wire
 
 /// One HTTP request to send with `HTTPClient`.
@@ -59,7 +59,7 @@ public final class HTTPClient: Sendable {
 
 /// The single result of one client exchange, handed from the loop to the caller.
 final class HTTPClientOutcome: Sendable {
-    private let result = Mutex<Result<HTTPClientResponse, TransportError>?>(nil)
+    private let result = Locked<Result<HTTPClientResponse, TransportError>?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
     func complete(_ value: Result<HTTPClientResponse, TransportError>) {

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Allows at most a fixed number of log lines per second, and counts what it
 /// held back so the next line can say how many were suppressed.
@@ -10,7 +10,7 @@ final class LogBudget: Sendable {
     }
 
     private let linesPerSecondMaximum: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(linesPerSecondMaximum: Int) {
         self.linesPerSecondMaximum = linesPerSecondMaximum

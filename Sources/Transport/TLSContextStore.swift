@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Holds the current TLS context of an endpoint and rebuilds it from disk on
 /// request (SIGHUP). New connections take the current context; open ones keep
@@ -6,12 +6,12 @@ import Synchronization
 public final class TLSContextStore: Sendable {
     private let configuration: TLSConfiguration
     private let side: TLSContext.Side
-    private let state: Mutex<TLSContext>
+    private let state: Locked<TLSContext>
 
     public init(_ configuration: TLSConfiguration, side: TLSContext.Side) throws(TransportError) {
         self.configuration = configuration
         self.side = side
-        state = Mutex(try TLSContext(configuration, side: side))
+        state = Locked(try TLSContext(configuration, side: side))
     }
 
     public var current: TLSContext {

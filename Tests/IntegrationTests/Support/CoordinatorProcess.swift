@@ -35,6 +35,10 @@ final class CoordinatorProcess {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        let text = log.text
+        if text.contains("ThreadSanitizer") || text.contains("Fatal error") {
+            Issue.record("coordinator reported a fault:\n\(text)")
+        }
     }
 
     var pid: Int32 { process.processIdentifier }

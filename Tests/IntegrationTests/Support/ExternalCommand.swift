@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Testing
 
 /// Runs an outside program (openssl, curl, promtool, hotswap) to completion
@@ -59,7 +59,7 @@ struct ExternalCommand {
 
 /// Drains a pipe on a background reader so the child never blocks on a full pipe.
 final class PipeCollector: Sendable {
-    private let data = Mutex(Data())
+    private let data = Locked(Data())
     private let handle: FileHandle
 
     init(_ handle: FileHandle) {

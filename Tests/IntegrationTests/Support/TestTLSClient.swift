@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import Transport
 
 /// What a test client saw on one TLS connection: bytes received, whether the
@@ -11,7 +11,7 @@ final class ClientTranscript: Sendable {
         var closeReason: CloseReason?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     var received: [UInt8] { state.withLock { $0.received } }
     var receivedText: String { String(decoding: received, as: UTF8.self) }

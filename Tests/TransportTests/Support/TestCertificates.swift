@@ -1,0 +1,53 @@
+import Certificates
+import Foundation
+import Glibc
+import Transport
+
+/// A throwaway cluster CA in a fresh temporary directory, with a server
+/// certificate for 127.0.0.1 and an operator certificate for clients.
+/// The directory and everything in it is removed when the value is released.
+final class TestCertificates: Sendable {
+    let directory: String
+    let authority: CertificatePaths
+    let server: CertificatePaths
+    let client: CertificatePaths
+
+    static let serverName = "127.0.0.1"
+    static let clientIdentityName = "ops"
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "hotswap-transport-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        directory = String(cString: made)
+        authority = try CertificateAuthority.initialize(directory: directory)
+        server = try CertificateAuthority.issue(
+            directory: directory, identity: NodeIdentity(role: .coordinator, name: "c1"),
+            ipAddresses: [Self.serverName], dnsNames: ["localhost"])
+        client = try CertificateAuthority.issue(
+            directory: directory, identity: NodeIdentity(role: .operator, name: Self.clientIdentityName),
+            ipAddresses: [], dnsNames: [])
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The server's contexts; with `authorizer`, clients must present a certificate it accepts.
+    func serverContexts(authorizer: PeerAuthorizer? = nil) throws -> TLSContextStore {
+        let verification: TLSConfiguration.PeerVerification = authorizer.map { .required($0) } ?? .none
+        return try TLSContextStore(
+            TLSConfiguration(certificateChainPath: server.certificate, privateKeyPath: server.privateKey,
+                             trustRootsPath: authority.certificate, peerVerification: verification),
+            side: .server)
+    }
+
+    /// A client context that verifies the server against this CA and presents the operator certificate.
+    func clientContext() throws -> TLSContext {
+        try TLSContext(
+            TLSConfiguration(certificateChainPath: client.certificate, privateKeyPath: client.privateKey,
+                             trustRootsPath: authority.certificate, peerVerification: .none),
+            side: .client)
+    }
+}
