@@ -1,9 +1,9 @@
-import Synchronization
+import Locking
 
 /// A value that goes up and down (open connections, queue depth).
 /// Obtain one from `MetricsRegistry.gauge(_:help:labels:)`.
 public final class Gauge: Sendable {
-    private let current = Mutex<Double>(0)
+    private let current = Locked<Double>(0)
 
     init() {}
 

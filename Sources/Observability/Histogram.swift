@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Counts observations (latencies, sizes) into fixed buckets and keeps their sum and count,
 /// exposed as cumulative `_bucket{le=...}` series plus `+Inf`, `_sum` and `_count`.
@@ -22,7 +22,7 @@ public final class Histogram: Sendable {
 
     /// Finite upper bounds, strictly increasing; `+Inf` is implicit.
     let upperBounds: [Double]
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     init(upperBounds: [Double], metric: String) {
         precondition(!upperBounds.isEmpty, "histogram \(metric): needs at least one bucket")
@@ -35,7 +35,7 @@ public final class Histogram: Sendable {
             precondition(lower < upper, "histogram \(metric): bucket bounds must be strictly increasing")
         }
         self.upperBounds = upperBounds
-        state = Mutex(State(bucketCounts: Array(repeating: 0, count: upperBounds.count + 1)))
+        state = Locked(State(bucketCounts: Array(repeating: 0, count: upperBounds.count + 1)))
     }
 
     /// Records one observation; `v` must not be NaN.

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Collects the lines a capturing `LogSink` receives, so tests can read what was logged.
 /// Holds at most `linesMaximumCount` lines; later lines are counted but not kept.
@@ -11,7 +11,7 @@ public final class LogCapture: Sendable {
         var droppedCount = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init() {}
 

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Owns a process's metrics and renders them for a `/metrics` endpoint in the Prometheus
 /// text exposition format 0.0.4. Registering the same name and labels again returns the
@@ -21,7 +21,7 @@ public final class MetricsRegistry: Sendable {
         var seriesCount = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

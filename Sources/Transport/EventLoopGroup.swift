@@ -8,8 +8,12 @@ public final class EventLoopGroup: @unchecked Sendable {
     private var threads: [NativeThread] = []
     private let nextLoop = Atomic<Int>(0)
 
+    /// Also sets SIGPIPE to be ignored for the whole process: OpenSSL writes to
+    /// sockets without MSG_NOSIGNAL, so a peer that closes while we write would
+    /// otherwise kill the process instead of surfacing as EPIPE on that connection.
     public init(loopCount: Int = EventLoopGroup.defaultLoopCount) throws(TransportError) {
         precondition(loopCount > 0, "an event loop group needs at least one loop")
+        signal(SIGPIPE, SIG_IGN)
         var made: [EventLoop] = []
         for index in 0..<loopCount { made.append(try EventLoop(index: index)) }
         loops = made

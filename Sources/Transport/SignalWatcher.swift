@@ -21,9 +21,4 @@ public final class SignalWatcher {
     public func cancel() {
         for source in sources { source.cancel() }
     }
-
-    /// Broken pipes are reported as write errors on the connection, never as a signal.
-    public static func ignoreBrokenPipes() {
-        signal(SIGPIPE, SIG_IGN)
-    }
 }

@@ -37,7 +37,6 @@ enum CoordinatorCommand {
             nowUnixSeconds: Int64(time(nil)))
         try DataDirectory.prepare(configuration.dataDirectory)
 
-        SignalWatcher.ignoreBrokenPipes()
         OpenFilesLimit.raiseSoftLimitToHard()
         let server = try CoordinatorServer(configuration, logger: logger)
         let stop = DispatchSemaphore(value: 0)

@@ -28,7 +28,7 @@ import Testing
     @Test func everyLineParsesBackToTheFieldsLogged() throws {
         let (sink, capture) = LogSink.capturing()
         let logger = Logger(component: "comp onent", sink: sink)
-        var generator = SeededGenerator(seed: 0x5eed)
+        var generator = SplitMix64(seed: 0x5eed)
         let alphabet: [Unicode.Scalar] = ["a", " ", "=", "\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{85}", "é", "\u{2029}"]
         var logged: [(String, String)] = []
         for _ in 0..<200 {
@@ -105,7 +105,7 @@ import Testing
         #expect(parsed.last?.value == "2")
     }
 
-    private func randomString(from alphabet: [Unicode.Scalar], using generator: inout SeededGenerator) -> String {
+    private func randomString(from alphabet: [Unicode.Scalar], using generator: inout SplitMix64) -> String {
         let length = Int.random(in: 0...12, using: &generator)
         var scalars = String.UnicodeScalarView()
         for _ in 0..<length {

@@ -73,7 +73,7 @@ import Testing
         #expect(firings.allSatisfy { $0.onLoop })
     }
 
-    @Test func aTimerCancelledFromAnEarlierTimerDoesNotFire() throws {
+    @Test func aTimerCancelledByAnEarlierTimerDoesNotFire() throws {
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let loop = group.loops[0]
@@ -86,6 +86,28 @@ import Testing
                 loop.cancelTimer(doomed)
             }
             loop.scheduleTimer(at: start.advanced(by: .milliseconds(80))) { fired.append("last") }
+        }
+        #expect(eventually { fired.elements.contains("last") })
+        #expect(fired.elements == ["canceller", "last"])
+    }
+
+    /// Both timers are due by the time the loop next looks (it is kept busy
+    /// past both deadlines), so they come due in the same tick; the first one's
+    /// cancellation of the second must still hold.
+    @Test func aTimerCancelledByAnEarlierTimerDueInTheSameTickDoesNotFire() throws {
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let fired = LockedList<String>()
+        loop.runAndWait {
+            let start = MonotonicInstant.now()
+            let doomed = loop.scheduleTimer(at: start.advanced(by: .milliseconds(2))) { fired.append("doomed") }
+            loop.scheduleTimer(at: start.advanced(by: .milliseconds(1))) {
+                fired.append("canceller")
+                loop.cancelTimer(doomed)
+            }
+            loop.scheduleTimer(at: start.advanced(by: .milliseconds(3))) { fired.append("last") }
+            usleep(20_000)
         }
         #expect(eventually { fired.elements.contains("last") })
         #expect(fired.elements == ["canceller", "last"])
@@ -165,7 +187,12 @@ import Testing
             let group = try EventLoopGroup(loopCount: 1)
             let loop = group.loops[0]
             let done = DispatchSemaphore(value: 0)
-            loop.execute { usleep(50_000) }
+            let entered = DispatchSemaphore(value: 0)
+            loop.execute {
+                entered.signal()
+                usleep(200_000)
+            }
+            entered.wait()
             loop.execute {}
             Background.run {
                 group.shutdown()

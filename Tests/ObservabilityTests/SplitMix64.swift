@@ -1,5 +1,5 @@
 /// SplitMix64: a small deterministic random source so a failing case replays from its seed.
-struct SeededGenerator: RandomNumberGenerator {
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) {

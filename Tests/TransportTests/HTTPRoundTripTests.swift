@@ -1,0 +1,219 @@
+import Certificates
+import Testing
+import Transport
+import Wire
+
+/// HTTPClient and a raw TLS client against the HTTP server, over real TLS on loopback.
+@Suite struct HTTPRoundTripTests {
+    /// The routes most tests here use.
+    static func addThingRoutes(_ routes: inout HTTPRoutes) {
+        routes.add("GET", "/api/v1/things/{name}") { request, responder in
+            let name = request.parameters["name"] ?? ""
+            responder.sendJSON(status: 200, "{\"name\":\(JSONText.quoted(name))}")
+        }
+        routes.add("POST", "/api/v1/things") { request, responder in
+            var headers = HTTPHeaders()
+            headers.add(name: "X-Received-Bytes", value: String(request.body.count))
+            headers.add(name: "X-Received-Type", value: request.head.headers["Content-Type"] ?? "-")
+            responder.sendJSON(status: 201, String(decoding: request.body, as: UTF8.self), headers: headers)
+        }
+        routes.add("GET", "/api/v1/stream/{bytes}") { request, responder in
+            let total = Int(request.parameters["bytes"] ?? "") ?? 0
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/octet-stream")
+            responder.startStream(status: 200, headers: headers)
+            var offset = 0
+            var pieceBytes = 1
+            while offset < total {
+                let count = min(pieceBytes, total - offset)
+                responder.writeChunk(TestPattern.bytes(at: offset, count: count))
+                offset += count
+                pieceBytes = pieceBytes >= 30_000 ? 1 : pieceBytes * 3 + 1
+            }
+            responder.finishStream()
+        }
+        routes.add("GET", "/api/v1/slow/{milliseconds}") { request, responder in
+            let milliseconds = Int64(request.parameters["milliseconds"] ?? "") ?? 0
+            let name = request.parameters["milliseconds"] ?? ""
+            responder.loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: .milliseconds(milliseconds))) {
+                responder.sendJSON(status: 200, "{\"slow\":\(JSONText.quoted(name))}")
+            }
+        }
+    }
+
+    private func thingJSON(_ name: String) -> String { "{\"name\":\(JSONText.quoted(name))}" }
+
+    @Test func getRoutesPathParametersToTheHandlerAndReturnsItsJSON() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let plain = try fixture.send("GET", "/api/v1/things/widget-7").get()
+        #expect(plain.head.status == 200)
+        #expect(plain.head.headers["Content-Type"] == "application/json")
+        #expect(plain.head.headers["Content-Length"] == String(plain.body.count))
+        #expect(String(decoding: plain.body, as: UTF8.self) == thingJSON("widget-7"))
+        let encoded = try fixture.send("GET", "/api/v1/things/hello%20w%C3%B6rld").get()
+        #expect(String(decoding: encoded.body, as: UTF8.self) == thingJSON("hello wörld"))
+    }
+
+    @Test func postDeliversTheBufferedJSONBodyToTheHandler() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let items = (0..<400).map { "{\"id\":\($0),\"label\":\"item-\($0)\"}" }
+        let json = Array("{\"items\":[\(items.joined(separator: ","))]}".utf8)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        let response = try fixture.send("POST", "/api/v1/things", headers: headers, body: json).get()
+        #expect(response.head.status == 201)
+        #expect(response.head.headers["X-Received-Bytes"] == String(json.count))
+        #expect(response.head.headers["X-Received-Type"] == "application/json")
+        #expect(response.body == json)
+    }
+
+    @Test func bufferedBodyOverTheRouteLimitIsRefusedWith413() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let tooBig = [UInt8](repeating: UInt8(ascii: "a"), count: HTTPRoutes.smallBodyMaximumBytes + 1)
+        let greeting = HTTPTestSupport.request("POST", "/api/v1/things",
+                                               headers: [("Content-Length", String(tooBig.count))])
+        // Only the head goes out, so the refusal is not raced by a reset for unread body bytes.
+        let (transcript, _) = try #require(fixture.raw.open(port: fixture.server.port, greeting: greeting))
+        #expect(eventually { transcript.isClosed })
+        let responses = try HTTPTestSupport.responses(in: transcript.received, closed: true)
+        let response = try #require(responses.first)
+        #expect(response.status == 413)
+        #expect(response.head.headers["Connection"] == "close")
+        #expect(HTTPTestSupport.errorCode(in: response.bodyText) == "body_too_large")
+    }
+
+    @Test func unknownPathGets404WithAJSONErrorBody() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let response = try fixture.send("GET", "/api/v1/nothing/here").get()
+        #expect(response.head.status == 404)
+        #expect(response.head.headers["Content-Type"] == "application/json")
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(HTTPTestSupport.errorCode(in: text) == "not_found")
+        #expect(text.hasPrefix("{\"error\":{"))
+    }
+
+    @Test func wrongMethodGets405WithAllowHeaderAndAJSONErrorBody() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let response = try fixture.send("DELETE", "/api/v1/things/widget").get()
+        #expect(response.head.status == 405)
+        #expect(response.head.headers["Allow"] == "GET, HEAD")
+        #expect(response.head.headers["Content-Type"] == "application/json")
+        #expect(HTTPTestSupport.errorCode(in: String(decoding: response.body, as: UTF8.self)) == "method_not_allowed")
+    }
+
+    @Test func headGetsTheGETHeadersButNoBody() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let viaClient = try fixture.send("HEAD", "/api/v1/things/widget").get()
+        #expect(viaClient.head.status == 200)
+        #expect(viaClient.head.headers["Content-Length"] == String(thingJSON("widget").utf8.count))
+        #expect(viaClient.body.isEmpty)
+        // On the wire: a HEAD then a GET on one connection. A body after the HEAD
+        // response would be read as the next status line and fail the parse.
+        let greeting = HTTPTestSupport.request("HEAD", "/api/v1/things/first")
+            + HTTPTestSupport.request("GET", "/api/v1/things/second", headers: [("Connection", "close")])
+        let (transcript, _) = try #require(fixture.raw.open(port: fixture.server.port, greeting: greeting))
+        #expect(eventually { transcript.isClosed })
+        let responses = try HTTPTestSupport.responses(in: transcript.received, bodiless: [0], closed: true)
+        #expect(responses.map(\.status) == [200, 200])
+        #expect(responses.first?.head.headers["Content-Length"] == String(thingJSON("first").utf8.count))
+        #expect(responses.last?.bodyText == thingJSON("second"))
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrderOnOneConnection() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let greeting = HTTPTestSupport.request("GET", "/api/v1/things/first")
+            + HTTPTestSupport.request("GET", "/api/v1/things/second")
+            + HTTPTestSupport.request("GET", "/api/v1/things/third", headers: [("Connection", "close")])
+        let (transcript, _) = try #require(fixture.raw.open(port: fixture.server.port, greeting: greeting))
+        #expect(eventually { transcript.isClosed })
+        let responses = try HTTPTestSupport.responses(in: transcript.received, closed: true)
+        #expect(responses.map(\.bodyText) == ["first", "second", "third"].map(thingJSON))
+        #expect(responses.map { $0.head.headers["Connection"] } == [nil, nil, "close"])
+    }
+
+    @Test func aPipelinedRequestWaitsForTheSlowerResponseBeforeIt() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let greeting = HTTPTestSupport.request("GET", "/api/v1/slow/150")
+            + HTTPTestSupport.request("GET", "/api/v1/things/fast", headers: [("Connection", "close")])
+        let (transcript, _) = try #require(fixture.raw.open(port: fixture.server.port, greeting: greeting))
+        #expect(eventually { transcript.isClosed })
+        let responses = try HTTPTestSupport.responses(in: transcript.received, closed: true)
+        #expect(responses.map(\.bodyText) == ["{\"slow\":\"150\"}", thingJSON("fast")])
+    }
+
+    @Test func keepAliveConnectionServesSequentialRequests() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let (transcript, connection) = try #require(
+            fixture.raw.open(port: fixture.server.port, greeting: HTTPTestSupport.request("GET", "/api/v1/things/one")))
+        #expect(eventually { (try? HTTPTestSupport.responses(in: transcript.received).count) == 1 })
+        #expect(!transcript.isClosed)
+        fixture.raw.write(HTTPTestSupport.request("GET", "/api/v1/things/two"), on: connection)
+        #expect(eventually { (try? HTTPTestSupport.responses(in: transcript.received).count) == 2 })
+        let responses = try HTTPTestSupport.responses(in: transcript.received)
+        #expect(responses.map(\.bodyText) == [thingJSON("one"), thingJSON("two")])
+        #expect(!transcript.isClosed)
+        #expect(fixture.server.openConnectionCount() == 1)
+    }
+
+    @Test func http10RequestWithoutKeepAliveIsAnsweredAndClosed() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let greeting = Array("GET /api/v1/things/old HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        let (transcript, _) = try #require(fixture.raw.open(port: fixture.server.port, greeting: greeting))
+        #expect(eventually { transcript.isClosed })
+        let responses = try HTTPTestSupport.responses(in: transcript.received, closed: true)
+        #expect(responses.map(\.bodyText) == [thingJSON("old")])
+        #expect(responses.first?.head.headers["Connection"] == "close")
+    }
+
+    @Test func chunkedStreamedResponseArrivesIntactThroughHTTPClient() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let total = 300 * 1024
+        let response = try fixture.send("GET", "/api/v1/stream/\(total)").get()
+        #expect(response.head.status == 200)
+        #expect(response.head.headers["Transfer-Encoding"] == "chunked")
+        #expect(response.head.headers["Content-Length"] == nil)
+        #expect(response.body.count == total)
+        #expect(response.body == TestPattern.bytes(at: 0, count: total))
+    }
+
+    /// HTTPClient documents a 16 MiB response bound; a 4 MiB response is within it.
+    @Test func httpClientAcceptsAResponseWithinItsDocumentedBodyBound() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let total = 4 << 20
+        #expect(total < HTTPClient.responseBodyMaximumBytes)
+        let result = fixture.send("GET", "/api/v1/stream/\(total)")
+        let response = try #require(try? result.get(), "HTTPClient refused a \(total)-byte response: \(result)")
+        #expect(response.body.count == total)
+        #expect(response.body == TestPattern.bytes(at: 0, count: total))
+    }
+
+    @Test func mutualTLSPeerIdentityReachesTheHandler() throws {
+        let authorizer: PeerAuthorizer = { certificate in
+            guard let identity = NodeIdentity.identity(ofCertificate: certificate) else {
+                return .failure(PeerRejection("no hotswap identity"))
+            }
+            return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name))
+        }
+        let fixture = try HTTPFixture(authorizer: authorizer) { routes in
+            routes.add("GET", "/api/v1/whoami") { request, responder in
+                responder.sendJSON(status: 200, JSONText.quoted(request.peer.map { "\($0)" } ?? "anonymous"))
+            }
+        }
+        defer { fixture.shutdown() }
+        let response = try fixture.send("GET", "/api/v1/whoami").get()
+        #expect(response.head.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == "\"operator/\(TestCertificates.clientIdentityName)\"")
+    }
+}
