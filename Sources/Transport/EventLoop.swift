@@ -25,6 +25,7 @@ public final class EventLoop: @unchecked Sendable {
 
     static let eventsPerWaitMaximum = 512
     static let readScratchBytes = 64 * 1024
+    static let stopDrainPassesMaximum = 1_000
 
     private struct SubmittedWork {
         var tasks: [@Sendable () -> Void] = []
@@ -158,17 +159,30 @@ public final class EventLoop: @unchecked Sendable {
         _ = read(wakeDescriptor, &value, 8)
     }
 
+    /// Runs the timers due now. At most as many as were live when the pass
+    /// began, so a timer that re-arms itself for "now" cannot spin the loop.
     private func runDueTimers() {
-        for action in timers.popDue(now: .now()) { action() }
+        let now = MonotonicInstant.now()
+        var budget = timers.count
+        while budget > 0, let action = timers.popNextDue(now: now) {
+            budget -= 1
+            action()
+        }
     }
 
     /// Runs the tasks submitted so far; returns true when the loop should stop.
+    /// Once a stop is requested it keeps draining (tasks may submit tasks)
+    /// without waiting in epoll, up to a bounded number of passes.
     private func runSubmittedTasks() -> Bool {
-        let (tasks, stop) = submitted.withLock { work in
-            defer { work.tasks.removeAll(keepingCapacity: true) }
-            return (work.tasks, work.stopRequested)
+        for _ in 0..<Self.stopDrainPassesMaximum {
+            let (tasks, stop) = submitted.withLock { work in
+                defer { work.tasks.removeAll(keepingCapacity: true) }
+                return (work.tasks, work.stopRequested)
+            }
+            for task in tasks { task() }
+            guard stop else { return false }
+            if tasks.isEmpty { return true }
         }
-        for task in tasks { task() }
-        return stop && tasks.isEmpty
+        return true
     }
 }

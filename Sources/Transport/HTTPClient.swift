@@ -82,9 +82,15 @@ final class HTTPClientHandler: ConnectionHandler {
     private let request: HTTPClientRequest
     private let serverName: String
     private let outcome: HTTPClientOutcome
-    private var parser = HTTPResponseParser()
+    private var parser = HTTPResponseParser(limits: HTTPClientHandler.parserLimits)
     private var head: HTTPResponseHead?
     private var body: [UInt8] = []
+
+    static let parserLimits: HTTPParserLimits = {
+        var limits = HTTPParserLimits()
+        limits.bodyMaximumBytes = HTTPClient.responseBodyMaximumBytes
+        return limits
+    }()
 
     init(request: HTTPClientRequest, serverName: String, outcome: HTTPClientOutcome) {
         self.request = request
@@ -123,10 +129,6 @@ final class HTTPClientHandler: ConnectionHandler {
             head = received
         case let .body(bytes):
             body.append(contentsOf: bytes)
-            if body.count > HTTPClient.responseBodyMaximumBytes {
-                fail(connection, "response body over \(HTTPClient.responseBodyMaximumBytes) bytes")
-                return false
-            }
         case .end:
             if let head { outcome.complete(.success(HTTPClientResponse(head: head, body: body))) }
             connection.close(.local("response complete"))

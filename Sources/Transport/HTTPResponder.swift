@@ -72,7 +72,7 @@ public final class HTTPResponder {
 
     public func writeChunk(_ bytes: [UInt8]) {
         loop.preconditionInLoop()
-        guard phase == .streaming, !bytes.isEmpty, connection.isOpen else { return }
+        guard phase == .streaming, !bytes.isEmpty, connection.isOpen, !isHeadRequest else { return }
         connection.write(HTTPResponseSerializer.chunk(bytes))
     }
 
@@ -80,7 +80,7 @@ public final class HTTPResponder {
         loop.preconditionInLoop()
         guard phase == .streaming else { return }
         phase = .done
-        connection.write(HTTPResponseSerializer.lastChunk)
+        if !isHeadRequest { connection.write(HTTPResponseSerializer.lastChunk) }
         owner?.responseFinished(closeConnection: owner?.willCloseAfterResponse(keepAlive: keepAlive) ?? true, status: status)
     }
 

@@ -39,16 +39,15 @@ struct TimerHeap {
         return nil
     }
 
-    /// Removes and returns the actions of every timer due at `now`, earliest first.
-    mutating func popDue(now: MonotonicInstant) -> [() -> Void] {
-        var due: [() -> Void] = []
+    /// Removes and returns the earliest live timer due at `now`, if any. Popped
+    /// one at a time so that a timer cancelled by an earlier one in the same
+    /// tick never fires.
+    mutating func popNextDue(now: MonotonicInstant) -> (() -> Void)? {
         while let top = heap.first, top.deadline <= now {
             popTop()
-            if let action = actions.removeValue(forKey: top.id) {
-                due.append(action)
-            }
+            if let action = actions.removeValue(forKey: top.id) { return action }
         }
-        return due
+        return nil
     }
 
     mutating func removeAll() {
