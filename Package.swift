@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Observability", "Certificates"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Locking", "Observability"]

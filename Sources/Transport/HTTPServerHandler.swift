@@ -17,6 +17,10 @@ final class HTTPServerHandler: ConnectionHandler {
     private var parser: HTTPRequestParser
     private var phase = Phase.awaitingRequest
     private var draining = false
+    /// False from a request's head until its body's end: a response sent before
+    /// the body was read must close the connection, since the rest of the body
+    /// cannot be told apart from the next request.
+    private var requestBodyComplete = true
     private unowned let connection: TLSConnection
     private var requestStarted: MonotonicInstant?
 
@@ -48,8 +52,7 @@ final class HTTPServerHandler: ConnectionHandler {
         case .awaitingRequest:
             failRequest(status: 408, code: "request_timeout",
                         message: "request head not received within \(configuration.requestHeadTimeout)")
-        case let .readingBody(_, _, _, receiver):
-            receiver?.abandon("body stalled")
+        case .readingBody:
             failRequest(status: 408, code: "request_timeout",
                         message: "request body stalled for \(configuration.bodyStallTimeout)")
         case .responding, .closing:
@@ -104,6 +107,7 @@ final class HTTPServerHandler: ConnectionHandler {
                 phase = .readingBody(request, action, responder, nil)
             }
         case let (.end, .readingBody(request, action, responder, receiver)):
+            requestBodyComplete = true
             phase = .responding(responder)
             connection.pauseReading()
             connection.setDeadline(nil)
@@ -135,6 +139,7 @@ final class HTTPServerHandler: ConnectionHandler {
                 connection.write(HTTPResponseSerializer.head(HTTPResponseHead(status: 100)))
             }
             connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.bodyStallTimeout))
+            requestBodyComplete = false
             var receiver: (any HTTPRequestBodyReceiver)?
             if case let .streamed(_, accept) = action { receiver = accept(request, responder) }
             if case .awaitingRequest = phase {
@@ -146,6 +151,7 @@ final class HTTPServerHandler: ConnectionHandler {
     /// Answers an error and closes: the rest of the request cannot be trusted.
     private func failRequest(status: Int, code: String, message: String, headers: HTTPHeaders = HTTPHeaders()) {
         guard connection.isOpen else { return }
+        if case let .readingBody(_, _, _, receiver) = phase { receiver?.abandon("request failed: \(message)") }
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         headers.replaceOrAdd(name: "Content-Length", value: String(JSONText.errorBody(code: code, message: message).count))
@@ -161,7 +167,7 @@ final class HTTPServerHandler: ConnectionHandler {
     // MARK: - Called by HTTPResponder
 
     func willCloseAfterResponse(keepAlive: Bool) -> Bool {
-        draining || !keepAlive
+        draining || !keepAlive || !requestBodyComplete
     }
 
     func responseFinished(closeConnection: Bool, status: Int) {

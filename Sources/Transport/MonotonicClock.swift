@@ -32,8 +32,8 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable {
 extension Duration {
     /// The duration in whole nanoseconds, clamped at zero.
     public var wholeNanoseconds: UInt64 {
+        guard self > .zero else { return 0 }
         let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
         return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
     }
 

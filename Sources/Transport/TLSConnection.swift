@@ -147,8 +147,10 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
         }
     }
 
-    /// Inform the handler that the server drains; it decides when to close.
+    /// Inform the handler that the server drains; it decides when to close. A
+    /// connection already closing keeps flushing (bounded by its close timeout).
     func requestDrain() {
+        if state == .closing { return }
         guard state == .open else { return abort(.shutdown) }
         handler?.connectionShouldDrain(self)
     }

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 import Testing
 @testable import Transport
 import Wire
@@ -14,8 +14,8 @@ final class StreamProbe: Sendable {
         var clientGoneAfterBytes: Int?
     }
 
-    private let state = Mutex(State())
-    private let endpoint = Mutex<TLSEndpoint?>(nil)
+    private let state = Locked(State())
+    private let endpoint = Locked<TLSEndpoint?>(nil)
 
     var snapshot: State { state.withLock { $0 } }
     func update(_ change: (inout State) -> Void) { state.withLock { change(&$0) } }

@@ -199,6 +199,83 @@ import Wire
         #expect(response.body == TestPattern.bytes(at: 0, count: total))
     }
 
+    @Test func httpClientRefusesAResponseOverItsDocumentedBodyBound() throws {
+        let total = HTTPClient.responseBodyMaximumBytes + 1
+        let fixture = try HTTPFixture { routes in
+            routes.add("GET", "/api/v1/huge") { _, responder in
+                PoliteStream(responder: responder, totalBytes: total, probe: StreamProbe()).start()
+            }
+        }
+        defer { fixture.shutdown() }
+        let result = fixture.send("GET", "/api/v1/huge")
+        guard case let .failure(error) = result else {
+            Issue.record("HTTPClient accepted a \(total)-byte response")
+            return
+        }
+        #expect("\(error)".contains(String(HTTPClient.responseBodyMaximumBytes)), "\(error)")
+    }
+
+    /// HEAD falls back to the GET route; when that route streams, the chunks
+    /// must still stay off the wire, or the next response on the connection is garbage.
+    @Test func headOnAStreamingRouteGetsNoBody() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let greeting = HTTPTestSupport.request("HEAD", "/api/v1/stream/1000")
+            + HTTPTestSupport.request("GET", "/api/v1/things/after", headers: [("Connection", "close")])
+        let (transcript, _) = try #require(fixture.raw.open(port: fixture.server.port, greeting: greeting))
+        #expect(eventually { transcript.isClosed })
+        let responses = try HTTPTestSupport.responses(in: transcript.received, bodiless: [0], closed: true)
+        #expect(responses.map(\.status) == [200, 200])
+        #expect(responses.last?.bodyText == thingJSON("after"))
+    }
+
+    @Test func httpClientReportsAFailureWhenNothingListens() throws {
+        let certificates = try TestCertificates()
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let client = HTTPClient(group: group, context: try certificates.clientContext())
+        // Take a free port, then stop listening on it.
+        let server = try TestServer(certificates: certificates, routes: HTTPRoutes())
+        let address = server.address
+        server.shutdown()
+        let result = client.send(HTTPClientRequest(method: "GET", target: "/"), to: address,
+                                 serverName: TestCertificates.serverName, timeout: .seconds(10))
+        guard case .failure = result else {
+            Issue.record("expected a failure, got \(result)")
+            return
+        }
+    }
+
+    @Test func httpClientRefusesAServerWhoseCertificateDoesNotNameIt() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let result = fixture.client.send(HTTPClientRequest(method: "GET", target: "/api/v1/things/x"),
+                                         to: fixture.server.address, serverName: "10.9.8.7",
+                                         timeout: HTTPFixture.requestTimeout)
+        guard case let .failure(error) = result else {
+            Issue.record("expected a verification failure, got \(result)")
+            return
+        }
+        #expect("\(error)".contains("TLS handshake failed"), "\(error)")
+    }
+
+    @Test func httpClientRefusesAServerFromAnotherCA() throws {
+        let fixture = try HTTPFixture(Self.addThingRoutes)
+        defer { fixture.shutdown() }
+        let strangers = try TestCertificates()
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let client = HTTPClient(group: group, context: try strangers.clientContext())
+        let result = client.send(HTTPClientRequest(method: "GET", target: "/api/v1/things/x"),
+                                 to: fixture.server.address, serverName: TestCertificates.serverName,
+                                 timeout: HTTPFixture.requestTimeout)
+        guard case let .failure(error) = result else {
+            Issue.record("expected a verification failure, got \(result)")
+            return
+        }
+        #expect("\(error)".contains("TLS handshake failed"), "\(error)")
+    }
+
     @Test func mutualTLSPeerIdentityReachesTheHandler() throws {
         let authorizer: PeerAuthorizer = { certificate in
             guard let identity = NodeIdentity.identity(ofCertificate: certificate) else {

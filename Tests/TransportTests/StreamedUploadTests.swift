@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 import Testing
 import Transport
 import Wire
@@ -15,7 +15,7 @@ final class UploadLedger: Sendable {
         var abandoned: [String] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     var snapshot: State { state.withLock { $0 } }
     func update(_ change: (inout State) -> Void) { state.withLock { change(&$0) } }
@@ -243,5 +243,37 @@ final class UploadingHandler: ConnectionHandler {
         fixture.raw.close(connection)
         #expect(eventually { ledger.snapshot.abandoned.count == 1 })
         #expect(ledger.snapshot.finished == 0)
+    }
+}
+
+/// A streamed route may refuse an upload as soon as it sees the head. The
+/// client then gets that one answer, and never a second one for the same request.
+@Suite struct EarlyUploadRefusalTests {
+    final class IgnoringReceiver: HTTPRequestBodyReceiver {
+        func receive(_ bytes: [UInt8]) {}
+        func finish() {}
+        func abandon(_ reason: String) {}
+    }
+
+    @Test func streamedRouteRefusingAtTheHeadSendsExactlyOneResponse() throws {
+        let fixture = try HTTPFixture { routes in
+            routes.addStreamed("PUT", "/api/v1/locked/{name}", bodyMaximumBytes: 1 << 20) { _, responder in
+                responder.sendError(status: 403, code: "forbidden", message: "uploads are locked")
+                return IgnoringReceiver()
+            }
+        }
+        defer { fixture.shutdown() }
+        let body = TestPattern.bytes(at: 0, count: 2_000)
+        let request = HTTPTestSupport.request("PUT", "/api/v1/locked/blob", body: body)
+            + HTTPTestSupport.request("GET", "/api/v1/locked/blob", headers: [("Connection", "close")])
+        let (transcript, _) = try #require(fixture.raw.open(port: fixture.server.port, greeting: request))
+        #expect(eventually { transcript.isClosed })
+        let responses = try HTTPTestSupport.responses(in: transcript.received, closed: true)
+        #expect(responses.first?.status == 403)
+        // What follows the 403 may be the pipelined GET's 405 or nothing (if the
+        // server closed after refusing), but never a second answer to the PUT.
+        let rest = responses.dropFirst().map(\.status)
+        #expect(rest == [] || rest == [405],
+                "responses after the 403: \(responses.dropFirst().map { "\($0.status) \($0.bodyText)" })")
     }
 }

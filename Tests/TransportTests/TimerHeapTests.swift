@@ -17,7 +17,7 @@ private final class FiringLog {
         for deadline in [50, 10, 40, 30, 20, 60] as [UInt64] {
             _ = heap.schedule(at: instant(deadline)) { log.fired.append(Int(deadline)) }
         }
-        for action in heap.popDue(now: instant(100)) { action() }
+        while let action = heap.popNextDue(now: instant(100)) { action() }
         #expect(log.fired == [10, 20, 30, 40, 50, 60])
         #expect(heap.count == 0)
         #expect(heap.nextDeadline() == nil)
@@ -29,7 +29,7 @@ private final class FiringLog {
         for deadline in [30, 10, 20, 40] as [UInt64] {
             _ = heap.schedule(at: instant(deadline)) { log.fired.append(Int(deadline)) }
         }
-        for action in heap.popDue(now: instant(20)) { action() }
+        while let action = heap.popNextDue(now: instant(20)) { action() }
         #expect(log.fired == [10, 20])
         #expect(heap.count == 2)
         #expect(heap.nextDeadline() == instant(30))
@@ -45,7 +45,7 @@ private final class FiringLog {
         heap.cancel(third)
         #expect(heap.count == 1)
         #expect(heap.nextDeadline() == instant(20))
-        for action in heap.popDue(now: instant(100)) { action() }
+        while let action = heap.popNextDue(now: instant(100)) { action() }
         #expect(log.fired == [20])
     }
 
@@ -53,10 +53,10 @@ private final class FiringLog {
         var heap = TimerHeap()
         let log = FiringLog()
         let fired = heap.schedule(at: instant(1)) { log.fired.append(1) }
-        for action in heap.popDue(now: instant(1)) { action() }
+        while let action = heap.popNextDue(now: instant(1)) { action() }
         heap.cancel(fired)
         _ = heap.schedule(at: instant(2)) { log.fired.append(2) }
-        for action in heap.popDue(now: instant(2)) { action() }
+        while let action = heap.popNextDue(now: instant(2)) { action() }
         #expect(log.fired == [1, 2])
     }
 
@@ -64,7 +64,7 @@ private final class FiringLog {
         var heap = TimerHeap()
         let log = FiringLog()
         for index in 0..<5 { _ = heap.schedule(at: instant(7)) { log.fired.append(index) } }
-        for action in heap.popDue(now: instant(7)) { action() }
+        while let action = heap.popNextDue(now: instant(7)) { action() }
         #expect(log.fired.sorted() == [0, 1, 2, 3, 4])
     }
 
@@ -91,7 +91,7 @@ private final class FiringLog {
             default:
                 now += generator.next() % 200
                 log.fired.removeAll()
-                for action in heap.popDue(now: instant(now)) { action() }
+                while let action = heap.popNextDue(now: instant(now)) { action() }
                 let expectedDue = live.filter { $0.value <= now }
                 #expect(Set(log.fired) == Set(expectedDue.keys), "seed \(seed) step \(step)")
                 let firedDeadlines = log.fired.compactMap { live[$0] }

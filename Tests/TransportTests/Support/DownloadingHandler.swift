@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 import Transport
 import Wire
 
@@ -14,7 +14,7 @@ final class DownloadProgress: Sendable {
         var closeReason: CloseReason?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     var snapshot: State { state.withLock { $0 } }
     func update(_ change: (inout State) -> Void) { state.withLock { change(&$0) } }

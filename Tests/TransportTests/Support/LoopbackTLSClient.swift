@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 @testable import Transport
 
 /// What a test client saw on one TLS connection: the bytes received, whether
@@ -10,7 +10,7 @@ final class TLSTranscript: Sendable {
         var closeReason: CloseReason?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     var received: [UInt8] { state.withLock { $0.received } }
     var receivedText: String { String(decoding: received, as: UTF8.self) }
@@ -55,7 +55,7 @@ final class TranscriptHandler: ConnectionHandler {
 final class LoopbackTLSClient: Sendable {
     let group: EventLoopGroup
     let context: TLSContext
-    private let connections = Mutex<[LoopBound<TLSConnection>]>([])
+    private let connections = Locked<[LoopBound<TLSConnection>]>([])
 
     init(certificates: TestCertificates) throws {
         group = try EventLoopGroup(loopCount: 1)

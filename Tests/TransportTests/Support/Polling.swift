@@ -1,4 +1,5 @@
 import Glibc
+import Locking
 import Transport
 
 /// Polls `condition` until it holds or `timeout` passes, and reports whether it
@@ -12,11 +13,9 @@ func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bo
     return condition()
 }
 
-import Synchronization
-
 /// A list appended to from any thread.
 final class LockedList<Element: Sendable>: Sendable {
-    private let storage = Mutex<[Element]>([])
+    private let storage = Locked<[Element]>([])
 
     func append(_ element: Element) { storage.withLock { $0.append(element) } }
     var elements: [Element] { storage.withLock { $0 } }
