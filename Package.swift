@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         .target(name: "Wire"),
         .target(name: "Locking"),
+        .target(name: "Fleet", dependencies: ["Wire"]),
         .target(name: "Observability", dependencies: ["Locking"]),
         .target(name: "Certificates", dependencies: ["COpenSSL"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability"]),
@@ -27,11 +28,13 @@ let package = Package(
             name: "hotswap",
             dependencies: ["Coordinator", "Certificates", "Transport", "Observability"]
         ),
-        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
-        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Wire", "TestSupport"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Locking", "Observability"]

@@ -1,5 +1,6 @@
 import Observability
 import Testing
+import TestSupport
 
 @Suite struct LoggerTests {
     private let timestampPattern = /ts=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Transport
 
 /// Records which timers ran, in the order their actions were called.

@@ -32,12 +32,12 @@ final class TestServer: @unchecked Sendable {
 
     /// A TLS server whose connections get handlers from `makeHandler` (frame channels).
     init(certificates: TestCertificates, loopCount: Int = 1, limits: ConnectionLimits = .init(),
-         maximumConnections: Int = 64,
+         maximumConnections: Int = 64, port: UInt16 = 0,
          makeHandler: @escaping @Sendable (TLSConnection) -> any ConnectionHandler) throws {
         group = try EventLoopGroup(loopCount: loopCount)
         do {
             endpoint = TLSEndpoint(
-                name: "test-tls", address: try SocketAddress(parsing: "127.0.0.1:0"), group: group,
+                name: "test-tls", address: try SocketAddress(host: "127.0.0.1", port: port), group: group,
                 contexts: try certificates.serverContexts(), limits: limits,
                 maximumConnections: maximumConnections, logger: Self.quietLogger, metrics: metrics,
                 makeHandler: makeHandler)

@@ -1,13 +1,13 @@
-/// SplitMix64: a small deterministic random source, so a failing property case replays from
-/// the seed printed with it.
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64: a small deterministic random source shared by the test targets, so a
+/// failing property or simulation case replays exactly from the seed printed with it.
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -15,12 +15,12 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
-    mutating func bytes(count: Int) -> [UInt8] {
+    public mutating func bytes(count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
     }
 
     /// Splits `bytes` into consecutive pieces of 1 to `pieceMaximumBytes` bytes.
-    mutating func pieces(of bytes: [UInt8], pieceMaximumBytes: Int) -> [ArraySlice<UInt8>] {
+    public mutating func pieces(of bytes: [UInt8], pieceMaximumBytes: Int) -> [ArraySlice<UInt8>] {
         var pieces: [ArraySlice<UInt8>] = []
         var start = 0
         while start < bytes.count {

@@ -1,0 +1,34 @@
+/// A change to the replicated fleet state. Commands travel through the Raft
+/// log as bytes (`FleetCodec`) and are applied in log order on every coordinator.
+public enum FleetCommand: Sendable, Equatable {
+    case putEnvironment(EnvironmentRecord)
+    case deleteEnvironment(name: String)
+}
+
+/// What applying one command did; the API maps it to a status code.
+public enum FleetOutcome: Sendable, Equatable {
+    case environmentStored(EnvironmentRecord, created: Bool)
+    case environmentDeleted(name: String)
+    case rejected(FleetRejection)
+}
+
+/// Why a command was refused. Deterministic: every replica refuses the same way.
+public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
+    case invalidName(String)
+    case notFound(String)
+    case tooManyEnvironments(maximum: Int)
+    case invalidApprovalTimeout(UInt32)
+
+    public var description: String {
+        switch self {
+        case let .invalidName(name):
+            return "environment name '\(name)' must match [a-z0-9][a-z0-9-]{0,62}"
+        case let .notFound(name):
+            return "environment '\(name)' does not exist"
+        case let .tooManyEnvironments(maximum):
+            return "at most \(maximum) environments may exist"
+        case let .invalidApprovalTimeout(seconds):
+            return "approval timeout \(seconds) s must be between 60 s and 30 days"
+        }
+    }
+}

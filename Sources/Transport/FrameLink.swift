@@ -1,0 +1,140 @@
+import Wire
+
+/// Hears what happens on a `FrameLink`. Called on the link's loop.
+public protocol FrameLinkReceiver: AnyObject {
+    func linkDidConnect(_ link: FrameLink)
+    func link(_ link: FrameLink, didReceive frame: Frame)
+    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason)
+}
+
+/// One outbound framed mTLS connection kept alive to a fixed address: it dials,
+/// verifies the server (name and role), reconnects with jittered exponential
+/// backoff, and holds frames sent while disconnected in a bounded queue (the
+/// oldest are dropped and counted — the protocols above tolerate loss).
+/// Confined to its loop; `start` and `stop` are its owner's to call.
+public final class FrameLink: @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var queueFramesMaximum = 1_024
+        public var frameSizeMaximumBytes = FrameCodec.frameSizeMaximumBytesDefault
+        public var idleTimeout: Duration = .seconds(30)
+        public var limits = ConnectionLimits()
+        public init() {}
+    }
+
+    public let loop: EventLoop
+    public let address: SocketAddress
+    private let serverName: String
+    private let context: TLSContext
+    private let settings: Settings
+    private weak var receiver: (any FrameLinkReceiver)?
+    private var backoff: Backoff
+    private var channel: FrameChannel?
+    private var pending: [Frame] = []
+    private var retryTimer: TimerID?
+    private var isStopped = true
+    public private(set) var droppedFrameCount = 0
+
+    public init(loop: EventLoop, address: SocketAddress, serverName: String, context: TLSContext,
+                settings: Settings = .init(), backoff: Backoff, receiver: any FrameLinkReceiver) {
+        self.loop = loop
+        self.address = address
+        self.serverName = serverName
+        self.context = context
+        self.settings = settings
+        self.backoff = backoff
+        self.receiver = receiver
+    }
+
+    public var isConnected: Bool { channel?.connection.isOpen ?? false }
+
+    public func start() {
+        loop.preconditionInLoop()
+        guard isStopped else { return }
+        isStopped = false
+        dial()
+    }
+
+    /// Closes the connection and cancels any retry; queued frames are dropped.
+    public func stop() {
+        loop.preconditionInLoop()
+        isStopped = true
+        if let retryTimer { loop.cancelTimer(retryTimer) }
+        retryTimer = nil
+        pending.removeAll()
+        channel?.close(.local("link stopped"))
+        channel = nil
+    }
+
+    public func send(_ frame: Frame) {
+        loop.preconditionInLoop()
+        guard !isStopped else { return }
+        if let channel, channel.connection.isOpen {
+            channel.send(frame)
+            return
+        }
+        if pending.count >= settings.queueFramesMaximum {
+            pending.removeFirst()
+            droppedFrameCount += 1
+        }
+        pending.append(frame)
+    }
+
+    private func dial() {
+        retryTimer = nil
+        guard !isStopped else { return }
+        let adapter = LinkChannelReceiver(link: self)
+        do {
+            _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: context,
+                                      limits: settings.limits, on: loop) { connection in
+                let made = FrameChannel(connection: connection, frameSizeMaximumBytes: settings.frameSizeMaximumBytes,
+                                        idleTimeout: settings.idleTimeout, receiver: adapter)
+                channel = made
+                return made
+            }
+        } catch {
+            channel = nil
+            scheduleRetry()
+        }
+    }
+
+    fileprivate func channelOpened(_ opened: FrameChannel) {
+        guard opened === channel else { return }
+        backoff.reset()
+        let queued = pending
+        pending.removeAll()
+        for frame in queued { opened.send(frame) }
+        receiver?.linkDidConnect(self)
+    }
+
+    fileprivate func channelReceived(_ frame: Frame) {
+        receiver?.link(self, didReceive: frame)
+    }
+
+    fileprivate func channelClosed(_ closed: FrameChannel, reason: CloseReason) {
+        guard closed === channel else { return }
+        channel = nil
+        receiver?.linkDidDisconnect(self, reason: reason)
+        scheduleRetry()
+    }
+
+    private func scheduleRetry() {
+        guard !isStopped, retryTimer == nil else { return }
+        let delay = backoff.nextDelay()
+        retryTimer = loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: delay)) { [weak self] in self?.dial() }
+    }
+}
+
+/// Forwards a link's channel events to the link without a retain cycle.
+private final class LinkChannelReceiver: FrameReceiver {
+    weak var link: FrameLink?
+
+    init(link: FrameLink) { self.link = link }
+
+    func channelDidOpen(_ channel: FrameChannel) { link?.channelOpened(channel) }
+
+    func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
+        link?.channelReceived(frame)
+    }
+
+    func channelDidClose(_ channel: FrameChannel, reason: CloseReason) { link?.channelClosed(channel, reason: reason) }
+}

@@ -1,0 +1,55 @@
+import Fleet
+import Testing
+import TestSupport
+import Wire
+
+struct FleetCodecTests {
+    @Test(arguments: [
+        FleetCommand.putEnvironment(EnvironmentRecord(name: "edge", defaultStrategy: .blueGreen, requiresApproval: true,
+                                                      approvalTimeoutSeconds: 3600)),
+        FleetCommand.deleteEnvironment(name: "qa"),
+    ])
+    func commandsRoundTrip(command: FleetCommand) throws {
+        #expect(try FleetCodec.decodeCommand(FleetCodec.encode(command)) == command)
+    }
+
+    @Test func stateRoundTripsThroughASnapshot() throws {
+        var state = FleetState()
+        state.apply(.putEnvironment(EnvironmentRecord(name: "edge", defaultStrategy: .canary, requiresApproval: false)), at: 7)
+        state.apply(.deleteEnvironment(name: "qa"), at: 8)
+        #expect(try FleetCodec.decodeState(FleetCodec.encode(state)) == state)
+    }
+
+    @Test func everyTruncationOfACommandIsRejected() {
+        let bytes = FleetCodec.encode(.putEnvironment(EnvironmentRecord(name: "edge", defaultStrategy: .canary,
+                                                                         requiresApproval: true)))
+        for length in 0..<bytes.count {
+            #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommand(Array(bytes.prefix(length))) }
+        }
+    }
+
+    @Test func trailingBytesUnknownTagsAndVersionsAreRejected() {
+        let bytes = FleetCodec.encode(.deleteEnvironment(name: "qa"))
+        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommand(bytes + [0]) }
+        #expect(throws: BinaryDecodingError.unsupportedVersion(9)) { try FleetCodec.decodeCommand([9] + bytes.dropFirst()) }
+        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommand([1, 77]) }
+    }
+
+    @Test func hugeDeclaredLengthsAreRefusedWithoutAllocating() {
+        let hostile: [UInt8] = [1, 2, 0xFF, 0xFF, 0xFF, 0xFF]
+        #expect(throws: BinaryDecodingError.fieldTooLarge(offset: 2, bytes: 0xFFFF_FFFF, maximumBytes: 256)) {
+            try FleetCodec.decodeCommand(hostile)
+        }
+    }
+
+    @Test func randomBytesNeverCrashTheDecoders() {
+        var generator = SplitMix64(seed: 0xF1EE7)
+        for _ in 0..<3_000 {
+            let count = Int.random(in: 0...64, using: &generator)
+            var bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            if !bytes.isEmpty, Bool.random(using: &generator) { bytes[0] = 1 }
+            _ = try? FleetCodec.decodeCommand(bytes)
+            _ = try? FleetCodec.decodeState(bytes)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Fleet
+import Testing
+
+struct FleetStateTests {
+    @Test func newClusterHasTheFourDefaultEnvironmentsWithApprovalOnStagingAndProduction() {
+        let state = FleetState()
+        #expect(state.sortedEnvironments.map(\.name) == ["development", "production", "qa", "staging"])
+        #expect(state.environments["production"]?.requiresApproval == true)
+        #expect(state.environments["staging"]?.requiresApproval == true)
+        #expect(state.environments["development"]?.requiresApproval == false)
+    }
+
+    @Test func putCreatesThenReplacesAnEnvironment() {
+        var state = FleetState()
+        let first = EnvironmentRecord(name: "edge", defaultStrategy: .canary, requiresApproval: true)
+        #expect(state.apply(.putEnvironment(first), at: 1) == .environmentStored(first, created: true))
+        var second = first
+        second.defaultStrategy = .rolling
+        #expect(state.apply(.putEnvironment(second), at: 2) == .environmentStored(second, created: false))
+        #expect(state.environments["edge"] == second)
+        #expect(state.appliedIndex == 2)
+    }
+
+    @Test func replayingAnAppliedIndexChangesNothing() {
+        var state = FleetState()
+        let record = EnvironmentRecord(name: "edge", defaultStrategy: .direct, requiresApproval: false)
+        state.apply(.putEnvironment(record), at: 5)
+        let before = state
+        #expect(state.apply(.deleteEnvironment(name: "edge"), at: 5) == nil)
+        #expect(state.apply(.deleteEnvironment(name: "edge"), at: 3) == nil)
+        #expect(state == before)
+    }
+
+    @Test(arguments: ["", "Prod", "-x", "a_b", "a/b", String(repeating: "a", count: 64)])
+    func invalidNamesAreRejected(name: String) {
+        var state = FleetState()
+        let record = EnvironmentRecord(name: name, defaultStrategy: .direct, requiresApproval: false)
+        #expect(state.apply(.putEnvironment(record), at: 1) == .rejected(.invalidName(name)))
+        #expect(state.environments[name] == nil)
+    }
+
+    @Test func deletingAMissingEnvironmentIsRejected() {
+        var state = FleetState()
+        #expect(state.apply(.deleteEnvironment(name: "nope"), at: 1) == .rejected(.notFound("nope")))
+    }
+
+    @Test func environmentTableStopsAtItsBound() {
+        var state = FleetState()
+        var index: UInt64 = 0
+        while state.environments.count < FleetState.environmentsMaximum {
+            index += 1
+            state.apply(.putEnvironment(EnvironmentRecord(name: "e\(index)", defaultStrategy: .direct,
+                                                          requiresApproval: false)), at: index)
+        }
+        let overflow = EnvironmentRecord(name: "one-too-many", defaultStrategy: .direct, requiresApproval: false)
+        #expect(state.apply(.putEnvironment(overflow), at: index + 1)
+                    == .rejected(.tooManyEnvironments(maximum: FleetState.environmentsMaximum)))
+        #expect(state.environments.count == FleetState.environmentsMaximum)
+    }
+
+    @Test func approvalTimeoutOutsideItsRangeIsRejected() {
+        var state = FleetState()
+        let record = EnvironmentRecord(name: "edge", defaultStrategy: .direct, requiresApproval: true,
+                                       approvalTimeoutSeconds: 5)
+        #expect(state.apply(.putEnvironment(record), at: 1) == .rejected(.invalidApprovalTimeout(5)))
+    }
+}

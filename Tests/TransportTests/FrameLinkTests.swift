@@ -1,0 +1,99 @@
+import Glibc
+import Testing
+@testable import Transport
+import Wire
+
+/// Records what a link hears.
+final class RecordingLinkReceiver: FrameLinkReceiver, @unchecked Sendable {
+    let pongs = LockedList<String>()
+    let connects = LockedList<String>()
+    func linkDidConnect(_ link: FrameLink) { connects.append("up") }
+    func link(_ link: FrameLink, didReceive frame: Frame) { pongs.append(String(decoding: frame.payload, as: UTF8.self)) }
+    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {}
+}
+
+@Suite(.serialized)
+struct FrameLinkTests {
+    let certificates: TestCertificates
+    let group: EventLoopGroup
+    let receiver = RecordingLinkReceiver()
+
+    init() throws {
+        certificates = try TestCertificates()
+        group = try EventLoopGroup(loopCount: 1)
+    }
+
+    private func echoServer(port: UInt16 = 0) throws -> TestServer {
+        try TestServer(certificates: certificates, port: port) { connection in
+            FrameChannel(connection: connection, frameSizeMaximumBytes: 1 << 16, idleTimeout: .seconds(30),
+                         receiver: EchoReceiver(ledger: FrameLedger()))
+        }
+    }
+
+    /// A port that was free a moment ago, with nothing listening on it now.
+    private func vacantPort() throws -> UInt16 {
+        let probe = try echoServer()
+        defer { probe.shutdown() }
+        return probe.port
+    }
+
+    private func makeLink(port: UInt16, settings: FrameLink.Settings = .init()) throws -> LoopBound<FrameLink> {
+        let loop = group.loops[0]
+        let address = try SocketAddress(host: "127.0.0.1", port: port)
+        let context = try certificates.clientContext()
+        let receiver = self.receiver
+        return loop.runAndWait {
+            let link = FrameLink(loop: loop, address: address, serverName: TestCertificates.serverName, context: context,
+                                 settings: settings, backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(100), seed: 1),
+                                 receiver: receiver)
+            link.start()
+            return LoopBound(link, loop: loop)
+        }
+    }
+
+    private func send(_ payload: String, on link: LoopBound<FrameLink>) {
+        link.loop.runAndWait { link.value.send(Frame(kind: FrameKind.ping.rawValue, payload: Array(payload.utf8))) }
+    }
+
+    @Test func framesQueuedBeforeTheServerExistsAreDeliveredOnceItComesUp() throws {
+        let port = try vacantPort()
+        let link = try makeLink(port: port)
+        defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
+        for payload in ["a", "b", "c"] { send(payload, on: link) }
+        usleep(100_000)
+        #expect(receiver.connects.elements.isEmpty)
+        let server = try echoServer(port: port)
+        defer { server.shutdown() }
+        #expect(eventually { receiver.pongs.elements == ["a", "b", "c"] }, "\(receiver.pongs.elements)")
+    }
+
+    @Test func linkReconnectsAfterTheServerRestarts() throws {
+        var server = try echoServer()
+        let port = server.port
+        let link = try makeLink(port: port)
+        defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
+        send("before", on: link)
+        #expect(eventually { receiver.pongs.elements == ["before"] })
+        server.shutdown()
+        #expect(eventually { !link.loop.runAndWait { link.value.isConnected } })
+        server = try echoServer(port: port)
+        defer { server.shutdown() }
+        #expect(eventually { link.loop.runAndWait { link.value.isConnected } })
+        send("after", on: link)
+        #expect(eventually { receiver.pongs.elements == ["before", "after"] })
+        #expect(receiver.connects.elements.count == 2)
+    }
+
+    @Test func queueWhileDisconnectedKeepsOnlyTheNewestFramesUpToItsBound() throws {
+        let port = try vacantPort()
+        var settings = FrameLink.Settings()
+        settings.queueFramesMaximum = 2
+        let link = try makeLink(port: port, settings: settings)
+        defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
+        for payload in ["1", "2", "3", "4", "5"] { send(payload, on: link) }
+        #expect(link.loop.runAndWait { link.value.droppedFrameCount } == 3)
+        let server = try echoServer(port: port)
+        defer { server.shutdown() }
+        #expect(eventually { receiver.pongs.elements == ["4", "5"] }, "\(receiver.pongs.elements)")
+    }
+}
