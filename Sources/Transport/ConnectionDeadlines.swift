@@ -38,6 +38,7 @@ extension TLSConnection {
             return abort(.timeout("TLS handshake not finished within \(limits.handshakeTimeout)"))
         }
         if let close = deadlines.close, close <= now {
+            if state == .lingering { return abort(closeReason ?? .local("closed")) }
             return abort(.timeout("close did not flush within \(limits.closeTimeout)"))
         }
         if let handlerDeadline = deadlines.handler, handlerDeadline <= now {

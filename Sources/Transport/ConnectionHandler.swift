@@ -62,6 +62,12 @@ public struct ConnectionLimits: Sendable {
     public var readBudgetPerEventBytes = 256 * 1024
     /// Time allowed to flush and send close_notify on a graceful close.
     public var closeTimeout: Duration = .seconds(5)
+    /// After a graceful close the socket is half-closed and the peer's input
+    /// discarded for up to this long (or `lingerDiscardBytesMaximum`), so an
+    /// error answered mid-request is not destroyed by a TCP reset (nginx's
+    /// lingering close).
+    public var lingerTimeout: Duration = .seconds(2)
+    public var lingerDiscardBytesMaximum = 1 << 20
 
     public init() {}
 }

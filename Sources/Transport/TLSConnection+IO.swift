@@ -162,10 +162,33 @@ extension TLSConnection {
         }
     }
 
+    /// close_notify, then half-close and linger: the peer reads our last bytes
+    /// before it sees the end, and unread input cannot turn into a reset.
     private func finishGracefulClose() {
         _ = SSL_shutdown(ssl)
         ERR_clear_error()
-        abort(closeReason ?? .local("closed"))
+        guard Glibc.shutdown(descriptor, Int32(SHUT_WR)) == 0 else { return abort(closeReason ?? .local("closed")) }
+        state = .lingering
+        deadlines.close = MonotonicInstant.now().advanced(by: limits.lingerTimeout)
+        deadlines.armedTimer.map { loop.cancelTimer($0.id) }
+        deadlines.armedTimer = nil
+        armDeadlineTimer()
+        updateInterest()
+    }
+
+    /// Reads and drops whatever the peer still sends until it closes, within bounds.
+    func discardLingeringInput() {
+        let scratch = loop.readScratch
+        while state == .lingering {
+            let count = Glibc.read(descriptor, scratch.baseAddress, scratch.count)
+            if count > 0 {
+                lingerDiscardedBytes += count
+                guard lingerDiscardedBytes <= limits.lingerDiscardBytesMaximum else { return abort(closeReason ?? .local("closed")) }
+                continue
+            }
+            if count < 0, errno == EAGAIN || errno == EINTR { return }
+            return abort(closeReason ?? .local("closed"))
+        }
     }
 
     func updateInterest() {
@@ -176,6 +199,8 @@ extension TLSConnection {
             interest = EPOLLOUT.rawValue
         case .handshaking:
             interest = sslWantsWrite ? EPOLLOUT.rawValue : EPOLLIN.rawValue
+        case .lingering:
+            interest = EPOLLIN.rawValue
         case .open, .closing:
             let reading = !readingPausedByHandler && !readingPausedByBackpressure
             if reading || sslWantsRead || state == .closing { interest |= EPOLLIN.rawValue }

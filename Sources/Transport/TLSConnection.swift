@@ -8,7 +8,7 @@ import Glibc
 /// enforces deadlines, and closes exactly once. Confined to its loop: every
 /// method must be called on `loop` (checked).
 public final class TLSConnection: EventSource, @unchecked Sendable {
-    enum State { case connecting, handshaking, open, closing, closed }
+    enum State { case connecting, handshaking, open, closing, lingering, closed }
 
     public let loop: EventLoop
     public let id: UInt64
@@ -30,6 +30,7 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
     var registeredInterest: UInt32 = 0
     var deadlines = ConnectionDeadlines()
     var closeReason: CloseReason?
+    var lingerDiscardedBytes = 0
     var onClose: ((TLSConnection, CloseReason) -> Void)?
 
     init(loop: EventLoop, id: UInt64, descriptor: Int32, remoteAddress: SocketAddress?, context: TLSContext,
@@ -81,7 +82,7 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
     /// Graceful close: stop reading, flush what is queued, send close_notify.
     public func close(_ reason: CloseReason) {
         loop.preconditionInLoop()
-        guard state != .closing, state != .closed else { return }
+        guard state != .closing, state != .lingering, state != .closed else { return }
         guard state == .open else { return abort(reason) }
         state = .closing
         closeReason = reason
@@ -143,6 +144,7 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
         case .connecting: finishConnect()
         case .handshaking: continueHandshake()
         case .open, .closing: handleTraffic(events)
+        case .lingering: discardLingeringInput()
         case .closed: return
         }
     }
@@ -150,7 +152,7 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
     /// Inform the handler that the server drains; it decides when to close. A
     /// connection already closing keeps flushing (bounded by its close timeout).
     func requestDrain() {
-        if state == .closing { return }
+        if state == .closing || state == .lingering { return }
         guard state == .open else { return abort(.shutdown) }
         handler?.connectionShouldDrain(self)
     }
