@@ -15,14 +15,16 @@ let package = Package(
         ),
         .systemLibrary(name: "CLinux"),
         .target(name: "Wire"),
+        .target(name: "Consensus"),
         .target(name: "Locking"),
         .target(name: "Fleet", dependencies: ["Wire"]),
+        .target(name: "Storage", dependencies: ["Locking"]),
         .target(name: "Observability", dependencies: ["Locking"]),
         .target(name: "Certificates", dependencies: ["COpenSSL"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability"]),
         .target(
             name: "Coordinator",
-            dependencies: ["Transport", "Wire", "Certificates", "Observability"]
+            dependencies: ["Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage"]
         ),
         .executableTarget(
             name: "hotswap",
@@ -30,8 +32,10 @@ let package = Package(
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
+        .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Wire", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),

@@ -9,7 +9,11 @@ public struct CoordinatorConfiguration: Sendable {
     public var peerAddress: SocketAddress
     public var agentAddress: SocketAddress
     public var apiAddress: SocketAddress
+    /// The founding members; nil means a single-node cluster of this node alone.
+    public var initialCluster: ClusterTopology?
     public var limits = CoordinatorLimits()
+    public var raftTickInterval: Duration = .milliseconds(50)
+    public var raftElectionTimeoutTicks = 10
 
     public init(name: String, dataDirectory: String, tlsDirectory: String,
                 peerAddress: SocketAddress, agentAddress: SocketAddress, apiAddress: SocketAddress) {
@@ -24,6 +28,13 @@ public struct CoordinatorConfiguration: Sendable {
     public var caPath: String { "\(tlsDirectory)/ca.pem" }
     public var certificatePath: String { "\(tlsDirectory)/\(name).pem" }
     public var privateKeyPath: String { "\(tlsDirectory)/\(name).key" }
+
+    /// The cluster this node starts in: `initialCluster`, or this node alone.
+    public var topology: ClusterTopology {
+        initialCluster ?? ClusterTopology(members: [
+            ClusterTopology.Member(name: name, id: ClusterTopology.nodeID(forName: name), peerAddress: peerAddress),
+        ])
+    }
 }
 
 /// The coordinator's connection bounds and timeouts, with LAN-friendly defaults.

@@ -1,5 +1,6 @@
 import Glibc
 import Observability
+import Storage
 import Synchronization
 import Transport
 
@@ -13,39 +14,53 @@ public final class CoordinatorServer: Sendable {
     private let group: EventLoopGroup
     private let tls: CoordinatorTLS
     private let endpoints: [TLSEndpoint]
+    private let raft: RaftService
+    private let dataLock: DataDirectoryLock
     private let stopped = Atomic<Bool>(false)
 
-    public init(_ configuration: CoordinatorConfiguration, logger: Logger) throws(TransportError) {
+    /// Takes the data directory's lock, recovers the Raft log, and builds the endpoints.
+    public init(_ configuration: CoordinatorConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        dataLock = try DataDirectoryLock.acquire(directory: configuration.dataDirectory)
         tls = try CoordinatorTLS(configuration)
+        var raftSettings = RaftService.Settings()
+        raftSettings.tickInterval = configuration.raftTickInterval
+        raftSettings.electionTimeoutTicks = configuration.raftElectionTimeoutTicks
+        let raft = try RaftService(name: configuration.name, topology: configuration.topology,
+                                   dataDirectory: configuration.dataDirectory, peerContext: tls.peerClient,
+                                   settings: raftSettings, logger: logger)
+        self.raft = raft
         group = try EventLoopGroup()
         let limits = configuration.limits
         var connectionLimits = ConnectionLimits()
         connectionLimits.handshakeTimeout = limits.handshakeTimeout
         var routes = HTTPRoutes()
-        HealthRoutes.register(in: &routes, metrics: metrics) { true }
+        HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
+        ClusterRoutes.register(in: &routes, service: raft)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes,
             configuration: limits.http, limits: connectionLimits, maximumConnections: limits.apiConnectionsMaximum,
             logger: logger, metrics: metrics)
         let peer = Self.frameEndpoint(name: "peer", address: configuration.peerAddress, contexts: tls.peer,
                                       maximumConnections: limits.peerConnectionsMaximum, group: group,
-                                      limits: limits, connectionLimits: connectionLimits, logger: logger, metrics: metrics)
+                                      limits: limits, connectionLimits: connectionLimits, logger: logger,
+                                      metrics: metrics) { PeerReceiver(service: raft) }
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
                                        maximumConnections: limits.agentConnectionsMaximum, group: group,
-                                       limits: limits, connectionLimits: connectionLimits, logger: logger, metrics: metrics)
+                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
+                                       metrics: metrics) { PingResponder() }
         endpoints = [api, peer, agent]
     }
 
     private static func frameEndpoint(name: String, address: SocketAddress, contexts: TLSContextStore,
                                       maximumConnections: Int, group: EventLoopGroup, limits: CoordinatorLimits,
-                                      connectionLimits: ConnectionLimits, logger: Logger,
-                                      metrics: MetricsRegistry) -> TLSEndpoint {
+                                      connectionLimits: ConnectionLimits, logger: Logger, metrics: MetricsRegistry,
+                                      makeReceiver: @escaping @Sendable () -> any FrameReceiver) -> TLSEndpoint {
         TLSEndpoint(name: name, address: address, group: group, contexts: contexts, limits: connectionLimits,
                     maximumConnections: maximumConnections, logger: logger, metrics: metrics) { connection in
             FrameChannel(connection: connection, frameSizeMaximumBytes: limits.frameSizeMaximumBytes,
-                         idleTimeout: limits.frameIdleTimeout, receiver: PingResponder())
+                         idleTimeout: limits.frameIdleTimeout, receiver: makeReceiver())
         }
     }
 
@@ -57,6 +72,7 @@ public final class CoordinatorServer: Sendable {
             shutdown()
             throw error
         }
+        raft.start()
         logger.info("coordinator started", ["name": configuration.name,
                                             "api": "\(endpoints[0].boundAddress)",
                                             "peer": "\(endpoints[1].boundAddress)",
@@ -87,7 +103,9 @@ public final class CoordinatorServer: Sendable {
         for endpoint in endpoints {
             forced += endpoint.drain(timeout: MonotonicInstant.now().duration(until: deadline))
         }
+        raft.stop()
         group.shutdown()
+        dataLock.release()
         logger.info("coordinator stopped", ["forced_closes": "\(forced)"])
     }
 }

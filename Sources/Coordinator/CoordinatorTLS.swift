@@ -7,6 +7,8 @@ struct CoordinatorTLS: Sendable {
     let api: TLSContextStore
     let peer: TLSContextStore
     let agent: TLSContextStore
+    /// For dialing other coordinators: verifies they are coordinators of our CA.
+    let peerClient: TLSContext
 
     init(_ configuration: CoordinatorConfiguration) throws(TransportError) {
         func settings(_ verification: TLSConfiguration.PeerVerification) -> TLSConfiguration {
@@ -17,6 +19,7 @@ struct CoordinatorTLS: Sendable {
         api = try TLSContextStore(settings(.none), side: .server)
         peer = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .server)
         agent = try TLSContextStore(settings(.required(Self.authorizer(allowing: .agent))), side: .server)
+        peerClient = try TLSContext(settings(.required(Self.authorizer(allowing: .coordinator))), side: .client)
     }
 
     /// Reloads all three from disk; on any failure every endpoint keeps its old context.

@@ -37,12 +37,13 @@ public struct TLSConfiguration: Sendable {
         case required(PeerAuthorizer)
     }
 
-    public var certificateChainPath: String
-    public var privateKeyPath: String
+    /// Nil for a client that presents no certificate (the CLI on the API port).
+    public var certificateChainPath: String?
+    public var privateKeyPath: String?
     public var trustRootsPath: String
     public var peerVerification: PeerVerification
 
-    public init(certificateChainPath: String, privateKeyPath: String, trustRootsPath: String, peerVerification: PeerVerification) {
+    public init(certificateChainPath: String?, privateKeyPath: String?, trustRootsPath: String, peerVerification: PeerVerification) {
         self.certificateChainPath = certificateChainPath
         self.privateKeyPath = privateKeyPath
         self.trustRootsPath = trustRootsPath

@@ -52,14 +52,18 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     private func loadCredentials(_ configuration: TLSConfiguration) throws(TransportError) {
-        guard SSL_CTX_use_certificate_chain_file(context, configuration.certificateChainPath) == 1 else {
-            throw .tls(operation: "loading certificate \(configuration.certificateChainPath)", detail: OpenSSLErrors.drain())
-        }
-        guard SSL_CTX_use_PrivateKey_file(context, configuration.privateKeyPath, SSL_FILETYPE_PEM) == 1 else {
-            throw .tls(operation: "loading private key \(configuration.privateKeyPath)", detail: OpenSSLErrors.drain())
-        }
-        guard SSL_CTX_check_private_key(context) == 1 else {
-            throw .tls(operation: "matching key \(configuration.privateKeyPath) to certificate", detail: OpenSSLErrors.drain())
+        if let certificatePath = configuration.certificateChainPath, let keyPath = configuration.privateKeyPath {
+            guard SSL_CTX_use_certificate_chain_file(context, certificatePath) == 1 else {
+                throw .tls(operation: "loading certificate \(certificatePath)", detail: OpenSSLErrors.drain())
+            }
+            guard SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM) == 1 else {
+                throw .tls(operation: "loading private key \(keyPath)", detail: OpenSSLErrors.drain())
+            }
+            guard SSL_CTX_check_private_key(context) == 1 else {
+                throw .tls(operation: "matching key \(keyPath) to certificate", detail: OpenSSLErrors.drain())
+            }
+        } else {
+            precondition(side == .client, "a TLS server needs a certificate and key")
         }
         guard SSL_CTX_load_verify_locations(context, configuration.trustRootsPath, nil) == 1 else {
             throw .tls(operation: "loading CA \(configuration.trustRootsPath)", detail: OpenSSLErrors.drain())

@@ -14,11 +14,14 @@ enum CoordinatorCommand {
                                    [--config FILE] [--log-level debug|info|warning|error]
                                    [--handshake-timeout 10s] [--request-timeout 10s] [--idle-timeout 60s]
                                    [--frame-idle-timeout 30s] [--shutdown-timeout 10s]
+                                   [--initial-cluster c1=HOST:PEERPORT,c2=...,c3=...]
+                                   [--raft-tick 50ms] [--election-timeout-ticks 10]
         """
 
     static let keys: Set<String> = [
         "config", "name", "data-dir", "tls-dir", "peer-addr", "agent-addr", "api-addr", "log-level",
         "handshake-timeout", "request-timeout", "idle-timeout", "frame-idle-timeout", "shutdown-timeout",
+        "initial-cluster", "raft-tick", "election-timeout-ticks",
     ]
 
     static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
@@ -69,6 +72,19 @@ enum CoordinatorCommand {
         configuration.limits.http.idleTimeout = try options.duration("idle-timeout", default: .seconds(60))
         configuration.limits.frameIdleTimeout = try options.duration("frame-idle-timeout", default: .seconds(30))
         configuration.limits.shutdownTimeout = try options.duration("shutdown-timeout", default: .seconds(10))
+        if let cluster = options.optional("initial-cluster") {
+            let topology = try ClusterTopology.parse(cluster)
+            guard topology.member(named: configuration.name) != nil else {
+                throw UsageError("--initial-cluster does not name this node (\(configuration.name))")
+            }
+            configuration.initialCluster = topology
+        }
+        configuration.raftTickInterval = try options.duration("raft-tick", default: .milliseconds(50))
+        let ticksText = options.optional("election-timeout-ticks") ?? "10"
+        guard let ticks = Int(ticksText), (3...1000).contains(ticks) else {
+            throw UsageError("--election-timeout-ticks must be a whole number from 3 to 1000")
+        }
+        configuration.raftElectionTimeoutTicks = ticks
         return configuration
     }
 }

@@ -8,10 +8,12 @@ let usage = """
     commands:
       coordinator   run a coordinator
       certs         make the cluster CA and issue certificates
+      cluster       show the coordinator cluster
       version       print the version
 
     \(CoordinatorCommand.usage)
     \(CertsCommand.usage)
+    \(ClusterCommand.usage)
     """
 
 /// Writes one line to standard error with a single write(2).
@@ -30,6 +32,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
         switch arguments[1] {
         case "coordinator": return try CoordinatorCommand.run(rest)
         case "certs": return try CertsCommand.run(rest)
+        case "cluster": return try ClusterCommand.run(rest)
         case "version", "--version": print("hotswap 0.1.0"); return 0
         case "help", "--help", "-h": print(usage); return 0
         default: throw UsageError("unknown command '\(arguments[1])'")

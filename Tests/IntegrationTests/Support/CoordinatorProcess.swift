@@ -10,14 +10,16 @@ final class CoordinatorProcess {
     private(set) var apiPort = 0
     private(set) var peerPort = 0
     private(set) var agentPort = 0
-    let dataDirectory = TestDirectory()
+    let dataDirectory: TestDirectory
 
     static let startTimeout: Duration = .seconds(20)
 
-    init(name: String = "c1", tlsDirectory: String, extraArguments: [String] = []) throws {
+    init(name: String = "c1", tlsDirectory: String, dataDirectory: TestDirectory = TestDirectory(), peerPort: Int = 0,
+         extraArguments: [String] = []) throws {
+        self.dataDirectory = dataDirectory
         process.executableURL = URL(fileURLWithPath: HotSwapBinary.path)
         process.arguments = ["coordinator", "--name", name, "--data-dir", dataDirectory.path,
-                             "--tls-dir", tlsDirectory, "--peer-addr", "127.0.0.1:0",
+                             "--tls-dir", tlsDirectory, "--peer-addr", "127.0.0.1:\(peerPort)",
                              "--agent-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"] + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"

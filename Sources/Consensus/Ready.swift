@@ -1,0 +1,56 @@
+/// The volatile part of a node's state the application may want to observe.
+public struct SoftState: Sendable, Equatable {
+    public var role: Role
+    /// The leader this node knows of in its term, or `NodeID.none`.
+    public var leader: NodeID
+
+    public init(role: Role, leader: NodeID) {
+        self.role = role
+        self.leader = leader
+    }
+}
+
+/// The answer to a `requestRead`: once the application has applied up to `index`, a read of
+/// its state machine is linearizable.
+public struct ReadState: Sendable, Equatable {
+    public var index: UInt64
+    public var context: [UInt8]
+
+    public init(index: UInt64, context: [UInt8]) {
+        self.index = index
+        self.context = context
+    }
+}
+
+/// Everything a node needs its caller to do, in this order:
+///
+/// 1. if `snapshotToPersist` is set: replace the durable log with it (discard every durable
+///    entry) and restore the state machine from its data;
+/// 2. durably append `entriesToPersist` (an entry replaces any durable entry at its index and
+///    every one after it) and durably store `hardState` if set — fsync;
+/// 3. only then send `messages`;
+/// 4. apply `committedEntries` in order and serve `readStates` once applied up to their index;
+/// 5. call `RaftNode.advance(_:)` with this value.
+public struct Ready: Sendable, Equatable {
+    public var hardState: HardState?
+    public var entriesToPersist: [Entry]
+    public var snapshotToPersist: Snapshot?
+    public var messages: [Message]
+    public var committedEntries: [Entry]
+    public var readStates: [ReadState]
+    public var softState: SoftState?
+
+    public init(
+        hardState: HardState? = nil, entriesToPersist: [Entry] = [], snapshotToPersist: Snapshot? = nil,
+        messages: [Message] = [], committedEntries: [Entry] = [], readStates: [ReadState] = [],
+        softState: SoftState? = nil
+    ) {
+        self.hardState = hardState
+        self.entriesToPersist = entriesToPersist
+        self.snapshotToPersist = snapshotToPersist
+        self.messages = messages
+        self.committedEntries = committedEntries
+        self.readStates = readStates
+        self.softState = softState
+    }
+}

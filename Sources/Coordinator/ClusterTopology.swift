@@ -1,0 +1,64 @@
+import Consensus
+import Transport
+
+/// The coordinators a cluster starts with, from `--initial-cluster
+/// c1=HOST:PORT,c2=...`. A node's Raft ID is derived from its name (FNV-1a,
+/// never zero), so every member computes the same IDs without coordination.
+public struct ClusterTopology: Sendable {
+    public struct Member: Sendable, Equatable {
+        public let name: String
+        public let id: NodeID
+        public let peerAddress: SocketAddress
+    }
+
+    public let members: [Member]
+
+    public static let membersMaximum = 7
+
+    public init(members: [Member]) {
+        self.members = members
+    }
+
+    public static func parse(_ text: String) throws(TopologyError) -> ClusterTopology {
+        var members: [Member] = []
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw .malformed(String(item)) }
+            let name = String(parts[0])
+            guard let address = try? SocketAddress(parsing: String(parts[1])) else { throw .malformed(String(item)) }
+            guard !members.contains(where: { $0.name == name }) else { throw .duplicate(name) }
+            members.append(Member(name: name, id: nodeID(forName: name), peerAddress: address))
+        }
+        guard !members.isEmpty, members.count <= membersMaximum else { throw .size(members.count) }
+        guard Set(members.map(\.id)).count == members.count else { throw .idCollision }
+        return ClusterTopology(members: members)
+    }
+
+    public func member(named name: String) -> Member? { members.first { $0.name == name } }
+    public func member(id: NodeID) -> Member? { members.first { $0.id == id } }
+    public func name(of id: NodeID) -> String? { member(id: id)?.name }
+
+    /// FNV-1a 64 of the UTF-8 name; 0 is reserved for "no node" in Raft.
+    public static func nodeID(forName name: String) -> NodeID {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash == 0 ? 1 : hash
+    }
+}
+
+/// A malformed `--initial-cluster`.
+public enum TopologyError: Error, Equatable, Sendable, CustomStringConvertible {
+    case malformed(String)
+    case duplicate(String)
+    case size(Int)
+    case idCollision
+
+    public var description: String {
+        switch self {
+        case let .malformed(item): return "--initial-cluster entry '\(item)' is not NAME=HOST:PORT"
+        case let .duplicate(name): return "--initial-cluster names \(name) twice"
+        case let .size(count): return "--initial-cluster has \(count) members; 1 to \(ClusterTopology.membersMaximum) are allowed"
+        case .idCollision: return "two member names hash to the same node id; rename one"
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Consensus
+import Fleet
+import Transport
+import Wire
+
+/// What the API shows of the cluster and the replicated state, published by
+/// the Raft loop after every Ready and read by API handlers on other loops.
+struct ClusterView: Sendable {
+    let selfName: String
+    let topology: ClusterTopology
+    var role: Role = .follower
+    var term: UInt64 = 0
+    var leaderName: String?
+    var commitIndex: UInt64 = 0
+    var appliedIndex: UInt64 = 0
+    /// When this node's lease ends, on the monotonic clock; nil unless leader.
+    /// Absolute, so a view published before a pause cannot show a live lease after it.
+    var leaseExpiresAt: MonotonicInstant?
+    var voters: [NodeID] = []
+    var learners: [NodeID] = []
+    var environments: [EnvironmentRecord] = []
+
+    init(selfName: String, topology: ClusterTopology) {
+        self.selfName = selfName
+        self.topology = topology
+    }
+
+    mutating func update(status: Status, leaseExpiresAt: MonotonicInstant?, environments: [EnvironmentRecord]) {
+        role = status.role
+        term = status.term
+        leaderName = status.leader == .none ? nil : (topology.name(of: status.leader) ?? "node-\(status.leader)")
+        commitIndex = status.commit
+        appliedIndex = status.applied
+        self.leaseExpiresAt = status.role == .leader ? leaseExpiresAt : nil
+        voters = status.membership.voters
+        learners = status.membership.learners
+        self.environments = environments
+    }
+
+    var isLeaderKnown: Bool { leaderName != nil }
+
+    /// Lease time left now; zero when not leader or the lease has run out.
+    var leaseRemainingMilliseconds: Int64 {
+        guard let leaseExpiresAt else { return 0 }
+        return MonotonicInstant.now().duration(until: leaseExpiresAt).wholeMilliseconds
+    }
+
+    /// True only while this node is leader with a valid lease: the one state
+    /// in which it may act as leader.
+    var isActingLeader: Bool { role == .leader && leaseRemainingMilliseconds > 0 }
+
+    var json: String {
+        let members = (voters.map { ($0, "voter") } + learners.map { ($0, "learner") }).map { id, kind -> String in
+            let member = topology.member(id: id)
+            let name = member?.name ?? "node-\(id)"
+            return "{\"name\":\(JSONText.quoted(name)),\"id\":\"\(id)\",\"role\":\"\(kind)\","
+                + "\"peerAddress\":\(JSONText.quoted(member.map { "\($0.peerAddress)" } ?? "")),"
+                + "\"isLeader\":\(name == leaderName)}"
+        }
+        return "{\"name\":\(JSONText.quoted(selfName)),\"role\":\(JSONText.quoted("\(role)")),"
+            + "\"leader\":\(leaderName.map(JSONText.quoted) ?? "null"),\"term\":\(term),"
+            + "\"commitIndex\":\(commitIndex),\"appliedIndex\":\(appliedIndex),"
+            + "\"leaseRemainingMilliseconds\":\(leaseRemainingMilliseconds),\"actingAsLeader\":\(isActingLeader),"
+            + "\"members\":[" + members.joined(separator: ",") + "]}"
+    }
+}

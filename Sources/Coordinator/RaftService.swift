@@ -1,0 +1,216 @@
+import Consensus
+import Fleet
+import Locking
+import Observability
+import Storage
+import Transport
+import Wire
+
+/// Runs this coordinator's Raft node on a dedicated event loop: ticks it,
+/// persists every Ready (fsync) before sending its messages, applies committed
+/// commands to the fleet state, answers proposals when they apply, and
+/// forwards writes made on a follower to the leader. All of its state lives on
+/// `loop`; other threads talk to it through `execute` and read `view`.
+final class RaftService: @unchecked Sendable {
+    struct Settings: Sendable {
+        var tickInterval: Duration = .milliseconds(50)
+        var electionTimeoutTicks = 10
+        var heartbeatIntervalTicks = 1
+        var clockDriftBoundPercent = 10
+        var snapshotEveryEntries: UInt64 = 10_000
+    }
+
+    let loop: EventLoop
+    let selfMember: ClusterTopology.Member
+    let topology: ClusterTopology
+    private let group: EventLoopGroup
+    private let settings: Settings
+    private let store: RaftLogStore
+    private let logger: Logger
+    private let peerContext: TLSContext
+    private let published: Locked<ClusterView>
+    var node: RaftNode
+    var fleet: FleetState
+    var links: [NodeID: FrameLink] = [:]
+    var waiters = ProposalWaiters()
+    private var tickTimer: TimerID?
+    private var lastSnapshotIndex: UInt64 = 0
+    private var knownLeader: NodeID = .none
+    private var lastTickAt = MonotonicInstant.now()
+    private var failed = false
+
+    init(name: String, topology: ClusterTopology, dataDirectory: String, peerContext: TLSContext,
+         settings: Settings, logger: Logger) throws {
+        guard let selfMember = topology.member(named: name) else {
+            throw TopologyError.malformed("this node (\(name)) is not in --initial-cluster")
+        }
+        self.selfMember = selfMember
+        self.topology = topology
+        self.settings = settings
+        self.logger = logger
+        self.peerContext = peerContext
+        group = try EventLoopGroup(loopCount: 1)
+        loop = group.loops[0]
+        let (store, recovered, details) = try RaftLogStore.open(directory: "\(dataDirectory)/raft")
+        self.store = store
+        if details.truncatedTailBytes > 0 {
+            logger.warning("write-ahead log had a torn tail; truncated", ["bytes": "\(details.truncatedTailBytes)"])
+        }
+        let configuration = RaftConfiguration(
+            id: selfMember.id, electionTimeoutTicks: settings.electionTimeoutTicks,
+            heartbeatIntervalTicks: settings.heartbeatIntervalTicks,
+            clockDriftBoundPercent: settings.clockDriftBoundPercent, randomSeed: selfMember.id ^ UInt64(recovered.hardState.term))
+        node = try RaftNode(configuration: configuration, recovered: recovered,
+                            initialMembership: Membership(voters: topology.members.map(\.id)))
+        fleet = FleetState()
+        if let snapshot = recovered.snapshot {
+            fleet = try FleetCodec.decodeState(snapshot.data)
+            lastSnapshotIndex = snapshot.metadata.index
+        }
+        published = Locked(ClusterView(selfName: name, topology: topology))
+    }
+
+    /// What the API shows of the cluster; safe from any thread.
+    var view: ClusterView { published.withLock { $0 } }
+
+    func start() {
+        loop.execute { [self] in
+            for member in topology.members where member.id != selfMember.id {
+                let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
+                                     context: peerContext, backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1),
+                                                                            seed: member.id ^ selfMember.id),
+                                     receiver: PeerLinkListener())
+                links[member.id] = link
+                link.start()
+            }
+            scheduleTick()
+            process()
+        }
+    }
+
+    /// Stops ticking, closes the peer links, fails pending proposals and closes the log.
+    func stop() {
+        loop.runAndWait { [self] in
+            if let tickTimer { loop.cancelTimer(tickTimer) }
+            tickTimer = nil
+            for link in links.values { link.stop() }
+            links.removeAll()
+            waiters.failAll(with: .noLeader("coordinator shutting down"))
+            store.wal.close()
+        }
+        group.shutdown()
+    }
+
+    private func scheduleTick() {
+        tickTimer = loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: settings.tickInterval)) { [weak self] in
+            guard let self else { return }
+            catchUpTicks()
+            waiters.expire(now: .now())
+            process()
+            scheduleTick()
+        }
+    }
+
+    /// Ticks once per tick interval of monotonic time since the last tick.
+    /// Raft counts time in ticks, and a process that was paused (SIGSTOP, a
+    /// long GC-like stall, an overloaded host) misses timer firings: without
+    /// catching up, a resumed leader would believe its lease still runs.
+    /// Called before anything that steps or proposes.
+    func catchUpTicks() {
+        let interval = settings.tickInterval.wholeNanoseconds
+        let now = MonotonicInstant.now()
+        let missed = (now.nanoseconds &- lastTickAt.nanoseconds) / interval
+        guard missed > 0 else { return }
+        let bound = UInt64(settings.electionTimeoutTicks * Self.catchUpElectionTimeoutsMaximum)
+        for _ in 0..<min(missed, bound) { node.tick() }
+        lastTickAt = MonotonicInstant(nanoseconds: lastTickAt.nanoseconds &+ missed * interval)
+    }
+
+    /// Beyond this many election timeouts of missed ticks, every lease and
+    /// election timer has expired anyway; more ticks change nothing.
+    static let catchUpElectionTimeoutsMaximum = 4
+
+    /// Delivers a message a peer sent; `from` is the name its certificate proved.
+    func receive(_ message: Message) {
+        loop.preconditionInLoop()
+        catchUpTicks()
+        node.step(message)
+        process()
+    }
+
+    /// Drains every Ready: persist, then send, then apply, then advance.
+    func process() {
+        while !failed, node.hasReady {
+            let ready = node.ready()
+            do {
+                try store.persist(ready)
+            } catch {
+                failed = true
+                logger.error("cannot persist the Raft log; this coordinator stops taking part", ["error": "\(error)"])
+                return
+            }
+            for message in ready.messages { send(message) }
+            if let snapshot = ready.snapshotToPersist, let state = try? FleetCodec.decodeState(snapshot.data) {
+                fleet = state
+                lastSnapshotIndex = snapshot.metadata.index
+            }
+            apply(ready.committedEntries)
+            node.advance(ready)
+        }
+        compactIfDue()
+        publish()
+    }
+
+    private func send(_ message: Message) {
+        links[message.to]?.send(Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)))
+    }
+
+    private func apply(_ entries: [Entry]) {
+        for entry in entries {
+            guard entry.kind == .normal, !entry.data.isEmpty,
+                  let command = try? FleetCodec.decodeCommand(entry.data) else {
+                fleet.skip(entry.index)
+                waiters.resolve(index: entry.index, term: entry.term, outcome: nil)
+                continue
+            }
+            let outcome = fleet.apply(command, at: entry.index)
+            waiters.resolve(index: entry.index, term: entry.term, outcome: outcome)
+        }
+    }
+
+    private func compactIfDue() {
+        let applied = fleet.appliedIndex
+        guard applied >= lastSnapshotIndex + settings.snapshotEveryEntries else { return }
+        let data = FleetCodec.encode(fleet)
+        node.compact(upTo: applied, snapshotData: data)
+        let snapshot = Snapshot(metadata: SnapshotMetadata(index: applied, term: node.status.term,
+                                                           membership: node.status.membership), data: data)
+        do {
+            try store.save(snapshot)
+            lastSnapshotIndex = applied
+        } catch {
+            logger.error("snapshot failed; the log keeps growing until the next attempt", ["error": "\(error)"])
+        }
+    }
+
+    private func publish() {
+        let status = node.status
+        if status.leader != knownLeader {
+            knownLeader = status.leader
+            waiters.failForwarded(with: ProposalWaiters.lost)
+        }
+        // Counted from the last tick, not from now, so the deadline never runs late.
+        let leaseExpiresAt = status.isLeaseValid
+            ? lastTickAt.advanced(by: settings.tickInterval * Int(status.leaseRemainingTicks)) : nil
+        published.withLock { view in
+            view.update(status: status, leaseExpiresAt: leaseExpiresAt, environments: fleet.sortedEnvironments)
+        }
+    }
+}
+
+/// Outbound peer links only carry our messages; replies arrive on the peer port.
+private final class PeerLinkListener: FrameLinkReceiver {
+    func linkDidConnect(_ link: FrameLink) {}
+    func link(_ link: FrameLink, didReceive frame: Frame) {}
+    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {}
+}

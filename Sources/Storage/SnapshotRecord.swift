@@ -1,0 +1,16 @@
+/// A state-machine snapshot covering every entry up to and including `index`,
+/// with the cluster membership at that point as an opaque blob.
+public struct SnapshotRecord: Sendable, Equatable {
+    public var index: UInt64
+    public var term: UInt64
+    /// The membership at `index`, encoded by the caller.
+    public var configuration: [UInt8]
+    public var data: [UInt8]
+
+    public init(index: UInt64, term: UInt64, configuration: [UInt8], data: [UInt8]) {
+        self.index = index
+        self.term = term
+        self.configuration = configuration
+        self.data = data
+    }
+}

@@ -1,0 +1,112 @@
+/// One record of a segment, before framing. Every segment begins with its
+/// header; the rest are entries, hard states and snapshot markers in the
+/// order they were appended.
+enum WALRecord: Equatable {
+    /// First record of each segment: the format version and the segment's own
+    /// sequence number (checked against the file name).
+    case segmentHeader(sequence: UInt64)
+    case entry(LogEntryRecord)
+    case hardState(HardStateRecord)
+    /// Written after a snapshot at `index` is durable: from here on, the log
+    /// starts after `index` (see `LogReplay` for what that discards).
+    case snapshotMarker(index: UInt64, term: UInt64)
+
+    static let formatVersion: UInt32 = 1
+
+    enum Kind: UInt8 {
+        case segmentHeader = 1
+        case entry = 2
+        case hardState = 3
+        case snapshotMarker = 4
+    }
+
+    static let segmentHeaderPayloadBytes = 12
+    static let entryFixedPayloadBytes = 17
+    static let hardStatePayloadBytes = 24
+    static let snapshotMarkerPayloadBytes = 16
+
+    var kind: Kind {
+        switch self {
+        case .segmentHeader: return .segmentHeader
+        case .entry: return .entry
+        case .hardState: return .hardState
+        case .snapshotMarker: return .snapshotMarker
+        }
+    }
+
+    var payloadBytes: Int {
+        switch self {
+        case .segmentHeader: return Self.segmentHeaderPayloadBytes
+        case let .entry(entry): return Self.entryFixedPayloadBytes + entry.data.count
+        case .hardState: return Self.hardStatePayloadBytes
+        case .snapshotMarker: return Self.snapshotMarkerPayloadBytes
+        }
+    }
+
+    /// Frames this record onto `writer` (see `RecordFrame`).
+    func append(to writer: inout ByteWriter) throws(StorageError) {
+        try RecordFrame.append(type: kind.rawValue, payloadBytes: payloadBytes, to: &writer) { writer in
+            switch self {
+            case let .segmentHeader(sequence):
+                writer.append(Self.formatVersion)
+                writer.append(sequence)
+            case let .entry(entry):
+                writer.append(entry.index)
+                writer.append(entry.term)
+                writer.append(entry.kind)
+                writer.append(contentsOf: entry.data)
+            case let .hardState(state):
+                writer.append(state.term)
+                writer.append(state.votedFor)
+                writer.append(state.commitIndex)
+            case let .snapshotMarker(index, term):
+                writer.append(index)
+                writer.append(term)
+            }
+        }
+    }
+
+    /// Decodes a payload whose checksum already matched; a failure here is a
+    /// format error (or a newer writer), never a torn write.
+    static func decode(type: UInt8, payload: inout ByteReader) -> Result<WALRecord, DecodeFailure> {
+        guard let kind = Kind(rawValue: type) else {
+            return .failure(DecodeFailure(reason: "unknown record type \(type) (written by a newer version?)"))
+        }
+        let payloadBytes = payload.remainingCount
+        let record: WALRecord?
+        switch kind {
+        case .segmentHeader:
+            guard let version = payload.readUInt32(), version == formatVersion else {
+                return .failure(DecodeFailure(reason: "segment header is not format version \(formatVersion)"))
+            }
+            record = payload.readUInt64().map { .segmentHeader(sequence: $0) }
+        case .entry:
+            if let index = payload.readUInt64(), let term = payload.readUInt64(), let entryKind = payload.readUInt8() {
+                record = .entry(LogEntryRecord(index: index, term: term, kind: entryKind, data: payload.readRemaining()))
+            } else {
+                record = nil
+            }
+        case .hardState:
+            if let term = payload.readUInt64(), let vote = payload.readUInt64(), let commit = payload.readUInt64() {
+                record = .hardState(HardStateRecord(term: term, votedFor: vote, commitIndex: commit))
+            } else {
+                record = nil
+            }
+        case .snapshotMarker:
+            if let index = payload.readUInt64(), let term = payload.readUInt64() {
+                record = .snapshotMarker(index: index, term: term)
+            } else {
+                record = nil
+            }
+        }
+        guard let record, payload.remainingCount == 0 else {
+            return .failure(DecodeFailure(reason: "\(kind) record has a malformed \(payloadBytes)-byte payload"))
+        }
+        return .success(record)
+    }
+
+    /// Why a checksummed payload could not be decoded.
+    struct DecodeFailure: Error {
+        var reason: String
+    }
+}

@@ -1,0 +1,68 @@
+import Locking
+
+/// The durable Raft log of one coordinator: segmented, checksummed record
+/// files plus snapshots, fsync'd before anything is acknowledged. Safe to
+/// call from any thread; calls are serialized.
+///
+/// It does not lock the data directory itself: hold a `DataDirectoryLock`
+/// on the same directory for as long as the log is open.
+public final class WriteAheadLog: Sendable {
+    private let writer: Locked<LogWriter>
+
+    private init(writer: LogWriter) {
+        self.writer = Locked(writer)
+    }
+
+    deinit {
+        writer.withLock { $0.close() }
+    }
+
+    /// Opens (creating if needed) the log in `directory`, recovering what is
+    /// on disk: a torn tail of the last segment is cut off and reported;
+    /// corruption anywhere else is thrown as `corruptRecord`.
+    public static func open(directory: String, segmentSizeBytes: Int = 64 << 20) throws(StorageError) -> (WriteAheadLog, RecoveredLog) {
+        let (writer, recovered) = try LogRecovery.open(directory: directory, segmentSizeBytes: segmentSizeBytes)
+        return (WriteAheadLog(writer: writer), recovered)
+    }
+
+    /// Appends entries (which may overwrite a conflicting suffix: an entry at index i <= lastIndex
+    /// truncates everything from i on, as Raft requires) and/or a new hard state, then fsyncs before
+    /// returning. Raft acknowledges a vote or an append only after this returns.
+    ///
+    /// Entries are written before the hard state, so a crash part-way never
+    /// leaves a commit index pointing past the durable entries. On failure the
+    /// segment is cut back to where it was, and the log stays usable.
+    public func append(entries: [LogEntryRecord], hardState: HardStateRecord?) throws(StorageError) {
+        try locked { (writer: inout LogWriter) throws(StorageError) in
+            try writer.append(entries: entries, hardState: hardState)
+        }
+    }
+
+    /// Writes the snapshot atomically (temp file, fsync, rename, fsync the directory), records it in
+    /// the log, and then drops snapshots and whole segments no longer needed: two snapshots are kept,
+    /// and the segments from the older of them on, so that a corrupt newest snapshot can fall back.
+    public func saveSnapshot(_ snapshot: SnapshotRecord) throws(StorageError) {
+        try locked { (writer: inout LogWriter) throws(StorageError) in
+            try writer.saveSnapshot(snapshot)
+        }
+    }
+
+    /// Closes the active segment; later calls throw `.closed`.
+    public func close() {
+        writer.withLock { $0.close() }
+    }
+
+    /// Runs `body` under the lock, keeping its error type (`Locked.withLock`
+    /// only rethrows untyped).
+    private func locked(_ body: (inout LogWriter) throws(StorageError) -> Void) throws(StorageError) {
+        let result = writer.withLock { writer in
+            Result { () throws(StorageError) in try body(&writer) }
+        }
+        try result.get()
+    }
+
+    /// The index of the last entry (the snapshot's index when no entry follows it).
+    public var lastIndex: UInt64 {
+        writer.withLock { $0.lastIndex }
+    }
+}

@@ -1,0 +1,48 @@
+import Glibc
+import Transport
+
+/// Where the CLI's API calls go and how the server is verified: flags, then
+/// `HOTSWAP_ADDR` / `HOTSWAP_CA`, then defaults.
+struct APIClientOptions {
+    static let keys: Set<String> = ["addr", "ca", "output", "timeout"]
+
+    let host: String
+    let port: UInt16
+    let caPath: String
+    let wantsJSON: Bool
+    let timeout: Duration
+
+    init(_ options: CommandLineOptions) throws {
+        let address = options.optional("addr") ?? Self.environment("HOTSWAP_ADDR") ?? "https://127.0.0.1:8443"
+        var hostPort = Substring(address)
+        if hostPort.hasPrefix("https://") { hostPort = hostPort.dropFirst("https://".count) }
+        while hostPort.hasSuffix("/") { hostPort = hostPort.dropLast() }
+        let parsed = try SocketAddress(parsing: String(hostPort))
+        host = parsed.host
+        port = parsed.port
+        guard let ca = options.optional("ca") ?? Self.environment("HOTSWAP_CA") else {
+            throw UsageError("--ca (or HOTSWAP_CA) must name the cluster CA certificate, e.g. DIR/ca.pem")
+        }
+        caPath = ca
+        let output = options.optional("output") ?? "table"
+        guard output == "table" || output == "json" else { throw UsageError("--output must be table or json") }
+        wantsJSON = output == "json"
+        timeout = try options.duration("timeout", default: .seconds(10))
+    }
+
+    /// Sends one request and returns the response, or throws with a message a user can act on.
+    func send(_ method: String, _ target: String, body: [UInt8] = []) throws -> HTTPClientResponse {
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let context = try TLSContext(TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil, trustRootsPath: caPath,
+                                                      peerVerification: .none), side: .client)
+        let client = HTTPClient(group: group, context: context)
+        let address = try SocketAddress(host: host, port: port)
+        return try client.send(HTTPClientRequest(method: method, target: target, body: body), to: address,
+                               serverName: host, timeout: timeout).get()
+    }
+
+    private static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+}

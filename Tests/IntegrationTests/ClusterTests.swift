@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// A real three-coordinator cluster on loopback: election, forwarded writes,
+/// `kill -9` of the leader and of everyone, and a paused leader that must not
+/// act for its old term when it wakes.
+@Suite(.serialized)
+struct ClusterTests {
+    @Test func membersElectOneLeaderAndAllReportIt() throws {
+        let cluster = try ClusterFixture()
+        let leader = try #require(cluster.agreedLeader())
+        let roles = cluster.names.compactMap { cluster.clusterView(on: $0)?["role"] as? String }
+        #expect(roles.filter { $0 == "leader" }.count == 1, "roles: \(roles)")
+        #expect(cluster.clusterView(on: leader)?["actingAsLeader"] as? Bool == true)
+        let members = cluster.clusterView(on: leader)?["members"] as? [[String: Any]]
+        #expect(members?.count == 3)
+    }
+
+    @Test func aWriteOnAFollowerIsForwardedAndReadableOnEveryMember() throws {
+        let cluster = try ClusterFixture()
+        let leader = try #require(cluster.agreedLeader())
+        let follower = try #require(cluster.names.first { $0 != leader })
+        #expect(cluster.putEnvironment("edge", on: follower) == 201)
+        #expect(eventually { cluster.names.allSatisfy { cluster.environmentNames(on: $0).contains("edge") } })
+    }
+
+    @Test func afterTheLeaderIsKilledANewLeaderCommitsAndNoAcknowledgedWriteIsLost() throws {
+        let cluster = try ClusterFixture()
+        let first = try #require(cluster.agreedLeader())
+        let before = (1...10).map { "before-\($0)" }
+        for name in before { #expect(cluster.putAcknowledged(name)) }
+        cluster.kill(first)
+        let second = try #require(cluster.agreedLeader())
+        #expect(second != first)
+        let after = (1...10).map { "after-\($0)" }
+        for name in after { #expect(cluster.putAcknowledged(name)) }
+        for member in cluster.live {
+            #expect(eventually { cluster.environmentNames(on: member).isSuperset(of: before + after) }, "\(member) lost writes")
+        }
+        try cluster.start(first)
+        #expect(eventually { cluster.environmentNames(on: first).isSuperset(of: before + after) }, "restarted member did not catch up")
+    }
+
+    @Test func killingEveryMemberAndRestartingKeepsEveryAcknowledgedWrite() throws {
+        let cluster = try ClusterFixture()
+        _ = try #require(cluster.agreedLeader())
+        let written = (1...15).map { "durable-\($0)" }
+        for name in written { #expect(cluster.putAcknowledged(name)) }
+        for name in cluster.names { cluster.kill(name) }
+        for name in cluster.names { try cluster.start(name) }
+        _ = try #require(cluster.agreedLeader())
+        for member in cluster.names {
+            #expect(eventually { cluster.environmentNames(on: member).isSuperset(of: written) }, "\(member) lost writes")
+        }
+    }
+
+    @Test func aPausedLeaderNeverActsForItsOldTermWhenItWakes() throws {
+        let cluster = try ClusterFixture()
+        let old = try #require(cluster.agreedLeader())
+        let oldTerm = try #require(cluster.clusterView(on: old)?["term"] as? Int)
+        let oldProcess = try #require(cluster.processes[old])
+        kill(oldProcess.pid, SIGSTOP)
+        let others = cluster.names.filter { $0 != old }
+        let newLeaderElected = eventually {
+            others.contains { member in
+                guard let view = cluster.clusterView(on: member) else { return false }
+                return (view["leader"] as? String).map { $0 != old } == true && (view["term"] as? Int ?? 0) > oldTerm
+            }
+        }
+        #expect(newLeaderElected)
+        kill(oldProcess.pid, SIGCONT)
+        for _ in 0..<20 {
+            guard let view = cluster.clusterView(on: old) else { continue }
+            let term = view["term"] as? Int ?? 0
+            let acting = view["actingAsLeader"] as? Bool ?? false
+            #expect(!(acting && term == oldTerm), "woken leader acts as leader for its old term \(oldTerm): \(view)")
+        }
+        #expect(eventually { (cluster.clusterView(on: old)?["role"] as? String) == "follower" })
+        let status = cluster.putEnvironment("after-wake", on: old)
+        if (200...201).contains(status) {
+            #expect(eventually { others.allSatisfy { cluster.environmentNames(on: $0).contains("after-wake") } },
+                    "a write acknowledged by the woken node was not committed by the real leader")
+        } else {
+            #expect(status == 503, "unexpected status \(status)")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Three real coordinators on loopback forming one Raft cluster over mutual
+/// TLS, with certificates from `hotswap certs`. Members can be killed,
+/// paused and restarted on their own data directories.
+final class ClusterFixture {
+    let certificates: CertificateFixture
+    let names = ["c1", "c2", "c3"]
+    private(set) var processes: [String: CoordinatorProcess] = [:]
+    private let peerPorts: [String: Int]
+    private let dataDirectories: [String: TestDirectory]
+
+    init() throws {
+        certificates = try CertificateFixture(coordinators: names)
+        let ports = try FreePorts.reserve(names.count)
+        peerPorts = Dictionary(uniqueKeysWithValues: zip(names, ports))
+        dataDirectories = Dictionary(uniqueKeysWithValues: names.map { ($0, TestDirectory()) })
+        for name in names { try start(name) }
+    }
+
+    var initialCluster: String {
+        names.map { "\($0)=127.0.0.1:\(peerPorts[$0]!)" }.joined(separator: ",")
+    }
+
+    func start(_ name: String) throws {
+        processes[name] = try CoordinatorProcess(
+            name: name, tlsDirectory: certificates.tlsDirectory, dataDirectory: dataDirectories[name]!,
+            peerPort: peerPorts[name]!, extraArguments: ["--initial-cluster", initialCluster])
+    }
+
+    func kill(_ name: String) {
+        processes[name]?.stop(with: SIGKILL)
+        processes[name] = nil
+    }
+
+    var live: [String] { names.filter { processes[$0] != nil } }
+
+    /// `GET /api/v1/cluster` on `name`, parsed.
+    func clusterView(on name: String) -> [String: Any]? {
+        guard let process = processes[name],
+              let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca,
+                                                     "\(process.apiURL)/api/v1/cluster"]),
+              output.status == 0 else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8))) as? [String: Any]
+    }
+
+    /// The leader every live member agrees on, once they do.
+    func agreedLeader(timeout: Duration = .seconds(20)) -> String? {
+        var leader: String?
+        _ = eventually(timeout: timeout) {
+            let leaders = live.map { clusterView(on: $0)?["leader"] as? String }
+            guard let first = leaders.first ?? nil, leaders.allSatisfy({ $0 == first }), live.contains(first) else { return false }
+            leader = first
+            return true
+        }
+        return leader
+    }
+
+    /// `PUT /api/v1/environments/{environment}` on `name`; returns the HTTP status.
+    func putEnvironment(_ environment: String, on name: String, strategy: String = "canary") -> Int {
+        guard let process = processes[name],
+              let output = try? ExternalCommand.run([
+                "curl", "-sS", "--max-time", "6", "--cacert", certificates.ca, "-o", "/dev/null", "-w", "%{http_code}",
+                "-X", "PUT", "-d", #"{"defaultStrategy":"\#(strategy)","requiresApproval":false}"#,
+                "\(process.apiURL)/api/v1/environments/\(environment)"]) else { return 0 }
+        return Int(output.standardOutput) ?? 0
+    }
+
+    /// Retries a write on live members until one acknowledges it (2xx).
+    func putAcknowledged(_ environment: String, timeout: Duration = .seconds(20)) -> Bool {
+        eventually(timeout: timeout) {
+            live.contains { (200...201).contains(putEnvironment(environment, on: $0)) }
+        }
+    }
+
+    func environmentNames(on name: String) -> Set<String> {
+        guard let process = processes[name],
+              let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca,
+                                                     "\(process.apiURL)/api/v1/environments"]),
+              let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
+              let list = object["environments"] as? [[String: Any]] else { return [] }
+        return Set(list.compactMap { $0["name"] as? String })
+    }
+}
+
+/// Loopback ports that were free a moment ago (bound to port 0, then released).
+enum FreePorts {
+    static func reserve(_ count: Int) throws -> [Int] {
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        return try (0..<count).map { _ in
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            sockets.append(descriptor)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+                }
+            }
+            guard bound else { throw CoordinatorProcess.StartFailure(log: "cannot reserve a loopback port") }
+            return Int(UInt16(bigEndian: address.sin_port))
+        }
+    }
+}

@@ -1,0 +1,87 @@
+@testable import Storage
+import Testing
+
+/// A bad record with valid data after it cannot be a torn write: recovery
+/// must refuse to start and say where, never skip it.
+struct CorruptionTests {
+    @Test func flippedByteInAMiddleRecordOfTheLastSegmentIsRefusedNamingFileAndOffset() throws {
+        let written = try TornTailTests.writeLog()
+        defer { written.directory.remove() }
+        let badStart = written.recordStarts[1]
+        for offset in [badStart, badStart + 4, badStart + 8, badStart + 20, written.recordStarts[2] - 1] {
+            let copy = try written.directory.copy()
+            defer { copy.remove() }
+            let segment = try copy.segmentPaths().last!
+            try Files.flipByte(segment, at: offset)
+            #expect(throws: StorageError.self, "flip at \(offset)") {
+                try WriteAheadLog.open(directory: copy.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
+            }
+            #expect(try refusal(copy.path) == Refusal(file: segment, offset: badStart), "flip at \(offset)")
+        }
+    }
+
+    @Test func flippedByteInANonLastSegmentIsRefusedEvenAtItsEnd() throws {
+        let written = try TornTailTests.writeLog()
+        defer { written.directory.remove() }
+        let segments = try written.directory.segmentPaths()
+        try #require(segments.count >= 2)
+        let victim = segments[segments.count - 2]
+        let size = try Files.size(victim)
+        try Files.flipByte(victim, at: size - 1)
+        let found = try refusal(written.directory.path)
+        #expect(found?.file == victim)
+        #expect(found.map { $0.offset < size && $0.offset > 0 } == true)
+    }
+
+    @Test func truncatedNonLastSegmentIsRefusedNotTreatedAsATornTail() throws {
+        let written = try TornTailTests.writeLog()
+        defer { written.directory.remove() }
+        let segments = try written.directory.segmentPaths()
+        try #require(segments.count >= 2)
+        let victim = segments[0]
+        try Files.truncate(victim, toBytes: try Files.size(victim) - 3)
+        #expect(try refusal(written.directory.path)?.file == victim)
+        #expect(try Files.size(victim) > 0, "a refused open must not cut anything")
+    }
+
+    @Test func refusedOpenChangesNothingOnDiskEvenWithATornTail() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var writer = ByteWriter()
+        for record: WALRecord in [.segmentHeader(sequence: 1), .entry(Fixtures.entry(1, term: 1)), .entry(Fixtures.entry(3, term: 1))] {
+            try record.append(to: &writer)
+        }
+        let segment = directory.join("wal/wal-0000000000000001.log")
+        try Files.makeDirectory(directory.join("wal"))
+        try Files.write(segment, writer.bytes + [9, 0, 0])
+
+        #expect(throws: StorageError.gap(expectedIndex: 2, foundIndex: 3, file: segment)) {
+            try WriteAheadLog.open(directory: directory.path)
+        }
+        #expect(try Files.size(segment) == writer.bytes.count + 3, "the torn tail must still be there for forensics")
+        #expect(try directory.segmentPaths() == [segment], "no new segment may be started")
+    }
+
+    @Test func refusalMessageNamesTheFileAndOffset() throws {
+        let error = StorageError.corruptRecord(file: "/data/wal/wal-0000000000000003.log", offset: 812, reason: "checksum mismatch")
+        #expect(error.description.contains("/data/wal/wal-0000000000000003.log"))
+        #expect(error.description.contains("offset 812"))
+    }
+
+    struct Refusal: Equatable {
+        var file: String
+        var offset: Int
+    }
+
+    /// Where `open` refused with `corruptRecord`, or nil if it did not.
+    private func refusal(_ directory: String) throws -> Refusal? {
+        do {
+            let (log, _) = try WriteAheadLog.open(directory: directory, segmentSizeBytes: Fixtures.smallSegmentBytes)
+            log.close()
+            return nil
+        } catch let error {
+            guard case let .corruptRecord(file, offset, _) = error else { throw error }
+            return Refusal(file: file, offset: offset)
+        }
+    }
+}

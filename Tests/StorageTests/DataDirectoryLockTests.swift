@@ -1,0 +1,52 @@
+import Glibc
+import Storage
+import Testing
+
+struct DataDirectoryLockTests {
+    @Test func secondAcquireOfTheSameDirectoryIsRefusedNamingTheHolderPid() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let lock = try DataDirectoryLock.acquire(directory: directory.path)
+        defer { lock.release() }
+        #expect(throws: StorageError.locked(directory: directory.path, holder: "pid \(getpid())")) {
+            try DataDirectoryLock.acquire(directory: directory.path)
+        }
+    }
+
+    @Test func releaseLetsTheNextAcquireSucceed() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let first = try DataDirectoryLock.acquire(directory: directory.path)
+        first.release()
+        first.release()
+        let second = try DataDirectoryLock.acquire(directory: directory.path)
+        second.release()
+    }
+
+    @Test func anotherProcessCannotTakeTheLockWhileItIsHeld() throws {
+        let flock = "/usr/bin/flock"
+        guard Files.exists(flock) else {
+            let reason = "\(flock) (Debian util-linux) is not installed, so there is no outside process to contend with"
+            if getenv("HOTSWAP_TEST_REQUIRE_PEERS").map({ String(cString: $0) }) == "1" {
+                Issue.record(Comment(rawValue: reason))
+                return
+            }
+            print("skipping: \(reason)")
+            try Test.cancel(Comment(rawValue: reason))
+        }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let conflictStatus: Int32 = 99
+        let contend = [flock, "--nonblock", "--conflict-exit-code", String(conflictStatus), directory.join("LOCK"), "true"]
+
+        let lock = try DataDirectoryLock.acquire(directory: directory.path)
+        #expect(try ChildProcess.run(contend) == conflictStatus)
+        lock.release()
+        #expect(try ChildProcess.run(contend) == 0)
+    }
+
+    @Test func lockedMessageTellsTheOperatorWhatToDo() {
+        let text = StorageError.locked(directory: "/var/lib/hotswap", holder: "pid 4242").description
+        #expect(text.contains("/var/lib/hotswap") && text.contains("pid 4242"))
+    }
+}

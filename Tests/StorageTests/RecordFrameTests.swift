@@ -1,0 +1,62 @@
+@testable import Storage
+import Testing
+
+struct RecordFrameTests {
+    @Test func everyRecordKindDecodesToWhatWasEncoded() throws {
+        let records: [WALRecord] = [
+            .segmentHeader(sequence: 7),
+            .entry(Fixtures.entry(42, term: 3, dataBytes: 100)),
+            .entry(LogEntryRecord(index: 1, term: 1, kind: 9, data: [])),
+            .hardState(HardStateRecord(term: 5, votedFor: 2, commitIndex: 40)),
+            .snapshotMarker(index: 30, term: 4),
+        ]
+        var writer = ByteWriter()
+        for record in records { try record.append(to: &writer) }
+        let scan = try SegmentScan.scan(writer.bytes, file: "memory")
+        #expect(scan.badFrame == nil)
+        #expect(scan.records.map(\.record) == records)
+        #expect(scan.records.last?.offset == writer.bytes.count - Fixtures.frameHeaderBytes - 1 - 16)
+    }
+
+    @Test func frameLayoutIsLengthThenChecksumThenTypeThenPayload() throws {
+        var writer = ByteWriter()
+        try WALRecord.snapshotMarker(index: 1, term: 2).append(to: &writer)
+        let bytes = writer.bytes
+        #expect(bytes.count == Fixtures.frameHeaderBytes + 1 + 16)
+        #expect(Array(bytes[0..<4]) == [17, 0, 0, 0])
+        let stored = bytes[4..<8].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        #expect(stored == CRC32C.checksum(bytes, 8..<bytes.count))
+        #expect(bytes[8] == WALRecord.Kind.snapshotMarker.rawValue)
+        #expect(Array(bytes[9..<17]) == [1, 0, 0, 0, 0, 0, 0, 0])
+    }
+
+    @Test func oversizedRecordIsRefusedOnWrite() {
+        let data = [UInt8](repeating: 1, count: RecordFrame.recordSizeMaximumBytes)
+        var writer = ByteWriter()
+        let maximum = RecordFrame.recordSizeMaximumBytes
+        #expect(throws: StorageError.recordTooLarge(bytes: maximum + 18, maximumBytes: maximum)) {
+            try WALRecord.entry(LogEntryRecord(index: 1, term: 1, kind: 0, data: data)).append(to: &writer)
+        }
+        #expect(writer.bytes.isEmpty)
+    }
+
+    @Test func lengthAboveTheMaximumIsABadFrameOnRead() {
+        var bytes: [UInt8] = [0, 0, 0, 0x02, 0, 0, 0, 0, 2]
+        bytes += [UInt8](repeating: 0, count: 64)
+        var spent = 0
+        guard case let .invalid(reason) = RecordFrame.parse(bytes, at: 0, checksumBytesSpent: &spent) else {
+            Issue.record("a 32 MiB length was accepted")
+            return
+        }
+        #expect(reason.contains("outside"))
+        #expect(spent == 0)
+    }
+
+    @Test func checksumValidPayloadOfTheWrongShapeIsCorruptionNotATornTail() throws {
+        var writer = ByteWriter()
+        try RecordFrame.append(type: WALRecord.Kind.hardState.rawValue, payloadBytes: 3, to: &writer) { $0.append(contentsOf: [1, 2, 3]) }
+        #expect(throws: StorageError.corruptRecord(file: "f", offset: 0, reason: "hardState record has a malformed 3-byte payload")) {
+            try SegmentScan.scan(writer.bytes, file: "f")
+        }
+    }
+}
