@@ -47,4 +47,15 @@ import Testing
         }
         print("simulation shard \(shard): \(seedsRun) seeds passed, \(totals.events) events, \(totals.committedValues) values committed, slowest recovery after the faults \(slowestRecoveryMicros / 1000) ms")
     }
+
+    @Test func sameSeedReplaysExactly() throws {
+        let first = Simulator(seed: 42, verbose: false)
+        let second = Simulator(seed: 42, verbose: false)
+        let firstSummary = try first.run()
+        let secondSummary = try second.run()
+        #expect(firstSummary.events == secondSummary.events)
+        #expect(firstSummary.committedValues == secondSummary.committedValues)
+        #expect(first.traceTail == second.traceTail)
+        #expect(first.checker.reference == second.checker.reference)
+    }
 }

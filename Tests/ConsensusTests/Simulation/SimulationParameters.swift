@@ -24,6 +24,18 @@ struct SimulationParameters: CustomStringConvertible {
 
     var nodeCount: Int { voterCount + spareCount }
 
+    /// Latency bound once the faults stop: a heartbeat's round trip (plus disk and one
+    /// heartbeat interval at the slowest clock) must fit in the lease at the fastest clock, or
+    /// the leader never holds a lease long enough to act — a configuration that is safe but
+    /// not live (e.g. T = 5 ticks, 20 % drift: a 2-tick lease against 40 ms round trips).
+    var calmLatencyMaximumMicros: Int64 {
+        let lease = Int64(Lease.durationTicks(electionTimeoutTicks: electionTimeoutTicks, clockDriftBoundPercent: clockDriftBoundPercent))
+        let leaseMicros = lease * tickIntervalMicros * 100 / Int64(100 + clockDriftBoundPercent)
+        let heartbeatMicros = Int64(heartbeatIntervalTicks) * tickIntervalMicros * 100 / Int64(100 - clockDriftBoundPercent)
+        let budget = (leaseMicros - heartbeatMicros - diskLatencyMaximumMicros) / 2
+        return max(latencyMinimumMicros, min(latencyMaximumMicros, budget))
+    }
+
     static func draw(_ random: inout SplitMix64) -> SimulationParameters {
         func pick(_ range: ClosedRange<Int>) -> Int {
             range.lowerBound + Int(random.next(below: UInt64(range.count)))

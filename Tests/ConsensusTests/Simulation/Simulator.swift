@@ -220,7 +220,8 @@ final class Simulator {
         }
         let copies = faultsEnabled && Int(random.next(below: 100)) < parameters.duplicatePercent ? 2 : 1
         for _ in 0..<copies {
-            let spread = UInt64(parameters.latencyMaximumMicros - parameters.latencyMinimumMicros + 1)
+            let latencyMaximum = faultsEnabled ? parameters.latencyMaximumMicros : parameters.calmLatencyMaximumMicros
+            let spread = UInt64(latencyMaximum - parameters.latencyMinimumMicros + 1)
             let latency = parameters.latencyMinimumMicros + Int64(random.next(below: spread))
             let flight = Flight(message: message, senderIncarnation: node.incarnation)
             let index: Int
