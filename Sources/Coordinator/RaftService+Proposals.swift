@@ -28,7 +28,7 @@ extension RaftService {
             }
             let after = node.status
             waiters.addLocal(index: after.lastIndex, term: after.term, deadline: deadline, completion: completion)
-            process()
+            scheduleProcess()
         } else if mayForward, status.leader != .none, let link = links[status.leader], link.isConnected {
             let id = waiters.addForwarded(deadline: deadline, completion: completion)
             var writer = BinaryWriter()

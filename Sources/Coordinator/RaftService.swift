@@ -37,6 +37,7 @@ final class RaftService: @unchecked Sendable {
     private var lastSnapshotIndex: UInt64 = 0
     private var knownLeader: NodeID = .none
     private var lastTickAt = MonotonicInstant.now()
+    private var isProcessScheduled = false
     private var failed = false
 
     init(name: String, topology: ClusterTopology, dataDirectory: String, peerContext: TLSContext,
@@ -135,7 +136,18 @@ final class RaftService: @unchecked Sendable {
         loop.preconditionInLoop()
         catchUpTicks()
         node.step(message)
-        process()
+        scheduleProcess()
+    }
+
+    /// Runs `process` once after the tasks already queued on the loop, so the
+    /// proposals and messages that arrive together share one Ready and one fsync.
+    func scheduleProcess() {
+        guard !isProcessScheduled else { return }
+        isProcessScheduled = true
+        loop.execute { [self] in
+            isProcessScheduled = false
+            process()
+        }
     }
 
     /// Drains every Ready: persist, then send, then apply, then advance.
