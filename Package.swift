@@ -30,7 +30,7 @@ let package = Package(
             name: "hotswap",
             dependencies: ["Coordinator", "Certificates", "Transport", "Observability"]
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Locking", "Transport"], path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Locking", "Observability"]
+            dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Locking", "Observability", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

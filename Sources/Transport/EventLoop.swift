@@ -132,7 +132,11 @@ public final class EventLoop: @unchecked Sendable {
         }
         while true {
             let ready = epoll_wait(epollDescriptor, events, Int32(Self.eventsPerWaitMaximum), waitTimeoutMilliseconds())
-            if ready < 0 && errno != EINTR { fatalError("epoll_wait failed: errno \(errno)") }
+            // Besides EINTR, epoll_wait fails only with EBADF/EFAULT/EINVAL: a
+            // descriptor this loop owns and closes only in deinit (after run
+            // returns), a buffer allocated above with the capacity passed. None can
+            // happen short of memory corruption, so continuing would be unsound.
+            precondition(ready >= 0 || errno == EINTR, "epoll_wait failed: errno \(errno)")
             for slot in 0..<max(0, Int(ready)) {
                 let descriptor = events[slot].data.fd
                 if descriptor == wakeDescriptor {

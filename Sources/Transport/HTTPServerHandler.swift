@@ -152,12 +152,13 @@ final class HTTPServerHandler: ConnectionHandler {
     private func failRequest(status: Int, code: String, message: String, headers: HTTPHeaders = HTTPHeaders()) {
         guard connection.isOpen else { return }
         if case let .readingBody(_, _, _, receiver) = phase { receiver?.abandon("request failed: \(message)") }
+        let body = JSONText.errorBody(code: code, message: message)
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-        headers.replaceOrAdd(name: "Content-Length", value: String(JSONText.errorBody(code: code, message: message).count))
+        headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
         headers.replaceOrAdd(name: "Connection", value: "close")
         var bytes = HTTPResponseSerializer.head(HTTPResponseHead(status: status, headers: headers))
-        bytes.append(contentsOf: JSONText.errorBody(code: code, message: message))
+        bytes.append(contentsOf: body)
         connection.write(bytes)
         metrics.record(status: status, startedAt: requestStarted)
         phase = .closing

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Transport
 
 /// Many concurrent mutual-TLS connections are all served, and closing them

@@ -1,11 +1,12 @@
 import Testing
+import TestSupport
 import Transport
 import Wire
 
 @Suite struct ConnectionBoundTests {
     private func thing(_ name: String) -> [UInt8] { HTTPTestSupport.request("GET", "/api/v1/things/\(name)") }
 
-    private func answered(_ transcript: TLSTranscript, count: Int) -> Bool {
+    private func answered(_ transcript: ClientTranscript, count: Int) -> Bool {
         (try? HTTPTestSupport.responses(in: transcript.received).count) == count
     }
 
@@ -13,7 +14,7 @@ import Wire
     @Test func endpointServesUpToItsBoundRefusesTheNextAndAcceptsAgainAfterAClose() throws {
         let fixture = try HTTPFixture(loopCount: 2, maximumConnections: 3, HTTPRoundTripTests.addThingRoutes)
         defer { fixture.shutdown() }
-        var open: [(TLSTranscript, LoopBound<TLSConnection>)] = []
+        var open: [(ClientTranscript, LoopBound<TLSConnection>)] = []
         for index in 0..<3 {
             let made = try #require(fixture.raw.open(port: fixture.server.port, greeting: thing("c\(index)")))
             #expect(eventually { answered(made.0, count: 1) }, "connection \(index) was not served")

@@ -1,5 +1,6 @@
 import Locking
 import Testing
+import TestSupport
 import Transport
 import Wire
 
@@ -67,13 +68,13 @@ final class UploadingHandler: ConnectionHandler {
     private let head: [UInt8]
     private let totalBytes: Int
     private let framing: Framing
-    private let transcript: TLSTranscript
+    private let transcript: ClientTranscript
     private var sentBytes = 0
     private var pieceIndex = 0
     private var finished = false
     static let pieceSizes = [1, 7, 1_000, 65_536, 100_003, 16_384, 3, 250_000]
 
-    init(head: [UInt8], totalBytes: Int, framing: Framing, transcript: TLSTranscript) {
+    init(head: [UInt8], totalBytes: Int, framing: Framing, transcript: ClientTranscript) {
         self.head = head
         self.totalBytes = totalBytes
         self.framing = framing
@@ -135,7 +136,7 @@ final class UploadingHandler: ConnectionHandler {
         let framingHeader = framing == .chunked
             ? ("Transfer-Encoding", "chunked") : ("Content-Length", String(bytes))
         let head = HTTPTestSupport.request("PUT", "/api/v1/uploads/blob", headers: [framingHeader])
-        let transcript = TLSTranscript()
+        let transcript = ClientTranscript()
         _ = try #require(fixture.raw.open(port: fixture.server.port) { _ in
             UploadingHandler(head: head, totalBytes: bytes, framing: framing, transcript: transcript)
         })

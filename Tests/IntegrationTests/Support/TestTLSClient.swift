@@ -1,55 +1,6 @@
 import Foundation
-import Locking
+import TestSupport
 import Transport
-
-/// What a test client saw on one TLS connection: bytes received, whether the
-/// handshake finished, and whether (and why) the connection closed.
-final class ClientTranscript: Sendable {
-    private struct State {
-        var received: [UInt8] = []
-        var opened = false
-        var closeReason: CloseReason?
-    }
-
-    private let state = Locked(State())
-
-    var received: [UInt8] { state.withLock { $0.received } }
-    var receivedText: String { String(decoding: received, as: UTF8.self) }
-    var opened: Bool { state.withLock { $0.opened } }
-    var closeReason: CloseReason? { state.withLock { $0.closeReason } }
-    var isClosed: Bool { closeReason != nil }
-
-    func noteOpened() { state.withLock { $0.opened = true } }
-    func append(_ bytes: UnsafeRawBufferPointer) { state.withLock { $0.received.append(contentsOf: bytes) } }
-    func noteClosed(_ reason: CloseReason) { state.withLock { $0.closeReason = reason } }
-}
-
-/// A handler that sends given bytes once the handshake is done and records
-/// everything that comes back.
-final class RecordingHandler: ConnectionHandler {
-    let transcript: ClientTranscript
-    let greeting: [UInt8]
-
-    init(transcript: ClientTranscript, greeting: [UInt8]) {
-        self.transcript = transcript
-        self.greeting = greeting
-    }
-
-    func connectionDidOpen(_ connection: TLSConnection) {
-        transcript.noteOpened()
-        if !greeting.isEmpty { connection.write(greeting) }
-    }
-
-    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
-        transcript.append(bytes)
-    }
-
-    func connectionDeadlineExpired(_ connection: TLSConnection) {}
-
-    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
-        transcript.noteClosed(reason)
-    }
-}
 
 /// Opens TLS connections from the test process with Transport's own client,
 /// verifying the server against the cluster CA.

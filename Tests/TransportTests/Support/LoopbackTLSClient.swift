@@ -1,53 +1,6 @@
 import Locking
+import TestSupport
 @testable import Transport
-
-/// What a test client saw on one TLS connection: the bytes received, whether
-/// the handshake finished, and whether (and why) the connection closed.
-final class TLSTranscript: Sendable {
-    private struct State {
-        var received: [UInt8] = []
-        var opened = false
-        var closeReason: CloseReason?
-    }
-
-    private let state = Locked(State())
-
-    var received: [UInt8] { state.withLock { $0.received } }
-    var receivedText: String { String(decoding: received, as: UTF8.self) }
-    var opened: Bool { state.withLock { $0.opened } }
-    var closeReason: CloseReason? { state.withLock { $0.closeReason } }
-    var isClosed: Bool { closeReason != nil }
-
-    func noteOpened() { state.withLock { $0.opened = true } }
-    func append(_ bytes: UnsafeRawBufferPointer) { state.withLock { $0.received.append(contentsOf: bytes) } }
-    func noteClosed(_ reason: CloseReason) { state.withLock { $0.closeReason = reason } }
-}
-
-/// Sends given bytes once the handshake is done and records everything that comes back.
-final class TranscriptHandler: ConnectionHandler {
-    let transcript: TLSTranscript
-    let greeting: [UInt8]
-
-    init(transcript: TLSTranscript, greeting: [UInt8]) {
-        self.transcript = transcript
-        self.greeting = greeting
-    }
-
-    func connectionDidOpen(_ connection: TLSConnection) {
-        transcript.noteOpened()
-        if !greeting.isEmpty { connection.write(greeting) }
-    }
-
-    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
-        transcript.append(bytes)
-    }
-
-    func connectionDeadlineExpired(_ connection: TLSConnection) {}
-
-    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
-        transcript.noteClosed(reason)
-    }
-}
 
 /// Dials TLS connections to a test server from its own event loop with
 /// Transport's client, verifying the server against the test CA. `shutdown`
@@ -71,11 +24,11 @@ final class LoopbackTLSClient: Sendable {
 
     /// Connects and sends `greeting` after the handshake; nil when the connect could not start.
     func open(port: UInt16, greeting: [UInt8] = [], limits: ConnectionLimits = .init())
-        -> (TLSTranscript, LoopBound<TLSConnection>)?
+        -> (ClientTranscript, LoopBound<TLSConnection>)?
     {
-        let transcript = TLSTranscript()
+        let transcript = ClientTranscript()
         guard let connection = open(port: port, limits: limits, makeHandler: { _ in
-            TranscriptHandler(transcript: transcript, greeting: greeting)
+            RecordingHandler(transcript: transcript, greeting: greeting)
         }) else { return nil }
         return (transcript, connection)
     }
