@@ -33,20 +33,26 @@ public enum MembershipChange: Sendable, Equatable {
 }
 
 /// The payload of a `.configChange` entry: the change and the whole membership it produces, so
-/// a node that joins late adopts the membership without replaying earlier changes.
+/// a node that joins late adopts the membership without replaying earlier changes. `context` is
+/// opaque to Raft; the application carries what it must know of the member (its address) there,
+/// so the change and that knowledge commit in one entry.
 public struct ConfigChangeRecord: Sendable, Equatable {
-    static let formatVersion: UInt8 = 1
+    static let formatVersion: UInt8 = 2
+    public static let contextBytesMaximum = 1_024
 
     public var change: MembershipChange
     public var membership: Membership
+    public var context: [UInt8]
 
-    public init(change: MembershipChange, membership: Membership) {
+    public init(change: MembershipChange, membership: Membership, context: [UInt8] = []) {
+        precondition(context.count <= Self.contextBytesMaximum, "config-change context over its bound")
         self.change = change
         self.membership = membership
+        self.context = context
     }
 
-    /// `version | tag | node: u64 | voterCount: u16 | voters: u64… | learnerCount: u16 | learners: u64…`,
-    /// big-endian.
+    /// `version | tag | node: u64 | voterCount: u16 | voters: u64… | learnerCount: u16 | learners: u64…
+    /// | contextLength: u16 | context`, big-endian.
     public func encoded() -> [UInt8] {
         var bytes: [UInt8] = [ConfigChangeRecord.formatVersion, change.tag]
         ConfigChangeRecord.append(change.node, to: &bytes)
@@ -55,7 +61,10 @@ public struct ConfigChangeRecord: Sendable, Equatable {
             bytes.append(UInt8(truncatingIfNeeded: list.count))
             for id in list { ConfigChangeRecord.append(id, to: &bytes) }
         }
-        assert(bytes.count == 14 + 8 * (membership.voters.count + membership.learners.count))
+        bytes.append(UInt8(truncatingIfNeeded: context.count >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: context.count))
+        bytes += context
+        assert(bytes.count == 16 + 8 * (membership.voters.count + membership.learners.count) + context.count)
         return bytes
     }
 
@@ -64,12 +73,14 @@ public struct ConfigChangeRecord: Sendable, Equatable {
         var reader = ByteReader(bytes: bytes)
         guard reader.readByte() == formatVersion, let tag = reader.readByte(),
             let node = reader.readUInt64(), let change = MembershipChange(tag: tag, node: node),
-            let voters = reader.readIDs(), let learners = reader.readIDs(), reader.isAtEnd
+            let voters = reader.readIDs(), let learners = reader.readIDs(), let context = reader.readContext(),
+            reader.isAtEnd
         else { return nil }
         guard voters.count + learners.count <= Membership.membersMaximum,
             !voters.contains(.none), !learners.contains(.none)
         else { return nil }
-        return ConfigChangeRecord(change: change, membership: Membership(voters: voters, learners: learners))
+        return ConfigChangeRecord(
+            change: change, membership: Membership(voters: voters, learners: learners), context: context)
     }
 
     private static func append(_ value: UInt64, to bytes: inout [UInt8]) {
@@ -100,9 +111,21 @@ private struct ByteReader {
         return value
     }
 
-    mutating func readIDs() -> [NodeID]? {
+    mutating func readCount() -> Int? {
         guard let high = readByte(), let low = readByte() else { return nil }
-        let count = Int(high) << 8 | Int(low)
+        return Int(high) << 8 | Int(low)
+    }
+
+    mutating func readContext() -> [UInt8]? {
+        guard let count = readCount(), count <= ConfigChangeRecord.contextBytesMaximum,
+            bytes.count - offset >= count
+        else { return nil }
+        defer { offset += count }
+        return Array(bytes[offset..<(offset + count)])
+    }
+
+    mutating func readIDs() -> [NodeID]? {
+        guard let count = readCount() else { return nil }
         guard count <= Membership.membersMaximum, bytes.count - offset >= count * 8 else { return nil }
         var ids: [NodeID] = []
         for _ in 0..<count {

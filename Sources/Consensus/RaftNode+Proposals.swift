@@ -15,8 +15,11 @@ extension RaftNode {
     }
 
     /// Proposes one single-server change. It takes effect when appended; the next one is
-    /// accepted only after it (and this leader's first entry) committed.
-    public mutating func proposeMembershipChange(_ change: MembershipChange) throws(ProposalError) {
+    /// accepted only after it (and this leader's first entry) committed. `context` travels with
+    /// the change in the same entry (see `ConfigChangeRecord`).
+    public mutating func proposeMembershipChange(
+        _ change: MembershipChange, context: [UInt8] = []
+    ) throws(ProposalError) {
         try requireActingLeader()
         guard log.committed >= termStartIndex, log.committed >= memberships.currentIndex else {
             throw .configChangeInProgress
@@ -27,7 +30,11 @@ extension RaftNode {
         } catch {
             throw .invalidMembershipChange(error)
         }
-        appendAsLeader(kind: .configChange, data: ConfigChangeRecord(change: change, membership: next).encoded())
+        guard context.count <= ConfigChangeRecord.contextBytesMaximum else {
+            throw .tooLarge(bytes: context.count, maximumBytes: ConfigChangeRecord.contextBytesMaximum)
+        }
+        appendAsLeader(
+            kind: .configChange, data: ConfigChangeRecord(change: change, membership: next, context: context).encoded())
         assert(tracker.membership == next && memberships.currentIndex == log.lastIndex)
         if maybeCommit() && role != .leader { return }  // fewer voters may already form a quorum
         broadcastAppend()

@@ -1,54 +1,49 @@
-import Fleet
 import FoundationEssentials
 import Transport
 import Wire
 
-/// `/api/v1/cluster` and `/api/v1/environments`: reads come from this
-/// coordinator's applied state; writes go through Raft (forwarded to the
-/// leader when this node follows).
+/// `/api/v1/cluster`: the cluster as this coordinator sees it, and the
+/// operations that change who leads and who is a member. Operations go to
+/// the leader (forwarded when this node follows).
 enum ClusterRoutes {
-    /// The body of `PUT /environments/{name}`.
-    struct EnvironmentUpdate: Decodable {
-        var defaultStrategy: RolloutStrategy
-        var requiresApproval: Bool
-        var approvalTimeoutSeconds: UInt32?
+    /// The body of `POST /cluster/transfer-leader`.
+    struct TransferRequest: Decodable {
+        var to: String
+    }
+
+    /// The body of `POST /cluster/members`.
+    struct MemberRequest: Decodable {
+        var name: String
+        var peerAddress: String
     }
 
     static func register(in routes: inout HTTPRoutes, service: RaftService) {
         routes.add("GET", "/api/v1/cluster") { _, responder in
             responder.sendJSON(status: 200, service.view.json)
         }
-        routes.add("GET", "/api/v1/environments") { _, responder in
-            responder.sendJSON(status: 200, EnvironmentReplies.list(service.view.environments))
-        }
-        routes.add("GET", "/api/v1/environments/{name}") { request, responder in
-            let name = request.parameters["name"] ?? ""
-            guard let record = service.view.environments.first(where: { $0.name == name }) else {
-                return responder.sendError(status: 404, code: "not_found", message: "environment '\(name)' does not exist")
+        routes.add("POST", "/api/v1/cluster/transfer-leader") { request, responder in
+            guard let body = try? JSONDecoder().decode(TransferRequest.self, from: Data(request.body)) else {
+                return responder.sendError(status: 400, code: "invalid_json", message: "body must be {\"to\": \"NAME\"}")
             }
-            responder.sendJSON(status: 200, EnvironmentReplies.json(record))
+            service.submit(.transferLeadership(to: body.to), answering: responder)
         }
-        routes.add("PUT", "/api/v1/environments/{name}") { request, responder in
-            let update: EnvironmentUpdate
-            do {
-                update = try JSONDecoder().decode(EnvironmentUpdate.self, from: Data(request.body))
-            } catch {
+        routes.add("POST", "/api/v1/cluster/members") { request, responder in
+            guard let body = try? JSONDecoder().decode(MemberRequest.self, from: Data(request.body)) else {
                 return responder.sendError(status: 400, code: "invalid_json",
-                                           message: "body must be {\"defaultStrategy\": \"direct|rolling|blueGreen|canary\", \"requiresApproval\": true|false}")
+                                           message: "body must be {\"name\": \"NAME\", \"peerAddress\": \"HOST:PORT\"}")
             }
-            let record = EnvironmentRecord(
-                name: request.parameters["name"] ?? "", defaultStrategy: update.defaultStrategy,
-                requiresApproval: update.requiresApproval,
-                approvalTimeoutSeconds: update.approvalTimeoutSeconds ?? EnvironmentRecord.approvalTimeoutSecondsDefault)
-            submit(.putEnvironment(record), service: service, responder: responder)
+            service.submit(.addMember(name: body.name, peerAddress: body.peerAddress), answering: responder)
         }
-        routes.add("DELETE", "/api/v1/environments/{name}") { request, responder in
-            submit(.deleteEnvironment(name: request.parameters["name"] ?? ""), service: service, responder: responder)
+        routes.add("DELETE", "/api/v1/cluster/members/{name}") { request, responder in
+            service.submit(.removeMember(name: request.parameters["name"] ?? ""), answering: responder)
         }
     }
+}
 
-    private static func submit(_ command: FleetCommand, service: RaftService, responder: HTTPResponder) {
+extension RaftService {
+    /// Submits `request` and sends its answer on the responder's own loop.
+    func submit(_ request: ClusterRequest, answering responder: HTTPResponder) {
         let bound = LoopBound(responder, loop: responder.loop)
-        service.submit(command) { reply in bound.withValueOnLoop { $0.send(reply) } }
+        submit(request) { reply in bound.withValueOnLoop { $0.send(reply) } }
     }
 }

@@ -7,7 +7,7 @@ import Wire
 /// the Raft loop after every Ready and read by API handlers on other loops.
 struct ClusterView: Sendable {
     let selfName: String
-    let topology: ClusterTopology
+    var directory: MemberDirectory
     var role: Role = .follower
     var term: UInt64 = 0
     var leaderName: String?
@@ -20,15 +20,17 @@ struct ClusterView: Sendable {
     var learners: [NodeID] = []
     var environments: [EnvironmentRecord] = []
 
-    init(selfName: String, topology: ClusterTopology) {
+    init(selfName: String, directory: MemberDirectory) {
         self.selfName = selfName
-        self.topology = topology
+        self.directory = directory
     }
 
-    mutating func update(status: Status, leaseExpiresAt: MonotonicInstant?, environments: [EnvironmentRecord]) {
+    mutating func update(status: Status, leaseExpiresAt: MonotonicInstant?, environments: [EnvironmentRecord],
+                         directory: MemberDirectory) {
+        self.directory = directory
         role = status.role
         term = status.term
-        leaderName = status.leader == .none ? nil : (topology.name(of: status.leader) ?? "node-\(status.leader)")
+        leaderName = status.leader == .none ? nil : directory.displayName(of: status.leader)
         commitIndex = status.commit
         appliedIndex = status.applied
         self.leaseExpiresAt = status.role == .leader ? leaseExpiresAt : nil
@@ -51,8 +53,8 @@ struct ClusterView: Sendable {
 
     var json: String {
         let members = (voters.map { ($0, "voter") } + learners.map { ($0, "learner") }).map { id, kind -> String in
-            let member = topology.member(id: id)
-            let name = member?.name ?? "node-\(id)"
+            let member = directory.member(id: id)
+            let name = directory.displayName(of: id)
             return "{\"name\":\(JSONText.quoted(name)),\"id\":\"\(id)\",\"role\":\"\(kind)\","
                 + "\"peerAddress\":\(JSONText.quoted(member.map { "\($0.peerAddress)" } ?? "")),"
                 + "\"isLeader\":\(name == leaderName)}"

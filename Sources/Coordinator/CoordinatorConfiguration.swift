@@ -11,6 +11,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var apiAddress: SocketAddress
     /// The founding members; nil means a single-node cluster of this node alone.
     public var initialCluster: ClusterTopology?
+    /// True for a member added to a running cluster (`member add`): it takes
+    /// its membership from the leader's log instead of from `initialCluster`.
+    public var joinsExistingCluster = false
     public var limits = CoordinatorLimits()
     public var raftTickInterval: Duration = .milliseconds(50)
     public var raftElectionTimeoutTicks = 10

@@ -28,6 +28,7 @@ public final class CoordinatorServer: Sendable {
         raftSettings.tickInterval = configuration.raftTickInterval
         raftSettings.electionTimeoutTicks = configuration.raftElectionTimeoutTicks
         let raft = try RaftService(name: configuration.name, topology: configuration.topology,
+                                   joining: configuration.joinsExistingCluster,
                                    dataDirectory: configuration.dataDirectory, peerContext: tls.peerClient,
                                    settings: raftSettings, logger: logger)
         self.raft = raft
@@ -38,6 +39,7 @@ public final class CoordinatorServer: Sendable {
         var routes = HTTPRoutes()
         HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
         ClusterRoutes.register(in: &routes, service: raft)
+        EnvironmentRoutes.register(in: &routes, service: raft)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes,
             configuration: limits.http, limits: connectionLimits, maximumConnections: limits.apiConnectionsMaximum,

@@ -8,6 +8,8 @@ import Wire
 /// the connection.
 final class PeerReceiver: FrameReceiver {
     private let service: RaftService
+    /// The member this connection's certificate names, looked up on its first frame.
+    private var peer: ClusterTopology.Member?
 
     init(service: RaftService) {
         self.service = service
@@ -16,9 +18,8 @@ final class PeerReceiver: FrameReceiver {
     func channelDidOpen(_ channel: FrameChannel) {}
 
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
-        guard let peerName = channel.peer?.name, let peer = service.topology.member(named: peerName) else {
-            throw FrameChannelError("peer \(channel.peer.map { "\($0)" } ?? "?") is not a cluster member")
-        }
+        let peer = try knownPeer(of: channel)
+        let peerName = peer.name
         switch FrameKind(rawValue: frame.kind) {
         case .ping:
             channel.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload))
@@ -43,4 +44,13 @@ final class PeerReceiver: FrameReceiver {
     }
 
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {}
+
+    private func knownPeer(of channel: FrameChannel) throws(FrameChannelError) -> ClusterTopology.Member {
+        if let peer { return peer }
+        guard let name = channel.peer?.name, let member = service.view.directory.member(named: name) else {
+            throw FrameChannelError("peer \(channel.peer.map { "\($0)" } ?? "?") is not a known cluster member")
+        }
+        peer = member
+        return member
+    }
 }

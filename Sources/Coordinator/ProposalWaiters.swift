@@ -1,10 +1,12 @@
+import Consensus
 import Fleet
 import Transport
 
-/// Writes waiting for their outcome: local proposals by log index (answered
+/// Requests waiting for their outcome: local proposals by log index (answered
 /// when that index applies — or reported lost if another term's entry took
-/// it), and writes forwarded to the leader by request id. Bounded, and every
-/// waiter has a deadline, so none is left hanging.
+/// it), requests forwarded to the leader by request id, and leadership
+/// transfers (answered when the leader changes). Bounded, and every waiter
+/// has a deadline, so none is left hanging.
 struct ProposalWaiters {
     typealias Completion = @Sendable (APIReply) -> Void
 
@@ -16,32 +18,54 @@ struct ProposalWaiters {
 
     private struct Forwarded {
         let deadline: MonotonicInstant
+        let endsWithLeaderChange: Bool
+        let completion: Completion
+    }
+
+    private struct Transfer {
+        let target: NodeID
+        let deadline: MonotonicInstant
         let completion: Completion
     }
 
     private var local: [UInt64: Local] = [:]
     private var forwarded: [UInt64: Forwarded] = [:]
+    private var transfers: [Transfer] = []
     private var nextRequestID: UInt64 = 1
 
-    var count: Int { local.count + forwarded.count }
+    var count: Int { local.count + forwarded.count + transfers.count }
 
     mutating func addLocal(index: UInt64, term: UInt64, deadline: MonotonicInstant, completion: @escaping Completion) {
         local[index]?.completion(Self.lost)
         local[index] = Local(term: term, deadline: deadline, completion: completion)
     }
 
-    mutating func addForwarded(deadline: MonotonicInstant, completion: @escaping Completion) -> UInt64 {
+    mutating func addForwarded(deadline: MonotonicInstant, endsWithLeaderChange: Bool,
+                               completion: @escaping Completion) -> UInt64 {
         let id = nextRequestID
         nextRequestID += 1
-        forwarded[id] = Forwarded(deadline: deadline, completion: completion)
+        forwarded[id] = Forwarded(deadline: deadline, endsWithLeaderChange: endsWithLeaderChange, completion: completion)
         return id
     }
 
-    /// The entry at `index` applied with `term`; `outcome` is nil for non-command entries.
+    mutating func addTransfer(target: NodeID, deadline: MonotonicInstant, completion: @escaping Completion) {
+        transfers.append(Transfer(target: target, deadline: deadline, completion: completion))
+    }
+
+    /// The entry at `index` applied with `term`; `outcome` is nil for entries that carried no command.
     mutating func resolve(index: UInt64, term: UInt64, outcome: FleetOutcome?) {
         guard let waiter = local.removeValue(forKey: index) else { return }
         guard waiter.term == term, let outcome else { return waiter.completion(Self.lost) }
-        waiter.completion(EnvironmentReplies.render(outcome))
+        waiter.completion(FleetReplies.render(outcome))
+    }
+
+    /// The leader changed to `leader` (none while an election runs): transfers
+    /// to it succeeded, others failed; forwarded writes will not be answered.
+    mutating func leaderChanged(to leader: NodeID, render: (Bool) -> APIReply) {
+        guard leader != .none else { return failForwardedWrites() }
+        for transfer in transfers { transfer.completion(render(transfer.target == leader)) }
+        transfers.removeAll()
+        failForwardedWrites()
     }
 
     mutating func resolveForwarded(requestID: UInt64, reply: APIReply) {
@@ -57,19 +81,25 @@ struct ProposalWaiters {
             forwarded[id] = nil
             waiter.completion(Self.timedOut)
         }
+        let (expired, waiting) = (transfers.filter { $0.deadline <= now }, transfers.filter { $0.deadline > now })
+        transfers = waiting
+        for transfer in expired { transfer.completion(Self.transferTimedOut) }
     }
 
-    /// Writes forwarded to a leader that is no longer leader will not be answered.
-    mutating func failForwarded(with reply: APIReply) {
-        for waiter in forwarded.values { waiter.completion(reply) }
-        forwarded.removeAll()
+    private mutating func failForwardedWrites() {
+        for (id, waiter) in forwarded where waiter.endsWithLeaderChange {
+            forwarded[id] = nil
+            waiter.completion(Self.lost)
+        }
     }
 
     mutating func failAll(with reply: APIReply) {
         for waiter in local.values { waiter.completion(reply) }
         for waiter in forwarded.values { waiter.completion(reply) }
+        for transfer in transfers { transfer.completion(reply) }
         local.removeAll()
         forwarded.removeAll()
+        transfers.removeAll()
     }
 
     static let lost = APIReply.error(503, "proposal_lost",
@@ -78,4 +108,7 @@ struct ProposalWaiters {
     static let timedOut = APIReply.error(503, "commit_timeout",
                                          "the write was not committed in time; it may still apply — retrying a PUT is safe",
                                          retryAfterSeconds: 1)
+    static let transferTimedOut = APIReply.error(503, "transfer_timeout",
+                                                 "leadership did not move in time; the transfer was abandoned",
+                                                 retryAfterSeconds: 1)
 }

@@ -4,50 +4,70 @@ import Transport
 import Wire
 
 extension RaftService {
-    /// Submits a write from any thread. The leader proposes it; a follower
-    /// forwards it to the leader over the peer link. `completion` runs on the
-    /// Raft loop with the rendered answer.
-    func submit(_ command: FleetCommand, completion: @escaping @Sendable (APIReply) -> Void) {
-        let bytes = FleetCodec.encode(command)
-        loop.execute { [self] in submitOnLoop(bytes, mayForward: true, completion: completion) }
+    /// Submits a request from any thread. The leader carries it out; a
+    /// follower forwards it to the leader over the peer link. `completion`
+    /// runs on the Raft loop with the rendered answer.
+    func submit(_ request: ClusterRequest, completion: @escaping @Sendable (APIReply) -> Void) {
+        loop.execute { [self] in submitOnLoop(request, mayForward: true, completion: completion) }
     }
 
-    func submitOnLoop(_ bytes: [UInt8], mayForward: Bool, completion: @escaping @Sendable (APIReply) -> Void) {
+    func submitOnLoop(_ request: ClusterRequest, mayForward: Bool, completion: @escaping @Sendable (APIReply) -> Void) {
         guard waiters.count < Self.pendingProposalsMaximum else {
             return completion(.error(429, "too_many_pending_writes", "too many writes in flight; retry shortly",
                                      retryAfterSeconds: 1))
         }
         catchUpTicks()
-        let deadline = MonotonicInstant.now().advanced(by: Self.proposalTimeout)
         let status = node.status
         if status.role == .leader {
-            do {
-                try node.propose(bytes)
-            } catch {
-                return completion(reply(for: error))
-            }
-            let after = node.status
-            waiters.addLocal(index: after.lastIndex, term: after.term, deadline: deadline, completion: completion)
-            scheduleProcess()
-        } else if mayForward, status.leader != .none, let link = links[status.leader], link.isConnected {
-            let id = waiters.addForwarded(deadline: deadline, completion: completion)
+            lead(request, completion: completion)
+        } else if mayForward, status.leader != .none, let link = link(to: status.leader), link.isConnected {
+            let deadline = MonotonicInstant.now().advanced(by: Self.proposalTimeout)
+            let id = waiters.addForwarded(deadline: deadline, endsWithLeaderChange: request.endsWithLeaderChange,
+                                          completion: completion)
             var writer = BinaryWriter()
             writer.write(id)
-            writer.writeLengthPrefixed(bytes)
-            link.send(Frame(kind: FrameKind.forwardProposal.rawValue, payload: writer.bytes))
+            link.send(Frame(kind: FrameKind.forwardProposal.rawValue, payload: writer.bytes + request.encoded))
         } else {
             completion(.noLeader("no leader is known yet; retry shortly"))
         }
     }
 
-    /// A follower handed us a write. Forwarded writes are never forwarded again.
+    private func lead(_ request: ClusterRequest, completion: @escaping @Sendable (APIReply) -> Void) {
+        switch request {
+        case let .write(bytes):
+            propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.propose(bytes) }
+        case let .transferLeadership(name):
+            transferLeadership(to: name, completion: completion)
+        case let .addMember(name, peerAddress):
+            addMember(name: name, peerAddress: peerAddress, completion: completion)
+        case let .removeMember(name):
+            removeMember(name: name, completion: completion)
+        }
+    }
+
+    /// Runs `append` (which adds one entry to the leader's log) and answers
+    /// when that entry applies.
+    func propose(completion: @escaping @Sendable (APIReply) -> Void,
+                 _ append: (inout RaftNode) throws(ProposalError) -> Void) {
+        do {
+            try append(&node)
+        } catch {
+            return completion(reply(for: error))
+        }
+        let after = node.status
+        waiters.addLocal(index: after.lastIndex, term: after.term,
+                         deadline: MonotonicInstant.now().advanced(by: Self.proposalTimeout), completion: completion)
+        scheduleProcess()
+    }
+
+    /// A follower handed us a request. Forwarded requests are never forwarded again.
     func handleForwardedProposal(from peer: NodeID, payload: [UInt8]) throws(BinaryDecodingError) {
         var reader = BinaryReader(payload)
         let requestID = try reader.readUInt64()
-        let bytes = try reader.readLengthPrefixed(maximumBytes: FrameCodec.frameSizeMaximumBytesDefault)
+        let request = try ClusterRequest.decode(&reader)
         try reader.expectEnd()
-        submitOnLoop(bytes, mayForward: false) { [self] reply in
-            links[peer]?.send(Frame(kind: FrameKind.forwardResult.rawValue, payload: reply.encoded(requestID: requestID)))
+        submitOnLoop(request, mayForward: false) { [self] reply in
+            link(to: peer)?.send(Frame(kind: FrameKind.forwardResult.rawValue, payload: reply.encoded(requestID: requestID)))
         }
     }
 
@@ -56,12 +76,16 @@ extension RaftService {
         waiters.resolveForwarded(requestID: requestID, reply: reply)
     }
 
-    private func reply(for error: ProposalError) -> APIReply {
+    func reply(for error: ProposalError) -> APIReply {
         switch error {
         case .leaseExpired, .notLeader, .leadershipTransferInProgress:
             return .noLeader(error.description)
         case .tooLarge:
             return .error(413, "proposal_too_large", error.description)
+        case .configChangeInProgress:
+            return .error(409, "membership_change_in_progress", error.description, retryAfterSeconds: 1)
+        case .invalidMembershipChange, .invalidTransferTarget:
+            return .error(409, "invalid_membership_change", error.description)
         default:
             return .error(503, "proposal_refused", error.description, retryAfterSeconds: 1)
         }

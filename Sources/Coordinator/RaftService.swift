@@ -22,31 +22,35 @@ final class RaftService: @unchecked Sendable {
 
     let loop: EventLoop
     let selfMember: ClusterTopology.Member
-    let topology: ClusterTopology
+    let founding: ClusterTopology
     private let group: EventLoopGroup
-    private let settings: Settings
+    let settings: Settings
     private let store: RaftLogStore
-    private let logger: Logger
+    let logger: Logger
     private let peerContext: TLSContext
     private let published: Locked<ClusterView>
     var node: RaftNode
     var fleet: FleetState
+    var directory: MemberDirectory
     var links: [NodeID: FrameLink] = [:]
     var waiters = ProposalWaiters()
     private var tickTimer: TimerID?
     private var lastSnapshotIndex: UInt64 = 0
     private var knownLeader: NodeID = .none
+    private var linkedMembership = Membership.empty
     private var lastTickAt = MonotonicInstant.now()
     private var isProcessScheduled = false
     private var failed = false
 
-    init(name: String, topology: ClusterTopology, dataDirectory: String, peerContext: TLSContext,
+    /// `joining` is true for a node added to a running cluster (`--initial-cluster-state existing`):
+    /// it starts as no member at all and learns the membership from the leader's log.
+    init(name: String, topology: ClusterTopology, joining: Bool, dataDirectory: String, peerContext: TLSContext,
          settings: Settings, logger: Logger) throws {
         guard let selfMember = topology.member(named: name) else {
             throw TopologyError.malformed("this node (\(name)) is not in --initial-cluster")
         }
         self.selfMember = selfMember
-        self.topology = topology
+        founding = topology
         self.settings = settings
         self.logger = logger
         self.peerContext = peerContext
@@ -62,13 +66,14 @@ final class RaftService: @unchecked Sendable {
             heartbeatIntervalTicks: settings.heartbeatIntervalTicks,
             clockDriftBoundPercent: settings.clockDriftBoundPercent, randomSeed: selfMember.id ^ UInt64(recovered.hardState.term))
         node = try RaftNode(configuration: configuration, recovered: recovered,
-                            initialMembership: Membership(voters: topology.members.map(\.id)))
+                            initialMembership: joining ? .empty : Membership(voters: topology.members.map(\.id)))
         fleet = FleetState()
         if let snapshot = recovered.snapshot {
             fleet = try FleetCodec.decodeState(snapshot.data)
             lastSnapshotIndex = snapshot.metadata.index
         }
-        published = Locked(ClusterView(selfName: name, topology: topology))
+        directory = MemberDirectory(founding: topology, registered: fleet.sortedMembers)
+        published = Locked(ClusterView(selfName: name, directory: directory))
     }
 
     /// What the API shows of the cluster; safe from any thread.
@@ -76,16 +81,30 @@ final class RaftService: @unchecked Sendable {
 
     func start() {
         loop.execute { [self] in
-            for member in topology.members where member.id != selfMember.id {
-                let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
-                                     context: peerContext, backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1),
-                                                                            seed: member.id ^ selfMember.id),
-                                     receiver: PeerLinkListener())
-                links[member.id] = link
-                link.start()
-            }
             scheduleTick()
             process()
+        }
+    }
+
+    /// The outbound link to a member, dialled on first use; nil for a node
+    /// whose address nobody registered (its messages are dropped like lost packets).
+    func link(to id: NodeID) -> FrameLink? {
+        if let link = links[id] { return link }
+        guard id != selfMember.id, let member = directory.member(id: id) else { return nil }
+        let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
+                             context: peerContext, backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1),
+                                                                    seed: member.id ^ selfMember.id),
+                             receiver: PeerLinkListener())
+        links[id] = link
+        link.start()
+        return link
+    }
+
+    /// Closes links to nodes that left the membership.
+    private func closeLinks(outside membership: Membership) {
+        for (id, link) in links where !membership.contains(id) {
+            link.stop()
+            links[id] = nil
         }
     }
 
@@ -165,27 +184,41 @@ final class RaftService: @unchecked Sendable {
             if let snapshot = ready.snapshotToPersist, let state = try? FleetCodec.decodeState(snapshot.data) {
                 fleet = state
                 lastSnapshotIndex = snapshot.metadata.index
+                directory = MemberDirectory(founding: founding, registered: fleet.sortedMembers)
             }
             apply(ready.committedEntries)
             node.advance(ready)
         }
+        promoteCaughtUpLearner()
         compactIfDue()
         publish()
     }
 
     private func send(_ message: Message) {
-        links[message.to]?.send(Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)))
+        link(to: message.to)?.send(Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)))
     }
 
+    /// Applies committed entries in order. A membership change applies the
+    /// fleet command in its context (the member's registration), so both
+    /// commit as one entry.
     private func apply(_ entries: [Entry]) {
         for entry in entries {
-            guard entry.kind == .normal, !entry.data.isEmpty,
-                  let command = try? FleetCodec.decodeCommand(entry.data) else {
+            let commandBytes: [UInt8]? = switch entry.kind {
+            case .normal: entry.data
+            case .configChange: ConfigChangeRecord.decode(entry.data)?.context
+            }
+            guard let commandBytes, !commandBytes.isEmpty, let command = try? FleetCodec.decodeCommand(commandBytes) else {
                 fleet.skip(entry.index)
                 waiters.resolve(index: entry.index, term: entry.term, outcome: nil)
                 continue
             }
             let outcome = fleet.apply(command, at: entry.index)
+            switch outcome {
+            case .memberStored, .memberDeleted:
+                directory = MemberDirectory(founding: founding, registered: fleet.sortedMembers)
+            default:
+                break
+            }
             waiters.resolve(index: entry.index, term: entry.term, outcome: outcome)
         }
     }
@@ -207,15 +240,24 @@ final class RaftService: @unchecked Sendable {
 
     private func publish() {
         let status = node.status
+        if status.membership != linkedMembership {
+            linkedMembership = status.membership
+            closeLinks(outside: status.membership)
+        }
         if status.leader != knownLeader {
             knownLeader = status.leader
-            waiters.failForwarded(with: ProposalWaiters.lost)
+            waiters.leaderChanged(to: status.leader) { [directory] succeeded in
+                succeeded ? .json(200, "{\"leader\":\(JSONText.quoted(directory.displayName(of: status.leader))),\"term\":\(status.term)}")
+                    : .error(409, "transfer_failed", "another node (\(directory.displayName(of: status.leader))) became leader",
+                             retryAfterSeconds: 1)
+            }
         }
         // Counted from the last tick, not from now, so the deadline never runs late.
         let leaseExpiresAt = status.isLeaseValid
             ? lastTickAt.advanced(by: settings.tickInterval * Int(status.leaseRemainingTicks)) : nil
         published.withLock { view in
-            view.update(status: status, leaseExpiresAt: leaseExpiresAt, environments: fleet.sortedEnvironments)
+            view.update(status: status, leaseExpiresAt: leaseExpiresAt, environments: fleet.sortedEnvironments,
+                        directory: directory)
         }
     }
 }

@@ -4,12 +4,14 @@ import Wire
 /// state (Raft snapshots). Versioned; decoding is bounded and rejects
 /// anything it does not fully understand.
 public enum FleetCodec {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
     static let textBytesMaximum = 256
 
     private enum Tag: UInt8 {
         case putEnvironment = 1
         case deleteEnvironment = 2
+        case putMember = 3
+        case deleteMember = 4
     }
 
     public static func encode(_ command: FleetCommand) -> [UInt8] {
@@ -22,6 +24,12 @@ public enum FleetCodec {
         case let .deleteEnvironment(name):
             writer.write(Tag.deleteEnvironment.rawValue)
             writer.write(name)
+        case let .putMember(record):
+            writer.write(Tag.putMember.rawValue)
+            write(record, to: &writer)
+        case let .deleteMember(name):
+            writer.write(Tag.deleteMember.rawValue)
+            writer.write(name)
         }
         return writer.bytes
     }
@@ -33,6 +41,8 @@ public enum FleetCodec {
         switch Tag(rawValue: try reader.readUInt8()) {
         case .putEnvironment: command = .putEnvironment(try readEnvironment(&reader))
         case .deleteEnvironment: command = .deleteEnvironment(name: try reader.readString(maximumBytes: textBytesMaximum))
+        case .putMember: command = .putMember(try readMember(&reader))
+        case .deleteMember: command = .deleteMember(name: try reader.readString(maximumBytes: textBytesMaximum))
         case nil: throw .invalidValue(offset: 1, detail: "unknown fleet command tag")
         }
         try reader.expectEnd()
@@ -46,6 +56,9 @@ public enum FleetCodec {
         let environments = state.sortedEnvironments
         writer.write(UInt32(environments.count))
         for record in environments { write(record, to: &writer) }
+        let members = state.sortedMembers
+        writer.write(UInt32(members.count))
+        for record in members { write(record, to: &writer) }
         return writer.bytes
     }
 
@@ -62,8 +75,18 @@ public enum FleetCodec {
             let record = try readEnvironment(&reader)
             environments[record.name] = record
         }
+        let membersOffset = reader.offset
+        let memberCount = Int(try reader.readUInt32())
+        guard memberCount <= FleetState.membersMaximum else {
+            throw .invalidValue(offset: membersOffset, detail: "\(memberCount) members, over \(FleetState.membersMaximum)")
+        }
+        var members: [String: ClusterMemberRecord] = [:]
+        for _ in 0..<memberCount {
+            let record = try readMember(&reader)
+            members[record.name] = record
+        }
         try reader.expectEnd()
-        return FleetState(environments: environments, appliedIndex: appliedIndex)
+        return FleetState(environments: environments, members: members, appliedIndex: appliedIndex)
     }
 
     private static func expectVersion(_ reader: inout BinaryReader) throws(BinaryDecodingError) {
@@ -76,6 +99,16 @@ public enum FleetCodec {
         writer.write(record.defaultStrategy.rawValue)
         writer.write(record.requiresApproval)
         writer.write(record.approvalTimeoutSeconds)
+    }
+
+    private static func write(_ record: ClusterMemberRecord, to writer: inout BinaryWriter) {
+        writer.write(record.name)
+        writer.write(record.peerAddress)
+    }
+
+    private static func readMember(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> ClusterMemberRecord {
+        ClusterMemberRecord(name: try reader.readString(maximumBytes: textBytesMaximum),
+                            peerAddress: try reader.readString(maximumBytes: textBytesMaximum))
     }
 
     private static func readEnvironment(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> EnvironmentRecord {

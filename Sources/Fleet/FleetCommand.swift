@@ -3,12 +3,18 @@
 public enum FleetCommand: Sendable, Equatable {
     case putEnvironment(EnvironmentRecord)
     case deleteEnvironment(name: String)
+    /// Carried in the context of the membership change that adds the member.
+    case putMember(ClusterMemberRecord)
+    /// Carried in the context of the membership change that removes the member.
+    case deleteMember(name: String)
 }
 
 /// What applying one command did; the API maps it to a status code.
 public enum FleetOutcome: Sendable, Equatable {
     case environmentStored(EnvironmentRecord, created: Bool)
     case environmentDeleted(name: String)
+    case memberStored(ClusterMemberRecord)
+    case memberDeleted(name: String)
     case rejected(FleetRejection)
 }
 
@@ -18,6 +24,7 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case notFound(String)
     case tooManyEnvironments(maximum: Int)
     case invalidApprovalTimeout(UInt32)
+    case tooManyMembers(maximum: Int)
 
     public var description: String {
         switch self {
@@ -29,6 +36,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "at most \(maximum) environments may exist"
         case let .invalidApprovalTimeout(seconds):
             return "approval timeout \(seconds) s must be between 60 s and 30 days"
+        case let .tooManyMembers(maximum):
+            return "at most \(maximum) coordinators may be registered"
         }
     }
 }

@@ -15,13 +15,14 @@ enum CoordinatorCommand {
                                    [--handshake-timeout 10s] [--request-timeout 10s] [--idle-timeout 60s]
                                    [--frame-idle-timeout 30s] [--shutdown-timeout 10s]
                                    [--initial-cluster c1=HOST:PEERPORT,c2=...,c3=...]
+                                   [--initial-cluster-state new|existing]
                                    [--raft-tick 50ms] [--election-timeout-ticks 10]
         """
 
     static let keys: Set<String> = [
         "config", "name", "data-dir", "tls-dir", "peer-addr", "agent-addr", "api-addr", "log-level",
         "handshake-timeout", "request-timeout", "idle-timeout", "frame-idle-timeout", "shutdown-timeout",
-        "initial-cluster", "raft-tick", "election-timeout-ticks",
+        "initial-cluster", "initial-cluster-state", "raft-tick", "election-timeout-ticks",
     ]
 
     static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
@@ -78,6 +79,15 @@ enum CoordinatorCommand {
                 throw UsageError("--initial-cluster does not name this node (\(configuration.name))")
             }
             configuration.initialCluster = topology
+        }
+        switch options.optional("initial-cluster-state") ?? "new" {
+        case "new": configuration.joinsExistingCluster = false
+        case "existing":
+            guard configuration.initialCluster != nil else {
+                throw UsageError("--initial-cluster-state existing needs --initial-cluster naming the members to dial")
+            }
+            configuration.joinsExistingCluster = true
+        default: throw UsageError("--initial-cluster-state must be new or existing")
         }
         configuration.raftTickInterval = try options.duration("raft-tick", default: .milliseconds(50))
         let ticksText = options.optional("election-timeout-ticks") ?? "10"

@@ -91,4 +91,25 @@ import Testing
         #expect(ConfigChangeRecord.decode(Array(record.encoded().dropLast())) == nil)
         #expect(ConfigChangeRecord.decode(record.encoded() + [0]) == nil)
     }
+
+    @Test func configChangeContextTravelsWithTheEntryAndIsBounded() throws {
+        let context: [UInt8] = Array("c4=10.0.0.4:7000".utf8)
+        let record = ConfigChangeRecord(change: .addLearner(4), membership: Membership(voters: [1, 2, 3], learners: [4]), context: context)
+        #expect(ConfigChangeRecord.decode(record.encoded()) == record)
+        var oversized = ConfigChangeRecord(change: .addLearner(4), membership: Membership(voters: [1], learners: [4])).encoded()
+        oversized.removeLast(2)
+        oversized += [UInt8((ConfigChangeRecord.contextBytesMaximum + 1) >> 8), UInt8((ConfigChangeRecord.contextBytesMaximum + 1) & 0xFF)]
+        oversized += [UInt8](repeating: 0, count: ConfigChangeRecord.contextBytesMaximum + 1)
+        #expect(ConfigChangeRecord.decode(oversized) == nil)
+
+        var network = TestNetwork(voters: [1, 2, 3], others: [4])
+        network.elect(1)
+        try network[1].proposeMembershipChange(.addLearner(4), context: context)
+        network.stabilize()
+        let entry = try #require(network[4].log.entries(from: 1, bytesMaximum: .max)?.last { $0.kind == .configChange })
+        #expect(ConfigChangeRecord.decode(entry.data)?.context == context)
+        #expect(throws: ProposalError.tooLarge(bytes: 1_025, maximumBytes: 1_024)) {
+            try network[1].proposeMembershipChange(.remove(3), context: [UInt8](repeating: 1, count: 1_025))
+        }
+    }
 }

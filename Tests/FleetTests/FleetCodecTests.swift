@@ -8,6 +8,8 @@ struct FleetCodecTests {
         FleetCommand.putEnvironment(EnvironmentRecord(name: "edge", defaultStrategy: .blueGreen, requiresApproval: true,
                                                       approvalTimeoutSeconds: 3600)),
         FleetCommand.deleteEnvironment(name: "qa"),
+        FleetCommand.putMember(ClusterMemberRecord(name: "c4", peerAddress: "10.0.0.4:7000")),
+        FleetCommand.deleteMember(name: "c4"),
     ])
     func commandsRoundTrip(command: FleetCommand) throws {
         #expect(try FleetCodec.decodeCommand(FleetCodec.encode(command)) == command)
@@ -17,6 +19,7 @@ struct FleetCodecTests {
         var state = FleetState()
         state.apply(.putEnvironment(EnvironmentRecord(name: "edge", defaultStrategy: .canary, requiresApproval: false)), at: 7)
         state.apply(.deleteEnvironment(name: "qa"), at: 8)
+        state.apply(.putMember(ClusterMemberRecord(name: "c4", peerAddress: "[::1]:7030")), at: 9)
         #expect(try FleetCodec.decodeState(FleetCodec.encode(state)) == state)
     }
 
@@ -32,11 +35,11 @@ struct FleetCodecTests {
         let bytes = FleetCodec.encode(.deleteEnvironment(name: "qa"))
         #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommand(bytes + [0]) }
         #expect(throws: BinaryDecodingError.unsupportedVersion(9)) { try FleetCodec.decodeCommand([9] + bytes.dropFirst()) }
-        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommand([1, 77]) }
+        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommand([2, 77]) }
     }
 
     @Test func hugeDeclaredLengthsAreRefusedWithoutAllocating() {
-        let hostile: [UInt8] = [1, 2, 0xFF, 0xFF, 0xFF, 0xFF]
+        let hostile: [UInt8] = [2, 2, 0xFF, 0xFF, 0xFF, 0xFF]
         #expect(throws: BinaryDecodingError.fieldTooLarge(offset: 2, bytes: 0xFFFF_FFFF, maximumBytes: 256)) {
             try FleetCodec.decodeCommand(hostile)
         }

@@ -64,4 +64,19 @@ struct FleetStateTests {
                                        approvalTimeoutSeconds: 5)
         #expect(state.apply(.putEnvironment(record), at: 1) == .rejected(.invalidApprovalTimeout(5)))
     }
+
+    @Test func membersAreRegisteredReplacedAndRemovedWithinTheirBound() {
+        var state = FleetState()
+        let member = ClusterMemberRecord(name: "c4", peerAddress: "10.0.0.4:7000")
+        #expect(state.apply(.putMember(member), at: 1) == .memberStored(member))
+        let moved = ClusterMemberRecord(name: "c4", peerAddress: "10.0.0.5:7000")
+        #expect(state.apply(.putMember(moved), at: 2) == .memberStored(moved))
+        #expect(state.members == ["c4": moved])
+        #expect(state.apply(.deleteMember(name: "c4"), at: 3) == .memberDeleted(name: "c4"))
+        #expect(state.members.isEmpty)
+        for index in 0..<FleetState.membersMaximum {
+            state.apply(.putMember(ClusterMemberRecord(name: "m\(index)", peerAddress: "10.0.1.\(index):7000")), at: 10 + UInt64(index))
+        }
+        #expect(state.apply(.putMember(member), at: 100) == .rejected(.tooManyMembers(maximum: FleetState.membersMaximum)))
+    }
 }

@@ -3,30 +3,39 @@ import Testing
 
 /// Three real coordinators on loopback forming one Raft cluster over mutual
 /// TLS, with certificates from `hotswap certs`. Members can be killed,
-/// paused and restarted on their own data directories.
+/// paused and restarted on their own data directories; `spares` have
+/// certificates, ports and data directories ready to join later.
 final class ClusterFixture {
     let certificates: CertificateFixture
     let names = ["c1", "c2", "c3"]
+    let spares: [String]
     private(set) var processes: [String: CoordinatorProcess] = [:]
     private let peerPorts: [String: Int]
     private let dataDirectories: [String: TestDirectory]
 
-    init() throws {
-        certificates = try CertificateFixture(coordinators: names)
-        let ports = try FreePorts.reserve(names.count)
-        peerPorts = Dictionary(uniqueKeysWithValues: zip(names, ports))
-        dataDirectories = Dictionary(uniqueKeysWithValues: names.map { ($0, TestDirectory()) })
+    init(spares: [String] = []) throws {
+        self.spares = spares
+        let everyone = names + spares
+        certificates = try CertificateFixture(coordinators: everyone)
+        let ports = try FreePorts.reserve(everyone.count)
+        peerPorts = Dictionary(uniqueKeysWithValues: zip(everyone, ports))
+        dataDirectories = Dictionary(uniqueKeysWithValues: everyone.map { ($0, TestDirectory()) })
         for name in names { try start(name) }
     }
 
     var initialCluster: String {
-        names.map { "\($0)=127.0.0.1:\(peerPorts[$0]!)" }.joined(separator: ",")
+        names.map { "\($0)=\(peerAddress(of: $0))" }.joined(separator: ",")
     }
 
+    func peerAddress(of name: String) -> String { "127.0.0.1:\(peerPorts[name]!)" }
+
     func start(_ name: String) throws {
+        let arguments = spares.contains(name)
+            ? ["--initial-cluster", initialCluster + ",\(name)=\(peerAddress(of: name))", "--initial-cluster-state", "existing"]
+            : ["--initial-cluster", initialCluster]
         processes[name] = try CoordinatorProcess(
             name: name, tlsDirectory: certificates.tlsDirectory, dataDirectory: dataDirectories[name]!,
-            peerPort: peerPorts[name]!, extraArguments: ["--initial-cluster", initialCluster])
+            peerPort: peerPorts[name]!, extraArguments: arguments)
     }
 
     func kill(_ name: String) {
@@ -34,7 +43,22 @@ final class ClusterFixture {
         processes[name] = nil
     }
 
-    var live: [String] { names.filter { processes[$0] != nil } }
+    var live: [String] { (names + spares).filter { processes[$0] != nil } }
+
+    /// Runs `hotswap cluster ARGUMENTS` against `name`'s API.
+    func hotswapCluster(_ arguments: [String], on name: String) throws -> ExternalCommand.Output {
+        let process = try #require(processes[name])
+        return try ExternalCommand.run([HotSwapBinary.path, "cluster"] + arguments
+                                       + ["--addr", process.apiURL, "--ca", certificates.ca])
+    }
+
+    /// Each member's name and role ("voter" or "learner") as `name` reports them.
+    func memberRoles(on name: String) -> [String: String] {
+        let members = clusterView(on: name)?["members"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: members.compactMap { member in
+            (member["name"] as? String).map { ($0, member["role"] as? String ?? "") }
+        })
+    }
 
     /// `GET /api/v1/cluster` on `name`, parsed.
     func clusterView(on name: String) -> [String: Any]? {
@@ -59,12 +83,7 @@ final class ClusterFixture {
 
     /// `PUT /api/v1/environments/{environment}` on `name`; returns the HTTP status.
     func putEnvironment(_ environment: String, on name: String, strategy: String = "canary") -> Int {
-        guard let process = processes[name],
-              let output = try? ExternalCommand.run([
-                "curl", "-sS", "--max-time", "6", "--cacert", certificates.ca, "-o", "/dev/null", "-w", "%{http_code}",
-                "-X", "PUT", "-d", #"{"defaultStrategy":"\#(strategy)","requiresApproval":false}"#,
-                "\(process.apiURL)/api/v1/environments/\(environment)"]) else { return 0 }
-        return Int(output.standardOutput) ?? 0
+        putEnvironment(environment, body: #"{"defaultStrategy":"\#(strategy)","requiresApproval":false}"#, on: name)
     }
 
     /// Retries a write on live members until one acknowledges it (2xx).
@@ -75,12 +94,26 @@ final class ClusterFixture {
     }
 
     func environmentNames(on name: String) -> Set<String> {
+        Set(environments(on: name).map { $0["name"] as? String ?? "" })
+    }
+
+    /// `GET /api/v1/environments` on `name`: the records as JSON objects.
+    func environments(on name: String) -> [[String: Any]] {
         guard let process = processes[name],
               let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca,
                                                      "\(process.apiURL)/api/v1/environments"]),
               let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
               let list = object["environments"] as? [[String: Any]] else { return [] }
-        return Set(list.compactMap { $0["name"] as? String })
+        return list
+    }
+
+    /// `PUT /api/v1/environments/{environment}` with `body` on `name`; returns the HTTP status.
+    func putEnvironment(_ environment: String, body: String, on name: String) -> Int {
+        guard let process = processes[name],
+              let output = try? ExternalCommand.run([
+                "curl", "-sS", "--max-time", "6", "--cacert", certificates.ca, "-o", "/dev/null", "-w", "%{http_code}",
+                "-X", "PUT", "-d", body, "\(process.apiURL)/api/v1/environments/\(environment)"]) else { return 0 }
+        return Int(output.standardOutput) ?? 0
     }
 }
 

@@ -1,9 +1,9 @@
 import Fleet
 import Wire
 
-/// Environment records and fleet outcomes as API JSON, rendered in one place
-/// (the leader renders forwarded writes, so followers relay the same bytes).
-enum EnvironmentReplies {
+/// Fleet records and outcomes as API JSON, rendered in one place (the leader
+/// renders forwarded writes, so followers relay the same bytes).
+enum FleetReplies {
     static func json(_ record: EnvironmentRecord) -> String {
         "{\"name\":\(JSONText.quoted(record.name)),\"defaultStrategy\":\(JSONText.quoted(record.defaultStrategy.rawValue)),"
             + "\"requiresApproval\":\(record.requiresApproval),\"approvalTimeoutSeconds\":\(record.approvalTimeoutSeconds)}"
@@ -19,10 +19,15 @@ enum EnvironmentReplies {
             return .json(created ? 201 : 200, json(record))
         case let .environmentDeleted(name):
             return .json(200, "{\"deleted\":\(JSONText.quoted(name))}")
+        case let .memberStored(record):
+            return .json(201, "{\"name\":\(JSONText.quoted(record.name)),\"peerAddress\":\(JSONText.quoted(record.peerAddress)),"
+                + "\"role\":\"learner\"}")
+        case let .memberDeleted(name):
+            return .json(200, "{\"removed\":\(JSONText.quoted(name))}")
         case let .rejected(rejection):
             switch rejection {
             case .notFound: return .error(404, "not_found", rejection.description)
-            case .tooManyEnvironments: return .error(409, "limit_reached", rejection.description)
+            case .tooManyEnvironments, .tooManyMembers: return .error(409, "limit_reached", rejection.description)
             case .invalidName, .invalidApprovalTimeout: return .error(422, "invalid_environment", rejection.description)
             }
         }

@@ -1,0 +1,64 @@
+import Wire
+
+/// What a coordinator asks of the leader: a fleet write, or one of the
+/// cluster operations only a leader can start. A follower forwards it over
+/// the peer link in this encoding and relays the leader's rendered answer.
+enum ClusterRequest: Sendable, Equatable {
+    /// An encoded `FleetCommand`.
+    case write([UInt8])
+    case transferLeadership(to: String)
+    case addMember(name: String, peerAddress: String)
+    case removeMember(name: String)
+
+    private enum Tag: UInt8 {
+        case write = 1, transferLeadership, addMember, removeMember
+    }
+
+    static let nameBytesMaximum = 256
+
+    var encoded: [UInt8] {
+        var writer = BinaryWriter()
+        switch self {
+        case let .write(command):
+            writer.write(Tag.write.rawValue)
+            writer.writeLengthPrefixed(command)
+        case let .transferLeadership(name):
+            writer.write(Tag.transferLeadership.rawValue)
+            writer.write(name)
+        case let .addMember(name, peerAddress):
+            writer.write(Tag.addMember.rawValue)
+            writer.write(name)
+            writer.write(peerAddress)
+        case let .removeMember(name):
+            writer.write(Tag.removeMember.rawValue)
+            writer.write(name)
+        }
+        return writer.bytes
+    }
+
+    static func decode(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> ClusterRequest {
+        let tagOffset = reader.offset
+        let request: ClusterRequest
+        switch Tag(rawValue: try reader.readUInt8()) {
+        case .write:
+            request = .write(try reader.readLengthPrefixed(maximumBytes: FrameCodec.frameSizeMaximumBytesDefault))
+        case .transferLeadership:
+            request = .transferLeadership(to: try reader.readString(maximumBytes: nameBytesMaximum))
+        case .addMember:
+            request = .addMember(name: try reader.readString(maximumBytes: nameBytesMaximum),
+                                 peerAddress: try reader.readString(maximumBytes: nameBytesMaximum))
+        case .removeMember:
+            request = .removeMember(name: try reader.readString(maximumBytes: nameBytesMaximum))
+        case nil:
+            throw .invalidValue(offset: tagOffset, detail: "unknown cluster request")
+        }
+        return request
+    }
+
+    /// A leader change ends a forwarded write (the old leader will not answer
+    /// it), but it is what a transfer is waiting for.
+    var endsWithLeaderChange: Bool {
+        if case .write = self { return true }
+        return false
+    }
+}

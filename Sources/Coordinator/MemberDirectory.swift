@@ -1,0 +1,34 @@
+import Consensus
+import Fleet
+import Transport
+
+/// Every coordinator this node knows by name: the founding members from
+/// `--initial-cluster` plus the members registered through Raft when they
+/// were added. It answers "who is node X, where do I dial it" — membership
+/// itself (who votes) is Raft's.
+struct MemberDirectory: Sendable {
+    let members: [ClusterTopology.Member]
+
+    /// A registered record overrides a founding member of the same name; one
+    /// whose address does not parse (it came through the log) is left out.
+    init(founding: ClusterTopology, registered records: [ClusterMemberRecord] = []) {
+        var members = founding.members
+        for record in records {
+            guard let address = try? SocketAddress(parsing: record.peerAddress) else { continue }
+            let member = ClusterTopology.Member(name: record.name, id: ClusterTopology.nodeID(forName: record.name),
+                                                peerAddress: address)
+            if let position = members.firstIndex(where: { $0.name == record.name }) {
+                members[position] = member
+            } else {
+                members.append(member)
+            }
+        }
+        self.members = members
+    }
+
+    func member(named name: String) -> ClusterTopology.Member? { members.first { $0.name == name } }
+    func member(id: NodeID) -> ClusterTopology.Member? { members.first { $0.id == id } }
+
+    /// The member's name, or `node-ID` for an id nobody registered.
+    func displayName(of id: NodeID) -> String { member(id: id)?.name ?? "node-\(id)" }
+}

@@ -1,0 +1,79 @@
+import Certificates
+import Consensus
+import Fleet
+import Transport
+import Wire
+
+/// Cluster operations only the leader starts: leadership transfer and
+/// single-server membership changes. A new member joins as a learner and is
+/// promoted to voter once it has caught up (as Consul's autopilot does), so
+/// it never weakens a quorum while it copies the log.
+extension RaftService {
+    /// Learners within this many entries of the leader's log count as caught up.
+    static let promotionLagEntriesMaximum: UInt64 = 64
+
+    func transferLeadership(to name: String, completion: @escaping @Sendable (APIReply) -> Void) {
+        guard let member = directory.member(named: name), node.status.membership.isVoter(member.id) else {
+            return completion(.error(404, "not_found", "'\(name)' is not a voting member of the cluster"))
+        }
+        if member.id == selfMember.id {
+            return completion(.json(200, "{\"leader\":\(JSONText.quoted(name)),\"term\":\(node.status.term)}"))
+        }
+        do {
+            try node.transferLeadership(to: member.id)
+        } catch {
+            return completion(reply(for: error))
+        }
+        let timeout = settings.tickInterval * (2 * settings.electionTimeoutTicks)
+        waiters.addTransfer(target: member.id, deadline: MonotonicInstant.now().advanced(by: timeout),
+                            completion: completion)
+        scheduleProcess()
+    }
+
+    func addMember(name: String, peerAddress: String, completion: @escaping @Sendable (APIReply) -> Void) {
+        guard NodeIdentity.isValidName(name) else {
+            return completion(.error(422, "invalid_member", "'\(name)' is not a valid node name"))
+        }
+        guard (try? SocketAddress(parsing: peerAddress)) != nil else {
+            return completion(.error(422, "invalid_member", "peerAddress '\(peerAddress)' is not HOST:PORT"))
+        }
+        let id = ClusterTopology.nodeID(forName: name)
+        let membership = node.status.membership
+        if let known = directory.member(id: id), known.name != name, membership.contains(id) {
+            return completion(.error(409, "invalid_member", "'\(name)' hashes to the id of member \(known.name); pick another name"))
+        }
+        guard !membership.contains(id) else {
+            return completion(.error(409, "already_member", "'\(name)' is already a member"))
+        }
+        guard membership.voters.count + membership.learners.count < ClusterTopology.membersMaximum else {
+            return completion(.error(409, "limit_reached", "a cluster holds at most \(ClusterTopology.membersMaximum) coordinators"))
+        }
+        let context = FleetCodec.encode(.putMember(ClusterMemberRecord(name: name, peerAddress: peerAddress)))
+        propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.proposeMembershipChange(.addLearner(id), context: context) }
+    }
+
+    func removeMember(name: String, completion: @escaping @Sendable (APIReply) -> Void) {
+        let id = directory.member(named: name)?.id ?? ClusterTopology.nodeID(forName: name)
+        guard node.status.membership.contains(id) else {
+            return completion(.error(404, "not_found", "'\(name)' is not a member of the cluster"))
+        }
+        let context = FleetCodec.encode(.deleteMember(name: name))
+        propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.proposeMembershipChange(.remove(id), context: context) }
+    }
+
+    /// Promotes one learner whose log is within `promotionLagEntriesMaximum`
+    /// of ours. A refusal (another change not yet committed) is retried on a
+    /// later pass.
+    func promoteCaughtUpLearner() {
+        let status = node.status
+        guard status.role == .leader, status.isLeaseValid, status.leadershipTransferTarget == nil else { return }
+        for learner in status.membership.learners {
+            guard let progress = status.progress[learner], progress.isRecentlyActive,
+                  progress.match + Self.promotionLagEntriesMaximum >= status.lastIndex else { continue }
+            guard (try? node.proposeMembershipChange(.promoteLearner(learner))) != nil else { return }
+            logger.info("learner caught up; promoting it to voter", ["member": directory.displayName(of: learner)])
+            scheduleProcess()
+            return
+        }
+    }
+}

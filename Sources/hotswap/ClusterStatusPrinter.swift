@@ -1,0 +1,48 @@
+import FoundationEssentials
+
+/// `hotswap cluster status`: the members, leader, term, indexes and lease,
+/// as a table for people or JSON for scripts.
+enum ClusterStatusPrinter {
+    private struct View: Decodable {
+        struct Member: Decodable {
+            let name: String
+            let role: String
+            let peerAddress: String
+            let isLeader: Bool
+        }
+
+        let name: String
+        let role: String
+        let leader: String?
+        let term: UInt64
+        let commitIndex: UInt64
+        let appliedIndex: UInt64
+        let leaseRemainingMilliseconds: Int64
+        let members: [Member]
+    }
+
+    static func run(_ client: APIClientOptions) throws -> Int32 {
+        let response = try client.send("GET", "/api/v1/cluster")
+        guard response.head.status == 200 else {
+            printError("hotswap: the coordinator answered \(response.head.status): \(String(decoding: response.body, as: UTF8.self))")
+            return 1
+        }
+        if client.wantsJSON {
+            print(String(decoding: response.body, as: UTF8.self))
+            return 0
+        }
+        let view = try JSONDecoder().decode(View.self, from: Data(response.body))
+        print("asked \(view.name) (\(view.role)); leader: \(view.leader ?? "none"), term \(view.term), "
+              + "commit \(view.commitIndex), applied \(view.appliedIndex)"
+              + (view.role == "leader" ? ", lease \(view.leaseRemainingMilliseconds) ms" : ""))
+        print(pad("NAME", 12) + pad("ROLE", 10) + pad("LEADER", 8) + "PEER ADDRESS")
+        for member in view.members.sorted(by: { $0.name < $1.name }) {
+            print(pad(member.name, 12) + pad(member.role, 10) + pad(member.isLeader ? "*" : "", 8) + member.peerAddress)
+        }
+        return 0
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// Leadership transfer and membership changes on a real cluster while a
+/// writer keeps writing: no acknowledged write may be lost, and the cluster
+/// ends with the leader and members asked for.
+@Suite(.serialized)
+struct ClusterMembershipTests {
+    @Test func leadershipMovesOnRequestFromTheLeaderOrAFollowerWithoutLosingWrites() throws {
+        let cluster = try ClusterFixture()
+        let first = try #require(cluster.agreedLeader())
+        let writer = ContinuousWriter(ca: cluster.certificates.ca, targets: apiURLs(cluster))
+        #expect(eventually { writer.acknowledgedCount >= 5 })
+
+        let target = try #require(cluster.names.first { $0 != first })
+        let moved = try cluster.hotswapCluster(["transfer-leader", "--to", target], on: first)
+        #expect(moved.status == 0, "transfer-leader failed: \(moved.combined)")
+        #expect(moved.standardOutput.contains("leadership moved to \(target)"))
+        #expect(cluster.agreedLeader() == target)
+
+        let back = try cluster.hotswapCluster(["transfer-leader", "--to", first], on: first)
+        #expect(back.status == 0, "transfer-leader asked of a follower failed: \(back.combined)")
+        #expect(cluster.agreedLeader() == first)
+
+        let acknowledgedBefore = writer.acknowledgedCount
+        #expect(eventually { writer.acknowledgedCount >= acknowledgedBefore + 5 }, "writes stopped after the transfers")
+        try expectNoAcknowledgedWriteLost(writer.stop(), on: cluster.live, of: cluster)
+    }
+
+    @Test func aMemberJoinsBecomesAVoterAndTheLeaderIsRemovedWithoutLosingWrites() throws {
+        let cluster = try ClusterFixture(spares: ["c4"])
+        let leader = try #require(cluster.agreedLeader())
+        let writer = ContinuousWriter(ca: cluster.certificates.ca, targets: apiURLs(cluster))
+        #expect(eventually { writer.acknowledgedCount >= 5 })
+
+        let added = try cluster.hotswapCluster(["member", "add", "c4", "--peer-addr", cluster.peerAddress(of: "c4")], on: leader)
+        #expect(added.status == 0, "member add failed: \(added.combined)")
+        #expect(cluster.memberRoles(on: leader)["c4"] == "learner" || cluster.memberRoles(on: leader)["c4"] == "voter")
+        try cluster.start("c4")
+        #expect(eventually { cluster.memberRoles(on: leader)["c4"] == "voter" }, "c4 was not promoted: \(cluster.memberRoles(on: leader))")
+        writer.setTargets(apiURLs(cluster))
+
+        let follower = try #require(cluster.names.first { $0 != leader })
+        let removed = try cluster.hotswapCluster(["member", "remove", leader], on: follower)
+        #expect(removed.status == 0, "member remove failed: \(removed.combined)")
+        let remaining = cluster.live.filter { $0 != leader }
+        writer.setTargets(remaining.compactMap { cluster.processes[$0]?.apiURL })
+        #expect(eventually { remaining.allSatisfy { Set(cluster.memberRoles(on: $0).keys) == Set(remaining) } },
+                "membership after removal: \(remaining.map { cluster.memberRoles(on: $0) })")
+        cluster.kill(leader)
+        let newLeader = try #require(cluster.agreedLeader())
+        #expect(newLeader != leader)
+
+        let acknowledgedBefore = writer.acknowledgedCount
+        #expect(eventually { writer.acknowledgedCount >= acknowledgedBefore + 5 }, "writes stopped after the removal")
+        try expectNoAcknowledgedWriteLost(writer.stop(), on: remaining, of: cluster)
+    }
+
+    @Test func invalidMembershipRequestsAreRefusedWithReasons() throws {
+        let cluster = try ClusterFixture()
+        let leader = try #require(cluster.agreedLeader())
+        let existing = try cluster.hotswapCluster(["member", "add", leader, "--peer-addr", "127.0.0.1:1"], on: leader)
+        #expect(existing.status == 1 && existing.standardError.contains("already_member"), "\(existing.combined)")
+        let badName = try cluster.hotswapCluster(["member", "add", "bad/name", "--peer-addr", "127.0.0.1:1"], on: leader)
+        #expect(badName.status == 1 && badName.standardError.contains("invalid_member"), "\(badName.combined)")
+        let unknown = try cluster.hotswapCluster(["member", "remove", "nobody"], on: leader)
+        #expect(unknown.status == 1 && unknown.standardError.contains("not_found"), "\(unknown.combined)")
+        let transfer = try cluster.hotswapCluster(["transfer-leader", "--to", "nobody"], on: leader)
+        #expect(transfer.status == 1 && transfer.standardError.contains("not_found"), "\(transfer.combined)")
+    }
+
+    private func apiURLs(_ cluster: ClusterFixture) -> [String] {
+        cluster.live.compactMap { cluster.processes[$0]?.apiURL }
+    }
+
+    /// Every member ends with the same environments, each holding the last
+    /// acknowledged write to it or a later attempt (one that timed out may still apply).
+    private func expectNoAcknowledgedWriteLost(
+        _ result: (lastAcknowledged: [String: Int], acknowledged: Int, attempted: Int),
+        on members: [String], of cluster: ClusterFixture
+    ) throws {
+        #expect(result.acknowledged > 0)
+        for member in members {
+            let survived = eventually {
+                let stored = Dictionary(uniqueKeysWithValues: cluster.environments(on: member).compactMap { record in
+                    (record["name"] as? String).map { ($0, (record["approvalTimeoutSeconds"] as? Int ?? 0) - 60) }
+                })
+                return result.lastAcknowledged.allSatisfy { name, sequence in (stored[name] ?? -1) >= sequence }
+            }
+            #expect(survived, "\(member) lost an acknowledged write (\(result.acknowledged) of \(result.attempted) acknowledged)")
+        }
+    }
+}
