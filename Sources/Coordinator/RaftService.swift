@@ -38,6 +38,8 @@ final class RaftService: @unchecked Sendable {
     private var lastSnapshotIndex: UInt64 = 0
     private var knownLeader: NodeID = .none
     private var linkedMembership = Membership.empty
+    /// The last log index this node's disk holds (fsync'd).
+    private var durableLastIndex: UInt64 = 0
     private var lastTickAt = MonotonicInstant.now()
     private var isProcessScheduled = false
     private var failed = false
@@ -73,6 +75,7 @@ final class RaftService: @unchecked Sendable {
             lastSnapshotIndex = snapshot.metadata.index
         }
         directory = MemberDirectory(founding: topology, registered: fleet.sortedMembers)
+        durableLastIndex = node.status.lastIndex
         published = Locked(ClusterView(selfName: name, directory: directory))
     }
 
@@ -169,10 +172,16 @@ final class RaftService: @unchecked Sendable {
         }
     }
 
-    /// Drains every Ready: persist, then send, then apply, then advance.
+    /// Drains every Ready: persist, then send, then apply, then advance. A
+    /// leader's appends go out before its own fsync (Raft dissertation
+    /// §10.2.1, as etcd does), so its disk write overlaps the followers'.
     func process() {
         while !failed, node.hasReady {
             let ready = node.ready()
+            var afterPersist: [Message] = []
+            for message in ready.messages {
+                if mayPrecedePersistence(message) { send(message) } else { afterPersist.append(message) }
+            }
             do {
                 try store.persist(ready)
             } catch {
@@ -180,7 +189,12 @@ final class RaftService: @unchecked Sendable {
                 logger.error("cannot persist the Raft log; this coordinator stops taking part", ["error": "\(error)"])
                 return
             }
-            for message in ready.messages { send(message) }
+            if let last = ready.entriesToPersist.last {
+                durableLastIndex = last.index
+            } else if let snapshot = ready.snapshotToPersist {
+                durableLastIndex = snapshot.metadata.index
+            }
+            for message in afterPersist { send(message) }
             if let snapshot = ready.snapshotToPersist, let state = try? FleetCodec.decodeState(snapshot.data) {
                 fleet = state
                 lastSnapshotIndex = snapshot.metadata.index
@@ -192,6 +206,16 @@ final class RaftService: @unchecked Sendable {
         promoteCaughtUpLearner()
         compactIfDue()
         publish()
+    }
+
+    /// Only a leader sends appends and heartbeats, and their entries need not
+    /// be on its own disk yet: the leader counts itself towards a commit only
+    /// when it handles a follower's answer, which this loop does after the
+    /// fsync below. The one exception is a commit index covering entries not
+    /// yet durable here (a leader that is a quorum by itself), so such
+    /// messages wait. Votes and answers always wait for the fsync.
+    private func mayPrecedePersistence(_ message: Message) -> Bool {
+        (message.kind == .append || message.kind == .heartbeat) && message.commit <= durableLastIndex
     }
 
     private func send(_ message: Message) {

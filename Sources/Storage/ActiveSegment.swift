@@ -1,14 +1,18 @@
 import Glibc
 
 /// The segment file appends go to: its descriptor and how many of its bytes
-/// are durable. Every append lands at `sizeBytes` and is fdatasync'd before
-/// it counts.
+/// are written. Every append lands at `sizeBytes`; appends that must be
+/// durable are fdatasync'd before they count, and the few that need not be
+/// (a commit-index-only hard state) are synced by the next one that must, or
+/// before the segment is left.
 struct ActiveSegment {
     let sequence: UInt64
     let path: String
     private(set) var descriptor: Int32
-    /// Bytes durably in the file: whole, acknowledged batches only.
+    /// Bytes in the file: whole batches only.
     private(set) var sizeBytes: Int
+    /// True while the tail holds a batch written without fdatasync.
+    private(set) var hasUnsyncedBytes = false
 
     /// Creates segment `sequence`, durable with its directory entry, holding
     /// its header and the log's current state: a marker for the newest
@@ -36,15 +40,16 @@ struct ActiveSegment {
         return ActiveSegment(sequence: sequence, path: path, descriptor: descriptor, sizeBytes: writer.bytes.count)
     }
 
-    /// Writes `bytes` at the end and fdatasyncs. On failure the file is cut
-    /// back to its previous size, so that it still holds only whole batches;
-    /// if even that fails, the error is `.unusable` and only a reopen (whose
-    /// recovery drops the partial batch as a torn tail) can continue.
-    mutating func append(_ bytes: [UInt8]) throws(StorageError) {
+    /// Writes `bytes` at the end and, when `sync` is true, fdatasyncs. On
+    /// failure the file is cut back to its previous size, so that it still
+    /// holds only whole batches; if even that fails, the error is `.unusable`
+    /// and only a reopen (whose recovery drops the partial batch as a torn
+    /// tail) can continue.
+    mutating func append(_ bytes: [UInt8], sync: Bool) throws(StorageError) {
         precondition(descriptor >= 0, "append to a closed segment")
         do throws(StorageError) {
             try FileSystem.writeAll(descriptor, bytes, at: sizeBytes, path: path)
-            try FileSystem.syncData(descriptor, path: path)
+            if sync { try FileSystem.syncData(descriptor, path: path) }
         } catch {
             do throws(StorageError) {
                 try FileSystem.truncate(descriptor, toBytes: sizeBytes, path: path)
@@ -55,6 +60,14 @@ struct ActiveSegment {
             throw error
         }
         sizeBytes += bytes.count
+        hasUnsyncedBytes = !sync
+    }
+
+    /// Makes every written batch durable.
+    mutating func sync() throws(StorageError) {
+        guard hasUnsyncedBytes else { return }
+        try FileSystem.syncData(descriptor, path: path)
+        hasUnsyncedBytes = false
     }
 
     mutating func close() {

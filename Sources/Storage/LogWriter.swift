@@ -69,8 +69,13 @@ struct LogWriter {
         guard writer.bytes.count <= Self.appendBatchMaximumBytes else {
             throw .batchTooLarge(bytes: writer.bytes.count, maximumBytes: Self.appendBatchMaximumBytes)
         }
+        // As etcd's MustSync: a batch that only moves the commit index need
+        // not be durable at once (a lost commit index is learned again from
+        // the leader); entries, term and vote must be.
+        let mustSync = !entries.isEmpty || newHardState?.term != hardState?.term
+            || newHardState?.votedFor != hardState?.votedFor
         try rollIfFull()
-        try write(writer.bytes)
+        try write(writer.bytes, sync: mustSync)
         if let first = entries.first, let last = entries.last {
             terms.removeLast(Int(lastIndex + 1 - first.index))
             terms.append(contentsOf: entries.map(\.term))
@@ -81,6 +86,7 @@ struct LogWriter {
     }
 
     mutating func close() {
+        try? active?.sync()
         active?.close()
         active = nil
     }
@@ -104,6 +110,7 @@ struct LogWriter {
     /// Starts the next segment once the active one has reached its size.
     mutating func rollIfFull() throws(StorageError) {
         guard var current = active, current.sizeBytes >= segmentSizeBytes else { return }
+        try current.sync()
         let next = try ActiveSegment.create(
             directory: walDirectory, sequence: current.sequence + 1, snapshot: newestSnapshot, hardState: hardState
         )
@@ -112,11 +119,11 @@ struct LogWriter {
         segments.append(SegmentSummary(sequence: next.sequence, highestIndex: snapshotIndex))
     }
 
-    /// Appends durably; a failure that could not be rolled back makes the
-    /// log unusable until reopened.
-    mutating func write(_ bytes: [UInt8]) throws(StorageError) {
+    /// Appends (durably when `sync`); a failure that could not be rolled
+    /// back makes the log unusable until reopened.
+    mutating func write(_ bytes: [UInt8], sync: Bool = true) throws(StorageError) {
         do throws(StorageError) {
-            try active!.append(bytes)
+            try active!.append(bytes, sync: sync)
         } catch {
             if case .unusable = error { failure = error }
             throw error

@@ -27,7 +27,9 @@ public final class WriteAheadLog: Sendable {
 
     /// Appends entries (which may overwrite a conflicting suffix: an entry at index i <= lastIndex
     /// truncates everything from i on, as Raft requires) and/or a new hard state, then fsyncs before
-    /// returning. Raft acknowledges a vote or an append only after this returns.
+    /// returning — unless the batch only moves the commit index, which the next fsync (or leaving
+    /// the segment, or closing) makes durable. Raft acknowledges a vote or an append only after
+    /// this returns.
     ///
     /// Entries are written before the hard state, so a crash part-way never
     /// leaves a commit index pointing past the durable entries. On failure the

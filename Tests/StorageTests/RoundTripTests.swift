@@ -84,6 +84,22 @@ struct RoundTripTests {
         #expect(recovered.entries.isEmpty)
     }
 
+    @Test func commitOnlyHardStatesWrittenWithoutSyncSurviveRollsAndReopen() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
+        for index in UInt64(1)...40 {
+            try log.append(entries: [Fixtures.entry(index, term: 3, dataBytes: 40)], hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index - 1))
+            try log.append(entries: [], hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index))
+        }
+        log.close()
+        #expect(try directory.segmentPaths().count >= 3, "the test needs segments left while a commit-only record was their tail")
+        let (reopened, recovered) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
+        defer { reopened.close() }
+        #expect(recovered.hardState == HardStateRecord(term: 3, votedFor: 1, commitIndex: 40))
+        #expect(recovered.entries.count == 40 && recovered.truncatedTailBytes == 0)
+    }
+
     @Test func closedLogRefusesAppends() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
