@@ -29,7 +29,7 @@ public final class CoordinatorServer: Sendable {
         raftSettings.electionTimeoutTicks = configuration.raftElectionTimeoutTicks
         let raft = try RaftService(name: configuration.name, topology: configuration.topology,
                                    joining: configuration.joinsExistingCluster,
-                                   dataDirectory: configuration.dataDirectory, peerContext: tls.peerClient,
+                                   dataDirectory: configuration.dataDirectory, peerContexts: tls.peerClient,
                                    settings: raftSettings, logger: logger)
         self.raft = raft
         group = try EventLoopGroup()

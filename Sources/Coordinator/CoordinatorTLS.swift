@@ -1,14 +1,16 @@
 import Certificates
 import Transport
 
-/// The three TLS endpoints' credentials: server-auth for the API, mutual TLS
-/// restricted to coordinators on the peer port and to agents on the agent port.
+/// The coordinator's TLS credentials: server-auth for the API, mutual TLS
+/// restricted to coordinators on the peer port and to agents on the agent
+/// port, and the client side it dials other coordinators with. All reload
+/// together on SIGHUP.
 struct CoordinatorTLS: Sendable {
     let api: TLSContextStore
     let peer: TLSContextStore
     let agent: TLSContextStore
     /// For dialing other coordinators: verifies they are coordinators of our CA.
-    let peerClient: TLSContext
+    let peerClient: TLSContextStore
 
     init(_ configuration: CoordinatorConfiguration) throws(TransportError) {
         func settings(_ verification: TLSConfiguration.PeerVerification) -> TLSConfiguration {
@@ -19,12 +21,12 @@ struct CoordinatorTLS: Sendable {
         api = try TLSContextStore(settings(.none), side: .server)
         peer = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .server)
         agent = try TLSContextStore(settings(.required(Self.authorizer(allowing: .agent))), side: .server)
-        peerClient = try TLSContext(settings(.required(Self.authorizer(allowing: .coordinator))), side: .client)
+        peerClient = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .client)
     }
 
-    /// Reloads all three from disk; on any failure every endpoint keeps its old context.
+    /// Reloads every store from disk; on any failure each keeps its old context.
     func reload() throws(TransportError) {
-        let stores = [api, peer, agent]
+        let stores = [api, peer, agent, peerClient]
         var fresh: [TLSContext] = []
         for store in stores { fresh.append(try store.makeFreshContext()) }
         for (store, context) in zip(stores, fresh) { store.install(context) }

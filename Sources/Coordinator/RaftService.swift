@@ -27,7 +27,7 @@ final class RaftService: @unchecked Sendable {
     let settings: Settings
     private let store: RaftLogStore
     let logger: Logger
-    private let peerContext: TLSContext
+    private let peerContexts: TLSContextStore
     private let published: Locked<ClusterView>
     var node: RaftNode
     var fleet: FleetState
@@ -46,7 +46,7 @@ final class RaftService: @unchecked Sendable {
 
     /// `joining` is true for a node added to a running cluster (`--initial-cluster-state existing`):
     /// it starts as no member at all and learns the membership from the leader's log.
-    init(name: String, topology: ClusterTopology, joining: Bool, dataDirectory: String, peerContext: TLSContext,
+    init(name: String, topology: ClusterTopology, joining: Bool, dataDirectory: String, peerContexts: TLSContextStore,
          settings: Settings, logger: Logger) throws {
         guard let selfMember = topology.member(named: name) else {
             throw TopologyError.malformed("this node (\(name)) is not in --initial-cluster")
@@ -55,7 +55,7 @@ final class RaftService: @unchecked Sendable {
         founding = topology
         self.settings = settings
         self.logger = logger
-        self.peerContext = peerContext
+        self.peerContexts = peerContexts
         group = try EventLoopGroup(loopCount: 1)
         loop = group.loops[0]
         let (store, recovered, details) = try RaftLogStore.open(directory: "\(dataDirectory)/raft")
@@ -95,7 +95,7 @@ final class RaftService: @unchecked Sendable {
         if let link = links[id] { return link }
         guard id != selfMember.id, let member = directory.member(id: id) else { return nil }
         let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
-                             context: peerContext, backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1),
+                             contexts: peerContexts, backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1),
                                                                     seed: member.id ^ selfMember.id),
                              receiver: PeerLinkListener())
         links[id] = link

@@ -24,7 +24,8 @@ public final class FrameLink: @unchecked Sendable {
     public let loop: EventLoop
     public let address: SocketAddress
     private let serverName: String
-    private let context: TLSContext
+    /// Read at every dial, so certificates reloaded on SIGHUP apply to the next connection.
+    private let contexts: TLSContextStore
     private let settings: Settings
     private weak var receiver: (any FrameLinkReceiver)?
     private var backoff: Backoff
@@ -34,12 +35,12 @@ public final class FrameLink: @unchecked Sendable {
     private var isStopped = true
     public private(set) var droppedFrameCount = 0
 
-    public init(loop: EventLoop, address: SocketAddress, serverName: String, context: TLSContext,
+    public init(loop: EventLoop, address: SocketAddress, serverName: String, contexts: TLSContextStore,
                 settings: Settings = .init(), backoff: Backoff, receiver: any FrameLinkReceiver) {
         self.loop = loop
         self.address = address
         self.serverName = serverName
-        self.context = context
+        self.contexts = contexts
         self.settings = settings
         self.backoff = backoff
         self.receiver = receiver
@@ -84,7 +85,7 @@ public final class FrameLink: @unchecked Sendable {
         guard !isStopped else { return }
         let adapter = LinkChannelReceiver(link: self)
         do {
-            _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: context,
+            _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: contexts.current,
                                       limits: settings.limits, on: loop) { connection in
                 let made = FrameChannel(connection: connection, frameSizeMaximumBytes: settings.frameSizeMaximumBytes,
                                         idleTimeout: settings.idleTimeout, receiver: adapter)

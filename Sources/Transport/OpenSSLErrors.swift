@@ -11,7 +11,7 @@ enum OpenSSLErrors {
             let code = ERR_get_error()
             if code == 0 { break }
             ERR_error_string_n(code, &buffer, buffer.count)
-            reasons.append(String(cString: buffer))
+            reasons.append(String(nulTerminated: buffer))
         }
         ERR_clear_error()
         return reasons.isEmpty ? "no OpenSSL error recorded" : reasons.joined(separator: "; ")

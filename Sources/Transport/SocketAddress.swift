@@ -67,7 +67,7 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
                 pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
                     var inAddress = address.pointee.sin_addr
                     inet_ntop(AF_INET, &inAddress, &buffer, socklen_t(buffer.count))
-                    return try? SocketAddress(host: String(cString: buffer), port: UInt16(bigEndian: address.pointee.sin_port))
+                    return try? SocketAddress(host: String(nulTerminated: buffer), port: UInt16(bigEndian: address.pointee.sin_port))
                 }
             }
         }
@@ -76,7 +76,7 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
                 pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
                     var inAddress = address.pointee.sin6_addr
                     inet_ntop(AF_INET6, &inAddress, &buffer, socklen_t(buffer.count))
-                    return try? SocketAddress(host: String(cString: buffer), port: UInt16(bigEndian: address.pointee.sin6_port))
+                    return try? SocketAddress(host: String(nulTerminated: buffer), port: UInt16(bigEndian: address.pointee.sin6_port))
                 }
             }
         }

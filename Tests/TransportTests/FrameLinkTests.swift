@@ -40,10 +40,10 @@ struct FrameLinkTests {
     private func makeLink(port: UInt16, settings: FrameLink.Settings = .init()) throws -> LoopBound<FrameLink> {
         let loop = group.loops[0]
         let address = try SocketAddress(host: "127.0.0.1", port: port)
-        let context = try certificates.clientContext()
+        let contexts = try certificates.clientContextStore()
         let receiver = self.receiver
         return loop.runAndWait {
-            let link = FrameLink(loop: loop, address: address, serverName: TestCertificates.serverName, context: context,
+            let link = FrameLink(loop: loop, address: address, serverName: TestCertificates.serverName, contexts: contexts,
                                  settings: settings, backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(100), seed: 1),
                                  receiver: receiver)
             link.start()

@@ -45,7 +45,11 @@ final class TestCertificates: Sendable {
 
     /// A client context that verifies the server against this CA and presents the operator certificate.
     func clientContext() throws -> TLSContext {
-        try TLSContext(
+        try clientContextStore().current
+    }
+
+    func clientContextStore() throws -> TLSContextStore {
+        try TLSContextStore(
             TLSConfiguration(certificateChainPath: client.certificate, privateKeyPath: client.privateKey,
                              trustRootsPath: authority.certificate, peerVerification: .none),
             side: .client)
