@@ -55,8 +55,11 @@ struct ClusterView: Sendable {
         let members = (voters.map { ($0, "voter") } + learners.map { ($0, "learner") }).map { id, kind -> String in
             let member = directory.member(id: id)
             let name = directory.displayName(of: id)
+            let advertised = directory.advertised[name]
             return "{\"name\":\(JSONText.quoted(name)),\"id\":\"\(id)\",\"role\":\"\(kind)\","
                 + "\"peerAddress\":\(JSONText.quoted(member.map { "\($0.peerAddress)" } ?? "")),"
+                + "\"apiAddress\":\(JSONText.quoted(advertised?.apiAddress ?? "")),"
+                + "\"agentAddress\":\(JSONText.quoted(advertised?.agentAddress ?? "")),"
                 + "\"isLeader\":\(name == leaderName)}"
         }
         return "{\"name\":\(JSONText.quoted(selfName)),\"role\":\(JSONText.quoted("\(role)")),"

@@ -14,6 +14,10 @@ public struct CoordinatorConfiguration: Sendable {
     /// True for a member added to a running cluster (`member add`): it takes
     /// its membership from the leader's log instead of from `initialCluster`.
     public var joinsExistingCluster = false
+    /// What to publish as this node's API / agent address when the bound one
+    /// is not what others should dial (a wildcard, NAT, a load balancer).
+    public var advertisedAPIAddress: SocketAddress?
+    public var advertisedAgentAddress: SocketAddress?
     public var limits = CoordinatorLimits()
     public var raftTickInterval: Duration = .milliseconds(50)
     public var raftElectionTimeoutTicks = 10

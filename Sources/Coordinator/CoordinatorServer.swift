@@ -1,3 +1,4 @@
+import Fleet
 import Glibc
 import Observability
 import Storage
@@ -74,11 +75,21 @@ public final class CoordinatorServer: Sendable {
             shutdown()
             throw error
         }
-        raft.start()
+        raft.start(advertising: AdvertisedAddresses(
+            name: configuration.name,
+            apiAddress: "\(configuration.advertisedAPIAddress ?? Self.reachable(endpoints[0].boundAddress, peer: configuration.peerAddress))",
+            agentAddress: "\(configuration.advertisedAgentAddress ?? Self.reachable(endpoints[2].boundAddress, peer: configuration.peerAddress))"))
         logger.info("coordinator started", ["name": configuration.name,
                                             "api": "\(endpoints[0].boundAddress)",
                                             "peer": "\(endpoints[1].boundAddress)",
                                             "agent": "\(endpoints[2].boundAddress)"])
+    }
+
+    /// A bound address others can dial: a wildcard host is replaced by the
+    /// peer address's host (which the other coordinators already dial).
+    private static func reachable(_ bound: SocketAddress, peer: SocketAddress) -> SocketAddress {
+        guard bound.host == "0.0.0.0" || bound.host == "::" else { return bound }
+        return (try? SocketAddress(host: peer.host, port: bound.port)) ?? bound
     }
 
     /// Re-reads certificates and keys; a failure keeps the old ones and is logged.

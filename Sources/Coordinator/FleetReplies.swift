@@ -24,11 +24,18 @@ enum FleetReplies {
                 + "\"role\":\"learner\"}")
         case let .memberDeleted(name):
             return .json(200, "{\"removed\":\(JSONText.quoted(name))}")
+        case let .addressesPublished(addresses):
+            return .json(200, "{\"name\":\(JSONText.quoted(addresses.name))}")
+        case let .nodeStored(record, created):
+            return .json(created ? 201 : 200, "{\"id\":\(JSONText.quoted(record.id))}")
+        case let .nodeDeleted(id):
+            return .json(200, "{\"deleted\":\(JSONText.quoted(id))}")
         case let .rejected(rejection):
             switch rejection {
-            case .notFound: return .error(404, "not_found", rejection.description)
-            case .tooManyEnvironments, .tooManyMembers: return .error(409, "limit_reached", rejection.description)
+            case .notFound, .unknownNode: return .error(404, "not_found", rejection.description)
+            case .tooManyEnvironments, .tooManyMembers, .tooManyNodes: return .error(409, "limit_reached", rejection.description)
             case .invalidName, .invalidApprovalTimeout: return .error(422, "invalid_environment", rejection.description)
+            case .invalidNode: return .error(422, "invalid_node", rejection.description)
             }
         }
     }

@@ -8,10 +8,20 @@ import Transport
 /// itself (who votes) is Raft's.
 struct MemberDirectory: Sendable {
     let members: [ClusterTopology.Member]
+    /// The API and agent addresses each coordinator published, by name.
+    let advertised: [String: AdvertisedAddresses]
 
-    /// A registered record overrides a founding member of the same name; one
-    /// whose address does not parse (it came through the log) is left out.
-    init(founding: ClusterTopology, registered records: [ClusterMemberRecord] = []) {
+    /// Builds the directory from the founding members and the fleet state's
+    /// registered members and published addresses. A registered record
+    /// overrides a founding member of the same name; one whose address does
+    /// not parse (it came through the log) is left out.
+    init(founding: ClusterTopology, fleet: FleetState) {
+        self.init(founding: founding, registered: fleet.sortedMembers, advertised: fleet.advertised)
+    }
+
+    init(founding: ClusterTopology, registered records: [ClusterMemberRecord] = [],
+         advertised: [String: AdvertisedAddresses] = [:]) {
+        self.advertised = advertised
         var members = founding.members
         for record in records {
             guard let address = try? SocketAddress(parsing: record.peerAddress) else { continue }

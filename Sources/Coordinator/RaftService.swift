@@ -38,6 +38,8 @@ final class RaftService: @unchecked Sendable {
     private var lastSnapshotIndex: UInt64 = 0
     private var knownLeader: NodeID = .none
     private var linkedMembership = Membership.empty
+    var ownAddresses: AdvertisedAddresses?
+    var isPublishingOwnAddresses = false
     /// The last log index this node's disk holds (fsync'd).
     private var durableLastIndex: UInt64 = 0
     private var lastTickAt = MonotonicInstant.now()
@@ -74,7 +76,7 @@ final class RaftService: @unchecked Sendable {
             fleet = try FleetCodec.decodeState(snapshot.data)
             lastSnapshotIndex = snapshot.metadata.index
         }
-        directory = MemberDirectory(founding: topology, registered: fleet.sortedMembers)
+        directory = MemberDirectory(founding: topology, fleet: fleet)
         durableLastIndex = node.status.lastIndex
         published = Locked(ClusterView(selfName: name, directory: directory))
     }
@@ -82,8 +84,11 @@ final class RaftService: @unchecked Sendable {
     /// What the API shows of the cluster; safe from any thread.
     var view: ClusterView { published.withLock { $0 } }
 
-    func start() {
+    /// Starts ticking; `advertising` is what this coordinator publishes as
+    /// its API and agent addresses once a leader takes writes.
+    func start(advertising addresses: AdvertisedAddresses) {
         loop.execute { [self] in
+            ownAddresses = addresses
             scheduleTick()
             process()
         }
@@ -129,6 +134,7 @@ final class RaftService: @unchecked Sendable {
             guard let self else { return }
             catchUpTicks()
             waiters.expire(now: .now())
+            publishOwnAddressesIfStale()
             process()
             scheduleTick()
         }
@@ -198,7 +204,7 @@ final class RaftService: @unchecked Sendable {
             if let snapshot = ready.snapshotToPersist, let state = try? FleetCodec.decodeState(snapshot.data) {
                 fleet = state
                 lastSnapshotIndex = snapshot.metadata.index
-                directory = MemberDirectory(founding: founding, registered: fleet.sortedMembers)
+                directory = MemberDirectory(founding: founding, fleet: fleet)
             }
             apply(ready.committedEntries)
             node.advance(ready)
@@ -238,8 +244,8 @@ final class RaftService: @unchecked Sendable {
             }
             let outcome = fleet.apply(command, at: entry.index)
             switch outcome {
-            case .memberStored, .memberDeleted:
-                directory = MemberDirectory(founding: founding, registered: fleet.sortedMembers)
+            case .memberStored, .memberDeleted, .addressesPublished:
+                directory = MemberDirectory(founding: founding, fleet: fleet)
             default:
                 break
             }

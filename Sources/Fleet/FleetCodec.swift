@@ -8,10 +8,7 @@ public enum FleetCodec {
     static let textBytesMaximum = 256
 
     private enum Tag: UInt8 {
-        case putEnvironment = 1
-        case deleteEnvironment = 2
-        case putMember = 3
-        case deleteMember = 4
+        case putEnvironment = 1, deleteEnvironment, putMember, deleteMember, publishAddresses, putNode, deleteNode
     }
 
     public static func encode(_ command: FleetCommand) -> [UInt8] {
@@ -30,6 +27,15 @@ public enum FleetCodec {
         case let .deleteMember(name):
             writer.write(Tag.deleteMember.rawValue)
             writer.write(name)
+        case let .publishAddresses(addresses):
+            writer.write(Tag.publishAddresses.rawValue)
+            write(addresses, to: &writer)
+        case let .putNode(record):
+            writer.write(Tag.putNode.rawValue)
+            write(record, to: &writer)
+        case let .deleteNode(id):
+            writer.write(Tag.deleteNode.rawValue)
+            writer.write(id)
         }
         return writer.bytes
     }
@@ -40,9 +46,12 @@ public enum FleetCodec {
         let command: FleetCommand
         switch Tag(rawValue: try reader.readUInt8()) {
         case .putEnvironment: command = .putEnvironment(try readEnvironment(&reader))
-        case .deleteEnvironment: command = .deleteEnvironment(name: try reader.readString(maximumBytes: textBytesMaximum))
+        case .deleteEnvironment: command = .deleteEnvironment(name: try readText(&reader))
         case .putMember: command = .putMember(try readMember(&reader))
-        case .deleteMember: command = .deleteMember(name: try reader.readString(maximumBytes: textBytesMaximum))
+        case .deleteMember: command = .deleteMember(name: try readText(&reader))
+        case .publishAddresses: command = .publishAddresses(try readAddresses(&reader))
+        case .putNode: command = .putNode(try readNode(&reader))
+        case .deleteNode: command = .deleteNode(id: try readText(&reader))
         case nil: throw .invalidValue(offset: 1, detail: "unknown fleet command tag")
         }
         try reader.expectEnd()
@@ -50,15 +59,13 @@ public enum FleetCodec {
     }
 
     public static func encode(_ state: FleetState) -> [UInt8] {
-        var writer = BinaryWriter(reservingCapacity: 256)
+        var writer = BinaryWriter(reservingCapacity: 256 + 64 * state.nodes.count)
         writer.write(version)
         writer.write(state.appliedIndex)
-        let environments = state.sortedEnvironments
-        writer.write(UInt32(environments.count))
-        for record in environments { write(record, to: &writer) }
-        let members = state.sortedMembers
-        writer.write(UInt32(members.count))
-        for record in members { write(record, to: &writer) }
+        writeTable(state.sortedEnvironments, to: &writer, write)
+        writeTable(state.sortedMembers, to: &writer, write)
+        writeTable(state.advertised.values.sorted { $0.name < $1.name }, to: &writer, write)
+        writeTable(state.nodes.values.sorted { $0.id < $1.id }, to: &writer, write)
         return writer.bytes
     }
 
@@ -66,27 +73,17 @@ public enum FleetCodec {
         var reader = BinaryReader(bytes)
         try expectVersion(&reader)
         let appliedIndex = try reader.readUInt64()
-        let count = Int(try reader.readUInt32())
-        guard count <= FleetState.environmentsMaximum else {
-            throw .invalidValue(offset: 9, detail: "\(count) environments, over \(FleetState.environmentsMaximum)")
-        }
-        var environments: [String: EnvironmentRecord] = [:]
-        for _ in 0..<count {
-            let record = try readEnvironment(&reader)
-            environments[record.name] = record
-        }
-        let membersOffset = reader.offset
-        let memberCount = Int(try reader.readUInt32())
-        guard memberCount <= FleetState.membersMaximum else {
-            throw .invalidValue(offset: membersOffset, detail: "\(memberCount) members, over \(FleetState.membersMaximum)")
-        }
-        var members: [String: ClusterMemberRecord] = [:]
-        for _ in 0..<memberCount {
-            let record = try readMember(&reader)
-            members[record.name] = record
-        }
+        let environments = try readTable(&reader, maximum: FleetState.environmentsMaximum, readEnvironment)
+        let members = try readTable(&reader, maximum: FleetState.membersMaximum, readMember)
+        let advertised = try readTable(&reader, maximum: FleetState.membersMaximum, readAddresses)
+        let nodes = try readTable(&reader, maximum: FleetState.nodesMaximum, readNode)
         try reader.expectEnd()
-        return FleetState(environments: environments, members: members, appliedIndex: appliedIndex)
+        return FleetState(
+            environments: Dictionary(environments.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
+            members: Dictionary(members.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
+            advertised: Dictionary(advertised.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
+            nodes: Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { $1 }),
+            appliedIndex: appliedIndex)
     }
 
     private static func expectVersion(_ reader: inout BinaryReader) throws(BinaryDecodingError) {
@@ -94,31 +91,22 @@ public enum FleetCodec {
         guard found == version else { throw .unsupportedVersion(found) }
     }
 
-    private static func write(_ record: EnvironmentRecord, to writer: inout BinaryWriter) {
-        writer.write(record.name)
-        writer.write(record.defaultStrategy.rawValue)
-        writer.write(record.requiresApproval)
-        writer.write(record.approvalTimeoutSeconds)
+    private static func writeTable<Record>(_ records: [Record], to writer: inout BinaryWriter,
+                                           _ write: (Record, inout BinaryWriter) -> Void) {
+        writer.write(UInt32(records.count))
+        for record in records { write(record, &writer) }
     }
 
-    private static func write(_ record: ClusterMemberRecord, to writer: inout BinaryWriter) {
-        writer.write(record.name)
-        writer.write(record.peerAddress)
-    }
-
-    private static func readMember(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> ClusterMemberRecord {
-        ClusterMemberRecord(name: try reader.readString(maximumBytes: textBytesMaximum),
-                            peerAddress: try reader.readString(maximumBytes: textBytesMaximum))
-    }
-
-    private static func readEnvironment(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> EnvironmentRecord {
-        let name = try reader.readString(maximumBytes: textBytesMaximum)
-        let strategyOffset = reader.offset
-        let strategyText = try reader.readString(maximumBytes: textBytesMaximum)
-        guard let strategy = RolloutStrategy(rawValue: strategyText) else {
-            throw .invalidValue(offset: strategyOffset, detail: "unknown strategy '\(strategyText)'")
-        }
-        return EnvironmentRecord(name: name, defaultStrategy: strategy, requiresApproval: try reader.readBool(),
-                                 approvalTimeoutSeconds: try reader.readUInt32())
+    private static func readTable<Record>(
+        _ reader: inout BinaryReader, maximum: Int,
+        _ read: (inout BinaryReader) throws(BinaryDecodingError) -> Record
+    ) throws(BinaryDecodingError) -> [Record] {
+        let offset = reader.offset
+        let count = Int(try reader.readUInt32())
+        guard count <= maximum else { throw .invalidValue(offset: offset, detail: "\(count) records, over \(maximum)") }
+        var records: [Record] = []
+        records.reserveCapacity(count)
+        for _ in 0..<count { records.append(try read(&reader)) }
+        return records
     }
 }

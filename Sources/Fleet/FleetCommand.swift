@@ -7,6 +7,11 @@ public enum FleetCommand: Sendable, Equatable {
     case putMember(ClusterMemberRecord)
     /// Carried in the context of the membership change that removes the member.
     case deleteMember(name: String)
+    /// A coordinator's own API and agent addresses.
+    case publishAddresses(AdvertisedAddresses)
+    /// A node's inventory, written by the agent gateway when it changes.
+    case putNode(NodeRecord)
+    case deleteNode(id: String)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -15,6 +20,9 @@ public enum FleetOutcome: Sendable, Equatable {
     case environmentDeleted(name: String)
     case memberStored(ClusterMemberRecord)
     case memberDeleted(name: String)
+    case addressesPublished(AdvertisedAddresses)
+    case nodeStored(NodeRecord, created: Bool)
+    case nodeDeleted(id: String)
     case rejected(FleetRejection)
 }
 
@@ -25,6 +33,9 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case tooManyEnvironments(maximum: Int)
     case invalidApprovalTimeout(UInt32)
     case tooManyMembers(maximum: Int)
+    case invalidNode(String)
+    case unknownNode(String)
+    case tooManyNodes(maximum: Int)
 
     public var description: String {
         switch self {
@@ -38,6 +49,12 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "approval timeout \(seconds) s must be between 60 s and 30 days"
         case let .tooManyMembers(maximum):
             return "at most \(maximum) coordinators may be registered"
+        case let .invalidNode(reason):
+            return "invalid node: \(reason)"
+        case let .unknownNode(id):
+            return "node '\(id)' does not exist"
+        case let .tooManyNodes(maximum):
+            return "at most \(maximum) nodes may be registered"
         }
     }
 }

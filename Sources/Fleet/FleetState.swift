@@ -1,26 +1,36 @@
 /// The replicated state machine of the coordinators. `apply` is pure and
 /// deterministic: the same commands in the same order give the same state on
-/// every replica. Later issues add nodes, modules, deployments, users, audit.
+/// every replica. Later issues add modules, deployments, users, audit.
 public struct FleetState: Sendable, Equatable {
-    public private(set) var environments: [String: EnvironmentRecord]
+    public internal(set) var environments: [String: EnvironmentRecord]
     /// Coordinators added after the founding, by name.
-    public private(set) var members: [String: ClusterMemberRecord]
+    public internal(set) var members: [String: ClusterMemberRecord]
+    /// Each coordinator's published API and agent addresses, by name.
+    public internal(set) var advertised: [String: AdvertisedAddresses]
+    /// Node inventory, by node id.
+    public internal(set) var nodes: [String: NodeRecord]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
     public static let environmentsMaximum = 64
     public static let membersMaximum = 16
+    public static let nodesMaximum = 16_384
     static let approvalTimeoutSecondsRange: ClosedRange<UInt32> = 60...(30 * 24 * 3600)
 
     public init() {
         environments = Dictionary(uniqueKeysWithValues: EnvironmentRecord.defaults.map { ($0.name, $0) })
         members = [:]
+        advertised = [:]
+        nodes = [:]
         appliedIndex = 0
     }
 
-    init(environments: [String: EnvironmentRecord], members: [String: ClusterMemberRecord], appliedIndex: UInt64) {
+    init(environments: [String: EnvironmentRecord], members: [String: ClusterMemberRecord],
+         advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
+        self.advertised = advertised
+        self.nodes = nodes
         self.appliedIndex = appliedIndex
     }
 
@@ -42,7 +52,8 @@ public struct FleetState: Sendable, Equatable {
         appliedIndex = index
         let outcome = decide(command)
         assert(environments.count <= Self.environmentsMaximum, "environment table over its bound")
-        assert(members.count <= Self.membersMaximum, "member table over its bound")
+        assert(members.count <= Self.membersMaximum && advertised.count <= Self.membersMaximum, "member tables over their bound")
+        assert(nodes.count <= Self.nodesMaximum, "node table over its bound")
         return outcome
     }
 
@@ -53,29 +64,13 @@ public struct FleetState: Sendable, Equatable {
 
     private mutating func decide(_ command: FleetCommand) -> FleetOutcome {
         switch command {
-        case let .putEnvironment(record):
-            guard EnvironmentRecord.isValidName(record.name) else { return .rejected(.invalidName(record.name)) }
-            guard Self.approvalTimeoutSecondsRange.contains(record.approvalTimeoutSeconds) else {
-                return .rejected(.invalidApprovalTimeout(record.approvalTimeoutSeconds))
-            }
-            let created = environments[record.name] == nil
-            if created, environments.count >= Self.environmentsMaximum {
-                return .rejected(.tooManyEnvironments(maximum: Self.environmentsMaximum))
-            }
-            environments[record.name] = record
-            return .environmentStored(record, created: created)
-        case let .deleteEnvironment(name):
-            guard environments.removeValue(forKey: name) != nil else { return .rejected(.notFound(name)) }
-            return .environmentDeleted(name: name)
-        case let .putMember(record):
-            if members[record.name] == nil, members.count >= Self.membersMaximum {
-                return .rejected(.tooManyMembers(maximum: Self.membersMaximum))
-            }
-            members[record.name] = record
-            return .memberStored(record)
-        case let .deleteMember(name):
-            members[name] = nil
-            return .memberDeleted(name: name)
+        case let .putEnvironment(record): putEnvironment(record)
+        case let .deleteEnvironment(name): deleteEnvironment(name)
+        case let .putMember(record): putMember(record)
+        case let .deleteMember(name): deleteMember(name)
+        case let .publishAddresses(addresses): publish(addresses)
+        case let .putNode(record): putNode(record)
+        case let .deleteNode(id): deleteNode(id)
         }
     }
 }

@@ -8,6 +8,7 @@ enum ClusterStatusPrinter {
             let name: String
             let role: String
             let peerAddress: String
+            let apiAddress: String
             let isLeader: Bool
         }
 
@@ -35,9 +36,10 @@ enum ClusterStatusPrinter {
         print("asked \(view.name) (\(view.role)); leader: \(view.leader ?? "none"), term \(view.term), "
               + "commit \(view.commitIndex), applied \(view.appliedIndex)"
               + (view.role == "leader" ? ", lease \(view.leaseRemainingMilliseconds) ms" : ""))
-        print(pad("NAME", 12) + pad("ROLE", 10) + pad("LEADER", 8) + "PEER ADDRESS")
+        print(pad("NAME", 12) + pad("ROLE", 10) + pad("LEADER", 8) + pad("PEER ADDRESS", 24) + "API ADDRESS")
         for member in view.members.sorted(by: { $0.name < $1.name }) {
-            print(pad(member.name, 12) + pad(member.role, 10) + pad(member.isLeader ? "*" : "", 8) + member.peerAddress)
+            print(pad(member.name, 12) + pad(member.role, 10) + pad(member.isLeader ? "*" : "", 8)
+                  + pad(member.peerAddress, 24) + member.apiAddress)
         }
         return 0
     }

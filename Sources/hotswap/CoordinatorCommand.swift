@@ -16,6 +16,7 @@ enum CoordinatorCommand {
                                    [--frame-idle-timeout 30s] [--shutdown-timeout 10s]
                                    [--initial-cluster c1=HOST:PEERPORT,c2=...,c3=...]
                                    [--initial-cluster-state new|existing]
+                                   [--advertise-api-addr HOST:PORT] [--advertise-agent-addr HOST:PORT]
                                    [--raft-tick 50ms] [--election-timeout-ticks 10]
         """
 
@@ -23,6 +24,7 @@ enum CoordinatorCommand {
         "config", "name", "data-dir", "tls-dir", "peer-addr", "agent-addr", "api-addr", "log-level",
         "handshake-timeout", "request-timeout", "idle-timeout", "frame-idle-timeout", "shutdown-timeout",
         "initial-cluster", "initial-cluster-state", "raft-tick", "election-timeout-ticks",
+        "advertise-api-addr", "advertise-agent-addr",
     ]
 
     static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
@@ -89,6 +91,8 @@ enum CoordinatorCommand {
             configuration.joinsExistingCluster = true
         default: throw UsageError("--initial-cluster-state must be new or existing")
         }
+        configuration.advertisedAPIAddress = try options.optional("advertise-api-addr").map { try SocketAddress(parsing: $0) }
+        configuration.advertisedAgentAddress = try options.optional("advertise-agent-addr").map { try SocketAddress(parsing: $0) }
         configuration.raftTickInterval = try options.duration("raft-tick", default: .milliseconds(50))
         let ticksText = options.optional("election-timeout-ticks") ?? "10"
         guard let ticks = Int(ticksText), (3...1000).contains(ticks) else {

@@ -10,6 +10,10 @@ struct FleetCodecTests {
         FleetCommand.deleteEnvironment(name: "qa"),
         FleetCommand.putMember(ClusterMemberRecord(name: "c4", peerAddress: "10.0.0.4:7000")),
         FleetCommand.deleteMember(name: "c4"),
+        FleetCommand.publishAddresses(AdvertisedAddresses(name: "c1", apiAddress: "10.0.0.1:8443", agentAddress: "10.0.0.1:7001")),
+        FleetCommand.putNode(NodeRecord(id: "node-1", environment: "qa", labels: ["rack": "r1", "zone": "a"],
+                                        moduleVersions: ["web": "1.2.0"])),
+        FleetCommand.deleteNode(id: "node-1"),
     ])
     func commandsRoundTrip(command: FleetCommand) throws {
         #expect(try FleetCodec.decodeCommand(FleetCodec.encode(command)) == command)
@@ -20,6 +24,8 @@ struct FleetCodecTests {
         state.apply(.putEnvironment(EnvironmentRecord(name: "edge", defaultStrategy: .canary, requiresApproval: false)), at: 7)
         state.apply(.deleteEnvironment(name: "qa"), at: 8)
         state.apply(.putMember(ClusterMemberRecord(name: "c4", peerAddress: "[::1]:7030")), at: 9)
+        state.apply(.publishAddresses(AdvertisedAddresses(name: "c4", apiAddress: "[::1]:8443", agentAddress: "[::1]:7031")), at: 10)
+        state.apply(.putNode(NodeRecord(id: "n1", environment: "production", labels: ["a": "b"], moduleVersions: ["m": "2"])), at: 11)
         #expect(try FleetCodec.decodeState(FleetCodec.encode(state)) == state)
     }
 

@@ -79,4 +79,33 @@ struct FleetStateTests {
         }
         #expect(state.apply(.putMember(member), at: 100) == .rejected(.tooManyMembers(maximum: FleetState.membersMaximum)))
     }
+
+    @Test func nodesAreStoredWhenValidAndBounded() {
+        var state = FleetState()
+        let node = NodeRecord(id: "node-1", environment: "qa", labels: ["zone": "a"], moduleVersions: ["web": "1.0"])
+        #expect(state.apply(.putNode(node), at: 1) == .nodeStored(node, created: true))
+        #expect(state.apply(.putNode(node), at: 2) == .nodeStored(node, created: false))
+        let badEnvironment = NodeRecord(id: "node-2", environment: "Not Valid")
+        guard case .rejected(.invalidNode) = state.apply(.putNode(badEnvironment), at: 3) else {
+            Issue.record("an invalid environment was accepted")
+            return
+        }
+        let tooManyLabels = NodeRecord(id: "node-3", environment: "qa",
+                                       labels: Dictionary(uniqueKeysWithValues: (0...NodeRecord.labelsMaximum).map { ("k\($0)", "v") }))
+        guard case .rejected(.invalidNode) = state.apply(.putNode(tooManyLabels), at: 4) else {
+            Issue.record("a node with too many labels was accepted")
+            return
+        }
+        #expect(state.apply(.deleteNode(id: "node-1"), at: 5) == .nodeDeleted(id: "node-1"))
+        #expect(state.apply(.deleteNode(id: "node-1"), at: 6) == .rejected(.unknownNode("node-1")))
+    }
+
+    @Test func advertisedAddressesFollowTheirMember() {
+        var state = FleetState()
+        let addresses = AdvertisedAddresses(name: "c4", apiAddress: "10.0.0.4:8443", agentAddress: "10.0.0.4:7001")
+        state.apply(.putMember(ClusterMemberRecord(name: "c4", peerAddress: "10.0.0.4:7000")), at: 1)
+        #expect(state.apply(.publishAddresses(addresses), at: 2) == .addressesPublished(addresses))
+        state.apply(.deleteMember(name: "c4"), at: 3)
+        #expect(state.advertised.isEmpty && state.members.isEmpty)
+    }
 }

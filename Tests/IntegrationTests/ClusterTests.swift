@@ -14,6 +14,17 @@ struct ClusterTests {
         #expect(cluster.clusterView(on: leader)?["actingAsLeader"] as? Bool == true)
         let members = cluster.clusterView(on: leader)?["members"] as? [[String: Any]]
         #expect(members?.count == 3)
+        let published = eventually {
+            cluster.names.allSatisfy { asked in
+                let members = cluster.clusterView(on: asked)?["members"] as? [[String: Any]] ?? []
+                return members.count == 3 && members.allSatisfy { member in
+                    guard let name = member["name"] as? String, let process = cluster.processes[name] else { return false }
+                    return "https://\(member["apiAddress"] as? String ?? "")" == process.apiURL
+                        && member["agentAddress"] as? String == "127.0.0.1:\(process.agentPort)"
+                }
+            }
+        }
+        #expect(published, "every member knows every member's API and agent address")
     }
 
     @Test func aWriteOnAFollowerIsForwardedAndReadableOnEveryMember() throws {

@@ -1,0 +1,60 @@
+/// What each command does to the state; every refusal is deterministic.
+extension FleetState {
+    mutating func putEnvironment(_ record: EnvironmentRecord) -> FleetOutcome {
+        guard EnvironmentRecord.isValidName(record.name) else { return .rejected(.invalidName(record.name)) }
+        guard Self.approvalTimeoutSecondsRange.contains(record.approvalTimeoutSeconds) else {
+            return .rejected(.invalidApprovalTimeout(record.approvalTimeoutSeconds))
+        }
+        let created = environments[record.name] == nil
+        if created, environments.count >= Self.environmentsMaximum {
+            return .rejected(.tooManyEnvironments(maximum: Self.environmentsMaximum))
+        }
+        environments[record.name] = record
+        return .environmentStored(record, created: created)
+    }
+
+    mutating func deleteEnvironment(_ name: String) -> FleetOutcome {
+        guard environments.removeValue(forKey: name) != nil else { return .rejected(.notFound(name)) }
+        return .environmentDeleted(name: name)
+    }
+
+    mutating func putMember(_ record: ClusterMemberRecord) -> FleetOutcome {
+        if members[record.name] == nil, members.count >= Self.membersMaximum {
+            return .rejected(.tooManyMembers(maximum: Self.membersMaximum))
+        }
+        members[record.name] = record
+        return .memberStored(record)
+    }
+
+    mutating func deleteMember(_ name: String) -> FleetOutcome {
+        members[name] = nil
+        advertised[name] = nil
+        return .memberDeleted(name: name)
+    }
+
+    mutating func publish(_ addresses: AdvertisedAddresses) -> FleetOutcome {
+        if advertised[addresses.name] == nil, advertised.count >= Self.membersMaximum {
+            return .rejected(.tooManyMembers(maximum: Self.membersMaximum))
+        }
+        advertised[addresses.name] = addresses
+        return .addressesPublished(addresses)
+    }
+
+    mutating func putNode(_ record: NodeRecord) -> FleetOutcome {
+        guard !record.id.isEmpty, record.id.utf8.count <= NodeRecord.labelKeyBytesMaximum else {
+            return .rejected(.invalidNode("id '\(record.id)' must be 1-\(NodeRecord.labelKeyBytesMaximum) bytes"))
+        }
+        if let reason = record.invalidity { return .rejected(.invalidNode(reason)) }
+        let created = nodes[record.id] == nil
+        if created, nodes.count >= Self.nodesMaximum {
+            return .rejected(.tooManyNodes(maximum: Self.nodesMaximum))
+        }
+        nodes[record.id] = record
+        return .nodeStored(record, created: created)
+    }
+
+    mutating func deleteNode(_ id: String) -> FleetOutcome {
+        guard nodes.removeValue(forKey: id) != nil else { return .rejected(.unknownNode(id)) }
+        return .nodeDeleted(id: id)
+    }
+}
