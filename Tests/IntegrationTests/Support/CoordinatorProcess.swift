@@ -3,7 +3,10 @@ import Testing
 
 /// A real `hotswap coordinator` child process on ephemeral loopback ports.
 /// It learns the bound ports from the "coordinator started" log line and is
-/// killed when released, so a failing test never leaks a process.
+/// killed when released, so a failing test never leaks a process. A
+/// `commandPrefix` that execs its arguments (`ip netns exec NS`) runs it in
+/// another network namespace under the same pid; `peerHost` is the address
+/// its peer port binds to.
 final class CoordinatorProcess {
     let process = Process()
     let log: PipeCollector
@@ -15,12 +18,18 @@ final class CoordinatorProcess {
     static let startTimeout: Duration = .seconds(20)
 
     init(name: String = "c1", tlsDirectory: String, dataDirectory: TestDirectory = TestDirectory(), peerPort: Int = 0,
-         extraArguments: [String] = []) throws {
+         peerHost: String = "127.0.0.1", commandPrefix: [String] = [], extraArguments: [String] = []) throws {
         self.dataDirectory = dataDirectory
-        process.executableURL = URL(fileURLWithPath: HotSwapBinary.path)
-        process.arguments = ["coordinator", "--name", name, "--data-dir", dataDirectory.path,
-                             "--tls-dir", tlsDirectory, "--peer-addr", "127.0.0.1:\(peerPort)",
-                             "--agent-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"] + extraArguments
+        let arguments = ["coordinator", "--name", name, "--data-dir", dataDirectory.path,
+                         "--tls-dir", tlsDirectory, "--peer-addr", "\(peerHost):\(peerPort)",
+                         "--agent-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"] + extraArguments
+        if commandPrefix.isEmpty {
+            process.executableURL = URL(fileURLWithPath: HotSwapBinary.path)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = commandPrefix + [HotSwapBinary.path] + arguments
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
         process.environment = environment
