@@ -89,7 +89,7 @@ struct ProposalWaiters {
     private mutating func failForwardedWrites() {
         for (id, waiter) in forwarded where waiter.endsWithLeaderChange {
             forwarded[id] = nil
-            waiter.completion(Self.lost)
+            waiter.completion(Self.leaderChanged)
         }
     }
 
@@ -105,6 +105,11 @@ struct ProposalWaiters {
     static let lost = APIReply.error(503, "proposal_lost",
                                      "leadership changed before the write committed; it was not applied — retry",
                                      retryAfterSeconds: 1)
+    /// The old leader may have committed the write before it lost the lead;
+    /// only its answer is lost, so the outcome is unknown, not "not applied".
+    static let leaderChanged = APIReply.error(503, "leader_changed",
+                                              "the leader changed before answering; the write may have applied — retrying a PUT is safe",
+                                              retryAfterSeconds: 1)
     static let timedOut = APIReply.error(503, "commit_timeout",
                                          "the write was not committed in time; it may still apply — retrying a PUT is safe",
                                          retryAfterSeconds: 1)

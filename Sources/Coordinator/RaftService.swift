@@ -33,6 +33,7 @@ final class RaftService: @unchecked Sendable {
     var fleet: FleetState
     var directory: MemberDirectory
     var links: [NodeID: FrameLink] = [:]
+    private let peerLinkListener = PeerLinkListener()
     var waiters = ProposalWaiters()
     private var tickTimer: TimerID?
     private var lastSnapshotIndex: UInt64 = 0
@@ -102,7 +103,7 @@ final class RaftService: @unchecked Sendable {
         let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
                              contexts: peerContexts, backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1),
                                                                     seed: member.id ^ selfMember.id),
-                             receiver: PeerLinkListener())
+                             receiver: peerLinkListener)
         links[id] = link
         link.start()
         return link

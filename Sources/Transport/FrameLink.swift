@@ -11,12 +11,18 @@ public protocol FrameLinkReceiver: AnyObject {
 /// verifies the server (name and role), reconnects with jittered exponential
 /// backoff, and holds frames sent while disconnected in a bounded queue (the
 /// oldest are dropped and counted — the protocols above tolerate loss).
-/// Confined to its loop; `start` and `stop` are its owner's to call.
+/// It pings the server every `keepaliveInterval`; a connection that brings
+/// no frame back within `idleTimeout` is dead (a partition, a pulled cable:
+/// TCP alone would wait minutes) and is redialled. The pongs also measure
+/// the round-trip time. Confined to its loop; `start` and `stop` are its
+/// owner's to call.
 public final class FrameLink: @unchecked Sendable {
     public struct Settings: Sendable {
         public var queueFramesMaximum = 1_024
         public var frameSizeMaximumBytes = FrameCodec.frameSizeMaximumBytesDefault
-        public var idleTimeout: Duration = .seconds(30)
+        public var keepaliveInterval: Duration = .seconds(1)
+        /// No frame (not even a pong) for this long closes the connection.
+        public var idleTimeout: Duration = .seconds(4)
         public var limits = ConnectionLimits()
         public init() {}
     }
@@ -32,6 +38,9 @@ public final class FrameLink: @unchecked Sendable {
     private var channel: FrameChannel?
     private var pending: [Frame] = []
     private var retryTimer: TimerID?
+    private var keepaliveTimer: TimerID?
+    /// The latest keepalive round trip; nil until one came back.
+    public private(set) var roundTrip: Duration?
     private var isStopped = true
     public private(set) var droppedFrameCount = 0
 
@@ -61,6 +70,7 @@ public final class FrameLink: @unchecked Sendable {
         isStopped = true
         if let retryTimer { loop.cancelTimer(retryTimer) }
         retryTimer = nil
+        cancelKeepalive()
         pending.removeAll()
         channel?.close(.local("link stopped"))
         channel = nil
@@ -104,18 +114,37 @@ public final class FrameLink: @unchecked Sendable {
         let queued = pending
         pending.removeAll()
         for frame in queued { opened.send(frame) }
+        scheduleKeepalive()
         receiver?.linkDidConnect(self)
     }
 
     fileprivate func channelReceived(_ frame: Frame) {
+        if let sentAt = KeepalivePayload.sentAt(inPong: frame) {
+            roundTrip = MonotonicInstant(nanoseconds: sentAt).duration(until: .now())
+            return
+        }
         receiver?.link(self, didReceive: frame)
     }
 
     fileprivate func channelClosed(_ closed: FrameChannel, reason: CloseReason) {
         guard closed === channel else { return }
         channel = nil
+        cancelKeepalive()
         receiver?.linkDidDisconnect(self, reason: reason)
         scheduleRetry()
+    }
+
+    private func scheduleKeepalive() {
+        keepaliveTimer = loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: settings.keepaliveInterval)) { [weak self] in
+            guard let self, let channel, channel.connection.isOpen else { return }
+            channel.send(Frame(kind: FrameKind.ping.rawValue, payload: KeepalivePayload.make(at: .now())))
+            scheduleKeepalive()
+        }
+    }
+
+    private func cancelKeepalive() {
+        if let keepaliveTimer { loop.cancelTimer(keepaliveTimer) }
+        keepaliveTimer = nil
     }
 
     private func scheduleRetry() {
@@ -138,4 +167,23 @@ private final class LinkChannelReceiver: FrameReceiver {
     }
 
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) { link?.channelClosed(channel, reason: reason) }
+}
+
+/// A keepalive ping's payload: a marker, so the link can tell its own pongs
+/// from its user's, and the monotonic send time the pong echoes back.
+private enum KeepalivePayload {
+    static let marker = Array("hotswap-keepalive".utf8)
+
+    static func make(at instant: MonotonicInstant) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.write(instant.nanoseconds)
+        return marker + writer.bytes
+    }
+
+    static func sentAt(inPong frame: Frame) -> UInt64? {
+        guard frame.kind == FrameKind.pong.rawValue, frame.payload.count == marker.count + 8,
+              frame.payload.starts(with: marker) else { return nil }
+        var reader = BinaryReader(Array(frame.payload.dropFirst(marker.count)))
+        return try? reader.readUInt64()
+    }
 }

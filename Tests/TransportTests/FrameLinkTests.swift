@@ -96,4 +96,36 @@ struct FrameLinkTests {
         defer { server.shutdown() }
         #expect(eventually { receiver.pongs.elements == ["4", "5"] }, "\(receiver.pongs.elements)")
     }
+
+    @Test func keepalivePongsMeasureTheRoundTripAndStayInsideTheLink() throws {
+        let server = try echoServer()
+        defer { server.shutdown() }
+        var settings = FrameLink.Settings()
+        settings.keepaliveInterval = .milliseconds(50)
+        let link = try makeLink(port: server.port, settings: settings)
+        defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
+        #expect(eventually { link.loop.runAndWait { link.value.roundTrip } != nil })
+        #expect(receiver.pongs.elements.isEmpty, "keepalive pongs reached the receiver: \(receiver.pongs.elements)")
+    }
+
+    @Test func aServerThatStopsAnsweringIsDroppedAndRedialled() throws {
+        let server = try TestServer(certificates: certificates) { connection in
+            FrameChannel(connection: connection, frameSizeMaximumBytes: 1 << 16, idleTimeout: .seconds(30),
+                         receiver: SilentReceiver())
+        }
+        defer { server.shutdown() }
+        var settings = FrameLink.Settings()
+        settings.keepaliveInterval = .milliseconds(50)
+        settings.idleTimeout = .milliseconds(300)
+        let link = try makeLink(port: server.port, settings: settings)
+        defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
+        #expect(eventually { receiver.connects.elements.count >= 2 }, "the silent connection was never given up")
+    }
+}
+
+/// A server side that reads frames and never answers: a peer behind a partition.
+private final class SilentReceiver: FrameReceiver {
+    func channelDidOpen(_ channel: FrameChannel) {}
+    func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {}
+    func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {}
 }
