@@ -62,7 +62,7 @@ public struct RaftNode: Sendable {
         try configuration.validate()
         let snapshotIndex = recovered.snapshot?.metadata.index ?? 0
         let entries = recovered.entries.filter { $0.index > snapshotIndex }
-        try RaftNode.validate(recovered, entries: entries)
+        try recovered.validate()
         var history = MembershipHistory(
             base: recovered.snapshot?.metadata.membership ?? initialMembership, index: snapshotIndex)
         for entry in entries where entry.kind == .configChange {
@@ -84,27 +84,6 @@ public struct RaftNode: Sendable {
         persistedHardState = recovered.hardState
         resetRandomizedElectionTimeout()
         assert(log.committed >= recovered.hardState.commit && term == recovered.hardState.term)
-    }
-
-    private static func validate(_ recovered: PersistentState, entries: [Entry]) throws(StartupError) {
-        let snapshotIndex = recovered.snapshot?.metadata.index ?? 0
-        var previousTerm = recovered.snapshot?.metadata.term ?? 0
-        for (offset, entry) in entries.enumerated() {
-            guard entry.index == snapshotIndex + 1 + UInt64(offset) else {
-                throw .invalidPersistentState("entry \(entry.index) breaks the log's sequence after \(snapshotIndex)")
-            }
-            guard entry.term >= previousTerm && entry.term <= recovered.hardState.term else {
-                throw .invalidPersistentState("entry \(entry.index) has term \(entry.term), out of order or beyond term \(recovered.hardState.term)")
-            }
-            previousTerm = entry.term
-        }
-        let lastIndex = snapshotIndex + UInt64(entries.count)
-        guard recovered.hardState.commit <= lastIndex else {
-            throw .invalidPersistentState("commit index \(recovered.hardState.commit) is beyond the last entry \(lastIndex)")
-        }
-        if let snapshot = recovered.snapshot, snapshot.metadata.term > recovered.hardState.term {
-            throw .invalidPersistentState("the snapshot's term \(snapshot.metadata.term) is beyond term \(recovered.hardState.term)")
-        }
     }
 
     /// Advances this node's clock by one tick.

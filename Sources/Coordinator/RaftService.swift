@@ -61,22 +61,20 @@ final class RaftService: @unchecked Sendable {
         self.peerContexts = peerContexts
         group = try EventLoopGroup(loopCount: 1)
         loop = group.loops[0]
-        let (store, recovered, details) = try RaftLogStore.open(directory: "\(dataDirectory)/raft")
-        self.store = store
-        if details.truncatedTailBytes > 0 {
-            logger.warning("write-ahead log had a torn tail; truncated", ["bytes": "\(details.truncatedTailBytes)"])
+        let recovery = try StartupRecovery.run(dataDirectory: dataDirectory)
+        store = recovery.store
+        if recovery.details.truncatedTailBytes > 0 {
+            logger.warning("write-ahead log had a torn tail; truncated", ["bytes": "\(recovery.details.truncatedTailBytes)"])
         }
+        let recovered = recovery.state
         let configuration = RaftConfiguration(
             id: selfMember.id, electionTimeoutTicks: settings.electionTimeoutTicks,
             heartbeatIntervalTicks: settings.heartbeatIntervalTicks,
             clockDriftBoundPercent: settings.clockDriftBoundPercent, randomSeed: selfMember.id ^ UInt64(recovered.hardState.term))
         node = try RaftNode(configuration: configuration, recovered: recovered,
                             initialMembership: joining ? .empty : Membership(voters: topology.members.map(\.id)))
-        fleet = FleetState()
-        if let snapshot = recovered.snapshot {
-            fleet = try FleetCodec.decodeState(snapshot.data)
-            lastSnapshotIndex = snapshot.metadata.index
-        }
+        fleet = recovery.fleet
+        lastSnapshotIndex = recovered.snapshot?.metadata.index ?? 0
         directory = MemberDirectory(founding: topology, fleet: fleet)
         durableLastIndex = node.status.lastIndex
         published = Locked(ClusterView(selfName: name, directory: directory))

@@ -8,7 +8,9 @@
 /// - a snapshot marker at (i, t) keeps the entries after i if the log holds
 ///   entry i with term t, and otherwise discards the whole log, which then
 ///   starts after i (Raft's InstallSnapshot rule);
-/// - a forward jump is refused as a gap.
+/// - a forward jump is refused as a corrupt record, naming its file and offset:
+///   entries were written contiguously, so a valid record out of sequence
+///   means the log was damaged in the middle.
 struct LogReplay {
     /// The index before `entries[0]`; nil until the first entry (the oldest
     /// segments may have been compacted away, so it need not be 1).
@@ -46,7 +48,8 @@ struct LogReplay {
         }
         let last = base + UInt64(entries.count)
         guard entry.index <= last + 1 else {
-            throw .gap(expectedIndex: last + 1, foundIndex: entry.index, file: file)
+            let reason = "entry \(entry.index) where entry \(last + 1) was expected: a gap in the middle of the log"
+            throw .corruptRecord(file: file, offset: offset, reason: reason)
         }
         if entry.index <= base {
             // A rewrite reaching below the first entry still on disk: what it

@@ -14,7 +14,9 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case recordTooLarge(bytes: Int, maximumBytes: Int)
     case batchTooLarge(bytes: Int, maximumBytes: Int)
     case snapshotTooLarge(bytes: Int, maximumBytes: Int)
-    /// Log indices do not follow on: at append, or between records on disk.
+    /// Log indices do not follow on: at append, or between the chosen snapshot
+    /// and the log on disk. (Out-of-sequence entries inside the log are
+    /// `corruptRecord`, with their offset.)
     case gap(expectedIndex: UInt64, foundIndex: UInt64, file: String)
     /// A segment file is missing from the middle of the sequence.
     case missingSegment(directory: String, expectedSequence: UInt64, foundSequence: UInt64)

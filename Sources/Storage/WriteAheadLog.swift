@@ -63,6 +63,12 @@ public final class WriteAheadLog: Sendable {
         try result.get()
     }
 
+    /// The paths of the segment files the log consists of, oldest first; the
+    /// last is the one appends go to.
+    public var segmentFiles: [String] {
+        writer.withLock { writer in writer.segments.map { writer.segmentPath($0.sequence) } }
+    }
+
     /// The index of the last entry (the snapshot's index when no entry follows it).
     public var lastIndex: UInt64 {
         writer.withLock { $0.lastIndex }

@@ -9,11 +9,13 @@ let usage = """
       coordinator   run a coordinator
       certs         make the cluster CA and issue certificates
       cluster       show the coordinator cluster
+      data          check a data directory's write-ahead log as a coordinator start would
       version       print the version
 
     \(CoordinatorCommand.usage)
     \(CertsCommand.usage)
     \(ClusterCommand.usage)
+    \(DataCommand.usage)
     """
 
 /// Writes one line to standard error with a single write(2).
@@ -33,6 +35,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
         case "coordinator": return try CoordinatorCommand.run(rest)
         case "certs": return try CertsCommand.run(rest)
         case "cluster": return try ClusterCommand.run(rest)
+        case "data": return try DataCommand.run(rest)
         case "version", "--version": print("hotswap 0.1.0"); return 0
         case "help", "--help", "-h": print(usage); return 0
         default: throw UsageError("unknown command '\(arguments[1])'")

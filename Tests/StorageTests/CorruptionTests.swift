@@ -48,18 +48,44 @@ struct CorruptionTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var writer = ByteWriter()
-        for record: WALRecord in [.segmentHeader(sequence: 1), .entry(Fixtures.entry(1, term: 1)), .entry(Fixtures.entry(3, term: 1))] {
+        for record: WALRecord in [.segmentHeader(sequence: 1), .entry(Fixtures.entry(1, term: 1))] {
             try record.append(to: &writer)
         }
+        let gapOffset = writer.bytes.count
+        try WALRecord.entry(Fixtures.entry(3, term: 1)).append(to: &writer)
         let segment = directory.join("wal/wal-0000000000000001.log")
         try Files.makeDirectory(directory.join("wal"))
         try Files.write(segment, writer.bytes + [9, 0, 0])
 
-        #expect(throws: StorageError.gap(expectedIndex: 2, foundIndex: 3, file: segment)) {
-            try WriteAheadLog.open(directory: directory.path)
-        }
+        #expect(try refusal(directory.path) == Refusal(file: segment, offset: gapOffset))
         #expect(try Files.size(segment) == writer.bytes.count + 3, "the torn tail must still be there for forensics")
         #expect(try directory.segmentPaths() == [segment], "no new segment may be started")
+    }
+
+    @Test func anEntryOutOfSequenceInTheMiddleIsRefusedNamingFileAndOffset() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var writer = ByteWriter()
+        for record: WALRecord in [.segmentHeader(sequence: 1), .entry(Fixtures.entry(1, term: 1))] {
+            try record.append(to: &writer)
+        }
+        let gapOffset = writer.bytes.count
+        for record: WALRecord in [.entry(Fixtures.entry(5, term: 1)), .entry(Fixtures.entry(6, term: 1))] {
+            try record.append(to: &writer)
+        }
+        let segment = directory.join("wal/wal-0000000000000001.log")
+        try Files.makeDirectory(directory.join("wal"))
+        try Files.write(segment, writer.bytes)
+
+        do {
+            _ = try WriteAheadLog.open(directory: directory.path)
+            Issue.record("a log with a gap in the middle opened")
+        } catch let error {
+            #expect(error == .corruptRecord(
+                file: segment, offset: gapOffset,
+                reason: "entry 5 where entry 2 was expected: a gap in the middle of the log"))
+            #expect(error.description.contains(segment) && error.description.contains("offset \(gapOffset)"))
+        }
     }
 
     @Test func refusalMessageNamesTheFileAndOffset() throws {

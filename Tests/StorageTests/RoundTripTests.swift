@@ -23,6 +23,7 @@ struct RoundTripTests {
         #expect(recovered.hardState == HardStateRecord(term: 4, votedFor: 2, commitIndex: 59))
         #expect(recovered.truncatedTailBytes == 0)
         #expect(reopened.lastIndex == 60)
+        #expect(reopened.segmentFiles == (try directory.segmentPaths()), "every segment on disk, oldest first")
     }
 
     @Test func overwriteOfAConflictingSuffixIsHonouredAfterReopen() throws {
