@@ -38,7 +38,7 @@ final class PeerReceiver: FrameReceiver {
         case .forwardResult:
             let payload = frame.payload
             service.loop.execute { [service] in try? service.handleForwardResult(payload: payload) }
-        case .pong, nil:
+        case .pong, .report, .reportAck, .agentHello, .agentWelcome, .agentRedirect, .agentCommand, .agentCommandResult, nil:
             throw FrameChannelError("unexpected frame kind \(frame.kind) from \(peerName)")
         }
     }

@@ -9,4 +9,18 @@ public enum FrameKind: UInt8, Sendable, CaseIterable {
     case forwardProposal = 4
     /// Peer port: the leader's rendered answer to a forwarded write.
     case forwardResult = 5
+    /// Agent port, agent → leader: samples (`Telemetry.ReportCodec`).
+    case report = 6
+    /// Agent port, leader → agent: samples stored up to a sequence.
+    case reportAck = 7
+    /// Agent port, agent → coordinator: the first frame of every connection.
+    case agentHello = 8
+    /// Agent port, leader → agent: accepted, with the leader's term.
+    case agentWelcome = 9
+    /// Agent port, follower → agent: go to the leader; the connection closes.
+    case agentRedirect = 10
+    /// Agent port, leader → agent: an order carrying the leader's term.
+    case agentCommand = 11
+    /// Agent port, agent → leader: the outcome of a command.
+    case agentCommandResult = 12
 }
