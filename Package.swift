@@ -18,6 +18,7 @@ let package = Package(
         .target(name: "Consensus"),
         .target(name: "Locking"),
         .target(name: "Fleet", dependencies: ["Wire"]),
+        .target(name: "Gateway", dependencies: ["Fleet", "Telemetry", "Wire"]),
         .target(name: "Telemetry", dependencies: ["Wire"]),
         .target(name: "Storage", dependencies: ["Locking"]),
         .target(name: "Observability", dependencies: ["Locking"]),
@@ -25,7 +26,7 @@ let package = Package(
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability"]),
         .target(
             name: "Coordinator",
-            dependencies: ["Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage"]
+            dependencies: ["Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry"]
         ),
         .executableTarget(
             name: "hotswap",
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Wire", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Telemetry", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),

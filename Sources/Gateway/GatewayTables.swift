@@ -1,0 +1,41 @@
+import Telemetry
+
+/// The leader's per-node windows, bounded in count and, through
+/// `NodeWindow`, in size. Pure: the agent gateway drives it with monotonic
+/// times and locks it.
+public struct GatewayTables: Sendable {
+    public struct Limits: Sendable, Equatable {
+        public var nodesMaximum = 16_384
+        /// Full-resolution samples per node (5 minutes at one per second).
+        public var samplesPerNode = 300
+        /// Minute summaries per node (an hour).
+        public var minutesPerNode = 60
+
+        public init() {}
+    }
+
+    public let limits: Limits
+    public private(set) var windows: [String: NodeWindow] = [:]
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// Stores a report for `node`; nil when the node is new and the table is full.
+    public mutating func ingest(_ report: Report, from node: String, at now: UInt64) -> UInt64? {
+        if windows[node] == nil {
+            guard windows.count < limits.nodesMaximum else { return nil }
+            windows[node] = NodeWindow(capacity: limits.samplesPerNode, summaryCapacity: limits.minutesPerNode)
+        }
+        return windows[node]!.ingest(report, at: now)
+    }
+
+    public func acknowledgedSequence(of node: String, incarnation: UInt64) -> UInt64 {
+        windows[node]?.acknowledgedSequence(incarnation: incarnation) ?? 0
+    }
+
+    /// Drops the windows of nodes no longer in the inventory.
+    public mutating func retain(only nodes: Set<String>) {
+        windows = windows.filter { nodes.contains($0.key) }
+    }
+}
