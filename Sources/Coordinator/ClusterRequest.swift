@@ -9,9 +9,10 @@ enum ClusterRequest: Sendable, Equatable {
     case transferLeadership(to: String)
     case addMember(name: String, peerAddress: String)
     case removeMember(name: String)
+    case gatewayQuery(GatewayQuery)
 
     private enum Tag: UInt8 {
-        case write = 1, transferLeadership, addMember, removeMember
+        case write = 1, transferLeadership, addMember, removeMember, gatewayQuery
     }
 
     static let nameBytesMaximum = 256
@@ -32,6 +33,9 @@ enum ClusterRequest: Sendable, Equatable {
         case let .removeMember(name):
             writer.write(Tag.removeMember.rawValue)
             writer.write(name)
+        case let .gatewayQuery(query):
+            writer.write(Tag.gatewayQuery.rawValue)
+            query.encode(to: &writer)
         }
         return writer.bytes
     }
@@ -49,16 +53,20 @@ enum ClusterRequest: Sendable, Equatable {
                                  peerAddress: try reader.readString(maximumBytes: nameBytesMaximum))
         case .removeMember:
             request = .removeMember(name: try reader.readString(maximumBytes: nameBytesMaximum))
+        case .gatewayQuery:
+            request = .gatewayQuery(try GatewayQuery.decode(&reader))
         case nil:
             throw .invalidValue(offset: tagOffset, detail: "unknown cluster request")
         }
         return request
     }
 
-    /// A leader change ends a forwarded write (the old leader will not answer
-    /// it), but it is what a transfer is waiting for.
+    /// A leader change ends a forwarded write or query (the old leader will
+    /// not answer it), but it is what a transfer is waiting for.
     var endsWithLeaderChange: Bool {
-        if case .write = self { return true }
-        return false
+        switch self {
+        case .write, .gatewayQuery: true
+        case .transferLeadership, .addMember, .removeMember: false
+        }
     }
 }

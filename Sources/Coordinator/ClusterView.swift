@@ -19,15 +19,17 @@ struct ClusterView: Sendable {
     var voters: [NodeID] = []
     var learners: [NodeID] = []
     var environments: [EnvironmentRecord] = []
+    /// The replicated node inventory, by id.
+    var nodes: [String: NodeRecord] = [:]
 
     init(selfName: String, directory: MemberDirectory) {
         self.selfName = selfName
         self.directory = directory
     }
 
-    mutating func update(status: Status, leaseExpiresAt: MonotonicInstant?, environments: [EnvironmentRecord],
-                         directory: MemberDirectory) {
+    mutating func update(status: Status, leaseExpiresAt: MonotonicInstant?, fleet: FleetState, directory: MemberDirectory) {
         self.directory = directory
+        nodes = fleet.nodes
         role = status.role
         term = status.term
         leaderName = status.leader == .none ? nil : directory.displayName(of: status.leader)
@@ -36,10 +38,16 @@ struct ClusterView: Sendable {
         self.leaseExpiresAt = status.role == .leader ? leaseExpiresAt : nil
         voters = status.membership.voters
         learners = status.membership.learners
-        self.environments = environments
+        environments = fleet.sortedEnvironments
     }
 
     var isLeaderKnown: Bool { leaderName != nil }
+
+    /// Where agents should go: the leader's name and published agent address
+    /// (empty when unknown).
+    var leaderAgentAddress: String {
+        leaderName.flatMap { directory.advertised[$0]?.agentAddress } ?? ""
+    }
 
     /// Lease time left now; zero when not leader or the lease has run out.
     var leaseRemainingMilliseconds: Int64 {

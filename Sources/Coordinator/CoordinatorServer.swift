@@ -39,8 +39,13 @@ public final class CoordinatorServer: Sendable {
         connectionLimits.handshakeTimeout = limits.handshakeTimeout
         var routes = HTTPRoutes()
         HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
+        let gateway = AgentGateway(raft: raft, settings: AgentGateway.Settings(), logger: logger, metrics: metrics)
+        raft.gatewayQueries = { gateway.answer($0) }
+        raft.viewObserver = { gateway.follow($0) }
+        RaftMetrics.register(in: metrics, raft: raft)
         ClusterRoutes.register(in: &routes, service: raft)
-        EnvironmentRoutes.register(in: &routes, service: raft)
+        EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
+        NodeRoutes.register(in: &routes, gateway: gateway)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes,
             configuration: limits.http, limits: connectionLimits, maximumConnections: limits.apiConnectionsMaximum,
@@ -52,7 +57,7 @@ public final class CoordinatorServer: Sendable {
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
                                        maximumConnections: limits.agentConnectionsMaximum, group: group,
                                        limits: limits, connectionLimits: connectionLimits, logger: logger,
-                                       metrics: metrics) { PingResponder() }
+                                       metrics: metrics) { AgentSessionHandler(gateway: gateway, raft: raft, logger: logger) }
         endpoints = [api, peer, agent]
     }
 

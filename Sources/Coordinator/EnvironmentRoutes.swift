@@ -3,8 +3,10 @@ import FoundationEssentials
 import Transport
 import Wire
 
-/// `/api/v1/environments`: reads come from this coordinator's applied state;
-/// writes go through Raft (forwarded to the leader when this node follows).
+/// `/api/v1/environments`: the list comes from this coordinator's applied
+/// state; one environment comes with the leader's summary of its nodes
+/// (forwarded when this node follows; without a leader, the local record
+/// and `"nodes": null`); writes go through Raft (forwarded to the leader).
 enum EnvironmentRoutes {
     /// The body of `PUT /environments/{name}`.
     struct EnvironmentUpdate: Decodable {
@@ -13,16 +15,20 @@ enum EnvironmentRoutes {
         var approvalTimeoutSeconds: UInt32?
     }
 
-    static func register(in routes: inout HTTPRoutes, service: RaftService) {
+    static func register(in routes: inout HTTPRoutes, service: RaftService, gateway: AgentGateway) {
         routes.add("GET", "/api/v1/environments") { _, responder in
             responder.sendJSON(status: 200, FleetReplies.list(service.view.environments))
         }
         routes.add("GET", "/api/v1/environments/{name}") { request, responder in
             let name = request.parameters["name"] ?? ""
-            guard let record = service.view.environments.first(where: { $0.name == name }) else {
-                return responder.sendError(status: 404, code: "not_found", message: "environment '\(name)' does not exist")
+            let view = service.view
+            guard view.isLeaderKnown else {
+                guard let record = view.environments.first(where: { $0.name == name }) else {
+                    return responder.sendError(status: 404, code: "not_found", message: "environment '\(name)' does not exist")
+                }
+                return responder.sendJSON(status: 200, FleetReplies.json(record, nodes: "null"))
             }
-            responder.sendJSON(status: 200, FleetReplies.json(record))
+            NodeRoutes.answer(.environment(name: name), gateway: gateway, responder: responder)
         }
         routes.add("PUT", "/api/v1/environments/{name}") { request, responder in
             let update: EnvironmentUpdate

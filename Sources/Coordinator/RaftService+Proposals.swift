@@ -42,6 +42,8 @@ extension RaftService {
             addMember(name: name, peerAddress: peerAddress, completion: completion)
         case let .removeMember(name):
             removeMember(name: name, completion: completion)
+        case let .gatewayQuery(query):
+            completion(gatewayQueries?(query) ?? .noLeader("this coordinator has no agent gateway"))
         }
     }
 

@@ -39,6 +39,10 @@ final class RaftService: @unchecked Sendable {
     private var lastSnapshotIndex: UInt64 = 0
     private var knownLeader: NodeID = .none
     private var linkedMembership = Membership.empty
+    /// Answers node reads when this node leads; set once before `start`.
+    var gatewayQueries: (@Sendable (GatewayQuery) -> APIReply)?
+    /// Hears every view this service publishes, on its loop; set once before `start`.
+    var viewObserver: (@Sendable (ClusterView) -> Void)?
     var ownAddresses: AdvertisedAddresses?
     var isPublishingOwnAddresses = false
     /// The last log index this node's disk holds (fsync'd).
@@ -284,10 +288,11 @@ final class RaftService: @unchecked Sendable {
         // Counted from the last tick, not from now, so the deadline never runs late.
         let leaseExpiresAt = status.isLeaseValid
             ? lastTickAt.advanced(by: settings.tickInterval * Int(status.leaseRemainingTicks)) : nil
-        published.withLock { view in
-            view.update(status: status, leaseExpiresAt: leaseExpiresAt, environments: fleet.sortedEnvironments,
-                        directory: directory)
+        let view = published.withLock { view in
+            view.update(status: status, leaseExpiresAt: leaseExpiresAt, fleet: fleet, directory: directory)
+            return view
         }
+        viewObserver?(view)
     }
 }
 

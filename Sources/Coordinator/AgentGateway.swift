@@ -1,0 +1,192 @@
+import Fleet
+import Gateway
+import Locking
+import Observability
+import Telemetry
+import Transport
+import Wire
+
+/// The leader's end of the agent port. It accepts agents only while this
+/// coordinator acts as leader (others are redirected), keeps one session per
+/// node (the certificate's name), stores reports in bounded per-node windows
+/// that never touch the Raft log, writes a node's inventory through Raft
+/// only when it changed, and answers node reads. Safe from any thread: its
+/// state is behind one lock; sessions are touched on their own loops.
+final class AgentGateway: @unchecked Sendable {
+    struct Settings: Sendable {
+        var liveness = LivenessPolicy(suspectAfterNanoseconds: 3_000_000_000, downAfterNanoseconds: 30_000_000_000,
+                                      failoverGraceNanoseconds: 10_000_000_000)
+        var limits = GatewayTables.Limits()
+    }
+
+    /// This node's leadership as the gateway last saw it.
+    struct Leadership: Equatable {
+        var term: UInt64 = 0
+        var name = ""
+        /// Monotonic nanoseconds since which this node leads in `term`; nil when it does not.
+        var since: UInt64?
+        var leaseExpiresAt: MonotonicInstant?
+
+        func isActing(at now: MonotonicInstant) -> Bool {
+            since != nil && (leaseExpiresAt.map { now < $0 } ?? false)
+        }
+    }
+
+    private struct Session {
+        let channel: LoopBound<FrameChannel>
+        let identity: ObjectIdentifier
+    }
+
+    private struct State {
+        var tables: GatewayTables
+        var leadership = Leadership()
+        var sessions: [String: Session] = [:]
+        var inventoryWritesInFlight: Set<String> = []
+    }
+
+    let settings: Settings
+    let raft: RaftService
+    private let logger: Logger
+    private let state: Locked<State>
+    private let reports: Counter
+    private let ingestSeconds: Histogram
+    private let refused: Counter
+
+    init(raft: RaftService, settings: Settings, logger: Logger, metrics: MetricsRegistry) {
+        self.raft = raft
+        self.settings = settings
+        self.logger = logger
+        state = Locked(State(tables: GatewayTables(limits: settings.limits)))
+        reports = metrics.counter("hotswap_agent_reports_total", help: "Agent reports stored by this leader.")
+        refused = metrics.counter("hotswap_agent_sessions_refused_total",
+                                  help: "Agent connections closed for a bad hello, a bad frame or a full table.")
+        ingestSeconds = metrics.histogram("hotswap_agent_report_ingest_seconds",
+                                          help: "Time from a report frame's arrival to its acknowledgement.",
+                                          buckets: HistogramBuckets.latencySeconds)
+        let state = self.state
+        metrics.gaugeFunction("hotswap_agents_connected", help: "Agent sessions open on this leader.") {
+            Double(state.withLock { $0.sessions.count })
+        }
+        metrics.gaugeFunction("hotswap_agent_windows", help: "Nodes with a sample window on this leader.") {
+            Double(state.withLock { $0.tables.windows.count })
+        }
+    }
+
+    /// Follows the Raft view (called with every view Raft publishes): on
+    /// becoming leader the liveness clock restarts (the failover grace); on
+    /// losing it every agent session is closed so the agents go and find the
+    /// new leader.
+    func follow(_ view: ClusterView) {
+        let now = MonotonicInstant.now()
+        let leading = view.role == .leader
+        let dropped: [Session] = state.withLock { state in
+            var next = state.leadership
+            if leading, next.since == nil || next.term != view.term { next.since = now.nanoseconds }
+            if !leading { next.since = nil }
+            next.term = view.term
+            next.name = view.selfName
+            next.leaseExpiresAt = view.leaseExpiresAt
+            let lost = state.leadership.since != nil && next.since != state.leadership.since
+            state.leadership = next
+            guard lost else { return [] }
+            defer { state.sessions.removeAll() }
+            return Array(state.sessions.values)
+        }
+        guard !dropped.isEmpty else { return }
+        logger.info("leadership lost; closing agent sessions", ["sessions": "\(dropped.count)"])
+        let redirect = self.redirect(view)
+        for session in dropped {
+            session.channel.withValueOnLoop { channel in
+                channel.send(Frame(kind: FrameKind.agentRedirect.rawValue, payload: redirect))
+                channel.close(.local("leadership lost"))
+            }
+        }
+    }
+
+    var leadership: Leadership { state.withLock { $0.leadership } }
+
+    func redirect(_ view: ClusterView) -> [UInt8] {
+        AgentSessionCodec.encode(AgentRedirect(term: view.term, leaderName: view.leaderName ?? "",
+                                               leaderAgentAddress: view.leaderAgentAddress))
+    }
+
+    /// Registers `channel` as `node`'s session, closing an older one, and
+    /// returns the sequence already held for this incarnation; nil when this
+    /// node does not act as leader.
+    func open(node: String, incarnation: UInt64, channel: FrameChannel) -> (term: UInt64, acknowledged: UInt64)? {
+        let session = Session(channel: LoopBound(channel, loop: channel.connection.loop), identity: ObjectIdentifier(channel))
+        let now = MonotonicInstant.now()
+        let outcome: (UInt64, UInt64, Session?)? = state.withLock { state in
+            guard state.leadership.isActing(at: now) else { return nil }
+            let replaced = state.sessions.updateValue(session, forKey: node)
+            return (state.leadership.term, state.tables.acknowledgedSequence(of: node, incarnation: incarnation), replaced)
+        }
+        guard let (term, acknowledged, replaced) = outcome else { return nil }
+        replaced?.channel.withValueOnLoop { $0.close(.local("replaced by a newer session of the same node")) }
+        return (term, acknowledged)
+    }
+
+    func close(node: String, channel: FrameChannel) {
+        state.withLock { state in
+            if state.sessions[node]?.identity == ObjectIdentifier(channel) { state.sessions[node] = nil }
+        }
+    }
+
+    enum Ingestion {
+        case acknowledged(ReportAck)
+        case notActingLeader
+        case tableFull(maximum: Int)
+    }
+
+    /// Stores a report if this node acts as leader and has room for the node.
+    func ingest(_ report: Report, from node: String, receivedAt: MonotonicInstant) -> Ingestion {
+        let stored: (UInt64, UInt64?)? = state.withLock { state in
+            guard state.leadership.isActing(at: receivedAt) else { return nil }
+            return (state.leadership.term, state.tables.ingest(report, from: node, at: receivedAt.nanoseconds))
+        }
+        guard let (term, sequence) = stored else { return .notActingLeader }
+        guard let sequence else { return .tableFull(maximum: settings.limits.nodesMaximum) }
+        reports.increment()
+        ingestSeconds.observe(Double(receivedAt.duration(until: .now()).wholeNanoseconds) / 1e9)
+        return .acknowledged(ReportAck(leaderTerm: term, acknowledgedSequence: sequence))
+    }
+
+    func noteRefusal() { refused.increment() }
+
+    /// Writes the node's inventory through Raft when it differs from the
+    /// replicated record, one write per node at a time.
+    func recordInventory(_ record: NodeRecord) {
+        guard raft.view.nodes[record.id] != record else { return }
+        let claimed = state.withLock { $0.inventoryWritesInFlight.insert(record.id).inserted }
+        guard claimed else { return }
+        raft.submit(.write(FleetCodec.encode(.putNode(record)))) { [self] reply in
+            state.withLock { _ = $0.inventoryWritesInFlight.remove(record.id) }
+            if reply.status >= 300 {
+                logger.warning("node inventory write failed", ["node": record.id, "status": "\(reply.status)",
+                                                               "body": String(decoding: reply.body, as: UTF8.self)])
+            }
+        }
+    }
+
+    /// Snapshots of every node the inventory or the windows know, sorted by id.
+    func snapshots(now: MonotonicInstant, wallClockMilliseconds: UInt64) -> [NodeSnapshot] {
+        let inventory = raft.view.nodes
+        return state.withLock { state in
+            let since = state.leadership.since ?? now.nanoseconds
+            let ids = Set(inventory.keys).union(state.tables.windows.keys)
+            return ids.sorted().map { id in
+                let window = state.tables.windows[id]
+                let latest = window?.latest
+                return NodeSnapshot(
+                    id: id, record: inventory[id],
+                    status: settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now.nanoseconds),
+                    latest: latest,
+                    latestAgeMilliseconds: latest.map { wallClockMilliseconds >= $0.timestampMilliseconds ? wallClockMilliseconds - $0.timestampMilliseconds : 0 })
+            }
+        }
+    }
+
+    func window(of node: String) -> NodeWindow? {
+        state.withLock { $0.tables.windows[node] }
+    }
+}

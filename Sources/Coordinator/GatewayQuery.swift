@@ -1,0 +1,45 @@
+import Wire
+
+/// A read only the acting leader can answer, because node liveness and
+/// samples live in its agent gateway, not in the replicated state. A
+/// follower forwards it like a write and relays the answer.
+enum GatewayQuery: Sendable, Equatable {
+    case nodes
+    case node(id: String)
+    case metrics(id: String, sinceMilliseconds: UInt64)
+    case environment(name: String)
+
+    private enum Tag: UInt8 {
+        case nodes = 1, node, metrics, environment
+    }
+
+    func encode(to writer: inout BinaryWriter) {
+        switch self {
+        case .nodes:
+            writer.write(Tag.nodes.rawValue)
+        case let .node(id):
+            writer.write(Tag.node.rawValue)
+            writer.write(id)
+        case let .metrics(id, since):
+            writer.write(Tag.metrics.rawValue)
+            writer.write(id)
+            writer.write(since)
+        case let .environment(name):
+            writer.write(Tag.environment.rawValue)
+            writer.write(name)
+        }
+    }
+
+    static func decode(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> GatewayQuery {
+        let offset = reader.offset
+        switch Tag(rawValue: try reader.readUInt8()) {
+        case .nodes: return .nodes
+        case .node: return .node(id: try reader.readString(maximumBytes: ClusterRequest.nameBytesMaximum))
+        case .metrics:
+            return .metrics(id: try reader.readString(maximumBytes: ClusterRequest.nameBytesMaximum),
+                            sinceMilliseconds: try reader.readUInt64())
+        case .environment: return .environment(name: try reader.readString(maximumBytes: ClusterRequest.nameBytesMaximum))
+        case nil: throw .invalidValue(offset: offset, detail: "unknown gateway query")
+        }
+    }
+}

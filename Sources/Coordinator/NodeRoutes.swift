@@ -1,0 +1,34 @@
+import Transport
+import Wire
+
+/// `/api/v1/nodes`: node liveness and samples live in the acting leader's
+/// agent gateway, so these reads are answered there — directly on the
+/// leader, forwarded over the peer link from a follower.
+enum NodeRoutes {
+    static func register(in routes: inout HTTPRoutes, gateway: AgentGateway) {
+        routes.add("GET", "/api/v1/nodes") { _, responder in
+            answer(.nodes, gateway: gateway, responder: responder)
+        }
+        routes.add("GET", "/api/v1/nodes/{id}") { request, responder in
+            answer(.node(id: request.parameters["id"] ?? ""), gateway: gateway, responder: responder)
+        }
+        routes.add("GET", "/api/v1/nodes/{id}/metrics") { request, responder in
+            let sinceText = request.head.queryItems().last { $0.0 == "since" }?.1 ?? "0"
+            guard let since = UInt64(sinceText) else {
+                return responder.sendError(status: 400, code: "invalid_query",
+                                           message: "since must be milliseconds since the Unix epoch")
+            }
+            answer(.metrics(id: request.parameters["id"] ?? "", sinceMilliseconds: since), gateway: gateway,
+                   responder: responder)
+        }
+    }
+
+    /// Answers on this coordinator when it acts as leader, else forwards.
+    static func answer(_ query: GatewayQuery, gateway: AgentGateway, responder: HTTPResponder) {
+        if gateway.leadership.isActing(at: .now()) {
+            responder.send(gateway.answer(query))
+        } else {
+            gateway.raft.submit(.gatewayQuery(query), answering: responder)
+        }
+    }
+}

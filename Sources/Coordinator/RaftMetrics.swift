@@ -1,0 +1,23 @@
+import Observability
+import Transport
+
+/// Raft's state on `/metrics`, read from the published view at scrape time.
+enum RaftMetrics {
+    static func register(in metrics: MetricsRegistry, raft: RaftService) {
+        metrics.gaugeFunction("hotswap_raft_term", help: "The current Raft term as this coordinator knows it.") {
+            Double(raft.view.term)
+        }
+        metrics.gaugeFunction("hotswap_raft_commit_index", help: "The highest log index known committed.") {
+            Double(raft.view.commitIndex)
+        }
+        metrics.gaugeFunction("hotswap_raft_applied_index", help: "The highest log index applied to the fleet state.") {
+            Double(raft.view.appliedIndex)
+        }
+        metrics.gaugeFunction("hotswap_raft_is_leader", help: "1 while this coordinator acts as leader (role leader, lease valid).") {
+            raft.view.isActingLeader ? 1 : 0
+        }
+        metrics.gaugeFunction("hotswap_raft_lease_remaining_seconds", help: "Time left on this leader's lease; 0 when not leader.") {
+            Double(raft.view.leaseRemainingMilliseconds) / 1_000
+        }
+    }
+}
