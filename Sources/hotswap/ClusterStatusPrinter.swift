@@ -36,15 +36,12 @@ enum ClusterStatusPrinter {
         print("asked \(view.name) (\(view.role)); leader: \(view.leader ?? "none"), term \(view.term), "
               + "commit \(view.commitIndex), applied \(view.appliedIndex)"
               + (view.role == "leader" ? ", lease \(view.leaseRemainingMilliseconds) ms" : ""))
-        print(pad("NAME", 12) + pad("ROLE", 10) + pad("LEADER", 8) + pad("PEER ADDRESS", 24) + "API ADDRESS")
+        let widths = [12, 10, 8, 24, 24]
+        print(TextTable.row(["NAME", "ROLE", "LEADER", "PEER ADDRESS", "API ADDRESS"], widths: widths))
         for member in view.members.sorted(by: { $0.name < $1.name }) {
-            print(pad(member.name, 12) + pad(member.role, 10) + pad(member.isLeader ? "*" : "", 8)
-                  + pad(member.peerAddress, 24) + member.apiAddress)
+            print(TextTable.row([member.name, member.role, member.isLeader ? "*" : "", member.peerAddress, member.apiAddress],
+                                widths: widths))
         }
         return 0
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 }

@@ -9,12 +9,14 @@ let usage = """
       coordinator   run a coordinator
       certs         make the cluster CA and issue certificates
       cluster       show the coordinator cluster
+      nodes         list the nodes and their latest figures
       data          check a data directory's write-ahead log as a coordinator start would
       version       print the version
 
     \(CoordinatorCommand.usage)
     \(CertsCommand.usage)
     \(ClusterCommand.usage)
+    \(NodesCommand.usage)
     \(DataCommand.usage)
     """
 
@@ -35,6 +37,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
         case "coordinator": return try CoordinatorCommand.run(rest)
         case "certs": return try CertsCommand.run(rest)
         case "cluster": return try ClusterCommand.run(rest)
+        case "nodes": return try NodesCommand.run(rest)
         case "data": return try DataCommand.run(rest)
         case "version", "--version": print("hotswap 0.1.0"); return 0
         case "help", "--help", "-h": print(usage); return 0
