@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Locking", "Observability", "TestSupport"]
+            dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Locking", "Observability", "Telemetry", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

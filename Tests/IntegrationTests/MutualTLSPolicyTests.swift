@@ -31,6 +31,14 @@ struct MutualTLSPolicyTests {
         #expect(eventually { coordinator.log.text.contains("only coordinators may") })
     }
 
+    @Test func coordinatorCertificateIsRefusedOnTheAgentPort() throws {
+        guard ExternalCommand.toolAvailable("openssl") else { return }
+        let attempt = try SClient.ping(port: coordinator.agentPort, ca: certificates.ca,
+                                       certificate: certificates.certificate("c1"), key: certificates.key("c1"))
+        #expect(!attempt.gotPong)
+        #expect(eventually { coordinator.log.text.contains("only agents may") })
+    }
+
     @Test func coordinatorCertificateIsServedOnThePeerPort() throws {
         guard ExternalCommand.toolAvailable("openssl") else { return }
         let attempt = try SClient.ping(port: coordinator.peerPort, ca: certificates.ca,
