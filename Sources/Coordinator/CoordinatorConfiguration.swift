@@ -20,6 +20,11 @@ public struct CoordinatorConfiguration: Sendable {
     public var advertisedAgentAddress: SocketAddress?
     public var limits = CoordinatorLimits()
     public var raftTickInterval: Duration = .milliseconds(50)
+    /// An agent silent this long is `suspect`, this long `down`; after a
+    /// leader change none is either for the grace (agents re-attach).
+    public var agentSuspectAfter: Duration = .seconds(3)
+    public var agentDownAfter: Duration = .seconds(30)
+    public var agentFailoverGrace: Duration = .seconds(10)
     public var raftElectionTimeoutTicks = 10
 
     public init(name: String, dataDirectory: String, tlsDirectory: String,

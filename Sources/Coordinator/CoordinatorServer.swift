@@ -1,4 +1,5 @@
 import Fleet
+import Gateway
 import Glibc
 import Observability
 import Storage
@@ -39,7 +40,12 @@ public final class CoordinatorServer: Sendable {
         connectionLimits.handshakeTimeout = limits.handshakeTimeout
         var routes = HTTPRoutes()
         HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
-        let gateway = AgentGateway(raft: raft, settings: AgentGateway.Settings(), logger: logger, metrics: metrics)
+        var gatewaySettings = AgentGateway.Settings()
+        gatewaySettings.liveness = LivenessPolicy(
+            suspectAfterNanoseconds: UInt64(configuration.agentSuspectAfter.wholeNanoseconds),
+            downAfterNanoseconds: UInt64(configuration.agentDownAfter.wholeNanoseconds),
+            failoverGraceNanoseconds: UInt64(configuration.agentFailoverGrace.wholeNanoseconds))
+        let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
         raft.gatewayQueries = { gateway.answer($0) }
         raft.viewObserver = { gateway.follow($0) }
         RaftMetrics.register(in: metrics, raft: raft)

@@ -17,6 +17,7 @@ enum CoordinatorCommand {
                                    [--initial-cluster c1=HOST:PEERPORT,c2=...,c3=...]
                                    [--initial-cluster-state new|existing]
                                    [--advertise-api-addr HOST:PORT] [--advertise-agent-addr HOST:PORT]
+                                   [--agent-suspect-after 3s] [--agent-down-after 30s] [--agent-failover-grace 10s]
                                    [--raft-tick 50ms] [--election-timeout-ticks 10]
         """
 
@@ -24,7 +25,7 @@ enum CoordinatorCommand {
         "config", "name", "data-dir", "tls-dir", "peer-addr", "agent-addr", "api-addr", "log-level",
         "handshake-timeout", "request-timeout", "idle-timeout", "frame-idle-timeout", "shutdown-timeout",
         "initial-cluster", "initial-cluster-state", "raft-tick", "election-timeout-ticks",
-        "advertise-api-addr", "advertise-agent-addr",
+        "advertise-api-addr", "advertise-agent-addr", "agent-suspect-after", "agent-down-after", "agent-failover-grace",
     ]
 
     static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
@@ -93,6 +94,12 @@ enum CoordinatorCommand {
         }
         configuration.advertisedAPIAddress = try options.optional("advertise-api-addr").map { try SocketAddress(parsing: $0) }
         configuration.advertisedAgentAddress = try options.optional("advertise-agent-addr").map { try SocketAddress(parsing: $0) }
+        configuration.agentSuspectAfter = try options.duration("agent-suspect-after", default: .seconds(3))
+        configuration.agentDownAfter = try options.duration("agent-down-after", default: .seconds(30))
+        configuration.agentFailoverGrace = try options.duration("agent-failover-grace", default: .seconds(10))
+        guard configuration.agentSuspectAfter > .zero, configuration.agentSuspectAfter <= configuration.agentDownAfter else {
+            throw UsageError("--agent-suspect-after must be positive and at most --agent-down-after")
+        }
         configuration.raftTickInterval = try options.duration("raft-tick", default: .milliseconds(50))
         let ticksText = options.optional("election-timeout-ticks") ?? "10"
         guard let ticks = Int(ticksText), (3...1000).contains(ticks) else {
