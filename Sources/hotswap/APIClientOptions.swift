@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 import Transport
 
@@ -40,6 +41,24 @@ struct APIClientOptions {
         let address = try SocketAddress(host: host, port: port)
         return try client.send(HTTPClientRequest(method: method, target: target, body: body), to: address,
                                serverName: host, timeout: timeout).get()
+    }
+
+    /// GETs `path`: prints the JSON as it came for `--output json`, else
+    /// decodes it and hands it to `render`. A non-200 answer is printed and
+    /// gives exit status 1.
+    func read<Value: Decodable>(_ path: String, as type: Value.Type, render: (Value) -> Void) throws -> Int32 {
+        let response = try send("GET", path)
+        let text = String(decoding: response.body, as: UTF8.self)
+        guard response.head.status == 200 else {
+            printError("hotswap: the coordinator answered \(response.head.status): \(text)")
+            return 1
+        }
+        if wantsJSON {
+            print(text)
+        } else {
+            render(try JSONDecoder().decode(Value.self, from: Data(response.body)))
+        }
+        return 0
     }
 
     private static func environment(_ name: String) -> String? {

@@ -23,16 +23,10 @@ enum ClusterStatusPrinter {
     }
 
     static func run(_ client: APIClientOptions) throws -> Int32 {
-        let response = try client.send("GET", "/api/v1/cluster")
-        guard response.head.status == 200 else {
-            printError("hotswap: the coordinator answered \(response.head.status): \(String(decoding: response.body, as: UTF8.self))")
-            return 1
-        }
-        if client.wantsJSON {
-            print(String(decoding: response.body, as: UTF8.self))
-            return 0
-        }
-        let view = try JSONDecoder().decode(View.self, from: Data(response.body))
+        try client.read("/api/v1/cluster", as: View.self, render: printTable)
+    }
+
+    private static func printTable(_ view: View) {
         print("asked \(view.name) (\(view.role)); leader: \(view.leader ?? "none"), term \(view.term), "
               + "commit \(view.commitIndex), applied \(view.appliedIndex)"
               + (view.role == "leader" ? ", lease \(view.leaseRemainingMilliseconds) ms" : ""))
@@ -42,6 +36,5 @@ enum ClusterStatusPrinter {
             print(TextTable.row([member.name, member.role, member.isLeader ? "*" : "", member.peerAddress, member.apiAddress],
                                 widths: widths))
         }
-        return 0
     }
 }

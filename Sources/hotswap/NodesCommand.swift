@@ -30,19 +30,10 @@ enum NodesCommand {
 
     static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
         let client = try APIClientOptions(try CommandLineOptions(arguments, accepting: APIClientOptions.keys))
-        let response = try client.send("GET", "/api/v1/nodes")
-        guard response.head.status == 200 else {
-            printError("hotswap: the coordinator answered \(response.head.status): \(String(decoding: response.body, as: UTF8.self))")
-            return 1
+        return try client.read("/api/v1/nodes", as: Listing.self) { listing in
+            print("leader \(listing.leader), term \(listing.term), \(listing.nodes.count) nodes")
+            for line in table(listing.nodes) { print(line) }
         }
-        if client.wantsJSON {
-            print(String(decoding: response.body, as: UTF8.self))
-            return 0
-        }
-        let listing = try JSONDecoder().decode(Listing.self, from: Data(response.body))
-        print("leader \(listing.leader), term \(listing.term), \(listing.nodes.count) nodes")
-        for line in table(listing.nodes) { print(line) }
-        return 0
     }
 
     /// The node table, header first; shared with `hotswap dev`'s live view.

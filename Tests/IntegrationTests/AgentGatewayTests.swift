@@ -56,6 +56,13 @@ struct AgentGatewayTests {
         #expect(summary["count"] as? Int == 1 && summary["live"] as? Int == 1)
         #expect((summary["cpuPercent"] as? [String: Any])?["median"] as? Double == 25)
 
+        let table = try ExternalCommand.run([HotSwapBinary.path, "nodes", "--addr", coordinator.apiURL, "--ca", certificates.ca])
+        #expect(table.status == 0 && table.standardOutput.contains("node-1") && table.standardOutput.contains("live"),
+                "\(table.combined)")
+        let status = try ExternalCommand.run([HotSwapBinary.path, "cluster", "status", "--addr", coordinator.apiURL,
+                                              "--ca", certificates.ca])
+        #expect(status.status == 0 && status.standardOutput.contains("leader: c1"), "\(status.combined)")
+
         agent.close()
         let again = FrameAgent(client: nodeOne, port: coordinator.agentPort)
         again.hello("node-1")
