@@ -7,12 +7,14 @@ let usage = """
 
     commands:
       coordinator   run a coordinator
+      agent         run a node's agent (reports to the leader; fencing by term)
       certs         make the cluster CA and issue certificates
       cluster       show the coordinator cluster
       data          check a data directory's write-ahead log as a coordinator start would
       version       print the version
 
     \(CoordinatorCommand.usage)
+    \(AgentCommand.usage)
     \(CertsCommand.usage)
     \(ClusterCommand.usage)
     \(DataCommand.usage)
@@ -33,6 +35,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
     do {
         switch arguments[1] {
         case "coordinator": return try CoordinatorCommand.run(rest)
+        case "agent": return try AgentCommand.run(rest)
         case "certs": return try CertsCommand.run(rest)
         case "cluster": return try ClusterCommand.run(rest)
         case "data": return try DataCommand.run(rest)
