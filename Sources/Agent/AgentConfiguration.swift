@@ -55,9 +55,21 @@ public struct AgentConfiguration: Sendable {
         guard modules.count <= ReportLimits.modulesPerSampleMaximum else {
             throw .invalid("at most \(ReportLimits.modulesPerSampleMaximum) modules")
         }
+        for (key, value) in labels {
+            guard (1...AgentSessionLimits.nameBytesMaximum).contains(key.utf8.count),
+                  value.utf8.count <= AgentSessionLimits.textBytesMaximum else {
+                throw .invalid("label '\(key)' must have a 1 to \(AgentSessionLimits.nameBytesMaximum)-byte key and a value "
+                               + "of at most \(AgentSessionLimits.textBytesMaximum) bytes")
+            }
+        }
         var names = Set<String>()
-        for module in modules where !names.insert(module.name).inserted {
-            throw .invalid("module '\(module.name)' is named twice")
+        for module in modules {
+            guard (1...ReportLimits.moduleNameBytesMaximum).contains(module.name.utf8.count),
+                  module.version.utf8.count <= AgentSessionLimits.textBytesMaximum else {
+                throw .invalid("module '\(module.name)' must have a 1 to \(ReportLimits.moduleNameBytesMaximum)-byte name and a "
+                               + "version of at most \(AgentSessionLimits.textBytesMaximum) bytes")
+            }
+            guard names.insert(module.name).inserted else { throw .invalid("module '\(module.name)' is named twice") }
         }
         guard probeTimeout > .zero else { throw .invalid("--probe-timeout must be positive") }
     }

@@ -21,8 +21,9 @@ public final class AgentRunner: Sendable {
     private let session: LoopBound<AgentSession>
     private let isShutDown = Locked(false)
 
-    /// Prepares everything that can fail — data directory, term, certificates,
-    /// `/proc` — before any thread starts; throws the first problem.
+    /// Prepares everything that can fail — configuration, data directory, term,
+    /// certificates, `/proc` — and throws the first problem; nothing is dialled
+    /// or sampled until `start`.
     public init(configuration: AgentConfiguration, logger: Logger,
                 incarnation: UInt64 = WallClock.nowMilliseconds()) throws(AgentStartError) {
         do {

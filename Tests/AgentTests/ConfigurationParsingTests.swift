@@ -77,6 +77,12 @@ struct ConfigurationParsingTests {
         var many = configuration
         many.modules = (0...32).map { ModuleWatch(name: "m\($0)", pidFile: "/m") }
         #expect(throws: AgentConfigurationError.self) { try many.validate() }
+        var longName = configuration
+        longName.modules = [ModuleWatch(name: String(repeating: "n", count: 65), pidFile: "/n")]
+        #expect(throws: AgentConfigurationError.self) { try longName.validate() }
+        var emptyKey = configuration
+        emptyKey.labels = ["": "v"]
+        #expect(throws: AgentConfigurationError.self) { try emptyKey.validate() }
         var unnamed = configuration
         unnamed.environment = ""
         #expect(throws: AgentConfigurationError.self) { try unnamed.validate() }
