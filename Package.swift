@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hotswap", targets: ["hotswap"]),
+        .executable(name: "hotswap-agent", targets: ["hotswap-agent"]),
     ],
     targets: [
         .systemLibrary(
@@ -25,14 +26,35 @@ let package = Package(
         .target(name: "Certificates", dependencies: ["COpenSSL"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability"]),
         .target(
+            name: "Agent",
+            dependencies: ["CLinux", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
+        ),
+        .target(
             name: "Coordinator",
             dependencies: ["Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry"]
         ),
+        .target(name: "CommandLineSupport"),
+        .target(
+            name: "AgentCommandLine",
+            dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Telemetry", "Transport"]
+        ),
         .executableTarget(
             name: "hotswap",
-            dependencies: ["Coordinator", "Certificates", "Transport", "Observability"]
+            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability"]
         ),
-        .target(name: "TestSupport", dependencies: ["Locking", "Transport"], path: "Tests/TestSupport"),
+        // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
+        // so no Foundation, and in release builds the Swift runtime and standard library linked
+        // statically, which leaves far fewer pages resident than loading their shared libraries.
+        .executableTarget(
+            name: "hotswap-agent",
+            dependencies: ["AgentCommandLine"],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
@@ -42,10 +64,16 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "TestSupport",
+            ]
+        ),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Locking", "Observability", "Telemetry", "TestSupport"]
+            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

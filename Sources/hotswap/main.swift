@@ -1,3 +1,4 @@
+import AgentCommandLine
 import Glibc
 
 /// The `hotswap` entry point: picks the subcommand and maps errors to exit
@@ -7,6 +8,7 @@ let usage = """
 
     commands:
       coordinator   run a coordinator
+      agent         run a node's agent (reports to the leader; fencing by term)
       certs         make the cluster CA and issue certificates
       cluster       show the coordinator cluster
       nodes         list the nodes and their latest figures
@@ -14,6 +16,7 @@ let usage = """
       version       print the version
 
     \(CoordinatorCommand.usage)
+    \(AgentCommand.usage)
     \(CertsCommand.usage)
     \(ClusterCommand.usage)
     \(NodesCommand.usage)
@@ -35,6 +38,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
     do {
         switch arguments[1] {
         case "coordinator": return try CoordinatorCommand.run(rest)
+        case "agent": return try AgentCommand.run(rest)
         case "certs": return try CertsCommand.run(rest)
         case "cluster": return try ClusterCommand.run(rest)
         case "nodes": return try NodesCommand.run(rest)
