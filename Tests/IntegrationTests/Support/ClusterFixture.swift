@@ -13,10 +13,10 @@ final class ClusterFixture {
     private let peerPorts: [String: Int]
     private let dataDirectories: [String: TestDirectory]
 
-    init(spares: [String] = []) throws {
+    init(spares: [String] = [], agents: [String] = ["node-1"]) throws {
         self.spares = spares
         let everyone = names + spares
-        certificates = try CertificateFixture(coordinators: everyone)
+        certificates = try CertificateFixture(coordinators: everyone, agents: agents)
         let ports = try FreePorts.reserve(everyone.count)
         peerPorts = Dictionary(uniqueKeysWithValues: zip(everyone, ports))
         dataDirectories = Dictionary(uniqueKeysWithValues: everyone.map { ($0, TestDirectory()) })
@@ -50,6 +50,21 @@ final class ClusterFixture {
         let process = try #require(processes[name])
         return try ExternalCommand.run([HotSwapBinary.path, "cluster"] + arguments
                                        + ["--addr", process.apiURL, "--ca", certificates.ca])
+    }
+
+    /// Every live member's agent port, as agents are given them (`--coordinators`).
+    var agentAddresses: [String] {
+        live.compactMap { processes[$0].map { "127.0.0.1:\($0.agentPort)" } }
+    }
+
+    /// `GET /api/v1/nodes` through `name` (answered by the leader), by node id.
+    func nodes(via name: String) -> [String: [String: Any]] {
+        guard let process = processes[name],
+              let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca,
+                                                     "\(process.apiURL)/api/v1/nodes"]),
+              let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
+              let list = object["nodes"] as? [[String: Any]] else { return [:] }
+        return Dictionary(uniqueKeysWithValues: list.compactMap { node in (node["id"] as? String).map { ($0, node) } })
     }
 
     /// Each member's name and role ("voter" or "learner") as `name` reports them.
