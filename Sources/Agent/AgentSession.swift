@@ -9,7 +9,7 @@ import Wire
 /// after repeated failures the next coordinator of `--coordinators`, with a
 /// jittered, bounded backoff. Every frame a coordinator sends passes the
 /// fencing check (`AgentSession+Frames.swift`). Confined to its loop.
-final class AgentSession: FrameLinkReceiver {
+public final class AgentSession: FrameLinkReceiver {
     enum Phase: Equatable {
         /// No link: stopped, or waiting to dial another coordinator.
         case idle
@@ -22,11 +22,11 @@ final class AgentSession: FrameLinkReceiver {
 
     let loop: EventLoop
     let configuration: AgentConfiguration
-    let terms: TermStore
+    let terms: any TermRecord
     let logger: Logger
     let incarnation: UInt64
     private let contexts: TLSContextStore
-    private let sampler: Sampler
+    private let sampler: any SampleSource
     private let prober: HealthProber?
     var buffer: SampleBuffer
     private(set) var reportInterval: Duration
@@ -44,8 +44,11 @@ final class AgentSession: FrameLinkReceiver {
     private var moveTimer: TimerID?
     private(set) var isStopped = true
 
-    init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, terms: TermStore,
-         sampler: Sampler, prober: HealthProber?, incarnation: UInt64, logger: Logger) {
+    /// A session for `configuration.name`, confined to `loop`. `sampler` and
+    /// `terms` are the host's collectors and the term file in an agent; the
+    /// agent-fleet benchmark gives synthetic samples and volatile terms.
+    public init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, terms: any TermRecord,
+                sampler: any SampleSource, prober: HealthProber?, incarnation: UInt64, logger: Logger) {
         precondition(!configuration.coordinators.isEmpty, "an agent needs a coordinator to dial")
         self.loop = loop
         self.configuration = configuration
@@ -63,7 +66,7 @@ final class AgentSession: FrameLinkReceiver {
                               seed: incarnation)
     }
 
-    func start() {
+    public func start() {
         loop.preconditionInLoop()
         guard isStopped else { return }
         isStopped = false
@@ -75,7 +78,7 @@ final class AgentSession: FrameLinkReceiver {
 
     /// Sends what is pending if welcomed, then closes the link (a graceful TLS
     /// close that flushes what is queued) and cancels every timer.
-    func stop() {
+    public func stop() {
         loop.preconditionInLoop()
         guard !isStopped else { return }
         isStopped = true
@@ -157,7 +160,7 @@ final class AgentSession: FrameLinkReceiver {
 
     // MARK: - FrameLinkReceiver
 
-    func linkDidConnect(_ link: FrameLink) {
+    public func linkDidConnect(_ link: FrameLink) {
         guard link === self.link, !isStopped else { return }
         phase = .awaitingAnswer
         link.send(Frame(kind: FrameKind.agentHello.rawValue, payload: AgentSessionCodec.encode(hello())))
@@ -170,12 +173,12 @@ final class AgentSession: FrameLinkReceiver {
         }
     }
 
-    func link(_ link: FrameLink, didReceive frame: Frame) {
+    public func link(_ link: FrameLink, didReceive frame: Frame) {
         guard link === self.link, !isStopped else { return }
         handle(frame, on: link)
     }
 
-    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {
+    public func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {
         guard link === self.link, !isStopped else { return }
         cancelAnswerTimer()
         if case let .welcomed(term, leader) = phase {
@@ -246,7 +249,7 @@ final class AgentSession: FrameLinkReceiver {
                           moduleVersions: versions)
     }
 
-    var status: AgentStatus {
+    public var status: AgentStatus {
         var leader: String?
         if case let .welcomed(_, name) = phase { leader = name }
         return AgentStatus(highestSeenTerm: terms.highestTerm, leaderName: leader, coordinatorAddress: "\(target)",

@@ -10,7 +10,7 @@ import Transport
 /// runs is coalesced into one more round) and takes the results completed
 /// since its last take (`takeResults`). `stop` interrupts a probe in flight
 /// and joins the thread. Made only when some module has a health endpoint.
-final class HealthProber: Sendable {
+public final class HealthProber: Sendable {
     struct Target: Sendable {
         let module: String
         let endpoint: HealthEndpoint

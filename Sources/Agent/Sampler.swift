@@ -9,7 +9,7 @@ import Transport
 /// found or read is left out of that sample. Each change of a module's
 /// state (found / not found, and why) is logged once, not every interval.
 /// Confined to the agent's loop.
-final class Sampler {
+final class Sampler: SampleSource {
     private let host: HostCollector
     private let modules: [ModuleCollector]
     private let logger: Logger

@@ -8,7 +8,7 @@ import Locking
 /// a crash leaves either the old term or the new one, never a torn file.
 /// `raise(to:)` returns only once the new term is on disk: callers persist
 /// before they act on the frame that carried it.
-public final class TermStore: Sendable {
+public final class TermStore: TermRecord {
     public static let fileName = "term"
     static let temporaryFileName = "term.tmp"
     /// "18446744073709551615\n" is 21 bytes; anything longer is not a term file.
