@@ -30,7 +30,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "hotswap",
-            dependencies: ["Coordinator", "Certificates", "Transport", "Observability"]
+            dependencies: ["Coordinator", "Certificates", "Transport", "Observability", "Locking", "CLinux"]
         ),
         .target(name: "TestSupport", dependencies: ["Locking", "Transport"], path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),

@@ -6,6 +6,7 @@ let usage = """
     usage: hotswap <command> [options]
 
     commands:
+      dev           run a local fleet (3 coordinators, agents) until Ctrl-C
       coordinator   run a coordinator
       certs         make the cluster CA and issue certificates
       cluster       show the coordinator cluster
@@ -13,6 +14,7 @@ let usage = """
       data          check a data directory's write-ahead log as a coordinator start would
       version       print the version
 
+    \(DevCommand.usage)
     \(CoordinatorCommand.usage)
     \(CertsCommand.usage)
     \(ClusterCommand.usage)
@@ -34,6 +36,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
     let rest = arguments.dropFirst(2)
     do {
         switch arguments[1] {
+        case "dev": return try DevCommand.run(rest)
         case "coordinator": return try CoordinatorCommand.run(rest)
         case "certs": return try CertsCommand.run(rest)
         case "cluster": return try ClusterCommand.run(rest)
@@ -52,4 +55,5 @@ func runCommand(_ arguments: [String]) -> Int32 {
     }
 }
 
+ParentDeathGuard.armIfRequested()
 exit(runCommand(CommandLine.arguments))
