@@ -25,14 +25,22 @@ let package = Package(
         .target(name: "Certificates", dependencies: ["COpenSSL"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability"]),
         .target(
+            name: "Agent",
+            dependencies: ["CLinux", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
+        ),
+        .target(
             name: "Coordinator",
             dependencies: ["Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry"]
         ),
         .executableTarget(
             name: "hotswap",
-            dependencies: ["Coordinator", "Certificates", "Transport", "Observability", "Locking", "CLinux"]
+            dependencies: ["Coordinator", "Agent", "Certificates", "Transport", "Observability", "Locking", "CLinux"]
         ),
-        .target(name: "TestSupport", dependencies: ["Locking", "Transport"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
@@ -42,10 +50,16 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "TestSupport",
+            ]
+        ),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "Transport", "Wire", "Certificates", "Locking", "Observability", "TestSupport"]
+            dependencies: ["hotswap", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,20 +2,21 @@ import CLinux
 import Glibc
 
 /// A joinable POSIX thread. Event loops run on these so each loop has one
-/// owner that starts it and waits for it to end.
-final class NativeThread: @unchecked Sendable {
+/// owner that starts it and waits for it to end. Public so the agent's
+/// health prober runs on a thread it owns and joins the same way.
+public final class NativeThread: @unchecked Sendable {
     private var handle = pthread_t()
 
     private final class Entry {
         let body: @Sendable () -> Void
         let name: String
-        init(name: String, body: @escaping @Sendable () -> Void) {
+        public init(name: String, body: @escaping @Sendable () -> Void) {
             self.name = name
             self.body = body
         }
     }
 
-    init(name: String, body: @escaping @Sendable () -> Void) {
+    public init(name: String, body: @escaping @Sendable () -> Void) {
         let entry = Unmanaged.passRetained(Entry(name: name, body: body))
         let result = pthread_create(&handle, nil, { argument in
             let entry = Unmanaged<Entry>.fromOpaque(argument!).takeRetainedValue()
@@ -26,7 +27,7 @@ final class NativeThread: @unchecked Sendable {
         precondition(result == 0, "pthread_create failed: \(result)")
     }
 
-    func join() {
+    public func join() {
         pthread_join(handle, nil)
     }
 }

@@ -8,6 +8,7 @@ let usage = """
     commands:
       dev           run a local fleet (3 coordinators, agents) until Ctrl-C
       coordinator   run a coordinator
+      agent         run a node's agent (reports to the leader; fencing by term)
       certs         make the cluster CA and issue certificates
       cluster       show the coordinator cluster
       nodes         list the nodes and their latest figures
@@ -16,6 +17,7 @@ let usage = """
 
     \(DevCommand.usage)
     \(CoordinatorCommand.usage)
+    \(AgentCommand.usage)
     \(CertsCommand.usage)
     \(ClusterCommand.usage)
     \(NodesCommand.usage)
@@ -38,6 +40,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
         switch arguments[1] {
         case "dev": return try DevCommand.run(rest)
         case "coordinator": return try CoordinatorCommand.run(rest)
+        case "agent": return try AgentCommand.run(rest)
         case "certs": return try CertsCommand.run(rest)
         case "cluster": return try ClusterCommand.run(rest)
         case "nodes": return try NodesCommand.run(rest)

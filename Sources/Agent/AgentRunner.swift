@@ -1,0 +1,145 @@
+import Locking
+import Observability
+import Transport
+
+/// Owns a running agent: its data directory (locked), term store, TLS
+/// credentials, one event loop on its own thread, the health prober's thread
+/// (when a module has a health endpoint) and the session. `start` begins
+/// sampling and dialling; `shutdown` sends what is pending, closes the
+/// connection, stops the prober and joins both threads — bounded by the
+/// prober's interruptible waits and the loop's drain — and unlocks the data
+/// directory.
+public final class AgentRunner: Sendable {
+    public let configuration: AgentConfiguration
+    public let incarnation: UInt64
+    private let logger: Logger
+    private let dataDirectory: AgentDataDirectory
+    private let terms: TermStore
+    private let contexts: TLSContextStore
+    private let group: EventLoopGroup
+    private let prober: HealthProber?
+    private let session: LoopBound<AgentSession>
+    private let isShutDown = Locked(false)
+
+    /// Prepares everything that can fail — configuration, data directory, term,
+    /// certificates, `/proc` — and throws the first problem; nothing is dialled
+    /// or sampled until `start`.
+    public init(configuration: AgentConfiguration, logger: Logger,
+                incarnation: UInt64 = WallClock.nowMilliseconds()) throws(AgentStartError) {
+        do {
+            try configuration.validate()
+        } catch {
+            throw .configuration(error)
+        }
+        self.configuration = configuration
+        self.incarnation = incarnation
+        self.logger = logger
+        do {
+            dataDirectory = try AgentDataDirectory(preparing: configuration.dataDirectory)
+            terms = try TermStore(directory: configuration.dataDirectory)
+        } catch {
+            throw .state(error)
+        }
+        do {
+            contexts = try AgentTLS.makeContexts(configuration)
+        } catch {
+            throw .tls(error)
+        }
+        let targets = configuration.modules.compactMap { module in
+            module.health.map { HealthProber.Target(module: module.name, endpoint: $0) }
+        }
+        do {
+            prober = targets.isEmpty ? nil : try HealthProber(targets: targets, timeout: configuration.probeTimeout)
+        } catch {
+            throw .collector(error)
+        }
+        do {
+            group = try EventLoopGroup(loopCount: 1)
+        } catch {
+            throw .tls(error)
+        }
+        let loop = group.loops[0]
+        let (terms, prober, contexts) = (self.terms, self.prober, self.contexts)
+        let made: Result<LoopBound<AgentSession>, CollectorError> = loop.runAndWait {
+            do throws(CollectorError) {
+                // The sampler takes its CPU baseline here, on the loop that will own it.
+                let sampler = try Sampler(modules: configuration.modules, logger: logger)
+                return .success(LoopBound(AgentSession(loop: loop, configuration: configuration, contexts: contexts,
+                                                       terms: terms, sampler: sampler, prober: prober,
+                                                       incarnation: incarnation, logger: logger), loop: loop))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch made {
+        case let .success(session): self.session = session
+        case let .failure(error):
+            group.shutdown()
+            throw .collector(error)
+        }
+    }
+
+    /// Starts the prober's thread, sampling and dialling.
+    public func start() {
+        prober?.start()
+        let session = self.session
+        session.loop.runAndWait { session.value.start() }
+        logger.info("agent started", [
+            "name": configuration.name, "incarnation": "\(incarnation)", "highestSeenTerm": "\(terms.highestTerm)",
+            "coordinators": configuration.coordinators.map(\.description).joined(separator: ","),
+            "intervalMilliseconds": "\(configuration.reportIntervalMilliseconds)",
+            "modules": "\(configuration.modules.count)", "dataDir": configuration.dataDirectory])
+    }
+
+    /// Rebuilds the TLS credentials from disk for the next connection; on a
+    /// failure keeps the current ones. Returns whether the reload succeeded.
+    @discardableResult
+    public func reloadCertificates() -> Bool {
+        do {
+            try contexts.reload()
+            logger.info("certificates reloaded")
+            return true
+        } catch {
+            logger.error("certificate reload failed; keeping the current certificates", ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// What the session is doing now.
+    public var status: AgentStatus {
+        let session = self.session
+        return session.loop.runAndWait { session.value.status }
+    }
+
+    /// Flushes, closes, stops the prober and joins the threads. Idempotent.
+    public func shutdown() {
+        let first = isShutDown.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        let session = self.session
+        session.loop.runAndWait { session.value.stop() }
+        prober?.stop()
+        group.shutdown()
+        dataDirectory.unlock()
+        logger.info("agent stopped", ["name": configuration.name, "incarnation": "\(incarnation)"])
+    }
+}
+
+/// Why an agent could not start; the message says what to fix.
+public enum AgentStartError: Error, Sendable, CustomStringConvertible {
+    case configuration(AgentConfigurationError)
+    case state(AgentStateError)
+    case tls(TransportError)
+    case collector(CollectorError)
+
+    public var description: String {
+        switch self {
+        case let .configuration(error): "\(error)"
+        case let .state(error): "\(error)"
+        case let .tls(error): "\(error)"
+        case let .collector(error): "cannot measure this host: \(error)"
+        }
+    }
+}

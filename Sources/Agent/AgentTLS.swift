@@ -1,0 +1,27 @@
+import Certificates
+import Transport
+
+/// The agent's side of mutual TLS: it presents `NAME.pem`/`NAME.key` and
+/// accepts only a server whose certificate chains to `ca.pem` and carries a
+/// `hotswap://coordinator/NAME` identity (besides the address the agent
+/// dialled, which `TLSClient` checks). Rebuilt from disk on SIGHUP.
+enum AgentTLS {
+    static func makeContexts(_ configuration: AgentConfiguration) throws(TransportError) -> TLSContextStore {
+        try TLSContextStore(
+            TLSConfiguration(certificateChainPath: configuration.certificatePath,
+                             privateKeyPath: configuration.privateKeyPath,
+                             trustRootsPath: configuration.caPath,
+                             peerVerification: .required(coordinatorsOnly)),
+            side: .client)
+    }
+
+    static let coordinatorsOnly: PeerAuthorizer = { certificate in
+        guard let identity = NodeIdentity.identity(ofCertificate: certificate) else {
+            return .failure(PeerRejection("server certificate carries no hotswap:// identity"))
+        }
+        guard identity.role == .coordinator else {
+            return .failure(PeerRejection("server is \(identity), not a coordinator"))
+        }
+        return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name))
+    }
+}

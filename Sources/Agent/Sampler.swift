@@ -1,0 +1,82 @@
+import Glibc
+import Observability
+import Telemetry
+
+/// Takes one `Sample` per interval from the host and module collectors. A
+/// sample is skipped (nil) when the host CPU cannot be measured for the
+/// interval or `/proc` cannot be read; a module whose process cannot be
+/// found or read is left out of that sample. Each change of a module's
+/// state (found / not found, and why) is logged once, not every interval.
+/// Confined to the agent's loop.
+final class Sampler {
+    private let host: HostCollector
+    private let modules: [ModuleCollector]
+    private let logger: Logger
+    private var moduleProblems: [String: String] = [:]
+    private var hostProblem: String?
+
+    init(modules watches: [ModuleWatch], logger: Logger) throws(CollectorError) {
+        host = try HostCollector()
+        let reader = ProcFileReader()
+        modules = watches.map { ModuleCollector(watch: $0, reader: reader) }
+        self.logger = logger
+    }
+
+    /// The sample for the interval that ends now.
+    func take(roundTripMicroseconds: UInt32?, probes: [String: ProbeResult]) -> Sample? {
+        let cpu: CPUUtilization?
+        let memory: MemInfo
+        do {
+            cpu = try host.cpuSinceLast()
+            memory = try host.memory()
+            noteHost(problem: nil)
+        } catch {
+            noteHost(problem: error.description)
+            return nil
+        }
+        guard let cpu else { return nil }
+        var moduleSamples: [ModuleSample] = []
+        moduleSamples.reserveCapacity(modules.count)
+        for collector in modules {
+            let name = collector.watch.name
+            do {
+                moduleSamples.append(try collector.collect(probe: probes[name] ?? .notProbed))
+                noteModule(name, problem: nil)
+            } catch {
+                noteModule(name, problem: error.description)
+            }
+        }
+        return Sample(timestampMilliseconds: WallClock.nowMilliseconds(), hostCPUBusyBasisPoints: cpu.busyBasisPoints,
+                      hostMemoryUsedBytes: memory.usedBytes, hostMemoryTotalBytes: memory.totalBytes,
+                      roundTripMicroseconds: roundTripMicroseconds, modules: moduleSamples)
+    }
+
+    private func noteHost(problem: String?) {
+        guard problem != hostProblem else { return }
+        if let problem {
+            logger.error("cannot measure the host; samples are skipped", ["reason": problem])
+        } else if hostProblem != nil {
+            logger.info("host measurements resumed")
+        }
+        hostProblem = problem
+    }
+
+    private func noteModule(_ name: String, problem: String?) {
+        guard moduleProblems[name] != problem else { return }
+        if let problem {
+            logger.warning("module process not measured; left out of samples", ["module": name, "reason": problem])
+        } else {
+            logger.info("module process measured", ["module": name])
+        }
+        moduleProblems[name] = problem
+    }
+}
+
+/// The wall clock in unix milliseconds, for sample timestamps and the incarnation.
+public enum WallClock {
+    public static func nowMilliseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return UInt64(max(0, time.tv_sec)) * 1_000 + UInt64(max(0, time.tv_nsec)) / 1_000_000
+    }
+}

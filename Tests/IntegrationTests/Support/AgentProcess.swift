@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// A real `hotswap agent` child process. It is started with the given
+/// coordinators and waits for the "agent started" log line; it is killed
+/// when released, so a failing test never leaks a process.
+final class AgentProcess {
+    let process = Process()
+    let log: PipeCollector
+    let dataDirectory: TestDirectory
+
+    static let startTimeout: Duration = .seconds(20)
+
+    init(name: String = "node-1", tlsDirectory: String, coordinators: [String], dataDirectory: TestDirectory = TestDirectory(),
+         extraArguments: [String] = ["--interval", "200ms"]) throws {
+        self.dataDirectory = dataDirectory
+        process.executableURL = URL(fileURLWithPath: HotSwapBinary.path)
+        process.arguments = ["agent", "--name", name, "--coordinators", coordinators.joined(separator: ","),
+                             "--tls-dir", tlsDirectory, "--data-dir", dataDirectory.path] + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        log = PipeCollector(stderr.fileHandleForReading)
+        try process.run()
+        try waitForStart()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let text = log.text
+        if text.contains("ThreadSanitizer") || text.contains("Fatal error") {
+            Issue.record("agent reported a fault:\n\(text)")
+        }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// The term file's text, nil when absent.
+    var persistedTerm: String? {
+        (try? Data(contentsOf: URL(fileURLWithPath: dataDirectory.file("term")))).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private func waitForStart() throws {
+        let deadline = ContinuousClock.now.advanced(by: Self.startTimeout)
+        while ContinuousClock.now < deadline {
+            if log.text.contains("agent started") { return }
+            guard process.isRunning else { throw StartFailure(status: process.terminationStatus, log: log.text) }
+            usleep(20_000)
+        }
+        throw StartFailure(status: nil, log: "no 'agent started' line within \(Self.startTimeout): \(log.text)")
+    }
+
+    /// Sends `signal` and waits (bounded) for the process to exit; returns its status.
+    @discardableResult
+    func stop(with signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) -> Int32? {
+        kill(pid, signal)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        guard !process.isRunning else { return nil }
+        return process.terminationStatus
+    }
+
+    /// Log lines containing `text`, in order.
+    func lines(containing text: String) -> [String] {
+        log.text.split(separator: "\n").map(String.init).filter { $0.contains(text) }
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let status: Int32?
+        let log: String
+        var description: String { "agent failed to start (status \(status.map(String.init) ?? "-")): \(log)" }
+    }
+}
