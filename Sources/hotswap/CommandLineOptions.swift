@@ -88,12 +88,9 @@ extension Duration {
         return nil
     }
 
-    /// The inverse of `init(parsingText:)` for whole milliseconds: `250ms`, `10s`, `2m`.
+    /// Whole milliseconds as `init(parsingText:)` reads them: `250ms`, `10s`, `150s`.
     var text: String {
         let milliseconds = components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000
-        for (suffix, unit) in [("h", Int64(3_600_000)), ("m", 60_000), ("s", 1_000)] where milliseconds % unit == 0 && milliseconds > 0 {
-            return "\(milliseconds / unit)\(suffix)"
-        }
-        return "\(milliseconds)ms"
+        return milliseconds > 0 && milliseconds % 1_000 == 0 ? "\(milliseconds / 1_000)s" : "\(milliseconds)ms"
     }
 }
