@@ -8,10 +8,7 @@ import Testing
 /// clash with each other or with a developer's own `hotswap dev`.
 @Suite(.serialized)
 struct DevCommandTests {
-    /// Waiting for `hotswap agent` (being built on branch `agent`): this test
-    /// runs by itself once that branch is merged and the command exists.
-    @Test(.enabled(if: AgentBinary.isAvailable, "waiting for `hotswap agent` (branch agent): merge it and this runs"))
-    func devStartsCoordinatorsAndAgentsThatReportAndCtrlCStopsEveryProcess() throws {
+    @Test func devStartsCoordinatorsAndAgentsThatReportAndCtrlCStopsEveryProcess() throws {
         let directory = TestDirectory()
         let dev = try DevProcess(directory: directory.path, agents: 3)
         try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
@@ -145,14 +142,6 @@ struct DevCommandTests {
         #expect(dev.text.contains("stopped \(pids.count) processes; certificates, data and logs are in \(dev.directory)"),
                 "\(dev.text)")
     }
-}
-
-/// Whether this build's `hotswap` has the `agent` command yet.
-enum AgentBinary {
-    static let isAvailable: Bool = {
-        let probe = try? ExternalCommand.run([HotSwapBinary.path, "agent", "--no-such-option"])
-        return probe.map { !$0.combined.contains("unknown command 'agent'") } ?? false
-    }()
 }
 
 /// A loopback listener holding a port the way a coordinator does (SO_REUSEADDR and SO_REUSEPORT).
