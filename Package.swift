@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hotswap", targets: ["hotswap"]),
+        .executable(name: "hotswap-agent", targets: ["hotswap-agent"]),
     ],
     targets: [
         .systemLibrary(
@@ -32,9 +33,22 @@ let package = Package(
             name: "Coordinator",
             dependencies: ["Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry"]
         ),
+        .target(name: "CommandLineSupport"),
+        .target(
+            name: "AgentCommandLine",
+            dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Telemetry", "Transport"]
+        ),
         .executableTarget(
             name: "hotswap",
-            dependencies: ["Coordinator", "Agent", "Certificates", "Transport", "Observability", "Locking", "CLinux"]
+            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability", "Locking", "CLinux"]
+        ),
+        // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
+        // so no Foundation, and in release builds the Swift runtime and standard library linked
+        // statically, which leaves far fewer pages resident than loading their shared libraries.
+        .executableTarget(
+            name: "hotswap-agent",
+            dependencies: ["AgentCommandLine"],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
         .target(
             name: "TestSupport",
@@ -59,7 +73,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport"]
+            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

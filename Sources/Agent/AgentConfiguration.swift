@@ -42,8 +42,8 @@ public struct AgentConfiguration: Sendable {
     /// a running agent never builds a message the leader would refuse.
     public func validate() throws(AgentConfigurationError) {
         guard !coordinators.isEmpty else { throw .invalid("--coordinators needs at least one HOST:PORT") }
-        guard !environment.isEmpty, environment.utf8.count <= AgentSessionLimits.nameBytesMaximum else {
-            throw .invalid("--environment must have 1 to \(AgentSessionLimits.nameBytesMaximum) bytes")
+        guard InventoryName.isValid(environment) else {
+            throw .invalid("--environment '\(environment)' must match \(InventoryName.pattern)")
         }
         guard AgentSessionLimits.reportIntervalMilliseconds.contains(reportIntervalMilliseconds),
               reportInterval == .milliseconds(Int64(reportIntervalMilliseconds)) else {
@@ -56,17 +56,16 @@ public struct AgentConfiguration: Sendable {
             throw .invalid("at most \(ReportLimits.modulesPerSampleMaximum) modules")
         }
         for (key, value) in labels {
-            guard (1...AgentSessionLimits.nameBytesMaximum).contains(key.utf8.count),
+            guard (1...InventoryName.labelKeyBytesMaximum).contains(key.utf8.count),
                   value.utf8.count <= AgentSessionLimits.textBytesMaximum else {
-                throw .invalid("label '\(key)' must have a 1 to \(AgentSessionLimits.nameBytesMaximum)-byte key and a value "
+                throw .invalid("label '\(key)' must have a 1 to \(InventoryName.labelKeyBytesMaximum)-byte key and a value "
                                + "of at most \(AgentSessionLimits.textBytesMaximum) bytes")
             }
         }
         var names = Set<String>()
         for module in modules {
-            guard (1...ReportLimits.moduleNameBytesMaximum).contains(module.name.utf8.count),
-                  module.version.utf8.count <= AgentSessionLimits.textBytesMaximum else {
-                throw .invalid("module '\(module.name)' must have a 1 to \(ReportLimits.moduleNameBytesMaximum)-byte name and a "
+            guard InventoryName.isValid(module.name), module.version.utf8.count <= AgentSessionLimits.textBytesMaximum else {
+                throw .invalid("module '\(module.name)' must have a name matching \(InventoryName.pattern) and a "
                                + "version of at most \(AgentSessionLimits.textBytesMaximum) bytes")
             }
             guard names.insert(module.name).inserted else { throw .invalid("module '\(module.name)' is named twice") }
@@ -104,5 +103,23 @@ public struct AgentConfigurationError: Error, Equatable, Sendable, CustomStringC
 
     public static func invalid(_ description: String) -> AgentConfigurationError {
         AgentConfigurationError(description: description)
+    }
+}
+
+/// The names the fleet's inventory accepts for environments and modules
+/// (the leader refuses a hello with any other, as it stores them through
+/// Raft): `[a-z0-9][a-z0-9-]{0,62}`. The agent checks them at start so a
+/// mistake is a clear refusal, not a hello the leader keeps closing.
+public enum InventoryName {
+    public static let pattern = "[a-z0-9][a-z0-9-]{0,62}"
+    public static let bytesMaximum = 63
+    /// Label keys: 1 to 63 bytes, any text.
+    public static let labelKeyBytesMaximum = 63
+
+    public static func isValid(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, bytes.count <= bytesMaximum else { return false }
+        let isLowerAlphanumeric: (UInt8) -> Bool = { (97...122).contains($0) || (48...57).contains($0) }
+        return isLowerAlphanumeric(first) && bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == 45 }
     }
 }

@@ -81,14 +81,14 @@ public final class AgentRunner: Sendable {
 
     /// Starts the prober's thread, sampling and dialling.
     public func start() {
-        prober?.start()
-        let session = self.session
-        session.loop.runAndWait { session.value.start() }
         logger.info("agent started", [
             "name": configuration.name, "incarnation": "\(incarnation)", "highestSeenTerm": "\(terms.highestTerm)",
             "coordinators": configuration.coordinators.map(\.description).joined(separator: ","),
             "intervalMilliseconds": "\(configuration.reportIntervalMilliseconds)",
             "modules": "\(configuration.modules.count)", "dataDir": configuration.dataDirectory])
+        prober?.start()
+        let session = self.session
+        session.loop.runAndWait { session.value.start() }
     }
 
     /// Rebuilds the TLS credentials from disk for the next connection; on a

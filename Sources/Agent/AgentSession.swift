@@ -239,7 +239,7 @@ final class AgentSession: FrameLinkReceiver {
 
     func hello() -> AgentHello {
         var versions: [String: String] = [:]
-        for module in configuration.modules { versions[module.name] = module.version }
+        for module in configuration.modules where !module.version.isEmpty { versions[module.name] = module.version }
         return AgentHello(nodeName: configuration.name, incarnation: incarnation, highestSeenTerm: terms.highestTerm,
                           reportIntervalMilliseconds: UInt32(clamping: reportInterval.wholeMilliseconds),
                           environment: configuration.environment, labels: configuration.labels,

@@ -4,13 +4,14 @@ import Telemetry
 /// supervisor exists: `--module NAME=PIDFILE[,health=http://127.0.0.1:PORT/PATH][,version=V]`.
 /// The pid file is read every interval, so a restarted process is followed.
 public struct ModuleWatch: Sendable, Equatable {
-    /// The module's name as deployed (1 to 64 bytes, as reports allow).
+    /// The module's name as deployed (`InventoryName`: lower-case letters, digits, '-').
     public var name: String
     /// A file holding the process id in decimal (trailing whitespace allowed).
     public var pidFile: String
     /// Probed every interval when given.
     public var health: HealthEndpoint?
-    /// Reported in the hello; empty when not given.
+    /// Reported in the hello's module versions; empty when not given, and then
+    /// the module is left out of them (the fleet records only known versions).
     public var version: String
 
     public init(name: String, pidFile: String, health: HealthEndpoint? = nil, version: String = "") {
@@ -26,8 +27,8 @@ public struct ModuleWatch: Sendable, Equatable {
             throw .invalid("--module '\(spec)' is not NAME=PIDFILE[,health=URL][,version=V]")
         }
         let name = String(spec[..<equals])
-        guard (1...ReportLimits.moduleNameBytesMaximum).contains(name.utf8.count) else {
-            throw .invalid("--module name '\(name)' must have 1 to \(ReportLimits.moduleNameBytesMaximum) bytes")
+        guard InventoryName.isValid(name) else {
+            throw .invalid("--module name '\(name)' must match \(InventoryName.pattern)")
         }
         var parts = spec[spec.index(after: equals)...].split(separator: ",", omittingEmptySubsequences: false)
         let pidFile = parts.isEmpty ? "" : String(parts.removeFirst())
@@ -64,8 +65,8 @@ public enum LabelOption {
             guard let equals = text.firstIndex(of: "=") else { throw .invalid("--label '\(text)' is not KEY=VALUE") }
             let key = String(text[..<equals])
             let value = String(text[text.index(after: equals)...])
-            guard (1...AgentSessionLimits.nameBytesMaximum).contains(key.utf8.count) else {
-                throw .invalid("--label key '\(key)' must have 1 to \(AgentSessionLimits.nameBytesMaximum) bytes")
+            guard (1...InventoryName.labelKeyBytesMaximum).contains(key.utf8.count) else {
+                throw .invalid("--label key '\(key)' must have 1 to \(InventoryName.labelKeyBytesMaximum) bytes")
             }
             guard value.utf8.count <= AgentSessionLimits.textBytesMaximum else {
                 throw .invalid("--label \(key): value has more than \(AgentSessionLimits.textBytesMaximum) bytes")

@@ -1,6 +1,7 @@
 import Glibc
 import Observability
 import Telemetry
+import Transport
 
 /// Takes one `Sample` per interval from the host and module collectors. A
 /// sample is skipped (nil) when the host CPU cannot be measured for the
@@ -69,14 +70,5 @@ final class Sampler {
             logger.info("module process measured", ["module": name])
         }
         moduleProblems[name] = problem
-    }
-}
-
-/// The wall clock in unix milliseconds, for sample timestamps and the incarnation.
-public enum WallClock {
-    public static func nowMilliseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return UInt64(max(0, time.tv_sec)) * 1_000 + UInt64(max(0, time.tv_nsec)) / 1_000_000
     }
 }

@@ -10,8 +10,9 @@ public struct Sample: Equatable, Hashable, Sendable {
     public var hostMemoryUsedBytes: UInt64
     /// `MemTotal` in bytes.
     public var hostMemoryTotalBytes: UInt64
-    /// Round trip of the agent's last ping to the coordinator, in microseconds; nil when none
-    /// was measured since the previous sample (not connected, or no answer yet).
+    /// Round trip of the agent's latest keepalive ping to the coordinator on its current
+    /// connection, in microseconds; nil while not connected or before the connection's first
+    /// answer.
     public var roundTripMicroseconds: UInt32?
     /// One entry per supervised module, names distinct, at most
     /// `ReportLimits.modulesPerSampleMaximum`.

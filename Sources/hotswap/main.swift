@@ -1,3 +1,4 @@
+import AgentCommandLine
 import Glibc
 
 /// The `hotswap` entry point: picks the subcommand and maps errors to exit

@@ -33,3 +33,14 @@ struct AgentImportTests {
         #expect(found.isSubset(of: allowed), "unexpected imports: \(found.subtracting(allowed).sorted())")
     }
 }
+
+extension AgentImportTests {
+    /// What `hotswap-agent` is built from stays free of Foundation and Dispatch too.
+    @Test func theAgentExecutableImportsNeitherFoundationNorDispatch() throws {
+        let forbidden: Set<String> = ["Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Coordinator"]
+        for target in ["AgentCommandLine", "CommandLineSupport", "hotswap-agent"] {
+            let found = try Self.imports(ofTarget: target)
+            #expect(found.isDisjoint(with: forbidden), "\(target) imports \(found.intersection(forbidden).sorted())")
+        }
+    }
+}

@@ -20,7 +20,7 @@ struct CollectorTests {
         #expect(host.cpuCount >= 1)
         var utilization: CPUUtilization?
         for _ in 0..<50 where utilization == nil {
-            spin(milliseconds: 30)
+            spin(milliseconds: 100)
             utilization = try host.cpuSinceLast()
         }
         let measured = try #require(utilization, "no CPU tick elapsed in 50 tries")

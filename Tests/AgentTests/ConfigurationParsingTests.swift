@@ -32,7 +32,7 @@ struct ConfigurationParsingTests {
         "api=/run/api.pid,health=https://127.0.0.1:1/", "api=/run/api.pid,health=http://example.com:80/",
         "api=/run/api.pid,health=http://127.0.0.1:0/", "api=/run/api.pid,health=http://127.0.0.1:99999/",
         "api=/run/api.pid,health=http://127.0.0.1:80/a b", "api=/run/api.pid,health",
-        String(repeating: "m", count: 65) + "=/run/m.pid",
+        String(repeating: "m", count: 64) + "=/run/m.pid", "API=/run/api.pid", "-api=/run/api.pid", "a_b=/run/api.pid",
     ])
     func malformedModuleSpecsAreRefused(spec: String) {
         #expect(throws: AgentConfigurationError.self) { try ModuleWatch.parse(spec) }
@@ -42,7 +42,7 @@ struct ConfigurationParsingTests {
         #expect(try LabelOption.parse(["zone=eu-1", "rack=", "role=db=primary"]) == ["zone": "eu-1", "rack": "", "role": "db=primary"])
     }
 
-    @Test(arguments: [["zone"], ["=x"], ["zone=a", "zone=b"], [String(repeating: "k", count: 65) + "=v"],
+    @Test(arguments: [["zone"], ["=x"], ["zone=a", "zone=b"], [String(repeating: "k", count: 64) + "=v"],
                       ["k=" + String(repeating: "v", count: 257)], (0...32).map { "k\($0)=v" }])
     func malformedLabelsAreRefused(values: [String]) {
         #expect(throws: AgentConfigurationError.self) { try LabelOption.parse(values) }
@@ -78,13 +78,19 @@ struct ConfigurationParsingTests {
         many.modules = (0...32).map { ModuleWatch(name: "m\($0)", pidFile: "/m") }
         #expect(throws: AgentConfigurationError.self) { try many.validate() }
         var longName = configuration
-        longName.modules = [ModuleWatch(name: String(repeating: "n", count: 65), pidFile: "/n")]
+        longName.modules = [ModuleWatch(name: String(repeating: "n", count: 64), pidFile: "/n")]
         #expect(throws: AgentConfigurationError.self) { try longName.validate() }
         var emptyKey = configuration
         emptyKey.labels = ["": "v"]
         #expect(throws: AgentConfigurationError.self) { try emptyKey.validate() }
-        var unnamed = configuration
-        unnamed.environment = ""
-        #expect(throws: AgentConfigurationError.self) { try unnamed.validate() }
+        for environment in ["", "Production", "-qa", "qa_1", String(repeating: "e", count: 64)] {
+            var changed = configuration
+            changed.environment = environment
+            #expect(throws: AgentConfigurationError.self, "\(environment)") { try changed.validate() }
+        }
+        var accepted = configuration
+        accepted.environment = "eu-west-1"
+        accepted.modules = [ModuleWatch(name: "api-v2", pidFile: "/a")]
+        try accepted.validate()
     }
 }

@@ -19,7 +19,8 @@ struct SessionTests {
         let agent = try AgentUnderTest(certificates: certificates, coordinators: [coordinator.address]) { configuration in
             configuration.environment = "staging"
             configuration.labels = ["zone": "eu-1", "rack": "r7"]
-            configuration.modules = [ModuleWatch(name: "api", pidFile: "/nonexistent/api.pid", version: "1.4.2")]
+            configuration.modules = [ModuleWatch(name: "api", pidFile: "/nonexistent/api.pid", version: "1.4.2"),
+                                     ModuleWatch(name: "worker", pidFile: "/nonexistent/worker.pid")]
         }
         defer { agent.stop() }
         #expect(eventually { !coordinator.hellos.isEmpty })

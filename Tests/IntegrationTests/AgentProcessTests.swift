@@ -91,6 +91,22 @@ struct AgentProcessTests {
         #expect(agent.stop(with: SIGINT) == 0)
     }
 
+    @Test func theAgentsOwnExecutableRunsTheSameAgent() throws {
+        let coordinator = try coordinator(.welcome(term: 2, leaderName: "c1"))
+        defer { coordinator.shutdown() }
+        let agent = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                     separateExecutable: true)
+        #expect(eventually { agent.persistedTerm == "2\n" }, "\(agent.log.text)")
+        let hello = try #require(coordinator.hellos.first)
+        #expect(hello.wasFirstFrame && hello.certificateName == "node-1")
+        #expect(eventually { coordinator.storedSequences(incarnation: hello.hello.incarnation).count >= 2 })
+        #expect(agent.stop() == 0)
+        let refused = try ExternalCommand.run([
+            HotSwapBinary.agentPath, "--name", "c1", "--coordinators", "127.0.0.1:1", "--tls-dir", certificates.tlsDirectory,
+            "--data-dir", TestDirectory().path])
+        #expect(refused.status == 1 && refused.standardError.contains("needs role agent"), "\(refused.combined)")
+    }
+
     private func refusal(name: String = "node-1", tlsDirectory: String? = nil, dataDirectory: String? = nil) throws
         -> ExternalCommand.Output {
         let data = TestDirectory()

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// A real `hotswap agent` child process. It is started with the given
+/// A real `hotswap agent` child process (or `hotswap-agent`, the agent's own executable). It is started with the given
 /// coordinators and waits for the "agent started" log line; it is killed
 /// when released, so a failing test never leaks a process.
 final class AgentProcess {
@@ -12,10 +12,10 @@ final class AgentProcess {
     static let startTimeout: Duration = .seconds(20)
 
     init(name: String = "node-1", tlsDirectory: String, coordinators: [String], dataDirectory: TestDirectory = TestDirectory(),
-         extraArguments: [String] = ["--interval", "200ms"]) throws {
+         extraArguments: [String] = ["--interval", "200ms"], separateExecutable: Bool = false) throws {
         self.dataDirectory = dataDirectory
-        process.executableURL = URL(fileURLWithPath: HotSwapBinary.path)
-        process.arguments = ["agent", "--name", name, "--coordinators", coordinators.joined(separator: ","),
+        process.executableURL = URL(fileURLWithPath: separateExecutable ? HotSwapBinary.agentPath : HotSwapBinary.path)
+        process.arguments = (separateExecutable ? [] : ["agent"]) + ["--name", name, "--coordinators", coordinators.joined(separator: ","),
                              "--tls-dir", tlsDirectory, "--data-dir", dataDirectory.path] + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
@@ -75,5 +75,12 @@ final class AgentProcess {
         let status: Int32?
         let log: String
         var description: String { "agent failed to start (status \(status.map(String.init) ?? "-")): \(log)" }
+    }
+}
+
+extension HotSwapBinary {
+    /// `hotswap-agent`, built next to `hotswap`.
+    static var agentPath: String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("hotswap-agent").path
     }
 }

@@ -2,14 +2,14 @@ import Glibc
 
 /// Small whole-file reads for config files, bounded so a wrong path cannot
 /// make the CLI read gigabytes.
-enum FileText {
-    static let sizeMaximumBytes = 1 << 20
+public enum FileText {
+    public static let sizeMaximumBytes = 1 << 20
 
-    struct ReadError: Error, CustomStringConvertible {
-        let description: String
+    public struct ReadError: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    static func read(_ path: String) throws(ReadError) -> String {
+    public static func read(_ path: String) throws(ReadError) -> String {
         guard let file = fopen(path, "r") else {
             throw ReadError(description: "cannot read \(path): \(String(cString: strerror(errno)))")
         }

@@ -1,5 +1,6 @@
 import Agent
 import Certificates
+import CommandLineSupport
 import Glibc
 import Observability
 import Telemetry
@@ -8,23 +9,30 @@ import Transport
 /// `hotswap agent`: checks the agent certificate (role agent, name = --name,
 /// signed by the CA) and the data directory, then runs the agent until
 /// SIGTERM or SIGINT (flush, close, exit 0); SIGHUP reloads certificates.
-/// `hotswap agent sample` prints one host sample and exits.
-enum AgentCommand {
-    static let usage = """
-        usage: hotswap agent --name NODE --coordinators HOST:PORT[,HOST:PORT...] --tls-dir DIR --data-dir DIR
-                             [--environment development] [--label KEY=VALUE]... [--interval 1s]
-                             [--module NAME=PIDFILE[,health=http://127.0.0.1:PORT/PATH][,version=V]]...
-                             [--probe-timeout 1s] [--log-level info] [--config FILE]
-               hotswap agent sample [--interval 1s] [--output table|json]
-               (one host sample: CPU busy over --interval and memory now, read as the agent reads them)
-        """
+/// `hotswap agent sample` prints one host sample and exits. The same code runs
+/// as `hotswap agent` and as the small `hotswap-agent` executable.
+public enum AgentCommand {
+    public static let usage = usage(invokedAs: "hotswap agent")
+
+    /// The usage text for `command` (`hotswap agent` or `hotswap-agent`).
+    public static func usage(invokedAs command: String) -> String {
+        let indent = String(repeating: " ", count: command.count + 8)
+        return """
+            usage: \(command) --name NODE --coordinators HOST:PORT[,HOST:PORT...] --tls-dir DIR --data-dir DIR
+            \(indent)[--environment development] [--label KEY=VALUE]... [--interval 1s]
+            \(indent)[--module NAME=PIDFILE[,health=http://127.0.0.1:PORT/PATH][,version=V]]...
+            \(indent)[--probe-timeout 1s] [--log-level info] [--config FILE]
+                   \(command) sample [--interval 1s] [--output table|json]
+                   (one host sample: CPU busy over --interval and memory now, read as the agent reads them)
+            """
+    }
 
     static let keys: Set<String> = [
         "config", "name", "coordinators", "tls-dir", "data-dir", "environment", "label", "interval", "module",
         "probe-timeout", "log-level",
     ]
 
-    static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
+    public static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
         if arguments.first == "sample" { return try AgentSampleCommand.run(arguments.dropFirst()) }
         var options = try CommandLineOptions(arguments, accepting: keys)
         guard options.positionals.isEmpty else {
@@ -97,7 +105,7 @@ enum AgentSampleCommand {
         let output = options.optional("output") ?? "table"
         guard output == "table" || output == "json" else { throw UsageError("--output must be table or json") }
         let collector = try HostCollector()
-        let startedAt = Transport.WallClock.nowMilliseconds()
+        let startedAt = WallClock.nowMilliseconds()
         var cpu: CPUUtilization?
         for _ in 0..<3 where cpu == nil {
             sleep(for: interval)
@@ -105,7 +113,7 @@ enum AgentSampleCommand {
         }
         guard let cpu else { throw AgentSampleError(description: "no CPU tick elapsed in three intervals of \(interval)") }
         let memory = try collector.memory()
-        let endedAt = Transport.WallClock.nowMilliseconds()
+        let endedAt = WallClock.nowMilliseconds()
         let fields: [(String, String)] = [
             ("startMilliseconds", "\(startedAt)"), ("endMilliseconds", "\(endedAt)"), ("cpuCount", "\(collector.cpuCount)"),
             ("hostCPUBusyBasisPoints", "\(cpu.busyBasisPoints)"), ("hostCPUBusyTicks", "\(cpu.busyTicks)"),
@@ -133,7 +141,7 @@ struct AgentSampleError: Error, CustomStringConvertible {
     let description: String
 }
 
-extension String {
+private extension String {
     func padding(to width: Int) -> String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }

@@ -1,11 +1,11 @@
 /// `--flag value` / `--flag=value` options of one subcommand, merged over a
 /// config file's `key = value` lines (flags win). Every flag must be declared;
-/// unknown ones are usage errors.
-struct CommandLineOptions {
+/// unknown ones are usage errors. Shared by `hotswap` and `hotswap-agent`.
+public struct CommandLineOptions {
     private var values: [String: [String]] = [:]
-    private(set) var positionals: [String] = []
+    public private(set) var positionals: [String] = []
 
-    init(_ arguments: ArraySlice<String>, accepting declared: Set<String>) throws(UsageError) {
+    public init(_ arguments: ArraySlice<String>, accepting declared: Set<String>) throws(UsageError) {
         var remaining = arguments[...]
         while let argument = remaining.popFirst() {
             guard argument.hasPrefix("--") else {
@@ -27,7 +27,7 @@ struct CommandLineOptions {
     }
 
     /// Adds `key = value` lines from a config file for keys not given as flags.
-    mutating func merge(configFileText text: String, path: String, accepting declared: Set<String>) throws(UsageError) {
+    public mutating func merge(configFileText text: String, path: String, accepting declared: Set<String>) throws(UsageError) {
         var fromFile: [String: [String]] = [:]
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingWhitespace()
@@ -43,16 +43,16 @@ struct CommandLineOptions {
         for (key, list) in fromFile where values[key] == nil { values[key] = list }
     }
 
-    func optional(_ key: String) -> String? { values[key]?.last }
+    public func optional(_ key: String) -> String? { values[key]?.last }
 
-    func all(_ key: String) -> [String] { values[key] ?? [] }
+    public func all(_ key: String) -> [String] { values[key] ?? [] }
 
-    func required(_ key: String) throws(UsageError) -> String {
+    public func required(_ key: String) throws(UsageError) -> String {
         guard let value = optional(key), !value.isEmpty else { throw UsageError("--\(key) is required") }
         return value
     }
 
-    func duration(_ key: String, default fallback: Duration) throws(UsageError) -> Duration {
+    public func duration(_ key: String, default fallback: Duration) throws(UsageError) -> Duration {
         guard let text = optional(key) else { return fallback }
         guard let parsed = Duration(parsingText: text) else {
             throw UsageError("--\(key): '\(text)' is not a duration such as 500ms, 10s or 2m")
@@ -62,13 +62,13 @@ struct CommandLineOptions {
 }
 
 /// A mistake in how a command was called; printed with the usage and exit code 2.
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct UsageError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 extension StringProtocol {
-    func trimmingWhitespace() -> String {
+    public func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
         guard let first = firstIndex(where: { !isSpace($0) }),
               let last = lastIndex(where: { !isSpace($0) }) else { return "" }
@@ -78,7 +78,7 @@ extension StringProtocol {
 
 extension Duration {
     /// Parses `250ms`, `10s`, `2m`, `1h`.
-    init?(parsingText text: String) {
+    public init?(parsingText text: String) {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)]
         for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
             guard let count = Int64(text.dropLast(suffix.count)), count >= 0 else { return nil }
@@ -86,11 +86,5 @@ extension Duration {
             return
         }
         return nil
-    }
-
-    /// Whole milliseconds as `init(parsingText:)` reads them: `250ms`, `10s`, `150s`.
-    var text: String {
-        let milliseconds = components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000
-        return milliseconds > 0 && milliseconds % 1_000 == 0 ? "\(milliseconds / 1_000)s" : "\(milliseconds)ms"
     }
 }

@@ -1,0 +1,7 @@
+import AgentCommandLine
+import Glibc
+
+// `hotswap-agent`: the agent alone, linked without the coordinator (no
+// Foundation) and with the Swift runtime linked statically, for the
+// footprint target. Same flags, files and behaviour as `hotswap agent`.
+exit(AgentMain.run(CommandLine.arguments.dropFirst()))
