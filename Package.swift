@@ -40,7 +40,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "hotswap",
-            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability"]
+            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability", "Locking", "CLinux"]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
         // so no Foundation, and in release builds the Swift runtime and standard library linked

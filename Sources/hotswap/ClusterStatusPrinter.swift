@@ -3,7 +3,8 @@ import FoundationEssentials
 /// `hotswap cluster status`: the members, leader, term, indexes and lease,
 /// as a table for people or JSON for scripts.
 enum ClusterStatusPrinter {
-    private struct View: Decodable {
+    /// `GET /api/v1/cluster` as the CLI reads it (shared with `hotswap dev`).
+    struct View: Decodable {
         struct Member: Decodable {
             let name: String
             let role: String

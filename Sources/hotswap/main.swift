@@ -7,6 +7,7 @@ let usage = """
     usage: hotswap <command> [options]
 
     commands:
+      dev           run a local fleet (3 coordinators, agents) until Ctrl-C
       coordinator   run a coordinator
       agent         run a node's agent (reports to the leader; fencing by term)
       certs         make the cluster CA and issue certificates
@@ -15,6 +16,7 @@ let usage = """
       data          check a data directory's write-ahead log as a coordinator start would
       version       print the version
 
+    \(DevCommand.usage)
     \(CoordinatorCommand.usage)
     \(AgentCommand.usage)
     \(CertsCommand.usage)
@@ -37,6 +39,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
     let rest = arguments.dropFirst(2)
     do {
         switch arguments[1] {
+        case "dev": return try DevCommand.run(rest)
         case "coordinator": return try CoordinatorCommand.run(rest)
         case "agent": return try AgentCommand.run(rest)
         case "certs": return try CertsCommand.run(rest)
@@ -56,4 +59,5 @@ func runCommand(_ arguments: [String]) -> Int32 {
     }
 }
 
+ParentDeathGuard.armIfRequested()
 exit(runCommand(CommandLine.arguments))

@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+
+/// `hotswap dev` as a user runs it: the real binary starts a real fleet of
+/// separate processes, says when it is ready, answers on the API it prints,
+/// and on Ctrl-C stops every process it started and says where the data is.
+/// Ports are picked by the system (`--api-port 0 --port-base 0`) so runs never
+/// clash with each other or with a developer's own `hotswap dev`.
+@Suite(.serialized)
+struct DevCommandTests {
+    @Test func devStartsCoordinatorsAndAgentsThatReportAndCtrlCStopsEveryProcess() throws {
+        let directory = TestDirectory()
+        let dev = try DevProcess(directory: directory.path, agents: 3)
+        try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
+        let pids = dev.childPIDs
+        #expect(Set(pids.keys) == ["c1", "c2", "c3", "node-1", "node-2", "node-3"], "\(dev.text)")
+
+        let nodes = try #require(dev.getJSON("/api/v1/nodes"), "GET /api/v1/nodes failed:\n\(dev.text)")
+        let listed = (nodes["nodes"] as? [[String: Any]] ?? []).reduce(into: [String: [String: Any]]()) {
+            $0[$1["id"] as? String ?? ""] = $1
+        }
+        for name in ["node-1", "node-2", "node-3"] {
+            let node = try #require(listed[name], "\(name) is not in GET /api/v1/nodes: \(nodes)")
+            #expect(node["status"] as? String == "live", "\(name): \(node)")
+            #expect(node["lastReport"] is [String: Any], "\(name) has no report: \(node)")
+            #expect(node["environment"] as? String == "development", "\(name): \(node)")
+        }
+        let cli = try ExternalCommand.run([HotSwapBinary.path, "nodes", "--addr", try #require(dev.apiURL), "--ca", dev.caPath])
+        #expect(cli.status == 0 && ["node-1", "node-2", "node-3"].allSatisfy(cli.standardOutput.contains), "\(cli.combined)")
+
+        expectNoInheritedDescriptors(dev, pids: pids)
+        try interruptAndExpectEverythingGone(dev, pids: pids)
+    }
+
+    /// The same lifecycle with coordinators only (`--agents 0`): the leader is
+    /// elected and agreed, the API dev prints answers, and Ctrl-C stops all three.
+    @Test func devWithoutAgentsRunsThreeCoordinatorsAndCtrlCStopsThem() throws {
+        let directory = TestDirectory()
+        let dev = try DevProcess(directory: directory.path, agents: 0)
+        try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
+        let pids = dev.childPIDs
+        #expect(Set(pids.keys) == ["c1", "c2", "c3"], "\(dev.text)")
+
+        let cluster = try #require(dev.getJSON("/api/v1/cluster"), "GET /api/v1/cluster failed:\n\(dev.text)")
+        let leader = try #require(cluster["leader"] as? String, "no leader: \(cluster)")
+        #expect(["c1", "c2", "c3"].contains(leader))
+        #expect(dev.text.contains("ready: leader \(leader) "), "dev printed another leader than the API's \(leader):\n\(dev.text)")
+        #expect((cluster["members"] as? [[String: Any]])?.count == 3, "\(cluster)")
+        let nodes = try #require(dev.getJSON("/api/v1/nodes"), "GET /api/v1/nodes failed:\n\(dev.text)")
+        #expect((nodes["nodes"] as? [Any])?.isEmpty == true, "\(nodes)")
+        expectNoInheritedDescriptors(dev, pids: pids)
+
+        try interruptAndExpectEverythingGone(dev, pids: pids)
+        for name in ["c1", "c2", "c3"] {
+            #expect(FileManager.default.fileExists(atPath: directory.file("data/\(name)/raft")), "no data for \(name)")
+            #expect(FileManager.default.fileExists(atPath: directory.file("logs/\(name).log")), "no log for \(name)")
+        }
+    }
+
+    /// A port of the plan that is taken — here by a listener with
+    /// SO_REUSEPORT, as a coordinator's is, which a coordinator's own bind
+    /// would silently share — stops dev before it makes or starts anything.
+    @Test func aTakenPortFailsFastNamingThePortAndStartsNothing() throws {
+        let holder = try PortHolder()
+        let directory = TestDirectory()
+        let target = directory.file("fleet")
+
+        let apiTaken = try ExternalCommand.run([HotSwapBinary.path, "dev", "--dir", target, "--api-port", "\(holder.port)",
+                                                "--port-base", "0", "--no-live"])
+        #expect(apiTaken.status == 1, "\(apiTaken.combined)")
+        #expect(apiTaken.standardError.contains("port \(holder.port) (c1 API) is already in use"), "\(apiTaken.combined)")
+        #expect(apiTaken.standardError.contains("--api-port"), "the message should say how to pick other ports")
+
+        let peerTaken = try ExternalCommand.run([HotSwapBinary.path, "dev", "--dir", target, "--api-port", "0",
+                                                 "--port-base", "\(holder.port - 10)", "--no-live"])
+        #expect(peerTaken.status == 1, "\(peerTaken.combined)")
+        #expect(peerTaken.standardError.contains("\(holder.port) (c2 peer)"), "\(peerTaken.combined)")
+
+        for output in [apiTaken, peerTaken] {
+            #expect(!output.standardOutput.contains("started"), "dev started processes anyway:\n\(output.combined)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: target), "dev made its directory before checking the ports")
+    }
+
+    /// A coordinator killed behind dev's back is reported by name with how it
+    /// ended, the rest of the fleet is stopped, and dev exits non-zero.
+    @Test func aChildThatDiesIsReportedAndTheRestAreStopped() throws {
+        let directory = TestDirectory()
+        let dev = try DevProcess(directory: directory.path, agents: 0)
+        try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
+        let pids = dev.childPIDs
+        let victim = try #require(pids["c2"])
+        kill(victim, SIGKILL)
+
+        let status = try #require(dev.waitForExit(), "dev did not exit after c2 died:\n\(dev.text)")
+        #expect(status == 1, "\(dev.text)")
+        #expect(dev.text.contains("c2 (pid \(victim)) was killed by signal 9"), "\(dev.text)")
+        #expect(dev.text.contains("last lines of \(directory.path)/logs/c2.log"), "\(dev.text)")
+        for (name, pid) in pids {
+            #expect(!DevProcess.isAlive(pid, directory: directory.path), "\(name) (pid \(pid)) outlived dev")
+        }
+        #expect(dev.text.contains("certificates, data and logs are in \(directory.path)"), "\(dev.text)")
+    }
+
+    /// Dev itself killed with SIGKILL — no chance to clean up — still leaves
+    /// no process behind: each child asked the kernel for SIGKILL when dev dies.
+    @Test func killingDevWithSIGKILLLeavesNoOrphans() throws {
+        let directory = TestDirectory()
+        let dev = try DevProcess(directory: directory.path, agents: 0)
+        try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
+        let pids = dev.childPIDs
+        #expect(pids.count == 3, "\(dev.text)")
+        kill(dev.pid, SIGKILL)
+        _ = dev.waitForExit()
+        let gone = eventually(timeout: .seconds(30)) {
+            pids.values.allSatisfy { !DevProcess.isAlive($0, directory: directory.path) }
+        }
+        #expect(gone, "orphans: \(pids.filter { DevProcess.isAlive($0.value, directory: directory.path) })")
+    }
+
+    /// Dev's children share no pipe or socket with dev: a descriptor dev
+    /// inherited (here the test's output pipe and Foundation's child-exit
+    /// socket) kept open in a child would outlive dev.
+    private func expectNoInheritedDescriptors(_ dev: DevProcess, pids: [String: Int32]) {
+        let devTargets = DevProcess.descriptorTargets(dev.pid).filter { $0.hasPrefix("pipe:") || $0.hasPrefix("socket:") }
+        #expect(!devTargets.isEmpty, "could not read dev's descriptors")
+        for (name, pid) in pids {
+            let shared = DevProcess.descriptorTargets(pid).intersection(devTargets)
+            #expect(shared.isEmpty, "\(name) inherited dev's descriptors \(shared)")
+        }
+    }
+
+    /// SIGINT, then: dev exits 0, every process it started is gone, and it said where the data is.
+    private func interruptAndExpectEverythingGone(_ dev: DevProcess, pids: [String: Int32]) throws {
+        #expect(pids.values.allSatisfy { DevProcess.isAlive($0, directory: dev.directory) }, "a child was gone before Ctrl-C")
+        kill(dev.pid, SIGINT)
+        let status = try #require(dev.waitForExit(), "dev did not exit after SIGINT:\n\(dev.text)")
+        #expect(status == 0, "\(dev.text)")
+        for (name, pid) in pids {
+            #expect(!DevProcess.isAlive(pid, directory: dev.directory), "\(name) (pid \(pid)) outlived dev")
+        }
+        #expect(dev.text.contains("stopped \(pids.count) processes; certificates, data and logs are in \(dev.directory)"),
+                "\(dev.text)")
+    }
+}
+
+/// A loopback listener holding a port the way a coordinator does (SO_REUSEADDR and SO_REUSEPORT).
+final class PortHolder {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        var chosen: (Int32, Int)?
+        for _ in 0..<20 where chosen == nil {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var one: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, length) == 0 && listen(descriptor, 16) == 0 && getsockname(descriptor, $0, &length) == 0
+                }
+            }
+            let port = Int(UInt16(bigEndian: address.sin_port))
+            // Room below for a port base (the test puts c2's peer port here).
+            if bound, port > 1_100 { chosen = (descriptor, port) } else { close(descriptor) }
+        }
+        guard let chosen else { throw CoordinatorProcess.StartFailure(log: "cannot hold a loopback port") }
+        (descriptor, port) = chosen
+    }
+
+    deinit { close(descriptor) }
+}

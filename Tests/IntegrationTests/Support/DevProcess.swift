@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+/// A real `hotswap dev` child process on ports the system picks, with its
+/// standard output and error collected. It knows the pids of the processes
+/// dev reported starting (`started NAME  pid N` lines), so a test can check
+/// every one is gone; when released it kills dev and anything of the fleet
+/// still running, so a failing test leaks nothing.
+final class DevProcess {
+    let process = Process()
+    let output: PipeCollector
+    let directory: String
+
+    /// Generous: under ThreadSanitizer on a shared two-core machine seven
+    /// instrumented processes start slowly. Bounded waits, not performance checks.
+    static let readyTimeout: Duration = .seconds(180)
+    static let exitTimeout: Duration = .seconds(60)
+
+    init(directory: String, agents: Int, extraArguments: [String] = []) throws {
+        self.directory = directory
+        process.executableURL = URL(fileURLWithPath: HotSwapBinary.path)
+        process.arguments = ["dev", "--dir", directory, "--agents", "\(agents)", "--api-port", "0", "--port-base", "0",
+                             "--no-live", "--timeout", "150s"] + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        output = PipeCollector(pipe.fileHandleForReading)
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        for (_, pid) in childPIDs where DevProcess.isAlive(pid, directory: directory) { kill(pid, SIGKILL) }
+        let logs = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/logs")) ?? []
+        for log in logs {
+            let text = (try? String(contentsOfFile: directory + "/logs/" + log, encoding: .utf8)) ?? ""
+            if text.contains("ThreadSanitizer") || text.contains("Fatal error") {
+                Issue.record("\(log) reported a fault:\n\(text)")
+            }
+        }
+        if output.text.contains("ThreadSanitizer") { Issue.record("hotswap dev reported a race:\n\(output.text)") }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var text: String { output.text }
+
+    /// Waits until dev printed a line starting with `prefix` (true) or exited / timed out (false).
+    func waitForLine(startingWith prefix: String, timeout: Duration = readyTimeout) -> Bool {
+        eventually(timeout: timeout) {
+            lines.contains { $0.hasPrefix(prefix) } || !process.isRunning
+        } && lines.contains { $0.hasPrefix(prefix) }
+    }
+
+    var lines: [Substring] { text.split(separator: "\n") }
+
+    /// Name → pid of every process dev reported starting.
+    var childPIDs: [String: Int32] {
+        var found: [String: Int32] = [:]
+        for line in lines {
+            let words = line.split(separator: " ")
+            if words.count >= 4, words[0] == "started", words[2] == "pid", let pid = Int32(words[3]) {
+                found[String(words[1])] = pid
+            }
+        }
+        return found
+    }
+
+    /// The URL dev printed in its `export HOTSWAP_ADDR=...` line.
+    var apiURL: String? {
+        for line in lines {
+            let words = line.split(separator: " ")
+            if let exported = words.first(where: { $0.hasPrefix("HOTSWAP_ADDR=") }) {
+                return String(exported.dropFirst("HOTSWAP_ADDR=".count))
+            }
+        }
+        return nil
+    }
+
+    var caPath: String { directory + "/tls/ca.pem" }
+
+    /// Waits (bounded) for dev to exit; its status, or nil if it is still running.
+    func waitForExit(timeout: Duration = exitTimeout) -> Int32? {
+        _ = eventually(timeout: timeout) { !process.isRunning }
+        guard !process.isRunning else { return nil }
+        process.waitUntilExit()
+        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+    }
+
+    /// True while `pid` runs and is one of this fleet's processes (its command
+    /// line names dev's directory), so a reused pid never counts. A zombie
+    /// (exited, not yet reaped by a reaper that may never come) is not alive.
+    static func isAlive(_ pid: Int32, directory: String) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].split(separator: " ").first
+        guard state != "Z", state != "X",
+              let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return String(decoding: commandLine, as: UTF8.self).contains(directory)
+    }
+
+    /// What each open descriptor of `pid` refers to (`pipe:[N]`, `socket:[N]`, a path).
+    static func descriptorTargets(_ pid: Int32) -> Set<String> {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return Set(names.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") })
+    }
+
+    /// `curl` GET of `path` on dev's API, verified with dev's CA; the parsed JSON object.
+    func getJSON(_ path: String) -> [String: Any]? {
+        guard let url = apiURL,
+              let result = try? ExternalCommand.run(["curl", "-sS", "--fail", "--max-time", "5", "--cacert", caPath,
+                                                     url + path]),
+              result.status == 0 else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))) as? [String: Any]
+    }
+}
