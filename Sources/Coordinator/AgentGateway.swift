@@ -44,6 +44,11 @@ final class AgentGateway: @unchecked Sendable {
         var inventoryWritesInFlight: Set<String> = []
     }
 
+    /// Ingest is microseconds of work: finer than the request-latency buckets.
+    static let ingestBucketsSeconds: [Double] = [
+        0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+    ]
+
     let settings: Settings
     let raft: RaftService
     private let logger: Logger
@@ -62,7 +67,7 @@ final class AgentGateway: @unchecked Sendable {
                                   help: "Agent connections closed for a bad hello, a bad frame or a full table.")
         ingestSeconds = metrics.histogram("hotswap_agent_report_ingest_seconds",
                                           help: "Time from a report frame's arrival to its acknowledgement.",
-                                          buckets: HistogramBuckets.latencySeconds)
+                                          buckets: Self.ingestBucketsSeconds)
         let state = self.state
         metrics.gaugeFunction("hotswap_agents_connected", help: "Agent sessions open on this leader.") {
             Double(state.withLock { $0.sessions.count })

@@ -35,6 +35,11 @@ final class DevAPI {
         get(address, "/api/v1/nodes").flatMap { decode(NodesCommand.Listing.self, $0, from: address) }
     }
 
+    /// `GET /metrics` on the coordinator at `address`, as text.
+    func metrics(at address: String) -> Result<String, DevFailure> {
+        get(address, "/metrics").map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// The body of a 200 answer, or why there is none.
     private func get(_ address: String, _ target: String) -> Result<[UInt8], DevFailure> {
         let socketAddress: SocketAddress

@@ -13,6 +13,7 @@ let usage = """
       certs         make the cluster CA and issue certificates
       cluster       show the coordinator cluster
       nodes         list the nodes and their latest figures
+      bench agents  measure a cluster under N simulated agents
       data          check a data directory's write-ahead log as a coordinator start would
       version       print the version
 
@@ -22,6 +23,7 @@ let usage = """
     \(CertsCommand.usage)
     \(ClusterCommand.usage)
     \(NodesCommand.usage)
+    \(BenchAgentsCommand.usage)
     \(DataCommand.usage)
     """
 
@@ -45,6 +47,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
         case "certs": return try CertsCommand.run(rest)
         case "cluster": return try ClusterCommand.run(rest)
         case "nodes": return try NodesCommand.run(rest)
+        case "bench": return try BenchAgentsCommand.run(rest)
         case "data": return try DataCommand.run(rest)
         case "version", "--version": print("hotswap 0.1.0"); return 0
         case "help", "--help", "-h": print(usage); return 0

@@ -1,0 +1,122 @@
+import Agent
+import Glibc
+import Transport
+
+/// One `hotswap bench agents` measurement: a fresh cluster and N simulated
+/// agents, the steady-state window, then the leader's `kill -9` and the
+/// re-attach. Owns the coordinators and the simulated fleet it starts and
+/// stops them all before returning.
+struct BenchAgentsRun {
+    struct Figures {
+        var count = 0
+        var attachSeconds = 0.0
+        var leaderCPUShare = 0.0
+        var leaderRSSMebibytes = 0.0
+        var reportsPerSecond = 0.0
+        var ingestP99Seconds: Double?
+        var reattach99Seconds: Double?
+        var reattachAllSeconds: Double?
+        var downDuringFailover = 0
+
+        static let header = "| agents | attach s | leader CPU (cores) | leader RSS MiB | reports/s | ingest p99 ≤ | re-attach 99 % s | re-attach 100 % s | reported down |\n|---|---|---|---|---|---|---|---|---|"
+
+        var line: String {
+            func format(_ value: Double?, _ digits: Int = 2) -> String {
+                guard let value else { return "—" }
+                var scale = 1.0
+                for _ in 0..<digits { scale *= 10 }
+                return "\((value * scale).rounded() / scale)"
+            }
+            let p99 = ingestP99Seconds.map { $0 * 1_000_000 }.map { "\(Int($0)) µs" } ?? "—"
+            return "| \(count) | \(format(attachSeconds, 1)) | \(format(leaderCPUShare)) | \(format(leaderRSSMebibytes, 1)) | "
+                + "\(format(reportsPerSecond, 0)) | \(p99) | \(format(reattach99Seconds)) | \(format(reattachAllSeconds)) | \(downDuringFailover) |"
+        }
+    }
+
+    let directory: String
+    let count: Int
+    let settings: BenchAgentsCommand.Settings
+
+    func measure() throws -> Figures {
+        let layout = DevLayout(directory: directory, agentCount: 0)
+        _ = try DevWorkspace.prepare(layout)
+        let names = try SimulatedAgentFleet.prepareCertificates(count: count, tlsDirectory: layout.tlsDirectory)
+        let fleet = DevFleet()
+        let signals = DevSignals()
+        defer {
+            _ = fleet.stopAll { false }
+            signals.cancel()
+        }
+        let ports = try DevPorts.plan(apiPort: 0, portBase: 0, names: DevLayout.coordinatorNames)
+        for (index, name) in DevLayout.coordinatorNames.enumerated() {
+            _ = try fleet.startCoordinator(name, arguments: layout.coordinatorArguments(index, ports: ports),
+                                           logPath: layout.logPath(name))
+        }
+        let api = try DevAPI(caPath: layout.caPath)
+        defer { api.shutdown() }
+        let startup = DevStartup(fleet: fleet, signals: signals, timeout: .seconds(60))
+        let endpoints = try startup.coordinatorEndpoints()
+        let leaderName = try startup.agreedLeader(api: api, endpoints: endpoints)
+        let leaderEndpoint = endpoints.first { $0.name == leaderName }!
+        let leaderTerm = try api.cluster(at: leaderEndpoint.api).get().term
+        let leader = fleet.coordinators.first { $0.name == leaderName }!
+
+        var figures = Figures(count: count)
+        let agents = try SimulatedAgentFleet(loops: 2)
+        defer { agents.stop() }
+        let started = MonotonicInstant.now()
+        try agents.start(names: names, coordinators: try endpoints.map { try CoordinatorAddress(parsing: $0.agent) },
+                         tlsDirectory: layout.tlsDirectory, interval: .seconds(1), perSecond: settings.rampPerSecond)
+        guard waitUntil(timeout: .seconds(180), { agents.welcomedCount(minimumTerm: leaderTerm) >= count }) != nil else {
+            throw DevFailure("only \(agents.welcomedCount(minimumTerm: leaderTerm)) of \(count) agents were welcomed within 180 s")
+        }
+        figures.attachSeconds = seconds(since: started)
+        sleep(for: .seconds(5))
+
+        let probe = ProcessProbe(pid: leader.pid)
+        let metricsBefore = try api.metrics(at: leaderEndpoint.api).get()
+        let cpuBefore = try probe.cpuSeconds()
+        let windowStart = MonotonicInstant.now()
+        sleep(for: .seconds(Int64(settings.seconds)))
+        let cpuAfter = try probe.cpuSeconds()
+        let metricsAfter = try api.metrics(at: leaderEndpoint.api).get()
+        let window = seconds(since: windowStart)
+        figures.leaderCPUShare = (cpuAfter - cpuBefore) / window
+        figures.leaderRSSMebibytes = Double(try probe.residentBytes()) / 1_048_576
+        let name = "hotswap_agent_report_ingest_seconds"
+        let before = HistogramReading(metricsText: metricsBefore, name: name)
+        let after = HistogramReading(metricsText: metricsAfter, name: name)
+        figures.reportsPerSecond = (after.observationCount - before.observationCount) / window
+        figures.ingestP99Seconds = after.quantileBound(0.99, since: before)
+
+        leader.send(SIGKILL)
+        let killed = MonotonicInstant.now()
+        let survivors = endpoints.filter { $0.name != leaderName }
+        var downSeen = 0
+        figures.reattach99Seconds = waitUntil(timeout: .seconds(60)) {
+            agents.welcomedCount(minimumTerm: leaderTerm + 1) * 100 >= count * 99
+        }.map { _ in seconds(since: killed) }
+        figures.reattachAllSeconds = waitUntil(timeout: .seconds(60)) {
+            agents.welcomedCount(minimumTerm: leaderTerm + 1) >= count
+        }.map { _ in seconds(since: killed) }
+        if case let .success(listing) = api.nodes(at: survivors[0].api) {
+            downSeen = listing.nodes.filter { $0.status == "down" }.count
+        }
+        figures.downDuringFailover = downSeen
+        return figures
+    }
+
+    private func seconds(since start: MonotonicInstant) -> Double {
+        Double(start.duration(until: .now()).wholeNanoseconds) / 1e9
+    }
+
+    /// Polls `condition` every 100 ms; the time it held, or nil at the timeout.
+    private func waitUntil(timeout: Duration, _ condition: () -> Bool) -> MonotonicInstant? {
+        let deadline = MonotonicInstant.now().advanced(by: timeout)
+        while MonotonicInstant.now() < deadline {
+            if condition() { return .now() }
+            sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+}

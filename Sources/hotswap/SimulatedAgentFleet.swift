@@ -1,0 +1,81 @@
+import Agent
+import Certificates
+import Glibc
+import Observability
+import Transport
+
+/// `hotswap bench agents`' load: N agents in this process, each the real
+/// `AgentSession` over its own mutual-TLS connection with its own agent
+/// certificate, reporting synthetic samples every interval. It owns its
+/// event loops and every session: `start` spreads them over the loops,
+/// `stop` stops them all and joins the loops.
+final class SimulatedAgentFleet {
+    private let group: EventLoopGroup
+    private var sessions: [LoopBound<AgentSession>] = []
+
+    /// Issues (or reuses) `count` agent certificates `sim-00001`… in `tlsDirectory`.
+    static func prepareCertificates(count: Int, tlsDirectory: String) throws -> [String] {
+        let names = (1...max(count, 1)).prefix(count).map { "sim-" + String(repeating: "0", count: max(0, 5 - "\($0)".count)) + "\($0)" }
+        for name in names {
+            let paths = CertificateAuthority.nodePaths(directory: tlsDirectory, name: name)
+            guard access(paths.certificate, F_OK) != 0 else { continue }
+            _ = try CertificateAuthority.issue(directory: tlsDirectory, identity: try NodeIdentity(role: .agent, name: name),
+                                               ipAddresses: [], dnsNames: [])
+        }
+        return names
+    }
+
+    init(loops: Int) throws {
+        group = try EventLoopGroup(loopCount: loops)
+    }
+
+    /// Starts one session per name against `coordinators`, `perSecond` at a time (a fleet boots over time).
+    func start(names: [String], coordinators: [CoordinatorAddress], tlsDirectory: String, interval: Duration,
+               perSecond: Int) throws {
+        let logger = Logger(component: "bench-agent", minimumLevel: .error)
+        for (index, name) in names.enumerated() {
+            var configuration = AgentConfiguration(name: name, coordinators: coordinators, tlsDirectory: tlsDirectory,
+                                                   dataDirectory: "/nonexistent")
+            configuration.reportInterval = interval
+            configuration.session.keepaliveInterval = .seconds(5)
+            configuration.session.idleTimeout = .seconds(15)
+            let contexts = try TLSContextStore(TLSConfiguration(
+                certificateChainPath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath,
+                trustRootsPath: configuration.caPath, peerVerification: .none), side: .client)
+            let loop = group.loops[index % group.loops.count]
+            let settings = configuration
+            let incarnation = WallClock.nowMilliseconds() &+ UInt64(index)
+            sessions.append(loop.runAndWait {
+                let session = AgentSession(loop: loop, configuration: settings, contexts: contexts,
+                                           terms: VolatileTermRecord(), sampler: SyntheticSamples(seed: UInt64(index)),
+                                           prober: nil, incarnation: incarnation, logger: logger)
+                session.start()
+                return LoopBound(session, loop: loop)
+            })
+            if (index + 1) % perSecond == 0 { sleep(for: .seconds(1)) }
+        }
+    }
+
+    /// How many sessions are welcomed by a leader of at least `term`.
+    func welcomedCount(minimumTerm term: UInt64) -> Int {
+        var count = 0
+        for loop in group.loops {
+            let mine = sessions.filter { $0.loop === loop }
+            count += loop.runAndWait {
+                mine.reduce(0) { total, session in
+                    let status = session.value.status
+                    return total + (status.leaderName != nil && status.highestSeenTerm >= term ? 1 : 0)
+                }
+            }
+        }
+        return count
+    }
+
+    func stop() {
+        for loop in group.loops {
+            let mine = sessions.filter { $0.loop === loop }
+            loop.runAndWait { for session in mine { session.value.stop() } }
+        }
+        group.shutdown()
+    }
+}
