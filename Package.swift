@@ -38,9 +38,13 @@ let package = Package(
             name: "AgentCommandLine",
             dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Telemetry", "Transport"]
         ),
+        .target(
+            name: "AgentSimulation",
+            dependencies: ["Agent", "Certificates", "Locking", "Observability", "Telemetry", "Transport"]
+        ),
         .executableTarget(
             name: "hotswap",
-            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability", "Locking", "CLinux"]
+            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability", "Locking", "CLinux", "AgentSimulation"]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
         // so no Foundation, and in release builds the Swift runtime and standard library linked
@@ -73,7 +77,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport"]
+            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent"]
         ),
     ],
     swiftLanguageModes: [.v6]

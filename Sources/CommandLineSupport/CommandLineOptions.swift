@@ -59,6 +59,14 @@ public struct CommandLineOptions {
         }
         return parsed
     }
+
+    public func wholeNumber(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws(UsageError) -> Int {
+        guard let text = optional(key) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw UsageError("--\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
 }
 
 /// A mistake in how a command was called; printed with the usage and exit code 2.

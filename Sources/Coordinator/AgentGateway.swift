@@ -115,20 +115,27 @@ final class AgentGateway: @unchecked Sendable {
                                                leaderAgentAddress: view.leaderAgentAddress))
     }
 
-    /// Registers `channel` as `node`'s session, closing an older one, and
-    /// returns the sequence already held for this incarnation; nil when this
-    /// node does not act as leader.
-    func open(node: String, incarnation: UInt64, channel: FrameChannel) -> (term: UInt64, acknowledged: UInt64)? {
+    enum Admission {
+        case welcome(term: UInt64, acknowledged: UInt64)
+        case notActingLeader
+        case tableFull(maximum: Int)
+    }
+
+    /// Registers `channel` as `node`'s session (closing an older one) with
+    /// room in the node table, and returns what to welcome it with.
+    func open(node: String, incarnation: UInt64, channel: FrameChannel) -> Admission {
         let session = Session(channel: LoopBound(channel, loop: channel.connection.loop), identity: ObjectIdentifier(channel))
         let now = MonotonicInstant.now()
-        let outcome: (UInt64, UInt64, Session?)? = state.withLock { state in
-            guard state.leadership.isActing(at: now) else { return nil }
-            let replaced = state.sessions.updateValue(session, forKey: node)
-            return (state.leadership.term, state.tables.acknowledgedSequence(of: node, incarnation: incarnation), replaced)
+        var replaced: Session?
+        let admission: Admission = state.withLock { state in
+            guard state.leadership.isActing(at: now) else { return .notActingLeader }
+            guard state.tables.admit(node) else { return .tableFull(maximum: settings.limits.nodesMaximum) }
+            replaced = state.sessions.updateValue(session, forKey: node)
+            return .welcome(term: state.leadership.term,
+                            acknowledged: state.tables.acknowledgedSequence(of: node, incarnation: incarnation))
         }
-        guard let (term, acknowledged, replaced) = outcome else { return nil }
         replaced?.channel.withValueOnLoop { $0.close(.local("replaced by a newer session of the same node")) }
-        return (term, acknowledged)
+        return admission
     }
 
     func close(node: String, channel: FrameChannel) {

@@ -66,8 +66,14 @@ final class AgentSessionHandler: FrameReceiver {
         let record = NodeRecord(id: certified, environment: hello.environment, labels: hello.labels,
                                 moduleVersions: hello.moduleVersions)
         if let invalidity = record.invalidity { throw refusal("node \(certified): \(invalidity)") }
-        guard let (term, acknowledged) = gateway.open(node: certified, incarnation: hello.incarnation, channel: channel) else {
+        let term: UInt64, acknowledged: UInt64
+        switch gateway.open(node: certified, incarnation: hello.incarnation, channel: channel) {
+        case .notActingLeader:
             return redirect(channel)
+        case let .tableFull(maximum):
+            throw refusal("the leader already holds windows for \(maximum) nodes")
+        case let .welcome(leaderTerm, held):
+            (term, acknowledged) = (leaderTerm, held)
         }
         node = certified
         channel.send(Frame(kind: FrameKind.agentWelcome.rawValue, payload: AgentSessionCodec.encode(

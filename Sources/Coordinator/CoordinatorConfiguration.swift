@@ -25,6 +25,11 @@ public struct CoordinatorConfiguration: Sendable {
     public var agentSuspectAfter: Duration = .seconds(3)
     public var agentDownAfter: Duration = .seconds(30)
     public var agentFailoverGrace: Duration = .seconds(10)
+    /// The leader's per-node memory: full-resolution samples, minute
+    /// summaries, and how many nodes may have a window at all.
+    public var agentWindowSamples = 300
+    public var agentWindowMinutes = 60
+    public var agentNodesMaximum = 16_384
     public var raftElectionTimeoutTicks = 10
 
     public init(name: String, dataDirectory: String, tlsDirectory: String,

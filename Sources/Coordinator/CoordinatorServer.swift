@@ -45,6 +45,9 @@ public final class CoordinatorServer: Sendable {
             suspectAfterNanoseconds: UInt64(configuration.agentSuspectAfter.wholeNanoseconds),
             downAfterNanoseconds: UInt64(configuration.agentDownAfter.wholeNanoseconds),
             failoverGraceNanoseconds: UInt64(configuration.agentFailoverGrace.wholeNanoseconds))
+        gatewaySettings.limits.samplesPerNode = configuration.agentWindowSamples
+        gatewaySettings.limits.minutesPerNode = configuration.agentWindowMinutes
+        gatewaySettings.limits.nodesMaximum = configuration.agentNodesMaximum
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
         raft.gatewayQueries = { gateway.answer($0) }
         raft.viewObserver = { gateway.follow($0) }

@@ -21,12 +21,18 @@ public struct GatewayTables: Sendable {
         self.limits = limits
     }
 
+    /// Makes room for `node`'s window (when its agent says hello); false
+    /// when the node is new and the table is full.
+    public mutating func admit(_ node: String) -> Bool {
+        guard windows[node] == nil else { return true }
+        guard windows.count < limits.nodesMaximum else { return false }
+        windows[node] = NodeWindow(capacity: limits.samplesPerNode, summaryCapacity: limits.minutesPerNode)
+        return true
+    }
+
     /// Stores a report for `node`; nil when the node is new and the table is full.
     public mutating func ingest(_ report: Report, from node: String, at now: UInt64) -> UInt64? {
-        if windows[node] == nil {
-            guard windows.count < limits.nodesMaximum else { return nil }
-            windows[node] = NodeWindow(capacity: limits.samplesPerNode, summaryCapacity: limits.minutesPerNode)
-        }
+        guard admit(node) else { return nil }
         return windows[node]!.ingest(report, at: now)
     }
 
@@ -34,8 +40,4 @@ public struct GatewayTables: Sendable {
         windows[node]?.acknowledgedSequence(incarnation: incarnation) ?? 0
     }
 
-    /// Drops the windows of nodes no longer in the inventory.
-    public mutating func retain(only nodes: Set<String>) {
-        windows = windows.filter { nodes.contains($0.key) }
-    }
 }

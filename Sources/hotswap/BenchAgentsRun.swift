@@ -1,4 +1,5 @@
 import Agent
+import AgentSimulation
 import Glibc
 import Transport
 

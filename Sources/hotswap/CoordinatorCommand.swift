@@ -18,6 +18,7 @@ enum CoordinatorCommand {
                                    [--initial-cluster-state new|existing]
                                    [--advertise-api-addr HOST:PORT] [--advertise-agent-addr HOST:PORT]
                                    [--agent-suspect-after 3s] [--agent-down-after 30s] [--agent-failover-grace 10s]
+                                   [--agent-window-samples 300] [--agent-window-minutes 60] [--agent-nodes-maximum 16384]
                                    [--raft-tick 50ms] [--election-timeout-ticks 10]
         """
 
@@ -26,6 +27,7 @@ enum CoordinatorCommand {
         "handshake-timeout", "request-timeout", "idle-timeout", "frame-idle-timeout", "shutdown-timeout",
         "initial-cluster", "initial-cluster-state", "raft-tick", "election-timeout-ticks",
         "advertise-api-addr", "advertise-agent-addr", "agent-suspect-after", "agent-down-after", "agent-failover-grace",
+        "agent-window-samples", "agent-window-minutes", "agent-nodes-maximum",
     ]
 
     static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
@@ -100,12 +102,11 @@ enum CoordinatorCommand {
         guard configuration.agentSuspectAfter > .zero, configuration.agentSuspectAfter <= configuration.agentDownAfter else {
             throw UsageError("--agent-suspect-after must be positive and at most --agent-down-after")
         }
+        configuration.agentWindowSamples = try options.wholeNumber("agent-window-samples", default: 300, range: 1...3_600)
+        configuration.agentWindowMinutes = try options.wholeNumber("agent-window-minutes", default: 60, range: 1...1_440)
+        configuration.agentNodesMaximum = try options.wholeNumber("agent-nodes-maximum", default: 16_384, range: 1...16_384)
         configuration.raftTickInterval = try options.duration("raft-tick", default: .milliseconds(50))
-        let ticksText = options.optional("election-timeout-ticks") ?? "10"
-        guard let ticks = Int(ticksText), (3...1000).contains(ticks) else {
-            throw UsageError("--election-timeout-ticks must be a whole number from 3 to 1000")
-        }
-        configuration.raftElectionTimeoutTicks = ticks
+        configuration.raftElectionTimeoutTicks = try options.wholeNumber("election-timeout-ticks", default: 10, range: 3...1_000)
         return configuration
     }
 }

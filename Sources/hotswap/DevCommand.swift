@@ -30,19 +30,10 @@ enum DevCommand {
             let options = try CommandLineOptions(arguments.filter { $0 != "--no-live" }[...], accepting: keys)
             guard options.positionals.isEmpty else { throw UsageError("dev takes no arguments, only options") }
             directory = options.optional("dir")
-            agentCount = try Self.number("agents", options, default: 3, range: 0...agentCountMaximum)
-            apiPort = UInt16(try Self.number("api-port", options, default: Int(DevPorts.defaultAPIPort), range: 0...65535))
-            portBase = UInt16(try Self.number("port-base", options, default: Int(DevPorts.defaultPortBase), range: 0...65535))
+            agentCount = try options.wholeNumber("agents", default: 3, range: 0...agentCountMaximum)
+            apiPort = UInt16(try options.wholeNumber("api-port", default: Int(DevPorts.defaultAPIPort), range: 0...65535))
+            portBase = UInt16(try options.wholeNumber("port-base", default: Int(DevPorts.defaultPortBase), range: 0...65535))
             timeout = try options.duration("timeout", default: .seconds(60))
-        }
-
-        private static func number(_ key: String, _ options: CommandLineOptions, default fallback: Int,
-                                   range: ClosedRange<Int>) throws(UsageError) -> Int {
-            guard let text = options.optional(key) else { return fallback }
-            guard let value = Int(text), range.contains(value) else {
-                throw UsageError("--\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
         }
     }
 

@@ -4,17 +4,18 @@ import Glibc
 import Observability
 import Transport
 
-/// `hotswap bench agents`' load: N agents in this process, each the real
+/// Many agents in one process — `hotswap bench agents`' load and the
+/// gateway's bound tests: each the real
 /// `AgentSession` over its own mutual-TLS connection with its own agent
 /// certificate, reporting synthetic samples every interval. It owns its
 /// event loops and every session: `start` spreads them over the loops,
 /// `stop` stops them all and joins the loops.
-final class SimulatedAgentFleet {
+public final class SimulatedAgentFleet {
     private let group: EventLoopGroup
     private var sessions: [LoopBound<AgentSession>] = []
 
     /// Issues (or reuses) `count` agent certificates `sim-00001`… in `tlsDirectory`.
-    static func prepareCertificates(count: Int, tlsDirectory: String) throws -> [String] {
+    public static func prepareCertificates(count: Int, tlsDirectory: String) throws -> [String] {
         let names = (1...max(count, 1)).prefix(count).map { "sim-" + String(repeating: "0", count: max(0, 5 - "\($0)".count)) + "\($0)" }
         for name in names {
             let paths = CertificateAuthority.nodePaths(directory: tlsDirectory, name: name)
@@ -25,13 +26,13 @@ final class SimulatedAgentFleet {
         return names
     }
 
-    init(loops: Int) throws {
+    public init(loops: Int) throws {
         group = try EventLoopGroup(loopCount: loops)
     }
 
     /// Starts one session per name against `coordinators`, `perSecond` at a time (a fleet boots over time).
-    func start(names: [String], coordinators: [CoordinatorAddress], tlsDirectory: String, interval: Duration,
-               perSecond: Int) throws {
+    public func start(names: [String], coordinators: [CoordinatorAddress], tlsDirectory: String, interval: Duration,
+                      perSecond: Int) throws {
         let logger = Logger(component: "bench-agent", minimumLevel: .error)
         for (index, name) in names.enumerated() {
             var configuration = AgentConfiguration(name: name, coordinators: coordinators, tlsDirectory: tlsDirectory,
@@ -52,12 +53,12 @@ final class SimulatedAgentFleet {
                 session.start()
                 return LoopBound(session, loop: loop)
             })
-            if (index + 1) % perSecond == 0 { sleep(for: .seconds(1)) }
+            if (index + 1) % perSecond == 0 { usleep(1_000_000) }
         }
     }
 
     /// How many sessions are welcomed by a leader of at least `term`.
-    func welcomedCount(minimumTerm term: UInt64) -> Int {
+    public func welcomedCount(minimumTerm term: UInt64) -> Int {
         var count = 0
         for loop in group.loops {
             let mine = sessions.filter { $0.loop === loop }
@@ -71,7 +72,7 @@ final class SimulatedAgentFleet {
         return count
     }
 
-    func stop() {
+    public func stop() {
         for loop in group.loops {
             let mine = sessions.filter { $0.loop === loop }
             loop.runAndWait { for session in mine { session.value.stop() } }
