@@ -32,9 +32,24 @@ final class AgentGateway: @unchecked Sendable {
         }
     }
 
+    /// An agent's open connection, held weakly: the connection owns its
+    /// channel, so a channel still alive here has a live connection, and a
+    /// closed one is never touched again.
+    private final class SessionChannel {
+        weak var channel: FrameChannel?
+        init(_ channel: FrameChannel) { self.channel = channel }
+    }
+
     private struct Session {
-        let channel: LoopBound<FrameChannel>
+        let channel: LoopBound<SessionChannel>
         let identity: ObjectIdentifier
+
+        /// Runs `body` on the session's loop if its connection is still open.
+        func ifOpen(_ body: @escaping @Sendable (FrameChannel) -> Void) {
+            channel.withValueOnLoop { holder in
+                if let open = holder.channel { body(open) }
+            }
+        }
     }
 
     private struct State {
@@ -101,7 +116,7 @@ final class AgentGateway: @unchecked Sendable {
         logger.info("leadership lost; closing agent sessions", ["sessions": "\(dropped.count)"])
         let redirect = self.redirect(view)
         for session in dropped {
-            session.channel.withValueOnLoop { channel in
+            session.ifOpen { channel in
                 channel.send(Frame(kind: FrameKind.agentRedirect.rawValue, payload: redirect))
                 channel.close(.local("leadership lost"))
             }
@@ -124,7 +139,8 @@ final class AgentGateway: @unchecked Sendable {
     /// Registers `channel` as `node`'s session (closing an older one) with
     /// room in the node table, and returns what to welcome it with.
     func open(node: String, incarnation: UInt64, channel: FrameChannel) -> Admission {
-        let session = Session(channel: LoopBound(channel, loop: channel.connection.loop), identity: ObjectIdentifier(channel))
+        let session = Session(channel: LoopBound(SessionChannel(channel), loop: channel.connection.loop),
+                              identity: ObjectIdentifier(channel))
         let now = MonotonicInstant.now()
         var replaced: Session?
         let admission: Admission = state.withLock { state in
@@ -134,7 +150,7 @@ final class AgentGateway: @unchecked Sendable {
             return .welcome(term: state.leadership.term,
                             acknowledged: state.tables.acknowledgedSequence(of: node, incarnation: incarnation))
         }
-        replaced?.channel.withValueOnLoop { $0.close(.local("replaced by a newer session of the same node")) }
+        replaced?.ifOpen { $0.close(.local("replaced by a newer session of the same node")) }
         return admission
     }
 

@@ -46,14 +46,14 @@ enum BenchAgentsCommand {
         let settings = try Settings(arguments)
         OpenFilesLimit.raiseSoftLimitToHard()
         let root = try settings.directory ?? DevWorkspace.makeTemporaryDirectory()
-        print("hotswap bench agents: counts \(settings.counts.map(String.init).joined(separator: ", ")); "
+        StandardOutput.line("hotswap bench agents: counts \(settings.counts.map(String.init).joined(separator: ", ")); "
               + "window \(settings.seconds) s; files in \(root)")
         var rows: [BenchAgentsRun.Figures] = []
         for count in settings.counts {
             let run = BenchAgentsRun(directory: "\(root)/run-\(count)", count: count, settings: settings)
             rows.append(try run.measure())
-            print(BenchAgentsRun.Figures.header)
-            for row in rows { print(row.line) }
+            StandardOutput.line(BenchAgentsRun.Figures.header)
+            for row in rows { StandardOutput.line(row.line) }
         }
         return 0
     }

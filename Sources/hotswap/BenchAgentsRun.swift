@@ -72,6 +72,7 @@ struct BenchAgentsRun {
             throw DevFailure("only \(agents.welcomedCount(minimumTerm: leaderTerm)) of \(count) agents were welcomed within 180 s")
         }
         figures.attachSeconds = seconds(since: started)
+        StandardOutput.line("\(count) agents welcomed by \(leaderName) in \(figures.attachSeconds) s; measuring \(settings.seconds) s")
         sleep(for: .seconds(5))
 
         let probe = ProcessProbe(pid: leader.pid)
@@ -90,6 +91,7 @@ struct BenchAgentsRun {
         figures.reportsPerSecond = (after.observationCount - before.observationCount) / window
         figures.ingestP99Seconds = after.quantileBound(0.99, since: before)
 
+        StandardOutput.line("killing the leader \(leaderName) (pid \(leader.pid))")
         leader.send(SIGKILL)
         let killed = MonotonicInstant.now()
         let survivors = endpoints.filter { $0.name != leaderName }
