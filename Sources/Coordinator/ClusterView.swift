@@ -27,9 +27,11 @@ struct ClusterView: Sendable {
         self.directory = directory
     }
 
-    mutating func update(status: Status, leaseExpiresAt: MonotonicInstant?, fleet: FleetState, directory: MemberDirectory) {
+    /// `nodes` is nil when the inventory is to stay as last published.
+    mutating func update(status: Status, leaseExpiresAt: MonotonicInstant?, fleet: FleetState, nodes: [String: NodeRecord]?,
+                         directory: MemberDirectory) {
         self.directory = directory
-        nodes = fleet.nodes
+        if let nodes { self.nodes = nodes }
         role = status.role
         term = status.term
         leaderName = status.leader == .none ? nil : directory.displayName(of: status.leader)

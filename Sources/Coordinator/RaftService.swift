@@ -45,6 +45,8 @@ final class RaftService: @unchecked Sendable {
     var viewObserver: (@Sendable (ClusterView) -> Void)?
     var ownAddresses: AdvertisedAddresses?
     var isPublishingOwnAddresses = false
+    private var nodesChangedSincePublish = true
+    private var nodesPublishedAt = MonotonicInstant(nanoseconds: 0)
     /// The last log index this node's disk holds (fsync'd).
     private var durableLastIndex: UInt64 = 0
     private var lastTickAt = MonotonicInstant.now()
@@ -208,6 +210,7 @@ final class RaftService: @unchecked Sendable {
                 fleet = state
                 lastSnapshotIndex = snapshot.metadata.index
                 directory = MemberDirectory(founding: founding, fleet: fleet)
+                nodesChangedSincePublish = true
             }
             apply(ready.committedEntries)
             node.advance(ready)
@@ -249,6 +252,8 @@ final class RaftService: @unchecked Sendable {
             switch outcome {
             case .memberStored, .memberDeleted, .addressesPublished:
                 directory = MemberDirectory(founding: founding, fleet: fleet)
+            case .nodeStored, .nodeDeleted:
+                nodesChangedSincePublish = true
             default:
                 break
             }
@@ -271,6 +276,20 @@ final class RaftService: @unchecked Sendable {
         }
     }
 
+    /// The node inventory for the view, at most every `nodesPublishInterval`.
+    /// The view shares the table's storage, so the next inventory change
+    /// copies it whole: publishing after every change would cost O(nodes) per
+    /// write, O(nodes²) while a fleet of agents first attaches.
+    private func nodesToPublish() -> [String: NodeRecord]? {
+        let now = MonotonicInstant.now()
+        guard nodesChangedSincePublish, nodesPublishedAt.duration(until: now) >= Self.nodesPublishInterval else { return nil }
+        nodesChangedSincePublish = false
+        nodesPublishedAt = now
+        return fleet.nodes
+    }
+
+    static let nodesPublishInterval: Duration = .milliseconds(100)
+
     private func publish() {
         let status = node.status
         if status.membership != linkedMembership {
@@ -288,8 +307,9 @@ final class RaftService: @unchecked Sendable {
         // Counted from the last tick, not from now, so the deadline never runs late.
         let leaseExpiresAt = status.isLeaseValid
             ? lastTickAt.advanced(by: settings.tickInterval * Int(status.leaseRemainingTicks)) : nil
+        let nodes = nodesToPublish()
         let view = published.withLock { view in
-            view.update(status: status, leaseExpiresAt: leaseExpiresAt, fleet: fleet, directory: directory)
+            view.update(status: status, leaseExpiresAt: leaseExpiresAt, fleet: fleet, nodes: nodes, directory: directory)
             return view
         }
         viewObserver?(view)

@@ -100,4 +100,18 @@ struct AgentGatewayTests {
         #expect(eventually { bystander.lastAcknowledgedSequence == 2 }, "the other agent is still served")
         bystander.close()
     }
+
+    @Test func rapidReconnectsOfOneNodeReplaceSessionsWithoutHarm() throws {
+        for round in 0..<40 {
+            let older = FrameAgent(client: nodeOne, port: coordinator.agentPort)
+            older.hello("node-1", incarnation: UInt64(round + 1))
+            let newer = FrameAgent(client: nodeOne, port: coordinator.agentPort)
+            newer.hello("node-1", incarnation: UInt64(round + 1))
+            older.close()
+            #expect(eventually { !newer.frames(of: .agentWelcome).isEmpty })
+            newer.close()
+        }
+        #expect(coordinator.process.isRunning, "the coordinator died: \(coordinator.log.text.suffix(2_000))")
+        #expect(api("/api/v1/cluster")?["actingAsLeader"] as? Bool == true)
+    }
 }
