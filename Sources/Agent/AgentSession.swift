@@ -182,11 +182,14 @@ public final class AgentSession: FrameLinkReceiver {
         guard link === self.link, !isStopped else { return }
         cancelAnswerTimer()
         if case let .welcomed(term, leader) = phase {
-            logger.warning("lost the leader; redialling", ["leader": leader, "term": "\(term)", "address": "\(target)",
-                                                          "reason": "\(reason)"])
-        } else {
-            logger.debug("coordinator connection failed", ["address": "\(target)", "reason": "\(reason)"])
+            // The leader most likely died: the other coordinators know (or will
+            // soon elect) the new one, so ask them instead of redialling it.
+            logger.warning("lost the leader; asking the next coordinator", [
+                "leader": leader, "term": "\(term)", "address": "\(target)", "reason": "\(reason)"])
+            phase = .connecting
+            return rotate(because: "lost the leader: \(reason)")
         }
+        logger.debug("coordinator connection failed", ["address": "\(target)", "reason": "\(reason)"])
         phase = .connecting
         noteFailure("\(reason)")
     }
