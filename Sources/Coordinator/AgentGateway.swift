@@ -56,6 +56,9 @@ final class AgentGateway: @unchecked Sendable {
         var tables: GatewayTables
         var leadership = Leadership()
         var sessions: [String: Session] = [:]
+        /// Each admitted node's inventory as its last hello stated it, shown
+        /// until the replicated record (written through Raft) is visible.
+        var helloRecords: [String: NodeRecord] = [:]
         var inventoryWritesInFlight: Set<String> = []
     }
 
@@ -184,6 +187,9 @@ final class AgentGateway: @unchecked Sendable {
     /// Writes the node's inventory through Raft when it differs from the
     /// replicated record, one write per node at a time.
     func recordInventory(_ record: NodeRecord) {
+        state.withLock { state in
+            if state.tables.windows[record.id] != nil { state.helloRecords[record.id] = record }
+        }
         guard raft.view.nodes[record.id] != record else { return }
         let claimed = state.withLock { $0.inventoryWritesInFlight.insert(record.id).inserted }
         guard claimed else { return }
@@ -206,7 +212,7 @@ final class AgentGateway: @unchecked Sendable {
                 let window = state.tables.windows[id]
                 let latest = window?.latest
                 return NodeSnapshot(
-                    id: id, record: inventory[id],
+                    id: id, record: inventory[id] ?? state.helloRecords[id],
                     status: settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now.nanoseconds),
                     latest: latest,
                     latestAgeMilliseconds: latest.map { wallClockMilliseconds >= $0.timestampMilliseconds ? wallClockMilliseconds - $0.timestampMilliseconds : 0 })
