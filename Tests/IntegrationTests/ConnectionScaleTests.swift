@@ -18,7 +18,10 @@ struct ConnectionScaleTests {
         try #require(limits.soft >= UInt64(Self.connectionCount * 2 + 200),
                      "open-files limit \(limits.soft) is too low to hold \(Self.connectionCount) connections on both ends")
         let certificates = try CertificateFixture()
-        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        // Held connections send one ping and then nothing: under a sanitized, loaded run opening
+        // all of them can outlast the default 30 s frame idle timeout, which is not under test here.
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory,
+                                                 extraArguments: ["--frame-idle-timeout", "10m"])
         let client = try TestTLSClient(certificate: certificates.certificate("node-1"), key: certificates.key("node-1"),
                                        ca: certificates.ca, loops: 2)
         #expect(eventually { coordinator.openDescriptorCount > 0 })
