@@ -16,7 +16,10 @@ public final class SimulatedAgentFleet {
 
     /// Issues (or reuses) `count` agent certificates `sim-00001`… in `tlsDirectory`.
     public static func prepareCertificates(count: Int, tlsDirectory: String) throws -> [String] {
-        let names = (1...max(count, 1)).prefix(count).map { "sim-" + String(repeating: "0", count: max(0, 5 - "\($0)".count)) + "\($0)" }
+        let names = (0..<count).map { index in
+            let number = String(index + 1)
+            return "sim-" + String(repeating: "0", count: max(0, 5 - number.count)) + number
+        }
         for name in names {
             let paths = CertificateAuthority.nodePaths(directory: tlsDirectory, name: name)
             guard access(paths.certificate, F_OK) != 0 else { continue }

@@ -9,15 +9,16 @@ extension AgentGateway {
         let now = MonotonicInstant.now()
         let leadership = self.leadership
         guard leadership.isActing(at: now) else { return .noLeader("this coordinator does not act as leader") }
-        let snapshots = snapshots(now: now, wallClockMilliseconds: WallClock.nowMilliseconds())
+        let wallClock = WallClock.nowMilliseconds()
         switch query {
         case .nodes:
-            return .json(200, NodeJSON.list(snapshots, leader: leadership.name, term: leadership.term))
+            let all = snapshots(now: now, wallClockMilliseconds: wallClock)
+            return .json(200, NodeJSON.list(all, leader: leadership.name, term: leadership.term))
         case let .node(id):
-            guard let snapshot = snapshots.first(where: { $0.id == id }) else { return Self.unknown(id) }
+            guard let snapshot = snapshots(now: now, wallClockMilliseconds: wallClock, only: id).first else { return Self.unknown(id) }
             return .json(200, NodeJSON.node(snapshot))
         case let .metrics(id, since):
-            guard snapshots.contains(where: { $0.id == id }) else { return Self.unknown(id) }
+            guard !snapshots(now: now, wallClockMilliseconds: wallClock, only: id).isEmpty else { return Self.unknown(id) }
             let window = window(of: id)
             return .json(200, NodeJSON.metrics(
                 id: id, samples: (window?.samples ?? []).filter { $0.timestampMilliseconds >= since },
@@ -26,7 +27,8 @@ extension AgentGateway {
             guard let record = raft.view.environments.first(where: { $0.name == name }) else {
                 return .error(404, "not_found", "environment '\(name)' does not exist")
             }
-            let summary = EnvironmentSummary(nodes: snapshots.filter { $0.record?.environment == name })
+            let members = snapshots(now: now, wallClockMilliseconds: wallClock).filter { $0.record?.environment == name }
+            let summary = EnvironmentSummary(nodes: members)
             return .json(200, FleetReplies.json(record, nodes: NodeJSON.summary(summary)))
         }
     }

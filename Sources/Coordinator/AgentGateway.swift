@@ -202,13 +202,19 @@ final class AgentGateway: @unchecked Sendable {
         }
     }
 
-    /// Snapshots of every node the inventory or the windows know, sorted by id.
-    func snapshots(now: MonotonicInstant, wallClockMilliseconds: UInt64) -> [NodeSnapshot] {
+    /// Snapshots of every node the inventory or the windows know (or of
+    /// `only` that one, if known), sorted by id.
+    func snapshots(now: MonotonicInstant, wallClockMilliseconds: UInt64, only: String? = nil) -> [NodeSnapshot] {
         let inventory = raft.view.nodes
         return state.withLock { state in
             let since = state.leadership.since ?? now.nanoseconds
-            let ids = Set(inventory.keys).union(state.tables.windows.keys)
-            return ids.sorted().map { id in
+            let ids: [String]
+            if let only {
+                ids = inventory[only] != nil || state.tables.windows[only] != nil ? [only] : []
+            } else {
+                ids = Set(inventory.keys).union(state.tables.windows.keys).sorted()
+            }
+            return ids.map { id in
                 let window = state.tables.windows[id]
                 let latest = window?.latest
                 return NodeSnapshot(

@@ -7,7 +7,7 @@ extension RaftService {
     /// people to any API.
     func publishOwnAddressesIfStale() {
         guard let ownAddresses, !isPublishingOwnAddresses, fleet.advertised[ownAddresses.name] != ownAddresses,
-              node.status.leader != .none else { return }
+              isLeaderKnown else { return }
         isPublishingOwnAddresses = true
         submitOnLoop(.write(FleetCodec.encode(.publishAddresses(ownAddresses))), mayForward: true) { [self] reply in
             isPublishingOwnAddresses = false

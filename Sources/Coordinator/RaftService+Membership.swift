@@ -65,6 +65,7 @@ extension RaftService {
     /// of ours. A refusal (another change not yet committed) is retried on a
     /// later pass.
     func promoteCaughtUpLearner() {
+        guard hasLearners else { return }
         let status = node.status
         guard status.role == .leader, status.isLeaseValid, status.leadershipTransferTarget == nil else { return }
         for learner in status.membership.learners {

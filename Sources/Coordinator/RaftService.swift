@@ -38,6 +38,9 @@ final class RaftService: @unchecked Sendable {
     private var tickTimer: TimerID?
     private var lastSnapshotIndex: UInt64 = 0
     private var knownLeader: NodeID = .none
+    /// As of the last publish; lets per-tick work skip computing a full `Status`.
+    var isLeaderKnown: Bool { knownLeader != .none }
+    var hasLearners: Bool { !linkedMembership.learners.isEmpty }
     private var linkedMembership = Membership.empty
     /// Answers node reads when this node leads; set once before `start`.
     var gatewayQueries: (@Sendable (GatewayQuery) -> APIReply)?

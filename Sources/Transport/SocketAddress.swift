@@ -6,7 +6,8 @@ import Glibc
 public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
     public let host: String
     public let port: UInt16
-    let family: Int32
+    /// `AF_INET` or `AF_INET6`.
+    public let family: Int32
 
     public init(parsing text: String) throws(TransportError) {
         guard let colon = text.lastIndex(of: ":"),
@@ -39,7 +40,7 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Calls `body` with this address as a `sockaddr` and its length.
-    func withSocketAddress<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
+    public func withSocketAddress<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
         if family == AF_INET {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)

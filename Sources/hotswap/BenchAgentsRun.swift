@@ -17,7 +17,8 @@ struct BenchAgentsRun {
         var ingestP99Seconds: Double?
         var reattach99Seconds: Double?
         var reattachAllSeconds: Double?
-        var downDuringFailover = 0
+        /// Nodes the new leader lists as down after the waits; nil when the listing failed.
+        var downDuringFailover: Int?
 
         static let header = "| agents | attach s | leader CPU (cores) | leader RSS MiB | reports/s | ingest p99 ≤ | re-attach 99 % s | re-attach 100 % s | reported down |\n|---|---|---|---|---|---|---|---|---|"
 
@@ -30,7 +31,7 @@ struct BenchAgentsRun {
             }
             let p99 = ingestP99Seconds.map { $0 * 1_000_000 }.map { "\(Int($0)) µs" } ?? "—"
             return "| \(count) | \(format(attachSeconds, 1)) | \(format(leaderCPUShare)) | \(format(leaderRSSMebibytes, 1)) | "
-                + "\(format(reportsPerSecond, 0)) | \(p99) | \(format(reattach99Seconds)) | \(format(reattachAllSeconds)) | \(downDuringFailover) |"
+                + "\(format(reportsPerSecond, 0)) | \(p99) | \(format(reattach99Seconds)) | \(format(reattachAllSeconds)) | \(downDuringFailover.map(String.init) ?? "—") |"
         }
     }
 
@@ -95,7 +96,6 @@ struct BenchAgentsRun {
         leader.send(SIGKILL)
         let killed = MonotonicInstant.now()
         let survivors = endpoints.filter { $0.name != leaderName }
-        var downSeen = 0
         figures.reattach99Seconds = waitUntil(timeout: .seconds(60)) {
             agents.welcomedCount(minimumTerm: leaderTerm + 1) * 100 >= count * 99
         }.map { _ in seconds(since: killed) }
@@ -103,9 +103,8 @@ struct BenchAgentsRun {
             agents.welcomedCount(minimumTerm: leaderTerm + 1) >= count
         }.map { _ in seconds(since: killed) }
         if case let .success(listing) = api.nodes(at: survivors[0].api) {
-            downSeen = listing.nodes.filter { $0.status == "down" }.count
+            figures.downDuringFailover = listing.nodes.filter { $0.status == "down" }.count
         }
-        figures.downDuringFailover = downSeen
         return figures
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `hotswap dev` as a user runs it: the real binary starts a real fleet of
 /// separate processes, says when it is ready, answers on the API it prints,
@@ -158,18 +159,9 @@ final class PortHolder {
             var one: Int32 = 1
             setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
             setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(descriptor, $0, length) == 0 && listen(descriptor, 16) == 0 && getsockname(descriptor, $0, &length) == 0
-                }
-            }
-            let port = Int(UInt16(bigEndian: address.sin_port))
+            let port = LoopbackPort.bind(descriptor).map(Int.init) ?? 0
             // Room below for a port base (the test puts c2's peer port here).
-            if bound, port > 1_100 { chosen = (descriptor, port) } else { close(descriptor) }
+            if port > 1_100, listen(descriptor, 16) == 0 { chosen = (descriptor, port) } else { close(descriptor) }
         }
         guard let chosen else { throw CoordinatorProcess.StartFailure(log: "cannot hold a loopback port") }
         (descriptor, port) = chosen

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The agent's host figures against prometheus-node-exporter's, measured in
 /// the same window on this machine: node_exporter is scraped just before and
@@ -89,17 +90,8 @@ final class NodeExporter {
     }
 
     private static func freePort() throws -> UInt16 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw ExporterError(description: "no free port") }
-        return UInt16(bigEndian: address.sin_port)
+        guard let port = LoopbackPort.vacant() else { throw ExporterError(description: "no free port") }
+        return port
     }
 
     struct ExporterError: Error, CustomStringConvertible {

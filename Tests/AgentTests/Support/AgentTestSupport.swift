@@ -109,17 +109,5 @@ func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bo
 
 /// A loopback port that was free a moment ago, with nothing listening on it now.
 func vacantPort() -> UInt16 {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            _ = bind(descriptor, pointer, length)
-            _ = getsockname(descriptor, pointer, &length)
-        }
-    }
-    return UInt16(bigEndian: address.sin_port)
+    LoopbackPort.vacant() ?? 0
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Locking
+import TestSupport
 
 /// A minimal plain-HTTP listener on 127.0.0.1 for probe tests, on its own
 /// thread: it answers every request with a fixed status, or holds the
@@ -27,19 +28,10 @@ final class TinyHTTPServer: @unchecked Sendable {
     init(_ behaviour: Behaviour) {
         self.behaviour = behaviour
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                precondition(bind(listener, pointer, length) == 0, "bind failed")
-                _ = getsockname(listener, pointer, &length)
-            }
-        }
+        guard let bound = LoopbackPort.bind(listener) else { preconditionFailure("bind failed") }
         precondition(listen(listener, 16) == 0, "listen failed")
         self.listener = listener
-        port = UInt16(bigEndian: address.sin_port)
+        port = bound
         let thread = Thread { [self] in serve() }
         thread.start()
     }

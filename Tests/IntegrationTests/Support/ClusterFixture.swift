@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Three real coordinators on loopback forming one Raft cluster over mutual
 /// TLS, with certificates from `hotswap certs`. Members can be killed,
@@ -140,17 +141,10 @@ enum FreePorts {
         return try (0..<count).map { _ in
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             sockets.append(descriptor)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-                }
+            guard let port = LoopbackPort.bind(descriptor) else {
+                throw CoordinatorProcess.StartFailure(log: "cannot reserve a loopback port")
             }
-            guard bound else { throw CoordinatorProcess.StartFailure(log: "cannot reserve a loopback port") }
-            return Int(UInt16(bigEndian: address.sin_port))
+            return Int(port)
         }
     }
 }
