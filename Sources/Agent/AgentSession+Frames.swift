@@ -38,7 +38,7 @@ extension AgentSession {
         guard term >= highest else { return .stale(highestSeenTerm: highest) }
         guard term > highest else { return .admitted }
         do {
-            try terms.raise(to: term)
+            _ = try terms.raise(to: term)
             logger.info("persisted a higher leader term", ["term": "\(term)", "previous": "\(highest)"])
             return .admitted
         } catch {
@@ -63,6 +63,7 @@ extension AgentSession {
             phase = .welcomed(leaderTerm: welcome.leaderTerm, leaderName: welcome.leaderName)
             failuresAtTarget = 0
             redirectsWithoutWelcome = 0
+            formerLeader = nil
             moveBackoff.reset()
             let released = buffer.acknowledge(upTo: welcome.acknowledgedSequence)
             logger.info("attached to the leader", [
@@ -82,6 +83,7 @@ extension AgentSession {
         case .unpersisted:
             abandonConnection("the redirect's term could not be persisted")
         case .admitted:
+            noteLeaderLost()
             redirectsWithoutWelcome += 1
             let immediately = redirectsWithoutWelcome <= configuration.session.immediateRedirectsMaximum
             guard !redirect.leaderAgentAddress.isEmpty else {

@@ -36,6 +36,8 @@ public final class AgentSession: FrameLinkReceiver {
     var phase: Phase = .idle
     var failuresAtTarget = 0
     var redirectsWithoutWelcome = 0
+    /// The leader lost since the last welcome, told to the next coordinator.
+    var formerLeader: FormerLeader?
     var moveBackoff: Backoff
     private var linkSeed: UInt64
     private var tickTimer: TimerID?
@@ -132,12 +134,25 @@ public final class AgentSession: FrameLinkReceiver {
         }
     }
 
-    /// Moves to the next coordinator of the configured list, after the backoff.
-    func rotate(because reason: String) {
-        listIndex = (listIndex + 1) % configuration.coordinators.count
-        let next = configuration.coordinators[listIndex]
+    /// Moves to the next coordinator of the configured list, after the
+    /// backoff, passing over `avoiding` (a leader just lost) when the list
+    /// has another.
+    func rotate(because reason: String, avoiding: CoordinatorAddress? = nil) {
+        let coordinators = configuration.coordinators
+        for _ in coordinators.indices {
+            listIndex = (listIndex + 1) % coordinators.count
+            if coordinators[listIndex] != avoiding { break }
+        }
+        let next = coordinators[listIndex]
         logger.info("trying the next coordinator", ["from": "\(target)", "to": "\(next)", "reason": reason])
         move(to: next, immediately: false)
+    }
+
+    /// Remembers the leader this session was welcomed by, if any, so the
+    /// next hello tells a follower which leader it lost.
+    func noteLeaderLost() {
+        guard case let .welcomed(term, leader) = phase else { return }
+        formerLeader = FormerLeader(name: leader, term: term)
     }
 
     /// Counts a failed attempt at the current coordinator; rotates after
@@ -186,8 +201,9 @@ public final class AgentSession: FrameLinkReceiver {
             // soon elect) the new one, so ask them instead of redialling it.
             logger.warning("lost the leader; asking the next coordinator", [
                 "leader": leader, "term": "\(term)", "address": "\(target)", "reason": "\(reason)"])
+            noteLeaderLost()
             phase = .connecting
-            return rotate(because: "lost the leader: \(reason)")
+            return rotate(because: "lost the leader: \(reason)", avoiding: target)
         }
         logger.debug("coordinator connection failed", ["address": "\(target)", "reason": "\(reason)"])
         phase = .connecting
@@ -249,7 +265,7 @@ public final class AgentSession: FrameLinkReceiver {
         return AgentHello(nodeName: configuration.name, incarnation: incarnation, highestSeenTerm: terms.highestTerm,
                           reportIntervalMilliseconds: UInt32(clamping: reportInterval.wholeMilliseconds),
                           environment: configuration.environment, labels: configuration.labels,
-                          moduleVersions: versions)
+                          moduleVersions: versions, formerLeader: formerLeader)
     }
 
     public var status: AgentStatus {

@@ -17,6 +17,9 @@ final class AgentGateway: @unchecked Sendable {
         var liveness = LivenessPolicy(suspectAfterNanoseconds: 3_000_000_000, downAfterNanoseconds: 30_000_000_000,
                                       failoverGraceNanoseconds: 10_000_000_000)
         var limits = GatewayTables.Limits()
+        /// How long a follower keeps a hello while it cannot name the acting
+        /// leader (`HelloRoute`): long enough for an election with a split vote.
+        var helloHold: Duration = .seconds(2)
     }
 
     /// This node's leadership as the gateway last saw it.
@@ -69,6 +72,8 @@ final class AgentGateway: @unchecked Sendable {
 
     let settings: Settings
     let raft: RaftService
+    /// Hellos waiting for an election to end.
+    let holds: HeldHellos
     private let logger: Logger
     private let state: Locked<State>
     private let reports: Counter
@@ -80,6 +85,7 @@ final class AgentGateway: @unchecked Sendable {
         self.settings = settings
         self.logger = logger
         state = Locked(State(tables: GatewayTables(limits: settings.limits)))
+        holds = HeldHellos(maximum: settings.limits.nodesMaximum, holdFor: settings.helloHold)
         reports = metrics.counter("hotswap_agent_reports_total", help: "Agent reports stored by this leader.")
         refused = metrics.counter("hotswap_agent_sessions_refused_total",
                                   help: "Agent connections closed for a bad hello, a bad frame or a full table.")
@@ -93,14 +99,19 @@ final class AgentGateway: @unchecked Sendable {
         metrics.gaugeFunction("hotswap_agent_windows", help: "Nodes with a sample window on this leader.") {
             Double(state.withLock { $0.tables.windows.count })
         }
+        let holds = self.holds
+        metrics.gaugeFunction("hotswap_agent_hellos_held", help: "Agent hellos held until an election ends.") {
+            Double(holds.count)
+        }
     }
 
     /// Follows the Raft view (called with every view Raft publishes): on
     /// becoming leader the liveness clock restarts (the failover grace); on
     /// losing it every agent session is closed so the agents go and find the
-    /// new leader.
+    /// new leader; held hellos are decided again.
     func follow(_ view: ClusterView) {
         let now = MonotonicInstant.now()
+        defer { holds.decide(view.helloKnowledge, now: now) }
         let leading = view.role == .leader
         let dropped: [Session] = state.withLock { state in
             var next = state.leadership

@@ -1,4 +1,5 @@
 import Fleet
+import Gateway
 import Observability
 import Telemetry
 import Transport
@@ -6,15 +7,18 @@ import Wire
 
 /// One agent connection on the agent port. The first frame must be a hello
 /// naming the node its certificate names; a coordinator that is not the
-/// acting leader answers with a redirect and closes. Then reports are
-/// stored and acknowledged. A malformed or unexpected frame closes this
-/// connection only.
+/// acting leader answers with a redirect and closes, or holds the hello
+/// while an election runs (`HelloRoute`). Then reports are stored and
+/// acknowledged. A malformed or unexpected frame closes this connection only.
 final class AgentSessionHandler: FrameReceiver {
     private let gateway: AgentGateway
     private let raft: RaftService
     private let logger: Logger
     /// The node this session speaks for, once its hello was accepted.
     private var node: String?
+    /// A hello held until an election ends, and its connection's channel.
+    private var held: AgentHello?
+    private weak var heldChannel: FrameChannel?
 
     init(gateway: AgentGateway, raft: RaftService, logger: Logger) {
         self.gateway = gateway
@@ -55,10 +59,11 @@ final class AgentSessionHandler: FrameReceiver {
 
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {
         if let node { gateway.close(node: node, channel: channel) }
+        if held != nil { gateway.holds.release(ObjectIdentifier(channel)) }
     }
 
     private func accept(_ hello: AgentHello, on channel: FrameChannel) throws(FrameChannelError) {
-        guard node == nil else { throw refusal("a second hello") }
+        guard node == nil, held == nil else { throw refusal("a second hello") }
         guard let certified = channel.peer?.name else { throw refusal("no certificate identity") }
         guard hello.nodeName == certified else {
             throw refusal("hello claims node '\(hello.nodeName)' but the certificate names '\(certified)'")
@@ -66,6 +71,42 @@ final class AgentSessionHandler: FrameReceiver {
         let record = NodeRecord(id: certified, environment: hello.environment, labels: hello.labels,
                                 moduleVersions: hello.moduleVersions)
         if let invalidity = record.invalidity { throw refusal("node \(certified): \(invalidity)") }
+        try route(hello, record: record, on: channel, holdExpired: false)
+    }
+
+    private func route(_ hello: AgentHello, record: NodeRecord, on channel: FrameChannel,
+                       holdExpired: Bool) throws(FrameChannelError) {
+        switch HelloRoute.decide(raft.view.helloKnowledge, formerLeader: hello.formerLeader, holdExpired: holdExpired) {
+        case .admit: try welcome(hello, record: record, on: channel)
+        case .redirect: redirect(channel)
+        case .hold: hold(hello, record: record, on: channel)
+        }
+    }
+
+    private func hold(_ hello: AgentHello, record: NodeRecord, on channel: FrameChannel) {
+        let handler = LoopBound(WeakHandler(self), loop: channel.connection.loop)
+        let accepted = gateway.holds.hold(ObjectIdentifier(channel), formerLeader: hello.formerLeader, now: .now()) { expired in
+            handler.withValueOnLoop { $0.handler?.resumeHeld(record: record, holdExpired: expired) }
+        }
+        guard accepted else { return redirect(channel) }
+        held = hello
+        heldChannel = channel
+    }
+
+    /// The held hello was decided (or its hold ran out): answer it now.
+    private func resumeHeld(record: NodeRecord, holdExpired: Bool) {
+        guard let hello = held, let channel = heldChannel, channel.connection.isOpen else { return }
+        held = nil
+        heldChannel = nil
+        do {
+            try route(hello, record: record, on: channel, holdExpired: holdExpired)
+        } catch {
+            channel.close(.protocolViolation(error.description))
+        }
+    }
+
+    private func welcome(_ hello: AgentHello, record: NodeRecord, on channel: FrameChannel) throws(FrameChannelError) {
+        let certified = record.id
         let term: UInt64, acknowledged: UInt64
         switch gateway.open(node: certified, incarnation: hello.incarnation, channel: channel) {
         case .notActingLeader:
@@ -99,4 +140,10 @@ final class AgentSessionHandler: FrameReceiver {
         gateway.noteRefusal()
         return FrameChannelError("agent \(node ?? "(no hello yet)"): \(reason)")
     }
+}
+
+/// Lets a held hello's resumption find its handler without keeping it alive.
+private final class WeakHandler {
+    weak var handler: AgentSessionHandler?
+    init(_ handler: AgentSessionHandler) { self.handler = handler }
 }

@@ -1,5 +1,6 @@
 import Consensus
 import Fleet
+import Gateway
 import Transport
 import Wire
 
@@ -49,6 +50,12 @@ struct ClusterView: Sendable {
     /// (empty when unknown).
     var leaderAgentAddress: String {
         leaderName.flatMap { directory.advertised[$0]?.agentAddress } ?? ""
+    }
+
+    /// What an agent's hello is decided on (`HelloRoute`).
+    var helloKnowledge: HelloRoute.Knowledge {
+        HelloRoute.Knowledge(isActingLeader: isActingLeader, isLeader: role == .leader, term: term, leaderName: leaderName,
+                             leaderAgentAddress: leaderAgentAddress)
     }
 
     /// Lease time left now; zero when not leader or the lease has run out.

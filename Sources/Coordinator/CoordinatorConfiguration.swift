@@ -25,6 +25,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var agentSuspectAfter: Duration = .seconds(3)
     public var agentDownAfter: Duration = .seconds(30)
     public var agentFailoverGrace: Duration = .seconds(10)
+    /// How long a follower holds an agent's hello while it cannot name the
+    /// acting leader; nil: four election timeouts (an election with a split vote).
+    public var agentHelloHold: Duration?
     /// The leader's per-node memory: full-resolution samples, minute
     /// summaries, and how many nodes may have a window at all.
     public var agentWindowSamples = 300

@@ -48,6 +48,8 @@ public final class CoordinatorServer: Sendable {
         gatewaySettings.limits.samplesPerNode = configuration.agentWindowSamples
         gatewaySettings.limits.minutesPerNode = configuration.agentWindowMinutes
         gatewaySettings.limits.nodesMaximum = configuration.agentNodesMaximum
+        gatewaySettings.helloHold = configuration.agentHelloHold
+            ?? raftSettings.tickInterval * (raftSettings.electionTimeoutTicks * 4)
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
         raft.gatewayQueries = { gateway.answer($0) }
         raft.viewObserver = { gateway.follow($0) }

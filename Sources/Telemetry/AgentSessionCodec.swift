@@ -2,7 +2,8 @@ import Wire
 
 /// Encodes and decodes the agent session messages (hello, welcome,
 /// redirect, command, command result): a version byte, varints for numbers,
-/// u32-length-prefixed UTF-8 for text, key-sorted pairs for maps. Decoding
+/// u32-length-prefixed UTF-8 for text, key-sorted pairs for maps; a hello's
+/// former leader trails it only when there is one. Decoding
 /// is bounded and refuses trailing bytes, unknown versions and actions.
 public enum AgentSessionCodec {
     static let version: UInt8 = 1
@@ -16,6 +17,10 @@ public enum AgentSessionCodec {
         writer.write(hello.environment)
         writePairs(hello.labels, to: &writer)
         writePairs(hello.moduleVersions, to: &writer)
+        if let former = hello.formerLeader {
+            writer.write(former.name)
+            writer.writeVarint(former.term)
+        }
         return writer.bytes
     }
 
@@ -27,7 +32,9 @@ public enum AgentSessionCodec {
             reportIntervalMilliseconds: try interval(&reader),
             environment: try reader.readString(maximumBytes: AgentSessionLimits.nameBytesMaximum),
             labels: try readPairs(&reader, maximum: AgentSessionLimits.labelsMaximum),
-            moduleVersions: try readPairs(&reader, maximum: AgentSessionLimits.modulesMaximum))
+            moduleVersions: try readPairs(&reader, maximum: AgentSessionLimits.modulesMaximum),
+            formerLeader: reader.isAtEnd ? nil : FormerLeader(
+                name: try reader.readString(maximumBytes: AgentSessionLimits.nameBytesMaximum), term: try reader.readVarint()))
         try reader.expectEnd()
         return hello
     }

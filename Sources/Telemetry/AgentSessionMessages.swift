@@ -12,9 +12,14 @@ public struct AgentHello: Equatable, Sendable {
     public var labels: [String: String]
     /// Module name → version running on the node.
     public var moduleVersions: [String: String]
+    /// The leader this agent was attached to until it lost the connection;
+    /// nil on an agent's first connection and after any welcome. A follower
+    /// that still names this leader in this term holds the hello.
+    public var formerLeader: FormerLeader?
 
     public init(nodeName: String, incarnation: UInt64, highestSeenTerm: UInt64, reportIntervalMilliseconds: UInt32,
-                environment: String, labels: [String: String] = [:], moduleVersions: [String: String] = [:]) {
+                environment: String, labels: [String: String] = [:], moduleVersions: [String: String] = [:],
+                formerLeader: FormerLeader? = nil) {
         self.nodeName = nodeName
         self.incarnation = incarnation
         self.highestSeenTerm = highestSeenTerm
@@ -22,6 +27,18 @@ public struct AgentHello: Equatable, Sendable {
         self.environment = environment
         self.labels = labels
         self.moduleVersions = moduleVersions
+        self.formerLeader = formerLeader
+    }
+}
+
+/// A leader an agent lost: its name and term.
+public struct FormerLeader: Equatable, Sendable {
+    public var name: String
+    public var term: UInt64
+
+    public init(name: String, term: UInt64) {
+        self.name = name
+        self.term = term
     }
 }
 

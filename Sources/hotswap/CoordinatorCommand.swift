@@ -18,6 +18,7 @@ enum CoordinatorCommand {
                                    [--initial-cluster-state new|existing]
                                    [--advertise-api-addr HOST:PORT] [--advertise-agent-addr HOST:PORT]
                                    [--agent-suspect-after 3s] [--agent-down-after 30s] [--agent-failover-grace 10s]
+                                   [--agent-hello-hold DURATION (default: 4 election timeouts)]
                                    [--agent-window-samples 300] [--agent-window-minutes 60] [--agent-nodes-maximum 16384]
                                    [--raft-tick 50ms] [--election-timeout-ticks 10]
         """
@@ -27,7 +28,7 @@ enum CoordinatorCommand {
         "handshake-timeout", "request-timeout", "idle-timeout", "frame-idle-timeout", "shutdown-timeout",
         "initial-cluster", "initial-cluster-state", "raft-tick", "election-timeout-ticks",
         "advertise-api-addr", "advertise-agent-addr", "agent-suspect-after", "agent-down-after", "agent-failover-grace",
-        "agent-window-samples", "agent-window-minutes", "agent-nodes-maximum",
+        "agent-hello-hold", "agent-window-samples", "agent-window-minutes", "agent-nodes-maximum",
     ]
 
     static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
@@ -99,6 +100,9 @@ enum CoordinatorCommand {
         configuration.agentSuspectAfter = try options.duration("agent-suspect-after", default: .seconds(3))
         configuration.agentDownAfter = try options.duration("agent-down-after", default: .seconds(30))
         configuration.agentFailoverGrace = try options.duration("agent-failover-grace", default: .seconds(10))
+        if options.optional("agent-hello-hold") != nil {
+            configuration.agentHelloHold = try options.duration("agent-hello-hold", default: .zero)
+        }
         guard configuration.agentSuspectAfter > .zero, configuration.agentSuspectAfter <= configuration.agentDownAfter else {
             throw UsageError("--agent-suspect-after must be positive and at most --agent-down-after")
         }

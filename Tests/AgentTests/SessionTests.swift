@@ -58,6 +58,26 @@ struct SessionTests {
         #expect(follower.hellos.count >= 1)
     }
 
+    @Test func aLostLeaderIsNamedInTheNextHelloAndNotRedialledFirst() throws {
+        let certificates = try AgentCertificates(coordinators: ["c1", "c2", "c3"], agents: ["node-1"])
+        let leader = try certificates.coordinator("c2", answer: .welcome(term: 3, leaderName: "c2"))
+        defer { leader.shutdown() }
+        let follower = try certificates.coordinator("c1", answer: .redirect(term: 3, leaderName: "c2", address: leader.address))
+        defer { follower.shutdown() }
+        let next = try certificates.coordinator("c3", answer: .welcome(term: 4, leaderName: "c3"))
+        defer { next.shutdown() }
+        let agent = try AgentUnderTest(certificates: certificates,
+                                       coordinators: [follower.address, leader.address, next.address])
+        defer { agent.stop() }
+        #expect(eventually { agent.status.leaderName == "c2" }, "\(agent.logText)")
+        #expect(follower.hellos.first?.hello.formerLeader == nil)
+        leader.setAnswer(.silence)
+        leader.closeConnections()
+        #expect(eventually { agent.status.leaderName == "c3" }, "\(agent.logText)")
+        #expect(next.hellos.first?.hello.formerLeader == FormerLeader(name: "c2", term: 3))
+        #expect(leader.hellos.count == 1, "the lost leader, next in the list, was dialled again before the others")
+    }
+
     @Test func repeatedFailuresMoveToTheNextCoordinator() throws {
         let leader = try certificates.coordinator("c2", answer: .welcome(term: 1, leaderName: "c2"))
         defer { leader.shutdown() }

@@ -1,9 +1,13 @@
 import Foundation
+import Telemetry
 import Testing
+import Wire
 
 /// Real agents against a real three-coordinator cluster: every node is
 /// listed live with metrics, and when the leader is killed every agent
-/// re-attaches to the new one while no node is ever reported down.
+/// re-attaches to the new one while no node is ever reported down; a
+/// follower holds the hello of an agent that lost the leader until it can
+/// name the next one.
 @Suite(.serialized)
 struct AgentFleetTests {
     static let nodes = ["node-1", "node-2", "node-3"]
@@ -41,6 +45,32 @@ struct AgentFleetTests {
         for agent in agents {
             let term = Int(agent.persistedTerm?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
             #expect(term > firstTerm, "an agent did not persist the new leader's term (has \(term), old term \(firstTerm))")
+        }
+    }
+
+    @Test func aFollowerHoldsTheHelloOfAnAgentThatLostTheLeaderUntilTheNextIsElected() throws {
+        let cluster = try ClusterFixture(agents: ["node-1"], coordinatorArguments: ["--agent-hello-hold", "20s"])
+        let first = try #require(cluster.agreedLeader())
+        let follower = try #require(cluster.names.first { $0 != first })
+        let term = try #require(cluster.clusterView(on: follower)?["term"] as? Int)
+        let client = try TestTLSClient(certificate: cluster.certificates.certificate("node-1"),
+                                       key: cluster.certificates.key("node-1"), ca: cluster.certificates.ca)
+        let agent = FrameAgent(client: client, port: try #require(cluster.processes[follower]).agentPort)
+        defer { agent.close() }
+        agent.hello("node-1", formerLeader: FormerLeader(name: first, term: UInt64(term)))
+        usleep(500_000)
+        #expect(agent.frames.isEmpty, "the follower answered while it still named the lost leader \(first)")
+
+        cluster.kill(first)
+        #expect(eventually { !agent.frames(of: .agentRedirect).isEmpty || !agent.frames(of: .agentWelcome).isEmpty },
+                "the held hello was never answered")
+        if let frame = agent.frames(of: .agentWelcome).first {
+            let welcome = try AgentSessionCodec.decodeWelcome(frame.payload)
+            #expect(welcome.leaderName == follower && welcome.leaderTerm > UInt64(term))
+        } else {
+            let redirect = try AgentSessionCodec.decodeRedirect(try #require(agent.frames(of: .agentRedirect).first).payload)
+            #expect(redirect.leaderName != first && redirect.term > UInt64(term) && !redirect.leaderAgentAddress.isEmpty,
+                    "redirected to \(redirect.leaderName) (term \(redirect.term), '\(redirect.leaderAgentAddress)')")
         }
     }
 }

@@ -35,6 +35,19 @@ struct AgentSessionCodecTests {
         #expect(try AgentSessionCodec.decodeCommandResult(Self.encodings[4]).detail == "term 8 is below 9")
     }
 
+    @Test func aFormerLeaderTrailsTheHelloOnlyWhenThereIsOne() throws {
+        var reattaching = Self.hello
+        reattaching.formerLeader = FormerLeader(name: "c1", term: 6)
+        let bytes = AgentSessionCodec.encode(reattaching)
+        #expect(try AgentSessionCodec.decodeHello(bytes) == reattaching)
+        #expect(Array(bytes.prefix(Self.encodings[0].count)) == Self.encodings[0],
+                "a hello without a former leader must stay the format earlier agents send")
+        for length in (Self.encodings[0].count + 1)..<bytes.count {
+            #expect(throws: BinaryDecodingError.self) { try AgentSessionCodec.decodeHello(Array(bytes.prefix(length))) }
+        }
+        #expect(throws: BinaryDecodingError.self) { try AgentSessionCodec.decodeHello(bytes + [0]) }
+    }
+
     @Test func everyTruncationAndTrailingByteIsRefused() {
         for (kind, bytes) in Self.encodings.enumerated() {
             for length in 0..<bytes.count {

@@ -13,9 +13,11 @@ final class ClusterFixture {
     private(set) var processes: [String: CoordinatorProcess] = [:]
     private let peerPorts: [String: Int]
     private let dataDirectories: [String: TestDirectory]
+    private let coordinatorArguments: [String]
 
-    init(spares: [String] = [], agents: [String] = ["node-1"]) throws {
+    init(spares: [String] = [], agents: [String] = ["node-1"], coordinatorArguments: [String] = []) throws {
         self.spares = spares
+        self.coordinatorArguments = coordinatorArguments
         let everyone = names + spares
         certificates = try CertificateFixture(coordinators: everyone, agents: agents)
         let ports = try FreePorts.reserve(everyone.count)
@@ -36,7 +38,7 @@ final class ClusterFixture {
             : ["--initial-cluster", initialCluster]
         processes[name] = try CoordinatorProcess(
             name: name, tlsDirectory: certificates.tlsDirectory, dataDirectory: dataDirectories[name]!,
-            peerPort: peerPorts[name]!, extraArguments: arguments)
+            peerPort: peerPorts[name]!, extraArguments: arguments + coordinatorArguments)
     }
 
     func kill(_ name: String) {

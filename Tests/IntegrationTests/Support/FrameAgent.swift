@@ -21,10 +21,12 @@ final class FrameAgent {
         client.write(TestFrames.frame(kind: kind.rawValue, payload: payload), on: connection)
     }
 
-    func hello(_ name: String, incarnation: UInt64 = 1, environment: String = "development") {
+    func hello(_ name: String, incarnation: UInt64 = 1, environment: String = "development",
+               formerLeader: FormerLeader? = nil) {
         send(kind: .agentHello, AgentSessionCodec.encode(AgentHello(
-            nodeName: name, incarnation: incarnation, highestSeenTerm: 0, reportIntervalMilliseconds: 1_000,
-            environment: environment, labels: ["rack": "r1"], moduleVersions: ["web": "1.0.0"])))
+            nodeName: name, incarnation: incarnation, highestSeenTerm: formerLeader?.term ?? 0,
+            reportIntervalMilliseconds: 1_000, environment: environment, labels: ["rack": "r1"],
+            moduleVersions: ["web": "1.0.0"], formerLeader: formerLeader)))
     }
 
     /// Sends `count` one-second samples starting at sequence `first`.
