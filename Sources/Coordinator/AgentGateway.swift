@@ -103,6 +103,12 @@ final class AgentGateway: @unchecked Sendable {
         metrics.gaugeFunction("hotswap_agent_hellos_held", help: "Agent hellos held until an election ends.") {
             Double(holds.count)
         }
+        for status in NodeStatus.allCases {
+            metrics.gaugeFunction("hotswap_agent_nodes", help: "Nodes this acting leader counts in each status.",
+                                  labels: [("status", status.rawValue)]) { [weak self] in
+                Double(self?.statusCounts(now: .now())[status] ?? 0)
+            }
+        }
     }
 
     /// Follows the Raft view (called with every view Raft publishes): on
@@ -234,6 +240,21 @@ final class AgentGateway: @unchecked Sendable {
                     latest: latest,
                     latestAgeMilliseconds: latest.map { wallClockMilliseconds >= $0.timestampMilliseconds ? wallClockMilliseconds - $0.timestampMilliseconds : 0 })
             }
+        }
+    }
+
+    /// How many nodes this leader counts in each status; none when it does not act as leader.
+    func statusCounts(now: MonotonicInstant) -> [NodeStatus: Int] {
+        let inventory = raft.view.nodes
+        return state.withLock { state in
+            guard state.leadership.isActing(at: now), let since = state.leadership.since else { return [:] }
+            var counts: [NodeStatus: Int] = [:]
+            for id in Set(inventory.keys).union(state.tables.windows.keys) {
+                let status = settings.liveness.status(lastReportAt: state.tables.windows[id]?.lastReportAt,
+                                                      leadingSince: since, now: now.nanoseconds)
+                counts[status, default: 0] += 1
+            }
+            return counts
         }
     }
 

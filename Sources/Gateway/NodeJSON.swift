@@ -37,7 +37,8 @@ public enum NodeJSON {
     }
 
     public static func summary(_ summary: EnvironmentSummary) -> String {
-        "{\"count\":\(summary.nodeCount),\"live\":\(summary.liveCount),"
+        "{\"count\":\(summary.nodeCount),\"live\":\(summary.liveCount),\"suspect\":\(summary.suspectCount),"
+            + "\"down\":\(summary.downCount),"
             + "\"cpuPercent\":" + percentiles(summary.cpuBasisPoints, scale: percent) + ","
             + "\"memoryUsedBytes\":" + percentiles(summary.memoryUsedBytes) { "\($0)" } + ","
             + "\"probeLatencyMicroseconds\":" + percentiles(summary.probeLatencyMicroseconds) { "\($0)" } + "}"

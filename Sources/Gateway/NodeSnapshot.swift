@@ -29,6 +29,8 @@ public struct NodeSnapshot: Sendable {
 public struct EnvironmentSummary: Sendable {
     public let nodeCount: Int
     public let liveCount: Int
+    public let suspectCount: Int
+    public let downCount: Int
     public let cpuBasisPoints: Percentiles?
     public let memoryUsedBytes: Percentiles?
     public let probeLatencyMicroseconds: Percentiles?
@@ -37,6 +39,8 @@ public struct EnvironmentSummary: Sendable {
         nodeCount = nodes.count
         let live = nodes.filter { $0.status == .live }
         liveCount = live.count
+        suspectCount = nodes.count { $0.status == .suspect }
+        downCount = nodes.count { $0.status == .down }
         let samples = live.compactMap(\.latest)
         cpuBasisPoints = Percentiles(samples.map { UInt64($0.hostCPUBusyBasisPoints) })
         memoryUsedBytes = Percentiles(samples.map(\.hostMemoryUsedBytes))

@@ -7,7 +7,8 @@ import Transport
 /// agent session over its own mutual-TLS connection and certificate,
 /// reporting every second). For each N it measures the leader's CPU share
 /// and RSS, report ingest time (p99), and, after `kill -9` of the leader,
-/// how long until 99 % and all agents are welcomed by the new leader. A
+/// how long until 99 % and all agents are welcomed by the new leader, and
+/// the most nodes it counts suspect or down meanwhile. A
 /// benchmark: it prints figures and asserts nothing.
 enum BenchAgentsCommand {
     static let usage = """

@@ -17,10 +17,12 @@ struct BenchAgentsRun {
         var ingestP99Seconds: Double?
         var reattach99Seconds: Double?
         var reattachAllSeconds: Double?
-        /// Nodes the new leader lists as down after the waits; nil when the listing failed.
+        /// The most nodes the new leader counted suspect and down while agents
+        /// re-attached (sampled each second); nil when no sample reached a leader.
+        var suspectDuringFailover: Int?
         var downDuringFailover: Int?
 
-        static let header = "| agents | attach s | leader CPU (cores) | leader RSS MiB | reports/s | ingest p99 ≤ | re-attach 99 % s | re-attach 100 % s | reported down |\n|---|---|---|---|---|---|---|---|---|"
+        static let header = "| agents | attach s | leader CPU (cores) | leader RSS MiB | reports/s | ingest p99 ≤ | re-attach 99 % s | re-attach 100 % s | most suspect / down |\n|---|---|---|---|---|---|---|---|---|"
 
         var line: String {
             func format(_ value: Double?, _ digits: Int = 2) -> String {
@@ -31,7 +33,8 @@ struct BenchAgentsRun {
             }
             let p99 = ingestP99Seconds.map { $0 * 1_000_000 }.map { "\(Int($0)) µs" } ?? "—"
             return "| \(count) | \(format(attachSeconds, 1)) | \(format(leaderCPUShare)) | \(format(leaderRSSMebibytes, 1)) | "
-                + "\(format(reportsPerSecond, 0)) | \(p99) | \(format(reattach99Seconds)) | \(format(reattachAllSeconds)) | \(downDuringFailover.map(String.init) ?? "—") |"
+                + "\(format(reportsPerSecond, 0)) | \(p99) | \(format(reattach99Seconds)) | \(format(reattachAllSeconds)) | "
+                + "\(suspectDuringFailover.map(String.init) ?? "—") / \(downDuringFailover.map(String.init) ?? "—") |"
         }
     }
 
@@ -95,16 +98,21 @@ struct BenchAgentsRun {
         StandardOutput.line("killing the leader \(leaderName) (pid \(leader.pid))")
         leader.send(SIGKILL)
         let killed = MonotonicInstant.now()
-        let survivors = endpoints.filter { $0.name != leaderName }
+        var watch = FailoverStatusWatch(api: api, addresses: endpoints.filter { $0.name != leaderName }.map(\.api))
         figures.reattach99Seconds = waitUntil(timeout: .seconds(60)) {
-            agents.welcomedCount(minimumTerm: leaderTerm + 1) * 100 >= count * 99
+            watch.sampleIfDue()
+            return agents.welcomedCount(minimumTerm: leaderTerm + 1) * 100 >= count * 99
         }.map { _ in seconds(since: killed) }
         figures.reattachAllSeconds = waitUntil(timeout: .seconds(60)) {
-            agents.welcomedCount(minimumTerm: leaderTerm + 1) >= count
+            watch.sampleIfDue()
+            return agents.welcomedCount(minimumTerm: leaderTerm + 1) >= count
         }.map { _ in seconds(since: killed) }
-        if case let .success(listing) = api.nodes(at: survivors[0].api) {
-            figures.downDuringFailover = listing.nodes.filter { $0.status == "down" }.count
+        // Past the new leader's failover grace (10 s), so a node that never came back shows as suspect.
+        _ = waitUntil(timeout: .seconds(max(0, 15 - Int64(seconds(since: killed))))) {
+            watch.sampleIfDue()
+            return false
         }
+        (figures.suspectDuringFailover, figures.downDuringFailover) = (watch.maximumSuspect, watch.maximumDown)
         return figures
     }
 

@@ -47,7 +47,8 @@ struct LivenessAndSummaryTests {
         }
         let summary = EnvironmentSummary(nodes: [node("a", .live, cpu: 1_000, latency: 800), node("b", .live, cpu: 3_000, latency: nil),
                                                  node("c", .down, cpu: 9_000, latency: 9_000)])
-        #expect(summary.nodeCount == 3 && summary.liveCount == 2)
+        #expect(summary.nodeCount == 3 && summary.liveCount == 2 && summary.suspectCount == 0 && summary.downCount == 1)
+        #expect(NodeJSON.summary(summary).hasPrefix("{\"count\":3,\"live\":2,\"suspect\":0,\"down\":1,"))
         #expect(summary.cpuBasisPoints == Percentiles([1_000, 3_000]))
         #expect(summary.probeLatencyMicroseconds == Percentiles([800]))
         #expect(NodeJSON.summary(summary).contains("\"cpuPercent\":{\"median\":10.00,\"p95\":30.00}"))

@@ -42,6 +42,9 @@ struct AgentFleetTests {
         }
         #expect(reattached, "agents did not report to the new leader \(second)")
         #expect(everDown.isEmpty, "nodes reported down during the failover: \(Set(everDown))")
+        let metrics = MetricsScraper(ca: cluster.certificates.ca, url: try #require(cluster.processes[second]).apiURL)
+        #expect(metrics.value("hotswap_agent_nodes{status=\"live\"}") == Double(Self.nodes.count))
+        #expect(metrics.value("hotswap_agent_nodes{status=\"down\"}") == 0)
         for agent in agents {
             let term = Int(agent.persistedTerm?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
             #expect(term > firstTerm, "an agent did not persist the new leader's term (has \(term), old term \(firstTerm))")
