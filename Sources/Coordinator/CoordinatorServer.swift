@@ -14,6 +14,10 @@ public final class CoordinatorServer: Sendable {
     public let metrics = MetricsRegistry()
     private let logger: Logger
     private let group: EventLoopGroup
+    /// The peer port's own loop: Raft traffic from the other coordinators
+    /// must not queue behind a storm of agent handshakes (a leader that hears
+    /// no quorum for an election timeout steps down).
+    private let peerGroup: EventLoopGroup
     private let tls: CoordinatorTLS
     private let endpoints: [TLSEndpoint]
     private let raft: RaftService
@@ -35,6 +39,7 @@ public final class CoordinatorServer: Sendable {
                                    settings: raftSettings, logger: logger)
         self.raft = raft
         group = try EventLoopGroup()
+        peerGroup = try EventLoopGroup(loopCount: 1)
         let limits = configuration.limits
         var connectionLimits = ConnectionLimits()
         connectionLimits.handshakeTimeout = limits.handshakeTimeout
@@ -62,7 +67,7 @@ public final class CoordinatorServer: Sendable {
             configuration: limits.http, limits: connectionLimits, maximumConnections: limits.apiConnectionsMaximum,
             logger: logger, metrics: metrics)
         let peer = Self.frameEndpoint(name: "peer", address: configuration.peerAddress, contexts: tls.peer,
-                                      maximumConnections: limits.peerConnectionsMaximum, group: group,
+                                      maximumConnections: limits.peerConnectionsMaximum, group: peerGroup,
                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
                                       metrics: metrics) { PeerReceiver(service: raft) }
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
@@ -134,6 +139,7 @@ public final class CoordinatorServer: Sendable {
         }
         raft.stop()
         group.shutdown()
+        peerGroup.shutdown()
         dataLock.release()
         logger.info("coordinator stopped", ["forced_closes": "\(forced)"])
     }

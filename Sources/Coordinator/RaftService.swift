@@ -301,6 +301,8 @@ final class RaftService: @unchecked Sendable {
         }
         if status.leader != knownLeader {
             knownLeader = status.leader
+            logger.info("leader changed", ["leader": status.leader == .none ? "(none)" : directory.displayName(of: status.leader),
+                                           "term": "\(status.term)", "role": "\(status.role)"])
             waiters.leaderChanged(to: status.leader) { [directory] succeeded in
                 succeeded ? .json(200, "{\"leader\":\(JSONText.quoted(directory.displayName(of: status.leader))),\"term\":\(status.term)}")
                     : .error(409, "transfer_failed", "another node (\(directory.displayName(of: status.leader))) became leader",
