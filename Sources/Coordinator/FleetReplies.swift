@@ -32,12 +32,15 @@ enum FleetReplies {
             return .json(created ? 201 : 200, "{\"id\":\(JSONText.quoted(record.id))}")
         case let .nodeDeleted(id):
             return .json(200, "{\"deleted\":\(JSONText.quoted(id))}")
+        case let .ticketKeyAdded(nameHex):
+            return .json(200, "{\"ticketKey\":\(JSONText.quoted(nameHex))}")
         case let .rejected(rejection):
             switch rejection {
             case .notFound, .unknownNode: return .error(404, "not_found", rejection.description)
             case .tooManyEnvironments, .tooManyMembers, .tooManyNodes: return .error(409, "limit_reached", rejection.description)
             case .invalidName, .invalidApprovalTimeout: return .error(422, "invalid_environment", rejection.description)
             case .invalidNode: return .error(422, "invalid_node", rejection.description)
+            case .malformedTicketKey: return .error(422, "invalid_ticket_key", rejection.description)
             }
         }
     }

@@ -57,6 +57,18 @@ extension FleetCodec {
                    moduleVersions: try readPairs(&reader, maximum: NodeRecord.modulesMaximum))
     }
 
+    static func write(_ record: TicketKeyRecord, to writer: inout BinaryWriter) {
+        writer.writeLengthPrefixed(record.name)
+        writer.writeLengthPrefixed(record.secret)
+        writer.write(record.createdAtMilliseconds)
+    }
+
+    static func readTicketKey(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> TicketKeyRecord {
+        TicketKeyRecord(name: try reader.readLengthPrefixed(maximumBytes: TicketKeyRecord.nameBytes),
+                        secret: try reader.readLengthPrefixed(maximumBytes: TicketKeyRecord.secretBytes),
+                        createdAtMilliseconds: try reader.readUInt64())
+    }
+
     /// Key-sorted, so equal dictionaries encode to equal bytes on every replica.
     private static func writePairs(_ pairs: [String: String], to writer: inout BinaryWriter) {
         writer.write(UInt32(pairs.count))

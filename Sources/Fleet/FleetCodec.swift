@@ -2,13 +2,17 @@ import Wire
 
 /// The binary form of fleet commands (Raft log entries) and of the whole
 /// state (Raft snapshots). Versioned; decoding is bounded and rejects
-/// anything it does not fully understand.
+/// anything it does not fully understand. Version 3 added ticket keys;
+/// version 2 (written before) still decodes, so a data directory survives
+/// the upgrade.
 public enum FleetCodec {
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
+    static let versionsRead: ClosedRange<UInt8> = 2...3
     static let textBytesMaximum = 256
 
     private enum Tag: UInt8 {
         case putEnvironment = 1, deleteEnvironment, putMember, deleteMember, publishAddresses, putNode, deleteNode
+        case addTicketKey
     }
 
     public static func encode(_ command: FleetCommand) -> [UInt8] {
@@ -36,6 +40,9 @@ public enum FleetCodec {
         case let .deleteNode(id):
             writer.write(Tag.deleteNode.rawValue)
             writer.write(id)
+        case let .addTicketKey(record):
+            writer.write(Tag.addTicketKey.rawValue)
+            write(record, to: &writer)
         }
         return writer.bytes
     }
@@ -52,6 +59,7 @@ public enum FleetCodec {
         case .publishAddresses: command = .publishAddresses(try readAddresses(&reader))
         case .putNode: command = .putNode(try readNode(&reader))
         case .deleteNode: command = .deleteNode(id: try readText(&reader))
+        case .addTicketKey: command = .addTicketKey(try readTicketKey(&reader))
         case nil: throw .invalidValue(offset: 1, detail: "unknown fleet command tag")
         }
         try reader.expectEnd()
@@ -66,29 +74,33 @@ public enum FleetCodec {
         writeTable(state.sortedMembers, to: &writer, write)
         writeTable(state.advertised.values.sorted { $0.name < $1.name }, to: &writer, write)
         writeTable(state.nodes.values.sorted { $0.id < $1.id }, to: &writer, write)
+        writeTable(state.ticketKeys, to: &writer, write)
         return writer.bytes
     }
 
     public static func decodeState(_ bytes: [UInt8]) throws(BinaryDecodingError) -> FleetState {
         var reader = BinaryReader(bytes)
-        try expectVersion(&reader)
+        let version = try expectVersion(&reader)
         let appliedIndex = try reader.readUInt64()
         let environments = try readTable(&reader, maximum: FleetState.environmentsMaximum, readEnvironment)
         let members = try readTable(&reader, maximum: FleetState.membersMaximum, readMember)
         let advertised = try readTable(&reader, maximum: FleetState.membersMaximum, readAddresses)
         let nodes = try readTable(&reader, maximum: FleetState.nodesMaximum, readNode)
+        let ticketKeys = version >= 3 ? try readTable(&reader, maximum: FleetState.ticketKeysMaximum, readTicketKey) : []
         try reader.expectEnd()
         return FleetState(
             environments: Dictionary(environments.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
             members: Dictionary(members.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
             advertised: Dictionary(advertised.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
             nodes: Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { $1 }),
-            appliedIndex: appliedIndex)
+            ticketKeys: ticketKeys, appliedIndex: appliedIndex)
     }
 
-    private static func expectVersion(_ reader: inout BinaryReader) throws(BinaryDecodingError) {
+    @discardableResult
+    private static func expectVersion(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> UInt8 {
         let found = try reader.readUInt8()
-        guard found == version else { throw .unsupportedVersion(found) }
+        guard versionsRead.contains(found) else { throw .unsupportedVersion(found) }
+        return found
     }
 
     private static func writeTable<Record>(_ records: [Record], to writer: inout BinaryWriter,

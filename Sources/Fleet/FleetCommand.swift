@@ -12,6 +12,8 @@ public enum FleetCommand: Sendable, Equatable {
     /// A node's inventory, written by the agent gateway when it changes.
     case putNode(NodeRecord)
     case deleteNode(id: String)
+    /// A new agent-port session ticket key (the leader rotates them).
+    case addTicketKey(TicketKeyRecord)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -23,6 +25,8 @@ public enum FleetOutcome: Sendable, Equatable {
     case addressesPublished(AdvertisedAddresses)
     case nodeStored(NodeRecord, created: Bool)
     case nodeDeleted(id: String)
+    /// Named in hex: the outcome never carries the secret.
+    case ticketKeyAdded(nameHex: String)
     case rejected(FleetRejection)
 }
 
@@ -36,6 +40,7 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case invalidNode(String)
     case unknownNode(String)
     case tooManyNodes(maximum: Int)
+    case malformedTicketKey
 
     public var description: String {
         switch self {
@@ -55,6 +60,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "node '\(id)' does not exist"
         case let .tooManyNodes(maximum):
             return "at most \(maximum) nodes may be registered"
+        case .malformedTicketKey:
+            return "a ticket key needs a \(TicketKeyRecord.nameBytes)-byte name and a \(TicketKeyRecord.secretBytes)-byte secret"
         }
     }
 }

@@ -57,4 +57,14 @@ extension FleetState {
         guard nodes.removeValue(forKey: id) != nil else { return .rejected(.unknownNode(id)) }
         return .nodeDeleted(id: id)
     }
+
+    /// Puts a new key first and keeps the newest `ticketKeysMaximum`; a key
+    /// already held (a retried proposal) changes nothing.
+    mutating func addTicketKey(_ record: TicketKeyRecord) -> FleetOutcome {
+        guard record.isWellFormed else { return .rejected(.malformedTicketKey) }
+        if !ticketKeys.contains(where: { $0.name == record.name }) {
+            ticketKeys = Array(([record] + ticketKeys).prefix(Self.ticketKeysMaximum))
+        }
+        return .ticketKeyAdded(nameHex: record.nameHex)
+    }
 }

@@ -9,12 +9,17 @@ public struct FleetState: Sendable, Equatable {
     public internal(set) var advertised: [String: AdvertisedAddresses]
     /// Node inventory, by node id.
     public internal(set) var nodes: [String: NodeRecord]
+    /// Agent-port session ticket keys, newest first: the first seals, all open.
+    public internal(set) var ticketKeys: [TicketKeyRecord]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
     public static let environmentsMaximum = 64
     public static let membersMaximum = 16
     public static let nodesMaximum = 16_384
+    /// The newest key seals tickets; the two before it still open tickets
+    /// they sealed, so a ticket lives through two rotations.
+    public static let ticketKeysMaximum = 3
     static let approvalTimeoutSecondsRange: ClosedRange<UInt32> = 60...(30 * 24 * 3600)
 
     public init() {
@@ -22,15 +27,18 @@ public struct FleetState: Sendable, Equatable {
         members = [:]
         advertised = [:]
         nodes = [:]
+        ticketKeys = []
         appliedIndex = 0
     }
 
     init(environments: [String: EnvironmentRecord], members: [String: ClusterMemberRecord],
-         advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], appliedIndex: UInt64) {
+         advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
+         appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
         self.nodes = nodes
+        self.ticketKeys = ticketKeys
         self.appliedIndex = appliedIndex
     }
 
@@ -54,6 +62,7 @@ public struct FleetState: Sendable, Equatable {
         assert(environments.count <= Self.environmentsMaximum, "environment table over its bound")
         assert(members.count <= Self.membersMaximum && advertised.count <= Self.membersMaximum, "member tables over their bound")
         assert(nodes.count <= Self.nodesMaximum, "node table over its bound")
+        assert(ticketKeys.count <= Self.ticketKeysMaximum, "ticket keys over their bound")
         return outcome
     }
 
@@ -71,6 +80,7 @@ public struct FleetState: Sendable, Equatable {
         case let .publishAddresses(addresses): publish(addresses)
         case let .putNode(record): putNode(record)
         case let .deleteNode(id): deleteNode(id)
+        case let .addTicketKey(record): addTicketKey(record)
         }
     }
 }

@@ -14,6 +14,7 @@ struct FleetCodecTests {
         FleetCommand.putNode(NodeRecord(id: "node-1", environment: "qa", labels: ["rack": "r1", "zone": "a"],
                                         moduleVersions: ["web": "1.2.0"])),
         FleetCommand.deleteNode(id: "node-1"),
+        FleetCommand.addTicketKey(TicketKeyRecord(name: Array(0..<16), secret: Array(100..<164), createdAtMilliseconds: 42)),
     ])
     func commandsRoundTrip(command: FleetCommand) throws {
         #expect(try FleetCodec.decodeCommand(FleetCodec.encode(command)) == command)
@@ -26,7 +27,28 @@ struct FleetCodecTests {
         state.apply(.putMember(ClusterMemberRecord(name: "c4", peerAddress: "[::1]:7030")), at: 9)
         state.apply(.publishAddresses(AdvertisedAddresses(name: "c4", apiAddress: "[::1]:8443", agentAddress: "[::1]:7031")), at: 10)
         state.apply(.putNode(NodeRecord(id: "n1", environment: "production", labels: ["a": "b"], moduleVersions: ["m": "2"])), at: 11)
+        state.apply(.addTicketKey(TicketKeyRecord(name: Array(repeating: 7, count: 16), secret: Array(repeating: 9, count: 64),
+                                                  createdAtMilliseconds: 1_000)), at: 12)
         #expect(try FleetCodec.decodeState(FleetCodec.encode(state)) == state)
+    }
+
+    @Test func version2LogEntriesAndSnapshotsStillDecode() throws {
+        let command = FleetCommand.putNode(NodeRecord(id: "n1", environment: "qa"))
+        #expect(try FleetCodec.decodeCommand([2] + FleetCodec.encode(command).dropFirst()) == command)
+        var state = FleetState()
+        state.apply(command, at: 3)
+        let version3 = FleetCodec.encode(state)
+        let version2 = [2] + version3.dropFirst().dropLast(4)
+        #expect(try FleetCodec.decodeState(Array(version2)) == state, "a snapshot written before ticket keys")
+        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState([3] + version2.dropFirst()) }
+    }
+
+    @Test func aTicketKeysDescriptionNeverShowsItsSecret() {
+        let key = TicketKeyRecord(name: Array(repeating: 0xAB, count: 16), secret: Array(repeating: 0xCD, count: 64),
+                                  createdAtMilliseconds: 5)
+        for text in [String(describing: key), String(reflecting: key), "\(FleetCommand.addTicketKey(key))"] {
+            #expect(!text.contains("205") && !text.lowercased().contains("cdcd"), "\(text)")
+        }
     }
 
     @Test func everyTruncationOfACommandIsRejected() {

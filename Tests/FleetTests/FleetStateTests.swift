@@ -108,4 +108,18 @@ struct FleetStateTests {
         state.apply(.deleteMember(name: "c4"), at: 3)
         #expect(state.advertised.isEmpty && state.members.isEmpty)
     }
+
+    @Test func ticketKeysRotateNewestFirstKeepTheNewestThreeAndIgnoreARetriedKey() {
+        func key(_ byte: UInt8) -> TicketKeyRecord {
+            TicketKeyRecord(name: Array(repeating: byte, count: 16), secret: Array(repeating: byte, count: 64),
+                            createdAtMilliseconds: UInt64(byte))
+        }
+        var state = FleetState()
+        for byte in UInt8(1)...4 { state.apply(.addTicketKey(key(byte)), at: UInt64(byte)) }
+        #expect(state.ticketKeys == [key(4), key(3), key(2)])
+        #expect(state.apply(.addTicketKey(key(3)), at: 5) == .ticketKeyAdded(nameHex: key(3).nameHex))
+        #expect(state.ticketKeys == [key(4), key(3), key(2)], "a key already held changes nothing")
+        let short = TicketKeyRecord(name: [1], secret: Array(repeating: 1, count: 64), createdAtMilliseconds: 9)
+        #expect(state.apply(.addTicketKey(short), at: 6) == .rejected(.malformedTicketKey))
+    }
 }
