@@ -5,6 +5,7 @@ struct EndpointMetrics: Sendable {
     let accepted: Counter
     let refused: Counter
     let handshakeFailures: Counter
+    let resumedHandshakes: Counter
 
     init(endpoint: String, registry: MetricsRegistry, currentConnections: @escaping @Sendable () -> Double) {
         let labels = [("endpoint", endpoint)]
@@ -15,6 +16,8 @@ struct EndpointMetrics: Sendable {
                                    labels: labels)
         handshakeFailures = registry.counter("hotswap_transport_handshake_failures_total",
                                              help: "TLS handshakes that failed or were refused.", labels: labels)
+        resumedHandshakes = registry.counter("hotswap_transport_handshakes_resumed_total",
+                                             help: "TLS handshakes that resumed a session from a ticket.", labels: labels)
         registry.gaugeFunction("hotswap_transport_connections", help: "Open connections.", labels: labels,
                                currentConnections)
     }

@@ -33,6 +33,8 @@ public final class FrameLink: @unchecked Sendable {
     /// Read at every dial, so certificates reloaded on SIGHUP apply to the next connection.
     private let contexts: TLSContextStore
     private let settings: Settings
+    /// Offered at every dial, so a redial resumes the last session instead of a full handshake.
+    private let sessionCache: TLSSessionCache?
     private weak var receiver: (any FrameLinkReceiver)?
     private var backoff: Backoff
     private var channel: FrameChannel?
@@ -45,12 +47,14 @@ public final class FrameLink: @unchecked Sendable {
     public private(set) var droppedFrameCount = 0
 
     public init(loop: EventLoop, address: SocketAddress, serverName: String, contexts: TLSContextStore,
-                settings: Settings = .init(), backoff: Backoff, receiver: any FrameLinkReceiver) {
+                settings: Settings = .init(), backoff: Backoff, receiver: any FrameLinkReceiver,
+                sessionCache: TLSSessionCache? = nil) {
         self.loop = loop
         self.address = address
         self.serverName = serverName
         self.contexts = contexts
         self.settings = settings
+        self.sessionCache = sessionCache
         self.backoff = backoff
         self.receiver = receiver
     }
@@ -96,7 +100,7 @@ public final class FrameLink: @unchecked Sendable {
         let adapter = LinkChannelReceiver(link: self)
         do {
             _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: contexts.current,
-                                      limits: settings.limits, on: loop) { connection in
+                                      limits: settings.limits, sessionCache: sessionCache, on: loop) { connection in
                 let made = FrameChannel(connection: connection, frameSizeMaximumBytes: settings.frameSizeMaximumBytes,
                                         idleTimeout: settings.idleTimeout, receiver: adapter)
                 channel = made

@@ -5,9 +5,11 @@ import Glibc
 /// client handshake that verifies the server against our CA and, when given,
 /// the expected host name or IP address.
 public enum TLSClient {
-    /// Starts a connection; call on `loop`. The handler hears of it as for a server connection.
+    /// Starts a connection; call on `loop`. The handler hears of it as for a
+    /// server connection. With `sessionCache` (of the same loop) the connection
+    /// offers the cache's session and stores the tickets the server sends.
     public static func connect(to address: SocketAddress, expectedServerName: String?, context: TLSContext,
-                               limits: ConnectionLimits = .init(), on loop: EventLoop,
+                               limits: ConnectionLimits = .init(), sessionCache: TLSSessionCache? = nil, on loop: EventLoop,
                                makeHandler: (TLSConnection) -> any ConnectionHandler,
                                onClose: @escaping (TLSConnection, CloseReason) -> Void = { _, _ in }) throws(TransportError) -> TLSConnection {
         loop.preconditionInLoop()
@@ -22,6 +24,7 @@ public enum TLSClient {
             throw error
         }
         if let expectedServerName { try expect(serverName: expectedServerName, on: connection.ssl) }
+        sessionCache?.attach(to: connection)
         connection.handler = makeHandler(connection)
         try connection.start(onClose: onClose)
         return connection

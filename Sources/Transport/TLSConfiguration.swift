@@ -42,12 +42,17 @@ public struct TLSConfiguration: Sendable {
     public var privateKeyPath: String?
     public var trustRootsPath: String
     public var peerVerification: PeerVerification
+    /// Server side only: issue and accept stateless session tickets. Nil (the
+    /// API and peer ports) issues no tickets at all.
+    public var sessionTickets: SessionTickets?
 
-    public init(certificateChainPath: String?, privateKeyPath: String?, trustRootsPath: String, peerVerification: PeerVerification) {
+    public init(certificateChainPath: String?, privateKeyPath: String?, trustRootsPath: String,
+                peerVerification: PeerVerification, sessionTickets: SessionTickets? = nil) {
         self.certificateChainPath = certificateChainPath
         self.privateKeyPath = privateKeyPath
         self.trustRootsPath = trustRootsPath
         self.peerVerification = peerVerification
+        self.sessionTickets = sessionTickets
     }
 
     /// Mozilla "intermediate" TLS 1.2 suites; TLS 1.3 uses OpenSSL's defaults.

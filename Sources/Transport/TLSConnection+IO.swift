@@ -62,6 +62,7 @@ extension TLSConnection {
         sslWantsRead = false
         sslWantsWrite = false
         deadlines.handshake = nil
+        isResumed = SSL_session_reused(ssl) == 1
         if let verdict = context.authenticatedPeer(ssl) {
             switch verdict {
             case let .success(identity): peer = identity
@@ -70,6 +71,7 @@ extension TLSConnection {
         }
         state = .open
         armDeadlineTimer()
+        onOpen?(self)
         handler?.connectionDidOpen(self)
         guard state == .open || state == .closing else { return }
         flush()
@@ -131,6 +133,7 @@ extension TLSConnection {
         guard state == .open || state == .closing else { return }
         sslWantsWrite = false
         sslWantsRead = false
+        guard writePendingTicket() else { return }
         while !outbound.isEmpty {
             var outcome = SSLOutcome.progressed(0)
             _ = outbound.writeHead { bytes in

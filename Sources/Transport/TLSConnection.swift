@@ -14,6 +14,8 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
     public let id: UInt64
     public let remoteAddress: SocketAddress?
     public internal(set) var peer: AuthenticatedPeer?
+    /// Whether the handshake resumed a session (a ticket) instead of running in full.
+    public internal(set) var isResumed = false
     public var handler: (any ConnectionHandler)?
 
     let descriptor: Int32
@@ -27,11 +29,16 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
     var readingPausedByBackpressure = false
     var sslWantsWrite = false
     var sslWantsRead = false
+    /// A session ticket was asked for and has not been written out yet.
+    var ticketPending = false
     var registeredInterest: UInt32 = 0
     var deadlines = ConnectionDeadlines()
     var closeReason: CloseReason?
     var lingerDiscardedBytes = 0
+    var onOpen: ((TLSConnection) -> Void)?
     var onClose: ((TLSConnection, CloseReason) -> Void)?
+    /// A client's ticket store; retained here because the `SSL` only points at it.
+    var sessionCache: TLSSessionCache?
 
     init(loop: EventLoop, id: UInt64, descriptor: Int32, remoteAddress: SocketAddress?, context: TLSContext,
          limits: ConnectionLimits, isServer: Bool) throws(TransportError) {
@@ -115,7 +122,10 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
 
     // MARK: - Lifecycle
 
-    func start(onClose: @escaping (TLSConnection, CloseReason) -> Void) throws(TransportError) {
+    /// Registers with the loop; `onOpen` hears of the finished handshake before the handler does.
+    func start(onOpen: ((TLSConnection) -> Void)? = nil,
+               onClose: @escaping (TLSConnection, CloseReason) -> Void) throws(TransportError) {
+        self.onOpen = onOpen
         self.onClose = onClose
         deadlines.handshake = MonotonicInstant.now().advanced(by: limits.handshakeTimeout)
         let interest = state == .connecting ? EPOLLOUT.rawValue : EPOLLIN.rawValue
@@ -135,6 +145,7 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
         Glibc.close(descriptor)
         handler?.connectionDidClose(self, reason: finalReason)
         handler = nil
+        onOpen = nil
         onClose?(self, finalReason)
         onClose = nil
     }

@@ -9,6 +9,8 @@ public final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
     public let side: Side
     private let authorizerBox: Unmanaged<AuthorizerBox>?
+    /// Kept alive here because the context's ex_data only points at it.
+    let ticketRing: SessionTicketKeyRing?
 
     final class AuthorizerBox {
         let authorize: PeerAuthorizer
@@ -26,10 +28,12 @@ public final class TLSContext: @unchecked Sendable {
         } else {
             authorizerBox = nil
         }
+        ticketRing = configuration.sessionTickets?.ring
         do {
             try applyProtocolPolicy()
             try loadCredentials(configuration)
             try applyVerification(configuration)
+            try applySessionPolicy(configuration)
         } catch {
             throw error
         }

@@ -78,11 +78,13 @@ public final class TLSEndpoint: @unchecked Sendable {
             connection.handler = makeHandler(connection)
             registry.insert(connection)
             metrics.accepted.increment()
-            try connection.start { [self] closed, reason in
+            try connection.start(onOpen: { [metrics] opened in
+                if opened.isResumed { metrics.resumedHandshakes.increment() }
+            }, onClose: { [self] closed, reason in
                 registry.remove(closed)
                 registry.release()
                 noteClose(closed, reason)
-            }
+            })
         } catch {
             logger.warning("could not set up connection", ["endpoint": name, "error": "\(error)"])
             close(descriptor)

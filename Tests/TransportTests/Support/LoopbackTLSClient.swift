@@ -23,26 +23,27 @@ final class LoopbackTLSClient: Sendable {
     var loop: EventLoop { group.loops[0] }
 
     /// Connects and sends `greeting` after the handshake; nil when the connect could not start.
-    func open(port: UInt16, greeting: [UInt8] = [], limits: ConnectionLimits = .init())
-        -> (ClientTranscript, LoopBound<TLSConnection>)?
-    {
+    /// `context` replaces the client's own; `sessionCache` (on this client's loop) is offered and filled.
+    func open(port: UInt16, greeting: [UInt8] = [], limits: ConnectionLimits = .init(), context: TLSContext? = nil,
+              sessionCache: LoopBound<TLSSessionCache>? = nil) -> (ClientTranscript, LoopBound<TLSConnection>)? {
         let transcript = ClientTranscript()
-        guard let connection = open(port: port, limits: limits, makeHandler: { _ in
+        guard let connection = open(port: port, limits: limits, context: context, sessionCache: sessionCache, makeHandler: { _ in
             RecordingHandler(transcript: transcript, greeting: greeting)
         }) else { return nil }
         return (transcript, connection)
     }
 
     /// Connects with a handler of the test's making.
-    func open(port: UInt16, limits: ConnectionLimits = .init(),
+    func open(port: UInt16, limits: ConnectionLimits = .init(), context: TLSContext? = nil,
+              sessionCache: LoopBound<TLSSessionCache>? = nil,
               makeHandler: @escaping @Sendable (TLSConnection) -> any ConnectionHandler) -> LoopBound<TLSConnection>? {
         let loop = self.loop
-        let context = self.context
+        let context = context ?? self.context
         let made = loop.runAndWait { () -> LoopBound<TLSConnection>? in
             guard let address = try? SocketAddress(host: "127.0.0.1", port: port),
                   let connection = try? TLSClient.connect(
                     to: address, expectedServerName: TestCertificates.serverName, context: context,
-                    limits: limits, on: loop, makeHandler: makeHandler)
+                    limits: limits, sessionCache: sessionCache?.value, on: loop, makeHandler: makeHandler)
             else { return nil }
             return LoopBound(connection, loop: loop)
         }

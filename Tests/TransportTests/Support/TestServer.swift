@@ -8,21 +8,24 @@ final class TestServer: @unchecked Sendable {
     let group: EventLoopGroup
     let endpoint: TLSEndpoint
     let metrics = MetricsRegistry()
+    /// What the endpoint logged (why connections closed, among others).
+    let log: LogCapture
     private var isShutDown = false
-
-    static let quietLogger = Logger(component: "transport-test", sink: LogSink.capturing().0)
 
     /// An HTTPS server over `routes`.
     init(certificates: TestCertificates, loopCount: Int = 1, routes: HTTPRoutes,
          configuration: HTTPServerConfiguration = .init(), limits: ConnectionLimits = .init(),
          maximumConnections: Int = 64, authorizer: PeerAuthorizer? = nil) throws {
+        let (sink, log) = LogSink.capturing()
+        self.log = log
+        let logger = Logger(component: "transport-test", sink: sink)
         group = try EventLoopGroup(loopCount: loopCount)
         do {
             endpoint = HTTPServer.makeEndpoint(
                 name: "test-http", address: try SocketAddress(parsing: "127.0.0.1:0"), group: group,
                 contexts: try certificates.serverContexts(authorizer: authorizer), routes: routes,
                 configuration: configuration, limits: limits, maximumConnections: maximumConnections,
-                logger: Self.quietLogger, metrics: metrics)
+                logger: logger, metrics: metrics)
             try endpoint.start()
         } catch {
             group.shutdown()
@@ -31,15 +34,19 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// A TLS server whose connections get handlers from `makeHandler` (frame channels).
-    init(certificates: TestCertificates, loopCount: Int = 1, limits: ConnectionLimits = .init(),
-         maximumConnections: Int = 64, port: UInt16 = 0,
+    /// Without `contexts` it is server-auth only, with the test server certificate.
+    init(certificates: TestCertificates, contexts: TLSContextStore? = nil, loopCount: Int = 1,
+         limits: ConnectionLimits = .init(), maximumConnections: Int = 64, port: UInt16 = 0,
          makeHandler: @escaping @Sendable (TLSConnection) -> any ConnectionHandler) throws {
+        let (sink, log) = LogSink.capturing()
+        self.log = log
+        let logger = Logger(component: "transport-test", sink: sink)
         group = try EventLoopGroup(loopCount: loopCount)
         do {
             endpoint = TLSEndpoint(
                 name: "test-tls", address: try SocketAddress(host: "127.0.0.1", port: port), group: group,
-                contexts: try certificates.serverContexts(), limits: limits,
-                maximumConnections: maximumConnections, logger: Self.quietLogger, metrics: metrics,
+                contexts: try contexts ?? certificates.serverContexts(), limits: limits,
+                maximumConnections: maximumConnections, logger: logger, metrics: metrics,
                 makeHandler: makeHandler)
             try endpoint.start()
         } catch {

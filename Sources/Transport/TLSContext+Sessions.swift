@@ -1,0 +1,101 @@
+import COpenSSL
+
+/// Session resumption policy of a context. A server with `sessionTickets`
+/// issues one stateless ticket per handshake under the ring's newest key and
+/// resumes tickets under any of its keys, without a server-side session cache;
+/// a server without issues none. A client context hands the tickets it gets to
+/// the connection's `TLSSessionCache`, if it has one.
+extension TLSContext {
+    /// The context ex_data slot that points at `ticketRing` for the key callback.
+    static let ticketRingSlot: Int32 = {
+        let slot = hs_SSL_CTX_get_ex_new_index()
+        precondition(slot >= 0, "SSL_CTX_get_ex_new_index failed")
+        return slot
+    }()
+
+    func applySessionPolicy(_ configuration: TLSConfiguration) throws(TransportError) {
+        switch (side, configuration.sessionTickets) {
+        case (.client, nil):
+            _ = hs_SSL_CTX_set_session_cache_mode(context, Int(SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE))
+            SSL_CTX_sess_set_new_cb(context, TLSSessionCache.newSessionCallback)
+        case (.client, .some):
+            throw .tls(operation: "session tickets", detail: "only a server context issues session tickets")
+        case (.server, nil):
+            SSL_CTX_set_options(context, hs_SSL_OP_NO_TICKET())
+            guard SSL_CTX_set_num_tickets(context, 0) == 1 else {
+                throw .tls(operation: "SSL_CTX_set_num_tickets", detail: OpenSSLErrors.drain())
+            }
+        case let (.server, .some(tickets)):
+            try enableTickets(tickets)
+        }
+    }
+
+    private func enableTickets(_ tickets: SessionTickets) throws(TransportError) {
+        let sessionContext = Array(tickets.sessionContext.utf8)
+        guard (1...SessionTickets.sessionContextLengthMaximum).contains(sessionContext.count) else {
+            throw .tls(operation: "session tickets", detail: "the session context must be 1 to "
+                + "\(SessionTickets.sessionContextLengthMaximum) bytes, not \(sessionContext.count)")
+        }
+        let seconds = tickets.lifetime.components.seconds
+        guard tickets.lifetime == .seconds(seconds), tickets.lifetime >= .seconds(1),
+              tickets.lifetime <= SessionTickets.lifetimeMaximum else {
+            throw .tls(operation: "session tickets", detail: "the lifetime must be whole seconds from 1 s to "
+                + "\(SessionTickets.lifetimeMaximum), not \(tickets.lifetime)")
+        }
+        _ = SSL_CTX_set_timeout(context, Int(seconds))
+        _ = hs_SSL_CTX_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF))
+        guard SSL_CTX_set_session_id_context(context, sessionContext, UInt32(sessionContext.count)) == 1,
+              SSL_CTX_set_num_tickets(context, 1) == 1,
+              SSL_CTX_set_ex_data(context, Self.ticketRingSlot, Unmanaged.passUnretained(tickets.ring).toOpaque()) == 1,
+              SSL_CTX_set_tlsext_ticket_key_evp_cb(context, Self.ticketKeyCallback) == 1,
+              SSL_CTX_set_session_ticket_cb(context, nil, Self.ticketDecryptedCallback, nil) == 1 else {
+            throw .tls(operation: "enabling session tickets", detail: OpenSSLErrors.drain())
+        }
+    }
+
+    /// OpenSSL's ticket-key callback. Encrypting: the newest key, or no ticket
+    /// at all (0, which OpenSSL 3.0 treats as "skip this ticket" in TLS 1.3)
+    /// when the ring is empty. Decrypting: the key the ticket names; an
+    /// unknown name is a full handshake (0); an older key resumes and asks
+    /// for a renewed ticket under the newest key (2). -1 is a fatal error.
+    private static let ticketKeyCallback: @convention(c) (
+        OpaquePointer?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt8>?, OpaquePointer?, OpaquePointer?, Int32
+    ) -> Int32 = { ssl, name, iv, cipher, mac, encrypt in
+        guard let ssl, let name, let iv, let cipher, let mac, let context = SSL_get_SSL_CTX(ssl),
+              let ringPointer = SSL_CTX_get_ex_data(context, ticketRingSlot) else { return -1 }
+        let ring = Unmanaged<SessionTicketKeyRing>.fromOpaque(ringPointer).takeUnretainedValue()
+        if encrypt == 1 {
+            guard let key = ring.encryptionKey else { return 0 }
+            name.update(from: key.name, count: SessionTicketKey.nameLength)
+            return hs_ticket_crypto_setup(cipher, mac, key.aesKey, key.hmacKey, iv, 1)
+        }
+        let ticketName = UnsafeBufferPointer(start: UnsafePointer(name), count: SessionTicketKey.nameLength)
+        guard let (key, isNewest) = ring.decryptionKey(named: ticketName) else { return 0 }
+        guard hs_ticket_crypto_setup(cipher, mac, key.aesKey, key.hmacKey, iv, 0) == 1 else { return -1 }
+        return isNewest ? 1 : 2
+    }
+
+    /// Runs once a ticket is decrypted, before the session is used: a session
+    /// whose client certificate has passed its notAfter is not resumed. The
+    /// handshake goes on in full instead, so the client must present a valid
+    /// certificate again (an expired one fails verification, a renewed one
+    /// gets in and a ticket for itself). Refusing the connection outright
+    /// would instead lock out a client holding such a ticket until it expired.
+    private static let ticketDecryptedCallback: @convention(c) (
+        OpaquePointer?, OpaquePointer?, UnsafePointer<UInt8>?, Int, SSL_TICKET_STATUS, UnsafeMutableRawPointer?
+    ) -> SSL_TICKET_RETURN = { _, session, _, _, status, _ in
+        guard status == SSL_TICKET_SUCCESS || status == SSL_TICKET_SUCCESS_RENEW, let session else {
+            return SSL_TICKET_RETURN_IGNORE_RENEW
+        }
+        if let certificate = SSL_SESSION_get0_peer(session), certificateHasExpired(certificate) {
+            return SSL_TICKET_RETURN_IGNORE_RENEW
+        }
+        return status == SSL_TICKET_SUCCESS ? SSL_TICKET_RETURN_USE : SSL_TICKET_RETURN_USE_RENEW
+    }
+
+    /// True when `certificate` (an `X509 *`) is past its notAfter, or its date cannot be read.
+    static func certificateHasExpired(_ certificate: OpaquePointer) -> Bool {
+        guard let notAfter = X509_get0_notAfter(certificate) else { return true }
+        return X509_cmp_current_time(notAfter) <= 0
+    }
+}
