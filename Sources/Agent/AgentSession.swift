@@ -26,6 +26,9 @@ public final class AgentSession: FrameLinkReceiver {
     let logger: Logger
     let incarnation: UInt64
     private let contexts: TLSContextStore
+    /// The newest TLS session ticket a coordinator gave; offered to whichever
+    /// one this session dials next, so re-attaching skips a full handshake.
+    private let resumption: TLSSessionCache
     private let sampler: any SampleSource
     private let prober: HealthProber?
     var buffer: SampleBuffer
@@ -55,6 +58,7 @@ public final class AgentSession: FrameLinkReceiver {
         self.loop = loop
         self.configuration = configuration
         self.contexts = contexts
+        resumption = TLSSessionCache(loop: loop)
         self.terms = terms
         self.sampler = sampler
         self.prober = prober
@@ -108,7 +112,7 @@ public final class AgentSession: FrameLinkReceiver {
                              settings: settings,
                              backoff: Backoff(initial: configuration.session.backoffInitial,
                                               maximum: configuration.session.backoffMaximum, seed: linkSeed),
-                             receiver: self)
+                             receiver: self, sessionCache: resumption)
         link = made
         phase = .connecting
         logger.debug("dialling coordinator", ["address": "\(address)"])

@@ -13,16 +13,21 @@ import Wire
 final class AgentSessionHandler: FrameReceiver {
     private let gateway: AgentGateway
     private let raft: RaftService
+    private let ticketKeys: SessionTicketKeyRing
     private let logger: Logger
+    /// The newest ticket key when this session last got a ticket: a rotation
+    /// gets it a fresh one, so a connected agent's ticket never expires.
+    private var ticketKeyName: [UInt8]?
     /// The node this session speaks for, once its hello was accepted.
     private var node: String?
     /// A hello held until an election ends, and its connection's channel.
     private var held: AgentHello?
     private weak var heldChannel: FrameChannel?
 
-    init(gateway: AgentGateway, raft: RaftService, logger: Logger) {
+    init(gateway: AgentGateway, raft: RaftService, ticketKeys: SessionTicketKeyRing, logger: Logger) {
         self.gateway = gateway
         self.raft = raft
+        self.ticketKeys = ticketKeys
         self.logger = logger
     }
 
@@ -42,6 +47,7 @@ final class AgentSessionHandler: FrameReceiver {
             switch gateway.ingest(report, from: node, receivedAt: receivedAt) {
             case let .acknowledged(ack):
                 channel.send(Frame(kind: FrameKind.reportAck.rawValue, payload: ReportCodec.encode(ack)))
+                renewTicketAfterRotation(on: channel)
             case .notActingLeader:
                 redirect(channel)
             case let .tableFull(maximum):
@@ -119,7 +125,18 @@ final class AgentSessionHandler: FrameReceiver {
         node = certified
         channel.send(Frame(kind: FrameKind.agentWelcome.rawValue, payload: AgentSessionCodec.encode(
             AgentWelcome(leaderTerm: term, leaderName: raft.selfMember.name, acknowledgedSequence: acknowledged))))
+        // A full handshake came with a ticket; a resumed one did not renew the
+        // ticket it used, which may be nearly as old as a ticket may be.
+        ticketKeyName = ticketKeys.keys.first?.name
+        if channel.connection.isResumed { channel.connection.issueSessionTicket() }
         gateway.recordInventory(record)
+    }
+
+    private func renewTicketAfterRotation(on channel: FrameChannel) {
+        let newest = ticketKeys.keys.first?.name
+        guard newest != ticketKeyName else { return }
+        ticketKeyName = newest
+        channel.connection.issueSessionTicket()
     }
 
     /// Not the acting leader: say where the leader is, then close.

@@ -58,6 +58,8 @@ public final class CoordinatorServer: Sendable {
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
         raft.gatewayQueries = { gateway.answer($0) }
         raft.viewObserver = { gateway.follow($0) }
+        let ticketKeys = tls.ticketKeys
+        raft.ticketKeysObserver = { ticketKeys.install($0) }
         RaftMetrics.register(in: metrics, raft: raft)
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
@@ -73,7 +75,9 @@ public final class CoordinatorServer: Sendable {
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
                                        maximumConnections: limits.agentConnectionsMaximum, group: group,
                                        limits: limits, connectionLimits: connectionLimits, logger: logger,
-                                       metrics: metrics) { AgentSessionHandler(gateway: gateway, raft: raft, logger: logger) }
+                                       metrics: metrics) {
+            AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, logger: logger)
+        }
         endpoints = [api, peer, agent]
     }
 

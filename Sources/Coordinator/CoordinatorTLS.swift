@@ -4,13 +4,22 @@ import Transport
 /// The coordinator's TLS credentials: server-auth for the API, mutual TLS
 /// restricted to coordinators on the peer port and to agents on the agent
 /// port, and the client side it dials other coordinators with. All reload
-/// together on SIGHUP.
+/// together on SIGHUP. The agent port resumes sessions with tickets sealed
+/// under the cluster's replicated keys (`ticketKeys`), so agents that lose
+/// a leader resume on the next one instead of a full handshake.
 struct CoordinatorTLS: Sendable {
+    /// An agent's ticket outlives one key rotation; sessions are given a
+    /// fresh ticket at each rotation, so a connected agent's never expires.
+    static let agentTicketLifetime: Duration = .seconds(2 * 3_600)
+    static let agentSessionContext = "hotswap-agent-port"
+
     let api: TLSContextStore
     let peer: TLSContextStore
     let agent: TLSContextStore
     /// For dialing other coordinators: verifies they are coordinators of our CA.
     let peerClient: TLSContextStore
+    /// The replicated session ticket keys, installed as Raft applies them.
+    let ticketKeys = SessionTicketKeyRing()
 
     init(_ configuration: CoordinatorConfiguration) throws(TransportError) {
         func settings(_ verification: TLSConfiguration.PeerVerification) -> TLSConfiguration {
@@ -20,7 +29,10 @@ struct CoordinatorTLS: Sendable {
         }
         api = try TLSContextStore(settings(.none), side: .server)
         peer = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .server)
-        agent = try TLSContextStore(settings(.required(Self.authorizer(allowing: .agent))), side: .server)
+        var agentSettings = settings(.required(Self.authorizer(allowing: .agent)))
+        agentSettings.sessionTickets = SessionTickets(ring: ticketKeys, lifetime: Self.agentTicketLifetime,
+                                                      sessionContext: Self.agentSessionContext)
+        agent = try TLSContextStore(agentSettings, side: .server)
         peerClient = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .client)
     }
 

@@ -48,6 +48,11 @@ final class RaftService: @unchecked Sendable {
     var viewObserver: (@Sendable (ClusterView) -> Void)?
     var ownAddresses: AdvertisedAddresses?
     var isPublishingOwnAddresses = false
+    /// Hears the agent-port session ticket keys whenever the replicated ones
+    /// change (and once at start), on its loop; set once before `start`.
+    var ticketKeysObserver: (@Sendable ([SessionTicketKey]) -> Void)?
+    var publishedTicketKeys: [TicketKeyRecord] = []
+    var isRotatingTicketKey = false
     private var nodesChangedSincePublish = true
     private var nodesPublishedAt = MonotonicInstant(nanoseconds: 0)
     /// The last log index this node's disk holds (fsync'd).
@@ -143,6 +148,7 @@ final class RaftService: @unchecked Sendable {
             catchUpTicks()
             waiters.expire(now: .now())
             publishOwnAddressesIfStale()
+            rotateTicketKeyIfDue()
             process()
             scheduleTick()
         }
@@ -220,6 +226,7 @@ final class RaftService: @unchecked Sendable {
         }
         promoteCaughtUpLearner()
         compactIfDue()
+        publishTicketKeysIfChanged()
         publish()
     }
 

@@ -5,7 +5,8 @@ import Wire
 
 /// Real agents against a real three-coordinator cluster: every node is
 /// listed live with metrics, and when the leader is killed every agent
-/// re-attaches to the new one while no node is ever reported down; a
+/// re-attaches to the new one — resuming its TLS session with a ticket the
+/// old leader sealed — while no node is ever reported down; a
 /// follower holds the hello of an agent that lost the leader until it can
 /// name the next one.
 @Suite(.serialized)
@@ -45,6 +46,9 @@ struct AgentFleetTests {
         let metrics = MetricsScraper(ca: cluster.certificates.ca, url: try #require(cluster.processes[second]).apiURL)
         #expect(metrics.value("hotswap_agent_nodes{status=\"live\"}") == Double(Self.nodes.count))
         #expect(metrics.value("hotswap_agent_nodes{status=\"down\"}") == 0)
+        let resumed = metrics.value("hotswap_transport_handshakes_resumed_total{endpoint=\"agent\"}") ?? 0
+        #expect(resumed >= Double(Self.nodes.count),
+                "agents re-attached with full handshakes: the new leader resumed \(resumed) sessions, not the old leader's tickets")
         for agent in agents {
             let term = Int(agent.persistedTerm?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
             #expect(term > firstTerm, "an agent did not persist the new leader's term (has \(term), old term \(firstTerm))")
