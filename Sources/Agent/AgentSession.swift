@@ -18,6 +18,15 @@ public final class AgentSession: FrameLinkReceiver {
         /// Hello sent; waiting for welcome or redirect.
         case awaitingAnswer
         case welcomed(leaderTerm: UInt64, leaderName: String)
+
+        var name: String {
+            switch self {
+            case .idle: "idle"
+            case .connecting: "connecting"
+            case .awaitingAnswer: "awaiting answer"
+            case .welcomed: "welcomed"
+            }
+        }
     }
 
     let loop: EventLoop
@@ -275,7 +284,8 @@ public final class AgentSession: FrameLinkReceiver {
     public var status: AgentStatus {
         var leader: String?
         if case let .welcomed(_, name) = phase { leader = name }
-        return AgentStatus(highestSeenTerm: terms.highestTerm, leaderName: leader, coordinatorAddress: "\(target)",
+        return AgentStatus(highestSeenTerm: terms.highestTerm, leaderName: leader, phase: phase.name,
+                           coordinatorAddress: "\(target)",
                            pendingSamples: buffer.count, nextSequence: buffer.nextSequence,
                            droppedSamples: buffer.droppedCount,
                            reportIntervalMilliseconds: UInt32(clamping: reportInterval.wholeMilliseconds))
@@ -287,6 +297,8 @@ public struct AgentStatus: Sendable, Equatable {
     public var highestSeenTerm: UInt64
     /// The leader's name while welcomed, nil otherwise.
     public var leaderName: String?
+    /// Where the session stands: idle, connecting, awaiting answer or welcomed.
+    public var phase: String
     /// The coordinator the agent is attached or dialling to.
     public var coordinatorAddress: String
     public var pendingSamples: Int

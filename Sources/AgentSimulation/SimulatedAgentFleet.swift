@@ -62,17 +62,27 @@ public final class SimulatedAgentFleet {
 
     /// How many sessions are welcomed by a leader of at least `term`.
     public func welcomedCount(minimumTerm term: UInt64) -> Int {
-        var count = 0
+        census(minimumTerm: term).welcomed
+    }
+
+    /// How many sessions are welcomed by a leader of at least `term`, and
+    /// how many of all stand in each phase (`AgentStatus.phase`).
+    public func census(minimumTerm term: UInt64) -> (welcomed: Int, phases: [String: Int]) {
+        var welcomed = 0
+        var phases: [String: Int] = [:]
         for loop in group.loops {
             let mine = sessions.filter { $0.loop === loop }
-            count += loop.runAndWait {
-                mine.reduce(0) { total, session in
+            let (count, counted) = loop.runAndWait {
+                mine.reduce(into: (0, [String: Int]())) { total, session in
                     let status = session.value.status
-                    return total + (status.leaderName != nil && status.highestSeenTerm >= term ? 1 : 0)
+                    if status.leaderName != nil, status.highestSeenTerm >= term { total.0 += 1 }
+                    total.1[status.phase, default: 0] += 1
                 }
             }
+            welcomed += count
+            phases.merge(counted, uniquingKeysWith: +)
         }
-        return count
+        return (welcomed, phases)
     }
 
     public func stop() {

@@ -99,10 +99,17 @@ struct BenchAgentsRun {
         leader.send(SIGKILL)
         let killed = MonotonicInstant.now()
         var watch = FailoverStatusWatch(api: api, addresses: endpoints.filter { $0.name != leaderName }.map(\.api))
+        var progress: [String] = []
         figures.reattach99Seconds = waitUntil(timeout: .seconds(60)) {
             watch.sampleIfDue()
-            return agents.welcomedCount(minimumTerm: leaderTerm + 1) * 100 >= count * 99
+            let census = agents.census(minimumTerm: leaderTerm + 1)
+            if seconds(since: killed) >= Double(progress.count + 1) {
+                let phases = census.phases.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                progress.append("\(progress.count + 1) s: \(census.welcomed) re-attached (\(phases))")
+            }
+            return census.welcomed * 100 >= count * 99
         }.map { _ in seconds(since: killed) }
+        StandardOutput.line("after the kill:\n  " + progress.joined(separator: "\n  "))
         figures.reattachAllSeconds = waitUntil(timeout: .seconds(60)) {
             watch.sampleIfDue()
             return agents.welcomedCount(minimumTerm: leaderTerm + 1) >= count
@@ -113,6 +120,7 @@ struct BenchAgentsRun {
             return false
         }
         (figures.suspectDuringFailover, figures.downDuringFailover) = (watch.maximumSuspect, watch.maximumDown)
+        StandardOutput.line("new leader's \(watch.leaderAgentPortSummary)")
         return figures
     }
 

@@ -9,6 +9,8 @@ struct FailoverStatusWatch {
     let addresses: [String]
     private(set) var maximumSuspect: Int?
     private(set) var maximumDown: Int?
+    /// The acting leader's `/metrics` at the last sample that found one.
+    private(set) var leaderMetricsText: String?
     private var sampledAt: MonotonicInstant?
 
     init(api: DevAPI, addresses: [String]) {
@@ -26,12 +28,28 @@ struct FailoverStatusWatch {
                   let live = Self.gauge(text, status: "live"), live + suspect + down > 0 else { continue }
             maximumSuspect = max(maximumSuspect ?? 0, suspect)
             maximumDown = max(maximumDown ?? 0, down)
+            leaderMetricsText = text
         }
     }
 
+    /// What the new leader's agent port did: connections, resumed and failed handshakes, refused sessions.
+    var leaderAgentPortSummary: String {
+        guard let text = leaderMetricsText else { return "no acting leader answered" }
+        func value(_ series: String) -> String { Self.value(text, series: series).map { "\(Int($0))" } ?? "?" }
+        let endpoint = "{endpoint=\"agent\"}"
+        return "agent port: \(value("hotswap_transport_connections_accepted_total" + endpoint)) connections accepted, "
+            + "\(value("hotswap_transport_handshakes_resumed_total" + endpoint)) resumed, "
+            + "\(value("hotswap_transport_handshake_failures_total" + endpoint)) handshakes failed, "
+            + "\(value("hotswap_agent_sessions_refused_total")) sessions refused"
+    }
+
     private static func gauge(_ metricsText: String, status: String) -> Int? {
-        let prefix = "hotswap_agent_nodes{status=\"\(status)\"} "
+        value(metricsText, series: "hotswap_agent_nodes{status=\"\(status)\"}").map { Int($0) }
+    }
+
+    private static func value(_ metricsText: String, series: String) -> Double? {
+        let prefix = series + " "
         guard let line = metricsText.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
-        return Double(line.dropFirst(prefix.count)).map { Int($0) }
+        return Double(line.dropFirst(prefix.count))
     }
 }
