@@ -93,6 +93,10 @@ public struct SessionSettings: Sendable {
     public var idleTimeout: Duration = .seconds(6)
     /// Unacknowledged samples kept; beyond it the oldest are dropped.
     public var bufferCapacity = ReportLimits.samplesMaximum
+    /// Once welcomed, keep a connection (no hello on it) to another
+    /// coordinator, opened after a random delay up to this bound so a fleet
+    /// does not open them all at once; nil: no standby connection.
+    public var standbyDelayMaximum: Duration? = .seconds(30)
 
     public init() {}
 }

@@ -42,14 +42,18 @@ public final class AgentSession: FrameLinkReceiver {
     private let prober: HealthProber?
     var buffer: SampleBuffer
     private(set) var reportInterval: Duration
-    private(set) var link: FrameLink?
-    private(set) var target: CoordinatorAddress
+    var link: FrameLink?
+    var target: CoordinatorAddress
     private var listIndex = 0
     var phase: Phase = .idle
     var failuresAtTarget = 0
     var redirectsWithoutWelcome = 0
     /// The leader lost since the last welcome, told to the next coordinator.
     var formerLeader: FormerLeader?
+    /// A connection to another coordinator with no hello on it, and the timer
+    /// that opens it (`AgentSession+Standby.swift`).
+    var standby: (link: FrameLink, target: CoordinatorAddress)?
+    var standbyTimer: TimerID?
     var moveBackoff: Backoff
     private var linkSeed: UInt64
     private var tickTimer: TimerID?
@@ -102,6 +106,7 @@ public final class AgentSession: FrameLinkReceiver {
         tickTimer = nil
         answerTimer = nil
         moveTimer = nil
+        dropStandby()
         link?.stop()
         link = nil
         phase = .idle
@@ -112,20 +117,26 @@ public final class AgentSession: FrameLinkReceiver {
     private func connect(to address: CoordinatorAddress) {
         link?.stop()
         target = address
+        if let standby, standby.target == address, standby.link.isConnected { return promoteStandby() }
+        let made = makeLink(to: address)
+        link = made
+        phase = .connecting
+        logger.debug("dialling coordinator", ["address": "\(address)"])
+        made.start()
+    }
+
+    /// A link to `address` that resumes this session's TLS session when it can.
+    func makeLink(to address: CoordinatorAddress) -> FrameLink {
         linkSeed &+= 0x9E37_79B9_7F4A_7C15
         var settings = FrameLink.Settings()
         settings.keepaliveInterval = configuration.session.keepaliveInterval
         settings.idleTimeout = configuration.session.idleTimeout
         settings.queueFramesMaximum = 1
-        let made = FrameLink(loop: loop, address: address.address, serverName: address.serverName, contexts: contexts,
-                             settings: settings,
-                             backoff: Backoff(initial: configuration.session.backoffInitial,
-                                              maximum: configuration.session.backoffMaximum, seed: linkSeed),
-                             receiver: self, sessionCache: resumption)
-        link = made
-        phase = .connecting
-        logger.debug("dialling coordinator", ["address": "\(address)"])
-        made.start()
+        return FrameLink(loop: loop, address: address.address, serverName: address.serverName, contexts: contexts,
+                         settings: settings,
+                         backoff: Backoff(initial: configuration.session.backoffInitial,
+                                          maximum: configuration.session.backoffMaximum, seed: linkSeed),
+                         receiver: self, sessionCache: resumption)
     }
 
     /// Drops the current link and dials `next`, at once or after the backoff.
@@ -138,7 +149,7 @@ public final class AgentSession: FrameLinkReceiver {
         target = next
         if let moveTimer { loop.cancelTimer(moveTimer) }
         moveTimer = nil
-        guard !immediately else { return connect(to: next) }
+        guard !immediately, standby?.target != next else { return connect(to: next) }
         let delay = moveBackoff.nextDelay()
         moveTimer = loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: delay)) { [weak self] in
             guard let self, !isStopped else { return }
@@ -156,7 +167,7 @@ public final class AgentSession: FrameLinkReceiver {
             listIndex = (listIndex + 1) % coordinators.count
             if coordinators[listIndex] != avoiding { break }
         }
-        let next = coordinators[listIndex]
+        let next = standby.map(\.target).flatMap { $0 == avoiding ? nil : $0 } ?? coordinators[listIndex]
         logger.info("trying the next coordinator", ["from": "\(target)", "to": "\(next)", "reason": reason])
         move(to: next, immediately: false)
     }
@@ -190,6 +201,10 @@ public final class AgentSession: FrameLinkReceiver {
 
     public func linkDidConnect(_ link: FrameLink) {
         guard link === self.link, !isStopped else { return }
+        sendHello(on: link)
+    }
+
+    func sendHello(on link: FrameLink) {
         phase = .awaitingAnswer
         link.send(Frame(kind: FrameKind.agentHello.rawValue, payload: AgentSessionCodec.encode(hello())))
         cancelAnswerTimer()

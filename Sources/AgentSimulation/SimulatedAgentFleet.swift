@@ -43,6 +43,10 @@ public final class SimulatedAgentFleet {
             configuration.reportInterval = interval
             configuration.session.keepaliveInterval = .seconds(5)
             configuration.session.idleTimeout = .seconds(15)
+            // Standby connections open within 10 s of a welcome: before the
+            // benchmark's steady window ends, as they would on a fleet that
+            // has run for a while.
+            configuration.session.standbyDelayMaximum = .seconds(10)
             let contexts = try TLSContextStore(TLSConfiguration(
                 certificateChainPath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath,
                 trustRootsPath: configuration.caPath, peerVerification: .none), side: .client)

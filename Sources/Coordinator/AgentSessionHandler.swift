@@ -125,10 +125,13 @@ final class AgentSessionHandler: FrameReceiver {
         node = certified
         channel.send(Frame(kind: FrameKind.agentWelcome.rawValue, payload: AgentSessionCodec.encode(
             AgentWelcome(leaderTerm: term, leaderName: raft.selfMember.name, acknowledgedSequence: acknowledged))))
-        // A full handshake came with a ticket; a resumed one did not renew the
-        // ticket it used, which may be nearly as old as a ticket may be.
+        // A full handshake came with a ticket; a resumed one kept the ticket it
+        // used, renewed here once it is half way through its lifetime (a new
+        // ticket costs the leader a session encoding while a fleet re-attaches).
         ticketKeyName = ticketKeys.keys.first?.name
-        if channel.connection.isResumed { channel.connection.issueSessionTicket() }
+        if let age = channel.connection.resumedSessionAge, age > CoordinatorTLS.agentTicketLifetime / 2 {
+            channel.connection.issueSessionTicket()
+        }
         gateway.recordInventory(record)
     }
 

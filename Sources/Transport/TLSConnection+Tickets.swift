@@ -1,4 +1,5 @@
 import COpenSSL
+import Glibc
 
 extension TLSConnection {
     /// Server side, TLS 1.3: sends the client a fresh session ticket now,
@@ -20,6 +21,17 @@ extension TLSConnection {
         ticketPending = true
         flush()
         return true
+    }
+
+    /// How long ago the session of a resumed connection was first made
+    /// (OpenSSL's session time, whole seconds); nil for a full handshake.
+    /// Tells a server whether the ticket the client used is worth renewing.
+    public var resumedSessionAge: Duration? {
+        loop.preconditionInLoop()
+        guard isResumed, let session = SSL_get_session(ssl) else { return nil }
+        let madeAt = SSL_SESSION_get_time(session)
+        let now = Int(time(nil))
+        return .seconds(max(0, now - madeAt))
     }
 
     /// Writes a ticket asked for with `issueSessionTicket`. False when the

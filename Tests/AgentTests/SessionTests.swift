@@ -78,6 +78,25 @@ struct SessionTests {
         #expect(leader.hellos.count == 1, "the lost leader, next in the list, was dialled again before the others")
     }
 
+    @Test func aStandbyConnectionCarriesTheHelloWhenTheLeaderIsLost() throws {
+        let leader = try certificates.coordinator("c1", answer: .welcome(term: 3, leaderName: "c1"))
+        defer { leader.shutdown() }
+        let next = try certificates.coordinator("c2", answer: .welcome(term: 4, leaderName: "c2"))
+        defer { next.shutdown() }
+        let agent = try AgentUnderTest(certificates: certificates, coordinators: [leader.address, next.address]) {
+            $0.session.standbyDelayMaximum = .milliseconds(50)
+        }
+        defer { agent.stop() }
+        #expect(eventually { agent.status.leaderName == "c1" }, "\(agent.logText)")
+        #expect(eventually { next.connectionCount == 1 }, "no standby connection to c2")
+        #expect(next.hellos.isEmpty, "a standby connection says no hello while the leader lives")
+        leader.setAnswer(.silence)
+        leader.closeConnections()
+        #expect(eventually { agent.status.leaderName == "c2" }, "\(agent.logText)")
+        #expect(next.connectionCount == 1, "the hello went out on a new connection, not the standby one")
+        #expect(next.hellos.first?.hello.formerLeader == FormerLeader(name: "c1", term: 3))
+    }
+
     @Test func repeatedFailuresMoveToTheNextCoordinator() throws {
         let leader = try certificates.coordinator("c2", answer: .welcome(term: 1, leaderName: "c2"))
         defer { leader.shutdown() }

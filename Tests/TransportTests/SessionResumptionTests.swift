@@ -23,6 +23,9 @@ import TestSupport
         #expect(fixture.isResumed(secondConnection))
         try #require(eventually { opened.count == 2 })
         #expect(opened.elements.map(\.resumed) == [false, true])
+        let resumedSide = opened.elements[1].connection
+        let age = resumedSide.loop.runAndWait { resumedSide.value.resumedSessionAge }
+        #expect(age.map { $0 >= .zero && $0 < .seconds(600) } == true, "the session this ticket resumed was made just now")
         #expect(opened.elements.map(\.peer) == [ResumptionFixture.clientPeer, ResumptionFixture.clientPeer])
         #expect(server.metrics.exposition().contains("hotswap_transport_handshakes_resumed_total{endpoint=\"test-tls\"} 1"))
     }

@@ -74,6 +74,7 @@ final class AgentUnderTest: @unchecked Sendable {
         configuration.session.answerTimeout = .seconds(2)
         configuration.session.keepaliveInterval = .milliseconds(100)
         configuration.session.idleTimeout = .seconds(2)
+        configuration.session.standbyDelayMaximum = nil
         configure(&configuration)
         let (sink, capture) = LogSink.capturing()
         self.data = data
