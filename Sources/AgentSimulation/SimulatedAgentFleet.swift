@@ -33,9 +33,12 @@ public final class SimulatedAgentFleet {
         group = try EventLoopGroup(loopCount: loops)
     }
 
-    /// Starts one session per name against `coordinators`, `perSecond` at a time (a fleet boots over time).
+    /// Starts one session per name against `coordinators`, `perSecond` at a
+    /// time (a fleet boots over time). The first `standbyCount` sessions keep
+    /// a standby connection (all by default); each costs a descriptor, and a
+    /// process cannot always have two per agent.
     public func start(names: [String], coordinators: [CoordinatorAddress], tlsDirectory: String, interval: Duration,
-                      perSecond: Int) throws {
+                      perSecond: Int, standbyCount: Int? = nil) throws {
         let logger = Logger(component: "bench-agent", minimumLevel: .error)
         for (index, name) in names.enumerated() {
             var configuration = AgentConfiguration(name: name, coordinators: coordinators, tlsDirectory: tlsDirectory,
@@ -46,7 +49,7 @@ public final class SimulatedAgentFleet {
             // Standby connections open within 10 s of a welcome: before the
             // benchmark's steady window ends, as they would on a fleet that
             // has run for a while.
-            configuration.session.standbyDelayMaximum = .seconds(10)
+            configuration.session.standbyDelayMaximum = index < (standbyCount ?? names.count) ? .seconds(10) : nil
             let contexts = try TLSContextStore(TLSConfiguration(
                 certificateChainPath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath,
                 trustRootsPath: configuration.caPath, peerVerification: .none), side: .client)

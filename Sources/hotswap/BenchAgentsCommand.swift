@@ -45,7 +45,9 @@ enum BenchAgentsCommand {
 
     static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
         let settings = try Settings(arguments)
-        OpenFilesLimit.raiseSoftLimitToHard()
+        // Each simulated agent holds up to two connections (leader and standby); the
+        // coordinators, started from here, inherit the limit.
+        OpenFilesLimit.raise(toAtLeast: UInt64(2 * (settings.counts.max() ?? 0) + 4_096))
         let root = try settings.directory ?? DevWorkspace.makeTemporaryDirectory()
         StandardOutput.line("hotswap bench agents: counts \(settings.counts.map(String.init).joined(separator: ", ")); "
               + "window \(settings.seconds) s; files in \(root)")

@@ -70,8 +70,15 @@ struct BenchAgentsRun {
         let agents = try SimulatedAgentFleet(loops: 2)
         defer { agents.stop() }
         let started = MonotonicInstant.now()
+        // Two descriptors per agent (leader and standby) must fit this process's limit.
+        let standbyCount = min(count, Int(OpenFilesLimit.raiseSoftLimitToHard().soft) - count - 512)
+        if standbyCount < count {
+            StandardOutput.line("\(standbyCount) of \(count) simulated agents keep a standby connection "
+                                + "(this process may open \(OpenFilesLimit.raiseSoftLimitToHard().soft) descriptors)")
+        }
         try agents.start(names: names, coordinators: try endpoints.map { try CoordinatorAddress(parsing: $0.agent) },
-                         tlsDirectory: layout.tlsDirectory, interval: .seconds(1), perSecond: settings.rampPerSecond)
+                         tlsDirectory: layout.tlsDirectory, interval: .seconds(1), perSecond: settings.rampPerSecond,
+                         standbyCount: max(0, standbyCount))
         guard waitUntil(timeout: .seconds(180), { agents.welcomedCount(minimumTerm: leaderTerm) >= count }) != nil else {
             throw DevFailure("only \(agents.welcomedCount(minimumTerm: leaderTerm)) of \(count) agents were welcomed within 180 s")
         }
