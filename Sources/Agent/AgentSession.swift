@@ -117,7 +117,12 @@ public final class AgentSession: FrameLinkReceiver {
     private func connect(to address: CoordinatorAddress) {
         link?.stop()
         target = address
-        if let standby, standby.target == address, standby.link.isConnected { return promoteStandby() }
+        if let standby, standby.target == address {
+            // A standby that is not connected is redialling a coordinator that
+            // may be gone: dial it afresh, and let the next rotation move on.
+            if standby.link.isConnected { return promoteStandby() }
+            dropStandby()
+        }
         let made = makeLink(to: address)
         link = made
         phase = .connecting

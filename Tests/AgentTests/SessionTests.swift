@@ -97,6 +97,22 @@ struct SessionTests {
         #expect(next.hellos.first?.hello.formerLeader == FormerLeader(name: "c1", term: 3))
     }
 
+    @Test func aStandbyThatNeverConnectedDoesNotKeepTheAgentAtADeadCoordinator() throws {
+        let leader = try certificates.coordinator("c1", answer: .welcome(term: 3, leaderName: "c1"))
+        defer { leader.shutdown() }
+        let agent = try AgentUnderTest(certificates: certificates,
+                                       coordinators: [leader.address, "127.0.0.1:\(vacantPort())"]) {
+            $0.session.standbyDelayMaximum = .milliseconds(50)
+        }
+        defer { agent.stop() }
+        #expect(eventually { agent.status.leaderName == "c1" && agent.logText.contains("opening a standby connection") },
+                "\(agent.logText)")
+        leader.setAnswer(.welcome(term: 4, leaderName: "c1"))
+        leader.closeConnections()
+        #expect(eventually { agent.status.leaderName == "c1" && agent.status.highestSeenTerm == 4 },
+                "the agent kept dialling its dead standby coordinator: \(agent.logText.suffix(2_000))")
+    }
+
     @Test func repeatedFailuresMoveToTheNextCoordinator() throws {
         let leader = try certificates.coordinator("c2", answer: .welcome(term: 1, leaderName: "c2"))
         defer { leader.shutdown() }
