@@ -15,9 +15,9 @@ final class AgentSessionHandler: FrameReceiver {
     private let raft: RaftService
     private let ticketKeys: SessionTicketKeyRing
     private let logger: Logger
-    /// The newest ticket key when this session last got a ticket: a rotation
-    /// gets it a fresh one, so a connected agent's ticket never expires.
-    private var ticketKeyName: [UInt8]?
+    /// The key ring's generation when this session last got a ticket: a
+    /// rotation gets it a fresh one, so a connected agent's ticket never expires.
+    private var ticketKeysGeneration: UInt64 = 0
     /// The node this session speaks for, once its hello was accepted.
     private var node: String?
     /// A hello held until an election ends, and its connection's channel.
@@ -128,7 +128,7 @@ final class AgentSessionHandler: FrameReceiver {
         // A full handshake came with a ticket; a resumed one kept the ticket it
         // used, renewed here once it is half way through its lifetime (a new
         // ticket costs the leader a session encoding while a fleet re-attaches).
-        ticketKeyName = ticketKeys.keys.first?.name
+        ticketKeysGeneration = ticketKeys.generation
         if let age = channel.connection.resumedSessionAge, age > CoordinatorTLS.agentTicketLifetime / 2 {
             channel.connection.issueSessionTicket()
         }
@@ -136,9 +136,9 @@ final class AgentSessionHandler: FrameReceiver {
     }
 
     private func renewTicketAfterRotation(on channel: FrameChannel) {
-        let newest = ticketKeys.keys.first?.name
-        guard newest != ticketKeyName else { return }
-        ticketKeyName = newest
+        let generation = ticketKeys.generation
+        guard generation != ticketKeysGeneration else { return }
+        ticketKeysGeneration = generation
         channel.connection.issueSessionTicket()
     }
 

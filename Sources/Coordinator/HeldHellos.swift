@@ -53,10 +53,12 @@ final class HeldHellos: Sendable {
         state.withLock { _ = $0.entries.removeValue(forKey: id) }
     }
 
-    /// Resumes every held hello that `knowledge` decides, or whose hold ran out.
-    func decide(_ knowledge: HelloRoute.Knowledge, now: MonotonicInstant) {
+    /// Resumes every held hello that `knowledge` decides, or whose hold ran
+    /// out; `knowledge` is worked out only when a hello is held.
+    func decide(_ knowledge: @autoclosure () -> HelloRoute.Knowledge, now: MonotonicInstant) {
         let due: [(Entry, Bool)] = state.withLock { state in
             guard !state.entries.isEmpty else { return [] }
+            let knowledge = knowledge()
             let deadlinePassed = state.earliestDeadline.map { now >= $0 } ?? false
             guard deadlinePassed || state.decidedOn != knowledge else { return [] }
             state.decidedOn = knowledge

@@ -1,3 +1,5 @@
+import Wire
+
 /// A key the coordinators share to seal TLS session tickets on their agent
 /// ports, so that a ticket an agent got from one leader resumes on the next
 /// one (no full handshake after a failover). Replicated like everything
@@ -22,12 +24,7 @@ public struct TicketKeyRecord: Sendable, Equatable, CustomStringConvertible, Cus
 
     var isWellFormed: Bool { name.count == Self.nameBytes && secret.count == Self.secretBytes }
 
-    public var nameHex: String {
-        name.map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }.joined()
-    }
+    public var nameHex: String { HexText.lowercase(name) }
 
     public var description: String { "ticket key \(nameHex) (made at \(createdAtMilliseconds) ms)" }
     public var debugDescription: String { description }

@@ -1,4 +1,5 @@
 import COpenSSL
+import Wire
 
 /// One key for encrypting TLS session tickets: a 16-byte name that travels
 /// in the clear at the front of every ticket, an AES-256-CBC key and an
@@ -39,12 +40,7 @@ public struct SessionTicketKey: Sendable, Equatable, CustomStringConvertible, Cu
     }
 
     /// The name in lowercase hex; safe to log.
-    public var nameHex: String {
-        name.map { byte in
-            let digits = String(byte, radix: 16)
-            return byte < 0x10 ? "0" + digits : digits
-        }.joined()
-    }
+    public var nameHex: String { HexText.lowercase(name) }
 
     public var description: String { "SessionTicketKey(name: \(nameHex))" }
     public var debugDescription: String { description }

@@ -1,4 +1,5 @@
 import Locking
+import Synchronization
 
 /// The session ticket keys a server context uses, replaceable at any time
 /// from any thread (OpenSSL asks for them on whichever loop runs a handshake).
@@ -9,6 +10,7 @@ public final class SessionTicketKeyRing: Sendable {
     public static let keysMaximum = 4
 
     private let state: Locked<[SessionTicketKey]>
+    private let installs = Atomic<UInt64>(0)
 
     public init(_ keys: [SessionTicketKey] = []) {
         state = Locked(Array(keys.prefix(Self.keysMaximum)))
@@ -18,7 +20,12 @@ public final class SessionTicketKeyRing: Sendable {
     public func install(_ keys: [SessionTicketKey]) {
         let kept = Array(keys.prefix(Self.keysMaximum))
         state.withLock { $0 = kept }
+        installs.wrappingAdd(1, ordering: .releasing)
     }
+
+    /// Counts `install` calls: a holder of a connection compares it with the
+    /// count it last saw to learn, without the lock, that the keys changed.
+    public var generation: UInt64 { installs.load(ordering: .acquiring) }
 
     /// The installed keys, newest first.
     public var keys: [SessionTicketKey] { state.withLock { $0 } }

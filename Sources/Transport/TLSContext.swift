@@ -29,14 +29,10 @@ public final class TLSContext: @unchecked Sendable {
             authorizerBox = nil
         }
         ticketRing = configuration.sessionTickets?.ring
-        do {
-            try applyProtocolPolicy()
-            try loadCredentials(configuration)
-            try applyVerification(configuration)
-            try applySessionPolicy(configuration)
-        } catch {
-            throw error
-        }
+        try applyProtocolPolicy()
+        try loadCredentials(configuration)
+        try applyVerification(configuration)
+        try applySessionPolicy(configuration)
     }
 
     deinit {

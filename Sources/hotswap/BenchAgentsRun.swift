@@ -71,10 +71,11 @@ struct BenchAgentsRun {
         defer { agents.stop() }
         let started = MonotonicInstant.now()
         // Two descriptors per agent (leader and standby) must fit this process's limit.
-        let standbyCount = min(count, Int(OpenFilesLimit.raiseSoftLimitToHard().soft) - count - 512)
+        let descriptors = Int(OpenFilesLimit.raiseSoftLimitToHard().soft)
+        let standbyCount = min(count, descriptors - count - 512)
         if standbyCount < count {
             StandardOutput.line("\(standbyCount) of \(count) simulated agents keep a standby connection "
-                                + "(this process may open \(OpenFilesLimit.raiseSoftLimitToHard().soft) descriptors)")
+                                + "(this process may open \(descriptors) descriptors)")
         }
         try agents.start(names: names, coordinators: try endpoints.map { try CoordinatorAddress(parsing: $0.agent) },
                          tlsDirectory: layout.tlsDirectory, interval: .seconds(1), perSecond: settings.rampPerSecond,
