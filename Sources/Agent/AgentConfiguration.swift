@@ -93,10 +93,16 @@ public struct SessionSettings: Sendable {
     public var idleTimeout: Duration = .seconds(6)
     /// Unacknowledged samples kept; beyond it the oldest are dropped.
     public var bufferCapacity = ReportLimits.samplesMaximum
-    /// Once welcomed, keep a connection (no hello on it) to another
+    /// Once welcomed, keep a connection (no hello on it) to every other
     /// coordinator, opened after a random delay up to this bound so a fleet
-    /// does not open them all at once; nil: no standby connection.
+    /// does not open them all at once; nil: no standby connections. Also the
+    /// longest wait between redials of a standby's coordinator.
     public var standbyDelayMaximum: Duration? = .seconds(30)
+    /// A standby only needs to be known alive when it is promoted, so it
+    /// pings less often than the leader's link (the coordinator closes a
+    /// connection silent for its `--frame-idle-timeout`, 30 s by default).
+    public var standbyKeepaliveInterval: Duration = .seconds(10)
+    public var standbyIdleTimeout: Duration = .seconds(25)
 
     public init() {}
 }

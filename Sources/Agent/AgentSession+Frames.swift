@@ -71,7 +71,7 @@ extension AgentSession {
                 "acknowledgedSequence": "\(welcome.acknowledgedSequence)", "released": "\(released)",
                 "pending": "\(buffer.count)"])
             sendReports()
-            planStandby()
+            planStandbys()
         }
     }
 

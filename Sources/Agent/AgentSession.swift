@@ -50,9 +50,9 @@ public final class AgentSession: FrameLinkReceiver {
     var redirectsWithoutWelcome = 0
     /// The leader lost since the last welcome, told to the next coordinator.
     var formerLeader: FormerLeader?
-    /// A connection to another coordinator with no hello on it, and the timer
-    /// that opens it (`AgentSession+Standby.swift`).
-    var standby: (link: FrameLink, target: CoordinatorAddress)?
+    /// Connections to the other coordinators with no hello on them, and the
+    /// timer that opens them (`AgentSession+Standby.swift`).
+    var standbys: [Standby] = []
     var standbyTimer: TimerID?
     var moveBackoff: Backoff
     private var linkSeed: UInt64
@@ -106,7 +106,7 @@ public final class AgentSession: FrameLinkReceiver {
         tickTimer = nil
         answerTimer = nil
         moveTimer = nil
-        dropStandby()
+        dropStandbys()
         link?.stop()
         link = nil
         phase = .idle
@@ -115,14 +115,9 @@ public final class AgentSession: FrameLinkReceiver {
     // MARK: - Dialling and moving between coordinators
 
     private func connect(to address: CoordinatorAddress) {
+        if promoteStandby(to: address) { return }
         link?.stop()
         target = address
-        if let standby, standby.target == address {
-            // A standby that is not connected is redialling a coordinator that
-            // may be gone: dial it afresh, and let the next rotation move on.
-            if standby.link.isConnected { return promoteStandby() }
-            dropStandby()
-        }
         let made = makeLink(to: address)
         link = made
         phase = .connecting
@@ -130,17 +125,21 @@ public final class AgentSession: FrameLinkReceiver {
         made.start()
     }
 
-    /// A link to `address` that resumes this session's TLS session when it can.
-    func makeLink(to address: CoordinatorAddress) -> FrameLink {
+    /// A link to `address` that resumes this session's TLS session when it
+    /// can. A standby pings less often, and redials a coordinator that is
+    /// gone no more often than standbys are opened.
+    func makeLink(to address: CoordinatorAddress, standby: Bool = false) -> FrameLink {
         linkSeed &+= 0x9E37_79B9_7F4A_7C15
+        let session = configuration.session
         var settings = FrameLink.Settings()
-        settings.keepaliveInterval = configuration.session.keepaliveInterval
-        settings.idleTimeout = configuration.session.idleTimeout
+        settings.keepaliveInterval = standby ? session.standbyKeepaliveInterval : session.keepaliveInterval
+        settings.idleTimeout = standby ? session.standbyIdleTimeout : session.idleTimeout
         settings.queueFramesMaximum = 1
+        var backoffMaximum = session.backoffMaximum
+        if standby { backoffMaximum = max(backoffMaximum, session.standbyDelayMaximum ?? backoffMaximum) }
         return FrameLink(loop: loop, address: address.address, serverName: address.serverName, contexts: contexts,
                          settings: settings,
-                         backoff: Backoff(initial: configuration.session.backoffInitial,
-                                          maximum: configuration.session.backoffMaximum, seed: linkSeed),
+                         backoff: Backoff(initial: session.backoffInitial, maximum: backoffMaximum, seed: linkSeed),
                          receiver: self, sessionCache: resumption)
     }
 
@@ -154,7 +153,8 @@ public final class AgentSession: FrameLinkReceiver {
         target = next
         if let moveTimer { loop.cancelTimer(moveTimer) }
         moveTimer = nil
-        guard !immediately, standby?.target != next else { return connect(to: next) }
+        let standbyReady = standbys.contains { $0.target == next && $0.link.isConnected }
+        guard !immediately, !standbyReady else { return connect(to: next) }
         let delay = moveBackoff.nextDelay()
         moveTimer = loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: delay)) { [weak self] in
             guard let self, !isStopped else { return }
@@ -172,7 +172,7 @@ public final class AgentSession: FrameLinkReceiver {
             listIndex = (listIndex + 1) % coordinators.count
             if coordinators[listIndex] != avoiding { break }
         }
-        let next = standby.map(\.target).flatMap { $0 == avoiding ? nil : $0 } ?? coordinators[listIndex]
+        let next = connectedStandbyTarget(avoiding: avoiding) ?? coordinators[listIndex]
         logger.info("trying the next coordinator", ["from": "\(target)", "to": "\(next)", "reason": reason])
         move(to: next, immediately: false)
     }
@@ -305,7 +305,7 @@ public final class AgentSession: FrameLinkReceiver {
         var leader: String?
         if case let .welcomed(_, name) = phase { leader = name }
         return AgentStatus(highestSeenTerm: terms.highestTerm, leaderName: leader, phase: phase.name,
-                           coordinatorAddress: "\(target)",
+                           coordinatorAddress: "\(target)", connectedStandbys: connectedStandbyCount,
                            pendingSamples: buffer.count, nextSequence: buffer.nextSequence,
                            droppedSamples: buffer.droppedCount,
                            reportIntervalMilliseconds: UInt32(clamping: reportInterval.wholeMilliseconds))
@@ -321,6 +321,8 @@ public struct AgentStatus: Sendable, Equatable {
     public var phase: String
     /// The coordinator the agent is attached or dialling to.
     public var coordinatorAddress: String
+    /// Standby connections to the other coordinators that are up.
+    public var connectedStandbys: Int
     public var pendingSamples: Int
     public var nextSequence: UInt64
     public var droppedSamples: UInt64

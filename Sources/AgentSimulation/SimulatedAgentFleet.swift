@@ -14,12 +14,17 @@ public final class SimulatedAgentFleet {
     private let group: EventLoopGroup
     private var sessions: [LoopBound<AgentSession>] = []
 
-    /// Issues (or reuses) `count` agent certificates `sim-00001`… in `tlsDirectory`.
-    public static func prepareCertificates(count: Int, tlsDirectory: String) throws -> [String] {
-        let names = (0..<count).map { index in
+    /// The agent names `sim-00001`… for the 0-based `indices`.
+    public static func names(_ indices: Range<Int>) -> [String] {
+        indices.map { index in
             let number = String(index + 1)
             return "sim-" + String(repeating: "0", count: max(0, 5 - number.count)) + number
         }
+    }
+
+    /// Issues (or reuses) `count` agent certificates `sim-00001`… in `tlsDirectory`.
+    public static func prepareCertificates(count: Int, tlsDirectory: String) throws -> [String] {
+        let names = names(0..<count)
         for name in names {
             let paths = CertificateAuthority.nodePaths(directory: tlsDirectory, name: name)
             guard access(paths.certificate, F_OK) != 0 else { continue }
@@ -34,13 +39,13 @@ public final class SimulatedAgentFleet {
     }
 
     /// Starts one session per name against `coordinators`, `perSecond` at a
-    /// time (a fleet boots over time). The first `standbyCount` sessions keep
-    /// a standby connection (all by default); each costs a descriptor, and a
-    /// process cannot always have two per agent.
+    /// time (a fleet boots over time). Each keeps a standby connection to
+    /// every other coordinator, so the process needs a descriptor per
+    /// coordinator per agent. Starts no more once `stopRequested` is true.
     public func start(names: [String], coordinators: [CoordinatorAddress], tlsDirectory: String, interval: Duration,
-                      perSecond: Int, standbyCount: Int? = nil) throws {
+                      perSecond: Int, stopRequested: () -> Bool = { false }) throws {
         let logger = Logger(component: "bench-agent", minimumLevel: .error)
-        for (index, name) in names.enumerated() {
+        for (index, name) in names.enumerated() where !stopRequested() {
             var configuration = AgentConfiguration(name: name, coordinators: coordinators, tlsDirectory: tlsDirectory,
                                                    dataDirectory: "/nonexistent")
             configuration.reportInterval = interval
@@ -49,7 +54,7 @@ public final class SimulatedAgentFleet {
             // Standby connections open within 10 s of a welcome: before the
             // benchmark's steady window ends, as they would on a fleet that
             // has run for a while.
-            configuration.session.standbyDelayMaximum = index < (standbyCount ?? names.count) ? .seconds(10) : nil
+            configuration.session.standbyDelayMaximum = .seconds(10)
             let contexts = try TLSContextStore(TLSConfiguration(
                 certificateChainPath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath,
                 trustRootsPath: configuration.caPath, peerVerification: .none), side: .client)
@@ -69,27 +74,25 @@ public final class SimulatedAgentFleet {
 
     /// How many sessions are welcomed by a leader of at least `term`.
     public func welcomedCount(minimumTerm term: UInt64) -> Int {
-        census(minimumTerm: term).welcomed
+        census().welcomed(minimumTerm: term)
     }
 
-    /// How many sessions are welcomed by a leader of at least `term`, and
-    /// how many of all stand in each phase (`AgentStatus.phase`).
-    public func census(minimumTerm term: UInt64) -> (welcomed: Int, phases: [String: Int]) {
-        var welcomed = 0
-        var phases: [String: Int] = [:]
+    /// Where every session stands now.
+    public func census() -> FleetCensus {
+        var total = FleetCensus(takenAt: .now())
         for loop in group.loops {
             let mine = sessions.filter { $0.loop === loop }
-            let (count, counted) = loop.runAndWait {
-                mine.reduce(into: (0, [String: Int]())) { total, session in
+            let counted = loop.runAndWait {
+                mine.reduce(into: FleetCensus(takenAt: .now())) { census, session in
                     let status = session.value.status
-                    if status.leaderName != nil, status.highestSeenTerm >= term { total.0 += 1 }
-                    total.1[status.phase, default: 0] += 1
+                    if status.leaderName != nil { census.welcomedByTerm[status.highestSeenTerm, default: 0] += 1 }
+                    census.phases[status.phase, default: 0] += 1
+                    census.connectedStandbys += status.connectedStandbys
                 }
             }
-            welcomed += count
-            phases.merge(counted, uniquingKeysWith: +)
+            total = FleetCensus.total([total, counted]) ?? total
         }
-        return (welcomed, phases)
+        return total
     }
 
     public func stop() {

@@ -14,6 +14,7 @@ enum BenchAgentsCommand {
     static let usage = """
         usage: hotswap bench agents --count N[,N...] [--seconds 20] [--dir DIR] [--ramp 1000]
                (N simulated agents against 3 real coordinators; figures in Docs/BENCHMARKS.md)
+        \(BenchAgentShardCommand.usage)
         """
 
     struct Settings {
@@ -44,10 +45,12 @@ enum BenchAgentsCommand {
     }
 
     static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
+        if arguments.first == "agent-shard" { return try BenchAgentShardCommand.run(arguments.dropFirst()) }
         let settings = try Settings(arguments)
-        // Each simulated agent holds up to two connections (leader and standby); the
-        // coordinators, started from here, inherit the limit.
-        OpenFilesLimit.raise(toAtLeast: UInt64(2 * (settings.counts.max() ?? 0) + 4_096))
+        // Every coordinator holds a connection per simulated agent (its session
+        // or a standby), and the coordinators and agent shards started from
+        // here inherit the limit.
+        OpenFilesLimit.raise(toAtLeast: UInt64((settings.counts.max() ?? 0) + 4_096))
         let root = try settings.directory ?? DevWorkspace.makeTemporaryDirectory()
         StandardOutput.line("hotswap bench agents: counts \(settings.counts.map(String.init).joined(separator: ", ")); "
               + "window \(settings.seconds) s; files in \(root)")

@@ -1,4 +1,3 @@
-import Agent
 import AgentSimulation
 import Glibc
 import Transport
@@ -45,7 +44,7 @@ struct BenchAgentsRun {
     func measure() throws -> Figures {
         let layout = DevLayout(directory: directory, agentCount: 0)
         _ = try DevWorkspace.prepare(layout)
-        let names = try SimulatedAgentFleet.prepareCertificates(count: count, tlsDirectory: layout.tlsDirectory)
+        _ = try SimulatedAgentFleet.prepareCertificates(count: count, tlsDirectory: layout.tlsDirectory)
         let fleet = DevFleet()
         let signals = DevSignals()
         defer {
@@ -67,24 +66,18 @@ struct BenchAgentsRun {
         let leader = fleet.coordinators.first { $0.name == leaderName }!
 
         var figures = Figures(count: count)
-        let agents = try SimulatedAgentFleet(loops: 2)
-        defer { agents.stop() }
         let started = MonotonicInstant.now()
-        // Two descriptors per agent (leader and standby) must fit this process's limit.
-        let descriptors = Int(OpenFilesLimit.raiseSoftLimitToHard().soft)
-        let standbyCount = min(count, descriptors - count - 512)
-        if standbyCount < count {
-            StandardOutput.line("\(standbyCount) of \(count) simulated agents keep a standby connection "
-                                + "(this process may open \(descriptors) descriptors)")
-        }
-        try agents.start(names: names, coordinators: try endpoints.map { try CoordinatorAddress(parsing: $0.agent) },
-                         tlsDirectory: layout.tlsDirectory, interval: .seconds(1), perSecond: settings.rampPerSecond,
-                         standbyCount: max(0, standbyCount))
-        guard waitUntil(timeout: .seconds(180), { agents.welcomedCount(minimumTerm: leaderTerm) >= count }) != nil else {
-            throw DevFailure("only \(agents.welcomedCount(minimumTerm: leaderTerm)) of \(count) agents were welcomed within 180 s")
+        let agents = try BenchAgentShards(count: count, coordinators: endpoints.map(\.agent), layout: layout,
+                                          rampPerSecond: settings.rampPerSecond, fleet: fleet)
+        guard try firstCensus(fleet, agents, timeout: .seconds(180), where: { $0.welcomed(minimumTerm: leaderTerm) >= count }) != nil else {
+            throw DevFailure("only \(agents.census()?.welcomed(minimumTerm: leaderTerm) ?? 0) of \(count) agents were welcomed within 180 s")
         }
         figures.attachSeconds = seconds(since: started)
-        StandardOutput.line("\(count) agents welcomed by \(leaderName) in \(figures.attachSeconds) s; measuring \(settings.seconds) s")
+        StandardOutput.line("\(count) agents welcomed by \(leaderName) in \(figures.attachSeconds) s")
+        let standbysWanted = count * (endpoints.count - 1)
+        _ = try firstCensus(fleet, agents, timeout: .seconds(120), where: { $0.connectedStandbys >= standbysWanted })
+        StandardOutput.line("\(agents.census()?.connectedStandbys ?? 0) of \(standbysWanted) standby connections up "
+                            + "after \(seconds(since: started)) s; measuring \(settings.seconds) s")
         sleep(for: .seconds(5))
 
         let probe = ProcessProbe(pid: leader.pid)
@@ -108,20 +101,20 @@ struct BenchAgentsRun {
         let killed = MonotonicInstant.now()
         var watch = FailoverStatusWatch(api: api, addresses: endpoints.filter { $0.name != leaderName }.map(\.api))
         var progress: [String] = []
-        figures.reattach99Seconds = waitUntil(timeout: .seconds(60)) {
+        let reattached = try firstCensus(fleet, agents, timeout: .seconds(60)) { census in
             watch.sampleIfDue()
-            let census = agents.census(minimumTerm: leaderTerm + 1)
             if seconds(since: killed) >= Double(progress.count + 1) {
                 let phases = census.phases.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-                progress.append("\(progress.count + 1) s: \(census.welcomed) re-attached (\(phases))")
+                progress.append("\(progress.count + 1) s: \(census.welcomed(minimumTerm: leaderTerm + 1)) re-attached (\(phases))")
             }
-            return census.welcomed * 100 >= count * 99
-        }.map { _ in seconds(since: killed) }
+            return census.welcomed(minimumTerm: leaderTerm + 1) * 100 >= count * 99
+        }
+        figures.reattach99Seconds = reattached.map { seconds(from: killed, to: $0.takenAt) }
         StandardOutput.line("after the kill:\n  " + progress.joined(separator: "\n  "))
-        figures.reattachAllSeconds = waitUntil(timeout: .seconds(60)) {
+        figures.reattachAllSeconds = try firstCensus(fleet, agents, timeout: .seconds(60)) {
             watch.sampleIfDue()
-            return agents.welcomedCount(minimumTerm: leaderTerm + 1) >= count
-        }.map { _ in seconds(since: killed) }
+            return $0.welcomed(minimumTerm: leaderTerm + 1) >= count
+        }.map { seconds(from: killed, to: $0.takenAt) }
         // Past the new leader's failover grace (10 s), so a node that never came back shows as suspect.
         _ = waitUntil(timeout: .seconds(max(0, 15 - Int64(seconds(since: killed))))) {
             watch.sampleIfDue()
@@ -133,7 +126,25 @@ struct BenchAgentsRun {
     }
 
     private func seconds(since start: MonotonicInstant) -> Double {
-        Double(start.duration(until: .now()).wholeNanoseconds) / 1e9
+        seconds(from: start, to: .now())
+    }
+
+    private func seconds(from start: MonotonicInstant, to end: MonotonicInstant) -> Double {
+        Double(start.duration(until: end).wholeNanoseconds) / 1e9
+    }
+
+    /// Polls the shards' census every 50 ms (they write one every 100 ms);
+    /// the first that satisfies `condition`, or nil at the timeout. Throws
+    /// if a shard or coordinator has ended.
+    private func firstCensus(_ fleet: DevFleet, _ agents: BenchAgentShards, timeout: Duration,
+                             where condition: (FleetCensus) -> Bool) throws(DevFailure) -> FleetCensus? {
+        let deadline = MonotonicInstant.now().advanced(by: timeout)
+        while MonotonicInstant.now() < deadline {
+            try DevFleet.requireRunning(fleet.agents)
+            if let census = agents.census(), condition(census) { return census }
+            sleep(for: .milliseconds(50))
+        }
+        return nil
     }
 
     /// Polls `condition` every 100 ms; the time it held, or nil at the timeout.

@@ -31,7 +31,11 @@ final class DevFleet {
 
     /// Throws, naming the process with its status and log tail, if any child has ended.
     func requireAllRunning() throws(DevFailure) {
-        for child in all {
+        try Self.requireRunning(all)
+    }
+
+    static func requireRunning(_ children: [ChildProcess]) throws(DevFailure) {
+        for child in children {
             if let status = child.poll() { throw DevFailure.ended(child, status) }
         }
     }

@@ -97,6 +97,31 @@ struct SessionTests {
         #expect(next.hellos.first?.hello.formerLeader == FormerLeader(name: "c1", term: 3))
     }
 
+    @Test func everyOtherCoordinatorGetsAStandbyAndARedirectIsFollowedOnOne() throws {
+        let certificates = try AgentCertificates(coordinators: ["c1", "c2", "c3"], agents: ["node-1"])
+        let leader = try certificates.coordinator("c1", answer: .welcome(term: 3, leaderName: "c1"))
+        defer { leader.shutdown() }
+        let next = try certificates.coordinator("c3", answer: .welcome(term: 4, leaderName: "c3"))
+        defer { next.shutdown() }
+        let follower = try certificates.coordinator("c2", answer: .redirect(term: 4, leaderName: "c3", address: next.address))
+        defer { follower.shutdown() }
+        let agent = try AgentUnderTest(certificates: certificates,
+                                       coordinators: [leader.address, follower.address, next.address]) {
+            $0.session.standbyDelayMaximum = .milliseconds(50)
+        }
+        defer { agent.stop() }
+        #expect(eventually { agent.status.leaderName == "c1" && agent.status.connectedStandbys == 2 }, "\(agent.logText)")
+        #expect(follower.hellos.isEmpty && next.hellos.isEmpty, "a standby connection says no hello while the leader lives")
+        leader.setAnswer(.silence)
+        leader.closeConnections()
+        // Whichever standby carries the hello, c2's redirect is followed on the
+        // standby to c3: neither survivor sees a second connection.
+        #expect(eventually { agent.status.leaderName == "c3" }, "\(agent.logText)")
+        #expect(follower.connectionCount == 1 && next.connectionCount == 1,
+                "a survivor was dialled again: c2 \(follower.connectionCount), c3 \(next.connectionCount)")
+        #expect(next.hellos.first?.hello.formerLeader == FormerLeader(name: "c1", term: 3))
+    }
+
     @Test func aStandbyThatNeverConnectedDoesNotKeepTheAgentAtADeadCoordinator() throws {
         let leader = try certificates.coordinator("c1", answer: .welcome(term: 3, leaderName: "c1"))
         defer { leader.shutdown() }

@@ -1,0 +1,50 @@
+import AgentSimulation
+import CommandLineSupport
+import Glibc
+import Transport
+
+/// `hotswap bench agents`' simulated fleet, split over as few
+/// `hotswap bench agent-shard` processes as the descriptor limit allows
+/// (each agent holds one connection per coordinator). The shards are the
+/// bench's `DevFleet` agents, so it stops them, before the coordinators;
+/// this reads and adds up the census each one writes.
+struct BenchAgentShards {
+    /// Descriptors a shard keeps for everything but agent connections.
+    static let descriptorsReserved = 512
+
+    private let censusPaths: [String]
+
+    /// Starts shards for `count` agents `sim-00001`… (certificates already in
+    /// `layout.tlsDirectory`) against `coordinators`' agent ports.
+    init(count: Int, coordinators: [String], layout: DevLayout, rampPerSecond: Int, fleet: DevFleet) throws(DevFailure) {
+        let descriptors = Int(OpenFilesLimit.raiseSoftLimitToHard().hard)
+        let perShardMaximum = max(1, (descriptors - Self.descriptorsReserved) / max(1, coordinators.count))
+        let shards = (count + perShardMaximum - 1) / perShardMaximum
+        let perShard = (count + shards - 1) / shards
+        var paths: [String] = []
+        for (shard, first) in stride(from: 0, to: count, by: perShard).enumerated() {
+            let name = "agents-\(shard + 1)"
+            let path = "\(layout.directory)/\(name).census"
+            unlink(path)
+            _ = try fleet.startAgent(name, arguments: [
+                "bench", "agent-shard", "--first", "\(first)", "--count", "\(min(perShard, count - first))",
+                "--coordinators", coordinators.joined(separator: ","), "--tls-dir", layout.tlsDirectory,
+                "--census", path, "--ramp", "\(max(1, rampPerSecond / shards))",
+            ], logPath: layout.logPath(name))
+            paths.append(path)
+        }
+        censusPaths = paths
+        StandardOutput.line("\(count) simulated agents in \(shards) process(es) of up to \(perShard) "
+                            + "(each may open \(descriptors) descriptors)")
+    }
+
+    /// The whole fleet's latest census, nil until every shard has written one.
+    func census() -> FleetCensus? {
+        var parts: [FleetCensus] = []
+        for path in censusPaths {
+            guard let text = try? FileText.read(path), let part = FleetCensus(text: text) else { return nil }
+            parts.append(part)
+        }
+        return FleetCensus.total(parts)
+    }
+}
