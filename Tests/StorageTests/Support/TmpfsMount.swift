@@ -35,9 +35,21 @@ struct TmpfsMount {
         directory.remove()
     }
 
+    /// Tests in the same process spawn children; a child holds a copy of
+    /// the descriptor table (this file system's files too) until it execs,
+    /// and a read-only remount meanwhile fails with EBUSY. So EBUSY is
+    /// retried, a bounded number of times.
     private func remount(flags: UInt, options: String) throws {
-        guard mount("tmpfs", path, "tmpfs", UInt(MS_REMOUNT) | flags, options) == 0 else {
-            throw Failure("remount \(path) (\(options)): \(String(cString: strerror(errno)))")
+        var code: Int32 = 0
+        for _ in 1...Self.busyRetriesMaximum {
+            if mount("tmpfs", path, "tmpfs", UInt(MS_REMOUNT) | flags, options) == 0 { return }
+            code = errno
+            guard code == EBUSY else { break }
+            usleep(Self.busyRetryMicroseconds)
         }
+        throw Failure("remount \(path) (\(options)): \(String(cString: strerror(code)))")
     }
+
+    private static let busyRetriesMaximum = 100
+    private static let busyRetryMicroseconds: UInt32 = 20_000
 }
