@@ -1,3 +1,4 @@
+import Fleet
 import Transport
 
 /// Everything a coordinator process needs to start, from flags and an
@@ -61,7 +62,11 @@ public struct CoordinatorConfiguration: Sendable {
 public struct CoordinatorLimits: Sendable {
     public var apiConnectionsMaximum = 4_096
     public var peerConnectionsMaximum = 64
-    public var agentConnectionsMaximum = 16_384
+    /// One connection per agent (its session on the leader, a standby on a
+    /// follower) for the largest fleet (`FleetState.nodesMaximum`), plus room
+    /// for the transient ones: first hellos about to be redirected, and a
+    /// reconnecting agent's new connection while its old one times out.
+    public var agentConnectionsMaximum = FleetState.nodesMaximum + 1_024
     public var frameSizeMaximumBytes = 1 << 20
     public var frameIdleTimeout: Duration = .seconds(30)
     public var handshakeTimeout: Duration = .seconds(10)

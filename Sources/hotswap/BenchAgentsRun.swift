@@ -110,6 +110,7 @@ struct BenchAgentsRun {
             return census.welcomed(minimumTerm: leaderTerm + 1) * 100 >= count * 99
         }
         figures.reattach99Seconds = reattached.map { seconds(from: killed, to: $0.takenAt) }
+        if progress.isEmpty { progress = ["99 % re-attached within the first second"] }
         StandardOutput.line("after the kill:\n  " + progress.joined(separator: "\n  "))
         figures.reattachAllSeconds = try firstCensus(fleet, agents, timeout: .seconds(60)) {
             watch.sampleIfDue()
