@@ -73,5 +73,12 @@ public struct CoordinatorLimits: Sendable {
     public var http = HTTPServerConfiguration()
     public var shutdownTimeout: Duration = .seconds(10)
 
+    /// Descriptors the process needs with every connection bound full, plus
+    /// a reserve for its files (log segments, snapshots, the lock) and event
+    /// loops; below it, connections fail with EMFILE before the bounds refuse them.
+    public var descriptorsWanted: Int {
+        apiConnectionsMaximum + peerConnectionsMaximum + agentConnectionsMaximum + 256
+    }
+
     public init() {}
 }

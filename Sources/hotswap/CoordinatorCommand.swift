@@ -47,7 +47,11 @@ enum CoordinatorCommand {
             nowUnixSeconds: Int64(time(nil)))
         try DataDirectory.prepare(configuration.dataDirectory)
 
-        OpenFilesLimit.raiseSoftLimitToHard()
+        let descriptors = OpenFilesLimit.raiseSoftLimitToHard().soft
+        if descriptors < UInt64(configuration.limits.descriptorsWanted) {
+            logger.warning("the open-files limit is below what full connection bounds need; raise it (ulimit -n, LimitNOFILE)",
+                           ["limit": "\(descriptors)", "wanted": "\(configuration.limits.descriptorsWanted)"])
+        }
         let server = try CoordinatorServer(configuration, logger: logger)
         let stop = DispatchSemaphore(value: 0)
         let signals = SignalWatcher([
