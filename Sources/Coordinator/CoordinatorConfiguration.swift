@@ -33,7 +33,7 @@ public struct CoordinatorConfiguration: Sendable {
     /// summaries, and how many nodes may have a window at all.
     public var agentWindowSamples = 300
     public var agentWindowMinutes = 60
-    public var agentNodesMaximum = 16_384
+    public var agentNodesMaximum = FleetState.nodesMaximum
     public var raftElectionTimeoutTicks = 10
 
     public init(name: String, dataDirectory: String, tlsDirectory: String,

@@ -48,9 +48,10 @@ enum CoordinatorCommand {
         try DataDirectory.prepare(configuration.dataDirectory)
 
         let descriptors = OpenFilesLimit.raiseSoftLimitToHard().soft
-        if descriptors < UInt64(configuration.limits.descriptorsWanted) {
+        let wanted = configuration.limits.descriptorsWanted
+        if descriptors < UInt64(wanted) {
             logger.warning("the open-files limit is below what full connection bounds need; raise it (ulimit -n, LimitNOFILE)",
-                           ["limit": "\(descriptors)", "wanted": "\(configuration.limits.descriptorsWanted)"])
+                           ["limit": "\(descriptors)", "wanted": "\(wanted)"])
         }
         let server = try CoordinatorServer(configuration, logger: logger)
         let stop = DispatchSemaphore(value: 0)
