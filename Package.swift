@@ -51,7 +51,7 @@ let package = Package(
         // statically, which leaves far fewer pages resident than loading their shared libraries.
         .executableTarget(
             name: "hotswap-agent",
-            dependencies: ["AgentCommandLine"],
+            dependencies: ["AgentCommandLine", "Transport"],
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
         .target(

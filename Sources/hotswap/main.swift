@@ -1,5 +1,6 @@
 import AgentCommandLine
 import Glibc
+import Transport
 
 /// The `hotswap` entry point: picks the subcommand and maps errors to exit
 /// codes (2 for usage mistakes, 1 for everything else) in one place.
@@ -62,5 +63,6 @@ func runCommand(_ arguments: [String]) -> Int32 {
     }
 }
 
+OpenSSLExit.keepStateUntilProcessEnd()
 ParentDeathGuard.armIfRequested()
 exit(runCommand(CommandLine.arguments))
