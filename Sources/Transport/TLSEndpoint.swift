@@ -34,9 +34,13 @@ public final class TLSEndpoint: @unchecked Sendable {
 
     public var connectionCount: Int { registry.count }
 
-    /// Binds one listening socket per loop and starts accepting.
+    /// Binds one listening socket per loop and starts accepting. A fixed port
+    /// that another listener holds is refused, as a plain bind would be.
     public func start() throws(TransportError) {
         var address = boundAddress
+        if address.port != 0 && !ListeningPort.isFree(address) {
+            throw .system(operation: "bind \(address) (another listener holds it)", errno: EADDRINUSE)
+        }
         var descriptors: [Int32] = []
         do {
             for _ in group.loops {

@@ -1,11 +1,11 @@
 import Glibc
+import Transport
 
 /// The loopback ports of `hotswap dev`'s three coordinators. By default they
 /// are fixed — API 8443–8445, peer 7000/7010/7020, agent 7001/7011/7021 —
 /// and every one is checked free before anything is made or started, so a
-/// second dev fails at once with a message naming the port. (Coordinators
-/// bind with SO_REUSEPORT, so a collision with another coordinator of the
-/// same user would not fail on its own: the two would share the port.)
+/// second dev fails at once with a message naming the port, before it has
+/// made certificates or started anything.
 /// `--api-port 0` lets the coordinators pick their API ports and
 /// `--port-base 0` their agent ports, read back from their logs; peer ports
 /// must be known before start (`--initial-cluster`), so those are reserved
@@ -65,21 +65,10 @@ struct DevPorts: Equatable {
             """)
     }
 
-    /// True when a listener could bind `port` now. SO_REUSEADDR as the
-    /// coordinators use it (a TIME_WAIT leftover is no obstacle), but no
-    /// SO_REUSEPORT, so any listener already there — a coordinator's too — counts.
+    /// True when a listener could bind `port` on the dev host now.
     static func isFree(_ port: UInt16) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var one: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = loopback(port: port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
+        guard let address = try? SocketAddress(host: host, port: port) else { return false }
+        return ListeningPort.isFree(address)
     }
 
     /// `count` distinct ports the kernel handed out for port 0, released again.

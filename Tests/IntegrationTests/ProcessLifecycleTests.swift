@@ -7,9 +7,9 @@ import Testing
 @Suite(.serialized)
 struct ProcessLifecycleTests {
     private func startFailure(_ certificates: CertificateFixture, name: String = "c1",
-                              tlsDirectory: String? = nil) throws -> String {
+                              tlsDirectory: String? = nil, peerPort: Int = 0) throws -> String {
         do {
-            _ = try CoordinatorProcess(name: name, tlsDirectory: tlsDirectory ?? certificates.tlsDirectory)
+            _ = try CoordinatorProcess(name: name, tlsDirectory: tlsDirectory ?? certificates.tlsDirectory, peerPort: peerPort)
         } catch let failure as CoordinatorProcess.StartFailure {
             return failure.log
         }
@@ -49,6 +49,16 @@ struct ProcessLifecycleTests {
         try FileManager.default.copyItem(atPath: certificates.foreign.file("c1.key"), toPath: mixed.file("c1.key"))
         let log = try startFailure(certificates, tlsDirectory: mixed.path)
         #expect(log.lowercased().contains("not signed"), "\(log)")
+    }
+
+    /// Listeners bind with SO_REUSEPORT; without the check the second would
+    /// start and take a share of the first one's peer connections.
+    @Test func aPortAnotherCoordinatorListensOnIsRefusedAtStart() throws {
+        let certificates = try CertificateFixture()
+        let first = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        let log = try startFailure(certificates, peerPort: first.peerPort)
+        #expect(log.contains("127.0.0.1:\(first.peerPort) (another listener holds it)"), "\(log)")
+        #expect(first.process.isRunning)
     }
 
     @Test func sigtermDrainsAndExitsZero() throws {
