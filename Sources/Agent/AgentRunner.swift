@@ -97,6 +97,8 @@ public final class AgentRunner: Sendable {
     public func reloadCertificates() -> Bool {
         do {
             try contexts.reload()
+            let session = self.session
+            session.loop.runAndWait { session.value.credentialsReloaded() }
             logger.info("certificates reloaded")
             return true
         } catch {

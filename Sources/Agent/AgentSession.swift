@@ -143,6 +143,13 @@ public final class AgentSession: FrameLinkReceiver {
                          receiver: self, sessionCache: resumption)
     }
 
+    /// New credentials were loaded: the held ticket, and any that connections
+    /// made with the old certificate receive later, are not offered again, so
+    /// the next connection presents the new certificate in a full handshake.
+    func credentialsReloaded() {
+        resumption.clear()
+    }
+
     /// Drops the current link and dials `next`, at once or after the backoff.
     func move(to next: CoordinatorAddress, immediately: Bool) {
         cancelAnswerTimer()

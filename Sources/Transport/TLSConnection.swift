@@ -37,8 +37,8 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
     var lingerDiscardedBytes = 0
     var onOpen: ((TLSConnection) -> Void)?
     var onClose: ((TLSConnection, CloseReason) -> Void)?
-    /// A client's ticket store; retained here because the `SSL` only points at it.
-    var sessionCache: TLSSessionCache?
+    /// A client's link to its ticket store; retained here because the `SSL` only points at it.
+    var sessionCacheAttachment: TLSSessionCache.Attachment?
 
     init(loop: EventLoop, id: UInt64, descriptor: Int32, remoteAddress: SocketAddress?, context: TLSContext,
          limits: ConnectionLimits, isServer: Bool) throws(TransportError) {

@@ -18,6 +18,21 @@ public final class TLSSessionCache: @unchecked Sendable {
     public let loop: EventLoop
     /// An owned reference to an `SSL_SESSION`, or nil.
     private var session: OpaquePointer?
+    /// Bumped by `clear`: tickets reach the cache only from connections
+    /// attached in the current generation.
+    private var generation: UInt64 = 0
+
+    /// What a client connection's `SSL` points at: the cache, and the
+    /// generation the connection was attached in.
+    final class Attachment {
+        let cache: TLSSessionCache
+        let generation: UInt64
+
+        init(cache: TLSSessionCache, generation: UInt64) {
+            self.cache = cache
+            self.generation = generation
+        }
+    }
 
     public init(loop: EventLoop) {
         self.loop = loop
@@ -33,9 +48,14 @@ public final class TLSSessionCache: @unchecked Sendable {
     }
 
     /// Forgets the held session; the next connection runs a full handshake.
+    /// Tickets that connections attached before now receive later are not
+    /// kept either: a session carries the client certificate it was first
+    /// made with, so after new credentials none made with the old ones may
+    /// be resumed.
     public func clear() {
         loop.preconditionInLoop()
         replace(with: nil)
+        generation &+= 1
     }
 
     /// The held session's ticket bytes (key name, IV, ciphertext, MAC); empty when none is held.
@@ -61,8 +81,9 @@ public final class TLSSessionCache: @unchecked Sendable {
     func attach(to connection: TLSConnection) {
         loop.preconditionInLoop()
         precondition(connection.loop === loop, "a session cache serves the connections of its own loop")
-        connection.sessionCache = self
-        guard SSL_set_ex_data(connection.ssl, Self.connectionSlot, Unmanaged.passUnretained(self).toOpaque()) == 1 else {
+        let attachment = Attachment(cache: self, generation: generation)
+        connection.sessionCacheAttachment = attachment
+        guard SSL_set_ex_data(connection.ssl, Self.connectionSlot, Unmanaged.passUnretained(attachment).toOpaque()) == 1 else {
             return ERR_clear_error()
         }
         guard let session else { return }
@@ -87,11 +108,13 @@ public final class TLSSessionCache: @unchecked Sendable {
     static let newSessionCallback: @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32 = { ssl, session in
         guard let ssl, let session, SSL_SESSION_is_resumable(session) == 1,
               let pointer = SSL_get_ex_data(ssl, connectionSlot) else { return 0 }
+        let attachment = Unmanaged<Attachment>.fromOpaque(pointer).takeUnretainedValue()
+        guard attachment.generation == attachment.cache.generation else { return 0 }
         guard let copy = SSL_SESSION_dup(session) else {
             ERR_clear_error()
             return 0
         }
-        Unmanaged<TLSSessionCache>.fromOpaque(pointer).takeUnretainedValue().replace(with: copy)
+        attachment.cache.replace(with: copy)
         return 0
     }
 }

@@ -1,3 +1,4 @@
+import Certificates
 import Foundation
 import Telemetry
 import TestSupport
@@ -80,13 +81,31 @@ struct AgentProcessTests {
         #expect(second.stop() == 0)
     }
 
-    @Test func sighupReloadsTheCertificatesAndTheAgentKeepsRunning() throws {
+    /// A resumed session carries the certificate it was first made with, so
+    /// after SIGHUP the agent must not resume one: its next connection
+    /// presents the new certificate in a full handshake.
+    @Test func sighupReloadsTheCertificatesAndTheNextConnectionHandshakesWithTheNewOne() throws {
         let coordinator = try coordinator(.welcome(term: 1, leaderName: "c1"))
         defer { coordinator.shutdown() }
         let agent = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address])
-        #expect(eventually { !coordinator.hellos.isEmpty })
+        #expect(eventually { coordinator.hellos.count == 1 })
+        coordinator.closeConnections()
+        #expect(eventually { coordinator.hellos.count == 2 }, "\(agent.log.text)")
+        #expect(coordinator.hellos.map(\.onResumedConnection) == [false, true], "the agent did not resume its session")
+
+        for file in ["node-1.pem", "node-1.key"] {
+            try FileManager.default.removeItem(atPath: certificates.tlsDirectory + "/" + file)
+        }
+        _ = try CertificateAuthority.issue(directory: certificates.tlsDirectory,
+                                           identity: NodeIdentity(role: .agent, name: "node-1"),
+                                           ipAddresses: [], dnsNames: [])
         kill(agent.pid, SIGHUP)
         #expect(eventually { !agent.lines(containing: "certificates reloaded").isEmpty }, "\(agent.log.text)")
+        coordinator.closeConnections()
+        #expect(eventually { coordinator.hellos.count == 3 }, "\(agent.log.text)")
+        let afterReload = try #require(coordinator.hellos.last)
+        #expect(!afterReload.onResumedConnection, "the agent resumed a session made with its old certificate")
+        #expect(afterReload.certificateName == "node-1")
         #expect(agent.process.isRunning)
         #expect(agent.stop(with: SIGINT) == 0)
     }

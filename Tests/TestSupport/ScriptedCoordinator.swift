@@ -12,7 +12,8 @@ import Wire
 /// script. It answers hello with a welcome or a redirect, stores report
 /// samples by sequence and acknowledges the highest contiguous one, answers
 /// pings, and records everything it received for the test to inspect. It
-/// can send commands and drop every connection on demand.
+/// can send commands and drop every connection on demand. Like the agent
+/// port it gives TLS session tickets (from a key ring of its own).
 public final class ScriptedCoordinator: @unchecked Sendable {
     /// How the coordinator answers a hello.
     public enum HelloAnswer: Sendable, Equatable {
@@ -30,6 +31,8 @@ public final class ScriptedCoordinator: @unchecked Sendable {
         public let certificateName: String?
         /// True when it was the first frame on its connection.
         public let wasFirstFrame: Bool
+        /// True when its connection resumed a TLS session (a ticket this coordinator gave).
+        public let onResumedConnection: Bool
     }
 
     private struct State {
@@ -54,9 +57,11 @@ public final class ScriptedCoordinator: @unchecked Sendable {
                 port: UInt16 = 0) throws {
         state = Locked(State(answer: answer))
         group = try EventLoopGroup(loopCount: 1)
+        let tickets = SessionTickets(ring: SessionTicketKeyRing([try .generate()]), lifetime: .seconds(3600),
+                                     sessionContext: "hotswap-scripted-coordinator")
         let contexts = try TLSContextStore(
             TLSConfiguration(certificateChainPath: certificatePath, privateKeyPath: privateKeyPath, trustRootsPath: caPath,
-                             peerVerification: .required(Self.agentsOnly)),
+                             peerVerification: .required(Self.agentsOnly), sessionTickets: tickets),
             side: .server)
         let logger = Logger(component: "scripted-coordinator", sink: LogSink.capturing().0)
         var made: TLSEndpoint?
@@ -160,7 +165,8 @@ public final class ScriptedCoordinator: @unchecked Sendable {
 
     private func answer(_ hello: AgentHello, on channel: FrameChannel, isFirst: Bool) throws(FrameChannelError) {
         let (answer, acknowledged) = state.withLock { state in
-            state.hellos.append(ReceivedHello(hello: hello, certificateName: channel.peer?.name, wasFirstFrame: isFirst))
+            state.hellos.append(ReceivedHello(hello: hello, certificateName: channel.peer?.name, wasFirstFrame: isFirst,
+                                               onResumedConnection: channel.connection.isResumed))
             return (state.answer, Self.contiguous(state.storedSequences[hello.incarnation] ?? []))
         }
         switch answer {

@@ -168,4 +168,21 @@ import TestSupport
         let (_, connection) = try #require(fixture.exchange(port: server.port))
         #expect(!fixture.isResumed(connection))
     }
+
+    /// A session carries the client certificate it was made with; after new
+    /// credentials (clear), tickets for sessions from before must not return.
+    @Test func aTicketThatAConnectionFromBeforeClearReceivesLaterIsNotKept() throws {
+        let fixture = try ResumptionFixture()
+        defer { fixture.shutdown() }
+        let (server, opened) = try fixture.startServer(ring: SessionTicketKeyRing([try .generate()]))
+        defer { server.shutdown() }
+        let (transcript, earlier) = try #require(fixture.exchange(port: server.port))
+        fixture.cache.loop.runAndWait { fixture.cache.value.clear() }
+        let serverSide = try #require(opened.elements.first).connection
+        #expect(serverSide.loop.runAndWait { serverSide.value.issueSessionTicket() })
+        // The echo of this write follows the ticket on the stream: once it is back, the ticket was read.
+        fixture.client.write(ResumptionFixture.greeting, on: earlier)
+        #expect(eventually { transcript.received.count >= 2 * ResumptionFixture.greeting.count })
+        #expect(!fixture.hasSession, "a ticket for a session made before clear was kept")
+    }
 }
