@@ -34,6 +34,11 @@ public struct ClusterTopology: Sendable {
         return ClusterTopology(members: members)
     }
 
+    /// The members as `--initial-cluster` spells them; `parse` reads it back.
+    public var flagText: String {
+        members.map { "\($0.name)=\($0.peerAddress)" }.joined(separator: ",")
+    }
+
     public func member(named name: String) -> Member? { members.first { $0.name == name } }
     public func member(id: NodeID) -> Member? { members.first { $0.id == id } }
     public func name(of id: NodeID) -> String? { member(id: id)?.name }

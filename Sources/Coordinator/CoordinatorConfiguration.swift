@@ -10,7 +10,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var peerAddress: SocketAddress
     public var agentAddress: SocketAddress
     public var apiAddress: SocketAddress
-    /// The founding members; nil means a single-node cluster of this node alone.
+    /// The founding members; nil means a single-node cluster of this node
+    /// alone. Binding only at the first start (`FoundingRecord`).
     public var initialCluster: ClusterTopology?
     /// True for a member added to a running cluster (`member add`): it takes
     /// its membership from the leader's log instead of from `initialCluster`.
@@ -49,13 +50,6 @@ public struct CoordinatorConfiguration: Sendable {
     public var caPath: String { "\(tlsDirectory)/ca.pem" }
     public var certificatePath: String { "\(tlsDirectory)/\(name).pem" }
     public var privateKeyPath: String { "\(tlsDirectory)/\(name).key" }
-
-    /// The cluster this node starts in: `initialCluster`, or this node alone.
-    public var topology: ClusterTopology {
-        initialCluster ?? ClusterTopology(members: [
-            ClusterTopology.Member(name: name, id: ClusterTopology.nodeID(forName: name), peerAddress: peerAddress),
-        ])
-    }
 }
 
 /// The coordinator's connection bounds and timeouts, with LAN-friendly defaults.

@@ -33,8 +33,8 @@ public final class CoordinatorServer: Sendable {
         var raftSettings = RaftService.Settings()
         raftSettings.tickInterval = configuration.raftTickInterval
         raftSettings.electionTimeoutTicks = configuration.raftElectionTimeoutTicks
-        let raft = try RaftService(name: configuration.name, topology: configuration.topology,
-                                   joining: configuration.joinsExistingCluster,
+        let founding = try FoundingRecord.settle(configuration, logger: logger)
+        let raft = try RaftService(name: configuration.name, topology: founding.topology, joining: founding.joining,
                                    dataDirectory: configuration.dataDirectory, peerContexts: tls.peerClient,
                                    settings: raftSettings, logger: logger)
         self.raft = raft

@@ -18,13 +18,14 @@ public enum DataDirectoryVerification {
         }
         let lock = try DataDirectoryLock.acquire(directory: dataDirectory)
         defer { lock.release() }
+        let founding = try FoundingRecord.read(dataDirectory: dataDirectory)
         let recovery = try StartupRecovery.run(dataDirectory: dataDirectory)
         defer { recovery.store.wal.close() }
         let segments = try recovery.store.wal.segmentFiles.map { path in
             RecoveryReport.Segment(path: path, bytes: try fileSize(path))
         }
         return RecoveryReport(dataDirectory: dataDirectory, state: recovery.state, details: recovery.details,
-                              segments: segments)
+                              segments: segments, founding: founding)
     }
 
     private static func isDirectory(_ path: String) -> Bool {

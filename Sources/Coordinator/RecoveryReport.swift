@@ -4,8 +4,8 @@ import Wire
 
 /// What a coordinator's start-up recovery found in a data directory, as
 /// `hotswap data verify` prints it: the log's extent, the durable hard
-/// state, the snapshot it starts from, what was cut or skipped, and the
-/// segment files the log now consists of.
+/// state, the snapshot it starts from, what was cut or skipped, the
+/// segment files the log now consists of, and the founding members.
 public struct RecoveryReport: Sendable {
     /// One segment file after recovery and its size.
     public struct Segment: Sendable {
@@ -32,8 +32,13 @@ public struct RecoveryReport: Sendable {
     public let skippedSnapshots: [String]
     /// Oldest first; the last is the fresh segment recovery started.
     public let segments: [Segment]
+    /// The founding members as `--initial-cluster` spells them, and `new` or
+    /// `existing` (`FoundingRecord`); nil for a directory from before the record.
+    public let foundingMembers: String?
+    public let foundingMode: String?
 
-    init(dataDirectory: String, state: PersistentState, details: RecoveredLog, segments: [Segment]) {
+    init(dataDirectory: String, state: PersistentState, details: RecoveredLog, segments: [Segment],
+         founding: FoundingRecord?) {
         self.dataDirectory = dataDirectory
         snapshotIndex = state.snapshot?.metadata.index ?? 0
         snapshotTerm = state.snapshot?.metadata.term ?? 0
@@ -46,6 +51,8 @@ public struct RecoveryReport: Sendable {
         truncatedTailBytes = details.truncatedTailBytes
         skippedSnapshots = details.skippedSnapshots
         self.segments = segments
+        foundingMembers = founding?.topology.flagText
+        foundingMode = founding.map { $0.joining ? "existing" : "new" }
     }
 
     /// One JSON object. Node ids are strings, as in the cluster API: they are
@@ -58,6 +65,8 @@ public struct RecoveryReport: Sendable {
             + "\"snapshot\":{\"index\":\(snapshotIndex),\"term\":\(snapshotTerm)},"
             + "\"truncatedTailBytes\":\(truncatedTailBytes),"
             + "\"skippedSnapshots\":[\(skippedSnapshots.map(JSONText.quoted).joined(separator: ","))],"
-            + "\"segments\":[\(segmentObjects.joined(separator: ","))]}"
+            + "\"segments\":[\(segmentObjects.joined(separator: ","))],"
+            + "\"founding\":" + (foundingMembers.map { members in
+                "{\"mode\":\(JSONText.quoted(foundingMode ?? "")),\"members\":\(JSONText.quoted(members))}" } ?? "null") + "}"
     }
 }

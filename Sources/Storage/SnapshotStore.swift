@@ -33,30 +33,11 @@ struct SnapshotStore {
         return loaded
     }
 
-    /// Temp file, fsync, rename, fsync the directory: after a crash the
-    /// snapshot is either wholly there under its name or not at all.
+    /// Atomically (`AtomicFile`): after a crash the snapshot is either wholly
+    /// there under its name or not at all.
     func write(_ snapshot: SnapshotRecord) throws(StorageError) {
-        let bytes = try SnapshotFile.encode(snapshot)
-        let path = FileName.join(directory, FileName.snapshot(index: snapshot.index))
-        let temporaryPath = path + FileName.temporarySuffix
-        try removeIfPresent(temporaryPath)
-        let descriptor = try FileSystem.createExclusive(temporaryPath)
-        do throws(StorageError) {
-            try FileSystem.writeAll(descriptor, bytes, at: 0, path: temporaryPath)
-            try FileSystem.syncFile(descriptor, path: temporaryPath)
-        } catch {
-            close(descriptor)
-            unlink(temporaryPath)
-            throw error
-        }
-        close(descriptor)
-        do throws(StorageError) {
-            try FileSystem.rename(temporaryPath, to: path)
-        } catch {
-            unlink(temporaryPath)
-            throw error
-        }
-        try FileSystem.syncDirectory(directory)
+        try AtomicFile.replace(FileName.join(directory, FileName.snapshot(index: snapshot.index)),
+                               with: try SnapshotFile.encode(snapshot))
     }
 
     /// Removes every snapshot not in `keptIndices` and any leftover temp file.
@@ -70,11 +51,5 @@ struct SnapshotStore {
             removed = true
         }
         if removed { try FileSystem.syncDirectory(directory) }
-    }
-
-    private func removeIfPresent(_ path: String) throws(StorageError) {
-        guard unlink(path) == 0 || errno == ENOENT else {
-            throw .writing("unlink", path: path, errno: errno)
-        }
     }
 }

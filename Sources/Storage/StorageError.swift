@@ -8,6 +8,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A bad record with valid data after it, or in a segment that is not the
     /// last: not a torn write, so recovery refuses to start.
     case corruptRecord(file: String, offset: Int, reason: String)
+    /// A `ChecksummedFile` that fails its checksum or is not one record.
+    case corruptFile(path: String, reason: String)
     case diskFull(path: String)
     case readOnly(path: String)
     case io(operation: String, path: String, errno: Int32)
@@ -36,6 +38,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .corruptRecord(file, offset, reason):
             return "corrupt write-ahead-log record in \(file) at offset \(offset): \(reason); "
                 + "refusing to start rather than lose or invent entries — restore this member from a peer or a backup"
+        case let .corruptFile(path, reason):
+            return "\(path) is corrupt: \(reason); refusing to start without it — restore this member from a peer or a backup"
         case let .diskFull(path):
             return "no space left on the device holding \(path); free space and retry"
         case let .readOnly(path):

@@ -65,6 +65,33 @@ struct ClusterTests {
         }
     }
 
+    /// The founding members are bound to the data directory: a member
+    /// restarted without `--initial-cluster` used to take itself for a
+    /// cluster of one; one restarted with other members is refused.
+    @Test func aMemberRestartedWithoutInitialClusterKeepsItsFoundingMembersAndOtherMembersAreRefused() throws {
+        let cluster = try ClusterFixture()
+        _ = try #require(cluster.agreedLeader())
+        for name in cluster.names { cluster.kill(name) }
+        let verify = try ExternalCommand.run([HotSwapBinary.path, "data", "verify", "--data-dir", cluster.dataDirectory(of: "c1")])
+        #expect(verify.standardOutput.contains("founding       \(cluster.initialCluster) (new)"), "\(verify.combined)")
+
+        do {
+            try cluster.start("c1", clusterArguments: ["--initial-cluster", "c1=\(cluster.peerAddress(of: "c1"))"])
+            Issue.record("c1 started with founding members other than those of its data directory")
+        } catch let failure as CoordinatorProcess.StartFailure {
+            #expect(failure.log.contains("first started with --initial-cluster \(cluster.initialCluster) (new)"), "\(failure.log)")
+        }
+
+        try cluster.start("c1", clusterArguments: [])
+        let c1 = try #require(cluster.processes["c1"])
+        #expect(c1.log.text.contains("founding members from the data directory"), "\(c1.log.text)")
+        #expect(eventually { Set(cluster.memberRoles(on: "c1").keys) == Set(cluster.names) },
+                "c1 without --initial-cluster does not know its founding members")
+        for name in ["c2", "c3"] { try cluster.start(name) }
+        _ = try #require(cluster.agreedLeader())
+        #expect(cluster.putAcknowledged("after-restart"))
+    }
+
     @Test func aPausedLeaderNeverActsForItsOldTermWhenItWakes() throws {
         let cluster = try ClusterFixture()
         let old = try #require(cluster.agreedLeader())

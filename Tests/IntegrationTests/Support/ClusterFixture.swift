@@ -32,10 +32,14 @@ final class ClusterFixture {
 
     func peerAddress(of name: String) -> String { "127.0.0.1:\(peerPorts[name]!)" }
 
-    func start(_ name: String) throws {
-        let arguments = spares.contains(name)
+    func dataDirectory(of name: String) -> String { dataDirectories[name]!.path }
+
+    /// Starts `name` on its data directory with the flags it was founded
+    /// with, or with `clusterArguments` in their place (`[]`: none).
+    func start(_ name: String, clusterArguments: [String]? = nil) throws {
+        let arguments = clusterArguments ?? (spares.contains(name)
             ? ["--initial-cluster", initialCluster + ",\(name)=\(peerAddress(of: name))", "--initial-cluster-state", "existing"]
-            : ["--initial-cluster", initialCluster]
+            : ["--initial-cluster", initialCluster])
         processes[name] = try CoordinatorProcess(
             name: name, tlsDirectory: certificates.tlsDirectory, dataDirectory: dataDirectories[name]!,
             peerPort: peerPorts[name]!, extraArguments: arguments + coordinatorArguments)

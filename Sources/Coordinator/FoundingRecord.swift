@@ -1,0 +1,109 @@
+import Observability
+import Storage
+import Transport
+
+/// How a data directory's node first started: its founding members and
+/// whether it joined a running cluster. Written to `DIR/founding-cluster` at
+/// the first start and binding from then on, as etcd binds a data directory
+/// to the cluster it bootstrapped: otherwise a member restarted without
+/// `--initial-cluster` (or with another one) would take itself for a cluster
+/// of one — or of different voters — while its log holds no membership
+/// change, and could elect itself beside the real cluster.
+struct FoundingRecord: Equatable {
+    static let fileName = "founding-cluster"
+
+    let topology: ClusterTopology
+    let joining: Bool
+
+    static func == (left: FoundingRecord, right: FoundingRecord) -> Bool {
+        left.joining == right.joining && left.topology.flagText == right.topology.flagText
+    }
+
+    /// What this start uses, and the record to write first (nil: keep the file as it is).
+    struct Decision {
+        let topology: ClusterTopology
+        let joining: Bool
+        let write: FoundingRecord?
+    }
+
+    /// Why a start was refused: its flags contradict the record.
+    struct Contradiction: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Reconciles the flags of this start with the record, if there is one.
+    /// No record: the flags (or this node alone) found it. A record and no
+    /// `--initial-cluster`: the record, with this start's own peer address. A
+    /// record and a flag naming the same members in the same mode: the flag,
+    /// whose addresses are recorded if they moved. Any other flag is refused.
+    static func decide(recorded: FoundingRecord?, flagged: ClusterTopology?, joining: Bool,
+                       selfAlone: ClusterTopology) throws(Contradiction) -> Decision {
+        guard let recorded else {
+            let founding = FoundingRecord(topology: flagged ?? selfAlone, joining: joining)
+            return Decision(topology: founding.topology, joining: joining, write: founding)
+        }
+        guard let flagged else {
+            let selfMember = selfAlone.members[0]
+            let members = recorded.topology.members.map { $0.name == selfMember.name ? selfMember : $0 }
+            return Decision(topology: ClusterTopology(members: members), joining: recorded.joining, write: nil)
+        }
+        guard Set(flagged.members.map(\.name)) == Set(recorded.topology.members.map(\.name)), joining == recorded.joining else {
+            throw Contradiction(description: """
+                this data directory first started with --initial-cluster \(recorded.topology.flagText) \
+                (\(recorded.mode)), but this start gives --initial-cluster \(flagged.flagText) \
+                (\(joining ? "existing" : "new")). The founding members are fixed once a member has started: \
+                drop --initial-cluster to use the recorded ones, or give a different cluster an empty data directory. \
+                Change the members of a running cluster with `hotswap cluster member`.
+                """)
+        }
+        let current = FoundingRecord(topology: flagged, joining: joining)
+        return Decision(topology: flagged, joining: joining, write: current == recorded ? nil : current)
+    }
+
+    private var mode: String { joining ? "existing" : "new" }
+
+    /// Reads the record of `configuration`'s data directory (the caller holds
+    /// its lock), decides, and writes what the decision says before anything starts.
+    static func settle(_ configuration: CoordinatorConfiguration, logger: Logger) throws -> Decision {
+        let recorded = try read(dataDirectory: configuration.dataDirectory)
+        let selfAlone = ClusterTopology(members: [ClusterTopology.Member(
+            name: configuration.name, id: ClusterTopology.nodeID(forName: configuration.name),
+            peerAddress: configuration.peerAddress)])
+        let decision = try decide(recorded: recorded, flagged: configuration.initialCluster,
+                                  joining: configuration.joinsExistingCluster, selfAlone: selfAlone)
+        if let record = decision.write {
+            try record.write(dataDirectory: configuration.dataDirectory)
+            logger.info(recorded == nil ? "founding members recorded" : "founding members' addresses updated",
+                        ["members": record.topology.flagText, "mode": record.mode])
+        } else if configuration.initialCluster == nil, let recorded {
+            logger.info("founding members from the data directory", ["members": recorded.topology.flagText, "mode": recorded.mode])
+        }
+        return decision
+    }
+
+    // MARK: - The file
+
+    /// The record in `dataDirectory`; nil before the first start.
+    static func read(dataDirectory: String) throws -> FoundingRecord? {
+        let path = "\(dataDirectory)/\(fileName)"
+        guard let payload = try ChecksummedFile.read(path) else { return nil }
+        guard let record = decode(payload) else {
+            throw StorageError.corruptFile(path: path, reason: "its checksum holds but its text is not a founding record")
+        }
+        return record
+    }
+
+    func write(dataDirectory: String) throws {
+        try ChecksummedFile.write(encoded, to: "\(dataDirectory)/\(Self.fileName)")
+    }
+
+    /// Two lines of text: `new` or `existing`, then the members as `--initial-cluster` spells them.
+    var encoded: [UInt8] { Array("\(mode)\n\(topology.flagText)\n".utf8) }
+
+    static func decode(_ payload: [UInt8]) -> FoundingRecord? {
+        let lines = String(decoding: payload, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count == 3, lines[2].isEmpty, lines[0] == "new" || lines[0] == "existing",
+              let topology = try? ClusterTopology.parse(String(lines[1])) else { return nil }
+        return FoundingRecord(topology: topology, joining: lines[0] == "existing")
+    }
+}
