@@ -34,7 +34,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// summaries, and how many nodes may have a window at all.
     public var agentWindowSamples = 300
     public var agentWindowMinutes = 60
-    public var agentNodesMaximum = FleetState.nodesMaximum
+    public var agentNodesMaximum = agentNodesLimit
+    /// The most `agentNodesMaximum` may be: the fleet's own bound on nodes.
+    public static let agentNodesLimit = FleetState.nodesMaximum
     public var raftElectionTimeoutTicks = 10
 
     public init(name: String, dataDirectory: String, tlsDirectory: String,

@@ -1,3 +1,4 @@
+import Fleet
 import Telemetry
 
 /// The leader's per-node windows, bounded in count and, through
@@ -5,7 +6,7 @@ import Telemetry
 /// times and locks it.
 public struct GatewayTables: Sendable {
     public struct Limits: Sendable, Equatable {
-        public var nodesMaximum = 16_384
+        public var nodesMaximum = FleetState.nodesMaximum
         /// Full-resolution samples per node (5 minutes at one per second).
         public var samplesPerNode = 300
         /// Minute summaries per node (an hour).

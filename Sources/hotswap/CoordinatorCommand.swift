@@ -19,7 +19,7 @@ enum CoordinatorCommand {
                                    [--advertise-api-addr HOST:PORT] [--advertise-agent-addr HOST:PORT]
                                    [--agent-suspect-after 3s] [--agent-down-after 30s] [--agent-failover-grace 10s]
                                    [--agent-hello-hold DURATION (default: 4 election timeouts)]
-                                   [--agent-window-samples 300] [--agent-window-minutes 60] [--agent-nodes-maximum 16384]
+                                   [--agent-window-samples 300] [--agent-window-minutes 60] [--agent-nodes-maximum \(CoordinatorConfiguration.agentNodesLimit)]
                                    [--raft-tick 50ms] [--election-timeout-ticks 10]
         """
 
@@ -113,7 +113,8 @@ enum CoordinatorCommand {
         }
         configuration.agentWindowSamples = try options.wholeNumber("agent-window-samples", default: 300, range: 1...3_600)
         configuration.agentWindowMinutes = try options.wholeNumber("agent-window-minutes", default: 60, range: 1...1_440)
-        configuration.agentNodesMaximum = try options.wholeNumber("agent-nodes-maximum", default: 16_384, range: 1...16_384)
+        configuration.agentNodesMaximum = try options.wholeNumber("agent-nodes-maximum", default: CoordinatorConfiguration.agentNodesLimit,
+                                                                   range: 1...CoordinatorConfiguration.agentNodesLimit)
         configuration.raftTickInterval = try options.duration("raft-tick", default: .milliseconds(50))
         configuration.raftElectionTimeoutTicks = try options.wholeNumber("election-timeout-ticks", default: 10, range: 3...1_000)
         return configuration
