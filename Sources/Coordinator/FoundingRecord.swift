@@ -2,8 +2,8 @@ import Observability
 import Storage
 import Transport
 
-/// How a data directory's node first started: its founding members and
-/// whether it joined a running cluster. Written to `DIR/founding-cluster` at
+/// How a data directory's node first started: its name, the founding
+/// members and whether it joined a running cluster. Written to `DIR/founding-cluster` at
 /// the first start and binding from then on, as etcd binds a data directory
 /// to the cluster it bootstrapped: otherwise a member restarted without
 /// `--initial-cluster` (or with another one) would take itself for a cluster
@@ -12,11 +12,13 @@ import Transport
 struct FoundingRecord: Equatable {
     static let fileName = "founding-cluster"
 
+    /// The member whose directory this is.
+    let member: String
     let topology: ClusterTopology
     let joining: Bool
 
     static func == (left: FoundingRecord, right: FoundingRecord) -> Bool {
-        left.joining == right.joining && left.topology.flagText == right.topology.flagText
+        left.member == right.member && left.joining == right.joining && left.topology.flagText == right.topology.flagText
     }
 
     /// What this start uses, and the record to write first (nil: keep the file as it is).
@@ -39,28 +41,35 @@ struct FoundingRecord: Equatable {
     static func decide(recorded: FoundingRecord?, flagged: ClusterTopology?, joining: Bool,
                        selfAlone: ClusterTopology) throws(Contradiction) -> Decision {
         guard let recorded else {
-            let founding = FoundingRecord(topology: flagged ?? selfAlone, joining: joining)
+            let founding = FoundingRecord(member: selfAlone.members[0].name, topology: flagged ?? selfAlone, joining: joining)
             return Decision(topology: founding.topology, joining: joining, write: founding)
         }
+        let selfMember = selfAlone.members[0]
+        guard recorded.member == selfMember.name else {
+            throw Contradiction(description: """
+                this data directory is \(recorded.member)'s (of --initial-cluster \(recorded.topology.flagText)), \
+                not \(selfMember.name)'s: give \(selfMember.name) its own data directory.
+                """)
+        }
         guard let flagged else {
-            let selfMember = selfAlone.members[0]
             let members = recorded.topology.members.map { $0.name == selfMember.name ? selfMember : $0 }
             return Decision(topology: ClusterTopology(members: members), joining: recorded.joining, write: nil)
         }
+        let current = FoundingRecord(member: recorded.member, topology: flagged, joining: joining)
         guard Set(flagged.members.map(\.name)) == Set(recorded.topology.members.map(\.name)), joining == recorded.joining else {
             throw Contradiction(description: """
                 this data directory first started with --initial-cluster \(recorded.topology.flagText) \
                 (\(recorded.mode)), but this start gives --initial-cluster \(flagged.flagText) \
-                (\(joining ? "existing" : "new")). The founding members are fixed once a member has started: \
+                (\(current.mode)). The founding members are fixed once a member has started: \
                 drop --initial-cluster to use the recorded ones, or give a different cluster an empty data directory. \
                 Change the members of a running cluster with `hotswap cluster member`.
                 """)
         }
-        let current = FoundingRecord(topology: flagged, joining: joining)
         return Decision(topology: flagged, joining: joining, write: current == recorded ? nil : current)
     }
 
-    private var mode: String { joining ? "existing" : "new" }
+    /// As `--initial-cluster-state` spells it.
+    var mode: String { joining ? "existing" : "new" }
 
     /// Reads the record of `configuration`'s data directory (the caller holds
     /// its lock), decides, and writes what the decision says before anything starts.
@@ -97,13 +106,15 @@ struct FoundingRecord: Equatable {
         try ChecksummedFile.write(encoded, to: "\(dataDirectory)/\(Self.fileName)")
     }
 
-    /// Two lines of text: `new` or `existing`, then the members as `--initial-cluster` spells them.
-    var encoded: [UInt8] { Array("\(mode)\n\(topology.flagText)\n".utf8) }
+    /// Three lines of text: the member's name, `new` or `existing`, then the
+    /// members as `--initial-cluster` spells them.
+    var encoded: [UInt8] { Array("\(member)\n\(mode)\n\(topology.flagText)\n".utf8) }
 
     static func decode(_ payload: [UInt8]) -> FoundingRecord? {
         let lines = String(decoding: payload, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count == 3, lines[2].isEmpty, lines[0] == "new" || lines[0] == "existing",
-              let topology = try? ClusterTopology.parse(String(lines[1])) else { return nil }
-        return FoundingRecord(topology: topology, joining: lines[0] == "existing")
+        guard lines.count == 4, lines[3].isEmpty, lines[1] == "new" || lines[1] == "existing",
+              let topology = try? ClusterTopology.parse(String(lines[2])),
+              topology.member(named: String(lines[0])) != nil else { return nil }
+        return FoundingRecord(member: String(lines[0]), topology: topology, joining: lines[1] == "existing")
     }
 }

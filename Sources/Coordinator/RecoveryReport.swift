@@ -52,7 +52,7 @@ public struct RecoveryReport: Sendable {
         skippedSnapshots = details.skippedSnapshots
         self.segments = segments
         foundingMembers = founding?.topology.flagText
-        foundingMode = founding.map { $0.joining ? "existing" : "new" }
+        foundingMode = founding?.mode
     }
 
     /// One JSON object. Node ids are strings, as in the cluster API: they are

@@ -67,12 +67,13 @@ struct ClusterTests {
 
     /// The founding members are bound to the data directory: a member
     /// restarted without `--initial-cluster` used to take itself for a
-    /// cluster of one; one restarted with other members is refused.
+    /// cluster of one; one restarted with other members is refused, and so
+    /// is another member on its directory.
     @Test func aMemberRestartedWithoutInitialClusterKeepsItsFoundingMembersAndOtherMembersAreRefused() throws {
         let cluster = try ClusterFixture()
         _ = try #require(cluster.agreedLeader())
         for name in cluster.names { cluster.kill(name) }
-        let verify = try ExternalCommand.run([HotSwapBinary.path, "data", "verify", "--data-dir", cluster.dataDirectory(of: "c1")])
+        let verify = try ExternalCommand.run([HotSwapBinary.path, "data", "verify", "--data-dir", cluster.dataDirectory(of: "c1").path])
         #expect(verify.standardOutput.contains("founding       \(cluster.initialCluster) (new)"), "\(verify.combined)")
 
         do {
@@ -80,6 +81,14 @@ struct ClusterTests {
             Issue.record("c1 started with founding members other than those of its data directory")
         } catch let failure as CoordinatorProcess.StartFailure {
             #expect(failure.log.contains("first started with --initial-cluster \(cluster.initialCluster) (new)"), "\(failure.log)")
+        }
+
+        do {
+            _ = try CoordinatorProcess(name: "c2", tlsDirectory: cluster.certificates.tlsDirectory,
+                                       dataDirectory: cluster.dataDirectory(of: "c1"))
+            Issue.record("c2 started on c1's data directory")
+        } catch let failure as CoordinatorProcess.StartFailure {
+            #expect(failure.log.contains("this data directory is c1's"), "\(failure.log)")
         }
 
         try cluster.start("c1", clusterArguments: [])

@@ -32,7 +32,7 @@ final class ClusterFixture {
 
     func peerAddress(of name: String) -> String { "127.0.0.1:\(peerPorts[name]!)" }
 
-    func dataDirectory(of name: String) -> String { dataDirectories[name]!.path }
+    func dataDirectory(of name: String) -> TestDirectory { dataDirectories[name]! }
 
     /// Starts `name` on its data directory with the flags it was founded
     /// with, or with `clusterArguments` in their place (`[]`: none).
