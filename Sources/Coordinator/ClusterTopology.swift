@@ -4,7 +4,7 @@ import Transport
 /// The coordinators a cluster starts with, from `--initial-cluster
 /// c1=HOST:PORT,c2=...`. A node's Raft ID is derived from its name (FNV-1a,
 /// never zero), so every member computes the same IDs without coordination.
-public struct ClusterTopology: Sendable {
+public struct ClusterTopology: Sendable, Equatable {
     public struct Member: Sendable, Equatable {
         public let name: String
         public let id: NodeID

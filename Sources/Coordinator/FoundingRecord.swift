@@ -17,10 +17,6 @@ struct FoundingRecord: Equatable {
     let topology: ClusterTopology
     let joining: Bool
 
-    static func == (left: FoundingRecord, right: FoundingRecord) -> Bool {
-        left.member == right.member && left.joining == right.joining && left.topology.flagText == right.topology.flagText
-    }
-
     /// What this start uses, and the record to write first (nil: keep the file as it is).
     struct Decision {
         let topology: ClusterTopology

@@ -32,10 +32,16 @@ public struct RecoveryReport: Sendable {
     public let skippedSnapshots: [String]
     /// Oldest first; the last is the fresh segment recovery started.
     public let segments: [Segment]
-    /// The founding members as `--initial-cluster` spells them, and `new` or
-    /// `existing` (`FoundingRecord`); nil for a directory from before the record.
-    public let foundingMembers: String?
-    public let foundingMode: String?
+    /// How the directory's member first started (`FoundingRecord`).
+    public struct Founding: Sendable {
+        /// `new` or `existing`, as `--initial-cluster-state` spells it.
+        public let mode: String
+        /// As `--initial-cluster` spells them.
+        public let members: String
+    }
+
+    /// Nil for a directory from before the record.
+    public let founding: Founding?
 
     init(dataDirectory: String, state: PersistentState, details: RecoveredLog, segments: [Segment],
          founding: FoundingRecord?) {
@@ -51,8 +57,7 @@ public struct RecoveryReport: Sendable {
         truncatedTailBytes = details.truncatedTailBytes
         skippedSnapshots = details.skippedSnapshots
         self.segments = segments
-        foundingMembers = founding?.topology.flagText
-        foundingMode = founding?.mode
+        self.founding = founding.map { Founding(mode: $0.mode, members: $0.topology.flagText) }
     }
 
     /// One JSON object. Node ids are strings, as in the cluster API: they are
@@ -66,7 +71,7 @@ public struct RecoveryReport: Sendable {
             + "\"truncatedTailBytes\":\(truncatedTailBytes),"
             + "\"skippedSnapshots\":[\(skippedSnapshots.map(JSONText.quoted).joined(separator: ","))],"
             + "\"segments\":[\(segmentObjects.joined(separator: ","))],"
-            + "\"founding\":" + (foundingMembers.map { members in
-                "{\"mode\":\(JSONText.quoted(foundingMode ?? "")),\"members\":\(JSONText.quoted(members))}" } ?? "null") + "}"
+            + "\"founding\":" + (founding.map {
+                "{\"mode\":\(JSONText.quoted($0.mode)),\"members\":\(JSONText.quoted($0.members))}" } ?? "null") + "}"
     }
 }

@@ -7,6 +7,8 @@ import Glibc
 public enum ChecksummedFile {
     public static let payloadSizeMaximumBytes = 64 << 10
     static let recordType: UInt8 = 1
+    /// Frame header, type byte and the largest payload.
+    static let fileSizeMaximumBytes = RecordFrame.headerBytes + 1 + payloadSizeMaximumBytes
 
     /// Replaces the file at `path` with `payload`.
     public static func write(_ payload: [UInt8], to path: String) throws(StorageError) {
@@ -22,7 +24,7 @@ public enum ChecksummedFile {
     public static func read(_ path: String) throws(StorageError) -> [UInt8]? {
         let bytes: [UInt8]
         do {
-            bytes = try FileSystem.readFile(path, maximumBytes: RecordFrame.headerBytes + 1 + payloadSizeMaximumBytes)
+            bytes = try FileSystem.readFile(path, maximumBytes: fileSizeMaximumBytes)
         } catch let .io(_, _, code) where code == ENOENT {
             return nil
         }

@@ -12,8 +12,7 @@ public enum ListeningPort {
         let descriptor = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
-        var one: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        Socket.setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, 1)
         return address.withSocketAddress { bind(descriptor, $0, $1) } == 0
     }
 }
