@@ -115,10 +115,12 @@ struct SessionTests {
         leader.setAnswer(.silence)
         leader.closeConnections()
         // Whichever standby carries the hello, c2's redirect is followed on the
-        // standby to c3: neither survivor sees a second connection.
+        // standby to c3, so c3 sees one connection and c2 at most one hello.
+        // c2 closes a connection it redirected; once welcomed by c3, the agent
+        // may already have opened a new standby (no hello) to c2.
         #expect(eventually { agent.status.leaderName == "c3" }, "\(agent.logText)")
-        #expect(follower.connectionCount == 1 && next.connectionCount == 1,
-                "a survivor was dialled again: c2 \(follower.connectionCount), c3 \(next.connectionCount)")
+        #expect(next.connectionCount == 1, "c3 was dialled again: \(next.connectionCount) connections")
+        #expect(follower.hellos.count <= 1, "c2 was dialled again for a hello: \(follower.hellos.count) hellos")
         #expect(next.hellos.first?.hello.formerLeader == FormerLeader(name: "c1", term: 3))
     }
 
