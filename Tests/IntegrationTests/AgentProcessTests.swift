@@ -33,7 +33,9 @@ struct AgentProcessTests {
         coordinator.send(AgentCommand(leaderTerm: 2, commandID: 1, action: .setReportInterval(milliseconds: 500)))
         #expect(eventually { coordinator.commandResults.contains { $0.commandID == 1 } })
         #expect(coordinator.commandResults.first { $0.commandID == 1 }?.accepted == false)
-        #expect(agent.lines(containing: "refused a command from a deposed leader").count == 1, "\(agent.log.text)")
+        // The agent logs before it answers, but its log reaches this process later.
+        #expect(eventually { agent.lines(containing: "refused a command from a deposed leader").count == 1 },
+                "\(agent.log.text)")
         #expect(agent.persistedTerm == "3\n")
 
         coordinator.send(AgentCommand(leaderTerm: 9, commandID: 2, action: .setReportInterval(milliseconds: 300)))
@@ -45,6 +47,7 @@ struct AgentProcessTests {
         })
         #expect(termWhenAnswered == "9\n", "the command was answered before term 9 was on disk")
         #expect(coordinator.commandResults.first { $0.commandID == 2 }?.accepted == true)
+        #expect(eventually { agent.log.text.contains("report interval changed by the leader") })
         let text = agent.log.text
         let persisted = try #require(text.range(of: "persisted a higher leader term\" term=9"))
         let applied = try #require(text.range(of: "report interval changed by the leader"))

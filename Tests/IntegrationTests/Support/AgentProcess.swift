@@ -50,19 +50,21 @@ final class AgentProcess {
         let deadline = ContinuousClock.now.advanced(by: Self.startTimeout)
         while ContinuousClock.now < deadline {
             if log.text.contains("agent started") { return }
-            guard process.isRunning else { throw StartFailure(status: process.terminationStatus, log: log.text) }
+            guard process.isRunning else { throw StartFailure(status: process.terminationStatus, log: log.finish()) }
             usleep(20_000)
         }
         throw StartFailure(status: nil, log: "no 'agent started' line within \(Self.startTimeout): \(log.text)")
     }
 
-    /// Sends `signal` and waits (bounded) for the process to exit; returns its status.
+    /// Sends `signal` and waits (bounded) for the process to exit and its log
+    /// to be read to the end; returns its status.
     @discardableResult
     func stop(with signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) -> Int32? {
         kill(pid, signal)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
         guard !process.isRunning else { return nil }
+        log.waitForEnd()
         return process.terminationStatus
     }
 

@@ -65,7 +65,7 @@ final class CoordinatorProcess {
                 return
             }
             guard process.isRunning else {
-                throw StartFailure(log: log.text)
+                throw StartFailure(log: log.finish())
             }
             usleep(20_000)
         }
@@ -78,13 +78,15 @@ final class CoordinatorProcess {
         return Int(value.split(separator: ":").last ?? "") ?? 0
     }
 
-    /// Sends `signal` and waits (bounded) for the process to exit; returns its status.
+    /// Sends `signal` and waits (bounded) for the process to exit and its log
+    /// to be read to the end; returns its status.
     @discardableResult
     func stop(with signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) -> Int32? {
         kill(pid, signal)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
         guard !process.isRunning else { return nil }
+        log.waitForEnd()
         return process.terminationStatus
     }
 

@@ -85,11 +85,13 @@ final class DevProcess {
 
     var caPath: String { directory + "/tls/ca.pem" }
 
-    /// Waits (bounded) for dev to exit; its status, or nil if it is still running.
+    /// Waits (bounded) for dev to exit and its output to be read to the end;
+    /// its status, or nil if it is still running.
     func waitForExit(timeout: Duration = exitTimeout) -> Int32? {
         _ = eventually(timeout: timeout) { !process.isRunning }
         guard !process.isRunning else { return nil }
         process.waitUntilExit()
+        output.waitForEnd()
         return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
     }
 

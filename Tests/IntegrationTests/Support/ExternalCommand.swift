@@ -57,24 +57,45 @@ struct ExternalCommand {
     }
 }
 
-/// Drains a pipe on a background reader so the child never blocks on a full pipe.
+/// Drains a pipe on a reader thread of its own so the child never blocks on a
+/// full pipe. The thread reads until the pipe's end, which comes once the
+/// child (its only writer) has exited, and then ends. The reader lags the
+/// child: after the child exits, `waitForEnd` waits until everything it wrote
+/// has been read.
 final class PipeCollector: Sendable {
-    private let data = Locked(Data())
-    private let handle: FileHandle
+    private struct Collected {
+        var data = Data()
+        var ended = false
+    }
+
+    private let collected = Locked(Collected())
 
     init(_ handle: FileHandle) {
-        self.handle = handle
-        handle.readabilityHandler = { [weak self] readable in
-            let chunk = readable.availableData
-            self?.data.withLock { $0.append(chunk) }
+        let collected = collected
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = read(handle.fileDescriptor, &buffer, buffer.count)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                collected.withLock { $0.data.append(contentsOf: buffer[..<count]) }
+            }
+            collected.withLock { $0.ended = true }
         }
     }
 
-    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+    var text: String { collected.withLock { String(decoding: $0.data, as: UTF8.self) } }
 
+    /// Waits (bounded) until the pipe's end was read, which is once every
+    /// writer has closed it; true if it was.
+    @discardableResult
+    func waitForEnd(timeout: Duration = .seconds(10)) -> Bool {
+        eventually(timeout: timeout) { collected.withLock { $0.ended } }
+    }
+
+    /// Everything the pipe carried, once its end was read.
     func finish() -> String {
-        handle.readabilityHandler = nil
-        let rest = handle.readDataToEndOfFile()
-        return data.withLock { $0.append(rest); return String(decoding: $0, as: UTF8.self) }
+        if !waitForEnd() { Issue.record("a child's output pipe was still open 10 s after it exited") }
+        return text
     }
 }
