@@ -35,12 +35,12 @@ struct FoundingRecord: Equatable {
     /// record and a flag naming the same members in the same mode: the flag,
     /// whose addresses are recorded if they moved. Any other flag is refused.
     static func decide(recorded: FoundingRecord?, flagged: ClusterTopology?, joining: Bool,
-                       selfAlone: ClusterTopology) throws(Contradiction) -> Decision {
+                       selfMember: ClusterTopology.Member) throws(Contradiction) -> Decision {
         guard let recorded else {
-            let founding = FoundingRecord(member: selfAlone.members[0].name, topology: flagged ?? selfAlone, joining: joining)
+            let founding = FoundingRecord(member: selfMember.name, topology: flagged ?? ClusterTopology(members: [selfMember]),
+                                          joining: joining)
             return Decision(topology: founding.topology, joining: joining, write: founding)
         }
-        let selfMember = selfAlone.members[0]
         guard recorded.member == selfMember.name else {
             throw Contradiction(description: """
                 this data directory is \(recorded.member)'s (of --initial-cluster \(recorded.topology.flagText)), \
@@ -71,11 +71,10 @@ struct FoundingRecord: Equatable {
     /// its lock), decides, and writes what the decision says before anything starts.
     static func settle(_ configuration: CoordinatorConfiguration, logger: Logger) throws -> Decision {
         let recorded = try read(dataDirectory: configuration.dataDirectory)
-        let selfAlone = ClusterTopology(members: [ClusterTopology.Member(
-            name: configuration.name, id: ClusterTopology.nodeID(forName: configuration.name),
-            peerAddress: configuration.peerAddress)])
+        let selfMember = ClusterTopology.Member(name: configuration.name, id: ClusterTopology.nodeID(forName: configuration.name),
+                                                peerAddress: configuration.peerAddress)
         let decision = try decide(recorded: recorded, flagged: configuration.initialCluster,
-                                  joining: configuration.joinsExistingCluster, selfAlone: selfAlone)
+                                  joining: configuration.joinsExistingCluster, selfMember: selfMember)
         if let record = decision.write {
             try record.write(dataDirectory: configuration.dataDirectory)
             logger.info(recorded == nil ? "founding members recorded" : "founding members' addresses updated",
