@@ -23,4 +23,29 @@ public enum LoopbackPort {
         defer { close(descriptor) }
         return bind(descriptor)
     }
+
+    /// Keeps a loopback port from being handed out while a test uses it:
+    /// tests running beside it open connections and port-0 listeners, and the
+    /// kernel may give them a port a listener just closed. A socket bound with
+    /// SO_REUSEADDR that never listens does that, and is no listener:
+    /// endpoints (SO_REUSEADDR too) still bind and listen beside it.
+    public struct Reservation {
+        public let port: UInt16
+        private let descriptor: Int32
+
+        /// Nil when no port could be bound.
+        public init?() {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            var one: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            guard let port = LoopbackPort.bind(descriptor) else {
+                close(descriptor)
+                return nil
+            }
+            self.descriptor = descriptor
+            self.port = port
+        }
+
+        public func release() { close(descriptor) }
+    }
 }
