@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent"]
+            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage"]
         ),
     ],
     swiftLanguageModes: [.v6]

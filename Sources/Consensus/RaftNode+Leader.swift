@@ -47,11 +47,13 @@ extension RaftNode {
         let from = message.from
         guard tracker.progress[from] != nil, message.index <= log.lastIndex else { return }
         tracker.progress[from]?.recentActive = true
-        tracker.recordLeaseAck(from: from, sentTick: message.leaseTick, nowTick: tickCount)
         if message.reject {
             handleAppendRejection(message)
             return
         }
+        // Only an accepted append extends the lease: a follower whose log still disagrees with
+        // ours has not taken this leader's entries, and the lease must rest on those that did.
+        tracker.recordLeaseAck(from: from, sentTick: message.leaseTick, nowTick: tickCount)
         guard var member = tracker.progress[from] else { return }
         let wasPaused = member.isPaused
         guard member.maybeUpdate(message.index) else { return }

@@ -30,7 +30,14 @@ extension RaftNode {
         ready.snapshotToPersist = log.unstable.snapshot
         if let snapshot = ready.snapshotToPersist { log.markApplying(snapshot.metadata.index) }
         ready.committedEntries = log.takeCommittedEntries(countMaximum: RaftNode.committedEntriesPerReadyMaximum)
-        ready.messages = outbox
+        let isTermDurable = term == persistedHardState.term && vote == persistedHardState.vote
+        for message in outbox {
+            if isTermDurable && mayPrecedePersistence(message) {
+                ready.messages.append(message)
+            } else {
+                ready.messagesAfterPersist.append(message)
+            }
+        }
         outbox = []
         ready.readStates = readStates
         readStates = []
@@ -41,6 +48,18 @@ extension RaftNode {
         }
         isReadyOutstanding = true
         return ready
+    }
+
+    /// Whether `message` may leave before the Ready that carries it is durable, given that the
+    /// term and vote it was sent in already are. Only a leader's appends and heartbeats may: the
+    /// leader counts its own entries towards a commit only once they are durable
+    /// (`leaderDidPersist`), so its disk write can overlap the followers' (dissertation
+    /// §10.2.1). The commit index they carry must be durable here too, so that no follower
+    /// learns of a commit this node could forget. Votes and answers always wait: a vote, an
+    /// acknowledged entry or a term a crash could take back would let this node promise twice.
+    func mayPrecedePersistence(_ message: Message) -> Bool {
+        guard message.kind == .append || message.kind == .heartbeat else { return false }
+        return message.commit <= log.persistedLastIndex
     }
 
     /// The caller persisted, sent and applied what `ready` asked for.
@@ -60,12 +79,15 @@ extension RaftNode {
 
     /// The application saved a snapshot of its state machine through `index` (at most the
     /// applied index): the log before it is dropped, and followers that need it get the snapshot.
-    /// The caller persists the snapshot itself; a stale `index` is ignored.
-    public mutating func compact(upTo index: UInt64, snapshotData: [UInt8]) {
+    /// Returns the snapshot made — the term of the entry at `index` and the membership in force
+    /// there, not the current ones — which the caller must persist exactly as given; nil when
+    /// `index` is stale (nothing changed, nothing to persist).
+    public mutating func compact(upTo index: UInt64, snapshotData: [UInt8]) -> Snapshot? {
         precondition(index <= log.applied, "compact(upTo: \(index)) beyond the applied index \(log.applied)")
-        guard index >= log.firstIndex, index < log.unstable.offset, !log.hasPendingSnapshot else { return }
+        guard index >= log.firstIndex, index < log.unstable.offset, !log.hasPendingSnapshot else { return nil }
         log.compact(upTo: index, data: snapshotData, membership: memberships.membership(at: index))
         memberships.compacted(through: index)
-        assert(log.firstIndex == index + 1)
+        assert(log.firstIndex == index + 1 && log.snapshot?.metadata.index == index)
+        return log.snapshot
     }
 }

@@ -188,9 +188,14 @@ public struct RaftNode: Sendable {
         assert(randomizedElectionTimeoutTicks >= timeoutTicks && randomizedElectionTimeoutTicks < 2 * timeoutTicks)
     }
 
-    /// A voter with no snapshot waiting to be persisted may campaign.
+    /// A voter with no snapshot waiting to be persisted may campaign. So may a voter whose
+    /// removal is in its log but not committed: with two voters, the one removed may hold the
+    /// only copy of the removal, and the other needs its vote, which it refuses to a shorter log
+    /// — neither could ever lead again. It campaigns for the votes of the new membership (whose
+    /// quorum it does not count towards) and steps down once its removal commits.
     var isPromotable: Bool {
-        tracker.membership.isVoter(id) && !log.hasPendingSnapshot
+        guard !log.hasPendingSnapshot else { return false }
+        return tracker.membership.isVoter(id) || memberships.membership(at: log.committed).isVoter(id)
     }
 
     mutating func send(_ message: Message) {
@@ -209,9 +214,11 @@ public struct RaftNode: Sendable {
         tracker.setMembership(memberships.current, lastIndex: log.lastIndex, isLeading: role == .leader)
     }
 
-    /// Ticks left on this leader's lease; zero when not leading, surrendered or lapsed.
+    /// Ticks left on this leader's lease; zero when not leading, surrendered or lapsed, and
+    /// until an entry of this leader's term has committed: before that its commit index may lag
+    /// what earlier leaders committed, so reads and actions under the lease could go back in time.
     public var leaseRemainingTicks: UInt64 {
-        guard role == .leader, !leaseSurrendered else { return 0 }
+        guard role == .leader, !leaseSurrendered, log.committed >= termStartIndex else { return 0 }
         return Lease.remainingTicks(
             startTick: tracker.leaseStartTick(nowTick: tickCount), nowTick: tickCount,
             durationTicks: configuration.leaseDurationTicks)

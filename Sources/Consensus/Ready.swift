@@ -24,31 +24,39 @@ public struct ReadState: Sendable, Equatable {
 
 /// Everything a node needs its caller to do, in this order:
 ///
-/// 1. if `snapshotToPersist` is set: replace the durable log with it (discard every durable
+/// 1. send `messages` at once: they may leave before this Ready is durable (the node decided
+///    which, so the rule is the same in every driver; see `RaftNode.mayPrecedePersistence`);
+/// 2. if `snapshotToPersist` is set: replace the durable log with it (discard every durable
 ///    entry) and restore the state machine from its data;
-/// 2. durably append `entriesToPersist` (an entry replaces any durable entry at its index and
+/// 3. durably append `entriesToPersist` (an entry replaces any durable entry at its index and
 ///    every one after it) and durably store `hardState` if set — fsync;
-/// 3. only then send `messages`;
-/// 4. apply `committedEntries` in order and serve `readStates` once applied up to their index;
-/// 5. call `RaftNode.advance(_:)` with this value.
+/// 4. only then send `messagesAfterPersist`; if persisting failed, send none of them;
+/// 5. apply `committedEntries` in order and serve `readStates` once applied up to their index;
+/// 6. call `RaftNode.advance(_:)` with this value.
 public struct Ready: Sendable, Equatable {
     public var hardState: HardState?
     public var entriesToPersist: [Entry]
     public var snapshotToPersist: Snapshot?
+    /// A leader's appends and heartbeats whose term and vote are already durable: they carry
+    /// nothing a crash could take back, so they may overlap the leader's own fsync.
     public var messages: [Message]
+    /// Everything else (votes, answers, anything sent while the term or vote is not yet
+    /// durable): these promise what is persisted, so they wait for the fsync.
+    public var messagesAfterPersist: [Message]
     public var committedEntries: [Entry]
     public var readStates: [ReadState]
     public var softState: SoftState?
 
     public init(
         hardState: HardState? = nil, entriesToPersist: [Entry] = [], snapshotToPersist: Snapshot? = nil,
-        messages: [Message] = [], committedEntries: [Entry] = [], readStates: [ReadState] = [],
+        messages: [Message] = [], messagesAfterPersist: [Message] = [], committedEntries: [Entry] = [], readStates: [ReadState] = [],
         softState: SoftState? = nil
     ) {
         self.hardState = hardState
         self.entriesToPersist = entriesToPersist
         self.snapshotToPersist = snapshotToPersist
         self.messages = messages
+        self.messagesAfterPersist = messagesAfterPersist
         self.committedEntries = committedEntries
         self.readStates = readStates
         self.softState = softState

@@ -43,9 +43,10 @@ struct APIReply: Sendable, Equatable {
 }
 
 extension HTTPResponder {
-    func send(_ reply: APIReply) {
+    func send(_ reply: APIReply, consistency: ReadConsistency? = nil) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
+        if let consistency { headers.add(name: ReadConsistency.headerName, value: consistency.rawValue) }
         if let retry = reply.retryAfterSeconds { headers.add(name: "Retry-After", value: String(retry)) }
         send(status: reply.status, headers: headers, body: reply.body)
     }

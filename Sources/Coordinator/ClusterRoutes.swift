@@ -18,8 +18,8 @@ enum ClusterRoutes {
     }
 
     static func register(in routes: inout HTTPRoutes, service: RaftService) {
-        routes.add("GET", "/api/v1/cluster") { _, responder in
-            responder.sendJSON(status: 200, service.view.json)
+        routes.add("GET", "/api/v1/cluster") { request, responder in
+            service.answerRead(request, responder: responder) { view in .json(200, view.json) }
         }
         routes.add("POST", "/api/v1/cluster/transfer-leader") { request, responder in
             guard let body = try? JSONDecoder().decode(TransferRequest.self, from: Data(request.body)) else {

@@ -38,6 +38,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// The most `agentNodesMaximum` may be: the fleet's own bound on nodes.
     public static let agentNodesLimit = FleetState.nodesMaximum
     public var raftElectionTimeoutTicks = 10
+    /// Applied entries between two snapshots of the fleet state; the log before a snapshot is dropped.
+    public var raftSnapshotEveryEntries: UInt64 = 10_000
+    public static let snapshotEveryEntriesRange = 1...100_000_000
 
     public init(name: String, dataDirectory: String, tlsDirectory: String,
                 peerAddress: SocketAddress, agentAddress: SocketAddress, apiAddress: SocketAddress) {

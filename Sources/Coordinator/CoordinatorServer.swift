@@ -33,6 +33,7 @@ public final class CoordinatorServer: Sendable {
         var raftSettings = RaftService.Settings()
         raftSettings.tickInterval = configuration.raftTickInterval
         raftSettings.electionTimeoutTicks = configuration.raftElectionTimeoutTicks
+        raftSettings.snapshotEveryEntries = configuration.raftSnapshotEveryEntries
         let founding = try FoundingRecord.settle(configuration, logger: logger)
         let raft = try RaftService(name: configuration.name, topology: founding.topology, joining: founding.joining,
                                    dataDirectory: configuration.dataDirectory, peerContexts: tls.peerClient,
@@ -90,6 +91,12 @@ public final class CoordinatorServer: Sendable {
             FrameChannel(connection: connection, frameSizeMaximumBytes: limits.frameSizeMaximumBytes,
                          idleTimeout: limits.frameIdleTimeout, receiver: makeReceiver())
         }
+    }
+
+    /// Hears, once, why this coordinator stopped taking part (a failed write, an
+    /// entry this build cannot decode); set before `start`. The caller shuts down.
+    public func onHalt(_ handler: @escaping @Sendable (String) -> Void) {
+        raft.haltObserver = handler
     }
 
     /// Binds every endpoint; on failure the ones already started are stopped.

@@ -16,19 +16,21 @@ enum EnvironmentRoutes {
     }
 
     static func register(in routes: inout HTTPRoutes, service: RaftService, gateway: AgentGateway) {
-        routes.add("GET", "/api/v1/environments") { _, responder in
-            responder.sendJSON(status: 200, FleetReplies.list(service.view.environments))
+        routes.add("GET", "/api/v1/environments") { request, responder in
+            service.answerRead(request, responder: responder) { view in .json(200, FleetReplies.list(view.environments)) }
         }
         routes.add("GET", "/api/v1/environments/{name}") { request, responder in
             let name = request.parameters["name"] ?? ""
-            let view = service.view
-            guard view.isLeaderKnown else {
-                guard let record = view.environments.first(where: { $0.name == name }) else {
-                    return responder.sendError(status: 404, code: "not_found", message: "environment '\(name)' does not exist")
-                }
-                return responder.sendJSON(status: 200, FleetReplies.json(record, nodes: "null"))
+            switch ReadConsistency(of: request) {
+            case nil:
+                responder.send(ReadConsistency.invalid)
+            case .linearizable:
+                NodeRoutes.answer(.environment(name: name), gateway: gateway, responder: responder, consistency: .linearizable)
+            case .serializable:
+                let view = service.view
+                guard view.isLeaderKnown else { return responder.send(localRecord(name, in: view), consistency: .serializable) }
+                NodeRoutes.answer(.environment(name: name), gateway: gateway, responder: responder, consistency: .serializable)
             }
-            NodeRoutes.answer(.environment(name: name), gateway: gateway, responder: responder)
         }
         routes.add("PUT", "/api/v1/environments/{name}") { request, responder in
             let update: EnvironmentUpdate
@@ -48,5 +50,13 @@ enum EnvironmentRoutes {
             service.submit(.write(FleetCodec.encode(.deleteEnvironment(name: request.parameters["name"] ?? ""))),
                            answering: responder)
         }
+    }
+
+    /// The environment as this coordinator last applied it, without its nodes (no leader to ask).
+    private static func localRecord(_ name: String, in view: ClusterView) -> APIReply {
+        guard let record = view.environments.first(where: { $0.name == name }) else {
+            return .error(404, "not_found", "environment '\(name)' does not exist")
+        }
+        return .json(200, FleetReplies.json(record, nodes: "null"))
     }
 }

@@ -9,6 +9,12 @@ enum GatewayQuery: Sendable, Equatable {
     case metrics(id: String, sinceMilliseconds: UInt64)
     case environment(name: String)
 
+    /// The environment query shows the environment's replicated record.
+    var readsReplicatedState: Bool {
+        if case .environment = self { return true }
+        return false
+    }
+
     private enum Tag: UInt8 {
         case nodes = 1, node, metrics, environment
     }

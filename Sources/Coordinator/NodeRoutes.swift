@@ -23,12 +23,17 @@ enum NodeRoutes {
         }
     }
 
-    /// Answers on this coordinator when it acts as leader, else forwards.
-    static func answer(_ query: GatewayQuery, gateway: AgentGateway, responder: HTTPResponder) {
+    /// Answers on this coordinator when it acts as leader, else forwards. A
+    /// query that reads replicated state waits for a linearizable read point
+    /// on the leader first (`RaftService.answerGatewayQuery`).
+    static func answer(_ query: GatewayQuery, gateway: AgentGateway, responder: HTTPResponder,
+                       consistency: ReadConsistency? = nil) {
+        let bound = LoopBound(responder, loop: responder.loop)
+        let reply: @Sendable (APIReply) -> Void = { reply in bound.withValueOnLoop { $0.send(reply, consistency: consistency) } }
         if gateway.leadership.isActing(at: .now()) {
-            responder.send(gateway.answer(query))
+            gateway.raft.answerGatewayQuery(query, completion: reply)
         } else {
-            gateway.raft.submit(.gatewayQuery(query), answering: responder)
+            gateway.raft.submit(.gatewayQuery(query), completion: reply)
         }
     }
 }

@@ -52,11 +52,13 @@ struct ProposalWaiters {
         transfers.append(Transfer(target: target, deadline: deadline, completion: completion))
     }
 
-    /// The entry at `index` applied with `term`; `outcome` is nil for entries that carried no command.
-    mutating func resolve(index: UInt64, term: UInt64, outcome: FleetOutcome?) {
-        guard let waiter = local.removeValue(forKey: index) else { return }
-        guard waiter.term == term, let outcome else { return waiter.completion(Self.lost) }
-        waiter.completion(FleetReplies.render(outcome))
+    /// The entry at `index` applied with `term`; `outcome` is nil for entries that carried no
+    /// command. Returns the answer for its waiter, if any, for the caller to send once the state
+    /// it applied to is published, so that the next read on this coordinator shows the write.
+    mutating func resolve(index: UInt64, term: UInt64, outcome: FleetOutcome?) -> (() -> Void)? {
+        guard let waiter = local.removeValue(forKey: index) else { return nil }
+        let reply = waiter.term == term ? outcome.map(FleetReplies.render) ?? Self.lost : Self.lost
+        return { waiter.completion(reply) }
     }
 
     /// The leader changed to `leader` (none while an election runs): transfers

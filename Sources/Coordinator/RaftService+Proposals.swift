@@ -43,7 +43,22 @@ extension RaftService {
         case let .removeMember(name):
             removeMember(name: name, completion: completion)
         case let .gatewayQuery(query):
-            completion(gatewayQueries?(query) ?? .noLeader("this coordinator has no agent gateway"))
+            answerGatewayQuery(query, completion: completion)
+        }
+    }
+
+    /// Answers a query for the acting leader's agent gateway; one that reads
+    /// replicated state (an environment's record) first waits for a
+    /// linearizable read point, so it never shows state older than a write
+    /// acknowledged before it.
+    func answerGatewayQuery(_ query: GatewayQuery, completion: @escaping @Sendable (APIReply) -> Void) {
+        guard let gatewayQueries else { return completion(.noLeader("this coordinator has no agent gateway")) }
+        guard query.readsReplicatedState else { return completion(gatewayQueries(query)) }
+        read { answer in
+            switch answer {
+            case .view: completion(gatewayQueries(query))
+            case let .refused(reply): completion(reply)
+            }
         }
     }
 

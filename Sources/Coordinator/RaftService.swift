@@ -28,7 +28,7 @@ final class RaftService: @unchecked Sendable {
     private let store: RaftLogStore
     let logger: Logger
     private let peerContexts: TLSContextStore
-    private let published: Locked<ClusterView>
+    let published: Locked<ClusterView>
     var node: RaftNode
     var fleet: FleetState
     var directory: MemberDirectory
@@ -55,11 +55,15 @@ final class RaftService: @unchecked Sendable {
     var isRotatingTicketKey = false
     private var nodesChangedSincePublish = true
     private var nodesPublishedAt = MonotonicInstant(nanoseconds: 0)
-    /// The last log index this node's disk holds (fsync'd).
-    private var durableLastIndex: UInt64 = 0
     private var lastTickAt = MonotonicInstant.now()
     private var isProcessScheduled = false
-    private var failed = false
+    /// Set once this coordinator stopped taking part (`halt`); never cleared.
+    private(set) var isHalted = false
+    /// Hears why, once, on the loop; set once before `start`. The process then stops.
+    var haltObserver: (@Sendable (String) -> Void)?
+    /// Answers to writes that applied in this `process`, sent once their state is published.
+    var answersAfterPublish: [() -> Void] = []
+    var reads = ReadWaiters()
 
     /// `joining` is true for a node added to a running cluster (`--initial-cluster-state existing`):
     /// it starts as no member at all and learns the membership from the leader's log.
@@ -90,7 +94,6 @@ final class RaftService: @unchecked Sendable {
         fleet = recovery.fleet
         lastSnapshotIndex = recovered.snapshot?.metadata.index ?? 0
         directory = MemberDirectory(founding: topology, fleet: fleet)
-        durableLastIndex = node.status.lastIndex
         published = Locked(ClusterView(selfName: name, directory: directory))
     }
 
@@ -137,6 +140,7 @@ final class RaftService: @unchecked Sendable {
             for link in links.values { link.stop() }
             links.removeAll()
             waiters.failAll(with: .noLeader("coordinator shutting down"))
+            failAllReads(with: .noLeader("coordinator shutting down"))
             store.wal.close()
         }
         group.shutdown()
@@ -147,6 +151,7 @@ final class RaftService: @unchecked Sendable {
             guard let self else { return }
             catchUpTicks()
             waiters.expire(now: .now())
+            expireReads()
             publishOwnAddressesIfStale()
             rotateTicketKeyIfDue()
             process()
@@ -192,70 +197,84 @@ final class RaftService: @unchecked Sendable {
         }
     }
 
-    /// Drains every Ready: persist, then send, then apply, then advance. A
-    /// leader's appends go out before its own fsync (Raft dissertation
-    /// §10.2.1, as etcd does), so its disk write overlaps the followers'.
+    /// Drains every Ready in the order `Ready` documents, by the core's rule of what may be
+    /// sent before the fsync: a leader's appends overlap its own disk write (dissertation
+    /// §10.2.1, as etcd does), everything else waits for it. The published lease is withdrawn
+    /// before anything is sent that could end it (a `timeoutNow`, a vote). Writes are answered
+    /// and reads released only after the state they applied to is published, so the next read
+    /// on this coordinator shows them. A failed write or an entry this build cannot decode
+    /// halts the coordinator: going on could fork the replicated state.
     func process() {
-        while !failed, node.hasReady {
+        requestPendingReads()
+        while !isHalted, node.hasReady {
             let ready = node.ready()
-            var afterPersist: [Message] = []
-            for message in ready.messages {
-                if mayPrecedePersistence(message) { send(message) } else { afterPersist.append(message) }
-            }
+            withdrawPublishedLeaseIfLost()
+            for message in ready.messages { send(message) }
             do {
                 try store.persist(ready)
             } catch {
-                failed = true
-                logger.error("cannot persist the Raft log; this coordinator stops taking part", ["error": "\(error)"])
-                return
+                return halt("cannot persist the Raft log (\(error))")
             }
-            if let last = ready.entriesToPersist.last {
-                durableLastIndex = last.index
-            } else if let snapshot = ready.snapshotToPersist {
-                durableLastIndex = snapshot.metadata.index
+            for message in ready.messagesAfterPersist { send(message) }
+            do throws(ReplicationHalt) {
+                if let snapshot = ready.snapshotToPersist { try restore(from: snapshot) }
+                try apply(ready.committedEntries)
+            } catch {
+                return halt(error.description)
             }
-            for message in afterPersist { send(message) }
-            if let snapshot = ready.snapshotToPersist, let state = try? FleetCodec.decodeState(snapshot.data) {
-                fleet = state
-                lastSnapshotIndex = snapshot.metadata.index
-                directory = MemberDirectory(founding: founding, fleet: fleet)
-                nodesChangedSincePublish = true
-            }
-            apply(ready.committedEntries)
+            confirmReads(ready.readStates)
             node.advance(ready)
         }
         promoteCaughtUpLearner()
         compactIfDue()
         publishTicketKeysIfChanged()
         publish()
+        sendAnswersAfterPublish()
     }
 
-    /// Only a leader sends appends and heartbeats, and their entries need not
-    /// be on its own disk yet: the leader counts itself towards a commit only
-    /// when it handles a follower's answer, which this loop does after the
-    /// fsync below. The one exception is a commit index covering entries not
-    /// yet durable here (a leader that is a quorum by itself), so such
-    /// messages wait. Votes and answers always wait for the fsync.
-    private func mayPrecedePersistence(_ message: Message) -> Bool {
-        (message.kind == .append || message.kind == .heartbeat) && message.commit <= durableLastIndex
+    /// Stops taking part for good: nothing more is persisted, sent or applied, waiting requests
+    /// fail, and `haltObserver` hears why (the coordinator then exits non-zero). A restart
+    /// recovers from the durable log, or refuses to start with the same reason.
+    private func halt(_ reason: String) {
+        guard !isHalted else { return }
+        isHalted = true
+        logger.error("this coordinator stops: \(reason)")
+        withdrawPublishedLease()
+        waiters.failAll(with: .noLeader("this coordinator stopped: \(reason)"))
+        failAllReads(with: .noLeader("this coordinator stopped: \(reason)"))
+        answersAfterPublish = []
+        haltObserver?(reason)
     }
 
     private func send(_ message: Message) {
         link(to: message.to)?.send(Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)))
     }
 
+    /// Takes a leader's snapshot in place of the whole fleet state.
+    private func restore(from snapshot: Snapshot) throws(ReplicationHalt) {
+        do {
+            fleet = try FleetCodec.decodeState(snapshot.data)
+        } catch {
+            throw ReplicationHalt.undecodableSnapshot(index: snapshot.metadata.index, error: error)
+        }
+        lastSnapshotIndex = snapshot.metadata.index
+        directory = MemberDirectory(founding: founding, fleet: fleet)
+        nodesChangedSincePublish = true
+        logger.info("installed a snapshot from the leader", ["index": "\(snapshot.metadata.index)",
+                                                             "term": "\(snapshot.metadata.term)",
+                                                             "bytes": "\(snapshot.data.count)"])
+    }
+
     /// Applies committed entries in order. A membership change applies the
     /// fleet command in its context (the member's registration), so both
-    /// commit as one entry.
-    private func apply(_ entries: [Entry]) {
+    /// commit as one entry. Entries without a command (a leader's first
+    /// entry, a membership change without context) only move the applied index.
+    private func apply(_ entries: [Entry]) throws(ReplicationHalt) {
         for entry in entries {
-            let commandBytes: [UInt8]? = switch entry.kind {
-            case .normal: entry.data
-            case .configChange: ConfigChangeRecord.decode(entry.data)?.context
-            }
-            guard let commandBytes, !commandBytes.isEmpty, let command = try? FleetCodec.decodeCommand(commandBytes) else {
+            let command = try ReplicationHalt.decodeCommand(of: entry)
+            guard let command else {
                 fleet.skip(entry.index)
-                waiters.resolve(index: entry.index, term: entry.term, outcome: nil)
+                answerAfterPublish(waiters.resolve(index: entry.index, term: entry.term, outcome: nil))
                 continue
             }
             let outcome = fleet.apply(command, at: entry.index)
@@ -267,17 +286,23 @@ final class RaftService: @unchecked Sendable {
             default:
                 break
             }
-            waiters.resolve(index: entry.index, term: entry.term, outcome: outcome)
+            answerAfterPublish(waiters.resolve(index: entry.index, term: entry.term, outcome: outcome))
         }
     }
 
+    private func answerAfterPublish(_ answer: (() -> Void)?) {
+        if let answer { answersAfterPublish.append(answer) }
+    }
+
+    /// Persists exactly the snapshot the Raft node made: the term of the entry
+    /// at the applied index and the membership in force there.
     private func compactIfDue() {
         let applied = fleet.appliedIndex
         guard applied >= lastSnapshotIndex + settings.snapshotEveryEntries else { return }
-        let data = FleetCodec.encode(fleet)
-        node.compact(upTo: applied, snapshotData: data)
-        let snapshot = Snapshot(metadata: SnapshotMetadata(index: applied, term: node.status.term,
-                                                           membership: node.status.membership), data: data)
+        guard let snapshot = node.compact(upTo: applied, snapshotData: FleetCodec.encode(fleet)) else {
+            logger.debug("snapshot deferred; the log cannot be compacted yet", ["applied": "\(applied)"])
+            return
+        }
         do {
             try store.save(snapshot)
             lastSnapshotIndex = applied
@@ -310,6 +335,8 @@ final class RaftService: @unchecked Sendable {
             knownLeader = status.leader
             logger.info("leader changed", ["leader": status.leader == .none ? "(none)" : directory.displayName(of: status.leader),
                                            "term": "\(status.term)", "role": "\(status.role)"])
+            reads.requeueRequested()
+            if reads.hasUnrequested { scheduleProcess() }
             waiters.leaderChanged(to: status.leader) { [directory] succeeded in
                 succeeded ? .json(200, "{\"leader\":\(JSONText.quoted(directory.displayName(of: status.leader))),\"term\":\(status.term)}")
                     : .error(409, "transfer_failed", "another node (\(directory.displayName(of: status.leader))) became leader",

@@ -7,7 +7,7 @@ import Wire
 /// the upgrade.
 public enum FleetCodec {
     static let version: UInt8 = 3
-    static let versionsRead: ClosedRange<UInt8> = 2...3
+    public static let versionsRead: ClosedRange<UInt8> = 2...3
     static let textBytesMaximum = 256
 
     private enum Tag: UInt8 {

@@ -1,7 +1,10 @@
 import Glibc
 
-/// A point on the monotonic clock, in nanoseconds since an arbitrary origin.
-/// Deadlines and timeouts use it so wall-clock jumps never fire or stall them.
+/// A point on the monotonic clock, in nanoseconds since boot. Deadlines,
+/// timeouts and the leader lease use it so wall-clock jumps never fire or
+/// stall them. It is `CLOCK_BOOTTIME`, not `CLOCK_MONOTONIC`: the latter
+/// stops while the host is suspended, so a leader suspended past its lease
+/// would wake believing it still held it (Docs/CONSENSUS.md, "The lease").
 public struct MonotonicInstant: Comparable, Hashable, Sendable {
     public let nanoseconds: UInt64
 
@@ -11,7 +14,7 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable {
 
     public static func now() -> MonotonicInstant {
         var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
+        clock_gettime(CLOCK_BOOTTIME, &time)
         return MonotonicInstant(nanoseconds: UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec))
     }
 

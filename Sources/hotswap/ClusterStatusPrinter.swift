@@ -1,7 +1,9 @@
 import FoundationEssentials
 
 /// `hotswap cluster status`: the members, leader, term, indexes and lease,
-/// as a table for people or JSON for scripts.
+/// as a table for people or JSON for scripts. It shows the asked member's own
+/// view (a serializable read, like `etcdctl endpoint status`), so it answers
+/// even on a member that cannot reach a leader.
 enum ClusterStatusPrinter {
     /// `GET /api/v1/cluster` as the CLI reads it (shared with `hotswap dev`).
     struct View: Decodable {
@@ -24,7 +26,7 @@ enum ClusterStatusPrinter {
     }
 
     static func run(_ client: APIClientOptions) throws -> Int32 {
-        try client.read("/api/v1/cluster", as: View.self, render: printTable)
+        try client.read("/api/v1/cluster?consistency=serializable", as: View.self, render: printTable)
     }
 
     private static func printTable(_ view: View) {

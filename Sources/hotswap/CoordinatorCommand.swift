@@ -2,6 +2,7 @@ import Certificates
 import Coordinator
 import Dispatch
 import Glibc
+import Locking
 import Observability
 import Transport
 
@@ -20,13 +21,13 @@ enum CoordinatorCommand {
                                    [--agent-suspect-after 3s] [--agent-down-after 30s] [--agent-failover-grace 10s]
                                    [--agent-hello-hold DURATION (default: 4 election timeouts)]
                                    [--agent-window-samples 300] [--agent-window-minutes 60] [--agent-nodes-maximum \(CoordinatorConfiguration.agentNodesLimit)]
-                                   [--raft-tick 50ms] [--election-timeout-ticks 10]
+                                   [--raft-tick 50ms] [--election-timeout-ticks 10] [--snapshot-every-entries 10000]
         """
 
     static let keys: Set<String> = [
         "config", "name", "data-dir", "tls-dir", "peer-addr", "agent-addr", "api-addr", "log-level",
         "handshake-timeout", "request-timeout", "idle-timeout", "frame-idle-timeout", "shutdown-timeout",
-        "initial-cluster", "initial-cluster-state", "raft-tick", "election-timeout-ticks",
+        "initial-cluster", "initial-cluster-state", "raft-tick", "election-timeout-ticks", "snapshot-every-entries",
         "advertise-api-addr", "advertise-agent-addr", "agent-suspect-after", "agent-down-after", "agent-failover-grace",
         "agent-hello-hold", "agent-window-samples", "agent-window-minutes", "agent-nodes-maximum",
     ]
@@ -55,6 +56,11 @@ enum CoordinatorCommand {
         }
         let server = try CoordinatorServer(configuration, logger: logger)
         let stop = DispatchSemaphore(value: 0)
+        let haltReason = Locked<String?>(nil)
+        server.onHalt { reason in
+            haltReason.withLock { $0 = reason }
+            stop.signal()
+        }
         let signals = SignalWatcher([
             SIGTERM: { stop.signal() },
             SIGINT: { stop.signal() },
@@ -63,6 +69,11 @@ enum CoordinatorCommand {
         defer { signals.cancel() }
         try server.start()
         stop.wait()
+        if let reason = haltReason.withLock({ $0 }) {
+            logger.error("coordinator halted; shutting down", ["reason": reason])
+            server.shutdown()
+            return 1
+        }
         logger.info("shutdown requested; draining", ["timeout": "\(configuration.limits.shutdownTimeout)"])
         server.shutdown()
         return 0
@@ -117,6 +128,8 @@ enum CoordinatorCommand {
                                                                    range: 1...CoordinatorConfiguration.agentNodesLimit)
         configuration.raftTickInterval = try options.duration("raft-tick", default: .milliseconds(50))
         configuration.raftElectionTimeoutTicks = try options.wholeNumber("election-timeout-ticks", default: 10, range: 3...1_000)
+        configuration.raftSnapshotEveryEntries = UInt64(try options.wholeNumber(
+            "snapshot-every-entries", default: 10_000, range: CoordinatorConfiguration.snapshotEveryEntriesRange))
         return configuration
     }
 }

@@ -27,7 +27,7 @@ final class DevAPI {
 
     /// `GET /api/v1/cluster` on the coordinator at `address` (`HOST:PORT`).
     func cluster(at address: String) -> Result<ClusterStatusPrinter.View, DevFailure> {
-        get(address, "/api/v1/cluster").flatMap { decode(ClusterStatusPrinter.View.self, $0, from: address) }
+        get(address, "/api/v1/cluster?consistency=serializable").flatMap { decode(ClusterStatusPrinter.View.self, $0, from: address) }
     }
 
     /// `GET /api/v1/nodes` on the coordinator at `address` (a follower forwards it to the leader).

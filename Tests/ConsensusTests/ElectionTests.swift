@@ -41,8 +41,8 @@ import Testing
         voter.step(Message(kind: .vote, from: 1, to: 2, term: 1))
         let ready = voter.ready()
         #expect(ready.hardState == HardState(term: 1, vote: 1, commit: 0))
-        #expect(ready.messages.map(\.kind) == [.voteResponse])
-        #expect(ready.messages.first?.reject == false)
+        #expect(ready.messagesAfterPersist.map(\.kind) == [.voteResponse])
+        #expect(ready.messagesAfterPersist.first?.reject == false)
     }
 
     @Test func candidateWithAStaleLogLosesTheElection() {

@@ -42,7 +42,7 @@ import Testing
     @Test func followerRejectsAnAppendThatDoesNotMatchItsLog() throws {
         var follower = try Self.node(2, terms: [1, 1, 2], term: 3)
         follower.step(Message(kind: .append, from: 1, to: 2, term: 3, logTerm: 3, index: 3, entries: [Entry(term: 3, index: 4)]))
-        let response = try #require(follower.ready().messages.first)
+        let response = try #require(follower.ready().messagesAfterPersist.first)
         #expect(response.reject && response.index == 3)
         #expect(response.rejectHint == 3 && response.logTerm == 2, "its last entry with term ≤ 3 is 3/2")
         #expect(follower.log.lastIndex == 3)
@@ -70,7 +70,7 @@ import Testing
         try network.propose(1, [1])
         let commit = network[2].log.committed
         network[2].step(Message(kind: .append, from: 1, to: 2, term: 1, logTerm: 0, index: 0, entries: [Entry(term: 1, index: 1)]))
-        let response = try #require(network[2].ready().messages.first)
+        let response = try #require(network[2].ready().messagesAfterPersist.first)
         #expect(!response.reject && response.index == commit)
     }
 

@@ -67,7 +67,7 @@ import Testing
         let stale = Snapshot(metadata: SnapshotMetadata(index: 2, term: 1, membership: Membership(voters: [1, 2, 3])), data: [])
         network[2].step(Message(kind: .snapshot, from: 1, to: 2, term: 1, snapshot: stale))
         #expect(network[2].log.lastIndex == 4 && !network[2].log.hasPendingSnapshot)
-        let response = try #require(network[2].ready().messages.first)
+        let response = try #require(network[2].ready().messagesAfterPersist.first)
         #expect(response.kind == .appendResponse && response.index == 4)
     }
 }

@@ -9,7 +9,7 @@ struct ClusterMembershipTests {
     @Test func leadershipMovesOnRequestFromTheLeaderOrAFollowerWithoutLosingWrites() throws {
         let cluster = try ClusterFixture()
         let first = try #require(cluster.agreedLeader())
-        let writer = ContinuousWriter(ca: cluster.certificates.ca, targets: apiURLs(cluster))
+        let writer = ContinuousWriter(ca: cluster.certificates.ca, targets: cluster.apiURLs)
         #expect(eventually { writer.acknowledgedCount >= 5 })
 
         let target = try #require(cluster.names.first { $0 != first })
@@ -24,13 +24,13 @@ struct ClusterMembershipTests {
 
         let acknowledgedBefore = writer.acknowledgedCount
         #expect(eventually { writer.acknowledgedCount >= acknowledgedBefore + 5 }, "writes stopped after the transfers")
-        try expectNoAcknowledgedWriteLost(writer.stop(), on: cluster.live, of: cluster)
+        cluster.expectNoAcknowledgedWriteLost(writer.stop(), on: cluster.live)
     }
 
     @Test func aMemberJoinsBecomesAVoterAndTheLeaderIsRemovedWithoutLosingWrites() throws {
         let cluster = try ClusterFixture(spares: ["c4"])
         let leader = try #require(cluster.agreedLeader())
-        let writer = ContinuousWriter(ca: cluster.certificates.ca, targets: apiURLs(cluster))
+        let writer = ContinuousWriter(ca: cluster.certificates.ca, targets: cluster.apiURLs)
         #expect(eventually { writer.acknowledgedCount >= 5 })
 
         let added = try cluster.hotswapCluster(["member", "add", "c4", "--peer-addr", cluster.peerAddress(of: "c4")], on: leader)
@@ -38,7 +38,7 @@ struct ClusterMembershipTests {
         #expect(cluster.memberRoles(on: leader)["c4"] == "learner" || cluster.memberRoles(on: leader)["c4"] == "voter")
         try cluster.start("c4")
         #expect(eventually { cluster.memberRoles(on: leader)["c4"] == "voter" }, "c4 was not promoted: \(cluster.memberRoles(on: leader))")
-        writer.setTargets(apiURLs(cluster))
+        writer.setTargets(cluster.apiURLs)
 
         let follower = try #require(cluster.names.first { $0 != leader })
         let removed = try cluster.hotswapCluster(["member", "remove", leader], on: follower)
@@ -53,7 +53,7 @@ struct ClusterMembershipTests {
 
         let acknowledgedBefore = writer.acknowledgedCount
         #expect(eventually { writer.acknowledgedCount >= acknowledgedBefore + 5 }, "writes stopped after the removal")
-        try expectNoAcknowledgedWriteLost(writer.stop(), on: remaining, of: cluster)
+        cluster.expectNoAcknowledgedWriteLost(writer.stop(), on: remaining)
     }
 
     @Test func invalidMembershipRequestsAreRefusedWithReasons() throws {
@@ -67,27 +67,5 @@ struct ClusterMembershipTests {
         #expect(unknown.status == 1 && unknown.standardError.contains("not_found"), "\(unknown.combined)")
         let transfer = try cluster.hotswapCluster(["transfer-leader", "--to", "nobody"], on: leader)
         #expect(transfer.status == 1 && transfer.standardError.contains("not_found"), "\(transfer.combined)")
-    }
-
-    private func apiURLs(_ cluster: ClusterFixture) -> [String] {
-        cluster.live.compactMap { cluster.processes[$0]?.apiURL }
-    }
-
-    /// Every member ends with the same environments, each holding the last
-    /// acknowledged write to it or a later attempt (one that timed out may still apply).
-    private func expectNoAcknowledgedWriteLost(
-        _ result: (lastAcknowledged: [String: Int], acknowledged: Int, attempted: Int),
-        on members: [String], of cluster: ClusterFixture
-    ) throws {
-        #expect(result.acknowledged > 0)
-        for member in members {
-            let survived = eventually {
-                let stored = Dictionary(uniqueKeysWithValues: cluster.environments(on: member).compactMap { record in
-                    (record["name"] as? String).map { ($0, (record["approvalTimeoutSeconds"] as? Int ?? 0) - 60) }
-                })
-                return result.lastAcknowledged.allSatisfy { name, sequence in (stored[name] ?? -1) >= sequence }
-            }
-            #expect(survived, "\(member) lost an acknowledged write (\(result.acknowledged) of \(result.attempted) acknowledged)")
-        }
     }
 }

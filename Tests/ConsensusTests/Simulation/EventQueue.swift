@@ -1,10 +1,11 @@
 /// Something that happens at one instant of a simulation. Messages in flight live in the
 /// simulator's pool and are named by slot, which keeps events small to move around the heap.
 enum SimulationEvent {
-    case tick(node: Int, incarnation: Int)
+    case tick(node: Int, chain: Int)
     case deliver(flight: Int)
     case persist(node: Int, incarnation: Int)
     case restart(node: Int)
+    case resume(node: Int, incarnation: Int)
     case heal
     case chaos
     case calm

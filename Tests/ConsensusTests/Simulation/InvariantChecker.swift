@@ -103,10 +103,12 @@ struct InvariantChecker {
 
     /// (2) No two leases valid at the same instant, and no leader of a later term while a lease
     /// is valid (what lease reads rely on). Called once per distinct instant of true time.
-    func checkLeases(_ nodes: [SimulatedNode]) throws(SimulationFailure) {
+    /// A stalled node is skipped: it cannot act until it resumes, and it catches up its missed
+    /// ticks before anything else (as the coordinator does), which ends a lease that ran out.
+    func checkLeases(_ nodes: [SimulatedNode], at now: Int64) throws(SimulationFailure) {
         var holder: (id: NodeID, term: UInt64)?
         var newestLeader: (id: NodeID, term: UInt64)?
-        for node in nodes where node.isUp {
+        for node in nodes where node.isUp && !node.isStalled(at: now) {
             guard let leadership = node.raft!.leadership() else { continue }
             if leadership.leaseValid {
                 if let holder {

@@ -14,6 +14,13 @@ final class SimulatedNode {
     var disk = SimulatedDisk()
     var tickIntervalMicros: Int64
     var persistScheduled = false
+    /// While set, the process is paused (SIGSTOP, a long stall): it neither ticks, steps nor
+    /// persists until this instant, and then catches up its missed ticks at once.
+    var stalledUntil: Int64?
+    /// True time of this incarnation's last tick, from which a resumed node counts what it missed.
+    var lastTickAt: Int64 = 0
+    /// Names the node's one live timer: ticks of an older chain (before a crash or a stall) are void.
+    var tickChain = 0
     /// The state machine: the proposal values applied, in order.
     var stateMachine: [UInt64] = []
     var appliedIndex: UInt64 = 0
@@ -30,7 +37,13 @@ final class SimulatedNode {
         raft = nil
         isUp = false
         incarnation += 1
+        tickChain += 1
         persistScheduled = false
+        stalledUntil = nil
+    }
+
+    func isStalled(at now: Int64) -> Bool {
+        stalledUntil.map { now < $0 } ?? false
     }
 
     init(id: NodeID, initialMembership: Membership, tickIntervalMicros: Int64) {
@@ -38,10 +51,4 @@ final class SimulatedNode {
         self.initialMembership = initialMembership
         self.tickIntervalMicros = tickIntervalMicros
     }
-}
-
-/// A message on the wire, with the incarnation of its sender (a crash loses what it sent).
-struct Flight {
-    var message: Message
-    var senderIncarnation: Int
 }

@@ -21,6 +21,10 @@ struct SimulationParameters: CustomStringConvertible {
     var chaosGapMaximumMicros: Int64
     var chaosDurationMicros: Int64
     var calmDurationMicros: Int64
+    /// Percent of persists that fail (a failed fsync, or a power cut mid-write).
+    var failedWritePercent: Int
+    /// After the calm phase: no new proposals, so that every live member can catch up.
+    var drainDurationMicros: Int64 = 600_000
 
     var nodeCount: Int { voterCount + spareCount }
 
@@ -40,7 +44,8 @@ struct SimulationParameters: CustomStringConvertible {
         func pick(_ range: ClosedRange<Int>) -> Int {
             range.lowerBound + Int(random.next(below: UInt64(range.count)))
         }
-        let voters = random.next(below: 3) == 0 ? 5 : 3
+        // One voter with learners is how a cluster grows from its first member.
+        let voters = [1, 3, 3, 3, 5, 5][pick(0...5)]
         let timeout = pick(5...12)
         let drift = [0, 5, 10, 10, 20][pick(0...4)]
         let lease = Lease.durationTicks(electionTimeoutTicks: timeout, clockDriftBoundPercent: drift)
@@ -61,7 +66,8 @@ struct SimulationParameters: CustomStringConvertible {
             diskLatencyMaximumMicros: Int64([200, 2_000][pick(0...1)]),
             chaosGapMaximumMicros: Int64([5_000, 20_000, 60_000][pick(0...2)]),
             chaosDurationMicros: 800_000,
-            calmDurationMicros: 800_000)
+            calmDurationMicros: 800_000,
+            failedWritePercent: [0, 1, 3, 10][pick(0...3)])
     }
 
     func configuration(for id: NodeID, seed: UInt64, incarnation: Int) -> RaftConfiguration {
@@ -89,6 +95,6 @@ struct SimulationParameters: CustomStringConvertible {
     var description: String {
         "voters=\(voterCount) T=\(electionTimeoutTicks) heartbeat=\(heartbeatIntervalTicks) drift=\(clockDriftBoundPercent)% "
             + "preVote=\(preVote) inflight=\(inflightMessagesMaximum)/\(inflightBytesMaximum)B message=\(messageBytesMaximum)B "
-            + "latency≤\(latencyMaximumMicros)µs drop=\(dropPercent)% dup=\(duplicatePercent)%"
+            + "latency≤\(latencyMaximumMicros)µs drop=\(dropPercent)% dup=\(duplicatePercent)% failedWrites=\(failedWritePercent)%"
     }
 }

@@ -7,8 +7,9 @@ extension Simulator {
         case 0..<30: proposeAtLeader()
         case 30..<36: proposeAtRandomNode()
         case 36..<44: requestRead()
-        case 44..<52: crashRandomNode()
-        case 52..<58: partitionRandomly()
+        case 44..<50: crashRandomNode()
+        case 50..<53: stallRandomNode()
+        case 53..<58: partitionRandomly()
         case 58..<62: heal()
         case 62..<68: changeClockRate()
         case 68..<74: transferLeadership()
@@ -27,16 +28,18 @@ extension Simulator {
         queue.push(.calmProposal, at: now + parameters.tickIntervalMicros)
     }
 
-    /// The leader of the highest term, if any node believes it leads.
+    /// The leader of the highest term among the nodes that can act, if any believes it leads.
     var currentLeaderSlot: Int? {
         var best: Int?
-        for slot in slots.indices where slots[slot].raft?.role == .leader {
+        for slot in actingSlots where slots[slot].raft!.role == .leader {
             if best == nil || slots[slot].raft!.term > slots[best!].raft!.term { best = slot }
         }
         return best
     }
 
     var liveSlots: [Int] { slots.indices.filter { slots[$0].isUp } }
+    /// Running and not stalled: the nodes a client or operator can reach right now.
+    var actingSlots: [Int] { slots.indices.filter { slots[$0].isUp && !slots[$0].isStalled(at: now) } }
 
     func randomElement<T>(_ items: [T]) -> T? {
         items.isEmpty ? nil : items[Int(random.next(below: UInt64(items.count)))]
@@ -48,11 +51,11 @@ extension Simulator {
     }
 
     private func proposeAtRandomNode() {
-        guard let slot = randomElement(liveSlots) else { return }
+        guard let slot = randomElement(actingSlots) else { return }
         propose(at: slot)
     }
 
-    private func propose(at slot: Int) {
+    func propose(at slot: Int) {
         let value = nextValue
         nextValue += 1
         do throws(ProposalError) {
@@ -64,7 +67,7 @@ extension Simulator {
     }
 
     private func requestRead() {
-        guard let slot = randomElement(liveSlots) else { return }
+        guard let slot = randomElement(actingSlots) else { return }
         let readID = nextReadID
         nextReadID += 1
         readFloors[readID] = highestAppliedIndex
@@ -83,16 +86,32 @@ extension Simulator {
         queue.push(.restart(node: slot), at: now + downtime)
     }
 
+    /// Cuts links three ways: two sides that cannot reach each other, one-way links (a node
+    /// hears but is not heard, or the reverse), or one node cut from some peers but not others.
     private func partitionRandomly() {
-        let groups = slots.indices.map { _ in Int(random.next(below: 2)) }
-        partition = groups
-        trace.record(now, .partition(groups))
+        let count = slots.count
+        var cut: Set<Int> = []
+        switch random.next(below: 3) {
+        case 0:
+            let sides = slots.indices.map { _ in random.next(below: 2) }
+            for from in 0..<count { for to in 0..<count where sides[from] != sides[to] { cut.insert(from * count + to) } }
+        case 1:
+            for from in 0..<count { for to in 0..<count where from != to && random.next(below: 4) == 0 { cut.insert(from * count + to) } }
+        default:
+            let isolated = Int(random.next(below: UInt64(count)))
+            for peer in 0..<count where peer != isolated && random.next(below: 2) == 0 {
+                cut.insert(isolated * count + peer)
+                cut.insert(peer * count + isolated)
+            }
+        }
+        blockedLinks = cut
+        trace.record(now, .partition(cut: cut.sorted().map { (slots[$0 / count].id, slots[$0 % count].id) }))
         queue.push(.heal, at: now + 20_000 + Int64(random.next(below: 400_000)))
     }
 
     func heal() {
-        guard partition != nil else { return }
-        partition = nil
+        guard !blockedLinks.isEmpty else { return }
+        blockedLinks = []
         trace.record(now, .heal)
     }
 
@@ -137,13 +156,13 @@ extension Simulator {
     }
 
     /// The application snapshots its state machine at its applied index and compacts.
+    /// As the coordinator does: the snapshot persisted is exactly the one the node made.
     private func compactRandomNode() {
-        guard let slot = randomElement(liveSlots) else { return }
+        guard let slot = randomElement(actingSlots) else { return }
         let applied = slots[slot].raft!.log.applied
         guard applied == slots[slot].appliedIndex, applied >= slots[slot].raft!.log.firstIndex else { return }
         let data = slots[slot].stateMachine.flatMap(Simulator.encodeValue)
-        slots[slot].raft!.compact(upTo: applied, snapshotData: data)
-        guard let snapshot = slots[slot].raft!.log.snapshot, snapshot.metadata.index == applied else { return }
+        guard let snapshot = slots[slot].raft!.compact(upTo: applied, snapshotData: data) else { return }
         slots[slot].disk.compact(into: snapshot)
         trace.record(now, .compact(slots[slot].id, index: applied))
     }

@@ -24,12 +24,15 @@ final class Simulator {
     var now: Int64 = 0
     var queue = EventQueue()
     var slots: [SimulatedNode] = []
-    /// Messages in flight, by slot; freed slots are reused.
-    var flights: [Flight?] = []
+    /// Messages in flight, by slot; freed slots are reused. A message outlives its sender's
+    /// crash: it is already on the wire.
+    var flights: [Message?] = []
     var freeFlights: [Int] = []
-    /// Group of each slot while partitioned.
-    var partition: [Int]?
+    /// Directed links that lose every message while a partition lasts (`from * slots.count + to`).
+    var blockedLinks: Set<Int> = []
     var faultsEnabled = true
+    /// Set once the calm phase is over: no new proposals, so every member can catch up.
+    var isDraining = false
     var checker = InvariantChecker()
     var trace: TraceRing
     var summary = Summary()
@@ -59,8 +62,21 @@ final class Simulator {
         for slot in slots.indices { try start(slot) }
         queue.push(.chaos, at: drawChaosGap())
         queue.push(.calm, at: parameters.chaosDurationMicros)
-        let end = parameters.chaosDurationMicros + parameters.calmDurationMicros
-        while let (time, event) = queue.pop(), time <= end {
+        let calmEnd = parameters.chaosDurationMicros + parameters.calmDurationMicros
+        try runEvents(through: calmEnd)
+        isDraining = true
+        trace.record(now, .drain)
+        try runEvents(through: calmEnd + parameters.drainDurationMicros)
+        summary.highestTerm = checker.highestTerm
+        guard summary.committedCalmValues > 0 else {
+            throw SimulationFailure("liveness: nothing proposed after the faults stopped was committed")
+        }
+        try checkConvergence()
+        return summary
+    }
+
+    private func runEvents(through end: Int64) throws(SimulationFailure) {
+        while let time = queue.nextTime, time <= end, let (_, event) = queue.pop() {
             precondition(time >= now, "true time never runs backwards")
             now = time
             summary.events += 1
@@ -68,34 +84,36 @@ final class Simulator {
                 throw SimulationFailure("more than \(Simulator.eventsMaximum) events")
             }
             try handle(event)
-            if queue.nextTime != now { try checker.checkLeases(slots) }
+            if queue.nextTime != now { try checker.checkLeases(slots, at: now) }
         }
-        summary.highestTerm = checker.highestTerm
-        guard summary.committedCalmValues > 0 else {
-            throw SimulationFailure("liveness: nothing proposed after the faults stopped was committed")
-        }
-        return summary
     }
 
     private func handle(_ event: SimulationEvent) throws(SimulationFailure) {
         switch event {
-        case .tick(let slot, let incarnation):
+        case .tick(let slot, let chain):
             let node = slots[slot]
-            guard node.incarnation == incarnation, node.isUp else { return }
+            // A stalled node's timer does not fire; `resume` catches its ticks up and starts a new one.
+            guard node.tickChain == chain, node.isUp, !node.isStalled(at: now) else { return }
             node.raft!.tick()
-            queue.push(.tick(node: slot, incarnation: incarnation), at: now + node.tickIntervalMicros)
+            node.lastTickAt = now
+            queue.push(.tick(node: slot, chain: chain), at: now + node.tickIntervalMicros)
             try afterStep(slot)
         case .deliver(let flight):
-            let inFlight = flights[flight]!
+            let message = flights[flight]!
+            if let until = stalledReceiverUntil(message) { return queue.push(.deliver(flight: flight), at: until) }
             flights[flight] = nil
             freeFlights.append(flight)
-            try deliver(inFlight.message, senderIncarnation: inFlight.senderIncarnation)
+            try deliver(message)
         case .persist(let slot, let incarnation):
             guard slots[slot].incarnation == incarnation, slots[slot].isUp else { return }
+            if let until = slots[slot].stalledUntil, now < until { return queue.push(.persist(node: slot, incarnation: incarnation), at: until) }
             try persist(slot)
         case .restart(node: let slot):
             guard !slots[slot].isUp else { return }
             try start(slot)
+        case .resume(let slot, let incarnation):
+            guard slots[slot].incarnation == incarnation, slots[slot].isUp else { return }
+            try resume(slot)
         case .heal:
             heal()
         case .chaos:
@@ -105,6 +123,7 @@ final class Simulator {
         case .calm:
             try enterCalm()
         case .calmProposal:
+            guard !isDraining else { return }
             proposeAtLeader()
             queue.push(.calmProposal, at: now + 3 * parameters.tickIntervalMicros)
         }
@@ -128,9 +147,10 @@ final class Simulator {
         // What was never persisted was never promised to anyone: a restart may forget it.
         node.observedTerm = node.disk.hardState.term
         node.observedCommit = node.raft!.log.committed
+        node.lastTickAt = now
         trace.record(now, .restart(node.id, term: node.disk.hardState.term, lastIndex: node.disk.lastIndex))
         let phase = Int64(random.next(below: UInt64(node.tickIntervalMicros)))
-        queue.push(.tick(node: slot, incarnation: node.incarnation), at: now + phase + 1)
+        queue.push(.tick(node: slot, chain: node.tickChain), at: now + phase + 1)
         try afterStep(slot)
     }
 
@@ -157,9 +177,13 @@ final class Simulator {
         if role == .leader, try checker.observeLeader(node.id, term: term) {
             try checker.checkLeaderCompleteness(node.raft!)
         }
+        let becameLeader = role == .leader && (node.observedRole != .leader || term != node.observedTerm)
         if role != node.observedRole || term != node.observedTerm {
             trace.record(now, .role(node.id, role, term: term, leaseValid: observation.leaseTerm != nil))
         }
+        // Clients that were told to retry hit a new leader the moment it is known, so a
+        // proposal often shares the new leader's first Ready with its term and vote.
+        if becameLeader && faultsEnabled && random.next(below: 2) == 0 { propose(at: slot) }
         node.observedRole = role
         node.observedTerm = term
         node.observedCommit = committed
@@ -170,30 +194,62 @@ final class Simulator {
         }
     }
 
-    private func deliver(_ message: Message, senderIncarnation: Int) throws(SimulationFailure) {
+    private func deliver(_ message: Message) throws(SimulationFailure) {
         let from = Int(message.from) - 1
         let to = Int(message.to) - 1
         guard slots.indices.contains(from), slots.indices.contains(to) else {
             throw SimulationFailure("a message names a node that does not exist: \(TraceEvent.describe(message))")
         }
-        guard slots[from].incarnation == senderIncarnation else { return trace.record(now, .drop(message, reason: "sender crashed")) }
         guard slots[to].isUp else { return trace.record(now, .drop(message, reason: "receiver down")) }
-        if let partition, partition[from] != partition[to] { return trace.record(now, .drop(message, reason: "partition")) }
+        if blockedLinks.contains(from * slots.count + to) { return trace.record(now, .drop(message, reason: "partition")) }
         trace.record(now, .deliver(message))
         slots[to].raft!.step(message)
         try afterStep(to)
     }
 
-    /// Does what the node's `Ready` asks, in the documented order: persist, send, apply.
+    /// Does what the node's `Ready` asks, in the documented order and by the same rule as the
+    /// coordinator (`RaftService.process`): send what may precede persistence, persist, send
+    /// the rest, apply. A failed write halts the node as it halts the coordinator.
     private func persist(_ slot: Int) throws(SimulationFailure) {
         let node = slots[slot]
         node.persistScheduled = false
         guard node.raft!.hasReady else { return }
         let ready = node.raft!.ready()
-        if let snapshot = ready.snapshotToPersist {
-            node.disk.install(snapshot)
-            try restoreStateMachine(node, from: snapshot)
+        for message in ready.messages { send(message) }
+        if faultsEnabled && Int(random.next(below: 100)) < parameters.failedWritePercent {
+            return try failWrite(slot, ready)
         }
+        writeSnapshot(ready, to: node)
+        try writeBatch(ready, to: node)
+        if let snapshot = ready.snapshotToPersist { try restoreStateMachine(node, from: snapshot) }
+        trace.record(now, .persist(node.id, entries: ready.entriesToPersist.count, hardState: ready.hardState, messages: ready.messages.count + ready.messagesAfterPersist.count, committed: ready.committedEntries.count))
+        for message in ready.messagesAfterPersist { send(message) }
+        try apply(node, ready.committedEntries)
+        for readState in ready.readStates { try checkRead(readState, node: node.id) }
+        node.raft!.advance(ready)
+        try afterStep(slot)
+    }
+
+    /// A write or fsync failed, or the power went while writing: the coordinator halts, and the
+    /// messages that had to wait for the fsync never leave. The snapshot is its own atomic file,
+    /// and the WAL keeps a batch (entries with their hard state) whole or drops it whole
+    /// (STORAGE.md), so the disk holds none, the snapshot alone, or all of this `Ready`.
+    private func failWrite(_ slot: Int, _ ready: Ready) throws(SimulationFailure) {
+        let node = slots[slot]
+        let keptParts = random.next(below: 3)
+        if keptParts >= 1 { writeSnapshot(ready, to: node) }
+        if keptParts == 2 { try writeBatch(ready, to: node) }
+        trace.record(now, .failedWrite(node.id, keptParts: Int(keptParts)))
+        crash(slot)
+        queue.push(.restart(node: slot), at: now + 5_000 + Int64(random.next(below: 100_000)))
+    }
+
+    private func writeSnapshot(_ ready: Ready, to node: SimulatedNode) {
+        guard let snapshot = ready.snapshotToPersist else { return }
+        node.disk.install(snapshot)
+    }
+
+    private func writeBatch(_ ready: Ready, to node: SimulatedNode) throws(SimulationFailure) {
         try node.disk.append(ready.entriesToPersist)
         for entry in ready.entriesToPersist {
             let previousTerm = node.disk.term(at: entry.index - 1) ?? 0
@@ -206,15 +262,9 @@ final class Simulator {
             else { throw SimulationFailure("n\(node.id) would persist \(hardState) over \(durable)") }
             node.disk.hardState = hardState
         }
-        trace.record(now, .persist(node.id, entries: ready.entriesToPersist.count, hardState: ready.hardState, messages: ready.messages.count, committed: ready.committedEntries.count))
-        for message in ready.messages { send(message, from: node) }
-        try apply(node, ready.committedEntries)
-        for readState in ready.readStates { try checkRead(readState, node: node.id) }
-        node.raft!.advance(ready)
-        try afterStep(slot)
     }
 
-    private func send(_ message: Message, from node: SimulatedNode) {
+    private func send(_ message: Message) {
         if faultsEnabled && Int(random.next(below: 100)) < parameters.dropPercent {
             return trace.record(now, .drop(message, reason: "loss"))
         }
@@ -223,14 +273,13 @@ final class Simulator {
             let latencyMaximum = faultsEnabled ? parameters.latencyMaximumMicros : parameters.calmLatencyMaximumMicros
             let spread = UInt64(latencyMaximum - parameters.latencyMinimumMicros + 1)
             let latency = parameters.latencyMinimumMicros + Int64(random.next(below: spread))
-            let flight = Flight(message: message, senderIncarnation: node.incarnation)
             let index: Int
             if let reused = freeFlights.popLast() {
                 index = reused
-                flights[index] = flight
+                flights[index] = message
             } else {
                 index = flights.count
-                flights.append(flight)
+                flights.append(message)
             }
             queue.push(.deliver(flight: index), at: now + latency)
         }

@@ -8,7 +8,11 @@ enum TraceEvent: CustomStringConvertible {
     case role(NodeID, Role, term: UInt64, leaseValid: Bool)
     case crash(NodeID)
     case restart(NodeID, term: UInt64, lastIndex: UInt64)
-    case partition([Int])
+    case partition(cut: [(from: NodeID, to: NodeID)])
+    case failedWrite(NodeID, keptParts: Int)
+    case stall(NodeID, untilMicros: Int64)
+    case resume(NodeID, ticks: Int)
+    case drain
     case heal
     case clock(NodeID, tickIntervalMicros: Int64)
     case propose(NodeID, value: UInt64, error: ProposalError?)
@@ -28,7 +32,11 @@ enum TraceEvent: CustomStringConvertible {
             "n\(id) is \(role) term=\(term)\(leaseValid ? " lease" : "")"
         case .crash(let id): "crash n\(id)"
         case .restart(let id, let term, let lastIndex): "restart n\(id) term=\(term) last=\(lastIndex)"
-        case .partition(let groups): "partition \(groups)"
+        case .partition(let cut): "partition cuts " + cut.map { "n\($0.from)→n\($0.to)" }.joined(separator: " ")
+        case .failedWrite(let id, let keptParts): "write failed n\(id), disk kept \(["nothing", "the snapshot", "everything"][keptParts])"
+        case .stall(let id, let until): "stall n\(id) until \(until / 1000)ms"
+        case .resume(let id, let ticks): "resume n\(id), \(ticks) missed ticks at once"
+        case .drain: "--- drain: proposals stop ---"
         case .heal: "heal"
         case .clock(let id, let interval): "clock n\(id) tick=\(interval)µs"
         case .propose(let id, let value, let error): "propose n\(id) v\(value) \(error.map { "\($0)" } ?? "ok")"

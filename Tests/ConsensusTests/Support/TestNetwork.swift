@@ -131,6 +131,7 @@ struct TestNetwork {
 
     mutating func processReady(_ id: NodeID) {
         let ready = nodes[id]!.ready()
+        pending.append(contentsOf: ready.messages)
         var disk = disks[id]!
         if let snapshot = ready.snapshotToPersist {
             disk.snapshot = snapshot
@@ -143,7 +144,7 @@ struct TestNetwork {
         }
         if let hardState = ready.hardState { disk.hardState = hardState }
         disks[id] = disk
-        pending.append(contentsOf: ready.messages)
+        pending.append(contentsOf: ready.messagesAfterPersist)
         applied[id, default: []].append(contentsOf: ready.committedEntries)
         readStates[id, default: []].append(contentsOf: ready.readStates)
         nodes[id]!.advance(ready)
@@ -164,9 +165,9 @@ struct TestNetwork {
     /// The application snapshots everything `id` applied and compacts its log.
     mutating func compact(_ id: NodeID, data: [UInt8] = [0xC0]) {
         let index = nodes[id]!.log.applied
-        nodes[id]!.compact(upTo: index, snapshotData: data)
+        let snapshot = nodes[id]!.compact(upTo: index, snapshotData: data)
         var disk = disks[id]!
-        disk.snapshot = nodes[id]!.log.snapshot
+        disk.snapshot = snapshot ?? disk.snapshot
         disk.entries.removeAll { $0.index <= index }
         disks[id] = disk
     }

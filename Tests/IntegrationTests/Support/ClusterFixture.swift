@@ -86,7 +86,7 @@ final class ClusterFixture {
     func clusterView(on name: String) -> [String: Any]? {
         guard let process = processes[name],
               let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca,
-                                                     "\(process.apiURL)/api/v1/cluster"]),
+                                                     "\(process.apiURL)/api/v1/cluster?consistency=serializable"]),
               output.status == 0 else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8))) as? [String: Any]
     }
@@ -127,6 +127,26 @@ final class ClusterFixture {
               let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
               let list = object["environments"] as? [[String: Any]] else { return [] }
         return list
+    }
+
+    /// Every live member's API URL.
+    var apiURLs: [String] { live.compactMap { processes[$0]?.apiURL } }
+
+    /// Every member in `members` ends with the environments a `ContinuousWriter` wrote, each
+    /// holding the last acknowledged write to it or a later attempt (one that timed out may
+    /// still apply). Read linearizably, as clients read by default.
+    func expectNoAcknowledgedWriteLost(_ result: (lastAcknowledged: [String: Int], acknowledged: Int, attempted: Int),
+                                       on members: [String]) {
+        #expect(result.acknowledged > 0)
+        for member in members {
+            let survived = eventually {
+                let stored = Dictionary(uniqueKeysWithValues: environments(on: member).compactMap { record in
+                    (record["name"] as? String).map { ($0, (record["approvalTimeoutSeconds"] as? Int ?? 0) - 60) }
+                })
+                return result.lastAcknowledged.allSatisfy { name, sequence in (stored[name] ?? -1) >= sequence }
+            }
+            #expect(survived, "\(member) lost an acknowledged write (\(result.acknowledged) of \(result.attempted) acknowledged)")
+        }
     }
 
     /// `PUT /api/v1/environments/{environment}` with `body` on `name`; returns the HTTP status.

@@ -56,7 +56,7 @@ final class PartitionCluster {
 
     /// `GET /api/v1/cluster` on `name`, from inside its namespace.
     func view(on name: String) -> MemberView? {
-        guard let output = curl(on: name, path: "/api/v1/cluster"), output.status == 0 else { return nil }
+        guard let output = curl(on: name, path: "/api/v1/cluster?consistency=serializable"), output.status == 0 else { return nil }
         return MemberView(json: output.standardOutput)
     }
 

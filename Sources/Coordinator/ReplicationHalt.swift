@@ -1,0 +1,53 @@
+import Consensus
+import Fleet
+import Wire
+
+/// Why a coordinator must stop rather than go on applying: a committed entry or a snapshot
+/// this build cannot decode. Skipping it would let replicas diverge (during a rolling upgrade,
+/// an older build meets a newer build's entries), so the error names the index and the
+/// encoding version, and the operator upgrades this member before it rejoins.
+enum ReplicationHalt: Error, CustomStringConvertible {
+    case undecodableEntry(index: UInt64, term: UInt64, error: BinaryDecodingError)
+    case undecodableMembershipChange(index: UInt64, term: UInt64)
+    case undecodableSnapshot(index: UInt64, error: BinaryDecodingError)
+
+    var description: String {
+        switch self {
+        case let .undecodableEntry(index, term, error):
+            "committed entry \(index) (term \(term)) cannot be decoded by this build: \(Self.explain(error))"
+        case let .undecodableMembershipChange(index, term):
+            "committed membership change \(index) (term \(term)) cannot be decoded by this build"
+        case let .undecodableSnapshot(index, error):
+            "the snapshot at index \(index) cannot be decoded by this build: \(Self.explain(error))"
+        }
+    }
+
+    private static func explain(_ error: BinaryDecodingError) -> String {
+        let readable = "this build reads fleet encoding versions \(FleetCodec.versionsRead.lowerBound)...\(FleetCodec.versionsRead.upperBound)"
+        if case let .unsupportedVersion(found) = error {
+            return "it is fleet encoding version \(found), \(readable); upgrade this coordinator"
+        }
+        return "\(error) (\(readable))"
+    }
+
+    /// The fleet command an entry carries; nil for entries that carry none (a leader's first
+    /// entry, a membership change without context).
+    static func decodeCommand(of entry: Entry) throws(ReplicationHalt) -> FleetCommand? {
+        let bytes: [UInt8]
+        switch entry.kind {
+        case .normal:
+            bytes = entry.data
+        case .configChange:
+            guard let record = ConfigChangeRecord.decode(entry.data) else {
+                throw .undecodableMembershipChange(index: entry.index, term: entry.term)
+            }
+            bytes = record.context
+        }
+        guard !bytes.isEmpty else { return nil }
+        do {
+            return try FleetCodec.decodeCommand(bytes)
+        } catch {
+            throw .undecodableEntry(index: entry.index, term: entry.term, error: error)
+        }
+    }
+}
