@@ -78,9 +78,9 @@ struct SegmentScan {
         var candidate = offset
         while candidate + WALBatch.headerRecordBytes <= bytes.count {
             defer { candidate += 1 }
+            guard bytes[candidate + RecordFrame.headerBytes] == WALRecord.Kind.batchHeader.rawValue else { continue }
             var prefix = ByteReader(bytes, range: candidate..<candidate + 4)
             guard prefix.readUInt32() == headerLength,
-                  bytes[candidate + RecordFrame.headerBytes] == WALRecord.Kind.batchHeader.rawValue,
                   case let .valid(_, payloadRange, _) = RecordFrame.parse(bytes, at: candidate, checksumBytesSpent: &spent)
             else { continue }
             var payload = ByteReader(bytes, range: payloadRange)
