@@ -82,7 +82,9 @@ final class RaftService: @unchecked Sendable {
         let recovery = try StartupRecovery.run(dataDirectory: dataDirectory)
         store = recovery.store
         if recovery.details.truncatedTailBytes > 0 {
-            logger.warning("write-ahead log had a torn tail; truncated", ["bytes": "\(recovery.details.truncatedTailBytes)"])
+            logger.warning("write-ahead log had a torn tail; truncated", [
+                "bytes": "\(recovery.details.truncatedTailBytes)", "records": "\(recovery.details.truncatedTailRecords)",
+            ])
         }
         let recovered = recovery.state
         let configuration = RaftConfiguration(

@@ -108,6 +108,14 @@ enum FileSystem {
         try syncFile(descriptor, path: path)
     }
 
+    /// fsyncs the file at `path`.
+    static func syncFile(atPath path: String) throws(StorageError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
+        defer { close(descriptor) }
+        try syncFile(descriptor, path: path)
+    }
+
     static func createExclusive(_ path: String) throws(StorageError) -> Int32 {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
         guard descriptor >= 0 else { throw .writing("create", path: path, errno: errno) }

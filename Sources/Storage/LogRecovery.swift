@@ -16,10 +16,15 @@ enum LogRecovery {
         var segments: [LogWriter.SegmentSummary] = []
         var lastSegment: SegmentRecovery?
         let sequences = try segmentSequences(walDirectory)
+        // Batches are numbered from 1 in segment 1; after compaction the
+        // first remaining batch fixes the numbering.
+        var nextBatchSequence: UInt64? = sequences.first == 1 ? 1 : nil
         for (position, sequence) in sequences.enumerated() {
             let path = FileName.join(walDirectory, FileName.segment(sequence: sequence))
             let isLast = position == sequences.count - 1
-            let segment = try SegmentRecovery.read(path: path, sequence: sequence, isLast: isLast)
+            let segment = try SegmentRecovery.read(
+                path: path, sequence: sequence, isLast: isLast, nextBatchSequence: nextBatchSequence)
+            nextBatchSequence = segment.nextBatchSequence
             if isLast { lastSegment = segment }
             if segment.isEmpty {
                 assert(isLast, "only the last segment may be empty")
@@ -39,7 +44,8 @@ enum LogRecovery {
         let snapshot = loaded.newest.map { LogWriter.SnapshotPosition(index: $0.index, term: $0.term) }
         let nextSequence = (segments.last?.sequence ?? 0) + 1
         let active = try ActiveSegment.create(
-            directory: walDirectory, sequence: nextSequence, snapshot: snapshot, hardState: replay.hardState
+            directory: walDirectory, sequence: nextSequence, firstBatchSequence: nextBatchSequence ?? 1,
+            snapshot: snapshot, hardState: replay.hardState
         )
         segments.append(LogWriter.SegmentSummary(sequence: nextSequence, highestIndex: snapshot?.index ?? 0))
         let writer = LogWriter(
@@ -52,6 +58,7 @@ enum LogRecovery {
             olderSnapshotIndex: loaded.olderIndex,
             terms: entries.map(\.term),
             hardState: replay.hardState,
+            unwrittenHardState: nil,
             failure: nil
         )
         assert(entries.last.map { $0.index == writer.lastIndex } ?? true, "recovered entries must end at lastIndex")
@@ -60,6 +67,7 @@ enum LogRecovery {
             snapshot: loaded.newest,
             entries: entries,
             truncatedTailBytes: truncatedBytes,
+            truncatedTailRecords: lastSegment?.tornTail?.records ?? 0,
             skippedSnapshots: loaded.skipped
         )
         return (writer, recovered)
@@ -79,7 +87,7 @@ enum LogRecovery {
         switch record {
         case let .entry(entry): return entry.index
         case let .snapshotMarker(index, _): return index
-        case .segmentHeader, .hardState: return 0
+        case .segmentHeader, .batchHeader, .hardState: return 0
         }
     }
 }

@@ -25,7 +25,7 @@ struct LogReplay {
 
     mutating func apply(_ record: WALRecord, file: String, offset: Int) throws(StorageError) {
         switch record {
-        case .segmentHeader:
+        case .segmentHeader, .batchHeader:
             return
         case let .hardState(state):
             hardState = state

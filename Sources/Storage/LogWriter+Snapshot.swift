@@ -17,10 +17,7 @@ extension LogWriter {
         // later append could be misread, so any failure from here on requires
         // a reopen.
         do throws(StorageError) {
-            var writer = ByteWriter()
-            try WALRecord.snapshotMarker(index: snapshot.index, term: snapshot.term).append(to: &writer)
-            try rollIfFull()
-            try write(writer.bytes)
+            try writeBatch([.snapshotMarker(index: snapshot.index, term: snapshot.term)], hardState: nil)
         } catch {
             if failure == nil {
                 let cause = "snapshot \(snapshot.index) was saved but its log marker was not: \(error)"
@@ -50,7 +47,8 @@ extension LogWriter {
 
     /// Keeps the newest two snapshots, and the segments from the older one on
     /// (so that a corrupt newest snapshot still has a complete fallback);
-    /// removes the rest, oldest first, so that what remains is contiguous.
+    /// removes the rest, oldest first, each removal made durable before the
+    /// next, so that what remains after a crash is contiguous.
     private mutating func compact() throws(StorageError) {
         let kept = Set([snapshotIndex] + (olderSnapshotIndex.map { [$0] } ?? []))
         try snapshotStore.prune(keeping: kept)
@@ -60,7 +58,7 @@ extension LogWriter {
         while removedCount < segments.count - 1, segments[removedCount].highestIndex <= boundary {
             try FileSystem.remove(segmentPath(segments[removedCount].sequence))
             removedCount += 1
+            try FileSystem.syncDirectory(walDirectory)
         }
-        if removedCount > 0 { try FileSystem.syncDirectory(walDirectory) }
     }
 }

@@ -5,11 +5,9 @@
 struct LogWriter {
     /// Accepted `segmentSizeBytes`: small enough to read whole at recovery.
     static let segmentSizeRangeBytes = 1024...(1 << 30)
-    /// The most one `append` may write, so a segment never outgrows
-    /// `segmentSizeBytes` by more than this.
-    static let appendBatchMaximumBytes = 64 << 20
-    /// The largest segment file recovery will read.
-    static let segmentFileMaximumBytes = segmentSizeRangeBytes.upperBound + appendBatchMaximumBytes + 4096
+    /// The largest segment file recovery will read: a segment outgrows
+    /// `segmentSizeBytes` by at most one batch.
+    static let segmentFileMaximumBytes = segmentSizeRangeBytes.upperBound + WALBatch.recordBytesMaximum + 4096
 
     /// A segment on disk and the highest log index any of its records names.
     struct SegmentSummary {
@@ -37,6 +35,9 @@ struct LogWriter {
     /// Terms of entries `snapshotIndex + 1 ... lastIndex`.
     var terms: [UInt64]
     var hardState: HardStateRecord?
+    /// A hard state that only moved the commit index, not yet written: the
+    /// next batch (or segment) carries it.
+    var unwrittenHardState: HardStateRecord?
     /// Set when a failure left disk and memory possibly disagreeing.
     var failure: StorageError?
 
@@ -63,19 +64,19 @@ struct LogWriter {
         try checkUsable()
         guard !entries.isEmpty || newHardState != nil else { return }
         try validate(entries)
-        var writer = ByteWriter()
-        for entry in entries { try WALRecord.entry(entry).append(to: &writer) }
-        if let newHardState { try WALRecord.hardState(newHardState).append(to: &writer) }
-        guard writer.bytes.count <= Self.appendBatchMaximumBytes else {
-            throw .batchTooLarge(bytes: writer.bytes.count, maximumBytes: Self.appendBatchMaximumBytes)
-        }
         // As etcd's MustSync: a batch that only moves the commit index need
         // not be durable at once (a lost commit index is learned again from
-        // the leader); entries, term and vote must be.
+        // the leader); entries, term and vote must be. It is not written
+        // until the next batch, so that every batch written is fdatasync'd
+        // before the next one starts (see `ActiveSegment`).
         let mustSync = !entries.isEmpty || newHardState?.term != hardState?.term
             || newHardState?.votedFor != hardState?.votedFor
-        try rollIfFull()
-        try write(writer.bytes, sync: mustSync)
+        guard mustSync else {
+            hardState = newHardState
+            unwrittenHardState = newHardState
+            return
+        }
+        try writeBatch(entries.map(WALRecord.entry), hardState: newHardState)
         if let first = entries.first, let last = entries.last {
             terms.removeLast(Int(lastIndex + 1 - first.index))
             terms.append(contentsOf: entries.map(\.term))
@@ -85,8 +86,12 @@ struct LogWriter {
         if let newHardState { hardState = newHardState }
     }
 
+    /// Writes a commit index still waiting for a batch; a failure is not
+    /// reported, as that commit index never had to be durable.
     mutating func close() {
-        try? active?.sync()
+        if failure == nil, active != nil, let unwrittenHardState {
+            try? writeBatch([], hardState: unwrittenHardState)
+        }
         active?.close()
         active = nil
     }
@@ -107,27 +112,33 @@ struct LogWriter {
         }
     }
 
-    /// Starts the next segment once the active one has reached its size.
-    mutating func rollIfFull() throws(StorageError) {
-        guard var current = active, current.sizeBytes >= segmentSizeBytes else { return }
-        try current.sync()
-        let next = try ActiveSegment.create(
-            directory: walDirectory, sequence: current.sequence + 1, snapshot: newestSnapshot, hardState: hardState
-        )
-        current.close()
-        active = next
-        segments.append(SegmentSummary(sequence: next.sequence, highestIndex: snapshotIndex))
-    }
-
-    /// Appends (durably when `sync`); a failure that could not be rolled
-    /// back makes the log unusable until reopened.
-    mutating func write(_ bytes: [UInt8], sync: Bool = true) throws(StorageError) {
+    /// Writes `records`, then `newHardState` or else a commit-only hard state
+    /// not yet written, as one durable batch.
+    mutating func writeBatch(_ records: [WALRecord], hardState newHardState: HardStateRecord?) throws(StorageError) {
+        let state = newHardState ?? unwrittenHardState
+        let batch = try WALBatch(records + (state.map { [.hardState($0)] } ?? []))
+        try rollIfFull()
         do throws(StorageError) {
-            try active!.append(bytes, sync: sync)
+            try active!.append(batch)
         } catch {
             if case .unusable = error { failure = error }
             throw error
         }
+        unwrittenHardState = nil
+    }
+
+    /// Starts the next segment once the active one has reached its size; it
+    /// begins with the current hard state, so none is left unwritten.
+    mutating func rollIfFull() throws(StorageError) {
+        guard var current = active, current.sizeBytes >= segmentSizeBytes else { return }
+        let next = try ActiveSegment.create(
+            directory: walDirectory, sequence: current.sequence + 1, firstBatchSequence: current.nextBatchSequence,
+            snapshot: newestSnapshot, hardState: hardState
+        )
+        current.close()
+        active = next
+        unwrittenHardState = nil
+        segments.append(SegmentSummary(sequence: next.sequence, highestIndex: snapshotIndex))
     }
 
     /// Records that the active segment now names `index`.

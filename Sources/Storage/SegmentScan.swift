@@ -1,5 +1,9 @@
-/// The records of one segment file up to its first bad frame, and the tools
-/// recovery uses to decide whether that bad frame is a torn tail.
+/// The whole batches of one segment file, up to the first batch that is not
+/// whole, and the search recovery uses to decide whether that batch is a
+/// torn tail. Records whose checksum matches but whose content cannot be
+/// right (an unknown type, a batch header that disagrees with its records, a
+/// batch out of sequence) were written whole, so they are thrown as
+/// corruption at once.
 struct SegmentScan {
     /// A decoded record and the offset its frame starts at.
     struct Located {
@@ -7,67 +11,82 @@ struct SegmentScan {
         var record: WALRecord
     }
 
-    /// The first frame that failed its bounds or checksum.
-    struct BadFrame {
-        var offset: Int
+    /// The first batch (or segment header) that is not whole.
+    struct Damage {
+        /// Where the batch begins: where the file is cut if it is a torn tail.
+        var batchOffset: Int
+        /// Its first bad frame, the offset a refusal names.
+        var recordOffset: Int
         var reason: String
+        /// The records its header says it holds (0 when the header is lost).
+        var recordCount: Int
+        /// The first offset where a later batch's header could begin.
+        var laterBatchSearchOffset: Int
+        /// The sequence this batch should carry, when known.
+        var expectedSequence: UInt64?
     }
 
-    /// What lies after a bad frame.
-    enum Following {
-        case nothingValid
-        case validRecord(offset: Int)
-        case searchBudgetExhausted(offset: Int)
-    }
-
-    /// Checksum work spent looking for a valid record after a bad one before
-    /// giving up and treating the bad one as corruption (the safe answer).
-    static let followingSearchBudgetBytes = 256 << 20
-
+    /// The segment header, then the records of each whole batch in file
+    /// order (batch headers left out).
     var records: [Located] = []
-    /// nil when every byte of the file parsed.
-    var badFrame: BadFrame?
+    /// The sequence the next batch must carry; nil while nothing fixes it
+    /// (the segments before this one were compacted away).
+    var nextBatchSequence: UInt64?
+    /// nil when every byte of the file belongs to a whole batch.
+    var damage: Damage?
 
-    /// Parses `bytes` frame by frame. A frame with a valid checksum whose
-    /// payload does not decode is thrown as corruption at once: it was written
-    /// whole, so it cannot be a torn write.
-    static func scan(_ bytes: [UInt8], file: String) throws(StorageError) -> SegmentScan {
-        var scan = SegmentScan()
-        var offset = 0
-        var spent = 0
-        while offset < bytes.count {
-            switch RecordFrame.parse(bytes, at: offset, checksumBytesSpent: &spent) {
-            case let .invalid(reason):
-                scan.badFrame = BadFrame(offset: offset, reason: reason)
-                return scan
-            case let .valid(type, payloadRange, endOffset):
-                var payload = ByteReader(bytes, range: payloadRange)
-                switch WALRecord.decode(type: type, payload: &payload) {
-                case let .failure(failure):
-                    throw .corruptRecord(file: file, offset: offset, reason: failure.reason)
-                case let .success(record):
-                    scan.records.append(Located(offset: offset, record: record))
+    /// Parses `bytes`: the segment header, then batch after batch, each
+    /// expected to carry the sequence after the one before it.
+    static func scan(_ bytes: [UInt8], file: String, nextBatchSequence: UInt64?) throws(StorageError) -> SegmentScan {
+        var scan = SegmentScan(nextBatchSequence: nextBatchSequence)
+        let cursor = RecordCursor(bytes: bytes, file: file)
+        switch try cursor.record(at: 0) {
+        case let .invalid(reason):
+            scan.damage = Damage(batchOffset: 0, recordOffset: 0, reason: reason, recordCount: 0,
+                                 laterBatchSearchOffset: 1, expectedSequence: nextBatchSequence)
+            return scan
+        case let .valid(header, endOffset):
+            scan.records.append(Located(offset: 0, record: header))
+            var offset = endOffset
+            while offset < bytes.count {
+                switch try cursor.batch(at: offset, expectedSequence: scan.nextBatchSequence) {
+                case let .whole(sequence, records, endOffset):
+                    assert(endOffset > offset, "a whole batch must advance the scan")
+                    scan.records += records
+                    scan.nextBatchSequence = sequence + 1
+                    offset = endOffset
+                case var .damaged(damage):
+                    damage.expectedSequence = scan.nextBatchSequence
+                    scan.damage = damage
+                    return scan
                 }
-                assert(endOffset > offset, "a frame must advance the scan")
-                offset = endOffset
             }
+            return scan
         }
-        return scan
     }
 
-    /// Looks for a frame with a sane length and a matching checksum at any
-    /// offset after `badOffset`. Finding one means the bad frame has valid data
-    /// after it, so it is not a torn tail.
-    static func following(_ badOffset: Int, in bytes: [UInt8]) -> Following {
+    /// Where the first batch header with a valid checksum lies at or after
+    /// `offset`, other than one carrying `ownSequence` (the damaged batch's
+    /// own); nil if there is none. Finding one means a later batch was
+    /// written after the damaged one, which happens only once the damaged
+    /// one was fsync'd. The loop is bounded by the file, itself bounded by
+    /// `LogWriter.segmentFileMaximumBytes`; checksums are computed only
+    /// where a batch header's fixed length and type stand.
+    static func laterBatch(from offset: Int, in bytes: [UInt8], ownSequence: UInt64?) -> (offset: Int, sequence: UInt64)? {
+        let headerLength = UInt32(1 + WALRecord.batchHeaderPayloadBytes)
         var spent = 0
-        var candidate = badOffset + 1
-        while candidate + RecordFrame.headerBytes < bytes.count {
-            if case .valid = RecordFrame.parse(bytes, at: candidate, checksumBytesSpent: &spent) {
-                return .validRecord(offset: candidate)
-            }
-            if spent > followingSearchBudgetBytes { return .searchBudgetExhausted(offset: candidate) }
-            candidate += 1
+        var candidate = offset
+        while candidate + WALBatch.headerRecordBytes <= bytes.count {
+            defer { candidate += 1 }
+            guard bytes[candidate + RecordFrame.headerBytes] == WALRecord.Kind.batchHeader.rawValue else { continue }
+            var prefix = ByteReader(bytes, range: candidate..<candidate + 4)
+            guard prefix.readUInt32() == headerLength,
+                  case let .valid(_, payloadRange, _) = RecordFrame.parse(bytes, at: candidate, checksumBytesSpent: &spent)
+            else { continue }
+            var payload = ByteReader(bytes, range: payloadRange)
+            guard let sequence = payload.readUInt64(), sequence != ownSequence else { continue }
+            return (candidate, sequence)
         }
-        return .nothingValid
+        return nil
     }
 }

@@ -1,29 +1,34 @@
 /// One record of a segment, before framing. Every segment begins with its
-/// header; the rest are entries, hard states and snapshot markers in the
-/// order they were appended.
+/// header; the rest are batches (`WALBatch`): a batch header, then entries,
+/// hard states and snapshot markers in the order they were appended.
 enum WALRecord: Equatable {
     /// First record of each segment: the format version and the segment's own
     /// sequence number (checked against the file name).
     case segmentHeader(sequence: UInt64)
+    /// First record of each batch: what follows it up to the next batch.
+    case batchHeader(WALBatch.Header)
     case entry(LogEntryRecord)
     case hardState(HardStateRecord)
     /// Written after a snapshot at `index` is durable: from here on, the log
     /// starts after `index` (see `LogReplay` for what that discards).
     case snapshotMarker(index: UInt64, term: UInt64)
 
-    static let formatVersion: UInt32 = 1
+    /// Version 2 groups records into batches; version 1 (no batches) is refused.
+    static let formatVersion: UInt32 = 2
 
     enum Kind: UInt8 {
         case segmentHeader = 1
         case entry = 2
         case hardState = 3
         case snapshotMarker = 4
+        case batchHeader = 5
     }
 
     static let segmentHeaderPayloadBytes = 12
     static let entryFixedPayloadBytes = 17
     static let hardStatePayloadBytes = 24
     static let snapshotMarkerPayloadBytes = 16
+    static let batchHeaderPayloadBytes = 16
 
     var kind: Kind {
         switch self {
@@ -31,6 +36,7 @@ enum WALRecord: Equatable {
         case .entry: return .entry
         case .hardState: return .hardState
         case .snapshotMarker: return .snapshotMarker
+        case .batchHeader: return .batchHeader
         }
     }
 
@@ -40,6 +46,7 @@ enum WALRecord: Equatable {
         case let .entry(entry): return Self.entryFixedPayloadBytes + entry.data.count
         case .hardState: return Self.hardStatePayloadBytes
         case .snapshotMarker: return Self.snapshotMarkerPayloadBytes
+        case .batchHeader: return Self.batchHeaderPayloadBytes
         }
     }
 
@@ -62,6 +69,10 @@ enum WALRecord: Equatable {
             case let .snapshotMarker(index, term):
                 writer.append(index)
                 writer.append(term)
+            case let .batchHeader(header):
+                writer.append(header.sequence)
+                writer.append(header.recordCount)
+                writer.append(header.recordBytes)
             }
         }
     }
@@ -76,9 +87,11 @@ enum WALRecord: Equatable {
         let record: WALRecord?
         switch kind {
         case .segmentHeader:
-            guard let version = payload.readUInt32(), version == formatVersion else {
-                return .failure(DecodeFailure(reason: "segment header is not format version \(formatVersion)"))
+            guard let version = payload.readUInt32() else {
+                record = nil
+                break
             }
+            guard version == formatVersion else { return .failure(unreadable(version: version)) }
             record = payload.readUInt64().map { .segmentHeader(sequence: $0) }
         case .entry:
             if let index = payload.readUInt64(), let term = payload.readUInt64(), let entryKind = payload.readUInt8() {
@@ -98,11 +111,28 @@ enum WALRecord: Equatable {
             } else {
                 record = nil
             }
+        case .batchHeader:
+            if let sequence = payload.readUInt64(), let count = payload.readUInt32(), let bytes = payload.readUInt32() {
+                record = .batchHeader(WALBatch.Header(sequence: sequence, recordCount: count, recordBytes: bytes))
+            } else {
+                record = nil
+            }
         }
         guard let record, payload.remainingCount == 0 else {
             return .failure(DecodeFailure(reason: "\(kind) record has a malformed \(payloadBytes)-byte payload"))
         }
         return .success(record)
+    }
+
+    /// Version 1 segments hold records without batches, so a torn batch cannot
+    /// be told from a damaged one; they are refused rather than guessed at.
+    private static func unreadable(version: UInt32) -> DecodeFailure {
+        guard version == 1 else {
+            return DecodeFailure(reason: "segment is format version \(version), not \(formatVersion) (written by a newer version?)")
+        }
+        return DecodeFailure(reason: "segment is format version 1, written by a HotSwap release before batched records; "
+            + "this release reads only version \(formatVersion): start that member with the release that wrote it, "
+            + "or clear its data directory and let it rejoin from its peers")
     }
 
     /// Why a checksummed payload could not be decoded.

@@ -3,7 +3,7 @@ import Testing
 
 /// Recovery of a real coordinator's write-ahead log from damage, on copies of
 /// a real data directory: a torn tail at every byte offset of the newest
-/// segment's last records keeps exactly the intact prefix (checked with
+/// segment's last records keeps exactly the intact batches before it (checked with
 /// `hotswap data verify`, and by starting real coordinators on a sample), and
 /// corruption with valid records after it is refused by both, naming the
 /// segment file and the record's offset, with the files left as they were.
@@ -31,15 +31,15 @@ struct WALRecoveryTests {
                 "a cut file is always a torn tail, never mid-log corruption")
     }
 
-    @Test func aFlippedByteInTheLastRecordIsCutAsTornAndInAnyEarlierRecordIsRefused() throws {
+    @Test func aFlippedByteInTheLastBatchIsCutAsTornAndInAnyEarlierBatchIsRefused() throws {
         let recorded = try Self.recorded.get()
         let start = recorded.model.sweepStart(records: Self.sweptRecords, entries: Self.sweptEntries)
         let damages = (start..<recorded.model.newest.bytes.count).map { TailDamage.flipped(at: $0) }
         let outcomes = sweep(recorded, damages)
-        let lastRecord = recorded.model.newest.frames.last!
+        let lastBatch = recorded.model.newestBatches.last!
         let cutAsTorn = outcomes.filter { if case .keeps = $0.expected { true } else { false } }
-        #expect(cutAsTorn.count == lastRecord.end - lastRecord.offset, "only flips in the last record are torn writes")
-        #expect(cutAsTorn.count < outcomes.count, "flips in earlier records must be swept too")
+        #expect(cutAsTorn.count == lastBatch.last!.end - lastBatch.first!.offset, "only flips in the last batch are torn writes")
+        #expect(cutAsTorn.count < outcomes.count, "flips in earlier batches must be swept too")
     }
 
     @Test func verifyRefusesWhileACoordinatorHoldsTheDataDirectory() throws {
@@ -60,7 +60,8 @@ struct WALRecoveryTests {
         let last = recorded.model.newest.frames.last!
         let samples: [(TailDamage, lost: Int)] = [
             (.truncated(at: entries[entries.count - 1].offset + 20), 1),
-            (.flipped(at: last.offset + SegmentFrame.headerBytes + 1), last.entryIndex == nil ? 0 : 1),
+            (.flipped(at: last.offset + SegmentFrame.headerBytes + 1),
+             recorded.model.newestBatches.last!.filter { $0.entryIndex != nil }.count),
             (.truncated(at: entries[entries.count - 3].end - 1), 3),
         ]
         for (damage, lost) in samples {

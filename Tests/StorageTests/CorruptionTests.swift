@@ -1,14 +1,16 @@
 @testable import Storage
 import Testing
 
-/// A bad record with valid data after it cannot be a torn write: recovery
-/// must refuse to start and say where, never skip it.
+/// A bad record with a later batch after it cannot be a torn write (that
+/// batch was written only once the bad one was fsync'd): recovery must
+/// refuse to start and say where, never skip it.
 struct CorruptionTests {
     @Test func flippedByteInAMiddleRecordOfTheLastSegmentIsRefusedNamingFileAndOffset() throws {
         let written = try TornTailTests.writeLog()
         defer { written.directory.remove() }
-        let badStart = written.recordStarts[1]
-        for offset in [badStart, badStart + 4, badStart + 8, badStart + 20, written.recordStarts[2] - 1] {
+        let badStart = written.batchStarts[1]
+        let recordStart = badStart + Fixtures.batchHeaderFrameBytes
+        for offset in [badStart, badStart + 4, badStart + 8, badStart + 20, recordStart + 20, written.batchStarts[2] - 1] {
             let copy = try written.directory.copy()
             defer { copy.remove() }
             let segment = try copy.segmentPaths().last!
@@ -16,7 +18,8 @@ struct CorruptionTests {
             #expect(throws: StorageError.self, "flip at \(offset)") {
                 try WriteAheadLog.open(directory: copy.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
             }
-            #expect(try refusal(copy.path) == Refusal(file: segment, offset: badStart), "flip at \(offset)")
+            let badRecord = offset < recordStart ? badStart : recordStart
+            #expect(try refusal(copy.path) == Refusal(file: segment, offset: badRecord), "flip at \(offset)")
         }
     }
 
@@ -48,11 +51,10 @@ struct CorruptionTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var writer = ByteWriter()
-        for record: WALRecord in [.segmentHeader(sequence: 1), .entry(Fixtures.entry(1, term: 1))] {
-            try record.append(to: &writer)
-        }
-        let gapOffset = writer.bytes.count
-        try WALRecord.entry(Fixtures.entry(3, term: 1)).append(to: &writer)
+        try WALRecord.segmentHeader(sequence: 1).append(to: &writer)
+        writer.append(contentsOf: try WALBatch([.entry(Fixtures.entry(1, term: 1))]).encoded(sequence: 1))
+        let gapOffset = writer.bytes.count + Fixtures.batchHeaderFrameBytes
+        writer.append(contentsOf: try WALBatch([.entry(Fixtures.entry(3, term: 1))]).encoded(sequence: 2))
         let segment = directory.join("wal/wal-0000000000000001.log")
         try Files.makeDirectory(directory.join("wal"))
         try Files.write(segment, writer.bytes + [9, 0, 0])
@@ -66,13 +68,11 @@ struct CorruptionTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var writer = ByteWriter()
-        for record: WALRecord in [.segmentHeader(sequence: 1), .entry(Fixtures.entry(1, term: 1))] {
-            try record.append(to: &writer)
-        }
-        let gapOffset = writer.bytes.count
-        for record: WALRecord in [.entry(Fixtures.entry(5, term: 1)), .entry(Fixtures.entry(6, term: 1))] {
-            try record.append(to: &writer)
-        }
+        try WALRecord.segmentHeader(sequence: 1).append(to: &writer)
+        writer.append(contentsOf: try WALBatch([.entry(Fixtures.entry(1, term: 1))]).encoded(sequence: 1))
+        let gapOffset = writer.bytes.count + Fixtures.batchHeaderFrameBytes
+        let outOfSequence = try WALBatch([.entry(Fixtures.entry(5, term: 1)), .entry(Fixtures.entry(6, term: 1))])
+        writer.append(contentsOf: try outOfSequence.encoded(sequence: 2))
         let segment = directory.join("wal/wal-0000000000000001.log")
         try Files.makeDirectory(directory.join("wal"))
         try Files.write(segment, writer.bytes)

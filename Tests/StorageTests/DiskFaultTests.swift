@@ -30,7 +30,7 @@ struct DiskFaultTests {
         #expect(failure == .diskFull(path: segment))
         #expect(acknowledged.count >= 10, "the tmpfs should hold some entries before filling")
         let acknowledgedBytes = Fixtures.segmentHeaderFrameBytes
-            + acknowledged.count * Fixtures.entryFrameBytes(dataBytes: Self.entryDataBytes)
+            + acknowledged.count * (Fixtures.batchHeaderFrameBytes + Fixtures.entryFrameBytes(dataBytes: Self.entryDataBytes))
         #expect(try Files.size(segment) == acknowledgedBytes, "the failed append must be cut back off the segment")
 
         let bigSnapshot = SnapshotRecord(index: 1, term: 1, configuration: [], data: [UInt8](repeating: 7, count: 128 << 10))

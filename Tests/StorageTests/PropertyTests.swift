@@ -25,6 +25,7 @@ struct PropertyTests {
         var random = SplitMix64(seed: seed)
         var model = LogModel()
         var term: UInt64 = 1
+        var hardStates = HardStateTracker()
         var (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         for step in 0..<Self.stepsPerSeed {
             let context = "seed \(seed) step \(step)"
@@ -35,16 +36,19 @@ struct PropertyTests {
                 let state = Bool.random(using: &random) ? Self.hardState(term: term, model: model, using: &random) : nil
                 try log.append(entries: entries, hardState: state)
                 model.append(entries, hardState: state)
+                hardStates.batchWritten(state)
             case 45..<60 where model.lastIndex > model.snapshotIndex:
                 term += 1
                 let start = UInt64.random(in: model.snapshotIndex + 1...model.lastIndex, using: &random)
                 let entries = Self.entries(from: start, term: term, using: &random)
                 try log.append(entries: entries, hardState: nil)
                 model.append(entries, hardState: nil)
+                hardStates.batchWritten(nil)
             case 60..<70:
                 term += UInt64.random(in: 0...1, using: &random)
                 let state = Self.hardState(term: term, model: model, using: &random)
                 try log.append(entries: [], hardState: state)
+                hardStates.accepted(state, previous: model.hardState)
                 model.append([], hardState: state)
             case 70..<80 where model.lastIndex > 0:
                 let index = UInt64.random(in: model.snapshotIndex...model.lastIndex, using: &random)
@@ -52,22 +56,27 @@ struct PropertyTests {
                 let snapshot = Self.snapshot(index, term: entryTerm)
                 try log.saveSnapshot(snapshot)
                 model.save(snapshot)
+                hardStates.batchWritten(nil)
             case 80..<84:
                 term += 1
                 let index = model.snapshotIndex + UInt64.random(in: 1...(model.lastIndex - model.snapshotIndex + 5), using: &random)
                 let snapshot = Self.snapshot(index, term: term)
                 try log.saveSnapshot(snapshot)
                 model.save(snapshot)
+                hardStates.batchWritten(nil)
             case 84..<92:
                 log.close()
+                hardStates.batchWritten(nil)
                 let recovered: RecoveredLog
                 (log, recovered) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
                 Self.check(recovered, against: model, context)
             case 92..<97:
                 let entries = Self.entries(from: model.lastIndex + 1, term: term, using: &random)
-                let crash = try Self.crashDuringAppend(entries, log: log, directory: directory, using: &random)
+                let crash = try Self.crashDuringAppend(
+                    entries, carrying: hardStates.unwritten, log: log, directory: directory, using: &random)
                 log = crash.log
-                model.append(crash.survivors, hardState: nil)
+                if crash.rolled { hardStates.batchWritten(nil) }
+                model.hardState = hardStates.crashed()
                 Self.check(crash.recovered, against: model, context, expectedTruncatedBytes: crash.tornBytes)
             default:
                 continue
@@ -85,30 +94,31 @@ struct PropertyTests {
     struct Crash {
         var log: WriteAheadLog
         var recovered: RecoveredLog
-        /// The batch's entries wholly written before the cut.
-        var survivors: [LogEntryRecord]
-        /// Bytes of the record the cut went through.
+        /// Bytes of the batch before the cut: all of them dropped.
         var tornBytes: Int
+        /// True when the append started a segment, whose first batch holds
+        /// the hard state: durable before the batch that was cut.
+        var rolled: Bool
     }
 
-    /// Appends `entries`, then cuts the segment inside that batch, as a crash
-    /// part-way through its write would, and reopens.
+    /// Appends `entries` (the log adds `carried`, a commit-only hard state
+    /// not yet written, to their batch), then cuts the segment inside that
+    /// batch, as a crash part-way through its write would, and reopens.
     static func crashDuringAppend(
-        _ entries: [LogEntryRecord], log: WriteAheadLog, directory: TemporaryDirectory, using random: inout SplitMix64
+        _ entries: [LogEntryRecord], carrying carried: HardStateRecord?, log: WriteAheadLog,
+        directory: TemporaryDirectory, using random: inout SplitMix64
     ) throws -> Crash {
+        let segmentCount = try directory.segmentPaths().count
         try log.append(entries: entries, hardState: nil)
         log.close()
-        let segment = try directory.segmentPaths().last!
-        let end = try Files.size(segment)
-        var boundaries = [end]
-        for entry in entries.reversed() {
-            boundaries.insert(boundaries[0] - Fixtures.entryFrameBytes(dataBytes: entry.data.count), at: 0)
-        }
-        let cut = Int.random(in: boundaries[0] + 1..<end, using: &random)
-        try Files.truncate(segment, toBytes: cut)
-        let whole = boundaries.dropFirst().filter { $0 <= cut }.count
+        let segments = try directory.segmentPaths()
+        let end = try Files.size(segments.last!)
+        let batchBytes = Fixtures.batchHeaderFrameBytes + entries.map { Fixtures.entryFrameBytes(dataBytes: $0.data.count) }.reduce(0, +)
+            + (carried == nil ? 0 : Fixtures.hardStateFrameBytes)
+        let cut = Int.random(in: end - batchBytes + 1..<end, using: &random)
+        try Files.truncate(segments.last!, toBytes: cut)
         let (reopened, recovered) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
-        return Crash(log: reopened, recovered: recovered, survivors: Array(entries.prefix(whole)), tornBytes: cut - boundaries[whole])
+        return Crash(log: reopened, recovered: recovered, tornBytes: cut - (end - batchBytes), rolled: segments.count > segmentCount)
     }
 
     static func check(_ recovered: RecoveredLog, against model: LogModel, _ context: String, expectedTruncatedBytes: Int = 0) {

@@ -3,19 +3,29 @@ import Testing
 
 struct RecordFrameTests {
     @Test func everyRecordKindDecodesToWhatWasEncoded() throws {
-        let records: [WALRecord] = [
-            .segmentHeader(sequence: 7),
+        let batched: [WALRecord] = [
             .entry(Fixtures.entry(42, term: 3, dataBytes: 100)),
             .entry(LogEntryRecord(index: 1, term: 1, kind: 9, data: [])),
             .hardState(HardStateRecord(term: 5, votedFor: 2, commitIndex: 40)),
             .snapshotMarker(index: 30, term: 4),
         ]
         var writer = ByteWriter()
-        for record in records { try record.append(to: &writer) }
-        let scan = try SegmentScan.scan(writer.bytes, file: "memory")
-        #expect(scan.badFrame == nil)
-        #expect(scan.records.map(\.record) == records)
+        try WALRecord.segmentHeader(sequence: 7).append(to: &writer)
+        writer.append(contentsOf: try WALBatch(batched).encoded(sequence: 9))
+        let scan = try SegmentScan.scan(writer.bytes, file: "memory", nextBatchSequence: 9)
+        #expect(scan.damage == nil)
+        #expect(scan.records.map(\.record) == [.segmentHeader(sequence: 7)] + batched)
         #expect(scan.records.last?.offset == writer.bytes.count - Fixtures.frameHeaderBytes - 1 - 16)
+        #expect(scan.nextBatchSequence == 10)
+    }
+
+    @Test func batchHeaderLayoutIsSequenceThenRecordCountThenRecordBytes() throws {
+        let batch = try WALBatch([.snapshotMarker(index: 1, term: 2), .hardState(HardStateRecord(term: 2, votedFor: 0, commitIndex: 1))])
+        let bytes = try batch.encoded(sequence: 0x0102)
+        #expect(bytes.count == Fixtures.batchHeaderFrameBytes + 25 + Fixtures.hardStateFrameBytes)
+        #expect(Array(bytes[0..<4]) == [17, 0, 0, 0])
+        #expect(bytes[8] == WALRecord.Kind.batchHeader.rawValue)
+        #expect(Array(bytes[9..<25]) == [2, 1, 0, 0, 0, 0, 0, 0] + [2, 0, 0, 0] + [58, 0, 0, 0])
     }
 
     @Test func frameLayoutIsLengthThenChecksumThenTypeThenPayload() throws {
@@ -56,7 +66,7 @@ struct RecordFrameTests {
         var writer = ByteWriter()
         try RecordFrame.append(type: WALRecord.Kind.hardState.rawValue, payloadBytes: 3, to: &writer) { $0.append(contentsOf: [1, 2, 3]) }
         #expect(throws: StorageError.corruptRecord(file: "f", offset: 0, reason: "hardState record has a malformed 3-byte payload")) {
-            try SegmentScan.scan(writer.bytes, file: "f")
+            try SegmentScan.scan(writer.bytes, file: "f", nextBatchSequence: nil)
         }
     }
 }

@@ -1,36 +1,41 @@
 import Storage
 import Testing
 
-/// A crash can tear only what was being written when it struck: the end of
-/// the last segment. Recovery must keep exactly the records that were whole.
+/// A crash can tear only what was being written when it struck: the final
+/// batch, at the end of the last segment. Recovery must keep exactly the
+/// batches that were whole.
 struct TornTailTests {
     /// The log every case starts from, and where its last three records lie.
     struct Written {
         let directory: TemporaryDirectory
         let lastSegment: String
-        /// Entries 1...n-2, then entry n-1, hard state `latest`, entry n.
+        /// Entries 1...n-2, then batches of entry n-1, hard state `latest`, entry n.
         let entriesBeforeTail: [LogEntryRecord]
         let tailEntries: (LogEntryRecord, LogEntryRecord)
         let earlierHardState: HardStateRecord
         let latestHardState: HardStateRecord
-        /// Start offsets of the last three records, and the file's end.
-        let recordStarts: [Int]
+        /// Start offsets of the last three batches, and the file's end.
+        let batchStarts: [Int]
         let endOffset: Int
     }
+
+    /// Entries written before the last three batches: as many as leave those
+    /// three together in the last of several 1 KiB segments.
+    static let entriesBeforeTail: UInt64 = 44
 
     static func writeLog() throws -> Written {
         let directory = try TemporaryDirectory()
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         let earlier = HardStateRecord(term: 2, votedFor: 1, commitIndex: 20)
         var before: [LogEntryRecord] = []
-        for index in UInt64(1)...45 {
+        for index in UInt64(1)...entriesBeforeTail {
             let entry = Fixtures.entry(index, term: 2, dataBytes: 10 + Int(index % 5))
             before.append(entry)
             try log.append(entries: [entry], hardState: index == 30 ? earlier : nil)
         }
-        let penultimate = Fixtures.entry(46, term: 2, dataBytes: 31)
-        let latest = HardStateRecord(term: 3, votedFor: 0, commitIndex: 45)
-        let last = Fixtures.entry(47, term: 3, dataBytes: 19)
+        let penultimate = Fixtures.entry(entriesBeforeTail + 1, term: 2, dataBytes: 31)
+        let latest = HardStateRecord(term: 3, votedFor: 0, commitIndex: entriesBeforeTail)
+        let last = Fixtures.entry(entriesBeforeTail + 2, term: 3, dataBytes: 19)
         try log.append(entries: [penultimate], hardState: nil)
         try log.append(entries: [], hardState: latest)
         try log.append(entries: [last], hardState: nil)
@@ -40,21 +45,22 @@ struct TornTailTests {
         let lastSegment = segments.last!
         let endOffset = try Files.size(lastSegment)
         let sizes = [Fixtures.entryFrameBytes(dataBytes: 31), Fixtures.hardStateFrameBytes, Fixtures.entryFrameBytes(dataBytes: 19)]
+            .map { Fixtures.batchHeaderFrameBytes + $0 }
         let firstStart = endOffset - sizes.reduce(0, +)
         #expect(firstStart > Fixtures.segmentHeaderFrameBytes, "the last three records must share the last segment after its header")
         let starts = [firstStart, firstStart + sizes[0], firstStart + sizes[0] + sizes[1]]
         return Written(
             directory: directory, lastSegment: lastSegment, entriesBeforeTail: before,
             tailEntries: (penultimate, last), earlierHardState: earlier, latestHardState: latest,
-            recordStarts: starts, endOffset: endOffset
+            batchStarts: starts, endOffset: endOffset
         )
     }
 
-    @Test func truncationAtEveryByteOfTheLastThreeRecordsKeepsExactlyTheWholeOnes() throws {
+    @Test func truncationAtEveryByteOfTheLastThreeBatchesKeepsExactlyTheWholeOnes() throws {
         let written = try Self.writeLog()
         defer { written.directory.remove() }
-        let boundaries = written.recordStarts + [written.endOffset]
-        for cut in written.recordStarts[0]...written.endOffset {
+        let boundaries = written.batchStarts + [written.endOffset]
+        for cut in written.batchStarts[0]...written.endOffset {
             let copy = try written.directory.copy()
             defer { copy.remove() }
             try Files.truncate(copy.join("wal/" + lastComponent(written.lastSegment)), toBytes: cut)
@@ -73,10 +79,10 @@ struct TornTailTests {
         }
     }
 
-    @Test func flippedByteAnywhereInTheLastRecordDropsItAsATornTail() throws {
+    @Test func flippedByteAnywhereInTheLastBatchDropsItAsATornTail() throws {
         let written = try Self.writeLog()
         defer { written.directory.remove() }
-        let lastStart = written.recordStarts[2]
+        let lastStart = written.batchStarts[2]
         for offset in lastStart..<written.endOffset {
             let copy = try written.directory.copy()
             defer { copy.remove() }
@@ -93,11 +99,11 @@ struct TornTailTests {
     @Test func appendsAfterRecoveringATornTailContinueFromTheIntactPrefix() throws {
         let written = try Self.writeLog()
         defer { written.directory.remove() }
-        try Files.truncate(written.lastSegment, toBytes: written.recordStarts[2] + 5)
+        try Files.truncate(written.lastSegment, toBytes: written.batchStarts[2] + 5)
         let (log, recovered) = try WriteAheadLog.open(directory: written.directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         #expect(recovered.truncatedTailBytes == 5)
-        #expect(log.lastIndex == 46)
-        let replacement = Fixtures.entry(47, term: 4, dataBytes: 3)
+        #expect(log.lastIndex == written.tailEntries.0.index)
+        let replacement = Fixtures.entry(written.tailEntries.1.index, term: 4, dataBytes: 3)
         try log.append(entries: [replacement], hardState: nil)
         log.close()
 

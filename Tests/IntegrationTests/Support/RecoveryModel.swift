@@ -60,11 +60,12 @@ struct RecordedSegment: Sendable {
 }
 
 /// The recovery rules of Docs/STORAGE.md applied to a recorded log whose
-/// newest segment is damaged: the records before the damage survive; a bad
-/// record with nothing valid after it is a torn tail and is cut; one with a
-/// valid record after it is mid-log corruption and is refused. Every entry
-/// record sets the last index to its own (it extends the log or replaces the
-/// suffix from its index), so the last index is that of the last surviving entry.
+/// newest segment is damaged: the batches before the damage survive; damage
+/// in the last batch (or a cut anywhere) is a torn tail and the damaged batch
+/// is dropped whole; damage with a later batch after it is mid-log corruption
+/// and is refused, naming the damaged record. Every entry record sets the last
+/// index to its own (it extends the log or replaces the suffix from its
+/// index), so the last index is that of the last surviving entry.
 struct RecoveryModel: Sendable {
     /// Oldest first; the last is the one the damage goes into.
     let segments: [RecordedSegment]
@@ -82,15 +83,28 @@ struct RecoveryModel: Sendable {
         return min(byRecords, byEntries)
     }
 
+    /// The newest segment's frames in units recovery keeps or drops whole:
+    /// the segment header, then each batch (its header and its records).
+    var newestBatches: [[SegmentFrame]] {
+        var units: [[SegmentFrame]] = []
+        for frame in newest.frames {
+            if units.isEmpty || frame.type == SegmentFrame.batchHeaderType { units.append([]) }
+            units[units.count - 1].append(frame)
+        }
+        return units
+    }
+
     /// The newest segment's frames that survive `damage`; nil when it is mid-log corruption.
     func survivingNewestFrames(_ damage: TailDamage) -> [SegmentFrame]? {
-        let frames = newest.frames
+        let batches = newestBatches
         switch damage {
         case let .truncated(offset):
-            return frames.filter { $0.end <= offset }
+            return batches.prefix { $0.last!.end <= offset }.flatMap { $0 }
         case let .flipped(offset):
-            guard let damaged = frames.firstIndex(where: { $0.contains(offset) }) else { return frames }
-            return damaged == frames.count - 1 ? Array(frames.prefix(damaged)) : nil
+            guard let damaged = batches.firstIndex(where: { $0.first!.offset <= offset && offset < $0.last!.end }) else {
+                return newest.frames
+            }
+            return damaged == batches.count - 1 ? batches.prefix(damaged).flatMap { $0 } : nil
         }
     }
 

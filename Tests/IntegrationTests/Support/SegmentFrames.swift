@@ -8,6 +8,7 @@ struct SegmentFrame: Equatable, Sendable {
     /// Record types from the format table.
     static let entryType: UInt8 = 2
     static let hardStateType: UInt8 = 3
+    static let batchHeaderType: UInt8 = 5
 
     let offset: Int
     /// Where the next frame begins.

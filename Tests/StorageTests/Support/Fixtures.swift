@@ -18,6 +18,12 @@ enum Fixtures {
     static func entryFrameBytes(dataBytes: Int) -> Int { frameHeaderBytes + 1 + 17 + dataBytes }
     static let hardStateFrameBytes = 8 + 1 + 24
     static let segmentHeaderFrameBytes = 8 + 1 + 12
+    static let batchHeaderFrameBytes = 8 + 1 + 16
 
     static let smallSegmentBytes = 1024
+
+    /// Index and term of each entry, short enough for a failure message.
+    static func summary(_ entries: [LogEntryRecord]) -> String {
+        entries.map { "\($0.index)@\($0.term)" }.joined(separator: " ")
+    }
 }

@@ -33,3 +33,29 @@ struct LogModel {
         snapshot = newSnapshot
     }
 }
+
+/// Which hard state is on disk: one that only moves the commit index is
+/// written with the next batch, so a crash before then loses it.
+struct HardStateTracker {
+    var written: HardStateRecord?
+    var unwritten: HardStateRecord?
+
+    mutating func accepted(_ state: HardStateRecord, previous: HardStateRecord?) {
+        if state.term == previous?.term, state.votedFor == previous?.votedFor {
+            unwritten = state
+        } else {
+            batchWritten(state)
+        }
+    }
+
+    mutating func batchWritten(_ state: HardStateRecord?) {
+        written = state ?? unwritten ?? written
+        unwritten = nil
+    }
+
+    /// The hard state recovery finds after a crash.
+    mutating func crashed() -> HardStateRecord? {
+        unwritten = nil
+        return written
+    }
+}

@@ -1,13 +1,18 @@
 import FoundationEssentials
 import Glibc
 
-/// A fresh directory from mkdtemp under /tmp, removed with everything in it
-/// by `remove()`.
+/// A fresh directory from mkdtemp under /tmp (or `parent`), removed with
+/// everything in it by `remove()`.
 struct TemporaryDirectory {
+    /// A memory-backed parent where the machine has one: fsync costs nothing
+    /// there, for tests that open thousands of logs and whose subject is what
+    /// a model says reached the disk, not the device.
+    static let memoryBackedParent = Files.exists("/dev/shm") ? "/dev/shm" : "/tmp"
+
     let path: String
 
-    init() throws {
-        var template = Array("/tmp/storage-tests-XXXXXX".utf8CString)
+    init(under parent: String = "/tmp") throws {
+        var template = Array("\(parent)/storage-tests-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard let made else { throw Failure("mkdtemp failed: errno \(errno)") }
         path = String(cString: made)
