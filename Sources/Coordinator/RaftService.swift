@@ -143,6 +143,14 @@ final class RaftService: @unchecked Sendable {
             links.removeAll()
             waiters.failAll(with: .noLeader("coordinator shutting down"))
             failAllReads(with: .noLeader("coordinator shutting down"))
+            if !isHalted {
+                do {
+                    try store.wal.flush()
+                } catch {
+                    logger.warning("the last commit index was not written at shutdown; it is learned again from the leader",
+                                   ["error": "\(error)"])
+                }
+            }
             store.wal.close()
         }
         group.shutdown()

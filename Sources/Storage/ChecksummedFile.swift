@@ -28,8 +28,7 @@ public enum ChecksummedFile {
         } catch let .io(_, _, code) where code == ENOENT {
             return nil
         }
-        var spent = 0
-        switch RecordFrame.parse(bytes, at: 0, checksumBytesSpent: &spent) {
+        switch RecordFrame.parse(bytes, at: 0) {
         case let .valid(type, payloadRange, endOffset) where type == recordType && endOffset == bytes.count:
             return Array(bytes[payloadRange])
         case .valid:

@@ -86,12 +86,16 @@ struct LogWriter {
         if let newHardState { hardState = newHardState }
     }
 
-    /// Writes a commit index still waiting for a batch; a failure is not
-    /// reported, as that commit index never had to be durable.
+    /// Writes a commit index still waiting for a batch (see `append`).
+    mutating func flush() throws(StorageError) {
+        try checkUsable()
+        guard let unwrittenHardState else { return }
+        try writeBatch([], hardState: unwrittenHardState)
+    }
+
+    /// Closes the active segment. A commit index still waiting for a batch is
+    /// not written: it never had to be durable (`flush` writes it first).
     mutating func close() {
-        if failure == nil, active != nil, let unwrittenHardState {
-            try? writeBatch([], hardState: unwrittenHardState)
-        }
         active?.close()
         active = nil
     }

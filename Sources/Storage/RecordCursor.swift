@@ -19,8 +19,7 @@ struct RecordCursor {
     }
 
     func record(at offset: Int) throws(StorageError) -> Record {
-        var spent = 0
-        switch RecordFrame.parse(bytes, at: offset, checksumBytesSpent: &spent) {
+        switch RecordFrame.parse(bytes, at: offset) {
         case let .invalid(reason):
             return .invalid(reason: reason)
         case let .valid(type, payloadRange, endOffset):

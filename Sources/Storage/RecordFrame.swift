@@ -37,8 +37,8 @@ enum RecordFrame {
     }
 
     /// Parses the frame at `offset`, checking bounds and checksum (not the
-    /// payload's meaning). `checksumBytesSpent` grows by the bytes hashed.
-    static func parse(_ bytes: [UInt8], at offset: Int, checksumBytesSpent: inout Int) -> Parsed {
+    /// payload's meaning).
+    static func parse(_ bytes: [UInt8], at offset: Int) -> Parsed {
         precondition(offset >= 0 && offset <= bytes.count, "parse offset outside the segment")
         let available = bytes.count - offset
         guard available >= headerBytes + 1 else {
@@ -54,7 +54,6 @@ enum RecordFrame {
         guard checkedRange.upperBound <= bytes.count else {
             return .invalid(reason: "record of \(headerBytes + length) bytes runs past the end of the file (\(bytes.count) bytes)")
         }
-        checksumBytesSpent += length
         let computed = CRC32C.checksum(bytes, checkedRange)
         guard computed == stored else {
             return .invalid(reason: "checksum mismatch (stored \(hex(stored)), computed \(hex(computed)))")

@@ -74,14 +74,13 @@ struct SegmentScan {
     /// where a batch header's fixed length and type stand.
     static func laterBatch(from offset: Int, in bytes: [UInt8], ownSequence: UInt64?) -> (offset: Int, sequence: UInt64)? {
         let headerLength = UInt32(1 + WALRecord.batchHeaderPayloadBytes)
-        var spent = 0
         var candidate = offset
         while candidate + WALBatch.headerRecordBytes <= bytes.count {
             defer { candidate += 1 }
             guard bytes[candidate + RecordFrame.headerBytes] == WALRecord.Kind.batchHeader.rawValue else { continue }
             var prefix = ByteReader(bytes, range: candidate..<candidate + 4)
             guard prefix.readUInt32() == headerLength,
-                  case let .valid(_, payloadRange, _) = RecordFrame.parse(bytes, at: candidate, checksumBytesSpent: &spent)
+                  case let .valid(_, payloadRange, _) = RecordFrame.parse(bytes, at: candidate)
             else { continue }
             var payload = ByteReader(bytes, range: payloadRange)
             guard let sequence = payload.readUInt64(), sequence != ownSequence else { continue }

@@ -49,6 +49,12 @@ public final class WriteAheadLog: Sendable {
         }
     }
 
+    /// Writes and syncs a commit index that `append` held back because it
+    /// alone need not be durable; a clean shutdown calls it before `close`.
+    public func flush() throws(StorageError) {
+        try locked { (writer: inout LogWriter) throws(StorageError) in try writer.flush() }
+    }
+
     /// Closes the active segment; later calls throw `.closed`.
     public func close() {
         writer.withLock { $0.close() }

@@ -86,7 +86,7 @@ struct PowerCutPropertyTests {
         do {
             let log: WriteAheadLog
             (log, recovered) = try WriteAheadLog.open(directory: copy.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
-            log.close()
+            try log.flushAndClose()
         } catch let error {
             Issue.record("\(context): recovery refused: \(error)")
             return

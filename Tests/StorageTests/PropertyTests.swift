@@ -65,7 +65,7 @@ struct PropertyTests {
                 model.save(snapshot)
                 hardStates.batchWritten(nil)
             case 84..<92:
-                log.close()
+                try log.flushAndClose()
                 hardStates.batchWritten(nil)
                 let recovered: RecoveredLog
                 (log, recovered) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
@@ -84,7 +84,7 @@ struct PropertyTests {
             #expect(log.lastIndex == model.lastIndex, "\(context)")
             #expect(try directory.snapshotNames().count <= Self.snapshotFilesMaximum, "\(context)")
         }
-        log.close()
+        try log.flushAndClose()
         let (final, recovered) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         final.close()
         Self.check(recovered, against: model, "seed \(seed) at the end")
@@ -110,7 +110,7 @@ struct PropertyTests {
     ) throws -> Crash {
         let segmentCount = try directory.segmentPaths().count
         try log.append(entries: entries, hardState: nil)
-        log.close()
+        try log.flushAndClose()
         let segments = try directory.segmentPaths()
         let end = try Files.size(segments.last!)
         let batchBytes = Fixtures.batchHeaderFrameBytes + entries.map { Fixtures.entryFrameBytes(dataBytes: $0.data.count) }.reduce(0, +)

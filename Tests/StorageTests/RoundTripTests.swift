@@ -93,7 +93,7 @@ struct RoundTripTests {
             try log.append(entries: [Fixtures.entry(index, term: 3, dataBytes: 40)], hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index - 1))
             try log.append(entries: [], hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index))
         }
-        log.close()
+        try log.flushAndClose()
         #expect(try directory.segmentPaths().count >= 3, "the test needs segments left while a commit-only record was their tail")
         let (reopened, recovered) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         defer { reopened.close() }

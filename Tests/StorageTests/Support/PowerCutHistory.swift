@@ -23,7 +23,7 @@ enum Operation: CustomStringConvertible {
             try log.saveSnapshot(snapshot)
             return log
         case .reopen:
-            log.close()
+            try log.flushAndClose()
             return try WriteAheadLog.open(directory: directory, segmentSizeBytes: Fixtures.smallSegmentBytes).0
         }
     }
