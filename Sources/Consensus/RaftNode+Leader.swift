@@ -51,8 +51,9 @@ extension RaftNode {
             handleAppendRejection(message)
             return
         }
-        // Only an accepted append extends the lease: a follower whose log still disagrees with
-        // ours has not taken this leader's entries, and the lease must rest on those that did.
+        // Only accepted appends (and heartbeat answers) extend the lease. A rejection would be
+        // sound too — the follower heard this leader and refuses votes — but the leader is then
+        // still probing it, and its lease is unusable until its first entry commits anyway.
         tracker.recordLeaseAck(from: from, sentTick: message.leaseTick, nowTick: tickCount)
         guard var member = tracker.progress[from] else { return }
         let wasPaused = member.isPaused

@@ -63,6 +63,9 @@ extension RaftNode {
     /// `context`. A follower forwards the request to its leader. Requests are not retried: the
     /// caller times out and asks again if the answer never comes (e.g. the leader changed).
     public mutating func requestRead(context: [UInt8]) throws(ProposalError) {
+        guard context.count <= ReadOnly.contextBytesMaximum else {
+            throw .tooLarge(bytes: context.count, maximumBytes: ReadOnly.contextBytesMaximum)
+        }
         guard role == .leader else {
             guard leader != .none else { throw .notLeader(leaderHint: nil) }
             send(Message(kind: .readIndex, from: id, to: leader, term: term, context: context))

@@ -54,9 +54,10 @@ extension RaftNode {
     /// term and vote it was sent in already are. Only a leader's appends and heartbeats may: the
     /// leader counts its own entries towards a commit only once they are durable
     /// (`leaderDidPersist`), so its disk write can overlap the followers' (dissertation
-    /// §10.2.1). The commit index they carry must be durable here too, so that no follower
-    /// learns of a commit this node could forget. Votes and answers always wait: a vote, an
-    /// acknowledged entry or a term a crash could take back would let this node promise twice.
+    /// §10.2.1). The entries up to the commit index they carry must be durable here, so that
+    /// no follower learns of a commit whose entries this node could lose. Votes and answers
+    /// always wait: a vote, an acknowledged entry or a term a crash could take back would let
+    /// this node promise twice.
     func mayPrecedePersistence(_ message: Message) -> Bool {
         guard message.kind == .append || message.kind == .heartbeat else { return false }
         return message.commit <= log.persistedLastIndex

@@ -102,6 +102,7 @@ public struct RaftNode: Sendable {
     public mutating func step(_ message: Message) {
         guard message.to == id, message.from != .none, message.from != id,
             message.entries.count <= RaftLog.entriesPerReadMaximum,
+            message.context.count <= ReadOnly.contextBytesMaximum,
             message.term <= RaftNode.termOrIndexMaximum, message.index <= RaftNode.termOrIndexMaximum,
             (message.snapshot?.metadata.index ?? 0) <= RaftNode.termOrIndexMaximum
         else { return }

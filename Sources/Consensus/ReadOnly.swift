@@ -6,6 +6,9 @@
 struct ReadOnly: Sendable {
     /// Bound on reads waiting for a heartbeat round (or for the leader's first commit).
     static let pendingMaximum = 4096
+    /// A read request's context (the caller's identity for it): bounded, so that a full queue
+    /// of requests from followers stays small.
+    static let contextBytesMaximum = 256
 
     struct Request: Sendable {
         var sequence: UInt64

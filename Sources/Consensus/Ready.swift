@@ -37,8 +37,9 @@ public struct Ready: Sendable, Equatable {
     public var hardState: HardState?
     public var entriesToPersist: [Entry]
     public var snapshotToPersist: Snapshot?
-    /// A leader's appends and heartbeats whose term and vote are already durable: they carry
-    /// nothing a crash could take back, so they may overlap the leader's own fsync.
+    /// A leader's appends and heartbeats whose term and vote are already durable: they promise
+    /// nothing a crash could take back (the leader's own entries may still be lost, but it
+    /// counts them towards a commit only once durable), so they may overlap its fsync.
     public var messages: [Message]
     /// Everything else (votes, answers, anything sent while the term or vote is not yet
     /// durable): these promise what is persisted, so they wait for the fsync.

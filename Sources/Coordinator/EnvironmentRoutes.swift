@@ -3,10 +3,11 @@ import FoundationEssentials
 import Transport
 import Wire
 
-/// `/api/v1/environments`: the list comes from this coordinator's applied
-/// state; one environment comes with the leader's summary of its nodes
-/// (forwarded when this node follows; without a leader, the local record
-/// and `"nodes": null`); writes go through Raft (forwarded to the leader).
+/// `/api/v1/environments`: reads are linearizable by default (one
+/// environment comes with the acting leader's summary of its nodes, the query
+/// forwarded when this node follows) or serializable on request (this
+/// coordinator's applied state); writes go through Raft (forwarded to the
+/// leader). CLUSTER.md, "Reads", has the table.
 enum EnvironmentRoutes {
     /// The body of `PUT /environments/{name}`.
     struct EnvironmentUpdate: Decodable {
@@ -27,9 +28,12 @@ enum EnvironmentRoutes {
             case .linearizable:
                 NodeRoutes.answer(.environment(name: name), gateway: gateway, responder: responder, consistency: .linearizable)
             case .serializable:
-                let view = service.view
-                guard view.isLeaderKnown else { return responder.send(localRecord(name, in: view), consistency: .serializable) }
-                NodeRoutes.answer(.environment(name: name), gateway: gateway, responder: responder, consistency: .serializable)
+                // Never waits on another member: the acting leader adds its live node
+                // summary, any other member answers its applied record alone.
+                guard gateway.leadership.isActing(at: .now()) else {
+                    return responder.send(localRecord(name, in: service.view), consistency: .serializable)
+                }
+                responder.send(gateway.answer(.environment(name: name)), consistency: .serializable)
             }
         }
         routes.add("PUT", "/api/v1/environments/{name}") { request, responder in
@@ -52,7 +56,7 @@ enum EnvironmentRoutes {
         }
     }
 
-    /// The environment as this coordinator last applied it, without its nodes (no leader to ask).
+    /// The environment as this coordinator last applied it, without its nodes (which only the acting leader knows).
     private static func localRecord(_ name: String, in view: ClusterView) -> APIReply {
         guard let record = view.environments.first(where: { $0.name == name }) else {
             return .error(404, "not_found", "environment '\(name)' does not exist")

@@ -12,6 +12,7 @@ extension RaftService {
     }
 
     func submitOnLoop(_ request: ClusterRequest, mayForward: Bool, completion: @escaping @Sendable (APIReply) -> Void) {
+        guard !isHalted else { return completion(.noLeader("this coordinator has stopped")) }
         guard waiters.count < Self.pendingProposalsMaximum else {
             return completion(.error(429, "too_many_pending_writes", "too many writes in flight; retry shortly",
                                      retryAfterSeconds: 1))

@@ -38,6 +38,7 @@ final class RaftService: @unchecked Sendable {
     private var tickTimer: TimerID?
     private var lastSnapshotIndex: UInt64 = 0
     private var knownLeader: NodeID = .none
+    private var knownTerm: UInt64 = 0
     /// As of the last publish; lets per-tick work skip computing a full `Status`.
     var isLeaderKnown: Bool { knownLeader != .none }
     var hasLearners: Bool { !linkedMembership.learners.isEmpty }
@@ -63,7 +64,9 @@ final class RaftService: @unchecked Sendable {
     var haltObserver: (@Sendable (String) -> Void)?
     /// Answers to writes that applied in this `process`, sent once their state is published.
     var answersAfterPublish: [() -> Void] = []
-    var reads = ReadWaiters()
+    /// Read ids start at random so that an answer meant for an earlier incarnation of this
+    /// coordinator (still queued at the leader) cannot confirm a read of this one.
+    var reads = ReadWaiters(firstReadID: UInt64.random(in: 1...(UInt64.max >> 1)))
 
     /// `joining` is true for a node added to a running cluster (`--initial-cluster-state existing`):
     /// it starts as no member at all and learns the membership from the leader's log.
@@ -191,6 +194,7 @@ final class RaftService: @unchecked Sendable {
     /// Delivers a message a peer sent; `from` is the name its certificate proved.
     func receive(_ message: Message) {
         loop.preconditionInLoop()
+        guard !isHalted else { return }
         catchUpTicks()
         node.step(message)
         scheduleProcess()
@@ -215,6 +219,7 @@ final class RaftService: @unchecked Sendable {
     /// on this coordinator shows them. A failed write or an entry this build cannot decode
     /// halts the coordinator: going on could fork the replicated state.
     func process() {
+        guard !isHalted else { return }
         requestPendingReads()
         while !isHalted, node.hasReady {
             let ready = node.ready()
@@ -249,10 +254,16 @@ final class RaftService: @unchecked Sendable {
         guard !isHalted else { return }
         isHalted = true
         logger.error("this coordinator stops: \(reason)")
+        if let tickTimer { loop.cancelTimer(tickTimer) }
+        tickTimer = nil
         withdrawPublishedLease()
+        // These writes committed and applied here; their answers are true. No later read
+        // on this coordinator can contradict them: it answers none.
+        let answers = answersAfterPublish
+        answersAfterPublish = []
+        for answer in answers { answer() }
         waiters.failAll(with: .noLeader("this coordinator stopped: \(reason)"))
         failAllReads(with: .noLeader("this coordinator stopped: \(reason)"))
-        answersAfterPublish = []
         haltObserver?(reason)
     }
 
@@ -317,7 +328,9 @@ final class RaftService: @unchecked Sendable {
             try store.save(snapshot)
             lastSnapshotIndex = applied
         } catch {
-            logger.error("snapshot failed; the log keeps growing until the next attempt", ["error": "\(error)"])
+            // The core already dropped the entries the snapshot covers and would send
+            // followers a snapshot that is not on disk.
+            halt("cannot persist the snapshot at index \(applied) (\(error))")
         }
     }
 
@@ -341,12 +354,16 @@ final class RaftService: @unchecked Sendable {
             linkedMembership = status.membership
             closeLinks(outside: status.membership)
         }
+        if status.term != knownTerm {
+            // Read requests sent in an earlier term are dropped as stale: ask again.
+            knownTerm = status.term
+            reads.requeueRequested()
+            if reads.hasUnrequested { scheduleProcess() }
+        }
         if status.leader != knownLeader {
             knownLeader = status.leader
             logger.info("leader changed", ["leader": status.leader == .none ? "(none)" : directory.displayName(of: status.leader),
                                            "term": "\(status.term)", "role": "\(status.role)"])
-            reads.requeueRequested()
-            if reads.hasUnrequested { scheduleProcess() }
             waiters.leaderChanged(to: status.leader) { [directory] succeeded in
                 succeeded ? .json(200, "{\"leader\":\(JSONText.quoted(directory.displayName(of: status.leader))),\"term\":\(status.term)}")
                     : .error(409, "transfer_failed", "another node (\(directory.displayName(of: status.leader))) became leader",

@@ -23,8 +23,12 @@ struct ReadWaiters {
     private var unrequested: [Waiter] = []
     private var requested: [UInt64: [Waiter]] = [:]
     private var confirmed: [Confirmed] = []
-    private var nextReadID: UInt64 = 1
+    private var nextReadID: UInt64
     private(set) var count = 0
+
+    init(firstReadID: UInt64) {
+        nextReadID = firstReadID
+    }
 
     var hasUnrequested: Bool { !unrequested.isEmpty }
 

@@ -22,7 +22,14 @@ struct StartupRecovery {
     static func run(dataDirectory: String) throws -> StartupRecovery {
         let (store, state, details) = try RaftLogStore.open(directory: "\(dataDirectory)/\(raftSubdirectory)")
         try state.validate()
-        let fleet = try state.snapshot.map { try FleetCodec.decodeState($0.data) } ?? FleetState()
+        var fleet = FleetState()
+        if let snapshot = state.snapshot {
+            do {
+                fleet = try FleetCodec.decodeState(snapshot.data)
+            } catch {
+                throw ReplicationHalt.undecodableSnapshot(index: snapshot.metadata.index, error: error)
+            }
+        }
         return StartupRecovery(store: store, state: state, details: details, fleet: fleet)
     }
 }

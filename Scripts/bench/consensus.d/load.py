@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write load for Scripts/bench/consensus: the same client drives HotSwap and etcd.
+"""Write and read load for Scripts/bench/consensus: the same client drives HotSwap and etcd.
 
 Standard library only. Every write is one HTTPS request over a keep-alive connection
 (http.client.HTTPSConnection, server certificate verified against --ca):
@@ -9,11 +9,18 @@ Standard library only. Every write is one HTTPS request over a keep-alive connec
   etcd     POST /v3/kv/put  {"key": base64(NAME), "value": base64(the same 52-byte JSON)}
            acknowledged = 200 with a response header (committed and applied)
 
+Reads are each system's default, linearizable read of one record:
+
+  hotswap  GET  /api/v1/environments/NAME   acknowledged = 200 (ReadIndex or lease, then applied)
+  etcd     POST /v3/kv/range {"key": base64(NAME)}   acknowledged = 200 with a response header
+
 Names cycle over NAME_COUNT names ("bench-00".."bench-31") because HotSwap holds at most 64
 environments; etcd gets the same keys, so both systems mostly replace existing records.
 
 Modes (each prints one JSON object on stdout):
   sequential  --count N: one client, one connection, one write at a time; latency p50/p99/mean
+  reads       --count N: one client, one connection, one linearizable read at a time of the
+              names the writes made; latency p50/p99/mean
   throughput  --clients C --seconds S: C concurrent clients (threads, split over --processes
               processes so that Python's GIL is not the ceiling), each with its own connection;
               acknowledged writes per second
@@ -74,6 +81,20 @@ class Target:
         return ok, response.status, data
 
 
+    def read(self, connection, name):
+        """One linearizable read; returns (acknowledged, status, body). Raises on connection errors."""
+        if self.system == "hotswap":
+            connection.request("GET", "/api/v1/environments/" + name)
+        else:
+            body = json.dumps({"key": base64.b64encode(name.encode()).decode()}).encode()
+            connection.request("POST", "/v3/kv/range", body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        data = response.read()
+        if self.system == "hotswap":
+            return response.status == 200, response.status, data
+        return response.status == 200 and b'"header"' in data, response.status, data
+
+
 def make_context(ca):
     context = ssl.create_default_context(cafile=ca)
     context.check_hostname = True
@@ -88,25 +109,26 @@ def percentile(sorted_values, fraction):
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
-def sequential(args):
+def sequential(args, operation="write"):
     target = Target(args.system, args.targets[0], make_context(args.ca), args.timeout)
+    perform = target.write if operation == "write" else target.read
     connection = target.connect()
     for index in range(args.warmup):
-        ok, status, data = target.write(connection, name_for(index))
+        ok, status, data = perform(connection, name_for(index))
         if not ok:
-            raise SystemExit("warm-up write failed: %s %r" % (status, data[:200]))
+            raise SystemExit("warm-up %s failed: %s %r" % (operation, status, data[:200]))
     latencies, failures = [], 0
     started = time.perf_counter()
     for index in range(args.count):
         before = time.perf_counter()
-        ok, status, data = target.write(connection, name_for(index))
+        ok, status, data = perform(connection, name_for(index))
         after = time.perf_counter()
         if ok:
             latencies.append((after - before) * 1000.0)
         else:
             failures += 1
             if failures <= 3:
-                print("write failed: %s %r" % (status, data[:200]), file=sys.stderr)
+                print("%s failed: %s %r" % (operation, status, data[:200]), file=sys.stderr)
     elapsed = time.perf_counter() - started
     connection.close()
     latencies.sort()
@@ -238,7 +260,7 @@ def failover(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["sequential", "throughput", "failover"])
+    parser.add_argument("mode", choices=["sequential", "reads", "throughput", "failover"])
     parser.add_argument("--system", choices=["hotswap", "etcd"], required=True)
     parser.add_argument("--targets", required=True, help="HOST:PORT[,HOST:PORT...]")
     parser.add_argument("--ca", required=True, help="CA certificate that verifies the servers")
@@ -258,7 +280,9 @@ def main():
     args.targets = [t for t in args.targets.split(",") if t]
     if args.mode == "failover" and args.kill_pid is None:
         parser.error("failover needs --kill-pid")
-    {"sequential": sequential, "throughput": throughput, "failover": failover}[args.mode](args)
+    modes = {"sequential": sequential, "reads": lambda a: sequential(a, "read"), "throughput": throughput,
+             "failover": failover}
+    modes[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -103,14 +103,15 @@ struct InvariantChecker {
 
     /// (2) No two leases valid at the same instant, and no leader of a later term while a lease
     /// is valid (what lease reads rely on). Called once per distinct instant of true time.
-    /// A stalled node is skipped: it cannot act until it resumes, and it catches up its missed
-    /// ticks before anything else (as the coordinator does), which ends a lease that ran out.
+    /// A stalled node's Raft loop is paused, but in the coordinator other threads act on the
+    /// deadline it published: its last tick plus the ticks its lease had left, in its own time.
     func checkLeases(_ nodes: [SimulatedNode], at now: Int64) throws(SimulationFailure) {
         var holder: (id: NodeID, term: UInt64)?
         var newestLeader: (id: NodeID, term: UInt64)?
-        for node in nodes where node.isUp && !node.isStalled(at: now) {
+        for node in nodes where node.isUp {
             guard let leadership = node.raft!.leadership() else { continue }
-            if leadership.leaseValid {
+            let publishedDeadline = node.lastTickAt + Int64(leadership.remainingTicks) * node.tickIntervalMicros
+            if leadership.leaseValid && (!node.isStalled(at: now) || now < publishedDeadline) {
                 if let holder {
                     throw SimulationFailure(
                         "two leases valid at once: n\(holder.id) (term \(holder.term)) and n\(node.id) (term \(leadership.term))")

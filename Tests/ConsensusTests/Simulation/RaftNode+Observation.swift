@@ -21,7 +21,7 @@ extension RaftNode {
         return NodeObservation(term: term, committed: log.committed, role: role, hasReady: hasReady, leaseTerm: leaseTerm)
     }
 
-    mutating func leadership() -> (term: UInt64, leaseValid: Bool)? {
-        role == .leader ? (term, isLeaseValid) : nil
+    mutating func leadership() -> (term: UInt64, leaseValid: Bool, remainingTicks: UInt64)? {
+        role == .leader ? (term, isLeaseValid, leaseRemainingTicks) : nil
     }
 }

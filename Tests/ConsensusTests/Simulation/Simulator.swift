@@ -215,6 +215,7 @@ final class Simulator {
         node.persistScheduled = false
         guard node.raft!.hasReady else { return }
         let ready = node.raft!.ready()
+        try checkMayPrecedePersistence(ready, node)
         for message in ready.messages { send(message) }
         if faultsEnabled && Int(random.next(below: 100)) < parameters.failedWritePercent {
             return try failWrite(slot, ready)
@@ -228,6 +229,20 @@ final class Simulator {
         for readState in ready.readStates { try checkRead(readState, node: node.id) }
         node.raft!.advance(ready)
         try afterStep(slot)
+    }
+
+    /// What leaves before the fsync promises nothing that is not durable yet: the node's term
+    /// and vote are on disk, and so are the entries up to the commit index each message carries.
+    private func checkMayPrecedePersistence(_ ready: Ready, _ node: SimulatedNode) throws(SimulationFailure) {
+        guard !ready.messages.isEmpty else { return }
+        let durable = node.disk.hardState
+        let current = ready.hardState ?? durable
+        guard current.term == durable.term, current.vote == durable.vote else {
+            throw SimulationFailure("n\(node.id) sends before its term \(current.term) / vote \(current.vote) is durable (\(durable))")
+        }
+        for message in ready.messages where message.term != durable.term || message.commit > node.disk.lastIndex {
+            throw SimulationFailure("n\(node.id) sends \(TraceEvent.describe(message)) before its fsync; durable term \(durable.term), last index \(node.disk.lastIndex)")
+        }
     }
 
     /// A write or fsync failed, or the power went while writing: the coordinator halts, and the
