@@ -38,6 +38,8 @@ public struct CoordinatorConfiguration: Sendable {
     /// The most `agentNodesMaximum` may be: the fleet's own bound on nodes.
     public static let agentNodesLimit = FleetState.nodesMaximum
     public var raftElectionTimeoutTicks = 10
+    /// Applied entries between snapshots (each compacts the log).
+    public var raftSnapshotEveryEntries: UInt64 = 10_000
 
     public init(name: String, dataDirectory: String, tlsDirectory: String,
                 peerAddress: SocketAddress, agentAddress: SocketAddress, apiAddress: SocketAddress) {

@@ -33,6 +33,8 @@ final class RaftService: @unchecked Sendable {
     var fleet: FleetState
     var directory: MemberDirectory
     var links: [NodeID: FrameLink] = [:]
+    /// Chunked transfers (snapshots, large forwarded answers) per peer link.
+    var transferOutboxes: [NodeID: TransferOutbox] = [:]
     private let peerLinkListener = PeerLinkListener()
     var waiters = ProposalWaiters()
     private var tickTimer: TimerID?
@@ -241,7 +243,7 @@ final class RaftService: @unchecked Sendable {
     }
 
     private func send(_ message: Message) {
-        link(to: message.to)?.send(Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)))
+        sendRaftMessage(message)
     }
 
     /// Applies committed entries in order. A membership change applies the

@@ -20,13 +20,13 @@ enum CoordinatorCommand {
                                    [--agent-suspect-after 3s] [--agent-down-after 30s] [--agent-failover-grace 10s]
                                    [--agent-hello-hold DURATION (default: 4 election timeouts)]
                                    [--agent-window-samples 300] [--agent-window-minutes 60] [--agent-nodes-maximum \(CoordinatorConfiguration.agentNodesLimit)]
-                                   [--raft-tick 50ms] [--election-timeout-ticks 10]
+                                   [--raft-tick 50ms] [--election-timeout-ticks 10] [--snapshot-every-entries 10000]
         """
 
     static let keys: Set<String> = [
         "config", "name", "data-dir", "tls-dir", "peer-addr", "agent-addr", "api-addr", "log-level",
         "handshake-timeout", "request-timeout", "idle-timeout", "frame-idle-timeout", "shutdown-timeout",
-        "initial-cluster", "initial-cluster-state", "raft-tick", "election-timeout-ticks",
+        "initial-cluster", "initial-cluster-state", "raft-tick", "election-timeout-ticks", "snapshot-every-entries",
         "advertise-api-addr", "advertise-agent-addr", "agent-suspect-after", "agent-down-after", "agent-failover-grace",
         "agent-hello-hold", "agent-window-samples", "agent-window-minutes", "agent-nodes-maximum",
     ]
@@ -117,6 +117,8 @@ enum CoordinatorCommand {
                                                                    range: 1...CoordinatorConfiguration.agentNodesLimit)
         configuration.raftTickInterval = try options.duration("raft-tick", default: .milliseconds(50))
         configuration.raftElectionTimeoutTicks = try options.wholeNumber("election-timeout-ticks", default: 10, range: 3...1_000)
+        configuration.raftSnapshotEveryEntries = UInt64(try options.wholeNumber("snapshot-every-entries", default: 10_000,
+                                                                                range: 1...100_000_000))
         return configuration
     }
 }
