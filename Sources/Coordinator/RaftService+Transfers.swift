@@ -59,7 +59,10 @@ extension RaftService {
     private func outbox(to id: NodeID) -> TransferOutbox? {
         guard let link = link(to: id) else { return nil }
         if let existing = transferOutboxes[id], existing.link === link { return existing }
-        let made = TransferOutbox(link: link, peerName: directory.displayName(of: id), logger: logger)
+        let made = TransferOutbox(link: link, peerName: directory.displayName(of: id), logger: logger) { [unowned self] header in
+            let status = node.status
+            return status.role == .leader && status.term == header.term
+        }
         transferOutboxes[id] = made
         return made
     }

@@ -19,25 +19,31 @@ final class TransferOutbox: @unchecked Sendable {
     let link: FrameLink
     private let peerName: String
     private let logger: Logger
+    /// Whether a snapshot transfer is still worth sending: its term is
+    /// ours and we still lead (a deposed leader's snapshot would be refused).
+    private let isSnapshotCurrent: (TransferHeader) -> Bool
     private var queue: [OutgoingTransfer] = []
     /// The connection the head transfer's frames went on; nil before its first.
     private var headConnection: UInt64?
     private var isWaiting = false
     private var nextTransferID: UInt64 = 1
 
-    init(link: FrameLink, peerName: String, logger: Logger) {
+    init(link: FrameLink, peerName: String, logger: Logger, isSnapshotCurrent: @escaping (TransferHeader) -> Bool) {
         self.link = link
         self.peerName = peerName
         self.logger = logger
+        self.isSnapshotCurrent = isSnapshotCurrent
     }
 
     /// Queues a snapshot unless one at least as new is already queued or
     /// being sent (Raft re-sends a snapshot it got no answer for, and a
     /// large one is often still on its way).
     func offerSnapshot(_ message: Message) {
-        let transfer = OutgoingTransfer.snapshot(message, transferID: takeTransferID())
         let queuedSnapshots = queue.indices.filter { queue[$0].header.purpose == .snapshot }
-        guard queuedSnapshots.allSatisfy({ transfer.header.supersedes(queue[$0].header) }) else { return }
+        let rank = (message.term, message.snapshot?.metadata.index ?? 0)
+        guard queuedSnapshots.allSatisfy({ rank > (queue[$0].header.term, queue[$0].header.index) }) else { return }
+        // Checked before building the transfer: that checksums all the data.
+        let transfer = OutgoingTransfer.snapshot(message, transferID: takeTransferID())
         let replacesHead = queuedSnapshots.first == 0
         queue.removeAll { $0.header.purpose == .snapshot }
         if replacesHead {
@@ -68,6 +74,12 @@ final class TransferOutbox: @unchecked Sendable {
         isWaiting = false
         var sentThisTurn = 0
         while var transfer = queue.first {
+            guard transfer.header.purpose != .snapshot || isSnapshotCurrent(transfer.header) else {
+                logger.info("snapshot transfer dropped: this node no longer leads in its term",
+                            ["peer": peerName, "term": "\(transfer.header.term)", "index": "\(transfer.header.index)"])
+                dropHead()
+                continue
+            }
             guard link.isWritable else { return waitForLink() }
             guard sentThisTurn < Self.framesPerTurnMaximum else { return yieldTurn() }
             if headConnection != link.connectionSerial {
