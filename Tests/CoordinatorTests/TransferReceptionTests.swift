@@ -42,18 +42,23 @@ import Wire
         #expect(spools(in: directory).isEmpty, "the spool file outlived its transfer")
     }
 
-    @Test func aCorruptedChunkNeverReachesRaftAndItsSpoolIsRemoved() throws {
+    /// A reception in a scratch data directory, and a snapshot transfer's frames.
+    private func withReception(bytes: Int, _ body: (String, TransferReception, [Frame]) throws -> Void) throws {
         let directory = F.scratchDirectory()
         defer { F.remove(directory) }
-        let receiving = reception(try inbox(in: directory))
-        let frames = F.frames(of: .snapshot(F.snapshotMessage(bytes: 300_000), transferID: 1))
-        try receiving.begin(frames[0].payload)
-        var chunk = try TransferCodec.decodeChunk(frames[1].payload)
-        chunk.bytes[0] ^= 0xFF
-        try receiving.chunk(TransferCodec.encode(chunk))
-        for frame in frames.dropFirst(2).dropLast() { try receiving.chunk(frame.payload) }
-        #expect(throws: FrameChannelError.self) { _ = try receiving.end(try #require(frames.last).payload) }
-        #expect(spools(in: directory).isEmpty)
+        try body(directory, reception(try inbox(in: directory)), F.frames(of: .snapshot(F.snapshotMessage(bytes: bytes), transferID: 1)))
+    }
+
+    @Test func aCorruptedChunkNeverReachesRaftAndItsSpoolIsRemoved() throws {
+        try withReception(bytes: 300_000) { directory, receiving, frames in
+            try receiving.begin(frames[0].payload)
+            var chunk = try TransferCodec.decodeChunk(frames[1].payload)
+            chunk.bytes[0] ^= 0xFF
+            try receiving.chunk(TransferCodec.encode(chunk))
+            for frame in frames.dropFirst(2).dropLast() { try receiving.chunk(frame.payload) }
+            #expect(throws: FrameChannelError.self) { _ = try receiving.end(try #require(frames.last).payload) }
+            #expect(spools(in: directory).isEmpty)
+        }
     }
 
     @Test func aHeaderWhoseMessageIsNotFromThisPeerIsRefused() throws {
@@ -66,19 +71,17 @@ import Wire
     }
 
     @Test func anAbandonedTransferLeavesNoSpoolAndLeftoversAreRemovedAtStart() throws {
-        let directory = F.scratchDirectory()
-        defer { F.remove(directory) }
-        let receiving = reception(try inbox(in: directory))
-        let frames = F.frames(of: .snapshot(F.snapshotMessage(bytes: 300_000), transferID: 1))
-        try receiving.begin(frames[0].payload)
-        try receiving.chunk(frames[1].payload)
-        receiving.abandon()
-        #expect(spools(in: directory).isEmpty)
+        try withReception(bytes: 300_000) { directory, receiving, frames in
+            try receiving.begin(frames[0].payload)
+            try receiving.chunk(frames[1].payload)
+            receiving.abandon()
+            #expect(spools(in: directory).isEmpty)
 
-        let leftover = try SpoolFile.create(at: directory + "/" + SnapshotInbox.spoolPrefix + "c1-9" + SnapshotInbox.spoolSuffix)
-        try leftover.append([1, 2, 3])
-        _ = try inbox(in: directory)
-        #expect(spools(in: directory).isEmpty, "a crashed transfer's spool survived the next start")
+            let leftover = try SpoolFile.create(at: directory + "/" + SnapshotInbox.spoolPrefix + "c1-9" + SnapshotInbox.spoolSuffix)
+            try leftover.append([1, 2, 3])
+            _ = try inbox(in: directory)
+            #expect(spools(in: directory).isEmpty, "a crashed transfer's spool survived the next start")
+        }
     }
 
     @Test func aNewerConnectionFromTheSameSenderTakesOverItsSnapshotTransfer() throws {

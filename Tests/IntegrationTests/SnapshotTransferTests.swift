@@ -34,13 +34,21 @@ struct SnapshotTransferTests {
 
         let names = try SimulatedAgentFleet.prepareCertificates(count: Self.agentCount, tlsDirectory: cluster.certificates.tlsDirectory)
         let fleet = try SimulatedAgentFleet(loops: 2)
-        defer { fleet.stop() }
+        var isFleetRunning = true
+        defer { if isFleetRunning { fleet.stop() } }
         try fleet.start(names: names, coordinators: [try CoordinatorAddress(parsing: "127.0.0.1:\(leaderProcess.agentPort)")],
                         tlsDirectory: cluster.certificates.tlsDirectory, interval: .seconds(5), perSecond: 550, labels: Self.labels)
         let compacted = eventually(timeout: Self.settleTimeout) {
             Self.largestSnapshotBytes(in: cluster.dataDirectory(of: leader).path) >= Self.snapshotBytesMinimum
         }
         #expect(compacted, "the leader never saved a snapshot of \(Self.snapshotBytesMinimum) bytes")
+        #expect(eventually(timeout: Self.settleTimeout) { fleet.welcomedCount(minimumTerm: 0) == Self.agentCount },
+                "not every agent was welcomed: \(fleet.welcomedCount(minimumTerm: 0)) of \(Self.agentCount)")
+        // Welcomed, so each one's inventory write is in the log. The sessions go, so this
+        // process spawns curl with few descriptors open (Foundation's
+        // Process crashed here with 2,400 connections open).
+        fleet.stop()
+        isFleetRunning = false
         let leaderApplied = cluster.clusterView(on: leader)?["appliedIndex"] as? Int ?? 0
 
         kill(laggingProcess.pid, SIGCONT)
