@@ -53,13 +53,12 @@ enum TransferCodec {
     static let contextBytesMaximum = 64 << 10
 
     static func encode(_ header: TransferHeader) -> [UInt8] {
-        var writer = BinaryWriter(reservingCapacity: 48 + header.context.count)
-        writer.write(version)
-        writer.write(header.purpose.rawValue)
-        for field in [header.transferID, header.term, header.index, header.totalBytes] { writer.write(field) }
-        writer.write(header.checksum)
-        writer.writeLengthPrefixed(header.context)
-        return writer.bytes
+        payload(reserving: 48 + header.context.count) { writer in
+            writer.write(header.purpose.rawValue)
+            for field in [header.transferID, header.term, header.index, header.totalBytes] { writer.write(field) }
+            writer.write(header.checksum)
+            writer.writeLengthPrefixed(header.context)
+        }
     }
 
     static func decodeHeader(_ bytes: [UInt8]) throws(BinaryDecodingError) -> TransferHeader {
@@ -78,12 +77,11 @@ enum TransferCodec {
     }
 
     static func encode(_ chunk: TransferChunk) -> [UInt8] {
-        var writer = BinaryWriter(reservingCapacity: 24 + chunk.bytes.count)
-        writer.write(version)
-        writer.write(chunk.transferID)
-        writer.write(chunk.offset)
-        writer.writeLengthPrefixed(chunk.bytes)
-        return writer.bytes
+        payload(reserving: 24 + chunk.bytes.count) { writer in
+            writer.write(chunk.transferID)
+            writer.write(chunk.offset)
+            writer.writeLengthPrefixed(chunk.bytes)
+        }
     }
 
     static func decodeChunk(_ bytes: [UInt8]) throws(BinaryDecodingError) -> TransferChunk {
@@ -97,10 +95,7 @@ enum TransferCodec {
 
     /// `transferEnd` carries the transfer's id only.
     static func encodeEnd(transferID: UInt64) -> [UInt8] {
-        var writer = BinaryWriter()
-        writer.write(version)
-        writer.write(transferID)
-        return writer.bytes
+        payload(reserving: 9) { $0.write(transferID) }
     }
 
     static func decodeEnd(_ bytes: [UInt8]) throws(BinaryDecodingError) -> UInt64 {
@@ -109,6 +104,14 @@ enum TransferCodec {
         let transferID = try reader.readUInt64()
         try reader.expectEnd()
         return transferID
+    }
+
+    /// The version byte, then what `body` writes.
+    private static func payload(reserving capacity: Int, _ body: (inout BinaryWriter) -> Void) -> [UInt8] {
+        var writer = BinaryWriter(reservingCapacity: capacity)
+        writer.write(version)
+        body(&writer)
+        return writer.bytes
     }
 
     private static func readVersion(_ reader: inout BinaryReader) throws(BinaryDecodingError) {
