@@ -69,6 +69,10 @@ let package = Package(
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
         .testTarget(
+            name: "CoordinatorTests",
+            dependencies: ["Coordinator", "Consensus", "Storage", "Transport", "Wire", "Observability", "TestSupport"]
+        ),
+        .testTarget(
             name: "AgentTests",
             dependencies: [
                 "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "TestSupport",

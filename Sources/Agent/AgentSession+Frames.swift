@@ -24,7 +24,7 @@ extension AgentSession {
             case .agentRedirect: redirect(try AgentSessionCodec.decodeRedirect(frame.payload))
             case .reportAck: acknowledge(try ReportCodec.decodeAck(frame.payload))
             case .agentCommand: command(try AgentSessionCodec.decodeCommand(frame.payload), on: link)
-            case .ping: link.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload))
+            case .ping: link.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload), what: "pong", refusalsTo: logger)
             default: abandonConnection("unexpected frame kind \(frame.kind)")
             }
         } catch {
@@ -129,7 +129,8 @@ extension AgentSession {
         case .admitted:
             result = apply(command)
         }
-        link.send(Frame(kind: FrameKind.agentCommandResult.rawValue, payload: AgentSessionCodec.encode(result)))
+        link.send(Frame(kind: FrameKind.agentCommandResult.rawValue, payload: AgentSessionCodec.encode(result)),
+                  what: "command result", refusalsTo: logger)
     }
 
     private func apply(_ command: AgentCommand) -> AgentCommandResult {

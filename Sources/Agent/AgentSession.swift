@@ -218,7 +218,8 @@ public final class AgentSession: FrameLinkReceiver {
 
     func sendHello(on link: FrameLink) {
         phase = .awaitingAnswer
-        link.send(Frame(kind: FrameKind.agentHello.rawValue, payload: AgentSessionCodec.encode(hello())))
+        link.send(Frame(kind: FrameKind.agentHello.rawValue, payload: AgentSessionCodec.encode(hello())), what: "hello",
+                  refusalsTo: logger)
         cancelAnswerTimer()
         answerTimer = loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: configuration.session.answerTimeout)) {
             [weak self] in
@@ -296,7 +297,9 @@ public final class AgentSession: FrameLinkReceiver {
         for violation in output.refused {
             logger.error("a sample could not be encoded and is skipped", ["violation": "\(violation)"])
         }
-        for payload in output.reports { link.send(Frame(kind: FrameKind.report.rawValue, payload: payload)) }
+        for payload in output.reports {
+            link.send(Frame(kind: FrameKind.report.rawValue, payload: payload), what: "report", refusalsTo: logger)
+        }
     }
 
     func hello() -> AgentHello {

@@ -41,14 +41,16 @@ public final class SimulatedAgentFleet {
     /// Starts one session per name against `coordinators`, `perSecond` at a
     /// time (a fleet boots over time). Each keeps a standby connection to
     /// every other coordinator, so the process needs a descriptor per
-    /// coordinator per agent. Starts no more once `stopRequested` is true.
+    /// coordinator per agent. Every agent reports `labels` in its hello (the
+    /// inventory the leader replicates). Starts no more once `stopRequested` is true.
     public func start(names: [String], coordinators: [CoordinatorAddress], tlsDirectory: String, interval: Duration,
-                      perSecond: Int, stopRequested: () -> Bool = { false }) throws {
+                      perSecond: Int, labels: [String: String] = [:], stopRequested: () -> Bool = { false }) throws {
         let logger = Logger(component: "bench-agent", minimumLevel: .error)
         for (index, name) in names.enumerated() where !stopRequested() {
             var configuration = AgentConfiguration(name: name, coordinators: coordinators, tlsDirectory: tlsDirectory,
                                                    dataDirectory: "/nonexistent")
             configuration.reportInterval = interval
+            configuration.labels = labels
             configuration.session.keepaliveInterval = .seconds(5)
             configuration.session.idleTimeout = .seconds(15)
             // Standby connections open within 10 s of a welcome: before the

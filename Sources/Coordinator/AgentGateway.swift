@@ -137,7 +137,7 @@ final class AgentGateway: @unchecked Sendable {
         let redirect = self.redirect(view)
         for session in dropped {
             session.ifOpen { channel in
-                channel.send(Frame(kind: FrameKind.agentRedirect.rawValue, payload: redirect))
+                channel.send(Frame(kind: FrameKind.agentRedirect.rawValue, payload: redirect), what: "redirect", refusalsTo: self.logger)
                 channel.close(.local("leadership lost"))
             }
         }

@@ -37,7 +37,7 @@ final class AgentSessionHandler: FrameReceiver {
         let receivedAt = MonotonicInstant.now()
         switch FrameKind(rawValue: frame.kind) {
         case .ping:
-            channel.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload))
+            channel.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload), what: "pong", refusalsTo: logger)
         case .agentHello:
             try accept(try decoded { () throws(BinaryDecodingError) in try AgentSessionCodec.decodeHello(frame.payload) },
                        on: channel)
@@ -46,7 +46,8 @@ final class AgentSessionHandler: FrameReceiver {
             let report = try decoded { () throws(BinaryDecodingError) in try ReportCodec.decodeReport(frame.payload) }
             switch gateway.ingest(report, from: node, receivedAt: receivedAt) {
             case let .acknowledged(ack):
-                channel.send(Frame(kind: FrameKind.reportAck.rawValue, payload: ReportCodec.encode(ack)))
+                channel.send(Frame(kind: FrameKind.reportAck.rawValue, payload: ReportCodec.encode(ack)),
+                             what: "report acknowledgement", refusalsTo: logger)
                 renewTicketAfterRotation(on: channel)
             case .notActingLeader:
                 redirect(channel)
@@ -124,7 +125,8 @@ final class AgentSessionHandler: FrameReceiver {
         }
         node = certified
         channel.send(Frame(kind: FrameKind.agentWelcome.rawValue, payload: AgentSessionCodec.encode(
-            AgentWelcome(leaderTerm: term, leaderName: raft.selfMember.name, acknowledgedSequence: acknowledged))))
+            AgentWelcome(leaderTerm: term, leaderName: raft.selfMember.name, acknowledgedSequence: acknowledged))),
+                     what: "welcome", refusalsTo: logger)
         // A full handshake came with a ticket; a resumed one kept the ticket it
         // used, renewed here once it is half way through its lifetime (a new
         // ticket costs the leader a session encoding while a fleet re-attaches).
@@ -144,7 +146,8 @@ final class AgentSessionHandler: FrameReceiver {
 
     /// Not the acting leader: say where the leader is, then close.
     private func redirect(_ channel: FrameChannel) {
-        channel.send(Frame(kind: FrameKind.agentRedirect.rawValue, payload: gateway.redirect(raft.view)))
+        channel.send(Frame(kind: FrameKind.agentRedirect.rawValue, payload: gateway.redirect(raft.view)),
+                     what: "redirect", refusalsTo: logger)
         channel.close(.local("not the acting leader; agent redirected"))
     }
 

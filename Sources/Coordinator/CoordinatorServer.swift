@@ -62,6 +62,11 @@ public final class CoordinatorServer: Sendable {
         let ticketKeys = tls.ticketKeys
         raft.ticketKeysObserver = { ticketKeys.install($0) }
         RaftMetrics.register(in: metrics, raft: raft)
+        metrics.gaugeFunction("hotswap_transport_frames_refused",
+                              help: "Frames refused at the sender because they exceed the frame size limit (since start).") {
+            Double(FrameSendError.refusedTotal)
+        }
+        let inbox = try SnapshotInbox(dataDirectory: configuration.dataDirectory, logger: logger, metrics: metrics)
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
         NodeRoutes.register(in: &routes, gateway: gateway)
@@ -72,7 +77,7 @@ public final class CoordinatorServer: Sendable {
         let peer = Self.frameEndpoint(name: "peer", address: configuration.peerAddress, contexts: tls.peer,
                                       maximumConnections: limits.peerConnectionsMaximum, group: peerGroup,
                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
-                                      metrics: metrics) { PeerReceiver(service: raft) }
+                                      metrics: metrics) { PeerReceiver(service: raft, inbox: inbox) }
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
                                        maximumConnections: limits.agentConnectionsMaximum, group: group,
                                        limits: limits, connectionLimits: connectionLimits, logger: logger,

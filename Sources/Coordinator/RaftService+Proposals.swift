@@ -27,7 +27,11 @@ extension RaftService {
                                           completion: completion)
             var writer = BinaryWriter()
             writer.write(id)
-            link.send(Frame(kind: FrameKind.forwardProposal.rawValue, payload: writer.bytes + request.encoded))
+            let frame = Frame(kind: FrameKind.forwardProposal.rawValue, payload: writer.bytes + request.encoded)
+            if !sendFrame(frame, to: status.leader, what: "forwarded request") {
+                waiters.resolveForwarded(requestID: id, reply: .error(
+                    413, "request_too_large", "the request does not fit one \(link.frameSizeMaximumBytes)-byte peer frame"))
+            }
         } else {
             completion(.noLeader("no leader is known yet; retry shortly"))
         }
@@ -85,13 +89,8 @@ extension RaftService {
         let request = try ClusterRequest.decode(&reader)
         try reader.expectEnd()
         submitOnLoop(request, mayForward: false) { [self] reply in
-            link(to: peer)?.send(Frame(kind: FrameKind.forwardResult.rawValue, payload: reply.encoded(requestID: requestID)))
+            sendForwardedAnswer(reply, requestID: requestID, to: peer)
         }
-    }
-
-    func handleForwardResult(payload: [UInt8]) throws(BinaryDecodingError) {
-        let (requestID, reply) = try APIReply.decode(payload)
-        waiters.resolveForwarded(requestID: requestID, reply: reply)
     }
 
     func reply(for error: ProposalError) -> APIReply {

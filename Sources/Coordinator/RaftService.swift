@@ -33,6 +33,8 @@ final class RaftService: @unchecked Sendable {
     var fleet: FleetState
     var directory: MemberDirectory
     var links: [NodeID: FrameLink] = [:]
+    /// Chunked transfers (snapshots, large forwarded answers) per peer link.
+    var transferOutboxes: [NodeID: TransferOutbox] = [:]
     private let peerLinkListener = PeerLinkListener()
     var waiters = ProposalWaiters()
     private var tickTimer: TimerID?
@@ -134,6 +136,7 @@ final class RaftService: @unchecked Sendable {
         for (id, link) in links where !membership.contains(id) {
             link.stop()
             links[id] = nil
+            transferOutboxes[id] = nil
         }
     }
 
@@ -144,6 +147,7 @@ final class RaftService: @unchecked Sendable {
             tickTimer = nil
             for link in links.values { link.stop() }
             links.removeAll()
+            transferOutboxes.removeAll()
             waiters.failAll(with: .noLeader("coordinator shutting down"))
             failAllReads(with: .noLeader("coordinator shutting down"))
             if !isHalted {
@@ -268,7 +272,7 @@ final class RaftService: @unchecked Sendable {
     }
 
     private func send(_ message: Message) {
-        link(to: message.to)?.send(Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)))
+        sendRaftMessage(message)
     }
 
     /// Takes a leader's snapshot in place of the whole fleet state.

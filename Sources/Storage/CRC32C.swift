@@ -1,7 +1,8 @@
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum that
-/// frames every write-ahead-log record and snapshot. Slice-by-8: eight
-/// 256-entry tables let the loop consume eight bytes per step.
-enum CRC32C {
+/// frames every write-ahead-log record and snapshot, and checks snapshots
+/// streamed between coordinators. Slice-by-8: eight 256-entry tables let the
+/// loop consume eight bytes per step.
+public enum CRC32C {
     static let polynomialReflected: UInt32 = 0x82F6_3B78
     static let tableCount = 8
 
@@ -24,9 +25,11 @@ enum CRC32C {
         return tables
     }()
 
-    /// The checksum of `bytes`.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
+    /// The checksum of `bytes`; with `previous`, the checksum of whatever
+    /// `previous` covered followed by `bytes`, so data that arrives in pieces
+    /// is checked without holding it whole.
+    public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing previous: UInt32 = 0) -> UInt32 {
+        var crc: UInt32 = previous ^ 0xFFFF_FFFF
         var offset = 0
         let count = bytes.count
         tables.withUnsafeBufferPointer { tables in
@@ -47,6 +50,11 @@ enum CRC32C {
             }
         }
         return crc ^ 0xFFFF_FFFF
+    }
+
+    /// The checksum of all of `bytes`, continuing `previous` (see above).
+    public static func checksum(_ bytes: [UInt8], continuing previous: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0, continuing: previous) }
     }
 
     /// The checksum of `bytes[range]`.

@@ -7,6 +7,13 @@ public protocol FrameReceiver: AnyObject {
     /// Handles one frame. Throwing closes this connection with the error as the logged reason.
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError)
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason)
+    /// The write queue drained below its low-water mark after being over its
+    /// high-water mark: a paced sender may send more.
+    func channelDidBecomeWritable(_ channel: FrameChannel)
+}
+
+extension FrameReceiver {
+    public func channelDidBecomeWritable(_ channel: FrameChannel) {}
 }
 
 /// Why a receiver refused a frame.
@@ -17,15 +24,18 @@ public struct FrameChannelError: Error, Sendable, CustomStringConvertible {
 
 /// Length-prefixed frames over one TLS connection: decoding with a hard size
 /// bound, an idle timeout, and closing the connection (only it) on a malformed,
-/// unknown-version or oversized frame.
-public final class FrameChannel: ConnectionHandler {
+/// unknown-version or oversized frame. It refuses to send a frame over the
+/// same bound, which both ends of a protocol share.
+public final class FrameChannel: ConnectionHandler, FrameSender {
     public unowned let connection: TLSConnection
+    public let frameSizeMaximumBytes: Int
     private var decoder: FrameDecoder
     private let idleTimeout: Duration
     private let receiver: any FrameReceiver
 
     public init(connection: TLSConnection, frameSizeMaximumBytes: Int, idleTimeout: Duration, receiver: any FrameReceiver) {
         self.connection = connection
+        self.frameSizeMaximumBytes = frameSizeMaximumBytes
         self.decoder = FrameDecoder(frameSizeMaximumBytes: frameSizeMaximumBytes)
         self.idleTimeout = idleTimeout
         self.receiver = receiver
@@ -33,7 +43,20 @@ public final class FrameChannel: ConnectionHandler {
 
     public var peer: AuthenticatedPeer? { connection.peer }
 
-    public func send(_ frame: Frame) {
+    /// False while the write queue is over its high-water mark; a paced
+    /// sender waits for `channelDidBecomeWritable`.
+    public var isWritable: Bool { connection.isOpen && connection.isWritable }
+
+    /// Queues `frame`, or refuses (and counts) one over `frameSizeMaximumBytes`.
+    public func send(_ frame: Frame) throws(FrameSendError) {
+        try FrameSendError.check(frame, maximumBytes: frameSizeMaximumBytes)
+        connection.write(FrameCodec.encode(frame))
+    }
+
+    /// For frames this module already checked against the same bound (a
+    /// link's queue) or built itself within it (keepalives).
+    func sendChecked(_ frame: Frame) {
+        assert(frame.declaredBytes <= frameSizeMaximumBytes, "a checked frame must fit the channel's bound")
         connection.write(FrameCodec.encode(frame))
     }
 
@@ -60,6 +83,10 @@ public final class FrameChannel: ConnectionHandler {
         } catch {
             connection.close(.protocolViolation("\(error)"))
         }
+    }
+
+    public func connectionDidBecomeWritable(_ connection: TLSConnection) {
+        receiver.channelDidBecomeWritable(self)
     }
 
     public func connectionDeadlineExpired(_ connection: TLSConnection) {

@@ -14,9 +14,11 @@ public protocol FrameLinkReceiver: AnyObject {
 /// It pings the server every `keepaliveInterval`; a connection that brings
 /// no frame back within `idleTimeout` is dead (a partition, a pulled cable:
 /// TCP alone would wait minutes) and is redialled. The pongs also measure
-/// the round-trip time. Confined to its loop; `start` and `stop` are its
-/// owner's to call.
-public final class FrameLink: @unchecked Sendable {
+/// the round-trip time. A frame over `frameSizeMaximumBytes` is refused at
+/// `send`; a sender of much data paces itself with `isWritable` and
+/// `whenWritable`. Confined to its loop; `start` and `stop` are its owner's
+/// to call.
+public final class FrameLink: FrameSender, @unchecked Sendable {
     public struct Settings: Sendable {
         public var queueFramesMaximum = 1_024
         public var frameSizeMaximumBytes = FrameCodec.frameSizeMaximumBytesDefault
@@ -45,6 +47,10 @@ public final class FrameLink: @unchecked Sendable {
     public private(set) var roundTrip: Duration?
     private var isStopped = true
     public private(set) var droppedFrameCount = 0
+    /// Counts the connections this link opened: a paced sender that sees it
+    /// change knows its earlier frames may not have arrived.
+    public private(set) var connectionSerial: UInt64 = 0
+    private var writableWaiters: [() -> Void] = []
 
     public init(loop: EventLoop, address: SocketAddress, serverName: String, contexts: TLSContextStore,
                 settings: Settings = .init(), backoff: Backoff, receiver: any FrameLinkReceiver,
@@ -61,6 +67,19 @@ public final class FrameLink: @unchecked Sendable {
 
     public var isConnected: Bool { channel?.connection.isOpen ?? false }
 
+    /// Connected, and the write queue under its high-water mark.
+    public var isWritable: Bool { channel?.isWritable ?? false }
+
+    public var frameSizeMaximumBytes: Int { settings.frameSizeMaximumBytes }
+
+    /// Runs `action` once, the next time the link connects or its write
+    /// queue drains after backpressure (or is stopped: then never).
+    public func whenWritable(_ action: @escaping () -> Void) {
+        loop.preconditionInLoop()
+        guard !isStopped else { return }
+        writableWaiters.append(action)
+    }
+
     public func start() {
         loop.preconditionInLoop()
         guard isStopped else { return }
@@ -76,15 +95,18 @@ public final class FrameLink: @unchecked Sendable {
         retryTimer = nil
         cancelKeepalive()
         pending.removeAll()
+        writableWaiters.removeAll()
         channel?.close(.local("link stopped"))
         channel = nil
     }
 
-    public func send(_ frame: Frame) {
+    /// Sends or queues `frame`; refuses (and counts) one over `frameSizeMaximumBytes`.
+    public func send(_ frame: Frame) throws(FrameSendError) {
         loop.preconditionInLoop()
+        try FrameSendError.check(frame, maximumBytes: settings.frameSizeMaximumBytes)
         guard !isStopped else { return }
         if let channel, channel.connection.isOpen {
-            channel.send(frame)
+            channel.sendChecked(frame)
             return
         }
         if pending.count >= settings.queueFramesMaximum {
@@ -115,11 +137,20 @@ public final class FrameLink: @unchecked Sendable {
     fileprivate func channelOpened(_ opened: FrameChannel) {
         guard opened === channel else { return }
         backoff.reset()
+        connectionSerial += 1
         let queued = pending
         pending.removeAll()
-        for frame in queued { opened.send(frame) }
+        for frame in queued { opened.sendChecked(frame) }
         scheduleKeepalive()
         receiver?.linkDidConnect(self)
+        channelBecameWritable(opened)
+    }
+
+    fileprivate func channelBecameWritable(_ writable: FrameChannel) {
+        guard writable === channel else { return }
+        let waiters = writableWaiters
+        writableWaiters.removeAll()
+        for action in waiters { action() }
     }
 
     fileprivate func channelReceived(_ frame: Frame) {
@@ -141,7 +172,7 @@ public final class FrameLink: @unchecked Sendable {
     private func scheduleKeepalive() {
         keepaliveTimer = loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: settings.keepaliveInterval)) { [weak self] in
             guard let self, let channel, channel.connection.isOpen else { return }
-            channel.send(Frame(kind: FrameKind.ping.rawValue, payload: KeepalivePayload.make(at: .now())))
+            channel.sendChecked(Frame(kind: FrameKind.ping.rawValue, payload: KeepalivePayload.make(at: .now())))
             scheduleKeepalive()
         }
     }
@@ -171,6 +202,8 @@ private final class LinkChannelReceiver: FrameReceiver {
     }
 
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) { link?.channelClosed(channel, reason: reason) }
+
+    func channelDidBecomeWritable(_ channel: FrameChannel) { link?.channelBecameWritable(channel) }
 }
 
 /// A keepalive ping's payload: a marker, so the link can tell its own pongs

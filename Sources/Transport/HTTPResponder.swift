@@ -36,9 +36,29 @@ public final class HTTPResponder {
         if closing { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         var bytes = HTTPResponseSerializer.head(head)
         if !isHeadRequest { bytes.append(contentsOf: body) }
-        connection.write(bytes)
-        owner?.responseFinished(closeConnection: closing, status: status)
+        guard bytes.count > connection.limits.writeQueueHighWaterBytes else {
+            connection.write(bytes)
+            owner?.responseFinished(closeConnection: closing, status: status)
+            return
+        }
+        // Larger than the write queue may hold (a fleet-wide listing): written
+        // in pieces as the client reads, never queued whole.
+        var offset = 0
+        onWritable = { [unowned self] in
+            while offset < bytes.count, connection.isOpen, connection.isWritable {
+                let end = min(offset + Self.wholeResponsePieceBytes, bytes.count)
+                connection.write(bytes[offset..<end])
+                offset = end
+            }
+            guard offset == bytes.count else { return }
+            onWritable = nil
+            owner?.responseFinished(closeConnection: closing, status: status)
+        }
+        onWritable?()
     }
+
+    /// Bytes queued at a time of a whole response too large to queue at once.
+    static let wholeResponsePieceBytes = 64 << 10
 
     public func sendJSON(status: Int, _ json: String, headers: HTTPHeaders = HTTPHeaders()) {
         var headers = headers
@@ -67,7 +87,7 @@ public final class HTTPResponder {
     /// False while the client is not keeping up; wait for `onWritable`.
     public var isWritable: Bool { connection.isWritable }
 
-    /// Called when a slow client catches up with a stream.
+    /// Called when a slow client catches up with a stream (or with a large whole response).
     public var onWritable: (() -> Void)?
 
     public func writeChunk(_ bytes: [UInt8]) {

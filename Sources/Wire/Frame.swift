@@ -14,6 +14,10 @@ public struct Frame: Equatable, Sendable {
     public var kind: UInt8
     public var payload: [UInt8]
 
+    /// The value of this frame's length field, the size a receiver's
+    /// `frameSizeMaximumBytes` is compared with.
+    public var declaredBytes: Int { payload.count + Self.lengthCoveredHeaderBytes }
+
     public init(kind: UInt8, payload: [UInt8], version: UInt8 = Frame.currentVersion) {
         self.version = version
         self.kind = kind

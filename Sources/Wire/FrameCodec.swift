@@ -5,10 +5,11 @@ public enum FrameCodec {
     /// The default largest accepted value of the length field: 1 MiB.
     public static let frameSizeMaximumBytesDefault = 1 << 20
 
-    /// Encodes `frame`. It does not check a size limit: senders keep payloads under the
-    /// receiver's `frameSizeMaximumBytes` (the receiver rejects anything larger).
+    /// Encodes `frame`. It does not check a size limit: the senders in
+    /// Transport (`FrameChannel.send`, `FrameLink.send`) refuse a frame over
+    /// the receiver's `frameSizeMaximumBytes` before encoding it.
     public static func encode(_ frame: Frame) -> [UInt8] {
-        let declaredBytes = frame.payload.count + Frame.lengthCoveredHeaderBytes
+        let declaredBytes = frame.declaredBytes
         precondition(
             declaredBytes <= Int(UInt32.max),
             "a frame payload of \(frame.payload.count) bytes does not fit a 32-bit length field"

@@ -23,4 +23,11 @@ public enum FrameKind: UInt8, Sendable, CaseIterable {
     case agentCommand = 11
     /// Agent port, agent → leader: the outcome of a command.
     case agentCommandResult = 12
+    /// Peer port: the header of data too large for one frame (a snapshot,
+    /// a forwarded answer), sent in `transferChunk`s (Coordinator's `TransferCodec`).
+    case transferBegin = 13
+    /// Peer port: the next bytes of the transfer in progress.
+    case transferChunk = 14
+    /// Peer port: the transfer is complete; the receiver checks and uses it.
+    case transferEnd = 15
 }

@@ -115,7 +115,7 @@ public final class ScriptedCoordinator: @unchecked Sendable {
     /// Sends raw frame bytes on every open connection (for malformed-input tests).
     public func broadcast(_ frame: Frame) {
         for channel in channels.withLock({ $0 }) {
-            channel.loop.runAndWait { channel.value.send(frame) }
+            channel.loop.runAndWait { channel.value.sendScripted(frame) }
         }
     }
 
@@ -157,7 +157,7 @@ public final class ScriptedCoordinator: @unchecked Sendable {
             }
             state.withLock { $0.results.append(result) }
         case .ping:
-            channel.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload))
+            channel.sendScripted(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload))
         default:
             throw FrameChannelError("unexpected frame kind \(frame.kind)")
         }
@@ -172,10 +172,10 @@ public final class ScriptedCoordinator: @unchecked Sendable {
         switch answer {
         case let .welcome(term, leaderName):
             let welcome = AgentWelcome(leaderTerm: term, leaderName: leaderName, acknowledgedSequence: acknowledged)
-            channel.send(Frame(kind: FrameKind.agentWelcome.rawValue, payload: AgentSessionCodec.encode(welcome)))
+            channel.sendScripted(Frame(kind: FrameKind.agentWelcome.rawValue, payload: AgentSessionCodec.encode(welcome)))
         case let .redirect(term, leaderName, address):
             let redirect = AgentRedirect(term: term, leaderName: leaderName, leaderAgentAddress: address)
-            channel.send(Frame(kind: FrameKind.agentRedirect.rawValue, payload: AgentSessionCodec.encode(redirect)))
+            channel.sendScripted(Frame(kind: FrameKind.agentRedirect.rawValue, payload: AgentSessionCodec.encode(redirect)))
             channel.close(.local("redirected"))
         case .silence:
             break
@@ -197,7 +197,7 @@ public final class ScriptedCoordinator: @unchecked Sendable {
             }
             return ReportAck(leaderTerm: term, acknowledgedSequence: Self.contiguous(stored))
         }
-        if let reply { channel.send(Frame(kind: FrameKind.reportAck.rawValue, payload: ReportCodec.encode(reply))) }
+        if let reply { channel.sendScripted(Frame(kind: FrameKind.reportAck.rawValue, payload: ReportCodec.encode(reply))) }
     }
 
     /// The highest n such that 1...n are all stored (0 when 1 is not).
@@ -235,4 +235,11 @@ private final class ScriptedChannel: FrameReceiver {
     }
 
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) { owner.coordinator?.closed(channel) }
+}
+
+private extension FrameChannel {
+    /// The script's frames are small: one refused for its size is a broken test.
+    func sendScripted(_ frame: Frame) {
+        do { try send(frame) } catch { preconditionFailure("a scripted frame was refused: \(error)") }
+    }
 }

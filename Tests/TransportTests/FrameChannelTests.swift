@@ -32,7 +32,9 @@ final class EchoReceiver: FrameReceiver {
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
         if frame.kind == Self.poisonKind { throw FrameChannelError("poison frame refused") }
         ledger.update { $0.received.append(frame) }
-        channel.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload))
+        do { try channel.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload)) } catch {
+            throw FrameChannelError("echo refused: \(error)")
+        }
     }
 
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {

@@ -52,7 +52,11 @@ struct FrameLinkTests {
     }
 
     private func send(_ payload: String, on link: LoopBound<FrameLink>) {
-        link.loop.runAndWait { link.value.send(Frame(kind: FrameKind.ping.rawValue, payload: Array(payload.utf8))) }
+        let refusal = link.loop.runAndWait { () -> FrameSendError? in
+            do throws(FrameSendError) { try link.value.send(Frame(kind: FrameKind.ping.rawValue, payload: Array(payload.utf8))) } catch { return error }
+            return nil
+        }
+        #expect(refusal == nil)
     }
 
     @Test func framesQueuedBeforeTheServerExistsAreDeliveredOnceItComesUp() throws {
@@ -120,6 +124,30 @@ struct FrameLinkTests {
         let link = try makeLink(port: server.port, settings: settings)
         defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
         #expect(eventually { receiver.connects.elements.count >= 2 }, "the silent connection was never given up")
+    }
+}
+
+extension FrameLinkTests {
+    @Test func aFrameOverTheLimitIsRefusedAtTheSenderAndTheConnectionSurvives() throws {
+        let server = try echoServer()
+        defer { server.shutdown() }
+        var settings = FrameLink.Settings()
+        settings.frameSizeMaximumBytes = 1 << 16
+        let link = try makeLink(port: server.port, settings: settings)
+        defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
+        send("before", on: link)
+        #expect(eventually { receiver.pongs.elements == ["before"] })
+        let refusedBefore = FrameSendError.refusedTotal
+        let oversized = Frame(kind: FrameKind.ping.rawValue, payload: [UInt8](repeating: 7, count: 1 << 16))
+        let refusal = link.loop.runAndWait { () -> FrameSendError? in
+            do throws(FrameSendError) { try link.value.send(oversized) } catch { return error }
+            return nil
+        }
+        #expect(refusal == .oversized(kind: FrameKind.ping.rawValue, declaredBytes: (1 << 16) + 2, maximumBytes: 1 << 16))
+        #expect(FrameSendError.refusedTotal > refusedBefore, "the refusal was not counted")
+        send("after", on: link)
+        #expect(eventually { receiver.pongs.elements == ["before", "after"] }, "\(receiver.pongs.elements)")
+        #expect(receiver.connects.elements.count == 1, "the oversized frame reached the server and reset the connection")
     }
 }
 

@@ -55,6 +55,20 @@ import Wire
         #expect(String(decoding: encoded.body, as: UTF8.self) == thingJSON("hello wörld"))
     }
 
+    @Test func aWholeResponseLargerThanTheWriteQueueIsPacedInsteadOfClosingTheConnection() throws {
+        let total = ConnectionLimits().writeQueueMaximumBytes + (4 << 20)
+        let fixture = try HTTPFixture { routes in
+            routes.add("GET", "/api/v1/large") { _, responder in
+                responder.send(status: 200, body: TestPattern.bytes(at: 0, count: total))
+            }
+        }
+        defer { fixture.shutdown() }
+        let response = try fixture.send("GET", "/api/v1/large").get()
+        #expect(response.head.status == 200)
+        #expect(response.body.count == total)
+        #expect(response.body == TestPattern.bytes(at: 0, count: total))
+    }
+
     @Test func postDeliversTheBufferedJSONBodyToTheHandler() throws {
         let fixture = try HTTPFixture(Self.addThingRoutes)
         defer { fixture.shutdown() }

@@ -1,0 +1,72 @@
+import Consensus
+import Storage
+import Wire
+
+/// The sending side of one chunked transfer, as a pure sequence of frames:
+/// `transferBegin`, then `transferChunk`s of at most `chunkBytes`, then
+/// `transferEnd`. `restart` rewinds it for a new connection, on which the
+/// receiver knows nothing of it.
+struct OutgoingTransfer {
+    let header: TransferHeader
+    private let data: [UInt8]
+    private let chunkBytes: Int
+    private var offset = 0
+    private var hasBegun = false
+    private(set) var isFinished = false
+
+    init(header: TransferHeader, data: [UInt8], chunkBytes: Int = TransferCodec.chunkBytesMaximum) {
+        precondition(UInt64(data.count) == header.totalBytes, "a transfer's header must declare its data's size")
+        precondition(chunkBytes > 0 && chunkBytes <= TransferCodec.chunkBytesMaximum, "chunks must fit the codec's bound")
+        self.header = header
+        self.data = data
+        self.chunkBytes = chunkBytes
+    }
+
+    /// A Raft `.snapshot` message: its snapshot data streamed, the rest of
+    /// the message (with the snapshot's index, term and membership) in the header.
+    static func snapshot(_ message: Message, transferID: UInt64) -> OutgoingTransfer {
+        precondition(message.kind == .snapshot && message.snapshot != nil, "only snapshot messages are streamed")
+        let data = message.snapshot?.data ?? []
+        var bare = message
+        bare.snapshot?.data = []
+        let header = TransferHeader(
+            purpose: .snapshot, transferID: transferID, term: message.term, index: message.snapshot?.metadata.index ?? 0,
+            totalBytes: UInt64(data.count), checksum: CRC32C.checksum(data), context: PeerMessageCodec.encode(bare))
+        return OutgoingTransfer(header: header, data: data)
+    }
+
+    /// A leader's answer to the forwarded request `requestID`: its body
+    /// streamed, status and Retry-After in the header.
+    static func answer(_ reply: APIReply, requestID: UInt64, transferID: UInt64) -> OutgoingTransfer {
+        var bare = reply
+        bare.body = []
+        let header = TransferHeader(
+            purpose: .forwardedAnswer, transferID: transferID, term: 0, index: 0, totalBytes: UInt64(reply.body.count),
+            checksum: CRC32C.checksum(reply.body), context: bare.encoded(requestID: requestID))
+        return OutgoingTransfer(header: header, data: reply.body)
+    }
+
+    /// The frame to send next; nil once the end was handed out.
+    mutating func nextFrame() -> Frame? {
+        guard !isFinished else { return nil }
+        guard hasBegun else {
+            hasBegun = true
+            return Frame(kind: FrameKind.transferBegin.rawValue, payload: TransferCodec.encode(header))
+        }
+        guard offset < data.count else {
+            isFinished = true
+            return Frame(kind: FrameKind.transferEnd.rawValue, payload: TransferCodec.encodeEnd(transferID: header.transferID))
+        }
+        let end = min(offset + chunkBytes, data.count)
+        let chunk = TransferChunk(transferID: header.transferID, offset: UInt64(offset), bytes: Array(data[offset..<end]))
+        offset = end
+        return Frame(kind: FrameKind.transferChunk.rawValue, payload: TransferCodec.encode(chunk))
+    }
+
+    /// Starts over from the header.
+    mutating func restart() {
+        offset = 0
+        hasBegun = false
+        isFinished = false
+    }
+}

@@ -1,0 +1,121 @@
+import Consensus
+import Observability
+import Transport
+import Wire
+
+/// The chunked transfers waiting for one peer link, sent one after another
+/// and paced by the link: chunks go out only while its write queue is under
+/// the high-water mark, and the rest wait for it to drain, so a 20 MB
+/// snapshot never sits whole in a queue nor starves the heartbeats that
+/// share the link. At most one snapshot is held (a newer one replaces it);
+/// answers are bounded by `transfersQueuedMaximum`. A transfer cut by a
+/// reconnection starts over on the new connection. Confined to the Raft loop.
+final class TransferOutbox: @unchecked Sendable {
+    static let transfersQueuedMaximum = 16
+    /// Frames sent per turn of the loop before yielding to other work,
+    /// even when the socket takes them as fast as they come.
+    static let framesPerTurnMaximum = 8
+
+    let link: FrameLink
+    private let peerName: String
+    private let logger: Logger
+    /// Whether a snapshot transfer is still worth sending: its term is
+    /// ours and we still lead (a deposed leader's snapshot would be refused).
+    private let isSnapshotCurrent: (TransferHeader) -> Bool
+    private var queue: [OutgoingTransfer] = []
+    /// The connection the head transfer's frames went on; nil before its first.
+    private var headConnection: UInt64?
+    private var isWaiting = false
+    private var nextTransferID: UInt64 = 1
+
+    init(link: FrameLink, peerName: String, logger: Logger, isSnapshotCurrent: @escaping (TransferHeader) -> Bool) {
+        self.link = link
+        self.peerName = peerName
+        self.logger = logger
+        self.isSnapshotCurrent = isSnapshotCurrent
+    }
+
+    /// Queues a snapshot unless one at least as new is already queued or
+    /// being sent (Raft re-sends a snapshot it got no answer for, and a
+    /// large one is often still on its way).
+    func offerSnapshot(_ message: Message) {
+        let queuedSnapshots = queue.indices.filter { queue[$0].header.purpose == .snapshot }
+        let rank = (message.term, message.snapshot?.metadata.index ?? 0)
+        guard queuedSnapshots.allSatisfy({ rank > (queue[$0].header.term, queue[$0].header.index) }) else { return }
+        // Checked before building the transfer: that checksums all the data.
+        let transfer = OutgoingTransfer.snapshot(message, transferID: takeTransferID())
+        let replacesHead = queuedSnapshots.first == 0
+        queue.removeAll { $0.header.purpose == .snapshot }
+        if replacesHead {
+            // Still the head on the same connection: the receiver sees a
+            // newer snapshot's begin and drops the unfinished one.
+            queue.insert(transfer, at: 0)
+        } else {
+            queue.append(transfer)
+        }
+        if !isWaiting { pump() }
+    }
+
+    /// Queues a forwarded answer too large for one frame; false when the
+    /// queue is full (the caller answers with an error instead).
+    func offerAnswer(_ reply: APIReply, requestID: UInt64) -> Bool {
+        guard queue.count < Self.transfersQueuedMaximum else { return false }
+        queue.append(.answer(reply, requestID: requestID, transferID: takeTransferID()))
+        if !isWaiting { pump() }
+        return true
+    }
+
+    private func takeTransferID() -> UInt64 {
+        defer { nextTransferID += 1 }
+        return nextTransferID
+    }
+
+    private func pump() {
+        isWaiting = false
+        var sentThisTurn = 0
+        while var transfer = queue.first {
+            guard transfer.header.purpose != .snapshot || isSnapshotCurrent(transfer.header) else {
+                logger.info("snapshot transfer dropped: this node no longer leads in its term",
+                            ["peer": peerName, "term": "\(transfer.header.term)", "index": "\(transfer.header.index)"])
+                dropHead()
+                continue
+            }
+            guard link.isWritable else { return waitForLink() }
+            guard sentThisTurn < Self.framesPerTurnMaximum else { return yieldTurn() }
+            if headConnection != link.connectionSerial {
+                transfer.restart()
+                headConnection = link.connectionSerial
+            }
+            guard let frame = transfer.nextFrame() else {
+                dropHead()
+                continue
+            }
+            sentThisTurn += 1
+            do {
+                try link.send(frame)
+            } catch {
+                logger.error("chunked transfer frame refused; transfer dropped",
+                             ["peer": peerName, "purpose": "\(transfer.header.purpose)", "error": "\(error)"])
+                dropHead()
+                continue
+            }
+            if transfer.isFinished { dropHead() } else { queue[0] = transfer }
+        }
+    }
+
+    private func dropHead() {
+        queue.removeFirst()
+        headConnection = nil
+    }
+
+    private func waitForLink() {
+        isWaiting = true
+        link.whenWritable { [weak self] in self?.pump() }
+    }
+
+    /// Lets the loop's other work run before the next frames.
+    private func yieldTurn() {
+        isWaiting = true
+        link.loop.execute { [weak self] in self?.pump() }
+    }
+}

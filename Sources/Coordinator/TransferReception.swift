@@ -1,0 +1,169 @@
+import Consensus
+import Storage
+import Transport
+import Wire
+
+/// One peer connection's incoming chunked transfers: the shell around a
+/// `TransferAssembler` that stores what it admits — a snapshot's chunks in a
+/// spool file as they arrive, an answer's in memory — and, once the
+/// assembler and a re-read of the spool agree the data is whole and its
+/// checksum matches, hands back the snapshot `Message` or the answer. Any
+/// refusal removes what was stored and closes the connection.
+final class TransferReception {
+    /// What a finished transfer delivers.
+    enum Delivery {
+        case snapshot(Message)
+        case answer(requestID: UInt64, reply: APIReply)
+    }
+
+    private let inbox: SnapshotInbox
+    private let peer: ClusterTopology.Member
+    private let selfID: NodeID
+    private let serial: UInt64
+    private var assembler = TransferAssembler(limits: SnapshotInbox.limits)
+    private var spool: SpoolFile?
+    private var answerBody: [UInt8] = []
+
+    init(inbox: SnapshotInbox, peer: ClusterTopology.Member, selfID: NodeID) {
+        self.inbox = inbox
+        self.peer = peer
+        self.selfID = selfID
+        serial = inbox.takeSerial()
+    }
+
+    func begin(_ payload: [UInt8]) throws(FrameChannelError) {
+        try refusing {
+            let header = try TransferCodec.decodeHeader(payload)
+            if header.purpose == .snapshot { try checkSnapshotContext(header) }
+            if let replaced = try assembler.begin(header) {
+                inbox.logger.info("snapshot transfer replaced by a newer one",
+                                  ["peer": peer.name, "old_index": "\(replaced.index)", "new_index": "\(header.index)"])
+                try discardStored()
+            }
+            answerBody = []
+            guard header.purpose == .snapshot else {
+                answerBody.reserveCapacity(Int(header.totalBytes))
+                return
+            }
+            inbox.claim(sender: peer.id, serial: serial)
+            spool = try SpoolFile.create(at: inbox.spoolPath(sender: peer.name, serial: serial))
+        }
+    }
+
+    func chunk(_ payload: [UInt8]) throws(FrameChannelError) {
+        try refusing {
+            let chunk = try TransferCodec.decodeChunk(payload)
+            try checkStillHolder()
+            try assembler.accept(chunk)
+            if let spool { try spool.append(chunk.bytes) } else { answerBody.append(contentsOf: chunk.bytes) }
+        }
+    }
+
+    func end(_ payload: [UInt8]) throws(FrameChannelError) -> Delivery {
+        try refusing { () throws -> Delivery in
+            let transferID = try TransferCodec.decodeEnd(payload)
+            try checkStillHolder()
+            let header = try assembler.end(transferID: transferID)
+            inbox.noteCompleted()
+            switch header.purpose {
+            case .forwardedAnswer:
+                let (requestID, bare) = try APIReply.decode(header.context)
+                defer { answerBody = [] }
+                return .answer(requestID: requestID, reply: APIReply(status: bare.status, body: answerBody,
+                                                                     retryAfterSeconds: bare.retryAfterSeconds))
+            case .snapshot:
+                return .snapshot(try spooledSnapshot(header))
+            }
+        }
+    }
+
+    /// The connection closed: an unfinished transfer is abandoned.
+    func abandon() {
+        guard let header = assembler.abandon() else { return }
+        inbox.logger.info("chunked transfer abandoned: the connection closed",
+                          ["peer": peer.name, "purpose": "\(header.purpose)", "index": "\(header.index)"])
+        discardStoredLogging()
+    }
+
+    /// The snapshot as the spool file holds it, checked again after reading
+    /// it back, with the message the header carried.
+    private func spooledSnapshot(_ header: TransferHeader) throws -> Message {
+        guard let spool else { throw StorageError.closed }
+        let data = try spool.readAll(maximumBytes: Int(header.totalBytes))
+        try discardStored()
+        let computed = CRC32C.checksum(data)
+        guard UInt64(data.count) == header.totalBytes, computed == header.checksum else {
+            throw TransferError.checksumMismatch(expected: header.checksum, computed: computed)
+        }
+        var message = try PeerMessageCodec.decode(header.context)
+        message.snapshot?.data = data
+        inbox.release(sender: peer.id, serial: serial)
+        inbox.logger.info("snapshot received", ["peer": peer.name, "index": "\(header.index)", "term": "\(header.term)",
+                                                "bytes": "\(data.count)"])
+        return message
+    }
+
+    /// The header's message must be a snapshot from this peer to us, of the
+    /// term and index the header claims.
+    private func checkSnapshotContext(_ header: TransferHeader) throws {
+        let message = try PeerMessageCodec.decode(header.context)
+        guard message.kind == .snapshot, let snapshot = message.snapshot, snapshot.data.isEmpty,
+              message.from == peer.id, message.to == selfID,
+              message.term == header.term, snapshot.metadata.index == header.index else {
+            throw TransferReceptionError.context("the header's message is not an empty snapshot from \(peer.name) to this node "
+                + "of term \(header.term) and index \(header.index)")
+        }
+    }
+
+    private func checkStillHolder() throws(TransferReceptionError) {
+        guard spool != nil, !inbox.holds(sender: peer.id, serial: serial) else { return }
+        throw .superseded
+    }
+
+    private func discardStored() throws(StorageError) {
+        answerBody = []
+        guard let spool else { return }
+        self.spool = nil
+        inbox.release(sender: peer.id, serial: serial)
+        try spool.remove()
+    }
+
+    private func discardStoredLogging() {
+        do {
+            try discardStored()
+        } catch {
+            inbox.logger.error("cannot remove a snapshot spool file", ["peer": peer.name, "error": "\(error)"])
+        }
+    }
+
+    /// Runs `body`; a failure (a `BinaryDecodingError`, `TransferError`,
+    /// `StorageError` or `TransferReceptionError`) is logged, counted,
+    /// cleaned up, and becomes the reason the connection closes.
+    private func refusing<Result>(_ body: () throws -> Result) throws(FrameChannelError) -> Result {
+        do {
+            return try body()
+        } catch {
+            _ = assembler.abandon()
+            discardStoredLogging()
+            inbox.noteRefused()
+            inbox.logger.warning("chunked transfer refused; closing the connection", ["peer": peer.name, "error": "\(error)"])
+            throw FrameChannelError("chunked transfer from \(peer.name) refused: \(error)")
+        }
+    }
+}
+
+/// Why `TransferReception` refused a transfer beyond what the codec and
+/// assembler check.
+enum TransferReceptionError: Error, CustomStringConvertible {
+    /// The header's message does not match the header or this connection.
+    case context(String)
+    /// A newer connection from the same sender began a snapshot transfer.
+    case superseded
+
+    var description: String {
+        switch self {
+        case let .context(detail): detail
+        case .superseded: "a newer connection from the same peer took over its snapshot transfer"
+        }
+    }
+}

@@ -1,0 +1,101 @@
+@testable import Coordinator
+import Consensus
+import Observability
+import Storage
+import Testing
+import Transport
+import Wire
+
+/// The receiving shell: snapshot chunks go to a spool file in the data
+/// directory, the whole snapshot reaches Raft only once it checks out, and
+/// every refusal or abandonment leaves no file behind.
+@Suite struct TransferReceptionTests {
+    typealias F = TransferFixtures
+
+    private func inbox(in directory: String, log: LogSink = LogSink.capturing().0) throws -> SnapshotInbox {
+        try SnapshotInbox(dataDirectory: directory, logger: Logger(component: "test", sink: log), metrics: MetricsRegistry())
+    }
+
+    private func reception(_ inbox: SnapshotInbox) -> TransferReception {
+        TransferReception(inbox: inbox, peer: F.leader, selfID: F.follower.id)
+    }
+
+    private func spools(in directory: String) -> [String] {
+        F.entries(of: directory).filter { $0.hasPrefix(SnapshotInbox.spoolPrefix) }
+    }
+
+    @Test func twentyMegabytesOfSnapshotArriveThroughTheSpoolAsTheSameMessage() throws {
+        let directory = F.scratchDirectory()
+        defer { F.remove(directory) }
+        let receiving = reception(try inbox(in: directory))
+        let message = F.snapshotMessage(bytes: 20 << 20)
+        let frames = F.frames(of: .snapshot(message, transferID: 1))
+        #expect(frames.count == (20 << 20) / TransferCodec.chunkBytesMaximum + 2)
+        try receiving.begin(frames[0].payload)
+        for frame in frames.dropFirst().dropLast() { try receiving.chunk(frame.payload) }
+        #expect(spools(in: directory).count == 1, "the chunks were not spooled to the data directory")
+        guard case let .snapshot(received) = try receiving.end(try #require(frames.last).payload) else {
+            Issue.record("a snapshot transfer delivered something else")
+            return
+        }
+        #expect(received == message)
+        #expect(spools(in: directory).isEmpty, "the spool file outlived its transfer")
+    }
+
+    /// A reception in a scratch data directory, and a snapshot transfer's frames.
+    private func withReception(bytes: Int, _ body: (String, TransferReception, [Frame]) throws -> Void) throws {
+        let directory = F.scratchDirectory()
+        defer { F.remove(directory) }
+        try body(directory, reception(try inbox(in: directory)), F.frames(of: .snapshot(F.snapshotMessage(bytes: bytes), transferID: 1)))
+    }
+
+    @Test func aCorruptedChunkNeverReachesRaftAndItsSpoolIsRemoved() throws {
+        try withReception(bytes: 300_000) { directory, receiving, frames in
+            try receiving.begin(frames[0].payload)
+            var chunk = try TransferCodec.decodeChunk(frames[1].payload)
+            chunk.bytes[0] ^= 0xFF
+            try receiving.chunk(TransferCodec.encode(chunk))
+            for frame in frames.dropFirst(2).dropLast() { try receiving.chunk(frame.payload) }
+            #expect(throws: FrameChannelError.self) { _ = try receiving.end(try #require(frames.last).payload) }
+            #expect(spools(in: directory).isEmpty)
+        }
+    }
+
+    @Test func aHeaderWhoseMessageIsNotFromThisPeerIsRefused() throws {
+        let directory = F.scratchDirectory()
+        defer { F.remove(directory) }
+        let receiving = TransferReception(inbox: try inbox(in: directory), peer: F.follower, selfID: F.leader.id)
+        let frames = F.frames(of: .snapshot(F.snapshotMessage(bytes: 1_000), transferID: 1))
+        #expect(throws: FrameChannelError.self) { try receiving.begin(frames[0].payload) }
+        #expect(spools(in: directory).isEmpty)
+    }
+
+    @Test func anAbandonedTransferLeavesNoSpoolAndLeftoversAreRemovedAtStart() throws {
+        try withReception(bytes: 300_000) { directory, receiving, frames in
+            try receiving.begin(frames[0].payload)
+            try receiving.chunk(frames[1].payload)
+            receiving.abandon()
+            #expect(spools(in: directory).isEmpty)
+
+            let leftover = try SpoolFile.create(at: directory + "/" + SnapshotInbox.spoolPrefix + "c1-9" + SnapshotInbox.spoolSuffix)
+            try leftover.append([1, 2, 3])
+            _ = try inbox(in: directory)
+            #expect(spools(in: directory).isEmpty, "a crashed transfer's spool survived the next start")
+        }
+    }
+
+    @Test func aNewerConnectionFromTheSameSenderTakesOverItsSnapshotTransfer() throws {
+        let directory = F.scratchDirectory()
+        defer { F.remove(directory) }
+        let shared = try inbox(in: directory)
+        let first = reception(shared)
+        let second = reception(shared)
+        let frames = F.frames(of: .snapshot(F.snapshotMessage(bytes: 300_000), transferID: 1))
+        try first.begin(frames[0].payload)
+        try second.begin(frames[0].payload)
+        #expect(throws: FrameChannelError.self) { try first.chunk(frames[1].payload) }
+        for frame in frames.dropFirst().dropLast() { try second.chunk(frame.payload) }
+        _ = try second.end(try #require(frames.last).payload)
+        #expect(spools(in: directory).isEmpty)
+    }
+}
