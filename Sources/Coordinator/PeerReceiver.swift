@@ -23,6 +23,7 @@ final class PeerReceiver: FrameReceiver {
 
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
         let peer = try knownPeer(of: channel)
+        try transfers?.checkProgress(now: .now())
         switch FrameKind(rawValue: frame.kind) {
         case .ping:
             channel.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload), what: "pong", refusalsTo: inbox.logger)

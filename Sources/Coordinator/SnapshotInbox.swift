@@ -10,6 +10,8 @@ import Storage
 final class SnapshotInbox: Sendable {
     static let spoolPrefix = "snapshot-transfer-"
     static let spoolSuffix = ".part"
+    /// How long a transfer may go without a chunk before its connection is closed.
+    static let transferStallMaximum: Duration = .seconds(15)
     /// The largest snapshot accepted: the largest the snapshot store keeps
     /// (`SnapshotFile.bodySizeMaximumBytes`, 1 GiB).
     static let snapshotBytesMaximum: UInt64 = 1 << 30

@@ -23,6 +23,8 @@ final class TransferReception {
     private var assembler = TransferAssembler(limits: SnapshotInbox.limits)
     private var spool: SpoolFile?
     private var answerBody: [UInt8] = []
+    /// When the transfer in progress last moved; nil when none is.
+    private var lastProgressAt: MonotonicInstant?
 
     init(inbox: SnapshotInbox, peer: ClusterTopology.Member, selfID: NodeID) {
         self.inbox = inbox
@@ -41,10 +43,9 @@ final class TransferReception {
                 try discardStored()
             }
             answerBody = []
-            guard header.purpose == .snapshot else {
-                answerBody.reserveCapacity(Int(header.totalBytes))
-                return
-            }
+            lastProgressAt = .now()
+            // An answer's memory grows with the bytes that arrive, never with the size a peer declares.
+            guard header.purpose == .snapshot else { return }
             inbox.claim(sender: peer.id, serial: serial)
             spool = try SpoolFile.create(at: inbox.spoolPath(sender: peer.name, serial: serial))
         }
@@ -56,7 +57,18 @@ final class TransferReception {
             try checkStillHolder()
             try assembler.accept(chunk)
             if let spool { try spool.append(chunk.bytes) } else { answerBody.append(contentsOf: chunk.bytes) }
+            lastProgressAt = .now()
         }
+    }
+
+    /// A transfer that stopped moving (its sender dropped it, or holds it open on purpose)
+    /// must not keep its file, its memory or this connection: past the stall bound the
+    /// connection closes and `abandon` removes what it stored. Checked on every frame the
+    /// peer sends, keepalive pings included.
+    func checkProgress(now: MonotonicInstant) throws(FrameChannelError) {
+        guard let lastProgressAt, lastProgressAt.duration(until: now) > SnapshotInbox.transferStallMaximum else { return }
+        inbox.noteRefused()
+        throw FrameChannelError("chunked transfer from \(peer.name) made no progress for \(SnapshotInbox.transferStallMaximum)")
     }
 
     func end(_ payload: [UInt8]) throws(FrameChannelError) -> Delivery {
@@ -64,6 +76,7 @@ final class TransferReception {
             let transferID = try TransferCodec.decodeEnd(payload)
             try checkStillHolder()
             let header = try assembler.end(transferID: transferID)
+            lastProgressAt = nil
             inbox.noteCompleted()
             switch header.purpose {
             case .forwardedAnswer:
@@ -79,6 +92,7 @@ final class TransferReception {
 
     /// The connection closed: an unfinished transfer is abandoned.
     func abandon() {
+        lastProgressAt = nil
         guard let header = assembler.abandon() else { return }
         inbox.logger.info("chunked transfer abandoned: the connection closed",
                           ["peer": peer.name, "purpose": "\(header.purpose)", "index": "\(header.index)"])

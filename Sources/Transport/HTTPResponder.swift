@@ -36,21 +36,27 @@ public final class HTTPResponder {
         if closing { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         var bytes = HTTPResponseSerializer.head(head)
         if !isHeadRequest { bytes.append(contentsOf: body) }
-        guard bytes.count > connection.limits.writeQueueHighWaterBytes else {
+        guard connection.queuedOutboundBytes + bytes.count > connection.limits.writeQueueMaximumBytes else {
             connection.write(bytes)
             owner?.responseFinished(closeConnection: closing, status: status)
             return
         }
-        // Larger than the write queue may hold (a fleet-wide listing): written
+        // More than the write queue may hold (a fleet-wide listing): written
         // in pieces as the client reads, never queued whole.
+        // `write` may report the queue drained at once, which calls `onWritable` again from
+        // inside this loop: the position moves before each write, and a nested call returns.
         var offset = 0
+        var isWriting = false
         onWritable = { [unowned self] in
+            guard !isWriting else { return }
+            isWriting = true
+            defer { isWriting = false }
             while offset < bytes.count, connection.isOpen, connection.isWritable {
-                let end = min(offset + Self.wholeResponsePieceBytes, bytes.count)
-                connection.write(bytes[offset..<end])
-                offset = end
+                let start = offset
+                offset = min(offset + Self.wholeResponsePieceBytes, bytes.count)
+                connection.write(bytes[start..<offset])
             }
-            guard offset == bytes.count else { return }
+            guard offset == bytes.count, onWritable != nil else { return }
             onWritable = nil
             owner?.responseFinished(closeConnection: closing, status: status)
         }

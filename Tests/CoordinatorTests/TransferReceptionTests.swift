@@ -61,6 +61,24 @@ import Wire
         }
     }
 
+    @Test func aTransferThatStopsMovingIsRefusedAtTheNextFrameAndLeavesNoSpool() throws {
+        try withReception(bytes: 300_000) { directory, receiving, frames in
+            try receiving.begin(frames[0].payload)
+            try receiving.chunk(frames[1].payload)
+            let now = MonotonicInstant.now()
+            try receiving.checkProgress(now: now)
+            let stalled = now.advanced(by: SnapshotInbox.transferStallMaximum + .seconds(1))
+            do {
+                try receiving.checkProgress(now: stalled)
+                Issue.record("a transfer without progress for longer than the bound was kept")
+            } catch {
+                #expect("\(error)".contains("made no progress"), "\(error)")
+            }
+            receiving.abandon()
+            #expect(spools(in: directory).isEmpty)
+        }
+    }
+
     @Test func aHeaderWhoseMessageIsNotFromThisPeerIsRefused() throws {
         let directory = F.scratchDirectory()
         defer { F.remove(directory) }

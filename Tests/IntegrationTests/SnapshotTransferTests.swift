@@ -25,7 +25,10 @@ struct SnapshotTransferTests {
     static let settleTimeout: Duration = .seconds(300)
 
     @Test func twentyMegabytesOfFleetStateReachALaggingFollowerAndANewMemberBySnapshot() throws {
-        let cluster = try ClusterFixture(spares: ["c4"], agents: [], coordinatorArguments: ["--snapshot-every-entries", "\(Self.snapshotEveryEntries)"])
+        // A long election timeout: encoding and installing 23 MB of state holds a debug
+        // build's Raft loop for a while, and leadership churn would only slow the test.
+        let cluster = try ClusterFixture(spares: ["c4"], agents: [], coordinatorArguments: [
+            "--snapshot-every-entries", "\(Self.snapshotEveryEntries)", "--election-timeout-ticks", "40"])
         let leader = try #require(cluster.agreedLeader())
         let lagging = try #require(cluster.names.first { $0 != leader })
         let leaderProcess = try #require(cluster.processes[leader])
