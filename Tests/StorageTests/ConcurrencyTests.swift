@@ -29,7 +29,7 @@ struct ConcurrencyTests {
             return true
         }
         #expect(outcomes == Array(repeating: true, count: threadCount), "every append succeeds and lastIndex never goes back")
-        log.close()
+        try log.flushAndClose()
 
         let (reopened, recovered) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         reopened.close()
