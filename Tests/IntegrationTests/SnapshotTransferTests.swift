@@ -102,7 +102,7 @@ struct SnapshotTransferTests {
 
     /// `GET /api/v1/nodes` on `url`: the node objects, or none if it failed.
     static func nodes(via url: String, ca: String) -> [[String: Any]] {
-        guard let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "60", "--cacert", ca, "\(url)/api/v1/nodes"]),
+        guard let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "180", "--cacert", ca, "\(url)/api/v1/nodes"]),
               let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any] else {
             return []
         }
