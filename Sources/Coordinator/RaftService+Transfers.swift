@@ -18,8 +18,8 @@ extension RaftService {
     /// Sends one frame on the link to `id`; a frame over the link's limit is
     /// refused there (and counted), logged here, and reported as false.
     @discardableResult
-    func sendFrame(_ frame: Frame, to id: NodeID, what: String) -> Bool {
-        link(to: id)?.send(frame, what: "\(what) to \(directory.displayName(of: id))", refusalsTo: logger) ?? false
+    func sendFrame(_ frame: Frame, to id: NodeID, what: @autoclosure () -> String) -> Bool {
+        link(to: id)?.send(frame, what: "\(what()) to \(directory.displayName(of: id))", refusalsTo: logger) ?? false
     }
 
     /// The leader's answer to request `requestID` forwarded by `peer`: one
