@@ -11,6 +11,11 @@
 /// durationTicks·P/(1 − d) at the slowest allowed leader rate (1 − d). Hence
 /// durationTicks = ⌊(T − 1)·(100 − d)/(100 + d)⌋ with d in percent.
 public enum Lease {
+    /// A driver that resumes after a stall delivers the ticks it missed at once, but at most
+    /// this many election timeouts of them: beyond that every lease and election timer has
+    /// expired anyway. The coordinator and the simulator both bound their catch-up by it.
+    public static let catchUpElectionTimeoutsMaximum = 4
+
     public static func durationTicks(electionTimeoutTicks: Int, clockDriftBoundPercent: Int) -> Int {
         precondition(electionTimeoutTicks >= 1 && (0..<100).contains(clockDriftBoundPercent))
         let numerator = (electionTimeoutTicks - 1) * (100 - clockDriftBoundPercent)

@@ -186,14 +186,10 @@ final class RaftService: @unchecked Sendable {
         let now = MonotonicInstant.now()
         let missed = (now.nanoseconds &- lastTickAt.nanoseconds) / interval
         guard missed > 0 else { return }
-        let bound = UInt64(settings.electionTimeoutTicks * Self.catchUpElectionTimeoutsMaximum)
+        let bound = UInt64(settings.electionTimeoutTicks * Lease.catchUpElectionTimeoutsMaximum)
         for _ in 0..<min(missed, bound) { node.tick() }
         lastTickAt = MonotonicInstant(nanoseconds: lastTickAt.nanoseconds &+ missed * interval)
     }
-
-    /// Beyond this many election timeouts of missed ticks, every lease and
-    /// election timer has expired anyway; more ticks change nothing.
-    static let catchUpElectionTimeoutsMaximum = 4
 
     /// Delivers a message a peer sent; `from` is the name its certificate proved.
     func receive(_ message: Message) {
@@ -228,13 +224,13 @@ final class RaftService: @unchecked Sendable {
         while !isHalted, node.hasReady {
             let ready = node.ready()
             withdrawPublishedLeaseIfLost()
-            for message in ready.messages { send(message) }
+            for message in ready.messages { sendRaftMessage(message) }
             do {
                 try store.persist(ready)
             } catch {
                 return halt("cannot persist the Raft log (\(error))")
             }
-            for message in ready.messagesAfterPersist { send(message) }
+            for message in ready.messagesAfterPersist { sendRaftMessage(message) }
             do throws(ReplicationHalt) {
                 if let snapshot = ready.snapshotToPersist { try restore(from: snapshot) }
                 try apply(ready.committedEntries)
@@ -269,10 +265,6 @@ final class RaftService: @unchecked Sendable {
         waiters.failAll(with: .noLeader("this coordinator stopped: \(reason)"))
         failAllReads(with: .noLeader("this coordinator stopped: \(reason)"))
         haltObserver?(reason)
-    }
-
-    private func send(_ message: Message) {
-        sendRaftMessage(message)
     }
 
     /// Takes a leader's snapshot in place of the whole fleet state.

@@ -24,7 +24,7 @@ extension Simulator {
         let node = slots[slot]
         node.stalledUntil = nil
         let missed = (now - node.lastTickAt) / node.tickIntervalMicros
-        let ticks = Int(min(missed, Int64(parameters.electionTimeoutTicks * Simulator.catchUpElectionTimeoutsMaximum)))
+        let ticks = Int(min(missed, Int64(parameters.electionTimeoutTicks * Lease.catchUpElectionTimeoutsMaximum)))
         for _ in 0..<ticks { node.raft!.tick() }
         node.lastTickAt += missed * node.tickIntervalMicros
         trace.record(now, .resume(node.id, ticks: ticks))
@@ -32,9 +32,6 @@ extension Simulator {
         queue.push(.tick(node: slot, chain: node.tickChain), at: node.lastTickAt + node.tickIntervalMicros)
         try afterStep(slot)
     }
-
-    /// The coordinator's bound on ticks caught up at once (`RaftService`).
-    static let catchUpElectionTimeoutsMaximum = 4
 
     /// After the drain every live member holds the same state as the leader: nothing committed
     /// is missing anywhere, whatever the faults did.
