@@ -78,7 +78,8 @@ struct AgentGatewayTests {
         #expect(eventually { impostor.transcript.isClosed })
         #expect(impostor.frames(of: .agentWelcome).isEmpty)
         #expect(eventually { coordinator.log.text.contains("hello claims node 'node-2' but the certificate names 'node-1'") })
-        #expect(node("node-2") == nil)
+        let listed = try #require(api("/api/v1/nodes")?["nodes"] as? [[String: Any]], "GET /api/v1/nodes failed")
+        #expect(!listed.contains { $0["id"] as? String == "node-2" }, "\(listed)")
     }
 
     @Test func malformedOrOutOfOrderFramesCloseOnlyThatAgent() throws {

@@ -107,7 +107,7 @@ struct BadInputTests {
     }
 
     @Test func curlSees413ForAnOversizedUpload() throws {
-        guard ExternalCommand.toolAvailable("curl") else { return }
+        try Prerequisite.requireTools("curl")
         let output = try ExternalCommand.run(["curl", "-sS", "--cacert", certificates.ca, "-X", "GET", "-o", "/dev/null",
                                               "-w", "%{http_code}", "--data-binary", "@-", "\(coordinator.apiURL)/healthz"],
                                              input: Data(count: 200 * 1024))

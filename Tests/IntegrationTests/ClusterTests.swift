@@ -45,6 +45,7 @@ struct ClusterTests {
         #expect(second != first)
         let after = (1...10).map { "after-\($0)" }
         for name in after { #expect(cluster.putAcknowledged(name)) }
+        #expect(cluster.live.count == 2)
         for member in cluster.live {
             #expect(eventually { cluster.environmentNames(on: member).isSuperset(of: before + after) }, "\(member) lost writes")
         }
@@ -116,12 +117,15 @@ struct ClusterTests {
         }
         #expect(newLeaderElected)
         kill(oldProcess.pid, SIGCONT)
+        var viewsChecked = 0
         for _ in 0..<20 {
             guard let view = cluster.clusterView(on: old) else { continue }
+            viewsChecked += 1
             let term = view["term"] as? Int ?? 0
             let acting = view["actingAsLeader"] as? Bool ?? false
             #expect(!(acting && term == oldTerm), "woken leader acts as leader for its old term \(oldTerm): \(view)")
         }
+        #expect(viewsChecked > 0, "the woken leader answered none of 20 requests for its view")
         #expect(eventually { (cluster.clusterView(on: old)?["role"] as? String) == "follower" })
         let status = cluster.putEnvironment("after-wake", on: old)
         if (200...201).contains(status) {

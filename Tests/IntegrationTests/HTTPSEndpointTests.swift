@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The API port speaks HTTPS to ordinary clients: curl verifies it against the
 /// cluster CA, promtool accepts the metrics.
@@ -19,7 +20,7 @@ struct HTTPSEndpointTests {
     }
 
     @Test func healthzAnswers200OverVerifiedTLS() throws {
-        guard ExternalCommand.toolAvailable("curl") else { return }
+        try Prerequisite.requireTools("curl")
         let output = try curl("/healthz")
         #expect(output.status == 0, "\(output.combined)")
         #expect(output.standardOutput.hasSuffix("\n200"), "\(output.standardOutput)")
@@ -27,24 +28,24 @@ struct HTTPSEndpointTests {
     }
 
     @Test func readyzAnswers200OnceALeaderIsKnown() throws {
-        guard ExternalCommand.toolAvailable("curl") else { return }
+        try Prerequisite.requireTools("curl")
         #expect(eventually { (try? curl("/readyz").standardOutput.hasSuffix("\n200")) == true })
     }
 
     @Test func unknownPathAnswers404WithJSONError() throws {
-        guard ExternalCommand.toolAvailable("curl") else { return }
+        try Prerequisite.requireTools("curl")
         let output = try curl("/api/v1/nope")
         #expect(output.standardOutput.hasSuffix("\n404"))
         #expect(output.standardOutput.contains(#"{"error":{"code":"not_found""#), "\(output.standardOutput)")
     }
 
     @Test func wrongMethodAnswers405() throws {
-        guard ExternalCommand.toolAvailable("curl") else { return }
+        try Prerequisite.requireTools("curl")
         #expect(try curl("/healthz", ["-X", "POST"]).standardOutput.hasSuffix("\n405"))
     }
 
     @Test func metricsPassPromtool() throws {
-        guard ExternalCommand.toolAvailable("curl"), ExternalCommand.toolAvailable("promtool") else { return }
+        try Prerequisite.requireTools("curl", "promtool")
         _ = try curl("/healthz")
         let metrics = try ExternalCommand.run(["curl", "-sS", "--cacert", certificates.ca, "\(coordinator.apiURL)/metrics"])
         #expect(metrics.standardOutput.contains("hotswap_http_requests_total"))
@@ -54,7 +55,7 @@ struct HTTPSEndpointTests {
     }
 
     @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {
-        guard ExternalCommand.toolAvailable("curl") else { return }
+        try Prerequisite.requireTools("curl")
         let url = "\(coordinator.apiURL)/healthz"
         let output = try ExternalCommand.run(["curl", "-sS", "-v", "--cacert", certificates.ca, url, url, url])
         #expect(output.standardError.contains("Re-using existing connection"), "\(output.standardError)")

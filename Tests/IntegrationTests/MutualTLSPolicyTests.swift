@@ -1,6 +1,7 @@
 import Certificates
 import Foundation
 import Testing
+import TestSupport
 
 /// The peer and agent ports demand a certificate from the cluster CA with the
 /// right role; the real `openssl s_client` is the client.
@@ -16,14 +17,14 @@ struct MutualTLSPolicyTests {
     }
 
     @Test func agentCertificateIsServedOnTheAgentPort() throws {
-        guard ExternalCommand.toolAvailable("openssl") else { return }
+        try Prerequisite.requireTools("openssl")
         let attempt = try SClient.ping(port: coordinator.agentPort, ca: certificates.ca,
                                        certificate: certificates.certificate("node-1"), key: certificates.key("node-1"))
         #expect(attempt.gotPong, "\(attempt.output.combined)")
     }
 
     @Test func agentCertificateIsRefusedOnThePeerPort() throws {
-        guard ExternalCommand.toolAvailable("openssl") else { return }
+        try Prerequisite.requireTools("openssl")
         let attempt = try SClient.ping(port: coordinator.peerPort, ca: certificates.ca,
                                        certificate: certificates.certificate("node-1"), key: certificates.key("node-1"))
         #expect(!attempt.gotPong)
@@ -32,7 +33,7 @@ struct MutualTLSPolicyTests {
     }
 
     @Test func coordinatorCertificateIsRefusedOnTheAgentPort() throws {
-        guard ExternalCommand.toolAvailable("openssl") else { return }
+        try Prerequisite.requireTools("openssl")
         let attempt = try SClient.ping(port: coordinator.agentPort, ca: certificates.ca,
                                        certificate: certificates.certificate("c1"), key: certificates.key("c1"))
         #expect(!attempt.gotPong)
@@ -40,21 +41,21 @@ struct MutualTLSPolicyTests {
     }
 
     @Test func coordinatorCertificateIsServedOnThePeerPort() throws {
-        guard ExternalCommand.toolAvailable("openssl") else { return }
+        try Prerequisite.requireTools("openssl")
         let attempt = try SClient.ping(port: coordinator.peerPort, ca: certificates.ca,
                                        certificate: certificates.certificate("c1"), key: certificates.key("c1"))
         #expect(attempt.gotPong, "\(attempt.output.combined)")
     }
 
     @Test func connectionWithoutCertificateIsRefused() throws {
-        guard ExternalCommand.toolAvailable("openssl") else { return }
+        try Prerequisite.requireTools("openssl")
         let attempt = try SClient.ping(port: coordinator.agentPort, ca: certificates.ca)
         #expect(!attempt.gotPong)
         #expect(attempt.output.standardError.contains("alert"), "\(attempt.output.combined)")
     }
 
     @Test func certificateFromAnotherCAIsRefused() throws {
-        guard ExternalCommand.toolAvailable("openssl") else { return }
+        try Prerequisite.requireTools("openssl")
         let attempt = try SClient.ping(port: coordinator.agentPort, ca: certificates.ca,
                                        certificate: certificates.foreign.file("node-1.pem"),
                                        key: certificates.foreign.file("node-1.key"))
@@ -63,7 +64,7 @@ struct MutualTLSPolicyTests {
     }
 
     @Test func expiredCertificateIsRefused() throws {
-        guard ExternalCommand.toolAvailable("openssl") else { return }
+        try Prerequisite.requireTools("openssl")
         let now = Int64(Date().timeIntervalSince1970)
         let paths = try CertificateAuthority.issue(
             directory: certificates.tlsDirectory, identity: NodeIdentity(role: .agent, name: "expired-node"),
@@ -75,7 +76,7 @@ struct MutualTLSPolicyTests {
     }
 
     @Test func tls11IsRefused() throws {
-        guard ExternalCommand.toolAvailable("openssl") else { return }
+        try Prerequisite.requireTools("openssl")
         let attempt = try SClient.ping(port: coordinator.apiPort, ca: certificates.ca,
                                        extra: ["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"])
         #expect(attempt.output.status != 0)
@@ -84,7 +85,7 @@ struct MutualTLSPolicyTests {
     }
 
     @Test func tls13IsNegotiatedOnTheAPIPort() throws {
-        guard ExternalCommand.toolAvailable("openssl") else { return }
+        try Prerequisite.requireTools("openssl")
         let output = try ExternalCommand.run(["openssl", "s_client", "-brief", "-connect", "127.0.0.1:\(coordinator.apiPort)",
                                               "-CAfile", certificates.ca, "-verify_return_error"], input: Data())
         #expect(output.combined.contains("TLSv1.3"), "\(output.combined)")

@@ -17,7 +17,7 @@ struct NodeExporterCrossCheckTests {
     static let sampleInterval = "2s"
 
     @Test func hostMemoryAndCPUAgreeWithNodeExporterInTheSameWindow() throws {
-        guard ExternalCommand.toolAvailable("prometheus-node-exporter"), ExternalCommand.toolAvailable("curl") else { return }
+        try Prerequisite.requireTools("prometheus-node-exporter", "curl")
         let exporter = try NodeExporter()
         defer { exporter.stop() }
         let before = try exporter.scrape()

@@ -6,11 +6,14 @@ import Testing
 /// real coordinator process.
 @Suite(.serialized)
 struct ProcessLifecycleTests {
+    /// The log of a coordinator that refused to start. A refusal exits 1; a usage error
+    /// (exit 2) or a crash is not one, and fails the test.
     private func startFailure(_ certificates: CertificateFixture, name: String = "c1",
                               tlsDirectory: String? = nil, peerPort: Int = 0) throws -> String {
         do {
             _ = try CoordinatorProcess(name: name, tlsDirectory: tlsDirectory ?? certificates.tlsDirectory, peerPort: peerPort)
         } catch let failure as CoordinatorProcess.StartFailure {
+            #expect(failure.status == 1, "\(failure)")
             return failure.log
         }
         Issue.record("coordinator started but should have refused")
@@ -20,14 +23,16 @@ struct ProcessLifecycleTests {
     @Test func refusesToStartWithoutItsCertificate() throws {
         let certificates = try CertificateFixture()
         let log = try startFailure(certificates, name: "c9")
-        #expect(log.contains("c9.pem"), "\(log)")
+        let path = "\(certificates.tlsDirectory)/c9.pem"
+        #expect(log.contains("\(path) does not exist; check the path or create it with `hotswap certs`."), "\(log)")
     }
 
     @Test func refusesToStartWithAnAgentCertificate() throws {
         let certificates = try CertificateFixture()
         let log = try startFailure(certificates, name: "node-1")
-        #expect(log.contains("coordinator"), "\(log)")
-        #expect(log.contains("agent"), "\(log)")
+        let path = "\(certificates.tlsDirectory)/node-1.pem"
+        #expect(log.contains("\(path) is issued for role agent but this process needs role coordinator; "
+            + "issue a certificate with role coordinator."), "\(log)")
     }
 
     @Test func refusesToStartWithAnExpiredCertificate() throws {
@@ -38,7 +43,8 @@ struct ProcessLifecycleTests {
                                            ipAddresses: ["127.0.0.1"], dnsNames: [],
                                            notBefore: now - 10 * 86_400, notAfter: now - 86_400)
         let log = try startFailure(certificates, name: "old")
-        #expect(log.contains("expired"), "\(log)")
+        #expect(log.contains("\(certificates.tlsDirectory)/old.pem expired at "), "\(log)")
+        #expect(log.contains("; issue a new certificate."), "\(log)")
     }
 
     @Test func refusesToStartWithACertificateFromAnotherCA() throws {
@@ -48,7 +54,7 @@ struct ProcessLifecycleTests {
         try FileManager.default.copyItem(atPath: certificates.foreign.file("c1.pem"), toPath: mixed.file("c1.pem"))
         try FileManager.default.copyItem(atPath: certificates.foreign.file("c1.key"), toPath: mixed.file("c1.key"))
         let log = try startFailure(certificates, tlsDirectory: mixed.path)
-        #expect(log.lowercased().contains("not signed"), "\(log)")
+        #expect(log.contains("\(mixed.file("c1.pem")) is not signed by the cluster CA"), "\(log)")
     }
 
     /// Listeners bind with SO_REUSEPORT; without the check the second would

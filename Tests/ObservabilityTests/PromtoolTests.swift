@@ -1,19 +1,14 @@
 import Foundation
 import Observability
 import Testing
+import TestSupport
 
 /// Holds the exposition to Prometheus's own parser and linter, `promtool check metrics`
 /// (Debian package `prometheus`).
 @Suite struct PromtoolTests {
-    private static let promtoolPath = executableOnPath("promtool")
-    private static let isCI = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty } ?? false
-
-    @Test(.enabled(if: promtoolPath != nil || isCI, "promtool is not on PATH (install the Debian package prometheus)"))
-    func promtoolAcceptsAnExpositionWithEveryMetricType() throws {
-        guard let promtool = Self.promtoolPath else {
-            Issue.record("CI is set but promtool is not on PATH: install the Debian package prometheus")
-            return
-        }
+    @Test func promtoolAcceptsAnExpositionWithEveryMetricType() throws {
+        try Prerequisite.requireTools("promtool")
+        let promtool = try #require(Prerequisite.path(ofTool: "promtool"))
         let registry = MetricsRegistry()
         registry.counter("demo_requests_total", help: "Requests served.", labels: [("code", "200")]).increment(by: 7)
         registry.counter("demo_requests_total", help: "Requests served.", labels: [("code", "500")]).increment()
@@ -46,10 +41,5 @@ import Testing
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    private static func executableOnPath(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }

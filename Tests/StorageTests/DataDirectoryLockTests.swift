@@ -1,6 +1,7 @@
 import Glibc
 import Storage
 import Testing
+import TestSupport
 
 struct DataDirectoryLockTests {
     @Test func secondAcquireOfTheSameDirectoryIsRefusedNamingTheHolderPid() throws {
@@ -25,15 +26,8 @@ struct DataDirectoryLockTests {
 
     @Test func anotherProcessCannotTakeTheLockWhileItIsHeld() throws {
         let flock = "/usr/bin/flock"
-        guard Files.exists(flock) else {
-            let reason = "\(flock) (Debian util-linux) is not installed, so there is no outside process to contend with"
-            if getenv("HOTSWAP_TEST_REQUIRE_PEERS").map({ String(cString: $0) }) == "1" {
-                Issue.record(Comment(rawValue: reason))
-                return
-            }
-            print("skipping: \(reason)")
-            try Test.cancel(Comment(rawValue: reason))
-        }
+        try Prerequisite.require(Files.exists(flock),
+                                 "\(flock) (Debian util-linux) is not installed, so there is no outside process to contend with")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let conflictStatus: Int32 = 99

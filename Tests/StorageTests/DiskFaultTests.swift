@@ -1,6 +1,7 @@
 @testable import Storage
 import Glibc
 import Testing
+import TestSupport
 
 /// Real full and read-only file systems (a tmpfs the test mounts), not
 /// simulated errors: the log must report them clearly, never crash, and
@@ -82,11 +83,8 @@ struct DiskFaultTests {
 
     static func mountOrCancel(sizeBytes: Int) throws -> TmpfsMount {
         let (mount, reason) = try TmpfsMount.make(sizeBytes: sizeBytes)
-        guard let mount else {
-            print("skipping: \(reason)")
-            try Test.cancel(Comment(rawValue: reason))
-        }
-        return mount
+        try Prerequisite.require(mount != nil, reason)
+        return try #require(mount)
     }
 
     static func openError(_ directory: String) -> StorageError? {

@@ -9,7 +9,7 @@ import TestSupport
 /// client whose certificate expires between handshakes, and `FrameLink`'s redials.
 @Suite struct SessionResumptionPeerTests {
     @Test func opensslSClientResumesWithTheTicketItWasGiven() throws {
-        guard try OutsidePeer.available("openssl") else { return }
+        try Prerequisite.requireTools("openssl")
         let fixture = try ResumptionFixture()
         defer { fixture.shutdown() }
         let (server, opened) = try fixture.startServer(ring: SessionTicketKeyRing([try .generate()]), closesAfterEcho: true)

@@ -65,7 +65,9 @@ final class CoordinatorProcess {
                 return
             }
             guard process.isRunning else {
-                throw StartFailure(log: log.finish())
+                let output = log.finish()
+                process.waitUntilExit()
+                throw StartFailure(log: output, status: process.terminationStatus)
             }
             usleep(20_000)
         }
@@ -97,7 +99,9 @@ final class CoordinatorProcess {
 
     struct StartFailure: Error, CustomStringConvertible {
         let log: String
-        var description: String { "coordinator failed to start: \(log)" }
+        /// The exit status; nil when the process was still running at the deadline.
+        var status: Int32?
+        var description: String { "coordinator failed to start (status \(status.map(String.init) ?? "none")): \(log)" }
     }
 }
 

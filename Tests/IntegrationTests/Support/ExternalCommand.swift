@@ -42,19 +42,6 @@ struct ExternalCommand {
         process.waitUntilExit()
         return Output(status: process.terminationStatus, standardOutput: outBox.finish(), standardError: errBox.finish())
     }
-
-    /// True when `tool` is on PATH. When CI demands real peers, a missing tool is a failure.
-    static func toolAvailable(_ tool: String) -> Bool {
-        let found = (try? run(["sh", "-c", "command -v \(tool)"]).status) == 0
-        if !found {
-            if ProcessInfo.processInfo.environment["HOTSWAP_TEST_REQUIRE_PEERS"] == "1" {
-                Issue.record("\(tool) is not installed; Scripts/test installs it")
-            } else {
-                print("skipping: \(tool) is not installed (Scripts/test installs it)")
-            }
-        }
-        return found
-    }
 }
 
 /// Drains a pipe on a reader thread of its own so the child never blocks on a

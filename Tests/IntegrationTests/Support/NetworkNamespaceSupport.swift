@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import TestSupport
 
 /// Whether this machine lets the tests make network namespaces, found once by
 /// trying: `ip` must be installed and `ip netns add` must succeed (root, or
@@ -12,25 +14,16 @@ enum NetworkNamespaceSupport {
 
     static let availability: Availability = probe()
 
-    /// The suites' enabling condition, decided (and the reason printed) once.
-    /// Without the privilege the suite is skipped, in CI too. A missing `ip`
-    /// skips it only outside CI: with `HOTSWAP_TEST_REQUIRE_PEERS=1` the test
-    /// runs and `ExternalCommand.toolAvailable("ip")` fails it, as for every
-    /// outside tool.
-    static let suiteMayRun: Bool = decide()
-
-    private static func decide() -> Bool {
+    /// Cancels the running test when this machine cannot make network namespaces (no `ip`,
+    /// or neither root nor CAP_SYS_ADMIN), or fails it when the test command requires them.
+    static func require() throws {
         switch availability {
         case .available:
-            return true
+            return
         case .toolMissing:
-            if ProcessInfo.processInfo.environment["HOTSWAP_TEST_REQUIRE_PEERS"] == "1" { return true }
-            print("skipping network partition tests: ip (iproute2) is not installed; Scripts/test installs it")
-            return false
+            try Prerequisite.require(false, "ip (iproute2) is not installed; Scripts/test installs it")
         case let .notPermitted(reason):
-            print("skipping network partition tests: cannot create network namespaces "
-                + "(needs root or CAP_SYS_ADMIN): \(reason)")
-            return false
+            try Prerequisite.require(false, "cannot create network namespaces (needs root or CAP_SYS_ADMIN): \(reason)")
         }
     }
 

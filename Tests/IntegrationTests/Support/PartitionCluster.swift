@@ -83,10 +83,11 @@ final class PartitionCluster {
         eventually(timeout: timeout) { members.contains { put(environment, on: $0).isAcknowledged } }
     }
 
-    func environmentNames(on name: String) -> Set<String> {
-        guard let output = curl(on: name, path: "/api/v1/environments"),
+    func environmentNames(on name: String, serializable: Bool = false) -> Set<String>? {
+        let path = "/api/v1/environments" + (serializable ? "?consistency=serializable" : "")
+        guard let output = curl(on: name, path: path),
               let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
-              let list = object["environments"] as? [[String: Any]] else { return [] }
+              let list = object["environments"] as? [[String: Any]] else { return nil }
         return Set(list.compactMap { $0["name"] as? String })
     }
 

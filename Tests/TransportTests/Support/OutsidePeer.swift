@@ -6,20 +6,6 @@ import Testing
 enum OutsidePeer {
     static let timeout: Duration = .seconds(30)
 
-    /// True when `tool` is on PATH. When the run demands real peers
-    /// (HOTSWAP_TEST_REQUIRE_PEERS=1) a missing tool is a failure, otherwise the test is skipped.
-    static func available(_ tool: String) throws -> Bool {
-        let found = (try? run(["sh", "-c", "command -v \(tool)"], input: "").status) == 0
-        guard !found else { return true }
-        let reason = "\(tool) is not installed, so there is no outside peer to test against"
-        if ProcessInfo.processInfo.environment["HOTSWAP_TEST_REQUIRE_PEERS"] == "1" {
-            Issue.record(Comment(rawValue: reason))
-            return false
-        }
-        print("skipping: \(reason)")
-        try Test.cancel(Comment(rawValue: reason))
-    }
-
     static func run(_ arguments: [String], input: String) throws -> (status: Int32, output: String) {
         let outputPath = NSTemporaryDirectory() + "hotswap-outside-peer-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: outputPath, contents: nil),
