@@ -1,0 +1,20 @@
+// libFuzzer entry point for the agent session messages (hello, welcome, redirect, command,
+// command result), compiled together with Sources/Telemetry into one module that links the
+// separately built Wire module (see Scripts/fuzz). The first input byte picks the message; the
+// rest is the payload. Whatever decodes must encode again to bytes that decode to the same
+// value, and encode the same way a second time; a trap or a lossy round trip crashes.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let input = UnsafeBufferPointer(start: data, count: size)
+    guard let selector = input.first else { return 0 }
+    let payload = Array(input.dropFirst())
+    switch selector % 5 {
+    case 0: checkRoundTrip(payload, decode: AgentSessionCodec.decodeHello, encode: AgentSessionCodec.encode)
+    case 1: checkRoundTrip(payload, decode: AgentSessionCodec.decodeWelcome, encode: AgentSessionCodec.encode)
+    case 2: checkRoundTrip(payload, decode: AgentSessionCodec.decodeRedirect, encode: AgentSessionCodec.encode)
+    case 3: checkRoundTrip(payload, decode: AgentSessionCodec.decodeCommand, encode: AgentSessionCodec.encode)
+    default: checkRoundTrip(payload, decode: AgentSessionCodec.decodeCommandResult, encode: AgentSessionCodec.encode)
+    }
+    return 0
+}
