@@ -65,8 +65,6 @@ public final class AgentSession: FrameLinkReceiver {
         handle(.stopped)
     }
 
-    var isStopped: Bool { core.isStopped }
-
     public var status: AgentStatus { core.status }
 
     /// New credentials were loaded: the held ticket, and any that connections
