@@ -33,7 +33,7 @@ extension TLSConnection {
 
     private func deadlineTimerFired() {
         deadlines.armedTimer = nil
-        let now = MonotonicInstant.now()
+        let now = loop.now
         if let handshake = deadlines.handshake, handshake <= now {
             return abort(.timeout("TLS handshake not finished within \(limits.handshakeTimeout)"))
         }

@@ -1,27 +1,27 @@
-/// The protocol logic on top of one TLS connection (HTTP, frames). Every call
+/// The protocol logic on top of one connection (HTTP, frames). Every call
 /// arrives on the connection's event loop; the handler may write, close, pause
 /// reading or set a deadline from inside any of them.
 public protocol ConnectionHandler: AnyObject {
     /// The handshake finished; `connection.peer` holds the verified identity, if any.
-    func connectionDidOpen(_ connection: TLSConnection)
+    func connectionDidOpen(_ connection: any Connection)
     /// Decrypted bytes; valid only during the call.
-    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer)
+    func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer)
     /// The write queue fell back under its high-water mark after being above it.
-    func connectionDidBecomeWritable(_ connection: TLSConnection)
+    func connectionDidBecomeWritable(_ connection: any Connection)
     /// The deadline set with `setDeadline` passed.
-    func connectionDeadlineExpired(_ connection: TLSConnection)
+    func connectionDeadlineExpired(_ connection: any Connection)
     /// The server is shutting down: finish what is in flight, then close.
-    func connectionShouldDrain(_ connection: TLSConnection)
+    func connectionShouldDrain(_ connection: any Connection)
     /// Called exactly once, after the socket is closed.
-    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason)
+    func connectionDidClose(_ connection: any Connection, reason: CloseReason)
 }
 
 extension ConnectionHandler {
-    public func connectionDidBecomeWritable(_ connection: TLSConnection) {}
-    public func connectionDeadlineExpired(_ connection: TLSConnection) {
+    public func connectionDidBecomeWritable(_ connection: any Connection) {}
+    public func connectionDeadlineExpired(_ connection: any Connection) {
         connection.close(.timeout("deadline passed"))
     }
-    public func connectionShouldDrain(_ connection: TLSConnection) {
+    public func connectionShouldDrain(_ connection: any Connection) {
         connection.close(.shutdown)
     }
 }

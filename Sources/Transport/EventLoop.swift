@@ -12,8 +12,12 @@ protocol EventSource: AnyObject {
 /// One epoll reactor running on its own thread: file-descriptor readiness,
 /// monotonic timers and tasks submitted from other threads. All loop-confined
 /// state (registrations, timers, connections) is touched only on that thread.
+/// An embedded loop (`EmbeddedEventLoop`) has no thread: its test drives it.
 public final class EventLoop: @unchecked Sendable {
     public let index: Int
+    /// The loop's time: every timer and deadline on it is measured on this clock.
+    public let clock: any LoopClock
+    private let isEmbedded: Bool
     private let epollDescriptor: Int32
     private let wakeDescriptor: Int32
     private let submitted = Locked(SubmittedWork())
@@ -32,8 +36,10 @@ public final class EventLoop: @unchecked Sendable {
         var stopRequested = false
     }
 
-    init(index: Int) throws(TransportError) {
+    init(index: Int, clock: any LoopClock = BootClock(), embedded: Bool = false) throws(TransportError) {
         self.index = index
+        self.clock = clock
+        isEmbedded = embedded
         epollDescriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollDescriptor >= 0 else { throw .lastSystemError("epoll_create1") }
         wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
@@ -54,8 +60,10 @@ public final class EventLoop: @unchecked Sendable {
         readScratch.deallocate()
     }
 
+    /// An embedded loop belongs to the test that drives it, on whatever thread that is.
     public var inEventLoop: Bool {
-        threadIdentity.load(ordering: .acquiring) == UInt(pthread_self())
+        if isEmbedded { return true }
+        return threadIdentity.load(ordering: .acquiring) == UInt(pthread_self())
     }
 
     var hasStarted: Bool {
@@ -78,6 +86,15 @@ public final class EventLoop: @unchecked Sendable {
         preconditionInLoop()
         return timers.schedule(at: deadline, action)
     }
+
+    /// Schedules `action` on the loop `delay` from now on the loop's clock. Loop thread only.
+    @discardableResult
+    public func scheduleTimer(after delay: Duration, _ action: @escaping () -> Void) -> TimerID {
+        scheduleTimer(at: clock.now().advanced(by: delay), action)
+    }
+
+    /// Now, on the loop's clock.
+    public var now: MonotonicInstant { clock.now() }
 
     public func cancelTimer(_ id: TimerID) {
         preconditionInLoop()
@@ -110,6 +127,10 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     var registrationCount: Int { registrations.count }
+
+    var hasSubmittedTasks: Bool {
+        submitted.withLock { !$0.tasks.isEmpty }
+    }
 
     func requestStop() {
         submitted.withLock { $0.stopRequested = true }
@@ -152,10 +173,15 @@ public final class EventLoop: @unchecked Sendable {
 
     private func waitTimeoutMilliseconds() -> Int32 {
         guard let deadline = timers.nextDeadline() else { return -1 }
-        let now = MonotonicInstant.now()
+        let now = clock.now()
         guard deadline > now else { return 0 }
         let milliseconds = (deadline.nanoseconds - now.nanoseconds + 999_999) / 1_000_000
         return Int32(min(milliseconds, 60_000))
+    }
+
+    /// The earliest live timer's deadline, for an embedded loop stepping its clock.
+    func nextTimerDeadline() -> MonotonicInstant? {
+        timers.nextDeadline()
     }
 
     private func drainWake() {
@@ -165,8 +191,8 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs the timers due now. At most as many as were live when the pass
     /// began, so a timer that re-arms itself for "now" cannot spin the loop.
-    private func runDueTimers() {
-        let now = MonotonicInstant.now()
+    func runDueTimers() {
+        let now = clock.now()
         var budget = timers.count
         while budget > 0, let action = timers.popNextDue(now: now) {
             budget -= 1
@@ -177,7 +203,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs the tasks submitted so far; returns true when the loop should stop.
     /// Once a stop is requested it keeps draining (tasks may submit tasks)
     /// without waiting in epoll, up to a bounded number of passes.
-    private func runSubmittedTasks() -> Bool {
+    func runSubmittedTasks() -> Bool {
         for _ in 0..<Self.stopDrainPassesMaximum {
             let (tasks, stop) = submitted.withLock { work in
                 defer { work.tasks.removeAll(keepingCapacity: true) }

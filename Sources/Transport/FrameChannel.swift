@@ -27,13 +27,13 @@ public struct FrameChannelError: Error, Sendable, CustomStringConvertible {
 /// unknown-version or oversized frame. It refuses to send a frame over the
 /// same bound, which both ends of a protocol share.
 public final class FrameChannel: ConnectionHandler, FrameSender {
-    public unowned let connection: TLSConnection
+    public unowned let connection: any Connection
     public let frameSizeMaximumBytes: Int
     private var decoder: FrameDecoder
     private let idleTimeout: Duration
     private let receiver: any FrameReceiver
 
-    public init(connection: TLSConnection, frameSizeMaximumBytes: Int, idleTimeout: Duration, receiver: any FrameReceiver) {
+    public init(connection: any Connection, frameSizeMaximumBytes: Int, idleTimeout: Duration, receiver: any FrameReceiver) {
         self.connection = connection
         self.frameSizeMaximumBytes = frameSizeMaximumBytes
         self.decoder = FrameDecoder(frameSizeMaximumBytes: frameSizeMaximumBytes)
@@ -64,12 +64,12 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
         connection.close(reason)
     }
 
-    public func connectionDidOpen(_ connection: TLSConnection) {
+    public func connectionDidOpen(_ connection: any Connection) {
         refreshIdleDeadline()
         receiver.channelDidOpen(self)
     }
 
-    public func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
+    public func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {
         refreshIdleDeadline()
         decoder.append(bytes)
         do {
@@ -85,19 +85,19 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
         }
     }
 
-    public func connectionDidBecomeWritable(_ connection: TLSConnection) {
+    public func connectionDidBecomeWritable(_ connection: any Connection) {
         receiver.channelDidBecomeWritable(self)
     }
 
-    public func connectionDeadlineExpired(_ connection: TLSConnection) {
+    public func connectionDeadlineExpired(_ connection: any Connection) {
         connection.close(.timeout("no frame for \(idleTimeout)"))
     }
 
-    public func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
+    public func connectionDidClose(_ connection: any Connection, reason: CloseReason) {
         receiver.channelDidClose(self, reason: reason)
     }
 
     private func refreshIdleDeadline() {
-        connection.setDeadline(MonotonicInstant.now().advanced(by: idleTimeout))
+        connection.setDeadline(after: idleTimeout)
     }
 }

@@ -29,14 +29,14 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         public init() {}
     }
 
+    /// Opens one connection and installs the handler made for it; throwing
+    /// means the attempt failed at once (the link retries after its backoff).
+    public typealias Dial = (_ makeHandler: (any Connection) -> any ConnectionHandler) throws(TransportError) -> Void
+
     public let loop: EventLoop
     public let address: SocketAddress
-    private let serverName: String
-    /// Read at every dial, so certificates reloaded on SIGHUP apply to the next connection.
-    private let contexts: TLSContextStore
     private let settings: Settings
-    /// Offered at every dial, so a redial resumes the last session instead of a full handshake.
-    private let sessionCache: TLSSessionCache?
+    private let dialConnection: Dial
     private weak var receiver: (any FrameLinkReceiver)?
     private var backoff: Backoff
     private var channel: FrameChannel?
@@ -52,17 +52,29 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     public private(set) var connectionSerial: UInt64 = 0
     private var writableWaiters: [() -> Void] = []
 
-    public init(loop: EventLoop, address: SocketAddress, serverName: String, contexts: TLSContextStore,
-                settings: Settings = .init(), backoff: Backoff, receiver: any FrameLinkReceiver,
-                sessionCache: TLSSessionCache? = nil) {
+    /// A link over mutual TLS. `contexts` is read at every dial, so certificates
+    /// reloaded on SIGHUP apply to the next connection; `sessionCache` is offered
+    /// at every dial, so a redial resumes the last session instead of a full handshake.
+    public convenience init(loop: EventLoop, address: SocketAddress, serverName: String, contexts: TLSContextStore,
+                            settings: Settings = .init(), backoff: Backoff, receiver: any FrameLinkReceiver,
+                            sessionCache: TLSSessionCache? = nil) {
+        let limits = settings.limits
+        self.init(loop: loop, address: address, settings: settings, backoff: backoff, receiver: receiver) { makeHandler
+            throws(TransportError) in
+            _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: contexts.current,
+                                      limits: limits, sessionCache: sessionCache, on: loop, makeHandler: makeHandler)
+        }
+    }
+
+    /// A link whose connections `dial` opens: TLS in production, embedded connections in tests.
+    public init(loop: EventLoop, address: SocketAddress, settings: Settings = .init(), backoff: Backoff,
+                receiver: any FrameLinkReceiver, dial: @escaping Dial) {
         self.loop = loop
         self.address = address
-        self.serverName = serverName
-        self.contexts = contexts
         self.settings = settings
-        self.sessionCache = sessionCache
         self.backoff = backoff
         self.receiver = receiver
+        dialConnection = dial
     }
 
     public var isConnected: Bool { channel?.connection.isOpen ?? false }
@@ -121,8 +133,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         guard !isStopped else { return }
         let adapter = LinkChannelReceiver(link: self)
         do {
-            _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: contexts.current,
-                                      limits: settings.limits, sessionCache: sessionCache, on: loop) { connection in
+            try dialConnection { connection in
                 let made = FrameChannel(connection: connection, frameSizeMaximumBytes: settings.frameSizeMaximumBytes,
                                         idleTimeout: settings.idleTimeout, receiver: adapter)
                 channel = made
@@ -155,7 +166,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
 
     fileprivate func channelReceived(_ frame: Frame) {
         if let sentAt = KeepalivePayload.sentAt(inPong: frame) {
-            roundTrip = MonotonicInstant(nanoseconds: sentAt).duration(until: .now())
+            roundTrip = MonotonicInstant(nanoseconds: sentAt).duration(until: loop.now)
             return
         }
         receiver?.link(self, didReceive: frame)
@@ -170,9 +181,9 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     }
 
     private func scheduleKeepalive() {
-        keepaliveTimer = loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: settings.keepaliveInterval)) { [weak self] in
+        keepaliveTimer = loop.scheduleTimer(after: settings.keepaliveInterval) { [weak self] in
             guard let self, let channel, channel.connection.isOpen else { return }
-            channel.sendChecked(Frame(kind: FrameKind.ping.rawValue, payload: KeepalivePayload.make(at: .now())))
+            channel.sendChecked(Frame(kind: FrameKind.ping.rawValue, payload: KeepalivePayload.make(at: loop.now)))
             scheduleKeepalive()
         }
     }
@@ -185,7 +196,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     private func scheduleRetry() {
         guard !isStopped, retryTimer == nil else { return }
         let delay = backoff.nextDelay()
-        retryTimer = loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: delay)) { [weak self] in self?.dial() }
+        retryTimer = loop.scheduleTimer(after: delay) { [weak self] in self?.dial() }
     }
 }
 

@@ -46,7 +46,7 @@ public final class HTTPClient: Sendable {
         loop.execute {
             do throws(TransportError) {
                 _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: context, on: loop) { connection in
-                    connection.setDeadline(MonotonicInstant.now().advanced(by: timeout))
+                    connection.setDeadline(after: timeout)
                     return HTTPClientHandler(request: request, serverName: serverName, outcome: outcome)
                 }
             } catch {
@@ -99,7 +99,7 @@ final class HTTPClientHandler: ConnectionHandler {
         if request.method == "HEAD" { parser.expectNoBody() }
     }
 
-    func connectionDidOpen(_ connection: TLSConnection) {
+    func connectionDidOpen(_ connection: any Connection) {
         var headers = request.headers
         headers.replaceOrAdd(name: "Host", value: serverName)
         headers.replaceOrAdd(name: "Connection", value: "close")
@@ -110,7 +110,7 @@ final class HTTPClientHandler: ConnectionHandler {
                          + request.body)
     }
 
-    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {
         parser.append(bytes)
         do {
             while let event = try parser.next() {
@@ -122,7 +122,7 @@ final class HTTPClientHandler: ConnectionHandler {
     }
 
     /// Returns false once the exchange is over.
-    private func consume(_ event: HTTPResponseEvent, _ connection: TLSConnection) -> Bool {
+    private func consume(_ event: HTTPResponseEvent, _ connection: any Connection) -> Bool {
         switch event {
         case let .head(received):
             if received.status >= 100, received.status < 200 { return true }
@@ -137,17 +137,17 @@ final class HTTPClientHandler: ConnectionHandler {
         return true
     }
 
-    private func fail(_ connection: TLSConnection, _ reason: String) {
+    private func fail(_ connection: any Connection, _ reason: String) {
         outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: reason)))
         connection.close(.protocolViolation(reason))
     }
 
-    func connectionDeadlineExpired(_ connection: TLSConnection) {
+    func connectionDeadlineExpired(_ connection: any Connection) {
         outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: "timed out")))
         connection.close(.timeout("HTTP request"))
     }
 
-    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
+    func connectionDidClose(_ connection: any Connection, reason: CloseReason) {
         if let event = try? parser.finishOnClose(), event == .end, let head {
             outcome.complete(.success(HTTPClientResponse(head: head, body: body)))
         }

@@ -12,9 +12,9 @@ public final class HTTPResponder {
     var phase = Phase.pending
     private var status = 0
     private weak var owner: HTTPServerHandler?
-    private let connection: TLSConnection
+    private let connection: any Connection
 
-    init(owner: HTTPServerHandler, connection: TLSConnection, head: HTTPRequestHead) {
+    init(owner: HTTPServerHandler, connection: any Connection, head: HTTPRequestHead) {
         self.owner = owner
         self.connection = connection
         self.loop = connection.loop

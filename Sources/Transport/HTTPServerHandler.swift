@@ -21,10 +21,10 @@ final class HTTPServerHandler: ConnectionHandler {
     /// the body was read must close the connection, since the rest of the body
     /// cannot be told apart from the next request.
     private var requestBodyComplete = true
-    private unowned let connection: TLSConnection
+    private unowned let connection: any Connection
     private var requestStarted: MonotonicInstant?
 
-    init(connection: TLSConnection, routes: HTTPRoutes, configuration: HTTPServerConfiguration, metrics: HTTPServerMetrics) {
+    init(connection: any Connection, routes: HTTPRoutes, configuration: HTTPServerConfiguration, metrics: HTTPServerMetrics) {
         self.connection = connection
         self.routes = routes
         self.configuration = configuration
@@ -32,20 +32,20 @@ final class HTTPServerHandler: ConnectionHandler {
         self.parser = HTTPRequestParser(limits: configuration.parserLimits)
     }
 
-    func connectionDidOpen(_ connection: TLSConnection) {
+    func connectionDidOpen(_ connection: any Connection) {
         armIdleDeadline()
     }
 
-    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {
         if case .awaitingRequest = phase, parser.isIdle {
-            requestStarted = .now()
-            connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.requestHeadTimeout))
+            requestStarted = connection.loop.now
+            connection.setDeadline(after: configuration.requestHeadTimeout)
         }
         parser.append(bytes)
         processParsedEvents()
     }
 
-    func connectionDeadlineExpired(_ connection: TLSConnection) {
+    func connectionDeadlineExpired(_ connection: any Connection) {
         switch phase {
         case .awaitingRequest where parser.isIdle:
             connection.close(.timeout("idle keep-alive connection"))
@@ -60,16 +60,16 @@ final class HTTPServerHandler: ConnectionHandler {
         }
     }
 
-    func connectionDidBecomeWritable(_ connection: TLSConnection) {
+    func connectionDidBecomeWritable(_ connection: any Connection) {
         if case let .responding(responder) = phase { responder.onWritable?() }
     }
 
-    func connectionShouldDrain(_ connection: TLSConnection) {
+    func connectionShouldDrain(_ connection: any Connection) {
         draining = true
         if case .awaitingRequest = phase, parser.isIdle { connection.close(.shutdown) }
     }
 
-    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
+    func connectionDidClose(_ connection: any Connection, reason: CloseReason) {
         if case let .readingBody(_, _, _, receiver) = phase { receiver?.abandon("connection closed: \(reason)") }
         phase = .closing
     }
@@ -98,7 +98,7 @@ final class HTTPServerHandler: ConnectionHandler {
         case let (.head(head), .awaitingRequest):
             begin(head)
         case let (.body(bytes), .readingBody(request, action, responder, receiver)):
-            connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.bodyStallTimeout))
+            connection.setDeadline(after: configuration.bodyStallTimeout)
             if let receiver {
                 receiver.receive(bytes)
             } else {
@@ -138,7 +138,7 @@ final class HTTPServerHandler: ConnectionHandler {
             if head.headers["Expect"]?.lowercased() == "100-continue" {
                 connection.write(HTTPResponseSerializer.head(HTTPResponseHead(status: 100)))
             }
-            connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.bodyStallTimeout))
+            connection.setDeadline(after: configuration.bodyStallTimeout)
             requestBodyComplete = false
             var receiver: (any HTTPRequestBodyReceiver)?
             if case let .streamed(_, accept) = action { receiver = accept(request, responder) }
@@ -160,7 +160,7 @@ final class HTTPServerHandler: ConnectionHandler {
         var bytes = HTTPResponseSerializer.head(HTTPResponseHead(status: status, headers: headers))
         bytes.append(contentsOf: body)
         connection.write(bytes)
-        metrics.record(status: status, startedAt: requestStarted)
+        metrics.record(status: status, startedAt: requestStarted, now: connection.loop.now)
         phase = .closing
         connection.close(.protocolViolation("HTTP \(status): \(message)"))
     }
@@ -172,7 +172,7 @@ final class HTTPServerHandler: ConnectionHandler {
     }
 
     func responseFinished(closeConnection: Bool, status: Int) {
-        metrics.record(status: status, startedAt: requestStarted)
+        metrics.record(status: status, startedAt: requestStarted, now: connection.loop.now)
         requestStarted = nil
         parser.limits.bodyMaximumBytes = configuration.parserLimits.bodyMaximumBytes
         if closeConnection {
@@ -184,13 +184,13 @@ final class HTTPServerHandler: ConnectionHandler {
         armIdleDeadline()
         connection.resumeReading()
         if parser.bufferedBytes > 0 {
-            requestStarted = .now()
-            connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.requestHeadTimeout))
+            requestStarted = connection.loop.now
+            connection.setDeadline(after: configuration.requestHeadTimeout)
             processParsedEvents()
         }
     }
 
     private func armIdleDeadline() {
-        connection.setDeadline(MonotonicInstant.now().advanced(by: configuration.idleTimeout))
+        connection.setDeadline(after: configuration.idleTimeout)
     }
 }

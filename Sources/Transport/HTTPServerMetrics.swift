@@ -15,11 +15,11 @@ struct HTTPServerMetrics: Sendable {
                                       buckets: HistogramBuckets.latencySeconds, labels: [("server", server)])
     }
 
-    func record(status: Int, startedAt: MonotonicInstant?) {
+    func record(status: Int, startedAt: MonotonicInstant?, now: MonotonicInstant) {
         let statusClass = min(max(status / 100, 1), 5)
         requestsByClass[statusClass - 1].increment()
         if let startedAt {
-            let elapsed = startedAt.duration(until: .now())
+            let elapsed = startedAt.duration(until: now)
             duration.observe(Double(elapsed.wholeNanoseconds) / 1e9)
         }
     }

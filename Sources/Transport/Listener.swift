@@ -34,7 +34,7 @@ final class Listener: EventSource {
 
     private func pauseAccepting() {
         loop.modify(descriptor, interest: 0)
-        loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: Self.acceptBackoff)) { [weak self] in
+        loop.scheduleTimer(after: Self.acceptBackoff) { [weak self] in
             guard let self, !self.isClosed else { return }
             self.loop.modify(self.descriptor, interest: EPOLLIN.rawValue)
         }

@@ -172,7 +172,7 @@ extension TLSConnection {
         ERR_clear_error()
         guard Glibc.shutdown(descriptor, Int32(SHUT_WR)) == 0 else { return abort(closeReason ?? .local("closed")) }
         state = .lingering
-        deadlines.close = MonotonicInstant.now().advanced(by: limits.lingerTimeout)
+        deadlines.close = loop.now.advanced(by: limits.lingerTimeout)
         deadlines.armedTimer.map { loop.cancelTimer($0.id) }
         deadlines.armedTimer = nil
         armDeadlineTimer()

@@ -7,7 +7,7 @@ import Glibc
 /// between the socket and its handler with bounded buffers and backpressure,
 /// enforces deadlines, and closes exactly once. Confined to its loop: every
 /// method must be called on `loop` (checked).
-public final class TLSConnection: EventSource, @unchecked Sendable {
+public final class TLSConnection: Connection, EventSource, @unchecked Sendable {
     enum State { case connecting, handshaking, open, closing, lingering, closed }
 
     public let loop: EventLoop
@@ -21,7 +21,7 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
     let descriptor: Int32
     let ssl: OpaquePointer
     let context: TLSContext
-    let limits: ConnectionLimits
+    public let limits: ConnectionLimits
     let isServer: Bool
     var state: State
     var outbound = OutboundQueue()
@@ -93,7 +93,7 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
         guard state == .open else { return abort(reason) }
         state = .closing
         closeReason = reason
-        deadlines.close = MonotonicInstant.now().advanced(by: limits.closeTimeout)
+        deadlines.close = loop.now.advanced(by: limits.closeTimeout)
         armDeadlineTimer()
         flush()
     }
@@ -127,7 +127,7 @@ public final class TLSConnection: EventSource, @unchecked Sendable {
                onClose: @escaping (TLSConnection, CloseReason) -> Void) throws(TransportError) {
         self.onOpen = onOpen
         self.onClose = onClose
-        deadlines.handshake = MonotonicInstant.now().advanced(by: limits.handshakeTimeout)
+        deadlines.handshake = loop.now.advanced(by: limits.handshakeTimeout)
         let interest = state == .connecting ? EPOLLOUT.rawValue : EPOLLIN.rawValue
         try loop.register(descriptor, interest: interest, source: self)
         registeredInterest = interest

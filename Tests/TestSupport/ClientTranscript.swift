@@ -36,18 +36,18 @@ public final class RecordingHandler: ConnectionHandler {
         self.greeting = greeting
     }
 
-    public func connectionDidOpen(_ connection: TLSConnection) {
+    public func connectionDidOpen(_ connection: any Connection) {
         transcript.noteOpened()
         if !greeting.isEmpty { connection.write(greeting) }
     }
 
-    public func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
+    public func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {
         transcript.append(bytes)
     }
 
-    public func connectionDeadlineExpired(_ connection: TLSConnection) {}
+    public func connectionDeadlineExpired(_ connection: any Connection) {}
 
-    public func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
+    public func connectionDidClose(_ connection: any Connection, reason: CloseReason) {
         transcript.noteClosed(reason)
     }
 }

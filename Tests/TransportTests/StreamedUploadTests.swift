@@ -81,17 +81,17 @@ final class UploadingHandler: ConnectionHandler {
         self.transcript = transcript
     }
 
-    func connectionDidOpen(_ connection: TLSConnection) {
+    func connectionDidOpen(_ connection: any Connection) {
         transcript.noteOpened()
         connection.write(head)
         pump(connection)
     }
 
-    func connectionDidBecomeWritable(_ connection: TLSConnection) {
+    func connectionDidBecomeWritable(_ connection: any Connection) {
         pump(connection)
     }
 
-    private func pump(_ connection: TLSConnection) {
+    private func pump(_ connection: any Connection) {
         while connection.isOpen, connection.isWritable, sentBytes < totalBytes {
             let count = min(Self.pieceSizes[pieceIndex % Self.pieceSizes.count], totalBytes - sentBytes)
             let piece = TestPattern.bytes(at: sentBytes, count: count)
@@ -105,13 +105,13 @@ final class UploadingHandler: ConnectionHandler {
         }
     }
 
-    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {
         transcript.append(bytes)
     }
 
-    func connectionDeadlineExpired(_ connection: TLSConnection) {}
+    func connectionDeadlineExpired(_ connection: any Connection) {}
 
-    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
+    func connectionDidClose(_ connection: any Connection, reason: CloseReason) {
         transcript.noteClosed(reason)
     }
 }

@@ -36,12 +36,12 @@ final class DownloadingHandler: ConnectionHandler {
         parser.limits.bodyMaximumBytes = Int(Int32.max)
     }
 
-    func connectionDidOpen(_ connection: TLSConnection) {
+    func connectionDidOpen(_ connection: any Connection) {
         connection.write(request)
         if pausedAtOpen { connection.pauseReading() }
     }
 
-    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {
         parser.append(bytes)
         do {
             while let event = try parser.next() {
@@ -66,9 +66,9 @@ final class DownloadingHandler: ConnectionHandler {
         }
     }
 
-    func connectionDeadlineExpired(_ connection: TLSConnection) {}
+    func connectionDeadlineExpired(_ connection: any Connection) {}
 
-    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {
+    func connectionDidClose(_ connection: any Connection, reason: CloseReason) {
         progress.update { $0.closeReason = reason }
     }
 }

@@ -22,17 +22,18 @@ final class EchoLedgerHandler: ConnectionHandler {
         self.closesAfterEcho = closesAfterEcho
     }
 
-    func connectionDidOpen(_ connection: TLSConnection) {
-        opened.append(OpenedConnection(peer: connection.peer, resumed: connection.isResumed,
-                                       connection: LoopBound(connection, loop: connection.loop)))
+    func connectionDidOpen(_ connection: any Connection) {
+        // The server under test accepts TLS connections only.
+        let tls = connection as! TLSConnection
+        opened.append(OpenedConnection(peer: tls.peer, resumed: tls.isResumed, connection: LoopBound(tls, loop: tls.loop)))
     }
 
-    func connection(_ connection: TLSConnection, didRead bytes: UnsafeRawBufferPointer) {
+    func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {
         connection.write(Array(bytes))
         if closesAfterEcho { connection.close(.local("echoed")) }
     }
 
-    func connectionDidClose(_ connection: TLSConnection, reason: CloseReason) {}
+    func connectionDidClose(_ connection: any Connection, reason: CloseReason) {}
 }
 
 /// A test CA, a client with a `TLSSessionCache` on its loop, and mutual-TLS

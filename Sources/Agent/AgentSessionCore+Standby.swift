@@ -8,25 +8,21 @@ import Transport
 /// opened after a random delay (up to `standbyDelayMaximum`) so a fleet
 /// spreads the cost, and kept alive by slower keepalive pings than the
 /// leader's link (`standbyKeepaliveInterval`).
-extension AgentSession {
+extension AgentSessionCore {
     /// A connection to a coordinator that is not the session's target.
-    struct Standby {
-        let link: FrameLink
+    struct Standby: Equatable {
+        let link: SessionLinkID
         let target: CoordinatorAddress
+        var isConnected = false
     }
 
     /// Called at every welcome: drops the standby to the coordinator that now
     /// leads, and schedules standbys to every other one that has none.
-    func planStandbys() {
+    mutating func planStandbys() {
         guard let delayMaximum = configuration.session.standbyDelayMaximum else { return }
-        if let index = standbys.firstIndex(where: { $0.target == target }) { standbys.remove(at: index).link.stop() }
-        guard standbyTimer == nil, !coordinatorsWithoutStandby.isEmpty else { return }
-        let delay = Duration.nanoseconds(Int64.random(in: 0...Int64(delayMaximum.wholeNanoseconds)))
-        standbyTimer = loop.scheduleTimer(at: MonotonicInstant.now().advanced(by: delay)) { [weak self] in
-            guard let self else { return }
-            standbyTimer = nil
-            openStandbys()
-        }
+        if let index = standbys.firstIndex(where: { $0.target == target }) { emit(.stopLink(standbys.remove(at: index).link)) }
+        guard !isArmed(.standby), !coordinatorsWithoutStandby.isEmpty else { return }
+        arm(.standby, after: .nanoseconds(Int64.random(in: 0...Int64(delayMaximum.wholeNanoseconds), using: &random)))
     }
 
     private var coordinatorsWithoutStandby: [CoordinatorAddress] {
@@ -35,46 +31,43 @@ extension AgentSession {
         }
     }
 
-    private func openStandbys() {
-        guard !isStopped, case .welcomed = phase else { return }
+    mutating func openStandbys() {
+        guard case .welcomed = phase else { return }
         for next in coordinatorsWithoutStandby {
-            let made = makeLink(to: next, standby: true)
-            standbys.append(Standby(link: made, target: next))
+            let id = makeLinkID()
+            standbys.append(Standby(link: id, target: next))
             logger.debug("opening a standby connection", ["address": "\(next)"])
-            made.start()
+            emit(.openLink(id, next, standby: true))
         }
     }
 
     /// A connected standby to a coordinator other than `avoiding`, chosen at
     /// random so a fleet spreads its hellos over the survivors.
-    func connectedStandbyTarget(avoiding: CoordinatorAddress?) -> CoordinatorAddress? {
-        standbys.filter { $0.link.isConnected && $0.target != avoiding }.randomElement()?.target
+    mutating func connectedStandbyTarget(avoiding: CoordinatorAddress?) -> CoordinatorAddress? {
+        standbys.filter { $0.isConnected && $0.target != avoiding }.randomElement(using: &random)?.target
     }
 
     /// Makes the standby to `address`, if connected, the session's link and
     /// says hello on it; a standby that is not connected is redialling a
     /// coordinator that may be gone, so it is dropped. True if promoted.
-    func promoteStandby(to address: CoordinatorAddress) -> Bool {
+    mutating func promoteStandby(to address: CoordinatorAddress) -> Bool {
         guard let index = standbys.firstIndex(where: { $0.target == address }) else { return false }
         let standby = standbys.remove(at: index)
-        guard standby.link.isConnected else {
-            standby.link.stop()
+        guard standby.isConnected else {
+            emit(.stopLink(standby.link))
             return false
         }
-        link?.stop()
-        link = standby.link
-        target = address
+        adopt(standby.link, to: address)
         logger.info("saying hello on the standby connection", ["address": "\(address)"])
         sendHello(on: standby.link)
         return true
     }
 
-    func dropStandbys() {
-        if let standbyTimer { loop.cancelTimer(standbyTimer) }
-        standbyTimer = nil
-        for standby in standbys { standby.link.stop() }
+    mutating func dropStandbys() {
+        cancel(.standby)
+        for standby in standbys { emit(.stopLink(standby.link)) }
         standbys = []
     }
 
-    var connectedStandbyCount: Int { standbys.count { $0.link.isConnected } }
+    var connectedStandbyCount: Int { standbys.count { $0.isConnected } }
 }

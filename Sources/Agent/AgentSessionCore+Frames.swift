@@ -5,8 +5,25 @@ import Wire
 /// What the session does with each frame a coordinator sends, and the
 /// fencing check every one of them passes first: a term below the highest
 /// seen is refused (logged, and a command answered `accepted: false`); a
-/// higher one is persisted before the frame is acted on.
-extension AgentSession {
+/// higher one is persisted (`persistTerm`) before the frame is acted on.
+extension AgentSessionCore {
+    /// A decoded frame that carries a leader term, held while that term is persisted.
+    enum Fenced: Equatable {
+        case welcome(AgentWelcome)
+        case redirect(AgentRedirect)
+        case acknowledgement(ReportAck)
+        case command(AgentCommand, on: SessionLinkID)
+
+        var term: UInt64 {
+            switch self {
+            case let .welcome(welcome): welcome.leaderTerm
+            case let .redirect(redirect): redirect.term
+            case let .acknowledgement(ack): ack.leaderTerm
+            case let .command(command, _): command.leaderTerm
+            }
+        }
+    }
+
     /// The fencing check's outcome for one frame.
     enum TermVerdict {
         /// At least the highest term seen (persisted if it was higher).
@@ -17,14 +34,14 @@ extension AgentSession {
         case unpersisted(AgentStateError)
     }
 
-    func handle(_ frame: Frame, on link: FrameLink) {
+    mutating func handle(_ frame: Frame, on id: SessionLinkID) {
         do {
             switch FrameKind(rawValue: frame.kind) {
-            case .agentWelcome: welcome(try AgentSessionCodec.decodeWelcome(frame.payload))
-            case .agentRedirect: redirect(try AgentSessionCodec.decodeRedirect(frame.payload))
-            case .reportAck: acknowledge(try ReportCodec.decodeAck(frame.payload))
-            case .agentCommand: command(try AgentSessionCodec.decodeCommand(frame.payload), on: link)
-            case .ping: link.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload), what: "pong", refusalsTo: logger)
+            case .agentWelcome: fence(.welcome(try AgentSessionCodec.decodeWelcome(frame.payload)))
+            case .agentRedirect: fence(.redirect(try AgentSessionCodec.decodeRedirect(frame.payload)))
+            case .reportAck: fence(.acknowledgement(try ReportCodec.decodeAck(frame.payload)))
+            case .agentCommand: fence(.command(try AgentSessionCodec.decodeCommand(frame.payload), on: id))
+            case .ping: emit(.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload), what: "pong", on: id))
             default: abandonConnection("unexpected frame kind \(frame.kind)")
             }
         } catch {
@@ -32,24 +49,46 @@ extension AgentSession {
         }
     }
 
-    /// Persists `term` if it is higher than any seen; refuses a lower one.
-    func admit(term: UInt64) -> TermVerdict {
-        let highest = terms.highestTerm
-        guard term >= highest else { return .stale(highestSeenTerm: highest) }
-        guard term > highest else { return .admitted }
-        do {
-            _ = try terms.raise(to: term)
-            logger.info("persisted a higher leader term", ["term": "\(term)", "previous": "\(highest)"])
-            return .admitted
-        } catch {
-            logger.error("cannot persist a higher leader term; not acting on the frame", ["term": "\(term)",
-                                                                                          "error": "\(error)"])
-            return .unpersisted(error)
+    /// Acts on `fenced` now if its term is not higher than any seen; otherwise
+    /// asks for the term to be persisted first and holds it until answered.
+    private mutating func fence(_ fenced: Fenced) {
+        guard fenced.term > highestSeenTerm else {
+            let verdict: TermVerdict = fenced.term < highestSeenTerm ? .stale(highestSeenTerm: highestSeenTerm) : .admitted
+            return act(on: fenced, verdict)
+        }
+        awaitingPersistence = fenced
+        emit(.persistTerm(fenced.term))
+    }
+
+    mutating func termPersisted(highestTerm: UInt64) {
+        guard let fenced = awaitingPersistence else { return }
+        awaitingPersistence = nil
+        let previous = highestSeenTerm
+        highestSeenTerm = max(highestSeenTerm, highestTerm)
+        precondition(highestSeenTerm >= fenced.term, "a persisted term record holds at least the term it was raised to")
+        logger.info("persisted a higher leader term", ["term": "\(fenced.term)", "previous": "\(previous)"])
+        act(on: fenced, .admitted)
+    }
+
+    mutating func termNotPersisted(_ error: AgentStateError) {
+        guard let fenced = awaitingPersistence else { return }
+        awaitingPersistence = nil
+        logger.error("cannot persist a higher leader term; not acting on the frame", ["term": "\(fenced.term)",
+                                                                                      "error": "\(error)"])
+        act(on: fenced, .unpersisted(error))
+    }
+
+    private mutating func act(on fenced: Fenced, _ verdict: TermVerdict) {
+        switch fenced {
+        case let .welcome(welcome): self.welcome(welcome, verdict)
+        case let .redirect(redirect): self.redirect(redirect, verdict)
+        case let .acknowledgement(ack): acknowledge(ack, verdict)
+        case let .command(command, id): self.command(command, verdict, on: id)
         }
     }
 
-    private func welcome(_ welcome: AgentWelcome) {
-        switch admit(term: welcome.leaderTerm) {
+    private mutating func welcome(_ welcome: AgentWelcome, _ verdict: TermVerdict) {
+        switch verdict {
         case let .stale(highest):
             logger.warning("refused a welcome from a deposed leader", [
                 "leader": welcome.leaderName, "term": "\(welcome.leaderTerm)", "highestSeenTerm": "\(highest)",
@@ -59,7 +98,7 @@ extension AgentSession {
         case .unpersisted:
             abandonConnection("the welcome's term could not be persisted")
         case .admitted:
-            cancelAnswerTimer()
+            cancel(.answer)
             phase = .welcomed(leaderTerm: welcome.leaderTerm, leaderName: welcome.leaderName)
             failuresAtTarget = 0
             redirectsWithoutWelcome = 0
@@ -75,8 +114,8 @@ extension AgentSession {
         }
     }
 
-    private func redirect(_ redirect: AgentRedirect) {
-        switch admit(term: redirect.term) {
+    private mutating func redirect(_ redirect: AgentRedirect, _ verdict: TermVerdict) {
+        switch verdict {
         case let .stale(highest):
             logger.warning("ignored a redirect from a lower term", [
                 "term": "\(redirect.term)", "highestSeenTerm": "\(highest)", "address": "\(target)"])
@@ -91,8 +130,12 @@ extension AgentSession {
                 logger.info("redirected without a leader address", ["address": "\(target)", "term": "\(redirect.term)"])
                 return rotate(because: "the coordinator knows no leader")
             }
-            guard let next = try? CoordinatorAddress(parsing: redirect.leaderAgentAddress) else {
-                logger.warning("redirected to an unusable address", ["address": redirect.leaderAgentAddress])
+            let next: CoordinatorAddress
+            do {
+                next = try CoordinatorAddress(parsing: redirect.leaderAgentAddress)
+            } catch {
+                logger.warning("redirected to an unusable address", ["address": redirect.leaderAgentAddress,
+                                                                      "error": "\(error)"])
                 return rotate(because: "unusable redirect address '\(redirect.leaderAgentAddress)'")
             }
             logger.info("redirected to the leader", [
@@ -101,8 +144,8 @@ extension AgentSession {
         }
     }
 
-    private func acknowledge(_ ack: ReportAck) {
-        switch admit(term: ack.leaderTerm) {
+    private mutating func acknowledge(_ ack: ReportAck, _ verdict: TermVerdict) {
+        switch verdict {
         case let .stale(highest):
             logger.warning("ignored a report acknowledgement from a deposed leader", [
                 "term": "\(ack.leaderTerm)", "highestSeenTerm": "\(highest)",
@@ -114,9 +157,9 @@ extension AgentSession {
         }
     }
 
-    private func command(_ command: AgentCommand, on link: FrameLink) {
+    private mutating func command(_ command: AgentCommand, _ verdict: TermVerdict, on id: SessionLinkID) {
         let result: AgentCommandResult
-        switch admit(term: command.leaderTerm) {
+        switch verdict {
         case let .stale(highest):
             logger.warning("refused a command from a deposed leader", [
                 "command": "\(command.commandID)", "action": "\(command.action)", "term": "\(command.leaderTerm)",
@@ -129,11 +172,11 @@ extension AgentSession {
         case .admitted:
             result = apply(command)
         }
-        link.send(Frame(kind: FrameKind.agentCommandResult.rawValue, payload: AgentSessionCodec.encode(result)),
-                  what: "command result", refusalsTo: logger)
+        emit(.send(Frame(kind: FrameKind.agentCommandResult.rawValue, payload: AgentSessionCodec.encode(result)),
+                   what: "command result", on: id))
     }
 
-    private func apply(_ command: AgentCommand) -> AgentCommandResult {
+    private mutating func apply(_ command: AgentCommand) -> AgentCommandResult {
         switch command.action {
         case let .setReportInterval(milliseconds):
             setReportInterval(.milliseconds(Int64(milliseconds)))

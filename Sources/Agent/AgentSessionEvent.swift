@@ -1,0 +1,56 @@
+import Telemetry
+import Transport
+import Wire
+
+/// Names one link the session core asked its shell to open, current or standby.
+struct SessionLinkID: Hashable, Sendable, CustomStringConvertible {
+    let serial: UInt64
+
+    var description: String { "link-\(serial)" }
+}
+
+/// The session core's timers; each is armed at most once at a time.
+enum AgentSessionTimer: Hashable, Sendable, CaseIterable {
+    /// The report interval ends: take a sample and send what is pending.
+    case tick
+    /// No welcome or redirect came after the hello.
+    case answer
+    /// The backoff before dialling the next coordinator ended.
+    case move
+    /// Time to open standby connections to the other coordinators.
+    case standby
+}
+
+/// What happens to a session: everything the session core learns arrives as one of these.
+enum AgentSessionEvent: Sendable {
+    case started
+    case stopped
+    case linkConnected(SessionLinkID)
+    case linkDisconnected(SessionLinkID, reason: CloseReason)
+    case frameReceived(SessionLinkID, Frame)
+    case timerFired(AgentSessionTimer)
+    /// The answer to `persistTerm`: the record now holds `highestTerm`.
+    case termPersisted(highestTerm: UInt64)
+    /// The answer to `persistTerm`: the record could not be raised.
+    case termNotPersisted(AgentStateError)
+    /// The answer to `takeSample`: the interval's sample, or nil to skip it.
+    case sampleTaken(Sample?)
+}
+
+/// What the session core asks its shell to do, in order.
+enum AgentSessionAction: Equatable, Sendable {
+    /// Dial `address` and keep the link up; a standby pings less often.
+    case openLink(SessionLinkID, CoordinatorAddress, standby: Bool)
+    case stopLink(SessionLinkID)
+    /// Send (or queue while the link redials); `what` names it in a refusal's log line.
+    case send(Frame, what: String, on: SessionLinkID)
+    /// Send a report only if the link is connected now: never queued ahead of a hello.
+    case sendReport([UInt8], on: SessionLinkID)
+    /// Raise the term record, then answer `termPersisted` or `termNotPersisted`.
+    case persistTerm(UInt64)
+    /// (Re)arm `timer` at `instant`, replacing any earlier arming.
+    case armTimer(AgentSessionTimer, at: MonotonicInstant)
+    case cancelTimer(AgentSessionTimer)
+    /// Take the interval's sample, then answer `sampleTaken`.
+    case takeSample
+}
