@@ -22,13 +22,19 @@ enum ClusterRoutes {
             service.answerRead(request, responder: responder) { view in .json(200, view.json) }
         }
         routes.add("POST", "/api/v1/cluster/transfer-leader") { request, responder in
-            guard let body = try? JSONDecoder().decode(TransferRequest.self, from: Data(request.body)) else {
+            let body: TransferRequest
+            do {
+                body = try JSONDecoder().decode(TransferRequest.self, from: Data(request.body))
+            } catch {
                 return responder.sendError(status: 400, code: "invalid_json", message: "body must be {\"to\": \"NAME\"}")
             }
             service.submit(.transferLeadership(to: body.to), answering: responder)
         }
         routes.add("POST", "/api/v1/cluster/members") { request, responder in
-            guard let body = try? JSONDecoder().decode(MemberRequest.self, from: Data(request.body)) else {
+            let body: MemberRequest
+            do {
+                body = try JSONDecoder().decode(MemberRequest.self, from: Data(request.body))
+            } catch {
                 return responder.sendError(status: 400, code: "invalid_json",
                                            message: "body must be {\"name\": \"NAME\", \"peerAddress\": \"HOST:PORT\"}")
             }

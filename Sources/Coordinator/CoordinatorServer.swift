@@ -37,7 +37,7 @@ public final class CoordinatorServer: Sendable {
         let founding = try FoundingRecord.settle(configuration, logger: logger)
         let raft = try RaftService(name: configuration.name, topology: founding.topology, joining: founding.joining,
                                    dataDirectory: configuration.dataDirectory, peerContexts: tls.peerClient,
-                                   settings: raftSettings, logger: logger)
+                                   settings: raftSettings, logger: logger, metrics: metrics)
         self.raft = raft
         group = try EventLoopGroup()
         peerGroup = try EventLoopGroup(loopCount: 1)
@@ -60,7 +60,7 @@ public final class CoordinatorServer: Sendable {
         raft.gatewayQueries = { gateway.answer($0) }
         raft.viewObserver = { gateway.follow($0) }
         let ticketKeys = tls.ticketKeys
-        raft.ticketKeysObserver = { ticketKeys.install($0) }
+        raft.ticketKeys.observer = { ticketKeys.install($0) }
         RaftMetrics.register(in: metrics, raft: raft)
         metrics.gaugeFunction("hotswap_transport_frames_refused",
                               help: "Frames refused at the sender because they exceed the frame size limit (since start).") {

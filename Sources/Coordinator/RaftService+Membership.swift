@@ -34,7 +34,9 @@ extension RaftService {
         guard NodeIdentity.isValidName(name) else {
             return completion(.error(422, "invalid_member", "'\(name)' is not a valid node name"))
         }
-        guard (try? SocketAddress(parsing: peerAddress)) != nil else {
+        do {
+            _ = try SocketAddress(parsing: peerAddress)
+        } catch {
             return completion(.error(422, "invalid_member", "peerAddress '\(peerAddress)' is not HOST:PORT"))
         }
         let id = ClusterTopology.nodeID(forName: name)
@@ -71,7 +73,12 @@ extension RaftService {
         for learner in status.membership.learners {
             guard let progress = status.progress[learner], progress.isRecentlyActive,
                   progress.match + Self.promotionLagEntriesMaximum >= status.lastIndex else { continue }
-            guard (try? node.proposeMembershipChange(.promoteLearner(learner))) != nil else { return }
+            do {
+                try node.proposeMembershipChange(.promoteLearner(learner))
+            } catch {
+                return logger.debug("promoting a caught-up learner was refused; retrying later",
+                                    ["member": directory.displayName(of: learner), "reason": "\(error)"])
+            }
             logger.info("learner caught up; promoting it to voter", ["member": directory.displayName(of: learner)])
             scheduleProcess()
             return

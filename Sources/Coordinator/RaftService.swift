@@ -49,13 +49,9 @@ final class RaftService: @unchecked Sendable {
     var gatewayQueries: (@Sendable (GatewayQuery) -> APIReply)?
     /// Hears every view this service publishes, on its loop; set once before `start`.
     var viewObserver: (@Sendable (ClusterView) -> Void)?
-    var ownAddresses: AdvertisedAddresses?
-    var isPublishingOwnAddresses = false
-    /// Hears the agent-port session ticket keys whenever the replicated ones
-    /// change (and once at start), on its loop; set once before `start`.
-    var ticketKeysObserver: (@Sendable ([SessionTicketKey]) -> Void)?
-    var publishedTicketKeys: [TicketKeyRecord] = []
-    var isRotatingTicketKey = false
+    let addresses: AddressPublication
+    /// The agent port's ticket keys; set its observer once before `start`.
+    let ticketKeys: TicketKeyRotation
     private var nodesChangedSincePublish = true
     private var nodesPublishedAt = MonotonicInstant(nanoseconds: 0)
     private var lastTickAt = MonotonicInstant.now()
@@ -73,7 +69,7 @@ final class RaftService: @unchecked Sendable {
     /// `joining` is true for a node added to a running cluster (`--initial-cluster-state existing`):
     /// it starts as no member at all and learns the membership from the leader's log.
     init(name: String, topology: ClusterTopology, joining: Bool, dataDirectory: String, peerContexts: TLSContextStore,
-         settings: Settings, logger: Logger) throws {
+         settings: Settings, logger: Logger, metrics: MetricsRegistry) throws {
         guard let selfMember = topology.member(named: name) else {
             throw TopologyError.malformed("this node (\(name)) is not in --initial-cluster")
         }
@@ -82,6 +78,8 @@ final class RaftService: @unchecked Sendable {
         self.settings = settings
         self.logger = logger
         self.peerContexts = peerContexts
+        addresses = AddressPublication(logger: logger)
+        ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
         group = try EventLoopGroup(loopCount: 1)
         loop = group.loops[0]
         let recovery = try StartupRecovery.run(dataDirectory: dataDirectory)
@@ -111,7 +109,7 @@ final class RaftService: @unchecked Sendable {
     /// its API and agent addresses once a leader takes writes.
     func start(advertising addresses: AdvertisedAddresses) {
         loop.execute { [self] in
-            ownAddresses = addresses
+            self.addresses.own = addresses
             scheduleTick()
             process()
         }
@@ -169,8 +167,12 @@ final class RaftService: @unchecked Sendable {
             catchUpTicks()
             waiters.expire(now: .now())
             expireReads()
-            publishOwnAddressesIfStale()
-            rotateTicketKeyIfDue()
+            addresses.publishIfStale(replicated: fleet.advertised, isLeaderKnown: isLeaderKnown) { request, completion in
+                submitOnLoop(request, mayForward: true, completion: completion)
+            }
+            ticketKeys.proposeIfDue(newest: fleet.ticketKeys.first, isLeaseValid: node.isLeaseValid) { request, completion in
+                submitOnLoop(request, mayForward: false, completion: completion)
+            }
             process()
             scheduleTick()
         }
@@ -242,7 +244,7 @@ final class RaftService: @unchecked Sendable {
         }
         promoteCaughtUpLearner()
         compactIfDue()
-        publishTicketKeysIfChanged()
+        ticketKeys.publishIfChanged(fleet.ticketKeys)
         publish()
         sendAnswersAfterPublish()
     }

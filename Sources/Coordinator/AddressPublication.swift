@@ -1,0 +1,30 @@
+import Fleet
+import Observability
+
+/// This coordinator's API and agent addresses, written through Raft while the replicated ones
+/// differ (first start, a new port, a lost write), one attempt at a time, so that followers can
+/// send agents to the leader and people to any API. Confined to the Raft loop, like
+/// `RaftService`, which owns it.
+final class AddressPublication: @unchecked Sendable {
+    private let logger: Logger
+    private var isProposing = false
+    /// What this coordinator advertises; set when the service starts.
+    var own: AdvertisedAddresses?
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Proposes `own` through `submit` when a leader is known and the replicated record differs.
+    func publishIfStale(replicated: [String: AdvertisedAddresses], isLeaderKnown: Bool,
+                        submit: (ClusterRequest, @escaping @Sendable (APIReply) -> Void) -> Void) {
+        guard let own, !isProposing, isLeaderKnown, replicated[own.name] != own else { return }
+        isProposing = true
+        submit(.write(FleetCodec.encode(.publishAddresses(own)))) { [self] reply in
+            isProposing = false
+            if reply.status >= 300 {
+                logger.debug("publishing this coordinator's addresses failed; retrying", ["status": "\(reply.status)"])
+            }
+        }
+    }
+}
