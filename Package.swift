@@ -18,22 +18,23 @@ let package = Package(
         .target(name: "Wire"),
         .target(name: "Consensus"),
         .target(name: "Locking"),
+        .target(name: "FileSystem", dependencies: ["Locking"]),
         .target(name: "Fleet", dependencies: ["Wire"]),
         .target(name: "Gateway", dependencies: ["Fleet", "Telemetry", "Wire"]),
         .target(name: "Telemetry", dependencies: ["Wire"]),
-        .target(name: "Storage", dependencies: ["Locking"]),
+        .target(name: "Storage", dependencies: ["FileSystem", "Locking"]),
         .target(name: "Observability", dependencies: ["Locking"]),
-        .target(name: "Certificates", dependencies: ["COpenSSL"]),
+        .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability"]),
         .target(
             name: "Agent",
-            dependencies: ["CLinux", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
+            dependencies: ["CLinux", "FileSystem", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry"]
+            dependencies: ["FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry"]
         ),
-        .target(name: "CommandLineSupport"),
+        .target(name: "CommandLineSupport", dependencies: ["FileSystem"]),
         .target(
             name: "AgentCommandLine",
             dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Telemetry", "Transport"]
@@ -62,6 +63,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
+        .testTarget(name: "FileSystemTests", dependencies: ["FileSystem"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Wire", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Telemetry", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Wire", "TestSupport"]),

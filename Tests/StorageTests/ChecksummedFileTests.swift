@@ -22,7 +22,7 @@ struct ChecksummedFileTests {
         defer { directory.remove() }
         let path = directory.path + "/record"
         try ChecksummedFile.write(payload, to: path)
-        let written = try FileSystem.readFile(path, maximumBytes: 1 << 16)
+        let written = try StorageFiles.readFile(path, maximumBytes: 1 << 16)
 
         var flipped = written
         flipped[flipped.count - 3] ^= 0x20

@@ -1,12 +1,11 @@
+import FileSystem
 import Glibc
 
-/// Thin, throwing wrappers over the Glibc calls Storage makes, each mapping
-/// errno to a `StorageError` that names the path.
-enum FileSystem {
+/// Storage's file-system calls: the shared `FileSystem` helpers and thin
+/// Glibc wrappers, each mapping errno to a `StorageError` that names the path.
+enum StorageFiles {
     static let directoryMode: mode_t = 0o700
     static let fileMode: mode_t = 0o600
-    /// Retries of a call interrupted by a signal before giving up.
-    static let interruptedRetryMaximum = 64
     /// Directory entries listed before refusing (a data directory holds a few
     /// hundred files at most; more means something else lives there).
     static let directoryEntriesMaximum = 1 << 20
@@ -14,22 +13,19 @@ enum FileSystem {
     /// Creates `path` if missing; a new directory's parent is fsync'd so the
     /// entry itself is durable.
     static func makeDirectory(_ path: String) throws(StorageError) {
-        if mkdir(path, directoryMode) == 0 {
-            try syncDirectory(parent(of: path))
-            return
+        do {
+            try Directory.ensure(path, mode: directoryMode, syncingParent: true)
+        } catch {
+            throw StorageError(error, writing: true)
         }
-        let code = errno
-        guard code == EEXIST else { throw .writing("mkdir", path: path, errno: code) }
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw .io(operation: "stat", path: path, errno: errno) }
-        guard (status.st_mode & S_IFMT) == S_IFDIR else { throw .io(operation: "mkdir", path: path, errno: ENOTDIR) }
     }
 
     static func syncDirectory(_ path: String) throws(StorageError) {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .io(operation: "open directory", path: path, errno: errno) }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw .writing("fsync directory", path: path, errno: errno) }
+        do {
+            try Directory.sync(path)
+        } catch {
+            throw StorageError(error, writing: true)
+        }
     }
 
     /// The names in `path`, without "." and "..", in no particular order.
@@ -52,38 +48,19 @@ enum FileSystem {
 
     /// The whole file, refusing files larger than `maximumBytes`.
     static func readFile(_ path: String, maximumBytes: Int) throws(StorageError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .io(operation: "fstat", path: path, errno: errno) }
-        let size = Int(status.st_size)
-        guard size <= maximumBytes else { throw .io(operation: "read (file exceeds \(maximumBytes) bytes)", path: path, errno: EFBIG) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        var interruptions = 0
-        while done < size {
-            let (count, code) = bytes.withUnsafeMutableBytes { raw in
-                (pread(descriptor, raw.baseAddress! + done, size - done, off_t(done)), errno)
-            }
-            if count > 0 { done += count; continue }
-            if count < 0, code == EINTR, interruptions < interruptedRetryMaximum { interruptions += 1; continue }
-            throw .io(operation: count == 0 ? "read (file shrank)" : "read", path: path, errno: count == 0 ? EIO : code)
+        do {
+            return try FileReader.read(path, maximumBytes: maximumBytes)
+        } catch {
+            throw StorageError(error, writing: false)
         }
-        return bytes
     }
 
     /// Writes all of `bytes` at `offset`, retrying short writes.
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], at offset: Int, path: String) throws(StorageError) {
-        var done = 0
-        var interruptions = 0
-        while done < bytes.count {
-            let (count, code) = bytes.withUnsafeBytes { raw in
-                (pwrite(descriptor, raw.baseAddress! + done, bytes.count - done, off_t(offset + done)), errno)
-            }
-            if count > 0 { done += count; continue }
-            if count < 0, code == EINTR, interruptions < interruptedRetryMaximum { interruptions += 1; continue }
-            throw .writing("write", path: path, errno: count == 0 ? EIO : code)
+        do {
+            try DescriptorIO.writeAll(descriptor, bytes, atOffset: off_t(offset), path: path)
+        } catch {
+            throw StorageError(error, writing: true)
         }
     }
 
@@ -131,9 +108,32 @@ enum FileSystem {
     }
 
     static func parent(of path: String) -> String {
-        var trimmed = Substring(path)
-        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+        Directory.parent(of: path)
+    }
+}
+
+extension StorageError {
+    /// A shared helper's failure as Storage reports it. On the `writing`
+    /// side, a full or read-only file system gets its own case, as
+    /// `writing(_:path:errno:)` decides; finding out (stat, open a
+    /// directory, flock) and every read keep their errno.
+    init(_ error: FileError, writing: Bool) {
+        switch error {
+        case let .system(operation, path, code):
+            let finding = ["stat", "fstat", "open directory", "flock"].contains(operation)
+            self = writing && !finding ? .writing(operation, path: path, errno: code)
+                : .io(operation: operation, path: path, errno: code)
+        case let .tooLarge(path, maximumBytes):
+            self = .io(operation: "read (file exceeds \(maximumBytes) bytes)", path: path, errno: EFBIG)
+        case let .notDirectory(path):
+            self = .io(operation: "mkdir", path: path, errno: ENOTDIR)
+        case let .locked(path, holderPid):
+            self = .locked(directory: Directory.parent(of: path), holder: Self.holder(holderPid))
+        }
+    }
+
+    /// How a `.locked` error names the lock's holder.
+    static func holder(_ pid: Int32?) -> String {
+        pid.map { "pid \($0)" } ?? "an unknown process (LOCK names no pid)"
     }
 }
