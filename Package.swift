@@ -43,9 +43,20 @@ let package = Package(
             name: "AgentSimulation",
             dependencies: ["Agent", "Certificates", "Locking", "Observability", "Telemetry", "Transport"]
         ),
+        .target(
+            name: "LocalFleet",
+            dependencies: ["CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "Transport"]
+        ),
+        .target(
+            name: "Benchmarks",
+            dependencies: ["Agent", "AgentSimulation", "CommandLineSupport", "FileSystem", "LocalFleet", "Telemetry", "Transport"]
+        ),
         .executableTarget(
             name: "hotswap",
-            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability", "Locking", "CLinux", "AgentSimulation"]
+            dependencies: [
+                "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "CommandLineSupport", "Coordinator", "LocalFleet",
+                "Observability", "Locking", "Transport", "Wire",
+            ]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
         // so no Foundation, and in release builds the Swift runtime and standard library linked
@@ -64,6 +75,7 @@ let package = Package(
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem"]),
+        .testTarget(name: "LocalFleetTests", dependencies: ["LocalFleet", "CommandLineSupport"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Wire", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Telemetry", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Wire", "TestSupport"]),

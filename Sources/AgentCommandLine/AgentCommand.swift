@@ -128,13 +128,6 @@ enum AgentSampleCommand {
         }
         return 0
     }
-
-    private static func sleep(for duration: Duration) {
-        let nanoseconds = duration.wholeNanoseconds
-        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
-    }
 }
 
 struct AgentSampleError: Error, CustomStringConvertible {

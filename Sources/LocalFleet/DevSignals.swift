@@ -7,20 +7,20 @@ import Transport
 /// `hotswap dev` receives, and lets its main loop sleep until the next one:
 /// the first asks for an orderly stop, a second one (an impatient Ctrl-C)
 /// for SIGKILL of whatever is left.
-final class DevSignals {
+public final class DevSignals {
     private let counter = Counter()
     private let watcher: SignalWatcher
 
-    init() {
+    public init() {
         let counter = self.counter
         watcher = SignalWatcher([SIGINT: { counter.record() }, SIGTERM: { counter.record() }, SIGHUP: { counter.record() }])
     }
 
     /// Signals received so far.
-    var received: Int { counter.count }
+    public var received: Int { counter.count }
 
     /// Sleeps up to `duration`; returns early, true, once any signal has been received.
-    func pause(_ duration: Duration) -> Bool {
+    public func pause(_ duration: Duration) -> Bool {
         if received > 0 { return true }
         let milliseconds = Int(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)
         _ = counter.wake.wait(timeout: .now() + .milliseconds(milliseconds))
@@ -28,7 +28,7 @@ final class DevSignals {
     }
 
     /// Stops watching (the signals stay ignored until dev exits).
-    func cancel() { watcher.cancel() }
+    public func cancel() { watcher.cancel() }
 
     /// The count, shared with the signal queue.
     private final class Counter: Sendable {

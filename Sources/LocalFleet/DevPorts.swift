@@ -1,3 +1,4 @@
+import FileSystem
 import Glibc
 import Transport
 
@@ -10,23 +11,23 @@ import Transport
 /// `--port-base 0` their agent ports, read back from their logs; peer ports
 /// must be known before start (`--initial-cluster`), so those are reserved
 /// by binding port 0 and releasing it just before the coordinators start.
-struct DevPorts: Equatable {
-    static let host = "127.0.0.1"
-    static let defaultAPIPort: UInt16 = 8443
-    static let defaultPortBase: UInt16 = 7000
+public struct DevPorts: Equatable {
+    public static let host = "127.0.0.1"
+    public static let defaultAPIPort: UInt16 = 8443
+    public static let defaultPortBase: UInt16 = 7000
     /// Coordinator i uses peer port `base + i × step` and agent port one above.
     static let portBaseStep: UInt16 = 10
 
     /// Per coordinator; 0 means "the coordinator picks one".
-    let api: [UInt16]
+    public let api: [UInt16]
     /// Per coordinator; never 0.
-    let peer: [UInt16]
+    public let peer: [UInt16]
     /// Per coordinator; 0 means "the coordinator picks one".
-    let agent: [UInt16]
+    public let agent: [UInt16]
 
     /// Plans the ports of `names` from the two bases, checking fixed ports
     /// free and reserving ephemeral peer ports.
-    static func plan(apiPort: UInt16, portBase: UInt16, names: [String]) throws(DevFailure) -> DevPorts {
+    public static func plan(apiPort: UInt16, portBase: UInt16, names: [String]) throws(DevFailure) -> DevPorts {
         let count = UInt16(names.count)
         var wanted: [(UInt16, String)] = []
         var api = [UInt16](repeating: 0, count: names.count)
@@ -87,7 +88,7 @@ struct DevPorts: Equatable {
                     bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
                 }
             }
-            guard bound else { throw DevFailure("cannot reserve a loopback port: \(String(cString: strerror(errno)))") }
+            guard bound else { throw DevFailure("cannot reserve a loopback port: \(SystemErrorText.message(errno))") }
             ports.append(UInt16(bigEndian: address.sin_port))
         }
         return ports

@@ -1,4 +1,5 @@
 import CLinux
+import FileSystem
 import Glibc
 
 /// One process `hotswap dev` started: this same binary (`/proc/self/exe`)
@@ -11,12 +12,12 @@ import Glibc
 /// dev handles are reset to the defaults; and it arms `ParentDeathGuard`, so
 /// it is killed if dev dies. Spawn only from the main thread: the kernel's
 /// parent-death signal fires when the spawning *thread* exits.
-final class ChildProcess {
-    let name: String
-    let pid: pid_t
-    let logPath: String
+public final class ChildProcess {
+    public let name: String
+    public let pid: pid_t
+    public let logPath: String
     /// Set once the process has been reaped.
-    private(set) var exitStatus: ExitStatus?
+    public private(set) var exitStatus: ExitStatus?
 
     /// The signals whose disposition a child gets back to the default (dev
     /// ignores some of them and ignored dispositions survive `exec`).
@@ -64,14 +65,14 @@ final class ChildProcess {
         let result = posix_spawn(&pid, "/proc/self/exe", &actions, &attributes,
                                  argumentVector.pointers, environmentVector.pointers)
         guard result == 0 else {
-            throw DevFailure("cannot start \(name): posix_spawn: \(String(cString: strerror(result)))")
+            throw DevFailure("cannot start \(name): posix_spawn: \(SystemErrorText.message(result))")
         }
         return ChildProcess(name: name, pid: pid, logPath: logPath)
     }
 
     /// Reaps the process if it has ended; returns its status once it has.
     @discardableResult
-    func poll() -> ExitStatus? {
+    public func poll() -> ExitStatus? {
         if let exitStatus { return exitStatus }
         var status: Int32 = 0
         while true {
@@ -89,18 +90,18 @@ final class ChildProcess {
         }
     }
 
-    var isRunning: Bool { poll() == nil }
+    public var isRunning: Bool { poll() == nil }
 
     /// Sends `signalNumber` unless the process has already been reaped (its
     /// pid could then belong to someone else).
-    func send(_ signalNumber: Int32) {
+    public func send(_ signalNumber: Int32) {
         guard isRunning else { return }
         kill(pid, signalNumber)
     }
 
     /// This binary's path: `argv[0]` of the children (what `ps` shows) and
     /// the command dev tells its user to run.
-    static let executablePath: String = {
+    public static let executablePath: String = {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard count > 0 else { return "hotswap" }
@@ -122,13 +123,13 @@ final class ChildProcess {
 }
 
 /// How a reaped child ended, decoded from `waitpid`'s status word.
-struct ExitStatus: CustomStringConvertible, Equatable {
-    let raw: Int32
+public struct ExitStatus: CustomStringConvertible, Equatable {
+    public let raw: Int32
 
-    var signal: Int32? { raw != -1 && raw & 0x7f != 0 ? raw & 0x7f : nil }
-    var code: Int32? { raw != -1 && raw & 0x7f == 0 ? (raw >> 8) & 0xff : nil }
+    public var signal: Int32? { raw != -1 && raw & 0x7f != 0 ? raw & 0x7f : nil }
+    public var code: Int32? { raw != -1 && raw & 0x7f == 0 ? (raw >> 8) & 0xff : nil }
 
-    var description: String {
+    public var description: String {
         if let code { return "exited with status \(code)" }
         if let signal { return "was killed by signal \(signal) (\(String(cString: strsignal(signal))))" }
         return "ended (its status could not be read)"

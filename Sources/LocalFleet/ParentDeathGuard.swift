@@ -1,4 +1,6 @@
 import CLinux
+import CommandLineSupport
+import FileSystem
 import Glibc
 
 /// The child's half of `hotswap dev`'s no-orphans guarantee. Dev starts every
@@ -7,12 +9,12 @@ import Glibc
 /// `posix_spawn` cannot request for it), then checks that dev is still its
 /// parent — dev may have died between the spawn and the request — and exits
 /// at once if not. Runs first thing in `main`, before any command.
-enum ParentDeathGuard {
+public enum ParentDeathGuard {
     static let environmentKey = "HOTSWAP_DEV_PARENT_PID"
 
     /// Arms the guard when this process was started by `hotswap dev`.
     /// Removes the variable so that processes this one starts do not inherit it.
-    static func armIfRequested() {
+    public static func armIfRequested() {
         guard let raw = getenv(environmentKey) else { return }
         let text = String(cString: raw)
         unsetenv(environmentKey)
@@ -21,7 +23,7 @@ enum ParentDeathGuard {
             exit(1)
         }
         guard hs_set_parent_death_signal(SIGKILL) == 0 else {
-            printError("hotswap: prctl(PR_SET_PDEATHSIG) failed: \(String(cString: strerror(errno)))")
+            printError("hotswap: prctl(PR_SET_PDEATHSIG) failed: \(SystemErrorText.message(errno))")
             exit(1)
         }
         guard getppid() == expectedParent else {

@@ -1,6 +1,8 @@
 import AgentSimulation
 import CommandLineSupport
+import FileSystem
 import Glibc
+import LocalFleet
 import Transport
 
 /// `hotswap bench agents`' simulated fleet, split over as few
@@ -11,6 +13,8 @@ import Transport
 struct BenchAgentShards {
     /// Descriptors a shard keeps for everything but agent connections.
     static let descriptorsReserved = 512
+    /// A census is a few lines; anything larger is not one.
+    static let censusBytesMaximum = 64 << 10
 
     private let censusPaths: [String]
 
@@ -38,11 +42,22 @@ struct BenchAgentShards {
                             + "(each may open \(descriptors) descriptors)")
     }
 
-    /// The whole fleet's latest census, nil until every shard has written one.
-    func census() -> FleetCensus? {
+    /// The whole fleet's latest census, nil until every shard has written
+    /// one; throws when a census file cannot be read or is not a census.
+    func census() throws(DevFailure) -> FleetCensus? {
         var parts: [FleetCensus] = []
         for path in censusPaths {
-            guard let text = try? FileText.read(path), let part = FleetCensus(text: text) else { return nil }
+            let bytes: [UInt8]
+            do {
+                bytes = try FileReader.read(path, maximumBytes: Self.censusBytesMaximum)
+            } catch let .system(_, _, code) where code == ENOENT {
+                return nil
+            } catch {
+                throw DevFailure("cannot read the census \(path): \(error)")
+            }
+            guard let part = FleetCensus(text: String(decoding: bytes, as: UTF8.self)) else {
+                throw DevFailure("\(path) does not hold a fleet census")
+            }
             parts.append(part)
         }
         return FleetCensus.total(parts)

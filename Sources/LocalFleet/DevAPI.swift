@@ -4,13 +4,13 @@ import Transport
 /// `hotswap dev`'s HTTPS client for its coordinators' API: one event loop
 /// for the whole run, servers verified against the fleet's CA, a short
 /// timeout per request so the main loop stays responsive to Ctrl-C.
-final class DevAPI {
+public final class DevAPI {
     static let requestTimeout: Duration = .seconds(2)
 
     private let group: EventLoopGroup
     private let client: HTTPClient
 
-    init(caPath: String) throws {
+    public init(caPath: String) throws {
         group = try EventLoopGroup(loopCount: 1)
         do {
             let context = try TLSContext(TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil,
@@ -23,20 +23,20 @@ final class DevAPI {
         }
     }
 
-    func shutdown() { group.shutdown() }
+    public func shutdown() { group.shutdown() }
 
     /// `GET /api/v1/cluster` on the coordinator at `address` (`HOST:PORT`).
-    func cluster(at address: String) -> Result<ClusterStatusPrinter.View, DevFailure> {
-        get(address, "/api/v1/cluster?consistency=serializable").flatMap { decode(ClusterStatusPrinter.View.self, $0, from: address) }
+    public func cluster(at address: String) -> Result<ClusterStatusView, DevFailure> {
+        get(address, "/api/v1/cluster?consistency=serializable").flatMap { decode(ClusterStatusView.self, $0, from: address) }
     }
 
     /// `GET /api/v1/nodes` on the coordinator at `address` (a follower forwards it to the leader).
-    func nodes(at address: String) -> Result<NodesCommand.Listing, DevFailure> {
-        get(address, "/api/v1/nodes").flatMap { decode(NodesCommand.Listing.self, $0, from: address) }
+    public func nodes(at address: String) -> Result<NodeListing, DevFailure> {
+        get(address, "/api/v1/nodes").flatMap { decode(NodeListing.self, $0, from: address) }
     }
 
     /// `GET /metrics` on the coordinator at `address`, as text.
-    func metrics(at address: String) -> Result<String, DevFailure> {
+    public func metrics(at address: String) -> Result<String, DevFailure> {
         get(address, "/metrics").map { String(decoding: $0, as: UTF8.self) }
     }
 

@@ -1,3 +1,5 @@
+import CommandLineSupport
+
 /// The node table `hotswap dev` keeps showing once the fleet is ready. On a
 /// terminal it redraws in place (ANSI: cursor up over the previous frame,
 /// clear to the end of the screen) at every refresh. On a pipe or file it
@@ -13,11 +15,11 @@ final class DevLiveView {
         let signature: String
         let lines: [String]
 
-        static func listing(_ listing: NodesCommand.Listing) -> Frame {
+        static func listing(_ listing: NodeListing) -> Frame {
             let header = "leader \(listing.leader), term \(listing.term), \(listing.nodes.count) node\(listing.nodes.count == 1 ? "" : "s")"
             let statuses = listing.nodes.map { "\($0.id)=\($0.status)\($0.lastReport == nil ? "?" : "")" }
             return Frame(signature: ([header] + statuses).joined(separator: " "),
-                         lines: [header] + NodesCommand.table(listing.nodes))
+                         lines: [header] + NodeListing.table(listing.nodes))
         }
 
         static func unavailable(_ reason: DevFailure) -> Frame {
@@ -36,7 +38,7 @@ final class DevLiveView {
 
     func show(_ frame: Frame) {
         if isTerminal {
-            let lines = frame.lines + ["(refreshing every \(DevCommand.refreshInterval.text); Ctrl-C stops the fleet)"]
+            let lines = frame.lines + ["(refreshing every \(DevSession.refreshInterval.text); Ctrl-C stops the fleet)"]
             // Auto-wrap off while drawing: a line wider than the terminal is
             // cut at its edge instead of taking two rows the next redraw would not erase.
             let erase = drawnLineCount > 0 ? "\u{1B}[\(drawnLineCount)A\r\u{1B}[J" : ""

@@ -8,31 +8,31 @@
 /// Every agent is in the `development` environment: the deployment demo of
 /// later issues runs a canary over them, and a canary needs waves of nodes
 /// in one environment.
-struct DevLayout {
-    static let coordinatorNames = ["c1", "c2", "c3"]
+public struct DevLayout {
+    public static let coordinatorNames = ["c1", "c2", "c3"]
     static let agentEnvironment = "development"
     /// How long a coordinator drains connections on SIGTERM; short, since a
     /// dev fleet has no clients worth waiting for and Ctrl-C should be quick.
     static let coordinatorShutdownTimeout = "2s"
 
-    let directory: String
-    let agentNames: [String]
+    public let directory: String
+    public let agentNames: [String]
 
-    init(directory: String, agentCount: Int) {
+    public init(directory: String, agentCount: Int) {
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         agentNames = agentCount == 0 ? [] : (1...agentCount).map { "node-\($0)" }
     }
 
-    var tlsDirectory: String { directory + "/tls" }
-    var caPath: String { tlsDirectory + "/ca.pem" }
-    var dataRoot: String { directory + "/data" }
-    var logsDirectory: String { directory + "/logs" }
+    public var tlsDirectory: String { directory + "/tls" }
+    public var caPath: String { tlsDirectory + "/ca.pem" }
+    public var dataRoot: String { directory + "/data" }
+    public var logsDirectory: String { directory + "/logs" }
 
-    func dataDirectory(_ name: String) -> String { dataRoot + "/" + name }
-    func logPath(_ name: String) -> String { logsDirectory + "/" + name + ".log" }
+    public func dataDirectory(_ name: String) -> String { dataRoot + "/" + name }
+    public func logPath(_ name: String) -> String { logsDirectory + "/" + name + ".log" }
 
     /// `hotswap coordinator` for coordinator `index` of `ports`.
-    func coordinatorArguments(_ index: Int, ports: DevPorts) -> [String] {
+    public func coordinatorArguments(_ index: Int, ports: DevPorts) -> [String] {
         let name = Self.coordinatorNames[index]
         let cluster = zip(Self.coordinatorNames, ports.peer).map { "\($0)=\(DevPorts.host):\($1)" }.joined(separator: ",")
         return ["coordinator", "--name", name, "--data-dir", dataDirectory(name), "--tls-dir", tlsDirectory,
@@ -43,7 +43,7 @@ struct DevLayout {
     }
 
     /// `hotswap agent` for `name`, dialling the coordinators' agent addresses.
-    func agentArguments(_ name: String, coordinatorAgentAddresses: [String]) -> [String] {
+    public func agentArguments(_ name: String, coordinatorAgentAddresses: [String]) -> [String] {
         ["agent", "--name", name, "--coordinators", coordinatorAgentAddresses.joined(separator: ","),
          "--tls-dir", tlsDirectory, "--data-dir", dataDirectory(name), "--environment", Self.agentEnvironment]
     }

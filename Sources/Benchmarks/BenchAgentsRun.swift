@@ -1,5 +1,7 @@
 import AgentSimulation
+import CommandLineSupport
 import Glibc
+import LocalFleet
 import Transport
 
 /// One `hotswap bench agents` measurement: a fresh cluster and N simulated
@@ -39,7 +41,7 @@ struct BenchAgentsRun {
 
     let directory: String
     let count: Int
-    let settings: BenchAgentsCommand.Settings
+    let settings: BenchAgentsSettings
 
     func measure() throws -> Figures {
         let layout = DevLayout(directory: directory, agentCount: 0)
@@ -70,13 +72,13 @@ struct BenchAgentsRun {
         let agents = try BenchAgentShards(count: count, coordinators: endpoints.map(\.agent), layout: layout,
                                           rampPerSecond: settings.rampPerSecond, fleet: fleet)
         guard try firstCensus(fleet, agents, timeout: .seconds(180), where: { $0.welcomed(minimumTerm: leaderTerm) >= count }) != nil else {
-            throw DevFailure("only \(agents.census()?.welcomed(minimumTerm: leaderTerm) ?? 0) of \(count) agents were welcomed within 180 s")
+            throw DevFailure("only \(try agents.census()?.welcomed(minimumTerm: leaderTerm) ?? 0) of \(count) agents were welcomed within 180 s")
         }
         figures.attachSeconds = seconds(since: started)
         StandardOutput.line("\(count) agents welcomed by \(leaderName) in \(figures.attachSeconds) s")
         let standbysWanted = count * (endpoints.count - 1)
         _ = try firstCensus(fleet, agents, timeout: .seconds(120), where: { $0.connectedStandbys >= standbysWanted })
-        StandardOutput.line("\(agents.census()?.connectedStandbys ?? 0) of \(standbysWanted) standby connections up "
+        StandardOutput.line("\(try agents.census()?.connectedStandbys ?? 0) of \(standbysWanted) standby connections up "
                             + "after \(seconds(since: started)) s; measuring \(settings.seconds) s")
         sleep(for: .seconds(5))
 
@@ -142,7 +144,7 @@ struct BenchAgentsRun {
         let deadline = MonotonicInstant.now().advanced(by: timeout)
         while MonotonicInstant.now() < deadline {
             try DevFleet.requireRunning(fleet.agents)
-            if let census = agents.census(), condition(census) { return census }
+            if let census = try agents.census(), condition(census) { return census }
             sleep(for: .milliseconds(50))
         }
         return nil

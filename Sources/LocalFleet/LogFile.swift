@@ -1,3 +1,4 @@
+import FileSystem
 import Glibc
 
 /// Bounded reads of the log files `hotswap dev`'s children write: the last
@@ -19,7 +20,7 @@ enum LogFile {
         let size = lseek(descriptor, 0, SEEK_END)
         guard size > 0 else { return [] }
         let start = max(0, size - off_t(tailBytesMaximum))
-        var lines = read(descriptor, from: start, count: Int(size - start))
+        var lines = read(descriptor, path: path, from: start, count: Int(size - start))
             .split(separator: "\n", omittingEmptySubsequences: true)
         if start > 0, !lines.isEmpty { lines.removeFirst() }
         return lines.suffix(count).map(String.init)
@@ -30,7 +31,7 @@ enum LogFile {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        let head = read(descriptor, from: 0, count: headBytesMaximum)
+        let head = read(descriptor, path: path, from: 0, count: headBytesMaximum)
         return head.split(separator: "\n").first { $0.contains(text) }.map(String.init)
     }
 
@@ -45,15 +46,12 @@ enum LogFile {
             + lines.suffix(tailLineCount).map { "    " + $0 }.joined(separator: "\n")
     }
 
-    private static func read(_ descriptor: Int32, from offset: off_t, count: Int) -> String {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, count - filled, offset + off_t(filled)) }
-            if got < 0, errno == EINTR { continue }
-            if got <= 0 { break }
-            filled += got
+    /// Up to `count` bytes from `offset` as text; what was read before a failure (a log is evidence, not state).
+    private static func read(_ descriptor: Int32, path: String, from offset: off_t, count: Int) -> String {
+        do {
+            return String(decoding: try DescriptorIO.read(descriptor, upTo: count, atOffset: offset, path: path), as: UTF8.self)
+        } catch {
+            return ""
         }
-        return String(decoding: bytes[0..<filled], as: UTF8.self)
     }
 }

@@ -1,24 +1,25 @@
 import Certificates
+import FileSystem
 import Glibc
 
 /// Prepares `hotswap dev`'s directory: makes a fresh one when none is given,
 /// creates the tree `DevLayout` describes, and makes the cluster CA and each
 /// process's certificate in-process with `Certificates` — only what is
 /// missing, so a directory from an earlier run keeps its CA and data.
-enum DevWorkspace {
+public enum DevWorkspace {
     /// A new, empty directory under `$TMPDIR` (or /tmp), mode 0700.
-    static func makeTemporaryDirectory() throws(DevFailure) -> String {
+    public static func makeTemporaryDirectory() throws(DevFailure) -> String {
         let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array(((base.hasSuffix("/") ? base : base + "/") + "hotswap-dev-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard made != nil else {
-            throw DevFailure("cannot make a directory in \(base): \(String(cString: strerror(errno)))")
+            throw DevFailure("cannot make a directory in \(base): \(SystemErrorText.message(errno))")
         }
         return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
     }
 
     /// Creates the directories and certificates; returns how many certificates it issued (the CA counts).
-    static func prepare(_ layout: DevLayout) throws(DevFailure) -> Int {
+    public static func prepare(_ layout: DevLayout) throws(DevFailure) -> Int {
         for path in [layout.directory, layout.tlsDirectory, layout.dataRoot, layout.logsDirectory] {
             try makeDirectory(path)
         }
@@ -48,16 +49,12 @@ enum DevWorkspace {
 
     /// `mkdir -p` with mode 0700 for what it creates.
     private static func makeDirectory(_ path: String) throws(DevFailure) {
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, 0o700) != 0, errno != EEXIST {
-                throw DevFailure("cannot make directory \(prefix): \(String(cString: strerror(errno)))")
-            }
-        }
-        var status = stat()
-        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
-            throw DevFailure("\(path) is not a directory")
+        do {
+            try Directory.ensureWithParents(path)
+        } catch let .system(_, made, code) {
+            throw DevFailure("cannot make directory \(made): \(SystemErrorText.message(code))")
+        } catch {
+            throw DevFailure("\(error)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Glibc
 
 /// The processes `hotswap dev` started, coordinators and agents. It is their
@@ -6,35 +7,37 @@ import Glibc
 /// coordinators), then coordinators — with SIGTERM, then SIGKILL for any
 /// still running after `stopTimeout` or as soon as the user interrupts again.
 /// Used from the main thread only (see `ChildProcess`).
-final class DevFleet {
+public final class DevFleet {
     /// How long a group of children gets to exit after SIGTERM.
     static let stopTimeout: Duration = .seconds(15)
     /// How long a SIGKILLed child gets to be reaped before dev gives up on it.
     static let reapTimeout: Duration = .seconds(5)
     static let pollInterval: Duration = .milliseconds(50)
 
-    private(set) var coordinators: [ChildProcess] = []
-    private(set) var agents: [ChildProcess] = []
-    var all: [ChildProcess] { coordinators + agents }
+    public init() {}
 
-    func startCoordinator(_ name: String, arguments: [String], logPath: String) throws(DevFailure) -> ChildProcess {
+    public private(set) var coordinators: [ChildProcess] = []
+    public private(set) var agents: [ChildProcess] = []
+    public var all: [ChildProcess] { coordinators + agents }
+
+    public func startCoordinator(_ name: String, arguments: [String], logPath: String) throws(DevFailure) -> ChildProcess {
         let child = try ChildProcess.spawn(name: name, arguments: arguments, logPath: logPath)
         coordinators.append(child)
         return child
     }
 
-    func startAgent(_ name: String, arguments: [String], logPath: String) throws(DevFailure) -> ChildProcess {
+    public func startAgent(_ name: String, arguments: [String], logPath: String) throws(DevFailure) -> ChildProcess {
         let child = try ChildProcess.spawn(name: name, arguments: arguments, logPath: logPath)
         agents.append(child)
         return child
     }
 
     /// Throws, naming the process with its status and log tail, if any child has ended.
-    func requireAllRunning() throws(DevFailure) {
+    public func requireAllRunning() throws(DevFailure) {
         try Self.requireRunning(all)
     }
 
-    static func requireRunning(_ children: [ChildProcess]) throws(DevFailure) {
+    public static func requireRunning(_ children: [ChildProcess]) throws(DevFailure) {
         for child in children {
             if let status = child.poll() { throw DevFailure.ended(child, status) }
         }
@@ -43,7 +46,7 @@ final class DevFleet {
     /// Stops every child still running; returns one line per child that
     /// needed SIGKILL or did not exit cleanly. `forceRequested` is asked
     /// while waiting: true (a second Ctrl-C) kills what is left at once.
-    func stopAll(forceRequested: () -> Bool) -> [String] {
+    public func stopAll(forceRequested: () -> Bool) -> [String] {
         stop(agents, forceRequested: forceRequested) + stop(coordinators, forceRequested: forceRequested)
     }
 
@@ -70,12 +73,4 @@ final class DevFleet {
         }
         return notes
     }
-}
-
-/// Sleeps the calling thread (the main one, which has nothing else to do).
-func sleep(for duration: Duration) {
-    let (seconds, attoseconds) = duration.components
-    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-    var remaining = timespec()
-    while nanosleep(&request, &remaining) == -1, errno == EINTR { request = remaining }
 }

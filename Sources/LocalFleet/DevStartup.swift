@@ -1,9 +1,11 @@
+import CommandLineSupport
+
 /// A coordinator's addresses as it bound them, from its `coordinator started` log line.
-struct CoordinatorEndpoints: Equatable {
-    let name: String
-    let api: String
-    let peer: String
-    let agent: String
+public struct CoordinatorEndpoints: Equatable {
+    public let name: String
+    public let api: String
+    public let peer: String
+    public let agent: String
 
     static let startedMarker = "msg=\"coordinator started\""
 
@@ -33,7 +35,7 @@ struct CoordinatorEndpoints: Equatable {
 /// no child has ended (a failure naming it) and that the user has not asked
 /// to stop (`DevInterruption`). A timeout names what is missing and quotes
 /// the logs of the processes at fault.
-struct DevStartup {
+public struct DevStartup {
     static let pollInterval: Duration = .milliseconds(200)
 
     let fleet: DevFleet
@@ -41,7 +43,7 @@ struct DevStartup {
     let timeout: Duration
     let deadline: ContinuousClock.Instant
 
-    init(fleet: DevFleet, signals: DevSignals, timeout: Duration) {
+    public init(fleet: DevFleet, signals: DevSignals, timeout: Duration) {
         self.fleet = fleet
         self.signals = signals
         self.timeout = timeout
@@ -49,7 +51,7 @@ struct DevStartup {
     }
 
     /// The addresses every coordinator logged once it had bound its ports.
-    func coordinatorEndpoints() throws -> [CoordinatorEndpoints] {
+    public func coordinatorEndpoints() throws -> [CoordinatorEndpoints] {
         var found: [String: CoordinatorEndpoints] = [:]
         return try poll(failure: {
             let missing = fleet.coordinators.filter { found[$0.name] == nil }
@@ -67,7 +69,7 @@ struct DevStartup {
     }
 
     /// The leader every coordinator names, once they agree.
-    func agreedLeader(api: DevAPI, endpoints: [CoordinatorEndpoints]) throws -> String {
+    public func agreedLeader(api: DevAPI, endpoints: [CoordinatorEndpoints]) throws -> String {
         var views: [String] = []
         return try poll(failure: {
             DevFailure("the coordinators did not agree on a leader within \(timeout.text): \(views.joined(separator: "; "))\n"
@@ -90,7 +92,7 @@ struct DevStartup {
     }
 
     /// The node list once every agent in `agentNames` is live with a report.
-    func agentsReporting(api: DevAPI, leaderAPI: String, agentNames: [String]) throws -> NodesCommand.Listing {
+    func agentsReporting(api: DevAPI, leaderAPI: String, agentNames: [String]) throws -> NodeListing {
         var lastError: DevFailure?
         var waiting: [String] = agentNames
         return try poll(failure: {
