@@ -110,15 +110,19 @@ public final class ChildProcess {
 
     /// This process's environment plus the parent-death guard's variable.
     private static func childEnvironment() -> [String] {
-        var entries: [String] = []
+        var inherited: [String] = []
         var cursor: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
         while let current = cursor, let entry = current.pointee {
-            let text = String(cString: entry)
-            if !text.hasPrefix(ParentDeathGuard.environmentKey + "=") { entries.append(text) }
+            inherited.append(String(cString: entry))
             cursor = current.advanced(by: 1)
         }
-        entries.append("\(ParentDeathGuard.environmentKey)=\(getpid())")
-        return entries
+        return childEnvironment(inheriting: inherited, parentPid: getpid())
+    }
+
+    /// `inherited` without any earlier guard variable, then the guard naming `parentPid`.
+    static func childEnvironment(inheriting inherited: [String], parentPid: pid_t) -> [String] {
+        inherited.filter { !$0.hasPrefix(ParentDeathGuard.environmentKey + "=") }
+            + ["\(ParentDeathGuard.environmentKey)=\(parentPid)"]
     }
 }
 
