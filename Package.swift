@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Storage", dependencies: ["FileSystem", "Locking"]),
         .target(name: "Observability", dependencies: ["Locking"]),
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem"]),
-        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability"]),
+        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Consensus", "Wire", "Locking", "Observability"]),
         .target(
             name: "Agent",
             dependencies: ["CLinux", "FileSystem", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability"],
+            dependencies: ["Consensus", "Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
-        .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
+        .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "TestSupport"]),
         .testTarget(
             name: "CoordinatorTests",
             dependencies: ["Coordinator", "Consensus", "Storage", "Transport", "Wire", "Observability", "TestSupport"]

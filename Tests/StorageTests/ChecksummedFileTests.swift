@@ -1,12 +1,13 @@
 import Glibc
 @testable import Storage
 import Testing
+import TestSupport
 
 struct ChecksummedFileTests {
     private let payload = Array("new\nc1=127.0.0.1:7000,c2=127.0.0.1:7010\n".utf8)
 
     @Test func whatIsWrittenIsReadBackAndAReplacementReplacesIt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path + "/record"
         #expect(try ChecksummedFile.read(path) == nil, "no file reads as absent")
@@ -18,7 +19,7 @@ struct ChecksummedFileTests {
     }
 
     @Test func aFlippedByteOrTrailingBytesAreACorruptFileNamingThePathNeverAbsent() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path + "/record"
         try ChecksummedFile.write(payload, to: path)
@@ -40,7 +41,7 @@ struct ChecksummedFileTests {
     }
 
     @Test func aPayloadOverTheMaximumIsRefusedAndNothingIsWritten() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path + "/record"
         let oversized = [UInt8](repeating: 7, count: ChecksummedFile.payloadSizeMaximumBytes + 1)

@@ -1,10 +1,11 @@
 import Glibc
 import Storage
 import Testing
+import TestSupport
 
 struct DataDirectoryLockTests {
     @Test func secondAcquireOfTheSameDirectoryIsRefusedNamingTheHolderPid() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let lock = try DataDirectoryLock.acquire(directory: directory.path)
         defer { lock.release() }
@@ -14,7 +15,7 @@ struct DataDirectoryLockTests {
     }
 
     @Test func releaseLetsTheNextAcquireSucceed() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let first = try DataDirectoryLock.acquire(directory: directory.path)
         first.release()
@@ -34,10 +35,10 @@ struct DataDirectoryLockTests {
             print("skipping: \(reason)")
             try Test.cancel(Comment(rawValue: reason))
         }
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let conflictStatus: Int32 = 99
-        let contend = [flock, "--nonblock", "--conflict-exit-code", String(conflictStatus), directory.join("LOCK"), "true"]
+        let contend = [flock, "--nonblock", "--conflict-exit-code", String(conflictStatus), directory.file("LOCK"), "true"]
 
         let lock = try DataDirectoryLock.acquire(directory: directory.path)
         #expect(try ChildProcess.run(contend) == conflictStatus)

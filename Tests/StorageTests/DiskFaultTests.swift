@@ -1,6 +1,7 @@
 @testable import Storage
 import Glibc
 import Testing
+import TestSupport
 
 /// Real full and read-only file systems (a tmpfs the test mounts), not
 /// simulated errors: the log must report them clearly, never crash, and

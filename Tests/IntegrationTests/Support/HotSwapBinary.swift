@@ -1,23 +1,5 @@
 import Foundation
 
-/// A fresh temporary directory removed when the value is released.
-final class TestDirectory {
-    let path: String
-
-    init() {
-        var template = Array((NSTemporaryDirectory() + "hotswap-test-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 /// Where the freshly built `hotswap` binary is: next to the test bundle.
 enum HotSwapBinary {
     static var path: String {
