@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The API port speaks HTTPS to ordinary clients: curl verifies it against the
 /// cluster CA, promtool accepts the metrics.

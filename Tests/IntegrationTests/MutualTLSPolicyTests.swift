@@ -1,6 +1,7 @@
 import Certificates
 import Foundation
 import Testing
+import TestSupport
 
 /// The peer and agent ports demand a certificate from the cluster CA with the
 /// right role; the real `openssl s_client` is the client.

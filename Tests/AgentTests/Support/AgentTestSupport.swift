@@ -81,17 +81,6 @@ final class AgentUnderTest: @unchecked Sendable {
     var persistedTerm: String? { data.read(TermStore.fileName) }
 }
 
-/// Polls `condition` until it holds or `timeout` passes. For waiting on
-/// another thread or the network; never a speed assertion.
-func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bool {
-    let deadline = MonotonicInstant.now().advanced(by: timeout)
-    while MonotonicInstant.now() < deadline {
-        if condition() { return true }
-        usleep(10_000)
-    }
-    return condition()
-}
-
 /// A loopback port that was free a moment ago, with nothing listening on it now.
 func vacantPort() -> UInt16 {
     LoopbackPort.vacant() ?? 0

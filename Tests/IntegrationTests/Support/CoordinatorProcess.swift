@@ -102,13 +102,3 @@ final class CoordinatorProcess {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes. For waiting on
-/// another process; never a performance assertion.
-func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        usleep(20_000)
-    }
-    return condition()
-}
