@@ -32,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry"]
+            dependencies: ["FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry", "Locking"]
         ),
         .target(name: "CommandLineSupport", dependencies: ["FileSystem"]),
         .target(
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
-        .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "TestSupport"]),
+        .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "COpenSSL", "TestSupport"]),
         .testTarget(
             name: "CoordinatorTests",
             dependencies: ["Coordinator", "Consensus", "Storage", "Transport", "Wire", "Observability", "TestSupport"]
@@ -92,7 +92,7 @@ let package = Package(
                 "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "TestSupport",
             ]
         ),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "COpenSSL", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage"]

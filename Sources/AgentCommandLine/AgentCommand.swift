@@ -38,9 +38,7 @@ public enum AgentCommand {
         guard options.positionals.isEmpty else {
             throw UsageError("agent takes no positional arguments (got '\(options.positionals[0])')")
         }
-        if let path = options.optional("config") {
-            try options.merge(configFileText: try FileText.read(path), path: path, accepting: keys.subtracting(["config"]))
-        }
+        try options.mergeConfigFile(accepting: keys)
         let configuration = try makeConfiguration(options)
         let levelText = options.optional("log-level") ?? "info"
         guard let level = LogLevel(name: levelText) else { throw UsageError("--log-level '\(levelText)' is not a level") }
