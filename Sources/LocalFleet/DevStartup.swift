@@ -84,7 +84,10 @@ public struct DevStartup {
                 case let .failure(failure): "\(endpoint.name): \(failure)"
                 }
             }
-            let names = leaders.map { (try? $0.get()) ?? nil }
+            let names = leaders.map { leader -> String? in
+                if case let .success(name) = leader { return name }
+                return nil
+            }
             guard let first = names.first ?? nil, names.allSatisfy({ $0 == first }),
                   endpoints.contains(where: { $0.name == first }) else { return nil }
             return first
