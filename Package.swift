@@ -18,22 +18,23 @@ let package = Package(
         .target(name: "Wire"),
         .target(name: "Consensus"),
         .target(name: "Locking"),
+        .target(name: "FileSystem", dependencies: ["Locking"]),
         .target(name: "Fleet", dependencies: ["Wire"]),
         .target(name: "Gateway", dependencies: ["Fleet", "Telemetry", "Wire"]),
         .target(name: "Telemetry", dependencies: ["Wire"]),
-        .target(name: "Storage", dependencies: ["Locking"]),
+        .target(name: "Storage", dependencies: ["FileSystem", "Locking"]),
         .target(name: "Observability", dependencies: ["Locking"]),
-        .target(name: "Certificates", dependencies: ["COpenSSL"]),
-        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability"]),
+        .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem"]),
+        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Consensus", "Wire", "Locking", "Observability"]),
         .target(
             name: "Agent",
-            dependencies: ["CLinux", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
+            dependencies: ["CLinux", "FileSystem", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry"]
+            dependencies: ["FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry", "Locking"]
         ),
-        .target(name: "CommandLineSupport"),
+        .target(name: "CommandLineSupport", dependencies: ["FileSystem"]),
         .target(
             name: "AgentCommandLine",
             dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Telemetry", "Transport"]
@@ -42,9 +43,20 @@ let package = Package(
             name: "AgentSimulation",
             dependencies: ["Agent", "Certificates", "Locking", "Observability", "Telemetry", "Transport"]
         ),
+        .target(
+            name: "LocalFleet",
+            dependencies: ["CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "Transport"]
+        ),
+        .target(
+            name: "Benchmarks",
+            dependencies: ["Agent", "AgentSimulation", "CommandLineSupport", "FileSystem", "LocalFleet", "Telemetry", "Transport"]
+        ),
         .executableTarget(
             name: "hotswap",
-            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability", "Locking", "CLinux", "AgentSimulation"]
+            dependencies: [
+                "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "CommandLineSupport", "Coordinator", "LocalFleet",
+                "Observability", "Locking", "Transport", "Wire",
+            ]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
         // so no Foundation, and in release builds the Swift runtime and standard library linked
@@ -56,18 +68,20 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability"],
+            dependencies: ["Consensus", "Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
+        .testTarget(name: "FileSystemTests", dependencies: ["FileSystem"]),
+        .testTarget(name: "LocalFleetTests", dependencies: ["LocalFleet", "CommandLineSupport"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Wire", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Telemetry", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
-        .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
+        .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "COpenSSL", "TestSupport"]),
         .testTarget(
             name: "CoordinatorTests",
             dependencies: ["Coordinator", "Consensus", "Storage", "Transport", "Wire", "Observability", "TestSupport"]
@@ -78,7 +92,7 @@ let package = Package(
                 "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "TestSupport",
             ]
         ),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "COpenSSL", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage"]

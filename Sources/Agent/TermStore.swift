@@ -1,3 +1,4 @@
+import FileSystem
 import Glibc
 import Locking
 
@@ -55,24 +56,17 @@ public final class TermStore: TermRecord {
 
     /// The term in `path`, nil when the file does not exist.
     static func load(_ path: String) throws(AgentStateError) -> UInt64? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { return nil }
-            throw .unreadable(path: path, reason: SystemErrorText.current())
+        let bytes: [UInt8]
+        do {
+            bytes = try FileReader.read(path, maximumBytes: fileBytesMaximum, followingSymlinks: false)
+        } catch let .system(_, _, code) where code == ENOENT {
+            return nil
+        } catch .tooLarge {
+            throw .malformedTerm(path: path, detail: "longer than \(fileBytesMaximum) bytes")
+        } catch {
+            throw .unreadable(path: path, reason: error.reason)
         }
-        defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: fileBytesMaximum + 1)
-        var count = 0
-        while count < buffer.count {
-            let read = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
-            if read == 0 { break }
-            guard read > 0 else {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path, reason: SystemErrorText.current())
-            }
-            count += read
-        }
-        return try parse(buffer[0..<count], path: path)
+        return try parse(bytes[...], path: path)
     }
 
     /// Exactly `DIGITS\n`, no sign, no leading zero (but `0`), fitting 64 bits.
@@ -99,17 +93,11 @@ public final class TermStore: TermRecord {
         let final = "\(directory)/\(fileName)"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw .unwritable(path: temporary, operation: "create", reason: SystemErrorText.current()) }
-        let bytes = Array("\(value)\n".utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            guard written > 0 else {
-                if written < 0, errno == EINTR { continue }
-                let reason = SystemErrorText.current()
-                close(descriptor)
-                throw .unwritable(path: temporary, operation: "write", reason: reason)
-            }
-            offset += written
+        do {
+            try DescriptorIO.writeAll(descriptor, Array("\(value)\n".utf8), path: temporary)
+        } catch {
+            close(descriptor)
+            throw .unwritable(path: temporary, operation: "write", reason: error.reason)
         }
         guard fsync(descriptor) == 0 else {
             let reason = SystemErrorText.current()
@@ -124,11 +112,13 @@ public final class TermStore: TermRecord {
     }
 
     private static func syncDirectory(_ directory: String) throws(AgentStateError) {
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .unwritable(path: directory, operation: "open", reason: SystemErrorText.current()) }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            throw .unwritable(path: directory, operation: "fsync", reason: SystemErrorText.current())
+        do {
+            try Directory.sync(directory)
+        } catch let .system(operation, _, code) {
+            throw .unwritable(path: directory, operation: operation == "open directory" ? "open" : "fsync",
+                              reason: SystemErrorText.text(code))
+        } catch {
+            throw .unwritable(path: directory, operation: "fsync", reason: error.description)
         }
     }
 }

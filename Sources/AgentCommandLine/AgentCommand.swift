@@ -38,9 +38,7 @@ public enum AgentCommand {
         guard options.positionals.isEmpty else {
             throw UsageError("agent takes no positional arguments (got '\(options.positionals[0])')")
         }
-        if let path = options.optional("config") {
-            try options.merge(configFileText: try FileText.read(path), path: path, accepting: keys.subtracting(["config"]))
-        }
+        try options.mergeConfigFile(accepting: keys)
         let configuration = try makeConfiguration(options)
         let levelText = options.optional("log-level") ?? "info"
         guard let level = LogLevel(name: levelText) else { throw UsageError("--log-level '\(levelText)' is not a level") }
@@ -127,13 +125,6 @@ enum AgentSampleCommand {
             for (key, value) in fields { print(key.padding(to: 30) + value) }
         }
         return 0
-    }
-
-    private static func sleep(for duration: Duration) {
-        let nanoseconds = duration.wholeNanoseconds
-        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
     }
 }
 

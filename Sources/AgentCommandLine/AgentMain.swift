@@ -20,10 +20,4 @@ public enum AgentMain {
             return 1
         }
     }
-
-    /// Writes one line to standard error with a single write(2).
-    private static func printError(_ text: String) {
-        let line = Array((text + "\n").utf8)
-        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    }
 }

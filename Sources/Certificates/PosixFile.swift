@@ -1,7 +1,9 @@
+import FileSystem
 import Glibc
 
-/// The few file operations certificates need, done with POSIX calls so that
-/// creation is exclusive and modes are exact regardless of the umask.
+/// The few file operations certificates need, done with POSIX calls (and the
+/// shared `FileSystem` helpers) so that creation is exclusive and modes are
+/// exact regardless of the umask; failures become `CertificateError`s.
 enum PosixFile {
     /// Certificates and keys are a few kilobytes; anything larger is not ours.
     static let readSizeMaximumBytes = 1 << 20
@@ -14,32 +16,14 @@ enum PosixFile {
 
     /// Reads a whole small file, distinguishing a missing file from an unreadable one.
     static func read(_ path: String) throws(CertificateError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code == ENOENT {
-                throw .fileMissing(path)
-            }
-            throw .unreadable(path, reason: reason(code))
-        }
-        defer { close(descriptor) }
-        var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR {
-                    continue
-                }
-                throw .unreadable(path, reason: reason(errno))
-            }
-            if count == 0 {
-                return contents
-            }
-            contents.append(contentsOf: chunk[0..<count])
-            guard contents.count <= readSizeMaximumBytes else {
-                throw .unreadable(path, reason: "larger than \(readSizeMaximumBytes) bytes")
-            }
+        do {
+            return try FileReader.read(path, maximumBytes: readSizeMaximumBytes)
+        } catch let .system(_, _, code) where code == ENOENT {
+            throw .fileMissing(path)
+        } catch .tooLarge {
+            throw .unreadable(path, reason: "larger than \(readSizeMaximumBytes) bytes")
+        } catch {
+            throw .unreadable(path, reason: error.plainReason)
         }
     }
 
@@ -70,27 +54,21 @@ enum PosixFile {
 
     /// Creates `path` as a 0700 directory if nothing is there; accepts an existing directory.
     static func ensureDirectory(_ path: String) throws(CertificateError) {
-        var status = stat()
-        if stat(path, &status) == 0 {
-            guard (status.st_mode & S_IFMT) == S_IFDIR else {
-                throw .unwritable(path, reason: "it exists and is not a directory")
-            }
-            return
-        }
-        guard mkdir(path, 0o700) == 0, chmod(path, 0o700) == 0 else {
-            throw .unwritable(path, reason: reason(errno))
+        do {
+            try Directory.ensure(path)
+        } catch .notDirectory {
+            throw .unwritable(path, reason: "it exists and is not a directory")
+        } catch {
+            throw .unwritable(path, reason: error.plainReason)
         }
     }
 
     /// Syncs a directory so that files just created in it survive a crash.
     static func syncDirectory(_ path: String) throws(CertificateError) {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw .unwritable(path, reason: reason(errno))
-        }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            throw .unwritable(path, reason: reason(errno))
+        do {
+            try Directory.sync(path)
+        } catch {
+            throw .unwritable(path, reason: error.plainReason)
         }
     }
 
@@ -105,16 +83,10 @@ enum PosixFile {
         guard fchmod(descriptor, mode) == 0 else {
             throw .unwritable(path, reason: reason(errno))
         }
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR {
-                    continue
-                }
-                throw .unwritable(path, reason: reason(errno))
-            }
-            offset += count
+        do {
+            try DescriptorIO.writeAll(descriptor, bytes, path: path)
+        } catch {
+            throw .unwritable(path, reason: error.plainReason)
         }
         guard fsync(descriptor) == 0 else {
             throw .unwritable(path, reason: reason(errno))
@@ -122,6 +94,6 @@ enum PosixFile {
     }
 
     private static func reason(_ code: Int32) -> String {
-        String(cString: strerror(code))
+        SystemErrorText.message(code)
     }
 }

@@ -26,6 +26,13 @@ public struct CommandLineOptions {
         }
     }
 
+    /// When `--config FILE` was given, reads FILE and merges its lines for
+    /// `declared` keys (all but `config` itself) under the flags.
+    public mutating func mergeConfigFile(accepting declared: Set<String>) throws {
+        guard let path = optional("config") else { return }
+        try merge(configFileText: try FileText.read(path), path: path, accepting: declared.subtracting(["config"]))
+    }
+
     /// Adds `key = value` lines from a config file for keys not given as flags.
     public mutating func merge(configFileText text: String, path: String, accepting declared: Set<String>) throws(UsageError) {
         var fromFile: [String: [String]] = [:]

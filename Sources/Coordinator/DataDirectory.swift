@@ -1,3 +1,4 @@
+import FileSystem
 import Glibc
 
 /// The coordinator's data directory: created with mode 0700 if missing, and
@@ -8,15 +9,17 @@ public enum DataDirectory {
     }
 
     public static func prepare(_ path: String) throws(Failure) {
-        if mkdir(path, 0o700) != 0, errno != EEXIST {
-            throw Failure(description: "cannot create data directory \(path): \(String(cString: strerror(errno)))")
-        }
-        var status = stat()
-        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
+        do {
+            try Directory.ensure(path)
+        } catch let .system(operation, _, code) where operation == "mkdir" || operation == "chmod" {
+            throw Failure(description: "cannot create data directory \(path): \(SystemErrorText.message(code))")
+        } catch {
             throw Failure(description: "data directory \(path) is not a directory")
         }
-        guard access(path, W_OK) == 0 else {
-            throw Failure(description: "data directory \(path) is not writable: \(String(cString: strerror(errno)))")
+        do {
+            try Directory.requireAccess(path, W_OK)
+        } catch {
+            throw Failure(description: "data directory \(path) is not writable: \(error.plainReason)")
         }
     }
 }

@@ -33,11 +33,11 @@ struct ActiveSegment {
             nextBatchSequence += 1
         }
         let path = FileName.join(directory, FileName.segment(sequence: sequence))
-        let descriptor = try FileSystem.createExclusive(path)
+        let descriptor = try StorageFiles.createExclusive(path)
         do throws(StorageError) {
-            try FileSystem.writeAll(descriptor, writer.bytes, at: 0, path: path)
-            try FileSystem.syncData(descriptor, path: path)
-            try FileSystem.syncDirectory(directory)
+            try StorageFiles.writeAll(descriptor, writer.bytes, at: 0, path: path)
+            try StorageFiles.syncData(descriptor, path: path)
+            try StorageFiles.syncDirectory(directory)
         } catch {
             Glibc.close(descriptor)
             unlink(path)
@@ -58,12 +58,12 @@ struct ActiveSegment {
         precondition(descriptor >= 0, "append to a closed segment")
         let bytes = try batch.encoded(sequence: nextBatchSequence)
         do throws(StorageError) {
-            try FileSystem.writeAll(descriptor, bytes, at: sizeBytes, path: path)
-            try FileSystem.syncData(descriptor, path: path)
+            try StorageFiles.writeAll(descriptor, bytes, at: sizeBytes, path: path)
+            try StorageFiles.syncData(descriptor, path: path)
         } catch {
             do throws(StorageError) {
-                try FileSystem.truncate(descriptor, toBytes: sizeBytes, path: path)
-                try FileSystem.syncData(descriptor, path: path)
+                try StorageFiles.truncate(descriptor, toBytes: sizeBytes, path: path)
+                try StorageFiles.syncData(descriptor, path: path)
             } catch let rollback {
                 throw .unusable(path: path, cause: "\(error); then cutting back to \(sizeBytes) bytes failed: \(rollback)")
             }

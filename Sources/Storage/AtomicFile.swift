@@ -9,10 +9,10 @@ enum AtomicFile {
         guard unlink(temporaryPath) == 0 || errno == ENOENT else {
             throw .writing("unlink", path: temporaryPath, errno: errno)
         }
-        let descriptor = try FileSystem.createExclusive(temporaryPath)
+        let descriptor = try StorageFiles.createExclusive(temporaryPath)
         do throws(StorageError) {
-            try FileSystem.writeAll(descriptor, bytes, at: 0, path: temporaryPath)
-            try FileSystem.syncFile(descriptor, path: temporaryPath)
+            try StorageFiles.writeAll(descriptor, bytes, at: 0, path: temporaryPath)
+            try StorageFiles.syncFile(descriptor, path: temporaryPath)
         } catch {
             close(descriptor)
             unlink(temporaryPath)
@@ -20,11 +20,11 @@ enum AtomicFile {
         }
         close(descriptor)
         do throws(StorageError) {
-            try FileSystem.rename(temporaryPath, to: path)
+            try StorageFiles.rename(temporaryPath, to: path)
         } catch {
             unlink(temporaryPath)
             throw error
         }
-        try FileSystem.syncDirectory(FileSystem.parent(of: path))
+        try StorageFiles.syncDirectory(StorageFiles.parent(of: path))
     }
 }

@@ -24,7 +24,7 @@ public enum ChecksummedFile {
     public static func read(_ path: String) throws(StorageError) -> [UInt8]? {
         let bytes: [UInt8]
         do {
-            bytes = try FileSystem.readFile(path, maximumBytes: fileSizeMaximumBytes)
+            bytes = try StorageFiles.readFile(path, maximumBytes: fileSizeMaximumBytes)
         } catch let .io(_, _, code) where code == ENOENT {
             return nil
         }

@@ -9,7 +9,7 @@ enum LogRecovery {
         )
         let walDirectory = FileName.join(directory, FileName.walDirectory)
         let snapshotStore = SnapshotStore(directory: FileName.join(directory, FileName.snapshotDirectory))
-        for path in [directory, walDirectory, snapshotStore.directory] { try FileSystem.makeDirectory(path) }
+        for path in [directory, walDirectory, snapshotStore.directory] { try StorageFiles.makeDirectory(path) }
 
         let loaded = try snapshotStore.loadNewest()
         var replay = LogReplay()
@@ -76,7 +76,7 @@ enum LogRecovery {
     /// Segment sequence numbers in order, which must run without a hole
     /// (compaction removes only from the front).
     private static func segmentSequences(_ walDirectory: String) throws(StorageError) -> [UInt64] {
-        let sequences = try FileSystem.listDirectory(walDirectory).compactMap(FileName.segmentSequence).sorted()
+        let sequences = try StorageFiles.listDirectory(walDirectory).compactMap(FileName.segmentSequence).sorted()
         for (previous, next) in zip(sequences, sequences.dropFirst()) where next != previous + 1 {
             throw .missingSegment(directory: walDirectory, expectedSequence: previous + 1, foundSequence: next)
         }

@@ -56,9 +56,9 @@ extension LogWriter {
         var removedCount = 0
         defer { segments.removeFirst(removedCount) }
         while removedCount < segments.count - 1, segments[removedCount].highestIndex <= boundary {
-            try FileSystem.remove(segmentPath(segments[removedCount].sequence))
+            try StorageFiles.remove(segmentPath(segments[removedCount].sequence))
             removedCount += 1
-            try FileSystem.syncDirectory(walDirectory)
+            try StorageFiles.syncDirectory(walDirectory)
         }
     }
 }

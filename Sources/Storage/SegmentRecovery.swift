@@ -17,7 +17,7 @@ struct SegmentRecovery {
     static func read(
         path: String, sequence: UInt64, isLast: Bool, nextBatchSequence: UInt64?
     ) throws(StorageError) -> SegmentRecovery {
-        let bytes = try FileSystem.readFile(path, maximumBytes: LogWriter.segmentFileMaximumBytes)
+        let bytes = try StorageFiles.readFile(path, maximumBytes: LogWriter.segmentFileMaximumBytes)
         let scan = try SegmentScan.scan(bytes, file: path, nextBatchSequence: nextBatchSequence)
         if !(scan.records.isEmpty && isLast) {
             try checkHeader(scan.records, path: path, sequence: sequence)
@@ -36,12 +36,12 @@ struct SegmentRecovery {
     /// segment is about to stop being the last. Returns the bytes dropped.
     func repair(walDirectory: String) throws(StorageError) -> Int {
         if isEmpty {
-            try FileSystem.remove(path)
-            try FileSystem.syncDirectory(walDirectory)
+            try StorageFiles.remove(path)
+            try StorageFiles.syncDirectory(walDirectory)
         } else if let tornTail {
-            try FileSystem.truncateFile(path, toBytes: tornTail.offset)
+            try StorageFiles.truncateFile(path, toBytes: tornTail.offset)
         } else {
-            try FileSystem.syncFile(atPath: path)
+            try StorageFiles.syncFile(atPath: path)
         }
         return tornTail?.bytes ?? 0
     }

@@ -16,11 +16,11 @@ struct SnapshotStore {
 
     /// Reads snapshots newest first and returns the first that validates.
     func loadNewest() throws(StorageError) -> Loaded {
-        let indices = try FileSystem.listDirectory(directory).compactMap(FileName.snapshotIndex).sorted(by: >)
+        let indices = try StorageFiles.listDirectory(directory).compactMap(FileName.snapshotIndex).sorted(by: >)
         var loaded = Loaded(newest: nil, olderIndex: nil, skipped: [])
         for (position, index) in indices.enumerated() {
             let path = FileName.join(directory, FileName.snapshot(index: index))
-            let bytes = try FileSystem.readFile(path, maximumBytes: SnapshotFile.fileSizeMaximumBytes)
+            let bytes = try StorageFiles.readFile(path, maximumBytes: SnapshotFile.fileSizeMaximumBytes)
             switch SnapshotFile.decode(bytes, expectedIndex: index) {
             case let .failure(failure):
                 loaded.skipped.append("\(path): \(failure.reason)")
@@ -43,13 +43,13 @@ struct SnapshotStore {
     /// Removes every snapshot not in `keptIndices` and any leftover temp file.
     func prune(keeping keptIndices: Set<UInt64>) throws(StorageError) {
         var removed = false
-        for name in try FileSystem.listDirectory(directory) {
+        for name in try StorageFiles.listDirectory(directory) {
             let stale = name.hasSuffix(FileName.temporarySuffix)
                 || FileName.snapshotIndex(name).map { !keptIndices.contains($0) } ?? false
             guard stale else { continue }
-            try FileSystem.remove(FileName.join(directory, name))
+            try StorageFiles.remove(FileName.join(directory, name))
             removed = true
         }
-        if removed { try FileSystem.syncDirectory(directory) }
+        if removed { try StorageFiles.syncDirectory(directory) }
     }
 }

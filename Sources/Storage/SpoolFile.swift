@@ -22,19 +22,19 @@ public final class SpoolFile {
     /// Creates an empty file at `path`, replacing a leftover of the same name.
     public static func create(at path: String) throws(StorageError) -> SpoolFile {
         guard unlink(path) == 0 || errno == ENOENT else { throw .writing("unlink", path: path, errno: errno) }
-        return SpoolFile(path: path, descriptor: try FileSystem.createExclusive(path))
+        return SpoolFile(path: path, descriptor: try StorageFiles.createExclusive(path))
     }
 
     public func append(_ bytes: [UInt8]) throws(StorageError) {
         guard descriptor >= 0 else { throw .closed }
-        try FileSystem.writeAll(descriptor, bytes, at: byteCount, path: path)
+        try StorageFiles.writeAll(descriptor, bytes, at: byteCount, path: path)
         byteCount += bytes.count
     }
 
     /// Everything appended, read back from the file (so a check of it checks
     /// what the disk returned); refuses a file over `maximumBytes`.
     public func readAll(maximumBytes: Int) throws(StorageError) -> [UInt8] {
-        try FileSystem.readFile(path, maximumBytes: maximumBytes)
+        try StorageFiles.readFile(path, maximumBytes: maximumBytes)
     }
 
     /// Closes and unlinks the file; later calls do nothing.
@@ -42,14 +42,14 @@ public final class SpoolFile {
         guard descriptor >= 0 else { return }
         close(descriptor)
         descriptor = -1
-        try FileSystem.remove(path)
+        try StorageFiles.remove(path)
     }
 
     /// Removes every file in `directory` whose name starts with `prefix`
     /// and ends with `suffix` (the spools a crashed process left); returns their names.
     public static func removeLeftovers(in directory: String, prefix: String, suffix: String) throws(StorageError) -> [String] {
-        let names = try FileSystem.listDirectory(directory).filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }
-        for name in names { try FileSystem.remove(FileName.join(directory, name)) }
+        let names = try StorageFiles.listDirectory(directory).filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }
+        for name in names { try StorageFiles.remove(FileName.join(directory, name)) }
         return names
     }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import Glibc
 
 /// Everything that can go wrong with the data directory, each naming the file
@@ -45,7 +46,7 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .readOnly(path):
             return "cannot write \(path): the file system is read-only or permission is denied"
         case let .io(operation, path, code):
-            return "\(operation) \(path) failed: \(String(cString: strerror(code))) (errno \(code))"
+            return "\(operation) \(path) failed: \(SystemErrorText.text(code))"
         case let .recordTooLarge(bytes, maximumBytes):
             return "record of \(bytes) bytes exceeds the \(maximumBytes)-byte maximum"
         case let .batchTooLarge(bytes, maximumBytes):

@@ -1,3 +1,5 @@
+import struct Consensus.SplitMix64
+
 /// Jittered exponential backoff for reconnects: the delay doubles from
 /// `initial` up to `maximum`, and each delay is drawn uniformly from
 /// [delay/2, delay] ("equal jitter") so a fleet does not reconnect in lockstep.
@@ -6,14 +8,14 @@ public struct Backoff: Sendable {
     public let initial: Duration
     public let maximum: Duration
     private var nextCeiling: Duration
-    private var random: SplitMixState
+    private var random: SplitMix64
 
     public init(initial: Duration = .milliseconds(100), maximum: Duration = .seconds(5), seed: UInt64) {
         precondition(initial > .zero && maximum >= initial, "backoff needs 0 < initial <= maximum")
         self.initial = initial
         self.maximum = maximum
         nextCeiling = initial
-        random = SplitMixState(seed: seed)
+        random = SplitMix64(seed: seed)
     }
 
     /// The delay before the next attempt; each call backs off further.
@@ -28,20 +30,5 @@ public struct Backoff: Sendable {
     /// After a successful connection the next failure starts from `initial` again.
     public mutating func reset() {
         nextCeiling = initial
-    }
-}
-
-/// SplitMix64 state for jitter; Transport has no other use for randomness.
-struct SplitMixState: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
     }
 }

@@ -25,8 +25,11 @@ enum ClusterCommand {
             let target = try options.required("to")
             let body = "{\"to\":\(JSONText.quoted(target))}"
             return try call(options, "POST", "/api/v1/cluster/transfer-leader", body: body) { answer in
-                let moved = try? JSONDecoder().decode(TransferAnswer.self, from: Data(answer))
-                return "leadership moved to \(moved?.leader ?? target) (term \(moved.map { "\($0.term)" } ?? "?"))"
+                // An answer this CLI cannot read still means the move succeeded: name the target, term unknown.
+                switch Result(catching: { try JSONDecoder().decode(TransferAnswer.self, from: Data(answer)) }) {
+                case let .success(moved): return "leadership moved to \(moved.leader) (term \(moved.term))"
+                case .failure: return "leadership moved to \(target) (term ?)"
+                }
             }
         case "member":
             return try runMember(arguments.dropFirst())

@@ -34,9 +34,7 @@ enum CoordinatorCommand {
 
     static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
         var options = try CommandLineOptions(arguments, accepting: keys)
-        if let path = options.optional("config") {
-            try options.merge(configFileText: try FileText.read(path), path: path, accepting: keys.subtracting(["config"]))
-        }
+        try options.mergeConfigFile(accepting: keys)
         let configuration = try makeConfiguration(options)
         let levelText = options.optional("log-level") ?? "info"
         guard let level = LogLevel(name: levelText) else { throw UsageError("--log-level '\(levelText)' is not a level") }

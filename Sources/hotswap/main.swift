@@ -1,5 +1,6 @@
 import AgentCommandLine
 import Glibc
+import LocalFleet
 import Transport
 
 /// The `hotswap` entry point: picks the subcommand and maps errors to exit
@@ -27,12 +28,6 @@ let usage = """
     \(BenchAgentsCommand.usage)
     \(DataCommand.usage)
     """
-
-/// Writes one line to standard error with a single write(2).
-func printError(_ text: String) {
-    let line = Array((text + "\n").utf8)
-    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
 
 func runCommand(_ arguments: [String]) -> Int32 {
     guard arguments.count > 1 else {

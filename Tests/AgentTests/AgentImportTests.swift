@@ -6,7 +6,7 @@ import TestSupport
 /// no Dispatch — only the C library, the project's own targets and its shims.
 struct AgentImportTests {
     @Test func agentImportsNeitherFoundationNorDispatch() throws {
-        let allowed: Set<String> = ["Glibc", "CLinux", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
+        let allowed: Set<String> = ["Glibc", "CLinux", "FileSystem", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
         let found = try SourceImports.modules(ofTarget: "Agent")
         #expect(found.isSubset(of: allowed), "unexpected imports: \(found.subtracting(allowed).sorted())")
     }
@@ -16,7 +16,7 @@ extension AgentImportTests {
     /// What `hotswap-agent` is built from stays free of Foundation and Dispatch too.
     @Test func theAgentExecutableImportsNeitherFoundationNorDispatch() throws {
         let forbidden: Set<String> = ["Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Coordinator"]
-        for target in ["AgentCommandLine", "CommandLineSupport", "hotswap-agent"] {
+        for target in ["AgentCommandLine", "CommandLineSupport", "FileSystem", "hotswap-agent"] {
             let found = try SourceImports.modules(ofTarget: target)
             #expect(found.isDisjoint(with: forbidden), "\(target) imports \(found.intersection(forbidden).sorted())")
         }

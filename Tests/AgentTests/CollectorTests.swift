@@ -3,6 +3,7 @@ import Foundation
 import Observability
 import Telemetry
 import Testing
+import TestSupport
 
 /// The collectors against this machine's real `/proc`: the figures must be
 /// possible ones (the parsers themselves are tested on fixtures in TelemetryTests).

@@ -4,6 +4,7 @@ import Foundation
 import Locking
 import Telemetry
 import Testing
+import TestSupport
 
 struct HealthProbeTests {
     private func endpoint(_ port: UInt16, path: String = "/healthz") throws -> HealthEndpoint {

@@ -1,6 +1,7 @@
 @testable import Agent
 import Foundation
 import Testing
+import TestSupport
 
 struct TermStoreTests {
     @Test func aFirstStartWritesTermZeroAndAReopenKeepsTheHighestTerm() throws {

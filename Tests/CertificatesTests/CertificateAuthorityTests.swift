@@ -2,10 +2,11 @@ import Foundation
 import Testing
 
 @testable import Certificates
+import TestSupport
 
 @Suite struct CertificateAuthorityTests {
     @Test func initializeWritesCertificateAndKeyWithExactModes() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         let paths = try CertificateAuthority.initialize(directory: directory.path)
         #expect(paths.certificate == directory.file("ca.pem"))
         #expect(paths.privateKey == directory.file("ca.key"))
@@ -22,14 +23,14 @@ import Testing
     }
 
     @Test func initializeCreatesAMissingDirectoryWithMode0700() throws {
-        let parent = try TemporaryDirectory()
+        let parent = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: parent.file("ca-dir"))
         #expect(parent.mode("ca-dir") == 0o700)
         #expect(parent.mode("ca-dir/ca.key") == 0o600)
     }
 
     @Test func initializeReportsAMissingParentDirectoryAsUnwritable() throws {
-        let parent = try TemporaryDirectory()
+        let parent = TemporaryDirectory()
         let directory = parent.file("absent/ca-dir")
         #expect(throws: CertificateError.unwritable(directory, reason: "No such file or directory")) {
             try CertificateAuthority.initialize(directory: directory)
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func secondInitializeIsRefusedAndLeavesTheFirstCAIntact() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: directory.path)
         let before = directory.contents("ca.key")
         #expect(throws: CertificateError.fileExists(directory.file("ca.pem"))) {
@@ -47,7 +48,7 @@ import Testing
     }
 
     @Test func initializeIsRefusedWhenOnlyTheKeyExists() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         try directory.write("ca.key", "keep me")
         #expect(throws: CertificateError.fileExists(directory.file("ca.key"))) {
             try CertificateAuthority.initialize(directory: directory.path)
@@ -57,7 +58,7 @@ import Testing
     }
 
     @Test func privateKeyIsUnencryptedPKCS8OnP256() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         let paths = try CertificateAuthority.initialize(directory: directory.path)
         let pem = String(decoding: directory.contents("ca.key") ?? Data(), as: UTF8.self)
         #expect(pem.hasPrefix("-----BEGIN PRIVATE KEY-----\n"))
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func serialNumbersAreRandomPositiveAnd127BitsLong() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: directory.path)
         var serials: Set<String> = []
         for name in ["s1", "s2"] {
@@ -85,7 +86,7 @@ import Testing
     }
 
     @Test func invalidCommonNameAndValidityAreRejectedBeforeWriting() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         #expect(throws: CertificateError.invalidCommonName("")) {
             try CertificateAuthority.initialize(directory: directory.path, commonName: "")
         }
@@ -96,7 +97,7 @@ import Testing
     }
 
     @Test func issueWithoutACAReportsTheMissingCAFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         #expect(throws: CertificateError.fileMissing(directory.file("ca.pem"))) {
             try CertificateAuthority.issue(
                 directory: directory.path, identity: NodeIdentity(role: .agent, name: "a1"),

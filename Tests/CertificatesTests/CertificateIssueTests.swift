@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import Certificates
+import TestSupport
 
 @Suite struct CertificateIssueTests {
     /// The extended key usages `openssl x509 -ext extendedKeyUsage` prints for each role.
@@ -14,7 +15,7 @@ import Testing
 
     @Test(arguments: NodeRole.allCases)
     func issuedCertificateVerifiesWithOpenSSLAndCarriesRoleAndUsages(role: NodeRole) throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         let ca = try CertificateAuthority.initialize(directory: directory.path)
         let paths = try CertificateAuthority.issue(
             directory: directory.path, identity: NodeIdentity(role: role, name: "node-7"),
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func onlyCoordinatorCertificatesAreAcceptedForServing() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         let ca = try CertificateAuthority.initialize(directory: directory.path)
         for role in NodeRole.allCases {
             let paths = try CertificateAuthority.issue(
@@ -50,7 +51,7 @@ import Testing
     }
 
     @Test func leafCertificateIsNotACAAndOnlySigns() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: directory.path)
         let paths = try CertificateAuthority.issue(
             directory: directory.path, identity: NodeIdentity(role: .agent, name: "a1"), ipAddresses: [], dnsNames: [])
@@ -62,7 +63,7 @@ import Testing
     }
 
     @Test func coordinatorWithoutAddressesGetsLoopbackDefaults() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: directory.path)
         let coordinator = try CertificateAuthority.issue(
             directory: directory.path, identity: NodeIdentity(role: .coordinator, name: "c1"),
@@ -75,7 +76,7 @@ import Testing
     }
 
     @Test func certificateInfoReadsIdentityNameDatesAndSANs() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: directory.path)
         let before = Int64(Date().timeIntervalSince1970)
         let paths = try CertificateAuthority.issue(
@@ -90,7 +91,7 @@ import Testing
     }
 
     @Test func identityIsReadFromAnInMemoryCertificate() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: directory.path)
         let paths = try CertificateAuthority.issue(
             directory: directory.path, identity: NodeIdentity(role: .coordinator, name: "c9"),
@@ -107,7 +108,7 @@ import Testing
     }
 
     @Test func issueRefusesToOverwriteAnExistingCertificate() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: directory.path)
         let identity = try NodeIdentity(role: .agent, name: "a1")
         _ = try CertificateAuthority.issue(directory: directory.path, identity: identity, ipAddresses: [], dnsNames: [])
@@ -120,7 +121,7 @@ import Testing
 
     @Test(arguments: ["300.1.1.1", "1.2.3", "localhost", "::1%lo", "[::1]", "10.0.0.1,DNS:evil", ""])
     func invalidIPAddressIsRejectedAndNothingIsWritten(address: String) throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: directory.path)
         #expect(throws: CertificateError.invalidIPAddress(address)) {
             try CertificateAuthority.issue(
@@ -132,7 +133,7 @@ import Testing
 
     @Test(arguments: ["", "a,IP:1.2.3.4", "-a.example", "a..b", "a_b.example", "*.example", "a.example."])
     func invalidDNSNameIsRejected(name: String) throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: directory.path)
         #expect(throws: CertificateError.invalidDNSName(name)) {
             try CertificateAuthority.issue(
@@ -142,7 +143,7 @@ import Testing
     }
 
     @Test func emptyValidityWindowIsRejected() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         _ = try CertificateAuthority.initialize(directory: directory.path)
         let identity = try NodeIdentity(role: .agent, name: "a1")
         #expect(throws: CertificateError.self) {

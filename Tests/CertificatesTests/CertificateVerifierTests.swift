@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Certificates
+import TestSupport
 
 /// A CA directory with one certificate per role, shared by the verifier tests.
 struct VerifierFixture {
@@ -11,7 +12,7 @@ struct VerifierFixture {
     let agent: CertificatePaths
 
     init() throws {
-        directory = try TemporaryDirectory()
+        directory = TemporaryDirectory()
         ca = try CertificateAuthority.initialize(directory: directory.path)
         coordinator = try CertificateAuthority.issue(
             directory: directory.path, identity: NodeIdentity(role: .coordinator, name: "c1"),
@@ -79,7 +80,7 @@ struct VerifierFixture {
     }
 
     @Test func rejectsACertificateWhoseCAHasExpired() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         let ca = try CertificateAuthority.initialize(directory: directory.path, validityDays: 1)
         let agent = try CertificateAuthority.issue(
             directory: directory.path, identity: NodeIdentity(role: .agent, name: "a1"), ipAddresses: [], dnsNames: [])

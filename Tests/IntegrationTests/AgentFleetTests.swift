@@ -1,6 +1,7 @@
 import Foundation
 import Telemetry
 import Testing
+import TestSupport
 import Wire
 
 /// Real agents against a real three-coordinator cluster: every node is

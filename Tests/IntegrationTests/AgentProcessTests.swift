@@ -58,7 +58,7 @@ struct AgentProcessTests {
     @Test func aRestartedAgentKeepsItsTermAndResumesWithoutAGap() throws {
         let coordinator = try coordinator(.welcome(term: 4, leaderName: "c1"))
         defer { coordinator.shutdown() }
-        let data = TestDirectory()
+        let data = TemporaryDirectory()
         var first: AgentProcess? = try AgentProcess(tlsDirectory: certificates.tlsDirectory,
                                                     coordinators: [coordinator.address], dataDirectory: data)
         #expect(eventually { coordinator.hellos.count == 1 })
@@ -125,13 +125,13 @@ struct AgentProcessTests {
         #expect(agent.stop() == 0)
         let refused = try ExternalCommand.run([
             HotSwapBinary.agentPath, "--name", "c1", "--coordinators", "127.0.0.1:1", "--tls-dir", certificates.tlsDirectory,
-            "--data-dir", TestDirectory().path])
+            "--data-dir", TemporaryDirectory().path])
         #expect(refused.status == 1 && refused.standardError.contains("needs role agent"), "\(refused.combined)")
     }
 
     private func refusal(name: String = "node-1", tlsDirectory: String? = nil, dataDirectory: String? = nil) throws
         -> ExternalCommand.Output {
-        let data = TestDirectory()
+        let data = TemporaryDirectory()
         let output = try ExternalCommand.run([
             HotSwapBinary.path, "agent", "--name", name, "--coordinators", "127.0.0.1:1",
             "--tls-dir", tlsDirectory ?? certificates.tlsDirectory, "--data-dir", dataDirectory ?? data.path])
@@ -147,7 +147,7 @@ struct AgentProcessTests {
     }
 
     @Test func aCertificateFromAnotherCAIsRefusedAtStart() throws {
-        let mixed = TestDirectory()
+        let mixed = TemporaryDirectory()
         try FileManager.default.copyItem(atPath: certificates.ca, toPath: mixed.file("ca.pem"))
         try FileManager.default.copyItem(atPath: certificates.foreign.file("node-1.pem"), toPath: mixed.file("node-1.pem"))
         try FileManager.default.copyItem(atPath: certificates.foreign.file("node-1.key"), toPath: mixed.file("node-1.key"))
@@ -156,7 +156,7 @@ struct AgentProcessTests {
     }
 
     @Test func aCertificateNamingAnotherNodeIsRefusedAtStart() throws {
-        let renamed = TestDirectory()
+        let renamed = TemporaryDirectory()
         try FileManager.default.copyItem(atPath: certificates.ca, toPath: renamed.file("ca.pem"))
         try FileManager.default.copyItem(atPath: certificates.certificate("node-1"), toPath: renamed.file("node-2.pem"))
         try FileManager.default.copyItem(atPath: certificates.key("node-1"), toPath: renamed.file("node-2.key"))
@@ -165,7 +165,7 @@ struct AgentProcessTests {
     }
 
     @Test func aDataDirectoryThatIsNotADirectoryIsRefusedAtStart() throws {
-        let parent = TestDirectory()
+        let parent = TemporaryDirectory()
         #expect(FileManager.default.createFile(atPath: parent.file("plain-file"), contents: Data("x".utf8)))
         let output = try refusal(dataDirectory: parent.file("plain-file"))
         #expect(output.standardError.contains("cannot be used: it is not a directory"), "\(output.combined)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Leadership transfer and membership changes on a real cluster while a
 /// writer keeps writing: no acknowledged write may be lost, and the cluster

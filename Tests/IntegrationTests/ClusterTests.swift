@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A real three-coordinator cluster on loopback: election, forwarded writes,
 /// `kill -9` of the leader and of everyone, and a paused leader that must not

@@ -10,7 +10,7 @@ import TestSupport
 @Suite(.serialized)
 struct DevCommandTests {
     @Test func devStartsCoordinatorsAndAgentsThatReportAndCtrlCStopsEveryProcess() throws {
-        let directory = TestDirectory()
+        let directory = TemporaryDirectory()
         let dev = try DevProcess(directory: directory.path, agents: 3)
         try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
         let pids = dev.childPIDs
@@ -36,7 +36,7 @@ struct DevCommandTests {
     /// The same lifecycle with coordinators only (`--agents 0`): the leader is
     /// elected and agreed, the API dev prints answers, and Ctrl-C stops all three.
     @Test func devWithoutAgentsRunsThreeCoordinatorsAndCtrlCStopsThem() throws {
-        let directory = TestDirectory()
+        let directory = TemporaryDirectory()
         let dev = try DevProcess(directory: directory.path, agents: 0)
         try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
         let pids = dev.childPIDs
@@ -63,7 +63,7 @@ struct DevCommandTests {
     /// would silently share — stops dev before it makes or starts anything.
     @Test func aTakenPortFailsFastNamingThePortAndStartsNothing() throws {
         let holder = try PortHolder()
-        let directory = TestDirectory()
+        let directory = TemporaryDirectory()
         let target = directory.file("fleet")
 
         let apiTaken = try ExternalCommand.run([HotSwapBinary.path, "dev", "--dir", target, "--api-port", "\(holder.port)",
@@ -88,7 +88,7 @@ struct DevCommandTests {
     /// A coordinator killed behind dev's back is reported by name with how it
     /// ended, the rest of the fleet is stopped, and dev exits non-zero.
     @Test func aChildThatDiesIsReportedAndTheRestAreStopped() throws {
-        let directory = TestDirectory()
+        let directory = TemporaryDirectory()
         let dev = try DevProcess(directory: directory.path, agents: 0)
         try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
         let pids = dev.childPIDs
@@ -108,7 +108,7 @@ struct DevCommandTests {
     /// Dev itself killed with SIGKILL — no chance to clean up — still leaves
     /// no process behind: each child asked the kernel for SIGKILL when dev dies.
     @Test func killingDevWithSIGKILLLeavesNoOrphans() throws {
-        let directory = TestDirectory()
+        let directory = TemporaryDirectory()
         let dev = try DevProcess(directory: directory.path, agents: 0)
         try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
         let pids = dev.childPIDs

@@ -2,6 +2,7 @@ import Agent
 import AgentSimulation
 import Foundation
 import Testing
+import TestSupport
 
 /// 500 agents (the real agent session, each its own mutual-TLS connection
 /// and certificate, in this process) report every 250 ms for a sustained

@@ -1,6 +1,7 @@
 import Certificates
 import Foundation
 import Testing
+import TestSupport
 
 /// Start-up refusals, graceful SIGTERM, and certificate reload on SIGHUP, on a
 /// real coordinator process.
@@ -49,7 +50,7 @@ struct ProcessLifecycleTests {
 
     @Test func refusesToStartWithACertificateFromAnotherCA() throws {
         let certificates = try CertificateFixture()
-        let mixed = TestDirectory()
+        let mixed = TemporaryDirectory()
         try FileManager.default.copyItem(atPath: certificates.ca, toPath: mixed.file("ca.pem"))
         try FileManager.default.copyItem(atPath: certificates.foreign.file("c1.pem"), toPath: mixed.file("c1.pem"))
         try FileManager.default.copyItem(atPath: certificates.foreign.file("c1.key"), toPath: mixed.file("c1.key"))
@@ -87,7 +88,7 @@ struct ProcessLifecycleTests {
         let (held, connection) = client.open(port: coordinator.agentPort, greeting: TestFrames.ping("before"))
         #expect(eventually { held.receivedText.contains("before") })
 
-        let staging = TestDirectory()
+        let staging = TemporaryDirectory()
         try FileManager.default.copyItem(atPath: certificates.directory.file("ca.key"), toPath: staging.file("ca.key"))
         try FileManager.default.copyItem(atPath: certificates.ca, toPath: staging.file("ca.pem"))
         try CertificateFixture.hotswap(["certs", "issue", "--dir", staging.path, "--role", "coordinator", "--name", "c1",

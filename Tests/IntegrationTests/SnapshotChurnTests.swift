@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Snapshots every five entries on a real cluster while leadership moves (transfers and
 /// `kill -9`) and a fourth member joins: a snapshot taken while a member's term is ahead of

@@ -2,6 +2,7 @@ import AgentSimulation
 import Agent
 import Foundation
 import Testing
+import TestSupport
 
 /// Fleet state far over one frame (1 MiB) reaches members that need a
 /// snapshot: a follower paused until the leader compacted past its log, and

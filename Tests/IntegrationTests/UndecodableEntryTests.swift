@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Testing
+import TestSupport
 
 /// A committed entry this build cannot decode (as an older build meets a newer one's entry
 /// during a rolling upgrade) stops the coordinator with an error naming the index and the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Recovery of a real coordinator's write-ahead log from damage, on copies of
 /// a real data directory: a torn tail at every byte offset of the newest
@@ -71,7 +72,7 @@ struct WALRecoveryTests {
             }
             let expected = recorded.environmentsKept(after: damage)
             #expect(expected.count == recorded.environments.count - lost, "\(damage): the sample must lose \(lost)")
-            let data = TestDirectory()
+            let data = TemporaryDirectory()
             try recorded.writeCopy(to: data.path, damage: damage)
             let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory, dataDirectory: data)
             let written = Set(recorded.environments)
@@ -93,7 +94,7 @@ struct WALRecoveryTests {
             try #require(segment.frames.last!.offset > victim.offset, "valid records must follow the victim")
             var damaged = segment.bytes
             damaged[victim.offset + SegmentFrame.headerBytes + 1] ^= 0xFF
-            let data = TestDirectory()
+            let data = TemporaryDirectory()
             try recorded.image.write(to: data.path, replacing: (segment.relativePath, damaged))
             let named = "\(data.path)/\(segment.relativePath) at offset \(victim.offset):"
 
@@ -124,7 +125,7 @@ struct WALRecoveryTests {
     /// Writes a damaged copy per damage, runs `hotswap data verify` on each,
     /// and records one issue listing every copy whose outcome differs from the model.
     private func sweep(_ recorded: RecordedDataDirectory, _ damages: [TailDamage]) -> [SweptCopy] {
-        let root = TestDirectory()
+        let root = TemporaryDirectory()
         let rootPath = root.path
         let copies = withExtendedLifetime(root) {
             ParallelMap.map(count: damages.count, workers: Self.verifyWorkers) { index in

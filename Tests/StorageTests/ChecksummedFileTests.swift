@@ -1,12 +1,13 @@
 import Glibc
 @testable import Storage
 import Testing
+import TestSupport
 
 struct ChecksummedFileTests {
     private let payload = Array("new\nc1=127.0.0.1:7000,c2=127.0.0.1:7010\n".utf8)
 
     @Test func whatIsWrittenIsReadBackAndAReplacementReplacesIt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path + "/record"
         #expect(try ChecksummedFile.read(path) == nil, "no file reads as absent")
@@ -18,11 +19,11 @@ struct ChecksummedFileTests {
     }
 
     @Test func aFlippedByteOrTrailingBytesAreACorruptFileNamingThePathNeverAbsent() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path + "/record"
         try ChecksummedFile.write(payload, to: path)
-        let written = try FileSystem.readFile(path, maximumBytes: 1 << 16)
+        let written = try StorageFiles.readFile(path, maximumBytes: 1 << 16)
 
         var flipped = written
         flipped[flipped.count - 3] ^= 0x20
@@ -40,7 +41,7 @@ struct ChecksummedFileTests {
     }
 
     @Test func aPayloadOverTheMaximumIsRefusedAndNothingIsWritten() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path + "/record"
         let oversized = [UInt8](repeating: 7, count: ChecksummedFile.payloadSizeMaximumBytes + 1)

@@ -1,11 +1,12 @@
 import Dispatch
 import Storage
 import Testing
+import TestSupport
 
 struct ConcurrencyTests {
     /// Also run under `--sanitize=thread`: the log's state crosses threads only behind its lock.
     @Test func appendsAndReadsFromManyThreadsAreSerialized() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         let entryCount: UInt64 = 100

@@ -1,5 +1,6 @@
 @testable import Storage
 import Testing
+import TestSupport
 
 /// A bad record with a later batch after it cannot be a torn write (that
 /// batch was written only once the bad one was fsync'd): recovery must
@@ -48,15 +49,15 @@ struct CorruptionTests {
     }
 
     @Test func refusedOpenChangesNothingOnDiskEvenWithATornTail() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         var writer = ByteWriter()
         try WALRecord.segmentHeader(sequence: 1).append(to: &writer)
         writer.append(contentsOf: try WALBatch([.entry(Fixtures.entry(1, term: 1))]).encoded(sequence: 1))
         let gapOffset = writer.bytes.count + Fixtures.batchHeaderFrameBytes
         writer.append(contentsOf: try WALBatch([.entry(Fixtures.entry(3, term: 1))]).encoded(sequence: 2))
-        let segment = directory.join("wal/wal-0000000000000001.log")
-        try Files.makeDirectory(directory.join("wal"))
+        let segment = directory.file("wal/wal-0000000000000001.log")
+        try Files.makeDirectory(directory.file("wal"))
         try Files.write(segment, writer.bytes + [9, 0, 0])
 
         #expect(try refusal(directory.path) == Refusal(file: segment, offset: gapOffset))
@@ -65,7 +66,7 @@ struct CorruptionTests {
     }
 
     @Test func anEntryOutOfSequenceInTheMiddleIsRefusedNamingFileAndOffset() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         var writer = ByteWriter()
         try WALRecord.segmentHeader(sequence: 1).append(to: &writer)
@@ -73,8 +74,8 @@ struct CorruptionTests {
         let gapOffset = writer.bytes.count + Fixtures.batchHeaderFrameBytes
         let outOfSequence = try WALBatch([.entry(Fixtures.entry(5, term: 1)), .entry(Fixtures.entry(6, term: 1))])
         writer.append(contentsOf: try outOfSequence.encoded(sequence: 2))
-        let segment = directory.join("wal/wal-0000000000000001.log")
-        try Files.makeDirectory(directory.join("wal"))
+        let segment = directory.file("wal/wal-0000000000000001.log")
+        try Files.makeDirectory(directory.file("wal"))
         try Files.write(segment, writer.bytes)
 
         do {

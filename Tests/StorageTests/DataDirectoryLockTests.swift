@@ -5,7 +5,7 @@ import TestSupport
 
 struct DataDirectoryLockTests {
     @Test func secondAcquireOfTheSameDirectoryIsRefusedNamingTheHolderPid() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let lock = try DataDirectoryLock.acquire(directory: directory.path)
         defer { lock.release() }
@@ -15,7 +15,7 @@ struct DataDirectoryLockTests {
     }
 
     @Test func releaseLetsTheNextAcquireSucceed() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let first = try DataDirectoryLock.acquire(directory: directory.path)
         first.release()
@@ -28,10 +28,10 @@ struct DataDirectoryLockTests {
         let flock = "/usr/bin/flock"
         try Prerequisite.require(Files.exists(flock),
                                  "\(flock) (Debian util-linux) is not installed, so there is no outside process to contend with")
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let conflictStatus: Int32 = 99
-        let contend = [flock, "--nonblock", "--conflict-exit-code", String(conflictStatus), directory.join("LOCK"), "true"]
+        let contend = [flock, "--nonblock", "--conflict-exit-code", String(conflictStatus), directory.file("LOCK"), "true"]
 
         let lock = try DataDirectoryLock.acquire(directory: directory.path)
         #expect(try ChildProcess.run(contend) == conflictStatus)

@@ -44,7 +44,7 @@ struct PowerCutPropertyTests {
     }
 
     static func run(seed: UInt64) throws {
-        let directory = try TemporaryDirectory(under: TemporaryDirectory.memoryBackedParent)
+        let directory = TemporaryDirectory(under: TemporaryDirectory.memoryBackedParent)
         defer { directory.remove() }
         var random = SplitMix64(seed: seed)
         let cache = PageCache(using: &random)
@@ -79,7 +79,7 @@ struct PowerCutPropertyTests {
 
     /// Recovers a copy of `image` and checks what the coordinator would.
     static func check(_ image: DirectoryImage, allowed: [Durable], _ context: String) throws {
-        let copy = try TemporaryDirectory(under: TemporaryDirectory.memoryBackedParent)
+        let copy = TemporaryDirectory(under: TemporaryDirectory.memoryBackedParent)
         defer { copy.remove() }
         try image.write(to: copy.path)
         let recovered: RecoveredLog

@@ -1,5 +1,6 @@
 import Storage
 import Testing
+import TestSupport
 
 /// What a power cut leaves of the one batch that was being written: any of
 /// its pages written back or not, in any order. That batch was never
@@ -26,7 +27,7 @@ struct PowerCutTests {
     static let pageBytes = 512
 
     static func writeLog() throws -> Written {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         let (log, _) = try WriteAheadLog.open(directory: directory.path)
         let segment = try directory.segmentPaths().last!
         let before = HardStateRecord(term: 2, votedFor: 1, commitIndex: 8)

@@ -20,7 +20,7 @@ struct PropertyTests {
 
     @Test(arguments: seeds)
     func randomHistoriesRecoverExactlyWhatTheModelHolds(seed: UInt64) throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         var random = SplitMix64(seed: seed)
         var model = LogModel()

@@ -1,9 +1,10 @@
 import Storage
 import Testing
+import TestSupport
 
 struct RoundTripTests {
     @Test func entriesAndHardStatesAcrossSeveralSegmentsComeBackAfterReopen() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         var expected: [LogEntryRecord] = []
         let (log, fresh) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
@@ -27,7 +28,7 @@ struct RoundTripTests {
     }
 
     @Test func overwriteOfAConflictingSuffixIsHonouredAfterReopen() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         try log.append(entries: Fixtures.entries(1...30, term: 1), hardState: nil)
@@ -43,7 +44,7 @@ struct RoundTripTests {
     }
 
     @Test func overwriteThatReachesBackIntoAnOlderSegmentDiscardsEverythingAfterIt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         for index in UInt64(1)...40 { try log.append(entries: [Fixtures.entry(index, term: 1)], hardState: nil) }
@@ -56,7 +57,7 @@ struct RoundTripTests {
     }
 
     @Test func appendThatWouldLeaveAHoleIsRefusedAndChangesNothing() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path)
         defer { log.close() }
@@ -72,7 +73,7 @@ struct RoundTripTests {
     }
 
     @Test func hardStateAloneIsDurableAndTheLatestWins() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         for term in UInt64(1)...80 {
@@ -86,7 +87,7 @@ struct RoundTripTests {
     }
 
     @Test func commitOnlyHardStatesWrittenWithoutSyncSurviveRollsAndReopen() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         for index in UInt64(1)...40 {
@@ -102,7 +103,7 @@ struct RoundTripTests {
     }
 
     @Test func closedLogRefusesAppends() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path)
         log.close()
@@ -112,7 +113,7 @@ struct RoundTripTests {
     }
 
     @Test func missingSegmentInTheMiddleIsRefusedNamingIt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         for index in UInt64(1)...80 { try log.append(entries: [Fixtures.entry(index, term: 1)], hardState: nil) }
@@ -120,7 +121,7 @@ struct RoundTripTests {
         let segments = try directory.segmentPaths()
         try #require(segments.count >= 3)
         try Files.remove(segments[1])
-        #expect(throws: StorageError.missingSegment(directory: directory.join("wal"), expectedSequence: 2, foundSequence: 3)) {
+        #expect(throws: StorageError.missingSegment(directory: directory.file("wal"), expectedSequence: 2, foundSequence: 3)) {
             try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         }
     }

@@ -1,5 +1,6 @@
 @testable import Storage
 import Testing
+import TestSupport
 
 struct SnapshotTests {
     static func snapshot(_ index: UInt64, term: UInt64) -> SnapshotRecord {
@@ -12,7 +13,7 @@ struct SnapshotTests {
     }
 
     @Test func reopenReturnsTheSnapshotAndOnlyTheEntriesAfterIt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         try Self.writeEntries(log, 1...50)
@@ -29,7 +30,7 @@ struct SnapshotTests {
     }
 
     @Test func segmentsBelowTheOlderOfTwoSnapshotsAreRemovedAndOnlyTwoSnapshotsKept() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         defer { log.close() }
@@ -53,7 +54,7 @@ struct SnapshotTests {
     }
 
     @Test func corruptNewestSnapshotFallsBackToTheOlderOneWithItsLog() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         try Self.writeEntries(log, 1...60)
@@ -61,7 +62,7 @@ struct SnapshotTests {
         try Self.writeEntries(log, 61...100)
         try log.saveSnapshot(Self.snapshot(90, term: 1))
         log.close()
-        let newest = directory.join("snap/snapshot-000000000000005a.snap")
+        let newest = directory.file("snap/snapshot-000000000000005a.snap")
         try Files.flipByte(newest, at: 30)
 
         let (reopened, recovered) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
@@ -73,7 +74,7 @@ struct SnapshotTests {
     }
 
     @Test func snapshotBeyondTheLogDiscardsItAndTheNextEntryFollowsTheSnapshot() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         try Self.writeEntries(log, 1...10)
@@ -92,7 +93,7 @@ struct SnapshotTests {
     }
 
     @Test func snapshotDisagreeingWithTheLogAtItsIndexDiscardsTheWholeLog() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         try Self.writeEntries(log, 1...20, term: 1)
@@ -107,7 +108,7 @@ struct SnapshotTests {
     }
 
     @Test func olderSnapshotThanTheSavedOneIsRefused() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path)
         defer { log.close() }
@@ -119,14 +120,14 @@ struct SnapshotTests {
     }
 
     @Test func allSnapshotsCorruptAfterCompactionIsAGapNotSilentLoss() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         try Self.writeEntries(log, 1...100)
         try log.saveSnapshot(Self.snapshot(50, term: 1))
         try log.saveSnapshot(Self.snapshot(95, term: 1))
         log.close()
-        for name in try directory.snapshotNames() { try Files.flipByte(directory.join("snap/" + name), at: 25) }
+        for name in try directory.snapshotNames() { try Files.flipByte(directory.file("snap/" + name), at: 25) }
 
         #expect(throws: StorageError.self) {
             try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
@@ -144,13 +145,13 @@ struct SnapshotTests {
     }
 
     @Test func snapshotSavedJustBeforeACrashStillOverridesALogThatDisagreesWithIt() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         try Self.writeEntries(log, 1...20, term: 1)
         log.close()
         // The snapshot file is durable but the crash came before its marker reached the log.
-        try SnapshotStore(directory: directory.join("snap")).write(Self.snapshot(15, term: 2))
+        try SnapshotStore(directory: directory.file("snap")).write(Self.snapshot(15, term: 2))
 
         let (reopened, recovered) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         #expect(recovered.snapshot == Self.snapshot(15, term: 2))

@@ -1,5 +1,6 @@
 import Storage
 import Testing
+import TestSupport
 
 /// A crash can tear only what was being written when it struck: the final
 /// batch, at the end of the last segment. Recovery must keep exactly the
@@ -24,7 +25,7 @@ struct TornTailTests {
     static let entriesBeforeTail: UInt64 = 44
 
     static func writeLog() throws -> Written {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         let earlier = HardStateRecord(term: 2, votedFor: 1, commitIndex: 20)
         var before: [LogEntryRecord] = []
@@ -63,7 +64,7 @@ struct TornTailTests {
         for cut in written.batchStarts[0]...written.endOffset {
             let copy = try written.directory.copy()
             defer { copy.remove() }
-            try Files.truncate(copy.join("wal/" + lastComponent(written.lastSegment)), toBytes: cut)
+            try Files.truncate(copy.file("wal/" + lastComponent(written.lastSegment)), toBytes: cut)
 
             let (log, recovered) = try WriteAheadLog.open(directory: copy.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
             log.close()
@@ -75,7 +76,7 @@ struct TornTailTests {
             #expect(recovered.entries == expected, "cut at \(cut)")
             #expect(recovered.hardState == (wholeRecords >= 2 ? written.latestHardState : written.earlierHardState), "cut at \(cut)")
             #expect(recovered.truncatedTailBytes == torn, "cut at \(cut)")
-            #expect(try Files.size(copy.join("wal/" + lastComponent(written.lastSegment))) == boundaries[wholeRecords], "cut at \(cut)")
+            #expect(try Files.size(copy.file("wal/" + lastComponent(written.lastSegment))) == boundaries[wholeRecords], "cut at \(cut)")
         }
     }
 
@@ -86,7 +87,7 @@ struct TornTailTests {
         for offset in lastStart..<written.endOffset {
             let copy = try written.directory.copy()
             defer { copy.remove() }
-            try Files.flipByte(copy.join("wal/" + lastComponent(written.lastSegment)), at: offset)
+            try Files.flipByte(copy.file("wal/" + lastComponent(written.lastSegment)), at: offset)
 
             let (log, recovered) = try WriteAheadLog.open(directory: copy.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
             log.close()
@@ -118,7 +119,7 @@ struct TornTailTests {
         defer { written.directory.remove() }
         let segments = try written.directory.segmentPaths()
         let partialHeader = Array(try Files.read(segments[0]).prefix(10))
-        let next = written.directory.join("wal/wal-" + hex16(UInt64(segments.count + 1)) + ".log")
+        let next = written.directory.file("wal/wal-" + hex16(UInt64(segments.count + 1)) + ".log")
         try Files.write(next, partialHeader)
 
         let (log, recovered) = try WriteAheadLog.open(directory: written.directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)

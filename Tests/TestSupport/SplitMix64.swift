@@ -1,20 +1,9 @@
-/// SplitMix64: a small deterministic random source shared by the test targets, so a
-/// failing property or simulation case replays exactly from the seed printed with it.
-public struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
+@_exported import struct Consensus.SplitMix64
 
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The one SplitMix64 (`Consensus`'s, which also drives election timeouts),
+/// shared by the test targets so a failing property or simulation case
+/// replays exactly from the seed printed with it; these draw test inputs.
+extension SplitMix64 {
     public mutating func bytes(count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
     }

@@ -1,5 +1,6 @@
 import Locking
 import Testing
+import TestSupport
 @testable import Transport
 import Wire
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Locking
 import Testing
+import TestSupport
 @testable import Transport
 import Wire
 

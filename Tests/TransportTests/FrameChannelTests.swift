@@ -1,5 +1,6 @@
 import Locking
 import Testing
+import TestSupport
 import Transport
 import Wire
 

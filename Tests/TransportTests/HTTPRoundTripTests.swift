@@ -1,5 +1,6 @@
 import Certificates
 import Testing
+import TestSupport
 import Transport
 import Wire
 

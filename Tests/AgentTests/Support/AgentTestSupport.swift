@@ -6,29 +6,13 @@ import Observability
 import TestSupport
 import Transport
 
-/// A fresh temporary directory removed when the value is released.
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
-
-    init() {
-        var template = Array((NSTemporaryDirectory() + "hotswap-agent-test-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
+extension TemporaryDirectory {
     func write(_ text: String, to name: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: file(name)))
     }
 
     func read(_ name: String) -> String? {
         (try? Data(contentsOf: URL(fileURLWithPath: file(name)))).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
     }
 }
 
@@ -95,17 +79,6 @@ final class AgentUnderTest: @unchecked Sendable {
     var status: AgentStatus { runner.status }
     var logText: String { log.lines.joined(separator: "\n") }
     var persistedTerm: String? { data.read(TermStore.fileName) }
-}
-
-/// Polls `condition` until it holds or `timeout` passes. For waiting on
-/// another thread or the network; never a speed assertion.
-func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bool {
-    let deadline = MonotonicInstant.now().advanced(by: timeout)
-    while MonotonicInstant.now() < deadline {
-        if condition() { return true }
-        usleep(10_000)
-    }
-    return condition()
 }
 
 /// A loopback port that was free a moment ago, with nothing listening on it now.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A real `hotswap agent` child process (or `hotswap-agent`, the agent's own executable). It is started with the given
 /// coordinators and waits for the "agent started" log line; it is killed
@@ -7,11 +8,11 @@ import Testing
 final class AgentProcess {
     let process = Process()
     let log: PipeCollector
-    let dataDirectory: TestDirectory
+    let dataDirectory: TemporaryDirectory
 
     static let startTimeout: Duration = .seconds(20)
 
-    init(name: String = "node-1", tlsDirectory: String, coordinators: [String], dataDirectory: TestDirectory = TestDirectory(),
+    init(name: String = "node-1", tlsDirectory: String, coordinators: [String], dataDirectory: TemporaryDirectory = TemporaryDirectory(),
          extraArguments: [String] = ["--interval", "200ms"], separateExecutable: Bool = false) throws {
         self.dataDirectory = dataDirectory
         process.executableURL = URL(fileURLWithPath: separateExecutable ? HotSwapBinary.agentPath : HotSwapBinary.path)

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A cluster CA with coordinator, agent and operator certificates, made by the
 /// real `hotswap certs` CLI, plus a second, unrelated CA for negative tests.
 final class CertificateFixture {
-    let directory = TestDirectory()
-    let foreign = TestDirectory()
+    let directory = TemporaryDirectory()
+    let foreign = TemporaryDirectory()
     var tlsDirectory: String { directory.path }
 
     init(coordinators: [String] = ["c1"], agents: [String] = ["node-1"]) throws {

@@ -12,7 +12,7 @@ final class ClusterFixture {
     let spares: [String]
     private(set) var processes: [String: CoordinatorProcess] = [:]
     private let peerPorts: [String: Int]
-    private let dataDirectories: [String: TestDirectory]
+    private let dataDirectories: [String: TemporaryDirectory]
     private let coordinatorArguments: [String]
 
     init(spares: [String] = [], agents: [String] = ["node-1"], coordinatorArguments: [String] = []) throws {
@@ -22,7 +22,7 @@ final class ClusterFixture {
         certificates = try CertificateFixture(coordinators: everyone, agents: agents)
         let ports = try FreePorts.reserve(everyone.count)
         peerPorts = Dictionary(uniqueKeysWithValues: zip(everyone, ports))
-        dataDirectories = Dictionary(uniqueKeysWithValues: everyone.map { ($0, TestDirectory()) })
+        dataDirectories = Dictionary(uniqueKeysWithValues: everyone.map { ($0, TemporaryDirectory()) })
         for name in names { try start(name) }
     }
 
@@ -32,7 +32,7 @@ final class ClusterFixture {
 
     func peerAddress(of name: String) -> String { "127.0.0.1:\(peerPorts[name]!)" }
 
-    func dataDirectory(of name: String) -> TestDirectory { dataDirectories[name]! }
+    func dataDirectory(of name: String) -> TemporaryDirectory { dataDirectories[name]! }
 
     /// Starts `name` on its data directory with the flags it was founded
     /// with, or with `clusterArguments` in their place (`[]`: none).

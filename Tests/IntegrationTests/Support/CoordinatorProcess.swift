@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A real `hotswap coordinator` child process on ephemeral loopback ports.
 /// It learns the bound ports from the "coordinator started" log line and is
@@ -13,11 +14,11 @@ final class CoordinatorProcess {
     private(set) var apiPort = 0
     private(set) var peerPort = 0
     private(set) var agentPort = 0
-    let dataDirectory: TestDirectory
+    let dataDirectory: TemporaryDirectory
 
     static let startTimeout: Duration = .seconds(20)
 
-    init(name: String = "c1", tlsDirectory: String, dataDirectory: TestDirectory = TestDirectory(), peerPort: Int = 0,
+    init(name: String = "c1", tlsDirectory: String, dataDirectory: TemporaryDirectory = TemporaryDirectory(), peerPort: Int = 0,
          peerHost: String = "127.0.0.1", commandPrefix: [String] = [], extraArguments: [String] = []) throws {
         self.dataDirectory = dataDirectory
         let arguments = ["coordinator", "--name", name, "--data-dir", dataDirectory.path,
@@ -105,13 +106,3 @@ final class CoordinatorProcess {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes. For waiting on
-/// another process; never a performance assertion.
-func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        usleep(20_000)
-    }
-    return condition()
-}

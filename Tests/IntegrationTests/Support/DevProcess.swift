@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A real `hotswap dev` child process on ports the system picks, with its
 /// standard output and error collected. It knows the pids of the processes

@@ -1,6 +1,7 @@
 import Foundation
 import Locking
 import Testing
+import TestSupport
 
 /// Runs an outside program (openssl, curl, promtool, hotswap) to completion
 /// with a bounded wait, feeding optional stdin, and returns its output.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Transport
 
 /// Three real coordinators forming one Raft cluster, each inside its own
@@ -13,7 +14,7 @@ final class PartitionCluster {
     let network: NetworkNamespaces
     let certificates: CertificateFixture
     private(set) var processes: [String: CoordinatorProcess] = [:]
-    private let dataDirectories: [String: TestDirectory]
+    private let dataDirectories: [String: TemporaryDirectory]
 
     /// Every member listens for peers on this port of its own address; namespaces keep them apart.
     static let peerPort = 7400
@@ -32,7 +33,7 @@ final class PartitionCluster {
             try CertificateFixture.hotswap(["certs", "issue", "--dir", certificates.tlsDirectory, "--role", "coordinator",
                                             "--name", name, "--ip", network.address(of: name), "--ip", "127.0.0.1"])
         }
-        dataDirectories = Dictionary(uniqueKeysWithValues: names.map { ($0, TestDirectory()) })
+        dataDirectories = Dictionary(uniqueKeysWithValues: names.map { ($0, TemporaryDirectory()) })
         for name in names { try start(name) }
     }
 

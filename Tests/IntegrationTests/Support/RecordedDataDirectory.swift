@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A real coordinator's data directory after known, acknowledged writes,
 /// held in memory for the recovery tests to copy and damage. Recorded by a
@@ -18,7 +19,7 @@ struct RecordedDataDirectory: Sendable {
 
     static func record() throws -> RecordedDataDirectory {
         let certificates = try CertificateFixture()
-        let data = TestDirectory()
+        let data = TemporaryDirectory()
         let firstRun = (1...environmentsPerRun).map { String(format: "wal-a-%02d", $0) }
         let secondRun = (1...environmentsPerRun).map { String(format: "wal-b-%02d", $0) }
 

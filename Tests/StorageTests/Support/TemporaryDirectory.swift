@@ -1,36 +1,18 @@
 import FoundationEssentials
 import Glibc
+import TestSupport
 
-/// A fresh directory from mkdtemp under /tmp (or `parent`), removed with
-/// everything in it by `remove()`.
-struct TemporaryDirectory {
+extension TemporaryDirectory {
     /// A memory-backed parent where the machine has one: fsync costs nothing
     /// there, for tests that open thousands of logs and whose subject is what
     /// a model says reached the disk, not the device.
     static let memoryBackedParent = Files.exists("/dev/shm") ? "/dev/shm" : "/tmp"
 
-    let path: String
-
-    init(under parent: String = "/tmp") throws {
-        var template = Array("\(parent)/storage-tests-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        guard let made else { throw Failure("mkdtemp failed: errno \(errno)") }
-        path = String(cString: made)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    func join(_ name: String) -> String {
-        path + "/" + name
-    }
-
     /// A copy of this directory's `wal/` and `snap/` in a new temporary directory.
     func copy() throws -> TemporaryDirectory {
-        let copy = try TemporaryDirectory()
-        for name in ["wal", "snap"] where FileManager.default.fileExists(atPath: join(name)) {
-            try FileManager.default.copyItem(atPath: join(name), toPath: copy.join(name))
+        let copy = TemporaryDirectory()
+        for name in ["wal", "snap"] where FileManager.default.fileExists(atPath: file(name)) {
+            try FileManager.default.copyItem(atPath: file(name), toPath: copy.file(name))
         }
         return copy
     }
@@ -42,7 +24,7 @@ struct TemporaryDirectory {
 
     /// Snapshot file names in index order.
     func snapshotNames() throws -> [String] {
-        try Self.names(in: join("snap"))
+        try Self.names(in: file("snap"))
     }
 
     static func segmentPaths(in dataDirectory: String) throws -> [String] {

@@ -1,4 +1,5 @@
 import Glibc
+import TestSupport
 
 /// A small tmpfs mounted on a fresh temporary directory, so that a test can
 /// fill a real file system or make it read-only. Needs CAP_SYS_ADMIN.
@@ -7,7 +8,7 @@ struct TmpfsMount {
 
     /// nil, with the reason, when this machine does not let us mount.
     static func make(sizeBytes: Int) throws -> (TmpfsMount?, String) {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
         guard mount("tmpfs", directory.path, "tmpfs", 0, "size=\(sizeBytes),mode=0700") == 0 else {
             let reason = "mount -t tmpfs failed: \(String(cString: strerror(errno))) (needs root / CAP_SYS_ADMIN)"
             directory.remove()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs an outside program (`openssl s_client`) as a peer of a test server:
 /// feeds it `input`, waits a bounded time, returns what it printed.

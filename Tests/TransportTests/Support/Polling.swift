@@ -2,17 +2,6 @@ import Glibc
 import Locking
 import Transport
 
-/// Polls `condition` until it holds or `timeout` passes, and reports whether it
-/// held. For waiting on another thread or the network; never a speed assertion.
-func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bool {
-    let deadline = MonotonicInstant.now().advanced(by: timeout)
-    while MonotonicInstant.now() < deadline {
-        if condition() { return true }
-        usleep(5_000)
-    }
-    return condition()
-}
-
 /// A list appended to from any thread.
 final class LockedList<Element: Sendable>: Sendable {
     private let storage = Locked<[Element]>([])

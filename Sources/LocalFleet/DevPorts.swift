@@ -1,0 +1,104 @@
+import FileSystem
+import Glibc
+import Transport
+
+/// The loopback ports of `hotswap dev`'s three coordinators. By default they
+/// are fixed — API 8443–8445, peer 7000/7010/7020, agent 7001/7011/7021 —
+/// and every one is checked free before anything is made or started, so a
+/// second dev fails at once with a message naming the port, before it has
+/// made certificates or started anything.
+/// `--api-port 0` lets the coordinators pick their API ports and
+/// `--port-base 0` their agent ports, read back from their logs; peer ports
+/// must be known before start (`--initial-cluster`), so those are reserved
+/// by binding port 0 and releasing it just before the coordinators start.
+public struct DevPorts: Equatable {
+    public static let host = "127.0.0.1"
+    public static let defaultAPIPort: UInt16 = 8443
+    public static let defaultPortBase: UInt16 = 7000
+    /// Coordinator i uses peer port `base + i × step` and agent port one above.
+    static let portBaseStep: UInt16 = 10
+
+    /// Per coordinator; 0 means "the coordinator picks one".
+    public let api: [UInt16]
+    /// Per coordinator; never 0.
+    public let peer: [UInt16]
+    /// Per coordinator; 0 means "the coordinator picks one".
+    public let agent: [UInt16]
+
+    /// Plans the ports of `names` from the two bases, checking fixed ports
+    /// free and reserving ephemeral peer ports.
+    public static func plan(apiPort: UInt16, portBase: UInt16, names: [String]) throws(DevFailure) -> DevPorts {
+        let count = UInt16(names.count)
+        var wanted: [(UInt16, String)] = []
+        var api = [UInt16](repeating: 0, count: names.count)
+        if apiPort != 0 {
+            guard Int(apiPort) + Int(count) - 1 <= Int(UInt16.max) else {
+                throw DevFailure("--api-port \(apiPort) leaves no room for \(count) API ports")
+            }
+            api = (0..<count).map { apiPort + $0 }
+            wanted += zip(api, names).map { ($0, "\($1) API") }
+        }
+        let peer: [UInt16]
+        var agent = [UInt16](repeating: 0, count: names.count)
+        if portBase != 0 {
+            guard Int(portBase) + Int(count - 1) * Int(portBaseStep) + 1 <= Int(UInt16.max) else {
+                throw DevFailure("--port-base \(portBase) leaves no room for \(count) peer and agent ports")
+            }
+            peer = (0..<count).map { portBase + $0 * portBaseStep }
+            agent = peer.map { $0 + 1 }
+            wanted += zip(peer, names).map { ($0, "\($1) peer") } + zip(agent, names).map { ($0, "\($1) agent") }
+        } else {
+            peer = try reserveEphemeral(names.count)
+        }
+        try requireFree(wanted)
+        return DevPorts(api: api, peer: peer, agent: agent)
+    }
+
+    /// Fails, naming every port that is taken, unless all of `ports` can be bound on the host.
+    static func requireFree(_ ports: [(UInt16, String)]) throws(DevFailure) {
+        let taken = ports.filter { port, _ in !isFree(port) }
+        guard !taken.isEmpty else { return }
+        let list = taken.map { "\($0.0) (\($0.1))" }.joined(separator: ", ")
+        throw DevFailure("""
+            port\(taken.count == 1 ? "" : "s") \(list) \(taken.count == 1 ? "is" : "are") already in use on \(host) \
+            (another hotswap dev or Scripts/run?). Choose others with --api-port N and --port-base N, \
+            or pass --api-port 0 --port-base 0 for ports the system picks.
+            """)
+    }
+
+    /// True when a listener could bind `port` on the dev host now.
+    static func isFree(_ port: UInt16) -> Bool {
+        guard let address = try? SocketAddress(host: host, port: port) else { return false }
+        return ListeningPort.isFree(address)
+    }
+
+    /// `count` distinct ports the kernel handed out for port 0, released again.
+    private static func reserveEphemeral(_ count: Int) throws(DevFailure) -> [UInt16] {
+        var descriptors: [Int32] = []
+        defer { descriptors.forEach { close($0) } }
+        var ports: [UInt16] = []
+        for _ in 0..<count {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard descriptor >= 0 else { throw DevFailure("cannot reserve a loopback port: socket failed") }
+            descriptors.append(descriptor)
+            var address = loopback(port: 0)
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+                }
+            }
+            guard bound else { throw DevFailure("cannot reserve a loopback port: \(SystemErrorText.message(errno))") }
+            ports.append(UInt16(bigEndian: address.sin_port))
+        }
+        return ports
+    }
+
+    private static func loopback(port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr(host)
+        return address
+    }
+}

@@ -1,0 +1,155 @@
+import CommandLineSupport
+import Glibc
+
+/// What `hotswap dev` was asked for: where, how many agents, which ports,
+/// how long to wait for readiness, and whether to keep the table live.
+public struct DevSettings {
+    public static let agentCountMaximum = 32
+
+    public var directory: String?
+    public var agentCount = 3
+    public var apiPort = DevPorts.defaultAPIPort
+    public var portBase = DevPorts.defaultPortBase
+    public var timeout: Duration = .seconds(60)
+    public var live = true
+
+    public init() {}
+}
+
+/// One run of `hotswap dev`: prepares the directory and certificates,
+/// starts three coordinators and the agents, waits until they are ready,
+/// prints how to use them and keeps showing the node table until Ctrl-C,
+/// then stops every process it started. See `Docs/DEV.md`.
+public enum DevSession {
+    static let refreshInterval: Duration = .seconds(1)
+
+    /// Runs the fleet `settings` describe until a signal (0) or a failure (1).
+    public static func run(_ settings: DevSettings) -> Int32 {
+        let layout: DevLayout, ports: DevPorts, made: Int
+        do {
+            ports = try DevPorts.plan(apiPort: settings.apiPort, portBase: settings.portBase,
+                                      names: DevLayout.coordinatorNames)
+            let directory = try absolutePath(settings.directory ?? DevWorkspace.makeTemporaryDirectory())
+            layout = DevLayout(directory: directory, agentCount: settings.agentCount)
+            made = try DevWorkspace.prepare(layout)
+        } catch {
+            printError("hotswap dev: \(error)")
+            return 1
+        }
+        StandardOutput.line("hotswap dev: 3 coordinators and \(settings.agentCount) agents in \(layout.directory)")
+        StandardOutput.line(made == 0 ? "certificates: reusing \(layout.tlsDirectory)"
+                                      : "certificates: made \(made) in \(layout.tlsDirectory)")
+        let signals = DevSignals()
+        defer { signals.cancel() }
+        let fleet = DevFleet()
+        let status: Int32
+        do {
+            try runFleet(fleet, layout: layout, ports: ports, settings: settings, signals: signals)
+            status = 0
+        } catch is DevInterruption {
+            status = 0
+        } catch {
+            printError("hotswap dev: \(error)")
+            status = 1
+        }
+        stop(fleet, layout: layout, signals: signals)
+        return status
+    }
+
+    /// Starts everything, waits until it is ready, prints how to use it and
+    /// watches it; returns when a signal asks dev to stop, throws when a
+    /// process ends on its own or the fleet does not get ready in time.
+    private static func runFleet(_ fleet: DevFleet, layout: DevLayout, ports: DevPorts, settings: DevSettings,
+                                 signals: DevSignals) throws {
+        let api = try DevAPI(caPath: layout.caPath)
+        defer { api.shutdown() }
+        for (index, name) in DevLayout.coordinatorNames.enumerated() {
+            let child = try fleet.startCoordinator(name, arguments: layout.coordinatorArguments(index, ports: ports),
+                                                   logPath: layout.logPath(name))
+            StandardOutput.line("started \(name)  pid \(child.pid)  log \(child.logPath)")
+        }
+        let startup = DevStartup(fleet: fleet, signals: signals, timeout: settings.timeout)
+        let endpoints = try startup.coordinatorEndpoints()
+        for endpoint in endpoints {
+            StandardOutput.line("\(endpoint.name) listening: api \(endpoint.api), peer \(endpoint.peer), agent \(endpoint.agent)")
+        }
+        for name in layout.agentNames {
+            let arguments = layout.agentArguments(name, coordinatorAgentAddresses: endpoints.map(\.agent))
+            let child = try fleet.startAgent(name, arguments: arguments, logPath: layout.logPath(name))
+            StandardOutput.line("started \(name)  pid \(child.pid)  environment \(DevLayout.agentEnvironment)  log \(child.logPath)")
+        }
+        StandardOutput.line("waiting for a leader and \(layout.agentNames.count) agents to report (up to \(settings.timeout.text))")
+        let leader = try startup.agreedLeader(api: api, endpoints: endpoints)
+        let leaderAPI = endpoints.first { $0.name == leader }?.api ?? endpoints[0].api
+        let listing = try startup.agentsReporting(api: api, leaderAPI: leaderAPI, agentNames: layout.agentNames)
+        printReady(listing, endpoints: endpoints, layout: layout)
+        try watch(fleet, api: api, address: endpoints[0].api, live: settings.live, signals: signals, first: listing)
+    }
+
+    private static func printReady(_ listing: NodeListing, endpoints: [CoordinatorEndpoints], layout: DevLayout) {
+        let url = "https://\(endpoints[0].api)"
+        let others = endpoints.dropFirst().map { "https://\($0.api)" }.joined(separator: ", ")
+        let hotswap = ChildProcess.executablePath
+        StandardOutput.write("""
+            ready: leader \(listing.leader) (term \(listing.term)), \(layout.agentNames.count) of \(layout.agentNames.count) agents live and reporting
+
+              API      \(url)   (every coordinator answers; also \(others))
+              CA       \(layout.caPath)
+              leader   \(listing.leader)
+              data     \(layout.directory)   (logs in \(layout.logsDirectory))
+
+              export HOTSWAP_ADDR=\(url) HOTSWAP_CA=\(layout.caPath)
+              \(hotswap) nodes
+              \(hotswap) cluster status
+              curl --cacert \(layout.caPath) \(url)/api/v1/nodes
+
+
+            """)
+    }
+
+    /// Shows the node table (live, or once with `--no-live`) until a signal;
+    /// throws if a process ends on its own meanwhile.
+    private static func watch(_ fleet: DevFleet, api: DevAPI, address: String, live: Bool, signals: DevSignals,
+                              first: NodeListing) throws {
+        let view = DevLiveView(isTerminal: isatty(1) == 1 && live)
+        defer { view.release() }
+        view.show(.listing(first))
+        if !live { StandardOutput.line("(--no-live: the table is not refreshed; Ctrl-C stops the fleet)") }
+        var nextRefresh = ContinuousClock.now.advanced(by: refreshInterval)
+        while true {
+            try fleet.requireAllRunning()
+            if live, ContinuousClock.now >= nextRefresh {
+                switch api.nodes(at: address) {
+                case let .success(listing): view.show(.listing(listing))
+                case let .failure(failure): view.show(.unavailable(failure))
+                }
+                nextRefresh = ContinuousClock.now.advanced(by: refreshInterval)
+            }
+            if signals.pause(DevStartup.pollInterval) { return }
+        }
+    }
+
+    /// Stops every child (a further Ctrl-C meanwhile kills what is left) and
+    /// says where everything is.
+    private static func stop(_ fleet: DevFleet, layout: DevLayout, signals: DevSignals) {
+        let count = fleet.all.count
+        if count > 0 {
+            StandardOutput.line("stopping \(fleet.agents.count) agents, then \(fleet.coordinators.count) coordinators "
+                                + "(Ctrl-C again kills them at once)")
+        }
+        let signalsBefore = signals.received
+        let notes = fleet.stopAll { signals.received > signalsBefore }
+        for note in notes { printError("hotswap dev: \(note)") }
+        StandardOutput.line("stopped \(count) processes; certificates, data and logs are in \(layout.directory) "
+                            + "(logs: \(layout.logsDirectory))")
+    }
+
+    /// `path` made absolute (children and printed commands must not depend on the working directory).
+    private static func absolutePath(_ path: String) throws(DevFailure) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        guard let cwd = getcwd(nil, 0) else { throw DevFailure("cannot read the working directory") }
+        defer { free(cwd) }
+        let base = String(cString: cwd)
+        return (base.hasSuffix("/") ? base : base + "/") + (path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
+    }
+}
