@@ -15,36 +15,41 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CLinux"),
+        .target(name: "Primitives"),
         .target(name: "Wire"),
         .target(name: "Consensus"),
         .target(name: "Locking"),
         .target(name: "Fleet", dependencies: ["Wire"]),
-        .target(name: "Gateway", dependencies: ["Fleet", "Telemetry", "Wire"]),
+        .target(name: "Gateway", dependencies: ["Fleet", "Primitives", "Telemetry", "Wire"]),
+        .target(name: "Cluster", dependencies: ["Consensus", "Fleet", "Gateway", "Primitives", "Telemetry", "Wire"]),
         .target(name: "Telemetry", dependencies: ["Wire"]),
         .target(name: "Storage", dependencies: ["Locking"]),
         .target(name: "Observability", dependencies: ["Locking"]),
         .target(name: "Certificates", dependencies: ["COpenSSL"]),
-        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability"]),
+        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",
-            dependencies: ["CLinux", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
+            dependencies: ["CLinux", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Primitives", "Wire"]
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry"]
+            dependencies: [
+                "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry", "Cluster",
+                "Primitives", "Locking",
+            ]
         ),
         .target(name: "CommandLineSupport"),
         .target(
             name: "AgentCommandLine",
-            dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Telemetry", "Transport"]
+            dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Primitives", "Telemetry", "Transport"]
         ),
         .target(
             name: "AgentSimulation",
-            dependencies: ["Agent", "Certificates", "Locking", "Observability", "Telemetry", "Transport"]
+            dependencies: ["Agent", "Certificates", "Locking", "Observability", "Primitives", "Telemetry", "Transport"]
         ),
         .executableTarget(
             name: "hotswap",
-            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability", "Locking", "CLinux", "AgentSimulation"]
+            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability", "Locking", "CLinux", "AgentSimulation", "Primitives", "Cluster"]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
         // so no Foundation, and in release builds the Swift runtime and standard library linked
@@ -56,32 +61,40 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability"],
+            dependencies: ["Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability", "Primitives"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Wire", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Telemetry", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Primitives", "Telemetry", "TestSupport"]),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["Cluster", "Consensus", "Fleet", "Gateway", "Primitives", "Telemetry", "Wire", "TestSupport"]
+        ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
         .testTarget(
             name: "CoordinatorTests",
-            dependencies: ["Coordinator", "Consensus", "Storage", "Transport", "Wire", "Observability", "TestSupport"]
+            dependencies: ["Coordinator", "Cluster", "Consensus", "Primitives", "Storage", "Transport", "Wire", "Observability", "TestSupport"]
         ),
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "TestSupport",
+                "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "Primitives", "TestSupport",
             ]
         ),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "Primitives", "TestSupport"]
+        ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage"]
+            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,6 @@
+import Cluster
 import Fleet
+import Primitives
 import Transport
 
 extension RaftService {

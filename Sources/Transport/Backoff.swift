@@ -1,3 +1,5 @@
+import Primitives
+
 /// Jittered exponential backoff for reconnects: the delay doubles from
 /// `initial` up to `maximum`, and each delay is drawn uniformly from
 /// [delay/2, delay] ("equal jitter") so a fleet does not reconnect in lockstep.

@@ -1,5 +1,6 @@
 import AgentSimulation
 import Glibc
+import Primitives
 import Transport
 
 /// One `hotswap bench agents` measurement: a fresh cluster and N simulated

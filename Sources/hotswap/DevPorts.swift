@@ -1,4 +1,5 @@
 import Glibc
+import Primitives
 import Transport
 
 /// The loopback ports of `hotswap dev`'s three coordinators. By default they

@@ -1,3 +1,4 @@
+import Primitives
 import Transport
 
 /// Samples, while agents re-attach after a leader kill, how many nodes the

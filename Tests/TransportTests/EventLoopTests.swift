@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Primitives
 import Testing
 @testable import Transport
 

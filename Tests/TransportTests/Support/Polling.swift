@@ -1,5 +1,6 @@
 import Glibc
 import Locking
+import Primitives
 import Transport
 
 /// Polls `condition` until it holds or `timeout` passes, and reports whether it
