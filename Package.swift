@@ -49,7 +49,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "hotswap",
-            dependencies: ["Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability", "Locking", "CLinux", "AgentSimulation", "Primitives", "Cluster"]
+            dependencies: [
+                "Coordinator", "AgentCommandLine", "CommandLineSupport", "Certificates", "Transport", "Observability", "Locking", "CLinux",
+                "AgentSimulation", "Primitives", "Cluster", "Agent", "Telemetry", "Wire",
+            ]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
         // so no Foundation, and in release builds the Swift runtime and standard library linked
@@ -72,12 +75,12 @@ let package = Package(
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Primitives", "Telemetry", "TestSupport"]),
         .testTarget(
             name: "ClusterTests",
-            dependencies: ["Cluster", "Consensus", "Fleet", "Gateway", "Primitives", "Telemetry", "Wire", "TestSupport"]
+            dependencies: ["Cluster", "Consensus", "Fleet", "Gateway", "Locking", "Primitives", "Telemetry", "Wire", "TestSupport"]
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
-        .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
+        .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "COpenSSL"]),
         .testTarget(
             name: "CoordinatorTests",
             dependencies: ["Coordinator", "Cluster", "Consensus", "Primitives", "Storage", "Transport", "Wire", "Observability", "TestSupport"]
@@ -90,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "Primitives", "TestSupport"]
+            dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "COpenSSL", "Primitives", "TestSupport"]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -93,5 +93,9 @@ public struct FoundingRecord: Equatable, Sendable {
     /// Why a record's text does not read back.
     public struct Malformed: Error, Equatable, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 }
