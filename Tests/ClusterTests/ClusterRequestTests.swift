@@ -23,10 +23,7 @@ import Wire
 
     @Test(arguments: every)
     func everyShorterPrefixIsTruncated(request: ClusterRequest) {
-        let bytes = request.encoded
-        for length in 0..<bytes.count {
-            #expect(throws: BinaryDecodingError.self) { try Self.decode(Array(bytes.prefix(length))) }
-        }
+        expectEveryShorterPrefixTruncated(request.encoded, Self.decode)
     }
 
     @Test func unknownTagsAreRefused() {
@@ -85,9 +82,7 @@ import Wire
 
     @Test func truncatedAndTrailingRepliesAreRefused() {
         let bytes = APIReply.json(200, "{\"a\":1}").encoded(requestID: 7)
-        for length in 0..<bytes.count {
-            #expect(throws: BinaryDecodingError.self) { try APIReply.decode(Array(bytes.prefix(length))) }
-        }
+        expectEveryShorterPrefixTruncated(bytes, APIReply.decode)
         #expect(throws: BinaryDecodingError.truncated(offset: 0)) { try APIReply.decode([]) }
         #expect(throws: BinaryDecodingError.trailingBytes(offset: bytes.count, count: 2)) { try APIReply.decode(bytes + [0, 0]) }
     }

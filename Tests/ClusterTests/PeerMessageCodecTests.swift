@@ -41,9 +41,7 @@ import Wire
         var message = Self.randomMessage(using: &random)
         message.entries = [Entry(term: 1, index: 2, data: [9, 9])]
         let bytes = PeerMessageCodec.encode(message)
-        for length in 0..<bytes.count {
-            #expect(throws: BinaryDecodingError.self) { try PeerMessageCodec.decode(Array(bytes.prefix(length))) }
-        }
+        expectEveryShorterPrefixTruncated(bytes, PeerMessageCodec.decode)
         #expect(throws: BinaryDecodingError.truncated(offset: 0)) { try PeerMessageCodec.decode([]) }
         #expect(throws: BinaryDecodingError.truncated(offset: 2)) { try PeerMessageCodec.decode(Array(bytes.prefix(5))) }
     }

@@ -18,10 +18,8 @@ import Wire
     }
 
     @Test func truncatedPayloadsAreRefused() {
-        let header = TransferCodec.encode(Self.header)
-        for length in 0..<header.count {
-            #expect(throws: BinaryDecodingError.self) { try TransferCodec.decodeHeader(Array(header.prefix(length))) }
-        }
+        expectEveryShorterPrefixTruncated(TransferCodec.encode(Self.header), TransferCodec.decodeHeader)
+        expectEveryShorterPrefixTruncated(TransferCodec.encode(TransferChunk(transferID: 1, offset: 2, bytes: [3])), TransferCodec.decodeChunk)
         #expect(throws: BinaryDecodingError.truncated(offset: 1)) { try TransferCodec.decodeEnd([TransferCodec.version, 0, 0]) }
         #expect(throws: BinaryDecodingError.truncated(offset: 0)) { try TransferCodec.decodeChunk([]) }
     }
