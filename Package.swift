@@ -15,33 +15,40 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CLinux"),
+        .target(name: "Primitives"),
         .target(name: "Wire"),
-        .target(name: "Consensus"),
+        .target(name: "Consensus", dependencies: ["Primitives"]),
         .target(name: "Locking"),
         .target(name: "FileSystem", dependencies: ["Locking"]),
         .target(name: "Fleet", dependencies: ["Wire"]),
-        .target(name: "Gateway", dependencies: ["Fleet", "Telemetry", "Wire"]),
+        .target(name: "Gateway", dependencies: ["Fleet", "Primitives", "Telemetry", "Wire"]),
+        .target(name: "Cluster", dependencies: ["Consensus", "Fleet", "Gateway", "Primitives", "Telemetry", "Wire"]),
         .target(name: "Telemetry", dependencies: ["Wire"]),
         .target(name: "Storage", dependencies: ["FileSystem", "Locking"]),
         .target(name: "Observability", dependencies: ["Locking"]),
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem"]),
-        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Consensus", "Wire", "Locking", "Observability"]),
+        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",
-            dependencies: ["CLinux", "FileSystem", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Wire"]
+            dependencies: [
+                "CLinux", "FileSystem", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Primitives", "Wire",
+            ]
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway", "Telemetry", "Locking"]
+            dependencies: [
+                "FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway",
+                "Telemetry", "Cluster", "Primitives", "Locking",
+            ]
         ),
         .target(name: "CommandLineSupport", dependencies: ["FileSystem"]),
         .target(
             name: "AgentCommandLine",
-            dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Telemetry", "Transport"]
+            dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Primitives", "Telemetry", "Transport"]
         ),
         .target(
             name: "AgentSimulation",
-            dependencies: ["Agent", "Certificates", "Locking", "Observability", "Telemetry", "Transport"]
+            dependencies: ["Agent", "Certificates", "Locking", "Observability", "Primitives", "Telemetry", "Transport"]
         ),
         .target(
             name: "LocalFleet",
@@ -55,7 +62,7 @@ let package = Package(
             name: "hotswap",
             dependencies: [
                 "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "CommandLineSupport", "Coordinator", "LocalFleet",
-                "Observability", "Locking", "Transport", "Wire",
+                "Observability", "Locking", "Primitives", "Transport", "Wire",
             ]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
@@ -68,34 +75,43 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Consensus", "Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability"],
+            dependencies: ["Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability", "Primitives"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
-        .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
+        .testTarget(name: "RepositoryTests"),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
+        .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Primitives"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem"]),
         .testTarget(name: "LocalFleetTests", dependencies: ["LocalFleet", "CommandLineSupport"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Wire", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Telemetry", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Primitives", "Telemetry", "TestSupport"]),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["Cluster", "Consensus", "Fleet", "Gateway", "Locking", "Primitives", "Telemetry", "Wire", "TestSupport"]
+        ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "COpenSSL", "TestSupport"]),
         .testTarget(
             name: "CoordinatorTests",
-            dependencies: ["Coordinator", "Consensus", "Storage", "Transport", "Wire", "Observability", "TestSupport"]
+            dependencies: ["Coordinator", "Cluster", "Consensus", "Primitives", "Storage", "Transport", "Wire", "Observability", "TestSupport"]
         ),
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "TestSupport",
+                "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "Primitives", "TestSupport",
             ]
         ),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "COpenSSL", "Wire", "Locking", "Observability", "Certificates", "TestSupport"]),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["Transport", "Wire", "Locking", "Observability", "Certificates", "COpenSSL", "Primitives", "TestSupport"]
+        ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage"]
+            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Primitives
 import Telemetry
 
 /// Everything `hotswap agent` is told at start: who it is, where the

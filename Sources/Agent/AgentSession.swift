@@ -1,4 +1,5 @@
 import Observability
+import Primitives
 import Telemetry
 import Transport
 import Wire

@@ -1,3 +1,4 @@
+import Primitives
 import Transport
 
 /// Standby connections: once welcomed, a session keeps a connection open to

@@ -2,6 +2,7 @@ import Observability
 import Telemetry
 import Transport
 import Wire
+import Primitives
 
 /// The agent's conversation with the coordinators as a state machine, like
 /// `RaftNode`: events in (`step`), actions out (`AgentSessionAction`), no

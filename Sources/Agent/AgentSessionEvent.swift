@@ -1,6 +1,7 @@
 import Telemetry
 import Transport
 import Wire
+import Primitives
 
 /// Names one link the session core asked its shell to open, current or standby.
 struct SessionLinkID: Hashable, Sendable, CustomStringConvertible {

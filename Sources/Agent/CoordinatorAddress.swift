@@ -1,3 +1,4 @@
+import Primitives
 import Transport
 
 /// One coordinator agent port as the operator wrote it (`10.0.0.11:7001`,

@@ -1,4 +1,5 @@
 import Glibc
+import Primitives
 import Telemetry
 import Transport
 

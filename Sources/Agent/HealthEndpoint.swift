@@ -1,3 +1,4 @@
+import Primitives
 import Transport
 
 /// A module's plain-HTTP health endpoint, `http://HOST:PORT/PATH` with a

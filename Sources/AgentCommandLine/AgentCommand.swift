@@ -3,6 +3,7 @@ import Certificates
 import CommandLineSupport
 import Glibc
 import Observability
+import Primitives
 import Telemetry
 import Transport
 

@@ -1,3 +1,4 @@
+import Primitives
 import Transport
 
 /// Where a simulated fleet's sessions stand at one instant: how many are

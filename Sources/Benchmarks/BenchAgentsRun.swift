@@ -2,6 +2,7 @@ import AgentSimulation
 import CommandLineSupport
 import Glibc
 import LocalFleet
+import Primitives
 import Transport
 
 /// One `hotswap bench agents` measurement: a fresh cluster and N simulated

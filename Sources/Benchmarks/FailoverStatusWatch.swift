@@ -1,4 +1,5 @@
 import LocalFleet
+import Primitives
 import Transport
 
 /// Samples, while agents re-attach after a leader kill, how many nodes the

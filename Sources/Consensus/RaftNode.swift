@@ -1,3 +1,5 @@
+import Primitives
+
 /// One Raft participant as a deterministic state machine, read like etcd-io/raft: time enters
 /// only as `tick()`, the network only as `step(_:)`, and everything the caller must do (persist,
 /// send, apply) comes back as one `Ready` that it acknowledges with `advance(_:)`.

@@ -1,4 +1,6 @@
+import Cluster
 import Gateway
+import Primitives
 import Transport
 import Wire
 

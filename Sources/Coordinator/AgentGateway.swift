@@ -1,7 +1,9 @@
+import Cluster
 import Fleet
 import Gateway
 import Locking
 import Observability
+import Primitives
 import Telemetry
 import Transport
 import Wire
@@ -14,8 +16,7 @@ import Wire
 /// state is behind one lock; sessions are touched on their own loops.
 final class AgentGateway: @unchecked Sendable {
     struct Settings: Sendable {
-        var liveness = LivenessPolicy(suspectAfterNanoseconds: 3_000_000_000, downAfterNanoseconds: 30_000_000_000,
-                                      failoverGraceNanoseconds: 10_000_000_000)
+        var liveness = LivenessPolicy(suspectAfter: .seconds(3), downAfter: .seconds(30), failoverGrace: .seconds(10))
         var limits = GatewayTables.Limits()
         /// How long a follower keeps a hello while it cannot name the acting
         /// leader (`HelloRoute`): long enough for an election with a split vote.
@@ -26,8 +27,8 @@ final class AgentGateway: @unchecked Sendable {
     struct Leadership: Equatable {
         var term: UInt64 = 0
         var name = ""
-        /// Monotonic nanoseconds since which this node leads in `term`; nil when it does not.
-        var since: UInt64?
+        /// Since when this node leads in `term`; nil when it does not.
+        var since: MonotonicInstant?
         var leaseExpiresAt: MonotonicInstant?
 
         func isActing(at now: MonotonicInstant) -> Bool {
@@ -121,7 +122,7 @@ final class AgentGateway: @unchecked Sendable {
         let leading = view.role == .leader
         let dropped: [Session] = state.withLock { state in
             var next = state.leadership
-            if leading, next.since == nil || next.term != view.term { next.since = now.nanoseconds }
+            if leading, next.since == nil || next.term != view.term { next.since = now }
             if !leading { next.since = nil }
             next.term = view.term
             next.name = view.selfName
@@ -190,7 +191,7 @@ final class AgentGateway: @unchecked Sendable {
     func ingest(_ report: Report, from node: String, receivedAt: MonotonicInstant) -> Ingestion {
         let stored: (UInt64, UInt64?)? = state.withLock { state in
             guard state.leadership.isActing(at: receivedAt) else { return nil }
-            return (state.leadership.term, state.tables.ingest(report, from: node, at: receivedAt.nanoseconds))
+            return (state.leadership.term, state.tables.ingest(report, from: node, at: receivedAt))
         }
         guard let (term, sequence) = stored else { return .notActingLeader }
         guard let sequence else { return .tableFull(maximum: settings.limits.nodesMaximum) }
@@ -224,7 +225,7 @@ final class AgentGateway: @unchecked Sendable {
     func snapshots(now: MonotonicInstant, wallClockMilliseconds: UInt64, only: String? = nil) -> [NodeSnapshot] {
         let inventory = raft.view.nodes
         return state.withLock { state in
-            let since = state.leadership.since ?? now.nanoseconds
+            let since = state.leadership.since ?? now
             let ids: [String]
             if let only {
                 ids = inventory[only] != nil || state.tables.windows[only] != nil ? [only] : []
@@ -236,7 +237,7 @@ final class AgentGateway: @unchecked Sendable {
                 let latest = window?.latest
                 return NodeSnapshot(
                     id: id, record: inventory[id] ?? state.helloRecords[id],
-                    status: settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now.nanoseconds),
+                    status: settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now),
                     latest: latest,
                     latestAgeMilliseconds: latest.map { wallClockMilliseconds >= $0.timestampMilliseconds ? wallClockMilliseconds - $0.timestampMilliseconds : 0 })
             }
@@ -251,7 +252,7 @@ final class AgentGateway: @unchecked Sendable {
             var counts: [NodeStatus: Int] = [:]
             for id in Set(inventory.keys).union(state.tables.windows.keys) {
                 let status = settings.liveness.status(lastReportAt: state.tables.windows[id]?.lastReportAt,
-                                                      leadingSince: since, now: now.nanoseconds)
+                                                      leadingSince: since, now: now)
                 counts[status, default: 0] += 1
             }
             return counts

@@ -1,6 +1,7 @@
 import Fleet
 import Gateway
 import Observability
+import Primitives
 import Telemetry
 import Transport
 import Wire

@@ -1,3 +1,4 @@
+import Cluster
 import FoundationEssentials
 import Transport
 import Wire

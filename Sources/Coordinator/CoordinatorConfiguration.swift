@@ -1,4 +1,6 @@
+import Cluster
 import Fleet
+import Primitives
 import Transport
 
 /// Everything a coordinator process needs to start, from flags and an

@@ -1,7 +1,9 @@
+import Cluster
 import Fleet
 import Gateway
 import Glibc
 import Observability
+import Primitives
 import Storage
 import Synchronization
 import Transport
@@ -47,10 +49,8 @@ public final class CoordinatorServer: Sendable {
         var routes = HTTPRoutes()
         HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
         var gatewaySettings = AgentGateway.Settings()
-        gatewaySettings.liveness = LivenessPolicy(
-            suspectAfterNanoseconds: UInt64(configuration.agentSuspectAfter.wholeNanoseconds),
-            downAfterNanoseconds: UInt64(configuration.agentDownAfter.wholeNanoseconds),
-            failoverGraceNanoseconds: UInt64(configuration.agentFailoverGrace.wholeNanoseconds))
+        gatewaySettings.liveness = LivenessPolicy(suspectAfter: configuration.agentSuspectAfter, downAfter: configuration.agentDownAfter,
+                                                  failoverGrace: configuration.agentFailoverGrace)
         gatewaySettings.limits.samplesPerNode = configuration.agentWindowSamples
         gatewaySettings.limits.minutesPerNode = configuration.agentWindowMinutes
         gatewaySettings.limits.nodesMaximum = configuration.agentNodesMaximum

@@ -1,6 +1,8 @@
 import Certificates
+import Cluster
 import Consensus
 import Fleet
+import Primitives
 import Transport
 import Wire
 

@@ -1,5 +1,7 @@
+import Cluster
 import Consensus
 import Fleet
+import Primitives
 import Transport
 import Wire
 

@@ -1,4 +1,6 @@
+import Cluster
 import Consensus
+import Primitives
 import Transport
 
 /// Linearizable reads (etcd's ReadIndex): the leader confirms a read index under its lease, or

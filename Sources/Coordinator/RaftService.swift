@@ -1,7 +1,9 @@
+import Cluster
 import Consensus
 import Fleet
 import Locking
 import Observability
+import Primitives
 import Storage
 import Transport
 import Wire

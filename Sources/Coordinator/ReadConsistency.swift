@@ -1,3 +1,4 @@
+import Cluster
 import Transport
 
 /// How fresh a read of replicated state must be, from `?consistency=`: linearizable (the

@@ -1,3 +1,4 @@
+import Cluster
 import Consensus
 import Storage
 import Wire

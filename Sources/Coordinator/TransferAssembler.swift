@@ -1,3 +1,4 @@
+import Cluster
 import Storage
 
 /// Why a chunked transfer was refused. Each closes the connection it came

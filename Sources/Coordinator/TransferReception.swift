@@ -1,4 +1,6 @@
+import Cluster
 import Consensus
+import Primitives
 import Storage
 import Transport
 import Wire

@@ -1,4 +1,5 @@
 import Fleet
+import Primitives
 import Telemetry
 
 /// The leader's per-node windows, bounded in count and, through
@@ -32,7 +33,7 @@ public struct GatewayTables: Sendable {
     }
 
     /// Stores a report for `node`; nil when the node is new and the table is full.
-    public mutating func ingest(_ report: Report, from node: String, at now: UInt64) -> UInt64? {
+    public mutating func ingest(_ report: Report, from node: String, at now: MonotonicInstant) -> UInt64? {
         guard admit(node) else { return nil }
         return windows[node]!.ingest(report, at: now)
     }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// What the leader says of a node's agent: `live` while it reports,
 /// `suspect` after it missed a few intervals, `down` after longer.
 public enum NodeStatus: String, Sendable, CaseIterable {
@@ -6,33 +8,33 @@ public enum NodeStatus: String, Sendable, CaseIterable {
 
 /// When a node turns suspect or down, and the grace after a leader change
 /// during which no node is declared either while agents re-attach (as Nomad
-/// resets heartbeat TTLs on failover). Times are monotonic nanoseconds.
+/// resets heartbeat TTLs on failover). Times are on the monotonic clock.
 public struct LivenessPolicy: Sendable, Equatable {
-    public var suspectAfterNanoseconds: UInt64
-    public var downAfterNanoseconds: UInt64
-    public var failoverGraceNanoseconds: UInt64
+    public var suspectAfter: Duration
+    public var downAfter: Duration
+    public var failoverGrace: Duration
 
-    public init(suspectAfterNanoseconds: UInt64, downAfterNanoseconds: UInt64, failoverGraceNanoseconds: UInt64) {
-        precondition(suspectAfterNanoseconds <= downAfterNanoseconds, "suspect comes before down")
-        self.suspectAfterNanoseconds = suspectAfterNanoseconds
-        self.downAfterNanoseconds = downAfterNanoseconds
-        self.failoverGraceNanoseconds = failoverGraceNanoseconds
+    public init(suspectAfter: Duration, downAfter: Duration, failoverGrace: Duration) {
+        precondition(suspectAfter.wholeNanoseconds <= downAfter.wholeNanoseconds, "suspect comes before down")
+        self.suspectAfter = suspectAfter
+        self.downAfter = downAfter
+        self.failoverGrace = failoverGrace
     }
 
     /// Only reports taken since this node began leading count. A node with
     /// none is live until the grace ends, then ages from the grace's end as
     /// if its last report had been due then.
-    public func status(lastReportAt: UInt64?, leadingSince: UInt64, now: UInt64) -> NodeStatus {
-        let graceEnd = leadingSince &+ failoverGraceNanoseconds
-        let reference: UInt64
+    public func status(lastReportAt: MonotonicInstant?, leadingSince: MonotonicInstant, now: MonotonicInstant) -> NodeStatus {
+        let graceEnd = leadingSince.advanced(by: failoverGrace)
+        let reference: MonotonicInstant
         if let lastReportAt, lastReportAt >= leadingSince {
             reference = lastReportAt
         } else {
             guard now >= graceEnd else { return .live }
-            reference = graceEnd &- min(graceEnd, suspectAfterNanoseconds)
+            reference = MonotonicInstant(nanoseconds: graceEnd.nanoseconds &- min(graceEnd.nanoseconds, suspectAfter.wholeNanoseconds))
         }
-        let age = now >= reference ? now - reference : 0
-        if age < suspectAfterNanoseconds { return .live }
-        return age < downAfterNanoseconds ? .suspect : .down
+        let ageNanoseconds = now >= reference ? now.nanoseconds - reference.nanoseconds : 0
+        if ageNanoseconds < suspectAfter.wholeNanoseconds { return .live }
+        return ageNanoseconds < downAfter.wholeNanoseconds ? .suspect : .down
     }
 }

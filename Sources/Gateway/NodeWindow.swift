@@ -1,3 +1,4 @@
+import Primitives
 import Telemetry
 
 /// One node's recent samples as the leader holds them: the newest at full
@@ -14,8 +15,8 @@ public struct NodeWindow: Sendable {
     public private(set) var summaries: [MinuteSummary] = []
     public private(set) var incarnation: UInt64 = 0
     public private(set) var lastSequence: UInt64 = 0
-    /// Monotonic nanoseconds of the last report taken, nil before the first.
-    public private(set) var lastReportAt: UInt64?
+    /// When the last report was taken, nil before the first.
+    public private(set) var lastReportAt: MonotonicInstant?
 
     public init(capacity: Int, summaryCapacity: Int) {
         precondition(capacity > 0 && summaryCapacity > 0, "a window holds at least one sample and one summary")
@@ -26,7 +27,7 @@ public struct NodeWindow: Sendable {
     /// Stores the report's samples that are new (sequence above the last one
     /// stored for this incarnation) and returns the sequence now acknowledged.
     /// A new incarnation restarts the sequence; samples already held stay.
-    public mutating func ingest(_ report: Report, at now: UInt64) -> UInt64 {
+    public mutating func ingest(_ report: Report, at now: MonotonicInstant) -> UInt64 {
         if report.agentIncarnation != incarnation {
             incarnation = report.agentIncarnation
             lastSequence = 0

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Primitives
 import Transport
 
 /// `hotswap dev`'s HTTPS client for its coordinators' API: one event loop

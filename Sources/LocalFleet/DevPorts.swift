@@ -1,5 +1,6 @@
 import FileSystem
 import Glibc
+import Primitives
 import Transport
 
 /// The loopback ports of `hotswap dev`'s three coordinators. By default they

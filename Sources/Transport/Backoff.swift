@@ -1,4 +1,4 @@
-import struct Consensus.SplitMix64
+import Primitives
 
 /// Jittered exponential backoff for reconnects: the delay doubles from
 /// `initial` up to `maximum`, and each delay is drawn uniformly from

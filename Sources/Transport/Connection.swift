@@ -1,3 +1,5 @@
+import Primitives
+
 /// What a handler sees of the connection under it: bytes out, closing, read
 /// pacing, one deadline, backpressure and the verified peer. A `TLSConnection`
 /// over a socket in production; an `EmbeddedConnection` in tests, which

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The deadlines one connection can be under — handshake, handler (idle or
 /// request), graceful close — and the single loop timer armed for the earliest.
 struct ConnectionDeadlines {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// An in-memory connection on an embedded loop, for tests of handlers
 /// without sockets (swift-nio's `EmbeddedChannel`). What the handler writes
 /// queues until the test takes it, as a peer reading would; the test delivers

@@ -1,3 +1,5 @@
+import Primitives
+
 /// An event loop without a thread or sockets, for tests: it runs submitted
 /// tasks and due timers only when the test calls `run` or `advanceTime(by:)`,
 /// on the test's own thread, with time that moves only then (swift-nio's

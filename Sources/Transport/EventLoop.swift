@@ -1,6 +1,7 @@
 import CLinux
 import Glibc
 import Locking
+import Primitives
 import Synchronization
 
 /// Something registered with an event loop that reacts to readiness of its

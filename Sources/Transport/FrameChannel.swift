@@ -1,3 +1,4 @@
+import Primitives
 import Wire
 
 /// The product's side of a framed connection (peer or agent protocol).

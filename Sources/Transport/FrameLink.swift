@@ -1,3 +1,4 @@
+import Primitives
 import Wire
 
 /// Hears what happens on a `FrameLink`. Called on the link's loop.

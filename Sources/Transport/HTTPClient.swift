@@ -1,5 +1,6 @@
 import Dispatch
 import Locking
+import Primitives
 import Wire
 
 /// One HTTP request to send with `HTTPClient`.

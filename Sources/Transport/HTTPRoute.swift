@@ -1,3 +1,4 @@
+import Primitives
 import Wire
 
 /// A request as a route handler sees it: head, path parameters, the body if

@@ -1,4 +1,5 @@
 import Observability
+import Primitives
 
 /// Builds the TLS endpoint of an HTTPS server: each accepted connection gets
 /// an HTTP/1.1 handler over the given routes.

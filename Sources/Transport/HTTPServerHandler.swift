@@ -1,3 +1,4 @@
+import Primitives
 import Wire
 
 /// HTTP/1.1 on one TLS connection: incremental parsing, routing, buffered or

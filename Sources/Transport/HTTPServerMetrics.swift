@@ -1,4 +1,5 @@
 import Observability
+import Primitives
 
 /// Request counts by status class and request durations of one HTTP server.
 struct HTTPServerMetrics: Sendable {

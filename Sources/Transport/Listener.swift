@@ -1,6 +1,7 @@
 import CLinux
 import Glibc
 import Observability
+import Primitives
 
 /// A listening socket on one event loop. Each loop of a server has its own,
 /// bound with SO_REUSEPORT, so the kernel spreads accepts across loops.

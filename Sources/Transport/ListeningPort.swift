@@ -1,4 +1,5 @@
 import Glibc
+import Primitives
 
 /// Whether another listener already holds an address. Endpoints bind one
 /// socket per loop with SO_REUSEPORT, and the kernel lets any process of the

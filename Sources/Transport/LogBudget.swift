@@ -1,4 +1,5 @@
 import Locking
+import Primitives
 
 /// Allows at most a fixed number of log lines per second, and counts what it
 /// held back so the next line can say how many were suppressed.

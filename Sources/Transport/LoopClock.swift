@@ -1,4 +1,5 @@
 import Synchronization
+import Primitives
 
 /// Where an event loop reads the time. Production loops read the boot clock;
 /// an embedded loop reads a virtual clock that moves only when its test says.

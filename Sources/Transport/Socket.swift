@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import Primitives
 
 /// Thin, error-checked wrappers over the socket calls Transport makes.
 /// Every descriptor is non-blocking and close-on-exec.

@@ -1,44 +1,9 @@
 import CLinux
 import Glibc
+import Primitives
 
-/// A numeric IPv4 or IPv6 socket address parsed from `HOST:PORT`
-/// (`127.0.0.1:7443`, `[::1]:7443`, `localhost:7443`, `:7443` for all interfaces).
-public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
-    public let host: String
-    public let port: UInt16
-    /// `AF_INET` or `AF_INET6`.
-    public let family: Int32
-
-    public init(parsing text: String) throws(TransportError) {
-        guard let colon = text.lastIndex(of: ":"),
-              let port = UInt16(text[text.index(after: colon)...]) else {
-            throw .invalidAddress(text)
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host.isEmpty { host = "0.0.0.0" }
-        if host == "localhost" { host = "127.0.0.1" }
-        try self.init(host: host, port: port)
-    }
-
-    public init(host: String, port: UInt16) throws(TransportError) {
-        var probe4 = in_addr()
-        var probe6 = in6_addr()
-        if inet_pton(AF_INET, host, &probe4) == 1 {
-            family = AF_INET
-        } else if inet_pton(AF_INET6, host, &probe6) == 1 {
-            family = AF_INET6
-        } else {
-            throw .invalidAddress("\(host):\(port)")
-        }
-        self.host = host
-        self.port = port
-    }
-
-    public var description: String {
-        family == AF_INET6 ? "[\(host)]:\(port)" : "\(host):\(port)"
-    }
-
+/// The `sockaddr` side of `SocketAddress`: what the socket calls take and give.
+extension SocketAddress {
     /// Calls `body` with this address as a `sockaddr` and its length.
     public func withSocketAddress<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
         if family == AF_INET {

@@ -1,5 +1,6 @@
 import COpenSSL
 import Glibc
+import Primitives
 
 /// Dials TLS connections from an event loop: a non-blocking connect, then a
 /// client handshake that verifies the server against our CA and, when given,

@@ -1,6 +1,7 @@
 import COpenSSL
 import CLinux
 import Glibc
+import Primitives
 
 extension TLSConnection {
     /// What one `SSL_*` call asked for next.

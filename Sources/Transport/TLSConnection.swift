@@ -1,6 +1,7 @@
 import COpenSSL
 import CLinux
 import Glibc
+import Primitives
 
 /// One non-blocking TLS connection on an event loop, server or client side.
 /// It owns the socket and the `SSL` object, runs the handshake, moves bytes

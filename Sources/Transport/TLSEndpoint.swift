@@ -1,5 +1,6 @@
 import Glibc
 import Observability
+import Primitives
 
 /// A TLS server on one address (the API, peer or agent port): a listener per
 /// event loop, a bounded connection table, a handler made for each connection,

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Identifies a scheduled timer so it can be cancelled.
 public struct TimerID: Hashable, Sendable {
     let sequence: UInt64

@@ -1,4 +1,5 @@
 import Glibc
+import Primitives
 
 /// The wall clock, for timestamps people and other hosts read (sample
 /// times, ages). Never for deadlines or durations: those use

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Primitives
 import Transport
 
 /// Where the CLI's API calls go and how the server is verified: flags, then

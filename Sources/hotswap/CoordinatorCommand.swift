@@ -1,9 +1,11 @@
 import Certificates
+import Cluster
 import Coordinator
 import Dispatch
 import Glibc
 import Locking
 import Observability
+import Primitives
 import Transport
 
 /// `hotswap coordinator`: checks its certificate, starts the server, and runs

@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 import Transport
 import Wire
+import Primitives
 
 /// A seeded walk through random sessions: coordinators at random terms send
 /// random frames, links connect and drop, timers fire, the term record

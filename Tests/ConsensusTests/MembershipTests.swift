@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Consensus
+import Primitives
 
 @Suite struct MembershipTests {
     @Test func learnerReceivesEntriesButNeverCountsForTheQuorum() throws {

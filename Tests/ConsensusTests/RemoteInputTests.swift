@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Consensus
+import Primitives
 
 /// Remote input never traps: random, malformed and hostile messages are dropped or rejected.
 @Suite struct RemoteInputTests {

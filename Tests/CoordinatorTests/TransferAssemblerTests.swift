@@ -1,4 +1,5 @@
 @testable import Coordinator
+import Cluster
 import Consensus
 import Storage
 import Testing

@@ -1,6 +1,8 @@
 @testable import Coordinator
+import Cluster
 import Consensus
 import Glibc
+import Primitives
 import Transport
 import Wire
 

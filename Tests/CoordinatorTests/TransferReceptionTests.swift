@@ -1,6 +1,8 @@
 @testable import Coordinator
+import Cluster
 import Consensus
 import Observability
+import Primitives
 import Storage
 import Testing
 import Transport

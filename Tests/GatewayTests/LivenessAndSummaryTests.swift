@@ -1,32 +1,45 @@
 import Fleet
 import Gateway
+import Primitives
 import Telemetry
 import Testing
 
 struct LivenessAndSummaryTests {
-    static let second: UInt64 = 1_000_000_000
-    static let policy = LivenessPolicy(suspectAfterNanoseconds: 3 * second, downAfterNanoseconds: 30 * second,
-                                       failoverGraceNanoseconds: 10 * second)
+    static let policy = LivenessPolicy(suspectAfter: .seconds(3), downAfter: .seconds(30), failoverGrace: .seconds(10))
+
+    /// The instant `seconds` after boot.
+    static func second(_ seconds: Int64) -> MonotonicInstant {
+        MonotonicInstant(nanoseconds: 0).advanced(by: .seconds(seconds))
+    }
 
     @Test func aReportingNodeIsLiveThenSuspectThenDown() {
-        let leadingSince = 100 * Self.second
-        let last = 200 * Self.second
-        #expect(Self.policy.status(lastReportAt: last, leadingSince: leadingSince, now: last + 2 * Self.second) == .live)
-        #expect(Self.policy.status(lastReportAt: last, leadingSince: leadingSince, now: last + 5 * Self.second) == .suspect)
-        #expect(Self.policy.status(lastReportAt: last, leadingSince: leadingSince, now: last + 31 * Self.second) == .down)
+        let leadingSince = Self.second(100)
+        let last = Self.second(200)
+        #expect(Self.policy.status(lastReportAt: last, leadingSince: leadingSince, now: last.advanced(by: .seconds(2))) == .live)
+        #expect(Self.policy.status(lastReportAt: last, leadingSince: leadingSince, now: last.advanced(by: .seconds(5))) == .suspect)
+        #expect(Self.policy.status(lastReportAt: last, leadingSince: leadingSince, now: last.advanced(by: .seconds(31))) == .down)
+    }
+
+    @Test func aNodeTurnsSuspectAndDownExactlyAtTheirBounds() {
+        let last = Self.second(200)
+        let status = { (age: Duration) in Self.policy.status(lastReportAt: last, leadingSince: Self.second(100), now: last.advanced(by: age)) }
+        #expect(status(.seconds(3) - .nanoseconds(1)) == .live)
+        #expect(status(.seconds(3)) == .suspect)
+        #expect(status(.seconds(30) - .nanoseconds(1)) == .suspect)
+        #expect(status(.seconds(30)) == .down)
     }
 
     @Test func noNodeIsSuspectOrDownDuringTheGraceAfterALeaderChange() {
-        let leadingSince = 1_000 * Self.second
-        let beforeTheChange = 990 * Self.second
-        for elapsed in stride(from: UInt64(0), to: 10, by: 1) {
+        let leadingSince = Self.second(1_000)
+        let beforeTheChange = Self.second(990)
+        for elapsed in stride(from: Int64(0), to: 10, by: 1) {
             #expect(Self.policy.status(lastReportAt: beforeTheChange, leadingSince: leadingSince,
-                                       now: leadingSince + elapsed * Self.second) == .live)
+                                       now: leadingSince.advanced(by: .seconds(elapsed))) == .live)
             #expect(Self.policy.status(lastReportAt: nil, leadingSince: leadingSince,
-                                       now: leadingSince + elapsed * Self.second) == .live)
+                                       now: leadingSince.advanced(by: .seconds(elapsed))) == .live)
         }
-        #expect(Self.policy.status(lastReportAt: nil, leadingSince: leadingSince, now: leadingSince + 10 * Self.second) == .suspect)
-        #expect(Self.policy.status(lastReportAt: nil, leadingSince: leadingSince, now: leadingSince + 40 * Self.second) == .down)
+        #expect(Self.policy.status(lastReportAt: nil, leadingSince: leadingSince, now: leadingSince.advanced(by: .seconds(10))) == .suspect)
+        #expect(Self.policy.status(lastReportAt: nil, leadingSince: leadingSince, now: leadingSince.advanced(by: .seconds(40))) == .down)
     }
 
     @Test func percentilesUseNearestRank() {

@@ -1,4 +1,5 @@
 import Gateway
+import Primitives
 import Telemetry
 import Testing
 
@@ -12,20 +13,24 @@ struct NodeWindowTests {
         Report(agentIncarnation: incarnation, highestSeenTerm: 3, firstSequence: first, samples: seconds.map { sample($0) })
     }
 
+    static func instant(_ nanoseconds: UInt64) -> MonotonicInstant {
+        MonotonicInstant(nanoseconds: nanoseconds)
+    }
+
     @Test func resentSamplesAreStoredOnceAndTheAckCoversThem() {
         var window = NodeWindow(capacity: 10, summaryCapacity: 5)
-        #expect(window.ingest(Self.report(first: 1, seconds: 1...3), at: 10) == 3)
-        #expect(window.ingest(Self.report(first: 2, seconds: 2...5), at: 20) == 5, "2 and 3 again, then 4 and 5")
+        #expect(window.ingest(Self.report(first: 1, seconds: 1...3), at: Self.instant(10)) == 3)
+        #expect(window.ingest(Self.report(first: 2, seconds: 2...5), at: Self.instant(20)) == 5, "2 and 3 again, then 4 and 5")
         #expect(window.sampleCount == 5)
         #expect(window.samples.map(\.timestampMilliseconds) == (1...5).map { Self.sample($0).timestampMilliseconds })
-        #expect(window.lastReportAt == 20)
+        #expect(window.lastReportAt == Self.instant(20))
     }
 
     @Test func aNewIncarnationRestartsTheSequenceAndKeepsWhatWasHeld() {
         var window = NodeWindow(capacity: 10, summaryCapacity: 5)
-        _ = window.ingest(Self.report(incarnation: 1, first: 1, seconds: 1...4), at: 1)
+        _ = window.ingest(Self.report(incarnation: 1, first: 1, seconds: 1...4), at: Self.instant(1))
         #expect(window.acknowledgedSequence(incarnation: 2) == 0)
-        #expect(window.ingest(Self.report(incarnation: 2, first: 1, seconds: 10...11), at: 2) == 2)
+        #expect(window.ingest(Self.report(incarnation: 2, first: 1, seconds: 10...11), at: Self.instant(2)) == 2)
         #expect(window.sampleCount == 6)
         #expect(window.acknowledgedSequence(incarnation: 2) == 2)
     }
@@ -34,7 +39,7 @@ struct NodeWindowTests {
         var window = NodeWindow(capacity: 30, summaryCapacity: 3)
         for second in UInt64(0)..<600 {
             _ = window.ingest(Report(agentIncarnation: 1, highestSeenTerm: 1, firstSequence: second + 1,
-                                     samples: [Self.sample(second, cpu: UInt16(second % 100))]), at: second)
+                                     samples: [Self.sample(second, cpu: UInt16(second % 100))]), at: Self.instant(second))
         }
         #expect(window.sampleCount == 30)
         #expect(window.latest?.timestampMilliseconds == Self.sample(599).timestampMilliseconds)
@@ -47,10 +52,10 @@ struct NodeWindowTests {
         var limits = GatewayTables.Limits()
         limits.nodesMaximum = 2
         var tables = GatewayTables(limits: limits)
-        #expect(tables.ingest(Self.report(first: 1, seconds: 1...1), from: "a", at: 1) == 1)
-        #expect(tables.ingest(Self.report(first: 1, seconds: 1...1), from: "b", at: 1) == 1)
-        #expect(tables.ingest(Self.report(first: 1, seconds: 1...1), from: "c", at: 1) == nil)
-        #expect(tables.ingest(Self.report(first: 2, seconds: 2...2), from: "a", at: 2) == 2, "known nodes still report")
+        #expect(tables.ingest(Self.report(first: 1, seconds: 1...1), from: "a", at: Self.instant(1)) == 1)
+        #expect(tables.ingest(Self.report(first: 1, seconds: 1...1), from: "b", at: Self.instant(1)) == 1)
+        #expect(tables.ingest(Self.report(first: 1, seconds: 1...1), from: "c", at: Self.instant(1)) == nil)
+        #expect(tables.ingest(Self.report(first: 2, seconds: 2...2), from: "a", at: Self.instant(2)) == 2, "known nodes still report")
         #expect(tables.windows.count == 2)
     }
 }

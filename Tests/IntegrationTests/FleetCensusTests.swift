@@ -1,4 +1,5 @@
 import AgentSimulation
+import Primitives
 import Testing
 import Transport
 

@@ -2,6 +2,7 @@ import Certificates
 import Glibc
 import Locking
 import Observability
+import Primitives
 import Telemetry
 import Transport
 import Wire

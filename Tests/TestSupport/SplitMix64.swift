@@ -1,6 +1,6 @@
-@_exported import struct Consensus.SplitMix64
+@_exported import struct Primitives.SplitMix64
 
-/// The one SplitMix64 (`Consensus`'s, which also drives election timeouts),
+/// The one SplitMix64 (`Primitives`', which also drives election timeouts),
 /// shared by the test targets so a failing property or simulation case
 /// replays exactly from the seed printed with it; these draw test inputs.
 extension SplitMix64 {

@@ -1,6 +1,7 @@
 import Testing
 @testable import Transport
 import Wire
+import Primitives
 
 /// Hears a channel's events on an embedded loop.
 private final class RecordingFrameReceiver: FrameReceiver {

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Primitives
 import Testing
 import TestSupport
 @testable import Transport

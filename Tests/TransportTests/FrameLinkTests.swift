@@ -1,4 +1,5 @@
 import Glibc
+import Primitives
 import Testing
 import TestSupport
 @testable import Transport

@@ -1,4 +1,5 @@
 import Certificates
+import Primitives
 import Testing
 import TestSupport
 import Transport

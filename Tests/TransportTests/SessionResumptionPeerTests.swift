@@ -1,6 +1,7 @@
 import Certificates
 import COpenSSL
 import Glibc
+import Primitives
 import Testing
 import TestSupport
 @testable import Transport

@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 import TestSupport
 @testable import Transport

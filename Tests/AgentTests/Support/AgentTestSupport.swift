@@ -3,6 +3,7 @@ import Certificates
 import Foundation
 import Locking
 import Observability
+import Primitives
 import TestSupport
 import Transport
 

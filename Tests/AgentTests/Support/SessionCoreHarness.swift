@@ -4,6 +4,7 @@ import Telemetry
 import TestSupport
 import Transport
 import Wire
+import Primitives
 
 /// Drives an `AgentSessionCore` by hand, as its shell would, on a clock the
 /// test moves: each step returns the actions the core asked for.

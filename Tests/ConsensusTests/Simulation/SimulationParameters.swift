@@ -1,4 +1,5 @@
 @testable import Consensus
+import Primitives
 
 /// One seed's cluster and fault profile, drawn from the seed so that runs differ widely:
 /// timeouts, drift bound, flow-control bounds, latency, loss and duplication rates.

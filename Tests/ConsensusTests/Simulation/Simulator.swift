@@ -1,4 +1,5 @@
 @testable import Consensus
+import Primitives
 
 /// Drives one seeded run of a cluster of `RaftNode`s in true time (microseconds): clocks that
 /// drift within the bound, a lossy, duplicating, reordering network, partitions, crashes that

@@ -1,4 +1,5 @@
 import Locking
+import Primitives
 import TestSupport
 @testable import Transport
 

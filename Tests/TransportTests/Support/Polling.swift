@@ -1,5 +1,6 @@
 import Glibc
 import Locking
+import Primitives
 import Transport
 
 /// A list appended to from any thread.

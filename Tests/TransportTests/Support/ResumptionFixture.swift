@@ -1,5 +1,6 @@
 import Certificates
 import Glibc
+import Primitives
 import TestSupport
 @testable import Transport
 

@@ -1,5 +1,6 @@
 import Observability
 @testable import Transport
+import Primitives
 
 /// An in-process TLS endpoint on an ephemeral loopback port with its own
 /// event loops. `shutdown` stops accepting, drains, and joins the loop

@@ -5,12 +5,12 @@ import Wire
 /// versioned big-endian encoding. Decoding is bounded (entries, members,
 /// field sizes) so a hostile peer cannot make a coordinator allocate; the
 /// frame's own size limit bounds the rest.
-enum PeerMessageCodec {
-    static let version: UInt8 = 1
-    static let entriesPerMessageMaximum = 16_384
-    static let fieldBytesMaximum = FrameCodec.frameSizeMaximumBytesDefault
+public enum PeerMessageCodec {
+    public static let version: UInt8 = 1
+    public static let entriesPerMessageMaximum = 16_384
+    public static let fieldBytesMaximum = FrameCodec.frameSizeMaximumBytesDefault
 
-    static func encode(_ message: Message) -> [UInt8] {
+    public static func encode(_ message: Message) -> [UInt8] {
         var writer = BinaryWriter(reservingCapacity: 64 + message.entries.reduce(0) { $0 + $1.sizeBytes })
         writer.write(version)
         writer.write(message.kind.rawValue)
@@ -28,7 +28,7 @@ enum PeerMessageCodec {
         return writer.bytes
     }
 
-    static func decode(_ bytes: [UInt8]) throws(BinaryDecodingError) -> Message {
+    public static func decode(_ bytes: [UInt8]) throws(BinaryDecodingError) -> Message {
         var reader = BinaryReader(bytes)
         let found = try reader.readUInt8()
         guard found == version else { throw .unsupportedVersion(found) }
@@ -56,14 +56,14 @@ enum PeerMessageCodec {
         return message
     }
 
-    static func write(_ entry: Entry, to writer: inout BinaryWriter) {
+    public static func write(_ entry: Entry, to writer: inout BinaryWriter) {
         writer.write(entry.term)
         writer.write(entry.index)
         writer.write(entry.kind.rawValue)
         writer.writeLengthPrefixed(entry.data)
     }
 
-    static func readEntry(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> Entry {
+    public static func readEntry(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> Entry {
         let term = try reader.readUInt64()
         let index = try reader.readUInt64()
         let kindOffset = reader.offset
@@ -73,14 +73,14 @@ enum PeerMessageCodec {
         return Entry(term: term, index: index, kind: kind, data: try reader.readLengthPrefixed(maximumBytes: fieldBytesMaximum))
     }
 
-    static func write(_ snapshot: Snapshot, to writer: inout BinaryWriter) {
+    public static func write(_ snapshot: Snapshot, to writer: inout BinaryWriter) {
         writer.write(snapshot.metadata.index)
         writer.write(snapshot.metadata.term)
         writer.writeLengthPrefixed(MembershipCodec.encode(snapshot.metadata.membership))
         writer.writeLengthPrefixed(snapshot.data)
     }
 
-    static func readSnapshot(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> Snapshot {
+    public static func readSnapshot(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> Snapshot {
         let index = try reader.readUInt64()
         let term = try reader.readUInt64()
         let membership = try MembershipCodec.decode(try reader.readLengthPrefixed(maximumBytes: MembershipCodec.bytesMaximum))
@@ -90,10 +90,10 @@ enum PeerMessageCodec {
 }
 
 /// Voters and learners as bytes, for snapshots on the wire and on disk.
-enum MembershipCodec {
-    static let bytesMaximum = 8 + 2 * 8 * Membership.membersMaximum
+public enum MembershipCodec {
+    public static let bytesMaximum = 8 + 2 * 8 * Membership.membersMaximum
 
-    static func encode(_ membership: Membership) -> [UInt8] {
+    public static func encode(_ membership: Membership) -> [UInt8] {
         var writer = BinaryWriter()
         for list in [membership.voters, membership.learners] {
             writer.write(UInt32(list.count))
@@ -102,7 +102,7 @@ enum MembershipCodec {
         return writer.bytes
     }
 
-    static func decode(_ bytes: [UInt8]) throws(BinaryDecodingError) -> Membership {
+    public static func decode(_ bytes: [UInt8]) throws(BinaryDecodingError) -> Membership {
         var reader = BinaryReader(bytes)
         var lists: [[NodeID]] = []
         for _ in 0..<2 {

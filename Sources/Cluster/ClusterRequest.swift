@@ -3,7 +3,7 @@ import Wire
 /// What a coordinator asks of the leader: a fleet write, or one of the
 /// cluster operations only a leader can start. A follower forwards it over
 /// the peer link in this encoding and relays the leader's rendered answer.
-enum ClusterRequest: Sendable, Equatable {
+public enum ClusterRequest: Sendable, Equatable {
     /// An encoded `FleetCommand`.
     case write([UInt8])
     case transferLeadership(to: String)
@@ -15,9 +15,9 @@ enum ClusterRequest: Sendable, Equatable {
         case write = 1, transferLeadership, addMember, removeMember, gatewayQuery
     }
 
-    static let nameBytesMaximum = 256
+    public static let nameBytesMaximum = 256
 
-    var encoded: [UInt8] {
+    public var encoded: [UInt8] {
         var writer = BinaryWriter()
         switch self {
         case let .write(command):
@@ -40,7 +40,7 @@ enum ClusterRequest: Sendable, Equatable {
         return writer.bytes
     }
 
-    static func decode(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> ClusterRequest {
+    public static func decode(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> ClusterRequest {
         let tagOffset = reader.offset
         let request: ClusterRequest
         switch Tag(rawValue: try reader.readUInt8()) {
@@ -63,7 +63,7 @@ enum ClusterRequest: Sendable, Equatable {
 
     /// A leader change ends a forwarded write or query (the old leader will
     /// not answer it), but it is what a transfer is waiting for.
-    var endsWithLeaderChange: Bool {
+    public var endsWithLeaderChange: Bool {
         switch self {
         case .write, .gatewayQuery: true
         case .transferLeadership, .addMember, .removeMember: false

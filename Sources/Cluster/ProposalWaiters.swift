@@ -1,14 +1,14 @@
 import Consensus
 import Fleet
-import Transport
+import Primitives
 
 /// Requests waiting for their outcome: local proposals by log index (answered
 /// when that index applies — or reported lost if another term's entry took
 /// it), requests forwarded to the leader by request id, and leadership
 /// transfers (answered when the leader changes). Bounded, and every waiter
 /// has a deadline, so none is left hanging.
-struct ProposalWaiters {
-    typealias Completion = @Sendable (APIReply) -> Void
+public struct ProposalWaiters {
+    public typealias Completion = @Sendable (APIReply) -> Void
 
     private struct Local {
         let term: UInt64
@@ -33,14 +33,16 @@ struct ProposalWaiters {
     private var transfers: [Transfer] = []
     private var nextRequestID: UInt64 = 1
 
-    var count: Int { local.count + forwarded.count + transfers.count }
+    public init() {}
 
-    mutating func addLocal(index: UInt64, term: UInt64, deadline: MonotonicInstant, completion: @escaping Completion) {
+    public var count: Int { local.count + forwarded.count + transfers.count }
+
+    public mutating func addLocal(index: UInt64, term: UInt64, deadline: MonotonicInstant, completion: @escaping Completion) {
         local[index]?.completion(Self.lost)
         local[index] = Local(term: term, deadline: deadline, completion: completion)
     }
 
-    mutating func addForwarded(deadline: MonotonicInstant, endsWithLeaderChange: Bool,
+    public mutating func addForwarded(deadline: MonotonicInstant, endsWithLeaderChange: Bool,
                                completion: @escaping Completion) -> UInt64 {
         let id = nextRequestID
         nextRequestID += 1
@@ -48,14 +50,14 @@ struct ProposalWaiters {
         return id
     }
 
-    mutating func addTransfer(target: NodeID, deadline: MonotonicInstant, completion: @escaping Completion) {
+    public mutating func addTransfer(target: NodeID, deadline: MonotonicInstant, completion: @escaping Completion) {
         transfers.append(Transfer(target: target, deadline: deadline, completion: completion))
     }
 
     /// The entry at `index` applied with `term`; `outcome` is nil for entries that carried no
     /// command. Returns the answer for its waiter, if any, for the caller to send once the state
     /// it applied to is published, so that the next read on this coordinator shows the write.
-    mutating func resolve(index: UInt64, term: UInt64, outcome: FleetOutcome?) -> (() -> Void)? {
+    public mutating func resolve(index: UInt64, term: UInt64, outcome: FleetOutcome?) -> (() -> Void)? {
         guard let waiter = local.removeValue(forKey: index) else { return nil }
         let reply = waiter.term == term ? outcome.map(FleetReplies.render) ?? Self.lost : Self.lost
         return { waiter.completion(reply) }
@@ -63,18 +65,18 @@ struct ProposalWaiters {
 
     /// The leader changed to `leader` (none while an election runs): transfers
     /// to it succeeded, others failed; forwarded writes will not be answered.
-    mutating func leaderChanged(to leader: NodeID, render: (Bool) -> APIReply) {
+    public mutating func leaderChanged(to leader: NodeID, render: (Bool) -> APIReply) {
         guard leader != .none else { return failForwardedWrites() }
         for transfer in transfers { transfer.completion(render(transfer.target == leader)) }
         transfers.removeAll()
         failForwardedWrites()
     }
 
-    mutating func resolveForwarded(requestID: UInt64, reply: APIReply) {
+    public mutating func resolveForwarded(requestID: UInt64, reply: APIReply) {
         forwarded.removeValue(forKey: requestID)?.completion(reply)
     }
 
-    mutating func expire(now: MonotonicInstant) {
+    public mutating func expire(now: MonotonicInstant) {
         for (index, waiter) in local where waiter.deadline <= now {
             local[index] = nil
             waiter.completion(Self.timedOut)
@@ -95,7 +97,7 @@ struct ProposalWaiters {
         }
     }
 
-    mutating func failAll(with reply: APIReply) {
+    public mutating func failAll(with reply: APIReply) {
         for waiter in local.values { waiter.completion(reply) }
         for waiter in forwarded.values { waiter.completion(reply) }
         for transfer in transfers { transfer.completion(reply) }
@@ -104,18 +106,18 @@ struct ProposalWaiters {
         transfers.removeAll()
     }
 
-    static let lost = APIReply.error(503, "proposal_lost",
+    public static let lost = APIReply.error(503, "proposal_lost",
                                      "leadership changed before the write committed; it was not applied — retry",
                                      retryAfterSeconds: 1)
     /// The old leader may have committed the write before it lost the lead;
     /// only its answer is lost, so the outcome is unknown, not "not applied".
-    static let leaderChanged = APIReply.error(503, "leader_changed",
+    public static let leaderChanged = APIReply.error(503, "leader_changed",
                                               "the leader changed before answering; the write may have applied — retrying a PUT is safe",
                                               retryAfterSeconds: 1)
-    static let timedOut = APIReply.error(503, "commit_timeout",
+    public static let timedOut = APIReply.error(503, "commit_timeout",
                                          "the write was not committed in time; it may still apply — retrying a PUT is safe",
                                          retryAfterSeconds: 1)
-    static let transferTimedOut = APIReply.error(503, "transfer_timeout",
+    public static let transferTimedOut = APIReply.error(503, "transfer_timeout",
                                                  "leadership did not move in time; the transfer was abandoned",
                                                  retryAfterSeconds: 1)
 }

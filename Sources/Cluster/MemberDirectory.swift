@@ -1,30 +1,37 @@
 import Consensus
 import Fleet
-import Transport
+import Primitives
 
 /// Every coordinator this node knows by name: the founding members from
 /// `--initial-cluster` plus the members registered through Raft when they
 /// were added. It answers "who is node X, where do I dial it" — membership
 /// itself (who votes) is Raft's.
-struct MemberDirectory: Sendable {
-    let members: [ClusterTopology.Member]
+public struct MemberDirectory: Sendable {
+    public let members: [ClusterTopology.Member]
     /// The API and agent addresses each coordinator published, by name.
-    let advertised: [String: AdvertisedAddresses]
+    public let advertised: [String: AdvertisedAddresses]
 
     /// Builds the directory from the founding members and the fleet state's
     /// registered members and published addresses. A registered record
     /// overrides a founding member of the same name; one whose address does
     /// not parse (it came through the log) is left out.
-    init(founding: ClusterTopology, fleet: FleetState) {
+    public init(founding: ClusterTopology, fleet: FleetState) {
         self.init(founding: founding, registered: fleet.sortedMembers, advertised: fleet.advertised)
     }
 
-    init(founding: ClusterTopology, registered records: [ClusterMemberRecord] = [],
+    public init(founding: ClusterTopology, registered records: [ClusterMemberRecord] = [],
          advertised: [String: AdvertisedAddresses] = [:]) {
         self.advertised = advertised
         var members = founding.members
         for record in records {
-            guard let address = try? SocketAddress(parsing: record.peerAddress) else { continue }
+            let address: SocketAddress
+            do {
+                address = try SocketAddress(parsing: record.peerAddress)
+            } catch {
+                // The leader checks the address before proposing the record; one that does
+                // not parse here came from another build, and a member it names stays unknown.
+                continue
+            }
             let member = ClusterTopology.Member(name: record.name, id: ClusterTopology.nodeID(forName: record.name),
                                                 peerAddress: address)
             if let position = members.firstIndex(where: { $0.name == record.name }) {
@@ -36,9 +43,9 @@ struct MemberDirectory: Sendable {
         self.members = members
     }
 
-    func member(named name: String) -> ClusterTopology.Member? { members.first { $0.name == name } }
-    func member(id: NodeID) -> ClusterTopology.Member? { members.first { $0.id == id } }
+    public func member(named name: String) -> ClusterTopology.Member? { members.first { $0.name == name } }
+    public func member(id: NodeID) -> ClusterTopology.Member? { members.first { $0.id == id } }
 
     /// The member's name, or `node-ID` for an id nobody registered.
-    func displayName(of id: NodeID) -> String { member(id: id)?.name ?? "node-\(id)" }
+    public func displayName(of id: NodeID) -> String { member(id: id)?.name ?? "node-\(id)" }
 }

@@ -1,5 +1,5 @@
+import Primitives
 import Testing
-import Transport
 
 @Suite struct SocketAddressTests {
     @Test(arguments: [
@@ -18,6 +18,6 @@ import Transport
 
     @Test(arguments: ["127.0.0.1", "127.0.0.1:65536", "127.0.0.1:-1", "example.com:80", "1.2.3:80", "[::1:80", ""])
     func rejectsAnythingButANumericHostAndPort(text: String) {
-        #expect(throws: TransportError.self) { try SocketAddress(parsing: text) }
+        #expect(throws: SocketAddressError.invalidAddress(text)) { try SocketAddress(parsing: text) }
     }
 }

@@ -6,12 +6,12 @@ import Wire
 /// this build cannot decode. Skipping it would let replicas diverge (during a rolling upgrade,
 /// an older build meets a newer build's entries), so the error names the index and the
 /// encoding version, and the operator upgrades this member before it rejoins.
-enum ReplicationHalt: Error, CustomStringConvertible {
+public enum ReplicationHalt: Error, CustomStringConvertible {
     case undecodableEntry(index: UInt64, term: UInt64, error: BinaryDecodingError)
     case undecodableMembershipChange(index: UInt64, term: UInt64)
     case undecodableSnapshot(index: UInt64, error: BinaryDecodingError)
 
-    var description: String {
+    public var description: String {
         switch self {
         case let .undecodableEntry(index, term, error):
             "committed entry \(index) (term \(term)) cannot be decoded by this build: \(Self.explain(error))"
@@ -32,7 +32,7 @@ enum ReplicationHalt: Error, CustomStringConvertible {
 
     /// The fleet command an entry carries; nil for entries that carry none (a leader's first
     /// entry, a membership change without context).
-    static func decodeCommand(of entry: Entry) throws(ReplicationHalt) -> FleetCommand? {
+    public static func decodeCommand(of entry: Entry) throws(ReplicationHalt) -> FleetCommand? {
         let bytes: [UInt8]
         switch entry.kind {
         case .normal:

@@ -1,11 +1,11 @@
-import Transport
+import Primitives
 import Wire
 
 /// Linearizable reads waiting on this coordinator (etcd's ReadIndex): the reads that arrive
 /// together share one read index, asked of Raft in one request; each is answered once this
 /// node has applied the index the leader confirmed. Bounded, and every read has a deadline.
-struct ReadWaiters {
-    typealias Completion = @Sendable (ReadAnswer) -> Void
+public struct ReadWaiters {
+    public typealias Completion = @Sendable (ReadAnswer) -> Void
 
     private struct Waiter {
         let deadline: MonotonicInstant
@@ -17,23 +17,23 @@ struct ReadWaiters {
         let waiters: [Waiter]
     }
 
-    static let pendingMaximum = 4_096
-    static let contextBytes = 8
+    public static let pendingMaximum = 4_096
+    public static let contextBytes = 8
 
     private var unrequested: [Waiter] = []
     private var requested: [UInt64: [Waiter]] = [:]
     private var confirmed: [Confirmed] = []
     private var nextReadID: UInt64
-    private(set) var count = 0
+    public private(set) var count = 0
 
-    init(firstReadID: UInt64) {
+    public init(firstReadID: UInt64) {
         nextReadID = firstReadID
     }
 
-    var hasUnrequested: Bool { !unrequested.isEmpty }
+    public var hasUnrequested: Bool { !unrequested.isEmpty }
 
     /// False when `pendingMaximum` reads already wait.
-    mutating func add(deadline: MonotonicInstant, completion: @escaping Completion) -> Bool {
+    public mutating func add(deadline: MonotonicInstant, completion: @escaping Completion) -> Bool {
         guard count < Self.pendingMaximum else { return false }
         unrequested.append(Waiter(deadline: deadline, completion: completion))
         count += 1
@@ -42,7 +42,7 @@ struct ReadWaiters {
 
     /// Moves the reads that arrived since the last batch under a new read id; returns the
     /// context to ask Raft with, or nil when no read waits.
-    mutating func startBatch() -> (id: UInt64, context: [UInt8])? {
+    public mutating func startBatch() -> (id: UInt64, context: [UInt8])? {
         guard !unrequested.isEmpty else { return nil }
         let id = nextReadID
         nextReadID += 1
@@ -55,13 +55,13 @@ struct ReadWaiters {
     }
 
     /// Raft refused the batch's request (no leader known, its read queue full).
-    mutating func failBatch(_ id: UInt64) -> [Completion] {
+    public mutating func failBatch(_ id: UInt64) -> [Completion] {
         take(requested.removeValue(forKey: id) ?? [])
     }
 
     /// Raft confirmed `index` for the batch named by `context`. False when the context names no
     /// waiting batch (it timed out, or the leader echoed something this node never sent).
-    mutating func confirm(context: [UInt8], index: UInt64) -> Bool {
+    public mutating func confirm(context: [UInt8], index: UInt64) -> Bool {
         guard context.count == Self.contextBytes else { return false }
         let id = context.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard let waiters = requested.removeValue(forKey: id) else { return false }
@@ -70,7 +70,7 @@ struct ReadWaiters {
     }
 
     /// The reads whose index this node has applied.
-    mutating func releaseApplied(through applied: UInt64) -> [Completion] {
+    public mutating func releaseApplied(through applied: UInt64) -> [Completion] {
         var released: [Waiter] = []
         confirmed.removeAll { batch in
             guard batch.index <= applied else { return false }
@@ -81,12 +81,12 @@ struct ReadWaiters {
     }
 
     /// The leader changed: requests sent to the old one may never be answered, so ask again.
-    mutating func requeueRequested() {
+    public mutating func requeueRequested() {
         for id in requested.keys.sorted() { unrequested += requested[id]! }
         requested.removeAll()
     }
 
-    mutating func expire(now: MonotonicInstant) -> [Completion] {
+    public mutating func expire(now: MonotonicInstant) -> [Completion] {
         var expired: [Waiter] = []
         unrequested.removeAll { waiter in
             guard waiter.deadline <= now else { return false }
@@ -106,7 +106,7 @@ struct ReadWaiters {
         return take(expired)
     }
 
-    mutating func failAll() -> [Completion] {
+    public mutating func failAll() -> [Completion] {
         let all = unrequested + requested.values.flatMap { $0 } + confirmed.flatMap(\.waiters)
         unrequested = []
         requested = [:]
@@ -122,7 +122,7 @@ struct ReadWaiters {
 }
 
 /// How a read of replicated state ends: the view it may be answered from, or a refusal.
-enum ReadAnswer: Sendable {
+public enum ReadAnswer: Sendable {
     case view(ClusterView)
     case refused(APIReply)
 }

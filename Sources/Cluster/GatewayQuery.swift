@@ -3,14 +3,14 @@ import Wire
 /// A read only the acting leader can answer, because node liveness and
 /// samples live in its agent gateway, not in the replicated state. A
 /// follower forwards it like a write and relays the answer.
-enum GatewayQuery: Sendable, Equatable {
+public enum GatewayQuery: Sendable, Equatable {
     case nodes
     case node(id: String)
     case metrics(id: String, sinceMilliseconds: UInt64)
     case environment(name: String)
 
     /// The environment query shows the environment's replicated record.
-    var readsReplicatedState: Bool {
+    public var readsReplicatedState: Bool {
         if case .environment = self { return true }
         return false
     }
@@ -19,7 +19,7 @@ enum GatewayQuery: Sendable, Equatable {
         case nodes = 1, node, metrics, environment
     }
 
-    func encode(to writer: inout BinaryWriter) {
+    public func encode(to writer: inout BinaryWriter) {
         switch self {
         case .nodes:
             writer.write(Tag.nodes.rawValue)
@@ -36,7 +36,7 @@ enum GatewayQuery: Sendable, Equatable {
         }
     }
 
-    static func decode(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> GatewayQuery {
+    public static func decode(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> GatewayQuery {
         let offset = reader.offset
         switch Tag(rawValue: try reader.readUInt8()) {
         case .nodes: return .nodes

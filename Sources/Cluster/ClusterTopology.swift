@@ -1,14 +1,21 @@
 import Consensus
-import Transport
+import Primitives
 
 /// The coordinators a cluster starts with, from `--initial-cluster
 /// c1=HOST:PORT,c2=...`. A node's Raft ID is derived from its name (FNV-1a,
 /// never zero), so every member computes the same IDs without coordination.
 public struct ClusterTopology: Sendable, Equatable {
+    /// One founding coordinator: its name, the Raft id derived from it, and where peers dial it.
     public struct Member: Sendable, Equatable {
         public let name: String
         public let id: NodeID
         public let peerAddress: SocketAddress
+
+        public init(name: String, id: NodeID, peerAddress: SocketAddress) {
+            self.name = name
+            self.id = id
+            self.peerAddress = peerAddress
+        }
     }
 
     public let members: [Member]
@@ -25,7 +32,12 @@ public struct ClusterTopology: Sendable, Equatable {
             let parts = item.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else { throw .malformed(String(item)) }
             let name = String(parts[0])
-            guard let address = try? SocketAddress(parsing: String(parts[1])) else { throw .malformed(String(item)) }
+            let address: SocketAddress
+            do {
+                address = try SocketAddress(parsing: String(parts[1]))
+            } catch {
+                throw .malformed(String(item))
+            }
             guard !members.contains(where: { $0.name == name }) else { throw .duplicate(name) }
             members.append(Member(name: name, id: nodeID(forName: name), peerAddress: address))
         }

@@ -3,19 +3,19 @@ import Wire
 
 /// Fleet records and outcomes as API JSON, rendered in one place (the leader
 /// renders forwarded writes, so followers relay the same bytes).
-enum FleetReplies {
+public enum FleetReplies {
     /// An environment; `nodes` (already JSON) is the leader's summary of its nodes when known.
-    static func json(_ record: EnvironmentRecord, nodes: String? = nil) -> String {
+    public static func json(_ record: EnvironmentRecord, nodes: String? = nil) -> String {
         "{\"name\":\(JSONText.quoted(record.name)),\"defaultStrategy\":\(JSONText.quoted(record.defaultStrategy.rawValue)),"
             + "\"requiresApproval\":\(record.requiresApproval),\"approvalTimeoutSeconds\":\(record.approvalTimeoutSeconds)"
             + (nodes.map { ",\"nodes\":\($0)" } ?? "") + "}"
     }
 
-    static func list(_ records: [EnvironmentRecord]) -> String {
+    public static func list(_ records: [EnvironmentRecord]) -> String {
         "{\"environments\":[" + records.map { json($0) }.joined(separator: ",") + "]}"
     }
 
-    static func render(_ outcome: FleetOutcome) -> APIReply {
+    public static func render(_ outcome: FleetOutcome) -> APIReply {
         switch outcome {
         case let .environmentStored(record, created):
             return .json(created ? 201 : 200, json(record))

@@ -2,7 +2,7 @@ import Wire
 
 /// What a chunked transfer carries, which decides where the receiver keeps
 /// it and how large it may be.
-enum TransferPurpose: UInt8, Sendable, Equatable {
+public enum TransferPurpose: UInt8, Sendable, Equatable {
     /// A Raft `.snapshot` message; spooled to disk.
     case snapshot = 1
     /// A leader's answer to a forwarded request; assembled in memory.
@@ -11,48 +11,65 @@ enum TransferPurpose: UInt8, Sendable, Equatable {
 
 /// The first frame of a transfer (`transferBegin`): what it is, how many
 /// bytes follow in chunks, and their checksum.
-struct TransferHeader: Sendable, Equatable {
-    var purpose: TransferPurpose
+public struct TransferHeader: Sendable, Equatable {
+    public var purpose: TransferPurpose
     /// Chosen by the sender, unique on its link; every chunk repeats it.
-    var transferID: UInt64
+    public var transferID: UInt64
     /// Orders snapshot transfers: the Raft message's term, then the
     /// snapshot's index. A newer one replaces an unfinished older one.
-    var term: UInt64
-    var index: UInt64
-    var totalBytes: UInt64
+    public var term: UInt64
+    public var index: UInt64
+    public var totalBytes: UInt64
     /// CRC-32C of all `totalBytes` bytes, checked before they are used.
-    var checksum: UInt32
+    public var checksum: UInt32
     /// What the data belongs to: for a snapshot the Raft message with empty
     /// snapshot data (`PeerMessageCodec`), which carries the snapshot's index,
     /// term and membership; for an answer the `APIReply` with an empty body.
-    var context: [UInt8]
+    public var context: [UInt8]
+
+    public init(purpose: TransferPurpose, transferID: UInt64, term: UInt64, index: UInt64, totalBytes: UInt64,
+                checksum: UInt32, context: [UInt8]) {
+        self.purpose = purpose
+        self.transferID = transferID
+        self.term = term
+        self.index = index
+        self.totalBytes = totalBytes
+        self.checksum = checksum
+        self.context = context
+    }
 
     /// Whether this transfer should replace `other`, an unfinished one from
     /// the same sender: only a snapshot from a later term or of a later index.
-    func supersedes(_ other: TransferHeader) -> Bool {
+    public func supersedes(_ other: TransferHeader) -> Bool {
         purpose == .snapshot && other.purpose == .snapshot && (term, index) > (other.term, other.index)
     }
 }
 
 /// One `transferChunk`: bytes at `offset` of the transfer `transferID`.
-struct TransferChunk: Sendable, Equatable {
-    var transferID: UInt64
-    var offset: UInt64
-    var bytes: [UInt8]
+public struct TransferChunk: Sendable, Equatable {
+    public var transferID: UInt64
+    public var offset: UInt64
+    public var bytes: [UInt8]
+
+    public init(transferID: UInt64, offset: UInt64, bytes: [UInt8]) {
+        self.transferID = transferID
+        self.offset = offset
+        self.bytes = bytes
+    }
 }
 
 /// The payloads of the `transferBegin`, `transferChunk` and `transferEnd`
 /// frames, each starting with a version byte, big-endian (`BinaryWriter`).
 /// Decoding is bounded, so a hostile peer cannot make it allocate more than
 /// a frame's worth.
-enum TransferCodec {
-    static let version: UInt8 = 1
+public enum TransferCodec {
+    public static let version: UInt8 = 1
     /// Bytes of data per chunk: well under the 1 MiB frame limit, so a chunk
     /// never waits long behind, or delays, the Raft traffic on the same link.
-    static let chunkBytesMaximum = 128 << 10
-    static let contextBytesMaximum = 64 << 10
+    public static let chunkBytesMaximum = 128 << 10
+    public static let contextBytesMaximum = 64 << 10
 
-    static func encode(_ header: TransferHeader) -> [UInt8] {
+    public static func encode(_ header: TransferHeader) -> [UInt8] {
         payload(reserving: 48 + header.context.count) { writer in
             writer.write(header.purpose.rawValue)
             for field in [header.transferID, header.term, header.index, header.totalBytes] { writer.write(field) }
@@ -61,7 +78,7 @@ enum TransferCodec {
         }
     }
 
-    static func decodeHeader(_ bytes: [UInt8]) throws(BinaryDecodingError) -> TransferHeader {
+    public static func decodeHeader(_ bytes: [UInt8]) throws(BinaryDecodingError) -> TransferHeader {
         var reader = BinaryReader(bytes)
         try readVersion(&reader)
         let purposeOffset = reader.offset
@@ -76,7 +93,7 @@ enum TransferCodec {
         return header
     }
 
-    static func encode(_ chunk: TransferChunk) -> [UInt8] {
+    public static func encode(_ chunk: TransferChunk) -> [UInt8] {
         payload(reserving: 24 + chunk.bytes.count) { writer in
             writer.write(chunk.transferID)
             writer.write(chunk.offset)
@@ -84,7 +101,7 @@ enum TransferCodec {
         }
     }
 
-    static func decodeChunk(_ bytes: [UInt8]) throws(BinaryDecodingError) -> TransferChunk {
+    public static func decodeChunk(_ bytes: [UInt8]) throws(BinaryDecodingError) -> TransferChunk {
         var reader = BinaryReader(bytes)
         try readVersion(&reader)
         let chunk = TransferChunk(transferID: try reader.readUInt64(), offset: try reader.readUInt64(),
@@ -94,11 +111,11 @@ enum TransferCodec {
     }
 
     /// `transferEnd` carries the transfer's id only.
-    static func encodeEnd(transferID: UInt64) -> [UInt8] {
+    public static func encodeEnd(transferID: UInt64) -> [UInt8] {
         payload(reserving: 9) { $0.write(transferID) }
     }
 
-    static func decodeEnd(_ bytes: [UInt8]) throws(BinaryDecodingError) -> UInt64 {
+    public static func decodeEnd(_ bytes: [UInt8]) throws(BinaryDecodingError) -> UInt64 {
         var reader = BinaryReader(bytes)
         try readVersion(&reader)
         let transferID = try reader.readUInt64()

@@ -1,5 +1,6 @@
 /// A small seedable pseudo-random generator (SplitMix64): the only source of randomness in
-/// `Consensus`, so that a node's election timeouts replay exactly from its seed.
+/// `Consensus`, so that a node's election timeouts replay exactly from its seed; Transport's
+/// backoff jitter and the tests' seeded inputs draw from it too.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

@@ -1,0 +1,109 @@
+// libFuzzer entry point for every decoder in Sources/Cluster that reads a peer's bytes, compiled
+// together with Sources/Cluster into one module that links the separately built Wire, Primitives,
+// Consensus, Fleet, Telemetry and Gateway modules (see Scripts/fuzz). The first input byte picks
+// the decoder; the rest is the payload. Whatever decodes must encode to bytes that decode to the
+// same value, and where the encoding is canonical, to the very bytes it came from.
+
+import Consensus
+import Wire
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let input = UnsafeBufferPointer(start: data, count: size)
+    guard let selector = input.first else { return 0 }
+    let payload = Array(input.dropFirst())
+    switch selector % 8 {
+    case 0: checkPeerMessage(payload)
+    case 1: checkMembership(payload)
+    case 2: checkClusterRequest(payload)
+    case 3: checkGatewayQuery(payload)
+    case 4: checkTransferHeader(payload)
+    case 5: checkTransferChunk(payload)
+    case 6: checkTransferEnd(payload)
+    default: checkForwardedAnswer(payload)
+    }
+    return 0
+}
+
+/// `decode(encode(value)) == value`, and `encode(value) == payload` when `canonical`.
+private func checkRoundTrip<Value: Equatable>(_ payload: [UInt8], canonical: Bool, _ name: String,
+                                              decode: ([UInt8]) throws(BinaryDecodingError) -> Value,
+                                              encode: (Value) -> [UInt8]) {
+    let value: Value
+    do {
+        value = try decode(payload)
+    } catch {
+        return
+    }
+    let encoded = encode(value)
+    precondition(!canonical || encoded == payload, "a decoded \(name) encodes to other bytes")
+    do {
+        let again = try decode(encoded)
+        precondition(again == value, "a decoded \(name) does not survive a round trip")
+    } catch {
+        preconditionFailure("a decoded \(name) encodes to bytes that do not decode: \(error)")
+    }
+}
+
+/// Memberships are stored sorted and without duplicates, so a message carrying a snapshot may
+/// encode to other bytes than it came from; encoding it again must not change them further.
+private func checkPeerMessage(_ payload: [UInt8]) {
+    checkRoundTrip(payload, canonical: false, "peer message", decode: PeerMessageCodec.decode, encode: PeerMessageCodec.encode)
+    guard let message = try? PeerMessageCodec.decode(payload) else { return }
+    precondition(message.entries.count <= PeerMessageCodec.entriesPerMessageMaximum, "decoder returned more entries than the limit")
+    let encoded = PeerMessageCodec.encode(message)
+    precondition((try? PeerMessageCodec.decode(encoded)).map(PeerMessageCodec.encode) == encoded, "re-encoding is not stable")
+}
+
+private func checkMembership(_ payload: [UInt8]) {
+    checkRoundTrip(payload, canonical: false, "membership", decode: MembershipCodec.decode, encode: MembershipCodec.encode)
+}
+
+private func decodeWhole<Value>(_ payload: [UInt8],
+                                _ decode: (inout BinaryReader) throws(BinaryDecodingError) -> Value) throws(BinaryDecodingError) -> Value {
+    var reader = BinaryReader(payload)
+    let value = try decode(&reader)
+    try reader.expectEnd()
+    return value
+}
+
+private func checkClusterRequest(_ payload: [UInt8]) {
+    checkRoundTrip(payload, canonical: true, "cluster request", decode: { bytes throws(BinaryDecodingError) in
+        try decodeWhole(bytes, ClusterRequest.decode)
+    }, encode: \.encoded)
+}
+
+private func checkGatewayQuery(_ payload: [UInt8]) {
+    checkRoundTrip(payload, canonical: true, "gateway query", decode: { bytes throws(BinaryDecodingError) in
+        try decodeWhole(bytes, GatewayQuery.decode)
+    }, encode: { query in
+        var writer = BinaryWriter()
+        query.encode(to: &writer)
+        return writer.bytes
+    })
+}
+
+private func checkTransferHeader(_ payload: [UInt8]) {
+    checkRoundTrip(payload, canonical: true, "transfer header", decode: TransferCodec.decodeHeader, encode: TransferCodec.encode)
+}
+
+private func checkTransferChunk(_ payload: [UInt8]) {
+    checkRoundTrip(payload, canonical: true, "transfer chunk", decode: TransferCodec.decodeChunk, encode: TransferCodec.encode)
+}
+
+private func checkTransferEnd(_ payload: [UInt8]) {
+    checkRoundTrip(payload, canonical: true, "transfer end", decode: TransferCodec.decodeEnd, encode: TransferCodec.encodeEnd)
+}
+
+/// A forwarded answer is the request id and the leader's rendered reply.
+private struct ForwardedAnswer: Equatable {
+    let requestID: UInt64
+    let reply: APIReply
+}
+
+private func checkForwardedAnswer(_ payload: [UInt8]) {
+    checkRoundTrip(payload, canonical: true, "forwarded answer", decode: { bytes throws(BinaryDecodingError) in
+        let (requestID, reply) = try APIReply.decode(bytes)
+        return ForwardedAnswer(requestID: requestID, reply: reply)
+    }, encode: { $0.reply.encoded(requestID: $0.requestID) })
+}

@@ -1,0 +1,89 @@
+import Cluster
+import Testing
+import Wire
+
+@Suite struct ClusterRequestTests {
+    static let every: [ClusterRequest] = [
+        .write([1, 2, 3]), .write([]), .transferLeadership(to: "c2"), .addMember(name: "c4", peerAddress: "127.0.0.1:7004"),
+        .removeMember(name: "c3"), .gatewayQuery(.nodes), .gatewayQuery(.node(id: "web-1")),
+        .gatewayQuery(.metrics(id: "web-1", sinceMilliseconds: 1_800_000_000_000)), .gatewayQuery(.environment(name: "prod")),
+    ]
+
+    static func decode(_ bytes: [UInt8]) throws(BinaryDecodingError) -> ClusterRequest {
+        var reader = BinaryReader(bytes)
+        let request = try ClusterRequest.decode(&reader)
+        try reader.expectEnd()
+        return request
+    }
+
+    @Test(arguments: every)
+    func everyRequestDecodesToItself(request: ClusterRequest) throws {
+        #expect(try Self.decode(request.encoded) == request)
+    }
+
+    @Test(arguments: every)
+    func everyShorterPrefixIsTruncated(request: ClusterRequest) {
+        expectEveryShorterPrefixTruncated(request.encoded, Self.decode)
+    }
+
+    @Test func unknownTagsAreRefused() {
+        #expect(throws: BinaryDecodingError.invalidValue(offset: 0, detail: "unknown cluster request")) { try Self.decode([0]) }
+        #expect(throws: BinaryDecodingError.invalidValue(offset: 1, detail: "unknown gateway query")) { try Self.decode([5, 9]) }
+    }
+
+    @Test func namesOverTheBoundAreRefused() {
+        let name = String(repeating: "n", count: ClusterRequest.nameBytesMaximum + 1)
+        #expect(throws: BinaryDecodingError.fieldTooLarge(offset: 1, bytes: 257, maximumBytes: 256)) {
+            try Self.decode(ClusterRequest.removeMember(name: name).encoded)
+        }
+        #expect(throws: BinaryDecodingError.fieldTooLarge(offset: 2, bytes: 257, maximumBytes: 256)) {
+            try Self.decode(ClusterRequest.gatewayQuery(.node(id: name)).encoded)
+        }
+    }
+
+    @Test func namesMustBeUTF8() {
+        #expect(throws: BinaryDecodingError.invalidValue(offset: 5, detail: "string is not UTF-8")) {
+            try Self.decode([3, 0, 0, 0, 1, 0xFF])
+        }
+    }
+
+    @Test func onlyWritesAndQueriesEndWithALeaderChange() {
+        #expect(Self.every.filter(\.endsWithLeaderChange) == Self.every.filter {
+            if case .write = $0 { return true }
+            if case .gatewayQuery = $0 { return true }
+            return false
+        })
+        #expect(GatewayQuery.environment(name: "prod").readsReplicatedState)
+        #expect(!GatewayQuery.nodes.readsReplicatedState)
+    }
+}
+
+@Suite struct APIReplyTests {
+    @Test(arguments: [APIReply.json(200, "{}"), .error(503, "no_leader", "none yet", retryAfterSeconds: 2), .noLeader("x"),
+                      APIReply(status: 204, body: [], retryAfterSeconds: nil)])
+    func repliesDecodeToThemselves(reply: APIReply) throws {
+        let (requestID, decoded) = try APIReply.decode(reply.encoded(requestID: 42))
+        #expect(requestID == 42)
+        #expect(decoded == reply)
+    }
+
+    @Test func anErrorBodyIsTheJSONErrorShape() {
+        let reply = APIReply.noLeader("no leader known")
+        #expect(reply.status == 503 && reply.retryAfterSeconds == 1)
+        #expect(String(decoding: reply.body, as: UTF8.self) == String(decoding: JSONText.errorBody(code: "no_leader", message: "no leader known"),
+                                                                      as: UTF8.self))
+    }
+
+    @Test(arguments: [0, 99, 600, 70_000])
+    func statusesOutsideHTTPAreRefused(status: Int) {
+        let bytes = APIReply(status: status, body: [], retryAfterSeconds: nil).encoded(requestID: 1)
+        #expect(throws: BinaryDecodingError.invalidValue(offset: 8, detail: "HTTP status \(status)")) { try APIReply.decode(bytes) }
+    }
+
+    @Test func truncatedAndTrailingRepliesAreRefused() {
+        let bytes = APIReply.json(200, "{\"a\":1}").encoded(requestID: 7)
+        expectEveryShorterPrefixTruncated(bytes, APIReply.decode)
+        #expect(throws: BinaryDecodingError.truncated(offset: 0)) { try APIReply.decode([]) }
+        #expect(throws: BinaryDecodingError.trailingBytes(offset: bytes.count, count: 2)) { try APIReply.decode(bytes + [0, 0]) }
+    }
+}

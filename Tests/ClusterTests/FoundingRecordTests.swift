@@ -1,0 +1,75 @@
+import Cluster
+import Testing
+
+@Suite struct FoundingRecordTests {
+    static let three = try! ClusterTopology.parse("c1=127.0.0.1:7001,c2=127.0.0.1:7002,c3=127.0.0.1:7003")
+    static let moved = try! ClusterTopology.parse("c1=127.0.0.1:8001,c2=127.0.0.1:8002,c3=127.0.0.1:8003")
+    static let c1 = three.members[0]
+    static let c1Moved = moved.members[0]
+
+    @Test func withoutARecordTheFlagsFoundTheCluster() throws {
+        let decision = try FoundingRecord.decide(recorded: nil, flagged: Self.three, joining: false, selfMember: Self.c1)
+        #expect(decision.topology == Self.three)
+        #expect(!decision.joining)
+        #expect(decision.write == FoundingRecord(member: "c1", topology: Self.three, joining: false))
+    }
+
+    @Test func withoutARecordOrAFlagTheNodeFoundsAClusterOfOne() throws {
+        let decision = try FoundingRecord.decide(recorded: nil, flagged: nil, joining: false, selfMember: Self.c1)
+        #expect(decision.topology == ClusterTopology(members: [Self.c1]))
+        #expect(decision.write?.topology == decision.topology)
+    }
+
+    @Test func aRecordWithoutAFlagIsUsedWithThisStartsOwnAddress() throws {
+        let recorded = FoundingRecord(member: "c1", topology: Self.three, joining: true)
+        let decision = try FoundingRecord.decide(recorded: recorded, flagged: nil, joining: false, selfMember: Self.c1Moved)
+        #expect(decision.topology.members.map(\.peerAddress.description) == ["127.0.0.1:8001", "127.0.0.1:7002", "127.0.0.1:7003"])
+        #expect(decision.joining, "the recorded mode wins")
+        #expect(decision.write == nil)
+    }
+
+    @Test func aFlagNamingTheSameMembersRecordsMovedAddressesOnly() throws {
+        let recorded = FoundingRecord(member: "c1", topology: Self.three, joining: false)
+        let same = try FoundingRecord.decide(recorded: recorded, flagged: Self.three, joining: false, selfMember: Self.c1)
+        #expect(same.write == nil)
+        let moved = try FoundingRecord.decide(recorded: recorded, flagged: Self.moved, joining: false, selfMember: Self.c1Moved)
+        #expect(moved.write == FoundingRecord(member: "c1", topology: Self.moved, joining: false))
+    }
+
+    @Test func anotherMembersDirectoryIsRefused() {
+        let recorded = FoundingRecord(member: "c2", topology: Self.three, joining: false)
+        #expect(throws: FoundingRecord.Contradiction.self) {
+            try FoundingRecord.decide(recorded: recorded, flagged: nil, joining: false, selfMember: Self.c1)
+        }
+        do {
+            _ = try FoundingRecord.decide(recorded: recorded, flagged: nil, joining: false, selfMember: Self.c1)
+        } catch {
+            #expect(error.description.contains("this data directory is c2's"))
+            #expect(error.description.contains("give c1 its own data directory"))
+        }
+    }
+
+    @Test(arguments: [(try! ClusterTopology.parse("c1=127.0.0.1:7001,c2=127.0.0.1:7002"), false), (three, true)])
+    func otherMembersOrAnotherModeAreRefused(flagged: ClusterTopology, joining: Bool) {
+        let recorded = FoundingRecord(member: "c1", topology: Self.three, joining: false)
+        #expect(throws: FoundingRecord.Contradiction.self) {
+            try FoundingRecord.decide(recorded: recorded, flagged: flagged, joining: joining, selfMember: Self.c1)
+        }
+    }
+
+    @Test func theRecordReadsBackFromItsText() throws {
+        let record = FoundingRecord(member: "c2", topology: Self.three, joining: true)
+        #expect(String(decoding: record.encoded, as: UTF8.self) == "c2\nexisting\n\(Self.three.flagText)\n")
+        #expect(try FoundingRecord.decode(record.encoded) == record)
+    }
+
+    @Test(arguments: [
+        ("c1\nnew\nc1=127.0.0.1:7001", "it is not three lines"),
+        ("c1\nold\nc1=127.0.0.1:7001\n", "its mode 'old' is neither new nor existing"),
+        ("c1\nnew\nc1=nowhere\n", "its members: --initial-cluster entry 'c1=nowhere' is not NAME=HOST:PORT"),
+        ("c9\nnew\nc1=127.0.0.1:7001\n", "its member c9 is not one of its members"),
+    ])
+    func malformedTextSaysWhatIsWrong(text: String, reason: String) {
+        #expect(throws: FoundingRecord.Malformed(description: reason)) { try FoundingRecord.decode(Array(text.utf8)) }
+    }
+}

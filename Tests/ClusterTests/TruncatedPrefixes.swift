@@ -1,0 +1,18 @@
+import Testing
+import Wire
+
+/// Expects `decode` to refuse every proper prefix of `bytes`, the encoding of one value, as truncated.
+func expectEveryShorterPrefixTruncated<Value>(_ bytes: [UInt8], _ decode: ([UInt8]) throws(BinaryDecodingError) -> Value,
+                                              sourceLocation: SourceLocation = #_sourceLocation) {
+    for length in 0..<bytes.count {
+        do {
+            _ = try decode(Array(bytes.prefix(length)))
+            Issue.record("the first \(length) of \(bytes.count) bytes decoded", sourceLocation: sourceLocation)
+        } catch {
+            guard case .truncated = error else {
+                Issue.record("the first \(length) of \(bytes.count) bytes: \(error), not truncated", sourceLocation: sourceLocation)
+                continue
+            }
+        }
+    }
+}
