@@ -52,17 +52,19 @@ let package = Package(
         ),
         .target(
             name: "LocalFleet",
-            dependencies: ["CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "Transport"]
+            dependencies: ["CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "Primitives", "Transport"]
         ),
         .target(
             name: "Benchmarks",
-            dependencies: ["Agent", "AgentSimulation", "CommandLineSupport", "FileSystem", "LocalFleet", "Telemetry", "Transport"]
+            dependencies: [
+                "Agent", "AgentSimulation", "CommandLineSupport", "FileSystem", "LocalFleet", "Primitives", "Telemetry", "Transport",
+            ]
         ),
         .executableTarget(
             name: "hotswap",
             dependencies: [
-                "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "CommandLineSupport", "Coordinator", "LocalFleet",
-                "Observability", "Locking", "Primitives", "Transport", "Wire",
+                "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "Cluster", "CommandLineSupport", "Coordinator",
+                "LocalFleet", "Observability", "Locking", "Primitives", "Transport", "Wire",
             ]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
@@ -79,7 +81,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
-        .testTarget(name: "RepositoryTests"),
+        .testTarget(name: "RepositoryTests", dependencies: ["TestSupport"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Primitives"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),

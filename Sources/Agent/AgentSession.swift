@@ -104,9 +104,10 @@ public final class AgentSession: FrameLinkReceiver {
         while !pendingEvents.isEmpty {
             handled += 1
             precondition(handled <= Self.eventsPerHandleMaximum, "session events keep causing events")
-            for action in core.step(pendingEvents.removeFirst(), now: loop.now) {
-                if let answer = perform(action) { pendingEvents.append(answer) }
-            }
+            // The core's answers (a term persisted) go before anything else queued: the core
+            // holds the frame that asked for them and must act on it against the same link.
+            let answers = core.step(pendingEvents.removeFirst(), now: loop.now).compactMap { perform($0) }
+            pendingEvents.insert(contentsOf: answers, at: 0)
         }
     }
 

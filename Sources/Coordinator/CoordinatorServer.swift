@@ -126,7 +126,7 @@ public final class CoordinatorServer: Sendable {
     /// peer address's host (which the other coordinators already dial).
     private static func reachable(_ bound: SocketAddress, peer: SocketAddress) -> SocketAddress {
         guard bound.host == "0.0.0.0" || bound.host == "::" else { return bound }
-        return (try? SocketAddress(host: peer.host, port: bound.port)) ?? bound
+        return peer.withPort(bound.port)
     }
 
     /// Re-reads certificates and keys; a failure keeps the old ones and is logged.

@@ -35,6 +35,17 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
+    /// The same numeric host on another port; cannot fail, as the host was already checked.
+    public func withPort(_ newPort: UInt16) -> SocketAddress {
+        SocketAddress(checkedHost: host, port: newPort, family: family)
+    }
+
+    private init(checkedHost: String, port: UInt16, family: Int32) {
+        host = checkedHost
+        self.port = port
+        self.family = family
+    }
+
     public var description: String {
         family == Self.familyIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }

@@ -46,13 +46,22 @@ enum StorageFiles {
         return names
     }
 
-    /// The whole file, refusing files larger than `maximumBytes`.
+    /// The whole file, refusing files larger than `maximumBytes` and a file whose size changed
+    /// while it was read (a log file shrinking under recovery would otherwise look like a torn
+    /// tail and be cut; nothing else may write while the directory lock is held).
     static func readFile(_ path: String, maximumBytes: Int) throws(StorageError) -> [UInt8] {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw .io(operation: "stat", path: path, errno: errno) }
+        let bytes: [UInt8]
         do {
-            return try FileReader.read(path, maximumBytes: maximumBytes)
+            bytes = try FileReader.read(path, maximumBytes: maximumBytes)
         } catch {
             throw StorageError(error, writing: false)
         }
+        guard bytes.count == Int(status.st_size) else {
+            throw .io(operation: "read (file shrank or grew from \(status.st_size) to \(bytes.count) bytes)", path: path, errno: EIO)
+        }
+        return bytes
     }
 
     /// Writes all of `bytes` at `offset`, retrying short writes.

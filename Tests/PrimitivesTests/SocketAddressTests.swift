@@ -20,4 +20,12 @@ import Testing
     func rejectsAnythingButANumericHostAndPort(text: String) {
         #expect(throws: SocketAddressError.invalidAddress(text)) { try SocketAddress(parsing: text) }
     }
+
+    @Test(arguments: ["10.1.2.3:7001", "[fd00::7]:7001"])
+    func withPortKeepsTheHostAndFamily(text: String) throws {
+        let address = try SocketAddress(parsing: text)
+        let moved = address.withPort(9443)
+        #expect(moved == (try SocketAddress(host: address.host, port: 9443)))
+        #expect(moved.family == address.family && moved.port == 9443)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The documents a newcomer reads first stay true to the tree: every target in `Package.swift`
 /// is in `Docs/ARCHITECTURE.md`, every test target in `Docs/TESTING.md`, and `README.md` links
@@ -68,5 +69,36 @@ struct DocumentationTests {
                                                         isDirectory: &isDirectory)
             #expect(exists && isDirectory.boolValue, "README lists \(directory), which is not a directory here")
         }
+    }
+}
+
+/// `Package.swift` declares every module a target imports, so no target builds only because a
+/// dependency happens to pull another in.
+struct DeclaredDependencyTests {
+    @Test func everyImportedTargetIsADeclaredDependency() throws {
+        let manifest = try DocumentationTests.text("Package.swift")
+        let targets = Set(try DocumentationTests.declaredTargets(kinds: [
+            "target", "executableTarget", "systemLibrary", "testTarget",
+        ]))
+        let pattern = try NSRegularExpression(pattern: #"\.(target|executableTarget|testTarget|systemLibrary)\(\s*name:\s*"([^"]+)""#)
+        let matches = pattern.matches(in: manifest, range: NSRange(manifest.startIndex..., in: manifest))
+        var checked = 0
+        for (position, match) in matches.enumerated() {
+            let kind = String(manifest[Range(match.range(at: 1), in: manifest)!])
+            let name = String(manifest[Range(match.range(at: 2), in: manifest)!])
+            guard kind != "systemLibrary" else { continue }
+            let blockEnd = position + 1 < matches.count ? matches[position + 1].range.location : (manifest as NSString).length
+            let block = (manifest as NSString).substring(with: NSRange(location: match.range.location,
+                                                                       length: blockEnd - match.range.location))
+            let declared = targets.filter { block.contains("\"\($0)\"") }
+            let directory = block.range(of: "path: \"").map { start in
+                String(block[start.upperBound...].prefix { $0 != "\"" })
+            } ?? (kind == "testTarget" ? "Tests/\(name)" : "Sources/\(name)")
+            let imported = try SourceImports.modules(inDirectory: DocumentationTests.root.appendingPathComponent(directory))
+            let undeclared = imported.intersection(targets).subtracting(declared)
+            #expect(undeclared.isEmpty, "\(name) imports \(undeclared.sorted()) without declaring them in Package.swift")
+            checked += 1
+        }
+        #expect(checked >= 40, "checked only \(checked) targets: the manifest parse is off")
     }
 }
