@@ -1,6 +1,7 @@
 import FileSystem
 import Glibc
 import Testing
+import TestSupport
 
 struct FileLockTests {
     /// A second open file description in this process contends like another process would.
@@ -26,6 +27,8 @@ struct FileLockTests {
     }
 
     @Test func aLockHeldByAnotherProcessIsRefusedNamingThePidItRecorded() throws {
+        try Prerequisite.require(access("/usr/bin/flock", X_OK) == 0,
+                                 "/usr/bin/flock (Debian util-linux) is not installed, so there is no other process to hold the lock")
         let scratch = Scratch()
         defer { scratch.remove() }
         let path = scratch.join("LOCK")
