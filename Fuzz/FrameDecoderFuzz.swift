@@ -52,7 +52,8 @@ private func drain(_ decoder: inout FrameDecoder, pieceBytes: Int, into decoded:
                 precondition(decoder.bufferedBytes < Frame.lengthFieldBytes + frameSizeMaximumBytes, "decoder buffer exceeds one frame")
                 return
             }
-            precondition(frame.payload.count + Frame.lengthCoveredHeaderBytes <= frameSizeMaximumBytes, "decoder returned an oversized frame")
+            precondition(frame.payload.count + Frame.lengthCoveredHeaderBytes <= frameSizeMaximumBytes,
+                         "decoder returned an oversized frame")
             decoded.frames.append(frame)
         } catch {
             decoded.failed = true

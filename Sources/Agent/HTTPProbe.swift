@@ -15,14 +15,16 @@ enum HTTPProbe {
     static func run(_ endpoint: HealthEndpoint, timeout: Duration, interruptDescriptor: Int32) -> ProbeResult {
         let start = MonotonicInstant.now()
         let deadline = start.advanced(by: timeout)
-        let descriptor = socket(endpoint.address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = socket(endpoint.address.family,
+                                Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return .failed }
         defer { close(descriptor) }
         let connected = endpoint.address.withSocketAddress { connect(descriptor, $0, $1) }
         guard connected == 0 || errno == EINPROGRESS else { return .failed }
         guard wait(descriptor, for: Int16(POLLOUT), until: deadline, interrupt: interruptDescriptor),
               pendingError(descriptor) == 0 else { return .failed }
-        let request = Array("GET \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.hostHeader)\r\nUser-Agent: hotswap-agent\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array(("GET \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.hostHeader)\r\n"
+                             + "User-Agent: hotswap-agent\r\nConnection: close\r\n\r\n").utf8)
         guard send(request, on: descriptor, until: deadline, interrupt: interruptDescriptor),
               let status = readStatus(descriptor, until: deadline, interrupt: interruptDescriptor),
               (200...399).contains(status) else { return .failed }

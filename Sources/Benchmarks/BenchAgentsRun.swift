@@ -24,7 +24,8 @@ struct BenchAgentsRun {
         var suspectDuringFailover: Int?
         var downDuringFailover: Int?
 
-        static let header = "| agents | attach s | leader CPU (cores) | leader RSS MiB | reports/s | ingest p99 ≤ | re-attach 99 % s | re-attach 100 % s | most suspect / down |\n|---|---|---|---|---|---|---|---|---|"
+        static let header = "| agents | attach s | leader CPU (cores) | leader RSS MiB | reports/s | ingest p99 ≤ | "
+            + "re-attach 99 % s | re-attach 100 % s | most suspect / down |\n|---|---|---|---|---|---|---|---|---|"
 
         var line: String {
             func format(_ value: Double?, _ digits: Int = 2) -> String {
@@ -72,8 +73,10 @@ struct BenchAgentsRun {
         let started = MonotonicInstant.now()
         let agents = try BenchAgentShards(count: count, coordinators: endpoints.map(\.agent), layout: layout,
                                           rampPerSecond: settings.rampPerSecond, fleet: fleet)
-        guard try firstCensus(fleet, agents, timeout: .seconds(180), where: { $0.welcomed(minimumTerm: leaderTerm) >= count }) != nil else {
-            throw DevFailure("only \(try agents.census()?.welcomed(minimumTerm: leaderTerm) ?? 0) of \(count) agents were welcomed within 180 s")
+        guard try firstCensus(fleet, agents, timeout: .seconds(180),
+                              where: { $0.welcomed(minimumTerm: leaderTerm) >= count }) != nil else {
+            throw DevFailure("only \(try agents.census()?.welcomed(minimumTerm: leaderTerm) ?? 0) of \(count) agents "
+                             + "were welcomed within 180 s")
         }
         figures.attachSeconds = seconds(since: started)
         StandardOutput.line("\(count) agents welcomed by \(leaderName) in \(figures.attachSeconds) s")
@@ -83,13 +86,22 @@ struct BenchAgentsRun {
                             + "after \(seconds(since: started)) s; measuring \(settings.seconds) s")
         sleep(for: .seconds(5))
 
+        try measureSteadyState(into: &figures, leader: leader, api: api, leaderAPI: leaderEndpoint.api)
+        try measureFailover(into: &figures, killing: leader, api: api, endpoints: endpoints, fleet: fleet, agents: agents,
+                            leaderTerm: leaderTerm)
+        return figures
+    }
+
+    /// The steady-state window: the leader's CPU share and resident memory, and
+    /// the rate and p99 bound of the reports it ingested, over `settings.seconds`.
+    private func measureSteadyState(into figures: inout Figures, leader: ChildProcess, api: DevAPI, leaderAPI: String) throws {
         let probe = ProcessProbe(pid: leader.pid)
-        let metricsBefore = try api.metrics(at: leaderEndpoint.api).get()
+        let metricsBefore = try api.metrics(at: leaderAPI).get()
         let cpuBefore = try probe.cpuSeconds()
         let windowStart = MonotonicInstant.now()
         sleep(for: .seconds(Int64(settings.seconds)))
         let cpuAfter = try probe.cpuSeconds()
-        let metricsAfter = try api.metrics(at: leaderEndpoint.api).get()
+        let metricsAfter = try api.metrics(at: leaderAPI).get()
         let window = seconds(since: windowStart)
         figures.leaderCPUShare = (cpuAfter - cpuBefore) / window
         figures.leaderRSSMebibytes = Double(try probe.residentBytes()) / 1_048_576
@@ -98,11 +110,17 @@ struct BenchAgentsRun {
         let after = HistogramReading(metricsText: metricsAfter, name: name)
         figures.reportsPerSecond = (after.observationCount - before.observationCount) / window
         figures.ingestP99Seconds = after.quantileBound(0.99, since: before)
+    }
 
-        StandardOutput.line("killing the leader \(leaderName) (pid \(leader.pid))")
+    /// Kills the leader and times the re-attach to a leader of a later term (99 %
+    /// and every agent), sampling how many nodes the new leader counts suspect and down.
+    private func measureFailover(into figures: inout Figures, killing leader: ChildProcess, api: DevAPI,
+                                 endpoints: [CoordinatorEndpoints], fleet: DevFleet, agents: BenchAgentShards,
+                                 leaderTerm: UInt64) throws {
+        StandardOutput.line("killing the leader \(leader.name) (pid \(leader.pid))")
         leader.send(SIGKILL)
         let killed = MonotonicInstant.now()
-        var watch = FailoverStatusWatch(api: api, addresses: endpoints.filter { $0.name != leaderName }.map(\.api))
+        var watch = FailoverStatusWatch(api: api, addresses: endpoints.filter { $0.name != leader.name }.map(\.api))
         var progress: [String] = []
         let reattached = try firstCensus(fleet, agents, timeout: .seconds(60)) { census in
             watch.sampleIfDue()
@@ -126,7 +144,6 @@ struct BenchAgentsRun {
         }
         (figures.suspectDuringFailover, figures.downDuringFailover) = (watch.maximumSuspect, watch.maximumDown)
         StandardOutput.line("new leader's \(watch.leaderAgentPortSummary)")
-        return figures
     }
 
     private func seconds(since start: MonotonicInstant) -> Double {

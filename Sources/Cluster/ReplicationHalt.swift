@@ -23,7 +23,8 @@ public enum ReplicationHalt: Error, CustomStringConvertible {
     }
 
     private static func explain(_ error: BinaryDecodingError) -> String {
-        let readable = "this build reads fleet encoding versions \(FleetCodec.versionsRead.lowerBound)...\(FleetCodec.versionsRead.upperBound)"
+        let readable = "this build reads fleet encoding versions "
+            + "\(FleetCodec.versionsRead.lowerBound)...\(FleetCodec.versionsRead.upperBound)"
         if case let .unsupportedVersion(found) = error {
             return "it is fleet encoding version \(found), \(readable); upgrade this coordinator"
         }

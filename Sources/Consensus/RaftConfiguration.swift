@@ -69,13 +69,15 @@ public struct RaftConfiguration: Sendable, Equatable {
             "clockDriftBoundPercent must be in 0..<100, got \(clockDriftBoundPercent)")
         try require(
             (Self.electionTimeoutTicksMinimum...Self.electionTimeoutTicksMaximum).contains(electionTimeoutTicks),
-            "electionTimeoutTicks must be in \(Self.electionTimeoutTicksMinimum)...\(Self.electionTimeoutTicksMaximum), got \(electionTimeoutTicks)")
+            "electionTimeoutTicks must be in \(Self.electionTimeoutTicksMinimum)...\(Self.electionTimeoutTicksMaximum), "
+                + "got \(electionTimeoutTicks)")
         try require(
             heartbeatIntervalTicks >= 1 && heartbeatIntervalTicks < electionTimeoutTicks,
             "heartbeatIntervalTicks must be at least 1 and below electionTimeoutTicks")
         try require(
             leaseDurationTicks >= 1 && heartbeatIntervalTicks < leaseDurationTicks,
-            "the lease (\(leaseDurationTicks) ticks for electionTimeoutTicks \(electionTimeoutTicks) and drift \(clockDriftBoundPercent)%) must outlast one heartbeat interval; raise electionTimeoutTicks")
+            "the lease (\(leaseDurationTicks) ticks for electionTimeoutTicks \(electionTimeoutTicks) and drift \(clockDriftBoundPercent)%) "
+                + "must outlast one heartbeat interval; raise electionTimeoutTicks")
         try require(
             (1...Self.inflightMessagesMaximumLimit).contains(inflightMessagesMaximum),
             "inflightMessagesMaximum must be in 1...\(Self.inflightMessagesMaximumLimit)")

@@ -239,7 +239,9 @@ final class AgentGateway: @unchecked Sendable {
                     id: id, record: inventory[id] ?? state.helloRecords[id],
                     status: settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now),
                     latest: latest,
-                    latestAgeMilliseconds: latest.map { wallClockMilliseconds >= $0.timestampMilliseconds ? wallClockMilliseconds - $0.timestampMilliseconds : 0 })
+                    latestAgeMilliseconds: latest.map {
+                        wallClockMilliseconds >= $0.timestampMilliseconds ? wallClockMilliseconds - $0.timestampMilliseconds : 0
+                    })
             }
         }
     }

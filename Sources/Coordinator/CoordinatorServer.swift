@@ -112,10 +112,11 @@ public final class CoordinatorServer: Sendable {
             shutdown()
             throw error
         }
+        let peerAddress = configuration.peerAddress
         raft.start(advertising: AdvertisedAddresses(
             name: configuration.name,
-            apiAddress: "\(configuration.advertisedAPIAddress ?? Self.reachable(endpoints[0].boundAddress, peer: configuration.peerAddress))",
-            agentAddress: "\(configuration.advertisedAgentAddress ?? Self.reachable(endpoints[2].boundAddress, peer: configuration.peerAddress))"))
+            apiAddress: "\(configuration.advertisedAPIAddress ?? Self.reachable(endpoints[0].boundAddress, peer: peerAddress))",
+            agentAddress: "\(configuration.advertisedAgentAddress ?? Self.reachable(endpoints[2].boundAddress, peer: peerAddress))"))
         logger.info("coordinator started", ["name": configuration.name,
                                             "api": "\(endpoints[0].boundAddress)",
                                             "peer": "\(endpoints[1].boundAddress)",

@@ -43,7 +43,8 @@ enum EnvironmentRoutes {
                 update = try JSONDecoder().decode(EnvironmentUpdate.self, from: Data(request.body))
             } catch {
                 return responder.sendError(status: 400, code: "invalid_json",
-                                           message: "body must be {\"defaultStrategy\": \"direct|rolling|blueGreen|canary\", \"requiresApproval\": true|false}")
+                                           message: "body must be {\"defaultStrategy\": \"direct|rolling|blueGreen|canary\", "
+                                               + "\"requiresApproval\": true|false}")
             }
             let record = EnvironmentRecord(
                 name: request.parameters["name"] ?? "", defaultStrategy: update.defaultStrategy,

@@ -53,7 +53,9 @@ extension RaftService {
             return completion(.error(409, "limit_reached", "a cluster holds at most \(ClusterTopology.membersMaximum) coordinators"))
         }
         let context = FleetCodec.encode(.putMember(ClusterMemberRecord(name: name, peerAddress: peerAddress)))
-        propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.proposeMembershipChange(.addLearner(id), context: context) }
+        propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
+            try node.proposeMembershipChange(.addLearner(id), context: context)
+        }
     }
 
     func removeMember(name: String, completion: @escaping @Sendable (APIReply) -> Void) {
@@ -62,7 +64,9 @@ extension RaftService {
             return completion(.error(404, "not_found", "'\(name)' is not a member of the cluster"))
         }
         let context = FleetCodec.encode(.deleteMember(name: name))
-        propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.proposeMembershipChange(.remove(id), context: context) }
+        propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
+            try node.proposeMembershipChange(.remove(id), context: context)
+        }
     }
 
     /// Promotes one learner whose log is within `promotionLagEntriesMaximum`

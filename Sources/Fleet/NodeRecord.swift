@@ -30,7 +30,8 @@ public struct NodeRecord: Sendable, Equatable {
         guard moduleVersions.count <= Self.modulesMaximum else { return "at most \(Self.modulesMaximum) modules" }
         for (key, value) in labels {
             guard !key.isEmpty, key.utf8.count <= Self.labelKeyBytesMaximum, value.utf8.count <= Self.valueBytesMaximum else {
-                return "label '\(key)' must have a key of 1-\(Self.labelKeyBytesMaximum) bytes and a value of at most \(Self.valueBytesMaximum)"
+                return "label '\(key)' must have a key of 1-\(Self.labelKeyBytesMaximum) bytes "
+                    + "and a value of at most \(Self.valueBytesMaximum)"
             }
         }
         for (name, version) in moduleVersions {

@@ -91,7 +91,8 @@ public enum DevSession {
         let others = endpoints.dropFirst().map { "https://\($0.api)" }.joined(separator: ", ")
         let hotswap = ChildProcess.executablePath
         StandardOutput.write("""
-            ready: leader \(listing.leader) (term \(listing.term)), \(layout.agentNames.count) of \(layout.agentNames.count) agents live and reporting
+            ready: leader \(listing.leader) (term \(listing.term)), \(layout.agentNames.count) of \
+            \(layout.agentNames.count) agents live and reporting
 
               API      \(url)   (every coordinator answers; also \(others))
               CA       \(layout.caPath)

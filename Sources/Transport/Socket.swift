@@ -8,7 +8,8 @@ enum Socket {
     static let listenBacklog: Int32 = 4096
 
     static func makeListener(_ address: SocketAddress, reusePort: Bool) throws(TransportError) -> Int32 {
-        let descriptor = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = socket(address.family,
+                                Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw .lastSystemError("socket") }
         setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, 1)
         if reusePort { setOption(descriptor, SOL_SOCKET, SO_REUSEPORT, 1) }
@@ -47,7 +48,8 @@ enum Socket {
 
     /// Starts a non-blocking connect; completion is signalled by writability.
     static func startConnect(_ address: SocketAddress) throws(TransportError) -> Int32 {
-        let descriptor = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = socket(address.family,
+                                Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw .lastSystemError("socket") }
         setOption(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
         let result = address.withSocketAddress { connect(descriptor, $0, $1) }

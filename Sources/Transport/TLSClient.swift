@@ -12,7 +12,8 @@ public enum TLSClient {
     public static func connect(to address: SocketAddress, expectedServerName: String?, context: TLSContext,
                                limits: ConnectionLimits = .init(), sessionCache: TLSSessionCache? = nil, on loop: EventLoop,
                                makeHandler: (TLSConnection) -> any ConnectionHandler,
-                               onClose: @escaping (TLSConnection, CloseReason) -> Void = { _, _ in }) throws(TransportError) -> TLSConnection {
+                               onClose: @escaping (TLSConnection, CloseReason) -> Void = { _, _ in })
+                               throws(TransportError) -> TLSConnection {
         loop.preconditionInLoop()
         precondition(context.side == .client, "TLSClient needs a client-side context")
         let descriptor = try Socket.startConnect(address)

@@ -22,7 +22,8 @@ enum CoordinatorCommand {
                                    [--advertise-api-addr HOST:PORT] [--advertise-agent-addr HOST:PORT]
                                    [--agent-suspect-after 3s] [--agent-down-after 30s] [--agent-failover-grace 10s]
                                    [--agent-hello-hold DURATION (default: 4 election timeouts)]
-                                   [--agent-window-samples 300] [--agent-window-minutes 60] [--agent-nodes-maximum \(CoordinatorConfiguration.agentNodesLimit)]
+                                   [--agent-window-samples 300] [--agent-window-minutes 60] \
+        [--agent-nodes-maximum \(CoordinatorConfiguration.agentNodesLimit)]
                                    [--raft-tick 50ms] [--election-timeout-ticks 10] [--snapshot-every-entries 10000]
         """
 

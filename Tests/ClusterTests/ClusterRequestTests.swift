@@ -70,8 +70,8 @@ import Wire
     @Test func anErrorBodyIsTheJSONErrorShape() {
         let reply = APIReply.noLeader("no leader known")
         #expect(reply.status == 503 && reply.retryAfterSeconds == 1)
-        #expect(String(decoding: reply.body, as: UTF8.self) == String(decoding: JSONText.errorBody(code: "no_leader", message: "no leader known"),
-                                                                      as: UTF8.self))
+        #expect(String(decoding: reply.body, as: UTF8.self)
+                == String(decoding: JSONText.errorBody(code: "no_leader", message: "no leader known"), as: UTF8.self))
     }
 
     @Test(arguments: [0, 99, 600, 70_000])

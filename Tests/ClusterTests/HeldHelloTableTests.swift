@@ -29,7 +29,9 @@ import Testing
         let connections = [Connection(), Connection()]
         let resumed = Locked<[Bool]>([])
         for connection in connections {
-            _ = table.hold(ObjectIdentifier(connection), formerLeader: nil, now: Self.now) { expired in resumed.withLock { $0.append(expired) } }
+            _ = table.hold(ObjectIdentifier(connection), formerLeader: nil, now: Self.now) { expired in
+                resumed.withLock { $0.append(expired) }
+            }
         }
         let electing = table.decide(Self.electing, now: Self.now)
         #expect(electing.isEmpty, "mid-election the hellos stay held")

@@ -19,7 +19,8 @@ import Wire
 
     @Test func truncatedPayloadsAreRefused() {
         expectEveryShorterPrefixTruncated(TransferCodec.encode(Self.header), TransferCodec.decodeHeader)
-        expectEveryShorterPrefixTruncated(TransferCodec.encode(TransferChunk(transferID: 1, offset: 2, bytes: [3])), TransferCodec.decodeChunk)
+        expectEveryShorterPrefixTruncated(TransferCodec.encode(TransferChunk(transferID: 1, offset: 2, bytes: [3])),
+                                          TransferCodec.decodeChunk)
         #expect(throws: BinaryDecodingError.truncated(offset: 1)) { try TransferCodec.decodeEnd([TransferCodec.version, 0, 0]) }
         #expect(throws: BinaryDecodingError.truncated(offset: 0)) { try TransferCodec.decodeChunk([]) }
     }

@@ -87,7 +87,8 @@ import Testing
         }
         let commitBeyondLog = PersistentState(hardState: HardState(term: 1, vote: 0, commit: 5), entries: [Entry(term: 1, index: 1)])
         #expect(throws: StartupError.self) {
-            _ = try RaftNode(configuration: RaftConfiguration(id: 1), recovered: commitBeyondLog, initialMembership: Membership(voters: [1]))
+            _ = try RaftNode(configuration: RaftConfiguration(id: 1), recovered: commitBeyondLog,
+                             initialMembership: Membership(voters: [1]))
         }
     }
 

@@ -55,7 +55,9 @@ import Primitives
         var network = TestNetwork(voters: [1, 2, 3])
         network.elect(1)
         #expect(throws: ProposalError.invalidMembershipChange(.alreadyMember(2))) { try network[1].proposeMembershipChange(.addLearner(2)) }
-        #expect(throws: ProposalError.invalidMembershipChange(.notALearner(2))) { try network[1].proposeMembershipChange(.promoteLearner(2)) }
+        #expect(throws: ProposalError.invalidMembershipChange(.notALearner(2))) {
+            try network[1].proposeMembershipChange(.promoteLearner(2))
+        }
         #expect(throws: ProposalError.invalidMembershipChange(.notAMember(9))) { try network[1].proposeMembershipChange(.remove(9)) }
         #expect(throws: MembershipError.wouldRemoveLastVoter) { _ = try Membership(voters: [1]).applying(.remove(1)) }
     }
@@ -75,7 +77,8 @@ import Primitives
     @Test func truncatedConfigEntryRevertsTheMembership() throws {
         var follower = try RaftNode(configuration: RaftConfiguration(id: 2), initialMembership: Membership(voters: [1, 2, 3]))
         let added = ConfigChangeRecord(change: .addLearner(4), membership: Membership(voters: [1, 2, 3], learners: [4]))
-        follower.step(Message(kind: .append, from: 1, to: 2, term: 1, entries: [Entry(term: 1, index: 1, kind: .configChange, data: added.encoded())]))
+        follower.step(Message(kind: .append, from: 1, to: 2, term: 1,
+                              entries: [Entry(term: 1, index: 1, kind: .configChange, data: added.encoded())]))
         #expect(follower.tracker.membership.isLearner(4))
         follower.step(Message(kind: .append, from: 3, to: 2, term: 2, entries: [Entry(term: 2, index: 1)]))
         #expect(follower.tracker.membership == Membership(voters: [1, 2, 3]))

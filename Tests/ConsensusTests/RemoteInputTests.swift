@@ -22,7 +22,9 @@ import Primitives
             Entry(
                 term: small(3) == 0 ? small(8) : message.term, index: start + UInt64(offset),
                 kind: small(5) == 0 ? .configChange : .normal,
-                data: small(3) == 0 ? ConfigChangeRecord(change: .addLearner(small(6) + 1), membership: Membership(voters: [1, 2, 3])).encoded() : [UInt8(offset)])
+                data: small(3) == 0
+                    ? ConfigChangeRecord(change: .addLearner(small(6) + 1), membership: Membership(voters: [1, 2, 3])).encoded()
+                    : [UInt8(offset)])
         }
         if small(8) == 0 {
             let voters = (0..<small(4)).map { _ in small(6) }

@@ -34,7 +34,8 @@ import Testing
                 totals.committedCalmValues += summary.committedCalmValues
                 slowestRecoveryMicros = max(slowestRecoveryMicros, summary.calmRecoveryMicros ?? 0)
                 if plan.verbose {
-                    print("seed=\(seed) \(simulator.parameters): \(summary.events) events, \(summary.committedValues) values committed (\(summary.committedCalmValues) after faults), highest term \(summary.highestTerm)")
+                    print("seed=\(seed) \(simulator.parameters): \(summary.events) events, \(summary.committedValues) values committed "
+                          + "(\(summary.committedCalmValues) after faults), highest term \(summary.highestTerm)")
                 }
             } catch {
                 failures += 1
@@ -45,7 +46,8 @@ import Testing
                 if failures >= SimulationTests.failuresPerShardMaximum { break }
             }
         }
-        print("simulation shard \(shard): \(seedsRun) seeds passed, \(totals.events) events, \(totals.committedValues) values committed, slowest recovery after the faults \(slowestRecoveryMicros / 1000) ms")
+        print("simulation shard \(shard): \(seedsRun) seeds passed, \(totals.events) events, \(totals.committedValues) values committed, "
+              + "slowest recovery after the faults \(slowestRecoveryMicros / 1000) ms")
     }
 
     @Test func sameSeedReplaysExactly() throws {

@@ -123,7 +123,8 @@ import Wire
 
     @Test func aChunkOverTheChunkBoundIsRefusedByTheCodecAndTheAssembler() throws {
         let big = TransferChunk(transferID: 1, offset: 0, bytes: [UInt8](repeating: 1, count: TransferCodec.chunkBytesMaximum + 1))
-        #expect(throws: BinaryDecodingError.fieldTooLarge(offset: 17, bytes: big.bytes.count, maximumBytes: TransferCodec.chunkBytesMaximum)) {
+        #expect(throws: BinaryDecodingError.fieldTooLarge(offset: 17, bytes: big.bytes.count,
+                                                          maximumBytes: TransferCodec.chunkBytesMaximum)) {
             _ = try TransferCodec.decodeChunk(TransferCodec.encode(big))
         }
         var assembler = TransferAssembler(limits: F.limits)

@@ -22,7 +22,9 @@ struct LivenessAndSummaryTests {
 
     @Test func aNodeTurnsSuspectAndDownExactlyAtTheirBounds() {
         let last = Self.second(200)
-        let status = { (age: Duration) in Self.policy.status(lastReportAt: last, leadingSince: Self.second(100), now: last.advanced(by: age)) }
+        let status = { (age: Duration) in
+            Self.policy.status(lastReportAt: last, leadingSince: Self.second(100), now: last.advanced(by: age))
+        }
         #expect(status(.seconds(3) - .nanoseconds(1)) == .live)
         #expect(status(.seconds(3)) == .suspect)
         #expect(status(.seconds(30) - .nanoseconds(1)) == .suspect)
@@ -52,7 +54,9 @@ struct LivenessAndSummaryTests {
 
     @Test func environmentSummaryCountsEveryNodeAndMeasuresOnlyLiveOnes() {
         func node(_ id: String, _ status: NodeStatus, cpu: UInt16, latency: UInt32?) -> NodeSnapshot {
-            let modules = latency.map { [ModuleSample(name: "web", cpuBasisPoints: 10, rssBytes: 1, probe: .succeeded(latencyMicroseconds: $0))] } ?? []
+            let modules = latency.map {
+                [ModuleSample(name: "web", cpuBasisPoints: 10, rssBytes: 1, probe: .succeeded(latencyMicroseconds: $0))]
+            } ?? []
             let sample = Sample(timestampMilliseconds: 1, hostCPUBusyBasisPoints: cpu, hostMemoryUsedBytes: UInt64(cpu),
                                 hostMemoryTotalBytes: 10_000, modules: modules)
             return NodeSnapshot(id: id, record: NodeRecord(id: id, environment: "qa"), status: status, latest: sample,

@@ -64,7 +64,8 @@ struct BadInputTests {
     @Test func randomBytesInsteadOfTLSAreRefusedOnEveryPort() throws {
         for port in [coordinator.apiPort, coordinator.peerPort, coordinator.agentPort] {
             let garbage = Data((0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 7919) })
-            let output = try ExternalCommand.run(["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/\(port) || exit 2; cat >&3; timeout 5 cat <&3 >/dev/null; [ $? -eq 124 ] && exit 124; exit 0"],
+            let output = try ExternalCommand.run(["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/\(port) || exit 2; cat >&3; "
+                                                      + "timeout 5 cat <&3 >/dev/null; [ $? -eq 124 ] && exit 124; exit 0"],
                                                  input: garbage)
             #expect(output.status == 0, "port \(port) did not close a connection that sent random bytes: \(output.combined)")
         }

@@ -58,6 +58,25 @@ struct NetworkPartitionTests {
         #expect(!seenByOld.contains("during-partition"), "the cut did not isolate \(old)")
         #expect(eventually { watch.sample().map { $0.role != "leader" } == true }, "the cut-off leader never stepped down")
 
+        let (rejoined, caughtUpAfter) = try healAndCatchUp(old, in: cluster, watch: watch, newTerm: newView.term,
+                                                           acknowledged: acknowledged)
+
+        print("""
+            network partition (tick \(PartitionCluster.tick), election timeout \(PartitionCluster.electionTimeoutTicks) \
+            ticks, lease bound \(PartitionCluster.leaseBound)): \(watch.summary); \(new) elected \
+            (term \(oldView.term) → \(newView.term)) by +\(electedAfter.wholeMilliseconds) ms; \(old) following \
+            \(rejoined?.name ?? "?") (term \(rejoined?.view.term ?? 0)) with every write \(caughtUpAfter.wholeMilliseconds) ms \
+            after the heal
+            """)
+    }
+
+    /// The heal: `old` must follow a leader of `newTerm` or later with every acknowledged
+    /// write, take a write of its own, and leave no member holding the write it refused
+    /// while cut off. The leader it follows, and how long after the heal it had caught up.
+    private func healAndCatchUp(_ old: String, in cluster: PartitionCluster, watch: IsolatedLeaderWatch, newTerm: Int,
+                                acknowledged: Set<String>) throws -> (rejoined: (name: String, view: MemberView)?,
+                                                                      caughtUpAfter: Duration) {
+        var acknowledged = acknowledged
         // The heal: the old leader follows the new one and catches up.
         try cluster.network.heal(old)
         watch.healed()
@@ -66,7 +85,7 @@ struct NetworkPartitionTests {
         #expect(eventually(timeout: .seconds(30)) {
             watch.sample()
             rejoined = cluster.agreedLeader(among: cluster.names)
-            return rejoined.map { $0.name != old && $0.view.term >= newView.term } == true
+            return rejoined.map { $0.name != old && $0.view.term >= newTerm } == true
                 && cluster.view(on: old)?.role == "follower"
                 && cluster.environmentNames(on: old)?.isSuperset(of: acknowledged) == true
         }, "\(old) did not rejoin as a follower with every acknowledged write")
@@ -82,13 +101,6 @@ struct NetworkPartitionTests {
                     "\(member) applied a write the cut-off leader refused")
         }
         for _ in 0..<5 { watch.sample() }
-
-        print("""
-            network partition (tick \(PartitionCluster.tick), election timeout \(PartitionCluster.electionTimeoutTicks) \
-            ticks, lease bound \(PartitionCluster.leaseBound)): \(watch.summary); \(new) elected \
-            (term \(oldView.term) → \(newView.term)) by +\(electedAfter.wholeMilliseconds) ms; \(old) following \
-            \(rejoined?.name ?? "?") (term \(rejoined?.view.term ?? 0)) with every write \(caughtUpAfter.wholeMilliseconds) ms \
-            after the heal
-            """)
+        return (rejoined, caughtUpAfter)
     }
 }

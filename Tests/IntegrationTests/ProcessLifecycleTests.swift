@@ -101,7 +101,8 @@ struct ProcessLifecycleTests {
 
         if let connection { client.write(TestFrames.ping("after"), on: connection) }
         #expect(eventually { held.receivedText.contains("after") }, "open connection dropped by reload")
-        let served = try ExternalCommand.run(["sh", "-c", "openssl s_client -connect 127.0.0.1:\(coordinator.apiPort) -CAfile \(certificates.ca) </dev/null 2>/dev/null | openssl x509 -noout -enddate"])
+        let served = try ExternalCommand.run(["sh", "-c", "openssl s_client -connect 127.0.0.1:\(coordinator.apiPort) "
+                                                  + "-CAfile \(certificates.ca) </dev/null 2>/dev/null | openssl x509 -noout -enddate"])
         let expected = try ExternalCommand.run(["openssl", "x509", "-noout", "-enddate", "-in", certificates.certificate("c1")])
         #expect(served.standardOutput == expected.standardOutput, "new connections still get the old certificate")
     }

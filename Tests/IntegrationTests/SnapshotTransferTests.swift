@@ -56,9 +56,16 @@ struct SnapshotTransferTests {
         let leaderApplied = cluster.clusterView(on: leader)?["appliedIndex"] as? Int ?? 0
 
         kill(laggingProcess.pid, SIGCONT)
-        #expect(eventually(timeout: Self.settleTimeout) { Self.receivedSnapshotBytes(in: laggingProcess.log.text) >= Self.snapshotBytesMinimum },
-                "\(lagging) never received a snapshot of \(Self.snapshotBytesMinimum) bytes:\n\(laggingProcess.log.text.suffix(4_000))")
-        #expect(eventually(timeout: Self.settleTimeout) { (cluster.clusterView(on: lagging)?["appliedIndex"] as? Int ?? 0) >= leaderApplied },
+        #expect(eventually(timeout: Self.settleTimeout) {
+                    Self.receivedSnapshotBytes(in: laggingProcess.log.text) >= Self.snapshotBytesMinimum
+                },
+                """
+                \(lagging) never received a snapshot of \(Self.snapshotBytesMinimum) bytes:
+                \(laggingProcess.log.text.suffix(4_000))
+                """)
+        #expect(eventually(timeout: Self.settleTimeout) {
+                    (cluster.clusterView(on: lagging)?["appliedIndex"] as? Int ?? 0) >= leaderApplied
+                },
                 "\(lagging) did not catch up to index \(leaderApplied)")
 
         // Any member may lead by now; retried because leadership may move

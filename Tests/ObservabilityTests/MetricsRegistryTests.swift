@@ -12,7 +12,8 @@ import Testing
         #expect(first !== other)
         #expect(registry.gauge("g", help: "G.") === registry.gauge("g", help: "G."))
         let buckets = HistogramBuckets.latencySeconds
-        #expect(registry.histogram("h_seconds", help: "H.", buckets: buckets) === registry.histogram("h_seconds", help: "H.", buckets: buckets))
+        #expect(registry.histogram("h_seconds", help: "H.", buckets: buckets)
+                === registry.histogram("h_seconds", help: "H.", buckets: buckets))
     }
 
     @Test func counterAndGaugeReportTheirValues() {
@@ -33,7 +34,9 @@ import Testing
         for value in [-5.0, 1, 1.5, 2, 2, 3, 3.5, .infinity] {
             histogram.observe(value)
         }
-        let counts = registry.exposition().split(separator: "\n").filter { $0.hasPrefix("h_seconds_bucket") }.map { $0.split(separator: " ").last! }
+        let counts = registry.exposition().split(separator: "\n")
+            .filter { $0.hasPrefix("h_seconds_bucket") }
+            .map { $0.split(separator: " ").last! }
         #expect(counts == ["2", "5", "6", "8"])
     }
 

@@ -67,7 +67,8 @@ struct PowerCutPropertyTests {
                 let image = cache.crashImage(durable: durable, writes: writes, reached: reached, using: &random)
                 var allowed = [before, beforeWithLatestHardState, history.durable]
                 if case .snapshot = operation {
-                    allowed.append(Durable(snapshot: history.durable.snapshot, entries: history.durable.entries, hardState: before.hardState))
+                    allowed.append(Durable(snapshot: history.durable.snapshot, entries: history.durable.entries,
+                                           hardState: before.hardState))
                 }
                 let context = "POWERCUT_SEED=\(seed) step \(step) (\(operation)), crash during \(writes[reached]) "
                     + "with \(cache.pageBytes)-byte pages"

@@ -91,7 +91,8 @@ struct RoundTripTests {
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         for index in UInt64(1)...40 {
-            try log.append(entries: [Fixtures.entry(index, term: 3, dataBytes: 40)], hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index - 1))
+            try log.append(entries: [Fixtures.entry(index, term: 3, dataBytes: 40)],
+                           hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index - 1))
             try log.append(entries: [], hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index))
         }
         try log.flushAndClose()

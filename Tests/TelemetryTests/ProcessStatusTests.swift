@@ -22,7 +22,8 @@ struct ProcessStatusTests {
     }
 
     @Test(arguments: [
-        ("Name:\tx\nVmRSS:\t    12 MB\n", ProcParseError.malformed(file: .processStatus, detail: "'VmRSS' is not followed by a value in kB")),
+        ("Name:\tx\nVmRSS:\t    12 MB\n",
+         ProcParseError.malformed(file: .processStatus, detail: "'VmRSS' is not followed by a value in kB")),
         ("Name:\tx\nVmRSS:\t    twelve kB\n", .invalidNumber(file: .processStatus, field: "VmRSS", text: "twelve")),
         ("Name:\tx\nVmRSS:\n", .missingField(file: .processStatus, field: "VmRSS")),
         ("Name:\tx\nVmRSS:\t18014398509481984 kB\n", .invalidNumber(file: .processStatus, field: "VmRSS", text: "18014398509481984 kB")),

@@ -48,7 +48,9 @@ struct ReportCodecRejectionTests {
         let overlongZero: [UInt8] = [1, 0x80, 0x00, 0]
         let overlongOne: [UInt8] = [1, 0x81, 0x80, 0x00, 0]
         for bytes in [elevenBytes, tenthByteTooBig] {
-            #expect(throws: BinaryDecodingError.invalidValue(offset: 1, detail: "varint exceeds 64 bits")) { try ReportCodec.decodeAck(bytes) }
+            #expect(throws: BinaryDecodingError.invalidValue(offset: 1, detail: "varint exceeds 64 bits")) {
+                try ReportCodec.decodeAck(bytes)
+            }
         }
         for bytes in [overlongZero, overlongOne] {
             #expect(throws: BinaryDecodingError.invalidValue(offset: 1, detail: "varint has a redundant zero byte")) {

@@ -55,7 +55,9 @@ struct FrameLinkTests {
 
     private func send(_ payload: String, on link: LoopBound<FrameLink>) {
         let refusal = link.loop.runAndWait { () -> FrameSendError? in
-            do throws(FrameSendError) { try link.value.send(Frame(kind: FrameKind.ping.rawValue, payload: Array(payload.utf8))) } catch { return error }
+            do throws(FrameSendError) {
+                try link.value.send(Frame(kind: FrameKind.ping.rawValue, payload: Array(payload.utf8)))
+            } catch { return error }
             return nil
         }
         #expect(refusal == nil)

@@ -50,7 +50,9 @@ struct InvariantChecker {
         if let known = persisted[key] {
             guard known.entry == entry, known.previousTerm == previousTerm else {
                 throw SimulationFailure(
-                    "log matching: n\(node) persisted entry \(entry.index)/\(entry.term) (prev term \(previousTerm), \(entry.data.count) bytes) unlike an earlier one (prev term \(known.previousTerm), \(known.entry.data.count) bytes)")
+                    "log matching: n\(node) persisted entry \(entry.index)/\(entry.term) "
+                        + "(prev term \(previousTerm), \(entry.data.count) bytes) "
+                        + "unlike an earlier one (prev term \(known.previousTerm), \(known.entry.data.count) bytes)")
             }
             return
         }
@@ -63,7 +65,8 @@ struct InvariantChecker {
         if slot < committed.count, let known = committed[slot] {
             guard known.entry == entry else {
                 throw SimulationFailure(
-                    "committed entry lost: n\(node) applied \(entry.index)/\(entry.term) but \(entry.index)/\(known.entry.term) was applied before")
+                    "committed entry lost: n\(node) applied \(entry.index)/\(entry.term) "
+                        + "but \(entry.index)/\(known.entry.term) was applied before")
             }
             return
         }
@@ -96,7 +99,8 @@ struct InvariantChecker {
             guard let known = committed[Int(index) - 1], known.termCeiling < node.term else { continue }
             guard node.log.term(at: index) == known.entry.term else {
                 throw SimulationFailure(
-                    "leader completeness: n\(node.id) leads term \(node.term) without committed entry \(index)/\(known.entry.term) (has \(node.log.term(at: index).map(String.init) ?? "nothing"), last \(node.log.lastIndex))")
+                    "leader completeness: n\(node.id) leads term \(node.term) without committed entry \(index)/\(known.entry.term) "
+                        + "(has \(node.log.term(at: index).map(String.init) ?? "nothing"), last \(node.log.lastIndex))")
             }
         }
     }

@@ -45,7 +45,8 @@ extension Simulator {
             let node = slots[slot]
             guard node.appliedIndex == leader.appliedIndex, node.stateMachine == leader.stateMachine else {
                 throw SimulationFailure(
-                    "convergence: n\(node.id) applied \(node.appliedIndex) (\(node.stateMachine.count) values) but leader n\(leader.id) applied \(leader.appliedIndex) (\(leader.stateMachine.count) values)")
+                    "convergence: n\(node.id) applied \(node.appliedIndex) (\(node.stateMachine.count) values) "
+                        + "but leader n\(leader.id) applied \(leader.appliedIndex) (\(leader.stateMachine.count) values)")
             }
         }
     }

@@ -107,7 +107,9 @@ final class Simulator {
             try deliver(message)
         case .persist(let slot, let incarnation):
             guard slots[slot].incarnation == incarnation, slots[slot].isUp else { return }
-            if let until = slots[slot].stalledUntil, now < until { return queue.push(.persist(node: slot, incarnation: incarnation), at: until) }
+            if let until = slots[slot].stalledUntil, now < until {
+                return queue.push(.persist(node: slot, incarnation: incarnation), at: until)
+            }
             try persist(slot)
         case .restart(node: let slot):
             guard !slots[slot].isUp else { return }
@@ -224,7 +226,9 @@ final class Simulator {
         writeSnapshot(ready, to: node)
         try writeBatch(ready, to: node)
         if let snapshot = ready.snapshotToPersist { try restoreStateMachine(node, from: snapshot) }
-        trace.record(now, .persist(node.id, entries: ready.entriesToPersist.count, hardState: ready.hardState, messages: ready.messages.count + ready.messagesAfterPersist.count, committed: ready.committedEntries.count))
+        trace.record(now, .persist(node.id, entries: ready.entriesToPersist.count, hardState: ready.hardState,
+                                   messages: ready.messages.count + ready.messagesAfterPersist.count,
+                                   committed: ready.committedEntries.count))
         for message in ready.messagesAfterPersist { send(message) }
         try apply(node, ready.committedEntries)
         for readState in ready.readStates { try checkRead(readState, node: node.id) }
@@ -242,7 +246,8 @@ final class Simulator {
             throw SimulationFailure("n\(node.id) sends before its term \(current.term) / vote \(current.vote) is durable (\(durable))")
         }
         for message in ready.messages where message.term != durable.term || message.commit > node.disk.lastIndex {
-            throw SimulationFailure("n\(node.id) sends \(TraceEvent.describe(message)) before its fsync; durable term \(durable.term), last index \(node.disk.lastIndex)")
+            throw SimulationFailure("n\(node.id) sends \(TraceEvent.describe(message)) before its fsync; "
+                                    + "durable term \(durable.term), last index \(node.disk.lastIndex)")
         }
     }
 
@@ -338,7 +343,8 @@ final class Simulator {
     private func checkRead(_ readState: ReadState, node: NodeID) throws(SimulationFailure) {
         guard let readID = Simulator.decodeValue(readState.context), let floor = readFloors[readID] else { return }
         guard readState.index >= floor else {
-            throw SimulationFailure("stale read r\(readID) at n\(node): index \(readState.index) below \(floor) applied before it was asked")
+            throw SimulationFailure("stale read r\(readID) at n\(node): index \(readState.index) below \(floor) "
+                                    + "applied before it was asked")
         }
     }
 

@@ -27,7 +27,8 @@ enum TraceEvent: CustomStringConvertible {
         case .deliver(let message): "deliver " + TraceEvent.describe(message)
         case .drop(let message, let reason): "drop(\(reason)) " + TraceEvent.describe(message)
         case .persist(let id, let entries, let hardState, let messages, let committed):
-            "persist n\(id) entries=\(entries) hs=\(hardState.map { "\($0.term)/\($0.vote)/\($0.commit)" } ?? "-") msgs=\(messages) apply=\(committed)"
+            "persist n\(id) entries=\(entries) hs=\(hardState.map { "\($0.term)/\($0.vote)/\($0.commit)" } ?? "-") "
+                + "msgs=\(messages) apply=\(committed)"
         case .role(let id, let role, let term, let leaseValid):
             "n\(id) is \(role) term=\(term)\(leaseValid ? " lease" : "")"
         case .crash(let id): "crash n\(id)"
