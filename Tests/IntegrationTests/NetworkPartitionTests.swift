@@ -3,7 +3,6 @@ import Primitives
 import Testing
 import TestSupport
 import Transport
-import TestSupport
 
 /// A real network partition: three coordinators in their own network
 /// namespaces on one bridge, and the leader's cable pulled (its veth set down).
