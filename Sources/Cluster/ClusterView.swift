@@ -85,7 +85,7 @@ public struct ClusterView: Sendable {
         }
         return "{\"name\":\(JSONText.quoted(selfName)),\"role\":\(JSONText.quoted("\(role)")),"
             + "\"leader\":\(leaderName.map(JSONText.quoted) ?? "null"),\"term\":\(term),"
-            + "\"commitIndex\":\(commitIndex),\"appliedIndex\":\(appliedIndex),"
+            + "\"commitIndex\":\(commitIndex),\"appliedIndex\":\(appliedIndex),\"nodesRecorded\":\(nodes.count),"
             + "\"leaseRemainingMilliseconds\":\(leaseRemainingMilliseconds(at: now)),\"actingAsLeader\":\(isActingLeader(at: now)),"
             + "\"members\":[" + members.joined(separator: ",") + "]}"
     }

@@ -197,10 +197,18 @@ final class AgentGateway: @unchecked Sendable {
         guard let sequence else { return .tableFull(maximum: settings.limits.nodesMaximum) }
         reports.increment()
         ingestSeconds.observe(Double(receivedAt.duration(until: .now()).wholeNanoseconds) / 1e9)
+        retryInventoryIfUnrecorded(node)
         return .acknowledged(ReportAck(leaderTerm: term, acknowledgedSequence: sequence))
     }
 
     func noteRefusal() { refused.increment() }
+
+    /// Writes the inventory the node's hello stated again when the replicated record still
+    /// differs: a write lost to a leadership change would otherwise wait for the next hello.
+    private func retryInventoryIfUnrecorded(_ node: String) {
+        guard let record = state.withLock({ $0.helloRecords[node] }) else { return }
+        recordInventory(record)
+    }
 
     /// Writes the node's inventory through Raft when it differs from the
     /// replicated record, one write per node at a time.

@@ -48,9 +48,16 @@ struct SnapshotTransferTests {
         #expect(compacted, "the leader never saved a snapshot of \(Self.snapshotBytesMinimum) bytes")
         #expect(eventually(timeout: Self.settleTimeout) { fleet.welcomedCount(minimumTerm: 0) == Self.agentCount },
                 "not every agent was welcomed: \(fleet.welcomedCount(minimumTerm: 0)) of \(Self.agentCount)")
-        // Welcomed, so each one's inventory write is in the log. The sessions go, so this
-        // process spawns curl with few descriptors open (Foundation's
-        // Process crashed here with 2,400 connections open).
+        // A welcome does not wait for the node's inventory write, and a write lost to a
+        // leadership change is made again on the node's next report: wait until every node
+        // is recorded. Then the sessions go, so this process spawns curl with few descriptors
+        // open (Foundation's Process crashed here with 2,400 connections open).
+        var recorded = 0
+        #expect(eventually(timeout: Self.settleTimeout) {
+                    recorded = cluster.clusterView(on: leader)?["nodesRecorded"] as? Int ?? recorded
+                    return recorded == Self.agentCount
+                },
+                "the cluster recorded the inventory of \(recorded) nodes of \(Self.agentCount)")
         fleet.stop()
         isFleetRunning = false
         let leaderApplied = cluster.clusterView(on: leader)?["appliedIndex"] as? Int ?? 0
