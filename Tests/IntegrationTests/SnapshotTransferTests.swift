@@ -25,6 +25,17 @@ struct SnapshotTransferTests {
     static let snapshotBytesMinimum = 20_000_000
     static let settleTimeout: Duration = .seconds(300)
 
+    /// A welcome does not wait for the node's inventory write, and a write lost to a leadership
+    /// change is made again on the node's next report: waits until every node is recorded.
+    static func expectEveryNodeRecorded(in cluster: ClusterFixture, asking member: String) {
+        var recorded = 0
+        #expect(eventually(timeout: settleTimeout) {
+                    recorded = cluster.clusterView(on: member)?["nodesRecorded"] as? Int ?? recorded
+                    return recorded == agentCount
+                },
+                "the cluster recorded the inventory of \(recorded) nodes of \(agentCount)")
+    }
+
     @Test func twentyMegabytesOfFleetStateReachALaggingFollowerAndANewMemberBySnapshot() throws {
         // A long election timeout: encoding and installing 23 MB of state holds a debug
         // build's Raft loop for a while, and leadership churn would only slow the test.
@@ -48,16 +59,9 @@ struct SnapshotTransferTests {
         #expect(compacted, "the leader never saved a snapshot of \(Self.snapshotBytesMinimum) bytes")
         #expect(eventually(timeout: Self.settleTimeout) { fleet.welcomedCount(minimumTerm: 0) == Self.agentCount },
                 "not every agent was welcomed: \(fleet.welcomedCount(minimumTerm: 0)) of \(Self.agentCount)")
-        // A welcome does not wait for the node's inventory write, and a write lost to a
-        // leadership change is made again on the node's next report: wait until every node
-        // is recorded. Then the sessions go, so this process spawns curl with few descriptors
-        // open (Foundation's Process crashed here with 2,400 connections open).
-        var recorded = 0
-        #expect(eventually(timeout: Self.settleTimeout) {
-                    recorded = cluster.clusterView(on: leader)?["nodesRecorded"] as? Int ?? recorded
-                    return recorded == Self.agentCount
-                },
-                "the cluster recorded the inventory of \(recorded) nodes of \(Self.agentCount)")
+        // Then the sessions go, so this process spawns curl with few descriptors open
+        // (Foundation's Process crashed here with 2,400 connections open).
+        Self.expectEveryNodeRecorded(in: cluster, asking: leader)
         fleet.stop()
         isFleetRunning = false
         let leaderApplied = cluster.clusterView(on: leader)?["appliedIndex"] as? Int ?? 0
