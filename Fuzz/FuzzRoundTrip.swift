@@ -2,8 +2,10 @@
 import Wire
 
 /// Whatever `decode` accepts must encode to bytes that decode to the same value, and encode the
-/// same way a second time; otherwise this traps, which the fuzzer reports as a crash.
-func checkRoundTrip<Value: Equatable>(_ payload: [UInt8], decode: ([UInt8]) throws(BinaryDecodingError) -> Value,
+/// same way a second time; where the encoding is `canonical`, to the very bytes it came from.
+/// Otherwise this traps, which the fuzzer reports as a crash.
+func checkRoundTrip<Value: Equatable>(_ payload: [UInt8], canonical: Bool = false,
+                                      decode: ([UInt8]) throws(BinaryDecodingError) -> Value,
                                       encode: (Value) -> [UInt8]) {
     let value: Value
     do {
@@ -12,6 +14,7 @@ func checkRoundTrip<Value: Equatable>(_ payload: [UInt8], decode: ([UInt8]) thro
         return
     }
     let encoded = encode(value)
+    precondition(!canonical || encoded == payload, "a decoded value encodes to other bytes than it came from")
     let again: Value
     do {
         again = try decode(encoded)

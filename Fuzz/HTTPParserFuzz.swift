@@ -58,7 +58,25 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 private func parseRequests(_ stream: [UInt8], cuts: [Int]) -> Parsed<HTTPParseEvent> {
     var parser = HTTPRequestParser(limits: limits)
-    var parsed = Parsed<HTTPParseEvent>()
+    return feed(stream, cuts: cuts, to: &parser)
+}
+
+private func parseResponses(_ stream: [UInt8], cuts: [Int]) -> Parsed<HTTPResponseEvent> {
+    var parser = HTTPResponseParser(limits: limits)
+    var parsed = feed(stream, cuts: cuts, to: &parser)
+    guard parsed.error == nil else { return parsed }
+    var isFirst = true
+    drain(pieceBytes: 0, buffered: { parser.bufferedBytes }, into: &parsed) { () throws(HTTPParseError) in
+        defer { isFirst = false }
+        return try isFirst ? parser.finishOnClose() : parser.next()
+    }
+    return parsed
+}
+
+/// Appends `stream` to `parser` piece by piece, ending each piece at the next of `cuts`, and
+/// drains it after each piece until it fails.
+private func feed<Parser: FuzzedParser>(_ stream: [UInt8], cuts: [Int], to parser: inout Parser) -> Parsed<Parser.Event> {
+    var parsed = Parsed<Parser.Event>()
     var start = 0
     for end in cuts where parsed.error == nil && end > start {
         parser.append(stream[start..<end])
@@ -70,25 +88,16 @@ private func parseRequests(_ stream: [UInt8], cuts: [Int]) -> Parsed<HTTPParseEv
     return parsed
 }
 
-private func parseResponses(_ stream: [UInt8], cuts: [Int]) -> Parsed<HTTPResponseEvent> {
-    var parser = HTTPResponseParser(limits: limits)
-    var parsed = Parsed<HTTPResponseEvent>()
-    var start = 0
-    for end in cuts where parsed.error == nil && end > start {
-        parser.append(stream[start..<end])
-        drain(pieceBytes: end - start, buffered: { parser.bufferedBytes }, into: &parsed) { () throws(HTTPParseError) in
-            try parser.next()
-        }
-        start = end
-    }
-    guard parsed.error == nil else { return parsed }
-    var isFirst = true
-    drain(pieceBytes: 0, buffered: { parser.bufferedBytes }, into: &parsed) { () throws(HTTPParseError) in
-        defer { isFirst = false }
-        return try isFirst ? parser.finishOnClose() : parser.next()
-    }
-    return parsed
+/// The two parsers, seen alike.
+private protocol FuzzedParser {
+    associatedtype Event: BodyCarrying
+    var bufferedBytes: Int { get }
+    mutating func append(_ bytes: some Collection<UInt8>)
+    mutating func next() throws(HTTPParseError) -> Event?
 }
+
+extension HTTPRequestParser: FuzzedParser {}
+extension HTTPResponseParser: FuzzedParser {}
 
 /// Calls `next` until it returns nil or throws, adding each event to `parsed`.
 private func drain<Event: BodyCarrying>(pieceBytes: Int, buffered: () -> Int, into parsed: inout Parsed<Event>,
