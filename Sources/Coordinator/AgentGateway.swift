@@ -64,6 +64,9 @@ final class AgentGateway: @unchecked Sendable {
         /// until the replicated record (written through Raft) is visible.
         var helloRecords: [String: NodeRecord] = [:]
         var inventoryWritesInFlight: Set<String> = []
+        /// The record this gateway's last successful write stored for each node: the published
+        /// view lags the log, and a retry must not write the same record twice.
+        var inventoryWritten: [String: NodeRecord] = [:]
     }
 
     /// Ingest is microseconds of work: finer than the request-latency buckets.
@@ -206,8 +209,12 @@ final class AgentGateway: @unchecked Sendable {
     /// Writes the inventory the node's hello stated again when the replicated record still
     /// differs: a write lost to a leadership change would otherwise wait for the next hello.
     private func retryInventoryIfUnrecorded(_ node: String) {
-        guard let record = state.withLock({ $0.helloRecords[node] }) else { return }
-        recordInventory(record)
+        let unwritten = state.withLock { state -> NodeRecord? in
+            guard let record = state.helloRecords[node], state.inventoryWritten[node] != record else { return nil }
+            return record
+        }
+        guard let unwritten else { return }
+        recordInventory(unwritten)
     }
 
     /// Writes the node's inventory through Raft when it differs from the
@@ -220,7 +227,10 @@ final class AgentGateway: @unchecked Sendable {
         let claimed = state.withLock { $0.inventoryWritesInFlight.insert(record.id).inserted }
         guard claimed else { return }
         raft.submit(.write(FleetCodec.encode(.putNode(record)))) { [self] reply in
-            state.withLock { _ = $0.inventoryWritesInFlight.remove(record.id) }
+            state.withLock { state in
+                state.inventoryWritesInFlight.remove(record.id)
+                if reply.status < 300 { state.inventoryWritten[record.id] = record }
+            }
             if reply.status >= 300 {
                 logger.warning("node inventory write failed", ["node": record.id, "status": "\(reply.status)",
                                                                "body": String(decoding: reply.body, as: UTF8.self)])
