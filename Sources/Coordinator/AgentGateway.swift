@@ -64,9 +64,10 @@ final class AgentGateway: @unchecked Sendable {
         /// until the replicated record (written through Raft) is visible.
         var helloRecords: [String: NodeRecord] = [:]
         var inventoryWritesInFlight: Set<String> = []
-        /// The record this gateway's last successful write stored for each node: the published
-        /// view lags the log, and a retry must not write the same record twice.
-        var inventoryWritten: [String: NodeRecord] = [:]
+        /// The record known stored for each node (seen in the view, or stored by this gateway's
+        /// write): the view lags the log, so a retry must not write the same record twice, and a
+        /// report of a recorded node must not read the view again.
+        var inventoryRecorded: [String: NodeRecord] = [:]
     }
 
     /// Ingest is microseconds of work: finer than the request-latency buckets.
@@ -210,7 +211,7 @@ final class AgentGateway: @unchecked Sendable {
     /// differs: a write lost to a leadership change would otherwise wait for the next hello.
     private func retryInventoryIfUnrecorded(_ node: String) {
         let unwritten = state.withLock { state -> NodeRecord? in
-            guard let record = state.helloRecords[node], state.inventoryWritten[node] != record else { return nil }
+            guard let record = state.helloRecords[node], state.inventoryRecorded[node] != record else { return nil }
             return record
         }
         guard let unwritten else { return }
@@ -223,13 +224,16 @@ final class AgentGateway: @unchecked Sendable {
         state.withLock { state in
             if state.tables.windows[record.id] != nil { state.helloRecords[record.id] = record }
         }
-        guard raft.view.nodes[record.id] != record else { return }
+        guard raft.view.nodes[record.id] != record else {
+            state.withLock { $0.inventoryRecorded[record.id] = record }
+            return
+        }
         let claimed = state.withLock { $0.inventoryWritesInFlight.insert(record.id).inserted }
         guard claimed else { return }
         raft.submit(.write(FleetCodec.encode(.putNode(record)))) { [self] reply in
             state.withLock { state in
                 state.inventoryWritesInFlight.remove(record.id)
-                if reply.status < 300 { state.inventoryWritten[record.id] = record }
+                if reply.status < 300 { state.inventoryRecorded[record.id] = record }
             }
             if reply.status >= 300 {
                 logger.warning("node inventory write failed", ["node": record.id, "status": "\(reply.status)",
