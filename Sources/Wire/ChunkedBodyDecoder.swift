@@ -1,11 +1,6 @@
 /// Decodes a chunked message body (RFC 9112 section 7.1) from a `ReadBuffer`: yields chunk
 /// data as it arrives, ignores chunk extensions, and reads and discards the trailer section.
 struct ChunkedBodyDecoder: Sendable {
-    enum Event: Sendable, Equatable {
-        case body([UInt8])
-        case end
-    }
-
     private enum State: Sendable, Equatable {
         case size
         case data(remainingBytes: Int)
@@ -27,7 +22,7 @@ struct ChunkedBodyDecoder: Sendable {
     /// when more bytes are needed. Checks `limits.bodyMaximumBytes` against each declared
     /// chunk size before reading its data.
     mutating func next(from buffer: inout ReadBuffer, limits: HTTPParserLimits, eventMaximumBytes: Int)
-        throws(HTTPParseError) -> Event?
+        throws(HTTPParseError) -> HTTPBodyEvent?
     {
         for _ in 0..<Self.transitionsPerEventMaximum {
             switch state {

@@ -20,9 +20,7 @@ public struct HTTPRequestParser: Sendable {
         case requestLine
         case headers(HTTPRequestLine)
         case bodyStart(HTTPBodyFraming)
-        case lengthBody(remainingBytes: Int)
-        case chunkedBody
-        case messageEnd
+        case body(HTTPBodyReader)
     }
 
     /// May be changed between events, e.g. raising `bodyMaximumBytes` after `.head` for an
@@ -33,7 +31,6 @@ public struct HTTPRequestParser: Sendable {
     private var state = State.requestLine
     private var emptyLinesSkipped = 0
     private var headerReader = HTTPHeaderSectionReader()
-    private var chunkedDecoder = ChunkedBodyDecoder()
     private var failure: HTTPParseError?
 
     public init(limits: HTTPParserLimits = .init()) {
@@ -79,24 +76,18 @@ public struct HTTPRequestParser: Sendable {
                 state = .bodyStart(try HTTPBodyFraming.forRequest(headers: headers, versionMinor: line.versionMinor))
                 return .head(head)
             case let .bodyStart(framing):
-                try startBody(framing)
-            case let .lengthBody(remainingBytes):
-                let count = min(remainingBytes, buffer.readableBytes, Self.bodyEventMaximumBytes)
-                guard count > 0 else { return nil }
-                state = count == remainingBytes ? .messageEnd : .lengthBody(remainingBytes: remainingBytes - count)
-                return .body(buffer.read(count))
-            case .chunkedBody:
-                let event = try chunkedDecoder.next(
-                    from: &buffer, limits: limits, eventMaximumBytes: Self.bodyEventMaximumBytes)
+                precondition(framing != .untilClose, "request framing is never read-until-close")
+                state = .body(try HTTPBodyReader(framing: framing, limits: limits))
+            case var .body(reader):
+                let event = try reader.next(from: &buffer, limits: limits, isClosed: false)
+                state = event == .end ? .requestLine : .body(reader)
                 switch event {
                 case nil: return nil
                 case let .body(bytes): return .body(bytes)
-                case .end: state = .messageEnd
+                case .end:
+                    emptyLinesSkipped = 0
+                    return .end
                 }
-            case .messageEnd:
-                state = .requestLine
-                emptyLinesSkipped = 0
-                return .end
             }
         }
         preconditionFailure("request parser did not settle within \(Self.transitionsPerEventMaximum) transitions")
@@ -117,23 +108,6 @@ public struct HTTPRequestParser: Sendable {
             }
         }
         throw .badRequest("too many empty lines before the request line")
-    }
-
-    private mutating func startBody(_ framing: HTTPBodyFraming) throws(HTTPParseError) {
-        switch framing {
-        case .none, .length(0):
-            state = .messageEnd
-        case let .length(bytes):
-            guard bytes <= limits.bodyMaximumBytes else {
-                throw .bodyTooLarge(maximumBytes: limits.bodyMaximumBytes)
-            }
-            state = .lengthBody(remainingBytes: bytes)
-        case .chunked:
-            chunkedDecoder = ChunkedBodyDecoder()
-            state = .chunkedBody
-        case .untilClose:
-            preconditionFailure("request framing is never read-until-close")
-        }
     }
 
     private static func makeHead(line: HTTPRequestLine, headers: HTTPHeaders) throws(HTTPParseError)

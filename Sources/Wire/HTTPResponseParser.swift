@@ -17,10 +17,7 @@ public struct HTTPResponseParser: Sendable {
         case statusLine
         case headers(HTTPStatusLine)
         case bodyStart(HTTPBodyFraming)
-        case lengthBody(remainingBytes: Int)
-        case chunkedBody
-        case untilCloseBody
-        case messageEnd
+        case body(HTTPBodyReader)
     }
 
     public var limits: HTTPParserLimits
@@ -28,8 +25,6 @@ public struct HTTPResponseParser: Sendable {
     private var buffer = ReadBuffer()
     private var state = State.statusLine
     private var headerReader = HTTPHeaderSectionReader()
-    private var chunkedDecoder = ChunkedBodyDecoder()
-    private var untilCloseReceivedBytes = 0
     private var isNextFinalResponseBodiless = false
     private var isClosed = false
     private var failure: HTTPParseError?
@@ -92,25 +87,15 @@ public struct HTTPResponseParser: Sendable {
                 headerReader = HTTPHeaderSectionReader()
                 return .head(try startResponse(line: line, headers: headers))
             case let .bodyStart(framing):
-                try startBody(framing)
-            case let .lengthBody(remainingBytes):
-                let count = min(remainingBytes, buffer.readableBytes, Self.bodyEventMaximumBytes)
-                guard count > 0 else { return nil }
-                state = count == remainingBytes ? .messageEnd : .lengthBody(remainingBytes: remainingBytes - count)
-                return .body(buffer.read(count))
-            case .chunkedBody:
-                let event = try chunkedDecoder.next(
-                    from: &buffer, limits: limits, eventMaximumBytes: Self.bodyEventMaximumBytes)
+                state = .body(try HTTPBodyReader(framing: framing, limits: limits))
+            case var .body(reader):
+                let event = try reader.next(from: &buffer, limits: limits, isClosed: isClosed)
+                state = event == .end ? .statusLine : .body(reader)
                 switch event {
                 case nil: return nil
                 case let .body(bytes): return .body(bytes)
-                case .end: state = .messageEnd
+                case .end: return .end
                 }
-            case .untilCloseBody:
-                return try readUntilCloseBody()
-            case .messageEnd:
-                state = .statusLine
-                return .end
             }
         }
         preconditionFailure("response parser did not settle within \(Self.transitionsPerEventMaximum) transitions")
@@ -141,37 +126,5 @@ public struct HTTPResponseParser: Sendable {
         var head = HTTPResponseHead(status: line.status, headers: headers, reason: line.reason)
         head.versionMinor = line.versionMinor
         return head
-    }
-
-    private mutating func startBody(_ framing: HTTPBodyFraming) throws(HTTPParseError) {
-        switch framing {
-        case .none, .length(0):
-            state = .messageEnd
-        case let .length(bytes):
-            guard bytes <= limits.bodyMaximumBytes else {
-                throw .bodyTooLarge(maximumBytes: limits.bodyMaximumBytes)
-            }
-            state = .lengthBody(remainingBytes: bytes)
-        case .chunked:
-            chunkedDecoder = ChunkedBodyDecoder()
-            state = .chunkedBody
-        case .untilClose:
-            untilCloseReceivedBytes = 0
-            state = .untilCloseBody
-        }
-    }
-
-    private mutating func readUntilCloseBody() throws(HTTPParseError) -> HTTPResponseEvent? {
-        let count = min(buffer.readableBytes, Self.bodyEventMaximumBytes)
-        guard count > 0 else {
-            guard isClosed else { return nil }
-            state = .statusLine
-            return .end
-        }
-        guard count <= limits.bodyMaximumBytes - untilCloseReceivedBytes else {
-            throw .bodyTooLarge(maximumBytes: limits.bodyMaximumBytes)
-        }
-        untilCloseReceivedBytes += count
-        return .body(buffer.read(count))
     }
 }
