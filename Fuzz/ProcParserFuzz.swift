@@ -1,14 +1,17 @@
 // libFuzzer entry point for the /proc parsers (stat, meminfo, PID/stat, PID/status), compiled
 // together with Sources/Telemetry into one module that links the separately built Wire module
 // (see Scripts/fuzz). The first input byte picks the parser; the rest is the file. A trap or a
-// runaway crashes, and so does a broken property: a file over the parser's size bound is
-// refused, and the same text parses to the same result whether given as text or as bytes.
+// runaway crashes, and so does a broken property: a file over the parser's size bound (the high
+// bit of the first byte pads it past) is refused, and the same text parses to the same result whether given as text or as bytes.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = UnsafeBufferPointer(start: data, count: size)
     guard let selector = input.first else { return 0 }
-    let bytes = Array(input.dropFirst())
+    let body = Array(input.dropFirst())
+    // With the high bit set the file is padded past its bound, which -max_len alone reaches only for
+    // the smallest one, so the size refusal of every parser is exercised.
+    let bytes = selector & 0x80 == 0 ? body : paddedPastBound(body, of: ProcFile.allCases[Int(selector % 4)])
     switch selector % 4 {
     case 0: check(bytes, of: .stat, parseBytes: ProcStat.parse, parseText: ProcStat.parse)
     case 1: check(bytes, of: .meminfo, parseBytes: MemInfo.parse, parseText: MemInfo.parse)
@@ -16,6 +19,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     default: check(bytes, of: .processStatus, parseBytes: ProcessStatus.parse, parseText: ProcessStatus.parse)
     }
     return 0
+}
+
+private func paddedPastBound(_ body: [UInt8], of file: ProcFile) -> [UInt8] {
+    body + [UInt8](repeating: UInt8(ascii: "7"), count: file.sizeMaximumBytes + 1)
 }
 
 private func check<Value: Equatable>(_ bytes: [UInt8], of file: ProcFile, parseBytes: ([UInt8]) throws(ProcParseError) -> Value,

@@ -13,6 +13,9 @@ final class ModuleCollector {
     private let reader: ProcFileReader
     private let procRoot: String
     private var previous: (stat: ProcessStat, at: MonotonicInstant)?
+    /// Why the last reading took resident memory from `stat`'s page count
+    /// rather than `status` (nil when `status` was read); the sampler logs each change.
+    private(set) var statusProblem: String?
 
     static let pidFileBytesMaximum = 64
     static let clockTicksPerSecond = UInt64(max(1, sysconf(Int32(_SC_CLK_TCK))))
@@ -50,14 +53,18 @@ final class ModuleCollector {
         return ModuleSample(name: watch.name, cpuBasisPoints: cpu, rssBytes: rssBytes, probe: probe)
     }
 
-    /// `VmRSS` from `status`; the `stat` page count when status cannot be read.
+    /// `VmRSS` from `status`; the `stat` page count when status cannot be read
+    /// or parsed (the process may have exited between the two reads), noting why.
     private func residentBytes(pid: Int32, stat: ProcessStat) -> UInt64 {
         let statusPath = "\(procRoot)/\(pid)/status"
-        if let bytes = try? reader.read(statusPath, maximumBytes: ProcFile.processStatus.sizeMaximumBytes),
-           let status = try? ProcessStatus.parse(bytes) {
+        do {
+            let status = try ProcessStatus.parse(try reader.read(statusPath, maximumBytes: ProcFile.processStatus.sizeMaximumBytes))
+            statusProblem = nil
             return status.residentBytes ?? 0
+        } catch {
+            statusProblem = "\(statusPath): \(error)"
+            return stat.residentBytes(pageSizeBytes: Self.pageSizeBytes) ?? 0
         }
-        return stat.residentBytes(pageSizeBytes: Self.pageSizeBytes) ?? 0
     }
 
     private func readPid() throws(CollectorError) -> Int32 {

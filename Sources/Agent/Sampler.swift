@@ -14,6 +14,7 @@ final class Sampler: SampleSource {
     private let modules: [ModuleCollector]
     private let logger: Logger
     private var moduleProblems: [String: String] = [:]
+    private var statusProblems: [String: String] = [:]
     private var hostProblem: String?
 
     init(modules watches: [ModuleWatch], logger: Logger) throws(CollectorError) {
@@ -43,6 +44,7 @@ final class Sampler: SampleSource {
             do {
                 moduleSamples.append(try collector.collect(probe: probes[name] ?? .notProbed))
                 noteModule(name, problem: nil)
+                noteStatus(name, problem: collector.statusProblem)
             } catch {
                 noteModule(name, problem: error.description)
             }
@@ -70,5 +72,15 @@ final class Sampler: SampleSource {
             logger.info("module process measured", ["module": name])
         }
         moduleProblems[name] = problem
+    }
+
+    private func noteStatus(_ name: String, problem: String?) {
+        guard statusProblems[name] != problem else { return }
+        if let problem {
+            logger.warning("module status unreadable; resident memory taken from stat", ["module": name, "reason": problem])
+        } else {
+            logger.info("module resident memory read from status again", ["module": name])
+        }
+        statusProblems[name] = problem
     }
 }

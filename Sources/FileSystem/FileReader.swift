@@ -19,13 +19,16 @@ public final class FileReader {
     /// The whole file at `path` into a buffer of its own, sized from what
     /// `fstat` reports (a regular file over `maximumBytes` is refused unread).
     public static func read(_ path: String, maximumBytes: Int, followingSymlinks: Bool = true) throws(FileError) -> [UInt8] {
+        precondition(maximumBytes >= 0, "a negative read limit")
         let descriptor = try open(path, followingSymlinks: followingSymlinks)
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw .system(operation: "fstat", path: path, errno: errno) }
         let reported = status.st_mode & S_IFMT == S_IFREG ? Int(status.st_size) : 0
         guard reported <= maximumBytes else { throw .tooLarge(path: path, maximumBytes: maximumBytes) }
-        var buffer = [UInt8](repeating: 0, count: reported > 0 ? reported + 1 : min(maximumBytes + 1, initialBytes))
+        // One byte past the reported size, to see end of file in the same pass; `min` first, so an
+        // unbounded read (`maximumBytes: .max`) cannot overflow.
+        var buffer = [UInt8](repeating: 0, count: reported > 0 ? reported + 1 : min(maximumBytes, initialBytes - 1) + 1)
         let count = try readAll(descriptor, into: &buffer, maximumBytes: maximumBytes, path: path)
         buffer.removeSubrange(count...)
         return buffer

@@ -14,6 +14,8 @@ import Transport
 /// by binding port 0 and releasing it just before the coordinators start.
 public struct DevPorts: Equatable {
     public static let host = "127.0.0.1"
+    /// `host` as an address; `withPort` gives each port without parsing again.
+    private static let loopback = SocketAddress.loopbackIPv4
     public static let defaultAPIPort: UInt16 = 8443
     public static let defaultPortBase: UInt16 = 7000
     /// Coordinator i uses peer port `base + i × step` and agent port one above.
@@ -69,8 +71,7 @@ public struct DevPorts: Equatable {
 
     /// True when a listener could bind `port` on the dev host now.
     static func isFree(_ port: UInt16) -> Bool {
-        guard let address = try? SocketAddress(host: host, port: port) else { return false }
-        return ListeningPort.isFree(address)
+        ListeningPort.isFree(loopback.withPort(port))
     }
 
     /// `count` distinct ports the kernel handed out for port 0, released again.

@@ -35,6 +35,9 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
+    /// `127.0.0.1:0`; `withPort` names a port on it.
+    public static let loopbackIPv4 = SocketAddress(checkedHost: "127.0.0.1", port: 0, family: familyIPv4)
+
     /// The same numeric host on another port; cannot fail, as the host was already checked.
     public func withPort(_ newPort: UInt16) -> SocketAddress {
         SocketAddress(checkedHost: host, port: newPort, family: family)

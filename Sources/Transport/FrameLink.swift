@@ -232,7 +232,7 @@ private enum KeepalivePayload {
     static func sentAt(inPong frame: Frame) -> UInt64? {
         guard frame.kind == FrameKind.pong.rawValue, frame.payload.count == marker.count + 8,
               frame.payload.starts(with: marker) else { return nil }
-        var reader = BinaryReader(Array(frame.payload.dropFirst(marker.count)))
-        return try? reader.readUInt64()
+        // The length was checked: the last eight bytes are the big-endian send time.
+        return frame.payload.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 }

@@ -148,10 +148,16 @@ final class HTTPClientHandler: ConnectionHandler {
         connection.close(.timeout("HTTP request"))
     }
 
+    /// A response delimited by the close completes here; anything else fails with why (the
+    /// outcome keeps whichever completion came first).
     func connectionDidClose(_ connection: any Connection, reason: CloseReason) {
-        if let event = try? parser.finishOnClose(), event == .end, let head {
-            outcome.complete(.success(HTTPClientResponse(head: head, body: body)))
+        do {
+            if try parser.finishOnClose() == .end, let head {
+                outcome.complete(.success(HTTPClientResponse(head: head, body: body)))
+            }
+            outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: "connection closed: \(reason)")))
+        } catch {
+            outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: "connection closed (\(reason)): \(error)")))
         }
-        outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: "connection closed: \(reason)")))
     }
 }

@@ -33,7 +33,7 @@ extension SocketAddress {
                 pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
                     var inAddress = address.pointee.sin_addr
                     inet_ntop(AF_INET, &inAddress, &buffer, socklen_t(buffer.count))
-                    return try? SocketAddress(host: String(nulTerminated: buffer), port: UInt16(bigEndian: address.pointee.sin_port))
+                    return numeric(buffer, port: UInt16(bigEndian: address.pointee.sin_port))
                 }
             }
         }
@@ -42,10 +42,23 @@ extension SocketAddress {
                 pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
                     var inAddress = address.pointee.sin6_addr
                     inet_ntop(AF_INET6, &inAddress, &buffer, socklen_t(buffer.count))
-                    return try? SocketAddress(host: String(nulTerminated: buffer), port: UInt16(bigEndian: address.pointee.sin6_port))
+                    return numeric(buffer, port: UInt16(bigEndian: address.pointee.sin6_port))
                 }
             }
         }
         return nil
+    }
+
+    /// The address `inet_ntop` wrote. The kernel's text is always numeric, so a refusal is a
+    /// bug in `NumericAddress`: it fails the debug build, and the release build treats the
+    /// address as unknown, as it would an unknown family.
+    private static func numeric(_ buffer: [CChar], port: UInt16) -> SocketAddress? {
+        let host = String(nulTerminated: buffer)
+        do {
+            return try SocketAddress(host: host, port: port)
+        } catch {
+            assertionFailure("inet_ntop wrote \(host), which SocketAddress refuses: \(error)")
+            return nil
+        }
     }
 }

@@ -33,9 +33,8 @@ public enum TLSClient {
     }
 
     private static func expect(serverName: String, on ssl: OpaquePointer) throws(TransportError) {
-        let isAddress = (try? SocketAddress(host: serverName, port: 0)) != nil
         let accepted: Int32
-        if isAddress {
+        if NumericAddress.ipv4(serverName) != nil || NumericAddress.ipv6(serverName) != nil {
             accepted = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName)
         } else {
             accepted = SSL_set1_host(ssl, serverName) & hs_SSL_set_tlsext_host_name(ssl, serverName)

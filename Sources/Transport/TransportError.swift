@@ -4,7 +4,6 @@ import Glibc
 /// operation that failed and the system's reason.
 public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
     case system(operation: String, errno: Int32)
-    case invalidAddress(String)
     case tls(operation: String, detail: String)
     case connectionLimitReached(Int)
     case closed
@@ -13,8 +12,6 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         switch self {
         case let .system(operation, code):
             return "\(operation) failed: \(String(cString: strerror(code))) (errno \(code))"
-        case let .invalidAddress(text):
-            return "invalid address '\(text)': expected HOST:PORT with a numeric IPv4 or [IPv6] host, or localhost"
         case let .tls(operation, detail):
             return "TLS \(operation) failed: \(detail)"
         case let .connectionLimitReached(limit):
