@@ -4,6 +4,10 @@ import Wire
 /// Expects `decode` to refuse every proper prefix of `bytes`, the encoding of one value, as truncated.
 func expectEveryShorterPrefixTruncated<Value>(_ bytes: [UInt8], _ decode: ([UInt8]) throws(BinaryDecodingError) -> Value,
                                               sourceLocation: SourceLocation = #_sourceLocation) {
+    guard !bytes.isEmpty else {
+        Issue.record("no encoding to cut: every prefix check would pass unrun", sourceLocation: sourceLocation)
+        return
+    }
     for length in 0..<bytes.count {
         do {
             _ = try decode(Array(bytes.prefix(length)))

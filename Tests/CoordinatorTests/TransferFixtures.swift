@@ -44,13 +44,6 @@ enum TransferFixtures {
         try frames(of: transfer).filter { $0.kind == FrameKind.transferChunk.rawValue }.map { try TransferCodec.decodeChunk($0.payload) }
     }
 
-    /// A fresh directory from mkdtemp; `remove` deletes what tests leave in it.
-    static func scratchDirectory() -> String {
-        var template = Array("/tmp/coordinator-tests-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        return String(cString: made!)
-    }
-
     static func entries(of directory: String) -> [String] {
         guard let stream = opendir(directory) else { return [] }
         defer { closedir(stream) }
@@ -60,10 +53,5 @@ enum TransferFixtures {
             if name != ".", name != ".." { names.append(name) }
         }
         return names
-    }
-
-    static func remove(_ directory: String) {
-        for name in entries(of: directory) { unlink(directory + "/" + name) }
-        rmdir(directory)
     }
 }

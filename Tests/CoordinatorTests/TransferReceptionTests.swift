@@ -5,6 +5,7 @@ import Observability
 import Primitives
 import Storage
 import Testing
+import TestSupport
 import Transport
 import Wire
 
@@ -27,8 +28,8 @@ import Wire
     }
 
     @Test func twentyMegabytesOfSnapshotArriveThroughTheSpoolAsTheSameMessage() throws {
-        let directory = F.scratchDirectory()
-        defer { F.remove(directory) }
+        let scratch = TemporaryDirectory()
+        let directory = scratch.path
         let receiving = reception(try inbox(in: directory))
         let message = F.snapshotMessage(bytes: 20 << 20)
         let frames = F.frames(of: .snapshot(message, transferID: 1))
@@ -46,8 +47,8 @@ import Wire
 
     /// A reception in a scratch data directory, and a snapshot transfer's frames.
     private func withReception(bytes: Int, _ body: (String, TransferReception, [Frame]) throws -> Void) throws {
-        let directory = F.scratchDirectory()
-        defer { F.remove(directory) }
+        let scratch = TemporaryDirectory()
+        let directory = scratch.path
         try body(directory, reception(try inbox(in: directory)), F.frames(of: .snapshot(F.snapshotMessage(bytes: bytes), transferID: 1)))
     }
 
@@ -82,8 +83,8 @@ import Wire
     }
 
     @Test func aHeaderWhoseMessageIsNotFromThisPeerIsRefused() throws {
-        let directory = F.scratchDirectory()
-        defer { F.remove(directory) }
+        let scratch = TemporaryDirectory()
+        let directory = scratch.path
         let receiving = TransferReception(inbox: try inbox(in: directory), peer: F.follower, selfID: F.leader.id)
         let frames = F.frames(of: .snapshot(F.snapshotMessage(bytes: 1_000), transferID: 1))
         #expect(throws: FrameChannelError.self) { try receiving.begin(frames[0].payload) }
@@ -105,8 +106,8 @@ import Wire
     }
 
     @Test func aNewerConnectionFromTheSameSenderTakesOverItsSnapshotTransfer() throws {
-        let directory = F.scratchDirectory()
-        defer { F.remove(directory) }
+        let scratch = TemporaryDirectory()
+        let directory = scratch.path
         let shared = try inbox(in: directory)
         let first = reception(shared)
         let second = reception(shared)

@@ -1,12 +1,13 @@
 import FileSystem
 import Glibc
 import Testing
+import TestSupport
 
 struct DescriptorIOTests {
     @Test func writeAllThenReadAtAnOffsetGivesTheBytesBack() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         defer { scratch.remove() }
-        let path = scratch.join("data")
+        let path = scratch.file("data")
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         #expect(descriptor >= 0)
         defer { close(descriptor) }
@@ -22,10 +23,10 @@ struct DescriptorIOTests {
     }
 
     @Test func writingToAReadOnlyDescriptorFailsNamingThePath() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         defer { scratch.remove() }
         scratch.write("data", [1])
-        let path = scratch.join("data")
+        let path = scratch.file("data")
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         defer { close(descriptor) }
         #expect(throws: FileError.system(operation: "write", path: path, errno: EBADF)) {

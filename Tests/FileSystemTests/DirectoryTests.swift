@@ -1,12 +1,13 @@
 import FileSystem
 import Glibc
 import Testing
+import TestSupport
 
 struct DirectoryTests {
     @Test func ensureMakesTheDirectoryWithItsModeOnceAndThenAcceptsIt() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         defer { scratch.remove() }
-        let path = scratch.join("data")
+        let path = scratch.file("data")
         #expect(try Directory.ensure(path, mode: 0o750, syncingParent: true))
         var status = stat()
         #expect(stat(path, &status) == 0)
@@ -15,35 +16,35 @@ struct DirectoryTests {
     }
 
     @Test func aFileWhereTheDirectoryShouldBeIsRefused() {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         defer { scratch.remove() }
         scratch.write("file", [1])
-        #expect(throws: FileError.notDirectory(path: scratch.join("file"))) {
-            try Directory.ensure(scratch.join("file"))
+        #expect(throws: FileError.notDirectory(path: scratch.file("file"))) {
+            try Directory.ensure(scratch.file("file"))
         }
     }
 
     @Test func aMissingParentFailsTheMkdirWithENOENT() {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         defer { scratch.remove() }
-        let path = scratch.join("absent/child")
+        let path = scratch.file("absent/child")
         #expect(throws: FileError.system(operation: "mkdir", path: path, errno: ENOENT)) {
             try Directory.ensure(path)
         }
     }
 
     @Test func ensureWithParentsMakesEveryMissingLevel() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         defer {
-            rmdir(scratch.join("a/b/c"))
-            rmdir(scratch.join("a/b"))
-            rmdir(scratch.join("a"))
+            rmdir(scratch.file("a/b/c"))
+            rmdir(scratch.file("a/b"))
+            rmdir(scratch.file("a"))
             scratch.remove()
         }
-        try Directory.ensureWithParents(scratch.join("a/b/c"))
-        try Directory.ensureWithParents(scratch.join("a/b/c"))
+        try Directory.ensureWithParents(scratch.file("a/b/c"))
+        try Directory.ensureWithParents(scratch.file("a/b/c"))
         var status = stat()
-        #expect(stat(scratch.join("a/b/c"), &status) == 0 && status.st_mode & S_IFMT == S_IFDIR)
+        #expect(stat(scratch.file("a/b/c"), &status) == 0 && status.st_mode & S_IFMT == S_IFDIR)
     }
 
     @Test func syncingAMissingDirectoryFailsAtItsOpen() {

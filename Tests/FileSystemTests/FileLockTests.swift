@@ -6,9 +6,9 @@ import TestSupport
 struct FileLockTests {
     /// A second open file description in this process contends like another process would.
     @Test func aSecondAcquireIsRefusedNamingThisProcessAsHolder() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         defer { scratch.remove() }
-        let path = scratch.join("LOCK")
+        let path = scratch.file("LOCK")
         let lock = try FileLock.acquire(path)
         defer { lock.release() }
         #expect(throws: FileError.locked(path: path, holderPid: getpid())) { try FileLock.acquire(path) }
@@ -16,9 +16,9 @@ struct FileLockTests {
     }
 
     @Test func releaseIsIdempotentAndLetsTheNextAcquireSucceed() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         defer { scratch.remove() }
-        let path = scratch.join("LOCK")
+        let path = scratch.file("LOCK")
         let first = try FileLock.acquire(path)
         first.release()
         first.release()
@@ -29,10 +29,10 @@ struct FileLockTests {
     @Test func aLockHeldByAnotherProcessIsRefusedNamingThePidItRecorded() throws {
         try Prerequisite.require(access("/usr/bin/flock", X_OK) == 0,
                                  "/usr/bin/flock (Debian util-linux) is not installed, so there is no other process to hold the lock")
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         defer { scratch.remove() }
-        let path = scratch.join("LOCK")
-        let ready = scratch.join("ready")
+        let path = scratch.file("LOCK")
+        let ready = scratch.file("ready")
         // flock(1) holds the lock on its own descriptor; the shell it starts
         // records its pid in the lock file, then in `ready` to say so.
         let script = "echo $$ > \(path); echo $$ > \(ready).tmp; mv \(ready).tmp \(ready); exec sleep 30"
@@ -54,10 +54,10 @@ struct FileLockTests {
     }
 
     @Test func aLockFileThatIsASymbolicLinkIsRefused() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         defer { scratch.remove() }
-        let path = scratch.join("LOCK")
-        #expect(symlink(scratch.join("elsewhere"), path) == 0)
+        let path = scratch.file("LOCK")
+        #expect(symlink(scratch.file("elsewhere"), path) == 0)
         #expect(throws: FileError.system(operation: "open", path: path, errno: ELOOP)) { try FileLock.acquire(path) }
     }
 

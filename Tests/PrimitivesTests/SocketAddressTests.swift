@@ -28,4 +28,9 @@ import Testing
         #expect(moved == (try SocketAddress(host: address.host, port: 9443)))
         #expect(moved.family == address.family && moved.port == 9443)
     }
+
+    @Test func loopbackIsWhatParsingGives() throws {
+        #expect(SocketAddress.loopbackIPv4 == (try SocketAddress(parsing: "127.0.0.1:0")))
+        #expect(SocketAddress.loopbackIPv4.withPort(7001).description == "127.0.0.1:7001")
+    }
 }

@@ -1,12 +1,13 @@
 import Certificates
-import Foundation
 import Glibc
+import TestSupport
 import Transport
 
 /// A throwaway cluster CA in a fresh temporary directory, with a server
 /// certificate for 127.0.0.1 and an operator certificate for clients.
 /// The directory and everything in it is removed when the value is released.
 final class TestCertificates: Sendable {
+    private let scratch: TemporaryDirectory
     let directory: String
     let authority: CertificatePaths
     let server: CertificatePaths
@@ -16,11 +17,8 @@ final class TestCertificates: Sendable {
     static let clientIdentityName = "ops"
 
     init() throws {
-        var template = Array((NSTemporaryDirectory() + "hotswap-transport-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
-        directory = String(cString: made)
+        scratch = TemporaryDirectory()
+        directory = scratch.path
         authority = try CertificateAuthority.initialize(directory: directory)
         server = try CertificateAuthority.issue(
             directory: directory, identity: NodeIdentity(role: .coordinator, name: "c1"),
@@ -28,10 +26,6 @@ final class TestCertificates: Sendable {
         client = try CertificateAuthority.issue(
             directory: directory, identity: NodeIdentity(role: .operator, name: Self.clientIdentityName),
             ipAddresses: [], dnsNames: [])
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// The server's contexts; with `authorizer`, clients must present a certificate it accepts.
