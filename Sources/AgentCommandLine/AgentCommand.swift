@@ -41,9 +41,7 @@ public enum AgentCommand {
         }
         try options.mergeConfigFile(accepting: keys)
         let configuration = try makeConfiguration(options)
-        let levelText = options.optional("log-level") ?? "info"
-        guard let level = LogLevel(name: levelText) else { throw UsageError("--log-level '\(levelText)' is not a level") }
-        let logger = Logger(component: "agent", minimumLevel: level)
+        let logger = try options.logger(component: "agent")
 
         _ = try CertificateVerifier.verify(
             certificatePath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath,

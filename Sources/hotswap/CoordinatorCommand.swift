@@ -39,9 +39,7 @@ enum CoordinatorCommand {
         var options = try CommandLineOptions(arguments, accepting: keys)
         try options.mergeConfigFile(accepting: keys)
         let configuration = try makeConfiguration(options)
-        let levelText = options.optional("log-level") ?? "info"
-        guard let level = LogLevel(name: levelText) else { throw UsageError("--log-level '\(levelText)' is not a level") }
-        let logger = Logger(component: "coordinator", minimumLevel: level)
+        let logger = try options.logger(component: "coordinator")
 
         _ = try CertificateVerifier.verify(
             certificatePath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath,
