@@ -61,12 +61,24 @@ struct ClusterMembershipTests {
         let cluster = try ClusterFixture()
         let leader = try #require(cluster.agreedLeader())
         let existing = try cluster.hotswapCluster(["member", "add", leader, "--peer-addr", "127.0.0.1:1"], on: leader)
-        #expect(existing.status == 1 && existing.standardError.contains("already_member"), "\(existing.combined)")
+        #expect(existing.status == 1, "\(existing.combined)")
+        #expect(existing.standardError == Self.refusal(409, "already_member", "'\(leader)' is already a member"))
         let badName = try cluster.hotswapCluster(["member", "add", "bad/name", "--peer-addr", "127.0.0.1:1"], on: leader)
-        #expect(badName.status == 1 && badName.standardError.contains("invalid_member"), "\(badName.combined)")
+        #expect(badName.status == 1, "\(badName.combined)")
+        #expect(badName.standardError == Self.refusal(422, "invalid_member", "'bad/name' is not a valid node name"))
+        let badAddress = try cluster.hotswapCluster(["member", "add", "c9", "--peer-addr", "nowhere"], on: leader)
+        #expect(badAddress.status == 1, "\(badAddress.combined)")
+        #expect(badAddress.standardError == Self.refusal(422, "invalid_member", "peerAddress 'nowhere' is not HOST:PORT"))
         let unknown = try cluster.hotswapCluster(["member", "remove", "nobody"], on: leader)
-        #expect(unknown.status == 1 && unknown.standardError.contains("not_found"), "\(unknown.combined)")
+        #expect(unknown.status == 1, "\(unknown.combined)")
+        #expect(unknown.standardError == Self.refusal(404, "not_found", "'nobody' is not a member of the cluster"))
         let transfer = try cluster.hotswapCluster(["transfer-leader", "--to", "nobody"], on: leader)
-        #expect(transfer.status == 1 && transfer.standardError.contains("not_found"), "\(transfer.combined)")
+        #expect(transfer.status == 1, "\(transfer.combined)")
+        #expect(transfer.standardError == Self.refusal(404, "not_found", "'nobody' is not a voting member of the cluster"))
+    }
+
+    /// What the CLI prints for an API refusal: the status and the server's JSON error, on one line.
+    private static func refusal(_ status: Int, _ code: String, _ message: String) -> String {
+        "hotswap: the coordinator answered \(status): {\"error\":{\"code\":\"\(code)\",\"message\":\"\(message)\"}}\n"
     }
 }

@@ -17,7 +17,8 @@ struct LinearizableReadTests {
                         "\(path)?consistency=serializable on \(name)")
             }
             let bad = try curl(cluster, name, "/api/v1/cluster?consistency=eventual")
-            #expect(bad.standardOutput.contains("invalid_consistency") && bad.standardOutput.hasSuffix("400"), "\(bad.combined)")
+            #expect(bad.standardOutput == "{\"error\":{\"code\":\"invalid_consistency\",\"message\":"
+                        + "\"consistency must be linearizable (the default) or serializable\"}}400", "\(bad.combined)")
         }
     }
 
