@@ -24,7 +24,7 @@ public struct FrameChannelError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Length-prefixed frames over one TLS connection: decoding with a hard size
-/// bound, an idle timeout, and closing the connection (only it) on a malformed,
+/// bound, an idle timeout that only whole frames restart, and closing the connection (only it) on a malformed,
 /// unknown-version or oversized frame. It refuses to send a frame over the
 /// same bound, which both ends of a protocol share.
 public final class FrameChannel: ConnectionHandler, FrameSender {
@@ -70,11 +70,13 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
         receiver.channelDidOpen(self)
     }
 
+    /// Only a whole frame restarts the idle timeout, so a peer that trickles bytes without
+    /// finishing a frame is closed like a silent one: every frame is due within `idleTimeout`.
     public func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {
-        refreshIdleDeadline()
         decoder.append(bytes)
         do {
             while connection.isOpen, let frame = try decoder.next() {
+                refreshIdleDeadline()
                 try receiver.channel(self, didReceive: frame)
             }
         } catch let error as FrameError {

@@ -67,6 +67,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var requestHeadTimeout: Duration = .seconds(10)
     /// A request body that stalls this long is answered 408.
     public var bodyStallTimeout: Duration = .seconds(30)
+    /// After `bodyStallTimeout` of grace, a body must average at least this (0: no floor), else 408.
+    public var bodyMinimumBytesPerSecond = 1_024
 
     public init() {}
 }

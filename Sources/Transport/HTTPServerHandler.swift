@@ -3,7 +3,7 @@ import Wire
 
 /// HTTP/1.1 on one TLS connection: incremental parsing, routing, buffered or
 /// streamed bodies, one response at a time (pipelined requests wait), keep-alive,
-/// the idle / head / body-stall timeouts, and limit errors as JSON.
+/// the idle and head timeouts, a body's stall timeout and minimum rate, and limit errors as JSON.
 final class HTTPServerHandler: ConnectionHandler {
     private enum Phase {
         case awaitingRequest
@@ -24,6 +24,8 @@ final class HTTPServerHandler: ConnectionHandler {
     private var requestBodyComplete = true
     private unowned let connection: any Connection
     private var requestStarted: MonotonicInstant?
+    /// While a body is read: when the rest of it is due.
+    private var bodyDeadline: RequestBodyDeadline?
 
     init(connection: any Connection, routes: HTTPRoutes, configuration: HTTPServerConfiguration, metrics: HTTPServerMetrics) {
         self.connection = connection
@@ -54,8 +56,8 @@ final class HTTPServerHandler: ConnectionHandler {
             failRequest(status: 408, code: "request_timeout",
                         message: "request head not received within \(configuration.requestHeadTimeout)")
         case .readingBody:
-            failRequest(status: 408, code: "request_timeout",
-                        message: "request body stalled for \(configuration.bodyStallTimeout)")
+            let reason = bodyDeadline?.reason(at: connection.loop.now) ?? "request body stalled"
+            failRequest(status: 408, code: "request_timeout", message: reason)
         case .responding, .closing:
             return
         }
@@ -99,7 +101,7 @@ final class HTTPServerHandler: ConnectionHandler {
         case let (.head(head), .awaitingRequest):
             begin(head)
         case let (.body(bytes), .readingBody(request, action, responder, receiver)):
-            connection.setDeadline(after: configuration.bodyStallTimeout)
+            connection.setDeadline(bodyDeadline?.received(bytes.count, at: connection.loop.now))
             if let receiver {
                 receiver.receive(bytes)
             } else {
@@ -109,6 +111,7 @@ final class HTTPServerHandler: ConnectionHandler {
             }
         case let (.end, .readingBody(request, action, responder, receiver)):
             requestBodyComplete = true
+            bodyDeadline = nil
             phase = .responding(responder)
             connection.pauseReading()
             connection.setDeadline(nil)
@@ -139,7 +142,10 @@ final class HTTPServerHandler: ConnectionHandler {
             if head.headers["Expect"]?.lowercased() == "100-continue" {
                 connection.write(HTTPResponseSerializer.head(HTTPResponseHead(status: 100)))
             }
-            connection.setDeadline(after: configuration.bodyStallTimeout)
+            let deadline = RequestBodyDeadline(startedAt: connection.loop.now, stallTimeout: configuration.bodyStallTimeout,
+                                               minimumBytesPerSecond: configuration.bodyMinimumBytesPerSecond)
+            bodyDeadline = deadline
+            connection.setDeadline(deadline.initial)
             requestBodyComplete = false
             var receiver: (any HTTPRequestBodyReceiver)?
             if case let .streamed(_, accept) = action { receiver = accept(request, responder) }

@@ -77,6 +77,21 @@ private func frames(in connection: EmbeddedConnection) throws -> [Frame] {
         #expect(connection.closeReason == .timeout("no frame for 30.0 seconds"))
     }
 
+    /// A frame that never finishes does not keep the channel alive: each frame is due within the idle timeout.
+    @Test func bytesOfAnUnfinishedFrameDoNotRestartTheIdleTimeout() throws {
+        let (connection, _, receiver) = openChannel(idleTimeout: .seconds(30))
+        let frame = FrameCodec.encode(Frame(kind: FrameKind.ping.rawValue, payload: [1, 2, 3, 4]))
+        let step = Duration.milliseconds(29_000 / (frame.count - 1))
+        for byte in frame.dropLast() {
+            embedded.advanceTime(by: step)
+            connection.deliver([byte])
+        }
+        #expect(connection.isOpen, "closed before the idle timeout")
+        embedded.advanceTime(by: .seconds(30) - step * (frame.count - 1))
+        #expect(receiver.frames.isEmpty)
+        #expect(connection.closeReason == .timeout("no frame for 30.0 seconds"))
+    }
+
     private func makeLink(settings: FrameLink.Settings = FrameLink.Settings(), backoff: Backoff, receiver: RecordingLinkEvents,
                           dialled: @escaping (EmbeddedConnection?) -> Void, failDial: @escaping () -> Bool) throws -> FrameLink {
         let loop = embedded.loop

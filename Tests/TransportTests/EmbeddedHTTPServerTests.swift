@@ -77,6 +77,7 @@ import Wire
     @Test func aStalledBodyIsAnswered408AfterTheStallTimeoutFromItsLastByte() throws {
         var configuration = HTTPServerConfiguration()
         configuration.bodyStallTimeout = .seconds(30)
+        configuration.bodyMinimumBytesPerSecond = 0
         let http = echoServer(configuration: configuration)
         http.deliver("POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nab")
         http.embedded.advanceTime(by: .seconds(20))
@@ -85,6 +86,43 @@ import Wire
         #expect(try http.responses().isEmpty, "a byte of body restarts the stall timeout")
         http.embedded.advanceTime(by: .seconds(1))
         #expect(try http.responses().map(\.status) == [408])
+    }
+
+    /// One byte just inside the stall timeout, again and again, used to hold a connection for weeks.
+    @Test func aBodyTrickledJustInsideTheStallTimeoutIsAnswered408ForItsRate() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.bodyStallTimeout = .seconds(30)
+        configuration.bodyMinimumBytesPerSecond = 100
+        let http = echoServer(configuration: configuration)
+        http.deliver("POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 8\r\n\r\n")
+        http.embedded.advanceTime(by: .seconds(29))
+        http.deliver("a")
+        http.embedded.advanceTime(by: .milliseconds(1_009))
+        #expect(try http.responses().isEmpty, "30 s of grace and 10 ms for one byte at 100 bytes/s")
+        http.embedded.advanceTime(by: .milliseconds(1))
+        #expect(try http.responses().map(\.status) == [408])
+        #expect(http.connection.closeReason
+                == .protocolViolation("HTTP 408: request body arrived slower than 100 bytes per second"))
+    }
+
+    @Test func aBodyAtTheMinimumRateIsReadWhole() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.bodyStallTimeout = .seconds(30)
+        configuration.bodyMinimumBytesPerSecond = 1
+        let http = echoServer(configuration: configuration)
+        http.deliver("POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 8\r\n\r\n")
+        for byte in "abcdefgh" {
+            http.embedded.advanceTime(by: .seconds(1))
+            http.deliver(String(byte))
+        }
+        #expect(try http.responses().map(\.body) == ["abcdefgh"])
+    }
+
+    @Test func garbageWithoutALineFeedIsAnswered400AtOnce() throws {
+        let http = echoServer()
+        http.deliver("\u{16}\u{03}\u{01}\u{02}")
+        #expect(try http.responses().map(\.status) == [400])
+        #expect(http.connection.isClosed)
     }
 
     @Test func aResponseLargerThanTheWriteQueueIsPacedByWritability() throws {

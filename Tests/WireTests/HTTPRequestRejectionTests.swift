@@ -50,6 +50,25 @@ import Testing
         #expect(error?.status == testCase.status, "\(String(describing: error))")
     }
 
+    /// Garbage is refused as its first bad byte arrives, not when the head timeout ends the wait for a line feed.
+    @Test(arguments: ["G(", "\u{16}\u{03}\u{01}", " GET", "GET\u{00}"])
+    func aMethodThatCannotBeATokenIsRefusedBeforeTheLineEnds(partial: String) {
+        var parser = HTTPRequestParser()
+        parser.append(Array(partial.utf8))
+        #expect(throws: HTTPParseError.badRequest("method is empty or contains characters not allowed in a token")) {
+            try parser.next()
+        }
+    }
+
+    @Test(arguments: ["G", "GET", "GET ", "GET /a(b", "\r", "\r\n", "\r\nPO"])
+    func aPartialLineThatCanStillBeARequestWaits(partial: String) throws {
+        var parser = HTTPRequestParser()
+        for byte in Array(partial.utf8) {
+            parser.append([byte])
+            #expect(try parser.next() == nil, "after \(partial.debugDescription)")
+        }
+    }
+
     @Test func bareLineFeedIsRejected() {
         let error = requestError(Array("GET / HTTP/1.1\nHost: a\n\n".utf8))
         #expect(error?.status == 400)
