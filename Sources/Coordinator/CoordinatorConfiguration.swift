@@ -70,15 +70,16 @@ public struct CoordinatorLimits: Sendable {
     public var agentConnectionsMaximum = FleetState.nodesMaximum + 1_024
     public var frameSizeMaximumBytes = 1 << 20
     public var frameIdleTimeout: Duration = .seconds(30)
-    public var handshakeTimeout: Duration = .seconds(10)
+    public var handshakeTimeout: Duration = .seconds(5)
     public var http = HTTPServerConfiguration()
     public var shutdownTimeout: Duration = .seconds(10)
 
-    /// Descriptors the process needs with every connection bound full, plus
-    /// a reserve for its files (log segments, snapshots, the lock) and event
-    /// loops; below it, connections fail with EMFILE before the bounds refuse them.
+    /// Descriptors the process needs with every connection bound full (established connections
+    /// and each endpoint's pending handshakes), plus a reserve for its files (log segments,
+    /// snapshots, the lock) and event loops; below it, connections fail with EMFILE before the
+    /// bounds refuse them.
     public var descriptorsWanted: Int {
-        apiConnectionsMaximum + peerConnectionsMaximum + agentConnectionsMaximum + 256
+        apiConnectionsMaximum + peerConnectionsMaximum + agentConnectionsMaximum + 3 * ConnectionLimits().handshakesMaximum + 256
     }
 
     public init() {}

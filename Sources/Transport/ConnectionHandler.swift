@@ -51,7 +51,16 @@ public enum CloseReason: Sendable, Equatable, CustomStringConvertible {
 
 /// Per-connection bounds, shared by every connection of an endpoint.
 public struct ConnectionLimits: Sendable {
-    public var handshakeTimeout: Duration = .seconds(10)
+    /// An unauthenticated connection must finish its TLS handshake within this.
+    public var handshakeTimeout: Duration = .seconds(5)
+    /// Connections in their TLS handshake an endpoint holds at once, apart from its established
+    /// connections; past it the oldest pending handshake, if older than `handshakeEvictionAge`,
+    /// is closed to make room, else the new connection is refused.
+    public var handshakesMaximum = 256
+    public var handshakeEvictionAge: Duration = .seconds(1)
+    /// Pending handshakes one source address may hold; past it new ones are refused. Agents
+    /// behind one NAT address share it, and a refused agent retries with backoff.
+    public var handshakesPerSourceMaximum = 64
     /// Above this many queued outbound bytes the connection stops reading.
     public var writeQueueHighWaterBytes = 256 * 1024
     /// Reading resumes once the queue drains below this.

@@ -28,7 +28,11 @@ public final class TLSEndpoint: @unchecked Sendable {
         self.limits = limits
         self.logger = logger
         self.makeHandler = makeHandler
-        let registry = ConnectionRegistry(maximumConnections: maximumConnections, loopCount: group.loops.count)
+        let registry = ConnectionRegistry(
+            limits: ConnectionAdmission.Limits(establishedMaximum: maximumConnections, handshakesMaximum: limits.handshakesMaximum,
+                                               handshakesPerSourceMaximum: limits.handshakesPerSourceMaximum,
+                                               evictionAge: limits.handshakeEvictionAge),
+            loopCount: group.loops.count)
         self.registry = registry
         self.metrics = EndpointMetrics(endpoint: name, registry: metrics) { Double(registry.count) }
     }
@@ -69,31 +73,50 @@ public final class TLSEndpoint: @unchecked Sendable {
         logger.info("listening", ["endpoint": name, "address": "\(address)"])
     }
 
-    /// Takes ownership of an accepted socket on `loop`: bound check, TLS, handler.
+    /// Takes ownership of an accepted socket on `loop`: a handshake slot, TLS, handler. The
+    /// connection moves to an established slot when its handshake finishes, or is closed.
     func adopt(descriptor: Int32, remote: SocketAddress?, on loop: EventLoop) {
-        guard registry.reserve() else {
+        let id = registry.makeIdentifier()
+        switch registry.admit(id: id, source: remote?.host ?? "", now: loop.now) {
+        case .refusedEstablishedFull, .refusedSourceBusy, .refusedHandshakesFull:
             close(descriptor)
             metrics.refused.increment()
             return
+        case let .admittedEvicting(oldest):
+            evict(oldest)
+        case .admitted:
+            break
         }
         do {
-            let connection = try TLSConnection(loop: loop, id: registry.makeIdentifier(), descriptor: descriptor,
-                                               remoteAddress: remote, context: contexts.current,
-                                               limits: limits, isServer: true)
+            let connection = try TLSConnection(loop: loop, id: id, descriptor: descriptor, remoteAddress: remote,
+                                               context: contexts.current, limits: limits, isServer: true)
             connection.handler = makeHandler(connection)
             registry.insert(connection)
             metrics.accepted.increment()
-            try connection.start(onOpen: { [metrics] opened in
+            try connection.start(onOpen: { [self] opened in
+                guard registry.establish(opened) else {
+                    metrics.refused.increment()
+                    return opened.abort(.local("the endpoint's \(registry.limits.establishedMaximum) connections are taken"))
+                }
                 if opened.isResumed { metrics.resumedHandshakes.increment() }
             }, onClose: { [self] closed, reason in
                 registry.remove(closed)
-                registry.release()
                 noteClose(closed, reason)
             })
         } catch {
             logger.warning("could not set up connection", ["endpoint": name, "error": "\(error)"])
             close(descriptor)
-            registry.release()
+            registry.releaseUnstarted(id: id)
+        }
+    }
+
+    /// Closes the pending handshake `id`, wherever it lives, to make room for a newer one.
+    private func evict(_ id: UInt64) {
+        metrics.handshakesEvicted.increment()
+        for loop in group.loops {
+            loop.execute { [registry] in
+                registry.connection(id, on: loop)?.abort(.timeout("TLS handshake pending while newer ones waited"))
+            }
         }
     }
 
