@@ -135,7 +135,9 @@ final class AgentGateway: @unchecked Sendable {
             next.term = view.term
             next.name = view.selfName
             next.leaseExpiresAt = view.leaseExpiresAt
-            let lost = state.leadership.since != nil && next.since != state.leadership.since
+            // Led, and now does not or does in another term: read off the terms, not off `since`,
+            // which two views followed at one clock reading would leave unchanged across a new term.
+            let lost = state.leadership.since != nil && (!leading || state.leadership.term != view.term)
             state.leadership = next
             guard lost else { return [] }
             defer { state.sessions.removeAll() }

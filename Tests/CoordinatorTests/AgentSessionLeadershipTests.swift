@@ -74,7 +74,7 @@ import Wire
         #expect(logged.allSatisfy { $0.contains("sessions=2") })
     }
 
-    @Test(arguments: [Duration.milliseconds(1)])
+    @Test(arguments: [Duration.zero, .milliseconds(1)])
     func aNewTermClosesTheOldTermsSessionsWhenEverItIsFollowed(after delay: Duration) throws {
         let port = try AgentPort()
         port.publish(.leader(term: 4, lease: .seconds(60)))
