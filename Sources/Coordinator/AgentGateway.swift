@@ -76,7 +76,10 @@ final class AgentGateway: @unchecked Sendable {
     ]
 
     let settings: Settings
-    let raft: RaftService
+    let raft: any GatewayRaft
+    /// The monotonic clock leases, holds and liveness are read on: the boot
+    /// clock in production, an embedded loop's virtual clock in tests.
+    let clock: any LoopClock
     /// Hellos waiting for an election to end.
     let holds: HeldHellos
     private let logger: Logger
@@ -85,8 +88,9 @@ final class AgentGateway: @unchecked Sendable {
     private let ingestSeconds: Histogram
     private let refused: Counter
 
-    init(raft: RaftService, settings: Settings, logger: Logger, metrics: MetricsRegistry) {
+    init(raft: any GatewayRaft, settings: Settings, logger: Logger, metrics: MetricsRegistry, clock: any LoopClock = BootClock()) {
         self.raft = raft
+        self.clock = clock
         self.settings = settings
         self.logger = logger
         state = Locked(State(tables: GatewayTables(limits: settings.limits)))
@@ -111,7 +115,7 @@ final class AgentGateway: @unchecked Sendable {
         for status in NodeStatus.allCases {
             metrics.gaugeFunction("hotswap_agent_nodes", help: "Nodes this acting leader counts in each status.",
                                   labels: [("status", status.rawValue)]) { [weak self] in
-                Double(self?.statusCounts(now: .now())[status] ?? 0)
+                Double(self.map { $0.statusCounts(now: $0.clock.now())[status] ?? 0 } ?? 0)
             }
         }
     }
@@ -121,8 +125,8 @@ final class AgentGateway: @unchecked Sendable {
     /// losing it every agent session is closed so the agents go and find the
     /// new leader; held hellos are decided again.
     func follow(_ view: ClusterView) {
-        let now = MonotonicInstant.now()
-        defer { holds.decide(view.helloKnowledge, now: now) }
+        let now = clock.now()
+        defer { holds.decide(view.helloKnowledge(at: now), now: now) }
         let leading = view.role == .leader
         let dropped: [Session] = state.withLock { state in
             var next = state.leadership
@@ -131,7 +135,9 @@ final class AgentGateway: @unchecked Sendable {
             next.term = view.term
             next.name = view.selfName
             next.leaseExpiresAt = view.leaseExpiresAt
-            let lost = state.leadership.since != nil && next.since != state.leadership.since
+            // Led, and now does not or does in another term: read off the terms, not off `since`,
+            // which two views followed at one clock reading would leave unchanged across a new term.
+            let lost = state.leadership.since != nil && (!leading || state.leadership.term != view.term)
             state.leadership = next
             guard lost else { return [] }
             defer { state.sessions.removeAll() }
@@ -166,7 +172,7 @@ final class AgentGateway: @unchecked Sendable {
     func open(node: String, incarnation: UInt64, channel: FrameChannel) -> Admission {
         let session = Session(channel: LoopBound(SessionChannel(channel), loop: channel.connection.loop),
                               identity: ObjectIdentifier(channel))
-        let now = MonotonicInstant.now()
+        let now = clock.now()
         var replaced: Session?
         let admission: Admission = state.withLock { state in
             guard state.leadership.isActing(at: now) else { return .notActingLeader }
@@ -200,7 +206,7 @@ final class AgentGateway: @unchecked Sendable {
         guard let (term, sequence) = stored else { return .notActingLeader }
         guard let sequence else { return .tableFull(maximum: settings.limits.nodesMaximum) }
         reports.increment()
-        ingestSeconds.observe(Double(receivedAt.duration(until: .now()).wholeNanoseconds) / 1e9)
+        ingestSeconds.observe(Double(receivedAt.duration(until: clock.now()).wholeNanoseconds) / 1e9)
         retryInventoryIfUnrecorded(node)
         return .acknowledged(ReportAck(leaderTerm: term, acknowledgedSequence: sequence))
     }

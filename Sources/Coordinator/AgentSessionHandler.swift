@@ -13,7 +13,7 @@ import Wire
 /// acknowledged. A malformed or unexpected frame closes this connection only.
 final class AgentSessionHandler: FrameReceiver {
     private let gateway: AgentGateway
-    private let raft: RaftService
+    private let raft: any GatewayRaft
     private let ticketKeys: SessionTicketKeyRing
     private let logger: Logger
     /// The key ring's generation when this session last got a ticket: a
@@ -25,7 +25,7 @@ final class AgentSessionHandler: FrameReceiver {
     private var held: AgentHello?
     private weak var heldChannel: FrameChannel?
 
-    init(gateway: AgentGateway, raft: RaftService, ticketKeys: SessionTicketKeyRing, logger: Logger) {
+    init(gateway: AgentGateway, raft: any GatewayRaft, ticketKeys: SessionTicketKeyRing, logger: Logger) {
         self.gateway = gateway
         self.raft = raft
         self.ticketKeys = ticketKeys
@@ -35,7 +35,7 @@ final class AgentSessionHandler: FrameReceiver {
     func channelDidOpen(_ channel: FrameChannel) {}
 
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
-        let receivedAt = MonotonicInstant.now()
+        let receivedAt = gateway.clock.now()
         switch FrameKind(rawValue: frame.kind) {
         case .ping:
             channel.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload), what: "pong", refusalsTo: logger)
@@ -84,7 +84,8 @@ final class AgentSessionHandler: FrameReceiver {
 
     private func route(_ hello: AgentHello, record: NodeRecord, on channel: FrameChannel,
                        holdExpired: Bool) throws(FrameChannelError) {
-        switch HelloRoute.decide(raft.view.helloKnowledge, formerLeader: hello.formerLeader, holdExpired: holdExpired) {
+        let knowledge = raft.view.helloKnowledge(at: gateway.clock.now())
+        switch HelloRoute.decide(knowledge, formerLeader: hello.formerLeader, holdExpired: holdExpired) {
         case .admit: try welcome(hello, record: record, on: channel)
         case .redirect: redirect(channel)
         case .hold: hold(hello, record: record, on: channel)
@@ -93,7 +94,8 @@ final class AgentSessionHandler: FrameReceiver {
 
     private func hold(_ hello: AgentHello, record: NodeRecord, on channel: FrameChannel) {
         let handler = LoopBound(WeakHandler(self), loop: channel.connection.loop)
-        let accepted = gateway.holds.hold(ObjectIdentifier(channel), formerLeader: hello.formerLeader, now: .now()) { expired in
+        let accepted = gateway.holds.hold(ObjectIdentifier(channel), formerLeader: hello.formerLeader,
+                                          now: gateway.clock.now()) { expired in
             handler.withValueOnLoop { $0.handler?.resumeHeld(record: record, holdExpired: expired) }
         }
         guard accepted else { return redirect(channel) }
@@ -126,7 +128,7 @@ final class AgentSessionHandler: FrameReceiver {
         }
         node = certified
         channel.send(Frame(kind: FrameKind.agentWelcome.rawValue, payload: AgentSessionCodec.encode(
-            AgentWelcome(leaderTerm: term, leaderName: raft.selfMember.name, acknowledgedSequence: acknowledged))),
+            AgentWelcome(leaderTerm: term, leaderName: raft.view.selfName, acknowledgedSequence: acknowledged))),
                      what: "welcome", refusalsTo: logger)
         // A full handshake came with a ticket; a resumed one kept the ticket it
         // used, renewed here once it is half way through its lifetime (a new
