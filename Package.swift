@@ -86,6 +86,7 @@ let package = Package(
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Primitives"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"]),
+        .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
         .testTarget(name: "LocalFleetTests", dependencies: ["LocalFleet", "CommandLineSupport"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Wire", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Primitives", "Telemetry", "TestSupport"]),

@@ -10,36 +10,44 @@ import Transport
 /// `hotswap agent`: checks the agent certificate (role agent, name = --name,
 /// signed by the CA) and the data directory, then runs the agent until
 /// SIGTERM or SIGINT (flush, close, exit 0); SIGHUP reloads certificates.
-/// `hotswap agent sample` prints one host sample and exits. The same code runs
+/// `hotswap agent sample` prints one host sample and exits. The same command runs
 /// as `hotswap agent` and as the small `hotswap-agent` executable.
 public enum AgentCommand {
-    public static let usage = usage(invokedAs: "hotswap agent")
+    static let nameFlag = Flag("name", .text("NODE"), .required, help: "this node's name; its agent certificate must carry it")
+    static let coordinatorsFlag = Flag("coordinators", .text("HOST:PORT[,HOST:PORT...]"), .required,
+                                       help: "the coordinators' agent ports, dialled in this order")
+    static let tlsDirectoryFlag = Flag("tls-dir", .text("DIR"), .required, help: "holds ca.pem, NODE.pem and NODE.key")
+    static let dataDirectoryFlag = Flag("data-dir", .text("DIR"), .required,
+                                        help: "holds the highest leader term seen and the agent's lock")
+    static let environmentFlag = Flag("environment", .text("NAME"), .value("development"),
+                                      help: "the environment this node belongs to")
+    static let labelFlag = Flag("label", .text("KEY=VALUE"), repeats: true, help: "a label of this node")
+    /// The report intervals the session protocol carries (`AgentSessionLimits`): 100 ms to 1 h.
+    static let intervalFlag = Flag("interval", .duration(reportIntervals), .value("1s"), help: "how often the agent samples and reports")
+    static let reportIntervals: ClosedRange<Duration> =
+        .milliseconds(Int64(AgentSessionLimits.reportIntervalMilliseconds.lowerBound))
+        ... .milliseconds(Int64(AgentSessionLimits.reportIntervalMilliseconds.upperBound))
+    static let moduleFlag = Flag("module", .text("NAME=PIDFILE[,health=URL][,version=V]"), repeats: true,
+                                 help: "a module process to watch, and its health endpoint")
+    /// A probe of a module on the same host answers in milliseconds; 10 ms is the least worth
+    /// waiting, a minute more than any healthy module takes.
+    static let probeTimeoutFlag = Flag("probe-timeout", .duration(.milliseconds(10) ... .seconds(60)), .value("1s"),
+                                       help: "a health probe without a status line by then has failed")
 
-    /// The usage text for `command` (`hotswap agent` or `hotswap-agent`).
-    public static func usage(invokedAs command: String) -> String {
-        let indent = String(repeating: " ", count: command.count + 8)
-        return """
-            usage: \(command) --name NODE --coordinators HOST:PORT[,HOST:PORT...] --tls-dir DIR --data-dir DIR
-            \(indent)[--environment development] [--label KEY=VALUE]... [--interval 1s]
-            \(indent)[--module NAME=PIDFILE[,health=http://127.0.0.1:PORT/PATH][,version=V]]...
-            \(indent)[--probe-timeout 1s] [--log-level info] [--config FILE]
-                   \(command) sample [--interval 1s] [--output table|json]
-                   (one host sample: CPU busy over --interval and memory now, read as the agent reads them)
-            """
+    /// The agent, named `name`: `agent` under `hotswap`, `hotswap-agent` on its own.
+    public static func command(named name: String) -> Command {
+        Command(
+            name, summary: "run a node's agent (reports to the leader; fencing by term)",
+            about: """
+                Runs the agent until SIGTERM or SIGINT (send what is pending, close, exit 0); SIGHUP reloads
+                its certificate. Every flag may also be a 'key = value' line of the --config file.
+                """,
+            flags: [nameFlag, coordinatorsFlag, tlsDirectoryFlag, dataDirectoryFlag, environmentFlag, labelFlag, intervalFlag,
+                    moduleFlag, probeTimeoutFlag, Flag.logLevel],
+            readsConfigFile: true, subcommands: [AgentSampleCommand.command], action: run)
     }
 
-    static let keys: Set<String> = [
-        "config", "name", "coordinators", "tls-dir", "data-dir", "environment", "label", "interval", "module",
-        "probe-timeout", "log-level",
-    ]
-
-    public static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
-        if arguments.first == "sample" { return try AgentSampleCommand.run(arguments.dropFirst()) }
-        var options = try CommandLineOptions(arguments, accepting: keys)
-        guard options.positionals.isEmpty else {
-            throw UsageError("agent takes no positional arguments (got '\(options.positionals[0])')")
-        }
-        try options.mergeConfigFile(accepting: keys)
+    static func run(_ options: CommandLineOptions) throws -> Int32 {
         let configuration = try makeConfiguration(options)
         let logger = try options.logger(component: "agent")
 
@@ -67,17 +75,17 @@ public enum AgentCommand {
     }
 
     static func makeConfiguration(_ options: CommandLineOptions) throws -> AgentConfiguration {
-        let name = try options.required("name")
+        let name = try options.required(nameFlag)
         guard NodeIdentity.isValidName(name) else { throw UsageError("--name '\(name)' is not a valid node name") }
         do {
             var configuration = AgentConfiguration(
-                name: name, coordinators: try CoordinatorAddress.parseList(try options.required("coordinators")),
-                tlsDirectory: try options.required("tls-dir"), dataDirectory: try options.required("data-dir"))
-            configuration.environment = options.optional("environment") ?? configuration.environment
-            configuration.labels = try LabelOption.parse(options.all("label"))
-            configuration.reportInterval = try options.duration("interval", default: configuration.reportInterval)
-            configuration.probeTimeout = try options.duration("probe-timeout", default: configuration.probeTimeout)
-            configuration.modules = try options.all("module").map { spec throws(AgentConfigurationError) in
+                name: name, coordinators: try CoordinatorAddress.parseList(try options.required(coordinatorsFlag)),
+                tlsDirectory: try options.required(tlsDirectoryFlag), dataDirectory: try options.required(dataDirectoryFlag))
+            configuration.environment = try options.required(environmentFlag)
+            configuration.labels = try LabelOption.parse(options.all(labelFlag))
+            configuration.reportInterval = try options.duration(intervalFlag)
+            configuration.probeTimeout = try options.duration(probeTimeoutFlag)
+            configuration.modules = try options.all(moduleFlag).map { spec throws(AgentConfigurationError) in
                 try ModuleWatch.parse(spec)
             }
             try configuration.validate()
@@ -93,14 +101,18 @@ public enum AgentCommand {
 /// snapshot; `/proc/meminfo` at the end). For operators and for comparing
 /// with node_exporter.
 enum AgentSampleCommand {
-    static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
-        let options = try CommandLineOptions(arguments, accepting: ["interval", "output"])
-        let interval = try options.duration("interval", default: .seconds(1))
-        guard interval >= .milliseconds(10), interval <= .seconds(3600) else {
-            throw UsageError("--interval must be from 10ms to 1h")
-        }
-        let output = options.optional("output") ?? "table"
-        guard output == "table" || output == "json" else { throw UsageError("--output must be table or json") }
+    /// At least 10 ms, a kernel tick at 100 Hz, so some CPU time can be counted; at most an hour.
+    static let intervalFlag = Flag("interval", .duration(.milliseconds(10) ... .seconds(3_600)), .value("1s"),
+                                   help: "CPU busy is measured over this")
+
+    static let command = Command(
+        "sample", summary: "print one host sample (CPU busy over --interval, memory now) and exit",
+        about: "Prints one host sample: CPU busy over --interval and memory now, read as the agent reads them.",
+        flags: [intervalFlag, Flag.output], action: run)
+
+    static func run(_ options: CommandLineOptions) throws -> Int32 {
+        let interval = try options.duration(intervalFlag)
+        let output = try options.choice(.output)
         let collector = try HostCollector()
         let startedAt = WallClock.nowMilliseconds()
         var cpu: CPUUtilization?

@@ -1,23 +1,10 @@
 import CommandLineSupport
-import Glibc
 
 /// The entry point of the `hotswap-agent` executable: `hotswap-agent ARGS` is
-/// `hotswap agent ARGS`, with the same exit codes (2 for usage mistakes, 1
-/// for everything else).
+/// `hotswap agent ARGS`, parsed by the same `CommandLineProgram` with the same
+/// help, refusals and exit codes (0 success, 1 failure, 2 usage mistake).
 public enum AgentMain {
     public static func run(_ arguments: ArraySlice<String>) -> Int32 {
-        if arguments.first == "--help" || arguments.first == "-h" || arguments.first == "help" {
-            print(AgentCommand.usage(invokedAs: "hotswap-agent"))
-            return 0
-        }
-        do {
-            return try AgentCommand.run(arguments)
-        } catch let error as UsageError {
-            printError("hotswap-agent: \(error)\n\n\(AgentCommand.usage(invokedAs: "hotswap-agent"))")
-            return 2
-        } catch {
-            printError("hotswap-agent: \(error)")
-            return 1
-        }
+        CommandLineProgram.run(AgentCommand.command(named: "hotswap-agent"), arguments)
     }
 }

@@ -26,6 +26,8 @@ public struct ClusterTopology: Sendable, Equatable {
         self.members = members
     }
 
+    /// Reads `c1=HOST:PORT,c2=...`, refusing a member or a peer address named twice (two
+    /// members cannot both listen on one address, and peers would reach only one of them).
     public static func parse(_ text: String) throws(TopologyError) -> ClusterTopology {
         var members: [Member] = []
         for item in text.split(separator: ",") {
@@ -39,6 +41,9 @@ public struct ClusterTopology: Sendable, Equatable {
                 throw .malformed(String(item))
             }
             guard !members.contains(where: { $0.name == name }) else { throw .duplicate(name) }
+            if let other = members.first(where: { $0.peerAddress == address }) {
+                throw .duplicateAddress(other.name, name, "\(address)")
+            }
             members.append(Member(name: name, id: nodeID(forName: name), peerAddress: address))
         }
         guard !members.isEmpty, members.count <= membersMaximum else { throw .size(members.count) }
@@ -67,6 +72,8 @@ public struct ClusterTopology: Sendable, Equatable {
 public enum TopologyError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformed(String)
     case duplicate(String)
+    /// Two members (the first, then the second) given the same peer address.
+    case duplicateAddress(String, String, String)
     case size(Int)
     case idCollision
 
@@ -74,6 +81,8 @@ public enum TopologyError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case let .malformed(item): return "--initial-cluster entry '\(item)' is not NAME=HOST:PORT"
         case let .duplicate(name): return "--initial-cluster names \(name) twice"
+        case let .duplicateAddress(first, second, address):
+            return "--initial-cluster gives \(first) and \(second) the same peer address \(address)"
         case let .size(count): return "--initial-cluster has \(count) members; 1 to \(ClusterTopology.membersMaximum) are allowed"
         case .idCollision: return "two member names hash to the same node id; rename one"
         }

@@ -1,10 +1,16 @@
 import Observability
 
+extension Flag {
+    /// `--log-level`, shared by the long-running commands.
+    public static let logLevel = Flag("log-level", .choice(LogLevel.allCases.map(\.name)), .value("info"),
+                                      help: "the least severe log lines written to standard error")
+}
+
 extension CommandLineOptions {
     /// A logger for `component` at the level `--log-level` names (info when absent).
     public func logger(component: String) throws(UsageError) -> Logger {
-        let levelText = optional("log-level") ?? "info"
-        guard let level = LogLevel(name: levelText) else { throw UsageError("--log-level '\(levelText)' is not a level") }
+        let name = try choice(.logLevel)
+        guard let level = LogLevel(name: name) else { throw UsageError("--log-level '\(name)' is not a level") }
         return Logger(component: component, minimumLevel: level)
     }
 }

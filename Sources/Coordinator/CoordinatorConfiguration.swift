@@ -40,6 +40,10 @@ public struct CoordinatorConfiguration: Sendable {
     /// The most `agentNodesMaximum` may be: the fleet's own bound on nodes.
     public static let agentNodesLimit = FleetState.nodesMaximum
     public var raftElectionTimeoutTicks = 10
+    /// At least 4 ticks: the leader lease, ⌊(T − 1)·90/110⌋ ticks at the 10 % clock-drift bound
+    /// (`Lease`), must outlast the one-tick heartbeat, which Raft checks at start; 3 gives a
+    /// one-tick lease and a coordinator that refuses to start. At most 1,000.
+    public static let electionTimeoutTicksRange = 4...1_000
     /// Applied entries between two snapshots of the fleet state; the log before a snapshot is dropped.
     public var raftSnapshotEveryEntries: UInt64 = 10_000
     public static let snapshotEveryEntriesRange = 1...100_000_000

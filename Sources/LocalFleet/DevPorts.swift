@@ -20,6 +20,22 @@ public struct DevPorts: Equatable {
     public static let defaultPortBase: UInt16 = 7000
     /// Coordinator i uses peer port `base + i × step` and agent port one above.
     static let portBaseStep: UInt16 = 10
+    /// The largest API port and port base that leave room for every coordinator's ports
+    /// (`plan` refuses beyond them too; the command line refuses them as out of range).
+    public static let apiPortMaximum = Int(UInt16.max) - (DevLayout.coordinatorNames.count - 1)
+    public static let portBaseMaximum = Int(UInt16.max) - (DevLayout.coordinatorNames.count - 1) * Int(portBaseStep) - 1
+
+    /// A port that both the API ports from `apiPort` and the peer and agent ports from
+    /// `portBase` would take; nil when they are apart or either is chosen by the system (0).
+    public static func sharedPort(apiPort: UInt16, portBase: UInt16) -> UInt16? {
+        guard apiPort != 0, portBase != 0 else { return nil }
+        let count = DevLayout.coordinatorNames.count
+        let api = (0..<count).map { Int(apiPort) + $0 }
+        let peerAndAgent = (0..<count).flatMap { index in
+            [Int(portBase) + index * Int(portBaseStep), Int(portBase) + index * Int(portBaseStep) + 1]
+        }
+        return api.first(where: peerAndAgent.contains).map { UInt16($0) }
+    }
 
     /// Per coordinator; 0 means "the coordinator picks one".
     public let api: [UInt16]

@@ -6,7 +6,15 @@ import Transport
 /// Where the CLI's API calls go and how the server is verified: flags, then
 /// `HOTSWAP_ADDR` / `HOTSWAP_CA`, then defaults.
 struct APIClientOptions {
-    static let keys: Set<String> = ["addr", "ca", "output", "timeout"]
+    static let addressFlag = Flag("addr", .text("https://HOST:PORT"), .described("$HOTSWAP_ADDR, else https://127.0.0.1:8443"),
+                                  help: "the coordinator to ask (any member; followers forward operations)")
+    static let caFlag = Flag("ca", .text("CA.pem"), .described("$HOTSWAP_CA"),
+                             help: "the cluster CA certificate the coordinator's certificate is checked against")
+    /// The whole request, from connecting to the last byte of the answer: 100 ms is a loopback
+    /// round trip with room to spare; beyond 10 minutes a waiting operator has long given up.
+    static let timeoutFlag = Flag("timeout", .duration(.milliseconds(100) ... .seconds(600)), .value("10s"),
+                                  help: "how long to wait for the answer")
+    static let flags = [addressFlag, caFlag, Flag.output, timeoutFlag]
 
     let host: String
     let port: UInt16
@@ -15,21 +23,24 @@ struct APIClientOptions {
     let timeout: Duration
 
     init(_ options: CommandLineOptions) throws {
-        let address = options.optional("addr") ?? Self.environment("HOTSWAP_ADDR") ?? "https://127.0.0.1:8443"
+        let address = options.text(Self.addressFlag) ?? Self.environment("HOTSWAP_ADDR") ?? "https://127.0.0.1:8443"
         var hostPort = Substring(address)
         if hostPort.hasPrefix("https://") { hostPort = hostPort.dropFirst("https://".count) }
         while hostPort.hasSuffix("/") { hostPort = hostPort.dropLast() }
-        let parsed = try SocketAddress(parsing: String(hostPort))
+        let parsed: SocketAddress
+        do {
+            parsed = try SocketAddress(parsing: String(hostPort))
+        } catch {
+            throw UsageError("--addr (or HOTSWAP_ADDR): \(error)")
+        }
         host = parsed.host
         port = parsed.port
-        guard let ca = options.optional("ca") ?? Self.environment("HOTSWAP_CA") else {
+        guard let ca = options.text(Self.caFlag) ?? Self.environment("HOTSWAP_CA") else {
             throw UsageError("--ca (or HOTSWAP_CA) must name the cluster CA certificate, e.g. DIR/ca.pem")
         }
         caPath = ca
-        let output = options.optional("output") ?? "table"
-        guard output == "table" || output == "json" else { throw UsageError("--output must be table or json") }
-        wantsJSON = output == "json"
-        timeout = try options.duration("timeout", default: .seconds(10))
+        wantsJSON = try options.choice(.output) == "json"
+        timeout = try options.duration(Self.timeoutFlag)
     }
 
     /// Sends one request and returns the response, or throws with a message a user can act on.

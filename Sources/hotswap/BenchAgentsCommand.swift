@@ -5,47 +5,57 @@ import Benchmarks
 /// coordinators (see `BenchAgents`), and `hotswap bench agent-shard`, one
 /// process of that simulated fleet (see `BenchAgentShard`), started by it.
 enum BenchAgentsCommand {
-    static let usage = """
-        usage: hotswap bench agents --count N[,N...] [--seconds 20] [--dir DIR] [--ramp 1000]
-               (N simulated agents against 3 real coordinators; figures in Docs/BENCHMARKS.md)
-        \(shardUsage)
-        """
-    static let shardUsage = """
-        usage: hotswap bench agent-shard --first I --count N --coordinators HOST:PORT,... --tls-dir DIR
-               --census FILE [--ramp 1000]   (started by 'hotswap bench agents')
-        """
+    /// The most simulated agents in one run or one shard, below the fleet's bound of 16,384 nodes.
+    static let agentsMaximum = 16_000
+    static let countsFlag = Flag("count", .text("N[,N...]"), .required,
+                                 help: "fleet sizes to measure, each 1 to \(agentsMaximum), comma-separated")
+    /// At least 5 s so the window holds several reports of every agent; at most an hour.
+    static let secondsFlag = Flag("seconds", .count(5...3_600), .value("20"), help: "the measuring window in seconds")
+    static let directoryFlag = Flag("dir", .text("DIR"), .described("a new directory under $TMPDIR"),
+                                    help: "where the coordinators' and shards' files go")
+    /// Agents started per second; 100,000 starts the largest fleet at once.
+    static let rampFlag = Flag("ramp", .count(1...100_000), .value("1000"), help: "agents started per second")
 
-    static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
-        if arguments.first == "agent-shard" { return try runShard(arguments.dropFirst()) }
-        return try BenchAgents.run(try settings(arguments))
+    static let command = Command("bench", summary: "measure a cluster under N simulated agents",
+                                 subcommands: [agents, BenchAgentShardCommand.command])
+
+    static let agents = Command(
+        "agents", summary: "N simulated agents against 3 real coordinators; figures in Docs/BENCHMARKS.md",
+        flags: [countsFlag, secondsFlag, directoryFlag, rampFlag]
+    ) { options in
+        try BenchAgents.run(try settings(options))
     }
 
-    static func settings(_ arguments: ArraySlice<String>) throws(UsageError) -> BenchAgentsSettings {
-        guard arguments.first == "agents" else { throw UsageError("bench needs 'agents'") }
-        let options = try CommandLineOptions(arguments.dropFirst(), accepting: ["count", "seconds", "dir", "ramp"])
-        let counts = try options.required("count").split(separator: ",").map { text throws(UsageError) in
-            guard let count = Int(text), (1...16_000).contains(count) else {
-                throw UsageError("--count takes numbers from 1 to 16000, comma-separated")
+    static func settings(_ options: CommandLineOptions) throws(UsageError) -> BenchAgentsSettings {
+        let counts = try options.required(countsFlag).split(separator: ",", omittingEmptySubsequences: false).map {
+            text throws(UsageError) in
+            guard let count = Int(text), (1...agentsMaximum).contains(count) else {
+                throw UsageError("--count must be whole numbers from 1 to \(agentsMaximum), comma-separated, not '\(text)'")
             }
             return count
         }
-        guard let seconds = Int(options.optional("seconds") ?? "20"), seconds >= 5 else {
-            throw UsageError("--seconds must be a whole number of at least 5")
-        }
-        guard let ramp = Int(options.optional("ramp") ?? "1000"), ramp >= 1 else {
-            throw UsageError("--ramp must be a positive number of agents per second")
-        }
-        return BenchAgentsSettings(counts: counts, seconds: seconds, directory: options.optional("dir"), rampPerSecond: ramp)
+        return BenchAgentsSettings(counts: counts, seconds: try options.count(secondsFlag), directory: options.text(directoryFlag),
+                                   rampPerSecond: try options.count(rampFlag))
     }
+}
 
-    private static func runShard(_ arguments: ArraySlice<String>) throws -> Int32 {
-        let options = try CommandLineOptions(arguments, accepting: ["first", "count", "coordinators", "tls-dir", "census",
-                                                                    "ramp"])
-        let first = try options.wholeNumber("first", default: 0, range: 0...16_000)
-        let count = try options.wholeNumber("count", default: 0, range: 1...16_000)
-        let ramp = try options.wholeNumber("ramp", default: 1_000, range: 1...100_000)
-        let coordinators = try CoordinatorAddress.parseList(try options.required("coordinators"))
-        return try BenchAgentShard.run(first: first, count: count, rampPerSecond: ramp, coordinators: coordinators,
-                                       tlsDirectory: try options.required("tls-dir"), censusPath: try options.required("census"))
+/// `hotswap bench agent-shard`: one process of `bench agents`' simulated fleet, which starts it.
+enum BenchAgentShardCommand {
+    static let firstFlag = Flag("first", .count(0...(BenchAgentsCommand.agentsMaximum - 1)), .value("0"),
+                                help: "the number of the shard's first agent")
+    static let countFlag = Flag("count", .count(1...BenchAgentsCommand.agentsMaximum), .required, help: "agents in this shard")
+    static let coordinatorsFlag = Flag("coordinators", .text("HOST:PORT,..."), .required, help: "the coordinators' agent ports")
+    static let tlsDirectoryFlag = Flag("tls-dir", .text("DIR"), .required, help: "the CA and the agents' certificates")
+    static let censusFlag = Flag("census", .text("FILE"), .required, help: "where the shard writes its census")
+
+    static let command = Command(
+        "agent-shard", summary: "one process of the simulated fleet (started by 'hotswap bench agents')",
+        flags: [firstFlag, countFlag, coordinatorsFlag, tlsDirectoryFlag, censusFlag, BenchAgentsCommand.rampFlag]
+    ) { options in
+        let coordinators = try CoordinatorAddress.parseList(try options.required(coordinatorsFlag))
+        return try BenchAgentShard.run(first: try options.count(firstFlag), count: try options.count(countFlag),
+                                       rampPerSecond: try options.count(BenchAgentsCommand.rampFlag), coordinators: coordinators,
+                                       tlsDirectory: try options.required(tlsDirectoryFlag),
+                                       censusPath: try options.required(censusFlag))
     }
 }

@@ -2,37 +2,32 @@ import Certificates
 
 /// `hotswap certs init|issue`: the cluster CA and the certificates issued from it.
 enum CertsCommand {
-    static let usage = """
-        usage: hotswap certs init --dir DIR
-               hotswap certs issue --dir DIR --role coordinator|agent|operator --name NAME
-                                   [--ip IP]... [--dns NAME]... [--days N]
-        """
+    static let directoryFlag = Flag("dir", .text("DIR"), .required, help: "holds ca.pem and ca.key; certificates are written here")
+    static let roleFlag = Flag("role", .choice(NodeRole.allCases.map(\.rawValue)), .required,
+                               help: "what the certificate lets its holder be")
+    static let nameFlag = Flag("name", .text("NAME"), .required, help: "the node or operator name the certificate carries")
+    static let ipFlag = Flag("ip", .text("IP"), repeats: true, help: "an IP address the certificate is valid for")
+    static let dnsFlag = Flag("dns", .text("NAME"), repeats: true, help: "a DNS name the certificate is valid for")
+    /// Up to the 3,650 days a CA made by `certs init` lasts: a certificate cannot usefully outlive its CA.
+    static let daysFlag = Flag("days", .count(1...3_650), .value("365"), help: "days the certificate is valid from now")
 
-    static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
-        guard let action = arguments.first else { throw UsageError("certs needs 'init' or 'issue'") }
-        switch action {
-        case "init":
-            let options = try CommandLineOptions(arguments.dropFirst(), accepting: ["dir"])
-            let paths = try CertificateAuthority.initialize(directory: try options.required("dir"))
-            print("wrote \(paths.certificate) and \(paths.privateKey) (mode 0600)")
-        case "issue":
-            let options = try CommandLineOptions(arguments.dropFirst(), accepting: ["dir", "role", "name", "ip", "dns", "days"])
-            let roleText = try options.required("role")
-            guard let role = NodeRole(rawValue: roleText) else {
-                throw UsageError("--role must be coordinator, agent or operator, not '\(roleText)'")
-            }
-            let identity = try NodeIdentity(role: role, name: try options.required("name"))
-            let daysText = options.optional("days") ?? "365"
-            guard let days = Int(daysText), days > 0, days <= 3650 else {
-                throw UsageError("--days must be a whole number from 1 to 3650")
-            }
-            let paths = try CertificateAuthority.issue(directory: try options.required("dir"), identity: identity,
-                                                       ipAddresses: options.all("ip"), dnsNames: options.all("dns"),
-                                                       validityDays: days)
-            print("wrote \(paths.certificate) and \(paths.privateKey) (mode 0600) for \(identity.uri)")
-        default:
-            throw UsageError("unknown certs action '\(action)'")
-        }
+    static let command = Command("certs", summary: "make the cluster CA and issue certificates", subcommands: [initialize, issue])
+
+    static let initialize = Command("init", summary: "make the cluster CA (ca.pem, ca.key) in DIR", flags: [directoryFlag]) { options in
+        let paths = try CertificateAuthority.initialize(directory: try options.required(directoryFlag))
+        print("wrote \(paths.certificate) and \(paths.privateKey) (mode 0600)")
+        return 0
+    }
+
+    static let issue = Command("issue", summary: "issue a certificate from the CA in DIR (NAME.pem, NAME.key)",
+                               flags: [directoryFlag, roleFlag, nameFlag, ipFlag, dnsFlag, daysFlag]) { options in
+        let roleName = try options.choice(roleFlag)
+        guard let role = NodeRole(rawValue: roleName) else { throw UsageError("--role '\(roleName)' is not a role") }
+        let identity = try NodeIdentity(role: role, name: try options.required(nameFlag))
+        let paths = try CertificateAuthority.issue(directory: try options.required(directoryFlag), identity: identity,
+                                                   ipAddresses: options.all(ipFlag), dnsNames: options.all(dnsFlag),
+                                                   validityDays: try options.count(daysFlag))
+        print("wrote \(paths.certificate) and \(paths.privateKey) (mode 0600) for \(identity.uri)")
         return 0
     }
 }

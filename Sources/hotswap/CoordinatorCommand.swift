@@ -11,33 +11,15 @@ import Transport
 /// `hotswap coordinator`: checks its certificate, starts the server, and runs
 /// until SIGTERM or SIGINT (drain, then exit 0); SIGHUP reloads certificates.
 enum CoordinatorCommand {
-    static let usage = """
-        usage: hotswap coordinator --name NAME --data-dir DIR --tls-dir DIR
-                                   --peer-addr HOST:PORT --agent-addr HOST:PORT --api-addr HOST:PORT
-                                   [--config FILE] [--log-level debug|info|warning|error]
-                                   [--handshake-timeout 10s] [--request-timeout 10s] [--idle-timeout 60s]
-                                   [--frame-idle-timeout 30s] [--shutdown-timeout 10s]
-                                   [--initial-cluster c1=HOST:PEERPORT,c2=...,c3=...]
-                                   [--initial-cluster-state new|existing]
-                                   [--advertise-api-addr HOST:PORT] [--advertise-agent-addr HOST:PORT]
-                                   [--agent-suspect-after 3s] [--agent-down-after 30s] [--agent-failover-grace 10s]
-                                   [--agent-hello-hold DURATION (default: 4 election timeouts)]
-                                   [--agent-window-samples 300] [--agent-window-minutes 60] \
-        [--agent-nodes-maximum \(CoordinatorConfiguration.agentNodesLimit)]
-                                   [--raft-tick 50ms] [--election-timeout-ticks 10] [--snapshot-every-entries 10000]
-        """
+    static let command = Command(
+        "coordinator", summary: "run a coordinator",
+        about: """
+            Runs a coordinator until SIGTERM or SIGINT (drain, then exit 0); SIGHUP reloads its
+            certificates. Every flag may also be a 'key = value' line of the --config file.
+            """,
+        flags: CoordinatorFlags.all, readsConfigFile: true, action: run)
 
-    static let keys: Set<String> = [
-        "config", "name", "data-dir", "tls-dir", "peer-addr", "agent-addr", "api-addr", "log-level",
-        "handshake-timeout", "request-timeout", "idle-timeout", "frame-idle-timeout", "shutdown-timeout",
-        "initial-cluster", "initial-cluster-state", "raft-tick", "election-timeout-ticks", "snapshot-every-entries",
-        "advertise-api-addr", "advertise-agent-addr", "agent-suspect-after", "agent-down-after", "agent-failover-grace",
-        "agent-hello-hold", "agent-window-samples", "agent-window-minutes", "agent-nodes-maximum",
-    ]
-
-    static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
-        var options = try CommandLineOptions(arguments, accepting: keys)
-        try options.mergeConfigFile(accepting: keys)
+    static func run(_ options: CommandLineOptions) throws -> Int32 {
         let configuration = try makeConfiguration(options)
         let logger = try options.logger(component: "coordinator")
 
@@ -78,57 +60,79 @@ enum CoordinatorCommand {
         return 0
     }
 
-    private static func makeConfiguration(_ options: CommandLineOptions) throws -> CoordinatorConfiguration {
+    private static func makeConfiguration(_ options: CommandLineOptions) throws(UsageError) -> CoordinatorConfiguration {
+        typealias Flags = CoordinatorFlags
         var configuration = CoordinatorConfiguration(
-            name: try options.required("name"),
-            dataDirectory: try options.required("data-dir"),
-            tlsDirectory: try options.required("tls-dir"),
-            peerAddress: try SocketAddress(parsing: try options.required("peer-addr")),
-            agentAddress: try SocketAddress(parsing: try options.required("agent-addr")),
-            apiAddress: try SocketAddress(parsing: try options.required("api-addr")))
+            name: try options.required(Flags.name), dataDirectory: try options.required(Flags.dataDirectory),
+            tlsDirectory: try options.required(Flags.tlsDirectory), peerAddress: try address(options, Flags.peerAddress),
+            agentAddress: try address(options, Flags.agentAddress), apiAddress: try address(options, Flags.apiAddress))
         guard NodeIdentity.isValidName(configuration.name) else {
             throw UsageError("--name '\(configuration.name)' is not a valid node name")
         }
-        configuration.limits.handshakeTimeout = try options.duration("handshake-timeout", default: .seconds(10))
-        configuration.limits.http.requestHeadTimeout = try options.duration("request-timeout", default: .seconds(10))
-        configuration.limits.http.idleTimeout = try options.duration("idle-timeout", default: .seconds(60))
-        configuration.limits.frameIdleTimeout = try options.duration("frame-idle-timeout", default: .seconds(30))
-        configuration.limits.shutdownTimeout = try options.duration("shutdown-timeout", default: .seconds(10))
-        if let cluster = options.optional("initial-cluster") {
-            let topology = try ClusterTopology.parse(cluster)
+        configuration.limits.handshakeTimeout = try options.duration(Flags.handshakeTimeout)
+        configuration.limits.http.requestHeadTimeout = try options.duration(Flags.requestTimeout)
+        configuration.limits.http.idleTimeout = try options.duration(Flags.idleTimeout)
+        configuration.limits.frameIdleTimeout = try options.duration(Flags.frameIdleTimeout)
+        configuration.limits.shutdownTimeout = try options.duration(Flags.shutdownTimeout)
+        try readCluster(options, into: &configuration)
+        if options.isGiven(Flags.advertiseAPIAddress) {
+            configuration.advertisedAPIAddress = try address(options, Flags.advertiseAPIAddress)
+        }
+        if options.isGiven(Flags.advertiseAgentAddress) {
+            configuration.advertisedAgentAddress = try address(options, Flags.advertiseAgentAddress)
+        }
+        configuration.agentSuspectAfter = try options.duration(Flags.agentSuspectAfter)
+        configuration.agentDownAfter = try options.duration(Flags.agentDownAfter)
+        guard configuration.agentSuspectAfter <= configuration.agentDownAfter else {
+            throw UsageError("--agent-suspect-after (\(configuration.agentSuspectAfter.text)) must be at most "
+                             + "--agent-down-after (\(configuration.agentDownAfter.text))")
+        }
+        configuration.agentFailoverGrace = try options.duration(Flags.agentFailoverGrace)
+        if options.isGiven(Flags.agentHelloHold) {
+            configuration.agentHelloHold = try options.duration(Flags.agentHelloHold)
+        }
+        configuration.agentWindowSamples = try options.count(Flags.agentWindowSamples)
+        configuration.agentWindowMinutes = try options.count(Flags.agentWindowMinutes)
+        configuration.agentNodesMaximum = try options.count(Flags.agentNodesMaximum)
+        configuration.raftTickInterval = try options.duration(Flags.raftTick)
+        configuration.raftElectionTimeoutTicks = try options.count(Flags.electionTimeoutTicks)
+        let electionTimeout = configuration.raftTickInterval * configuration.raftElectionTimeoutTicks
+        guard electionTimeout <= Flags.electionTimeoutMaximum else {
+            throw UsageError("--raft-tick × --election-timeout-ticks is \(electionTimeout.text); "
+                             + "an election timeout may be at most \(Flags.electionTimeoutMaximum.text)")
+        }
+        configuration.raftSnapshotEveryEntries = UInt64(try options.count(Flags.snapshotEveryEntries))
+        return configuration
+    }
+
+    /// The founding members (`--initial-cluster`) and whether this node joins a running cluster.
+    private static func readCluster(_ options: CommandLineOptions, into configuration: inout CoordinatorConfiguration)
+        throws(UsageError) {
+        if let cluster = options.text(CoordinatorFlags.initialCluster) {
+            let topology: ClusterTopology
+            do {
+                topology = try ClusterTopology.parse(cluster)
+            } catch {
+                throw UsageError(error.description)
+            }
             guard topology.member(named: configuration.name) != nil else {
                 throw UsageError("--initial-cluster does not name this node (\(configuration.name))")
             }
             configuration.initialCluster = topology
         }
-        switch options.optional("initial-cluster-state") ?? "new" {
-        case "new": configuration.joinsExistingCluster = false
-        case "existing":
-            guard configuration.initialCluster != nil else {
-                throw UsageError("--initial-cluster-state existing needs --initial-cluster naming the members to dial")
-            }
-            configuration.joinsExistingCluster = true
-        default: throw UsageError("--initial-cluster-state must be new or existing")
+        configuration.joinsExistingCluster = try options.choice(CoordinatorFlags.initialClusterState) == "existing"
+        guard !configuration.joinsExistingCluster || configuration.initialCluster != nil else {
+            throw UsageError("--initial-cluster-state existing needs --initial-cluster naming the members to dial")
         }
-        configuration.advertisedAPIAddress = try options.optional("advertise-api-addr").map { try SocketAddress(parsing: $0) }
-        configuration.advertisedAgentAddress = try options.optional("advertise-agent-addr").map { try SocketAddress(parsing: $0) }
-        configuration.agentSuspectAfter = try options.duration("agent-suspect-after", default: .seconds(3))
-        configuration.agentDownAfter = try options.duration("agent-down-after", default: .seconds(30))
-        configuration.agentFailoverGrace = try options.duration("agent-failover-grace", default: .seconds(10))
-        if options.optional("agent-hello-hold") != nil {
-            configuration.agentHelloHold = try options.duration("agent-hello-hold", default: .zero)
+    }
+
+    /// A `HOST:PORT` flag's address; a malformed one is a usage error naming the flag.
+    private static func address(_ options: CommandLineOptions, _ flag: Flag) throws(UsageError) -> SocketAddress {
+        let text = try options.required(flag)
+        do {
+            return try SocketAddress(parsing: text)
+        } catch {
+            throw UsageError("--\(flag.name): \(error)")
         }
-        guard configuration.agentSuspectAfter > .zero, configuration.agentSuspectAfter <= configuration.agentDownAfter else {
-            throw UsageError("--agent-suspect-after must be positive and at most --agent-down-after")
-        }
-        configuration.agentWindowSamples = try options.wholeNumber("agent-window-samples", default: 300, range: 1...3_600)
-        configuration.agentWindowMinutes = try options.wholeNumber("agent-window-minutes", default: 60, range: 1...1_440)
-        configuration.agentNodesMaximum = try options.wholeNumber("agent-nodes-maximum", default: CoordinatorConfiguration.agentNodesLimit,
-                                                                   range: 1...CoordinatorConfiguration.agentNodesLimit)
-        configuration.raftTickInterval = try options.duration("raft-tick", default: .milliseconds(50))
-        configuration.raftElectionTimeoutTicks = try options.wholeNumber("election-timeout-ticks", default: 10, range: 3...1_000)
-        configuration.raftSnapshotEveryEntries = UInt64(try options.wholeNumber(
-            "snapshot-every-entries", default: 10_000, range: CoordinatorConfiguration.snapshotEveryEntriesRange))
-        return configuration
     }
 }

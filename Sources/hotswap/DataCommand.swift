@@ -5,19 +5,22 @@ import Coordinator
 /// with the refusal, naming the file and offset, when a coordinator would not
 /// start. An operator's tool, like `etcdutl` for etcd.
 enum DataCommand {
-    static let usage = """
-        usage: hotswap data verify --data-dir DIR [--output table|json]
-               (recovers like a coordinator start: cuts a torn tail, begins a fresh segment;
-                refuses while a coordinator holds DIR's lock)
-        """
+    static let dataDirectoryFlag = Flag("data-dir", .text("DIR"), .required, help: "the coordinator's data directory")
 
-    static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
-        guard arguments.first == "verify" else { throw UsageError("data needs 'verify'") }
-        let options = try CommandLineOptions(arguments.dropFirst(), accepting: ["data-dir", "output"])
-        let output = options.optional("output") ?? "table"
-        guard output == "table" || output == "json" else { throw UsageError("--output must be table or json") }
-        let report = try DataDirectoryVerification.run(dataDirectory: try options.required("data-dir"))
-        print(output == "json" ? report.json : table(report))
+    static let command = Command("data", summary: "check a data directory's write-ahead log as a coordinator start would",
+                                 subcommands: [verify])
+
+    static let verify = Command(
+        "verify", summary: "recover a data directory as a coordinator start would and print what it holds",
+        about: """
+            Recovers DIR like a coordinator start (cuts a torn tail, begins a fresh segment) and prints
+            what it holds; exits 1 with the refusal, naming the file and offset, when a coordinator would
+            not start. Refuses while a coordinator holds DIR's lock.
+            """,
+        flags: [dataDirectoryFlag, Flag.output]
+    ) { options in
+        let report = try DataDirectoryVerification.run(dataDirectory: try options.required(dataDirectoryFlag))
+        print(try options.choice(.output) == "json" ? report.json : table(report))
         return 0
     }
 

@@ -4,30 +4,42 @@ import LocalFleet
 /// its own process of this binary on loopback, with certificates made for
 /// it — that stays up, showing its nodes, until Ctrl-C. See `Docs/DEV.md`.
 enum DevCommand {
-    static let usage = """
-        usage: hotswap dev [--dir DIR] [--agents 3] [--api-port 8443] [--port-base 7000]
-                           [--timeout 60s] [--no-live]
-               (3 coordinators and N agents on 127.0.0.1 until Ctrl-C; DIR defaults to a new
-                directory under $TMPDIR; API ports P..P+2, peer ports B, B+10, B+20, agent ports
-                one above each; 0 for either lets the system pick the ports)
-        """
+    static let directoryFlag = Flag("dir", .text("DIR"), .described("a new directory under $TMPDIR"),
+                                    help: "certificates, data and logs; an existing one is reused")
+    static let agentsFlag = Flag("agents", .count(0...DevSettings.agentCountMaximum), .value("3"),
+                                 help: "agents node-1 to node-N")
+    static let apiPortFlag = Flag("api-port", .count(0...DevPorts.apiPortMaximum), .value("\(DevPorts.defaultAPIPort)"),
+                                  help: "the coordinators' API ports are P, P+1, P+2; 0 lets the system pick them")
+    static let portBaseFlag = Flag("port-base", .count(0...DevPorts.portBaseMaximum), .value("\(DevPorts.defaultPortBase)"),
+                                   help: "peer ports B, B+10, B+20 and agent ports one above each; 0 lets the system pick them")
+    /// A fleet on loopback is ready in a few seconds; a second is the least that can be met, an
+    /// hour more than any machine that will ever be ready needs.
+    static let timeoutFlag = Flag("timeout", .duration(.seconds(1) ... .seconds(3_600)), .value("60s"),
+                                  help: "a leader and every agent's first report must come within this, else exit 1")
+    static let noLiveFlag = Flag("no-live", .none, help: "print the node table once instead of every second")
 
-    static let keys: Set<String> = ["dir", "agents", "api-port", "port-base", "timeout"]
-
-    static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
-        DevSession.run(try settings(arguments))
+    static let command = Command(
+        "dev", summary: "run a local fleet (3 coordinators, agents) until Ctrl-C",
+        about: """
+            Runs 3 coordinators and N agents on 127.0.0.1, each its own process with certificates made
+            for it, until Ctrl-C; see Docs/DEV.md.
+            """,
+        flags: [directoryFlag, agentsFlag, apiPortFlag, portBaseFlag, timeoutFlag, noLiveFlag]
+    ) { options in
+        DevSession.run(try settings(options))
     }
 
-    static func settings(_ arguments: ArraySlice<String>) throws(UsageError) -> DevSettings {
+    static func settings(_ options: CommandLineOptions) throws(UsageError) -> DevSettings {
         var settings = DevSettings()
-        settings.live = !arguments.contains("--no-live")
-        let options = try CommandLineOptions(arguments.filter { $0 != "--no-live" }[...], accepting: keys)
-        guard options.positionals.isEmpty else { throw UsageError("dev takes no arguments, only options") }
-        settings.directory = options.optional("dir")
-        settings.agentCount = try options.wholeNumber("agents", default: 3, range: 0...DevSettings.agentCountMaximum)
-        settings.apiPort = UInt16(try options.wholeNumber("api-port", default: Int(DevPorts.defaultAPIPort), range: 0...65535))
-        settings.portBase = UInt16(try options.wholeNumber("port-base", default: Int(DevPorts.defaultPortBase), range: 0...65535))
-        settings.timeout = try options.duration("timeout", default: .seconds(60))
+        settings.live = !options.isGiven(noLiveFlag)
+        settings.directory = options.text(directoryFlag)
+        settings.agentCount = try options.count(agentsFlag)
+        settings.apiPort = UInt16(try options.count(apiPortFlag))
+        settings.portBase = UInt16(try options.count(portBaseFlag))
+        if let shared = DevPorts.sharedPort(apiPort: settings.apiPort, portBase: settings.portBase) {
+            throw UsageError("--api-port \(settings.apiPort) and --port-base \(settings.portBase) would both use port \(shared)")
+        }
+        settings.timeout = try options.duration(timeoutFlag)
         return settings
     }
 }

@@ -3,13 +3,14 @@ import LocalFleet
 /// `hotswap nodes`: every node the leader knows, with its status and newest
 /// figures, as a table for people or JSON for scripts.
 enum NodesCommand {
-    static let usage = """
-        usage: hotswap nodes [--output table|json] [--addr https://HOST:PORT] [--ca CA.pem]
-        """
+    static let command = Command("nodes", summary: "list the nodes and their latest figures",
+                                 about: "Lists every node the leader knows, with its status and newest figures.",
+                                 flags: APIClientOptions.flags) { options in
+        try run(APIClientOptions(options))
+    }
 
-    static func run(_ arguments: ArraySlice<String>) throws -> Int32 {
-        let client = try APIClientOptions(try CommandLineOptions(arguments, accepting: APIClientOptions.keys))
-        return try client.read("/api/v1/nodes", as: NodeListing.self) { listing in
+    static func run(_ client: APIClientOptions) throws -> Int32 {
+        try client.read("/api/v1/nodes", as: NodeListing.self) { listing in
             print("leader \(listing.leader), term \(listing.term), \(listing.nodes.count) nodes")
             for line in NodeListing.table(listing.nodes) { print(line) }
         }

@@ -21,6 +21,9 @@ import Testing
         ("c1=example.com:80", .malformed("c1=example.com:80")),
         ("c1=127.0.0.1:7001,c2=127.0.0.1", .malformed("c2=127.0.0.1")),
         ("c1=127.0.0.1:7001,c1=127.0.0.1:7002", .duplicate("c1")),
+        ("c1=127.0.0.1:7001,c2=127.0.0.1:7001", .duplicateAddress("c1", "c2", "127.0.0.1:7001")),
+        ("c1=127.0.0.1:7001,c2=127.0.0.1:7002,c3=localhost:7001", .duplicateAddress("c1", "c3", "127.0.0.1:7001")),
+        ("c1=[::1]:7001,c2=127.0.0.1:7002,c3=[::1]:7001", .duplicateAddress("c1", "c3", "[::1]:7001")),
         ("", .size(0)),
         ((1...8).map { "c\($0)=127.0.0.1:700\($0)" }.joined(separator: ","), .size(8)),
     ])
@@ -31,6 +34,15 @@ import Testing
     @Test func errorsSayWhatToFix() {
         #expect("\(TopologyError.malformed("c1"))" == "--initial-cluster entry 'c1' is not NAME=HOST:PORT")
         #expect("\(TopologyError.size(8))" == "--initial-cluster has 8 members; 1 to 7 are allowed")
+        #expect("\(TopologyError.duplicate("c1"))" == "--initial-cluster names c1 twice")
+        #expect("\(TopologyError.duplicateAddress("c1", "c2", "127.0.0.1:7001"))"
+                    == "--initial-cluster gives c1 and c2 the same peer address 127.0.0.1:7001")
+    }
+
+    /// One host may run several members on different ports, and the same port on different hosts.
+    @Test func membersMayShareAHostOrAPortButNotBoth() throws {
+        let topology = try ClusterTopology.parse("c1=127.0.0.1:7001,c2=127.0.0.1:7002,c3=127.0.0.2:7001,c4=[::1]:7001")
+        #expect(topology.members.map(\.name) == ["c1", "c2", "c3", "c4"])
     }
 
     /// FNV-1a 64's published vectors: "" hashes to the offset basis, "a" to 0xaf63dc4c8601ec8c.

@@ -68,6 +68,8 @@ import Testing
         ("c1\nold\nc1=127.0.0.1:7001\n", "its mode 'old' is neither new nor existing"),
         ("c1\nnew\nc1=nowhere\n", "its members: --initial-cluster entry 'c1=nowhere' is not NAME=HOST:PORT"),
         ("c9\nnew\nc1=127.0.0.1:7001\n", "its member c9 is not one of its members"),
+        ("c1\nnew\nc1=127.0.0.1:7001,c2=127.0.0.1:7001\n",
+         "its members: --initial-cluster gives c1 and c2 the same peer address 127.0.0.1:7001"),
     ])
     func malformedTextSaysWhatIsWrong(text: String, reason: String) {
         #expect(throws: FoundingRecord.Malformed(description: reason)) { try FoundingRecord.decode(Array(text.utf8)) }

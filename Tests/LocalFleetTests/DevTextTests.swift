@@ -40,14 +40,6 @@ struct ChildEnvironmentTests {
     }
 }
 
-struct DurationTextTests {
-    @Test(arguments: [(Duration.milliseconds(250), "250ms"), (.seconds(10), "10s"), (.milliseconds(1_500), "1500ms"),
-                      (.zero, "0ms")])
-    func durationsAreWrittenTheWayTheFlagsReadThem(duration: Duration, text: String) {
-        #expect(duration.text == text)
-    }
-}
-
 struct DevLiveViewTests {
     static let json = """
         {"leader":"c2","term":4,"nodes":[

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real `hotswap` and `hotswap-agent` as a user types at them: help on every command,
+/// refusals of unknown flags, stray words and out-of-range values (one exact line, the short
+/// usage, exit 2, no crash), and the bash completion script.
+struct CommandLineTests {
+    static let documentation = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Docs/CLI.md")
+
+    static func hotswap(_ arguments: [String]) throws -> ExternalCommand.Output {
+        try ExternalCommand.run([HotSwapBinary.path] + arguments)
+    }
+
+    /// Every command path under `path`, found through the `commands:` lists of the help.
+    static func commandPaths(under path: [String] = []) throws -> [[String]] {
+        let help = try hotswap(path + ["--help"]).standardOutput
+        let lines = help.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let start = lines.firstIndex(of: "commands:") else { return [path] }
+        let names = lines[(start + 1)...].prefix { !$0.isEmpty }.compactMap { $0.split(separator: " ").first.map(String.init) }
+        return try [path] + names.flatMap { try commandPaths(under: path + [$0]) }
+    }
+
+    @Test func everyCommandPrintsItsHelpOnStandardOutputAndDocsCLIHoldsIt() throws {
+        let document = try String(contentsOf: Self.documentation, encoding: .utf8)
+        let paths = try Self.commandPaths()
+        #expect(paths.count >= 20, "\(paths)")
+        for path in paths {
+            let title = (["hotswap"] + path).joined(separator: " ")
+            for flag in ["--help", "-h"] {
+                let output = try Self.hotswap(path + [flag])
+                #expect(output.status == 0 && output.standardError.isEmpty, "\(title) \(flag): \(output.combined)")
+                #expect(output.standardOutput.hasPrefix("usage: \(title)"), "\(title) \(flag): \(output.standardOutput)")
+                #expect(document.contains("```text\n\(output.standardOutput)```"),
+                        "Docs/CLI.md does not hold the current help of \(title); paste it:\n\(output.standardOutput)")
+            }
+        }
+        for arguments in [["--help"], ["-h"], ["sample", "--help"]] {
+            let output = try ExternalCommand.run([HotSwapBinary.agentPath] + arguments)
+            #expect(output.status == 0 && output.standardError.isEmpty, "\(output.combined)")
+            #expect(output.standardOutput.hasPrefix("usage: hotswap-agent"), "\(output.standardOutput)")
+        }
+    }
+
+    @Test(arguments: [
+        (["nodes", "--outptu", "json"], "hotswap nodes: unknown flag --outptu (did you mean --output?)", "usage: hotswap nodes [flags]"),
+        (["nodes", "--bogus"], "hotswap nodes: unknown flag --bogus", "usage: hotswap nodes [flags]"),
+        (["nodes", "-o", "yaml"], "hotswap nodes: --output must be table or json, not 'yaml'", "usage: hotswap nodes [flags]"),
+        (["nodes", "json"], "hotswap nodes: unexpected argument 'json'", "usage: hotswap nodes [flags]"),
+        (["data", "verify", "--data-dir", "/nonexistent", "extra"], "hotswap data verify: unexpected argument 'extra'",
+         "usage: hotswap data verify --data-dir DIR [flags]"),
+        (["cluster", "member", "remove"], "hotswap cluster member remove: missing NAME",
+         "usage: hotswap cluster member remove NAME [flags]"),
+        (["dev", "--timeout", "0s"], "hotswap dev: --timeout must be a duration from 1s to 1h, not '0s'", "usage: hotswap dev [flags]"),
+        (["dev", "--api-port", "7000", "--port-base", "6999"], "hotswap dev: --api-port 7000 and --port-base 6999 would both use port 7000",
+         "usage: hotswap dev [flags]"),
+        (["certs", "issue", "--dir", "d", "--role", "agnet", "--name", "n"],
+         "hotswap certs issue: --role must be coordinator, agent or operator, not 'agnet'",
+         "usage: hotswap certs issue --dir DIR --role coordinator|agent|operator --name NAME [flags]"),
+    ])
+    func aMistakeIsOneExactLineThenTheShortUsage(arguments: [String], line: String, usage: String) throws {
+        let output = try Self.hotswap(arguments)
+        let path = line.prefix { $0 != ":" }
+        #expect(output.status == 2, "\(output.combined)")
+        #expect(output.standardOutput.isEmpty)
+        #expect(output.standardError == "\(line)\n\(usage)\nRun '\(path) --help' for more.\n", "\(output.combined)")
+    }
+
+    @Test func anUnknownCommandIsNamedWithTheNearestOne() throws {
+        let output = try Self.hotswap(["nodse"])
+        #expect(output.status == 2 && output.standardOutput.isEmpty)
+        #expect(output.standardError == """
+            hotswap: unknown command 'nodse' (did you mean 'nodes'?)
+            usage: hotswap <command>
+            commands: dev, coordinator, agent, certs, cluster, nodes, bench, data, version, completion
+            Run 'hotswap --help' for more.
+
+            """, "\(output.combined)")
+    }
+
+    @Test func theAgentExecutableRefusesTheSameWay() throws {
+        let output = try ExternalCommand.run([HotSwapBinary.agentPath, "--name", "node-1", "--coordinators", "127.0.0.1:1",
+                                              "--tls-dir", "/nonexistent", "--data-dir", "/nonexistent", "--intervall", "1s"])
+        #expect(output.status == 2, "\(output.combined)")
+        #expect(output.standardError.hasPrefix("hotswap-agent: unknown flag --intervall (did you mean --interval?)\n"
+                                                 + "usage: hotswap-agent --name NODE"), "\(output.combined)")
+        let tooFast = try ExternalCommand.run([HotSwapBinary.agentPath, "sample", "--interval", "1ms"])
+        #expect(tooFast.status == 2, "\(tooFast.combined)")
+        #expect(tooFast.standardError == "hotswap-agent sample: --interval must be a duration from 10ms to 1h, not '1ms'\n"
+                    + "usage: hotswap-agent sample [flags]\nRun 'hotswap-agent sample --help' for more.\n", "\(tooFast.combined)")
+    }
+
+    @Test func theBashCompletionScriptLoadsAndCompletesTheRealCommands() throws {
+        let script = try Self.hotswap(["completion", "bash"])
+        #expect(script.status == 0 && script.standardError.isEmpty, "\(script.combined)")
+        let syntax = try ExternalCommand.run(["bash", "-n"], input: Data(script.standardOutput.utf8))
+        #expect(syntax.status == 0, "\(syntax.combined)")
+        let directory = TemporaryDirectory()
+        let path = directory.file("hotswap.bash")
+        try script.standardOutput.write(toFile: path, atomically: true, encoding: .utf8)
+        let registered = try ExternalCommand.run(["bash", "-c", "source '\(path)' && complete -p hotswap"])
+        #expect(registered.standardOutput == "complete -F _hotswap hotswap\n", "\(registered.combined)")
+        func complete(_ words: [String]) throws -> [String] {
+            let quoted = words.map { "'\($0)'" }.joined(separator: " ")
+            let run = try ExternalCommand.run(["bash", "-c", "source '\(path)' && COMP_WORDS=(\(quoted)) && "
+                                                   + "COMP_CWORD=\(words.count - 1) && _hotswap && printf '%s\\n' \"${COMPREPLY[@]}\""])
+            #expect(run.status == 0, "\(run.combined)")
+            return run.standardOutput.split(separator: "\n").map(String.init)
+        }
+        #expect(try complete(["hotswap", "clu"]) == ["cluster"])
+        #expect(try complete(["hotswap", "cluster", "member", "add", "--pe"]) == ["--peer-addr"])
+        #expect(try complete(["hotswap", "nodes", "-o", ""]) == ["table", "json"])
+        #expect(try complete(["hotswap", "coordinator", "--log-level", "w"]) == ["warning"])
+        #expect(try complete(["hotswap", "coordinator", "--raft-t"]) == ["--raft-tick"])
+        #expect(try complete(["hotswap", "agent", "sa"]) == ["sample"])
+    }
+}
