@@ -11,7 +11,7 @@ enum CoordinatorFlags {
     static let agentAddress = Flag("agent-addr", .text("HOST:PORT"), .required, help: "listens for agents")
     static let apiAddress = Flag("api-addr", .text("HOST:PORT"), .required, help: "listens for the HTTPS API")
 
-    static let handshakeTimeout = Flag("handshake-timeout", .duration(.milliseconds(100) ... .seconds(120)), .value("10s"),
+    static let handshakeTimeout = Flag("handshake-timeout", .duration(.milliseconds(100) ... .seconds(120)), .value("5s"),
                                        help: "a TLS handshake must finish within this")
     static let requestTimeout = Flag("request-timeout", .duration(.milliseconds(100) ... .seconds(300)), .value("10s"),
                                      help: "an HTTP request head must arrive within this (else 408)")
