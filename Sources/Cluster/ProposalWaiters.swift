@@ -2,23 +2,18 @@ import Consensus
 import Fleet
 import Primitives
 
-/// Requests waiting for their outcome: local proposals by log index (answered
-/// when that index applies — or reported lost if another term's entry took
-/// it), requests forwarded to the leader by request id, and leadership
-/// transfers (answered when the leader changes). Bounded, and every waiter
-/// has a deadline, so none is left hanging.
+/// The leader's requests waiting for their outcome: proposals by log index
+/// (answered when that index applies — or reported lost if another term's
+/// entry took it) and leadership transfers (answered when the leader
+/// changes). Every waiter has a deadline, so none is left hanging; the
+/// caller bounds how many wait. Requests a follower forwarded to the leader
+/// wait in `ForwardedRequests`.
 public struct ProposalWaiters {
     public typealias Completion = @Sendable (APIReply) -> Void
 
     private struct Local {
         let term: UInt64
         let deadline: MonotonicInstant
-        let completion: Completion
-    }
-
-    private struct Forwarded {
-        let deadline: MonotonicInstant
-        let endsWithLeaderChange: Bool
         let completion: Completion
     }
 
@@ -29,25 +24,15 @@ public struct ProposalWaiters {
     }
 
     private var local: [UInt64: Local] = [:]
-    private var forwarded: [UInt64: Forwarded] = [:]
     private var transfers: [Transfer] = []
-    private var nextRequestID: UInt64 = 1
 
     public init() {}
 
-    public var count: Int { local.count + forwarded.count + transfers.count }
+    public var count: Int { local.count + transfers.count }
 
     public mutating func addLocal(index: UInt64, term: UInt64, deadline: MonotonicInstant, completion: @escaping Completion) {
         local[index]?.completion(Self.lost)
         local[index] = Local(term: term, deadline: deadline, completion: completion)
-    }
-
-    public mutating func addForwarded(deadline: MonotonicInstant, endsWithLeaderChange: Bool,
-                               completion: @escaping Completion) -> UInt64 {
-        let id = nextRequestID
-        nextRequestID += 1
-        forwarded[id] = Forwarded(deadline: deadline, endsWithLeaderChange: endsWithLeaderChange, completion: completion)
-        return id
     }
 
     public mutating func addTransfer(target: NodeID, deadline: MonotonicInstant, completion: @escaping Completion) {
@@ -64,16 +49,11 @@ public struct ProposalWaiters {
     }
 
     /// The leader changed to `leader` (none while an election runs): transfers
-    /// to it succeeded, others failed; forwarded writes will not be answered.
+    /// to it succeeded, others failed.
     public mutating func leaderChanged(to leader: NodeID, render: (Bool) -> APIReply) {
-        guard leader != .none else { return failForwardedWrites() }
+        guard leader != .none else { return }
         for transfer in transfers { transfer.completion(render(transfer.target == leader)) }
         transfers.removeAll()
-        failForwardedWrites()
-    }
-
-    public mutating func resolveForwarded(requestID: UInt64, reply: APIReply) {
-        forwarded.removeValue(forKey: requestID)?.completion(reply)
     }
 
     public mutating func expire(now: MonotonicInstant) {
@@ -81,39 +61,21 @@ public struct ProposalWaiters {
             local[index] = nil
             waiter.completion(Self.timedOut)
         }
-        for (id, waiter) in forwarded where waiter.deadline <= now {
-            forwarded[id] = nil
-            waiter.completion(Self.timedOut)
-        }
         let (expired, waiting) = (transfers.filter { $0.deadline <= now }, transfers.filter { $0.deadline > now })
         transfers = waiting
         for transfer in expired { transfer.completion(Self.transferTimedOut) }
     }
 
-    private mutating func failForwardedWrites() {
-        for (id, waiter) in forwarded where waiter.endsWithLeaderChange {
-            forwarded[id] = nil
-            waiter.completion(Self.leaderChanged)
-        }
-    }
-
     public mutating func failAll(with reply: APIReply) {
         for waiter in local.values { waiter.completion(reply) }
-        for waiter in forwarded.values { waiter.completion(reply) }
         for transfer in transfers { transfer.completion(reply) }
         local.removeAll()
-        forwarded.removeAll()
         transfers.removeAll()
     }
 
     public static let lost = APIReply.error(503, "proposal_lost",
                                      "leadership changed before the write committed; it was not applied — retry",
                                      retryAfterSeconds: 1)
-    /// The old leader may have committed the write before it lost the lead;
-    /// only its answer is lost, so the outcome is unknown, not "not applied".
-    public static let leaderChanged = APIReply.error(503, "leader_changed",
-                                              "the leader changed before answering; the write may have applied — retrying a PUT is safe",
-                                              retryAfterSeconds: 1)
     public static let timedOut = APIReply.error(503, "commit_timeout",
                                          "the write was not committed in time; it may still apply — retrying a PUT is safe",
                                          retryAfterSeconds: 1)

@@ -1,13 +1,11 @@
 import Cluster
 import Consensus
-import Fleet
 import Primitives
-import Transport
 import Wire
 
 extension RaftService {
     /// Submits a request from any thread. The leader carries it out; a
-    /// follower forwards it to the leader over the peer link. `completion`
+    /// follower forwards it to the leader (`RequestForwarding`). `completion`
     /// runs on the Raft loop with the rendered answer.
     func submit(_ request: ClusterRequest, completion: @escaping @Sendable (APIReply) -> Void) {
         loop.execute { [self] in submitOnLoop(request, mayForward: true, completion: completion) }
@@ -15,7 +13,7 @@ extension RaftService {
 
     func submitOnLoop(_ request: ClusterRequest, mayForward: Bool, completion: @escaping @Sendable (APIReply) -> Void) {
         guard !isHalted else { return completion(.noLeader("this coordinator has stopped")) }
-        guard waiters.count < Self.pendingProposalsMaximum else {
+        guard waiters.count + forwarding.count < Self.pendingProposalsMaximum else {
             return completion(.error(429, "too_many_pending_writes", "too many writes in flight; retry shortly",
                                      retryAfterSeconds: 1))
         }
@@ -23,19 +21,10 @@ extension RaftService {
         let status = node.status
         if status.role == .leader {
             lead(request, completion: completion)
-        } else if mayForward, status.leader != .none, let link = link(to: status.leader), link.isConnected {
-            let deadline = MonotonicInstant.now().advanced(by: Self.proposalTimeout)
-            let id = waiters.addForwarded(deadline: deadline, endsWithLeaderChange: request.endsWithLeaderChange,
-                                          completion: completion)
-            var writer = BinaryWriter()
-            writer.write(id)
-            let frame = Frame(kind: FrameKind.forwardProposal.rawValue, payload: writer.bytes + request.encoded)
-            if !sendFrame(frame, to: status.leader, what: "forwarded request") {
-                waiters.resolveForwarded(requestID: id, reply: .error(
-                    413, "request_too_large", "the request does not fit one \(link.frameSizeMaximumBytes)-byte peer frame"))
-            }
+        } else if mayForward {
+            forwarding.forward(request, to: status.leader, completion: completion)
         } else {
-            completion(.noLeader("no leader is known yet; retry shortly"))
+            completion(.noLeader(Self.noLeaderKnown))
         }
     }
 
@@ -84,14 +73,11 @@ extension RaftService {
         scheduleProcess()
     }
 
-    /// A follower handed us a request. Forwarded requests are never forwarded again.
-    func handleForwardedProposal(from peer: NodeID, payload: [UInt8]) throws(BinaryDecodingError) {
-        var reader = BinaryReader(payload)
-        let requestID = try reader.readUInt64()
-        let request = try ClusterRequest.decode(&reader)
-        try reader.expectEnd()
-        submitOnLoop(request, mayForward: false) { [self] reply in
-            sendForwardedAnswer(reply, requestID: requestID, to: peer)
+    /// A follower forwarded a request to this node (`payload`: its id, then the
+    /// `ClusterRequest`); it is carried out here, never forwarded again.
+    func receiveForwardedRequest(from peer: NodeID, payload: [UInt8]) throws(BinaryDecodingError) {
+        try forwarding.receiveRequest(from: peer, payload: payload) { request, completion in
+            submitOnLoop(request, mayForward: false, completion: completion)
         }
     }
 
@@ -112,4 +98,5 @@ extension RaftService {
 
     static let pendingProposalsMaximum = 4_096
     static let proposalTimeout: Duration = .seconds(5)
+    static let noLeaderKnown = "no leader is known yet; retry shortly"
 }

@@ -36,37 +36,28 @@ import Testing
         let recorder = ReplyRecorder()
         var waiters = ProposalWaiters()
         waiters.addLocal(index: 1, term: 1, deadline: Self.at(10), completion: recorder.completion("local"))
-        _ = waiters.addForwarded(deadline: Self.at(10), endsWithLeaderChange: true, completion: recorder.completion("forwarded"))
         waiters.addTransfer(target: 7, deadline: Self.at(10), completion: recorder.completion("transfer"))
         waiters.addLocal(index: 2, term: 1, deadline: Self.at(20), completion: recorder.completion("later"))
         waiters.expire(now: Self.at(9))
-        #expect(waiters.count == 4)
+        #expect(waiters.count == 3)
         waiters.expire(now: Self.at(10))
         #expect(recorder.replies("local") == [ProposalWaiters.timedOut])
-        #expect(recorder.replies("forwarded") == [ProposalWaiters.timedOut])
         #expect(recorder.replies("transfer") == [ProposalWaiters.transferTimedOut])
         #expect(recorder.replies("later").isEmpty)
         #expect(waiters.count == 1)
     }
 
-    @Test func aLeaderChangeAnswersTransfersAndFailsForwardedWrites() {
+    @Test func aLeaderChangeAnswersTransfers() {
         let recorder = ReplyRecorder()
         var waiters = ProposalWaiters()
-        let write = waiters.addForwarded(deadline: Self.at(100), endsWithLeaderChange: true, completion: recorder.completion("write"))
-        let member = waiters.addForwarded(deadline: Self.at(100), endsWithLeaderChange: false, completion: recorder.completion("member"))
-        #expect(write != member)
         waiters.addTransfer(target: 7, deadline: Self.at(100), completion: recorder.completion("to7"))
         waiters.addTransfer(target: 8, deadline: Self.at(100), completion: recorder.completion("to8"))
         let render = { (moved: Bool) in APIReply.json(moved ? 200 : 409, "{}") }
         waiters.leaderChanged(to: .none, render: render)
-        #expect(recorder.replies("write") == [ProposalWaiters.leaderChanged], "an election alone ends forwarded writes")
         #expect(recorder.replies("to7").isEmpty, "transfers wait for a leader")
         waiters.leaderChanged(to: 7, render: render)
         #expect(recorder.replies("to7") == [render(true)])
         #expect(recorder.replies("to8") == [render(false)])
-        #expect(recorder.replies("member").isEmpty)
-        waiters.resolveForwarded(requestID: member, reply: .json(201, "{}"))
-        #expect(recorder.replies("member") == [.json(201, "{}")])
         #expect(waiters.count == 0)
     }
 
@@ -74,12 +65,11 @@ import Testing
         let recorder = ReplyRecorder()
         var waiters = ProposalWaiters()
         waiters.addLocal(index: 1, term: 1, deadline: Self.at(10), completion: recorder.completion("all"))
-        _ = waiters.addForwarded(deadline: Self.at(10), endsWithLeaderChange: false, completion: recorder.completion("all"))
         waiters.addTransfer(target: 2, deadline: Self.at(10), completion: recorder.completion("all"))
         let stopping = APIReply.noLeader("stopping")
         waiters.failAll(with: stopping)
         waiters.failAll(with: stopping)
-        #expect(recorder.replies("all") == [stopping, stopping, stopping])
+        #expect(recorder.replies("all") == [stopping, stopping])
         #expect(waiters.count == 0)
     }
 }
