@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "COpenSSL", "TestSupport"]),
         .testTarget(
             name: "CoordinatorTests",
-            dependencies: ["Coordinator", "Cluster", "Consensus", "Primitives", "Storage", "Transport", "Wire", "Observability", "TestSupport"]
+            dependencies: ["Coordinator", "Cluster", "Consensus", "Fleet", "Primitives", "Storage", "Transport", "Wire", "Observability", "TestSupport"]
         ),
         .testTarget(
             name: "AgentTests",

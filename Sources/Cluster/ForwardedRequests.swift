@@ -4,7 +4,7 @@ import Primitives
 /// Every one has a deadline, so none is left hanging; the caller bounds how many wait
 /// (`RaftService.pendingProposalsMaximum` counts them with its own proposals).
 public struct ForwardedRequests {
-    public typealias Completion = @Sendable (APIReply) -> Void
+    public typealias Completion = @Sendable (ClusterOutcome) -> Void
 
     private struct Waiter {
         let deadline: MonotonicInstant
@@ -28,8 +28,8 @@ public struct ForwardedRequests {
     }
 
     /// The leader's answer to `requestID`; one for no waiting request (it timed out) is dropped.
-    public mutating func resolve(requestID: UInt64, reply: APIReply) {
-        waiting.removeValue(forKey: requestID)?.completion(reply)
+    public mutating func resolve(requestID: UInt64, outcome: ClusterOutcome) {
+        waiting.removeValue(forKey: requestID)?.completion(outcome)
     }
 
     /// The leader changed, or an election began: the old leader will not answer the writes and
@@ -38,26 +38,20 @@ public struct ForwardedRequests {
     public mutating func leaderChanged() {
         for (id, waiter) in waiting where waiter.endsWithLeaderChange {
             waiting[id] = nil
-            waiter.completion(Self.leaderChanged)
+            waiter.completion(.refused(.leaderChanged))
         }
     }
 
     public mutating func expire(now: MonotonicInstant) {
         for (id, waiter) in waiting where waiter.deadline <= now {
             waiting[id] = nil
-            waiter.completion(ProposalWaiters.timedOut)
+            waiter.completion(.refused(.commitTimeout))
         }
     }
 
-    public mutating func failAll(with reply: APIReply) {
+    public mutating func failAll(with refusal: ClusterRefusal) {
         let all = waiting.values
         waiting.removeAll()
-        for waiter in all { waiter.completion(reply) }
+        for waiter in all { waiter.completion(.refused(refusal)) }
     }
-
-    /// The old leader may have committed the write before it lost the lead;
-    /// only its answer is lost, so the outcome is unknown, not "not applied".
-    public static let leaderChanged = APIReply.error(
-        503, "leader_changed", "the leader changed before answering; the write may have applied — retrying a PUT is safe",
-        retryAfterSeconds: 1)
 }

@@ -9,7 +9,7 @@ import Primitives
 /// caller bounds how many wait. Requests a follower forwarded to the leader
 /// wait in `ForwardedRequests`.
 public struct ProposalWaiters {
-    public typealias Completion = @Sendable (APIReply) -> Void
+    public typealias Completion = @Sendable (ClusterOutcome) -> Void
 
     private struct Local {
         let term: UInt64
@@ -31,7 +31,7 @@ public struct ProposalWaiters {
     public var count: Int { local.count + transfers.count }
 
     public mutating func addLocal(index: UInt64, term: UInt64, deadline: MonotonicInstant, completion: @escaping Completion) {
-        local[index]?.completion(Self.lost)
+        local[index]?.completion(.refused(.writeLost))
         local[index] = Local(term: term, deadline: deadline, completion: completion)
     }
 
@@ -44,42 +44,34 @@ public struct ProposalWaiters {
     /// it applied to is published, so that the next read on this coordinator shows the write.
     public mutating func resolve(index: UInt64, term: UInt64, outcome: FleetOutcome?) -> (() -> Void)? {
         guard let waiter = local.removeValue(forKey: index) else { return nil }
-        let reply = waiter.term == term ? outcome.map(FleetReplies.render) ?? Self.lost : Self.lost
-        return { waiter.completion(reply) }
+        let answer = waiter.term == term ? outcome.map(ClusterOutcome.applied) ?? .refused(.writeLost) : .refused(.writeLost)
+        return { waiter.completion(answer) }
     }
 
-    /// The leader changed to `leader` (none while an election runs): transfers
-    /// to it succeeded, others failed.
-    public mutating func leaderChanged(to leader: NodeID, render: (Bool) -> APIReply) {
+    /// The leader changed to `leader`, named `name`, in `term` (none while an
+    /// election runs): transfers to it succeeded, others failed.
+    public mutating func leaderChanged(to leader: NodeID, name: String, term: UInt64) {
         guard leader != .none else { return }
-        for transfer in transfers { transfer.completion(render(transfer.target == leader)) }
+        for transfer in transfers {
+            transfer.completion(transfer.target == leader ? .leader(name: name, term: term) : .refused(.transferFailed(newLeader: name)))
+        }
         transfers.removeAll()
     }
 
     public mutating func expire(now: MonotonicInstant) {
         for (index, waiter) in local where waiter.deadline <= now {
             local[index] = nil
-            waiter.completion(Self.timedOut)
+            waiter.completion(.refused(.commitTimeout))
         }
         let (expired, waiting) = (transfers.filter { $0.deadline <= now }, transfers.filter { $0.deadline > now })
         transfers = waiting
-        for transfer in expired { transfer.completion(Self.transferTimedOut) }
+        for transfer in expired { transfer.completion(.refused(.transferTimeout)) }
     }
 
-    public mutating func failAll(with reply: APIReply) {
-        for waiter in local.values { waiter.completion(reply) }
-        for transfer in transfers { transfer.completion(reply) }
+    public mutating func failAll(with refusal: ClusterRefusal) {
+        for waiter in local.values { waiter.completion(.refused(refusal)) }
+        for transfer in transfers { transfer.completion(.refused(refusal)) }
         local.removeAll()
         transfers.removeAll()
     }
-
-    public static let lost = APIReply.error(503, "proposal_lost",
-                                     "leadership changed before the write committed; it was not applied — retry",
-                                     retryAfterSeconds: 1)
-    public static let timedOut = APIReply.error(503, "commit_timeout",
-                                         "the write was not committed in time; it may still apply — retrying a PUT is safe",
-                                         retryAfterSeconds: 1)
-    public static let transferTimedOut = APIReply.error(503, "transfer_timeout",
-                                                 "leadership did not move in time; the transfer was abandoned",
-                                                 retryAfterSeconds: 1)
 }

@@ -6,16 +6,15 @@ import Wire
 extension RaftService {
     /// Submits a request from any thread. The leader carries it out; a
     /// follower forwards it to the leader (`RequestForwarding`). `completion`
-    /// runs on the Raft loop with the rendered answer.
-    func submit(_ request: ClusterRequest, completion: @escaping @Sendable (APIReply) -> Void) {
+    /// runs on the Raft loop with the outcome.
+    func submit(_ request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         loop.execute { [self] in submitOnLoop(request, mayForward: true, completion: completion) }
     }
 
-    func submitOnLoop(_ request: ClusterRequest, mayForward: Bool, completion: @escaping @Sendable (APIReply) -> Void) {
-        guard !isHalted else { return completion(.noLeader("this coordinator has stopped")) }
+    func submitOnLoop(_ request: ClusterRequest, mayForward: Bool, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+        guard !isHalted else { return completion(.refused(.noLeader("this coordinator has stopped"))) }
         guard waiters.count + forwarding.count < Self.pendingProposalsMaximum else {
-            return completion(.error(429, "too_many_pending_writes", "too many writes in flight; retry shortly",
-                                     retryAfterSeconds: 1))
+            return completion(.refused(.tooManyPendingWrites))
         }
         catchUpTicks()
         let status = node.status
@@ -24,11 +23,11 @@ extension RaftService {
         } else if mayForward {
             forwarding.forward(request, to: status.leader, completion: completion)
         } else {
-            completion(.noLeader(Self.noLeaderKnown))
+            completion(.refused(.noLeader(Self.noLeaderKnown)))
         }
     }
 
-    private func lead(_ request: ClusterRequest, completion: @escaping @Sendable (APIReply) -> Void) {
+    private func lead(_ request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         switch request {
         case let .write(bytes):
             propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.propose(bytes) }
@@ -47,25 +46,25 @@ extension RaftService {
     /// replicated state (an environment's record) first waits for a
     /// linearizable read point, so it never shows state older than a write
     /// acknowledged before it.
-    func answerGatewayQuery(_ query: GatewayQuery, completion: @escaping @Sendable (APIReply) -> Void) {
-        guard let gatewayQueries else { return completion(.noLeader("this coordinator has no agent gateway")) }
+    func answerGatewayQuery(_ query: GatewayQuery, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+        guard let gatewayQueries else { return completion(.refused(.noLeader("this coordinator has no agent gateway"))) }
         guard query.readsReplicatedState else { return completion(gatewayQueries(query)) }
         read { answer in
             switch answer {
             case .view: completion(gatewayQueries(query))
-            case let .refused(reply): completion(reply)
+            case let .refused(refusal): completion(.refused(refusal))
             }
         }
     }
 
     /// Runs `append` (which adds one entry to the leader's log) and answers
     /// when that entry applies.
-    func propose(completion: @escaping @Sendable (APIReply) -> Void,
+    func propose(completion: @escaping @Sendable (ClusterOutcome) -> Void,
                  _ append: (inout RaftNode) throws(ProposalError) -> Void) {
         do {
             try append(&node)
         } catch {
-            return completion(reply(for: error))
+            return completion(.refused(.proposal(error)))
         }
         let after = node.status
         waiters.addLocal(index: after.lastIndex, term: after.term,
@@ -78,21 +77,6 @@ extension RaftService {
     func receiveForwardedRequest(from peer: NodeID, payload: [UInt8]) throws(BinaryDecodingError) {
         try forwarding.receiveRequest(from: peer, payload: payload) { request, completion in
             submitOnLoop(request, mayForward: false, completion: completion)
-        }
-    }
-
-    func reply(for error: ProposalError) -> APIReply {
-        switch error {
-        case .leaseExpired, .notLeader, .leadershipTransferInProgress:
-            return .noLeader(error.description)
-        case .tooLarge:
-            return .error(413, "proposal_too_large", error.description)
-        case .configChangeInProgress:
-            return .error(409, "membership_change_in_progress", error.description, retryAfterSeconds: 1)
-        case .invalidMembershipChange, .invalidTransferTarget:
-            return .error(409, "invalid_membership_change", error.description)
-        default:
-            return .error(503, "proposal_refused", error.description, retryAfterSeconds: 1)
         }
     }
 

@@ -54,7 +54,7 @@ final class RaftService: @unchecked Sendable {
     var hasLearners: Bool { !linkedMembership.learners.isEmpty }
     private var linkedMembership = Membership.empty
     /// Answers node reads when this node leads; set once before `start`.
-    var gatewayQueries: (@Sendable (GatewayQuery) -> APIReply)?
+    var gatewayQueries: (@Sendable (GatewayQuery) -> ClusterOutcome)?
     /// Hears every view this service publishes, on its loop; set once before `start`.
     var viewObserver: (@Sendable (ClusterView) -> Void)?
     let addresses: AddressPublication
@@ -359,11 +359,7 @@ final class RaftService: @unchecked Sendable {
             knownLeader = status.leader
             logger.info("leader changed", ["leader": status.leader == .none ? "(none)" : directory.displayName(of: status.leader),
                                            "term": "\(status.term)", "role": "\(status.role)"])
-            waiters.leaderChanged(to: status.leader) { [directory] succeeded in
-                succeeded ? .json(200, "{\"leader\":\(JSONText.quoted(directory.displayName(of: status.leader))),\"term\":\(status.term)}")
-                    : .error(409, "transfer_failed", "another node (\(directory.displayName(of: status.leader))) became leader",
-                             retryAfterSeconds: 1)
-            }
+            waiters.leaderChanged(to: status.leader, name: directory.displayName(of: status.leader), term: status.term)
             forwarding.leaderChanged()
         }
         // Counted from the last tick, not from now, so the deadline never runs late.
