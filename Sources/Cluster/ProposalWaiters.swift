@@ -2,23 +2,18 @@ import Consensus
 import Fleet
 import Primitives
 
-/// Requests waiting for their outcome: local proposals by log index (answered
-/// when that index applies — or reported lost if another term's entry took
-/// it), requests forwarded to the leader by request id, and leadership
-/// transfers (answered when the leader changes). Bounded, and every waiter
-/// has a deadline, so none is left hanging.
+/// The leader's requests waiting for their outcome: proposals by log index
+/// (answered when that index applies — or reported lost if another term's
+/// entry took it) and leadership transfers (answered when the leader
+/// changes). Every waiter has a deadline, so none is left hanging; the
+/// caller bounds how many wait. Requests a follower forwarded to the leader
+/// wait in `ForwardedRequests`.
 public struct ProposalWaiters {
-    public typealias Completion = @Sendable (APIReply) -> Void
+    public typealias Completion = @Sendable (ClusterOutcome) -> Void
 
     private struct Local {
         let term: UInt64
         let deadline: MonotonicInstant
-        let completion: Completion
-    }
-
-    private struct Forwarded {
-        let deadline: MonotonicInstant
-        let endsWithLeaderChange: Bool
         let completion: Completion
     }
 
@@ -29,25 +24,15 @@ public struct ProposalWaiters {
     }
 
     private var local: [UInt64: Local] = [:]
-    private var forwarded: [UInt64: Forwarded] = [:]
     private var transfers: [Transfer] = []
-    private var nextRequestID: UInt64 = 1
 
     public init() {}
 
-    public var count: Int { local.count + forwarded.count + transfers.count }
+    public var count: Int { local.count + transfers.count }
 
     public mutating func addLocal(index: UInt64, term: UInt64, deadline: MonotonicInstant, completion: @escaping Completion) {
-        local[index]?.completion(Self.lost)
+        local[index]?.completion(.refused(.writeLost))
         local[index] = Local(term: term, deadline: deadline, completion: completion)
-    }
-
-    public mutating func addForwarded(deadline: MonotonicInstant, endsWithLeaderChange: Bool,
-                               completion: @escaping Completion) -> UInt64 {
-        let id = nextRequestID
-        nextRequestID += 1
-        forwarded[id] = Forwarded(deadline: deadline, endsWithLeaderChange: endsWithLeaderChange, completion: completion)
-        return id
     }
 
     public mutating func addTransfer(target: NodeID, deadline: MonotonicInstant, completion: @escaping Completion) {
@@ -59,65 +44,34 @@ public struct ProposalWaiters {
     /// it applied to is published, so that the next read on this coordinator shows the write.
     public mutating func resolve(index: UInt64, term: UInt64, outcome: FleetOutcome?) -> (() -> Void)? {
         guard let waiter = local.removeValue(forKey: index) else { return nil }
-        let reply = waiter.term == term ? outcome.map(FleetReplies.render) ?? Self.lost : Self.lost
-        return { waiter.completion(reply) }
+        let answer = waiter.term == term ? outcome.map(ClusterOutcome.applied) ?? .refused(.writeLost) : .refused(.writeLost)
+        return { waiter.completion(answer) }
     }
 
-    /// The leader changed to `leader` (none while an election runs): transfers
-    /// to it succeeded, others failed; forwarded writes will not be answered.
-    public mutating func leaderChanged(to leader: NodeID, render: (Bool) -> APIReply) {
-        guard leader != .none else { return failForwardedWrites() }
-        for transfer in transfers { transfer.completion(render(transfer.target == leader)) }
+    /// The leader changed to `leader`, named `name`, in `term` (none while an
+    /// election runs): transfers to it succeeded, others failed.
+    public mutating func leaderChanged(to leader: NodeID, name: String, term: UInt64) {
+        guard leader != .none else { return }
+        for transfer in transfers {
+            transfer.completion(transfer.target == leader ? .leader(name: name, term: term) : .refused(.transferFailed(newLeader: name)))
+        }
         transfers.removeAll()
-        failForwardedWrites()
-    }
-
-    public mutating func resolveForwarded(requestID: UInt64, reply: APIReply) {
-        forwarded.removeValue(forKey: requestID)?.completion(reply)
     }
 
     public mutating func expire(now: MonotonicInstant) {
         for (index, waiter) in local where waiter.deadline <= now {
             local[index] = nil
-            waiter.completion(Self.timedOut)
-        }
-        for (id, waiter) in forwarded where waiter.deadline <= now {
-            forwarded[id] = nil
-            waiter.completion(Self.timedOut)
+            waiter.completion(.refused(.commitTimeout))
         }
         let (expired, waiting) = (transfers.filter { $0.deadline <= now }, transfers.filter { $0.deadline > now })
         transfers = waiting
-        for transfer in expired { transfer.completion(Self.transferTimedOut) }
+        for transfer in expired { transfer.completion(.refused(.transferTimeout)) }
     }
 
-    private mutating func failForwardedWrites() {
-        for (id, waiter) in forwarded where waiter.endsWithLeaderChange {
-            forwarded[id] = nil
-            waiter.completion(Self.leaderChanged)
-        }
-    }
-
-    public mutating func failAll(with reply: APIReply) {
-        for waiter in local.values { waiter.completion(reply) }
-        for waiter in forwarded.values { waiter.completion(reply) }
-        for transfer in transfers { transfer.completion(reply) }
+    public mutating func failAll(with refusal: ClusterRefusal) {
+        for waiter in local.values { waiter.completion(.refused(refusal)) }
+        for transfer in transfers { transfer.completion(.refused(refusal)) }
         local.removeAll()
-        forwarded.removeAll()
         transfers.removeAll()
     }
-
-    public static let lost = APIReply.error(503, "proposal_lost",
-                                     "leadership changed before the write committed; it was not applied — retry",
-                                     retryAfterSeconds: 1)
-    /// The old leader may have committed the write before it lost the lead;
-    /// only its answer is lost, so the outcome is unknown, not "not applied".
-    public static let leaderChanged = APIReply.error(503, "leader_changed",
-                                              "the leader changed before answering; the write may have applied — retrying a PUT is safe",
-                                              retryAfterSeconds: 1)
-    public static let timedOut = APIReply.error(503, "commit_timeout",
-                                         "the write was not committed in time; it may still apply — retrying a PUT is safe",
-                                         retryAfterSeconds: 1)
-    public static let transferTimedOut = APIReply.error(503, "transfer_timeout",
-                                                 "leadership did not move in time; the transfer was abandoned",
-                                                 retryAfterSeconds: 1)
 }

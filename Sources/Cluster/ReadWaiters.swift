@@ -124,5 +124,5 @@ public struct ReadWaiters {
 /// How a read of replicated state ends: the view it may be answered from, or a refusal.
 public enum ReadAnswer: Sendable {
     case view(ClusterView)
-    case refused(APIReply)
+    case refused(ClusterRefusal)
 }

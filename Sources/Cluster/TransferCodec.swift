@@ -5,7 +5,8 @@ import Wire
 public enum TransferPurpose: UInt8, Sendable, Equatable {
     /// A Raft `.snapshot` message; spooled to disk.
     case snapshot = 1
-    /// A leader's answer to a forwarded request; assembled in memory.
+    /// A leader's gateway document answering a forwarded request, too large
+    /// for one frame; assembled in memory.
     case forwardedAnswer = 2
 }
 
@@ -24,7 +25,8 @@ public struct TransferHeader: Sendable, Equatable {
     public var checksum: UInt32
     /// What the data belongs to: for a snapshot the Raft message with empty
     /// snapshot data (`PeerMessageCodec`), which carries the snapshot's index,
-    /// term and membership; for an answer the `APIReply` with an empty body.
+    /// term and membership; for a document the request id it answers
+    /// (`ForwardedAnswer.streamedContext`).
     public var context: [UInt8]
 
     public init(purpose: TransferPurpose, transferID: UInt64, term: UInt64, index: UInt64, totalBytes: UInt64,

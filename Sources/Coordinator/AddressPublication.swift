@@ -18,13 +18,13 @@ final class AddressPublication: @unchecked Sendable {
 
     /// Proposes `own` through `submit` when a leader is known and the replicated record differs.
     func publishIfStale(replicated: [String: AdvertisedAddresses], isLeaderKnown: Bool,
-                        submit: (ClusterRequest, @escaping @Sendable (APIReply) -> Void) -> Void) {
+                        submit: (ClusterRequest, @escaping @Sendable (ClusterOutcome) -> Void) -> Void) {
         guard let own, !isProposing, isLeaderKnown, replicated[own.name] != own else { return }
         isProposing = true
-        submit(.write(FleetCodec.encode(.publishAddresses(own)))) { [self] reply in
+        submit(.write(FleetCodec.encode(.publishAddresses(own)))) { [self] outcome in
             isProposing = false
-            if reply.status >= 300 {
-                logger.debug("publishing this coordinator's addresses failed; retrying", ["status": "\(reply.status)"])
+            if !outcome.succeeded {
+                logger.debug("publishing this coordinator's addresses failed; retrying", ["outcome": "\(outcome)"])
             }
         }
     }

@@ -5,37 +5,42 @@ import Transport
 import Wire
 
 extension AgentGateway {
-    /// Answers a node read from this leader's gateway; 503 when this node
-    /// does not act as leader (the caller forwards or retries).
-    func answer(_ query: GatewayQuery) -> APIReply {
+    /// Answers a node read from this leader's gateway with a JSON document;
+    /// refused with `no_leader` when this node does not act as leader (the
+    /// caller forwards or retries).
+    func answer(_ query: GatewayQuery) -> ClusterOutcome {
         let now = MonotonicInstant.now()
         let leadership = self.leadership
-        guard leadership.isActing(at: now) else { return .noLeader("this coordinator does not act as leader") }
+        guard leadership.isActing(at: now) else { return .refused(.noLeader("this coordinator does not act as leader")) }
         let wallClock = WallClock.nowMilliseconds()
         switch query {
         case .nodes:
             let all = snapshots(now: now, wallClockMilliseconds: wallClock)
-            return .json(200, NodeJSON.list(all, leader: leadership.name, term: leadership.term))
+            return Self.document(NodeJSON.list(all, leader: leadership.name, term: leadership.term))
         case let .node(id):
-            guard let snapshot = snapshots(now: now, wallClockMilliseconds: wallClock, only: id).first else { return Self.unknown(id) }
-            return .json(200, NodeJSON.node(snapshot))
+            guard let snapshot = snapshots(now: now, wallClockMilliseconds: wallClock, only: id).first else {
+                return .refused(.nodeNotFound(id: id))
+            }
+            return Self.document(NodeJSON.node(snapshot))
         case let .metrics(id, since):
-            guard !snapshots(now: now, wallClockMilliseconds: wallClock, only: id).isEmpty else { return Self.unknown(id) }
+            guard !snapshots(now: now, wallClockMilliseconds: wallClock, only: id).isEmpty else {
+                return .refused(.nodeNotFound(id: id))
+            }
             let window = window(of: id)
-            return .json(200, NodeJSON.metrics(
+            return Self.document(NodeJSON.metrics(
                 id: id, samples: (window?.samples ?? []).filter { $0.timestampMilliseconds >= since },
                 summaries: (window?.summaries ?? []).filter { $0.minuteStartMilliseconds + 60_000 > since }))
         case let .environment(name):
             guard let record = raft.view.environments.first(where: { $0.name == name }) else {
-                return .error(404, "not_found", "environment '\(name)' does not exist")
+                return .refused(.environmentNotFound(name: name))
             }
             let members = snapshots(now: now, wallClockMilliseconds: wallClock).filter { $0.record?.environment == name }
             let summary = EnvironmentSummary(nodes: members)
-            return .json(200, FleetReplies.json(record, nodes: NodeJSON.summary(summary)))
+            return Self.document(EnvironmentJSON.record(record, nodes: NodeJSON.summary(summary)))
         }
     }
 
-    private static func unknown(_ id: String) -> APIReply {
-        .error(404, "not_found", "node '\(id)' is not known to the leader")
+    private static func document(_ json: String) -> ClusterOutcome {
+        .document(Array(json.utf8))
     }
 }

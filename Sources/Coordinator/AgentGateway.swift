@@ -236,14 +236,13 @@ final class AgentGateway: @unchecked Sendable {
         }
         let claimed = state.withLock { $0.inventoryWritesInFlight.insert(record.id).inserted }
         guard claimed else { return }
-        raft.submit(.write(FleetCodec.encode(.putNode(record)))) { [self] reply in
+        raft.submit(.write(FleetCodec.encode(.putNode(record)))) { [self] outcome in
             state.withLock { state in
                 state.inventoryWritesInFlight.remove(record.id)
-                if reply.status < 300 { state.inventoryRecorded[record.id] = record }
+                if outcome.succeeded { state.inventoryRecorded[record.id] = record }
             }
-            if reply.status >= 300 {
-                logger.warning("node inventory write failed", ["node": record.id, "status": "\(reply.status)",
-                                                               "body": String(decoding: reply.body, as: UTF8.self)])
+            if !outcome.succeeded {
+                logger.warning("node inventory write failed", ["node": record.id, "outcome": "\(outcome)"])
             }
         }
     }

@@ -51,6 +51,6 @@ extension RaftService {
     /// Submits `request` and sends its answer on the responder's own loop.
     func submit(_ request: ClusterRequest, answering responder: HTTPResponder) {
         let bound = LoopBound(responder, loop: responder.loop)
-        submit(request) { reply in bound.withValueOnLoop { $0.send(reply) } }
+        submit(request) { outcome in bound.withValueOnLoop { $0.send(HTTPReply(outcome)) } }
     }
 }

@@ -19,7 +19,7 @@ enum EnvironmentRoutes {
 
     static func register(in routes: inout HTTPRoutes, service: RaftService, gateway: AgentGateway) {
         routes.add("GET", "/api/v1/environments") { request, responder in
-            service.answerRead(request, responder: responder) { view in .json(200, FleetReplies.list(view.environments)) }
+            service.answerRead(request, responder: responder) { view in .json(200, EnvironmentJSON.list(view.environments)) }
         }
         routes.add("GET", "/api/v1/environments/{name}") { request, responder in
             let name = request.parameters["name"] ?? ""
@@ -34,7 +34,7 @@ enum EnvironmentRoutes {
                 guard gateway.leadership.isActing(at: .now()) else {
                     return responder.send(localRecord(name, in: service.view), consistency: .serializable)
                 }
-                responder.send(gateway.answer(.environment(name: name)), consistency: .serializable)
+                responder.send(HTTPReply(gateway.answer(.environment(name: name))), consistency: .serializable)
             }
         }
         routes.add("PUT", "/api/v1/environments/{name}") { request, responder in
@@ -59,10 +59,10 @@ enum EnvironmentRoutes {
     }
 
     /// The environment as this coordinator last applied it, without its nodes (which only the acting leader knows).
-    private static func localRecord(_ name: String, in view: ClusterView) -> APIReply {
+    private static func localRecord(_ name: String, in view: ClusterView) -> HTTPReply {
         guard let record = view.environments.first(where: { $0.name == name }) else {
-            return .error(404, "not_found", "environment '\(name)' does not exist")
+            return HTTPReply(.refused(.environmentNotFound(name: name)))
         }
-        return .json(200, FleetReplies.json(record, nodes: "null"))
+        return .json(200, EnvironmentJSON.record(record, nodes: "null"))
     }
 }

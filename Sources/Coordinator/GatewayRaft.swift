@@ -7,8 +7,8 @@ import Cluster
 protocol GatewayRaft: AnyObject, Sendable {
     /// What the API shows of the cluster; safe from any thread.
     var view: ClusterView { get }
-    func submit(_ request: ClusterRequest, completion: @escaping @Sendable (APIReply) -> Void)
-    func answerGatewayQuery(_ query: GatewayQuery, completion: @escaping @Sendable (APIReply) -> Void)
+    func submit(_ request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void)
+    func answerGatewayQuery(_ query: GatewayQuery, completion: @escaping @Sendable (ClusterOutcome) -> Void)
 }
 
 extension RaftService: GatewayRaft {}

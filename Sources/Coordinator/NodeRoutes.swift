@@ -30,7 +30,9 @@ enum NodeRoutes {
     static func answer(_ query: GatewayQuery, gateway: AgentGateway, responder: HTTPResponder,
                        consistency: ReadConsistency? = nil) {
         let bound = LoopBound(responder, loop: responder.loop)
-        let reply: @Sendable (APIReply) -> Void = { reply in bound.withValueOnLoop { $0.send(reply, consistency: consistency) } }
+        let reply: @Sendable (ClusterOutcome) -> Void = { outcome in
+            bound.withValueOnLoop { $0.send(HTTPReply(outcome), consistency: consistency) }
+        }
         if gateway.leadership.isActing(at: .now()) {
             gateway.raft.answerGatewayQuery(query, completion: reply)
         } else {

@@ -36,15 +36,13 @@ struct OutgoingTransfer {
         return OutgoingTransfer(header: header, data: data)
     }
 
-    /// A leader's answer to the forwarded request `requestID`: its body
-    /// streamed, status and Retry-After in the header.
-    static func answer(_ reply: APIReply, requestID: UInt64, transferID: UInt64) -> OutgoingTransfer {
-        var bare = reply
-        bare.body = []
+    /// The leader's gateway document answering the forwarded request
+    /// `requestID`: the document streamed, the request id in the header.
+    static func document(_ document: [UInt8], requestID: UInt64, transferID: UInt64) -> OutgoingTransfer {
         let header = TransferHeader(
-            purpose: .forwardedAnswer, transferID: transferID, term: 0, index: 0, totalBytes: UInt64(reply.body.count),
-            checksum: CRC32C.checksum(reply.body), context: bare.encoded(requestID: requestID))
-        return OutgoingTransfer(header: header, data: reply.body)
+            purpose: .forwardedAnswer, transferID: transferID, term: 0, index: 0, totalBytes: UInt64(document.count),
+            checksum: CRC32C.checksum(document), context: ForwardedAnswer.streamedContext(requestID: requestID))
+        return OutgoingTransfer(header: header, data: document)
     }
 
     /// The frame to send next; nil once the end was handed out.

@@ -37,16 +37,16 @@ final class PeerReceiver: FrameReceiver {
         case .forwardProposal:
             let payload = frame.payload
             service.loop.execute { [service, inbox] in
-                do { try service.handleForwardedProposal(from: peer.id, payload: payload) } catch {
+                do { try service.receiveForwardedRequest(from: peer.id, payload: payload) } catch {
                     inbox.logger.warning("malformed forwarded request dropped", ["peer": peer.name, "error": "\(error)"])
                 }
             }
         case .forwardResult:
-            let answer: (UInt64, APIReply)
-            do { answer = try APIReply.decode(frame.payload) } catch {
+            let answer: ForwardedAnswer
+            do { answer = try ForwardedAnswer.decode(frame.payload) } catch {
                 throw FrameChannelError("bad forwarded answer from \(peer.name): \(error)")
             }
-            service.loop.execute { [service] in service.handleForwardedAnswer(requestID: answer.0, reply: answer.1) }
+            service.loop.execute { [service] in service.forwarding.receiveAnswer(requestID: answer.requestID, outcome: answer.outcome) }
         case .transferBegin:
             try reception(for: peer).begin(frame.payload)
         case .transferChunk:
@@ -54,8 +54,8 @@ final class PeerReceiver: FrameReceiver {
         case .transferEnd:
             switch try reception(for: peer).end(frame.payload) {
             case let .snapshot(message): try deliver(message, from: peer)
-            case let .answer(requestID, reply):
-                service.loop.execute { [service] in service.handleForwardedAnswer(requestID: requestID, reply: reply) }
+            case let .answer(requestID, outcome):
+                service.loop.execute { [service] in service.forwarding.receiveAnswer(requestID: requestID, outcome: outcome) }
             }
         case .pong, .report, .reportAck, .agentHello, .agentWelcome, .agentRedirect, .agentCommand, .agentCommandResult, nil:
             throw FrameChannelError("unexpected frame kind \(frame.kind) from \(peer.name)")

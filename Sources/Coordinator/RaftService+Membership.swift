@@ -4,7 +4,6 @@ import Consensus
 import Fleet
 import Primitives
 import Transport
-import Wire
 
 /// Cluster operations only the leader starts: leadership transfer and
 /// single-server membership changes. A new member joins as a learner and is
@@ -14,17 +13,15 @@ extension RaftService {
     /// Learners within this many entries of the leader's log count as caught up.
     static let promotionLagEntriesMaximum: UInt64 = 64
 
-    func transferLeadership(to name: String, completion: @escaping @Sendable (APIReply) -> Void) {
+    func transferLeadership(to name: String, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         guard let member = directory.member(named: name), node.status.membership.isVoter(member.id) else {
-            return completion(.error(404, "not_found", "'\(name)' is not a voting member of the cluster"))
+            return completion(.refused(.notVotingMember(name: name)))
         }
-        if member.id == selfMember.id {
-            return completion(.json(200, "{\"leader\":\(JSONText.quoted(name)),\"term\":\(node.status.term)}"))
-        }
+        if member.id == selfMember.id { return completion(.leader(name: name, term: node.status.term)) }
         do {
             try node.transferLeadership(to: member.id)
         } catch {
-            return completion(reply(for: error))
+            return completion(.refused(.proposal(error)))
         }
         let timeout = settings.tickInterval * (2 * settings.electionTimeoutTicks)
         waiters.addTransfer(target: member.id, deadline: MonotonicInstant.now().advanced(by: timeout),
@@ -32,25 +29,21 @@ extension RaftService {
         scheduleProcess()
     }
 
-    func addMember(name: String, peerAddress: String, completion: @escaping @Sendable (APIReply) -> Void) {
-        guard NodeIdentity.isValidName(name) else {
-            return completion(.error(422, "invalid_member", "'\(name)' is not a valid node name"))
-        }
+    func addMember(name: String, peerAddress: String, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+        guard NodeIdentity.isValidName(name) else { return completion(.refused(.invalidMemberName(name))) }
         do {
             _ = try SocketAddress(parsing: peerAddress)
         } catch {
-            return completion(.error(422, "invalid_member", "peerAddress '\(peerAddress)' is not HOST:PORT"))
+            return completion(.refused(.invalidPeerAddress(peerAddress)))
         }
         let id = ClusterTopology.nodeID(forName: name)
         let membership = node.status.membership
         if let known = directory.member(id: id), known.name != name, membership.contains(id) {
-            return completion(.error(409, "invalid_member", "'\(name)' hashes to the id of member \(known.name); pick another name"))
+            return completion(.refused(.memberIDTaken(name: name, holder: known.name)))
         }
-        guard !membership.contains(id) else {
-            return completion(.error(409, "already_member", "'\(name)' is already a member"))
-        }
+        guard !membership.contains(id) else { return completion(.refused(.alreadyMember(name: name))) }
         guard membership.voters.count + membership.learners.count < ClusterTopology.membersMaximum else {
-            return completion(.error(409, "limit_reached", "a cluster holds at most \(ClusterTopology.membersMaximum) coordinators"))
+            return completion(.refused(.membersLimitReached(maximum: ClusterTopology.membersMaximum)))
         }
         let context = FleetCodec.encode(.putMember(ClusterMemberRecord(name: name, peerAddress: peerAddress)))
         propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
@@ -58,11 +51,9 @@ extension RaftService {
         }
     }
 
-    func removeMember(name: String, completion: @escaping @Sendable (APIReply) -> Void) {
+    func removeMember(name: String, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         let id = directory.member(named: name)?.id ?? ClusterTopology.nodeID(forName: name)
-        guard node.status.membership.contains(id) else {
-            return completion(.error(404, "not_found", "'\(name)' is not a member of the cluster"))
-        }
+        guard node.status.membership.contains(id) else { return completion(.refused(.notMember(name: name))) }
         let context = FleetCodec.encode(.deleteMember(name: name))
         propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
             try node.proposeMembershipChange(.remove(id), context: context)

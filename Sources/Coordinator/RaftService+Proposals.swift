@@ -1,45 +1,33 @@
 import Cluster
 import Consensus
-import Fleet
 import Primitives
-import Transport
 import Wire
 
 extension RaftService {
     /// Submits a request from any thread. The leader carries it out; a
-    /// follower forwards it to the leader over the peer link. `completion`
-    /// runs on the Raft loop with the rendered answer.
-    func submit(_ request: ClusterRequest, completion: @escaping @Sendable (APIReply) -> Void) {
+    /// follower forwards it to the leader (`RequestForwarding`). `completion`
+    /// runs on the Raft loop with the outcome.
+    func submit(_ request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         loop.execute { [self] in submitOnLoop(request, mayForward: true, completion: completion) }
     }
 
-    func submitOnLoop(_ request: ClusterRequest, mayForward: Bool, completion: @escaping @Sendable (APIReply) -> Void) {
-        guard !isHalted else { return completion(.noLeader("this coordinator has stopped")) }
-        guard waiters.count < Self.pendingProposalsMaximum else {
-            return completion(.error(429, "too_many_pending_writes", "too many writes in flight; retry shortly",
-                                     retryAfterSeconds: 1))
+    func submitOnLoop(_ request: ClusterRequest, mayForward: Bool, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+        guard !isHalted else { return completion(.refused(.noLeader("this coordinator has stopped"))) }
+        guard waiters.count + forwarding.count < Self.pendingProposalsMaximum else {
+            return completion(.refused(.tooManyPendingWrites))
         }
         catchUpTicks()
         let status = node.status
         if status.role == .leader {
             lead(request, completion: completion)
-        } else if mayForward, status.leader != .none, let link = link(to: status.leader), link.isConnected {
-            let deadline = MonotonicInstant.now().advanced(by: Self.proposalTimeout)
-            let id = waiters.addForwarded(deadline: deadline, endsWithLeaderChange: request.endsWithLeaderChange,
-                                          completion: completion)
-            var writer = BinaryWriter()
-            writer.write(id)
-            let frame = Frame(kind: FrameKind.forwardProposal.rawValue, payload: writer.bytes + request.encoded)
-            if !sendFrame(frame, to: status.leader, what: "forwarded request") {
-                waiters.resolveForwarded(requestID: id, reply: .error(
-                    413, "request_too_large", "the request does not fit one \(link.frameSizeMaximumBytes)-byte peer frame"))
-            }
+        } else if mayForward {
+            forwarding.forward(request, to: status.leader, completion: completion)
         } else {
-            completion(.noLeader("no leader is known yet; retry shortly"))
+            completion(.refused(.noLeader(Self.noLeaderKnown)))
         }
     }
 
-    private func lead(_ request: ClusterRequest, completion: @escaping @Sendable (APIReply) -> Void) {
+    private func lead(_ request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         switch request {
         case let .write(bytes):
             propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.propose(bytes) }
@@ -58,25 +46,25 @@ extension RaftService {
     /// replicated state (an environment's record) first waits for a
     /// linearizable read point, so it never shows state older than a write
     /// acknowledged before it.
-    func answerGatewayQuery(_ query: GatewayQuery, completion: @escaping @Sendable (APIReply) -> Void) {
-        guard let gatewayQueries else { return completion(.noLeader("this coordinator has no agent gateway")) }
+    func answerGatewayQuery(_ query: GatewayQuery, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+        guard let gatewayQueries else { return completion(.refused(.noLeader("this coordinator has no agent gateway"))) }
         guard query.readsReplicatedState else { return completion(gatewayQueries(query)) }
         read { answer in
             switch answer {
             case .view: completion(gatewayQueries(query))
-            case let .refused(reply): completion(reply)
+            case let .refused(refusal): completion(.refused(refusal))
             }
         }
     }
 
     /// Runs `append` (which adds one entry to the leader's log) and answers
     /// when that entry applies.
-    func propose(completion: @escaping @Sendable (APIReply) -> Void,
+    func propose(completion: @escaping @Sendable (ClusterOutcome) -> Void,
                  _ append: (inout RaftNode) throws(ProposalError) -> Void) {
         do {
             try append(&node)
         } catch {
-            return completion(reply(for: error))
+            return completion(.refused(.proposal(error)))
         }
         let after = node.status
         waiters.addLocal(index: after.lastIndex, term: after.term,
@@ -84,32 +72,15 @@ extension RaftService {
         scheduleProcess()
     }
 
-    /// A follower handed us a request. Forwarded requests are never forwarded again.
-    func handleForwardedProposal(from peer: NodeID, payload: [UInt8]) throws(BinaryDecodingError) {
-        var reader = BinaryReader(payload)
-        let requestID = try reader.readUInt64()
-        let request = try ClusterRequest.decode(&reader)
-        try reader.expectEnd()
-        submitOnLoop(request, mayForward: false) { [self] reply in
-            sendForwardedAnswer(reply, requestID: requestID, to: peer)
-        }
-    }
-
-    func reply(for error: ProposalError) -> APIReply {
-        switch error {
-        case .leaseExpired, .notLeader, .leadershipTransferInProgress:
-            return .noLeader(error.description)
-        case .tooLarge:
-            return .error(413, "proposal_too_large", error.description)
-        case .configChangeInProgress:
-            return .error(409, "membership_change_in_progress", error.description, retryAfterSeconds: 1)
-        case .invalidMembershipChange, .invalidTransferTarget:
-            return .error(409, "invalid_membership_change", error.description)
-        default:
-            return .error(503, "proposal_refused", error.description, retryAfterSeconds: 1)
+    /// A follower forwarded a request to this node (`payload`: its id, then the
+    /// `ClusterRequest`); it is carried out here, never forwarded again.
+    func receiveForwardedRequest(from peer: NodeID, payload: [UInt8]) throws(BinaryDecodingError) {
+        try forwarding.receiveRequest(from: peer, payload: payload) { request, completion in
+            submitOnLoop(request, mayForward: false, completion: completion)
         }
     }
 
     static let pendingProposalsMaximum = 4_096
     static let proposalTimeout: Duration = .seconds(5)
+    static let noLeaderKnown = "no leader is known yet; retry shortly"
 }

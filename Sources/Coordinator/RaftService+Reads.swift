@@ -15,8 +15,7 @@ extension RaftService {
             guard !isHalted else { return completion(.refused(.noLeader("this coordinator has stopped"))) }
             let deadline = MonotonicInstant.now().advanced(by: Self.readTimeout)
             guard reads.add(deadline: deadline, completion: completion) else {
-                return completion(.refused(.error(429, "too_many_pending_reads", "too many reads in flight; retry shortly",
-                                                  retryAfterSeconds: 1)))
+                return completion(.refused(.tooManyPendingReads))
             }
             scheduleProcess()
         }
@@ -29,8 +28,7 @@ extension RaftService {
         do {
             try node.requestRead(context: batch.context)
         } catch {
-            let reply = reply(for: error)
-            for completion in reads.failBatch(batch.id) { completion(.refused(reply)) }
+            for completion in reads.failBatch(batch.id) { completion(.refused(.proposal(error))) }
         }
     }
 
@@ -54,14 +52,11 @@ extension RaftService {
     }
 
     func expireReads() {
-        for completion in reads.expire(now: .now()) {
-            completion(.refused(.error(503, "read_timeout", "no read index was confirmed in time; retry shortly",
-                                       retryAfterSeconds: 1)))
-        }
+        for completion in reads.expire(now: .now()) { completion(.refused(.readTimeout)) }
     }
 
-    func failAllReads(with reply: APIReply) {
-        for completion in reads.failAll() { completion(.refused(reply)) }
+    func failAllReads(with refusal: ClusterRefusal) {
+        for completion in reads.failAll() { completion(.refused(refusal)) }
     }
 
     static let readTimeout: Duration = .seconds(5)

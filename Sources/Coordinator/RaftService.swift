@@ -10,9 +10,9 @@ import Wire
 
 /// Runs this coordinator's Raft node on a dedicated event loop: ticks it,
 /// persists every Ready (fsync) before sending its messages, applies committed
-/// commands to the fleet state, answers proposals when they apply, and
-/// forwards writes made on a follower to the leader. All of its state lives on
-/// `loop`; other threads talk to it through `execute` and read `view`.
+/// commands to the fleet state, and answers proposals when they apply. A
+/// follower hands what only the leader does to `forwarding`. All of its state
+/// lives on `loop`; other threads talk to it through `execute` and read `view`.
 final class RaftService: @unchecked Sendable {
     struct Settings: Sendable {
         var tickInterval: Duration = .milliseconds(50)
@@ -34,10 +34,16 @@ final class RaftService: @unchecked Sendable {
     var node: RaftNode
     var fleet: FleetState
     var directory: MemberDirectory
-    var links: [NodeID: FrameLink] = [:]
-    /// Chunked transfers (snapshots, large forwarded answers) per peer link.
-    var transferOutboxes: [NodeID: TransferOutbox] = [:]
-    private let peerLinkListener = PeerLinkListener()
+    /// The links to the other members, made on the loop at first use.
+    private(set) lazy var peers = PeerLinks(
+        loop: loop, selfID: selfMember.id, contexts: peerContexts, logger: logger,
+        directory: { [unowned self] in directory },
+        isSnapshotCurrent: { [unowned self] header in
+            let status = node.status
+            return status.role == .leader && status.term == header.term
+        })
+    /// Requests forwarded to the leader while following, and answers to followers while leading.
+    private(set) lazy var forwarding = RequestForwarding(peers: peers, logger: logger)
     var waiters = ProposalWaiters()
     private var tickTimer: TimerID?
     private var lastSnapshotIndex: UInt64 = 0
@@ -48,7 +54,7 @@ final class RaftService: @unchecked Sendable {
     var hasLearners: Bool { !linkedMembership.learners.isEmpty }
     private var linkedMembership = Membership.empty
     /// Answers node reads when this node leads; set once before `start`.
-    var gatewayQueries: (@Sendable (GatewayQuery) -> APIReply)?
+    var gatewayQueries: (@Sendable (GatewayQuery) -> ClusterOutcome)?
     /// Hears every view this service publishes, on its loop; set once before `start`.
     var viewObserver: (@Sendable (ClusterView) -> Void)?
     let addresses: AddressPublication
@@ -117,38 +123,14 @@ final class RaftService: @unchecked Sendable {
         }
     }
 
-    /// The outbound link to a member, dialled on first use; nil for a node
-    /// whose address nobody registered (its messages are dropped like lost packets).
-    func link(to id: NodeID) -> FrameLink? {
-        if let link = links[id] { return link }
-        guard id != selfMember.id, let member = directory.member(id: id) else { return nil }
-        let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
-                             contexts: peerContexts, backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1),
-                                                                    seed: member.id ^ selfMember.id),
-                             receiver: peerLinkListener)
-        links[id] = link
-        link.start()
-        return link
-    }
-
-    /// Closes links to nodes that left the membership.
-    private func closeLinks(outside membership: Membership) {
-        for (id, link) in links where !membership.contains(id) {
-            link.stop()
-            links[id] = nil
-            transferOutboxes[id] = nil
-        }
-    }
-
     /// Stops ticking, closes the peer links, fails pending proposals and closes the log.
     func stop() {
         loop.runAndWait { [self] in
             if let tickTimer { loop.cancelTimer(tickTimer) }
             tickTimer = nil
-            for link in links.values { link.stop() }
-            links.removeAll()
-            transferOutboxes.removeAll()
+            peers.closeAll()
             waiters.failAll(with: .noLeader("coordinator shutting down"))
+            forwarding.failAll(with: .noLeader("coordinator shutting down"))
             failAllReads(with: .noLeader("coordinator shutting down"))
             if !isHalted {
                 do {
@@ -168,6 +150,7 @@ final class RaftService: @unchecked Sendable {
             guard let self else { return }
             catchUpTicks()
             waiters.expire(now: .now())
+            forwarding.expire(now: .now())
             expireReads()
             addresses.publishIfStale(replicated: fleet.advertised, isLeaderKnown: isLeaderKnown) { request, completion in
                 submitOnLoop(request, mayForward: true, completion: completion)
@@ -267,6 +250,7 @@ final class RaftService: @unchecked Sendable {
         answersAfterPublish = []
         for answer in answers { answer() }
         waiters.failAll(with: .noLeader("this coordinator stopped: \(reason)"))
+        forwarding.failAll(with: .noLeader("this coordinator stopped: \(reason)"))
         failAllReads(with: .noLeader("this coordinator stopped: \(reason)"))
         haltObserver?(reason)
     }
@@ -311,6 +295,17 @@ final class RaftService: @unchecked Sendable {
         }
     }
 
+    /// Sends a Raft message: a snapshot as a chunked transfer paced by the
+    /// link, anything else in one `.raft` frame.
+    private func sendRaftMessage(_ message: Message) {
+        guard message.kind != .snapshot else {
+            peers.outbox(to: message.to)?.offerSnapshot(message)
+            return
+        }
+        peers.send(Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)), to: message.to,
+                   what: "Raft \(message.kind)")
+    }
+
     private func answerAfterPublish(_ answer: (() -> Void)?) {
         if let answer { answersAfterPublish.append(answer) }
     }
@@ -352,7 +347,7 @@ final class RaftService: @unchecked Sendable {
         let status = node.status
         if status.membership != linkedMembership {
             linkedMembership = status.membership
-            closeLinks(outside: status.membership)
+            peers.close(outside: status.membership)
         }
         if status.term != knownTerm {
             // Read requests sent in an earlier term are dropped as stale: ask again.
@@ -364,11 +359,8 @@ final class RaftService: @unchecked Sendable {
             knownLeader = status.leader
             logger.info("leader changed", ["leader": status.leader == .none ? "(none)" : directory.displayName(of: status.leader),
                                            "term": "\(status.term)", "role": "\(status.role)"])
-            waiters.leaderChanged(to: status.leader) { [directory] succeeded in
-                succeeded ? .json(200, "{\"leader\":\(JSONText.quoted(directory.displayName(of: status.leader))),\"term\":\(status.term)}")
-                    : .error(409, "transfer_failed", "another node (\(directory.displayName(of: status.leader))) became leader",
-                             retryAfterSeconds: 1)
-            }
+            waiters.leaderChanged(to: status.leader, name: directory.displayName(of: status.leader), term: status.term)
+            forwarding.leaderChanged()
         }
         // Counted from the last tick, not from now, so the deadline never runs late.
         let leaseExpiresAt = status.isLeaseValid
@@ -380,11 +372,4 @@ final class RaftService: @unchecked Sendable {
         }
         viewObserver?(view)
     }
-}
-
-/// Outbound peer links only carry our messages; replies arrive on the peer port.
-private final class PeerLinkListener: FrameLinkReceiver {
-    func linkDidConnect(_ link: FrameLink) {}
-    func link(_ link: FrameLink, didReceive frame: Frame) {}
-    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {}
 }

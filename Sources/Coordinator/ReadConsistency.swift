@@ -21,15 +21,15 @@ enum ReadConsistency: String, Sendable {
         self.init(rawValue: text)
     }
 
-    static let invalid = APIReply.error(400, "invalid_consistency",
-                                        "consistency must be linearizable (the default) or serializable")
+    static let invalid = HTTPReply.error(400, "invalid_consistency",
+                                         "consistency must be linearizable (the default) or serializable")
 }
 
 extension RaftService {
     /// Answers a read of replicated state at the consistency the request asks for; `render`
     /// runs on the responder's loop with the view to answer from.
     func answerRead(_ request: HTTPRequest, responder: HTTPResponder,
-                    render: @escaping @Sendable (ClusterView) -> APIReply) {
+                    render: @escaping @Sendable (ClusterView) -> HTTPReply) {
         guard let consistency = ReadConsistency(of: request) else { return responder.send(ReadConsistency.invalid) }
         guard consistency == .linearizable else { return responder.send(render(view), consistency: .serializable) }
         let bound = LoopBound(responder, loop: responder.loop)
@@ -37,7 +37,7 @@ extension RaftService {
             bound.withValueOnLoop { responder in
                 switch answer {
                 case let .view(view): responder.send(render(view), consistency: .linearizable)
-                case let .refused(reply): responder.send(reply, consistency: .linearizable)
+                case let .refused(refusal): responder.send(HTTPReply(.refused(refusal)), consistency: .linearizable)
                 }
             }
         }

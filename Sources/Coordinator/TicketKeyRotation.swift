@@ -29,7 +29,7 @@ final class TicketKeyRotation: @unchecked Sendable {
 
     /// On the leader with a valid lease: proposes a new key through `submit` when one is due.
     func proposeIfDue(newest: TicketKeyRecord?, isLeaseValid: Bool,
-                      submit: (ClusterRequest, @escaping @Sendable (APIReply) -> Void) -> Void) {
+                      submit: (ClusterRequest, @escaping @Sendable (ClusterOutcome) -> Void) -> Void) {
         guard !isProposing, isLeaseValid else { return }
         let now = WallClock.nowMilliseconds()
         if let newest, now < newest.createdAtMilliseconds &+ UInt64(Self.interval.wholeMilliseconds) { return }
@@ -41,10 +41,10 @@ final class TicketKeyRotation: @unchecked Sendable {
         }
         let record = TicketKeyRecord(name: key.name, secret: key.aesKey + key.hmacKey, createdAtMilliseconds: now)
         isProposing = true
-        submit(.write(FleetCodec.encode(.addTicketKey(record)))) { [self] reply in
+        submit(.write(FleetCodec.encode(.addTicketKey(record)))) { [self] outcome in
             isProposing = false
-            if reply.status >= 300 {
-                logger.debug("adding a session ticket key failed; retrying", ["status": "\(reply.status)"])
+            if !outcome.succeeded {
+                logger.debug("adding a session ticket key failed; retrying", ["outcome": "\(outcome)"])
             } else {
                 logger.info("session ticket key added", ["key": record.nameHex])
             }

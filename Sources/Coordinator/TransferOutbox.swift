@@ -57,11 +57,11 @@ final class TransferOutbox: @unchecked Sendable {
         if !isWaiting { pump() }
     }
 
-    /// Queues a forwarded answer too large for one frame; false when the
-    /// queue is full (the caller answers with an error instead).
-    func offerAnswer(_ reply: APIReply, requestID: UInt64) -> Bool {
+    /// Queues a forwarded gateway document too large for one frame; false
+    /// when the queue is full (the caller answers with a refusal instead).
+    func offerDocument(_ document: [UInt8], requestID: UInt64) -> Bool {
         guard queue.count < Self.transfersQueuedMaximum else { return false }
-        queue.append(.answer(reply, requestID: requestID, transferID: takeTransferID()))
+        queue.append(.document(document, requestID: requestID, transferID: takeTransferID()))
         if !isWaiting { pump() }
         return true
     }

@@ -7,7 +7,7 @@ import Wire
 
 /// One peer connection's incoming chunked transfers: the shell around a
 /// `TransferAssembler` that stores what it admits — a snapshot's chunks in a
-/// spool file as they arrive, an answer's in memory — and, once the
+/// spool file as they arrive, a forwarded document's in memory — and, once the
 /// assembler and a re-read of the spool agree the data is whole and its
 /// checksum matches, hands back the snapshot `Message` or the answer. Any
 /// refusal removes what was stored and closes the connection.
@@ -15,7 +15,7 @@ final class TransferReception {
     /// What a finished transfer delivers.
     enum Delivery {
         case snapshot(Message)
-        case answer(requestID: UInt64, reply: APIReply)
+        case answer(requestID: UInt64, outcome: ClusterOutcome)
     }
 
     private let inbox: SnapshotInbox
@@ -82,10 +82,9 @@ final class TransferReception {
             inbox.noteCompleted()
             switch header.purpose {
             case .forwardedAnswer:
-                let (requestID, bare) = try APIReply.decode(header.context)
+                let requestID = try ForwardedAnswer.decodeStreamedContext(header.context)
                 defer { answerBody = [] }
-                return .answer(requestID: requestID, reply: APIReply(status: bare.status, body: answerBody,
-                                                                     retryAfterSeconds: bare.retryAfterSeconds))
+                return .answer(requestID: requestID, outcome: .document(answerBody))
             case .snapshot:
                 return .snapshot(try spooledSnapshot(header))
             }

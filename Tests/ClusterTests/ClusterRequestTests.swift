@@ -57,33 +57,3 @@ import Wire
         #expect(!GatewayQuery.nodes.readsReplicatedState)
     }
 }
-
-@Suite struct APIReplyTests {
-    @Test(arguments: [APIReply.json(200, "{}"), .error(503, "no_leader", "none yet", retryAfterSeconds: 2), .noLeader("x"),
-                      APIReply(status: 204, body: [], retryAfterSeconds: nil)])
-    func repliesDecodeToThemselves(reply: APIReply) throws {
-        let (requestID, decoded) = try APIReply.decode(reply.encoded(requestID: 42))
-        #expect(requestID == 42)
-        #expect(decoded == reply)
-    }
-
-    @Test func anErrorBodyIsTheJSONErrorShape() {
-        let reply = APIReply.noLeader("no leader known")
-        #expect(reply.status == 503 && reply.retryAfterSeconds == 1)
-        #expect(String(decoding: reply.body, as: UTF8.self)
-                == String(decoding: JSONText.errorBody(code: "no_leader", message: "no leader known"), as: UTF8.self))
-    }
-
-    @Test(arguments: [0, 99, 600, 70_000])
-    func statusesOutsideHTTPAreRefused(status: Int) {
-        let bytes = APIReply(status: status, body: [], retryAfterSeconds: nil).encoded(requestID: 1)
-        #expect(throws: BinaryDecodingError.invalidValue(offset: 8, detail: "HTTP status \(status)")) { try APIReply.decode(bytes) }
-    }
-
-    @Test func truncatedAndTrailingRepliesAreRefused() {
-        let bytes = APIReply.json(200, "{\"a\":1}").encoded(requestID: 7)
-        expectEveryShorterPrefixTruncated(bytes, APIReply.decode)
-        #expect(throws: BinaryDecodingError.truncated(offset: 0)) { try APIReply.decode([]) }
-        #expect(throws: BinaryDecodingError.trailingBytes(offset: bytes.count, count: 2)) { try APIReply.decode(bytes + [0, 0]) }
-    }
-}

@@ -8,7 +8,7 @@ import Testing
     static func at(_ milliseconds: Int64) -> MonotonicInstant { start.advanced(by: .milliseconds(milliseconds)) }
 
     @Test func aLocalWriteIsAnsweredWithItsOutcomeOnlyInItsOwnTerm() {
-        let recorder = ReplyRecorder()
+        let recorder = OutcomeRecorder()
         var waiters = ProposalWaiters()
         waiters.addLocal(index: 5, term: 2, deadline: Self.at(100), completion: recorder.completion("same"))
         waiters.addLocal(index: 6, term: 2, deadline: Self.at(100), completion: recorder.completion("other"))
@@ -18,68 +18,56 @@ import Testing
         waiters.resolve(index: 6, term: 3, outcome: outcome)?()
         let unwaited = waiters.resolve(index: 7, term: 2, outcome: outcome)
         #expect(unwaited == nil, "nobody waits on index 7")
-        #expect(recorder.replies("same") == [FleetReplies.render(outcome)])
-        #expect(recorder.replies("other") == [ProposalWaiters.lost], "another term's entry took index 6")
+        #expect(recorder.outcomes("same") == [.applied(outcome)])
+        #expect(recorder.outcomes("other") == [.refused(.writeLost)], "another term's entry took index 6")
         #expect(waiters.count == 0)
     }
 
     @Test func aSecondWaiterOnAnIndexLosesTheFirst() {
-        let recorder = ReplyRecorder()
+        let recorder = OutcomeRecorder()
         var waiters = ProposalWaiters()
         waiters.addLocal(index: 5, term: 2, deadline: Self.at(100), completion: recorder.completion("first"))
         waiters.addLocal(index: 5, term: 3, deadline: Self.at(100), completion: recorder.completion("second"))
-        #expect(recorder.replies("first") == [ProposalWaiters.lost])
+        #expect(recorder.outcomes("first") == [.refused(.writeLost)])
         #expect(waiters.count == 1)
     }
 
     @Test func waitersPastTheirDeadlineTimeOut() {
-        let recorder = ReplyRecorder()
+        let recorder = OutcomeRecorder()
         var waiters = ProposalWaiters()
         waiters.addLocal(index: 1, term: 1, deadline: Self.at(10), completion: recorder.completion("local"))
-        _ = waiters.addForwarded(deadline: Self.at(10), endsWithLeaderChange: true, completion: recorder.completion("forwarded"))
         waiters.addTransfer(target: 7, deadline: Self.at(10), completion: recorder.completion("transfer"))
         waiters.addLocal(index: 2, term: 1, deadline: Self.at(20), completion: recorder.completion("later"))
         waiters.expire(now: Self.at(9))
-        #expect(waiters.count == 4)
+        #expect(waiters.count == 3)
         waiters.expire(now: Self.at(10))
-        #expect(recorder.replies("local") == [ProposalWaiters.timedOut])
-        #expect(recorder.replies("forwarded") == [ProposalWaiters.timedOut])
-        #expect(recorder.replies("transfer") == [ProposalWaiters.transferTimedOut])
-        #expect(recorder.replies("later").isEmpty)
+        #expect(recorder.outcomes("local") == [.refused(.commitTimeout)])
+        #expect(recorder.outcomes("transfer") == [.refused(.transferTimeout)])
+        #expect(recorder.outcomes("later").isEmpty)
         #expect(waiters.count == 1)
     }
 
-    @Test func aLeaderChangeAnswersTransfersAndFailsForwardedWrites() {
-        let recorder = ReplyRecorder()
+    @Test func aLeaderChangeAnswersTransfers() {
+        let recorder = OutcomeRecorder()
         var waiters = ProposalWaiters()
-        let write = waiters.addForwarded(deadline: Self.at(100), endsWithLeaderChange: true, completion: recorder.completion("write"))
-        let member = waiters.addForwarded(deadline: Self.at(100), endsWithLeaderChange: false, completion: recorder.completion("member"))
-        #expect(write != member)
         waiters.addTransfer(target: 7, deadline: Self.at(100), completion: recorder.completion("to7"))
         waiters.addTransfer(target: 8, deadline: Self.at(100), completion: recorder.completion("to8"))
-        let render = { (moved: Bool) in APIReply.json(moved ? 200 : 409, "{}") }
-        waiters.leaderChanged(to: .none, render: render)
-        #expect(recorder.replies("write") == [ProposalWaiters.leaderChanged], "an election alone ends forwarded writes")
-        #expect(recorder.replies("to7").isEmpty, "transfers wait for a leader")
-        waiters.leaderChanged(to: 7, render: render)
-        #expect(recorder.replies("to7") == [render(true)])
-        #expect(recorder.replies("to8") == [render(false)])
-        #expect(recorder.replies("member").isEmpty)
-        waiters.resolveForwarded(requestID: member, reply: .json(201, "{}"))
-        #expect(recorder.replies("member") == [.json(201, "{}")])
+        waiters.leaderChanged(to: .none, name: "(none)", term: 4)
+        #expect(recorder.outcomes("to7").isEmpty, "transfers wait for a leader")
+        waiters.leaderChanged(to: 7, name: "c7", term: 5)
+        #expect(recorder.outcomes("to7") == [.leader(name: "c7", term: 5)])
+        #expect(recorder.outcomes("to8") == [.refused(.transferFailed(newLeader: "c7"))])
         #expect(waiters.count == 0)
     }
 
     @Test func failAllAnswersEveryWaiterOnce() {
-        let recorder = ReplyRecorder()
+        let recorder = OutcomeRecorder()
         var waiters = ProposalWaiters()
         waiters.addLocal(index: 1, term: 1, deadline: Self.at(10), completion: recorder.completion("all"))
-        _ = waiters.addForwarded(deadline: Self.at(10), endsWithLeaderChange: false, completion: recorder.completion("all"))
         waiters.addTransfer(target: 2, deadline: Self.at(10), completion: recorder.completion("all"))
-        let stopping = APIReply.noLeader("stopping")
-        waiters.failAll(with: stopping)
-        waiters.failAll(with: stopping)
-        #expect(recorder.replies("all") == [stopping, stopping, stopping])
+        waiters.failAll(with: .noLeader("stopping"))
+        waiters.failAll(with: .noLeader("stopping"))
+        #expect(recorder.outcomes("all") == Array(repeating: .refused(.noLeader("stopping")), count: 2))
         #expect(waiters.count == 0)
     }
 }

@@ -13,7 +13,7 @@ import Wire
 final class ScriptedGatewayRaft: GatewayRaft, @unchecked Sendable {
     private struct State {
         var view: ClusterView
-        var pending: [(request: ClusterRequest, completion: @Sendable (APIReply) -> Void)] = []
+        var pending: [(request: ClusterRequest, completion: @Sendable (ClusterOutcome) -> Void)] = []
         var proposed: [ClusterRequest] = []
     }
 
@@ -29,15 +29,15 @@ final class ScriptedGatewayRaft: GatewayRaft, @unchecked Sendable {
         state.withLock { $0.view = view }
     }
 
-    func submit(_ request: ClusterRequest, completion: @escaping @Sendable (APIReply) -> Void) {
+    func submit(_ request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         state.withLock { state in
             state.pending.append((request, completion))
             state.proposed.append(request)
         }
     }
 
-    func answerGatewayQuery(_ query: GatewayQuery, completion: @escaping @Sendable (APIReply) -> Void) {
-        completion(.noLeader("scripted Raft answers no reads"))
+    func answerGatewayQuery(_ query: GatewayQuery, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+        completion(.refused(.noLeader("scripted Raft answers no reads")))
     }
 
     /// The node records every write proposed so far put, in order.
@@ -50,17 +50,20 @@ final class ScriptedGatewayRaft: GatewayRaft, @unchecked Sendable {
         }
     }
 
-    /// Answers every pending proposal with `status`; a 2xx `putNode` is applied to the view first.
-    func answerPending(status: Int) throws {
+    /// Answers every pending proposal: a `putNode` that `succeeds` is applied to the view and
+    /// answered as stored; otherwise every proposal is refused for want of a leader.
+    func answerPending(succeeding succeeds: Bool) throws {
         let pending = state.withLock { state in
             defer { state.pending.removeAll() }
             return state.pending
         }
         for (request, completion) in pending {
-            if status < 300, case let .write(bytes) = request, case let .putNode(record) = try FleetCodec.decodeCommand(bytes) {
-                state.withLock { $0.view.nodes[record.id] = record }
+            guard succeeds, case let .write(bytes) = request, case let .putNode(record) = try FleetCodec.decodeCommand(bytes) else {
+                completion(.refused(.noLeader("scripted refusal")))
+                continue
             }
-            completion(APIReply(status: status, body: Array("scripted \(status)".utf8), retryAfterSeconds: nil))
+            state.withLock { $0.view.nodes[record.id] = record }
+            completion(.applied(.nodeStored(record, created: true)))
         }
     }
 }

@@ -57,17 +57,18 @@ import Wire
         #expect(assembler.active == nil)
     }
 
-    @Test func anAnswerRoundTripsWithItsStatusAndRetryAfter() throws {
-        let reply = APIReply(status: 200, body: F.data(count: 300_000), retryAfterSeconds: 2)
-        let transfer = OutgoingTransfer.answer(reply, requestID: 77, transferID: 1)
+    @Test func aForwardedDocumentRoundTripsWithItsRequestID() throws {
+        let document = F.data(count: 300_000)
+        let transfer = OutgoingTransfer.document(document, requestID: 77, transferID: 1)
         var assembler = try begun(transfer)
         var body: [UInt8] = []
         for chunk in try F.chunks(of: transfer) {
             try assembler.accept(chunk)
             body += chunk.bytes
         }
-        let (requestID, bare) = try APIReply.decode(try assembler.end(transferID: 1).context)
-        #expect(requestID == 77 && APIReply(status: bare.status, body: body, retryAfterSeconds: bare.retryAfterSeconds) == reply)
+        let finished = try assembler.end(transferID: 1)
+        #expect(finished.purpose == .forwardedAnswer && finished.totalBytes == UInt64(document.count))
+        #expect(try ForwardedAnswer.decodeStreamedContext(finished.context) == 77 && body == document)
     }
 
     @Test func aChunkAtTheWrongOffsetIsRefusedAsOutOfOrder() throws {
@@ -104,7 +105,7 @@ import Wire
     }
 
     @Test func aTransferDeclaringMoreThanItsPurposeAllowsIsRefused() throws {
-        var header = OutgoingTransfer.answer(.json(200, "{}"), requestID: 1, transferID: 1).header
+        var header = OutgoingTransfer.document(Array("{}".utf8), requestID: 1, transferID: 1).header
         header.totalBytes = F.limits.forwardedAnswerBytesMaximum + 1
         var assembler = TransferAssembler(limits: F.limits)
         #expect(refusal { _ = try assembler.begin(header) } == "oversized")
@@ -157,7 +158,7 @@ import Wire
     @Test func anOlderSnapshotOrAnAnswerCannotInterruptAnUnfinishedSnapshot() throws {
         let current = OutgoingTransfer.snapshot(F.snapshotMessage(term: 4, index: 500, bytes: 300_000), transferID: 1)
         let older = OutgoingTransfer.snapshot(F.snapshotMessage(term: 3, index: 900, bytes: 1_000), transferID: 2)
-        let answer = OutgoingTransfer.answer(.json(200, "{}"), requestID: 1, transferID: 3)
+        let answer = OutgoingTransfer.document(Array("{}".utf8), requestID: 1, transferID: 3)
         var assembler = try begun(current)
         #expect(throws: TransferError.stale(term: 3, index: 900, currentTerm: 4, currentIndex: 500)) {
             _ = try assembler.begin(older.header)

@@ -45,6 +45,22 @@ import Wire
         #expect(spools(in: directory).isEmpty, "the spool file outlived its transfer")
     }
 
+    @Test func aForwardedDocumentArrivesInMemoryAsTheOutcomeOfItsRequest() throws {
+        let scratch = TemporaryDirectory()
+        let directory = scratch.path
+        let receiving = reception(try inbox(in: directory))
+        let document = F.data(count: 2 * TransferCodec.chunkBytesMaximum + 5)
+        let frames = F.frames(of: .document(document, requestID: 41, transferID: 3))
+        try receiving.begin(frames[0].payload)
+        for frame in frames.dropFirst().dropLast() { try receiving.chunk(frame.payload) }
+        #expect(spools(in: directory).isEmpty, "a forwarded document was spooled to disk")
+        guard case let .answer(requestID, outcome) = try receiving.end(try #require(frames.last).payload) else {
+            Issue.record("a forwarded answer's transfer delivered something else")
+            return
+        }
+        #expect(requestID == 41 && outcome == .document(document))
+    }
+
     /// A reception in a scratch data directory, and a snapshot transfer's frames.
     private func withReception(bytes: Int, _ body: (String, TransferReception, [Frame]) throws -> Void) throws {
         let scratch = TemporaryDirectory()

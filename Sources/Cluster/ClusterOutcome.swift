@@ -1,0 +1,68 @@
+import Consensus
+import Fleet
+
+/// What came of a request to the cluster, before any HTTP. The Raft loop, its waiters and the
+/// leader's agent gateway produce it; a leader sends it back to the follower that forwarded the
+/// request (`ForwardedAnswer`); only the API routes render it (`HTTPReply(_:)` in Coordinator),
+/// so a follower answers exactly as the leader would.
+public enum ClusterOutcome: Sendable, Equatable {
+    /// A write committed and applied. A rejection is applied too: every replica refuses alike.
+    case applied(FleetOutcome)
+    /// A leadership transfer finished: `name` leads in `term`.
+    case leader(name: String, term: UInt64)
+    /// A node read answered by the acting leader's agent gateway: a JSON document rendered on the
+    /// leader, because it is made from the gateway's tables (liveness, samples, summaries), which
+    /// only the leader holds. A follower relays it as it came.
+    case document([UInt8])
+    case refused(ClusterRefusal)
+
+    /// Whether the request did what it asked: false for a refusal and for a rejected write.
+    public var succeeded: Bool {
+        switch self {
+        case .applied(.rejected), .refused: false
+        case .applied, .leader, .document: true
+        }
+    }
+}
+
+/// Why the cluster did not carry out, or could not answer, a request.
+public enum ClusterRefusal: Sendable, Equatable {
+    /// No leader is known, or this coordinator cannot act for one (stopping, stopped, not
+    /// acting as leader); `detail` says which.
+    case noLeader(String)
+    /// `RaftService.pendingProposalsMaximum` writes and operations already wait.
+    case tooManyPendingWrites
+    /// `ReadWaiters.pendingMaximum` reads already wait.
+    case tooManyPendingReads
+    /// No read index was confirmed within the read timeout.
+    case readTimeout
+    /// Raft refused the proposal, membership change, transfer or read.
+    case proposal(ProposalError)
+    /// Another term's entry took the write's log index: it was not applied.
+    case writeLost
+    /// The leader changed before answering a forwarded request, which may have applied.
+    case leaderChanged
+    /// The write did not commit in time; it may still apply.
+    case commitTimeout
+    /// Leadership did not move in time; the transfer was abandoned.
+    case transferTimeout
+    /// Another node than the transfer's target became leader.
+    case transferFailed(newLeader: String)
+    case notVotingMember(name: String)
+    case notMember(name: String)
+    case invalidMemberName(String)
+    /// A new member's peer address that is not HOST:PORT.
+    case invalidPeerAddress(String)
+    /// The new member's `name` hashes to the node id of the member `holder`.
+    case memberIDTaken(name: String, holder: String)
+    case alreadyMember(name: String)
+    case membersLimitReached(maximum: Int)
+    case nodeNotFound(id: String)
+    case environmentNotFound(name: String)
+    /// A request a follower forwards does not fit one peer frame of this many bytes.
+    case requestTooLarge(frameBytesMaximum: Int)
+    /// A leader's answer larger than a follower assembles.
+    case answerTooLarge(bytes: Int, maximumBytes: Int)
+    /// Too many large answers are already on their way to the follower.
+    case forwardingBusy
+}

@@ -1,0 +1,101 @@
+import Cluster
+import Consensus
+import Fleet
+import Wire
+
+/// The one place a `ClusterOutcome` becomes an HTTP answer: status, error code, message and
+/// Retry-After. It lives with the routes rather than in `Cluster`, so the Raft loop, the
+/// waiters and the peer protocol carry what happened, not how the API shows it; a follower
+/// renders a forwarded outcome here exactly as the leader would have. Every refusal that may
+/// clear by itself (no leader, a timeout, a busy queue, a lost race) says `Retry-After: 1`.
+extension HTTPReply {
+    init(_ outcome: ClusterOutcome) {
+        switch outcome {
+        case let .applied(fleetOutcome): self = Self.applied(fleetOutcome)
+        case let .leader(name, term): self = .json(200, "{\"leader\":\(JSONText.quoted(name)),\"term\":\(term)}")
+        case let .document(document): self = HTTPReply(status: 200, body: document, retryAfterSeconds: nil)
+        case let .refused(refusal): self = Self.refused(refusal)
+        }
+    }
+
+    private static func applied(_ outcome: FleetOutcome) -> HTTPReply {
+        switch outcome {
+        case let .environmentStored(record, created): .json(created ? 201 : 200, EnvironmentJSON.record(record))
+        case let .environmentDeleted(name): .json(200, "{\"deleted\":\(JSONText.quoted(name))}")
+        case let .memberStored(record):
+            .json(201, "{\"name\":\(JSONText.quoted(record.name)),\"peerAddress\":\(JSONText.quoted(record.peerAddress)),"
+                + "\"role\":\"learner\"}")
+        case let .memberDeleted(name): .json(200, "{\"removed\":\(JSONText.quoted(name))}")
+        case let .addressesPublished(addresses): .json(200, "{\"name\":\(JSONText.quoted(addresses.name))}")
+        case let .nodeStored(record, created): .json(created ? 201 : 200, "{\"id\":\(JSONText.quoted(record.id))}")
+        case let .nodeDeleted(id): .json(200, "{\"deleted\":\(JSONText.quoted(id))}")
+        case let .ticketKeyAdded(nameHex): .json(200, "{\"ticketKey\":\(JSONText.quoted(nameHex))}")
+        case let .rejected(rejection): rejected(rejection)
+        }
+    }
+
+    private static func rejected(_ rejection: FleetRejection) -> HTTPReply {
+        switch rejection {
+        case .notFound, .unknownNode: .error(404, "not_found", rejection.description)
+        case .tooManyEnvironments, .tooManyMembers, .tooManyNodes: .error(409, "limit_reached", rejection.description)
+        case .invalidName, .invalidApprovalTimeout: .error(422, "invalid_environment", rejection.description)
+        case .invalidNode: .error(422, "invalid_node", rejection.description)
+        case .malformedTicketKey: .error(422, "invalid_ticket_key", rejection.description)
+        }
+    }
+
+    private static func refused(_ refusal: ClusterRefusal) -> HTTPReply {
+        switch refusal {
+        case let .noLeader(detail): unavailable("no_leader", detail)
+        case .tooManyPendingWrites: tooMany("too_many_pending_writes", "too many writes in flight; retry shortly")
+        case .tooManyPendingReads: tooMany("too_many_pending_reads", "too many reads in flight; retry shortly")
+        case .readTimeout: unavailable("read_timeout", "no read index was confirmed in time; retry shortly")
+        case let .proposal(error): proposalRefused(error)
+        case .writeLost: unavailable("proposal_lost", "leadership changed before the write committed; it was not applied — retry")
+        case .leaderChanged:
+            unavailable("leader_changed", "the leader changed before answering; the write may have applied — retrying a PUT is safe")
+        case .commitTimeout:
+            unavailable("commit_timeout", "the write was not committed in time; it may still apply — retrying a PUT is safe")
+        case .transferTimeout: unavailable("transfer_timeout", "leadership did not move in time; the transfer was abandoned")
+        case let .transferFailed(newLeader):
+            .error(409, "transfer_failed", "another node (\(newLeader)) became leader", retryAfterSeconds: 1)
+        case let .notVotingMember(name): .error(404, "not_found", "'\(name)' is not a voting member of the cluster")
+        case let .notMember(name): .error(404, "not_found", "'\(name)' is not a member of the cluster")
+        case let .invalidMemberName(name): .error(422, "invalid_member", "'\(name)' is not a valid node name")
+        case let .invalidPeerAddress(address): .error(422, "invalid_member", "peerAddress '\(address)' is not HOST:PORT")
+        case let .memberIDTaken(name, holder):
+            .error(409, "invalid_member", "'\(name)' hashes to the id of member \(holder); pick another name")
+        case let .alreadyMember(name): .error(409, "already_member", "'\(name)' is already a member")
+        case let .membersLimitReached(maximum): .error(409, "limit_reached", "a cluster holds at most \(maximum) coordinators")
+        case let .nodeNotFound(id): .error(404, "not_found", "node '\(id)' is not known to the leader")
+        case let .environmentNotFound(name): .error(404, "not_found", FleetRejection.notFound(name).description)
+        case let .requestTooLarge(frameBytesMaximum):
+            .error(413, "request_too_large", "the request does not fit one \(frameBytesMaximum)-byte peer frame")
+        case let .answerTooLarge(bytes, maximumBytes):
+            .error(500, "answer_too_large", "the answer of \(bytes) bytes exceeds the \(maximumBytes)-byte limit of answers "
+                + "forwarded between coordinators; ask the leader directly")
+        case .forwardingBusy:
+            unavailable("forwarding_busy", "too many large answers are on their way to this coordinator; retry")
+        }
+    }
+
+    private static func proposalRefused(_ error: ProposalError) -> HTTPReply {
+        switch error {
+        case .leaseExpired, .notLeader, .leadershipTransferInProgress: unavailable("no_leader", error.description)
+        case .tooLarge: .error(413, "proposal_too_large", error.description)
+        case .configChangeInProgress: .error(409, "membership_change_in_progress", error.description, retryAfterSeconds: 1)
+        case .invalidMembershipChange, .invalidTransferTarget: .error(409, "invalid_membership_change", error.description)
+        case .uncommittedLimitReached, .readQueueFull: unavailable("proposal_refused", error.description)
+        }
+    }
+
+    /// 429 with `Retry-After: 1`: a bounded queue is full.
+    private static func tooMany(_ code: String, _ message: String) -> HTTPReply {
+        .error(429, code, message, retryAfterSeconds: 1)
+    }
+
+    /// 503 with `Retry-After: 1`: the refusal may clear by itself.
+    private static func unavailable(_ code: String, _ message: String) -> HTTPReply {
+        .error(503, code, message, retryAfterSeconds: 1)
+    }
+}

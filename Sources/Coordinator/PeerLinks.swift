@@ -1,0 +1,90 @@
+import Cluster
+import Consensus
+import Observability
+import Transport
+import Wire
+
+/// This coordinator's outbound links to the other members, dialled on first use, and the
+/// chunked-transfer queue of each (`TransferOutbox`). They only carry this node's frames:
+/// what peers send arrives on the peer port (`PeerReceiver`). Shared by the Ready loop (Raft
+/// messages, snapshots) and `RequestForwarding` (requests and their answers); owned by
+/// `RaftService` and confined to its loop.
+final class PeerLinks: @unchecked Sendable {
+    private let loop: EventLoop
+    private let selfID: NodeID
+    private let contexts: TLSContextStore
+    private let logger: Logger
+    /// The members as the Raft loop knows them now.
+    private let directory: () -> MemberDirectory
+    /// Whether a snapshot transfer is still worth sending (`TransferOutbox`).
+    private let isSnapshotCurrent: (TransferHeader) -> Bool
+    private let listener = PeerLinkListener()
+    private var links: [NodeID: FrameLink] = [:]
+    private var outboxes: [NodeID: TransferOutbox] = [:]
+
+    init(loop: EventLoop, selfID: NodeID, contexts: TLSContextStore, logger: Logger,
+         directory: @escaping () -> MemberDirectory, isSnapshotCurrent: @escaping (TransferHeader) -> Bool) {
+        self.loop = loop
+        self.selfID = selfID
+        self.contexts = contexts
+        self.logger = logger
+        self.directory = directory
+        self.isSnapshotCurrent = isSnapshotCurrent
+    }
+
+    /// The link to a member, dialled on first use; nil for a node whose address nobody
+    /// registered (its messages are dropped like lost packets).
+    func link(to id: NodeID) -> FrameLink? {
+        if let link = links[id] { return link }
+        guard id != selfID, let member = directory().member(id: id) else { return nil }
+        let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host, contexts: contexts,
+                             backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1), seed: member.id ^ selfID),
+                             receiver: listener)
+        links[id] = link
+        link.start()
+        return link
+    }
+
+    /// Sends one frame on the link to `id`; a frame over the link's limit is refused there (and
+    /// counted), logged here, and reported as false.
+    @discardableResult
+    func send(_ frame: Frame, to id: NodeID, what: @autoclosure () -> String) -> Bool {
+        link(to: id)?.send(frame, what: "\(what()) to \(displayName(of: id))", refusalsTo: logger) ?? false
+    }
+
+    /// The transfer queue of the link to `id`, made with the link and replaced with it (a
+    /// member that left and came back gets a new link).
+    func outbox(to id: NodeID) -> TransferOutbox? {
+        guard let link = link(to: id) else { return nil }
+        if let existing = outboxes[id], existing.link === link { return existing }
+        let made = TransferOutbox(link: link, peerName: displayName(of: id), logger: logger, isSnapshotCurrent: isSnapshotCurrent)
+        outboxes[id] = made
+        return made
+    }
+
+    func displayName(of id: NodeID) -> String {
+        directory().displayName(of: id)
+    }
+
+    /// Closes the links to nodes that left the membership.
+    func close(outside membership: Membership) {
+        for (id, link) in links where !membership.contains(id) {
+            link.stop()
+            links[id] = nil
+            outboxes[id] = nil
+        }
+    }
+
+    func closeAll() {
+        for link in links.values { link.stop() }
+        links.removeAll()
+        outboxes.removeAll()
+    }
+}
+
+/// Outbound peer links only carry our messages; replies arrive on the peer port.
+private final class PeerLinkListener: FrameLinkReceiver {
+    func linkDidConnect(_ link: FrameLink) {}
+    func link(_ link: FrameLink, didReceive frame: Frame) {}
+    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {}
+}

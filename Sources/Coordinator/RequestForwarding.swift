@@ -1,0 +1,105 @@
+import Cluster
+import Consensus
+import Observability
+import Primitives
+import Transport
+import Wire
+
+/// Requests that reach a follower — writes, cluster operations, node reads — go to the leader
+/// over the peer link (`forwardProposal`: the request id, then the `ClusterRequest`), and the
+/// leader's outcome comes back (`forwardResult`: a `ForwardedAnswer`; a gateway document too
+/// large for one frame as a chunked transfer), which the follower's route renders. This type
+/// holds both ends: on a follower the requests waiting for their answer, on the leader the
+/// sending of answers. A forwarded request is never forwarded again (no ping-pong while
+/// leadership moves). Owned by `RaftService` and confined to its loop.
+final class RequestForwarding: @unchecked Sendable {
+    typealias Completion = @Sendable (ClusterOutcome) -> Void
+
+    private let peers: PeerLinks
+    private let logger: Logger
+    private var waiting = ForwardedRequests()
+
+    init(peers: PeerLinks, logger: Logger) {
+        self.peers = peers
+        self.logger = logger
+    }
+
+    /// Requests forwarded from here that wait for the leader's answer.
+    var count: Int { waiting.count }
+
+    /// On a follower: sends `request` to `leader`, whose answer reaches `completion`; answers
+    /// `no_leader` at once when no leader is known or the link to it is down.
+    func forward(_ request: ClusterRequest, to leader: NodeID, completion: @escaping Completion) {
+        guard leader != .none, let link = peers.link(to: leader), link.isConnected else {
+            return completion(.refused(.noLeader(RaftService.noLeaderKnown)))
+        }
+        let id = waiting.add(deadline: MonotonicInstant.now().advanced(by: RaftService.proposalTimeout),
+                             endsWithLeaderChange: request.endsWithLeaderChange, completion: completion)
+        var writer = BinaryWriter()
+        writer.write(id)
+        let frame = Frame(kind: FrameKind.forwardProposal.rawValue, payload: writer.bytes + request.encoded)
+        if !peers.send(frame, to: leader, what: "forwarded request") {
+            waiting.resolve(requestID: id, outcome: .refused(.requestTooLarge(frameBytesMaximum: link.frameSizeMaximumBytes)))
+        }
+    }
+
+    /// On the leader: a request `peer` forwarded. `submit` carries it out here (never forwarding
+    /// it again), and its answer goes back to `peer`.
+    func receiveRequest(from peer: NodeID, payload: [UInt8],
+                        submit: (ClusterRequest, @escaping Completion) -> Void) throws(BinaryDecodingError) {
+        var reader = BinaryReader(payload)
+        let requestID = try reader.readUInt64()
+        let request = try ClusterRequest.decode(&reader)
+        try reader.expectEnd()
+        submit(request) { [self] outcome in answer(outcome, requestID: requestID, to: peer) }
+    }
+
+    /// On a follower: the leader's answer to a request forwarded from here, whether it came in
+    /// one frame or as a chunked transfer.
+    func receiveAnswer(requestID: UInt64, outcome: ClusterOutcome) {
+        waiting.resolve(requestID: requestID, outcome: outcome)
+    }
+
+    /// The leader changed, or an election began: writes and queries forwarded to the old leader
+    /// will not be answered.
+    func leaderChanged() {
+        waiting.leaderChanged()
+    }
+
+    func expire(now: MonotonicInstant) {
+        waiting.expire(now: now)
+    }
+
+    func failAll(with refusal: ClusterRefusal) {
+        waiting.failAll(with: refusal)
+    }
+
+    /// The outcome of request `requestID` forwarded by `peer`, in one frame when it fits. A
+    /// gateway document that does not goes as a chunked transfer; one over what a follower
+    /// assembles, or with too many already on their way, is answered with a refusal saying so.
+    private func answer(_ outcome: ClusterOutcome, requestID: UInt64, to peer: NodeID) {
+        guard let link = peers.link(to: peer) else { return }
+        let payload = ForwardedAnswer(requestID: requestID, outcome: outcome).encoded
+        let frame = Frame(kind: FrameKind.forwardResult.rawValue, payload: payload)
+        if frame.declaredBytes <= link.frameSizeMaximumBytes {
+            peers.send(frame, to: peer, what: "forwarded answer")
+            return
+        }
+        let maximumBytes = SnapshotInbox.forwardedAnswerBytesMaximum
+        let refusal: ClusterRefusal
+        switch outcome {
+        case let .document(document) where UInt64(document.count) <= maximumBytes:
+            if peers.outbox(to: peer)?.offerDocument(document, requestID: requestID) == true { return }
+            refusal = .forwardingBusy
+        case let .document(document):
+            refusal = .answerTooLarge(bytes: document.count, maximumBytes: Int(maximumBytes))
+        default:
+            // Only a gateway document grows this large; anything else is refused by its encoded size.
+            refusal = .answerTooLarge(bytes: payload.count, maximumBytes: Int(maximumBytes))
+        }
+        logger.warning("forwarded answer refused", ["to": peers.displayName(of: peer), "bytes": "\(payload.count)",
+                                                    "refusal": "\(refusal)"])
+        let refused = ForwardedAnswer(requestID: requestID, outcome: .refused(refusal))
+        peers.send(Frame(kind: FrameKind.forwardResult.rawValue, payload: refused.encoded), to: peer, what: "forwarded answer refusal")
+    }
+}

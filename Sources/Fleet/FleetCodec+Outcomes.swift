@@ -1,0 +1,112 @@
+import Wire
+
+/// The binary form of an outcome, part of a leader's answer to a write a follower forwarded
+/// (`ClusterOutcomeCodec`, Cluster): a tag, then the case's fields. Unversioned, as nothing
+/// stores it. Records are written and bounded as in commands (an outcome's records come from a
+/// decoded command); the names and reasons of a rejection by the caller's bound.
+extension FleetCodec {
+    private enum OutcomeTag: UInt8 {
+        case environmentStored = 1, environmentDeleted, memberStored, memberDeleted, addressesPublished, nodeStored, nodeDeleted
+        case ticketKeyAdded, rejected
+    }
+
+    private enum RejectionTag: UInt8 {
+        case invalidName = 1, notFound, tooManyEnvironments, invalidApprovalTimeout, tooManyMembers, invalidNode, unknownNode
+        case tooManyNodes, malformedTicketKey
+    }
+
+    public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
+        switch outcome {
+        case let .environmentStored(record, created):
+            writer.write(OutcomeTag.environmentStored.rawValue)
+            write(record, to: &writer)
+            writer.write(created)
+        case let .environmentDeleted(name): write(.environmentDeleted, name, to: &writer)
+        case let .memberStored(record):
+            writer.write(OutcomeTag.memberStored.rawValue)
+            write(record, to: &writer)
+        case let .memberDeleted(name): write(.memberDeleted, name, to: &writer)
+        case let .addressesPublished(addresses):
+            writer.write(OutcomeTag.addressesPublished.rawValue)
+            write(addresses, to: &writer)
+        case let .nodeStored(record, created):
+            writer.write(OutcomeTag.nodeStored.rawValue)
+            write(record, to: &writer)
+            writer.write(created)
+        case let .nodeDeleted(id): write(.nodeDeleted, id, to: &writer)
+        case let .ticketKeyAdded(nameHex): write(.ticketKeyAdded, nameHex, to: &writer)
+        case let .rejected(rejection):
+            writer.write(OutcomeTag.rejected.rawValue)
+            write(rejection, to: &writer)
+        }
+    }
+
+    public static func readOutcome(_ reader: inout BinaryReader,
+                                   textBytesMaximum: Int) throws(BinaryDecodingError) -> FleetOutcome {
+        let offset = reader.offset
+        switch OutcomeTag(rawValue: try reader.readUInt8()) {
+        case .environmentStored: return .environmentStored(try readEnvironment(&reader), created: try reader.readBool())
+        case .environmentDeleted: return .environmentDeleted(name: try readText(&reader))
+        case .memberStored: return .memberStored(try readMember(&reader))
+        case .memberDeleted: return .memberDeleted(name: try readText(&reader))
+        case .addressesPublished: return .addressesPublished(try readAddresses(&reader))
+        case .nodeStored: return .nodeStored(try readNode(&reader), created: try reader.readBool())
+        case .nodeDeleted: return .nodeDeleted(id: try readText(&reader))
+        case .ticketKeyAdded: return .ticketKeyAdded(nameHex: try reader.readString(maximumBytes: textBytesMaximum))
+        case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
+        case nil: throw .invalidValue(offset: offset, detail: "unknown fleet outcome")
+        }
+    }
+
+    private static func write(_ tag: OutcomeTag, _ text: String, to writer: inout BinaryWriter) {
+        writer.write(tag.rawValue)
+        writer.write(text)
+    }
+
+    private static func write(_ rejection: FleetRejection, to writer: inout BinaryWriter) {
+        switch rejection {
+        case let .invalidName(name): write(.invalidName, text: name, to: &writer)
+        case let .notFound(name): write(.notFound, text: name, to: &writer)
+        case let .tooManyEnvironments(maximum): write(.tooManyEnvironments, number: maximum, to: &writer)
+        case let .invalidApprovalTimeout(seconds):
+            writer.write(RejectionTag.invalidApprovalTimeout.rawValue)
+            writer.write(seconds)
+        case let .tooManyMembers(maximum): write(.tooManyMembers, number: maximum, to: &writer)
+        case let .invalidNode(reason): write(.invalidNode, text: reason, to: &writer)
+        case let .unknownNode(id): write(.unknownNode, text: id, to: &writer)
+        case let .tooManyNodes(maximum): write(.tooManyNodes, number: maximum, to: &writer)
+        case .malformedTicketKey: writer.write(RejectionTag.malformedTicketKey.rawValue)
+        }
+    }
+
+    private static func write(_ tag: RejectionTag, text: String, to writer: inout BinaryWriter) {
+        writer.write(tag.rawValue)
+        writer.write(text)
+    }
+
+    /// A maximum as the 64 bits of its `Int`.
+    private static func write(_ tag: RejectionTag, number: Int, to writer: inout BinaryWriter) {
+        writer.write(tag.rawValue)
+        writer.write(UInt64(truncatingIfNeeded: number))
+    }
+
+    private static func readRejection(_ reader: inout BinaryReader,
+                                      textBytesMaximum: Int) throws(BinaryDecodingError) -> FleetRejection {
+        let offset = reader.offset
+        let tag = RejectionTag(rawValue: try reader.readUInt8())
+        func text() throws(BinaryDecodingError) -> String { try reader.readString(maximumBytes: textBytesMaximum) }
+        func number() throws(BinaryDecodingError) -> Int { Int(truncatingIfNeeded: try reader.readUInt64()) }
+        switch tag {
+        case .invalidName: return .invalidName(try text())
+        case .notFound: return .notFound(try text())
+        case .tooManyEnvironments: return .tooManyEnvironments(maximum: try number())
+        case .invalidApprovalTimeout: return .invalidApprovalTimeout(try reader.readUInt32())
+        case .tooManyMembers: return .tooManyMembers(maximum: try number())
+        case .invalidNode: return .invalidNode(try text())
+        case .unknownNode: return .unknownNode(try text())
+        case .tooManyNodes: return .tooManyNodes(maximum: try number())
+        case .malformedTicketKey: return .malformedTicketKey
+        case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
+        }
+    }
+}
