@@ -1,6 +1,6 @@
 // libFuzzer entry point for the /proc parsers (stat, meminfo, PID/stat, PID/status), compiled
-// together with Sources/Telemetry into one module that links the separately built Wire module
-// (see Scripts/fuzz). The first input byte picks the parser; the rest is the file. A trap or a
+// together with Sources/Telemetry into one module that links the separately built Primitives
+// module (see Scripts/fuzz). The first input byte picks the parser; the rest is the file. A trap or a
 // runaway crashes, and so does a broken property: a file over the parser's size bound is
 // refused, and the same text parses to the same result whether given as text or as bytes.
 

@@ -1,3 +1,4 @@
+import Primitives
 import Wire
 
 /// A finished API answer — status, JSON body, optional Retry-After — that can
