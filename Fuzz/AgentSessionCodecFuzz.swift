@@ -1,6 +1,6 @@
 // libFuzzer entry point for the agent session messages (hello, welcome, redirect, command,
 // command result), compiled together with Sources/Telemetry into one module that links the
-// separately built Wire module (see Scripts/fuzz). The first input byte picks the message; the
+// separately built Primitives module (see Scripts/fuzz). The first input byte picks the message; the
 // rest is the payload. Whatever decodes must encode again to bytes that decode to the same
 // value, and encode the same way a second time; a trap or a lossy round trip crashes.
 

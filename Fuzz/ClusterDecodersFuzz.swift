@@ -5,7 +5,7 @@
 // same value, and where the encoding is canonical, to the very bytes it came from.
 
 import Consensus
-import Wire
+import Primitives
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,5 +1,5 @@
 // libFuzzer entry point for the fleet codec (Raft log entries and snapshots), compiled together
-// with Sources/Fleet into one module that links the separately built Wire module (see
+// with Sources/Fleet into one module that links the separately built Primitives and Wire modules (see
 // Scripts/fuzz). The first input byte picks the decoder (even: a command, odd: the whole state);
 // the rest is the payload. Whatever decodes must encode again to bytes that decode to the same
 // value, and encode the same way a second time; a trap or a lossy round trip crashes.

@@ -1,5 +1,5 @@
 // Shared by the fuzz entry points of binary codecs; compiled into each by Scripts/fuzz.
-import Wire
+import Primitives
 
 /// Whatever `decode` accepts must encode to bytes that decode to the same value, and encode the
 /// same way a second time; where the encoding is `canonical`, to the very bytes it came from.

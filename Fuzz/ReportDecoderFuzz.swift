@@ -1,6 +1,6 @@
 // libFuzzer entry point for the agent report codec, compiled together with Sources/Telemetry
-// into one module that links the separately built Wire module (see Scripts/fuzz, which also
-// builds Wire with the fuzzer's instrumentation). The first input byte picks the decoder
+// into one module that links the separately built Primitives module (see Scripts/fuzz, which
+// also builds Primitives with the fuzzer's instrumentation). The first input byte picks the decoder
 // (even: report, odd: acknowledgement); the rest is the payload. Whatever decodes must encode
 // again and decode to the same value; a broken bound, a trap or a lossy round trip crashes.
 

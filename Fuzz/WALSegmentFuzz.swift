@@ -1,5 +1,5 @@
 // libFuzzer entry point for the write-ahead log's readers, compiled together with Sources/Storage
-// into one module that links the separately built Locking and FileSystem modules (see
+// into one module that links the separately built Primitives, Locking and FileSystem modules (see
 // Scripts/fuzz). Random bytes rarely pass a CRC-32C, so the harness frames what the fuzzer
 // writes with valid checksums and the readers' deeper rules are reached. The first input byte
 // picks the mode:
@@ -9,6 +9,8 @@
 //   payload), scanned as recovery scans it. The scan must not trap; every record it accepts must
 //   lie in order inside the file and encode again to exactly the bytes at its offset; and the
 //   search for a later batch after damage stays inside the file.
+
+import Primitives
 
 private let file = "fuzz-segment"
 
@@ -27,15 +29,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 /// `type` and `payload` in a record frame with a correct length and checksum.
 private func frame(type: UInt8, payload: ArraySlice<UInt8>) -> [UInt8] {
     let checked = [type] + payload
-    var writer = ByteWriter()
-    writer.append(UInt32(checked.count))
-    writer.append(CRC32C.checksum(checked))
-    writer.append(contentsOf: checked)
+    var writer = BinaryWriter(byteOrder: .littleEndian)
+    writer.write(UInt32(checked.count))
+    writer.write(CRC32C.checksum(checked))
+    writer.write(contentsOf: checked)
     return writer.bytes
 }
 
 private func encoded(_ record: WALRecord) -> [UInt8] {
-    var writer = ByteWriter()
+    var writer = BinaryWriter(byteOrder: .littleEndian)
     do {
         try record.append(to: &writer)
     } catch {

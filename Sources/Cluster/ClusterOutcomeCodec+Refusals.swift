@@ -1,5 +1,5 @@
 import Consensus
-import Wire
+import Primitives
 
 /// The binary form of a `ClusterRefusal`: a tag, then its fields in declaration order (texts
 /// length-prefixed, numbers as eight bytes); Raft's `ProposalError` and `MembershipError` the

@@ -1,4 +1,5 @@
 import Fleet
+import Primitives
 import Wire
 
 /// A leader's answer to a request a follower forwarded: the request's id and its outcome, the

@@ -1,3 +1,4 @@
+import Primitives
 import Wire
 
 /// What a coordinator asks of the leader: a fleet write, or one of the

@@ -1,4 +1,4 @@
-import Wire
+import Primitives
 
 /// A read only the acting leader can answer, because node liveness and
 /// samples live in its agent gateway, not in the replicated state. A

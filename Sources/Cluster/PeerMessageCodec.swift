@@ -1,4 +1,5 @@
 import Consensus
+import Primitives
 import Wire
 
 /// The peer protocol's payload: one Raft `Message` per `.raft` frame, in a

@@ -1,5 +1,4 @@
 import Primitives
-import Wire
 
 /// Linearizable reads waiting on this coordinator (etcd's ReadIndex): the reads that arrive
 /// together share one read index, asked of Raft in one request; each is answered once this

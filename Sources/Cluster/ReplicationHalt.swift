@@ -1,6 +1,6 @@
 import Consensus
 import Fleet
-import Wire
+import Primitives
 
 /// Why a coordinator must stop rather than go on applying: a committed entry or a snapshot
 /// this build cannot decode. Skipping it would let replicas diverge (during a rolling upgrade,

@@ -1,4 +1,4 @@
-import Wire
+import Primitives
 
 /// What a chunked transfer carries, which decides where the receiver keeps
 /// it and how large it may be.

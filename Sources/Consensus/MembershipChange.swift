@@ -1,3 +1,5 @@
+import Primitives
+
 /// One single-server membership change (dissertation §4.1): each one moves the cluster between
 /// configurations whose majorities overlap, so no joint consensus is needed.
 public enum MembershipChange: Sendable, Equatable {
@@ -54,84 +56,53 @@ public struct ConfigChangeRecord: Sendable, Equatable {
     /// `version | tag | node: u64 | voterCount: u16 | voters: u64… | learnerCount: u16 | learners: u64…
     /// | contextLength: u16 | context`, big-endian.
     public func encoded() -> [UInt8] {
-        var bytes: [UInt8] = [ConfigChangeRecord.formatVersion, change.tag]
-        ConfigChangeRecord.append(change.node, to: &bytes)
+        let byteCount = 16 + 8 * (membership.voters.count + membership.learners.count) + context.count
+        var writer = BinaryWriter(reservingCapacity: byteCount)
+        writer.write(ConfigChangeRecord.formatVersion)
+        writer.write(change.tag)
+        writer.write(change.node)
         for list in [membership.voters, membership.learners] {
-            bytes.append(UInt8(truncatingIfNeeded: list.count >> 8))
-            bytes.append(UInt8(truncatingIfNeeded: list.count))
-            for id in list { ConfigChangeRecord.append(id, to: &bytes) }
+            writer.write(UInt16(truncatingIfNeeded: list.count))
+            for id in list { writer.write(id) }
         }
-        bytes.append(UInt8(truncatingIfNeeded: context.count >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: context.count))
-        bytes += context
-        assert(bytes.count == 16 + 8 * (membership.voters.count + membership.learners.count) + context.count)
-        return bytes
+        writer.write(UInt16(truncatingIfNeeded: context.count))
+        writer.write(contentsOf: context)
+        assert(writer.bytes.count == byteCount)
+        return writer.bytes
     }
 
     /// Decodes a payload; nil for anything malformed (it came from another node).
     public static func decode(_ bytes: [UInt8]) -> ConfigChangeRecord? {
-        var reader = ByteReader(bytes: bytes)
-        guard reader.readByte() == formatVersion, let tag = reader.readByte(),
-            let node = reader.readUInt64(), let change = MembershipChange(tag: tag, node: node),
-            let voters = reader.readIDs(), let learners = reader.readIDs(), let context = reader.readContext(),
-            reader.isAtEnd
-        else { return nil }
-        guard voters.count + learners.count <= Membership.membersMaximum,
-            !voters.contains(.none), !learners.contains(.none)
-        else { return nil }
-        return ConfigChangeRecord(
-            change: change, membership: Membership(voters: voters, learners: learners), context: context)
-    }
-
-    private static func append(_ value: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        var reader = BinaryReader(bytes)
+        do {
+            guard try reader.readUInt8() == formatVersion else { return nil }
+            let tag = try reader.readUInt8()
+            guard let change = MembershipChange(tag: tag, node: try reader.readUInt64()) else { return nil }
+            let voters = try readIDs(&reader)
+            let learners = try readIDs(&reader)
+            let contextCount = Int(try reader.readUInt16())
+            guard contextCount <= contextBytesMaximum else { return nil }
+            let context = try reader.readBytes(contextCount)
+            try reader.expectEnd()
+            guard voters.count + learners.count <= Membership.membersMaximum,
+                !voters.contains(.none), !learners.contains(.none)
+            else { return nil }
+            return ConfigChangeRecord(change: change, membership: Membership(voters: voters, learners: learners), context: context)
+        } catch {
+            return nil  // truncated, a list over its bound, or bytes after the end
         }
     }
-}
 
-/// Bounds-checked reading of a config-change payload.
-private struct ByteReader {
-    let bytes: [UInt8]
-    var offset = 0
-
-    var isAtEnd: Bool { offset == bytes.count }
-
-    mutating func readByte() -> UInt8? {
-        guard offset < bytes.count else { return nil }
-        defer { offset += 1 }
-        return bytes[offset]
-    }
-
-    mutating func readUInt64() -> UInt64? {
-        guard bytes.count - offset >= 8 else { return nil }
-        var value: UInt64 = 0
-        for position in offset..<(offset + 8) { value = value << 8 | UInt64(bytes[position]) }
-        offset += 8
-        return value
-    }
-
-    mutating func readCount() -> Int? {
-        guard let high = readByte(), let low = readByte() else { return nil }
-        return Int(high) << 8 | Int(low)
-    }
-
-    mutating func readContext() -> [UInt8]? {
-        guard let count = readCount(), count <= ConfigChangeRecord.contextBytesMaximum,
-            bytes.count - offset >= count
-        else { return nil }
-        defer { offset += count }
-        return Array(bytes[offset..<(offset + count)])
-    }
-
-    mutating func readIDs() -> [NodeID]? {
-        guard let count = readCount() else { return nil }
-        guard count <= Membership.membersMaximum, bytes.count - offset >= count * 8 else { return nil }
+    /// A 16-bit count of at most `Membership.membersMaximum`, then that many IDs.
+    private static func readIDs(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> [NodeID] {
+        let start = reader.offset
+        let count = Int(try reader.readUInt16())
+        guard count <= Membership.membersMaximum else {
+            throw .invalidValue(offset: start, detail: "\(count) members, over the limit of \(Membership.membersMaximum)")
+        }
         var ids: [NodeID] = []
-        for _ in 0..<count {
-            guard let id = readUInt64() else { return nil }
-            ids.append(id)
-        }
+        ids.reserveCapacity(count)
+        for _ in 0..<count { ids.append(try reader.readUInt64()) }
         return ids
     }
 }

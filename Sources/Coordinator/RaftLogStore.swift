@@ -1,7 +1,7 @@
 import Cluster
 import Consensus
+import Primitives
 import Storage
-import Wire
 
 /// Persists what Raft hands out (entries, hard state, snapshots) in the
 /// write-ahead log and turns a recovered log back into Raft's `PersistentState`.

@@ -1,4 +1,4 @@
-import Wire
+import Primitives
 
 /// The binary form of an outcome, part of a leader's answer to a write a follower forwarded
 /// (`ClusterOutcomeCodec`, Cluster): a tag, then the case's fields. Unversioned, as nothing

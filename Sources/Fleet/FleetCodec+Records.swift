@@ -1,4 +1,4 @@
-import Wire
+import Primitives
 
 /// The encoding of each record type, shared by commands and snapshots.
 extension FleetCodec {

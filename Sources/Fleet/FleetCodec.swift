@@ -1,4 +1,4 @@
-import Wire
+import Primitives
 
 /// The binary form of fleet commands (Raft log entries) and of the whole
 /// state (Raft snapshots). Versioned; decoding is bounded and rejects

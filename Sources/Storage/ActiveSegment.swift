@@ -1,4 +1,5 @@
 import Glibc
+import Primitives
 
 /// The segment file appends go to: its descriptor, how many of its bytes are
 /// written, and the sequence its next batch carries. Every batch lands at
@@ -22,14 +23,14 @@ struct ActiveSegment {
         directory: String, sequence: UInt64, firstBatchSequence: UInt64,
         snapshot: LogWriter.SnapshotPosition?, hardState: HardStateRecord?
     ) throws(StorageError) -> ActiveSegment {
-        var writer = ByteWriter()
+        var writer = BinaryWriter(byteOrder: .littleEndian, reservingCapacity: 0)
         try WALRecord.segmentHeader(sequence: sequence).append(to: &writer)
         var state: [WALRecord] = []
         if let snapshot { state.append(.snapshotMarker(index: snapshot.index, term: snapshot.term)) }
         if let hardState { state.append(.hardState(hardState)) }
         var nextBatchSequence = firstBatchSequence
         if !state.isEmpty {
-            writer.append(contentsOf: try WALBatch(state).encoded(sequence: firstBatchSequence))
+            writer.write(contentsOf: try WALBatch(state).encoded(sequence: firstBatchSequence))
             nextBatchSequence += 1
         }
         let path = FileName.join(directory, FileName.segment(sequence: sequence))

@@ -1,4 +1,5 @@
 import Glibc
+import Primitives
 
 /// A small file of one checksummed record (the write-ahead log's frame),
 /// written whole and atomically: for facts a data directory must keep
@@ -15,8 +16,8 @@ public enum ChecksummedFile {
         guard payload.count <= payloadSizeMaximumBytes else {
             throw .recordTooLarge(bytes: payload.count, maximumBytes: payloadSizeMaximumBytes)
         }
-        var writer = ByteWriter(reservingCapacity: RecordFrame.headerBytes + 1 + payload.count)
-        try RecordFrame.append(type: recordType, payloadBytes: payload.count, to: &writer) { $0.append(contentsOf: payload) }
+        var writer = BinaryWriter(byteOrder: .littleEndian, reservingCapacity: RecordFrame.headerBytes + 1 + payload.count)
+        try RecordFrame.append(type: recordType, payloadBytes: payload.count, to: &writer) { $0.write(contentsOf: payload) }
         try AtomicFile.replace(path, with: writer.bytes)
     }
 

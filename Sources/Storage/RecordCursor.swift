@@ -1,3 +1,5 @@
+import Primitives
+
 /// Reads records and batches at given offsets of one segment file for
 /// `SegmentScan`: a frame that fails its bounds or checksum is reported, one
 /// whose checksum matches but whose content is impossible is thrown as
@@ -23,7 +25,7 @@ struct RecordCursor {
         case let .invalid(reason):
             return .invalid(reason: reason)
         case let .valid(type, payloadRange, endOffset):
-            var payload = ByteReader(bytes, range: payloadRange)
+            var payload = BinaryReader(bytes, range: payloadRange, byteOrder: .littleEndian)
             switch WALRecord.decode(type: type, payload: &payload) {
             case let .failure(failure):
                 throw .corruptRecord(file: file, offset: offset, reason: failure.reason)

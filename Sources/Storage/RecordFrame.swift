@@ -1,3 +1,5 @@
+import Primitives
+
 /// The on-disk frame of every write-ahead-log record:
 /// `length: u32 LE | crc32c: u32 LE | type: u8 | payload`, where `length`
 /// counts type + payload and the CRC-32C covers the same bytes.
@@ -19,17 +21,18 @@ enum RecordFrame {
     static func append(
         type: UInt8,
         payloadBytes: Int,
-        to writer: inout ByteWriter,
-        writePayload: (inout ByteWriter) -> Void
+        to writer: inout BinaryWriter,
+        writePayload: (inout BinaryWriter) -> Void
     ) throws(StorageError) {
         let length = 1 + payloadBytes
         guard length <= recordSizeMaximumBytes else {
             throw .recordTooLarge(bytes: length, maximumBytes: recordSizeMaximumBytes)
         }
+        precondition(writer.byteOrder == .littleEndian, "record frames are little-endian")
         let start = writer.bytes.count
-        writer.append(UInt32(length))
-        writer.append(UInt32(0))
-        writer.append(type)
+        writer.write(UInt32(length))
+        writer.write(UInt32(0))
+        writer.write(type)
         writePayload(&writer)
         let checkedRange = start + headerBytes..<writer.bytes.count
         precondition(checkedRange.count == length, "payload writer wrote \(checkedRange.count - 1) bytes, promised \(payloadBytes)")
@@ -44,9 +47,15 @@ enum RecordFrame {
         guard available >= headerBytes + 1 else {
             return .invalid(reason: "only \(available) bytes remain, too few for a record")
         }
-        var header = ByteReader(bytes, range: offset..<offset + headerBytes)
-        let length = Int(header.readUInt32()!)
-        let stored = header.readUInt32()!
+        var header = BinaryReader(bytes, range: offset..<offset + headerBytes, byteOrder: .littleEndian)
+        let length: Int
+        let stored: UInt32
+        do {
+            length = Int(try header.readUInt32())
+            stored = try header.readUInt32()
+        } catch {
+            preconditionFailure("a \(headerBytes)-byte window holds a record header: \(error)")
+        }
         guard (1...recordSizeMaximumBytes).contains(length) else {
             return .invalid(reason: "record length \(length) is outside 1...\(recordSizeMaximumBytes)")
         }

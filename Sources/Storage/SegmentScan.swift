@@ -1,3 +1,5 @@
+import Primitives
+
 /// The whole batches of one segment file, up to the first batch that is not
 /// whole, and the search recovery uses to decide whether that batch is a
 /// torn tail. Records whose checksum matches but whose content cannot be
@@ -78,12 +80,18 @@ struct SegmentScan {
         while candidate + WALBatch.headerRecordBytes <= bytes.count {
             defer { candidate += 1 }
             guard bytes[candidate + RecordFrame.headerBytes] == WALRecord.Kind.batchHeader.rawValue else { continue }
-            var prefix = ByteReader(bytes, range: candidate..<candidate + 4)
-            guard prefix.readUInt32() == headerLength,
-                  case let .valid(_, payloadRange, _) = RecordFrame.parse(bytes, at: candidate)
-            else { continue }
-            var payload = ByteReader(bytes, range: payloadRange)
-            guard let sequence = payload.readUInt64(), sequence != ownSequence else { continue }
+            var prefix = BinaryReader(bytes, range: candidate..<candidate + 4, byteOrder: .littleEndian)
+            let sequence: UInt64
+            do {
+                guard try prefix.readUInt32() == headerLength,
+                      case let .valid(_, payloadRange, _) = RecordFrame.parse(bytes, at: candidate)
+                else { continue }
+                var payload = BinaryReader(bytes, range: payloadRange, byteOrder: .littleEndian)
+                sequence = try payload.readUInt64()
+            } catch {
+                continue // a read past its window, as a nil read was: not a batch header
+            }
+            guard sequence != ownSequence else { continue }
             return (candidate, sequence)
         }
         return nil

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The snapshot file format:
 /// `magic "HSSNAP01" | bodyLength: u64 LE | crc32c: u32 LE (over body) | body`,
 /// body = `index: u64 | term: u64 | configurationLength: u32 | configuration | data`.
@@ -16,15 +18,14 @@ enum SnapshotFile {
         guard bodyBytes <= bodySizeMaximumBytes else {
             throw .snapshotTooLarge(bytes: bodyBytes, maximumBytes: bodySizeMaximumBytes)
         }
-        var writer = ByteWriter(reservingCapacity: headerBytes + bodyBytes)
-        writer.append(contentsOf: magic)
-        writer.append(UInt64(bodyBytes))
-        writer.append(UInt32(0))
-        writer.append(snapshot.index)
-        writer.append(snapshot.term)
-        writer.append(UInt32(snapshot.configuration.count))
-        writer.append(contentsOf: snapshot.configuration)
-        writer.append(contentsOf: snapshot.data)
+        var writer = BinaryWriter(byteOrder: .littleEndian, reservingCapacity: headerBytes + bodyBytes)
+        writer.write(contentsOf: magic)
+        writer.write(UInt64(bodyBytes))
+        writer.write(UInt32(0))
+        writer.write(snapshot.index)
+        writer.write(snapshot.term)
+        writer.writeLengthPrefixed(snapshot.configuration)
+        writer.write(contentsOf: snapshot.data)
         assert(writer.bytes.count == headerBytes + bodyBytes, "snapshot size must match its header")
         writer.overwrite(CRC32C.checksum(writer.bytes, headerBytes..<writer.bytes.count), at: magic.count + 8)
         return writer.bytes
@@ -36,9 +37,15 @@ enum SnapshotFile {
         guard bytes.count >= headerBytes, Array(bytes[0..<magic.count]) == magic else {
             return .failure(Failure(reason: "not a snapshot file (bad magic or shorter than its header)"))
         }
-        var header = ByteReader(bytes, range: magic.count..<headerBytes)
-        let bodyLength = header.readUInt64()!
-        let stored = header.readUInt32()!
+        var header = BinaryReader(bytes, range: magic.count..<headerBytes, byteOrder: .littleEndian)
+        let bodyLength: UInt64
+        let stored: UInt32
+        do {
+            bodyLength = try header.readUInt64()
+            stored = try header.readUInt32()
+        } catch {
+            preconditionFailure("the \(headerBytes - magic.count) bytes after the magic hold the header: \(error)")
+        }
         guard bodyLength == UInt64(bytes.count - headerBytes) else {
             return .failure(Failure(reason: "header promises \(bodyLength) body bytes, file holds \(bytes.count - headerBytes)"))
         }
@@ -47,9 +54,15 @@ enum SnapshotFile {
             let reason = "checksum mismatch (stored 0x\(String(stored, radix: 16)), computed 0x\(String(computed, radix: 16)))"
             return .failure(Failure(reason: reason))
         }
-        var body = ByteReader(bytes, range: headerBytes..<bytes.count)
-        guard let index = body.readUInt64(), let term = body.readUInt64(), let configurationLength = body.readUInt32(),
-              let configuration = body.readBytes(Int(configurationLength)) else {
+        var body = BinaryReader(bytes, range: headerBytes..<bytes.count, byteOrder: .littleEndian)
+        let index: UInt64
+        let term: UInt64
+        let configuration: [UInt8]
+        do {
+            index = try body.readUInt64()
+            term = try body.readUInt64()
+            configuration = try body.readLengthPrefixed(maximumBytes: bodySizeMaximumBytes)
+        } catch {
             return .failure(Failure(reason: "body is malformed"))
         }
         guard index == expectedIndex else {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The records of one write, framed as a unit: a batch header naming the
 /// batch's sequence number, how many records follow and their bytes, then
 /// those records. Each batch is written with one `pwrite` sequence and
@@ -28,7 +30,7 @@ struct WALBatch {
     /// Frames `records`; refuses a batch over `recordBytesMaximum`.
     init(_ records: [WALRecord]) throws(StorageError) {
         precondition(!records.isEmpty, "a batch holds at least one record")
-        var writer = ByteWriter()
+        var writer = BinaryWriter(byteOrder: .littleEndian, reservingCapacity: 0)
         for record in records { try record.append(to: &writer) }
         guard writer.bytes.count <= Self.recordBytesMaximum else {
             throw .batchTooLarge(bytes: writer.bytes.count, maximumBytes: Self.recordBytesMaximum)
@@ -40,9 +42,9 @@ struct WALBatch {
     /// The batch as written: its header with `sequence`, then the records.
     func encoded(sequence: UInt64) throws(StorageError) -> [UInt8] {
         let header = Header(sequence: sequence, recordCount: UInt32(recordCount), recordBytes: UInt32(recordBytes.count))
-        var writer = ByteWriter(reservingCapacity: Self.headerRecordBytes + recordBytes.count)
+        var writer = BinaryWriter(byteOrder: .littleEndian, reservingCapacity: Self.headerRecordBytes + recordBytes.count)
         try WALRecord.batchHeader(header).append(to: &writer)
-        writer.append(contentsOf: recordBytes)
+        writer.write(contentsOf: recordBytes)
         assert(writer.bytes.count == Self.headerRecordBytes + recordBytes.count, "a batch is its header and its records")
         return writer.bytes
     }

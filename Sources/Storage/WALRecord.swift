@@ -1,3 +1,5 @@
+import Primitives
+
 /// One record of a segment, before framing. Every segment begins with its
 /// header; the rest are batches (`WALBatch`): a batch header, then entries,
 /// hard states and snapshot markers in the order they were appended.
@@ -51,74 +53,61 @@ enum WALRecord: Equatable {
     }
 
     /// Frames this record onto `writer` (see `RecordFrame`).
-    func append(to writer: inout ByteWriter) throws(StorageError) {
+    func append(to writer: inout BinaryWriter) throws(StorageError) {
         try RecordFrame.append(type: kind.rawValue, payloadBytes: payloadBytes, to: &writer) { writer in
             switch self {
             case let .segmentHeader(sequence):
-                writer.append(Self.formatVersion)
-                writer.append(sequence)
+                writer.write(Self.formatVersion)
+                writer.write(sequence)
             case let .entry(entry):
-                writer.append(entry.index)
-                writer.append(entry.term)
-                writer.append(entry.kind)
-                writer.append(contentsOf: entry.data)
+                writer.write(entry.index)
+                writer.write(entry.term)
+                writer.write(entry.kind)
+                writer.write(contentsOf: entry.data)
             case let .hardState(state):
-                writer.append(state.term)
-                writer.append(state.votedFor)
-                writer.append(state.commitIndex)
+                writer.write(state.term)
+                writer.write(state.votedFor)
+                writer.write(state.commitIndex)
             case let .snapshotMarker(index, term):
-                writer.append(index)
-                writer.append(term)
+                writer.write(index)
+                writer.write(term)
             case let .batchHeader(header):
-                writer.append(header.sequence)
-                writer.append(header.recordCount)
-                writer.append(header.recordBytes)
+                writer.write(header.sequence)
+                writer.write(header.recordCount)
+                writer.write(header.recordBytes)
             }
         }
     }
 
     /// Decodes a payload whose checksum already matched; a failure here is a
     /// format error (or a newer writer), never a torn write.
-    static func decode(type: UInt8, payload: inout ByteReader) -> Result<WALRecord, DecodeFailure> {
+    static func decode(type: UInt8, payload: inout BinaryReader) -> Result<WALRecord, DecodeFailure> {
         guard let kind = Kind(rawValue: type) else {
             return .failure(DecodeFailure(reason: "unknown record type \(type) (written by a newer version?)"))
         }
-        let payloadBytes = payload.remainingCount
-        let record: WALRecord?
-        switch kind {
-        case .segmentHeader:
-            guard let version = payload.readUInt32() else {
-                record = nil
-                break
-            }
-            guard version == formatVersion else { return .failure(unreadable(version: version)) }
-            record = payload.readUInt64().map { .segmentHeader(sequence: $0) }
-        case .entry:
-            if let index = payload.readUInt64(), let term = payload.readUInt64(), let entryKind = payload.readUInt8() {
+        let payloadBytes = payload.remainingBytes
+        let record: WALRecord
+        do {
+            switch kind {
+            case .segmentHeader:
+                let version = try payload.readUInt32()
+                guard version == formatVersion else { return .failure(unreadable(version: version)) }
+                record = .segmentHeader(sequence: try payload.readUInt64())
+            case .entry:
+                let index = try payload.readUInt64(), term = try payload.readUInt64(), entryKind = try payload.readUInt8()
                 record = .entry(LogEntryRecord(index: index, term: term, kind: entryKind, data: payload.readRemaining()))
-            } else {
-                record = nil
-            }
-        case .hardState:
-            if let term = payload.readUInt64(), let vote = payload.readUInt64(), let commit = payload.readUInt64() {
+            case .hardState:
+                let term = try payload.readUInt64(), vote = try payload.readUInt64(), commit = try payload.readUInt64()
                 record = .hardState(HardStateRecord(term: term, votedFor: vote, commitIndex: commit))
-            } else {
-                record = nil
-            }
-        case .snapshotMarker:
-            if let index = payload.readUInt64(), let term = payload.readUInt64() {
-                record = .snapshotMarker(index: index, term: term)
-            } else {
-                record = nil
-            }
-        case .batchHeader:
-            if let sequence = payload.readUInt64(), let count = payload.readUInt32(), let bytes = payload.readUInt32() {
+            case .snapshotMarker:
+                record = .snapshotMarker(index: try payload.readUInt64(), term: try payload.readUInt64())
+            case .batchHeader:
+                let sequence = try payload.readUInt64(), count = try payload.readUInt32(), bytes = try payload.readUInt32()
                 record = .batchHeader(WALBatch.Header(sequence: sequence, recordCount: count, recordBytes: bytes))
-            } else {
-                record = nil
             }
-        }
-        guard let record, payload.remainingCount == 0 else {
+            try payload.expectEnd()
+        } catch {
+            // Too short or too long for its kind: the same refusal for every shape.
             return .failure(DecodeFailure(reason: "\(kind) record has a malformed \(payloadBytes)-byte payload"))
         }
         return .success(record)

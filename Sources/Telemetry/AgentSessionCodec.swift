@@ -1,4 +1,4 @@
-import Wire
+import Primitives
 
 /// Encodes and decodes the agent session messages (hello, welcome,
 /// redirect, command, command result): a version byte, varints for numbers,

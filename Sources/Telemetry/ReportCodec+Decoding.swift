@@ -1,4 +1,4 @@
-import Wire
+import Primitives
 
 extension ReportCodec {
     /// The fewest bytes a sample takes (six one-byte varints), used to cap what a declared

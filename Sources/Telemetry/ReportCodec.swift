@@ -1,4 +1,4 @@
-import Wire
+import Primitives
 
 /// The compact binary form of `Report` and `ReportAck` (layout in `Docs/PROTOCOL.md`, "Agent
 /// reports"): a version byte, then LEB128 varints, with timestamps, memory and RSS written as

@@ -1,7 +1,7 @@
-import Wire
+import Primitives
 
 // LEB128 varints (7 bits per byte, least significant group first, high bit = more follows)
-// and zigzag deltas, on top of Wire's big-endian writer and bounded reader.
+// and zigzag deltas, on top of Primitives' writer and bounded reader.
 
 extension BinaryWriter {
     /// Most-significant-last groups of 7 bits: values below 128 take one byte, `UInt64.max` ten.

@@ -1,6 +1,7 @@
 import Cluster
 import Consensus
 import Fleet
+import Primitives
 import Testing
 import Wire
 

@@ -1,4 +1,5 @@
 import Cluster
+import Primitives
 import Testing
 import Wire
 

@@ -2,7 +2,7 @@ import Cluster
 import Consensus
 import Testing
 import TestSupport
-import Wire
+import Primitives
 
 @Suite struct PeerMessageCodecTests {
     static func randomMessage(using random: inout TestSupport.SplitMix64) -> Message {

@@ -1,6 +1,6 @@
 import Cluster
+import Primitives
 import Testing
-import Wire
 
 @Suite struct TransferCodecTests {
     static let header = TransferHeader(purpose: .snapshot, transferID: 9, term: 3, index: 500, totalBytes: 1 << 20,

@@ -1,5 +1,5 @@
+import Primitives
 import Testing
-import Wire
 
 /// Expects `decode` to refuse every proper prefix of `bytes`, the encoding of one value, as truncated.
 func expectEveryShorterPrefixTruncated<Value>(_ bytes: [UInt8], _ decode: ([UInt8]) throws(BinaryDecodingError) -> Value,

@@ -1,5 +1,6 @@
 @testable import Coordinator
 import Telemetry
+import Primitives
 import Testing
 import Transport
 import Wire

@@ -1,6 +1,7 @@
 @testable import Coordinator
 import Cluster
 import Consensus
+import Primitives
 import Storage
 import Testing
 import Wire

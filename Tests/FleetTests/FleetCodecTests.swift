@@ -1,7 +1,7 @@
 import Fleet
 import Testing
 import TestSupport
-import Wire
+import Primitives
 
 struct FleetCodecTests {
     @Test(arguments: [

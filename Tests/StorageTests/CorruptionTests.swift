@@ -1,3 +1,4 @@
+import Primitives
 @testable import Storage
 import Testing
 import TestSupport
@@ -51,11 +52,11 @@ struct CorruptionTests {
     @Test func refusedOpenChangesNothingOnDiskEvenWithATornTail() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        var writer = ByteWriter()
+        var writer = BinaryWriter(byteOrder: .littleEndian)
         try WALRecord.segmentHeader(sequence: 1).append(to: &writer)
-        writer.append(contentsOf: try WALBatch([.entry(Fixtures.entry(1, term: 1))]).encoded(sequence: 1))
+        writer.write(contentsOf: try WALBatch([.entry(Fixtures.entry(1, term: 1))]).encoded(sequence: 1))
         let gapOffset = writer.bytes.count + Fixtures.batchHeaderFrameBytes
-        writer.append(contentsOf: try WALBatch([.entry(Fixtures.entry(3, term: 1))]).encoded(sequence: 2))
+        writer.write(contentsOf: try WALBatch([.entry(Fixtures.entry(3, term: 1))]).encoded(sequence: 2))
         let segment = directory.file("wal/wal-0000000000000001.log")
         try Files.makeDirectory(directory.file("wal"))
         try Files.write(segment, writer.bytes + [9, 0, 0])
@@ -68,12 +69,12 @@ struct CorruptionTests {
     @Test func anEntryOutOfSequenceInTheMiddleIsRefusedNamingFileAndOffset() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        var writer = ByteWriter()
+        var writer = BinaryWriter(byteOrder: .littleEndian)
         try WALRecord.segmentHeader(sequence: 1).append(to: &writer)
-        writer.append(contentsOf: try WALBatch([.entry(Fixtures.entry(1, term: 1))]).encoded(sequence: 1))
+        writer.write(contentsOf: try WALBatch([.entry(Fixtures.entry(1, term: 1))]).encoded(sequence: 1))
         let gapOffset = writer.bytes.count + Fixtures.batchHeaderFrameBytes
         let outOfSequence = try WALBatch([.entry(Fixtures.entry(5, term: 1)), .entry(Fixtures.entry(6, term: 1))])
-        writer.append(contentsOf: try outOfSequence.encoded(sequence: 2))
+        writer.write(contentsOf: try outOfSequence.encoded(sequence: 2))
         let segment = directory.file("wal/wal-0000000000000001.log")
         try Files.makeDirectory(directory.file("wal"))
         try Files.write(segment, writer.bytes)

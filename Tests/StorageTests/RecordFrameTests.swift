@@ -1,3 +1,4 @@
+import Primitives
 @testable import Storage
 import Testing
 
@@ -9,9 +10,9 @@ struct RecordFrameTests {
             .hardState(HardStateRecord(term: 5, votedFor: 2, commitIndex: 40)),
             .snapshotMarker(index: 30, term: 4),
         ]
-        var writer = ByteWriter()
+        var writer = BinaryWriter(byteOrder: .littleEndian)
         try WALRecord.segmentHeader(sequence: 7).append(to: &writer)
-        writer.append(contentsOf: try WALBatch(batched).encoded(sequence: 9))
+        writer.write(contentsOf: try WALBatch(batched).encoded(sequence: 9))
         let scan = try SegmentScan.scan(writer.bytes, file: "memory", nextBatchSequence: 9)
         #expect(scan.damage == nil)
         #expect(scan.records.map(\.record) == [.segmentHeader(sequence: 7)] + batched)
@@ -29,7 +30,7 @@ struct RecordFrameTests {
     }
 
     @Test func frameLayoutIsLengthThenChecksumThenTypeThenPayload() throws {
-        var writer = ByteWriter()
+        var writer = BinaryWriter(byteOrder: .littleEndian)
         try WALRecord.snapshotMarker(index: 1, term: 2).append(to: &writer)
         let bytes = writer.bytes
         #expect(bytes.count == Fixtures.frameHeaderBytes + 1 + 16)
@@ -42,7 +43,7 @@ struct RecordFrameTests {
 
     @Test func oversizedRecordIsRefusedOnWrite() {
         let data = [UInt8](repeating: 1, count: RecordFrame.recordSizeMaximumBytes)
-        var writer = ByteWriter()
+        var writer = BinaryWriter(byteOrder: .littleEndian)
         let maximum = RecordFrame.recordSizeMaximumBytes
         #expect(throws: StorageError.recordTooLarge(bytes: maximum + 18, maximumBytes: maximum)) {
             try WALRecord.entry(LogEntryRecord(index: 1, term: 1, kind: 0, data: data)).append(to: &writer)
@@ -61,8 +62,8 @@ struct RecordFrameTests {
     }
 
     @Test func checksumValidPayloadOfTheWrongShapeIsCorruptionNotATornTail() throws {
-        var writer = ByteWriter()
-        try RecordFrame.append(type: WALRecord.Kind.hardState.rawValue, payloadBytes: 3, to: &writer) { $0.append(contentsOf: [1, 2, 3]) }
+        var writer = BinaryWriter(byteOrder: .littleEndian)
+        try RecordFrame.append(type: WALRecord.Kind.hardState.rawValue, payloadBytes: 3, to: &writer) { $0.write(contentsOf: [1, 2, 3]) }
         #expect(throws: StorageError.corruptRecord(file: "f", offset: 0, reason: "hardState record has a malformed 3-byte payload")) {
             try SegmentScan.scan(writer.bytes, file: "f", nextBatchSequence: nil)
         }

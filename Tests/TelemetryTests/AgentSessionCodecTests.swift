@@ -1,7 +1,7 @@
 import Telemetry
 import Testing
 import TestSupport
-import Wire
+import Primitives
 
 struct AgentSessionCodecTests {
     static let hello = AgentHello(nodeName: "node-1", incarnation: 1_700_000_000_123, highestSeenTerm: 7,

@@ -1,7 +1,7 @@
 import Telemetry
 import Testing
 import TestSupport
-import Wire
+import Primitives
 
 struct ReportCodecRejectionTests {
     static let documented = ReportCodecTests.documentedBytes
