@@ -29,11 +29,14 @@ final class TestCertificates: Sendable {
     }
 
     /// The server's contexts; with `authorizer`, clients must present a certificate it accepts.
-    func serverContexts(authorizer: PeerAuthorizer? = nil) throws -> TLSContextStore {
+    /// `minimum` is the protocol floor.
+    func serverContexts(authorizer: PeerAuthorizer? = nil,
+                        minimum: TLSConfiguration.ProtocolVersion = .tls12) throws -> TLSContextStore {
         let verification: TLSConfiguration.PeerVerification = authorizer.map { .required($0) } ?? .none
         return try TLSContextStore(
             TLSConfiguration(certificateChainPath: server.certificate, privateKeyPath: server.privateKey,
-                             trustRootsPath: authority.certificate, peerVerification: verification),
+                             trustRootsPath: authority.certificate, peerVerification: verification,
+                             minimumProtocolVersion: minimum),
             side: .server)
     }
 
@@ -42,10 +45,10 @@ final class TestCertificates: Sendable {
         try clientContextStore().current
     }
 
-    func clientContextStore() throws -> TLSContextStore {
+    func clientContextStore(minimum: TLSConfiguration.ProtocolVersion = .tls12) throws -> TLSContextStore {
         try TLSContextStore(
             TLSConfiguration(certificateChainPath: client.certificate, privateKeyPath: client.privateKey,
-                             trustRootsPath: authority.certificate, peerVerification: .none),
+                             trustRootsPath: authority.certificate, peerVerification: .none, minimumProtocolVersion: minimum),
             side: .client)
     }
 }
