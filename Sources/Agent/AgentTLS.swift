@@ -4,14 +4,15 @@ import Transport
 /// The agent's side of mutual TLS: it presents `NAME.pem`/`NAME.key` and
 /// accepts only a server whose certificate chains to `ca.pem` and carries a
 /// `hotswap://coordinator/NAME` identity (besides the address the agent
-/// dialled, which `TLSClient` checks). Rebuilt from disk on SIGHUP.
+/// dialled, which `TLSClient` checks). TLS 1.3 only, as the agent port
+/// demands. Rebuilt from disk on SIGHUP.
 enum AgentTLS {
     static func makeContexts(_ configuration: AgentConfiguration) throws(TransportError) -> TLSContextStore {
         try TLSContextStore(
             TLSConfiguration(certificateChainPath: configuration.certificatePath,
                              privateKeyPath: configuration.privateKeyPath,
                              trustRootsPath: configuration.caPath,
-                             peerVerification: .required(coordinatorsOnly)),
+                             peerVerification: .required(coordinatorsOnly), minimumProtocolVersion: .tls13),
             side: .client)
     }
 

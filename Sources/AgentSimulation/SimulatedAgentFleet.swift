@@ -59,7 +59,8 @@ public final class SimulatedAgentFleet {
             configuration.session.standbyDelayMaximum = .seconds(10)
             let contexts = try TLSContextStore(TLSConfiguration(
                 certificateChainPath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath,
-                trustRootsPath: configuration.caPath, peerVerification: .none), side: .client)
+                trustRootsPath: configuration.caPath, peerVerification: .none, minimumProtocolVersion: .tls13),
+                side: .client)
             let loop = group.loops[index % group.loops.count]
             let settings = configuration
             let incarnation = WallClock.nowMilliseconds() &+ UInt64(index)

@@ -1,9 +1,10 @@
 import Certificates
 import Transport
 
-/// The coordinator's TLS credentials: server-auth for the API, mutual TLS
-/// restricted to coordinators on the peer port and to agents on the agent
-/// port, and the client side it dials other coordinators with. All reload
+/// The coordinator's TLS credentials: server-auth for the API (TLS 1.2 and
+/// up, for old clients), mutual TLS 1.3 restricted to coordinators on the
+/// peer port and to agents on the agent port, and the TLS 1.3 client side it
+/// dials other coordinators with. All reload
 /// together on SIGHUP. The agent port resumes sessions with tickets sealed
 /// under the cluster's replicated keys (`ticketKeys`), so agents that lose
 /// a leader resume on the next one instead of a full handshake.
@@ -22,12 +23,14 @@ struct CoordinatorTLS: Sendable {
     let ticketKeys = SessionTicketKeyRing()
 
     init(_ configuration: CoordinatorConfiguration) throws(TransportError) {
-        func settings(_ verification: TLSConfiguration.PeerVerification) -> TLSConfiguration {
+        func settings(_ verification: TLSConfiguration.PeerVerification,
+                      minimum: TLSConfiguration.ProtocolVersion = .tls13) -> TLSConfiguration {
             TLSConfiguration(certificateChainPath: configuration.certificatePath,
                              privateKeyPath: configuration.privateKeyPath,
-                             trustRootsPath: configuration.caPath, peerVerification: verification)
+                             trustRootsPath: configuration.caPath, peerVerification: verification,
+                             minimumProtocolVersion: minimum)
         }
-        api = try TLSContextStore(settings(.none), side: .server)
+        api = try TLSContextStore(settings(.none, minimum: .tls12), side: .server)
         peer = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .server)
         var agentSettings = settings(.required(Self.authorizer(allowing: .agent)))
         agentSettings.sessionTickets = SessionTickets(ring: ticketKeys, lifetime: Self.agentTicketLifetime,

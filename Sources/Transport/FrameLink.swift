@@ -9,7 +9,8 @@ public protocol FrameLinkReceiver: AnyObject {
 }
 
 /// One outbound framed mTLS connection kept alive to a fixed address: it dials,
-/// verifies the server (name and role), reconnects with jittered exponential
+/// verifies the server (address, role and, given `expectedPeerName`, the
+/// identity its certificate proves), reconnects with jittered exponential
 /// backoff, and holds frames sent while disconnected in a bounded queue (the
 /// oldest are dropped and counted — the protocols above tolerate loss).
 /// It pings the server every `keepaliveInterval`; a connection that brings
@@ -36,6 +37,9 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
 
     public let loop: EventLoop
     public let address: SocketAddress
+    /// The `AuthenticatedPeer.name` the server must prove; nil accepts any
+    /// peer the context's authorizer lets through.
+    public let expectedPeerName: String?
     private let settings: Settings
     private let dialConnection: Dial
     private weak var receiver: (any FrameLinkReceiver)?
@@ -56,11 +60,13 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     /// A link over mutual TLS. `contexts` is read at every dial, so certificates
     /// reloaded on SIGHUP apply to the next connection; `sessionCache` is offered
     /// at every dial, so a redial resumes the last session instead of a full handshake.
-    public convenience init(loop: EventLoop, address: SocketAddress, serverName: String, contexts: TLSContextStore,
-                            settings: Settings = .init(), backoff: Backoff, receiver: any FrameLinkReceiver,
-                            sessionCache: TLSSessionCache? = nil) {
+    /// With `expectedPeerName` the contexts need an authorizer (`.required`) to name the server.
+    public convenience init(loop: EventLoop, address: SocketAddress, serverName: String, expectedPeerName: String? = nil,
+                            contexts: TLSContextStore, settings: Settings = .init(), backoff: Backoff,
+                            receiver: any FrameLinkReceiver, sessionCache: TLSSessionCache? = nil) {
         let limits = settings.limits
-        self.init(loop: loop, address: address, settings: settings, backoff: backoff, receiver: receiver) { makeHandler
+        self.init(loop: loop, address: address, expectedPeerName: expectedPeerName, settings: settings, backoff: backoff,
+                  receiver: receiver) { makeHandler
             throws(TransportError) in
             _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: contexts.current,
                                       limits: limits, sessionCache: sessionCache, on: loop, makeHandler: makeHandler)
@@ -68,10 +74,11 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     }
 
     /// A link whose connections `dial` opens: TLS in production, embedded connections in tests.
-    public init(loop: EventLoop, address: SocketAddress, settings: Settings = .init(), backoff: Backoff,
-                receiver: any FrameLinkReceiver, dial: @escaping Dial) {
+    public init(loop: EventLoop, address: SocketAddress, expectedPeerName: String? = nil, settings: Settings = .init(),
+                backoff: Backoff, receiver: any FrameLinkReceiver, dial: @escaping Dial) {
         self.loop = loop
         self.address = address
+        self.expectedPeerName = expectedPeerName
         self.settings = settings
         self.backoff = backoff
         self.receiver = receiver
@@ -146,8 +153,15 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         }
     }
 
+    /// A server that proves another name than `expectedPeerName` (a member's
+    /// address now reached by someone else) is closed before any frame goes
+    /// out; its close reaches the receiver and the link redials with backoff.
     fileprivate func channelOpened(_ opened: FrameChannel) {
         guard opened === channel else { return }
+        if let expectedPeerName, opened.peer?.name != expectedPeerName {
+            let proved = opened.peer.map { "\($0)" } ?? "no identity"
+            return opened.close(.protocolViolation("expected peer \(expectedPeerName), but the server proved \(proved)"))
+        }
         backoff.reset()
         connectionSerial += 1
         let queued = pending

@@ -37,21 +37,38 @@ public struct TLSConfiguration: Sendable {
         case required(PeerAuthorizer)
     }
 
+    /// The oldest protocol version the endpoint speaks. The internal ports
+    /// (peer and agent, and the clients that dial them) take TLS 1.3 only;
+    /// the API keeps TLS 1.2 for clients that have nothing newer.
+    public enum ProtocolVersion: Sendable {
+        case tls12, tls13
+
+        var openSSLVersion: Int32 {
+            switch self {
+            case .tls12: TLS1_2_VERSION
+            case .tls13: TLS1_3_VERSION
+            }
+        }
+    }
+
     /// Nil for a client that presents no certificate (the CLI on the API port).
     public var certificateChainPath: String?
     public var privateKeyPath: String?
     public var trustRootsPath: String
     public var peerVerification: PeerVerification
+    public var minimumProtocolVersion: ProtocolVersion
     /// Server side only: issue and accept stateless session tickets. Nil (the
     /// API and peer ports) issues no tickets at all.
     public var sessionTickets: SessionTickets?
 
     public init(certificateChainPath: String?, privateKeyPath: String?, trustRootsPath: String,
-                peerVerification: PeerVerification, sessionTickets: SessionTickets? = nil) {
+                peerVerification: PeerVerification, minimumProtocolVersion: ProtocolVersion = .tls12,
+                sessionTickets: SessionTickets? = nil) {
         self.certificateChainPath = certificateChainPath
         self.privateKeyPath = privateKeyPath
         self.trustRootsPath = trustRootsPath
         self.peerVerification = peerVerification
+        self.minimumProtocolVersion = minimumProtocolVersion
         self.sessionTickets = sessionTickets
     }
 

@@ -76,26 +76,45 @@ extension TLSContext {
     }
 
     /// Runs once a ticket is decrypted, before the session is used: a session
-    /// whose client certificate has passed its notAfter is not resumed. The
-    /// handshake goes on in full instead, so the client must present a valid
-    /// certificate again (an expired one fails verification, a renewed one
-    /// gets in and a ticket for itself). Refusing the connection outright
-    /// would instead lock out a client holding such a ticket until it expired.
+    /// is resumed only if its client certificate would pass a full handshake
+    /// on this context now (`sessionCertificatePasses`): still valid, issued
+    /// by a CA this context trusts — after a SIGHUP reload that is the CA in
+    /// force, not the one that issued the ticket — and accepted by the
+    /// authorizer. Otherwise the handshake goes on in full, so the client must
+    /// present a certificate that passes today (an expired one or one from a
+    /// CA no longer trusted fails verification; a renewed one gets in and a
+    /// ticket for itself). Refusing the connection outright would instead
+    /// lock out a client holding such a ticket until it expired.
     private static let ticketDecryptedCallback: @convention(c) (
         OpaquePointer?, OpaquePointer?, UnsafePointer<UInt8>?, Int, SSL_TICKET_STATUS, UnsafeMutableRawPointer?
-    ) -> SSL_TICKET_RETURN = { _, session, _, _, status, _ in
-        guard status == SSL_TICKET_SUCCESS || status == SSL_TICKET_SUCCESS_RENEW, let session else {
+    ) -> SSL_TICKET_RETURN = { ssl, session, _, _, status, _ in
+        guard status == SSL_TICKET_SUCCESS || status == SSL_TICKET_SUCCESS_RENEW, let ssl, let session else {
             return SSL_TICKET_RETURN_IGNORE_RENEW
         }
-        if let certificate = SSL_SESSION_get0_peer(session), certificateHasExpired(certificate) {
+        if let certificate = SSL_SESSION_get0_peer(session), !sessionCertificatePasses(certificate, on: ssl) {
             return SSL_TICKET_RETURN_IGNORE_RENEW
         }
         return status == SSL_TICKET_SUCCESS ? SSL_TICKET_RETURN_USE : SSL_TICKET_RETURN_USE_RENEW
     }
 
-    /// True when `certificate` (an `X509 *`) is past its notAfter, or its date cannot be read.
-    static func certificateHasExpired(_ certificate: OpaquePointer) -> Bool {
-        guard let notAfter = X509_get0_notAfter(certificate) else { return true }
-        return X509_cmp_current_time(notAfter) <= 0
+    /// Whether `certificate` (an `X509 *`, a resumed session's client
+    /// certificate) passes what a full handshake on `ssl` would check now:
+    /// the chain to the trust roots of the `SSL`'s context, verified as an
+    /// SSL client with the handshake's parameters (depth, time), then the
+    /// context's authorizer. Leaves OpenSSL's error queue as it found it.
+    static func sessionCertificatePasses(_ certificate: OpaquePointer, on ssl: OpaquePointer) -> Bool {
+        guard let context = SSL_get_SSL_CTX(ssl), let store = SSL_CTX_get_cert_store(context),
+              let verification = X509_STORE_CTX_new() else { return false }
+        defer { X509_STORE_CTX_free(verification) }
+        ERR_set_mark()
+        defer { ERR_pop_to_mark() }
+        guard X509_STORE_CTX_init(verification, store, certificate, nil) == 1,
+              X509_STORE_CTX_set_default(verification, "ssl_client") == 1,
+              X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(verification), SSL_get0_param(ssl)) == 1,
+              X509_verify_cert(verification) == 1 else { return false }
+        guard let boxPointer = hs_SSL_CTX_get_app_data(context) else { return true }
+        let box = Unmanaged<AuthorizerBox>.fromOpaque(boxPointer).takeUnretainedValue()
+        if case .success = box.authorize(certificate) { return true }
+        return false
     }
 }

@@ -1,7 +1,7 @@
 import COpenSSL
 
-/// An immutable OpenSSL `SSL_CTX` built from a `TLSConfiguration`: protocol
-/// floor TLS 1.2, intermediate ciphers, certificate and key loaded and checked.
+/// An immutable OpenSSL `SSL_CTX` built from a `TLSConfiguration`: the
+/// configured protocol floor (TLS 1.2 or 1.3), intermediate ciphers, certificate and key loaded and checked.
 /// Connections retain it for their lifetime, so a reload never disturbs them.
 public final class TLSContext: @unchecked Sendable {
     public enum Side: Sendable { case server, client }
@@ -29,7 +29,7 @@ public final class TLSContext: @unchecked Sendable {
             authorizerBox = nil
         }
         ticketRing = configuration.sessionTickets?.ring
-        try applyProtocolPolicy()
+        try applyProtocolPolicy(minimum: configuration.minimumProtocolVersion)
         try loadCredentials(configuration)
         try applyVerification(configuration)
         try applySessionPolicy(configuration)
@@ -40,8 +40,8 @@ public final class TLSContext: @unchecked Sendable {
         authorizerBox?.release()
     }
 
-    private func applyProtocolPolicy() throws(TransportError) {
-        guard hs_SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION) == 1,
+    private func applyProtocolPolicy(minimum: TLSConfiguration.ProtocolVersion) throws(TransportError) {
+        guard hs_SSL_CTX_set_min_proto_version(context, minimum.openSSLVersion) == 1,
               SSL_CTX_set_cipher_list(context, TLSConfiguration.tls12CipherList) == 1,
               hs_SSL_CTX_set1_groups_list(context, TLSConfiguration.groupList) == 1 else {
             throw .tls(operation: "protocol policy", detail: OpenSSLErrors.drain())

@@ -84,6 +84,20 @@ struct MutualTLSPolicyTests {
                     || attempt.output.standardError.contains("unsupported protocol"), "\(attempt.output.combined)")
     }
 
+    /// The internal ports speak TLS 1.3 only; the API port still serves a TLS 1.2 client.
+    @Test func tls12IsRefusedOnThePeerAndAgentPortsAndServedOnTheAPIPort() throws {
+        try Prerequisite.requireTools("openssl")
+        for (port, name) in [(coordinator.peerPort, "c1"), (coordinator.agentPort, "node-1")] {
+            let attempt = try SClient.ping(port: port, ca: certificates.ca, certificate: certificates.certificate(name),
+                                           key: certificates.key(name), extra: ["-tls1_2"])
+            #expect(!attempt.gotPong)
+            #expect(attempt.output.standardError.contains("protocol version"), "\(attempt.output.combined)")
+        }
+        let output = try ExternalCommand.run(["openssl", "s_client", "-brief", "-connect", "127.0.0.1:\(coordinator.apiPort)",
+                                              "-CAfile", certificates.ca, "-verify_return_error", "-tls1_2"], input: Data())
+        #expect(output.combined.contains("Protocol version: TLSv1.2"), "\(output.combined)")
+    }
+
     @Test func tls13IsNegotiatedOnTheAPIPort() throws {
         try Prerequisite.requireTools("openssl")
         let output = try ExternalCommand.run(["openssl", "s_client", "-brief", "-connect", "127.0.0.1:\(coordinator.apiPort)",

@@ -1,3 +1,4 @@
+import Certificates
 import Glibc
 import Primitives
 import Testing
@@ -9,9 +10,10 @@ import Wire
 final class RecordingLinkReceiver: FrameLinkReceiver, @unchecked Sendable {
     let pongs = LockedList<String>()
     let connects = LockedList<String>()
+    let disconnects = LockedList<CloseReason>()
     func linkDidConnect(_ link: FrameLink) { connects.append("up") }
     func link(_ link: FrameLink, didReceive frame: Frame) { pongs.append(String(decoding: frame.payload, as: UTF8.self)) }
-    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {}
+    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) { disconnects.append(reason) }
 }
 
 @Suite(.serialized)
@@ -25,8 +27,9 @@ struct FrameLinkTests {
         group = try EventLoopGroup(loopCount: 1)
     }
 
-    private func echoServer(port: UInt16 = 0) throws -> TestServer {
-        try TestServer(certificates: certificates, port: port) { connection in
+    /// `contexts` replaces the server-auth contexts with the test server certificate.
+    private func echoServer(port: UInt16 = 0, contexts: TLSContextStore? = nil) throws -> TestServer {
+        try TestServer(certificates: certificates, contexts: contexts, port: port) { connection in
             FrameChannel(connection: connection, frameSizeMaximumBytes: 1 << 16, idleTimeout: .seconds(30),
                          receiver: EchoReceiver(ledger: FrameLedger()))
         }
@@ -39,14 +42,17 @@ struct FrameLinkTests {
         return probe.port
     }
 
-    private func makeLink(port: UInt16, settings: FrameLink.Settings = .init()) throws -> LoopBound<FrameLink> {
+    /// With `expectedPeerName` the link's contexts name the server with the product's authorizer.
+    private func makeLink(port: UInt16, settings: FrameLink.Settings = .init(),
+                          expectedPeerName: String? = nil) throws -> LoopBound<FrameLink> {
         let loop = group.loops[0]
         let address = try SocketAddress(host: "127.0.0.1", port: port)
-        let contexts = try certificates.clientContextStore()
+        let contexts = try certificates.clientContextStore(authorizer: expectedPeerName.map { _ in ResumptionFixture.authorizer })
         let receiver = self.receiver
         return loop.runAndWait {
-            let link = FrameLink(loop: loop, address: address, serverName: TestCertificates.serverName, contexts: contexts,
-                                 settings: settings, backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(100), seed: 1),
+            let link = FrameLink(loop: loop, address: address, serverName: TestCertificates.serverName,
+                                 expectedPeerName: expectedPeerName, contexts: contexts, settings: settings,
+                                 backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(100), seed: 1),
                                  receiver: receiver)
             link.start()
             return LoopBound(link, loop: loop)
@@ -152,6 +158,32 @@ extension FrameLinkTests {
         send("after", on: link)
         #expect(eventually { receiver.pongs.elements == ["before", "after"] }, "\(receiver.pongs.elements)")
         #expect(receiver.connects.elements.count == 1, "the oversized frame reached the server and reset the connection")
+    }
+}
+
+extension FrameLinkTests {
+    /// The address is right and the certificate is from our CA, but it names
+    /// another member: the link closes before any frame goes out and redials
+    /// until the member it meant to reach answers there.
+    @Test func aLinkExpectingOnePeerRefusesAServerThatProvesAnotherAndAcceptsTheRightOne() throws {
+        let impostorCertificate = try CertificateAuthority.issue(
+            directory: certificates.directory, identity: NodeIdentity(role: .coordinator, name: "c2"),
+            ipAddresses: [TestCertificates.serverName], dnsNames: [])
+        var server = try echoServer(contexts: certificates.serverContexts(presenting: impostorCertificate))
+        let port = server.port
+        let link = try makeLink(port: port, expectedPeerName: "c1")
+        defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
+        send("for c1 only", on: link)
+        let refusal = CloseReason.protocolViolation("expected peer c1, but the server proved coordinator/c2")
+        #expect(eventually { receiver.disconnects.elements.filter { $0 == refusal }.count >= 2 }, "\(receiver.disconnects.elements)")
+        #expect(receiver.connects.elements.isEmpty && receiver.pongs.elements.isEmpty)
+        #expect(link.loop.runAndWait { link.value.connectionSerial } == 0)
+
+        server.shutdown()
+        server = try echoServer(port: port)
+        defer { server.shutdown() }
+        #expect(eventually { receiver.pongs.elements == ["for c1 only"] }, "\(receiver.pongs.elements)")
+        #expect(receiver.connects.elements.count == 1)
     }
 }
 

@@ -1,5 +1,4 @@
 import Certificates
-import COpenSSL
 import Glibc
 import Primitives
 import Testing
@@ -78,24 +77,6 @@ import TestSupport
     }
 
     private struct NoHandshakeInTime: Error {}
-
-    @Test func theExpiryCheckReadsTheCertificatesNotAfter() throws {
-        let certificates = try TestCertificates()
-        let now = Int64(time(nil))
-        let expired = try CertificateAuthority.issue(
-            directory: certificates.directory, identity: NodeIdentity(role: .agent, name: "expired"),
-            ipAddresses: [], dnsNames: [], notBefore: now - 7200, notAfter: now - 3600)
-        #expect(try withCertificate(at: expired.certificate) { TLSContext.certificateHasExpired($0) })
-        #expect(try !withCertificate(at: certificates.client.certificate) { TLSContext.certificateHasExpired($0) })
-    }
-
-    private func withCertificate<Result>(at path: String, _ body: (OpaquePointer) -> Result) throws -> Result {
-        let file = try #require(BIO_new_file(path, "r"))
-        defer { BIO_free(file) }
-        let certificate = try #require(PEM_read_bio_X509(file, nil, nil, nil))
-        defer { X509_free(certificate) }
-        return body(certificate)
-    }
 
     @Test func aFrameLinkThatRedialsResumesItsSession() throws {
         let fixture = try ResumptionFixture()

@@ -68,12 +68,14 @@ final class ResumptionFixture: Sendable {
     func shutdown() { client.shutdown() }
 
     /// Server contexts with mutual TLS; `ring` nil means no session tickets.
-    func serverContexts(ring: SessionTicketKeyRing?, certificate: CertificatePaths? = nil) throws -> TLSContextStore {
+    /// `trustRoots` (a PEM bundle) replaces the fixture's CA as what client certificates must chain to.
+    func serverContexts(ring: SessionTicketKeyRing?, certificate: CertificatePaths? = nil,
+                        trustRoots: String? = nil) throws -> TLSContextStore {
         let presented = certificate ?? certificates.server
         let tickets = ring.map { SessionTickets(ring: $0, lifetime: .seconds(3600), sessionContext: Self.sessionContext) }
         return try TLSContextStore(
             TLSConfiguration(certificateChainPath: presented.certificate, privateKeyPath: presented.privateKey,
-                             trustRootsPath: certificates.authority.certificate,
+                             trustRootsPath: trustRoots ?? certificates.authority.certificate,
                              peerVerification: .required(Self.authorizer), sessionTickets: tickets),
             side: .server)
     }
@@ -81,11 +83,22 @@ final class ResumptionFixture: Sendable {
     /// A started server and the ledger of connections it opened.
     func startServer(ring: SessionTicketKeyRing?, certificate: CertificatePaths? = nil,
                      closesAfterEcho: Bool = false) throws -> (TestServer, LockedList<OpenedConnection>) {
+        try startServer(contexts: serverContexts(ring: ring, certificate: certificate), closesAfterEcho: closesAfterEcho)
+    }
+
+    /// A started server on `contexts` (which the test may reload) and the ledger of connections it opened.
+    func startServer(contexts: TLSContextStore, closesAfterEcho: Bool = false) throws -> (TestServer, LockedList<OpenedConnection>) {
         let opened = LockedList<OpenedConnection>()
-        let server = try TestServer(certificates: certificates, contexts: serverContexts(ring: ring, certificate: certificate)) { _ in
+        let server = try TestServer(certificates: certificates, contexts: contexts) { _ in
             EchoLedgerHandler(opened: opened, closesAfterEcho: closesAfterEcho)
         }
         return (server, opened)
+    }
+
+    /// Another session cache on the client's loop, for a second client identity.
+    func makeCache() -> LoopBound<TLSSessionCache> {
+        let loop = client.loop
+        return loop.runAndWait { LoopBound(TLSSessionCache(loop: loop), loop: loop) }
     }
 
     /// A coordinator certificate for 127.0.0.1 other than the fixture's server's.
@@ -103,9 +116,11 @@ final class ResumptionFixture: Sendable {
 
     /// Connects with the cache and sends the greeting; waits until the server's
     /// echo came back (so any ticket sent at the handshake has been read too)
-    /// or the connection closed. Nil when the connect could not start.
-    func exchange(port: UInt16, context: TLSContext? = nil) -> (ClientTranscript, LoopBound<TLSConnection>)? {
-        guard let made = client.open(port: port, greeting: Self.greeting, context: context, sessionCache: cache) else { return nil }
+    /// or the connection closed. Nil when the connect could not start. `sessionCache` replaces the fixture's.
+    func exchange(port: UInt16, context: TLSContext? = nil,
+                  sessionCache: LoopBound<TLSSessionCache>? = nil) -> (ClientTranscript, LoopBound<TLSConnection>)? {
+        let offered = sessionCache ?? cache
+        guard let made = client.open(port: port, greeting: Self.greeting, context: context, sessionCache: offered) else { return nil }
         _ = eventually { made.0.received.count >= Self.greeting.count || made.0.isClosed }
         return made
     }

@@ -29,11 +29,15 @@ final class TestCertificates: Sendable {
     }
 
     /// The server's contexts; with `authorizer`, clients must present a certificate it accepts.
-    func serverContexts(authorizer: PeerAuthorizer? = nil) throws -> TLSContextStore {
+    /// `presenting` replaces the server certificate; `minimum` is the protocol floor.
+    func serverContexts(authorizer: PeerAuthorizer? = nil, presenting: CertificatePaths? = nil,
+                        minimum: TLSConfiguration.ProtocolVersion = .tls12) throws -> TLSContextStore {
         let verification: TLSConfiguration.PeerVerification = authorizer.map { .required($0) } ?? .none
+        let presented = presenting ?? server
         return try TLSContextStore(
-            TLSConfiguration(certificateChainPath: server.certificate, privateKeyPath: server.privateKey,
-                             trustRootsPath: authority.certificate, peerVerification: verification),
+            TLSConfiguration(certificateChainPath: presented.certificate, privateKeyPath: presented.privateKey,
+                             trustRootsPath: authority.certificate, peerVerification: verification,
+                             minimumProtocolVersion: minimum),
             side: .server)
     }
 
@@ -42,10 +46,14 @@ final class TestCertificates: Sendable {
         try clientContextStore().current
     }
 
-    func clientContextStore() throws -> TLSContextStore {
+    /// Client contexts presenting the operator certificate; with `authorizer`,
+    /// the server must pass it and connections learn its identity (`peer`).
+    func clientContextStore(authorizer: PeerAuthorizer? = nil,
+                            minimum: TLSConfiguration.ProtocolVersion = .tls12) throws -> TLSContextStore {
         try TLSContextStore(
             TLSConfiguration(certificateChainPath: client.certificate, privateKeyPath: client.privateKey,
-                             trustRootsPath: authority.certificate, peerVerification: .none),
+                             trustRootsPath: authority.certificate,
+                             peerVerification: authorizer.map { .required($0) } ?? .none, minimumProtocolVersion: minimum),
             side: .client)
     }
 }
