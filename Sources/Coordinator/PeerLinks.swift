@@ -18,7 +18,7 @@ final class PeerLinks: @unchecked Sendable {
     private let directory: () -> MemberDirectory
     /// Whether a snapshot transfer is still worth sending (`TransferOutbox`).
     private let isSnapshotCurrent: (TransferHeader) -> Bool
-    private let listener = PeerLinkListener()
+    private let listener: PeerLinkListener
     private var links: [NodeID: FrameLink] = [:]
     private var outboxes: [NodeID: TransferOutbox] = [:]
 
@@ -30,6 +30,7 @@ final class PeerLinks: @unchecked Sendable {
         self.logger = logger
         self.directory = directory
         self.isSnapshotCurrent = isSnapshotCurrent
+        listener = PeerLinkListener(logger: logger)
     }
 
     /// The link to a member, dialled on first use; nil for a node whose address nobody
@@ -37,7 +38,9 @@ final class PeerLinks: @unchecked Sendable {
     func link(to id: NodeID) -> FrameLink? {
         if let link = links[id] { return link }
         guard id != selfID, let member = directory().member(id: id) else { return nil }
-        let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host, contexts: contexts,
+        // The certificate must name the member this link means to reach, not just any coordinator.
+        let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
+                             expectedPeerName: member.name, contexts: contexts,
                              backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1), seed: member.id ^ selfID),
                              receiver: listener)
         links[id] = link
@@ -70,21 +73,54 @@ final class PeerLinks: @unchecked Sendable {
     func close(outside membership: Membership) {
         for (id, link) in links where !membership.contains(id) {
             link.stop()
+            listener.forget(link)
             links[id] = nil
             outboxes[id] = nil
         }
     }
 
     func closeAll() {
-        for link in links.values { link.stop() }
+        for link in links.values {
+            link.stop()
+            listener.forget(link)
+        }
         links.removeAll()
         outboxes.removeAll()
     }
 }
 
-/// Outbound peer links only carry our messages; replies arrive on the peer port.
+/// Outbound peer links only carry our messages; replies arrive on the peer port. What it hears
+/// is why a link is down: logged when the reason changes (a link redials every second at most,
+/// so logging each failure would repeat one line a second per unreachable member), and when
+/// the link is up again.
 private final class PeerLinkListener: FrameLinkReceiver {
-    func linkDidConnect(_ link: FrameLink) {}
+    private let logger: Logger
+    private var lastFailure: [ObjectIdentifier: String] = [:]
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func linkDidConnect(_ link: FrameLink) {
+        guard lastFailure.removeValue(forKey: ObjectIdentifier(link)) != nil else { return }
+        logger.info("peer link up again", ["peer": link.expectedPeerName ?? "\(link.address)"])
+    }
+
     func link(_ link: FrameLink, didReceive frame: Frame) {}
-    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {}
+
+    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {
+        switch reason {
+        case .local, .shutdown: return  // this side stopped the link
+        case .peerClosed, .protocolViolation, .timeout, .handshakeFailed, .ioError: break
+        }
+        let why = "\(reason)"
+        guard lastFailure[ObjectIdentifier(link)] != why else { return }
+        lastFailure[ObjectIdentifier(link)] = why
+        logger.warning("peer link down; redialling", ["peer": link.expectedPeerName ?? "\(link.address)", "reason": why])
+    }
+
+    /// Drops what it remembers of a link that was stopped.
+    func forget(_ link: FrameLink) {
+        lastFailure[ObjectIdentifier(link)] = nil
+    }
 }
