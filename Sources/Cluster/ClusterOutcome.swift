@@ -65,4 +65,7 @@ public enum ClusterRefusal: Sendable, Equatable {
     case answerTooLarge(bytes: Int, maximumBytes: Int)
     /// Too many large answers are already on their way to the follower.
     case forwardingBusy
+    /// A write this build cannot decode, refused before it is proposed: committed, it would halt
+    /// every replica (`ReplicationHalt`). `detail` is the decoder's error.
+    case undecodableWrite(detail: String)
 }

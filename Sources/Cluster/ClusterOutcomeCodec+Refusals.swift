@@ -9,7 +9,7 @@ extension ClusterOutcomeCodec {
         case noLeader = 1, tooManyPendingWrites, tooManyPendingReads, readTimeout, proposal, writeLost, leaderChanged
         case commitTimeout, transferTimeout, transferFailed, notVotingMember, notMember, invalidMemberName
         case invalidPeerAddress, memberIDTaken, alreadyMember, membersLimitReached, nodeNotFound, environmentNotFound
-        case requestTooLarge, answerTooLarge, forwardingBusy
+        case requestTooLarge, answerTooLarge, forwardingBusy, undecodableWrite
     }
 
     private enum ProposalTag: UInt8 {
@@ -47,6 +47,7 @@ extension ClusterOutcomeCodec {
         case let .requestTooLarge(frameBytesMaximum): put(.requestTooLarge, numbers: [frameBytesMaximum], to: &writer)
         case let .answerTooLarge(bytes, maximumBytes): put(.answerTooLarge, numbers: [bytes, maximumBytes], to: &writer)
         case .forwardingBusy: put(.forwardingBusy, to: &writer)
+        case let .undecodableWrite(detail): put(.undecodableWrite, texts: [detail], to: &writer)
         }
     }
 
@@ -78,6 +79,7 @@ extension ClusterOutcomeCodec {
         case .requestTooLarge: return .requestTooLarge(frameBytesMaximum: try readNumber(&reader))
         case .answerTooLarge: return .answerTooLarge(bytes: try readNumber(&reader), maximumBytes: try readNumber(&reader))
         case .forwardingBusy: return .forwardingBusy
+        case .undecodableWrite: return .undecodableWrite(detail: try readText(&reader))
         }
     }
 

@@ -76,6 +76,7 @@ extension HTTPReply {
                 + "forwarded between coordinators; ask the leader directly")
         case .forwardingBusy:
             unavailable("forwarding_busy", "too many large answers are on their way to this coordinator; retry")
+        case let .undecodableWrite(detail): .error(400, "invalid_request", "the write cannot be decoded: \(detail)")
         }
     }
 

@@ -46,15 +46,23 @@ enum EnvironmentRoutes {
                                            message: "body must be {\"defaultStrategy\": \"direct|rolling|blueGreen|canary\", "
                                                + "\"requiresApproval\": true|false}")
             }
+            let name = request.parameters["name"] ?? ""
+            // Refused here as the state machine would, so a name the log codec cannot hold never reaches Raft.
+            guard EnvironmentRecord.isValidName(name) else {
+                return responder.send(HTTPReply(.applied(.rejected(.invalidName(name)))))
+            }
             let record = EnvironmentRecord(
-                name: request.parameters["name"] ?? "", defaultStrategy: update.defaultStrategy,
+                name: name, defaultStrategy: update.defaultStrategy,
                 requiresApproval: update.requiresApproval,
                 approvalTimeoutSeconds: update.approvalTimeoutSeconds ?? EnvironmentRecord.approvalTimeoutSecondsDefault)
             service.submit(.write(FleetCodec.encode(.putEnvironment(record))), answering: responder)
         }
         routes.add("DELETE", "/api/v1/environments/{name}") { request, responder in
-            service.submit(.write(FleetCodec.encode(.deleteEnvironment(name: request.parameters["name"] ?? ""))),
-                           answering: responder)
+            let name = request.parameters["name"] ?? ""
+            guard EnvironmentRecord.isValidName(name) else {
+                return responder.send(HTTPReply(.refused(.environmentNotFound(name: name))))
+            }
+            service.submit(.write(FleetCodec.encode(.deleteEnvironment(name: name))), answering: responder)
         }
     }
 

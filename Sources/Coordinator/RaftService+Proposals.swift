@@ -30,6 +30,8 @@ extension RaftService {
     private func lead(_ request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         switch request {
         case let .write(bytes):
+            // Every replica decodes what commits, or halts: never propose what this build cannot decode.
+            if let refusal = WriteCheck.refusal(for: bytes) { return completion(.refused(refusal)) }
             propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.propose(bytes) }
         case let .transferLeadership(name):
             transferLeadership(to: name, completion: completion)

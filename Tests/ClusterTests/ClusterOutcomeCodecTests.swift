@@ -38,6 +38,7 @@ import Wire
         .memberIDTaken(name: "c5", holder: "c2"), .alreadyMember(name: "c1"), .membersLimitReached(maximum: 7),
         .nodeNotFound(id: "web-9"), .environmentNotFound(name: "staging"), .requestTooLarge(frameBytesMaximum: 1_048_576),
         .answerTooLarge(bytes: 70_000_000, maximumBytes: 67_108_864), .forwardingBusy,
+        .undecodableWrite(detail: "field at byte 2 declares 300 bytes, over the limit of 256"),
     ] + proposalErrors.map(ClusterRefusal.proposal)
 
     static let every: [ClusterOutcome] = fleetOutcomes.map(ClusterOutcome.applied) + refusals.map(ClusterOutcome.refused) + [
@@ -64,7 +65,7 @@ import Wire
     @Test(arguments: [
         ([0], 8, "unknown cluster outcome"), ([5], 8, "unknown cluster outcome"), ([1, 0], 9, "unknown fleet outcome"),
         ([1, 9, 0], 10, "unknown fleet rejection"), ([4, 0], 9, "unknown cluster refusal"),
-        ([4, 23], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
+        ([4, 24], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
         ([4, 5, 7, 7], 11, "unknown membership error"),
     ] as [([UInt8], Int, String)])
     func unknownTagsAreRefused(tags: [UInt8], offset: Int, detail: String) {

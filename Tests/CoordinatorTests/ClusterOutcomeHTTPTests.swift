@@ -88,6 +88,8 @@ import Testing
         .error(.membersLimitReached(maximum: 7), 409, "limit_reached", "a cluster holds at most 7 coordinators"),
         .error(.nodeNotFound(id: "web-9"), 404, "not_found", "node 'web-9' is not known to the leader"),
         .error(.environmentNotFound(name: "staging"), 404, "not_found", "environment 'staging' does not exist"),
+        .error(.undecodableWrite(detail: "input ends early at byte 3"), 400, "invalid_request",
+               "the write cannot be decoded: input ends early at byte 3"),
         .error(.requestTooLarge(frameBytesMaximum: 1_048_576), 413, "request_too_large",
                "the request does not fit one 1048576-byte peer frame"),
         .error(.answerTooLarge(bytes: 70_000_000, maximumBytes: 67_108_864), 500, "answer_too_large",

@@ -36,6 +36,30 @@ struct ClusterTests {
         #expect(eventually { cluster.names.allSatisfy { cluster.environmentNames(on: $0).contains("edge") } })
     }
 
+    /// An environment name longer than the log codec reads once committed every member and halted
+    /// them all, for good (the entry stayed in the log). It is refused before Raft, on the leader
+    /// and on a follower, and the cluster keeps taking writes.
+    @Test func anEnvironmentNameTheLogCannotHoldIsRefusedAndEveryMemberKeepsServing() throws {
+        let cluster = try ClusterFixture()
+        let leader = try #require(cluster.agreedLeader())
+        let follower = try #require(cluster.names.first { $0 != leader })
+        let long = String(repeating: "a", count: 300)
+        for name in [leader, follower] {
+            let process = try #require(cluster.processes[name])
+            let put = try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca,
+                                               "-w", "%{http_code}", "-X", "PUT", "-d", "{\"defaultStrategy\": \"canary\", "
+                                                   + "\"requiresApproval\": false}", "\(process.apiURL)/api/v1/environments/\(long)"])
+            #expect(put.standardOutput == "{\"error\":{\"code\":\"invalid_environment\",\"message\":\"environment name '\(long)' "
+                        + "must match [a-z0-9][a-z0-9-]{0,62}\"}}422", "on \(name)")
+            let delete = try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca,
+                                                  "-w", "%{http_code}", "-X", "DELETE", "\(process.apiURL)/api/v1/environments/\(long)"])
+            #expect(delete.standardOutput == "{\"error\":{\"code\":\"not_found\",\"message\":\"environment '\(long)' "
+                        + "does not exist\"}}404", "on \(name)")
+        }
+        #expect(cluster.putAcknowledged("after-long-name"), "the cluster stopped taking writes")
+        #expect(cluster.live.count == 3 && cluster.names.allSatisfy { cluster.clusterView(on: $0) != nil })
+    }
+
     @Test func afterTheLeaderIsKilledANewLeaderCommitsAndNoAcknowledgedWriteIsLost() throws {
         let cluster = try ClusterFixture()
         let first = try #require(cluster.agreedLeader())

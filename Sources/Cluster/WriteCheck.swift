@@ -1,0 +1,17 @@
+import Fleet
+
+/// The leader's rule for what may enter the log as a write: a fleet command this build decodes.
+/// An entry that commits and cannot be decoded halts every replica (`ReplicationHalt`), and the
+/// halt survives restarts because the entry is in the log, so a write is decoded once before it
+/// is proposed — whether a route built it or a follower forwarded its bytes.
+public enum WriteCheck {
+    /// Nil when `bytes` decode as a fleet command; otherwise why they are refused.
+    public static func refusal(for bytes: [UInt8]) -> ClusterRefusal? {
+        do {
+            _ = try FleetCodec.decodeCommand(bytes)
+            return nil
+        } catch {
+            return .undecodableWrite(detail: "\(error)")
+        }
+    }
+}
