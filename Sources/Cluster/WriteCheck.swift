@@ -1,6 +1,7 @@
 import Fleet
 
-/// The leader's rule for what may enter the log as a write: a fleet command this build decodes.
+/// The leader's rule for what may enter the log as a write, or as a membership change's context:
+/// a fleet command this build decodes.
 /// An entry that commits and cannot be decoded halts every replica (`ReplicationHalt`), and the
 /// halt survives restarts because the entry is in the log, so a write is decoded once before it
 /// is proposed — whether a route built it or a follower forwarded its bytes.

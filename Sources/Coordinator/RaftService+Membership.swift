@@ -46,6 +46,7 @@ extension RaftService {
             return completion(.refused(.membersLimitReached(maximum: ClusterTopology.membersMaximum)))
         }
         let context = FleetCodec.encode(.putMember(ClusterMemberRecord(name: name, peerAddress: peerAddress)))
+        if let refusal = WriteCheck.refusal(for: context) { return completion(.refused(refusal)) }
         propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
             try node.proposeMembershipChange(.addLearner(id), context: context)
         }
@@ -55,6 +56,7 @@ extension RaftService {
         let id = directory.member(named: name)?.id ?? ClusterTopology.nodeID(forName: name)
         guard node.status.membership.contains(id) else { return completion(.refused(.notMember(name: name))) }
         let context = FleetCodec.encode(.deleteMember(name: name))
+        if let refusal = WriteCheck.refusal(for: context) { return completion(.refused(refusal)) }
         propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
             try node.proposeMembershipChange(.remove(id), context: context)
         }
