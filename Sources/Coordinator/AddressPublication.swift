@@ -8,12 +8,15 @@ import Observability
 /// `RaftService`, which owns it.
 final class AddressPublication: @unchecked Sendable {
     private let logger: Logger
+    private let failures: Counter
     private var isProposing = false
     /// What this coordinator advertises; set when the service starts.
     var own: AdvertisedAddresses?
 
-    init(logger: Logger) {
+    init(logger: Logger, metrics: MetricsRegistry) {
         self.logger = logger
+        failures = metrics.counter("hotswap_coordinator_address_publications_failed_total",
+                                   help: "Writes of this coordinator's advertised addresses that failed (each is retried).")
     }
 
     /// Proposes `own` through `submit` when a leader is known and the replicated record differs.
@@ -24,6 +27,7 @@ final class AddressPublication: @unchecked Sendable {
         submit(.write(FleetCodec.encode(.publishAddresses(own)))) { [self] outcome in
             isProposing = false
             if !outcome.succeeded {
+                failures.increment()
                 logger.debug("publishing this coordinator's addresses failed; retrying", ["outcome": "\(outcome)"])
             }
         }

@@ -75,6 +75,7 @@ extension RaftService {
             do {
                 try node.proposeMembershipChange(.promoteLearner(learner))
             } catch {
+                learnerPromotionsRefused.increment()
                 return logger.debug("promoting a caught-up learner was refused; retrying later",
                                     ["member": directory.displayName(of: learner), "reason": "\(error)"])
             }

@@ -60,6 +60,7 @@ final class RaftService: @unchecked Sendable {
     let addresses: AddressPublication
     /// The agent port's ticket keys; set its observer once before `start`.
     let ticketKeys: TicketKeyRotation
+    let learnerPromotionsRefused: Counter
     private var nodesChangedSincePublish = true
     private var nodesPublishedAt = MonotonicInstant(nanoseconds: 0)
     private var lastTickAt = MonotonicInstant.now()
@@ -86,7 +87,10 @@ final class RaftService: @unchecked Sendable {
         self.settings = settings
         self.logger = logger
         self.peerContexts = peerContexts
-        addresses = AddressPublication(logger: logger)
+        addresses = AddressPublication(logger: logger, metrics: metrics)
+        learnerPromotionsRefused = metrics.counter(
+            "hotswap_raft_learner_promotions_refused_total",
+            help: "Promotions of a caught-up learner that Raft refused (another change pending; retried on a later pass).")
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
         group = try EventLoopGroup(loopCount: 1)
         loop = group.loops[0]

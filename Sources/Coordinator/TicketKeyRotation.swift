@@ -14,6 +14,7 @@ final class TicketKeyRotation: @unchecked Sendable {
 
     private let logger: Logger
     private let unusableRecords: Counter
+    private let proposalsFailed: Counter
     private var isProposing = false
     private var published: [TicketKeyRecord] = []
     /// Hears the keys whenever the replicated ones change (and once at start); set once before
@@ -25,6 +26,8 @@ final class TicketKeyRotation: @unchecked Sendable {
         unusableRecords = metrics.counter(
             "hotswap_ticket_key_records_unusable_total",
             help: "Replicated session ticket key records that could not be made into a key (skipped).")
+        proposalsFailed = metrics.counter("hotswap_ticket_key_proposals_failed_total",
+                                          help: "Proposals of a new session ticket key that failed (each is retried).")
     }
 
     /// On the leader with a valid lease: proposes a new key through `submit` when one is due.
@@ -44,6 +47,7 @@ final class TicketKeyRotation: @unchecked Sendable {
         submit(.write(FleetCodec.encode(.addTicketKey(record)))) { [self] outcome in
             isProposing = false
             if !outcome.succeeded {
+                proposalsFailed.increment()
                 logger.debug("adding a session ticket key failed; retrying", ["outcome": "\(outcome)"])
             } else {
                 logger.info("session ticket key added", ["key": record.nameHex])
