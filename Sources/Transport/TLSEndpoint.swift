@@ -77,7 +77,7 @@ public final class TLSEndpoint: @unchecked Sendable {
     /// connection moves to an established slot when its handshake finishes, or is closed.
     func adopt(descriptor: Int32, remote: SocketAddress?, on loop: EventLoop) {
         let id = registry.makeIdentifier()
-        switch registry.admit(id: id, source: remote?.host ?? "", now: loop.now) {
+        switch registry.admit(id: id, source: ConnectionSource.key(host: remote?.host ?? ""), now: loop.now) {
         case .refusedEstablishedFull, .refusedSourceBusy, .refusedHandshakesFull:
             close(descriptor)
             metrics.refused.increment()
