@@ -30,6 +30,15 @@ struct ConnectionAdmission: Sendable {
         case refusedHandshakesFull
     }
 
+    /// What became of a connection that finished its handshake.
+    enum Establishment: Equatable, Sendable {
+        case established
+        /// It was told to close to make room for a newer handshake, and finished first.
+        case refusedEvicted
+        /// Every established slot is taken.
+        case refusedEstablishedFull
+    }
+
     private struct Pending {
         let source: String
         let admittedAt: MonotonicInstant
@@ -77,13 +86,15 @@ struct ConnectionAdmission: Sendable {
         return decision
     }
 
-    /// Connection `id` finished its handshake: true when it moved to an established slot; false
-    /// when those are all taken (it stays pending; the caller closes it).
-    mutating func establish(id: UInt64) -> Bool {
-        guard let entry = pending[id], !entry.isEvicted, establishedCount < limits.establishedMaximum else { return false }
+    /// Connection `id` finished its handshake: whether it moved to an established slot, or why
+    /// not (it stays pending; the caller closes it).
+    mutating func establish(id: UInt64) -> Establishment {
+        guard let entry = pending[id] else { preconditionFailure("connection \(id) finished a handshake it was never admitted to") }
+        if entry.isEvicted { return .refusedEvicted }
+        guard establishedCount < limits.establishedMaximum else { return .refusedEstablishedFull }
         forget(id, entry)
         establishedCount += 1
-        return true
+        return .established
     }
 
     /// Connection `id` closed; `wasEstablished` says which budget it held.

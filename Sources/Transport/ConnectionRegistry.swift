@@ -33,12 +33,12 @@ final class ConnectionRegistry: @unchecked Sendable {
         admission.withLock { $0.admit(id: id, source: source, now: now) }
     }
 
-    /// Moves `connection` to an established slot; false when none is free (the caller closes it).
-    func establish(_ connection: TLSConnection) -> Bool {
+    /// Moves `connection` to an established slot, or says why not (the caller closes it).
+    func establish(_ connection: TLSConnection) -> ConnectionAdmission.Establishment {
         connection.loop.preconditionInLoop()
-        guard admission.withLock({ $0.establish(id: connection.id) }) else { return false }
-        perLoop[connection.loop.index].established.insert(connection.id)
-        return true
+        let outcome = admission.withLock { $0.establish(id: connection.id) }
+        if outcome == .established { perLoop[connection.loop.index].established.insert(connection.id) }
+        return outcome
     }
 
     /// Gives back the slot of connection `id` that never got a `TLSConnection` (its setup failed).

@@ -94,11 +94,15 @@ public final class TLSEndpoint: @unchecked Sendable {
             registry.insert(connection)
             metrics.accepted.increment()
             try connection.start(onOpen: { [self] opened in
-                guard registry.establish(opened) else {
+                switch registry.establish(opened) {
+                case .established:
+                    if opened.isResumed { metrics.resumedHandshakes.increment() }
+                case .refusedEvicted:
+                    opened.abort(Self.evictedReason)
+                case .refusedEstablishedFull:
                     metrics.refused.increment()
-                    return opened.abort(.local("the endpoint's \(registry.limits.establishedMaximum) connections are taken"))
+                    opened.abort(.local("the endpoint's \(registry.limits.establishedMaximum) connections are taken"))
                 }
-                if opened.isResumed { metrics.resumedHandshakes.increment() }
             }, onClose: { [self] closed, reason in
                 registry.remove(closed)
                 noteClose(closed, reason)
@@ -110,12 +114,16 @@ public final class TLSEndpoint: @unchecked Sendable {
         }
     }
 
+    /// Why an evicted connection closes, whether the eviction reaches it during its handshake or
+    /// just after it finished (it was counted as evicted, not refused).
+    static let evictedReason = CloseReason.timeout("TLS handshake pending while newer ones waited")
+
     /// Closes the pending handshake `id`, wherever it lives, to make room for a newer one.
     private func evict(_ id: UInt64) {
         metrics.handshakesEvicted.increment()
         for loop in group.loops {
             loop.execute { [registry] in
-                registry.connection(id, on: loop)?.abort(.timeout("TLS handshake pending while newer ones waited"))
+                registry.connection(id, on: loop)?.abort(Self.evictedReason)
             }
         }
     }

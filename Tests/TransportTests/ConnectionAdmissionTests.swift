@@ -16,7 +16,7 @@ import TestSupport
         var establishedCount: Int { admission.establishedCount }
         func admit(id: UInt64, source: String) -> ConnectionAdmission.Decision { admission.admit(id: id, source: source, now: now) }
         func wait(_ duration: Duration) { now = now.advanced(by: duration) }
-        func establish(id: UInt64) -> Bool { admission.establish(id: id) }
+        func establish(id: UInt64) -> ConnectionAdmission.Establishment { admission.establish(id: id) }
         func release(id: UInt64, wasEstablished: Bool) { admission.release(id: id, wasEstablished: wasEstablished) }
     }
 
@@ -43,7 +43,7 @@ import TestSupport
         table.wait(.milliseconds(1))
         #expect(table.admit(id: 4, source: "x3") == .admittedEvicting(id: 1))
         #expect(table.admit(id: 5, source: "x3") == .admittedEvicting(id: 2))
-        #expect(!table.establish(id: 1), "an evicted handshake gets no established slot")
+        #expect(table.establish(id: 1) == .refusedEvicted, "an evicted handshake gets no established slot")
         #expect(table.count == 5, "evicted connections hold their slot until they close")
         table.release(id: 1, wasEstablished: false)
         table.release(id: 2, wasEstablished: false)
@@ -128,7 +128,7 @@ import TestSupport
             #expect(attackers[evicted] != nil, "a client's handshake was evicted for another client")
             table.release(id: evicted, wasEstablished: false)
             attackers[evicted] = nil
-            if table.establish(id: nextID) { established += 1 }
+            if table.establish(id: nextID) == .established { established += 1 }
             nextID += 1
         }
         #expect(established == 50, "only \(established) of 50 clients finished their handshakes")
@@ -161,12 +161,24 @@ import TestSupport
         let table = admission(established: 1, handshakes: 3, perSource: 3)
         #expect(table.admit(id: 1, source: "a") == .admitted)
         #expect(table.admit(id: 2, source: "a") == .admitted)
-        #expect(table.establish(id: 2))
+        #expect(table.establish(id: 2) == .established)
         #expect(table.establishedCount == 1)
-        #expect(!table.establish(id: 1), "the only established slot is taken")
+        #expect(table.establish(id: 1) == .refusedEstablishedFull, "the only established slot is taken")
         #expect(table.admit(id: 3, source: "b") == .refusedEstablishedFull)
         table.release(id: 2, wasEstablished: true)
-        #expect(table.establish(id: 1), "a slot freed while the handshake ran")
+        #expect(table.establish(id: 1) == .established, "a slot freed while the handshake ran")
+    }
+
+    /// An evicted handshake that finishes before its close reaches it is refused as evicted,
+    /// not as a full endpoint, even when the endpoint is full too.
+    @Test func anEvictedHandshakeThatFinishesIsRefusedAsEvicted() {
+        let table = admission(established: 1, handshakes: 1, perSource: 2)
+        #expect(table.admit(id: 1, source: "a") == .admitted)
+        #expect(table.admit(id: 2, source: "b") == .admittedEvicting(id: 1))
+        #expect(table.establish(id: 1) == .refusedEvicted)
+        #expect(table.establish(id: 2) == .established)
+        #expect(table.admit(id: 3, source: "c") == .refusedEstablishedFull)
+        #expect(table.establish(id: 1) == .refusedEvicted, "evicted comes first, whatever else is full")
     }
 
     /// Random histories: the counts never go negative or past their bounds, and closing every
@@ -190,7 +202,7 @@ import TestSupport
                 nextID += 1
             case 1:
                 guard let id = pending.randomElement(using: &random) else { continue }
-                if table.establish(id: id) { pending.remove(id); established.insert(id) }
+                if table.establish(id: id) == .established { pending.remove(id); established.insert(id) }
             case 2:
                 guard let id = pending.randomElement(using: &random) else { continue }
                 pending.remove(id)
