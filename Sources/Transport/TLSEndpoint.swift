@@ -77,15 +77,13 @@ public final class TLSEndpoint: @unchecked Sendable {
     /// connection moves to an established slot when its handshake finishes, or is closed.
     func adopt(descriptor: Int32, remote: SocketAddress?, on loop: EventLoop) {
         let id = registry.makeIdentifier()
-        switch registry.admit(id: id, source: ConnectionSource.key(host: remote?.host ?? ""), now: loop.now) {
-        case .refusedEstablishedFull, .refusedSourceBusy, .refusedHandshakesFull:
+        switch registry.admit(id: id, source: ConnectionSource.key(host: remote?.host ?? ""), loopIndex: loop.index, now: loop.now) {
+        case .refused:
             close(descriptor)
             metrics.refused.increment()
             return
-        case let .admittedEvicting(oldest):
-            evict(oldest)
-        case .admitted:
-            break
+        case let .admitted(evicting):
+            if let evicting { evict(evicting.id, onLoop: evicting.loopIndex) }
         }
         do {
             let connection = try TLSConnection(loop: loop, id: id, descriptor: descriptor, remoteAddress: remote,
@@ -118,13 +116,13 @@ public final class TLSEndpoint: @unchecked Sendable {
     /// just after it finished (it was counted as evicted, not refused).
     static let evictedReason = CloseReason.timeout("TLS handshake pending while newer ones waited")
 
-    /// Closes the pending handshake `id`, wherever it lives, to make room for a newer one.
-    private func evict(_ id: UInt64) {
+    /// Closes the pending handshake `id`, which lives on the loop of index `loopIndex`, to make
+    /// room for a newer one.
+    private func evict(_ id: UInt64, onLoop loopIndex: Int) {
         metrics.handshakesEvicted.increment()
-        for loop in group.loops {
-            loop.execute { [registry] in
-                registry.connection(id, on: loop)?.abort(Self.evictedReason)
-            }
+        let loop = group.loops[loopIndex]
+        loop.execute { [registry] in
+            registry.connection(id, on: loop)?.abort(Self.evictedReason)
         }
     }
 
