@@ -74,7 +74,9 @@ public final class TLSEndpoint: @unchecked Sendable {
     }
 
     /// Takes ownership of an accepted socket on `loop`: a handshake slot, TLS, handler. The
-    /// connection moves to an established slot when its handshake finishes, or is closed.
+    /// connection moves to an established slot when its handshake finishes, or is closed. The
+    /// descriptor is closed here until a `TLSConnection` is made, by the connection after; the
+    /// loop's table holds only connections that started.
     func adopt(descriptor: Int32, remote: SocketAddress?, on loop: EventLoop) {
         let id = registry.makeIdentifier()
         switch registry.admit(id: id, source: ConnectionSource.key(host: remote?.host ?? ""), loopIndex: loop.index, now: loop.now) {
@@ -85,31 +87,46 @@ public final class TLSEndpoint: @unchecked Sendable {
         case let .admitted(evicting):
             if let evicting { evict(evicting.id, onLoop: evicting.loopIndex) }
         }
+        let connection: TLSConnection
         do {
-            let connection = try TLSConnection(loop: loop, id: id, descriptor: descriptor, remoteAddress: remote,
-                                               context: contexts.current, limits: limits, isServer: true)
-            connection.handler = makeHandler(connection)
-            registry.insert(connection)
-            metrics.accepted.increment()
-            try connection.start(onOpen: { [self] opened in
-                switch registry.establish(opened) {
-                case .established:
-                    if opened.isResumed { metrics.resumedHandshakes.increment() }
-                case .refusedEvicted:
-                    opened.abort(Self.evictedReason)
-                case .refusedEstablishedFull:
-                    metrics.refused.increment()
-                    opened.abort(.local("the endpoint's \(registry.limits.establishedMaximum) connections are taken"))
-                }
-            }, onClose: { [self] closed, reason in
-                registry.remove(closed)
-                noteClose(closed, reason)
-            })
+            connection = try TLSConnection(loop: loop, id: id, descriptor: descriptor, remoteAddress: remote,
+                                           context: contexts.current, limits: limits, isServer: true)
         } catch {
-            logger.warning("could not set up connection", ["endpoint": name, "error": "\(error)"])
             close(descriptor)
-            registry.releaseUnstarted(id: id)
+            return abandon(id, error)
         }
+        connection.handler = makeHandler(connection)
+        do {
+            try start(connection)
+        } catch {
+            return abandon(id, error)
+        }
+        registry.insert(connection)
+        metrics.accepted.increment()
+    }
+
+    /// Starts `connection`, which closes its socket if the loop refuses it.
+    private func start(_ connection: TLSConnection) throws(TransportError) {
+        try connection.start(onOpen: { [self] opened in
+            switch registry.establish(opened) {
+            case .established:
+                if opened.isResumed { metrics.resumedHandshakes.increment() }
+            case .refusedEvicted:
+                opened.abort(Self.evictedReason)
+            case .refusedEstablishedFull:
+                metrics.refused.increment()
+                opened.abort(.local("the endpoint's \(registry.limits.establishedMaximum) connections are taken"))
+            }
+        }, onClose: { [self] closed, reason in
+            registry.remove(closed)
+            noteClose(closed, reason)
+        })
+    }
+
+    /// Gives back the slot of connection `id`, whose setup failed (its socket is closed).
+    private func abandon(_ id: UInt64, _ error: TransportError) {
+        logger.warning("could not set up connection", ["endpoint": name, "error": "\(error)"])
+        registry.releaseUnstarted(id: id)
     }
 
     /// Why an evicted connection closes, whether the eviction reaches it during its handshake or

@@ -1,9 +1,11 @@
+import Glibc
 import Primitives
 import Testing
+import TestSupport
 @testable import Transport
 
 /// The registry remembers which loop each pending handshake lives on, so an eviction is posted
-/// to that loop alone.
+/// to that loop alone, and holds only connections that started.
 @Suite struct ConnectionRegistryTests {
     private let now = MonotonicInstant(nanoseconds: 1_000_000_000)
 
@@ -29,4 +31,30 @@ import Testing
         let third = evicted(registry.admit(id: 6, source: "a", loopIndex: 2, now: now.advanced(by: .seconds(1))))
         #expect(third?.id == 3 && third?.loopIndex == 1)
     }
+
+    /// A socket the loop cannot watch (here a regular file, which epoll refuses) fails the
+    /// connection's start: it used to stay in the loop's table, so drain aborted it and closed its
+    /// descriptor a second time (by then perhaps another file's).
+    @Test func aConnectionThatFailsToStartIsNotKeptInTheLoopsTable() throws {
+        let server = try TestServer(certificates: try TestCertificates()) { _ in IgnoringHandler() }
+        defer { server.shutdown() }
+        let directory = TemporaryDirectory()
+        let descriptor = open(directory.path + "/not-a-socket", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        try #require(descriptor >= 0)
+        let loop = server.group.loops[0]
+        let left = loop.runAndWait { [endpoint = server.endpoint] in
+            endpoint.adopt(descriptor: descriptor, remote: nil, on: loop)
+            return endpoint.registry.connections(on: loop).count
+        }
+        #expect(left == 0, "the table holds a connection that never started")
+        #expect(server.openConnectionCount() == 0, "the failed connection kept its slot")
+        #expect(server.log.lines.contains { $0.contains("could not set up connection") })
+    }
+}
+
+/// A handler that does nothing, for connections a test never lets open.
+private final class IgnoringHandler: ConnectionHandler {
+    func connectionDidOpen(_ connection: any Connection) {}
+    func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {}
+    func connectionDidClose(_ connection: any Connection, reason: CloseReason) {}
 }
