@@ -79,11 +79,12 @@ public struct CoordinatorLimits: Sendable {
     public var shutdownTimeout: Duration = .seconds(10)
 
     /// Descriptors the process needs with every connection bound full (established connections
-    /// and each endpoint's pending handshakes), plus a reserve for its files (log segments,
-    /// snapshots, the lock) and event loops; below it, connections fail with EMFILE before the
-    /// bounds refuse them.
+    /// and each endpoint's pending handshakes, twice over: evicted handshakes hold their socket
+    /// until their loop closes them, up to one budget's worth beside a full budget), plus a
+    /// reserve for its files (log segments, snapshots, the lock) and event loops; below it,
+    /// connections fail with EMFILE before the bounds refuse them.
     public var descriptorsWanted: Int {
-        apiConnectionsMaximum + peerConnectionsMaximum + agentConnectionsMaximum + 3 * ConnectionLimits().handshakesMaximum + 256
+        apiConnectionsMaximum + peerConnectionsMaximum + agentConnectionsMaximum + 3 * 2 * ConnectionLimits().handshakesMaximum + 256
     }
 
     public init() {}

@@ -54,11 +54,12 @@ public struct ConnectionLimits: Sendable {
     /// An unauthenticated connection must finish its TLS handshake within this.
     public var handshakeTimeout: Duration = .seconds(5)
     /// Connections in their TLS handshake an endpoint holds at once, apart from its established
-    /// connections; past it the oldest pending handshake, if older than `handshakeEvictionAge`,
-    /// is closed to make room, else the new connection is refused.
+    /// connections; past it a newcomer from a source lighter than the heaviest closes that
+    /// source's oldest pending handshake, and any other closes the oldest pending handshake if
+    /// older than `handshakeEvictionAge`, else is refused (`ConnectionAdmission`).
     public var handshakesMaximum = 256
     public var handshakeEvictionAge: Duration = .seconds(1)
-    /// Pending handshakes one source address may hold; past it new ones are refused. Agents
+    /// Pending handshakes one source (an IPv4 address or IPv6 /64) may hold; past it new ones are refused. Agents
     /// behind one NAT address share it, and a refused agent retries with backoff.
     public var handshakesPerSourceMaximum = 64
     /// Above this many queued outbound bytes the connection stops reading.

@@ -61,9 +61,10 @@ public struct HTTPRoutes: Sendable {
 /// Timeouts and parser limits of an HTTP server.
 public struct HTTPServerConfiguration: Sendable {
     public var parserLimits = HTTPParserLimits()
-    /// A keep-alive connection with no request in progress closes after this.
+    /// A keep-alive connection with no request in progress, after its first, closes after this.
     public var idleTimeout: Duration = .seconds(60)
-    /// A request's head must arrive completely within this, else 408.
+    /// A request's head must arrive completely within this, else 408: the first request's from
+    /// the connection's opening (one that sends nothing closes), later ones' from their first byte.
     public var requestHeadTimeout: Duration = .seconds(10)
     /// A request body that stalls this long is answered 408.
     public var bodyStallTimeout: Duration = .seconds(30)

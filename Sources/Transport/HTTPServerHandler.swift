@@ -24,6 +24,8 @@ final class HTTPServerHandler: ConnectionHandler {
     private var requestBodyComplete = true
     private unowned let connection: any Connection
     private var requestStarted: MonotonicInstant?
+    /// Responses finished on this connection; until the first, the head timeout runs from the opening.
+    private var requestsAnswered = 0
     /// While a body is read: when the rest of it is due.
     private var bodyDeadline: RequestBodyDeadline?
 
@@ -35,14 +37,18 @@ final class HTTPServerHandler: ConnectionHandler {
         self.parser = HTTPRequestParser(limits: configuration.parserLimits)
     }
 
+    /// The first request's head is due within the head timeout of the connection's opening
+    /// (nginx's `client_header_timeout`), not the keep-alive idle time: a client that finishes
+    /// TLS and says nothing must not hold an established slot for a minute.
     func connectionDidOpen(_ connection: any Connection) {
-        armIdleDeadline()
+        connection.setDeadline(after: configuration.requestHeadTimeout)
     }
 
     func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {
         if case .awaitingRequest = phase, parser.isIdle {
+            // The first request's deadline runs from the opening; later ones from their first byte.
+            if requestsAnswered > 0 { connection.setDeadline(after: configuration.requestHeadTimeout) }
             requestStarted = connection.loop.now
-            connection.setDeadline(after: configuration.requestHeadTimeout)
         }
         parser.append(bytes)
         processParsedEvents()
@@ -50,6 +56,8 @@ final class HTTPServerHandler: ConnectionHandler {
 
     func connectionDeadlineExpired(_ connection: any Connection) {
         switch phase {
+        case .awaitingRequest where parser.isIdle && requestsAnswered == 0:
+            connection.close(.timeout("no request within \(configuration.requestHeadTimeout) of the connection opening"))
         case .awaitingRequest where parser.isIdle:
             connection.close(.timeout("idle keep-alive connection"))
         case .awaitingRequest:
@@ -181,6 +189,7 @@ final class HTTPServerHandler: ConnectionHandler {
     func responseFinished(closeConnection: Bool, status: Int) {
         metrics.record(status: status, startedAt: requestStarted, now: connection.loop.now)
         requestStarted = nil
+        requestsAnswered += 1
         parser.limits.bodyMaximumBytes = configuration.parserLimits.bodyMaximumBytes
         if closeConnection {
             phase = .closing

@@ -2,9 +2,11 @@ import Primitives
 
 /// When the rest of a request body must have arrived. Each piece must follow the last within
 /// `stallTimeout`, and the whole must average at least `minimumBytesPerSecond` after a grace of
-/// `stallTimeout` from its start (Apache's `mod_reqtimeout` MinRate), so a client that sends one
-/// byte just inside the stall timeout cannot hold a connection for long. Pure: the caller
-/// passes the time.
+/// `stallTimeout` from its start (Apache's `mod_reqtimeout` MinRate): each byte buys
+/// 1/`minimumBytesPerSecond` s, so a body of N bytes is due `stallTimeout` + N/rate after its
+/// start however it is trickled. This bounds how long a body holds its connection by its size
+/// limit; a client that sends a burst and then a byte every stall timeout still holds it that
+/// long. Pure: the caller passes the time.
 struct RequestBodyDeadline: Sendable {
     let startedAt: MonotonicInstant
     let stallTimeout: Duration
@@ -13,8 +15,17 @@ struct RequestBodyDeadline: Sendable {
     private(set) var receivedBytes = 0
     private var lastPieceAt: MonotonicInstant
 
+    /// The highest rate floor whose arithmetic cannot overflow: a remainder below it, in
+    /// nanoseconds, fits in an `Int64`.
+    static let minimumBytesPerSecondMaximum = Int(Int64.max / 1_000_000_000)
+    /// Seconds of earned time counted at most (about 136 years): beyond any stall deadline, and
+    /// far inside what a `MonotonicInstant` can advance by.
+    static let earnedSecondsMaximum = 1 << 32
+
     init(startedAt: MonotonicInstant, stallTimeout: Duration, minimumBytesPerSecond: Int) {
         precondition(minimumBytesPerSecond >= 0, "a negative transfer rate")
+        precondition(minimumBytesPerSecond <= Self.minimumBytesPerSecondMaximum,
+                     "a rate floor of \(minimumBytesPerSecond) bytes/s would overflow the deadline arithmetic")
         self.startedAt = startedAt
         self.stallTimeout = stallTimeout
         self.minimumBytesPerSecond = minimumBytesPerSecond
@@ -31,7 +42,8 @@ struct RequestBodyDeadline: Sendable {
         let stall = now.advanced(by: stallTimeout)
         guard minimumBytesPerSecond > 0 else { return stall }
         let rate = minimumBytesPerSecond
-        let earned = Duration.seconds(receivedBytes / rate) + .nanoseconds(Int64(receivedBytes % rate) * 1_000_000_000 / Int64(rate))
+        let seconds = min(receivedBytes / rate, Self.earnedSecondsMaximum)
+        let earned = Duration.seconds(seconds) + .nanoseconds(Int64(receivedBytes % rate) * 1_000_000_000 / Int64(rate))
         return min(stall, initial.advanced(by: earned))
     }
 

@@ -25,7 +25,14 @@ public enum TLSClient {
             close(descriptor)
             throw error
         }
-        if let expectedServerName { try expect(serverName: expectedServerName, on: connection.ssl) }
+        if let expectedServerName {
+            do {
+                try expect(serverName: expectedServerName, on: connection.ssl)
+            } catch {
+                connection.closeUnstarted()
+                throw error
+            }
+        }
         sessionCache?.attach(to: connection)
         connection.handler = makeHandler(connection)
         try connection.start(onClose: onClose)

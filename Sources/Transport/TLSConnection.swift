@@ -124,15 +124,32 @@ public final class TLSConnection: Connection, EventSource, @unchecked Sendable {
     // MARK: - Lifecycle
 
     /// Registers with the loop; `onOpen` hears of the finished handshake before the handler does.
+    /// If the loop refuses the socket, the connection closes it (without calling anyone back) and
+    /// throws: from `init` on, the connection owns its descriptor.
     func start(onOpen: ((TLSConnection) -> Void)? = nil,
                onClose: @escaping (TLSConnection, CloseReason) -> Void) throws(TransportError) {
+        let interest = state == .connecting ? EPOLLOUT.rawValue : EPOLLIN.rawValue
+        do {
+            try loop.register(descriptor, interest: interest, source: self)
+        } catch {
+            closeUnstarted()
+            throw error
+        }
+        registeredInterest = interest
         self.onOpen = onOpen
         self.onClose = onClose
         deadlines.handshake = loop.now.advanced(by: limits.handshakeTimeout)
-        let interest = state == .connecting ? EPOLLOUT.rawValue : EPOLLIN.rawValue
-        try loop.register(descriptor, interest: interest, source: self)
-        registeredInterest = interest
         armDeadlineTimer()
+    }
+
+    /// Closes the socket of a connection whose setup failed before `start` registered it: no
+    /// handler or owner has heard of it, so none is told. `abort` closes a started one.
+    func closeUnstarted() {
+        precondition(registeredInterest == 0 && onClose == nil, "connection \(id) was started; abort it instead")
+        guard state != .closed else { return }
+        state = .closed
+        handler = nil
+        Glibc.close(descriptor)
     }
 
     /// Immediate close without flushing: errors, timeouts, violations.

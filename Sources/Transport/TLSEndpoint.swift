@@ -74,49 +74,72 @@ public final class TLSEndpoint: @unchecked Sendable {
     }
 
     /// Takes ownership of an accepted socket on `loop`: a handshake slot, TLS, handler. The
-    /// connection moves to an established slot when its handshake finishes, or is closed.
+    /// connection moves to an established slot when its handshake finishes, or is closed. The
+    /// descriptor is closed here until a `TLSConnection` is made, by the connection after; the
+    /// loop's table holds only connections that started.
     func adopt(descriptor: Int32, remote: SocketAddress?, on loop: EventLoop) {
         let id = registry.makeIdentifier()
-        switch registry.admit(id: id, source: remote?.host ?? "", now: loop.now) {
-        case .refusedEstablishedFull, .refusedSourceBusy, .refusedHandshakesFull:
+        switch registry.admit(id: id, source: ConnectionSource.key(host: remote?.host ?? ""), loopIndex: loop.index, now: loop.now) {
+        case .refused:
             close(descriptor)
             metrics.refused.increment()
             return
-        case let .admittedEvicting(oldest):
-            evict(oldest)
-        case .admitted:
-            break
+        case let .admitted(evicting):
+            if let evicting { evict(evicting.id, onLoop: evicting.loopIndex) }
         }
+        let connection: TLSConnection
         do {
-            let connection = try TLSConnection(loop: loop, id: id, descriptor: descriptor, remoteAddress: remote,
-                                               context: contexts.current, limits: limits, isServer: true)
-            connection.handler = makeHandler(connection)
-            registry.insert(connection)
-            metrics.accepted.increment()
-            try connection.start(onOpen: { [self] opened in
-                guard registry.establish(opened) else {
-                    metrics.refused.increment()
-                    return opened.abort(.local("the endpoint's \(registry.limits.establishedMaximum) connections are taken"))
-                }
-                if opened.isResumed { metrics.resumedHandshakes.increment() }
-            }, onClose: { [self] closed, reason in
-                registry.remove(closed)
-                noteClose(closed, reason)
-            })
+            connection = try TLSConnection(loop: loop, id: id, descriptor: descriptor, remoteAddress: remote,
+                                           context: contexts.current, limits: limits, isServer: true)
         } catch {
-            logger.warning("could not set up connection", ["endpoint": name, "error": "\(error)"])
             close(descriptor)
-            registry.releaseUnstarted(id: id)
+            return abandon(id, error)
         }
+        connection.handler = makeHandler(connection)
+        do {
+            try start(connection)
+        } catch {
+            return abandon(id, error)
+        }
+        registry.insert(connection)
+        metrics.accepted.increment()
     }
 
-    /// Closes the pending handshake `id`, wherever it lives, to make room for a newer one.
-    private func evict(_ id: UInt64) {
-        metrics.handshakesEvicted.increment()
-        for loop in group.loops {
-            loop.execute { [registry] in
-                registry.connection(id, on: loop)?.abort(.timeout("TLS handshake pending while newer ones waited"))
+    /// Starts `connection`, which closes its socket if the loop refuses it.
+    private func start(_ connection: TLSConnection) throws(TransportError) {
+        try connection.start(onOpen: { [self] opened in
+            switch registry.establish(opened) {
+            case .established:
+                if opened.isResumed { metrics.resumedHandshakes.increment() }
+            case .refusedEvicted:
+                opened.abort(Self.evictedReason)
+            case .refusedEstablishedFull:
+                metrics.refused.increment()
+                opened.abort(.local("the endpoint's \(registry.limits.establishedMaximum) connections are taken"))
             }
+        }, onClose: { [self] closed, reason in
+            registry.remove(closed)
+            noteClose(closed, reason)
+        })
+    }
+
+    /// Gives back the slot of connection `id`, whose setup failed (its socket is closed).
+    private func abandon(_ id: UInt64, _ error: TransportError) {
+        logger.warning("could not set up connection", ["endpoint": name, "error": "\(error)"])
+        registry.releaseUnstarted(id: id)
+    }
+
+    /// Why an evicted connection closes, whether the eviction reaches it during its handshake or
+    /// just after it finished (it was counted as evicted, not refused).
+    static let evictedReason = CloseReason.timeout("TLS handshake pending while newer ones waited")
+
+    /// Closes the pending handshake `id`, which lives on the loop of index `loopIndex`, to make
+    /// room for a newer one.
+    private func evict(_ id: UInt64, onLoop loopIndex: Int) {
+        metrics.handshakesEvicted.increment()
+        let loop = group.loops[loopIndex]
+        loop.execute { [registry] in
+            registry.connection(id, on: loop)?.abort(Self.evictedReason)
         }
     }
 

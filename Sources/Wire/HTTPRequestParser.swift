@@ -117,10 +117,12 @@ public struct HTTPRequestParser: Sendable {
     /// Refuses a request line whose method holds a byte no method may have as soon as that byte
     /// arrives, not when a line feed does: garbage is answered at once rather than after the head
     /// timeout. Checked before the line is split, so the error is the same however the bytes
-    /// were cut. A line that starts with CR may be an empty line before the request and is left to
-    /// `readLine`.
+    /// were cut. A lone CR, or CRLF, may be an empty line before the request and is left to
+    /// `readLine`; CR followed by anything else is a method byte like any other, and refused.
     private mutating func checkMethodBytes() throws(HTTPParseError) {
-        guard !buffer.isEmpty, buffer.byte(at: 0) != ASCII.carriageReturn else { return }
+        guard !buffer.isEmpty else { return }
+        if buffer.byte(at: 0) == ASCII.carriageReturn,
+           buffer.readableBytes == 1 || buffer.byte(at: 1) == ASCII.lineFeed { return }
         let end = min(buffer.readableBytes, limits.requestLineMaximumBytes)
         while methodBytesChecked < end {
             let byte = buffer.byte(at: methodBytesChecked)

@@ -62,6 +62,43 @@ import Wire
         #expect(http.connection.closeReason == .timeout("idle keep-alive connection"))
     }
 
+    /// A client that finishes TLS and sends nothing used to hold its established slot for the
+    /// keep-alive idle time (60 s); the first request is due within the head timeout of the opening.
+    @Test func aConnectionThatNeverSendsARequestClosesAtTheHeadTimeout() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.requestHeadTimeout = .seconds(10)
+        configuration.idleTimeout = .seconds(60)
+        let http = echoServer(configuration: configuration)
+        http.embedded.advanceTime(by: .seconds(9))
+        #expect(http.connection.isOpen, "closed before the head timeout")
+        http.embedded.advanceTime(by: .seconds(1))
+        #expect(http.connection.closeReason == .timeout("no request within \(Duration.seconds(10)) of the connection opening"))
+    }
+
+    @Test func theFirstHeadIsDueWithinTheHeadTimeoutOfTheOpeningNotOfItsFirstByte() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.requestHeadTimeout = .seconds(10)
+        let http = echoServer(configuration: configuration)
+        http.embedded.advanceTime(by: .seconds(9))
+        http.deliver("GET /echo/late HTTP/1.1\r\nHo")
+        http.embedded.advanceTime(by: .seconds(1))
+        #expect(try http.responses().map(\.status) == [408])
+        #expect(http.connection.isClosed)
+    }
+
+    @Test func aLaterHeadIsDueWithinTheHeadTimeoutOfItsFirstByte() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.requestHeadTimeout = .seconds(10)
+        let http = echoServer(configuration: configuration)
+        http.deliver(httpGet("/echo/a"))
+        http.embedded.advanceTime(by: .seconds(30))
+        http.deliver("GET /echo/b HTTP/1.1\r\nHo")
+        http.embedded.advanceTime(by: .seconds(9))
+        #expect(try http.responses().map(\.status) == [200], "the keep-alive wait counted against the next head")
+        http.embedded.advanceTime(by: .seconds(1))
+        #expect(try http.responses().map(\.status) == [408])
+    }
+
     @Test func aHeadThatDoesNotFinishInTimeIsAnswered408() throws {
         var configuration = HTTPServerConfiguration()
         configuration.requestHeadTimeout = .seconds(10)

@@ -51,7 +51,7 @@ import Testing
     }
 
     /// Garbage is refused as its first bad byte arrives, not when the head timeout ends the wait for a line feed.
-    @Test(arguments: ["G(", "\u{16}\u{03}\u{01}", " GET", "GET\u{00}"])
+    @Test(arguments: ["G(", "\u{16}\u{03}\u{01}", " GET", "GET\u{00}", "\rGARBAGE", "\r\r", "\r ", "\r\nG("])
     func aMethodThatCannotBeATokenIsRefusedBeforeTheLineEnds(partial: String) {
         var parser = HTTPRequestParser()
         parser.append(Array(partial.utf8))
@@ -60,12 +60,32 @@ import Testing
         }
     }
 
-    @Test(arguments: ["G", "GET", "GET ", "GET /a(b", "\r", "\r\n", "\r\nPO"])
+    @Test(arguments: ["G", "GET", "GET ", "GET /a(b", "\r", "\r\n", "\r\nPO", "\r\n\r", "\r\n\r\nGET"])
     func aPartialLineThatCanStillBeARequestWaits(partial: String) throws {
         var parser = HTTPRequestParser()
         for byte in Array(partial.utf8) {
             parser.append([byte])
             #expect(try parser.next() == nil, "after \(partial.debugDescription)")
+        }
+    }
+
+    /// Cut anywhere, a line that starts with CR and goes on with anything but LF is refused with
+    /// the method error, as soon as its second byte arrives.
+    @Test(arguments: ["\rGARBAGE\r\n\r\n", "\r\rGET / HTTP/1.1\r\n\r\n", "\r\n\rX"])
+    func aLineStartingWithCRAndNotCRLFIsRefusedHoweverItIsCut(request: String) {
+        let bytes = Array(request.utf8)
+        for cut in 1..<bytes.count {
+            var parser = HTTPRequestParser()
+            parser.append(bytes[..<cut])
+            var thrown: HTTPParseError?
+            do {
+                while try parser.next() != nil {}
+                parser.append(bytes[cut...])
+                while try parser.next() != nil {}
+            } catch {
+                thrown = error
+            }
+            #expect(thrown == .badRequest("method is empty or contains characters not allowed in a token"), "cut at \(cut)")
         }
     }
 

@@ -13,8 +13,6 @@ final class IdleConnections {
     private let port: Int
     private let sources: [String]
     private let slowEvery: Int
-    /// Connections opened again after the server closed them (`refill`).
-    private(set) var reopenedCount = 0
 
     /// `count` connections to 127.0.0.1:`port`, spread over `sources`; every `slowEvery`-th
     /// sends a TLS record header promising a 512-byte ClientHello and nothing more.
@@ -31,7 +29,6 @@ final class IdleConnections {
         for index in descriptors.indices where Self.isClosedByPeer(descriptors[index]) {
             close(descriptors[index])
             descriptors[index] = open(index: index)
-            reopenedCount += 1
         }
     }
 
@@ -103,9 +100,6 @@ final class HandshakeFlood: @unchecked Sendable {
         }
         thread.start()
     }
-
-    /// Connections the servers closed and the flood opened again, over every port.
-    var reopenedCount: Int { lock.withLock { floods.map(\.reopenedCount).reduce(0, +) } }
 
     func stop() {
         lock.withLock { isStopping = true }
