@@ -1,10 +1,12 @@
+import Locking
 import Primitives
 import Synchronization
 
-/// Tracks one endpoint's live connections: `ConnectionAdmission` (under a lock, as every loop
-/// accepts) decides who may hold a handshake or an established slot and, under the same lock,
-/// which loop each pending handshake lives on, so an eviction is posted to that loop alone;
-/// per-loop tables (touched only on their loop) let shutdown and eviction reach every connection.
+/// Tracks one endpoint's live connections. `ConnectionAdmission` decides who may hold a
+/// handshake or an established slot and, with it, which loop each pending handshake lives on,
+/// so an eviction is posted to that loop alone; both sit under one `Locked` pthread mutex, as
+/// every loop accepts (ThreadSanitizer cannot see `Synchronization.Mutex`). Per-loop tables
+/// (touched only on their loop) let shutdown and eviction reach every connection.
 final class ConnectionRegistry: @unchecked Sendable {
     /// A new connection's slot: refused, or admitted, perhaps in place of a pending handshake.
     enum Admission: Sendable {
@@ -25,7 +27,7 @@ final class ConnectionRegistry: @unchecked Sendable {
     }
 
     let limits: ConnectionAdmission.Limits
-    private let shared: Mutex<Shared>
+    private let shared: Locked<Shared>
     private let nextIdentifier = Atomic<UInt64>(1)
     private let perLoop: [LoopTable]
 
@@ -37,7 +39,7 @@ final class ConnectionRegistry: @unchecked Sendable {
 
     init(limits: ConnectionAdmission.Limits, loopCount: Int) {
         self.limits = limits
-        shared = Mutex(Shared(admission: ConnectionAdmission(limits: limits)))
+        shared = Locked(Shared(admission: ConnectionAdmission(limits: limits)))
         perLoop = (0..<loopCount).map { _ in LoopTable() }
     }
 
