@@ -43,7 +43,10 @@ final class RaftService: @unchecked Sendable {
             return status.role == .leader && status.term == header.term
         })
     /// Requests forwarded to the leader while following, and answers to followers while leading.
-    private(set) lazy var forwarding = RequestForwarding(peers: peers, logger: logger)
+    /// Request ids start at random, like read ids below, so that an answer meant for an earlier
+    /// incarnation of this coordinator answers none of this one's requests.
+    private(set) lazy var forwarding = RequestForwarding(peers: peers, logger: logger,
+                                                         firstRequestID: UInt64.random(in: 1...(UInt64.max >> 1)))
     var waiters = ProposalWaiters()
     private var tickTimer: TimerID?
     private var lastSnapshotIndex: UInt64 = 0
