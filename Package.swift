@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "hotswap-agent", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives"]
+            dependencies: ["hotswap", "hotswap-agent", "Cluster", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -68,4 +68,7 @@ public enum ClusterRefusal: Sendable, Equatable {
     /// A write this build cannot decode, refused before it is proposed: committed, it would halt
     /// every replica (`ReplicationHalt`). `detail` is the decoder's error.
     case undecodableWrite(detail: String)
+    /// The leader's answer to a forwarded request did not decode (a leader of an incompatible
+    /// build, PROTOCOL.md): the request may or may not have applied. `detail` is the decoder's error.
+    case undecodableAnswer(detail: String)
 }

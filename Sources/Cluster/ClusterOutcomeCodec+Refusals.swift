@@ -9,7 +9,7 @@ extension ClusterOutcomeCodec {
         case noLeader = 1, tooManyPendingWrites, tooManyPendingReads, readTimeout, proposal, writeLost, leaderChanged
         case commitTimeout, transferTimeout, transferFailed, notVotingMember, notMember, invalidMemberName
         case invalidPeerAddress, memberIDTaken, alreadyMember, membersLimitReached, nodeNotFound, environmentNotFound
-        case requestTooLarge, answerTooLarge, forwardingBusy, undecodableWrite
+        case requestTooLarge, answerTooLarge, forwardingBusy, undecodableWrite, undecodableAnswer
     }
 
     private enum ProposalTag: UInt8 {
@@ -48,6 +48,7 @@ extension ClusterOutcomeCodec {
         case let .answerTooLarge(bytes, maximumBytes): put(.answerTooLarge, numbers: [bytes, maximumBytes], to: &writer)
         case .forwardingBusy: put(.forwardingBusy, to: &writer)
         case let .undecodableWrite(detail): put(.undecodableWrite, texts: [detail], to: &writer)
+        case let .undecodableAnswer(detail): put(.undecodableAnswer, texts: [detail], to: &writer)
         }
     }
 
@@ -80,6 +81,7 @@ extension ClusterOutcomeCodec {
         case .answerTooLarge: return .answerTooLarge(bytes: try readNumber(&reader), maximumBytes: try readNumber(&reader))
         case .forwardingBusy: return .forwardingBusy
         case .undecodableWrite: return .undecodableWrite(detail: try readText(&reader))
+        case .undecodableAnswer: return .undecodableAnswer(detail: try readText(&reader))
         }
     }
 

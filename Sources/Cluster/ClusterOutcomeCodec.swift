@@ -29,6 +29,16 @@ public struct ForwardedAnswer: Sendable, Equatable {
         return answer
     }
 
+    /// What a follower makes of an answer `decode` refused with `error`: its request, named by
+    /// the leading 8-byte id every build sends first, refused as undecodable; nil when the
+    /// bytes are too few to name one.
+    public static func undecodable(_ bytes: [UInt8], error: BinaryDecodingError) -> ForwardedAnswer? {
+        var reader = BinaryReader(bytes)
+        let requestID: UInt64
+        do throws(BinaryDecodingError) { requestID = try reader.readUInt64() } catch { return nil }
+        return ForwardedAnswer(requestID: requestID, outcome: .refused(.undecodableAnswer(detail: "\(error)")))
+    }
+
     /// The context of a streamed document's transfer header.
     public static func streamedContext(requestID: UInt64) -> [UInt8] {
         var writer = BinaryWriter()

@@ -9,6 +9,7 @@ import Observability
 final class AddressPublication: @unchecked Sendable {
     private let logger: Logger
     private let failures: Counter
+    private var failureRun = FailureRun<AdvertisedAddresses>()
     private var isProposing = false
     /// What this coordinator advertises; set when the service starts.
     var own: AdvertisedAddresses?
@@ -16,7 +17,8 @@ final class AddressPublication: @unchecked Sendable {
     init(logger: Logger, metrics: MetricsRegistry) {
         self.logger = logger
         failures = metrics.counter("hotswap_coordinator_address_publications_failed_total",
-                                   help: "Writes of this coordinator's advertised addresses that failed (each is retried).")
+                                   help: "Runs of failed writes of this coordinator's advertised addresses: one per run of "
+                                       + "retries that fail, until one succeeds or the addresses change.")
     }
 
     /// Proposes `own` through `submit` when a leader is known and the replicated record differs.
@@ -26,10 +28,9 @@ final class AddressPublication: @unchecked Sendable {
         isProposing = true
         submit(.write(FleetCodec.encode(.publishAddresses(own)))) { [self] outcome in
             isProposing = false
-            if !outcome.succeeded {
-                failures.increment()
-                logger.debug("publishing this coordinator's addresses failed; retrying", ["outcome": "\(outcome)"])
-            }
+            guard !outcome.succeeded else { return failureRun.succeeded() }
+            if failureRun.failed(own) { failures.increment() }
+            logger.debug("publishing this coordinator's addresses failed; retrying", ["outcome": "\(outcome)"])
         }
     }
 }

@@ -9,7 +9,7 @@ extension AgentGateway {
     /// refused with `no_leader` when this node does not act as leader (the
     /// caller forwards or retries).
     func answer(_ query: GatewayQuery) -> ClusterOutcome {
-        let now = MonotonicInstant.now()
+        let now = clock.now()
         let leadership = self.leadership
         guard leadership.isActing(at: now) else { return .refused(.noLeader("this coordinator does not act as leader")) }
         let wallClock = WallClock.nowMilliseconds()

@@ -77,6 +77,9 @@ extension HTTPReply {
         case .forwardingBusy:
             unavailable("forwarding_busy", "too many large answers are on their way to this coordinator; retry")
         case let .undecodableWrite(detail): .error(400, "invalid_request", "the write cannot be decoded: \(detail)")
+        case let .undecodableAnswer(detail):
+            .error(502, "undecodable_answer", "the leader's answer could not be decoded (does it run an incompatible build?); "
+                + "the request may have applied: \(detail)")
         }
     }
 

@@ -31,7 +31,7 @@ enum EnvironmentRoutes {
             case .serializable:
                 // Never waits on another member: the acting leader adds its live node
                 // summary, any other member answers its applied record alone.
-                guard gateway.leadership.isActing(at: .now()) else {
+                guard gateway.leadership.isActing(at: gateway.clock.now()) else {
                     return responder.send(localRecord(name, in: service.view), consistency: .serializable)
                 }
                 responder.send(HTTPReply(gateway.answer(.environment(name: name))), consistency: .serializable)

@@ -33,7 +33,7 @@ enum NodeRoutes {
         let reply: @Sendable (ClusterOutcome) -> Void = { outcome in
             bound.withValueOnLoop { $0.send(HTTPReply(outcome), consistency: consistency) }
         }
-        if gateway.leadership.isActing(at: .now()) {
+        if gateway.leadership.isActing(at: gateway.clock.now()) {
             gateway.raft.answerGatewayQuery(query, completion: reply)
         } else {
             gateway.raft.submit(.gatewayQuery(query), completion: reply)

@@ -1,5 +1,6 @@
 import Cluster
 import Consensus
+import Primitives
 import Storage
 import Wire
 
@@ -9,17 +10,21 @@ import Wire
 /// receiver knows nothing of it.
 struct OutgoingTransfer {
     let header: TransferHeader
+    /// When a forwarded document stops being worth sending: its follower has given up on it.
+    /// Nil for a snapshot, which is worth sending while this node leads in its term.
+    let deadline: MonotonicInstant?
     private let data: [UInt8]
     private let chunkBytes: Int
     private var offset = 0
     private var hasBegun = false
     private(set) var isFinished = false
 
-    init(header: TransferHeader, data: [UInt8], chunkBytes: Int = TransferCodec.chunkBytesMaximum) {
+    init(header: TransferHeader, data: [UInt8], deadline: MonotonicInstant? = nil, chunkBytes: Int = TransferCodec.chunkBytesMaximum) {
         precondition(UInt64(data.count) == header.totalBytes, "a transfer's header must declare its data's size")
         precondition(chunkBytes > 0 && chunkBytes <= TransferCodec.chunkBytesMaximum, "chunks must fit the codec's bound")
         self.header = header
         self.data = data
+        self.deadline = deadline
         self.chunkBytes = chunkBytes
     }
 
@@ -37,12 +42,14 @@ struct OutgoingTransfer {
     }
 
     /// The leader's gateway document answering the forwarded request
-    /// `requestID`: the document streamed, the request id in the header.
-    static func document(_ document: [UInt8], requestID: UInt64, transferID: UInt64) -> OutgoingTransfer {
+    /// `requestID`: the document streamed, the request id in the header;
+    /// not begun (or begun again on a new connection) after `deadline`.
+    static func document(_ document: [UInt8], requestID: UInt64, transferID: UInt64,
+                         deadline: MonotonicInstant) -> OutgoingTransfer {
         let header = TransferHeader(
             purpose: .forwardedAnswer, transferID: transferID, term: 0, index: 0, totalBytes: UInt64(document.count),
             checksum: CRC32C.checksum(document), context: ForwardedAnswer.streamedContext(requestID: requestID))
-        return OutgoingTransfer(header: header, data: document)
+        return OutgoingTransfer(header: header, data: document, deadline: deadline)
     }
 
     /// The frame to send next; nil once the end was handed out.

@@ -1,5 +1,6 @@
 import Cluster
 import Consensus
+import Primitives
 import Transport
 import Wire
 
@@ -42,21 +43,16 @@ final class PeerReceiver: FrameReceiver {
                 }
             }
         case .forwardResult:
-            let answer: ForwardedAnswer
-            do { answer = try ForwardedAnswer.decode(frame.payload) } catch {
-                throw FrameChannelError("bad forwarded answer from \(peer.name): \(error)")
+            guard let answer = forwardedAnswer(frame.payload, from: peer) else { return }
+            service.loop.execute { [service] in
+                service.forwarding.receiveAnswer(requestID: answer.requestID, from: peer.id, outcome: answer.outcome)
             }
-            service.loop.execute { [service] in service.forwarding.receiveAnswer(requestID: answer.requestID, outcome: answer.outcome) }
         case .transferBegin:
-            try reception(for: peer).begin(frame.payload)
+            try hand(try reception(for: peer).begin(frame.payload), from: peer)
         case .transferChunk:
             try reception(for: peer).chunk(frame.payload)
         case .transferEnd:
-            switch try reception(for: peer).end(frame.payload) {
-            case let .snapshot(message): try deliver(message, from: peer)
-            case let .answer(requestID, outcome):
-                service.loop.execute { [service] in service.forwarding.receiveAnswer(requestID: requestID, outcome: outcome) }
-            }
+            try hand(try reception(for: peer).end(frame.payload), from: peer)
         case .pong, .report, .reportAck, .agentHello, .agentWelcome, .agentRedirect, .agentCommand, .agentCommandResult, nil:
             throw FrameChannelError("unexpected frame kind \(frame.kind) from \(peer.name)")
         }
@@ -66,11 +62,34 @@ final class PeerReceiver: FrameReceiver {
         transfers?.abandon()
     }
 
+    /// What a transfer delivered, to Raft or to the request it answers.
+    private func hand(_ delivery: TransferReception.Delivery?, from peer: ClusterTopology.Member) throws(FrameChannelError) {
+        switch delivery {
+        case let .snapshot(message): try deliver(message, from: peer)
+        case let .answer(requestID, outcome):
+            service.loop.execute { [service] in service.forwarding.receiveAnswer(requestID: requestID, from: peer.id, outcome: outcome) }
+        case nil: break
+        }
+    }
+
     private func deliver(_ message: Message, from peer: ClusterTopology.Member) throws(FrameChannelError) {
         guard message.from == peer.id, message.to == service.selfMember.id else {
             throw FrameChannelError("\(peer.name) sent a message claiming from=\(message.from) to=\(message.to)")
         }
         service.loop.execute { [service] in service.receive(message) }
+    }
+
+    /// An answer that does not decode (a leader of an incompatible build, PROTOCOL.md) refuses the
+    /// request its leading id names, and the connection — which carries the leader's Raft
+    /// traffic too — stays open.
+    private func forwardedAnswer(_ payload: [UInt8], from peer: ClusterTopology.Member) -> ForwardedAnswer? {
+        let decodingError: BinaryDecodingError
+        do throws(BinaryDecodingError) { return try ForwardedAnswer.decode(payload) } catch { decodingError = error }
+        let refused = ForwardedAnswer.undecodable(payload, error: decodingError)
+        inbox.logger.warning("forwarded answer does not decode; its request is refused, the connection kept",
+                             ["peer": peer.name, "bytes": "\(payload.count)", "request": refused.map { "\($0.requestID)" } ?? "none",
+                              "error": "\(decodingError)"])
+        return refused
     }
 
     private func reception(for peer: ClusterTopology.Member) -> TransferReception {

@@ -64,7 +64,7 @@ extension RaftService {
 
     /// Promotes one learner whose log is within `promotionLagEntriesMaximum`
     /// of ours. A refusal (another change not yet committed) is retried on a
-    /// later pass.
+    /// later pass, and counted once per run of refusals for that learner.
     func promoteCaughtUpLearner() {
         guard hasLearners else { return }
         let status = node.status
@@ -75,10 +75,11 @@ extension RaftService {
             do {
                 try node.proposeMembershipChange(.promoteLearner(learner))
             } catch {
-                learnerPromotionsRefused.increment()
+                if learnerPromotionRefusals.failed(learner) { learnerPromotionsRefused.increment() }
                 return logger.debug("promoting a caught-up learner was refused; retrying later",
                                     ["member": directory.displayName(of: learner), "reason": "\(error)"])
             }
+            learnerPromotionRefusals.succeeded()
             logger.info("learner caught up; promoting it to voter", ["member": directory.displayName(of: learner)])
             scheduleProcess()
             return

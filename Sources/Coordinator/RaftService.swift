@@ -43,7 +43,10 @@ final class RaftService: @unchecked Sendable {
             return status.role == .leader && status.term == header.term
         })
     /// Requests forwarded to the leader while following, and answers to followers while leading.
-    private(set) lazy var forwarding = RequestForwarding(peers: peers, logger: logger)
+    /// Request ids start at random, like read ids below, so that an answer meant for an earlier
+    /// incarnation of this coordinator answers none of this one's requests.
+    private(set) lazy var forwarding = RequestForwarding(peers: peers, logger: logger,
+                                                         firstRequestID: UInt64.random(in: 1...(UInt64.max >> 1)))
     var waiters = ProposalWaiters()
     private var tickTimer: TimerID?
     private var lastSnapshotIndex: UInt64 = 0
@@ -61,6 +64,8 @@ final class RaftService: @unchecked Sendable {
     /// The agent port's ticket keys; set its observer once before `start`.
     let ticketKeys: TicketKeyRotation
     let learnerPromotionsRefused: Counter
+    /// Counts a learner's refused promotions once per run (they are retried every Ready batch).
+    var learnerPromotionRefusals = FailureRun<NodeID>()
     private var nodesChangedSincePublish = true
     private var nodesPublishedAt = MonotonicInstant(nanoseconds: 0)
     private var lastTickAt = MonotonicInstant.now()
@@ -90,7 +95,8 @@ final class RaftService: @unchecked Sendable {
         addresses = AddressPublication(logger: logger, metrics: metrics)
         learnerPromotionsRefused = metrics.counter(
             "hotswap_raft_learner_promotions_refused_total",
-            help: "Promotions of a caught-up learner that Raft refused (another change pending; retried on a later pass).")
+            help: "Runs of refused promotions of a caught-up learner (another change pending): one per learner "
+                + "until a promotion is proposed; each is retried on a later pass.")
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
         group = try EventLoopGroup(loopCount: 1)
         loop = group.loops[0]

@@ -11,17 +11,20 @@ import Wire
 /// large for one frame as a chunked transfer), which the follower's route renders. This type
 /// holds both ends: on a follower the requests waiting for their answer, on the leader the
 /// sending of answers. A forwarded request is never forwarded again (no ping-pong while
-/// leadership moves). Owned by `RaftService` and confined to its loop.
+/// leadership moves). Request ids start at random per incarnation and an answer is taken only
+/// from the leader its request went to (`ForwardedRequests`). Owned by `RaftService` and
+/// confined to its loop.
 final class RequestForwarding: @unchecked Sendable {
     typealias Completion = @Sendable (ClusterOutcome) -> Void
 
     private let peers: PeerLinks
     private let logger: Logger
-    private var waiting = ForwardedRequests()
+    private var waiting: ForwardedRequests
 
-    init(peers: PeerLinks, logger: Logger) {
+    init(peers: PeerLinks, logger: Logger, firstRequestID: UInt64) {
         self.peers = peers
         self.logger = logger
+        waiting = ForwardedRequests(firstRequestID: firstRequestID)
     }
 
     /// Requests forwarded from here that wait for the leader's answer.
@@ -33,13 +36,13 @@ final class RequestForwarding: @unchecked Sendable {
         guard leader != .none, let link = peers.link(to: leader), link.isConnected else {
             return completion(.refused(.noLeader(RaftService.noLeaderKnown)))
         }
-        let id = waiting.add(deadline: MonotonicInstant.now().advanced(by: RaftService.proposalTimeout),
+        let id = waiting.add(leader: leader, deadline: MonotonicInstant.now().advanced(by: RaftService.proposalTimeout),
                              endsWithLeaderChange: request.endsWithLeaderChange, completion: completion)
         var writer = BinaryWriter()
         writer.write(id)
         let frame = Frame(kind: FrameKind.forwardProposal.rawValue, payload: writer.bytes + request.encoded)
         if !peers.send(frame, to: leader, what: "forwarded request") {
-            waiting.resolve(requestID: id, outcome: .refused(.requestTooLarge(frameBytesMaximum: link.frameSizeMaximumBytes)))
+            waiting.resolve(requestID: id, from: leader, outcome: .refused(.requestTooLarge(frameBytesMaximum: link.frameSizeMaximumBytes)))
         }
     }
 
@@ -54,10 +57,20 @@ final class RequestForwarding: @unchecked Sendable {
         submit(request) { [self] outcome in answer(outcome, requestID: requestID, to: peer) }
     }
 
-    /// On a follower: the leader's answer to a request forwarded from here, whether it came in
-    /// one frame or as a chunked transfer.
-    func receiveAnswer(requestID: UInt64, outcome: ClusterOutcome) {
-        waiting.resolve(requestID: requestID, outcome: outcome)
+    /// On a follower: `sender`'s answer to a request forwarded from here, whether it came in one
+    /// frame or as a chunked transfer. One from another peer than the request went to is logged
+    /// and dropped; one for no waiting request (it timed out) too.
+    func receiveAnswer(requestID: UInt64, from sender: NodeID, outcome: ClusterOutcome) {
+        switch waiting.resolve(requestID: requestID, from: sender, outcome: outcome) {
+        case .resolved: break
+        case .unknown:
+            logger.info("forwarded answer for no waiting request dropped",
+                        ["from": peers.displayName(of: sender), "request": "\(requestID)", "outcome": "\(outcome)"])
+        case let .wrongSender(expected):
+            logger.warning("forwarded answer from a peer the request was not sent to dropped",
+                           ["from": peers.displayName(of: sender), "sent_to": peers.displayName(of: expected),
+                            "request": "\(requestID)"])
+        }
     }
 
     /// The leader changed, or an election began: writes and queries forwarded to the old leader
@@ -89,7 +102,8 @@ final class RequestForwarding: @unchecked Sendable {
         let refusal: ClusterRefusal
         switch outcome {
         case let .document(document) where UInt64(document.count) <= maximumBytes:
-            if peers.outbox(to: peer)?.offerDocument(document, requestID: requestID) == true { return }
+            let deadline = MonotonicInstant.now().advanced(by: RaftService.proposalTimeout)
+            if peers.outbox(to: peer)?.offerDocument(document, requestID: requestID, deadline: deadline) == true { return }
             refusal = .forwardingBusy
         case let .document(document):
             refusal = .answerTooLarge(bytes: document.count, maximumBytes: Int(maximumBytes))

@@ -15,6 +15,8 @@ final class TicketKeyRotation: @unchecked Sendable {
     private let logger: Logger
     private let unusableRecords: Counter
     private let proposalsFailed: Counter
+    /// A run's target is the newest key a new one would follow (each attempt makes a new key).
+    private var failureRun = FailureRun<[UInt8]?>()
     private var isProposing = false
     private var published: [TicketKeyRecord] = []
     /// Hears the keys whenever the replicated ones change (and once at start); set once before
@@ -27,7 +29,8 @@ final class TicketKeyRotation: @unchecked Sendable {
             "hotswap_ticket_key_records_unusable_total",
             help: "Replicated session ticket key records that could not be made into a key (skipped).")
         proposalsFailed = metrics.counter("hotswap_ticket_key_proposals_failed_total",
-                                          help: "Proposals of a new session ticket key that failed (each is retried).")
+                                          help: "Runs of failed proposals of a new session ticket key: one per run of "
+                                              + "retries that fail, until one succeeds or another key is newest.")
     }
 
     /// On the leader with a valid lease: proposes a new key through `submit` when one is due.
@@ -47,9 +50,10 @@ final class TicketKeyRotation: @unchecked Sendable {
         submit(.write(FleetCodec.encode(.addTicketKey(record)))) { [self] outcome in
             isProposing = false
             if !outcome.succeeded {
-                proposalsFailed.increment()
+                if failureRun.failed(newest?.name) { proposalsFailed.increment() }
                 logger.debug("adding a session ticket key failed; retrying", ["outcome": "\(outcome)"])
             } else {
+                failureRun.succeeded()
                 logger.info("session ticket key added", ["key": record.nameHex])
             }
         }

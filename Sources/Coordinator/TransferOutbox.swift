@@ -1,6 +1,7 @@
 import Cluster
 import Consensus
 import Observability
+import Primitives
 import Transport
 import Wire
 
@@ -10,7 +11,9 @@ import Wire
 /// snapshot never sits whole in a queue nor starves the heartbeats that
 /// share the link. At most one snapshot is held (a newer one replaces it);
 /// answers are bounded by `transfersQueuedMaximum`. A transfer cut by a
-/// reconnection starts over on the new connection. Confined to the Raft loop.
+/// reconnection starts over on the new connection — a forwarded document only
+/// before its deadline, after which the follower no longer waits for it.
+/// Confined to the Raft loop.
 final class TransferOutbox: @unchecked Sendable {
     static let transfersQueuedMaximum = 16
     /// Frames sent per turn of the loop before yielding to other work,
@@ -57,11 +60,12 @@ final class TransferOutbox: @unchecked Sendable {
         if !isWaiting { pump() }
     }
 
-    /// Queues a forwarded gateway document too large for one frame; false
-    /// when the queue is full (the caller answers with a refusal instead).
-    func offerDocument(_ document: [UInt8], requestID: UInt64) -> Bool {
+    /// Queues a forwarded gateway document too large for one frame, to be
+    /// begun before `deadline` or dropped; false when the queue is full (the
+    /// caller answers with a refusal instead).
+    func offerDocument(_ document: [UInt8], requestID: UInt64, deadline: MonotonicInstant) -> Bool {
         guard queue.count < Self.transfersQueuedMaximum else { return false }
-        queue.append(.document(document, requestID: requestID, transferID: takeTransferID()))
+        queue.append(.document(document, requestID: requestID, transferID: takeTransferID(), deadline: deadline))
         if !isWaiting { pump() }
         return true
     }
@@ -84,6 +88,13 @@ final class TransferOutbox: @unchecked Sendable {
             guard link.isWritable else { return waitForLink() }
             guard sentThisTurn < Self.framesPerTurnMaximum else { return yieldTurn() }
             if headConnection != link.connectionSerial {
+                // The receiver knows nothing of this transfer yet, so dropping it here leaves nothing half-sent.
+                if let deadline = transfer.deadline, deadline <= .now() {
+                    logger.info("forwarded document dropped: its follower no longer waits for it",
+                                ["peer": peerName, "transfer": "\(transfer.header.transferID)"])
+                    dropHead()
+                    continue
+                }
                 transfer.restart()
                 headConnection = link.connectionSerial
             }

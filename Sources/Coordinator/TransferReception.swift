@@ -9,11 +9,15 @@ import Wire
 /// `TransferAssembler` that stores what it admits — a snapshot's chunks in a
 /// spool file as they arrive, a forwarded document's in memory — and, once the
 /// assembler and a re-read of the spool agree the data is whole and its
-/// checksum matches, hands back the snapshot `Message` or the answer. Any
-/// refusal removes what was stored and closes the connection.
+/// checksum matches, hands back the snapshot `Message` or the answer. Both
+/// kinds of context are decoded at the begin frame, before any data is stored.
+/// Any refusal removes what was stored and closes the connection — except a
+/// forwarded answer whose context does not decode (a leader of an
+/// incompatible build, PROTOCOL.md): its request is refused at once, its
+/// chunks are checked and dropped, and the connection stays open.
 final class TransferReception {
     /// What a finished transfer delivers.
-    enum Delivery {
+    enum Delivery: Equatable {
         case snapshot(Message)
         case answer(requestID: UInt64, outcome: ClusterOutcome)
     }
@@ -25,6 +29,9 @@ final class TransferReception {
     private var assembler = TransferAssembler(limits: SnapshotInbox.limits)
     private var spool: SpoolFile?
     private var answerBody: [UInt8] = []
+    /// The request the forwarded document in progress answers; nil for a snapshot, for no
+    /// transfer, and for a document whose context did not decode (its chunks are dropped).
+    private var answerRequestID: UInt64?
     /// When the transfer in progress last moved; nil when none is.
     private var lastProgressAt: MonotonicInstant?
 
@@ -35,21 +42,34 @@ final class TransferReception {
         serial = inbox.takeSerial()
     }
 
-    func begin(_ payload: [UInt8]) throws(FrameChannelError) {
-        try refusing {
+    /// Admits a transfer's header. A forwarded answer whose context does not decode delivers,
+    /// here, the refusal of the request its leading id names (if it names one).
+    @discardableResult
+    func begin(_ payload: [UInt8]) throws(FrameChannelError) -> Delivery? {
+        try refusing { () throws -> Delivery? in
             let header = try TransferCodec.decodeHeader(payload)
-            if header.purpose == .snapshot { try checkSnapshotContext(header) }
+            var requestID: UInt64?
+            var refused: ForwardedAnswer?
+            switch header.purpose {
+            case .snapshot: try checkSnapshotContext(header)
+            case .forwardedAnswer:
+                do throws(BinaryDecodingError) { requestID = try ForwardedAnswer.decodeStreamedContext(header.context) } catch {
+                    refused = undecodableContext(header, error: error)
+                }
+            }
             if let replaced = try assembler.begin(header) {
                 inbox.logger.info("snapshot transfer replaced by a newer one",
                                   ["peer": peer.name, "old_index": "\(replaced.index)", "new_index": "\(header.index)"])
                 try discardStored()
             }
             answerBody = []
+            answerRequestID = requestID
             lastProgressAt = .now()
             // An answer's memory grows with the bytes that arrive, never with the size a peer declares.
-            guard header.purpose == .snapshot else { return }
+            guard header.purpose == .snapshot else { return refused.map { .answer(requestID: $0.requestID, outcome: $0.outcome) } }
             inbox.claim(sender: peer.id, serial: serial)
             spool = try SpoolFile.create(at: inbox.spoolPath(sender: peer.name, serial: serial))
+            return nil
         }
     }
 
@@ -58,7 +78,11 @@ final class TransferReception {
             let chunk = try TransferCodec.decodeChunk(payload)
             try checkStillHolder()
             try assembler.accept(chunk)
-            if let spool { try spool.append(chunk.bytes) } else { answerBody.append(contentsOf: chunk.bytes) }
+            if let spool {
+                try spool.append(chunk.bytes)
+            } else if answerRequestID != nil {
+                answerBody.append(contentsOf: chunk.bytes)
+            }
             lastProgressAt = .now()
         }
     }
@@ -73,8 +97,9 @@ final class TransferReception {
         throw FrameChannelError("chunked transfer from \(peer.name) made no progress for \(SnapshotInbox.transferStallMaximum)")
     }
 
-    func end(_ payload: [UInt8]) throws(FrameChannelError) -> Delivery {
-        try refusing { () throws -> Delivery in
+    /// Completes the transfer; nil for a forwarded answer whose context did not decode.
+    func end(_ payload: [UInt8]) throws(FrameChannelError) -> Delivery? {
+        try refusing { () throws -> Delivery? in
             let transferID = try TransferCodec.decodeEnd(payload)
             try checkStillHolder()
             let header = try assembler.end(transferID: transferID)
@@ -82,9 +107,11 @@ final class TransferReception {
             inbox.noteCompleted()
             switch header.purpose {
             case .forwardedAnswer:
-                let requestID = try ForwardedAnswer.decodeStreamedContext(header.context)
-                defer { answerBody = [] }
-                return .answer(requestID: requestID, outcome: .document(answerBody))
+                defer {
+                    answerBody = []
+                    answerRequestID = nil
+                }
+                return answerRequestID.map { .answer(requestID: $0, outcome: .document(answerBody)) }
             case .snapshot:
                 return .snapshot(try spooledSnapshot(header))
             }
@@ -118,6 +145,15 @@ final class TransferReception {
         return message
     }
 
+    /// The refusal of the request an undecodable streamed answer's context names, logged.
+    private func undecodableContext(_ header: TransferHeader, error: BinaryDecodingError) -> ForwardedAnswer? {
+        let refused = ForwardedAnswer.undecodable(header.context, error: error)
+        inbox.logger.warning("forwarded answer's transfer context does not decode; its request is refused, its chunks dropped",
+                             ["peer": peer.name, "transfer": "\(header.transferID)", "bytes": "\(header.totalBytes)",
+                              "request": refused.map { "\($0.requestID)" } ?? "none", "error": "\(error)"])
+        return refused
+    }
+
     /// The header's message must be a snapshot from this peer to us, of the
     /// term and index the header claims.
     private func checkSnapshotContext(_ header: TransferHeader) throws {
@@ -137,6 +173,7 @@ final class TransferReception {
 
     private func discardStored() throws(StorageError) {
         answerBody = []
+        answerRequestID = nil
         guard let spool else { return }
         self.spool = nil
         inbox.release(sender: peer.id, serial: serial)

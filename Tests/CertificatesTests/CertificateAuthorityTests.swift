@@ -31,6 +31,7 @@ import TestSupport
 
     @Test func initializeReportsAMissingParentDirectoryAsUnwritable() throws {
         let parent = TemporaryDirectory()
+        defer { parent.remove() }
         let directory = parent.file("absent/ca-dir")
         #expect(throws: CertificateError.unwritable(directory, reason: "No such file or directory")) {
             try CertificateAuthority.initialize(directory: directory)

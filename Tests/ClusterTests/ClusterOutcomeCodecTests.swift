@@ -39,6 +39,7 @@ import Wire
         .nodeNotFound(id: "web-9"), .environmentNotFound(name: "staging"), .requestTooLarge(frameBytesMaximum: 1_048_576),
         .answerTooLarge(bytes: 70_000_000, maximumBytes: 67_108_864), .forwardingBusy,
         .undecodableWrite(detail: "field at byte 2 declares 300 bytes, over the limit of 256"),
+        .undecodableAnswer(detail: "unknown cluster outcome at byte 8"),
     ] + proposalErrors.map(ClusterRefusal.proposal)
 
     static let every: [ClusterOutcome] = fleetOutcomes.map(ClusterOutcome.applied) + refusals.map(ClusterOutcome.refused) + [
@@ -65,7 +66,7 @@ import Wire
     @Test(arguments: [
         ([0], 8, "unknown cluster outcome"), ([5], 8, "unknown cluster outcome"), ([1, 0], 9, "unknown fleet outcome"),
         ([1, 9, 0], 10, "unknown fleet rejection"), ([4, 0], 9, "unknown cluster refusal"),
-        ([4, 24], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
+        ([4, 25], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
         ([4, 5, 7, 7], 11, "unknown membership error"),
     ] as [([UInt8], Int, String)])
     func unknownTagsAreRefused(tags: [UInt8], offset: Int, detail: String) {
@@ -95,6 +96,19 @@ import Wire
                                                           maximumBytes: ClusterOutcomeCodec.fieldBytesMaximum)) {
             try ForwardedAnswer.decode(writer.bytes)
         }
+    }
+
+    /// A previous build's answer (`id|status|retry|body`) does not decode; its leading id still
+    /// names the request, which is refused as undecodable rather than left to time out.
+    @Test func anUndecodableAnswerRefusesTheRequestItsLeadingIDNames() throws {
+        var writer = BinaryWriter()
+        writer.write(UInt64(0xABCD))
+        writer.write(UInt16(200))
+        let bytes = writer.bytes + [0, 0, 0, 0, 0x7B, 0x7D]
+        let error = try #require(throws: BinaryDecodingError.self) { try ForwardedAnswer.decode(bytes) }
+        #expect(ForwardedAnswer.undecodable(bytes, error: error)
+            == ForwardedAnswer(requestID: 0xABCD, outcome: .refused(.undecodableAnswer(detail: "\(error)"))))
+        #expect(ForwardedAnswer.undecodable(Array(bytes.prefix(7)), error: error) == nil, "seven bytes name no request")
     }
 
     @Test func aStreamedDocumentsContextIsItsRequestID() throws {

@@ -32,7 +32,7 @@ final class AgentPort {
     static let selfName = "c1"
     static let agentAddresses = ["c1": "10.0.0.1:7100", "c2": "10.0.0.2:7100"]
 
-    let embedded = EmbeddedEventLoop()
+    let embedded: EmbeddedEventLoop
     let raft: ScriptedGatewayRaft
     let gateway: AgentGateway
     let metrics = MetricsRegistry()
@@ -43,7 +43,9 @@ final class AgentPort {
     private let directory: MemberDirectory
     private var connectionCount: UInt64 = 0
 
-    init(settings: AgentGateway.Settings = AgentGateway.Settings(), idleTimeout: Duration = .seconds(30)) throws {
+    init(settings: AgentGateway.Settings = AgentGateway.Settings(), idleTimeout: Duration = .seconds(30),
+         clock: VirtualClock = VirtualClock()) throws {
+        embedded = EmbeddedEventLoop(clock: clock)
         let topology = try ClusterTopology.parse("c1=127.0.0.1:7001,c2=127.0.0.1:7002,c3=127.0.0.1:7003")
         directory = MemberDirectory(founding: topology, advertised: Dictionary(uniqueKeysWithValues: Self.agentAddresses.map {
             ($0.key, AdvertisedAddresses(name: $0.key, apiAddress: "10.0.0.9:8443", agentAddress: $0.value))

@@ -10,6 +10,12 @@ extension AgentSessionWalk {
         for (number, tracked) in links.enumerated() {
             broken += try check(tracked).map { "#\(number) (\(tracked.node)): \($0)" }
         }
+        // After every link's frames: a newer session's welcome explains the older one's close.
+        for (number, tracked) in links.enumerated() where !tracked.isOpen && !tracked.closeChecked {
+            tracked.closeChecked = true
+            if let unexpected = unexpectedClose(of: tracked) { broken.append("#\(number) (\(tracked.node)): \(unexpected)") }
+            tracked.mustBeRefused = false
+        }
         return broken + checkSessions(readingMetrics: readingMetrics)
     }
 
@@ -33,11 +39,29 @@ extension AgentSessionWalk {
             if case .protocolViolation = tracked.link.closeReason {} else {
                 broken.append("not refused: \(tracked.link.closeReason.map { "\($0)" } ?? "still open")")
             }
-            tracked.mustBeRefused = false
+            // Cleared once its close is checked, in `check(readingMetrics:)`.
+            if tracked.isOpen { tracked.mustBeRefused = false }
         }
         if tracked.redirected, tracked.isOpen { broken.append("still open after a redirect") }
         if tracked.link.watched.writesAfterClose > 0 { broken.append("\(tracked.link.watched.writesAfterClose) writes after close") }
         return broken
+    }
+
+    /// Why the close of `tracked` was not one the walk caused or the coordinator may make on its
+    /// own (a redirect, a newer session of its node, a full node table, an idle timeout).
+    private func unexpectedClose(of tracked: Tracked) -> String? {
+        let reason = tracked.link.closeReason
+        let expected: Bool
+        switch reason {
+        case .peerClosed: expected = tracked.hungUp
+        case let .protocolViolation(why): expected = tracked.mustBeRefused || why.contains("already holds windows for")
+        case .local("not the acting leader; agent redirected"), .local("leadership lost"): expected = tracked.redirected
+        case .local("replaced by a newer session of the same node"):
+            expected = links.contains { $0 !== tracked && $0.node == tracked.node && $0.isOpen && $0.welcomeTerm != nil }
+        case .timeout: expected = timeAdvanced
+        default: expected = false
+        }
+        return expected ? nil : "closed unexpectedly: \(reason.map { "\($0)" } ?? "no reason")"
     }
 
     private func checkWelcome(_ welcome: AgentWelcome, on tracked: Tracked) -> [String] {

@@ -22,6 +22,10 @@ final class AgentSessionWalk {
         var ping: [UInt8]?
         /// This step sent something the coordinator must refuse.
         var mustBeRefused = false
+        /// The walk hung up this connection.
+        var hungUp = false
+        /// Its close was checked against what the walk expected.
+        var closeChecked = false
 
         init(link: AgentLink, node: String) {
             self.link = link
@@ -51,6 +55,8 @@ final class AgentSessionWalk {
     var windows: [String: (incarnation: UInt64, last: UInt64)] = [:]
     private(set) var recent: [String] = []
     var tally = Tally()
+    /// The step being checked let virtual time pass (idle connections may time out).
+    private(set) var timeAdvanced = false
 
     init(seed: UInt64) throws {
         random = SplitMix64(seed: seed)
@@ -73,6 +79,7 @@ final class AgentSessionWalk {
     // MARK: - Events
 
     func step() throws {
+        timeAdvanced = false
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<12: connect()
         case 12..<28: sayHello()
@@ -132,6 +139,7 @@ final class AgentSessionWalk {
     private func hangUp() {
         guard let tracked = pick(links.filter(\.isOpen)) else { return }
         note("hang up #\(index(of: tracked))")
+        tracked.hungUp = true
         tracked.link.connection.peerClosed()
         port.embedded.run()
     }
@@ -152,6 +160,7 @@ final class AgentSessionWalk {
     private func advanceTime() {
         let delay = Duration.milliseconds(Int64.random(in: 0...3_000, using: &random))
         note("advance \(delay)")
+        timeAdvanced = true
         port.embedded.advanceTime(by: delay)
     }
 

@@ -5,7 +5,8 @@ import Testing
 /// every step, no welcome unless this coordinator acts as leader, in its term
 /// and with what the window holds; acknowledgements exactly as the window
 /// model says and never going back; a redirect always followed by the close
-/// and nothing sent after it; one session per node, all of the leading term.
+/// and nothing sent after it; one session per node, all of the leading term;
+/// no close the walk did not cause or expect; and reports acknowledged.
 /// `HOTSWAP_SEEDS=N` runs seeds 1...N (50 by default); a failure names its
 /// seed, step and the events before it, and that seed replays exactly.
 @Suite struct AgentSessionWalkTests {
@@ -30,6 +31,7 @@ import Testing
             }
         }
         let tally = walk.tally
-        #expect(tally.welcomes > 0 && tally.redirects > 0 && tally.refusals > 0, "seed \(seed) walked too little to check much: \(tally)")
+        #expect(tally.welcomes > 0 && tally.acks > 0 && tally.redirects > 0 && tally.refusals > 0,
+                "seed \(seed) walked too little to check much: \(tally)")
     }
 }

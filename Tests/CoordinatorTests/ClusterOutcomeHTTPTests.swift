@@ -95,6 +95,9 @@ import Testing
         .error(.answerTooLarge(bytes: 70_000_000, maximumBytes: 67_108_864), 500, "answer_too_large",
                "the answer of 70000000 bytes exceeds the 67108864-byte limit of answers forwarded between coordinators; "
                    + "ask the leader directly"),
+        .error(.undecodableAnswer(detail: "input ends early at byte 9"), 502, "undecodable_answer",
+               "the leader's answer could not be decoded (does it run an incompatible build?); the request may have applied: "
+                   + "input ends early at byte 9"),
         .error(.forwardingBusy, 503, "forwarding_busy", "too many large answers are on their way to this coordinator; retry", retry: 1),
     ]
 

@@ -60,7 +60,7 @@ import Wire
 
     @Test func aForwardedDocumentRoundTripsWithItsRequestID() throws {
         let document = F.data(count: 300_000)
-        let transfer = OutgoingTransfer.document(document, requestID: 77, transferID: 1)
+        let transfer = OutgoingTransfer.document(document, requestID: 77, transferID: 1, deadline: F.documentDeadline)
         var assembler = try begun(transfer)
         var body: [UInt8] = []
         for chunk in try F.chunks(of: transfer) {
@@ -106,7 +106,7 @@ import Wire
     }
 
     @Test func aTransferDeclaringMoreThanItsPurposeAllowsIsRefused() throws {
-        var header = OutgoingTransfer.document(Array("{}".utf8), requestID: 1, transferID: 1).header
+        var header = OutgoingTransfer.document(Array("{}".utf8), requestID: 1, transferID: 1, deadline: F.documentDeadline).header
         header.totalBytes = F.limits.forwardedAnswerBytesMaximum + 1
         var assembler = TransferAssembler(limits: F.limits)
         #expect(refusal { _ = try assembler.begin(header) } == "oversized")
@@ -159,7 +159,7 @@ import Wire
     @Test func anOlderSnapshotOrAnAnswerCannotInterruptAnUnfinishedSnapshot() throws {
         let current = OutgoingTransfer.snapshot(F.snapshotMessage(term: 4, index: 500, bytes: 300_000), transferID: 1)
         let older = OutgoingTransfer.snapshot(F.snapshotMessage(term: 3, index: 900, bytes: 1_000), transferID: 2)
-        let answer = OutgoingTransfer.document(Array("{}".utf8), requestID: 1, transferID: 3)
+        let answer = OutgoingTransfer.document(Array("{}".utf8), requestID: 1, transferID: 3, deadline: F.documentDeadline)
         var assembler = try begun(current)
         #expect(throws: TransferError.stale(term: 3, index: 900, currentTerm: 4, currentIndex: 500)) {
             _ = try assembler.begin(older.header)

@@ -29,6 +29,7 @@ import Wire
 
     @Test func twentyMegabytesOfSnapshotArriveThroughTheSpoolAsTheSameMessage() throws {
         let scratch = TemporaryDirectory()
+        defer { scratch.remove() }
         let directory = scratch.path
         let receiving = reception(try inbox(in: directory))
         let message = F.snapshotMessage(bytes: 20 << 20)
@@ -47,10 +48,11 @@ import Wire
 
     @Test func aForwardedDocumentArrivesInMemoryAsTheOutcomeOfItsRequest() throws {
         let scratch = TemporaryDirectory()
+        defer { scratch.remove() }
         let directory = scratch.path
         let receiving = reception(try inbox(in: directory))
         let document = F.data(count: 2 * TransferCodec.chunkBytesMaximum + 5)
-        let frames = F.frames(of: .document(document, requestID: 41, transferID: 3))
+        let frames = F.frames(of: .document(document, requestID: 41, transferID: 3, deadline: F.documentDeadline))
         try receiving.begin(frames[0].payload)
         for frame in frames.dropFirst().dropLast() { try receiving.chunk(frame.payload) }
         #expect(spools(in: directory).isEmpty, "a forwarded document was spooled to disk")
@@ -61,9 +63,44 @@ import Wire
         #expect(requestID == 41 && outcome == .document(document))
     }
 
+    /// A document's transfer whose context is not a bare request id (a previous build sent the
+    /// request id, status and Retry-After there): its request is refused at the begin frame,
+    /// before any of the data is collected; its chunks and end are checked and dropped, and
+    /// the connection stays open for the next transfer.
+    @Test func aForwardedDocumentWhoseContextDoesNotDecodeIsRefusedAtItsBegin() throws {
+        let scratch = TemporaryDirectory()
+        defer { scratch.remove() }
+        let receiving = reception(try inbox(in: scratch.path))
+        for (context, refusedID) in [(ForwardedAnswer.streamedContext(requestID: 41) + [0, 200, 0], UInt64(41)), ([7, 7], nil)] {
+            let document = F.data(count: TransferCodec.chunkBytesMaximum + 5)
+            var transfer = OutgoingTransfer.document(document, requestID: 41, transferID: 3, deadline: F.documentDeadline)
+            transfer = OutgoingTransfer(header: TransferHeader(
+                purpose: .forwardedAnswer, transferID: 3, term: 0, index: 0, totalBytes: transfer.header.totalBytes,
+                checksum: transfer.header.checksum, context: context), data: document)
+            let frames = F.frames(of: transfer)
+            let delivered = try receiving.begin(frames[0].payload)
+            if let refusedID {
+                guard case let .answer(requestID, .refused(.undecodableAnswer(detail))) = delivered else {
+                    Issue.record("the begin delivered \(String(describing: delivered)), not the request's refusal")
+                    continue
+                }
+                #expect(requestID == refusedID && detail.contains("unexpected bytes after the end"), "\(detail)")
+            } else {
+                #expect(delivered == nil, "a context of two bytes names no request")
+            }
+            for frame in frames.dropFirst().dropLast() { try receiving.chunk(frame.payload) }
+            #expect(try receiving.end(try #require(frames.last).payload) == nil)
+        }
+        let frames = F.frames(of: .document([1, 2, 3], requestID: 42, transferID: 4, deadline: F.documentDeadline))
+        #expect(try receiving.begin(frames[0].payload) == nil)
+        for frame in frames.dropFirst().dropLast() { try receiving.chunk(frame.payload) }
+        #expect(try receiving.end(try #require(frames.last).payload) == .answer(requestID: 42, outcome: .document([1, 2, 3])))
+    }
+
     /// A reception in a scratch data directory, and a snapshot transfer's frames.
     private func withReception(bytes: Int, _ body: (String, TransferReception, [Frame]) throws -> Void) throws {
         let scratch = TemporaryDirectory()
+        defer { scratch.remove() }
         let directory = scratch.path
         try body(directory, reception(try inbox(in: directory)), F.frames(of: .snapshot(F.snapshotMessage(bytes: bytes), transferID: 1)))
     }
@@ -100,6 +137,7 @@ import Wire
 
     @Test func aHeaderWhoseMessageIsNotFromThisPeerIsRefused() throws {
         let scratch = TemporaryDirectory()
+        defer { scratch.remove() }
         let directory = scratch.path
         let receiving = TransferReception(inbox: try inbox(in: directory), peer: F.follower, selfID: F.leader.id)
         let frames = F.frames(of: .snapshot(F.snapshotMessage(bytes: 1_000), transferID: 1))
@@ -123,6 +161,7 @@ import Wire
 
     @Test func aNewerConnectionFromTheSameSenderTakesOverItsSnapshotTransfer() throws {
         let scratch = TemporaryDirectory()
+        defer { scratch.remove() }
         let directory = scratch.path
         let shared = try inbox(in: directory)
         let first = reception(shared)

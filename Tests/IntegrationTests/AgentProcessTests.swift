@@ -123,15 +123,18 @@ struct AgentProcessTests {
         #expect(hello.wasFirstFrame && hello.certificateName == "node-1")
         #expect(eventually { coordinator.storedSequences(incarnation: hello.hello.incarnation).count >= 2 })
         #expect(agent.stop() == 0)
+        let refusedData = TemporaryDirectory()
+        defer { refusedData.remove() }
         let refused = try ExternalCommand.run([
             HotSwapBinary.agentPath, "--name", "c1", "--coordinators", "127.0.0.1:1", "--tls-dir", certificates.tlsDirectory,
-            "--data-dir", TemporaryDirectory().path])
+            "--data-dir", refusedData.path])
         #expect(refused.status == 1 && refused.standardError.contains("needs role agent"), "\(refused.combined)")
     }
 
     private func refusal(name: String = "node-1", tlsDirectory: String? = nil, dataDirectory: String? = nil) throws
         -> ExternalCommand.Output {
         let data = TemporaryDirectory()
+        defer { data.remove() }
         let output = try ExternalCommand.run([
             HotSwapBinary.path, "agent", "--name", name, "--coordinators", "127.0.0.1:1",
             "--tls-dir", tlsDirectory ?? certificates.tlsDirectory, "--data-dir", dataDirectory ?? data.path])

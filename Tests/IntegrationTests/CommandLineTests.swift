@@ -97,6 +97,7 @@ struct CommandLineTests {
         let syntax = try ExternalCommand.run(["bash", "-n"], input: Data(script.standardOutput.utf8))
         #expect(syntax.status == 0, "\(syntax.combined)")
         let directory = TemporaryDirectory()
+        defer { directory.remove() }
         let path = directory.file("hotswap.bash")
         try script.standardOutput.write(toFile: path, atomically: true, encoding: .utf8)
         let registered = try ExternalCommand.run(["bash", "-c", "source '\(path)' && complete -p hotswap"])

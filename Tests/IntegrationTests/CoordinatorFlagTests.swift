@@ -65,6 +65,7 @@ struct CoordinatorFlagTests {
 
     @Test func aConfigFileValueIsCheckedAndNamedByItsLine() throws {
         let directory = TemporaryDirectory()
+        defer { directory.remove() }
         let path = directory.file("c1.conf")
         try "# c1\nelection-timeout-ticks = 10\nraft-tick = 0ms\n".write(toFile: path, atomically: true, encoding: .utf8)
         try Self.expectRefusal(Self.required + ["--config", path], "\(path):3: --raft-tick must be a duration from 1ms to 1s, not '0ms'")

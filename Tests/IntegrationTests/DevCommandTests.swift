@@ -11,6 +11,7 @@ import TestSupport
 struct DevCommandTests {
     @Test func devStartsCoordinatorsAndAgentsThatReportAndCtrlCStopsEveryProcess() throws {
         let directory = TemporaryDirectory()
+        defer { directory.remove() }
         let dev = try DevProcess(directory: directory.path, agents: 3)
         try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
         let pids = dev.childPIDs

@@ -1,0 +1,42 @@
+import Cluster
+import Foundation
+import Primitives
+import Testing
+import TestSupport
+import Wire
+
+/// The leader refuses a write this build cannot decode before proposing it (`WriteCheck`): committed,
+/// it would halt every member for good. No route sends such bytes (each refuses a bad name or body
+/// first), so the write comes as a follower would forward it, on the leader's peer port.
+@Suite(.serialized)
+struct UndecodableWriteTests {
+    @Test func aForwardedWriteThatDoesNotDecodeIsRefusedAndTheClusterCommitsOn() throws {
+        let cluster = try ClusterFixture()
+        let leader = try #require(cluster.agreedLeader())
+        let member = try #require(cluster.names.first { $0 != leader })
+        let certificates = cluster.certificates
+        let client = try TestTLSClient(certificate: certificates.certificate(member), key: certificates.key(member),
+                                       ca: certificates.ca)
+        let (transcript, opened) = client.open(port: try #require(cluster.processes[leader]).peerPort)
+        let connection = try #require(opened, "no connection to \(leader)'s peer port")
+        defer { client.close(connection) }
+        let requestID = UInt64.random(in: 1...UInt64.max)
+        var writer = BinaryWriter()
+        writer.write(requestID)
+        let payload = writer.bytes + ClusterRequest.write([0xFF]).encoded
+        client.write(TestFrames.frame(kind: FrameKind.forwardProposal.rawValue, payload: payload), on: connection)
+
+        // The leader answers on its own link to `member`, whose coordinator sent no such request
+        // and logs the answer it drops, outcome and all.
+        let memberLog = try #require(cluster.processes[member]).log
+        let answered = eventually(timeout: .seconds(10)) {
+            memberLog.text.split(separator: "\n").contains { $0.contains("request=\(requestID)") && $0.contains("undecodableWrite") }
+        }
+        #expect(answered, "no refusal of the undecodable write reached \(member): \(memberLog.text.suffix(3_000))")
+        #expect(!transcript.isClosed, "the leader closed the connection the request came on")
+        #expect(cluster.putAcknowledged("after-undecodable"), "the cluster stopped committing writes")
+        for name in cluster.names {
+            #expect(try #require(cluster.processes[name]).process.isRunning, "\(name) stopped")
+        }
+    }
+}
