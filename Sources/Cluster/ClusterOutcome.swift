@@ -16,6 +16,13 @@ public enum ClusterOutcome: Sendable, Equatable {
     case document([UInt8])
     case refused(ClusterRefusal)
 
+    /// The outcome for a log line: a document by its size (it can be tens of megabytes, and a
+    /// log line of its bytes would stall the loop that writes it), anything else as it is.
+    public var logSummary: String {
+        if case let .document(bytes) = self { return "document of \(bytes.count) bytes" }
+        return "\(self)"
+    }
+
     /// Whether the request did what it asked: false for a refusal and for a rejected write.
     public var succeeded: Bool {
         switch self {

@@ -30,7 +30,7 @@ final class AddressPublication: @unchecked Sendable {
             isProposing = false
             guard !outcome.succeeded else { return failureRun.succeeded() }
             if failureRun.failed(own) { failures.increment() }
-            logger.debug("publishing this coordinator's addresses failed; retrying", ["outcome": "\(outcome)"])
+            logger.debug("publishing this coordinator's addresses failed; retrying", ["outcome": outcome.logSummary])
         }
     }
 }

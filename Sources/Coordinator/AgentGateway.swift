@@ -242,7 +242,7 @@ final class AgentGateway: @unchecked Sendable {
                 if outcome.succeeded { state.inventoryRecorded[record.id] = record }
             }
             if !outcome.succeeded {
-                logger.warning("node inventory write failed", ["node": record.id, "outcome": "\(outcome)"])
+                logger.warning("node inventory write failed", ["node": record.id, "outcome": outcome.logSummary])
             }
         }
     }

@@ -65,7 +65,7 @@ final class RequestForwarding: @unchecked Sendable {
         case .resolved: break
         case .unknown:
             logger.info("forwarded answer for no waiting request dropped",
-                        ["from": peers.displayName(of: sender), "request": "\(requestID)", "outcome": "\(outcome)"])
+                        ["from": peers.displayName(of: sender), "request": "\(requestID)", "outcome": outcome.logSummary])
         case let .wrongSender(expected):
             logger.warning("forwarded answer from a peer the request was not sent to dropped",
                            ["from": peers.displayName(of: sender), "sent_to": peers.displayName(of: expected),

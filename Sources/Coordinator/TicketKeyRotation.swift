@@ -51,7 +51,7 @@ final class TicketKeyRotation: @unchecked Sendable {
             isProposing = false
             if !outcome.succeeded {
                 if failureRun.failed(newest?.name) { proposalsFailed.increment() }
-                logger.debug("adding a session ticket key failed; retrying", ["outcome": "\(outcome)"])
+                logger.debug("adding a session ticket key failed; retrying", ["outcome": outcome.logSummary])
             } else {
                 failureRun.succeeded()
                 logger.info("session ticket key added", ["key": record.nameHex])

@@ -129,4 +129,10 @@ import Wire
             return false
         })
     }
+
+    /// A node list can be tens of megabytes: its log line names its size, not its bytes.
+    @Test func aDocumentIsLoggedByItsSize() {
+        #expect(ClusterOutcome.document([UInt8](repeating: 32, count: 23_000_000)).logSummary == "document of 23000000 bytes")
+        #expect(ClusterOutcome.refused(.readTimeout).logSummary.contains("readTimeout"))
+    }
 }
