@@ -65,22 +65,23 @@ final class Sampler: SampleSource {
     }
 
     private func noteModule(_ name: String, problem: String?) {
-        guard moduleProblems[name] != problem else { return }
-        if let problem {
-            logger.warning("module process not measured; left out of samples", ["module": name, "reason": problem])
-        } else {
-            logger.info("module process measured", ["module": name])
-        }
-        moduleProblems[name] = problem
+        note(name, problem: problem, in: &moduleProblems,
+             lost: "module process not measured; left out of samples", back: "module process measured")
     }
 
     private func noteStatus(_ name: String, problem: String?) {
-        guard statusProblems[name] != problem else { return }
+        note(name, problem: problem, in: &statusProblems,
+             lost: "module status unreadable; resident memory taken from stat", back: "module resident memory read from status again")
+    }
+
+    /// Logs a module's problem once when it starts or changes (`lost`), and once when it clears (`back`).
+    private func note(_ name: String, problem: String?, in problems: inout [String: String], lost: String, back: String) {
+        guard problems[name] != problem else { return }
         if let problem {
-            logger.warning("module status unreadable; resident memory taken from stat", ["module": name, "reason": problem])
+            logger.warning(lost, ["module": name, "reason": problem])
         } else {
-            logger.info("module resident memory read from status again", ["module": name])
+            logger.info(back, ["module": name])
         }
-        statusProblems[name] = problem
+        problems[name] = problem
     }
 }
