@@ -64,6 +64,13 @@ final class RaftService: @unchecked Sendable {
     /// The agent port's ticket keys; set its observer once before `start`.
     let ticketKeys: TicketKeyRotation
     let learnerPromotionsRefused: Counter
+    /// Raft messages and forwarded requests dropped, as etcd's transport drops them: arriving
+    /// while `peerTasksMaximum` tasks already wait for this loop, or leaving while a link's
+    /// backlog is full (`FrameLink.offer`). Raft sends again; a forwarded request times out.
+    let peerMessagesDroppedInbound: Counter
+    let peerMessagesDroppedOutbound: Counter
+    /// Tasks the peer port may have waiting for the Raft loop; etcd's receive buffer holds as many.
+    static let peerTasksMaximum = 4_096
     /// Counts a learner's refused promotions once per run (they are retried every Ready batch).
     var learnerPromotionRefusals = FailureRun<NodeID>()
     private var nodesChangedSincePublish = true
@@ -98,6 +105,12 @@ final class RaftService: @unchecked Sendable {
             help: "Runs of refused promotions of a caught-up learner (another change pending): one per learner "
                 + "until a promotion is proposed; each is retried on a later pass.")
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
+        let dropped = "Raft messages and forwarded requests dropped because the receiving Raft loop's queue "
+            + "or the sending link's backlog was full (Raft sends again)."
+        peerMessagesDroppedInbound = metrics.counter("hotswap_peer_messages_dropped_total", help: dropped,
+                                                     labels: [("direction", "inbound")])
+        peerMessagesDroppedOutbound = metrics.counter("hotswap_peer_messages_dropped_total", help: dropped,
+                                                      labels: [("direction", "outbound")])
         group = try EventLoopGroup(loopCount: 1)
         loop = group.loops[0]
         let recovery = try StartupRecovery.run(dataDirectory: dataDirectory)
@@ -312,8 +325,8 @@ final class RaftService: @unchecked Sendable {
             peers.outbox(to: message.to)?.offerSnapshot(message)
             return
         }
-        peers.send(Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)), to: message.to,
-                   what: "Raft \(message.kind)")
+        let frame = Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message))
+        if !peers.offer(frame, to: message.to, what: "Raft \(message.kind)") { peerMessagesDroppedOutbound.increment() }
     }
 
     private func answerAfterPublish(_ answer: (() -> Void)?) {
