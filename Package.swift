@@ -57,7 +57,8 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Agent", "AgentSimulation", "CommandLineSupport", "FileSystem", "LocalFleet", "Primitives", "Telemetry", "Transport",
+                "Agent", "AgentSimulation", "Cluster", "CommandLineSupport", "FileSystem", "Fleet", "Gateway", "LocalFleet", "Primitives",
+                "Telemetry", "Transport",
             ]
         ),
         .executableTarget(

@@ -225,7 +225,8 @@ final class AgentGateway: @unchecked Sendable {
         guard !dropped.isEmpty else { return }
         evicted.increment(by: dropped.count)
         logger.info("node windows evicted after the retention without contact",
-                    ["nodes": "\(dropped.count)", "first": dropped.min() ?? "", "retentionSeconds": "\(settings.limits.retention.components.seconds)"])
+                    ["nodes": "\(dropped.count)", "first": dropped.min() ?? "",
+                     "retentionSeconds": "\(settings.limits.retention.components.seconds)"])
     }
 
     enum Ingestion {

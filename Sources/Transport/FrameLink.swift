@@ -26,9 +26,10 @@ public protocol FrameLinkReceiver: AnyObject {
 public final class FrameLink: FrameSender, @unchecked Sendable {
     public struct Settings: Sendable {
         public var queueFramesMaximum = 1_024
-        /// The most bytes `offer` lets wait on the link, written or not: twice
-        /// Raft's in-flight append window (`RaftConfiguration.inflightBytesMaximum`, 8 MiB).
-        public var backlogBytesMaximum = 16 << 20
+        /// The most bytes `offer` lets wait on the link, written or not (4 MiB): half the
+        /// connection's `writeQueueMaximumBytes`, past which it would be closed as a peer
+        /// that is not reading, losing everything queued instead of one message.
+        public var backlogBytesMaximum = ConnectionLimits().writeQueueMaximumBytes / 2
         public var frameSizeMaximumBytes = FrameCodec.frameSizeMaximumBytesDefault
         public var keepaliveInterval: Duration = .seconds(1)
         /// No frame (not even a pong) for this long closes the connection.

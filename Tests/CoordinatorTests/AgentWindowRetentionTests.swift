@@ -11,10 +11,21 @@ import Wire
 @Suite struct AgentWindowRetentionTests {
     static let retention: Duration = .seconds(3_600)
 
+    /// A port acting as leader, with a long idle timeout so silent sessions stay open.
     static func port() throws -> AgentPort {
         var settings = AgentGateway.Settings()
         settings.limits.retention = retention
-        return try AgentPort(settings: settings, idleTimeout: .seconds(10 * 86_400))
+        let port = try AgentPort(settings: settings, idleTimeout: .seconds(10 * 86_400))
+        port.publish(.leader(term: 2, lease: .seconds(5)))
+        return port
+    }
+
+    /// An agent of `node` that said hello and reported `samples` samples.
+    static func reported(_ node: String, samples: Int, on port: AgentPort) throws -> AgentLink {
+        let agent = port.connect(certifiedAs: node)
+        agent.send(AgentSays.hello(node))
+        try agent.send(AgentSays.report(first: 1, count: samples))
+        return agent
     }
 
     /// Moves the virtual clock and publishes a fresh leader view, as Raft does every tick.
@@ -25,10 +36,7 @@ import Wire
 
     @Test func aDisconnectedNodesWindowIsKeptUntilTheRetentionAndDroppedAfterIt() throws {
         let port = try Self.port()
-        port.publish(.leader(term: 2, lease: .seconds(5)))
-        let gone = port.connect(certifiedAs: "gone")
-        gone.send(AgentSays.hello("gone"))
-        try gone.send(AgentSays.report(first: 1, count: 3))
+        let gone = try Self.reported("gone", samples: 3, on: port)
         try port.raft.answerPending(succeeding: true)
         let silent = port.connect(certifiedAs: "silent")
         silent.send(AgentSays.hello("silent"))
@@ -60,10 +68,7 @@ import Wire
 
     @Test func aNodeThatComesBackAfterEvictionStartsAFreshWindow() throws {
         let port = try Self.port()
-        port.publish(.leader(term: 2, lease: .seconds(5)))
-        let first = port.connect(certifiedAs: "n1")
-        first.send(AgentSays.hello("n1"))
-        try first.send(AgentSays.report(first: 1, count: 2))
+        let first = try Self.reported("n1", samples: 2, on: port)
         first.connection.peerClosed()
         port.embedded.run()
         Self.pass(Self.retention, on: port)
