@@ -211,12 +211,12 @@ final class AgentGateway: @unchecked Sendable {
     /// at most one bounded sweep per `retentionSweepInterval`. A node's
     /// replicated inventory stays, so it is still listed: `down`, no figures.
     func evictExpiredWindows(now: MonotonicInstant) {
-        let dropped: [String] = state.withLock { state in
-            guard now >= state.retentionSweepDueAt ?? now else { return [] }
+        let dropped: [String: NodeWindow] = state.withLock { state in
+            guard now >= state.retentionSweepDueAt ?? now else { return [:] }
             state.retentionSweepDueAt = now.advanced(by: settings.retentionSweepInterval)
             let sessions = state.sessions
             let dropped = state.tables.evictExpired(now: now) { sessions[$0] != nil }
-            for node in dropped {
+            for node in dropped.keys {
                 state.helloRecords[node] = nil
                 state.inventoryRecorded[node] = nil
             }
@@ -225,7 +225,7 @@ final class AgentGateway: @unchecked Sendable {
         guard !dropped.isEmpty else { return }
         evicted.increment(by: dropped.count)
         logger.info("node windows evicted after the retention without contact",
-                    ["nodes": "\(dropped.count)", "first": dropped.min() ?? "",
+                    ["nodes": "\(dropped.count)", "first": dropped.keys.min() ?? "",
                      "retentionSeconds": "\(settings.limits.retention.components.seconds)"])
     }
 

@@ -17,6 +17,9 @@ public struct GatewayTables: Sendable {
         public var retention = NodeRetention.retentionDefault
         /// Windows one eviction sweep looks at: a sweep costs the same at 16,384 nodes as at 10.
         public var windowsPerSweepMaximum = 1_024
+        /// Windows one sweep evicts: freeing one at its bounds is some 10,000 deallocations
+        /// (`hotswap bench gateway-memory`), and a sweep runs on the Raft loop.
+        public var evictionsPerSweepMaximum = 64
 
         public init() {}
     }
@@ -58,21 +61,23 @@ public struct GatewayTables: Sendable {
     }
 
     /// Evicts the windows of nodes without a session (`isConnected` false)
-    /// whose retention ran out by `now`, and returns their ids. Looks at no
-    /// more than `limits.windowsPerSweepMaximum` windows, going on where the
-    /// last sweep stopped; starting a round copies the node ids once.
-    public mutating func evictExpired(now: MonotonicInstant, isConnected: (String) -> Bool) -> [String] {
+    /// whose retention ran out by `now`, and returns them by node, for the
+    /// caller to free outside its lock. Looks at no more than
+    /// `limits.windowsPerSweepMaximum` windows and evicts no more than
+    /// `limits.evictionsPerSweepMaximum`, going on where the last sweep
+    /// stopped; starting a round copies the node ids once.
+    public mutating func evictExpired(now: MonotonicInstant, isConnected: (String) -> Bool) -> [String: NodeWindow] {
         if sweepRound.isEmpty { sweepRound = Array(windows.keys) }
-        var evicted: [String] = []
+        var evicted: [String: NodeWindow] = [:]
         for _ in 0..<min(limits.windowsPerSweepMaximum, sweepRound.count) {
+            guard evicted.count < limits.evictionsPerSweepMaximum else { break }
             let node = sweepRound.removeLast()
             guard let window = windows[node], !isConnected(node) else { continue }
             let expired = window.lastContactAt.map {
                 NodeRetention.isExpired(lastContactAt: $0, now: now, retention: limits.retention)
             } ?? true
             guard expired else { continue }
-            windows[node] = nil
-            evicted.append(node)
+            evicted[node] = windows.removeValue(forKey: node)
         }
         return evicted
     }
