@@ -25,7 +25,8 @@ enum ClusterRoutes {
             // Only the leader tracks every member's match index: a follower forwards, 503 with no leader.
             case "leader": service.submit(.gatewayQuery(.leaderView), answering: responder)
             case let other?:
-                responder.sendError(status: 400, code: "invalid_query", message: "view must be self (the default) or leader, not '\(other)'")
+                responder.sendError(status: 400, code: "invalid_query",
+                                    message: "view must be self (the default) or leader, not '\(other)'")
             }
         }
         routes.add("POST", "/api/v1/cluster/transfer-leader") { request, responder in

@@ -46,6 +46,8 @@ struct APIFailover {
                     pause = min(pause ?? .seconds(600), Self.retryAfter(response))
                 case let .failure(error):
                     try Self.refuseRetry(of: error, at: address, isIdempotent: isIdempotent, caPath: caPath, timeout: timeout)
+                    // A member's own 503 says more than another's silence.
+                    if case .unavailable? = setback { continue }
                     setback = .unreachable(error, address)
                 }
             }

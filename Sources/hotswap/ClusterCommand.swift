@@ -13,7 +13,7 @@ enum ClusterCommand {
                                  subcommands: [status, transferLeader, member])
 
     static let status = Command(
-        "status", summary: "show the members, leader, term, indexes and lease as the asked member sees them",
+        "status", summary: "show each member's health, lag and last contact, the leader, term, indexes and lease",
         flags: APIClientOptions.flags) { options in
         try ClusterStatusPrinter.run(try APIClientOptions(options))
     }

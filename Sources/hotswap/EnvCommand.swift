@@ -39,7 +39,10 @@ enum EnvCommand {
 
     static let set = Command(
         "set", summary: "create an environment or change the settings its flags name",
-        about: "Creates NAME (which needs --strategy and --approval) or changes what the flags name, keeping the rest.",
+        about: """
+            Creates NAME (which needs --strategy and --approval), or changes only what the flags name: it
+            reads the environment first and writes it back whole (two requests, not one transaction).
+            """,
         arguments: ["NAME"], flags: [strategyFlag, approvalFlag, approvalTimeoutFlag] + APIClientOptions.flags) { options in
         let name = options.positionals[0]
         let client = try APIClientOptions(options)

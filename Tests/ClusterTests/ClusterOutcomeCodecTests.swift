@@ -123,7 +123,7 @@ import Wire
 
     @Test func onlyRefusalsAndRejectedWritesFail() {
         let failed = Self.every.filter { !$0.succeeded }
-        #expect(failed.count == Self.refusals.count + 9, "every refusal and the nine fleet rejections")
+        #expect(failed.count == Self.refusals.count + 10, "every refusal and the ten fleet rejections")
         #expect(failed.allSatisfy {
             if case .refused = $0 { return true }
             if case .applied(.rejected) = $0 { return true }
