@@ -41,7 +41,7 @@ let package = Package(
                 "Telemetry", "Cluster", "Primitives", "Locking",
             ]
         ),
-        .target(name: "CommandLineSupport", dependencies: ["FileSystem", "Observability"]),
+        .target(name: "CommandLineSupport", dependencies: ["FileSystem", "Observability", "Primitives"]),
         .target(
             name: "AgentCommandLine",
             dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Primitives", "Telemetry", "Transport"]

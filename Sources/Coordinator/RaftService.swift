@@ -56,6 +56,8 @@ final class RaftService: @unchecked Sendable {
     var isLeaderKnown: Bool { knownLeader != .none }
     var hasLearners: Bool { !linkedMembership.learners.isEmpty }
     private var linkedMembership = Membership.empty
+    /// When a Raft message from each member last arrived: the view's last contact, per member.
+    private var lastHeard: [NodeID: MonotonicInstant] = [:]
     /// Answers node reads when this node leads; set once before `start`.
     var gatewayQueries: (@Sendable (GatewayQuery) -> ClusterOutcome)?
     /// Hears every view this service publishes, on its loop; set once before `start`.
@@ -130,7 +132,9 @@ final class RaftService: @unchecked Sendable {
         fleet = recovery.fleet
         lastSnapshotIndex = recovered.snapshot?.metadata.index ?? 0
         directory = MemberDirectory(founding: topology, fleet: fleet)
-        published = Locked(ClusterView(selfName: name, directory: directory))
+        var view = ClusterView(selfName: name, directory: directory)
+        view.silenceLimit = settings.tickInterval * settings.electionTimeoutTicks
+        published = Locked(view)
     }
 
     /// What the API shows of the cluster; safe from any thread.
@@ -206,6 +210,7 @@ final class RaftService: @unchecked Sendable {
         loop.preconditionInLoop()
         guard !isHalted else { return }
         catchUpTicks()
+        if linkedMembership.contains(message.from) { lastHeard[message.from] = .now() }
         node.step(message)
         scheduleProcess()
     }
@@ -371,6 +376,7 @@ final class RaftService: @unchecked Sendable {
         if status.membership != linkedMembership {
             linkedMembership = status.membership
             peers.close(outside: status.membership)
+            lastHeard = lastHeard.filter { status.membership.contains($0.key) }
         }
         if status.term != knownTerm {
             // Read requests sent in an earlier term are dropped as stale: ask again.
@@ -391,6 +397,7 @@ final class RaftService: @unchecked Sendable {
         let nodes = nodesToPublish()
         let view = published.withLock { view in
             view.update(status: status, leaseExpiresAt: leaseExpiresAt, fleet: fleet, nodes: nodes, directory: directory)
+            view.lastHeard = lastHeard
             return view
         }
         viewObserver?(view)

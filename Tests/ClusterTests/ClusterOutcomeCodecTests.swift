@@ -20,6 +20,7 @@ import Wire
         .rejected(.invalidName("Bad")), .rejected(.notFound("gone")), .rejected(.tooManyEnvironments(maximum: 64)),
         .rejected(.invalidApprovalTimeout(5)), .rejected(.tooManyMembers(maximum: 7)), .rejected(.invalidNode("id '' must be 1-63 bytes")),
         .rejected(.unknownNode("web-9")), .rejected(.tooManyNodes(maximum: 16_384)), .rejected(.malformedTicketKey),
+        .rejected(.environmentInUse("qa", nodes: 2, example: "web-1")),
     ]
 
     static let proposalErrors: [ProposalError] = [
@@ -122,7 +123,7 @@ import Wire
 
     @Test func onlyRefusalsAndRejectedWritesFail() {
         let failed = Self.every.filter { !$0.succeeded }
-        #expect(failed.count == Self.refusals.count + 9, "every refusal and the nine fleet rejections")
+        #expect(failed.count == Self.refusals.count + 10, "every refusal and the ten fleet rejections")
         #expect(failed.allSatisfy {
             if case .refused = $0 { return true }
             if case .applied(.rejected) = $0 { return true }

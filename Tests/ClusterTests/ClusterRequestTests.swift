@@ -8,6 +8,7 @@ import Wire
         .write([1, 2, 3]), .write([]), .transferLeadership(to: "c2"), .addMember(name: "c4", peerAddress: "127.0.0.1:7004"),
         .removeMember(name: "c3"), .gatewayQuery(.nodes), .gatewayQuery(.node(id: "web-1")),
         .gatewayQuery(.metrics(id: "web-1", sinceMilliseconds: 1_800_000_000_000)), .gatewayQuery(.environment(name: "prod")),
+        .gatewayQuery(.leaderView),
     ]
 
     static func decode(_ bytes: [UInt8]) throws(BinaryDecodingError) -> ClusterRequest {
