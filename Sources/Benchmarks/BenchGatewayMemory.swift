@@ -14,6 +14,9 @@ public enum BenchGatewayMemory {
         public var nodes: Int
         public var modules: Int
         public var moduleNameBytes: Int
+        /// Every sample gets names no other sample has, as if the node's modules were renamed
+        /// every sample: the window then cannot share them (`NodeWindow`), the worst case.
+        public var renameEverySample = false
         public var limits = GatewayTables.Limits()
 
         public init(nodes: Int, modules: Int, moduleNameBytes: Int) {
@@ -27,7 +30,8 @@ public enum BenchGatewayMemory {
         let probe = ProcessProbe(pid: getpid())
         print("# gateway tables at their bounds: \(settings.nodes) nodes, \(settings.limits.samplesPerNode) samples "
             + "and \(settings.limits.minutesPerNode) minute summaries each, \(settings.modules) modules a sample "
-            + "with \(settings.moduleNameBytes)-byte names (each sample's names its own strings, as decoded reports make them)")
+            + "with \(settings.moduleNameBytes)-byte names (each sample's names its own strings, as decoded reports make them; "
+            + (settings.renameEverySample ? "renamed every sample)" : "the same names every sample)"))
         print("| table | entries | RSS growth MiB | bytes per entry |\n|---|---|---|---|")
         var tables = GatewayTables(limits: settings.limits)
         try measure("windows", entries: settings.nodes, probe: probe) {
@@ -73,7 +77,8 @@ public enum BenchGatewayMemory {
         for sequence in 1...total {
             let timestamp = UInt64(sequence) * 60_000
             let modules = (0..<settings.modules).map { index in
-                ModuleSample(name: moduleName(index, bytes: settings.moduleNameBytes), cpuBasisPoints: 120,
+                ModuleSample(name: moduleName(index, sequence: settings.renameEverySample ? sequence : nil,
+                                              bytes: settings.moduleNameBytes), cpuBasisPoints: 120,
                              rssBytes: 1 << 28, probe: .succeeded(latencyMicroseconds: 900))
             }
             let sample = Sample(timestampMilliseconds: timestamp, hostCPUBusyBasisPoints: 4_000, hostMemoryUsedBytes: 1 << 33,
@@ -83,9 +88,10 @@ public enum BenchGatewayMemory {
         }
     }
 
-    /// A fresh string of exactly `bytes` bytes, as a decoder makes one per report.
-    private static func moduleName(_ index: Int, bytes: Int) -> String {
-        let stem = "module-\(index)-"
+    /// A fresh string of exactly `bytes` bytes, as a decoder makes one per report; with a
+    /// `sequence`, one no other sample's names equal (when `bytes` leaves room for the numbers).
+    private static func moduleName(_ index: Int, sequence: Int?, bytes: Int) -> String {
+        let stem = sequence.map { "\($0)-\(index)-" } ?? "module-\(index)-"
         return String(stem.prefix(bytes)) + String(repeating: "m", count: max(0, bytes - stem.count))
     }
 

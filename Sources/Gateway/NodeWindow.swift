@@ -5,7 +5,8 @@ import Telemetry
 /// resolution in a ring, older ones folded into per-minute summaries; both
 /// bounded, so a node costs the same memory after a minute as after a month.
 /// It also remembers the agent incarnation and the last sequence stored, so
-/// a report resent after a reconnect is stored once.
+/// a report resent after a reconnect is stored once. Stored samples share
+/// their module names' storage (`sharingNames`).
 public struct NodeWindow: Sendable {
     public let capacity: Int
     public let summaryCapacity: Int
@@ -67,7 +68,8 @@ public struct NodeWindow: Sendable {
         ring.isEmpty ? nil : ring[(oldest + ring.count - 1) % ring.count]
     }
 
-    private mutating func append(_ sample: Sample) {
+    private mutating func append(_ incoming: Sample) {
+        let sample = sharingNames(incoming)
         guard ring.count == capacity else {
             ring.append(sample)
             return
@@ -75,6 +77,32 @@ public struct NodeWindow: Sendable {
         fold(ring[oldest])
         ring[oldest] = sample
         oldest = (oldest + 1) % capacity
+    }
+
+    /// `sample` with each module name replaced by the name with the same bytes
+    /// that the newest stored sample holds, if any: a name over 15 UTF-8 bytes
+    /// lives on the heap and every decoded report makes new ones, so without
+    /// this each sample in the ring kept its own copy of every name. The newest
+    /// sample is the whole name table (at most
+    /// `ReportLimits.modulesPerSampleMaximum` names), so a name no longer
+    /// reported is freed with the last sample that holds it. Bytes decide, not
+    /// `==`, which also equates canonically equivalent names (`é` as one scalar
+    /// or two), so a stored name is always the one reported.
+    private func sharingNames(_ sample: Sample) -> Sample {
+        guard let held = latest?.modules, !held.isEmpty else { return sample }
+        var shared = sample
+        for index in shared.modules.indices {
+            let name = shared.modules[index].name
+            let sameSlot = held.indices.contains(index) && Self.sameBytes(held[index].name, name)
+            if let match = sameSlot ? held[index] : held.first(where: { Self.sameBytes($0.name, name) }) {
+                shared.modules[index].name = match.name
+            }
+        }
+        return shared
+    }
+
+    private static func sameBytes(_ left: String, _ right: String) -> Bool {
+        left.utf8.count == right.utf8.count && left.utf8.elementsEqual(right.utf8)
     }
 
     private mutating func fold(_ sample: Sample) {

@@ -10,13 +10,20 @@ enum BenchGatewayMemoryCommand {
                                   help: "modules in each sample")
     static let nameBytesFlag = Flag("module-name-bytes", .count(1...64), .value("64"),
                                     help: "bytes of each module name; up to 15 are stored inline")
+    static let renameFlag = Flag("rename-every-sample", .none,
+                                 help: "give each sample module names no other sample has (the window cannot share them)")
 
     static let command = Command(
         "gateway-memory", summary: "resident memory of the leader's node tables at their bounds, per entry",
-        flags: [nodesFlag, modulesFlag, nameBytesFlag]
+        flags: [nodesFlag, modulesFlag, nameBytesFlag, renameFlag]
     ) { options in
-        try BenchGatewayMemory.run(BenchGatewayMemory.Settings(
+        var settings = BenchGatewayMemory.Settings(
             nodes: try options.count(nodesFlag), modules: try options.count(modulesFlag),
-            moduleNameBytes: try options.count(nameBytesFlag)))
+            moduleNameBytes: try options.count(nameBytesFlag))
+        settings.renameEverySample = options.isGiven(renameFlag)
+        if settings.renameEverySample && settings.moduleNameBytes <= 15 {
+            throw UsageError("--rename-every-sample needs --module-name-bytes of 16 or more: shorter names are stored inline")
+        }
+        return try BenchGatewayMemory.run(settings)
     }
 }
