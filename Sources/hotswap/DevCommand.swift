@@ -21,7 +21,7 @@ enum DevCommand {
     /// Up to an hour (the wait doubles with crashes in a row, up to 5 minutes or this); 0s: only on `r`.
     static let restartDelayFlag = Flag("restart-delay", .duration(.zero ... .seconds(3_600)),
                                        .value(DevSettings.defaultRestartDelay.text),
-                                       help: "restart a process that ended on its own after this (0s: only on the r key)")
+                                       help: "restart a process that ended on its own after this; 0s: only on the r key")
 
     static let command = Command(
         "dev", summary: "run a local fleet (3 coordinators, agents) until Ctrl-C",
