@@ -108,8 +108,9 @@ struct DevCommandTests {
                     "pgrep -a hotswap does not list \(name) (pid \(pid)):\n\(listed.standardOutput)")
         }
 
-        let readyLine = try #require(dev.lines.first { $0.hasPrefix("ready: leader ") })
-        let leader = String(readyLine.split(separator: " ")[2])
+        let cluster = try #require(dev.getJSON("/api/v1/cluster"), "GET /api/v1/cluster failed:\n\(dev.text)")
+        let leader = try #require(cluster["leader"] as? String, "no leader: \(cluster)")
+        #expect(dev.waitForLine(startingWith: "leader \(leader), term "), "the table does not name \(leader):\n\(dev.text)")
         let victim = try #require(pids[leader])
         kill(victim, SIGKILL)
 
