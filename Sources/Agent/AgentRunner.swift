@@ -20,6 +20,7 @@ public final class AgentRunner: Sendable {
     private let prober: HealthProber?
     private let session: LoopBound<AgentSession>
     private let isShutDown = Locked(false)
+    private let reloadFailures = Locked(0)
 
     /// Prepares everything that can fail — configuration, data directory, term,
     /// certificates, `/proc` — and throws the first problem; nothing is dialled
@@ -91,18 +92,26 @@ public final class AgentRunner: Sendable {
         session.loop.runAndWait { session.value.start() }
     }
 
-    /// Rebuilds the TLS credentials from disk for the next connection; on a
-    /// failure keeps the current ones. Returns whether the reload succeeded.
+    /// Rebuilds the TLS credentials from disk for the next connection after
+    /// the same check as start-up (`verifyCertificate`); on a failure of
+    /// either keeps the current ones and logs what failed, with the count of
+    /// failures so far. Returns whether the reload succeeded.
     @discardableResult
     public func reloadCertificates() -> Bool {
         do {
+            _ = try configuration.verifyCertificate()
             try contexts.reload()
             let session = self.session
             session.loop.runAndWait { session.value.credentialsReloaded() }
             logger.info("certificates reloaded")
             return true
         } catch {
-            logger.error("certificate reload failed; keeping the current certificates", ["error": "\(error)"])
+            let failures = reloadFailures.withLock { count in
+                count += 1
+                return count
+            }
+            logger.error("certificate reload failed; keeping the current certificates",
+                         ["error": "\(error)", "failures": "\(failures)"])
             return false
         }
     }

@@ -51,10 +51,7 @@ public enum AgentCommand {
         let configuration = try makeConfiguration(options)
         let logger = try options.logger(component: "agent")
 
-        _ = try CertificateVerifier.verify(
-            certificatePath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath,
-            caPath: configuration.caPath, expectedRole: .agent, expectedName: configuration.name,
-            nowUnixSeconds: Int64(time(nil)))
+        _ = try configuration.verifyCertificate()
 
         // Before any thread exists, so every thread inherits the blocked mask
         // and only this one receives the signals.

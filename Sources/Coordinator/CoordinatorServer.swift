@@ -1,3 +1,4 @@
+import Certificates
 import Cluster
 import Fleet
 import Gateway
@@ -25,6 +26,7 @@ public final class CoordinatorServer: Sendable {
     private let raft: RaftService
     private let dataLock: DataDirectoryLock
     private let stopped = Atomic<Bool>(false)
+    private let reloadFailures: Counter
 
     /// Takes the data directory's lock, recovers the Raft log, and builds the endpoints.
     public init(_ configuration: CoordinatorConfiguration, logger: Logger) throws {
@@ -32,6 +34,8 @@ public final class CoordinatorServer: Sendable {
         self.logger = logger
         dataLock = try DataDirectoryLock.acquire(directory: configuration.dataDirectory)
         tls = try CoordinatorTLS(configuration)
+        reloadFailures = metrics.counter("hotswap_certificate_reload_failures_total",
+                                         help: "SIGHUP certificate reloads refused (the previous certificates stay in use).")
         var raftSettings = RaftService.Settings()
         raftSettings.tickInterval = configuration.raftTickInterval
         raftSettings.electionTimeoutTicks = configuration.raftElectionTimeoutTicks
@@ -131,13 +135,18 @@ public final class CoordinatorServer: Sendable {
         return peer.withPort(bound.port)
     }
 
-    /// Re-reads certificates and keys; a failure keeps the old ones and is logged.
+    /// Re-reads certificates and keys after the same check as start-up
+    /// (`verifyCertificates`); a failure of either keeps the old ones in use,
+    /// is logged with what failed and counted (`hotswap_certificate_reload_failures_total`).
     public func reloadCertificates() {
         do {
+            _ = try configuration.verifyCertificates()
             try tls.reload()
             logger.info("certificates reloaded", ["certificate": configuration.certificatePath])
         } catch {
-            logger.error("certificate reload failed; keeping the previous certificates", ["error": "\(error)"])
+            reloadFailures.increment()
+            logger.error("certificate reload failed; keeping the previous certificates",
+                         ["error": "\(error)", "failures": "\(reloadFailures.value)"])
         }
     }
 

@@ -1,5 +1,18 @@
 import Certificates
+import Glibc
 import Transport
+
+extension CoordinatorConfiguration {
+    /// The one check of this coordinator's credentials, at start-up and again
+    /// before every SIGHUP reload swaps anything: the certificate and key
+    /// parse and belong together, the certificate chains to `ca.pem`, both
+    /// are valid now, and it names role coordinator and this node
+    /// (`CertificateVerifier`).
+    public func verifyCertificates(nowUnixSeconds: Int64 = Int64(time(nil))) throws(CertificateError) -> CertificateInfo {
+        try CertificateVerifier.verify(certificatePath: certificatePath, privateKeyPath: privateKeyPath, caPath: caPath,
+                                       expectedRole: .coordinator, expectedName: name, nowUnixSeconds: nowUnixSeconds)
+    }
+}
 
 /// The coordinator's TLS credentials: server-auth for the API (TLS 1.2 and
 /// up, for old clients), mutual TLS 1.3 restricted to coordinators on the
@@ -39,7 +52,8 @@ struct CoordinatorTLS: Sendable {
         peerClient = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .client)
     }
 
-    /// Reloads every store from disk; on any failure each keeps its old context.
+    /// Reloads every store from disk; on any failure each keeps its old
+    /// context. The caller has run the start-up check first (`verifyCertificates`).
     func reload() throws(TransportError) {
         let stores = [api, peer, agent, peerClient]
         var fresh: [TLSContext] = []

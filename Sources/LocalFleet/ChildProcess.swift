@@ -2,9 +2,14 @@ import CLinux
 import FileSystem
 import Glibc
 
-/// One process `hotswap dev` started: this same binary (`/proc/self/exe`)
-/// with another subcommand, spawned with `posix_spawn` (Foundation's `Process`
-/// is not in FoundationEssentials). Standard input is `/dev/null`; standard
+/// One process `hotswap dev` started: this same binary with another
+/// subcommand, spawned with `posix_spawn` (Foundation's `Process` is not in
+/// FoundationEssentials) as `hotswap ARGUMENTS` from the binary's real path,
+/// so `ps`, `top` and `pgrep hotswap` name it `hotswap` (the kernel names a
+/// process after the file it executes: `/proc/self/exe` would make it `exe`).
+/// When that path no longer holds the running binary (rebuilt or deleted
+/// since dev started), `/proc/self/exe` is executed instead, so every member
+/// runs the build dev runs. Standard input is `/dev/null`; standard
 /// output and error are appended to its log file; no other descriptor is
 /// inherited. It runs in its own process
 /// group, so the terminal's Ctrl-C reaches only dev, which then stops the
@@ -16,6 +21,9 @@ public final class ChildProcess {
     public let name: String
     public let pid: pid_t
     public let logPath: String
+    public let startedAt: ContinuousClock.Instant
+    /// The log's size when the child was spawned: where its own lines begin.
+    public let logOffset: off_t
     /// Set once the process has been reaped.
     public private(set) var exitStatus: ExitStatus?
 
@@ -23,10 +31,12 @@ public final class ChildProcess {
     /// ignores some of them and ignored dispositions survive `exec`).
     static let signalsResetToDefault: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD]
 
-    private init(name: String, pid: pid_t, logPath: String) {
+    private init(name: String, pid: pid_t, logPath: String, logOffset: off_t) {
         self.name = name
         self.pid = pid
         self.logPath = logPath
+        self.logOffset = logOffset
+        startedAt = .now
     }
 
     /// Starts `hotswap ARGUMENTS` as `name`, logging to `logPath`.
@@ -55,19 +65,20 @@ public final class ChildProcess {
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
-        let argumentVector = CStringVector([executablePath] + arguments)
+        let argumentVector = CStringVector([processName] + arguments)
         let environmentVector = CStringVector(childEnvironment())
         defer {
             argumentVector.free()
             environmentVector.free()
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, "/proc/self/exe", &actions, &attributes,
+        let logOffset = LogFile.size(logPath)
+        let result = posix_spawn(&pid, spawnPath(), &actions, &attributes,
                                  argumentVector.pointers, environmentVector.pointers)
         guard result == 0 else {
             throw DevFailure("cannot start \(name): posix_spawn: \(SystemErrorText.message(result))")
         }
-        return ChildProcess(name: name, pid: pid, logPath: logPath)
+        return ChildProcess(name: name, pid: pid, logPath: logPath, logOffset: logOffset)
     }
 
     /// Reaps the process if it has ended; returns its status once it has.
@@ -99,14 +110,28 @@ public final class ChildProcess {
         kill(pid, signalNumber)
     }
 
-    /// This binary's path: `argv[0]` of the children (what `ps` shows) and
-    /// the command dev tells its user to run.
+    /// `argv[0]` of every child.
+    static let processName = "hotswap"
+    static let runningBinary = "/proc/self/exe"
+
+    /// This binary's path as dev started: the file children are spawned
+    /// from and the command dev tells its user to run.
     public static let executablePath: String = {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let count = readlink(runningBinary, &buffer, buffer.count - 1)
         guard count > 0 else { return "hotswap" }
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
+
+    /// `executablePath` while it is still the running binary (same device and
+    /// inode), else the running binary itself.
+    static func spawnPath() -> String {
+        var onDisk = stat()
+        var running = stat()
+        guard stat(executablePath, &onDisk) == 0, stat(runningBinary, &running) == 0,
+              onDisk.st_dev == running.st_dev, onDisk.st_ino == running.st_ino else { return runningBinary }
+        return executablePath
+    }
 
     /// This process's environment plus the parent-death guard's variable.
     private static func childEnvironment() -> [String] {

@@ -1,13 +1,28 @@
 import CommandLineSupport
 
-/// The node table `hotswap dev` keeps showing once the fleet is ready. On a
-/// terminal it redraws in place (ANSI: cursor up over the previous frame,
-/// clear to the end of the screen) at every refresh. On a pipe or file it
+/// The table `hotswap dev` keeps showing once the fleet is ready: its
+/// processes (a dead one marked with how it ended and when it restarts) and
+/// the leader's node table. On a terminal it redraws in place (ANSI: cursor
+/// up over the previous frame, clear to the end of the screen) at every
+/// refresh, and an event line is printed above it. On a pipe or file it
 /// prints a plain block only when something a reader cares about changed —
-/// the leader, the term, the set of nodes or a node's status — or after
-/// `pipeHeartbeat`, so a log of it stays short and greppable.
+/// the leader, the term, a process's state, the set of nodes or a node's
+/// status — or after `pipeHeartbeat`, so a log of it stays short and greppable.
 final class DevLiveView {
     static let pipeHeartbeat: Duration = .seconds(30)
+
+    /// A member's row: running (with its pid) or dead.
+    struct Member: Equatable {
+        enum State: Equatable {
+            case running(pid: Int32)
+            /// How it ended, the local time it did, and what happens next (`DevEvent.restartPlan`).
+            case dead(how: String, at: String, next: String)
+        }
+
+        let name: String
+        let role: DevMember.Role
+        let state: State
+    }
 
     /// One refresh's content.
     struct Frame: Equatable {
@@ -15,34 +30,78 @@ final class DevLiveView {
         let signature: String
         let lines: [String]
 
-        static func listing(_ listing: NodeListing) -> Frame {
-            let header = "leader \(listing.leader), term \(listing.term), \(listing.nodes.count) node\(listing.nodes.count == 1 ? "" : "s")"
-            let statuses = listing.nodes.map { "\($0.id)=\($0.status)\($0.lastReport == nil ? "?" : "")" }
-            return Frame(signature: ([header] + statuses).joined(separator: " "),
-                         lines: [header] + NodeListing.table(listing.nodes))
+        /// The process table, then the node table (or why there is none).
+        static func fleet(members: [Member], nodes: Result<NodeListing, DevFailure>) -> Frame {
+            var leader: String?
+            var header: String
+            var nodeLines: [String] = []
+            var nodeSignature: [String] = []
+            switch nodes {
+            case let .success(listing):
+                leader = listing.leader
+                header = "leader \(listing.leader), term \(listing.term), \(listing.nodes.count) node\(listing.nodes.count == 1 ? "" : "s")"
+                nodeLines = NodeListing.table(listing.nodes, reattaching: true)
+                nodeSignature = listing.nodes.map { "\($0.id)=\(NodeListing.status($0, reattaching: true))" }
+            case let .failure(failure):
+                header = "nodes unavailable: \(failure)"
+                nodeSignature = ["unavailable"]
+            }
+            let processes = processLines(members, leader: leader)
+            let memberSignature = members.map { member -> String in
+                if case .running = member.state { return "\(member.name)=up" }
+                return "\(member.name)=dead"
+            }
+            return Frame(signature: ([leader ?? "-"] + memberSignature + nodeSignature).joined(separator: " "),
+                         lines: [header] + processes + nodeLines)
         }
 
-        static func unavailable(_ reason: DevFailure) -> Frame {
-            Frame(signature: "unavailable", lines: ["nodes unavailable: \(reason)"])
+        /// Every coordinator, every dead agent, and how many agents run.
+        private static func processLines(_ members: [Member], leader: String?) -> [String] {
+            let widths = [16, 9]
+            func row(_ name: String, _ pid: String, _ state: String) -> String {
+                TextTable.row([name, pid], widths: widths) + state
+            }
+            var lines = [row("PROCESS", "PID", "STATE")]
+            for member in members {
+                switch member.state {
+                case let .running(pid) where member.role == .coordinator:
+                    lines.append(row(member.name, "\(pid)", member.name == leader ? "running, leader" : "running"))
+                case .running:
+                    continue
+                case let .dead(how, at, next):
+                    lines.append(row(member.name, "-", "dead since \(at): \(how); \(next)"))
+                }
+            }
+            let agents = members.filter { $0.role == .agent }
+            if !agents.isEmpty {
+                let running = agents.filter { if case .running = $0.state { true } else { false } }.count
+                lines.append(row("agents", "-", "\(running) of \(agents.count) running"))
+            }
+            return lines
         }
     }
 
     private let isTerminal: Bool
+    private let footer: String
     private var drawnLineCount = 0
+    private var lastFrame: Frame?
     private var lastSignature: String?
     private var lastPrinted: ContinuousClock.Instant?
 
-    init(isTerminal: Bool) {
+    /// `restartKey`: the terminal's `r` restarts dead members (said in the footer).
+    init(isTerminal: Bool, restartKey: Bool) {
         self.isTerminal = isTerminal
+        footer = "(refreshing every \(DevSession.refreshInterval.text); "
+            + (restartKey ? "r restarts dead processes now; " : "") + "Ctrl-C stops the fleet)"
     }
 
     func show(_ frame: Frame) {
+        lastFrame = frame
         if isTerminal {
-            let lines = frame.lines + ["(refreshing every \(DevSession.refreshInterval.text); Ctrl-C stops the fleet)"]
+            let lines = frame.lines + [footer]
             // Auto-wrap off while drawing: a line wider than the terminal is
             // cut at its edge instead of taking two rows the next redraw would not erase.
-            let erase = drawnLineCount > 0 ? "\u{1B}[\(drawnLineCount)A\r\u{1B}[J" : ""
-            StandardOutput.write(erase + "\u{1B}[?7l" + lines.joined(separator: "\n") + "\n\u{1B}[?7h")
+            StandardOutput.write(erasure() + "\u{1B}[?7l" + lines.joined(separator: "\n") + "\n\u{1B}[?7h")
             drawnLineCount = lines.count
             return
         }
@@ -54,6 +113,25 @@ final class DevLiveView {
         StandardOutput.write(frame.lines.joined(separator: "\n") + "\n")
     }
 
+    /// Prints `line` for good: on a terminal above the table, which is drawn again below it.
+    func event(_ line: String) {
+        guard isTerminal else {
+            StandardOutput.line(line)
+            return
+        }
+        StandardOutput.write(erasure() + line + "\n")
+        drawnLineCount = 0
+        if let lastFrame { show(lastFrame) }
+    }
+
     /// Forgets the frame on screen, so what is printed next is not erased.
-    func release() { drawnLineCount = 0 }
+    func release() {
+        drawnLineCount = 0
+        lastFrame = nil
+    }
+
+    /// Moves the cursor up over the frame on screen and clears from there.
+    private func erasure() -> String {
+        drawnLineCount > 0 ? "\u{1B}[\(drawnLineCount)A\r\u{1B}[J" : ""
+    }
 }

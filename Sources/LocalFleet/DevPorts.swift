@@ -73,6 +73,26 @@ public struct DevPorts: Equatable {
         return DevPorts(api: api, peer: peer, agent: agent)
     }
 
+    /// The ports `endpoints` (one per coordinator, in order) bound: what a
+    /// restarted coordinator binds again, so the other coordinators and the
+    /// agents find it where it was.
+    static func bound(_ endpoints: [CoordinatorEndpoints]) throws(DevFailure) -> DevPorts {
+        func port(_ address: String) throws(DevFailure) -> UInt16 {
+            do {
+                return try SocketAddress(parsing: address).port
+            } catch {
+                throw DevFailure("a coordinator logged the address '\(address)', which is not HOST:PORT")
+            }
+        }
+        var api: [UInt16] = [], peer: [UInt16] = [], agent: [UInt16] = []
+        for endpoint in endpoints {
+            api.append(try port(endpoint.api))
+            peer.append(try port(endpoint.peer))
+            agent.append(try port(endpoint.agent))
+        }
+        return DevPorts(api: api, peer: peer, agent: agent)
+    }
+
     /// Fails, naming every port that is taken, unless all of `ports` can be bound on the host.
     static func requireFree(_ ports: [(UInt16, String)]) throws(DevFailure) {
         let taken = ports.filter { port, _ in !isFree(port) }

@@ -2,24 +2,42 @@ import CommandLineSupport
 import Glibc
 
 /// What `hotswap dev` was asked for: where, how many agents, which ports,
-/// how long to wait for readiness, and whether to keep the table live.
+/// how long to wait for readiness, whether to keep the table live, and how
+/// long to wait before restarting a member that ended.
 public struct DevSettings {
     public static let agentCountMaximum = 32
+    public static let defaultAgentCount = 3
+    public static let defaultRestartDelay: Duration = .seconds(10)
 
     public var directory: String?
-    public var agentCount = 3
+    public var agentCount = defaultAgentCount
     public var apiPort = DevPorts.defaultAPIPort
     public var portBase = DevPorts.defaultPortBase
     public var timeout: Duration = .seconds(60)
     public var live = true
+    /// Zero: a member that ends is restarted only on request (`r`).
+    public var restartDelay = defaultRestartDelay
 
     public init() {}
+
+    /// The command that runs this fleet again from `directory` — its
+    /// certificates, data and logs — with the flags that shape the fleet
+    /// where they differ from the defaults.
+    public func resumeCommand(directory: String) -> String {
+        var words = ["Scripts/run", "--dir", directory]
+        if agentCount != Self.defaultAgentCount { words += ["--agents", "\(agentCount)"] }
+        if apiPort != DevPorts.defaultAPIPort { words += ["--api-port", "\(apiPort)"] }
+        if portBase != DevPorts.defaultPortBase { words += ["--port-base", "\(portBase)"] }
+        if restartDelay != Self.defaultRestartDelay { words += ["--restart-delay", restartDelay.text] }
+        return words.joined(separator: " ")
+    }
 }
 
 /// One run of `hotswap dev`: prepares the directory and certificates,
 /// starts three coordinators and the agents, waits until they are ready,
-/// prints how to use them and keeps showing the node table until Ctrl-C,
-/// then stops every process it started. See `Docs/DEV.md`.
+/// prints how to use them and keeps showing the table — restarting a member
+/// that ends on its own (`DevWatch`) — until Ctrl-C, then stops every
+/// process it started. See `Docs/DEV.md`.
 public enum DevSession {
     static let refreshInterval: Duration = .seconds(1)
 
@@ -39,6 +57,8 @@ public enum DevSession {
         StandardOutput.line("hotswap dev: 3 coordinators and \(settings.agentCount) agents in \(layout.directory)")
         StandardOutput.line(made == 0 ? "certificates: reusing \(layout.tlsDirectory)"
                                       : "certificates: made \(made) in \(layout.tlsDirectory)")
+        let resume = "resume with: \(settings.resumeCommand(directory: layout.directory))   (from the repository)"
+        StandardOutput.line(resume)
         let signals = DevSignals()
         defer { signals.cancel() }
         let fleet = DevFleet()
@@ -53,12 +73,14 @@ public enum DevSession {
             status = 1
         }
         stop(fleet, layout: layout, signals: signals)
+        StandardOutput.line(resume)
         return status
     }
 
     /// Starts everything, waits until it is ready, prints how to use it and
     /// watches it; returns when a signal asks dev to stop, throws when a
-    /// process ends on its own or the fleet does not get ready in time.
+    /// process ends on its own before the fleet is ready or it does not get
+    /// ready in time.
     private static func runFleet(_ fleet: DevFleet, layout: DevLayout, ports: DevPorts, settings: DevSettings,
                                  signals: DevSignals) throws {
         let api = try DevAPI(caPath: layout.caPath)
@@ -73,6 +95,11 @@ public enum DevSession {
         for endpoint in endpoints {
             StandardOutput.line("\(endpoint.name) listening: api \(endpoint.api), peer \(endpoint.peer), agent \(endpoint.agent)")
         }
+        // A restarted coordinator must come back where the others and the agents look for it.
+        let bound = try DevPorts.bound(endpoints)
+        for (index, name) in DevLayout.coordinatorNames.enumerated() {
+            fleet.member(name)?.arguments = layout.coordinatorArguments(index, ports: bound)
+        }
         for name in layout.agentNames {
             let arguments = layout.agentArguments(name, coordinatorAgentAddresses: endpoints.map(\.agent))
             let child = try fleet.startAgent(name, arguments: arguments, logPath: layout.logPath(name))
@@ -83,7 +110,7 @@ public enum DevSession {
         let leaderAPI = endpoints.first { $0.name == leader }?.api ?? endpoints[0].api
         let listing = try startup.agentsReporting(api: api, leaderAPI: leaderAPI, agentNames: layout.agentNames)
         printReady(listing, endpoints: endpoints, layout: layout)
-        try watch(fleet, api: api, address: endpoints[0].api, live: settings.live, signals: signals, first: listing)
+        DevWatch(fleet: fleet, api: api, endpoints: endpoints, settings: settings, signals: signals).run(first: listing)
     }
 
     private static func printReady(_ listing: NodeListing, endpoints: [CoordinatorEndpoints], layout: DevLayout) {
@@ -108,32 +135,10 @@ public enum DevSession {
             """)
     }
 
-    /// Shows the node table (live, or once with `--no-live`) until a signal;
-    /// throws if a process ends on its own meanwhile.
-    private static func watch(_ fleet: DevFleet, api: DevAPI, address: String, live: Bool, signals: DevSignals,
-                              first: NodeListing) throws {
-        let view = DevLiveView(isTerminal: isatty(1) == 1 && live)
-        defer { view.release() }
-        view.show(.listing(first))
-        if !live { StandardOutput.line("(--no-live: the table is not refreshed; Ctrl-C stops the fleet)") }
-        var nextRefresh = ContinuousClock.now.advanced(by: refreshInterval)
-        while true {
-            try fleet.requireAllRunning()
-            if live, ContinuousClock.now >= nextRefresh {
-                switch api.nodes(at: address) {
-                case let .success(listing): view.show(.listing(listing))
-                case let .failure(failure): view.show(.unavailable(failure))
-                }
-                nextRefresh = ContinuousClock.now.advanced(by: refreshInterval)
-            }
-            if signals.pause(DevStartup.pollInterval) { return }
-        }
-    }
-
     /// Stops every child (a further Ctrl-C meanwhile kills what is left) and
     /// says where everything is.
     private static func stop(_ fleet: DevFleet, layout: DevLayout, signals: DevSignals) {
-        let count = fleet.all.count
+        let count = fleet.members.count
         if count > 0 {
             StandardOutput.line("stopping \(fleet.agents.count) agents, then \(fleet.coordinators.count) coordinators "
                                 + "(Ctrl-C again kills them at once)")

@@ -59,7 +59,8 @@ public struct DevStartup {
                               + missing.map(LogFile.tailBlock).joined(separator: "\n"))
         }) {
             for child in fleet.coordinators where found[child.name] == nil {
-                if let line = LogFile.firstLine(in: child.logPath, containing: CoordinatorEndpoints.startedMarker) {
+                if let line = LogFile.firstLine(in: child.logPath, containing: CoordinatorEndpoints.startedMarker,
+                                                 from: child.logOffset) {
                     found[child.name] = CoordinatorEndpoints(name: child.name, startedLine: line)
                 }
             }

@@ -26,13 +26,21 @@ enum LogFile {
         return lines.suffix(count).map(String.init)
     }
 
-    /// The first line of the file at `path` that contains `text`, searching its first `headBytesMaximum` bytes.
-    static func firstLine(in path: String, containing text: String) -> String? {
+    /// The first line of the file at `path` that contains `text`, searching
+    /// `headBytesMaximum` bytes from `offset` (where a child started
+    /// appending: the log holds earlier runs' lines too).
+    static func firstLine(in path: String, containing text: String, from offset: off_t = 0) -> String? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        let head = read(descriptor, path: path, from: 0, count: headBytesMaximum)
+        let head = read(descriptor, path: path, from: offset, count: headBytesMaximum)
         return head.split(separator: "\n").first { $0.contains(text) }.map(String.init)
+    }
+
+    /// The size of the file at `path` now; 0 when it does not exist or cannot be read.
+    static func size(_ path: String) -> off_t {
+        var status = stat()
+        return stat(path, &status) == 0 ? status.st_size : 0
     }
 
     /// A child's log tail, indented, for a failure report. The last line

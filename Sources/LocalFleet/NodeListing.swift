@@ -21,22 +21,34 @@ public struct NodeListing: Decodable {
     public let term: UInt64
     public let nodes: [Node]
 
-    /// The node table, header first.
-    public static func table(_ nodes: [Node]) -> [String] {
+    /// The node table, header first. With `reattaching` (`hotswap dev`, whose
+    /// agents have all reported once) a `live` node without a report is
+    /// `re-attaching` (to a new leader) rather than `live` and `never`.
+    public static func table(_ nodes: [Node], reattaching: Bool = false) -> [String] {
+        var widths = widths
+        widths[1] = max(widths[1], (nodes.map { status($0, reattaching: reattaching).count }.max() ?? 0) + 2)
         var lines = [TextTable.row(["NODE", "STATUS", "ENVIRONMENT", "CPU %", "MEMORY", "RTT", "LAST REPORT"],
                                    widths: widths)]
         for node in nodes {
-            lines.append(TextTable.row(cells(node), widths: widths))
+            lines.append(TextTable.row(cells(node, reattaching: reattaching), widths: widths))
         }
         return lines
     }
 
-    private static func cells(_ node: Node) -> [String] {
-        guard let report = node.lastReport else { return [node.id, node.status, node.environment ?? "-", "-", "-", "-", "never"] }
+    /// The node's status as the table shows it.
+    static func status(_ node: Node, reattaching: Bool) -> String {
+        reattaching && node.status == "live" && node.lastReport == nil ? "re-attaching" : node.status
+    }
+
+    private static func cells(_ node: Node, reattaching: Bool) -> [String] {
+        let status = status(node, reattaching: reattaching)
+        guard let report = node.lastReport else {
+            return [node.id, status, node.environment ?? "-", "-", "-", "-", status == node.status ? "never" : "-"]
+        }
         let cpu = (report.hostCPUPercent * 10).rounded() / 10
         let memory = "\(TextTable.mebibytes(report.memoryUsedBytes))/\(TextTable.mebibytes(report.memoryTotalBytes)) MiB"
         let roundTrip = report.roundTripMicroseconds.map { "\($0) µs" } ?? "-"
-        return [node.id, node.status, node.environment ?? "-", "\(cpu)", memory, roundTrip, "\(report.ageMilliseconds) ms ago"]
+        return [node.id, status, node.environment ?? "-", "\(cpu)", memory, roundTrip, "\(report.ageMilliseconds) ms ago"]
     }
 
     private static let widths = [16, 9, 13, 7, 20, 10, 14]

@@ -23,10 +23,7 @@ enum CoordinatorCommand {
         let configuration = try makeConfiguration(options)
         let logger = try options.logger(component: "coordinator")
 
-        _ = try CertificateVerifier.verify(
-            certificatePath: configuration.certificatePath, privateKeyPath: configuration.privateKeyPath,
-            caPath: configuration.caPath, expectedRole: .coordinator, expectedName: configuration.name,
-            nowUnixSeconds: Int64(time(nil)))
+        _ = try configuration.verifyCertificates()
         try DataDirectory.prepare(configuration.dataDirectory)
 
         let descriptors = OpenFilesLimit.raiseSoftLimitToHard().soft

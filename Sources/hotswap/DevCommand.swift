@@ -2,11 +2,12 @@ import LocalFleet
 
 /// `hotswap dev`: a real local fleet — three coordinators and N agents, each
 /// its own process of this binary on loopback, with certificates made for
-/// it — that stays up, showing its nodes, until Ctrl-C. See `Docs/DEV.md`.
+/// it — that stays up, showing its nodes and restarting a process that
+/// ended, until Ctrl-C. See `Docs/DEV.md`.
 enum DevCommand {
     static let directoryFlag = Flag("dir", .text("DIR"), .described("a new directory under $TMPDIR"),
                                     help: "certificates, data and logs; an existing one is reused")
-    static let agentsFlag = Flag("agents", .count(0...DevSettings.agentCountMaximum), .value("3"),
+    static let agentsFlag = Flag("agents", .count(0...DevSettings.agentCountMaximum), .value("\(DevSettings.defaultAgentCount)"),
                                  help: "agents node-1 to node-N")
     static let apiPortFlag = Flag("api-port", .count(0...DevPorts.apiPortMaximum), .value("\(DevPorts.defaultAPIPort)"),
                                   help: "the coordinators' API ports are P, P+1, P+2; 0 lets the system pick them")
@@ -17,14 +18,19 @@ enum DevCommand {
     static let timeoutFlag = Flag("timeout", .duration(.seconds(1) ... .seconds(3_600)), .value("60s"),
                                   help: "a leader and every agent's first report must come within this, else exit 1")
     static let noLiveFlag = Flag("no-live", .none, help: "print the node table once instead of every second")
+    /// Up to an hour (the wait doubles with crashes in a row, up to 5 minutes or this); 0s: only on `r`.
+    static let restartDelayFlag = Flag("restart-delay", .duration(.zero ... .seconds(3_600)),
+                                       .value(DevSettings.defaultRestartDelay.text),
+                                       help: "restart a process that ended on its own after this; 0s: only on the r key")
 
     static let command = Command(
         "dev", summary: "run a local fleet (3 coordinators, agents) until Ctrl-C",
         about: """
             Runs 3 coordinators and N agents on 127.0.0.1, each its own process with certificates made
-            for it, until Ctrl-C; see Docs/DEV.md.
+            for it, until Ctrl-C; a process that ends on its own is restarted after --restart-delay (or
+            at once on the r key); see Docs/DEV.md.
             """,
-        flags: [directoryFlag, agentsFlag, apiPortFlag, portBaseFlag, timeoutFlag, noLiveFlag]
+        flags: [directoryFlag, agentsFlag, apiPortFlag, portBaseFlag, timeoutFlag, noLiveFlag, restartDelayFlag]
     ) { options in
         DevSession.run(try settings(options))
     }
@@ -40,6 +46,7 @@ enum DevCommand {
             throw UsageError("--api-port \(settings.apiPort) and --port-base \(settings.portBase) would both use port \(shared)")
         }
         settings.timeout = try options.duration(timeoutFlag)
+        settings.restartDelay = try options.duration(restartDelayFlag)
         return settings
     }
 }

@@ -113,6 +113,29 @@ struct AgentProcessTests {
         #expect(agent.stop(with: SIGINT) == 0)
     }
 
+    /// SIGHUP runs the start-up check first: an expired certificate in place
+    /// is refused, logged with why, and the next connection still presents
+    /// the old one (an expired one would fail the coordinator's handshake).
+    @Test func sighupWithAnExpiredCertificateKeepsTheCurrentOne() throws {
+        let coordinator = try coordinator(.welcome(term: 1, leaderName: "c1"))
+        defer { coordinator.shutdown() }
+        let agent = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address])
+        #expect(eventually { coordinator.hellos.count == 1 }, "\(agent.log.text)")
+        for file in ["node-1.pem", "node-1.key"] {
+            try FileManager.default.removeItem(atPath: certificates.tlsDirectory + "/" + file)
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        _ = try CertificateAuthority.issue(directory: certificates.tlsDirectory, identity: NodeIdentity(role: .agent, name: "node-1"),
+                                           ipAddresses: [], dnsNames: [], notBefore: now - 10 * 86_400, notAfter: now - 86_400)
+        kill(agent.pid, SIGHUP)
+        #expect(eventually { !agent.lines(containing: "certificate reload failed").isEmpty }, "\(agent.log.text)")
+        let refusal = agent.lines(containing: "certificate reload failed").first ?? ""
+        #expect(refusal.contains("node-1.pem expired at") && refusal.contains("failures=1"), "\(refusal)")
+        coordinator.closeConnections()
+        #expect(eventually { coordinator.hellos.count == 2 }, "the agent lost its working certificate:\n\(agent.log.text)")
+        #expect(agent.stop(with: SIGINT) == 0)
+    }
+
     @Test func theAgentsOwnExecutableRunsTheSameAgent() throws {
         let coordinator = try coordinator(.welcome(term: 2, leaderName: "c1"))
         defer { coordinator.shutdown() }

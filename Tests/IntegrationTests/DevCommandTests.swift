@@ -86,24 +86,58 @@ struct DevCommandTests {
         #expect(!FileManager.default.fileExists(atPath: target), "dev made its directory before checking the ports")
     }
 
-    /// A coordinator killed behind dev's back is reported by name with how it
-    /// ended, the rest of the fleet is stopped, and dev exits non-zero.
-    @Test func aChildThatDiesIsReportedAndTheRestAreStopped() throws {
+    /// The leader killed behind dev's back: dev keeps running, marks it dead
+    /// with an event line, shows the new leader, restarts the member after
+    /// `--restart-delay` (pinned to the ports it had), and SIGTERM still stops
+    /// everything — the restarted process too. Children are named `hotswap`.
+    @Test func aKilledLeaderIsMarkedDeadAnotherLeadsAndItIsRestarted() throws {
         let directory = TemporaryDirectory()
-        let dev = try DevProcess(directory: directory.path, agents: 0)
+        defer { directory.remove() }
+        let dev = try DevProcess(directory: directory.path, agents: 2, live: true, extraArguments: ["--restart-delay", "3s"])
         try #require(dev.waitForLine(startingWith: "ready:"), "hotswap dev did not get ready:\n\(dev.text)")
+        #expect(dev.text.contains("resume with: Scripts/run --dir \(directory.path) --agents 2 --api-port 0 --port-base 0 "
+                                  + "--restart-delay 3s"), "\(dev.text)")
         let pids = dev.childPIDs
-        let victim = try #require(pids["c2"])
+        for (name, pid) in pids {
+            let processName = try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)
+            #expect(processName == "hotswap\n", "\(name) runs as \(processName)")
+        }
+        let listed = try ExternalCommand.run(["pgrep", "-a", "hotswap"])
+        for (name, pid) in pids {
+            #expect(listed.standardOutput.split(separator: "\n").contains { $0.hasPrefix("\(pid) hotswap ") && $0.contains(name) },
+                    "pgrep -a hotswap does not list \(name) (pid \(pid)):\n\(listed.standardOutput)")
+        }
+
+        let cluster = try #require(dev.getJSON("/api/v1/cluster"), "GET /api/v1/cluster failed:\n\(dev.text)")
+        let leader = try #require(cluster["leader"] as? String, "no leader: \(cluster)")
+        #expect(dev.waitForLine(startingWith: "leader \(leader), term "), "the table does not name \(leader):\n\(dev.text)")
+        let victim = try #require(pids[leader])
         kill(victim, SIGKILL)
 
-        let status = try #require(dev.waitForExit(), "dev did not exit after c2 died:\n\(dev.text)")
-        #expect(status == 1, "\(dev.text)")
-        #expect(dev.text.contains("c2 (pid \(victim)) was killed by signal 9"), "\(dev.text)")
-        #expect(dev.text.contains("last lines of \(directory.path)/logs/c2.log"), "\(dev.text)")
-        for (name, pid) in pids {
+        #expect(dev.waitForLine(containing: "] \(leader) (pid \(victim)) was killed by signal 9 (Killed); restarting it in 3s"),
+                "no event line for the dead leader:\n\(dev.text)")
+        #expect(dev.waitForLine(containing: "\(leader)              -        dead since "),
+                "the table does not mark \(leader) dead:\n\(dev.text)")
+        #expect(dev.waitForLine(containing: "), was \(leader)"), "no new leader:\n\(dev.text)")
+        let newLeader = try #require(dev.lines.last { $0.contains("), was \(leader)") }).split(separator: " ")[2]
+        #expect(newLeader != leader && ["c1", "c2", "c3"].contains(String(newLeader)), "\(dev.text)")
+        #expect(dev.waitForLine(containing: "] restarted \(leader)  pid "), "\(leader) was not restarted:\n\(dev.text)")
+        let restarted = try #require(dev.childPIDs[leader])
+        #expect(restarted != victim && eventually { DevProcess.isAlive(restarted, directory: directory.path) })
+        #expect(dev.process.isRunning, "dev stopped:\n\(dev.text)")
+        #expect(dev.waitForLine { line in
+            line.split(separator: " ").prefix(3) == [Substring(leader), "\(restarted)", "running"]
+        }, "the table does not show \(leader) running again:\n\(dev.text)")
+
+        let survivors = dev.childPIDs
+        kill(dev.pid, SIGTERM)
+        let status = try #require(dev.waitForExit(), "dev did not exit after SIGTERM:\n\(dev.text)")
+        #expect(status == 0, "\(dev.text)")
+        for (name, pid) in survivors {
             #expect(!DevProcess.isAlive(pid, directory: directory.path), "\(name) (pid \(pid)) outlived dev")
         }
-        #expect(dev.text.contains("certificates, data and logs are in \(directory.path)"), "\(dev.text)")
+        #expect(dev.text.contains("stopped 5 processes"), "\(dev.text)")
+        #expect(dev.lines.filter { $0.hasPrefix("resume with: Scripts/run --dir \(directory.path)") }.count == 2, "\(dev.text)")
     }
 
     /// Dev itself killed with SIGKILL — no chance to clean up — still leaves

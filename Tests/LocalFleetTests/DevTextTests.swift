@@ -48,23 +48,63 @@ struct DevLiveViewTests {
           {"id":"node-2","status":"suspect","environment":null,"lastReport":null}]}
         """
 
-    @Test func aListingFrameHasTheHeaderAndOneRowPerNode() throws {
-        let frame = DevLiveView.Frame.listing(try NodeListingTests.decode(Self.json))
-        #expect(frame.lines.count == 4)
+    static let members = [
+        DevLiveView.Member(name: "c1", role: .coordinator, state: .running(pid: 101)),
+        DevLiveView.Member(name: "c2", role: .coordinator, state: .running(pid: 102)),
+        DevLiveView.Member(name: "node-1", role: .agent, state: .running(pid: 201)),
+        DevLiveView.Member(name: "node-2", role: .agent, state: .running(pid: 202)),
+    ]
+
+    @Test func aFleetFrameHasTheHeaderTheProcessesAndOneRowPerNode() throws {
+        let frame = DevLiveView.Frame.fleet(members: Self.members, nodes: .success(try NodeListingTests.decode(Self.json)))
+        #expect(frame.lines.count == 8)
         #expect(frame.lines[0] == "leader c2, term 4, 2 nodes")
-        #expect(frame.lines[1].hasPrefix("NODE            STATUS   ENVIRONMENT  "))
-        #expect(frame.lines[2].hasPrefix("node-1          live     development  12.3   2048/8192 MiB       310 µs    120 ms ago"))
-        #expect(frame.lines[3].hasPrefix("node-2          suspect  -            -      -                   -         never"))
+        #expect(frame.lines[1] == "PROCESS         PID      STATE")
+        #expect(frame.lines[2] == "c1              101      running")
+        #expect(frame.lines[3] == "c2              102      running, leader")
+        #expect(frame.lines[4] == "agents          -        2 of 2 running")
+        #expect(frame.lines[5].hasPrefix("NODE            STATUS   ENVIRONMENT  "))
+        #expect(frame.lines[6].hasPrefix("node-1          live     development  12.3   2048/8192 MiB       310 µs    120 ms ago"))
+        #expect(frame.lines[7].hasPrefix("node-2          suspect  -            -      -                   -         never"))
     }
 
-    /// On a pipe a frame is printed only when something a reader cares about changed.
-    @Test func theSignatureChangesWithAStatusButNotWithFigures() throws {
-        let first = DevLiveView.Frame.listing(try NodeListingTests.decode(Self.json))
-        let olderReport = DevLiveView.Frame.listing(try NodeListingTests.decode(Self.json.replacingAll("120", "900")))
-        let statusChanged = DevLiveView.Frame.listing(try NodeListingTests.decode(Self.json.replacingAll("suspect", "down")))
+    /// A dead member is marked with how it ended and what happens next; an
+    /// agent that has not reported to the (new) leader is re-attaching.
+    @Test func aDeadMemberIsMarkedAndALiveNodeWithoutReportIsReattaching() throws {
+        var members = Self.members
+        members[0] = DevLiveView.Member(name: "c1", role: .coordinator,
+                                        state: .dead(how: "was killed by signal 9 (Killed)", at: "12:03:04",
+                                                     next: "restarting it in 8s"))
+        members[3] = DevLiveView.Member(name: "node-2", role: .agent,
+                                        state: .dead(how: "exited with status 1", at: "12:03:05", next: "restarting it in 9s"))
+        let json = Self.json.replacingAll("suspect", "live")
+        let frame = DevLiveView.Frame.fleet(members: members, nodes: .success(try NodeListingTests.decode(json)))
+        #expect(frame.lines.contains("c1              -        dead since 12:03:04: was killed by signal 9 (Killed); restarting it in 8s"))
+        #expect(frame.lines.contains("node-2          -        dead since 12:03:05: exited with status 1; restarting it in 9s"))
+        #expect(frame.lines.contains("agents          -        1 of 2 running"))
+        let reattaching = try #require(frame.lines.last).split(separator: " ")
+        #expect(reattaching == ["node-2", "re-attaching", "-", "-", "-", "-", "-"], "\(frame.lines)")
+    }
+
+    /// On a pipe a frame is printed only when something a reader cares about
+    /// changed: a node's status or a process's state, not a figure or a countdown.
+    @Test func theSignatureChangesWithAStatusOrAStateButNotWithFiguresOrCountdowns() throws {
+        func frame(_ json: String, _ members: [DevLiveView.Member] = Self.members) throws -> DevLiveView.Frame {
+            .fleet(members: members, nodes: .success(try NodeListingTests.decode(json)))
+        }
+        let first = try frame(Self.json)
+        let olderReport = try frame(Self.json.replacingAll("120", "900"))
+        let statusChanged = try frame(Self.json.replacingAll("suspect", "down"))
         #expect(first.signature == olderReport.signature && first.lines != olderReport.lines)
         #expect(first.signature != statusChanged.signature)
-        #expect(DevLiveView.Frame.unavailable(DevFailure("no answer")).lines == ["nodes unavailable: no answer"])
+        func dead(_ next: String) -> [DevLiveView.Member] {
+            [DevLiveView.Member(name: "c1", role: .coordinator, state: .dead(how: "x", at: "t", next: next))]
+                + Self.members.dropFirst()
+        }
+        #expect(try frame(Self.json, dead("in 8s")).signature == frame(Self.json, dead("in 7s")).signature)
+        #expect(try frame(Self.json, dead("in 8s")).signature != first.signature)
+        let unavailable = DevLiveView.Frame.fleet(members: Self.members, nodes: .failure(DevFailure("no answer")))
+        #expect(unavailable.lines.first == "nodes unavailable: no answer" && unavailable.lines.count == 5)
     }
 }
 

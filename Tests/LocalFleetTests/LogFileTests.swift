@@ -37,4 +37,15 @@ struct LogFileTests {
         #expect(LogFile.firstLine(in: path, containing: "absent") == nil)
         #expect(LogFile.firstLine(in: "/nonexistent-hotswap.log", containing: "a") == nil)
     }
+
+    /// A reused directory's log holds earlier runs: only the child's own lines count.
+    @Test func theSearchStartsWhereTheChildStartedWriting() {
+        let earlier = "msg=\"coordinator started\" api=old\n"
+        let path = writeLog(earlier + "msg=\"coordinator started\" api=new\n")
+        defer { unlink(path) }
+        #expect(LogFile.firstLine(in: path, containing: "coordinator started", from: off_t(earlier.utf8.count))
+                    == "msg=\"coordinator started\" api=new")
+        #expect(LogFile.size(path) == off_t(earlier.utf8.count * 2))
+        #expect(LogFile.size("/nonexistent-hotswap.log") == 0)
+    }
 }

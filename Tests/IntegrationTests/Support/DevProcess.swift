@@ -17,11 +17,12 @@ final class DevProcess {
     static let readyTimeout: Duration = .seconds(180)
     static let exitTimeout: Duration = .seconds(60)
 
-    init(directory: String, agents: Int, extraArguments: [String] = []) throws {
+    /// `live`: the table is printed (on the pipe: when it changes) rather than once (`--no-live`).
+    init(directory: String, agents: Int, live: Bool = false, extraArguments: [String] = []) throws {
         self.directory = directory
         process.executableURL = URL(fileURLWithPath: HotSwapBinary.path)
         process.arguments = ["dev", "--dir", directory, "--agents", "\(agents)", "--api-port", "0", "--port-base", "0",
-                             "--no-live", "--timeout", "150s"] + extraArguments
+                             "--timeout", "150s"] + (live ? [] : ["--no-live"]) + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
         process.environment = environment
@@ -54,19 +55,31 @@ final class DevProcess {
 
     /// Waits until dev printed a line starting with `prefix` (true) or exited / timed out (false).
     func waitForLine(startingWith prefix: String, timeout: Duration = readyTimeout) -> Bool {
+        waitForLine(timeout: timeout) { $0.hasPrefix(prefix) }
+    }
+
+    /// Waits until dev printed a line containing `text` (true) or exited / timed out (false).
+    func waitForLine(containing text: String, timeout: Duration = readyTimeout) -> Bool {
+        waitForLine(timeout: timeout) { $0.contains(text) }
+    }
+
+    /// Waits until dev printed a line `matching` (true) or exited / timed out (false).
+    func waitForLine(timeout: Duration = readyTimeout, matching: (Substring) -> Bool) -> Bool {
         eventually(timeout: timeout) {
-            lines.contains { $0.hasPrefix(prefix) } || !process.isRunning
-        } && lines.contains { $0.hasPrefix(prefix) }
+            lines.contains(where: matching) || !process.isRunning
+        } && lines.contains(where: matching)
     }
 
     var lines: [Substring] { text.split(separator: "\n") }
 
-    /// Name → pid of every process dev reported starting.
+    /// Name → pid of every process dev reported starting (`started NAME  pid N`)
+    /// or restarting (`[HH:MM:SS] restarted NAME  pid N`), the latest for each.
     var childPIDs: [String: Int32] {
         var found: [String: Int32] = [:]
         for line in lines {
-            let words = line.split(separator: " ")
-            if words.count >= 4, words[0] == "started", words[2] == "pid", let pid = Int32(words[3]) {
+            var words = line.split(separator: " ")
+            if words.first?.hasPrefix("[") == true { words.removeFirst() }
+            if words.count >= 4, words[0] == "started" || words[0] == "restarted", words[2] == "pid", let pid = Int32(words[3]) {
                 found[String(words[1])] = pid
             }
         }
