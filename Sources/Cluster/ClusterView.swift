@@ -23,6 +23,8 @@ public struct ClusterView: Sendable {
     public var environments: [EnvironmentRecord] = []
     /// The replicated node inventory, by id.
     public var nodes: [String: NodeRecord] = [:]
+    /// The replicated deny-list of node names, by name (shares the fleet state's storage).
+    public var revocations: [String: NodeRevocation] = [:]
 
     public init(selfName: String, directory: MemberDirectory) {
         self.selfName = selfName
@@ -43,6 +45,7 @@ public struct ClusterView: Sendable {
         voters = status.membership.voters
         learners = status.membership.learners
         environments = fleet.sortedEnvironments
+        revocations = fleet.revocations
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }

@@ -63,6 +63,8 @@ final class RaftService: @unchecked Sendable {
     let addresses: AddressPublication
     /// The agent port's ticket keys; set its observer once before `start`.
     let ticketKeys: TicketKeyRotation
+    /// Node removal and revocation; set its hooks once before `start`.
+    let nodeAdministration = NodeAdministration()
     let learnerPromotionsRefused: Counter
     /// Counts a learner's refused promotions once per run (they are retried every Ready batch).
     var learnerPromotionRefusals = FailureRun<NodeID>()
@@ -240,6 +242,7 @@ final class RaftService: @unchecked Sendable {
         promoteCaughtUpLearner()
         compactIfDue()
         ticketKeys.publishIfChanged(fleet.ticketKeys)
+        nodeAdministration.publishIfChanged(fleet.revocations)
         publish()
         sendAnswersAfterPublish()
     }
@@ -275,6 +278,7 @@ final class RaftService: @unchecked Sendable {
         lastSnapshotIndex = snapshot.metadata.index
         directory = MemberDirectory(founding: founding, fleet: fleet)
         nodesChangedSincePublish = true
+        nodeAdministration.restored()
         logger.info("installed a snapshot from the leader", ["index": "\(snapshot.metadata.index)",
                                                              "term": "\(snapshot.metadata.term)",
                                                              "bytes": "\(snapshot.data.count)"])
@@ -296,11 +300,16 @@ final class RaftService: @unchecked Sendable {
             switch outcome {
             case .memberStored, .memberDeleted, .addressesPublished:
                 directory = MemberDirectory(founding: founding, fleet: fleet)
-            case .nodeStored, .nodeDeleted:
+            case .nodeStored:
                 nodesChangedSincePublish = true
+            case .nodeDeleted:
+                // Published at once: the answer to a removal waits for it, and a removal is rare.
+                nodesChangedSincePublish = true
+                nodesPublishedAt = MonotonicInstant(nanoseconds: 0)
             default:
                 break
             }
+            if let outcome { nodeAdministration.applied(outcome) }
             answerAfterPublish(waiters.resolve(index: entry.index, term: entry.term, outcome: outcome))
         }
     }

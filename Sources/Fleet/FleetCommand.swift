@@ -14,6 +14,10 @@ public enum FleetCommand: Sendable, Equatable {
     case deleteNode(id: String)
     /// A new agent-port session ticket key (the leader rotates them).
     case addTicketKey(TicketKeyRecord)
+    /// Denies the node's certificates issued up to the time in it (stamped by the leader).
+    case revokeNode(NodeRevocation)
+    /// Lifts a revocation: certificates it denied are accepted again.
+    case unrevokeNode(name: String)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -27,6 +31,9 @@ public enum FleetOutcome: Sendable, Equatable {
     case nodeDeleted(id: String)
     /// Named in hex: the outcome never carries the secret.
     case ticketKeyAdded(nameHex: String)
+    /// The revocation in force (the later of a repeated revocation's times).
+    case nodeRevoked(NodeRevocation)
+    case nodeUnrevoked(name: String)
     case rejected(FleetRejection)
 }
 
@@ -41,6 +48,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case unknownNode(String)
     case tooManyNodes(maximum: Int)
     case malformedTicketKey
+    case tooManyRevocations(maximum: Int)
+    case notRevoked(String)
 
     public var description: String {
         switch self {
@@ -62,6 +71,10 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "at most \(maximum) nodes may be registered"
         case .malformedTicketKey:
             return "a ticket key needs a \(TicketKeyRecord.nameBytes)-byte name and a \(TicketKeyRecord.secretBytes)-byte secret"
+        case let .tooManyRevocations(maximum):
+            return "at most \(maximum) node names may be revoked; lift one that no longer matters (hotswap nodes unrevoke)"
+        case let .notRevoked(name):
+            return "node '\(name)' is not revoked"
         }
     }
 }

@@ -42,4 +42,9 @@ public struct GatewayTables: Sendable {
         windows[node]?.acknowledgedSequence(incarnation: incarnation) ?? 0
     }
 
+    /// Drops `node`'s window (the node was removed from the fleet), so the table shrinks.
+    public mutating func remove(_ node: String) {
+        windows[node] = nil
+    }
+
 }

@@ -65,7 +65,7 @@ enum ClusterCommand {
 
     /// Sends one operation; prints `describe(answer body)` on success, or the
     /// server's error and exit status 1.
-    private static func call(_ options: CommandLineOptions, _ method: String, _ target: String, body: String?,
+    static func call(_ options: CommandLineOptions, _ method: String, _ target: String, body: String?,
                              describe: ([UInt8]) -> String) throws -> Int32 {
         let client = try APIClientOptions(options)
         let response = try client.send(method, target, body: Array((body ?? "").utf8))
