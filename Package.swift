@@ -41,7 +41,7 @@ let package = Package(
                 "Telemetry", "Cluster", "Primitives", "Locking",
             ]
         ),
-        .target(name: "CommandLineSupport", dependencies: ["FileSystem", "Observability"]),
+        .target(name: "CommandLineSupport", dependencies: ["FileSystem", "Observability", "Primitives"]),
         .target(
             name: "AgentCommandLine",
             dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Primitives", "Telemetry", "Transport"]
@@ -57,7 +57,8 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Agent", "AgentSimulation", "CommandLineSupport", "FileSystem", "LocalFleet", "Primitives", "Telemetry", "Transport",
+                "Agent", "AgentSimulation", "Cluster", "CommandLineSupport", "FileSystem", "Fleet", "Gateway", "LocalFleet", "Primitives",
+                "Telemetry", "Transport",
             ]
         ),
         .executableTarget(

@@ -25,6 +25,14 @@ public struct ClusterView: Sendable {
     public var nodes: [String: NodeRecord] = [:]
     /// The replicated deny-list of node names, by name (shares the fleet state's storage).
     public var revocations: [String: NodeRevocation] = [:]
+    /// The index of the last entry in this node's log.
+    public var lastIndex: UInt64 = 0
+    /// Each member's match index, as a leader tracks it; empty unless leader.
+    public var matchIndexes: [NodeID: UInt64] = [:]
+    /// When this node last received a Raft message from each member, on the monotonic clock.
+    public var lastHeard: [NodeID: MonotonicInstant] = [:]
+    /// How long a live member is never silent (an election timeout); longer is unreachable.
+    public var silenceLimit: Duration = .milliseconds(500)
 
     public init(selfName: String, directory: MemberDirectory) {
         self.selfName = selfName
@@ -41,6 +49,8 @@ public struct ClusterView: Sendable {
         leaderName = status.leader == .none ? nil : directory.displayName(of: status.leader)
         commitIndex = status.commit
         appliedIndex = status.applied
+        lastIndex = status.lastIndex
+        matchIndexes = status.progress.mapValues(\.match)
         self.leaseExpiresAt = status.role == .leader ? leaseExpiresAt : nil
         voters = status.membership.voters
         learners = status.membership.learners
@@ -74,22 +84,39 @@ public struct ClusterView: Sendable {
         role == .leader && leaseRemainingMilliseconds(at: now) > 0
     }
 
+    /// How member `id` looks from this node at `now` (`MemberReplication`).
+    public func replication(of id: NodeID, at now: MonotonicInstant) -> MemberReplication {
+        let name = directory.displayName(of: id)
+        return MemberReplication(isSelf: name == selfName, isLeader: name == leaderName, viewerIsLeader: role == .leader,
+                                 leaderLastIndex: lastIndex, matchIndex: matchIndexes[id], lastHeard: lastHeard[id], now: now,
+                                 silenceLimit: silenceLimit)
+    }
+
     /// The view as the cluster API shows it at `now`.
     public func json(at now: MonotonicInstant) -> String {
         let members = (voters.map { ($0, "voter") } + learners.map { ($0, "learner") }).map { id, kind -> String in
             let member = directory.member(id: id)
             let name = directory.displayName(of: id)
             let advertised = directory.advertised[name]
+            let replication = replication(of: id, at: now)
             return "{\"name\":\(JSONText.quoted(name)),\"id\":\"\(id)\",\"role\":\"\(kind)\","
                 + "\"peerAddress\":\(JSONText.quoted(member.map { "\($0.peerAddress)" } ?? "")),"
                 + "\"apiAddress\":\(JSONText.quoted(advertised?.apiAddress ?? "")),"
                 + "\"agentAddress\":\(JSONText.quoted(advertised?.agentAddress ?? "")),"
-                + "\"isLeader\":\(name == leaderName)}"
+                + "\"isLeader\":\(name == leaderName),\"health\":\"\(replication.health.rawValue)\","
+                + "\"matchIndex\":\(Self.number(replication.matchIndex)),\"lag\":\(Self.number(replication.lag)),"
+                + "\"lastContactMilliseconds\":\(Self.number(replication.lastContactMilliseconds))}"
         }
         return "{\"name\":\(JSONText.quoted(selfName)),\"role\":\(JSONText.quoted("\(role)")),"
             + "\"leader\":\(leaderName.map(JSONText.quoted) ?? "null"),\"term\":\(term),"
-            + "\"commitIndex\":\(commitIndex),\"appliedIndex\":\(appliedIndex),\"nodesRecorded\":\(nodes.count),"
+            + "\"commitIndex\":\(commitIndex),\"appliedIndex\":\(appliedIndex),\"lastIndex\":\(lastIndex),"
+            + "\"nodesRecorded\":\(nodes.count),"
             + "\"leaseRemainingMilliseconds\":\(leaseRemainingMilliseconds(at: now)),\"actingAsLeader\":\(isActingLeader(at: now)),"
             + "\"members\":[" + members.joined(separator: ",") + "]}"
+    }
+
+    /// A whole number in JSON, or `null`.
+    private static func number<Value: BinaryInteger>(_ value: Value?) -> String {
+        value.map { "\($0)" } ?? "null"
     }
 }

@@ -1,13 +1,16 @@
 import Primitives
 
-/// A read only the acting leader can answer, because node liveness and
-/// samples live in its agent gateway, not in the replicated state. A
-/// follower forwards it like a write and relays the answer.
+/// A read only the leader can answer, because node liveness and samples live
+/// in its agent gateway, and each member's replication progress in its Raft
+/// node, not in the replicated state. A follower forwards it like a write and
+/// relays the answer.
 public enum GatewayQuery: Sendable, Equatable {
     case nodes
     case node(id: String)
     case metrics(id: String, sinceMilliseconds: UInt64)
     case environment(name: String)
+    /// The leader's `ClusterView`, with every member's match index, lag and last contact.
+    case leaderView
 
     /// The environment query shows the environment's replicated record.
     public var readsReplicatedState: Bool {
@@ -16,7 +19,7 @@ public enum GatewayQuery: Sendable, Equatable {
     }
 
     private enum Tag: UInt8 {
-        case nodes = 1, node, metrics, environment
+        case nodes = 1, node, metrics, environment, leaderView
     }
 
     public func encode(to writer: inout BinaryWriter) {
@@ -33,6 +36,8 @@ public enum GatewayQuery: Sendable, Equatable {
         case let .environment(name):
             writer.write(Tag.environment.rawValue)
             writer.write(name)
+        case .leaderView:
+            writer.write(Tag.leaderView.rawValue)
         }
     }
 
@@ -45,6 +50,7 @@ public enum GatewayQuery: Sendable, Equatable {
             return .metrics(id: try reader.readString(maximumBytes: ClusterRequest.nameBytesMaximum),
                             sinceMilliseconds: try reader.readUInt64())
         case .environment: return .environment(name: try reader.readString(maximumBytes: ClusterRequest.nameBytesMaximum))
+        case .leaderView: return .leaderView
         case nil: throw .invalidValue(offset: offset, detail: "unknown gateway query")
         }
     }

@@ -37,6 +37,8 @@ extension AgentGateway {
             let members = snapshots(now: now, wallClockMilliseconds: wallClock).filter { $0.record?.environment == name }
             let summary = EnvironmentSummary(nodes: members)
             return Self.document(EnvironmentJSON.record(record, nodes: NodeJSON.summary(summary)))
+        case .leaderView:
+            return Self.document(raft.view.json)
         }
     }
 

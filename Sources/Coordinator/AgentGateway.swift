@@ -21,6 +21,9 @@ final class AgentGateway: @unchecked Sendable {
         /// How long a follower keeps a hello while it cannot name the acting
         /// leader (`HelloRoute`): long enough for an election with a split vote.
         var helloHold: Duration = .seconds(2)
+        /// How often the windows of long-silent nodes are swept (`GatewayTables.evictExpired`),
+        /// on the views Raft publishes (every tick).
+        var retentionSweepInterval: Duration = .seconds(1)
     }
 
     /// This node's leadership as the gateway last saw it.
@@ -74,6 +77,7 @@ final class AgentGateway: @unchecked Sendable {
         /// write): the view lags the log, so a retry must not write the same record twice, and a
         /// report of a recorded node must not read the view again.
         var inventoryRecorded: [String: NodeRecord] = [:]
+        var retentionSweepDueAt: MonotonicInstant?
     }
 
     /// Ingest is microseconds of work: finer than the request-latency buckets.
@@ -93,6 +97,7 @@ final class AgentGateway: @unchecked Sendable {
     private let reports: Counter
     private let ingestSeconds: Histogram
     private let refused: Counter
+    private let evicted: Counter
 
     init(raft: any GatewayRaft, settings: Settings, logger: Logger, metrics: MetricsRegistry, clock: any LoopClock = BootClock()) {
         self.raft = raft
@@ -104,6 +109,8 @@ final class AgentGateway: @unchecked Sendable {
         reports = metrics.counter("hotswap_agent_reports_total", help: "Agent reports stored by this leader.")
         refused = metrics.counter("hotswap_agent_sessions_refused_total",
                                   help: "Agent connections closed for a bad hello, a bad frame or a full table.")
+        evicted = metrics.counter("hotswap_agent_windows_evicted_total",
+                                  help: "Node windows dropped after --node-retention without a session or a report.")
         ingestSeconds = metrics.histogram("hotswap_agent_report_ingest_seconds",
                                           help: "Time from a report frame's arrival to its acknowledgement.",
                                           buckets: Self.ingestBucketsSeconds)
@@ -129,10 +136,14 @@ final class AgentGateway: @unchecked Sendable {
     /// Follows the Raft view (called with every view Raft publishes): on
     /// becoming leader the liveness clock restarts (the failover grace); on
     /// losing it every agent session is closed so the agents go and find the
-    /// new leader; held hellos are decided again.
+    /// new leader; held hellos are decided again; and, once a sweep interval,
+    /// windows past their retention are evicted.
     func follow(_ view: ClusterView) {
         let now = clock.now()
-        defer { holds.decide(view.helloKnowledge(at: now), now: now) }
+        defer {
+            holds.decide(view.helloKnowledge(at: now), now: now)
+            evictExpiredWindows(now: now)
+        }
         let leading = view.role == .leader
         let dropped: [Session] = state.withLock { state in
             var next = state.leadership
@@ -146,6 +157,7 @@ final class AgentGateway: @unchecked Sendable {
             let lost = state.leadership.since != nil && (!leading || state.leadership.term != view.term)
             state.leadership = next
             guard lost else { return [] }
+            for node in state.sessions.keys { state.tables.noteSessionEnded(node, at: now) }
             defer { state.sessions.removeAll() }
             return Array(state.sessions.values)
         }
@@ -181,7 +193,7 @@ final class AgentGateway: @unchecked Sendable {
         var replaced: Session?
         let admission: Admission = state.withLock { state in
             guard state.leadership.isActing(at: now) else { return .notActingLeader }
-            guard state.tables.admit(node) else { return .tableFull(maximum: settings.limits.nodesMaximum) }
+            guard state.tables.admit(node, at: now) else { return .tableFull(maximum: settings.limits.nodesMaximum) }
             replaced = state.sessions.updateValue(session, forKey: node)
             return .welcome(term: state.leadership.term,
                             acknowledged: state.tables.acknowledgedSequence(of: node, incarnation: incarnation))
@@ -191,8 +203,11 @@ final class AgentGateway: @unchecked Sendable {
     }
 
     func close(node: String, channel: FrameChannel) {
+        let now = clock.now()
         state.withLock { state in
-            if state.sessions[node]?.identity == ObjectIdentifier(channel) { state.sessions[node] = nil }
+            guard state.sessions[node]?.identity == ObjectIdentifier(channel) else { return }
+            state.sessions[node] = nil
+            state.tables.noteSessionEnded(node, at: now)
         }
     }
 
@@ -205,15 +220,38 @@ final class AgentGateway: @unchecked Sendable {
     /// its inventory, unless its agent is connected (again): then its next report writes the
     /// inventory anew.
     func forget(_ node: String) {
-        let forgotten = state.withLock { state -> Bool in
+        // The window is freed here, outside the lock: at its bounds it is thousands of deallocations.
+        let (forgotten, window) = state.withLock { state -> (Bool, NodeWindow?) in
             state.inventoryRecorded[node] = nil
-            guard state.sessions[node] == nil else { return false }
-            state.tables.remove(node)
+            guard state.sessions[node] == nil else { return (false, nil) }
             state.helloRecords[node] = nil
-            return true
+            return (true, state.tables.remove(node))
         }
         logger.info(forgotten ? "node removed; its window is dropped" : "node removed while its agent is connected; it stays",
-                    ["node": node])
+                    ["node": node, "samples": "\(window?.sampleCount ?? 0)"])
+    }
+
+    /// Drops the windows (and what the gateway remembers of the nodes' hellos)
+    /// of nodes without a session that were last heard from a retention ago,
+    /// at most one bounded sweep per `retentionSweepInterval`. A node's
+    /// replicated inventory stays, so it is still listed: `down`, no figures.
+    func evictExpiredWindows(now: MonotonicInstant) {
+        let dropped: [String: NodeWindow] = state.withLock { state in
+            guard now >= state.retentionSweepDueAt ?? now else { return [:] }
+            state.retentionSweepDueAt = now.advanced(by: settings.retentionSweepInterval)
+            let sessions = state.sessions
+            let dropped = state.tables.evictExpired(now: now) { sessions[$0] != nil }
+            for node in dropped.keys {
+                state.helloRecords[node] = nil
+                state.inventoryRecorded[node] = nil
+            }
+            return dropped
+        }
+        guard !dropped.isEmpty else { return }
+        evicted.increment(by: dropped.count)
+        logger.info("node windows evicted after the retention without contact",
+                    ["nodes": "\(dropped.count)", "first": dropped.keys.min() ?? "",
+                     "retentionSeconds": "\(settings.limits.retention.components.seconds)"])
     }
 
     enum Ingestion {

@@ -44,6 +44,7 @@ extension HTTPReply {
         case .invalidName, .invalidApprovalTimeout: .error(422, "invalid_environment", rejection.description)
         case .invalidNode: .error(422, "invalid_node", rejection.description)
         case .malformedTicketKey: .error(422, "invalid_ticket_key", rejection.description)
+        case .environmentInUse: .error(409, "environment_in_use", rejection.description)
         }
     }
 

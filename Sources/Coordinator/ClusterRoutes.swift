@@ -20,7 +20,14 @@ enum ClusterRoutes {
 
     static func register(in routes: inout HTTPRoutes, service: RaftService) {
         routes.add("GET", "/api/v1/cluster") { request, responder in
-            service.answerRead(request, responder: responder) { view in .json(200, view.json) }
+            switch request.head.queryItems().last(where: { $0.0 == "view" })?.1 {
+            case nil, "self": service.answerRead(request, responder: responder) { view in .json(200, view.json) }
+            // Only the leader tracks every member's match index: a follower forwards, 503 with no leader.
+            case "leader": service.submit(.gatewayQuery(.leaderView), answering: responder)
+            case let other?:
+                responder.sendError(status: 400, code: "invalid_query",
+                                    message: "view must be self (the default) or leader, not '\(other)'")
+            }
         }
         routes.add("POST", "/api/v1/cluster/transfer-leader") { request, responder in
             let body: TransferRequest

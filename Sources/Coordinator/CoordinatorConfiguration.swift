@@ -1,5 +1,6 @@
 import Cluster
 import Fleet
+import Gateway
 import Primitives
 import Transport
 
@@ -39,6 +40,16 @@ public struct CoordinatorConfiguration: Sendable {
     public var agentNodesMaximum = agentNodesLimit
     /// The most `agentNodesMaximum` may be: the fleet's own bound on nodes.
     public static let agentNodesLimit = FleetState.nodesMaximum
+    /// A node with no session and no report this long loses its window on the
+    /// leader; at least `agentDownAfter + agentFailoverGrace` (`NodeRetention`).
+    public var nodeRetention = NodeRetention.retentionDefault
+
+    /// The shortest `nodeRetention` under these liveness settings (checked at start, where
+    /// `agentSuspectAfter <= agentDownAfter` was checked first).
+    public var nodeRetentionMinimum: Duration {
+        NodeRetention.minimum(for: LivenessPolicy(suspectAfter: agentSuspectAfter, downAfter: agentDownAfter,
+                                                  failoverGrace: agentFailoverGrace))
+    }
     public var raftElectionTimeoutTicks = 10
     /// At least 4 ticks: the leader lease, ⌊(T − 1)·90/110⌋ ticks at the 10 % clock-drift bound
     /// (`Lease`), must outlast the one-tick heartbeat, which Raft checks at start; 3 gives a

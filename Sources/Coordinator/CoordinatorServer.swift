@@ -55,6 +55,7 @@ public final class CoordinatorServer: Sendable {
         gatewaySettings.limits.samplesPerNode = configuration.agentWindowSamples
         gatewaySettings.limits.minutesPerNode = configuration.agentWindowMinutes
         gatewaySettings.limits.nodesMaximum = configuration.agentNodesMaximum
+        gatewaySettings.limits.retention = configuration.nodeRetention
         gatewaySettings.helloHold = configuration.agentHelloHold
             ?? raftSettings.tickInterval * (raftSettings.electionTimeoutTicks * 4)
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)

@@ -10,13 +10,6 @@ import Wire
 /// coordinator's applied state); writes go through Raft (forwarded to the
 /// leader). CLUSTER.md, "Reads", has the table.
 enum EnvironmentRoutes {
-    /// The body of `PUT /environments/{name}`.
-    struct EnvironmentUpdate: Decodable {
-        var defaultStrategy: RolloutStrategy
-        var requiresApproval: Bool
-        var approvalTimeoutSeconds: UInt32?
-    }
-
     static func register(in routes: inout HTTPRoutes, service: RaftService, gateway: AgentGateway) {
         routes.add("GET", "/api/v1/environments") { request, responder in
             service.answerRead(request, responder: responder) { view in .json(200, EnvironmentJSON.list(view.environments)) }
@@ -38,23 +31,19 @@ enum EnvironmentRoutes {
             }
         }
         routes.add("PUT", "/api/v1/environments/{name}") { request, responder in
-            let update: EnvironmentUpdate
-            do {
-                update = try JSONDecoder().decode(EnvironmentUpdate.self, from: Data(request.body))
-            } catch {
-                return responder.sendError(status: 400, code: "invalid_json",
-                                           message: "body must be {\"defaultStrategy\": \"direct|rolling|blueGreen|canary\", "
-                                               + "\"requiresApproval\": true|false}")
-            }
             let name = request.parameters["name"] ?? ""
+            let record: EnvironmentRecord
+            do {
+                record = try JSONDecoder().decode(EnvironmentBody.self, from: Data(request.body)).record(named: name)
+            } catch let refusal as EnvironmentBody.Refusal {
+                return responder.sendError(status: 400, code: "invalid_body", message: refusal.description)
+            } catch {
+                return responder.sendError(status: 400, code: "invalid_json", message: Self.bodyShape)
+            }
             // Refused here as the state machine would, so a name the log codec cannot hold never reaches Raft.
             guard EnvironmentRecord.isValidName(name) else {
                 return responder.send(HTTPReply(.applied(.rejected(.invalidName(name)))))
             }
-            let record = EnvironmentRecord(
-                name: name, defaultStrategy: update.defaultStrategy,
-                requiresApproval: update.requiresApproval,
-                approvalTimeoutSeconds: update.approvalTimeoutSeconds ?? EnvironmentRecord.approvalTimeoutSecondsDefault)
             service.submit(.write(FleetCodec.encode(.putEnvironment(record))), answering: responder)
         }
         routes.add("DELETE", "/api/v1/environments/{name}") { request, responder in
@@ -65,6 +54,11 @@ enum EnvironmentRoutes {
             service.submit(.write(FleetCodec.encode(.deleteEnvironment(name: name))), answering: responder)
         }
     }
+
+    /// What the refusal of a body that is not JSON, or not an object, shows.
+    static let bodyShape = "body must be a JSON object: {\"defaultStrategy\": "
+        + "\"\(RolloutStrategy.allCases.map(\.rawValue).joined(separator: "|"))\", \"requiresApproval\": true|false, "
+        + "\"approvalTimeoutSeconds\": 60-2592000 (optional)}"
 
     /// The environment as this coordinator last applied it, without its nodes (which only the acting leader knows).
     private static func localRecord(_ name: String, in view: ClusterView) -> HTTPReply {

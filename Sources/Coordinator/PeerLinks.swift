@@ -65,6 +65,19 @@ final class PeerLinks: @unchecked Sendable {
         return made
     }
 
+    /// Sends a frame that may be lost (a Raft message) on the link to `id`, unless the link's
+    /// backlog is full (`FrameLink.offer`); false when it was dropped there. A frame over the
+    /// link's limit is refused and logged as by `send`; a node with no link drops it as lost.
+    func offer(_ frame: Frame, to id: NodeID, what: @autoclosure () -> String) -> Bool {
+        guard let link = link(to: id) else { return true }
+        do {
+            return try link.offer(frame)
+        } catch {
+            logger.error("frame not sent", ["what": "\(what()) to \(displayName(of: id))", "error": "\(error)"])
+            return true
+        }
+    }
+
     func displayName(of id: NodeID) -> String {
         directory().displayName(of: id)
     }

@@ -34,14 +34,15 @@ final class PeerReceiver: FrameReceiver {
             do { message = try PeerMessageCodec.decode(frame.payload) } catch {
                 throw FrameChannelError("bad Raft message from \(peer.name): \(error)")
             }
-            try deliver(message, from: peer)
+            try deliver(message, from: peer, mayDrop: true)
         case .forwardProposal:
             let payload = frame.payload
-            service.loop.execute { [service, inbox] in
+            let queued = service.loop.tryExecute(whileFewerThan: RaftService.peerTasksMaximum) { [service, inbox] in
                 do { try service.receiveForwardedRequest(from: peer.id, payload: payload) } catch {
                     inbox.logger.warning("malformed forwarded request dropped", ["peer": peer.name, "error": "\(error)"])
                 }
             }
+            if !queued { service.peerMessagesDroppedInbound.increment() }
         case .forwardResult:
             guard let answer = forwardedAnswer(frame.payload, from: peer) else { return }
             service.loop.execute { [service] in
@@ -65,18 +66,24 @@ final class PeerReceiver: FrameReceiver {
     /// What a transfer delivered, to Raft or to the request it answers.
     private func hand(_ delivery: TransferReception.Delivery?, from peer: ClusterTopology.Member) throws(FrameChannelError) {
         switch delivery {
-        case let .snapshot(message): try deliver(message, from: peer)
+        case let .snapshot(message): try deliver(message, from: peer, mayDrop: false)
         case let .answer(requestID, outcome):
             service.loop.execute { [service] in service.forwarding.receiveAnswer(requestID: requestID, from: peer.id, outcome: outcome) }
         case nil: break
         }
     }
 
-    private func deliver(_ message: Message, from peer: ClusterTopology.Member) throws(FrameChannelError) {
+    /// Hands a Raft message to the Raft loop. One that `mayDrop` is dropped (and counted) while
+    /// `RaftService.peerTasksMaximum` tasks wait there, like a lost packet; a snapshot, which
+    /// took a whole transfer to arrive, is always handed on (one transfer at a time per connection).
+    private func deliver(_ message: Message, from peer: ClusterTopology.Member, mayDrop: Bool) throws(FrameChannelError) {
         guard message.from == peer.id, message.to == service.selfMember.id else {
             throw FrameChannelError("\(peer.name) sent a message claiming from=\(message.from) to=\(message.to)")
         }
-        service.loop.execute { [service] in service.receive(message) }
+        guard mayDrop else { return service.loop.execute { [service] in service.receive(message) } }
+        if !service.loop.tryExecute(whileFewerThan: RaftService.peerTasksMaximum, { [service] in service.receive(message) }) {
+            service.peerMessagesDroppedInbound.increment()
+        }
     }
 
     /// An answer that does not decode (a leader of an incompatible build, PROTOCOL.md) refuses the

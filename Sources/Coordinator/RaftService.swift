@@ -56,6 +56,8 @@ final class RaftService: @unchecked Sendable {
     var isLeaderKnown: Bool { knownLeader != .none }
     var hasLearners: Bool { !linkedMembership.learners.isEmpty }
     private var linkedMembership = Membership.empty
+    /// When a Raft message from each member last arrived: the view's last contact, per member.
+    private var lastHeard: [NodeID: MonotonicInstant] = [:]
     /// Answers node reads when this node leads; set once before `start`.
     var gatewayQueries: (@Sendable (GatewayQuery) -> ClusterOutcome)?
     /// Hears every view this service publishes, on its loop; set once before `start`.
@@ -66,10 +68,16 @@ final class RaftService: @unchecked Sendable {
     /// Node removal and revocation; set its hooks once before `start`.
     let nodeAdministration = NodeAdministration()
     let learnerPromotionsRefused: Counter
+    /// Raft messages and forwarded requests dropped, as etcd's transport drops them: arriving
+    /// while `peerTasksMaximum` tasks already wait for this loop, or leaving while a link's
+    /// backlog is full (`FrameLink.offer`). Raft sends again; a forwarded request times out.
+    let peerMessagesDroppedInbound: Counter
+    let peerMessagesDroppedOutbound: Counter
+    /// Tasks the peer port may have waiting for the Raft loop; etcd's receive buffer holds as many.
+    static let peerTasksMaximum = 4_096
     /// Counts a learner's refused promotions once per run (they are retried every Ready batch).
     var learnerPromotionRefusals = FailureRun<NodeID>()
-    private var nodesChangedSincePublish = true
-    private var nodesPublishedAt = MonotonicInstant(nanoseconds: 0)
+    private var inventoryPublication = InventoryPublication()
     private var lastTickAt = MonotonicInstant.now()
     private var isProcessScheduled = false
     /// Set once this coordinator stopped taking part (`halt`); never cleared.
@@ -100,6 +108,12 @@ final class RaftService: @unchecked Sendable {
             help: "Runs of refused promotions of a caught-up learner (another change pending): one per learner "
                 + "until a promotion is proposed; each is retried on a later pass.")
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
+        let dropped = "Raft messages and forwarded requests dropped because the receiving Raft loop's queue "
+            + "or the sending link's backlog was full (Raft sends again)."
+        peerMessagesDroppedInbound = metrics.counter("hotswap_peer_messages_dropped_total", help: dropped,
+                                                     labels: [("direction", "inbound")])
+        peerMessagesDroppedOutbound = metrics.counter("hotswap_peer_messages_dropped_total", help: dropped,
+                                                      labels: [("direction", "outbound")])
         group = try EventLoopGroup(loopCount: 1)
         loop = group.loops[0]
         let recovery = try StartupRecovery.run(dataDirectory: dataDirectory)
@@ -119,7 +133,9 @@ final class RaftService: @unchecked Sendable {
         fleet = recovery.fleet
         lastSnapshotIndex = recovered.snapshot?.metadata.index ?? 0
         directory = MemberDirectory(founding: topology, fleet: fleet)
-        published = Locked(ClusterView(selfName: name, directory: directory))
+        var view = ClusterView(selfName: name, directory: directory)
+        view.silenceLimit = settings.tickInterval * settings.electionTimeoutTicks
+        published = Locked(view)
     }
 
     /// What the API shows of the cluster; safe from any thread.
@@ -195,6 +211,7 @@ final class RaftService: @unchecked Sendable {
         loop.preconditionInLoop()
         guard !isHalted else { return }
         catchUpTicks()
+        if linkedMembership.contains(message.from) { lastHeard[message.from] = .now() }
         node.step(message)
         scheduleProcess()
     }
@@ -277,7 +294,7 @@ final class RaftService: @unchecked Sendable {
         }
         lastSnapshotIndex = snapshot.metadata.index
         directory = MemberDirectory(founding: founding, fleet: fleet)
-        nodesChangedSincePublish = true
+        inventoryPublication.noteChanged()
         nodeAdministration.restored()
         logger.info("installed a snapshot from the leader", ["index": "\(snapshot.metadata.index)",
                                                              "term": "\(snapshot.metadata.term)",
@@ -300,12 +317,8 @@ final class RaftService: @unchecked Sendable {
             switch outcome {
             case .memberStored, .memberDeleted, .addressesPublished:
                 directory = MemberDirectory(founding: founding, fleet: fleet)
-            case .nodeStored:
-                nodesChangedSincePublish = true
-            case .nodeDeleted:
-                // Published at once: the answer to a removal waits for it, and a removal is rare.
-                nodesChangedSincePublish = true
-                nodesPublishedAt = MonotonicInstant(nanoseconds: 0)
+            case .nodeStored: inventoryPublication.noteChanged()
+            case .nodeDeleted: inventoryPublication.noteChanged(immediately: true)
             default:
                 break
             }
@@ -321,8 +334,8 @@ final class RaftService: @unchecked Sendable {
             peers.outbox(to: message.to)?.offerSnapshot(message)
             return
         }
-        peers.send(Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)), to: message.to,
-                   what: "Raft \(message.kind)")
+        let frame = Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message))
+        if !peers.offer(frame, to: message.to, what: "Raft \(message.kind)") { peerMessagesDroppedOutbound.increment() }
     }
 
     private func answerAfterPublish(_ answer: (() -> Void)?) {
@@ -348,25 +361,12 @@ final class RaftService: @unchecked Sendable {
         }
     }
 
-    /// The node inventory for the view, at most every `nodesPublishInterval`.
-    /// The view shares the table's storage, so the next inventory change
-    /// copies it whole: publishing after every change would cost O(nodes) per
-    /// write, O(nodes²) while a fleet of agents first attaches.
-    private func nodesToPublish() -> [String: NodeRecord]? {
-        let now = MonotonicInstant.now()
-        guard nodesChangedSincePublish, nodesPublishedAt.duration(until: now) >= Self.nodesPublishInterval else { return nil }
-        nodesChangedSincePublish = false
-        nodesPublishedAt = now
-        return fleet.nodes
-    }
-
-    static let nodesPublishInterval: Duration = .milliseconds(100)
-
     private func publish() {
         let status = node.status
         if status.membership != linkedMembership {
             linkedMembership = status.membership
             peers.close(outside: status.membership)
+            lastHeard = lastHeard.filter { status.membership.contains($0.key) }
         }
         if status.term != knownTerm {
             // Read requests sent in an earlier term are dropped as stale: ask again.
@@ -384,9 +384,10 @@ final class RaftService: @unchecked Sendable {
         // Counted from the last tick, not from now, so the deadline never runs late.
         let leaseExpiresAt = status.isLeaseValid
             ? lastTickAt.advanced(by: settings.tickInterval * Int(status.leaseRemainingTicks)) : nil
-        let nodes = nodesToPublish()
+        let nodes = inventoryPublication.isDue(at: .now()) ? fleet.nodes : nil
         let view = published.withLock { view in
             view.update(status: status, leaseExpiresAt: leaseExpiresAt, fleet: fleet, nodes: nodes, directory: directory)
+            view.lastHeard = lastHeard
             return view
         }
         viewObserver?(view)

@@ -12,7 +12,7 @@ extension FleetCodec {
 
     private enum RejectionTag: UInt8 {
         case invalidName = 1, notFound, tooManyEnvironments, invalidApprovalTimeout, tooManyMembers, invalidNode, unknownNode
-        case tooManyNodes, malformedTicketKey, tooManyRevocations, notRevoked
+        case tooManyNodes, malformedTicketKey, environmentInUse, tooManyRevocations, notRevoked
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -82,6 +82,10 @@ extension FleetCodec {
         case let .unknownNode(id): write(.unknownNode, text: id, to: &writer)
         case let .tooManyNodes(maximum): write(.tooManyNodes, number: maximum, to: &writer)
         case .malformedTicketKey: writer.write(RejectionTag.malformedTicketKey.rawValue)
+        case let .environmentInUse(name, count, example):
+            write(.environmentInUse, text: name, to: &writer)
+            writer.write(UInt64(truncatingIfNeeded: count))
+            writer.write(example)
         case let .tooManyRevocations(maximum): write(.tooManyRevocations, number: maximum, to: &writer)
         case let .notRevoked(name): write(.notRevoked, text: name, to: &writer)
         }
@@ -114,6 +118,7 @@ extension FleetCodec {
         case .unknownNode: return .unknownNode(try text())
         case .tooManyNodes: return .tooManyNodes(maximum: try number())
         case .malformedTicketKey: return .malformedTicketKey
+        case .environmentInUse: return .environmentInUse(try text(), nodes: try number(), example: try text())
         case .tooManyRevocations: return .tooManyRevocations(maximum: try number())
         case .notRevoked: return .notRevoked(try text())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")

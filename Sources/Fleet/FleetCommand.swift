@@ -48,6 +48,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case unknownNode(String)
     case tooManyNodes(maximum: Int)
     case malformedTicketKey
+    /// An environment with nodes recorded in it; `example` is the first of them by id.
+    case environmentInUse(String, nodes: Int, example: String)
     case tooManyRevocations(maximum: Int)
     case notRevoked(String)
 
@@ -71,6 +73,9 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "at most \(maximum) nodes may be registered"
         case .malformedTicketKey:
             return "a ticket key needs a \(TicketKeyRecord.nameBytes)-byte name and a \(TicketKeyRecord.secretBytes)-byte secret"
+        case let .environmentInUse(name, count, example):
+            return "environment '\(name)' still has \(count) node\(count == 1 ? "" : "s") (\(example)\(count > 1 ? ", ..." : "")); "
+                + "move or remove them first"
         case let .tooManyRevocations(maximum):
             return "at most \(maximum) node names may be revoked; lift one that no longer matters (hotswap nodes unrevoke)"
         case let .notRevoked(name):

@@ -13,8 +13,15 @@ extension FleetState {
         return .environmentStored(record, created: created)
     }
 
+    /// Refused while a node is recorded in the environment: deleting it would leave that
+    /// node's record naming an environment that no longer exists.
     mutating func deleteEnvironment(_ name: String) -> FleetOutcome {
-        guard environments.removeValue(forKey: name) != nil else { return .rejected(.notFound(name)) }
+        guard environments[name] != nil else { return .rejected(.notFound(name)) }
+        let members = nodes.values.filter { $0.environment == name }
+        if let example = members.map(\.id).min() {
+            return .rejected(.environmentInUse(name, nodes: members.count, example: example))
+        }
+        environments[name] = nil
         return .environmentDeleted(name: name)
     }
 

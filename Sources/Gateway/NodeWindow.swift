@@ -17,6 +17,9 @@ public struct NodeWindow: Sendable {
     public private(set) var lastSequence: UInt64 = 0
     /// When the last report was taken, nil before the first.
     public private(set) var lastReportAt: MonotonicInstant?
+    /// When the node was last heard from or connected: its hello, a report,
+    /// the end of its session. What `NodeRetention` ages.
+    public private(set) var lastContactAt: MonotonicInstant?
 
     public init(capacity: Int, summaryCapacity: Int) {
         precondition(capacity > 0 && summaryCapacity > 0, "a window holds at least one sample and one summary")
@@ -39,7 +42,13 @@ public struct NodeWindow: Sendable {
             lastSequence = sequence
         }
         lastReportAt = now
+        noteContact(at: now)
         return lastSequence
+    }
+
+    /// The node was heard from (a hello) or its session ended at `now`.
+    public mutating func noteContact(at now: MonotonicInstant) {
+        lastContactAt = max(lastContactAt ?? now, now)
     }
 
     /// The sequence already stored for `incarnation`: 0 for any other.

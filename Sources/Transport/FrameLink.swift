@@ -13,6 +13,9 @@ public protocol FrameLinkReceiver: AnyObject {
 /// identity its certificate proves), reconnects with jittered exponential
 /// backoff, and holds frames sent while disconnected in a bounded queue (the
 /// oldest are dropped and counted — the protocols above tolerate loss).
+/// Frames that may be lost (Raft messages, which Raft sends again) go through
+/// `offer`, which drops and counts a frame rather than let the link's backlog
+/// grow past `backlogBytesMaximum` behind a peer that reads slowly.
 /// It pings the server every `keepaliveInterval`; a connection that brings
 /// no frame back within `idleTimeout` is dead (a partition, a pulled cable:
 /// TCP alone would wait minutes) and is redialled. The pongs also measure
@@ -23,6 +26,10 @@ public protocol FrameLinkReceiver: AnyObject {
 public final class FrameLink: FrameSender, @unchecked Sendable {
     public struct Settings: Sendable {
         public var queueFramesMaximum = 1_024
+        /// The most bytes `offer` lets wait on the link, written or not (4 MiB): half the
+        /// connection's `writeQueueMaximumBytes`, past which it would be closed as a peer
+        /// that is not reading, losing everything queued instead of one message.
+        public var backlogBytesMaximum = ConnectionLimits().writeQueueMaximumBytes / 2
         public var frameSizeMaximumBytes = FrameCodec.frameSizeMaximumBytesDefault
         public var keepaliveInterval: Duration = .seconds(1)
         /// No frame (not even a pong) for this long closes the connection.
@@ -46,6 +53,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     private var backoff: Backoff
     private var channel: FrameChannel?
     private var pending: [Frame] = []
+    private var pendingBytes = 0
     private var retryTimer: TimerID?
     private var keepaliveTimer: TimerID?
     /// The latest keepalive round trip; nil until one came back.
@@ -115,6 +123,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         retryTimer = nil
         cancelKeepalive()
         pending.removeAll()
+        pendingBytes = 0
         writableWaiters.removeAll()
         channel?.close(.local("link stopped"))
         channel = nil
@@ -130,10 +139,31 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
             return
         }
         if pending.count >= settings.queueFramesMaximum {
-            pending.removeFirst()
+            pendingBytes -= Self.encodedBytes(pending.removeFirst())
             droppedFrameCount += 1
         }
         pending.append(frame)
+        pendingBytes += Self.encodedBytes(frame)
+    }
+
+    /// Sends or queues `frame` like `send`, unless the link's backlog (bytes
+    /// queued on its connection, or held while it is down) would pass
+    /// `backlogBytesMaximum`: then drops it, counts it and answers false.
+    public func offer(_ frame: Frame) throws(FrameSendError) -> Bool {
+        loop.preconditionInLoop()
+        try FrameSendError.check(frame, maximumBytes: settings.frameSizeMaximumBytes)
+        let backlog = channel.map { $0.connection.isOpen ? $0.connection.queuedOutboundBytes : pendingBytes } ?? pendingBytes
+        guard isStopped || backlog + Self.encodedBytes(frame) <= settings.backlogBytesMaximum else {
+            droppedFrameCount += 1
+            return false
+        }
+        try send(frame)
+        return true
+    }
+
+    /// The bytes `frame` takes on the wire.
+    private static func encodedBytes(_ frame: Frame) -> Int {
+        Frame.headerBytes + frame.payload.count
     }
 
     private func dial() {
@@ -166,6 +196,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         connectionSerial += 1
         let queued = pending
         pending.removeAll()
+        pendingBytes = 0
         for frame in queued { opened.sendChecked(frame) }
         scheduleKeepalive()
         receiver?.linkDidConnect(self)

@@ -1,4 +1,6 @@
+import COpenSSL
 import Dispatch
+import Glibc
 import Locking
 import Primitives
 import Wire
@@ -27,7 +29,7 @@ public struct HTTPClientResponse: Sendable {
 /// An HTTPS client for the CLI and tests: one request per connection, the
 /// server verified against our CA and the expected name, a bounded response
 /// body and an overall timeout. `send` blocks the calling thread (never call
-/// it on an event loop).
+/// it on an event loop); a failure says how far the exchange got (`HTTPClientError`).
 public final class HTTPClient: Sendable {
     private let group: EventLoopGroup
     private let context: TLSContext
@@ -40,7 +42,7 @@ public final class HTTPClient: Sendable {
     }
 
     public func send(_ request: HTTPClientRequest, to address: SocketAddress, serverName: String,
-                     timeout: Duration) -> Result<HTTPClientResponse, TransportError> {
+                     timeout: Duration) -> Result<HTTPClientResponse, HTTPClientError> {
         let outcome = HTTPClientOutcome()
         let loop = group.next()
         let context = self.context
@@ -51,7 +53,8 @@ public final class HTTPClient: Sendable {
                     return HTTPClientHandler(request: request, serverName: serverName, outcome: outcome)
                 }
             } catch {
-                outcome.complete(.failure(error))
+                guard case let .system(_, code) = error else { return outcome.complete(.failure(.setupFailed(error))) }
+                outcome.complete(.failure(.connectFailed(String(cString: strerror(code)))))
             }
         }
         return outcome.wait()
@@ -60,10 +63,10 @@ public final class HTTPClient: Sendable {
 
 /// The single result of one client exchange, handed from the loop to the caller.
 final class HTTPClientOutcome: Sendable {
-    private let result = Locked<Result<HTTPClientResponse, TransportError>?>(nil)
+    private let result = Locked<Result<HTTPClientResponse, HTTPClientError>?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
-    func complete(_ value: Result<HTTPClientResponse, TransportError>) {
+    func complete(_ value: Result<HTTPClientResponse, HTTPClientError>) {
         let first = result.withLock { stored in
             guard stored == nil else { return false }
             stored = value
@@ -72,7 +75,7 @@ final class HTTPClientOutcome: Sendable {
         if first { done.signal() }
     }
 
-    func wait() -> Result<HTTPClientResponse, TransportError> {
+    func wait() -> Result<HTTPClientResponse, HTTPClientError> {
         done.wait()
         return result.withLock { $0! }
     }
@@ -86,6 +89,7 @@ final class HTTPClientHandler: ConnectionHandler {
     private var parser = HTTPResponseParser(limits: HTTPClientHandler.parserLimits)
     private var head: HTTPResponseHead?
     private var body: [UInt8] = []
+    private var requestWritten = false
 
     static let parserLimits: HTTPParserLimits = {
         var limits = HTTPParserLimits()
@@ -107,6 +111,7 @@ final class HTTPClientHandler: ConnectionHandler {
         if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
             headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
         }
+        requestWritten = true
         connection.write(HTTPResponseSerializer.request(method: request.method, target: request.target, headers: headers)
                          + request.body)
     }
@@ -139,12 +144,12 @@ final class HTTPClientHandler: ConnectionHandler {
     }
 
     private func fail(_ connection: any Connection, _ reason: String) {
-        outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: reason)))
+        outcome.complete(.failure(.exchangeFailed(reason)))
         connection.close(.protocolViolation(reason))
     }
 
     func connectionDeadlineExpired(_ connection: any Connection) {
-        outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: "timed out")))
+        outcome.complete(.failure(.timedOut(requestSent: requestWritten)))
         connection.close(.timeout("HTTP request"))
     }
 
@@ -155,9 +160,22 @@ final class HTTPClientHandler: ConnectionHandler {
             if try parser.finishOnClose() == .end, let head {
                 outcome.complete(.success(HTTPClientResponse(head: head, body: body)))
             }
-            outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: "connection closed: \(reason)")))
+            outcome.complete(.failure(failure(closedBy: reason, on: connection)))
         } catch {
-            outcome.complete(.failure(.tls(operation: "HTTP exchange", detail: "connection closed (\(reason)): \(error)")))
+            outcome.complete(.failure(.exchangeFailed("connection closed (\(reason)): \(error)")))
+        }
+    }
+
+    /// What a close without a complete answer means, by how far the exchange had got.
+    private func failure(closedBy reason: CloseReason, on connection: any Connection) -> HTTPClientError {
+        if requestWritten { return .exchangeFailed("connection closed: \(reason)") }
+        switch reason {
+        case let .handshakeFailed(detail):
+            let verifyResult = (connection as? TLSConnection).map { SSL_get_verify_result($0.ssl) } ?? Int(X509_V_OK)
+            return .handshakeFailed(detail, certificate: CertificateFault(verifyResult: verifyResult))
+        case .timeout: return .timedOut(requestSent: false)
+        case let .ioError(detail): return .connectFailed(detail.hasPrefix("connect: ") ? String(detail.dropFirst(9)) : detail)
+        case .peerClosed, .local, .protocolViolation, .shutdown: return .connectFailed("\(reason)")
         }
     }
 }

@@ -4,37 +4,30 @@ import Primitives
 import Transport
 
 /// Where the CLI's API calls go and how the server is verified: flags, then
-/// `HOTSWAP_ADDR` / `HOTSWAP_CA`, then defaults.
+/// `HOTSWAP_ADDR` / `HOTSWAP_CA`, then defaults. The address may list several members,
+/// comma-separated; `APIFailover` tries them in order within the `--timeout` deadline.
 struct APIClientOptions {
-    static let addressFlag = Flag("addr", .text("https://HOST:PORT"), .described("$HOTSWAP_ADDR, else https://127.0.0.1:8443"),
-                                  help: "the coordinator to ask (any member; followers forward operations)")
+    static let addressFlag = Flag("addr", .text("https://HOST:PORT,..."), .described("$HOTSWAP_ADDR, else https://127.0.0.1:8443"),
+                                  help: "the coordinators to ask, comma-separated, tried in order (any member; followers forward)")
     static let caFlag = Flag("ca", .text("CA.pem"), .described("$HOTSWAP_CA"),
                              help: "the cluster CA certificate the coordinator's certificate is checked against")
-    /// The whole request, from connecting to the last byte of the answer: 100 ms is a loopback
-    /// round trip with room to spare; beyond 10 minutes a waiting operator has long given up.
-    static let timeoutFlag = Flag("timeout", .duration(.milliseconds(100) ... .seconds(600)), .value("10s"),
-                                  help: "how long to wait for the answer")
+    /// The whole call, retries included: 100 ms is a loopback round trip with room to spare;
+    /// beyond 10 minutes a waiting operator has long given up. The default rides out an election
+    /// and a member's restart.
+    static let timeoutFlag = Flag("timeout", .duration(.milliseconds(100) ... .seconds(600)), .value("30s"),
+                                  help: "how long to keep trying (other members, 503 answers) before giving up")
     static let flags = [addressFlag, caFlag, Flag.output, timeoutFlag]
+    /// More addresses than any cluster has members is a mistake, not a list.
+    static let addressesMaximum = 16
 
-    let host: String
-    let port: UInt16
+    let addresses: [SocketAddress]
     let caPath: String
     let wantsJSON: Bool
     let timeout: Duration
 
     init(_ options: CommandLineOptions) throws {
-        let address = options.text(Self.addressFlag) ?? Self.environment("HOTSWAP_ADDR") ?? "https://127.0.0.1:8443"
-        var hostPort = Substring(address)
-        if hostPort.hasPrefix("https://") { hostPort = hostPort.dropFirst("https://".count) }
-        while hostPort.hasSuffix("/") { hostPort = hostPort.dropLast() }
-        let parsed: SocketAddress
-        do {
-            parsed = try SocketAddress(parsing: String(hostPort))
-        } catch {
-            throw UsageError("--addr (or HOTSWAP_ADDR): \(error)")
-        }
-        host = parsed.host
-        port = parsed.port
+        let list = options.text(Self.addressFlag) ?? Self.environment("HOTSWAP_ADDR") ?? "https://127.0.0.1:8443"
+        addresses = try Self.parseAddresses(list)
         guard let ca = options.text(Self.caFlag) ?? Self.environment("HOTSWAP_CA") else {
             throw UsageError("--ca (or HOTSWAP_CA) must name the cluster CA certificate, e.g. DIR/ca.pem")
         }
@@ -43,34 +36,54 @@ struct APIClientOptions {
         timeout = try options.duration(Self.timeoutFlag)
     }
 
-    /// Sends one request and returns the response, or throws with a message a user can act on.
-    func send(_ method: String, _ target: String, body: [UInt8] = []) throws -> HTTPClientResponse {
-        let group = try EventLoopGroup(loopCount: 1)
-        defer { group.shutdown() }
-        let context = try TLSContext(TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil, trustRootsPath: caPath,
-                                                      peerVerification: .none), side: .client)
-        let client = HTTPClient(group: group, context: context)
-        let address = try SocketAddress(host: host, port: port)
-        return try client.send(HTTPClientRequest(method: method, target: target, body: body), to: address,
-                               serverName: host, timeout: timeout).get()
+    /// `https://a:1,b:2/` → the two addresses, in order; the scheme and trailing slashes are optional.
+    static func parseAddresses(_ list: String) throws(UsageError) -> [SocketAddress] {
+        let items = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        guard !items.isEmpty, items.count <= addressesMaximum else {
+            throw UsageError("--addr (or HOTSWAP_ADDR) takes 1 to \(addressesMaximum) addresses, not \(items.count)")
+        }
+        return try items.map { item throws(UsageError) in
+            var hostPort = Substring(item)
+            if hostPort.hasPrefix("https://") { hostPort = hostPort.dropFirst("https://".count) }
+            while hostPort.hasSuffix("/") { hostPort = hostPort.dropLast() }
+            do {
+                return try SocketAddress(parsing: String(hostPort))
+            } catch {
+                throw UsageError("--addr (or HOTSWAP_ADDR): '\(item)': \(error)")
+            }
+        }
     }
 
-    /// GETs `path`: prints the JSON as it came for `--output json`, else
-    /// decodes it and hands it to `render`. A non-200 answer is printed and
-    /// gives exit status 1.
+    /// Sends one request, riding out a failover (`APIFailover`); throws one line a user can act on.
+    func send(_ method: String, _ target: String, body: [UInt8] = [], within limit: Duration? = nil) throws -> HTTPClientResponse {
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let client = HTTPClient(group: group, context: try APIFailure.clientContext(caPath: caPath))
+        let failover = APIFailover(client: client, addresses: addresses, caPath: caPath, timeout: min(limit ?? timeout, timeout))
+        return try failover.send(HTTPClientRequest(method: method, target: target, body: body))
+    }
+
+    /// GETs `path`: prints the JSON as it came for `--output json`, else decodes it and hands
+    /// it to `render`. An error answer is one line on standard error and exit status 1.
     func read<Value: Decodable>(_ path: String, as type: Value.Type, render: (Value) -> Void) throws -> Int32 {
         let response = try send("GET", path)
-        let text = String(decoding: response.body, as: UTF8.self)
-        guard response.head.status == 200 else {
-            printError("hotswap: the coordinator answered \(response.head.status): \(text)")
-            return 1
-        }
+        guard response.head.status == 200 else { throw APIFailure(answer: response) }
         if wantsJSON {
-            print(text)
+            print(String(decoding: response.body, as: UTF8.self))
         } else {
-            render(try JSONDecoder().decode(Value.self, from: Data(response.body)))
+            render(try Self.decode(Value.self, from: response.body))
         }
         return 0
+    }
+
+    /// Decodes an answer, or says in one line that this build cannot read it.
+    static func decode<Value: Decodable>(_ type: Value.Type, from body: [UInt8]) throws -> Value {
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(body))
+        } catch {
+            throw APIFailure(message: "the coordinator's answer cannot be read by this hotswap",
+                             hint: "is it a different version? -o json shows the answer as it came")
+        }
     }
 
     private static func environment(_ name: String) -> String? {

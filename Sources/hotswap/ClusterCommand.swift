@@ -13,7 +13,7 @@ enum ClusterCommand {
                                  subcommands: [status, transferLeader, member])
 
     static let status = Command(
-        "status", summary: "show the members, leader, term, indexes and lease as the asked member sees them",
+        "status", summary: "show each member's health, lag and last contact, the leader, term, indexes and lease",
         flags: APIClientOptions.flags) { options in
         try ClusterStatusPrinter.run(try APIClientOptions(options))
     }
@@ -63,19 +63,15 @@ enum ClusterCommand {
         let term: UInt64
     }
 
-    /// Sends one operation; prints `describe(answer body)` on success, or the
-    /// server's error and exit status 1.
+    /// Sends one operation; prints `describe(answer body)` on success, or throws the
+    /// server's error as one line (exit status 1).
     static func call(_ options: CommandLineOptions, _ method: String, _ target: String, body: String?,
-                             describe: ([UInt8]) -> String) throws -> Int32 {
+                     describe: ([UInt8]) -> String) throws -> Int32 {
         let client = try APIClientOptions(options)
         let response = try client.send(method, target, body: Array((body ?? "").utf8))
-        let text = String(decoding: response.body, as: UTF8.self)
-        guard (200...299).contains(response.head.status) else {
-            printError("hotswap: the coordinator answered \(response.head.status): \(text)")
-            return 1
-        }
+        guard (200...299).contains(response.head.status) else { throw APIFailure(answer: response) }
         if client.wantsJSON {
-            print(text)
+            print(String(decoding: response.body, as: UTF8.self))
         } else {
             print(describe(response.body))
         }

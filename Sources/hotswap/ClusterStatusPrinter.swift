@@ -1,22 +1,52 @@
 import LocalFleet
+import Transport
 
-/// `hotswap cluster status`: the members, leader, term, indexes and lease,
-/// as a table for people or JSON for scripts. It shows the asked member's own
-/// view (a serializable read, like `etcdctl endpoint status`), so it answers
-/// even on a member that cannot reach a leader.
+/// `hotswap cluster status`: the members, leader, term, indexes and lease, and each member's
+/// health, lag behind the leader's log and last contact, as a table for people or JSON for
+/// scripts. It asks for the leader's view (a follower forwards the question), since only the
+/// leader tracks every member; when no leader answers within `leaderWait`, it shows the asked
+/// member's own view (like `etcdctl endpoint status`), which answers even without a leader.
 enum ClusterStatusPrinter {
+    /// Long enough to ride out an election; short enough that a leaderless cluster's own view
+    /// comes while the operator still waits.
+    static let leaderWait: Duration = .seconds(5)
+
     static func run(_ client: APIClientOptions) throws -> Int32 {
-        try client.read("/api/v1/cluster?consistency=serializable", as: ClusterStatusView.self, render: printTable)
+        let answer: HTTPClientResponse
+        var note: String?
+        do {
+            answer = try client.send("GET", "/api/v1/cluster?view=leader", within: leaderWait)
+            guard answer.head.status == 200 else { throw APIFailure(answer: answer) }
+        } catch let leaderFailure as APIFailure {
+            note = "no leader's view (\(leaderFailure.message)); this is the asked member's own view"
+            let own = try client.send("GET", "/api/v1/cluster?consistency=serializable")
+            guard own.head.status == 200 else { throw APIFailure(answer: own) }
+            return try show(own, client: client, note: note)
+        }
+        return try show(answer, client: client, note: note)
+    }
+
+    private static func show(_ answer: HTTPClientResponse, client: APIClientOptions, note: String?) throws -> Int32 {
+        if client.wantsJSON {
+            print(String(decoding: answer.body, as: UTF8.self))
+            return 0
+        }
+        if let note { print(note) }
+        printTable(try APIClientOptions.decode(ClusterStatusView.self, from: answer.body))
+        return 0
     }
 
     private static func printTable(_ view: ClusterStatusView) {
-        print("asked \(view.name) (\(view.role)); leader: \(view.leader ?? "none"), term \(view.term), "
-              + "commit \(view.commitIndex), applied \(view.appliedIndex)"
+        print("seen by \(view.name) (\(view.role)); leader: \(view.leader ?? "none"), term \(view.term), "
+              + "last index \(view.lastIndex.map { "\($0)" } ?? "?"), commit \(view.commitIndex), applied \(view.appliedIndex)"
               + (view.role == "leader" ? ", lease \(view.leaseRemainingMilliseconds) ms" : ""))
-        let widths = [12, 10, 8, 24, 24]
-        print(TextTable.row(["NAME", "ROLE", "LEADER", "PEER ADDRESS", "API ADDRESS"], widths: widths))
+        let widths = [12, 9, 8, 13, 8, 14, 24, 24]
+        print(TextTable.row(["NAME", "ROLE", "LEADER", "HEALTH", "LAG", "LAST CONTACT", "PEER ADDRESS", "API ADDRESS"],
+                            widths: widths))
         for member in view.members.sorted(by: { $0.name < $1.name }) {
-            print(TextTable.row([member.name, member.role, member.isLeader ? "*" : "", member.peerAddress, member.apiAddress],
+            let contact = member.name == view.name ? "self" : member.lastContactMilliseconds.map { "\($0) ms ago" } ?? "never"
+            print(TextTable.row([member.name, member.role, member.isLeader ? "*" : "", member.health ?? "?",
+                                 member.lag.map { "\($0)" } ?? "-", contact, member.peerAddress, member.apiAddress],
                                 widths: widths))
         }
     }

@@ -94,6 +94,12 @@ enum CoordinatorCommand {
         configuration.agentWindowSamples = try options.count(Flags.agentWindowSamples)
         configuration.agentWindowMinutes = try options.count(Flags.agentWindowMinutes)
         configuration.agentNodesMaximum = try options.count(Flags.agentNodesMaximum)
+        configuration.nodeRetention = try options.duration(Flags.nodeRetention)
+        let retentionMinimum = configuration.nodeRetentionMinimum
+        guard configuration.nodeRetention >= retentionMinimum else {
+            throw UsageError("--node-retention (\(configuration.nodeRetention.text)) must be at least --agent-down-after "
+                             + "plus --agent-failover-grace (\(retentionMinimum.text)), so a node is down before its window goes")
+        }
         configuration.raftTickInterval = try options.duration(Flags.raftTick)
         configuration.raftElectionTimeoutTicks = try options.count(Flags.electionTimeoutTicks)
         let electionTimeout = configuration.raftTickInterval * configuration.raftElectionTimeoutTicks

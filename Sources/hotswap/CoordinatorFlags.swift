@@ -47,6 +47,9 @@ enum CoordinatorFlags {
     static let agentNodesMaximum = Flag("agent-nodes-maximum", .count(1...CoordinatorConfiguration.agentNodesLimit),
                                         .value("\(CoordinatorConfiguration.agentNodesLimit)"),
                                         help: "nodes the leader keeps windows for; a new node beyond it is refused")
+    static let nodeRetention = Flag("node-retention", .duration(.seconds(60) ... .seconds(30 * 86_400)), .value("24h"),
+                                    help: "a node with no session and no report this long loses its window on the leader; "
+                                        + "at least --agent-down-after plus --agent-failover-grace")
 
     static let raftTick = Flag("raft-tick", .duration(.milliseconds(1) ... .seconds(1)), .value("50ms"),
                                help: "Raft's unit of time: a heartbeat every tick")
@@ -61,7 +64,7 @@ enum CoordinatorFlags {
         handshakeTimeout, requestTimeout, idleTimeout, frameIdleTimeout, shutdownTimeout,
         initialCluster, initialClusterState, advertiseAPIAddress, advertiseAgentAddress,
         agentSuspectAfter, agentDownAfter, agentFailoverGrace, agentHelloHold,
-        agentWindowSamples, agentWindowMinutes, agentNodesMaximum,
+        agentWindowSamples, agentWindowMinutes, agentNodesMaximum, nodeRetention,
         raftTick, electionTimeoutTicks, snapshotEveryEntries,
     ]
 

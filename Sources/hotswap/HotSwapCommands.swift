@@ -14,7 +14,7 @@ enum HotSwapCommands {
             """,
         subcommands: [
             DevCommand.command, CoordinatorCommand.command, AgentCommand.command(named: "agent"), CertsCommand.command,
-            ClusterCommand.command, NodesCommand.command, BenchAgentsCommand.command, DataCommand.command,
+            ClusterCommand.command, EnvCommand.command, NodesCommand.command, BenchAgentsCommand.command, DataCommand.command,
             Command("version", aliases: ["--version"], summary: "print the version") { _ in
                 print("hotswap \(version)")
                 return 0

@@ -22,6 +22,7 @@ import Wire
         .rejected(.unknownNode("web-9")), .rejected(.tooManyNodes(maximum: 16_384)), .rejected(.malformedTicketKey),
         .nodeRevoked(NodeRevocation(node: "web-3", revokedAtMilliseconds: 1_800_000_000_000)), .nodeUnrevoked(name: "web-3"),
         .rejected(.tooManyRevocations(maximum: 16_384)), .rejected(.notRevoked("web-4")),
+        .rejected(.environmentInUse("qa", nodes: 2, example: "web-1")),
     ]
 
     static let proposalErrors: [ProposalError] = [
@@ -124,7 +125,7 @@ import Wire
 
     @Test func onlyRefusalsAndRejectedWritesFail() {
         let failed = Self.every.filter { !$0.succeeded }
-        #expect(failed.count == Self.refusals.count + 11, "every refusal and the eleven fleet rejections")
+        #expect(failed.count == Self.refusals.count + 12, "every refusal and the twelve fleet rejections")
         #expect(failed.allSatisfy {
             if case .refused = $0 { return true }
             if case .applied(.rejected) = $0 { return true }

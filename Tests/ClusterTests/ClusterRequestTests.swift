@@ -9,6 +9,7 @@ import Wire
         .removeMember(name: "c3"), .gatewayQuery(.nodes), .gatewayQuery(.node(id: "web-1")),
         .gatewayQuery(.metrics(id: "web-1", sinceMilliseconds: 1_800_000_000_000)), .gatewayQuery(.environment(name: "prod")),
         .revokeNode(name: "web-1"), .removeNode(id: "web-2"),
+        .gatewayQuery(.leaderView),
     ]
 
     static func decode(_ bytes: [UInt8]) throws(BinaryDecodingError) -> ClusterRequest {

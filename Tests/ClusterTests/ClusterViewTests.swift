@@ -47,11 +47,27 @@ import Testing
         let c1 = ClusterTopology.nodeID(forName: "c1")
         let c2 = ClusterTopology.nodeID(forName: "c2")
         #expect(Self.leader(leaseFor: .milliseconds(250)).json(at: Self.now) == "{\"name\":\"c1\",\"role\":\"leader\",\"leader\":\"c1\","
-            + "\"term\":3,\"commitIndex\":0,\"appliedIndex\":0,\"nodesRecorded\":0,"
+            + "\"term\":3,\"commitIndex\":0,\"appliedIndex\":0,\"lastIndex\":0,\"nodesRecorded\":0,"
             + "\"leaseRemainingMilliseconds\":250,\"actingAsLeader\":true,\"members\":["
             + "{\"name\":\"c1\",\"id\":\"\(c1)\",\"role\":\"voter\",\"peerAddress\":\"127.0.0.1:7001\",\"apiAddress\":\"127.0.0.1:8001\","
-            + "\"agentAddress\":\"127.0.0.1:9001\",\"isLeader\":true},"
+            + "\"agentAddress\":\"127.0.0.1:9001\",\"isLeader\":true,\"health\":\"healthy\",\"matchIndex\":0,\"lag\":0,"
+            + "\"lastContactMilliseconds\":0},"
             + "{\"name\":\"c2\",\"id\":\"\(c2)\",\"role\":\"voter\",\"peerAddress\":\"127.0.0.1:7002\",\"apiAddress\":\"\","
-            + "\"agentAddress\":\"\",\"isLeader\":false}]}")
+            + "\"agentAddress\":\"\",\"isLeader\":false,\"health\":\"unreachable\",\"matchIndex\":null,\"lag\":null,"
+            + "\"lastContactMilliseconds\":null}]}")
+    }
+
+    @Test func theJSONShowsEachMembersLagAndLastContactFromTheLeader() {
+        let c2 = ClusterTopology.nodeID(forName: "c2")
+        var view = Self.leader(leaseFor: .seconds(1))
+        view.lastIndex = 1_400
+        view.matchIndexes = [ClusterTopology.nodeID(forName: "c1"): 1_400, c2: 300]
+        view.lastHeard = [c2: MonotonicInstant(nanoseconds: Self.now.nanoseconds - 40_000_000)]
+        #expect(view.replication(of: c2, at: Self.now).health == .lagging)
+        #expect(view.json(at: Self.now).contains("\"name\":\"c2\",\"id\":\"\(c2)\",\"role\":\"voter\"")
+                && view.json(at: Self.now).hasSuffix("\"isLeader\":false,\"health\":\"lagging\",\"matchIndex\":300,\"lag\":1100,"
+                                                     + "\"lastContactMilliseconds\":40}]}"))
+        view.lastHeard = [c2: MonotonicInstant(nanoseconds: Self.now.nanoseconds - 2_000_000_000)]
+        #expect(view.replication(of: c2, at: Self.now).health == .unreachable, "a frozen follower is silent beyond the limit")
     }
 }

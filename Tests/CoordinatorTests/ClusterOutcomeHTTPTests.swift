@@ -66,6 +66,8 @@ import Testing
         .failed(.applied(.rejected(.tooManyNodes(maximum: 16_384))), 409, "limit_reached", "at most 16384 nodes may be registered"),
         .failed(.applied(.rejected(.malformedTicketKey)), 422, "invalid_ticket_key",
                 "a ticket key needs a 16-byte name and a 64-byte secret"),
+        .failed(.applied(.rejected(.environmentInUse("qa", nodes: 1, example: "web-1"))), 409, "environment_in_use",
+                "environment 'qa' still has 1 node (web-1); move or remove them first"),
     ]
 
     static let answered: [Row] = [

@@ -77,8 +77,8 @@ struct ClusterMembershipTests {
         #expect(transfer.standardError == Self.refusal(404, "not_found", "'nobody' is not a voting member of the cluster"))
     }
 
-    /// What the CLI prints for an API refusal: the status and the server's JSON error, on one line.
+    /// What the CLI prints for an API refusal: one line, the server's message, then its status and code.
     private static func refusal(_ status: Int, _ code: String, _ message: String) -> String {
-        "hotswap: the coordinator answered \(status): {\"error\":{\"code\":\"\(code)\",\"message\":\"\(message)\"}}\n"
+        "hotswap: \(message) (HTTP \(status) \(code))\n"
     }
 }

@@ -34,6 +34,7 @@ struct CoordinatorFlagTests {
         (["--agent-hello-hold", "6m"], "--agent-hello-hold must be a duration from 0ms to 5m, not '6m'"),
         (["--agent-window-samples", "0"], "--agent-window-samples must be a whole number from 1 to 3600, not '0'"),
         (["--snapshot-every-entries", "0"], "--snapshot-every-entries must be a whole number from 1 to 100000000, not '0'"),
+        (["--node-retention", "59s"], "--node-retention must be a duration from 1m to 720h, not '59s'"),
         (["--log-level", "loud"], "--log-level must be debug, info, warning or error, not 'loud'"),
         (["--initial-cluster-state", "old"], "--initial-cluster-state must be new or existing, not 'old'"),
     ])
@@ -45,6 +46,9 @@ struct CoordinatorFlagTests {
         (["--raft-tick", "1s", "--election-timeout-ticks", "61"],
          "--raft-tick × --election-timeout-ticks is 61s; an election timeout may be at most 1m"),
         (["--agent-suspect-after", "40s"], "--agent-suspect-after (40s) must be at most --agent-down-after (30s)"),
+        (["--node-retention", "1m", "--agent-down-after", "1m", "--agent-failover-grace", "10s"],
+         "--node-retention (1m) must be at least --agent-down-after plus --agent-failover-grace (70s), "
+             + "so a node is down before its window goes"),
         (["--initial-cluster-state", "existing"], "--initial-cluster-state existing needs --initial-cluster naming the members to dial"),
         (["--peer-addr", "nowhere"],
          "--peer-addr: invalid address 'nowhere': expected HOST:PORT with a numeric IPv4 or [IPv6] host, or localhost"),

@@ -184,4 +184,31 @@ private func frames(in connection: EmbeddedConnection) throws -> [Frame] {
         #expect(link.roundTrip == .milliseconds(250))
         link.stop()
     }
+
+    /// `offer` drops (and counts) a frame once the link's backlog would pass its bound, on the
+    /// connection and while the link is down; `send` still queues, and a drained backlog takes
+    /// offered frames again.
+    @Test func anOfferedFrameIsDroppedAndCountedOnceTheBacklogIsFull() throws {
+        var settings = FrameLink.Settings()
+        settings.backlogBytesMaximum = 3 * (Frame.headerBytes + 100)
+        var connections: [EmbeddedConnection] = []
+        let link = try makeLink(settings: settings, backoff: Backoff(seed: 3), receiver: RecordingLinkEvents(),
+                                dialled: { if let made = $0 { connections.append(made) } }, failDial: { false })
+        link.start()
+        let frame = { (tag: UInt8) in Frame(kind: FrameKind.raft.rawValue, payload: [UInt8](repeating: tag, count: 100)) }
+        let whileDown = try (1...4).map { try link.offer(frame($0)) }
+        #expect(whileDown == [true, true, true, false], "held while the link is down, within the bound")
+        #expect(link.droppedFrameCount == 1)
+        let connection = try #require(connections.first)
+        connection.open()
+        #expect(try frames(in: connection).map { $0.payload.first } == [1, 2, 3])
+
+        let connected = try (5...8).map { try link.offer(frame($0)) }
+        #expect(connected == [true, true, true, false], "the connection's unwritten bytes count against the bound")
+        #expect(link.droppedFrameCount == 2)
+        try link.send(Frame(kind: FrameKind.forwardResult.rawValue, payload: [9]))
+        #expect(try frames(in: connection).map(\.payload.first) == [5, 6, 7, 9], "send is not bounded by the backlog")
+        #expect(try link.offer(frame(10)), "a written backlog takes frames again")
+        link.stop()
+    }
 }

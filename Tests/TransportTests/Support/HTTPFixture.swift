@@ -34,7 +34,7 @@ final class HTTPFixture: Sendable {
 
     /// One request through `HTTPClient`.
     func send(_ method: String, _ target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [])
-        -> Result<HTTPClientResponse, TransportError>
+        -> Result<HTTPClientResponse, HTTPClientError>
     {
         client.send(HTTPClientRequest(method: method, target: target, headers: headers, body: body),
                     to: server.address, serverName: TestCertificates.serverName, timeout: Self.requestTimeout)

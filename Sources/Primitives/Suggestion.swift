@@ -1,5 +1,5 @@
-/// "Did you mean": the known word nearest to a mistyped one. Nearness is the optimal string
-/// alignment distance (insertions, deletions, substitutions and swaps of neighbours each count
+/// "Did you mean": the known word nearest to a mistyped one (a flag, a command, a JSON field).
+/// Nearness is the optimal string alignment distance (insertions, deletions, substitutions and swaps of neighbours each count
 /// one); a word is offered only within distance 2 and at most half its own length, so `--ot`
 /// suggests `--to` but `--xy` suggests nothing.
 public enum Suggestion {
