@@ -103,7 +103,7 @@ let package = Package(
             name: "CoordinatorTests",
             dependencies: [
                 "Coordinator", "Cluster", "Consensus", "Fleet", "Locking", "Primitives", "Storage", "Telemetry", "Transport", "Wire",
-                "Observability", "TestSupport",
+                "Observability", "TestSupport", "Certificates", "COpenSSL",
             ]
         ),
         .testTarget(

@@ -49,15 +49,22 @@ public struct CertificateAuthority {
         return paths
     }
 
-    /// Issues a certificate for `identity`, valid from five minutes ago for
-    /// `validityDays`, signed by the CA in `directory`, and writes `NAME.pem` (0644)
-    /// and `NAME.key` (0600) there. A coordinator given no IP addresses and no DNS
-    /// names gets `DNS:localhost`, `IP:127.0.0.1` and `IP:::1`. Refuses to overwrite.
+    /// How far back a new certificate's validity starts unless asked otherwise: five minutes,
+    /// so that a peer whose clock lags a little accepts it at once.
+    public static let backdateSecondsDefault = CertificateProfile.clockSkewAllowanceSeconds
+    public static let backdateSecondsMaximum = CertificateProfile.backdateSecondsMaximum
+
+    /// Issues a certificate for `identity`, valid from `backdateSeconds` ago (five minutes
+    /// by default, at most an hour) for `validityDays`, signed by the CA in `directory`, and
+    /// writes `NAME.pem` (0644) and `NAME.key` (0600) there. A coordinator given no IP
+    /// addresses and no DNS names gets `DNS:localhost`, `IP:127.0.0.1` and `IP:::1`.
+    /// Refuses to overwrite.
     public static func issue(
         directory: String, identity: NodeIdentity, ipAddresses: [String], dnsNames: [String],
-        validityDays: Int = 365
+        validityDays: Int = 365, backdateSeconds: Int64 = backdateSecondsDefault
     ) throws(CertificateError) -> CertificatePaths {
-        let window = try CertificateProfile.window(validityDays: validityDays, nowUnixSeconds: UnixTime.now())
+        let window = try CertificateProfile.window(validityDays: validityDays, nowUnixSeconds: UnixTime.now(),
+                                                   backdateSeconds: backdateSeconds)
         return try issue(
             directory: directory, identity: identity, ipAddresses: ipAddresses, dnsNames: dnsNames,
             notBefore: window.notBefore, notAfter: window.notAfter)

@@ -22,6 +22,13 @@ public struct CertificateInfo: Sendable, Equatable {
         return try CertificateInfo(certificate: certificate, path: path)
     }
 
+    /// The notBefore of an in-memory `X509 *` (the caller keeps ownership) in
+    /// Unix seconds, or nil if it cannot be read; for checks that run inside a
+    /// TLS handshake and need no other field.
+    public static func notBeforeSeconds(ofCertificate certificate: OpaquePointer) -> Int64? {
+        X509_get0_notBefore(certificate).flatMap(UnixTime.seconds(of:))
+    }
+
     /// Reads an in-memory `X509 *`; the caller keeps ownership. `path` names the
     /// source in errors.
     init(certificate: OpaquePointer, path: String) throws(CertificateError) {

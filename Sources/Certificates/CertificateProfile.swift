@@ -53,14 +53,21 @@ struct CertificateProfile {
             ])
     }
 
-    /// The validity window starting now, backdated by the clock-skew allowance.
+    /// The most a certificate may be backdated: an hour.
+    static let backdateSecondsMaximum: Int64 = 3_600
+
+    /// The validity window starting now, backdated by `backdateSeconds` (the clock-skew
+    /// allowance unless asked otherwise).
     static func window(
-        validityDays: Int, nowUnixSeconds: Int64
+        validityDays: Int, nowUnixSeconds: Int64, backdateSeconds: Int64 = clockSkewAllowanceSeconds
     ) throws(CertificateError) -> (notBefore: Int64, notAfter: Int64) {
         guard validityDays >= 1, validityDays <= validityDaysMaximum else {
             throw .invalidValidityPeriod(
                 "\(validityDays) days is outside 1...\(validityDaysMaximum) days")
         }
-        return (nowUnixSeconds - clockSkewAllowanceSeconds, nowUnixSeconds + Int64(validityDays) * secondsPerDay)
+        guard (0...backdateSecondsMaximum).contains(backdateSeconds) else {
+            throw .invalidValidityPeriod("a backdate of \(backdateSeconds) s is outside 0...\(backdateSecondsMaximum) s")
+        }
+        return (nowUnixSeconds - backdateSeconds, nowUnixSeconds + Int64(validityDays) * secondsPerDay)
     }
 }

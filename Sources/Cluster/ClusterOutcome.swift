@@ -65,6 +65,8 @@ public enum ClusterRefusal: Sendable, Equatable {
     case alreadyMember(name: String)
     case membersLimitReached(maximum: Int)
     case nodeNotFound(id: String)
+    /// A node may not be removed while it has a live agent session on the leader.
+    case nodeConnected(id: String)
     case environmentNotFound(name: String)
     /// A request a follower forwards does not fit one peer frame of this many bytes.
     case requestTooLarge(frameBytesMaximum: Int)

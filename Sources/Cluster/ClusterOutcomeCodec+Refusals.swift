@@ -9,7 +9,7 @@ extension ClusterOutcomeCodec {
         case noLeader = 1, tooManyPendingWrites, tooManyPendingReads, readTimeout, proposal, writeLost, leaderChanged
         case commitTimeout, transferTimeout, transferFailed, notVotingMember, notMember, invalidMemberName
         case invalidPeerAddress, memberIDTaken, alreadyMember, membersLimitReached, nodeNotFound, environmentNotFound
-        case requestTooLarge, answerTooLarge, forwardingBusy, undecodableWrite, undecodableAnswer
+        case requestTooLarge, answerTooLarge, forwardingBusy, undecodableWrite, undecodableAnswer, nodeConnected
     }
 
     private enum ProposalTag: UInt8 {
@@ -43,6 +43,7 @@ extension ClusterOutcomeCodec {
         case let .alreadyMember(name): put(.alreadyMember, texts: [name], to: &writer)
         case let .membersLimitReached(maximum): put(.membersLimitReached, numbers: [maximum], to: &writer)
         case let .nodeNotFound(id): put(.nodeNotFound, texts: [id], to: &writer)
+        case let .nodeConnected(id): put(.nodeConnected, texts: [id], to: &writer)
         case let .environmentNotFound(name): put(.environmentNotFound, texts: [name], to: &writer)
         case let .requestTooLarge(frameBytesMaximum): put(.requestTooLarge, numbers: [frameBytesMaximum], to: &writer)
         case let .answerTooLarge(bytes, maximumBytes): put(.answerTooLarge, numbers: [bytes, maximumBytes], to: &writer)
@@ -76,6 +77,7 @@ extension ClusterOutcomeCodec {
         case .alreadyMember: return .alreadyMember(name: try readText(&reader))
         case .membersLimitReached: return .membersLimitReached(maximum: try readNumber(&reader))
         case .nodeNotFound: return .nodeNotFound(id: try readText(&reader))
+        case .nodeConnected: return .nodeConnected(id: try readText(&reader))
         case .environmentNotFound: return .environmentNotFound(name: try readText(&reader))
         case .requestTooLarge: return .requestTooLarge(frameBytesMaximum: try readNumber(&reader))
         case .answerTooLarge: return .answerTooLarge(bytes: try readNumber(&reader), maximumBytes: try readNumber(&reader))

@@ -11,9 +11,13 @@ public enum ClusterRequest: Sendable, Equatable {
     case addMember(name: String, peerAddress: String)
     case removeMember(name: String)
     case gatewayQuery(GatewayQuery)
+    /// Revoke a node name: the leader stamps the time into the `FleetCommand.revokeNode` it proposes.
+    case revokeNode(name: String)
+    /// Forget a node: the leader refuses while the node has a live agent session on it.
+    case removeNode(id: String)
 
     private enum Tag: UInt8 {
-        case write = 1, transferLeadership, addMember, removeMember, gatewayQuery
+        case write = 1, transferLeadership, addMember, removeMember, gatewayQuery, revokeNode, removeNode
     }
 
     public static let nameBytesMaximum = 256
@@ -37,6 +41,12 @@ public enum ClusterRequest: Sendable, Equatable {
         case let .gatewayQuery(query):
             writer.write(Tag.gatewayQuery.rawValue)
             query.encode(to: &writer)
+        case let .revokeNode(name):
+            writer.write(Tag.revokeNode.rawValue)
+            writer.write(name)
+        case let .removeNode(id):
+            writer.write(Tag.removeNode.rawValue)
+            writer.write(id)
         }
         return writer.bytes
     }
@@ -56,6 +66,10 @@ public enum ClusterRequest: Sendable, Equatable {
             request = .removeMember(name: try reader.readString(maximumBytes: nameBytesMaximum))
         case .gatewayQuery:
             request = .gatewayQuery(try GatewayQuery.decode(&reader))
+        case .revokeNode:
+            request = .revokeNode(name: try reader.readString(maximumBytes: nameBytesMaximum))
+        case .removeNode:
+            request = .removeNode(id: try reader.readString(maximumBytes: nameBytesMaximum))
         case nil:
             throw .invalidValue(offset: tagOffset, detail: "unknown cluster request")
         }
@@ -66,7 +80,7 @@ public enum ClusterRequest: Sendable, Equatable {
     /// not answer it), but it is what a transfer is waiting for.
     public var endsWithLeaderChange: Bool {
         switch self {
-        case .write, .gatewayQuery: true
+        case .write, .gatewayQuery, .revokeNode, .removeNode: true
         case .transferLeadership, .addMember, .removeMember: false
         }
     }

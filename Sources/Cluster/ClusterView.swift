@@ -23,6 +23,8 @@ public struct ClusterView: Sendable {
     public var environments: [EnvironmentRecord] = []
     /// The replicated node inventory, by id.
     public var nodes: [String: NodeRecord] = [:]
+    /// The replicated deny-list of node names, by name (shares the fleet state's storage).
+    public var revocations: [String: NodeRevocation] = [:]
     /// The index of the last entry in this node's log.
     public var lastIndex: UInt64 = 0
     /// Each member's match index, as a leader tracks it; empty unless leader.
@@ -53,6 +55,7 @@ public struct ClusterView: Sendable {
         voters = status.membership.voters
         learners = status.membership.learners
         environments = fleet.sortedEnvironments
+        revocations = fleet.revocations
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }

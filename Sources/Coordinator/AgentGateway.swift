@@ -42,14 +42,20 @@ final class AgentGateway: @unchecked Sendable {
     /// An agent's open connection, held weakly: the connection owns its
     /// channel, so a channel still alive here has a live connection, and a
     /// closed one is never touched again.
-    private final class SessionChannel {
+    final class SessionChannel {
         weak var channel: FrameChannel?
         init(_ channel: FrameChannel) { self.channel = channel }
     }
 
-    private struct Session {
+    /// A handle on an agent connection that may be used from any thread.
+    struct Session {
         let channel: LoopBound<SessionChannel>
         let identity: ObjectIdentifier
+
+        init(_ channel: FrameChannel) {
+            self.channel = LoopBound(SessionChannel(channel), loop: channel.connection.loop)
+            identity = ObjectIdentifier(channel)
+        }
 
         /// Runs `body` on the session's loop if its connection is still open.
         func ifOpen(_ body: @escaping @Sendable (FrameChannel) -> Void) {
@@ -182,8 +188,7 @@ final class AgentGateway: @unchecked Sendable {
     /// Registers `channel` as `node`'s session (closing an older one) with
     /// room in the node table, and returns what to welcome it with.
     func open(node: String, incarnation: UInt64, channel: FrameChannel) -> Admission {
-        let session = Session(channel: LoopBound(SessionChannel(channel), loop: channel.connection.loop),
-                              identity: ObjectIdentifier(channel))
+        let session = Session(channel)
         let now = clock.now()
         var replaced: Session?
         let admission: Admission = state.withLock { state in
@@ -204,6 +209,26 @@ final class AgentGateway: @unchecked Sendable {
             state.sessions[node] = nil
             state.tables.noteSessionEnded(node, at: now)
         }
+    }
+
+    /// Whether `node` has an agent session on this coordinator.
+    func hasSession(_ node: String) -> Bool {
+        state.withLock { $0.sessions[node] != nil }
+    }
+
+    /// The node was removed from the fleet: drops its window and what the gateway remembered of
+    /// its inventory, unless its agent is connected (again): then its next report writes the
+    /// inventory anew.
+    func forget(_ node: String) {
+        // The window is freed here, outside the lock: at its bounds it is thousands of deallocations.
+        let (forgotten, window) = state.withLock { state -> (Bool, NodeWindow?) in
+            state.inventoryRecorded[node] = nil
+            guard state.sessions[node] == nil else { return (false, nil) }
+            state.helloRecords[node] = nil
+            return (true, state.tables.remove(node))
+        }
+        logger.info(forgotten ? "node removed; its window is dropped" : "node removed while its agent is connected; it stays",
+                    ["node": node, "samples": "\(window?.sampleCount ?? 0)"])
     }
 
     /// Drops the windows (and what the gateway remembers of the nodes' hellos)

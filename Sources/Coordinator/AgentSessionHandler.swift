@@ -11,10 +11,13 @@ import Wire
 /// acting leader answers with a redirect and closes, or holds the hello
 /// while an election runs (`HelloRoute`). Then reports are stored and
 /// acknowledged. A malformed or unexpected frame closes this connection only.
+/// A connection of a revoked node is closed when it opens, at hello, and
+/// whenever a revocation applies (`AgentRevocations`).
 final class AgentSessionHandler: FrameReceiver {
     private let gateway: AgentGateway
     private let raft: any GatewayRaft
     private let ticketKeys: SessionTicketKeyRing
+    private let revocations: AgentRevocations
     private let logger: Logger
     /// The key ring's generation when this session last got a ticket: a
     /// rotation gets it a fresh one, so a connected agent's ticket never expires.
@@ -25,14 +28,20 @@ final class AgentSessionHandler: FrameReceiver {
     private var held: AgentHello?
     private weak var heldChannel: FrameChannel?
 
-    init(gateway: AgentGateway, raft: any GatewayRaft, ticketKeys: SessionTicketKeyRing, logger: Logger) {
+    init(gateway: AgentGateway, raft: any GatewayRaft, ticketKeys: SessionTicketKeyRing, revocations: AgentRevocations,
+         logger: Logger) {
         self.gateway = gateway
         self.raft = raft
         self.ticketKeys = ticketKeys
+        self.revocations = revocations
         self.logger = logger
     }
 
-    func channelDidOpen(_ channel: FrameChannel) {}
+    func channelDidOpen(_ channel: FrameChannel) {
+        guard let revocation = revocations.register(channel) else { return }
+        gateway.noteRefusal()
+        channel.close(.local(AgentRevocations.reason(revocation)))
+    }
 
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
         let receivedAt = gateway.clock.now()
@@ -66,6 +75,7 @@ final class AgentSessionHandler: FrameReceiver {
     }
 
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {
+        revocations.unregister(channel)
         if let node { gateway.close(node: node, channel: channel) }
         if held != nil { gateway.holds.release(ObjectIdentifier(channel)) }
     }
@@ -75,6 +85,9 @@ final class AgentSessionHandler: FrameReceiver {
         guard let certified = channel.peer?.name else { throw refusal("no certificate identity") }
         guard hello.nodeName == certified else {
             throw refusal("hello claims node '\(hello.nodeName)' but the certificate names '\(certified)'")
+        }
+        if let revocation = revocations.denial(of: certified, notBeforeSeconds: channel.peer?.notBeforeSeconds) {
+            throw refusal(AgentRevocations.reason(revocation))
         }
         let record = NodeRecord(id: certified, environment: hello.environment, labels: hello.labels,
                                 moduleVersions: hello.moduleVersions)

@@ -30,14 +30,17 @@ extension HTTPReply {
         case let .nodeStored(record, created): .json(created ? 201 : 200, "{\"id\":\(JSONText.quoted(record.id))}")
         case let .nodeDeleted(id): .json(200, "{\"deleted\":\(JSONText.quoted(id))}")
         case let .ticketKeyAdded(nameHex): .json(200, "{\"ticketKey\":\(JSONText.quoted(nameHex))}")
+        case let .nodeRevoked(revocation): .json(200, RevocationJSON.record(revocation))
+        case let .nodeUnrevoked(name): .json(200, "{\"unrevoked\":\(JSONText.quoted(name))}")
         case let .rejected(rejection): rejected(rejection)
         }
     }
 
     private static func rejected(_ rejection: FleetRejection) -> HTTPReply {
         switch rejection {
-        case .notFound, .unknownNode: .error(404, "not_found", rejection.description)
-        case .tooManyEnvironments, .tooManyMembers, .tooManyNodes: .error(409, "limit_reached", rejection.description)
+        case .notFound, .unknownNode, .notRevoked: .error(404, "not_found", rejection.description)
+        case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations:
+            .error(409, "limit_reached", rejection.description)
         case .invalidName, .invalidApprovalTimeout: .error(422, "invalid_environment", rejection.description)
         case .invalidNode: .error(422, "invalid_node", rejection.description)
         case .malformedTicketKey: .error(422, "invalid_ticket_key", rejection.description)
@@ -69,6 +72,9 @@ extension HTTPReply {
         case let .alreadyMember(name): .error(409, "already_member", "'\(name)' is already a member")
         case let .membersLimitReached(maximum): .error(409, "limit_reached", "a cluster holds at most \(maximum) coordinators")
         case let .nodeNotFound(id): .error(404, "not_found", "node '\(id)' is not known to the leader")
+        case let .nodeConnected(id):
+            .error(409, "node_connected", "node '\(id)' has a live agent session on the leader; stop its agent, "
+                + "or revoke it (hotswap nodes revoke \(id)), then remove it")
         case let .environmentNotFound(name): .error(404, "not_found", FleetRejection.notFound(name).description)
         case let .requestTooLarge(frameBytesMaximum):
             .error(413, "request_too_large", "the request does not fit one \(frameBytesMaximum)-byte peer frame")

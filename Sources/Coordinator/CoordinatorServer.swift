@@ -33,7 +33,8 @@ public final class CoordinatorServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         dataLock = try DataDirectoryLock.acquire(directory: configuration.dataDirectory)
-        tls = try CoordinatorTLS(configuration)
+        let revocations = AgentRevocations(logger: logger)
+        tls = try CoordinatorTLS(configuration, revocations: revocations)
         reloadFailures = metrics.counter("hotswap_certificate_reload_failures_total",
                                          help: "SIGHUP certificate reloads refused (the previous certificates stay in use).")
         var raftSettings = RaftService.Settings()
@@ -64,6 +65,9 @@ public final class CoordinatorServer: Sendable {
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
         raft.gatewayQueries = { gateway.answer($0) }
         raft.viewObserver = { gateway.follow($0) }
+        raft.nodeAdministration.hasSession = { gateway.hasSession($0) }
+        raft.nodeAdministration.revocationsObserver = { revocations.install($0) }
+        raft.nodeAdministration.removalObserver = { gateway.forget($0) }
         let ticketKeys = tls.ticketKeys
         raft.ticketKeys.observer = { ticketKeys.install($0) }
         RaftMetrics.register(in: metrics, raft: raft)
@@ -74,7 +78,7 @@ public final class CoordinatorServer: Sendable {
         let inbox = try SnapshotInbox(dataDirectory: configuration.dataDirectory, logger: logger, metrics: metrics)
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
-        NodeRoutes.register(in: &routes, gateway: gateway)
+        NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes,
             configuration: limits.http, limits: connectionLimits, maximumConnections: limits.apiConnectionsMaximum,
@@ -87,7 +91,7 @@ public final class CoordinatorServer: Sendable {
                                        maximumConnections: limits.agentConnectionsMaximum, group: group,
                                        limits: limits, connectionLimits: connectionLimits, logger: logger,
                                        metrics: metrics) {
-            AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, logger: logger)
+            AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, revocations: revocations, logger: logger)
         }
         endpoints = [api, peer, agent]
     }

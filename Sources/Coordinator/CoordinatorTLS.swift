@@ -35,7 +35,7 @@ struct CoordinatorTLS: Sendable {
     /// The replicated session ticket keys, installed as Raft applies them.
     let ticketKeys = SessionTicketKeyRing()
 
-    init(_ configuration: CoordinatorConfiguration) throws(TransportError) {
+    init(_ configuration: CoordinatorConfiguration, revocations: AgentRevocations) throws(TransportError) {
         func settings(_ verification: TLSConfiguration.PeerVerification,
                       minimum: TLSConfiguration.ProtocolVersion = .tls13) -> TLSConfiguration {
             TLSConfiguration(certificateChainPath: configuration.certificatePath,
@@ -45,7 +45,7 @@ struct CoordinatorTLS: Sendable {
         }
         api = try TLSContextStore(settings(.none, minimum: .tls12), side: .server)
         peer = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .server)
-        var agentSettings = settings(.required(Self.authorizer(allowing: .agent)))
+        var agentSettings = settings(.required(Self.authorizer(allowing: .agent, revocations: revocations)))
         agentSettings.sessionTickets = SessionTickets(ring: ticketKeys, lifetime: Self.agentTicketLifetime,
                                                       sessionContext: Self.agentSessionContext)
         agent = try TLSContextStore(agentSettings, side: .server)
@@ -61,8 +61,10 @@ struct CoordinatorTLS: Sendable {
         for (store, context) in zip(stores, fresh) { store.install(context) }
     }
 
-    /// Accepts a CA-verified certificate only if its HotSwap identity has `role`.
-    static func authorizer(allowing role: NodeRole) -> PeerAuthorizer {
+    /// Accepts a CA-verified certificate only if its HotSwap identity has `role` and, given
+    /// `revocations`, its name is not revoked for a certificate of its notBefore. Runs on TLS
+    /// threads at every full handshake and again after every resumed one.
+    static func authorizer(allowing role: NodeRole, revocations: AgentRevocations? = nil) -> PeerAuthorizer {
         { certificate in
             guard let identity = NodeIdentity.identity(ofCertificate: certificate) else {
                 return .failure(PeerRejection("certificate carries no hotswap:// identity"))
@@ -70,7 +72,11 @@ struct CoordinatorTLS: Sendable {
             guard identity.role == role else {
                 return .failure(PeerRejection("\(identity) may not connect here: only \(role.rawValue)s may"))
             }
-            return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name))
+            let notBefore = CertificateInfo.notBeforeSeconds(ofCertificate: certificate)
+            if let revocation = revocations?.denial(of: identity.name, notBeforeSeconds: notBefore) {
+                return .failure(PeerRejection(AgentRevocations.reason(revocation)))
+            }
+            return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name, notBeforeSeconds: notBefore))
         }
     }
 }

@@ -1,6 +1,8 @@
 import Cluster
 import Consensus
+import Fleet
 import Primitives
+import Transport
 import Wire
 
 extension RaftService {
@@ -30,9 +32,7 @@ extension RaftService {
     private func lead(_ request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         switch request {
         case let .write(bytes):
-            // Every replica decodes what commits, or halts: never propose what this build cannot decode.
-            if let refusal = WriteCheck.refusal(for: bytes) { return completion(.refused(refusal)) }
-            propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.propose(bytes) }
+            proposeWrite(bytes, completion: completion)
         case let .transferLeadership(name):
             transferLeadership(to: name, completion: completion)
         case let .addMember(name, peerAddress):
@@ -41,7 +41,19 @@ extension RaftService {
             removeMember(name: name, completion: completion)
         case let .gatewayQuery(query):
             answerGatewayQuery(query, completion: completion)
+        case let .revokeNode(name):
+            let command = nodeAdministration.command(revoking: name, nowMilliseconds: WallClock.nowMilliseconds())
+            proposeWrite(FleetCodec.encode(command), completion: completion)
+        case let .removeNode(id):
+            if let refusal = nodeAdministration.refusal(removing: id) { return completion(.refused(refusal)) }
+            proposeWrite(FleetCodec.encode(.deleteNode(id: id)), completion: completion)
         }
+    }
+
+    private func proposeWrite(_ bytes: [UInt8], completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+        // Every replica decodes what commits, or halts: never propose what this build cannot decode.
+        if let refusal = WriteCheck.refusal(for: bytes) { return completion(.refused(refusal)) }
+        propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.propose(bytes) }
     }
 
     /// Answers a query for the acting leader's agent gateway; one that reads

@@ -65,6 +65,8 @@ final class RaftService: @unchecked Sendable {
     let addresses: AddressPublication
     /// The agent port's ticket keys; set its observer once before `start`.
     let ticketKeys: TicketKeyRotation
+    /// Node removal and revocation; set its hooks once before `start`.
+    let nodeAdministration = NodeAdministration()
     let learnerPromotionsRefused: Counter
     /// Raft messages and forwarded requests dropped, as etcd's transport drops them: arriving
     /// while `peerTasksMaximum` tasks already wait for this loop, or leaving while a link's
@@ -75,8 +77,7 @@ final class RaftService: @unchecked Sendable {
     static let peerTasksMaximum = 4_096
     /// Counts a learner's refused promotions once per run (they are retried every Ready batch).
     var learnerPromotionRefusals = FailureRun<NodeID>()
-    private var nodesChangedSincePublish = true
-    private var nodesPublishedAt = MonotonicInstant(nanoseconds: 0)
+    private var inventoryPublication = InventoryPublication()
     private var lastTickAt = MonotonicInstant.now()
     private var isProcessScheduled = false
     /// Set once this coordinator stopped taking part (`halt`); never cleared.
@@ -258,6 +259,7 @@ final class RaftService: @unchecked Sendable {
         promoteCaughtUpLearner()
         compactIfDue()
         ticketKeys.publishIfChanged(fleet.ticketKeys)
+        nodeAdministration.publishIfChanged(fleet.revocations)
         publish()
         sendAnswersAfterPublish()
     }
@@ -292,7 +294,8 @@ final class RaftService: @unchecked Sendable {
         }
         lastSnapshotIndex = snapshot.metadata.index
         directory = MemberDirectory(founding: founding, fleet: fleet)
-        nodesChangedSincePublish = true
+        inventoryPublication.noteChanged()
+        nodeAdministration.restored()
         logger.info("installed a snapshot from the leader", ["index": "\(snapshot.metadata.index)",
                                                              "term": "\(snapshot.metadata.term)",
                                                              "bytes": "\(snapshot.data.count)"])
@@ -314,11 +317,12 @@ final class RaftService: @unchecked Sendable {
             switch outcome {
             case .memberStored, .memberDeleted, .addressesPublished:
                 directory = MemberDirectory(founding: founding, fleet: fleet)
-            case .nodeStored, .nodeDeleted:
-                nodesChangedSincePublish = true
+            case .nodeStored: inventoryPublication.noteChanged()
+            case .nodeDeleted: inventoryPublication.noteChanged(immediately: true)
             default:
                 break
             }
+            if let outcome { nodeAdministration.applied(outcome) }
             answerAfterPublish(waiters.resolve(index: entry.index, term: entry.term, outcome: outcome))
         }
     }
@@ -357,20 +361,6 @@ final class RaftService: @unchecked Sendable {
         }
     }
 
-    /// The node inventory for the view, at most every `nodesPublishInterval`.
-    /// The view shares the table's storage, so the next inventory change
-    /// copies it whole: publishing after every change would cost O(nodes) per
-    /// write, O(nodes²) while a fleet of agents first attaches.
-    private func nodesToPublish() -> [String: NodeRecord]? {
-        let now = MonotonicInstant.now()
-        guard nodesChangedSincePublish, nodesPublishedAt.duration(until: now) >= Self.nodesPublishInterval else { return nil }
-        nodesChangedSincePublish = false
-        nodesPublishedAt = now
-        return fleet.nodes
-    }
-
-    static let nodesPublishInterval: Duration = .milliseconds(100)
-
     private func publish() {
         let status = node.status
         if status.membership != linkedMembership {
@@ -394,7 +384,7 @@ final class RaftService: @unchecked Sendable {
         // Counted from the last tick, not from now, so the deadline never runs late.
         let leaseExpiresAt = status.isLeaseValid
             ? lastTickAt.advanced(by: settings.tickInterval * Int(status.leaseRemainingTicks)) : nil
-        let nodes = nodesToPublish()
+        let nodes = inventoryPublication.isDue(at: .now()) ? fleet.nodes : nil
         let view = published.withLock { view in
             view.update(status: status, leaseExpiresAt: leaseExpiresAt, fleet: fleet, nodes: nodes, directory: directory)
             view.lastHeard = lastHeard

@@ -7,12 +7,12 @@ import Primitives
 extension FleetCodec {
     private enum OutcomeTag: UInt8 {
         case environmentStored = 1, environmentDeleted, memberStored, memberDeleted, addressesPublished, nodeStored, nodeDeleted
-        case ticketKeyAdded, rejected
+        case ticketKeyAdded, rejected, nodeRevoked, nodeUnrevoked
     }
 
     private enum RejectionTag: UInt8 {
         case invalidName = 1, notFound, tooManyEnvironments, invalidApprovalTimeout, tooManyMembers, invalidNode, unknownNode
-        case tooManyNodes, malformedTicketKey, environmentInUse
+        case tooManyNodes, malformedTicketKey, environmentInUse, tooManyRevocations, notRevoked
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -35,6 +35,10 @@ extension FleetCodec {
             writer.write(created)
         case let .nodeDeleted(id): write(.nodeDeleted, id, to: &writer)
         case let .ticketKeyAdded(nameHex): write(.ticketKeyAdded, nameHex, to: &writer)
+        case let .nodeRevoked(revocation):
+            writer.write(OutcomeTag.nodeRevoked.rawValue)
+            write(revocation, to: &writer)
+        case let .nodeUnrevoked(name): write(.nodeUnrevoked, name, to: &writer)
         case let .rejected(rejection):
             writer.write(OutcomeTag.rejected.rawValue)
             write(rejection, to: &writer)
@@ -53,6 +57,8 @@ extension FleetCodec {
         case .nodeStored: return .nodeStored(try readNode(&reader), created: try reader.readBool())
         case .nodeDeleted: return .nodeDeleted(id: try readText(&reader))
         case .ticketKeyAdded: return .ticketKeyAdded(nameHex: try reader.readString(maximumBytes: textBytesMaximum))
+        case .nodeRevoked: return .nodeRevoked(try readRevocation(&reader))
+        case .nodeUnrevoked: return .nodeUnrevoked(name: try readText(&reader))
         case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet outcome")
         }
@@ -80,6 +86,8 @@ extension FleetCodec {
             write(.environmentInUse, text: name, to: &writer)
             writer.write(UInt64(truncatingIfNeeded: count))
             writer.write(example)
+        case let .tooManyRevocations(maximum): write(.tooManyRevocations, number: maximum, to: &writer)
+        case let .notRevoked(name): write(.notRevoked, text: name, to: &writer)
         }
     }
 
@@ -111,6 +119,8 @@ extension FleetCodec {
         case .tooManyNodes: return .tooManyNodes(maximum: try number())
         case .malformedTicketKey: return .malformedTicketKey
         case .environmentInUse: return .environmentInUse(try text(), nodes: try number(), example: try text())
+        case .tooManyRevocations: return .tooManyRevocations(maximum: try number())
+        case .notRevoked: return .notRevoked(try text())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
         }
     }

@@ -69,6 +69,15 @@ extension FleetCodec {
                         createdAtMilliseconds: try reader.readUInt64())
     }
 
+    static func write(_ revocation: NodeRevocation, to writer: inout BinaryWriter) {
+        writer.write(revocation.node)
+        writer.write(revocation.revokedAtMilliseconds)
+    }
+
+    static func readRevocation(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> NodeRevocation {
+        NodeRevocation(node: try readText(&reader), revokedAtMilliseconds: try reader.readUInt64())
+    }
+
     /// Key-sorted, so equal dictionaries encode to equal bytes on every replica.
     private static func writePairs(_ pairs: [String: String], to writer: inout BinaryWriter) {
         writer.write(UInt32(pairs.count))

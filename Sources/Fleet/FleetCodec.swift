@@ -2,17 +2,17 @@ import Primitives
 
 /// The binary form of fleet commands (Raft log entries) and of the whole
 /// state (Raft snapshots). Versioned; decoding is bounded and rejects
-/// anything it does not fully understand. Version 3 added ticket keys;
-/// version 2 (written before) still decodes, so a data directory survives
-/// the upgrade.
+/// anything it does not fully understand. Version 3 added ticket keys,
+/// version 4 node revocations; versions 2 and 3 (written before) still
+/// decode, so a data directory survives the upgrade.
 public enum FleetCodec {
-    static let version: UInt8 = 3
-    public static let versionsRead: ClosedRange<UInt8> = 2...3
+    static let version: UInt8 = 4
+    public static let versionsRead: ClosedRange<UInt8> = 2...4
     static let textBytesMaximum = 256
 
     private enum Tag: UInt8 {
         case putEnvironment = 1, deleteEnvironment, putMember, deleteMember, publishAddresses, putNode, deleteNode
-        case addTicketKey
+        case addTicketKey, revokeNode, unrevokeNode
     }
 
     public static func encode(_ command: FleetCommand) -> [UInt8] {
@@ -43,6 +43,12 @@ public enum FleetCodec {
         case let .addTicketKey(record):
             writer.write(Tag.addTicketKey.rawValue)
             write(record, to: &writer)
+        case let .revokeNode(revocation):
+            writer.write(Tag.revokeNode.rawValue)
+            write(revocation, to: &writer)
+        case let .unrevokeNode(name):
+            writer.write(Tag.unrevokeNode.rawValue)
+            writer.write(name)
         }
         return writer.bytes
     }
@@ -60,6 +66,8 @@ public enum FleetCodec {
         case .putNode: command = .putNode(try readNode(&reader))
         case .deleteNode: command = .deleteNode(id: try readText(&reader))
         case .addTicketKey: command = .addTicketKey(try readTicketKey(&reader))
+        case .revokeNode: command = .revokeNode(try readRevocation(&reader))
+        case .unrevokeNode: command = .unrevokeNode(name: try readText(&reader))
         case nil: throw .invalidValue(offset: 1, detail: "unknown fleet command tag")
         }
         try reader.expectEnd()
@@ -75,6 +83,7 @@ public enum FleetCodec {
         writeTable(state.advertised.values.sorted { $0.name < $1.name }, to: &writer, write)
         writeTable(state.nodes.values.sorted { $0.id < $1.id }, to: &writer, write)
         writeTable(state.ticketKeys, to: &writer, write)
+        writeTable(state.sortedRevocations, to: &writer, write)
         return writer.bytes
     }
 
@@ -87,13 +96,16 @@ public enum FleetCodec {
         let advertised = try readTable(&reader, maximum: FleetState.membersMaximum, readAddresses)
         let nodes = try readTable(&reader, maximum: FleetState.nodesMaximum, readNode)
         let ticketKeys = version >= 3 ? try readTable(&reader, maximum: FleetState.ticketKeysMaximum, readTicketKey) : []
+        let revocations = version >= 4 ? try readTable(&reader, maximum: FleetState.revocationsMaximum, readRevocation) : []
         try reader.expectEnd()
         return FleetState(
             environments: Dictionary(environments.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
             members: Dictionary(members.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
             advertised: Dictionary(advertised.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
             nodes: Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { $1 }),
-            ticketKeys: ticketKeys, appliedIndex: appliedIndex)
+            ticketKeys: ticketKeys,
+            revocations: Dictionary(revocations.map { ($0.node, $0) }, uniquingKeysWith: { $1 }),
+            appliedIndex: appliedIndex)
     }
 
     @discardableResult

@@ -14,6 +14,10 @@ public enum FleetCommand: Sendable, Equatable {
     case deleteNode(id: String)
     /// A new agent-port session ticket key (the leader rotates them).
     case addTicketKey(TicketKeyRecord)
+    /// Denies the node's certificates issued up to the time in it (stamped by the leader).
+    case revokeNode(NodeRevocation)
+    /// Lifts a revocation: certificates it denied are accepted again.
+    case unrevokeNode(name: String)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -27,6 +31,9 @@ public enum FleetOutcome: Sendable, Equatable {
     case nodeDeleted(id: String)
     /// Named in hex: the outcome never carries the secret.
     case ticketKeyAdded(nameHex: String)
+    /// The revocation in force (the later of a repeated revocation's times).
+    case nodeRevoked(NodeRevocation)
+    case nodeUnrevoked(name: String)
     case rejected(FleetRejection)
 }
 
@@ -43,6 +50,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case malformedTicketKey
     /// An environment with nodes recorded in it; `example` is the first of them by id.
     case environmentInUse(String, nodes: Int, example: String)
+    case tooManyRevocations(maximum: Int)
+    case notRevoked(String)
 
     public var description: String {
         switch self {
@@ -67,6 +76,10 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
         case let .environmentInUse(name, count, example):
             return "environment '\(name)' still has \(count) node\(count == 1 ? "" : "s") (\(example)\(count > 1 ? ", ..." : "")); "
                 + "move or remove them first"
+        case let .tooManyRevocations(maximum):
+            return "at most \(maximum) node names may be revoked; lift one that no longer matters (hotswap nodes unrevoke)"
+        case let .notRevoked(name):
+            return "node '\(name)' is not revoked"
         }
     }
 }

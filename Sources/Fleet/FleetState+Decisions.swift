@@ -74,4 +74,28 @@ extension FleetState {
         }
         return .ticketKeyAdded(nameHex: record.nameHex)
     }
+
+    /// Revoking a name no node ever used is allowed (a lost host may never have reported).
+    /// A name already revoked keeps the later of the two times, so replaying or repeating a
+    /// revocation never un-denies a certificate.
+    mutating func revokeNode(_ revocation: NodeRevocation) -> FleetOutcome {
+        guard NodeRevocation.isValidNode(revocation.node) else {
+            return .rejected(.invalidNode("node name '\(revocation.node)' must be 1-\(NodeRecord.labelKeyBytesMaximum) bytes"))
+        }
+        guard let held = revocations[revocation.node] else {
+            guard revocations.count < Self.revocationsMaximum else {
+                return .rejected(.tooManyRevocations(maximum: Self.revocationsMaximum))
+            }
+            revocations[revocation.node] = revocation
+            return .nodeRevoked(revocation)
+        }
+        let kept = held.revokedAtMilliseconds >= revocation.revokedAtMilliseconds ? held : revocation
+        revocations[revocation.node] = kept
+        return .nodeRevoked(kept)
+    }
+
+    mutating func unrevokeNode(_ name: String) -> FleetOutcome {
+        guard revocations.removeValue(forKey: name) != nil else { return .rejected(.notRevoked(name)) }
+        return .nodeUnrevoked(name: name)
+    }
 }

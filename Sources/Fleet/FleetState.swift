@@ -11,6 +11,8 @@ public struct FleetState: Sendable, Equatable {
     public internal(set) var nodes: [String: NodeRecord]
     /// Agent-port session ticket keys, newest first: the first seals, all open.
     public internal(set) var ticketKeys: [TicketKeyRecord]
+    /// Revoked node names, by name: the agent ports' deny-list.
+    public internal(set) var revocations: [String: NodeRevocation]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -20,6 +22,8 @@ public struct FleetState: Sendable, Equatable {
     /// The newest key seals tickets; the two before it still open tickets
     /// they sealed, so a ticket lives through two rotations.
     public static let ticketKeysMaximum = 3
+    /// As many revoked names as nodes may be registered.
+    public static let revocationsMaximum = nodesMaximum
     static let approvalTimeoutSecondsRange: ClosedRange<UInt32> = 60...(30 * 24 * 3600)
 
     public init() {
@@ -28,17 +32,19 @@ public struct FleetState: Sendable, Equatable {
         advertised = [:]
         nodes = [:]
         ticketKeys = []
+        revocations = [:]
         appliedIndex = 0
     }
 
     init(environments: [String: EnvironmentRecord], members: [String: ClusterMemberRecord],
          advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
-         appliedIndex: UInt64) {
+         revocations: [String: NodeRevocation], appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
         self.nodes = nodes
         self.ticketKeys = ticketKeys
+        self.revocations = revocations
         self.appliedIndex = appliedIndex
     }
 
@@ -52,6 +58,11 @@ public struct FleetState: Sendable, Equatable {
         members.values.sorted { $0.name < $1.name }
     }
 
+    /// Revocations sorted by node name, for listings and snapshots.
+    public var sortedRevocations: [NodeRevocation] {
+        revocations.values.sorted { $0.node < $1.node }
+    }
+
     /// Applies the command at Raft `index`. Indices must increase; an index at
     /// or below `appliedIndex` was applied already and changes nothing.
     @discardableResult
@@ -63,6 +74,7 @@ public struct FleetState: Sendable, Equatable {
         assert(members.count <= Self.membersMaximum && advertised.count <= Self.membersMaximum, "member tables over their bound")
         assert(nodes.count <= Self.nodesMaximum, "node table over its bound")
         assert(ticketKeys.count <= Self.ticketKeysMaximum, "ticket keys over their bound")
+        assert(revocations.count <= Self.revocationsMaximum, "revocations over their bound")
         return outcome
     }
 
@@ -81,6 +93,8 @@ public struct FleetState: Sendable, Equatable {
         case let .putNode(record): putNode(record)
         case let .deleteNode(id): deleteNode(id)
         case let .addTicketKey(record): addTicketKey(record)
+        case let .revokeNode(revocation): revokeNode(revocation)
+        case let .unrevokeNode(name): unrevokeNode(name)
         }
     }
 }

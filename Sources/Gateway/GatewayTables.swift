@@ -60,6 +60,12 @@ public struct GatewayTables: Sendable {
         windows[node]?.acknowledgedSequence(incarnation: incarnation) ?? 0
     }
 
+    /// Drops `node`'s window (the node was removed from the fleet), so the table shrinks, and
+    /// returns it for the caller to free outside its lock.
+    public mutating func remove(_ node: String) -> NodeWindow? {
+        windows.removeValue(forKey: node)
+    }
+
     /// Evicts the windows of nodes without a session (`isConnected` false)
     /// whose retention ran out by `now`, and returns them by node, for the
     /// caller to free outside its lock. Looks at no more than

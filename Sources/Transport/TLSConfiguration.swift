@@ -5,10 +5,14 @@ import COpenSSL
 public struct AuthenticatedPeer: Sendable, Equatable, CustomStringConvertible {
     public let role: String
     public let name: String
+    /// When the certificate became valid (its notBefore, Unix seconds), if the
+    /// authorizer read it: a revocation is judged against it.
+    public let notBeforeSeconds: Int64?
 
-    public init(role: String, name: String) {
+    public init(role: String, name: String, notBeforeSeconds: Int64? = nil) {
         self.role = role
         self.name = name
+        self.notBeforeSeconds = notBeforeSeconds
     }
 
     public var description: String { "\(role)/\(name)" }

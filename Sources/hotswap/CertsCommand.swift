@@ -10,6 +10,10 @@ enum CertsCommand {
     static let dnsFlag = Flag("dns", .text("NAME"), repeats: true, help: "a DNS name the certificate is valid for")
     /// Up to the 3,650 days a CA made by `certs init` lasts: a certificate cannot usefully outlive its CA.
     static let daysFlag = Flag("days", .count(1...3_650), .value("365"), help: "days the certificate is valid from now")
+    /// 0 re-enrolls a revoked node at once: its new certificate must start after the revocation (CERTIFICATES.md).
+    static let backdateFlag = Flag("backdate-seconds", .count(0...Int(CertificateAuthority.backdateSecondsMaximum)),
+                                   .value("\(CertificateAuthority.backdateSecondsDefault)"),
+                                   help: "seconds before now the validity starts (0 to re-enroll a revoked node at once)")
 
     static let command = Command("certs", summary: "make the cluster CA and issue certificates", subcommands: [initialize, issue])
 
@@ -20,13 +24,14 @@ enum CertsCommand {
     }
 
     static let issue = Command("issue", summary: "issue a certificate from the CA in DIR (NAME.pem, NAME.key)",
-                               flags: [directoryFlag, roleFlag, nameFlag, ipFlag, dnsFlag, daysFlag]) { options in
+                               flags: [directoryFlag, roleFlag, nameFlag, ipFlag, dnsFlag, daysFlag, backdateFlag]) { options in
         let roleName = try options.choice(roleFlag)
         guard let role = NodeRole(rawValue: roleName) else { throw UsageError("--role '\(roleName)' is not a role") }
         let identity = try NodeIdentity(role: role, name: try options.required(nameFlag))
         let paths = try CertificateAuthority.issue(directory: try options.required(directoryFlag), identity: identity,
                                                    ipAddresses: options.all(ipFlag), dnsNames: options.all(dnsFlag),
-                                                   validityDays: try options.count(daysFlag))
+                                                   validityDays: try options.count(daysFlag),
+                                                   backdateSeconds: Int64(try options.count(backdateFlag)))
         print("wrote \(paths.certificate) and \(paths.privateKey) (mode 0600) for \(identity.uri)")
         return 0
     }

@@ -20,6 +20,8 @@ import Wire
         .rejected(.invalidName("Bad")), .rejected(.notFound("gone")), .rejected(.tooManyEnvironments(maximum: 64)),
         .rejected(.invalidApprovalTimeout(5)), .rejected(.tooManyMembers(maximum: 7)), .rejected(.invalidNode("id '' must be 1-63 bytes")),
         .rejected(.unknownNode("web-9")), .rejected(.tooManyNodes(maximum: 16_384)), .rejected(.malformedTicketKey),
+        .nodeRevoked(NodeRevocation(node: "web-3", revokedAtMilliseconds: 1_800_000_000_000)), .nodeUnrevoked(name: "web-3"),
+        .rejected(.tooManyRevocations(maximum: 16_384)), .rejected(.notRevoked("web-4")),
         .rejected(.environmentInUse("qa", nodes: 2, example: "web-1")),
     ]
 
@@ -40,7 +42,7 @@ import Wire
         .nodeNotFound(id: "web-9"), .environmentNotFound(name: "staging"), .requestTooLarge(frameBytesMaximum: 1_048_576),
         .answerTooLarge(bytes: 70_000_000, maximumBytes: 67_108_864), .forwardingBusy,
         .undecodableWrite(detail: "field at byte 2 declares 300 bytes, over the limit of 256"),
-        .undecodableAnswer(detail: "unknown cluster outcome at byte 8"),
+        .undecodableAnswer(detail: "unknown cluster outcome at byte 8"), .nodeConnected(id: "web-5"),
     ] + proposalErrors.map(ClusterRefusal.proposal)
 
     static let every: [ClusterOutcome] = fleetOutcomes.map(ClusterOutcome.applied) + refusals.map(ClusterOutcome.refused) + [
@@ -67,7 +69,7 @@ import Wire
     @Test(arguments: [
         ([0], 8, "unknown cluster outcome"), ([5], 8, "unknown cluster outcome"), ([1, 0], 9, "unknown fleet outcome"),
         ([1, 9, 0], 10, "unknown fleet rejection"), ([4, 0], 9, "unknown cluster refusal"),
-        ([4, 25], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
+        ([4, 26], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
         ([4, 5, 7, 7], 11, "unknown membership error"),
     ] as [([UInt8], Int, String)])
     func unknownTagsAreRefused(tags: [UInt8], offset: Int, detail: String) {
@@ -123,7 +125,7 @@ import Wire
 
     @Test func onlyRefusalsAndRejectedWritesFail() {
         let failed = Self.every.filter { !$0.succeeded }
-        #expect(failed.count == Self.refusals.count + 10, "every refusal and the ten fleet rejections")
+        #expect(failed.count == Self.refusals.count + 12, "every refusal and the twelve fleet rejections")
         #expect(failed.allSatisfy {
             if case .refused = $0 { return true }
             if case .applied(.rejected) = $0 { return true }

@@ -8,6 +8,7 @@ import Wire
         .write([1, 2, 3]), .write([]), .transferLeadership(to: "c2"), .addMember(name: "c4", peerAddress: "127.0.0.1:7004"),
         .removeMember(name: "c3"), .gatewayQuery(.nodes), .gatewayQuery(.node(id: "web-1")),
         .gatewayQuery(.metrics(id: "web-1", sinceMilliseconds: 1_800_000_000_000)), .gatewayQuery(.environment(name: "prod")),
+        .revokeNode(name: "web-1"), .removeNode(id: "web-2"),
         .gatewayQuery(.leaderView),
     ]
 
@@ -41,6 +42,11 @@ import Wire
         #expect(throws: BinaryDecodingError.fieldTooLarge(offset: 2, bytes: 257, maximumBytes: 256)) {
             try Self.decode(ClusterRequest.gatewayQuery(.node(id: name)).encoded)
         }
+        for request in [ClusterRequest.revokeNode(name: name), .removeNode(id: name)] {
+            #expect(throws: BinaryDecodingError.fieldTooLarge(offset: 1, bytes: 257, maximumBytes: 256)) {
+                try Self.decode(request.encoded)
+            }
+        }
     }
 
     @Test func namesMustBeUTF8() {
@@ -51,9 +57,10 @@ import Wire
 
     @Test func onlyWritesAndQueriesEndWithALeaderChange() {
         #expect(Self.every.filter(\.endsWithLeaderChange) == Self.every.filter {
-            if case .write = $0 { return true }
-            if case .gatewayQuery = $0 { return true }
-            return false
+            switch $0 {
+            case .write, .gatewayQuery, .revokeNode, .removeNode: true
+            case .transferLeadership, .addMember, .removeMember: false
+            }
         })
         #expect(GatewayQuery.environment(name: "prod").readsReplicatedState)
         #expect(!GatewayQuery.nodes.readsReplicatedState)

@@ -38,6 +38,7 @@ final class AgentPort {
     let metrics = MetricsRegistry()
     let logs: LogCapture
     let ticketKeys = SessionTicketKeyRing()
+    let revocations: AgentRevocations
     let idleTimeout: Duration
     private let logger: Logger
     private let directory: MemberDirectory
@@ -55,6 +56,7 @@ final class AgentPort {
         self.logs = logs
         logger = Logger(component: "agent-port", minimumLevel: .debug, sink: sink)
         self.idleTimeout = idleTimeout
+        revocations = AgentRevocations(logger: logger)
         gateway = AgentGateway(raft: raft, settings: settings, logger: logger, metrics: metrics, clock: embedded.clock)
     }
 
@@ -94,15 +96,18 @@ final class AgentPort {
     }
 
     /// An agent connection whose certificate names `certified` (nil: no
-    /// identity), open and with its handshake done.
-    func connect(certifiedAs certified: String?, resumedSessionAge: Duration? = nil) -> AgentLink {
+    /// identity) and became valid at `notBeforeSeconds`, open and with its handshake done.
+    func connect(certifiedAs certified: String?, notBeforeSeconds: Int64? = 1_700_000_000,
+                 resumedSessionAge: Duration? = nil) -> AgentLink {
         connectionCount += 1
-        let inner = EmbeddedConnection(loop: embedded.loop, id: connectionCount,
-                                       peer: certified.map { AuthenticatedPeer(role: "agent", name: $0) })
+        let inner = EmbeddedConnection(loop: embedded.loop, id: connectionCount, peer: certified.map {
+            AuthenticatedPeer(role: "agent", name: $0, notBeforeSeconds: notBeforeSeconds)
+        })
         inner.isResumed = resumedSessionAge != nil
         inner.resumedSessionAge = resumedSessionAge
         let watched = WatchedConnection(inner)
-        let handler = AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, logger: logger)
+        let handler = AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, revocations: revocations,
+                                          logger: logger)
         inner.handler = FrameChannel(connection: watched, frameSizeMaximumBytes: FrameCodec.frameSizeMaximumBytesDefault,
                                      idleTimeout: idleTimeout, receiver: handler)
         inner.open()

@@ -15,6 +15,8 @@ struct FleetCodecTests {
                                         moduleVersions: ["web": "1.2.0"])),
         FleetCommand.deleteNode(id: "node-1"),
         FleetCommand.addTicketKey(TicketKeyRecord(name: Array(0..<16), secret: Array(100..<164), createdAtMilliseconds: 42)),
+        FleetCommand.revokeNode(NodeRevocation(node: "lost-host", revokedAtMilliseconds: 1_800_000_000_123)),
+        FleetCommand.unrevokeNode(name: "lost-host"),
     ])
     func commandsRoundTrip(command: FleetCommand) throws {
         #expect(try FleetCodec.decodeCommand(FleetCodec.encode(command)) == command)
@@ -29,18 +31,38 @@ struct FleetCodecTests {
         state.apply(.putNode(NodeRecord(id: "n1", environment: "production", labels: ["a": "b"], moduleVersions: ["m": "2"])), at: 11)
         state.apply(.addTicketKey(TicketKeyRecord(name: Array(repeating: 7, count: 16), secret: Array(repeating: 9, count: 64),
                                                   createdAtMilliseconds: 1_000)), at: 12)
-        #expect(try FleetCodec.decodeState(FleetCodec.encode(state)) == state)
+        state.apply(.revokeNode(NodeRevocation(node: "n1", revokedAtMilliseconds: 1_700_000_000_000)), at: 13)
+        state.apply(.revokeNode(NodeRevocation(node: "never-reported", revokedAtMilliseconds: 1_700_000_000_500)), at: 14)
+        let decoded = try FleetCodec.decodeState(FleetCodec.encode(state))
+        #expect(decoded == state)
+        #expect(decoded.revocations.count == 2, "a snapshot carries the deny-list")
     }
 
-    @Test func version2LogEntriesAndSnapshotsStillDecode() throws {
+    @Test func version2And3LogEntriesAndSnapshotsStillDecode() throws {
         let command = FleetCommand.putNode(NodeRecord(id: "n1", environment: "qa"))
-        #expect(try FleetCodec.decodeCommand([2] + FleetCodec.encode(command).dropFirst()) == command)
+        for version: UInt8 in [2, 3] {
+            #expect(try FleetCodec.decodeCommand([version] + FleetCodec.encode(command).dropFirst()) == command)
+        }
         var state = FleetState()
         state.apply(command, at: 3)
-        let version3 = FleetCodec.encode(state)
-        let version2 = [2] + version3.dropFirst().dropLast(4)
+        let version4 = FleetCodec.encode(state)
+        let version3 = [3] + version4.dropFirst().dropLast(4)
+        let version2 = [2] + version4.dropFirst().dropLast(8)
+        #expect(try FleetCodec.decodeState(Array(version3)) == state, "a snapshot written before revocations")
         #expect(try FleetCodec.decodeState(Array(version2)) == state, "a snapshot written before ticket keys")
+        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState([4] + version3.dropFirst()) }
         #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState([3] + version2.dropFirst()) }
+    }
+
+    @Test func aSnapshotDeclaringMoreRevocationsThanTheBoundIsRefused() {
+        let empty = FleetCodec.encode(FleetState())
+        let count = UInt32(FleetState.revocationsMaximum + 1)
+        let hostile = Array(empty.dropLast(4)) + [UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF),
+                                                   UInt8(count & 0xFF)]
+        #expect(throws: BinaryDecodingError.invalidValue(offset: empty.count - 4,
+                                                         detail: "\(count) records, over \(FleetState.revocationsMaximum)")) {
+            try FleetCodec.decodeState(hostile)
+        }
     }
 
     @Test func aTicketKeysDescriptionNeverShowsItsSecret() {

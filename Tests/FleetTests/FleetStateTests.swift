@@ -122,4 +122,63 @@ struct FleetStateTests {
         let short = TicketKeyRecord(name: [1], secret: Array(repeating: 1, count: 64), createdAtMilliseconds: 9)
         #expect(state.apply(.addTicketKey(short), at: 6) == .rejected(.malformedTicketKey))
     }
+
+    @Test func revokingAnyNameIsAllowedAndARepeatedRevocationKeepsTheLaterTime() {
+        var state = FleetState()
+        let early = NodeRevocation(node: "lost-host", revokedAtMilliseconds: 5_000)
+        let late = NodeRevocation(node: "lost-host", revokedAtMilliseconds: 9_000)
+        #expect(state.apply(.revokeNode(early), at: 1) == .nodeRevoked(early), "a name no node reported may be revoked")
+        #expect(state.apply(.revokeNode(late), at: 2) == .nodeRevoked(late))
+        #expect(state.apply(.revokeNode(early), at: 3) == .nodeRevoked(late), "an older time never narrows a revocation")
+        #expect(state.revocations == ["lost-host": late])
+    }
+
+    @Test func aRevocationNeedsANodeNameOfOneTo63Bytes() {
+        var state = FleetState()
+        for name in ["", String(repeating: "n", count: 64)] {
+            let outcome = state.apply(.revokeNode(NodeRevocation(node: name, revokedAtMilliseconds: 1)), at: state.appliedIndex + 1)
+            #expect(outcome == .rejected(.invalidNode("node name '\(name)' must be 1-63 bytes")))
+        }
+        #expect(state.revocations.isEmpty)
+    }
+
+    @Test func theDenyListIsBoundedAndAFullOneStillMovesAHeldNamesTime() {
+        var state = FleetState()
+        for index in 0..<FleetState.revocationsMaximum {
+            state.apply(.revokeNode(NodeRevocation(node: "n\(index)", revokedAtMilliseconds: 1)), at: UInt64(index + 1))
+        }
+        let next = UInt64(FleetState.revocationsMaximum + 1)
+        #expect(state.apply(.revokeNode(NodeRevocation(node: "one-more", revokedAtMilliseconds: 2)), at: next)
+            == .rejected(.tooManyRevocations(maximum: FleetState.revocationsMaximum)))
+        let moved = NodeRevocation(node: "n7", revokedAtMilliseconds: 3)
+        #expect(state.apply(.revokeNode(moved), at: next + 1) == .nodeRevoked(moved))
+        #expect(state.apply(.unrevokeNode(name: "n0"), at: next + 2) == .nodeUnrevoked(name: "n0"))
+        #expect(state.apply(.revokeNode(NodeRevocation(node: "one-more", revokedAtMilliseconds: 2)), at: next + 3)
+            == .nodeRevoked(NodeRevocation(node: "one-more", revokedAtMilliseconds: 2)), "lifting one makes room")
+        #expect(state.revocations.count == FleetState.revocationsMaximum)
+    }
+
+    @Test func liftingARevocationThatIsNotHeldIsRefused() {
+        var state = FleetState()
+        #expect(state.apply(.unrevokeNode(name: "ghost"), at: 1) == .rejected(.notRevoked("ghost")))
+    }
+
+    @Test func removingANodeKeepsItsRevocation() {
+        var state = FleetState()
+        state.apply(.putNode(NodeRecord(id: "n1", environment: "qa")), at: 1)
+        state.apply(.revokeNode(NodeRevocation(node: "n1", revokedAtMilliseconds: 10_000)), at: 2)
+        #expect(state.apply(.deleteNode(id: "n1"), at: 3) == .nodeDeleted(id: "n1"))
+        #expect(state.apply(.deleteNode(id: "n1"), at: 4) == .rejected(.unknownNode("n1")))
+        #expect(state.nodes.isEmpty && state.revocations["n1"] != nil)
+    }
+
+    /// notBefore in seconds against the revocation in milliseconds: a certificate valid from the
+    /// revocation's second or earlier is refused, one from the next second on is accepted.
+    @Test(arguments: [
+        (Int64(9), true), (Int64(10), true), (Int64(11), false), (Int64(-1), true), (Int64.max, false), (nil, true),
+    ] as [(Int64?, Bool)])
+    func aRevocationDeniesCertificatesValidFromItsTimeOrEarlier(notBeforeSeconds: Int64?, denied: Bool) {
+        let revocation = NodeRevocation(node: "n1", revokedAtMilliseconds: 10_999)
+        #expect(revocation.denies(notBeforeSeconds: notBeforeSeconds) == denied)
+    }
 }

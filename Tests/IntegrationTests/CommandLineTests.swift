@@ -44,10 +44,16 @@ struct CommandLineTests {
     }
 
     @Test(arguments: [
-        (["nodes", "--outptu", "json"], "hotswap nodes: unknown flag --outptu (did you mean --output?)", "usage: hotswap nodes [flags]"),
-        (["nodes", "--bogus"], "hotswap nodes: unknown flag --bogus", "usage: hotswap nodes [flags]"),
-        (["nodes", "-o", "yaml"], "hotswap nodes: --output must be table or json, not 'yaml'", "usage: hotswap nodes [flags]"),
-        (["nodes", "json"], "hotswap nodes: unexpected argument 'json'", "usage: hotswap nodes [flags]"),
+        (["nodes", "list", "--outptu", "json"], "hotswap nodes list: unknown flag --outptu (did you mean --output?)",
+         "usage: hotswap nodes list [flags]"),
+        (["nodes", "list", "--bogus"], "hotswap nodes list: unknown flag --bogus", "usage: hotswap nodes list [flags]"),
+        (["nodes", "list", "-o", "yaml"], "hotswap nodes list: --output must be table or json, not 'yaml'",
+         "usage: hotswap nodes list [flags]"),
+        (["nodes", "list", "json"], "hotswap nodes list: unexpected argument 'json'", "usage: hotswap nodes list [flags]"),
+        (["nodes", "revoke"], "hotswap nodes revoke: missing NODE", "usage: hotswap nodes revoke NODE [flags]"),
+        (["nodes", "remove", "a/b"],
+         "hotswap nodes remove: NODE 'a/b' is not a node name: [A-Za-z0-9][A-Za-z0-9._-]{0,62}, as in its certificate",
+         "usage: hotswap nodes remove NODE [flags]"),
         (["data", "verify", "--data-dir", "/nonexistent", "extra"], "hotswap data verify: unexpected argument 'extra'",
          "usage: hotswap data verify --data-dir DIR [flags]"),
         (["cluster", "member", "remove"], "hotswap cluster member remove: missing NAME",
