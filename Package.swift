@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "hotswap-agent", "Cluster", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives"]
+            dependencies: ["hotswap", "hotswap-agent", "Cluster", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives", "Fleet"]
         ),
     ],
     swiftLanguageModes: [.v6]

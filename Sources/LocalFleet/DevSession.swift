@@ -116,6 +116,7 @@ public enum DevSession {
     private static func printReady(_ listing: NodeListing, endpoints: [CoordinatorEndpoints], layout: DevLayout) {
         let url = "https://\(endpoints[0].api)"
         let others = endpoints.dropFirst().map { "https://\($0.api)" }.joined(separator: ", ")
+        let every = endpoints.map { "https://\($0.api)" }.joined(separator: ",")
         let hotswap = ChildProcess.executablePath
         StandardOutput.write("""
             ready: leader \(listing.leader) (term \(listing.term)), \(layout.agentNames.count) of \
@@ -126,7 +127,7 @@ public enum DevSession {
               leader   \(listing.leader)
               data     \(layout.directory)   (logs in \(layout.logsDirectory))
 
-              export HOTSWAP_ADDR=\(url) HOTSWAP_CA=\(layout.caPath)
+              export HOTSWAP_ADDR=\(every) HOTSWAP_CA=\(layout.caPath)
               \(hotswap) nodes
               \(hotswap) cluster status
               curl --cacert \(layout.caPath) \(url)/api/v1/nodes
@@ -140,7 +141,8 @@ public enum DevSession {
     private static func stop(_ fleet: DevFleet, layout: DevLayout, signals: DevSignals) {
         let count = fleet.members.count
         if count > 0 {
-            StandardOutput.line("stopping \(fleet.agents.count) agents, then \(fleet.coordinators.count) coordinators "
+            StandardOutput.line("stopping \(Self.counted(fleet.agents.count, "agent")), then "
+                                + "\(Self.counted(fleet.coordinators.count, "coordinator")) "
                                 + "(Ctrl-C again kills them at once)")
         }
         let signalsBefore = signals.received
@@ -157,5 +159,10 @@ public enum DevSession {
         defer { free(cwd) }
         let base = String(cString: cwd)
         return (base.hasSuffix("/") ? base : base + "/") + (path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
+    }
+
+    /// "1 agent", "3 agents".
+    static func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 }

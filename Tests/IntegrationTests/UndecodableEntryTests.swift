@@ -1,3 +1,4 @@
+import Fleet
 import Foundation
 import Storage
 import Testing
@@ -20,12 +21,13 @@ struct UndecodableEntryTests {
         #expect(eventually { !c1.process.isRunning }, "c1 went on past an entry it cannot decode")
         #expect(c1.process.terminationStatus == 1)
         #expect(eventually { c1.log.text.contains("committed entry \(index) ") }, "\(c1.log.text)")
-        #expect(c1.log.text.contains("fleet encoding version 4"), "\(c1.log.text)")
+        #expect(c1.log.text.contains("fleet encoding version \(Self.newerEncoding[0])"), "\(c1.log.text)")
         #expect(c1.log.text.contains("coordinator halted"), "\(c1.log.text)")
     }
 
-    /// A fleet command as a future build might write it: encoding version 4, then a tag.
-    static let newerEncoding: [UInt8] = [4, 1, 0, 0]
+    /// A fleet command as a future build might write it: the first encoding version this
+    /// build does not read, then a tag.
+    static let newerEncoding: [UInt8] = [FleetCodec.versionsRead.upperBound + 1, 1, 0, 0]
 
     /// Appends `data` as the next entry of c1's log in its last term and marks it committed,
     /// as if the cluster had committed it before c1 stopped.
