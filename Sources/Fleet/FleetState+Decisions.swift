@@ -80,7 +80,7 @@ extension FleetState {
     /// revocation never un-denies a certificate.
     mutating func revokeNode(_ revocation: NodeRevocation) -> FleetOutcome {
         guard NodeRevocation.isValidNode(revocation.node) else {
-            return .rejected(.invalidNode("node name '\(revocation.node)' must be 1-\(NodeRecord.labelKeyBytesMaximum) bytes"))
+            return .rejected(.invalidNode(NodeRevocation.invalidNodeReason))
         }
         guard let held = revocations[revocation.node] else {
             guard revocations.count < Self.revocationsMaximum else {
