@@ -122,7 +122,8 @@ import TestSupport
         let others = cluster.names.filter { $0 != frozen }.compactMap { cluster.processes[$0]?.apiURL }
         kill(frozenProcess.pid, SIGSTOP)
         defer { kill(frozenProcess.pid, SIGCONT) }
-        let output = try Self.hotswap(["cluster", "status", "--timeout", "20s", "--addr", ([frozenProcess.apiURL] + others).joined(separator: ",")],
+        let addresses = ([frozenProcess.apiURL] + others).joined(separator: ",")
+        let output = try Self.hotswap(["cluster", "status", "--timeout", "20s", "--addr", addresses],
                                       environment: ["HOTSWAP_CA": cluster.certificates.ca])
         #expect(output.status == 0 && output.standardError.isEmpty, "\(output.combined)")
         #expect(!output.standardOutput.contains("no leader's view"), "\(output.standardOutput)")
