@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "hotswap",
             dependencies: [
-                "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "Cluster", "CommandLineSupport", "Coordinator",
+                "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "Cluster", "CommandLineSupport", "Coordinator", "Fleet",
                 "LocalFleet", "Observability", "Locking", "Primitives", "Transport", "Wire",
             ]
         ),

@@ -157,8 +157,10 @@ final class RaftService: @unchecked Sendable {
             if let tickTimer { loop.cancelTimer(tickTimer) }
             tickTimer = nil
             peers.closeAll()
-            waiters.failAll(with: .noLeader("coordinator shutting down"))
-            forwarding.failAll(with: .noLeader("coordinator shutting down"))
+            // A pending write may still commit under the next leader: "may have applied", never
+            // `no_leader`, which promises a client that nothing was applied.
+            waiters.failAll(with: .leaderChanged)
+            forwarding.failAll(with: .leaderChanged)
             failAllReads(with: .noLeader("coordinator shutting down"))
             if !isHalted {
                 do {
@@ -279,8 +281,9 @@ final class RaftService: @unchecked Sendable {
         let answers = answersAfterPublish
         answersAfterPublish = []
         for answer in answers { answer() }
-        waiters.failAll(with: .noLeader("this coordinator stopped: \(reason)"))
-        forwarding.failAll(with: .noLeader("this coordinator stopped: \(reason)"))
+        // Pending writes may still commit elsewhere: "may have applied", never `no_leader`.
+        waiters.failAll(with: .leaderChanged)
+        forwarding.failAll(with: .leaderChanged)
         failAllReads(with: .noLeader("this coordinator stopped: \(reason)"))
         haltObserver?(reason)
     }

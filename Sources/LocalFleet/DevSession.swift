@@ -139,10 +139,12 @@ public enum DevSession {
     /// Stops every child (a further Ctrl-C meanwhile kills what is left) and
     /// says where everything is.
     private static func stop(_ fleet: DevFleet, layout: DevLayout, signals: DevSignals) {
-        let count = fleet.members.count
+        // Members that died (and wait for a restart) are not stopped here: count the running ones.
+        let agents = fleet.agents.filter(\.isRunning).count, coordinators = fleet.coordinators.filter(\.isRunning).count
+        let count = agents + coordinators
         if count > 0 {
-            StandardOutput.line("stopping \(Self.counted(fleet.agents.count, "agent")), then "
-                                + "\(Self.counted(fleet.coordinators.count, "coordinator")) "
+            StandardOutput.line("stopping \(Self.counted(agents, "agent")), then "
+                                + "\(Self.counted(coordinators, "coordinator")) "
                                 + "(Ctrl-C again kills them at once)")
         }
         let signalsBefore = signals.received

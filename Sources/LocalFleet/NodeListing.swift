@@ -54,10 +54,11 @@ public struct NodeListing: Decodable {
     private static let widths = [16, 9, 13, 7, 20, 10, 14]
 }
 
-/// Fixed-width columns for the CLI's tables.
+/// Fixed-width columns for the CLI's tables; a cell is mostly a server's text, printed as
+/// `TerminalText` makes it safe.
 public enum TextTable {
     public static func row(_ cells: [String], widths: [Int]) -> String {
-        zip(cells, widths).map { cell, width in
+        zip(cells.map { TerminalText.printable($0) }, widths).map { cell, width in
             cell.count >= width ? cell + " " : cell + String(repeating: " ", count: width - cell.count)
         }.joined()
     }

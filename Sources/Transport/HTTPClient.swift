@@ -28,7 +28,8 @@ public struct HTTPClientResponse: Sendable {
 
 /// An HTTPS client for the CLI and tests: one request per connection, the
 /// server verified against our CA and the expected name, a bounded response
-/// body and an overall timeout. `send` blocks the calling thread (never call
+/// body, an overall timeout and a shorter one, when given, for the connection and handshake.
+/// `send` blocks the calling thread (never call
 /// it on an event loop); a failure says how far the exchange got (`HTTPClientError`).
 public final class HTTPClient: Sendable {
     private let group: EventLoopGroup
@@ -41,14 +42,19 @@ public final class HTTPClient: Sendable {
         self.context = context
     }
 
+    /// Sends `request` and waits for the whole answer, at most `timeout`; the connection and TLS
+    /// handshake must also finish within `connectTimeout` and the transport's handshake timeout.
     public func send(_ request: HTTPClientRequest, to address: SocketAddress, serverName: String,
-                     timeout: Duration) -> Result<HTTPClientResponse, HTTPClientError> {
+                     timeout: Duration, connectTimeout: Duration? = nil) -> Result<HTTPClientResponse, HTTPClientError> {
         let outcome = HTTPClientOutcome()
         let loop = group.next()
         let context = self.context
-        loop.execute {
+        var limits = ConnectionLimits()
+        if let connectTimeout { limits.handshakeTimeout = min(limits.handshakeTimeout, connectTimeout) }
+        loop.execute { [limits] in
             do throws(TransportError) {
-                _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: context, on: loop) { connection in
+                _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: context, limits: limits,
+                                          on: loop) { connection in
                     connection.setDeadline(after: timeout)
                     return HTTPClientHandler(request: request, serverName: serverName, outcome: outcome)
                 }
@@ -166,13 +172,23 @@ final class HTTPClientHandler: ConnectionHandler {
         }
     }
 
+    /// Whether the first certificate the server sent (its own) is past its end of validity; true
+    /// when none can be read, so an expiry is then blamed on the server's certificate as before.
+    private static func leafExpired(_ ssl: OpaquePointer) -> Bool {
+        guard let chain = SSL_get_peer_cert_chain(ssl), hs_sk_X509_num(chain) > 0, let leaf = hs_sk_X509_value(chain, 0) else {
+            return true
+        }
+        return X509_cmp_current_time(X509_get0_notAfter(leaf)) <= 0
+    }
+
     /// What a close without a complete answer means, by how far the exchange had got.
     private func failure(closedBy reason: CloseReason, on connection: any Connection) -> HTTPClientError {
         if requestWritten { return .exchangeFailed("connection closed: \(reason)") }
         switch reason {
         case let .handshakeFailed(detail):
-            let verifyResult = (connection as? TLSConnection).map { SSL_get_verify_result($0.ssl) } ?? Int(X509_V_OK)
-            return .handshakeFailed(detail, certificate: CertificateFault(verifyResult: verifyResult))
+            guard let tls = connection as? TLSConnection else { return .handshakeFailed(detail, certificate: nil) }
+            return .handshakeFailed(detail, certificate: CertificateFault(verifyResult: SSL_get_verify_result(tls.ssl),
+                                                                          leafExpired: Self.leafExpired(tls.ssl)))
         case .timeout: return .timedOut(requestSent: false)
         case let .ioError(detail): return .connectFailed(detail.hasPrefix("connect: ") ? String(detail.dropFirst(9)) : detail)
         case .peerClosed, .local, .protocolViolation, .shutdown: return .connectFailed("\(reason)")

@@ -40,21 +40,25 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
 public enum CertificateFault: Sendable, Equatable {
     /// Not issued by a CA we trust (another cluster's, or self-signed).
     case untrustedIssuer
+    /// The server's own certificate has expired.
     case expired
+    /// A certificate above the server's in its chain (the CA) has expired.
+    case issuerExpired
     case notYetValid
     /// Valid, but for another host name or address.
     case nameMismatch
     /// Any other verification failure, as OpenSSL words it.
     case other(String)
 
-    /// The fault for an `X509_V_ERR_*` code; nil for `X509_V_OK`.
-    init?(verifyResult code: Int) {
+    /// The fault for an `X509_V_ERR_*` code; nil for `X509_V_OK`. `leafExpired` tells whether the
+    /// server's own certificate is the expired one, when the code says one in the chain expired.
+    init?(verifyResult code: Int, leafExpired: Bool = true) {
         switch Int32(truncatingIfNeeded: code) {
         case X509_V_OK: return nil
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
              X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, X509_V_ERR_CERT_SIGNATURE_FAILURE:
             self = .untrustedIssuer
-        case X509_V_ERR_CERT_HAS_EXPIRED: self = .expired
+        case X509_V_ERR_CERT_HAS_EXPIRED: self = leafExpired ? .expired : .issuerExpired
         case X509_V_ERR_CERT_NOT_YET_VALID: self = .notYetValid
         case X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH: self = .nameMismatch
         default: self = .other(String(cString: X509_verify_cert_error_string(code)))

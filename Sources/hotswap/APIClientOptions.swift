@@ -5,15 +5,16 @@ import Transport
 
 /// Where the CLI's API calls go and how the server is verified: flags, then
 /// `HOTSWAP_ADDR` / `HOTSWAP_CA`, then defaults. The address may list several members,
-/// comma-separated; `APIFailover` tries them in order within the `--timeout` deadline.
+/// comma-separated; `APIFailover` tries them in order. `--timeout` is one deadline for the
+/// whole command, from when its options were read, whatever number of requests it makes.
 struct APIClientOptions {
     static let addressFlag = Flag("addr", .text("https://HOST:PORT,..."), .described("$HOTSWAP_ADDR, else https://127.0.0.1:8443"),
                                   help: "the coordinators to ask, comma-separated, tried in order (any member; followers forward)")
     static let caFlag = Flag("ca", .text("CA.pem"), .described("$HOTSWAP_CA"),
                              help: "the cluster CA certificate the coordinator's certificate is checked against")
-    /// The whole call, retries included: 100 ms is a loopback round trip with room to spare;
-    /// beyond 10 minutes a waiting operator has long given up. The default rides out an election
-    /// and a member's restart.
+    /// The whole command, every request and retry included: 100 ms is a loopback round trip with
+    /// room to spare; beyond 10 minutes a waiting operator has long given up. The default rides
+    /// out an election, and with several addresses a member that is down or frozen.
     static let timeoutFlag = Flag("timeout", .duration(.milliseconds(100) ... .seconds(600)), .value("30s"),
                                   help: "how long to keep trying (other members, 503 answers) before giving up")
     static let flags = [addressFlag, caFlag, Flag.output, timeoutFlag]
@@ -24,6 +25,7 @@ struct APIClientOptions {
     let caPath: String
     let wantsJSON: Bool
     let timeout: Duration
+    private let failover: APIFailover
 
     init(_ options: CommandLineOptions) throws {
         let list = options.text(Self.addressFlag) ?? Self.environment("HOTSWAP_ADDR") ?? "https://127.0.0.1:8443"
@@ -34,6 +36,7 @@ struct APIClientOptions {
         caPath = ca
         wantsJSON = try options.choice(.output) == "json"
         timeout = try options.duration(Self.timeoutFlag)
+        failover = APIFailover(addresses: addresses, caPath: caPath, timeout: timeout)
     }
 
     /// `https://a:1,b:2/` → the two addresses, in order; the scheme and trailing slashes are optional.
@@ -54,13 +57,19 @@ struct APIClientOptions {
         }
     }
 
-    /// Sends one request, riding out a failover (`APIFailover`); throws one line a user can act on.
+    /// Sends one request, riding out a failover (`APIFailover`), within `limit` from now if given
+    /// and the command's deadline; throws one line a user can act on.
     func send(_ method: String, _ target: String, body: [UInt8] = [], within limit: Duration? = nil) throws -> HTTPClientResponse {
+        try exchange(method, target, body: body, within: limit).response
+    }
+
+    /// `send`, telling also whether a DELETE's 404 follows an attempt that may have carried it out.
+    func exchange(_ method: String, _ target: String, body: [UInt8] = [], within limit: Duration? = nil) throws -> APIFailover.Answer {
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let client = HTTPClient(group: group, context: try APIFailure.clientContext(caPath: caPath))
-        let failover = APIFailover(client: client, addresses: addresses, caPath: caPath, timeout: min(limit ?? timeout, timeout))
-        return try failover.send(HTTPClientRequest(method: method, target: target, body: body))
+        return try failover.send(HTTPClientRequest(method: method, target: target, body: body), client: client,
+                                 until: limit.map { MonotonicInstant.now().advanced(by: $0) })
     }
 
     /// GETs `path`: prints the JSON as it came for `--output json`, else decodes it and hands

@@ -1,88 +1,143 @@
+import LocalFleet
 import Primitives
 import Transport
 
-/// Sends one API request to the first of several coordinators that can answer it, within a
-/// deadline, so a command rides out a failover. Addresses are tried in order, every time from
-/// the first. A connection that fails moves on to the next address; so does a 503 (no leader
-/// yet, a leadership change) to an idempotent request (GET, PUT, DELETE). Only 503s start
-/// another round of all addresses, after waiting as the shortest `Retry-After` says (capped):
-/// when no address answered at all, retrying would only wait for the deadline. A POST is never
-/// sent again once it may have reached a server, and a TLS failure stops at once (retrying
-/// cannot fix a certificate). Every failure ends as one line (`APIFailure`).
-struct APIFailover {
-    let client: HTTPClient
+/// Sends a command's API requests to the first of several coordinators that can answer, all
+/// within one deadline for the whole command, so a command rides out a failover. What follows
+/// each attempt is `FailoverRule`'s decision. Each attempt gets a share of the time left
+/// (`FailoverRule.attemptLimit`: a POST only for its connection and handshake), so a frozen
+/// member cannot take the whole deadline; one whose attempt ran out of time is tried last in
+/// later rounds and later requests of the same command, and one whose certificate was refused
+/// is not asked again. A round of all addresses is repeated after a 503 (waiting as the shortest
+/// `Retry-After` says, capped) or a timeout; when no address answered at all, retrying would only
+/// wait for the deadline. Every failure ends as one line (`APIFailure`).
+final class APIFailover {
     let addresses: [SocketAddress]
     let caPath: String
     let timeout: Duration
+    /// The whole command's deadline: every request and wait of it ends by then.
+    let deadline: MonotonicInstant
 
     /// A server asking for longer than this is asked again sooner: the deadline is the user's.
     static let retryAfterMaximum: Duration = .seconds(5)
     /// A `Retry-After` of 0 still waits this long, so a busy cluster is not spun on.
     static let retryAfterMinimum: Duration = .milliseconds(100)
-    static let idempotentMethods: Set<String> = ["GET", "HEAD", "PUT", "DELETE"]
 
-    /// What the last round ended with, for the message when the deadline passes.
-    private enum Setback {
-        case unavailable(HTTPClientResponse)
-        case unreachable(HTTPClientError, SocketAddress)
+    /// The order the next request starts with: slow addresses last, refused ones gone.
+    private var order: [SocketAddress]
+    /// Addresses whose attempt ran out of time in this command.
+    private var slow: [SocketAddress] = []
+    private var refused: [SocketAddress] = []
+    /// Why the first refused address was: the message when no address is left to ask.
+    private var certificateFailure: APIFailure?
+
+    init(addresses: [SocketAddress], caPath: String, timeout: Duration) {
+        self.addresses = addresses
+        self.caPath = caPath
+        self.timeout = timeout
+        deadline = MonotonicInstant.now().advanced(by: timeout)
+        order = addresses
     }
 
-    func send(_ request: HTTPClientRequest) throws -> HTTPClientResponse {
-        let isIdempotent = Self.idempotentMethods.contains(request.method)
-        let deadline = MonotonicInstant.now().advanced(by: timeout)
+    /// A request's final answer; `alreadyDone`: a DELETE answered 404 after an earlier attempt
+    /// may have carried it out.
+    struct Answer {
+        let response: HTTPClientResponse
+        let alreadyDone: Bool
+    }
+
+    /// What went wrong so far in one request, for the message when it cannot go on.
+    private struct Setbacks {
+        var unavailable: HTTPClientResponse?
+        var unreachable: [(address: SocketAddress, error: HTTPClientError, limit: Duration)] = []
+    }
+
+    /// Sends `request` until an answer, by `limit` at the latest (never after the command's deadline).
+    func send(_ request: HTTPClientRequest, client: HTTPClient, until limit: MonotonicInstant? = nil) throws -> Answer {
+        let deadline = min(limit ?? self.deadline, self.deadline)
+        var rule = FailoverRule(method: request.method)
         var attempts = 0
-        var setback: Setback?
+        var setbacks = Setbacks()
+        var isLastRound = false
         while true {
-            // The shortest wait any address asked for this round; nil: none is worth waiting for.
+            // The shortest wait before another round; nil: no round is worth repeating.
             var pause: Duration?
-            for address in addresses {
+            let round = order
+            for (index, address) in round.enumerated() {
                 let remaining = MonotonicInstant.now().duration(until: deadline)
                 guard remaining > .zero else { break }
+                let later = round[(index + 1)...].filter { !slow.contains($0) }.count
+                let attemptLimit = FailoverRule.attemptLimit(remaining: remaining, laterAddresses: later)
                 attempts += 1
-                switch client.send(request, to: address, serverName: address.host, timeout: remaining) {
-                case let .success(response):
-                    guard response.head.status == 503, isIdempotent else { return response }
-                    setback = .unavailable(response)
-                    pause = min(pause ?? .seconds(600), Self.retryAfter(response))
-                case let .failure(error):
-                    try Self.refuseRetry(of: error, at: address, isIdempotent: isIdempotent, caPath: caPath, timeout: timeout)
-                    // A member's own 503 says more than another's silence.
-                    if case .unavailable? = setback { continue }
-                    setback = .unreachable(error, address)
+                let result = client.send(request, to: address, serverName: address.host,
+                                         timeout: rule.isIdempotent ? attemptLimit : remaining, connectTimeout: attemptLimit)
+                let step = rule.step(after: Self.end(of: result))
+                if case .failure(.timedOut) = result, !slow.contains(address) { slow.append(address) }
+                if step == .skipAddress { refused.append(address) }
+                // The next round, or the command's next request, starts in the order known now.
+                order = FailoverRule.nextRound(order, timedOut: slow, skipped: refused)
+                switch step {
+                case .finish, .finishAlreadyDone:
+                    return Answer(response: try result.get(), alreadyDone: step == .finishAlreadyDone)
+                case let .next(repeatRound):
+                    switch result {
+                    case let .success(response):
+                        setbacks.unavailable = response
+                        pause = min(pause ?? .seconds(600), Self.retryAfter(response))
+                    case let .failure(error):
+                        setbacks.unreachable.append((address, error, attemptLimit))
+                        if repeatRound { pause = .zero }
+                    }
+                case .skipAddress:
+                    if case let .failure(error) = result, certificateFailure == nil {
+                        certificateFailure = APIFailure(error, at: address, caPath: caPath, limit: attemptLimit)
+                    }
+                case .stop:
+                    if case let .failure(error) = result {
+                        throw APIFailure(error, at: address, caPath: caPath, limit: remaining)
+                    }
                 }
             }
-            guard let wait = pause, MonotonicInstant.now().advanced(by: wait) < deadline else {
-                throw finalFailure(setback, attempts: attempts)
+            let remaining = MonotonicInstant.now().duration(until: deadline)
+            guard let wait = pause, !isLastRound, !order.isEmpty, remaining > .zero else {
+                throw finalFailure(setbacks, attempts: attempts)
             }
-            sleep(for: wait)
+            if wait < remaining {
+                sleep(for: wait)
+            } else {
+                // The wait would cross the deadline: wait what is left but room for one more round.
+                isLastRound = true
+                sleep(for: remaining - min(FailoverRule.attemptFloor, remaining / 2))
+            }
         }
     }
 
-    /// Throws for a failure no other address or later attempt may follow.
-    private static func refuseRetry(of error: HTTPClientError, at address: SocketAddress, isIdempotent: Bool, caPath: String,
-                                    timeout: Duration) throws {
-        switch error {
-        case .handshakeFailed, .setupFailed: throw APIFailure(error, at: address, caPath: caPath, timeout: timeout)
-        case .connectFailed, .timedOut, .exchangeFailed:
-            if error.mayHaveReachedServer, !isIdempotent { throw APIFailure(error, at: address, caPath: caPath, timeout: timeout) }
+    /// How an attempt ended, as `FailoverRule` weighs it.
+    static func end(of result: Result<HTTPClientResponse, HTTPClientError>) -> FailoverRule.AttemptEnd {
+        switch result {
+        case let .success(response): .answered(status: response.head.status, code: APIFailure.errorCode(of: response))
+        case .failure(.handshakeFailed(_, certificate: _?)): .certificateRefused
+        case let .failure(.timedOut(requestSent)): requestSent ? .lost(timedOut: true) : .notSent(timedOut: true)
+        case .failure(.exchangeFailed): .lost(timedOut: false)
+        case .failure(.connectFailed), .failure(.handshakeFailed), .failure(.setupFailed): .notSent(timedOut: false)
         }
     }
 
-    private func finalFailure(_ setback: Setback?, attempts: Int) -> APIFailure {
+    private func finalFailure(_ setbacks: Setbacks, attempts: Int) -> APIFailure {
         let tried = "tried \(attempts) time\(attempts == 1 ? "" : "s") within \(timeout.text)"
-        switch setback {
-        case let .unavailable(response)?:
+        if let response = setbacks.unavailable {
             return APIFailure(answer: response, hint: "\(tried); 'hotswap cluster status' shows each member")
-        case let .unreachable(error, address)?:
-            guard case let .connectFailed(reason) = error else {
-                return APIFailure(error, at: address, caPath: caPath, timeout: timeout)
-            }
-            let listed = addresses.map { "\($0)" }.joined(separator: ", ")
-            return APIFailure(message: "cannot connect to \(listed): \(reason.lowercasedFirst)",
-                              hint: "is a coordinator running there? --addr or HOTSWAP_ADDR lists their API addresses, comma-separated")
-        case nil:
+        }
+        if let certificateFailure { return certificateFailure }
+        // The latest failure at each address, in the order they were given.
+        let latest = addresses.compactMap { address in setbacks.unreachable.last { $0.address == address } }
+        guard let first = latest.first else {
             return APIFailure(message: "no coordinator answered within \(timeout.text)", hint: "raise --timeout")
         }
+        if latest.count == 1 { return APIFailure(first.error, at: first.address, caPath: caPath, limit: first.limit) }
+        let reasons = latest.map { "\($0.address): \(APIFailure.reason($0.error, limit: $0.limit))" }
+        return APIFailure(message: "no coordinator reachable: " + reasons.joined(separator: "; "),
+                          hint: "are coordinators running there? --addr or HOTSWAP_ADDR lists their API addresses, comma-separated")
     }
 
     /// The answer's `Retry-After` in seconds, within the bounds above; 1 s when it has none.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LocalFleet
 import Primitives
 import Transport
 
@@ -16,15 +17,26 @@ struct APIFailure: Error, CustomStringConvertible {
         self.hint = hint
     }
 
-    /// The server's error answer `{"error": {"code", "message"}}`; `hint` replaces the one its code suggests.
+    /// The server's error answer `{"error": {"code", "message"}}`; `hint` replaces the one its code
+    /// suggests. The server's text is printed as `TerminalText` makes it safe.
     init(answer response: HTTPClientResponse, hint: String? = nil) {
         let status = response.head.status
         do {
             let document = try JSONDecoder().decode(ErrorDocument.self, from: Data(response.body))
-            self.init(message: document.error.message, hint: hint ?? Self.hint(code: document.error.code, status: status))
+            self.init(message: TerminalText.printable(document.error.message),
+                      hint: hint ?? Self.hint(code: TerminalText.printable(document.error.code, maximumBytes: 64), status: status))
         } catch {
             self.init(message: "the coordinator answered HTTP \(status) with a body this hotswap cannot read",
                       hint: hint ?? "curl shows the answer as it came")
+        }
+    }
+
+    /// The error document's code, when the answer is one.
+    static func errorCode(of response: HTTPClientResponse) -> String? {
+        do {
+            return try JSONDecoder().decode(ErrorDocument.self, from: Data(response.body)).error.code
+        } catch {
+            return nil
         }
     }
 
@@ -34,33 +46,45 @@ struct APIFailure: Error, CustomStringConvertible {
         case "environment_in_use": "'hotswap nodes' shows each node's environment"
         case "invalid_body", "invalid_json": "'hotswap env set --help' shows the fields"
         case "too_many_pending_writes", "too_many_pending_reads": "the coordinator is busy; try again shortly"
+        case "leader_changed", "commit_timeout": "check with a read before repeating it"
         default: "HTTP \(status) \(code)"
         }
     }
 
-    /// A failure on the way to the server at `address`.
-    init(_ error: HTTPClientError, at address: SocketAddress, caPath: String, timeout: Duration) {
-        let fixCA = "--ca or HOTSWAP_CA must name the cluster's CA certificate"
+    /// A failure on the way to the server at `address`, where the attempt had `limit`.
+    init(_ error: HTTPClientError, at address: SocketAddress, caPath: String, limit: Duration) {
         switch error {
-        case let .connectFailed(reason):
-            self.init(message: "cannot connect to \(address): \(reason.lowercasedFirst)",
-                      hint: "is a coordinator running there? --addr or HOTSWAP_ADDR lists their API addresses, comma-separated")
         case let .handshakeFailed(_, certificate?):
             self.init(certificate, at: address, caPath: caPath)
-        case .handshakeFailed(_, certificate: nil):
-            self.init(message: "the TLS handshake with \(address) failed",
-                      hint: "is it a coordinator's API address (--addr or HOTSWAP_ADDR)? \(fixCA)")
         case .timedOut(requestSent: true):
-            self.init(message: "no answer from \(address) within \(timeout.text); the request may still have been carried out",
+            self.init(message: "no answer from \(address) within \(limit.text); the request may still have been carried out",
                       hint: "check with a read before repeating it; --timeout allows longer")
         case .exchangeFailed:
             self.init(message: "the connection to \(address) closed before a complete answer; the request may have been carried out",
-                      hint: "is it a coordinator's API address (--addr or HOTSWAP_ADDR)? check with a read before repeating a POST")
+                      hint: "check with a read before repeating it")
         case .timedOut(requestSent: false):
-            self.init(message: "\(address) did not complete a connection within \(timeout.text)",
+            self.init(message: "\(address) did not complete a TLS connection within \(limit.text)",
                       hint: "is the coordinator there frozen or overloaded? --timeout allows longer")
         case .setupFailed:
-            self.init(message: "cannot set up a TLS connection with the CA certificate \(caPath)", hint: fixCA)
+            self.init(message: "cannot set up a connection to \(address): \(Self.reason(error, limit: limit))",
+                      hint: "is the host in --addr or HOTSWAP_ADDR a valid name or address?")
+        case .connectFailed, .handshakeFailed:
+            self.init(message: "cannot connect to \(address): \(Self.reason(error, limit: limit))",
+                      hint: "is a coordinator running there? --addr or HOTSWAP_ADDR lists their API addresses, comma-separated")
+        }
+    }
+
+    /// Why an attempt failed, to set inside a sentence.
+    static func reason(_ error: HTTPClientError, limit: Duration) -> String {
+        switch error {
+        case let .connectFailed(reason): reason.lowercasedFirst
+        case .handshakeFailed(_, certificate: _?): "its certificate was refused"
+        case let .handshakeFailed(detail, certificate: nil):
+            detail.hasPrefix("peer closed") ? "it closed the connection during the TLS handshake" : "the TLS handshake failed"
+        case .timedOut(requestSent: false): "no TLS connection within \(limit.text)"
+        case .timedOut(requestSent: true): "no answer within \(limit.text)"
+        case .exchangeFailed: "the connection closed before a complete answer"
+        case let .setupFailed(cause): "\(cause)"
         }
     }
 
@@ -72,6 +96,9 @@ struct APIFailure: Error, CustomStringConvertible {
         case .expired:
             self.init(message: "the certificate of the coordinator at \(address) has expired",
                       hint: "issue it a new one with 'hotswap certs issue', or check this host's clock")
+        case .issuerExpired:
+            self.init(message: "the CA certificate that issued the certificate of the coordinator at \(address) has expired",
+                      hint: "check this host's clock; else the cluster needs a new CA ('hotswap certs init') and certificates from it")
         case .notYetValid:
             self.init(message: "the certificate of the coordinator at \(address) is not valid yet",
                       hint: "check the clocks of this host and of the CA that issued it")
@@ -79,7 +106,7 @@ struct APIFailure: Error, CustomStringConvertible {
             self.init(message: "the certificate of the coordinator at \(address) does not name \(address.host)",
                       hint: "use an address its certificate names in --addr, or reissue it with --ip/--dns")
         case let .other(reason):
-            self.init(message: "the certificate of the coordinator at \(address) was refused: \(reason)",
+            self.init(message: "the certificate of the coordinator at \(address) was refused: \(TerminalText.printable(reason))",
                       hint: "--ca or HOTSWAP_CA must name the CA of that coordinator's cluster")
         }
     }

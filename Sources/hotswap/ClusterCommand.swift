@@ -1,4 +1,6 @@
+import Certificates
 import FoundationEssentials
+import LocalFleet
 import Transport
 import Wire
 
@@ -23,10 +25,10 @@ enum ClusterCommand {
         flags: [targetFlag] + APIClientOptions.flags) { options in
         let target = try options.required(targetFlag)
         let body = "{\"to\":\(JSONText.quoted(target))}"
-        return try call(options, "POST", "/api/v1/cluster/transfer-leader", body: body) { answer in
+        return try call(APIClientOptions(options), "POST", "/api/v1/cluster/transfer-leader", body: body) { answer in
             // An answer this CLI cannot read still means the move succeeded: name the target, term unknown.
             switch Result(catching: { try JSONDecoder().decode(TransferAnswer.self, from: Data(answer)) }) {
-            case let .success(moved): return "leadership moved to \(moved.leader) (term \(moved.term))"
+            case let .success(moved): return "leadership moved to \(TerminalText.printable(moved.leader)) (term \(moved.term))"
             case .failure: return "leadership moved to \(target) (term ?)"
             }
         }
@@ -40,7 +42,7 @@ enum ClusterCommand {
         let name = options.positionals[0]
         let peerAddress = try options.required(peerAddressFlag)
         let body = "{\"name\":\(JSONText.quoted(name)),\"peerAddress\":\(JSONText.quoted(peerAddress))}"
-        return try call(options, "POST", "/api/v1/cluster/members", body: body) { _ in
+        return try call(APIClientOptions(options), "POST", "/api/v1/cluster/members", body: body) { _ in
             """
             added \(name) (\(peerAddress)) as a learner. Start it with
               hotswap coordinator --name \(name) --peer-addr \(peerAddress) --initial-cluster-state existing \\
@@ -53,7 +55,10 @@ enum ClusterCommand {
     static let remove = Command(
         "remove", summary: "remove member NAME from the cluster", arguments: ["NAME"], flags: APIClientOptions.flags) { options in
         let name = options.positionals[0]
-        return try call(options, "DELETE", "/api/v1/cluster/members/\(name)", body: nil) { _ in
+        guard NodeIdentity.isValidName(name) else {
+            throw UsageError("NAME '\(name)' is not a member name: [A-Za-z0-9][A-Za-z0-9._-]{0,62}, as in its certificate")
+        }
+        return try call(APIClientOptions(options), "DELETE", "/api/v1/cluster/members/\(name)", body: nil) { _ in
             "removed \(name); stop its process and delete its data directory"
         }
     }
@@ -64,11 +69,17 @@ enum ClusterCommand {
     }
 
     /// Sends one operation; prints `describe(answer body)` on success, or throws the
-    /// server's error as one line (exit status 1).
-    static func call(_ options: CommandLineOptions, _ method: String, _ target: String, body: String?,
+    /// server's error as one line (exit status 1). A DELETE answered 404 after an earlier attempt
+    /// may have carried it out (a 503 "may have applied", a connection lost after sending)
+    /// succeeded: it says so, with `{"alreadyDone":true}` for `--output json`.
+    static func call(_ client: APIClientOptions, _ method: String, _ target: String, body: String?,
                      describe: ([UInt8]) -> String) throws -> Int32 {
-        let client = try APIClientOptions(options)
-        let response = try client.send(method, target, body: Array((body ?? "").utf8))
+        let answer = try client.exchange(method, target, body: Array((body ?? "").utf8))
+        if answer.alreadyDone {
+            print(client.wantsJSON ? "{\"alreadyDone\":true}" : describe([]) + " (already done: an earlier attempt probably applied it)")
+            return 0
+        }
+        let response = answer.response
         guard (200...299).contains(response.head.status) else { throw APIFailure(answer: response) }
         if client.wantsJSON {
             print(String(decoding: response.body, as: UTF8.self))

@@ -4,8 +4,10 @@ import Transport
 /// `hotswap cluster status`: the members, leader, term, indexes and lease, and each member's
 /// health, lag behind the leader's log and last contact, as a table for people or JSON for
 /// scripts. It asks for the leader's view (a follower forwards the question), since only the
-/// leader tracks every member; when no leader answers within `leaderWait`, it shows the asked
-/// member's own view (like `etcdctl endpoint status`), which answers even without a leader.
+/// leader tracks every member: every address is asked for it (each with a share of the wait, so
+/// a frozen member cannot take it all). When no leader answers within `leaderWait` (or half of
+/// `--timeout`, leaving the rest for what follows), it shows a member's own view (like `etcdctl
+/// endpoint status`), which answers even without a leader.
 enum ClusterStatusPrinter {
     /// Long enough to ride out an election; short enough that a leaderless cluster's own view
     /// comes while the operator still waits.
@@ -15,7 +17,7 @@ enum ClusterStatusPrinter {
         let answer: HTTPClientResponse
         var note: String?
         do {
-            answer = try client.send("GET", "/api/v1/cluster?view=leader", within: leaderWait)
+            answer = try client.send("GET", "/api/v1/cluster?view=leader", within: min(leaderWait, client.timeout / 2))
             guard answer.head.status == 200 else { throw APIFailure(answer: answer) }
         } catch let leaderFailure as APIFailure {
             note = "no leader's view (\(leaderFailure.message)); this is the asked member's own view"
@@ -37,7 +39,8 @@ enum ClusterStatusPrinter {
     }
 
     private static func printTable(_ view: ClusterStatusView) {
-        print("seen by \(view.name) (\(view.role)); leader: \(view.leader ?? "none"), term \(view.term), "
+        print("seen by \(TerminalText.printable(view.name)) (\(TerminalText.printable(view.role))); "
+              + "leader: \(view.leader.map { TerminalText.printable($0) } ?? "none"), term \(view.term), "
               + "last index \(view.lastIndex.map { "\($0)" } ?? "?"), commit \(view.commitIndex), applied \(view.appliedIndex)"
               + (view.role == "leader" ? ", lease \(view.leaseRemainingMilliseconds) ms" : ""))
         let widths = [12, 9, 8, 13, 8, 14, 24, 24]

@@ -1,4 +1,5 @@
 import Cluster
+import Fleet
 import LocalFleet
 import Wire
 
@@ -28,7 +29,7 @@ enum EnvCommand {
     static let show = Command(
         "show", summary: "show one environment and the leader's summary of its nodes", arguments: ["NAME"],
         flags: APIClientOptions.flags) { options in
-        try APIClientOptions(options).read(path(options.positionals[0]), as: Record.self) { record in
+        try APIClientOptions(options).read(path(environmentName(options)), as: Record.self) { record in
             print(TextTable.row(["NAME", "STRATEGY", "APPROVAL", "APPROVAL TIMEOUT"], widths: widths))
             print(row(record))
             if let nodes = record.nodes {
@@ -44,7 +45,7 @@ enum EnvCommand {
             reads the environment first and writes it back whole (two requests, not one transaction).
             """,
         arguments: ["NAME"], flags: [strategyFlag, approvalFlag, approvalTimeoutFlag] + APIClientOptions.flags) { options in
-        let name = options.positionals[0]
+        let name = try environmentName(options)
         let client = try APIClientOptions(options)
         let current = try existing(name, client: client)
         guard let strategy = options.text(strategyFlag) ?? current?.defaultStrategy,
@@ -57,7 +58,7 @@ enum EnvCommand {
         } else if let kept = current?.approvalTimeoutSeconds {
             fields.append("\"approvalTimeoutSeconds\":\(kept)")
         }
-        return try ClusterCommand.call(options, "PUT", path(name), body: "{" + fields.joined(separator: ",") + "}") { answer in
+        return try ClusterCommand.call(client, "PUT", path(name), body: "{" + fields.joined(separator: ",") + "}") { answer in
             let verb = current == nil ? "created" : "updated"
             // An answer this CLI cannot read still means the write applied: name the environment.
             switch Result(catching: { try APIClientOptions.decode(Record.self, from: answer) }) {
@@ -69,8 +70,8 @@ enum EnvCommand {
 
     static let delete = Command(
         "delete", summary: "delete an environment that has no nodes", arguments: ["NAME"], flags: APIClientOptions.flags) { options in
-        let name = options.positionals[0]
-        return try ClusterCommand.call(options, "DELETE", path(name), body: nil) { _ in "deleted environment \(name)" }
+        let name = try environmentName(options)
+        return try ClusterCommand.call(APIClientOptions(options), "DELETE", path(name), body: nil) { _ in "deleted environment \(name)" }
     }
 
     /// The record of `name`, or nil when the cluster has none by that name.
@@ -83,6 +84,15 @@ enum EnvCommand {
 
     private static func path(_ name: String) -> String { "/api/v1/environments/\(name)" }
 
+    /// NAME as the cluster accepts it, so it is safe as one segment of the request path.
+    private static func environmentName(_ options: CommandLineOptions) throws -> String {
+        let name = options.positionals[0]
+        guard EnvironmentRecord.isValidName(name) else {
+            throw UsageError("NAME '\(name)' is not an environment name: [a-z0-9][a-z0-9-]{0,62}")
+        }
+        return name
+    }
+
     private static let widths = [16, 12, 10, 18]
 
     private static func row(_ record: Record) -> String {
@@ -91,7 +101,8 @@ enum EnvCommand {
     }
 
     private static func describe(_ record: Record) -> String {
-        "\(record.name): strategy \(record.defaultStrategy), approval \(record.requiresApproval ? "required" : "none")"
+        TerminalText.printable(record.name) + ": strategy \(TerminalText.printable(record.defaultStrategy)), "
+            + "approval \(record.requiresApproval ? "required" : "none")"
             + " (times out after \(Duration.seconds(record.approvalTimeoutSeconds).text))"
     }
 

@@ -27,7 +27,7 @@ enum NodesCommand {
             """,
         arguments: ["NODE"], flags: APIClientOptions.flags) { options in
         let node = try nodeName(options)
-        return try ClusterCommand.call(options, "DELETE", "/api/v1/nodes/\(node)", body: nil) { _ in "removed \(node)" }
+        return try ClusterCommand.call(APIClientOptions(options), "DELETE", "/api/v1/nodes/\(node)", body: nil) { _ in "removed \(node)" }
     }
 
     static let revoke = Command(
@@ -41,7 +41,7 @@ enum NodesCommand {
             """,
         arguments: ["NODE"], flags: APIClientOptions.flags) { options in
         let node = try nodeName(options)
-        return try ClusterCommand.call(options, "POST", "/api/v1/nodes/\(node)/revoke", body: nil) { answer in
+        return try ClusterCommand.call(APIClientOptions(options), "POST", "/api/v1/nodes/\(node)/revoke", body: nil) { answer in
             // An answer this CLI cannot read still means the revocation applied: the time is then unknown.
             let time: String
             switch Result(catching: { try JSONDecoder().decode(Revocation.self, from: Data(answer)) }) {
@@ -56,7 +56,7 @@ enum NodesCommand {
         "unrevoke", summary: "lift NODE's revocation: its old certificates are accepted again",
         arguments: ["NODE"], flags: APIClientOptions.flags) { options in
         let node = try nodeName(options)
-        return try ClusterCommand.call(options, "DELETE", "/api/v1/nodes/revocations/\(node)", body: nil) { _ in
+        return try ClusterCommand.call(APIClientOptions(options), "DELETE", "/api/v1/nodes/revocations/\(node)", body: nil) { _ in
             "lifted the revocation of \(node)"
         }
     }
@@ -66,7 +66,7 @@ enum NodesCommand {
         try APIClientOptions(options).read("/api/v1/nodes/revocations", as: RevocationListing.self) { listing in
             print("\(listing.revocations.count) of at most \(listing.maximum) node names revoked")
             for revocation in listing.revocations {
-                print("\(revocation.node)  revoked at \(revocation.revokedAtMilliseconds) ms")
+                print("\(TerminalText.printable(revocation.node))  revoked at \(revocation.revokedAtMilliseconds) ms")
             }
         }
     }
@@ -82,7 +82,7 @@ enum NodesCommand {
 
     static func run(_ client: APIClientOptions) throws -> Int32 {
         try client.read("/api/v1/nodes", as: NodeListing.self) { listing in
-            print("leader \(listing.leader), term \(listing.term), \(listing.nodes.count) nodes")
+            print("leader \(TerminalText.printable(listing.leader)), term \(listing.term), \(listing.nodes.count) nodes")
             for line in NodeListing.table(listing.nodes) { print(line) }
         }
     }

@@ -110,4 +110,104 @@ import TestSupport
         kill(frozenProcess.pid, SIGCONT)
         #expect(eventually(timeout: .seconds(30)) { status()[frozen]?["health"] as? String == "healthy" })
     }
+
+    /// The 5 s TLS handshake timeout was the only per-attempt limit: a frozen member first in
+    /// --addr took the whole 5 s leader wait of `cluster status`, which then reported no leader.
+    /// Now every address is asked, each for a share of the wait.
+    @Test func clusterStatusFindsTheLeaderPastAFrozenFirstMember() throws {
+        let cluster = try ClusterFixture()
+        let leader = try #require(cluster.agreedLeader())
+        let frozen = try #require(cluster.names.first { $0 != leader })
+        let frozenProcess = try #require(cluster.processes[frozen])
+        let others = cluster.names.filter { $0 != frozen }.compactMap { cluster.processes[$0]?.apiURL }
+        kill(frozenProcess.pid, SIGSTOP)
+        defer { kill(frozenProcess.pid, SIGCONT) }
+        let addresses = ([frozenProcess.apiURL] + others).joined(separator: ",")
+        let output = try Self.hotswap(["cluster", "status", "--timeout", "20s", "--addr", addresses],
+                                      environment: ["HOTSWAP_CA": cluster.certificates.ca])
+        #expect(output.status == 0 && output.standardError.isEmpty, "\(output.combined)")
+        #expect(!output.standardOutput.contains("no leader's view"), "\(output.standardOutput)")
+        #expect(output.standardOutput.hasPrefix("seen by \(leader) (leader); leader: \(leader),"), "\(output.standardOutput)")
+    }
+
+    /// One deadline for the whole command, and no address may take all of it: `env set` (a GET,
+    /// then a PUT) past a frozen member and three silent listeners, each of which holds a TLS
+    /// handshake until the 5 s handshake timeout. Without a share per address, the four would
+    /// take 4 x 5 s, the whole --timeout of 20 s, before the live member is asked at all.
+    @Test func aFrozenMemberFirstDoesNotTakeTheWholeDeadline() throws {
+        let cluster = try ClusterFixture()
+        let leader = try #require(cluster.agreedLeader())
+        let frozen = try #require(cluster.names.first { $0 != leader })
+        let frozenProcess = try #require(cluster.processes[frozen])
+        let live = try #require(cluster.processes[leader]).apiURL
+        let silent = try (0..<3).map { _ in try SilentListener() }
+        kill(frozenProcess.pid, SIGSTOP)
+        defer { kill(frozenProcess.pid, SIGCONT) }
+        let addresses = [frozenProcess.apiURL] + silent.map { "127.0.0.1:\($0.port)" } + [live]
+        let output = try Self.hotswap(["env", "set", "edge", "--strategy", "rolling", "--approval", "none", "--timeout", "20s",
+                                       "--addr", addresses.joined(separator: ",")], environment: ["HOTSWAP_CA": cluster.certificates.ca])
+        #expect(output.status == 0 && output.standardError.isEmpty, "\(output.combined)")
+        #expect(output.standardOutput.hasPrefix("created edge: strategy rolling"), "\(output.standardOutput)")
+    }
+
+    /// A connection reset during the TLS handshake sent nothing: even a POST moves on to the next
+    /// address, with no hint about the CA (it used to stop there, blaming the certificate).
+    @Test func aConnectionResetInTheHandshakeMovesOnEvenForAPOST() throws {
+        let certificates = try CertificateFixture()
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        let resetting = try SilentListener()
+        let answer = Locked<ExternalCommand.Output?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        let arguments = ["nodes", "revoke", "ghost", "--timeout", "60s", "--addr", "127.0.0.1:\(resetting.port),\(coordinator.apiURL)",
+                         "--ca", certificates.ca]
+        let command = Thread {
+            answer.withLock { $0 = try? Self.hotswap(arguments, environment: [:]) }
+            finished.signal()
+        }
+        command.start()
+        // The CLI's connection waits in the listener's queue, its ClientHello unanswered; closing
+        // the listener resets it mid-handshake.
+        let waiting = eventually(timeout: .seconds(30)) { resetting.hasPendingConnection }
+        resetting.close()
+        finished.wait()
+        #expect(waiting, "the CLI never connected to the silent listener")
+        let output = try #require(answer.withLock { $0 })
+        #expect(output.status == 0 && output.standardError.isEmpty, "\(output.combined)")
+        #expect(output.standardOutput.hasPrefix("revoked ghost at "), "\(output.standardOutput)")
+    }
+}
+
+/// A loopback port that listens but never accepts: the kernel completes the TCP connection and
+/// the client's TLS handshake then waits, as with a frozen coordinator. Closing it resets the
+/// connections still in its queue.
+private final class SilentListener: Sendable {
+    let port: UInt16
+    private let descriptor = Locked<Int32>(-1)
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard let port = LoopbackPort.bind(descriptor), listen(descriptor, 16) == 0 else {
+            Glibc.close(descriptor)
+            throw CoordinatorProcess.StartFailure(log: "cannot listen on a loopback port")
+        }
+        self.port = port
+        self.descriptor.withLock { $0 = descriptor }
+    }
+
+    /// True while a connection waits to be accepted.
+    var hasPendingConnection: Bool {
+        descriptor.withLock { descriptor in
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            return descriptor >= 0 && poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLIN) != 0
+        }
+    }
+
+    func close() {
+        descriptor.withLock { descriptor in
+            if descriptor >= 0 { Glibc.close(descriptor) }
+            descriptor = -1
+        }
+    }
+
+    deinit { close() }
 }

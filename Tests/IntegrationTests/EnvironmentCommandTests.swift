@@ -38,6 +38,16 @@ import TestSupport
 
         let deleted = try run(["env", "delete", "edge"])
         #expect(deleted.status == 0 && deleted.standardOutput == "deleted environment edge\n", "\(deleted.combined)")
+
+        // A NAME the cluster would not accept never reaches it: 'staging?' would be the path
+        // /api/v1/environments/staging and its query, deleting staging.
+        let unsafe = try run(["env", "delete", "staging?"])
+        #expect(unsafe.status == 2 && unsafe.standardError.hasPrefix(
+            "hotswap env delete: NAME 'staging?' is not an environment name"), "\(unsafe.combined)")
+        #expect(try run(["env", "list"]).standardOutput.contains("\nstaging "))
+        let member = try run(["cluster", "member", "remove", "c2/../c1"])
+        #expect(member.status == 2 && member.standardError.hasPrefix(
+            "hotswap cluster member remove: NAME 'c2/../c1' is not a member name"), "\(member.combined)")
         let gone = try run(["env", "show", "edge"])
         #expect(gone.status == 1 && gone.standardOutput.isEmpty)
         #expect(gone.standardError == "hotswap: environment 'edge' does not exist (HTTP 404 not_found)\n", "\(gone.combined)")
