@@ -1,7 +1,9 @@
 import Consensus
+import Observability
 import Transport
 
-/// How Raft's flow control and the peer links' bounds fit together. A leader stops sending
+/// How Raft's flow control and the peer links' bounds fit together, and the count of what
+/// the peer path drops. A leader stops sending
 /// appends to a follower once `inflightBytesMaximum` of them wait for its acknowledgement
 /// (one append may overshoot that by up to `messageBytesMaximum`); a link drops a Raft
 /// message once its connection holds `backlogBytesMaximum` unsent (`FrameLink.offer`). The
@@ -17,6 +19,16 @@ enum PeerFlowControl {
     static let headroomBytes = 1 << 20
     /// Every peer link's settings; its backlog is half its connection's write-queue maximum.
     static let linkSettings = FrameLink.Settings()
+
+    /// `hotswap_peer_messages_dropped_total{direction}`: what the peer path drops rather than queue.
+    static func droppedCounter(_ direction: String, in metrics: MetricsRegistry) -> Counter {
+        metrics.counter("hotswap_peer_messages_dropped_total",
+                        help: "Peer messages dropped: inbound, a peer's Raft messages or forwarded requests while "
+                            + "\(RaftService.peerTasksMaximum) of them wait for the Raft loop; outbound, Raft messages to "
+                            + "a peer whose link is down or whose backlog is full, and requests and answers a down link "
+                            + "could hold no more of (Raft sends again).",
+                        labels: [("direction", direction)])
+    }
 
     /// Whether Raft's window under `configuration`, with the headroom, fits the backlog of a
     /// link under `settings`.

@@ -110,13 +110,8 @@ final class RaftService: @unchecked Sendable {
             help: "Runs of refused promotions of a caught-up learner (another change pending): one per learner "
                 + "until a promotion is proposed; each is retried on a later pass.")
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
-        let dropped = "Peer messages dropped: inbound, a peer's Raft messages or forwarded requests while 4,096 of "
-            + "them wait for the Raft loop; outbound, Raft messages to a peer whose link is down or whose backlog "
-            + "is full, and requests and answers a down link could hold no more of (Raft sends again)."
-        peerMessagesDroppedInbound = metrics.counter("hotswap_peer_messages_dropped_total", help: dropped,
-                                                     labels: [("direction", "inbound")])
-        peerMessagesDroppedOutbound = metrics.counter("hotswap_peer_messages_dropped_total", help: dropped,
-                                                      labels: [("direction", "outbound")])
+        peerMessagesDroppedInbound = PeerFlowControl.droppedCounter("inbound", in: metrics)
+        peerMessagesDroppedOutbound = PeerFlowControl.droppedCounter("outbound", in: metrics)
         group = try EventLoopGroup(loopCount: 1)
         loop = group.loops[0]
         inboundRaftMessages = TaskQuota(loop: loop, maximumPerSource: Self.peerTasksMaximum)
