@@ -14,6 +14,9 @@ final class PeerLinks: @unchecked Sendable {
     private let selfID: NodeID
     private let contexts: TLSContextStore
     private let logger: Logger
+    /// Counts what the links drop: offered frames they had no room for, and frames evicted
+    /// from the queue a down link holds for `send`.
+    private let dropped: Counter
     /// The members as the Raft loop knows them now.
     private let directory: () -> MemberDirectory
     /// Whether a snapshot transfer is still worth sending (`TransferOutbox`).
@@ -22,12 +25,13 @@ final class PeerLinks: @unchecked Sendable {
     private var links: [NodeID: FrameLink] = [:]
     private var outboxes: [NodeID: TransferOutbox] = [:]
 
-    init(loop: EventLoop, selfID: NodeID, contexts: TLSContextStore, logger: Logger,
+    init(loop: EventLoop, selfID: NodeID, contexts: TLSContextStore, logger: Logger, dropped: Counter,
          directory: @escaping () -> MemberDirectory, isSnapshotCurrent: @escaping (TransferHeader) -> Bool) {
         self.loop = loop
         self.selfID = selfID
         self.contexts = contexts
         self.logger = logger
+        self.dropped = dropped
         self.directory = directory
         self.isSnapshotCurrent = isSnapshotCurrent
         listener = PeerLinkListener(logger: logger)
@@ -40,7 +44,7 @@ final class PeerLinks: @unchecked Sendable {
         guard id != selfID, let member = directory().member(id: id) else { return nil }
         // The certificate must name the member this link means to reach, not just any coordinator.
         let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
-                             expectedPeerName: member.name, contexts: contexts,
+                             expectedPeerName: member.name, contexts: contexts, settings: PeerFlowControl.linkSettings,
                              backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1), seed: member.id ^ selfID),
                              receiver: listener)
         links[id] = link
@@ -48,11 +52,21 @@ final class PeerLinks: @unchecked Sendable {
         return link
     }
 
-    /// Sends one frame on the link to `id`; a frame over the link's limit is refused there (and
-    /// counted), logged here, and reported as false.
+    /// Dials the links to every member of `membership` now, so that they are up by the time
+    /// Raft sends there (`offer` drops what is sent to a link still dialling).
+    func dial(_ membership: Membership) {
+        for id in membership.members { _ = link(to: id) }
+    }
+
+    /// Sends one frame on the link to `id`, held while the link is down; a frame over the link's
+    /// limit is refused there (and counted), logged here, and reported as false. A frame the
+    /// held queue evicts for it is counted in `dropped`.
     @discardableResult
     func send(_ frame: Frame, to id: NodeID, what: @autoclosure () -> String) -> Bool {
-        link(to: id)?.send(frame, what: "\(what()) to \(displayName(of: id))", refusalsTo: logger) ?? false
+        guard let link = link(to: id) else { return false }
+        let droppedBefore = link.droppedFrameCount
+        defer { dropped.increment(by: link.droppedFrameCount - droppedBefore) }
+        return link.send(frame, what: "\(what()) to \(displayName(of: id))", refusalsTo: logger)
     }
 
     /// The transfer queue of the link to `id`, made with the link and replaced with it (a
@@ -65,16 +79,18 @@ final class PeerLinks: @unchecked Sendable {
         return made
     }
 
-    /// Sends a frame that may be lost (a Raft message) on the link to `id`, unless the link's
-    /// backlog is full (`FrameLink.offer`); false when it was dropped there. A frame over the
-    /// link's limit is refused and logged as by `send`; a node with no link drops it as lost.
-    func offer(_ frame: Frame, to id: NodeID, what: @autoclosure () -> String) -> Bool {
-        guard let link = link(to: id) else { return true }
+    /// Sends a frame that may be lost (a Raft message) on the link to `id`, unless the link is
+    /// down or its backlog full (`FrameLink.offer`): then the frame is dropped and counted in
+    /// `dropped` — and not even made when the link has no room for `leastBytes`, a lower bound
+    /// of its size. A frame over the link's limit is refused and logged as by `send`; a node
+    /// with no link drops it as lost.
+    func offer(to id: NodeID, leastBytes: Int, what: @autoclosure () -> String, _ frame: @autoclosure () -> Frame) {
+        guard let link = link(to: id) else { return }
+        guard link.hasRoom(forBytes: leastBytes) else { return dropped.increment() }
         do {
-            return try link.offer(frame)
+            if try !link.offer(frame()) { dropped.increment() }
         } catch {
             logger.error("frame not sent", ["what": "\(what()) to \(displayName(of: id))", "error": "\(error)"])
-            return true
         }
     }
 

@@ -37,7 +37,7 @@ final class PeerReceiver: FrameReceiver {
             try deliver(message, from: peer, mayDrop: true)
         case .forwardProposal:
             let payload = frame.payload
-            let queued = service.loop.tryExecute(whileFewerThan: RaftService.peerTasksMaximum) { [service, inbox] in
+            let queued = service.inboundForwardedRequests.tryExecute(from: peer.id) { [service, inbox] in
                 do { try service.receiveForwardedRequest(from: peer.id, payload: payload) } catch {
                     inbox.logger.warning("malformed forwarded request dropped", ["peer": peer.name, "error": "\(error)"])
                 }
@@ -74,14 +74,15 @@ final class PeerReceiver: FrameReceiver {
     }
 
     /// Hands a Raft message to the Raft loop. One that `mayDrop` is dropped (and counted) while
-    /// `RaftService.peerTasksMaximum` tasks wait there, like a lost packet; a snapshot, which
-    /// took a whole transfer to arrive, is always handed on (one transfer at a time per connection).
+    /// `RaftService.peerTasksMaximum` of this peer's messages wait there, like a lost packet; a
+    /// snapshot, which took a whole transfer to arrive, is always handed on (one transfer at a
+    /// time per connection).
     private func deliver(_ message: Message, from peer: ClusterTopology.Member, mayDrop: Bool) throws(FrameChannelError) {
         guard message.from == peer.id, message.to == service.selfMember.id else {
             throw FrameChannelError("\(peer.name) sent a message claiming from=\(message.from) to=\(message.to)")
         }
         guard mayDrop else { return service.loop.execute { [service] in service.receive(message) } }
-        if !service.loop.tryExecute(whileFewerThan: RaftService.peerTasksMaximum, { [service] in service.receive(message) }) {
+        if !service.inboundRaftMessages.tryExecute(from: peer.id, { [service] in service.receive(message) }) {
             service.peerMessagesDroppedInbound.increment()
         }
     }

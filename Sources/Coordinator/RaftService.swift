@@ -36,7 +36,7 @@ final class RaftService: @unchecked Sendable {
     var directory: MemberDirectory
     /// The links to the other members, made on the loop at first use.
     private(set) lazy var peers = PeerLinks(
-        loop: loop, selfID: selfMember.id, contexts: peerContexts, logger: logger,
+        loop: loop, selfID: selfMember.id, contexts: peerContexts, logger: logger, dropped: peerMessagesDroppedOutbound,
         directory: { [unowned self] in directory },
         isSnapshotCurrent: { [unowned self] header in
             let status = node.status
@@ -68,13 +68,15 @@ final class RaftService: @unchecked Sendable {
     /// Node removal and revocation; set its hooks once before `start`.
     let nodeAdministration = NodeAdministration()
     let learnerPromotionsRefused: Counter
-    /// Raft messages and forwarded requests dropped, as etcd's transport drops them: arriving
-    /// while `peerTasksMaximum` tasks already wait for this loop, or leaving while a link's
-    /// backlog is full (`FrameLink.offer`). Raft sends again; a forwarded request times out.
+    /// Peer messages dropped as etcd's transport drops them: arriving past a peer's quota below,
+    /// or leaving while the link is down or its backlog full (`PeerLinks`).
     let peerMessagesDroppedInbound: Counter
     let peerMessagesDroppedOutbound: Counter
-    /// Tasks the peer port may have waiting for the Raft loop; etcd's receive buffer holds as many.
+    /// Each peer's Raft messages, and apart from them its forwarded requests, waiting for this loop
+    /// at most `peerTasksMaximum` deep (etcd's per-peer `recvc` and `propc`); other work counts against neither.
     static let peerTasksMaximum = 4_096
+    let inboundRaftMessages: TaskQuota<NodeID>
+    let inboundForwardedRequests: TaskQuota<NodeID>
     /// Counts a learner's refused promotions once per run (they are retried every Ready batch).
     var learnerPromotionRefusals = FailureRun<NodeID>()
     private var inventoryPublication = InventoryPublication()
@@ -108,14 +110,12 @@ final class RaftService: @unchecked Sendable {
             help: "Runs of refused promotions of a caught-up learner (another change pending): one per learner "
                 + "until a promotion is proposed; each is retried on a later pass.")
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
-        let dropped = "Raft messages and forwarded requests dropped because the receiving Raft loop's queue "
-            + "or the sending link's backlog was full (Raft sends again)."
-        peerMessagesDroppedInbound = metrics.counter("hotswap_peer_messages_dropped_total", help: dropped,
-                                                     labels: [("direction", "inbound")])
-        peerMessagesDroppedOutbound = metrics.counter("hotswap_peer_messages_dropped_total", help: dropped,
-                                                      labels: [("direction", "outbound")])
+        peerMessagesDroppedInbound = PeerFlowControl.droppedCounter("inbound", in: metrics)
+        peerMessagesDroppedOutbound = PeerFlowControl.droppedCounter("outbound", in: metrics)
         group = try EventLoopGroup(loopCount: 1)
         loop = group.loops[0]
+        inboundRaftMessages = TaskQuota(loop: loop, maximumPerSource: Self.peerTasksMaximum)
+        inboundForwardedRequests = TaskQuota(loop: loop, maximumPerSource: Self.peerTasksMaximum)
         let recovery = try StartupRecovery.run(dataDirectory: dataDirectory)
         store = recovery.store
         if recovery.details.truncatedTailBytes > 0 {
@@ -124,10 +124,7 @@ final class RaftService: @unchecked Sendable {
             ])
         }
         let recovered = recovery.state
-        let configuration = RaftConfiguration(
-            id: selfMember.id, electionTimeoutTicks: settings.electionTimeoutTicks,
-            heartbeatIntervalTicks: settings.heartbeatIntervalTicks,
-            clockDriftBoundPercent: settings.clockDriftBoundPercent, randomSeed: selfMember.id ^ UInt64(recovered.hardState.term))
+        let configuration = settings.raftConfiguration(id: selfMember.id, randomSeed: selfMember.id ^ UInt64(recovered.hardState.term))
         node = try RaftNode(configuration: configuration, recovered: recovered,
                             initialMembership: joining ? .empty : Membership(voters: topology.members.map(\.id)))
         fleet = recovery.fleet
@@ -337,8 +334,10 @@ final class RaftService: @unchecked Sendable {
             peers.outbox(to: message.to)?.offerSnapshot(message)
             return
         }
-        let frame = Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message))
-        if !peers.offer(frame, to: message.to, what: "Raft \(message.kind)") { peerMessagesDroppedOutbound.increment() }
+        // The encoding holds every entry's data: a link without room for that much is not worth encoding for.
+        let leastBytes = message.entries.reduce(Frame.headerBytes) { $0 + $1.data.count }
+        peers.offer(to: message.to, leastBytes: leastBytes, what: "Raft \(message.kind)",
+                    Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)))
     }
 
     private func answerAfterPublish(_ answer: (() -> Void)?) {
@@ -369,6 +368,7 @@ final class RaftService: @unchecked Sendable {
         if status.membership != linkedMembership {
             linkedMembership = status.membership
             peers.close(outside: status.membership)
+            peers.dial(status.membership)
             lastHeard = lastHeard.filter { status.membership.contains($0.key) }
         }
         if status.term != knownTerm {

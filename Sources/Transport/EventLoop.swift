@@ -77,24 +77,10 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs `task` on the loop thread, soon. Safe from any thread. Unbounded:
     /// for callers whose own state bounds how many they submit (Docs/TRANSPORT.md
-    /// lists them); work that arrives at another party's pace uses `tryExecute`.
+    /// lists them); work that arrives at another party's pace goes through a `TaskQuota`.
     public func execute(_ task: @escaping @Sendable () -> Void) {
         submitted.withLock { $0.tasks.append(task) }
         wake()
-    }
-
-    /// Runs `task` on the loop thread, soon, unless `maximum` or more tasks are
-    /// already waiting: then `task` is dropped and the answer is false, for the
-    /// caller to count and handle (a Raft message dropped like a lost packet).
-    /// Safe from any thread.
-    public func tryExecute(whileFewerThan maximum: Int, _ task: @escaping @Sendable () -> Void) -> Bool {
-        let queued = submitted.withLock { work in
-            guard work.tasks.count < maximum else { return false }
-            work.tasks.append(task)
-            return true
-        }
-        if queued { wake() }
-        return queued
     }
 
     /// Schedules `action` on the loop at `deadline`. Loop thread only.

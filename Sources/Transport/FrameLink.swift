@@ -14,8 +14,9 @@ public protocol FrameLinkReceiver: AnyObject {
 /// backoff, and holds frames sent while disconnected in a bounded queue (the
 /// oldest are dropped and counted — the protocols above tolerate loss).
 /// Frames that may be lost (Raft messages, which Raft sends again) go through
-/// `offer`, which drops and counts a frame rather than let the link's backlog
-/// grow past `backlogBytesMaximum` behind a peer that reads slowly.
+/// `offer`, which drops and counts a frame rather than hold it while the link
+/// is down or let the link's backlog grow past `backlogBytesMaximum` behind a
+/// peer that reads slowly.
 /// It pings the server every `keepaliveInterval`; a connection that brings
 /// no frame back within `idleTimeout` is dead (a partition, a pulled cable:
 /// TCP alone would wait minutes) and is redialled. The pongs also measure
@@ -25,17 +26,19 @@ public protocol FrameLinkReceiver: AnyObject {
 /// to call.
 public final class FrameLink: FrameSender, @unchecked Sendable {
     public struct Settings: Sendable {
+        /// Frames `send` holds while the link is down; past it the oldest is dropped and counted.
         public var queueFramesMaximum = 1_024
-        /// The most bytes `offer` lets wait on the link, written or not (4 MiB): half the
-        /// connection's `writeQueueMaximumBytes`, past which it would be closed as a peer
-        /// that is not reading, losing everything queued instead of one message.
-        public var backlogBytesMaximum = ConnectionLimits().writeQueueMaximumBytes / 2
         public var frameSizeMaximumBytes = FrameCodec.frameSizeMaximumBytesDefault
         public var keepaliveInterval: Duration = .seconds(1)
         /// No frame (not even a pong) for this long closes the connection.
         public var idleTimeout: Duration = .seconds(4)
         public var limits = ConnectionLimits()
         public init() {}
+
+        /// The most bytes `offer` lets wait on the connection unsent (4 MiB by default): half
+        /// of `limits.writeQueueMaximumBytes`, past which the connection would be closed as a
+        /// peer that is not reading, losing everything queued instead of one message.
+        public var backlogBytesMaximum: Int { limits.writeQueueMaximumBytes / 2 }
     }
 
     /// Opens one connection and installs the handler made for it; throwing
@@ -53,12 +56,12 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     private var backoff: Backoff
     private var channel: FrameChannel?
     private var pending: [Frame] = []
-    private var pendingBytes = 0
     private var retryTimer: TimerID?
     private var keepaliveTimer: TimerID?
     /// The latest keepalive round trip; nil until one came back.
     public private(set) var roundTrip: Duration?
     private var isStopped = true
+    /// Frames dropped: refused by `offer`, or the oldest held by `send` while the link is down.
     public private(set) var droppedFrameCount = 0
     /// Counts the connections this link opened: a paced sender that sees it
     /// change knows its earlier frames may not have arrived.
@@ -123,7 +126,6 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         retryTimer = nil
         cancelKeepalive()
         pending.removeAll()
-        pendingBytes = 0
         writableWaiters.removeAll()
         channel?.close(.local("link stopped"))
         channel = nil
@@ -139,26 +141,35 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
             return
         }
         if pending.count >= settings.queueFramesMaximum {
-            pendingBytes -= Self.encodedBytes(pending.removeFirst())
+            pending.removeFirst()
             droppedFrameCount += 1
         }
         pending.append(frame)
-        pendingBytes += Self.encodedBytes(frame)
     }
 
-    /// Sends or queues `frame` like `send`, unless the link's backlog (bytes
-    /// queued on its connection, or held while it is down) would pass
-    /// `backlogBytesMaximum`: then drops it, counts it and answers false.
+    /// Sends `frame` at once if the link is connected and its backlog (bytes written to the
+    /// connection and not yet sent) stays within `backlogBytesMaximum`; otherwise drops it,
+    /// counts it and answers false. Unlike `send` it holds nothing while the link is down:
+    /// by the time the peer is back such a frame is stale (a heartbeat, an append Raft has
+    /// since sent again), and a burst of them would only make work there, so etcd's
+    /// transport drops a message to an inactive peer too.
     public func offer(_ frame: Frame) throws(FrameSendError) -> Bool {
         loop.preconditionInLoop()
         try FrameSendError.check(frame, maximumBytes: settings.frameSizeMaximumBytes)
-        let backlog = channel.map { $0.connection.isOpen ? $0.connection.queuedOutboundBytes : pendingBytes } ?? pendingBytes
-        guard isStopped || backlog + Self.encodedBytes(frame) <= settings.backlogBytesMaximum else {
+        guard let channel, hasRoom(forBytes: Self.encodedBytes(frame)) else {
             droppedFrameCount += 1
             return false
         }
-        try send(frame)
+        channel.sendChecked(frame)
         return true
+    }
+
+    /// Whether `offer` would take a frame of `bytes` now: a sender can ask before it builds
+    /// an expensive frame, with a lower bound of its size.
+    public func hasRoom(forBytes bytes: Int) -> Bool {
+        loop.preconditionInLoop()
+        guard let channel, channel.connection.isOpen else { return false }
+        return channel.connection.queuedOutboundBytes + bytes <= settings.backlogBytesMaximum
     }
 
     /// The bytes `frame` takes on the wire.
@@ -196,7 +207,6 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         connectionSerial += 1
         let queued = pending
         pending.removeAll()
-        pendingBytes = 0
         for frame in queued { opened.sendChecked(frame) }
         scheduleKeepalive()
         receiver?.linkDidConnect(self)

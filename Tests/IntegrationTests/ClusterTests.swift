@@ -74,8 +74,15 @@ struct ClusterTests {
         for member in cluster.live {
             #expect(eventually { cluster.environmentNames(on: member).isSuperset(of: before + after) }, "\(member) lost writes")
         }
+        // What the new leader sends the dead member is dropped and counted, not held for its return.
+        let secondProcess = try #require(cluster.processes[second])
+        let metrics = MetricsScraper(ca: cluster.certificates.ca, url: secondProcess.apiURL)
+        let droppedOutbound = "hotswap_peer_messages_dropped_total{direction=\"outbound\"}"
+        #expect(eventually { (metrics.value(droppedOutbound) ?? 0) > 0 }, "nothing sent to the dead member was counted as dropped")
         try cluster.start(first)
         #expect(eventually { cluster.environmentNames(on: first).isSuperset(of: before + after) }, "restarted member did not catch up")
+        #expect(cluster.putAcknowledged("after-restart"))
+        #expect(eventually { cluster.environmentNames(on: first).contains("after-restart") }, "replication to the restarted member stalled")
     }
 
     @Test func killingEveryMemberAndRestartingKeepsEveryAcknowledgedWrite() throws {

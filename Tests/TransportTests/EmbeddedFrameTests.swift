@@ -185,29 +185,35 @@ private func frames(in connection: EmbeddedConnection) throws -> [Frame] {
         link.stop()
     }
 
-    /// `offer` drops (and counts) a frame once the link's backlog would pass its bound, on the
-    /// connection and while the link is down; `send` still queues, and a drained backlog takes
-    /// offered frames again.
-    @Test func anOfferedFrameIsDroppedAndCountedOnceTheBacklogIsFull() throws {
+    /// `offer` drops (and counts) every frame while the link is down — nothing of it is held
+    /// for the next connection, unlike what `send` queued — and, once connected, a frame that
+    /// would take the connection's unsent bytes past the backlog bound, derived from the
+    /// link's own connection limits; a drained backlog takes offered frames again.
+    @Test func anOfferedFrameIsDroppedAndCountedWhileTheLinkIsDownOrItsBacklogFull() throws {
         var settings = FrameLink.Settings()
-        settings.backlogBytesMaximum = 3 * (Frame.headerBytes + 100)
+        settings.limits.writeQueueMaximumBytes = 6 * (Frame.headerBytes + 100)
+        #expect(settings.backlogBytesMaximum == 3 * (Frame.headerBytes + 100), "the backlog is half the write-queue maximum")
         var connections: [EmbeddedConnection] = []
         let link = try makeLink(settings: settings, backoff: Backoff(seed: 3), receiver: RecordingLinkEvents(),
                                 dialled: { if let made = $0 { connections.append(made) } }, failDial: { false })
         link.start()
         let frame = { (tag: UInt8) in Frame(kind: FrameKind.raft.rawValue, payload: [UInt8](repeating: tag, count: 100)) }
-        let whileDown = try (1...4).map { try link.offer(frame($0)) }
-        #expect(whileDown == [true, true, true, false], "held while the link is down, within the bound")
-        #expect(link.droppedFrameCount == 1)
+        #expect(!link.hasRoom(forBytes: 1))
+        let whileDown = try (1...3).map { try link.offer(frame($0)) }
+        #expect(whileDown == [false, false, false], "offered while the link is down")
+        #expect(link.droppedFrameCount == 3)
+        try link.send(Frame(kind: FrameKind.forwardProposal.rawValue, payload: [4]))
         let connection = try #require(connections.first)
         connection.open()
-        #expect(try frames(in: connection).map { $0.payload.first } == [1, 2, 3])
+        #expect(try frames(in: connection).map(\.payload.first) == [4], "only what send queued reached the new connection")
 
         let connected = try (5...8).map { try link.offer(frame($0)) }
         #expect(connected == [true, true, true, false], "the connection's unwritten bytes count against the bound")
-        #expect(link.droppedFrameCount == 2)
+        #expect(link.droppedFrameCount == 4)
+        #expect(!link.hasRoom(forBytes: 1))
         try link.send(Frame(kind: FrameKind.forwardResult.rawValue, payload: [9]))
         #expect(try frames(in: connection).map(\.payload.first) == [5, 6, 7, 9], "send is not bounded by the backlog")
+        #expect(link.hasRoom(forBytes: Frame.headerBytes + 100))
         #expect(try link.offer(frame(10)), "a written backlog takes frames again")
         link.stop()
     }

@@ -35,24 +35,6 @@ import TestSupport
         #expect(!loop.inEventLoop)
     }
 
-    /// A bounded submission is refused, and its task never runs, while the bound's worth of
-    /// tasks (bounded or not) waits; once the loop has run them it is taken again.
-    @Test func tryExecuteRefusesWhileItsBoundOfTasksWaitsAndTakesTasksAgainOnceTheyRan() {
-        let embedded = EmbeddedEventLoop()
-        let ran = LockedList<String>()
-        embedded.loop.execute { ran.append("unbounded") }
-        let accepted = (0..<3).map { index in
-            embedded.loop.tryExecute(whileFewerThan: 3) { ran.append("bounded \(index)") }
-        }
-        embedded.loop.execute { ran.append("unbounded, over the bound") }
-        #expect(accepted == [true, true, false])
-        embedded.run()
-        #expect(ran.elements == ["unbounded", "bounded 0", "bounded 1", "unbounded, over the bound"], "a refused task never runs")
-        #expect(embedded.loop.tryExecute(whileFewerThan: 3) { ran.append("after") })
-        embedded.run()
-        #expect(ran.elements.last == "after")
-    }
-
     @Test func aTaskSubmittedFromATaskRunsAfterItNotInsideIt() throws {
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
