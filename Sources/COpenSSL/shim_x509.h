@@ -41,12 +41,4 @@ static inline void hs_OPENSSL_free(void *pointer) {
     OPENSSL_free(pointer);
 }
 
-static inline int hs_sk_X509_num(const STACK_OF(X509) *chain) {
-    return sk_X509_num(chain);
-}
-
-static inline X509 *hs_sk_X509_value(const STACK_OF(X509) *chain, int index) {
-    return sk_X509_value(chain, index);
-}
-
 #endif
