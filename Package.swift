@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["Primitives"]),
         .target(name: "Storage", dependencies: ["FileSystem", "Locking", "Primitives"]),
         .target(name: "Observability", dependencies: ["Locking"]),
-        .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem"]),
+        .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",

@@ -25,6 +25,14 @@ static inline GENERAL_NAME *hs_sk_GENERAL_NAME_value(const GENERAL_NAMES *names,
     return sk_GENERAL_NAME_value(names, index);
 }
 
+static inline int hs_sk_X509_num(const STACK_OF(X509) *certificates) {
+    return sk_X509_num(certificates);
+}
+
+static inline X509 *hs_sk_X509_value(const STACK_OF(X509) *certificates, int index) {
+    return sk_X509_value(certificates, index);
+}
+
 static inline void hs_GENERAL_NAMES_free(GENERAL_NAMES *names) {
     GENERAL_NAMES_free(names);
 }

@@ -17,16 +17,15 @@ public enum CertificateVerifier {
         defer { X509_free(certificate) }
         let key = try PEMCodec.loadPrivateKey(privateKeyPath)
         defer { EVP_PKEY_free(key) }
-        let authority = try PEMCodec.loadCertificate(caPath)
-        defer { X509_free(authority) }
+        let authorities = try PEMCodec.loadCertificates(caPath)
+        defer { authorities.forEach { X509_free($0) } }
         guard X509_check_private_key(certificate, key) == 1 else {
             ERR_clear_error()
             throw .keyMismatch(certificatePath: certificatePath, keyPath: privateKeyPath)
         }
-        try verifyChain(certificate, path: certificatePath, authority: authority)
+        let authorityInfo = try verifyChain(certificate, path: certificatePath, authorities: authorities, caPath: caPath)
         let info = try CertificateInfo(certificate: certificate, path: certificatePath)
         try checkValidity(info, path: certificatePath, nowUnixSeconds: nowUnixSeconds)
-        let authorityInfo = try CertificateInfo(certificate: authority, path: caPath)
         try checkValidity(authorityInfo, path: caPath, nowUnixSeconds: nowUnixSeconds)
         guard let identity = info.identity else {
             throw .missingIdentity(certificatePath)
@@ -40,18 +39,21 @@ public enum CertificateVerifier {
         return info
     }
 
-    /// Runs OpenSSL's chain verification with the CA as the only trust anchor.
-    /// Time checks are left to `checkValidity`, which reports the failing date
-    /// against the caller's clock.
+    /// Runs OpenSSL's chain verification with the bundle's CAs as the only trust
+    /// anchors and returns the anchor the chain ended at (during a rotation the
+    /// bundle holds the old CA and the new). Time checks are left to
+    /// `checkValidity`, which reports the failing date against the caller's clock.
     private static func verifyChain(
-        _ certificate: OpaquePointer, path: String, authority: OpaquePointer
-    ) throws(CertificateError) {
+        _ certificate: OpaquePointer, path: String, authorities: [OpaquePointer], caPath: String
+    ) throws(CertificateError) -> CertificateInfo {
         guard let store = X509_STORE_new() else {
             throw OpenSSLErrorQueue.error("allocate a certificate store")
         }
         defer { X509_STORE_free(store) }
-        guard X509_STORE_add_cert(store, authority) == 1 else {
-            throw OpenSSLErrorQueue.error("add the CA certificate to the trust store")
+        for authority in authorities {
+            guard X509_STORE_add_cert(store, authority) == 1 else {
+                throw OpenSSLErrorQueue.error("add the CA certificate to the trust store")
+            }
         }
         guard let context = X509_STORE_CTX_new() else {
             throw OpenSSLErrorQueue.error("allocate a verification context")
@@ -66,6 +68,11 @@ public enum CertificateVerifier {
             ERR_clear_error()
             throw .notSignedByCA(path, reason: String(cString: X509_verify_cert_error_string(Int(code))))
         }
+        guard let chain = X509_STORE_CTX_get0_chain(context), hs_sk_X509_num(chain) > 0,
+              let anchor = hs_sk_X509_value(chain, hs_sk_X509_num(chain) - 1) else {
+            throw OpenSSLErrorQueue.error("read the verified chain")
+        }
+        return try CertificateInfo(certificate: anchor, path: caPath)
     }
 
     private static func checkValidity(

@@ -1,11 +1,10 @@
+import Primitives
+
 /// Who a certificate belongs to: a role and a name, carried in the certificate as
 /// the subject-alternative-name URI `hotswap://ROLE/NAME`.
 public struct NodeIdentity: Sendable, Equatable, CustomStringConvertible {
     /// The URI scheme and separator that mark a HotSwap identity.
     static let uriPrefix = "hotswap://"
-
-    /// The longest name allowed: one leading character plus at most 62 more.
-    static let nameLengthMaximum = 63
 
     public let role: NodeRole
     public let name: String
@@ -48,28 +47,8 @@ public struct NodeIdentity: Sendable, Equatable, CustomStringConvertible {
         "\(role.rawValue) \"\(name)\""
     }
 
-    /// True when `name` matches `[A-Za-z0-9][A-Za-z0-9._-]{0,62}`.
+    /// True when `name` matches `[A-Za-z0-9][A-Za-z0-9._-]{0,62}` (`NodeName`).
     public static func isValidName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard let first = bytes.first, bytes.count <= nameLengthMaximum else {
-            return false
-        }
-        guard isAlphanumeric(first) else {
-            return false
-        }
-        return bytes.dropFirst().allSatisfy { byte in
-            isAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
-                || byte == UInt8(ascii: "-")
-        }
-    }
-
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return false
-        }
+        NodeName.isValid(name)
     }
 }

@@ -14,6 +14,37 @@ enum PEMCodec {
         return certificate
     }
 
+    /// The most certificates a CA bundle may hold: a rotation trusts two, rarely three.
+    static let bundleCertificatesMaximum = 16
+
+    /// Loads every certificate of a PEM bundle (a CA file during a rotation holds the
+    /// old and the new CA). A block that does not parse makes the whole file unreadable.
+    static func loadCertificates(_ path: String) throws(CertificateError) -> [OpaquePointer] {
+        let bytes = try PosixFile.read(path)
+        let blockCount = bytes.split(separator: UInt8(ascii: "\n")).count { line in
+            line.starts(with: Array("-----BEGIN CERTIFICATE-----".utf8))
+        }
+        guard blockCount > 0 else { throw .unreadable(path, reason: "no PEM certificate in it") }
+        guard blockCount <= bundleCertificatesMaximum else {
+            throw .unreadable(path, reason: "\(blockCount) certificates; at most \(bundleCertificatesMaximum) may be trusted")
+        }
+        let certificates: [OpaquePointer]? = withMemoryBIO(bytes) { bio in
+            var loaded: [OpaquePointer] = []
+            for _ in 0..<blockCount {
+                guard let certificate = PEM_read_bio_X509(bio, nil, nil, nil) else {
+                    loaded.forEach { X509_free($0) }
+                    return nil
+                }
+                loaded.append(certificate)
+            }
+            return loaded
+        }
+        guard let certificates else {
+            throw .unreadable(path, reason: "a certificate in it does not parse (\(OpenSSLErrorQueue.drain()))")
+        }
+        return certificates
+    }
+
     /// Loads an unencrypted PEM private key; an encrypted key is refused rather than
     /// prompting for a passphrase on the terminal.
     static func loadPrivateKey(_ path: String) throws(CertificateError) -> OpaquePointer {

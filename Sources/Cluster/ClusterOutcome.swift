@@ -74,8 +74,10 @@ public enum ClusterRefusal: Sendable, Equatable {
     case answerTooLarge(bytes: Int, maximumBytes: Int)
     /// Too many large answers are already on their way to the follower.
     case forwardingBusy
-    /// A write this build cannot decode, refused before it is proposed: committed, it would halt
-    /// every replica (`ReplicationHalt`). `detail` is the decoder's error.
+    /// A request the leader's build cannot decode, so a follower of a newer build asked for
+    /// something new: a write refused before it is proposed (`WriteCheck`: committed, it would
+    /// halt every replica, `ReplicationHalt`), or a forwarded request refused as it arrives
+    /// (`ForwardedRequest.undecodable`). `detail` is the decoder's error.
     case undecodableWrite(detail: String)
     /// The leader's answer to a forwarded request did not decode (a leader of an incompatible
     /// build, PROTOCOL.md): the request may or may not have applied. `detail` is the decoder's error.

@@ -66,6 +66,12 @@ final class AgentRevocations: Sendable {
         }
     }
 
+    /// The newest notBefore (Unix seconds) among `node`'s open connections, nil when it has none
+    /// or none whose notBefore was read.
+    func newestNotBefore(of node: String) -> Int64? {
+        state.withLock { state in state.open[node]?.values.compactMap(\.notBeforeSeconds).max() }
+    }
+
     /// Open connections of `node` (for tests and metrics).
     func openCount(of node: String) -> Int {
         state.withLock { $0.open[node]?.count ?? 0 }

@@ -83,7 +83,9 @@ extension HTTPReply {
                 + "forwarded between coordinators; ask the leader directly")
         case .forwardingBusy:
             unavailable("forwarding_busy", "too many large answers are on their way to this coordinator; retry")
-        case let .undecodableWrite(detail): .error(400, "invalid_request", "the write cannot be decoded: \(detail)")
+        case let .undecodableWrite(detail):
+            .error(501, "undecodable_request", "the leader cannot decode this request (does it run an older build? "
+                + "upgrade every member before using what is new): \(detail)")
         case let .undecodableAnswer(detail):
             .error(502, "undecodable_answer", "the leader's answer could not be decoded (does it run an incompatible build?); "
                 + "the request may have applied: \(detail)")

@@ -66,6 +66,7 @@ public final class CoordinatorServer: Sendable {
         raft.gatewayQueries = { gateway.answer($0) }
         raft.viewObserver = { gateway.follow($0) }
         raft.nodeAdministration.hasSession = { gateway.hasSession($0) }
+        raft.nodeAdministration.newestCertificate = { revocations.newestNotBefore(of: $0) }
         raft.nodeAdministration.revocationsObserver = { revocations.install($0) }
         raft.nodeAdministration.removalObserver = { gateway.forget($0) }
         let ticketKeys = tls.ticketKeys

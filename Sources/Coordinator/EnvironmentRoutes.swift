@@ -51,7 +51,7 @@ enum EnvironmentRoutes {
             guard EnvironmentRecord.isValidName(name) else {
                 return responder.send(HTTPReply(.refused(.environmentNotFound(name: name))))
             }
-            service.submit(.write(FleetCodec.encode(.deleteEnvironment(name: name))), answering: responder)
+            service.submit(.write(FleetCodec.encode(.deleteUnusedEnvironment(name: name))), answering: responder)
         }
     }
 

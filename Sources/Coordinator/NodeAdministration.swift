@@ -2,13 +2,17 @@ import Cluster
 import Fleet
 
 /// What the Raft loop does for node removal and revocation beyond applying the commands: the
-/// leader stamps a revocation with its wall clock (so every replica applies the same time) and
+/// leader stamps a revocation with its wall clock, raised to the newest certificate the node is
+/// connected with (so every replica applies the same time and the live certificate is covered), and
 /// refuses to remove a node whose agent has a live session on it; every coordinator hands the
 /// replicated deny-list to its agent port when it changes, and tells its gateway of each node
 /// removed. Confined to the Raft loop, like `RaftService`, which owns it.
 final class NodeAdministration: @unchecked Sendable {
     /// Whether a node's agent has a session on this coordinator; set once before the service starts.
     var hasSession: (@Sendable (String) -> Bool)?
+    /// The newest notBefore (Unix seconds) among a node's open agent-port connections here, nil
+    /// when it has none; set once before the service starts.
+    var newestCertificate: (@Sendable (String) -> Int64?)?
     /// Hears the replicated revocations whenever they change (and once at start); set once
     /// before the service starts.
     var revocationsObserver: (@Sendable ([String: NodeRevocation]) -> Void)?
@@ -16,9 +20,11 @@ final class NodeAdministration: @unchecked Sendable {
     var removalObserver: (@Sendable (String) -> Void)?
     private var revocationsChanged = true
 
-    /// The revocation the leader proposes, stamped with its wall clock `nowMilliseconds`.
+    /// The revocation the leader proposes, stamped with its wall clock `nowMilliseconds` or the
+    /// newest certificate the node is connected with, whichever is later (`NodeRevocation.stamped`).
     func command(revoking name: String, nowMilliseconds: UInt64) -> FleetCommand {
-        .revokeNode(NodeRevocation(node: name, revokedAtMilliseconds: nowMilliseconds))
+        .revokeNode(NodeRevocation.stamped(node: name, nowMilliseconds: nowMilliseconds,
+                                           newestNotBeforeSeconds: newestCertificate?(name)))
     }
 
     /// Why the leader refuses to propose the node's deletion: `nodeConnected` while its agent

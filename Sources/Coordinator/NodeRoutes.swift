@@ -37,8 +37,7 @@ enum NodeRoutes {
         routes.add("POST", "/api/v1/nodes/{id}/revoke") { request, responder in
             let name = request.parameters["id"] ?? ""
             guard NodeRevocation.isValidNode(name) else {
-                return responder.send(HTTPReply(.applied(.rejected(.invalidNode(
-                    "node name '\(name)' must be 1-\(NodeRecord.labelKeyBytesMaximum) bytes")))))
+                return responder.send(HTTPReply(.applied(.rejected(.invalidNode(NodeRevocation.invalidNodeReason)))))
             }
             service.submit(.revokeNode(name: name), answering: responder)
         }

@@ -38,23 +38,26 @@ final class RequestForwarding: @unchecked Sendable {
         }
         let id = waiting.add(leader: leader, deadline: MonotonicInstant.now().advanced(by: RaftService.proposalTimeout),
                              endsWithLeaderChange: request.endsWithLeaderChange, completion: completion)
-        var writer = BinaryWriter()
-        writer.write(id)
-        let frame = Frame(kind: FrameKind.forwardProposal.rawValue, payload: writer.bytes + request.encoded)
+        let frame = Frame(kind: FrameKind.forwardProposal.rawValue, payload: ForwardedRequest(requestID: id, request: request).encoded)
         if !peers.send(frame, to: leader, what: "forwarded request") {
             waiting.resolve(requestID: id, from: leader, outcome: .refused(.requestTooLarge(frameBytesMaximum: link.frameSizeMaximumBytes)))
         }
     }
 
     /// On the leader: a request `peer` forwarded. `submit` carries it out here (never forwarding
-    /// it again), and its answer goes back to `peer`.
+    /// it again), and its answer goes back to `peer`. One whose id reads but whose request does
+    /// not decode (a follower of a newer build) is refused at once and logged; only a payload too
+    /// short to name its request throws.
     func receiveRequest(from peer: NodeID, payload: [UInt8],
                         submit: (ClusterRequest, @escaping Completion) -> Void) throws(BinaryDecodingError) {
-        var reader = BinaryReader(payload)
-        let requestID = try reader.readUInt64()
-        let request = try ClusterRequest.decode(&reader)
-        try reader.expectEnd()
-        submit(request) { [self] outcome in answer(outcome, requestID: requestID, to: peer) }
+        let forwarded: ForwardedRequest
+        do throws(BinaryDecodingError) { forwarded = try ForwardedRequest.decode(payload) } catch {
+            guard let refused = ForwardedRequest.undecodable(payload, error: error) else { throw error }
+            logger.warning("forwarded request does not decode (does the follower run a newer build?); it is refused",
+                           ["from": peers.displayName(of: peer), "request": "\(refused.requestID)", "error": "\(error)"])
+            return answer(refused.outcome, requestID: refused.requestID, to: peer)
+        }
+        submit(forwarded.request) { [self] outcome in answer(outcome, requestID: forwarded.requestID, to: peer) }
     }
 
     /// On a follower: `sender`'s answer to a request forwarded from here, whether it came in one

@@ -3,51 +3,75 @@ import Primitives
 /// The binary form of fleet commands (Raft log entries) and of the whole
 /// state (Raft snapshots). Versioned; decoding is bounded and rejects
 /// anything it does not fully understand. Version 3 added ticket keys,
-/// version 4 node revocations; versions 2 and 3 (written before) still
-/// decode, so a data directory survives the upgrade.
+/// version 4 node revocations and `deleteUnusedEnvironment`; versions 2 and 3
+/// (written before) still decode, so a data directory survives the upgrade.
+///
+/// Each entry is written in the lowest version that can express it, never below
+/// `versionWrittenMinimum`: a command version 3 knows is written as version 3, a
+/// snapshot without revocations too, so members of the build before version 4 (which
+/// read 2...3) follow an upgraded leader until it has to say something new (CLUSTER.md,
+/// "Rolling upgrades"). A tag is read only in versions that have it.
 public enum FleetCodec {
-    static let version: UInt8 = 4
     public static let versionsRead: ClosedRange<UInt8> = 2...4
+    /// What the oldest build that may share a cluster with this one reads.
+    static let versionWrittenMinimum: UInt8 = 3
     static let textBytesMaximum = 256
 
     private enum Tag: UInt8 {
         case putEnvironment = 1, deleteEnvironment, putMember, deleteMember, publishAddresses, putNode, deleteNode
-        case addTicketKey, revokeNode, unrevokeNode
+        case addTicketKey, revokeNode, unrevokeNode, deleteUnusedEnvironment
+
+        /// The version that introduced the tag.
+        var since: UInt8 {
+            switch self {
+            case .putEnvironment, .deleteEnvironment, .putMember, .deleteMember, .publishAddresses, .putNode, .deleteNode: 2
+            case .addTicketKey: 3
+            case .revokeNode, .unrevokeNode, .deleteUnusedEnvironment: 4
+            }
+        }
+
+        var versionWritten: UInt8 { max(since, FleetCodec.versionWrittenMinimum) }
     }
 
     public static func encode(_ command: FleetCommand) -> [UInt8] {
         var writer = BinaryWriter()
-        writer.write(version)
+        func begin(_ tag: Tag) {
+            writer.write(tag.versionWritten)
+            writer.write(tag.rawValue)
+        }
         switch command {
         case let .putEnvironment(record):
-            writer.write(Tag.putEnvironment.rawValue)
+            begin(.putEnvironment)
             write(record, to: &writer)
         case let .deleteEnvironment(name):
-            writer.write(Tag.deleteEnvironment.rawValue)
+            begin(.deleteEnvironment)
+            writer.write(name)
+        case let .deleteUnusedEnvironment(name):
+            begin(.deleteUnusedEnvironment)
             writer.write(name)
         case let .putMember(record):
-            writer.write(Tag.putMember.rawValue)
+            begin(.putMember)
             write(record, to: &writer)
         case let .deleteMember(name):
-            writer.write(Tag.deleteMember.rawValue)
+            begin(.deleteMember)
             writer.write(name)
         case let .publishAddresses(addresses):
-            writer.write(Tag.publishAddresses.rawValue)
+            begin(.publishAddresses)
             write(addresses, to: &writer)
         case let .putNode(record):
-            writer.write(Tag.putNode.rawValue)
+            begin(.putNode)
             write(record, to: &writer)
         case let .deleteNode(id):
-            writer.write(Tag.deleteNode.rawValue)
+            begin(.deleteNode)
             writer.write(id)
         case let .addTicketKey(record):
-            writer.write(Tag.addTicketKey.rawValue)
+            begin(.addTicketKey)
             write(record, to: &writer)
         case let .revokeNode(revocation):
-            writer.write(Tag.revokeNode.rawValue)
+            begin(.revokeNode)
             write(revocation, to: &writer)
         case let .unrevokeNode(name):
-            writer.write(Tag.unrevokeNode.rawValue)
+            begin(.unrevokeNode)
             writer.write(name)
         }
         return writer.bytes
@@ -55,11 +79,20 @@ public enum FleetCodec {
 
     public static func decodeCommand(_ bytes: [UInt8]) throws(BinaryDecodingError) -> FleetCommand {
         var reader = BinaryReader(bytes)
-        try expectVersion(&reader)
+        let version = try expectVersion(&reader)
+        let tag = Tag(rawValue: try reader.readUInt8())
+        if let tag, tag.since > version {
+            throw .invalidValue(offset: 1, detail: "fleet command tag \(tag.rawValue) is not in version \(version)")
+        }
         let command: FleetCommand
-        switch Tag(rawValue: try reader.readUInt8()) {
+        switch tag {
         case .putEnvironment: command = .putEnvironment(try readEnvironment(&reader))
-        case .deleteEnvironment: command = .deleteEnvironment(name: try readText(&reader))
+        case .deleteEnvironment:
+            // The builds that wrote version 4 (before `deleteUnusedEnvironment` had its own tag) meant
+            // the refusing deletion by this tag; versions 2 and 3 the unconditional one.
+            let name = try readText(&reader)
+            command = version >= 4 ? .deleteUnusedEnvironment(name: name) : .deleteEnvironment(name: name)
+        case .deleteUnusedEnvironment: command = .deleteUnusedEnvironment(name: try readText(&reader))
         case .putMember: command = .putMember(try readMember(&reader))
         case .deleteMember: command = .deleteMember(name: try readText(&reader))
         case .publishAddresses: command = .publishAddresses(try readAddresses(&reader))
@@ -76,6 +109,7 @@ public enum FleetCodec {
 
     public static func encode(_ state: FleetState) -> [UInt8] {
         var writer = BinaryWriter(reservingCapacity: 256 + 64 * state.nodes.count)
+        let version = state.revocations.isEmpty ? versionWrittenMinimum : Tag.revokeNode.versionWritten
         writer.write(version)
         writer.write(state.appliedIndex)
         writeTable(state.sortedEnvironments, to: &writer, write)
@@ -83,7 +117,7 @@ public enum FleetCodec {
         writeTable(state.advertised.values.sorted { $0.name < $1.name }, to: &writer, write)
         writeTable(state.nodes.values.sorted { $0.id < $1.id }, to: &writer, write)
         writeTable(state.ticketKeys, to: &writer, write)
-        writeTable(state.sortedRevocations, to: &writer, write)
+        if !state.revocations.isEmpty { writeTable(state.sortedRevocations, to: &writer, write) }
         return writer.bytes
     }
 
@@ -108,7 +142,6 @@ public enum FleetCodec {
             appliedIndex: appliedIndex)
     }
 
-    @discardableResult
     private static func expectVersion(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> UInt8 {
         let found = try reader.readUInt8()
         guard versionsRead.contains(found) else { throw .unsupportedVersion(found) }

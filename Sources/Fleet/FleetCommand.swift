@@ -2,7 +2,12 @@
 /// log as bytes (`FleetCodec`) and are applied in log order on every coordinator.
 public enum FleetCommand: Sendable, Equatable {
     case putEnvironment(EnvironmentRecord)
+    /// Deletes the environment whatever nodes are recorded in it: what this command meant when
+    /// builds wrote it (encoding versions 2 and 3), kept so their entries replay alike. No route
+    /// proposes it now.
     case deleteEnvironment(name: String)
+    /// Deletes the environment unless a node is recorded in it (the API's DELETE). Encoding version 4.
+    case deleteUnusedEnvironment(name: String)
     /// Carried in the context of the membership change that adds the member.
     case putMember(ClusterMemberRecord)
     /// Carried in the context of the membership change that removes the member.

@@ -13,16 +13,22 @@ extension FleetState {
         return .environmentStored(record, created: created)
     }
 
+    /// Unconditional: the meaning of entries written before `deleteUnusedEnvironment`, which
+    /// replicas replaying them must keep. A node recorded in it keeps naming it.
+    mutating func deleteEnvironment(_ name: String) -> FleetOutcome {
+        guard environments.removeValue(forKey: name) != nil else { return .rejected(.notFound(name)) }
+        return .environmentDeleted(name: name)
+    }
+
     /// Refused while a node is recorded in the environment: deleting it would leave that
     /// node's record naming an environment that no longer exists.
-    mutating func deleteEnvironment(_ name: String) -> FleetOutcome {
+    mutating func deleteUnusedEnvironment(_ name: String) -> FleetOutcome {
         guard environments[name] != nil else { return .rejected(.notFound(name)) }
         let members = nodes.values.filter { $0.environment == name }
         if let example = members.map(\.id).min() {
             return .rejected(.environmentInUse(name, nodes: members.count, example: example))
         }
-        environments[name] = nil
-        return .environmentDeleted(name: name)
+        return deleteEnvironment(name)
     }
 
     mutating func putMember(_ record: ClusterMemberRecord) -> FleetOutcome {
@@ -80,7 +86,7 @@ extension FleetState {
     /// revocation never un-denies a certificate.
     mutating func revokeNode(_ revocation: NodeRevocation) -> FleetOutcome {
         guard NodeRevocation.isValidNode(revocation.node) else {
-            return .rejected(.invalidNode("node name '\(revocation.node)' must be 1-\(NodeRecord.labelKeyBytesMaximum) bytes"))
+            return .rejected(.invalidNode(NodeRevocation.invalidNodeReason))
         }
         guard let held = revocations[revocation.node] else {
             guard revocations.count < Self.revocationsMaximum else {

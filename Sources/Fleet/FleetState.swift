@@ -87,6 +87,7 @@ public struct FleetState: Sendable, Equatable {
         switch command {
         case let .putEnvironment(record): putEnvironment(record)
         case let .deleteEnvironment(name): deleteEnvironment(name)
+        case let .deleteUnusedEnvironment(name): deleteUnusedEnvironment(name)
         case let .putMember(record): putMember(record)
         case let .deleteMember(name): deleteMember(name)
         case let .publishAddresses(addresses): publish(addresses)

@@ -17,13 +17,12 @@ struct MemberHealthTests {
 
     @Test func theLeaderJudgesEveryFollowerByLagAndSilence() {
         let healthy = Self.judge(match: 45)
-        #expect(healthy == MemberReplication(isSelf: false, isLeader: false, viewerIsLeader: true, leaderLastIndex: 50,
-                                             matchIndex: 45, lastHeard: MonotonicInstant(nanoseconds: Self.now.nanoseconds - 20_000_000),
-                                             now: Self.now, silenceLimit: Self.limit, lagLimit: 10))
         #expect(healthy.lag == 5 && healthy.matchIndex == 45 && healthy.lastContactMilliseconds == 20 && healthy.health == .healthy)
-        #expect(Self.judge(match: 39).health == .lagging)
+        let behind = Self.judge(match: 39)
+        #expect(behind.lag == 11 && behind.matchIndex == 39 && behind.lastContactMilliseconds == 20 && behind.health == .lagging)
         #expect(Self.judge(match: 40).health == .healthy, "exactly at the limit still keeps pace")
-        #expect(Self.judge(heardAgo: .milliseconds(501)).health == .unreachable)
+        let silent = Self.judge(heardAgo: .milliseconds(501))
+        #expect(silent.lag == 0 && silent.lastContactMilliseconds == 501 && silent.health == .unreachable)
         #expect(Self.judge(heardAgo: .milliseconds(500)).health == .healthy)
         let never = Self.judge(match: 0, heardAgo: nil)
         #expect(never.health == .unreachable && never.lastContactMilliseconds == nil)

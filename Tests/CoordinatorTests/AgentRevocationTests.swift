@@ -75,7 +75,9 @@ import Wire
         port.revocations.install(Self.revoked("n1", atSecond: Self.notBefore + 10))
         let sameSecond = port.connect(certifiedAs: "n1", notBeforeSeconds: Self.notBefore + 10)
         port.embedded.run()
-        #expect(sameSecond.closeReason != nil, "valid from the revocation's own second: refused")
+        let revocation = try #require(Self.revoked("n1", atSecond: Self.notBefore + 10)["n1"])
+        #expect(sameSecond.closeReason == .local(AgentRevocations.reason(revocation)),
+                "valid from the revocation's own second: refused")
         let reissued = port.connect(certifiedAs: "n1", notBeforeSeconds: Self.notBefore + 11)
         reissued.send(AgentSays.hello("n1"))
         #expect(try reissued.received() == [.welcome(AgentWelcome(leaderTerm: 4, leaderName: "c1", acknowledgedSequence: 0))])

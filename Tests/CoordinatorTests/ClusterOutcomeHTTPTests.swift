@@ -98,8 +98,9 @@ import Testing
         .error(.nodeConnected(id: "web-5"), 409, "node_connected", "node 'web-5' has a live agent session on the leader; "
                + "stop its agent, or revoke it (hotswap nodes revoke web-5), then remove it"),
         .error(.environmentNotFound(name: "staging"), 404, "not_found", "environment 'staging' does not exist"),
-        .error(.undecodableWrite(detail: "input ends early at byte 3"), 400, "invalid_request",
-               "the write cannot be decoded: input ends early at byte 3"),
+        .error(.undecodableWrite(detail: "invalid value at byte 8: unknown cluster request"), 501, "undecodable_request",
+               "the leader cannot decode this request (does it run an older build? upgrade every member before using what is new): "
+                   + "invalid value at byte 8: unknown cluster request"),
         .error(.requestTooLarge(frameBytesMaximum: 1_048_576), 413, "request_too_large",
                "the request does not fit one 1048576-byte peer frame"),
         .error(.answerTooLarge(bytes: 70_000_000, maximumBytes: 67_108_864), 500, "answer_too_large",

@@ -1,9 +1,14 @@
 import Fleet
 import Testing
 
-/// Deleting an environment is refused while a node is recorded in it, the same way on every
-/// replica: the refusal depends only on the replicated state.
+/// Deleting an environment (`deleteUnusedEnvironment`, the API's DELETE) is refused while a node
+/// is recorded in it, the same way on every replica: the refusal depends only on the replicated
+/// state. A `deleteEnvironment` entry written before that rule deletes whatever nodes name the
+/// environment, on every build that replays it: what an entry does depends on the entry alone.
 struct EnvironmentDeletionTests {
+    /// `deleteEnvironment(name: "qa")` as version 3 builds wrote it.
+    static let pinnedDeleteVersion3: [UInt8] = [0x03, 0x02, 0x00, 0x00, 0x00, 0x02, 0x71, 0x61]
+
     struct Case: Sendable, CustomTestStringConvertible {
         let label: String
         /// Node id → environment, stored before the deletion.
@@ -35,7 +40,7 @@ struct EnvironmentDeletionTests {
             state.apply(.putNode(NodeRecord(id: id, environment: environment)), at: index)
         }
         let before = state.environments
-        #expect(state.apply(.deleteEnvironment(name: example.deleting), at: index + 1) == example.expected)
+        #expect(state.apply(.deleteUnusedEnvironment(name: example.deleting), at: index + 1) == example.expected)
         if case .rejected = example.expected {
             #expect(state.environments == before, "a refused deletion changes nothing")
         } else {
@@ -53,8 +58,27 @@ struct EnvironmentDeletionTests {
     @Test func deletionSucceedsOnceTheLastNodeIsRemoved() {
         var state = FleetState()
         state.apply(.putNode(NodeRecord(id: "web-1", environment: "qa")), at: 1)
-        #expect(state.apply(.deleteEnvironment(name: "qa"), at: 2) == .rejected(.environmentInUse("qa", nodes: 1, example: "web-1")))
+        #expect(state.apply(.deleteUnusedEnvironment(name: "qa"), at: 2)
+                == .rejected(.environmentInUse("qa", nodes: 1, example: "web-1")))
         state.apply(.deleteNode(id: "web-1"), at: 3)
-        #expect(state.apply(.deleteEnvironment(name: "qa"), at: 4) == .environmentDeleted(name: "qa"))
+        #expect(state.apply(.deleteUnusedEnvironment(name: "qa"), at: 4) == .environmentDeleted(name: "qa"))
+    }
+
+    @Test func aVersion3DeletionReplaysAsItAppliedWhenWritten() throws {
+        var state = FleetState()
+        state.apply(.putNode(NodeRecord(id: "web-1", environment: "qa")), at: 1)
+        let command = try FleetCodec.decodeCommand(Self.pinnedDeleteVersion3)
+        #expect(command == .deleteEnvironment(name: "qa"))
+        #expect(state.apply(command, at: 2) == .environmentDeleted(name: "qa"))
+        #expect(state.environments["qa"] == nil)
+        #expect(state.nodes["web-1"]?.environment == "qa", "the node keeps naming the environment, as it did then")
+    }
+
+    @Test func aVersion4DeletionOfTheBuildsBeforeItsOwnTagKeepsItsRefusal() throws {
+        var state = FleetState()
+        state.apply(.putNode(NodeRecord(id: "web-1", environment: "qa")), at: 1)
+        let command = try FleetCodec.decodeCommand([0x04] + Self.pinnedDeleteVersion3.dropFirst())
+        #expect(command == .deleteUnusedEnvironment(name: "qa"))
+        #expect(state.apply(command, at: 2) == .rejected(.environmentInUse("qa", nodes: 1, example: "web-1")))
     }
 }

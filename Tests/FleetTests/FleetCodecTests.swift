@@ -8,6 +8,7 @@ struct FleetCodecTests {
         FleetCommand.putEnvironment(EnvironmentRecord(name: "edge", defaultStrategy: .blueGreen, requiresApproval: true,
                                                       approvalTimeoutSeconds: 3600)),
         FleetCommand.deleteEnvironment(name: "qa"),
+        FleetCommand.deleteUnusedEnvironment(name: "qa"),
         FleetCommand.putMember(ClusterMemberRecord(name: "c4", peerAddress: "10.0.0.4:7000")),
         FleetCommand.deleteMember(name: "c4"),
         FleetCommand.publishAddresses(AdvertisedAddresses(name: "c1", apiAddress: "10.0.0.1:8443", agentAddress: "10.0.0.1:7001")),
@@ -40,22 +41,24 @@ struct FleetCodecTests {
 
     @Test func version2And3LogEntriesAndSnapshotsStillDecode() throws {
         let command = FleetCommand.putNode(NodeRecord(id: "n1", environment: "qa"))
-        for version: UInt8 in [2, 3] {
+        for version: UInt8 in [2, 3, 4] {
             #expect(try FleetCodec.decodeCommand([version] + FleetCodec.encode(command).dropFirst()) == command)
         }
         var state = FleetState()
         state.apply(command, at: 3)
-        let version4 = FleetCodec.encode(state)
-        let version3 = [3] + version4.dropFirst().dropLast(4)
-        let version2 = [2] + version4.dropFirst().dropLast(8)
-        #expect(try FleetCodec.decodeState(Array(version3)) == state, "a snapshot written before revocations")
+        let version3 = FleetCodec.encode(state)
+        let version2 = [2] + version3.dropFirst().dropLast(4)
+        let version4 = [4] + version3.dropFirst() + [0, 0, 0, 0]
+        #expect(version3.first == 3, "a snapshot without revocations is written as version 3")
+        #expect(try FleetCodec.decodeState(version3) == state)
         #expect(try FleetCodec.decodeState(Array(version2)) == state, "a snapshot written before ticket keys")
+        #expect(try FleetCodec.decodeState(version4) == state, "an empty revocation table, as earlier builds wrote it")
         #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState([4] + version3.dropFirst()) }
         #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState([3] + version2.dropFirst()) }
     }
 
     @Test func aSnapshotDeclaringMoreRevocationsThanTheBoundIsRefused() {
-        let empty = FleetCodec.encode(FleetState())
+        let empty = [4] + FleetCodec.encode(FleetState()).dropFirst() + [0, 0, 0, 0]
         let count = UInt32(FleetState.revocationsMaximum + 1)
         let hostile = Array(empty.dropLast(4)) + [UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF),
                                                    UInt8(count & 0xFF)]

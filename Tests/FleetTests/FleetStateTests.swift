@@ -133,13 +133,29 @@ struct FleetStateTests {
         #expect(state.revocations == ["lost-host": late])
     }
 
-    @Test func aRevocationNeedsANodeNameOfOneTo63Bytes() {
+    @Test func aRevocationIsStampedNoEarlierThanTheNewestConnectedCertificate() {
+        let now: UInt64 = 1_700_000_000_000
+        #expect(NodeRevocation.stamped(node: "n", nowMilliseconds: now, newestNotBeforeSeconds: nil).revokedAtMilliseconds == now)
+        #expect(NodeRevocation.stamped(node: "n", nowMilliseconds: now, newestNotBeforeSeconds: 1_600_000_000)
+            .revokedAtMilliseconds == now, "an older certificate leaves the leader's clock")
+        let ahead = NodeRevocation.stamped(node: "n", nowMilliseconds: now, newestNotBeforeSeconds: 1_700_000_090)
+        #expect(ahead.revokedAtMilliseconds == 1_700_000_090_000, "a leader behind the issuing clock still covers the live certificate")
+        #expect(ahead.denies(notBeforeSeconds: 1_700_000_090))
+        #expect(!ahead.denies(notBeforeSeconds: 1_700_000_091))
+        #expect(NodeRevocation.stamped(node: "n", nowMilliseconds: now, newestNotBeforeSeconds: .max).revokedAtMilliseconds == .max)
+        #expect(NodeRevocation.stamped(node: "n", nowMilliseconds: now, newestNotBeforeSeconds: -5).revokedAtMilliseconds == now)
+    }
+
+    @Test func aRevocationNeedsACertificateNodeName() {
         var state = FleetState()
-        for name in ["", String(repeating: "n", count: 64)] {
+        for name in ["", String(repeating: "n", count: 64), "-leading-dash", "with space", "bell\u{07}", "\u{1b}]52;c;x", "ünïcode"] {
             let outcome = state.apply(.revokeNode(NodeRevocation(node: name, revokedAtMilliseconds: 1)), at: state.appliedIndex + 1)
-            #expect(outcome == .rejected(.invalidNode("node name '\(name)' must be 1-63 bytes")))
+            #expect(outcome == .rejected(.invalidNode(NodeRevocation.invalidNodeReason)))
         }
-        #expect(state.revocations.isEmpty)
+        let longest = String(repeating: "n", count: 63)
+        #expect(state.apply(.revokeNode(NodeRevocation(node: longest, revokedAtMilliseconds: 1)), at: state.appliedIndex + 1)
+            == .nodeRevoked(NodeRevocation(node: longest, revokedAtMilliseconds: 1)))
+        #expect(state.revocations.count == 1)
     }
 
     @Test func theDenyListIsBoundedAndAFullOneStillMovesAHeldNamesTime() {

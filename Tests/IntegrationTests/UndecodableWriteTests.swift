@@ -7,7 +7,9 @@ import Wire
 
 /// The leader refuses a write this build cannot decode before proposing it (`WriteCheck`): committed,
 /// it would halt every member for good. No route sends such bytes (each refuses a bad name or body
-/// first), so the write comes as a follower would forward it, on the leader's peer port.
+/// first), so the write comes as a follower would forward it, on the leader's peer port. A request
+/// of a kind this build does not know (a follower of a newer build) is refused at once the same way,
+/// rather than left to time out on the follower.
 @Suite(.serialized)
 struct UndecodableWriteTests {
     @Test func aForwardedWriteThatDoesNotDecodeIsRefusedAndTheClusterCommitsOn() throws {
@@ -21,18 +23,22 @@ struct UndecodableWriteTests {
         let connection = try #require(opened, "no connection to \(leader)'s peer port")
         defer { client.close(connection) }
         let requestID = UInt64.random(in: 1...UInt64.max)
-        var writer = BinaryWriter()
-        writer.write(requestID)
-        let payload = writer.bytes + ClusterRequest.write([0xFF]).encoded
+        let payload = ForwardedRequest(requestID: requestID, request: .write([0xFF])).encoded
         client.write(TestFrames.frame(kind: FrameKind.forwardProposal.rawValue, payload: payload), on: connection)
+        var writer = BinaryWriter()
+        let newerRequestID = requestID &+ 1
+        writer.write(newerRequestID)
+        client.write(TestFrames.frame(kind: FrameKind.forwardProposal.rawValue, payload: writer.bytes + [0xF0, 1, 2]), on: connection)
 
         // The leader answers on its own link to `member`, whose coordinator sent no such request
         // and logs the answer it drops, outcome and all.
         let memberLog = try #require(cluster.processes[member]).log
-        let answered = eventually(timeout: .seconds(10)) {
-            memberLog.text.split(separator: "\n").contains { $0.contains("request=\(requestID)") && $0.contains("undecodableWrite") }
+        for (id, what) in [(requestID, "undecodable write"), (newerRequestID, "request of an unknown kind")] {
+            let answered = eventually(timeout: .seconds(10)) {
+                memberLog.text.split(separator: "\n").contains { $0.contains("request=\(id)") && $0.contains("undecodableWrite") }
+            }
+            #expect(answered, "no refusal of the \(what) reached \(member): \(memberLog.text.suffix(3_000))")
         }
-        #expect(answered, "no refusal of the undecodable write reached \(member): \(memberLog.text.suffix(3_000))")
         #expect(!transcript.isClosed, "the leader closed the connection the request came on")
         #expect(cluster.putAcknowledged("after-undecodable"), "the cluster stopped committing writes")
         for name in cluster.names {

@@ -76,12 +76,12 @@ final class DevProcess {
         return found
     }
 
-    /// The URL dev printed in its `export HOTSWAP_ADDR=...` line.
+    /// The first URL dev printed in its `export HOTSWAP_ADDR=...` line (it lists every member's).
     var apiURL: String? {
         for line in lines {
             let words = line.split(separator: " ")
             if let exported = words.first(where: { $0.hasPrefix("HOTSWAP_ADDR=") }) {
-                return String(exported.dropFirst("HOTSWAP_ADDR=".count))
+                return exported.dropFirst("HOTSWAP_ADDR=".count).split(separator: ",").first.map(String.init)
             }
         }
         return nil
