@@ -78,7 +78,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability", "Primitives"],
+            dependencies: ["CLinux", "Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability", "Primitives"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
@@ -87,8 +87,8 @@ let package = Package(
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Primitives"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"]),
-        .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
-        .testTarget(name: "LocalFleetTests", dependencies: ["LocalFleet", "CommandLineSupport"]),
+        .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport", "TestSupport"]),
+        .testTarget(name: "LocalFleetTests", dependencies: ["LocalFleet", "CommandLineSupport", "Locking", "TestSupport"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Primitives", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Primitives", "Telemetry", "TestSupport"]),
         .testTarget(

@@ -1,11 +1,12 @@
 // Linux interfaces that the Glibc Swift module does not expose: epoll,
-// eventfd, prctl (variadic in C, so not importable) and three GNU
+// eventfd, prctl (variadic in C, so not importable) and five GNU
 // extensions. _GNU_SOURCE is deliberately not defined (it would change
 // fd_set and clash with other modules), so the three GNU functions are
 // declared here with glibc's own signatures.
 #ifndef HOTSWAP_CLINUX_SHIM_H
 #define HOTSWAP_CLINUX_SHIM_H
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <sys/epoll.h>
@@ -18,6 +19,8 @@
 extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 extern int pthread_setname_np(pthread_t thread, const char *name);
 extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path);
+extern int pipe2(int fds[2], int flags);
 
 static inline int hs_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
@@ -31,6 +34,17 @@ static inline int hs_pthread_setname(const char *name) {
 /// so it inherits none of its parent's beyond those the file actions set up.
 static inline int hs_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
+/// Makes a spawned child change to `path` before it executes (glibc 2.29+).
+static inline int hs_spawn_chdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+/// A pipe whose two ends are close-on-exec from the start, so no child
+/// spawned meanwhile by another thread inherits them.
+static inline int hs_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
 }
 
 /// Asks the kernel to send `signal` to this process when the thread that

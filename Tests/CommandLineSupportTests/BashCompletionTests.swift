@@ -1,6 +1,7 @@
 import CommandLineSupport
 import Foundation
 import Testing
+import TestSupport
 
 /// The completion script is valid bash, registers itself, and offers what the parser accepts.
 struct BashCompletionTests {
@@ -13,15 +14,8 @@ struct BashCompletionTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("tool.bash")
         try script.write(to: path, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "source '\(path.path)' && \(commands)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+        let run = try ExternalCommand.run(["/bin/bash", "-c", "source '\(path.path)' && \(commands)"])
+        return (run.standardOutput, run.status)
     }
 
     /// What the script offers after `words`, the last being the word under the cursor.
@@ -33,16 +27,8 @@ struct BashCompletionTests {
     }
 
     @Test func theScriptIsValidBashAndRegistersItself() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-n"]
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write(Data(Self.script.utf8))
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let check = try ExternalCommand.run(["/bin/bash", "-n"], input: Data(Self.script.utf8))
+        #expect(check.status == 0, "\(check.standardError)")
         #expect(try Self.bash("complete -p tool").output == "complete -F _tool tool\n")
     }
 

@@ -157,8 +157,8 @@ struct DevCommandTests {
     }
 
     /// Dev's children share no pipe or socket with dev: a descriptor dev
-    /// inherited (here the test's output pipe and Foundation's child-exit
-    /// socket) kept open in a child would outlive dev.
+    /// inherited (here the test's output pipe) kept open in a child would
+    /// outlive dev.
     private func expectNoInheritedDescriptors(_ dev: DevProcess, pids: [String: Int32]) {
         let devTargets = DevProcess.descriptorTargets(dev.pid).filter { $0.hasPrefix("pipe:") || $0.hasPrefix("socket:") }
         #expect(!devTargets.isEmpty, "could not read dev's descriptors")

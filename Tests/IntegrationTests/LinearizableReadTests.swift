@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Reads of replicated state are linearizable by default, on every member: a client that was
 /// told a write succeeded never reads an older value afterwards, wherever it reads, while

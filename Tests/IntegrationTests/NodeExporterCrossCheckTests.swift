@@ -51,26 +51,21 @@ struct NodeExporterCrossCheckTests {
 /// A prometheus-node-exporter child on a free loopback port with only the
 /// cpu and meminfo collectors, scraped with curl.
 final class NodeExporter {
-    let process = Process()
+    let process: Subprocess
     let port: Int
 
     init() throws {
         port = Int(try Self.freePort())
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["prometheus-node-exporter", "--web.listen-address=127.0.0.1:\(port)",
-                             "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try Subprocess(["prometheus-node-exporter", "--web.listen-address=127.0.0.1:\(port)",
+                                  "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo"],
+                                 standardOutput: .null, standardError: .null)
         let ready = eventually { (try? self.scrape()) != nil }
         guard ready else { throw ExporterError(description: "node_exporter did not answer on port \(port)") }
     }
 
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.terminate()
+        process.waitUntilExit()
     }
 
     /// One scrape, parsed into sample lines.

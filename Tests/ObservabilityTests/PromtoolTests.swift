@@ -21,25 +21,8 @@ import TestSupport
         for value in [0.0001, 0.003, 0.2, 12] {
             histogram.observe(value)
         }
-        let result = try run(promtool, arguments: ["check", "metrics"], input: registry.exposition())
-        #expect(result.status == 0, "promtool check metrics failed: \(result.output)")
-        #expect(result.output.isEmpty, "promtool reported: \(result.output)")
-    }
-
-    private func run(_ path: String, arguments: [String], input: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let stdin = Pipe()
-        let output = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ExternalCommand.run([promtool, "check", "metrics"], input: Data(registry.exposition().utf8))
+        #expect(result.status == 0, "promtool check metrics failed: \(result.combined)")
+        #expect(result.combined.isEmpty, "promtool reported: \(result.combined)")
     }
 }

@@ -34,9 +34,9 @@ struct DataDirectoryLockTests {
         let contend = [flock, "--nonblock", "--conflict-exit-code", String(conflictStatus), directory.file("LOCK"), "true"]
 
         let lock = try DataDirectoryLock.acquire(directory: directory.path)
-        #expect(try ChildProcess.run(contend) == conflictStatus)
+        #expect(try ExternalCommand.run(contend).status == conflictStatus)
         lock.release()
-        #expect(try ChildProcess.run(contend) == 0)
+        #expect(try ExternalCommand.run(contend).status == 0)
     }
 
     @Test func lockedMessageTellsTheOperatorWhatToDo() {

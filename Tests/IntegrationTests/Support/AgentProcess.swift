@@ -6,7 +6,7 @@ import TestSupport
 /// coordinators and waits for the "agent started" log line; it is killed
 /// when released, so a failing test never leaks a process.
 final class AgentProcess {
-    let process = Process()
+    let process: Subprocess
     let log: PipeCollector
     let dataDirectory: TemporaryDirectory
 
@@ -15,32 +15,25 @@ final class AgentProcess {
     init(name: String = "node-1", tlsDirectory: String, coordinators: [String], dataDirectory: TemporaryDirectory = TemporaryDirectory(),
          extraArguments: [String] = ["--interval", "200ms"], separateExecutable: Bool = false) throws {
         self.dataDirectory = dataDirectory
-        process.executableURL = URL(fileURLWithPath: separateExecutable ? HotSwapBinary.agentPath : HotSwapBinary.path)
-        process.arguments = (separateExecutable ? [] : ["agent"]) + ["--name", name, "--coordinators", coordinators.joined(separator: ","),
-                             "--tls-dir", tlsDirectory, "--data-dir", dataDirectory.path] + extraArguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        log = PipeCollector(stderr.fileHandleForReading)
-        try process.run()
+        let executable = separateExecutable ? HotSwapBinary.agentPath : HotSwapBinary.path
+        process = try Subprocess([executable] + (separateExecutable ? [] : ["agent"])
+                                 + ["--name", name, "--coordinators", coordinators.joined(separator: ","),
+                                    "--tls-dir", tlsDirectory, "--data-dir", dataDirectory.path] + extraArguments,
+                                 standardOutput: .null)
+        log = process.standardError!
         try waitForStart()
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.kill()
+        process.waitUntilExit()
         let text = log.text
         if text.contains("ThreadSanitizer") || text.contains("Fatal error") {
             Issue.record("agent reported a fault:\n\(text)")
         }
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
 
     /// The term file's text, nil when absent.
     var persistedTerm: String? {
@@ -61,12 +54,10 @@ final class AgentProcess {
     /// to be read to the end; returns its status.
     @discardableResult
     func stop(with signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) -> Int32? {
-        kill(pid, signal)
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
-        guard !process.isRunning else { return nil }
+        process.send(signal)
+        guard let status = process.waitUntilExit(timeout: timeout) else { return nil }
         log.waitForEnd()
-        return process.terminationStatus
+        return status
     }
 
     /// Log lines containing `text`, in order.

@@ -1,5 +1,6 @@
 import Foundation
 import Locking
+import TestSupport
 
 /// Writes environments in a loop on its own thread while a test changes the
 /// cluster under it, and remembers which writes were acknowledged. Write `i`

@@ -9,7 +9,7 @@ import TestSupport
 /// another network namespace under the same pid; `peerHost` is the address
 /// its peer port binds to.
 final class CoordinatorProcess {
-    let process = Process()
+    let process: Subprocess
     let log: PipeCollector
     private(set) var apiPort = 0
     private(set) var peerPort = 0
@@ -24,36 +24,21 @@ final class CoordinatorProcess {
         let arguments = ["coordinator", "--name", name, "--data-dir", dataDirectory.path,
                          "--tls-dir", tlsDirectory, "--peer-addr", "\(peerHost):\(peerPort)",
                          "--agent-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"] + extraArguments
-        if commandPrefix.isEmpty {
-            process.executableURL = URL(fileURLWithPath: HotSwapBinary.path)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = commandPrefix + [HotSwapBinary.path] + arguments
-        }
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        log = PipeCollector(stderr.fileHandleForReading)
-        try process.run()
+        process = try Subprocess(commandPrefix + [HotSwapBinary.path] + arguments, standardOutput: .null)
+        log = process.standardError!
         try waitForStart()
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.kill()
+        process.waitUntilExit()
         let text = log.text
         if text.contains("ThreadSanitizer") || text.contains("Fatal error") {
             Issue.record("coordinator reported a fault:\n\(text)")
         }
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
     var apiURL: String { "https://127.0.0.1:\(apiPort)" }
 
     private func waitForStart() throws {
@@ -67,7 +52,6 @@ final class CoordinatorProcess {
             }
             guard process.isRunning else {
                 let output = log.finish()
-                process.waitUntilExit()
                 throw StartFailure(log: output, status: process.terminationStatus)
             }
             usleep(20_000)
@@ -85,12 +69,10 @@ final class CoordinatorProcess {
     /// to be read to the end; returns its status.
     @discardableResult
     func stop(with signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) -> Int32? {
-        kill(pid, signal)
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
-        guard !process.isRunning else { return nil }
+        process.send(signal)
+        guard let status = process.waitUntilExit(timeout: timeout) else { return nil }
         log.waitForEnd()
-        return process.terminationStatus
+        return status
     }
 
     /// Open file descriptors of the process, from /proc.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// What one run of `hotswap data verify --output json` said about a data directory.
 enum VerifyOutcome: Sendable, CustomStringConvertible {

@@ -8,7 +8,7 @@ import TestSupport
 /// every one is gone; when released it kills dev and anything of the fleet
 /// still running, so a failing test leaks nothing.
 final class DevProcess {
-    let process = Process()
+    let process: Subprocess
     let output: PipeCollector
     let directory: String
 
@@ -20,25 +20,15 @@ final class DevProcess {
     /// `live`: the table is printed (on the pipe: when it changes) rather than once (`--no-live`).
     init(directory: String, agents: Int, live: Bool = false, extraArguments: [String] = []) throws {
         self.directory = directory
-        process.executableURL = URL(fileURLWithPath: HotSwapBinary.path)
-        process.arguments = ["dev", "--dir", directory, "--agents", "\(agents)", "--api-port", "0", "--port-base", "0",
-                             "--timeout", "150s"] + (live ? [] : ["--no-live"]) + extraArguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        output = PipeCollector(pipe.fileHandleForReading)
-        try process.run()
+        process = try Subprocess([HotSwapBinary.path, "dev", "--dir", directory, "--agents", "\(agents)", "--api-port", "0",
+                                  "--port-base", "0", "--timeout", "150s"] + (live ? [] : ["--no-live"]) + extraArguments,
+                                 standardError: .standardOutput)
+        output = process.standardOutput!
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.kill()
+        process.waitUntilExit()
         for (_, pid) in childPIDs where DevProcess.isAlive(pid, directory: directory) { kill(pid, SIGKILL) }
         let logs = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/logs")) ?? []
         for log in logs {
@@ -50,7 +40,7 @@ final class DevProcess {
         if output.text.contains("ThreadSanitizer") { Issue.record("hotswap dev reported a race:\n\(output.text)") }
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
     var text: String { output.text }
 
     /// Waits until dev printed a line starting with `prefix` (true) or exited / timed out (false).
@@ -102,11 +92,9 @@ final class DevProcess {
     /// Waits (bounded) for dev to exit and its output to be read to the end;
     /// its status, or nil if it is still running.
     func waitForExit(timeout: Duration = exitTimeout) -> Int32? {
-        _ = eventually(timeout: timeout) { !process.isRunning }
-        guard !process.isRunning else { return nil }
-        process.waitUntilExit()
+        guard let status = process.waitUntilExit(timeout: timeout) else { return nil }
         output.waitForEnd()
-        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+        return status
     }
 
     /// True while `pid` runs and is one of this fleet's processes (its command

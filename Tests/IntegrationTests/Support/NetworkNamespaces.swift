@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A private network for partition tests, built with `ip netns`: a hub
 /// namespace holding a bridge, and one namespace per member joined to the hub

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// `openssl s_client` as an outside TLS peer. It sends one ping frame and
 /// reports whether the pong came back (the handshake and the authorization
