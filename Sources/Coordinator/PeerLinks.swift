@@ -23,6 +23,8 @@ final class PeerLinks: @unchecked Sendable {
     private let isSnapshotCurrent: (TransferHeader) -> Bool
     private let listener: PeerLinkListener
     private var links: [NodeID: FrameLink] = [:]
+    /// Set by `closeAll` at shutdown: no link is made after it.
+    private var isClosed = false
     private var outboxes: [NodeID: TransferOutbox] = [:]
 
     init(loop: EventLoop, selfID: NodeID, contexts: TLSContextStore, logger: Logger, dropped: Counter,
@@ -41,7 +43,7 @@ final class PeerLinks: @unchecked Sendable {
     /// registered (its messages are dropped like lost packets).
     func link(to id: NodeID) -> FrameLink? {
         if let link = links[id] { return link }
-        guard id != selfID, let member = directory().member(id: id) else { return nil }
+        guard !isClosed, id != selfID, let member = directory().member(id: id) else { return nil }
         // The certificate must name the member this link means to reach, not just any coordinator.
         let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
                              expectedPeerName: member.name, contexts: contexts, settings: PeerFlowControl.linkSettings,
@@ -109,6 +111,7 @@ final class PeerLinks: @unchecked Sendable {
     }
 
     func closeAll() {
+        isClosed = true
         for link in links.values {
             link.stop()
             listener.forget(link)

@@ -148,17 +148,18 @@ final class RaftService: @unchecked Sendable {
         }
     }
 
-    /// Stops ticking, closes the peer links, fails pending proposals and closes the log.
+    /// Stops ticking, fails pending proposals, closes the peer links and closes the log.
     func stop() {
         loop.runAndWait { [self] in
             if let tickTimer { loop.cancelTimer(tickTimer) }
             tickTimer = nil
-            peers.closeAll()
             // A pending write may still commit under the next leader: "may have applied", never
-            // `no_leader`, which promises a client that nothing was applied.
+            // `no_leader`, which promises a client that nothing was applied. Answered before the
+            // links close, so a follower that forwarded a request hears it instead of timing out.
             waiters.failAll(with: .leaderChanged)
             forwarding.failAll(with: .leaderChanged)
             failAllReads(with: .noLeader("coordinator shutting down"))
+            peers.closeAll()
             if !isHalted {
                 do {
                     try store.wal.flush()

@@ -3,8 +3,9 @@
 /// decision, so the whole table is unit-tested. The rules:
 /// - An answer that guarantees nothing was applied (`nothingAppliedCodes`: the server refused
 ///   before proposing, or the proposal's log entry was replaced) is retried for any method, POST too.
-/// - Any other 503 is retried only for an idempotent method; `leader_changed` and
-///   `commit_timeout` mean "may have applied", so a DELETE's later 404 is its own success.
+/// - Any other 503 (`leader_changed`, `commit_timeout`, a code this build does not know, none)
+///   may have applied: it is retried only for an idempotent method, and a DELETE's later 404
+///   is then its own success.
 /// - A failure before the request was written (refused, reset or closed in the handshake, a
 ///   connect or handshake timeout) moves on to the next address for any method; a certificate
 ///   fault too, but that address is not asked again.
@@ -47,8 +48,6 @@ public struct FailoverRule: Sendable {
         "no_leader", "proposal_lost", "proposal_refused", "forwarding_busy", "read_timeout",
         "too_many_pending_writes", "too_many_pending_reads",
     ]
-    /// 503 codes that mean the write may have applied (or still may).
-    public static let mayHaveAppliedCodes: Set<String> = ["leader_changed", "commit_timeout"]
     public static let idempotentMethods: Set<String> = ["GET", "HEAD", "PUT", "DELETE"]
 
     public let method: String
@@ -82,7 +81,7 @@ public struct FailoverRule: Sendable {
         }
         if status == 503 {
             guard isIdempotent else { return .finish }
-            if let code, Self.mayHaveAppliedCodes.contains(code) { mayHaveApplied = true }
+            mayHaveApplied = true
             return .next(repeatRound: true)
         }
         if status == 404, method == "DELETE", mayHaveApplied { return .finishAlreadyDone }

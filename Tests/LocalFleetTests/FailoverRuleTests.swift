@@ -52,6 +52,7 @@ struct FailoverRuleTests {
 
     @Test func aDELETEs404AfterAnAttemptThatMayHaveAppliedIsItsSuccess() {
         let mayHaveApplied: [End] = [.answered(status: 503, code: "leader_changed"), .answered(status: 503, code: "commit_timeout"),
+                                     .answered(status: 503, code: "a_code_from_a_newer_build"), .answered(status: 503, code: nil),
                                      .lost(timedOut: false), .lost(timedOut: true)]
         for earlier in mayHaveApplied {
             var rule = FailoverRule(method: "DELETE")

@@ -10,6 +10,13 @@ struct TerminalTextTests {
         #expect(TerminalText.printable("nul\u{0}del\u{7F}csi\u{9B}nel\u{85}") == "nul\\u{0}del\\u{7F}csi\\u{9B}nel\\u{85}")
     }
 
+    @Test func separatorsAndBidirectionalControlsAreEscaped() {
+        #expect(TerminalText.printable("a\u{2028}b\u{2029}c") == "a\\u{2028}b\\u{2029}c")
+        #expect(TerminalText.printable("name\u{202E}gpj.exe\u{2066}x\u{2069}") == "name\\u{202E}gpj.exe\\u{2066}x\\u{2069}")
+        #expect(TerminalText.printable("\u{202A}\u{202B}\u{202C}\u{202D}\u{2067}\u{2068}")
+            == "\\u{202A}\\u{202B}\\u{202C}\\u{202D}\\u{2067}\\u{2068}")
+    }
+
     @Test func longTextIsCutAtTheByteLimit() {
         let long = String(repeating: "x", count: 20_000)
         let shown = TerminalText.printable(long)
