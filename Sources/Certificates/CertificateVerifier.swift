@@ -23,7 +23,8 @@ public enum CertificateVerifier {
             ERR_clear_error()
             throw .keyMismatch(certificatePath: certificatePath, keyPath: privateKeyPath)
         }
-        let authorityInfo = try verifyChain(certificate, path: certificatePath, authorities: authorities, caPath: caPath)
+        let authorityInfo = try verifyChain(certificate, path: certificatePath, authorities: authorities, caPath: caPath,
+                                            nowUnixSeconds: nowUnixSeconds)
         let info = try CertificateInfo(certificate: certificate, path: certificatePath)
         try checkValidity(info, path: certificatePath, nowUnixSeconds: nowUnixSeconds)
         try checkValidity(authorityInfo, path: caPath, nowUnixSeconds: nowUnixSeconds)
@@ -41,10 +42,13 @@ public enum CertificateVerifier {
 
     /// Runs OpenSSL's chain verification with the bundle's CAs as the only trust
     /// anchors and returns the anchor the chain ended at (during a rotation the
-    /// bundle holds the old CA and the new). Time checks are left to
-    /// `checkValidity`, which reports the failing date against the caller's clock.
+    /// bundle holds the old CA and the new). It verifies at `nowUnixSeconds` first,
+    /// so that of two CAs with one subject and key (a renewal) the one valid now is
+    /// chosen; when that fails only on a date, it finds the chain again without
+    /// time checks and leaves the dates to `checkValidity`, which names the
+    /// certificate that is out of its validity and its date.
     private static func verifyChain(
-        _ certificate: OpaquePointer, path: String, authorities: [OpaquePointer], caPath: String
+        _ certificate: OpaquePointer, path: String, authorities: [OpaquePointer], caPath: String, nowUnixSeconds: Int64
     ) throws(CertificateError) -> CertificateInfo {
         guard let store = X509_STORE_new() else {
             throw OpenSSLErrorQueue.error("allocate a certificate store")
@@ -55,6 +59,29 @@ public enum CertificateVerifier {
                 throw OpenSSLErrorQueue.error("add the CA certificate to the trust store")
             }
         }
+        let atNow = try anchor(of: certificate, in: store, path: path, caPath: caPath, checkingTimeAt: nowUnixSeconds)
+        switch atNow {
+        case let .verified(anchor):
+            return anchor
+        case let .refused(code) where code == X509_V_ERR_CERT_HAS_EXPIRED || code == X509_V_ERR_CERT_NOT_YET_VALID:
+            switch try anchor(of: certificate, in: store, path: path, caPath: caPath, checkingTimeAt: nil) {
+            case let .verified(anchor): return anchor
+            case let .refused(code): throw .notSignedByCA(path, reason: String(cString: X509_verify_cert_error_string(Int(code))))
+            }
+        case let .refused(code):
+            throw .notSignedByCA(path, reason: String(cString: X509_verify_cert_error_string(Int(code))))
+        }
+    }
+
+    private enum Verification {
+        case verified(CertificateInfo)
+        case refused(Int32)
+    }
+
+    /// One run of `X509_verify_cert`: at `checkingTimeAt` (Unix seconds), or with time checks off.
+    private static func anchor(
+        of certificate: OpaquePointer, in store: OpaquePointer, path: String, caPath: String, checkingTimeAt time: Int64?
+    ) throws(CertificateError) -> Verification {
         guard let context = X509_STORE_CTX_new() else {
             throw OpenSSLErrorQueue.error("allocate a verification context")
         }
@@ -62,17 +89,22 @@ public enum CertificateVerifier {
         guard X509_STORE_CTX_init(context, store, certificate, nil) == 1 else {
             throw OpenSSLErrorQueue.error("initialise certificate verification")
         }
-        X509_STORE_CTX_set_flags(context, UInt(X509_V_FLAG_NO_CHECK_TIME | X509_V_FLAG_X509_STRICT))
+        if let time {
+            X509_STORE_CTX_set_flags(context, UInt(X509_V_FLAG_X509_STRICT))
+            X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(context), time_t(time))
+        } else {
+            X509_STORE_CTX_set_flags(context, UInt(X509_V_FLAG_NO_CHECK_TIME | X509_V_FLAG_X509_STRICT))
+        }
         guard X509_verify_cert(context) == 1 else {
             let code = X509_STORE_CTX_get_error(context)
             ERR_clear_error()
-            throw .notSignedByCA(path, reason: String(cString: X509_verify_cert_error_string(Int(code))))
+            return .refused(code)
         }
         guard let chain = X509_STORE_CTX_get0_chain(context), hs_sk_X509_num(chain) > 0,
               let anchor = hs_sk_X509_value(chain, hs_sk_X509_num(chain) - 1) else {
             throw OpenSSLErrorQueue.error("read the verified chain")
         }
-        return try CertificateInfo(certificate: anchor, path: caPath)
+        return .verified(try CertificateInfo(certificate: anchor, path: caPath))
     }
 
     private static func checkValidity(

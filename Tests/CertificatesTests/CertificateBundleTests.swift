@@ -39,6 +39,34 @@ import TestSupport
         }
     }
 
+    /// A CA renewed with its own key and subject: OpenSSL cannot tell the two apart by
+    /// name or key identifier, so the check must choose the one valid now.
+    @Test func ofACARenewedWithTheSameKeyTheOneValidNowIsTheAnchor() throws {
+        let fixture = try VerifierFixture()
+        let shortLived = TemporaryDirectory()
+        let retiring = try CertificateAuthority.initialize(directory: shortLived.path, validityDays: 1)
+        let agent = try CertificateAuthority.issue(
+            directory: shortLived.path, identity: NodeIdentity(role: .agent, name: "a1"), ipAddresses: [], dnsNames: [])
+        let renewal = try OpenSSLCommand.run([
+            "x509", "-in", "ca.pem", "-signkey", "ca.key", "-days", "30", "-out", "renewed.pem",
+        ], in: shortLived.path)
+        #expect(renewal.status == 0, "\(renewal.errorOutput)")
+        let path = try bundle(fixture, [retiring.certificate, shortLived.file("renewed.pem")])
+        let afterRetirement = try CertificateInfo.load(path: retiring.certificate).notAfter + 1
+        let renewedNotAfter = try CertificateInfo.load(path: shortLived.file("renewed.pem")).notAfter
+        #expect(try fixture.verify(agent, role: .agent, name: "a1", caPath: path, at: afterRetirement).notAfter > 0)
+        do {
+            _ = try fixture.verify(agent, role: .agent, name: "a1", caPath: path, at: renewedNotAfter + 1)
+            Issue.record("accepted once both CAs had expired")
+        } catch {
+            guard case .expired(let expiredPath, _) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(expiredPath == path, "once both expired, the CA is named")
+        }
+    }
+
     @Test func aBlockThatDoesNotParseMakesTheBundleUnreadable() throws {
         let fixture = try VerifierFixture()
         let good = try String(contentsOfFile: fixture.ca.certificate, encoding: .utf8)
