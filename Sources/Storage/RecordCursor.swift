@@ -81,6 +81,10 @@ struct RecordCursor {
     /// A checksummed header must be in sequence and describe a batch the
     /// writer could have written.
     private func check(_ header: WALBatch.Header, at offset: Int, expectedSequence: UInt64?) throws(StorageError) {
+        // No writer gets there (a batch per fsync), and the batch after it would have no sequence.
+        guard header.sequence < .max else {
+            throw .corruptRecord(file: file, offset: offset, reason: "batch sequence \(header.sequence) is past any a writer reaches")
+        }
         if let expectedSequence, header.sequence != expectedSequence {
             let reason = "batch \(header.sequence) where batch \(expectedSequence) was expected: a batch out of sequence"
             throw .corruptRecord(file: file, offset: offset, reason: reason)

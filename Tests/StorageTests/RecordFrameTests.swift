@@ -61,6 +61,19 @@ struct RecordFrameTests {
         #expect(reason.contains("outside"))
     }
 
+    /// Found by the wal-segment fuzzer: a checksum-valid batch carrying the largest sequence
+    /// trapped the scan computing the next one.
+    @Test func aBatchCarryingTheLargestSequenceIsCorruptionNotATrap() throws {
+        var writer = BinaryWriter(byteOrder: .littleEndian)
+        try WALRecord.segmentHeader(sequence: 1).append(to: &writer)
+        let offset = writer.bytes.count
+        writer.write(contentsOf: try WALBatch([.snapshotMarker(index: 1, term: 1)]).encoded(sequence: .max))
+        #expect(throws: StorageError.corruptRecord(file: "f", offset: offset,
+                                                   reason: "batch sequence \(UInt64.max) is past any a writer reaches")) {
+            try SegmentScan.scan(writer.bytes, file: "f", nextBatchSequence: nil)
+        }
+    }
+
     @Test func checksumValidPayloadOfTheWrongShapeIsCorruptionNotATornTail() throws {
         var writer = BinaryWriter(byteOrder: .littleEndian)
         try RecordFrame.append(type: WALRecord.Kind.hardState.rawValue, payloadBytes: 3, to: &writer) { $0.write(contentsOf: [1, 2, 3]) }
