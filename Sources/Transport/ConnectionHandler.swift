@@ -70,6 +70,11 @@ public struct ConnectionLimits: Sendable {
     public var writeQueueMaximumBytes = 8 * 1024 * 1024
     /// Bytes read per readiness event before yielding to other connections.
     public var readBudgetPerEventBytes = 256 * 1024
+    /// Reads (TLS records) per readiness event before yielding to other connections. The
+    /// byte budget alone let a keep-alive client sending small requests back to back hold
+    /// its loop for thousands of requests (about 50 bytes each) while the loop's other
+    /// connections waited: tens of milliseconds of tail latency (Docs/BENCHMARKS.md).
+    public var readsPerEventMaximum = 1
     /// Time allowed to flush and send close_notify on a graceful close.
     public var closeTimeout: Duration = .seconds(5)
     /// After a graceful close the socket is half-closed and the peer's input

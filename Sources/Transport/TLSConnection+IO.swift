@@ -91,13 +91,15 @@ extension TLSConnection {
     /// event's budget is spent; then yields so other connections get a turn.
     func readAvailable() {
         var budget = limits.readBudgetPerEventBytes
+        var readsLeft = limits.readsPerEventMaximum
         let scratch = loop.readScratch
-        while budget > 0, state == .open, !readingPausedByHandler, !readingPausedByBackpressure {
+        while budget > 0, readsLeft > 0, state == .open, !readingPausedByHandler, !readingPausedByBackpressure {
             let request = Int32(min(scratch.count, budget))
             let outcome = classify(SSL_read(ssl, scratch.baseAddress, request))
             switch outcome {
             case let .progressed(count):
                 budget -= count
+                readsLeft -= 1
                 handler?.connection(self, didRead: UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
             case .wantRead:
                 return updateInterest()
@@ -110,7 +112,7 @@ extension TLSConnection {
                 return abort(.ioError(detail))
             }
         }
-        if budget <= 0 { scheduleReadContinuation() }
+        if budget <= 0 || readsLeft <= 0 { scheduleReadContinuation() }
         if state == .closing { drainDiscardingReads() }
     }
 

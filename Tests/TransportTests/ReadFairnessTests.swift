@@ -1,0 +1,74 @@
+import Dispatch
+import Glibc
+import Testing
+import TestSupport
+@testable import Transport
+import Wire
+
+/// A connection sending requests back to back must not hold its loop while the
+/// loop's other connections wait: each readiness event reads one TLS record
+/// (`ConnectionLimits.readsPerEventMaximum`), so busy connections take turns.
+/// Reading until the 256 KiB byte budget ran out served thousands of small
+/// requests on one connection per turn, the benchmark's p99 gap against nginx.
+@Suite struct ReadFairnessTests {
+    static let requestsPerConnection = 20
+
+    @Test func twoPipeliningConnectionsOnOneLoopTakeTurns() throws {
+        let order = LockedList<String>()
+        let fixture = try HTTPFixture(loopCount: 1) { routes in
+            routes.add("GET", "/turn/{who}") { request, responder in
+                order.append(request.parameters["who"] ?? "?")
+                responder.sendJSON(status: 200, "{}")
+            }
+        }
+        defer { fixture.shutdown() }
+        let port = fixture.server.address.port
+        let (first, a) = try #require(fixture.raw.open(port: port))
+        let (second, b) = try #require(fixture.raw.open(port: port))
+        let serverLoop = fixture.server.group.loops[0]
+        let registry = fixture.server.endpoint.registry
+        #expect(eventually { first.opened && second.opened && serverLoop.runAndWait { registry.connections(on: serverLoop).count } == 2 })
+        let serverDescriptors = serverLoop.runAndWait { registry.connections(on: serverLoop).map(\.descriptor) }
+
+        // Hold the server's loop while both connections' requests arrive, so that when it
+        // next waits both are readable with every request already in their sockets.
+        let entered = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        serverLoop.execute {
+            entered.signal()
+            gate.wait()
+        }
+        entered.wait()
+        let request = { (who: String) in Array("GET /turn/\(who) HTTP/1.1\r\nHost: test\r\n\r\n".utf8) }
+        fixture.raw.writeSeparately(Array(repeating: request("a"), count: Self.requestsPerConnection), on: a)
+        fixture.raw.writeSeparately(Array(repeating: request("b"), count: Self.requestsPerConnection), on: b)
+        // Every request is its own TLS 1.3 record: 5 header + 1 content-type + 16 tag bytes around it.
+        let recordBytes = request("a").count + 22
+        let arrived = eventually {
+            serverDescriptors.allSatisfy { Self.unreadBytes(on: $0) >= Self.requestsPerConnection * recordBytes }
+        }
+        gate.signal()
+        #expect(arrived, "the requests did not reach the server's sockets")
+        #expect(eventually { order.elements.count == 2 * Self.requestsPerConnection })
+
+        let served = order.elements
+        let longestRun = Self.longestRun(of: served)
+        #expect(longestRun <= 2, "one connection was served \(longestRun) times in a row while the other waited: \(served)")
+    }
+
+    private static func unreadBytes(on descriptor: Int32) -> Int {
+        var count: Int32 = 0
+        guard ioctl(descriptor, UInt(FIONREAD), &count) == 0 else { return -1 }
+        return Int(count)
+    }
+
+    private static func longestRun(of names: [String]) -> Int {
+        var longest = 0
+        var current = 0
+        for (index, name) in names.enumerated() {
+            current = index > 0 && names[index - 1] == name ? current + 1 : 1
+            longest = max(longest, current)
+        }
+        return longest
+    }
+}
