@@ -30,9 +30,20 @@ struct LogReplay {
         case let .hardState(state):
             hardState = state
         case let .entry(entry):
+            try Self.checkRoomAfter(entry.index, file: file, offset: offset)
             try applyEntry(entry, file: file, offset: offset)
         case let .snapshotMarker(index, term):
+            try Self.checkRoomAfter(index, file: file, offset: offset)
             applyMarker(index: index, term: term, file: file)
+        }
+    }
+
+    /// No writer reaches the largest index (an entry per proposal), and the log after it would
+    /// have no next index: a checksum-valid record carrying it is corruption, refused before the
+    /// `last + 1` arithmetic below could trap on it.
+    private static func checkRoomAfter(_ index: UInt64, file: String, offset: Int) throws(StorageError) {
+        guard index < .max else {
+            throw .corruptRecord(file: file, offset: offset, reason: "index \(index) is past any a writer reaches")
         }
     }
 

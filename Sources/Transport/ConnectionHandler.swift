@@ -68,13 +68,15 @@ public struct ConnectionLimits: Sendable {
     public var writeQueueLowWaterBytes = 64 * 1024
     /// A handler that queues more than this is ignoring backpressure: close.
     public var writeQueueMaximumBytes = 8 * 1024 * 1024
-    /// Bytes read per readiness event before yielding to other connections.
-    public var readBudgetPerEventBytes = 256 * 1024
-    /// Reads (TLS records) per readiness event before yielding to other connections. The
-    /// byte budget alone let a keep-alive client sending small requests back to back hold
-    /// its loop for thousands of requests (about 50 bytes each) while the loop's other
-    /// connections waited: tens of milliseconds of tail latency (Docs/BENCHMARKS.md).
-    public var readsPerEventMaximum = 1
+    /// TLS records (at most 16 KiB each) read per readiness event before yielding to the
+    /// loop's other connections; at least 1. Reading until 256 KiB had arrived let a
+    /// keep-alive client sending small requests back to back be served thousands of times
+    /// per turn while the loop's other connections waited: tens of milliseconds of tail
+    /// latency (Docs/BENCHMARKS.md). One record per turn is what nginx does for a keep-alive
+    /// request; for a bulk frame stream it costs an `epoll_wait` per 16 KiB.
+    public var readsPerEventMaximum = 1 {
+        didSet { precondition(readsPerEventMaximum >= 1, "a connection must read at least one record per event") }
+    }
     /// Time allowed to flush and send close_notify on a graceful close.
     public var closeTimeout: Duration = .seconds(5)
     /// After a graceful close the socket is half-closed and the peer's input

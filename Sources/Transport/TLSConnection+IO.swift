@@ -87,18 +87,17 @@ extension TLSConnection {
         }
     }
 
-    /// Reads and delivers decrypted bytes until the socket is dry or this
-    /// event's budget is spent; then yields so other connections get a turn.
+    /// Reads and delivers up to `readsPerEventMaximum` TLS records, then yields so the
+    /// loop's other ready connections get a turn. Bytes still in the socket raise the
+    /// next (level-triggered) event; only bytes OpenSSL already holds need a posted
+    /// continuation, since no event will come for them.
     func readAvailable() {
-        var budget = limits.readBudgetPerEventBytes
         var readsLeft = limits.readsPerEventMaximum
         let scratch = loop.readScratch
-        while budget > 0, readsLeft > 0, state == .open, !readingPausedByHandler, !readingPausedByBackpressure {
-            let request = Int32(min(scratch.count, budget))
-            let outcome = classify(SSL_read(ssl, scratch.baseAddress, request))
+        while readsLeft > 0, state == .open, !readingPausedByHandler, !readingPausedByBackpressure {
+            let outcome = classify(SSL_read(ssl, scratch.baseAddress, Int32(scratch.count)))
             switch outcome {
             case let .progressed(count):
-                budget -= count
                 readsLeft -= 1
                 handler?.connection(self, didRead: UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
             case .wantRead:
@@ -112,7 +111,7 @@ extension TLSConnection {
                 return abort(.ioError(detail))
             }
         }
-        if budget <= 0 || readsLeft <= 0 { scheduleReadContinuation() }
+        if readsLeft == 0, state == .open, SSL_has_pending(ssl) == 1 { scheduleReadContinuation() }
         if state == .closing { drainDiscardingReads() }
     }
 
@@ -124,8 +123,13 @@ extension TLSConnection {
         }
     }
 
+    /// Reads again on the loop's next turn; at most one is outstanding per connection,
+    /// so a connection that keeps data buffered cannot pile up turns for itself.
     func scheduleReadContinuation() {
+        guard !readContinuationPosted else { return }
+        readContinuationPosted = true
         loop.execute { [self] in
+            readContinuationPosted = false
             if state == .open { readAvailable() }
         }
     }

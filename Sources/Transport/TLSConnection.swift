@@ -33,6 +33,8 @@ public final class TLSConnection: Connection, EventSource, @unchecked Sendable {
     /// A session ticket was asked for and has not been written out yet.
     var ticketPending = false
     var registeredInterest: UInt32 = 0
+    /// A `scheduleReadContinuation` is queued on the loop and has not run yet.
+    var readContinuationPosted = false
     var deadlines = ConnectionDeadlines()
     var closeReason: CloseReason?
     var lingerDiscardedBytes = 0
@@ -111,7 +113,7 @@ public final class TLSConnection: Connection, EventSource, @unchecked Sendable {
         guard readingPausedByHandler else { return }
         readingPausedByHandler = false
         updateInterest()
-        if state == .open, SSL_pending(ssl) > 0 { scheduleReadContinuation() }
+        if state == .open, SSL_has_pending(ssl) == 1 { scheduleReadContinuation() }
     }
 
     /// Sets (or clears with nil) the handler's deadline; see `connectionDeadlineExpired`.

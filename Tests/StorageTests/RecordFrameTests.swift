@@ -74,6 +74,25 @@ struct RecordFrameTests {
         }
     }
 
+    /// The same for log indices: an entry or snapshot marker at the largest index left the
+    /// replay computing the index after it (and trapping) on the next entry.
+    @Test func anEntryOrMarkerAtTheLargestIndexIsCorruptionNotATrap() throws {
+        let reason = "index \(UInt64.max) is past any a writer reaches"
+        let sequences: [[WALRecord]] = [
+            [.entry(LogEntryRecord(index: .max, term: 1, kind: 0, data: [])), .entry(Fixtures.entry(5, term: 1, dataBytes: 1))],
+            [.entry(Fixtures.entry(1, term: 1, dataBytes: 1)), .snapshotMarker(index: .max, term: 1),
+             .entry(Fixtures.entry(2, term: 1, dataBytes: 1))],
+        ]
+        for records in sequences {
+            var replay = LogReplay()
+            let refusedAt = records.firstIndex { $0 == .entry(LogEntryRecord(index: .max, term: 1, kind: 0, data: []))
+                || $0 == .snapshotMarker(index: .max, term: 1) }!
+            #expect(throws: StorageError.corruptRecord(file: "f", offset: refusedAt, reason: reason)) {
+                for (offset, record) in records.enumerated() { try replay.apply(record, file: "f", offset: offset) }
+            }
+        }
+    }
+
     @Test func checksumValidPayloadOfTheWrongShapeIsCorruptionNotATornTail() throws {
         var writer = BinaryWriter(byteOrder: .littleEndian)
         try RecordFrame.append(type: WALRecord.Kind.hardState.rawValue, payloadBytes: 3, to: &writer) { $0.write(contentsOf: [1, 2, 3]) }

@@ -56,6 +56,64 @@ import Wire
         #expect(longestRun <= 2, "one connection was served \(longestRun) times in a row while the other waited: \(served)")
     }
 
+    /// A connection that has kept its socket full for many turns gets no more reads per turn
+    /// than at first: a newcomer's request is served within a turn or two. (When every read
+    /// posted a continuation, a busy connection gained one more read per turn: by its 30th
+    /// request it had 7 reads per turn, and a newcomer waited behind them.)
+    @Test func aLongBusyConnectionGetsNoExtraTurnsOverALateArrival() throws {
+        let order = LockedList<String>()
+        let reachedLate = DispatchSemaphore(value: 0)
+        let lateGate = DispatchSemaphore(value: 0)
+        let lateRequest = 30
+        let fixture = try HTTPFixture(loopCount: 1) { routes in
+            routes.add("GET", "/turn/{who}") { request, responder in
+                let who = request.parameters["who"] ?? "?"
+                order.append(who)
+                if who == "a", order.elements.filter({ $0 == "a" }).count == lateRequest {
+                    reachedLate.signal()
+                    lateGate.wait()
+                }
+                responder.sendJSON(status: 200, "{}")
+            }
+        }
+        defer { fixture.shutdown() }
+        let port = fixture.server.address.port
+        let (first, a) = try #require(fixture.raw.open(port: port))
+        let (second, b) = try #require(fixture.raw.open(port: port))
+        let serverLoop = fixture.server.group.loops[0]
+        let registry = fixture.server.endpoint.registry
+        #expect(eventually { first.opened && second.opened && serverLoop.runAndWait { registry.connections(on: serverLoop).count } == 2 })
+        let serverDescriptors = serverLoop.runAndWait { registry.connections(on: serverLoop).map(\.descriptor) }
+
+        // All of a's requests wait in its socket before the loop reads any: a stays readable every turn.
+        let entered = DispatchSemaphore(value: 0)
+        let startGate = DispatchSemaphore(value: 0)
+        serverLoop.execute {
+            entered.signal()
+            startGate.wait()
+        }
+        entered.wait()
+        let request = { (who: String) in Array("GET /turn/\(who) HTTP/1.1\r\nHost: test\r\n\r\n".utf8) }
+        let total = 3 * lateRequest
+        fixture.raw.writeSeparately(Array(repeating: request("a"), count: total), on: a)
+        let recordBytes = request("a").count + 22
+        let queued = eventually { serverDescriptors.contains { Self.unreadBytes(on: $0) >= total * recordBytes } }
+        startGate.signal()
+        #expect(queued, "a's requests did not reach the server's socket")
+
+        reachedLate.wait()
+        // The server's loop is inside a's 30th request: b's one request arrives now.
+        fixture.raw.write(request("b"), on: b)
+        let arrived = eventually { serverDescriptors.contains { Self.unreadBytes(on: $0) == recordBytes } }
+        lateGate.signal()
+        #expect(arrived, "b's request did not reach the server's socket")
+        #expect(eventually { order.elements.count == total + 1 })
+
+        let served = order.elements
+        let aServedAfterBArrived = served.prefix { $0 != "b" }.count - lateRequest
+        #expect(aServedAfterBArrived <= 2, "a was served \(aServedAfterBArrived) more times after b's request arrived: \(served)")
+    }
+
     private static func unreadBytes(on descriptor: Int32) -> Int {
         var count: Int32 = 0
         guard ioctl(descriptor, UInt(FIONREAD), &count) == 0 else { return -1 }
