@@ -32,19 +32,38 @@ extension HTTPReply {
         case let .ticketKeyAdded(nameHex): .json(200, "{\"ticketKey\":\(JSONText.quoted(nameHex))}")
         case let .nodeRevoked(revocation): .json(200, RevocationJSON.record(revocation))
         case let .nodeUnrevoked(name): .json(200, "{\"unrevoked\":\(JSONText.quoted(name))}")
+        case let .adminBootstrapped(name): .json(201, "{\"bootstrapped\":\(JSONText.quoted(name))}")
+        case .bootstrapSkipped: .json(200, "{\"bootstrapped\":null}")
+        case let .userAdded(name, role): .json(201, "{\"name\":\(JSONText.quoted(name)),\"role\":\(JSONText.quoted(role.rawValue))}")
+        case let .userDeleted(name): .json(200, "{\"deleted\":\(JSONText.quoted(name))}")
+        case let .passwordChanged(name): .json(200, "{\"passwordChanged\":\(JSONText.quoted(name))}")
+        case let .loginFailureRecorded(name, failedLogins, lockedUntil):
+            .json(200, "{\"user\":\(JSONText.quoted(name)),\"failedLogins\":\(failedLogins),\"lockedUntilMilliseconds\":\(lockedUntil)}")
+        case let .accountLocked(name, until):
+            .error(401, "account_locked", "user '\(name)' is locked until \(until) ms after the epoch")
+        case let .loginSuccessRecorded(name): .json(200, "{\"user\":\(JSONText.quoted(name))}")
+        case let .userUnlocked(name): .json(200, "{\"unlocked\":\(JSONText.quoted(name))}")
+        case let .signingKeyRotated(idHex): .json(200, "{\"kid\":\(JSONText.quoted(idHex))}")
         case let .rejected(rejection): rejected(rejection)
         }
     }
 
     private static func rejected(_ rejection: FleetRejection) -> HTTPReply {
         switch rejection {
-        case .notFound, .unknownNode, .notRevoked: .error(404, "not_found", rejection.description)
-        case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations:
+        case .notFound, .unknownNode, .notRevoked, .unknownUser: .error(404, "not_found", rejection.description)
+        case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers:
             .error(409, "limit_reached", rejection.description)
         case .invalidName, .invalidApprovalTimeout: .error(422, "invalid_environment", rejection.description)
         case .invalidNode: .error(422, "invalid_node", rejection.description)
         case .malformedTicketKey: .error(422, "invalid_ticket_key", rejection.description)
         case .environmentInUse: .error(409, "environment_in_use", rejection.description)
+        case .invalidUserName, .bootstrapNotAdmin: .error(422, "invalid_user", rejection.description)
+        case .userExists: .error(409, "user_exists", rejection.description)
+        case .lastAdmin: .error(409, "last_admin", rejection.description)
+        case .malformedPasswordDigest: .error(422, "invalid_password_digest", rejection.description)
+        case .malformedSigningKey: .error(422, "invalid_signing_key", rejection.description)
+        case .signingKeyExists: .error(409, "signing_key_exists", rejection.description)
+        case .invalidKeyOverlap: .error(422, "invalid_overlap", rejection.description)
         }
     }
 

@@ -8,11 +8,15 @@ extension FleetCodec {
     private enum OutcomeTag: UInt8 {
         case environmentStored = 1, environmentDeleted, memberStored, memberDeleted, addressesPublished, nodeStored, nodeDeleted
         case ticketKeyAdded, rejected, nodeRevoked, nodeUnrevoked
+        case adminBootstrapped, bootstrapSkipped, userAdded, userDeleted, passwordChanged, loginFailureRecorded, accountLocked
+        case loginSuccessRecorded, userUnlocked, signingKeyRotated
     }
 
     private enum RejectionTag: UInt8 {
         case invalidName = 1, notFound, tooManyEnvironments, invalidApprovalTimeout, tooManyMembers, invalidNode, unknownNode
         case tooManyNodes, malformedTicketKey, environmentInUse, tooManyRevocations, notRevoked
+        case invalidUserName, userExists, unknownUser, tooManyUsers, lastAdmin, bootstrapNotAdmin, malformedPasswordDigest
+        case malformedSigningKey, signingKeyExists, invalidKeyOverlap
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -39,6 +43,23 @@ extension FleetCodec {
             writer.write(OutcomeTag.nodeRevoked.rawValue)
             write(revocation, to: &writer)
         case let .nodeUnrevoked(name): write(.nodeUnrevoked, name, to: &writer)
+        case let .adminBootstrapped(name): write(.adminBootstrapped, name, to: &writer)
+        case .bootstrapSkipped: writer.write(OutcomeTag.bootstrapSkipped.rawValue)
+        case let .userAdded(name, role):
+            write(.userAdded, name, to: &writer)
+            write(role, to: &writer)
+        case let .userDeleted(name): write(.userDeleted, name, to: &writer)
+        case let .passwordChanged(name): write(.passwordChanged, name, to: &writer)
+        case let .loginFailureRecorded(name, failedLogins, lockedUntil):
+            write(.loginFailureRecorded, name, to: &writer)
+            writer.write(failedLogins)
+            writer.write(lockedUntil)
+        case let .accountLocked(name, until):
+            write(.accountLocked, name, to: &writer)
+            writer.write(until)
+        case let .loginSuccessRecorded(name): write(.loginSuccessRecorded, name, to: &writer)
+        case let .userUnlocked(name): write(.userUnlocked, name, to: &writer)
+        case let .signingKeyRotated(idHex): write(.signingKeyRotated, idHex, to: &writer)
         case let .rejected(rejection):
             writer.write(OutcomeTag.rejected.rawValue)
             write(rejection, to: &writer)
@@ -59,6 +80,18 @@ extension FleetCodec {
         case .ticketKeyAdded: return .ticketKeyAdded(nameHex: try reader.readString(maximumBytes: textBytesMaximum))
         case .nodeRevoked: return .nodeRevoked(try readRevocation(&reader))
         case .nodeUnrevoked: return .nodeUnrevoked(name: try readText(&reader))
+        case .adminBootstrapped: return .adminBootstrapped(name: try readText(&reader))
+        case .bootstrapSkipped: return .bootstrapSkipped
+        case .userAdded: return .userAdded(name: try readText(&reader), role: try readRole(&reader))
+        case .userDeleted: return .userDeleted(name: try readText(&reader))
+        case .passwordChanged: return .passwordChanged(name: try readText(&reader))
+        case .loginFailureRecorded:
+            return .loginFailureRecorded(name: try readText(&reader), failedLogins: try reader.readUInt8(),
+                                         lockedUntilMilliseconds: try reader.readUInt64())
+        case .accountLocked: return .accountLocked(name: try readText(&reader), untilMilliseconds: try reader.readUInt64())
+        case .loginSuccessRecorded: return .loginSuccessRecorded(name: try readText(&reader))
+        case .userUnlocked: return .userUnlocked(name: try readText(&reader))
+        case .signingKeyRotated: return .signingKeyRotated(idHex: try reader.readString(maximumBytes: textBytesMaximum))
         case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet outcome")
         }
@@ -88,6 +121,18 @@ extension FleetCodec {
             writer.write(example)
         case let .tooManyRevocations(maximum): write(.tooManyRevocations, number: maximum, to: &writer)
         case let .notRevoked(name): write(.notRevoked, text: name, to: &writer)
+        case let .invalidUserName(name): write(.invalidUserName, text: name, to: &writer)
+        case let .userExists(name): write(.userExists, text: name, to: &writer)
+        case let .unknownUser(name): write(.unknownUser, text: name, to: &writer)
+        case let .tooManyUsers(maximum): write(.tooManyUsers, number: maximum, to: &writer)
+        case let .lastAdmin(name): write(.lastAdmin, text: name, to: &writer)
+        case let .bootstrapNotAdmin(name): write(.bootstrapNotAdmin, text: name, to: &writer)
+        case .malformedPasswordDigest: writer.write(RejectionTag.malformedPasswordDigest.rawValue)
+        case .malformedSigningKey: writer.write(RejectionTag.malformedSigningKey.rawValue)
+        case let .signingKeyExists(idHex): write(.signingKeyExists, text: idHex, to: &writer)
+        case let .invalidKeyOverlap(milliseconds):
+            writer.write(RejectionTag.invalidKeyOverlap.rawValue)
+            writer.write(milliseconds)
         }
     }
 
@@ -121,6 +166,16 @@ extension FleetCodec {
         case .environmentInUse: return .environmentInUse(try text(), nodes: try number(), example: try text())
         case .tooManyRevocations: return .tooManyRevocations(maximum: try number())
         case .notRevoked: return .notRevoked(try text())
+        case .invalidUserName: return .invalidUserName(try text())
+        case .userExists: return .userExists(try text())
+        case .unknownUser: return .unknownUser(try text())
+        case .tooManyUsers: return .tooManyUsers(maximum: try number())
+        case .lastAdmin: return .lastAdmin(try text())
+        case .bootstrapNotAdmin: return .bootstrapNotAdmin(try text())
+        case .malformedPasswordDigest: return .malformedPasswordDigest
+        case .malformedSigningKey: return .malformedSigningKey
+        case .signingKeyExists: return .signingKeyExists(try text())
+        case .invalidKeyOverlap: return .invalidKeyOverlap(milliseconds: try reader.readUInt64())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
         }
     }

@@ -3,16 +3,18 @@ import Primitives
 /// The binary form of fleet commands (Raft log entries) and of the whole
 /// state (Raft snapshots). Versioned; decoding is bounded and rejects
 /// anything it does not fully understand. Version 3 added ticket keys,
-/// version 4 node revocations and `deleteUnusedEnvironment`; versions 2 and 3
-/// (written before) still decode, so a data directory survives the upgrade.
+/// version 4 node revocations and `deleteUnusedEnvironment`, version 5 users, logins and
+/// the token-signing key ring; versions 2 to 4 (written before) still decode, so a data
+/// directory survives the upgrade.
 ///
 /// Each entry is written in the lowest version that can express it, never below
 /// `versionWrittenMinimum`: a command version 3 knows is written as version 3, a
-/// snapshot without revocations too, so members of the build before version 4 (which
-/// read 2...3) follow an upgraded leader until it has to say something new (CLUSTER.md,
-/// "Rolling upgrades"). A tag is read only in versions that have it.
+/// snapshot without revocations, users or signing keys too, one with revocations but
+/// neither users nor keys as version 4, so members of older builds follow an upgraded
+/// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
+/// read only in versions that have it.
 public enum FleetCodec {
-    public static let versionsRead: ClosedRange<UInt8> = 2...4
+    public static let versionsRead: ClosedRange<UInt8> = 2...5
     /// What the oldest build that may share a cluster with this one reads.
     static let versionWrittenMinimum: UInt8 = 3
     static let textBytesMaximum = 256
@@ -20,6 +22,8 @@ public enum FleetCodec {
     private enum Tag: UInt8 {
         case putEnvironment = 1, deleteEnvironment, putMember, deleteMember, publishAddresses, putNode, deleteNode
         case addTicketKey, revokeNode, unrevokeNode, deleteUnusedEnvironment
+        case bootstrapAdmin, addUser, deleteUser, setPassword, recordLoginFailure, recordLoginSuccess, unlockUser
+        case rotateSigningKey
 
         /// The version that introduced the tag.
         var since: UInt8 {
@@ -27,6 +31,8 @@ public enum FleetCodec {
             case .putEnvironment, .deleteEnvironment, .putMember, .deleteMember, .publishAddresses, .putNode, .deleteNode: 2
             case .addTicketKey: 3
             case .revokeNode, .unrevokeNode, .deleteUnusedEnvironment: 4
+            case .bootstrapAdmin, .addUser, .deleteUser, .setPassword, .recordLoginFailure, .recordLoginSuccess, .unlockUser,
+                 .rotateSigningKey: 5
             }
         }
 
@@ -35,46 +41,63 @@ public enum FleetCodec {
 
     public static func encode(_ command: FleetCommand) -> [UInt8] {
         var writer = BinaryWriter()
-        func begin(_ tag: Tag) {
-            writer.write(tag.versionWritten)
-            writer.write(tag.rawValue)
-        }
-        switch command {
-        case let .putEnvironment(record):
-            begin(.putEnvironment)
-            write(record, to: &writer)
-        case let .deleteEnvironment(name):
-            begin(.deleteEnvironment)
-            writer.write(name)
-        case let .deleteUnusedEnvironment(name):
-            begin(.deleteUnusedEnvironment)
-            writer.write(name)
-        case let .putMember(record):
-            begin(.putMember)
-            write(record, to: &writer)
-        case let .deleteMember(name):
-            begin(.deleteMember)
-            writer.write(name)
-        case let .publishAddresses(addresses):
-            begin(.publishAddresses)
-            write(addresses, to: &writer)
-        case let .putNode(record):
-            begin(.putNode)
-            write(record, to: &writer)
-        case let .deleteNode(id):
-            begin(.deleteNode)
-            writer.write(id)
-        case let .addTicketKey(record):
-            begin(.addTicketKey)
-            write(record, to: &writer)
-        case let .revokeNode(revocation):
-            begin(.revokeNode)
-            write(revocation, to: &writer)
-        case let .unrevokeNode(name):
-            begin(.unrevokeNode)
-            writer.write(name)
-        }
+        let tag = tag(of: command)
+        writer.write(tag.versionWritten)
+        writer.write(tag.rawValue)
+        writeFields(of: command, to: &writer)
         return writer.bytes
+    }
+
+    private static func tag(of command: FleetCommand) -> Tag {
+        switch command {
+        case .putEnvironment: .putEnvironment
+        case .deleteEnvironment: .deleteEnvironment
+        case .deleteUnusedEnvironment: .deleteUnusedEnvironment
+        case .putMember: .putMember
+        case .deleteMember: .deleteMember
+        case .publishAddresses: .publishAddresses
+        case .putNode: .putNode
+        case .deleteNode: .deleteNode
+        case .addTicketKey: .addTicketKey
+        case .revokeNode: .revokeNode
+        case .unrevokeNode: .unrevokeNode
+        case .bootstrapAdmin: .bootstrapAdmin
+        case .addUser: .addUser
+        case .deleteUser: .deleteUser
+        case .setPassword: .setPassword
+        case .recordLoginFailure: .recordLoginFailure
+        case .recordLoginSuccess: .recordLoginSuccess
+        case .unlockUser: .unlockUser
+        case .rotateSigningKey: .rotateSigningKey
+        }
+    }
+
+    private static func writeFields(of command: FleetCommand, to writer: inout BinaryWriter) {
+        switch command {
+        case let .deleteEnvironment(name), let .deleteUnusedEnvironment(name), let .deleteMember(name), let .deleteNode(name),
+             let .unrevokeNode(name), let .deleteUser(name), let .recordLoginSuccess(name), let .unlockUser(name):
+            writer.write(name)
+        case let .putEnvironment(record): write(record, to: &writer)
+        case let .putMember(record): write(record, to: &writer)
+        case let .publishAddresses(addresses): write(addresses, to: &writer)
+        case let .putNode(record): write(record, to: &writer)
+        case let .addTicketKey(record): write(record, to: &writer)
+        case let .revokeNode(revocation): write(revocation, to: &writer)
+        case let .bootstrapAdmin(user, key):
+            write(user, to: &writer)
+            write(key, to: &writer)
+        case let .addUser(user): write(user, to: &writer)
+        case let .setPassword(name, digest, at):
+            writer.write(name)
+            write(digest, to: &writer)
+            writer.write(at)
+        case let .recordLoginFailure(name, at):
+            writer.write(name)
+            writer.write(at)
+        case let .rotateSigningKey(key, overlap):
+            write(key, to: &writer)
+            writer.write(overlap)
+        }
     }
 
     public static func decodeCommand(_ bytes: [UInt8]) throws(BinaryDecodingError) -> FleetCommand {
@@ -87,11 +110,7 @@ public enum FleetCodec {
         let command: FleetCommand
         switch tag {
         case .putEnvironment: command = .putEnvironment(try readEnvironment(&reader))
-        case .deleteEnvironment:
-            // The builds that wrote version 4 (before `deleteUnusedEnvironment` had its own tag) meant
-            // the refusing deletion by this tag; versions 2 and 3 the unconditional one.
-            let name = try readText(&reader)
-            command = version >= 4 ? .deleteUnusedEnvironment(name: name) : .deleteEnvironment(name: name)
+        case .deleteEnvironment: command = .deleteEnvironment(name: try readText(&reader))
         case .deleteUnusedEnvironment: command = .deleteUnusedEnvironment(name: try readText(&reader))
         case .putMember: command = .putMember(try readMember(&reader))
         case .deleteMember: command = .deleteMember(name: try readText(&reader))
@@ -101,6 +120,16 @@ public enum FleetCodec {
         case .addTicketKey: command = .addTicketKey(try readTicketKey(&reader))
         case .revokeNode: command = .revokeNode(try readRevocation(&reader))
         case .unrevokeNode: command = .unrevokeNode(name: try readText(&reader))
+        case .bootstrapAdmin: command = .bootstrapAdmin(try readUser(&reader), signingKey: try readSigningKey(&reader))
+        case .addUser: command = .addUser(try readUser(&reader))
+        case .deleteUser: command = .deleteUser(name: try readText(&reader))
+        case .setPassword:
+            command = .setPassword(name: try readText(&reader), digest: try readDigest(&reader), atMilliseconds: try reader.readUInt64())
+        case .recordLoginFailure: command = .recordLoginFailure(name: try readText(&reader), atMilliseconds: try reader.readUInt64())
+        case .recordLoginSuccess: command = .recordLoginSuccess(name: try readText(&reader))
+        case .unlockUser: command = .unlockUser(name: try readText(&reader))
+        case .rotateSigningKey:
+            command = .rotateSigningKey(try readSigningKey(&reader), overlapMilliseconds: try reader.readUInt64())
         case nil: throw .invalidValue(offset: 1, detail: "unknown fleet command tag")
         }
         try reader.expectEnd()
@@ -109,7 +138,7 @@ public enum FleetCodec {
 
     public static func encode(_ state: FleetState) -> [UInt8] {
         var writer = BinaryWriter(reservingCapacity: 256 + 64 * state.nodes.count)
-        let version = state.revocations.isEmpty ? versionWrittenMinimum : Tag.revokeNode.versionWritten
+        let version = snapshotVersion(of: state)
         writer.write(version)
         writer.write(state.appliedIndex)
         writeTable(state.sortedEnvironments, to: &writer, write)
@@ -117,8 +146,19 @@ public enum FleetCodec {
         writeTable(state.advertised.values.sorted { $0.name < $1.name }, to: &writer, write)
         writeTable(state.nodes.values.sorted { $0.id < $1.id }, to: &writer, write)
         writeTable(state.ticketKeys, to: &writer, write)
-        if !state.revocations.isEmpty { writeTable(state.sortedRevocations, to: &writer, write) }
+        if version >= 4 { writeTable(state.sortedRevocations, to: &writer, write) }
+        if version >= 5 {
+            writeTable(state.sortedUsers, to: &writer, write)
+            writeTable(state.signingKeys, to: &writer, write)
+        }
         return writer.bytes
+    }
+
+    /// The lowest version that holds what `state` holds: 5 with users or signing keys, 4 with
+    /// revocations, else `versionWrittenMinimum`.
+    private static func snapshotVersion(of state: FleetState) -> UInt8 {
+        if !state.users.isEmpty || !state.signingKeys.isEmpty { return Tag.addUser.versionWritten }
+        return state.revocations.isEmpty ? versionWrittenMinimum : Tag.revokeNode.versionWritten
     }
 
     public static func decodeState(_ bytes: [UInt8]) throws(BinaryDecodingError) -> FleetState {
@@ -131,6 +171,8 @@ public enum FleetCodec {
         let nodes = try readTable(&reader, maximum: FleetState.nodesMaximum, readNode)
         let ticketKeys = version >= 3 ? try readTable(&reader, maximum: FleetState.ticketKeysMaximum, readTicketKey) : []
         let revocations = version >= 4 ? try readTable(&reader, maximum: FleetState.revocationsMaximum, readRevocation) : []
+        let users = version >= 5 ? try readTable(&reader, maximum: FleetState.usersMaximum, readUser) : []
+        let signingKeys = version >= 5 ? try readTable(&reader, maximum: FleetState.signingKeysMaximum, readSigningKey) : []
         try reader.expectEnd()
         return FleetState(
             environments: Dictionary(environments.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
@@ -139,6 +181,8 @@ public enum FleetCodec {
             nodes: Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { $1 }),
             ticketKeys: ticketKeys,
             revocations: Dictionary(revocations.map { ($0.node, $0) }, uniquingKeysWith: { $1 }),
+            users: Dictionary(users.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
+            signingKeys: signingKeys,
             appliedIndex: appliedIndex)
     }
 

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A change to the replicated fleet state. Commands travel through the Raft
 /// log as bytes (`FleetCodec`) and are applied in log order on every coordinator.
 public enum FleetCommand: Sendable, Equatable {
@@ -23,6 +25,24 @@ public enum FleetCommand: Sendable, Equatable {
     case revokeNode(NodeRevocation)
     /// Lifts a revocation: certificates it denied are accepted again.
     case unrevokeNode(name: String)
+    /// The first admin and the first token-signing key, together. Applies only to a cluster with
+    /// no users and no signing keys, so the founding secret is used once (Docs/ACCESS.md).
+    case bootstrapAdmin(UserRecord, signingKey: SigningKeyRecord)
+    /// A new user; its failure counters and lock start at zero whatever the record says.
+    case addUser(UserRecord)
+    case deleteUser(name: String)
+    /// A new password digest, stamped with the leader's wall clock: earlier tokens are refused,
+    /// and the failure count, lockouts and lock are cleared.
+    case setPassword(name: String, digest: PasswordDigest, atMilliseconds: UInt64)
+    /// A failed login at the leader's wall clock; the fifth in a row locks the account (`LockoutSchedule`).
+    case recordLoginFailure(name: String, atMilliseconds: UInt64)
+    /// A successful login after failures: the count and the doubling start again.
+    case recordLoginSuccess(name: String)
+    /// Lifts a lock and clears the count and the doubling.
+    case unlockUser(name: String)
+    /// A new signer for tokens; the current one keeps verifying for `overlapMilliseconds`
+    /// after the new key's `createdAtMilliseconds`.
+    case rotateSigningKey(SigningKeyRecord, overlapMilliseconds: UInt64)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -39,6 +59,21 @@ public enum FleetOutcome: Sendable, Equatable {
     /// The revocation in force (the later of a repeated revocation's times).
     case nodeRevoked(NodeRevocation)
     case nodeUnrevoked(name: String)
+    case adminBootstrapped(name: String)
+    /// The cluster already had users or signing keys: the bootstrap changed nothing.
+    case bootstrapSkipped
+    case userAdded(name: String, role: UserRole)
+    case userDeleted(name: String)
+    case passwordChanged(name: String)
+    /// A failure was counted; `lockedUntilMilliseconds` is the lock this failure set (it was the
+    /// fifth in a row, and `failedLogins` starts again at 0), or 0 when it set none.
+    case loginFailureRecorded(name: String, failedLogins: UInt8, lockedUntilMilliseconds: UInt64)
+    /// The account was locked at the failure's time: nothing was counted.
+    case accountLocked(name: String, untilMilliseconds: UInt64)
+    case loginSuccessRecorded(name: String)
+    case userUnlocked(name: String)
+    /// Named by the new key's id in hex: the outcome never carries the secret.
+    case signingKeyRotated(idHex: String)
     case rejected(FleetRejection)
 }
 
@@ -57,6 +92,19 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case environmentInUse(String, nodes: Int, example: String)
     case tooManyRevocations(maximum: Int)
     case notRevoked(String)
+    case invalidUserName(String)
+    case userExists(String)
+    case unknownUser(String)
+    case tooManyUsers(maximum: Int)
+    /// Deleting this user would leave the cluster without an admin.
+    case lastAdmin(String)
+    /// A bootstrap whose user is not an admin.
+    case bootstrapNotAdmin(String)
+    case malformedPasswordDigest
+    case malformedSigningKey
+    /// A rotation's new key has an id the ring already holds (hex).
+    case signingKeyExists(String)
+    case invalidKeyOverlap(milliseconds: UInt64)
 
     public var description: String {
         switch self {
@@ -85,6 +133,28 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "at most \(maximum) node names may be revoked; lift one that no longer matters (hotswap nodes unrevoke)"
         case let .notRevoked(name):
             return "node '\(name)' is not revoked"
+        case let .invalidUserName(name):
+            return "user name '\(name)' must match \(UserName.pattern)"
+        case let .userExists(name):
+            return "user '\(name)' already exists"
+        case let .unknownUser(name):
+            return "user '\(name)' does not exist"
+        case let .tooManyUsers(maximum):
+            return "at most \(maximum) users may exist; delete one that is no longer needed"
+        case let .lastAdmin(name):
+            return "user '\(name)' is the last admin; make another admin first"
+        case let .bootstrapNotAdmin(name):
+            return "the first user ('\(name)') must be an admin"
+        case .malformedPasswordDigest:
+            return "a password digest needs scrypt parameters N = 2^\(PasswordDigest.costLog2Range), "
+                + "r in \(PasswordDigest.blockSizeRange), p in \(PasswordDigest.parallelismRange), "
+                + "a \(PasswordDigest.saltBytes)-byte salt and a \(PasswordDigest.hashBytes)-byte hash"
+        case .malformedSigningKey:
+            return "a signing key needs an id of \(SigningKeyRecord.idBytes) bytes and a secret of \(SigningKeyRecord.secretBytes) bytes"
+        case let .signingKeyExists(idHex):
+            return "signing key \(idHex) is already in the key ring"
+        case let .invalidKeyOverlap(milliseconds):
+            return "a key overlap of \(milliseconds) ms is over the limit of \(FleetState.signingKeyOverlapMaximumMilliseconds) ms (24 h)"
         }
     }
 }

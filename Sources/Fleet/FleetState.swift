@@ -1,6 +1,6 @@
 /// The replicated state machine of the coordinators. `apply` is pure and
 /// deterministic: the same commands in the same order give the same state on
-/// every replica. Later issues add modules, deployments, users, audit.
+/// every replica. Later issues add modules, deployments, audit.
 public struct FleetState: Sendable, Equatable {
     public internal(set) var environments: [String: EnvironmentRecord]
     /// Coordinators added after the founding, by name.
@@ -13,6 +13,10 @@ public struct FleetState: Sendable, Equatable {
     public internal(set) var ticketKeys: [TicketKeyRecord]
     /// Revoked node names, by name: the agent ports' deny-list.
     public internal(set) var revocations: [String: NodeRevocation]
+    /// API users, by name.
+    public internal(set) var users: [String: UserRecord]
+    /// The token-signing key ring, newest first: the first signs, those not retired verify.
+    public internal(set) var signingKeys: [SigningKeyRecord]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -24,6 +28,11 @@ public struct FleetState: Sendable, Equatable {
     public static let ticketKeysMaximum = 3
     /// As many revoked names as nodes may be registered.
     public static let revocationsMaximum = nodesMaximum
+    public static let usersMaximum = 1_024
+    /// The signer and up to three keys still verifying the tokens they signed.
+    public static let signingKeysMaximum = 4
+    /// The longest a replaced signer keeps verifying (24 h).
+    public static let signingKeyOverlapMaximumMilliseconds: UInt64 = 24 * 3_600_000
     static let approvalTimeoutSecondsRange: ClosedRange<UInt32> = 60...(30 * 24 * 3600)
 
     public init() {
@@ -33,18 +42,23 @@ public struct FleetState: Sendable, Equatable {
         nodes = [:]
         ticketKeys = []
         revocations = [:]
+        users = [:]
+        signingKeys = []
         appliedIndex = 0
     }
 
     init(environments: [String: EnvironmentRecord], members: [String: ClusterMemberRecord],
          advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
-         revocations: [String: NodeRevocation], appliedIndex: UInt64) {
+         revocations: [String: NodeRevocation], users: [String: UserRecord], signingKeys: [SigningKeyRecord],
+         appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
         self.nodes = nodes
         self.ticketKeys = ticketKeys
         self.revocations = revocations
+        self.users = users
+        self.signingKeys = signingKeys
         self.appliedIndex = appliedIndex
     }
 
@@ -63,6 +77,19 @@ public struct FleetState: Sendable, Equatable {
         revocations.values.sorted { $0.node < $1.node }
     }
 
+    /// Users sorted by name, for listings and snapshots.
+    public var sortedUsers: [UserRecord] {
+        users.values.sorted { $0.name < $1.name }
+    }
+
+    /// The key new tokens are signed with: the newest.
+    public var signingKey: SigningKeyRecord? { signingKeys.first }
+
+    /// The keys a token may be signed with at `atMilliseconds`: those not retired by then.
+    public func verifyingKeys(atMilliseconds: UInt64) -> [SigningKeyRecord] {
+        signingKeys.filter { key in key.retiresAtMilliseconds.map { $0 > atMilliseconds } ?? true }
+    }
+
     /// Applies the command at Raft `index`. Indices must increase; an index at
     /// or below `appliedIndex` was applied already and changes nothing.
     @discardableResult
@@ -75,6 +102,7 @@ public struct FleetState: Sendable, Equatable {
         assert(nodes.count <= Self.nodesMaximum, "node table over its bound")
         assert(ticketKeys.count <= Self.ticketKeysMaximum, "ticket keys over their bound")
         assert(revocations.count <= Self.revocationsMaximum, "revocations over their bound")
+        assert(users.count <= Self.usersMaximum && signingKeys.count <= Self.signingKeysMaximum, "access tables over their bound")
         return outcome
     }
 
@@ -96,6 +124,14 @@ public struct FleetState: Sendable, Equatable {
         case let .addTicketKey(record): addTicketKey(record)
         case let .revokeNode(revocation): revokeNode(revocation)
         case let .unrevokeNode(name): unrevokeNode(name)
+        case let .bootstrapAdmin(user, key): bootstrapAdmin(user, signingKey: key)
+        case let .addUser(user): addUser(user)
+        case let .deleteUser(name): deleteUser(name)
+        case let .setPassword(name, digest, at): setPassword(name, digest: digest, atMilliseconds: at)
+        case let .recordLoginFailure(name, at): recordLoginFailure(name, atMilliseconds: at)
+        case let .recordLoginSuccess(name): recordLoginSuccess(name)
+        case let .unlockUser(name): unlockUser(name)
+        case let .rotateSigningKey(key, overlap): rotateSigningKey(key, overlapMilliseconds: overlap)
         }
     }
 }

@@ -23,6 +23,16 @@ import Wire
         .nodeRevoked(NodeRevocation(node: "web-3", revokedAtMilliseconds: 1_800_000_000_000)), .nodeUnrevoked(name: "web-3"),
         .rejected(.tooManyRevocations(maximum: 16_384)), .rejected(.notRevoked("web-4")),
         .rejected(.environmentInUse("qa", nodes: 2, example: "web-1")),
+        .adminBootstrapped(name: "admin"), .bootstrapSkipped, .userAdded(name: "dev", role: .deployer),
+        .userAdded(name: "root", role: .admin), .userAdded(name: "reader", role: .viewer), .userDeleted(name: "dev"),
+        .passwordChanged(name: "admin"), .loginFailureRecorded(name: "admin", failedLogins: 4, lockedUntilMilliseconds: 0),
+        .loginFailureRecorded(name: "admin", failedLogins: 0, lockedUntilMilliseconds: .max),
+        .accountLocked(name: "admin", untilMilliseconds: 1_800_000_060_000), .loginSuccessRecorded(name: "admin"),
+        .userUnlocked(name: "admin"), .signingKeyRotated(idHex: "0011223344556677"),
+        .rejected(.invalidUserName("Bad")), .rejected(.userExists("dev")), .rejected(.unknownUser("ghost")),
+        .rejected(.tooManyUsers(maximum: 1_024)), .rejected(.lastAdmin("admin")), .rejected(.bootstrapNotAdmin("admin")),
+        .rejected(.malformedPasswordDigest), .rejected(.malformedSigningKey), .rejected(.signingKeyExists("0011223344556677")),
+        .rejected(.invalidKeyOverlap(milliseconds: 86_400_001)),
     ]
 
     static let proposalErrors: [ProposalError] = [
@@ -90,6 +100,15 @@ import Wire
         }
     }
 
+    @Test func aRoleIsOneKnownByte() {
+        var bytes = ForwardedAnswer(requestID: 1, outcome: .applied(.userAdded(name: "a", role: .admin))).encoded
+        #expect(bytes.last == 3)
+        bytes[bytes.count - 1] = 4
+        #expect(throws: BinaryDecodingError.invalidValue(offset: bytes.count - 1, detail: "unknown role 4")) {
+            try ForwardedAnswer.decode(bytes)
+        }
+    }
+
     @Test func aDocumentOverTheFieldBoundIsRefusedBeforeItIsRead() {
         var writer = BinaryWriter()
         writer.write(UInt64(1))
@@ -125,7 +144,7 @@ import Wire
 
     @Test func onlyRefusalsAndRejectedWritesFail() {
         let failed = Self.every.filter { !$0.succeeded }
-        #expect(failed.count == Self.refusals.count + 12, "every refusal and the twelve fleet rejections")
+        #expect(failed.count == Self.refusals.count + 22, "every refusal and the twenty-two fleet rejections")
         #expect(failed.allSatisfy {
             if case .refused = $0 { return true }
             if case .applied(.rejected) = $0 { return true }

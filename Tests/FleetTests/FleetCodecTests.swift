@@ -39,9 +39,9 @@ struct FleetCodecTests {
         #expect(decoded.revocations.count == 2, "a snapshot carries the deny-list")
     }
 
-    @Test func version2And3LogEntriesAndSnapshotsStillDecode() throws {
+    @Test func version2To4LogEntriesAndSnapshotsStillDecode() throws {
         let command = FleetCommand.putNode(NodeRecord(id: "n1", environment: "qa"))
-        for version: UInt8 in [2, 3, 4] {
+        for version: UInt8 in [2, 3, 4, 5] {
             #expect(try FleetCodec.decodeCommand([version] + FleetCodec.encode(command).dropFirst()) == command)
         }
         var state = FleetState()
@@ -53,6 +53,8 @@ struct FleetCodecTests {
         #expect(try FleetCodec.decodeState(version3) == state)
         #expect(try FleetCodec.decodeState(Array(version2)) == state, "a snapshot written before ticket keys")
         #expect(try FleetCodec.decodeState(version4) == state, "an empty revocation table, as earlier builds wrote it")
+        #expect(try FleetCodec.decodeState([5] + version4.dropFirst() + Array(repeating: 0, count: 8)) == state,
+                "empty user and key tables in version 5")
         #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState([4] + version3.dropFirst()) }
         #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState([3] + version2.dropFirst()) }
     }

@@ -2,9 +2,9 @@ import Fleet
 import Primitives
 import Testing
 
-/// Each entry is written in the lowest version that can say it, so the build before version 4
-/// (which reads 2...3) follows an upgraded leader until it writes something new; and a tag is
-/// read only in the versions that have it.
+/// Each entry is written in the lowest version that can say it, so the builds before versions 4
+/// and 5 follow an upgraded leader until it writes something new; and a tag is read only in the
+/// versions that have it.
 struct FleetCodecVersionTests {
     static let version3Commands: [FleetCommand] = [
         .putEnvironment(EnvironmentRecord(name: "edge", defaultStrategy: .canary, requiresApproval: false)),
@@ -22,31 +22,32 @@ struct FleetCodecVersionTests {
         .deleteUnusedEnvironment(name: "qa"),
     ]
 
-    @Test(arguments: version3Commands)
-    func whatVersion3CanSayIsWrittenAsVersion3(_ command: FleetCommand) throws {
+    /// Each command with the version it is written in: the lowest that has its tag.
+    static let versions: [(FleetCommand, UInt8)] = version3Commands.map { ($0, 3) } + version4Commands.map { ($0, 4) }
+        + FleetCodecUserTests.commands.map { ($0, 5) }
+
+    @Test(arguments: versions)
+    func eachCommandIsWrittenInTheLowestVersionThatHasIt(_ command: FleetCommand, version: UInt8) throws {
         let bytes = FleetCodec.encode(command)
-        #expect(bytes.first == 3)
+        #expect(bytes.first == version)
         #expect(try FleetCodec.decodeCommand(bytes) == command)
+        // Version 3 is the lowest written, so its commands' tags may be older; later ones are new there.
+        for earlier in 2..<version where version > 3 {
+            #expect(throws: BinaryDecodingError.self, "\(command) as version \(earlier)") {
+                try FleetCodec.decodeCommand([earlier] + bytes.dropFirst())
+            }
+        }
     }
 
-    @Test(arguments: version4Commands)
-    func onlyTheNewCommandsAreWrittenAsVersion4(_ command: FleetCommand) throws {
-        let bytes = FleetCodec.encode(command)
-        #expect(bytes.first == 4)
-        #expect(try FleetCodec.decodeCommand(bytes) == command)
+    @Test(arguments: [UInt8(2), 3, 4, 5])
+    func theUnconditionalDeletionsTagMeansItInEveryVersion(version: UInt8) throws {
+        let bytes = [version] + EnvironmentDeletionTests.pinnedDeleteVersion3.dropFirst()
+        #expect(try FleetCodec.decodeCommand(bytes) == .deleteEnvironment(name: "qa"))
     }
 
     @Test func theDeletionsArePinned() throws {
         #expect(FleetCodec.encode(.deleteEnvironment(name: "qa")) == EnvironmentDeletionTests.pinnedDeleteVersion3)
         #expect(FleetCodec.encode(.deleteUnusedEnvironment(name: "qa")) == [0x04, 0x0B, 0x00, 0x00, 0x00, 0x02, 0x71, 0x61])
-    }
-
-    @Test(arguments: [UInt8(2), 3])
-    func aTagNewerThanItsEntrysVersionIsRefused(version: UInt8) {
-        for command in Self.version4Commands {
-            let bytes = [version] + FleetCodec.encode(command).dropFirst()
-            #expect(throws: BinaryDecodingError.self, "\(command) as version \(version)") { try FleetCodec.decodeCommand(bytes) }
-        }
     }
 
     @Test func aTicketKeyIsNotInVersion2() {

@@ -1,0 +1,108 @@
+import Fleet
+import Testing
+
+/// Failed logins and the lock they set: five in a row lock the account for a minute, doubling
+/// with each lockout in a row up to an hour; a failure while locked counts nothing; a success or
+/// an unlock starts again. Every time comes from the command, so replicas agree.
+struct LoginLockoutTests {
+    typealias F = AccessFixtures
+
+    @Test(arguments: [
+        (UInt8(0), UInt64(60_000)), (1, 60_000), (2, 120_000), (3, 240_000), (4, 480_000), (5, 960_000), (6, 1_920_000),
+        (7, 3_600_000), (8, 3_600_000), (64, 3_600_000), (65, 3_600_000), (255, 3_600_000),
+    ])
+    func eachLockoutInARowLastsTwiceTheOneBeforeUpToAnHour(lockout: UInt8, milliseconds: UInt64) {
+        #expect(LockoutSchedule.lockMilliseconds(lockout: lockout) == milliseconds)
+    }
+
+    @Test func everyLockoutCountHasALengthWithinTheBounds() {
+        for lockout in UInt8.min...UInt8.max {
+            let length = LockoutSchedule.lockMilliseconds(lockout: lockout)
+            #expect(length >= LockoutSchedule.firstLockMilliseconds && length <= LockoutSchedule.longestLockMilliseconds)
+        }
+    }
+
+    /// Fails `count` logins for `admin`, one millisecond apart from `start`; returns the last outcome.
+    @discardableResult
+    static func fail(_ state: inout FleetState, _ count: Int, from start: UInt64) -> FleetOutcome? {
+        var outcome: FleetOutcome?
+        for offset in 0..<UInt64(count) {
+            outcome = state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: start + offset))
+        }
+        return outcome
+    }
+
+    @Test func fiveFailuresLockForAMinuteAndTheNextLockoutForTwo() {
+        var state = F.bootstrapped()
+        #expect(Self.fail(&state, 4, from: 1_000)
+            == .loginFailureRecorded(name: "admin", failedLogins: 4, lockedUntilMilliseconds: 0))
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 1_004))
+            == .loginFailureRecorded(name: "admin", failedLogins: 0, lockedUntilMilliseconds: 61_004))
+        #expect(state.users["admin"]?.lockouts == 1)
+        #expect(state.users["admin"]?.lockedUntilMilliseconds == 61_004)
+        Self.fail(&state, 5, from: 61_004)
+        #expect(state.users["admin"]?.lockedUntilMilliseconds == 61_008 + 120_000, "the second lockout in a row lasts twice as long")
+        #expect(state.users["admin"]?.lockouts == 2)
+    }
+
+    @Test func aFailureWhileLockedChangesNothing() {
+        var state = F.bootstrapped()
+        Self.fail(&state, 5, from: 1_000)
+        let before = state.users
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 61_003))
+            == .accountLocked(name: "admin", untilMilliseconds: 61_004))
+        #expect(state.users == before)
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 61_004))
+            == .loginFailureRecorded(name: "admin", failedLogins: 1, lockedUntilMilliseconds: 0), "the lock ends at its time")
+    }
+
+    @Test func theLockStopsGrowingAtAnHour() {
+        var state = F.bootstrapped()
+        var now: UInt64 = 0
+        for _ in 0..<12 {
+            Self.fail(&state, 5, from: now)
+            now = state.users["admin"]?.lockedUntilMilliseconds ?? 0
+        }
+        #expect(state.users["admin"]?.lockouts == 12)
+        let start = now
+        Self.fail(&state, 5, from: start)
+        #expect(state.users["admin"]?.lockedUntilMilliseconds == start + 4 + 3_600_000)
+    }
+
+    @Test func countsSaturateAndALockNearTheEndOfTimeStopsThere() {
+        var state = F.bootstrapped()
+        for round in 0..<300 { Self.fail(&state, 5, from: UInt64(round) * 10_000_000) }
+        #expect(state.users["admin"]?.lockouts == .max)
+        Self.fail(&state, 5, from: .max - 4)
+        #expect(state.users["admin"]?.lockedUntilMilliseconds == .max, "at + lock saturates instead of trapping")
+    }
+
+    @Test func aSuccessResetsTheCountAndTheDoubling() {
+        var state = F.bootstrapped()
+        Self.fail(&state, 5, from: 1_000)
+        Self.fail(&state, 3, from: 70_000)
+        #expect(state.applyNext(.recordLoginSuccess(name: "admin")) == .loginSuccessRecorded(name: "admin"))
+        #expect(state.users["admin"]?.failedLogins == 0 && state.users["admin"]?.lockouts == 0)
+        Self.fail(&state, 5, from: 80_000)
+        #expect(state.users["admin"]?.lockedUntilMilliseconds == 80_004 + 60_000, "a lockout after a success is a first one again")
+        #expect(state.applyNext(.recordLoginSuccess(name: "ghost")) == .rejected(.unknownUser("ghost")))
+    }
+
+    @Test func anUnlockLiftsTheLockAndResetsEverything() {
+        var state = F.bootstrapped()
+        Self.fail(&state, 5, from: 1_000)
+        Self.fail(&state, 2, from: 62_000)
+        #expect(state.applyNext(.unlockUser(name: "admin")) == .userUnlocked(name: "admin"))
+        #expect(state.users["admin"] == F.user("admin", .admin))
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 2_000))
+            == .loginFailureRecorded(name: "admin", failedLogins: 1, lockedUntilMilliseconds: 0), "no longer locked")
+        #expect(state.applyNext(.unlockUser(name: "ghost")) == .rejected(.unknownUser("ghost")))
+    }
+
+    @Test func anUnknownUsersFailureIsRefusedAndNotCounted() {
+        var state = F.bootstrapped()
+        let before = state.users
+        #expect(state.applyNext(.recordLoginFailure(name: "ghost", atMilliseconds: 5)) == .rejected(.unknownUser("ghost")))
+        #expect(state.users == before)
+    }
+}
