@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "Locking"),
         .target(name: "FileSystem", dependencies: ["Locking"]),
         .target(name: "Fleet", dependencies: ["Primitives", "Wire"]),
+        .target(name: "Access", dependencies: ["COpenSSL", "Fleet", "Primitives", "Wire"]),
         .target(name: "Gateway", dependencies: ["Fleet", "Primitives", "Telemetry", "Wire"]),
         .target(name: "Cluster", dependencies: ["Consensus", "Fleet", "Gateway", "Primitives", "Telemetry", "Wire"]),
         .target(name: "Telemetry", dependencies: ["Primitives"]),
@@ -90,6 +91,7 @@ let package = Package(
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport", "TestSupport"]),
         .testTarget(name: "LocalFleetTests", dependencies: ["LocalFleet", "CommandLineSupport", "Locking", "TestSupport"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Primitives", "TestSupport"]),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "Fleet", "Primitives"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Primitives", "Telemetry", "TestSupport"]),
         .testTarget(
             name: "ClusterTests",

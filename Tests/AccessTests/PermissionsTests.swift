@@ -1,0 +1,95 @@
+import Access
+import Foundation
+import Primitives
+import Testing
+
+/// The permission table says what Docs/ACCESS.md says, for every route, every role and no
+/// caller; routes missing from it need admin; every route the coordinator registers is in it.
+struct PermissionsTests {
+    enum Expected { case open, viewer, admin, selfOrAdmin }
+
+    /// Docs/ACCESS.md's table, written out again independently of `Permissions.rules`.
+    static let expected: [String: Expected] = [
+        "GET /healthz": .open, "GET /readyz": .open, "GET /metrics": .open,
+        "POST /api/v1/auth/login": .open,
+        "GET /api/v1/auth/me": .viewer,
+        "POST /api/v1/auth/rotate-key": .admin,
+        "GET /api/v1/users": .admin, "POST /api/v1/users": .admin, "DELETE /api/v1/users/{name}": .admin,
+        "POST /api/v1/users/{name}/password": .selfOrAdmin, "POST /api/v1/users/{name}/unlock": .admin,
+        "GET /api/v1/cluster": .viewer, "POST /api/v1/cluster/transfer-leader": .admin,
+        "POST /api/v1/cluster/members": .admin, "DELETE /api/v1/cluster/members/{name}": .admin,
+        "GET /api/v1/environments": .viewer, "GET /api/v1/environments/{name}": .viewer,
+        "PUT /api/v1/environments/{name}": .admin, "DELETE /api/v1/environments/{name}": .admin,
+        "GET /api/v1/nodes": .viewer, "GET /api/v1/nodes/{id}": .viewer, "GET /api/v1/nodes/{id}/metrics": .viewer,
+        "GET /api/v1/nodes/revocations": .admin, "DELETE /api/v1/nodes/revocations/{id}": .admin,
+        "DELETE /api/v1/nodes/{id}": .admin, "POST /api/v1/nodes/{id}/revoke": .admin,
+    ]
+
+    static let callers: [VerifiedCaller?] = [nil] + UserRole.allCases.map {
+        VerifiedCaller(name: "carol", role: $0, expiresAtSeconds: 2_000_000_000)
+    }
+
+    @Test func theTableListsExactlyTheDocumentedRoutes() {
+        let listed = Permissions.rules.map { "\($0.method) \($0.pattern)" }
+        #expect(Set(listed) == Set(Self.expected.keys))
+        #expect(listed.count == Set(listed).count)
+    }
+
+    @Test(arguments: Permissions.rules)
+    func everyRouteDecidesAsDocumentedForEveryCaller(_ rule: PermissionRule) throws {
+        let expected = try #require(Self.expected["\(rule.method) \(rule.pattern)"])
+        let requirement = Permissions.requirement(method: rule.method, pattern: rule.pattern)
+        #expect(requirement == rule.requirement)
+        for caller in Self.callers {
+            for subject in ["carol", "dave"] {
+                let decision = Permissions.decide(requirement, caller: caller, parameters: ["name": subject, "id": "carol"])
+                #expect(decision == Self.decision(expected, caller: caller, subject: subject), "\(String(describing: caller))")
+            }
+        }
+    }
+
+    static func decision(_ expected: Expected, caller: VerifiedCaller?, subject: String) -> AccessDecision {
+        guard expected != .open else { return .allowed }
+        guard let caller else { return .unauthenticated }
+        switch expected {
+        case .open, .viewer: return .allowed
+        case .admin: return caller.role == .admin ? .allowed : .forbidden(needed: .admin)
+        case .selfOrAdmin: return caller.role == .admin || subject == caller.name ? .allowed : .forbidden(needed: .admin)
+        }
+    }
+
+    @Test func aRouteMissingFromTheTableNeedsAdmin() {
+        for method in ["GET", "POST", "PATCH"] {
+            #expect(Permissions.requirement(method: method, pattern: "/api/v1/deployments") == .role(.admin))
+        }
+        #expect(Permissions.requirement(method: "POST", pattern: "/healthz") == .role(.admin))
+        #expect(Permissions.requirement(method: "HEAD", pattern: "/healthz") == .open)
+        #expect(Permissions.requirement(method: "HEAD", pattern: "/api/v1/nodes") == .role(.viewer))
+    }
+
+    @Test func selfOrRoleNeedsTheParameterToMatch() {
+        let viewer = VerifiedCaller(name: "carol", role: .viewer, expiresAtSeconds: 0)
+        let requirement = AccessRequirement.selfOrRole(parameter: "name", role: .admin)
+        #expect(Permissions.decide(requirement, caller: viewer, parameters: [:]) == .forbidden(needed: .admin))
+        #expect(Permissions.decide(requirement, caller: viewer, parameters: ["id": "carol"]) == .forbidden(needed: .admin))
+        #expect(Permissions.decide(requirement, caller: viewer, parameters: ["name": "Carol"]) == .forbidden(needed: .admin))
+    }
+
+    /// Reads the coordinator's sources for `routes.add("METHOD", "/pattern")`, so a route added
+    /// there without a row here fails (it would need admin, the safe default, but say so).
+    @Test func everyRouteTheCoordinatorRegistersIsInTheTable() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/Coordinator")
+        let files = try FileManager.default.contentsOfDirectory(at: sources, includingPropertiesForKeys: nil)
+        let pattern = try Regex(#"routes\.add\("([A-Z]+)", "([^"]+)""#)
+        var registered: [String] = []
+        for file in files where file.pathExtension == "swift" {
+            for match in try String(contentsOf: file, encoding: .utf8).matches(of: pattern) {
+                registered.append("\(match.output[1].substring ?? "") \(match.output[2].substring ?? "")")
+            }
+        }
+        #expect(registered.count >= 18)
+        let listed = Set(Permissions.rules.map { "\($0.method) \($0.pattern)" })
+        #expect(registered.filter { !listed.contains($0) } == [])
+    }
+}
