@@ -113,8 +113,19 @@ struct SubprocessTests {
     /// real-time signals (32 and 33) ignored in every child.
     static let standardSignals: UInt64 = 0x7fff_ffff
 
+    /// The parent blocks SIGUSR1 (on the spawning thread, whose mask a child would inherit) and
+    /// ignores SIGUSR2 while it spawns, so the test fails if the child keeps either.
     @Test func aChildStartsWithNoSignalBlockedOrIgnored() throws {
-        let status = try ExternalCommand.run(["cat", "/proc/self/status"]).standardOutput
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGUSR1)
+        var previousMask = sigset_t()
+        try #require(pthread_sigmask(SIG_BLOCK, &blocked, &previousMask) == 0)
+        let previousHandler = signal(SIGUSR2, SIG_IGN)
+        let spawned = Result { try ExternalCommand.run(["cat", "/proc/self/status"]) }
+        signal(SIGUSR2, previousHandler)
+        pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+        let status = try spawned.get().standardOutput
         let masks = Dictionary(status.split(separator: "\n").compactMap { line -> (String, UInt64)? in
             let fields = line.split(separator: ":", maxSplits: 1)
             guard fields.count == 2, let mask = UInt64(fields[1].trimmingCharacters(in: .whitespaces), radix: 16) else { return nil }
