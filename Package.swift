@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"]),
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport", "TestSupport"]),
-        .testTarget(name: "LocalFleetTests", dependencies: ["LocalFleet", "CommandLineSupport", "Locking", "TestSupport"]),
+        .testTarget(name: "LocalFleetTests", dependencies: ["LocalFleet", "CommandLineSupport", "FileSystem", "Locking", "TestSupport"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Primitives", "TestSupport"]),
         .testTarget(name: "AccessTests", dependencies: ["Access", "Fleet", "Primitives"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Primitives", "Telemetry", "TestSupport"]),

@@ -12,7 +12,8 @@ public struct Command: Sendable {
     public let summary: String
     /// Lines `--help` prints between the usage and the flags: what the command does.
     public let about: String
-    /// Placeholders of the positional arguments, each required (`NAME`); empty: none is accepted.
+    /// Placeholders of the positional arguments (`NAME`), each required but those written in
+    /// brackets (`[NAME]`), which may only come last; empty: none is accepted.
     public let arguments: [String]
     public let flags: [Flag]
     /// Whether `--config FILE` is accepted, its `key = value` lines standing in for absent flags.
@@ -34,7 +35,12 @@ public struct Command: Sendable {
         self.action = action
         let names = acceptedFlags.map(\.name)
         precondition(Set(names).count == names.count, "\(name) declares a flag twice: \(names)")
+        precondition(!arguments.drop { !$0.hasPrefix("[") }.contains { !$0.hasPrefix("[") },
+                     "\(name) declares a required argument after an optional one: \(arguments)")
     }
+
+    /// How many positional arguments must be given: those not in brackets.
+    public var requiredArgumentCount: Int { arguments.filter { !$0.hasPrefix("[") }.count }
 
     /// The flags the parser accepts: the declared ones, `--config` when a file is read, and `--help`.
     public var acceptedFlags: [Flag] { flags + (readsConfigFile ? [.config] : []) + [.help] }

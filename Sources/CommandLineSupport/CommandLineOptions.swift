@@ -63,7 +63,7 @@ public struct CommandLineOptions {
             throw UsageError("unexpected argument '\(stray)'"
                              + (command.nearestSubcommand(to: stray).map { " (did you mean '\($0)'?)" } ?? ""))
         }
-        if positionals.count < command.arguments.count {
+        if positionals.count < command.requiredArgumentCount {
             throw UsageError("missing \(command.arguments[positionals.count])")
         }
     }

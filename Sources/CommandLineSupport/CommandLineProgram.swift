@@ -3,13 +3,16 @@
 /// (or `help` before the words) prints that command's help on standard output, exit 0. Its
 /// flags are parsed, its config file merged and every value checked against its range before
 /// it runs. A usage mistake prints one line naming it (with "did you mean" for a near miss)
-/// and the command's short usage on standard error, exit 2; any other error one line, exit 1.
-/// Docs/CLI.md lists the exit codes.
+/// and the command's short usage on standard error, exit 2; any other error one line, exit 1,
+/// or the status an `ExitStatusError` carries. Docs/CLI.md lists the exit codes.
 public enum CommandLineProgram {
     /// Exit codes besides the command's own status (0 on success): an operation that failed or
     /// was refused, and a usage mistake.
     public static let failureStatus: Int32 = 1
     public static let usageStatus: Int32 = 2
+    /// A server refused the caller rather than the request: not logged in, a token it no longer
+    /// accepts, a wrong password, a locked account, a role too low.
+    public static let accessDeniedStatus: Int32 = 3
 
     /// What a command line asks for, before anything runs.
     public enum Invocation {
@@ -50,7 +53,7 @@ public enum CommandLineProgram {
             return usageStatus
         } catch {
             printError("\(root.name): \(error)")
-            return failureStatus
+            return (error as? ExitStatusError)?.exitStatus ?? failureStatus
         }
     }
 
@@ -89,4 +92,9 @@ public enum CommandLineProgram {
         if word.hasPrefix("-") { return group.unknownFlag(word) }
         return UsageError("unknown command '\(word)'" + (group.nearestSubcommand(to: word).map { " (did you mean '\($0)'?)" } ?? ""))
     }
+}
+
+/// An error that ends the program with a status of its own instead of `failureStatus`.
+public protocol ExitStatusError: Error {
+    var exitStatus: Int32 { get }
 }

@@ -11,6 +11,8 @@
 ///   fault too, but that address is not asked again.
 /// - A failure after the request was written may have applied: an idempotent request moves on,
 ///   a POST stops (it is never sent twice).
+/// - Any other 429 (a rate limit) applied nothing, but an idempotent request alone is sent again
+///   after its `Retry-After`: a POST's, a login's above all, is the user's to repeat.
 public struct FailoverRule: Sendable {
     /// How one attempt ended, as far as the failover cares.
     public enum AttemptEnd: Equatable, Sendable {
@@ -79,6 +81,7 @@ public struct FailoverRule: Sendable {
         if status == 503 || status == 429, let code, Self.nothingAppliedCodes.contains(code) {
             return .next(repeatRound: true)
         }
+        if Self.isRateLimit(status: status, code: code) { return isIdempotent ? .next(repeatRound: true) : .finish }
         if status == 503 {
             guard isIdempotent else { return .finish }
             mayHaveApplied = true
@@ -86,6 +89,27 @@ public struct FailoverRule: Sendable {
         }
         if status == 404, method == "DELETE", mayHaveApplied { return .finishAlreadyDone }
         return .finish
+    }
+
+    /// A longer `Retry-After` on a 503 is cut to this: the member may have a leader sooner, and
+    /// the deadline is the user's.
+    public static let unavailableWaitMaximum: Duration = .seconds(5)
+    /// A `Retry-After` of 0 still waits this long, so a busy cluster is not spun on.
+    public static let waitMinimum: Duration = .milliseconds(100)
+
+    /// Whether an answer is a rate limit: a 429 other than a busy coordinator's (those are
+    /// among `nothingAppliedCodes` and waited for like a 503).
+    public static func isRateLimit(status: Int, code: String?) -> Bool {
+        status == 429 && !nothingAppliedCodes.contains(code ?? "")
+    }
+
+    /// How long to wait before another round after a 503 or 429 asking `retryAfterSeconds` (nil:
+    /// none or unreadable, taken as 1 s). A rate limit's wait is waited whole (asking sooner is
+    /// only refused again), and when it would cross the deadline the command ends with the 429
+    /// instead; any other wait is bounded, as a member may have a leader sooner.
+    public static func roundWait(status: Int, code: String?, retryAfterSeconds: Int?) -> Duration {
+        let asked = max(Duration.seconds(min(max(0, retryAfterSeconds ?? 1), 86_400)), waitMinimum)
+        return isRateLimit(status: status, code: code) ? asked : min(asked, unavailableWaitMaximum)
     }
 
     /// How long one attempt at an address may take: an even share of what is left among it and

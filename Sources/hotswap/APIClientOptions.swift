@@ -1,10 +1,14 @@
 import FoundationEssentials
 import Glibc
+import LocalFleet
 import Primitives
 import Transport
+import Wire
 
-/// Where the CLI's API calls go and how the server is verified: flags, then
-/// `HOTSWAP_ADDR` / `HOTSWAP_CA`, then defaults. The address may list several members,
+/// Where the CLI's API calls go, how the server is verified and who the caller is: flags, then
+/// `HOTSWAP_ADDR` / `HOTSWAP_CA` / `HOTSWAP_TOKEN`, then defaults (the token: the stored login,
+/// `APICredential`). Every request carries the token as `Authorization: Bearer`, and an answer
+/// refusing the caller (401, 403, a rate limit's 429) ends the command as one line (`AccessRefusal`). The address may list several members,
 /// comma-separated; `APIFailover` tries them in order. `--timeout` is one deadline for the
 /// whole command, from when its options were read, whatever number of requests it makes.
 struct APIClientOptions {
@@ -17,7 +21,11 @@ struct APIClientOptions {
     /// out an election, and with several addresses a member that is down or frozen.
     static let timeoutFlag = Flag("timeout", .duration(.milliseconds(100) ... .seconds(600)), .value("30s"),
                                   help: "how long to keep trying (other members, 503 answers) before giving up")
-    static let flags = [addressFlag, caFlag, Flag.output, timeoutFlag]
+    static let tokenFileFlag = Flag("token-file", .text("FILE"), .described("$HOTSWAP_TOKEN, else the login 'hotswap login' stored"),
+                                    help: "read the API token from FILE")
+    static let flags = [addressFlag, caFlag, tokenFileFlag, Flag.output, timeoutFlag]
+    /// A login's: it sends no token.
+    static let loginFlags = flags.filter { $0.name != tokenFileFlag.name }
     /// More addresses than any cluster has members is a mistake, not a list.
     static let addressesMaximum = 16
 
@@ -25,9 +33,11 @@ struct APIClientOptions {
     let caPath: String
     let wantsJSON: Bool
     let timeout: Duration
+    let credential: APICredential
     private let failover: APIFailover
 
-    init(_ options: CommandLineOptions) throws {
+    /// With `authenticating` false (a login) no token is looked for or sent.
+    init(_ options: CommandLineOptions, authenticating: Bool = true) throws {
         let list = options.text(Self.addressFlag) ?? Self.environment("HOTSWAP_ADDR") ?? "https://127.0.0.1:8443"
         addresses = try Self.parseAddresses(list)
         guard let ca = options.text(Self.caFlag) ?? Self.environment("HOTSWAP_CA") else {
@@ -37,6 +47,15 @@ struct APIClientOptions {
         wantsJSON = try options.choice(.output) == "json"
         timeout = try options.duration(Self.timeoutFlag)
         failover = APIFailover(addresses: addresses, caPath: caPath, timeout: timeout)
+        credential = authenticating ? try APICredential.resolve(tokenFilePath: options.text(Self.tokenFileFlag),
+                                                                 environmentToken: Self.environment("HOTSWAP_TOKEN"),
+                                                                 storedLoginPath: Self.storedLoginPath)
+            : APICredential(source: .none, token: nil)
+    }
+
+    /// Where `hotswap login` keeps its token, or why there is no such place.
+    static var storedLoginPath: String? {
+        StoredLogin.path(configHome: environment("XDG_CONFIG_HOME"), home: environment("HOME"))
     }
 
     /// `https://a:1,b:2/` → the two addresses, in order; the scheme and trailing slashes are optional.
@@ -59,17 +78,24 @@ struct APIClientOptions {
 
     /// Sends one request, riding out a failover (`APIFailover`), within `limit` from now if given
     /// and the command's deadline; throws one line a user can act on.
-    func send(_ method: String, _ target: String, body: [UInt8] = [], within limit: Duration? = nil) throws -> HTTPClientResponse {
-        try exchange(method, target, body: body, within: limit).response
+    func send(_ method: String, _ target: String, body: [UInt8] = [], within limit: Duration? = nil,
+              user: String? = nil) throws -> HTTPClientResponse {
+        try exchange(method, target, body: body, within: limit, user: user).response
     }
 
     /// `send`, telling also whether a DELETE's 404 follows an attempt that may have carried it out.
-    func exchange(_ method: String, _ target: String, body: [UInt8] = [], within limit: Duration? = nil) throws -> APIFailover.Answer {
+    /// An answer refusing the caller is thrown (`APIFailure.refusal`); `user` names a login's account.
+    func exchange(_ method: String, _ target: String, body: [UInt8] = [], within limit: Duration? = nil,
+                  user: String? = nil) throws -> APIFailover.Answer {
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let client = HTTPClient(group: group, context: try APIFailure.clientContext(caPath: caPath))
-        return try failover.send(HTTPClientRequest(method: method, target: target, body: body), client: client,
-                                 until: limit.map { MonotonicInstant.now().advanced(by: $0) })
+        var headers = HTTPHeaders()
+        if let token = credential.token { headers.add(name: "Authorization", value: "Bearer " + token) }
+        let answer = try failover.send(HTTPClientRequest(method: method, target: target, headers: headers, body: body), client: client,
+                                       until: limit.map { MonotonicInstant.now().advanced(by: $0) })
+        if let refusal = APIFailure.refusal(answer.response, credential: credential.source, user: user) { throw refusal }
+        return answer
     }
 
     /// GETs `path`: prints the JSON as it came for `--output json`, else decodes it and hands

@@ -10,18 +10,14 @@ import Transport
 /// later rounds and later requests of the same command, and one whose certificate was refused
 /// is not asked again. A round of all addresses is repeated after a 503 (waiting as the shortest
 /// `Retry-After` says, capped) or a timeout; when no address answered at all, retrying would only
-/// wait for the deadline. Every failure ends as one line (`APIFailure`).
+/// wait for the deadline. A rate limit's 429 is waited for whole, or, when its wait would cross
+/// the deadline, is the answer (`FailoverRule.roundWait`). Every failure ends as one line (`APIFailure`).
 final class APIFailover {
     let addresses: [SocketAddress]
     let caPath: String
     let timeout: Duration
     /// The whole command's deadline: every request and wait of it ends by then.
     let deadline: MonotonicInstant
-
-    /// A server asking for longer than this is asked again sooner: the deadline is the user's.
-    static let retryAfterMaximum: Duration = .seconds(5)
-    /// A `Retry-After` of 0 still waits this long, so a busy cluster is not spun on.
-    static let retryAfterMinimum: Duration = .milliseconds(100)
 
     /// The order the next request starts with: slow addresses last, refused ones gone.
     private var order: [SocketAddress]
@@ -50,6 +46,33 @@ final class APIFailover {
     private struct Setbacks {
         var unavailable: HTTPClientResponse?
         var unreachable: [(address: SocketAddress, error: HTTPClientError, limit: Duration)] = []
+        /// The shortest wait before another round; nil: no round is worth repeating.
+        var pause: Duration?
+        /// The pause is a rate limit's: waited whole or not at all.
+        var pauseIsRateLimit = false
+
+        /// Notes an answer asking to be asked again later.
+        mutating func waitAfter(_ response: HTTPClientResponse) {
+            unavailable = response
+            let status = response.head.status, code = APIFailure.errorCode(of: response)
+            let wait = FailoverRule.roundWait(status: status, code: code, retryAfterSeconds: APIFailover.retryAfterSeconds(response))
+            if wait < pause ?? .seconds(Int64.max) {
+                pause = wait
+                pauseIsRateLimit = FailoverRule.isRateLimit(status: status, code: code)
+            }
+        }
+
+        /// Starts a round: nothing asked to wait yet.
+        mutating func newRound() {
+            pause = nil
+            pauseIsRateLimit = false
+        }
+
+        /// Notes a timeout: another round is worth it at once.
+        mutating func repeatAtOnce() {
+            pause = .zero
+            pauseIsRateLimit = false
+        }
     }
 
     /// Sends `request` until an answer, by `limit` at the latest (never after the command's deadline).
@@ -60,8 +83,7 @@ final class APIFailover {
         var setbacks = Setbacks()
         var isLastRound = false
         while true {
-            // The shortest wait before another round; nil: no round is worth repeating.
-            var pause: Duration?
+            setbacks.newRound()
             let round = order
             for (index, address) in round.enumerated() {
                 let remaining = MonotonicInstant.now().duration(until: deadline)
@@ -82,11 +104,10 @@ final class APIFailover {
                 case let .next(repeatRound):
                     switch result {
                     case let .success(response):
-                        setbacks.unavailable = response
-                        pause = min(pause ?? .seconds(600), Self.retryAfter(response))
+                        setbacks.waitAfter(response)
                     case let .failure(error):
                         setbacks.unreachable.append((address, error, attemptLimit))
-                        if repeatRound { pause = .zero }
+                        if repeatRound { setbacks.repeatAtOnce() }
                     }
                 case .skipAddress:
                     if case let .failure(error) = result, certificateFailure == nil {
@@ -99,8 +120,9 @@ final class APIFailover {
                 }
             }
             let remaining = MonotonicInstant.now().duration(until: deadline)
-            guard let wait = pause, !isLastRound, !order.isEmpty, remaining > .zero else {
-                throw finalFailure(setbacks, attempts: attempts)
+            guard let wait = setbacks.pause, !isLastRound, !order.isEmpty, remaining > .zero,
+                  wait < remaining || !setbacks.pauseIsRateLimit else {
+                return try finalAnswer(setbacks, attempts: attempts)
             }
             if wait < remaining {
                 sleep(for: wait)
@@ -123,6 +145,15 @@ final class APIFailover {
         }
     }
 
+    /// The answer when no round is left: a rate limit's 429 (which the caller shows as one), else the failure.
+    private func finalAnswer(_ setbacks: Setbacks, attempts: Int) throws -> Answer {
+        if let response = setbacks.unavailable,
+           FailoverRule.isRateLimit(status: response.head.status, code: APIFailure.errorCode(of: response)) {
+            return Answer(response: response, alreadyDone: false)
+        }
+        throw finalFailure(setbacks, attempts: attempts)
+    }
+
     private func finalFailure(_ setbacks: Setbacks, attempts: Int) -> APIFailure {
         let tried = "tried \(attempts) time\(attempts == 1 ? "" : "s") within \(timeout.text)"
         if let response = setbacks.unavailable {
@@ -140,12 +171,12 @@ final class APIFailover {
                           hint: "are coordinators running there? --addr or HOTSWAP_ADDR lists their API addresses, comma-separated")
     }
 
-    /// The answer's `Retry-After` in seconds, within the bounds above; 1 s when it has none.
-    static func retryAfter(_ response: HTTPClientResponse) -> Duration {
+    /// The answer's `Retry-After` in whole seconds; nil when it has none this reads (an HTTP date is not read).
+    static func retryAfterSeconds(_ response: HTTPClientResponse) -> Int? {
         guard let text = response.head.headers.values("Retry-After").first, let seconds = Int(text), seconds >= 0 else {
-            return .seconds(1)
+            return nil
         }
-        return min(max(.seconds(seconds), retryAfterMinimum), retryAfterMaximum)
+        return seconds
     }
 }
 

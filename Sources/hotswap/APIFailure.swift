@@ -3,18 +3,42 @@ import LocalFleet
 import Primitives
 import Transport
 
-/// Why an API call failed, as the one line `hotswap: MESSAGE (HINT)` the user sees (exit 1):
-/// the server's own error message, or what went wrong on the way to it, and the flag, variable
-/// or command that fixes it. Never raw JSON and never an OpenSSL error stack.
-struct APIFailure: Error, CustomStringConvertible {
+/// Why an API call failed, as the one line `hotswap: MESSAGE (HINT)` the user sees (exit 1, or 3
+/// when the server refused the caller: `AccessRefusal`): the server's own error message, or what
+/// went wrong on the way to it, and the flag, variable or command that fixes it. Never raw JSON
+/// and never an OpenSSL error stack.
+struct APIFailure: ExitStatusError, CustomStringConvertible {
     let message: String
     let hint: String
+    let exitStatus: Int32
 
     var description: String { "\(message) (\(hint))" }
 
-    init(message: String, hint: String) {
+    init(message: String, hint: String, exitStatus: Int32 = CommandLineProgram.failureStatus) {
         self.message = message
         self.hint = hint
+        self.exitStatus = exitStatus
+    }
+
+    init(_ refusal: AccessRefusal) {
+        self.init(message: refusal.message, hint: refusal.hint,
+                  exitStatus: refusal.isAccessDenied ? CommandLineProgram.accessDeniedStatus : CommandLineProgram.failureStatus)
+    }
+
+    /// The refusal an answer is (`AccessRefusal`), the server's text made safe; nil for other answers.
+    static func refusal(_ response: HTTPClientResponse, credential: APICredential.Source, user: String? = nil) -> APIFailure? {
+        // An answer that is no error document still refuses by its status.
+        let document: ErrorDocument?
+        do {
+            document = try JSONDecoder().decode(ErrorDocument.self, from: Data(response.body))
+        } catch {
+            document = nil
+        }
+        return AccessRefusal(status: response.head.status,
+                             code: document.map { TerminalText.printable($0.error.code, maximumBytes: 64) },
+                             serverMessage: document.map { TerminalText.printable($0.error.message) },
+                             retryAfterSeconds: APIFailover.retryAfterSeconds(response), credential: credential, user: user)
+            .map(APIFailure.init)
     }
 
     /// The server's error answer `{"error": {"code", "message"}}`; `hint` replaces the one its code

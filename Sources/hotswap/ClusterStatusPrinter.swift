@@ -19,7 +19,8 @@ enum ClusterStatusPrinter {
         do {
             answer = try client.send("GET", "/api/v1/cluster?view=leader", within: min(leaderWait, client.timeout / 2))
             guard answer.head.status == 200 else { throw APIFailure(answer: answer) }
-        } catch let leaderFailure as APIFailure {
+        } catch let leaderFailure as APIFailure where leaderFailure.exitStatus != CommandLineProgram.accessDeniedStatus {
+            // Not after a refusal of the caller (exit 3): it would refuse this question too.
             note = "no leader's view (\(leaderFailure.message)); this is the asked member's own view"
             let own = try client.send("GET", "/api/v1/cluster?consistency=serializable")
             guard own.head.status == 200 else { throw APIFailure(answer: own) }

@@ -10,11 +10,12 @@ enum HotSwapCommands {
         about: """
             HotSwap: a Raft cluster of coordinators and an agent on every host, rolling modules out in
             waves gated on the hosts' metrics. Exit codes: 0 success, 1 the operation failed or the server
-            refused, 2 a usage mistake (Docs/CLI.md).
+            refused, 2 a usage mistake, 3 not logged in or not allowed (Docs/CLI.md).
             """,
         subcommands: [
             DevCommand.command, CoordinatorCommand.command, AgentCommand.command(named: "agent"), CertsCommand.command,
-            ClusterCommand.command, EnvCommand.command, NodesCommand.command, BenchAgentsCommand.command, DataCommand.command,
+            ClusterCommand.command, EnvCommand.command, NodesCommand.command, LoginCommand.login, LoginCommand.logout,
+            UsersCommand.command, AuthCommand.command, BenchAgentsCommand.command, DataCommand.command,
             Command("version", aliases: ["--version"], summary: "print the version") { _ in
                 print("hotswap \(version)")
                 return 0

@@ -63,6 +63,15 @@ struct ParsingTests {
         #expect(Fixture.refusal(["a"], Fixture.add) == nil)
     }
 
+    @Test func aBracketedArgumentMayBeLeftOut() {
+        let passwd = Command("passwd", summary: "change a password", arguments: ["[NAME]"]) { _ in 0 }
+        #expect(Fixture.refusal([], passwd) == nil)
+        #expect(Fixture.refusal(["a"], passwd) == nil)
+        #expect(Fixture.refusal(["a", "b"], passwd) == "unexpected argument 'b'")
+        #expect(passwd.requiredArgumentCount == 0 && Fixture.add.requiredArgumentCount == 1)
+        #expect(passwd.help(path: "tool passwd").hasPrefix("usage: tool passwd [NAME]\n"))
+    }
+
     @Test func aStrayWordNearASubcommandNamesIt() {
         let parent = Command("agent", summary: "an agent", subcommands: [Fixture.add]) { _ in 0 }
         #expect(Fixture.refusal(["ad"], parent) == "unexpected argument 'ad' (did you mean 'add'?)")

@@ -112,6 +112,23 @@ struct ProgramTests {
         #expect(version.name == "version")
     }
 
+    /// A refusal carrying its own exit status (an API's "not logged in").
+    struct Refused: ExitStatusError, CustomStringConvertible {
+        var exitStatus: Int32 { CommandLineProgram.accessDeniedStatus }
+        var description: String { "refused (log in)" }
+    }
+
+    struct Failed: Error {}
+
+    @Test func anErrorCarryingAnExitStatusEndsWithIt() {
+        let refusing = Command("tool", summary: "a tool", subcommands: [
+            Command("refuse", summary: "refuse") { _ in throw Refused() },
+            Command("fail", summary: "fail") { _ in throw Failed() },
+        ])
+        #expect(CommandLineProgram.run(refusing, ["refuse"]) == 3)
+        #expect(CommandLineProgram.run(refusing, ["fail"]) == CommandLineProgram.failureStatus)
+    }
+
     @Test func aCommandRenamedKeepsItsFlags() {
         let renamed = Fixture.add.named("adder")
         #expect(renamed.name == "adder" && renamed.arguments == ["NAME"] && renamed.acceptedFlags.map(\.name) == ["output", "help"])

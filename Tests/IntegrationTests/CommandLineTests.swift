@@ -9,8 +9,8 @@ struct CommandLineTests {
     static let documentation = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Docs/CLI.md")
 
-    static func hotswap(_ arguments: [String]) throws -> ExternalCommand.Output {
-        try ExternalCommand.run([HotSwapBinary.path] + arguments)
+    static func hotswap(_ arguments: [String], environment: [String: String] = [:]) throws -> ExternalCommand.Output {
+        try ExternalCommand.run([HotSwapBinary.path] + arguments, environment: environment)
     }
 
     /// Every command path under `path`, found through the `commands:` lists of the help.
@@ -58,6 +58,12 @@ struct CommandLineTests {
          "usage: hotswap data verify --data-dir DIR [flags]"),
         (["cluster", "member", "remove"], "hotswap cluster member remove: missing NAME",
          "usage: hotswap cluster member remove NAME [flags]"),
+        (["users", "add", "Bob", "--role", "viewer"], "hotswap users add: NAME 'Bob' is not a user name: [a-z][a-z0-9._-]{0,31}",
+         "usage: hotswap users add NAME --role viewer|deployer|admin [flags]"),
+        (["users", "passwd", "a", "b"], "hotswap users passwd: unexpected argument 'b'", "usage: hotswap users passwd [NAME] [flags]"),
+        (["login", "--token-file", "t"], "hotswap login: unknown flag --token-file", "usage: hotswap login [flags]"),
+        (["auth", "rotate-key", "--overlap", "25h"], "hotswap auth rotate-key: --overlap must be a duration from 0ms to 24h, not '25h'",
+         "usage: hotswap auth rotate-key [flags]"),
         (["dev", "--timeout", "0s"], "hotswap dev: --timeout must be a duration from 1s to 1h, not '0s'", "usage: hotswap dev [flags]"),
         (["dev", "--api-port", "7000", "--port-base", "6999"], "hotswap dev: --api-port 7000 and --port-base 6999 would both use port 7000",
          "usage: hotswap dev [flags]"),
@@ -73,13 +79,39 @@ struct CommandLineTests {
         #expect(output.standardError == "\(line)\n\(usage)\nRun '\(path) --help' for more.\n", "\(output.combined)")
     }
 
+    /// A token source that is there but unusable is one line before any request (the address is
+    /// one nothing listens on, the CA file missing: neither is reached).
+    @Test func anUnusableCredentialIsOneLineBeforeAnyRequest() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let login = directory.file("hotswap/token.json")
+        try FileManager.default.createDirectory(atPath: directory.file("hotswap"), withIntermediateDirectories: true)
+        try #"{"token":"a.b.c","expiresAt":"2026-12-06T12:00:00Z","user":"admin"}"#.write(toFile: login, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: login)
+        let command = ["users", "list", "--addr", "127.0.0.1:9", "--ca", "/nonexistent/ca.pem"]
+        let cases: [([String], [String: String], String)] = [
+            ([], ["XDG_CONFIG_HOME": directory.path],
+             "the stored login \(login) may be used by other users (mode 0644); its token is not used "
+                + "(run 'hotswap login' again, which writes it with mode 0600)"),
+            ([], ["XDG_CONFIG_HOME": directory.path, "HOTSWAP_TOKEN": "two words"],
+             "HOTSWAP_TOKEN holds characters no token has (only visible ASCII, no spaces) (it must hold only the token)"),
+            (["--token-file", "/nonexistent/token"], ["HOTSWAP_TOKEN": "a.b.c"],
+             "cannot read --token-file /nonexistent/token: No such file or directory (--token-file names a file holding a token)"),
+        ]
+        for (flags, environment, line) in cases {
+            let output = try Self.hotswap(command + flags, environment: environment)
+            #expect(output.status == 1 && output.standardOutput.isEmpty, "\(output.combined)")
+            #expect(output.standardError == "hotswap: \(line)\n", "\(output.combined)")
+        }
+    }
+
     @Test func anUnknownCommandIsNamedWithTheNearestOne() throws {
         let output = try Self.hotswap(["nodse"])
         #expect(output.status == 2 && output.standardOutput.isEmpty)
         #expect(output.standardError == """
             hotswap: unknown command 'nodse' (did you mean 'nodes'?)
             usage: hotswap <command>
-            commands: dev, coordinator, agent, certs, cluster, env, nodes, bench, data, version, completion
+            commands: dev, coordinator, agent, certs, cluster, env, nodes, login, logout, users, auth, bench, data, version, completion
             Run 'hotswap --help' for more.
 
             """, "\(output.combined)")

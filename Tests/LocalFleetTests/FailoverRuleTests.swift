@@ -73,6 +73,31 @@ struct FailoverRuleTests {
         #expect(put.step(after: .answered(status: 404, code: "not_found")) == .finish)
     }
 
+    @Test func aRateLimitIsRiddenOutByAnIdempotentRequestOnlyAndAppliedNothing() {
+        for method in ["GET", "PUT", "DELETE"] {
+            var rule = FailoverRule(method: method)
+            #expect(rule.step(after: .answered(status: 429, code: "rate_limited")) == .next(repeatRound: true), "\(method)")
+            #expect(rule.step(after: .answered(status: 429, code: nil)) == .next(repeatRound: true), "\(method)")
+            #expect(!rule.mayHaveApplied, "\(method)")
+            #expect(rule.step(after: .answered(status: 404, code: "not_found")) == .finish, "\(method)")
+        }
+        // A login (a POST) is never sent again by itself.
+        #expect(Self.first("POST", .answered(status: 429, code: "rate_limited")) == .finish)
+        #expect(FailoverRule.isRateLimit(status: 429, code: "rate_limited") && FailoverRule.isRateLimit(status: 429, code: nil))
+        #expect(!FailoverRule.isRateLimit(status: 429, code: "too_many_pending_reads") && !FailoverRule.isRateLimit(status: 503, code: nil))
+    }
+
+    @Test func aRateLimitsWaitIsWaitedWholeAndA503sIsBounded() {
+        #expect(FailoverRule.roundWait(status: 429, code: "rate_limited", retryAfterSeconds: 30) == .seconds(30))
+        #expect(FailoverRule.roundWait(status: 429, code: "rate_limited", retryAfterSeconds: nil) == .seconds(1))
+        #expect(FailoverRule.roundWait(status: 429, code: "rate_limited", retryAfterSeconds: 0) == .milliseconds(100))
+        #expect(FailoverRule.roundWait(status: 429, code: nil, retryAfterSeconds: Int.max) == .seconds(86_400))
+        #expect(FailoverRule.roundWait(status: 503, code: "no_leader", retryAfterSeconds: 30) == .seconds(5))
+        #expect(FailoverRule.roundWait(status: 429, code: "too_many_pending_writes", retryAfterSeconds: 30) == .seconds(5))
+        #expect(FailoverRule.roundWait(status: 503, code: nil, retryAfterSeconds: 0) == .milliseconds(100))
+        #expect(FailoverRule.roundWait(status: 503, code: nil, retryAfterSeconds: nil) == .seconds(1))
+    }
+
     @Test func anAttemptGetsAShareOfWhatIsLeftButAtLeastASecond() {
         #expect(FailoverRule.attemptLimit(remaining: .seconds(20), laterAddresses: 0) == .seconds(20))
         #expect(FailoverRule.attemptLimit(remaining: .seconds(20), laterAddresses: 1) == .seconds(10))

@@ -1,0 +1,90 @@
+import FileSystem
+
+/// The token the CLI's API requests carry as `Authorization: Bearer TOKEN`, and where it came
+/// from. The first source found wins: `--token-file FILE`, then `HOTSWAP_TOKEN` (the token
+/// itself; empty counts as unset), then the login `hotswap login` stored (`StoredLogin`). With
+/// none the requests go without one, and the server's 401 says to log in. A source that is
+/// there but unusable (a missing token file, a stored login others may read) is an error, not
+/// a fall-through to the next: a command never acts as someone the user did not mean.
+public struct APICredential: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        case tokenFile(String)
+        case environment
+        case storedLogin(String)
+        case none
+    }
+
+    /// The server refuses longer tokens (Docs/ACCESS.md: over 4 KiB is `malformed_token`).
+    public static let tokenMaximumBytes = 4096
+    /// A token file holds one token and perhaps a newline; more is the wrong file.
+    public static let tokenFileMaximumBytes = tokenMaximumBytes + 64
+
+    public let source: Source
+    public let token: String?
+    /// The user the stored login names; nil for the other sources, whose user only the server knows.
+    public let storedUser: String?
+
+    public init(source: Source, token: String?, storedUser: String? = nil) {
+        self.source = source
+        self.token = token
+        self.storedUser = storedUser
+    }
+
+    /// The credential from the first source there; `storedLoginPath` nil: no place to look.
+    public static func resolve(tokenFilePath: String?, environmentToken: String?,
+                               storedLoginPath: String?) throws(CredentialFailure) -> APICredential {
+        if let tokenFilePath {
+            return APICredential(source: .tokenFile(tokenFilePath), token: try readTokenFile(tokenFilePath))
+        }
+        if let environmentToken, !environmentToken.isEmpty {
+            try check(token: environmentToken, from: "HOTSWAP_TOKEN")
+            return APICredential(source: .environment, token: environmentToken)
+        }
+        if let storedLoginPath, let login = try StoredLogin.read(storedLoginPath) {
+            return APICredential(source: .storedLogin(storedLoginPath), token: login.token, storedUser: login.user)
+        }
+        return APICredential(source: .none, token: nil)
+    }
+
+    /// The token in `path`: its one line, surrounding white space and newlines dropped.
+    static func readTokenFile(_ path: String) throws(CredentialFailure) -> String {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileReader.read(path, maximumBytes: tokenFileMaximumBytes)
+        } catch .tooLarge {
+            throw CredentialFailure("--token-file \(path) is larger than a token (\(tokenFileMaximumBytes) bytes)",
+                                    hint: "it must hold only the token")
+        } catch {
+            throw CredentialFailure("cannot read --token-file \(path): \(error.plainReason)",
+                                    hint: "--token-file names a file holding a token")
+        }
+        let token = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        try check(token: token, from: "--token-file \(path)")
+        return token
+    }
+
+    /// Refuses what cannot be a token, naming where it came from but never showing it: empty,
+    /// over 4 KiB, or with anything but visible ASCII (a space or line break would split the header).
+    public static func check(token: String, from origin: String) throws(CredentialFailure) {
+        guard !token.isEmpty else { throw CredentialFailure("\(origin) holds no token", hint: "run 'hotswap login'") }
+        guard token.utf8.count <= tokenMaximumBytes else {
+            throw CredentialFailure("\(origin) holds \(token.utf8.count) bytes, more than a token's \(tokenMaximumBytes)",
+                                    hint: "it must hold only the token")
+        }
+        guard token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw CredentialFailure("\(origin) holds characters no token has (only visible ASCII, no spaces)",
+                                    hint: "it must hold only the token")
+        }
+    }
+}
+
+extension APICredential.Source {
+    /// What to do when the server no longer accepts the token from here.
+    public var renewHint: String {
+        switch self {
+        case .none, .storedLogin: "run 'hotswap login'"
+        case .environment: "HOTSWAP_TOKEN holds it: set a valid token, or unset it and run 'hotswap login'"
+        case let .tokenFile(path): "--token-file \(path) holds it: put a valid token there"
+        }
+    }
+}

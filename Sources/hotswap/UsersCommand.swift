@@ -1,0 +1,100 @@
+import LocalFleet
+import Primitives
+import Wire
+
+/// `hotswap users`: list, add and remove API users, change passwords and lift lockouts, each
+/// one call to any coordinator (Docs/ACCESS.md: all but changing one's own password need admin).
+enum UsersCommand {
+    static let roleFlag = Flag("role", .choice(UserRole.allCases.map(\.rawValue)), .required, help: "what the user may do")
+
+    static let command = Command("users", summary: "list, add and remove API users, change passwords, lift lockouts",
+                                 subcommands: [list, add, remove, passwd, unlock])
+
+    static let list = Command("list", summary: "list the users, their roles and lockouts", flags: APIClientOptions.flags) { options in
+        try APIClientOptions(options).read("/api/v1/users", as: Listing.self) { listing in
+            print(TextTable.row(["NAME", "ROLE", "LOCKED-UNTIL"], widths: widths))
+            for user in listing.users {
+                print(TextTable.row([user.name, user.role, user.lockedUntil ?? "-"], widths: widths))
+            }
+        }
+    }
+
+    static let add = Command(
+        "add", summary: "add a user with a role and a password",
+        about: """
+            Adds NAME ([a-z][a-z0-9._-]{0,31}) with --role and a password typed twice (or the first line
+            of standard input with --password-stdin). The password policy is in Docs/ACCESS.md.
+            """,
+        arguments: ["NAME"], flags: [roleFlag, PasswordFlags.stdinFlag] + APIClientOptions.flags) { options in
+        let name = try userName(options.positionals[0])
+        let role = try options.choice(roleFlag)
+        let client = try APIClientOptions(options)
+        let password = try PasswordFlags.read(options, [.init(prompt: "password for \(name)", isNew: true)])[0]
+        let body = "{\"name\":\(JSONText.quoted(name)),\"role\":\(JSONText.quoted(role)),\"password\":\(JSONText.quoted(password))}"
+        return try ClusterCommand.call(client, "POST", "/api/v1/users", body: body) { _ in "added \(name) (\(role))" }
+    }
+
+    static let remove = Command("remove", summary: "remove a user (not the last admin)", arguments: ["NAME"],
+                                flags: APIClientOptions.flags) { options in
+        let name = try userName(options.positionals[0])
+        return try ClusterCommand.call(APIClientOptions(options), "DELETE", path(name), body: nil) { _ in "removed user \(name)" }
+    }
+
+    static let passwd = Command(
+        "passwd", summary: "change a user's password (your own by default)",
+        about: """
+            Changes the password of NAME, by default the user this command acts as (the stored login's,
+            else the one 'hotswap auth whoami' shows). Changing your own asks for the current password
+            first; changing another user's needs admin. Every token issued to NAME before is refused
+            from then on.
+            """,
+        arguments: ["[NAME]"], flags: [PasswordFlags.stdinLinesFlag] + APIClientOptions.flags) { options in
+        let client = try APIClientOptions(options)
+        let current = try client.credential.storedUser ?? AuthCommand.me(client).user
+        let name = try options.positionals.first.map { try userName($0) } ?? current
+        let isOwn = name == current
+        var asks = [PasswordFlags.Ask(prompt: "new password for \(name)", isNew: true)]
+        if isOwn { asks.insert(.init(prompt: "current password for \(name)", isNew: false), at: 0) }
+        let passwords = try PasswordFlags.read(options, asks)
+        var fields = ["\"password\":\(JSONText.quoted(passwords[passwords.count - 1]))"]
+        if isOwn { fields.append("\"currentPassword\":\(JSONText.quoted(passwords[0]))") }
+        return try ClusterCommand.call(client, "POST", path(name) + "/password", body: "{" + fields.joined(separator: ",") + "}") { _ in
+            "changed the password of \(name); tokens issued to \(name) before are refused now"
+                + (isOwn ? ", this command's too: run 'hotswap login'" : "")
+        }
+    }
+
+    static let unlock = Command("unlock", summary: "lift a user's lockout after failed logins", arguments: ["NAME"],
+                                flags: APIClientOptions.flags) { options in
+        let name = try userName(options.positionals[0])
+        return try ClusterCommand.call(APIClientOptions(options), "POST", path(name) + "/unlock", body: nil) { _ in "unlocked \(name)" }
+    }
+
+    /// `name` when it is a user name, so it is safe as one segment of a request path.
+    static func userName(_ name: String, flag: String = "NAME") throws(UsageError) -> String {
+        let bytes = Array(name.utf8)
+        let isLower = { (byte: UInt8) in (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) }
+        let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+        guard let first = bytes.first, isLower(first), bytes.count <= 32,
+              bytes.allSatisfy({ isLower($0) || isDigit($0) || Array("._-".utf8).contains($0) }) else {
+            throw UsageError("\(flag) '\(name)' is not a user name: [a-z][a-z0-9._-]{0,31}")
+        }
+        return name
+    }
+
+    private static func path(_ name: String) -> String { "/api/v1/users/\(name)" }
+
+    private static let widths = [34, 10, 26]
+
+    /// `GET /api/v1/users`'s answer.
+    struct Listing: Decodable {
+        struct User: Decodable {
+            let name: String
+            let role: String
+            /// RFC 3339; nil when not locked.
+            let lockedUntil: String?
+        }
+
+        let users: [User]
+    }
+}
