@@ -1,3 +1,4 @@
+import Fleet
 import LocalFleet
 import Primitives
 import Wire
@@ -72,12 +73,8 @@ enum UsersCommand {
 
     /// `name` when it is a user name, so it is safe as one segment of a request path.
     static func userName(_ name: String, flag: String = "NAME") throws(UsageError) -> String {
-        let bytes = Array(name.utf8)
-        let isLower = { (byte: UInt8) in (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) }
-        let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
-        guard let first = bytes.first, isLower(first), bytes.count <= 32,
-              bytes.allSatisfy({ isLower($0) || isDigit($0) || Array("._-".utf8).contains($0) }) else {
-            throw UsageError("\(flag) '\(name)' is not a user name: [a-z][a-z0-9._-]{0,31}")
+        guard UserName.isValid(name) else {
+            throw UsageError("\(flag) '\(name)' is not a user name: \(UserName.pattern)")
         }
         return name
     }
