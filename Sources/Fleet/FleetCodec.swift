@@ -5,7 +5,10 @@ import Primitives
 /// anything it does not fully understand. Version 3 added ticket keys,
 /// version 4 node revocations and `deleteUnusedEnvironment`, version 5 users, logins and
 /// the token-signing key ring; versions 2 to 4 (written before) still decode, so a data
-/// directory survives the upgrade.
+/// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
+/// unconditional `deleteEnvironment` in every version but 4, where it is
+/// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
+/// wrote the refusing deletion as a version-4 entry of tag 2.
 ///
 /// Each entry is written in the lowest version that can express it, never below
 /// `versionWrittenMinimum`: a command version 3 knows is written as version 3, a
@@ -110,7 +113,9 @@ public enum FleetCodec {
         let command: FleetCommand
         switch tag {
         case .putEnvironment: command = .putEnvironment(try readEnvironment(&reader))
-        case .deleteEnvironment: command = .deleteEnvironment(name: try readText(&reader))
+        case .deleteEnvironment:
+            let name = try readText(&reader)
+            command = version == 4 ? .deleteUnusedEnvironment(name: name) : .deleteEnvironment(name: name)
         case .deleteUnusedEnvironment: command = .deleteUnusedEnvironment(name: try readText(&reader))
         case .putMember: command = .putMember(try readMember(&reader))
         case .deleteMember: command = .deleteMember(name: try readText(&reader))
