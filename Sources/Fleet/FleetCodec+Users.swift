@@ -8,7 +8,7 @@ extension FleetCodec {
         writer.write(user.name)
         write(user.role, to: &writer)
         write(user.digest, to: &writer)
-        writer.write(user.passwordChangedAtMilliseconds)
+        writer.write(user.credentialIndex)
         writer.write(user.failedLogins)
         writer.write(user.lockouts)
         writer.write(user.lockedUntilMilliseconds)
@@ -16,7 +16,7 @@ extension FleetCodec {
 
     static func readUser(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> UserRecord {
         UserRecord(name: try readText(&reader), role: try readRole(&reader), digest: try readDigest(&reader),
-                   passwordChangedAtMilliseconds: try reader.readUInt64(), failedLogins: try reader.readUInt8(),
+                   credentialIndex: try reader.readUInt64(), failedLogins: try reader.readUInt8(),
                    lockouts: try reader.readUInt8(), lockedUntilMilliseconds: try reader.readUInt64())
     }
 

@@ -90,10 +90,9 @@ public enum FleetCodec {
             write(user, to: &writer)
             write(key, to: &writer)
         case let .addUser(user): write(user, to: &writer)
-        case let .setPassword(name, digest, at):
+        case let .setPassword(name, digest):
             writer.write(name)
             write(digest, to: &writer)
-            writer.write(at)
         case let .recordLoginFailure(name, at):
             writer.write(name)
             writer.write(at)
@@ -129,7 +128,7 @@ public enum FleetCodec {
         case .addUser: command = .addUser(try readUser(&reader))
         case .deleteUser: command = .deleteUser(name: try readText(&reader))
         case .setPassword:
-            command = .setPassword(name: try readText(&reader), digest: try readDigest(&reader), atMilliseconds: try reader.readUInt64())
+            command = .setPassword(name: try readText(&reader), digest: try readDigest(&reader))
         case .recordLoginFailure: command = .recordLoginFailure(name: try readText(&reader), atMilliseconds: try reader.readUInt64())
         case .recordLoginSuccess: command = .recordLoginSuccess(name: try readText(&reader))
         case .unlockUser: command = .unlockUser(name: try readText(&reader))

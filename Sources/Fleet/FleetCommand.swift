@@ -28,12 +28,13 @@ public enum FleetCommand: Sendable, Equatable {
     /// The first admin and the first token-signing key, together. Applies only to a cluster with
     /// no users and no signing keys, so the founding secret is used once (Docs/ACCESS.md).
     case bootstrapAdmin(UserRecord, signingKey: SigningKeyRecord)
-    /// A new user; its failure counters and lock start at zero whatever the record says.
+    /// A new user; its failure counters and lock start at zero and its `credentialIndex` is this
+    /// command's index, whatever the record says.
     case addUser(UserRecord)
     case deleteUser(name: String)
-    /// A new password digest, stamped with the leader's wall clock: earlier tokens are refused,
-    /// and the failure count, lockouts and lock are cleared.
-    case setPassword(name: String, digest: PasswordDigest, atMilliseconds: UInt64)
+    /// A new password digest: the user's `credentialIndex` becomes this command's index, so
+    /// earlier tokens are refused, and the failure count, lockouts and lock are cleared.
+    case setPassword(name: String, digest: PasswordDigest)
     /// A failed login at the leader's wall clock; the fifth in a row locks the account (`LockoutSchedule`).
     case recordLoginFailure(name: String, atMilliseconds: UInt64)
     /// A successful login after failures: the count and the doubling start again.

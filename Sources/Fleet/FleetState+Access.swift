@@ -9,7 +9,7 @@ extension FleetState {
         if let rejection = Self.rejection(of: user) { return .rejected(rejection) }
         guard user.role == .admin else { return .rejected(.bootstrapNotAdmin(user.name)) }
         guard key.isWellFormed else { return .rejected(.malformedSigningKey) }
-        users[user.name] = Self.fresh(user)
+        users[user.name] = withNewCredential(user)
         signingKeys = [Self.signer(key)]
         return .adminBootstrapped(name: user.name)
     }
@@ -19,7 +19,7 @@ extension FleetState {
         guard users[user.name] == nil else { return .rejected(.userExists(user.name)) }
         guard users.count < Self.usersMaximum else { return .rejected(.tooManyUsers(maximum: Self.usersMaximum)) }
         guard user.digest.isWellFormed else { return .rejected(.malformedPasswordDigest) }
-        users[user.name] = Self.fresh(user)
+        users[user.name] = withNewCredential(user)
         return .userAdded(name: user.name, role: user.role)
     }
 
@@ -32,12 +32,11 @@ extension FleetState {
         return .userDeleted(name: name)
     }
 
-    mutating func setPassword(_ name: String, digest: PasswordDigest, atMilliseconds: UInt64) -> FleetOutcome {
+    mutating func setPassword(_ name: String, digest: PasswordDigest) -> FleetOutcome {
         guard var user = users[name] else { return .rejected(.unknownUser(name)) }
         guard digest.isWellFormed else { return .rejected(.malformedPasswordDigest) }
         user.digest = digest
-        user.passwordChangedAtMilliseconds = atMilliseconds
-        users[name] = Self.fresh(user)
+        users[name] = withNewCredential(user)
         return .passwordChanged(name: name)
     }
 
@@ -104,6 +103,14 @@ extension FleetState {
         user.failedLogins = 0
         user.lockouts = 0
         user.lockedUntilMilliseconds = 0
+        return user
+    }
+
+    /// The record as stored by the command being applied: fresh, and its credential generation
+    /// is this command's index (`appliedIndex`, set before the command is decided).
+    private func withNewCredential(_ user: UserRecord) -> UserRecord {
+        var user = Self.fresh(user)
+        user.credentialIndex = appliedIndex
         return user
     }
 

@@ -10,11 +10,11 @@ struct FleetCodecUserTests {
 
     static let commands: [FleetCommand] = [
         .bootstrapAdmin(F.user("admin", .admin), signingKey: F.key(1, createdAt: 1_700_000_000_000)),
-        .addUser(UserRecord(name: "ops.team_1", role: .deployer, digest: F.digest(7), passwordChangedAtMilliseconds: 42,
+        .addUser(UserRecord(name: "ops.team_1", role: .deployer, digest: F.digest(7), credentialIndex: 42,
                             failedLogins: 3, lockouts: 200, lockedUntilMilliseconds: .max)),
         .addUser(F.user("reader", .viewer)),
         .deleteUser(name: "reader"),
-        .setPassword(name: "admin", digest: F.digest(9), atMilliseconds: 1_700_000_000_001),
+        .setPassword(name: "admin", digest: F.digest(9)),
         .recordLoginFailure(name: "admin", atMilliseconds: .max),
         .recordLoginSuccess(name: "admin"),
         .unlockUser(name: "admin"),
@@ -27,9 +27,9 @@ struct FleetCodecUserTests {
         let unlock: [UInt8] = [0x05, 0x12, 0x00, 0x00, 0x00, 0x03, 0x6F, 0x70, 0x73]
         #expect(FleetCodec.encode(.unlockUser(name: "ops")) == unlock)
         #expect(try FleetCodec.decodeCommand(Self.addUser()) == .addUser(UserRecord(
-            name: "dev", role: .viewer, digest: F.digest(), passwordChangedAtMilliseconds: 9)))
+            name: "dev", role: .viewer, digest: F.digest(), credentialIndex: 9)))
         #expect(FleetCodec.encode(.addUser(UserRecord(name: "dev", role: .viewer, digest: F.digest(),
-                                                      passwordChangedAtMilliseconds: 9))) == Self.addUser())
+                                                      credentialIndex: 9))) == Self.addUser())
         #expect(try FleetCodec.decodeCommand(Self.rotation()) == .rotateSigningKey(F.key(4, createdAt: 6), overlapMilliseconds: 60_000))
         #expect(FleetCodec.encode(.rotateSigningKey(F.key(4, createdAt: 6), overlapMilliseconds: 60_000)) == Self.rotation())
     }

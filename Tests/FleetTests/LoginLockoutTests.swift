@@ -93,7 +93,7 @@ struct LoginLockoutTests {
         Self.fail(&state, 5, from: 1_000)
         Self.fail(&state, 2, from: 62_000)
         #expect(state.applyNext(.unlockUser(name: "admin")) == .userUnlocked(name: "admin"))
-        #expect(state.users["admin"] == F.user("admin", .admin))
+        #expect(state.users["admin"] == F.user("admin", .admin, credentialIndex: 1))
         #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 2_000))
             == .loginFailureRecorded(name: "admin", failedLogins: 1, lockedUntilMilliseconds: 0), "no longer locked")
         #expect(state.applyNext(.unlockUser(name: "ghost")) == .rejected(.unknownUser("ghost")))

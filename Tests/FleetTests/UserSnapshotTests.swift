@@ -22,7 +22,7 @@ struct UserSnapshotTests {
         .recordLoginFailure(name: "dev", atMilliseconds: 2_005),
         .recordLoginFailure(name: "viewer", atMilliseconds: 2_006),
         .recordLoginSuccess(name: "viewer"),
-        .setPassword(name: "viewer", digest: F.digest(5), atMilliseconds: 3_000),
+        .setPassword(name: "viewer", digest: F.digest(5)),
         .rotateSigningKey(F.key(2, createdAt: 4_000), overlapMilliseconds: 3_600_000),
         .rotateSigningKey(F.key(2, createdAt: 4_001), overlapMilliseconds: 0),
         .bootstrapAdmin(F.user("other", .admin), signingKey: F.key(3, createdAt: 5_000)),
