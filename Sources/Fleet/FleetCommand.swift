@@ -35,7 +35,8 @@ public enum FleetCommand: Sendable, Equatable {
     /// A new password digest: the user's `credentialIndex` becomes this command's index, so
     /// earlier tokens are refused, and the failure count, lockouts and lock are cleared.
     case setPassword(name: String, digest: PasswordDigest)
-    /// A failed login at the leader's wall clock; the fifth in a row locks the account (`LockoutSchedule`).
+    /// A failed login at the leader's wall clock; the fifth in a row locks the account (`LockoutSchedule`),
+    /// and one while it is locked lengthens the lock.
     case recordLoginFailure(name: String, atMilliseconds: UInt64)
     /// A successful login after failures: the count and the doubling start again.
     case recordLoginSuccess(name: String)
@@ -69,7 +70,8 @@ public enum FleetOutcome: Sendable, Equatable {
     /// A failure was counted; `lockedUntilMilliseconds` is the lock this failure set (it was the
     /// fifth in a row, and `failedLogins` starts again at 0), or 0 when it set none.
     case loginFailureRecorded(name: String, failedLogins: UInt8, lockedUntilMilliseconds: UInt64)
-    /// The account was locked at the failure's time: nothing was counted.
+    /// The account was locked at the failure's time: the failure raised the lockouts instead of the
+    /// count, and the lock lasts until `untilMilliseconds` (extended if the new lockout ends later).
     case accountLocked(name: String, untilMilliseconds: UInt64)
     case loginSuccessRecorded(name: String)
     case userUnlocked(name: String)

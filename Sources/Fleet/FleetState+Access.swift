@@ -40,11 +40,18 @@ extension FleetState {
         return .passwordChanged(name: name)
     }
 
-    /// Counts a failure unless the account is locked at `atMilliseconds`; the
-    /// `LockoutSchedule.failuresBeforeLock`-th in a row locks it for the next lockout's length.
+    /// Counts a failure; the `LockoutSchedule.failuresBeforeLock`-th in a row locks the account
+    /// for the next lockout's length. A failure while the account is locked at `atMilliseconds`
+    /// (a guess checked in parallel, before the lock applied) counts as a lockout of its own: it
+    /// raises `lockouts` and extends the lock to `atMilliseconds` plus that lockout's length if
+    /// that is later, so guesses racing the lock only lengthen it.
     mutating func recordLoginFailure(_ name: String, atMilliseconds: UInt64) -> FleetOutcome {
         guard var user = users[name] else { return .rejected(.unknownUser(name)) }
         guard user.lockedUntilMilliseconds <= atMilliseconds else {
+            user.lockouts = Self.incremented(user.lockouts)
+            let extended = Self.sum(atMilliseconds, LockoutSchedule.lockMilliseconds(lockout: user.lockouts))
+            user.lockedUntilMilliseconds = max(user.lockedUntilMilliseconds, extended)
+            users[name] = user
             return .accountLocked(name: name, untilMilliseconds: user.lockedUntilMilliseconds)
         }
         user.failedLogins = Self.incremented(user.failedLogins)

@@ -2,8 +2,8 @@ import Fleet
 import Testing
 
 /// Failed logins and the lock they set: five in a row lock the account for a minute, doubling
-/// with each lockout in a row up to an hour; a failure while locked counts nothing; a success or
-/// an unlock starts again. Every time comes from the command, so replicas agree.
+/// with each lockout in a row up to an hour; a failure while locked (a guess racing the lock)
+/// counts as a lockout and can only lengthen the lock; a success or an unlock starts again. Every time comes from the command, so replicas agree.
 struct LoginLockoutTests {
     typealias F = AccessFixtures
 
@@ -45,15 +45,33 @@ struct LoginLockoutTests {
         #expect(state.users["admin"]?.lockouts == 2)
     }
 
-    @Test func aFailureWhileLockedChangesNothing() {
+    @Test func aFailureWhileLockedCountsAsALockoutAndLengthensTheLock() {
         var state = F.bootstrapped()
         Self.fail(&state, 5, from: 1_000)
-        let before = state.users
-        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 61_003))
-            == .accountLocked(name: "admin", untilMilliseconds: 61_004))
-        #expect(state.users == before)
-        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 61_004))
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 1_005))
+            == .accountLocked(name: "admin", untilMilliseconds: 1_005 + 120_000))
+        #expect(state.users["admin"]?.lockouts == 2 && state.users["admin"]?.failedLogins == 0)
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 1_006))
+            == .accountLocked(name: "admin", untilMilliseconds: 1_006 + 240_000), "each racing guess doubles the next lock")
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 241_006))
             == .loginFailureRecorded(name: "admin", failedLogins: 1, lockedUntilMilliseconds: 0), "the lock ends at its time")
+        Self.fail(&state, 4, from: 241_007)
+        #expect(state.users["admin"]?.lockedUntilMilliseconds == 241_010 + 480_000, "the next lockout continues the doubling")
+    }
+
+    @Test func aFailureWhileLockedNeverShortensTheLock() {
+        var state = F.bootstrapped()
+        var now: UInt64 = 10_000_000
+        for _ in 0..<8 {
+            Self.fail(&state, 5, from: now)
+            now = state.users["admin"]?.lockedUntilMilliseconds ?? 0
+        }
+        let lockedUntil = now
+        // A failure stamped by a leader whose clock is ten minutes behind, while the hour-long lock holds.
+        let behind = lockedUntil - 3_600_000 - 600_000
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: behind))
+            == .accountLocked(name: "admin", untilMilliseconds: lockedUntil))
+        #expect(state.users["admin"]?.lockouts == 9)
     }
 
     @Test func theLockStopsGrowingAtAnHour() {
