@@ -175,9 +175,13 @@ public enum FleetCodec {
         let nodes = try readTable(&reader, maximum: FleetState.nodesMaximum, readNode)
         let ticketKeys = version >= 3 ? try readTable(&reader, maximum: FleetState.ticketKeysMaximum, readTicketKey) : []
         let revocations = version >= 4 ? try readTable(&reader, maximum: FleetState.revocationsMaximum, readRevocation) : []
+        let usersOffset = reader.offset
         let users = version >= 5 ? try readTable(&reader, maximum: FleetState.usersMaximum, readUser) : []
+        let keysOffset = reader.offset
         let signingKeys = version >= 5 ? try readTable(&reader, maximum: FleetState.signingKeysMaximum, readSigningKey) : []
         try reader.expectEnd()
+        let usersByName = try uniqueUsers(users, tableOffset: usersOffset)
+        try checkRing(signingKeys, tableOffset: keysOffset)
         return FleetState(
             environments: Dictionary(environments.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
             members: Dictionary(members.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
@@ -185,7 +189,7 @@ public enum FleetCodec {
             nodes: Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { $1 }),
             ticketKeys: ticketKeys,
             revocations: Dictionary(revocations.map { ($0.node, $0) }, uniquingKeysWith: { $1 }),
-            users: Dictionary(users.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
+            users: usersByName,
             signingKeys: signingKeys,
             appliedIndex: appliedIndex)
     }

@@ -149,7 +149,7 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
         case let .bootstrapNotAdmin(name):
             return "the first user ('\(name)') must be an admin"
         case .malformedPasswordDigest:
-            return "a password digest needs scrypt parameters N = 2^\(PasswordDigest.costLog2Range), "
+            return "a password digest needs scrypt parameters N = 2^\(PasswordDigest.costLog2Range) below 2^(16 r), "
                 + "r in \(PasswordDigest.blockSizeRange), p in \(PasswordDigest.parallelismRange), "
                 + "a \(PasswordDigest.saltBytes)-byte salt and a \(PasswordDigest.hashBytes)-byte hash"
         case .malformedSigningKey:

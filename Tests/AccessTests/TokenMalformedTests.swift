@@ -55,6 +55,7 @@ struct TokenMalformedTests {
         ("exp as a fraction", "\"exp\":1750003590.5"),
         ("exp as an exponent", "\"exp\":1.75e9"),
         ("exp negative", "\"exp\":-1"),
+        ("exp as negative zero", "\"exp\":-0"),
         ("exp as a string", "\"exp\":\"1750003590\""),
         ("exp beyond 2^53 - 1", "\"exp\":9007199254740992"),
         ("exp beyond Int64", "\"exp\":99999999999999999999"),

@@ -3,7 +3,8 @@ import Testing
 
 /// Failed logins and the lock they set: five in a row lock the account for a minute, doubling
 /// with each lockout in a row up to an hour; a failure while locked (a guess racing the lock)
-/// counts as a lockout and can only lengthen the lock; a success or an unlock starts again. Every time comes from the command, so replicas agree.
+/// counts as a lockout and can only lengthen the lock; a success or an unlock starts again.
+/// Every time comes from the command, so replicas agree.
 struct LoginLockoutTests {
     typealias F = AccessFixtures
 
@@ -30,6 +31,17 @@ struct LoginLockoutTests {
             outcome = state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: start + offset))
         }
         return outcome
+    }
+
+    /// Locks `admin` `times` times in a row, each lockout's failures starting when the lock before
+    /// ends; returns when the last lock ends.
+    static func lock(_ state: inout FleetState, times: Int, from start: UInt64) -> UInt64 {
+        var now = start
+        for _ in 0..<times {
+            fail(&state, 5, from: now)
+            now = state.users["admin"]?.lockedUntilMilliseconds ?? 0
+        }
+        return now
     }
 
     @Test func fiveFailuresLockForAMinuteAndTheNextLockoutForTwo() {
@@ -61,12 +73,7 @@ struct LoginLockoutTests {
 
     @Test func aFailureWhileLockedNeverShortensTheLock() {
         var state = F.bootstrapped()
-        var now: UInt64 = 10_000_000
-        for _ in 0..<8 {
-            Self.fail(&state, 5, from: now)
-            now = state.users["admin"]?.lockedUntilMilliseconds ?? 0
-        }
-        let lockedUntil = now
+        let lockedUntil = Self.lock(&state, times: 8, from: 10_000_000)
         // A failure stamped by a leader whose clock is ten minutes behind, while the hour-long lock holds.
         let behind = lockedUntil - 3_600_000 - 600_000
         #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: behind))
@@ -76,13 +83,8 @@ struct LoginLockoutTests {
 
     @Test func theLockStopsGrowingAtAnHour() {
         var state = F.bootstrapped()
-        var now: UInt64 = 0
-        for _ in 0..<12 {
-            Self.fail(&state, 5, from: now)
-            now = state.users["admin"]?.lockedUntilMilliseconds ?? 0
-        }
+        let start = Self.lock(&state, times: 12, from: 0)
         #expect(state.users["admin"]?.lockouts == 12)
-        let start = now
         Self.fail(&state, 5, from: start)
         #expect(state.users["admin"]?.lockedUntilMilliseconds == start + 4 + 3_600_000)
     }

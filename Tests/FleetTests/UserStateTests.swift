@@ -84,6 +84,10 @@ struct UserStateTests {
         (PasswordDigest(costLog2: 15, blockSize: 8, parallelism: 0, salt: F.digest().salt, hash: F.digest().hash), false),
         (PasswordDigest(costLog2: 15, blockSize: 8, parallelism: 17, salt: F.digest().salt, hash: F.digest().hash), false),
         (PasswordDigest(costLog2: 15, blockSize: 8, parallelism: 3, salt: F.digest().salt + [0], hash: F.digest().hash), false),
+        // scrypt needs N < 2^(16 r).
+        (PasswordDigest(costLog2: 15, blockSize: 1, parallelism: 1, salt: F.digest().salt, hash: F.digest().hash), true),
+        (PasswordDigest(costLog2: 16, blockSize: 1, parallelism: 1, salt: F.digest().salt, hash: F.digest().hash), false),
+        (PasswordDigest(costLog2: 20, blockSize: 2, parallelism: 1, salt: F.digest().salt, hash: F.digest().hash), true),
     ])
     func digestParametersAreBounded(digest: PasswordDigest, wellFormed: Bool) {
         #expect(digest.isWellFormed == wellFormed)
@@ -126,7 +130,8 @@ struct UserStateTests {
         #expect(FleetRejection.lastAdmin("root").description == "user 'root' is the last admin; make another admin first")
         #expect(FleetRejection.invalidUserName("X").description == "user name 'X' must match [a-z][a-z0-9._-]{0,31}")
         #expect(FleetRejection.malformedPasswordDigest.description
-            == "a password digest needs scrypt parameters N = 2^10...20, r in 1...32, p in 1...16, a 16-byte salt and a 32-byte hash")
+            == "a password digest needs scrypt parameters N = 2^10...20 below 2^(16 r), r in 1...32, p in 1...16, "
+                + "a 16-byte salt and a 32-byte hash")
         let user = UserRecord(name: "admin", role: .admin, digest: F.digest(0xCD), credentialIndex: 1)
         let command = FleetCommand.setPassword(name: "admin", digest: F.digest(0xCD))
         for text in ["\(command)", String(reflecting: command), "\(user)", String(reflecting: FleetCommand.addUser(user))] {
