@@ -80,11 +80,12 @@ public enum PasswordHasher {
     }
 
     /// The memory scrypt allocates for `parameters` (OpenSSL's own formula), refusing parameters
-    /// outside the allowed ranges or above `memoryMaximumBytes`.
+    /// outside the allowed ranges, with N not below 2^(16 r), or above `memoryMaximumBytes`.
     static func requiredMemoryBytes(_ parameters: Parameters) throws(AccessCryptoError) -> UInt64 {
         guard PasswordDigest.costLog2Range.contains(parameters.costLog2),
               PasswordDigest.blockSizeRange.contains(parameters.blockSize),
-              PasswordDigest.parallelismRange.contains(parameters.parallelism)
+              PasswordDigest.parallelismRange.contains(parameters.parallelism),
+              PasswordDigest.costFits(costLog2: parameters.costLog2, blockSize: parameters.blockSize)
         else {
             throw .unusableDigest(reason: "\(parameters) is outside what a stored digest may use")
         }

@@ -4,6 +4,9 @@
 public enum PasswordPolicy {
     public static let lengthBytes = 12...1_024
     public static let distinctCharactersMinimum = 5
+    /// Shorter user names are not looked for in the password: one or two letters occur in
+    /// strong passwords by chance, and refusing them would say nothing about the password.
+    public static let userNameBytesCheckedMinimum = 3
 
     /// Placeholder and common passwords, lowercase. A password is refused when, lowercased, it is
     /// one of these repeated once or more and then followed only by ASCII digits
@@ -18,7 +21,8 @@ public enum PasswordPolicy {
     }()
 
     /// Checks the rules in order (length, common, user name, distinct characters) and throws the
-    /// first one `password` breaks. `userName` is compared case-insensitively.
+    /// first one `password` breaks. `userName` is compared case-insensitively, and only when it
+    /// has `userNameBytesCheckedMinimum` bytes or more.
     public static func check(_ password: String, userName: String) throws(PasswordRejection) {
         let length = password.utf8.count
         if length < lengthBytes.lowerBound { throw .tooShort(minimumBytes: lengthBytes.lowerBound) }
@@ -26,7 +30,7 @@ public enum PasswordPolicy {
         let lowered = password.lowercased()
         if isCommon(Array(lowered.utf8)) { throw .common }
         let name = userName.lowercased()
-        if !name.isEmpty, lowered.contains(name) { throw .containsUserName }
+        if name.utf8.count >= userNameBytesCheckedMinimum, lowered.contains(name) { throw .containsUserName }
         if Set(password).count < distinctCharactersMinimum {
             throw .tooFewDistinctCharacters(minimum: distinctCharactersMinimum)
         }

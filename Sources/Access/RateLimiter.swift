@@ -48,7 +48,9 @@ public struct RateLimiter: Sendable {
     /// How many keys the table holds now (at most `capacity`).
     public var count: Int { slots.count }
 
-    /// Takes one token from `key`'s bucket, making the bucket (full) if the key is new.
+    /// Takes one token from `key`'s bucket, making the bucket (full) if the key is new. A refusal's
+    /// Retry-After is always 1 s: rates are whole tokens per second, at least 1, so the one token
+    /// missing comes within a second.
     public mutating func take(_ key: String, nowNanoseconds: UInt64) -> RateDecision {
         evictIdle(nowNanoseconds: nowNanoseconds)
         let slot: Int

@@ -68,7 +68,9 @@ extension TokenJSON {
     }
 
     /// A number at `position`: `.integer` when it has no fraction or exponent and fits Int64,
-    /// `.other` for any other valid number, nil for invalid syntax (a leading zero, a bare sign).
+    /// `.other` for any other valid number, `-0` included (valid JSON, but no token we write has
+    /// it, and reading it as 0 would give one value two spellings), nil for invalid syntax (a
+    /// leading zero, a bare sign).
     mutating func number() -> Value? {
         let negative = consume(UInt8(ascii: "-"))
         guard Self.isDigit(current) else { return nil }
@@ -95,7 +97,7 @@ extension TokenJSON {
             guard skipDigits() else { return nil }
             integral = false
         }
-        guard integral, fits else { return .other }
+        guard integral, fits, !(negative && magnitude == 0) else { return .other }
         if negative {
             return magnitude <= UInt64(Int64.max) + 1 ? .integer(Int64(truncatingIfNeeded: 0 &- magnitude)) : .other
         }

@@ -35,7 +35,7 @@ public enum TokenRejection: Error, Equatable, CustomStringConvertible {
         case .tokenExpired: "the token has expired; log in again"
         case .tokenNotYetValid: "the token is not valid yet (check the clocks)"
         case .unknownUser: "the token's user no longer exists"
-        case .tokenRevoked: "the token was issued before the user's password changed; log in again"
+        case .tokenRevoked: "the token was issued for an earlier password or an earlier user of this name; log in again"
         }
     }
 

@@ -1,19 +1,19 @@
 import Fleet
 
 /// Checks an API token against the key ring and the users, in the order Docs/ACCESS.md lists,
-/// and names the first check that fails. Pure: the caller passes the ring, the time and a
-/// lookup of the current user records.
+/// and names the first check that fails. Pure but for the MAC: the caller passes the ring, its
+/// `HMACSHA256`, the time and a lookup of the current user records.
 public enum TokenVerifier {
     public static let tokenBytesMaximum = 4_096
     /// How far in the future `nbf` may be, for clocks that differ between coordinators.
     public static let clockLeewayMilliseconds: UInt64 = 30_000
 
-    public static func verify(_ token: String, keys: [SigningKeyRecord], nowMilliseconds: UInt64,
+    public static func verify(_ token: String, keys: [SigningKeyRecord], hmac: HMACSHA256, nowMilliseconds: UInt64,
                               user: (String) -> UserRecord?) -> Result<VerifiedCaller, TokenRejection> {
         do throws(TokenRejection) {
             let parts = try split(token)
             let key = try signingKey(header: parts.header, keys: keys, nowMilliseconds: nowMilliseconds)
-            try checkSignature(parts, key: key)
+            try checkSignature(parts, key: key, hmac: hmac)
             let claims = try VerifiedClaims(parts.claims)
             guard claims.issuer == TokenClaims.issuer, claims.audience == TokenClaims.audience else {
                 throw .wrongAudience
@@ -24,7 +24,7 @@ public enum TokenVerifier {
                 throw .tokenNotYetValid
             }
             guard let record = user(claims.subject) else { throw .unknownUser }
-            guard claims.issuedAtSeconds * 1_000 >= record.passwordChangedAtMilliseconds else { throw .tokenRevoked }
+            guard claims.credentialIndex == record.credentialIndex else { throw .tokenRevoked }
             return .success(VerifiedCaller(name: record.name, role: record.role, expiresAtSeconds: claims.expiresAtSeconds))
         } catch {
             return .failure(error)
@@ -68,10 +68,10 @@ public enum TokenVerifier {
         return key
     }
 
-    static func checkSignature(_ parts: Parts, key: SigningKeyRecord) throws(TokenRejection) {
+    static func checkSignature(_ parts: Parts, key: SigningKeyRecord, hmac: HMACSHA256) throws(TokenRejection) {
         let expected: [UInt8]
         do {
-            expected = try HMACSHA256.authenticate(Array(parts.signingInput), key: key.secret)
+            expected = try hmac.authenticate(Array(parts.signingInput), key: key.secret)
         } catch {
             throw .badSignature(reason: "it could not be computed (\(error))")
         }

@@ -1,10 +1,12 @@
 /// The claims `TokenVerifier` reads from a token whose signature it has checked: each must be
-/// present with the right JSON type, times as integers from 0 to `TokenClaims.secondsMaximum`
-/// (so seconds * 1,000 cannot overflow). Other claims, `role` among them, are ignored.
+/// present with the right JSON type, times and the credential generation (`gen`) as integers from
+/// 0 to `TokenClaims.secondsMaximum` (so seconds * 1,000 cannot overflow). Other claims, `role`
+/// among them, are ignored.
 struct VerifiedClaims {
     let issuer: String
     let audience: String
     let subject: String
+    let credentialIndex: UInt64
     let issuedAtSeconds: UInt64
     let notBeforeSeconds: UInt64
     let expiresAtSeconds: UInt64
@@ -14,9 +16,10 @@ struct VerifiedClaims {
         issuer = try Self.string("iss", in: fields)
         audience = try Self.string("aud", in: fields)
         subject = try Self.string("sub", in: fields)
-        issuedAtSeconds = try Self.seconds("iat", in: fields)
-        notBeforeSeconds = try Self.seconds("nbf", in: fields)
-        expiresAtSeconds = try Self.seconds("exp", in: fields)
+        credentialIndex = try Self.integer("gen", in: fields)
+        issuedAtSeconds = try Self.integer("iat", in: fields)
+        notBeforeSeconds = try Self.integer("nbf", in: fields)
+        expiresAtSeconds = try Self.integer("exp", in: fields)
     }
 
     private static func string(_ name: String, in fields: [String: TokenJSON.Value]) throws(TokenRejection) -> String {
@@ -24,9 +27,9 @@ struct VerifiedClaims {
         return value
     }
 
-    private static func seconds(_ name: String, in fields: [String: TokenJSON.Value]) throws(TokenRejection) -> UInt64 {
+    private static func integer(_ name: String, in fields: [String: TokenJSON.Value]) throws(TokenRejection) -> UInt64 {
         guard case let .integer(value)? = fields[name], value >= 0, UInt64(value) <= TokenClaims.secondsMaximum else {
-            throw .malformedToken(reason: "the claim \(name) is not a whole number of seconds in range")
+            throw .malformedToken(reason: "the claim \(name) is not a whole number from 0 to 2^53 - 1")
         }
         return UInt64(value)
     }

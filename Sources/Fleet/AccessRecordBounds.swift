@@ -8,7 +8,14 @@ extension PasswordDigest {
 
     public var isWellFormed: Bool {
         Self.costLog2Range.contains(costLog2) && Self.blockSizeRange.contains(blockSize)
+            && Self.costFits(costLog2: costLog2, blockSize: blockSize)
             && Self.parallelismRange.contains(parallelism) && salt.count == Self.saltBytes && hash.count == Self.hashBytes
+    }
+
+    /// scrypt requires N < 2^(16 r) (RFC 7914); within the ranges only r = 1 with N = 2^16 or
+    /// more breaks it.
+    public static func costFits(costLog2: UInt8, blockSize: UInt32) -> Bool {
+        UInt64(costLog2) < 16 * UInt64(blockSize)
     }
 }
 

@@ -2,13 +2,13 @@ import Primitives
 
 /// The encoding of users, password digests and signing keys (version 5), shared by commands,
 /// snapshots and outcomes. Decoding refuses whatever the state could not hold: digest parameters
-/// out of their ranges, a salt, hash, key id or secret of another size, an unknown role.
+/// out of their ranges or that scrypt refuses (N not below 2^(16 r)), a salt, hash, key id or secret of another size, an unknown role.
 extension FleetCodec {
     static func write(_ user: UserRecord, to writer: inout BinaryWriter) {
         writer.write(user.name)
         write(user.role, to: &writer)
         write(user.digest, to: &writer)
-        writer.write(user.passwordChangedAtMilliseconds)
+        writer.write(user.credentialIndex)
         writer.write(user.failedLogins)
         writer.write(user.lockouts)
         writer.write(user.lockedUntilMilliseconds)
@@ -16,7 +16,7 @@ extension FleetCodec {
 
     static func readUser(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> UserRecord {
         UserRecord(name: try readText(&reader), role: try readRole(&reader), digest: try readDigest(&reader),
-                   passwordChangedAtMilliseconds: try reader.readUInt64(), failedLogins: try reader.readUInt8(),
+                   credentialIndex: try reader.readUInt64(), failedLogins: try reader.readUInt8(),
                    lockouts: try reader.readUInt8(), lockedUntilMilliseconds: try reader.readUInt64())
     }
 
@@ -48,8 +48,12 @@ extension FleetCodec {
     }
 
     static func readDigest(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> PasswordDigest {
+        let costOffset = reader.offset
         let costLog2 = try bounded(reader.offset, try reader.readUInt8(), PasswordDigest.costLog2Range, "scrypt cost (log2 N)")
         let blockSize = try bounded(reader.offset, try reader.readUInt32(), PasswordDigest.blockSizeRange, "scrypt block size")
+        guard PasswordDigest.costFits(costLog2: costLog2, blockSize: blockSize) else {
+            throw .invalidValue(offset: costOffset, detail: "scrypt cost 2^\(costLog2) is not below 2^(16 r) at r = \(blockSize)")
+        }
         let parallelism = try bounded(reader.offset, try reader.readUInt32(), PasswordDigest.parallelismRange,
                                       "scrypt parallelism")
         return PasswordDigest(costLog2: costLog2, blockSize: blockSize, parallelism: parallelism,
@@ -86,5 +90,31 @@ extension FleetCodec {
                                                            _ what: String) throws(BinaryDecodingError) -> Number {
         guard range.contains(value) else { throw .invalidValue(offset: offset, detail: "\(what) \(value) outside \(range)") }
         return value
+    }
+}
+
+/// What a snapshot's user and key tables must be beyond each record's own bounds: what the state
+/// can hold, so a damaged snapshot is refused rather than silently merged.
+extension FleetCodec {
+    /// The users by name; a name given twice is refused.
+    static func uniqueUsers(_ users: [UserRecord], tableOffset: Int) throws(BinaryDecodingError) -> [String: UserRecord] {
+        var byName: [String: UserRecord] = [:]
+        for user in users {
+            guard byName.updateValue(user, forKey: user.name) == nil else {
+                throw .invalidValue(offset: tableOffset, detail: "user '\(user.name)' appears twice")
+            }
+        }
+        return byName
+    }
+
+    /// Refuses a ring with a key id given twice, or whose signer (the first key) has a retirement time.
+    static func checkRing(_ keys: [SigningKeyRecord], tableOffset: Int) throws(BinaryDecodingError) {
+        if keys.first?.retiresAtMilliseconds != nil {
+            throw .invalidValue(offset: tableOffset, detail: "the signing key \(keys[0].idHex) signs but has a retirement time")
+        }
+        var ids: Set<[UInt8]> = []
+        for key in keys where !ids.insert(key.id).inserted {
+            throw .invalidValue(offset: tableOffset, detail: "signing key \(key.idHex) appears twice")
+        }
     }
 }

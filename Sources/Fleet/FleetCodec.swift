@@ -5,7 +5,10 @@ import Primitives
 /// anything it does not fully understand. Version 3 added ticket keys,
 /// version 4 node revocations and `deleteUnusedEnvironment`, version 5 users, logins and
 /// the token-signing key ring; versions 2 to 4 (written before) still decode, so a data
-/// directory survives the upgrade.
+/// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
+/// unconditional `deleteEnvironment` in every version but 4, where it is
+/// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
+/// wrote the refusing deletion as a version-4 entry of tag 2.
 ///
 /// Each entry is written in the lowest version that can express it, never below
 /// `versionWrittenMinimum`: a command version 3 knows is written as version 3, a
@@ -87,10 +90,9 @@ public enum FleetCodec {
             write(user, to: &writer)
             write(key, to: &writer)
         case let .addUser(user): write(user, to: &writer)
-        case let .setPassword(name, digest, at):
+        case let .setPassword(name, digest):
             writer.write(name)
             write(digest, to: &writer)
-            writer.write(at)
         case let .recordLoginFailure(name, at):
             writer.write(name)
             writer.write(at)
@@ -110,7 +112,9 @@ public enum FleetCodec {
         let command: FleetCommand
         switch tag {
         case .putEnvironment: command = .putEnvironment(try readEnvironment(&reader))
-        case .deleteEnvironment: command = .deleteEnvironment(name: try readText(&reader))
+        case .deleteEnvironment:
+            let name = try readText(&reader)
+            command = version == 4 ? .deleteUnusedEnvironment(name: name) : .deleteEnvironment(name: name)
         case .deleteUnusedEnvironment: command = .deleteUnusedEnvironment(name: try readText(&reader))
         case .putMember: command = .putMember(try readMember(&reader))
         case .deleteMember: command = .deleteMember(name: try readText(&reader))
@@ -124,7 +128,7 @@ public enum FleetCodec {
         case .addUser: command = .addUser(try readUser(&reader))
         case .deleteUser: command = .deleteUser(name: try readText(&reader))
         case .setPassword:
-            command = .setPassword(name: try readText(&reader), digest: try readDigest(&reader), atMilliseconds: try reader.readUInt64())
+            command = .setPassword(name: try readText(&reader), digest: try readDigest(&reader))
         case .recordLoginFailure: command = .recordLoginFailure(name: try readText(&reader), atMilliseconds: try reader.readUInt64())
         case .recordLoginSuccess: command = .recordLoginSuccess(name: try readText(&reader))
         case .unlockUser: command = .unlockUser(name: try readText(&reader))
@@ -171,9 +175,13 @@ public enum FleetCodec {
         let nodes = try readTable(&reader, maximum: FleetState.nodesMaximum, readNode)
         let ticketKeys = version >= 3 ? try readTable(&reader, maximum: FleetState.ticketKeysMaximum, readTicketKey) : []
         let revocations = version >= 4 ? try readTable(&reader, maximum: FleetState.revocationsMaximum, readRevocation) : []
+        let usersOffset = reader.offset
         let users = version >= 5 ? try readTable(&reader, maximum: FleetState.usersMaximum, readUser) : []
+        let keysOffset = reader.offset
         let signingKeys = version >= 5 ? try readTable(&reader, maximum: FleetState.signingKeysMaximum, readSigningKey) : []
         try reader.expectEnd()
+        let usersByName = try uniqueUsers(users, tableOffset: usersOffset)
+        try checkRing(signingKeys, tableOffset: keysOffset)
         return FleetState(
             environments: Dictionary(environments.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
             members: Dictionary(members.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
@@ -181,7 +189,7 @@ public enum FleetCodec {
             nodes: Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { $1 }),
             ticketKeys: ticketKeys,
             revocations: Dictionary(revocations.map { ($0.node, $0) }, uniquingKeysWith: { $1 }),
-            users: Dictionary(users.map { ($0.name, $0) }, uniquingKeysWith: { $1 }),
+            users: usersByName,
             signingKeys: signingKeys,
             appliedIndex: appliedIndex)
     }

@@ -28,13 +28,15 @@ public enum FleetCommand: Sendable, Equatable {
     /// The first admin and the first token-signing key, together. Applies only to a cluster with
     /// no users and no signing keys, so the founding secret is used once (Docs/ACCESS.md).
     case bootstrapAdmin(UserRecord, signingKey: SigningKeyRecord)
-    /// A new user; its failure counters and lock start at zero whatever the record says.
+    /// A new user; its failure counters and lock start at zero and its `credentialIndex` is this
+    /// command's index, whatever the record says.
     case addUser(UserRecord)
     case deleteUser(name: String)
-    /// A new password digest, stamped with the leader's wall clock: earlier tokens are refused,
-    /// and the failure count, lockouts and lock are cleared.
-    case setPassword(name: String, digest: PasswordDigest, atMilliseconds: UInt64)
-    /// A failed login at the leader's wall clock; the fifth in a row locks the account (`LockoutSchedule`).
+    /// A new password digest: the user's `credentialIndex` becomes this command's index, so
+    /// earlier tokens are refused, and the failure count, lockouts and lock are cleared.
+    case setPassword(name: String, digest: PasswordDigest)
+    /// A failed login at the leader's wall clock; the fifth in a row locks the account (`LockoutSchedule`),
+    /// and one while it is locked lengthens the lock.
     case recordLoginFailure(name: String, atMilliseconds: UInt64)
     /// A successful login after failures: the count and the doubling start again.
     case recordLoginSuccess(name: String)
@@ -68,7 +70,8 @@ public enum FleetOutcome: Sendable, Equatable {
     /// A failure was counted; `lockedUntilMilliseconds` is the lock this failure set (it was the
     /// fifth in a row, and `failedLogins` starts again at 0), or 0 when it set none.
     case loginFailureRecorded(name: String, failedLogins: UInt8, lockedUntilMilliseconds: UInt64)
-    /// The account was locked at the failure's time: nothing was counted.
+    /// The account was locked at the failure's time: the failure raised the lockouts instead of the
+    /// count, and the lock lasts until `untilMilliseconds` (extended if the new lockout ends later).
     case accountLocked(name: String, untilMilliseconds: UInt64)
     case loginSuccessRecorded(name: String)
     case userUnlocked(name: String)
@@ -146,7 +149,7 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
         case let .bootstrapNotAdmin(name):
             return "the first user ('\(name)') must be an admin"
         case .malformedPasswordDigest:
-            return "a password digest needs scrypt parameters N = 2^\(PasswordDigest.costLog2Range), "
+            return "a password digest needs scrypt parameters N = 2^\(PasswordDigest.costLog2Range) below 2^(16 r), "
                 + "r in \(PasswordDigest.blockSizeRange), p in \(PasswordDigest.parallelismRange), "
                 + "a \(PasswordDigest.saltBytes)-byte salt and a \(PasswordDigest.hashBytes)-byte hash"
         case .malformedSigningKey:

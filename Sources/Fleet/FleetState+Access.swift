@@ -9,7 +9,7 @@ extension FleetState {
         if let rejection = Self.rejection(of: user) { return .rejected(rejection) }
         guard user.role == .admin else { return .rejected(.bootstrapNotAdmin(user.name)) }
         guard key.isWellFormed else { return .rejected(.malformedSigningKey) }
-        users[user.name] = Self.fresh(user)
+        users[user.name] = withNewCredential(user)
         signingKeys = [Self.signer(key)]
         return .adminBootstrapped(name: user.name)
     }
@@ -19,7 +19,7 @@ extension FleetState {
         guard users[user.name] == nil else { return .rejected(.userExists(user.name)) }
         guard users.count < Self.usersMaximum else { return .rejected(.tooManyUsers(maximum: Self.usersMaximum)) }
         guard user.digest.isWellFormed else { return .rejected(.malformedPasswordDigest) }
-        users[user.name] = Self.fresh(user)
+        users[user.name] = withNewCredential(user)
         return .userAdded(name: user.name, role: user.role)
     }
 
@@ -32,20 +32,26 @@ extension FleetState {
         return .userDeleted(name: name)
     }
 
-    mutating func setPassword(_ name: String, digest: PasswordDigest, atMilliseconds: UInt64) -> FleetOutcome {
+    mutating func setPassword(_ name: String, digest: PasswordDigest) -> FleetOutcome {
         guard var user = users[name] else { return .rejected(.unknownUser(name)) }
         guard digest.isWellFormed else { return .rejected(.malformedPasswordDigest) }
         user.digest = digest
-        user.passwordChangedAtMilliseconds = atMilliseconds
-        users[name] = Self.fresh(user)
+        users[name] = withNewCredential(user)
         return .passwordChanged(name: name)
     }
 
-    /// Counts a failure unless the account is locked at `atMilliseconds`; the
-    /// `LockoutSchedule.failuresBeforeLock`-th in a row locks it for the next lockout's length.
+    /// Counts a failure; the `LockoutSchedule.failuresBeforeLock`-th in a row locks the account
+    /// for the next lockout's length. A failure while the account is locked at `atMilliseconds`
+    /// (a guess checked in parallel, before the lock applied) counts as a lockout of its own: it
+    /// raises `lockouts` and extends the lock to `atMilliseconds` plus that lockout's length if
+    /// that is later, so guesses racing the lock only lengthen it.
     mutating func recordLoginFailure(_ name: String, atMilliseconds: UInt64) -> FleetOutcome {
         guard var user = users[name] else { return .rejected(.unknownUser(name)) }
         guard user.lockedUntilMilliseconds <= atMilliseconds else {
+            user.lockouts = Self.incremented(user.lockouts)
+            let extended = Self.sum(atMilliseconds, LockoutSchedule.lockMilliseconds(lockout: user.lockouts))
+            user.lockedUntilMilliseconds = max(user.lockedUntilMilliseconds, extended)
+            users[name] = user
             return .accountLocked(name: name, untilMilliseconds: user.lockedUntilMilliseconds)
         }
         user.failedLogins = Self.incremented(user.failedLogins)
@@ -104,6 +110,14 @@ extension FleetState {
         user.failedLogins = 0
         user.lockouts = 0
         user.lockedUntilMilliseconds = 0
+        return user
+    }
+
+    /// The record as stored by the command being applied: fresh, and its credential generation
+    /// is this command's index (`appliedIndex`, set before the command is decided).
+    private func withNewCredential(_ user: UserRecord) -> UserRecord {
+        var user = Self.fresh(user)
+        user.credentialIndex = appliedIndex
         return user
     }
 

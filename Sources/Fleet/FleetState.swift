@@ -127,7 +127,7 @@ public struct FleetState: Sendable, Equatable {
         case let .bootstrapAdmin(user, key): bootstrapAdmin(user, signingKey: key)
         case let .addUser(user): addUser(user)
         case let .deleteUser(name): deleteUser(name)
-        case let .setPassword(name, digest, at): setPassword(name, digest: digest, atMilliseconds: at)
+        case let .setPassword(name, digest): setPassword(name, digest: digest)
         case let .recordLoginFailure(name, at): recordLoginFailure(name, atMilliseconds: at)
         case let .recordLoginSuccess(name): recordLoginSuccess(name)
         case let .unlockUser(name): unlockUser(name)

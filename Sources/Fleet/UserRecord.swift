@@ -7,8 +7,12 @@ public struct UserRecord: Sendable, Equatable {
     public var name: String
     public var role: UserRole
     public var digest: PasswordDigest
-    /// Tokens issued before this are refused (a password change signs the user out everywhere).
-    public var passwordChangedAtMilliseconds: UInt64
+    /// The Raft index of the command that last set this user's password (`bootstrapAdmin`,
+    /// `addUser` or `setPassword`); `FleetState.apply` stamps it, ignoring what a command's record
+    /// says. Tokens carry it and verify only while it is unchanged, so a password change, or
+    /// deleting the user and adding the name again, signs the user out everywhere, whatever the
+    /// coordinators' clocks say (Docs/ACCESS.md).
+    public var credentialIndex: UInt64
     /// Failed logins in a row since the last success, lockout or unlock.
     public var failedLogins: UInt8
     /// Lockouts in a row: each one lasts twice the one before (`LockoutSchedule`).
@@ -16,12 +20,12 @@ public struct UserRecord: Sendable, Equatable {
     /// Logins are refused before this time (0: not locked).
     public var lockedUntilMilliseconds: UInt64
 
-    public init(name: String, role: UserRole, digest: PasswordDigest, passwordChangedAtMilliseconds: UInt64,
+    public init(name: String, role: UserRole, digest: PasswordDigest, credentialIndex: UInt64 = 0,
                 failedLogins: UInt8 = 0, lockouts: UInt8 = 0, lockedUntilMilliseconds: UInt64 = 0) {
         self.name = name
         self.role = role
         self.digest = digest
-        self.passwordChangedAtMilliseconds = passwordChangedAtMilliseconds
+        self.credentialIndex = credentialIndex
         self.failedLogins = failedLogins
         self.lockouts = lockouts
         self.lockedUntilMilliseconds = lockedUntilMilliseconds

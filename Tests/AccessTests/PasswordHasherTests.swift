@@ -66,6 +66,7 @@ struct PasswordHasherTests {
         Unusable(label: "p of zero", digest: digest(costLog2: 10, blockSize: 8, parallelism: 0)),
         Unusable(label: "p above range", digest: digest(costLog2: 10, blockSize: 8, parallelism: 17)),
         Unusable(label: "in range but over the memory bound", digest: digest(costLog2: 20, blockSize: 32, parallelism: 1)),
+        Unusable(label: "N not below 2^(16 r)", digest: digest(costLog2: 16, blockSize: 1, parallelism: 1)),
         Unusable(label: "empty hash", digest: digest(costLog2: 10, blockSize: 8, parallelism: 1, hashBytes: 0)),
         Unusable(label: "short salt", digest: digest(costLog2: 10, blockSize: 8, parallelism: 1, saltBytes: 4)),
     ]

@@ -32,6 +32,10 @@ struct PasswordPolicyTests {
         Case(password: "alice-is-great-9", userName: "alice", expected: .containsUserName),
         Case(password: "My.ALICE.pw-2024", userName: "alice", expected: .containsUserName),
         Case(password: "deployer.bob7", userName: "deployer.bob7", expected: .containsUserName),
+        Case(password: "my-bob-password!", userName: "bob", expected: .containsUserName),
+        // Names of one or two characters are not looked for.
+        Case(password: "Jabberwocky-42", userName: "ab", expected: nil),
+        Case(password: "Jabberwocky-42", userName: "j", expected: nil),
         Case(password: "abababababab", userName: "alice", expected: .tooFewDistinctCharacters(minimum: 5)),
         Case(password: "aaaabbbbccccdddd", userName: "alice", expected: .tooFewDistinctCharacters(minimum: 5)),
         // Common words inside a longer passphrase are fine; only the whole password counts.
@@ -54,9 +58,15 @@ struct PasswordPolicyTests {
 
     @Test(arguments: cases.filter { $0.expected != nil && !$0.password.isEmpty })
     func theMessageNeverRepeatsThePassword(_ example: Case) {
-        let message = example.expected?.message ?? ""
-        #expect(!message.isEmpty)
-        #expect(!message.lowercased().contains(example.password.lowercased()))
+        do {
+            try PasswordPolicy.check(example.password, userName: example.userName)
+            Issue.record("accepted, expected \(String(describing: example.expected))")
+        } catch {
+            #expect(error == example.expected)
+            #expect(!error.message.isEmpty)
+            #expect(!error.message.lowercased().contains(example.password.lowercased()))
+            #expect(!error.description.lowercased().contains(example.password.lowercased()))
+        }
     }
 
     @Test func lengthBoundsAreInclusive() throws {

@@ -24,6 +24,22 @@ struct RateLimiterTests {
         #expect(limiter.take("k", nowNanoseconds: Self.start + Self.second) == .allowed)
     }
 
+    /// Rates are at least one token a second, so the one token a refused request lacks is never
+    /// more than a second away, whatever the rate, the burst or how recently the bucket emptied.
+    @Test(arguments: [(UInt64(1), UInt64(1)), (1, 10), (2, 1), (3, 7), (7, 400), (200, 400)])
+    func retryAfterIsNeverMoreThanOneSecond(rate: UInt64, burst: UInt64) {
+        var limiter = RateLimiter(ratePerSecond: rate, burst: burst)
+        for _ in 0..<burst { _ = limiter.take("k", nowNanoseconds: Self.start) }
+        var now = Self.start
+        for step in [UInt64(0), 1, 1_000, 999_999, 100_000_000] {
+            now += step
+            // Each refusal costs nothing, so the bucket keeps filling between them.
+            if case let .limited(retryAfter) = limiter.take("k", nowNanoseconds: now) {
+                #expect(retryAfter == 1, "rate \(rate)/s, burst \(burst), \(now - Self.start) ns after emptying")
+            }
+        }
+    }
+
     @Test func tokensRefillAtTheRateAndNoFasterThanTheBurst() {
         var limiter = RateLimiter(ratePerSecond: 200, burst: 400)
         for _ in 0..<400 { _ = limiter.take("a", nowNanoseconds: Self.start) }
@@ -49,6 +65,20 @@ struct RateLimiterTests {
         #expect(small.take("b", nowNanoseconds: .max) == .limited(retryAfterSeconds: 1))
         // Time going backwards gains nothing.
         #expect(small.take("b", nowNanoseconds: 0) == .limited(retryAfterSeconds: 1))
+    }
+
+    /// After a jump of any size (gain overflowing UInt64 or not), a bucket holds its burst and no
+    /// more. Older idle keys come first, so the bucket is refilled rather than evicted and made anew.
+    @Test(arguments: [UInt64(3_600) * 1_000_000_000, UInt64.max / 2, UInt64.max - 5 * 1_000_000_000])
+    func aBucketHoldsAtMostItsBurstAfterAHugeTimeJump(jump: UInt64) {
+        for (rate, burst) in [(UInt64(1), UInt64(3)), (200, 400), (1_000_000_000, 5)] {
+            var limiter = RateLimiter(ratePerSecond: rate, burst: burst)
+            for key in ["a", "b", "c"] { _ = limiter.take(key, nowNanoseconds: Self.start) }
+            for _ in 0..<burst { _ = limiter.take("k", nowNanoseconds: Self.start) }
+            let later = Self.start + jump
+            let allowed = (0..<(burst + 5)).filter { _ in limiter.take("k", nowNanoseconds: later) == .allowed }.count
+            #expect(allowed == Int(burst), "rate \(rate)/s, burst \(burst), jump \(jump) ns")
+        }
     }
 
     @Test func theTableNeverExceedsItsCapacity() {

@@ -11,18 +11,24 @@ enum TokenFixtures {
     static let otherKey = SigningKeyRecord(id: [9, 9, 9, 9, 9, 9, 9, 9], secret: [UInt8](repeating: 0x17, count: 32),
                                            createdAtMilliseconds: 1_700_000_000_000)
 
-    static func user(_ name: String, role: UserRole, passwordChangedAtMilliseconds: UInt64 = 1_600_000_000_000) -> UserRecord {
+    /// The process's MAC, as the coordinator holds one.
+    static let hmac = try! HMACSHA256()
+    /// The credential generation of the fixtures' users and tokens.
+    static let generation: UInt64 = 7
+
+    static func user(_ name: String, role: UserRole, credentialIndex: UInt64 = generation) -> UserRecord {
         let digest = PasswordDigest(costLog2: 10, blockSize: 8, parallelism: 1, salt: [UInt8](repeating: 0, count: 16),
                                     hash: [UInt8](repeating: 0, count: 32))
-        return UserRecord(name: name, role: role, digest: digest, passwordChangedAtMilliseconds: passwordChangedAtMilliseconds)
+        return UserRecord(name: name, role: role, digest: digest, credentialIndex: credentialIndex)
     }
 
     static let users = ["alice": user("alice", role: .deployer)]
 
     /// Claims issued ten seconds ago for an hour.
-    static func claims(subject: String = "alice", role: UserRole = .deployer, issuedAtSeconds: UInt64 = nowSeconds - 10,
-                       notBeforeSeconds: UInt64? = nil, expiresAtSeconds: UInt64? = nil) -> TokenClaims {
-        TokenClaims(subject: subject, role: role, issuedAtSeconds: issuedAtSeconds,
+    static func claims(subject: String = "alice", role: UserRole = .deployer, credentialIndex: UInt64 = generation,
+                       issuedAtSeconds: UInt64 = nowSeconds - 10, notBeforeSeconds: UInt64? = nil,
+                       expiresAtSeconds: UInt64? = nil) -> TokenClaims {
+        TokenClaims(subject: subject, role: role, credentialIndex: credentialIndex, issuedAtSeconds: issuedAtSeconds,
                     notBeforeSeconds: notBeforeSeconds ?? issuedAtSeconds,
                     expiresAtSeconds: expiresAtSeconds ?? issuedAtSeconds + 3_600, id: "00112233445566778899aabbccddeeff")
     }
@@ -32,12 +38,12 @@ enum TokenFixtures {
     /// A token with exactly this header and claims text, signed with `key`.
     static func craft(header: String = header, claims: String, key: SigningKeyRecord = key) throws -> String {
         let input = Base64URL.encode(Array(header.utf8)) + "." + Base64URL.encode(Array(claims.utf8))
-        return input + "." + Base64URL.encode(try HMACSHA256.authenticate(Array(input.utf8), key: key.secret))
+        return input + "." + Base64URL.encode(try hmac.authenticate(Array(input.utf8), key: key.secret))
     }
 
     static func verify(_ token: String, keys: [SigningKeyRecord] = [key], nowMilliseconds: UInt64 = nowMilliseconds,
                        users: [String: UserRecord] = users) -> Result<VerifiedCaller, TokenRejection> {
-        TokenVerifier.verify(token, keys: keys, nowMilliseconds: nowMilliseconds) { users[$0] }
+        TokenVerifier.verify(token, keys: keys, hmac: hmac, nowMilliseconds: nowMilliseconds) { users[$0] }
     }
 
     /// The rejection's code, or "ok".

@@ -5,11 +5,11 @@ import Testing
 struct TokenJSONTests {
     @Test func readsStringsIntegersAndSkipsTheRest() {
         let json = #"{"s":"a\"b\\c\/d\n\u00e9\ud83d\ude00","i":-9223372036854775808,"j":9223372036854775807,"#
-            + #""f":1.0,"big":9223372036854775808,"o":{"x":[]},"t":true,"n":null}"#
+            + #""f":1.0,"big":9223372036854775808,"o":{"x":[]},"t":true,"n":null,"z":0,"mz":-0}"#
         let fields = TokenJSON.object(Array(json.utf8))
         #expect(fields == [
             "s": .string("a\"b\\c/d\né😀"), "i": .integer(.min), "j": .integer(.max),
-            "f": .other, "big": .other, "o": .other, "t": .other, "n": .other,
+            "f": .other, "big": .other, "o": .other, "t": .other, "n": .other, "z": .integer(0), "mz": .other,
         ])
     }
 

@@ -28,14 +28,14 @@ struct TokenMalformedTests {
     }
 
     @Test func exactlyThreePartsAreNeeded() throws {
-        let parts = try TokenSigner.sign(F.claims(), with: F.key).split(separator: ".").map(String.init)
+        let parts = try TokenSigner.sign(F.claims(), with: F.key, hmac: F.hmac).split(separator: ".").map(String.init)
         for token in [parts[0] + "." + parts[1], parts.joined(separator: ".") + "." + parts[2], "", "..", parts[0]] {
             #expect(F.code(F.verify(token)) == "malformed_token", "\(token)")
         }
     }
 
     @Test func onlyStrictUnpaddedBase64URLIsRead() throws {
-        let token = try TokenSigner.sign(F.claims(), with: F.key)
+        let token = try TokenSigner.sign(F.claims(), with: F.key, hmac: F.hmac)
         let parts = token.split(separator: ".").map(String.init)
         let variants = [
             parts[0] + "=." + parts[1] + "." + parts[2],
@@ -55,6 +55,7 @@ struct TokenMalformedTests {
         ("exp as a fraction", "\"exp\":1750003590.5"),
         ("exp as an exponent", "\"exp\":1.75e9"),
         ("exp negative", "\"exp\":-1"),
+        ("exp as negative zero", "\"exp\":-0"),
         ("exp as a string", "\"exp\":\"1750003590\""),
         ("exp beyond 2^53 - 1", "\"exp\":9007199254740992"),
         ("exp beyond Int64", "\"exp\":99999999999999999999"),
@@ -71,7 +72,7 @@ struct TokenMalformedTests {
     }
 
     @Test func unknownClaimsAndWhiteSpaceAreAccepted() throws {
-        let claims = "{ \"iss\" : \"hotswap\", \"aud\":\"hotswap-api\", \"sub\":\"al\\u0069ce\", \"iat\":1749999990,"
+        let claims = "{ \"iss\" : \"hotswap\", \"aud\":\"hotswap-api\", \"sub\":\"al\\u0069ce\", \"gen\":7, \"iat\":1749999990,"
             + "\"nbf\":1749999990, \"exp\":1750003590, \"jti\":\"x\", \"extra\":{\"a\":[1,2.5,true,null,{}]}, \"role\":7 }\n"
         #expect(F.code(F.verify(try F.craft(claims: claims))) == "ok")
     }

@@ -9,33 +9,29 @@ struct TokenVerifierTests {
     typealias F = TokenFixtures
 
     @Test func aSignedTokenVerifiesWithTheRecordsRole() throws {
-        let token = try TokenSigner.sign(F.claims(role: .admin), with: F.key)
+        let token = try TokenSigner.sign(F.claims(role: .admin), with: F.key, hmac: F.hmac)
         let demoted = ["alice": F.user("alice", role: .viewer)]
         let caller = try F.verify(token, users: demoted).get()
         #expect(caller == VerifiedCaller(name: "alice", role: .viewer, expiresAtSeconds: F.nowSeconds - 10 + 3_600))
     }
 
     @Test func theHeaderNamesTheKeyAndAlgorithm() throws {
-        let token = try TokenSigner.sign(F.claims(), with: F.key)
+        let token = try TokenSigner.sign(F.claims(), with: F.key, hmac: F.hmac)
         let header = try #require(Base64URL.decode(token.utf8.split(separator: UInt8(ascii: "."))[0]))
         let fields = try #require(TokenJSON.object(header))
         #expect(fields == ["alg": .string("HS256"), "typ": .string("JWT"), "kid": .string("0102030405060708")])
         #expect(!token.contains("=") && !token.contains("+") && !token.contains("/"))
     }
 
-    @Test func issuedClaimsRoundTheIssueTimeUpAndCarryARandomId() throws {
-        let first = try TokenClaims.issued(subject: "alice", role: .viewer, nowMilliseconds: 1_000_001, lifetimeSeconds: 300)
-        let second = try TokenClaims.issued(subject: "alice", role: .viewer, nowMilliseconds: 1_000_000, lifetimeSeconds: 300)
-        #expect(first.issuedAtSeconds == 1_001 && first.notBeforeSeconds == 1_001 && first.expiresAtSeconds == 1_301)
+    @Test func issuedClaimsCarryTheRecordsGenerationWholeSecondsAndARandomId() throws {
+        let user = F.user("alice", role: .viewer, credentialIndex: 42)
+        let first = try TokenClaims.issued(for: user, nowMilliseconds: 1_000_999, lifetimeSeconds: 300)
+        let second = try TokenClaims.issued(for: user, nowMilliseconds: 1_000_000, lifetimeSeconds: 300)
+        #expect(first.subject == "alice" && first.role == .viewer && first.credentialIndex == 42)
+        #expect(first.issuedAtSeconds == 1_000 && first.notBeforeSeconds == 1_000 && first.expiresAtSeconds == 1_300)
         #expect(second.issuedAtSeconds == 1_000)
         #expect(first.id.count == 32 && first.id != second.id)
-    }
-
-    @Test func aLoginRightAfterAPasswordChangeInTheSameSecondIsNotRevoked() throws {
-        let changedAt = F.nowMilliseconds - 100
-        let claims = try TokenClaims.issued(subject: "alice", role: .deployer, nowMilliseconds: F.nowMilliseconds)
-        let users = ["alice": F.user("alice", role: .deployer, passwordChangedAtMilliseconds: changedAt)]
-        #expect(F.code(F.verify(try TokenSigner.sign(claims, with: F.key), users: users)) == "ok")
+        #expect(first.json.contains("\"gen\":42,"))
     }
 
     @Test func algNoneWithAnEmptySignatureIsUnsupported() throws {
@@ -60,29 +56,29 @@ struct TokenVerifierTests {
     }
 
     @Test func anUnknownKidIsRefused() throws {
-        let token = try TokenSigner.sign(F.claims(), with: F.otherKey)
+        let token = try TokenSigner.sign(F.claims(), with: F.otherKey, hmac: F.hmac)
         #expect(F.code(F.verify(token)) == "unknown_key")
     }
 
     @Test func aRetiredKeyVerifiesUntilItsRetirementOnly() throws {
         var retiring = F.key
         retiring.retiresAtMilliseconds = F.nowMilliseconds + 1
-        let token = try TokenSigner.sign(F.claims(), with: retiring)
+        let token = try TokenSigner.sign(F.claims(), with: retiring, hmac: F.hmac)
         #expect(F.code(F.verify(token, keys: [F.otherKey, retiring])) == "ok")
         #expect(F.code(F.verify(token, keys: [F.otherKey, retiring], nowMilliseconds: F.nowMilliseconds + 1)) == "unknown_key")
     }
 
     @Test func aTamperedPayloadFailsTheSignature() throws {
-        let token = try TokenSigner.sign(F.claims(role: .viewer), with: F.key)
+        let token = try TokenSigner.sign(F.claims(role: .viewer), with: F.key, hmac: F.hmac)
         let parts = token.split(separator: ".").map(String.init)
         let forged = Base64URL.encode(Array(F.claims(subject: "root").json.utf8))
         #expect(F.code(F.verify(parts[0] + "." + forged + "." + parts[2])) == "bad_signature")
         let signedByOtherSecret = SigningKeyRecord(id: F.key.id, secret: F.otherKey.secret, createdAtMilliseconds: 0)
-        #expect(F.code(F.verify(try TokenSigner.sign(F.claims(), with: signedByOtherSecret))) == "bad_signature")
+        #expect(F.code(F.verify(try TokenSigner.sign(F.claims(), with: signedByOtherSecret, hmac: F.hmac))) == "bad_signature")
     }
 
     @Test func aTamperedSignatureIsRefused() throws {
-        let token = try TokenSigner.sign(F.claims(), with: F.key)
+        let token = try TokenSigner.sign(F.claims(), with: F.key, hmac: F.hmac)
         let parts = token.split(separator: ".").map(String.init)
         var signature = try #require(Base64URL.decode(parts[2].utf8))
         signature[31] ^= 0x01
@@ -102,14 +98,14 @@ struct TokenVerifierTests {
     }
 
     @Test func anExpiredTokenIsRefusedFromItsExpirySecond() throws {
-        let token = try TokenSigner.sign(F.claims(expiresAtSeconds: F.nowSeconds + 1), with: F.key)
+        let token = try TokenSigner.sign(F.claims(expiresAtSeconds: F.nowSeconds + 1), with: F.key, hmac: F.hmac)
         #expect(F.code(F.verify(token, nowMilliseconds: (F.nowSeconds + 1) * 1_000 - 1)) == "ok")
         #expect(F.code(F.verify(token, nowMilliseconds: (F.nowSeconds + 1) * 1_000)) == "token_expired")
     }
 
     @Test func notBeforeAllowsThirtySecondsOfClockDifference() throws {
-        let within = try TokenSigner.sign(F.claims(issuedAtSeconds: F.nowSeconds + 30), with: F.key)
-        let beyond = try TokenSigner.sign(F.claims(issuedAtSeconds: F.nowSeconds + 31), with: F.key)
+        let within = try TokenSigner.sign(F.claims(issuedAtSeconds: F.nowSeconds + 30), with: F.key, hmac: F.hmac)
+        let beyond = try TokenSigner.sign(F.claims(issuedAtSeconds: F.nowSeconds + 31), with: F.key, hmac: F.hmac)
         let exactlyThirty = F.nowSeconds * 1_000
         #expect(F.code(F.verify(within, nowMilliseconds: exactlyThirty)) == "ok")
         #expect(F.code(F.verify(beyond, nowMilliseconds: exactlyThirty)) == "token_not_yet_valid")
@@ -117,23 +113,41 @@ struct TokenVerifierTests {
     }
 
     @Test func aDeletedUsersTokenIsRefused() throws {
-        let token = try TokenSigner.sign(F.claims(subject: "bob"), with: F.key)
+        let token = try TokenSigner.sign(F.claims(subject: "bob"), with: F.key, hmac: F.hmac)
         #expect(F.code(F.verify(token)) == "unknown_user")
     }
 
-    @Test func aTokenIssuedBeforeThePasswordChangeIsRevoked() throws {
-        let issuedAt = F.nowSeconds - 10
-        let token = try TokenSigner.sign(F.claims(issuedAtSeconds: issuedAt), with: F.key)
-        let changedAfter = ["alice": F.user("alice", role: .deployer, passwordChangedAtMilliseconds: issuedAt * 1_000 + 1)]
-        let changedAt = ["alice": F.user("alice", role: .deployer, passwordChangedAtMilliseconds: issuedAt * 1_000)]
-        #expect(F.code(F.verify(token, users: changedAfter)) == "token_revoked")
-        #expect(F.code(F.verify(token, users: changedAt)) == "ok")
+    @Test func aTokenOfAnotherCredentialGenerationIsRevoked() throws {
+        let token = try TokenSigner.sign(F.claims(credentialIndex: F.generation), with: F.key, hmac: F.hmac)
+        #expect(F.code(F.verify(token, users: ["alice": F.user("alice", role: .deployer)])) == "ok")
+        for generation in [0, F.generation - 1, F.generation + 1, TokenClaims.secondsMaximum] {
+            let changed = ["alice": F.user("alice", role: .deployer, credentialIndex: generation)]
+            #expect(F.code(F.verify(token, users: changed)) == "token_revoked", "generation \(generation)")
+        }
+    }
+
+    /// The issuing coordinator's clock and the times in the record decide nothing: a token of the
+    /// current generation verifies however early it says it was issued, and one of an earlier
+    /// generation is refused however late.
+    @Test func clocksPlayNoPartInRevocation() throws {
+        let early = F.claims(credentialIndex: F.generation, issuedAtSeconds: 0, expiresAtSeconds: F.nowSeconds + 60)
+        #expect(F.code(F.verify(try TokenSigner.sign(early, with: F.key, hmac: F.hmac))) == "ok")
+        let lateButOld = F.claims(credentialIndex: F.generation - 1, issuedAtSeconds: F.nowSeconds + 30)
+        #expect(F.code(F.verify(try TokenSigner.sign(lateButOld, with: F.key, hmac: F.hmac))) == "token_revoked")
+    }
+
+    @Test(arguments: ["\"gen\":-1", "\"gen\":7.0", "\"gen\":\"7\"", "\"gen\":9007199254740992", "\"gen\":null"])
+    func aGenerationOfTheWrongShapeIsMalformed(_ replacement: String) throws {
+        let claims = F.claims().json.replacingOccurrences("\"gen\":7", replacement)
+        #expect(F.code(F.verify(try F.craft(claims: claims))) == "malformed_token")
+        let missing = F.claims().json.replacingOccurrences("\"gen\":7,", "")
+        #expect(F.code(F.verify(try F.craft(claims: missing))) == "malformed_token")
     }
 
     /// A token failing several checks is refused for the first in the documented order.
     @Test func theFirstFailingCheckIsTheOneReported() throws {
         let late = F.nowMilliseconds + 7_200_000
-        let noUserExpired = try TokenSigner.sign(F.claims(subject: "bob"), with: F.key)
+        let noUserExpired = try TokenSigner.sign(F.claims(subject: "bob"), with: F.key, hmac: F.hmac)
         #expect(F.code(F.verify(noUserExpired, nowMilliseconds: late)) == "token_expired")
         let foreignExpired = F.claims().json.replacingOccurrences("\"aud\":\"hotswap-api\"", "\"aud\":\"x\"")
         #expect(F.code(F.verify(try F.craft(claims: foreignExpired), nowMilliseconds: late)) == "wrong_audience")
@@ -144,9 +158,11 @@ struct TokenVerifierTests {
         #expect(F.code(F.verify(unknownKidForged)) == "unknown_key")
         let noneWithUnknownKid = try F.craft(header: "{\"alg\":\"none\",\"kid\":\"ffffffffffffffff\"}", claims: "{}")
         #expect(F.code(F.verify(noneWithUnknownKid)) == "unsupported_algorithm")
-        let farFutureRevoked = try TokenSigner.sign(F.claims(issuedAtSeconds: F.nowSeconds + 60), with: F.key)
-        let changedLater = ["alice": F.user("alice", role: .viewer, passwordChangedAtMilliseconds: .max)]
+        let farFutureRevoked = try TokenSigner.sign(F.claims(issuedAtSeconds: F.nowSeconds + 60), with: F.key, hmac: F.hmac)
+        let changedLater = ["alice": F.user("alice", role: .viewer, credentialIndex: F.generation + 1)]
         #expect(F.code(F.verify(farFutureRevoked, users: changedLater)) == "token_not_yet_valid")
+        #expect(F.code(F.verify(try TokenSigner.sign(F.claims(subject: "bob", credentialIndex: 99), with: F.key, hmac: F.hmac)))
+            == "unknown_user")
     }
 }
 

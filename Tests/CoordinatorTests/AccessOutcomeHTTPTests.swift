@@ -29,7 +29,8 @@ import Testing
                 "at most 1024 users may exist; delete one that is no longer needed"),
         .failed(.applied(.rejected(.lastAdmin("admin"))), 409, "last_admin", "user 'admin' is the last admin; make another admin first"),
         .failed(.applied(.rejected(.malformedPasswordDigest)), 422, "invalid_password_digest",
-                "a password digest needs scrypt parameters N = 2^10...20, r in 1...32, p in 1...16, a 16-byte salt and a 32-byte hash"),
+                "a password digest needs scrypt parameters N = 2^10...20 below 2^(16 r), r in 1...32, p in 1...16, "
+                    + "a 16-byte salt and a 32-byte hash"),
         .failed(.applied(.rejected(.malformedSigningKey)), 422, "invalid_signing_key",
                 "a signing key needs an id of 8 bytes and a secret of 32 bytes"),
         .failed(.applied(.rejected(.signingKeyExists("0011223344556677"))), 409, "signing_key_exists",

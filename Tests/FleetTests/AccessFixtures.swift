@@ -8,8 +8,8 @@ enum AccessFixtures {
                        hash: Array(repeating: seed &+ 1, count: PasswordDigest.hashBytes))
     }
 
-    static func user(_ name: String, _ role: UserRole = .viewer, changedAt: UInt64 = 1_000) -> UserRecord {
-        UserRecord(name: name, role: role, digest: digest(), passwordChangedAtMilliseconds: changedAt)
+    static func user(_ name: String, _ role: UserRole = .viewer, credentialIndex: UInt64 = 0) -> UserRecord {
+        UserRecord(name: name, role: role, digest: digest(), credentialIndex: credentialIndex)
     }
 
     static func key(_ seed: UInt8, createdAt: UInt64) -> SigningKeyRecord {

@@ -73,4 +73,15 @@ struct EnvironmentDeletionTests {
         #expect(state.environments["qa"] == nil)
         #expect(state.nodes["web-1"]?.environment == "qa", "the node keeps naming the environment, as it did then")
     }
+
+    /// The builds from before `deleteUnusedEnvironment` had its own tag wrote the refusing deletion
+    /// as a version-4 entry of tag 2; replaying one must refuse again, as every replica did then.
+    @Test func aVersion4DeletionOfTheBuildsBeforeItsOwnTagKeepsItsRefusal() throws {
+        var state = FleetState()
+        state.apply(.putNode(NodeRecord(id: "web-1", environment: "qa")), at: 1)
+        let command = try FleetCodec.decodeCommand([0x04] + Self.pinnedDeleteVersion3.dropFirst())
+        #expect(command == .deleteUnusedEnvironment(name: "qa"))
+        #expect(state.apply(command, at: 2) == .rejected(.environmentInUse("qa", nodes: 1, example: "web-1")))
+        #expect(state.environments["qa"] != nil)
+    }
 }

@@ -10,11 +10,11 @@ struct FleetCodecUserTests {
 
     static let commands: [FleetCommand] = [
         .bootstrapAdmin(F.user("admin", .admin), signingKey: F.key(1, createdAt: 1_700_000_000_000)),
-        .addUser(UserRecord(name: "ops.team_1", role: .deployer, digest: F.digest(7), passwordChangedAtMilliseconds: 42,
+        .addUser(UserRecord(name: "ops.team_1", role: .deployer, digest: F.digest(7), credentialIndex: 42,
                             failedLogins: 3, lockouts: 200, lockedUntilMilliseconds: .max)),
         .addUser(F.user("reader", .viewer)),
         .deleteUser(name: "reader"),
-        .setPassword(name: "admin", digest: F.digest(9), atMilliseconds: 1_700_000_000_001),
+        .setPassword(name: "admin", digest: F.digest(9)),
         .recordLoginFailure(name: "admin", atMilliseconds: .max),
         .recordLoginSuccess(name: "admin"),
         .unlockUser(name: "admin"),
@@ -27,9 +27,9 @@ struct FleetCodecUserTests {
         let unlock: [UInt8] = [0x05, 0x12, 0x00, 0x00, 0x00, 0x03, 0x6F, 0x70, 0x73]
         #expect(FleetCodec.encode(.unlockUser(name: "ops")) == unlock)
         #expect(try FleetCodec.decodeCommand(Self.addUser()) == .addUser(UserRecord(
-            name: "dev", role: .viewer, digest: F.digest(), passwordChangedAtMilliseconds: 9)))
+            name: "dev", role: .viewer, digest: F.digest(), credentialIndex: 9)))
         #expect(FleetCodec.encode(.addUser(UserRecord(name: "dev", role: .viewer, digest: F.digest(),
-                                                      passwordChangedAtMilliseconds: 9))) == Self.addUser())
+                                                      credentialIndex: 9))) == Self.addUser())
         #expect(try FleetCodec.decodeCommand(Self.rotation()) == .rotateSigningKey(F.key(4, createdAt: 6), overlapMilliseconds: 60_000))
         #expect(FleetCodec.encode(.rotateSigningKey(F.key(4, createdAt: 6), overlapMilliseconds: 60_000)) == Self.rotation())
     }
@@ -71,6 +71,7 @@ struct FleetCodecUserTests {
     @Test(arguments: [
         ("scrypt cost 9", addUser(cost: 9)), ("scrypt cost 21", addUser(cost: 21)),
         ("block size 0", addUser(blockSize: 0)), ("block size 33", addUser(blockSize: 33)),
+        ("N of 2^16 at r = 1", addUser(cost: 16, blockSize: 1)),
         ("parallelism 0", addUser(parallelism: 0)), ("parallelism 17", addUser(parallelism: 17)),
         ("salt of 15", addUser(salt: 15)), ("salt of 17", addUser(salt: 17)),
         ("hash of 31", addUser(hash: 31)), ("hash of 33", addUser(hash: 33)),
@@ -85,7 +86,7 @@ struct FleetCodecUserTests {
     }
 
     @Test func theBoundsThemselvesDecode() throws {
-        for bytes in [Self.addUser(cost: 10), Self.addUser(cost: 20), Self.addUser(blockSize: 1), Self.addUser(blockSize: 32),
+        for bytes in [Self.addUser(cost: 10), Self.addUser(cost: 20), Self.addUser(cost: 15, blockSize: 1), Self.addUser(blockSize: 32),
                       Self.addUser(parallelism: 1), Self.addUser(parallelism: 16), Self.addUser(role: 3),
                       Self.addUser(name: String(repeating: "a", count: 256)), Self.rotation(retiring: 1)] {
             _ = try FleetCodec.decodeCommand(bytes)
@@ -95,6 +96,9 @@ struct FleetCodecUserTests {
     @Test func aRefusedFieldIsNamedAtItsOffset() {
         #expect(throws: BinaryDecodingError.invalidValue(offset: 10, detail: "scrypt cost (log2 N) 21 outside 10...20")) {
             try FleetCodec.decodeCommand(Self.addUser(cost: 21))
+        }
+        #expect(throws: BinaryDecodingError.invalidValue(offset: 10, detail: "scrypt cost 2^16 is not below 2^(16 r) at r = 1")) {
+            try FleetCodec.decodeCommand(Self.addUser(cost: 16, blockSize: 1))
         }
         #expect(throws: BinaryDecodingError.invalidValue(offset: 19, detail: "salt of 15 bytes, not 16")) {
             try FleetCodec.decodeCommand(Self.addUser(salt: 15))

@@ -39,10 +39,13 @@ struct FleetCodecVersionTests {
         }
     }
 
-    @Test(arguments: [UInt8(2), 3, 4, 5])
-    func theUnconditionalDeletionsTagMeansItInEveryVersion(version: UInt8) throws {
+    /// Tag 2 is the unconditional deletion in every version but 4, which the builds before
+    /// `deleteUnusedEnvironment` had its own tag wrote for the refusing one.
+    @Test(arguments: [(UInt8(2), FleetCommand.deleteEnvironment(name: "qa")), (3, .deleteEnvironment(name: "qa")),
+                      (4, .deleteUnusedEnvironment(name: "qa")), (5, .deleteEnvironment(name: "qa"))])
+    func theDeletionTagMeansWhatItsVersionMeant(version: UInt8, command: FleetCommand) throws {
         let bytes = [version] + EnvironmentDeletionTests.pinnedDeleteVersion3.dropFirst()
-        #expect(try FleetCodec.decodeCommand(bytes) == .deleteEnvironment(name: "qa"))
+        #expect(try FleetCodec.decodeCommand(bytes) == command)
     }
 
     @Test func theDeletionsArePinned() throws {

@@ -2,8 +2,9 @@ import Fleet
 import Testing
 
 /// Failed logins and the lock they set: five in a row lock the account for a minute, doubling
-/// with each lockout in a row up to an hour; a failure while locked counts nothing; a success or
-/// an unlock starts again. Every time comes from the command, so replicas agree.
+/// with each lockout in a row up to an hour; a failure while locked (a guess racing the lock)
+/// counts as a lockout and can only lengthen the lock; a success or an unlock starts again.
+/// Every time comes from the command, so replicas agree.
 struct LoginLockoutTests {
     typealias F = AccessFixtures
 
@@ -32,6 +33,17 @@ struct LoginLockoutTests {
         return outcome
     }
 
+    /// Locks `admin` `times` times in a row, each lockout's failures starting when the lock before
+    /// ends; returns when the last lock ends.
+    static func lock(_ state: inout FleetState, times: Int, from start: UInt64) -> UInt64 {
+        var now = start
+        for _ in 0..<times {
+            fail(&state, 5, from: now)
+            now = state.users["admin"]?.lockedUntilMilliseconds ?? 0
+        }
+        return now
+    }
+
     @Test func fiveFailuresLockForAMinuteAndTheNextLockoutForTwo() {
         var state = F.bootstrapped()
         #expect(Self.fail(&state, 4, from: 1_000)
@@ -45,26 +57,34 @@ struct LoginLockoutTests {
         #expect(state.users["admin"]?.lockouts == 2)
     }
 
-    @Test func aFailureWhileLockedChangesNothing() {
+    @Test func aFailureWhileLockedCountsAsALockoutAndLengthensTheLock() {
         var state = F.bootstrapped()
         Self.fail(&state, 5, from: 1_000)
-        let before = state.users
-        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 61_003))
-            == .accountLocked(name: "admin", untilMilliseconds: 61_004))
-        #expect(state.users == before)
-        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 61_004))
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 1_005))
+            == .accountLocked(name: "admin", untilMilliseconds: 1_005 + 120_000))
+        #expect(state.users["admin"]?.lockouts == 2 && state.users["admin"]?.failedLogins == 0)
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 1_006))
+            == .accountLocked(name: "admin", untilMilliseconds: 1_006 + 240_000), "each racing guess doubles the next lock")
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 241_006))
             == .loginFailureRecorded(name: "admin", failedLogins: 1, lockedUntilMilliseconds: 0), "the lock ends at its time")
+        Self.fail(&state, 4, from: 241_007)
+        #expect(state.users["admin"]?.lockedUntilMilliseconds == 241_010 + 480_000, "the next lockout continues the doubling")
+    }
+
+    @Test func aFailureWhileLockedNeverShortensTheLock() {
+        var state = F.bootstrapped()
+        let lockedUntil = Self.lock(&state, times: 8, from: 10_000_000)
+        // A failure stamped by a leader whose clock is ten minutes behind, while the hour-long lock holds.
+        let behind = lockedUntil - 3_600_000 - 600_000
+        #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: behind))
+            == .accountLocked(name: "admin", untilMilliseconds: lockedUntil))
+        #expect(state.users["admin"]?.lockouts == 9)
     }
 
     @Test func theLockStopsGrowingAtAnHour() {
         var state = F.bootstrapped()
-        var now: UInt64 = 0
-        for _ in 0..<12 {
-            Self.fail(&state, 5, from: now)
-            now = state.users["admin"]?.lockedUntilMilliseconds ?? 0
-        }
+        let start = Self.lock(&state, times: 12, from: 0)
         #expect(state.users["admin"]?.lockouts == 12)
-        let start = now
         Self.fail(&state, 5, from: start)
         #expect(state.users["admin"]?.lockedUntilMilliseconds == start + 4 + 3_600_000)
     }
@@ -93,7 +113,7 @@ struct LoginLockoutTests {
         Self.fail(&state, 5, from: 1_000)
         Self.fail(&state, 2, from: 62_000)
         #expect(state.applyNext(.unlockUser(name: "admin")) == .userUnlocked(name: "admin"))
-        #expect(state.users["admin"] == F.user("admin", .admin))
+        #expect(state.users["admin"] == F.user("admin", .admin, credentialIndex: 1))
         #expect(state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: 2_000))
             == .loginFailureRecorded(name: "admin", failedLogins: 1, lockedUntilMilliseconds: 0), "no longer locked")
         #expect(state.applyNext(.unlockUser(name: "ghost")) == .rejected(.unknownUser("ghost")))

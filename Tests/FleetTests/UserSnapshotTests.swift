@@ -22,7 +22,7 @@ struct UserSnapshotTests {
         .recordLoginFailure(name: "dev", atMilliseconds: 2_005),
         .recordLoginFailure(name: "viewer", atMilliseconds: 2_006),
         .recordLoginSuccess(name: "viewer"),
-        .setPassword(name: "viewer", digest: F.digest(5), atMilliseconds: 3_000),
+        .setPassword(name: "viewer", digest: F.digest(5)),
         .rotateSigningKey(F.key(2, createdAt: 4_000), overlapMilliseconds: 3_600_000),
         .rotateSigningKey(F.key(2, createdAt: 4_001), overlapMilliseconds: 0),
         .bootstrapAdmin(F.user("other", .admin), signingKey: F.key(3, createdAt: 5_000)),
@@ -45,6 +45,62 @@ struct UserSnapshotTests {
         #expect(directOutcomes[15] == .bootstrapSkipped)
         #expect(directOutcomes[16] == .rejected(.lastAdmin("admin")))
         #expect(try FleetCodec.decodeState(FleetCodec.encode(direct)) == direct)
+    }
+
+    /// A replica restored from a snapshot taken at any point, then given the rest of the log,
+    /// reaches the state (and outcomes) of one that applied every entry.
+    @Test func aSnapshotMidHistoryThenTheRestOfTheLogEqualsTheWholeLog() throws {
+        var whole = FleetState()
+        var wholeOutcomes: [FleetOutcome?] = []
+        for (offset, command) in Self.history.enumerated() { wholeOutcomes.append(whole.apply(command, at: UInt64(offset + 1))) }
+        for cut in 0...Self.history.count {
+            var early = FleetState()
+            for (offset, command) in Self.history.prefix(cut).enumerated() { early.apply(command, at: UInt64(offset + 1)) }
+            var restored = try FleetCodec.decodeState(FleetCodec.encode(early))
+            var outcomes: [FleetOutcome?] = []
+            for (offset, command) in Self.history.enumerated().dropFirst(cut) {
+                outcomes.append(restored.apply(try FleetCodec.decodeCommand(FleetCodec.encode(command)), at: UInt64(offset + 1)))
+            }
+            #expect(restored == whole, "snapshot after \(cut) entries")
+            #expect(outcomes == Array(wholeOutcomes.dropFirst(cut)), "snapshot after \(cut) entries")
+        }
+    }
+
+    /// A version-5 snapshot of an empty state but for these user and key tables, written record by
+    /// record (a command's bytes after its version and tag are the record's).
+    static func snapshot(users: [UserRecord], keys: [SigningKeyRecord]) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.write(UInt32(users.count))
+        for user in users { writer.write(contentsOf: FleetCodec.encode(.addUser(user)).dropFirst(2)) }
+        writer.write(UInt32(keys.count))
+        for key in keys {
+            writer.write(contentsOf: FleetCodec.encode(.rotateSigningKey(key, overlapMilliseconds: 0)).dropFirst(2).dropLast(8))
+        }
+        return emptyVersion5.dropLast(8) + writer.bytes
+    }
+
+    static let retired = SigningKeyRecord(id: F.key(2, createdAt: 1).id, secret: F.key(2, createdAt: 1).secret,
+                                          createdAtMilliseconds: 1, retiresAtMilliseconds: 9)
+
+    @Test func aWellFormedHandWrittenSnapshotDecodes() throws {
+        let bytes = Self.snapshot(users: [F.user("a"), F.user("b")], keys: [F.key(1, createdAt: 2), Self.retired])
+        let state = try FleetCodec.decodeState(bytes)
+        #expect(state.users.keys.sorted() == ["a", "b"])
+        #expect(state.signingKeys == [F.key(1, createdAt: 2), Self.retired])
+    }
+
+    @Test(arguments: [
+        ("a user name twice", snapshot(users: [F.user("a", .admin), F.user("a")], keys: []), "user 'a' appears twice"),
+        ("a key id twice", snapshot(users: [], keys: [F.key(1, createdAt: 2), F.key(1, createdAt: 1)]),
+         "signing key 0101010101010101 appears twice"),
+        ("a signer with a retirement time", snapshot(users: [], keys: [retired]),
+         "the signing key 0202020202020202 signs but has a retirement time"),
+    ])
+    func aSnapshotTheStateCouldNotHoldIsRefused(label: String, bytes: [UInt8], detail: String) {
+        #expect("\(label)") { try FleetCodec.decodeState(bytes) } throws: { error in
+            guard case let .invalidValue(_, found) = error as? BinaryDecodingError else { return false }
+            return found == detail
+        }
     }
 
     @Test func aSnapshotWithUsersAndKeysRoundTripsAsVersion5() throws {

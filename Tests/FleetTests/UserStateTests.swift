@@ -17,10 +17,10 @@ struct UserStateTests {
 
     @Test func theFirstAdminIsBootstrappedOnceWithTheFirstKey() {
         var state = FleetState()
-        let admin = UserRecord(name: "admin", role: .admin, digest: F.digest(), passwordChangedAtMilliseconds: 5,
+        let admin = UserRecord(name: "admin", role: .admin, digest: F.digest(), credentialIndex: 5,
                                failedLogins: 3, lockouts: 2, lockedUntilMilliseconds: 9)
         #expect(state.apply(.bootstrapAdmin(admin, signingKey: F.key(1, createdAt: 5)), at: 1) == .adminBootstrapped(name: "admin"))
-        #expect(state.users == ["admin": F.user("admin", .admin, changedAt: 5)], "stored with no failures or lock")
+        #expect(state.users == ["admin": F.user("admin", .admin, credentialIndex: 1)], "stored with no failures or lock, at its index")
         #expect(state.signingKeys == [F.key(1, createdAt: 5)])
         let before = state
         let again = FleetCommand.bootstrapAdmin(F.user("other", .admin), signingKey: F.key(2, createdAt: 9))
@@ -39,7 +39,7 @@ struct UserStateTests {
         (F.user("admin", .deployer), F.key(1, createdAt: 1), FleetOutcome.rejected(.bootstrapNotAdmin("admin"))),
         (F.user("Admin", .admin), F.key(1, createdAt: 1), .rejected(.invalidUserName("Admin"))),
         (UserRecord(name: "admin", role: .admin, digest: PasswordDigest(costLog2: 15, blockSize: 8, parallelism: 3, salt: [1],
-                                                                       hash: F.digest().hash), passwordChangedAtMilliseconds: 1),
+                                                                       hash: F.digest().hash), credentialIndex: 1),
          F.key(1, createdAt: 1), .rejected(.malformedPasswordDigest)),
         (F.user("admin", .admin), SigningKeyRecord(id: [1], secret: F.key(1, createdAt: 1).secret, createdAtMilliseconds: 1),
          .rejected(.malformedSigningKey)),
@@ -52,10 +52,10 @@ struct UserStateTests {
 
     @Test func anAddedUserStartsWithNoFailuresOrLock() {
         var state = F.bootstrapped()
-        let record = UserRecord(name: "dev", role: .deployer, digest: F.digest(2), passwordChangedAtMilliseconds: 7,
+        let record = UserRecord(name: "dev", role: .deployer, digest: F.digest(2), credentialIndex: 7,
                                 failedLogins: 4, lockouts: 9, lockedUntilMilliseconds: .max)
         #expect(state.applyNext(.addUser(record)) == .userAdded(name: "dev", role: .deployer))
-        #expect(state.users["dev"] == UserRecord(name: "dev", role: .deployer, digest: F.digest(2), passwordChangedAtMilliseconds: 7))
+        #expect(state.users["dev"] == UserRecord(name: "dev", role: .deployer, digest: F.digest(2), credentialIndex: 2))
     }
 
     @Test(arguments: [
@@ -63,10 +63,10 @@ struct UserStateTests {
         (F.user("Bad Name"), .invalidUserName("Bad Name")),
         (UserRecord(name: "weak", role: .viewer, digest: PasswordDigest(costLog2: 9, blockSize: 8, parallelism: 3,
                                                                        salt: F.digest().salt, hash: F.digest().hash),
-                    passwordChangedAtMilliseconds: 1), .malformedPasswordDigest),
+                    credentialIndex: 1), .malformedPasswordDigest),
         (UserRecord(name: "short", role: .viewer, digest: PasswordDigest(costLog2: 15, blockSize: 8, parallelism: 3,
                                                                         salt: F.digest().salt, hash: [1, 2]),
-                    passwordChangedAtMilliseconds: 1), .malformedPasswordDigest),
+                    credentialIndex: 1), .malformedPasswordDigest),
     ])
     func anInvalidOrExistingUserIsRefused(user: UserRecord, rejection: FleetRejection) {
         var state = F.bootstrapped()
@@ -84,6 +84,10 @@ struct UserStateTests {
         (PasswordDigest(costLog2: 15, blockSize: 8, parallelism: 0, salt: F.digest().salt, hash: F.digest().hash), false),
         (PasswordDigest(costLog2: 15, blockSize: 8, parallelism: 17, salt: F.digest().salt, hash: F.digest().hash), false),
         (PasswordDigest(costLog2: 15, blockSize: 8, parallelism: 3, salt: F.digest().salt + [0], hash: F.digest().hash), false),
+        // scrypt needs N < 2^(16 r).
+        (PasswordDigest(costLog2: 15, blockSize: 1, parallelism: 1, salt: F.digest().salt, hash: F.digest().hash), true),
+        (PasswordDigest(costLog2: 16, blockSize: 1, parallelism: 1, salt: F.digest().salt, hash: F.digest().hash), false),
+        (PasswordDigest(costLog2: 20, blockSize: 2, parallelism: 1, salt: F.digest().salt, hash: F.digest().hash), true),
     ])
     func digestParametersAreBounded(digest: PasswordDigest, wellFormed: Bool) {
         #expect(digest.isWellFormed == wellFormed)
@@ -110,25 +114,26 @@ struct UserStateTests {
         #expect(state.users.keys.sorted() == ["second"])
     }
 
-    @Test func aPasswordChangeStampsItsTimeAndClearsTheLock() {
+    @Test func aPasswordChangeStampsItsIndexAndClearsTheLock() {
         var state = F.bootstrapped()
         for at in UInt64(10)...14 { state.applyNext(.recordLoginFailure(name: "admin", atMilliseconds: at)) }
         #expect(state.users["admin"]?.lockedUntilMilliseconds == 60_014)
-        #expect(state.applyNext(.setPassword(name: "admin", digest: F.digest(9), atMilliseconds: 20)) == .passwordChanged(name: "admin"))
-        #expect(state.users["admin"] == UserRecord(name: "admin", role: .admin, digest: F.digest(9), passwordChangedAtMilliseconds: 20))
-        #expect(state.applyNext(.setPassword(name: "ghost", digest: F.digest(9), atMilliseconds: 21)) == .rejected(.unknownUser("ghost")))
+        #expect(state.applyNext(.setPassword(name: "admin", digest: F.digest(9))) == .passwordChanged(name: "admin"))
+        #expect(state.users["admin"] == UserRecord(name: "admin", role: .admin, digest: F.digest(9), credentialIndex: 7))
+        #expect(state.applyNext(.setPassword(name: "ghost", digest: F.digest(9))) == .rejected(.unknownUser("ghost")))
         let malformed = PasswordDigest(costLog2: 15, blockSize: 8, parallelism: 3, salt: [], hash: [])
-        #expect(state.applyNext(.setPassword(name: "admin", digest: malformed, atMilliseconds: 22)) == .rejected(.malformedPasswordDigest))
-        #expect(state.users["admin"]?.digest == F.digest(9))
+        #expect(state.applyNext(.setPassword(name: "admin", digest: malformed)) == .rejected(.malformedPasswordDigest))
+        #expect(state.users["admin"]?.digest == F.digest(9) && state.users["admin"]?.credentialIndex == 7, "a refusal keeps both")
     }
 
     @Test func rejectionsNameTheRuleAndNeverADigest() {
         #expect(FleetRejection.lastAdmin("root").description == "user 'root' is the last admin; make another admin first")
         #expect(FleetRejection.invalidUserName("X").description == "user name 'X' must match [a-z][a-z0-9._-]{0,31}")
         #expect(FleetRejection.malformedPasswordDigest.description
-            == "a password digest needs scrypt parameters N = 2^10...20, r in 1...32, p in 1...16, a 16-byte salt and a 32-byte hash")
-        let user = UserRecord(name: "admin", role: .admin, digest: F.digest(0xCD), passwordChangedAtMilliseconds: 1)
-        let command = FleetCommand.setPassword(name: "admin", digest: F.digest(0xCD), atMilliseconds: 1)
+            == "a password digest needs scrypt parameters N = 2^10...20 below 2^(16 r), r in 1...32, p in 1...16, "
+                + "a 16-byte salt and a 32-byte hash")
+        let user = UserRecord(name: "admin", role: .admin, digest: F.digest(0xCD), credentialIndex: 1)
+        let command = FleetCommand.setPassword(name: "admin", digest: F.digest(0xCD))
         for text in ["\(command)", String(reflecting: command), "\(user)", String(reflecting: FleetCommand.addUser(user))] {
             #expect(!text.contains("205") && !text.contains("206"), "\(text)")
         }
