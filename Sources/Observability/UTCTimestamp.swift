@@ -2,7 +2,7 @@ import Glibc
 
 /// Formats wall-clock instants as UTC RFC 3339 with milliseconds, e.g.
 /// `2026-11-23T10:00:00.123Z`, without Foundation.
-enum UTCTimestamp {
+public enum UTCTimestamp {
     /// The current wall-clock time, read with `clock_gettime(CLOCK_REALTIME)`.
     static func now() -> String {
         var time = timespec()
@@ -10,6 +10,15 @@ enum UTCTimestamp {
         precondition(status == 0, "clock_gettime(CLOCK_REALTIME) failed: errno \(errno)")
         return format(seconds: time.tv_sec, nanoseconds: time.tv_nsec)
     }
+
+    /// Formats `milliseconds` since the Unix epoch (the API's times: token expiry, a user's lock),
+    /// at most the last millisecond of the year 9999, which RFC 3339 can write.
+    public static func format(milliseconds: UInt64) -> String {
+        let bounded = min(milliseconds, lastMillisecond)
+        return format(seconds: Int(bounded / 1_000), nanoseconds: Int(bounded % 1_000) * 1_000_000)
+    }
+
+    static let lastMillisecond: UInt64 = 253_402_300_799_999
 
     /// Formats `seconds` since the Unix epoch plus `nanoseconds` (truncated to milliseconds).
     static func format(seconds: Int, nanoseconds: Int) -> String {
