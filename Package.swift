@@ -38,8 +38,8 @@ let package = Package(
         .target(
             name: "Coordinator",
             dependencies: [
-                "FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage", "Gateway",
-                "Telemetry", "Cluster", "Primitives", "Locking",
+                "Access", "FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage",
+                "Gateway", "Telemetry", "Cluster", "Primitives", "Locking",
             ]
         ),
         .target(name: "CommandLineSupport", dependencies: ["FileSystem", "Observability", "Primitives"]),
@@ -65,8 +65,8 @@ let package = Package(
         .executableTarget(
             name: "hotswap",
             dependencies: [
-                "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "Cluster", "CommandLineSupport", "Coordinator", "Fleet",
-                "LocalFleet", "Observability", "Locking", "Primitives", "Transport", "Wire",
+                "Access", "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "Cluster", "CommandLineSupport", "Coordinator",
+                "Fleet", "LocalFleet", "Observability", "Locking", "Primitives", "Transport", "Wire",
             ]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
@@ -104,8 +104,8 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests",
             dependencies: [
-                "Coordinator", "Cluster", "Consensus", "Fleet", "Locking", "Primitives", "Storage", "Telemetry", "Transport", "Wire",
-                "Observability", "TestSupport", "Certificates", "COpenSSL",
+                "Access", "Coordinator", "Cluster", "Consensus", "Fleet", "Locking", "Primitives", "Storage", "Telemetry", "Transport",
+                "Wire", "Observability", "TestSupport", "Certificates", "COpenSSL",
             ]
         ),
         .testTarget(

@@ -25,6 +25,10 @@ public struct ClusterView: Sendable {
     public var nodes: [String: NodeRecord] = [:]
     /// The replicated deny-list of node names, by name (shares the fleet state's storage).
     public var revocations: [String: NodeRevocation] = [:]
+    /// The API's users, by name, and the token-signing key ring, newest first (both share the
+    /// fleet state's storage), so route handlers check tokens without asking the Raft loop.
+    public var users: [String: UserRecord] = [:]
+    public var signingKeys: [SigningKeyRecord] = []
     /// The index of the last entry in this node's log.
     public var lastIndex: UInt64 = 0
     /// Each member's match index, as a leader tracks it; empty unless leader.
@@ -56,6 +60,8 @@ public struct ClusterView: Sendable {
         learners = status.membership.learners
         environments = fleet.sortedEnvironments
         revocations = fleet.revocations
+        users = fleet.users
+        signingKeys = fleet.signingKeys
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }

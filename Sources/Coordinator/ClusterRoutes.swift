@@ -18,8 +18,8 @@ enum ClusterRoutes {
         var peerAddress: String
     }
 
-    static func register(in routes: inout HTTPRoutes, service: RaftService) {
-        routes.add("GET", "/api/v1/cluster") { request, responder in
+    static func register(in routes: inout GuardedRoutes, service: RaftService) {
+        routes.add("GET", "/api/v1/cluster") { request, responder, _ in
             switch request.head.queryItems().last(where: { $0.0 == "view" })?.1 {
             case nil, "self": service.answerRead(request, responder: responder) { view in .json(200, view.json) }
             // Only the leader tracks every member's match index: a follower forwards, 503 with no leader.
@@ -29,7 +29,7 @@ enum ClusterRoutes {
                                     message: "view must be self (the default) or leader, not '\(other)'")
             }
         }
-        routes.add("POST", "/api/v1/cluster/transfer-leader") { request, responder in
+        routes.add("POST", "/api/v1/cluster/transfer-leader") { request, responder, _ in
             let body: TransferRequest
             do {
                 body = try JSONDecoder().decode(TransferRequest.self, from: Data(request.body))
@@ -38,7 +38,7 @@ enum ClusterRoutes {
             }
             service.submit(.transferLeadership(to: body.to), answering: responder)
         }
-        routes.add("POST", "/api/v1/cluster/members") { request, responder in
+        routes.add("POST", "/api/v1/cluster/members") { request, responder, _ in
             let body: MemberRequest
             do {
                 body = try JSONDecoder().decode(MemberRequest.self, from: Data(request.body))
@@ -48,7 +48,7 @@ enum ClusterRoutes {
             }
             service.submit(.addMember(name: body.name, peerAddress: body.peerAddress), answering: responder)
         }
-        routes.add("DELETE", "/api/v1/cluster/members/{name}") { request, responder in
+        routes.add("DELETE", "/api/v1/cluster/members/{name}") { request, responder, _ in
             service.submit(.removeMember(name: request.parameters["name"] ?? ""), answering: responder)
         }
     }

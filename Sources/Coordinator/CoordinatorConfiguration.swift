@@ -57,6 +57,8 @@ public struct CoordinatorConfiguration: Sendable {
     public static let electionTimeoutTicksRange = 4...1_000
     /// Applied entries between two snapshots of the fleet state; the log before a snapshot is dropped.
     public var raftSnapshotEveryEntries: UInt64 = 10_000
+    /// Users, tokens and rate limits of the API.
+    public var access = AccessSettings()
     public static let snapshotEveryEntriesRange = 1...100_000_000
 
     public init(name: String, dataDirectory: String, tlsDirectory: String,
@@ -72,6 +74,13 @@ public struct CoordinatorConfiguration: Sendable {
     public var caPath: String { "\(tlsDirectory)/ca.pem" }
     public var certificatePath: String { "\(tlsDirectory)/\(name).pem" }
     public var privateKeyPath: String { "\(tlsDirectory)/\(name).key" }
+
+    /// True when this start founds a new cluster: a data directory with no founding record yet
+    /// (never started) that does not join a running cluster. Such a coordinator needs the first
+    /// admin's password (`access.bootstrapAdminPassword`).
+    public func foundsNewCluster() throws -> Bool {
+        try !joinsExistingCluster && FoundingRecord.read(dataDirectory: dataDirectory) == nil
+    }
 }
 
 /// The coordinator's connection bounds and timeouts, with LAN-friendly defaults.

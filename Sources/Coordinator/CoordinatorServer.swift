@@ -24,6 +24,8 @@ public final class CoordinatorServer: Sendable {
     private let tls: CoordinatorTLS
     private let endpoints: [TLSEndpoint]
     private let raft: RaftService
+    /// Made in `init` after the last step that can fail, so its threads always have an owner that joins them.
+    private let hashing: PasswordHashingPool
     private let dataLock: DataDirectoryLock
     private let stopped = Atomic<Bool>(false)
     private let reloadFailures: Counter
@@ -48,10 +50,13 @@ public final class CoordinatorServer: Sendable {
         self.raft = raft
         group = try EventLoopGroup()
         peerGroup = try EventLoopGroup(loopCount: 1)
+        let inbox = try SnapshotInbox(dataDirectory: configuration.dataDirectory, logger: logger, metrics: metrics)
         let limits = configuration.limits
         var connectionLimits = ConnectionLimits()
         connectionLimits.handshakeTimeout = limits.handshakeTimeout
-        var routes = HTTPRoutes()
+        let hashing = PasswordHashingPool(metrics: metrics)
+        self.hashing = hashing
+        var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, logger: logger)
         HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
         var gatewaySettings = AgentGateway.Settings()
         gatewaySettings.liveness = LivenessPolicy(suspectAfter: configuration.agentSuspectAfter, downAfter: configuration.agentDownAfter,
@@ -76,14 +81,13 @@ public final class CoordinatorServer: Sendable {
                               help: "Frames refused at the sender because they exceed the frame size limit (since start).") {
             Double(FrameSendError.refusedTotal)
         }
-        let inbox = try SnapshotInbox(dataDirectory: configuration.dataDirectory, logger: logger, metrics: metrics)
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
         let api = HTTPServer.makeEndpoint(
-            name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes,
-            configuration: limits.http, limits: connectionLimits, maximumConnections: limits.apiConnectionsMaximum,
-            logger: logger, metrics: metrics)
+            name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes.routes,
+            configuration: APIGuard.securedConfiguration(limits.http), limits: connectionLimits,
+            maximumConnections: limits.apiConnectionsMaximum, logger: logger, metrics: metrics)
         let peer = Self.frameEndpoint(name: "peer", address: configuration.peerAddress, contexts: tls.peer,
                                       maximumConnections: limits.peerConnectionsMaximum, group: peerGroup,
                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
@@ -95,6 +99,20 @@ public final class CoordinatorServer: Sendable {
             AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, revocations: revocations, logger: logger)
         }
         endpoints = [api, peer, agent]
+    }
+
+    /// The API's guarded routes with the login and user routes in them, and the first admin's
+    /// bootstrap when this coordinator has the founding password.
+    private static func accessRoutes(_ configuration: CoordinatorConfiguration, raft: RaftService, hashing: PasswordHashingPool,
+                                     logger: Logger) -> GuardedRoutes {
+        if let password = configuration.access.bootstrapAdminPassword {
+            raft.adminBootstrap = AdminBootstrap(password: password.value, pool: hashing, loop: raft.loop, logger: logger)
+        }
+        var routes = GuardedRoutes(accessGuard: APIGuard(settings: configuration.access) { raft.view })
+        let access = AccessRoutes(service: raft, hashing: hashing, settings: configuration.access, logger: logger)
+        AuthRoutes.register(in: &routes, access)
+        UserRoutes.register(in: &routes, access)
+        return routes
     }
 
     private static func frameEndpoint(name: String, address: SocketAddress, contexts: TLSContextStore,
@@ -169,6 +187,8 @@ public final class CoordinatorServer: Sendable {
         for endpoint in endpoints {
             forced += endpoint.drain(timeout: MonotonicInstant.now().duration(until: deadline))
         }
+        // Before the loops stop: queued hashes are answered on them.
+        hashing.stop()
         raft.stop()
         group.shutdown()
         peerGroup.shutdown()

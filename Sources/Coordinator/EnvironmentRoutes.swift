@@ -10,11 +10,11 @@ import Wire
 /// coordinator's applied state); writes go through Raft (forwarded to the
 /// leader). CLUSTER.md, "Reads", has the table.
 enum EnvironmentRoutes {
-    static func register(in routes: inout HTTPRoutes, service: RaftService, gateway: AgentGateway) {
-        routes.add("GET", "/api/v1/environments") { request, responder in
+    static func register(in routes: inout GuardedRoutes, service: RaftService, gateway: AgentGateway) {
+        routes.add("GET", "/api/v1/environments") { request, responder, _ in
             service.answerRead(request, responder: responder) { view in .json(200, EnvironmentJSON.list(view.environments)) }
         }
-        routes.add("GET", "/api/v1/environments/{name}") { request, responder in
+        routes.add("GET", "/api/v1/environments/{name}") { request, responder, _ in
             let name = request.parameters["name"] ?? ""
             switch ReadConsistency(of: request) {
             case nil:
@@ -30,7 +30,7 @@ enum EnvironmentRoutes {
                 responder.send(HTTPReply(gateway.answer(.environment(name: name))), consistency: .serializable)
             }
         }
-        routes.add("PUT", "/api/v1/environments/{name}") { request, responder in
+        routes.add("PUT", "/api/v1/environments/{name}") { request, responder, _ in
             let name = request.parameters["name"] ?? ""
             let record: EnvironmentRecord
             do {
@@ -46,7 +46,7 @@ enum EnvironmentRoutes {
             }
             service.submit(.write(FleetCodec.encode(.putEnvironment(record))), answering: responder)
         }
-        routes.add("DELETE", "/api/v1/environments/{name}") { request, responder in
+        routes.add("DELETE", "/api/v1/environments/{name}") { request, responder, _ in
             let name = request.parameters["name"] ?? ""
             guard EnvironmentRecord.isValidName(name) else {
                 return responder.send(HTTPReply(.refused(.environmentNotFound(name: name))))

@@ -1,12 +1,14 @@
 import Transport
 import Wire
 
-/// A finished API answer: status, JSON body, optional Retry-After. Routes make one from a
+/// A finished API answer: status, JSON body, optional Retry-After and other header fields
+/// (an access refusal's `WWW-Authenticate`). Routes make one from a
 /// `ClusterOutcome` (`init(_:)`, the only place outcomes become HTTP) or from what they read.
 struct HTTPReply: Sendable, Equatable {
     var status: Int
     var body: [UInt8]
     var retryAfterSeconds: Int?
+    var headers = HTTPHeaders()
 
     static func json(_ status: Int, _ text: String) -> HTTPReply {
         HTTPReply(status: status, body: Array(text.utf8), retryAfterSeconds: nil)
@@ -17,10 +19,13 @@ struct HTTPReply: Sendable, Equatable {
     }
 }
 
+/// A reply is also the failure of a check that ends a request (`Result<_, HTTPReply>`).
+extension HTTPReply: Error {}
+
 /// Sends an `HTTPReply` as JSON, with the read consistency it was answered at when there is one.
 extension HTTPResponder {
     func send(_ reply: HTTPReply, consistency: ReadConsistency? = nil) {
-        var headers = HTTPHeaders()
+        var headers = reply.headers
         headers.add(name: "Content-Type", value: "application/json")
         if let consistency { headers.add(name: ReadConsistency.headerName, value: consistency.rawValue) }
         if let retry = reply.retryAfterSeconds { headers.add(name: "Retry-After", value: String(retry)) }

@@ -10,38 +10,38 @@ import Wire
 /// revocation's time and refuses to remove a connected node); the deny-list
 /// is replicated state, read like environments (`answerRead`).
 enum NodeRoutes {
-    static func register(in routes: inout HTTPRoutes, service: RaftService, gateway: AgentGateway) {
+    static func register(in routes: inout GuardedRoutes, service: RaftService, gateway: AgentGateway) {
         // Before `/nodes/{id}`, which would otherwise take it (GATEWAY.md notes the name it shadows).
-        routes.add("GET", "/api/v1/nodes/revocations") { request, responder in
+        routes.add("GET", "/api/v1/nodes/revocations") { request, responder, _ in
             service.answerRead(request, responder: responder) { view in .json(200, RevocationJSON.list(view.revocations)) }
         }
-        routes.add("DELETE", "/api/v1/nodes/revocations/{id}") { request, responder in
+        routes.add("DELETE", "/api/v1/nodes/revocations/{id}") { request, responder, _ in
             let name = request.parameters["id"] ?? ""
             guard NodeRevocation.isValidNode(name) else {
                 return responder.send(HTTPReply(.applied(.rejected(.notRevoked(name)))))
             }
             service.submit(.write(FleetCodec.encode(.unrevokeNode(name: name))), answering: responder)
         }
-        routes.add("GET", "/api/v1/nodes") { _, responder in
+        routes.add("GET", "/api/v1/nodes") { _, responder, _ in
             answer(.nodes, gateway: gateway, responder: responder)
         }
-        routes.add("GET", "/api/v1/nodes/{id}") { request, responder in
+        routes.add("GET", "/api/v1/nodes/{id}") { request, responder, _ in
             answer(.node(id: request.parameters["id"] ?? ""), gateway: gateway, responder: responder)
         }
-        routes.add("DELETE", "/api/v1/nodes/{id}") { request, responder in
+        routes.add("DELETE", "/api/v1/nodes/{id}") { request, responder, _ in
             let id = request.parameters["id"] ?? ""
             // Refused here as the state machine would, so an id the request codec cannot hold never travels.
             guard NodeRevocation.isValidNode(id) else { return responder.send(HTTPReply(.applied(.rejected(.unknownNode(id))))) }
             service.submit(.removeNode(id: id), answering: responder)
         }
-        routes.add("POST", "/api/v1/nodes/{id}/revoke") { request, responder in
+        routes.add("POST", "/api/v1/nodes/{id}/revoke") { request, responder, _ in
             let name = request.parameters["id"] ?? ""
             guard NodeRevocation.isValidNode(name) else {
                 return responder.send(HTTPReply(.applied(.rejected(.invalidNode(NodeRevocation.invalidNodeReason)))))
             }
             service.submit(.revokeNode(name: name), answering: responder)
         }
-        routes.add("GET", "/api/v1/nodes/{id}/metrics") { request, responder in
+        routes.add("GET", "/api/v1/nodes/{id}/metrics") { request, responder, _ in
             let sinceText = request.head.queryItems().last { $0.0 == "since" }?.1 ?? "0"
             guard let since = UInt64(sinceText) else {
                 return responder.sendError(status: 400, code: "invalid_query",

@@ -71,6 +71,15 @@ extension RaftService {
         }
     }
 
+    /// What the leader proposes by itself when due: a new ticket key, the first admin.
+    func proposeLeaderRecords() {
+        let submit = { [self] (request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) in
+            submitOnLoop(request, mayForward: false, completion: completion)
+        }
+        ticketKeys.proposeIfDue(newest: fleet.ticketKeys.first, isLeaseValid: node.isLeaseValid, submit: submit)
+        adminBootstrap?.proposeIfDue(fleet: fleet, isLeaseValid: node.isLeaseValid, submit: submit)
+    }
+
     /// Runs `append` (which adds one entry to the leader's log) and answers
     /// when that entry applies.
     func propose(completion: @escaping @Sendable (ClusterOutcome) -> Void,

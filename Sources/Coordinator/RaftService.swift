@@ -65,6 +65,8 @@ final class RaftService: @unchecked Sendable {
     let addresses: AddressPublication
     /// The agent port's ticket keys; set its observer once before `start`.
     let ticketKeys: TicketKeyRotation
+    /// Makes the first admin of a new cluster; set once before `start` if given the founding password.
+    var adminBootstrap: AdminBootstrap?
     /// Node removal and revocation; set its hooks once before `start`.
     let nodeAdministration = NodeAdministration()
     let learnerPromotionsRefused: Counter
@@ -183,9 +185,7 @@ final class RaftService: @unchecked Sendable {
             addresses.publishIfStale(replicated: fleet.advertised, isLeaderKnown: isLeaderKnown) { request, completion in
                 submitOnLoop(request, mayForward: true, completion: completion)
             }
-            ticketKeys.proposeIfDue(newest: fleet.ticketKeys.first, isLeaseValid: node.isLeaseValid) { request, completion in
-                submitOnLoop(request, mayForward: false, completion: completion)
-            }
+            proposeLeaderRecords()
             process()
             scheduleTick()
         }

@@ -2,13 +2,18 @@ import Glibc
 
 /// Formats wall-clock instants as UTC RFC 3339 with milliseconds, e.g.
 /// `2026-11-23T10:00:00.123Z`, without Foundation.
-enum UTCTimestamp {
+public enum UTCTimestamp {
     /// The current wall-clock time, read with `clock_gettime(CLOCK_REALTIME)`.
     static func now() -> String {
         var time = timespec()
         let status = clock_gettime(CLOCK_REALTIME, &time)
         precondition(status == 0, "clock_gettime(CLOCK_REALTIME) failed: errno \(errno)")
         return format(seconds: time.tv_sec, nanoseconds: time.tv_nsec)
+    }
+
+    /// Formats `milliseconds` since the Unix epoch (the API's times: token expiry, a user's lock).
+    public static func format(milliseconds: UInt64) -> String {
+        format(seconds: Int(milliseconds / 1_000), nanoseconds: Int(milliseconds % 1_000) * 1_000_000)
     }
 
     /// Formats `seconds` since the Unix epoch plus `nanoseconds` (truncated to milliseconds).

@@ -13,9 +13,12 @@ public final class HTTPResponder {
     private var status = 0
     private weak var owner: HTTPServerHandler?
     private let connection: any Connection
+    /// The server's `responseHeaders`, added to what the handler sends.
+    private let commonHeaders: HTTPHeaders
 
-    init(owner: HTTPServerHandler, connection: any Connection, head: HTTPRequestHead) {
+    init(owner: HTTPServerHandler, connection: any Connection, head: HTTPRequestHead, commonHeaders: HTTPHeaders) {
         self.owner = owner
+        self.commonHeaders = commonHeaders
         self.connection = connection
         self.loop = connection.loop
         self.isHeadRequest = head.method == "HEAD"
@@ -30,7 +33,7 @@ public final class HTTPResponder {
         guard phase == .pending else { return }
         phase = .done
         self.status = status
-        var head = HTTPResponseHead(status: status, headers: headers)
+        var head = HTTPResponseHead(status: status, headers: withCommonHeaders(headers))
         head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
         let closing = owner?.willCloseAfterResponse(keepAlive: keepAlive) ?? true
         if closing { head.headers.replaceOrAdd(name: "Connection", value: "close") }
@@ -63,6 +66,12 @@ public final class HTTPResponder {
         onWritable?()
     }
 
+    private func withCommonHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
+        var headers = headers
+        headers.addAbsent(commonHeaders)
+        return headers
+    }
+
     /// Bytes queued at a time of a whole response too large to queue at once.
     static let wholeResponsePieceBytes = 64 << 10
 
@@ -85,7 +94,7 @@ public final class HTTPResponder {
         guard phase == .pending else { return }
         phase = .streaming
         self.status = status
-        var head = HTTPResponseHead(status: status, headers: headers)
+        var head = HTTPResponseHead(status: status, headers: withCommonHeaders(headers))
         head.headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
         connection.write(HTTPResponseSerializer.head(head))
     }
@@ -112,4 +121,11 @@ public final class HTTPResponder {
 
     /// True once the client has gone; a stream should stop.
     public var isClientGone: Bool { !connection.isOpen }
+}
+
+extension HTTPHeaders {
+    /// Adds each field of `other` whose name these headers do not have yet.
+    mutating func addAbsent(_ other: HTTPHeaders) {
+        for (name, value) in other where self[name] == nil { add(name: name, value: value) }
+    }
 }

@@ -70,6 +70,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var bodyStallTimeout: Duration = .seconds(30)
     /// After `bodyStallTimeout` of grace, a body must average at least this (0: no floor), else 408.
     public var bodyMinimumBytesPerSecond = 1_024
+    /// Added to every response this server sends (the API's `Strict-Transport-Security`),
+    /// unless the response sets the same field itself.
+    public var responseHeaders = HTTPHeaders()
 
     public init() {}
 }

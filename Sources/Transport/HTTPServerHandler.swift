@@ -146,7 +146,8 @@ final class HTTPServerHandler: ConnectionHandler {
             parser.limits.bodyMaximumBytes = action.bodyMaximumBytes
             let request = HTTPRequest(head: head, parameters: parameters, body: [],
                                       peer: connection.peer, remoteAddress: connection.remoteAddress)
-            let responder = HTTPResponder(owner: self, connection: connection, head: head)
+            let responder = HTTPResponder(owner: self, connection: connection, head: head,
+                                          commonHeaders: configuration.responseHeaders)
             if head.headers["Expect"]?.lowercased() == "100-continue" {
                 connection.write(HTTPResponseSerializer.head(HTTPResponseHead(status: 100)))
             }
@@ -169,6 +170,7 @@ final class HTTPServerHandler: ConnectionHandler {
         if case let .readingBody(_, _, _, receiver) = phase { receiver?.abandon("request failed: \(message)") }
         let body = JSONText.errorBody(code: code, message: message)
         var headers = headers
+        headers.addAbsent(configuration.responseHeaders)
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
         headers.replaceOrAdd(name: "Connection", value: "close")

@@ -105,6 +105,10 @@ enum CoordinatorCommand {
                              + "an election timeout may be at most \(Flags.electionTimeoutMaximum.text)")
         }
         configuration.raftSnapshotEveryEntries = UInt64(try options.count(Flags.snapshotEveryEntries))
+        configuration.access.tokenLifetimeSeconds = UInt64(try options.duration(Flags.tokenTTL).wholeMilliseconds / 1_000)
+        configuration.access.requestsPerSecondPerAddress = UInt64(try options.count(Flags.apiRatePerAddress))
+        configuration.access.requestsPerSecondPerUser = UInt64(try options.count(Flags.apiRatePerUser))
+        configuration.access.bootstrapAdminPassword = try BootstrapPassword.read(options, for: configuration)
         return configuration
     }
 

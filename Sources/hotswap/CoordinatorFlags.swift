@@ -59,6 +59,16 @@ enum CoordinatorFlags {
     static let snapshotEveryEntries = Flag("snapshot-every-entries", .count(CoordinatorConfiguration.snapshotEveryEntriesRange),
                                            .value("10000"), help: "applied entries between snapshots of the fleet state")
 
+    static let bootstrapAdminPasswordFile = Flag(
+        "bootstrap-admin-password-file", .text("PATH"), .described("$\(BootstrapPassword.environmentName)"),
+        help: "the first admin's password (mode 0600), needed to found a cluster; ignored once it has users")
+    static let tokenTTL = Flag("token-ttl", .duration(.seconds(300) ... .seconds(86_400)), .value("1h"),
+                               help: "how long an API token from a login is valid")
+    static let apiRatePerAddress = Flag("api-rate-per-address", .count(1...AccessSettings.requestsPerSecondMaximum),
+                                        .value("200"), help: "API requests a second per source address (burst twice this)")
+    static let apiRatePerUser = Flag("api-rate-per-user", .count(1...AccessSettings.requestsPerSecondMaximum),
+                                     .value("100"), help: "API requests a second per user (burst twice this)")
+
     static let all = [
         name, dataDirectory, tlsDirectory, peerAddress, agentAddress, apiAddress, Flag.logLevel,
         handshakeTimeout, requestTimeout, idleTimeout, frameIdleTimeout, shutdownTimeout,
@@ -66,6 +76,7 @@ enum CoordinatorFlags {
         agentSuspectAfter, agentDownAfter, agentFailoverGrace, agentHelloHold,
         agentWindowSamples, agentWindowMinutes, agentNodesMaximum, nodeRetention,
         raftTick, electionTimeoutTicks, snapshotEveryEntries,
+        bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser,
     ]
 
     /// The longest election timeout (`--raft-tick` × `--election-timeout-ticks`) a coordinator

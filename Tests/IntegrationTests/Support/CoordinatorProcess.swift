@@ -7,7 +7,8 @@ import TestSupport
 /// killed when released, so a failing test never leaks a process. A
 /// `commandPrefix` that execs its arguments (`ip netns exec NS`) runs it in
 /// another network namespace under the same pid; `peerHost` is the address
-/// its peer port binds to.
+/// its peer port binds to. Every coordinator is given the first admin's password
+/// (`TestCredentials.adminPassword`) in a file of mode 0600.
 final class CoordinatorProcess {
     let process: Subprocess
     let log: PipeCollector
@@ -15,15 +16,24 @@ final class CoordinatorProcess {
     private(set) var peerPort = 0
     private(set) var agentPort = 0
     let dataDirectory: TemporaryDirectory
+    let tlsDirectory: String
+    /// Holds the bootstrap password file.
+    private let secrets = TemporaryDirectory()
+    /// The admin token `adminToken()` logged in for, kept for the next call.
+    var cachedAdminToken: String?
 
     static let startTimeout: Duration = .seconds(20)
 
     init(name: String = "c1", tlsDirectory: String, dataDirectory: TemporaryDirectory = TemporaryDirectory(), peerPort: Int = 0,
-         peerHost: String = "127.0.0.1", commandPrefix: [String] = [], extraArguments: [String] = []) throws {
+         peerHost: String = "127.0.0.1", commandPrefix: [String] = [], extraArguments: [String] = [],
+         bootstrapPassword: Bool = true) throws {
         self.dataDirectory = dataDirectory
+        self.tlsDirectory = tlsDirectory
+        let passwordArguments = bootstrapPassword
+            ? ["--bootstrap-admin-password-file", try TestCredentials.writePasswordFile(in: secrets)] : []
         let arguments = ["coordinator", "--name", name, "--data-dir", dataDirectory.path,
                          "--tls-dir", tlsDirectory, "--peer-addr", "\(peerHost):\(peerPort)",
-                         "--agent-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"] + extraArguments
+                         "--agent-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"] + passwordArguments + extraArguments
         process = try Subprocess(commandPrefix + [HotSwapBinary.path] + arguments, standardOutput: .null)
         log = process.standardError!
         try waitForStart()

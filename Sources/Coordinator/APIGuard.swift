@@ -1,0 +1,133 @@
+import Access
+import Cluster
+import Fleet
+import Locking
+import Primitives
+import Transport
+import Wire
+
+/// The access check every API request passes before its handler (Docs/ACCESS.md), in order:
+/// the per-address rate limit (all but health and metrics), the bearer token (on a route that
+/// is not open), the role table, then the per-user rate limit. Tokens are checked against the
+/// users and keys of the published `ClusterView`, never by asking the Raft loop. The limiters
+/// are shared by every loop of the API endpoint, each behind its own lock.
+final class APIGuard: Sendable {
+    /// Routes neither rate-limited nor authenticated: probes and scrapers call them often,
+    /// and they show nothing a caller could abuse.
+    static let unlimitedPatterns: Set<String> = ["/healthz", "/readyz", "/metrics"]
+    static let challenge = "Bearer realm=\"hotswap\""
+    static let invalidTokenChallenge = "Bearer realm=\"hotswap\", error=\"invalid_token\""
+
+    /// What the guard decided: the handler runs (with the verified caller on a guarded route), or this answer is sent.
+    enum Admission: Equatable {
+        case admitted(VerifiedCaller?)
+        case refused(HTTPReply)
+    }
+
+    /// What the guard reads of one request.
+    struct Request {
+        var route: String
+        var authorization: [String]
+        /// The client's numeric address (nil: unknown, all such share one bucket).
+        var sourceHost: String?
+        var parameters: [String: String]
+    }
+
+    private let perAddress: Locked<RateLimiter>
+    private let perUser: Locked<RateLimiter>
+    private let logins: Locked<RateLimiter>
+    private let view: @Sendable () -> ClusterView
+
+    init(settings: AccessSettings, view: @escaping @Sendable () -> ClusterView) {
+        perAddress = Locked(RateLimiter(ratePerSecond: settings.requestsPerSecondPerAddress,
+                                        burst: settings.requestsPerSecondPerAddress * 2))
+        perUser = Locked(RateLimiter(ratePerSecond: settings.requestsPerSecondPerUser, burst: settings.requestsPerSecondPerUser * 2))
+        logins = Locked(RateLimiter(ratePerSecond: AccessSettings.loginsPerSecondPerAddress,
+                                    burst: AccessSettings.loginBurstPerAddress))
+        self.view = view
+    }
+
+    /// Decides `request` on a route needing `requirement`; `isRateLimited` is false for
+    /// `unlimitedPatterns`. Times are passed in: the wall clock for tokens, the monotonic
+    /// clock for the buckets.
+    func admit(_ request: Request, requirement: AccessRequirement, isRateLimited: Bool,
+               nowMilliseconds: UInt64, nowNanoseconds: UInt64) -> Admission {
+        if isRateLimited, let refusal = Self.take(perAddress, Self.sourceKey(request.sourceHost), nowNanoseconds: nowNanoseconds,
+                                                  what: "requests from this address") {
+            return .refused(refusal)
+        }
+        if requirement == .open { return .admitted(nil) }
+        let token: String
+        switch Self.bearerToken(request.authorization) {
+        case let .success(found): token = found
+        case let .failure(refusal): return .refused(refusal)
+        }
+        let current = view()
+        let caller: VerifiedCaller
+        switch TokenVerifier.verify(token, keys: current.signingKeys, nowMilliseconds: nowMilliseconds,
+                                    user: { current.users[$0] }) {
+        case let .success(verified): caller = verified
+        case let .failure(rejection):
+            var reply = HTTPReply.error(401, rejection.code, rejection.message)
+            reply.headers.add(name: "WWW-Authenticate", value: Self.invalidTokenChallenge)
+            return .refused(reply)
+        }
+        switch Permissions.decide(requirement, caller: caller, parameters: request.parameters) {
+        case .allowed: break
+        case .unauthenticated: return .refused(Self.authenticationRequired("a token is required"))
+        case let .forbidden(needed):
+            return .refused(.error(403, "forbidden", "\(caller.name) (\(caller.role.rawValue)) may not \(request.route): "
+                                   + "needs \(needed.rawValue)"))
+        }
+        if let refusal = Self.take(perUser, caller.name, nowNanoseconds: nowNanoseconds, what: "requests by \(caller.name)") {
+            return .refused(refusal)
+        }
+        return .admitted(caller)
+    }
+
+    /// The API server's settings with `Strict-Transport-Security` on every response: a browser
+    /// that reached the API once never tries it over plain HTTP.
+    static func securedConfiguration(_ base: HTTPServerConfiguration) -> HTTPServerConfiguration {
+        var configuration = base
+        configuration.responseHeaders.add(name: "Strict-Transport-Security", value: "max-age=31536000")
+        return configuration
+    }
+
+    /// Takes a login token from the per-address login bucket; the refusal to send, or nil.
+    func takeLogin(sourceHost: String?, nowNanoseconds: UInt64) -> HTTPReply? {
+        Self.take(logins, Self.sourceKey(sourceHost), nowNanoseconds: nowNanoseconds, what: "logins from this address")
+    }
+
+    /// The bucket key of a client: its IPv4 address or IPv6 /64, as connection admission keys it.
+    static func sourceKey(_ host: String?) -> String {
+        host.map { ConnectionSource.key(host: $0) } ?? "unknown"
+    }
+
+    private static func take(_ limiter: Locked<RateLimiter>, _ key: String, nowNanoseconds: UInt64, what: String) -> HTTPReply? {
+        switch limiter.withLock({ $0.take(key, nowNanoseconds: nowNanoseconds) }) {
+        case .allowed: nil
+        case let .limited(retryAfter):
+            .error(429, "rate_limited", "too many \(what); retry in \(retryAfter) s", retryAfterSeconds: retryAfter)
+        }
+    }
+
+    /// The token of exactly one `Authorization: Bearer TOKEN` field (the scheme in any case).
+    static func bearerToken(_ fields: [String]) -> Result<String, HTTPReply> {
+        guard fields.count == 1, let field = fields.first else {
+            return .failure(authenticationRequired(fields.isEmpty
+                ? "this route needs a token: log in (POST /api/v1/auth/login) and send Authorization: Bearer TOKEN"
+                : "send exactly one Authorization field"))
+        }
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let space = field.firstIndex(where: isBlank), field[..<space].lowercased() == "bearer" else {
+            return .failure(authenticationRequired("the Authorization field must be Bearer TOKEN"))
+        }
+        return .success(String(field[space...].drop(while: isBlank)))
+    }
+
+    static func authenticationRequired(_ message: String) -> HTTPReply {
+        var reply = HTTPReply.error(401, "authentication_required", message)
+        reply.headers.add(name: "WWW-Authenticate", value: challenge)
+        return reply
+    }
+}

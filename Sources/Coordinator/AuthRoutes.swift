@@ -1,0 +1,135 @@
+import Access
+import Cluster
+import Fleet
+import Observability
+import Primitives
+import Transport
+import Wire
+
+/// `/api/v1/auth`: logging in for a token, who a token speaks for, and rotating the signing
+/// key (Docs/ACCESS.md). A login is rate-limited per address, refused at once while the
+/// account is locked, checked on the hashing pool (an unknown user against a dummy digest, so
+/// timing does not tell), and counted through Raft when wrong.
+enum AuthRoutes {
+    static let loginShape = "{\"username\": \"NAME\", \"password\": \"...\"}"
+    static let rotateShape = "{\"overlapSeconds\": 0-86400 (optional, 3600 by default)}"
+    static let overlapSecondsRange: ClosedRange<Int64> = 0...86_400
+    static let overlapSecondsDefault: Int64 = 3_600
+
+    static func register(in routes: inout GuardedRoutes, _ access: AccessRoutes) {
+        let accessGuard = routes.accessGuard
+        routes.addOpen("POST", "/api/v1/auth/login", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder in
+            if let refusal = accessGuard.takeLogin(sourceHost: request.remoteAddress?.host,
+                                                   nowNanoseconds: MonotonicInstant.now().nanoseconds) {
+                return responder.send(refusal)
+            }
+            do throws(AccessBody.Refusal) {
+                let body = try AccessBody.parse(request.body, known: ["username", "password"], shape: loginShape)
+                login(try body.string("username"), password: try body.string("password"), access: access, responder: responder)
+            } catch {
+                responder.send(error.reply)
+            }
+        }
+        routes.add("GET", "/api/v1/auth/me") { _, responder, caller in
+            responder.send(.json(200, "{\"user\":\(JSONText.quoted(caller.name)),\"role\":\(JSONText.quoted(caller.role.rawValue)),"
+                                 + "\"expiresAt\":\(JSONText.quoted(UTCTimestamp.format(milliseconds: caller.expiresAtSeconds * 1_000)))}"))
+        }
+        routes.add("POST", "/api/v1/auth/rotate-key", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, _ in
+            let overlapSeconds: Int64
+            do throws(AccessBody.Refusal) {
+                let body = try AccessBody.parse(request.body, known: ["overlapSeconds"], shape: rotateShape)
+                overlapSeconds = try body.optionalInteger("overlapSeconds") ?? overlapSecondsDefault
+            } catch {
+                return responder.send(error.reply)
+            }
+            guard overlapSecondsRange.contains(overlapSeconds) else {
+                return responder.send(.error(422, "invalid_overlap", "overlapSeconds must be from 0 to 86400, not \(overlapSeconds)"))
+            }
+            let key: SigningKeyRecord
+            do throws(AccessCryptoError) {
+                key = try AdminBootstrap.newSigningKey(nowMilliseconds: WallClock.nowMilliseconds())
+            } catch {
+                return responder.send(access.cryptoFailure("cannot make a signing key", error))
+            }
+            let command = FleetCommand.rotateSigningKey(key, overlapMilliseconds: UInt64(overlapSeconds) * 1_000)
+            access.propose(command, for: responder) { responder, outcome in
+                guard case let .applied(.signingKeyRotated(kid)) = outcome else { return responder.send(HTTPReply(outcome)) }
+                responder.send(.json(200, "{\"kid\":\(JSONText.quoted(kid)),\"overlapSeconds\":\(overlapSeconds)}"))
+            }
+        }
+    }
+
+    private static func login(_ name: String, password: String, access: AccessRoutes, responder: HTTPResponder) {
+        let now = WallClock.nowMilliseconds()
+        guard let record = access.service.view.users[name] else {
+            // The same work as for a user who exists, so the answer's timing does not tell.
+            let dummy = PasswordHasher.unknownUserDigest
+            return access.hash(for: responder, {
+                Result { () throws(AccessCryptoError) in try PasswordHasher.verify(password: password, against: dummy) }
+            }, then: { responder, _ in responder.send(AccessRoutes.invalidCredentials) })
+        }
+        guard record.lockedUntilMilliseconds <= now else {
+            return responder.send(AccessRoutes.locked(name, untilMilliseconds: record.lockedUntilMilliseconds, nowMilliseconds: now))
+        }
+        access.hash(for: responder, {
+            Result { () throws(AccessCryptoError) in try PasswordHasher.verify(password: password, against: record.digest) }
+        }, then: { responder, result in
+            switch result {
+            case .success(true): succeeded(record, access: access, responder: responder)
+            case .success(false): failed(name, access: access, responder: responder)
+            case let .failure(error): responder.send(access.cryptoFailure("cannot check the password of user '\(name)'", error))
+            }
+        })
+    }
+
+    /// Counts the failure through Raft and answers once it applied: `account_locked` when it
+    /// locked the account (or the account was locked by then), else `invalid_credentials`.
+    private static func failed(_ name: String, access: AccessRoutes, responder: HTTPResponder) {
+        let now = WallClock.nowMilliseconds()
+        access.propose(.recordLoginFailure(name: name, atMilliseconds: now), for: responder) { responder, outcome in
+            switch outcome {
+            case let .applied(.loginFailureRecorded(_, _, lockedUntil)) where lockedUntil > 0,
+                 let .applied(.accountLocked(_, lockedUntil)):
+                responder.send(AccessRoutes.locked(name, untilMilliseconds: lockedUntil, nowMilliseconds: now))
+            case .applied:
+                responder.send(AccessRoutes.invalidCredentials)
+            case .leader, .document, .refused:
+                access.logger.warning("a failed login could not be counted", ["user": name, "outcome": outcome.logSummary])
+                responder.send(AccessRoutes.invalidCredentials)
+            }
+        }
+    }
+
+    /// Clears earlier failures through Raft when there are any, then issues the token.
+    private static func succeeded(_ record: UserRecord, access: AccessRoutes, responder: HTTPResponder) {
+        guard record.failedLogins > 0 || record.lockouts > 0 else { return issue(record, access: access, responder: responder) }
+        access.propose(.recordLoginSuccess(name: record.name), for: responder) { responder, outcome in
+            if !outcome.succeeded {
+                access.logger.warning("a login's success could not be recorded", ["user": record.name, "outcome": outcome.logSummary])
+            }
+            issue(record, access: access, responder: responder)
+        }
+    }
+
+    /// Signs a token with the ring's newest key for the user's role now.
+    private static func issue(_ record: UserRecord, access: AccessRoutes, responder: HTTPResponder) {
+        let view = access.service.view
+        guard let key = view.signingKeys.first else {
+            return responder.send(.error(503, "not_bootstrapped", "the cluster has no signing key yet; retry shortly",
+                                         retryAfterSeconds: 1))
+        }
+        let role = view.users[record.name]?.role ?? record.role
+        let token: String
+        let claims: TokenClaims
+        do throws(AccessCryptoError) {
+            claims = try TokenClaims.issued(subject: record.name, role: role, nowMilliseconds: WallClock.nowMilliseconds(),
+                                            lifetimeSeconds: access.settings.tokenLifetimeSeconds)
+            token = try TokenSigner.sign(claims, with: key)
+        } catch {
+            return responder.send(access.cryptoFailure("cannot issue a token", error))
+        }
+        responder.send(.json(200, "{\"token\":\(JSONText.quoted(token)),"
+                             + "\"expiresAt\":\(JSONText.quoted(UTCTimestamp.format(milliseconds: claims.expiresAtSeconds * 1_000))),"
+                             + "\"user\":\(JSONText.quoted(record.name)),\"role\":\(JSONText.quoted(role.rawValue))}"))
+    }
+}

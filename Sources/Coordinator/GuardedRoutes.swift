@@ -1,0 +1,59 @@
+import Access
+import Primitives
+import Transport
+import Wire
+
+/// The API's routes, every one registered through `APIGuard`: the route's requirement is
+/// looked up in `Permissions` once, at registration, and each request is admitted (rate
+/// limits, token, role) before its handler runs. A handler of a guarded route gets the
+/// verified caller; an open route's (`addOpen`) gets none, and only a route the table lists as
+/// open may be added that way.
+struct GuardedRoutes {
+    private(set) var routes = HTTPRoutes()
+    /// Every route added, as `METHOD PATTERN`: a test holds them against the permission table.
+    private(set) var registered: [(method: String, pattern: String)] = []
+    let accessGuard: APIGuard
+
+    init(accessGuard: APIGuard) {
+        self.accessGuard = accessGuard
+    }
+
+    /// A route whose handler needs a verified caller.
+    mutating func add(_ method: String, _ pattern: String, bodyMaximumBytes: Int = HTTPRoutes.smallBodyMaximumBytes,
+                      _ respond: @escaping @Sendable (HTTPRequest, HTTPResponder, VerifiedCaller) -> Void) {
+        let requirement = Permissions.requirement(method: method, pattern: pattern)
+        precondition(requirement != .open, "\(method) \(pattern) is open in Permissions: add it with addOpen")
+        register(method, pattern, requirement: requirement, bodyMaximumBytes: bodyMaximumBytes) { request, responder, caller in
+            guard let caller else { preconditionFailure("a guarded route was admitted without a caller") }
+            respond(request, responder, caller)
+        }
+    }
+
+    /// A route `Permissions` lists as open (health, metrics, login).
+    mutating func addOpen(_ method: String, _ pattern: String, bodyMaximumBytes: Int = HTTPRoutes.smallBodyMaximumBytes,
+                          _ respond: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) {
+        let requirement = Permissions.requirement(method: method, pattern: pattern)
+        precondition(requirement == .open, "\(method) \(pattern) is not open in Permissions")
+        register(method, pattern, requirement: requirement, bodyMaximumBytes: bodyMaximumBytes) { request, responder, _ in
+            respond(request, responder)
+        }
+    }
+
+    private mutating func register(_ method: String, _ pattern: String, requirement: AccessRequirement, bodyMaximumBytes: Int,
+                                   _ respond: @escaping @Sendable (HTTPRequest, HTTPResponder, VerifiedCaller?) -> Void) {
+        registered.append((method, pattern))
+        let isRateLimited = !APIGuard.unlimitedPatterns.contains(pattern)
+        let route = "\(method) \(pattern)"
+        routes.add(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in
+            let admission = accessGuard.admit(
+                APIGuard.Request(route: route, authorization: request.head.headers.values("Authorization"),
+                                 sourceHost: request.remoteAddress?.host, parameters: request.parameters),
+                requirement: requirement, isRateLimited: isRateLimited,
+                nowMilliseconds: WallClock.nowMilliseconds(), nowNanoseconds: MonotonicInstant.now().nanoseconds)
+            switch admission {
+            case let .admitted(caller): respond(request, responder, caller)
+            case let .refused(reply): responder.send(reply)
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+@testable import Access
+@testable import Coordinator
+import Cluster
+import Fleet
+import Primitives
+import Testing
+
+/// How the guard renders each refusal (Docs/ACCESS.md): 401 with the token's reason and the
+/// invalid_token challenge, 401 authentication_required without one, 403 naming the role
+/// needed, 429 with Retry-After per address and per user; health is never limited.
+@Suite struct APIGuardTests {
+    static let nowMilliseconds: UInt64 = 1_750_000_000_000
+    static let key = SigningKeyRecord(id: [1, 2, 3, 4, 5, 6, 7, 8], secret: [UInt8](repeating: 0x42, count: 32),
+                                      createdAtMilliseconds: 1_700_000_000_000)
+
+    static func view() -> ClusterView {
+        var view = ClusterView(selfName: "c1", directory: MemberDirectory(founding: ClusterTopology(members: [])))
+        view.signingKeys = [key]
+        let digest = PasswordHasher.unknownUserDigest
+        view.users = ["vera": UserRecord(name: "vera", role: .viewer, digest: digest, passwordChangedAtMilliseconds: 0),
+                      "ada": UserRecord(name: "ada", role: .admin, digest: digest, passwordChangedAtMilliseconds: 0)]
+        return view
+    }
+
+    static func token(_ subject: String, issuedAtSeconds: UInt64 = nowMilliseconds / 1_000 - 10) throws -> String {
+        try TokenSigner.sign(TokenClaims(subject: subject, role: .viewer, issuedAtSeconds: issuedAtSeconds,
+                                         notBeforeSeconds: issuedAtSeconds, expiresAtSeconds: issuedAtSeconds + 3_600, id: "00"),
+                             with: key)
+    }
+
+    static func admit(_ accessGuard: APIGuard, authorization: [String], requirement: AccessRequirement = .role(.admin),
+                      route: String = "GET /api/v1/users", isRateLimited: Bool = true, host: String = "192.0.2.1",
+                      nanoseconds: UInt64 = 1_000) -> APIGuard.Admission {
+        accessGuard.admit(APIGuard.Request(route: route, authorization: authorization, sourceHost: host, parameters: [:]),
+                          requirement: requirement, isRateLimited: isRateLimited, nowMilliseconds: nowMilliseconds,
+                          nowNanoseconds: nanoseconds)
+    }
+
+    static func refusal(_ admission: APIGuard.Admission) -> HTTPReply? {
+        if case let .refused(reply) = admission { return reply }
+        return nil
+    }
+
+    let accessGuard = APIGuard(settings: AccessSettings()) { APIGuardTests.view() }
+
+    @Test func aMissingOrForeignAuthorizationNeedsAuthentication() throws {
+        for fields in [[], ["Basic YWRhOng="], ["Bearer a", "Bearer b"], ["Bearer"]] {
+            let reply = try #require(Self.refusal(Self.admit(accessGuard, authorization: fields)))
+            #expect(reply.status == 401)
+            #expect(String(decoding: reply.body, as: UTF8.self).contains("\"authentication_required\""))
+            #expect(reply.headers["WWW-Authenticate"] == APIGuard.challenge)
+        }
+    }
+
+    @Test func aBadTokenIsRefusedWithItsReason() throws {
+        let now = Self.nowMilliseconds / 1_000
+        let cases: [(String, String)] = [
+            ("x.y", "malformed_token"),
+            (try Self.token("ada", issuedAtSeconds: now - 7_200), "token_expired"),
+            (try Self.token("ada", issuedAtSeconds: now + 3_600), "token_not_yet_valid"),
+            (try Self.token("ghost"), "unknown_user"),
+        ]
+        for (token, code) in cases {
+            let reply = try #require(Self.refusal(Self.admit(accessGuard, authorization: ["bEaReR \(token)"])))
+            #expect(reply.status == 401)
+            #expect(String(decoding: reply.body, as: UTF8.self).contains("\"\(code)\""), "\(code)")
+            #expect(reply.headers["WWW-Authenticate"] == APIGuard.invalidTokenChallenge)
+        }
+    }
+
+    @Test func aRoleTooLowIsForbiddenAndAnAdminIsAdmitted() throws {
+        let forbidden = try #require(Self.refusal(Self.admit(accessGuard, authorization: ["Bearer \(try Self.token("vera"))"])))
+        #expect(forbidden.status == 403)
+        #expect(String(decoding: forbidden.body, as: UTF8.self).contains("vera (viewer) may not GET /api/v1/users: needs admin"))
+        let admitted = Self.admit(accessGuard, authorization: ["Bearer \(try Self.token("ada"))"])
+        #expect(admitted == .admitted(VerifiedCaller(name: "ada", role: .admin, expiresAtSeconds: Self.nowMilliseconds / 1_000 + 3_590)))
+        #expect(Self.admit(accessGuard, authorization: [], requirement: .open) == .admitted(nil))
+    }
+
+    @Test func anAddressAndAUserAreLimitedButHealthIsNot() throws {
+        var settings = AccessSettings()
+        settings.requestsPerSecondPerAddress = 1
+        settings.requestsPerSecondPerUser = 1
+        let limited = APIGuard(settings: settings) { APIGuardTests.view() }
+        for _ in 0..<10 {
+            let health = Self.admit(limited, authorization: [], requirement: .open, route: "GET /healthz", isRateLimited: false)
+            #expect(health == .admitted(nil))
+        }
+        for _ in 0..<2 { #expect(Self.admit(limited, authorization: [], requirement: .open) == .admitted(nil)) }
+        let byAddress = try #require(Self.refusal(Self.admit(limited, authorization: [], requirement: .open)))
+        #expect(byAddress.status == 429)
+        #expect(byAddress.retryAfterSeconds == 1)
+        #expect(String(decoding: byAddress.body, as: UTF8.self).contains("\"rate_limited\""))
+        // Another address of the same IPv6 /64 shares the bucket; one of another /64 does not.
+        for _ in 0..<2 { #expect(Self.admit(limited, authorization: [], requirement: .open, host: "2001:db8::1") == .admitted(nil)) }
+        #expect(Self.refusal(Self.admit(limited, authorization: [], requirement: .open, host: "2001:db8::2")) != nil)
+        #expect(Self.admit(limited, authorization: [], requirement: .open, host: "2001:db8:0:1::2") == .admitted(nil))
+        let token = "Bearer \(try Self.token("ada"))"
+        for host in ["198.51.100.1", "198.51.100.2"] {
+            #expect(Self.refusal(Self.admit(limited, authorization: [token], host: host)) == nil)
+        }
+        let byUser = try #require(Self.refusal(Self.admit(limited, authorization: [token], host: "198.51.100.3")))
+        #expect(byUser.status == 429)
+        #expect(String(decoding: byUser.body, as: UTF8.self).contains("too many requests by ada"))
+    }
+}
