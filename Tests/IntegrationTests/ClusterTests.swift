@@ -46,13 +46,15 @@ struct ClusterTests {
         let long = String(repeating: "a", count: 300)
         for name in [leader, follower] {
             let process = try #require(cluster.processes[name])
-            let put = try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca,
-                                               "-w", "%{http_code}", "-X", "PUT", "-d", "{\"defaultStrategy\": \"canary\", "
-                                                   + "\"requiresApproval\": false}", "\(process.apiURL)/api/v1/environments/\(long)"])
+            let put = try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca]
+                                              + cluster.authorization + [
+                                                  "-w", "%{http_code}", "-X", "PUT", "-d", "{\"defaultStrategy\": \"canary\", "
+                                                      + "\"requiresApproval\": false}", "\(process.apiURL)/api/v1/environments/\(long)"])
             #expect(put.standardOutput == "{\"error\":{\"code\":\"invalid_environment\",\"message\":\"environment name '\(long)' "
                         + "must match [a-z0-9][a-z0-9-]{0,62}\"}}422", "on \(name)")
-            let delete = try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca,
-                                                  "-w", "%{http_code}", "-X", "DELETE", "\(process.apiURL)/api/v1/environments/\(long)"])
+            let delete = try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca]
+                                                 + cluster.authorization
+                                                 + ["-w", "%{http_code}", "-X", "DELETE", "\(process.apiURL)/api/v1/environments/\(long)"])
             #expect(delete.standardOutput == "{\"error\":{\"code\":\"not_found\",\"message\":\"environment '\(long)' "
                         + "does not exist\"}}404", "on \(name)")
         }
