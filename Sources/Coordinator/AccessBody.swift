@@ -13,13 +13,18 @@ struct AccessBody: Decodable {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            // Probes the JSON type: a value that is not a string is tried as a whole number,
-            // and one that is neither is kept as `other`, refused by the getter that reads it.
-            if let text = try? container.decode(String.self) {
-                self = .string(text)
-            } else if let number = try? container.decode(Int64.self) {
-                self = .integer(number)
-            } else {
+            // Probes the JSON type: a value that is not a string is tried as a number, a whole one
+            // within Int64 (exactly, so at most 2^53 for large ones) being an integer; anything
+            // else (a fraction, a bool, an array, an object) is kept as `other`, refused by the
+            // getter that reads it.
+            do {
+                self = .string(try container.decode(String.self))
+                return
+            } catch DecodingError.typeMismatch {}
+            do {
+                let number = try container.decode(Double.self)
+                self = Int64(exactly: number).map(Value.integer) ?? .other
+            } catch DecodingError.typeMismatch {
                 self = .other
             }
         }

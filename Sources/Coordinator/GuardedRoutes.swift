@@ -10,8 +10,6 @@ import Wire
 /// open may be added that way.
 struct GuardedRoutes {
     private(set) var routes = HTTPRoutes()
-    /// Every route added, as `METHOD PATTERN`: a test holds them against the permission table.
-    private(set) var registered: [(method: String, pattern: String)] = []
     let accessGuard: APIGuard
 
     init(accessGuard: APIGuard) {
@@ -41,7 +39,6 @@ struct GuardedRoutes {
 
     private mutating func register(_ method: String, _ pattern: String, requirement: AccessRequirement, bodyMaximumBytes: Int,
                                    _ respond: @escaping @Sendable (HTTPRequest, HTTPResponder, VerifiedCaller?) -> Void) {
-        registered.append((method, pattern))
         let isRateLimited = !APIGuard.unlimitedPatterns.contains(pattern)
         let route = "\(method) \(pattern)"
         routes.add(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in

@@ -11,10 +11,14 @@ public enum UTCTimestamp {
         return format(seconds: time.tv_sec, nanoseconds: time.tv_nsec)
     }
 
-    /// Formats `milliseconds` since the Unix epoch (the API's times: token expiry, a user's lock).
+    /// Formats `milliseconds` since the Unix epoch (the API's times: token expiry, a user's lock),
+    /// at most the last millisecond of the year 9999, which RFC 3339 can write.
     public static func format(milliseconds: UInt64) -> String {
-        format(seconds: Int(milliseconds / 1_000), nanoseconds: Int(milliseconds % 1_000) * 1_000_000)
+        let bounded = min(milliseconds, lastMillisecond)
+        return format(seconds: Int(bounded / 1_000), nanoseconds: Int(bounded % 1_000) * 1_000_000)
     }
+
+    static let lastMillisecond: UInt64 = 253_402_300_799_999
 
     /// Formats `seconds` since the Unix epoch plus `nanoseconds` (truncated to milliseconds).
     static func format(seconds: Int, nanoseconds: Int) -> String {

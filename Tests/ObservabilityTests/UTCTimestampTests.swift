@@ -15,6 +15,11 @@ import Testing
         #expect(UTCTimestamp.format(seconds: seconds, nanoseconds: nanoseconds) == expected)
     }
 
+    @Test func millisecondsAreFormattedUpToTheLastOneOfTheYear9999() {
+        #expect(UTCTimestamp.format(milliseconds: 1_795_341_600_123) == "2026-11-22T10:00:00.123Z")
+        #expect(UTCTimestamp.format(milliseconds: UInt64.max) == "9999-12-31T23:59:59.999Z")
+    }
+
     @Test func nowAgreesWithTheSystemClock() throws {
         let parser = ISO8601DateFormatter()
         parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
