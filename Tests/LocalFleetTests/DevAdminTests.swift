@@ -38,19 +38,18 @@ struct DevAdminTests {
         defer { scratch.remove() }
         let layout = DevLayout(directory: scratch.path, agentCount: 0)
         try AtomicWrite.replace(layout.adminPasswordPath, with: Array("Dev-fleet-pass-8842\n".utf8), mode: 0o644)
-        do {
-            _ = try DevAdmin.prepare(layout)
-            Issue.record("a password file others may read was used")
-        } catch {
-            #expect(error.description.contains("is open to its group or others (mode 644); chmod 600 it"), "\(error)")
-        }
+        expectRefusal(of: layout, saying: "is open to its group or others (mode 644); chmod 600 it")
         try AtomicWrite.replace(layout.adminPasswordPath, with: Array("changeme\n".utf8), mode: 0o600)
+        expectRefusal(of: layout, saying: "is refused: the password must be at least 12 bytes long", never: "changeme")
+    }
+
+    private func expectRefusal(of layout: DevLayout, saying text: String, never secret: String? = nil) {
         do {
             _ = try DevAdmin.prepare(layout)
-            Issue.record("a password the policy refuses was used")
+            Issue.record("dev used \(layout.adminPasswordPath), expected: \(text)")
         } catch {
-            #expect(error.description.contains("is refused: the password must be at least 12 bytes long"), "\(error)")
-            #expect(!error.description.contains("changeme"))
+            #expect(error.description.contains(text), "\(error)")
+            if let secret { #expect(!error.description.contains(secret)) }
         }
     }
 }
