@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "LocalFleet",
-            dependencies: ["CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "Primitives", "Transport"]
+            dependencies: ["Access", "CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "Primitives", "Transport", "Wire"]
         ),
         .target(
             name: "Benchmarks",
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"]),
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport", "TestSupport"]),
-        .testTarget(name: "LocalFleetTests", dependencies: ["LocalFleet", "CommandLineSupport", "FileSystem", "Locking", "TestSupport"]),
+        .testTarget(name: "LocalFleetTests", dependencies: ["Access", "LocalFleet", "CommandLineSupport", "FileSystem", "Locking", "TestSupport"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Primitives", "TestSupport"]),
         .testTarget(name: "AccessTests", dependencies: ["Access", "Fleet", "Primitives"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Primitives", "Telemetry", "TestSupport"]),
@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "hotswap-agent", "Cluster", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives", "Fleet"]
+            dependencies: ["hotswap", "hotswap-agent", "Access", "Cluster", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives", "Fleet"]
         ),
     ],
     swiftLanguageModes: [.v6]

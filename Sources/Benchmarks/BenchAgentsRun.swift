@@ -48,6 +48,7 @@ struct BenchAgentsRun {
     func measure() throws -> Figures {
         let layout = DevLayout(directory: directory, agentCount: 0)
         _ = try DevWorkspace.prepare(layout)
+        let admin = try DevAdmin.prepare(layout)
         _ = try SimulatedAgentFleet.prepareCertificates(count: count, tlsDirectory: layout.tlsDirectory)
         let fleet = DevFleet()
         let signals = DevSignals()
@@ -60,7 +61,7 @@ struct BenchAgentsRun {
             _ = try fleet.startCoordinator(name, arguments: layout.coordinatorArguments(index, ports: ports),
                                            logPath: layout.logPath(name))
         }
-        let api = try DevAPI(caPath: layout.caPath)
+        let api = try DevAPI(caPath: layout.caPath, admin: admin)
         defer { api.shutdown() }
         let startup = DevStartup(fleet: fleet, signals: signals, timeout: .seconds(60))
         let endpoints = try startup.coordinatorEndpoints()

@@ -1,17 +1,32 @@
+import CommandLineSupport
 import FoundationEssentials
 import Primitives
 import Transport
+import Wire
 
 /// `hotswap dev`'s HTTPS client for its coordinators' API: one event loop
 /// for the whole run, servers verified against the fleet's CA, a short
-/// timeout per request so the main loop stays responsive to Ctrl-C.
+/// timeout per request so the main loop stays responsive to Ctrl-C. It acts
+/// as the fleet's first admin (`DevAdmin`): it logs in when it has no token
+/// (at most once per `loginInterval`, so polling a fleet that has not made
+/// its admin yet costs a coordinator one password hash a second) and again
+/// when a coordinator says the token is expired, revoked or signed by a key
+/// it no longer knows; a request is sent again once after such a login.
+/// Used from one thread (dev's main loop, a benchmark's run).
 public final class DevAPI {
     static let requestTimeout: Duration = .seconds(2)
+    static let loginInterval: Duration = .seconds(1)
+    /// The 401 codes a new login cures (Docs/ACCESS.md).
+    static let renewableCodes: Set<String> = ["token_expired", "unknown_key", "token_revoked"]
 
     private let group: EventLoopGroup
     private let client: HTTPClient
+    private let admin: DevAdmin
+    private var token: String?
+    private var lastLogin: ContinuousClock.Instant?
 
-    public init(caPath: String) throws {
+    public init(caPath: String, admin: DevAdmin) throws {
+        self.admin = admin
         group = try EventLoopGroup(loopCount: 1)
         do {
             let context = try TLSContext(TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil,
@@ -41,7 +56,8 @@ public final class DevAPI {
         get(address, "/metrics").map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The body of a 200 answer, or why there is none.
+    /// The body of a 200 answer, or why there is none. `/metrics` is open; every other
+    /// path carries the admin's token.
     private func get(_ address: String, _ target: String) -> Result<[UInt8], DevFailure> {
         let socketAddress: SocketAddress
         do {
@@ -49,16 +65,92 @@ public final class DevAPI {
         } catch {
             return .failure(DevFailure("\(address) is not HOST:PORT"))
         }
-        let request = HTTPClientRequest(method: "GET", target: target)
-        switch client.send(request, to: socketAddress, serverName: socketAddress.host, timeout: Self.requestTimeout) {
-        case let .failure(error):
-            return .failure(DevFailure("GET https://\(address)\(target): \(error)"))
-        case let .success(response) where response.head.status != 200:
-            let text = String(decoding: response.body.prefix(300), as: UTF8.self)
-            return .failure(DevFailure("GET https://\(address)\(target) answered \(response.head.status): \(text)"))
-        case let .success(response):
-            return .success(response.body)
+        let isOpen = target == "/metrics"
+        var loggedInForIt = false
+        while true {
+            var request = HTTPClientRequest(method: "GET", target: target)
+            if !isOpen {
+                if token == nil {
+                    if case let .failure(failure) = logIn(at: socketAddress, address) { return .failure(failure) }
+                    loggedInForIt = true
+                }
+                request.headers.add(name: "Authorization", value: "Bearer " + (token ?? ""))
+            }
+            switch send(request, to: socketAddress) {
+            case let .failure(error):
+                return .failure(DevFailure("GET https://\(address)\(target): \(error)"))
+            case let .success(response) where response.head.status == 401 && !isOpen
+                && Self.renewableCodes.contains(Self.errorCode(of: response) ?? ""):
+                token = nil
+                if loggedInForIt { return .failure(Self.unexpected(response, "GET", address, target)) }
+            case let .success(response) where response.head.status != 200:
+                return .failure(Self.unexpected(response, "GET", address, target))
+            case let .success(response):
+                return .success(response.body)
+            }
         }
+    }
+
+    /// `POST /api/v1/auth/login` as the admin at `address`, keeping the token; at most one
+    /// attempt per `loginInterval`, whatever came of the last.
+    private func logIn(at socketAddress: SocketAddress, _ address: String) -> Result<Void, DevFailure> {
+        let now = ContinuousClock.now
+        if let lastLogin, now < lastLogin.advanced(by: Self.loginInterval) {
+            return .failure(DevFailure("not logged in yet (dev logs in at most once per \(Self.loginInterval.text))"))
+        }
+        lastLogin = now
+        let body: [UInt8]
+        do {
+            body = Array(try JSONEncoder().encode(LoginRequest(username: DevAdmin.user, password: admin.password)))
+        } catch {
+            return .failure(DevFailure("cannot encode a login: \(error)"))
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        let request = HTTPClientRequest(method: "POST", target: "/api/v1/auth/login", headers: headers, body: body)
+        switch send(request, to: socketAddress) {
+        case let .failure(error):
+            return .failure(DevFailure("POST https://\(address)/api/v1/auth/login: \(error)"))
+        case let .success(response) where response.head.status != 200:
+            return .failure(Self.unexpected(response, "POST", address, "/api/v1/auth/login"))
+        case let .success(response):
+            return decode(LoginAnswer.self, response.body, from: address).map { token = $0.token }
+        }
+    }
+
+    private func send(_ request: HTTPClientRequest, to address: SocketAddress) -> Result<HTTPClientResponse, HTTPClientError> {
+        client.send(request, to: address, serverName: address.host, timeout: Self.requestTimeout)
+    }
+
+    private static func unexpected(_ response: HTTPClientResponse, _ method: String, _ address: String, _ target: String) -> DevFailure {
+        let text = String(decoding: response.body.prefix(300), as: UTF8.self)
+        return DevFailure("\(method) https://\(address)\(target) answered \(response.head.status): \(text)")
+    }
+
+    /// The code of an `{"error": {"code": ...}}` answer.
+    private static func errorCode(of response: HTTPClientResponse) -> String? {
+        do {
+            return try JSONDecoder().decode(ErrorDocument.self, from: Data(response.body)).error.code
+        } catch {
+            return nil
+        }
+    }
+
+    private struct LoginRequest: Encodable {
+        let username: String
+        let password: String
+    }
+
+    private struct LoginAnswer: Decodable {
+        let token: String
+    }
+
+    private struct ErrorDocument: Decodable {
+        struct Detail: Decodable {
+            let code: String
+        }
+
+        let error: Detail
     }
 
     private func decode<Value: Decodable>(_ type: Value.Type, _ body: [UInt8], from address: String)

@@ -4,6 +4,7 @@
 ///     DIR/tls/            ca.pem, ca.key, c1..c3 and node-1..node-N certificates and keys
 ///     DIR/data/NAME/      each coordinator's and each agent's data directory
 ///     DIR/logs/NAME.log   each process's standard output and error
+///     DIR/admin-password  the first admin's password (`DevAdmin`), mode 0600
 ///
 /// Every agent is in the `development` environment: the deployment demo of
 /// later issues runs a canary over them, and a canary needs waves of nodes
@@ -27,11 +28,13 @@ public struct DevLayout {
     public var caPath: String { tlsDirectory + "/ca.pem" }
     public var dataRoot: String { directory + "/data" }
     public var logsDirectory: String { directory + "/logs" }
+    public var adminPasswordPath: String { directory + "/admin-password" }
 
     public func dataDirectory(_ name: String) -> String { dataRoot + "/" + name }
     public func logPath(_ name: String) -> String { logsDirectory + "/" + name + ".log" }
 
-    /// `hotswap coordinator` for coordinator `index` of `ports`.
+    /// `hotswap coordinator` for coordinator `index` of `ports`. Every run passes the admin
+    /// password file: founding members bootstrap the admin from it, the others ignore it.
     public func coordinatorArguments(_ index: Int, ports: DevPorts) -> [String] {
         let name = Self.coordinatorNames[index]
         let cluster = zip(Self.coordinatorNames, ports.peer).map { "\($0)=\(DevPorts.host):\($1)" }.joined(separator: ",")
@@ -39,7 +42,8 @@ public struct DevLayout {
                 "--peer-addr", "\(DevPorts.host):\(ports.peer[index])",
                 "--agent-addr", "\(DevPorts.host):\(ports.agent[index])",
                 "--api-addr", "\(DevPorts.host):\(ports.api[index])",
-                "--initial-cluster", cluster, "--shutdown-timeout", Self.coordinatorShutdownTimeout]
+                "--initial-cluster", cluster, "--shutdown-timeout", Self.coordinatorShutdownTimeout,
+                "--bootstrap-admin-password-file", adminPasswordPath]
     }
 
     /// `hotswap agent` for `name`, dialling the coordinators' agent addresses.

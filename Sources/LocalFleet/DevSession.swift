@@ -33,23 +33,25 @@ public struct DevSettings {
     }
 }
 
-/// One run of `hotswap dev`: prepares the directory and certificates,
-/// starts three coordinators and the agents, waits until they are ready,
-/// prints how to use them and keeps showing the table — restarting a member
-/// that ends on its own (`DevWatch`) — until Ctrl-C, then stops every
-/// process it started. See `Docs/DEV.md`.
+/// One run of `hotswap dev`: prepares the directory, certificates and the
+/// first admin's password (`DevAdmin`), starts three coordinators and the
+/// agents, waits until they are ready, prints how to use them (the admin's
+/// password and the lines that log the CLI in) and keeps showing the table —
+/// restarting a member that ends on its own (`DevWatch`) — until Ctrl-C, then
+/// stops every process it started and prints the password again. See `Docs/DEV.md`.
 public enum DevSession {
     static let refreshInterval: Duration = .seconds(1)
 
     /// Runs the fleet `settings` describe until a signal (0) or a failure (1).
     public static func run(_ settings: DevSettings) -> Int32 {
-        let layout: DevLayout, ports: DevPorts, made: Int
+        let layout: DevLayout, ports: DevPorts, made: Int, admin: DevAdmin
         do {
             ports = try DevPorts.plan(apiPort: settings.apiPort, portBase: settings.portBase,
                                       names: DevLayout.coordinatorNames)
             let directory = try absolutePath(settings.directory ?? DevWorkspace.makeTemporaryDirectory())
             layout = DevLayout(directory: directory, agentCount: settings.agentCount)
             made = try DevWorkspace.prepare(layout)
+            admin = try DevAdmin.prepare(layout)
         } catch {
             printError("hotswap dev: \(error)")
             return 1
@@ -57,14 +59,17 @@ public enum DevSession {
         StandardOutput.line("hotswap dev: 3 coordinators and \(settings.agentCount) agents in \(layout.directory)")
         StandardOutput.line(made == 0 ? "certificates: reusing \(layout.tlsDirectory)"
                                       : "certificates: made \(made) in \(layout.tlsDirectory)")
+        StandardOutput.line(credentials(admin, saying: admin.isNew ? ", made now" : ", from an earlier run"))
         let resume = "resume with: \(settings.resumeCommand(directory: layout.directory))   (from the repository)"
         StandardOutput.line(resume)
         let signals = DevSignals()
         defer { signals.cancel() }
         let fleet = DevFleet()
         let status: Int32
+        var loginLines: [String] = []
         do {
-            try runFleet(fleet, layout: layout, ports: ports, settings: settings, signals: signals)
+            try runFleet(fleet, layout: layout, ports: ports, settings: settings, admin: admin, signals: signals,
+                         loginLines: &loginLines)
             status = 0
         } catch is DevInterruption {
             status = 0
@@ -73,8 +78,22 @@ public enum DevSession {
             status = 1
         }
         stop(fleet, layout: layout, signals: signals)
+        StandardOutput.line(credentials(admin, saying: ""))
+        for line in loginLines { StandardOutput.line("  " + line) }
         StandardOutput.line(resume)
         return status
+    }
+
+    /// The admin's user, password and the file that holds it (a dev fleet is its developer's
+    /// own), with `note` after the path.
+    static func credentials(_ admin: DevAdmin, saying note: String) -> String {
+        "admin: user \(DevAdmin.user), password \(admin.password)   (in \(admin.passwordPath)\(note))"
+    }
+
+    /// The lines that point the CLI at the fleet and log it in as the admin.
+    static func loginLines(addresses: String, layout: DevLayout) -> [String] {
+        ["export HOTSWAP_ADDR=\(addresses) HOTSWAP_CA=\(layout.caPath)",
+         "\(ChildProcess.executablePath) login --password-stdin < \(layout.adminPasswordPath)"]
     }
 
     /// Starts everything, waits until it is ready, prints how to use it and
@@ -82,8 +101,8 @@ public enum DevSession {
     /// process ends on its own before the fleet is ready or it does not get
     /// ready in time.
     private static func runFleet(_ fleet: DevFleet, layout: DevLayout, ports: DevPorts, settings: DevSettings,
-                                 signals: DevSignals) throws {
-        let api = try DevAPI(caPath: layout.caPath)
+                                 admin: DevAdmin, signals: DevSignals, loginLines: inout [String]) throws {
+        let api = try DevAPI(caPath: layout.caPath, admin: admin)
         defer { api.shutdown() }
         for (index, name) in DevLayout.coordinatorNames.enumerated() {
             let child = try fleet.startCoordinator(name, arguments: layout.coordinatorArguments(index, ports: ports),
@@ -109,14 +128,15 @@ public enum DevSession {
         let leader = try startup.agreedLeader(api: api, endpoints: endpoints)
         let leaderAPI = endpoints.first { $0.name == leader }?.api ?? endpoints[0].api
         let listing = try startup.agentsReporting(api: api, leaderAPI: leaderAPI, agentNames: layout.agentNames)
-        printReady(listing, endpoints: endpoints, layout: layout)
+        loginLines = Self.loginLines(addresses: endpoints.map { "https://\($0.api)" }.joined(separator: ","), layout: layout)
+        printReady(listing, endpoints: endpoints, layout: layout, admin: admin, loginLines: loginLines)
         DevWatch(fleet: fleet, api: api, endpoints: endpoints, settings: settings, signals: signals).run(first: listing)
     }
 
-    private static func printReady(_ listing: NodeListing, endpoints: [CoordinatorEndpoints], layout: DevLayout) {
+    private static func printReady(_ listing: NodeListing, endpoints: [CoordinatorEndpoints], layout: DevLayout,
+                                   admin: DevAdmin, loginLines: [String]) {
         let url = "https://\(endpoints[0].api)"
         let others = endpoints.dropFirst().map { "https://\($0.api)" }.joined(separator: ", ")
-        let every = endpoints.map { "https://\($0.api)" }.joined(separator: ",")
         let hotswap = ChildProcess.executablePath
         StandardOutput.write("""
             ready: leader \(listing.leader) (term \(listing.term)), \(layout.agentNames.count) of \
@@ -126,11 +146,13 @@ public enum DevSession {
               CA       \(layout.caPath)
               leader   \(listing.leader)
               data     \(layout.directory)   (logs in \(layout.logsDirectory))
+              user     \(DevAdmin.user), password \(admin.password)   (in \(admin.passwordPath))
 
-              export HOTSWAP_ADDR=\(every) HOTSWAP_CA=\(layout.caPath)
+              \(loginLines.joined(separator: "\n  "))
               \(hotswap) nodes
               \(hotswap) cluster status
-              curl --cacert \(layout.caPath) \(url)/api/v1/nodes
+              curl --cacert \(layout.caPath) -H "Authorization: Bearer $TOKEN" \(url)/api/v1/nodes   \
+            (TOKEN: the token POST /api/v1/auth/login answers)
 
 
             """)

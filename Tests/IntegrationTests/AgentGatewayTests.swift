@@ -13,10 +13,12 @@ struct AgentGatewayTests {
     let coordinator: CoordinatorProcess
     let nodeOne: TestTLSClient
     let nodeTwo: TestTLSClient
+    let authorization: [String]
 
     init() throws {
         certificates = try CertificateFixture(agents: ["node-1", "node-2"])
         coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        authorization = try coordinator.adminAuthorization()
         nodeOne = try TestTLSClient(certificate: certificates.certificate("node-1"), key: certificates.key("node-1"),
                                     ca: certificates.ca)
         nodeTwo = try TestTLSClient(certificate: certificates.certificate("node-2"), key: certificates.key("node-2"),
@@ -25,8 +27,8 @@ struct AgentGatewayTests {
     }
 
     private func api(_ path: String) -> [String: Any]? {
-        guard let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "3", "--cacert", certificates.ca,
-                                                     "\(coordinator.apiURL)\(path)"]), output.status == 0 else { return nil }
+        guard let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "3", "--cacert", certificates.ca] + authorization
+                                                    + ["\(coordinator.apiURL)\(path)"]), output.status == 0 else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8))) as? [String: Any]
     }
 
@@ -56,11 +58,13 @@ struct AgentGatewayTests {
         #expect(summary["count"] as? Int == 1 && summary["live"] as? Int == 1)
         #expect((summary["cpuPercent"] as? [String: Any])?["median"] as? Double == 25)
 
-        let table = try ExternalCommand.run([HotSwapBinary.path, "nodes", "--addr", coordinator.apiURL, "--ca", certificates.ca])
+        let asAdmin = try coordinator.adminCommandLineEnvironment()
+        let table = try ExternalCommand.run([HotSwapBinary.path, "nodes", "--addr", coordinator.apiURL, "--ca", certificates.ca],
+                                            environment: asAdmin)
         #expect(table.status == 0 && table.standardOutput.contains("node-1") && table.standardOutput.contains("live"),
                 "\(table.combined)")
         let status = try ExternalCommand.run([HotSwapBinary.path, "cluster", "status", "--addr", coordinator.apiURL,
-                                              "--ca", certificates.ca])
+                                              "--ca", certificates.ca], environment: asAdmin)
         #expect(status.status == 0 && status.standardOutput.contains("leader: c1"), "\(status.combined)")
 
         agent.close()

@@ -10,7 +10,7 @@ struct ClusterMembershipTests {
     @Test func leadershipMovesOnRequestFromTheLeaderOrAFollowerWithoutLosingWrites() throws {
         let cluster = try ClusterFixture()
         let first = try #require(cluster.agreedLeader())
-        let writer = ContinuousWriter(ca: cluster.certificates.ca, targets: cluster.apiURLs)
+        let writer = ContinuousWriter(ca: cluster.certificates.ca, authorization: cluster.authorization, targets: cluster.apiURLs)
         #expect(eventually { writer.acknowledgedCount >= 5 })
 
         let target = try #require(cluster.names.first { $0 != first })
@@ -31,7 +31,7 @@ struct ClusterMembershipTests {
     @Test func aMemberJoinsBecomesAVoterAndTheLeaderIsRemovedWithoutLosingWrites() throws {
         let cluster = try ClusterFixture(spares: ["c4"])
         let leader = try #require(cluster.agreedLeader())
-        let writer = ContinuousWriter(ca: cluster.certificates.ca, targets: cluster.apiURLs)
+        let writer = ContinuousWriter(ca: cluster.certificates.ca, authorization: cluster.authorization, targets: cluster.apiURLs)
         #expect(eventually { writer.acknowledgedCount >= 5 })
 
         let added = try cluster.hotswapCluster(["member", "add", "c4", "--peer-addr", cluster.peerAddress(of: "c4")], on: leader)

@@ -23,9 +23,9 @@ import TestSupport
         let certificates = try CertificateFixture()
         let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
         let live = coordinator.apiURL.replacingOccurrences(of: "https://", with: "")
-        let output = try Self.hotswap(["env", "list"], environment: [
+        let output = try Self.hotswap(["env", "list"], environment: try coordinator.adminCommandLineEnvironment([
             "HOTSWAP_ADDR": "\(try Self.deadAddress()),https://\(live)", "HOTSWAP_CA": certificates.ca,
-        ])
+        ]))
         #expect(output.status == 0 && output.standardError.isEmpty, "\(output.combined)")
         #expect(output.standardOutput.contains("\nproduction "), "\(output.standardOutput)")
     }
@@ -65,10 +65,9 @@ import TestSupport
 
         let answer = Locked<ExternalCommand.Output?>(nil)
         let finished = DispatchSemaphore(value: 0)
-        let ca = cluster.certificates.ca, url = lonely.apiURL
+        let environment = cluster.commandLineEnvironment(["HOTSWAP_ADDR": lonely.apiURL, "HOTSWAP_CA": cluster.certificates.ca])
         let reader = Thread {
-            answer.withLock { $0 = try? Self.hotswap(["env", "list", "--timeout", "60s"],
-                                                     environment: ["HOTSWAP_ADDR": url, "HOTSWAP_CA": ca]) }
+            answer.withLock { $0 = try? Self.hotswap(["env", "list", "--timeout", "60s"], environment: environment) }
             finished.signal()
         }
         reader.start()
@@ -124,7 +123,7 @@ import TestSupport
         defer { kill(frozenProcess.pid, SIGCONT) }
         let addresses = ([frozenProcess.apiURL] + others).joined(separator: ",")
         let output = try Self.hotswap(["cluster", "status", "--timeout", "20s", "--addr", addresses],
-                                      environment: ["HOTSWAP_CA": cluster.certificates.ca])
+                                      environment: cluster.commandLineEnvironment(["HOTSWAP_CA": cluster.certificates.ca]))
         #expect(output.status == 0 && output.standardError.isEmpty, "\(output.combined)")
         #expect(!output.standardOutput.contains("no leader's view"), "\(output.standardOutput)")
         #expect(output.standardOutput.hasPrefix("seen by \(leader) (leader); leader: \(leader),"), "\(output.standardOutput)")
@@ -145,7 +144,8 @@ import TestSupport
         defer { kill(frozenProcess.pid, SIGCONT) }
         let addresses = [frozenProcess.apiURL] + silent.map { "127.0.0.1:\($0.port)" } + [live]
         let output = try Self.hotswap(["env", "set", "edge", "--strategy", "rolling", "--approval", "none", "--timeout", "20s",
-                                       "--addr", addresses.joined(separator: ",")], environment: ["HOTSWAP_CA": cluster.certificates.ca])
+                                       "--addr", addresses.joined(separator: ",")],
+                                      environment: cluster.commandLineEnvironment(["HOTSWAP_CA": cluster.certificates.ca]))
         #expect(output.status == 0 && output.standardError.isEmpty, "\(output.combined)")
         #expect(output.standardOutput.hasPrefix("created edge: strategy rolling"), "\(output.standardOutput)")
     }
@@ -156,12 +156,13 @@ import TestSupport
         let certificates = try CertificateFixture()
         let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
         let resetting = try SilentListener()
+        let environment = try coordinator.adminCommandLineEnvironment()
         let answer = Locked<ExternalCommand.Output?>(nil)
         let finished = DispatchSemaphore(value: 0)
         let arguments = ["nodes", "revoke", "ghost", "--timeout", "60s", "--addr", "127.0.0.1:\(resetting.port),\(coordinator.apiURL)",
                          "--ca", certificates.ca]
         let command = Thread {
-            answer.withLock { $0 = try? Self.hotswap(arguments, environment: [:]) }
+            answer.withLock { $0 = try? Self.hotswap(arguments, environment: environment) }
             finished.signal()
         }
         command.start()

@@ -17,7 +17,7 @@ struct DevCommandTests {
         let pids = dev.childPIDs
         #expect(Set(pids.keys) == ["c1", "c2", "c3", "node-1", "node-2", "node-3"], "\(dev.text)")
 
-        let nodes = try #require(dev.getJSON("/api/v1/nodes"), "GET /api/v1/nodes failed:\n\(dev.text)")
+        let nodes = try #require(try dev.getJSON("/api/v1/nodes"), "GET /api/v1/nodes failed:\n\(dev.text)")
         let listed = (nodes["nodes"] as? [[String: Any]] ?? []).reduce(into: [String: [String: Any]]()) {
             $0[$1["id"] as? String ?? ""] = $1
         }
@@ -27,11 +27,35 @@ struct DevCommandTests {
             #expect(node["lastReport"] is [String: Any], "\(name) has no report: \(node)")
             #expect(node["environment"] as? String == "development", "\(name): \(node)")
         }
-        let cli = try ExternalCommand.run([HotSwapBinary.path, "nodes", "--addr", try #require(dev.apiURL), "--ca", dev.caPath])
+        let cli = try expectTheCLILogsInAsDevSays(dev, then: ["nodes"])
         #expect(cli.status == 0 && ["node-1", "node-2", "node-3"].allSatisfy(cli.standardOutput.contains), "\(cli.combined)")
 
         expectNoInheritedDescriptors(dev, pids: pids)
         try interruptAndExpectEverythingGone(dev, pids: pids)
+        let password = try dev.adminPassword()
+        #expect(dev.lines.filter { $0.hasPrefix("admin: user admin, password \(password)   (in \(dev.adminPasswordPath)") }.count == 2,
+                "the password is not printed at start and at exit:\n\(dev.text)")
+    }
+
+    /// Dev made the first admin's password (0600, strong, printed) and the CLI, set up with the
+    /// lines dev printed (its export line, then `hotswap login --password-stdin < DIR/admin-password`,
+    /// keeping the login in a scratch config directory), runs `arguments` against the fleet.
+    private func expectTheCLILogsInAsDevSays(_ dev: DevProcess, then arguments: [String]) throws -> ExternalCommand.Output {
+        let password = try dev.adminPassword()
+        #expect(password.count == 24 && password.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }, "\(password)")
+        let mode = try FileManager.default.attributesOfItem(atPath: dev.adminPasswordPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(dev.text.contains("user     admin, password \(password)   (in \(dev.adminPasswordPath))"), "\(dev.text)")
+        #expect(dev.text.contains(" login --password-stdin < \(dev.adminPasswordPath)\n"), "\(dev.text)")
+        #expect(dev.exportedEnvironment["HOTSWAP_CA"] == dev.caPath, "\(dev.text)")
+        let config = TemporaryDirectory()
+        defer { config.remove() }
+        let environment = dev.exportedEnvironment.merging(["XDG_CONFIG_HOME": config.path, "HOTSWAP_TOKEN": ""]) { $1 }
+        let passwordFile = try Data(contentsOf: URL(fileURLWithPath: dev.adminPasswordPath))
+        let login = try ExternalCommand.run([HotSwapBinary.path, "login", "--password-stdin"], input: passwordFile,
+                                            environment: environment)
+        #expect(login.status == 0 && login.standardOutput.hasPrefix("logged in as admin (admin) until "), "\(login.combined)")
+        return try ExternalCommand.run([HotSwapBinary.path] + arguments, environment: environment)
     }
 
     /// The same lifecycle with coordinators only (`--agents 0`): the leader is
@@ -43,12 +67,12 @@ struct DevCommandTests {
         let pids = dev.childPIDs
         #expect(Set(pids.keys) == ["c1", "c2", "c3"], "\(dev.text)")
 
-        let cluster = try #require(dev.getJSON("/api/v1/cluster"), "GET /api/v1/cluster failed:\n\(dev.text)")
+        let cluster = try #require(try dev.getJSON("/api/v1/cluster"), "GET /api/v1/cluster failed:\n\(dev.text)")
         let leader = try #require(cluster["leader"] as? String, "no leader: \(cluster)")
         #expect(["c1", "c2", "c3"].contains(leader))
         #expect(dev.text.contains("ready: leader \(leader) "), "dev printed another leader than the API's \(leader):\n\(dev.text)")
         #expect((cluster["members"] as? [[String: Any]])?.count == 3, "\(cluster)")
-        let nodes = try #require(dev.getJSON("/api/v1/nodes"), "GET /api/v1/nodes failed:\n\(dev.text)")
+        let nodes = try #require(try dev.getJSON("/api/v1/nodes"), "GET /api/v1/nodes failed:\n\(dev.text)")
         #expect((nodes["nodes"] as? [Any])?.isEmpty == true, "\(nodes)")
         expectNoInheritedDescriptors(dev, pids: pids)
 
@@ -57,6 +81,16 @@ struct DevCommandTests {
             #expect(FileManager.default.fileExists(atPath: directory.file("data/\(name)/raft")), "no data for \(name)")
             #expect(FileManager.default.fileExists(atPath: directory.file("logs/\(name).log")), "no log for \(name)")
         }
+
+        // A resumed run uses the same admin password, and the CLI logs in with it again.
+        let password = try dev.adminPassword()
+        let resumed = try DevProcess(directory: directory.path, agents: 0)
+        try #require(resumed.waitForLine(startingWith: "ready:"), "the resumed dev did not get ready:\n\(resumed.text)")
+        #expect(resumed.text.contains("admin: user admin, password \(password)   (in \(resumed.adminPasswordPath), from an earlier run)"),
+                "\(resumed.text)")
+        let status = try expectTheCLILogsInAsDevSays(resumed, then: ["cluster", "status"])
+        #expect(status.status == 0 && status.standardOutput.contains("leader: "), "\(status.combined)")
+        try interruptAndExpectEverythingGone(resumed, pids: resumed.childPIDs)
     }
 
     /// A port of the plan that is taken — here by a listener with
@@ -108,7 +142,7 @@ struct DevCommandTests {
                     "pgrep -a hotswap does not list \(name) (pid \(pid)):\n\(listed.standardOutput)")
         }
 
-        let cluster = try #require(dev.getJSON("/api/v1/cluster"), "GET /api/v1/cluster failed:\n\(dev.text)")
+        let cluster = try #require(try dev.getJSON("/api/v1/cluster"), "GET /api/v1/cluster failed:\n\(dev.text)")
         let leader = try #require(cluster["leader"] as? String, "no leader: \(cluster)")
         #expect(dev.waitForLine(startingWith: "leader \(leader), term "), "the table does not name \(leader):\n\(dev.text)")
         let victim = try #require(pids[leader])

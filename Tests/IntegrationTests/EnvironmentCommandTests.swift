@@ -7,7 +7,8 @@ import TestSupport
 /// (a real agent in it) refused with 409.
 @Suite(.serialized) struct EnvironmentCommandTests {
     static func hotswap(_ arguments: [String], on coordinator: CoordinatorProcess, ca: String) throws -> ExternalCommand.Output {
-        try ExternalCommand.run([HotSwapBinary.path] + arguments, environment: ["HOTSWAP_ADDR": coordinator.apiURL, "HOTSWAP_CA": ca])
+        try ExternalCommand.run([HotSwapBinary.path] + arguments, environment: try coordinator.adminCommandLineEnvironment(
+                                    ["HOTSWAP_ADDR": coordinator.apiURL, "HOTSWAP_CA": ca]))
     }
 
     @Test func setShowListAndDeleteRoundTrip() throws {
@@ -56,9 +57,11 @@ import TestSupport
     @Test func aBodyWithUnknownFieldsOrABadStrategyIsRefusedByName() throws {
         let certificates = try CertificateFixture()
         let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        let authorization = try coordinator.adminAuthorization()
         let put = { (body: String) throws -> (status: String, body: String) in
             let output = try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", certificates.ca, "-w", "\n%{http_code}",
-                                                  "-X", "PUT", "-d", body, "\(coordinator.apiURL)/api/v1/environments/edge"])
+                                                  "-X", "PUT", "-d", body] + authorization
+                                                 + ["\(coordinator.apiURL)/api/v1/environments/edge"])
             let lines = output.standardOutput.split(separator: "\n")
             return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n"))
         }
@@ -90,7 +93,8 @@ import TestSupport
         #expect(refused.standardError == "hotswap: environment 'edge' still has 1 node (node-1); move or remove them first "
                 + "('hotswap nodes' shows each node's environment)\n", "\(refused.combined)")
         let status = try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", certificates.ca, "-o", "/dev/null",
-                                              "-w", "%{http_code}", "-X", "DELETE", "\(coordinator.apiURL)/api/v1/environments/edge"])
+                                              "-w", "%{http_code}", "-X", "DELETE"] + (try coordinator.adminAuthorization())
+                                             + ["\(coordinator.apiURL)/api/v1/environments/edge"])
         #expect(status.standardOutput == "409")
         #expect(try run(["env", "show", "edge"]).status == 0, "the refused deletion left the environment")
         _ = agent

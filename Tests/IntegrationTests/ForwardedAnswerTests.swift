@@ -53,7 +53,7 @@ struct ForwardedAnswerTests {
                         _ request: (method: String, path: String, body: String?)) throws -> Answer {
         let process = try #require(cluster.processes[name])
         var arguments = ["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca, "-X", request.method,
-                         "-D", "-", "\(process.apiURL)\(request.path)"]
+                         "-D", "-", "\(process.apiURL)\(request.path)"] + cluster.authorization
         if let body = request.body { arguments += ["-d", body] }
         let output = try ExternalCommand.run(arguments)
         let parts = output.standardOutput.components(separatedBy: "\r\n\r\n")

@@ -38,11 +38,13 @@ struct GatewayBoundsTests {
         #expect(metrics.value("hotswap_agent_windows") == Double(Self.nodesMaximum), "the node table grew past its bound")
         #expect((metrics.value("hotswap_agent_sessions_refused_total") ?? 0) >= Double(Self.agentCount - Self.nodesMaximum))
 
-        let listed = try #require(fetchJSON(ca: certificates.ca, url: coordinator.apiURL + "/api/v1/nodes")?["nodes"] as? [[String: Any]])
+        let authorization = try coordinator.adminAuthorization()
+        let fetch = { (path: String) in fetchJSON(ca: certificates.ca, url: coordinator.apiURL + path, authorization: authorization) }
+        let listed = try #require(fetch("/api/v1/nodes")?["nodes"] as? [[String: Any]])
         #expect(listed.count == Self.nodesMaximum)
         for node in listed.prefix(25) {
             let id = try #require(node["id"] as? String)
-            let window = try #require(fetchJSON(ca: certificates.ca, url: coordinator.apiURL + "/api/v1/nodes/\(id)/metrics?since=0"))
+            let window = try #require(fetch("/api/v1/nodes/\(id)/metrics?since=0"))
             let samples = (window["samples"] as? [Any])?.count ?? -1
             let minutes = (window["minutes"] as? [Any])?.count ?? -1
             #expect(samples == Self.windowSamples, "\(id) holds \(samples) full-resolution samples")
@@ -65,9 +67,9 @@ struct MetricsScraper {
     }
 }
 
-/// `GET url` with curl, parsed as a JSON object.
-func fetchJSON(ca: String, url: String) -> [String: Any]? {
-    guard let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "15", "--cacert", ca, url]),
+/// `GET url` with curl and `authorization` (its curl arguments), parsed as a JSON object.
+func fetchJSON(ca: String, url: String, authorization: [String]) -> [String: Any]? {
+    guard let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "15", "--cacert", ca] + authorization + [url]),
           output.status == 0 else { return nil }
     return (try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8))) as? [String: Any]
 }

@@ -86,15 +86,15 @@ struct LinearizableReadTests {
 
     private func consistencyHeader(_ cluster: ClusterFixture, _ name: String, _ path: String) throws -> String? {
         let process = try #require(cluster.processes[name])
-        let output = try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca,
-                                              "-o", "/dev/null", "-D", "-", "\(process.apiURL)\(path)"])
+        let output = try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca]
+                                             + cluster.authorization + ["-o", "/dev/null", "-D", "-", "\(process.apiURL)\(path)"])
         let line = output.standardOutput.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-hotswap-consistency:") }
         return line.map { $0.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces) }
     }
 
     private func curl(_ cluster: ClusterFixture, _ name: String, _ path: String) throws -> ExternalCommand.Output {
         let process = try #require(cluster.processes[name])
-        return try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca,
-                                        "-w", "%{http_code}", "\(process.apiURL)\(path)"])
+        return try ExternalCommand.run(["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca]
+                                       + cluster.authorization + ["-w", "%{http_code}", "\(process.apiURL)\(path)"])
     }
 }

@@ -13,7 +13,8 @@ struct NodeAdministrationTests {
     static func hotswapNodes(_ arguments: [String], on member: String, in cluster: ClusterFixture) throws -> ExternalCommand.Output {
         let process = try #require(cluster.processes[member])
         return try ExternalCommand.run([HotSwapBinary.path, "nodes"] + arguments
-                                       + ["--addr", process.apiURL, "--ca", cluster.certificates.ca])
+                                       + ["--addr", process.apiURL, "--ca", cluster.certificates.ca],
+                                       environment: cluster.commandLineEnvironment())
     }
 
     static func isLive(_ node: String, in cluster: ClusterFixture, via member: String) -> Bool {

@@ -13,7 +13,7 @@ struct SnapshotChurnTests {
     @Test func everyAcknowledgedWriteSurvivesFrequentSnapshotsWhileLeadershipMovesAndAMemberJoins() throws {
         let cluster = try ClusterFixture(spares: ["c4"], coordinatorArguments: Self.arguments)
         _ = try #require(cluster.agreedLeader())
-        let writer = ContinuousWriter(ca: cluster.certificates.ca, targets: cluster.apiURLs)
+        let writer = ContinuousWriter(ca: cluster.certificates.ca, authorization: cluster.authorization, targets: cluster.apiURLs)
         #expect(eventually { writer.acknowledgedCount >= 10 })
 
         for round in 0..<Self.transferRounds {

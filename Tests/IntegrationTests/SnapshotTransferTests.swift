@@ -83,7 +83,7 @@ struct SnapshotTransferTests {
         // while the leader renders the answer.
         var listed: [[String: Any]] = []
         let relayed = eventually(timeout: Self.settleTimeout) {
-            listed = Self.nodes(via: laggingProcess.apiURL, ca: cluster.certificates.ca)
+            listed = Self.nodes(via: laggingProcess.apiURL, in: cluster)
             return listed.count == Self.agentCount
         }
         #expect(relayed, "a follower relayed \(listed.count) nodes of \(Self.agentCount):\n\(laggingProcess.log.text.suffix(4_000))")
@@ -120,8 +120,9 @@ struct SnapshotTransferTests {
     }
 
     /// `GET /api/v1/nodes` on `url`: the node objects, or none if it failed.
-    static func nodes(via url: String, ca: String) -> [[String: Any]] {
-        guard let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "180", "--cacert", ca, "\(url)/api/v1/nodes"]),
+    static func nodes(via url: String, in cluster: ClusterFixture) -> [[String: Any]] {
+        guard let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "180", "--cacert", cluster.certificates.ca]
+                                                    + cluster.authorization + ["\(url)/api/v1/nodes"]),
               let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any] else {
             return []
         }

@@ -76,8 +76,9 @@ struct WALRecoveryTests {
             try recorded.writeCopy(to: data.path, damage: damage)
             let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory, dataDirectory: data)
             let written = Set(recorded.environments)
-            #expect(eventually { EnvironmentAPI.names(on: coordinator, ca: certificates.ca).intersection(written) == expected },
-                    "\(damage): serves \(EnvironmentAPI.names(on: coordinator, ca: certificates.ca).sorted())")
+            let authorization = try coordinator.adminAuthorization()
+            let served = { EnvironmentAPI.names(on: coordinator, ca: certificates.ca, authorization: authorization) }
+            #expect(eventually { served().intersection(written) == expected }, "\(damage): serves \(served().sorted())")
             #expect(coordinator.log.text.contains("torn tail; truncated\" bytes=\(summary.truncatedTailBytes)"),
                     "\(damage): \(coordinator.log.text)")
             #expect(coordinator.stop(with: SIGTERM) == 0)

@@ -9,6 +9,8 @@ Standard library only. Every write is one HTTPS request over a keep-alive connec
   etcd     POST /v3/kv/put  {"key": base64(NAME), "value": base64(the same 52-byte JSON)}
            acknowledged = 200 with a response header (committed and applied)
 
+Every HotSwap request carries "Authorization: Bearer TOKEN", the token read from --token-file.
+
 Reads are each system's default, linearizable read of one record:
 
   hotswap  GET  /api/v1/environments/NAME   acknowledged = 200 (ReadIndex or lease, then applied)
@@ -52,10 +54,11 @@ def name_for(index):
 
 
 class Target:
-    def __init__(self, system, address, context, timeout):
+    def __init__(self, system, address, context, timeout, token=None):
         host, port = address.rsplit(":", 1)
         self.system, self.host, self.port = system, host, int(port)
         self.address, self.context, self.timeout = address, context, timeout
+        self.headers = {"Authorization": "Bearer " + token} if system == "hotswap" and token else {}
 
     def connect(self):
         connection = http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=self.timeout)
@@ -72,7 +75,7 @@ class Target:
     def write(self, connection, name):
         """One write; returns (acknowledged, status, body). Raises on connection errors."""
         method, path, body = self.request(name)
-        connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        connection.request(method, path, body=body, headers={"Content-Type": "application/json", **self.headers})
         response = connection.getresponse()
         data = response.read()
         if self.system == "hotswap":
@@ -84,7 +87,7 @@ class Target:
     def read(self, connection, name):
         """One linearizable read; returns (acknowledged, status, body). Raises on connection errors."""
         if self.system == "hotswap":
-            connection.request("GET", "/api/v1/environments/" + name)
+            connection.request("GET", "/api/v1/environments/" + name, headers=self.headers)
         else:
             body = json.dumps({"key": base64.b64encode(name.encode()).decode()}).encode()
             connection.request("POST", "/v3/kv/range", body=body, headers={"Content-Type": "application/json"})
@@ -110,7 +113,7 @@ def percentile(sorted_values, fraction):
 
 
 def sequential(args, operation="write"):
-    target = Target(args.system, args.targets[0], make_context(args.ca), args.timeout)
+    target = Target(args.system, args.targets[0], make_context(args.ca), args.timeout, args.token)
     perform = target.write if operation == "write" else target.read
     connection = target.connect()
     for index in range(args.warmup):
@@ -140,13 +143,13 @@ def sequential(args, operation="write"):
         "writes_per_second": round(len(latencies) / elapsed, 1)}))
 
 
-def throughput_process(system, addresses, ca, timeout, clients, first_client, start_at, seconds, results):
+def throughput_process(system, addresses, ca, token, timeout, clients, first_client, start_at, seconds, results):
     context = make_context(ca)
     counts = [0] * clients
     errors = [0] * clients
     connections = []
     for client in range(clients):
-        target = Target(system, addresses[(first_client + client) % len(addresses)], context, timeout)
+        target = Target(system, addresses[(first_client + client) % len(addresses)], context, timeout, token)
         connections.append((target, target.connect()))
 
     def run(client):
@@ -189,7 +192,7 @@ def throughput(args):
     for process in range(processes):
         share = args.clients // processes + (1 if process < args.clients % processes else 0)
         worker = multiprocessing.Process(target=throughput_process, args=(
-            args.system, args.targets, args.ca, args.timeout, share, first, start_at, args.seconds, results))
+            args.system, args.targets, args.ca, args.token, args.timeout, share, first, start_at, args.seconds, results))
         first += share
         worker.start()
         workers.append(worker)
@@ -207,7 +210,7 @@ def throughput(args):
 
 def failover(args):
     context = make_context(args.ca)
-    targets = [Target(args.system, address, context, args.timeout) for address in args.targets]
+    targets = [Target(args.system, address, context, args.timeout, args.token) for address in args.targets]
     idle = {target.address: queue.SimpleQueue() for target in targets}
     for target in targets:  # one warm connection per survivor and per expected concurrent attempt
         for _ in range(args.warm_connections):
@@ -264,6 +267,7 @@ def main():
     parser.add_argument("--system", choices=["hotswap", "etcd"], required=True)
     parser.add_argument("--targets", required=True, help="HOST:PORT[,HOST:PORT...]")
     parser.add_argument("--ca", required=True, help="CA certificate that verifies the servers")
+    parser.add_argument("--token-file", help="hotswap: the file holding the bearer token every request carries")
     parser.add_argument("--timeout", type=float, default=10.0, help="socket timeout per request, seconds")
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=50)
@@ -278,6 +282,12 @@ def main():
     parser.add_argument("--give-up", type=float, default=60.0, help="failover: seconds before giving up")
     args = parser.parse_args()
     args.targets = [t for t in args.targets.split(",") if t]
+    args.token = None
+    if args.system == "hotswap":
+        if not args.token_file:
+            parser.error("hotswap needs --token-file")
+        with open(args.token_file, encoding="ascii") as file:
+            args.token = file.read().strip()
     if args.mode == "failover" and args.kill_pid is None:
         parser.error("failover needs --kill-pid")
     modes = {"sequential": sequential, "reads": lambda a: sequential(a, "read"), "throughput": throughput,

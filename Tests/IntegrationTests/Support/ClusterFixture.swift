@@ -5,7 +5,9 @@ import TestSupport
 /// Three real coordinators on loopback forming one Raft cluster over mutual
 /// TLS, with certificates from `hotswap certs`. Members can be killed,
 /// paused and restarted on their own data directories; `spares` have
-/// certificates, ports and data directories ready to join later.
+/// certificates, ports and data directories ready to join later. Its API
+/// helpers (and `hotswapCluster`) act as the first admin, with a token logged
+/// in once the founding members are up.
 final class ClusterFixture {
     let certificates: CertificateFixture
     let names = ["c1", "c2", "c3"]
@@ -14,6 +16,9 @@ final class ClusterFixture {
     private let peerPorts: [String: Int]
     private let dataDirectories: [String: TemporaryDirectory]
     private let coordinatorArguments: [String]
+    /// The first admin's token: every member verifies it against the replicated key ring, so
+    /// it stays good while members are killed and restarted (until it expires, after an hour).
+    private(set) var token = ""
 
     init(spares: [String] = [], agents: [String] = ["node-1"], coordinatorArguments: [String] = []) throws {
         self.spares = spares
@@ -24,6 +29,15 @@ final class ClusterFixture {
         peerPorts = Dictionary(uniqueKeysWithValues: zip(everyone, ports))
         dataDirectories = Dictionary(uniqueKeysWithValues: everyone.map { ($0, TemporaryDirectory()) })
         for name in names { try start(name) }
+        token = try adminToken()
+    }
+
+    /// curl's arguments that send the first admin's token.
+    var authorization: [String] { TestCredentials.bearer(token) }
+
+    /// The environment that makes a `hotswap` command act as the first admin, with `extra` variables.
+    func commandLineEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+        TestCredentials.commandLineEnvironment(token, extra)
     }
 
     var initialCluster: String {
@@ -56,7 +70,7 @@ final class ClusterFixture {
     func hotswapCluster(_ arguments: [String], on name: String) throws -> ExternalCommand.Output {
         let process = try #require(processes[name])
         return try ExternalCommand.run([HotSwapBinary.path, "cluster"] + arguments
-                                       + ["--addr", process.apiURL, "--ca", certificates.ca])
+                                       + ["--addr", process.apiURL, "--ca", certificates.ca], environment: commandLineEnvironment())
     }
 
     /// Every live member's agent port, as agents are given them (`--coordinators`).
@@ -67,7 +81,7 @@ final class ClusterFixture {
     /// `GET /api/v1/nodes` through `name` (answered by the leader), by node id.
     func nodes(via name: String) -> [String: [String: Any]] {
         guard let process = processes[name],
-              let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca,
+              let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca] + authorization + [
                                                      "\(process.apiURL)/api/v1/nodes"]),
               let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
               let list = object["nodes"] as? [[String: Any]] else { return [:] }
@@ -85,7 +99,7 @@ final class ClusterFixture {
     /// `GET /api/v1/cluster` on `name`, parsed.
     func clusterView(on name: String) -> [String: Any]? {
         guard let process = processes[name],
-              let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca,
+              let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca] + authorization + [
                                                      "\(process.apiURL)/api/v1/cluster?consistency=serializable"]),
               output.status == 0 else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8))) as? [String: Any]
@@ -122,7 +136,7 @@ final class ClusterFixture {
     /// `GET /api/v1/environments` on `name`: the records as JSON objects.
     func environments(on name: String) -> [[String: Any]] {
         guard let process = processes[name],
-              let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca,
+              let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", certificates.ca] + authorization + [
                                                      "\(process.apiURL)/api/v1/environments"]),
               let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
               let list = object["environments"] as? [[String: Any]] else { return [] }
@@ -154,7 +168,7 @@ final class ClusterFixture {
         guard let process = processes[name],
               let output = try? ExternalCommand.run([
                 "curl", "-sS", "--max-time", "6", "--cacert", certificates.ca, "-o", "/dev/null", "-w", "%{http_code}",
-                "-X", "PUT", "-d", body, "\(process.apiURL)/api/v1/environments/\(environment)"]) else { return 0 }
+                "-X", "PUT", "-d", body] + authorization + ["\(process.apiURL)/api/v1/environments/\(environment)"]) else { return 0 }
         return Int(output.standardOutput) ?? 0
     }
 }

@@ -17,14 +17,17 @@ final class ContinuousWriter: @unchecked Sendable {
     }
 
     private let ca: String
+    private let authorization: [String]
     private let state: Locked<State>
     private let finished = DispatchSemaphore(value: 0)
 
     static let environmentCount = 40
 
-    /// Starts writing at once, spreading writes over the API URLs in `targets`.
-    init(ca: String, targets: [String]) {
+    /// Starts writing at once, spreading writes over the API URLs in `targets`, sending curl
+    /// `authorization` (`ClusterFixture.authorization`).
+    init(ca: String, authorization: [String], targets: [String]) {
         self.ca = ca
+        self.authorization = authorization
         state = Locked(State(targets: targets))
         let thread = Thread { [self] in
             run()
@@ -63,7 +66,7 @@ final class ContinuousWriter: @unchecked Sendable {
             let body = #"{"defaultStrategy":"rolling","requiresApproval":false,"approvalTimeoutSeconds":\#(60 + sequence)}"#
             let output = try? ExternalCommand.run([
                 "curl", "-sS", "--max-time", "6", "--cacert", ca, "-o", "/dev/null", "-w", "%{http_code}",
-                "-X", "PUT", "-d", body, "\(target)/api/v1/environments/\(environment)"])
+                "-X", "PUT", "-d", body] + authorization + ["\(target)/api/v1/environments/\(environment)"])
             let acknowledged = (200...201).contains(Int(output?.standardOutput ?? "") ?? 0)
             state.withLock { state in
                 state.attemptCount += 1

@@ -6,11 +6,14 @@ import TestSupport
 /// standard output and error collected. It knows the pids of the processes
 /// dev reported starting (`started NAME  pid N` lines), so a test can check
 /// every one is gone; when released it kills dev and anything of the fleet
-/// still running, so a failing test leaks nothing.
+/// still running, so a failing test leaks nothing. Its API calls act as the
+/// first admin dev made (the password in DIR/admin-password).
 final class DevProcess {
     let process: Subprocess
     let output: PipeCollector
     let directory: String
+    /// The admin token `adminToken()` logged in for, kept for the next call.
+    private var cachedToken: String?
 
     /// Generous: under ThreadSanitizer on a shared two-core machine seven
     /// instrumented processes start slowly. Bounded waits, not performance checks.
@@ -76,18 +79,35 @@ final class DevProcess {
         return found
     }
 
+    /// The variables of the first `export HOTSWAP_ADDR=... HOTSWAP_CA=...` line dev printed.
+    var exportedEnvironment: [String: String] {
+        guard let line = lines.first(where: { $0.split(separator: " ").first == "export" }) else { return [:] }
+        return Dictionary(line.split(separator: " ").dropFirst().compactMap { word in
+            word.firstIndex(of: "=").map { (String(word[..<$0]), String(word[word.index(after: $0)...])) }
+        }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The first URL dev printed in its `export HOTSWAP_ADDR=...` line (it lists every member's).
     var apiURL: String? {
-        for line in lines {
-            let words = line.split(separator: " ")
-            if let exported = words.first(where: { $0.hasPrefix("HOTSWAP_ADDR=") }) {
-                return exported.dropFirst("HOTSWAP_ADDR=".count).split(separator: ",").first.map(String.init)
-            }
-        }
-        return nil
+        exportedEnvironment["HOTSWAP_ADDR"]?.split(separator: ",").first.map(String.init)
     }
 
     var caPath: String { directory + "/tls/ca.pem" }
+    var adminPasswordPath: String { directory + "/admin-password" }
+
+    /// The password dev wrote for the first admin (its one line).
+    func adminPassword() throws -> String {
+        try String(contentsOfFile: adminPasswordPath, encoding: .utf8).trimmingCharacters(in: .newlines)
+    }
+
+    /// A token of dev's first admin, logged in at the first API URL dev printed and kept.
+    func adminToken() throws -> String {
+        if let cachedToken { return cachedToken }
+        let url = try #require(apiURL, "dev printed no API URL:\n\(text)")
+        let token = try TestCredentials.logIn(url: url, ca: caPath, password: try adminPassword())
+        cachedToken = token
+        return token
+    }
 
     /// Waits (bounded) for dev to exit and its output to be read to the end;
     /// its status, or nil if it is still running.
@@ -115,11 +135,12 @@ final class DevProcess {
         return Set(names.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") })
     }
 
-    /// `curl` GET of `path` on dev's API, verified with dev's CA; the parsed JSON object.
-    func getJSON(_ path: String) -> [String: Any]? {
+    /// `curl` GET of `path` on dev's API as the first admin, verified with dev's CA; the parsed JSON object.
+    func getJSON(_ path: String) throws -> [String: Any]? {
+        let authorization = TestCredentials.bearer(try adminToken())
         guard let url = apiURL,
-              let result = try? ExternalCommand.run(["curl", "-sS", "--fail", "--max-time", "5", "--cacert", caPath,
-                                                     url + path]),
+              let result = try? ExternalCommand.run(["curl", "-sS", "--fail", "--max-time", "5", "--cacert", caPath]
+                                                    + authorization + [url + path]),
               result.status == 0 else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))) as? [String: Any]
     }

@@ -9,13 +9,16 @@ import Transport
 /// namespace's veth address (certificates name it, since peers check the
 /// address), API and agent ports on the namespace's loopback. The test talks
 /// to each one with `ip netns exec NS curl https://127.0.0.1:PORT`, which keeps
-/// working while its namespace is cut off.
+/// working while its namespace is cut off. Requests carry a token of the first
+/// admin, logged in (in c1's namespace) once the cluster is up.
 final class PartitionCluster {
     let names = ["c1", "c2", "c3"]
     let network: NetworkNamespaces
     let certificates: CertificateFixture
     private(set) var processes: [String: CoordinatorProcess] = [:]
     private let dataDirectories: [String: TemporaryDirectory]
+    /// The first admin's token; empty until the login in `init`.
+    private var token = ""
 
     /// Every member listens for peers on this port of its own address; namespaces keep them apart.
     static let peerPort = 7400
@@ -36,6 +39,8 @@ final class PartitionCluster {
         }
         dataDirectories = Dictionary(uniqueKeysWithValues: names.map { ($0, TemporaryDirectory()) })
         for name in names { try start(name) }
+        token = try TestCredentials.logIn(url: try #require(processes[names[0]]).apiURL, ca: certificates.ca,
+                                          commandPrefix: network.exec(in: names[0]))
     }
 
     /// Stops the coordinators before their namespaces go (a namespace lives while a process is inside).
@@ -93,12 +98,12 @@ final class PartitionCluster {
         return Set(list.compactMap { $0["name"] as? String })
     }
 
-    /// curl inside `name`'s namespace against its API's `path`.
+    /// curl inside `name`'s namespace against its API's `path`, with the admin's token once there is one.
     private func curl(on name: String, path: String, maximumSeconds: Int = 2,
                       options: [String] = []) -> ExternalCommand.Output? {
         guard let process = processes[name] else { return nil }
-        let command = network.exec(in: name) + ["curl", "-sS", "--max-time", "\(maximumSeconds)",
-                                                "--cacert", certificates.ca] + options + ["\(process.apiURL)\(path)"]
+        let command = network.exec(in: name) + ["curl", "-sS", "--max-time", "\(maximumSeconds)", "--cacert", certificates.ca]
+            + (token.isEmpty ? [] : TestCredentials.bearer(token)) + options + ["\(process.apiURL)\(path)"]
         return try? ExternalCommand.run(command)
     }
 }

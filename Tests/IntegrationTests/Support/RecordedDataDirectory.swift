@@ -28,7 +28,10 @@ struct RecordedDataDirectory: Sendable {
         first.stop(with: SIGKILL)
 
         let second = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory, dataDirectory: data)
-        guard eventually({ EnvironmentAPI.names(on: second, ca: certificates.ca).isSuperset(of: firstRun) }) else {
+        let authorization = try second.adminAuthorization()
+        guard eventually({
+            EnvironmentAPI.names(on: second, ca: certificates.ca, authorization: authorization).isSuperset(of: firstRun)
+        }) else {
             throw RecordingFailure(description: "writes acknowledged before kill -9 were lost: \(second.log.text)")
         }
         try write(secondRun, to: second, ca: certificates.ca)
@@ -47,7 +50,8 @@ struct RecordedDataDirectory: Sendable {
     }
 
     private static func write(_ environments: [String], to coordinator: CoordinatorProcess, ca: String) throws {
-        for name in environments where !eventually({ EnvironmentAPI.put(name, on: coordinator, ca: ca) }) {
+        let authorization = try coordinator.adminAuthorization()
+        for name in environments where !eventually({ EnvironmentAPI.put(name, on: coordinator, ca: ca, authorization: authorization) }) {
             throw RecordingFailure(description: "PUT \(name) was never acknowledged: \(coordinator.log.text)")
         }
     }
@@ -72,19 +76,20 @@ struct RecordedDataDirectory: Sendable {
     }
 }
 
-/// `PUT` and `GET` of `/api/v1/environments` on one coordinator, with curl.
+/// `PUT` and `GET` of `/api/v1/environments` on one coordinator, with curl and the given
+/// authorization (`CoordinatorProcess.adminAuthorization()`).
 enum EnvironmentAPI {
     /// True when the write was acknowledged (201 created, 200 replaced).
-    static func put(_ name: String, on coordinator: CoordinatorProcess, ca: String) -> Bool {
+    static func put(_ name: String, on coordinator: CoordinatorProcess, ca: String, authorization: [String]) -> Bool {
         guard let output = try? ExternalCommand.run([
             "curl", "-sS", "--max-time", "6", "--cacert", ca, "-o", "/dev/null", "-w", "%{http_code}",
-            "-X", "PUT", "-d", #"{"defaultStrategy":"canary","requiresApproval":false}"#,
+            "-X", "PUT", "-d", #"{"defaultStrategy":"canary","requiresApproval":false}"#] + authorization + [
             "\(coordinator.apiURL)/api/v1/environments/\(name)"]) else { return false }
         return output.standardOutput == "201" || output.standardOutput == "200"
     }
 
-    static func names(on coordinator: CoordinatorProcess, ca: String) -> Set<String> {
-        guard let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", ca,
+    static func names(on coordinator: CoordinatorProcess, ca: String, authorization: [String]) -> Set<String> {
+        guard let output = try? ExternalCommand.run(["curl", "-sS", "--max-time", "2", "--cacert", ca] + authorization + [
                                                      "\(coordinator.apiURL)/api/v1/environments"]),
               let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
               let list = object["environments"] as? [[String: Any]] else { return [] }
