@@ -22,13 +22,7 @@ import Wire
             }
         }
         defer { fixture.shutdown() }
-        let port = fixture.server.address.port
-        let (first, a) = try #require(fixture.raw.open(port: port))
-        let (second, b) = try #require(fixture.raw.open(port: port))
-        let serverLoop = fixture.server.group.loops[0]
-        let registry = fixture.server.endpoint.registry
-        #expect(eventually { first.opened && second.opened && serverLoop.runAndWait { registry.connections(on: serverLoop).count } == 2 })
-        let serverDescriptors = serverLoop.runAndWait { registry.connections(on: serverLoop).map(\.descriptor) }
+        let (a, b, serverLoop, serverDescriptors) = try Self.twoOpenConnections(fixture)
 
         // Hold the server's loop while both connections' requests arrive, so that when it
         // next waits both are readable with every request already in their sockets.
@@ -77,13 +71,7 @@ import Wire
             }
         }
         defer { fixture.shutdown() }
-        let port = fixture.server.address.port
-        let (first, a) = try #require(fixture.raw.open(port: port))
-        let (second, b) = try #require(fixture.raw.open(port: port))
-        let serverLoop = fixture.server.group.loops[0]
-        let registry = fixture.server.endpoint.registry
-        #expect(eventually { first.opened && second.opened && serverLoop.runAndWait { registry.connections(on: serverLoop).count } == 2 })
-        let serverDescriptors = serverLoop.runAndWait { registry.connections(on: serverLoop).map(\.descriptor) }
+        let (a, b, serverLoop, serverDescriptors) = try Self.twoOpenConnections(fixture)
 
         // All of a's requests wait in its socket before the loop reads any: a stays readable every turn.
         let entered = DispatchSemaphore(value: 0)
@@ -112,6 +100,18 @@ import Wire
         let served = order.elements
         let aServedAfterBArrived = served.prefix { $0 != "b" }.count - lateRequest
         #expect(aServedAfterBArrived <= 2, "a was served \(aServedAfterBArrived) more times after b's request arrived: \(served)")
+    }
+
+    /// Two client connections, open on both ends, with the server's loop and its descriptors for them.
+    private static func twoOpenConnections(_ fixture: HTTPFixture) throws
+        -> (LoopBound<TLSConnection>, LoopBound<TLSConnection>, EventLoop, [Int32]) {
+        let port = fixture.server.address.port
+        let (first, a) = try #require(fixture.raw.open(port: port))
+        let (second, b) = try #require(fixture.raw.open(port: port))
+        let serverLoop = fixture.server.group.loops[0]
+        let registry = fixture.server.endpoint.registry
+        #expect(eventually { first.opened && second.opened && serverLoop.runAndWait { registry.connections(on: serverLoop).count } == 2 })
+        return (a, b, serverLoop, serverLoop.runAndWait { registry.connections(on: serverLoop).map(\.descriptor) })
     }
 
     private static func unreadBytes(on descriptor: Int32) -> Int {
