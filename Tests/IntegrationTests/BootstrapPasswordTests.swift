@@ -58,6 +58,14 @@ struct BootstrapPasswordTests {
         #expect(output.standardError.contains("cannot read \(link)"), "\(output.combined)")
     }
 
+    @Test func aFileEndingInCRLFLosesBoth() throws {
+        let certificates = try CertificateFixture()
+        let file = try TestCredentials.writePasswordFile(in: secrets, password: TestCredentials.adminPassword + "\r")
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory,
+                                                 extraArguments: ["--bootstrap-admin-password-file", file], bootstrapPassword: false)
+        _ = try coordinator.adminToken()
+    }
+
     @Test func aRestartNeedsNoPassword() throws {
         let certificates = try CertificateFixture()
         let data = TemporaryDirectory()
