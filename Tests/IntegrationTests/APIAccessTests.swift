@@ -46,6 +46,11 @@ final class APIAccessTests {
         #expect(wrong.status == 401)
         #expect(wrong.errorCode == "invalid_credentials")
         #expect(wrong.headers["www-authenticate"] == #"Bearer realm="hotswap""#)
+        // Refused on its head: no `100 Continue` comes first, so the body is never sent.
+        let unread = try coordinator.request("PUT", "/api/v1/environments/x", body: String(repeating: "x", count: 60_000),
+                                             extra: ["-H", "Expect: 100-continue"])
+        #expect(unread.status == 401, "\(unread.body)")
+        #expect(unread.errorCode == "authentication_required")
         let head = try coordinator.request("HEAD", "/api/v1/environments", extra: ["-I"])
         #expect(head.status == 401, "\(head.body)")
         #expect(head.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
