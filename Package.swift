@@ -66,7 +66,7 @@ let package = Package(
             name: "hotswap",
             dependencies: [
                 "Access", "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "Cluster", "CommandLineSupport", "Coordinator",
-                "Fleet", "LocalFleet", "Observability", "Locking", "Primitives", "Transport", "Wire",
+                "FileSystem", "Fleet", "LocalFleet", "Observability", "Locking", "Primitives", "Transport", "Wire",
             ]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,

@@ -66,6 +66,9 @@ struct AccessBody: Decodable {
         } catch {
             throw Refusal(code: "invalid_json", message: "the body must be a JSON object: \(shape)")
         }
+        if let repeated = firstRepeatedKey(bytes) {
+            throw Refusal(code: "invalid_body", message: "the field '\(repeated)' is given twice; the body is \(shape)")
+        }
         let unknown = body.fields.keys.filter { !known.contains($0) }.sorted()
         guard unknown.isEmpty else {
             let named = unknown.map { field in
@@ -75,6 +78,48 @@ struct AccessBody: Decodable {
                           + "\(named.joined(separator: ", ")); the body is \(shape)")
         }
         return body
+    }
+
+    /// The first top-level key of the JSON object `bytes` (already decoded, so well formed) that
+    /// is given again: the decoder keeps one value of a repeated key, and which is not for a
+    /// client to guess. Keys are compared as decoded, so an escaped spelling is the same key.
+    static func firstRepeatedKey(_ bytes: [UInt8]) -> String? {
+        var seen = Set<String>()
+        var depth = 0
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            case UInt8(ascii: "\""):
+                let start = index
+                index += 1
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard depth == 1, isKey(bytes, after: index) else { break }
+                let key = decodedString(bytes[start...min(index, bytes.count - 1)])
+                if !seen.insert(key).inserted { return key }
+            default: break
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Whether the next byte after `index` that is not white space is a colon.
+    private static func isKey(_ bytes: [UInt8], after index: Int) -> Bool {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        return bytes[(index + 1)...].first { !isSpace($0) } == UInt8(ascii: ":")
+    }
+
+    /// A quoted JSON string's text; its raw bytes should it not decode (it did, inside the body).
+    private static func decodedString(_ quoted: ArraySlice<UInt8>) -> String {
+        do {
+            return try JSONDecoder().decode(String.self, from: Data(quoted))
+        } catch {
+            return String(decoding: quoted, as: UTF8.self)
+        }
     }
 
     /// A string field the body must have.

@@ -17,8 +17,12 @@ struct AccessRoutes: Sendable {
     let settings: AccessSettings
     let hmac: HMACSHA256
     let logger: Logger
+    let checksInFlight = PasswordChecksInFlight()
 
-    static let invalidCredentials = HTTPReply.error(401, "invalid_credentials", "the user name or the password is wrong")
+    static let invalidCredentials = challenged(.error(401, "invalid_credentials", "the user name or the password is wrong"))
+    static let notRecorded = HTTPReply.error(503, "not_recorded", "the password check's outcome could not be recorded through Raft "
+                                             + "(no leader, or the write did not commit in time); retry shortly",
+                                             retryAfterSeconds: 1)
     static let busy = HTTPReply.error(503, "busy", "too many password checks are waiting; retry shortly", retryAfterSeconds: 1)
     static let stopping = HTTPReply.error(503, "shutting_down", "this coordinator is shutting down; retry on another",
                                           retryAfterSeconds: 1)
@@ -27,23 +31,37 @@ struct AccessRoutes: Sendable {
     static func locked(_ name: String, untilMilliseconds: UInt64, nowMilliseconds: UInt64) -> HTTPReply {
         let waitMilliseconds = untilMilliseconds > nowMilliseconds ? untilMilliseconds - nowMilliseconds : 0
         let seconds = Int(min(max(1, (waitMilliseconds + 999) / 1_000), UInt64(Int32.max)))
-        return .error(401, "account_locked", "too many failed logins: user '\(name)' is locked until "
-                      + "\(UTCTimestamp.format(milliseconds: untilMilliseconds)); an admin can unlock it",
-                      retryAfterSeconds: seconds)
+        return challenged(.error(401, "account_locked", "too many failed logins: user '\(name)' is locked until "
+                                 + "\(UTCTimestamp.format(milliseconds: untilMilliseconds)); an admin can unlock it",
+                                 retryAfterSeconds: seconds))
+    }
+
+    /// A 401 with the challenge every other 401 of the API carries.
+    private static func challenged(_ reply: HTTPReply) -> HTTPReply {
+        var reply = reply
+        reply.headers.add(name: "WWW-Authenticate", value: APIGuard.challenge)
+        return reply
     }
 
     /// Runs `work` on the hashing pool, then `then` on the responder's loop with its result. A
-    /// full queue is answered 503 `busy` at once, a pool stopping before the job ran 503.
+    /// full queue is answered 503 `busy` at once, a pool stopping before the job ran 503; either
+    /// way `abandoned` runs instead of `then`.
     func hash<Value: Sendable>(for responder: HTTPResponder, _ work: @escaping @Sendable () -> Value,
+                               abandoned: @escaping @Sendable () -> Void = {},
                                then: @escaping @Sendable (HTTPResponder, Value) -> Void) {
         let bound = LoopBound(responder, loop: responder.loop)
         let accepted = hashing.submit(on: responder.loop, work) { answer in
             switch answer {
             case let .done(value): then(bound.value, value)
-            case .stopping: bound.value.send(Self.stopping)
+            case .stopping:
+                abandoned()
+                bound.value.send(Self.stopping)
             }
         }
-        if !accepted { responder.send(Self.busy) }
+        if !accepted {
+            abandoned()
+            responder.send(Self.busy)
+        }
     }
 
     /// Proposes `command` and runs `then` on the responder's loop with its outcome.

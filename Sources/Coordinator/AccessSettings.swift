@@ -29,3 +29,12 @@ public struct BootstrapSecret: Sendable, CustomStringConvertible, CustomDebugStr
     public var description: String { "(secret)" }
     public var debugDescription: String { description }
 }
+
+extension CoordinatorConfiguration {
+    /// This configuration without the first admin's password, to keep once it was handed over.
+    var withoutBootstrapPassword: CoordinatorConfiguration {
+        var kept = self
+        kept.access.bootstrapAdminPassword = nil
+        return kept
+    }
+}

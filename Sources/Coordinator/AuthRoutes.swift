@@ -7,9 +7,8 @@ import Transport
 import Wire
 
 /// `/api/v1/auth`: logging in for a token, who a token speaks for, and rotating the signing
-/// key (Docs/ACCESS.md). A login is rate-limited per address, refused at once while the
-/// account is locked, checked on the hashing pool (an unknown user against a dummy digest, so
-/// timing does not tell), and counted through Raft when wrong.
+/// key (Docs/ACCESS.md). A login is rate-limited per address and its password checked by
+/// `PasswordCheck` (read barrier, lockout, in-flight slots, a wrong one counted through Raft).
 enum AuthRoutes {
     static let loginShape = "{\"username\": \"NAME\", \"password\": \"...\"}"
     static let rotateShape = "{\"overlapSeconds\": 0-86400 (optional, 3600 by default)}"
@@ -59,55 +58,18 @@ enum AuthRoutes {
         }
     }
 
+    /// Checks the password as `PasswordCheck` does, then clears earlier failures through Raft
+    /// when there are any (503 when that cannot be recorded) and issues the token.
     private static func login(_ name: String, password: String, access: AccessRoutes, responder: HTTPResponder) {
-        let now = WallClock.nowMilliseconds()
-        guard let record = access.service.view.users[name] else {
-            // The same work as for a user who exists, so the answer's timing does not tell.
-            let dummy = PasswordHasher.unknownUserDigest
-            return access.hash(for: responder, {
-                Result { () throws(AccessCryptoError) in try PasswordHasher.verify(password: password, against: dummy) }
-            }, then: { responder, _ in responder.send(AccessRoutes.invalidCredentials) })
-        }
-        guard record.lockedUntilMilliseconds <= now else {
-            return responder.send(AccessRoutes.locked(name, untilMilliseconds: record.lockedUntilMilliseconds, nowMilliseconds: now))
-        }
-        access.hash(for: responder, {
-            Result { () throws(AccessCryptoError) in try PasswordHasher.verify(password: password, against: record.digest) }
-        }, then: { responder, result in
-            switch result {
-            case .success(true): succeeded(record, access: access, responder: responder)
-            case .success(false): failed(name, access: access, responder: responder)
-            case let .failure(error): responder.send(access.cryptoFailure("cannot check the password of user '\(name)'", error))
+        PasswordCheck.check(name, password: password, access: access, responder: responder) { responder, record in
+            guard record.failedLogins > 0 || record.lockouts > 0 else { return issue(record, access: access, responder: responder) }
+            access.propose(.recordLoginSuccess(name: record.name), for: responder) { responder, outcome in
+                guard outcome.succeeded else {
+                    access.logger.warning("a login's success could not be recorded", ["user": record.name, "outcome": outcome.logSummary])
+                    return responder.send(AccessRoutes.notRecorded)
+                }
+                issue(record, access: access, responder: responder)
             }
-        })
-    }
-
-    /// Counts the failure through Raft and answers once it applied: `account_locked` when it
-    /// locked the account (or the account was locked by then), else `invalid_credentials`.
-    private static func failed(_ name: String, access: AccessRoutes, responder: HTTPResponder) {
-        let now = WallClock.nowMilliseconds()
-        access.propose(.recordLoginFailure(name: name, atMilliseconds: now), for: responder) { responder, outcome in
-            switch outcome {
-            case let .applied(.loginFailureRecorded(_, _, lockedUntil)) where lockedUntil > 0,
-                 let .applied(.accountLocked(_, lockedUntil)):
-                responder.send(AccessRoutes.locked(name, untilMilliseconds: lockedUntil, nowMilliseconds: now))
-            case .applied:
-                responder.send(AccessRoutes.invalidCredentials)
-            case .leader, .document, .refused:
-                access.logger.warning("a failed login could not be counted", ["user": name, "outcome": outcome.logSummary])
-                responder.send(AccessRoutes.invalidCredentials)
-            }
-        }
-    }
-
-    /// Clears earlier failures through Raft when there are any, then issues the token.
-    private static func succeeded(_ record: UserRecord, access: AccessRoutes, responder: HTTPResponder) {
-        guard record.failedLogins > 0 || record.lockouts > 0 else { return issue(record, access: access, responder: responder) }
-        access.propose(.recordLoginSuccess(name: record.name), for: responder) { responder, outcome in
-            if !outcome.succeeded {
-                access.logger.warning("a login's success could not be recorded", ["user": record.name, "outcome": outcome.logSummary])
-            }
-            issue(record, access: access, responder: responder)
         }
     }
 

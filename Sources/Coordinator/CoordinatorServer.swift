@@ -25,15 +25,17 @@ public final class CoordinatorServer: Sendable {
     private let tls: CoordinatorTLS
     private let endpoints: [TLSEndpoint]
     private let raft: RaftService
-    /// Made in `init` after the last step that can fail, so its threads always have an owner that joins them.
+    /// Made in `init` after the last step that can fail (the HMAC is made before it), so its
+    /// threads always have an owner that joins them.
     private let hashing: PasswordHashingPool
     private let dataLock: DataDirectoryLock
     private let stopped = Atomic<Bool>(false)
     private let reloadFailures: Counter
 
     /// Takes the data directory's lock, recovers the Raft log, and builds the endpoints.
+    /// The bootstrap password goes to `AdminBootstrap` only: the kept `configuration` has none.
     public init(_ configuration: CoordinatorConfiguration, logger: Logger) throws {
-        self.configuration = configuration
+        self.configuration = configuration.withoutBootstrapPassword
         self.logger = logger
         dataLock = try DataDirectoryLock.acquire(directory: configuration.dataDirectory)
         let revocations = AgentRevocations(logger: logger)
@@ -55,9 +57,10 @@ public final class CoordinatorServer: Sendable {
         let limits = configuration.limits
         var connectionLimits = ConnectionLimits()
         connectionLimits.handshakeTimeout = limits.handshakeTimeout
-        let hashing = PasswordHashingPool(metrics: metrics)
+        // One MAC for the process (the algorithm fetched once), made before the pool: a failure leaves no threads.
+        let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics)
         self.hashing = hashing
-        var routes = try Self.accessRoutes(configuration, raft: raft, hashing: hashing, logger: logger)
+        var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, logger: logger)
         HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
         var gatewaySettings = AgentGateway.Settings()
         gatewaySettings.liveness = LivenessPolicy(suspectAfter: configuration.agentSuspectAfter, downAfter: configuration.agentDownAfter,
@@ -105,12 +108,10 @@ public final class CoordinatorServer: Sendable {
     /// The API's guarded routes with the login and user routes in them, and the first admin's
     /// bootstrap when this coordinator has the founding password.
     private static func accessRoutes(_ configuration: CoordinatorConfiguration, raft: RaftService, hashing: PasswordHashingPool,
-                                     logger: Logger) throws(AccessCryptoError) -> GuardedRoutes {
+                                     hmac: HMACSHA256, logger: Logger) -> GuardedRoutes {
         if let password = configuration.access.bootstrapAdminPassword {
             raft.adminBootstrap = AdminBootstrap(password: password.value, pool: hashing, loop: raft.loop, logger: logger)
         }
-        // One MAC for the process: the algorithm is fetched from OpenSSL's provider once, not per request.
-        let hmac = try HMACSHA256()
         var routes = GuardedRoutes(accessGuard: APIGuard(settings: configuration.access, hmac: hmac) { raft.view })
         let access = AccessRoutes(service: raft, hashing: hashing, settings: configuration.access, hmac: hmac, logger: logger)
         AuthRoutes.register(in: &routes, access)

@@ -5,7 +5,7 @@ import Wire
 
 /// The API's routes, every one registered through `APIGuard`: the route's requirement is
 /// looked up in `Permissions` once, at registration, and each request is admitted (rate
-/// limits, token, role) before its handler runs. A handler of a guarded route gets the
+/// limits, token, role) on its head, before its body is read; its handler runs once the body is in. A handler of a guarded route gets the
 /// verified caller; an open route's (`addOpen`) gets none, and only a route the table lists as
 /// open may be added that way.
 struct GuardedRoutes {
@@ -41,15 +41,18 @@ struct GuardedRoutes {
                                    _ respond: @escaping @Sendable (HTTPRequest, HTTPResponder, VerifiedCaller?) -> Void) {
         let isRateLimited = !APIGuard.unlimitedPatterns.contains(pattern)
         let route = "\(method) \(pattern)"
-        routes.add(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in
+        // Admitted on the head: a refused client uploads no body.
+        routes.addAdmitted(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in
             let admission = accessGuard.admit(
                 APIGuard.Request(route: route, authorization: request.head.headers.values("Authorization"),
                                  sourceHost: request.remoteAddress?.host, parameters: request.parameters),
                 requirement: requirement, isRateLimited: isRateLimited,
                 nowMilliseconds: WallClock.nowMilliseconds(), nowNanoseconds: MonotonicInstant.now().nanoseconds)
             switch admission {
-            case let .admitted(caller): respond(request, responder, caller)
-            case let .refused(reply): responder.send(reply)
+            case let .admitted(caller): return { request, responder in respond(request, responder, caller) }
+            case let .refused(reply):
+                responder.send(reply)
+                return nil
             }
         }
     }

@@ -37,6 +37,7 @@ enum UserRoutes {
             guard access.service.view.users[name] == nil else {
                 return responder.send(HTTPReply(.applied(.rejected(.userExists(name)))))
             }
+            if let refusal = policyRefusal(password, userName: name) { return responder.send(refusal) }
             withNewDigest(password, userName: name, access: access, responder: responder) { responder, digest in
                 let user = UserRecord(name: name, role: role, digest: digest)
                 access.propose(.addUser(user), answering: responder)
@@ -48,7 +49,7 @@ enum UserRoutes {
         }
         routes.add("POST", "/api/v1/users/{name}/password", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, caller in
             let name = request.parameters["name"] ?? ""
-            guard let record = access.service.view.users[name] else {
+            guard access.service.view.users[name] != nil else {
                 return responder.send(HTTPReply(.applied(.rejected(.unknownUser(name)))))
             }
             let password: String, current: String?
@@ -58,18 +59,21 @@ enum UserRoutes {
             } catch {
                 return responder.send(error.reply)
             }
-            // One's own password needs the current one, so a stolen token alone cannot take the account.
+            // One's own password needs the current one, so a stolen token alone cannot take the
+            // account; it is checked as a login's is (lockout, a wrong one counted).
             let isOwn = caller.name == name
             if isOwn, current == nil {
                 return responder.send(.error(400, "invalid_body", "changing your own password needs currentPassword"))
             }
-            let expected = isOwn ? current : nil
-            let verify: @Sendable () -> Result<Bool, AccessCryptoError> = {
-                guard let expected else { return .success(true) }
-                return Result { () throws(AccessCryptoError) in try PasswordHasher.verify(password: expected, against: record.digest) }
+            if let refusal = policyRefusal(password, userName: name) { return responder.send(refusal) }
+            let setPassword: @Sendable (HTTPResponder) -> Void = { responder in
+                withNewDigest(password, userName: name, access: access, responder: responder) { responder, digest in
+                    access.propose(.setPassword(name: name, digest: digest), answering: responder)
+                }
             }
-            withNewDigest(password, userName: name, access: access, responder: responder, verifying: verify) { responder, digest in
-                access.propose(.setPassword(name: name, digest: digest), answering: responder)
+            guard isOwn, let current else { return setPassword(responder) }
+            PasswordCheck.check(name, password: current, access: access, responder: responder) { responder, _ in
+                setPassword(responder)
             }
         }
         routes.add("POST", "/api/v1/users/{name}/unlock") { request, responder, _ in
@@ -98,31 +102,30 @@ enum UserRoutes {
         return name
     }
 
-    /// Checks `password` against the policy, then on the hashing pool runs `verifying` (false:
-    /// 401 `invalid_credentials`) and makes the new digest with a fresh salt; `then` gets it on
-    /// the responder's loop.
-    private static func withNewDigest(_ password: String, userName: String, access: AccessRoutes, responder: HTTPResponder,
-                                      verifying: @escaping @Sendable () -> Result<Bool, AccessCryptoError> = { .success(true) },
-                                      then: @escaping @Sendable (HTTPResponder, PasswordDigest) -> Void) {
+    /// 422 `invalid_password` naming the policy's rule `password` breaks, or nil.
+    private static func policyRefusal(_ password: String, userName: String) -> HTTPReply? {
         do throws(PasswordRejection) {
             try PasswordPolicy.check(password, userName: userName)
+            return nil
         } catch {
-            return responder.send(.error(422, "invalid_password", error.message))
+            return .error(422, "invalid_password", error.message)
         }
+    }
+
+    /// Makes the digest of `password` (already held against the policy) with a fresh salt on
+    /// the hashing pool; `then` gets it on the responder's loop.
+    private static func withNewDigest(_ password: String, userName: String, access: AccessRoutes, responder: HTTPResponder,
+                                      then: @escaping @Sendable (HTTPResponder, PasswordDigest) -> Void) {
         let salt: [UInt8]
         switch access.salt() {
         case let .success(made): salt = made
         case let .failure(reply): return responder.send(reply)
         }
-        access.hash(for: responder, { () -> Result<PasswordDigest?, AccessCryptoError> in
-            Result { () throws(AccessCryptoError) in
-                guard try verifying().get() else { return nil }
-                return try PasswordHasher.digest(password: password, salt: salt)
-            }
+        access.hash(for: responder, {
+            Result { () throws(AccessCryptoError) in try PasswordHasher.digest(password: password, salt: salt) }
         }, then: { responder, result in
             switch result {
-            case let .success(digest?): then(responder, digest)
-            case .success(nil): responder.send(AccessRoutes.invalidCredentials)
+            case let .success(digest): then(responder, digest)
             case let .failure(error): responder.send(access.cryptoFailure("cannot hash the password of user '\(userName)'", error))
             }
         })

@@ -21,6 +21,9 @@ public protocol HTTPRequestBodyReceiver: AnyObject {
     func abandon(_ reason: String)
 }
 
+/// A route's handler of a request whose body has been collected.
+public typealias HTTPRequestHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
+
 /// What a route does with a request. Handlers run on the connection's loop and
 /// must answer through the responder exactly once, now or later.
 public enum HTTPRouteAction: Sendable {
@@ -28,10 +31,14 @@ public enum HTTPRouteAction: Sendable {
     case buffered(maximumBytes: Int, respond: @Sendable (HTTPRequest, HTTPResponder) -> Void)
     /// The body (at most `maximumBytes`) is streamed to the receiver `accept` returns.
     case streamed(maximumBytes: Int, accept: @Sendable (HTTPRequest, HTTPResponder) -> any HTTPRequestBodyReceiver)
+    /// Admitted on its head, before any of the body is read or `100 Continue` is sent: `admit`
+    /// either answers (the connection then closes, the body unread) and gives nil, or gives the
+    /// handler to run once the body (at most `maximumBytes`) is collected.
+    case admitted(maximumBytes: Int, admit: @Sendable (HTTPRequest, HTTPResponder) -> HTTPRequestHandler?)
 
     var bodyMaximumBytes: Int {
         switch self {
-        case let .buffered(maximum, _), let .streamed(maximum, _): return maximum
+        case let .buffered(maximum, _), let .streamed(maximum, _), let .admitted(maximum, _): return maximum
         }
     }
 }
@@ -49,6 +56,12 @@ public struct HTTPRoutes: Sendable {
                              bodyMaximumBytes: Int = HTTPRoutes.smallBodyMaximumBytes,
                              _ respond: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) {
         router.add(method, pattern, .buffered(maximumBytes: bodyMaximumBytes, respond: respond))
+    }
+
+    /// A route whose request is admitted on its head, before its body is read (`HTTPRouteAction.admitted`).
+    public mutating func addAdmitted(_ method: String, _ pattern: String, bodyMaximumBytes: Int,
+                                     _ admit: @escaping @Sendable (HTTPRequest, HTTPResponder) -> HTTPRequestHandler?) {
+        router.add(method, pattern, .admitted(maximumBytes: bodyMaximumBytes, admit: admit))
     }
 
     /// A route whose request body is streamed (uploads).

@@ -142,12 +142,18 @@ final class HTTPServerHandler: ConnectionHandler {
             headers.add(name: "Allow", value: allowed.joined(separator: ", "))
             failRequest(status: 405, code: "method_not_allowed",
                         message: "\(head.method) is not allowed on \(head.path)", headers: headers)
-        case let .found(action, parameters):
+        case .found(var action, let parameters):
             parser.limits.bodyMaximumBytes = action.bodyMaximumBytes
             let request = HTTPRequest(head: head, parameters: parameters, body: [],
                                       peer: connection.peer, remoteAddress: connection.remoteAddress)
             let responder = HTTPResponder(owner: self, connection: connection, head: head,
                                           commonHeaders: configuration.responseHeaders)
+            if case let .admitted(maximum, admit) = action {
+                // A refusal now is sent with the body unread, so the connection closes after it.
+                requestBodyComplete = false
+                guard let respond = admit(request, responder) else { return }
+                action = .buffered(maximumBytes: maximum, respond: respond)
+            }
             if head.headers["Expect"]?.lowercased() == "100-continue" {
                 connection.write(HTTPResponseSerializer.head(HTTPResponseHead(status: 100)))
             }

@@ -1,10 +1,12 @@
 import Access
 import Coordinator
+import FileSystem
 import Glibc
 
 /// The first admin's password for `hotswap coordinator` (Docs/ACCESS.md): from
-/// `--bootstrap-admin-password-file` (not group or world readable; one trailing newline is
-/// dropped) or `$HOTSWAP_BOOTSTRAP_ADMIN_PASSWORD`, never both. A given password must pass the
+/// `--bootstrap-admin-password-file` (owned by this user, not group or world readable, not a
+/// symbolic link; one trailing "\n" or "\r\n" is dropped) or `$HOTSWAP_BOOTSTRAP_ADMIN_PASSWORD`
+/// (removed from the environment once read), never both. A given password must pass the
 /// password policy; a coordinator founding a new cluster needs one. Refusals name the rule,
 /// never the password.
 enum BootstrapPassword {
@@ -15,6 +17,8 @@ enum BootstrapPassword {
         throws(UsageError) -> BootstrapSecret? {
         let flag = CoordinatorFlags.bootstrapAdminPasswordFile
         let fromEnvironment = getenv(environmentName).map { String(cString: $0) }
+        // Read once: child processes and later readers of the environment do not see it.
+        unsetenv(environmentName)
         let password: String?
         switch (options.text(flag), fromEnvironment) {
         case (.some, .some):
@@ -37,23 +41,38 @@ enum BootstrapPassword {
         return BootstrapSecret(password)
     }
 
+    /// The file's text, read from the one descriptor whose mode and owner were checked.
     private static func readFile(_ path: String, flag: Flag) throws(UsageError) -> String {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            throw UsageError("--\(flag.name): cannot read \(path): \(String(cString: strerror(errno)))")
+        let read: (bytes: [UInt8], status: stat)
+        do {
+            // Room for the longest password the policy takes and a line end; longer is refused.
+            read = try FileReader.readWithStatus(path, maximumBytes: PasswordPolicy.lengthBytes.upperBound + 2,
+                                                 followingSymlinks: false)
+        } catch {
+            throw UsageError("--\(flag.name): cannot read \(path): \(error.reason)")
         }
-        guard status.st_mode & 0o077 == 0 else {
-            throw UsageError("--\(flag.name): \(path) is open to its group or others (mode \(String(status.st_mode & 0o777, radix: 8))); "
+        let mode = read.status.st_mode
+        guard mode & 0o077 == 0 else {
+            throw UsageError("--\(flag.name): \(path) is open to its group or others (mode \(String(mode & 0o777, radix: 8))); "
                              + "chmod 600 it")
         }
-        var text: String
-        do {
-            text = try FileText.read(path)
-        } catch {
-            throw UsageError("--\(flag.name): \(error.description)")
+        guard read.status.st_uid == geteuid() else {
+            throw UsageError("--\(flag.name): \(path) is owned by uid \(read.status.st_uid), not by this user (\(geteuid()))")
         }
-        if text.hasSuffix("\n") { text.removeLast() }
+        guard let text = String(validating: withoutLineEnd(read.bytes), as: UTF8.self) else {
+            throw UsageError("--\(flag.name): \(path) is not UTF-8 text")
+        }
         return text
+    }
+
+    /// `bytes` without one trailing "\n" or "\r\n".
+    static func withoutLineEnd(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+        var end = bytes.endIndex
+        if bytes.last == UInt8(ascii: "\n") {
+            end -= 1
+            if end > bytes.startIndex, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        }
+        return bytes[..<end]
     }
 
     private static func foundsNewCluster(_ configuration: CoordinatorConfiguration) throws(UsageError) -> Bool {

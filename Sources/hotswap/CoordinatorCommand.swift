@@ -20,7 +20,7 @@ enum CoordinatorCommand {
         flags: CoordinatorFlags.all, readsConfigFile: true, action: run)
 
     static func run(_ options: CommandLineOptions) throws -> Int32 {
-        let configuration = try makeConfiguration(options)
+        var configuration = try makeConfiguration(options)
         let logger = try options.logger(component: "coordinator")
 
         _ = try configuration.verifyCertificates()
@@ -33,6 +33,8 @@ enum CoordinatorCommand {
                            ["limit": "\(descriptors)", "wanted": "\(wanted)"])
         }
         let server = try CoordinatorServer(configuration, logger: logger)
+        // Handed to the server's bootstrap, which forgets it once the cluster has its admin.
+        configuration.access.bootstrapAdminPassword = nil
         let stop = DispatchSemaphore(value: 0)
         let haltReason = Locked<String?>(nil)
         server.onHalt { reason in

@@ -16,6 +16,14 @@ import Testing
         #expect(try Self.parse("").fields.isEmpty)
     }
 
+    @Test func aFieldGivenTwiceIsRefusedByName() throws {
+        let twice = AccessBody.Refusal(code: "invalid_body", message: "the field 'password' is given twice; the body is {...}")
+        #expect(throws: twice) { try Self.parse(#"{"password":"a","username":"ada","password":"b"}"#) }
+        #expect(throws: twice) { try Self.parse(#"{"password":"a", "pass\u0077ord" : null}"#) }
+        let nested = try Self.parse(#"{"username":{"password":1,"password":2},"password":"x,\"password\":"}"#)
+        #expect(try nested.string("password") == "x,\"password\":")
+    }
+
     @Test func unknownFieldsAndWrongTypesAreRefusedByName() {
         #expect(throws: AccessBody.Refusal(code: "invalid_body", message: "unknown fields 'pasword' (did you mean 'password'?), "
                                             + "'zzz'; the body is {...}")) {

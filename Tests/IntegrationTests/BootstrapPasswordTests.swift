@@ -40,11 +40,30 @@ struct BootstrapPasswordTests {
         let readable = try start(["--bootstrap-admin-password-file", open])
         #expect(readable.status == 2)
         #expect(readable.standardError.contains("is open to its group or others (mode 644); chmod 600 it"), "\(readable.combined)")
-        let file = try TestCredentials.writePasswordFile(in: TemporaryDirectory())
+        // Kept in a variable: the directory is removed when it is released.
+        let other = TemporaryDirectory()
+        let file = try TestCredentials.writePasswordFile(in: other)
         let both = try start(["--bootstrap-admin-password-file", file],
                              environment: ["HOTSWAP_BOOTSTRAP_ADMIN_PASSWORD": TestCredentials.adminPassword])
         #expect(both.status == 2)
         #expect(both.standardError.contains("not both"), "\(both.combined)")
+    }
+
+    @Test func aSymbolicLinkIsRefused() throws {
+        let file = try TestCredentials.writePasswordFile(in: secrets)
+        let link = secrets.file("link")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        let output = try start(["--bootstrap-admin-password-file", link])
+        #expect(output.status == 2)
+        #expect(output.standardError.contains("cannot read \(link)"), "\(output.combined)")
+    }
+
+    @Test func aFileEndingInCRLFLosesBoth() throws {
+        let certificates = try CertificateFixture()
+        let file = try TestCredentials.writePasswordFile(in: secrets, password: TestCredentials.adminPassword + "\r")
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory,
+                                                 extraArguments: ["--bootstrap-admin-password-file", file], bootstrapPassword: false)
+        _ = try coordinator.adminToken()
     }
 
     @Test func aRestartNeedsNoPassword() throws {

@@ -40,16 +40,18 @@ extension CoordinatorProcess {
         return APIResponse(status: status, headers: headers, body: String(output.standardOutput[split.upperBound...]))
     }
 
-    /// `POST /api/v1/auth/login`, again while the login bucket answers 429 (bounded): a 429
-    /// counts no failure, and tests log in more often than the bucket's burst of 10.
+    /// `POST /api/v1/auth/login`, again while it is answered 429 or 503 (bounded): neither
+    /// counts a failure. Tests log in more often than the login bucket's burst of 10, and a
+    /// coordinator checks no password until it can reach a leader (just started, or restarted).
     func login(_ user: String, _ password: String) throws -> APIResponse {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["username": user, "password": password]),
                           as: UTF8.self)
+        let isRetried: (APIResponse) -> Bool = { $0.status == 429 || $0.status == 503 }
         var answer = try request("POST", "/api/v1/auth/login", body: body)
         _ = eventually(timeout: .seconds(30), every: .milliseconds(250)) {
-            guard answer.status == 429 else { return true }
+            guard isRetried(answer) else { return true }
             answer = (try? request("POST", "/api/v1/auth/login", body: body)) ?? answer
-            return answer.status != 429
+            return !isRetried(answer)
         }
         return answer
     }

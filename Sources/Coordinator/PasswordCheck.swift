@@ -1,0 +1,93 @@
+import Access
+import Cluster
+import Fleet
+import Observability
+import Primitives
+import Transport
+
+/// Checks a user's password the one way a login and a change of one's own password both do
+/// (Docs/ACCESS.md, "Lockout"): after a linearizable read barrier (so a coordinator that cannot
+/// reach a quorum, and so could not count a failure, checks nothing), refused while the account
+/// is locked, one of the user's few in-flight slots taken, hashed on the pool, the record read
+/// again (a lock or a new password since refuses), and a wrong password counted through Raft
+/// before it is answered. An unknown user is checked against a dummy digest and not counted.
+enum PasswordCheck {
+    /// Runs `verified` on the responder's loop with the user's record when `password` is
+    /// right; otherwise answers for it.
+    static func check(_ name: String, password: String, access: AccessRoutes, responder: HTTPResponder,
+                      verified: @escaping @Sendable (HTTPResponder, UserRecord) -> Void) {
+        let bound = LoopBound(responder, loop: responder.loop)
+        access.service.read { answer in
+            bound.withValueOnLoop { responder in
+                switch answer {
+                case .view: checkAfterBarrier(name, password: password, access: access, responder: responder, verified: verified)
+                case let .refused(refusal): responder.send(HTTPReply(.refused(refusal)))
+                }
+            }
+        }
+    }
+
+    private static func checkAfterBarrier(_ name: String, password: String, access: AccessRoutes, responder: HTTPResponder,
+                                          verified: @escaping @Sendable (HTTPResponder, UserRecord) -> Void) {
+        let now = WallClock.nowMilliseconds()
+        // The published view is at least as new as the barrier's, and holds every failure that
+        // released its slot.
+        guard let record = access.service.view.users[name] else {
+            // The same hash as for a user who exists; what differs is only the failure's commit.
+            let dummy = PasswordHasher.unknownUserDigest
+            return access.hash(for: responder, {
+                Result { () throws(AccessCryptoError) in try PasswordHasher.verify(password: password, against: dummy) }
+            }, then: { responder, _ in responder.send(AccessRoutes.invalidCredentials) })
+        }
+        guard record.lockedUntilMilliseconds <= now else {
+            return responder.send(AccessRoutes.locked(name, untilMilliseconds: record.lockedUntilMilliseconds, nowMilliseconds: now))
+        }
+        guard access.checksInFlight.take(name, slots: PasswordChecksInFlight.slots(failedLogins: record.failedLogins)) else {
+            return responder.send(.error(429, "rate_limited", "too many password checks of user '\(name)' at once; retry in 1 s",
+                                         retryAfterSeconds: 1))
+        }
+        access.hash(for: responder, {
+            Result { () throws(AccessCryptoError) in try PasswordHasher.verify(password: password, against: record.digest) }
+        }, abandoned: { access.checksInFlight.release(name) }, then: { responder, result in
+            let current = access.service.view.users[name]
+            let now = WallClock.nowMilliseconds()
+            switch result {
+            case .success(true):
+                access.checksInFlight.release(name)
+                guard let current, current.credentialIndex == record.credentialIndex else {
+                    return responder.send(AccessRoutes.invalidCredentials)
+                }
+                guard current.lockedUntilMilliseconds <= now else {
+                    return responder.send(AccessRoutes.locked(name, untilMilliseconds: current.lockedUntilMilliseconds,
+                                                              nowMilliseconds: now))
+                }
+                verified(responder, current)
+            case .success(false):
+                failed(name, access: access, responder: responder)
+            case let .failure(error):
+                access.checksInFlight.release(name)
+                responder.send(access.cryptoFailure("cannot check the password of user '\(name)'", error))
+            }
+        })
+    }
+
+    /// Counts the failure through Raft, gives back its slot and answers once it applied:
+    /// `account_locked` when it locked the account (or the account was locked by then), else
+    /// `invalid_credentials`; 503 when it could not be counted.
+    private static func failed(_ name: String, access: AccessRoutes, responder: HTTPResponder) {
+        let now = WallClock.nowMilliseconds()
+        access.propose(.recordLoginFailure(name: name, atMilliseconds: now), for: responder) { responder, outcome in
+            access.checksInFlight.release(name)
+            switch outcome {
+            case let .applied(.loginFailureRecorded(_, _, lockedUntil)) where lockedUntil > 0,
+                 let .applied(.accountLocked(_, lockedUntil)):
+                responder.send(AccessRoutes.locked(name, untilMilliseconds: lockedUntil, nowMilliseconds: now))
+            case .applied:
+                responder.send(AccessRoutes.invalidCredentials)
+            case .leader, .document, .refused:
+                access.logger.warning("a failed password check could not be counted", ["user": name, "outcome": outcome.logSummary])
+                responder.send(AccessRoutes.notRecorded)
+            }
+        }
+    }
+}
