@@ -26,14 +26,8 @@ import Wire
 
         // Hold the server's loop while both connections' requests arrive, so that when it
         // next waits both are readable with every request already in their sockets.
-        let entered = DispatchSemaphore(value: 0)
-        let gate = DispatchSemaphore(value: 0)
-        serverLoop.execute {
-            entered.signal()
-            gate.wait()
-        }
-        entered.wait()
-        let request = { (who: String) in Array("GET /turn/\(who) HTTP/1.1\r\nHost: test\r\n\r\n".utf8) }
+        let gate = Self.hold(serverLoop)
+        let request = Self.request
         fixture.raw.writeSeparately(Array(repeating: request("a"), count: Self.requestsPerConnection), on: a)
         fixture.raw.writeSeparately(Array(repeating: request("b"), count: Self.requestsPerConnection), on: b)
         // Every request is its own TLS 1.3 record: 5 header + 1 content-type + 16 tag bytes around it.
@@ -74,14 +68,8 @@ import Wire
         let (a, b, serverLoop, serverDescriptors) = try Self.twoOpenConnections(fixture)
 
         // All of a's requests wait in its socket before the loop reads any: a stays readable every turn.
-        let entered = DispatchSemaphore(value: 0)
-        let startGate = DispatchSemaphore(value: 0)
-        serverLoop.execute {
-            entered.signal()
-            startGate.wait()
-        }
-        entered.wait()
-        let request = { (who: String) in Array("GET /turn/\(who) HTTP/1.1\r\nHost: test\r\n\r\n".utf8) }
+        let startGate = Self.hold(serverLoop)
+        let request = Self.request
         let total = 3 * lateRequest
         fixture.raw.writeSeparately(Array(repeating: request("a"), count: total), on: a)
         let recordBytes = request("a").count + 22
@@ -112,6 +100,23 @@ import Wire
         let registry = fixture.server.endpoint.registry
         #expect(eventually { first.opened && second.opened && serverLoop.runAndWait { registry.connections(on: serverLoop).count } == 2 })
         return (a, b, serverLoop, serverLoop.runAndWait { registry.connections(on: serverLoop).map(\.descriptor) })
+    }
+
+    /// One request, its own TLS record when written with `writeSeparately`.
+    private static func request(_ who: String) -> [UInt8] {
+        Array("GET /turn/\(who) HTTP/1.1\r\nHost: test\r\n\r\n".utf8)
+    }
+
+    /// Blocks `loop` inside a task until the returned gate is signalled; returns once the loop is held.
+    private static func hold(_ loop: EventLoop) -> DispatchSemaphore {
+        let entered = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        loop.execute {
+            entered.signal()
+            gate.wait()
+        }
+        entered.wait()
+        return gate
     }
 
     private static func unreadBytes(on descriptor: Int32) -> Int {
