@@ -73,6 +73,13 @@ struct AccessRoutes: Sendable {
         }
     }
 
+    /// Whether a write reached the log and applied (a rejection applies too): otherwise it was
+    /// not recorded.
+    static func wasApplied(_ outcome: ClusterOutcome) -> Bool {
+        if case .applied = outcome { return true }
+        return false
+    }
+
     /// Proposes `command` and answers with its outcome as `HTTPReply` renders it.
     func propose(_ command: FleetCommand, answering responder: HTTPResponder) {
         propose(command, for: responder) { responder, outcome in responder.send(HTTPReply(outcome)) }
