@@ -39,11 +39,13 @@ import multiprocessing
 import os
 import queue
 import signal
-import ssl
 import statistics
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from bench_client import make_context, percentile  # noqa: E402  (Scripts/lib is not a package)
 
 BODY = b'{"defaultStrategy":"canary","requiresApproval":false}'
 NAME_COUNT = 32
@@ -96,20 +98,6 @@ class Target:
         if self.system == "hotswap":
             return response.status == 200, response.status, data
         return response.status == 200 and b'"header"' in data, response.status, data
-
-
-def make_context(ca):
-    context = ssl.create_default_context(cafile=ca)
-    context.check_hostname = True
-    return context
-
-
-def percentile(sorted_values, fraction):
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, int(round(fraction * len(sorted_values) + 0.5 - 1e-9)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
 def sequential(args, operation="write"):
