@@ -24,7 +24,8 @@ enum AuthRoutes {
             }
             do throws(AccessBody.Refusal) {
                 let body = try AccessBody.parse(request.body, known: ["username", "password"], shape: loginShape)
-                login(try body.string("username"), password: try body.string("password"), access: access, responder: responder)
+                login(try body.string("username"), password: try body.string("password"), source: request.remoteAddress?.host,
+                      access: access, responder: responder)
             } catch {
                 responder.send(error.reply)
             }
@@ -33,7 +34,7 @@ enum AuthRoutes {
             responder.send(.json(200, "{\"user\":\(JSONText.quoted(caller.name)),\"role\":\(JSONText.quoted(caller.role.rawValue)),"
                                  + "\"expiresAt\":\(JSONText.quoted(UTCTimestamp.format(milliseconds: caller.expiresAtSeconds * 1_000)))}"))
         }
-        routes.add("POST", "/api/v1/auth/rotate-key", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, _ in
+        routes.add("POST", "/api/v1/auth/rotate-key", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, caller in
             let overlapSeconds: Int64
             do throws(AccessBody.Refusal) {
                 let body = try AccessBody.parse(request.body, known: ["overlapSeconds"], shape: rotateShape)
@@ -51,19 +52,19 @@ enum AuthRoutes {
                 return responder.send(access.cryptoFailure("cannot make a signing key", error))
             }
             let command = FleetCommand.rotateSigningKey(key, overlapMilliseconds: UInt64(overlapSeconds) * 1_000)
-            access.propose(command, for: responder) { responder, outcome in
+            access.propose(command, audit: AuditContext(caller, request), for: responder) { responder, outcome in
                 guard case let .applied(.signingKeyRotated(kid)) = outcome else { return responder.send(HTTPReply(outcome)) }
                 responder.send(.json(200, "{\"kid\":\(JSONText.quoted(kid)),\"overlapSeconds\":\(overlapSeconds)}"))
             }
         }
     }
 
-    /// Checks the password as `PasswordCheck` does, then clears earlier failures through Raft
-    /// when there are any (503 when that cannot be recorded) and issues the token.
-    private static func login(_ name: String, password: String, access: AccessRoutes, responder: HTTPResponder) {
-        PasswordCheck.check(name, password: password, access: access, responder: responder) { responder, record in
-            guard record.failedLogins > 0 || record.lockouts > 0 else { return issue(record, access: access, responder: responder) }
-            access.propose(.recordLoginSuccess(name: record.name), for: responder) { responder, outcome in
+    /// Checks the password as `PasswordCheck` does, then records the success through Raft, audited
+    /// (clearing earlier failures; 503 when it cannot be recorded), and issues the token.
+    private static func login(_ name: String, password: String, source: String?, access: AccessRoutes, responder: HTTPResponder) {
+        PasswordCheck.check(name, password: password, source: source, access: access, responder: responder) { responder, record in
+            let audit = AuditContext(user: record.name, role: record.role, source: source, atMilliseconds: WallClock.nowMilliseconds())
+            access.propose(.recordLoginSuccess(name: record.name), audit: audit, for: responder) { responder, outcome in
                 guard outcome.succeeded else {
                     access.logger.warning("a login's success could not be recorded", ["user": record.name, "outcome": outcome.logSummary])
                     return responder.send(AccessRoutes.notRecorded)

@@ -20,7 +20,7 @@ enum UserRoutes {
                 .json(200, list(view.users, nowMilliseconds: WallClock.nowMilliseconds()))
             }
         }
-        routes.add("POST", "/api/v1/users", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, _ in
+        routes.add("POST", "/api/v1/users", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, caller in
             let name: String, role: UserRole, password: String
             do throws(AccessBody.Refusal) {
                 let body = try AccessBody.parse(request.body, known: ["name", "role", "password"], shape: addShape)
@@ -40,12 +40,12 @@ enum UserRoutes {
             if let refusal = policyRefusal(password, userName: name) { return responder.send(refusal) }
             withNewDigest(password, userName: name, access: access, responder: responder) { responder, digest in
                 let user = UserRecord(name: name, role: role, digest: digest)
-                access.propose(.addUser(user), answering: responder)
+                access.propose(.addUser(user), audit: AuditContext(caller, request), answering: responder)
             }
         }
-        routes.add("DELETE", "/api/v1/users/{name}") { request, responder, _ in
+        routes.add("DELETE", "/api/v1/users/{name}") { request, responder, caller in
             guard let name = knownName(request, responder) else { return }
-            access.propose(.deleteUser(name: name), answering: responder)
+            access.propose(.deleteUser(name: name), audit: AuditContext(caller, request), answering: responder)
         }
         routes.add("POST", "/api/v1/users/{name}/password", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, caller in
             let name = request.parameters["name"] ?? ""
@@ -68,17 +68,18 @@ enum UserRoutes {
             if let refusal = policyRefusal(password, userName: name) { return responder.send(refusal) }
             let setPassword: @Sendable (HTTPResponder) -> Void = { responder in
                 withNewDigest(password, userName: name, access: access, responder: responder) { responder, digest in
-                    access.propose(.setPassword(name: name, digest: digest), answering: responder)
+                    access.propose(.setPassword(name: name, digest: digest), audit: AuditContext(caller, request), answering: responder)
                 }
             }
             guard isOwn, let current else { return setPassword(responder) }
-            PasswordCheck.check(name, password: current, access: access, responder: responder) { responder, _ in
+            PasswordCheck.check(name, password: current, source: request.remoteAddress?.host, access: access,
+                                responder: responder) { responder, _ in
                 setPassword(responder)
             }
         }
-        routes.add("POST", "/api/v1/users/{name}/unlock") { request, responder, _ in
+        routes.add("POST", "/api/v1/users/{name}/unlock") { request, responder, caller in
             guard let name = knownName(request, responder) else { return }
-            access.propose(.unlockUser(name: name), answering: responder)
+            access.propose(.unlockUser(name: name), audit: AuditContext(caller, request), answering: responder)
         }
     }
 
