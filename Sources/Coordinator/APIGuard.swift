@@ -7,8 +7,8 @@ import Transport
 import Wire
 
 /// The access check every API request passes before its handler (Docs/ACCESS.md), in order:
-/// the per-address rate limit (all but health and metrics), the bearer token (on a route that
-/// is not open), the role table, then the per-user rate limit. Tokens are checked against the
+/// the per-address rate limit (all but health and metrics), the login bucket (a login only),
+/// the bearer token (on a route that is not open), the role table, then the per-user rate limit. Tokens are checked against the
 /// users and keys of the published `ClusterView`, never by asking the Raft loop. The limiters
 /// are shared by every loop of the API endpoint, each behind its own lock.
 final class APIGuard: Sendable {
@@ -17,6 +17,8 @@ final class APIGuard: Sendable {
     static let unlimitedPatterns: Set<String> = ["/healthz", "/readyz", "/metrics"]
     static let challenge = "Bearer realm=\"hotswap\""
     static let invalidTokenChallenge = "Bearer realm=\"hotswap\", error=\"invalid_token\""
+    /// The route that also takes the stricter per-address login bucket, on its head like the rest.
+    static let loginRoute = "POST /api/v1/auth/login"
 
     /// What the guard decided: the handler runs (with the verified caller on a guarded route), or this answer is sent.
     enum Admission: Equatable {
@@ -58,6 +60,10 @@ final class APIGuard: Sendable {
                                                   what: "requests from this address") {
             return .refused(refusal)
         }
+        if request.route == Self.loginRoute, let refusal = Self.take(logins, Self.sourceKey(request.sourceHost),
+                                                                     nowNanoseconds: nowNanoseconds, what: "logins from this address") {
+            return .refused(refusal)
+        }
         if requirement == .open { return .admitted(nil) }
         let token: String
         switch Self.bearerToken(request.authorization) {
@@ -93,11 +99,6 @@ final class APIGuard: Sendable {
         var configuration = base
         configuration.responseHeaders.add(name: "Strict-Transport-Security", value: "max-age=31536000")
         return configuration
-    }
-
-    /// Takes a login token from the per-address login bucket; the refusal to send, or nil.
-    func takeLogin(sourceHost: String?, nowNanoseconds: UInt64) -> HTTPReply? {
-        Self.take(logins, Self.sourceKey(sourceHost), nowNanoseconds: nowNanoseconds, what: "logins from this address")
     }
 
     /// The bucket key of a client: its IPv4 address or IPv6 /64, as connection admission keys it.

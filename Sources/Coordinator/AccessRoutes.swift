@@ -75,6 +75,13 @@ struct AccessRoutes: Sendable {
         }
     }
 
+    /// Whether a write reached the log and applied (a rejection applies too): otherwise it was
+    /// not recorded.
+    static func wasApplied(_ outcome: ClusterOutcome) -> Bool {
+        if case .applied = outcome { return true }
+        return false
+    }
+
     /// Proposes `command` audited in `audit` and answers with its outcome as `HTTPReply` renders it.
     func propose(_ command: FleetCommand, audit: AuditContext, answering responder: HTTPResponder) {
         propose(command, audit: audit, for: responder) { responder, outcome in responder.send(HTTPReply(outcome)) }

@@ -7,7 +7,7 @@ import Transport
 import Wire
 
 /// `/api/v1/auth`: logging in for a token, who a token speaks for, and rotating the signing
-/// key (Docs/ACCESS.md). A login is rate-limited per address and its password checked by
+/// key (Docs/ACCESS.md). A login is rate-limited per address (on its head) and its password checked by
 /// `PasswordCheck` (read barrier, lockout, in-flight slots, a wrong one counted through Raft).
 enum AuthRoutes {
     static let loginShape = "{\"username\": \"NAME\", \"password\": \"...\"}"
@@ -16,12 +16,8 @@ enum AuthRoutes {
     static let overlapSecondsDefault: Int64 = 3_600
 
     static func register(in routes: inout GuardedRoutes, _ access: AccessRoutes) {
-        let accessGuard = routes.accessGuard
+        // The login bucket is taken on the head, by the guard (`APIGuard.loginRoute`).
         routes.addOpen("POST", "/api/v1/auth/login", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder in
-            if let refusal = accessGuard.takeLogin(sourceHost: request.remoteAddress?.host,
-                                                   nowNanoseconds: MonotonicInstant.now().nanoseconds) {
-                return responder.send(refusal)
-            }
             do throws(AccessBody.Refusal) {
                 let body = try AccessBody.parse(request.body, known: ["username", "password"], shape: loginShape)
                 login(try body.string("username"), password: try body.string("password"), source: request.remoteAddress?.host,
@@ -60,7 +56,9 @@ enum AuthRoutes {
     }
 
     /// Checks the password as `PasswordCheck` does, then records the success through Raft, audited
-    /// (clearing earlier failures; 503 when it cannot be recorded), and issues the token.
+    /// (clearing earlier failures), and only then issues the token: a coordinator whose writes
+    /// fail answers a right password 503 `not_recorded` exactly as a wrong one, so without a
+    /// quorum a password cannot be tested by guesses that are not counted.
     private static func login(_ name: String, password: String, source: String?, access: AccessRoutes, responder: HTTPResponder) {
         PasswordCheck.check(name, password: password, source: source, access: access, responder: responder) { responder, record in
             let audit = AuditContext(user: record.name, role: record.role, source: source, atMilliseconds: WallClock.nowMilliseconds())

@@ -57,8 +57,7 @@ public final class CoordinatorServer: Sendable {
         // One MAC for the process (the algorithm fetched once), made before the pool: a failure leaves no threads.
         let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics)
         self.hashing = hashing
-        var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, logger: logger)
-        HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
+        var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, metrics: metrics, logger: logger)
         var gatewaySettings = AgentGateway.Settings()
         gatewaySettings.liveness = LivenessPolicy(suspectAfter: configuration.agentSuspectAfter, downAfter: configuration.agentDownAfter,
                                                   failoverGrace: configuration.agentFailoverGrace)
@@ -103,14 +102,16 @@ public final class CoordinatorServer: Sendable {
         endpoints = [api, peer, agent]
     }
 
-    /// The API's guarded routes with the login and user routes in them, and the first admin's
-    /// bootstrap when this coordinator has the founding password.
+    /// The API's guarded routes with the health, login and user routes in them, and the first
+    /// admin's bootstrap when this coordinator has the founding password. Health comes first:
+    /// routes are tried in order, and probes call often.
     private static func accessRoutes(_ configuration: CoordinatorConfiguration, raft: RaftService, hashing: PasswordHashingPool,
-                                     hmac: HMACSHA256, logger: Logger) -> GuardedRoutes {
+                                     hmac: HMACSHA256, metrics: MetricsRegistry, logger: Logger) -> GuardedRoutes {
         if let password = configuration.access.bootstrapAdminPassword {
             raft.adminBootstrap = AdminBootstrap(password: password.value, pool: hashing, loop: raft.loop, logger: logger)
         }
         var routes = GuardedRoutes(accessGuard: APIGuard(settings: configuration.access, hmac: hmac) { raft.view })
+        HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
         let access = AccessRoutes(service: raft, hashing: hashing, settings: configuration.access, hmac: hmac, logger: logger)
         AuthRoutes.register(in: &routes, access)
         UserRoutes.register(in: &routes, access)

@@ -85,13 +85,18 @@ enum PasswordCheck {
         })
     }
 
-    /// Counts the failure through Raft, gives back its slot and answers once it applied:
-    /// `account_locked` when it locked the account (or the account was locked by then), else
-    /// `invalid_credentials`; 503 when it could not be counted.
+    /// Counts the failure through Raft and answers once it applied: `account_locked` when it
+    /// locked the account (or the account was locked by then), else `invalid_credentials`; 503
+    /// when it could not be counted. Its slot is given back once this coordinator has applied
+    /// the failure too (`releaseOnceApplied`).
     private static func failed(_ name: String, audit: AuditContext, access: AccessRoutes, responder: HTTPResponder) {
         let now = audit.atMilliseconds
         access.propose(.recordLoginFailure(name: name, atMilliseconds: now), audit: audit, for: responder) { responder, outcome in
-            access.checksInFlight.release(name)
+            if AccessRoutes.wasApplied(outcome) {
+                releaseOnceApplied(name, access: access)
+            } else {
+                access.checksInFlight.release(name)
+            }
             switch outcome {
             case let .applied(.loginFailureRecorded(_, _, lockedUntil)) where lockedUntil > 0,
                  let .applied(.accountLocked(_, lockedUntil)):
@@ -103,5 +108,15 @@ enum PasswordCheck {
                 responder.send(AccessRoutes.notRecorded)
             }
         }
+    }
+
+    /// Gives back a slot of `name` once this coordinator has applied the failure that held it.
+    /// A follower hears that the leader applied a forwarded failure before it applies it itself;
+    /// a slot given back then would let the next check read the record without that failure (a
+    /// lock missed). A linearizable read barrier started now waits, bounded by its timeout, until
+    /// this coordinator has applied an index the leader reached after the failure; the slot is
+    /// given back when it completes, refused (timeout, no leader, shutdown) included.
+    private static func releaseOnceApplied(_ name: String, access: AccessRoutes) {
+        access.checksInFlight.release(name) { released in access.service.read { _ in released() } }
     }
 }

@@ -3,9 +3,11 @@ import Locking
 
 /// How many password checks of each user are in flight on this coordinator (Docs/ACCESS.md,
 /// "Lockout"): a check takes a slot before it hashes and gives it back once its failure has
-/// applied (or at once when it succeeded), and no user has more slots than failures left
-/// before the lock, so guesses checked in parallel cannot race past it. Entries are removed
-/// when their count returns to 0; the table holds at most `entriesMaximum`.
+/// applied on this coordinator (or at once when it succeeded or could not be counted), and no
+/// user has more slots than failures left before the lock, so guesses checked in parallel on
+/// one coordinator cannot race past it. The bound is per coordinator: N coordinators check at
+/// most N times as many at once. Entries are removed when their count returns to 0; the table
+/// holds at most `entriesMaximum`.
 final class PasswordChecksInFlight: Sendable {
     static let entriesMaximum = FleetState.usersMaximum
 
@@ -25,6 +27,12 @@ final class PasswordChecksInFlight: Sendable {
             counts[name] = current + 1
             return true
         }
+    }
+
+    /// Gives back a slot of `name` once `applied` calls back (which it must, at most once, on
+    /// any thread): a slot is held until this coordinator has applied what the check recorded.
+    func release(_ name: String, once applied: (@escaping @Sendable () -> Void) -> Void) {
+        applied { [self] in release(name) }
     }
 
     func release(_ name: String) {

@@ -66,15 +66,13 @@ enum UserRoutes {
                 return responder.send(.error(400, "invalid_body", "changing your own password needs currentPassword"))
             }
             if let refusal = policyRefusal(password, userName: name) { return responder.send(refusal) }
-            let setPassword: @Sendable (HTTPResponder) -> Void = { responder in
-                withNewDigest(password, userName: name, access: access, responder: responder) { responder, digest in
-                    access.propose(.setPassword(name: name, digest: digest), audit: AuditContext(caller, request), answering: responder)
-                }
+            let audit = AuditContext(caller, request)
+            guard isOwn, let current else {
+                return setPassword(password, of: name, isOwn: false, audit: audit, access: access, responder: responder)
             }
-            guard isOwn, let current else { return setPassword(responder) }
             PasswordCheck.check(name, password: current, source: request.remoteAddress?.host, access: access,
                                 responder: responder) { responder, _ in
-                setPassword(responder)
+                setPassword(password, of: name, isOwn: true, audit: audit, access: access, responder: responder)
             }
         }
         routes.add("POST", "/api/v1/users/{name}/unlock") { request, responder, caller in
@@ -110,6 +108,22 @@ enum UserRoutes {
             return nil
         } catch {
             return .error(422, "invalid_password", error.message)
+        }
+    }
+
+    /// Hashes `password` and proposes it as `name`'s, audited in `audit`. One's own change (`isOwn`, its current
+    /// password checked) that cannot be written is answered 503 `not_recorded`, as a wrong current
+    /// password that cannot be counted is: without working writes a guess tells nothing.
+    private static func setPassword(_ password: String, of name: String, isOwn: Bool, audit: AuditContext, access: AccessRoutes,
+                                    responder: HTTPResponder) {
+        withNewDigest(password, userName: name, access: access, responder: responder) { responder, digest in
+            access.propose(.setPassword(name: name, digest: digest), audit: audit, for: responder) { responder, outcome in
+                if isOwn, !AccessRoutes.wasApplied(outcome) {
+                    access.logger.warning("a password change could not be recorded", ["user": name, "outcome": outcome.logSummary])
+                    return responder.send(AccessRoutes.notRecorded)
+                }
+                responder.send(HTTPReply(outcome))
+            }
         }
     }
 

@@ -32,8 +32,9 @@ public enum HTTPRouteAction: Sendable {
     /// The body (at most `maximumBytes`) is streamed to the receiver `accept` returns.
     case streamed(maximumBytes: Int, accept: @Sendable (HTTPRequest, HTTPResponder) -> any HTTPRequestBodyReceiver)
     /// Admitted on its head, before any of the body is read or `100 Continue` is sent: `admit`
-    /// either answers (the connection then closes, the body unread) and gives nil, or gives the
-    /// handler to run once the body (at most `maximumBytes`) is collected.
+    /// either answers and gives nil, or gives the handler to run once the body (at most
+    /// `maximumBytes`) is collected. A refused request that declares a body closes the
+    /// connection after the answer, the body unread; one without a body keeps it.
     case admitted(maximumBytes: Int, admit: @Sendable (HTTPRequest, HTTPResponder) -> HTTPRequestHandler?)
 
     var bodyMaximumBytes: Int {

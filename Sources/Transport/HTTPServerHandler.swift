@@ -149,10 +149,16 @@ final class HTTPServerHandler: ConnectionHandler {
             let responder = HTTPResponder(owner: self, connection: connection, head: head,
                                           commonHeaders: configuration.responseHeaders)
             if case let .admitted(maximum, admit) = action {
-                // A refusal now is sent with the body unread, so the connection closes after it.
-                requestBodyComplete = false
-                guard let respond = admit(request, responder) else { return }
-                action = .buffered(maximumBytes: maximum, respond: respond)
+                if head.declaresBody {
+                    // A refusal now is sent with the body unread, so the connection closes after it.
+                    requestBodyComplete = false
+                    guard let respond = admit(request, responder) else { return }
+                    action = .buffered(maximumBytes: maximum, respond: respond)
+                } else {
+                    // Nothing to upload: admitted once its empty body has ended, so a refusal
+                    // keeps the connection for the next request.
+                    action = .buffered(maximumBytes: maximum) { request, responder in admit(request, responder)?(request, responder) }
+                }
             }
             if head.headers["Expect"]?.lowercased() == "100-continue" {
                 connection.write(HTTPResponseSerializer.head(HTTPResponseHead(status: 100)))

@@ -13,6 +13,9 @@ public struct HTTPRequestHead: Sendable, Equatable {
     public var headers: HTTPHeaders
     /// Whether the connection may carry another request after this one.
     public var keepAlive: Bool
+    /// Whether a body follows the head (chunked, or a Content-Length above 0): a request
+    /// answered before it was read leaves bytes that cannot be told from the next request.
+    public internal(set) var declaresBody = false
 
     public init(
         method: String,

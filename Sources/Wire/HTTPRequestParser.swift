@@ -74,8 +74,10 @@ public struct HTTPRequestParser: Sendable {
             case let .headers(line):
                 guard let headers = try headerReader.read(from: &buffer, limits: limits) else { return nil }
                 headerReader = HTTPHeaderSectionReader()
-                let head = try Self.makeHead(line: line, headers: headers)
-                state = .bodyStart(try HTTPBodyFraming.forRequest(headers: headers, versionMinor: line.versionMinor))
+                var head = try Self.makeHead(line: line, headers: headers)
+                let framing = try HTTPBodyFraming.forRequest(headers: headers, versionMinor: line.versionMinor)
+                head.declaresBody = framing != .none && framing != .length(0)
+                state = .bodyStart(framing)
                 return .head(head)
             case let .bodyStart(framing):
                 precondition(framing != .untilClose, "request framing is never read-until-close")

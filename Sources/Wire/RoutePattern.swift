@@ -38,12 +38,17 @@ public struct RoutePattern: Sendable, Equatable {
 
     /// The parameter values when `path` matches, else nil.
     public func match(_ path: String) -> [String: String]? {
-        // Splitting at most segments.count times bounds the work on paths with many slashes;
-        // any extra slashes end up in the last part, which then fails to match.
-        let parts = path.split(separator: "/", maxSplits: segments.count, omittingEmptySubsequences: false)
-        guard parts.count == segments.count + 1, parts[0].isEmpty else { return nil }
+        match(RequestPath(path, segmentsMaximum: segments.count))
+    }
+
+    /// The parameter values when the already split `path` matches, else nil: a router splits a
+    /// request's path once and tries every pattern on the parts.
+    func match(_ path: RequestPath) -> [String: String]? {
+        // A path split after more segments than the pattern's has too many parts; one split
+        // after fewer keeps its extra slashes in the last part, which then fails to match.
+        guard path.parts.count == segments.count + 1, path.parts[0].isEmpty else { return nil }
         var parameters: [String: String] = [:]
-        for (segment, part) in zip(segments, parts.dropFirst()) {
+        for (segment, part) in zip(segments, path.parts.dropFirst()) {
             switch segment {
             case let .literal(literal):
                 guard part == literal else { return nil }
@@ -53,5 +58,16 @@ public struct RoutePattern: Sendable, Equatable {
             }
         }
         return parameters
+    }
+}
+
+/// A request path split at its slashes once, for matching against many patterns. Splitting at
+/// most `segmentsMaximum` times (the longest pattern's segment count) bounds the work on paths
+/// with many slashes: any extra slashes stay in the last part.
+struct RequestPath {
+    let parts: [Substring]
+
+    init(_ path: String, segmentsMaximum: Int) {
+        parts = path.split(separator: "/", maxSplits: segmentsMaximum, omittingEmptySubsequences: false)
     }
 }

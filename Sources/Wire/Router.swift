@@ -9,6 +9,8 @@ public struct Router<Handler> {
     }
 
     private var routes: [Route] = []
+    /// The most segments any pattern has: a request's path is split at most this many times.
+    private var segmentsMaximum = 0
 
     public init() {}
 
@@ -19,6 +21,7 @@ public struct Router<Handler> {
             !routes.contains { $0.method == method && $0.pattern == compiled },
             "route \(method) \(pattern) is registered twice")
         routes.append(Route(method: method, pattern: compiled, handler: handler))
+        segmentsMaximum = max(segmentsMaximum, compiled.segments.count)
     }
 
     /// `path` is the percent-decoded path (`HTTPRequestHead.path`). Methods are compared
@@ -26,8 +29,10 @@ public struct Router<Handler> {
     public func route(method: String, path: String) -> RouteResult<Handler> {
         var allowedMethods: [String] = []
         var getFallback: (handler: Handler, parameters: [String: String])?
+        // Split once, not once per route tried: the table grows with every endpoint.
+        let split = RequestPath(path, segmentsMaximum: segmentsMaximum)
         for route in routes {
-            guard let parameters = route.pattern.match(path) else { continue }
+            guard let parameters = route.pattern.match(split) else { continue }
             if route.method == method { return .found(route.handler, parameters: parameters) }
             if method == "HEAD", route.method == "GET", getFallback == nil {
                 getFallback = (route.handler, parameters)

@@ -4,9 +4,10 @@ import FileSystem
 import Glibc
 
 /// The first admin's password for `hotswap coordinator` (Docs/ACCESS.md): from
-/// `--bootstrap-admin-password-file` (owned by this user, not group or world readable, not a
-/// symbolic link; one trailing "\n" or "\r\n" is dropped) or `$HOTSWAP_BOOTSTRAP_ADMIN_PASSWORD`
-/// (removed from the environment once read), never both. A given password must pass the
+/// `--bootstrap-admin-password-file` (a regular file, or a symbolic link to one as in a
+/// Kubernetes Secret volume, owned by this user and not open to its group or others; one trailing
+/// "\n" or "\r\n" is dropped) or `$HOTSWAP_BOOTSTRAP_ADMIN_PASSWORD` (overwritten in place and
+/// removed from the environment once read), never both. A given password must pass the
 /// password policy; a coordinator founding a new cluster needs one. Refusals name the rule,
 /// never the password.
 enum BootstrapPassword {
@@ -16,9 +17,7 @@ enum BootstrapPassword {
     static func read(_ options: CommandLineOptions, for configuration: CoordinatorConfiguration)
         throws(UsageError) -> BootstrapSecret? {
         let flag = CoordinatorFlags.bootstrapAdminPasswordFile
-        let fromEnvironment = getenv(environmentName).map { String(cString: $0) }
-        // Read once: child processes and later readers of the environment do not see it.
-        unsetenv(environmentName)
+        let fromEnvironment = takeEnvironmentVariable(environmentName)
         let password: String?
         switch (options.text(flag), fromEnvironment) {
         case (.some, .some):
@@ -41,15 +40,30 @@ enum BootstrapPassword {
         return BootstrapSecret(password)
     }
 
-    /// The file's text, read from the one descriptor whose mode and owner were checked.
+    /// The variable's value, after its bytes were overwritten where they are and it was removed:
+    /// `unsetenv` alone leaves the original block, which `/proc/PID/environ` shows, as it was.
+    /// Read once: child processes and later readers of the environment do not see it.
+    private static func takeEnvironmentVariable(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let text = String(cString: value)
+        memset(value, 0, strlen(value))
+        unsetenv(name)
+        return text
+    }
+
+    /// The file's text, read from the one descriptor whose type, mode and owner were checked. A
+    /// symbolic link is followed (a Kubernetes Secret volume's file is one, into `..data/`): the
+    /// checks hold for the file the descriptor opened, wherever the link pointed.
     private static func readFile(_ path: String, flag: Flag) throws(UsageError) -> String {
         let read: (bytes: [UInt8], status: stat)
         do {
             // Room for the longest password the policy takes and a line end; longer is refused.
-            read = try FileReader.readWithStatus(path, maximumBytes: PasswordPolicy.lengthBytes.upperBound + 2,
-                                                 followingSymlinks: false)
+            read = try FileReader.readWithStatus(path, maximumBytes: PasswordPolicy.lengthBytes.upperBound + 2)
         } catch {
             throw UsageError("--\(flag.name): cannot read \(path): \(error.reason)")
+        }
+        guard read.status.st_mode & S_IFMT == S_IFREG else {
+            throw UsageError("--\(flag.name): \(path) is not a regular file")
         }
         let mode = read.status.st_mode
         guard mode & 0o077 == 0 else {

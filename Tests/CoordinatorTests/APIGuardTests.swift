@@ -7,7 +7,8 @@ import Testing
 
 /// How the guard renders each refusal (Docs/ACCESS.md): 401 with the token's reason and the
 /// invalid_token challenge, 401 authentication_required without one, 403 naming the role
-/// needed, 429 with Retry-After per address and per user; health is never limited.
+/// needed, 429 with Retry-After per address, per user and per address for logins; health is
+/// never limited.
 @Suite struct APIGuardTests {
     static let nowMilliseconds: UInt64 = 1_750_000_000_000
     static let hmac = try! HMACSHA256()
@@ -103,5 +104,18 @@ import Testing
         let byUser = try #require(Self.refusal(Self.admit(limited, authorization: [token], host: "198.51.100.3")))
         #expect(byUser.status == 429)
         #expect(String(decoding: byUser.body, as: UTF8.self).contains("too many requests by ada"))
+    }
+
+    @Test func aLoginTakesTheLoginBucketOnItsHead() throws {
+        let login = { (host: String) in
+            Self.admit(self.accessGuard, authorization: [], requirement: .open, route: APIGuard.loginRoute, host: host)
+        }
+        for _ in 0..<AccessSettings.loginBurstPerAddress { #expect(login("192.0.2.7") == .admitted(nil)) }
+        let refused = try #require(Self.refusal(login("192.0.2.7")))
+        #expect(refused.status == 429)
+        #expect(String(decoding: refused.body, as: UTF8.self).contains("too many logins from this address"))
+        #expect(login("192.0.2.8") == .admitted(nil))
+        #expect(Self.admit(accessGuard, authorization: [], requirement: .open, route: "GET /api/v1/other", host: "192.0.2.7")
+            == .admitted(nil), "only a login takes the login bucket")
     }
 }

@@ -108,6 +108,13 @@ struct LoginLockoutTests {
         #expect(state.applyNext(.recordLoginSuccess(name: "ghost")) == .rejected(.unknownUser("ghost")))
     }
 
+    @Test func aSuccessWithoutFailuresIsAcceptedAndChangesNothing() {
+        var state = F.bootstrapped()
+        let before = state.users["admin"]
+        #expect(state.applyNext(.recordLoginSuccess(name: "admin")) == .loginSuccessRecorded(name: "admin"))
+        #expect(state.users["admin"] == before, "every login records its success, most with nothing to clear")
+    }
+
     @Test func anUnlockLiftsTheLockAndResetsEverything() {
         var state = F.bootstrapped()
         Self.fail(&state, 5, from: 1_000)

@@ -46,11 +46,17 @@ final class APIAccessTests {
         #expect(wrong.status == 401)
         #expect(wrong.errorCode == "invalid_credentials")
         #expect(wrong.headers["www-authenticate"] == #"Bearer realm="hotswap""#)
-        // Refused on its head: no `100 Continue` comes first, so the body is never sent.
-        let unread = try coordinator.request("PUT", "/api/v1/environments/x", body: String(repeating: "x", count: 60_000),
-                                             extra: ["-H", "Expect: 100-continue"])
-        #expect(unread.status == 401, "\(unread.body)")
-        #expect(unread.errorCode == "authentication_required")
+        // Refused on its head: no `100 Continue` comes first, so curl never sends the body, and
+        // the connection closes after the answer.
+        let unread = try Self.expectingContinue("PUT", "\(coordinator.apiURL)/api/v1/environments/x", bytes: 60_000,
+                                                ca: coordinator.caPath)
+        #expect(unread.status == 401, "\(unread.trace)")
+        #expect(!unread.continued, "\(unread.trace)")
+        #expect(unread.uploadedBytes == 0, "\(unread.trace)")
+        #expect(unread.closes, "\(unread.trace)")
+        let admitted = try Self.expectingContinue("PUT", "\(coordinator.apiURL)/api/v1/environments/x", bytes: 60_000,
+                                                  ca: coordinator.caPath, extra: TestCredentials.bearer(token))
+        #expect(admitted.continued && admitted.uploadedBytes == 60_000, "\(admitted.trace)")
         let head = try coordinator.request("HEAD", "/api/v1/environments", extra: ["-I"])
         #expect(head.status == 401, "\(head.body)")
         #expect(head.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
@@ -203,6 +209,23 @@ final class APIAccessTests {
         #expect(health == Array(repeating: 200, count: 50))
     }
 
+    @Test func aLoginRefusedByItsBucketUploadsNothing() throws {
+        let coordinator = try coordinator()
+        let url = "\(coordinator.apiURL)/api/v1/auth/login"
+        var refused: ContinueTrace?
+        // Twelve bodiless logins on one connection empty the login bucket (burst 10, 1/s) unless
+        // the host stalls: then again.
+        let limited = eventually(every: .milliseconds(100)) {
+            _ = try? ExternalCommand.run(["curl", "-sS", "--max-time", "20", "--cacert", coordinator.caPath, "-X", "POST"]
+                                         + (0..<12).flatMap { _ in ["-o", "/dev/null", url] })
+            refused = try? Self.expectingContinue("POST", url, bytes: 2_000, ca: coordinator.caPath)
+            return refused?.status == 429
+        }
+        #expect(limited, "\(refused?.trace ?? "")")
+        #expect(refused?.continued == false, "\(refused?.trace ?? "")")
+        #expect(refused?.uploadedBytes == 0, "\(refused?.trace ?? "")")
+    }
+
     @Test func everyMemberOfAClusterKnowsTheUsersAndTheKeys() throws {
         let cluster = try ClusterFixture()
         let token = try cluster.adminToken()
@@ -218,6 +241,31 @@ final class APIAccessTests {
             let loggedIn = eventually { (try? member.login("dora", "Cluster-pass-64"))?.status == 200 }
             #expect(loggedIn, "\(name)")
         }
+    }
+
+    /// What curl saw of a request with `Expect: 100-continue` and a body: the final status, the
+    /// body bytes it sent, whether `100 Continue` came, whether the answer closes the connection.
+    struct ContinueTrace {
+        var status: Int
+        var uploadedBytes: Int
+        var continued: Bool
+        var closes: Bool
+        /// curl's verbose output, for a failure's message.
+        var trace: String
+    }
+
+    /// `method url` with a body of `bytes` and `Expect: 100-continue`, traced by curl.
+    private static func expectingContinue(_ method: String, _ url: String, bytes: Int, ca: String,
+                                          extra: [String] = []) throws -> ContinueTrace {
+        let output = try ExternalCommand.run(["curl", "-sS", "-v", "--max-time", "20", "--cacert", ca, "-X", method,
+                                              "-o", "/dev/null", "-w", "%{http_code} %{size_upload}",
+                                              "-H", "Expect: 100-continue", "-H", "Content-Type: application/json",
+                                              "--data-binary", String(repeating: "x", count: bytes)] + extra + [url])
+        let numbers = output.standardOutput.split(separator: " ").compactMap { Int(Double($0) ?? -1) }
+        let received = output.standardError.lowercased().split(whereSeparator: \.isNewline).filter { $0.hasPrefix("< ") }
+        return ContinueTrace(status: numbers.first ?? 0, uploadedBytes: numbers.dropFirst().first ?? -1,
+                             continued: received.contains { $0.hasPrefix("< http/1.1 100") },
+                             closes: received.contains { $0.hasPrefix("< connection: close") }, trace: output.combined)
     }
 
     /// The statuses of `times` GETs of `url` on one keep-alive connection.

@@ -49,13 +49,50 @@ struct BootstrapPasswordTests {
         #expect(both.standardError.contains("not both"), "\(both.combined)")
     }
 
-    @Test func aSymbolicLinkIsRefused() throws {
-        let file = try TestCredentials.writePasswordFile(in: secrets)
-        let link = secrets.file("link")
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
-        let output = try start(["--bootstrap-admin-password-file", link])
-        #expect(output.status == 2)
-        #expect(output.standardError.contains("cannot read \(link)"), "\(output.combined)")
+    /// A Kubernetes Secret volume's layout in `volume`: `admin-password` is a link into `..data/`,
+    /// itself a link to a dated directory holding the file (mode 0600); the link and the file.
+    private static func secretVolume(_ volume: TemporaryDirectory) throws -> (link: String, target: String) {
+        try FileManager.default.createDirectory(atPath: volume.file("..2025_01_01"), withIntermediateDirectories: false)
+        let target = volume.file("..2025_01_01/admin-password")
+        try Data((TestCredentials.adminPassword + "\n").utf8).write(to: URL(fileURLWithPath: target))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
+        try FileManager.default.createSymbolicLink(atPath: volume.file("..data"), withDestinationPath: "..2025_01_01")
+        let link = volume.file("admin-password")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "..data/admin-password")
+        return (link, target)
+    }
+
+    @Test func aSymbolicLinkIsFollowedAndItsTargetChecked() throws {
+        let (link, target) = try Self.secretVolume(secrets)
+        let certificates = try CertificateFixture()
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory,
+                                                 extraArguments: ["--bootstrap-admin-password-file", link], bootstrapPassword: false)
+        _ = try coordinator.adminToken()
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: target)
+        let readable = try start(["--bootstrap-admin-password-file", link])
+        #expect(readable.status == 2)
+        #expect(readable.standardError.contains("\(link) is open to its group or others (mode 640)"), "\(readable.combined)")
+    }
+
+    @Test func aSymbolicLinkToAnotherUsersFileIsRefused() throws {
+        try Prerequisite.require(geteuid() == 0, "giving a file to another user needs root")
+        let (link, target) = try Self.secretVolume(secrets)
+        #expect(chown(target, 65_534, gid_t.max) == 0)
+        let foreign = try start(["--bootstrap-admin-password-file", link])
+        #expect(foreign.status == 2)
+        #expect(foreign.standardError.contains("\(link) is owned by uid 65534, not by this user"), "\(foreign.combined)")
+        #expect(!foreign.combined.contains(TestCredentials.adminPassword))
+    }
+
+    @Test func thePasswordFromTheEnvironmentIsNotLeftInTheProcessEnvironment() throws {
+        let certificates = try CertificateFixture()
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory, bootstrapPassword: false,
+                                                 environment: ["HOTSWAP_BOOTSTRAP_ADMIN_PASSWORD": TestCredentials.adminPassword])
+        _ = try coordinator.adminToken()
+        // What the kernel shows of the environment the process started with, not what libc keeps.
+        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(coordinator.pid)/environ"))
+        #expect(environ.count > 0)
+        #expect(environ.range(of: Data(TestCredentials.adminPassword.utf8)) == nil, "the password is readable in /proc/PID/environ")
     }
 
     @Test func aFileEndingInCRLFLosesBoth() throws {

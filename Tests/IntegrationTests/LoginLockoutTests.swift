@@ -4,8 +4,9 @@ import TestSupport
 
 /// Password checks cannot outrun the lockout (Docs/ACCESS.md, "Lockout"): guesses sent in
 /// parallel are checked no more often than the failures left before the lock, a wrong
-/// `currentPassword` counts as a failed login and is refused while locked, and a coordinator
-/// that cannot reach a quorum (so could not count a failure) checks no password at all.
+/// `currentPassword` counts as a failed login and is refused while locked, a coordinator
+/// that cannot reach a quorum (so could not count a failure) checks no password at all, and one
+/// whose writes fail answers a right password exactly as a wrong one (nothing is issued).
 @Suite(.serialized)
 final class LoginLockoutTests {
     let certificates: CertificateFixture
@@ -63,15 +64,17 @@ final class LoginLockoutTests {
         for name in cluster.names where name != survivor { cluster.kill(name) }
         let member = try #require(cluster.processes[survivor])
         var answer: APIResponse?
-        // The leader's lease may still answer for an election timeout; then it has no quorum.
+        // The leader's lease may still pass the barrier for an election timeout (a password is
+        // then hashed and answered `not_recorded`); after it the barrier refuses.
         let refused = eventually(timeout: .seconds(30), every: .seconds(1)) {
             answer = try? member.request("POST", "/api/v1/auth/login",
                                          body: #"{"username":"admin","password":"\#(TestCredentials.adminPassword)"}"#)
-            return answer?.status == 503
+            return answer?.status == 503 && answer?.errorCode != "not_recorded"
         }
         #expect(refused, "\(answer?.body ?? "")")
         #expect(answer?.json["token"] == nil)
         #expect(answer?.headers["retry-after"] != nil)
+        let hashesBefore = try Self.hashes(member)
         var wrong: APIResponse?
         let wrongRefused = eventually(timeout: .seconds(30), every: .seconds(1)) {
             wrong = try? member.request("POST", "/api/v1/auth/login", body: #"{"username":"admin","password":"Not-the-password-1"}"#)
@@ -79,6 +82,43 @@ final class LoginLockoutTests {
         }
         #expect(wrongRefused)
         #expect(wrong?.status == 503, "\(wrong?.body ?? "")")
+        #expect(try Self.hashes(member) == hashesBefore, "a password was checked without a quorum")
+    }
+
+    @Test func withoutWorkingWritesARightPasswordIsAnsweredAsAWrongOne() throws {
+        // An election timeout of 8 s: the leader's lease (and so the read barrier) outlives the
+        // followers by seconds, long past the 5 s a write waits to commit.
+        let cluster = try ClusterFixture(coordinatorArguments: ["--raft-tick", "50ms", "--election-timeout-ticks", "160"])
+        let leaderName = try #require(cluster.agreedLeader(timeout: .seconds(40)))
+        let leader = try #require(cluster.processes[leaderName])
+        let added = try leader.request("POST", "/api/v1/users", body: #"{"name":"pat","role":"viewer","password":"Changing-pass-8"}"#,
+                                       token: cluster.token)
+        #expect(added.status == 201, "\(added.body)")
+        let pat = try #require(try leader.login("pat", "Changing-pass-8").json["token"] as? String)
+        for name in cluster.names where name != leaderName { cluster.kill(name) }
+        let attempts: [(String, String, String?)] = [
+            ("/api/v1/auth/login", #"{"username":"admin","password":"\#(TestCredentials.adminPassword)"}"#, nil),
+            ("/api/v1/auth/login", #"{"username":"admin","password":"Not-the-password-1"}"#, nil),
+            ("/api/v1/users/pat/password", #"{"password":"Changed-pass-99","currentPassword":"Changing-pass-8"}"#, pat),
+            ("/api/v1/users/pat/password", #"{"password":"Changed-pass-99","currentPassword":"Wrong-current-1"}"#, pat),
+        ]
+        // All at once, while the lease lasts, each from an address of its own (the login bucket
+        // is per address, and the fixture's logins emptied 127.0.0.1's); each waits up to 5 s
+        // for its write.
+        let curls = try attempts.enumerated().map { index, attempt in
+            let (path, body, token) = attempt
+            return try Subprocess(["curl", "-sS", "--max-time", "20", "--interface", "127.0.0.\(11 + index)", "--cacert", leader.caPath,
+                                   "-H", "Content-Type: application/json", "--data-binary", body]
+                                  + (token.map(TestCredentials.bearer) ?? []) + [leader.apiURL + path])
+        }
+        let answers = curls.map { curl in
+            curl.waitUntilExit()
+            return curl.standardOutput?.finish() ?? ""
+        }
+        for answer in answers {
+            #expect(answer.contains(#""code":"not_recorded""#), "\(answer)")
+            #expect(!answer.contains("token"), "\(answer)")
+        }
     }
 
     /// A coordinator with the viewer `name` added, and the first admin's token.

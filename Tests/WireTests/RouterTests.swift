@@ -67,4 +67,17 @@ import Testing
             return
         }
     }
+
+    @Test func aPathIsMatchedByPatternsOfItsOwnLengthOnly() {
+        // The path is split once for the longest pattern (three segments), so shorter and longer
+        // paths must still find exactly their own pattern or none.
+        #expect(handler(router.route(method: "GET", path: "/deployments")) == "list")
+        #expect(handler(router.route(method: "POST", path: "/deployments/d-1/pause")) == "pause")
+        for path in ["/deployments/d-1/pause/extra", "/deployments/d-1/pause/a/b/c/d", "/deployments/a/b", "/"] {
+            guard case .notFound = router.route(method: "POST", path: path) else {
+                Issue.record("\(path) should match no route")
+                continue
+            }
+        }
+    }
 }

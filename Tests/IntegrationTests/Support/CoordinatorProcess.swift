@@ -26,7 +26,7 @@ final class CoordinatorProcess {
 
     init(name: String = "c1", tlsDirectory: String, dataDirectory: TemporaryDirectory = TemporaryDirectory(), peerPort: Int = 0,
          peerHost: String = "127.0.0.1", commandPrefix: [String] = [], extraArguments: [String] = [],
-         bootstrapPassword: Bool = true) throws {
+         bootstrapPassword: Bool = true, environment: [String: String] = [:]) throws {
         self.dataDirectory = dataDirectory
         self.tlsDirectory = tlsDirectory
         let passwordArguments = bootstrapPassword
@@ -34,7 +34,7 @@ final class CoordinatorProcess {
         let arguments = ["coordinator", "--name", name, "--data-dir", dataDirectory.path,
                          "--tls-dir", tlsDirectory, "--peer-addr", "\(peerHost):\(peerPort)",
                          "--agent-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"] + passwordArguments + extraArguments
-        process = try Subprocess(commandPrefix + [HotSwapBinary.path] + arguments, standardOutput: .null)
+        process = try Subprocess(commandPrefix + [HotSwapBinary.path] + arguments, environment: environment, standardOutput: .null)
         log = process.standardError!
         try waitForStart()
     }
