@@ -1,3 +1,4 @@
+import Fleet
 import Primitives
 import Wire
 
@@ -15,9 +16,12 @@ public enum ClusterRequest: Sendable, Equatable {
     case revokeNode(name: String)
     /// Forget a node: the leader refuses while the node has a live agent session on it.
     case removeNode(id: String)
+    /// An API request and the audit context of whoever made it: the fleet command the leader makes
+    /// of the request is proposed as `FleetCommand.audited` (Docs/AUDIT.md). Never nested.
+    indirect case audited(AuditContext, ClusterRequest)
 
     private enum Tag: UInt8 {
-        case write = 1, transferLeadership, addMember, removeMember, gatewayQuery, revokeNode, removeNode
+        case write = 1, transferLeadership, addMember, removeMember, gatewayQuery, revokeNode, removeNode, audited
     }
 
     public static let nameBytesMaximum = 256
@@ -47,11 +51,19 @@ public enum ClusterRequest: Sendable, Equatable {
         case let .removeNode(id):
             writer.write(Tag.removeNode.rawValue)
             writer.write(id)
+        case let .audited(context, request):
+            writer.write(Tag.audited.rawValue)
+            FleetCodec.write(context, to: &writer)
+            return writer.bytes + request.encoded
         }
         return writer.bytes
     }
 
     public static func decode(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> ClusterRequest {
+        try decode(&reader, isInner: false)
+    }
+
+    private static func decode(_ reader: inout BinaryReader, isInner: Bool) throws(BinaryDecodingError) -> ClusterRequest {
         let tagOffset = reader.offset
         let request: ClusterRequest
         switch Tag(rawValue: try reader.readUInt8()) {
@@ -70,6 +82,10 @@ public enum ClusterRequest: Sendable, Equatable {
             request = .revokeNode(name: try reader.readString(maximumBytes: nameBytesMaximum))
         case .removeNode:
             request = .removeNode(id: try reader.readString(maximumBytes: nameBytesMaximum))
+        case .audited where !isInner:
+            request = .audited(try FleetCodec.readAuditContext(&reader), try decode(&reader, isInner: true))
+        case .audited:
+            throw .invalidValue(offset: tagOffset, detail: "an audited request cannot be audited again")
         case nil:
             throw .invalidValue(offset: tagOffset, detail: "unknown cluster request")
         }
@@ -82,6 +98,7 @@ public enum ClusterRequest: Sendable, Equatable {
         switch self {
         case .write, .gatewayQuery, .revokeNode, .removeNode: true
         case .transferLeadership, .addMember, .removeMember: false
+        case let .audited(_, request): request.endsWithLeaderChange
         }
     }
 }

@@ -29,6 +29,8 @@ public struct ClusterView: Sendable {
     /// fleet state's storage), so route handlers check tokens without asking the Raft loop.
     public var users: [String: UserRecord] = [:]
     public var signingKeys: [SigningKeyRecord] = []
+    /// The audit trail (shares the fleet state's chunks: `AuditTrail`).
+    public var audit = AuditTrail()
     /// The index of the last entry in this node's log.
     public var lastIndex: UInt64 = 0
     /// Each member's match index, as a leader tracks it; empty unless leader.
@@ -62,6 +64,7 @@ public struct ClusterView: Sendable {
         revocations = fleet.revocations
         users = fleet.users
         signingKeys = fleet.signingKeys
+        audit = fleet.audit
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }

@@ -64,11 +64,13 @@ struct AccessRoutes: Sendable {
         }
     }
 
-    /// Proposes `command` and runs `then` on the responder's loop with its outcome.
-    func propose(_ command: FleetCommand, for responder: HTTPResponder,
+    /// Proposes `command`, audited in `audit` (nil only for an audit command itself, Docs/AUDIT.md),
+    /// and runs `then` on the responder's loop with its outcome.
+    func propose(_ command: FleetCommand, audit: AuditContext?, for responder: HTTPResponder,
                  then: @escaping @Sendable (HTTPResponder, ClusterOutcome) -> Void) {
         let bound = LoopBound(responder, loop: responder.loop)
-        service.submit(.write(FleetCodec.encode(command))) { outcome in
+        let write = ClusterRequest.write(FleetCodec.encode(command))
+        service.submit(audit.map { .audited($0, write) } ?? write) { outcome in
             bound.withValueOnLoop { then($0, outcome) }
         }
     }
@@ -80,9 +82,9 @@ struct AccessRoutes: Sendable {
         return false
     }
 
-    /// Proposes `command` and answers with its outcome as `HTTPReply` renders it.
-    func propose(_ command: FleetCommand, answering responder: HTTPResponder) {
-        propose(command, for: responder) { responder, outcome in responder.send(HTTPReply(outcome)) }
+    /// Proposes `command` audited in `audit` and answers with its outcome as `HTTPReply` renders it.
+    func propose(_ command: FleetCommand, audit: AuditContext, answering responder: HTTPResponder) {
+        propose(command, audit: audit, for: responder) { responder, outcome in responder.send(HTTPReply(outcome)) }
     }
 
     /// A fresh salt, or the 500 answer when the random source fails.

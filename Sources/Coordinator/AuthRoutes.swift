@@ -20,7 +20,8 @@ enum AuthRoutes {
         routes.addOpen("POST", "/api/v1/auth/login", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder in
             do throws(AccessBody.Refusal) {
                 let body = try AccessBody.parse(request.body, known: ["username", "password"], shape: loginShape)
-                login(try body.string("username"), password: try body.string("password"), access: access, responder: responder)
+                login(try body.string("username"), password: try body.string("password"), source: request.remoteAddress?.host,
+                      access: access, responder: responder)
             } catch {
                 responder.send(error.reply)
             }
@@ -29,7 +30,7 @@ enum AuthRoutes {
             responder.send(.json(200, "{\"user\":\(JSONText.quoted(caller.name)),\"role\":\(JSONText.quoted(caller.role.rawValue)),"
                                  + "\"expiresAt\":\(JSONText.quoted(UTCTimestamp.format(milliseconds: caller.expiresAtSeconds * 1_000)))}"))
         }
-        routes.add("POST", "/api/v1/auth/rotate-key", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, _ in
+        routes.add("POST", "/api/v1/auth/rotate-key", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, caller in
             let overlapSeconds: Int64
             do throws(AccessBody.Refusal) {
                 let body = try AccessBody.parse(request.body, known: ["overlapSeconds"], shape: rotateShape)
@@ -47,20 +48,21 @@ enum AuthRoutes {
                 return responder.send(access.cryptoFailure("cannot make a signing key", error))
             }
             let command = FleetCommand.rotateSigningKey(key, overlapMilliseconds: UInt64(overlapSeconds) * 1_000)
-            access.propose(command, for: responder) { responder, outcome in
+            access.propose(command, audit: AuditContext(caller, request), for: responder) { responder, outcome in
                 guard case let .applied(.signingKeyRotated(kid)) = outcome else { return responder.send(HTTPReply(outcome)) }
                 responder.send(.json(200, "{\"kid\":\(JSONText.quoted(kid)),\"overlapSeconds\":\(overlapSeconds)}"))
             }
         }
     }
 
-    /// Checks the password as `PasswordCheck` does, then records the success through Raft
-    /// (clearing earlier failures) and only then issues the token: a coordinator whose writes
+    /// Checks the password as `PasswordCheck` does, then records the success through Raft, audited
+    /// (clearing earlier failures), and only then issues the token: a coordinator whose writes
     /// fail answers a right password 503 `not_recorded` exactly as a wrong one, so without a
     /// quorum a password cannot be tested by guesses that are not counted.
-    private static func login(_ name: String, password: String, access: AccessRoutes, responder: HTTPResponder) {
-        PasswordCheck.check(name, password: password, access: access, responder: responder) { responder, record in
-            access.propose(.recordLoginSuccess(name: record.name), for: responder) { responder, outcome in
+    private static func login(_ name: String, password: String, source: String?, access: AccessRoutes, responder: HTTPResponder) {
+        PasswordCheck.check(name, password: password, source: source, access: access, responder: responder) { responder, record in
+            let audit = AuditContext(user: record.name, role: record.role, source: source, atMilliseconds: WallClock.nowMilliseconds())
+            access.propose(.recordLoginSuccess(name: record.name), audit: audit, for: responder) { responder, outcome in
                 guard outcome.succeeded else {
                     access.logger.warning("a login's success could not be recorded", ["user": record.name, "outcome": outcome.logSummary])
                     return responder.send(AccessRoutes.notRecorded)

@@ -44,27 +44,22 @@ extension HTTPReply {
         case let .loginSuccessRecorded(name): .json(200, "{\"user\":\(JSONText.quoted(name))}")
         case let .userUnlocked(name): .json(200, "{\"unlocked\":\(JSONText.quoted(name))}")
         case let .signingKeyRotated(idHex): .json(200, "{\"kid\":\(JSONText.quoted(idHex))}")
+        case .auditRecorded: .json(200, "{\"recorded\":true}")
+        case let .auditCompacted(removed): .json(200, "{\"removed\":\(removed)}")
         case let .rejected(rejection): rejected(rejection)
         }
     }
 
+    /// The status of each refusal; its code is `FleetRejection.code`, which audit records name too.
     private static func rejected(_ rejection: FleetRejection) -> HTTPReply {
-        switch rejection {
-        case .notFound, .unknownNode, .notRevoked, .unknownUser: .error(404, "not_found", rejection.description)
-        case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers:
-            .error(409, "limit_reached", rejection.description)
-        case .invalidName, .invalidApprovalTimeout: .error(422, "invalid_environment", rejection.description)
-        case .invalidNode: .error(422, "invalid_node", rejection.description)
-        case .malformedTicketKey: .error(422, "invalid_ticket_key", rejection.description)
-        case .environmentInUse: .error(409, "environment_in_use", rejection.description)
-        case .invalidUserName, .bootstrapNotAdmin: .error(422, "invalid_user", rejection.description)
-        case .userExists: .error(409, "user_exists", rejection.description)
-        case .lastAdmin: .error(409, "last_admin", rejection.description)
-        case .malformedPasswordDigest: .error(422, "invalid_password_digest", rejection.description)
-        case .malformedSigningKey: .error(422, "invalid_signing_key", rejection.description)
-        case .signingKeyExists: .error(409, "signing_key_exists", rejection.description)
-        case .invalidKeyOverlap: .error(422, "invalid_overlap", rejection.description)
+        let status = switch rejection {
+        case .notFound, .unknownNode, .notRevoked, .unknownUser: 404
+        case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers, .environmentInUse, .userExists,
+             .lastAdmin, .signingKeyExists: 409
+        case .invalidName, .invalidApprovalTimeout, .invalidNode, .malformedTicketKey, .invalidUserName, .bootstrapNotAdmin,
+             .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap: 422
         }
+        return .error(status, rejection.code, rejection.description)
     }
 
     private static func refused(_ refusal: ClusterRefusal) -> HTTPReply {

@@ -5,7 +5,8 @@ import Wire
 
 /// `/api/v1/cluster`: the cluster as this coordinator sees it, and the
 /// operations that change who leads and who is a member. Operations go to
-/// the leader (forwarded when this node follows).
+/// the leader (forwarded when this node follows); a membership change is audited (AUDIT.md), a
+/// transfer writes no entry and so leaves no record.
 enum ClusterRoutes {
     /// The body of `POST /cluster/transfer-leader`.
     struct TransferRequest: Decodable {
@@ -38,7 +39,7 @@ enum ClusterRoutes {
             }
             service.submit(.transferLeadership(to: body.to), answering: responder)
         }
-        routes.add("POST", "/api/v1/cluster/members") { request, responder, _ in
+        routes.add("POST", "/api/v1/cluster/members") { request, responder, caller in
             let body: MemberRequest
             do {
                 body = try JSONDecoder().decode(MemberRequest.self, from: Data(request.body))
@@ -46,10 +47,10 @@ enum ClusterRoutes {
                 return responder.sendError(status: 400, code: "invalid_json",
                                            message: "body must be {\"name\": \"NAME\", \"peerAddress\": \"HOST:PORT\"}")
             }
-            service.submit(.addMember(name: body.name, peerAddress: body.peerAddress), answering: responder)
+            service.submit(.addMember(name: body.name, peerAddress: body.peerAddress), by: caller, of: request, answering: responder)
         }
-        routes.add("DELETE", "/api/v1/cluster/members/{name}") { request, responder, _ in
-            service.submit(.removeMember(name: request.parameters["name"] ?? ""), answering: responder)
+        routes.add("DELETE", "/api/v1/cluster/members/{name}") { request, responder, caller in
+            service.submit(.removeMember(name: request.parameters["name"] ?? ""), by: caller, of: request, answering: responder)
         }
     }
 }

@@ -57,6 +57,11 @@ public struct CoordinatorConfiguration: Sendable {
     public static let electionTimeoutTicksRange = 4...1_000
     /// Applied entries between two snapshots of the fleet state; the log before a snapshot is dropped.
     public var raftSnapshotEveryEntries: UInt64 = 10_000
+    /// How long audit records are kept (Docs/AUDIT.md).
+    public var auditRetention = CoordinatorConfiguration.auditRetentionDefault
+    public static let auditRetentionDefault: Duration = .seconds(90 * 86_400)
+    /// An hour to ten years.
+    public static let auditRetentionRange: ClosedRange<Duration> = .seconds(3_600) ... .seconds(3_650 * 86_400)
     /// Users, tokens and rate limits of the API.
     public var access = AccessSettings()
     public static let snapshotEveryEntriesRange = 1...100_000_000
@@ -108,4 +113,15 @@ public struct CoordinatorLimits: Sendable {
     }
 
     public init() {}
+}
+
+extension RaftService.Settings {
+    /// The Raft service's settings `configuration` asks for.
+    init(_ configuration: CoordinatorConfiguration) {
+        self.init()
+        tickInterval = configuration.raftTickInterval
+        electionTimeoutTicks = configuration.raftElectionTimeoutTicks
+        snapshotEveryEntries = configuration.raftSnapshotEveryEntries
+        auditRetention = configuration.auditRetention
+    }
 }

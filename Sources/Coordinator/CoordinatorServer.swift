@@ -42,10 +42,7 @@ public final class CoordinatorServer: Sendable {
         tls = try CoordinatorTLS(configuration, revocations: revocations)
         reloadFailures = metrics.counter("hotswap_certificate_reload_failures_total",
                                          help: "SIGHUP certificate reloads refused (the previous certificates stay in use).")
-        var raftSettings = RaftService.Settings()
-        raftSettings.tickInterval = configuration.raftTickInterval
-        raftSettings.electionTimeoutTicks = configuration.raftElectionTimeoutTicks
-        raftSettings.snapshotEveryEntries = configuration.raftSnapshotEveryEntries
+        let raftSettings = RaftService.Settings(configuration)
         let founding = try FoundingRecord.settle(configuration, logger: logger)
         let raft = try RaftService(name: configuration.name, topology: founding.topology, joining: founding.joining,
                                    dataDirectory: configuration.dataDirectory, peerContexts: tls.peerClient,
@@ -87,6 +84,7 @@ public final class CoordinatorServer: Sendable {
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
+        AuditRoutes.register(in: &routes, service: raft)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes.routes,
             configuration: APIGuard.securedConfiguration(limits.http), limits: connectionLimits,

@@ -8,7 +8,7 @@ import Wire
 /// environment comes with the acting leader's summary of its nodes, the query
 /// forwarded when this node follows) or serializable on request (this
 /// coordinator's applied state); writes go through Raft (forwarded to the
-/// leader). CLUSTER.md, "Reads", has the table.
+/// leader), each with its audit record (AUDIT.md). CLUSTER.md, "Reads", has the table.
 enum EnvironmentRoutes {
     static func register(in routes: inout GuardedRoutes, service: RaftService, gateway: AgentGateway) {
         routes.add("GET", "/api/v1/environments") { request, responder, _ in
@@ -30,7 +30,7 @@ enum EnvironmentRoutes {
                 responder.send(HTTPReply(gateway.answer(.environment(name: name))), consistency: .serializable)
             }
         }
-        routes.add("PUT", "/api/v1/environments/{name}") { request, responder, _ in
+        routes.add("PUT", "/api/v1/environments/{name}") { request, responder, caller in
             let name = request.parameters["name"] ?? ""
             let record: EnvironmentRecord
             do {
@@ -44,14 +44,14 @@ enum EnvironmentRoutes {
             guard EnvironmentRecord.isValidName(name) else {
                 return responder.send(HTTPReply(.applied(.rejected(.invalidName(name)))))
             }
-            service.submit(.write(FleetCodec.encode(.putEnvironment(record))), answering: responder)
+            service.submit(.write(FleetCodec.encode(.putEnvironment(record))), by: caller, of: request, answering: responder)
         }
-        routes.add("DELETE", "/api/v1/environments/{name}") { request, responder, _ in
+        routes.add("DELETE", "/api/v1/environments/{name}") { request, responder, caller in
             let name = request.parameters["name"] ?? ""
             guard EnvironmentRecord.isValidName(name) else {
                 return responder.send(HTTPReply(.refused(.environmentNotFound(name: name))))
             }
-            service.submit(.write(FleetCodec.encode(.deleteUnusedEnvironment(name: name))), answering: responder)
+            service.submit(.write(FleetCodec.encode(.deleteUnusedEnvironment(name: name))), by: caller, of: request, answering: responder)
         }
     }
 

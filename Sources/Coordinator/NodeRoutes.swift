@@ -6,7 +6,7 @@ import Wire
 /// `/api/v1/nodes`: node liveness and samples live in the acting leader's
 /// agent gateway, so these reads are answered there — directly on the
 /// leader, forwarded over the peer link from a follower. Removing and
-/// revoking a node go through Raft (forwarded to the leader, which stamps a
+/// revoking a node go through Raft, audited (forwarded to the leader, which stamps a
 /// revocation's time and refuses to remove a connected node); the deny-list
 /// is replicated state, read like environments (`answerRead`).
 enum NodeRoutes {
@@ -15,12 +15,12 @@ enum NodeRoutes {
         routes.add("GET", "/api/v1/nodes/revocations") { request, responder, _ in
             service.answerRead(request, responder: responder) { view in .json(200, RevocationJSON.list(view.revocations)) }
         }
-        routes.add("DELETE", "/api/v1/nodes/revocations/{id}") { request, responder, _ in
+        routes.add("DELETE", "/api/v1/nodes/revocations/{id}") { request, responder, caller in
             let name = request.parameters["id"] ?? ""
             guard NodeRevocation.isValidNode(name) else {
                 return responder.send(HTTPReply(.applied(.rejected(.notRevoked(name)))))
             }
-            service.submit(.write(FleetCodec.encode(.unrevokeNode(name: name))), answering: responder)
+            service.submit(.write(FleetCodec.encode(.unrevokeNode(name: name))), by: caller, of: request, answering: responder)
         }
         routes.add("GET", "/api/v1/nodes") { _, responder, _ in
             answer(.nodes, gateway: gateway, responder: responder)
@@ -28,18 +28,18 @@ enum NodeRoutes {
         routes.add("GET", "/api/v1/nodes/{id}") { request, responder, _ in
             answer(.node(id: request.parameters["id"] ?? ""), gateway: gateway, responder: responder)
         }
-        routes.add("DELETE", "/api/v1/nodes/{id}") { request, responder, _ in
+        routes.add("DELETE", "/api/v1/nodes/{id}") { request, responder, caller in
             let id = request.parameters["id"] ?? ""
             // Refused here as the state machine would, so an id the request codec cannot hold never travels.
             guard NodeRevocation.isValidNode(id) else { return responder.send(HTTPReply(.applied(.rejected(.unknownNode(id))))) }
-            service.submit(.removeNode(id: id), answering: responder)
+            service.submit(.removeNode(id: id), by: caller, of: request, answering: responder)
         }
-        routes.add("POST", "/api/v1/nodes/{id}/revoke") { request, responder, _ in
+        routes.add("POST", "/api/v1/nodes/{id}/revoke") { request, responder, caller in
             let name = request.parameters["id"] ?? ""
             guard NodeRevocation.isValidNode(name) else {
                 return responder.send(HTTPReply(.applied(.rejected(.invalidNode(NodeRevocation.invalidNodeReason)))))
             }
-            service.submit(.revokeNode(name: name), answering: responder)
+            service.submit(.revokeNode(name: name), by: caller, of: request, answering: responder)
         }
         routes.add("GET", "/api/v1/nodes/{id}/metrics") { request, responder, _ in
             let sinceText = request.head.queryItems().last { $0.0 == "since" }?.1 ?? "0"

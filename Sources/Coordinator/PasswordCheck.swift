@@ -10,34 +10,47 @@ import Transport
 /// reach a quorum, and so could not count a failure, checks nothing), refused while the account
 /// is locked, one of the user's few in-flight slots taken, hashed on the pool, the record read
 /// again (a lock or a new password since refuses), and a wrong password counted through Raft
-/// before it is answered. An unknown user is checked against a dummy digest and not counted.
+/// before it is answered. An unknown user is checked against a dummy digest and recorded in the
+/// audit trail alone; a failure is counted and recorded in one entry (Docs/AUDIT.md).
+/// `source` is the client's address, for the audit records.
 enum PasswordCheck {
     /// Runs `verified` on the responder's loop with the user's record when `password` is
     /// right; otherwise answers for it.
-    static func check(_ name: String, password: String, access: AccessRoutes, responder: HTTPResponder,
+    static func check(_ name: String, password: String, source: String?, access: AccessRoutes, responder: HTTPResponder,
                       verified: @escaping @Sendable (HTTPResponder, UserRecord) -> Void) {
         let bound = LoopBound(responder, loop: responder.loop)
         access.service.read { answer in
             bound.withValueOnLoop { responder in
                 switch answer {
-                case .view: checkAfterBarrier(name, password: password, access: access, responder: responder, verified: verified)
+                case .view:
+                    checkAfterBarrier(name, password: password, source: source, access: access, responder: responder, verified: verified)
                 case let .refused(refusal): responder.send(HTTPReply(.refused(refusal)))
                 }
             }
         }
     }
 
-    private static func checkAfterBarrier(_ name: String, password: String, access: AccessRoutes, responder: HTTPResponder,
+    private static func checkAfterBarrier(_ name: String, password: String, source: String?, access: AccessRoutes,
+                                          responder: HTTPResponder,
                                           verified: @escaping @Sendable (HTTPResponder, UserRecord) -> Void) {
         let now = WallClock.nowMilliseconds()
         // The published view is at least as new as the barrier's, and holds every failure that
         // released its slot.
         guard let record = access.service.view.users[name] else {
-            // The same hash as for a user who exists; what differs is only the failure's commit.
+            // The same hash as for a user who exists, and a Raft entry too (its audit record).
             let dummy = PasswordHasher.unknownUserDigest
             return access.hash(for: responder, {
                 Result { () throws(AccessCryptoError) in try PasswordHasher.verify(password: password, against: dummy) }
-            }, then: { responder, _ in responder.send(AccessRoutes.invalidCredentials) })
+            }, then: { responder, _ in
+                let audit = AuditContext.unknown(source: source, atMilliseconds: WallClock.nowMilliseconds())
+                access.propose(.auditUnknownLogin(audit), audit: nil, for: responder) { responder, outcome in
+                    guard outcome.succeeded else {
+                        access.logger.warning("a login for an unknown user could not be recorded", ["outcome": outcome.logSummary])
+                        return responder.send(AccessRoutes.notRecorded)
+                    }
+                    responder.send(AccessRoutes.invalidCredentials)
+                }
+            })
         }
         guard record.lockedUntilMilliseconds <= now else {
             return responder.send(AccessRoutes.locked(name, untilMilliseconds: record.lockedUntilMilliseconds, nowMilliseconds: now))
@@ -63,7 +76,8 @@ enum PasswordCheck {
                 }
                 verified(responder, current)
             case .success(false):
-                failed(name, access: access, responder: responder)
+                failed(name, audit: AuditContext(user: name, role: record.role, source: source, atMilliseconds: now),
+                       access: access, responder: responder)
             case let .failure(error):
                 access.checksInFlight.release(name)
                 responder.send(access.cryptoFailure("cannot check the password of user '\(name)'", error))
@@ -75,9 +89,9 @@ enum PasswordCheck {
     /// locked the account (or the account was locked by then), else `invalid_credentials`; 503
     /// when it could not be counted. Its slot is given back once this coordinator has applied
     /// the failure too (`releaseOnceApplied`).
-    private static func failed(_ name: String, access: AccessRoutes, responder: HTTPResponder) {
-        let now = WallClock.nowMilliseconds()
-        access.propose(.recordLoginFailure(name: name, atMilliseconds: now), for: responder) { responder, outcome in
+    private static func failed(_ name: String, audit: AuditContext, access: AccessRoutes, responder: HTTPResponder) {
+        let now = audit.atMilliseconds
+        access.propose(.recordLoginFailure(name: name, atMilliseconds: now), audit: audit, for: responder) { responder, outcome in
             if AccessRoutes.wasApplied(outcome) {
                 releaseOnceApplied(name, access: access)
             } else {

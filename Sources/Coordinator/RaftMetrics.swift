@@ -16,6 +16,13 @@ enum RaftMetrics {
         metrics.gaugeFunction("hotswap_raft_is_leader", help: "1 while this coordinator acts as leader (role leader, lease valid).") {
             raft.view.isActingLeader ? 1 : 0
         }
+        metrics.gaugeFunction("hotswap_audit_records", help: "Records in the replicated audit trail.") {
+            Double(raft.view.audit.count)
+        }
+        metrics.gaugeFunction("hotswap_audit_records_dropped", help: "Audit records dropped because the trail was full "
+                              + "(replicated: the same on every coordinator).") {
+            Double(raft.view.audit.droppedRecords)
+        }
         metrics.gaugeFunction("hotswap_raft_lease_remaining_seconds", help: "Time left on this leader's lease; 0 when not leader.") {
             Double(raft.view.leaseRemainingMilliseconds) / 1_000
         }

@@ -2,6 +2,7 @@ import Certificates
 import Cluster
 import Consensus
 import Fleet
+import Observability
 import Primitives
 import Transport
 
@@ -29,7 +30,9 @@ extension RaftService {
         scheduleProcess()
     }
 
-    func addMember(name: String, peerAddress: String, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+    /// `context` encodes the member's registration as the entry's context (audited when the request was).
+    func addMember(name: String, peerAddress: String, context: (FleetCommand) -> [UInt8],
+                   completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         guard NodeIdentity.isValidName(name) else { return completion(.refused(.invalidMemberName(name))) }
         do {
             _ = try SocketAddress(parsing: peerAddress)
@@ -45,21 +48,28 @@ extension RaftService {
         guard membership.voters.count + membership.learners.count < ClusterTopology.membersMaximum else {
             return completion(.refused(.membersLimitReached(maximum: ClusterTopology.membersMaximum)))
         }
-        let context = FleetCodec.encode(.putMember(ClusterMemberRecord(name: name, peerAddress: peerAddress)))
+        let context = context(.putMember(ClusterMemberRecord(name: name, peerAddress: peerAddress)))
         if let refusal = WriteCheck.refusal(for: context) { return completion(.refused(refusal)) }
         propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
             try node.proposeMembershipChange(.addLearner(id), context: context)
         }
     }
 
-    func removeMember(name: String, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+    func removeMember(name: String, context: (FleetCommand) -> [UInt8], completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         let id = directory.member(named: name)?.id ?? ClusterTopology.nodeID(forName: name)
         guard node.status.membership.contains(id) else { return completion(.refused(.notMember(name: name))) }
-        let context = FleetCodec.encode(.deleteMember(name: name))
+        let context = context(.deleteMember(name: name))
         if let refusal = WriteCheck.refusal(for: context) { return completion(.refused(refusal)) }
         propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
             try node.proposeMembershipChange(.remove(id), context: context)
         }
+    }
+
+    /// Counts runs of refused learner promotions (`promoteCaughtUpLearner`).
+    static func learnerPromotionsRefusedCounter(in metrics: MetricsRegistry) -> Counter {
+        metrics.counter("hotswap_raft_learner_promotions_refused_total",
+                        help: "Runs of refused promotions of a caught-up learner (another change pending): one per learner "
+                            + "until a promotion is proposed; each is retried on a later pass.")
     }
 
     /// Promotes one learner whose log is within `promotionLagEntriesMaximum`

@@ -29,24 +29,35 @@ extension RaftService {
         }
     }
 
-    private func lead(_ request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+    /// Carries out `request`; with an `audit` context, the fleet command it becomes is proposed
+    /// audited (Docs/AUDIT.md). A transfer or a query becomes no command, so it leaves no record.
+    private func lead(_ request: ClusterRequest, audit: AuditContext? = nil,
+                      completion: @escaping @Sendable (ClusterOutcome) -> Void) {
+        let audited = { (command: FleetCommand) in FleetCodec.encode(audit.map { .audited($0, command) } ?? command) }
         switch request {
         case let .write(bytes):
-            proposeWrite(bytes, completion: completion)
+            guard let audit else { return proposeWrite(bytes, completion: completion) }
+            do {
+                proposeWrite(FleetCodec.encode(.audited(audit, try FleetCodec.decodeCommand(bytes))), completion: completion)
+            } catch {
+                completion(.refused(.undecodableWrite(detail: "\(error)")))
+            }
         case let .transferLeadership(name):
             transferLeadership(to: name, completion: completion)
         case let .addMember(name, peerAddress):
-            addMember(name: name, peerAddress: peerAddress, completion: completion)
+            addMember(name: name, peerAddress: peerAddress, context: audited, completion: completion)
         case let .removeMember(name):
-            removeMember(name: name, completion: completion)
+            removeMember(name: name, context: audited, completion: completion)
         case let .gatewayQuery(query):
             answerGatewayQuery(query, completion: completion)
         case let .revokeNode(name):
             let command = nodeAdministration.command(revoking: name, nowMilliseconds: WallClock.nowMilliseconds())
-            proposeWrite(FleetCodec.encode(command), completion: completion)
+            proposeWrite(audited(command), completion: completion)
         case let .removeNode(id):
             if let refusal = nodeAdministration.refusal(removing: id) { return completion(.refused(refusal)) }
-            proposeWrite(FleetCodec.encode(.deleteNode(id: id)), completion: completion)
+            proposeWrite(audited(.deleteNode(id: id)), completion: completion)
+        case let .audited(context, request):
+            lead(request, audit: context, completion: completion)
         }
     }
 
@@ -71,13 +82,15 @@ extension RaftService {
         }
     }
 
-    /// What the leader proposes by itself when due: a new ticket key, the first admin.
+    /// What the leader proposes by itself when due: a new ticket key, the first admin, the
+    /// compaction of the audit trail.
     func proposeLeaderRecords() {
         let submit = { [self] (request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) in
             submitOnLoop(request, mayForward: false, completion: completion)
         }
         ticketKeys.proposeIfDue(newest: fleet.ticketKeys.first, isLeaseValid: node.isLeaseValid, submit: submit)
         adminBootstrap?.proposeIfDue(fleet: fleet, isLeaseValid: node.isLeaseValid, submit: submit)
+        auditRetention.proposeIfDue(oldest: fleet.audit.first, isLeaseValid: node.isLeaseValid, submit: submit)
     }
 
     /// Runs `append` (which adds one entry to the leader's log) and answers

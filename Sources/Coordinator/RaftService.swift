@@ -20,6 +20,7 @@ final class RaftService: @unchecked Sendable {
         var heartbeatIntervalTicks = 1
         var clockDriftBoundPercent = 10
         var snapshotEveryEntries: UInt64 = 10_000
+        var auditRetention = CoordinatorConfiguration.auditRetentionDefault
     }
 
     let loop: EventLoop
@@ -65,6 +66,8 @@ final class RaftService: @unchecked Sendable {
     let addresses: AddressPublication
     /// The agent port's ticket keys; set its observer once before `start`.
     let ticketKeys: TicketKeyRotation
+    /// Drops audit records past their retention.
+    let auditRetention: AuditRetention
     /// Makes the first admin of a new cluster; set once before `start` if given the founding password.
     var adminBootstrap: AdminBootstrap?
     /// Node removal and revocation; set its hooks once before `start`.
@@ -107,11 +110,9 @@ final class RaftService: @unchecked Sendable {
         self.logger = logger
         self.peerContexts = peerContexts
         addresses = AddressPublication(logger: logger, metrics: metrics)
-        learnerPromotionsRefused = metrics.counter(
-            "hotswap_raft_learner_promotions_refused_total",
-            help: "Runs of refused promotions of a caught-up learner (another change pending): one per learner "
-                + "until a promotion is proposed; each is retried on a later pass.")
+        learnerPromotionsRefused = Self.learnerPromotionsRefusedCounter(in: metrics)
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
+        auditRetention = AuditRetention(retention: settings.auditRetention, logger: logger, metrics: metrics)
         peerMessagesDroppedInbound = PeerFlowControl.droppedCounter("inbound", in: metrics)
         peerMessagesDroppedOutbound = PeerFlowControl.droppedCounter("outbound", in: metrics)
         group = try EventLoopGroup(loopCount: 1)

@@ -20,7 +20,7 @@ enum UserRoutes {
                 .json(200, list(view.users, nowMilliseconds: WallClock.nowMilliseconds()))
             }
         }
-        routes.add("POST", "/api/v1/users", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, _ in
+        routes.add("POST", "/api/v1/users", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, caller in
             let name: String, role: UserRole, password: String
             do throws(AccessBody.Refusal) {
                 let body = try AccessBody.parse(request.body, known: ["name", "role", "password"], shape: addShape)
@@ -40,12 +40,12 @@ enum UserRoutes {
             if let refusal = policyRefusal(password, userName: name) { return responder.send(refusal) }
             withNewDigest(password, userName: name, access: access, responder: responder) { responder, digest in
                 let user = UserRecord(name: name, role: role, digest: digest)
-                access.propose(.addUser(user), answering: responder)
+                access.propose(.addUser(user), audit: AuditContext(caller, request), answering: responder)
             }
         }
-        routes.add("DELETE", "/api/v1/users/{name}") { request, responder, _ in
+        routes.add("DELETE", "/api/v1/users/{name}") { request, responder, caller in
             guard let name = knownName(request, responder) else { return }
-            access.propose(.deleteUser(name: name), answering: responder)
+            access.propose(.deleteUser(name: name), audit: AuditContext(caller, request), answering: responder)
         }
         routes.add("POST", "/api/v1/users/{name}/password", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, caller in
             let name = request.parameters["name"] ?? ""
@@ -66,14 +66,18 @@ enum UserRoutes {
                 return responder.send(.error(400, "invalid_body", "changing your own password needs currentPassword"))
             }
             if let refusal = policyRefusal(password, userName: name) { return responder.send(refusal) }
-            guard isOwn, let current else { return setPassword(password, of: name, isOwn: false, access: access, responder: responder) }
-            PasswordCheck.check(name, password: current, access: access, responder: responder) { responder, _ in
-                setPassword(password, of: name, isOwn: true, access: access, responder: responder)
+            let audit = AuditContext(caller, request)
+            guard isOwn, let current else {
+                return setPassword(password, of: name, isOwn: false, audit: audit, access: access, responder: responder)
+            }
+            PasswordCheck.check(name, password: current, source: request.remoteAddress?.host, access: access,
+                                responder: responder) { responder, _ in
+                setPassword(password, of: name, isOwn: true, audit: audit, access: access, responder: responder)
             }
         }
-        routes.add("POST", "/api/v1/users/{name}/unlock") { request, responder, _ in
+        routes.add("POST", "/api/v1/users/{name}/unlock") { request, responder, caller in
             guard let name = knownName(request, responder) else { return }
-            access.propose(.unlockUser(name: name), answering: responder)
+            access.propose(.unlockUser(name: name), audit: AuditContext(caller, request), answering: responder)
         }
     }
 
@@ -107,13 +111,13 @@ enum UserRoutes {
         }
     }
 
-    /// Hashes `password` and proposes it as `name`'s. One's own change (`isOwn`, its current
+    /// Hashes `password` and proposes it as `name`'s, audited in `audit`. One's own change (`isOwn`, its current
     /// password checked) that cannot be written is answered 503 `not_recorded`, as a wrong current
     /// password that cannot be counted is: without working writes a guess tells nothing.
-    private static func setPassword(_ password: String, of name: String, isOwn: Bool, access: AccessRoutes,
+    private static func setPassword(_ password: String, of name: String, isOwn: Bool, audit: AuditContext, access: AccessRoutes,
                                     responder: HTTPResponder) {
         withNewDigest(password, userName: name, access: access, responder: responder) { responder, digest in
-            access.propose(.setPassword(name: name, digest: digest), for: responder) { responder, outcome in
+            access.propose(.setPassword(name: name, digest: digest), audit: audit, for: responder) { responder, outcome in
                 if isOwn, !AccessRoutes.wasApplied(outcome) {
                     access.logger.warning("a password change could not be recorded", ["user": name, "outcome": outcome.logSummary])
                     return responder.send(AccessRoutes.notRecorded)

@@ -31,7 +31,15 @@ extension FleetCodec {
 
     static func readRole(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> UserRole {
         let offset = reader.offset
+        guard let role = try readOptionalRole(&reader) else { throw .invalidValue(offset: offset, detail: "unknown role 0") }
+        return role
+    }
+
+    /// A role or none (0, written only where a record may have no role: `AuditContext`).
+    static func readOptionalRole(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> UserRole? {
+        let offset = reader.offset
         switch try reader.readUInt8() {
+        case 0: return nil
         case 1: return .viewer
         case 2: return .deployer
         case 3: return .admin

@@ -4,7 +4,8 @@ import Primitives
 /// state (Raft snapshots). Versioned; decoding is bounded and rejects
 /// anything it does not fully understand. Version 3 added ticket keys,
 /// version 4 node revocations and `deleteUnusedEnvironment`, version 5 users, logins and
-/// the token-signing key ring; versions 2 to 4 (written before) still decode, so a data
+/// the token-signing key ring, version 6 the audit trail (`audited`, `auditUnknownLogin`,
+/// `compactAudit`); versions 2 to 5 (written before) still decode, so a data
 /// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
@@ -12,12 +13,12 @@ import Primitives
 ///
 /// Each entry is written in the lowest version that can express it, never below
 /// `versionWrittenMinimum`: a command version 3 knows is written as version 3, a
-/// snapshot without revocations, users or signing keys too, one with revocations but
-/// neither users nor keys as version 4, so members of older builds follow an upgraded
+/// snapshot without revocations, users, signing keys or audit records too, one with revocations but
+/// neither users nor keys as version 4, one with an audit trail as version 6, so members of older builds follow an upgraded
 /// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
 /// read only in versions that have it.
 public enum FleetCodec {
-    public static let versionsRead: ClosedRange<UInt8> = 2...5
+    public static let versionsRead: ClosedRange<UInt8> = 2...6
     /// What the oldest build that may share a cluster with this one reads.
     static let versionWrittenMinimum: UInt8 = 3
     static let textBytesMaximum = 256
@@ -27,6 +28,7 @@ public enum FleetCodec {
         case addTicketKey, revokeNode, unrevokeNode, deleteUnusedEnvironment
         case bootstrapAdmin, addUser, deleteUser, setPassword, recordLoginFailure, recordLoginSuccess, unlockUser
         case rotateSigningKey
+        case audited, auditUnknownLogin, compactAudit
 
         /// The version that introduced the tag.
         var since: UInt8 {
@@ -36,6 +38,7 @@ public enum FleetCodec {
             case .revokeNode, .unrevokeNode, .deleteUnusedEnvironment: 4
             case .bootstrapAdmin, .addUser, .deleteUser, .setPassword, .recordLoginFailure, .recordLoginSuccess, .unlockUser,
                  .rotateSigningKey: 5
+            case .audited, .auditUnknownLogin, .compactAudit: 6
             }
         }
 
@@ -44,11 +47,14 @@ public enum FleetCodec {
 
     public static func encode(_ command: FleetCommand) -> [UInt8] {
         var writer = BinaryWriter()
-        let tag = tag(of: command)
-        writer.write(tag.versionWritten)
-        writer.write(tag.rawValue)
-        writeFields(of: command, to: &writer)
+        writer.write(tag(of: command).versionWritten)
+        writeTagged(command, to: &writer)
         return writer.bytes
+    }
+
+    private static func writeTagged(_ command: FleetCommand, to writer: inout BinaryWriter) {
+        writer.write(tag(of: command).rawValue)
+        writeFields(of: command, to: &writer)
     }
 
     private static func tag(of command: FleetCommand) -> Tag {
@@ -72,6 +78,9 @@ public enum FleetCodec {
         case .recordLoginSuccess: .recordLoginSuccess
         case .unlockUser: .unlockUser
         case .rotateSigningKey: .rotateSigningKey
+        case .audited: .audited
+        case .auditUnknownLogin: .auditUnknownLogin
+        case .compactAudit: .compactAudit
         }
     }
 
@@ -96,6 +105,11 @@ public enum FleetCodec {
         case let .recordLoginFailure(name, at):
             writer.write(name)
             writer.write(at)
+        case let .audited(context, inner):
+            write(context, to: &writer)
+            writeTagged(inner, to: &writer)
+        case let .auditUnknownLogin(context): write(context, to: &writer)
+        case let .compactAudit(before): writer.write(before)
         case let .rotateSigningKey(key, overlap):
             write(key, to: &writer)
             writer.write(overlap)
@@ -105,9 +119,21 @@ public enum FleetCodec {
     public static func decodeCommand(_ bytes: [UInt8]) throws(BinaryDecodingError) -> FleetCommand {
         var reader = BinaryReader(bytes)
         let version = try expectVersion(&reader)
+        let command = try readCommand(&reader, version: version, isInner: false)
+        try reader.expectEnd()
+        return command
+    }
+
+    /// A tag and its fields; an audited command's own command (`isInner`) is no audit command.
+    private static func readCommand(_ reader: inout BinaryReader, version: UInt8,
+                                    isInner: Bool) throws(BinaryDecodingError) -> FleetCommand {
+        let tagOffset = reader.offset
         let tag = Tag(rawValue: try reader.readUInt8())
         if let tag, tag.since > version {
-            throw .invalidValue(offset: 1, detail: "fleet command tag \(tag.rawValue) is not in version \(version)")
+            throw .invalidValue(offset: tagOffset, detail: "fleet command tag \(tag.rawValue) is not in version \(version)")
+        }
+        if isInner, let tag, [.audited, .auditUnknownLogin, .compactAudit].contains(tag) {
+            throw .invalidValue(offset: tagOffset, detail: "an audited command cannot be audit command \(tag.rawValue)")
         }
         let command: FleetCommand
         switch tag {
@@ -134,9 +160,12 @@ public enum FleetCodec {
         case .unlockUser: command = .unlockUser(name: try readText(&reader))
         case .rotateSigningKey:
             command = .rotateSigningKey(try readSigningKey(&reader), overlapMilliseconds: try reader.readUInt64())
-        case nil: throw .invalidValue(offset: 1, detail: "unknown fleet command tag")
+        case .audited:
+            command = .audited(try readAuditContext(&reader), try readCommand(&reader, version: version, isInner: true))
+        case .auditUnknownLogin: command = .auditUnknownLogin(try readAuditContext(&reader))
+        case .compactAudit: command = .compactAudit(beforeMilliseconds: try reader.readUInt64())
+        case nil: throw .invalidValue(offset: tagOffset, detail: "unknown fleet command tag")
         }
-        try reader.expectEnd()
         return command
     }
 
@@ -155,12 +184,14 @@ public enum FleetCodec {
             writeTable(state.sortedUsers, to: &writer, write)
             writeTable(state.signingKeys, to: &writer, write)
         }
+        if version >= 6 { write(state.audit, to: &writer) }
         return writer.bytes
     }
 
-    /// The lowest version that holds what `state` holds: 5 with users or signing keys, 4 with
-    /// revocations, else `versionWrittenMinimum`.
+    /// The lowest version that holds what `state` holds: 6 with an audit trail (a record, or one
+    /// dropped), 5 with users or signing keys, 4 with revocations, else `versionWrittenMinimum`.
     private static func snapshotVersion(of state: FleetState) -> UInt8 {
+        if !state.audit.isEmpty || state.audit.droppedRecords > 0 { return Tag.audited.versionWritten }
         if !state.users.isEmpty || !state.signingKeys.isEmpty { return Tag.addUser.versionWritten }
         return state.revocations.isEmpty ? versionWrittenMinimum : Tag.revokeNode.versionWritten
     }
@@ -179,6 +210,7 @@ public enum FleetCodec {
         let users = version >= 5 ? try readTable(&reader, maximum: FleetState.usersMaximum, readUser) : []
         let keysOffset = reader.offset
         let signingKeys = version >= 5 ? try readTable(&reader, maximum: FleetState.signingKeysMaximum, readSigningKey) : []
+        let audit = version >= 6 ? try readAuditTrail(&reader, appliedIndex: appliedIndex) : AuditTrail()
         try reader.expectEnd()
         let usersByName = try uniqueUsers(users, tableOffset: usersOffset)
         try checkRing(signingKeys, tableOffset: keysOffset)
@@ -191,6 +223,7 @@ public enum FleetCodec {
             revocations: Dictionary(revocations.map { ($0.node, $0) }, uniquingKeysWith: { $1 }),
             users: usersByName,
             signingKeys: signingKeys,
+            audit: audit,
             appliedIndex: appliedIndex)
     }
 
@@ -200,13 +233,13 @@ public enum FleetCodec {
         return found
     }
 
-    private static func writeTable<Record>(_ records: [Record], to writer: inout BinaryWriter,
+    static func writeTable<Record>(_ records: [Record], to writer: inout BinaryWriter,
                                            _ write: (Record, inout BinaryWriter) -> Void) {
         writer.write(UInt32(records.count))
         for record in records { write(record, &writer) }
     }
 
-    private static func readTable<Record>(
+    static func readTable<Record>(
         _ reader: inout BinaryReader, maximum: Int,
         _ read: (inout BinaryReader) throws(BinaryDecodingError) -> Record
     ) throws(BinaryDecodingError) -> [Record] {

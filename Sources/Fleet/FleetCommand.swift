@@ -45,6 +45,13 @@ public enum FleetCommand: Sendable, Equatable {
     /// A new signer for tokens; the current one keeps verifying for `overlapMilliseconds`
     /// after the new key's `createdAtMilliseconds`.
     case rotateSigningKey(SigningKeyRecord, overlapMilliseconds: UInt64)
+    /// An API write and its audit record in one entry: applies the command, answers its outcome and
+    /// records it (Docs/AUDIT.md). The command is never itself an audit command.
+    indirect case audited(AuditContext, FleetCommand)
+    /// A login for a name no user has: recorded, nothing else changes.
+    case auditUnknownLogin(AuditContext)
+    /// Drops the audit records stamped before the time (the leader's clock less the retention).
+    case compactAudit(beforeMilliseconds: UInt64)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -77,6 +84,8 @@ public enum FleetOutcome: Sendable, Equatable {
     case userUnlocked(name: String)
     /// Named by the new key's id in hex: the outcome never carries the secret.
     case signingKeyRotated(idHex: String)
+    case auditRecorded
+    case auditCompacted(removed: Int)
     case rejected(FleetRejection)
 }
 

@@ -1,6 +1,6 @@
 /// The replicated state machine of the coordinators. `apply` is pure and
 /// deterministic: the same commands in the same order give the same state on
-/// every replica. Later issues add modules, deployments, audit.
+/// every replica. Later issues add modules and deployments.
 public struct FleetState: Sendable, Equatable {
     public internal(set) var environments: [String: EnvironmentRecord]
     /// Coordinators added after the founding, by name.
@@ -17,6 +17,8 @@ public struct FleetState: Sendable, Equatable {
     public internal(set) var users: [String: UserRecord]
     /// The token-signing key ring, newest first: the first signs, those not retired verify.
     public internal(set) var signingKeys: [SigningKeyRecord]
+    /// The audit trail of API writes and logins, in index order (Docs/AUDIT.md).
+    public internal(set) var audit: AuditTrail
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -44,13 +46,14 @@ public struct FleetState: Sendable, Equatable {
         revocations = [:]
         users = [:]
         signingKeys = []
+        audit = AuditTrail()
         appliedIndex = 0
     }
 
     init(environments: [String: EnvironmentRecord], members: [String: ClusterMemberRecord],
          advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
          revocations: [String: NodeRevocation], users: [String: UserRecord], signingKeys: [SigningKeyRecord],
-         appliedIndex: UInt64) {
+         audit: AuditTrail, appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
@@ -59,6 +62,7 @@ public struct FleetState: Sendable, Equatable {
         self.revocations = revocations
         self.users = users
         self.signingKeys = signingKeys
+        self.audit = audit
         self.appliedIndex = appliedIndex
     }
 
@@ -103,6 +107,7 @@ public struct FleetState: Sendable, Equatable {
         assert(ticketKeys.count <= Self.ticketKeysMaximum, "ticket keys over their bound")
         assert(revocations.count <= Self.revocationsMaximum, "revocations over their bound")
         assert(users.count <= Self.usersMaximum && signingKeys.count <= Self.signingKeysMaximum, "access tables over their bound")
+        assert(audit.count <= AuditTrail.recordsMaximum, "audit trail over its bound")
         return outcome
     }
 
@@ -111,7 +116,7 @@ public struct FleetState: Sendable, Equatable {
         if index > appliedIndex { appliedIndex = index }
     }
 
-    private mutating func decide(_ command: FleetCommand) -> FleetOutcome {
+    mutating func decide(_ command: FleetCommand) -> FleetOutcome {
         switch command {
         case let .putEnvironment(record): putEnvironment(record)
         case let .deleteEnvironment(name): deleteEnvironment(name)
@@ -132,6 +137,9 @@ public struct FleetState: Sendable, Equatable {
         case let .recordLoginSuccess(name): recordLoginSuccess(name)
         case let .unlockUser(name): unlockUser(name)
         case let .rotateSigningKey(key, overlap): rotateSigningKey(key, overlapMilliseconds: overlap)
+        case let .audited(context, command): audited(context, command)
+        case let .auditUnknownLogin(context): auditUnknownLogin(context)
+        case let .compactAudit(before): compactAudit(beforeMilliseconds: before)
         }
     }
 }

@@ -107,6 +107,7 @@ enum CoordinatorCommand {
                              + "an election timeout may be at most \(Flags.electionTimeoutMaximum.text)")
         }
         configuration.raftSnapshotEveryEntries = UInt64(try options.count(Flags.snapshotEveryEntries))
+        configuration.auditRetention = try options.duration(Flags.auditRetention)
         configuration.access.tokenLifetimeSeconds = UInt64(try options.duration(Flags.tokenTTL).wholeMilliseconds / 1_000)
         configuration.access.requestsPerSecondPerAddress = UInt64(try options.count(Flags.apiRatePerAddress))
         configuration.access.requestsPerSecondPerUser = UInt64(try options.count(Flags.apiRatePerUser))

@@ -58,6 +58,8 @@ enum CoordinatorFlags {
                                            help: "a follower without a leader campaigns after 1 to 2 times this many ticks")
     static let snapshotEveryEntries = Flag("snapshot-every-entries", .count(CoordinatorConfiguration.snapshotEveryEntriesRange),
                                            .value("10000"), help: "applied entries between snapshots of the fleet state")
+    static let auditRetention = Flag("audit-retention", .duration(CoordinatorConfiguration.auditRetentionRange), .value("2160h"),
+                                     help: "how long audit records are kept (2160h: 90 days); older ones are dropped")
 
     static let bootstrapAdminPasswordFile = Flag(
         "bootstrap-admin-password-file", .text("PATH"), .described("$\(BootstrapPassword.environmentName)"),
@@ -76,7 +78,7 @@ enum CoordinatorFlags {
         agentSuspectAfter, agentDownAfter, agentFailoverGrace, agentHelloHold,
         agentWindowSamples, agentWindowMinutes, agentNodesMaximum, nodeRetention,
         raftTick, electionTimeoutTicks, snapshotEveryEntries,
-        bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser,
+        bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention,
     ]
 
     /// The longest election timeout (`--raft-tick` × `--election-timeout-ticks`) a coordinator

@@ -1,4 +1,5 @@
 import Cluster
+import Fleet
 import Primitives
 import Testing
 import Wire
@@ -10,6 +11,9 @@ import Wire
         .gatewayQuery(.metrics(id: "web-1", sinceMilliseconds: 1_800_000_000_000)), .gatewayQuery(.environment(name: "prod")),
         .revokeNode(name: "web-1"), .removeNode(id: "web-2"),
         .gatewayQuery(.leaderView),
+        .audited(AuditContext(user: "alice", role: .admin, source: "10.0.0.9", atMilliseconds: 42), .revokeNode(name: "web-1")),
+        .audited(AuditContext(user: "bob", role: nil, source: nil, atMilliseconds: 0), .addMember(name: "c4", peerAddress: "127.0.0.1:7")),
+        .audited(AuditContext(user: "carol", role: .viewer, source: "::1", atMilliseconds: .max), .write([9])),
     ]
 
     static func decode(_ bytes: [UInt8]) throws(BinaryDecodingError) -> ClusterRequest {
@@ -55,13 +59,21 @@ import Wire
         }
     }
 
+    @Test func anAuditedRequestCannotBeAuditedAgain() {
+        let context = AuditContext(user: "alice", role: .admin, source: nil, atMilliseconds: 1)
+        let twice = ClusterRequest.audited(context, .audited(context, .removeNode(id: "web-2"))).encoded
+        #expect(throws: BinaryDecodingError.self) { try Self.decode(twice) }
+    }
+
     @Test func onlyWritesAndQueriesEndWithALeaderChange() {
-        #expect(Self.every.filter(\.endsWithLeaderChange) == Self.every.filter {
-            switch $0 {
+        func ends(_ request: ClusterRequest) -> Bool {
+            switch request {
             case .write, .gatewayQuery, .revokeNode, .removeNode: true
             case .transferLeadership, .addMember, .removeMember: false
+            case let .audited(_, inner): ends(inner)
             }
-        })
+        }
+        #expect(Self.every.filter(\.endsWithLeaderChange) == Self.every.filter(ends))
         #expect(GatewayQuery.environment(name: "prod").readsReplicatedState)
         #expect(!GatewayQuery.nodes.readsReplicatedState)
     }

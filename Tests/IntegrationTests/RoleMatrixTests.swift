@@ -68,6 +68,7 @@ struct RoleMatrixTests {
             "DELETE /api/v1/nodes/{id}": Sample(parameters: ["id": "ghost"], status: 404),
             "POST /api/v1/nodes/{id}/revoke": Sample(parameters: ["id": "revoke-\(via)"], status: 200),
             "GET /api/v1/nodes/{id}/metrics": Sample(parameters: ["id": "ghost"], status: 404),
+            "GET /api/v1/audit": Sample(status: 200),
         ]
     }
 

@@ -1,0 +1,104 @@
+import Primitives
+
+/// One entry of the audit trail (Docs/AUDIT.md): an API write or a login, with who made it, their
+/// role, from where, what it did to what, how it ended and when. `index` is the Raft index of the
+/// entry that recorded it, which is also its id.
+public struct AuditRecord: Sendable, Equatable {
+    public var index: UInt64
+    public var atMilliseconds: UInt64
+    public var user: String
+    public var role: UserRole?
+    public var source: String
+    public var action: AuditAction
+    /// The name or id acted on; `-` when there is none to show.
+    public var target: String
+    /// `applied`, `refused:CODE` (the API's error code of the `FleetRejection`), or for a login
+    /// `success`, `failure` or `locked`.
+    public var outcome: String
+
+    public static let targetBytesMaximum = FleetCodec.textBytesMaximum
+    public static let outcomeBytesMaximum = 64
+
+    public init(index: UInt64, atMilliseconds: UInt64, user: String, role: UserRole?, source: String, action: AuditAction,
+                target: String, outcome: String) {
+        self.index = index
+        self.atMilliseconds = atMilliseconds
+        self.user = user
+        self.role = role
+        self.source = source
+        self.action = action
+        self.target = target
+        self.outcome = outcome
+    }
+
+    /// The record of `command`, applied at `index` with `outcome`, made in `context`.
+    init(index: UInt64, context: AuditContext, command: FleetCommand, outcome: FleetOutcome) {
+        let (action, target) = AuditAction.of(command)
+        self.init(index: index, atMilliseconds: context.atMilliseconds, user: context.user, role: context.role,
+                  source: context.source, action: action, target: AuditContext.bounded(target, bytes: Self.targetBytesMaximum),
+                  outcome: Self.outcomeText(outcome))
+    }
+
+    /// How `outcome` shows in a record.
+    static func outcomeText(_ outcome: FleetOutcome) -> String {
+        switch outcome {
+        case let .rejected(rejection): "refused:" + rejection.code
+        case .loginSuccessRecorded: "success"
+        case let .loginFailureRecorded(_, _, lockedUntil): lockedUntil > 0 ? "locked" : "failure"
+        case .accountLocked: "locked"
+        case .bootstrapSkipped: "skipped"
+        default: "applied"
+        }
+    }
+}
+
+/// What an audit record says was done: a stable dotted name per kind of write (Docs/AUDIT.md lists
+/// them). Derived from the command, so a route cannot name it wrongly.
+public enum AuditAction: String, Sendable, CaseIterable {
+    case environmentPut = "environment.put"
+    case environmentDelete = "environment.delete"
+    case nodePut = "node.put"
+    case nodeRemove = "node.remove"
+    case nodeRevoke = "node.revoke"
+    case nodeUnrevoke = "node.unrevoke"
+    case userBootstrap = "user.bootstrap"
+    case userAdd = "user.add"
+    case userDelete = "user.delete"
+    case userPassword = "user.password"
+    case userUnlock = "user.unlock"
+    case authLogin = "auth.login"
+    case authRotateKey = "auth.rotate_key"
+    case clusterMemberAdd = "cluster.member_add"
+    case clusterMemberRemove = "cluster.member_remove"
+    case clusterPublishAddresses = "cluster.publish_addresses"
+    case clusterTicketKey = "cluster.ticket_key"
+    case auditCompact = "audit.compact"
+
+    public static let bytesMaximum = 32
+
+    /// The action and target of `command`.
+    static func of(_ command: FleetCommand) -> (AuditAction, String) {
+        switch command {
+        case let .putEnvironment(record): (.environmentPut, record.name)
+        case let .deleteEnvironment(name), let .deleteUnusedEnvironment(name): (.environmentDelete, name)
+        case let .putMember(record): (.clusterMemberAdd, record.name)
+        case let .deleteMember(name): (.clusterMemberRemove, name)
+        case let .publishAddresses(addresses): (.clusterPublishAddresses, addresses.name)
+        case let .putNode(record): (.nodePut, record.id)
+        case let .deleteNode(id): (.nodeRemove, id)
+        case let .addTicketKey(record): (.clusterTicketKey, record.nameHex)
+        case let .revokeNode(revocation): (.nodeRevoke, revocation.node)
+        case let .unrevokeNode(name): (.nodeUnrevoke, name)
+        case let .bootstrapAdmin(user, _): (.userBootstrap, user.name)
+        case let .addUser(user): (.userAdd, user.name)
+        case let .deleteUser(name): (.userDelete, name)
+        case let .setPassword(name, _): (.userPassword, name)
+        case let .recordLoginFailure(name, _), let .recordLoginSuccess(name): (.authLogin, name)
+        case let .unlockUser(name): (.userUnlock, name)
+        case let .rotateSigningKey(key, _): (.authRotateKey, key.idHex)
+        case let .audited(_, inner): of(inner)
+        case .auditUnknownLogin: (.authLogin, AuditContext.unknownUser)
+        case .compactAudit: (.auditCompact, AuditContext.unknownUser)
+        }
+    }
+}

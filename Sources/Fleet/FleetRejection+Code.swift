@@ -1,0 +1,21 @@
+/// The API's error code of each refusal: the `error.code` of its answer, and what an audit record's
+/// `refused:CODE` outcome names.
+extension FleetRejection {
+    public var code: String {
+        switch self {
+        case .notFound, .unknownNode, .notRevoked, .unknownUser: "not_found"
+        case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers: "limit_reached"
+        case .invalidName, .invalidApprovalTimeout: "invalid_environment"
+        case .invalidNode: "invalid_node"
+        case .malformedTicketKey: "invalid_ticket_key"
+        case .environmentInUse: "environment_in_use"
+        case .invalidUserName, .bootstrapNotAdmin: "invalid_user"
+        case .userExists: "user_exists"
+        case .lastAdmin: "last_admin"
+        case .malformedPasswordDigest: "invalid_password_digest"
+        case .malformedSigningKey: "invalid_signing_key"
+        case .signingKeyExists: "signing_key_exists"
+        case .invalidKeyOverlap: "invalid_overlap"
+        }
+    }
+}
