@@ -88,6 +88,7 @@ public final class CoordinatorServer: Sendable {
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
+        EventRoutes.register(in: &routes, hub: raft.events)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes.routes,
             configuration: APIGuard.securedConfiguration(limits.http), limits: connectionLimits,
@@ -186,6 +187,8 @@ public final class CoordinatorServer: Sendable {
     public func shutdown() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for endpoint in endpoints { endpoint.stopAccepting() }
+        // Event streams never finish by themselves: ended first, so the drain below closes them.
+        raft.events.close()
         let deadline = MonotonicInstant.now().advanced(by: configuration.limits.shutdownTimeout)
         var forced = 0
         for endpoint in endpoints {

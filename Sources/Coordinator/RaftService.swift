@@ -69,6 +69,10 @@ final class RaftService: @unchecked Sendable {
     var adminBootstrap: AdminBootstrap?
     /// Node removal and revocation; set its hooks once before `start`.
     let nodeAdministration = NodeAdministration()
+    /// The events of applied entries, for `GET /api/v1/events`.
+    let events: EventHub
+    /// Events of the entries applied in this `process`, recorded once they are all applied.
+    private var appliedEvents: [FleetEvent] = []
     let learnerPromotionsRefused: Counter
     /// Peer messages dropped as etcd's transport drops them: arriving past a peer's quota below,
     /// or leaving while the link is down or its backlog full (`PeerLinks`).
@@ -131,6 +135,8 @@ final class RaftService: @unchecked Sendable {
                             initialMembership: joining ? .empty : Membership(voters: topology.members.map(\.id)))
         fleet = recovery.fleet
         lastSnapshotIndex = recovered.snapshot?.metadata.index ?? 0
+        // The log after the snapshot is applied again from the start: its events are recorded then.
+        events = EventHub(appliedIndex: fleet.appliedIndex, metrics: metrics)
         directory = MemberDirectory(founding: topology, fleet: fleet)
         var view = ClusterView(selfName: name, directory: directory)
         view.silenceLimit = settings.tickInterval * settings.electionTimeoutTicks
@@ -260,6 +266,8 @@ final class RaftService: @unchecked Sendable {
         compactIfDue()
         ticketKeys.publishIfChanged(fleet.ticketKeys)
         nodeAdministration.publishIfChanged(fleet.revocations)
+        events.record(appliedEvents, through: fleet.appliedIndex)
+        appliedEvents = []
         publish()
         sendAnswersAfterPublish()
     }
@@ -297,6 +305,9 @@ final class RaftService: @unchecked Sendable {
         directory = MemberDirectory(founding: founding, fleet: fleet)
         inventoryPublication.noteChanged()
         nodeAdministration.restored()
+        // Events of entries the snapshot covers are lost to streams: each is told to reset.
+        appliedEvents = []
+        events.restart(at: snapshot.metadata.index)
         logger.info("installed a snapshot from the leader", ["index": "\(snapshot.metadata.index)",
                                                              "term": "\(snapshot.metadata.term)",
                                                              "bytes": "\(snapshot.data.count)"])
@@ -323,7 +334,10 @@ final class RaftService: @unchecked Sendable {
             default:
                 break
             }
-            if let outcome { nodeAdministration.applied(outcome) }
+            if let outcome {
+                nodeAdministration.applied(outcome)
+                if let event = FleetEvent(outcome: outcome, index: entry.index) { appliedEvents.append(event) }
+            }
             answerAfterPublish(waiters.resolve(index: entry.index, term: entry.term, outcome: outcome))
         }
     }

@@ -23,6 +23,7 @@ struct PermissionsTests {
         "GET /api/v1/nodes": .viewer, "GET /api/v1/nodes/{id}": .viewer, "GET /api/v1/nodes/{id}/metrics": .viewer,
         "GET /api/v1/nodes/revocations": .admin, "DELETE /api/v1/nodes/revocations/{id}": .admin,
         "DELETE /api/v1/nodes/{id}": .admin, "POST /api/v1/nodes/{id}/revoke": .admin,
+        "GET /api/v1/events": .viewer,
     ]
 
     static let callers: [VerifiedCaller?] = [nil] + UserRole.allCases.map {
