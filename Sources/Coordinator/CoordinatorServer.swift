@@ -85,10 +85,7 @@ public final class CoordinatorServer: Sendable {
                               help: "Frames refused at the sender because they exceed the frame size limit (since start).") {
             Double(FrameSendError.refusedTotal)
         }
-        ClusterRoutes.register(in: &routes, service: raft)
-        EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
-        NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
-        EventRoutes.register(in: &routes, hub: raft.events)
+        Self.stateRoutes(in: &routes, raft: raft, gateway: gateway)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes.routes,
             configuration: APIGuard.securedConfiguration(limits.http), limits: connectionLimits,
@@ -118,6 +115,14 @@ public final class CoordinatorServer: Sendable {
         AuthRoutes.register(in: &routes, access)
         UserRoutes.register(in: &routes, access)
         return routes
+    }
+
+    /// The routes of the replicated state: cluster, environments, nodes and the event stream.
+    private static func stateRoutes(in routes: inout GuardedRoutes, raft: RaftService, gateway: AgentGateway) {
+        ClusterRoutes.register(in: &routes, service: raft)
+        EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
+        NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
+        EventRoutes.register(in: &routes, hub: raft.events)
     }
 
     private static func frameEndpoint(name: String, address: SocketAddress, contexts: TLSContextStore,

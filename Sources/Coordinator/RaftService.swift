@@ -86,7 +86,8 @@ final class RaftService: @unchecked Sendable {
     /// Counts a learner's refused promotions once per run (they are retried every Ready batch).
     var learnerPromotionRefusals = FailureRun<NodeID>()
     private var inventoryPublication = InventoryPublication()
-    private var lastTickAt = MonotonicInstant.now()
+    /// When the last tick counted (`catchUpTicks`).
+    var lastTickAt = MonotonicInstant.now()
     private var isProcessScheduled = false
     /// Set once this coordinator stopped taking part (`halt`); never cleared.
     private(set) var isHalted = false
@@ -195,21 +196,6 @@ final class RaftService: @unchecked Sendable {
             process()
             scheduleTick()
         }
-    }
-
-    /// Ticks once per tick interval of monotonic time since the last tick.
-    /// Raft counts time in ticks, and a process that was paused (SIGSTOP, a
-    /// long GC-like stall, an overloaded host) misses timer firings: without
-    /// catching up, a resumed leader would believe its lease still runs.
-    /// Called before anything that steps or proposes.
-    func catchUpTicks() {
-        let interval = settings.tickInterval.wholeNanoseconds
-        let now = MonotonicInstant.now()
-        let missed = (now.nanoseconds &- lastTickAt.nanoseconds) / interval
-        guard missed > 0 else { return }
-        let bound = UInt64(settings.electionTimeoutTicks * Lease.catchUpElectionTimeoutsMaximum)
-        for _ in 0..<min(missed, bound) { node.tick() }
-        lastTickAt = MonotonicInstant(nanoseconds: lastTickAt.nanoseconds &+ missed * interval)
     }
 
     /// Delivers a message a peer sent; `from` is the name its certificate proved.
