@@ -47,8 +47,10 @@ final class EventSubscriber {
         headers.add(name: "X-Accel-Buffering", value: "no")
         responder.startStream(status: 200, headers: headers)
         guard !headOnly else { return finish(dropped: false) }
-        responder.onClientGone = { [unowned self] in finish(dropped: false) }
+        // Weak: a write can close the connection, and the stream end and be released, mid-callback.
+        responder.onClientGone = { [weak self] in self?.finish(dropped: false) }
         responder.writeChunk(first)
+        guard !isFinished else { return }
         scheduleHeartbeat()
         flush()
     }
@@ -62,7 +64,8 @@ final class EventSubscriber {
         isFlushing = true
         defer { isFlushing = false }
         guard !responder.isClientGone else { return finish(dropped: false) }
-        while responder.isWritable {
+        // A write that fails closes the connection, which finishes this stream on the spot.
+        while !isFinished, responder.isWritable {
             switch hub.next(id) {
             case let .send(bytes): responder.writeChunk(bytes)
             case .idle: return
@@ -70,18 +73,20 @@ final class EventSubscriber {
             case .end: return finish(dropped: false)
             }
         }
+        guard !isFinished else { return }
         guard !hub.block(id) else { return finish(dropped: true) }
-        responder.onWritable = { [unowned self] in flush() }
+        responder.onWritable = { [weak self] in self?.flush() }
     }
 
     private func scheduleHeartbeat() {
-        heartbeat = loop.scheduleTimer(after: hub.limits.heartbeatInterval) { [unowned self] in
+        heartbeat = loop.scheduleTimer(after: hub.limits.heartbeatInterval) { [weak self] in
+            guard let self else { return }
             heartbeat = nil
             guard !isFinished else { return }
             guard !responder.isClientGone else { return finish(dropped: false) }
             // Skipped while the connection is full: bytes are on their way anyway, or the hub drops it.
             if responder.isWritable { responder.writeChunk(EventStreamText.heartbeat) }
-            scheduleHeartbeat()
+            if !isFinished { scheduleHeartbeat() }
         }
     }
 

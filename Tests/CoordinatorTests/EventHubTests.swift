@@ -26,11 +26,12 @@ struct EventHubTests {
         }
 
         /// A connection that sent `GET /api/v1/events` with `fields`; `writeQueueHighWaterBytes` small stops it early.
-        func subscribe(_ fields: [String] = [], path: String = "/api/v1/events", highWaterBytes: Int = 256 * 1024)
-            -> EmbeddedConnection {
+        func subscribe(_ fields: [String] = [], path: String = "/api/v1/events", highWaterBytes: Int = 256 * 1024,
+                       maximumBytes: Int = 8 << 20) -> EmbeddedConnection {
             var limits = ConnectionLimits()
             limits.writeQueueHighWaterBytes = highWaterBytes
             limits.writeQueueLowWaterBytes = highWaterBytes / 2
+            limits.writeQueueMaximumBytes = maximumBytes
             connections += 1
             let connection = EmbeddedConnection(loop: embedded.loop, id: UInt64(connections), limits: limits)
             connection.handler = HTTPServerHandler(connection: connection, routes: routes, configuration: HTTPServerConfiguration(),
@@ -101,6 +102,24 @@ struct EventHubTests {
         #expect(harness.metric("hotswap_event_subscribers") == "0")
         #expect(harness.metric("hotswap_event_subscribers_dropped_total") == "0")
         harness.embedded.advanceTime(by: .seconds(60))
+    }
+
+    /// A write that closes the connection (here: past its queue's maximum, as a failed send
+    /// would) ends the stream from inside the write: the heartbeat and the event paths go on
+    /// safely and the slot is freed.
+    @Test func aWriteThatClosesTheConnectionEndsTheStreamOnTheSpot() {
+        let harness = Harness()
+        let opening = harness.subscribe().takeWritten().count
+        let beforeHeartbeat = harness.subscribe(maximumBytes: opening + 5)
+        let beforeEvent = harness.subscribe(maximumBytes: opening + 5)
+        #expect(!beforeHeartbeat.isClosed && harness.metric("hotswap_event_subscribers") == "3")
+        harness.embedded.advanceTime(by: .seconds(15))
+        #expect(beforeHeartbeat.isClosed && beforeEvent.isClosed, "the heartbeat overflows both")
+        harness.embedded.advanceTime(by: .seconds(60))
+        let another = harness.subscribe(maximumBytes: opening + 5)
+        harness.write(1, from: 0)
+        #expect(another.isClosed)
+        #expect(harness.metric("hotswap_event_subscribers") == "1")
     }
 
     @Test func aResumedStreamGetsWhatFollowsItsIdAndATooOldOneIsReset() {
