@@ -40,9 +40,12 @@ final class APIGuard: Sendable {
     private let logins: Locked<RateLimiter>
     private let view: @Sendable () -> ClusterView
     private let hmac: HMACSHA256
+    /// Which browser origins may call (`APIGuard+Origins`).
+    let origins: OriginPolicy
 
     init(settings: AccessSettings, hmac: HMACSHA256, view: @escaping @Sendable () -> ClusterView) {
         self.hmac = hmac
+        origins = settings.allowedOrigins
         perAddress = Locked(RateLimiter(ratePerSecond: settings.requestsPerSecondPerAddress,
                                         burst: settings.requestsPerSecondPerAddress * 2))
         perUser = Locked(RateLimiter(ratePerSecond: settings.requestsPerSecondPerUser, burst: settings.requestsPerSecondPerUser * 2))

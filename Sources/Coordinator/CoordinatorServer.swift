@@ -81,10 +81,7 @@ public final class CoordinatorServer: Sendable {
                               help: "Frames refused at the sender because they exceed the frame size limit (since start).") {
             Double(FrameSendError.refusedTotal)
         }
-        ClusterRoutes.register(in: &routes, service: raft)
-        EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
-        NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
-        AuditRoutes.register(in: &routes, service: raft)
+        Self.stateRoutes(in: &routes, raft: raft, gateway: gateway)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes.routes,
             configuration: APIGuard.securedConfiguration(limits.http), limits: connectionLimits,
@@ -116,6 +113,15 @@ public final class CoordinatorServer: Sendable {
         AuthRoutes.register(in: &routes, access)
         UserRoutes.register(in: &routes, access)
         return routes
+    }
+
+    /// The routes of the replicated state: cluster, environments, nodes, the event stream and the audit trail.
+    private static func stateRoutes(in routes: inout GuardedRoutes, raft: RaftService, gateway: AgentGateway) {
+        ClusterRoutes.register(in: &routes, service: raft)
+        EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
+        NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
+        EventRoutes.register(in: &routes, hub: raft.events)
+        AuditRoutes.register(in: &routes, service: raft)
     }
 
     private static func frameEndpoint(name: String, address: SocketAddress, contexts: TLSContextStore,
@@ -185,6 +191,8 @@ public final class CoordinatorServer: Sendable {
     public func shutdown() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for endpoint in endpoints { endpoint.stopAccepting() }
+        // Event streams never finish by themselves: ended first, so the drain below closes them.
+        raft.events.close()
         let deadline = MonotonicInstant.now().advanced(by: configuration.limits.shutdownTimeout)
         var forced = 0
         for endpoint in endpoints {
