@@ -45,7 +45,7 @@ struct GuardedRoutes {
         routes.addAdmitted(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in
             let admission = accessGuard.admit(
                 APIGuard.Request(route: route, authorization: request.head.headers.values("Authorization"),
-                                 sourceHost: request.remoteAddress?.host, parameters: request.parameters),
+                                 sourceHost: request.remoteAddress?.host, parameters: request.parameters, peer: request.peer),
                 requirement: requirement, isRateLimited: isRateLimited,
                 nowMilliseconds: WallClock.nowMilliseconds(), nowNanoseconds: MonotonicInstant.now().nanoseconds)
             switch admission {
