@@ -57,7 +57,8 @@ public final class CoordinatorServer: Sendable {
         // One MAC for the process (the algorithm fetched once), made before the pool: a failure leaves no threads.
         let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics)
         self.hashing = hashing
-        var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, metrics: metrics, logger: logger)
+        var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, revocations: revocations,
+                                       metrics: metrics, logger: logger)
         var gatewaySettings = AgentGateway.Settings()
         gatewaySettings.liveness = LivenessPolicy(suspectAfter: configuration.agentSuspectAfter, downAfter: configuration.agentDownAfter,
                                                   failoverGrace: configuration.agentFailoverGrace)
@@ -103,11 +104,15 @@ public final class CoordinatorServer: Sendable {
     /// admin's bootstrap when this coordinator has the founding password. Health comes first:
     /// routes are tried in order, and probes call often.
     private static func accessRoutes(_ configuration: CoordinatorConfiguration, raft: RaftService, hashing: PasswordHashingPool,
-                                     hmac: HMACSHA256, metrics: MetricsRegistry, logger: Logger) -> GuardedRoutes {
+                                     hmac: HMACSHA256, revocations: AgentRevocations, metrics: MetricsRegistry,
+                                     logger: Logger) -> GuardedRoutes {
         if let password = configuration.access.bootstrapAdminPassword {
             raft.adminBootstrap = AdminBootstrap(password: password.value, pool: hashing, loop: raft.loop, logger: logger)
         }
-        var routes = GuardedRoutes(accessGuard: APIGuard(settings: configuration.access, hmac: hmac) { raft.view })
+        let revocation: @Sendable (String, Int64?) -> String? = { name, notBefore in
+            revocations.denial(of: name, notBeforeSeconds: notBefore).map(AgentRevocations.reason)
+        }
+        var routes = GuardedRoutes(accessGuard: APIGuard(settings: configuration.access, hmac: hmac, revocation: revocation) { raft.view })
         HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
         let access = AccessRoutes(service: raft, hashing: hashing, settings: configuration.access, hmac: hmac, logger: logger)
         AuthRoutes.register(in: &routes, access)

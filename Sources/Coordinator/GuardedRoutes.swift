@@ -50,7 +50,7 @@ struct GuardedRoutes {
             guard accessGuard.admitOrigin(request, responder) else { return nil }
             let admission = accessGuard.admit(
                 APIGuard.Request(route: route, authorization: request.head.headers.values("Authorization"),
-                                 sourceHost: request.remoteAddress?.host, parameters: request.parameters),
+                                 sourceHost: request.remoteAddress?.host, parameters: request.parameters, peer: request.peer),
                 requirement: requirement, isRateLimited: isRateLimited,
                 nowMilliseconds: WallClock.nowMilliseconds(), nowNanoseconds: MonotonicInstant.now().nanoseconds)
             switch admission {
