@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests",
             dependencies: [
-                "Access", "Coordinator", "Cluster", "Consensus", "Fleet", "Locking", "Primitives", "Storage", "Telemetry", "Transport",
+                "Access", "Coordinator", "Cluster", "Consensus", "Fleet", "Gateway", "Locking", "Primitives", "Storage", "Telemetry", "Transport",
                 "Wire", "Observability", "TestSupport", "Certificates", "COpenSSL",
             ]
         ),

@@ -15,8 +15,8 @@ extension AgentGateway {
         let wallClock = WallClock.nowMilliseconds()
         switch query {
         case .nodes:
-            let all = snapshots(now: now, wallClockMilliseconds: wallClock)
-            return Self.document(NodeJSON.list(all, leader: leadership.name, term: leadership.term))
+            let entries = listing(now: now, wallClockMilliseconds: wallClock)
+            return .document(NodeJSON.list(entries, leader: leadership.name, term: leadership.term))
         case let .node(id):
             guard let snapshot = snapshots(now: now, wallClockMilliseconds: wallClock, only: id).first else {
                 return .refused(.nodeNotFound(id: id))

@@ -78,6 +78,8 @@ final class AgentGateway: @unchecked Sendable {
         /// report of a recorded node must not read the view again.
         var inventoryRecorded: [String: NodeRecord] = [:]
         var retentionSweepDueAt: MonotonicInstant?
+        /// The node list's fragments, kept between answers (`NodeListCache`).
+        var listCache = NodeListCache()
     }
 
     /// Ingest is microseconds of work: finer than the request-latency buckets.
@@ -315,24 +317,52 @@ final class AgentGateway: @unchecked Sendable {
     func snapshots(now: MonotonicInstant, wallClockMilliseconds: UInt64, only: String? = nil) -> [NodeSnapshot] {
         let inventory = raft.view.nodes
         return state.withLock { state in
-            let since = state.leadership.since ?? now
             let ids: [String]
             if let only {
                 ids = inventory[only] != nil || state.tables.windows[only] != nil ? [only] : []
             } else {
                 ids = Set(inventory.keys).union(state.tables.windows.keys).sorted()
             }
-            return ids.map { id in
-                let window = state.tables.windows[id]
-                let latest = window?.latest
-                return NodeSnapshot(
-                    id: id, record: inventory[id] ?? state.helloRecords[id],
-                    status: settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now),
-                    latest: latest,
-                    latestAgeMilliseconds: latest.map {
-                        wallClockMilliseconds >= $0.timestampMilliseconds ? wallClockMilliseconds - $0.timestampMilliseconds : 0
-                    })
+            return snapshots(of: ids, in: state, inventory: inventory, now: now, wallClockMilliseconds: wallClockMilliseconds)
+        }
+    }
+
+    /// The node list's entries, sorted by id, from what is kept between answers
+    /// (`NodeListCache`). Nodes whose record or newest sample changed are rendered outside the
+    /// lock; what changed goes back under it unless another answer stored its own meanwhile
+    /// (then the next answer renders those nodes again: fragments are checked before every
+    /// use, so a lost store costs a rendering, never a stale answer).
+    func listing(now: MonotonicInstant, wallClockMilliseconds: UInt64) -> [NodeListCache.Entry] {
+        let inventory = raft.view.nodes
+        let taken = state.withLock { state in
+            var listing = state.listCache
+            let ids = listing.ids(inventory: inventory, tables: state.tables)
+            return (listing: listing, revision: state.listCache.revision,
+                    snapshots: snapshots(of: ids, in: state, inventory: inventory, now: now, wallClockMilliseconds: wallClockMilliseconds))
+        }
+        var listing = taken.listing
+        let entries = listing.entries(for: taken.snapshots)
+        if listing.revision != taken.revision {
+            state.withLock { state in
+                if state.listCache.revision == taken.revision { state.listCache = listing }
             }
+        }
+        return entries
+    }
+
+    private func snapshots(of ids: [String], in state: State, inventory: [String: NodeRecord], now: MonotonicInstant,
+                           wallClockMilliseconds: UInt64) -> [NodeSnapshot] {
+        let since = state.leadership.since ?? now
+        return ids.map { id in
+            let window = state.tables.windows[id]
+            let latest = window?.latest
+            return NodeSnapshot(
+                id: id, record: inventory[id] ?? state.helloRecords[id],
+                status: settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now),
+                latest: latest,
+                latestAgeMilliseconds: latest.map {
+                    wallClockMilliseconds >= $0.timestampMilliseconds ? wallClockMilliseconds - $0.timestampMilliseconds : 0
+                })
         }
     }
 

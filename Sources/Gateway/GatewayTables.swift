@@ -26,6 +26,9 @@ public struct GatewayTables: Sendable {
 
     public let limits: Limits
     public private(set) var windows: [String: NodeWindow] = [:]
+    /// Counts the changes to which nodes have a window (one admitted, removed or evicted), so a
+    /// reader can tell the set of nodes is the one it saw without comparing it.
+    public private(set) var nodesRevision: UInt64 = 0
     /// The nodes the current sweep round has still to look at; refilled from
     /// `windows` when a round ends, so every window is looked at once a round.
     private var sweepRound: [String] = []
@@ -40,6 +43,7 @@ public struct GatewayTables: Sendable {
         if windows[node] == nil {
             guard windows.count < limits.nodesMaximum else { return false }
             windows[node] = NodeWindow(capacity: limits.samplesPerNode, summaryCapacity: limits.minutesPerNode)
+            nodesRevision += 1
         }
         windows[node]!.noteContact(at: now)
         return true
@@ -63,7 +67,9 @@ public struct GatewayTables: Sendable {
     /// Drops `node`'s window (the node was removed from the fleet), so the table shrinks, and
     /// returns it for the caller to free outside its lock.
     public mutating func remove(_ node: String) -> NodeWindow? {
-        windows.removeValue(forKey: node)
+        guard let window = windows.removeValue(forKey: node) else { return nil }
+        nodesRevision += 1
+        return window
     }
 
     /// Evicts the windows of nodes without a session (`isConnected` false)
@@ -85,6 +91,7 @@ public struct GatewayTables: Sendable {
             guard expired else { continue }
             evicted[node] = windows.removeValue(forKey: node)
         }
+        if !evicted.isEmpty { nodesRevision += 1 }
         return evicted
     }
 }

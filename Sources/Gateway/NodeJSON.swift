@@ -6,15 +6,10 @@ import Wire
 /// in one place (the leader renders; followers relay the bytes).
 public enum NodeJSON {
     public static func node(_ node: NodeSnapshot) -> String {
-        var fields = ["\"id\":\(JSONText.quoted(node.id))", "\"status\":\"\(node.status.rawValue)\""]
-        fields.append("\"environment\":" + (node.record.map { JSONText.quoted($0.environment) } ?? "null"))
-        fields.append("\"labels\":" + object(node.record?.labels ?? [:]))
-        fields.append("\"moduleVersions\":" + object(node.record?.moduleVersions ?? [:]))
-        let lastReport = node.latest.map { sample in
-            "{\"ageMilliseconds\":\(node.latestAgeMilliseconds ?? 0)," + sampleFields(sample) + "}"
-        }
-        fields.append("\"lastReport\":" + (lastReport ?? "null"))
-        return "{" + fields.joined(separator: ",") + "}"
+        var bytes: [UInt8] = []
+        NodeFragments(id: node.id, record: node.record, latest: node.latest)
+            .write(status: node.status, latestAgeMilliseconds: node.latestAgeMilliseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A node's replicated inventory alone (no liveness or samples): what an event carries.
@@ -24,7 +19,21 @@ public enum NodeJSON {
     }
 
     public static func list(_ nodes: [NodeSnapshot], leader: String, term: UInt64) -> String {
-        "{\"leader\":\(JSONText.quoted(leader)),\"term\":\(term),\"nodes\":[" + nodes.map(node).joined(separator: ",") + "]}"
+        var listing = NodeListCache()
+        return String(decoding: list(listing.entries(for: nodes), leader: leader, term: term), as: UTF8.self)
+    }
+
+    /// The list from entries whose fragments were rendered before (`NodeListCache`), in UTF-8.
+    public static func list(_ entries: [NodeListCache.Entry], leader: String, term: UInt64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.reduce(64 + leader.utf8.count) { $0 + $1.fragments.fixedByteCount + 32 })
+        bytes.append(contentsOf: "{\"leader\":\(JSONText.quoted(leader)),\"term\":\(term),\"nodes\":[".utf8)
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            entry.fragments.write(status: entry.status, latestAgeMilliseconds: entry.latestAgeMilliseconds, to: &bytes)
+        }
+        bytes.append(contentsOf: "]}".utf8)
+        return bytes
     }
 
     public static func metrics(id: String, samples: [Sample], summaries: [MinuteSummary]) -> String {
@@ -50,7 +59,7 @@ public enum NodeJSON {
             + "\"probeLatencyMicroseconds\":" + percentiles(summary.probeLatencyMicroseconds) { "\($0)" } + "}"
     }
 
-    private static func sampleFields(_ sample: Sample) -> String {
+    static func sampleFields(_ sample: Sample) -> String {
         let modules = sample.modules.map { module in
             "{\"name\":\(JSONText.quoted(module.name)),"
                 + "\"cpuPercent\":\(module.cpuBasisPoints.map { percent(UInt64($0)) } ?? "null"),"
@@ -81,7 +90,7 @@ public enum NodeJSON {
         return "{\"median\":\(scale(value.median)),\"p95\":\(scale(value.p95))}"
     }
 
-    private static func object(_ pairs: [String: String]) -> String {
+    static func object(_ pairs: [String: String]) -> String {
         "{" + pairs.keys.sorted().map { "\(JSONText.quoted($0)):\(JSONText.quoted(pairs[$0]!))" }.joined(separator: ",") + "}"
     }
 }

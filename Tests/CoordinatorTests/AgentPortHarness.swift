@@ -114,6 +114,14 @@ final class AgentPort {
         return AgentLink(watched, embedded: embedded)
     }
 
+    /// An agent of `node` that said hello and reported `samples` samples (numbered from 1).
+    func reported(_ node: String, samples: Int) throws -> AgentLink {
+        let agent = connect(certifiedAs: node)
+        agent.send(AgentSays.hello(node))
+        try agent.send(AgentSays.report(first: 1, count: samples))
+        return agent
+    }
+
     /// The value of an unlabelled metric in the exposition, or nil when absent.
     func metric(_ name: String) -> Double? {
         let prefix = name + " "

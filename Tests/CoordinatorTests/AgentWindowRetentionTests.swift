@@ -20,14 +20,6 @@ import Wire
         return port
     }
 
-    /// An agent of `node` that said hello and reported `samples` samples.
-    static func reported(_ node: String, samples: Int, on port: AgentPort) throws -> AgentLink {
-        let agent = port.connect(certifiedAs: node)
-        agent.send(AgentSays.hello(node))
-        try agent.send(AgentSays.report(first: 1, count: samples))
-        return agent
-    }
-
     /// Moves the virtual clock and publishes a fresh leader view, as Raft does every tick.
     static func pass(_ duration: Duration, on port: AgentPort) {
         port.embedded.advanceTime(by: duration)
@@ -36,7 +28,7 @@ import Wire
 
     @Test func aDisconnectedNodesWindowIsKeptUntilTheRetentionAndDroppedAfterIt() throws {
         let port = try Self.port()
-        let gone = try Self.reported("gone", samples: 3, on: port)
+        let gone = try port.reported("gone", samples: 3)
         try port.raft.answerPending(succeeding: true)
         let silent = port.connect(certifiedAs: "silent")
         silent.send(AgentSays.hello("silent"))
@@ -68,7 +60,7 @@ import Wire
 
     @Test func aNodeThatComesBackAfterEvictionStartsAFreshWindow() throws {
         let port = try Self.port()
-        let first = try Self.reported("n1", samples: 2, on: port)
+        let first = try port.reported("n1", samples: 2)
         first.connection.peerClosed()
         port.embedded.run()
         Self.pass(Self.retention, on: port)
