@@ -58,6 +58,13 @@ struct EventHubTests {
             return connection
         }
 
+        /// `count` streams whose connections fill with their next chunk (a high-water mark a few
+        /// bytes past their opening), after one stream opened to learn the opening's size.
+        func nearlyFull(_ count: Int = 1) -> [EmbeddedConnection] {
+            let opening = subscribe().takeWritten().count
+            return (0..<count).map { _ in subscribe(highWaterBytes: opening + 5) }
+        }
+
         /// Applies `count` environment writes after index `from`, one event each.
         func write(_ count: Int, from: UInt64) {
             for index in from + 1...from + UInt64(count) {
@@ -126,8 +133,7 @@ struct EventHubTests {
         var limits = EventHub.Limits()
         limits.backlogEventsMaximum = 5
         let harness = Harness(limits: limits)
-        let opening = harness.subscribe().takeWritten().count
-        let slow = harness.subscribe(highWaterBytes: opening + 5)
+        let slow = harness.nearlyFull()[0]
         harness.embedded.advanceTime(by: .seconds(15))
         #expect(!slow.isWritable, "the heartbeat filled it")
         harness.write(10, from: 0)
@@ -143,8 +149,7 @@ struct EventHubTests {
         var limits = EventHub.Limits()
         limits.backlogEventsMaximum = 3
         let harness = Harness(limits: limits)
-        let opening = harness.subscribe().takeWritten().count
-        let slow = harness.subscribe(highWaterBytes: opening + 5)
+        let slow = harness.nearlyFull()[0]
         guard case .idle = harness.hub.next(2) else { return #expect(Bool(false), "stream 2 had nothing to read") }
         let record = EnvironmentRecord(name: "raced", defaultStrategy: .direct, requiresApproval: false)
         harness.hub.record([FleetEvent(index: 1, change: .environmentStored(record, created: true))], through: 1)
@@ -161,9 +166,8 @@ struct EventHubTests {
     /// dropped all the same, while one that reads keeps its stream.
     @Test func aStalledClientOnAQuietClusterIsDroppedAfterTheSendTimeout() {
         let harness = Harness()
-        let opening = harness.subscribe().takeWritten().count
-        let stalled = harness.subscribe(highWaterBytes: opening + 5)
-        let reading = harness.subscribe(highWaterBytes: opening + 5)
+        let streams = harness.nearlyFull(2)
+        let (stalled, reading) = (streams[0], streams[1])
         harness.write(1, from: 0)
         #expect(!stalled.isWritable && !reading.isWritable)
         harness.embedded.advanceTime(by: .seconds(29))
@@ -217,8 +221,7 @@ struct EventHubTests {
 
     @Test func shutdownEndsAStreamWaitingForItsConnection() {
         let harness = Harness()
-        let opening = harness.subscribe().takeWritten().count
-        let blocked = harness.subscribe(highWaterBytes: opening + 5)
+        let blocked = harness.nearlyFull()[0]
         harness.write(1, from: 0)
         #expect(!blocked.isWritable)
         harness.hub.close()

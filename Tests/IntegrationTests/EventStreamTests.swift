@@ -122,6 +122,7 @@ final class EventStreamTests {
         // No Origin (the CLI, curl): no CORS at all.
         let plain = try coordinator.request("GET", "/api/v1/environments", token: token)
         #expect(plain.status == 200 && plain.headers["access-control-allow-origin"] == nil)
+        #expect(plain.headers["vary"] == "Origin", "a shared cache must not hand it to a browser's request")
         // Another origin: refused before the token is even looked at.
         for origin in ["https://evil.example.com", "http://console.example.com:8443", "null"] {
             let refused = try coordinator.request("GET", "/api/v1/environments", extra: ["-H", "Origin: \(origin)"])
@@ -135,6 +136,7 @@ final class EventStreamTests {
         let answer = try coordinator.request("GET", "/api/v1/environments", token: token, extra: ["-H", "Origin: \(allowed)"])
         #expect(answer.status == 200)
         #expect(answer.headers["access-control-allow-origin"] == allowed && answer.headers["vary"] == "Origin")
+        #expect(answer.headers["access-control-expose-headers"] == "Retry-After, WWW-Authenticate")
         let unauthenticated = try coordinator.request("GET", "/api/v1/environments", extra: ["-H", "Origin: \(allowed)"])
         #expect(unauthenticated.status == 401 && unauthenticated.headers["access-control-allow-origin"] == allowed)
         let preflight = try coordinator.request("OPTIONS", "/api/v1/events", extra: [
@@ -143,7 +145,12 @@ final class EventStreamTests {
         #expect(preflight.status == 204)
         #expect(preflight.headers["access-control-allow-origin"] == allowed)
         #expect(preflight.headers["access-control-allow-headers"]?.contains("Last-Event-ID") == true)
-        #expect(preflight.headers["access-control-allow-methods"]?.contains("DELETE") == true)
+        // The path's own methods: the event stream is read-only.
+        #expect(preflight.headers["access-control-allow-methods"] == "GET")
+        #expect(preflight.headers["allow"] == "GET, HEAD, OPTIONS")
+        let environment = try coordinator.request("OPTIONS", "/api/v1/environments/edge", extra: [
+            "-H", "Origin: \(allowed)", "-H", "Access-Control-Request-Method: PUT"])
+        #expect(environment.headers["access-control-allow-methods"] == "GET, PUT, DELETE", "\(environment.headers)")
         #expect(preflight.headers["access-control-max-age"] == "600")
         #expect(preflight.headers["strict-transport-security"] == "max-age=31536000")
         #expect(preflight.headers["content-length"] == nil)
