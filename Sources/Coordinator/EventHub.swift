@@ -240,7 +240,8 @@ final class EventHub: Sendable {
     /// still has not, the bytes of the reset that moves the stream back to what is applied here.
     func settle(_ id: UInt64) -> [UInt8]? {
         state.withLock { state in
-            guard let cursor = state.slots[id]?.cursor,
+            // Caught up meanwhile (or reset by a read): nothing to settle.
+            guard let cursor = state.slots[id]?.cursor, cursor > state.journal.appliedIndex,
                   case let .reset(position) = state.journal.settle(waitingAt: cursor) else { return nil }
             state.slots[id]?.cursor = position
             return EventStreamText.aheadReset(lastEventID: cursor, after: position)
