@@ -18,8 +18,10 @@ public struct OriginPolicy: Sendable, Equatable {
     /// The origins allowed, as browsers serialize them (lower case, no default port 443).
     public let allowed: Set<String>
 
-    public static let allowedMethods = "GET, POST, PUT, DELETE"
     public static let allowedHeaders = "Authorization, Content-Type, Last-Event-ID"
+    /// Answer fields a page's code may read beyond the CORS-safelisted ones: when to retry a
+    /// 429 or 503, and why a token was refused.
+    public static let exposedHeaders = "Retry-After, WWW-Authenticate"
     /// How long a browser may keep a preflight's answer (10 min).
     public static let preflightMaximumAgeSeconds = 600
     public static let originsMaximum = 64
@@ -73,14 +75,33 @@ public struct OriginPolicy: Sendable, Equatable {
     public static func answerHeaders(origin: String) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add(name: "Access-Control-Allow-Origin", value: origin)
+        headers.add(name: "Access-Control-Expose-Headers", value: exposedHeaders)
         headers.add(name: "Vary", value: "Origin")
         return headers
     }
 
-    /// The fields of a preflight's answer (`OPTIONS`, 204) to an allowed origin.
-    public static func preflightHeaders(origin: String) -> HTTPHeaders {
+    /// The CORS fields of an answer to a request decided `decision`: an allowed origin's; for
+    /// the others `Vary: Origin` once any origin is allowed, so a shared cache never hands one
+    /// origin's answer (with or without `Access-Control-Allow-Origin`) to another.
+    public func answerHeaders(for decision: Decision) -> HTTPHeaders {
+        if case let .allowed(origin) = decision { return Self.answerHeaders(origin: origin) }
+        var headers = HTTPHeaders()
+        if !allowed.isEmpty { headers.add(name: "Vary", value: "Origin") }
+        return headers
+    }
+
+    /// The methods of a path as `Allow` names them: its routes' (`HEAD` with `GET`), and `OPTIONS`.
+    public static func allowField(methods: [String]) -> String {
+        var methods = methods
+        if methods.contains("GET") { methods.append("HEAD") }
+        return (methods + ["OPTIONS"]).joined(separator: ", ")
+    }
+
+    /// The fields of a preflight's answer (`OPTIONS`, 204) to an allowed origin, for a path
+    /// whose routes take `methods`.
+    public static func preflightHeaders(origin: String, methods: [String]) -> HTTPHeaders {
         var headers = answerHeaders(origin: origin)
-        headers.add(name: "Access-Control-Allow-Methods", value: allowedMethods)
+        headers.add(name: "Access-Control-Allow-Methods", value: methods.joined(separator: ", "))
         headers.add(name: "Access-Control-Allow-Headers", value: allowedHeaders)
         headers.add(name: "Access-Control-Max-Age", value: String(preflightMaximumAgeSeconds))
         return headers

@@ -10,6 +10,8 @@ public struct EventJournal: Sendable {
     public struct Entry: Sendable, Equatable {
         public let index: UInt64
         public let kind: FleetEvent.Kind
+        /// Left out of the streams of callers who are not admins.
+        public let isAdminOnly: Bool
         public let frame: [UInt8]
         /// The bytes of every frame recorded up to and including this one: backlogs in bytes.
         fileprivate(set) var bytesThrough: UInt64 = 0
@@ -17,7 +19,27 @@ public struct EventJournal: Sendable {
         public init(_ event: FleetEvent) {
             index = event.index
             kind = event.kind
+            isAdminOnly = event.isAdminOnly
             frame = EventStreamText.frame(event)
+        }
+    }
+
+    /// Which entries a stream takes: those of its kinds (nil: all), and the admin-only ones if
+    /// its caller is an admin.
+    public struct Filter: Sendable, Equatable {
+        public let kinds: Set<FleetEvent.Kind>?
+        public let includesAdminOnly: Bool
+
+        public init(kinds: Set<FleetEvent.Kind>? = nil, includesAdminOnly: Bool = true) {
+            self.kinds = kinds
+            self.includesAdminOnly = includesAdminOnly
+        }
+
+        /// Takes every entry: the stream's position is always that of its last event.
+        public var isEverything: Bool { kinds == nil && includesAdminOnly }
+
+        public func takes(_ entry: Entry) -> Bool {
+            (includesAdminOnly || !entry.isAdminOnly) && (kinds?.contains(entry.kind) ?? true)
         }
     }
 
@@ -25,6 +47,9 @@ public struct EventJournal: Sendable {
     public enum Resumption: Equatable, Sendable {
         /// After this index: every later event is held (or has not happened yet).
         case after(UInt64)
+        /// After this index, which is not applied here yet (the client saw a newer leader's
+        /// events): the stream waits for it, but only so long (`settle`).
+        case ahead(UInt64)
         /// The client's id is older than what is held: it is told (`event: reset`) and the
         /// stream goes on after this index.
         case reset(after: UInt64)
@@ -97,24 +122,38 @@ public struct EventJournal: Sendable {
     }
 
     /// Where a stream whose client last saw `lastEventID` (nil: a new client) starts: a new
-    /// client after what is applied now; a known id after it, even one not applied here yet (it
-    /// saw a newer leader's events: the stream waits until they apply); an id older than what
-    /// is held gets a reset.
+    /// client after what is applied now; a known id after it; one not applied here yet after it
+    /// too, for a bounded wait (it saw a newer leader's events); an id older than what is held
+    /// gets a reset.
     public func resume(lastEventID: UInt64?) -> Resumption {
         guard let lastEventID else { return .after(appliedIndex) }
+        guard lastEventID <= appliedIndex else { return .ahead(lastEventID) }
         return lastEventID >= coveredFrom - 1 ? .after(lastEventID) : .reset(after: coveredFrom - 1)
+    }
+
+    /// The wait of a stream at `cursor`, resumed `ahead`, is over: it goes on as `resume` says if
+    /// this coordinator applied `cursor` by now; if not (a restored cluster, a partitioned
+    /// follower, a made-up id), it is reset to what is applied here.
+    public func settle(waitingAt cursor: UInt64) -> Resumption {
+        cursor <= appliedIndex ? resume(lastEventID: cursor) : .reset(after: appliedIndex)
     }
 
     /// The next entries after `cursor` of the kinds in `kinds` (nil: all), at most about
     /// `maximumBytes` of them (at least one).
     public func read(after cursor: UInt64, kinds: Set<FleetEvent.Kind>?, maximumBytes: Int) -> Read {
+        read(after: cursor, filter: Filter(kinds: kinds), maximumBytes: maximumBytes)
+    }
+
+    /// The next entries after `cursor` that `filter` takes, at most about `maximumBytes` of them
+    /// (at least one).
+    public func read(after cursor: UInt64, filter: Filter, maximumBytes: Int) -> Read {
         guard cursor >= coveredFrom - 1 else { return .behind(after: coveredFrom - 1) }
         var taken: [Entry] = []
         var bytes = 0
         var position = firstPosition(after: cursor)
         while position < entries.count, taken.isEmpty || bytes + entries[position].frame.count <= maximumBytes {
             let entry = entries[position]
-            if kinds?.contains(entry.kind) ?? true {
+            if filter.takes(entry) {
                 taken.append(entry)
                 bytes += entry.frame.count
             }

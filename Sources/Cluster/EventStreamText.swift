@@ -26,8 +26,26 @@ public enum EventStreamText {
                     + "\"reason\":\"events after \(lastEventID) are no longer held; reload the state and go on from here\"}")
     }
 
-    /// A comment line: keeps proxies from closing an idle stream; clients ignore it.
-    public static let heartbeat = Array(": heartbeat\n\n".utf8)
+    /// The client's `Last-Event-ID` is one this coordinator has not applied, after waiting for
+    /// it (a restored cluster, a partitioned follower): the client reloads what it shows and the
+    /// stream goes on after `cursor`, what is applied here.
+    public static func aheadReset(lastEventID: UInt64, after cursor: UInt64) -> [UInt8] {
+        message(id: cursor, name: "reset",
+                data: "{\"lastEventId\":\(lastEventID),\"after\":\(cursor),"
+                    + "\"reason\":\"this coordinator has not applied \(lastEventID); reload the state and go on from here\"}")
+    }
+
+    /// A bookmark: an `id:` without data moves the client's last event id (what it sends as
+    /// `Last-Event-ID`) to `cursor` without an event, past what its filter skipped.
+    public static func bookmark(_ cursor: UInt64) -> [UInt8] {
+        Array("id: \(cursor)\n\n".utf8)
+    }
+
+    /// A comment that keeps proxies from closing an idle stream, with the stream's position as
+    /// a bookmark.
+    public static func heartbeat(at cursor: UInt64) -> [UInt8] {
+        Array(": heartbeat\n".utf8) + bookmark(cursor)
+    }
 
     /// The event's `data:` JSON: its id, type and action, the `name` of what it is about (an
     /// environment, node id, user or member) and, for some, the record.

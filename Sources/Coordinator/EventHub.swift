@@ -1,3 +1,4 @@
+import Access
 import Cluster
 import Fleet
 import Locking
@@ -10,15 +11,23 @@ import Transport
 /// subscriber reads the journal after its own position on its own loop, so a slow one holds
 /// neither the apply path nor the others. A subscriber whose connection stopped taking bytes
 /// while more than `backlogEventsMaximum` events or `backlogBytesMaximum` bytes wait for it is
-/// dropped: its stream ends and its connection closes.
+/// dropped: its stream ends and its connection closes. Streams whose tokens a change revoked
+/// (their user deleted, or its password changed), and all of them at shutdown or when a snapshot
+/// replaces the state, are ended at once, whether or not their connections take bytes.
 final class EventHub: Sendable {
     struct Limits: Sendable {
         var subscribersMaximum = 256
+        /// Streams one user may hold at once.
+        var subscribersPerUserMaximum = 16
         var backlogEventsMaximum = 1_024
         var backlogBytesMaximum = 1 << 20
         /// Bytes read from the journal for one chunk of a stream.
         var chunkBytesMaximum = 64 << 10
         var heartbeatInterval: Duration = .seconds(15)
+        /// How long a stream may wait for its connection to take bytes again before it is dropped.
+        var sendTimeout: Duration = .seconds(30)
+        /// How long a stream resumed from an id this coordinator has not applied yet waits for it.
+        var aheadWaitMaximum: Duration = .seconds(5)
         var journalCapacity = EventJournal.capacityDefault
         var journalBytesCapacity = EventJournal.bytesCapacityDefault
     }
@@ -31,10 +40,18 @@ final class EventHub: Sendable {
         case end
     }
 
+    /// A new stream: its id, its first message, and whether it waits for an id not applied here.
+    struct Opening {
+        let id: UInt64
+        let first: [UInt8]
+        let isAhead: Bool
+    }
+
     private struct Slot {
         let subscriber: LoopBound<EventSubscriber>
+        let user: String
         var cursor: UInt64
-        let kinds: Set<FleetEvent.Kind>?
+        let filter: EventJournal.Filter
         var isWakeScheduled = false
         /// Waiting for its connection to take bytes again.
         var isBlocked = false
@@ -46,14 +63,31 @@ final class EventHub: Sendable {
         var slots: [UInt64: Slot] = [:]
         var nextID: UInt64 = 1
         var isClosed = false
+
+        /// Forgets the streams `ending` takes; their subscribers, to be ended on their loops.
+        mutating func removeSlots(where ending: (Slot) -> Bool) -> [LoopBound<EventSubscriber>] {
+            let ended = slots.filter { ending($0.value) }
+            for id in ended.keys { slots.removeValue(forKey: id) }
+            return ended.values.map(\.subscriber)
+        }
+    }
+
+    /// What `next` took under the lock; its bytes are built after.
+    private enum Taken {
+        case entries([EventJournal.Entry], bookmark: UInt64?)
+        case step(Step)
     }
 
     let limits: Limits
+    /// Wall-clock milliseconds, for when tokens expire.
+    let wallClock: @Sendable () -> UInt64
     private let state: Locked<State>
     private let dropped: Counter
 
-    init(appliedIndex: UInt64, limits: Limits = Limits(), metrics: MetricsRegistry) {
+    init(appliedIndex: UInt64, limits: Limits = Limits(), metrics: MetricsRegistry,
+         wallClock: @escaping @Sendable () -> UInt64 = WallClock.nowMilliseconds) {
         self.limits = limits
+        self.wallClock = wallClock
         let state = Locked(State(journal: EventJournal(appliedIndex: appliedIndex, capacity: limits.journalCapacity,
                                                        bytesCapacity: limits.journalBytesCapacity)))
         self.state = state
@@ -67,24 +101,39 @@ final class EventHub: Sendable {
         }
     }
 
-    /// Records the events of the entries applied up to `appliedIndex` and wakes the streams.
-    /// On the Raft loop; takes the lock once and never waits for a stream.
+    /// A coordinator's hub, its state starting at its snapshot's `appliedIndex` (the log after it
+    /// is applied again from the start: its events are recorded then). A stream resumed from an
+    /// id not applied here waits ten election timeouts for it at most.
+    convenience init(appliedIndex: UInt64, electionTimeout: Duration, metrics: MetricsRegistry) {
+        var limits = Limits()
+        limits.aheadWaitMaximum = electionTimeout * 10
+        self.init(appliedIndex: appliedIndex, limits: limits, metrics: metrics)
+    }
+
+    /// Records the events of the entries applied up to `appliedIndex`, ends the streams of users
+    /// whose tokens they revoke, and wakes the others. On the Raft loop; takes the lock once and
+    /// never waits for a stream.
     func record(_ events: [FleetEvent], through appliedIndex: UInt64) {
         let entries = events.map(EventJournal.Entry.init)
-        let woken = state.withLock { state in
+        let revoked = Set(events.compactMap(\.revokesTokensOf))
+        let (ended, woken) = state.withLock { state in
             state.journal.record(entries, through: appliedIndex)
-            return entries.isEmpty ? [] : Self.wake(&state, limits: limits)
+            let ended = revoked.isEmpty ? [] : state.removeSlots { revoked.contains($0.user) }
+            return (ended, entries.isEmpty ? [] : Self.wake(&state, limits: limits))
         }
+        for subscriber in ended { subscriber.withValueOnLoop { $0.end() } }
         for subscriber in woken { subscriber.withValueOnLoop { $0.flush() } }
     }
 
-    /// The state was replaced by a snapshot at `index`: every stream before it is told to reset.
+    /// The state was replaced by a snapshot at `index`: what came before it is gone here, and so
+    /// may be a user or password a stream was admitted with, so every stream ends (its client
+    /// comes back, is checked again, and gets a reset).
     func restart(at index: UInt64) {
-        let woken = state.withLock { state in
+        let ended = state.withLock { state in
             state.journal.restart(at: index)
-            return Self.wake(&state, limits: limits)
+            return state.removeSlots { _ in true }
         }
-        for subscriber in woken { subscriber.withValueOnLoop { $0.flush() } }
+        for subscriber in ended { subscriber.withValueOnLoop { $0.end() } }
     }
 
     /// Marks for a wake every stream that is not waiting for its connection, and drops those
@@ -103,10 +152,11 @@ final class EventHub: Sendable {
         return woken
     }
 
-    /// Opens a stream for a client that last saw `lastEventID`: its first message (open or
-    /// reset), or the refusal when the hub is full or shutting down.
-    func subscribe(_ subscriber: EventSubscriber, lastEventID: UInt64?,
-                   kinds: Set<FleetEvent.Kind>?) -> Result<(id: UInt64, first: [UInt8]), HTTPReply> {
+    /// Opens a stream for `caller`, whose client last saw `lastEventID`: its first message (open
+    /// or reset), or the refusal when the hub, or the caller's share of it, is full or it is
+    /// shutting down. A viewer's stream leaves out what only admins may read.
+    func subscribe(_ subscriber: EventSubscriber, caller: VerifiedCaller, lastEventID: UInt64?,
+                   kinds: Set<FleetEvent.Kind>?) -> Result<Opening, HTTPReply> {
         let bound = LoopBound(subscriber, loop: subscriber.loop)
         return state.withLock { state in
             guard !state.isClosed else {
@@ -116,50 +166,85 @@ final class EventHub: Sendable {
                 return .failure(.error(503, "too_many_subscribers", "this coordinator streams events to at most "
                                        + "\(limits.subscribersMaximum) clients; retry later or on another", retryAfterSeconds: 5))
             }
+            guard state.slots.values.count(where: { $0.user == caller.name }) < limits.subscribersPerUserMaximum else {
+                return .failure(.error(429, "too_many_streams", "\(caller.name) holds \(limits.subscribersPerUserMaximum) "
+                                       + "event streams on this coordinator already; close one first", retryAfterSeconds: 5))
+            }
             let id = state.nextID
             state.nextID += 1
             let first: [UInt8], cursor: UInt64
             switch state.journal.resume(lastEventID: lastEventID) {
-            case let .after(position):
+            case let .after(position), let .ahead(position):
                 (cursor, first) = (position, EventStreamText.open(after: position, appliedIndex: state.journal.appliedIndex))
             case let .reset(position):
                 (cursor, first) = (position, EventStreamText.reset(lastEventID: lastEventID ?? 0, after: position))
             }
-            state.slots[id] = Slot(subscriber: bound, cursor: cursor, kinds: kinds)
-            return .success((id, first))
+            let filter = EventJournal.Filter(kinds: kinds, includesAdminOnly: caller.role == .admin)
+            state.slots[id] = Slot(subscriber: bound, user: caller.name, cursor: cursor, filter: filter)
+            return .success(Opening(id: id, first: first, isAhead: cursor > state.journal.appliedIndex))
         }
     }
 
-    /// The next step of stream `id`, on its loop: the bytes to send (events, or a reset when it
-    /// fell behind what is held), nothing for now, a drop, or the end (shutdown, or gone).
+    /// The next step of stream `id`, on its loop: the bytes to send (events, a bookmark past what
+    /// its filter skipped, or a reset when it fell behind what is held), nothing for now, a drop,
+    /// or the end (shutdown, or gone). Takes the entries under the lock and builds the bytes after.
     func next(_ id: UInt64) -> Step {
-        state.withLock { state in
-            guard var slot = state.slots[id] else { return .end }
-            guard !slot.isDropped else { return .drop }
-            guard !state.isClosed else { return .end }
+        let taken: Taken = state.withLock { state in
+            guard var slot = state.slots[id] else { return .step(.end) }
+            guard !slot.isDropped else { return .step(.drop) }
+            guard !state.isClosed else { return .step(.end) }
             slot.isWakeScheduled = false
             slot.isBlocked = false
             defer { state.slots[id] = slot }
-            switch state.journal.read(after: slot.cursor, kinds: slot.kinds, maximumBytes: limits.chunkBytesMaximum) {
+            switch state.journal.read(after: slot.cursor, filter: slot.filter, maximumBytes: limits.chunkBytesMaximum) {
             case let .entries(entries, cursor):
+                let last = entries.last?.index ?? slot.cursor
                 slot.cursor = cursor
-                return entries.isEmpty ? .idle : .send(entries.flatMap(\.frame))
+                return .entries(entries, bookmark: !slot.filter.isEverything && cursor > last ? cursor : nil)
             case let .behind(position):
                 let reset = EventStreamText.reset(lastEventID: slot.cursor, after: position)
                 slot.cursor = position
-                return .send(reset)
+                return .step(.send(reset))
             }
+        }
+        switch taken {
+        case let .step(step): return step
+        case let .entries(entries, bookmark):
+            var bytes: [UInt8] = []
+            for entry in entries { bytes.append(contentsOf: entry.frame) }
+            if let bookmark { bytes.append(contentsOf: EventStreamText.bookmark(bookmark)) }
+            return bytes.isEmpty ? .idle : .send(bytes)
         }
     }
 
-    /// Stream `id`'s connection stopped taking bytes: true if it is to be dropped now.
+    /// Stream `id`'s connection stopped taking bytes: true if it is to be dropped now. A wake
+    /// scheduled before is spent (its flush finds the connection full), so later records check
+    /// the backlog of this stream again.
     func block(_ id: UInt64) -> Bool {
         state.withLock { state in
             guard let slot = state.slots[id] else { return false }
-            let isOver = state.journal.isBacklogOver(after: slot.cursor, maximumEvents: limits.backlogEventsMaximum,
-                                                     maximumBytes: limits.backlogBytesMaximum)
+            let isOver = slot.isDropped || state.journal.isBacklogOver(after: slot.cursor, maximumEvents: limits.backlogEventsMaximum,
+                                                                       maximumBytes: limits.backlogBytesMaximum)
             state.slots[id]?.isBlocked = !isOver
+            state.slots[id]?.isWakeScheduled = false
             return isOver
+        }
+    }
+
+    /// A heartbeat for stream `id` that carries its position (a bookmark), nil once it ended.
+    func heartbeat(_ id: UInt64) -> [UInt8]? {
+        state.withLock { $0.slots[id]?.cursor }.map(EventStreamText.heartbeat(at:))
+    }
+
+    /// Stream `id` waited `aheadWaitMaximum` for an id this coordinator had not applied: if it
+    /// still has not, the bytes of the reset that moves the stream back to what is applied here.
+    func settle(_ id: UInt64) -> [UInt8]? {
+        state.withLock { state in
+            // Caught up meanwhile (or reset by a read): nothing to settle.
+            guard let cursor = state.slots[id]?.cursor, cursor > state.journal.appliedIndex,
+                  case let .reset(position) = state.journal.settle(waitingAt: cursor) else { return nil }
+            state.slots[id]?.cursor = position
+            return EventStreamText.aheadReset(lastEventID: cursor, after: position)
         }
     }
 
@@ -169,13 +254,14 @@ final class EventHub: Sendable {
         if wasDropped { dropped.increment() }
     }
 
-    /// At shutdown: refuses new streams and ends every open one on its loop (before the API's
-    /// connections are drained, so they close within the drain bound).
+    /// At shutdown: refuses new streams and ends every open one on its loop, whether or not its
+    /// connection takes bytes (before the API's connections are drained, so they close within
+    /// the drain bound).
     func close() {
         let open = state.withLock { state in
             state.isClosed = true
-            return state.slots.values.map(\.subscriber)
+            return state.removeSlots { _ in true }
         }
-        for subscriber in open { subscriber.withValueOnLoop { $0.flush() } }
+        for subscriber in open { subscriber.withValueOnLoop { $0.end() } }
     }
 }

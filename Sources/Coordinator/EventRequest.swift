@@ -16,9 +16,13 @@ enum EventRequest {
         return .success(id)
     }
 
-    /// The kinds named by `?types=` (comma-separated, nil when absent: every kind).
+    /// The kinds named by the one `?types=` (comma-separated, nil when absent: every kind).
     static func kinds(_ request: HTTPRequest) -> Result<Set<FleetEvent.Kind>?, HTTPReply> {
-        guard let text = request.head.queryItems().last(where: { $0.0 == "types" })?.1 else { return .success(nil) }
+        let given = request.head.queryItems().filter { $0.0 == "types" }
+        guard given.count <= 1 else {
+            return .failure(.error(400, "invalid_types", "give types once, comma-separated (types=node,environment)"))
+        }
+        guard let text = given.first?.1 else { return .success(nil) }
         var kinds = Set<FleetEvent.Kind>()
         for word in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let kind = FleetEvent.Kind(rawValue: String(word)) else {

@@ -1,3 +1,4 @@
+import Access
 import Cluster
 import Fleet
 import Transport
@@ -5,30 +6,38 @@ import Wire
 
 /// One `GET /api/v1/events` stream, confined to its connection's loop: it writes what the
 /// `EventHub` gives it while the connection takes bytes, waits for `onWritable` when it does
-/// not, sends a heartbeat comment every `heartbeatInterval`, and ends when the hub says so
-/// (dropped, shutdown) or the client goes. Every path out goes through `finish`, which cancels
-/// the heartbeat and releases the responder's callbacks.
+/// not (at most `sendTimeout`, then it is dropped), sends a heartbeat with its position every
+/// `heartbeatInterval`, and ends when its token expires, when the hub says so (dropped, the
+/// token revoked, shutdown) or when the client goes. Every path out goes through `finish`,
+/// which cancels the timers and releases the responder's callbacks.
 final class EventSubscriber {
     let loop: EventLoop
     private let responder: HTTPResponder
     private let hub: EventHub
     private var id: UInt64 = 0
     private var heartbeat: TimerID?
+    /// While the connection takes no bytes: when the stream is dropped unless it does by then.
+    private var sendDeadline: TimerID?
+    /// The token's expiry, and the end of the wait for an id not applied here.
+    private var expiry: TimerID?
+    private var aheadWait: TimerID?
     private var isFinished = false
     private var isFlushing = false
 
-    /// Answers `request` with a stream, or with a refusal (400 for a bad `Last-Event-ID` or
-    /// `types`, 503 when the hub is full or shutting down). On the responder's loop.
-    static func open(_ request: HTTPRequest, responder: HTTPResponder, hub: EventHub) {
+    /// Answers `request` of `caller` with a stream, or with a refusal (400 for a bad
+    /// `Last-Event-ID` or `types`, 429 past the caller's share of streams, 503 when the hub is
+    /// full or shutting down). On the responder's loop.
+    static func open(_ request: HTTPRequest, caller: VerifiedCaller, responder: HTTPResponder, hub: EventHub) {
         let lastEventID: UInt64?, kinds: Set<FleetEvent.Kind>?
         switch (EventRequest.lastEventID(request.head.headers.values("Last-Event-ID")), EventRequest.kinds(request)) {
         case let (.success(id), .success(types)): (lastEventID, kinds) = (id, types)
         case let (.failure(reply), _), let (_, .failure(reply)): return responder.send(reply)
         }
         let subscriber = EventSubscriber(responder: responder, hub: hub)
-        switch hub.subscribe(subscriber, lastEventID: lastEventID, kinds: kinds) {
+        switch hub.subscribe(subscriber, caller: caller, lastEventID: lastEventID, kinds: kinds) {
         case let .failure(reply): responder.send(reply)
-        case let .success((id, first)): subscriber.start(id: id, first: first, headOnly: request.head.method == "HEAD")
+        case let .success(opening):
+            subscriber.start(opening, expiresAtSeconds: caller.expiresAtSeconds, headOnly: request.head.method == "HEAD")
         }
     }
 
@@ -38,8 +47,8 @@ final class EventSubscriber {
         loop = responder.loop
     }
 
-    private func start(id: UInt64, first: [UInt8], headOnly: Bool) {
-        self.id = id
+    private func start(_ opening: EventHub.Opening, expiresAtSeconds: UInt64, headOnly: Bool) {
+        id = opening.id
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/event-stream")
         headers.add(name: "Cache-Control", value: "no-store")
@@ -49,8 +58,15 @@ final class EventSubscriber {
         guard !headOnly else { return finish(dropped: false) }
         // Weak: a write can close the connection, and the stream end and be released, mid-callback.
         responder.onClientGone = { [weak self] in self?.finish(dropped: false) }
-        responder.writeChunk(first)
+        responder.writeChunk(opening.first)
         guard !isFinished else { return }
+        // Tokens carry whole seconds (below 2^53), so the product does not overflow.
+        let expiresAt = expiresAtSeconds * 1_000, now = hub.wallClock()
+        expiry = loop.scheduleTimer(after: .milliseconds(expiresAt > now ? expiresAt - now : 0)) { [weak self] in
+            self?.expiry = nil
+            self?.finish(dropped: false)
+        }
+        if opening.isAhead { aheadWait = loop.scheduleTimer(after: hub.limits.aheadWaitMaximum) { [weak self] in self?.settle() } }
         scheduleHeartbeat()
         flush()
     }
@@ -64,6 +80,10 @@ final class EventSubscriber {
         isFlushing = true
         defer { isFlushing = false }
         guard !responder.isClientGone else { return finish(dropped: false) }
+        if responder.isWritable, let sendDeadline {
+            loop.cancelTimer(sendDeadline)
+            self.sendDeadline = nil
+        }
         // A write that fails closes the connection, which finishes this stream on the spot.
         while !isFinished, responder.isWritable {
             switch hub.next(id) {
@@ -76,6 +96,30 @@ final class EventSubscriber {
         guard !isFinished else { return }
         guard !hub.block(id) else { return finish(dropped: true) }
         responder.onWritable = { [weak self] in self?.flush() }
+        if sendDeadline == nil {
+            sendDeadline = loop.scheduleTimer(after: hub.limits.sendTimeout) { [weak self] in self?.sendTimedOut() }
+        }
+    }
+
+    /// Ends the stream now, whatever its connection's state (the hub forgot it already).
+    func end() {
+        loop.preconditionInLoop()
+        finish(dropped: false)
+    }
+
+    /// The connection took no bytes for `sendTimeout`.
+    private func sendTimedOut() {
+        sendDeadline = nil
+        guard !isFinished else { return }
+        if responder.isWritable { flush() } else { finish(dropped: true) }
+    }
+
+    /// The wait for an id this coordinator had not applied is over: a reset if it still has not.
+    private func settle() {
+        aheadWait = nil
+        guard !isFinished, let reset = hub.settle(id) else { return }
+        responder.writeChunk(reset)
+        flush()
     }
 
     private func scheduleHeartbeat() {
@@ -84,8 +128,13 @@ final class EventSubscriber {
             heartbeat = nil
             guard !isFinished else { return }
             guard !responder.isClientGone else { return finish(dropped: false) }
-            // Skipped while the connection is full: bytes are on their way anyway, or the hub drops it.
-            if responder.isWritable { responder.writeChunk(EventStreamText.heartbeat) }
+            // Skipped while the connection is full: bytes are on their way anyway, or it is dropped.
+            if responder.isWritable {
+                guard let bytes = hub.heartbeat(id) else { return finish(dropped: false) }
+                responder.writeChunk(bytes)
+                // A heartbeat that filled the connection waits for it as an event would.
+                if !responder.isWritable { flush() }
+            }
             if !isFinished { scheduleHeartbeat() }
         }
     }
@@ -93,8 +142,8 @@ final class EventSubscriber {
     private func finish(dropped: Bool) {
         guard !isFinished else { return }
         isFinished = true
-        if let heartbeat { loop.cancelTimer(heartbeat) }
-        heartbeat = nil
+        for timer in [heartbeat, sendDeadline, expiry, aheadWait].compactMap({ $0 }) { loop.cancelTimer(timer) }
+        (heartbeat, sendDeadline, expiry, aheadWait) = (nil, nil, nil, nil)
         responder.onWritable = nil
         responder.onClientGone = nil
         // A client that went has nothing left to read: its connection is closing already.

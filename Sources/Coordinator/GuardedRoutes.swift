@@ -1,4 +1,5 @@
 import Access
+import Locking
 import Primitives
 import Transport
 import Wire
@@ -12,8 +13,9 @@ import Wire
 struct GuardedRoutes {
     private(set) var routes = HTTPRoutes()
     let accessGuard: APIGuard
-    /// API patterns that have their CORS preflight route (`OPTIONS`) already.
-    private var preflightPatterns: Set<String> = []
+    /// The methods of each API pattern, which its CORS preflight route (`OPTIONS`) names; filled
+    /// as routes are added, before the server starts.
+    private var preflightMethods: [String: Locked<[String]>] = [:]
 
     init(accessGuard: APIGuard) {
         self.accessGuard = accessGuard
@@ -60,10 +62,12 @@ struct GuardedRoutes {
                 return nil
             }
         }
-        if pattern.hasPrefix("/api/"), preflightPatterns.insert(pattern).inserted {
-            routes.addAdmitted("OPTIONS", pattern, bodyMaximumBytes: 0) { [accessGuard] request, responder in
-                accessGuard.preflight(request, responder)
-            }
+        guard pattern.hasPrefix("/api/") else { return }
+        if let methods = preflightMethods[pattern] { return methods.withLock { $0.append(method) } }
+        let methods = Locked([method])
+        preflightMethods[pattern] = methods
+        routes.addAdmitted("OPTIONS", pattern, bodyMaximumBytes: 0) { [accessGuard] request, responder in
+            accessGuard.preflight(request, responder, methods: methods.withLock { $0 })
         }
     }
 }

@@ -137,8 +137,8 @@ final class RaftService: @unchecked Sendable {
                             initialMembership: joining ? .empty : Membership(voters: topology.members.map(\.id)))
         fleet = recovery.fleet
         lastSnapshotIndex = recovered.snapshot?.metadata.index ?? 0
-        // The log after the snapshot is applied again from the start: its events are recorded then.
-        events = EventHub(appliedIndex: fleet.appliedIndex, metrics: metrics)
+        events = EventHub(appliedIndex: fleet.appliedIndex, electionTimeout: settings.tickInterval * settings.electionTimeoutTicks,
+                          metrics: metrics)
         directory = MemberDirectory(founding: topology, fleet: fleet)
         var view = ClusterView(selfName: name, directory: directory)
         view.silenceLimit = settings.tickInterval * settings.electionTimeoutTicks

@@ -24,7 +24,8 @@ public struct FleetEvent: Sendable, Equatable {
         case userAdded(name: String, role: UserRole)
         case userDeleted(name: String)
         case passwordChanged(name: String)
-        /// A lock began, or a failure while locked lengthened it.
+        /// A lock began (a failure while locked that lengthens it is none: guesses cannot flood
+        /// the journal).
         case userLocked(name: String, untilMilliseconds: UInt64)
         case userUnlocked(name: String)
         case memberAdded(ClusterMemberRecord)
@@ -55,6 +56,24 @@ public struct FleetEvent: Sendable, Equatable {
         }
     }
 
+    /// Whether only admins may see it: what the admin-only routes show (`GET /api/v1/users`,
+    /// `GET /api/v1/nodes/revocations`): every user event, and node revocations.
+    public var isAdminOnly: Bool {
+        switch change {
+        case .userAdded, .userDeleted, .passwordChanged, .userLocked, .userUnlocked, .nodeRevoked, .nodeUnrevoked: true
+        case .environmentStored, .environmentDeleted, .nodeStored, .nodeDeleted, .memberAdded, .memberRemoved: false
+        }
+    }
+
+    /// The user whose tokens the change revokes (deleted, or a new password: a new credential
+    /// generation), whose open streams end.
+    public var revokesTokensOf: String? {
+        switch change {
+        case let .userDeleted(name), let .passwordChanged(name): name
+        default: nil
+        }
+    }
+
     private static func change(of outcome: FleetOutcome) -> Change? {
         switch outcome {
         case let .environmentStored(record, created): .environmentStored(record, created: created)
@@ -69,11 +88,10 @@ public struct FleetEvent: Sendable, Equatable {
         case let .passwordChanged(name): .passwordChanged(name: name)
         case let .loginFailureRecorded(name, _, lockedUntil) where lockedUntil > 0:
             .userLocked(name: name, untilMilliseconds: lockedUntil)
-        case let .accountLocked(name, until): .userLocked(name: name, untilMilliseconds: until)
         case let .userUnlocked(name): .userUnlocked(name: name)
         case let .memberStored(record): .memberAdded(record)
         case let .memberDeleted(name): .memberRemoved(name: name)
-        case .loginFailureRecorded, .loginSuccessRecorded, .addressesPublished, .ticketKeyAdded, .signingKeyRotated,
+        case .loginFailureRecorded, .accountLocked, .loginSuccessRecorded, .addressesPublished, .ticketKeyAdded, .signingKeyRotated,
              .bootstrapSkipped, .rejected, .auditRecorded, .auditCompacted:
             nil
         }

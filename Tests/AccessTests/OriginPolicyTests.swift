@@ -57,9 +57,19 @@ struct OriginPolicyTests {
     @Test func answersAndPreflightsCarryTheirFields() {
         let answer = OriginPolicy.answerHeaders(origin: "https://console.example.com")
         #expect(answer["Access-Control-Allow-Origin"] == "https://console.example.com" && answer["Vary"] == "Origin")
-        let preflight = OriginPolicy.preflightHeaders(origin: "https://console.example.com")
+        #expect(answer["Access-Control-Expose-Headers"] == "Retry-After, WWW-Authenticate")
+        // Once an origin is allowed, every answer varies by Origin; with none allowed, none does.
+        let policy = OriginPolicy(allowed: ["https://console.example.com"])
+        #expect(policy.answerHeaders(for: .allowed("https://console.example.com")) == answer)
+        #expect(policy.answerHeaders(for: .noOrigin)["Vary"] == "Origin")
+        #expect(policy.answerHeaders(for: .refused("no"))["Vary"] == "Origin")
+        #expect(policy.answerHeaders(for: .noOrigin)["Access-Control-Allow-Origin"] == nil)
+        #expect(OriginPolicy().answerHeaders(for: .noOrigin)["Vary"] == nil)
+        let preflight = OriginPolicy.preflightHeaders(origin: "https://console.example.com", methods: ["GET", "PUT", "DELETE"])
         #expect(preflight["Access-Control-Allow-Origin"] == "https://console.example.com")
-        #expect(preflight["Access-Control-Allow-Methods"] == "GET, POST, PUT, DELETE")
+        #expect(preflight["Access-Control-Allow-Methods"] == "GET, PUT, DELETE")
+        #expect(OriginPolicy.allowField(methods: ["GET", "PUT", "DELETE"]) == "GET, PUT, DELETE, HEAD, OPTIONS")
+        #expect(OriginPolicy.allowField(methods: ["POST"]) == "POST, OPTIONS")
         #expect(preflight["Access-Control-Allow-Headers"] == "Authorization, Content-Type, Last-Event-ID")
         #expect(preflight["Access-Control-Max-Age"] == "600")
     }

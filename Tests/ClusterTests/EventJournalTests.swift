@@ -3,7 +3,9 @@ import Fleet
 import Testing
 
 /// The journal of recent events and the rule a stream resumes by (Docs/EVENTS.md): a known id
-/// goes on after it, one not applied yet waits for it, one older than what is held is reset;
+/// goes on after it, one not applied yet waits for it a bounded time and is then reset unless
+/// it applied, one older than what is held is reset; a viewer's filter leaves out what only
+/// admins may read;
 /// the oldest events go past the count or byte bound; a snapshot leaves nothing before it; a
 /// stream's backlog is measured in events and bytes.
 struct EventJournalTests {
@@ -37,14 +39,18 @@ struct EventJournalTests {
         #expect(journal.resume(lastEventID: 9) == .reset(after: 10))
         #expect(journal.resume(lastEventID: 0) == .reset(after: 10))
         // Seen on a newer leader, not applied here yet: waits, then goes on after it.
-        #expect(journal.resume(lastEventID: 20) == .after(20))
+        #expect(journal.resume(lastEventID: 20) == .ahead(20))
+        #expect(journal.settle(waitingAt: 20) == .reset(after: 16), "not applied when the wait ends")
         #expect(Self.indexes(journal.read(after: 20, kinds: nil, maximumBytes: 1 << 20)) == [])
         journal.record([Self.entry(19), Self.entry(21)], through: 22)
         #expect(Self.indexes(journal.read(after: 20, kinds: nil, maximumBytes: 1 << 20)) == [21])
         #expect(Self.indexes(journal.read(after: 10, kinds: nil, maximumBytes: 1 << 20)) == [12, 15, 19, 21])
         #expect(Self.indexes(journal.read(after: 12, kinds: nil, maximumBytes: 1 << 20)) == [15, 19, 21])
         #expect(journal.read(after: 9, kinds: nil, maximumBytes: 1 << 20) == .behind(after: 10))
-        #expect(journal.resume(lastEventID: .max) == .after(.max))
+        #expect(journal.settle(waitingAt: 20) == .after(20), "applied by the end of the wait")
+        // A made-up id, or one of a cluster this coordinator's state was restored behind: bounded too.
+        #expect(journal.resume(lastEventID: .max) == .ahead(.max))
+        #expect(journal.settle(waitingAt: .max) == .reset(after: 22))
     }
 
     @Test func aNewJournalHoldsEverythingFromTheStart() {
@@ -108,6 +114,19 @@ struct EventJournalTests {
         #expect(Self.indexes(one) == [3] && Self.cursor(one) == 3, "at least one entry, whatever the bound")
         let none = journal.read(after: 0, kinds: [.environment], maximumBytes: 1 << 20)
         #expect(Self.indexes(none) == [] && Self.cursor(none) == 6)
+    }
+
+    @Test func aViewersFilterLeavesOutWhatOnlyAdminsMayRead() {
+        var journal = EventJournal(appliedIndex: 0)
+        let revoked = EventJournal.Entry(FleetEvent(index: 3, change: .nodeRevoked(NodeRevocation(node: "n1", revokedAtMilliseconds: 1))))
+        journal.record([Self.entry(1, kind: .user), Self.entry(2, kind: .node), revoked, Self.entry(4)], through: 5)
+        let viewer = EventJournal.Filter(kinds: nil, includesAdminOnly: false)
+        let read = journal.read(after: 0, filter: viewer, maximumBytes: 1 << 20)
+        #expect(Self.indexes(read) == [2, 4] && Self.cursor(read) == 5)
+        #expect(Self.indexes(journal.read(after: 0, filter: EventJournal.Filter(), maximumBytes: 1 << 20)) == [1, 2, 3, 4])
+        let viewerNodes = EventJournal.Filter(kinds: [.node], includesAdminOnly: false)
+        #expect(Self.indexes(journal.read(after: 0, filter: viewerNodes, maximumBytes: 1 << 20)) == [2])
+        #expect(EventJournal.Filter().isEverything && !viewer.isEverything && !EventJournal.Filter(kinds: [.node]).isEverything)
     }
 
     @Test func theBacklogIsCountedInEventsAndBytes() {

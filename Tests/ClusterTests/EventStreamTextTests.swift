@@ -55,6 +55,12 @@ struct EventStreamTextTests {
         #expect(reset.hasPrefix("id: 40\nevent: reset\ndata: "))
         let data = Self.json(String(reset.split(separator: "\n")[2].dropFirst("data: ".count)))
         #expect(data["oldestId"] as? Int == 41 && data["lastEventId"] as? Int == 3)
-        #expect(String(decoding: EventStreamText.heartbeat, as: UTF8.self) == ": heartbeat\n\n")
+        let ahead = String(decoding: EventStreamText.aheadReset(lastEventID: 90, after: 40), as: UTF8.self)
+        #expect(ahead.hasPrefix("id: 40\nevent: reset\ndata: "))
+        let aheadData = Self.json(String(ahead.split(separator: "\n")[2].dropFirst("data: ".count)))
+        #expect(aheadData["lastEventId"] as? Int == 90 && aheadData["after"] as? Int == 40)
+        // A bookmark has no data: it moves the client's last event id and fires no event.
+        #expect(String(decoding: EventStreamText.bookmark(12), as: UTF8.self) == "id: 12\n\n")
+        #expect(String(decoding: EventStreamText.heartbeat(at: 12), as: UTF8.self) == ": heartbeat\nid: 12\n\n")
     }
 }
