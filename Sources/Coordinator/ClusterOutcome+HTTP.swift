@@ -44,7 +44,7 @@ extension HTTPReply {
         case let .loginSuccessRecorded(name): .json(200, "{\"user\":\(JSONText.quoted(name))}")
         case let .userUnlocked(name): .json(200, "{\"unlocked\":\(JSONText.quoted(name))}")
         case let .signingKeyRotated(idHex): .json(200, "{\"kid\":\(JSONText.quoted(idHex))}")
-        case .auditRecorded: .json(200, "{\"recorded\":true}")
+        case .unknownLoginRecorded: .json(200, "{\"recorded\":true}")
         case let .auditCompacted(removed): .json(200, "{\"removed\":\(removed)}")
         case let .rejected(rejection): rejected(rejection)
         }

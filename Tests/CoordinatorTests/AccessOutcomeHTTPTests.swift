@@ -47,3 +47,28 @@ import Testing
         #expect(reply.retryAfterSeconds == row.retryAfterSeconds)
     }
 }
+
+/// What a login answers once its success was recorded (`AuthRoutes.refusal(recordingSuccessOf:)`):
+/// a token only when the success applied; a lock that committed after the check read the record
+/// (the success answered `accountLocked`) is 401 `account_locked` with Retry-After and the challenge.
+struct LoginSuccessRecordedTests {
+    @Test func aSuccessThatAppliedIssuesAToken() {
+        #expect(AuthRoutes.refusal(recordingSuccessOf: "dev", .applied(.loginSuccessRecorded(name: "dev")), nowMilliseconds: 0) == nil)
+    }
+
+    @Test func aSuccessThatMetALockIsRefusedAccountLocked() throws {
+        let locked = ClusterOutcome.applied(.accountLocked(name: "dev", untilMilliseconds: 61_000))
+        let reply = try #require(AuthRoutes.refusal(recordingSuccessOf: "dev", locked, nowMilliseconds: 1_000))
+        #expect(reply.status == 401)
+        #expect(String(decoding: reply.body, as: UTF8.self).contains("\"account_locked\""))
+        #expect(reply.retryAfterSeconds == 60)
+        #expect(reply.headers["WWW-Authenticate"] == APIGuard.challenge)
+    }
+
+    @Test(arguments: [ClusterOutcome.applied(.rejected(.unknownUser("dev"))), .refused(.noLeader("none"))])
+    func aSuccessNotRecordedIsRefusedNotRecorded(outcome: ClusterOutcome) throws {
+        let reply = try #require(AuthRoutes.refusal(recordingSuccessOf: "dev", outcome, nowMilliseconds: 0))
+        #expect(reply.status == 503)
+        #expect(String(decoding: reply.body, as: UTF8.self).contains("\"not_recorded\""))
+    }
+}
