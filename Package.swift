@@ -83,7 +83,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
-        .testTarget(name: "RepositoryTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "RepositoryTests", dependencies: ["Access", "TestSupport"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Primitives"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),

@@ -34,6 +34,7 @@ public enum Permissions {
         PermissionRule("POST", "/api/v1/nodes/{id}/revoke", .role(.admin)),
         PermissionRule("GET", "/api/v1/nodes/{id}/metrics", .role(.viewer)),
         PermissionRule("GET", "/api/v1/audit", .role(.admin)),
+        PermissionRule("GET", "/api/v1/events", .role(.viewer)),
     ]
 
     private static let requirements: [String: AccessRequirement] = Dictionary(

@@ -29,6 +29,11 @@ public struct CertificateInfo: Sendable, Equatable {
         X509_get0_notBefore(certificate).flatMap(UnixTime.seconds(of:))
     }
 
+    /// The notAfter of an in-memory `X509 *`, as `notBeforeSeconds` reads its notBefore.
+    public static func notAfterSeconds(ofCertificate certificate: OpaquePointer) -> Int64? {
+        X509_get0_notAfter(certificate).flatMap(UnixTime.seconds(of:))
+    }
+
     /// Reads an in-memory `X509 *`; the caller keeps ownership. `path` names the
     /// source in errors.
     init(certificate: OpaquePointer, path: String) throws(CertificateError) {

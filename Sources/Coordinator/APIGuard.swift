@@ -8,7 +8,8 @@ import Wire
 
 /// The access check every API request passes before its handler (Docs/ACCESS.md), in order:
 /// the per-address rate limit (all but health and metrics), the login bucket (a login only),
-/// the bearer token (on a route that is not open), the role table, then the per-user rate limit. Tokens are checked against the
+/// the bearer token or else the client certificate (on a route that is not open), the role
+/// table, then the per-user rate limit. Tokens are checked against the
 /// users and keys of the published `ClusterView`, never by asking the Raft loop. The limiters
 /// are shared by every loop of the API endpoint, each behind its own lock.
 final class APIGuard: Sendable {
@@ -33,6 +34,8 @@ final class APIGuard: Sendable {
         /// The client's numeric address (nil: unknown, all such share one bucket).
         var sourceHost: String?
         var parameters: [String: String]
+        /// The client certificate the connection was made with, as the TLS authorizer read it.
+        var peer: AuthenticatedPeer?
     }
 
     private let perAddress: Locked<RateLimiter>
@@ -40,9 +43,16 @@ final class APIGuard: Sendable {
     private let logins: Locked<RateLimiter>
     private let view: @Sendable () -> ClusterView
     private let hmac: HMACSHA256
+    /// Which browser origins may call (`APIGuard+Origins`).
+    let origins: OriginPolicy
+    /// Why a certificate of this name and notBefore is revoked now (`AgentRevocations`), or nil.
+    private let revocation: @Sendable (_ name: String, _ notBeforeSeconds: Int64?) -> String?
 
-    init(settings: AccessSettings, hmac: HMACSHA256, view: @escaping @Sendable () -> ClusterView) {
+    init(settings: AccessSettings, hmac: HMACSHA256, revocation: @escaping @Sendable (String, Int64?) -> String?,
+         view: @escaping @Sendable () -> ClusterView) {
         self.hmac = hmac
+        origins = settings.allowedOrigins
+        self.revocation = revocation
         perAddress = Locked(RateLimiter(ratePerSecond: settings.requestsPerSecondPerAddress,
                                         burst: settings.requestsPerSecondPerAddress * 2))
         perUser = Locked(RateLimiter(ratePerSecond: settings.requestsPerSecondPerUser, burst: settings.requestsPerSecondPerUser * 2))
@@ -65,20 +75,10 @@ final class APIGuard: Sendable {
             return .refused(refusal)
         }
         if requirement == .open { return .admitted(nil) }
-        let token: String
-        switch Self.bearerToken(request.authorization) {
-        case let .success(found): token = found
-        case let .failure(refusal): return .refused(refusal)
-        }
-        let current = view()
         let caller: VerifiedCaller
-        switch TokenVerifier.verify(token, keys: current.signingKeys, hmac: hmac, nowMilliseconds: nowMilliseconds,
-                                    user: { current.users[$0] }) {
+        switch authenticate(request, nowMilliseconds: nowMilliseconds) {
         case let .success(verified): caller = verified
-        case let .failure(rejection):
-            var reply = HTTPReply.error(401, rejection.code, rejection.message)
-            reply.headers.add(name: "WWW-Authenticate", value: Self.invalidTokenChallenge)
-            return .refused(reply)
+        case let .failure(refusal): return .refused(refusal)
         }
         switch Permissions.decide(requirement, caller: caller, parameters: request.parameters) {
         case .allowed: break
@@ -91,6 +91,41 @@ final class APIGuard: Sendable {
             return .refused(refusal)
         }
         return .admitted(caller)
+    }
+
+    /// Who the request speaks for: the bearer token's user when an Authorization field is sent
+    /// (it wins), else, on a connection with a client certificate, the certificate's operator
+    /// (`CertificateAuthentication`, its name checked against the revocations again, as a
+    /// connection can outlive a revocation); else 401.
+    private func authenticate(_ request: Request, nowMilliseconds: UInt64) -> Result<VerifiedCaller, HTTPReply> {
+        let current = view()
+        if request.authorization.isEmpty, let peer = request.peer {
+            if let reason = revocation(peer.name, peer.notBeforeSeconds) {
+                return .failure(Self.unauthenticated("certificate_revoked", reason))
+            }
+            return CertificateAuthentication.verify(role: peer.role, name: peer.name, notAfterSeconds: peer.notAfterSeconds,
+                                                    nowMilliseconds: nowMilliseconds, user: { current.users[$0] })
+                .mapError { Self.unauthenticated($0.code, $0.message) }
+        }
+        let token: String
+        switch Self.bearerToken(request.authorization) {
+        case let .success(found): token = found
+        case let .failure(refusal): return .failure(refusal)
+        }
+        return TokenVerifier.verify(token, keys: current.signingKeys, hmac: hmac, nowMilliseconds: nowMilliseconds,
+                                    user: { current.users[$0] })
+            .mapError { rejection in
+                var reply = HTTPReply.error(401, rejection.code, rejection.message)
+                reply.headers.add(name: "WWW-Authenticate", value: Self.invalidTokenChallenge)
+                return reply
+            }
+    }
+
+    /// A 401 for a client certificate that does not speak for a user.
+    private static func unauthenticated(_ code: String, _ message: String) -> HTTPReply {
+        var reply = HTTPReply.error(401, code, message)
+        reply.headers.add(name: "WWW-Authenticate", value: challenge)
+        return reply
     }
 
     /// The API server's settings with `Strict-Transport-Security` on every response: a browser
@@ -118,7 +153,8 @@ final class APIGuard: Sendable {
     static func bearerToken(_ fields: [String]) -> Result<String, HTTPReply> {
         guard fields.count == 1, let field = fields.first else {
             return .failure(authenticationRequired(fields.isEmpty
-                ? "this route needs a token: log in (POST /api/v1/auth/login) and send Authorization: Bearer TOKEN"
+                ? "this route needs a token: log in (POST /api/v1/auth/login) and send Authorization: Bearer TOKEN, "
+                    + "or connect with an operator certificate"
                 : "send exactly one Authorization field"))
         }
         let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }

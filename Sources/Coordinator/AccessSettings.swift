@@ -16,6 +16,8 @@ public struct AccessSettings: Sendable {
     public static let loginBurstPerAddress: UInt64 = 10
     /// The largest per-address or per-user rate a flag may set.
     public static let requestsPerSecondMaximum = 1_000_000
+    /// Browser origins that may call the API (`--api-allowed-origin`); none by default.
+    public var allowedOrigins = OriginPolicy()
 
     public init() {}
 }

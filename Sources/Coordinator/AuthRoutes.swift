@@ -28,7 +28,8 @@ enum AuthRoutes {
         }
         routes.add("GET", "/api/v1/auth/me") { _, responder, caller in
             responder.send(.json(200, "{\"user\":\(JSONText.quoted(caller.name)),\"role\":\(JSONText.quoted(caller.role.rawValue)),"
-                                 + "\"expiresAt\":\(JSONText.quoted(UTCTimestamp.format(milliseconds: caller.expiresAtSeconds * 1_000)))}"))
+                                 + "\"expiresAt\":\(JSONText.quoted(UTCTimestamp.format(milliseconds: caller.expiresAtSeconds * 1_000))),"
+                                 + "\"method\":\(JSONText.quoted(caller.method.rawValue))}"))
         }
         routes.add("POST", "/api/v1/auth/rotate-key", bodyMaximumBytes: AccessRoutes.bodyBytesMaximum) { request, responder, caller in
             let overlapSeconds: Int64

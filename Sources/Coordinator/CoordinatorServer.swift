@@ -57,7 +57,8 @@ public final class CoordinatorServer: Sendable {
         // One MAC for the process (the algorithm fetched once), made before the pool: a failure leaves no threads.
         let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics)
         self.hashing = hashing
-        var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, metrics: metrics, logger: logger)
+        var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, revocations: revocations,
+                                       metrics: metrics, logger: logger)
         var gatewaySettings = AgentGateway.Settings()
         gatewaySettings.liveness = LivenessPolicy(suspectAfter: configuration.agentSuspectAfter, downAfter: configuration.agentDownAfter,
                                                   failoverGrace: configuration.agentFailoverGrace)
@@ -81,10 +82,7 @@ public final class CoordinatorServer: Sendable {
                               help: "Frames refused at the sender because they exceed the frame size limit (since start).") {
             Double(FrameSendError.refusedTotal)
         }
-        ClusterRoutes.register(in: &routes, service: raft)
-        EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
-        NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
-        AuditRoutes.register(in: &routes, service: raft)
+        Self.stateRoutes(in: &routes, raft: raft, gateway: gateway)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes.routes,
             configuration: APIGuard.securedConfiguration(limits.http), limits: connectionLimits,
@@ -106,16 +104,29 @@ public final class CoordinatorServer: Sendable {
     /// admin's bootstrap when this coordinator has the founding password. Health comes first:
     /// routes are tried in order, and probes call often.
     private static func accessRoutes(_ configuration: CoordinatorConfiguration, raft: RaftService, hashing: PasswordHashingPool,
-                                     hmac: HMACSHA256, metrics: MetricsRegistry, logger: Logger) -> GuardedRoutes {
+                                     hmac: HMACSHA256, revocations: AgentRevocations, metrics: MetricsRegistry,
+                                     logger: Logger) -> GuardedRoutes {
         if let password = configuration.access.bootstrapAdminPassword {
             raft.adminBootstrap = AdminBootstrap(password: password.value, pool: hashing, loop: raft.loop, logger: logger)
         }
-        var routes = GuardedRoutes(accessGuard: APIGuard(settings: configuration.access, hmac: hmac) { raft.view })
+        let revocation: @Sendable (String, Int64?) -> String? = { name, notBefore in
+            revocations.denial(of: name, notBeforeSeconds: notBefore).map(AgentRevocations.reason)
+        }
+        var routes = GuardedRoutes(accessGuard: APIGuard(settings: configuration.access, hmac: hmac, revocation: revocation) { raft.view })
         HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
         let access = AccessRoutes(service: raft, hashing: hashing, settings: configuration.access, hmac: hmac, logger: logger)
         AuthRoutes.register(in: &routes, access)
         UserRoutes.register(in: &routes, access)
         return routes
+    }
+
+    /// The routes of the replicated state: cluster, environments, nodes, the event stream and the audit trail.
+    private static func stateRoutes(in routes: inout GuardedRoutes, raft: RaftService, gateway: AgentGateway) {
+        ClusterRoutes.register(in: &routes, service: raft)
+        EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
+        NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
+        EventRoutes.register(in: &routes, hub: raft.events)
+        AuditRoutes.register(in: &routes, service: raft)
     }
 
     private static func frameEndpoint(name: String, address: SocketAddress, contexts: TLSContextStore,
@@ -185,6 +196,8 @@ public final class CoordinatorServer: Sendable {
     public func shutdown() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for endpoint in endpoints { endpoint.stopAccepting() }
+        // Event streams never finish by themselves: ended first, so the drain below closes them.
+        raft.events.close()
         let deadline = MonotonicInstant.now().advanced(by: configuration.limits.shutdownTimeout)
         var forced = 0
         for endpoint in endpoints {

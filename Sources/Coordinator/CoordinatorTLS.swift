@@ -15,7 +15,8 @@ extension CoordinatorConfiguration {
 }
 
 /// The coordinator's TLS credentials: server-auth for the API (TLS 1.2 and
-/// up, for old clients), mutual TLS 1.3 restricted to coordinators on the
+/// up, for old clients; a client certificate of the cluster CA requested, not
+/// required: Docs/ACCESS.md "Client certificates"), mutual TLS 1.3 restricted to coordinators on the
 /// peer port and to agents on the agent port, and the TLS 1.3 client side it
 /// dials other coordinators with. All reload
 /// together on SIGHUP. The agent port resumes sessions with tickets sealed
@@ -43,13 +44,14 @@ struct CoordinatorTLS: Sendable {
                              trustRootsPath: configuration.caPath, peerVerification: verification,
                              minimumProtocolVersion: minimum)
         }
-        api = try TLSContextStore(settings(.none, minimum: .tls12), side: .server)
-        peer = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .server)
-        var agentSettings = settings(.required(Self.authorizer(allowing: .agent, revocations: revocations)))
+        api = try TLSContextStore(settings(.requested(Self.authorizer(allowing: Set(NodeRole.allCases), revocations: revocations)),
+                                           minimum: .tls12), side: .server)
+        peer = try TLSContextStore(settings(.required(Self.authorizer(allowing: [.coordinator]))), side: .server)
+        var agentSettings = settings(.required(Self.authorizer(allowing: [.agent], revocations: revocations)))
         agentSettings.sessionTickets = SessionTickets(ring: ticketKeys, lifetime: Self.agentTicketLifetime,
                                                       sessionContext: Self.agentSessionContext)
         agent = try TLSContextStore(agentSettings, side: .server)
-        peerClient = try TLSContextStore(settings(.required(Self.authorizer(allowing: .coordinator))), side: .client)
+        peerClient = try TLSContextStore(settings(.required(Self.authorizer(allowing: [.coordinator]))), side: .client)
     }
 
     /// Reloads every store from disk; on any failure each keeps its old
@@ -61,22 +63,25 @@ struct CoordinatorTLS: Sendable {
         for (store, context) in zip(stores, fresh) { store.install(context) }
     }
 
-    /// Accepts a CA-verified certificate only if its HotSwap identity has `role` and, given
+    /// Accepts a CA-verified certificate only if its HotSwap identity has one of `roles` and, given
     /// `revocations`, its name is not revoked for a certificate of its notBefore. Runs on TLS
-    /// threads at every full handshake and again after every resumed one.
-    static func authorizer(allowing role: NodeRole, revocations: AgentRevocations? = nil) -> PeerAuthorizer {
+    /// threads at every full handshake and again after every resumed one. The API port takes
+    /// every role here and leaves the role to its guard, so a request can be told why (`APIGuard`).
+    static func authorizer(allowing roles: Set<NodeRole>, revocations: AgentRevocations? = nil) -> PeerAuthorizer {
         { certificate in
             guard let identity = NodeIdentity.identity(ofCertificate: certificate) else {
                 return .failure(PeerRejection("certificate carries no hotswap:// identity"))
             }
-            guard identity.role == role else {
-                return .failure(PeerRejection("\(identity) may not connect here: only \(role.rawValue)s may"))
+            guard roles.contains(identity.role) else {
+                let allowed = roles.map { "\($0.rawValue)s" }.sorted().joined(separator: ", ")
+                return .failure(PeerRejection("\(identity) may not connect here: only \(allowed) may"))
             }
             let notBefore = CertificateInfo.notBeforeSeconds(ofCertificate: certificate)
             if let revocation = revocations?.denial(of: identity.name, notBeforeSeconds: notBefore) {
                 return .failure(PeerRejection(AgentRevocations.reason(revocation)))
             }
-            return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name, notBeforeSeconds: notBefore))
+            return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name, notBeforeSeconds: notBefore,
+                                              notAfterSeconds: CertificateInfo.notAfterSeconds(ofCertificate: certificate)))
         }
     }
 }

@@ -7,10 +7,13 @@ import Wire
 /// looked up in `Permissions` once, at registration, and each request is admitted (rate
 /// limits, token, role) on its head, before its body is read; its handler runs once the body is in. A handler of a guarded route gets the
 /// verified caller; an open route's (`addOpen`) gets none, and only a route the table lists as
-/// open may be added that way.
+/// open may be added that way. A browser's `Origin` is checked before anything else, and every
+/// API pattern answers its CORS preflight (`APIGuard+Origins`).
 struct GuardedRoutes {
     private(set) var routes = HTTPRoutes()
     let accessGuard: APIGuard
+    /// API patterns that have their CORS preflight route (`OPTIONS`) already.
+    private var preflightPatterns: Set<String> = []
 
     init(accessGuard: APIGuard) {
         self.accessGuard = accessGuard
@@ -43,9 +46,11 @@ struct GuardedRoutes {
         let route = "\(method) \(pattern)"
         // Admitted on the head: a refused client uploads no body.
         routes.addAdmitted(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in
+            // A browser's origin first: one not allowed learns nothing else (APIGuard+Origins).
+            guard accessGuard.admitOrigin(request, responder) else { return nil }
             let admission = accessGuard.admit(
                 APIGuard.Request(route: route, authorization: request.head.headers.values("Authorization"),
-                                 sourceHost: request.remoteAddress?.host, parameters: request.parameters),
+                                 sourceHost: request.remoteAddress?.host, parameters: request.parameters, peer: request.peer),
                 requirement: requirement, isRateLimited: isRateLimited,
                 nowMilliseconds: WallClock.nowMilliseconds(), nowNanoseconds: MonotonicInstant.now().nanoseconds)
             switch admission {
@@ -53,6 +58,11 @@ struct GuardedRoutes {
             case let .refused(reply):
                 responder.send(reply)
                 return nil
+            }
+        }
+        if pattern.hasPrefix("/api/"), preflightPatterns.insert(pattern).inserted {
+            routes.addAdmitted("OPTIONS", pattern, bodyMaximumBytes: 0) { [accessGuard] request, responder in
+                accessGuard.preflight(request, responder)
             }
         }
     }

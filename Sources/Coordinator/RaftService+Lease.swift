@@ -1,4 +1,5 @@
 import Consensus
+import Primitives
 import Transport
 
 /// The lease as other threads see it. The view carries an absolute expiry on the boot-time
@@ -18,5 +19,20 @@ extension RaftService {
             return view
         }
         viewObserver?(view)
+    }
+
+    /// Ticks once per tick interval of monotonic time since the last tick.
+    /// Raft counts time in ticks, and a process that was paused (SIGSTOP, a
+    /// long GC-like stall, an overloaded host) misses timer firings: without
+    /// catching up, a resumed leader would believe its lease still runs.
+    /// Called before anything that steps or proposes.
+    func catchUpTicks() {
+        let interval = settings.tickInterval.wholeNanoseconds
+        let now = MonotonicInstant.now()
+        let missed = (now.nanoseconds &- lastTickAt.nanoseconds) / interval
+        guard missed > 0 else { return }
+        let bound = UInt64(settings.electionTimeoutTicks * Lease.catchUpElectionTimeoutsMaximum)
+        for _ in 0..<min(missed, bound) { node.tick() }
+        lastTickAt = MonotonicInstant(nanoseconds: lastTickAt.nanoseconds &+ missed * interval)
     }
 }

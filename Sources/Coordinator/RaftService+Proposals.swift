@@ -15,6 +15,8 @@ extension RaftService {
 
     func submitOnLoop(_ request: ClusterRequest, mayForward: Bool, completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         guard !isHalted else { return completion(.refused(.noLeader("this coordinator has stopped"))) }
+        // Answered here, as the leader would: a name over the request codec's bound never travels.
+        if let answer = request.answerForInvalidName { return completion(answer) }
         guard waiters.count + forwarding.count < Self.pendingProposalsMaximum else {
             return completion(.refused(.tooManyPendingWrites))
         }

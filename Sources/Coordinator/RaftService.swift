@@ -72,6 +72,10 @@ final class RaftService: @unchecked Sendable {
     var adminBootstrap: AdminBootstrap?
     /// Node removal and revocation; set its hooks once before `start`.
     let nodeAdministration = NodeAdministration()
+    /// The events of applied entries, for `GET /api/v1/events`.
+    let events: EventHub
+    /// Events of the entries applied in this `process`, recorded once they are all applied.
+    private var appliedEvents: [FleetEvent] = []
     let learnerPromotionsRefused: Counter
     /// Peer messages dropped as etcd's transport drops them: arriving past a peer's quota below,
     /// or leaving while the link is down or its backlog full (`PeerLinks`).
@@ -85,7 +89,8 @@ final class RaftService: @unchecked Sendable {
     /// Counts a learner's refused promotions once per run (they are retried every Ready batch).
     var learnerPromotionRefusals = FailureRun<NodeID>()
     private var inventoryPublication = InventoryPublication()
-    private var lastTickAt = MonotonicInstant.now()
+    /// When the last tick counted (`catchUpTicks`).
+    var lastTickAt = MonotonicInstant.now()
     private var isProcessScheduled = false
     /// Set once this coordinator stopped taking part (`halt`); never cleared.
     private(set) var isHalted = false
@@ -132,6 +137,8 @@ final class RaftService: @unchecked Sendable {
                             initialMembership: joining ? .empty : Membership(voters: topology.members.map(\.id)))
         fleet = recovery.fleet
         lastSnapshotIndex = recovered.snapshot?.metadata.index ?? 0
+        // The log after the snapshot is applied again from the start: its events are recorded then.
+        events = EventHub(appliedIndex: fleet.appliedIndex, metrics: metrics)
         directory = MemberDirectory(founding: topology, fleet: fleet)
         var view = ClusterView(selfName: name, directory: directory)
         view.silenceLimit = settings.tickInterval * settings.electionTimeoutTicks
@@ -192,21 +199,6 @@ final class RaftService: @unchecked Sendable {
         }
     }
 
-    /// Ticks once per tick interval of monotonic time since the last tick.
-    /// Raft counts time in ticks, and a process that was paused (SIGSTOP, a
-    /// long GC-like stall, an overloaded host) misses timer firings: without
-    /// catching up, a resumed leader would believe its lease still runs.
-    /// Called before anything that steps or proposes.
-    func catchUpTicks() {
-        let interval = settings.tickInterval.wholeNanoseconds
-        let now = MonotonicInstant.now()
-        let missed = (now.nanoseconds &- lastTickAt.nanoseconds) / interval
-        guard missed > 0 else { return }
-        let bound = UInt64(settings.electionTimeoutTicks * Lease.catchUpElectionTimeoutsMaximum)
-        for _ in 0..<min(missed, bound) { node.tick() }
-        lastTickAt = MonotonicInstant(nanoseconds: lastTickAt.nanoseconds &+ missed * interval)
-    }
-
     /// Delivers a message a peer sent; `from` is the name its certificate proved.
     func receive(_ message: Message) {
         loop.preconditionInLoop()
@@ -261,6 +253,8 @@ final class RaftService: @unchecked Sendable {
         compactIfDue()
         ticketKeys.publishIfChanged(fleet.ticketKeys)
         nodeAdministration.publishIfChanged(fleet.revocations)
+        events.record(appliedEvents, through: fleet.appliedIndex)
+        appliedEvents = []
         publish()
         sendAnswersAfterPublish()
     }
@@ -298,6 +292,9 @@ final class RaftService: @unchecked Sendable {
         directory = MemberDirectory(founding: founding, fleet: fleet)
         inventoryPublication.noteChanged()
         nodeAdministration.restored()
+        // Events of entries the snapshot covers are lost to streams: each is told to reset.
+        appliedEvents = []
+        events.restart(at: snapshot.metadata.index)
         logger.info("installed a snapshot from the leader", ["index": "\(snapshot.metadata.index)",
                                                              "term": "\(snapshot.metadata.term)",
                                                              "bytes": "\(snapshot.data.count)"])
@@ -324,7 +321,10 @@ final class RaftService: @unchecked Sendable {
             default:
                 break
             }
-            if let outcome { nodeAdministration.applied(outcome) }
+            if let outcome {
+                nodeAdministration.applied(outcome)
+                if let event = FleetEvent(outcome: outcome, index: entry.index) { appliedEvents.append(event) }
+            }
             answerAfterPublish(waiters.resolve(index: entry.index, term: entry.term, outcome: outcome))
         }
     }

@@ -17,6 +17,12 @@ public enum NodeJSON {
         return "{" + fields.joined(separator: ",") + "}"
     }
 
+    /// A node's replicated inventory alone (no liveness or samples): what an event carries.
+    public static func inventory(_ record: NodeRecord) -> String {
+        "{\"id\":\(JSONText.quoted(record.id)),\"environment\":\(JSONText.quoted(record.environment)),"
+            + "\"labels\":\(object(record.labels)),\"moduleVersions\":\(object(record.moduleVersions))}"
+    }
+
     public static func list(_ nodes: [NodeSnapshot], leader: String, term: UInt64) -> String {
         "{\"leader\":\(JSONText.quoted(leader)),\"term\":\(term),\"nodes\":[" + nodes.map(node).joined(separator: ",") + "]}"
     }

@@ -2,8 +2,9 @@ import FileSystem
 
 /// The token the CLI's API requests carry as `Authorization: Bearer TOKEN`, and where it came
 /// from. The first source found wins: `--token-file FILE`, then `HOTSWAP_TOKEN` (the token
-/// itself; empty counts as unset), then the login `hotswap login` stored (`StoredLogin`). With
-/// none the requests go without one, and the server's 401 says to log in. A source that is
+/// itself; empty counts as unset), then a client certificate (`--cert`: no token is sent, so the
+/// certificate speaks, and the stored login is not read), then the login `hotswap login` stored
+/// (`StoredLogin`). With none the requests go without one, and the server's 401 says to log in. A source that is
 /// there but unusable (a missing token file, a stored login others may read) is an error, not
 /// a fall-through to the next: a command never acts as someone the user did not mean.
 public struct APICredential: Sendable, Equatable {
@@ -11,6 +12,8 @@ public struct APICredential: Sendable, Equatable {
         case tokenFile(String)
         case environment
         case storedLogin(String)
+        /// No token: the client certificate at this path authenticates.
+        case certificate(String)
         case none
     }
 
@@ -30,9 +33,10 @@ public struct APICredential: Sendable, Equatable {
         self.storedUser = storedUser
     }
 
-    /// The credential from the first source there; `storedLoginPath` nil: no place to look.
-    public static func resolve(tokenFilePath: String?, environmentToken: String?,
-                               storedLoginPath: String?) throws(CredentialFailure) -> APICredential {
+    /// The credential from the first source there; `storedLoginPath` nil: no place to look;
+    /// `certificatePath`: the client certificate the requests are made with, if any.
+    public static func resolve(tokenFilePath: String?, environmentToken: String?, storedLoginPath: String?,
+                               certificatePath: String? = nil) throws(CredentialFailure) -> APICredential {
         if let tokenFilePath {
             return APICredential(source: .tokenFile(tokenFilePath), token: try readTokenFile(tokenFilePath))
         }
@@ -40,6 +44,7 @@ public struct APICredential: Sendable, Equatable {
             try check(token: environmentToken, from: "HOTSWAP_TOKEN")
             return APICredential(source: .environment, token: environmentToken)
         }
+        if let certificatePath { return APICredential(source: .certificate(certificatePath), token: nil) }
         if let storedLoginPath, let login = try StoredLogin.read(storedLoginPath) {
             return APICredential(source: .storedLogin(storedLoginPath), token: login.token, storedUser: login.user)
         }
@@ -85,6 +90,9 @@ extension APICredential.Source {
         case .none, .storedLogin: "run 'hotswap login'"
         case .environment: "HOTSWAP_TOKEN holds it: set a valid token, or unset it and run 'hotswap login'"
         case let .tokenFile(path): "--token-file \(path) holds it: put a valid token there"
+        case let .certificate(path):
+            "--cert \(path) must be an operator certificate of the cluster CA named for an existing user "
+                + "('hotswap certs issue --role operator --name USER')"
         }
     }
 }

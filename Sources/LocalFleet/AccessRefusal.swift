@@ -21,6 +21,11 @@ public struct AccessRefusal: Sendable, Equatable {
                  credential: APICredential.Source, user: String? = nil) {
         switch status {
         case 401:
+            if case .certificate = credential {
+                self.init(message: "the client certificate was refused: \(serverMessage ?? code ?? "HTTP 401")",
+                          hint: credential.renewHint, isAccessDenied: true)
+                return
+            }
             self = Self.unauthenticated(code: code, retryAfterSeconds: retryAfterSeconds,
                                         renewHint: credential.renewHint, user: user)
         case 403:

@@ -13,8 +13,8 @@ public final class HTTPResponder {
     private var status = 0
     private weak var owner: HTTPServerHandler?
     private let connection: any Connection
-    /// The server's `responseHeaders`, added to what the handler sends.
-    private let commonHeaders: HTTPHeaders
+    /// The server's `responseHeaders` and those of `addHeaders`, added to what the handler sends.
+    private var commonHeaders: HTTPHeaders
 
     init(owner: HTTPServerHandler, connection: any Connection, head: HTTPRequestHead, commonHeaders: HTTPHeaders) {
         self.owner = owner
@@ -27,6 +27,15 @@ public final class HTTPResponder {
 
     public var hasResponded: Bool { phase != .pending }
 
+    /// Adds fields to whatever answer this responder sends (a CORS origin's), unless the answer
+    /// sets the same field itself.
+    public func addHeaders(_ headers: HTTPHeaders) {
+        loop.preconditionInLoop()
+        var merged = headers
+        merged.addAbsent(commonHeaders)
+        commonHeaders = merged
+    }
+
     /// Sends a complete response with a Content-Length body.
     public func send(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         loop.preconditionInLoop()
@@ -34,7 +43,8 @@ public final class HTTPResponder {
         phase = .done
         self.status = status
         var head = HTTPResponseHead(status: status, headers: withCommonHeaders(headers))
-        head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        // A 204 has no body and, by RFC 9110, no Content-Length.
+        if status != 204 { head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count)) }
         let closing = owner?.willCloseAfterResponse(keepAlive: keepAlive) ?? true
         if closing { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         var bytes = HTTPResponseSerializer.head(head)
@@ -111,16 +121,23 @@ public final class HTTPResponder {
         connection.write(HTTPResponseSerializer.chunk(bytes))
     }
 
-    public func finishStream() {
+    /// Ends a chunked response; `closingConnection` closes the connection after it (a client
+    /// that fell behind is not trusted with another request).
+    public func finishStream(closingConnection: Bool = false) {
         loop.preconditionInLoop()
         guard phase == .streaming else { return }
         phase = .done
         if !isHeadRequest { connection.write(HTTPResponseSerializer.lastChunk) }
-        owner?.responseFinished(closeConnection: owner?.willCloseAfterResponse(keepAlive: keepAlive) ?? true, status: status)
+        let closing = closingConnection || (owner?.willCloseAfterResponse(keepAlive: keepAlive) ?? true)
+        owner?.responseFinished(closeConnection: closing, status: status)
     }
 
     /// True once the client has gone; a stream should stop.
     public var isClientGone: Bool { !connection.isOpen }
+
+    /// Called once, on the loop, if the connection closes while this response is still being
+    /// sent (a stream whose client went away, or a connection closed at shutdown).
+    public var onClientGone: (() -> Void)?
 }
 
 extension HTTPHeaders {

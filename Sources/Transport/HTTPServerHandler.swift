@@ -82,6 +82,10 @@ final class HTTPServerHandler: ConnectionHandler {
 
     func connectionDidClose(_ connection: any Connection, reason: CloseReason) {
         if case let .readingBody(_, _, _, receiver) = phase { receiver?.abandon("connection closed: \(reason)") }
+        if case let .responding(responder) = phase, let gone = responder.onClientGone {
+            responder.onClientGone = nil
+            gone()
+        }
         phase = .closing
     }
 

@@ -8,11 +8,15 @@ public struct AuthenticatedPeer: Sendable, Equatable, CustomStringConvertible {
     /// When the certificate became valid (its notBefore, Unix seconds), if the
     /// authorizer read it: a revocation is judged against it.
     public let notBeforeSeconds: Int64?
+    /// When the certificate stops being valid (its notAfter, Unix seconds), if the
+    /// authorizer read it: a connection can outlive its certificate.
+    public let notAfterSeconds: Int64?
 
-    public init(role: String, name: String, notBeforeSeconds: Int64? = nil) {
+    public init(role: String, name: String, notBeforeSeconds: Int64? = nil, notAfterSeconds: Int64? = nil) {
         self.role = role
         self.name = name
         self.notBeforeSeconds = notBeforeSeconds
+        self.notAfterSeconds = notAfterSeconds
     }
 
     public var description: String { "\(role)/\(name)" }
@@ -39,6 +43,25 @@ public struct TLSConfiguration: Sendable {
         /// Mutual TLS: a certificate signed by `trustRootsPath` is required and
         /// must pass the authorizer.
         case required(PeerAuthorizer)
+        /// Server side only (the HTTPS API): a certificate is asked for but not
+        /// required. One that is presented must chain to `trustRootsPath` and
+        /// pass the authorizer, else the handshake fails; a client that presents
+        /// none connects with no identity. Such a server resumes no sessions
+        /// (`TLSContext.applySessionPolicy`), so every identity is from a full
+        /// handshake.
+        case requested(PeerAuthorizer)
+
+        var requiresCertificate: Bool {
+            if case .required = self { return true }
+            return false
+        }
+
+        var authorizer: PeerAuthorizer? {
+            switch self {
+            case .none: nil
+            case let .required(authorize), let .requested(authorize): authorize
+            }
+        }
     }
 
     /// The oldest protocol version the endpoint speaks. The internal ports

@@ -3,8 +3,9 @@ import COpenSSL
 /// Session resumption policy of a context. A server with `sessionTickets`
 /// issues one stateless ticket per handshake under the ring's newest key and
 /// resumes tickets under any of its keys, without a server-side session cache;
-/// a server without issues none. A client context hands the tickets it gets to
-/// the connection's `TLSSessionCache`, if it has one.
+/// a server without issues none and keeps no session cache: it resumes nothing.
+/// A client context hands the tickets it gets to the connection's
+/// `TLSSessionCache`, if it has one.
 extension TLSContext {
     /// The context ex_data slot that points at `ticketRing` for the key callback.
     static let ticketRingSlot: Int32 = {
@@ -21,6 +22,11 @@ extension TLSContext {
         case (.client, .some):
             throw .tls(operation: "session tickets", detail: "only a server context issues session tickets")
         case (.server, nil):
+            // No tickets and no session cache: every connection is a full handshake, so an
+            // identity is always from a certificate verified (and authorized) just now. (OpenSSL 3
+            // caches no server session of a context that verifies peers without a session id
+            // context either; this does not rest on that.)
+            _ = hs_SSL_CTX_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF))
             SSL_CTX_set_options(context, hs_SSL_OP_NO_TICKET())
             guard SSL_CTX_set_num_tickets(context, 0) == 1 else {
                 throw .tls(operation: "SSL_CTX_set_num_tickets", detail: OpenSSLErrors.drain())

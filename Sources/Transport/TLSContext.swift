@@ -9,6 +9,8 @@ public final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
     public let side: Side
     private let authorizerBox: Unmanaged<AuthorizerBox>?
+    /// False for `.requested`: a peer without a certificate connects with no identity.
+    private let isPeerCertificateRequired: Bool
     /// Kept alive here because the context's ex_data only points at it.
     let ticketRing: SessionTicketKeyRing?
 
@@ -23,11 +25,8 @@ public final class TLSContext: @unchecked Sendable {
         }
         context = made
         self.side = side
-        if case let .required(authorize) = configuration.peerVerification {
-            authorizerBox = Unmanaged.passRetained(AuthorizerBox(authorize))
-        } else {
-            authorizerBox = nil
-        }
+        authorizerBox = configuration.peerVerification.authorizer.map { Unmanaged.passRetained(AuthorizerBox($0)) }
+        isPeerCertificateRequired = configuration.peerVerification.requiresCertificate
         ticketRing = configuration.sessionTickets?.ring
         try applyProtocolPolicy(minimum: configuration.minimumProtocolVersion)
         try loadCredentials(configuration)
@@ -80,6 +79,11 @@ public final class TLSContext: @unchecked Sendable {
         case (_, .required):
             _ = hs_SSL_CTX_set_app_data(context, authorizerBox!.toOpaque())
             SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, TLSContext.verifyCallback)
+        case (.server, .requested):
+            _ = hs_SSL_CTX_set_app_data(context, authorizerBox!.toOpaque())
+            SSL_CTX_set_verify(context, SSL_VERIFY_PEER, TLSContext.verifyCallback)
+        case (.client, .requested):
+            throw .tls(operation: "peer verification", detail: "only a server context requests an optional certificate")
         }
     }
 
@@ -120,11 +124,12 @@ public final class TLSContext: @unchecked Sendable {
         init(_ rejection: PeerRejection) { self.rejection = rejection }
     }
 
-    /// The identity of a verified peer after the handshake, from the authorizer.
+    /// The identity of a verified peer after the handshake, from the authorizer; nil when
+    /// none is asked for, or when one is only requested and the peer presented none.
     func authenticatedPeer(_ ssl: OpaquePointer) -> Result<AuthenticatedPeer, PeerRejection>? {
         guard let box = authorizerBox?.takeUnretainedValue() else { return nil }
         guard let certificate = SSL_get0_peer_certificate(ssl) else {
-            return .failure(PeerRejection("peer presented no certificate"))
+            return isPeerCertificateRequired ? .failure(PeerRejection("peer presented no certificate")) : nil
         }
         return box.authorize(certificate)
     }

@@ -6,10 +6,11 @@ import Transport
 import Wire
 
 /// Where the CLI's API calls go, how the server is verified and who the caller is: flags, then
-/// `HOTSWAP_ADDR` / `HOTSWAP_CA` / `HOTSWAP_TOKEN`, then defaults (the token: the stored login,
-/// `APICredential`). Every request carries the token as `Authorization: Bearer`, and an answer
-/// refusing the caller (401, 403, a rate limit's 429) ends the command as one line (`AccessRefusal`). The address may list several members,
-/// comma-separated; `APIFailover` tries them in order. `--timeout` is one deadline for the
+/// `HOTSWAP_ADDR` / `HOTSWAP_CA` / `HOTSWAP_TOKEN` / `HOTSWAP_CERT` / `HOTSWAP_KEY`, then defaults
+/// (the token: the stored login, `APICredential`; a client certificate replaces the stored
+/// login). Every request carries the token as `Authorization: Bearer`, and an answer refusing the
+/// caller (401, 403, a rate limit's 429) ends the command as one line (`AccessRefusal`). The
+/// address may list several members, comma-separated; `APIFailover` tries them in order. `--timeout` is one deadline for the
 /// whole command, from when its options were read, whatever number of requests it makes.
 struct APIClientOptions {
     static let addressFlag = Flag("addr", .text("https://HOST:PORT,..."), .described("$HOTSWAP_ADDR, else https://127.0.0.1:8443"),
@@ -23,9 +24,12 @@ struct APIClientOptions {
                                   help: "how long to keep trying (other members, 503 answers) before giving up")
     static let tokenFileFlag = Flag("token-file", .text("FILE"), .described("$HOTSWAP_TOKEN, else the login 'hotswap login' stored"),
                                     help: "read the API token from FILE")
-    static let flags = [addressFlag, caFlag, tokenFileFlag, Flag.output, timeoutFlag]
-    /// A login's: it sends no token.
-    static let loginFlags = flags.filter { $0.name != tokenFileFlag.name }
+    static let certificateFlag = Flag("cert", .text("CERT.pem"), .described("$HOTSWAP_CERT"),
+                                      help: "an operator certificate of the cluster CA to act as the user it names, with --key")
+    static let keyFlag = Flag("key", .text("KEY.pem"), .described("$HOTSWAP_KEY"), help: "the private key of --cert")
+    static let flags = [addressFlag, caFlag, tokenFileFlag, certificateFlag, keyFlag, Flag.output, timeoutFlag]
+    /// A login's: it sends no token and no certificate.
+    static let loginFlags = flags.filter { ![tokenFileFlag.name, certificateFlag.name, keyFlag.name].contains($0.name) }
     /// More addresses than any cluster has members is a mistake, not a list.
     static let addressesMaximum = 16
 
@@ -34,9 +38,11 @@ struct APIClientOptions {
     let wantsJSON: Bool
     let timeout: Duration
     let credential: APICredential
+    /// The client certificate and key the connections present (`--cert`, `--key`), if any.
+    let clientCertificate: APIFailure.ClientCertificate?
     private let failover: APIFailover
 
-    /// With `authenticating` false (a login) no token is looked for or sent.
+    /// With `authenticating` false (a login) no token or certificate is looked for or sent.
     init(_ options: CommandLineOptions, authenticating: Bool = true) throws {
         let list = options.text(Self.addressFlag) ?? Self.environment("HOTSWAP_ADDR") ?? "https://127.0.0.1:8443"
         addresses = try Self.parseAddresses(list)
@@ -47,10 +53,24 @@ struct APIClientOptions {
         wantsJSON = try options.choice(.output) == "json"
         timeout = try options.duration(Self.timeoutFlag)
         failover = APIFailover(addresses: addresses, caPath: caPath, timeout: timeout)
+        clientCertificate = authenticating ? try Self.clientCertificate(options) : nil
         credential = authenticating ? try APICredential.resolve(tokenFilePath: options.text(Self.tokenFileFlag),
                                                                  environmentToken: Self.environment("HOTSWAP_TOKEN"),
-                                                                 storedLoginPath: Self.storedLoginPath)
+                                                                 storedLoginPath: Self.storedLoginPath,
+                                                                 certificatePath: clientCertificate?.certificatePath)
             : APICredential(source: .none, token: nil)
+    }
+
+    /// `--cert` and `--key` (else `HOTSWAP_CERT`, `HOTSWAP_KEY`): both or neither.
+    private static func clientCertificate(_ options: CommandLineOptions) throws(UsageError) -> APIFailure.ClientCertificate? {
+        let certificate = options.text(certificateFlag) ?? environment("HOTSWAP_CERT")
+        let key = options.text(keyFlag) ?? environment("HOTSWAP_KEY")
+        switch (certificate, key) {
+        case let (certificate?, key?): return APIFailure.ClientCertificate(certificatePath: certificate, keyPath: key)
+        case (nil, nil): return nil
+        case (.some, nil): throw UsageError("--cert (or HOTSWAP_CERT) needs --key (or HOTSWAP_KEY): the certificate's private key")
+        case (nil, .some): throw UsageError("--key (or HOTSWAP_KEY) needs --cert (or HOTSWAP_CERT): the certificate it belongs to")
+        }
     }
 
     /// Where `hotswap login` keeps its token, or why there is no such place.
@@ -89,7 +109,7 @@ struct APIClientOptions {
                   user: String? = nil) throws -> APIFailover.Answer {
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
-        let client = HTTPClient(group: group, context: try APIFailure.clientContext(caPath: caPath))
+        let client = HTTPClient(group: group, context: try APIFailure.clientContext(caPath: caPath, certificate: clientCertificate))
         var headers = HTTPHeaders()
         if let token = credential.token { headers.add(name: "Authorization", value: "Bearer " + token) }
         let answer = try failover.send(HTTPClientRequest(method: method, target: target, headers: headers, body: body), client: client,

@@ -135,8 +135,15 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
         }
     }
 
-    /// A client TLS context trusting the CA at `caPath`, or why that file cannot serve.
-    static func clientContext(caPath: String) throws -> TLSContext {
+    /// A client certificate and its key (`--cert`, `--key`).
+    struct ClientCertificate {
+        let certificatePath: String
+        let keyPath: String
+    }
+
+    /// A client TLS context trusting the CA at `caPath` and presenting `certificate` if given,
+    /// or why those files cannot serve.
+    static func clientContext(caPath: String, certificate: ClientCertificate? = nil) throws -> TLSContext {
         let fixCA = "--ca or HOTSWAP_CA must name the cluster's CA certificate, e.g. DIR/ca.pem"
         do {
             _ = try FileText.read(caPath)
@@ -144,9 +151,14 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
             throw APIFailure(message: error.description, hint: fixCA)
         }
         do {
-            return try TLSContext(TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil, trustRootsPath: caPath,
-                                                   peerVerification: .none), side: .client)
+            return try TLSContext(TLSConfiguration(certificateChainPath: certificate?.certificatePath, privateKeyPath: certificate?.keyPath,
+                                                   trustRootsPath: caPath, peerVerification: .none), side: .client)
         } catch {
+            if let certificate, case let .tls(operation, _) = error, !operation.hasPrefix("loading CA") {
+                throw APIFailure(message: "cannot use the client certificate \(certificate.certificatePath): \(operation) failed",
+                                 hint: "--cert and --key (or HOTSWAP_CERT and HOTSWAP_KEY) must name a certificate "
+                                     + "and its private key, e.g. DIR/NAME.pem and DIR/NAME.key")
+            }
             throw APIFailure(message: "\(caPath) holds no usable CA certificate", hint: fixCA)
         }
     }

@@ -14,7 +14,7 @@ enum AuthCommand {
         let client = try APIClientOptions(options)
         return try client.read("/api/v1/auth/me", as: Me.self) { me in
             print("\(TerminalText.printable(me.user)) (\(TerminalText.printable(me.role))) until "
-                  + "\(TerminalText.printable(me.expiresAt)), with the token from \(origin(client.credential.source))")
+                  + "\(TerminalText.printable(me.expiresAt)), \(origin(client.credential.source))")
         }
     }
 
@@ -44,10 +44,11 @@ enum AuthCommand {
 
     private static func origin(_ source: APICredential.Source) -> String {
         switch source {
-        case let .tokenFile(path): "--token-file \(path)"
-        case .environment: "HOTSWAP_TOKEN"
-        case let .storedLogin(path): "the stored login \(path)"
-        case .none: "nowhere"
+        case let .tokenFile(path): "with the token from --token-file \(path)"
+        case .environment: "with the token from HOTSWAP_TOKEN"
+        case let .storedLogin(path): "with the token from the stored login \(path)"
+        case let .certificate(path): "with the client certificate \(path)"
+        case .none: "with the token from nowhere"
         }
     }
 

@@ -5,7 +5,7 @@ import Glibc
 
 /// The first admin's password for `hotswap coordinator` (Docs/ACCESS.md): from
 /// `--bootstrap-admin-password-file` (a regular file, or a symbolic link to one as in a
-/// Kubernetes Secret volume, owned by this user and not open to its group or others; one trailing
+/// Kubernetes Secret volume, owned by this user or root, closed to others and not writable by its group; one trailing
 /// "\n" or "\r\n" is dropped) or `$HOTSWAP_BOOTSTRAP_ADMIN_PASSWORD` (overwritten in place and
 /// removed from the environment once read), never both. A given password must pass the
 /// password policy; a coordinator founding a new cluster needs one. Refusals name the rule,
@@ -65,18 +65,25 @@ enum BootstrapPassword {
         guard read.status.st_mode & S_IFMT == S_IFREG else {
             throw UsageError("--\(flag.name): \(path) is not a regular file")
         }
-        let mode = read.status.st_mode
-        guard mode & 0o077 == 0 else {
-            throw UsageError("--\(flag.name): \(path) is open to its group or others (mode \(String(mode & 0o777, radix: 8))); "
-                             + "chmod 600 it")
-        }
-        guard read.status.st_uid == geteuid() else {
-            throw UsageError("--\(flag.name): \(path) is owned by uid \(read.status.st_uid), not by this user (\(geteuid()))")
-        }
+        if let refusal = ownershipRefusal(read.status) { throw UsageError("--\(flag.name): \(path) \(refusal)") }
         guard let text = String(validating: withoutLineEnd(read.bytes), as: UTF8.self) else {
             throw UsageError("--\(flag.name): \(path) is not UTF-8 text")
         }
         return text
+    }
+
+    /// Why a secret file of this owner and mode is refused, or nil. Owned by this user or by root
+    /// (a Kubernetes Secret volume's files are root's, whatever user the pod runs as); nothing for
+    /// others; the group may read (`defaultMode: 0440` with the pod's `fsGroup` is how a non-root
+    /// coordinator reads them) but not write, so no one but the owner can change the password.
+    private static func ownershipRefusal(_ status: stat) -> String? {
+        let mode = String(status.st_mode & 0o777, radix: 8)
+        if status.st_mode & 0o007 != 0 { return "is open to others (mode \(mode)); chmod 600 it (640 if its group must read it)" }
+        if status.st_mode & 0o020 != 0 { return "is writable by its group (mode \(mode)); chmod 600 or 640 it" }
+        guard status.st_uid == geteuid() || status.st_uid == 0 else {
+            return "is owned by uid \(status.st_uid), neither this user (\(geteuid())) nor root"
+        }
+        return nil
     }
 
     /// `bytes` without one trailing "\n" or "\r\n".

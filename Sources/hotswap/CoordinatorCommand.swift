@@ -1,3 +1,4 @@
+import Access
 import Certificates
 import Cluster
 import Coordinator
@@ -111,6 +112,7 @@ enum CoordinatorCommand {
         configuration.access.tokenLifetimeSeconds = UInt64(try options.duration(Flags.tokenTTL).wholeMilliseconds / 1_000)
         configuration.access.requestsPerSecondPerAddress = UInt64(try options.count(Flags.apiRatePerAddress))
         configuration.access.requestsPerSecondPerUser = UInt64(try options.count(Flags.apiRatePerUser))
+        configuration.access.allowedOrigins = try allowedOrigins(options)
         configuration.access.bootstrapAdminPassword = try BootstrapPassword.read(options, for: configuration)
         return configuration
     }
@@ -134,6 +136,21 @@ enum CoordinatorCommand {
         guard !configuration.joinsExistingCluster || configuration.initialCluster != nil else {
             throw UsageError("--initial-cluster-state existing needs --initial-cluster naming the members to dial")
         }
+    }
+
+    /// `--api-allowed-origin`, each an exact `https://HOST[:PORT]` origin.
+    private static func allowedOrigins(_ options: CommandLineOptions) throws(UsageError) -> OriginPolicy {
+        var origins = Set<String>()
+        for text in options.all(CoordinatorFlags.apiAllowedOrigin) {
+            switch OriginPolicy.origin(text) {
+            case let .success(origin): origins.insert(origin)
+            case let .failure(rejection): throw UsageError("--api-allowed-origin: \(rejection)")
+            }
+        }
+        guard origins.count <= OriginPolicy.originsMaximum else {
+            throw UsageError("--api-allowed-origin may be given at most \(OriginPolicy.originsMaximum) times")
+        }
+        return OriginPolicy(allowed: origins)
     }
 
     /// A `HOST:PORT` flag's address; a malformed one is a usage error naming the flag.

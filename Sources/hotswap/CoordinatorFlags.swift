@@ -70,6 +70,8 @@ enum CoordinatorFlags {
                                         .value("200"), help: "API requests a second per source address (burst twice this)")
     static let apiRatePerUser = Flag("api-rate-per-user", .count(1...AccessSettings.requestsPerSecondMaximum),
                                      .value("100"), help: "API requests a second per user (burst twice this)")
+    static let apiAllowedOrigin = Flag("api-allowed-origin", .text("https://HOST[:PORT]"), repeats: true,
+                                       help: "a browser origin that may call the API (CORS); none by default")
 
     static let all = [
         name, dataDirectory, tlsDirectory, peerAddress, agentAddress, apiAddress, Flag.logLevel,
@@ -78,7 +80,7 @@ enum CoordinatorFlags {
         agentSuspectAfter, agentDownAfter, agentFailoverGrace, agentHelloHold,
         agentWindowSamples, agentWindowMinutes, agentNodesMaximum, nodeRetention,
         raftTick, electionTimeoutTicks, snapshotEveryEntries,
-        bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention,
+        bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention, apiAllowedOrigin,
     ]
 
     /// The longest election timeout (`--raft-tick` × `--election-timeout-ticks`) a coordinator

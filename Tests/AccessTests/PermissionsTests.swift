@@ -24,6 +24,7 @@ struct PermissionsTests {
         "GET /api/v1/nodes/revocations": .admin, "DELETE /api/v1/nodes/revocations/{id}": .admin,
         "DELETE /api/v1/nodes/{id}": .admin, "POST /api/v1/nodes/{id}/revoke": .admin,
         "GET /api/v1/audit": .admin,
+        "GET /api/v1/events": .viewer,
     ]
 
     static let callers: [VerifiedCaller?] = [nil] + UserRole.allCases.map {

@@ -4,11 +4,12 @@ import Cluster
 import Fleet
 import Primitives
 import Testing
+import Transport
 
 /// How the guard renders each refusal (Docs/ACCESS.md): 401 with the token's reason and the
 /// invalid_token challenge, 401 authentication_required without one, 403 naming the role
 /// needed, 429 with Retry-After per address, per user and per address for logins; health is
-/// never limited.
+/// never limited. A client certificate of role operator acts as its user when no token is sent.
 @Suite struct APIGuardTests {
     static let nowMilliseconds: UInt64 = 1_750_000_000_000
     static let hmac = try! HMACSHA256()
@@ -32,8 +33,8 @@ import Testing
 
     static func admit(_ accessGuard: APIGuard, authorization: [String], requirement: AccessRequirement = .role(.admin),
                       route: String = "GET /api/v1/users", isRateLimited: Bool = true, host: String = "192.0.2.1",
-                      nanoseconds: UInt64 = 1_000) -> APIGuard.Admission {
-        accessGuard.admit(APIGuard.Request(route: route, authorization: authorization, sourceHost: host, parameters: [:]),
+                      nanoseconds: UInt64 = 1_000, peer: AuthenticatedPeer? = nil) -> APIGuard.Admission {
+        accessGuard.admit(APIGuard.Request(route: route, authorization: authorization, sourceHost: host, parameters: [:], peer: peer),
                           requirement: requirement, isRateLimited: isRateLimited, nowMilliseconds: nowMilliseconds,
                           nowNanoseconds: nanoseconds)
     }
@@ -43,7 +44,21 @@ import Testing
         return nil
     }
 
-    let accessGuard = APIGuard(settings: AccessSettings(), hmac: APIGuardTests.hmac) { APIGuardTests.view() }
+    /// Names of which every certificate is revoked, as `AgentRevocations` would say.
+    static let revokedNames: Set<String> = ["mallory"]
+
+    static func makeGuard(_ settings: AccessSettings = AccessSettings()) -> APIGuard {
+        APIGuard(settings: settings, hmac: hmac, revocation: { name, _ in revokedNames.contains(name) ? "\(name) was revoked" : nil }) {
+            APIGuardTests.view()
+        }
+    }
+
+    static func certificate(_ name: String, role: String = "operator",
+                            notAfterSeconds: Int64 = Int64(nowMilliseconds / 1_000) + 86_400) -> AuthenticatedPeer {
+        AuthenticatedPeer(role: role, name: name, notBeforeSeconds: Int64(nowMilliseconds / 1_000) - 600, notAfterSeconds: notAfterSeconds)
+    }
+
+    let accessGuard = APIGuardTests.makeGuard()
 
     @Test func aMissingOrForeignAuthorizationNeedsAuthentication() throws {
         for fields in [[], ["Basic YWRhOng="], ["Bearer a", "Bearer b"], ["Bearer"]] {
@@ -83,7 +98,7 @@ import Testing
         var settings = AccessSettings()
         settings.requestsPerSecondPerAddress = 1
         settings.requestsPerSecondPerUser = 1
-        let limited = APIGuard(settings: settings, hmac: Self.hmac) { APIGuardTests.view() }
+        let limited = Self.makeGuard(settings)
         for _ in 0..<10 {
             let health = Self.admit(limited, authorization: [], requirement: .open, route: "GET /healthz", isRateLimited: false)
             #expect(health == .admitted(nil))
@@ -117,5 +132,52 @@ import Testing
         #expect(login("192.0.2.8") == .admitted(nil))
         #expect(Self.admit(accessGuard, authorization: [], requirement: .open, route: "GET /api/v1/other", host: "192.0.2.7")
             == .admitted(nil), "only a login takes the login bucket")
+    }
+
+    @Test func anOperatorCertificateActsAsItsUserWithTheRoleNow() throws {
+        let vera = Self.certificate("vera")
+        let viewer = Self.admit(accessGuard, authorization: [], requirement: .role(.viewer), peer: vera)
+        #expect(viewer == .admitted(VerifiedCaller(name: "vera", role: .viewer, expiresAtSeconds: UInt64(vera.notAfterSeconds!),
+                                                   method: .certificate)))
+        let admin = try #require(Self.refusal(Self.admit(accessGuard, authorization: [], peer: vera)))
+        #expect(admin.status == 403)
+        #expect(String(decoding: admin.body, as: UTF8.self).contains("vera (viewer) may not GET /api/v1/users: needs admin"))
+    }
+
+    @Test func aCertificateThatSpeaksForNoUserIsRefusedWithItsReason() throws {
+        let now = Int64(Self.nowMilliseconds / 1_000)
+        let cases: [(AuthenticatedPeer, String)] = [
+            (Self.certificate("ghost"), "unknown_user"),
+            (Self.certificate("ada", role: "agent"), "wrong_certificate_role"),
+            (Self.certificate("ada", role: "coordinator"), "wrong_certificate_role"),
+            (Self.certificate("ada", notAfterSeconds: now - 1), "certificate_expired"),
+            (Self.certificate("mallory"), "certificate_revoked"),
+        ]
+        for (peer, code) in cases {
+            let reply = try #require(Self.refusal(Self.admit(accessGuard, authorization: [], requirement: .role(.viewer), peer: peer)))
+            #expect(reply.status == 401)
+            #expect(String(decoding: reply.body, as: UTF8.self).contains("\"\(code)\""), "\(code)")
+            #expect(reply.headers["WWW-Authenticate"] == APIGuard.challenge)
+        }
+    }
+
+    @Test func aTokenWinsOverTheCertificate() throws {
+        let vera = Self.certificate("vera")
+        let admitted = Self.admit(accessGuard, authorization: ["Bearer \(try Self.token("ada"))"], peer: vera)
+        #expect(admitted == .admitted(VerifiedCaller(name: "ada", role: .admin, expiresAtSeconds: Self.nowMilliseconds / 1_000 + 3_590)))
+        let badToken = try #require(Self.refusal(Self.admit(accessGuard, authorization: ["Bearer x.y"], requirement: .role(.viewer),
+                                                            peer: vera)))
+        #expect(String(decoding: badToken.body, as: UTF8.self).contains("\"malformed_token\""))
+    }
+
+    @Test func aCertificateCallerTakesThePerUserBucket() throws {
+        var settings = AccessSettings()
+        settings.requestsPerSecondPerUser = 1
+        let limited = Self.makeGuard(settings)
+        for host in ["198.51.100.1", "198.51.100.2"] {
+            #expect(Self.refusal(Self.admit(limited, authorization: [], host: host, peer: Self.certificate("ada"))) == nil)
+        }
+        let byUser = try #require(Self.refusal(Self.admit(limited, authorization: [], host: "198.51.100.3", peer: Self.certificate("ada"))))
+        #expect(byUser.status == 429)
     }
 }

@@ -9,11 +9,16 @@ struct BootstrapPasswordTests {
     let secrets = TemporaryDirectory()
     let data = TemporaryDirectory()
 
+    /// What a coordinator that took the password says next, given `arguments`' TLS directory.
+    private static let missingTLS = "/nonexistent/tls/c1.pem does not exist"
+
+    private static func arguments(data: String) -> [String] {
+        ["coordinator", "--name", "c1", "--data-dir", data, "--tls-dir", "/nonexistent/tls",
+         "--peer-addr", "127.0.0.1:7001", "--agent-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"]
+    }
+
     private func start(_ flags: [String], environment: [String: String] = [:]) throws -> ExternalCommand.Output {
-        try ExternalCommand.run([HotSwapBinary.path] + [
-            "coordinator", "--name", "c1", "--data-dir", data.path, "--tls-dir", "/nonexistent/tls",
-            "--peer-addr", "127.0.0.1:7001", "--agent-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0",
-        ] + flags, environment: environment)
+        try ExternalCommand.run([HotSwapBinary.path] + Self.arguments(data: data.path) + flags, environment: environment)
     }
 
     @Test func foundingANewClusterNeedsThePassword() throws {
@@ -35,11 +40,16 @@ struct BootstrapPasswordTests {
         #expect(fromEnvironment.standardError.contains("at least 12 bytes"), "\(fromEnvironment.combined)")
     }
 
-    @Test func aReadableFileOrTwoSourcesAreRefused() throws {
-        let open = try TestCredentials.writePasswordFile(in: secrets, mode: 0o644)
+    @Test func aFileOpenToOthersOrWritableByItsGroupOrTwoSourcesAreRefused() throws {
+        let open = try TestCredentials.writePasswordFile(in: secrets, mode: 0o604)
         let readable = try start(["--bootstrap-admin-password-file", open])
         #expect(readable.status == 2)
-        #expect(readable.standardError.contains("is open to its group or others (mode 644); chmod 600 it"), "\(readable.combined)")
+        #expect(readable.standardError.contains("is open to others (mode 604); chmod 600 it (640 if its group must read it)"),
+                "\(readable.combined)")
+        #expect(chmod(open, 0o660) == 0)
+        let writable = try start(["--bootstrap-admin-password-file", open])
+        #expect(writable.status == 2)
+        #expect(writable.standardError.contains("is writable by its group (mode 660); chmod 600 or 640 it"), "\(writable.combined)")
         // Kept in a variable: the directory is removed when it is released.
         let other = TemporaryDirectory()
         let file = try TestCredentials.writePasswordFile(in: other)
@@ -64,14 +74,16 @@ struct BootstrapPasswordTests {
 
     @Test func aSymbolicLinkIsFollowedAndItsTargetChecked() throws {
         let (link, target) = try Self.secretVolume(secrets)
+        // Group-readable, as a Secret volume's `defaultMode: 0440` with an `fsGroup` makes it.
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: target)
         let certificates = try CertificateFixture()
         let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory,
                                                  extraArguments: ["--bootstrap-admin-password-file", link], bootstrapPassword: false)
         _ = try coordinator.adminToken()
-        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: target)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: target)
         let readable = try start(["--bootstrap-admin-password-file", link])
         #expect(readable.status == 2)
-        #expect(readable.standardError.contains("\(link) is open to its group or others (mode 640)"), "\(readable.combined)")
+        #expect(readable.standardError.contains("\(link) is open to others (mode 644)"), "\(readable.combined)")
     }
 
     @Test func aSymbolicLinkToAnotherUsersFileIsRefused() throws {
@@ -80,8 +92,26 @@ struct BootstrapPasswordTests {
         #expect(chown(target, 65_534, gid_t.max) == 0)
         let foreign = try start(["--bootstrap-admin-password-file", link])
         #expect(foreign.status == 2)
-        #expect(foreign.standardError.contains("\(link) is owned by uid 65534, not by this user"), "\(foreign.combined)")
+        #expect(foreign.standardError.contains("\(link) is owned by uid 65534, neither this user (0) nor root"), "\(foreign.combined)")
         #expect(!foreign.combined.contains(TestCredentials.adminPassword))
+    }
+
+    /// A Kubernetes Secret volume as a pod running as uid 65534 with `fsGroup: 65534` sees it: root's
+    /// file, mode 0440, group 65534. The coordinator, run as that user, takes the password and goes
+    /// on to what comes after it (here the missing TLS directory).
+    @Test func aRootOwnedGroupReadableFileIsTakenByAnotherUser() throws {
+        try Prerequisite.require(geteuid() == 0, "a root-owned file read by another user needs root to make")
+        let (link, target) = try Self.secretVolume(secrets)
+        #expect(chown(target, 0, 65_534) == 0)
+        #expect(chmod(target, 0o440) == 0)
+        #expect(chmod(secrets.path, 0o755) == 0)
+        #expect(chown(data.path, 65_534, 65_534) == 0)
+        let asNobody = try ExternalCommand.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                                                HotSwapBinary.path] + Self.arguments(data: data.path)
+                                                + ["--bootstrap-admin-password-file", link])
+        #expect(asNobody.status != 0)
+        #expect(!asNobody.standardError.contains("--bootstrap-admin-password-file"), "\(asNobody.combined)")
+        #expect(asNobody.standardError.contains(Self.missingTLS), "\(asNobody.combined)")
     }
 
     @Test func thePasswordFromTheEnvironmentIsNotLeftInTheProcessEnvironment() throws {

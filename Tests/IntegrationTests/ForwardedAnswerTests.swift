@@ -7,8 +7,13 @@ import TestSupport
 /// the follower's answer — status, headers that matter and body — is the leader's.
 @Suite(.serialized)
 struct ForwardedAnswerTests {
+    /// Longer than the peer codec holds (`ClusterRequest.nameBytesMaximum`): a follower answers
+    /// such a name itself, as the leader does, rather than forward what the leader cannot decode.
+    static let overlong = String(repeating: "n", count: 300)
+
     /// Requests each refused or rejected in its own way: by the fleet state (a write), by the
-    /// leader's membership rules, by its agent gateway (a node read).
+    /// leader's membership rules, by its agent gateway (a node read); and with names too long
+    /// to forward.
     static let requests: [(method: String, path: String, body: String?)] = [
         ("PUT", "/api/v1/environments/Bad", #"{"defaultStrategy":"canary","requiresApproval":false}"#),
         ("DELETE", "/api/v1/environments/missing", nil),
@@ -18,6 +23,13 @@ struct ForwardedAnswerTests {
         ("POST", "/api/v1/cluster/transfer-leader", #"{"to":"nobody"}"#),
         ("GET", "/api/v1/nodes/missing", nil),
         ("GET", "/api/v1/nodes/missing/metrics?since=0", nil),
+        ("GET", "/api/v1/nodes/\(overlong)", nil),
+        ("GET", "/api/v1/nodes/\(overlong)/metrics", nil),
+        ("GET", "/api/v1/environments/\(overlong)", nil),
+        ("DELETE", "/api/v1/cluster/members/\(overlong)", nil),
+        ("POST", "/api/v1/cluster/transfer-leader", #"{"to":"\#(overlong)"}"#),
+        ("POST", "/api/v1/cluster/members", #"{"name":"\#(overlong)","peerAddress":"127.0.0.1:1"}"#),
+        ("POST", "/api/v1/cluster/members", #"{"name":"c9","peerAddress":"\#(overlong):1"}"#),
     ]
 
     @Test func aFollowerAnswersEveryRefusalExactlyAsTheLeader() throws {

@@ -26,6 +26,8 @@ struct RoleMatrixTests {
         var body: String?
         let status: Int
         var ownStatus: Int?
+        /// The answer is a stream that never ends: only its head (or a refusal) is read.
+        var isStream = false
     }
 
     static let users: [(name: String, role: UserRole, password: String)] = [
@@ -69,6 +71,7 @@ struct RoleMatrixTests {
             "POST /api/v1/nodes/{id}/revoke": Sample(parameters: ["id": "revoke-\(via)"], status: 200),
             "GET /api/v1/nodes/{id}/metrics": Sample(parameters: ["id": "ghost"], status: 404),
             "GET /api/v1/audit": Sample(status: 200),
+            "GET /api/v1/events": Sample(status: 200, isStream: true),
         ]
     }
 
@@ -163,12 +166,24 @@ struct RoleMatrixTests {
         let path = sample.parameters.reduce(rule.pattern) { path, parameter in
             path.replacingOccurrences(of: "{\(parameter.key)}", with: parameter.value)
         }
-        var answer = try process.request(rule.method, path, body: sample.body, token: caller.token)
+        let ask = { () throws -> APIResponse in
+            sample.isStream ? try streamHead(as: caller, to: process)
+                : try process.request(rule.method, path, body: sample.body, token: caller.token)
+        }
+        var answer = try ask()
         _ = eventually(timeout: .seconds(30), every: .milliseconds(250)) {
             guard answer.status == 429 else { return true }
-            answer = (try? process.request(rule.method, path, body: sample.body, token: caller.token)) ?? answer
+            answer = (try? ask()) ?? answer
             return answer.status != 429
         }
         return answer
+    }
+
+    /// `GET /api/v1/events` as `caller`: the head of the stream, or a refusal whole.
+    static func streamHead(as caller: Caller, to process: CoordinatorProcess) throws -> APIResponse {
+        let stream = try EventStreamClient(process, token: caller.token)
+        defer { stream.close() }
+        _ = eventually { stream.status == 200 ? stream.waitUntilOpen() : !stream.process.isRunning }
+        return APIResponse(status: stream.status, headers: stream.headers, body: stream.body)
     }
 }

@@ -26,6 +26,15 @@ struct AccessRefusalTests {
         #expect(Self.refusal(401, nil)?.message == "not logged in or the token is no longer valid: HTTP 401")
     }
 
+    @Test func aRefusedClientCertificateShowsTheServersReason() {
+        let refusal = Self.refusal(401, "unknown_user", message: "no user is named ops, the client certificate's name",
+                                   source: .certificate("/etc/ops.pem"))
+        #expect(refusal == AccessRefusal(
+            message: "the client certificate was refused: no user is named ops, the client certificate's name",
+            hint: "--cert /etc/ops.pem must be an operator certificate of the cluster CA named for an existing user "
+                + "('hotswap certs issue --role operator --name USER')", isAccessDenied: true))
+    }
+
     @Test func aWrongPasswordAndALockedAccountSaySo() {
         #expect(Self.refusal(401, "invalid_credentials", user: "alice") == AccessRefusal(
             message: "wrong user name or password", hint: "five failures in a row lock the account for a while; --user names the account",

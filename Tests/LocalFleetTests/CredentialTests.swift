@@ -32,6 +32,18 @@ struct CredentialTests {
         #expect(try APICredential.resolve(tokenFilePath: nil, environmentToken: "", storedLoginPath: login).source == .storedLogin(login))
     }
 
+    @Test func aClientCertificateReplacesTheStoredLoginButNotAGivenToken() throws {
+        let (scratch, tokenFile, login) = try Self.fixture()
+        defer { scratch.remove() }
+        let certificate = try APICredential.resolve(tokenFilePath: nil, environmentToken: nil, storedLoginPath: login,
+                                                    certificatePath: "/etc/ops.pem")
+        #expect(certificate == APICredential(source: .certificate("/etc/ops.pem"), token: nil))
+        #expect(try APICredential.resolve(tokenFilePath: tokenFile, environmentToken: nil, storedLoginPath: login,
+                                          certificatePath: "/etc/ops.pem").source == .tokenFile(tokenFile))
+        #expect(try APICredential.resolve(tokenFilePath: nil, environmentToken: "env.token.sig", storedLoginPath: login,
+                                          certificatePath: "/etc/ops.pem").source == .environment)
+    }
+
     @Test func noSourceMeansNoToken() throws {
         let scratch = TemporaryDirectory()
         defer { scratch.remove() }

@@ -14,14 +14,15 @@ final class HTTPFixture: Sendable {
     static let requestTimeout: Duration = .seconds(20)
 
     init(loopCount: Int = 1, configuration: HTTPServerConfiguration = .init(), limits: ConnectionLimits = .init(),
-         maximumConnections: Int = 64, authorizer: PeerAuthorizer? = nil,
+         maximumConnections: Int = 64, authorizer: PeerAuthorizer? = nil, isCertificateOptional: Bool = false,
          _ addRoutes: (inout HTTPRoutes) -> Void) throws {
         certificates = try TestCertificates()
         var routes = HTTPRoutes()
         addRoutes(&routes)
         server = try TestServer(certificates: certificates, loopCount: loopCount, routes: routes,
                                 configuration: configuration, limits: limits,
-                                maximumConnections: maximumConnections, authorizer: authorizer)
+                                maximumConnections: maximumConnections, authorizer: authorizer,
+                                isCertificateOptional: isCertificateOptional)
         do {
             clientGroup = try EventLoopGroup(loopCount: 1)
             client = HTTPClient(group: clientGroup, context: try certificates.clientContext())

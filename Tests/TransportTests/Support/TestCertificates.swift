@@ -28,11 +28,13 @@ final class TestCertificates: Sendable {
             ipAddresses: [], dnsNames: [])
     }
 
-    /// The server's contexts; with `authorizer`, clients must present a certificate it accepts.
+    /// The server's contexts; with `authorizer`, clients must present a certificate it accepts
+    /// (with `isCertificateOptional`, one they present must pass it, but they may present none).
     /// `presenting` replaces the server certificate; `minimum` is the protocol floor.
-    func serverContexts(authorizer: PeerAuthorizer? = nil, presenting: CertificatePaths? = nil,
+    func serverContexts(authorizer: PeerAuthorizer? = nil, isCertificateOptional: Bool = false, presenting: CertificatePaths? = nil,
                         minimum: TLSConfiguration.ProtocolVersion = .tls12) throws -> TLSContextStore {
-        let verification: TLSConfiguration.PeerVerification = authorizer.map { .required($0) } ?? .none
+        let verification: TLSConfiguration.PeerVerification = authorizer.map { isCertificateOptional ? .requested($0) : .required($0) }
+            ?? .none
         let presented = presenting ?? server
         return try TLSContextStore(
             TLSConfiguration(certificateChainPath: presented.certificate, privateKeyPath: presented.privateKey,

@@ -16,7 +16,7 @@ final class TestServer: @unchecked Sendable {
     /// An HTTPS server over `routes`.
     init(certificates: TestCertificates, loopCount: Int = 1, routes: HTTPRoutes,
          configuration: HTTPServerConfiguration = .init(), limits: ConnectionLimits = .init(),
-         maximumConnections: Int = 64, authorizer: PeerAuthorizer? = nil) throws {
+         maximumConnections: Int = 64, authorizer: PeerAuthorizer? = nil, isCertificateOptional: Bool = false) throws {
         let (sink, log) = LogSink.capturing()
         self.log = log
         let logger = Logger(component: "transport-test", sink: sink)
@@ -24,7 +24,8 @@ final class TestServer: @unchecked Sendable {
         do {
             endpoint = HTTPServer.makeEndpoint(
                 name: "test-http", address: try SocketAddress(parsing: "127.0.0.1:0"), group: group,
-                contexts: try certificates.serverContexts(authorizer: authorizer), routes: routes,
+                contexts: try certificates.serverContexts(authorizer: authorizer, isCertificateOptional: isCertificateOptional),
+                routes: routes,
                 configuration: configuration, limits: limits, maximumConnections: maximumConnections,
                 logger: logger, metrics: metrics)
             try endpoint.start()

@@ -1,0 +1,68 @@
+import Fleet
+import Gateway
+import Wire
+
+/// The text of `GET /api/v1/events` (server-sent events, Docs/EVENTS.md): each event as
+/// `id:`, `event:` and one `data:` line of JSON, the stream's opening and reset messages, and
+/// the heartbeat comment. JSON text never holds a raw line break, so one `data:` line suffices.
+public enum EventStreamText {
+    /// One event: `id` is its Raft index, `event` its kind.
+    public static func frame(_ event: FleetEvent) -> [UInt8] {
+        message(id: event.index, name: event.kind.rawValue, data: json(event))
+    }
+
+    /// The first message of a stream: where it goes on from (`id`), so a client that sees no
+    /// event before it reconnects still resumes without a gap.
+    public static func open(after cursor: UInt64, appliedIndex: UInt64) -> [UInt8] {
+        message(id: cursor, name: "open", data: "{\"after\":\(cursor),\"appliedIndex\":\(appliedIndex)}")
+    }
+
+    /// The client's `Last-Event-ID` is older than the oldest event this coordinator holds:
+    /// events after it may be missing, so the client reloads what it shows (the `GET` routes)
+    /// and the stream goes on after `cursor`.
+    public static func reset(lastEventID: UInt64, after cursor: UInt64) -> [UInt8] {
+        message(id: cursor, name: "reset",
+                data: "{\"lastEventId\":\(lastEventID),\"oldestId\":\(cursor + 1),\"after\":\(cursor),"
+                    + "\"reason\":\"events after \(lastEventID) are no longer held; reload the state and go on from here\"}")
+    }
+
+    /// A comment line: keeps proxies from closing an idle stream; clients ignore it.
+    public static let heartbeat = Array(": heartbeat\n\n".utf8)
+
+    /// The event's `data:` JSON: its id, type and action, the `name` of what it is about (an
+    /// environment, node id, user or member) and, for some, the record.
+    public static func json(_ event: FleetEvent) -> String {
+        let head = "{\"id\":\(event.index),\"type\":\"\(event.kind.rawValue)\","
+        return head + body(event.change) + "}"
+    }
+
+    private static func body(_ change: FleetEvent.Change) -> String {
+        switch change {
+        case let .environmentStored(record, created):
+            "\"action\":\"\(created ? "created" : "updated")\",\"name\":\(JSONText.quoted(record.name)),"
+                + "\"environment\":\(EnvironmentJSON.record(record))"
+        case let .environmentDeleted(name): "\"action\":\"deleted\",\"name\":\(JSONText.quoted(name))"
+        case let .nodeStored(record, created):
+            "\"action\":\"\(created ? "created" : "updated")\",\"name\":\(JSONText.quoted(record.id)),"
+                + "\"node\":\(NodeJSON.inventory(record))"
+        case let .nodeDeleted(id): "\"action\":\"deleted\",\"name\":\(JSONText.quoted(id))"
+        case let .nodeRevoked(revocation):
+            "\"action\":\"revoked\",\"name\":\(JSONText.quoted(revocation.node)),\"revocation\":\(RevocationJSON.record(revocation))"
+        case let .nodeUnrevoked(name): "\"action\":\"unrevoked\",\"name\":\(JSONText.quoted(name))"
+        case let .userAdded(name, role):
+            "\"action\":\"added\",\"name\":\(JSONText.quoted(name)),\"role\":\(JSONText.quoted(role.rawValue))"
+        case let .userDeleted(name): "\"action\":\"deleted\",\"name\":\(JSONText.quoted(name))"
+        case let .passwordChanged(name): "\"action\":\"password_changed\",\"name\":\(JSONText.quoted(name))"
+        case let .userLocked(name, until):
+            "\"action\":\"locked\",\"name\":\(JSONText.quoted(name)),\"lockedUntilMilliseconds\":\(until)"
+        case let .userUnlocked(name): "\"action\":\"unlocked\",\"name\":\(JSONText.quoted(name))"
+        case let .memberAdded(record):
+            "\"action\":\"added\",\"name\":\(JSONText.quoted(record.name)),\"peerAddress\":\(JSONText.quoted(record.peerAddress))"
+        case let .memberRemoved(name): "\"action\":\"removed\",\"name\":\(JSONText.quoted(name))"
+        }
+    }
+
+    private static func message(id: UInt64, name: String, data: String) -> [UInt8] {
+        Array("id: \(id)\nevent: \(name)\ndata: \(data)\n\n".utf8)
+    }
+}

@@ -1,0 +1,11 @@
+import Transport
+
+/// `GET /api/v1/events`: server-sent events of the changes this coordinator applies
+/// (Docs/EVENTS.md); a viewer may watch.
+enum EventRoutes {
+    static func register(in routes: inout GuardedRoutes, hub: EventHub) {
+        routes.add("GET", "/api/v1/events") { request, responder, _ in
+            EventSubscriber.open(request, responder: responder, hub: hub)
+        }
+    }
+}
