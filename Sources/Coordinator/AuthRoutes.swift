@@ -78,10 +78,10 @@ enum AuthRoutes {
 
     /// The answer instead of a token when recording a login's success gave `outcome`, or nil to
     /// issue one: 401 `account_locked` with Retry-After when the account was locked at the login's
-    /// time (a lock that committed after the check read the record: the success changed nothing),
+    /// time (`loginSuccessWhileLocked`: a lock that committed after the check read the record),
     /// 503 `not_recorded` when the success was not recorded.
     static func refusal(recordingSuccessOf name: String, _ outcome: ClusterOutcome, nowMilliseconds: UInt64) -> HTTPReply? {
-        if case let .applied(.accountLocked(_, until)) = outcome {
+        if case let .applied(.loginSuccessWhileLocked(_, until)) = outcome {
             return AccessRoutes.locked(name, untilMilliseconds: until, nowMilliseconds: nowMilliseconds)
         }
         return outcome.succeeded ? nil : AccessRoutes.notRecorded

@@ -46,7 +46,7 @@ public struct AuditRecord: Sendable, Equatable {
         case let .rejected(rejection): "refused:" + rejection.code
         case .loginSuccessRecorded: "success"
         case let .loginFailureRecorded(_, _, lockedUntil): lockedUntil > 0 ? "locked" : "failure"
-        case .accountLocked: "locked"
+        case .accountLocked, .loginSuccessWhileLocked: "locked"
         case .unknownLoginRecorded: "failure"
         case .bootstrapSkipped: "skipped"
         default: "applied"

@@ -9,7 +9,7 @@ extension FleetCodec {
         case environmentStored = 1, environmentDeleted, memberStored, memberDeleted, addressesPublished, nodeStored, nodeDeleted
         case ticketKeyAdded, rejected, nodeRevoked, nodeUnrevoked
         case adminBootstrapped, bootstrapSkipped, userAdded, userDeleted, passwordChanged, loginFailureRecorded, accountLocked
-        case loginSuccessRecorded, userUnlocked, signingKeyRotated, unknownLoginRecorded, auditCompacted
+        case loginSuccessRecorded, userUnlocked, signingKeyRotated, unknownLoginRecorded, auditCompacted, loginSuccessWhileLocked
     }
 
     private enum RejectionTag: UInt8 {
@@ -58,6 +58,9 @@ extension FleetCodec {
             write(.accountLocked, name, to: &writer)
             writer.write(until)
         case let .loginSuccessRecorded(name): write(.loginSuccessRecorded, name, to: &writer)
+        case let .loginSuccessWhileLocked(name, until):
+            write(.loginSuccessWhileLocked, name, to: &writer)
+            writer.write(until)
         case let .userUnlocked(name): write(.userUnlocked, name, to: &writer)
         case let .signingKeyRotated(idHex): write(.signingKeyRotated, idHex, to: &writer)
         case .unknownLoginRecorded: writer.write(OutcomeTag.unknownLoginRecorded.rawValue)
@@ -94,6 +97,8 @@ extension FleetCodec {
                                          lockedUntilMilliseconds: try reader.readUInt64())
         case .accountLocked: return .accountLocked(name: try readText(&reader), untilMilliseconds: try reader.readUInt64())
         case .loginSuccessRecorded: return .loginSuccessRecorded(name: try readText(&reader))
+        case .loginSuccessWhileLocked:
+            return .loginSuccessWhileLocked(name: try readText(&reader), untilMilliseconds: try reader.readUInt64())
         case .userUnlocked: return .userUnlocked(name: try readText(&reader))
         case .signingKeyRotated: return .signingKeyRotated(idHex: try reader.readString(maximumBytes: textBytesMaximum))
         case .unknownLoginRecorded: return .unknownLoginRecorded

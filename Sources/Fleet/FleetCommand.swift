@@ -39,7 +39,7 @@ public enum FleetCommand: Sendable, Equatable {
     /// and one while it is locked lengthens the lock.
     case recordLoginFailure(name: String, atMilliseconds: UInt64)
     /// A right password: the failure count and the doubling start again. Audited (as every login
-    /// is since encoding version 6), it changes nothing and answers `accountLocked` when the
+    /// is since encoding version 6), it changes nothing and answers `loginSuccessWhileLocked` when the
     /// account is locked at the context's time (a lock that committed after the check read the record).
     case recordLoginSuccess(name: String)
     /// Lifts a lock and clears the count and the doubling.
@@ -84,6 +84,9 @@ public enum FleetOutcome: Sendable, Equatable {
     /// count, and the lock lasts until `untilMilliseconds` (extended if the new lockout ends later).
     case accountLocked(name: String, untilMilliseconds: UInt64)
     case loginSuccessRecorded(name: String)
+    /// A right password met a lock in force at the login's time (a lock that committed after the
+    /// check read the record): nothing changed, and no token may be issued.
+    case loginSuccessWhileLocked(name: String, untilMilliseconds: UInt64)
     case userUnlocked(name: String)
     /// Named by the new key's id in hex: the outcome never carries the secret.
     case signingKeyRotated(idHex: String)

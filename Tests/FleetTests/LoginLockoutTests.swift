@@ -123,7 +123,7 @@ struct LoginLockoutTests {
         let locked = state.users["admin"]
         let during = AuditContext(user: "admin", role: .admin, source: "::1", atMilliseconds: lockedUntil - 1)
         #expect(state.applyNext(.audited(during, .recordLoginSuccess(name: "admin")))
-            == .accountLocked(name: "admin", untilMilliseconds: lockedUntil))
+            == .loginSuccessWhileLocked(name: "admin", untilMilliseconds: lockedUntil))
         #expect(state.users["admin"] == locked, "the lockouts are not reset while locked")
         #expect(state.audit.records.last?.outcome == "locked")
         let after = AuditContext(user: "admin", role: .admin, source: "::1", atMilliseconds: lockedUntil)
