@@ -64,13 +64,12 @@ struct AccessRoutes: Sendable {
         }
     }
 
-    /// Proposes `command`, audited in `audit` (nil only for an audit command itself, Docs/AUDIT.md),
-    /// and runs `then` on the responder's loop with its outcome.
-    func propose(_ command: FleetCommand, audit: AuditContext?, for responder: HTTPResponder,
+    /// Proposes `command`, audited in `audit` (Docs/AUDIT.md), and runs `then` on the responder's
+    /// loop with its outcome.
+    func propose(_ command: FleetCommand, audit: AuditContext, for responder: HTTPResponder,
                  then: @escaping @Sendable (HTTPResponder, ClusterOutcome) -> Void) {
         let bound = LoopBound(responder, loop: responder.loop)
-        let write = ClusterRequest.write(FleetCodec.encode(command))
-        service.submit(audit.map { .audited($0, write) } ?? write) { outcome in
+        service.submit(.audited(audit, .write(FleetCodec.encode(command)))) { outcome in
             bound.withValueOnLoop { then($0, outcome) }
         }
     }

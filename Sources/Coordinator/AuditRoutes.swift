@@ -22,11 +22,12 @@ enum AuditRoutes {
         }
     }
 
-    /// The query `items` ask for (the last of a repeated parameter counts), or the 400 answer
-    /// naming the parameter that is wrong.
+    /// The query `items` ask for, or the 400 answer naming the parameter that is wrong or given twice.
     static func query(_ items: [(String, String)]) -> Result<AuditQuery, HTTPReply> {
         var query = AuditQuery()
+        var seen: Set<String> = []
         for (name, value) in items {
+            guard seen.insert(name).inserted else { return .failure(invalid("parameter '\(name)' is given more than once")) }
             switch name {
             case "user":
                 guard UserName.isValid(value) || value == AuditContext.unknownUser else {
@@ -67,9 +68,11 @@ enum AuditRoutes {
         return .success(query)
     }
 
-    /// `{"records": [...], "next": ID or null}`.
+    /// `{"records": [...], "next": ID or null, "oldest": ID or null, "droppedLogins": N, "droppedWrites": N}`.
     static func json(_ page: AuditQuery.Page) -> String {
-        "{\"records\":[" + page.records.map(json).joined(separator: ",") + "],\"next\":\(page.next.map { "\($0)" } ?? "null")}"
+        "{\"records\":[" + page.records.map(json).joined(separator: ",") + "],\"next\":\(page.next.map { "\($0)" } ?? "null"),"
+            + "\"oldest\":\(page.oldest.map { "\($0)" } ?? "null"),\"droppedLogins\":\(page.droppedLogins),"
+            + "\"droppedWrites\":\(page.droppedWrites)}"
     }
 
     static func json(_ record: AuditRecord) -> String {

@@ -64,13 +64,27 @@ enum AuthRoutes {
         PasswordCheck.check(name, password: password, source: source, access: access, responder: responder) { responder, record in
             let audit = AuditContext(user: record.name, role: record.role, source: source, atMilliseconds: WallClock.nowMilliseconds())
             access.propose(.recordLoginSuccess(name: record.name), audit: audit, for: responder) { responder, outcome in
-                guard outcome.succeeded else {
-                    access.logger.warning("a login's success could not be recorded", ["user": record.name, "outcome": outcome.logSummary])
-                    return responder.send(AccessRoutes.notRecorded)
+                if let refusal = refusal(recordingSuccessOf: record.name, outcome, nowMilliseconds: WallClock.nowMilliseconds()) {
+                    if refusal.status == 503 {
+                        access.logger.warning("a login's success could not be recorded",
+                                              ["user": record.name, "outcome": outcome.logSummary])
+                    }
+                    return responder.send(refusal)
                 }
                 issue(record, access: access, responder: responder)
             }
         }
+    }
+
+    /// The answer instead of a token when recording a login's success gave `outcome`, or nil to
+    /// issue one: 401 `account_locked` with Retry-After when the account was locked at the login's
+    /// time (`loginSuccessWhileLocked`: a lock that committed after the check read the record),
+    /// 503 `not_recorded` when the success was not recorded.
+    static func refusal(recordingSuccessOf name: String, _ outcome: ClusterOutcome, nowMilliseconds: UInt64) -> HTTPReply? {
+        if case let .applied(.loginSuccessWhileLocked(_, until)) = outcome {
+            return AccessRoutes.locked(name, untilMilliseconds: until, nowMilliseconds: nowMilliseconds)
+        }
+        return outcome.succeeded ? nil : AccessRoutes.notRecorded
     }
 
     /// Signs a token with the ring's newest key for the user's role now.

@@ -39,12 +39,12 @@ extension HTTPReply {
         case let .passwordChanged(name): .json(200, "{\"passwordChanged\":\(JSONText.quoted(name))}")
         case let .loginFailureRecorded(name, failedLogins, lockedUntil):
             .json(200, "{\"user\":\(JSONText.quoted(name)),\"failedLogins\":\(failedLogins),\"lockedUntilMilliseconds\":\(lockedUntil)}")
-        case let .accountLocked(name, until):
+        case let .accountLocked(name, until), let .loginSuccessWhileLocked(name, until):
             .error(401, "account_locked", "user '\(name)' is locked until \(until) ms after the epoch")
         case let .loginSuccessRecorded(name): .json(200, "{\"user\":\(JSONText.quoted(name))}")
         case let .userUnlocked(name): .json(200, "{\"unlocked\":\(JSONText.quoted(name))}")
         case let .signingKeyRotated(idHex): .json(200, "{\"kid\":\(JSONText.quoted(idHex))}")
-        case .auditRecorded: .json(200, "{\"recorded\":true}")
+        case .unknownLoginRecorded: .json(200, "{\"recorded\":true}")
         case let .auditCompacted(removed): .json(200, "{\"removed\":\(removed)}")
         case let .rejected(rejection): rejected(rejection)
         }

@@ -43,7 +43,7 @@ enum PasswordCheck {
                 Result { () throws(AccessCryptoError) in try PasswordHasher.verify(password: password, against: dummy) }
             }, then: { responder, _ in
                 let audit = AuditContext.unknown(source: source, atMilliseconds: WallClock.nowMilliseconds())
-                access.propose(.auditUnknownLogin(audit), audit: nil, for: responder) { responder, outcome in
+                access.propose(.recordUnknownLogin, audit: audit, for: responder) { responder, outcome in
                     guard outcome.succeeded else {
                         access.logger.warning("a login for an unknown user could not be recorded", ["outcome": outcome.logSummary])
                         return responder.send(AccessRoutes.notRecorded)

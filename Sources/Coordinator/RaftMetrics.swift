@@ -1,3 +1,4 @@
+import Fleet
 import Observability
 import Transport
 
@@ -19,9 +20,13 @@ enum RaftMetrics {
         metrics.gaugeFunction("hotswap_audit_records", help: "Records in the replicated audit trail.") {
             Double(raft.view.audit.count)
         }
-        metrics.gaugeFunction("hotswap_audit_records_dropped", help: "Audit records dropped because the trail was full "
-                              + "(replicated: the same on every coordinator).") {
-            Double(raft.view.audit.droppedRecords)
+        let kinds: [(String, @Sendable (AuditTrail) -> UInt64)] = [("login", { $0.droppedLogins }), ("write", { $0.droppedWrites })]
+        for (kind, dropped) in kinds {
+            metrics.gaugeFunction("hotswap_audit_records_dropped", help: "Audit records dropped because their share of the trail "
+                                  + "was full, by kind: login (auth.login) or write (replicated: the same on every coordinator).",
+                                  labels: [("kind", kind)]) {
+                Double(dropped(raft.view.audit))
+            }
         }
         metrics.gaugeFunction("hotswap_raft_lease_remaining_seconds", help: "Time left on this leader's lease; 0 when not leader.") {
             Double(raft.view.leaseRemainingMilliseconds) / 1_000

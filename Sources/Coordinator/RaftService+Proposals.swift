@@ -32,7 +32,8 @@ extension RaftService {
     }
 
     /// Carries out `request`; with an `audit` context, the fleet command it becomes is proposed
-    /// audited (Docs/AUDIT.md). A transfer or a query becomes no command, so it leaves no record.
+    /// audited (Docs/AUDIT.md), the context's time replaced by this leader's clock when more than
+    /// 5 minutes away from it. A transfer or a query becomes no command, so it leaves no record.
     private func lead(_ request: ClusterRequest, audit: AuditContext? = nil,
                       completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         let audited = { (command: FleetCommand) in FleetCodec.encode(audit.map { .audited($0, command) } ?? command) }
@@ -40,7 +41,7 @@ extension RaftService {
         case let .write(bytes):
             guard let audit else { return proposeWrite(bytes, completion: completion) }
             do {
-                proposeWrite(FleetCodec.encode(.audited(audit, try FleetCodec.decodeCommand(bytes))), completion: completion)
+                proposeWrite(FleetCodec.encode(.audited(audit, try FleetCodec.decodeCommandToAudit(bytes))), completion: completion)
             } catch {
                 completion(.refused(.undecodableWrite(detail: "\(error)")))
             }
@@ -59,7 +60,8 @@ extension RaftService {
             if let refusal = nodeAdministration.refusal(removing: id) { return completion(.refused(refusal)) }
             proposeWrite(audited(.deleteNode(id: id)), completion: completion)
         case let .audited(context, request):
-            lead(request, audit: context, completion: completion)
+            // A context from a coordinator whose clock is far off records this leader's time.
+            lead(request, audit: auditRetention.stamped(context), completion: completion)
         }
     }
 
@@ -92,7 +94,7 @@ extension RaftService {
         }
         ticketKeys.proposeIfDue(newest: fleet.ticketKeys.first, isLeaseValid: node.isLeaseValid, submit: submit)
         adminBootstrap?.proposeIfDue(fleet: fleet, isLeaseValid: node.isLeaseValid, submit: submit)
-        auditRetention.proposeIfDue(oldest: fleet.audit.first, isLeaseValid: node.isLeaseValid, submit: submit)
+        auditRetention.proposeIfDue(trail: fleet.audit, isLeaseValid: node.isLeaseValid, submit: submit)
     }
 
     /// Runs `append` (which adds one entry to the leader's log) and answers

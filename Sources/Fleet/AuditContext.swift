@@ -32,11 +32,29 @@ public struct AuditContext: Sendable, Equatable {
         AuditContext(user: unknownUser, role: nil, source: source, atMilliseconds: atMilliseconds)
     }
 
-    /// `text` cut at a character boundary to at most `bytes` UTF-8 bytes.
+    /// The context as the leader records it: when its time is more than `clockSkewMaximumMilliseconds`
+    /// from the leader's wall clock `leaderMilliseconds` (a coordinator whose clock is wrong took
+    /// the request), the leader's time replaces it, so one bad clock cannot stamp records far from
+    /// the others (and move the newest record's time, which bounds compaction).
+    public func stamped(leaderMilliseconds: UInt64) -> AuditContext {
+        let skew = atMilliseconds > leaderMilliseconds ? atMilliseconds - leaderMilliseconds : leaderMilliseconds - atMilliseconds
+        guard skew > Self.clockSkewMaximumMilliseconds else { return self }
+        var context = self
+        context.atMilliseconds = leaderMilliseconds
+        return context
+    }
+
+    /// How far a context's time may be from the leader's clock (5 minutes).
+    public static let clockSkewMaximumMilliseconds: UInt64 = 300_000
+
+    /// `text` cut to at most `bytes` UTF-8 bytes, at a Unicode scalar boundary: the cut walks back
+    /// over continuation bytes, so it is the same in every build (no grapheme rules, which change
+    /// with the Unicode version) and linear.
     static func bounded(_ text: String, bytes: Int) -> String {
-        guard text.utf8.count > bytes else { return text }
-        var cut = Substring(text)
-        while cut.utf8.count > bytes { cut.removeLast() }
-        return String(cut)
+        let utf8 = text.utf8
+        guard utf8.count > bytes else { return text }
+        var end = utf8.index(utf8.startIndex, offsetBy: bytes)
+        while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
+        return String(decoding: utf8[..<end], as: UTF8.self)
     }
 }

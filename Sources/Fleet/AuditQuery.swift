@@ -1,6 +1,8 @@
 /// A search of the audit trail (`GET /api/v1/audit`): records matching every filter given, newest
 /// first, at most `limit` of them, and below the index `before` when paging on. `next` of the page
-/// is what `before` takes to get the following page; nil when there is none.
+/// is what `before` takes to get the following page; nil when there is none. Each page also says
+/// where the trail begins now and how many records it has dropped, so a reader paging on sees a
+/// gap: records dropped or compacted away between its pages.
 public struct AuditQuery: Sendable, Equatable {
     public static let limitRange: ClosedRange<Int> = 1...1_000
     public static let limitDefault = 100
@@ -18,14 +20,21 @@ public struct AuditQuery: Sendable, Equatable {
 
     public init() {}
 
-    /// One page of records.
+    /// One page of records, and the trail's state when it was read.
     public struct Page: Sendable, Equatable {
         public var records: [AuditRecord]
         public var next: UInt64?
+        /// The index of the trail's first record, nil when empty: records below it are gone.
+        public var oldest: UInt64?
+        public var droppedLogins: UInt64
+        public var droppedWrites: UInt64
 
-        public init(records: [AuditRecord], next: UInt64?) {
+        public init(records: [AuditRecord], next: UInt64?, oldest: UInt64?, droppedLogins: UInt64 = 0, droppedWrites: UInt64 = 0) {
             self.records = records
             self.next = next
+            self.oldest = oldest
+            self.droppedLogins = droppedLogins
+            self.droppedWrites = droppedWrites
         }
     }
 
@@ -53,6 +62,7 @@ public struct AuditQuery: Sendable, Equatable {
             records.append(record)
             return true
         }
-        return Page(records: records, next: hasMore ? records.last?.index : nil)
+        return Page(records: records, next: hasMore ? records.last?.index : nil, oldest: trail.first?.index,
+                    droppedLogins: trail.droppedLogins, droppedWrites: trail.droppedWrites)
     }
 }

@@ -4,39 +4,40 @@ import Primitives
 /// role, from where, what it did to what, how it ended and when. `index` is the Raft index of the
 /// entry that recorded it, which is also its id.
 public struct AuditRecord: Sendable, Equatable {
-    public var index: UInt64
-    public var atMilliseconds: UInt64
-    public var user: String
-    public var role: UserRole?
-    public var source: String
-    public var action: AuditAction
+    public private(set) var index: UInt64
+    public private(set) var atMilliseconds: UInt64
+    public private(set) var user: String
+    public private(set) var role: UserRole?
+    public private(set) var source: String
+    public private(set) var action: AuditAction
     /// The name or id acted on; `-` when there is none to show.
-    public var target: String
+    public private(set) var target: String
     /// `applied`, `refused:CODE` (the API's error code of the `FleetRejection`), or for a login
     /// `success`, `failure` or `locked`.
-    public var outcome: String
+    public private(set) var outcome: String
 
     public static let targetBytesMaximum = FleetCodec.textBytesMaximum
     public static let outcomeBytesMaximum = 64
 
+    /// A record with each text cut to its bound (as a context is), so every record encodes into a
+    /// snapshot that decodes.
     public init(index: UInt64, atMilliseconds: UInt64, user: String, role: UserRole?, source: String, action: AuditAction,
                 target: String, outcome: String) {
         self.index = index
         self.atMilliseconds = atMilliseconds
-        self.user = user
+        self.user = AuditContext.bounded(user, bytes: AuditContext.userBytesMaximum)
         self.role = role
-        self.source = source
+        self.source = AuditContext.bounded(source, bytes: AuditContext.sourceBytesMaximum)
         self.action = action
-        self.target = target
-        self.outcome = outcome
+        self.target = AuditContext.bounded(target, bytes: Self.targetBytesMaximum)
+        self.outcome = AuditContext.bounded(outcome, bytes: Self.outcomeBytesMaximum)
     }
 
     /// The record of `command`, applied at `index` with `outcome`, made in `context`.
     init(index: UInt64, context: AuditContext, command: FleetCommand, outcome: FleetOutcome) {
         let (action, target) = AuditAction.of(command)
         self.init(index: index, atMilliseconds: context.atMilliseconds, user: context.user, role: context.role,
-                  source: context.source, action: action, target: AuditContext.bounded(target, bytes: Self.targetBytesMaximum),
-                  outcome: Self.outcomeText(outcome))
+                  source: context.source, action: action, target: target, outcome: Self.outcomeText(outcome))
     }
 
     /// How `outcome` shows in a record.
@@ -45,7 +46,8 @@ public struct AuditRecord: Sendable, Equatable {
         case let .rejected(rejection): "refused:" + rejection.code
         case .loginSuccessRecorded: "success"
         case let .loginFailureRecorded(_, _, lockedUntil): lockedUntil > 0 ? "locked" : "failure"
-        case .accountLocked: "locked"
+        case .accountLocked, .loginSuccessWhileLocked: "locked"
+        case .unknownLoginRecorded: "failure"
         case .bootstrapSkipped: "skipped"
         default: "applied"
         }
@@ -97,7 +99,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case let .unlockUser(name): (.userUnlock, name)
         case let .rotateSigningKey(key, _): (.authRotateKey, key.idHex)
         case let .audited(_, inner): of(inner)
-        case .auditUnknownLogin: (.authLogin, AuditContext.unknownUser)
+        case .recordUnknownLogin: (.authLogin, AuditContext.unknownUser)
         case .compactAudit: (.auditCompact, AuditContext.unknownUser)
         }
     }

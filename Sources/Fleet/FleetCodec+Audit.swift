@@ -2,7 +2,8 @@ import Primitives
 
 /// The encoding of audit contexts, records and the trail (version 6). Decoding holds every field
 /// to its bound and refuses an unknown role or action, and a trail whose indices do not rise or
-/// pass the snapshot's applied index, so a damaged snapshot is refused rather than merged.
+/// pass the snapshot's applied index, or with more records of a kind than its share holds, so a
+/// damaged snapshot is refused rather than merged.
 extension FleetCodec {
     public static func write(_ context: AuditContext, to writer: inout BinaryWriter) {
         writer.write(context.user)
@@ -45,13 +46,16 @@ extension FleetCodec {
                            outcome: try reader.readString(maximumBytes: AuditRecord.outcomeBytesMaximum))
     }
 
+    /// The drop counts (logins, then the rest) and every record in index order.
     static func write(_ trail: AuditTrail, to writer: inout BinaryWriter) {
-        writer.write(trail.droppedRecords)
+        writer.write(trail.droppedLogins)
+        writer.write(trail.droppedWrites)
         writeTable(trail.records, to: &writer, write)
     }
 
     static func readAuditTrail(_ reader: inout BinaryReader, appliedIndex: UInt64) throws(BinaryDecodingError) -> AuditTrail {
-        let dropped = try reader.readUInt64()
+        let droppedLogins = try reader.readUInt64()
+        let droppedWrites = try reader.readUInt64()
         let offset = reader.offset
         let records = try readTable(&reader, maximum: AuditTrail.recordsMaximum, readAuditRecord)
         var previous: UInt64 = 0
@@ -61,7 +65,12 @@ extension FleetCodec {
             }
             previous = record.index
         }
-        return AuditTrail(records: records, droppedRecords: dropped)
+        let logins = records.count { AuditTrail.isLogin($0.action) }
+        guard logins <= AuditTrail.loginRecordsMaximum, records.count - logins <= AuditTrail.writeRecordsMaximum else {
+            throw .invalidValue(offset: offset, detail: "\(logins) login and \(records.count - logins) other audit records, "
+                                + "over \(AuditTrail.loginRecordsMaximum) and \(AuditTrail.writeRecordsMaximum)")
+        }
+        return AuditTrail(records: records, droppedLogins: droppedLogins, droppedWrites: droppedWrites)
     }
 
     /// A role, or none, as one byte: 0 none, else as `write(_: UserRole)`.

@@ -9,7 +9,7 @@ extension FleetCodec {
         case environmentStored = 1, environmentDeleted, memberStored, memberDeleted, addressesPublished, nodeStored, nodeDeleted
         case ticketKeyAdded, rejected, nodeRevoked, nodeUnrevoked
         case adminBootstrapped, bootstrapSkipped, userAdded, userDeleted, passwordChanged, loginFailureRecorded, accountLocked
-        case loginSuccessRecorded, userUnlocked, signingKeyRotated, auditRecorded, auditCompacted
+        case loginSuccessRecorded, userUnlocked, signingKeyRotated, unknownLoginRecorded, auditCompacted, loginSuccessWhileLocked
     }
 
     private enum RejectionTag: UInt8 {
@@ -58,9 +58,12 @@ extension FleetCodec {
             write(.accountLocked, name, to: &writer)
             writer.write(until)
         case let .loginSuccessRecorded(name): write(.loginSuccessRecorded, name, to: &writer)
+        case let .loginSuccessWhileLocked(name, until):
+            write(.loginSuccessWhileLocked, name, to: &writer)
+            writer.write(until)
         case let .userUnlocked(name): write(.userUnlocked, name, to: &writer)
         case let .signingKeyRotated(idHex): write(.signingKeyRotated, idHex, to: &writer)
-        case .auditRecorded: writer.write(OutcomeTag.auditRecorded.rawValue)
+        case .unknownLoginRecorded: writer.write(OutcomeTag.unknownLoginRecorded.rawValue)
         case let .auditCompacted(removed):
             writer.write(OutcomeTag.auditCompacted.rawValue)
             writer.write(UInt64(truncatingIfNeeded: removed))
@@ -94,10 +97,17 @@ extension FleetCodec {
                                          lockedUntilMilliseconds: try reader.readUInt64())
         case .accountLocked: return .accountLocked(name: try readText(&reader), untilMilliseconds: try reader.readUInt64())
         case .loginSuccessRecorded: return .loginSuccessRecorded(name: try readText(&reader))
+        case .loginSuccessWhileLocked:
+            return .loginSuccessWhileLocked(name: try readText(&reader), untilMilliseconds: try reader.readUInt64())
         case .userUnlocked: return .userUnlocked(name: try readText(&reader))
         case .signingKeyRotated: return .signingKeyRotated(idHex: try reader.readString(maximumBytes: textBytesMaximum))
-        case .auditRecorded: return .auditRecorded
-        case .auditCompacted: return .auditCompacted(removed: Int(truncatingIfNeeded: try reader.readUInt64()))
+        case .unknownLoginRecorded: return .unknownLoginRecorded
+        case .auditCompacted:
+            let removed = try reader.readUInt64()
+            guard removed <= UInt64(AuditTrail.recordsMaximum) else {
+                throw .invalidValue(offset: offset + 1, detail: "\(removed) audit records removed, over \(AuditTrail.recordsMaximum)")
+            }
+            return .auditCompacted(removed: Int(removed))
         case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet outcome")
         }

@@ -4,7 +4,7 @@ import Primitives
 /// state (Raft snapshots). Versioned; decoding is bounded and rejects
 /// anything it does not fully understand. Version 3 added ticket keys,
 /// version 4 node revocations and `deleteUnusedEnvironment`, version 5 users, logins and
-/// the token-signing key ring, version 6 the audit trail (`audited`, `auditUnknownLogin`,
+/// the token-signing key ring, version 6 the audit trail (`audited`, `recordUnknownLogin`,
 /// `compactAudit`); versions 2 to 5 (written before) still decode, so a data
 /// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
@@ -28,7 +28,7 @@ public enum FleetCodec {
         case addTicketKey, revokeNode, unrevokeNode, deleteUnusedEnvironment
         case bootstrapAdmin, addUser, deleteUser, setPassword, recordLoginFailure, recordLoginSuccess, unlockUser
         case rotateSigningKey
-        case audited, auditUnknownLogin, compactAudit
+        case audited, recordUnknownLogin, compactAudit
 
         /// The version that introduced the tag.
         var since: UInt8 {
@@ -38,7 +38,7 @@ public enum FleetCodec {
             case .revokeNode, .unrevokeNode, .deleteUnusedEnvironment: 4
             case .bootstrapAdmin, .addUser, .deleteUser, .setPassword, .recordLoginFailure, .recordLoginSuccess, .unlockUser,
                  .rotateSigningKey: 5
-            case .audited, .auditUnknownLogin, .compactAudit: 6
+            case .audited, .recordUnknownLogin, .compactAudit: 6
             }
         }
 
@@ -79,7 +79,7 @@ public enum FleetCodec {
         case .unlockUser: .unlockUser
         case .rotateSigningKey: .rotateSigningKey
         case .audited: .audited
-        case .auditUnknownLogin: .auditUnknownLogin
+        case .recordUnknownLogin: .recordUnknownLogin
         case .compactAudit: .compactAudit
         }
     }
@@ -108,7 +108,7 @@ public enum FleetCodec {
         case let .audited(context, inner):
             write(context, to: &writer)
             writeTagged(inner, to: &writer)
-        case let .auditUnknownLogin(context): write(context, to: &writer)
+        case .recordUnknownLogin: break
         case let .compactAudit(before): writer.write(before)
         case let .rotateSigningKey(key, overlap):
             write(key, to: &writer)
@@ -117,14 +117,25 @@ public enum FleetCodec {
     }
 
     public static func decodeCommand(_ bytes: [UInt8]) throws(BinaryDecodingError) -> FleetCommand {
+        try decodeCommand(bytes, isInner: false)
+    }
+
+    /// A command the leader is to propose audited (the write of a `ClusterRequest.audited`): never
+    /// an audit command itself, and possibly one that exists only audited (`recordUnknownLogin`).
+    public static func decodeCommandToAudit(_ bytes: [UInt8]) throws(BinaryDecodingError) -> FleetCommand {
+        try decodeCommand(bytes, isInner: true)
+    }
+
+    private static func decodeCommand(_ bytes: [UInt8], isInner: Bool) throws(BinaryDecodingError) -> FleetCommand {
         var reader = BinaryReader(bytes)
         let version = try expectVersion(&reader)
-        let command = try readCommand(&reader, version: version, isInner: false)
+        let command = try readCommand(&reader, version: version, isInner: isInner)
         try reader.expectEnd()
         return command
     }
 
-    /// A tag and its fields; an audited command's own command (`isInner`) is no audit command.
+    /// A tag and its fields; an audited command's own command (`isInner`) is no audit command, and
+    /// `recordUnknownLogin` is only ever an audited command's own.
     private static func readCommand(_ reader: inout BinaryReader, version: UInt8,
                                     isInner: Bool) throws(BinaryDecodingError) -> FleetCommand {
         let tagOffset = reader.offset
@@ -132,8 +143,11 @@ public enum FleetCodec {
         if let tag, tag.since > version {
             throw .invalidValue(offset: tagOffset, detail: "fleet command tag \(tag.rawValue) is not in version \(version)")
         }
-        if isInner, let tag, [.audited, .auditUnknownLogin, .compactAudit].contains(tag) {
+        if isInner, let tag, [.audited, .compactAudit].contains(tag) {
             throw .invalidValue(offset: tagOffset, detail: "an audited command cannot be audit command \(tag.rawValue)")
+        }
+        if !isInner, tag == .recordUnknownLogin {
+            throw .invalidValue(offset: tagOffset, detail: "an unknown name's login is only ever audited")
         }
         let command: FleetCommand
         switch tag {
@@ -162,7 +176,7 @@ public enum FleetCodec {
             command = .rotateSigningKey(try readSigningKey(&reader), overlapMilliseconds: try reader.readUInt64())
         case .audited:
             command = .audited(try readAuditContext(&reader), try readCommand(&reader, version: version, isInner: true))
-        case .auditUnknownLogin: command = .auditUnknownLogin(try readAuditContext(&reader))
+        case .recordUnknownLogin: command = .recordUnknownLogin
         case .compactAudit: command = .compactAudit(beforeMilliseconds: try reader.readUInt64())
         case nil: throw .invalidValue(offset: tagOffset, detail: "unknown fleet command tag")
         }
@@ -191,7 +205,7 @@ public enum FleetCodec {
     /// The lowest version that holds what `state` holds: 6 with an audit trail (a record, or one
     /// dropped), 5 with users or signing keys, 4 with revocations, else `versionWrittenMinimum`.
     private static func snapshotVersion(of state: FleetState) -> UInt8 {
-        if !state.audit.isEmpty || state.audit.droppedRecords > 0 { return Tag.audited.versionWritten }
+        if !state.audit.isEmpty || state.audit.droppedLogins > 0 || state.audit.droppedWrites > 0 { return Tag.audited.versionWritten }
         if !state.users.isEmpty || !state.signingKeys.isEmpty { return Tag.addUser.versionWritten }
         return state.revocations.isEmpty ? versionWrittenMinimum : Tag.revokeNode.versionWritten
     }

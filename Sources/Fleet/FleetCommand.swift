@@ -38,7 +38,9 @@ public enum FleetCommand: Sendable, Equatable {
     /// A failed login at the leader's wall clock; the fifth in a row locks the account (`LockoutSchedule`),
     /// and one while it is locked lengthens the lock.
     case recordLoginFailure(name: String, atMilliseconds: UInt64)
-    /// A successful login after failures: the count and the doubling start again.
+    /// A right password: the failure count and the doubling start again. Audited (as every login
+    /// is since encoding version 6), it changes nothing and answers `loginSuccessWhileLocked` when the
+    /// account is locked at the context's time (a lock that committed after the check read the record).
     case recordLoginSuccess(name: String)
     /// Lifts a lock and clears the count and the doubling.
     case unlockUser(name: String)
@@ -48,8 +50,9 @@ public enum FleetCommand: Sendable, Equatable {
     /// An API write and its audit record in one entry: applies the command, answers its outcome and
     /// records it (Docs/AUDIT.md). The command is never itself an audit command.
     indirect case audited(AuditContext, FleetCommand)
-    /// A login for a name no user has: recorded, nothing else changes.
-    case auditUnknownLogin(AuditContext)
+    /// A login for a name no user has: only ever audited (`audited(context, recordUnknownLogin)`),
+    /// which records it; nothing else changes.
+    case recordUnknownLogin
     /// Drops the audit records stamped before the time (the leader's clock less the retention).
     case compactAudit(beforeMilliseconds: UInt64)
 }
@@ -81,10 +84,14 @@ public enum FleetOutcome: Sendable, Equatable {
     /// count, and the lock lasts until `untilMilliseconds` (extended if the new lockout ends later).
     case accountLocked(name: String, untilMilliseconds: UInt64)
     case loginSuccessRecorded(name: String)
+    /// A right password met a lock in force at the login's time (a lock that committed after the
+    /// check read the record): nothing changed, and no token may be issued.
+    case loginSuccessWhileLocked(name: String, untilMilliseconds: UInt64)
     case userUnlocked(name: String)
     /// Named by the new key's id in hex: the outcome never carries the secret.
     case signingKeyRotated(idHex: String)
-    case auditRecorded
+    /// A login for a name no user has was recorded.
+    case unknownLoginRecorded
     case auditCompacted(removed: Int)
     case rejected(FleetRejection)
 }

@@ -92,7 +92,7 @@ public struct FleetEvent: Sendable, Equatable {
         case let .memberStored(record): .memberAdded(record)
         case let .memberDeleted(name): .memberRemoved(name: name)
         case .loginFailureRecorded, .accountLocked, .loginSuccessRecorded, .addressesPublished, .ticketKeyAdded, .signingKeyRotated,
-             .bootstrapSkipped, .rejected, .auditRecorded, .auditCompacted:
+             .bootstrapSkipped, .rejected, .unknownLoginRecorded, .auditCompacted, .loginSuccessWhileLocked:
             nil
         }
     }

@@ -66,8 +66,14 @@ extension FleetState {
         return .loginFailureRecorded(name: name, failedLogins: user.failedLogins, lockedUntilMilliseconds: lockedUntil)
     }
 
-    mutating func recordLoginSuccess(_ name: String) -> FleetOutcome {
-        guard users[name] != nil else { return .rejected(.unknownUser(name)) }
+    /// Clears the failure count and the lockouts. With the login's time (an audited success): while
+    /// the account is locked at `atMilliseconds` it changes nothing and answers `loginSuccessWhileLocked`,
+    /// so a lock that committed after the check read the record still refuses the token.
+    mutating func recordLoginSuccess(_ name: String, atMilliseconds: UInt64?) -> FleetOutcome {
+        guard let user = users[name] else { return .rejected(.unknownUser(name)) }
+        if let atMilliseconds, user.lockedUntilMilliseconds > atMilliseconds {
+            return .loginSuccessWhileLocked(name: name, untilMilliseconds: user.lockedUntilMilliseconds)
+        }
         users[name]?.failedLogins = 0
         users[name]?.lockouts = 0
         return .loginSuccessRecorded(name: name)

@@ -134,11 +134,11 @@ public struct FleetState: Sendable, Equatable {
         case let .deleteUser(name): deleteUser(name)
         case let .setPassword(name, digest): setPassword(name, digest: digest)
         case let .recordLoginFailure(name, at): recordLoginFailure(name, atMilliseconds: at)
-        case let .recordLoginSuccess(name): recordLoginSuccess(name)
+        case let .recordLoginSuccess(name): recordLoginSuccess(name, atMilliseconds: nil)
         case let .unlockUser(name): unlockUser(name)
         case let .rotateSigningKey(key, overlap): rotateSigningKey(key, overlapMilliseconds: overlap)
         case let .audited(context, command): audited(context, command)
-        case let .auditUnknownLogin(context): auditUnknownLogin(context)
+        case .recordUnknownLogin: .unknownLoginRecorded
         case let .compactAudit(before): compactAudit(beforeMilliseconds: before)
         }
     }

@@ -23,11 +23,16 @@ enum AuditCommand {
             Prints the cluster's audit records newest first: every API write and every login (success,
             failure, lockout) with its user, role, source address, action, target and outcome. Records
             are kept 90 days by default (hotswap coordinator --audit-retention). When more records match
-            than --limit, the last line names the --before that shows the next page. Needs admin.
+            than --limit, the last line names the --before that shows the next page. A --before at or
+            below the trail's first record (those records were dropped meanwhile: the trail was full, or
+            they passed the retention) prints a warning on standard error saying where it begins now.
+            Needs admin.
             """,
         flags: [userFlag, actionFlag, targetFlag, sinceFlag, untilFlag, limitFlag, beforeFlag] + APIClientOptions.flags) { options in
         let path = try path(options, nowMilliseconds: WallClock.nowMilliseconds())
+        let before = try before(options)
         return try APIClientOptions(options).read(path, as: Page.self) { page in
+            if let warning = gapWarning(before: before, page: page) { printError(warning) }
             print(TextTable.row(["ID", "TIME", "USER", "ROLE", "SOURCE", "ACTION", "TARGET", "OUTCOME"], widths: widths))
             for record in page.records {
                 print(TextTable.row([String(record.id), record.time, record.user, record.role ?? "-", record.source, record.action,
@@ -54,11 +59,24 @@ enum AuditCommand {
             if let text = options.text(flag) { items.append((flag.name, try time(text, flag: flag, nowMilliseconds: nowMilliseconds))) }
         }
         items.append(("limit", String(try options.count(limitFlag))))
-        if let before = options.text(beforeFlag) {
-            guard let id = UInt64(before), id > 0 else { throw UsageError("--before must be a record ID, not '\(before)'") }
-            items.append(("before", String(id)))
-        }
+        if let before = try before(options) { items.append(("before", String(before))) }
         return "/api/v1/audit?" + items.map { "\($0)=\(queryEncoded($1))" }.joined(separator: "&")
+    }
+
+    /// The record ID `--before` names, if given.
+    private static func before(_ options: CommandLineOptions) throws(UsageError) -> UInt64? {
+        guard let text = options.text(beforeFlag) else { return nil }
+        guard let id = UInt64(text), id > 0 else { throw UsageError("--before must be a record ID, not '\(text)'") }
+        return id
+    }
+
+    /// What to warn of when the page asked for records below `before` and every record up to it is
+    /// gone (the trail begins at or above it now): nil when nothing is missing.
+    static func gapWarning(before: UInt64?, page: Page) -> String? {
+        guard let before, page.oldest.map({ before <= $0 }) ?? true else { return nil }
+        let begins = page.oldest.map { "begins at record \($0)" } ?? "is empty"
+        return "warning: the records below --before \(before) are gone: the trail \(begins) (dropped when full: "
+            + "\(page.droppedLogins) logins, \(page.droppedWrites) writes; or past the retention)"
     }
 
     /// `text` as RFC 3339: given so, or a duration before `nowMilliseconds`.
@@ -97,5 +115,8 @@ enum AuditCommand {
 
         let records: [Record]
         let next: UInt64?
+        let oldest: UInt64?
+        let droppedLogins: UInt64
+        let droppedWrites: UInt64
     }
 }

@@ -28,6 +28,8 @@ import Wire
         .passwordChanged(name: "admin"), .loginFailureRecorded(name: "admin", failedLogins: 4, lockedUntilMilliseconds: 0),
         .loginFailureRecorded(name: "admin", failedLogins: 0, lockedUntilMilliseconds: .max),
         .accountLocked(name: "admin", untilMilliseconds: 1_800_000_060_000), .loginSuccessRecorded(name: "admin"),
+        .loginSuccessWhileLocked(name: "admin", untilMilliseconds: 1_800_000_060_000), .unknownLoginRecorded,
+        .auditCompacted(removed: 0), .auditCompacted(removed: AuditTrail.recordsMaximum),
         .userUnlocked(name: "admin"), .signingKeyRotated(idHex: "0011223344556677"),
         .rejected(.invalidUserName("Bad")), .rejected(.userExists("dev")), .rejected(.unknownUser("ghost")),
         .rejected(.tooManyUsers(maximum: 1_024)), .rejected(.lastAdmin("admin")), .rejected(.bootstrapNotAdmin("admin")),

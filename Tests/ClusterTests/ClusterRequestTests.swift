@@ -66,14 +66,17 @@ import Wire
     }
 
     @Test func onlyWritesAndQueriesEndWithALeaderChange() {
-        func ends(_ request: ClusterRequest) -> Bool {
-            switch request {
-            case .write, .gatewayQuery, .revokeNode, .removeNode: true
-            case .transferLeadership, .addMember, .removeMember: false
-            case let .audited(_, inner): ends(inner)
-            }
-        }
-        #expect(Self.every.filter(\.endsWithLeaderChange) == Self.every.filter(ends))
+        let audit = AuditContext(user: "alice", role: .admin, source: nil, atMilliseconds: 1)
+        let expected: [(ClusterRequest, Bool)] = [
+            (.write([1]), true), (.gatewayQuery(.nodes), true), (.gatewayQuery(.environment(name: "prod")), true),
+            (.revokeNode(name: "web-1"), true), (.removeNode(id: "web-2"), true),
+            (.transferLeadership(to: "c2"), false), (.addMember(name: "c4", peerAddress: "127.0.0.1:7004"), false),
+            (.removeMember(name: "c3"), false),
+            (.audited(audit, .write([1])), true), (.audited(audit, .revokeNode(name: "web-1")), true),
+            (.audited(audit, .addMember(name: "c4", peerAddress: "127.0.0.1:7")), false),
+            (.audited(audit, .removeMember(name: "c3")), false),
+        ]
+        for (request, ends) in expected { #expect(request.endsWithLeaderChange == ends, "\(request)") }
         #expect(GatewayQuery.environment(name: "prod").readsReplicatedState)
         #expect(!GatewayQuery.nodes.readsReplicatedState)
     }

@@ -18,6 +18,8 @@ import Testing
               "{\"user\":\"dev\",\"failedLogins\":0,\"lockedUntilMilliseconds\":61000}"),
         .failed(.applied(.accountLocked(name: "dev", untilMilliseconds: 61_000)), 401, "account_locked",
                 "user 'dev' is locked until 61000 ms after the epoch"),
+        .failed(.applied(.loginSuccessWhileLocked(name: "dev", untilMilliseconds: 61_000)), 401, "account_locked",
+                "user 'dev' is locked until 61000 ms after the epoch"),
         .json(.applied(.loginSuccessRecorded(name: "dev")), 200, "{\"user\":\"dev\"}"),
         .json(.applied(.userUnlocked(name: "dev")), 200, "{\"unlocked\":\"dev\"}"),
         .json(.applied(.signingKeyRotated(idHex: "0011223344556677")), 200, "{\"kid\":\"0011223344556677\"}"),
@@ -45,5 +47,30 @@ import Testing
         #expect(reply.status == row.status)
         #expect(String(decoding: reply.body, as: UTF8.self) == row.body)
         #expect(reply.retryAfterSeconds == row.retryAfterSeconds)
+    }
+}
+
+/// What a login answers once its success was recorded (`AuthRoutes.refusal(recordingSuccessOf:)`):
+/// a token only when the success applied; a lock that committed after the check read the record
+/// (the success answered `loginSuccessWhileLocked`) is 401 `account_locked` with Retry-After and the challenge.
+struct LoginSuccessRecordedTests {
+    @Test func aSuccessThatAppliedIssuesAToken() {
+        #expect(AuthRoutes.refusal(recordingSuccessOf: "dev", .applied(.loginSuccessRecorded(name: "dev")), nowMilliseconds: 0) == nil)
+    }
+
+    @Test func aSuccessThatMetALockIsRefusedAccountLocked() throws {
+        let locked = ClusterOutcome.applied(.loginSuccessWhileLocked(name: "dev", untilMilliseconds: 61_000))
+        let reply = try #require(AuthRoutes.refusal(recordingSuccessOf: "dev", locked, nowMilliseconds: 1_000))
+        #expect(reply.status == 401)
+        #expect(String(decoding: reply.body, as: UTF8.self).contains("\"account_locked\""))
+        #expect(reply.retryAfterSeconds == 60)
+        #expect(reply.headers["WWW-Authenticate"] == APIGuard.challenge)
+    }
+
+    @Test(arguments: [ClusterOutcome.applied(.rejected(.unknownUser("dev"))), .refused(.noLeader("none"))])
+    func aSuccessNotRecordedIsRefusedNotRecorded(outcome: ClusterOutcome) throws {
+        let reply = try #require(AuthRoutes.refusal(recordingSuccessOf: "dev", outcome, nowMilliseconds: 0))
+        #expect(reply.status == 503)
+        #expect(String(decoding: reply.body, as: UTF8.self).contains("\"not_recorded\""))
     }
 }

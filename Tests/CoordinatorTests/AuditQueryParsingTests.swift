@@ -2,8 +2,8 @@
 import Fleet
 import Testing
 
-/// `GET /api/v1/audit`'s parameters: each read into the query, and a wrong one refused 400
-/// `invalid_query` with a message naming it.
+/// `GET /api/v1/audit`'s parameters: each read into the query, and a wrong or repeated one refused
+/// 400 `invalid_query` with a message naming it.
 struct AuditQueryParsingTests {
     @Test func everyParameterIsRead() throws {
         let items = [("user", "alice"), ("action", "user.add"), ("target", "web 1"), ("since", "2026-11-23T10:00:00Z"),
@@ -39,7 +39,25 @@ struct AuditQueryParsingTests {
     @Test func aRecordRendersWithItsRFC3339TimeAndNullRole() {
         let record = AuditRecord(index: 12, atMilliseconds: 1_795_428_000_123, user: "-", role: nil, source: "::1", action: .authLogin,
                                  target: "-", outcome: "failure")
-        #expect(AuditRoutes.json(AuditQuery.Page(records: [record], next: 3)) == #"{"records":[{"id":12,"time":"2026-11-23T10:00:00.123Z","#
-            + #""user":"-","role":null,"source":"::1","action":"auth.login","target":"-","outcome":"failure"}],"next":3}"#)
+        let page = AuditQuery.Page(records: [record], next: 3, oldest: 2, droppedLogins: 7, droppedWrites: 1)
+        #expect(AuditRoutes.json(page) == #"{"records":[{"id":12,"time":"2026-11-23T10:00:00.123Z","#
+            + #""user":"-","role":null,"source":"::1","action":"auth.login","target":"-","outcome":"failure"}],"next":3,"#
+            + #""oldest":2,"droppedLogins":7,"droppedWrites":1}"#)
+        #expect(AuditRoutes.json(AuditQuery.Page(records: [], next: nil, oldest: nil))
+                == #"{"records":[],"next":null,"oldest":null,"droppedLogins":0,"droppedWrites":0}"#)
+    }
+
+    @Test(arguments: AuditRoutes.parameters.sorted())
+    func aRepeatedParameterIsRefusedByName(name: String) throws {
+        let value = ["user": "alice", "action": "user.add", "since": "2026-11-23T10:00:00Z", "until": "2026-11-23T10:00:00Z",
+                     "limit": "5", "before": "9", "consistency": "serializable"][name] ?? "x"
+        #expect(throws: Never.self) { try AuditRoutes.query([(name, value)]).get() }
+        guard case let .failure(reply) = AuditRoutes.query([(name, value), ("limit", "3"), (name, value)]) else {
+            Issue.record("\(name) given twice was accepted")
+            return
+        }
+        #expect(reply.status == 400)
+        let body = String(decoding: reply.body, as: UTF8.self)
+        #expect(body.contains("\"invalid_query\"") && body.contains("'\(name)'") && body.contains("more than once"), "\(body)")
     }
 }

@@ -5,7 +5,9 @@ import Testing
 /// walks every match exactly once.
 struct AuditQueryTests {
     /// Ten records: users alternate alice/bob, actions user.add/auth.login, targets t0...t4, at 1,000 ms apart.
-    static func trail() -> AuditTrail {
+    static func trail() -> AuditTrail { state().audit }
+
+    static func state() -> FleetState {
         var state = FleetState()
         for index in 1...10 as ClosedRange<UInt64> {
             let context = AuditContext(user: index % 2 == 0 ? "alice" : "bob", role: .admin, source: "10.0.0.1",
@@ -13,7 +15,7 @@ struct AuditQueryTests {
             let command: FleetCommand = index % 2 == 0 ? .unlockUser(name: "t\(index % 5)") : .recordLoginSuccess(name: "t\(index % 5)")
             state.apply(.audited(context, command), at: index)
         }
-        return state.audit
+        return state
     }
 
     @Test func filtersNarrowAndRecordsComeNewestFirst() {
@@ -31,7 +33,8 @@ struct AuditQueryTests {
         query.action = .authLogin
         #expect(query.page(of: Self.trail()).records.map(\.index) == [5, 3])
         query.user = "nobody"
-        #expect(query.page(of: Self.trail()) == AuditQuery.Page(records: [], next: nil))
+        #expect(query.page(of: Self.trail()) == AuditQuery.Page(records: [], next: nil, oldest: 1))
+        #expect(query.page(of: AuditTrail()) == AuditQuery.Page(records: [], next: nil, oldest: nil))
     }
 
     @Test func pagingWalksEveryMatchOnce() {
@@ -58,5 +61,28 @@ struct AuditQueryTests {
         #expect(query.page(of: Self.trail()).next == nil)
         query.limit = 4
         #expect(query.page(of: Self.trail()).next == 4)
+    }
+
+    @Test func recordsArrivingAndCompactedBetweenPagesKeepTheCursorAndShowTheGap() {
+        var state = Self.state()
+        var query = AuditQuery()
+        query.limit = 3
+        let first = query.page(of: state.audit)
+        #expect(first.records.map(\.index) == [10, 9, 8])
+        #expect(first.next == 8)
+        #expect(first.oldest == 1)
+        // Between pages: new records arrive, and compaction drops records 1 to 5 (stamped before 6 s).
+        for index in 11...13 as ClosedRange<UInt64> {
+            state.apply(.audited(AuditContext(user: "carol", role: .admin, source: nil, atMilliseconds: index * 1_000),
+                                 .unlockUser(name: "t")), at: index)
+        }
+        state.apply(.compactAudit(beforeMilliseconds: 6_000), at: 14)
+        query.before = first.next
+        let second = query.page(of: state.audit)
+        #expect(second.records.map(\.index) == [7, 6], "the cursor stays below the first page, the new records above it")
+        #expect(second.next == nil)
+        #expect(second.oldest == 6, "records below 6 are gone: a reader paging on sees the gap")
+        query.before = 5
+        #expect(query.page(of: state.audit) == AuditQuery.Page(records: [], next: nil, oldest: 6))
     }
 }

@@ -44,6 +44,9 @@ struct FleetEventTests {
         #expect(locked?.kind == .user)
         // A failure while locked lengthens the lock but is no event: guesses cannot flood the journal.
         #expect(Self.event(&state, .recordLoginFailure(name: "vera", atMilliseconds: 20_000)) == nil)
+        let whileLocked = AuditContext(user: "vera", role: .viewer, source: nil, atMilliseconds: 30_000)
+        #expect(Self.event(&state, .audited(whileLocked, .recordLoginSuccess(name: "vera"))) == nil,
+                "a right password meeting the lock changes nothing: no event")
         #expect(Self.event(&state, .unlockUser(name: "vera"))?.change == .userUnlocked(name: "vera"))
         #expect(Self.event(&state, .recordLoginSuccess(name: "vera")) == nil)
         #expect(Self.event(&state, .rotateSigningKey(F.key(2, createdAt: 2_000), overlapMilliseconds: 0)) == nil)

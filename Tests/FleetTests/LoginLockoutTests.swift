@@ -115,6 +115,31 @@ struct LoginLockoutTests {
         #expect(state.users["admin"] == before, "every login records its success, most with nothing to clear")
     }
 
+    @Test func anAuditedSuccessWhileLockedAtItsTimeChangesNothingAndSaysLocked() {
+        // A lock that committed after the check re-read the record: the success must not issue a token.
+        var state = F.bootstrapped()
+        Self.fail(&state, 5, from: 1_000)
+        let lockedUntil: UInt64 = 1_004 + 60_000
+        let locked = state.users["admin"]
+        let during = AuditContext(user: "admin", role: .admin, source: "::1", atMilliseconds: lockedUntil - 1)
+        #expect(state.applyNext(.audited(during, .recordLoginSuccess(name: "admin")))
+            == .loginSuccessWhileLocked(name: "admin", untilMilliseconds: lockedUntil))
+        #expect(state.users["admin"] == locked, "the lockouts are not reset while locked")
+        #expect(state.audit.records.last?.outcome == "locked")
+        let after = AuditContext(user: "admin", role: .admin, source: "::1", atMilliseconds: lockedUntil)
+        #expect(state.applyNext(.audited(after, .recordLoginSuccess(name: "admin"))) == .loginSuccessRecorded(name: "admin"))
+        #expect(state.users["admin"]?.lockouts == 0)
+        #expect(state.audit.records.last?.outcome == "success")
+    }
+
+    @Test func anUnauditedSuccessAsEncodingVersion5WroteItStillClearsTheCount() {
+        // Entries written before version 6 replay as they applied then: no time, no lock check.
+        var state = F.bootstrapped()
+        Self.fail(&state, 5, from: 1_000)
+        #expect(state.applyNext(.recordLoginSuccess(name: "admin")) == .loginSuccessRecorded(name: "admin"))
+        #expect(state.users["admin"]?.lockouts == 0)
+    }
+
     @Test func anUnlockLiftsTheLockAndResetsEverything() {
         var state = F.bootstrapped()
         Self.fail(&state, 5, from: 1_000)

@@ -6,7 +6,8 @@ import TestSupport
 /// different users (through a follower, so forwarded with their context), a login, failed logins up
 /// to the lockout, a login for an unknown name, a key rotation, a revocation the leader stamps and a
 /// refused write each leave one record with who, role, source and outcome, read through a follower;
-/// filters and paging work, and `hotswap audit --output json` shows what the API does.
+/// filters and paging work (a repeated parameter is refused, each page says where the trail begins),
+/// `hotswap audit --output json` shows what the API does and the table warns of a page below the trail.
 @Suite(.serialized)
 struct AuditTrailTests {
     typealias Record = [String: Any]
@@ -58,6 +59,12 @@ struct AuditTrailTests {
         #expect(try Self.records(follower, "until=\(since)", token: admin).isEmpty)
         let refused = try follower.request("GET", "/api/v1/audit?limit=0", token: admin)
         #expect(refused.status == 400 && refused.errorCode == "invalid_query" && refused.body.contains("limit"), "\(refused.body)")
+        let repeated = try follower.request("GET", "/api/v1/audit?user=dana&user=admin", token: admin)
+        #expect(repeated.status == 400 && repeated.errorCode == "invalid_query" && repeated.body.contains("'user'"), "\(repeated.body)")
+        // Each page says where the trail begins and what it dropped.
+        let page = try follower.request("GET", "/api/v1/audit?limit=1", token: admin)
+        #expect(page.json["oldest"] as? Int == ids.last, "\(page.body)")
+        #expect(page.json["droppedLogins"] as? Int == 0 && page.json["droppedWrites"] as? Int == 0, "\(page.body)")
         #expect(try Self.pagedIDs(follower, "user=dana&limit=2", token: admin)
                 == all.filter { $0["user"] as? String == "dana" }.compactMap { $0["id"] as? Int })
 
@@ -101,6 +108,12 @@ struct AuditTrailTests {
         #expect(table.status == 0, "\(table.combined)")
         #expect(table.standardOutput.hasPrefix("ID "), "\(table.standardOutput)")
         #expect(table.standardOutput.contains("more records: add --before "), "\(table.standardOutput)")
+        #expect(!table.standardError.contains("warning"), "\(table.standardError)")
+        // A page asked below the trail's first record: everything there is gone, and the CLI says so.
+        let gone = try ExternalCommand.run([HotSwapBinary.path, "audit", "--before", "1"] + target, environment: environment)
+        #expect(gone.status == 0, "\(gone.combined)")
+        #expect(gone.standardError.contains("warning: the records below --before 1 are gone: the trail begins at record "),
+                "\(gone.standardError)")
     }
 
     /// The ids of every page of `query`, following `next`.
