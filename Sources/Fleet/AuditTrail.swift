@@ -114,22 +114,23 @@ extension AuditTrail: Equatable {
 
 /// One share of the trail in index order, kept in chunks of at most `chunkRecordsMaximum`, so an
 /// append copies one chunk, not the share, while a published `ClusterView` still shares the storage.
+/// Chunks are slices: dropping the oldest record narrows the first one and copies nothing.
 struct AuditRecordChunks: Sendable {
     static let chunkRecordsMaximum = 1_024
 
-    private var chunks: [[AuditRecord]] = []
+    private var chunks: [ArraySlice<AuditRecord>] = []
     private(set) var count = 0
 
     var first: AuditRecord? { chunks.first?.first }
     var last: AuditRecord? { chunks.last?.last }
-    var oldestFirst: FlattenSequence<[[AuditRecord]]> { chunks.joined() }
+    var oldestFirst: FlattenSequence<[ArraySlice<AuditRecord>]> { chunks.joined() }
     var newestFirst: some Sequence<AuditRecord> { chunks.reversed().lazy.flatMap { $0.reversed() } }
 
     /// Appends `record`, first dropping the oldest when `maximum` are held; whether it dropped one.
     mutating func append(_ record: AuditRecord, maximum: Int) -> Bool {
         let drops = count >= maximum
         if drops {
-            chunks[0].removeFirst()
+            chunks[0] = chunks[0].dropFirst()
             if chunks[0].isEmpty { chunks.removeFirst() }
             count -= 1
         }
@@ -145,7 +146,7 @@ struct AuditRecordChunks: Sendable {
         guard old > 0 else { return 0 }
         let kept = oldestFirst.filter { $0.atMilliseconds >= beforeMilliseconds }
         chunks = stride(from: 0, to: kept.count, by: Self.chunkRecordsMaximum).map { start in
-            Array(kept[start..<min(start + Self.chunkRecordsMaximum, kept.count)])
+            Array(kept[start..<min(start + Self.chunkRecordsMaximum, kept.count)])[...]
         }
         count = kept.count
         return old
