@@ -1,3 +1,5 @@
+import Glibc
+
 /// Reads the times the API accepts (`?since=` of `GET /api/v1/audit`): RFC 3339 date-times such
 /// as `2026-11-23T10:00:00Z`, `2026-11-23T10:00:00.5Z` or `2026-11-23T12:00:00+02:00`.
 extension UTCTimestamp {
@@ -7,17 +9,9 @@ extension UTCTimestamp {
     public static func milliseconds(parsing text: String) -> UInt64? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes.count <= 40 else { return nil }
-        func number(_ start: Int, _ count: Int) -> Int? {
-            var value = 0
-            for byte in bytes[start..<(start + count)] {
-                guard byte >= 0x30, byte <= 0x39 else { return nil }
-                value = value * 10 + Int(byte - 0x30)
-            }
-            return value
-        }
-        guard let year = number(0, 4), bytes[4] == 0x2D, let month = number(5, 2), bytes[7] == 0x2D, let day = number(8, 2),
-              [0x54, 0x74].contains(bytes[10]), let hour = number(11, 2), bytes[13] == 0x3A, let minute = number(14, 2),
-              bytes[16] == 0x3A, let second = number(17, 2),
+        guard let year = number(bytes[0..<4]), bytes[4] == 0x2D, let month = number(bytes[5..<7]), bytes[7] == 0x2D,
+              let day = number(bytes[8..<10]), [0x54, 0x74].contains(bytes[10]), let hour = number(bytes[11..<13]),
+              bytes[13] == 0x3A, let minute = number(bytes[14..<16]), bytes[16] == 0x3A, let second = number(bytes[17..<19]),
               (1970...9999).contains(year), (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
               hour < 24, minute < 60, second <= 60 else { return nil }
         var position = 19
@@ -32,25 +26,35 @@ extension UTCTimestamp {
             }
         }
         guard let offsetMinutes = offset(bytes[position...]) else { return nil }
-        let days = daysSinceEpoch(year: year, month: month, day: day)
-        let total = ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60_000 + second * 1_000 + milliseconds
+        var fields = tm()
+        fields.tm_year = Int32(year - 1900)
+        fields.tm_mon = Int32(month - 1)
+        fields.tm_mday = Int32(day)
+        fields.tm_hour = Int32(hour)
+        fields.tm_min = Int32(minute)
+        fields.tm_sec = Int32(second)
+        let total = (Int(timegm(&fields)) - offsetMinutes * 60) * 1_000 + milliseconds
         return total < 0 ? nil : UInt64(total)
     }
 
     /// `Z`, or `+HH:MM` / `-HH:MM` in minutes east of UTC.
-    private static func offset(_ bytes: ArraySlice<UInt8>) -> Int? {
-        let rest = Array(bytes)
+    private static func offset(_ rest: ArraySlice<UInt8>) -> Int? {
         if rest == [0x5A] || rest == [0x7A] { return 0 }
-        guard rest.count == 6, [0x2B, 0x2D, 0x20].contains(rest[0]), rest[3] == 0x3A,
-              let hours = twoDigits(rest[1], rest[2]), let minutes = twoDigits(rest[4], rest[5]), hours < 24, minutes < 60 else {
+        guard rest.count == 6, let sign = rest.first, [0x2B, 0x2D, 0x20].contains(sign), rest[rest.startIndex + 3] == 0x3A,
+              let hours = number(rest.dropFirst().prefix(2)), let minutes = number(rest.suffix(2)), hours < 24, minutes < 60 else {
             return nil
         }
-        return (rest[0] == 0x2D ? -1 : 1) * (hours * 60 + minutes)
+        return (sign == 0x2D ? -1 : 1) * (hours * 60 + minutes)
     }
 
-    private static func twoDigits(_ tens: UInt8, _ ones: UInt8) -> Int? {
-        guard (0x30...0x39).contains(tens), (0x30...0x39).contains(ones) else { return nil }
-        return Int(tens - 0x30) * 10 + Int(ones - 0x30)
+    /// The decimal number `digits` spell, or nil when one of them is not a digit.
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        for byte in digits {
+            guard (0x30...0x39).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
     }
 
     private static func daysIn(month: Int, year: Int) -> Int {
@@ -59,15 +63,5 @@ extension UTCTimestamp {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Days from 1970-01-01 to the date (proleptic Gregorian; H. Hinnant's days_from_civil).
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = shiftedYear / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
