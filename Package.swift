@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Consensus", "Fleet", "Gateway", "Primitives", "Telemetry", "Wire"]),
         .target(name: "Telemetry", dependencies: ["Primitives"]),
         .target(name: "Storage", dependencies: ["FileSystem", "Locking", "Primitives"]),
-        .target(name: "Observability", dependencies: ["Locking"]),
+        .target(name: "Observability", dependencies: ["Locking", "Primitives"]),
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
         .target(

@@ -20,9 +20,9 @@ public struct AuditContext: Sendable, Equatable {
     public private(set) var atMilliseconds: UInt64
 
     public init(user: String, role: UserRole?, source: String?, atMilliseconds: UInt64) {
-        self.user = Self.bounded(user, bytes: Self.userBytesMaximum)
+        self.user = user.truncated(toUTF8Bytes: Self.userBytesMaximum)
         self.role = role
-        self.source = Self.bounded(source ?? "-", bytes: Self.sourceBytesMaximum)
+        self.source = (source ?? "-").truncated(toUTF8Bytes: Self.sourceBytesMaximum)
         self.atMilliseconds = atMilliseconds
     }
 
@@ -46,15 +46,4 @@ public struct AuditContext: Sendable, Equatable {
 
     /// How far a context's time may be from the leader's clock (5 minutes).
     public static let clockSkewMaximumMilliseconds: UInt64 = 300_000
-
-    /// `text` cut to at most `bytes` UTF-8 bytes, at a Unicode scalar boundary: the cut walks back
-    /// over continuation bytes, so it is the same in every build (no grapheme rules, which change
-    /// with the Unicode version) and linear.
-    static func bounded(_ text: String, bytes: Int) -> String {
-        let utf8 = text.utf8
-        guard utf8.count > bytes else { return text }
-        var end = utf8.index(utf8.startIndex, offsetBy: bytes)
-        while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
-        return String(decoding: utf8[..<end], as: UTF8.self)
-    }
 }

@@ -25,12 +25,12 @@ public struct AuditRecord: Sendable, Equatable {
                 target: String, outcome: String) {
         self.index = index
         self.atMilliseconds = atMilliseconds
-        self.user = AuditContext.bounded(user, bytes: AuditContext.userBytesMaximum)
+        self.user = user.truncated(toUTF8Bytes: AuditContext.userBytesMaximum)
         self.role = role
-        self.source = AuditContext.bounded(source, bytes: AuditContext.sourceBytesMaximum)
+        self.source = source.truncated(toUTF8Bytes: AuditContext.sourceBytesMaximum)
         self.action = action
-        self.target = AuditContext.bounded(target, bytes: Self.targetBytesMaximum)
-        self.outcome = AuditContext.bounded(outcome, bytes: Self.outcomeBytesMaximum)
+        self.target = target.truncated(toUTF8Bytes: Self.targetBytesMaximum)
+        self.outcome = outcome.truncated(toUTF8Bytes: Self.outcomeBytesMaximum)
     }
 
     /// The record of `command`, applied at `index` with `outcome`, made in `context`.

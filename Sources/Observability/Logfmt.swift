@@ -1,3 +1,5 @@
+import Primitives
+
 /// Encodes keys and values for logfmt lines so that every line stays one line and parses
 /// back to the same fields: values are quoted when they hold spaces, quotes, `=`, `\` or
 /// control characters, and escaped inside the quotes.
@@ -51,15 +53,7 @@ enum Logfmt {
 
     private static func truncated(_ value: String) -> String {
         guard value.utf8.count > valueMaximumBytes else { return value }
-        var kept = String.UnicodeScalarView()
-        var keptBytes = 0
-        for scalar in value.unicodeScalars {
-            let scalarBytes = UTF8.width(scalar)
-            guard keptBytes + scalarBytes <= valueMaximumBytes else { break }
-            kept.append(scalar)
-            keptBytes += scalarBytes
-        }
-        return String(kept) + truncationMarker
+        return value.truncated(toUTF8Bytes: valueMaximumBytes) + truncationMarker
     }
 
     private static func needsQuoting(_ scalar: Unicode.Scalar) -> Bool {
