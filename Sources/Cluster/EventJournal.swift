@@ -76,7 +76,7 @@ public struct EventJournal: Sendable {
     private var entries: [Entry] = []
     /// The first held entry in `entries` (those before it are dropped, removed in bulk).
     private var start = 0
-    private var heldBytes = 0
+    /// The bytes of every frame ever recorded (what `Entry.bytesThrough` counts).
     private var recordedBytes: UInt64 = 0
 
     /// An empty journal of a coordinator whose state starts at `appliedIndex` (its snapshot's).
@@ -101,11 +101,10 @@ public struct EventJournal: Sendable {
             recordedBytes += UInt64(entry.frame.count)
             entry.bytesThrough = recordedBytes
             entries.append(entry)
-            heldBytes += entry.frame.count
             self.appliedIndex = entry.index
         }
         self.appliedIndex = max(self.appliedIndex, appliedIndex)
-        while count > capacity || (heldBytes > bytesCapacity && count > 1) { dropOldest() }
+        while count > capacity || (bytes(from: start) > UInt64(bytesCapacity) && count > 1) { dropOldest() }
         if start > capacity {
             entries.removeFirst(start)
             start = 0
@@ -116,7 +115,6 @@ public struct EventJournal: Sendable {
     public mutating func restart(at index: UInt64) {
         entries = []
         start = 0
-        heldBytes = 0
         appliedIndex = max(appliedIndex, index)
         coveredFrom = appliedIndex + 1
     }
@@ -136,12 +134,6 @@ public struct EventJournal: Sendable {
     /// follower, a made-up id), it is reset to what is applied here.
     public func settle(waitingAt cursor: UInt64) -> Resumption {
         cursor <= appliedIndex ? resume(lastEventID: cursor) : .reset(after: appliedIndex)
-    }
-
-    /// The next entries after `cursor` of the kinds in `kinds` (nil: all), at most about
-    /// `maximumBytes` of them (at least one).
-    public func read(after cursor: UInt64, kinds: Set<FleetEvent.Kind>?, maximumBytes: Int) -> Read {
-        read(after: cursor, filter: Filter(kinds: kinds), maximumBytes: maximumBytes)
     }
 
     /// The next entries after `cursor` that `filter` takes, at most about `maximumBytes` of them
@@ -169,14 +161,18 @@ public struct EventJournal: Sendable {
         guard cursor >= coveredFrom - 1 else { return true }
         let position = firstPosition(after: cursor)
         guard position < entries.count else { return false }
+        return entries.count - position > maximumEvents || bytes(from: position) > UInt64(maximumBytes)
+    }
+
+    /// The bytes of the frames in `entries` from `position` on.
+    private func bytes(from position: Int) -> UInt64 {
+        guard position < entries.count else { return 0 }
         let first = entries[position]
-        let waitingBytes = recordedBytes - (first.bytesThrough - UInt64(first.frame.count))
-        return entries.count - position > maximumEvents || waitingBytes > UInt64(maximumBytes)
+        return recordedBytes - (first.bytesThrough - UInt64(first.frame.count))
     }
 
     private mutating func dropOldest() {
         let oldest = entries[start]
-        heldBytes -= oldest.frame.count
         coveredFrom = oldest.index + 1
         start += 1
     }

@@ -17,22 +17,17 @@ public enum EventStreamText {
         message(id: cursor, name: "open", data: "{\"after\":\(cursor),\"appliedIndex\":\(appliedIndex)}")
     }
 
-    /// The client's `Last-Event-ID` is older than the oldest event this coordinator holds:
-    /// events after it may be missing, so the client reloads what it shows (the `GET` routes)
-    /// and the stream goes on after `cursor`.
-    public static func reset(lastEventID: UInt64, after cursor: UInt64) -> [UInt8] {
-        message(id: cursor, name: "reset",
-                data: "{\"lastEventId\":\(lastEventID),\"oldestId\":\(cursor + 1),\"after\":\(cursor),"
-                    + "\"reason\":\"events after \(lastEventID) are no longer held; reload the state and go on from here\"}")
-    }
-
-    /// The client's `Last-Event-ID` is one this coordinator has not applied, after waiting for
-    /// it (a restored cluster, a partitioned follower): the client reloads what it shows and the
-    /// stream goes on after `cursor`, what is applied here.
-    public static func aheadReset(lastEventID: UInt64, after cursor: UInt64) -> [UInt8] {
-        message(id: cursor, name: "reset",
-                data: "{\"lastEventId\":\(lastEventID),\"after\":\(cursor),"
-                    + "\"reason\":\"this coordinator has not applied \(lastEventID); reload the state and go on from here\"}")
+    /// The client reloads what it shows (the `GET` routes) and the stream goes on after `cursor`:
+    /// its `Last-Event-ID` is older than `oldestID`, the oldest event this coordinator holds
+    /// (events after it may be missing), or, when `oldestID` is nil, one this coordinator has not
+    /// applied after waiting for it (a restored cluster, a partitioned follower; `cursor` is what
+    /// is applied here).
+    public static func reset(lastEventID: UInt64, after cursor: UInt64, oldestID: UInt64?) -> [UInt8] {
+        let oldest = oldestID.map { "\"oldestId\":\($0)," } ?? ""
+        let reason = oldestID == nil ? "this coordinator has not applied \(lastEventID)" : "events after \(lastEventID) are no longer held"
+        return message(id: cursor, name: "reset",
+                       data: "{\"lastEventId\":\(lastEventID),\(oldest)\"after\":\(cursor),"
+                           + "\"reason\":\"\(reason); reload the state and go on from here\"}")
     }
 
     /// A bookmark: an `id:` without data moves the client's last event id (what it sends as

@@ -177,7 +177,7 @@ final class EventHub: Sendable {
             case let .after(position), let .ahead(position):
                 (cursor, first) = (position, EventStreamText.open(after: position, appliedIndex: state.journal.appliedIndex))
             case let .reset(position):
-                (cursor, first) = (position, EventStreamText.reset(lastEventID: lastEventID ?? 0, after: position))
+                (cursor, first) = (position, EventStreamText.reset(lastEventID: lastEventID ?? 0, after: position, oldestID: position + 1))
             }
             let filter = EventJournal.Filter(kinds: kinds, includesAdminOnly: caller.role == .admin)
             state.slots[id] = Slot(subscriber: bound, user: caller.name, cursor: cursor, filter: filter)
@@ -202,7 +202,7 @@ final class EventHub: Sendable {
                 slot.cursor = cursor
                 return .entries(entries, bookmark: !slot.filter.isEverything && cursor > last ? cursor : nil)
             case let .behind(position):
-                let reset = EventStreamText.reset(lastEventID: slot.cursor, after: position)
+                let reset = EventStreamText.reset(lastEventID: slot.cursor, after: position, oldestID: position + 1)
                 slot.cursor = position
                 return .step(.send(reset))
             }
@@ -244,7 +244,7 @@ final class EventHub: Sendable {
             guard let cursor = state.slots[id]?.cursor, cursor > state.journal.appliedIndex,
                   case let .reset(position) = state.journal.settle(waitingAt: cursor) else { return nil }
             state.slots[id]?.cursor = position
-            return EventStreamText.aheadReset(lastEventID: cursor, after: position)
+            return EventStreamText.reset(lastEventID: cursor, after: position, oldestID: nil)
         }
     }
 

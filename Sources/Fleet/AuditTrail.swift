@@ -33,8 +33,6 @@ public struct AuditTrail: Sendable {
 
     public var isEmpty: Bool { count == 0 }
 
-    public var loginCount: Int { logins.count }
-
     /// The first record, which has the lowest index.
     public var first: AuditRecord? { Self.earlier(logins.first, writes.first) }
 

@@ -7,10 +7,8 @@ import Primitives
 /// and no event carries a password digest or a key.
 public struct FleetEvent: Sendable, Equatable {
     /// What an event is about: the SSE `event:` name and the `?types=` filter's words.
-    public enum Kind: String, Sendable, CaseIterable, Comparable {
+    public enum Kind: String, Sendable, CaseIterable {
         case environment, node, user, member
-
-        public static func < (left: Kind, right: Kind) -> Bool { left.rawValue < right.rawValue }
     }
 
     /// What changed.

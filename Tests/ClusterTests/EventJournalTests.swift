@@ -41,12 +41,12 @@ struct EventJournalTests {
         // Seen on a newer leader, not applied here yet: waits, then goes on after it.
         #expect(journal.resume(lastEventID: 20) == .ahead(20))
         #expect(journal.settle(waitingAt: 20) == .reset(after: 16), "not applied when the wait ends")
-        #expect(Self.indexes(journal.read(after: 20, kinds: nil, maximumBytes: 1 << 20)) == [])
+        #expect(Self.indexes(journal.read(after: 20, filter: .init(), maximumBytes: 1 << 20)) == [])
         journal.record([Self.entry(19), Self.entry(21)], through: 22)
-        #expect(Self.indexes(journal.read(after: 20, kinds: nil, maximumBytes: 1 << 20)) == [21])
-        #expect(Self.indexes(journal.read(after: 10, kinds: nil, maximumBytes: 1 << 20)) == [12, 15, 19, 21])
-        #expect(Self.indexes(journal.read(after: 12, kinds: nil, maximumBytes: 1 << 20)) == [15, 19, 21])
-        #expect(journal.read(after: 9, kinds: nil, maximumBytes: 1 << 20) == .behind(after: 10))
+        #expect(Self.indexes(journal.read(after: 20, filter: .init(), maximumBytes: 1 << 20)) == [21])
+        #expect(Self.indexes(journal.read(after: 10, filter: .init(), maximumBytes: 1 << 20)) == [12, 15, 19, 21])
+        #expect(Self.indexes(journal.read(after: 12, filter: .init(), maximumBytes: 1 << 20)) == [15, 19, 21])
+        #expect(journal.read(after: 9, filter: .init(), maximumBytes: 1 << 20) == .behind(after: 10))
         #expect(journal.settle(waitingAt: 20) == .after(20), "applied by the end of the wait")
         // A made-up id, or one of a cluster this coordinator's state was restored behind: bounded too.
         #expect(journal.resume(lastEventID: .max) == .ahead(.max))
@@ -57,7 +57,7 @@ struct EventJournalTests {
         var journal = EventJournal(appliedIndex: 0)
         journal.record([Self.entry(1), Self.entry(3)], through: 3)
         #expect(journal.resume(lastEventID: 0) == .after(0))
-        #expect(Self.indexes(journal.read(after: 0, kinds: nil, maximumBytes: 1 << 20)) == [1, 3])
+        #expect(Self.indexes(journal.read(after: 0, filter: .init(), maximumBytes: 1 << 20)) == [1, 3])
     }
 
     @Test func theOldestEventsGoPastTheCountBoundAndCoverageMovesUp() {
@@ -68,7 +68,7 @@ struct EventJournalTests {
         #expect(journal.coveredFrom == 8)
         #expect(journal.resume(lastEventID: 7) == .after(7))
         #expect(journal.resume(lastEventID: 6) == .reset(after: 7))
-        #expect(journal.read(after: 3, kinds: nil, maximumBytes: 1 << 20) == .behind(after: 7))
+        #expect(journal.read(after: 3, filter: .init(), maximumBytes: 1 << 20) == .behind(after: 7))
     }
 
     @Test func theOldestEventsGoPastTheByteBoundButTheNewestStays() {
@@ -88,7 +88,7 @@ struct EventJournalTests {
         journal.record([Self.entry(6)], through: 6)
         #expect(journal.held.map(\.index) == [6])
         #expect(journal.appliedIndex == 7)
-        #expect(Self.cursor(journal.read(after: 6, kinds: nil, maximumBytes: 1 << 20)) == 7)
+        #expect(Self.cursor(journal.read(after: 6, filter: .init(), maximumBytes: 1 << 20)) == 7)
     }
 
     @Test func aSnapshotLeavesNothingBeforeIt() {
@@ -96,7 +96,7 @@ struct EventJournalTests {
         journal.record([Self.entry(1), Self.entry(2)], through: 4)
         journal.restart(at: 50)
         #expect(journal.count == 0 && journal.coveredFrom == 51 && journal.appliedIndex == 50)
-        #expect(journal.read(after: 2, kinds: nil, maximumBytes: 1 << 20) == .behind(after: 50))
+        #expect(journal.read(after: 2, filter: .init(), maximumBytes: 1 << 20) == .behind(after: 50))
         #expect(journal.resume(lastEventID: 4) == .reset(after: 50))
         #expect(journal.resume(lastEventID: 50) == .after(50))
     }
@@ -105,14 +105,14 @@ struct EventJournalTests {
         var journal = EventJournal(appliedIndex: 0)
         journal.record([Self.entry(1, kind: .user), Self.entry(2, kind: .node), Self.entry(3, kind: .user),
                         Self.entry(4, kind: .member)], through: 6)
-        let users = journal.read(after: 0, kinds: [.user], maximumBytes: 1 << 20)
+        let users = journal.read(after: 0, filter: .init(kinds: [.user]), maximumBytes: 1 << 20)
         #expect(Self.indexes(users) == [1, 3] && Self.cursor(users) == 6)
         let size = Self.entry(1).frame.count
-        let first = journal.read(after: 0, kinds: nil, maximumBytes: size * 2)
+        let first = journal.read(after: 0, filter: .init(), maximumBytes: size * 2)
         #expect(Self.indexes(first) == [1, 2] && Self.cursor(first) == 2)
-        let one = journal.read(after: 2, kinds: nil, maximumBytes: 1)
+        let one = journal.read(after: 2, filter: .init(), maximumBytes: 1)
         #expect(Self.indexes(one) == [3] && Self.cursor(one) == 3, "at least one entry, whatever the bound")
-        let none = journal.read(after: 0, kinds: [.environment], maximumBytes: 1 << 20)
+        let none = journal.read(after: 0, filter: .init(kinds: [.environment]), maximumBytes: 1 << 20)
         #expect(Self.indexes(none) == [] && Self.cursor(none) == 6)
     }
 

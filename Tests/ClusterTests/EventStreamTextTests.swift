@@ -51,11 +51,11 @@ struct EventStreamTextTests {
     @Test func openAndResetCarryThePositionTheStreamGoesOnAfter() {
         let open = String(decoding: EventStreamText.open(after: 9, appliedIndex: 12), as: UTF8.self)
         #expect(open.hasPrefix("id: 9\nevent: open\ndata: "))
-        let reset = String(decoding: EventStreamText.reset(lastEventID: 3, after: 40), as: UTF8.self)
+        let reset = String(decoding: EventStreamText.reset(lastEventID: 3, after: 40, oldestID: 41), as: UTF8.self)
         #expect(reset.hasPrefix("id: 40\nevent: reset\ndata: "))
         let data = Self.json(String(reset.split(separator: "\n")[2].dropFirst("data: ".count)))
         #expect(data["oldestId"] as? Int == 41 && data["lastEventId"] as? Int == 3)
-        let ahead = String(decoding: EventStreamText.aheadReset(lastEventID: 90, after: 40), as: UTF8.self)
+        let ahead = String(decoding: EventStreamText.reset(lastEventID: 90, after: 40, oldestID: nil), as: UTF8.self)
         #expect(ahead.hasPrefix("id: 40\nevent: reset\ndata: "))
         let aheadData = Self.json(String(ahead.split(separator: "\n")[2].dropFirst("data: ".count)))
         #expect(aheadData["lastEventId"] as? Int == 90 && aheadData["after"] as? Int == 40)
