@@ -31,7 +31,7 @@ extension APIGuard {
         guard admitOrigin(request, responder) else { return nil }
         let admission = admit(Request(route: "OPTIONS \(request.head.path)", authorization: [],
                                       sourceHost: request.remoteAddress?.host, parameters: [:]),
-                              requirement: .open, isRateLimited: true,
+                              requirement: .open, isRateLimited: true, takesLoginBucket: false,
                               nowMilliseconds: WallClock.nowMilliseconds(), nowNanoseconds: MonotonicInstant.now().nanoseconds)
         if case let .refused(reply) = admission {
             responder.send(reply)

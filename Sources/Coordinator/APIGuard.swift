@@ -62,16 +62,17 @@ final class APIGuard: Sendable {
     }
 
     /// Decides `request` on a route needing `requirement`; `isRateLimited` is false for
-    /// `unlimitedPatterns`. Times are passed in: the wall clock for tokens, the monotonic
-    /// clock for the buckets.
-    func admit(_ request: Request, requirement: AccessRequirement, isRateLimited: Bool,
+    /// `unlimitedPatterns`, `takesLoginBucket` true for `loginRoute` only (both decided when the
+    /// route is registered). Times are passed in: the wall clock for tokens, the monotonic clock
+    /// for the buckets.
+    func admit(_ request: Request, requirement: AccessRequirement, isRateLimited: Bool, takesLoginBucket: Bool,
                nowMilliseconds: UInt64, nowNanoseconds: UInt64) -> Admission {
         if isRateLimited, let refusal = Self.take(perAddress, Self.sourceKey(request.sourceHost), nowNanoseconds: nowNanoseconds,
                                                   what: "requests from this address") {
             return .refused(refusal)
         }
-        if request.route == Self.loginRoute, let refusal = Self.take(logins, Self.sourceKey(request.sourceHost),
-                                                                     nowNanoseconds: nowNanoseconds, what: "logins from this address") {
+        if takesLoginBucket, let refusal = Self.take(logins, Self.sourceKey(request.sourceHost), nowNanoseconds: nowNanoseconds,
+                                                     what: "logins from this address") {
             return .refused(refusal)
         }
         if requirement == .open { return .admitted(nil) }
@@ -101,11 +102,11 @@ final class APIGuard: Sendable {
         let current = view()
         if request.authorization.isEmpty, let peer = request.peer {
             if let reason = revocation(peer.name, peer.notBeforeSeconds) {
-                return .failure(Self.unauthenticated("certificate_revoked", reason))
+                return .failure(Self.challenged(.error(401, "certificate_revoked", reason)))
             }
             return CertificateAuthentication.verify(role: peer.role, name: peer.name, notAfterSeconds: peer.notAfterSeconds,
                                                     nowMilliseconds: nowMilliseconds, user: { current.users[$0] })
-                .mapError { Self.unauthenticated($0.code, $0.message) }
+                .mapError { Self.challenged(.error(401, $0.code, $0.message)) }
         }
         let token: String
         switch Self.bearerToken(request.authorization) {
@@ -114,16 +115,13 @@ final class APIGuard: Sendable {
         }
         return TokenVerifier.verify(token, keys: current.signingKeys, hmac: hmac, nowMilliseconds: nowMilliseconds,
                                     user: { current.users[$0] })
-            .mapError { rejection in
-                var reply = HTTPReply.error(401, rejection.code, rejection.message)
-                reply.headers.add(name: "WWW-Authenticate", value: Self.invalidTokenChallenge)
-                return reply
-            }
+            .mapError { Self.challenged(.error(401, $0.code, $0.message), challenge: Self.invalidTokenChallenge) }
     }
 
-    /// A 401 for a client certificate that does not speak for a user.
-    private static func unauthenticated(_ code: String, _ message: String) -> HTTPReply {
-        var reply = HTTPReply.error(401, code, message)
+    /// `reply`, a 401, with the `WWW-Authenticate` challenge every 401 of the API carries
+    /// (`invalidTokenChallenge` for a token that was sent but is not valid).
+    static func challenged(_ reply: HTTPReply, challenge: String = APIGuard.challenge) -> HTTPReply {
+        var reply = reply
         reply.headers.add(name: "WWW-Authenticate", value: challenge)
         return reply
     }
@@ -164,9 +162,7 @@ final class APIGuard: Sendable {
         return .success(String(field[space...].drop(while: isBlank)))
     }
 
-    static func authenticationRequired(_ message: String) -> HTTPReply {
-        var reply = HTTPReply.error(401, "authentication_required", message)
-        reply.headers.add(name: "WWW-Authenticate", value: challenge)
-        return reply
+    private static func authenticationRequired(_ message: String) -> HTTPReply {
+        challenged(.error(401, "authentication_required", message))
     }
 }

@@ -19,7 +19,7 @@ struct AccessRoutes: Sendable {
     let logger: Logger
     let checksInFlight = PasswordChecksInFlight()
 
-    static let invalidCredentials = challenged(.error(401, "invalid_credentials", "the user name or the password is wrong"))
+    static let invalidCredentials = APIGuard.challenged(.error(401, "invalid_credentials", "the user name or the password is wrong"))
     static let notRecorded = HTTPReply.error(503, "not_recorded", "the password check's outcome could not be recorded through Raft "
                                              + "(no leader, or the write did not commit in time); retry shortly",
                                              retryAfterSeconds: 1)
@@ -31,16 +31,9 @@ struct AccessRoutes: Sendable {
     static func locked(_ name: String, untilMilliseconds: UInt64, nowMilliseconds: UInt64) -> HTTPReply {
         let waitMilliseconds = untilMilliseconds > nowMilliseconds ? untilMilliseconds - nowMilliseconds : 0
         let seconds = Int(min(max(1, (waitMilliseconds + 999) / 1_000), UInt64(Int32.max)))
-        return challenged(.error(401, "account_locked", "too many failed logins: user '\(name)' is locked until "
-                                 + "\(UTCTimestamp.format(milliseconds: untilMilliseconds)); an admin can unlock it",
-                                 retryAfterSeconds: seconds))
-    }
-
-    /// A 401 with the challenge every other 401 of the API carries.
-    private static func challenged(_ reply: HTTPReply) -> HTTPReply {
-        var reply = reply
-        reply.headers.add(name: "WWW-Authenticate", value: APIGuard.challenge)
-        return reply
+        return APIGuard.challenged(.error(401, "account_locked", "too many failed logins: user '\(name)' is locked until "
+                                          + "\(UTCTimestamp.format(milliseconds: untilMilliseconds)); an admin can unlock it",
+                                          retryAfterSeconds: seconds))
     }
 
     /// Runs `work` on the hashing pool, then `then` on the responder's loop with its result. A

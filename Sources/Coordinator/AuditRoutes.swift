@@ -50,12 +50,12 @@ enum AuditRoutes {
                 }
                 if name == "since" { query.sinceMilliseconds = time } else { query.untilMilliseconds = time }
             case "limit":
-                guard isDigits(value), let limit = Int(value), AuditQuery.limitRange.contains(limit) else {
+                guard let limit = DecimalText.decimal(value).flatMap({ Int(exactly: $0) }), AuditQuery.limitRange.contains(limit) else {
                     return .failure(invalid("limit must be a whole number from 1 to \(AuditQuery.limitRange.upperBound)"))
                 }
                 query.limit = limit
             case "before":
-                guard isDigits(value), let before = UInt64(value), before > 0 else {
+                guard let before = DecimalText.decimal(value), before > 0 else {
                     return .failure(invalid("before must be a record id (the next of the previous page)"))
                 }
                 query.before = before
@@ -80,10 +80,6 @@ enum AuditRoutes {
             + "\"user\":\(JSONText.quoted(record.user)),\"role\":\(record.role.map { JSONText.quoted($0.rawValue) } ?? "null"),"
             + "\"source\":\(JSONText.quoted(record.source)),\"action\":\(JSONText.quoted(record.action.rawValue)),"
             + "\"target\":\(JSONText.quoted(record.target)),\"outcome\":\(JSONText.quoted(record.outcome))}"
-    }
-
-    private static func isDigits(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     private static func invalid(_ message: String) -> HTTPReply {

@@ -10,7 +10,7 @@ enum EventRequest {
         guard fields.count <= 1 else { return .failure(invalidLastEventID("send at most one Last-Event-ID field")) }
         let text = fields.first ?? ""
         guard !text.isEmpty else { return .success(nil) }
-        guard text.utf8.count <= 20, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let id = UInt64(text) else {
+        guard text.utf8.count <= 20, let id = DecimalText.decimal(text) else {
             return .failure(invalidLastEventID("Last-Event-ID must be the id of an event this API sent (a decimal number)"))
         }
         return .success(id)

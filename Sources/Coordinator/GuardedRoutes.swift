@@ -1,5 +1,4 @@
 import Access
-import Locking
 import Primitives
 import Transport
 import Wire
@@ -11,14 +10,25 @@ import Wire
 /// open may be added that way. A browser's `Origin` is checked before anything else, and every
 /// API pattern answers its CORS preflight (`APIGuard+Origins`).
 struct GuardedRoutes {
-    private(set) var routes = HTTPRoutes()
+    private var registered = HTTPRoutes()
     let accessGuard: APIGuard
-    /// The methods of each API pattern, which its CORS preflight route (`OPTIONS`) names; filled
-    /// as routes are added, before the server starts.
-    private var preflightMethods: [String: Locked<[String]>] = [:]
+    /// Each API pattern, in the order it was first added, with the methods added for it, which
+    /// its CORS preflight route (`OPTIONS`, added by `routes`) names.
+    private var preflights: [(pattern: String, methods: [String])] = []
 
     init(accessGuard: APIGuard) {
         self.accessGuard = accessGuard
+    }
+
+    /// The routes added, then each API pattern's preflight, which captures its final methods.
+    var routes: HTTPRoutes {
+        var routes = registered
+        for (pattern, methods) in preflights {
+            routes.addAdmitted("OPTIONS", pattern, bodyMaximumBytes: 0) { [accessGuard] request, responder in
+                accessGuard.preflight(request, responder, methods: methods)
+            }
+        }
+        return routes
     }
 
     /// A route whose handler needs a verified caller.
@@ -46,14 +56,15 @@ struct GuardedRoutes {
                                    _ respond: @escaping @Sendable (HTTPRequest, HTTPResponder, VerifiedCaller?) -> Void) {
         let isRateLimited = !APIGuard.unlimitedPatterns.contains(pattern)
         let route = "\(method) \(pattern)"
+        let takesLoginBucket = route == APIGuard.loginRoute
         // Admitted on the head: a refused client uploads no body.
-        routes.addAdmitted(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in
+        registered.addAdmitted(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in
             // A browser's origin first: one not allowed learns nothing else (APIGuard+Origins).
             guard accessGuard.admitOrigin(request, responder) else { return nil }
             let admission = accessGuard.admit(
                 APIGuard.Request(route: route, authorization: request.head.headers.values("Authorization"),
                                  sourceHost: request.remoteAddress?.host, parameters: request.parameters, peer: request.peer),
-                requirement: requirement, isRateLimited: isRateLimited,
+                requirement: requirement, isRateLimited: isRateLimited, takesLoginBucket: takesLoginBucket,
                 nowMilliseconds: WallClock.nowMilliseconds(), nowNanoseconds: MonotonicInstant.now().nanoseconds)
             switch admission {
             case let .admitted(caller): return { request, responder in respond(request, responder, caller) }
@@ -63,11 +74,10 @@ struct GuardedRoutes {
             }
         }
         guard pattern.hasPrefix("/api/") else { return }
-        if let methods = preflightMethods[pattern] { return methods.withLock { $0.append(method) } }
-        let methods = Locked([method])
-        preflightMethods[pattern] = methods
-        routes.addAdmitted("OPTIONS", pattern, bodyMaximumBytes: 0) { [accessGuard] request, responder in
-            accessGuard.preflight(request, responder, methods: methods.withLock { $0 })
+        if let index = preflights.firstIndex(where: { $0.pattern == pattern }) {
+            preflights[index].methods.append(method)
+        } else {
+            preflights.append((pattern, [method]))
         }
     }
 }

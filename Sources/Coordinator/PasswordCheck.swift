@@ -117,6 +117,6 @@ enum PasswordCheck {
     /// this coordinator has applied an index the leader reached after the failure; the slot is
     /// given back when it completes, refused (timeout, no leader, shutdown) included.
     private static func releaseOnceApplied(_ name: String, access: AccessRoutes) {
-        access.checksInFlight.release(name) { released in access.service.read { _ in released() } }
+        access.service.read { _ in access.checksInFlight.release(name) }
     }
 }

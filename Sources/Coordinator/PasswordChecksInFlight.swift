@@ -29,12 +29,6 @@ final class PasswordChecksInFlight: Sendable {
         }
     }
 
-    /// Gives back a slot of `name` once `applied` calls back (which it must, at most once, on
-    /// any thread): a slot is held until this coordinator has applied what the check recorded.
-    func release(_ name: String, once applied: (@escaping @Sendable () -> Void) -> Void) {
-        applied { [self] in release(name) }
-    }
-
     func release(_ name: String) {
         counts.withLock { counts in
             guard let current = counts[name] else { return assertionFailure("a slot of '\(name)' released twice") }

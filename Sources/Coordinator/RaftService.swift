@@ -75,7 +75,7 @@ final class RaftService: @unchecked Sendable {
     /// The events of applied entries, for `GET /api/v1/events`.
     let events: EventHub
     /// Events of the entries applied in this `process`, recorded once they are all applied.
-    private var appliedEvents: [FleetEvent] = []
+    private var appliedEvents = AppliedEvents()
     let learnerPromotionsRefused: Counter
     /// Peer messages dropped as etcd's transport drops them: arriving past a peer's quota below,
     /// or leaving while the link is down or its backlog full (`PeerLinks`).
@@ -253,8 +253,7 @@ final class RaftService: @unchecked Sendable {
         compactIfDue()
         ticketKeys.publishIfChanged(fleet.ticketKeys)
         nodeAdministration.publishIfChanged(fleet.revocations)
-        events.record(appliedEvents, through: fleet.appliedIndex)
-        appliedEvents = []
+        appliedEvents.record(in: events, through: fleet.appliedIndex)
         publish()
         sendAnswersAfterPublish()
     }
@@ -293,7 +292,7 @@ final class RaftService: @unchecked Sendable {
         inventoryPublication.noteChanged()
         nodeAdministration.restored()
         // Events of entries the snapshot covers are lost to streams: each is told to reset.
-        appliedEvents = []
+        appliedEvents.discard()
         events.restart(at: snapshot.metadata.index)
         logger.info("installed a snapshot from the leader", ["index": "\(snapshot.metadata.index)",
                                                              "term": "\(snapshot.metadata.term)",

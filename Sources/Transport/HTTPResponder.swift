@@ -31,6 +31,7 @@ public final class HTTPResponder {
     /// sets the same field itself.
     public func addHeaders(_ headers: HTTPHeaders) {
         loop.preconditionInLoop()
+        guard headers.count > 0 else { return }
         var merged = headers
         merged.addAbsent(commonHeaders)
         commonHeaders = merged

@@ -35,8 +35,8 @@ import Transport
                       route: String = "GET /api/v1/users", isRateLimited: Bool = true, host: String = "192.0.2.1",
                       nanoseconds: UInt64 = 1_000, peer: AuthenticatedPeer? = nil) -> APIGuard.Admission {
         accessGuard.admit(APIGuard.Request(route: route, authorization: authorization, sourceHost: host, parameters: [:], peer: peer),
-                          requirement: requirement, isRateLimited: isRateLimited, nowMilliseconds: nowMilliseconds,
-                          nowNanoseconds: nanoseconds)
+                          requirement: requirement, isRateLimited: isRateLimited, takesLoginBucket: route == APIGuard.loginRoute,
+                          nowMilliseconds: nowMilliseconds, nowNanoseconds: nanoseconds)
     }
 
     static func refusal(_ admission: APIGuard.Admission) -> HTTPReply? {

@@ -122,14 +122,6 @@ final class AgentPort {
         return agent
     }
 
-    /// The value of an unlabelled metric in the exposition, or nil when absent.
-    func metric(_ name: String) -> Double? {
-        let prefix = name + " "
-        return metrics.exposition().split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap {
-            Double($0.dropFirst(prefix.count))
-        }
-    }
-
     /// Log lines that contain `text`.
     func logLines(containing text: String) -> [String] {
         logs.lines.filter { $0.contains(text) }

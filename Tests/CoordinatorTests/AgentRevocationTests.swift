@@ -37,7 +37,7 @@ import Wire
         #expect(session.closeReason == .local(reason))
         #expect(standby.closeReason == .local(reason), "a standby (no hello) is closed too")
         #expect(bystander.connection.isOpen)
-        #expect(port.metric("hotswap_agents_connected") == 1)
+        #expect(port.metrics.value("hotswap_agents_connected") == 1)
         #expect(port.revocations.openCount(of: "n1") == 0)
         let lines = port.logLines(containing: "node revoked; closing its agent connections")
         #expect(lines.count == 1 && lines[0].contains("n1") && lines[0].contains("connections=2"), "\(lines)")
@@ -50,7 +50,7 @@ import Wire
         let agent = port.connect(certifiedAs: "n1")
         port.embedded.run()
         #expect(agent.closeReason == .local(AgentRevocations.reason(try #require(Self.revoked("n1")["n1"]))))
-        #expect(port.metric("hotswap_agent_sessions_refused_total") == 1)
+        #expect(port.metrics.value("hotswap_agent_sessions_refused_total") == 1)
     }
 
     /// The revocation's close is queued on the connection's loop; a hello already being read

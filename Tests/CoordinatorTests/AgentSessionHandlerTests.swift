@@ -19,7 +19,7 @@ import Transport
         agent.send(AgentSays.hello("n1"))
         #expect(try agent.received() == [.welcome(AgentWelcome(leaderTerm: 4, leaderName: "c1", acknowledgedSequence: 0))])
         #expect(agent.connection.isOpen)
-        #expect(port.metric("hotswap_agents_connected") == 1)
+        #expect(port.metrics.value("hotswap_agents_connected") == 1)
         #expect(port.gateway.window(of: "n1")?.sampleCount == 0)
         #expect(try port.raft.proposedRecords() == [AgentSays.record("n1")])
     }
@@ -33,7 +33,7 @@ import Transport
         try first.send(AgentSays.report(incarnation: 100, first: 1, count: 5))
         #expect(try first.received().last == .ack(ReportAck(leaderTerm: 4, acknowledgedSequence: 5)))
         first.connection.peerClosed()
-        #expect(port.metric("hotswap_agents_connected") == 0)
+        #expect(port.metrics.value("hotswap_agents_connected") == 0)
         let second = port.connect(certifiedAs: "n1")
         second.send(AgentSays.hello("n1", incarnation: incarnation))
         #expect(try second.received() == [.welcome(AgentWelcome(leaderTerm: 4, leaderName: "c1", acknowledgedSequence: acknowledged))])
@@ -90,9 +90,9 @@ import Transport
         } else {
             #expect(try agent.received() == [])
             #expect(agent.connection.isOpen)
-            #expect(port.metric("hotswap_agent_hellos_held") == 1)
+            #expect(port.metrics.value("hotswap_agent_hellos_held") == 1)
         }
-        #expect(port.metric("hotswap_agents_connected") == 0)
+        #expect(port.metrics.value("hotswap_agents_connected") == 0)
         #expect(try port.raft.proposedRecords() == [], "only a welcomed hello writes the inventory")
     }
 
@@ -115,7 +115,7 @@ import Transport
         #expect(port.gateway.holds.count == 0)
         if case .welcome = answer {
             #expect(agent.connection.isOpen)
-            #expect(port.metric("hotswap_agents_connected") == 1)
+            #expect(port.metrics.value("hotswap_agents_connected") == 1)
         } else {
             #expect(agent.closeReason == Self.redirected)
         }
@@ -162,6 +162,6 @@ import Transport
         #expect(port.gateway.holds.count == 0, "a closed connection's hold is released")
         port.publish(.leader(term: 6, lease: .seconds(5)))
         #expect(held.watched.writesAfterClose == 0)
-        #expect(port.metric("hotswap_agents_connected") == 0)
+        #expect(port.metrics.value("hotswap_agents_connected") == 0)
     }
 }

@@ -23,7 +23,7 @@ import Wire
         #expect(try second.received() == [.welcome(AgentWelcome(leaderTerm: 4, leaderName: "c1", acknowledgedSequence: 3))])
         #expect(first.closeReason == .local("replaced by a newer session of the same node"))
         #expect(try first.received() == [])
-        #expect(port.metric("hotswap_agents_connected") == 1, "the replaced session's close leaves the new one registered")
+        #expect(port.metrics.value("hotswap_agents_connected") == 1, "the replaced session's close leaves the new one registered")
         try second.send(AgentSays.report(first: 4, count: 1))
         #expect(try second.received() == [.ack(ReportAck(leaderTerm: 4, acknowledgedSequence: 4))])
         port.publish(.follower(term: 5, leader: "c2"))
@@ -68,7 +68,7 @@ import Wire
         }
         #expect(try bystander.received() == [], "a connection without a session is not told")
         #expect(bystander.connection.isOpen)
-        #expect(port.metric("hotswap_agents_connected") == 0)
+        #expect(port.metrics.value("hotswap_agents_connected") == 0)
         let logged = port.logLines(containing: "leadership lost; closing agent sessions")
         #expect(logged.count == 1)
         #expect(logged.allSatisfy { $0.contains("sessions=2") })
@@ -129,7 +129,7 @@ import Wire
         agent.send(AgentSays.hello("n1"))
         #expect(try agent.received() == [.redirect(AgentRedirect(term: 4, leaderName: "c1", leaderAgentAddress: "10.0.0.1:7100"))])
         #expect(agent.closeReason == AgentSessionHandlerTests.redirected)
-        #expect(port.metric("hotswap_agents_connected") == 0)
+        #expect(port.metrics.value("hotswap_agents_connected") == 0)
         #expect(try port.raft.proposedRecords() == [])
     }
 }

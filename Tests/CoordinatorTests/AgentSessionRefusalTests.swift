@@ -83,13 +83,13 @@ import Wire
         if refusal.welcomedFirst {
             agent.send(AgentSays.hello("n1"))
             #expect(try agent.received().count == 1)
-            #expect(port.metric("hotswap_agents_connected") == 2)
+            #expect(port.metrics.value("hotswap_agents_connected") == 2)
         }
         agent.send(refusal.frame)
         #expect(agent.closeReason == .protocolViolation(refusal.reason))
         #expect(try agent.received() == [])
-        #expect(port.metric("hotswap_agent_sessions_refused_total") == 1)
-        #expect(port.metric("hotswap_agents_connected") == 1, "only the bystander's session is left")
+        #expect(port.metrics.value("hotswap_agent_sessions_refused_total") == 1)
+        #expect(port.metrics.value("hotswap_agents_connected") == 1, "only the bystander's session is left")
         try bystander.send(AgentSays.report(first: 1, count: 1))
         #expect(try bystander.received().last == .ack(ReportAck(leaderTerm: 4, acknowledgedSequence: 1)))
         #expect(bystander.connection.isOpen)
@@ -102,8 +102,8 @@ import Wire
         agent.send(AgentSays.hello("n1"))
         agent.send(Frame(kind: FrameKind.report.rawValue, payload: [1], version: 9))
         #expect(agent.closeReason == .protocolViolation("bad frame: \(FrameError.unsupportedVersion(9))"))
-        #expect(port.metric("hotswap_agent_sessions_refused_total") == 0, "the channel refused it, not the session")
-        #expect(port.metric("hotswap_agents_connected") == 0)
+        #expect(port.metrics.value("hotswap_agent_sessions_refused_total") == 0, "the channel refused it, not the session")
+        #expect(port.metrics.value("hotswap_agents_connected") == 0)
     }
 
     @Test func aSecondHelloWhileTheFirstIsHeldIsRefusedAndTheHoldReleased() throws {
@@ -135,7 +135,7 @@ import Wire
         let again = port.connect(certifiedAs: "n1")
         again.send(AgentSays.hello("n1"))
         #expect(try again.received() == [.welcome(AgentWelcome(leaderTerm: 4, leaderName: "c1", acknowledgedSequence: 0))])
-        #expect(port.metric("hotswap_agent_sessions_refused_total") == 1)
+        #expect(port.metrics.value("hotswap_agent_sessions_refused_total") == 1)
     }
 
     // MARK: - Idle
@@ -153,7 +153,7 @@ import Wire
         #expect(standby.connection.isOpen)
         port.embedded.advanceTime(by: .milliseconds(1))
         #expect(standby.closeReason == .timeout("no frame for 30.0 seconds"))
-        #expect(port.metric("hotswap_agent_sessions_refused_total") == 0)
+        #expect(port.metrics.value("hotswap_agent_sessions_refused_total") == 0)
     }
 
     @Test func aWelcomedSessionSilentForTheIdleTimeoutIsClosedAndForgotten() throws {
@@ -164,7 +164,7 @@ import Wire
         try agent.send(AgentSays.report(first: 1, count: 2))
         port.embedded.advanceTime(by: .seconds(10))
         #expect(agent.closeReason == .timeout("no frame for 10.0 seconds"))
-        #expect(port.metric("hotswap_agents_connected") == 0)
+        #expect(port.metrics.value("hotswap_agents_connected") == 0)
         #expect(port.gateway.window(of: "n1")?.sampleCount == 2, "the window outlives the session")
         port.publish(.follower(term: 5, leader: "c2"))
         #expect(try agent.received().count == 2, "welcome and acknowledgement only; nothing after the close")

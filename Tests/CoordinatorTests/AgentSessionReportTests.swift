@@ -41,7 +41,7 @@ import Wire
                     "after \(step.testDescription)")
             #expect(port.gateway.window(of: "n1")?.sampleCount == step.samplesHeld, "after \(step.testDescription)")
         }
-        #expect(port.metric("hotswap_agent_reports_total") == Double(Self.steps.count))
+        #expect(port.metrics.value("hotswap_agent_reports_total") == Double(Self.steps.count))
         #expect(port.gateway.window(of: "n1")?.lastReportAt == port.now, "a report is taken at the loop's time")
         #expect(agent.connection.isOpen)
     }

@@ -133,8 +133,8 @@ extension AgentSessionWalk {
         for session in sessions where leadership.since == nil || session.welcomeTerm != leadership.term {
             broken.append("a session of term \(session.welcomeTerm ?? 0) is open; leading \(leadership.since != nil) in \(leadership.term)")
         }
-        if readingMetrics, port.metric("hotswap_agents_connected") != Double(sessions.count) {
-            broken.append("the gateway counts \(port.metric("hotswap_agents_connected") ?? -1) sessions, \(sessions.count) are open")
+        if readingMetrics, port.metrics.value("hotswap_agents_connected") != Double(sessions.count) {
+            broken.append("the gateway counts \(port.metrics.value("hotswap_agents_connected") ?? -1) sessions, \(sessions.count) are open")
         }
         let held = links.filter { $0.isOpen && $0.hello != nil && $0.welcomeTerm == nil }.count
         if port.gateway.holds.count != held {

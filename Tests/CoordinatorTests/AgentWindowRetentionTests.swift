@@ -39,13 +39,13 @@ import Wire
 
         Self.pass(Self.retention - .seconds(1), on: port)
         #expect(port.gateway.window(of: "gone")?.sampleCount == 3, "kept a second before the retention ran out")
-        #expect(port.metric("hotswap_agent_windows_evicted_total") == 0)
+        #expect(port.metrics.value("hotswap_agent_windows_evicted_total") == 0)
 
         Self.pass(.seconds(1), on: port)
         #expect(port.now == closedAt.advanced(by: Self.retention))
         #expect(port.gateway.window(of: "gone") == nil, "dropped once the retention ran out")
         #expect(port.gateway.window(of: "silent") != nil, "a node with a session keeps its window however long it is silent")
-        #expect(port.metric("hotswap_agent_windows_evicted_total") == 1)
+        #expect(port.metrics.value("hotswap_agent_windows_evicted_total") == 1)
         #expect(port.logLines(containing: "node windows evicted").count == 1)
 
         guard case let .document(bytes) = port.gateway.answer(.node(id: "gone")) else {

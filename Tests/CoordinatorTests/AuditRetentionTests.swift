@@ -32,12 +32,6 @@ struct AuditRetentionTests {
             retention.proposeIfDue(trail: trail, isLeaseValid: isLeaseValid, now: instant,
                                    nowMilliseconds: nowMilliseconds) { request, done in submitted.append((request, done)) }
         }
-
-        /// The counter `name` as `/metrics` shows it; -1 when it is not there.
-        func counter(_ name: String) -> Int {
-            let line = metrics.exposition().split(separator: "\n").first { $0.hasPrefix(name + " ") }
-            return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
-        }
     }
 
     /// A trail with a write at each of `times`.
@@ -92,7 +86,7 @@ struct AuditRetentionTests {
             instant = instant.advanced(by: AuditRetention.interval)
         }
         #expect(harness.submitted.count == 4)
-        #expect(harness.counter(failed) == 2, "two runs of failures")
+        #expect(harness.metrics.value(failed) == 2, "two runs of failures")
     }
 
     @Test func aClockPastEveryRecordIsHeldToTheNewestAndCountedOncePerRun() {
@@ -103,22 +97,22 @@ struct AuditRetentionTests {
         #expect(harness.submitted.map(\.0) == [Self.compaction(before: Self.now - Self.day)], "not the clock's cut-off")
         harness.submitted[0].1(.applied(.auditCompacted(removed: 1)))
         harness.propose(Self.due, at: Self.start.advanced(by: AuditRetention.interval), nowMilliseconds: yearsAhead)
-        #expect(harness.counter(ahead) == 1)
+        #expect(harness.metrics.value(ahead) == 1)
         #expect(harness.log.lines.filter { $0.contains("past the newest audit record") }.count == 1)
         harness.submitted[1].1(.applied(.auditCompacted(removed: 0)))
         // A check with the clock back (nothing due, nothing proposed) ends the run.
         harness.propose(Self.trail([Self.now - Self.day / 2, Self.now]), at: Self.start.advanced(by: AuditRetention.interval * 2))
         harness.propose(Self.due, at: Self.start.advanced(by: AuditRetention.interval * 2), nowMilliseconds: yearsAhead)
-        #expect(harness.counter(ahead) == 2, "a new run after a check with the clock back")
+        #expect(harness.metrics.value(ahead) == 2, "a new run after a check with the clock back")
     }
 
     @Test func aContextTimeFarFromTheLeadersClockIsReplacedAndCounted() {
         let harness = Harness()
         let context = AuditContext(user: "a", role: .admin, source: nil, atMilliseconds: Self.now)
         #expect(harness.retention.stamped(context, nowMilliseconds: Self.now + 1_000) == context)
-        #expect(harness.counter("hotswap_audit_context_times_replaced_total") == 0)
+        #expect(harness.metrics.value("hotswap_audit_context_times_replaced_total") == 0)
         let stamped = harness.retention.stamped(context, nowMilliseconds: Self.now + Self.day)
         #expect(stamped.atMilliseconds == Self.now + Self.day)
-        #expect(harness.counter("hotswap_audit_context_times_replaced_total") == 1)
+        #expect(harness.metrics.value("hotswap_audit_context_times_replaced_total") == 1)
     }
 }

@@ -14,8 +14,6 @@ struct EventHubAccessTests {
         "X-Caller: \(name) \(role) \(Harness.wallNow / 1_000 + lastingSeconds)"
     }
 
-    static func ended(_ text: String) -> Bool { text.hasSuffix("0\r\n\r\n") }
-
     @Test func aViewerSeesNeitherUsersNorRevocations() {
         let harness = Harness()
         let admin = harness.subscribe()
@@ -40,11 +38,11 @@ struct EventHubAccessTests {
         let harness = Harness()
         let expiring = harness.subscribe([Self.caller("vera", "viewer", lastingSeconds: 60)])
         harness.embedded.advanceTime(by: .seconds(59))
-        #expect(!Self.ended(EventHubTests.text(expiring)) && harness.metric("hotswap_event_subscribers") == "1")
+        #expect(!EventHubTests.ended(EventHubTests.text(expiring)) && harness.metrics.value("hotswap_event_subscribers") == 1)
         harness.embedded.advanceTime(by: .seconds(1))
-        #expect(Self.ended(EventHubTests.text(expiring)))
-        #expect(harness.metric("hotswap_event_subscribers") == "0")
-        #expect(harness.metric("hotswap_event_subscribers_dropped_total") == "0")
+        #expect(EventHubTests.ended(EventHubTests.text(expiring)))
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 0)
+        #expect(harness.metrics.value("hotswap_event_subscribers_dropped_total") == 0)
     }
 
     @Test func aStreamEndsWhenItsUserIsDeletedOrChangesPassword() {
@@ -54,14 +52,14 @@ struct EventHubAccessTests {
         let ada = harness.subscribe()
         harness.hub.record([FleetEvent(index: 1, change: .passwordChanged(name: "vera"))], through: 1)
         harness.embedded.run()
-        #expect(Self.ended(EventHubTests.text(vera)))
-        #expect(!Self.ended(EventHubTests.text(otto)) && harness.metric("hotswap_event_subscribers") == "2")
+        #expect(EventHubTests.ended(EventHubTests.text(vera)))
+        #expect(!EventHubTests.ended(EventHubTests.text(otto)) && harness.metrics.value("hotswap_event_subscribers") == 2)
         harness.hub.record([FleetEvent(index: 2, change: .userDeleted(name: "otto"))], through: 2)
         harness.embedded.run()
-        #expect(Self.ended(EventHubTests.text(otto)))
+        #expect(EventHubTests.ended(EventHubTests.text(otto)))
         let admin = EventHubTests.text(ada)
-        #expect(!Self.ended(admin) && EventHubTests.eventIDs(admin) == [0, 1, 2])
-        #expect(harness.metric("hotswap_event_subscribers") == "1")
+        #expect(!EventHubTests.ended(admin) && EventHubTests.eventIDs(admin) == [0, 1, 2])
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 1)
     }
 
     @Test func oneUserHoldsAtMostItsShareOfStreams() {

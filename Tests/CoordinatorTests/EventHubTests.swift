@@ -73,15 +73,14 @@ struct EventHubTests {
                 embedded.run()
             }
         }
-
-        func metric(_ name: String) -> String? {
-            metrics.exposition().split(separator: "\n").first { $0.hasPrefix("\(name) ") }.map { String($0.split(separator: " ")[1]) }
-        }
     }
 
     static func text(_ connection: EmbeddedConnection) -> String {
         String(decoding: connection.takeWritten(), as: UTF8.self)
     }
+
+    /// Whether `text` ends with the stream's last chunk (the chunked body's end).
+    static func ended(_ text: String) -> Bool { text.hasSuffix("0\r\n\r\n") }
 
     /// The `id:` lines' ids (between chunk framing, whose `\r\n` is one Character).
     static func ids(_ text: String) -> [UInt64] {
@@ -120,8 +119,8 @@ struct EventHubTests {
         // Each read lets the stream write more, up to its connection's high-water mark.
         while case let more = Self.text(steady), !more.isEmpty { received += more }
         #expect(slow.isClosed, "the slow client is dropped")
-        #expect(harness.metric("hotswap_event_subscribers_dropped_total") == "1")
-        #expect(harness.metric("hotswap_event_subscribers") == "1")
+        #expect(harness.metrics.value("hotswap_event_subscribers_dropped_total") == 1)
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 1)
         #expect(!steady.isClosed)
         #expect(Self.ids(received) == [0] + Array(1...100), "the opening, then every event once, in order")
     }
@@ -138,7 +137,7 @@ struct EventHubTests {
         #expect(!slow.isWritable, "the heartbeat filled it")
         harness.write(10, from: 0)
         #expect(slow.isClosed, "dropped once more than 5 events wait for it")
-        #expect(harness.metric("hotswap_event_subscribers_dropped_total") == "1")
+        #expect(harness.metrics.value("hotswap_event_subscribers_dropped_total") == 1)
     }
 
     /// The race itself: the stream read all there was (`next`), the Raft loop then recorded an
@@ -159,7 +158,7 @@ struct EventHubTests {
         harness.embedded.run()
         harness.write(5, from: 1)
         #expect(slow.isClosed, "dropped once more than 3 events wait for it")
-        #expect(harness.metric("hotswap_event_subscribers_dropped_total") == "1")
+        #expect(harness.metrics.value("hotswap_event_subscribers_dropped_total") == 1)
     }
 
     /// On a quiet cluster no backlog grows: a client that takes no byte for the send timeout is
@@ -175,7 +174,7 @@ struct EventHubTests {
         #expect(!stalled.isClosed)
         harness.embedded.advanceTime(by: .seconds(1))
         #expect(stalled.isClosed, "no byte taken for the send timeout")
-        #expect(harness.metric("hotswap_event_subscribers_dropped_total") == "1")
+        #expect(harness.metrics.value("hotswap_event_subscribers_dropped_total") == 1)
         for _ in 0..<8 {
             harness.embedded.advanceTime(by: .seconds(15))
             _ = reading.takeWritten()
@@ -226,8 +225,8 @@ struct EventHubTests {
         #expect(!blocked.isWritable)
         harness.hub.close()
         harness.embedded.run()
-        #expect(harness.metric("hotswap_event_subscribers") == "0")
-        #expect(Self.text(blocked).hasSuffix("0\r\n\r\n"))
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 0)
+        #expect(Self.ended(Self.text(blocked)))
     }
 
     @Test func anIdleStreamSendsHeartbeatsAndAGoneClientFreesItsSlot() {
@@ -244,8 +243,8 @@ struct EventHubTests {
         #expect(Self.text(stream).contains(": heartbeat\nid: 2\n\n"))
         stream.peerClosed()
         harness.embedded.run()
-        #expect(harness.metric("hotswap_event_subscribers") == "0")
-        #expect(harness.metric("hotswap_event_subscribers_dropped_total") == "0")
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 0)
+        #expect(harness.metrics.value("hotswap_event_subscribers_dropped_total") == 0)
         harness.embedded.advanceTime(by: .seconds(60))
     }
 
@@ -257,14 +256,14 @@ struct EventHubTests {
         let opening = harness.subscribe().takeWritten().count
         let beforeHeartbeat = harness.subscribe(maximumBytes: opening + 5)
         let beforeEvent = harness.subscribe(maximumBytes: opening + 5)
-        #expect(!beforeHeartbeat.isClosed && harness.metric("hotswap_event_subscribers") == "3")
+        #expect(!beforeHeartbeat.isClosed && harness.metrics.value("hotswap_event_subscribers") == 3)
         harness.embedded.advanceTime(by: .seconds(15))
         #expect(beforeHeartbeat.isClosed && beforeEvent.isClosed, "the heartbeat overflows both")
         harness.embedded.advanceTime(by: .seconds(60))
         let another = harness.subscribe(maximumBytes: opening + 5)
         harness.write(1, from: 0)
         #expect(another.isClosed)
-        #expect(harness.metric("hotswap_event_subscribers") == "1")
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 1)
     }
 
     @Test func aResumedStreamGetsWhatFollowsItsIdAndATooOldOneIsReset() {
@@ -285,8 +284,8 @@ struct EventHubTests {
         // back with their tokens checked again (and a reset).
         harness.hub.restart(at: 50)
         harness.embedded.run()
-        #expect(Self.text(waiting).hasSuffix("0\r\n\r\n"))
-        #expect(harness.metric("hotswap_event_subscribers") == "0")
+        #expect(Self.ended(Self.text(waiting)))
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 0)
         let again = Self.text(harness.subscribe(["Last-Event-ID: 35"]))
         #expect(again.contains("event: reset") && Self.ids(again) == [50])
     }
@@ -301,8 +300,8 @@ struct EventHubTests {
         harness.hub.close()
         harness.embedded.run()
         let ending = Self.text(first)
-        #expect(ending.hasSuffix("0\r\n\r\n"), "the stream's last chunk: \(ending)")
-        #expect(harness.metric("hotswap_event_subscribers") == "0")
+        #expect(Self.ended(ending), "the stream's last chunk: \(ending)")
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 0)
         let late = harness.subscribe()
         #expect(Self.text(late).contains("shutting_down"))
     }

@@ -29,14 +29,4 @@ import Testing
         table.release("u0")
         #expect(table.take("one-more", slots: 5))
     }
-
-    @Test func aSlotReleasedOnceAppliedIsHeldUntilThen() {
-        let table = PasswordChecksInFlight()
-        #expect(table.take("ada", slots: 1))
-        var applied: (@Sendable () -> Void)?
-        table.release("ada") { applied = $0 }
-        #expect(!table.take("ada", slots: 1), "given back before this coordinator applied the failure")
-        applied?()
-        #expect(table.take("ada", slots: 1))
-    }
 }

@@ -47,7 +47,7 @@ struct FrameLinkTests {
                           expectedPeerName: String? = nil) throws -> LoopBound<FrameLink> {
         let loop = group.loops[0]
         let address = try SocketAddress(host: "127.0.0.1", port: port)
-        let contexts = try certificates.clientContextStore(authorizer: expectedPeerName.map { _ in ResumptionFixture.authorizer })
+        let contexts = try certificates.clientContextStore(authorizer: expectedPeerName.map { _ in TestCertificates.authorizer })
         let receiver = self.receiver
         return loop.runAndWait {
             let link = FrameLink(loop: loop, address: address, serverName: TestCertificates.serverName,

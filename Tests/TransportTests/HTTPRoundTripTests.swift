@@ -1,4 +1,3 @@
-import Certificates
 import Primitives
 import Testing
 import TestSupport
@@ -299,13 +298,7 @@ import Wire
     }
 
     @Test func mutualTLSPeerIdentityReachesTheHandler() throws {
-        let authorizer: PeerAuthorizer = { certificate in
-            guard let identity = NodeIdentity.identity(ofCertificate: certificate) else {
-                return .failure(PeerRejection("no hotswap identity"))
-            }
-            return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name))
-        }
-        let fixture = try HTTPFixture(authorizer: authorizer) { routes in
+        let fixture = try HTTPFixture(authorizer: TestCertificates.authorizer) { routes in
             routes.add("GET", "/api/v1/whoami") { request, responder in
                 responder.sendJSON(status: 200, JSONText.quoted(request.peer.map { "\($0)" } ?? "anonymous"))
             }

@@ -16,11 +16,6 @@ import Wire
         }
     }
 
-    static let identity: PeerAuthorizer = { certificate in
-        guard let identity = NodeIdentity.identity(ofCertificate: certificate) else { return .failure(PeerRejection("no identity")) }
-        return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name))
-    }
-
     /// One GET /whoami with a client context trusting the fixture's CA and presenting `certificate`, if any.
     static func whoami(_ fixture: HTTPFixture, presenting certificate: CertificatePaths?) throws
         -> Result<HTTPClientResponse, HTTPClientError> {
@@ -36,21 +31,21 @@ import Wire
     }
 
     @Test func aClientWithoutACertificateConnectsWithNoIdentity() throws {
-        let fixture = try HTTPFixture(authorizer: Self.identity, isCertificateOptional: true, Self.addWhoami)
+        let fixture = try HTTPFixture(authorizer: TestCertificates.authorizer, isCertificateOptional: true, Self.addWhoami)
         defer { fixture.shutdown() }
         let response = try Self.whoami(fixture, presenting: nil).get()
         #expect(String(decoding: response.body, as: UTF8.self) == "\"anonymous\"")
     }
 
     @Test func aPresentedCertificateIsVerifiedAndItsIdentityReachesTheHandler() throws {
-        let fixture = try HTTPFixture(authorizer: Self.identity, isCertificateOptional: true, Self.addWhoami)
+        let fixture = try HTTPFixture(authorizer: TestCertificates.authorizer, isCertificateOptional: true, Self.addWhoami)
         defer { fixture.shutdown() }
         let response = try Self.whoami(fixture, presenting: fixture.certificates.client).get()
         #expect(String(decoding: response.body, as: UTF8.self) == "\"operator/\(TestCertificates.clientIdentityName)\"")
     }
 
     @Test func aCertificateFromAnotherCAOrRefusedByTheAuthorizerFailsTheHandshake() throws {
-        let fixture = try HTTPFixture(authorizer: Self.identity, isCertificateOptional: true, Self.addWhoami)
+        let fixture = try HTTPFixture(authorizer: TestCertificates.authorizer, isCertificateOptional: true, Self.addWhoami)
         defer { fixture.shutdown() }
         let strangers = try TestCertificates()
         #expect(throws: HTTPClientError.self) { try Self.whoami(fixture, presenting: strangers.client).get() }
@@ -69,7 +64,7 @@ import Wire
     /// it offers anyway (`-sess_in`) starts a full handshake that verifies the certificate anew.
     @Test func noSessionIsResumed() throws {
         try Prerequisite.requireTools("openssl")
-        let fixture = try HTTPFixture(authorizer: Self.identity, isCertificateOptional: true, Self.addWhoami)
+        let fixture = try HTTPFixture(authorizer: TestCertificates.authorizer, isCertificateOptional: true, Self.addWhoami)
         defer { fixture.shutdown() }
         let certificates = fixture.certificates
         let request = "GET /whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"

@@ -48,14 +48,6 @@ final class ResumptionFixture: Sendable {
     let client: LoopbackTLSClient
     let cache: LoopBound<TLSSessionCache>
 
-    /// Names the peer from the hotswap:// identity in its certificate, as the product does.
-    static let authorizer: PeerAuthorizer = { certificate in
-        guard let identity = NodeIdentity.identity(ofCertificate: certificate) else {
-            return .failure(PeerRejection("no hotswap identity"))
-        }
-        return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name))
-    }
-
     static var clientPeer: AuthenticatedPeer { AuthenticatedPeer(role: "operator", name: TestCertificates.clientIdentityName) }
 
     init() throws {
@@ -76,7 +68,7 @@ final class ResumptionFixture: Sendable {
         return try TLSContextStore(
             TLSConfiguration(certificateChainPath: presented.certificate, privateKeyPath: presented.privateKey,
                              trustRootsPath: trustRoots ?? certificates.authority.certificate,
-                             peerVerification: .required(Self.authorizer), sessionTickets: tickets),
+                             peerVerification: .required(TestCertificates.authorizer), sessionTickets: tickets),
             side: .server)
     }
 

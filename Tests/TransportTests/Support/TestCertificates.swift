@@ -16,6 +16,14 @@ final class TestCertificates: Sendable {
     static let serverName = "127.0.0.1"
     static let clientIdentityName = "ops"
 
+    /// Names the peer from the hotswap:// identity in its certificate, as the product does.
+    static let authorizer: PeerAuthorizer = { certificate in
+        guard let identity = NodeIdentity.identity(ofCertificate: certificate) else {
+            return .failure(PeerRejection("no hotswap identity"))
+        }
+        return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name))
+    }
+
     init() throws {
         scratch = TemporaryDirectory()
         directory = scratch.path
