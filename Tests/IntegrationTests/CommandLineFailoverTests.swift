@@ -16,7 +16,7 @@ import TestSupport
 
     /// A loopback address nothing listens on (a port bound a moment ago, then released).
     static func deadAddress() throws -> String {
-        "127.0.0.1:\(try #require(try FreePorts.reserve(1).first))"
+        "127.0.0.1:\(try #require(LoopbackPort.vacant()))"
     }
 
     @Test func aDeadAddressFirstIsPassedOver() throws {

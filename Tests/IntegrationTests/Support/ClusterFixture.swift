@@ -14,6 +14,9 @@ final class ClusterFixture {
     let spares: [String]
     private(set) var processes: [String: CoordinatorProcess] = [:]
     private let peerPorts: [String: Int]
+    /// Held for the fixture's life, so that no connection or port-0 listener of a test beside it
+    /// is handed a member's peer port while that member is down or not yet started.
+    private let peerPortReservations: [LoopbackPort.Reservation]
     private let dataDirectories: [String: TemporaryDirectory]
     private let coordinatorArguments: [String]
     /// The first admin's token: every member verifies it against the replicated key ring, so
@@ -25,11 +28,15 @@ final class ClusterFixture {
         self.coordinatorArguments = coordinatorArguments
         let everyone = names + spares
         certificates = try CertificateFixture(coordinators: everyone, agents: agents)
-        let ports = try FreePorts.reserve(everyone.count)
-        peerPorts = Dictionary(uniqueKeysWithValues: zip(everyone, ports))
+        peerPortReservations = try FreePorts.reserve(everyone.count)
+        peerPorts = Dictionary(uniqueKeysWithValues: zip(everyone, peerPortReservations.map { Int($0.port) }))
         dataDirectories = Dictionary(uniqueKeysWithValues: everyone.map { ($0, TemporaryDirectory()) })
         for name in names { try start(name) }
         token = try adminToken()
+    }
+
+    deinit {
+        peerPortReservations.forEach { $0.release() }
     }
 
     /// curl's arguments that send the first admin's token.
@@ -173,18 +180,17 @@ final class ClusterFixture {
     }
 }
 
-/// Loopback ports that were free a moment ago (bound to port 0, then released).
+/// Loopback ports held by reservations (`LoopbackPort.Reservation`) until their owner releases them.
 enum FreePorts {
-    static func reserve(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { sockets.forEach { close($0) } }
-        return try (0..<count).map { _ in
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            sockets.append(descriptor)
-            guard let port = LoopbackPort.bind(descriptor) else {
+    static func reserve(_ count: Int) throws -> [LoopbackPort.Reservation] {
+        var reservations: [LoopbackPort.Reservation] = []
+        for _ in 0..<count {
+            guard let reservation = LoopbackPort.Reservation() else {
+                reservations.forEach { $0.release() }
                 throw CoordinatorProcess.StartFailure(log: "cannot reserve a loopback port")
             }
-            return Int(port)
+            reservations.append(reservation)
         }
+        return reservations
     }
 }
