@@ -53,19 +53,19 @@ public final class TLSContext: @unchecked Sendable {
     private func loadCredentials(_ configuration: TLSConfiguration) throws(TransportError) {
         if let certificatePath = configuration.certificateChainPath, let keyPath = configuration.privateKeyPath {
             guard SSL_CTX_use_certificate_chain_file(context, certificatePath) == 1 else {
-                throw .tls(operation: "loading certificate \(certificatePath)", detail: OpenSSLErrors.drain())
+                throw .credential(.certificateChain(path: certificatePath), detail: OpenSSLErrors.drain())
             }
             guard SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM) == 1 else {
-                throw .tls(operation: "loading private key \(keyPath)", detail: OpenSSLErrors.drain())
+                throw .credential(.privateKey(path: keyPath), detail: OpenSSLErrors.drain())
             }
             guard SSL_CTX_check_private_key(context) == 1 else {
-                throw .tls(operation: "matching key \(keyPath) to certificate", detail: OpenSSLErrors.drain())
+                throw .credential(.keyMismatch(path: keyPath), detail: OpenSSLErrors.drain())
             }
         } else {
             precondition(side == .client, "a TLS server needs a certificate and key")
         }
         guard SSL_CTX_load_verify_locations(context, configuration.trustRootsPath, nil) == 1 else {
-            throw .tls(operation: "loading CA \(configuration.trustRootsPath)", detail: OpenSSLErrors.drain())
+            throw .credential(.trustRoots(path: configuration.trustRootsPath), detail: OpenSSLErrors.drain())
         }
     }
 

@@ -41,6 +41,8 @@ struct APIClientOptions {
     /// The client certificate and key the connections present (`--cert`, `--key`), if any.
     let clientCertificate: APIFailure.ClientCertificate?
     private let failover: APIFailover
+    /// The connections' TLS context, one for the whole command.
+    private let context = ClientContext()
 
     /// With `authenticating` false (a login) no token or certificate is looked for or sent.
     init(_ options: CommandLineOptions, authenticating: Bool = true) throws {
@@ -109,7 +111,9 @@ struct APIClientOptions {
                   user: String? = nil) throws -> APIFailover.Answer {
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
-        let client = HTTPClient(group: group, context: try APIFailure.clientContext(caPath: caPath, certificate: clientCertificate))
+        let client = HTTPClient(group: group, context: try context.get {
+            try APIFailure.clientContext(caPath: caPath, certificate: clientCertificate)
+        })
         var headers = HTTPHeaders()
         if let token = credential.token { headers.add(name: "Authorization", value: "Bearer " + token) }
         let answer = try failover.send(HTTPClientRequest(method: method, target: target, headers: headers, body: body), client: client,
@@ -143,5 +147,18 @@ struct APIClientOptions {
 
     private static func environment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
+    }
+}
+
+/// A command's client TLS context, built at its first request (so a command that stops before
+/// sending reads no CA, certificate or key) and reused by the later ones.
+private final class ClientContext {
+    private var built: TLSContext?
+
+    func get(_ build: () throws -> TLSContext) throws -> TLSContext {
+        if let built { return built }
+        let context = try build()
+        built = context
+        return context
     }
 }

@@ -154,12 +154,17 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
             return try TLSContext(TLSConfiguration(certificateChainPath: certificate?.certificatePath, privateKeyPath: certificate?.keyPath,
                                                    trustRootsPath: caPath, peerVerification: .none), side: .client)
         } catch {
-            if let certificate, case let .tls(operation, _) = error, !operation.hasPrefix("loading CA") {
-                throw APIFailure(message: "cannot use the client certificate \(certificate.certificatePath): \(operation) failed",
+            let noCA = APIFailure(message: "\(caPath) holds no usable CA certificate", hint: fixCA)
+            guard let certificate, case let .credential(credential, _) = error else { throw noCA }
+            switch credential {
+            case .trustRoots:
+                throw noCA
+            case .certificateChain, .privateKey, .keyMismatch:
+                let certificatePath = certificate.certificatePath
+                throw APIFailure(message: "cannot use the client certificate \(certificatePath): \(credential.operation) failed",
                                  hint: "--cert and --key (or HOTSWAP_CERT and HOTSWAP_KEY) must name a certificate "
                                      + "and its private key, e.g. DIR/NAME.pem and DIR/NAME.key")
             }
-            throw APIFailure(message: "\(caPath) holds no usable CA certificate", hint: fixCA)
         }
     }
 

@@ -29,8 +29,8 @@ enum AuditCommand {
             Needs admin.
             """,
         flags: [userFlag, actionFlag, targetFlag, sinceFlag, untilFlag, limitFlag, beforeFlag] + APIClientOptions.flags) { options in
-        let path = try path(options, nowMilliseconds: WallClock.nowMilliseconds())
         let before = try before(options)
+        let path = try path(options, before: before, nowMilliseconds: WallClock.nowMilliseconds())
         return try APIClientOptions(options).read(path, as: Page.self) { page in
             if let warning = gapWarning(before: before, page: page) { printError(warning) }
             print(TextTable.row(["ID", "TIME", "USER", "ROLE", "SOURCE", "ACTION", "TARGET", "OUTCOME"], widths: widths))
@@ -42,8 +42,9 @@ enum AuditCommand {
         }
     }
 
-    /// The request path the flags ask for, times resolved against `nowMilliseconds`.
-    static func path(_ options: CommandLineOptions, nowMilliseconds: UInt64) throws -> String {
+    /// The request path the flags ask for (`before`: `--before`, parsed), times resolved against
+    /// `nowMilliseconds`.
+    static func path(_ options: CommandLineOptions, before: UInt64?, nowMilliseconds: UInt64) throws -> String {
         var items: [(String, String)] = []
         if let user = options.text(userFlag) {
             items.append(("user", user == AuditContext.unknownUser ? user : try UsersCommand.userName(user, flag: "--user")))
@@ -59,7 +60,7 @@ enum AuditCommand {
             if let text = options.text(flag) { items.append((flag.name, try time(text, flag: flag, nowMilliseconds: nowMilliseconds))) }
         }
         items.append(("limit", String(try options.count(limitFlag))))
-        if let before = try before(options) { items.append(("before", String(before))) }
+        if let before { items.append(("before", String(before))) }
         return "/api/v1/audit?" + items.map { "\($0)=\(queryEncoded($1))" }.joined(separator: "&")
     }
 

@@ -183,8 +183,8 @@ struct RoleMatrixTests {
     static func streamHead(as caller: Caller, to process: CoordinatorProcess) throws -> APIResponse {
         let stream = try EventStreamClient(process, token: caller.token)
         defer { stream.close() }
-        let answered = eventually { stream.status == 200 ? stream.waitUntilOpen() : !stream.process.isRunning }
+        let answered = stream.waitUntil { opened in stream.status == 200 ? !opened.isEmpty : !stream.process.isRunning }
         try #require(answered, "GET /api/v1/events as \(caller.label): no head, or no opening, in time: \(stream.body)")
-        return APIResponse(status: stream.status, headers: stream.headers, body: stream.body)
+        return stream.response
     }
 }

@@ -9,12 +9,30 @@ struct APIResponse {
     let headers: [String: String]
     let body: String
 
-    var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
-    }
+    var json: [String: Any] { Self.jsonObject(body) }
 
     /// The error code of a `{"error": {"code": ...}}` answer.
     var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+
+    /// `text` parsed as a JSON object; empty when it is not one.
+    static func jsonObject(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    /// The answer in curl's output with its head in front (`-i` or `-D -`), the body being what
+    /// came after the head so far. Until the head arrived whole: status 0, no fields, and all
+    /// of the output as the body.
+    static func parse(_ curlOutput: String) -> APIResponse {
+        guard let split = curlOutput.range(of: "\r\n\r\n") else { return APIResponse(status: 0, headers: [:], body: curlOutput) }
+        let lines = curlOutput[..<split.lowerBound].components(separatedBy: "\r\n")
+        let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return APIResponse(status: status, headers: headers, body: String(curlOutput[split.upperBound...]))
+    }
 }
 
 extension CoordinatorProcess {
@@ -27,17 +45,8 @@ extension CoordinatorProcess {
         if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
         if let token { arguments += TestCredentials.bearer(token) }
         let output = try ExternalCommand.run(arguments + extra + ["\(apiURL)\(path)"])
-        guard output.status == 0, let split = output.standardOutput.range(of: "\r\n\r\n") else {
-            return APIResponse(status: 0, headers: [:], body: output.combined)
-        }
-        let lines = output.standardOutput[..<split.lowerBound].components(separatedBy: "\r\n")
-        let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return APIResponse(status: status, headers: headers, body: String(output.standardOutput[split.upperBound...]))
+        guard output.status == 0 else { return APIResponse(status: 0, headers: [:], body: output.combined) }
+        return APIResponse.parse(output.standardOutput)
     }
 
     /// `POST /api/v1/auth/login`, again while it is answered 429 or 503 (bounded): neither

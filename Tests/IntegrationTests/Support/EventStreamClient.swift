@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Testing
 import TestSupport
 
@@ -9,17 +8,14 @@ struct EventMessage: Equatable {
     let event: String
     let data: String
 
-    var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] ?? [:]
-    }
+    var json: [String: Any] { APIResponse.jsonObject(data) }
 
     /// The `name` of what the event is about (an environment, node id, user or member).
     var subject: String? { json["name"] as? String }
 }
 
 /// A `GET /api/v1/events` stream read as it arrives, with `curl -N` in a child process (`-i`:
-/// the head, then the decoded body). Killed when released or `close`d; `pause` stops it reading
-/// (SIGSTOP), as a client that no longer reads would.
+/// the head, then the decoded body). Killed when released or `close`d.
 final class EventStreamClient {
     let process: Subprocess
 
@@ -34,37 +30,21 @@ final class EventStreamClient {
     deinit { close() }
 
     func close() {
-        process.send(SIGCONT)
         process.kill()
         process.waitUntilExit()
     }
 
-    func pause() { process.send(SIGSTOP) }
-
-    private var text: String { process.standardOutput?.text ?? "" }
+    /// The answer so far (`APIResponse.parse`): its body grows with the stream.
+    var response: APIResponse { APIResponse.parse(process.standardOutput?.text ?? "") }
 
     /// The status of the answer, once its head arrived (0 before).
-    var status: Int {
-        guard let line = text.split(separator: "\r\n").first else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-    }
+    var status: Int { response.status }
 
     /// The head's fields, names in lower case.
-    var headers: [String: String] {
-        guard let split = text.range(of: "\r\n\r\n") else { return [:] }
-        var fields: [String: String] = [:]
-        for line in text[..<split.lowerBound].components(separatedBy: "\r\n").dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return fields
-    }
+    var headers: [String: String] { response.headers }
 
     /// The body after the head (a refusal's JSON, or the stream's text so far).
-    var body: String {
-        guard let split = text.range(of: "\r\n\r\n") else { return "" }
-        return String(text[split.upperBound...])
-    }
+    var body: String { response.body }
 
     /// Every complete message so far, comments (heartbeats) left out.
     var messages: [EventMessage] {
