@@ -19,13 +19,6 @@ public final class FileReader {
     /// The whole file at `path` into a buffer of its own, sized from what
     /// `fstat` reports (a regular file over `maximumBytes` is refused unread).
     public static func read(_ path: String, maximumBytes: Int, followingSymlinks: Bool = true) throws(FileError) -> [UInt8] {
-        try readWithStatus(path, maximumBytes: maximumBytes, followingSymlinks: followingSymlinks).bytes
-    }
-
-    /// As `read`, with the `fstat` of the descriptor the bytes were read from (its mode and
-    /// owner are those of what was read, not of a path that may have changed since).
-    public static func readWithStatus(_ path: String, maximumBytes: Int,
-                                      followingSymlinks: Bool = true) throws(FileError) -> (bytes: [UInt8], status: stat) {
         precondition(maximumBytes >= 0, "a negative read limit")
         let descriptor = try open(path, followingSymlinks: followingSymlinks)
         defer { close(descriptor) }
@@ -38,7 +31,7 @@ public final class FileReader {
         var buffer = [UInt8](repeating: 0, count: reported > 0 ? reported + 1 : min(maximumBytes, initialBytes - 1) + 1)
         let count = try readAll(descriptor, into: &buffer, maximumBytes: maximumBytes, path: path)
         buffer.removeSubrange(count...)
-        return (buffer, status)
+        return buffer
     }
 
     /// The whole file at `path`; `.tooLarge` past `maximumBytes`. With

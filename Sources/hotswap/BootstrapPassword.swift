@@ -5,8 +5,8 @@ import Glibc
 
 /// The first admin's password for `hotswap coordinator` (Docs/ACCESS.md): from
 /// `--bootstrap-admin-password-file` (a regular file, or a symbolic link to one as in a
-/// Kubernetes Secret volume, owned by this user or root, closed to others and not writable by its group; one trailing
-/// "\n" or "\r\n" is dropped) or `$HOTSWAP_BOOTSTRAP_ADMIN_PASSWORD` (overwritten in place and
+/// Kubernetes Secret volume, that `SecretFilePermissions` takes; one trailing "\n" or "\r\n" is
+/// dropped) or `$HOTSWAP_BOOTSTRAP_ADMIN_PASSWORD` (overwritten in place and
 /// removed from the environment once read), never both. A given password must pass the
 /// password policy; a coordinator founding a new cluster needs one. Refusals name the rule,
 /// never the password.
@@ -51,39 +51,50 @@ enum BootstrapPassword {
         return text
     }
 
-    /// The file's text, read from the one descriptor whose type, mode and owner were checked. A
-    /// symbolic link is followed (a Kubernetes Secret volume's file is one, into `..data/`): the
-    /// checks hold for the file the descriptor opened, wherever the link pointed.
+    /// The file's text, read from the one descriptor whose type, mode, owner and group were checked
+    /// (`SecretFilePermissions`). A symbolic link is followed (a Kubernetes Secret volume's file is
+    /// one, into `..data/`): the checks hold for the file the descriptor opened, wherever the link
+    /// pointed. It is opened non-blocking and without becoming a controlling terminal, and only a
+    /// regular file is read: a FIFO or a terminal is refused at once, never waited on.
     private static func readFile(_ path: String, flag: Flag) throws(UsageError) -> String {
-        let read: (bytes: [UInt8], status: stat)
+        let (descriptor, code) = InterruptedCall.retrying { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
+        guard descriptor >= 0 else { throw UsageError("--\(flag.name): cannot read \(path): \(SystemErrorText.text(code))") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw UsageError("--\(flag.name): cannot read \(path): \(SystemErrorText.current())")
+        }
+        if let refusal = SecretFilePermissions.refusal(file(status), reader: try currentReader(flag: flag)) {
+            throw UsageError("--\(flag.name): \(path) \(refusal)")
+        }
+        // Room for the longest password the policy takes and a line end; longer is refused.
+        let maximumBytes = PasswordPolicy.lengthBytes.upperBound + 2
+        let bytes: [UInt8]
         do {
-            // Room for the longest password the policy takes and a line end; longer is refused.
-            read = try FileReader.readWithStatus(path, maximumBytes: PasswordPolicy.lengthBytes.upperBound + 2)
+            bytes = try DescriptorIO.read(descriptor, upTo: maximumBytes + 1, path: path)
         } catch {
             throw UsageError("--\(flag.name): cannot read \(path): \(error.reason)")
         }
-        guard read.status.st_mode & S_IFMT == S_IFREG else {
-            throw UsageError("--\(flag.name): \(path) is not a regular file")
+        guard bytes.count <= maximumBytes else {
+            throw UsageError("--\(flag.name): \(path) is larger than \(maximumBytes) bytes")
         }
-        if let refusal = ownershipRefusal(read.status) { throw UsageError("--\(flag.name): \(path) \(refusal)") }
-        guard let text = String(validating: withoutLineEnd(read.bytes), as: UTF8.self) else {
+        guard let text = String(validating: withoutLineEnd(bytes), as: UTF8.self) else {
             throw UsageError("--\(flag.name): \(path) is not UTF-8 text")
         }
         return text
     }
 
-    /// Why a secret file of this owner and mode is refused, or nil. Owned by this user or by root
-    /// (a Kubernetes Secret volume's files are root's, whatever user the pod runs as); nothing for
-    /// others; the group may read (`defaultMode: 0440` with the pod's `fsGroup` is how a non-root
-    /// coordinator reads them) but not write, so no one but the owner can change the password.
-    private static func ownershipRefusal(_ status: stat) -> String? {
-        let mode = String(status.st_mode & 0o777, radix: 8)
-        if status.st_mode & 0o007 != 0 { return "is open to others (mode \(mode)); chmod 600 it (640 if its group must read it)" }
-        if status.st_mode & 0o020 != 0 { return "is writable by its group (mode \(mode)); chmod 600 or 640 it" }
-        guard status.st_uid == geteuid() || status.st_uid == 0 else {
-            return "is owned by uid \(status.st_uid), neither this user (\(geteuid())) nor root"
-        }
-        return nil
+    private static func file(_ status: stat) -> SecretFilePermissions.File {
+        SecretFilePermissions.File(isRegular: status.st_mode & S_IFMT == S_IFREG, mode: status.st_mode,
+                                   ownerID: status.st_uid, groupID: status.st_gid)
+    }
+
+    /// This process's effective user and group and its supplementary groups.
+    private static func currentReader(flag: Flag) throws(UsageError) -> SecretFilePermissions.Reader {
+        var groups = [gid_t](repeating: 0, count: Int(max(getgroups(0, nil), 0)))
+        let count = getgroups(Int32(groups.count), &groups)
+        guard count >= 0 else { throw UsageError("--\(flag.name): cannot list this process's groups: \(SystemErrorText.current())") }
+        return SecretFilePermissions.Reader(userID: geteuid(), groupID: getegid(), supplementaryGroupIDs: Array(groups.prefix(Int(count))))
     }
 
     /// `bytes` without one trailing "\n" or "\r\n".

@@ -59,6 +59,28 @@ struct BootstrapPasswordTests {
         #expect(both.standardError.contains("not both"), "\(both.combined)")
     }
 
+    /// A FIFO would block `open` until a writer came, and then `read`: it is opened non-blocking and
+    /// refused by its type, at once (a hang here overruns `ExternalCommand`'s timeout).
+    @Test func aFIFOIsRefusedAtOnceNotWaitedOn() throws {
+        let fifo = secrets.file("admin-password")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let output = try start(["--bootstrap-admin-password-file", fifo])
+        #expect(output.status == 2, "\(output.combined)")
+        #expect(output.standardError.contains("\(fifo) is not a regular file"), "\(output.combined)")
+    }
+
+    /// Group read is for a group of the coordinator's own: a file of a group it is not in is there
+    /// for someone else to read.
+    @Test func aFileReadableByAGroupThisProcessIsNotInIsRefused() throws {
+        try Prerequisite.require(geteuid() == 0, "giving a file a group this process is not in needs root")
+        let file = try TestCredentials.writePasswordFile(in: secrets, mode: 0o640)
+        #expect(chown(file, 0, 65_534) == 0)
+        let output = try start(["--bootstrap-admin-password-file", file])
+        #expect(output.status == 2, "\(output.combined)")
+        #expect(output.standardError.contains("\(file) is readable by group 65534, which this process (uid 0) is not in"),
+                "\(output.combined)")
+    }
+
     /// A Kubernetes Secret volume's layout in `volume`: `admin-password` is a link into `..data/`,
     /// itself a link to a dated directory holding the file (mode 0600); the link and the file.
     private static func secretVolume(_ volume: TemporaryDirectory) throws -> (link: String, target: String) {
