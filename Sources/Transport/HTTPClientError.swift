@@ -15,11 +15,15 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case exchangeFailed(String)
     /// The connection could not even be set up (a socket, the TLS state).
     case setupFailed(TransportError)
+    /// The server refused the client certificate this client presented, with the alert OpenSSL
+    /// names here (`TLSContext.clientCertificateRefusal`). In TLS 1.3 that alert comes after the
+    /// request was written, but the server refused the connection before reading any of it.
+    case clientCertificateRefused(String)
 
     /// True when the server may have received the request (and acted on it).
     public var mayHaveReachedServer: Bool {
         switch self {
-        case .connectFailed, .handshakeFailed, .setupFailed: false
+        case .connectFailed, .handshakeFailed, .setupFailed, .clientCertificateRefused: false
         case let .timedOut(requestSent): requestSent
         case .exchangeFailed: true
         }
@@ -32,6 +36,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case let .timedOut(requestSent): requestSent ? "no answer in time" : "timed out before the request was sent"
         case let .exchangeFailed(detail): "the exchange failed: \(detail)"
         case let .setupFailed(error): "\(error)"
+        case let .clientCertificateRefused(alert): "the server refused the client certificate: \(alert)"
         }
     }
 }

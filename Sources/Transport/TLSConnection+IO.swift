@@ -152,7 +152,7 @@ extension TLSConnection {
             case .progressed: continue
             case .wantWrite: sslWantsWrite = true
             case .wantRead: sslWantsRead = true
-            case .peerClosed: return abort(.peerClosed)
+            case .peerClosed: return abortAfterWriteReset()
             case let .failed(detail): return abort(.ioError(detail))
             }
             break
@@ -160,6 +160,19 @@ extension TLSConnection {
         applyBackpressure()
         if state == .closing, outbound.isEmpty { return finishGracefulClose() }
         updateInterest()
+    }
+
+    /// The peer closed or reset the connection under a write. A client first reads, once, what
+    /// arrived before: a server refusing the client's certificate (in TLS 1.3 after the client's
+    /// handshake completed) sends its alert and closes before reading the rest, which resets the
+    /// client's next write; reading lets OpenSSL see that alert (`TLSContext+Alerts`). What the
+    /// read yields is not delivered: the connection ends as closed by the peer either way.
+    private func abortAfterWriteReset() {
+        if !isServer {
+            let scratch = loop.readScratch
+            _ = classify(SSL_read(ssl, scratch.baseAddress, Int32(scratch.count)))
+        }
+        abort(.peerClosed)
     }
 
     private func applyBackpressure() {

@@ -32,6 +32,7 @@ public final class TLSContext: @unchecked Sendable {
         try loadCredentials(configuration)
         try applyVerification(configuration)
         try applySessionPolicy(configuration)
+        if side == .client { recordReceivedAlerts() }
     }
 
     deinit {
@@ -50,13 +51,24 @@ public final class TLSContext: @unchecked Sendable {
         _ = hs_SSL_CTX_set_mode(context, Int(modes))
     }
 
+    /// Loads the certificate, key and CA. No file is ever decrypted with a passphrase: OpenSSL's
+    /// default would prompt for one on the terminal, once per context, from whatever thread built
+    /// it; `refusePassphrase` fails the load instead, and the key is named as encrypted.
     private func loadCredentials(_ configuration: TLSConfiguration) throws(TransportError) {
+        SSL_CTX_set_default_passwd_cb(context, Self.refusePassphrase)
         if let certificatePath = configuration.certificateChainPath, let keyPath = configuration.privateKeyPath {
             guard SSL_CTX_use_certificate_chain_file(context, certificatePath) == 1 else {
                 throw .credential(.certificateChain(path: certificatePath), detail: OpenSSLErrors.drain())
             }
-            guard SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM) == 1 else {
-                throw .credential(.privateKey(path: keyPath), detail: OpenSSLErrors.drain())
+            var askedForPassphrase = false
+            let loaded = withUnsafeMutablePointer(to: &askedForPassphrase) { asked in
+                SSL_CTX_set_default_passwd_cb_userdata(context, asked)
+                defer { SSL_CTX_set_default_passwd_cb_userdata(context, nil) }
+                return SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM)
+            }
+            guard loaded == 1 else {
+                throw .credential(askedForPassphrase ? .encryptedPrivateKey(path: keyPath) : .privateKey(path: keyPath),
+                                  detail: OpenSSLErrors.drain())
             }
             guard SSL_CTX_check_private_key(context) == 1 else {
                 throw .credential(.keyMismatch(path: keyPath), detail: OpenSSLErrors.drain())
@@ -67,6 +79,14 @@ public final class TLSContext: @unchecked Sendable {
         guard SSL_CTX_load_verify_locations(context, configuration.trustRootsPath, nil) == 1 else {
             throw .credential(.trustRoots(path: configuration.trustRootsPath), detail: OpenSSLErrors.drain())
         }
+    }
+
+    /// The passphrase callback: notes at `userdata` (a `Bool`, when set) that a passphrase was
+    /// asked for and gives none, so the encrypted file fails to load.
+    private static let refusePassphrase: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32,
+                                                         UnsafeMutableRawPointer?) -> Int32 = { _, _, _, userdata in
+        userdata?.assumingMemoryBound(to: Bool.self).pointee = true
+        return -1
     }
 
     private func applyVerification(_ configuration: TLSConfiguration) throws(TransportError) {
@@ -82,9 +102,21 @@ public final class TLSContext: @unchecked Sendable {
         case (.server, .requested):
             _ = hs_SSL_CTX_set_app_data(context, authorizerBox!.toOpaque())
             SSL_CTX_set_verify(context, SSL_VERIFY_PEER, TLSContext.verifyCallback)
+            try sendAcceptedIssuers(configuration.trustRootsPath)
         case (.client, .requested):
             throw .tls(operation: "peer verification", detail: "only a server context requests an optional certificate")
         }
+    }
+
+    /// Names the CA certificates of `path` in the certificate request, so a client holding several
+    /// certificates (a browser, curl with a store) offers one of them, and `openssl s_client` lists
+    /// them as "Acceptable client certificate CA names". Only where a certificate is optional: where
+    /// one is required, the peer is one of ours and holds exactly one.
+    private func sendAcceptedIssuers(_ path: String) throws(TransportError) {
+        guard let names = SSL_load_client_CA_file(path) else {
+            throw .credential(.trustRoots(path: path), detail: OpenSSLErrors.drain())
+        }
+        SSL_CTX_set_client_CA_list(context, names)
     }
 
     /// Runs the product's authorizer on the leaf certificate once OpenSSL has

@@ -34,6 +34,8 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
 public enum TLSCredential: Equatable, Sendable {
     case certificateChain(path: String)
     case privateKey(path: String)
+    /// The private key at `path` is encrypted: it needs a passphrase, which is never asked for.
+    case encryptedPrivateKey(path: String)
     /// The private key at `path` is not the certificate's.
     case keyMismatch(path: String)
     case trustRoots(path: String)
@@ -43,6 +45,7 @@ public enum TLSCredential: Equatable, Sendable {
         switch self {
         case let .certificateChain(path): "loading certificate \(path)"
         case let .privateKey(path): "loading private key \(path)"
+        case let .encryptedPrivateKey(path): "loading private key \(path) (it is encrypted; no passphrase is asked for)"
         case let .keyMismatch(path): "matching key \(path) to certificate"
         case let .trustRoots(path): "loading CA \(path)"
         }
