@@ -1,10 +1,14 @@
 import FileSystem
 
 /// The token the CLI's API requests carry as `Authorization: Bearer TOKEN`, and where it came
-/// from. The first source found wins: `--token-file FILE`, then `HOTSWAP_TOKEN` (the token
-/// itself; empty counts as unset), then a client certificate (`--cert`: no token is sent, so the
-/// certificate speaks, and the stored login is not read), then the login `hotswap login` stored
-/// (`StoredLogin`). With none the requests go without one, and the server's 401 says to log in. A source that is
+/// from. Flags outrank the environment, which outranks the stored login (Docs/CLI.md): the first
+/// source found wins, in the order `--token-file FILE`, a client certificate given with `--cert`,
+/// `HOTSWAP_TOKEN` (the token itself; empty counts as unset), a client certificate given with
+/// `HOTSWAP_CERT`, then the login `hotswap login` stored (`StoredLogin`). A certificate that wins
+/// sends no token (the certificate speaks) and the stored login is not read; a token that wins
+/// leaves a certificate of a lower level unused. A token and a certificate at the same level are
+/// the caller's to refuse (the CLI does, as kubectl refuses two ways to authenticate at once). With
+/// none the requests go without one, and the server's 401 says to log in. A source that is
 /// there but unusable (a missing token file, a stored login others may read) is an error, not
 /// a fall-through to the next: a command never acts as someone the user did not mean.
 public struct APICredential: Sendable, Equatable {
@@ -33,18 +37,22 @@ public struct APICredential: Sendable, Equatable {
         self.storedUser = storedUser
     }
 
+    /// Where a client certificate was given.
+    public enum Level: Sendable, Equatable { case flag, environment }
+
     /// The credential from the first source there; `storedLoginPath` nil: no place to look;
-    /// `certificatePath`: the client certificate the requests are made with, if any.
+    /// `certificate`: the client certificate given, if any, and at which level.
     public static func resolve(tokenFilePath: String?, environmentToken: String?, storedLoginPath: String?,
-                               certificatePath: String? = nil) throws(CredentialFailure) -> APICredential {
+                               certificate: (path: String, level: Level)? = nil) throws(CredentialFailure) -> APICredential {
         if let tokenFilePath {
             return APICredential(source: .tokenFile(tokenFilePath), token: try readTokenFile(tokenFilePath))
         }
+        if let certificate, certificate.level == .flag { return APICredential(source: .certificate(certificate.path), token: nil) }
         if let environmentToken, !environmentToken.isEmpty {
             try check(token: environmentToken, from: "HOTSWAP_TOKEN")
             return APICredential(source: .environment, token: environmentToken)
         }
-        if let certificatePath { return APICredential(source: .certificate(certificatePath), token: nil) }
+        if let certificate { return APICredential(source: .certificate(certificate.path), token: nil) }
         if let storedLoginPath, let login = try StoredLogin.read(storedLoginPath) {
             return APICredential(source: .storedLogin(storedLoginPath), token: login.token, storedUser: login.user)
         }

@@ -7,8 +7,9 @@ import Wire
 
 /// Where the CLI's API calls go, how the server is verified and who the caller is: flags, then
 /// `HOTSWAP_ADDR` / `HOTSWAP_CA` / `HOTSWAP_TOKEN` / `HOTSWAP_CERT` / `HOTSWAP_KEY`, then defaults
-/// (the token: the stored login, `APICredential`; a client certificate replaces the stored
-/// login). Every request carries the token as `Authorization: Bearer`, and an answer refusing the
+/// (the credential: `APICredential`'s order, the stored login last; a token and a certificate at
+/// one level are refused, and a certificate is presented only when it is the credential). Every
+/// request carries the token, if any, as `Authorization: Bearer`, and an answer refusing the
 /// caller (401, 403, a rate limit's 429) ends the command as one line (`AccessRefusal`). The
 /// address may list several members, comma-separated; `APIFailover` tries them in order. `--timeout` is one deadline for the
 /// whole command, from when its options were read, whatever number of requests it makes.
@@ -54,24 +55,43 @@ struct APIClientOptions {
         caPath = ca
         wantsJSON = try options.choice(.output) == "json"
         timeout = try options.duration(Self.timeoutFlag)
-        failover = APIFailover(addresses: addresses, caPath: caPath, timeout: timeout)
-        clientCertificate = authenticating ? try Self.clientCertificate(options) : nil
-        credential = authenticating ? try APICredential.resolve(tokenFilePath: options.text(Self.tokenFileFlag),
-                                                                 environmentToken: Self.environment("HOTSWAP_TOKEN"),
-                                                                 storedLoginPath: Self.storedLoginPath,
-                                                                 certificatePath: clientCertificate?.certificatePath)
-            : APICredential(source: .none, token: nil)
+        guard authenticating else {
+            (credential, clientCertificate) = (APICredential(source: .none, token: nil), nil)
+            failover = APIFailover(addresses: addresses, caPath: caPath, clientCertificate: nil, timeout: timeout)
+            return
+        }
+        let tokenFile = options.text(Self.tokenFileFlag)
+        let environmentToken = Self.environment("HOTSWAP_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
+        let flagCertificate = try Self.clientCertificate(options.text(Self.certificateFlag), key: options.text(Self.keyFlag),
+                                                          names: ("--cert", "--key"))
+        let environmentCertificate = try Self.clientCertificate(Self.environment("HOTSWAP_CERT"), key: Self.environment("HOTSWAP_KEY"),
+                                                                 names: ("HOTSWAP_CERT", "HOTSWAP_KEY"))
+        if tokenFile != nil, flagCertificate != nil {
+            throw UsageError("give one credential: --token-file or --cert, not both")
+        }
+        if environmentToken != nil, environmentCertificate != nil {
+            throw UsageError("give one credential: HOTSWAP_TOKEN or HOTSWAP_CERT, not both (a flag, --token-file or --cert, "
+                             + "outranks both)")
+        }
+        let given = flagCertificate ?? environmentCertificate
+        let level: APICredential.Level = flagCertificate == nil ? .environment : .flag
+        credential = try APICredential.resolve(tokenFilePath: tokenFile, environmentToken: environmentToken,
+                                               storedLoginPath: Self.storedLoginPath,
+                                               certificate: given.map { ($0.certificatePath, level) })
+        if case .certificate = credential.source { clientCertificate = given } else { clientCertificate = nil }
+        failover = APIFailover(addresses: addresses, caPath: caPath, clientCertificate: clientCertificate?.certificatePath,
+                               timeout: timeout)
     }
 
-    /// `--cert` and `--key` (else `HOTSWAP_CERT`, `HOTSWAP_KEY`): both or neither.
-    private static func clientCertificate(_ options: CommandLineOptions) throws(UsageError) -> APIFailure.ClientCertificate? {
-        let certificate = options.text(certificateFlag) ?? environment("HOTSWAP_CERT")
-        let key = options.text(keyFlag) ?? environment("HOTSWAP_KEY")
+    /// A certificate and its key given at one level (`--cert` and `--key`, or `HOTSWAP_CERT` and
+    /// `HOTSWAP_KEY`): both or neither.
+    private static func clientCertificate(_ certificate: String?, key: String?,
+                                          names: (certificate: String, key: String)) throws(UsageError) -> APIFailure.ClientCertificate? {
         switch (certificate, key) {
         case let (certificate?, key?): return APIFailure.ClientCertificate(certificatePath: certificate, keyPath: key)
         case (nil, nil): return nil
-        case (.some, nil): throw UsageError("--cert (or HOTSWAP_CERT) needs --key (or HOTSWAP_KEY): the certificate's private key")
-        case (nil, .some): throw UsageError("--key (or HOTSWAP_KEY) needs --cert (or HOTSWAP_CERT): the certificate it belongs to")
+        case (.some, nil): throw UsageError("\(names.certificate) needs \(names.key): the certificate's private key")
+        case (nil, .some): throw UsageError("\(names.key) needs \(names.certificate): the certificate it belongs to")
         }
     }
 

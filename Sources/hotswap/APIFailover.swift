@@ -15,6 +15,8 @@ import Transport
 final class APIFailover {
     let addresses: [SocketAddress]
     let caPath: String
+    /// The client certificate the connections present (`--cert`), for the message when it is refused.
+    let clientCertificate: String?
     let timeout: Duration
     /// The whole command's deadline: every request and wait of it ends by then.
     let deadline: MonotonicInstant
@@ -27,9 +29,10 @@ final class APIFailover {
     /// Why the first refused address was: the message when no address is left to ask.
     private var certificateFailure: APIFailure?
 
-    init(addresses: [SocketAddress], caPath: String, timeout: Duration) {
+    init(addresses: [SocketAddress], caPath: String, clientCertificate: String?, timeout: Duration) {
         self.addresses = addresses
         self.caPath = caPath
+        self.clientCertificate = clientCertificate
         self.timeout = timeout
         deadline = MonotonicInstant.now().advanced(by: timeout)
         order = addresses
@@ -111,11 +114,12 @@ final class APIFailover {
                     }
                 case .skipAddress:
                     if case let .failure(error) = result, certificateFailure == nil {
-                        certificateFailure = APIFailure(error, at: address, caPath: caPath, limit: attemptLimit)
+                        certificateFailure = APIFailure(error, at: address, caPath: caPath, clientCertificate: clientCertificate,
+                                                        limit: attemptLimit)
                     }
                 case .stop:
                     if case let .failure(error) = result {
-                        throw APIFailure(error, at: address, caPath: caPath, limit: remaining)
+                        throw APIFailure(error, at: address, caPath: caPath, clientCertificate: clientCertificate, limit: remaining)
                     }
                 }
             }
@@ -138,7 +142,7 @@ final class APIFailover {
     static func end(of result: Result<HTTPClientResponse, HTTPClientError>) -> FailoverRule.AttemptEnd {
         switch result {
         case let .success(response): .answered(status: response.head.status, code: APIFailure.errorCode(of: response))
-        case .failure(.handshakeFailed(_, certificate: _?)): .certificateRefused
+        case .failure(.handshakeFailed(_, certificate: _?)), .failure(.clientCertificateRefused): .certificateRefused
         case let .failure(.timedOut(requestSent)): requestSent ? .lost(timedOut: true) : .notSent(timedOut: true)
         case .failure(.exchangeFailed): .lost(timedOut: false)
         case .failure(.connectFailed), .failure(.handshakeFailed), .failure(.setupFailed): .notSent(timedOut: false)
@@ -165,7 +169,8 @@ final class APIFailover {
         guard let first = latest.first else {
             return APIFailure(message: "no coordinator answered within \(timeout.text)", hint: "raise --timeout")
         }
-        if latest.count == 1 { return APIFailure(first.error, at: first.address, caPath: caPath, limit: first.limit) }
+        if latest.count == 1 { return APIFailure(first.error, at: first.address, caPath: caPath, clientCertificate: clientCertificate,
+                                                             limit: first.limit) }
         let reasons = latest.map { "\($0.address): \(APIFailure.reason($0.error, limit: $0.limit))" }
         return APIFailure(message: "no coordinator reachable: " + reasons.joined(separator: "; "),
                           hint: "are coordinators running there? --addr or HOTSWAP_ADDR lists their API addresses, comma-separated")

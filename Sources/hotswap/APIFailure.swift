@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import LocalFleet
 import Primitives
 import Transport
@@ -75,11 +76,18 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
         }
     }
 
-    /// A failure on the way to the server at `address`, where the attempt had `limit`.
-    init(_ error: HTTPClientError, at address: SocketAddress, caPath: String, limit: Duration) {
+    /// A failure on the way to the server at `address`, where the attempt had `limit`;
+    /// `clientCertificate` is the path of the certificate presented, if any.
+    init(_ error: HTTPClientError, at address: SocketAddress, caPath: String, clientCertificate: String?, limit: Duration) {
         switch error {
         case let .handshakeFailed(_, certificate?):
             self.init(certificate, at: address, caPath: caPath)
+        case let .clientCertificateRefused(alert):
+            self.init(message: "the coordinator refused the client certificate \(clientCertificate ?? "presented"): "
+                          + "\(TerminalText.printable(alert)) (TLS alert from \(address)); nothing was done",
+                      hint: "--cert and --key (or HOTSWAP_CERT and HOTSWAP_KEY) must name a certificate of the cluster CA whose "
+                          + "name is not revoked ('hotswap nodes revocations'); 'hotswap certs issue --role operator' issues one",
+                      exitStatus: CommandLineProgram.accessDeniedStatus)
         case .timedOut(requestSent: true):
             self.init(message: "no answer from \(address) within \(limit.text); the request may still have been carried out",
                       hint: "check with a read before repeating it; --timeout allows longer")
@@ -109,6 +117,7 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
         case .timedOut(requestSent: true): "no answer within \(limit.text)"
         case .exchangeFailed: "the connection closed before a complete answer"
         case let .setupFailed(cause): "\(cause)"
+        case let .clientCertificateRefused(alert): "it refused the client certificate (\(TerminalText.printable(alert)))"
         }
     }
 
@@ -150,6 +159,7 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
         } catch {
             throw APIFailure(message: error.description, hint: fixCA)
         }
+        if let certificate { try refuseUnprotectedKey(certificate.keyPath) }
         do {
             return try TLSContext(TLSConfiguration(certificateChainPath: certificate?.certificatePath, privateKeyPath: certificate?.keyPath,
                                                    trustRootsPath: caPath, peerVerification: .none), side: .client)
@@ -159,6 +169,10 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
             switch credential {
             case .trustRoots:
                 throw noCA
+            case let .encryptedPrivateKey(path):
+                throw APIFailure(message: "the private key \(path) is encrypted, and hotswap asks for no passphrase",
+                                 hint: "give it a copy without one, readable only by you: "
+                                     + "(umask 077; openssl pkey -in \(path) -out NEW.key), then --key NEW.key")
             case .certificateChain, .privateKey, .keyMismatch:
                 let certificatePath = certificate.certificatePath
                 throw APIFailure(message: "cannot use the client certificate \(certificatePath): \(credential.operation) failed",
@@ -166,6 +180,16 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
                                      + "and its private key, e.g. DIR/NAME.pem and DIR/NAME.key")
             }
         }
+    }
+
+    /// Refuses, as ssh does, a private key file of this user's own that group or others may use:
+    /// one line naming the fix. A key of another owner (root's, in a Kubernetes Secret volume) is
+    /// the owner's to protect; a key that cannot be looked at is left for the TLS context to report.
+    private static func refuseUnprotectedKey(_ path: String) throws(APIFailure) {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_uid == geteuid(), status.st_mode & 0o077 != 0 else { return }
+        throw APIFailure(message: "the private key \(path) may be used by other users (mode \(String(status.st_mode & 0o777, radix: 8)))",
+                         hint: "chmod 600 \(path)")
     }
 
     /// The project's error document.

@@ -12,6 +12,8 @@ final class ClientCertificateTests {
     let certificates: CertificateFixture
     let coordinator: CoordinatorProcess
     let adminToken: String
+    /// `XDG_CONFIG_HOME` for the CLI: no stored login.
+    let home = TemporaryDirectory()
 
     init() throws {
         certificates = try CertificateFixture()
@@ -103,6 +105,101 @@ final class ClientCertificateTests {
         let alone = try ExternalCommand.run([HotSwapBinary.path, "nodes", "list", "--cert", certificates.certificate("vera")],
                                             environment: environment)
         #expect(alone.status == 2, "\(alone.combined)")
-        #expect(alone.standardError.contains("--cert (or HOTSWAP_CERT) needs --key (or HOTSWAP_KEY)"), "\(alone.combined)")
+        #expect(alone.standardError.contains("--cert needs --key"), "\(alone.combined)")
+    }
+
+    /// The certificate request names the cluster CA, so a client with several certificates offers its.
+    @Test func theHandshakeNamesTheClusterCAAsTheIssuerItAccepts() throws {
+        try Prerequisite.requireTools("openssl")
+        let output = try ExternalCommand.run(["openssl", "s_client", "-connect", "127.0.0.1:\(coordinator.apiPort)",
+                                              "-CAfile", coordinator.caPath, "-tls1_2"], input: Data())
+        let lines = output.standardOutput.split(separator: "\n")
+        guard let heading = lines.firstIndex(of: "Acceptable client certificate CA names"), heading + 1 < lines.count else {
+            Issue.record("no client CA names were sent: \(output.combined)")
+            return
+        }
+        #expect(lines[heading + 1].contains("HotSwap cluster CA"), "\(output.combined)")
+    }
+
+    /// The environment for the CLI against this coordinator, with no ambient credential.
+    private var environment: [String: String] {
+        ["HOTSWAP_ADDR": coordinator.apiURL, "HOTSWAP_CA": coordinator.caPath, "XDG_CONFIG_HOME": home.path, "HOTSWAP_TOKEN": ""]
+    }
+
+    /// Flags outrank the environment: a certificate given with flags wins over HOTSWAP_TOKEN (whose
+    /// admin token is then not sent), a token file over a certificate in the environment (which is
+    /// then not presented: another CA's would fail the handshake); two at one level are refused.
+    @Test func aCredentialGivenWithFlagsWinsAndTwoAtOneLevelAreRefused() throws {
+        let withToken = environment.merging(["HOTSWAP_TOKEN": adminToken]) { $1 }
+        let whoami = try ExternalCommand.run([HotSwapBinary.path, "auth", "whoami"] + presenting("vera"), environment: withToken)
+        #expect(whoami.status == 0 && whoami.standardOutput.contains("vera (viewer) until "), "\(whoami.combined)")
+        let users = try ExternalCommand.run([HotSwapBinary.path, "users", "list"] + presenting("vera"), environment: withToken)
+        #expect(users.status == 3, "the admin token was sent: \(users.combined)")
+
+        let tokenFile = TemporaryDirectory()
+        try Data(adminToken.utf8).write(to: URL(fileURLWithPath: tokenFile.file("token")))
+        let foreignInEnvironment = environment.merging(["HOTSWAP_CERT": certificates.foreign.file("vera.pem"),
+                                                        "HOTSWAP_KEY": certificates.foreign.file("vera.key")]) { $1 }
+        let admin = try ExternalCommand.run([HotSwapBinary.path, "auth", "whoami", "--token-file", tokenFile.file("token")],
+                                            environment: foreignInEnvironment)
+        #expect(admin.status == 0 && admin.standardOutput.contains("admin (admin)"), "\(admin.combined)")
+
+        let bothFlags = try ExternalCommand.run([HotSwapBinary.path, "auth", "whoami", "--token-file", tokenFile.file("token")]
+                                                + presenting("vera"), environment: environment)
+        #expect(bothFlags.status == 2, "\(bothFlags.combined)")
+        #expect(bothFlags.standardError.contains("give one credential: --token-file or --cert, not both"), "\(bothFlags.combined)")
+        let bothVariables = try ExternalCommand.run([HotSwapBinary.path, "auth", "whoami"],
+                                                    environment: foreignInEnvironment.merging(["HOTSWAP_TOKEN": adminToken]) { $1 })
+        #expect(bothVariables.status == 2, "\(bothVariables.combined)")
+        #expect(bothVariables.standardError.contains("give one credential: HOTSWAP_TOKEN or HOTSWAP_CERT, not both"),
+                "\(bothVariables.combined)")
+    }
+
+    /// As ssh does: a key of one's own that others may read is refused naming the fix, and an
+    /// encrypted key is refused rather than a passphrase asked for.
+    @Test func anUnprotectedOrEncryptedKeyIsRefusedInOneLine() throws {
+        try Prerequisite.requireTools("openssl")
+        let keys = TemporaryDirectory()
+        let open = keys.file("open.key")
+        try FileManager.default.copyItem(atPath: certificates.key("vera"), toPath: open)
+        #expect(chmod(open, 0o644) == 0)
+        let certificate = certificates.certificate("vera")
+        let refused = try ExternalCommand.run([HotSwapBinary.path, "nodes", "list", "--cert", certificate, "--key", open],
+                                              environment: environment)
+        #expect(refused.status == 1, "\(refused.combined)")
+        #expect(refused.standardError.contains("the private key \(open) may be used by other users (mode 644) (chmod 600 \(open))"),
+                "\(refused.combined)")
+
+        let encrypted = keys.file("encrypted.key")
+        let made = try ExternalCommand.run(["openssl", "pkey", "-in", certificates.key("vera"), "-aes256", "-passout", "pass:a-passphrase",
+                                            "-out", encrypted])
+        #expect(made.status == 0 && chmod(encrypted, 0o600) == 0, "\(made.combined)")
+        let locked = try ExternalCommand.run([HotSwapBinary.path, "nodes", "list", "--cert", certificate, "--key", encrypted],
+                                             environment: environment)
+        #expect(locked.status == 1, "\(locked.combined)")
+        #expect(locked.standardError.contains("the private key \(encrypted) is encrypted, and hotswap asks for no passphrase"),
+                "\(locked.combined)")
+        #expect(!locked.combined.lowercased().contains("pass phrase"), "\(locked.combined)")
+    }
+
+    /// A certificate the server refuses in the handshake is named as refused, with the alert's
+    /// reason, and nothing was done: in TLS 1.3 the alert comes after the request was written, but
+    /// no request was read. A write is not "may have been carried out".
+    @Test func aRefusedCertificateIsNamedAndNothingWasDone() throws {
+        let foreignCertificate = certificates.foreign.file("vera.pem")
+        let foreign = ["--cert", foreignCertificate, "--key", certificates.foreign.file("vera.key")]
+        for command in [["nodes", "list"], ["auth", "rotate-key"]] {
+            let refused = try ExternalCommand.run([HotSwapBinary.path] + command + foreign, environment: environment)
+            #expect(refused.status == 3, "\(refused.combined)")
+            #expect(refused.standardError.contains("the coordinator refused the client certificate \(foreignCertificate): unknown CA"),
+                    "\(refused.combined)")
+            #expect(refused.standardError.contains("nothing was done") && !refused.combined.contains("may have"), "\(refused.combined)")
+        }
+        let revoked = try coordinator.request("POST", "/api/v1/nodes/mallory/revoke", token: adminToken)
+        #expect(revoked.status == 200, "\(revoked.body)")
+        let mallory = try ExternalCommand.run([HotSwapBinary.path, "auth", "rotate-key"] + presenting("mallory"), environment: environment)
+        #expect(mallory.status == 3, "\(mallory.combined)")
+        #expect(mallory.standardError.contains("the coordinator refused the client certificate \(certificates.certificate("mallory")): "
+            + "handshake failure"), "\(mallory.combined)")
     }
 }

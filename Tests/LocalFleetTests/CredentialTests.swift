@@ -32,16 +32,23 @@ struct CredentialTests {
         #expect(try APICredential.resolve(tokenFilePath: nil, environmentToken: "", storedLoginPath: login).source == .storedLogin(login))
     }
 
-    @Test func aClientCertificateReplacesTheStoredLoginButNotAGivenToken() throws {
+    /// Flags outrank the environment, which outranks the stored login: a certificate replaces the
+    /// stored login always, an environment token when given with `--cert`, and loses to a token of
+    /// a higher level.
+    @Test func aClientCertificateWinsOverTokensOfLowerLevelsOnly() throws {
         let (scratch, tokenFile, login) = try Self.fixture()
         defer { scratch.remove() }
-        let certificate = try APICredential.resolve(tokenFilePath: nil, environmentToken: nil, storedLoginPath: login,
-                                                    certificatePath: "/etc/ops.pem")
-        #expect(certificate == APICredential(source: .certificate("/etc/ops.pem"), token: nil))
-        #expect(try APICredential.resolve(tokenFilePath: tokenFile, environmentToken: nil, storedLoginPath: login,
-                                          certificatePath: "/etc/ops.pem").source == .tokenFile(tokenFile))
+        for level in [APICredential.Level.flag, .environment] {
+            let certificate = try APICredential.resolve(tokenFilePath: nil, environmentToken: nil, storedLoginPath: login,
+                                                        certificate: ("/etc/ops.pem", level))
+            #expect(certificate == APICredential(source: .certificate("/etc/ops.pem"), token: nil))
+            #expect(try APICredential.resolve(tokenFilePath: tokenFile, environmentToken: nil, storedLoginPath: login,
+                                              certificate: ("/etc/ops.pem", level)).source == .tokenFile(tokenFile))
+        }
         #expect(try APICredential.resolve(tokenFilePath: nil, environmentToken: "env.token.sig", storedLoginPath: login,
-                                          certificatePath: "/etc/ops.pem").source == .environment)
+                                          certificate: ("/etc/ops.pem", .flag)).source == .certificate("/etc/ops.pem"))
+        #expect(try APICredential.resolve(tokenFilePath: nil, environmentToken: "env.token.sig", storedLoginPath: login,
+                                          certificate: ("/etc/ops.pem", .environment)).source == .environment)
     }
 
     @Test func noSourceMeansNoToken() throws {
