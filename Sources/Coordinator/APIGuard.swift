@@ -47,12 +47,15 @@ final class APIGuard: Sendable {
     let origins: OriginPolicy
     /// Why a certificate of this name and notBefore is revoked now (`AgentRevocations`), or nil.
     private let revocation: @Sendable (_ name: String, _ notBeforeSeconds: Int64?) -> String?
+    /// The API port's trust generation now (`APITrust`): a certificate verified under an older one is refused.
+    private let trustGeneration: @Sendable () -> UInt64
 
     init(settings: AccessSettings, hmac: HMACSHA256, revocation: @escaping @Sendable (String, Int64?) -> String?,
-         view: @escaping @Sendable () -> ClusterView) {
+         trustGeneration: @escaping @Sendable () -> UInt64, view: @escaping @Sendable () -> ClusterView) {
         self.hmac = hmac
         origins = settings.allowedOrigins
         self.revocation = revocation
+        self.trustGeneration = trustGeneration
         perAddress = Locked(RateLimiter(ratePerSecond: settings.requestsPerSecondPerAddress,
                                         burst: settings.requestsPerSecondPerAddress * 2))
         perUser = Locked(RateLimiter(ratePerSecond: settings.requestsPerSecondPerUser, burst: settings.requestsPerSecondPerUser * 2))
@@ -96,14 +99,12 @@ final class APIGuard: Sendable {
 
     /// Who the request speaks for: the bearer token's user when an Authorization field is sent
     /// (it wins), else, on a connection with a client certificate, the certificate's operator
-    /// (`CertificateAuthentication`, its name checked against the revocations again, as a
-    /// connection can outlive a revocation); else 401.
+    /// (`CertificateAuthentication`, after `certificateRefusal`, as a connection can outlive a
+    /// revocation or a CA); else 401.
     private func authenticate(_ request: Request, nowMilliseconds: UInt64) -> Result<VerifiedCaller, HTTPReply> {
         let current = view()
         if request.authorization.isEmpty, let peer = request.peer {
-            if let reason = revocation(peer.name, peer.notBeforeSeconds) {
-                return .failure(Self.challenged(.error(401, "certificate_revoked", reason)))
-            }
+            if let refusal = certificateRefusal(peer) { return .failure(refusal) }
             return CertificateAuthentication.verify(role: peer.role, name: peer.name, notAfterSeconds: peer.notAfterSeconds,
                                                     nowMilliseconds: nowMilliseconds, user: { current.users[$0] })
                 .mapError { Self.challenged(.error(401, $0.code, $0.message)) }
@@ -116,6 +117,19 @@ final class APIGuard: Sendable {
         return TokenVerifier.verify(token, keys: current.signingKeys, hmac: hmac, nowMilliseconds: nowMilliseconds,
                                     user: { current.users[$0] })
             .mapError { Self.challenged(.error(401, $0.code, $0.message), challenge: Self.invalidTokenChallenge) }
+    }
+
+    /// Why the client certificate of a connection speaks for no one now, whoever it names: it was
+    /// verified under trust roots since reloaded (401 `certificate_untrusted`, and the connection
+    /// closes: every later request on it would be refused alike), or its name is revoked for a
+    /// certificate of its notBefore (401 `certificate_revoked`). Nil: it may go on.
+    func certificateRefusal(_ peer: AuthenticatedPeer) -> HTTPReply? {
+        if let rejection = CertificateAuthentication.trustRejection(generation: peer.trustGeneration, current: trustGeneration()) {
+            var reply = Self.challenged(.error(401, rejection.code, rejection.message))
+            reply.closesConnection = true
+            return reply
+        }
+        return revocation(peer.name, peer.notBeforeSeconds).map { Self.challenged(.error(401, "certificate_revoked", $0)) }
     }
 
     /// `reply`, a 401, with the `WWW-Authenticate` challenge every 401 of the API carries

@@ -35,7 +35,8 @@ extension HTTPReply {
         case let .adminBootstrapped(name): .json(201, "{\"bootstrapped\":\(JSONText.quoted(name))}")
         case .bootstrapSkipped: .json(200, "{\"bootstrapped\":null}")
         case let .userAdded(name, role): .json(201, "{\"name\":\(JSONText.quoted(name)),\"role\":\(JSONText.quoted(role.rawValue))}")
-        case let .userDeleted(name): .json(200, "{\"deleted\":\(JSONText.quoted(name))}")
+        case let .userDeleted(name):
+            .json(200, "{\"deleted\":\(JSONText.quoted(name)),\"clientCertificates\":\(JSONText.quoted(Self.certificatesOutlive(name)))}")
         case let .passwordChanged(name): .json(200, "{\"passwordChanged\":\(JSONText.quoted(name))}")
         case let .loginFailureRecorded(name, failedLogins, lockedUntil):
             .json(200, "{\"user\":\(JSONText.quoted(name)),\"failedLogins\":\(failedLogins),\"lockedUntilMilliseconds\":\(lockedUntil)}")
@@ -114,6 +115,14 @@ extension HTTPReply {
         case .invalidMembershipChange, .invalidTransferTarget: .error(409, "invalid_membership_change", error.description)
         case .uncommittedLimitReached, .readQueueFull: unavailable("proposal_refused", error.description)
         }
+    }
+
+    /// What deleting user `name` leaves in force (Docs/ACCESS.md, "Client certificates"): a
+    /// certificate names a user by name only, so one still valid speaks for whoever is added as
+    /// `name` next, until its name is revoked.
+    static func certificatesOutlive(_ name: String) -> String {
+        "client certificates naming \(name) are not revoked by this: one still valid would act as a user added again as "
+            + "\(name); revoke them with POST /api/v1/nodes/\(name)/revoke (hotswap nodes revoke \(name))"
     }
 
     /// 429 with `Retry-After: 1`: a bounded queue is full.

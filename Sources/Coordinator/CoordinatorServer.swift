@@ -58,7 +58,7 @@ public final class CoordinatorServer: Sendable {
         let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics)
         self.hashing = hashing
         var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, revocations: revocations,
-                                       metrics: metrics, logger: logger)
+                                       apiTrust: tls.apiTrust, metrics: metrics, logger: logger)
         var gatewaySettings = AgentGateway.Settings()
         gatewaySettings.liveness = LivenessPolicy(suspectAfter: configuration.agentSuspectAfter, downAfter: configuration.agentDownAfter,
                                                   failoverGrace: configuration.agentFailoverGrace)
@@ -104,15 +104,17 @@ public final class CoordinatorServer: Sendable {
     /// admin's bootstrap when this coordinator has the founding password. Health comes first:
     /// routes are tried in order, and probes call often.
     private static func accessRoutes(_ configuration: CoordinatorConfiguration, raft: RaftService, hashing: PasswordHashingPool,
-                                     hmac: HMACSHA256, revocations: AgentRevocations, metrics: MetricsRegistry,
-                                     logger: Logger) -> GuardedRoutes {
+                                     hmac: HMACSHA256, revocations: AgentRevocations, apiTrust: APITrust,
+                                     metrics: MetricsRegistry, logger: Logger) -> GuardedRoutes {
         if let password = configuration.access.bootstrapAdminPassword {
             raft.adminBootstrap = AdminBootstrap(password: password.value, pool: hashing, loop: raft.loop, logger: logger)
         }
         let revocation: @Sendable (String, Int64?) -> String? = { name, notBefore in
             revocations.denial(of: name, notBeforeSeconds: notBefore).map(AgentRevocations.reason)
         }
-        var routes = GuardedRoutes(accessGuard: APIGuard(settings: configuration.access, hmac: hmac, revocation: revocation) { raft.view })
+        let accessGuard = APIGuard(settings: configuration.access, hmac: hmac, revocation: revocation,
+                                   trustGeneration: { apiTrust.generation }) { raft.view }
+        var routes = GuardedRoutes(accessGuard: accessGuard)
         HealthRoutes.register(in: &routes, metrics: metrics) { raft.view.isLeaderKnown }
         let access = AccessRoutes(service: raft, hashing: hashing, settings: configuration.access, hmac: hmac, logger: logger)
         AuthRoutes.register(in: &routes, access)
@@ -175,10 +177,18 @@ public final class CoordinatorServer: Sendable {
     /// Re-reads certificates and keys after the same check as start-up
     /// (`verifyCertificates`); a failure of either keeps the old ones in use,
     /// is logged with what failed and counted (`hotswap_certificate_reload_failures_total`).
+    /// A new `ca.pem` ends the event streams of client certificates verified against the old one;
+    /// their connections' other requests are refused as they come (`APIGuard.certificateRefusal`).
     public func reloadCertificates() {
         do {
             _ = try configuration.verifyCertificates()
-            try tls.reload()
+            let previous = tls.apiTrust.generation
+            let generation = try tls.reload(configuration)
+            if generation != previous {
+                raft.events.endCertificateStreams(trustedBefore: generation)
+                logger.warning("cluster CA changed; client certificates verified against the previous one are refused",
+                               ["ca": configuration.caPath, "trust_generation": "\(generation)"])
+            }
             logger.info("certificates reloaded", ["certificate": configuration.certificatePath])
         } catch {
             reloadFailures.increment()

@@ -11,10 +11,18 @@ import Transport
 /// subscriber reads the journal after its own position on its own loop, so a slow one holds
 /// neither the apply path nor the others. A subscriber whose connection stopped taking bytes
 /// while more than `backlogEventsMaximum` events or `backlogBytesMaximum` bytes wait for it is
-/// dropped: its stream ends and its connection closes. Streams whose tokens a change revoked
-/// (their user deleted, or its password changed), and all of them at shutdown or when a snapshot
+/// dropped: its stream ends and its connection closes. Streams whose credential a change revoked
+/// (a token's user deleted or its password changed; a client certificate's user deleted, its name
+/// revoked, or the CA that verified it reloaded), and all of them at shutdown or when a snapshot
 /// replaces the state, are ended at once, whether or not their connections take bytes.
 final class EventHub: Sendable {
+    /// How a stream's caller proved who it is, for the changes that end the stream.
+    enum Credential: Sendable, Equatable {
+        case token
+        /// A client certificate of the caller's name (`AuthenticatedPeer`).
+        case certificate(notBeforeSeconds: Int64?, trustGeneration: UInt64)
+    }
+
     struct Limits: Sendable {
         var subscribersMaximum = 256
         /// Streams one user may hold at once.
@@ -50,6 +58,7 @@ final class EventHub: Sendable {
     private struct Slot {
         let subscriber: LoopBound<EventSubscriber>
         let user: String
+        let credential: Credential
         var cursor: UInt64
         let filter: EventJournal.Filter
         var isWakeScheduled = false
@@ -110,19 +119,32 @@ final class EventHub: Sendable {
         self.init(appliedIndex: appliedIndex, limits: limits, metrics: metrics)
     }
 
-    /// Records the events of the entries applied up to `appliedIndex`, ends the streams of users
-    /// whose tokens they revoke, and wakes the others. On the Raft loop; takes the lock once and
-    /// never waits for a stream.
+    /// Records the events of the entries applied up to `appliedIndex`, ends the streams whose
+    /// credentials they revoke (`Revoked`), and wakes the others. On the Raft loop; takes the
+    /// lock once and never waits for a stream.
     func record(_ events: [FleetEvent], through appliedIndex: UInt64) {
         let entries = events.map(EventJournal.Entry.init)
-        let revoked = Set(events.compactMap(\.revokesTokensOf))
+        let revoked = Revoked(events)
         let (ended, woken) = state.withLock { state in
             state.journal.record(entries, through: appliedIndex)
-            let ended = revoked.isEmpty ? [] : state.removeSlots { revoked.contains($0.user) }
+            let ended = revoked.isEmpty ? [] : state.removeSlots { revoked.ends(user: $0.user, credential: $0.credential) }
             return (ended, entries.isEmpty ? [] : Self.wake(&state, limits: limits))
         }
         for subscriber in ended { subscriber.withValueOnLoop { $0.end() } }
         for subscriber in woken { subscriber.withValueOnLoop { $0.flush() } }
+    }
+
+    /// The API's cluster CA was reloaded with new roots (trust generation `generation`): the
+    /// streams of client certificates verified under older ones end, as their connections'
+    /// other requests are refused (`APIGuard.certificateRefusal`).
+    func endCertificateStreams(trustedBefore generation: UInt64) {
+        let ended = state.withLock { state in
+            state.removeSlots { slot in
+                guard case let .certificate(_, trustGeneration) = slot.credential else { return false }
+                return trustGeneration < generation
+            }
+        }
+        for subscriber in ended { subscriber.withValueOnLoop { $0.end() } }
     }
 
     /// The state was replaced by a snapshot at `index`: what came before it is gone here, and so
@@ -155,7 +177,7 @@ final class EventHub: Sendable {
     /// Opens a stream for `caller`, whose client last saw `lastEventID`: its first message (open
     /// or reset), or the refusal when the hub, or the caller's share of it, is full or it is
     /// shutting down. A viewer's stream leaves out what only admins may read.
-    func subscribe(_ subscriber: EventSubscriber, caller: VerifiedCaller, lastEventID: UInt64?,
+    func subscribe(_ subscriber: EventSubscriber, caller: VerifiedCaller, credential: Credential, lastEventID: UInt64?,
                    kinds: Set<FleetEvent.Kind>?) -> Result<Opening, HTTPReply> {
         let bound = LoopBound(subscriber, loop: subscriber.loop)
         return state.withLock { state in
@@ -180,7 +202,7 @@ final class EventHub: Sendable {
                 (cursor, first) = (position, EventStreamText.reset(lastEventID: lastEventID ?? 0, after: position, oldestID: position + 1))
             }
             let filter = EventJournal.Filter(kinds: kinds, includesAdminOnly: caller.role == .admin)
-            state.slots[id] = Slot(subscriber: bound, user: caller.name, cursor: cursor, filter: filter)
+            state.slots[id] = Slot(subscriber: bound, user: caller.name, credential: credential, cursor: cursor, filter: filter)
             return .success(Opening(id: id, first: first, isAhead: cursor > state.journal.appliedIndex))
         }
     }

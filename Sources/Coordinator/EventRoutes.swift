@@ -4,8 +4,9 @@ import Transport
 /// (Docs/EVENTS.md); a viewer may watch.
 enum EventRoutes {
     static func register(in routes: inout GuardedRoutes, hub: EventHub) {
-        routes.add("GET", "/api/v1/events") { request, responder, caller in
-            EventSubscriber.open(request, caller: caller, responder: responder, hub: hub)
+        routes.add("GET", "/api/v1/events") { [accessGuard = routes.accessGuard] request, responder, caller in
+            EventSubscriber.open(request, caller: caller, responder: responder, hub: hub,
+                                 certificateRefusal: accessGuard.certificateRefusal)
         }
     }
 }

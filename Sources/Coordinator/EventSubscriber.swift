@@ -7,9 +7,9 @@ import Wire
 /// One `GET /api/v1/events` stream, confined to its connection's loop: it writes what the
 /// `EventHub` gives it while the connection takes bytes, waits for `onWritable` when it does
 /// not (at most `sendTimeout`, then it is dropped), sends a heartbeat with its position every
-/// `heartbeatInterval`, and ends when its token expires, when the hub says so (dropped, the
-/// token revoked, shutdown) or when the client goes. Every path out goes through `finish`,
-/// which cancels the timers and releases the responder's callbacks.
+/// `heartbeatInterval`, and ends when its token or client certificate expires, when the hub says
+/// so (dropped, the credential revoked, shutdown) or when the client goes. Every path out goes
+/// through `finish`, which cancels the timers and releases the responder's callbacks.
 final class EventSubscriber {
     let loop: EventLoop
     private let responder: HTTPResponder
@@ -18,7 +18,7 @@ final class EventSubscriber {
     private var heartbeat: TimerID?
     /// While the connection takes no bytes: when the stream is dropped unless it does by then.
     private var sendDeadline: TimerID?
-    /// The token's expiry, and the end of the wait for an id not applied here.
+    /// The credential's expiry, and the end of the wait for an id not applied here.
     private var expiry: TimerID?
     private var aheadWait: TimerID?
     private var isFinished = false
@@ -26,17 +26,28 @@ final class EventSubscriber {
 
     /// Answers `request` of `caller` with a stream, or with a refusal (400 for a bad
     /// `Last-Event-ID` or `types`, 429 past the caller's share of streams, 503 when the hub is
-    /// full or shutting down). On the responder's loop.
-    static func open(_ request: HTTPRequest, caller: VerifiedCaller, responder: HTTPResponder, hub: EventHub) {
+    /// full or shutting down; a certificate `certificateRefusal` refuses once the hub holds the
+    /// stream). On the responder's loop.
+    static func open(_ request: HTTPRequest, caller: VerifiedCaller, responder: HTTPResponder, hub: EventHub,
+                     certificateRefusal: (AuthenticatedPeer) -> HTTPReply?) {
         let lastEventID: UInt64?, kinds: Set<FleetEvent.Kind>?
         switch (EventRequest.lastEventID(request.head.headers.values("Last-Event-ID")), EventRequest.kinds(request)) {
         case let (.success(id), .success(types)): (lastEventID, kinds) = (id, types)
         case let (.failure(reply), _), let (_, .failure(reply)): return responder.send(reply)
         }
+        let certificate = caller.method == .certificate ? request.peer : nil
+        let credential = certificate.map { EventHub.Credential.certificate(notBeforeSeconds: $0.notBeforeSeconds,
+                                                                            trustGeneration: $0.trustGeneration) } ?? .token
         let subscriber = EventSubscriber(responder: responder, hub: hub)
-        switch hub.subscribe(subscriber, caller: caller, lastEventID: lastEventID, kinds: kinds) {
+        switch hub.subscribe(subscriber, caller: caller, credential: credential, lastEventID: lastEventID, kinds: kinds) {
         case let .failure(reply): responder.send(reply)
         case let .success(opening):
+            // A revocation or CA reload between the admission and `subscribe` found no stream to
+            // end; one after it ends the stream. Checked again now, so neither is missed.
+            if let certificate, let refusal = certificateRefusal(certificate) {
+                hub.remove(opening.id, wasDropped: false)
+                return responder.send(refusal)
+            }
             subscriber.start(opening, expiresAtSeconds: caller.expiresAtSeconds, headOnly: request.head.method == "HEAD")
         }
     }
@@ -60,7 +71,8 @@ final class EventSubscriber {
         responder.onClientGone = { [weak self] in self?.finish(dropped: false) }
         responder.writeChunk(opening.first)
         guard !isFinished else { return }
-        // Tokens carry whole seconds (below 2^53), so the product does not overflow.
+        // Tokens carry whole seconds below 2^53, and a certificate's notAfter is an ASN.1 time
+        // before the year 10000 (below 2^38 s), so the product does not overflow.
         let expiresAt = expiresAtSeconds * 1_000, now = hub.wallClock()
         expiry = loop.scheduleTimer(after: .milliseconds(expiresAt > now ? expiresAt - now : 0)) { [weak self] in
             self?.expiry = nil

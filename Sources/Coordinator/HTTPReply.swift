@@ -9,6 +9,8 @@ struct HTTPReply: Sendable, Equatable {
     var body: [UInt8]
     var retryAfterSeconds: Int?
     var headers = HTTPHeaders()
+    /// The connection closes once the reply is sent (a refusal every later request on it would get too).
+    var closesConnection = false
 
     static func json(_ status: Int, _ text: String) -> HTTPReply {
         HTTPReply(status: status, body: Array(text.utf8), retryAfterSeconds: nil)
@@ -29,6 +31,6 @@ extension HTTPResponder {
         headers.add(name: "Content-Type", value: "application/json")
         if let consistency { headers.add(name: ReadConsistency.headerName, value: consistency.rawValue) }
         if let retry = reply.retryAfterSeconds { headers.add(name: "Retry-After", value: String(retry)) }
-        send(status: reply.status, headers: headers, body: reply.body)
+        send(status: reply.status, headers: headers, body: reply.body, closingConnection: reply.closesConnection)
     }
 }

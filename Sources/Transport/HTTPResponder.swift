@@ -37,8 +37,9 @@ public final class HTTPResponder {
         commonHeaders = merged
     }
 
-    /// Sends a complete response with a Content-Length body.
-    public func send(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    /// Sends a complete response with a Content-Length body; `closingConnection` closes the
+    /// connection after it (`Connection: close`), whatever the client asked.
+    public func send(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], closingConnection: Bool = false) {
         loop.preconditionInLoop()
         guard phase == .pending else { return }
         phase = .done
@@ -46,7 +47,7 @@ public final class HTTPResponder {
         var head = HTTPResponseHead(status: status, headers: withCommonHeaders(headers))
         // A 204 has no body and, by RFC 9110, no Content-Length.
         if status != 204 { head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count)) }
-        let closing = owner?.willCloseAfterResponse(keepAlive: keepAlive) ?? true
+        let closing = closingConnection || (owner?.willCloseAfterResponse(keepAlive: keepAlive) ?? true)
         if closing { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         var bytes = HTTPResponseSerializer.head(head)
         if !isHeadRequest { bytes.append(contentsOf: body) }

@@ -11,12 +11,17 @@ public struct AuthenticatedPeer: Sendable, Equatable, CustomStringConvertible {
     /// When the certificate stops being valid (its notAfter, Unix seconds), if the
     /// authorizer read it: a connection can outlive its certificate.
     public let notAfterSeconds: Int64?
+    /// Which trust roots verified the certificate, as the product numbers them (0 if it does
+    /// not): a server whose CA is reloaded can refuse a connection verified under an older one.
+    public let trustGeneration: UInt64
 
-    public init(role: String, name: String, notBeforeSeconds: Int64? = nil, notAfterSeconds: Int64? = nil) {
+    public init(role: String, name: String, notBeforeSeconds: Int64? = nil, notAfterSeconds: Int64? = nil,
+                trustGeneration: UInt64 = 0) {
         self.role = role
         self.name = name
         self.notBeforeSeconds = notBeforeSeconds
         self.notAfterSeconds = notAfterSeconds
+        self.trustGeneration = trustGeneration
     }
 
     public var description: String { "\(role)/\(name)" }

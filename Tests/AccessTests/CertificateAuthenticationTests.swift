@@ -48,4 +48,26 @@ struct CertificateAuthenticationTests {
         #expect(refused == .failure(.unknownUser(name: "erin")))
         if case let .failure(rejection) = refused { #expect(rejection.code == "unknown_user") }
     }
+
+    /// A name no user could have is refused before any lookup (the lookup is never asked).
+    @Test func aNameThatCannotBeAUserNameIsRefusedWithoutALookup() {
+        for name in ["Dana", "9lives", "", String(repeating: "d", count: 33)] {
+            let refused = CertificateAuthentication.verify(role: "operator", name: name, notAfterSeconds: Self.nowSeconds + 60,
+                                                           nowMilliseconds: Self.nowMilliseconds,
+                                                           user: { _ in Issue.record("looked up \(name)"); return nil })
+            #expect(refused == .failure(.notAUserName(name: name)))
+            if case let .failure(rejection) = refused {
+                #expect(rejection.code == "unknown_user" && rejection.message.contains("is not a user name"))
+            }
+        }
+    }
+
+    /// A certificate is judged by the trust roots in force: one verified under an older
+    /// generation (before a CA reload) is refused; the current or a newer one is not.
+    @Test func aCertificateVerifiedUnderOlderTrustRootsIsRefused() {
+        #expect(CertificateAuthentication.trustRejection(generation: 4, current: 5) == .untrusted)
+        #expect(CertificateAuthentication.trustRejection(generation: 5, current: 5) == nil)
+        #expect(CertificateAuthentication.trustRejection(generation: 6, current: 5) == nil)
+        #expect(CertificateRejection.untrusted.code == "certificate_untrusted")
+    }
 }

@@ -32,6 +32,17 @@ import Testing
         }
     }
 
+    /// A certificate names one identity: with two `hotswap://` URIs (even the same one twice)
+    /// it names none, whatever other entries it has.
+    @Test func aListWithMoreThanOneHotSwapURINamesNoIdentity() throws {
+        let vera = try NodeIdentity(role: .operator, name: "vera")
+        #expect(NodeIdentity.identity(inEntries: ["DNS:localhost", "URI:" + vera.uri, "URI:https://x"]) == vera)
+        #expect(NodeIdentity.identity(inEntries: ["URI:" + vera.uri, "URI:hotswap://operator/admin"]) == nil)
+        #expect(NodeIdentity.identity(inEntries: ["URI:" + vera.uri, "URI:" + vera.uri]) == nil)
+        #expect(NodeIdentity.identity(inEntries: ["URI:hotswap://operator/", "URI:" + vera.uri]) == nil)
+        #expect(NodeIdentity.identity(inEntries: ["DNS:localhost"]) == nil)
+    }
+
     @Test(arguments: ["a", "A", "0", "a.b_c-d", "node-01", String(repeating: "z", count: 63)])
     func validNamesAreAccepted(name: String) throws {
         #expect(NodeIdentity.isValidName(name))

@@ -47,15 +47,20 @@ import Transport
     /// Names of which every certificate is revoked, as `AgentRevocations` would say.
     static let revokedNames: Set<String> = ["mallory"]
 
+    /// The API port's trust generation now: certificates stamped with an older one were verified before a CA reload.
+    static let trustGeneration: UInt64 = 3
+
     static func makeGuard(_ settings: AccessSettings = AccessSettings()) -> APIGuard {
-        APIGuard(settings: settings, hmac: hmac, revocation: { name, _ in revokedNames.contains(name) ? "\(name) was revoked" : nil }) {
+        APIGuard(settings: settings, hmac: hmac, revocation: { name, _ in revokedNames.contains(name) ? "\(name) was revoked" : nil },
+                 trustGeneration: { trustGeneration }) {
             APIGuardTests.view()
         }
     }
 
-    static func certificate(_ name: String, role: String = "operator",
-                            notAfterSeconds: Int64 = Int64(nowMilliseconds / 1_000) + 86_400) -> AuthenticatedPeer {
-        AuthenticatedPeer(role: role, name: name, notBeforeSeconds: Int64(nowMilliseconds / 1_000) - 600, notAfterSeconds: notAfterSeconds)
+    static func certificate(_ name: String, role: String = "operator", notAfterSeconds: Int64 = Int64(nowMilliseconds / 1_000) + 86_400,
+                            trustGeneration: UInt64 = trustGeneration) -> AuthenticatedPeer {
+        AuthenticatedPeer(role: role, name: name, notBeforeSeconds: Int64(nowMilliseconds / 1_000) - 600, notAfterSeconds: notAfterSeconds,
+                          trustGeneration: trustGeneration)
     }
 
     let accessGuard = APIGuardTests.makeGuard()
@@ -158,7 +163,25 @@ import Transport
             #expect(reply.status == 401)
             #expect(String(decoding: reply.body, as: UTF8.self).contains("\"\(code)\""), "\(code)")
             #expect(reply.headers["WWW-Authenticate"] == APIGuard.challenge)
+            #expect(!reply.closesConnection, "\(code)")
         }
+    }
+
+    /// A CA reload since the connection's handshake: its certificate, even of a user who may,
+    /// speaks for no one, and the connection closes; one verified under the roots in force (or a
+    /// newer context's, installed just before the generation moves) goes on; a token still wins.
+    @Test func aCertificateVerifiedBeforeTheCAWasReloadedIsRefusedAndItsConnectionClosed() throws {
+        let stale = Self.certificate("ada", trustGeneration: Self.trustGeneration - 1)
+        let reply = try #require(Self.refusal(Self.admit(accessGuard, authorization: [], requirement: .role(.viewer), peer: stale)))
+        #expect(reply.status == 401 && reply.closesConnection)
+        #expect(String(decoding: reply.body, as: UTF8.self).contains("\"certificate_untrusted\""))
+        #expect(reply.headers["WWW-Authenticate"] == APIGuard.challenge)
+        #expect(accessGuard.certificateRefusal(stale) == reply)
+        for generation in [Self.trustGeneration, Self.trustGeneration + 1] {
+            #expect(Self.refusal(Self.admit(accessGuard, authorization: [], requirement: .role(.viewer),
+                                            peer: Self.certificate("ada", trustGeneration: generation))) == nil)
+        }
+        #expect(Self.refusal(Self.admit(accessGuard, authorization: ["Bearer \(try Self.token("ada"))"], peer: stale)) == nil)
     }
 
     @Test func aTokenWinsOverTheCertificate() throws {

@@ -12,7 +12,9 @@ import Testing
         .json(.applied(.adminBootstrapped(name: "admin")), 201, "{\"bootstrapped\":\"admin\"}"),
         .json(.applied(.bootstrapSkipped), 200, "{\"bootstrapped\":null}"),
         .json(.applied(.userAdded(name: "dev", role: .deployer)), 201, "{\"name\":\"dev\",\"role\":\"deployer\"}"),
-        .json(.applied(.userDeleted(name: "dev")), 200, "{\"deleted\":\"dev\"}"),
+        .json(.applied(.userDeleted(name: "dev")), 200, "{\"deleted\":\"dev\",\"clientCertificates\":"
+              + "\"client certificates naming dev are not revoked by this: one still valid would act as a user added again as dev; "
+              + "revoke them with POST /api/v1/nodes/dev/revoke (hotswap nodes revoke dev)\"}"),
         .json(.applied(.passwordChanged(name: "dev")), 200, "{\"passwordChanged\":\"dev\"}"),
         .json(.applied(.loginFailureRecorded(name: "dev", failedLogins: 0, lockedUntilMilliseconds: 61_000)), 200,
               "{\"user\":\"dev\",\"failedLogins\":0,\"lockedUntilMilliseconds\":61000}"),

@@ -1,11 +1,13 @@
 @testable import Coordinator
 import Fleet
+import Locking
 import Testing
 @testable import Transport
 
 /// Who may watch what on `GET /api/v1/events`, and for how long (Docs/EVENTS.md, "Who sees
 /// what"): a viewer's stream leaves out what only admins may read (users, revocations); a
-/// stream ends when its token expires and when its user is deleted or changes password; one
+/// stream ends when its token expires and when its user is deleted or changes password, a
+/// client certificate's when its user is deleted, its name revoked or the CA reloaded; one
 /// user holds at most so many streams.
 struct EventHubAccessTests {
     typealias Harness = EventHubTests.Harness
@@ -60,6 +62,63 @@ struct EventHubAccessTests {
         let admin = EventHubTests.text(ada)
         #expect(!EventHubTests.ended(admin) && EventHubTests.eventIDs(admin) == [0, 1, 2])
         #expect(harness.metrics.value("hotswap_event_subscribers") == 1)
+    }
+
+    /// An operator certificate's peer, valid from `notBeforeSeconds`, verified under trust `generation`.
+    static func certificate(_ name: String, notBeforeSeconds: Int64 = 100, generation: UInt64 = 0) -> AuthenticatedPeer {
+        AuthenticatedPeer(role: "operator", name: name, notBeforeSeconds: notBeforeSeconds,
+                          notAfterSeconds: Int64(Harness.wallNow / 1_000 + 86_400), trustGeneration: generation)
+    }
+
+    @Test func aCertificateStreamEndsWhenItsNameIsRevokedOrItsUserDeletedNotWhenAPasswordChanges() {
+        let harness = Harness()
+        let byCertificate = harness.subscribe([Self.caller("vera", "viewer")], peer: Self.certificate("vera"))
+        let byToken = harness.subscribe([Self.caller("vera", "viewer")])
+        let otto = harness.subscribe([Self.caller("otto", "viewer")], peer: Self.certificate("otto"))
+        _ = (EventHubTests.text(byCertificate), EventHubTests.text(byToken), EventHubTests.text(otto))
+        harness.hub.record([FleetEvent(index: 1, change: .passwordChanged(name: "vera"))], through: 1)
+        harness.embedded.run()
+        #expect(EventHubTests.ended(EventHubTests.text(byToken)))
+        #expect(!EventHubTests.ended(EventHubTests.text(byCertificate)), "a password is not what a certificate proves")
+        // Revoked at 99.999 s: the certificate (notBefore 100 s) is newer and stays; at 100 s it is covered.
+        harness.hub.record([FleetEvent(index: 2, change: .nodeRevoked(NodeRevocation(node: "vera", revokedAtMilliseconds: 99_999)))],
+                           through: 2)
+        harness.embedded.run()
+        #expect(!EventHubTests.ended(EventHubTests.text(byCertificate)))
+        harness.hub.record([FleetEvent(index: 3, change: .nodeRevoked(NodeRevocation(node: "vera", revokedAtMilliseconds: 100_000)))],
+                           through: 3)
+        harness.embedded.run()
+        #expect(EventHubTests.ended(EventHubTests.text(byCertificate)))
+        #expect(!EventHubTests.ended(EventHubTests.text(otto)) && harness.metrics.value("hotswap_event_subscribers") == 1)
+        harness.hub.record([FleetEvent(index: 4, change: .userDeleted(name: "otto"))], through: 4)
+        harness.embedded.run()
+        #expect(EventHubTests.ended(EventHubTests.text(otto)))
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 0)
+    }
+
+    @Test func aCertificateStreamVerifiedBeforeACAReloadEnds() {
+        let harness = Harness()
+        let old = harness.subscribe([Self.caller("vera", "viewer")], peer: Self.certificate("vera", generation: 0))
+        let current = harness.subscribe([Self.caller("vera", "viewer")], peer: Self.certificate("vera", generation: 1))
+        let byToken = harness.subscribe([Self.caller("vera", "viewer")])
+        _ = (EventHubTests.text(old), EventHubTests.text(current), EventHubTests.text(byToken))
+        harness.hub.endCertificateStreams(trustedBefore: 1)
+        harness.embedded.run()
+        #expect(EventHubTests.ended(EventHubTests.text(old)))
+        #expect(!EventHubTests.ended(EventHubTests.text(current)) && !EventHubTests.ended(EventHubTests.text(byToken)))
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 2)
+    }
+
+    /// A revocation that applied between the admission and the subscription is caught by the
+    /// check once the hub holds the stream: refused, and its slot freed.
+    @Test func aCertificateRefusedOnceItsStreamIsHeldGetsTheRefusal() {
+        let harness = Harness()
+        _ = harness.refusedCertificates.withLock { $0.insert("vera") }
+        let refused = EventHubTests.text(harness.subscribe([Self.caller("vera", "viewer")], peer: Self.certificate("vera")))
+        #expect(refused.hasPrefix("HTTP/1.1 401") && refused.contains("certificate_revoked"), "\(refused)")
+        #expect(harness.metrics.value("hotswap_event_subscribers") == 0)
+        // A token of the same name is not a certificate: not checked.
+        #expect(EventHubTests.text(harness.subscribe([Self.caller("vera", "viewer")])).contains("200 OK"))
     }
 
     @Test func oneUserHoldsAtMostItsShareOfStreams() {

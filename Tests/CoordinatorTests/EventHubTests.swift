@@ -1,6 +1,7 @@
 import Access
 @testable import Coordinator
 import Fleet
+import Locking
 import Observability
 import Primitives
 import Testing
@@ -15,12 +16,15 @@ import Testing
 struct EventHubTests {
     /// A hub, and HTTP connections to its route on one embedded loop. The caller is named by a
     /// test-only `X-Caller: NAME ROLE EXPIRES_AT_SECONDS` field (default: an admin whose token
-    /// lasts a day); the wall clock stands at `wallNow`.
+    /// lasts a day), and is a certificate's on a connection with a peer; a certificate whose name
+    /// is in `refusedCertificates` is refused once its stream is held (`certificateRefusal`). The
+    /// wall clock stands at `wallNow`.
     final class Harness {
         static let wallNow: UInt64 = 1_000_000_000
         let embedded = EmbeddedEventLoop()
         let metrics = MetricsRegistry()
         let hub: EventHub
+        let refusedCertificates = Locked<Set<String>>([])
         private let routes: HTTPRoutes
         private var connections = 0
 
@@ -28,8 +32,11 @@ struct EventHubTests {
             let hub = EventHub(appliedIndex: 0, limits: limits, metrics: metrics, wallClock: { Harness.wallNow })
             self.hub = hub
             var routes = HTTPRoutes()
+            let refused = refusedCertificates
             routes.add("GET", "/api/v1/events") { request, responder in
-                EventSubscriber.open(request, caller: Harness.caller(request), responder: responder, hub: hub)
+                EventSubscriber.open(request, caller: Harness.caller(request), responder: responder, hub: hub) { peer in
+                    refused.withLock { $0.contains(peer.name) } ? .error(401, "certificate_revoked", "\(peer.name) was revoked") : nil
+                }
             }
             self.routes = routes
         }
@@ -37,18 +44,18 @@ struct EventHubTests {
         static func caller(_ request: HTTPRequest) -> VerifiedCaller {
             let words = (request.head.headers["X-Caller"] ?? "ada admin \(wallNow / 1_000 + 86_400)").split(separator: " ")
             return VerifiedCaller(name: String(words[0]), role: UserRole(rawValue: String(words[1])) ?? .viewer,
-                                  expiresAtSeconds: UInt64(words[2]) ?? 0)
+                                  expiresAtSeconds: UInt64(words[2]) ?? 0, method: request.peer == nil ? .token : .certificate)
         }
 
         /// A connection that sent `GET /api/v1/events` with `fields`; `writeQueueHighWaterBytes` small stops it early.
         func subscribe(_ fields: [String] = [], path: String = "/api/v1/events", highWaterBytes: Int = 256 * 1024,
-                       maximumBytes: Int = 8 << 20) -> EmbeddedConnection {
+                       maximumBytes: Int = 8 << 20, peer: AuthenticatedPeer? = nil) -> EmbeddedConnection {
             var limits = ConnectionLimits()
             limits.writeQueueHighWaterBytes = highWaterBytes
             limits.writeQueueLowWaterBytes = highWaterBytes / 2
             limits.writeQueueMaximumBytes = maximumBytes
             connections += 1
-            let connection = EmbeddedConnection(loop: embedded.loop, id: UInt64(connections), limits: limits)
+            let connection = EmbeddedConnection(loop: embedded.loop, id: UInt64(connections), peer: peer, limits: limits)
             connection.handler = HTTPServerHandler(connection: connection, routes: routes, configuration: HTTPServerConfiguration(),
                                                    metrics: HTTPServerMetrics(server: "test", registry: metrics))
             connection.open()

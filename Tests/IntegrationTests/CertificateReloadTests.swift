@@ -92,7 +92,8 @@ struct CertificateReloadTests {
         }
     }
 
-    private static func replace(_ path: String, with source: String) throws {
+    /// Writes `source`'s bytes over `path` in one rename, as a deployment tool would.
+    static func replace(_ path: String, with source: String) throws {
         let contents = try Data(contentsOf: URL(fileURLWithPath: source))
         try contents.write(to: URL(fileURLWithPath: path), options: .atomic)
     }

@@ -6,7 +6,9 @@ import TestSupport
 /// certificates"), with curl, `openssl s_client` and the CLI: an operator certificate of the
 /// cluster CA acts as the user of its name with that user's role, when no token is sent; any
 /// other certificate speaks for no one; one from another CA or of a revoked name fails the
-/// handshake; a client with no certificate still connects.
+/// handshake; a client with no certificate still connects. A certificate's event stream ends
+/// when its name is revoked or its user removed, and a new cluster CA refuses what the old one
+/// verified, on connections already open too.
 @Suite(.serialized)
 final class ClientCertificateTests {
     let certificates: CertificateFixture
@@ -73,6 +75,54 @@ final class ClientCertificateTests {
         let refused = try coordinator.request("GET", "/api/v1/environments", extra: presenting("mallory"))
         #expect(refused.status == 0, "no HTTP answer: \(refused.body)")
         #expect(eventually { self.coordinator.log.text.contains("peer refused: node 'mallory' was revoked") }, "\(coordinator.log.text)")
+    }
+
+    @Test func aCertificatesEventStreamEndsWhenItsNameIsRevokedOrItsUserRemoved() throws {
+        let vera = try EventStreamClient(coordinator, token: nil, extra: presenting("vera"))
+        let mallory = try EventStreamClient(coordinator, token: nil, extra: presenting("mallory"))
+        try #require(vera.waitUntilOpen() && mallory.waitUntilOpen(), "\(vera.body) \(mallory.body)")
+        let revoked = try coordinator.request("POST", "/api/v1/nodes/mallory/revoke", token: adminToken)
+        #expect(revoked.status == 200, "\(revoked.body)")
+        #expect(eventually { !mallory.process.isRunning }, "the revoked certificate's stream goes on: \(mallory.body)")
+        #expect(vera.process.isRunning, "\(vera.body)")
+        let removed = try coordinator.request("DELETE", "/api/v1/users/vera", token: adminToken)
+        #expect(removed.status == 200 && removed.json["deleted"] as? String == "vera", "\(removed.body)")
+        #expect((removed.json["clientCertificates"] as? String ?? "").contains("revoke them with POST /api/v1/nodes/vera/revoke"),
+                "\(removed.body)")
+        #expect(eventually { !vera.process.isRunning }, "the removed user's certificate stream goes on: \(vera.body)")
+    }
+
+    /// The cluster CA replaced (another CA's `ca.pem`, and the coordinator's certificate from it)
+    /// and reloaded: a keep-alive connection verified against the old CA is refused at its next
+    /// request and closed, the certificate's event stream ends, and a certificate of the new CA
+    /// is taken on a new connection.
+    @Test func aNewClusterCARefusesConnectionsTheOldOneVerified() throws {
+        let client = try TestTLSClient(certificate: certificates.certificate("vera"), key: certificates.key("vera"), ca: certificates.ca)
+        let request = Array("GET /api/v1/auth/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        let (transcript, opened) = client.open(port: coordinator.apiPort, greeting: request)
+        let connection = try #require(opened)
+        #expect(eventually { transcript.receivedText.contains(#""method":"certificate""#) }, "\(transcript.receivedText)")
+        let stream = try EventStreamClient(coordinator, token: nil, extra: presenting("vera"))
+        try #require(stream.waitUntilOpen(), "\(stream.body)")
+
+        for file in ["ca.pem", "c1.pem", "c1.key"] {
+            try CertificateReloadTests.replace(certificates.directory.file(file), with: certificates.foreign.file(file))
+        }
+        kill(coordinator.pid, SIGHUP)
+        #expect(eventually { self.coordinator.log.text.contains("certificates reloaded") }, "\(coordinator.log.text)")
+        #expect(coordinator.log.text.contains("cluster CA changed"), "\(coordinator.log.text)")
+        #expect(eventually { !stream.process.isRunning }, "the old CA's event stream goes on: \(stream.body)")
+
+        let answered = transcript.received.count
+        client.write(request, on: connection)
+        #expect(eventually { transcript.isClosed }, "the old CA's connection stays open: \(transcript.receivedText)")
+        let refusal = String(decoding: transcript.received.dropFirst(answered), as: UTF8.self)
+        #expect(refusal.hasPrefix("HTTP/1.1 401") && refusal.contains(#""certificate_untrusted""#), "\(refusal)")
+        #expect(refusal.contains("Connection: close"), "\(refusal)")
+
+        let renewed = try coordinator.request("GET", "/api/v1/auth/me", extra: presenting("vera", from: certificates.foreign))
+        #expect(renewed.status == 200 && renewed.json["user"] as? String == "vera", "\(renewed.body)")
+        #expect(try coordinator.request("GET", "/api/v1/auth/me", extra: presenting("vera")).status == 0, "the old CA's certificate")
     }
 
     @Test func aClientWithoutACertificateCompletesTheHandshakeAndUsesAToken() throws {

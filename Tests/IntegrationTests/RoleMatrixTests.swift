@@ -159,8 +159,12 @@ struct RoleMatrixTests {
         return user.role >= needed ? sample.status : 403
     }
 
+    /// 503 codes that say the request was not carried out (no leader to take it, or a read that
+    /// did not finish): a leader change under a loaded machine is not what the walk checks.
+    static let retriedUnavailableCodes: Set<String> = ["no_leader", "forwarding_busy", "read_timeout"]
+
     /// The row's request with its parameters filled, sent as `caller`; sent again (bounded)
-    /// while a rate limit answers 429.
+    /// while a rate limit answers 429 or the cluster answers that it did not carry it out.
     static func send(_ rule: PermissionRule, _ sample: Sample, as caller: Caller,
                      to process: CoordinatorProcess) throws -> APIResponse {
         let path = sample.parameters.reduce(rule.pattern) { path, parameter in
@@ -172,11 +176,15 @@ struct RoleMatrixTests {
         }
         var answer = try ask()
         _ = eventually(timeout: .seconds(30), every: .milliseconds(250)) {
-            guard answer.status == 429 else { return true }
+            guard isRetried(answer) else { return true }
             answer = (try? ask()) ?? answer
-            return answer.status != 429
+            return !isRetried(answer)
         }
         return answer
+    }
+
+    static func isRetried(_ answer: APIResponse) -> Bool {
+        answer.status == 429 || (answer.status == 503 && answer.errorCode.map(retriedUnavailableCodes.contains) == true)
     }
 
     /// `GET /api/v1/events` as `caller`: the head of the stream, or a refusal whole.
