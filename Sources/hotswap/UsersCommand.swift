@@ -1,3 +1,4 @@
+import Foundation
 import Fleet
 import LocalFleet
 import Primitives
@@ -35,10 +36,33 @@ enum UsersCommand {
         return try ClusterCommand.call(client, "POST", "/api/v1/users", body: body) { _ in "added \(name) (\(role))" }
     }
 
-    static let remove = Command("remove", summary: "remove a user (not the last admin)", arguments: ["NAME"],
-                                flags: APIClientOptions.flags) { options in
+    static let remove = Command(
+        "remove", summary: "remove a user (not the last admin)",
+        about: """
+            Removes NAME; its tokens are refused from then on. Client certificates naming NAME are
+            not revoked by this, and one still valid would act as a user added again as NAME:
+            revoke them with 'hotswap nodes revoke NAME'.
+            """,
+        arguments: ["NAME"], flags: APIClientOptions.flags) { options in
         let name = try userName(options.positionals[0])
-        return try ClusterCommand.call(APIClientOptions(options), "DELETE", path(name), body: nil) { _ in "removed user \(name)" }
+        return try ClusterCommand.call(APIClientOptions(options), "DELETE", path(name), body: nil) { body in
+            "removed user \(name)" + (removalWarning(body).map { "\nnote: " + $0 } ?? "")
+        }
+    }
+
+    /// What a removal's answer says of the name's client certificates (they are not revoked by it).
+    private struct Removal: Decodable {
+        let clientCertificates: String
+    }
+
+    /// The warning in a removal's answer, or what was wrong with the answer.
+    static func removalWarning(_ body: [UInt8]) -> String? {
+        guard !body.isEmpty else { return nil }
+        do {
+            return try JSONDecoder().decode(Removal.self, from: Data(body)).clientCertificates
+        } catch {
+            return "the coordinator's answer did not say whether client certificates remain (\(error))"
+        }
     }
 
     static let passwd = Command(

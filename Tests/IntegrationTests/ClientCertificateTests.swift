@@ -85,11 +85,23 @@ final class ClientCertificateTests {
         #expect(revoked.status == 200, "\(revoked.body)")
         #expect(eventually { !mallory.process.isRunning }, "the revoked certificate's stream goes on: \(mallory.body)")
         #expect(vera.process.isRunning, "\(vera.body)")
-        let removed = try coordinator.request("DELETE", "/api/v1/users/vera", token: adminToken)
-        #expect(removed.status == 200 && removed.json["deleted"] as? String == "vera", "\(removed.body)")
-        #expect((removed.json["clientCertificates"] as? String ?? "").contains("revoke them with POST /api/v1/nodes/vera/revoke"),
-                "\(removed.body)")
+        let removed = try ExternalCommand.run([HotSwapBinary.path, "users", "remove", "vera", "-o", "json"],
+                                              environment: ["HOTSWAP_ADDR": coordinator.apiURL, "HOTSWAP_CA": coordinator.caPath,
+                                                            "HOTSWAP_TOKEN": adminToken])
+        let answer = try JSONSerialization.jsonObject(with: Data(removed.standardOutput.utf8)) as? [String: Any]
+        #expect(removed.status == 0 && answer?["deleted"] as? String == "vera", "\(removed.combined)")
+        #expect((answer?["clientCertificates"] as? String ?? "").contains("revoke them with POST /api/v1/nodes/vera/revoke"),
+                "\(removed.combined)")
         #expect(eventually { !vera.process.isRunning }, "the removed user's certificate stream goes on: \(vera.body)")
+        // For people, the CLI says the same after its one line.
+        let added = try coordinator.request("POST", "/api/v1/users", body: #"{"name":"vera","role":"viewer","password":"Second-coming-9381"}"#,
+                                            token: adminToken)
+        try #require(added.status == 201, "\(added.body)")
+        let again = try ExternalCommand.run([HotSwapBinary.path, "users", "remove", "vera"],
+                                            environment: ["HOTSWAP_ADDR": coordinator.apiURL, "HOTSWAP_CA": coordinator.caPath,
+                                                          "HOTSWAP_TOKEN": adminToken])
+        #expect(again.status == 0 && again.standardOutput.hasPrefix("removed user vera\nnote: client certificates naming vera are not revoked"),
+                "\(again.combined)")
     }
 
     /// The cluster CA replaced (another CA's `ca.pem`, and the coordinator's certificate from it)
