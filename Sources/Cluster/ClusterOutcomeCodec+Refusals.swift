@@ -90,12 +90,11 @@ extension ClusterOutcomeCodec {
         }
     }
 
-    /// The member's name, what is known of it (`0` not heard, `1` advertises nothing, `2` and
-    /// the version it reads), the entry's version.
+    /// The member's name, what is known of it (`1` advertises nothing, `2` and the version it
+    /// reads), the entry's version.
     private static func write(_ block: UpgradeBlock, to writer: inout BinaryWriter) {
         put(.clusterUpgrading, texts: [block.member], to: &writer)
         switch block.reads {
-        case nil: writer.write(UInt8(0))
         case .unadvertised: writer.write(UInt8(1))
         case let .advertised(version):
             writer.write(UInt8(2))
@@ -107,9 +106,8 @@ extension ClusterOutcomeCodec {
     private static func readUpgradeBlock(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> UpgradeBlock {
         let member = try readText(&reader)
         let offset = reader.offset
-        let reads: MemberReads?
+        let reads: MemberReads
         switch try reader.readUInt8() {
-        case 0: reads = nil
         case 1: reads = .unadvertised
         case 2: reads = .advertised(fleetVersion: try reader.readUInt8())
         case let other: throw .invalidValue(offset: offset, detail: "unknown member knowledge \(other)")

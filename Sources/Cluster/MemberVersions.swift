@@ -3,12 +3,13 @@ import Fleet
 
 /// The fleet version each member is known to read, and the leader's rule for what it may
 /// propose (as etcd gates features on its cluster version): an entry of fleet version v only
-/// when every member of the configuration — voters and learners — is known to read v, so an
-/// upgraded leader never commits an entry that halts a member of an older build
+/// when no member of the configuration — voter or learner — is known to read less than v, so
+/// an upgraded leader never commits an entry that halts a member of an older build it talks to
 /// (`ReplicationHalt`). Entries every build that may share the cluster reads
 /// (`FleetCodec.versionWrittenMinimum`) always pass. Volatile: a coordinator knows what the
-/// members' pings told it since it started, and a member it has not heard from is not known
-/// to read anything newer (CLUSTER.md, "Rolling upgrades").
+/// members' pings told it since it started. A member it has not heard from does not hold
+/// entries back: a minority that is down must not stop writes, and a member down through an
+/// upgrade is upgraded before it starts again (CLUSTER.md, "Rolling upgrades").
 public struct MemberVersions: Sendable, Equatable {
     private var known: [NodeID: MemberReads] = [:]
 
@@ -30,14 +31,13 @@ public struct MemberVersions: Sendable, Equatable {
     }
 
     /// Why an entry of `entryVersion` may not be proposed now, naming the first member (by id)
-    /// not known to read it; nil when it may. The leader itself reads what it writes; `exempt`
+    /// known to read only older versions; nil when it may. The leader itself reads what it writes; `exempt`
     /// is a member the entry removes, which need not read it (it leaves at that entry).
     public func block(entryVersion: UInt8, membership: Membership, selfID: NodeID, exempt: NodeID? = nil,
                       name: (NodeID) -> String) -> UpgradeBlock? {
         guard entryVersion > FleetCodec.versionWrittenMinimum else { return nil }
         for id in membership.members where id != selfID && id != exempt {
-            let reads = known[id]
-            if let reads, reads.fleetVersion >= entryVersion { continue }
+            guard let reads = known[id], reads.fleetVersion < entryVersion else { continue }
             return UpgradeBlock(member: name(id), reads: reads, entryVersion: entryVersion)
         }
         return nil
@@ -48,11 +48,10 @@ public struct MemberVersions: Sendable, Equatable {
 /// refusal `ClusterRefusal.clusterUpgrading`.
 public struct UpgradeBlock: Sendable, Equatable, CustomStringConvertible {
     public let member: String
-    /// Nil: not heard from since the leader started (down, cut off, or just started).
-    public let reads: MemberReads?
+    public let reads: MemberReads
     public let entryVersion: UInt8
 
-    public init(member: String, reads: MemberReads?, entryVersion: UInt8) {
+    public init(member: String, reads: MemberReads, entryVersion: UInt8) {
         self.member = member
         self.reads = reads
         self.entryVersion = entryVersion
@@ -61,9 +60,6 @@ public struct UpgradeBlock: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         let entry = "this is a version-\(entryVersion) fleet entry, which the leader proposes only once every member is known to read it"
         switch reads {
-        case nil:
-            return "the leader has not heard from member \(member) since it started (is it down?); \(entry): "
-                + "start \(member), or remove it from the cluster"
         case .unadvertised:
             return "member \(member) runs a build that advertises no version, known to read fleet entries only up to version "
                 + "\(FleetCodec.versionWrittenMinimum); \(entry): upgrade \(member) first"

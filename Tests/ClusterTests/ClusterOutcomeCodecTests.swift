@@ -55,7 +55,7 @@ import Wire
         .answerTooLarge(bytes: 70_000_000, maximumBytes: 67_108_864), .forwardingBusy,
         .undecodableWrite(detail: "field at byte 2 declares 300 bytes, over the limit of 256"),
         .undecodableAnswer(detail: "unknown cluster outcome at byte 8"), .nodeConnected(id: "web-5"),
-        .clusterUpgrading(UpgradeBlock(member: "c3", reads: nil, entryVersion: 6)),
+        .clusterUpgrading(UpgradeBlock(member: "c3", reads: .advertised(fleetVersion: 4), entryVersion: 6)),
         .clusterUpgrading(UpgradeBlock(member: "c2", reads: .unadvertised, entryVersion: 6)),
         .clusterUpgrading(UpgradeBlock(member: "c2", reads: .advertised(fleetVersion: 5), entryVersion: 6)),
     ] + proposalErrors.map(ClusterRefusal.proposal)
