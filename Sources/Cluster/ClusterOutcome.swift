@@ -30,6 +30,14 @@ public enum ClusterOutcome: Sendable, Equatable {
         case .applied, .leader, .document: true
         }
     }
+
+    /// This outcome as a follower whose pings told `reads` decodes it. Builds before
+    /// advertisements do not know `clusterUpgrading`, so they get it as `noLeader` with the
+    /// same message: a 503 with `Retry-After: 1` too, not a 502 for an answer they cannot read.
+    public func decodable(by reads: MemberReads?) -> ClusterOutcome {
+        guard case let .refused(.clusterUpgrading(block)) = self, reads == nil || reads == .unadvertised else { return self }
+        return .refused(.noLeader("\(block)"))
+    }
 }
 
 /// Why the cluster did not carry out, or could not answer, a request.
@@ -79,6 +87,9 @@ public enum ClusterRefusal: Sendable, Equatable {
     /// halt every replica, `ReplicationHalt`), or a forwarded request refused as it arrives
     /// (`ForwardedRequest.undecodable`). `detail` is the decoder's error.
     case undecodableWrite(detail: String)
+    /// A member of the configuration is not known to read the fleet version of the entry this
+    /// request would propose (`MemberVersions`): nothing was proposed.
+    case clusterUpgrading(UpgradeBlock)
     /// The leader's answer to a forwarded request did not decode (a leader of an incompatible
     /// build, PROTOCOL.md): the request may or may not have applied. `detail` is the decoder's error.
     case undecodableAnswer(detail: String)

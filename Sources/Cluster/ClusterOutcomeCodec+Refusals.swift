@@ -10,6 +10,7 @@ extension ClusterOutcomeCodec {
         case commitTimeout, transferTimeout, transferFailed, notVotingMember, notMember, invalidMemberName
         case invalidPeerAddress, memberIDTaken, alreadyMember, membersLimitReached, nodeNotFound, environmentNotFound
         case requestTooLarge, answerTooLarge, forwardingBusy, undecodableWrite, undecodableAnswer, nodeConnected
+        case clusterUpgrading
     }
 
     private enum ProposalTag: UInt8 {
@@ -50,6 +51,7 @@ extension ClusterOutcomeCodec {
         case .forwardingBusy: put(.forwardingBusy, to: &writer)
         case let .undecodableWrite(detail): put(.undecodableWrite, texts: [detail], to: &writer)
         case let .undecodableAnswer(detail): put(.undecodableAnswer, texts: [detail], to: &writer)
+        case let .clusterUpgrading(block): write(block, to: &writer)
         }
     }
 
@@ -84,7 +86,33 @@ extension ClusterOutcomeCodec {
         case .forwardingBusy: return .forwardingBusy
         case .undecodableWrite: return .undecodableWrite(detail: try readText(&reader))
         case .undecodableAnswer: return .undecodableAnswer(detail: try readText(&reader))
+        case .clusterUpgrading: return .clusterUpgrading(try readUpgradeBlock(&reader))
         }
+    }
+
+    /// The member's name, what is known of it (`1` advertises nothing, `2` and the version it
+    /// reads), the entry's version.
+    private static func write(_ block: UpgradeBlock, to writer: inout BinaryWriter) {
+        put(.clusterUpgrading, texts: [block.member], to: &writer)
+        switch block.reads {
+        case .unadvertised: writer.write(UInt8(1))
+        case let .advertised(version):
+            writer.write(UInt8(2))
+            writer.write(version)
+        }
+        writer.write(block.entryVersion)
+    }
+
+    private static func readUpgradeBlock(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> UpgradeBlock {
+        let member = try readText(&reader)
+        let offset = reader.offset
+        let reads: MemberReads
+        switch try reader.readUInt8() {
+        case 1: reads = .unadvertised
+        case 2: reads = .advertised(fleetVersion: try reader.readUInt8())
+        case let other: throw .invalidValue(offset: offset, detail: "unknown member knowledge \(other)")
+        }
+        return UpgradeBlock(member: member, reads: reads, entryVersion: try reader.readUInt8())
     }
 
     private static func put(_ tag: RefusalTag, texts: [String] = [], numbers: [Int] = [], to writer: inout BinaryWriter) {

@@ -101,6 +101,7 @@ extension HTTPReply {
         case let .undecodableWrite(detail):
             .error(501, "undecodable_request", "the leader cannot decode this request (does it run an older build? "
                 + "upgrade every member before using what is new): \(detail)")
+        case let .clusterUpgrading(block): unavailable("cluster_upgrading", "\(block)")
         case let .undecodableAnswer(detail):
             .error(502, "undecodable_answer", "the leader's answer could not be decoded (does it run an incompatible build?); "
                 + "the request may have applied: \(detail)")

@@ -1,3 +1,4 @@
+import Cluster
 import Consensus
 import Observability
 import Transport
@@ -17,8 +18,13 @@ enum PeerFlowControl {
     /// headroom inside the links' 4 MiB backlog.
     static let inflightBytesMaximum = 2 << 20
     static let headroomBytes = 1 << 20
-    /// Every peer link's settings; its backlog is half its connection's write-queue maximum.
-    static let linkSettings = FrameLink.Settings()
+    /// Every peer link's settings; its backlog is half its connection's write-queue maximum,
+    /// and its pings tell the member it reaches what this build reads (`PeerAdvertisement`).
+    static let linkSettings = {
+        var settings = FrameLink.Settings()
+        settings.keepaliveAdvertisement = PeerAdvertisement.current.encoded
+        return settings
+    }()
 
     /// `hotswap_peer_messages_dropped_total{direction}`: what the peer path drops rather than queue.
     static func droppedCounter(_ direction: String, in metrics: MetricsRegistry) -> Counter {

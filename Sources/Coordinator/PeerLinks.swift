@@ -96,6 +96,19 @@ final class PeerLinks: @unchecked Sendable {
         }
     }
 
+    /// Sends a Raft message: a snapshot as a chunked transfer paced by the
+    /// link, anything else in one `.raft` frame.
+    func sendRaft(_ message: Message) {
+        guard message.kind != .snapshot else {
+            outbox(to: message.to)?.offerSnapshot(message)
+            return
+        }
+        // The encoding holds every entry's data: a link without room for that much is not worth encoding for.
+        let leastBytes = message.entries.reduce(Frame.headerBytes) { $0 + $1.data.count }
+        offer(to: message.to, leastBytes: leastBytes, what: "Raft \(message.kind)",
+              Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)))
+    }
+
     func displayName(of id: NodeID) -> String {
         directory().displayName(of: id)
     }

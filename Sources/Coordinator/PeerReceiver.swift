@@ -29,6 +29,7 @@ final class PeerReceiver: FrameReceiver {
         switch FrameKind(rawValue: frame.kind) {
         case .ping:
             channel.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload), what: "pong", refusalsTo: inbox.logger)
+            try hearAdvertisement(in: frame.payload, from: peer)
         case .raft:
             let message: Message
             do { message = try PeerMessageCodec.decode(frame.payload) } catch {
@@ -61,6 +62,18 @@ final class PeerReceiver: FrameReceiver {
 
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {
         transfers?.abandon()
+    }
+
+    /// A keepalive ping tells what the peer's build reads (nothing from builds before
+    /// advertisements); the Raft loop keeps it for the leader's rule (`MemberVersions`). A
+    /// malformed advertisement closes the connection like any malformed peer message.
+    private func hearAdvertisement(in payload: [UInt8], from peer: ClusterTopology.Member) throws(FrameChannelError) {
+        guard let bytes = FrameLink.keepaliveAdvertisement(inPing: payload) else { return }
+        let reads: MemberReads
+        do { reads = MemberReads(try PeerAdvertisement.decode(bytes)) } catch {
+            throw FrameChannelError("bad peer advertisement from \(peer.name): \(error)")
+        }
+        service.loop.execute { [service] in service.heard(reads, from: peer.id) }
     }
 
     /// What a transfer delivered, to Raft or to the request it answers.

@@ -49,7 +49,7 @@ extension RaftService {
             return completion(.refused(.membersLimitReached(maximum: ClusterTopology.membersMaximum)))
         }
         let context = context(.putMember(ClusterMemberRecord(name: name, peerAddress: peerAddress)))
-        if let refusal = WriteCheck.refusal(for: context) { return completion(.refused(refusal)) }
+        if let refusal = entryRefusal(for: context) { return completion(.refused(refusal)) }
         propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
             try node.proposeMembershipChange(.addLearner(id), context: context)
         }
@@ -58,8 +58,9 @@ extension RaftService {
     func removeMember(name: String, context: (FleetCommand) -> [UInt8], completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         let id = directory.member(named: name)?.id ?? ClusterTopology.nodeID(forName: name)
         guard node.status.membership.contains(id) else { return completion(.refused(.notMember(name: name))) }
+        // The member leaves at this entry: it need not read it (an unreachable one can be removed).
         let context = context(.deleteMember(name: name))
-        if let refusal = WriteCheck.refusal(for: context) { return completion(.refused(refusal)) }
+        if let refusal = entryRefusal(for: context, exempt: id) { return completion(.refused(refusal)) }
         propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
             try node.proposeMembershipChange(.remove(id), context: context)
         }

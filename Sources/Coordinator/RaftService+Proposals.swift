@@ -66,8 +66,8 @@ extension RaftService {
     }
 
     private func proposeWrite(_ bytes: [UInt8], completion: @escaping @Sendable (ClusterOutcome) -> Void) {
-        // Every replica decodes what commits, or halts: never propose what this build cannot decode.
-        if let refusal = WriteCheck.refusal(for: bytes) { return completion(.refused(refusal)) }
+        // Every replica decodes what commits, or halts: never propose what this build, or a member, cannot decode.
+        if let refusal = entryRefusal(for: bytes) { return completion(.refused(refusal)) }
         propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in try node.propose(bytes) }
     }
 
@@ -116,7 +116,7 @@ extension RaftService {
     /// `ClusterRequest`); it is carried out here, never forwarded again.
     func receiveForwardedRequest(from peer: NodeID, payload: [UInt8]) throws(BinaryDecodingError) {
         try forwarding.receiveRequest(from: peer, payload: payload) { request, completion in
-            submitOnLoop(request, mayForward: false, completion: completion)
+            submitOnLoop(request, mayForward: false, completion: answerForwarded(by: peer, completion))
         }
     }
 

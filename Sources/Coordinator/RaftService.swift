@@ -59,6 +59,10 @@ final class RaftService: @unchecked Sendable {
     private var linkedMembership = Membership.empty
     /// When a Raft message from each member last arrived: the view's last contact, per member.
     private var lastHeard: [NodeID: MonotonicInstant] = [:]
+    /// What each member's pings said it reads: the rule for newer entries (`RaftService+Upgrades`).
+    var memberVersions = MemberVersions()
+    /// The last refusal `entryRefusal` logged, so a run of refused writes logs once.
+    var lastUpgradeBlock: UpgradeBlock?
     /// Answers node reads when this node leads; set once before `start`.
     var gatewayQueries: (@Sendable (GatewayQuery) -> ClusterOutcome)?
     /// Hears every view this service publishes, on its loop; set once before `start`.
@@ -233,13 +237,13 @@ final class RaftService: @unchecked Sendable {
         while !isHalted, node.hasReady {
             let ready = node.ready()
             withdrawPublishedLeaseIfLost()
-            for message in ready.messages { sendRaftMessage(message) }
+            for message in ready.messages { peers.sendRaft(message) }
             do {
                 try store.persist(ready)
             } catch {
                 return halt("cannot persist the Raft log (\(error))")
             }
-            for message in ready.messagesAfterPersist { sendRaftMessage(message) }
+            for message in ready.messagesAfterPersist { peers.sendRaft(message) }
             do throws(ReplicationHalt) {
                 if let snapshot = ready.snapshotToPersist { try restore(from: snapshot) }
                 try apply(ready.committedEntries)
@@ -328,19 +332,6 @@ final class RaftService: @unchecked Sendable {
         }
     }
 
-    /// Sends a Raft message: a snapshot as a chunked transfer paced by the
-    /// link, anything else in one `.raft` frame.
-    private func sendRaftMessage(_ message: Message) {
-        guard message.kind != .snapshot else {
-            peers.outbox(to: message.to)?.offerSnapshot(message)
-            return
-        }
-        // The encoding holds every entry's data: a link without room for that much is not worth encoding for.
-        let leastBytes = message.entries.reduce(Frame.headerBytes) { $0 + $1.data.count }
-        peers.offer(to: message.to, leastBytes: leastBytes, what: "Raft \(message.kind)",
-                    Frame(kind: FrameKind.raft.rawValue, payload: PeerMessageCodec.encode(message)))
-    }
-
     private func answerAfterPublish(_ answer: (() -> Void)?) {
         if let answer { answersAfterPublish.append(answer) }
     }
@@ -371,6 +362,7 @@ final class RaftService: @unchecked Sendable {
             peers.close(outside: status.membership)
             peers.dial(status.membership)
             lastHeard = lastHeard.filter { status.membership.contains($0.key) }
+            memberVersions.keep(only: status.membership)
         }
         if status.term != knownTerm {
             // Read requests sent in an earlier term are dropped as stale: ask again.

@@ -20,7 +20,7 @@ import Primitives
 public enum FleetCodec {
     public static let versionsRead: ClosedRange<UInt8> = 2...6
     /// What the oldest build that may share a cluster with this one reads.
-    static let versionWrittenMinimum: UInt8 = 3
+    public static let versionWrittenMinimum: UInt8 = 3
     static let textBytesMaximum = 256
 
     private enum Tag: UInt8 {

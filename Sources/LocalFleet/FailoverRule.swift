@@ -44,11 +44,12 @@ public struct FailoverRule: Sendable {
 
     /// 503 and 429 codes the server sends only when the request was not applied and will not be:
     /// refused before it was proposed (no leader, a full queue, a busy forwarding link, a read
-    /// that found no read index), or its log entry was replaced (`proposal_lost`).
+    /// that found no read index, a member of an older build), or its log entry was replaced
+    /// (`proposal_lost`).
     /// Sources/Coordinator/ClusterOutcome+HTTP.swift maps each refusal to its code.
     public static let nothingAppliedCodes: Set<String> = [
         "no_leader", "proposal_lost", "proposal_refused", "forwarding_busy", "read_timeout",
-        "too_many_pending_writes", "too_many_pending_reads",
+        "too_many_pending_writes", "too_many_pending_reads", "cluster_upgrading",
     ]
     public static let idempotentMethods: Set<String> = ["GET", "HEAD", "PUT", "DELETE"]
 

@@ -20,7 +20,10 @@ public protocol FrameLinkReceiver: AnyObject {
 /// It pings the server every `keepaliveInterval`; a connection that brings
 /// no frame back within `idleTimeout` is dead (a partition, a pulled cable:
 /// TCP alone would wait minutes) and is redialled. The pongs also measure
-/// the round-trip time. A frame over `frameSizeMaximumBytes` is refused at
+/// the round-trip time. Each ping may carry the link user's `keepaliveAdvertisement`
+/// after its own fields (what a coordinator tells the members it dials: PROTOCOL.md); the
+/// first such ping goes at once on connecting, before any queued frame, so the server reads
+/// it before anything else from this connection. A frame over `frameSizeMaximumBytes` is refused at
 /// `send`; a sender of much data paces itself with `isWritable` and
 /// `whenWritable`. Confined to its loop; `start` and `stop` are its owner's
 /// to call.
@@ -32,6 +35,10 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         public var keepaliveInterval: Duration = .seconds(1)
         /// No frame (not even a pong) for this long closes the connection.
         public var idleTimeout: Duration = .seconds(4)
+        /// Appended to every keepalive ping (at most `keepaliveAdvertisementBytesMaximum`); a
+        /// server reads it with `FrameLink.keepaliveAdvertisement(inPing:)`. Empty: pings carry
+        /// only their send time, as before advertisements, and the first one waits an interval.
+        public var keepaliveAdvertisement: [UInt8] = []
         public var limits = ConnectionLimits()
         public init() {}
 
@@ -102,6 +109,15 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     public var isWritable: Bool { channel?.isWritable ?? false }
 
     public var frameSizeMaximumBytes: Int { settings.frameSizeMaximumBytes }
+
+    public static let keepaliveAdvertisementBytesMaximum = 256
+
+    /// What follows a keepalive ping's own fields in `payload`: a client's advertisement, empty
+    /// from a link without one (or of a build before them); nil when `payload` is no keepalive
+    /// ping (a user's own ping) or its advertisement is over the bound.
+    public static func keepaliveAdvertisement(inPing payload: [UInt8]) -> [UInt8]? {
+        KeepalivePayload.advertisement(in: payload)
+    }
 
     /// Runs `action` once, the next time the link connects or its write
     /// queue drains after backpressure (or is stopped: then never).
@@ -205,6 +221,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         }
         backoff.reset()
         connectionSerial += 1
+        if !settings.keepaliveAdvertisement.isEmpty { sendKeepalive(on: opened) }
         let queued = pending
         pending.removeAll()
         for frame in queued { opened.sendChecked(frame) }
@@ -239,9 +256,14 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     private func scheduleKeepalive() {
         keepaliveTimer = loop.scheduleTimer(after: settings.keepaliveInterval) { [weak self] in
             guard let self, let channel, channel.connection.isOpen else { return }
-            channel.sendChecked(Frame(kind: FrameKind.ping.rawValue, payload: KeepalivePayload.make(at: loop.now)))
+            sendKeepalive(on: channel)
             scheduleKeepalive()
         }
+    }
+
+    private func sendKeepalive(on channel: FrameChannel) {
+        let payload = KeepalivePayload.make(at: loop.now, advertisement: settings.keepaliveAdvertisement)
+        channel.sendChecked(Frame(kind: FrameKind.ping.rawValue, payload: payload))
     }
 
     private func cancelKeepalive() {
@@ -274,20 +296,30 @@ private final class LinkChannelReceiver: FrameReceiver {
 }
 
 /// A keepalive ping's payload: a marker, so the link can tell its own pongs
-/// from its user's, and the monotonic send time the pong echoes back.
+/// from its user's, the monotonic send time the pong echoes back, and the
+/// link's advertisement (empty from builds before advertisements, whose links
+/// take a pong only of exactly the marker and the time: they never see ours).
 private enum KeepalivePayload {
     static let marker = Array("hotswap-keepalive".utf8)
+    static let fixedBytes = marker.count + 8
 
-    static func make(at instant: MonotonicInstant) -> [UInt8] {
+    static func make(at instant: MonotonicInstant, advertisement: [UInt8]) -> [UInt8] {
+        precondition(advertisement.count <= FrameLink.keepaliveAdvertisementBytesMaximum,
+                     "a keepalive advertisement is at most \(FrameLink.keepaliveAdvertisementBytesMaximum) bytes")
         var writer = BinaryWriter()
         writer.write(instant.nanoseconds)
-        return marker + writer.bytes
+        return marker + writer.bytes + advertisement
     }
 
     static func sentAt(inPong frame: Frame) -> UInt64? {
-        guard frame.kind == FrameKind.pong.rawValue, frame.payload.count == marker.count + 8,
-              frame.payload.starts(with: marker) else { return nil }
-        // The length was checked: the last eight bytes are the big-endian send time.
-        return frame.payload.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        guard frame.kind == FrameKind.pong.rawValue, advertisement(in: frame.payload) != nil else { return nil }
+        // The length was checked: the eight bytes after the marker are the big-endian send time.
+        return frame.payload[marker.count..<fixedBytes].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    static func advertisement(in payload: [UInt8]) -> [UInt8]? {
+        guard payload.count >= fixedBytes, payload.count - fixedBytes <= FrameLink.keepaliveAdvertisementBytesMaximum,
+              payload.starts(with: marker) else { return nil }
+        return Array(payload[fixedBytes...])
     }
 }

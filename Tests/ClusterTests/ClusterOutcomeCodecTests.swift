@@ -55,6 +55,9 @@ import Wire
         .answerTooLarge(bytes: 70_000_000, maximumBytes: 67_108_864), .forwardingBusy,
         .undecodableWrite(detail: "field at byte 2 declares 300 bytes, over the limit of 256"),
         .undecodableAnswer(detail: "unknown cluster outcome at byte 8"), .nodeConnected(id: "web-5"),
+        .clusterUpgrading(UpgradeBlock(member: "c3", reads: .advertised(fleetVersion: 4), entryVersion: 6)),
+        .clusterUpgrading(UpgradeBlock(member: "c2", reads: .unadvertised, entryVersion: 6)),
+        .clusterUpgrading(UpgradeBlock(member: "c2", reads: .advertised(fleetVersion: 5), entryVersion: 6)),
     ] + proposalErrors.map(ClusterRefusal.proposal)
 
     static let every: [ClusterOutcome] = fleetOutcomes.map(ClusterOutcome.applied) + refusals.map(ClusterOutcome.refused) + [
@@ -81,7 +84,7 @@ import Wire
     @Test(arguments: [
         ([0], 8, "unknown cluster outcome"), ([5], 8, "unknown cluster outcome"), ([1, 0], 9, "unknown fleet outcome"),
         ([1, 9, 0], 10, "unknown fleet rejection"), ([4, 0], 9, "unknown cluster refusal"),
-        ([4, 26], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
+        ([4, 27], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
         ([4, 5, 7, 7], 11, "unknown membership error"),
     ] as [([UInt8], Int, String)])
     func unknownTagsAreRefused(tags: [UInt8], offset: Int, detail: String) {

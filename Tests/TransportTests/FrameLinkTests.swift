@@ -28,10 +28,11 @@ struct FrameLinkTests {
     }
 
     /// `contexts` replaces the server-auth contexts with the test server certificate.
-    private func echoServer(port: UInt16 = 0, contexts: TLSContextStore? = nil) throws -> TestServer {
+    /// `ledger` records what the server receives.
+    private func echoServer(port: UInt16 = 0, contexts: TLSContextStore? = nil, ledger: FrameLedger = FrameLedger()) throws -> TestServer {
         try TestServer(certificates: certificates, contexts: contexts, port: port) { connection in
             FrameChannel(connection: connection, frameSizeMaximumBytes: 1 << 16, idleTimeout: .seconds(30),
-                         receiver: EchoReceiver(ledger: FrameLedger()))
+                         receiver: EchoReceiver(ledger: ledger))
         }
     }
 
@@ -192,4 +193,42 @@ private final class SilentReceiver: FrameReceiver {
     func channelDidOpen(_ channel: FrameChannel) {}
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {}
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {}
+}
+
+extension FrameLinkTests {
+    /// A link with an advertisement sends it in a keepalive ping at once on connecting, before
+    /// the frames it held, and in every ping after; its pongs still measure the round trip and
+    /// stay inside the link. A server tells a keepalive's advertisement from a user's ping.
+    @Test func keepalivePingsCarryTheAdvertisementFirstAndPongsStillMeasure() throws {
+        let port = try vacantPort()
+        var settings = FrameLink.Settings()
+        settings.keepaliveInterval = .milliseconds(50)
+        settings.keepaliveAdvertisement = [1, 6]
+        let link = try makeLink(port: port, settings: settings)
+        defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
+        send("held", on: link)
+        let ledger = FrameLedger()
+        let server = try echoServer(port: port, ledger: ledger)
+        defer { server.shutdown() }
+        #expect(eventually { ledger.snapshot.received.count >= 4 && link.loop.runAndWait { link.value.roundTrip } != nil })
+        let advertisements = ledger.snapshot.received.map { FrameLink.keepaliveAdvertisement(inPing: $0.payload) }
+        #expect(advertisements.first == [1, 6], "the advertisement was not the first frame: \(advertisements)")
+        #expect(advertisements[1] == nil, "the held frame did not come second: \(advertisements)")
+        #expect(advertisements.dropFirst(2).allSatisfy { $0 == [1, 6] }, "\(advertisements)")
+        #expect(receiver.pongs.elements == ["held"], "keepalive pongs reached the receiver: \(receiver.pongs.elements)")
+    }
+
+    /// The ping of a build before advertisements (marker and send time) advertises nothing;
+    /// a user's ping, or one with more than the bound after the marker, is no keepalive.
+    @Test func aKeepaliveWithoutAdvertisementAdvertisesNothing() {
+        defer { group.shutdown() }
+        let marker = Array("hotswap-keepalive".utf8)
+        let sentAt = [UInt8](repeating: 0, count: 8)
+        #expect(FrameLink.keepaliveAdvertisement(inPing: marker + sentAt) == [])
+        #expect(FrameLink.keepaliveAdvertisement(inPing: marker + sentAt + [1, 6]) == [1, 6])
+        #expect(FrameLink.keepaliveAdvertisement(inPing: Array("ping".utf8)) == nil)
+        #expect(FrameLink.keepaliveAdvertisement(inPing: marker + [0, 0]) == nil)
+        let oversized = [UInt8](repeating: 1, count: FrameLink.keepaliveAdvertisementBytesMaximum + 1)
+        #expect(FrameLink.keepaliveAdvertisement(inPing: marker + sentAt + oversized) == nil)
+    }
 }
