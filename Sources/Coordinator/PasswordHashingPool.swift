@@ -15,7 +15,7 @@ import Transport
 /// still queued `.stopping`, lets the running ones finish and joins the threads.
 final class PasswordHashingPool: Sendable {
     static let queueMaximumDefault = 64
-    static let niceSteps: Int32 = 10
+    static let niceSteps: Int32 = 5
 
     /// Hashing threads on a machine with `onlineCPUs`: one while there are two or fewer, so a
     /// core is always left to the event loops, else two.
