@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "Coordinator",
             dependencies: [
-                "Access", "FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage",
+                "Access", "CLinux", "FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage",
                 "Gateway", "Telemetry", "Cluster", "Primitives", "Locking",
             ]
         ),

@@ -10,6 +10,16 @@ public enum TokenVerifier {
 
     public static func verify(_ token: String, keys: [SigningKeyRecord], hmac: HMACSHA256, nowMilliseconds: UInt64,
                               user: (String) -> UserRecord?) -> Result<VerifiedCaller, TokenRejection> {
+        signed(token, keys: keys, hmac: hmac, nowMilliseconds: nowMilliseconds).flatMap { signed in
+            current(signed.claims, nowMilliseconds: nowMilliseconds, user: user)
+        }
+    }
+
+    /// The checks that depend on the token's bytes and its key's secret only: its form, its key
+    /// (in the ring and not retired at `nowMilliseconds`), the signature, the claims' types, the
+    /// issuer and the audience. What they produce is what `VerifiedTokenCache` keeps.
+    static func signed(_ token: String, keys: [SigningKeyRecord], hmac: HMACSHA256,
+                       nowMilliseconds: UInt64) -> Result<SignedToken, TokenRejection> {
         do throws(TokenRejection) {
             let parts = try split(token)
             let key = try signingKey(header: parts.header, keys: keys, nowMilliseconds: nowMilliseconds)
@@ -18,17 +28,24 @@ public enum TokenVerifier {
             guard claims.issuer == TokenClaims.issuer, claims.audience == TokenClaims.audience else {
                 throw .wrongAudience
             }
-            guard claims.expiresAtSeconds * 1_000 > nowMilliseconds else { throw .tokenExpired }
-            let latestStart = nowMilliseconds.addingReportingOverflow(clockLeewayMilliseconds)
-            guard latestStart.overflow || claims.notBeforeSeconds * 1_000 <= latestStart.partialValue else {
-                throw .tokenNotYetValid
-            }
-            guard let record = user(claims.subject) else { throw .unknownUser }
-            guard claims.credentialIndex == record.credentialIndex else { throw .tokenRevoked }
-            return .success(VerifiedCaller(name: record.name, role: record.role, expiresAtSeconds: claims.expiresAtSeconds))
+            return .success(SignedToken(keyId: key.id, keySecret: key.secret, claims: claims))
         } catch {
             return .failure(error)
         }
+    }
+
+    /// The checks whose answer changes with the time and the users: `exp`, `nbf` (with the
+    /// leeway), the user still there and still of the token's credential generation.
+    static func current(_ claims: VerifiedClaims, nowMilliseconds: UInt64,
+                        user: (String) -> UserRecord?) -> Result<VerifiedCaller, TokenRejection> {
+        guard claims.expiresAtSeconds * 1_000 > nowMilliseconds else { return .failure(.tokenExpired) }
+        let latestStart = nowMilliseconds.addingReportingOverflow(clockLeewayMilliseconds)
+        guard latestStart.overflow || claims.notBeforeSeconds * 1_000 <= latestStart.partialValue else {
+            return .failure(.tokenNotYetValid)
+        }
+        guard let record = user(claims.subject) else { return .failure(.unknownUser) }
+        guard claims.credentialIndex == record.credentialIndex else { return .failure(.tokenRevoked) }
+        return .success(VerifiedCaller(name: record.name, role: record.role, expiresAtSeconds: claims.expiresAtSeconds))
     }
 
     /// A token's three parts, decoded, and the text the signature covers.
@@ -63,9 +80,12 @@ public enum TokenVerifier {
         guard algorithm == TokenSigner.algorithm else { throw .unsupportedAlgorithm }
         guard case let .string(keyId)? = fields["kid"] else { throw .malformedToken(reason: "the header has no kid string") }
         guard fields["crit"] == nil else { throw .malformedToken(reason: "the header has crit extensions") }
-        guard let key = keys.first(where: { $0.idHex == keyId }) else { throw .unknownKey }
-        if let retiresAt = key.retiresAtMilliseconds, retiresAt <= nowMilliseconds { throw .unknownKey }
+        guard let key = keys.first(where: { $0.idHex == keyId }), !isRetired(key, at: nowMilliseconds) else { throw .unknownKey }
         return key
+    }
+
+    static func isRetired(_ key: SigningKeyRecord, at nowMilliseconds: UInt64) -> Bool {
+        key.retiresAtMilliseconds.map { $0 <= nowMilliseconds } ?? false
     }
 
     static func checkSignature(_ parts: Parts, key: SigningKeyRecord, hmac: HMACSHA256) throws(TokenRejection) {

@@ -1,8 +1,8 @@
 // Linux interfaces that the Glibc Swift module does not expose: epoll,
-// eventfd, prctl (variadic in C, so not importable) and five GNU
-// extensions. _GNU_SOURCE is deliberately not defined (it would change
-// fd_set and clash with other modules), so the three GNU functions are
-// declared here with glibc's own signatures.
+// eventfd, prctl (variadic in C, so not importable), per-thread nice and six
+// GNU extensions. _GNU_SOURCE is deliberately not defined (it would change
+// fd_set and clash with other modules), so the GNU functions are declared
+// here with glibc's own signatures.
 #ifndef HOTSWAP_CLINUX_SHIM_H
 #define HOTSWAP_CLINUX_SHIM_H
 
@@ -15,12 +15,15 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <errno.h>
 
 extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 extern int pthread_setname_np(pthread_t thread, const char *name);
 extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
 extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path);
 extern int pipe2(int fds[2], int flags);
+extern pid_t gettid(void);
 
 static inline int hs_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
@@ -51,6 +54,17 @@ static inline int hs_pipe_cloexec(int fds[2]) {
 /// created it exits (PR_SET_PDEATHSIG); `hotswap dev` children use it.
 static inline int hs_set_parent_death_signal(int signal) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0UL, 0UL, 0UL);
+}
+
+/// Lowers the calling thread's CPU priority by `steps` nice levels (at most to 19); on Linux
+/// setpriority with a thread id acts on that thread alone. 0, or -1 with errno set.
+static inline int hs_thread_lower_priority(int steps) {
+    id_t thread = (id_t)gettid();
+    errno = 0;
+    int current = getpriority(PRIO_PROCESS, thread);
+    if (current == -1 && errno != 0) return -1;
+    int lowered = current + steps > 19 ? 19 : current + steps;
+    return lowered <= current ? 0 : setpriority(PRIO_PROCESS, thread, lowered);
 }
 
 #endif

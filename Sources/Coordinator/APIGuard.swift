@@ -43,6 +43,8 @@ final class APIGuard: Sendable {
     private let logins: Locked<RateLimiter>
     private let view: @Sendable () -> ClusterView
     private let hmac: HMACSHA256
+    /// Tokens whose signature and claims checked out, so a token sent again skips the MAC and the parse.
+    private let tokens = Locked(VerifiedTokenCache())
     /// Which browser origins may call (`APIGuard+Origins`).
     let origins: OriginPolicy
     /// Why a certificate of this name and notBefore is revoked now (`AgentRevocations`), or nil.
@@ -115,7 +117,8 @@ final class APIGuard: Sendable {
         case let .failure(refusal): return .failure(refusal)
         }
         return TokenVerifier.verify(token, keys: current.signingKeys, hmac: hmac, nowMilliseconds: nowMilliseconds,
-                                    user: { current.users[$0] })
+                                    user: { current.users[$0] }, remembered: { key in tokens.withLock { $0.lookup(key) } },
+                                    remember: { key, signed in tokens.withLock { $0.insert(key, signed) } })
             .mapError { Self.challenged(.error(401, $0.code, $0.message), challenge: Self.invalidTokenChallenge) }
     }
 

@@ -55,7 +55,7 @@ public final class CoordinatorServer: Sendable {
         var connectionLimits = ConnectionLimits()
         connectionLimits.handshakeTimeout = limits.handshakeTimeout
         // One MAC for the process (the algorithm fetched once), made before the pool: a failure leaves no threads.
-        let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics)
+        let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics, logger: logger)
         self.hashing = hashing
         var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, revocations: revocations,
                                        apiTrust: tls.apiTrust, metrics: metrics, logger: logger)

@@ -1,6 +1,7 @@
 import Cluster
 import Fleet
 import FoundationEssentials
+import Locking
 import Transport
 import Wire
 
@@ -11,8 +12,11 @@ import Wire
 /// leader), each with its audit record (AUDIT.md). CLUSTER.md, "Reads", has the table.
 enum EnvironmentRoutes {
     static func register(in routes: inout GuardedRoutes, service: RaftService, gateway: AgentGateway) {
+        let list = Locked(EnvironmentListCache())
         routes.add("GET", "/api/v1/environments") { request, responder, _ in
-            service.answerRead(request, responder: responder) { view in .json(200, EnvironmentJSON.list(view.environments)) }
+            service.answerRead(request, responder: responder) { view in
+                HTTPReply(status: 200, body: list.withLock { $0.body(for: view.environments) }, retryAfterSeconds: nil)
+            }
         }
         routes.add("GET", "/api/v1/environments/{name}") { request, responder, _ in
             let name = request.parameters["name"] ?? ""

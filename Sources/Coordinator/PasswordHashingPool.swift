@@ -1,17 +1,31 @@
+import CLinux
 import Dispatch
+import Glibc
 import Locking
 import Observability
 import Transport
 
 /// The coordinator's password hashing (Docs/ACCESS.md): a scrypt hash takes tens of
-/// milliseconds and about 32 MiB, so it never runs on an event loop. Two owned threads take
-/// jobs from a queue of at most 64; a job that finds the queue full is refused at once (the
-/// route answers 503 `busy`), and each job's answer runs on the loop its submitter named.
-/// `stop` answers the jobs still queued `.stopping`, lets the running ones finish and joins
-/// the threads.
+/// milliseconds and about 32 MiB, so it never runs on an event loop. Owned threads (two, one on
+/// a machine with two online CPUs or fewer) take jobs from a queue of at most 64; a job that
+/// finds the queue full is refused at once (the route answers 503 `busy`), and each job's
+/// answer runs on the loop its submitter named. The threads run `niceSteps` below the event
+/// loops' CPU priority, so logins take the CPU reads leave rather than delay them (not
+/// SCHED_IDLE: under a steady read load that would never run a login). `stop` answers the jobs
+/// still queued `.stopping`, lets the running ones finish and joins the threads.
 final class PasswordHashingPool: Sendable {
-    static let workerCountDefault = 2
     static let queueMaximumDefault = 64
+    static let niceSteps: Int32 = 5
+
+    /// Hashing threads on a machine with `onlineCPUs`: one while there are two or fewer, so a
+    /// core is always left to the event loops, else two.
+    static func workerCount(onlineCPUs: Int) -> Int {
+        onlineCPUs <= 2 ? 1 : 2
+    }
+
+    static var workerCountDefault: Int {
+        workerCount(onlineCPUs: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
 
     /// What a job's submitter hears: the work's result, or that the pool stopped first.
     enum Answer<Value: Sendable>: Sendable {
@@ -37,9 +51,12 @@ final class PasswordHashingPool: Sendable {
     private let hashesDone: Counter
     private let hashesRefused: Counter
 
-    init(metrics: MetricsRegistry, workerCount: Int = workerCountDefault, queueMaximum: Int = queueMaximumDefault) {
+    private let logger: Logger
+
+    init(metrics: MetricsRegistry, logger: Logger, workerCount: Int = workerCountDefault, queueMaximum: Int = queueMaximumDefault) {
         precondition(workerCount >= 1 && queueMaximum >= 1, "a hashing pool needs a worker and room for a job")
         self.queueMaximum = queueMaximum
+        self.logger = logger
         hashesDone = metrics.counter("hotswap_password_hashes_total",
                                      help: "Password hashes computed (logins, password changes, the first admin).")
         hashesRefused = metrics.counter("hotswap_password_hashes_refused_total",
@@ -90,6 +107,10 @@ final class PasswordHashingPool: Sendable {
     }
 
     private func work() {
+        if hs_thread_lower_priority(Self.niceSteps) != 0 {
+            logger.warning("a password hashing thread keeps the event loops' CPU priority: its nice could not be raised",
+                           ["errno": "\(errno)"])
+        }
         while true {
             wake.wait()
             let job: Job? = state.withLock { state in

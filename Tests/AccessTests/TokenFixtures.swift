@@ -1,6 +1,7 @@
 @testable import Access
 import Fleet
 import Primitives
+import Testing
 
 /// A key ring, users and hand-made tokens for the token tests.
 enum TokenFixtures {
@@ -41,9 +42,18 @@ enum TokenFixtures {
         return input + "." + Base64URL.encode(try hmac.authenticate(Array(input.utf8), key: key.secret))
     }
 
+    /// The verifier's answer, checked to be the one the cached path gives both when it meets the
+    /// token first and when it meets it again (kept, if its signature and claims held).
     static func verify(_ token: String, keys: [SigningKeyRecord] = [key], nowMilliseconds: UInt64 = nowMilliseconds,
                        users: [String: UserRecord] = users) -> Result<VerifiedCaller, TokenRejection> {
-        TokenVerifier.verify(token, keys: keys, hmac: hmac, nowMilliseconds: nowMilliseconds) { users[$0] }
+        let plain = TokenVerifier.verify(token, keys: keys, hmac: hmac, nowMilliseconds: nowMilliseconds) { users[$0] }
+        var cache = VerifiedTokenCache(capacity: 1)
+        for _ in 0..<2 {
+            let cached = TokenVerifier.verify(token, keys: keys, hmac: hmac, nowMilliseconds: nowMilliseconds, user: { users[$0] },
+                                              remembered: { cache.lookup($0) }, remember: { cache.insert($0, $1) })
+            #expect(cached == plain)
+        }
+        return plain
     }
 
     /// The rejection's code, or "ok".

@@ -1,5 +1,6 @@
 @testable import Coordinator
 import Dispatch
+import Foundation
 import Locking
 import Observability
 import Testing
@@ -27,7 +28,7 @@ import Transport
         defer { group.shutdown() }
         let loop = group.loops[0]
         let metrics = MetricsRegistry()
-        let pool = PasswordHashingPool(metrics: metrics, workerCount: 1, queueMaximum: 2)
+        let pool = PasswordHashingPool(metrics: metrics, logger: Self.logger, workerCount: 1, queueMaximum: 2)
         let gate = Gate()
         let answers = Locked<[String]>([])
         let answered = DispatchSemaphore(value: 0)
@@ -73,7 +74,7 @@ import Transport
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let loop = group.loops[0]
-        let pool = PasswordHashingPool(metrics: MetricsRegistry())
+        let pool = PasswordHashingPool(metrics: MetricsRegistry(), logger: Self.logger)
         defer { pool.stop() }
         let answered = DispatchSemaphore(value: 0)
         let sum = Locked(0)
@@ -89,5 +90,40 @@ import Transport
         }
         for _ in 1...10 { answered.wait() }
         #expect(sum.withLock { $0 } == 55)
+    }
+
+    /// The hashing threads run `niceSteps` nice levels below the thread that made the pool (as
+    /// the event loops run), so reads win the CPU from logins; one thread on two CPUs or fewer.
+    @Test func workersRunAtALowerPriorityAndOneOnTwoCPUs() throws {
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let (sink, capture) = LogSink.capturing()
+        let pool = PasswordHashingPool(metrics: MetricsRegistry(), logger: Logger(component: "test", sink: sink), workerCount: 2)
+        defer { pool.stop() }
+        let answered = DispatchSemaphore(value: 0)
+        let nices = Locked<[Int]>([])
+        for _ in 1...4 {
+            let accepted = pool.submit(on: loop, { Result { try Self.threadNice() } }, answer: { answer in
+                if case let .done(.success(nice)) = answer { nices.withLock { $0.append(nice) } }
+                answered.signal()
+            })
+            #expect(accepted)
+        }
+        for _ in 1...4 { answered.wait() }
+        let expected = min(19, try Self.threadNice() + Int(PasswordHashingPool.niceSteps))
+        #expect(nices.withLock { $0 } == [expected, expected, expected, expected])
+        #expect(capture.lines.isEmpty)
+        #expect([1, 2].map(PasswordHashingPool.workerCount(onlineCPUs:)) == [1, 1])
+        #expect([3, 4, 64].map(PasswordHashingPool.workerCount(onlineCPUs:)) == [2, 2, 2])
+    }
+
+    static let logger = Logger(component: "test", sink: LogSink.capturing().0)
+
+    /// The calling thread's nice, field 19 of /proc/thread-self/stat (after the command's parentheses).
+    static func threadNice() throws -> Int {
+        let stat = try String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8)
+        let fields = stat[(stat.lastIndex(of: ")").map { stat.index(after: $0) } ?? stat.endIndex)...].split(separator: " ")
+        return fields.count > 16 ? Int(fields[16]) ?? -100 : -100
     }
 }
