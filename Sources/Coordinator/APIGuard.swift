@@ -122,6 +122,23 @@ final class APIGuard: Sendable {
             .mapError { Self.challenged(.error(401, $0.code, $0.message), challenge: Self.invalidTokenChallenge) }
     }
 
+    /// Why the credential `request` was admitted with no longer speaks for `caller` now, checked
+    /// again against the current view (an event stream, once the hub holds it: a removal,
+    /// password change, revocation or CA reload that landed since the admission found no stream
+    /// to end); nil when it still does. A credential that now speaks for the caller with another
+    /// role (a user removed and added again) is refused too (401 `credential_changed`).
+    func refusalNow(_ request: HTTPRequest, caller: VerifiedCaller, nowMilliseconds: UInt64) -> HTTPReply? {
+        let again = Request(route: "", authorization: request.head.headers.values("Authorization"), sourceHost: nil,
+                            parameters: request.parameters, peer: request.peer)
+        switch authenticate(again, nowMilliseconds: nowMilliseconds) {
+        case let .failure(refusal): return refusal
+        case let .success(current) where current == caller: return nil
+        case let .success(current):
+            return Self.challenged(.error(401, "credential_changed", "\(current.name) is not the user it was when this stream "
+                                          + "was admitted (removed and added again?); connect again"))
+        }
+    }
+
     /// Why the client certificate of a connection speaks for no one now, whoever it names: it was
     /// verified under trust roots since reloaded (401 `certificate_untrusted`, and the connection
     /// closes: every later request on it would be refused alike), or its name is revoked for a

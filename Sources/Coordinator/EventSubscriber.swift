@@ -26,10 +26,10 @@ final class EventSubscriber {
 
     /// Answers `request` of `caller` with a stream, or with a refusal (400 for a bad
     /// `Last-Event-ID` or `types`, 429 past the caller's share of streams, 503 when the hub is
-    /// full or shutting down; a certificate `certificateRefusal` refuses once the hub holds the
+    /// full or shutting down; `refusalNow`, the credential checked again once the hub holds the
     /// stream). On the responder's loop.
     static func open(_ request: HTTPRequest, caller: VerifiedCaller, responder: HTTPResponder, hub: EventHub,
-                     certificateRefusal: (AuthenticatedPeer) -> HTTPReply?) {
+                     refusalNow: () -> HTTPReply?) {
         let lastEventID: UInt64?, kinds: Set<FleetEvent.Kind>?
         switch (EventRequest.lastEventID(request.head.headers.values("Last-Event-ID")), EventRequest.kinds(request)) {
         case let (.success(id), .success(types)): (lastEventID, kinds) = (id, types)
@@ -42,9 +42,11 @@ final class EventSubscriber {
         switch hub.subscribe(subscriber, caller: caller, credential: credential, lastEventID: lastEventID, kinds: kinds) {
         case let .failure(reply): responder.send(reply)
         case let .success(opening):
-            // A revocation or CA reload between the admission and `subscribe` found no stream to
-            // end; one after it ends the stream. Checked again now, so neither is missed.
-            if let certificate, let refusal = certificateRefusal(certificate) {
+            // A removal, password change, revocation or CA reload between the admission and
+            // `subscribe` found no stream to end; one after it ends the stream. Events are
+            // recorded after the view they come from is published (RaftService.process), so the
+            // credential checked again now against the view misses neither.
+            if let refusal = refusalNow() {
                 hub.remove(opening.id, wasDropped: false)
                 return responder.send(refusal)
             }

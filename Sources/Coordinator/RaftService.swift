@@ -257,8 +257,10 @@ final class RaftService: @unchecked Sendable {
         compactIfDue()
         ticketKeys.publishIfChanged(fleet.ticketKeys)
         nodeAdministration.publishIfChanged(fleet.revocations)
-        appliedEvents.record(in: events, through: fleet.appliedIndex)
         publish()
+        // After the publish: a stream opened once these events are recorded checks its
+        // credential against a view that already holds them (EventSubscriber.open).
+        appliedEvents.record(in: events, through: fleet.appliedIndex)
         sendAnswersAfterPublish()
     }
 

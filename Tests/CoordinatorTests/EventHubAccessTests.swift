@@ -109,16 +109,18 @@ struct EventHubAccessTests {
         #expect(harness.metrics.value("hotswap_event_subscribers") == 2)
     }
 
-    /// A revocation that applied between the admission and the subscription is caught by the
-    /// check once the hub holds the stream: refused, and its slot freed.
-    @Test func aCertificateRefusedOnceItsStreamIsHeldGetsTheRefusal() {
+    /// A revocation, removal or password change that applied between the admission and the
+    /// subscription is caught by the check once the hub holds the stream, for a certificate and
+    /// a token alike: refused, and its slot freed; a caller still good is streamed.
+    @Test func aCallerRefusedOnceItsStreamIsHeldGetsTheRefusal() {
         let harness = Harness()
-        _ = harness.refusedCertificates.withLock { $0.insert("vera") }
-        let refused = EventHubTests.text(harness.subscribe([Self.caller("vera", "viewer")], peer: Self.certificate("vera")))
-        #expect(refused.hasPrefix("HTTP/1.1 401") && refused.contains("certificate_revoked"), "\(refused)")
+        _ = harness.refusedCallers.withLock { $0.insert("vera") }
+        let byCertificate = EventHubTests.text(harness.subscribe([Self.caller("vera", "viewer")], peer: Self.certificate("vera")))
+        #expect(byCertificate.hasPrefix("HTTP/1.1 401") && byCertificate.contains("certificate_revoked"), "\(byCertificate)")
+        let byToken = EventHubTests.text(harness.subscribe([Self.caller("vera", "viewer")]))
+        #expect(byToken.hasPrefix("HTTP/1.1 401") && byToken.contains("token_revoked"), "\(byToken)")
         #expect(harness.metrics.value("hotswap_event_subscribers") == 0)
-        // A token of the same name is not a certificate: not checked.
-        #expect(EventHubTests.text(harness.subscribe([Self.caller("vera", "viewer")])).contains("200 OK"))
+        #expect(EventHubTests.text(harness.subscribe([Self.caller("ada", "viewer")])).contains("200 OK"))
     }
 
     @Test func oneUserHoldsAtMostItsShareOfStreams() {

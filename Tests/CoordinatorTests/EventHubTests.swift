@@ -17,14 +17,14 @@ struct EventHubTests {
     /// A hub, and HTTP connections to its route on one embedded loop. The caller is named by a
     /// test-only `X-Caller: NAME ROLE EXPIRES_AT_SECONDS` field (default: an admin whose token
     /// lasts a day), and is a certificate's on a connection with a peer; a certificate whose name
-    /// is in `refusedCertificates` is refused once its stream is held (`certificateRefusal`). The
+    /// is in `refusedCallers` is refused once its stream is held (`refusalNow`). The
     /// wall clock stands at `wallNow`.
     final class Harness {
         static let wallNow: UInt64 = 1_000_000_000
         let embedded = EmbeddedEventLoop()
         let metrics = MetricsRegistry()
         let hub: EventHub
-        let refusedCertificates = Locked<Set<String>>([])
+        let refusedCallers = Locked<Set<String>>([])
         private let routes: HTTPRoutes
         private var connections = 0
 
@@ -32,10 +32,12 @@ struct EventHubTests {
             let hub = EventHub(appliedIndex: 0, limits: limits, metrics: metrics, wallClock: { Harness.wallNow })
             self.hub = hub
             var routes = HTTPRoutes()
-            let refused = refusedCertificates
+            let refused = refusedCallers
             routes.add("GET", "/api/v1/events") { request, responder in
-                EventSubscriber.open(request, caller: Harness.caller(request), responder: responder, hub: hub) { peer in
-                    refused.withLock { $0.contains(peer.name) } ? .error(401, "certificate_revoked", "\(peer.name) was revoked") : nil
+                let caller = Harness.caller(request)
+                EventSubscriber.open(request, caller: caller, responder: responder, hub: hub) {
+                    guard refused.withLock({ $0.contains(caller.name) }) else { return nil }
+                    return .error(401, caller.method == .token ? "token_revoked" : "certificate_revoked", "\(caller.name) was revoked")
                 }
             }
             self.routes = routes
