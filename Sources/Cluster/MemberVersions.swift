@@ -58,7 +58,7 @@ public struct UpgradeBlock: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let entry = "this is a version-\(entryVersion) fleet entry, which the leader proposes only once every member is known to read it"
+        let entry = "this is a version-\(entryVersion) fleet entry, which the leader proposes only while no member is known to read less"
         switch reads {
         case .unadvertised:
             return "member \(member) runs a build that advertises no version, known to read fleet entries only up to version "

@@ -3,13 +3,15 @@ import Consensus
 import Fleet
 
 /// The leader's gate for rolling upgrades (CLUSTER.md, "Rolling upgrades"): what each member's
-/// pings say it reads (`PeerReceiver`), and the refusal of an entry some member is not known to
-/// read (`MemberVersions`), before it is proposed.
+/// pings say it reads (`PeerReceiver`), and the refusal of an entry some member is known to read
+/// only older versions than (`MemberVersions`), before it is proposed.
 extension RaftService {
-    /// What member `id`'s latest keepalive ping said; logged when it changes what is known.
+    /// What member `id`'s latest keepalive ping said; logged when it changes what is known. A
+    /// ping of a member outside the configuration (removed, its connection not yet closed) is
+    /// not kept: one added again is known from its pings then.
     func heard(_ reads: MemberReads, from id: NodeID) {
         loop.preconditionInLoop()
-        guard memberVersions.heard(reads, from: id) else { return }
+        guard node.status.membership.contains(id), memberVersions.heard(reads, from: id) else { return }
         let advertised = switch reads {
         case .unadvertised: "nothing (a build before advertisements)"
         case let .advertised(version): "fleet version \(version)"
@@ -19,7 +21,7 @@ extension RaftService {
 
     /// Why `bytes` (a write, or a membership change's context) may not be proposed now: a fleet
     /// command this build does not decode (`WriteCheck`), or one of a fleet version a member of
-    /// the configuration is not known to read. `exempt` is the member a removal removes. A
+    /// the configuration is known to read only older versions than. `exempt` is the member a removal removes. A
     /// refusal is logged when it differs from the last one logged; an entry that passes ends the run.
     func entryRefusal(for bytes: [UInt8], exempt: NodeID? = nil) -> ClusterRefusal? {
         if let refusal = WriteCheck.refusal(for: bytes) { return refusal }
@@ -27,7 +29,7 @@ extension RaftService {
         let block = memberVersions.block(entryVersion: version, membership: node.status.membership, selfID: selfMember.id,
                                          exempt: exempt, name: directory.displayName(of:))
         if let block, block != lastUpgradeBlock {
-            logger.warning("entry refused: a member is not known to read its fleet version", ["reason": "\(block)"])
+            logger.warning("entry refused: a member is known to read only older fleet versions", ["reason": "\(block)"])
         }
         lastUpgradeBlock = block
         return block.map { .clusterUpgrading($0) }

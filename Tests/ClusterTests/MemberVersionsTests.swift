@@ -65,13 +65,14 @@ struct MemberVersionsTests {
     /// Entries every build that may share the cluster reads (addresses, node inventory, ticket
     /// keys) are never held back, even by members of builds before advertisements.
     @Test func entriesOfTheMinimumVersionAlwaysPass() {
-        let versions = Self.versions([2: .unadvertised, 3: .unadvertised, 4: .unadvertised])
+        let versions = Self.versions([2: .advertised(fleetVersion: 2), 3: .unadvertised, 4: .advertised(fleetVersion: 2)])
         #expect(Self.block(versions, entryVersion: FleetCodec.versionWrittenMinimum) == nil)
         #expect(Self.block(versions, entryVersion: 2) == nil)
     }
 
     @Test func aSingleMemberClusterIsTheLeaderAloneAndAlwaysReadsItsOwnEntries() {
-        #expect(Self.block(MemberVersions(), membership: Membership(voters: [Self.leader])) == nil)
+        let leaderUnadvertised = Self.versions([Self.leader: .unadvertised])
+        #expect(Self.block(leaderUnadvertised, membership: Membership(voters: [Self.leader])) == nil)
     }
 
     /// A member removed from the configuration no longer counts, and what was known of it is
