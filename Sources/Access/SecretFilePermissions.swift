@@ -8,9 +8,11 @@
 ///   ACL's mask shows as the group's read bit, the group root's), or the service user's own.
 ///
 /// The rule: a regular file; owned by the reading user or by root (who can read any file anyway);
-/// nothing for others; the group may never write, and may read only when the group is the reader's
-/// own (its group or a supplementary one: then the file was made for it) or root's, group 0. A
-/// group the reader is not in can be there only so that someone else reads the password.
+/// nothing for others; the group may never write, and may read only a file of root's whose group
+/// is the reader's own (its group or a supplementary one: then the file was made for it) or
+/// root's, group 0. A group the reader is not in can be there only so that someone else reads the
+/// password; on the reader's own file a group read bit is either a group of other users or the
+/// mask of an ACL granting someone else, so its own file must be 0600 or 0400.
 public enum SecretFilePermissions {
     /// Who reads the file: its effective user and group and its supplementary groups.
     public struct Reader: Sendable, Equatable {
@@ -46,10 +48,14 @@ public enum SecretFilePermissions {
     public static func refusal(_ file: File, reader: Reader) -> String? {
         let mode = "mode " + String(file.mode, radix: 8)
         guard file.isRegular else { return "is not a regular file (a pipe, a terminal or a device is never read)" }
-        if file.mode & 0o007 != 0 { return "is open to others (\(mode)); chmod 600 it (640 if its group must read it)" }
-        if file.mode & 0o020 != 0 { return "is writable by its group (\(mode)); chmod 600 or 640 it" }
+        if file.mode & 0o007 != 0 { return "is open to others (\(mode)); chmod 600 it" }
+        if file.mode & 0o020 != 0 { return "is writable by its group (\(mode)); chmod 600 it" }
         guard file.ownerID == reader.userID || file.ownerID == rootID else {
             return "is owned by uid \(file.ownerID), neither this user (\(reader.userID)) nor root"
+        }
+        if file.mode & 0o040 != 0, file.ownerID != rootID {
+            return "is readable by its group (\(mode)) and owned by this user: chmod 600 it "
+                + "(a group may read only root's file, as a Kubernetes Secret or a systemd credential is)"
         }
         if file.mode & 0o040 != 0, file.groupID != rootID, !reader.groupIDs.contains(file.groupID) {
             return "is readable by group \(file.groupID), which this process (uid \(reader.userID)) is not in; "

@@ -11,8 +11,9 @@ extension NodeIdentity {
     /// The identity in the one `URI:hotswap://` entry of a `TYPE:value` list; nil when there is
     /// none, or more than one (which would win is not for a verifier to guess).
     static func identity(inEntries entries: [String]) -> NodeIdentity? {
-        let marker = "URI:" + uriPrefix
-        let identities = entries.filter { $0.hasPrefix(marker) }
+        // A URI's scheme is case-insensitive (RFC 3986): HOTSWAP:// counts as a second identity too.
+        let marker = ("URI:" + uriPrefix).lowercased()
+        let identities = entries.filter { $0.prefix(marker.count).lowercased() == marker }
         guard identities.count == 1, let entry = identities.first else {
             return nil
         }

@@ -297,9 +297,9 @@ final class RaftService: @unchecked Sendable {
         directory = MemberDirectory(founding: founding, fleet: fleet)
         inventoryPublication.noteChanged()
         nodeAdministration.restored()
-        // Events of entries the snapshot covers are lost to streams: each is told to reset.
-        appliedEvents.discard()
-        events.restart(at: snapshot.metadata.index)
+        // Events of entries the snapshot covers are lost to streams: each is told to reset,
+        // once the view holding the snapshot is published.
+        appliedEvents.restart(at: snapshot.metadata.index)
         logger.info("installed a snapshot from the leader", ["index": "\(snapshot.metadata.index)",
                                                              "term": "\(snapshot.metadata.term)",
                                                              "bytes": "\(snapshot.data.count)"])

@@ -64,11 +64,14 @@ struct APIClientOptions {
         let environmentToken = Self.environment("HOTSWAP_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         let flagCertificate = try Self.clientCertificate(options.text(Self.certificateFlag), key: options.text(Self.keyFlag),
                                                           names: ("--cert", "--key"))
-        let environmentCertificate = try Self.clientCertificate(Self.environment("HOTSWAP_CERT"), key: Self.environment("HOTSWAP_KEY"),
-                                                                 names: ("HOTSWAP_CERT", "HOTSWAP_KEY"))
         if tokenFile != nil, flagCertificate != nil {
             throw UsageError("give one credential: --token-file or --cert, not both")
         }
+        // The environment's credentials are looked at only when no flag gives one: a flag outranks them.
+        let isFlagGiven = tokenFile != nil || flagCertificate != nil
+        let environmentCertificate = isFlagGiven ? nil
+            : try Self.clientCertificate(Self.environment("HOTSWAP_CERT"), key: Self.environment("HOTSWAP_KEY"),
+                                         names: ("HOTSWAP_CERT", "HOTSWAP_KEY"))
         if environmentToken != nil, environmentCertificate != nil {
             throw UsageError("give one credential: HOTSWAP_TOKEN or HOTSWAP_CERT, not both (a flag, --token-file or --cert, "
                              + "outranks both)")

@@ -39,6 +39,8 @@ import Testing
         #expect(NodeIdentity.identity(inEntries: ["DNS:localhost", "URI:" + vera.uri, "URI:https://x"]) == vera)
         #expect(NodeIdentity.identity(inEntries: ["URI:" + vera.uri, "URI:hotswap://operator/admin"]) == nil)
         #expect(NodeIdentity.identity(inEntries: ["URI:" + vera.uri, "URI:" + vera.uri]) == nil)
+        // A scheme is case-insensitive: a second identity in capitals is still a second identity.
+        #expect(NodeIdentity.identity(inEntries: ["URI:" + vera.uri, "URI:HOTSWAP://operator/admin"]) == nil)
         #expect(NodeIdentity.identity(inEntries: ["URI:hotswap://operator/", "URI:" + vera.uri]) == nil)
         #expect(NodeIdentity.identity(inEntries: ["DNS:localhost"]) == nil)
     }
