@@ -112,7 +112,7 @@ import Testing
         .error(.forwardingBusy, 503, "forwarding_busy", "too many large answers are on their way to this coordinator; retry", retry: 1),
         .error(.clusterUpgrading(UpgradeBlock(member: "c2", reads: .advertised(fleetVersion: 5), entryVersion: 6)), 503,
                "cluster_upgrading", "member c2 reads fleet entries only up to version 5; this is a version-6 fleet entry, "
-                   + "which the leader proposes only once every member is known to read it: upgrade c2 first", retry: 1),
+                   + "which the leader proposes only while no member is known to read less: upgrade c2 first", retry: 1),
     ]
 
     static let proposalRefusals: [Row] = [
