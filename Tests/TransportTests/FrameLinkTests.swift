@@ -210,7 +210,7 @@ extension FrameLinkTests {
         let ledger = FrameLedger()
         let server = try echoServer(port: port, ledger: ledger)
         defer { server.shutdown() }
-        #expect(eventually { ledger.snapshot.received.count >= 4 && link.loop.runAndWait { link.value.roundTrip } != nil })
+        try #require(eventually { ledger.snapshot.received.count >= 4 && link.loop.runAndWait { link.value.roundTrip } != nil })
         let advertisements = ledger.snapshot.received.map { FrameLink.keepaliveAdvertisement(inPing: $0.payload) }
         #expect(advertisements.first == [1, 6], "the advertisement was not the first frame: \(advertisements)")
         #expect(advertisements[1] == nil, "the held frame did not come second: \(advertisements)")
