@@ -7,14 +7,16 @@ import Transport
 
 /// The coordinator's password hashing (Docs/ACCESS.md): a scrypt hash takes tens of
 /// milliseconds and about 32 MiB, so it never runs on an event loop. Owned threads (two, one on
-/// a machine with two online CPUs or fewer) take jobs from a queue of at most 64; a job that
-/// finds the queue full is refused at once (the route answers 503 `busy`), and each job's
+/// a machine with two online CPUs or fewer) take jobs from a queue of at most 8 per thread; a job
+/// that finds the queue full is refused at once (the route answers 503 `busy`), and each job's
 /// answer runs on the loop its submitter named. The threads run `niceSteps` below the event
 /// loops' CPU priority, so logins take the CPU reads leave rather than delay them (not
 /// SCHED_IDLE: under a steady read load that would never run a login). `stop` answers the jobs
 /// still queued `.stopping`, lets the running ones finish and joins the threads.
 final class PasswordHashingPool: Sendable {
-    static let queueMaximumDefault = 64
+    /// Jobs that may wait per hashing thread: about two seconds of hashing at the current cost,
+    /// so a login is refused at once rather than answered after its client gave up.
+    static let queuePerWorker = 8
     static let niceSteps: Int32 = 5
 
     /// Hashing threads on a machine with `onlineCPUs`: one while there are two or fewer, so a
@@ -53,7 +55,8 @@ final class PasswordHashingPool: Sendable {
 
     private let logger: Logger
 
-    init(metrics: MetricsRegistry, logger: Logger, workerCount: Int = workerCountDefault, queueMaximum: Int = queueMaximumDefault) {
+    init(metrics: MetricsRegistry, logger: Logger, workerCount: Int = workerCountDefault, queueMaximum: Int? = nil) {
+        let queueMaximum = queueMaximum ?? workerCount * Self.queuePerWorker
         precondition(workerCount >= 1 && queueMaximum >= 1, "a hashing pool needs a worker and room for a job")
         self.queueMaximum = queueMaximum
         self.logger = logger

@@ -78,7 +78,8 @@ import Transport
         defer { pool.stop() }
         let answered = DispatchSemaphore(value: 0)
         let sum = Locked(0)
-        for value in 1...10 {
+        // As many as may wait for one thread, so none is refused however slowly the threads start.
+        for value in 1...PasswordHashingPool.queuePerWorker {
             let accepted = pool.submit(on: loop, {
                 #expect(!loop.inEventLoop)
                 return value
@@ -88,8 +89,8 @@ import Transport
             })
             #expect(accepted)
         }
-        for _ in 1...10 { answered.wait() }
-        #expect(sum.withLock { $0 } == 55)
+        for _ in 1...PasswordHashingPool.queuePerWorker { answered.wait() }
+        #expect(sum.withLock { $0 } == 36)
     }
 
     /// The hashing threads run `niceSteps` nice levels below the thread that made the pool (as
@@ -114,6 +115,7 @@ import Transport
         let expected = min(19, try Self.threadNice() + Int(PasswordHashingPool.niceSteps))
         #expect(nices.withLock { $0 } == [expected, expected, expected, expected])
         #expect(capture.lines.isEmpty)
+        #expect(pool.queueMaximum == 2 * PasswordHashingPool.queuePerWorker)
         #expect([1, 2].map(PasswordHashingPool.workerCount(onlineCPUs:)) == [1, 1])
         #expect([3, 4, 64].map(PasswordHashingPool.workerCount(onlineCPUs:)) == [2, 2, 2])
     }
