@@ -328,26 +328,31 @@ final class AgentGateway: @unchecked Sendable {
     }
 
     /// The node list's entries, sorted by id, from what is kept between answers
-    /// (`NodeListCache`). Nodes whose record or newest sample changed are rendered outside the
-    /// lock; what changed goes back under it unless another answer stored its own meanwhile
-    /// (then the next answer renders those nodes again: fragments are checked before every
-    /// use, so a lost store costs a rendering, never a stale answer).
+    /// (`NodeListCache`), under the lock: a node whose record or newest sample changed since
+    /// the last listing (each about once a report interval) is rendered there.
     func listing(now: MonotonicInstant, wallClockMilliseconds: UInt64) -> [NodeListCache.Entry] {
         let inventory = raft.view.nodes
-        let taken = state.withLock { state in
-            var listing = state.listCache
-            let ids = listing.ids(inventory: inventory, tables: state.tables)
-            return (listing: listing, revision: state.listCache.revision,
-                    snapshots: snapshots(of: ids, in: state, inventory: inventory, now: now, wallClockMilliseconds: wallClockMilliseconds))
-        }
-        var listing = taken.listing
-        let entries = listing.entries(for: taken.snapshots)
-        if listing.revision != taken.revision {
-            state.withLock { state in
-                if state.listCache.revision == taken.revision { state.listCache = listing }
+        return state.withLock { state in
+            let since = state.leadership.since ?? now
+            let ids = state.listCache.ids(inventory: inventory, tables: state.tables)
+            var entries: [NodeListCache.Entry] = []
+            entries.reserveCapacity(ids.count)
+            for id in ids {
+                let window = state.tables.windows[id]
+                let latest = window?.latest
+                let status = settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now)
+                entries.append(state.listCache.entry(
+                    id: id, record: inventory[id] ?? state.helloRecords[id], latest: latest, status: status,
+                    latestAgeMilliseconds: Self.ageMilliseconds(of: latest, at: wallClockMilliseconds)))
             }
+            state.listCache.forgetAllBut(ids)
+            return entries
         }
-        return entries
+    }
+
+    /// How old `latest` is at `wallClockMilliseconds` (0 for a sample stamped in the future).
+    private static func ageMilliseconds(of latest: Sample?, at wallClockMilliseconds: UInt64) -> UInt64? {
+        latest.map { wallClockMilliseconds >= $0.timestampMilliseconds ? wallClockMilliseconds - $0.timestampMilliseconds : 0 }
     }
 
     private func snapshots(of ids: [String], in state: State, inventory: [String: NodeRecord], now: MonotonicInstant,
@@ -360,9 +365,7 @@ final class AgentGateway: @unchecked Sendable {
                 id: id, record: inventory[id] ?? state.helloRecords[id],
                 status: settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now),
                 latest: latest,
-                latestAgeMilliseconds: latest.map {
-                    wallClockMilliseconds >= $0.timestampMilliseconds ? wallClockMilliseconds - $0.timestampMilliseconds : 0
-                })
+                latestAgeMilliseconds: Self.ageMilliseconds(of: latest, at: wallClockMilliseconds))
         }
     }
 

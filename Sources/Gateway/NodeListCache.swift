@@ -1,4 +1,5 @@
 import Fleet
+import Telemetry
 
 /// The node list (`GET /api/v1/nodes`) as the leader answers it, from what it
 /// keeps between answers: the listed ids in order, and each node's
@@ -8,7 +9,8 @@ import Fleet
 /// its status and age are written fresh into every answer. So an answer is
 /// byte for byte what `NodeJSON.list` renders from the same snapshots.
 /// Bounded by the nodes listed: after each listing it holds that listing's
-/// nodes only. The leader's gateway keeps one under its lock.
+/// nodes only. The leader's gateway keeps one under its lock and lists in
+/// place, without a snapshot per node (copying them showed in its profile).
 public struct NodeListCache: Sendable {
     /// One node of an answer: its fragments and what changes with the time.
     public struct Entry: Sendable {
@@ -49,21 +51,33 @@ public struct NodeListCache: Sendable {
     /// or newest sample changed since they were last listed, and forgetting nodes not listed.
     public mutating func entries(for snapshots: [NodeSnapshot]) -> [Entry] {
         let entries = snapshots.map { snapshot in
-            Entry(fragments: fragments(for: snapshot), status: snapshot.status,
+            entry(id: snapshot.id, record: snapshot.record, latest: snapshot.latest, status: snapshot.status,
                   latestAgeMilliseconds: snapshot.latestAgeMilliseconds)
         }
-        // Every listed node now has its fragments, so a larger table holds nodes no longer listed.
-        if held.count > snapshots.count {
-            revision += 1
-            held = Dictionary(snapshots.compactMap { snapshot in held[snapshot.id].map { (snapshot.id, $0) } }) { kept, _ in kept }
-        }
+        forgetAllBut(snapshots.map(\.id))
         return entries
     }
 
-    private mutating func fragments(for snapshot: NodeSnapshot) -> NodeFragments {
-        if let kept = held[snapshot.id], kept.renders(record: snapshot.record, latest: snapshot.latest) { return kept }
-        let fresh = NodeFragments(id: snapshot.id, record: snapshot.record, latest: snapshot.latest)
-        held[snapshot.id] = fresh
+    /// One node's entry, rendering it when `record` or `latest` is not what its fragments were
+    /// rendered from. A listing asks for each listed node, then calls `forgetAllBut`.
+    public mutating func entry(id: String, record: NodeRecord?, latest: Sample?, status: NodeStatus,
+                               latestAgeMilliseconds: UInt64?) -> Entry {
+        Entry(fragments: fragments(id: id, record: record, latest: latest), status: status,
+              latestAgeMilliseconds: latestAgeMilliseconds)
+    }
+
+    /// Forgets the nodes not in `listed`, every one of which has just been asked for.
+    public mutating func forgetAllBut(_ listed: [String]) {
+        // Every listed node now has its fragments, so a larger table holds nodes no longer listed.
+        guard held.count > listed.count else { return }
+        revision += 1
+        held = Dictionary(listed.compactMap { id in held[id].map { (id, $0) } }) { kept, _ in kept }
+    }
+
+    private mutating func fragments(id: String, record: NodeRecord?, latest: Sample?) -> NodeFragments {
+        if let kept = held[id], kept.renders(record: record, latest: latest) { return kept }
+        let fresh = NodeFragments(id: id, record: record, latest: latest)
+        held[id] = fresh
         revision += 1
         return fresh
     }

@@ -10,31 +10,37 @@ public enum NodeStatus: String, Sendable, CaseIterable {
 /// during which no node is declared either while agents re-attach (as Nomad
 /// resets heartbeat TTLs on failover). Times are on the monotonic clock.
 public struct LivenessPolicy: Sendable, Equatable {
-    public var suspectAfter: Duration
-    public var downAfter: Duration
-    public var failoverGrace: Duration
+    public let suspectAfter: Duration
+    public let downAfter: Duration
+    public let failoverGrace: Duration
+    /// The same in nanoseconds: `status` runs for every node of every listing, and taking a
+    /// `Duration` apart each time showed in its profile.
+    private let suspectAfterNanoseconds: UInt64
+    private let downAfterNanoseconds: UInt64
 
     public init(suspectAfter: Duration, downAfter: Duration, failoverGrace: Duration) {
         precondition(suspectAfter.wholeNanoseconds <= downAfter.wholeNanoseconds, "suspect comes before down")
         self.suspectAfter = suspectAfter
         self.downAfter = downAfter
         self.failoverGrace = failoverGrace
+        suspectAfterNanoseconds = suspectAfter.wholeNanoseconds
+        downAfterNanoseconds = downAfter.wholeNanoseconds
     }
 
     /// Only reports taken since this node began leading count. A node with
     /// none is live until the grace ends, then ages from the grace's end as
     /// if its last report had been due then.
     public func status(lastReportAt: MonotonicInstant?, leadingSince: MonotonicInstant, now: MonotonicInstant) -> NodeStatus {
-        let graceEnd = leadingSince.advanced(by: failoverGrace)
         let reference: MonotonicInstant
         if let lastReportAt, lastReportAt >= leadingSince {
             reference = lastReportAt
         } else {
+            let graceEnd = leadingSince.advanced(by: failoverGrace)
             guard now >= graceEnd else { return .live }
-            reference = MonotonicInstant(nanoseconds: graceEnd.nanoseconds &- min(graceEnd.nanoseconds, suspectAfter.wholeNanoseconds))
+            reference = MonotonicInstant(nanoseconds: graceEnd.nanoseconds &- min(graceEnd.nanoseconds, suspectAfterNanoseconds))
         }
         let ageNanoseconds = now >= reference ? now.nanoseconds - reference.nanoseconds : 0
-        if ageNanoseconds < suspectAfter.wholeNanoseconds { return .live }
-        return ageNanoseconds < downAfter.wholeNanoseconds ? .suspect : .down
+        if ageNanoseconds < suspectAfterNanoseconds { return .live }
+        return ageNanoseconds < downAfterNanoseconds ? .suspect : .down
     }
 }
