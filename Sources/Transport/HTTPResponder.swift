@@ -78,6 +78,9 @@ public final class HTTPResponder {
         onWritable?()
     }
 
+    /// The fields every answer of this responder carries: the server's and those added.
+    var answerHeaders: HTTPHeaders { commonHeaders }
+
     private func withCommonHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
         var headers = headers
         headers.addAbsent(commonHeaders)
