@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <openssl/pem.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 
@@ -31,6 +32,18 @@ static inline int hs_sk_X509_num(const STACK_OF(X509) *certificates) {
 
 static inline X509 *hs_sk_X509_value(const STACK_OF(X509) *certificates, int index) {
     return sk_X509_value(certificates, index);
+}
+
+static inline int hs_sk_X509_INFO_num(const STACK_OF(X509_INFO) *infos) {
+    return sk_X509_INFO_num(infos);
+}
+
+static inline X509_INFO *hs_sk_X509_INFO_value(const STACK_OF(X509_INFO) *infos, int index) {
+    return sk_X509_INFO_value(infos, index);
+}
+
+static inline void hs_sk_X509_INFO_pop_free(STACK_OF(X509_INFO) *infos) {
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
 }
 
 static inline void hs_GENERAL_NAMES_free(GENERAL_NAMES *names) {

@@ -59,14 +59,19 @@ public struct APICredential: Sendable, Equatable {
         return APICredential(source: .none, token: nil)
     }
 
-    /// The token in `path`: its one line, surrounding white space and newlines dropped.
+    /// The token in `path`: its one line, surrounding white space and newlines dropped. Only a
+    /// regular file is read, opened non-blocking (`SecretFile`): a FIFO or a terminal is refused
+    /// at once, never waited on.
     static func readTokenFile(_ path: String) throws(CredentialFailure) -> String {
         let bytes: [UInt8]
         do {
-            bytes = try FileReader.read(path, maximumBytes: tokenFileMaximumBytes)
+            bytes = try SecretFile.open(path).read(maximumBytes: tokenFileMaximumBytes)
         } catch .tooLarge {
             throw CredentialFailure("--token-file \(path) is larger than a token (\(tokenFileMaximumBytes) bytes)",
                                     hint: "it must hold only the token")
+        } catch .notRegularFile {
+            throw CredentialFailure("--token-file \(path) is not a regular file (a pipe, a terminal or a device is never read)",
+                                    hint: "put the token in a file")
         } catch {
             throw CredentialFailure("cannot read --token-file \(path): \(error.plainReason)",
                                     hint: "--token-file names a file holding a token")

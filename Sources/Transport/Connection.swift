@@ -28,6 +28,11 @@ public protocol Connection: AnyObject {
     /// Stops delivering reads until `resumeReading`; the peer is pushed back on.
     func pauseReading()
     func resumeReading()
+    /// Until `resumeReading`: while reading is paused, the peer ending its side of the connection
+    /// (end of file, `EPOLLRDHUP`) closes it at once, as closed by the peer, rather than at the
+    /// next write that fails. For a response that reads nothing more while it lasts (an event
+    /// stream), so a client that went away frees what it held.
+    func closeWhenPeerHangsUp()
     /// Sets (or clears with nil) the handler's deadline; see `connectionDeadlineExpired`.
     func setDeadline(_ instant: MonotonicInstant?)
     /// Server side: sends the client a fresh session ticket now; false when none can be sent.

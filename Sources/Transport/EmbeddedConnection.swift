@@ -21,6 +21,8 @@ public final class EmbeddedConnection: Connection, @unchecked Sendable {
     /// The deadline the handler set last, if still armed.
     public private(set) var deadline: MonotonicInstant?
     public private(set) var isOpen = false
+    /// Whether the handler asked to be closed when the peer hangs up while reading is paused.
+    public private(set) var closesWhenPeerHangsUp = false
     private var outbound: [UInt8] = []
     private var inbound: [UInt8] = []
     private var readingPausedByHandler = false
@@ -64,7 +66,12 @@ public final class EmbeddedConnection: Connection, @unchecked Sendable {
     public func resumeReading() {
         guard readingPausedByHandler else { return }
         readingPausedByHandler = false
+        closesWhenPeerHangsUp = false
         loop.execute { [weak self] in self?.deliverInbound() }
+    }
+
+    public func closeWhenPeerHangsUp() {
+        closesWhenPeerHangsUp = true
     }
 
     public func setDeadline(_ instant: MonotonicInstant?) {

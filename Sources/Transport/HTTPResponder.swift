@@ -78,6 +78,9 @@ public final class HTTPResponder {
         onWritable?()
     }
 
+    /// The fields every answer of this responder carries: the server's and those added.
+    var answerHeaders: HTTPHeaders { commonHeaders }
+
     private func withCommonHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
         var headers = headers
         headers.addAbsent(commonHeaders)
@@ -109,6 +112,8 @@ public final class HTTPResponder {
         var head = HTTPResponseHead(status: status, headers: withCommonHeaders(headers))
         head.headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
         connection.write(HTTPResponseSerializer.head(head))
+        // Nothing is read until the stream ends: a client that closes its side has gone.
+        connection.closeWhenPeerHangsUp()
     }
 
     /// False while the client is not keeping up; wait for `onWritable`.
@@ -138,7 +143,8 @@ public final class HTTPResponder {
     public var isClientGone: Bool { !connection.isOpen }
 
     /// Called once, on the loop, if the connection closes while this response is still being
-    /// sent (a stream whose client went away, or a connection closed at shutdown).
+    /// sent (a stream whose client went away, noticed as soon as it closes its side, or a
+    /// connection closed at shutdown).
     public var onClientGone: (() -> Void)?
 }
 

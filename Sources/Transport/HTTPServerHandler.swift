@@ -180,13 +180,20 @@ final class HTTPServerHandler: ConnectionHandler {
         }
     }
 
-    /// Answers an error and closes: the rest of the request cannot be trusted.
+    /// Answers an error and closes: the rest of the request cannot be trusted. While a body is
+    /// read (too large, malformed, too slow) the answer carries what the route's admission added
+    /// to its responder (an allowed origin's CORS fields), so a browser may read it; before a
+    /// head is whole nothing of the request is known and only the server's fields are sent.
     private func failRequest(status: Int, code: String, message: String, headers: HTTPHeaders = HTTPHeaders()) {
         guard connection.isOpen else { return }
-        if case let .readingBody(_, _, _, receiver) = phase { receiver?.abandon("request failed: \(message)") }
+        var common = configuration.responseHeaders
+        if case let .readingBody(_, _, responder, receiver) = phase {
+            receiver?.abandon("request failed: \(message)")
+            common = responder.answerHeaders
+        }
         let body = JSONText.errorBody(code: code, message: message)
         var headers = headers
-        headers.addAbsent(configuration.responseHeaders)
+        headers.addAbsent(common)
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
         headers.replaceOrAdd(name: "Connection", value: "close")

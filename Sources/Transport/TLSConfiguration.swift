@@ -86,6 +86,10 @@ public struct TLSConfiguration: Sendable {
     /// Nil for a client that presents no certificate (the CLI on the API port).
     public var certificateChainPath: String?
     public var privateKeyPath: String?
+    /// The key itself, as the caller read it from `privateKeyPath` (which then only names it):
+    /// a caller that checked the file's mode on the descriptor it read loads those bytes, not
+    /// whatever the path names by the time the context is built.
+    public var privateKeyPEM: [UInt8]?
     public var trustRootsPath: String
     public var peerVerification: PeerVerification
     public var minimumProtocolVersion: ProtocolVersion

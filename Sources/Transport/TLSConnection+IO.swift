@@ -82,9 +82,19 @@ extension TLSConnection {
     func handleTraffic(_ events: UInt32) {
         if events & EPOLLOUT.rawValue != 0 || sslWantsRead { flush() }
         guard state == .open || state == .closing else { return }
+        if state == .open, readingPausedByHandler, hasHungUp(events) { return abort(.peerClosed) }
         if events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
             readAvailable()
         }
+    }
+
+    /// Whether, while the handler keeps reading paused, `events` say the peer is gone: a reset or
+    /// an error (which epoll reports whatever the interest, so left unhandled they would wake the
+    /// loop again at once until a write failed), or its end of file when the handler asked
+    /// (`closeWhenPeerHangsUp`).
+    private func hasHungUp(_ events: UInt32) -> Bool {
+        if events & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { return true }
+        return closesWhenPeerHangsUp && events & EPOLLRDHUP.rawValue != 0
     }
 
     /// Reads and delivers up to `readsPerEventMaximum` TLS records, then yields so the
@@ -227,6 +237,7 @@ extension TLSConnection {
         case .open, .closing:
             let reading = !readingPausedByHandler && !readingPausedByBackpressure
             if reading || sslWantsRead || state == .closing { interest |= EPOLLIN.rawValue }
+            if readingPausedByHandler, closesWhenPeerHangsUp, state == .open { interest |= EPOLLRDHUP.rawValue }
             if sslWantsWrite { interest |= EPOLLOUT.rawValue }
         case .closed:
             return

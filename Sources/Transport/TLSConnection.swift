@@ -28,6 +28,8 @@ public final class TLSConnection: Connection, EventSource, @unchecked Sendable {
     var outbound = OutboundQueue()
     var readingPausedByHandler = false
     var readingPausedByBackpressure = false
+    /// While reading is paused by the handler, the peer's end of file closes (`closeWhenPeerHangsUp`).
+    var closesWhenPeerHangsUp = false
     var sslWantsWrite = false
     var sslWantsRead = false
     /// A session ticket was asked for and has not been written out yet.
@@ -112,8 +114,15 @@ public final class TLSConnection: Connection, EventSource, @unchecked Sendable {
         loop.preconditionInLoop()
         guard readingPausedByHandler else { return }
         readingPausedByHandler = false
+        closesWhenPeerHangsUp = false
         updateInterest()
         if state == .open, SSL_has_pending(ssl) == 1 { scheduleReadContinuation() }
+    }
+
+    public func closeWhenPeerHangsUp() {
+        loop.preconditionInLoop()
+        closesWhenPeerHangsUp = true
+        updateInterest()
     }
 
     /// Sets (or clears with nil) the handler's deadline; see `connectionDeadlineExpired`.

@@ -64,7 +64,8 @@ public final class TLSContext: @unchecked Sendable {
             let loaded = withUnsafeMutablePointer(to: &askedForPassphrase) { asked in
                 SSL_CTX_set_default_passwd_cb_userdata(context, asked)
                 defer { SSL_CTX_set_default_passwd_cb_userdata(context, nil) }
-                return SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM)
+                guard let pem = configuration.privateKeyPEM else { return SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM) }
+                return usePrivateKey(pem, askedForPassphrase: asked)
             }
             guard loaded == 1 else {
                 throw .credential(askedForPassphrase ? .encryptedPrivateKey(path: keyPath) : .privateKey(path: keyPath),
@@ -78,6 +79,18 @@ public final class TLSContext: @unchecked Sendable {
         }
         guard SSL_CTX_load_verify_locations(context, configuration.trustRootsPath, nil) == 1 else {
             throw .credential(.trustRoots(path: configuration.trustRootsPath), detail: OpenSSLErrors.drain())
+        }
+    }
+
+    /// Loads the PEM private key `pem` as `SSL_CTX_use_PrivateKey_file` loads a file's, no
+    /// passphrase given (`askedForPassphrase` notes one was asked for): 1 when loaded.
+    private func usePrivateKey(_ pem: [UInt8], askedForPassphrase: UnsafeMutablePointer<Bool>) -> Int32 {
+        pem.withUnsafeBytes { buffer in
+            guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return 0 }
+            defer { BIO_free(bio) }
+            guard let key = PEM_read_bio_PrivateKey(bio, nil, Self.refusePassphrase, askedForPassphrase) else { return 0 }
+            defer { EVP_PKEY_free(key) }
+            return SSL_CTX_use_PrivateKey(context, key)
         }
     }
 

@@ -1,3 +1,4 @@
+import FileSystem
 import FoundationEssentials
 import Glibc
 import LocalFleet
@@ -159,10 +160,11 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
         } catch {
             throw APIFailure(message: error.description, hint: fixCA)
         }
-        if let certificate { try refuseUnprotectedKey(certificate.keyPath) }
+        var configuration = TLSConfiguration(certificateChainPath: certificate?.certificatePath, privateKeyPath: certificate?.keyPath,
+                                             trustRootsPath: caPath, peerVerification: .none)
+        if let certificate { configuration.privateKeyPEM = try readKey(certificate.keyPath) }
         do {
-            return try TLSContext(TLSConfiguration(certificateChainPath: certificate?.certificatePath, privateKeyPath: certificate?.keyPath,
-                                                   trustRootsPath: caPath, peerVerification: .none), side: .client)
+            return try TLSContext(configuration, side: .client)
         } catch {
             let noCA = APIFailure(message: "\(caPath) holds no usable CA certificate", hint: fixCA)
             guard let certificate, case let .credential(credential, _) = error else { throw noCA }
@@ -182,14 +184,36 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
         }
     }
 
-    /// Refuses, as ssh does, a private key file of this user's own that group or others may use:
-    /// one line naming the fix. A key of another owner (root's, in a Kubernetes Secret volume) is
-    /// the owner's to protect; a key that cannot be looked at is left for the TLS context to report.
-    private static func refuseUnprotectedKey(_ path: String) throws(APIFailure) {
-        var status = stat()
-        guard stat(path, &status) == 0, status.st_uid == geteuid(), status.st_mode & 0o077 != 0 else { return }
-        throw APIFailure(message: "the private key \(path) may be used by other users (mode \(String(status.st_mode & 0o777, radix: 8)))",
-                         hint: "chmod 600 \(path)")
+    /// A private key is a few kilobytes (an RSA key of 16,384 bits is 13 KiB of PEM).
+    static let keyMaximumBytes = 64 << 10
+
+    /// The private key at `path`, read from the one descriptor whose type and mode were checked
+    /// (`SecretFile`), so the bytes loaded are those of the file checked. Refuses, as ssh does, a
+    /// key of this user's own that group or others may use: one line naming the fix. A key of
+    /// another owner (root's, in a Kubernetes Secret volume) is the owner's to protect. Only a
+    /// regular file is read (a symbolic link to one is followed): a FIFO is refused, never waited on.
+    private static func readKey(_ path: String) throws(APIFailure) -> [UInt8] {
+        let fix = "--key (or HOTSWAP_KEY) must name the private key of the certificate, e.g. DIR/NAME.key"
+        let file: SecretFile
+        do {
+            file = try SecretFile.open(path)
+        } catch {
+            throw APIFailure(message: "cannot read the private key \(path): \(error.plainReason)", hint: fix)
+        }
+        if file.isRegular, file.status.st_uid == geteuid(), file.mode & 0o077 != 0 {
+            throw APIFailure(message: "the private key \(path) may be used by other users (mode \(String(file.mode & 0o777, radix: 8)))",
+                             hint: "chmod 600 \(path)")
+        }
+        do {
+            return try file.read(maximumBytes: keyMaximumBytes)
+        } catch .notRegularFile {
+            throw APIFailure(message: "the private key \(path) is not a regular file (a pipe, a terminal or a device is never read)",
+                             hint: fix)
+        } catch .tooLarge {
+            throw APIFailure(message: "the private key \(path) is larger than \(keyMaximumBytes) bytes, more than a private key", hint: fix)
+        } catch {
+            throw APIFailure(message: "cannot read the private key \(path): \(error.plainReason)", hint: fix)
+        }
     }
 
     /// The project's error document.

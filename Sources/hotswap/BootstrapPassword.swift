@@ -52,31 +52,28 @@ enum BootstrapPassword {
     }
 
     /// The file's text, read from the one descriptor whose type, mode, owner and group were checked
-    /// (`SecretFilePermissions`). A symbolic link is followed (a Kubernetes Secret volume's file is
-    /// one, into `..data/`): the checks hold for the file the descriptor opened, wherever the link
-    /// pointed. It is opened non-blocking and without becoming a controlling terminal, and only a
-    /// regular file is read: a FIFO or a terminal is refused at once, never waited on.
+    /// (`SecretFile`, `SecretFilePermissions`). A symbolic link is followed (a Kubernetes Secret
+    /// volume's file is one, into `..data/`): the checks hold for the file the descriptor opened,
+    /// wherever the link pointed. A FIFO or a terminal is refused at once, never waited on.
     private static func readFile(_ path: String, flag: Flag) throws(UsageError) -> String {
-        let (descriptor, code) = InterruptedCall.retrying { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
-        guard descriptor >= 0 else { throw UsageError("--\(flag.name): cannot read \(path): \(SystemErrorText.text(code))") }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw UsageError("--\(flag.name): cannot read \(path): \(SystemErrorText.current())")
-        }
-        if let refusal = SecretFilePermissions.refusal(file(status), reader: try currentReader(flag: flag)) {
-            throw UsageError("--\(flag.name): \(path) \(refusal)")
-        }
         // Room for the longest password the policy takes and a line end; longer is refused.
         let maximumBytes = PasswordPolicy.lengthBytes.upperBound + 2
-        let bytes: [UInt8]
+        let file: SecretFile
         do {
-            bytes = try DescriptorIO.read(descriptor, upTo: maximumBytes + 1, path: path)
+            file = try SecretFile.open(path)
         } catch {
             throw UsageError("--\(flag.name): cannot read \(path): \(error.reason)")
         }
-        guard bytes.count <= maximumBytes else {
+        if let refusal = SecretFilePermissions.refusal(permissions(file), reader: try currentReader(flag: flag)) {
+            throw UsageError("--\(flag.name): \(path) \(refusal)")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try file.read(maximumBytes: maximumBytes)
+        } catch .tooLarge {
             throw UsageError("--\(flag.name): \(path) is larger than \(maximumBytes) bytes")
+        } catch {
+            throw UsageError("--\(flag.name): cannot read \(path): \(error.reason)")
         }
         guard let text = String(validating: withoutLineEnd(bytes), as: UTF8.self) else {
             throw UsageError("--\(flag.name): \(path) is not UTF-8 text")
@@ -84,9 +81,8 @@ enum BootstrapPassword {
         return text
     }
 
-    private static func file(_ status: stat) -> SecretFilePermissions.File {
-        SecretFilePermissions.File(isRegular: status.st_mode & S_IFMT == S_IFREG, mode: status.st_mode,
-                                   ownerID: status.st_uid, groupID: status.st_gid)
+    private static func permissions(_ file: SecretFile) -> SecretFilePermissions.File {
+        SecretFilePermissions.File(isRegular: file.isRegular, mode: file.mode, ownerID: file.status.st_uid, groupID: file.status.st_gid)
     }
 
     /// This process's effective user and group and its supplementary groups.

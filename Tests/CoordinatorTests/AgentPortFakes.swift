@@ -102,6 +102,7 @@ final class WatchedConnection: Connection {
     func close(_ reason: CloseReason) { inner.close(reason) }
     func pauseReading() { inner.pauseReading() }
     func resumeReading() { inner.resumeReading() }
+    func closeWhenPeerHangsUp() { inner.closeWhenPeerHangsUp() }
     func setDeadline(_ instant: MonotonicInstant?) { inner.setDeadline(instant) }
 
     @discardableResult

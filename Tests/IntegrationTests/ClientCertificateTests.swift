@@ -245,6 +245,21 @@ final class ClientCertificateTests {
         #expect(!locked.combined.lowercased().contains("pass phrase"), "\(locked.combined)")
     }
 
+    /// The key is read from the descriptor its mode was checked on, and only a regular file is: a
+    /// FIFO in its place is refused at once, not opened (blocking) by OpenSSL after the check.
+    @Test func aKeyThatIsAFIFOIsRefusedWithoutWaiting() throws {
+        let keys = TemporaryDirectory()
+        defer { keys.remove() }
+        let fifo = keys.file("vera.key")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let refused = try ExternalCommand.run([HotSwapBinary.path, "nodes", "list", "--cert", certificates.certificate("vera"),
+                                               "--key", fifo], environment: environment, timeout: .seconds(20))
+        #expect(refused.status == 1, "\(refused.combined)")
+        #expect(refused.standardError == "hotswap: the private key \(fifo) is not a regular file (a pipe, a terminal or a device is "
+            + "never read) (--key (or HOTSWAP_KEY) must name the private key of the certificate, e.g. DIR/NAME.key)\n",
+                "\(refused.combined)")
+    }
+
     /// A certificate the server refuses in the handshake is named as refused, with the alert's
     /// reason, and nothing was done: in TLS 1.3 the alert comes after the request was written, but
     /// no request was read. A write is not "may have been carried out".

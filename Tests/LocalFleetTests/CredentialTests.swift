@@ -1,5 +1,7 @@
 import FileSystem
+import Foundation
 import Glibc
+import Locking
 import LocalFleet
 import Testing
 import TestSupport
@@ -66,6 +68,30 @@ struct CredentialTests {
         #expect(throws: CredentialFailure("cannot read --token-file \(missing): No such file or directory",
                                           hint: "--token-file names a file holding a token")) {
             try APICredential.resolve(tokenFilePath: missing, environmentToken: "env.token.sig", storedLoginPath: login)
+        }
+    }
+
+    /// A FIFO is refused at once, not opened blocking until someone writes it. Should the open
+    /// block, a helper opens the FIFO's other end and closes it, which lets the read end with no
+    /// token: the test then fails on the message instead of hanging.
+    @Test func aTokenFileThatIsAFIFOIsRefusedWithoutWaiting() throws {
+        let scratch = TemporaryDirectory()
+        defer { scratch.remove() }
+        let fifo = scratch.file("token.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let finished = Locked(false)
+        let rescue = Thread {
+            while !finished.withLock({ $0 }) {
+                let writer = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+                if writer >= 0 { close(writer) }
+                usleep(20_000)
+            }
+        }
+        rescue.start()
+        defer { finished.withLock { $0 = true } }
+        #expect(throws: CredentialFailure("--token-file \(fifo) is not a regular file (a pipe, a terminal or a device is never read)",
+                                          hint: "put the token in a file")) {
+            try APICredential.resolve(tokenFilePath: fifo, environmentToken: nil, storedLoginPath: nil)
         }
     }
 

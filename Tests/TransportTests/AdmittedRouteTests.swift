@@ -35,6 +35,31 @@ import Wire
         "POST /guarded HTTP/1.1\r\nHost: t\r\n\(headers)\r\n\(body)"
     }
 
+    /// What the server answers itself once a route admitted the head (a body too large, too slow
+    /// or malformed) carries the fields the admission added, as an allowed origin's CORS fields,
+    /// so a browser can read why; a refused request gets none.
+    @Test(arguments: [
+        ("Content-Length: 2000\r\n", "", 413),
+        ("Transfer-Encoding: chunked\r\n", "zz\r\n", 400),
+        ("Content-Length: 10\r\n", "abc", 408),
+    ])
+    func anAnswerTheServerMakesWhileReadingTheBodyCarriesTheAdmissionsFields(framing: String, body: String, status: Int) throws {
+        let http = EmbeddedHTTP { routes in
+            routes.addAdmitted("POST", "/cors", bodyMaximumBytes: 1_024) { request, responder in
+                var headers = HTTPHeaders()
+                headers.add(name: "Access-Control-Allow-Origin", value: "https://app.example")
+                if request.head.headers["Origin"] == "https://app.example" { responder.addHeaders(headers) }
+                return { request, responder in responder.send(status: 200, body: request.body) }
+            }
+        }
+        http.deliver("POST /cors HTTP/1.1\r\nHost: t\r\nOrigin: https://app.example\r\n\(framing)\r\n\(body)")
+        http.embedded.advanceTime(by: http.configuration.bodyStallTimeout)
+        let written = String(decoding: http.connection.takeWritten(), as: UTF8.self)
+        #expect(written.hasPrefix("HTTP/1.1 \(status) "), "\(written)")
+        #expect(written.contains("Access-Control-Allow-Origin: https://app.example\r\n"), "\(written)")
+        #expect(http.connection.isClosed)
+    }
+
     @Test func aRefusalIsSentBeforeTheBodyAndClosesTheConnection() throws {
         let server = Server()
         server.http.deliver(Self.post("Content-Length: 10\r\n"))

@@ -1,8 +1,9 @@
 import Certificates
+import COpenSSL
 import Foundation
 import Testing
 import TestSupport
-import Transport
+@testable import Transport
 import Wire
 
 /// A server that requests a client certificate without requiring one (`.requested`, the API
@@ -16,8 +17,9 @@ import Wire
         }
     }
 
-    /// One GET /whoami with a client context trusting the fixture's CA and presenting `certificate`, if any.
-    static func whoami(_ fixture: HTTPFixture, presenting certificate: CertificatePaths?) throws
+    /// One GET /whoami with a client context trusting the fixture's CA and presenting `certificate`, if any,
+    /// speaking at most `maximumVersion` when given.
+    static func whoami(_ fixture: HTTPFixture, presenting certificate: CertificatePaths?, maximumVersion: Int32? = nil) throws
         -> Result<HTTPClientResponse, HTTPClientError> {
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
@@ -25,9 +27,15 @@ import Wire
                                                       privateKeyPath: certificate?.privateKey,
                                                       trustRootsPath: fixture.certificates.authority.certificate,
                                                       peerVerification: .none), side: .client)
+        if let maximumVersion { #expect(hs_SSL_CTX_set_max_proto_version(context.context, maximumVersion) == 1) }
         return HTTPClient(group: group, context: context).send(HTTPClientRequest(method: "GET", target: "/whoami"),
                                                                to: fixture.server.address, serverName: TestCertificates.serverName,
                                                                timeout: HTTPFixture.requestTimeout)
+    }
+
+    static func failure(_ result: Result<HTTPClientResponse, HTTPClientError>) -> HTTPClientError? {
+        if case let .failure(error) = result { return error }
+        return nil
     }
 
     @Test func aClientWithoutACertificateConnectsWithNoIdentity() throws {
@@ -57,6 +65,23 @@ import Wire
         #expect(eventually { refusing.server.log.lines.contains { $0.contains("peer refused: no one") } }, "\(refusing.server.log.lines)")
         let anonymous = try Self.whoami(refusing, presenting: nil).get()
         #expect(String(decoding: anonymous.body, as: UTF8.self) == "\"anonymous\"", "no certificate: the authorizer is not asked")
+    }
+
+    /// The client tells the server refusing its certificate from any other failure in TLS 1.2 as
+    /// in TLS 1.3: a certificate of another CA is refused with `unknown CA`, one the authorizer
+    /// rejects with `handshake_failure`, which in TLS 1.2 arrives inside the handshake, after the
+    /// client's certificate flight, rather than after the request was written.
+    @Test(arguments: [TLS1_2_VERSION, TLS1_3_VERSION])
+    func theClientNamesTheRefusalOfItsCertificateInEitherVersion(version: Int32) throws {
+        let strangers = try TestCertificates()
+        let fixture = try HTTPFixture(authorizer: TestCertificates.authorizer, isCertificateOptional: true, Self.addWhoami)
+        defer { fixture.shutdown() }
+        let foreign = try Self.whoami(fixture, presenting: strangers.client, maximumVersion: version)
+        #expect(Self.failure(foreign) == .clientCertificateRefused("unknown CA"), "\(foreign)")
+        let refusing = try HTTPFixture(authorizer: { _ in .failure(PeerRejection("no one")) }, isCertificateOptional: true, Self.addWhoami)
+        defer { refusing.shutdown() }
+        let refused = try Self.whoami(refusing, presenting: refusing.certificates.client, maximumVersion: version)
+        #expect(Self.failure(refused) == .clientCertificateRefused("handshake failure"), "\(refused)")
     }
 
     /// Neither a TLS 1.2 session id nor a TLS 1.3 ticket is resumed: the server issues no tickets
