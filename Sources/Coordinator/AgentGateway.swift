@@ -328,26 +328,33 @@ final class AgentGateway: @unchecked Sendable {
     }
 
     /// The node list's entries, sorted by id, from what is kept between answers
-    /// (`NodeListCache`), under the lock: a node whose record or newest sample changed since
-    /// the last listing (each about once a report interval) is rendered there.
+    /// (`NodeListCache`): under the lock, each node's record and window are read in place and
+    /// its kept fragments taken when they are still its own; the nodes that changed (each about
+    /// once a report interval, all of them after a rollout) are rendered after the lock is let
+    /// go, and kept for the next answers.
     func listing(now: MonotonicInstant, wallClockMilliseconds: UInt64) -> [NodeListCache.Entry] {
         let inventory = raft.view.nodes
-        return state.withLock { state in
+        let listed = state.withLock { state in
             let since = state.leadership.since ?? now
             let ids = state.listCache.ids(inventory: inventory, tables: state.tables)
-            var entries: [NodeListCache.Entry] = []
-            entries.reserveCapacity(ids.count)
-            for id in ids {
+            let listed = ids.map { id in
                 let window = state.tables.windows[id]
-                let latest = window?.latest
-                let status = settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now)
-                entries.append(state.listCache.entry(
-                    id: id, record: inventory[id] ?? state.helloRecords[id], latest: latest, status: status,
-                    latestAgeMilliseconds: Self.ageMilliseconds(of: latest, at: wallClockMilliseconds)))
+                let record = inventory[id] ?? state.helloRecords[id], latest = window?.latest
+                return NodeListCache.Listed(
+                    id: id, kept: state.listCache.kept(id: id, record: record, latest: latest), record: record, latest: latest,
+                    status: settings.liveness.status(lastReportAt: window?.lastReportAt, leadingSince: since, now: now),
+                    latestAgeMilliseconds: Self.ageMilliseconds(of: latest, at: wallClockMilliseconds))
             }
             state.listCache.forgetAllBut(ids)
-            return entries
+            return listed
         }
+        let (entries, rendered) = NodeListCache.entries(of: listed)
+        if !rendered.isEmpty {
+            state.withLock { state in
+                for node in rendered { state.listCache.store(node.fragments, for: node.id) }
+            }
+        }
+        return entries
     }
 
     /// How old `latest` is at `wallClockMilliseconds` (0 for a sample stamped in the future).

@@ -5,8 +5,8 @@ import Locking
 import Observability
 import Transport
 
-/// The coordinator's password hashing (Docs/ACCESS.md): a scrypt hash takes tens of
-/// milliseconds and about 32 MiB, so it never runs on an event loop. Owned threads (two, one on
+/// The coordinator's password hashing (Docs/ACCESS.md): a scrypt hash takes a few hundred
+/// milliseconds of a core and about 32 MiB, so it never runs on an event loop. Owned threads (two, one on
 /// a machine with two online CPUs or fewer) take jobs from a queue of at most 8 per thread; a job
 /// that finds the queue full is refused at once (the route answers 503 `busy`), and each job's
 /// answer runs on the loop its submitter named. The threads run `niceSteps` below the event
@@ -14,7 +14,7 @@ import Transport
 /// SCHED_IDLE: under a steady read load that would never run a login). `stop` answers the jobs
 /// still queued `.stopping`, lets the running ones finish and joins the threads.
 final class PasswordHashingPool: Sendable {
-    /// Jobs that may wait per hashing thread: about two seconds of hashing at the current cost,
+    /// Jobs that may wait per hashing thread: two to three seconds of hashing at the current cost,
     /// so a login is refused at once rather than answered after its client gave up.
     static let queuePerWorker = 8
     static let niceSteps: Int32 = 5

@@ -10,13 +10,20 @@ import Telemetry
 /// byte for byte what `NodeJSON.list` renders from the same snapshots.
 /// Bounded by the nodes listed: after each listing it holds that listing's
 /// nodes only. The leader's gateway keeps one under its lock and lists in
-/// place, without a snapshot per node (copying them showed in its profile).
+/// place, without a snapshot per node (copying them showed in its profile),
+/// rendering the nodes that changed outside the lock (`kept`, `store`).
 public struct NodeListCache: Sendable {
     /// One node of an answer: its fragments and what changes with the time.
     public struct Entry: Sendable {
         public let fragments: NodeFragments
         public let status: NodeStatus
         public let latestAgeMilliseconds: UInt64?
+
+        public init(fragments: NodeFragments, status: NodeStatus, latestAgeMilliseconds: UInt64?) {
+            self.fragments = fragments
+            self.status = status
+            self.latestAgeMilliseconds = latestAgeMilliseconds
+        }
     }
 
     /// The ids last listed, sorted, with what they were taken from.
@@ -62,8 +69,26 @@ public struct NodeListCache: Sendable {
     /// rendered from. A listing asks for each listed node, then calls `forgetAllBut`.
     public mutating func entry(id: String, record: NodeRecord?, latest: Sample?, status: NodeStatus,
                                latestAgeMilliseconds: UInt64?) -> Entry {
-        Entry(fragments: fragments(id: id, record: record, latest: latest), status: status,
-              latestAgeMilliseconds: latestAgeMilliseconds)
+        let fragments = kept(id: id, record: record, latest: latest) ?? {
+            let fresh = NodeFragments(id: id, record: record, latest: latest)
+            store(fresh, for: id)
+            return fresh
+        }()
+        return Entry(fragments: fragments, status: status, latestAgeMilliseconds: latestAgeMilliseconds)
+    }
+
+    /// The fragments kept for `id` if they were rendered from exactly `record` and `latest`.
+    public func kept(id: String, record: NodeRecord?, latest: Sample?) -> NodeFragments? {
+        guard let kept = held[id], kept.renders(record: record, latest: latest) else { return nil }
+        return kept
+    }
+
+    /// Keeps `fragments`, rendered elsewhere (outside a lock), for `id`. Fragments are checked
+    /// before every use (`kept`), so storing ones older than those held costs a rendering, never
+    /// a stale answer.
+    public mutating func store(_ fragments: NodeFragments, for id: String) {
+        held[id] = fragments
+        revision += 1
     }
 
     /// Forgets the nodes not in `listed`, every one of which has just been asked for.
@@ -74,11 +99,4 @@ public struct NodeListCache: Sendable {
         held = Dictionary(listed.compactMap { id in held[id].map { (id, $0) } }) { kept, _ in kept }
     }
 
-    private mutating func fragments(id: String, record: NodeRecord?, latest: Sample?) -> NodeFragments {
-        if let kept = held[id], kept.renders(record: record, latest: latest) { return kept }
-        let fresh = NodeFragments(id: id, record: record, latest: latest)
-        held[id] = fresh
-        revision += 1
-        return fresh
-    }
 }
