@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "hotswap", targets: ["hotswap"]),
         .executable(name: "hotswap-agent", targets: ["hotswap-agent"]),
+        .executable(name: "hotswap-sample-service", targets: ["hotswap-sample-service"]),
     ],
     targets: [
         .systemLibrary(
@@ -72,6 +73,12 @@ let package = Package(
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
         // so no Foundation, and in release builds the Swift runtime and standard library linked
         // statically, which leaves far fewer pages resident than loading their shared libraries.
+        // The sample module's service (Docs/MODULES.md): what demos and tests deploy.
+        .executableTarget(
+            name: "hotswap-sample-service",
+            path: "Examples/sample-service/Sources",
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+        ),
         .executableTarget(
             name: "hotswap-agent",
             dependencies: ["AgentCommandLine", "Transport"],
