@@ -22,19 +22,21 @@ enum TreeRemoval {
             throw .system(operation: "fdopendir", path: path, errno: errno)
         }
         defer { closedir(stream) }
-        var names: [String] = []
+        // Names as the bytes the kernel gave (NUL-terminated), so that one that is not UTF-8 is removed too.
+        var names: [[CChar]] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }.map { CChar(bitPattern: $0) }) + [0] }
+            if name != [46, 0] && name != [46, 46, 0] { names.append(name) }
         }
         let directory = dirfd(stream)
-        for name in names {
-            if unlinkat(directory, name, 0) == 0 { continue }
+        for bytes in names {
+            let name = String(decoding: bytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if unlinkat(directory, bytes, 0) == 0 { continue }
             guard errno == EISDIR else { throw .system(operation: "unlinkat", path: "\(path)/\(name)", errno: errno) }
-            let child = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            let child = openat(directory, bytes, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard child >= 0 else { throw .system(operation: "openat", path: "\(path)/\(name)", errno: errno) }
             try empty(child, path: "\(path)/\(name)")
-            guard unlinkat(directory, name, AT_REMOVEDIR) == 0 else {
+            guard unlinkat(directory, bytes, AT_REMOVEDIR) == 0 else {
                 throw .system(operation: "unlinkat", path: "\(path)/\(name)", errno: errno)
             }
         }
