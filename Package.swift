@@ -15,10 +15,16 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .systemLibrary(name: "CLinux"),
         .target(name: "Primitives"),
         .target(name: "Wire"),
         .target(name: "Consensus", dependencies: ["Primitives"]),
+        .target(name: "Modules", dependencies: ["Primitives", "Wire"]),
         .target(name: "Locking"),
         .target(name: "FileSystem", dependencies: ["Locking"]),
         .target(name: "Fleet", dependencies: ["Primitives", "Wire"]),
@@ -29,6 +35,7 @@ let package = Package(
         .target(name: "Storage", dependencies: ["FileSystem", "Locking", "Primitives"]),
         .target(name: "Observability", dependencies: ["Locking", "Primitives"]),
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
+        .target(name: "ModuleArchive", dependencies: ["COpenSSL", "CZlib", "FileSystem", "Modules"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",
@@ -67,7 +74,8 @@ let package = Package(
             name: "hotswap",
             dependencies: [
                 "Access", "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "Cluster", "CommandLineSupport", "Coordinator",
-                "FileSystem", "Fleet", "LocalFleet", "Observability", "Locking", "Primitives", "Transport", "Wire",
+                "FileSystem", "Fleet", "LocalFleet", "ModuleArchive", "Modules", "Observability", "Locking", "Primitives", "Transport",
+                "Wire",
             ]
         ),
         // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
@@ -90,6 +98,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
+        .testTarget(name: "ModulesTests", dependencies: ["Modules", "ModuleArchive", "TestSupport"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Access", "TestSupport"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Primitives"]),

@@ -1,0 +1,33 @@
+import FileSystem
+import Modules
+
+/// Why packing, unpacking, signing or verifying a module artifact failed: one sentence each.
+public enum ModuleArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
+    case file(FileError)
+    /// The archive's contents are refused (`ModuleArchiveReader`).
+    case refused(ModuleArchiveReader.Refusal)
+    case notGzip(String)
+    case decompressedTooLarge(maximum: Int64)
+    case compressedTooLarge(maximum: Int64)
+    case destinationExists(String)
+    /// What a directory to pack holds that an artifact may not, or a file that changed under it.
+    case unpackable(String)
+    case key(String)
+    case signatureMismatch(String)
+    case crypto(String)
+
+    public var description: String {
+        switch self {
+        case let .file(error): error.description
+        case let .refused(refusal): refusal.description
+        case let .notGzip(reason): "the artifact is not a valid gzip stream: \(reason)"
+        case let .decompressedTooLarge(maximum): "the artifact unpacks to more than \(maximum) bytes (refused before unpacking further)"
+        case let .compressedTooLarge(maximum): "the artifact is larger than \(maximum) bytes"
+        case let .destinationExists(path): "\(path) already exists; a module is unpacked only into a new directory"
+        case let .unpackable(reason): reason
+        case let .key(reason): reason
+        case let .signatureMismatch(reason): "verification failed: \(reason)"
+        case let .crypto(reason): "libcrypto failed: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import FileSystem
+import Glibc
+import Modules
+
+/// Unpacks a module artifact safely (Docs/MODULES.md, "Unpacking"): into a fresh hidden
+/// directory beside the destination, every entry created relative to directory descriptors
+/// (`ExtractionTree`), everything fsync'd, then one `rename` puts it in place (refused when
+/// anything is at the destination: `rename` replaces at most an empty directory made there
+/// between the check and the call). A refused or interrupted unpack removes its directory; a crash can leave only
+/// that hidden `.NAME.unpacking-*` directory, never a partial destination.
+public enum ModuleExtractor {
+    /// What an unpack found: the manifest, and the artifact's sha256 and size as read.
+    public struct Result: Equatable, Sendable {
+        public let manifest: ModuleManifest
+        public let sha256: [UInt8]
+        public let compressedBytes: Int64
+    }
+
+    /// Unpacks `artifact` into `destination`, which must not exist yet (its parent must).
+    public static func extract(artifact: String, into destination: String,
+                               limits: ArchiveLimits = ArchiveLimits()) throws(ModuleArchiveError) -> Result {
+        var status = stat()
+        if lstat(destination, &status) == 0 { throw .destinationExists(destination) }
+        let parent = Directory.parent(of: destination)
+        let base = destination.split(separator: "/").last.map(String.init) ?? destination
+        var template = Array("\(parent)/.\(base).unpacking-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw .file(.system(operation: "mkdtemp", path: "\(parent)/.\(base).unpacking-XXXXXX", errno: errno))
+        }
+        let temporary = String(cString: made)
+        do throws(ModuleArchiveError) {
+            let result = try unpack(artifact, into: temporary, limits: limits)
+            if lstat(destination, &status) == 0 { throw .destinationExists(destination) }
+            guard rename(temporary, destination) == 0 else {
+                throw errno == EEXIST || errno == ENOTEMPTY ? .destinationExists(destination)
+                    : .file(.system(operation: "rename", path: destination, errno: errno))
+            }
+            do { try Directory.sync(parent) } catch { throw .file(error) }
+            return result
+        } catch {
+            try? TreeRemoval.remove(temporary)
+            throw error
+        }
+    }
+
+    private static func unpack(_ artifact: String, into temporary: String, limits: ArchiveLimits) throws(ModuleArchiveError) -> Result {
+        let root = open(temporary, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard root >= 0 else { throw .file(.system(operation: "open", path: temporary, errno: errno)) }
+        defer { close(root) }
+        guard fchmod(root, 0o755) == 0 else { throw .file(.system(operation: "fchmod", path: temporary, errno: errno)) }
+        let tree = ExtractionTree(root: root, rootPath: temporary)
+        let summary = try ArtifactStream.read(artifact, limits: limits) { (event: TarEvent) throws(ModuleArchiveError) in
+            try tree.apply(event)
+        }
+        try tree.syncDirectories()
+        return Result(manifest: summary.manifest, sha256: summary.sha256, compressedBytes: summary.compressedBytes)
+    }
+
+    /// Reads and checks a whole artifact without writing anything: its manifest, sha256 and size.
+    public static func inspect(artifact: String, limits: ArchiveLimits = ArchiveLimits()) throws(ModuleArchiveError) -> Result {
+        let summary = try ArtifactStream.read(artifact, limits: limits) { (_: TarEvent) throws(ModuleArchiveError) in }
+        return Result(manifest: summary.manifest, sha256: summary.sha256, compressedBytes: summary.compressedBytes)
+    }
+}

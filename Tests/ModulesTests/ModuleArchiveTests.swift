@@ -1,0 +1,144 @@
+import Foundation
+import ModuleArchive
+import Modules
+import Testing
+import TestSupport
+
+/// Packing and unpacking against real peers: GNU tar and python3's tarfile write archives we
+/// read (and refuse), and tar reads what we write. A refused unpack leaves nothing behind.
+struct ModuleArchiveTests {
+    @Test func ourArtifactsListAndExtractWithTar() throws {
+        try Prerequisite.requireTools("tar")
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        let artifact = directory.file("sample.tar.gz")
+        let packed = try ModulePacker.pack(directory: module, output: artifact)
+        #expect(packed.manifest == ArchivePeers.manifest)
+        let listing = try ArchivePeers.shell("tar -tzf \(artifact)").split(separator: "\n")
+        #expect(listing == ["hotswap-module.json", "bin/", "bin/run", "conf/", "conf/current", "conf/deep/", "conf/deep/blob",
+                            "conf/empty"])
+        try FileManager.default.createDirectory(atPath: directory.file("by-tar"), withIntermediateDirectories: false)
+        try ArchivePeers.shell("tar -xzf \(artifact) -C \(directory.file("by-tar"))")
+        try ArchivePeers.shell("diff -r \(module) \(directory.file("by-tar"))")
+        let verbose = try ArchivePeers.shell("tar -tvzf \(artifact)")
+        #expect(verbose.contains("-rwxr-xr-x 0/0") && verbose.contains("1970-01-01"))
+    }
+
+    @Test func packingIsDeterministicAndUnpacksToTheSameTree() throws {
+        try Prerequisite.requireTools("diff")
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        let first = try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
+        let second = try ModulePacker.pack(directory: module, output: directory.file("b.tar.gz"))
+        #expect(first.sha256 == second.sha256)
+        #expect(FileManager.default.contents(atPath: directory.file("a.tar.gz"))
+                == FileManager.default.contents(atPath: directory.file("b.tar.gz")))
+        let unpacked = try ModuleExtractor.extract(artifact: directory.file("a.tar.gz"), into: directory.file("out"))
+        #expect(unpacked == first)
+        try ArchivePeers.shell("diff -r \(module) \(directory.file("out"))")
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.file("out/bin/run"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o755)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: directory.file("out/conf/current")) == "deep/blob")
+        #expect(throws: ModuleArchiveError.destinationExists(directory.file("out"))) {
+            try ModuleExtractor.extract(artifact: directory.file("a.tar.gz"), into: directory.file("out"))
+        }
+    }
+
+    @Test func archivesMadeByTarAndPythonAreRead() throws {
+        try Prerequisite.requireTools("tar", "python3")
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        try ArchivePeers.shell("tar czf \(directory.file("gnu.tar.gz")) -C \(module) .")
+        let gnu = try ModuleExtractor.extract(artifact: directory.file("gnu.tar.gz"), into: directory.file("gnu"))
+        #expect(gnu.manifest == ArchivePeers.manifest)
+        try ArchivePeers.shell("diff -r \(module) \(directory.file("gnu"))")
+        try ArchivePeers.shell("tar czf \(directory.file("posix.tar.gz")) --format=posix -C \(module) .")
+        #expect(try ModuleExtractor.inspect(artifact: directory.file("posix.tar.gz")).manifest == ArchivePeers.manifest)
+        try ArchivePeers.pythonArchive("good", at: directory.file("python.tar.gz"))
+        _ = try ModuleExtractor.extract(artifact: directory.file("python.tar.gz"), into: directory.file("python"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: directory.file("python/l")) == "bin/run")
+    }
+
+    @Test(arguments: [
+        ("absolute", "'/tmp/hotswap-escape' is an absolute path"),
+        ("parent", "'../escape' has a '..' component"),
+        ("symlink", "symbolic link 'etc' -> '/etc' points outside the module directory"),
+        ("inner-symlink", "'d/l/x' lies under 'd/l', a symbolic link of the archive"),
+        ("hardlink", "'b' is a hard link to 'a'"),
+        ("fifo", "'fifo' is a FIFO"),
+        ("device", "'null' is a character device"),
+        ("many", "more than 10 entries"),
+    ])
+    func maliciousArchivesAreRefusedAndLeaveNothing(kind: String, expected: String) throws {
+        try Prerequisite.requireTools("python3")
+        let directory = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.file("modules"), withIntermediateDirectories: false)
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: directory.file("modules/bystander")))
+        let artifact = directory.file("\(kind).tar.gz")
+        try ArchivePeers.pythonArchive(kind, at: artifact)
+        let limits = ArchiveLimits(tar: TarLimits(entryCountMaximum: 10))
+        #expect {
+            try ModuleExtractor.extract(artifact: artifact, into: directory.file("modules/web"), limits: limits)
+        } throws: { error in
+            "\(error)".contains(expected)
+        }
+        #expect(try ArchivePeers.listing(directory.file("modules")) == ["bystander"])
+        let left = try ArchivePeers.listing(directory.path)
+        #expect(left == ["\(kind).tar.gz", "modules"].sorted())
+        #expect(access("/tmp/hotswap-escape", F_OK) != 0 && access("/etc/escape", F_OK) != 0)
+        #expect(FileManager.default.contents(atPath: directory.file("modules/bystander")) == Data("keep".utf8))
+    }
+
+    @Test func aGzipBombStopsAtTheBound() throws {
+        try Prerequisite.requireTools("gzip", "head")
+        let directory = TemporaryDirectory()
+        let artifact = directory.file("zeros.tar.gz")
+        try ArchivePeers.shell("head -c 64000000 /dev/zero | gzip -c > \(artifact)")
+        let limits = ArchiveLimits(decompressedBytesMaximum: 8 << 20)
+        #expect(throws: ModuleArchiveError.decompressedTooLarge(maximum: 8 << 20)) {
+            try ModuleExtractor.extract(artifact: artifact, into: directory.file("out"), limits: limits)
+        }
+        #expect(try ArchivePeers.listing(directory.path) == ["zeros.tar.gz"])
+    }
+
+    @Test func damagedGzipAndOversizedArtifactsAreRefused() throws {
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        let artifact = directory.file("a.tar.gz")
+        _ = try ModulePacker.pack(directory: module, output: artifact)
+        var bytes = try #require(FileManager.default.contents(atPath: artifact))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: directory.file("cut.tar.gz")))
+        #expect(throws: ModuleArchiveError.notGzip("the gzip stream is cut short")) {
+            try ModuleExtractor.inspect(artifact: directory.file("cut.tar.gz"))
+        }
+        bytes.append(0)
+        try bytes.write(to: URL(fileURLWithPath: directory.file("extra.tar.gz")))
+        #expect(throws: ModuleArchiveError.notGzip("data after the end of the gzip stream")) {
+            try ModuleExtractor.inspect(artifact: directory.file("extra.tar.gz"))
+        }
+        #expect(throws: ModuleArchiveError.compressedTooLarge(maximum: 100)) {
+            try ModuleExtractor.inspect(artifact: artifact, limits: ArchiveLimits(compressedBytesMaximum: 100))
+        }
+        #expect(throws: ModuleArchiveError.self) { try ModuleExtractor.inspect(artifact: module + "/bin/run") }
+    }
+
+    @Test func packingRefusesWhatAnUnpackWould() throws {
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        try FileManager.default.createSymbolicLink(atPath: module + "/escape", withDestinationPath: "/etc")
+        #expect {
+            try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
+        } throws: { error in
+            "\(error)".contains("symbolic link 'escape' -> '/etc' points outside")
+        }
+        try FileManager.default.removeItem(atPath: module + "/escape")
+        #expect(mkfifo(module + "/fifo", 0o600) == 0)
+        #expect(throws: ModuleArchiveError.self) { try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz")) }
+        try FileManager.default.removeItem(atPath: module + "/fifo")
+        try FileManager.default.removeItem(atPath: module + "/" + ModuleFormat.manifestPath)
+        #expect(throws: ModuleArchiveError.refused(.noManifest)) {
+            try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
+        }
+        #expect(try ArchivePeers.listing(directory.path) == ["module"])
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import ModuleArchive
+import Modules
+import Testing
+import TestSupport
+
+/// Ed25519 signatures against openssl: ours verify with `openssl pkeyutl -verify -rawin`,
+/// openssl's verify with ours, and a changed byte, another key or a damaged file fail.
+struct SignatureTests {
+    struct Keys {
+        let directory: TemporaryDirectory
+        let artifact: String
+        let privateKey: [UInt8]
+        let publicKey: [UInt8]
+    }
+
+    static func keysAndArtifact() throws -> Keys {
+        try Prerequisite.requireTools("openssl")
+        let directory = TemporaryDirectory()
+        try ArchivePeers.shell("openssl genpkey -algorithm ed25519 -out key.pem && openssl pkey -in key.pem -pubout -out pub.pem",
+                               in: directory.path)
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        let artifact = directory.file("sample.tar.gz")
+        _ = try ModulePacker.pack(directory: module, output: artifact)
+        return Keys(directory: directory, artifact: artifact,
+                    privateKey: Array(try #require(FileManager.default.contents(atPath: directory.file("key.pem")))),
+                    publicKey: Array(try #require(FileManager.default.contents(atPath: directory.file("pub.pem")))))
+    }
+
+    @Test func ourSignatureVerifiesWithOpenSSL() throws {
+        let keys = try Self.keysAndArtifact()
+        let file = try ModuleSigner.sign(artifact: keys.artifact, privateKeyPEM: keys.privateKey)
+        let parsed = try SignedMessage.parseFile(file)
+        try Data(parsed.signature).write(to: URL(fileURLWithPath: keys.directory.file("sig.bin")))
+        try Data(SignedMessage.message(sha256: parsed.sha256)).write(to: URL(fileURLWithPath: keys.directory.file("message")))
+        let digest = try ArchivePeers.shell("openssl dgst -sha256 -r sample.tar.gz", in: keys.directory.path)
+        #expect(digest.hasPrefix(SignedMessage.hex(parsed.sha256)))
+        let verified = try ArchivePeers.shell("openssl pkeyutl -verify -pubin -inkey pub.pem -rawin -in message -sigfile sig.bin",
+                                              in: keys.directory.path)
+        #expect(verified.contains("Signature Verified Successfully"))
+        #expect(try ModuleSigner.verify(artifact: keys.artifact, signatureFile: file, publicKeyPEM: keys.publicKey) == parsed.sha256)
+    }
+
+    @Test func anOpenSSLSignatureVerifiesWithOurs() throws {
+        let keys = try Self.keysAndArtifact()
+        let digest = try ArchivePeers.shell("openssl dgst -sha256 -r sample.tar.gz", in: keys.directory.path).prefix(64)
+        let sha = (0..<32).map { UInt8(digest.dropFirst($0 * 2).prefix(2), radix: 16)! }
+        try Data(SignedMessage.message(sha256: sha)).write(to: URL(fileURLWithPath: keys.directory.file("message")))
+        try ArchivePeers.shell("openssl pkeyutl -sign -inkey key.pem -rawin -in message -out sig.bin", in: keys.directory.path)
+        let signature = Array(try #require(FileManager.default.contents(atPath: keys.directory.file("sig.bin"))))
+        let file = SignedMessage.file(sha256: sha, signature: signature)
+        #expect(try ModuleSigner.verify(artifact: keys.artifact, signatureFile: file, publicKeyPEM: keys.publicKey) == sha)
+    }
+
+    @Test func aChangedByteAnotherKeyOrADamagedFileFails() throws {
+        let keys = try Self.keysAndArtifact()
+        let file = try ModuleSigner.sign(artifact: keys.artifact, privateKeyPEM: keys.privateKey)
+        var bytes = try #require(FileManager.default.contents(atPath: keys.artifact))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: keys.directory.file("tampered.tar.gz")))
+        #expect {
+            try ModuleSigner.verify(artifact: keys.directory.file("tampered.tar.gz"), signatureFile: file, publicKeyPEM: keys.publicKey)
+        } throws: { error in
+            "\(error)".hasPrefix("verification failed: the artifact's sha256 is ")
+        }
+        try ArchivePeers.shell("openssl genpkey -algorithm ed25519 | openssl pkey -pubout -out other.pem", in: keys.directory.path)
+        let other = Array(try #require(FileManager.default.contents(atPath: keys.directory.file("other.pem"))))
+        #expect(throws: ModuleArchiveError.signatureMismatch("the signature does not match this key")) {
+            try ModuleSigner.verify(artifact: keys.artifact, signatureFile: file, publicKeyPEM: other)
+        }
+        var forged = try SignedMessage.parseFile(file)
+        forged.signature[0] ^= 0x80
+        #expect(throws: ModuleArchiveError.signatureMismatch("the signature does not match this key")) {
+            try ModuleSigner.verify(artifact: keys.artifact,
+                                    signatureFile: SignedMessage.file(sha256: forged.sha256, signature: forged.signature),
+                                    publicKeyPEM: keys.publicKey)
+        }
+        #expect(throws: ModuleArchiveError.self) {
+            try ModuleSigner.verify(artifact: keys.artifact, signatureFile: Array(file.dropLast(3)), publicKeyPEM: keys.publicKey)
+        }
+    }
+
+    @Test func keysThatAreNotEd25519AreRefused() throws {
+        let keys = try Self.keysAndArtifact()
+        try ArchivePeers.shell("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem", in: keys.directory.path)
+        let ec = Array(try #require(FileManager.default.contents(atPath: keys.directory.file("ec.pem"))))
+        #expect(throws: ModuleArchiveError.key("the key is not an Ed25519 key")) {
+            try ModuleSigner.sign(artifact: keys.artifact, privateKeyPEM: ec)
+        }
+        #expect(throws: ModuleArchiveError.self) { try ModuleSigner.sign(artifact: keys.artifact, privateKeyPEM: keys.publicKey) }
+        #expect(throws: ModuleArchiveError.self) {
+            try ModuleSigner.verify(artifact: keys.artifact, signatureFile: [], publicKeyPEM: Array("x".utf8))
+        }
+    }
+}
