@@ -3,10 +3,38 @@ import Testing
 import TestSupport
 
 /// The sample module's service (`hotswap-sample-service`, Docs/MODULES.md): a real process
-/// answering curl with its version, refusing bad options with exit 2, ending 0 on SIGTERM.
+/// answering curl with its version, refusing bad options with exit 2, ending 0 on SIGTERM; and
+/// `Examples/sample-service/pack`, whose artifacts unpack with tar and start as their manifests say.
 @Suite struct SampleServiceTests {
     static var path: String {
         URL(fileURLWithPath: HotSwapBinary.path).deletingLastPathComponent().appendingPathComponent("hotswap-sample-service").path
+    }
+
+    static let packScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Examples/sample-service/pack").path
+
+    @Test func theFlawedVersionPacksUnpacksWithTarAndStartsAsItsManifestSays() throws {
+        try Prerequisite.requireTools("bash", "tar", "curl")
+        let reservation = try #require(LoopbackPort.Reservation())
+        defer { reservation.release() }
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let pack = try ExternalCommand.run(["bash", Self.packScript, directory.file("artifacts")], environment: [
+            "HOTSWAP_BIN": HotSwapBinary.path, "SAMPLE_BIN": Self.path, "SAMPLE_PORT": "\(reservation.port)",
+        ], timeout: .seconds(120))
+        #expect(pack.status == 0, "\(pack.combined)")
+        #expect(pack.standardOutput.split(separator: "\n").count == 3, "\(pack.combined)")
+        let unpacked = directory.file("unpacked")
+        try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
+        let tar = try ExternalCommand.run(["tar", "-xzf", directory.file("artifacts/sample-service-2.0.0.tar.gz"), "-C", unpacked])
+        #expect(tar.status == 0, "\(tar.combined)")
+        let manifest = try String(contentsOfFile: unpacked + "/hotswap-module.json", encoding: .utf8)
+        #expect(manifest.contains(#""arguments": ["--port", "\#(reservation.port)", "--version", "2.0.0", "--flaw", "latency""#))
+        let service = try Subprocess([unpacked + "/bin/hotswap-sample-service", "--port", "\(reservation.port)", "--version", "2.0.0"])
+        defer { service.terminate() }
+        #expect(eventually { service.standardOutput?.text.contains("listening") == true }, "\(service.standardError?.text ?? "")")
+        let health = try ExternalCommand.run(["curl", "-sS", "http://127.0.0.1:\(reservation.port)/healthz"])
+        #expect(health.standardOutput == #"{"status":"ok","version":"2.0.0"}"#)
     }
 
     @Test func answersItsHealthAndVersionAndEndsOnSIGTERM() throws {
