@@ -32,6 +32,15 @@ static inline int hs_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);
 }
 
+static inline int hs_SSL_CTX_clear_chain_certs(SSL_CTX *ctx) {
+    return (int)SSL_CTX_clear_chain_certs(ctx);
+}
+
+// Takes ownership of `certificate` when it returns 1.
+static inline int hs_SSL_CTX_add0_chain_cert(SSL_CTX *ctx, X509 *certificate) {
+    return (int)SSL_CTX_add0_chain_cert(ctx, certificate);
+}
+
 static inline int hs_SSL_CTX_set_app_data(SSL_CTX *ctx, void *data) {
     return SSL_CTX_set_ex_data(ctx, 0, data);
 }

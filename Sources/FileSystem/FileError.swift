@@ -9,8 +9,9 @@ public enum FileError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooLarge(path: String, maximumBytes: Int)
     /// Something other than a directory is where a directory must be.
     case notDirectory(path: String)
-    /// A pipe, a terminal, a device or a directory where a regular file must be: never read.
-    case notRegularFile(path: String)
+    /// A pipe, a terminal, a device or a directory where a regular file must be (`kind` says
+    /// which): never read.
+    case notRegularFile(path: String, kind: FileKind)
     /// Another open file description holds the lock file's `flock`;
     /// `holderPid` is the pid it recorded, nil when it names none.
     case locked(path: String, holderPid: Int32?)
@@ -40,8 +41,8 @@ public enum FileError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path) is larger than \(maximumBytes) bytes"
         case let .notDirectory(path):
             "\(path) is not a directory"
-        case let .notRegularFile(path):
-            "\(path) is not a regular file (a pipe, a terminal or a device is never read)"
+        case let .notRegularFile(path, kind):
+            "\(path) is \(kind), not a regular file, the only kind read"
         case let .locked(path, holderPid):
             "\(path) is locked by " + (holderPid.map { "pid \($0)" } ?? "a process that recorded no pid")
         }

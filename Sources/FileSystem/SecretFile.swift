@@ -35,7 +35,10 @@ public final class SecretFile {
     }
 
     /// Whether it is a regular file, the only kind `read` reads.
-    public var isRegular: Bool { status.st_mode & S_IFMT == S_IFREG }
+    public var isRegular: Bool { kind == .regular }
+
+    /// What kind of file it is.
+    public var kind: FileKind { FileKind(mode: status.st_mode) }
 
     /// Its permission bits (`st_mode & 0o7777`).
     public var mode: UInt32 { status.st_mode & 0o7777 }
@@ -43,7 +46,7 @@ public final class SecretFile {
     /// The whole file: `.notRegularFile` for anything but a regular file, `.tooLarge` past
     /// `maximumBytes` (one byte more is read to tell).
     public func read(maximumBytes: Int) throws(FileError) -> [UInt8] {
-        guard isRegular else { throw .notRegularFile(path: path) }
+        guard isRegular else { throw .notRegularFile(path: path, kind: kind) }
         let bytes = try DescriptorIO.read(descriptor, upTo: maximumBytes + 1, path: path)
         guard bytes.count <= maximumBytes else { throw .tooLarge(path: path, maximumBytes: maximumBytes) }
         return bytes

@@ -61,7 +61,8 @@ public struct APICredential: Sendable, Equatable {
 
     /// The token in `path`: its one line, surrounding white space and newlines dropped. Only a
     /// regular file is read, opened non-blocking (`SecretFile`): a FIFO or a terminal is refused
-    /// at once, never waited on.
+    /// at once, never waited on (a FIFO no one writes to would hang the CLI). So is a pipe from
+    /// process substitution (`<(pass show …)`); the refusal names `HOTSWAP_TOKEN` instead.
     static func readTokenFile(_ path: String) throws(CredentialFailure) -> String {
         let bytes: [UInt8]
         do {
@@ -69,9 +70,9 @@ public struct APICredential: Sendable, Equatable {
         } catch .tooLarge {
             throw CredentialFailure("--token-file \(path) is larger than a token (\(tokenFileMaximumBytes) bytes)",
                                     hint: "it must hold only the token")
-        } catch .notRegularFile {
-            throw CredentialFailure("--token-file \(path) is not a regular file (a pipe, a terminal or a device is never read)",
-                                    hint: "put the token in a file")
+        } catch let .notRegularFile(_, kind) {
+            throw CredentialFailure("--token-file \(path) is \(kind), not a regular file: pipes and process substitution are refused",
+                                    hint: "put the token in a file, or give it as HOTSWAP_TOKEN=\"$(COMMAND)\"")
         } catch {
             throw CredentialFailure("cannot read --token-file \(path): \(error.plainReason)",
                                     hint: "--token-file names a file holding a token")

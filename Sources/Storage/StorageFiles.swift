@@ -136,8 +136,8 @@ extension StorageError {
             self = .io(operation: "read (file exceeds \(maximumBytes) bytes)", path: path, errno: EFBIG)
         case let .notDirectory(path):
             self = .io(operation: "mkdir", path: path, errno: ENOTDIR)
-        case let .notRegularFile(path):
-            self = .io(operation: "read (not a regular file)", path: path, errno: EINVAL)
+        case let .notRegularFile(path, kind):
+            self = .io(operation: "read (\(kind), not a regular file)", path: path, errno: EINVAL)
         case let .locked(path, holderPid):
             self = .locked(directory: Directory.parent(of: path), holder: Self.holder(holderPid))
         }

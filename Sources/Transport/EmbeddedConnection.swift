@@ -64,9 +64,9 @@ public final class EmbeddedConnection: Connection, @unchecked Sendable {
     }
 
     public func resumeReading() {
+        closesWhenPeerHangsUp = false
         guard readingPausedByHandler else { return }
         readingPausedByHandler = false
-        closesWhenPeerHangsUp = false
         loop.execute { [weak self] in self?.deliverInbound() }
     }
 

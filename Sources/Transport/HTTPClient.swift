@@ -183,9 +183,7 @@ final class HTTPClientHandler: ConnectionHandler {
 
     /// What a close without a complete answer means, by how far the exchange had got.
     private func failure(closedBy reason: CloseReason, on connection: any Connection) -> HTTPClientError {
-        // The request is written as soon as the handshake completes.
-        if let tls = connection as? TLSConnection,
-           let alert = TLSContext.clientCertificateRefusal(tls.ssl, handshakeCompleted: requestWritten) {
+        if let tls = connection as? TLSConnection, let alert = TLSContext.clientCertificateRefusal(tls.ssl) {
             return .clientCertificateRefused(alert)
         }
         if requestWritten { return .exchangeFailed("connection closed: \(reason)") }

@@ -90,7 +90,15 @@ public struct TLSConfiguration: Sendable {
     /// a caller that checked the file's mode on the descriptor it read loads those bytes, not
     /// whatever the path names by the time the context is built.
     public var privateKeyPEM: [UInt8]?
+    /// The certificate chain itself, as the caller read it from `certificateChainPath` (which
+    /// then only names it): a caller that must not open the path blocking (a FIFO would hang
+    /// it) reads it its own way. Nil: OpenSSL reads the path.
+    public var certificateChainPEM: [UInt8]?
     public var trustRootsPath: String
+    /// The trust roots themselves, read from `trustRootsPath` as `certificateChainPEM` is.
+    /// Only a client context loads them from here; a server reads its path (it also names the
+    /// CAs in its certificate request, and reloads it).
+    public var trustRootsPEM: [UInt8]?
     public var peerVerification: PeerVerification
     public var minimumProtocolVersion: ProtocolVersion
     /// Server side only: issue and accept stateless session tickets. Nil (the

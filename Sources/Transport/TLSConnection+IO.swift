@@ -125,11 +125,15 @@ extension TLSConnection {
         if state == .closing { drainDiscardingReads() }
     }
 
-    /// While closing, the peer's bytes are read and dropped so its close_notify arrives.
+    /// While closing, the peer's bytes are read and dropped so its close_notify arrives. Its end
+    /// or a failed read (a reset, an error: level-triggered, so left alone they would wake the
+    /// loop again at once until the close timeout) ends the connection.
     private func drainDiscardingReads() {
         let scratch = loop.readScratch
-        if case .peerClosed = classify(SSL_read(ssl, scratch.baseAddress, Int32(scratch.count))) {
-            abort(closeReason ?? .peerClosed)
+        switch classify(SSL_read(ssl, scratch.baseAddress, Int32(scratch.count))) {
+        case .peerClosed: abort(closeReason ?? .peerClosed)
+        case let .failed(detail): abort(closeReason ?? .ioError(detail))
+        case .progressed, .wantRead, .wantWrite: return
         }
     }
 

@@ -110,11 +110,13 @@ public final class TLSConnection: Connection, EventSource, @unchecked Sendable {
         updateInterest()
     }
 
+    /// Delivers reads again; a `closeWhenPeerHangsUp` made while paused is dropped, whether or
+    /// not reading was paused, so a handler reading again sees the peer's end of file as a read.
     public func resumeReading() {
         loop.preconditionInLoop()
-        guard readingPausedByHandler else { return }
-        readingPausedByHandler = false
         closesWhenPeerHangsUp = false
+        guard readingPausedByHandler else { return updateInterest() }
+        readingPausedByHandler = false
         updateInterest()
         if state == .open, SSL_has_pending(ssl) == 1 { scheduleReadContinuation() }
     }

@@ -57,7 +57,9 @@ public final class TLSContext: @unchecked Sendable {
     private func loadCredentials(_ configuration: TLSConfiguration) throws(TransportError) {
         SSL_CTX_set_default_passwd_cb(context, Self.refusePassphrase)
         if let certificatePath = configuration.certificateChainPath, let keyPath = configuration.privateKeyPath {
-            guard SSL_CTX_use_certificate_chain_file(context, certificatePath) == 1 else {
+            let chainLoaded = configuration.certificateChainPEM.map(useCertificateChain)
+                ?? SSL_CTX_use_certificate_chain_file(context, certificatePath)
+            guard chainLoaded == 1 else {
                 throw .credential(.certificateChain(path: certificatePath), detail: OpenSSLErrors.drain())
             }
             var askedForPassphrase = false
@@ -77,7 +79,8 @@ public final class TLSContext: @unchecked Sendable {
         } else {
             precondition(side == .client, "a TLS server needs a certificate and key")
         }
-        guard SSL_CTX_load_verify_locations(context, configuration.trustRootsPath, nil) == 1 else {
+        let rootsLoaded = side == .client ? configuration.trustRootsPEM.map(addTrustRoots) : nil
+        guard rootsLoaded ?? SSL_CTX_load_verify_locations(context, configuration.trustRootsPath, nil) == 1 else {
             throw .credential(.trustRoots(path: configuration.trustRootsPath), detail: OpenSSLErrors.drain())
         }
     }
@@ -96,7 +99,7 @@ public final class TLSContext: @unchecked Sendable {
 
     /// The passphrase callback: notes at `userdata` (a `Bool`, when set) that a passphrase was
     /// asked for and gives none, so the encrypted file fails to load.
-    private static let refusePassphrase: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32,
+    static let refusePassphrase: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32,
                                                          UnsafeMutableRawPointer?) -> Int32 = { _, _, _, userdata in
         userdata?.assumingMemoryBound(to: Bool.self).pointee = true
         return -1

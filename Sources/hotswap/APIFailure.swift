@@ -152,17 +152,19 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
     }
 
     /// A client TLS context trusting the CA at `caPath` and presenting `certificate` if given,
-    /// or why those files cannot serve.
+    /// or why those files cannot serve. Every file is read here, as `readPEM` reads, and the
+    /// context loads those bytes: OpenSSL would open a path blocking, and wait on a FIFO.
     static func clientContext(caPath: String, certificate: ClientCertificate? = nil) throws -> TLSContext {
         let fixCA = "--ca or HOTSWAP_CA must name the cluster's CA certificate, e.g. DIR/ca.pem"
-        do {
-            _ = try FileText.read(caPath)
-        } catch {
-            throw APIFailure(message: error.description, hint: fixCA)
-        }
+        let fixCertificate = "--cert and --key (or HOTSWAP_CERT and HOTSWAP_KEY) must name a certificate "
+            + "and its private key, e.g. DIR/NAME.pem and DIR/NAME.key"
         var configuration = TLSConfiguration(certificateChainPath: certificate?.certificatePath, privateKeyPath: certificate?.keyPath,
                                              trustRootsPath: caPath, peerVerification: .none)
-        if let certificate { configuration.privateKeyPEM = try readKey(certificate.keyPath) }
+        configuration.trustRootsPEM = try readPEM(caPath, hint: fixCA)
+        if let certificate {
+            configuration.certificateChainPEM = try readPEM(certificate.certificatePath, hint: fixCertificate)
+            configuration.privateKeyPEM = try readKey(certificate.keyPath)
+        }
         do {
             return try TLSContext(configuration, side: .client)
         } catch {
@@ -178,9 +180,21 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
             case .certificateChain, .privateKey, .keyMismatch:
                 let certificatePath = certificate.certificatePath
                 throw APIFailure(message: "cannot use the client certificate \(certificatePath): \(credential.operation) failed",
-                                 hint: "--cert and --key (or HOTSWAP_CERT and HOTSWAP_KEY) must name a certificate "
-                                     + "and its private key, e.g. DIR/NAME.pem and DIR/NAME.key")
+                                 hint: fixCertificate)
             }
+        }
+    }
+
+    /// The whole of the PEM file at `path` (a CA bundle, a certificate chain), at most
+    /// `FileText.sizeMaximumBytes`. Only a regular file is read (a symbolic link to one is
+    /// followed), opened non-blocking (`SecretFile`): a FIFO is refused at once, never waited on.
+    private static func readPEM(_ path: String, hint: String) throws(APIFailure) -> [UInt8] {
+        do {
+            return try SecretFile.open(path).read(maximumBytes: FileText.sizeMaximumBytes)
+        } catch .system(_, _, let code) {
+            throw APIFailure(message: "cannot read \(path): \(SystemErrorText.message(code))", hint: hint)
+        } catch {
+            throw APIFailure(message: error.description, hint: hint)
         }
     }
 
@@ -206,9 +220,8 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
         }
         do {
             return try file.read(maximumBytes: keyMaximumBytes)
-        } catch .notRegularFile {
-            throw APIFailure(message: "the private key \(path) is not a regular file (a pipe, a terminal or a device is never read)",
-                             hint: fix)
+        } catch let .notRegularFile(_, kind) {
+            throw APIFailure(message: "the private key \(path) is \(kind), not a regular file, the only kind read", hint: fix)
         } catch .tooLarge {
             throw APIFailure(message: "the private key \(path) is larger than \(keyMaximumBytes) bytes, more than a private key", hint: fix)
         } catch {

@@ -33,7 +33,18 @@ struct APITrustTests {
             #expect(trust.generation(for: Array(text.utf8)) == 0, "\(text)")
         }
         trust.install(Array((second + "\n" + first).utf8), generation: 0)
-        #expect(trust.generation == 0)
+        #expect(trust.generation(for: Array((first + second).utf8)) == 0, "what was installed trusts what the roots trusted")
+    }
+
+    /// A file with a block that does not parse loads in no context; it is compared byte for byte.
+    @Test func aFileThatDoesNotParseIsComparedByItsBytes() throws {
+        let (first, _) = try Self.authorities()
+        let broken = first + "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n"
+        #expect(APITrust.Roots(Array(broken.utf8)) == .unparsed(Array(broken.utf8)))
+        let trust = APITrust(roots: Array(broken.utf8))
+        #expect(trust.generation(for: Array(broken.utf8)) == 0)
+        #expect(trust.generation(for: Array(broken.replacingOccurrences(of: "\n", with: "\r\n").utf8)) == 1)
+        #expect(trust.generation(for: Array(first.utf8)) == 1)
     }
 
     @Test func anotherSetOfCertificatesMovesTheGeneration() throws {

@@ -80,17 +80,23 @@ struct CredentialTests {
         let fifo = scratch.file("token.fifo")
         #expect(mkfifo(fifo, 0o600) == 0)
         let finished = Locked(false)
+        let rescueEnded = DispatchSemaphore(value: 0)
         let rescue = Thread {
             while !finished.withLock({ $0 }) {
                 let writer = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
                 if writer >= 0 { close(writer) }
                 usleep(20_000)
             }
+            rescueEnded.signal()
         }
         rescue.start()
-        defer { finished.withLock { $0 = true } }
-        #expect(throws: CredentialFailure("--token-file \(fifo) is not a regular file (a pipe, a terminal or a device is never read)",
-                                          hint: "put the token in a file")) {
+        defer {
+            finished.withLock { $0 = true }
+            rescueEnded.wait()
+        }
+        #expect(throws: CredentialFailure("--token-file \(fifo) is a FIFO (a pipe), not a regular file: pipes and process "
+                                              + "substitution are refused",
+                                          hint: "put the token in a file, or give it as HOTSWAP_TOKEN=\"$(COMMAND)\"")) {
             try APICredential.resolve(tokenFilePath: fifo, environmentToken: nil, storedLoginPath: nil)
         }
     }
