@@ -78,15 +78,15 @@ let package = Package(
                 "Wire",
             ]
         ),
-        // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
-        // so no Foundation, and in release builds the Swift runtime and standard library linked
-        // statically, which leaves far fewer pages resident than loading their shared libraries.
         // The sample module's service (Docs/MODULES.md): what demos and tests deploy.
         .executableTarget(
             name: "hotswap-sample-service",
             path: "Examples/sample-service/Sources",
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
+        // The agent alone, for its footprint target (RSS <= 0.75x node_exporter's): no Coordinator,
+        // so no Foundation, and in release builds the Swift runtime and standard library linked
+        // statically, which leaves far fewer pages resident than loading their shared libraries.
         .executableTarget(
             name: "hotswap-agent",
             dependencies: ["AgentCommandLine", "Transport"],
@@ -136,7 +136,11 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["hotswap", "hotswap-agent", "Access", "Cluster", "Transport", "Wire", "Telemetry", "Certificates", "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives", "Fleet"]
+            dependencies: [
+                "hotswap", "hotswap-agent", "hotswap-sample-service", "Access", "Cluster", "Transport", "Wire", "Telemetry", "Certificates",
+                "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives", "Fleet", "Modules",
+                "ModuleArchive",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

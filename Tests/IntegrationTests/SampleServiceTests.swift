@@ -1,4 +1,6 @@
 import Foundation
+import ModuleArchive
+import Modules
 import Testing
 import TestSupport
 
@@ -13,7 +15,7 @@ import TestSupport
     static let packScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Examples/sample-service/pack").path
 
-    @Test func theFlawedVersionPacksUnpacksWithTarAndStartsAsItsManifestSays() throws {
+    @Test func theFlawedVersionPacksUnpacksAndStartsAsItsManifestSays() throws {
         try Prerequisite.requireTools("bash", "tar", "curl")
         let reservation = try #require(LoopbackPort.Reservation())
         defer { reservation.release() }
@@ -24,17 +26,18 @@ import TestSupport
         ], timeout: .seconds(120))
         #expect(pack.status == 0, "\(pack.combined)")
         #expect(pack.standardOutput.split(separator: "\n").count == 3, "\(pack.combined)")
+        let artifact = directory.file("artifacts/sample-service-2.0.0.tar.gz")
+        let listing = try ExternalCommand.run(["tar", "-tzf", artifact])
+        #expect(listing.standardOutput.split(separator: "\n") == ["hotswap-module.json", "bin/", "bin/hotswap-sample-service"])
         let unpacked = directory.file("unpacked")
-        try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
-        let tar = try ExternalCommand.run(["tar", "-xzf", directory.file("artifacts/sample-service-2.0.0.tar.gz"), "-C", unpacked])
-        #expect(tar.status == 0, "\(tar.combined)")
-        let manifest = try String(contentsOfFile: unpacked + "/hotswap-module.json", encoding: .utf8)
-        #expect(manifest.contains(#""arguments": ["--port", "\#(reservation.port)", "--version", "2.0.0", "--flaw", "latency""#))
-        let service = try Subprocess([unpacked + "/bin/hotswap-sample-service", "--port", "\(reservation.port)", "--version", "2.0.0"])
+        let manifest = try ModuleExtractor.extract(artifact: artifact, into: unpacked).manifest
+        #expect(manifest.name == "sample-service" && manifest.version == "2.0.0")
+        #expect(manifest.health == .http(path: "/healthz", port: Int(reservation.port)))
+        let service = try Subprocess([unpacked + "/" + manifest.start.command] + manifest.start.arguments)
         defer { service.terminate() }
         #expect(eventually { service.standardOutput?.text.contains("listening") == true }, "\(service.standardError?.text ?? "")")
-        let health = try ExternalCommand.run(["curl", "-sS", "http://127.0.0.1:\(reservation.port)/healthz"])
-        #expect(health.standardOutput == #"{"status":"ok","version":"2.0.0"}"#)
+        let root = try ExternalCommand.run(["curl", "-sS", "http://127.0.0.1:\(reservation.port)/"])
+        #expect(root.standardOutput == #"{"service":"sample-service","version":"2.0.0","flaw":"latency"}"#)
     }
 
     @Test func answersItsHealthAndVersionAndEndsOnSIGTERM() throws {

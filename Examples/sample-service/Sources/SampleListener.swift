@@ -1,7 +1,8 @@
 import Glibc
 
 /// The sample service's socket work: the listening socket, and one request read (at most
-/// 8 KiB, 2 s per read) and answered per connection.
+/// 8 KiB, 250 ms per read: connections are answered one at a time, so an idle client may
+/// delay a health probe by that much) and answered per connection.
 enum SampleListener {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -29,7 +30,7 @@ enum SampleListener {
     /// Reads one request head from `client` and answers it; a client that sends too much, too
     /// slowly or nothing gets 400 or nothing.
     static func answer(_ client: Int32, version: String, flaw: FlawSchedule) {
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        var timeout = timeval(tv_sec: 0, tv_usec: 250_000)
         setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard let head = readHead(client) else { return send(client, status: "400 Bad Request", body: #"{"error":"bad request"}"#) }
