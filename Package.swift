@@ -108,7 +108,7 @@ let package = Package(
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Primitives", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives", "TestSupport"]),
-        .testTarget(name: "ModuleStoreTests", dependencies: ["ModuleArchive", "FileSystem", "TestSupport"]),
+        .testTarget(name: "ModuleStoreTests", dependencies: ["ModuleArchive", "FileSystem", "Locking", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "COpenSSL", "TestSupport"]),
         .testTarget(

@@ -137,6 +137,8 @@ public final class ModuleStore: Sendable {
     /// Puts a complete, fsync'd temporary file in place under `digest` (a hard link, which never
     /// replaces: when the name exists the bytes are already there) and counts its bytes as stored.
     /// Returns whether it is new; the caller removes the temporary name and releases its reservation.
+    /// When the directory's fsync fails after the link, the artifact stays stored and the failure
+    /// is thrown (an upload of the same bytes again finds it).
     func place(_ temporaryPath: String, digest: ArtifactDigest, byteCount: Int64) throws(ModuleStoreError) -> Bool {
         let destination = path(of: digest)
         let outcome = state.withLock { state -> Result<Bool, ModuleStoreError> in

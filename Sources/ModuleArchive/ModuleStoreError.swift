@@ -48,11 +48,9 @@ public enum ModuleStoreError: Error, Equatable, Sendable, CustomStringConvertibl
         writing(.system(operation: operation, path: path, errno: code))
     }
 
-    static func archive(_ error: ModuleArchiveError) -> ModuleStoreError {
-        switch error {
-        case let .file(error): .file(error)
-        case let .crypto(reason): .crypto(reason)
-        default: .crypto(error.description)
-        }
+    /// A failure of the running sha256 (`SHA256Digest` throws only `.crypto`).
+    static func crypto(_ error: ModuleArchiveError) -> ModuleStoreError {
+        if case let .crypto(reason) = error { return .crypto(reason) }
+        return .crypto(error.description)
     }
 }

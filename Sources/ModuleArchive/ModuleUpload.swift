@@ -38,7 +38,7 @@ public final class ModuleUpload {
 
     static func create(in store: ModuleStore) throws(ModuleStoreError) -> ModuleUpload {
         let digest: SHA256Digest
-        do { digest = try SHA256Digest() } catch { throw .archive(error) }
+        do { digest = try SHA256Digest() } catch { throw .crypto(error) }
         var generator = SystemRandomNumberGenerator()
         for _ in 1...creationAttemptsMaximum {
             let suffix = String(generator.next() as UInt64, radix: 16)
@@ -84,7 +84,7 @@ public final class ModuleUpload {
         guard descriptor >= 0 else { throw .uploadClosed }
         defer { discard() }
         let sum: [UInt8]
-        do { sum = try digest.finish() } catch { throw .archive(error) }
+        do { sum = try digest.finish() } catch { throw .crypto(error) }
         guard let actual = ArtifactDigest(bytes: sum) else { throw .crypto("sha256 gave \(sum.count) bytes") }
         if let expectedSHA256, expectedSHA256 != actual { throw .digestMismatch(expected: expectedSHA256, actual: actual) }
         guard fsync(descriptor) == 0 else { throw .writing("fsync", path: temporaryPath, errno: errno) }

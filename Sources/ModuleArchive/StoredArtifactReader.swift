@@ -67,7 +67,7 @@ extension ModuleStore {
     public func verify(_ digest: ArtifactDigest) throws(ModuleStoreError) {
         let reader = try open(digest)
         let running: SHA256Digest
-        do { running = try SHA256Digest() } catch { throw .archive(error) }
+        do { running = try SHA256Digest() } catch { throw .crypto(error) }
         var offset: Int64 = 0
         while true {
             let piece = try reader.read(atOffset: offset, upTo: limits.readPieceBytesMaximum)
@@ -76,7 +76,7 @@ extension ModuleStore {
             offset += Int64(piece.count)
         }
         let sum: [UInt8]
-        do { sum = try running.finish() } catch { throw .archive(error) }
+        do { sum = try running.finish() } catch { throw .crypto(error) }
         guard let actual = ArtifactDigest(bytes: sum) else { throw .crypto("sha256 gave \(sum.count) bytes") }
         guard actual == digest else { throw .corrupt(digest, actual: actual) }
     }
