@@ -146,11 +146,14 @@ public final class ModuleStore: Sendable {
             guard state.artifacts.count < limits.artifactCountMaximum else {
                 return .failure(.tooManyArtifacts(maximum: limits.artifactCountMaximum))
             }
-            let linked = link(temporaryPath, destination) == 0
-            guard linked || errno == EEXIST else { return .failure(.writing("link to \(destination)", path: temporaryPath, errno: errno)) }
+            guard link(temporaryPath, destination) == 0 else {
+                // EEXIST here is a name the store did not count (a link, or a file put there since
+                // open): refused rather than vouched for.
+                return .failure(.writing("link to \(destination)", path: temporaryPath, errno: errno))
+            }
             state.artifacts[digest] = byteCount
             state.storedBytes += byteCount
-            return .success(linked)
+            return .success(true)
         }
         let isNew = try outcome.get()
         if isNew {

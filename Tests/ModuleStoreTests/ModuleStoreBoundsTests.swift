@@ -86,6 +86,21 @@ struct ModuleStoreBoundsTests {
         withExtendedLifetime(interrupted) {}
     }
 
+    @Test func aNameTheStoreDidNotCountIsNotTakenForTheArtifact() throws {
+        let directory = TemporaryDirectory()
+        let bytes = StoreFixtures.bytes(500, seed: 8)
+        let digest = try StoreFixtures.store(bytes, in: ModuleStore.open(directory: directory.file("other"))).artifact.digest
+        let store = try ModuleStore.open(directory: directory.file("store"))
+        #expect(symlink("/etc/passwd", store.path(of: digest)) == 0)
+        let upload = try store.beginUpload()
+        try upload.write(bytes)
+        let temporaryPath = upload.temporaryPath
+        let refusal = StoreFixtures.error { () throws(ModuleStoreError) in _ = try upload.finish() }
+        #expect(refusal == .file(.system(operation: "link to \(store.path(of: digest))", path: temporaryPath, errno: EEXIST)))
+        #expect(!store.contains(digest))
+        #expect(try StoreFixtures.names(directory.file("store/incoming")).isEmpty)
+    }
+
     @Test func aFullDiskIsDiskFullNamingTheFileAndLeavesNoPartialFile() throws {
         let mount = try TmpfsMount.makeOrCancel(sizeBytes: 256 << 10)
         defer { mount.unmount() }
