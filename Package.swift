@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Storage", dependencies: ["FileSystem", "Locking", "Primitives"]),
         .target(name: "Observability", dependencies: ["Locking", "Primitives"]),
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
-        .target(name: "ModuleArchive", dependencies: ["COpenSSL", "CZlib", "FileSystem", "Modules"]),
+        .target(name: "ModuleArchive", dependencies: ["COpenSSL", "CZlib", "FileSystem", "Locking", "Modules"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",
@@ -115,6 +115,7 @@ let package = Package(
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Primitives", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives", "TestSupport"]),
+        .testTarget(name: "ModuleStoreTests", dependencies: ["ModuleArchive", "FileSystem", "Locking", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "COpenSSL", "TestSupport"]),
         .testTarget(

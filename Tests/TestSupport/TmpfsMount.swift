@@ -1,13 +1,18 @@
 import Glibc
-import TestSupport
+import Testing
 
 /// A small tmpfs mounted on a fresh temporary directory, so that a test can
 /// fill a real file system or make it read-only. Needs CAP_SYS_ADMIN.
-struct TmpfsMount {
-    let directory: TemporaryDirectory
+public struct TmpfsMount: Sendable {
+    /// A remount the kernel refused.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let directory: TemporaryDirectory
 
     /// nil, with the reason, when this machine does not let us mount.
-    static func make(sizeBytes: Int) throws -> (TmpfsMount?, String) {
+    public static func make(sizeBytes: Int) throws -> (TmpfsMount?, String) {
         let directory = TemporaryDirectory()
         guard mount("tmpfs", directory.path, "tmpfs", 0, "size=\(sizeBytes),mode=0700") == 0 else {
             let reason = "mount -t tmpfs failed: \(String(cString: strerror(errno))) (needs root / CAP_SYS_ADMIN)"
@@ -17,21 +22,30 @@ struct TmpfsMount {
         return (TmpfsMount(directory: directory), "")
     }
 
-    var path: String { directory.path }
+    /// A mount, or the test cancelled (failed where prerequisites are required) when this
+    /// machine does not let us mount.
+    public static func makeOrCancel(sizeBytes: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> TmpfsMount {
+        let (mount, reason) = try make(sizeBytes: sizeBytes)
+        try Prerequisite.require(mount != nil, reason, sourceLocation: sourceLocation)
+        guard let mount else { throw Failure(description: reason) }
+        return mount
+    }
 
-    func resize(toBytes sizeBytes: Int) throws {
+    public var path: String { directory.path }
+
+    public func resize(toBytes sizeBytes: Int) throws {
         try remount(flags: 0, options: "size=\(sizeBytes)")
     }
 
-    func makeReadOnly() throws {
+    public func makeReadOnly() throws {
         try remount(flags: UInt(MS_RDONLY), options: "")
     }
 
-    func makeWritable() throws {
+    public func makeWritable() throws {
         try remount(flags: 0, options: "")
     }
 
-    func unmount() {
+    public func unmount() {
         umount2(path, Int32(MNT_DETACH))
         directory.remove()
     }
@@ -48,7 +62,7 @@ struct TmpfsMount {
             guard code == EBUSY else { break }
             usleep(Self.busyRetryMicroseconds)
         }
-        throw Failure("remount \(path) (\(options)): \(String(cString: strerror(code)))")
+        throw Failure(description: "remount \(path) (\(options)): \(String(cString: strerror(code)))")
     }
 
     private static let busyRetriesMaximum = 100
