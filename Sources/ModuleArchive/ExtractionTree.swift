@@ -34,7 +34,7 @@ final class ExtractionTree {
     }
 
     private func create(_ entry: TarEntry) throws(ModuleArchiveError) {
-        let components = entry.path.split(separator: "/").map(String.init)
+        let components = try Self.components(entry.path)
         let parent = try openDirectory(components.dropLast())
         defer { if parent != root { close(parent) } }
         let name = components[components.count - 1]
@@ -51,6 +51,25 @@ final class ExtractionTree {
             file = (descriptor, path)
             guard fchmod(descriptor, mode_t(entry.mode)) == 0 else { throw .file(.system(operation: "fchmod", path: path, errno: errno)) }
         }
+    }
+
+    /// `path` split on the byte '/', as the kernel splits it. A defence below the reader's
+    /// checks: a path that is empty or absolute, or has an empty, `.` or `..` component or a NUL
+    /// byte, is refused as the reader would refuse it, so no name given to `openat` can leave the root.
+    static func components(_ path: String) throws(ModuleArchiveError) -> [String] {
+        let slash = UInt8(ascii: "/")
+        let bytes = Array(path.utf8)
+        guard !bytes.isEmpty else { throw .refused(.archive(.oddPath(path, reason: "an empty path"))) }
+        guard bytes[0] != slash else { throw .refused(.archive(.absolutePath(path))) }
+        var components: [String] = []
+        for component in bytes.split(separator: slash, omittingEmptySubsequences: false) {
+            if component.elementsEqual([0x2E, 0x2E]) { throw .refused(.archive(.parentComponent(path))) }
+            if component.isEmpty { throw .refused(.archive(.oddPath(path, reason: "an empty component"))) }
+            if component.elementsEqual([0x2E]) { throw .refused(.archive(.oddPath(path, reason: "a '.' component"))) }
+            if component.contains(0) { throw .refused(.archive(.oddPath(path, reason: "a control character"))) }
+            components.append(String(decoding: component, as: UTF8.self))
+        }
+        return components
     }
 
     /// The descriptor of the directory `components` names under the root, made where missing.
@@ -97,7 +116,7 @@ final class ExtractionTree {
     /// fsyncs every directory made (the root last), so the entries in them are durable.
     func syncDirectories() throws(ModuleArchiveError) {
         for path in directories.reversed() {
-            let descriptor = path.isEmpty ? dup(root) : try openDirectory(path.split(separator: "/").map(String.init)[...])
+            let descriptor = path.isEmpty ? dup(root) : try openDirectory(Self.components(path)[...])
             let synced = fsync(descriptor) == 0 ? 0 : errno
             close(descriptor)
             guard synced == 0 else { throw .file(.system(operation: "fsync", path: "\(rootPath)/\(path)", errno: synced)) }

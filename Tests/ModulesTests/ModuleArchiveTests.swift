@@ -62,6 +62,10 @@ struct ModuleArchiveTests {
     @Test(arguments: [
         ("absolute", "'/tmp/hotswap-escape' is an absolute path"),
         ("parent", "'../escape' has a '..' component"),
+        ("parent-mark", "'../\u{301}escape' has a '..' component"),
+        ("absolute-mark", "'/\u{301}hotswap-escape' is an absolute path"),
+        ("link-mark", "symbolic link 'l' -> '../\u{301}escape' points outside the module directory"),
+        ("under-link-mark", "'l/\u{301}x' lies under 'l', a symbolic link of the archive"),
         ("symlink", "symbolic link 'etc' -> '/etc' points outside the module directory"),
         ("inner-symlink", "'d/l/x' lies under 'd/l', a symbolic link of the archive"),
         ("hardlink", "'b' is a hard link to 'a'"),
@@ -77,6 +81,7 @@ struct ModuleArchiveTests {
         let artifact = directory.file("\(kind).tar.gz")
         try ArchivePeers.pythonArchive(kind, at: artifact)
         let limits = ArchiveLimits(tar: TarLimits(entryCountMaximum: 10))
+        let rootBefore = try ArchivePeers.listing("/")
         #expect {
             try ModuleExtractor.extract(artifact: artifact, into: directory.file("modules/web"), limits: limits)
         } throws: { error in
@@ -86,6 +91,8 @@ struct ModuleArchiveTests {
         let left = try ArchivePeers.listing(directory.path)
         #expect(left == ["\(kind).tar.gz", "modules"].sorted())
         #expect(access("/tmp/hotswap-escape", F_OK) != 0 && access("/etc/escape", F_OK) != 0)
+        #expect(access("/\u{301}hotswap-escape", F_OK) != 0 && access(directory.file("\u{301}escape"), F_OK) != 0)
+        #expect(try ArchivePeers.listing("/") == rootBefore)
         #expect(FileManager.default.contents(atPath: directory.file("modules/bystander")) == Data("keep".utf8))
     }
 

@@ -92,6 +92,36 @@ struct TarReaderTests {
         #expect(TarFixtures.refusal(TarFixtures.archive(entry)) == expected)
     }
 
+    /// A '/' followed by a combining mark, a joiner or preceded by a Prepend character is one
+    /// Swift Character with it: paths are split on the byte 0x2F, never on Characters.
+    @Test(arguments: [
+        (TarFixtures.raw("../\u{301}x", type: "0"), TarRefusal.parentComponent("../\u{301}x")),
+        (TarFixtures.raw("../\u{200D}x", type: "0"), .parentComponent("../\u{200D}x")),
+        (TarFixtures.raw("a/../\u{301}../x", type: "0"), .parentComponent("a/../\u{301}../x")),
+        (TarFixtures.raw("\u{600}/../x", type: "0"), .parentComponent("\u{600}/../x")),
+        (TarFixtures.raw("/\u{301}x", type: "0"), .absolutePath("/\u{301}x")),
+        (TarFixtures.raw("a//\u{301}b", type: "0"), .oddPath("a//\u{301}b", reason: "an empty component")),
+        (TarFixtures.raw("a/./\u{301}b", type: "0"), .oddPath("a/./\u{301}b", reason: "a '.' component")),
+        (TarFixtures.raw("l", type: "2", link: "../\u{301}x"), .linkEscapes(path: "l", target: "../\u{301}x")),
+        (TarFixtures.raw("l", type: "2", link: "/\u{301}etc"), .linkEscapes(path: "l", target: "/\u{301}etc")),
+        (TarFixtures.raw("a/l", type: "2", link: "../../\u{301}x"), .linkEscapes(path: "a/l", target: "../../\u{301}x")),
+        (TarFixtures.raw("a/l", type: "2", link: "../\u{600}/../x"),
+         .badLinkTarget(path: "a/l", target: "../\u{600}/../x", reason: "'..' after a name (only leading '..' are accepted)")),
+    ])
+    func pathsAreSplitOnBytesNotCharacters(entry: [UInt8], expected: TarRefusal) {
+        #expect(TarFixtures.refusal(TarFixtures.archive(entry)) == expected)
+    }
+
+    @Test func aPathUnderALinkIsFoundWhateverFollowsTheSlash() {
+        let link = TarFixtures.raw("l", type: "2", link: "a")
+        #expect(TarFixtures.refusal(TarFixtures.archive(link, TarFixtures.raw("l/\u{301}x", type: "0")))
+                == .throughLink("l/\u{301}x", link: "l"))
+        #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.raw("f", type: "0"), TarFixtures.raw("f/\u{200D}x", type: "0")))
+                == .underFile("f/\u{200D}x", file: "f"))
+        #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.raw("\u{E9}", type: "0"), TarFixtures.raw("e\u{301}", type: "0")))
+                == nil)
+    }
+
     @Test func tablesOfPathsRefuseDuplicatesAndPathsUnderLinksOrFiles() {
         let link = TarFixtures.raw("l", type: "2", link: "a")
         #expect(TarFixtures.refusal(TarFixtures.archive(link, TarFixtures.raw("l/x", type: "0"))) == .throughLink("l/x", link: "l"))
