@@ -5,7 +5,7 @@
 /// extended header (`TarLimits.extendedHeaderBytesMaximum`) and the table of paths
 /// (`TarLimits.entryCountMaximum`); file contents pass through in the caller's chunk sizes.
 public struct TarReader {
-    enum Content { case file, pax, longName, longLink, skipped }
+    enum Content { case file, pax, longName, longLink }
     enum State {
         case header
         /// Inside an entry's data: bytes left, then padding to the block.
@@ -70,7 +70,6 @@ public struct TarReader {
             switch content {
             case .file: events.append(.data(Array(piece)))
             case .pax, .longName, .longLink: extended.append(contentsOf: piece)
-            case .skipped: break
             }
             state = .data(content, remaining: remaining - Int64(take), padding: padding)
             if remaining - Int64(take) == 0, padding == 0 { try endData(content) }
@@ -85,7 +84,7 @@ public struct TarReader {
     mutating func endData(_ content: Content) throws(TarRefusal) {
         state = .header
         switch content {
-        case .file, .skipped: return
+        case .file: return
         case .pax: try pending.apply(pax: extended)
         case .longName: pending.path = PaxRecords.longName(extended)
         case .longLink: pending.linkPath = PaxRecords.longName(extended)

@@ -87,6 +87,7 @@ struct TarReaderTests {
         (TarFixtures.raw("p", type: "x", data: Array("99 a=b\n".utf8)), .extendedHeader(reason: "a record's length runs past the header")),
         (TarFixtures.pax([("path", "x")]), .extendedHeader(reason: "an extended header with no entry after it")),
         (TarFixtures.raw("d", type: "5", data: [1]), .badHeaderField(field: "size", entryIndex: 0)),
+        (TarFixtures.raw("l", type: "2", data: [1], link: "a"), .badHeaderField(field: "size", entryIndex: 0)),
     ])
     func eachRefusalIsNamed(entry: [UInt8], expected: TarRefusal) {
         #expect(TarFixtures.refusal(TarFixtures.archive(entry)) == expected)
