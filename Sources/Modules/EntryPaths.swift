@@ -35,7 +35,11 @@ struct EntryPaths {
             guard !raw.isEmpty else { throw .oddPath(text, reason: "an empty path") }
             return nil
         }
-        for component in Self.components(rest) {
+        let components = Self.components(rest)
+        guard components.count <= limits.componentCountMaximum else {
+            throw .oddPath(text, reason: "more than \(limits.componentCountMaximum) components")
+        }
+        for component in components {
             if component.elementsEqual(Self.dotDot) { throw .parentComponent(text) }
             if component.isEmpty { throw .oddPath(text, reason: "an empty component") }
             if component.elementsEqual(Self.dot) { throw .oddPath(text, reason: "a '.' component") }

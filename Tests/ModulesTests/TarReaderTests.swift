@@ -10,7 +10,7 @@ struct TarReaderTests {
         TarWriter.header(for: TarEntry(path: "bin/current", kind: .symlink(target: "web"))),
         TarWriter.header(for: TarEntry(path: "lib/deep/link", kind: .symlink(target: "../../bin/web"))),
         TarFixtures.file("empty", ""),
-        TarFixtures.file(String(repeating: "d/", count: 70) + "long-name.txt", String(repeating: "x", count: 1_000)),
+        TarFixtures.file(String(repeating: "dir/", count: 35) + "long-name.txt", String(repeating: "x", count: 1_000)),
         TarFixtures.file("naïve.txt", "é"))
 
     @Test func entriesAndContentsComeOutInOrder() throws {
@@ -22,7 +22,7 @@ struct TarReaderTests {
         #expect(events[3] == .entry(TarEntry(path: "bin/current", kind: .symlink(target: "web"))))
         #expect(events[4] == .entry(TarEntry(path: "lib/deep/link", kind: .symlink(target: "../../bin/web"))))
         #expect(events[5] == .entry(TarEntry(path: "empty", kind: .file(size: 0, executable: false))))
-        #expect(events[6] == .entry(TarEntry(path: String(repeating: "d/", count: 70) + "long-name.txt",
+        #expect(events[6] == .entry(TarEntry(path: String(repeating: "dir/", count: 35) + "long-name.txt",
                                              kind: .file(size: 1_000, executable: false))))
         #expect(events[8] == .entry(TarEntry(path: "naïve.txt", kind: .file(size: 2, executable: false))))
         #expect(events.last == .end)
@@ -148,6 +148,13 @@ struct TarReaderTests {
         #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.raw("a/" + long, type: "0")),
                                     limits: TarLimits(componentBytesMaximum: 30))
                 == .oddPath("a/" + long, reason: "a component longer than 30 bytes"))
+        let deep = String(repeating: "a/", count: 64) + "b"
+        #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.pax([("path", deep)]), TarFixtures.raw("x", type: "0")))
+                == .oddPath(deep, reason: "more than 64 components"))
+        #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.raw("a/b/c/d", type: "0")), limits: TarLimits(componentCountMaximum: 3))
+                == .oddPath("a/b/c/d", reason: "more than 3 components"))
+        #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.raw("a/b/c", type: "0")), limits: TarLimits(componentCountMaximum: 3))
+                == nil)
         #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.pax([("path", long)])),
                                     limits: TarLimits(extendedHeaderBytesMaximum: 20))
                 == .extendedHeader(reason: "larger than 20 bytes"))
