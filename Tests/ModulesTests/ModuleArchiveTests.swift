@@ -148,4 +148,20 @@ struct ModuleArchiveTests {
         }
         #expect(try ArchivePeers.listing(directory.path) == ["module"])
     }
+
+    /// The compressed limit an unpack holds is held by the packer too: an incompressible module
+    /// between the compressed and the unpacked limit would pack and never unpack.
+    @Test func packingHoldsTheCompressedLimit() throws {
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        #expect(throws: ModuleArchiveError.compressedTooLarge(maximum: 1_000)) {
+            try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"),
+                                  limits: ArchiveLimits(compressedBytesMaximum: 1_000))
+        }
+        #expect(throws: ModuleArchiveError.decompressedTooLarge(maximum: 10_000)) {
+            try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"),
+                                  limits: ArchiveLimits(decompressedBytesMaximum: 10_000))
+        }
+        #expect(try ArchivePeers.listing(directory.path) == ["module"])
+    }
 }
