@@ -10,6 +10,7 @@ public enum ModulePacker {
     /// Packs `directory` into `output`; returns what an unpack of it will report.
     public static func pack(directory: String, output: String,
                             limits: ArchiveLimits = ArchiveLimits()) throws(ModuleArchiveError) -> ModuleExtractor.Result {
+        try OutputPlace.checkOutside(output, directory: directory)
         let entries = try DirectoryWalk.entries(of: directory, limits: limits.tar)
         guard entries.first?.path == ModuleFormat.manifestPath else {
             throw .refused(.noManifest)

@@ -164,4 +164,22 @@ struct ModuleArchiveTests {
         }
         #expect(try ArchivePeers.listing(directory.path) == ["module"])
     }
+
+    /// `hotswap module pack .` writes into the current directory by default: packed twice, the
+    /// first artifact would be packed into the second. An output inside the directory is refused.
+    @Test(arguments: ["a.tar.gz", "conf/deep/a.tar.gz", "conf/../a.tar.gz"])
+    func anOutputInsideTheDirectoryIsRefused(inside: String) throws {
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        try FileManager.default.createSymbolicLink(atPath: directory.file("alias"), withDestinationPath: "module")
+        for output in [module + "/" + inside, directory.file("alias/") + inside] {
+            #expect(throws: ModuleArchiveError.unpackable("\(output) is inside \(module); an artifact is never written into the "
+                                                          + "directory it packs (give another output path)")) {
+                try ModulePacker.pack(directory: module, output: output)
+            }
+        }
+        #expect(try ArchivePeers.listing(module) == ["bin", "conf", ModuleFormat.manifestPath].sorted())
+        #expect(try ArchivePeers.listing(module + "/conf/deep") == ["blob"])
+        _ = try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
+    }
 }
