@@ -16,8 +16,9 @@ public enum ModuleExtractor {
         public let compressedBytes: Int64
     }
 
-    /// Unpacks `artifact` into `destination`, which must not exist yet (its parent must).
-    public static func extract(artifact: String, into destination: String,
+    /// Unpacks `artifact` into `destination`, which must not exist yet (its parent must). With
+    /// `expectedSHA256`, an artifact whose sha256 differs is refused before anything is put in place.
+    public static func extract(artifact: String, into destination: String, expectedSHA256: [UInt8]? = nil,
                                limits: ArchiveLimits = ArchiveLimits()) throws(ModuleArchiveError) -> Result {
         var status = stat()
         if lstat(destination, &status) == 0 { throw .destinationExists(destination) }
@@ -28,19 +29,24 @@ public enum ModuleExtractor {
             throw .file(.system(operation: "mkdtemp", path: "\(parent)/.\(base).unpacking-XXXXXX", errno: errno))
         }
         let temporary = String(cString: made)
+        let result: Result
         do throws(ModuleArchiveError) {
-            let result = try unpack(artifact, into: temporary, limits: limits)
+            result = try unpack(artifact, into: temporary, limits: limits)
+            if let expectedSHA256, result.sha256 != expectedSHA256 {
+                throw .digestMismatch(expected: SignedMessage.hex(expectedSHA256), found: SignedMessage.hex(result.sha256))
+            }
             if lstat(destination, &status) == 0 { throw .destinationExists(destination) }
             guard rename(temporary, destination) == 0 else {
                 throw errno == EEXIST || errno == ENOTEMPTY ? .destinationExists(destination)
                     : .file(.system(operation: "rename", path: destination, errno: errno))
             }
-            do { try Directory.sync(parent) } catch { throw .file(error) }
-            return result
         } catch {
-            try? TreeRemoval.remove(temporary)
+            do { try TreeRemoval.remove(temporary) } catch let cleanup { throw .leftBehind(temporary, cleanup: cleanup, cause: error) }
             throw error
         }
+        // In place: a failure now is not a failed unpack, and there is nothing to remove.
+        do { try Directory.sync(parent) } catch { throw .inPlaceNotSynced(destination, error) }
+        return result
     }
 
     private static func unpack(_ artifact: String, into temporary: String, limits: ArchiveLimits) throws(ModuleArchiveError) -> Result {

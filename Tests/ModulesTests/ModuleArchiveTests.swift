@@ -182,4 +182,29 @@ struct ModuleArchiveTests {
         #expect(try ArchivePeers.listing(module + "/conf/deep") == ["blob"])
         _ = try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
     }
+
+    /// A caller that knows the sha256 it expects (an upload's, a signature's) has it checked
+    /// before the rename, so a wrong artifact is never put in place.
+    @Test func anUnexpectedSHA256IsRefusedBeforeTheRename() throws {
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        let packed = try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
+        var wrong = packed.sha256
+        wrong[0] ^= 1
+        #expect(throws: ModuleArchiveError.digestMismatch(expected: SignedMessage.hex(wrong), found: SignedMessage.hex(packed.sha256))) {
+            try ModuleExtractor.extract(artifact: directory.file("a.tar.gz"), into: directory.file("out"), expectedSHA256: wrong)
+        }
+        #expect(try ArchivePeers.listing(directory.path) == ["a.tar.gz", "module"])
+        #expect(try ModuleExtractor.extract(artifact: directory.file("a.tar.gz"), into: directory.file("out"),
+                                            expectedSHA256: packed.sha256) == packed)
+    }
+
+    @Test func failuresAroundTheRenameSayWhatIsLeft() {
+        guard case let .file(error) = ModuleArchiveError.file(.system(operation: "fsync", path: "/m", errno: EIO)) else { return }
+        #expect(ModuleArchiveError.inPlaceNotSynced("/m/web", error).description
+                == "/m/web was unpacked and put in place, but may not survive a crash: \(error)")
+        #expect(ModuleArchiveError.leftBehind("/m/.web.unpacking-1", cleanup: error, cause: .destinationExists("/m/web")).description
+                == "/m/web already exists; a module is unpacked only into a new directory; and the unfinished "
+                    + "/m/.web.unpacking-1 could not be removed: \(error)")
+    }
 }
