@@ -24,8 +24,8 @@ enum ModuleCommand {
         arguments: ["DIR"], flags: [outputFlag]
     ) { options in
         let directory = options.positionals[0]
-        let manifest = try ModuleManifest.decode(try FileReader.read("\(directory)/\(ModuleFormat.manifestPath)",
-                                                                     maximumBytes: ManifestLimits.bytesMaximum, followingSymlinks: false))
+        let manifest = try ModuleManifest.decode(try SecretFile.open("\(directory)/\(ModuleFormat.manifestPath)", followingSymlinks: false)
+            .read(maximumBytes: ManifestLimits.bytesMaximum))
         let output = options.text(outputFlag) ?? "\(manifest.name)-\(manifest.version).tar.gz"
         let result = try ModulePacker.pack(directory: directory, output: output)
         print("wrote \(output): \(result.manifest.name) \(result.manifest.version), \(result.compressedBytes) bytes, "
@@ -42,7 +42,8 @@ enum ModuleCommand {
         arguments: ["ARTIFACT"], flags: [privateKeyFlag]
     ) { options in
         let artifact = options.positionals[0]
-        let key = try FileReader.read(try options.required(privateKeyFlag), maximumBytes: keyBytesMaximum)
+        let key = try APIFailure.readKey(try options.required(privateKeyFlag),
+                                         fix: "--key must name an Ed25519 private key in PEM (openssl genpkey -algorithm ed25519)")
         let signature = try ModuleSigner.sign(artifact: artifact, privateKeyPEM: key)
         let path = artifact + ModuleFormat.signatureSuffix
         try AtomicWrite.replace(path, with: signature, mode: 0o644)
@@ -60,9 +61,9 @@ enum ModuleCommand {
         arguments: ["ARTIFACT"], flags: [publicKeyFlag, signatureFlag]
     ) { options in
         let artifact = options.positionals[0]
-        let key = try FileReader.read(try options.required(publicKeyFlag), maximumBytes: keyBytesMaximum)
-        let signature = try FileReader.read(options.text(signatureFlag) ?? artifact + ModuleFormat.signatureSuffix,
-                                            maximumBytes: keyBytesMaximum)
+        let key = try SecretFile.open(try options.required(publicKeyFlag)).read(maximumBytes: keyBytesMaximum)
+        let signature = try SecretFile.open(options.text(signatureFlag) ?? artifact + ModuleFormat.signatureSuffix)
+            .read(maximumBytes: keyBytesMaximum)
         let digest = try ModuleSigner.verify(artifact: artifact, signatureFile: signature, publicKeyPEM: key)
         let result = try ModuleExtractor.inspect(artifact: artifact)
         guard result.sha256 == digest else { throw ModuleArchiveError.signatureMismatch("the artifact changed while it was read") }

@@ -207,4 +207,20 @@ struct ModuleArchiveTests {
                 == "/m/web already exists; a module is unpacked only into a new directory; and the unfinished "
                     + "/m/.web.unpacking-1 could not be removed: \(error)")
     }
+
+    /// An artifact is opened non-blocking and read only if it is a regular file: a device, a
+    /// directory or a FIFO is refused for what it is, never read or waited on.
+    @Test func anArtifactThatIsNotARegularFileIsRefusedUnread() throws {
+        let directory = TemporaryDirectory()
+        #expect(throws: ModuleArchiveError.file(.notRegularFile(path: "/dev/null", kind: .characterDevice))) {
+            try ModuleExtractor.inspect(artifact: "/dev/null")
+        }
+        #expect(throws: ModuleArchiveError.file(.notRegularFile(path: directory.path, kind: .directory))) {
+            try ModuleExtractor.inspect(artifact: directory.path)
+        }
+        #expect(throws: ModuleArchiveError.file(.notRegularFile(path: directory.path, kind: .directory))) {
+            try ModuleExtractor.extract(artifact: directory.path, into: directory.file("out"))
+        }
+        #expect(try ArchivePeers.listing(directory.path) == [])
+    }
 }

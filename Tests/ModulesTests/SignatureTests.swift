@@ -92,4 +92,15 @@ struct SignatureTests {
             try ModuleSigner.verify(artifact: keys.artifact, signatureFile: [], publicKeyPEM: Array("x".utf8))
         }
     }
+
+    /// libcrypto would prompt on the terminal for an encrypted key's passphrase; none is ever asked for.
+    @Test func anEncryptedKeyIsRefusedWithoutAPrompt() throws {
+        let keys = try Self.keysAndArtifact()
+        try ArchivePeers.shell("openssl pkey -in key.pem -aes256 -passout pass:secret -out encrypted.pem", in: keys.directory.path)
+        let encrypted = Array(try #require(FileManager.default.contents(atPath: keys.directory.file("encrypted.pem"))))
+        #expect(throws: ModuleArchiveError.key("the key file holds an encrypted private key; encrypted keys are not supported "
+                                               + "(decrypt a copy readable only by you: (umask 077; openssl pkey -in KEY -out NEW.key))")) {
+            try ModuleSigner.sign(artifact: keys.artifact, privateKeyPEM: encrypted)
+        }
+    }
 }
