@@ -21,6 +21,8 @@ public enum ModuleArchiveError: Error, Equatable, Sendable, CustomStringConverti
     case key(String)
     case signatureMismatch(String)
     case crypto(String)
+    /// zlib itself failed (not the artifact's bytes: those are `notGzip`).
+    case compression(String)
 
     public var description: String {
         switch self {
@@ -37,6 +39,7 @@ public enum ModuleArchiveError: Error, Equatable, Sendable, CustomStringConverti
         case let .key(reason): reason
         case let .signatureMismatch(reason): "verification failed: \(reason)"
         case let .crypto(reason): "libcrypto failed: \(reason)"
+        case let .compression(reason): "zlib failed: \(reason)"
         }
     }
 }

@@ -202,6 +202,11 @@ struct ModuleArchiveTests {
                                             expectedSHA256: packed.sha256) == packed)
     }
 
+    @Test func zlibAndLibcryptoFailuresAreNamedForTheirLibrary() {
+        #expect(ModuleArchiveError.compression("deflateInit2 failed").description == "zlib failed: deflateInit2 failed")
+        #expect(ModuleArchiveError.crypto("EVP_MD_CTX_new").description == "libcrypto failed: EVP_MD_CTX_new")
+    }
+
     @Test func failuresAroundTheRenameSayWhatIsLeft() {
         guard case let .file(error) = ModuleArchiveError.file(.system(operation: "fsync", path: "/m", errno: EIO)) else { return }
         #expect(ModuleArchiveError.inPlaceNotSynced("/m/web", error).description
