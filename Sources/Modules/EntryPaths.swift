@@ -26,7 +26,7 @@ struct EntryPaths {
     /// Every test is on bytes.
     func normalize(_ raw: [UInt8]) throws(TarRefusal) -> String? {
         guard let text = String(validating: raw, as: UTF8.self) else { throw .oddPath(Self.shown(raw), reason: "not valid UTF-8") }
-        guard !raw.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { throw .oddPath(text, reason: "a control character") }
+        if let refused = Self.refusedCharacter(in: text) { throw .oddPath(text, reason: refused) }
         guard raw.first != Self.slash else { throw .absolutePath(text) }
         var rest = raw[...]
         if rest.last == Self.slash { rest.removeLast() }
@@ -58,9 +58,7 @@ struct EntryPaths {
     func checkLink(path: String, target: String) throws(TarRefusal) {
         let bytes = Array(target.utf8)
         guard !bytes.isEmpty else { throw .badLinkTarget(path: path, target: target, reason: "an empty target") }
-        guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
-            throw .badLinkTarget(path: path, target: target, reason: "a control character")
-        }
+        if let refused = Self.refusedCharacter(in: target) { throw .badLinkTarget(path: path, target: target, reason: refused) }
         guard bytes.count <= limits.pathBytesMaximum else {
             throw .badLinkTarget(path: path, target: target, reason: "longer than \(limits.pathBytesMaximum) bytes")
         }
@@ -108,6 +106,19 @@ struct EntryPaths {
 
     private func count() throws(TarRefusal) {
         guard seen.count < limits.entryCountMaximum else { throw .tooManyEntries(maximum: limits.entryCountMaximum) }
+    }
+
+    /// Why `text` may not be a path or a link target, or nil: a C0 or C1 control character or
+    /// DEL, or a bidirectional embedding, override or isolate (which make a name display as another).
+    static func refusedCharacter(in text: String) -> String? {
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0..<0x20, 0x7F...0x9F: return "a control character"
+            case 0x202A...0x202E, 0x2066...0x2069: return "a bidirectional control character"
+            default: continue
+            }
+        }
+        return nil
     }
 
     /// Bytes as text for a refusal, invalid UTF-8 replaced.
