@@ -23,6 +23,11 @@ public struct TarReader {
     var paths: EntryPaths
     var entryIndex = 0
     var unpackedBytes: Int64 = 0
+    var trailingZeroBytes = 0
+
+    /// Zeros accepted after the end marker: tar pads its output to a whole record (10 KiB by
+    /// default, larger with `-b`); more is no archive's padding, only work.
+    public static let trailingZeroBytesMaximum = 1 << 20
 
     public init(limits: TarLimits = TarLimits()) {
         self.limits = limits
@@ -41,6 +46,10 @@ public struct TarReader {
             switch state {
             case .ended:
                 guard rest.allSatisfy({ $0 == 0 }) else { throw .dataAfterEnd }
+                trailingZeroBytes += rest.count
+                guard trailingZeroBytes <= Self.trailingZeroBytesMaximum else {
+                    throw .zerosAfterEnd(maximum: Self.trailingZeroBytesMaximum)
+                }
                 rest = rest[rest.endIndex...]
             case let .data(content, remaining, padding):
                 rest = try consumeData(rest, content: content, remaining: remaining, padding: padding, into: &events)

@@ -33,9 +33,13 @@ struct TarReaderTests {
         #expect(try TarFixtures.events(Self.sample, pieceSize: pieceSize) == TarFixtures.events(Self.sample, pieceSize: Self.sample.count))
     }
 
-    @Test func zeroPaddingAfterTheEndIsAccepted() throws {
+    @Test func zeroPaddingAfterTheEndIsAcceptedUpToItsBound() throws {
         let padded = Self.sample + [UInt8](repeating: 0, count: 9_000)
         #expect(try TarFixtures.events(padded, pieceSize: 1_000).last == .end)
+        let tooMuch = Self.sample + [UInt8](repeating: 0, count: TarReader.trailingZeroBytesMaximum + 1_024 + 1)
+        #expect(TarFixtures.refusal(tooMuch) == .zerosAfterEnd(maximum: TarReader.trailingZeroBytesMaximum))
+        let most = Self.sample + [UInt8](repeating: 0, count: TarReader.trailingZeroBytesMaximum)
+        #expect(try TarFixtures.events(most, pieceSize: 65_536).last == .end)
     }
 
     @Test func theRootEntryIsSkippedAndDotSlashDropped() throws {
