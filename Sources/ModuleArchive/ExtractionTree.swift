@@ -11,6 +11,10 @@ final class ExtractionTree {
     let root: Int32
     let rootPath: String
     private var file: (descriptor: Int32, path: String)?
+    /// The last parent directory opened, kept for the next entry in it (entries come grouped by
+    /// directory), so each entry does not reopen every ancestor. A directory once opened is
+    /// never replaced: nothing is removed and every name is created with `O_EXCL` or `mkdirat`.
+    private var parent: (components: [String], descriptor: Int32)?
     private(set) var directories: [String] = [""]
 
     init(root: Int32, rootPath: String) {
@@ -18,7 +22,10 @@ final class ExtractionTree {
         self.rootPath = rootPath
     }
 
-    deinit { if let file { close(file.descriptor) } }
+    deinit {
+        if let file { close(file.descriptor) }
+        if let parent { close(parent.descriptor) }
+    }
 
     func apply(_ event: TarEvent) throws(ModuleArchiveError) {
         switch event {
@@ -35,8 +42,7 @@ final class ExtractionTree {
 
     private func create(_ entry: TarEntry) throws(ModuleArchiveError) {
         let components = try Self.components(entry.path)
-        let parent = try openDirectory(components.dropLast())
-        defer { if parent != root { close(parent) } }
+        let parent = try parentDirectory(components.dropLast())
         let name = components[components.count - 1]
         let path = "\(rootPath)/\(entry.path)"
         switch entry.kind {
@@ -70,6 +76,16 @@ final class ExtractionTree {
             components.append(String(decoding: component, as: UTF8.self))
         }
         return components
+    }
+
+    /// The descriptor of the directory `components` names (kept: the caller does not close it).
+    private func parentDirectory(_ components: ArraySlice<String>) throws(ModuleArchiveError) -> Int32 {
+        if components.isEmpty { return root }
+        if let parent, parent.components.elementsEqual(components) { return parent.descriptor }
+        let opened = try openDirectory(components)
+        if let parent { close(parent.descriptor) }
+        parent = (Array(components), opened)
+        return opened
     }
 
     /// The descriptor of the directory `components` names under the root, made where missing.

@@ -45,4 +45,22 @@ struct ExtractionTreeTests {
         }
         #expect(try ArchivePeers.listing(directory.file("root")) == ["l"])
     }
+
+    /// The parent directory kept between entries is the right one when entries leave it and come back.
+    @Test func entriesLandInTheirOwnDirectoriesWhateverTheOrder() throws {
+        let directory = TemporaryDirectory()
+        let (tree, root) = try Self.tree(in: directory)
+        defer { close(root) }
+        for path in ["a/x", "b/c/y", "a/z", "b/w", "top"] {
+            try tree.apply(.entry(TarEntry(path: path, kind: .file(size: 1, executable: false))))
+            try tree.apply(.data(Array(path.utf8.suffix(1))))
+        }
+        try tree.apply(.end)
+        try tree.syncDirectories()
+        #expect(try ArchivePeers.listing(directory.file("root")) == ["a", "b", "top"])
+        #expect(try ArchivePeers.listing(directory.file("root/a")) == ["x", "z"])
+        #expect(try ArchivePeers.listing(directory.file("root/b")) == ["c", "w"])
+        #expect(FileManager.default.contents(atPath: directory.file("root/b/c/y")) == Data("y".utf8))
+        #expect(FileManager.default.contents(atPath: directory.file("root/a/z")) == Data("z".utf8))
+    }
 }
