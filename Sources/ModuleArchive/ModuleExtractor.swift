@@ -23,7 +23,7 @@ public enum ModuleExtractor {
         var status = stat()
         if lstat(destination, &status) == 0 { throw .destinationExists(destination) }
         let parent = Directory.parent(of: destination)
-        let base = destination.split(separator: "/").last.map(String.init) ?? destination
+        let base = destination.utf8.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? destination
         var template = Array("\(parent)/.\(base).unpacking-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw .file(.system(operation: "mkdtemp", path: "\(parent)/.\(base).unpacking-XXXXXX", errno: errno))
