@@ -19,7 +19,8 @@ enum ModuleCommand {
         about: """
             Packs DIR, which must hold hotswap-module.json, into a deterministic .tar.gz (sorted entries,
             owner 0, time 0, modes 0644/0755) and prints its name, version, size and sha256. Refuses what
-            an unpack would refuse: special files, links leaving DIR, more than the entry or size limit.
+            an unpack would refuse: special files, links leaving DIR, more than the entry or size limit;
+            and an output inside DIR (the next pack would hold it).
             """,
         arguments: ["DIR"], flags: [outputFlag]
     ) { options in
@@ -38,6 +39,7 @@ enum ModuleCommand {
         about: """
             Signs ARTIFACT's sha256 with the Ed25519 private key KEY and writes the detached signature to
             ARTIFACT.sig (mode 0644), replacing an older one. The artifact is read in pieces, never whole.
+            KEY must be a regular file that no other user may read (chmod 600); an encrypted key is refused.
             """,
         arguments: ["ARTIFACT"], flags: [privateKeyFlag]
     ) { options in
