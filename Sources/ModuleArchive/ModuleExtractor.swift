@@ -1,13 +1,15 @@
+import CLinux
 import FileSystem
 import Glibc
 import Modules
 
 /// Unpacks a module artifact safely (Docs/MODULES.md, "Unpacking"): into a fresh hidden
 /// directory beside the destination, every entry created relative to directory descriptors
-/// (`ExtractionTree`), everything fsync'd, then one `rename` puts it in place (refused when
-/// anything is at the destination: `rename` replaces at most an empty directory made there
-/// between the check and the call). A refused or interrupted unpack removes its directory; a crash can leave only
-/// that hidden `.NAME.unpacking-*` directory, never a partial destination.
+/// (`ExtractionTree`), everything fsync'd, then one `renameat2(RENAME_NOREPLACE)` puts it in
+/// place, refused when anything is at the destination (where the filesystem lacks it, `rename`
+/// replaces at most an empty directory made there between the check and the call). A refused
+/// or interrupted unpack removes its directory; a crash can leave only that hidden
+/// `.NAME.unpacking-*` directory, never a partial destination.
 public enum ModuleExtractor {
     /// What an unpack found: the manifest, and the artifact's sha256 and size as read.
     public struct Result: Equatable, Sendable {
@@ -36,10 +38,7 @@ public enum ModuleExtractor {
                 throw .digestMismatch(expected: SignedMessage.hex(expectedSHA256), found: SignedMessage.hex(result.sha256))
             }
             if lstat(destination, &status) == 0 { throw .destinationExists(destination) }
-            guard rename(temporary, destination) == 0 else {
-                throw errno == EEXIST || errno == ENOTEMPTY ? .destinationExists(destination)
-                    : .file(.system(operation: "rename", path: destination, errno: errno))
-            }
+            try place(temporary, at: destination)
         } catch {
             do { try TreeRemoval.remove(temporary) } catch let cleanup { throw .leftBehind(temporary, cleanup: cleanup, cause: error) }
             throw error
@@ -47,6 +46,17 @@ public enum ModuleExtractor {
         // In place: a failure now is not a failed unpack, and there is nothing to remove.
         do { try Directory.sync(parent) } catch { throw .inPlaceNotSynced(destination, error) }
         return result
+    }
+
+    /// Renames `temporary` to `destination` unless something is there: RENAME_NOREPLACE, or,
+    /// where the filesystem lacks it, `rename`, which replaces at most an empty directory.
+    private static func place(_ temporary: String, at destination: String) throws(ModuleArchiveError) {
+        var placed = hs_rename_noreplace(temporary, destination) == 0
+        if !placed, errno == EINVAL { placed = rename(temporary, destination) == 0 }
+        guard placed else {
+            throw errno == EEXIST || errno == ENOTEMPTY ? .destinationExists(destination)
+                : .file(.system(operation: "rename", path: destination, errno: errno))
+        }
     }
 
     private static func unpack(_ artifact: String, into temporary: String, limits: ArchiveLimits) throws(ModuleArchiveError) -> Result {
