@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Storage", dependencies: ["FileSystem", "Locking", "Primitives"]),
         .target(name: "Observability", dependencies: ["Locking", "Primitives"]),
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
-        .target(name: "ModuleArchive", dependencies: ["COpenSSL", "CZlib", "FileSystem", "Locking", "Modules"]),
+        .target(name: "ModuleArchive", dependencies: ["CLinux", "COpenSSL", "CZlib", "FileSystem", "Locking", "Modules"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",

@@ -1,5 +1,5 @@
 // Linux interfaces that the Glibc Swift module does not expose: epoll,
-// eventfd, prctl (variadic in C, so not importable), per-thread nice and six
+// eventfd, prctl (variadic in C, so not importable), per-thread nice and seven
 // GNU extensions. _GNU_SOURCE is deliberately not defined (it would change
 // fd_set and clash with other modules), so the GNU functions are declared
 // here with glibc's own signatures.
@@ -24,6 +24,7 @@ extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *
 extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path);
 extern int pipe2(int fds[2], int flags);
 extern pid_t gettid(void);
+extern int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
 
 static inline int hs_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
@@ -65,6 +66,12 @@ static inline int hs_thread_lower_priority(int steps) {
     if (current == -1 && errno != 0) return -1;
     int lowered = current + steps > 19 ? 19 : current + steps;
     return lowered <= current ? 0 : setpriority(PRIO_PROCESS, thread, lowered);
+}
+
+/// Renames `from` to `to` unless something is at `to` (RENAME_NOREPLACE, glibc 2.28+):
+/// -1 with EEXIST then, or EINVAL where the filesystem cannot promise it.
+static inline int hs_rename_noreplace(const char *from, const char *to) {
+    return renameat2(AT_FDCWD, from, AT_FDCWD, to, 1u /* RENAME_NOREPLACE */);
 }
 
 #endif

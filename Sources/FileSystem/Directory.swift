@@ -47,11 +47,14 @@ public enum Directory {
         guard access(path, mode) == 0 else { throw .system(operation: "access", path: path, errno: errno) }
     }
 
-    /// The directory holding `path` ("." for a bare name, "/" at the root).
+    /// The directory holding `path` ("." for a bare name, "/" at the root). Found on the path's
+    /// bytes, as the kernel splits it: a '/' followed by a combining mark is one Swift Character
+    /// with it, which a search for the Character "/" would miss.
     public static func parent(of path: String) -> String {
-        var trimmed = Substring(path)
-        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+        let slash = UInt8(ascii: "/")
+        var trimmed = Array(path.utf8)[...]
+        while trimmed.count > 1, trimmed.last == slash { trimmed = trimmed.dropLast() }
+        guard let index = trimmed.lastIndex(of: slash) else { return "." }
+        return index == trimmed.startIndex ? "/" : String(decoding: trimmed[..<index], as: UTF8.self)
     }
 }

@@ -16,8 +16,7 @@ enum ArtifactStream {
 
     static func read(_ path: String, limits: ArchiveLimits,
                      _ handle: (TarEvent) throws(ModuleArchiveError) -> Void) throws(ModuleArchiveError) -> Summary {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .file(.system(operation: "open", path: path, errno: errno)) }
+        let descriptor = try openArtifact(path)
         defer { close(descriptor) }
         let digest = try SHA256Digest()
         let gunzip = try GzipDecompressor(outputMaximum: limits.decompressedBytesMaximum)
@@ -44,8 +43,7 @@ enum ArtifactStream {
 
     /// The sha256 of a whole file, read in pieces.
     static func sha256(ofFile path: String) throws(ModuleArchiveError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .file(.system(operation: "open", path: path, errno: errno)) }
+        let descriptor = try openArtifact(path)
         defer { close(descriptor) }
         let digest = try SHA256Digest()
         while true {
@@ -54,5 +52,20 @@ enum ArtifactStream {
             if piece.isEmpty { return try digest.finish() }
             digest.update(piece[...])
         }
+    }
+
+    /// `path` opened non-blocking, so a FIFO is refused at once and never waited on, and
+    /// anything but a regular file refused, named for what it is.
+    static func openArtifact(_ path: String) throws(ModuleArchiveError) -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .file(.system(operation: "open", path: path, errno: errno)) }
+        var status = stat()
+        let statted = fstat(descriptor, &status) == 0 ? 0 : errno
+        guard statted == 0, status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            throw .file(statted == 0 ? .notRegularFile(path: path, kind: FileKind(mode: status.st_mode))
+                        : .system(operation: "fstat", path: path, errno: statted))
+        }
+        return descriptor
     }
 }

@@ -11,6 +11,10 @@ final class ExtractionTree {
     let root: Int32
     let rootPath: String
     private var file: (descriptor: Int32, path: String)?
+    /// The last parent directory opened, kept for the next entry in it (entries come grouped by
+    /// directory), so each entry does not reopen every ancestor. A directory once opened is
+    /// never replaced: nothing is removed and every name is created with `O_EXCL` or `mkdirat`.
+    private var parent: (components: [String], descriptor: Int32)?
     private(set) var directories: [String] = [""]
 
     init(root: Int32, rootPath: String) {
@@ -18,7 +22,10 @@ final class ExtractionTree {
         self.rootPath = rootPath
     }
 
-    deinit { if let file { close(file.descriptor) } }
+    deinit {
+        if let file { close(file.descriptor) }
+        if let parent { close(parent.descriptor) }
+    }
 
     func apply(_ event: TarEvent) throws(ModuleArchiveError) {
         switch event {
@@ -34,9 +41,8 @@ final class ExtractionTree {
     }
 
     private func create(_ entry: TarEntry) throws(ModuleArchiveError) {
-        let components = entry.path.split(separator: "/").map(String.init)
-        let parent = try openDirectory(components.dropLast())
-        defer { if parent != root { close(parent) } }
+        let components = try Self.components(entry.path)
+        let parent = try parentDirectory(components.dropLast())
         let name = components[components.count - 1]
         let path = "\(rootPath)/\(entry.path)"
         switch entry.kind {
@@ -51,6 +57,35 @@ final class ExtractionTree {
             file = (descriptor, path)
             guard fchmod(descriptor, mode_t(entry.mode)) == 0 else { throw .file(.system(operation: "fchmod", path: path, errno: errno)) }
         }
+    }
+
+    /// `path` split on the byte '/', as the kernel splits it. A defence below the reader's
+    /// checks: a path that is empty or absolute, or has an empty, `.` or `..` component or a NUL
+    /// byte, is refused as the reader would refuse it, so no name given to `openat` can leave the root.
+    static func components(_ path: String) throws(ModuleArchiveError) -> [String] {
+        let slash = UInt8(ascii: "/")
+        let bytes = Array(path.utf8)
+        guard !bytes.isEmpty else { throw .refused(.archive(.oddPath(path, reason: "an empty path"))) }
+        guard bytes[0] != slash else { throw .refused(.archive(.absolutePath(path))) }
+        var components: [String] = []
+        for component in bytes.split(separator: slash, omittingEmptySubsequences: false) {
+            if component.elementsEqual([0x2E, 0x2E]) { throw .refused(.archive(.parentComponent(path))) }
+            if component.isEmpty { throw .refused(.archive(.oddPath(path, reason: "an empty component"))) }
+            if component.elementsEqual([0x2E]) { throw .refused(.archive(.oddPath(path, reason: "a '.' component"))) }
+            if component.contains(0) { throw .refused(.archive(.oddPath(path, reason: "a control character"))) }
+            components.append(String(decoding: component, as: UTF8.self))
+        }
+        return components
+    }
+
+    /// The descriptor of the directory `components` names (kept: the caller does not close it).
+    private func parentDirectory(_ components: ArraySlice<String>) throws(ModuleArchiveError) -> Int32 {
+        if components.isEmpty { return root }
+        if let parent, parent.components.elementsEqual(components) { return parent.descriptor }
+        let opened = try openDirectory(components)
+        if let parent { close(parent.descriptor) }
+        parent = (Array(components), opened)
+        return opened
     }
 
     /// The descriptor of the directory `components` names under the root, made where missing.
@@ -97,7 +132,7 @@ final class ExtractionTree {
     /// fsyncs every directory made (the root last), so the entries in them are durable.
     func syncDirectories() throws(ModuleArchiveError) {
         for path in directories.reversed() {
-            let descriptor = path.isEmpty ? dup(root) : try openDirectory(path.split(separator: "/").map(String.init)[...])
+            let descriptor = path.isEmpty ? dup(root) : try openDirectory(Self.components(path)[...])
             let synced = fsync(descriptor) == 0 ? 0 : errno
             close(descriptor)
             guard synced == 0 else { throw .file(.system(operation: "fsync", path: "\(rootPath)/\(path)", errno: synced)) }

@@ -11,7 +11,7 @@ final class GzipCompressor {
         stream.initialize(to: z_stream())
         guard hs_deflateInit_gzip(stream, 9) == Z_OK else {
             stream.deallocate()
-            throw .crypto("zlib deflateInit2 failed")
+            throw .compression("deflateInit2 failed")
         }
     }
 
@@ -46,7 +46,7 @@ final class GzipCompressor {
                     return (status, buffer.count - Int(stream.pointee.avail_out))
                 }
                 guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                    throw .crypto("zlib deflate failed with status \(status)")
+                    throw .compression("deflate failed with status \(status)")
                 }
                 if produced > 0 { try sink(output[0..<produced]) }
                 let done = flush == Z_FINISH ? status == Z_STREAM_END : stream.pointee.avail_in == 0 && produced < output.count

@@ -19,7 +19,7 @@ final class GzipDecompressor {
         stream.initialize(to: z_stream())
         guard hs_inflateInit_gzip(stream) == Z_OK else {
             stream.deallocate()
-            throw .crypto("zlib inflateInit2 failed")
+            throw .compression("inflateInit2 failed")
         }
     }
 
@@ -39,6 +39,7 @@ final class GzipDecompressor {
             stream.pointee.avail_in = UInt32(inputCount)
             defer { stream.pointee.next_in = nil }
             while stream.pointee.avail_in > 0, !ended {
+                let inputBefore = stream.pointee.avail_in
                 let (status, produced) = output.withUnsafeMutableBufferPointer { buffer in
                     stream.pointee.next_out = buffer.baseAddress
                     stream.pointee.avail_out = UInt32(buffer.count)
@@ -53,6 +54,11 @@ final class GzipDecompressor {
                 outputBytes += Int64(produced)
                 guard outputBytes <= outputMaximum else { throw .decompressedTooLarge(maximum: outputMaximum) }
                 if produced > 0 { try sink(output[0..<produced]) }
+                // With a whole empty chunk to fill, inflate always moves; a call that neither
+                // reads nor writes would loop for ever.
+                guard produced > 0 || stream.pointee.avail_in < inputBefore || ended else {
+                    throw .compression("inflate made no progress (status \(status))")
+                }
             }
             if ended, stream.pointee.avail_in > 0 { throw .notGzip("data after the end of the gzip stream") }
         }

@@ -10,6 +10,7 @@ public enum ModulePacker {
     /// Packs `directory` into `output`; returns what an unpack of it will report.
     public static func pack(directory: String, output: String,
                             limits: ArchiveLimits = ArchiveLimits()) throws(ModuleArchiveError) -> ModuleExtractor.Result {
+        try OutputPlace.checkOutside(output, directory: directory)
         let entries = try DirectoryWalk.entries(of: directory, limits: limits.tar)
         guard entries.first?.path == ModuleFormat.manifestPath else {
             throw .refused(.noManifest)
@@ -66,6 +67,8 @@ final class ArtifactSink {
     private let gzip: GzipCompressor
     private let digest: SHA256Digest
     private var reader: ModuleArchiveReader
+    private let limits: ArchiveLimits
+    private var tarBytes: Int64 = 0
     private var compressedBytes: Int64 = 0
 
     init(descriptor: Int32, path: String, limits: ArchiveLimits) throws(ModuleArchiveError) {
@@ -74,10 +77,15 @@ final class ArtifactSink {
         gzip = try GzipCompressor()
         digest = try SHA256Digest()
         reader = ModuleArchiveReader(limits: limits.tar)
+        self.limits = limits
     }
 
     func write(_ tarBytes: [UInt8]) throws(ModuleArchiveError) {
         do { _ = try reader.feed(tarBytes[...]) } catch { throw .refused(error) }
+        self.tarBytes += Int64(tarBytes.count)
+        guard self.tarBytes <= limits.decompressedBytesMaximum else {
+            throw .decompressedTooLarge(maximum: limits.decompressedBytesMaximum)
+        }
         try gzip.write(tarBytes, store)
     }
 
@@ -92,6 +100,8 @@ final class ArtifactSink {
     private func store(_ bytes: ArraySlice<UInt8>) throws(ModuleArchiveError) {
         digest.update(bytes)
         compressedBytes += Int64(bytes.count)
+        // The unpack's bound, held here too: an artifact over it would pack and never unpack.
+        guard compressedBytes <= limits.compressedBytesMaximum else { throw .compressedTooLarge(maximum: limits.compressedBytesMaximum) }
         do { try DescriptorIO.writeAll(descriptor, Array(bytes), path: path) } catch { throw .file(error) }
     }
 }

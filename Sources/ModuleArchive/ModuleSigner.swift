@@ -42,8 +42,17 @@ final class Ed25519Key {
             throw .key("the key file is not a PEM key")
         }
         defer { BIO_free(bio) }
-        let read = isPrivate ? PEM_read_bio_PrivateKey(bio, nil, nil, nil) : PEM_read_bio_PUBKEY(bio, nil, nil, nil)
+        // A passphrase is never asked for: without a callback libcrypto would prompt on the terminal.
+        var asked = false
+        let read = withUnsafeMutablePointer(to: &asked) { asked in
+            isPrivate ? PEM_read_bio_PrivateKey(bio, nil, Self.refusePassphrase, asked)
+                : PEM_read_bio_PUBKEY(bio, nil, Self.refusePassphrase, asked)
+        }
         ERR_clear_error()
+        if asked, read == nil {
+            throw .key("the key file holds an encrypted private key; encrypted keys are not supported (decrypt a copy readable "
+                       + "only by you: (umask 077; openssl pkey -in KEY -out NEW.key))")
+        }
         guard let read else {
             throw .key(isPrivate ? "the key file holds no PEM private key (make one with: openssl genpkey -algorithm ed25519)"
                        : "the key file holds no PEM public key (make one with: openssl pkey -in KEY -pubout)")
@@ -56,6 +65,14 @@ final class Ed25519Key {
     }
 
     deinit { EVP_PKEY_free(key) }
+
+    /// The passphrase callback: notes at `userdata` (a `Bool`) that a passphrase was asked for
+    /// and gives none, so an encrypted key fails to load.
+    static let refusePassphrase: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32,
+                                                 UnsafeMutableRawPointer?) -> Int32 = { _, _, _, userdata in
+        userdata?.assumingMemoryBound(to: Bool.self).pointee = true
+        return -1
+    }
 
     func sign(_ message: [UInt8]) throws(ModuleArchiveError) -> [UInt8] {
         guard let context = EVP_MD_CTX_new() else { throw .crypto("EVP_MD_CTX_new") }

@@ -31,7 +31,7 @@ public struct ModuleArchiveReader {
         for event in events {
             switch event {
             case let .entry(entry):
-                inManifest = entry.path == ModuleFormat.manifestPath
+                inManifest = entry.path.utf8.elementsEqual(ModuleFormat.manifestPath.utf8)
                 guard inManifest else { continue }
                 guard case let .file(size, _) = entry.kind else {
                     throw .manifest(ManifestRefusal("it must be a regular file"))

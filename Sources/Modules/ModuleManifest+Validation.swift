@@ -77,9 +77,12 @@ extension ModuleManifest {
     /// (`/usr/bin/python3`), with no empty, `.` or `..` component.
     static func checkCommand(_ command: String, field: String) throws(ManifestRefusal) {
         try checkText(command, field: field, maximum: ManifestLimits.commandBytesMaximum, empty: false)
-        let components = (command.hasPrefix("/") ? command.dropFirst() : Substring(command))
-            .split(separator: "/", omittingEmptySubsequences: false)
-        guard components.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+        // On bytes, as the kernel splits a path: a '/' followed by a combining mark is one Character with it.
+        let bytes = Array(command.utf8)
+        let components = bytes.dropFirst(bytes.first == UInt8(ascii: "/") ? 1 : 0)
+            .split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        let dot = UInt8(ascii: ".")
+        guard components.allSatisfy({ !$0.isEmpty && !$0.elementsEqual([dot]) && !$0.elementsEqual([dot, dot]) }) else {
             throw ManifestRefusal("\(field) \(quoted(command)) must be a path with no empty, '.' or '..' component")
         }
     }

@@ -9,15 +9,18 @@ public struct TarLimits: Equatable, Sendable {
     public var pathBytesMaximum: Int
     /// One component of a path (Linux's `NAME_MAX`).
     public var componentBytesMaximum: Int
+    /// The components of one path: each costs a table lookup and a directory opened per entry.
+    public var componentCountMaximum: Int
     /// A pax extended header's or GNU long name's own data.
     public var extendedHeaderBytesMaximum: Int
 
     public init(entryCountMaximum: Int = 10_000, unpackedBytesMaximum: Int64 = 1 << 30, pathBytesMaximum: Int = 1_024,
-                componentBytesMaximum: Int = 255, extendedHeaderBytesMaximum: Int = 64 << 10) {
+                componentBytesMaximum: Int = 255, componentCountMaximum: Int = 64, extendedHeaderBytesMaximum: Int = 64 << 10) {
         self.entryCountMaximum = entryCountMaximum
         self.unpackedBytesMaximum = unpackedBytesMaximum
         self.pathBytesMaximum = pathBytesMaximum
         self.componentBytesMaximum = componentBytesMaximum
+        self.componentCountMaximum = componentCountMaximum
         self.extendedHeaderBytesMaximum = extendedHeaderBytesMaximum
     }
 }

@@ -28,6 +28,8 @@ extension TarReader {
             try paths.record(path, as: .directory)
             events.append(.entry(TarEntry(path: path, kind: .directory)))
         case UInt8(ascii: "2"):
+            // A link carries no data: data after one would be skipped unread, hiding bytes from every check.
+            guard size == 0 else { throw .badHeaderField(field: "size", entryIndex: entryIndex - 1) }
             guard let path = normalized else { throw .oddPath(EntryPaths.shown(rawPath), reason: "the module directory itself") }
             guard let target = String(validating: rawLink, as: UTF8.self) else {
                 throw .badLinkTarget(path: path, target: EntryPaths.shown(rawLink), reason: "not valid UTF-8")
@@ -35,7 +37,6 @@ extension TarReader {
             try paths.checkLink(path: path, target: target)
             try paths.record(path, as: .symlink)
             events.append(.entry(TarEntry(path: path, kind: .symlink(target: target))))
-            beginData(.skipped, size: size)
         default:
             guard let path = normalized else { throw .oddPath(EntryPaths.shown(rawPath), reason: "the module directory itself") }
             guard size <= limits.unpackedBytesMaximum - unpackedBytes else { throw .tooLarge(maximum: limits.unpackedBytesMaximum) }

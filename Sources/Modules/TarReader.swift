@@ -5,7 +5,7 @@
 /// extended header (`TarLimits.extendedHeaderBytesMaximum`) and the table of paths
 /// (`TarLimits.entryCountMaximum`); file contents pass through in the caller's chunk sizes.
 public struct TarReader {
-    enum Content { case file, pax, longName, longLink, skipped }
+    enum Content { case file, pax, longName, longLink }
     enum State {
         case header
         /// Inside an entry's data: bytes left, then padding to the block.
@@ -23,6 +23,11 @@ public struct TarReader {
     var paths: EntryPaths
     var entryIndex = 0
     var unpackedBytes: Int64 = 0
+    var trailingZeroBytes = 0
+
+    /// Zeros accepted after the end marker: tar pads its output to a whole record (10 KiB by
+    /// default, larger with `-b`); more is no archive's padding, only work.
+    public static let trailingZeroBytesMaximum = 1 << 20
 
     public init(limits: TarLimits = TarLimits()) {
         self.limits = limits
@@ -41,6 +46,10 @@ public struct TarReader {
             switch state {
             case .ended:
                 guard rest.allSatisfy({ $0 == 0 }) else { throw .dataAfterEnd }
+                trailingZeroBytes += rest.count
+                guard trailingZeroBytes <= Self.trailingZeroBytesMaximum else {
+                    throw .zerosAfterEnd(maximum: Self.trailingZeroBytesMaximum)
+                }
                 rest = rest[rest.endIndex...]
             case let .data(content, remaining, padding):
                 rest = try consumeData(rest, content: content, remaining: remaining, padding: padding, into: &events)
@@ -70,7 +79,6 @@ public struct TarReader {
             switch content {
             case .file: events.append(.data(Array(piece)))
             case .pax, .longName, .longLink: extended.append(contentsOf: piece)
-            case .skipped: break
             }
             state = .data(content, remaining: remaining - Int64(take), padding: padding)
             if remaining - Int64(take) == 0, padding == 0 { try endData(content) }
@@ -85,7 +93,7 @@ public struct TarReader {
     mutating func endData(_ content: Content) throws(TarRefusal) {
         state = .header
         switch content {
-        case .file, .skipped: return
+        case .file: return
         case .pax: try pending.apply(pax: extended)
         case .longName: pending.path = PaxRecords.longName(extended)
         case .longLink: pending.linkPath = PaxRecords.longName(extended)

@@ -20,6 +20,7 @@ public enum TarRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     case extendedHeader(reason: String)
     case truncated
     case dataAfterEnd
+    case zerosAfterEnd(maximum: Int)
 
     public var description: String {
         switch self {
@@ -42,6 +43,7 @@ public enum TarRefusal: Error, Equatable, Sendable, CustomStringConvertible {
         case let .extendedHeader(reason): "an extended header is refused: \(reason)"
         case .truncated: "the archive ends in the middle (no end-of-archive marker)"
         case .dataAfterEnd: "the archive has data after its end-of-archive marker"
+        case let .zerosAfterEnd(maximum): "the archive has more than \(maximum) bytes of zeros after its end-of-archive marker"
         }
     }
 }

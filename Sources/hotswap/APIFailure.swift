@@ -206,8 +206,9 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
     /// key of this user's own that group or others may use: one line naming the fix. A key of
     /// another owner (root's, in a Kubernetes Secret volume) is the owner's to protect. Only a
     /// regular file is read (a symbolic link to one is followed): a FIFO is refused, never waited on.
-    private static func readKey(_ path: String) throws(APIFailure) -> [UInt8] {
-        let fix = "--key (or HOTSWAP_KEY) must name the private key of the certificate, e.g. DIR/NAME.key"
+    /// `fix` is the hint of a key that cannot be read (the flag that names it).
+    static func readKey(_ path: String, fix: String = "--key (or HOTSWAP_KEY) must name the private key of the certificate, "
+                            + "e.g. DIR/NAME.key") throws(APIFailure) -> [UInt8] {
         let file: SecretFile
         do {
             file = try SecretFile.open(path)

@@ -19,13 +19,14 @@ enum ModuleCommand {
         about: """
             Packs DIR, which must hold hotswap-module.json, into a deterministic .tar.gz (sorted entries,
             owner 0, time 0, modes 0644/0755) and prints its name, version, size and sha256. Refuses what
-            an unpack would refuse: special files, links leaving DIR, more than the entry or size limit.
+            an unpack would refuse: special files, links leaving DIR, more than the entry or size limit;
+            and an output inside DIR (the next pack would hold it).
             """,
         arguments: ["DIR"], flags: [outputFlag]
     ) { options in
         let directory = options.positionals[0]
-        let manifest = try ModuleManifest.decode(try FileReader.read("\(directory)/\(ModuleFormat.manifestPath)",
-                                                                     maximumBytes: ManifestLimits.bytesMaximum, followingSymlinks: false))
+        let manifest = try ModuleManifest.decode(try SecretFile.open("\(directory)/\(ModuleFormat.manifestPath)", followingSymlinks: false)
+            .read(maximumBytes: ManifestLimits.bytesMaximum))
         let output = options.text(outputFlag) ?? "\(manifest.name)-\(manifest.version).tar.gz"
         let result = try ModulePacker.pack(directory: directory, output: output)
         print("wrote \(output): \(result.manifest.name) \(result.manifest.version), \(result.compressedBytes) bytes, "
@@ -38,11 +39,13 @@ enum ModuleCommand {
         about: """
             Signs ARTIFACT's sha256 with the Ed25519 private key KEY and writes the detached signature to
             ARTIFACT.sig (mode 0644), replacing an older one. The artifact is read in pieces, never whole.
+            KEY must be a regular file that no other user may read (chmod 600); an encrypted key is refused.
             """,
         arguments: ["ARTIFACT"], flags: [privateKeyFlag]
     ) { options in
         let artifact = options.positionals[0]
-        let key = try FileReader.read(try options.required(privateKeyFlag), maximumBytes: keyBytesMaximum)
+        let key = try APIFailure.readKey(try options.required(privateKeyFlag),
+                                         fix: "--key must name an Ed25519 private key in PEM (openssl genpkey -algorithm ed25519)")
         let signature = try ModuleSigner.sign(artifact: artifact, privateKeyPEM: key)
         let path = artifact + ModuleFormat.signatureSuffix
         try AtomicWrite.replace(path, with: signature, mode: 0o644)
@@ -60,9 +63,9 @@ enum ModuleCommand {
         arguments: ["ARTIFACT"], flags: [publicKeyFlag, signatureFlag]
     ) { options in
         let artifact = options.positionals[0]
-        let key = try FileReader.read(try options.required(publicKeyFlag), maximumBytes: keyBytesMaximum)
-        let signature = try FileReader.read(options.text(signatureFlag) ?? artifact + ModuleFormat.signatureSuffix,
-                                            maximumBytes: keyBytesMaximum)
+        let key = try SecretFile.open(try options.required(publicKeyFlag)).read(maximumBytes: keyBytesMaximum)
+        let signature = try SecretFile.open(options.text(signatureFlag) ?? artifact + ModuleFormat.signatureSuffix)
+            .read(maximumBytes: keyBytesMaximum)
         let digest = try ModuleSigner.verify(artifact: artifact, signatureFile: signature, publicKeyPEM: key)
         let result = try ModuleExtractor.inspect(artifact: artifact)
         guard result.sha256 == digest else { throw ModuleArchiveError.signatureMismatch("the artifact changed while it was read") }

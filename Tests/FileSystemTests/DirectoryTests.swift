@@ -59,7 +59,8 @@ struct DirectoryTests {
         }
     }
 
-    @Test(arguments: [("a/b", "a"), ("/a", "/"), ("name", "."), ("/a/b/", "/a"), ("/", "/")])
+    @Test(arguments: [("a/b", "a"), ("/a", "/"), ("name", "."), ("/a/b/", "/a"), ("/", "/"), ("/a/b/\u{301}c", "/a/b"),
+                      ("a/\u{301}", "a")])
     func parentOfAPath(path: String, parent: String) {
         #expect(Directory.parent(of: path) == parent)
     }

@@ -105,6 +105,47 @@ struct CommandLineTests {
         }
     }
 
+    /// `hotswap module sign|verify` read keys and signatures as the CLI reads its client key: a
+    /// private key other users may use is refused, a file that is not regular is refused unread
+    /// (never waited on); `pack` never writes the artifact into the directory it packs.
+    @Test func moduleCommandsReadTheirFilesWithCare() throws {
+        try Prerequisite.requireTools("openssl")
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let module = directory.file("m")
+        try FileManager.default.createDirectory(atPath: module + "/bin", withIntermediateDirectories: true)
+        try #"{"format": 1, "name": "m", "version": "1", "start": {"command": "bin/run"}}"#
+            .write(toFile: module + "/hotswap-module.json", atomically: false, encoding: .utf8)
+        try "#!/bin/sh\n".write(toFile: module + "/bin/run", atomically: false, encoding: .utf8)
+        let inside = try ExternalCommand.run([HotSwapBinary.path, "module", "pack", "."], workingDirectory: module)
+        #expect(inside.status == 1 && inside.standardError.hasPrefix("hotswap: m-1.tar.gz is inside ."), "\(inside.combined)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: module).sorted() == ["bin", "hotswap-module.json"])
+        let artifact = directory.file("m-1.tar.gz")
+        #expect(try Self.hotswap(["module", "pack", module, "--output", artifact]).status == 0)
+        let key = directory.file("key.pem")
+        let made = try ExternalCommand.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", key])
+        #expect(made.status == 0, "\(made.combined)")
+        #expect(chmod(key, 0o640) == 0)
+        let open = try Self.hotswap(["module", "sign", artifact, "--key", key])
+        #expect(open.status == 1 && open.standardError == "hotswap: the private key \(key) may be used by other users (mode 640) "
+                    + "(chmod 600 \(key))\n", "\(open.combined)")
+        #expect(chmod(key, 0o600) == 0)
+        let signed = try Self.hotswap(["module", "sign", artifact, "--key", key])
+        #expect(signed.status == 0, "\(signed.combined)")
+        let notRegular = try Self.hotswap(["module", "verify", artifact, "--key", key, "--signature", "/dev/null"])
+        #expect(notRegular.status == 1 && notRegular.standardError.contains("/dev/null is a character device"), "\(notRegular.combined)")
+        let fifo = directory.file("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for arguments in [["sign", artifact, "--key", fifo], ["verify", artifact, "--key", fifo], ["verify", artifact, "--key", key,
+                                                                                                   "--signature", fifo]] {
+            let refused = try Self.hotswap(["module"] + arguments)
+            #expect(refused.status == 1 && refused.standardError.contains("\(fifo) is a FIFO"), "\(refused.combined)")
+        }
+        let artifactNotRegular = try Self.hotswap(["module", "sign", directory.path, "--key", key])
+        #expect(artifactNotRegular.status == 1 && artifactNotRegular.standardError.contains("is a directory, not a regular file"),
+                "\(artifactNotRegular.combined)")
+    }
+
     @Test func anUnknownCommandIsNamedWithTheNearestOne() throws {
         let output = try Self.hotswap(["nodse"])
         #expect(output.status == 2 && output.standardOutput.isEmpty)

@@ -35,6 +35,10 @@ enum ArchivePeers {
                 add(t, "hotswap-module.json", manifest)
                 if kind == "absolute": add(t, "/tmp/hotswap-escape", b"x")
                 if kind == "parent": add(t, "../escape", b"x")
+                if kind == "parent-mark": add(t, "../\\u0301escape", b"x")
+                if kind == "absolute-mark": add(t, "/\\u0301hotswap-escape", b"x")
+                if kind == "link-mark": add(t, "l", type=tarfile.SYMTYPE, link="../\\u0301escape")
+                if kind == "under-link-mark": add(t, "l", type=tarfile.SYMTYPE, link="."); add(t, "l/\\u0301x", b"x")
                 if kind == "symlink": add(t, "etc", type=tarfile.SYMTYPE, link="/etc"); add(t, "etc/escape", b"x")
                 if kind == "inner-symlink":
                     add(t, "d", type=tarfile.DIRTYPE); add(t, "d/l", type=tarfile.SYMTYPE, link=".."); add(t, "d/l/x", b"x")

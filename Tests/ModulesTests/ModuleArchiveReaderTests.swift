@@ -21,7 +21,8 @@ struct ModuleArchiveReaderTests {
             try Self.read(TarFixtures.archive(TarFixtures.raw(ModuleFormat.manifestPath + "/", type: "5")))
         }
         let big = String(repeating: " ", count: ManifestLimits.bytesMaximum + 1)
-        #expect(throws: ModuleArchiveReader.Refusal.self) {
+        #expect(throws: ModuleArchiveReader.Refusal.manifest(ManifestRefusal("it is \(ManifestLimits.bytesMaximum + 1) bytes; at most "
+                                                                            + "\(ManifestLimits.bytesMaximum) are allowed"))) {
             try Self.read(TarFixtures.archive(TarFixtures.file(ModuleFormat.manifestPath, big)))
         }
         #expect(throws: ModuleArchiveReader.Refusal.manifest(ManifestRefusal("missing field 'format'"))) {

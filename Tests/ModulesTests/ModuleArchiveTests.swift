@@ -62,6 +62,10 @@ struct ModuleArchiveTests {
     @Test(arguments: [
         ("absolute", "'/tmp/hotswap-escape' is an absolute path"),
         ("parent", "'../escape' has a '..' component"),
+        ("parent-mark", "'../\u{301}escape' has a '..' component"),
+        ("absolute-mark", "'/\u{301}hotswap-escape' is an absolute path"),
+        ("link-mark", "symbolic link 'l' -> '../\u{301}escape' points outside the module directory"),
+        ("under-link-mark", "'l/\u{301}x' lies under 'l', a symbolic link of the archive"),
         ("symlink", "symbolic link 'etc' -> '/etc' points outside the module directory"),
         ("inner-symlink", "'d/l/x' lies under 'd/l', a symbolic link of the archive"),
         ("hardlink", "'b' is a hard link to 'a'"),
@@ -77,6 +81,7 @@ struct ModuleArchiveTests {
         let artifact = directory.file("\(kind).tar.gz")
         try ArchivePeers.pythonArchive(kind, at: artifact)
         let limits = ArchiveLimits(tar: TarLimits(entryCountMaximum: 10))
+        let rootBefore = try ArchivePeers.listing("/")
         #expect {
             try ModuleExtractor.extract(artifact: artifact, into: directory.file("modules/web"), limits: limits)
         } throws: { error in
@@ -86,14 +91,17 @@ struct ModuleArchiveTests {
         let left = try ArchivePeers.listing(directory.path)
         #expect(left == ["\(kind).tar.gz", "modules"].sorted())
         #expect(access("/tmp/hotswap-escape", F_OK) != 0 && access("/etc/escape", F_OK) != 0)
+        #expect(access("/\u{301}hotswap-escape", F_OK) != 0 && access(directory.file("\u{301}escape"), F_OK) != 0)
+        #expect(try ArchivePeers.listing("/") == rootBefore)
         #expect(FileManager.default.contents(atPath: directory.file("modules/bystander")) == Data("keep".utf8))
     }
 
     @Test func aGzipBombStopsAtTheBound() throws {
-        try Prerequisite.requireTools("gzip", "head")
+        try Prerequisite.requireTools("gzip", "tar", "truncate")
         let directory = TemporaryDirectory()
         let artifact = directory.file("zeros.tar.gz")
-        try ArchivePeers.shell("head -c 64000000 /dev/zero | gzip -c > \(artifact)")
+        // One file of 64 MB of zeros: past the end marker, zeros are bounded on their own (1 MiB).
+        try ArchivePeers.shell("truncate -s 64000000 zeros && tar cf - zeros | gzip -c > \(artifact) && rm zeros", in: directory.path)
         let limits = ArchiveLimits(decompressedBytesMaximum: 8 << 20)
         #expect(throws: ModuleArchiveError.decompressedTooLarge(maximum: 8 << 20)) {
             try ModuleExtractor.extract(artifact: artifact, into: directory.file("out"), limits: limits)
@@ -119,7 +127,7 @@ struct ModuleArchiveTests {
         #expect(throws: ModuleArchiveError.compressedTooLarge(maximum: 100)) {
             try ModuleExtractor.inspect(artifact: artifact, limits: ArchiveLimits(compressedBytesMaximum: 100))
         }
-        #expect(throws: ModuleArchiveError.self) { try ModuleExtractor.inspect(artifact: module + "/bin/run") }
+        #expect(throws: ModuleArchiveError.notGzip("incorrect header check")) { try ModuleExtractor.inspect(artifact: module + "/bin/run") }
     }
 
     @Test func packingRefusesWhatAnUnpackWould() throws {
@@ -133,12 +141,95 @@ struct ModuleArchiveTests {
         }
         try FileManager.default.removeItem(atPath: module + "/escape")
         #expect(mkfifo(module + "/fifo", 0o600) == 0)
-        #expect(throws: ModuleArchiveError.self) { try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz")) }
+        #expect(throws: ModuleArchiveError.unpackable("\(module)/fifo is not a regular file, directory or symbolic link; "
+                                                      + "an artifact cannot hold it")) {
+            try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
+        }
         try FileManager.default.removeItem(atPath: module + "/fifo")
         try FileManager.default.removeItem(atPath: module + "/" + ModuleFormat.manifestPath)
         #expect(throws: ModuleArchiveError.refused(.noManifest)) {
             try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
         }
         #expect(try ArchivePeers.listing(directory.path) == ["module"])
+    }
+
+    /// The compressed limit an unpack holds is held by the packer too: an incompressible module
+    /// between the compressed and the unpacked limit would pack and never unpack.
+    @Test func packingHoldsTheCompressedLimit() throws {
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        #expect(throws: ModuleArchiveError.compressedTooLarge(maximum: 1_000)) {
+            try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"),
+                                  limits: ArchiveLimits(compressedBytesMaximum: 1_000))
+        }
+        #expect(throws: ModuleArchiveError.decompressedTooLarge(maximum: 10_000)) {
+            try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"),
+                                  limits: ArchiveLimits(decompressedBytesMaximum: 10_000))
+        }
+        #expect(try ArchivePeers.listing(directory.path) == ["module"])
+    }
+
+    /// `hotswap module pack .` writes into the current directory by default: packed twice, the
+    /// first artifact would be packed into the second. An output inside the directory is refused.
+    @Test(arguments: ["a.tar.gz", "conf/deep/a.tar.gz", "conf/../a.tar.gz"])
+    func anOutputInsideTheDirectoryIsRefused(inside: String) throws {
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        try FileManager.default.createSymbolicLink(atPath: directory.file("alias"), withDestinationPath: "module")
+        for output in [module + "/" + inside, directory.file("alias/") + inside] {
+            #expect(throws: ModuleArchiveError.unpackable("\(output) is inside \(module); an artifact is never written into the "
+                                                          + "directory it packs (give another output path)")) {
+                try ModulePacker.pack(directory: module, output: output)
+            }
+        }
+        #expect(try ArchivePeers.listing(module) == ["bin", "conf", ModuleFormat.manifestPath].sorted())
+        #expect(try ArchivePeers.listing(module + "/conf/deep") == ["blob"])
+        _ = try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
+    }
+
+    /// A caller that knows the sha256 it expects (an upload's, a signature's) has it checked
+    /// before the rename, so a wrong artifact is never put in place.
+    @Test func anUnexpectedSHA256IsRefusedBeforeTheRename() throws {
+        let directory = TemporaryDirectory()
+        let module = try ArchivePeers.moduleDirectory(in: directory)
+        let packed = try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
+        var wrong = packed.sha256
+        wrong[0] ^= 1
+        #expect(throws: ModuleArchiveError.digestMismatch(expected: SignedMessage.hex(wrong), found: SignedMessage.hex(packed.sha256))) {
+            try ModuleExtractor.extract(artifact: directory.file("a.tar.gz"), into: directory.file("out"), expectedSHA256: wrong)
+        }
+        #expect(try ArchivePeers.listing(directory.path) == ["a.tar.gz", "module"])
+        #expect(try ModuleExtractor.extract(artifact: directory.file("a.tar.gz"), into: directory.file("out"),
+                                            expectedSHA256: packed.sha256) == packed)
+    }
+
+    @Test func zlibAndLibcryptoFailuresAreNamedForTheirLibrary() {
+        #expect(ModuleArchiveError.compression("deflateInit2 failed").description == "zlib failed: deflateInit2 failed")
+        #expect(ModuleArchiveError.crypto("EVP_MD_CTX_new").description == "libcrypto failed: EVP_MD_CTX_new")
+    }
+
+    @Test func failuresAroundTheRenameSayWhatIsLeft() {
+        guard case let .file(error) = ModuleArchiveError.file(.system(operation: "fsync", path: "/m", errno: EIO)) else { return }
+        #expect(ModuleArchiveError.inPlaceNotSynced("/m/web", error).description
+                == "/m/web was unpacked and put in place, but may not survive a crash: \(error)")
+        #expect(ModuleArchiveError.leftBehind("/m/.web.unpacking-1", cleanup: error, cause: .destinationExists("/m/web")).description
+                == "/m/web already exists; a module is unpacked only into a new directory; and the unfinished "
+                    + "/m/.web.unpacking-1 could not be removed: \(error)")
+    }
+
+    /// An artifact is opened non-blocking and read only if it is a regular file: a device, a
+    /// directory or a FIFO is refused for what it is, never read or waited on.
+    @Test func anArtifactThatIsNotARegularFileIsRefusedUnread() throws {
+        let directory = TemporaryDirectory()
+        #expect(throws: ModuleArchiveError.file(.notRegularFile(path: "/dev/null", kind: .characterDevice))) {
+            try ModuleExtractor.inspect(artifact: "/dev/null")
+        }
+        #expect(throws: ModuleArchiveError.file(.notRegularFile(path: directory.path, kind: .directory))) {
+            try ModuleExtractor.inspect(artifact: directory.path)
+        }
+        #expect(throws: ModuleArchiveError.file(.notRegularFile(path: directory.path, kind: .directory))) {
+            try ModuleExtractor.extract(artifact: directory.path, into: directory.file("out"))
+        }
+        #expect(try ArchivePeers.listing(directory.path) == [])
     }
 }

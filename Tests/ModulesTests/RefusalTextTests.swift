@@ -23,6 +23,7 @@ struct RefusalTextTests {
         (.extendedHeader(reason: "x"), "an extended header is refused: x"),
         (.truncated, "the archive ends in the middle (no end-of-archive marker)"),
         (.dataAfterEnd, "the archive has data after its end-of-archive marker"),
+        (.zerosAfterEnd(maximum: 4), "the archive has more than 4 bytes of zeros after its end-of-archive marker"),
     ])
     func tarRefusalsReadAsSentences(refusal: TarRefusal, text: String) {
         #expect(refusal.description == text)

@@ -14,6 +14,8 @@ struct SignatureTests {
         let publicKey: [UInt8]
     }
 
+    static let notASignatureFile = "not a hotswap module signature file (three lines: hotswap-module-signature v1, sha256, ed25519)"
+
     static func keysAndArtifact() throws -> Keys {
         try Prerequisite.requireTools("openssl")
         let directory = TemporaryDirectory()
@@ -58,10 +60,18 @@ struct SignatureTests {
         var bytes = try #require(FileManager.default.contents(atPath: keys.artifact))
         bytes[bytes.count / 2] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: keys.directory.file("tampered.tar.gz")))
-        #expect {
+        let signed = try SignedMessage.parseFile(file)
+        let digest = try ArchivePeers.shell("openssl dgst -sha256 -r tampered.tar.gz", in: keys.directory.path).prefix(64)
+        let tampered = (0..<32).map { UInt8(digest.dropFirst($0 * 2).prefix(2), radix: 16)! }
+        #expect(throws: ModuleArchiveError.signatureMismatch("the artifact's sha256 is \(SignedMessage.hex(tampered)), the signature is "
+                                                             + "for \(SignedMessage.hex(signed.sha256))")) {
             try ModuleSigner.verify(artifact: keys.directory.file("tampered.tar.gz"), signatureFile: file, publicKeyPEM: keys.publicKey)
-        } throws: { error in
-            "\(error)".hasPrefix("verification failed: the artifact's sha256 is ")
+        }
+        // The file's sha256 line rewritten to the tampered artifact's: the digests agree, the signature does not.
+        #expect(throws: ModuleArchiveError.signatureMismatch("the signature does not match this key")) {
+            try ModuleSigner.verify(artifact: keys.directory.file("tampered.tar.gz"),
+                                    signatureFile: SignedMessage.file(sha256: tampered, signature: signed.signature),
+                                    publicKeyPEM: keys.publicKey)
         }
         try ArchivePeers.shell("openssl genpkey -algorithm ed25519 | openssl pkey -pubout -out other.pem", in: keys.directory.path)
         let other = Array(try #require(FileManager.default.contents(atPath: keys.directory.file("other.pem"))))
@@ -75,7 +85,7 @@ struct SignatureTests {
                                     signatureFile: SignedMessage.file(sha256: forged.sha256, signature: forged.signature),
                                     publicKeyPEM: keys.publicKey)
         }
-        #expect(throws: ModuleArchiveError.self) {
+        #expect(throws: ModuleArchiveError.signatureMismatch(Self.notASignatureFile)) {
             try ModuleSigner.verify(artifact: keys.artifact, signatureFile: Array(file.dropLast(3)), publicKeyPEM: keys.publicKey)
         }
     }
@@ -87,9 +97,26 @@ struct SignatureTests {
         #expect(throws: ModuleArchiveError.key("the key is not an Ed25519 key")) {
             try ModuleSigner.sign(artifact: keys.artifact, privateKeyPEM: ec)
         }
-        #expect(throws: ModuleArchiveError.self) { try ModuleSigner.sign(artifact: keys.artifact, privateKeyPEM: keys.publicKey) }
-        #expect(throws: ModuleArchiveError.self) {
+        let noPrivateKey = "the key file holds no PEM private key (make one with: openssl genpkey -algorithm ed25519)"
+        #expect(throws: ModuleArchiveError.key(noPrivateKey)) {
+            try ModuleSigner.sign(artifact: keys.artifact, privateKeyPEM: keys.publicKey)
+        }
+        #expect(throws: ModuleArchiveError.key("the key file holds no PEM public key (make one with: openssl pkey -in KEY -pubout)")) {
             try ModuleSigner.verify(artifact: keys.artifact, signatureFile: [], publicKeyPEM: Array("x".utf8))
+        }
+        #expect(throws: ModuleArchiveError.signatureMismatch(Self.notASignatureFile)) {
+            try ModuleSigner.verify(artifact: keys.artifact, signatureFile: [], publicKeyPEM: keys.publicKey)
+        }
+    }
+
+    /// libcrypto would prompt on the terminal for an encrypted key's passphrase; none is ever asked for.
+    @Test func anEncryptedKeyIsRefusedWithoutAPrompt() throws {
+        let keys = try Self.keysAndArtifact()
+        try ArchivePeers.shell("openssl pkey -in key.pem -aes256 -passout pass:secret -out encrypted.pem", in: keys.directory.path)
+        let encrypted = Array(try #require(FileManager.default.contents(atPath: keys.directory.file("encrypted.pem"))))
+        #expect(throws: ModuleArchiveError.key("the key file holds an encrypted private key; encrypted keys are not supported "
+                                               + "(decrypt a copy readable only by you: (umask 077; openssl pkey -in KEY -out NEW.key))")) {
+            try ModuleSigner.sign(artifact: keys.artifact, privateKeyPEM: encrypted)
         }
     }
 }

@@ -10,7 +10,7 @@ struct TarReaderTests {
         TarWriter.header(for: TarEntry(path: "bin/current", kind: .symlink(target: "web"))),
         TarWriter.header(for: TarEntry(path: "lib/deep/link", kind: .symlink(target: "../../bin/web"))),
         TarFixtures.file("empty", ""),
-        TarFixtures.file(String(repeating: "d/", count: 70) + "long-name.txt", String(repeating: "x", count: 1_000)),
+        TarFixtures.file(String(repeating: "dir/", count: 35) + "long-name.txt", String(repeating: "x", count: 1_000)),
         TarFixtures.file("naïve.txt", "é"))
 
     @Test func entriesAndContentsComeOutInOrder() throws {
@@ -22,7 +22,7 @@ struct TarReaderTests {
         #expect(events[3] == .entry(TarEntry(path: "bin/current", kind: .symlink(target: "web"))))
         #expect(events[4] == .entry(TarEntry(path: "lib/deep/link", kind: .symlink(target: "../../bin/web"))))
         #expect(events[5] == .entry(TarEntry(path: "empty", kind: .file(size: 0, executable: false))))
-        #expect(events[6] == .entry(TarEntry(path: String(repeating: "d/", count: 70) + "long-name.txt",
+        #expect(events[6] == .entry(TarEntry(path: String(repeating: "dir/", count: 35) + "long-name.txt",
                                              kind: .file(size: 1_000, executable: false))))
         #expect(events[8] == .entry(TarEntry(path: "naïve.txt", kind: .file(size: 2, executable: false))))
         #expect(events.last == .end)
@@ -33,9 +33,13 @@ struct TarReaderTests {
         #expect(try TarFixtures.events(Self.sample, pieceSize: pieceSize) == TarFixtures.events(Self.sample, pieceSize: Self.sample.count))
     }
 
-    @Test func zeroPaddingAfterTheEndIsAccepted() throws {
+    @Test func zeroPaddingAfterTheEndIsAcceptedUpToItsBound() throws {
         let padded = Self.sample + [UInt8](repeating: 0, count: 9_000)
         #expect(try TarFixtures.events(padded, pieceSize: 1_000).last == .end)
+        let tooMuch = Self.sample + [UInt8](repeating: 0, count: TarReader.trailingZeroBytesMaximum + 1_024 + 1)
+        #expect(TarFixtures.refusal(tooMuch) == .zerosAfterEnd(maximum: TarReader.trailingZeroBytesMaximum))
+        let most = Self.sample + [UInt8](repeating: 0, count: TarReader.trailingZeroBytesMaximum)
+        #expect(try TarFixtures.events(most, pieceSize: 65_536).last == .end)
     }
 
     @Test func theRootEntryIsSkippedAndDotSlashDropped() throws {
@@ -66,6 +70,11 @@ struct TarReaderTests {
         (TarFixtures.raw("a//b", type: "0"), .oddPath("a//b", reason: "an empty component")),
         (TarFixtures.raw("a/./b", type: "0"), .oddPath("a/./b", reason: "a '.' component")),
         (TarFixtures.raw("a\nb", type: "0"), .oddPath("a\nb", reason: "a control character")),
+        (TarFixtures.raw("a\u{85}b", type: "0"), .oddPath("a\u{85}b", reason: "a control character")),
+        (TarFixtures.raw("a\u{202E}b", type: "0"), .oddPath("a\u{202E}b", reason: "a bidirectional control character")),
+        (TarFixtures.raw("l", type: "2", link: "a\u{2066}b"), .badLinkTarget(path: "l", target: "a\u{2066}b",
+                                                                          reason: "a bidirectional control character")),
+        (TarFixtures.raw("l", type: "2", link: "a\u{9F}"), .badLinkTarget(path: "l", target: "a\u{9F}", reason: "a control character")),
         (TarFixtures.raw(".", type: "0"), .oddPath(".", reason: "the module directory itself")),
         (TarFixtures.raw("", type: "0"), .oddPath("", reason: "an empty path")),
         (TarFixtures.raw("l", type: "2", link: "/etc"), .linkEscapes(path: "l", target: "/etc")),
@@ -87,9 +96,40 @@ struct TarReaderTests {
         (TarFixtures.raw("p", type: "x", data: Array("99 a=b\n".utf8)), .extendedHeader(reason: "a record's length runs past the header")),
         (TarFixtures.pax([("path", "x")]), .extendedHeader(reason: "an extended header with no entry after it")),
         (TarFixtures.raw("d", type: "5", data: [1]), .badHeaderField(field: "size", entryIndex: 0)),
+        (TarFixtures.raw("l", type: "2", data: [1], link: "a"), .badHeaderField(field: "size", entryIndex: 0)),
     ])
     func eachRefusalIsNamed(entry: [UInt8], expected: TarRefusal) {
         #expect(TarFixtures.refusal(TarFixtures.archive(entry)) == expected)
+    }
+
+    /// A '/' followed by a combining mark, a joiner or preceded by a Prepend character is one
+    /// Swift Character with it: paths are split on the byte 0x2F, never on Characters.
+    @Test(arguments: [
+        (TarFixtures.raw("../\u{301}x", type: "0"), TarRefusal.parentComponent("../\u{301}x")),
+        (TarFixtures.raw("../\u{200D}x", type: "0"), .parentComponent("../\u{200D}x")),
+        (TarFixtures.raw("a/../\u{301}../x", type: "0"), .parentComponent("a/../\u{301}../x")),
+        (TarFixtures.raw("\u{600}/../x", type: "0"), .parentComponent("\u{600}/../x")),
+        (TarFixtures.raw("/\u{301}x", type: "0"), .absolutePath("/\u{301}x")),
+        (TarFixtures.raw("a//\u{301}b", type: "0"), .oddPath("a//\u{301}b", reason: "an empty component")),
+        (TarFixtures.raw("a/./\u{301}b", type: "0"), .oddPath("a/./\u{301}b", reason: "a '.' component")),
+        (TarFixtures.raw("l", type: "2", link: "../\u{301}x"), .linkEscapes(path: "l", target: "../\u{301}x")),
+        (TarFixtures.raw("l", type: "2", link: "/\u{301}etc"), .linkEscapes(path: "l", target: "/\u{301}etc")),
+        (TarFixtures.raw("a/l", type: "2", link: "../../\u{301}x"), .linkEscapes(path: "a/l", target: "../../\u{301}x")),
+        (TarFixtures.raw("a/l", type: "2", link: "../\u{600}/../x"),
+         .badLinkTarget(path: "a/l", target: "../\u{600}/../x", reason: "'..' after a name (only leading '..' are accepted)")),
+    ])
+    func pathsAreSplitOnBytesNotCharacters(entry: [UInt8], expected: TarRefusal) {
+        #expect(TarFixtures.refusal(TarFixtures.archive(entry)) == expected)
+    }
+
+    @Test func aPathUnderALinkIsFoundWhateverFollowsTheSlash() {
+        let link = TarFixtures.raw("l", type: "2", link: "a")
+        #expect(TarFixtures.refusal(TarFixtures.archive(link, TarFixtures.raw("l/\u{301}x", type: "0")))
+                == .throughLink("l/\u{301}x", link: "l"))
+        #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.raw("f", type: "0"), TarFixtures.raw("f/\u{200D}x", type: "0")))
+                == .underFile("f/\u{200D}x", file: "f"))
+        #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.raw("\u{E9}", type: "0"), TarFixtures.raw("e\u{301}", type: "0")))
+                == nil)
     }
 
     @Test func tablesOfPathsRefuseDuplicatesAndPathsUnderLinksOrFiles() {
@@ -117,6 +157,13 @@ struct TarReaderTests {
         #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.raw("a/" + long, type: "0")),
                                     limits: TarLimits(componentBytesMaximum: 30))
                 == .oddPath("a/" + long, reason: "a component longer than 30 bytes"))
+        let deep = String(repeating: "a/", count: 64) + "b"
+        #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.pax([("path", deep)]), TarFixtures.raw("x", type: "0")))
+                == .oddPath(deep, reason: "more than 64 components"))
+        #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.raw("a/b/c/d", type: "0")), limits: TarLimits(componentCountMaximum: 3))
+                == .oddPath("a/b/c/d", reason: "more than 3 components"))
+        #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.raw("a/b/c", type: "0")), limits: TarLimits(componentCountMaximum: 3))
+                == nil)
         #expect(TarFixtures.refusal(TarFixtures.archive(TarFixtures.pax([("path", long)])),
                                     limits: TarLimits(extendedHeaderBytesMaximum: 20))
                 == .extendedHeader(reason: "larger than 20 bytes"))
