@@ -55,26 +55,17 @@ public struct NodeListCache: Sendable {
     }
 
     /// The entries for `snapshots` (one per node, any order), rendering the nodes whose record
-    /// or newest sample changed since they were last listed, and forgetting nodes not listed.
+    /// or newest sample changed since they were last listed, and forgetting nodes not listed:
+    /// the leader's two steps (`kept`, then `entries(of:)` and `store`) taken at once.
     public mutating func entries(for snapshots: [NodeSnapshot]) -> [Entry] {
-        let entries = snapshots.map { snapshot in
-            entry(id: snapshot.id, record: snapshot.record, latest: snapshot.latest, status: snapshot.status,
-                  latestAgeMilliseconds: snapshot.latestAgeMilliseconds)
+        let listed = snapshots.map { node in
+            Listed(id: node.id, kept: kept(id: node.id, record: node.record, latest: node.latest), record: node.record,
+                   latest: node.latest, status: node.status, latestAgeMilliseconds: node.latestAgeMilliseconds)
         }
+        let (entries, rendered) = Self.entries(of: listed)
+        for node in rendered { store(node.fragments, for: node.id) }
         forgetAllBut(snapshots.map(\.id))
         return entries
-    }
-
-    /// One node's entry, rendering it when `record` or `latest` is not what its fragments were
-    /// rendered from. A listing asks for each listed node, then calls `forgetAllBut`.
-    public mutating func entry(id: String, record: NodeRecord?, latest: Sample?, status: NodeStatus,
-                               latestAgeMilliseconds: UInt64?) -> Entry {
-        let fragments = kept(id: id, record: record, latest: latest) ?? {
-            let fresh = NodeFragments(id: id, record: record, latest: latest)
-            store(fresh, for: id)
-            return fresh
-        }()
-        return Entry(fragments: fragments, status: status, latestAgeMilliseconds: latestAgeMilliseconds)
     }
 
     /// The fragments kept for `id` if they were rendered from exactly `record` and `latest`.

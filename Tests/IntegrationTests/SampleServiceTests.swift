@@ -8,9 +8,7 @@ import TestSupport
 /// answering curl with its version, refusing bad options with exit 2, ending 0 on SIGTERM; and
 /// `Examples/sample-service/pack`, whose artifacts unpack with tar and start as their manifests say.
 @Suite struct SampleServiceTests {
-    static var path: String {
-        URL(fileURLWithPath: HotSwapBinary.path).deletingLastPathComponent().appendingPathComponent("hotswap-sample-service").path
-    }
+    static var path: String { HotSwapBinary.sampleServicePath }
 
     static let packScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Examples/sample-service/pack").path

@@ -74,7 +74,12 @@ final class AgentProcess {
 
 extension HotSwapBinary {
     /// `hotswap-agent`, built next to `hotswap`.
-    static var agentPath: String {
-        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("hotswap-agent").path
+    static var agentPath: String { sibling("hotswap-agent") }
+
+    /// `hotswap-sample-service`, the sample module's service, built next to `hotswap`.
+    static var sampleServicePath: String { sibling("hotswap-sample-service") }
+
+    private static func sibling(_ name: String) -> String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
     }
 }
