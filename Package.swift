@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Modules", dependencies: ["Primitives", "Wire"]),
         .target(name: "Locking"),
         .target(name: "FileSystem", dependencies: ["Locking"]),
-        .target(name: "Fleet", dependencies: ["Primitives", "Wire"]),
+        .target(name: "Fleet", dependencies: ["Modules", "Primitives", "Wire"]),
         .target(name: "Access", dependencies: ["COpenSSL", "Fleet", "Primitives", "Wire"]),
         .target(name: "Gateway", dependencies: ["Fleet", "Primitives", "Telemetry", "Wire"]),
         .target(name: "Cluster", dependencies: ["Consensus", "Fleet", "Gateway", "Primitives", "Telemetry", "Wire"]),
@@ -47,7 +47,7 @@ let package = Package(
             name: "Coordinator",
             dependencies: [
                 "Access", "CLinux", "FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage",
-                "Gateway", "Telemetry", "Cluster", "Primitives", "Locking",
+                "Gateway", "Telemetry", "Cluster", "Primitives", "Locking", "Modules", "ModuleArchive",
             ]
         ),
         .target(name: "CommandLineSupport", dependencies: ["FileSystem", "Observability", "Primitives"]),

@@ -47,6 +47,9 @@ extension HTTPReply {
         case let .signingKeyRotated(idHex): .json(200, "{\"kid\":\(JSONText.quoted(idHex))}")
         case .unknownLoginRecorded: .json(200, "{\"recorded\":true}")
         case let .auditCompacted(removed): .json(200, "{\"removed\":\(removed)}")
+        case let .moduleStored(record, created): .json(created ? 201 : 200, ModuleJSON.record(record))
+        case let .moduleDeleted(name, version):
+            .json(200, "{\"deleted\":{\"name\":\(JSONText.quoted(name)),\"version\":\(JSONText.quoted(version))}}")
         case let .rejected(rejection): rejected(rejection)
         }
     }
@@ -54,11 +57,11 @@ extension HTTPReply {
     /// The status of each refusal; its code is `FleetRejection.code`, which audit records name too.
     private static func rejected(_ rejection: FleetRejection) -> HTTPReply {
         let status = switch rejection {
-        case .notFound, .unknownNode, .notRevoked, .unknownUser: 404
+        case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule: 404
         case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers, .environmentInUse, .userExists,
-             .lastAdmin, .signingKeyExists: 409
+             .lastAdmin, .signingKeyExists, .moduleVersionExists, .tooManyModules, .tooManyModuleVersions: 409
         case .invalidName, .invalidApprovalTimeout, .invalidNode, .malformedTicketKey, .invalidUserName, .bootstrapNotAdmin,
-             .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap: 422
+             .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule: 422
         }
         return .error(status, rejection.code, rejection.description)
     }

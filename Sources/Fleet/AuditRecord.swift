@@ -75,6 +75,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case clusterPublishAddresses = "cluster.publish_addresses"
     case clusterTicketKey = "cluster.ticket_key"
     case auditCompact = "audit.compact"
+    case modulePut = "module.put"
+    case moduleDelete = "module.delete"
 
     public static let bytesMaximum = 32
 
@@ -101,6 +103,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case let .audited(_, inner): of(inner)
         case .recordUnknownLogin: (.authLogin, AuditContext.unknownUser)
         case .compactAudit: (.auditCompact, AuditContext.unknownUser)
+        case let .putModule(record): (.modulePut, "\(record.name)@\(record.version)")
+        case let .deleteModule(name, version): (.moduleDelete, "\(name)@\(version)")
         }
     }
 }

@@ -10,6 +10,7 @@ extension FleetCodec {
         case ticketKeyAdded, rejected, nodeRevoked, nodeUnrevoked
         case adminBootstrapped, bootstrapSkipped, userAdded, userDeleted, passwordChanged, loginFailureRecorded, accountLocked
         case loginSuccessRecorded, userUnlocked, signingKeyRotated, unknownLoginRecorded, auditCompacted, loginSuccessWhileLocked
+        case moduleStored = 32, moduleDeleted
     }
 
     private enum RejectionTag: UInt8 {
@@ -17,6 +18,7 @@ extension FleetCodec {
         case tooManyNodes, malformedTicketKey, environmentInUse, tooManyRevocations, notRevoked
         case invalidUserName, userExists, unknownUser, tooManyUsers, lastAdmin, bootstrapNotAdmin, malformedPasswordDigest
         case malformedSigningKey, signingKeyExists, invalidKeyOverlap
+        case invalidModule = 32, moduleVersionExists, unknownModule, tooManyModules, tooManyModuleVersions
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -67,6 +69,13 @@ extension FleetCodec {
         case let .auditCompacted(removed):
             writer.write(OutcomeTag.auditCompacted.rawValue)
             writer.write(UInt64(truncatingIfNeeded: removed))
+        case let .moduleStored(record, created):
+            writer.write(OutcomeTag.moduleStored.rawValue)
+            write(record, to: &writer)
+            writer.write(created)
+        case let .moduleDeleted(name, version):
+            write(.moduleDeleted, name, to: &writer)
+            writer.write(version)
         case let .rejected(rejection):
             writer.write(OutcomeTag.rejected.rawValue)
             write(rejection, to: &writer)
@@ -108,6 +117,8 @@ extension FleetCodec {
                 throw .invalidValue(offset: offset + 1, detail: "\(removed) audit records removed, over \(AuditTrail.recordsMaximum)")
             }
             return .auditCompacted(removed: Int(removed))
+        case .moduleStored: return .moduleStored(try readModule(&reader), created: try reader.readBool())
+        case .moduleDeleted: return .moduleDeleted(name: try readText(&reader), version: try readText(&reader))
         case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet outcome")
         }
@@ -149,6 +160,18 @@ extension FleetCodec {
         case let .invalidKeyOverlap(milliseconds):
             writer.write(RejectionTag.invalidKeyOverlap.rawValue)
             writer.write(milliseconds)
+        case let .invalidModule(reason): write(.invalidModule, text: reason, to: &writer)
+        case let .moduleVersionExists(name, version, recordedHex):
+            write(.moduleVersionExists, text: name, to: &writer)
+            writer.write(version)
+            writer.write(recordedHex)
+        case let .unknownModule(name, version):
+            write(.unknownModule, text: name, to: &writer)
+            writer.write(version)
+        case let .tooManyModules(maximum): write(.tooManyModules, number: maximum, to: &writer)
+        case let .tooManyModuleVersions(name, maximum):
+            write(.tooManyModuleVersions, text: name, to: &writer)
+            writer.write(UInt64(truncatingIfNeeded: maximum))
         }
     }
 
@@ -192,6 +215,11 @@ extension FleetCodec {
         case .malformedSigningKey: return .malformedSigningKey
         case .signingKeyExists: return .signingKeyExists(try text())
         case .invalidKeyOverlap: return .invalidKeyOverlap(milliseconds: try reader.readUInt64())
+        case .invalidModule: return .invalidModule(try text())
+        case .moduleVersionExists: return .moduleVersionExists(name: try text(), version: try text(), recordedHex: try text())
+        case .unknownModule: return .unknownModule(name: try text(), version: try text())
+        case .tooManyModules: return .tooManyModules(maximum: try number())
+        case .tooManyModuleVersions: return .tooManyModuleVersions(name: try text(), maximum: try number())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
         }
     }

@@ -5,7 +5,8 @@ import Primitives
 /// anything it does not fully understand. Version 3 added ticket keys,
 /// version 4 node revocations and `deleteUnusedEnvironment`, version 5 users, logins and
 /// the token-signing key ring, version 6 the audit trail (`audited`, `recordUnknownLogin`,
-/// `compactAudit`); versions 2 to 5 (written before) still decode, so a data
+/// `compactAudit`), version 8 modules (`putModule`, `deleteModule`; version 7 is another
+/// branch's, and this build writes none); versions 2 to 5 (written before) still decode, so a data
 /// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
@@ -14,11 +15,12 @@ import Primitives
 /// Each entry is written in the lowest version that can express it, never below
 /// `versionWrittenMinimum`: a command version 3 knows is written as version 3, a
 /// snapshot without revocations, users, signing keys or audit records too, one with revocations but
-/// neither users nor keys as version 4, one with an audit trail as version 6, so members of older builds follow an upgraded
+/// neither users nor keys as version 4, one with an audit trail as version 6, one with a module (or an audit record of
+/// one) as version 8, and an audited command in the higher of 6 and its command's version, so members of older builds follow an upgraded
 /// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
 /// read only in versions that have it.
 public enum FleetCodec {
-    public static let versionsRead: ClosedRange<UInt8> = 2...6
+    public static let versionsRead: ClosedRange<UInt8> = 2...8
     /// What the oldest build that may share a cluster with this one reads.
     public static let versionWrittenMinimum: UInt8 = 3
     static let textBytesMaximum = 256
@@ -29,6 +31,8 @@ public enum FleetCodec {
         case bootstrapAdmin, addUser, deleteUser, setPassword, recordLoginFailure, recordLoginSuccess, unlockUser
         case rotateSigningKey
         case audited, recordUnknownLogin, compactAudit
+        // Tags 23 to 31 are left to version 7's commands.
+        case putModule = 32, deleteModule
 
         /// The version that introduced the tag.
         var since: UInt8 {
@@ -39,6 +43,7 @@ public enum FleetCodec {
             case .bootstrapAdmin, .addUser, .deleteUser, .setPassword, .recordLoginFailure, .recordLoginSuccess, .unlockUser,
                  .rotateSigningKey: 5
             case .audited, .recordUnknownLogin, .compactAudit: 6
+            case .putModule, .deleteModule: 8
             }
         }
 
@@ -47,9 +52,16 @@ public enum FleetCodec {
 
     public static func encode(_ command: FleetCommand) -> [UInt8] {
         var writer = BinaryWriter()
-        writer.write(tag(of: command).versionWritten)
+        writer.write(versionWritten(of: command))
         writeTagged(command, to: &writer)
         return writer.bytes
+    }
+
+    /// The version of the entry: its tag's, or an audited command's own when that is higher (the
+    /// inner command is read in the entry's version).
+    private static func versionWritten(of command: FleetCommand) -> UInt8 {
+        if case let .audited(_, inner) = command { return max(Tag.audited.versionWritten, versionWritten(of: inner)) }
+        return tag(of: command).versionWritten
     }
 
     private static func writeTagged(_ command: FleetCommand, to writer: inout BinaryWriter) {
@@ -81,6 +93,8 @@ public enum FleetCodec {
         case .audited: .audited
         case .recordUnknownLogin: .recordUnknownLogin
         case .compactAudit: .compactAudit
+        case .putModule: .putModule
+        case .deleteModule: .deleteModule
         }
     }
 
@@ -110,6 +124,10 @@ public enum FleetCodec {
             writeTagged(inner, to: &writer)
         case .recordUnknownLogin: break
         case let .compactAudit(before): writer.write(before)
+        case let .putModule(record): write(record, to: &writer)
+        case let .deleteModule(name, version):
+            writer.write(name)
+            writer.write(version)
         case let .rotateSigningKey(key, overlap):
             write(key, to: &writer)
             writer.write(overlap)
@@ -178,6 +196,8 @@ public enum FleetCodec {
             command = .audited(try readAuditContext(&reader), try readCommand(&reader, version: version, isInner: true))
         case .recordUnknownLogin: command = .recordUnknownLogin
         case .compactAudit: command = .compactAudit(beforeMilliseconds: try reader.readUInt64())
+        case .putModule: command = .putModule(try readModule(&reader))
+        case .deleteModule: command = .deleteModule(name: try readText(&reader), version: try readText(&reader))
         case nil: throw .invalidValue(offset: tagOffset, detail: "unknown fleet command tag")
         }
         return command
@@ -199,12 +219,15 @@ public enum FleetCodec {
             writeTable(state.signingKeys, to: &writer, write)
         }
         if version >= 6 { write(state.audit, to: &writer) }
+        if version >= 8 { writeTable(state.sortedModuleRecords, to: &writer, write) }
         return writer.bytes
     }
 
-    /// The lowest version that holds what `state` holds: 6 with an audit trail (a record, or one
-    /// dropped), 5 with users or signing keys, 4 with revocations, else `versionWrittenMinimum`.
+    /// The lowest version that holds what `state` holds: 8 with a module or an audit record of one,
+    /// 6 with an audit trail (a record, or one dropped), 5 with users or signing keys, 4 with
+    /// revocations, else `versionWrittenMinimum`.
     private static func snapshotVersion(of state: FleetState) -> UInt8 {
+        if !state.modules.isEmpty || state.auditNamesModules { return Tag.putModule.versionWritten }
         if !state.audit.isEmpty || state.audit.droppedLogins > 0 || state.audit.droppedWrites > 0 { return Tag.audited.versionWritten }
         if !state.users.isEmpty || !state.signingKeys.isEmpty { return Tag.addUser.versionWritten }
         return state.revocations.isEmpty ? versionWrittenMinimum : Tag.revokeNode.versionWritten
@@ -225,6 +248,7 @@ public enum FleetCodec {
         let keysOffset = reader.offset
         let signingKeys = version >= 5 ? try readTable(&reader, maximum: FleetState.signingKeysMaximum, readSigningKey) : []
         let audit = version >= 6 ? try readAuditTrail(&reader, appliedIndex: appliedIndex) : AuditTrail()
+        let modules = version >= 8 ? try readModuleTable(&reader) : [:]
         try reader.expectEnd()
         let usersByName = try uniqueUsers(users, tableOffset: usersOffset)
         try checkRing(signingKeys, tableOffset: keysOffset)
@@ -238,6 +262,7 @@ public enum FleetCodec {
             users: usersByName,
             signingKeys: signingKeys,
             audit: audit,
+            modules: modules,
             appliedIndex: appliedIndex)
     }
 

@@ -55,6 +55,11 @@ public enum FleetCommand: Sendable, Equatable {
     case recordUnknownLogin
     /// Drops the audit records stamped before the time (the leader's clock less the retention).
     case compactAudit(beforeMilliseconds: UInt64)
+    /// Records an uploaded module version (encoding version 8). Versions are immutable: the same
+    /// name and version with the same sha256 changes nothing, with another sha256 it is refused.
+    case putModule(ModuleRecord)
+    /// Forgets a module version (encoding version 8); its artifact may then be collected.
+    case deleteModule(name: String, version: String)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -93,6 +98,9 @@ public enum FleetOutcome: Sendable, Equatable {
     /// A login for a name no user has was recorded.
     case unknownLoginRecorded
     case auditCompacted(removed: Int)
+    /// The version is recorded; `created` is false when the same bytes were recorded already.
+    case moduleStored(ModuleRecord, created: Bool)
+    case moduleDeleted(name: String, version: String)
     case rejected(FleetRejection)
 }
 
@@ -124,6 +132,12 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     /// A rotation's new key has an id the ring already holds (hex).
     case signingKeyExists(String)
     case invalidKeyOverlap(milliseconds: UInt64)
+    case invalidModule(String)
+    /// The version is recorded with another artifact (hex sha256s): versions are immutable.
+    case moduleVersionExists(name: String, version: String, recordedHex: String)
+    case unknownModule(name: String, version: String)
+    case tooManyModules(maximum: Int)
+    case tooManyModuleVersions(name: String, maximum: Int)
 
     public var description: String {
         switch self {
@@ -174,6 +188,18 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "signing key \(idHex) is already in the key ring"
         case let .invalidKeyOverlap(milliseconds):
             return "a key overlap of \(milliseconds) ms is over the limit of \(FleetState.signingKeyOverlapMaximumMilliseconds) ms (24 h)"
+        case let .invalidModule(reason):
+            return "invalid module: \(reason)"
+        case let .moduleVersionExists(name, version, recordedHex):
+            return "module \(name) \(version) is already recorded with another artifact (sha256 \(recordedHex)); "
+                + "versions are immutable: give the new artifact a new version"
+        case let .unknownModule(name, version):
+            return "module \(name) \(version) does not exist"
+        case let .tooManyModules(maximum):
+            return "at most \(maximum) modules, and \(FleetState.moduleVersionsMaximum) versions in all, may be recorded; "
+                + "delete versions no longer deployed"
+        case let .tooManyModuleVersions(name, maximum):
+            return "module \(name) has \(maximum) versions, the most one module may keep; delete one no longer deployed"
         }
     }
 }

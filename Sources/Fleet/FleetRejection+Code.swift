@@ -3,8 +3,9 @@
 extension FleetRejection {
     public var code: String {
         switch self {
-        case .notFound, .unknownNode, .notRevoked, .unknownUser: "not_found"
-        case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers: "limit_reached"
+        case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule: "not_found"
+        case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers, .tooManyModules,
+             .tooManyModuleVersions: "limit_reached"
         case .invalidName, .invalidApprovalTimeout: "invalid_environment"
         case .invalidNode: "invalid_node"
         case .malformedTicketKey: "invalid_ticket_key"
@@ -16,6 +17,8 @@ extension FleetRejection {
         case .malformedSigningKey: "invalid_signing_key"
         case .signingKeyExists: "signing_key_exists"
         case .invalidKeyOverlap: "invalid_overlap"
+        case .invalidModule: "invalid_module"
+        case .moduleVersionExists: "module_version_exists"
         }
     }
 }

@@ -1,6 +1,6 @@
 /// The replicated state machine of the coordinators. `apply` is pure and
 /// deterministic: the same commands in the same order give the same state on
-/// every replica. Later issues add modules and deployments.
+/// every replica. Later issues add deployments.
 public struct FleetState: Sendable, Equatable {
     public internal(set) var environments: [String: EnvironmentRecord]
     /// Coordinators added after the founding, by name.
@@ -19,6 +19,8 @@ public struct FleetState: Sendable, Equatable {
     public internal(set) var signingKeys: [SigningKeyRecord]
     /// The audit trail of API writes and logins, in index order (Docs/AUDIT.md).
     public internal(set) var audit: AuditTrail
+    /// Uploaded module versions: by module name, then by version.
+    public internal(set) var modules: [String: [String: ModuleRecord]]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -35,6 +37,10 @@ public struct FleetState: Sendable, Equatable {
     public static let signingKeysMaximum = 4
     /// The longest a replaced signer keeps verifying (24 h).
     public static let signingKeyOverlapMaximumMilliseconds: UInt64 = 24 * 3_600_000
+    public static let modulesMaximum = 1_024
+    public static let versionsPerModuleMaximum = 64
+    /// Versions of all modules together: as many as the module store keeps artifacts by default.
+    public static let moduleVersionsMaximum = 4_096
     static let approvalTimeoutSecondsRange: ClosedRange<UInt32> = 60...(30 * 24 * 3600)
 
     public init() {
@@ -47,13 +53,14 @@ public struct FleetState: Sendable, Equatable {
         users = [:]
         signingKeys = []
         audit = AuditTrail()
+        modules = [:]
         appliedIndex = 0
     }
 
     init(environments: [String: EnvironmentRecord], members: [String: ClusterMemberRecord],
          advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
          revocations: [String: NodeRevocation], users: [String: UserRecord], signingKeys: [SigningKeyRecord],
-         audit: AuditTrail, appliedIndex: UInt64) {
+         audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
@@ -63,6 +70,7 @@ public struct FleetState: Sendable, Equatable {
         self.users = users
         self.signingKeys = signingKeys
         self.audit = audit
+        self.modules = modules
         self.appliedIndex = appliedIndex
     }
 
@@ -108,6 +116,7 @@ public struct FleetState: Sendable, Equatable {
         assert(revocations.count <= Self.revocationsMaximum, "revocations over their bound")
         assert(users.count <= Self.usersMaximum && signingKeys.count <= Self.signingKeysMaximum, "access tables over their bound")
         assert(audit.count <= AuditTrail.recordsMaximum, "audit trail over its bound")
+        assert(modules.count <= Self.modulesMaximum && moduleVersionCount <= Self.moduleVersionsMaximum, "modules over their bound")
         return outcome
     }
 
@@ -140,6 +149,8 @@ public struct FleetState: Sendable, Equatable {
         case let .audited(context, command): audited(context, command)
         case .recordUnknownLogin: .unknownLoginRecorded
         case let .compactAudit(before): compactAudit(beforeMilliseconds: before)
+        case let .putModule(record): putModule(record)
+        case let .deleteModule(name, version): deleteModule(name, version: version)
         }
     }
 }

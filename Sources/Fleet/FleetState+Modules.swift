@@ -1,0 +1,55 @@
+/// What the module commands do to the state (Docs/MODULES.md, "Uploading and listing"). A version
+/// is immutable once recorded; the tables are bounded per module, in modules and in versions overall.
+extension FleetState {
+    /// Every recorded version, sorted by module name, then version: listings and snapshots.
+    public var sortedModuleRecords: [ModuleRecord] {
+        modules.keys.sorted().flatMap { name in
+            (modules[name] ?? [:]).values.sorted { $0.version < $1.version }
+        }
+    }
+
+    /// Versions of all modules together.
+    public var moduleVersionCount: Int {
+        modules.values.reduce(0) { $0 + $1.count }
+    }
+
+    /// Whether the audit trail names a module action, which builds before version 8 cannot decode.
+    var auditNamesModules: Bool {
+        var found = false
+        audit.forEachNewestFirst { record in
+            found = record.action == .modulePut || record.action == .moduleDelete
+            return !found
+        }
+        return found
+    }
+
+    mutating func putModule(_ record: ModuleRecord) -> FleetOutcome {
+        if let reason = record.invalidity { return .rejected(.invalidModule(reason)) }
+        let versions = modules[record.name] ?? [:]
+        if let held = versions[record.version] {
+            guard held.sha256 == record.sha256 else {
+                return .rejected(.moduleVersionExists(name: record.name, version: record.version, recordedHex: held.sha256Hex))
+            }
+            return .moduleStored(held, created: false)
+        }
+        if versions.isEmpty, modules.count >= Self.modulesMaximum {
+            return .rejected(.tooManyModules(maximum: Self.modulesMaximum))
+        }
+        if moduleVersionCount >= Self.moduleVersionsMaximum {
+            return .rejected(.tooManyModules(maximum: Self.modulesMaximum))
+        }
+        if versions.count >= Self.versionsPerModuleMaximum {
+            return .rejected(.tooManyModuleVersions(name: record.name, maximum: Self.versionsPerModuleMaximum))
+        }
+        modules[record.name, default: [:]][record.version] = record
+        return .moduleStored(record, created: true)
+    }
+
+    mutating func deleteModule(_ name: String, version: String) -> FleetOutcome {
+        guard modules[name]?.removeValue(forKey: version) != nil else {
+            return .rejected(.unknownModule(name: name, version: version))
+        }
+        if modules[name]?.isEmpty == true { modules[name] = nil }
+        return .moduleDeleted(name: name, version: version)
+    }
+}
