@@ -33,6 +33,9 @@ public enum Permissions {
         PermissionRule("DELETE", "/api/v1/nodes/{id}", .role(.admin)),
         PermissionRule("POST", "/api/v1/nodes/{id}/revoke", .role(.admin)),
         PermissionRule("GET", "/api/v1/nodes/{id}/metrics", .role(.viewer)),
+        PermissionRule("GET", "/api/v1/modules", .role(.viewer)),
+        PermissionRule("GET", "/api/v1/modules/{name}", .role(.viewer)),
+        PermissionRule("PUT", "/api/v1/modules/{name}/{version}", .role(.deployer)),
         PermissionRule("GET", "/api/v1/audit", .role(.admin)),
         PermissionRule("GET", "/api/v1/events", .role(.viewer)),
     ]

@@ -31,6 +31,8 @@ public struct ClusterView: Sendable {
     public var signingKeys: [SigningKeyRecord] = []
     /// The audit trail (shares the fleet state's chunks: `AuditTrail`).
     public var audit = AuditTrail()
+    /// Uploaded module versions, by name, then version (shares the fleet state's storage).
+    public var modules: [String: [String: ModuleRecord]] = [:]
     /// The index of the last entry in this node's log.
     public var lastIndex: UInt64 = 0
     /// Each member's match index, as a leader tracks it; empty unless leader.
@@ -65,6 +67,7 @@ public struct ClusterView: Sendable {
         users = fleet.users
         signingKeys = fleet.signingKeys
         audit = fleet.audit
+        modules = fleet.modules
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }

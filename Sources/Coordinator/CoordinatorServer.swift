@@ -3,6 +3,7 @@ import Certificates
 import Cluster
 import Fleet
 import Gateway
+import ModuleArchive
 import Glibc
 import Observability
 import Primitives
@@ -28,6 +29,8 @@ public final class CoordinatorServer: Sendable {
     /// Made in `init` after the last step that can fail (the HMAC is made before it), so its
     /// threads always have an owner that joins them.
     private let hashing: PasswordHashingPool
+    /// The module store and its disk thread, made beside the hashing pool for the same reason.
+    private let uploads: ModuleUploads
     private let dataLock: DataDirectoryLock
     private let stopped = Atomic<Bool>(false)
     private let reloadFailures: Counter
@@ -51,12 +54,15 @@ public final class CoordinatorServer: Sendable {
         group = try EventLoopGroup()
         peerGroup = try EventLoopGroup(loopCount: 1)
         let inbox = try SnapshotInbox(dataDirectory: configuration.dataDirectory, logger: logger, metrics: metrics)
+        let store = try Self.openModuleStore(configuration, logger: logger)
         let limits = configuration.limits
         var connectionLimits = ConnectionLimits()
         connectionLimits.handshakeTimeout = limits.handshakeTimeout
         // One MAC for the process (the algorithm fetched once), made before the pool: a failure leaves no threads.
         let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics, logger: logger)
         self.hashing = hashing
+        let uploads = ModuleUploads(store: store)
+        self.uploads = uploads
         var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, revocations: revocations,
                                        apiTrust: tls.apiTrust, metrics: metrics, logger: logger)
         var gatewaySettings = AgentGateway.Settings()
@@ -83,6 +89,7 @@ public final class CoordinatorServer: Sendable {
             Double(FrameSendError.refusedTotal)
         }
         Self.stateRoutes(in: &routes, raft: raft, gateway: gateway)
+        ModuleRoutes.register(in: &routes, service: raft, uploads: uploads)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes.routes,
             configuration: APIGuard.securedConfiguration(limits.http), limits: connectionLimits,
@@ -129,6 +136,17 @@ public final class CoordinatorServer: Sendable {
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
         EventRoutes.register(in: &routes, hub: raft.events)
         AuditRoutes.register(in: &routes, service: raft)
+    }
+
+    /// The module store in `DATA/modules/`; what a crash left of uploads is removed and logged.
+    private static func openModuleStore(_ configuration: CoordinatorConfiguration, logger: Logger) throws -> ModuleStore {
+        let store = try ModuleStore.open(directory: configuration.dataDirectory + "/modules")
+        let recovery = store.recovery
+        if !recovery.removedLeftovers.isEmpty || !recovery.unexpectedNames.isEmpty {
+            logger.warning("module store: removed interrupted uploads, left unexpected names alone",
+                           ["removed": "\(recovery.removedLeftovers.count)", "unexpected": recovery.unexpectedNames.joined(separator: ",")])
+        }
+        return store
     }
 
     private static func frameEndpoint(name: String, address: SocketAddress, contexts: TLSContextStore,
@@ -215,6 +233,7 @@ public final class CoordinatorServer: Sendable {
         }
         // Before the loops stop: queued hashes are answered on them.
         hashing.stop()
+        uploads.stop()
         raft.stop()
         group.shutdown()
         peerGroup.shutdown()

@@ -52,27 +52,58 @@ struct GuardedRoutes {
         }
     }
 
+    /// A route whose body streams to the receiver `accept` makes (uploads), admitted on its head
+    /// as every route is: a refused request is answered before any of its body is read, with no
+    /// `100 Continue`, and gets a receiver that ignores whatever may still come.
+    mutating func addStreamed(_ method: String, _ pattern: String, bodyMaximumBytes: Int,
+                              _ accept: @escaping @Sendable (HTTPRequest, HTTPResponder, VerifiedCaller) -> any HTTPRequestBodyReceiver) {
+        let requirement = Permissions.requirement(method: method, pattern: pattern)
+        precondition(requirement != .open, "\(method) \(pattern) is open in Permissions: uploads need a caller")
+        let route = "\(method) \(pattern)"
+        registered.addStreamed(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in
+            guard let admitted = Self.admit(request, responder, accessGuard: accessGuard, route: route, requirement: requirement),
+                  let caller = admitted else { return IgnoredBody() }
+            return accept(request, responder, caller)
+        }
+        notePreflight(method, pattern)
+    }
+
     private mutating func register(_ method: String, _ pattern: String, requirement: AccessRequirement, bodyMaximumBytes: Int,
                                    _ respond: @escaping @Sendable (HTTPRequest, HTTPResponder, VerifiedCaller?) -> Void) {
-        let isRateLimited = !APIGuard.unlimitedPatterns.contains(pattern)
         let route = "\(method) \(pattern)"
-        let takesLoginBucket = route == APIGuard.loginRoute
         // Admitted on the head: a refused client uploads no body.
         registered.addAdmitted(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in
-            // A browser's origin first: one not allowed learns nothing else (APIGuard+Origins).
-            guard accessGuard.admitOrigin(request, responder) else { return nil }
-            let admission = accessGuard.admit(
-                APIGuard.Request(route: route, authorization: request.head.headers.values("Authorization"),
-                                 sourceHost: request.remoteAddress?.host, parameters: request.parameters, peer: request.peer),
-                requirement: requirement, isRateLimited: isRateLimited, takesLoginBucket: takesLoginBucket,
-                nowMilliseconds: WallClock.nowMilliseconds(), nowNanoseconds: MonotonicInstant.now().nanoseconds)
-            switch admission {
-            case let .admitted(caller): return { request, responder in respond(request, responder, caller) }
-            case let .refused(reply):
-                responder.send(reply)
+            guard let caller = Self.admit(request, responder, accessGuard: accessGuard, route: route, requirement: requirement) else {
                 return nil
             }
+            return { request, responder in respond(request, responder, caller) }
         }
+        notePreflight(method, pattern)
+    }
+
+    /// The caller admitted on the request's head (nil inside: an open route's), or nil once the
+    /// refusal is answered.
+    private static func admit(_ request: HTTPRequest, _ responder: HTTPResponder, accessGuard: APIGuard, route: String,
+                              requirement: AccessRequirement) -> VerifiedCaller?? {
+        // A browser's origin first: one not allowed learns nothing else (APIGuard+Origins).
+        guard accessGuard.admitOrigin(request, responder) else { return nil }
+        let pattern = String(route.drop { $0 != " " }.dropFirst())
+        let admission = accessGuard.admit(
+            APIGuard.Request(route: route, authorization: request.head.headers.values("Authorization"),
+                             sourceHost: request.remoteAddress?.host, parameters: request.parameters, peer: request.peer),
+            requirement: requirement, isRateLimited: !APIGuard.unlimitedPatterns.contains(pattern),
+            takesLoginBucket: route == APIGuard.loginRoute,
+            nowMilliseconds: WallClock.nowMilliseconds(), nowNanoseconds: MonotonicInstant.now().nanoseconds)
+        switch admission {
+        case let .admitted(caller): return .some(caller)
+        case let .refused(reply):
+            responder.send(reply)
+            return nil
+        }
+    }
+
+    /// Notes `method` for `pattern`'s CORS preflight.
+    private mutating func notePreflight(_ method: String, _ pattern: String) {
         guard pattern.hasPrefix("/api/") else { return }
         if let index = preflights.firstIndex(where: { $0.pattern == pattern }) {
             preflights[index].methods.append(method)
@@ -80,4 +111,12 @@ struct GuardedRoutes {
             preflights.append((pattern, [method]))
         }
     }
+}
+
+/// The receiver of a streamed request refused on its head: the answer is sent and the connection
+/// closes after it, so whatever of the body still arrives is dropped.
+private final class IgnoredBody: HTTPRequestBodyReceiver {
+    func receive(_ bytes: [UInt8]) {}
+    func finish() {}
+    func abandon(_ reason: String) {}
 }

@@ -139,6 +139,24 @@ public final class HTTPResponder {
         owner?.responseFinished(closeConnection: closing, status: status)
     }
 
+    /// While a streamed request body is read: stops reading the connection until `resumeBody`, so a
+    /// receiver whose work lags (disk writes on another thread) pushes back on the client rather
+    /// than holding what it cannot yet write. What the current read already brought is still
+    /// delivered. The body's stall deadline keeps running: a receiver resumes well within it.
+    /// Does nothing once the response is under way (the server then reads nothing anyway).
+    public func pauseBody() {
+        loop.preconditionInLoop()
+        guard phase == .pending, connection.isOpen else { return }
+        connection.pauseReading()
+    }
+
+    /// Reads the request body again after `pauseBody`.
+    public func resumeBody() {
+        loop.preconditionInLoop()
+        guard phase == .pending, connection.isOpen, owner?.isReadingBody == true else { return }
+        connection.resumeReading()
+    }
+
     /// True once the client has gone; a stream should stop.
     public var isClientGone: Bool { !connection.isOpen }
 

@@ -164,19 +164,20 @@ final class HTTPServerHandler: ConnectionHandler {
                     action = .buffered(maximumBytes: maximum) { request, responder in admit(request, responder)?(request, responder) }
                 }
             }
-            if head.headers["Expect"]?.lowercased() == "100-continue" {
-                connection.write(HTTPResponseSerializer.head(HTTPResponseHead(status: 100)))
-            }
             let deadline = RequestBodyDeadline(startedAt: connection.loop.now, stallTimeout: configuration.bodyStallTimeout,
                                                minimumBytesPerSecond: configuration.bodyMinimumBytesPerSecond)
             bodyDeadline = deadline
             connection.setDeadline(deadline.initial)
             requestBodyComplete = false
+            // A streamed route's receiver may answer at once (a refusal on the head): then no
+            // `100 Continue` is sent, and the client sends no body.
             var receiver: (any HTTPRequestBodyReceiver)?
             if case let .streamed(_, accept) = action { receiver = accept(request, responder) }
-            if case .awaitingRequest = phase {
-                phase = .readingBody(request, action, responder, receiver)
+            guard case .awaitingRequest = phase, !responder.hasResponded else { return }
+            if head.headers["Expect"]?.lowercased() == "100-continue" {
+                connection.write(HTTPResponseSerializer.head(HTTPResponseHead(status: 100)))
             }
+            phase = .readingBody(request, action, responder, receiver)
         }
     }
 
@@ -206,6 +207,12 @@ final class HTTPServerHandler: ConnectionHandler {
     }
 
     // MARK: - Called by HTTPResponder
+
+    /// Whether a request body is being read (a streamed body's receiver may pause and resume it).
+    var isReadingBody: Bool {
+        if case .readingBody = phase { return true }
+        return false
+    }
 
     func willCloseAfterResponse(keepAlive: Bool) -> Bool {
         draining || !keepAlive || !requestBodyComplete

@@ -70,6 +70,11 @@ struct RoleMatrixTests {
             "DELETE /api/v1/nodes/{id}": Sample(parameters: ["id": "ghost"], status: 404),
             "POST /api/v1/nodes/{id}/revoke": Sample(parameters: ["id": "revoke-\(via)"], status: 200),
             "GET /api/v1/nodes/{id}/metrics": Sample(parameters: ["id": "ghost"], status: 404),
+            "GET /api/v1/modules": Sample(status: 200),
+            "GET /api/v1/modules/{name}": Sample(parameters: ["name": "ghost"], status: 404),
+            // Not an artifact: the leader reads it and refuses it; a follower takes no upload.
+            "PUT /api/v1/modules/{name}/{version}": Sample(parameters: ["name": "matrix", "version": "1"], body: "not a module",
+                                                           status: via == "follower" ? 503 : 422),
             "GET /api/v1/audit": Sample(status: 200),
             "GET /api/v1/events": Sample(status: 200, isStream: true),
         ]
