@@ -130,14 +130,14 @@ struct APIClientOptions {
 
     /// `send`, telling also whether a DELETE's 404 follows an attempt that may have carried it out.
     /// An answer refusing the caller is thrown (`APIFailure.refusal`); `user` names a login's account.
-    func exchange(_ method: String, _ target: String, body: [UInt8] = [], within limit: Duration? = nil,
-                  user: String? = nil) throws -> APIFailover.Answer {
+    func exchange(_ method: String, _ target: String, body: [UInt8] = [], headers extra: HTTPHeaders = HTTPHeaders(),
+                  within limit: Duration? = nil, user: String? = nil) throws -> APIFailover.Answer {
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let client = HTTPClient(group: group, context: try context.get {
             try APIFailure.clientContext(caPath: caPath, certificate: clientCertificate)
         })
-        var headers = HTTPHeaders()
+        var headers = extra
         if let token = credential.token { headers.add(name: "Authorization", value: "Bearer " + token) }
         let answer = try failover.send(HTTPClientRequest(method: method, target: target, headers: headers, body: body), client: client,
                                        until: limit.map { MonotonicInstant.now().advanced(by: $0) })

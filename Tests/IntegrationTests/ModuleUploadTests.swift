@@ -133,4 +133,18 @@ struct ModuleUploadTests {
         // The coordinator still takes uploads: the slot was given back.
         #expect(try upload(try pack("web", "7.0.0"), as: "web/7.0.0", token: token).status == 201)
     }
+
+    @Test func theCommandLinePushesAndLists() throws {
+        let artifact = try pack("cli", "1.0.0")
+        let environment = try coordinator.adminCommandLineEnvironment(["HOTSWAP_ADDR": coordinator.apiURL,
+                                                                       "HOTSWAP_CA": coordinator.caPath])
+        let pushed = try ExternalCommand.run([HotSwapBinary.path, "module", "push", artifact], environment: environment)
+        #expect(pushed.status == 0 && pushed.standardOutput.hasPrefix("uploaded cli 1.0.0"), "\(pushed.combined)")
+        let again = try ExternalCommand.run([HotSwapBinary.path, "module", "push", artifact], environment: environment)
+        #expect(again.status == 0 && again.standardOutput.hasPrefix("already recorded cli 1.0.0"), "\(again.combined)")
+        let listed = try ExternalCommand.run([HotSwapBinary.path, "module", "list", "cli"], environment: environment)
+        #expect(listed.status == 0 && listed.standardOutput.contains("1.0.0"), "\(listed.combined)")
+        let all = try ExternalCommand.run([HotSwapBinary.path, "module", "list"], environment: environment)
+        #expect(all.status == 0 && all.standardOutput.contains("cli"), "\(all.combined)")
+    }
 }
