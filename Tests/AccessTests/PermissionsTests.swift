@@ -6,7 +6,7 @@ import Testing
 /// The permission table says what Docs/ACCESS.md says, for every route, every role and no
 /// caller; routes missing from it need admin; every route the coordinator registers is in it.
 struct PermissionsTests {
-    enum Expected { case open, viewer, admin, selfOrAdmin }
+    enum Expected { case open, viewer, deployer, admin, selfOrAdmin }
 
     /// Docs/ACCESS.md's table, written out again independently of `Permissions.rules`.
     static let expected: [String: Expected] = [
@@ -25,6 +25,7 @@ struct PermissionsTests {
         "DELETE /api/v1/nodes/{id}": .admin, "POST /api/v1/nodes/{id}/revoke": .admin,
         "GET /api/v1/audit": .admin,
         "GET /api/v1/events": .viewer,
+        "GET /api/v1/modules": .viewer, "GET /api/v1/modules/{name}": .viewer, "PUT /api/v1/modules/{name}/{version}": .deployer,
     ]
 
     static let callers: [VerifiedCaller?] = [nil] + UserRole.allCases.map {
@@ -55,6 +56,7 @@ struct PermissionsTests {
         guard let caller else { return .unauthenticated }
         switch expected {
         case .open, .viewer: return .allowed
+        case .deployer: return caller.role != .viewer ? .allowed : .forbidden(needed: .deployer)
         case .admin: return caller.role == .admin ? .allowed : .forbidden(needed: .admin)
         case .selfOrAdmin: return caller.role == .admin || subject == caller.name ? .allowed : .forbidden(needed: .admin)
         }
@@ -77,13 +79,13 @@ struct PermissionsTests {
         #expect(Permissions.decide(requirement, caller: viewer, parameters: ["name": "Carol"]) == .forbidden(needed: .admin))
     }
 
-    /// Reads the coordinator's sources for `routes.add("METHOD", "/pattern")`, so a route added
+    /// Reads the coordinator's sources for `routes.add("METHOD", "/pattern")` (and `addOpen`, `addStreamed`), so a route added
     /// there without a row here fails (it would need admin, the safe default, but say so).
     @Test func everyRouteTheCoordinatorRegistersIsInTheTable() throws {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources/Coordinator")
         let files = try FileManager.default.contentsOfDirectory(at: sources, includingPropertiesForKeys: nil)
-        let pattern = try Regex(#"routes\.add(?:Open)?\("([A-Z]+)", "([^"]+)""#)
+        let pattern = try Regex(#"routes\.add(?:Open|Streamed)?\("([A-Z]+)", "([^"]+)""#)
         var registered: [String] = []
         for file in files where file.pathExtension == "swift" {
             for match in try String(contentsOf: file, encoding: .utf8).matches(of: pattern) {
