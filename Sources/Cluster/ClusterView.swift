@@ -31,6 +31,8 @@ public struct ClusterView: Sendable {
     public var signingKeys: [SigningKeyRecord] = []
     /// The audit trail (shares the fleet state's chunks: `AuditTrail`).
     public var audit = AuditTrail()
+    /// The replicated cluster version; nil while never set.
+    public var clusterVersion: UInt8?
     /// The index of the last entry in this node's log.
     public var lastIndex: UInt64 = 0
     /// Each member's match index, as a leader tracks it; empty unless leader.
@@ -65,6 +67,7 @@ public struct ClusterView: Sendable {
         users = fleet.users
         signingKeys = fleet.signingKeys
         audit = fleet.audit
+        clusterVersion = fleet.clusterVersion
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }
@@ -119,7 +122,7 @@ public struct ClusterView: Sendable {
         return "{\"name\":\(JSONText.quoted(selfName)),\"role\":\(JSONText.quoted("\(role)")),"
             + "\"leader\":\(leaderName.map(JSONText.quoted) ?? "null"),\"term\":\(term),"
             + "\"commitIndex\":\(commitIndex),\"appliedIndex\":\(appliedIndex),\"lastIndex\":\(lastIndex),"
-            + "\"nodesRecorded\":\(nodes.count),"
+            + "\"nodesRecorded\":\(nodes.count),\"clusterVersion\":\(Self.number(clusterVersion)),"
             + "\"leaseRemainingMilliseconds\":\(leaseRemainingMilliseconds(at: now)),\"actingAsLeader\":\(isActingLeader(at: now)),"
             + "\"members\":[" + members.joined(separator: ",") + "]}"
     }

@@ -47,6 +47,7 @@ extension HTTPReply {
         case let .signingKeyRotated(idHex): .json(200, "{\"kid\":\(JSONText.quoted(idHex))}")
         case .unknownLoginRecorded: .json(200, "{\"recorded\":true}")
         case let .auditCompacted(removed): .json(200, "{\"removed\":\(removed)}")
+        case let .clusterVersionRaised(version), let .clusterVersionKept(version): .json(200, "{\"clusterVersion\":\(version)}")
         case let .rejected(rejection): rejected(rejection)
         }
     }
@@ -102,6 +103,7 @@ extension HTTPReply {
             .error(501, "undecodable_request", "the leader cannot decode this request (does it run an older build? "
                 + "upgrade every member before using what is new): \(detail)")
         case let .clusterUpgrading(block): unavailable("cluster_upgrading", "\(block)")
+        case let .clusterVersionTooLow(block): unavailable("cluster_upgrading", "\(block)")
         case let .undecodableAnswer(detail):
             .error(502, "undecodable_answer", "the leader's answer could not be decoded (does it run an incompatible build?); "
                 + "the request may have applied: \(detail)")

@@ -75,6 +75,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case clusterPublishAddresses = "cluster.publish_addresses"
     case clusterTicketKey = "cluster.ticket_key"
     case auditCompact = "audit.compact"
+    case clusterVersion = "cluster.version"
 
     public static let bytesMaximum = 32
 
@@ -101,6 +102,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case let .audited(_, inner): of(inner)
         case .recordUnknownLogin: (.authLogin, AuditContext.unknownUser)
         case .compactAudit: (.auditCompact, AuditContext.unknownUser)
+        case let .setClusterVersion(version): (.clusterVersion, "\(version)")
         }
     }
 }

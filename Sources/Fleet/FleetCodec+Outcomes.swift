@@ -10,6 +10,7 @@ extension FleetCodec {
         case ticketKeyAdded, rejected, nodeRevoked, nodeUnrevoked
         case adminBootstrapped, bootstrapSkipped, userAdded, userDeleted, passwordChanged, loginFailureRecorded, accountLocked
         case loginSuccessRecorded, userUnlocked, signingKeyRotated, unknownLoginRecorded, auditCompacted, loginSuccessWhileLocked
+        case clusterVersionRaised, clusterVersionKept
     }
 
     private enum RejectionTag: UInt8 {
@@ -67,6 +68,12 @@ extension FleetCodec {
         case let .auditCompacted(removed):
             writer.write(OutcomeTag.auditCompacted.rawValue)
             writer.write(UInt64(truncatingIfNeeded: removed))
+        case let .clusterVersionRaised(version):
+            writer.write(OutcomeTag.clusterVersionRaised.rawValue)
+            writer.write(version)
+        case let .clusterVersionKept(version):
+            writer.write(OutcomeTag.clusterVersionKept.rawValue)
+            writer.write(version)
         case let .rejected(rejection):
             writer.write(OutcomeTag.rejected.rawValue)
             write(rejection, to: &writer)
@@ -108,6 +115,8 @@ extension FleetCodec {
                 throw .invalidValue(offset: offset + 1, detail: "\(removed) audit records removed, over \(AuditTrail.recordsMaximum)")
             }
             return .auditCompacted(removed: Int(removed))
+        case .clusterVersionRaised: return .clusterVersionRaised(try reader.readUInt8())
+        case .clusterVersionKept: return .clusterVersionKept(try reader.readUInt8())
         case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet outcome")
         }

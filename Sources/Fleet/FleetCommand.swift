@@ -55,6 +55,10 @@ public enum FleetCommand: Sendable, Equatable {
     case recordUnknownLogin
     /// Drops the audit records stamped before the time (the leader's clock less the retention).
     case compactAudit(beforeMilliseconds: UInt64)
+    /// Raises the replicated cluster version (CLUSTER.md, "The cluster version"): the newest fleet
+    /// version every member was heard to read when the leader proposed it. Never lowers it; only
+    /// the leader proposes it, never audited. Encoding version 7.
+    case setClusterVersion(UInt8)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -93,6 +97,11 @@ public enum FleetOutcome: Sendable, Equatable {
     /// A login for a name no user has was recorded.
     case unknownLoginRecorded
     case auditCompacted(removed: Int)
+    /// The cluster version is now this one (it was lower, or unset).
+    case clusterVersionRaised(UInt8)
+    /// A set no higher than the cluster version in force, which this is (the unset one counts as
+    /// `FleetState.clusterVersionUnset`): nothing changed.
+    case clusterVersionKept(UInt8)
     case rejected(FleetRejection)
 }
 

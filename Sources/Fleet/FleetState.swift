@@ -19,6 +19,9 @@ public struct FleetState: Sendable, Equatable {
     public internal(set) var signingKeys: [SigningKeyRecord]
     /// The audit trail of API writes and logins, in index order (Docs/AUDIT.md).
     public internal(set) var audit: AuditTrail
+    /// The newest fleet version every member read when the leader raised it; nil until first
+    /// raised. Only rises (`setClusterVersion`).
+    public internal(set) var clusterVersion: UInt8?
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -47,13 +50,14 @@ public struct FleetState: Sendable, Equatable {
         users = [:]
         signingKeys = []
         audit = AuditTrail()
+        clusterVersion = nil
         appliedIndex = 0
     }
 
     init(environments: [String: EnvironmentRecord], members: [String: ClusterMemberRecord],
          advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
          revocations: [String: NodeRevocation], users: [String: UserRecord], signingKeys: [SigningKeyRecord],
-         audit: AuditTrail, appliedIndex: UInt64) {
+         audit: AuditTrail, clusterVersion: UInt8?, appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
@@ -63,6 +67,7 @@ public struct FleetState: Sendable, Equatable {
         self.users = users
         self.signingKeys = signingKeys
         self.audit = audit
+        self.clusterVersion = clusterVersion
         self.appliedIndex = appliedIndex
     }
 
@@ -140,6 +145,7 @@ public struct FleetState: Sendable, Equatable {
         case let .audited(context, command): audited(context, command)
         case .recordUnknownLogin: .unknownLoginRecorded
         case let .compactAudit(before): compactAudit(beforeMilliseconds: before)
+        case let .setClusterVersion(version): setClusterVersion(version)
         }
     }
 }
