@@ -43,7 +43,8 @@ struct ClusterVersionStateTests {
 
     @Test func aClusterVersionIsNeverAudited() {
         let context = AuditContext(user: "a", role: .admin, source: nil, atMilliseconds: 1)
-        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommand(FleetCodec.encode(.audited(context, .setClusterVersion(7)))) }
+        let audited = FleetCodec.encode(.audited(context, .setClusterVersion(7)))
+        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommand(audited) }
         #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommandToAudit(FleetCodec.encode(.setClusterVersion(7))) }
     }
 
