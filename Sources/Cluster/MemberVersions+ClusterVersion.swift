@@ -59,7 +59,8 @@ public struct ClusterVersionBlock: Sendable, Equatable, CustomStringConvertible 
             ?? "the cluster version is unset (it counts as \(FleetState.clusterVersionUnset))"
         let entry = "\(inForce); this is a version-\(entryVersion) fleet entry, which needs cluster version \(entryVersion) or later"
         guard let member else {
-            return "\(entry): every member is known to read it, and the leader raises the cluster version within a second"
+            return "\(entry): every member is known to read it, and the leader raises the cluster version shortly; "
+                + "retry"
         }
         let known = switch reads {
         case nil: "has not been heard from by this leader yet (down, cut off, or just added)"

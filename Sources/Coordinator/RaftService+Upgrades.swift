@@ -10,12 +10,12 @@ import Transport
 /// the replicated cluster version, before it is proposed, and the raise of that version.
 extension RaftService {
     /// What `entryRefusal` last logged, and the raise of the cluster version in flight: one at a
-    /// time, at most one a `clusterVersionRaiseInterval`.
+    /// time, looked for at most once a `clusterVersionRaiseInterval`.
     struct UpgradeGate {
         var lastBlock: UpgradeBlock?
         var lastClusterVersionBlock: ClusterVersionBlock?
         var isRaising = false
-        var lastRaiseAt: MonotonicInstant?
+        var lastRaiseCheckAt: MonotonicInstant?
     }
 
     static let clusterVersionRaiseInterval: Duration = .seconds(1)
@@ -61,22 +61,23 @@ extension RaftService {
         return block.map { .clusterUpgrading($0) }
     }
 
-    /// On the leader with a valid lease, at most once a `clusterVersionRaiseInterval` and one at a
-    /// time: proposes `setClusterVersion` when every member was heard in this term to read more
-    /// than the cluster version in force (`MemberVersions.clusterVersionToRaise`). Proposed
-    /// directly, not as a write: `entryRefusal` would refuse its version until it applied.
+    /// On the leader with a valid lease, at most once a `clusterVersionRaiseInterval` (the check
+    /// computes a full `Status`, which the tick otherwise avoids) and one at a time: proposes
+    /// `setClusterVersion` when every member was heard in this term to read more than the cluster
+    /// version in force (`MemberVersions.clusterVersionToRaise`). Proposed directly, not as a
+    /// write: `entryRefusal` would refuse its version until it applied.
     func raiseClusterVersionIfDue() {
         let ownReads = FleetCodec.versionsRead.upperBound
         guard !upgradeGate.isRaising, fleet.effectiveClusterVersion < ownReads, node.isLeaseValid else { return }
         let now = MonotonicInstant.now()
-        if let last = upgradeGate.lastRaiseAt, now < last.advanced(by: Self.clusterVersionRaiseInterval) { return }
+        if let last = upgradeGate.lastRaiseCheckAt, now < last.advanced(by: Self.clusterVersionRaiseInterval) { return }
+        upgradeGate.lastRaiseCheckAt = now
         let status = node.status
         guard status.role == .leader,
               let version = memberVersions.clusterVersionToRaise(current: fleet.clusterVersion, ownReads: ownReads,
                                                                  membership: status.membership, selfID: selfMember.id,
                                                                  term: status.term) else { return }
         upgradeGate.isRaising = true
-        upgradeGate.lastRaiseAt = now
         logger.info("every member reads a newer fleet version: raising the cluster version", ["version": "\(version)"])
         propose(completion: { [self] outcome in
             upgradeGate.isRaising = false
