@@ -32,11 +32,20 @@ public enum ClusterOutcome: Sendable, Equatable {
     }
 
     /// This outcome as a follower whose pings told `reads` decodes it. Builds before
-    /// advertisements do not know `clusterUpgrading`, so they get it as `noLeader` with the
-    /// same message: a 503 with `Retry-After: 1` too, not a 502 for an answer they cannot read.
+    /// advertisements do not know `clusterUpgrading`, and builds before the cluster version
+    /// (reading less than `FleetCodec.versionFirstGatedByClusterVersion`) not
+    /// `clusterVersionTooLow`, so they get it as `noLeader` with the same message: a 503 with
+    /// `Retry-After: 1` too, not a 502 for an answer they cannot read. A follower not heard from
+    /// gets the older form.
     public func decodable(by reads: MemberReads?) -> ClusterOutcome {
-        guard case let .refused(.clusterUpgrading(block)) = self, reads == nil || reads == .unadvertised else { return self }
-        return .refused(.noLeader("\(block)"))
+        switch self {
+        case let .refused(.clusterUpgrading(block)) where reads == nil || reads == .unadvertised:
+            .refused(.noLeader("\(block)"))
+        case let .refused(.clusterVersionTooLow(block))
+            where (reads?.fleetVersion ?? 0) < FleetCodec.versionFirstGatedByClusterVersion:
+            .refused(.noLeader("\(block)"))
+        default: self
+        }
     }
 }
 
@@ -90,6 +99,9 @@ public enum ClusterRefusal: Sendable, Equatable {
     /// A member of the configuration is not known to read the fleet version of the entry this
     /// request would propose (`MemberVersions`): nothing was proposed.
     case clusterUpgrading(UpgradeBlock)
+    /// The entry this request would propose is of a fleet version above the replicated cluster
+    /// version (`MemberVersions.clusterVersionBlock`): nothing was proposed.
+    case clusterVersionTooLow(ClusterVersionBlock)
     /// The leader's answer to a forwarded request did not decode (a leader of an incompatible
     /// build, PROTOCOL.md): the request may or may not have applied. `detail` is the decoder's error.
     case undecodableAnswer(detail: String)

@@ -10,7 +10,7 @@ extension ClusterOutcomeCodec {
         case commitTimeout, transferTimeout, transferFailed, notVotingMember, notMember, invalidMemberName
         case invalidPeerAddress, memberIDTaken, alreadyMember, membersLimitReached, nodeNotFound, environmentNotFound
         case requestTooLarge, answerTooLarge, forwardingBusy, undecodableWrite, undecodableAnswer, nodeConnected
-        case clusterUpgrading
+        case clusterUpgrading, clusterVersionTooLow
     }
 
     private enum ProposalTag: UInt8 {
@@ -52,6 +52,7 @@ extension ClusterOutcomeCodec {
         case let .undecodableWrite(detail): put(.undecodableWrite, texts: [detail], to: &writer)
         case let .undecodableAnswer(detail): put(.undecodableAnswer, texts: [detail], to: &writer)
         case let .clusterUpgrading(block): write(block, to: &writer)
+        case let .clusterVersionTooLow(block): write(block, to: &writer)
         }
     }
 
@@ -87,6 +88,7 @@ extension ClusterOutcomeCodec {
         case .undecodableWrite: return .undecodableWrite(detail: try readText(&reader))
         case .undecodableAnswer: return .undecodableAnswer(detail: try readText(&reader))
         case .clusterUpgrading: return .clusterUpgrading(try readUpgradeBlock(&reader))
+        case .clusterVersionTooLow: return .clusterVersionTooLow(try readClusterVersionBlock(&reader))
         }
     }
 
@@ -94,25 +96,61 @@ extension ClusterOutcomeCodec {
     /// reads), the entry's version.
     private static func write(_ block: UpgradeBlock, to writer: inout BinaryWriter) {
         put(.clusterUpgrading, texts: [block.member], to: &writer)
-        switch block.reads {
-        case .unadvertised: writer.write(UInt8(1))
-        case let .advertised(version):
-            writer.write(UInt8(2))
-            writer.write(version)
-        }
+        write(block.reads, to: &writer)
         writer.write(block.entryVersion)
     }
 
     private static func readUpgradeBlock(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> UpgradeBlock {
         let member = try readText(&reader)
         let offset = reader.offset
-        let reads: MemberReads
+        guard let reads = try readReads(&reader) else { throw .invalidValue(offset: offset, detail: "unknown member knowledge 0") }
+        return UpgradeBlock(member: member, reads: reads, entryVersion: try reader.readUInt8())
+    }
+
+    /// What is known of a member: `0` nothing, `1` it advertises nothing, `2` and the version it reads.
+    private static func write(_ reads: MemberReads?, to writer: inout BinaryWriter) {
+        switch reads {
+        case nil: writer.write(UInt8(0))
+        case .unadvertised: writer.write(UInt8(1))
+        case let .advertised(version)?:
+            writer.write(UInt8(2))
+            writer.write(version)
+        }
+    }
+
+    private static func readReads(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> MemberReads? {
+        let offset = reader.offset
         switch try reader.readUInt8() {
-        case 1: reads = .unadvertised
-        case 2: reads = .advertised(fleetVersion: try reader.readUInt8())
+        case 0: return nil
+        case 1: return .unadvertised
+        case 2: return .advertised(fleetVersion: try reader.readUInt8())
         case let other: throw .invalidValue(offset: offset, detail: "unknown member knowledge \(other)")
         }
-        return UpgradeBlock(member: member, reads: reads, entryVersion: try reader.readUInt8())
+    }
+
+    /// The cluster version (`0` never set), the entry's version, whether a member is named, then
+    /// its name and what is known of it.
+    private static func write(_ block: ClusterVersionBlock, to writer: inout BinaryWriter) {
+        put(.clusterVersionTooLow, to: &writer)
+        writer.write(block.clusterVersion ?? 0)
+        writer.write(block.entryVersion)
+        writer.write(block.member != nil)
+        if let member = block.member {
+            writer.write(member)
+            write(block.reads, to: &writer)
+        }
+    }
+
+    private static func readClusterVersionBlock(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> ClusterVersionBlock {
+        let clusterVersion = try reader.readUInt8()
+        let entryVersion = try reader.readUInt8()
+        guard try reader.readBool() else {
+            return ClusterVersionBlock(clusterVersion: clusterVersion == 0 ? nil : clusterVersion, entryVersion: entryVersion,
+                                       member: nil, reads: nil)
+        }
+        let member = try readText(&reader)
+        return ClusterVersionBlock(clusterVersion: clusterVersion == 0 ? nil : clusterVersion, entryVersion: entryVersion,
+                                   member: member, reads: try readReads(&reader))
     }
 
     private static func put(_ tag: RefusalTag, texts: [String] = [], numbers: [Int] = [], to writer: inout BinaryWriter) {

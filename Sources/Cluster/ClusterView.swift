@@ -33,6 +33,8 @@ public struct ClusterView: Sendable {
     public var audit = AuditTrail()
     /// Uploaded module versions, by name, then version (shares the fleet state's storage).
     public var modules: [String: [String: ModuleRecord]] = [:]
+    /// The replicated cluster version; nil while never set.
+    public var clusterVersion: UInt8?
     /// The index of the last entry in this node's log.
     public var lastIndex: UInt64 = 0
     /// Each member's match index, as a leader tracks it; empty unless leader.
@@ -68,6 +70,7 @@ public struct ClusterView: Sendable {
         signingKeys = fleet.signingKeys
         audit = fleet.audit
         modules = fleet.modules
+        clusterVersion = fleet.clusterVersion
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }
@@ -122,7 +125,7 @@ public struct ClusterView: Sendable {
         return "{\"name\":\(JSONText.quoted(selfName)),\"role\":\(JSONText.quoted("\(role)")),"
             + "\"leader\":\(leaderName.map(JSONText.quoted) ?? "null"),\"term\":\(term),"
             + "\"commitIndex\":\(commitIndex),\"appliedIndex\":\(appliedIndex),\"lastIndex\":\(lastIndex),"
-            + "\"nodesRecorded\":\(nodes.count),"
+            + "\"nodesRecorded\":\(nodes.count),\"clusterVersion\":\(Self.number(clusterVersion)),"
             + "\"leaseRemainingMilliseconds\":\(leaseRemainingMilliseconds(at: now)),\"actingAsLeader\":\(isActingLeader(at: now)),"
             + "\"members\":[" + members.joined(separator: ",") + "]}"
     }

@@ -9,9 +9,13 @@ import Fleet
 /// (`FleetCodec.versionWrittenMinimum`) always pass. Volatile: a coordinator knows what the
 /// members' pings told it since it started. A member it has not heard from does not hold
 /// entries back: a minority that is down must not stop writes, and a member down through an
-/// upgrade is upgraded before it starts again (CLUSTER.md, "Rolling upgrades").
+/// upgrade is upgraded before it starts again (CLUSTER.md, "Rolling upgrades"). Entries of the
+/// versions the replicated cluster version gates answer to it too (`clusterVersionBlock`), and
+/// it is raised only once every member was heard in the leader's term (`clusterVersionToRaise`).
 public struct MemberVersions: Sendable, Equatable {
     private var known: [NodeID: MemberReads] = [:]
+    /// The term each member's latest ping arrived in.
+    private var heardInTerm: [NodeID: UInt64] = [:]
 
     public init() {}
 
@@ -19,15 +23,22 @@ public struct MemberVersions: Sendable, Equatable {
         known[id]
     }
 
-    /// Records what `id`'s latest ping said; true when that changes what was known.
-    public mutating func heard(_ reads: MemberReads, from id: NodeID) -> Bool {
-        known.updateValue(reads, forKey: id) != reads
+    /// What `id`'s pings said, if one arrived in `term`; nil when none did.
+    public func reads(of id: NodeID, inTerm term: UInt64) -> MemberReads? {
+        heardInTerm[id] == term ? known[id] : nil
+    }
+
+    /// Records what `id`'s latest ping, arrived in `term`, said; true when that changes what was known.
+    public mutating func heard(_ reads: MemberReads, from id: NodeID, term: UInt64) -> Bool {
+        heardInTerm[id] = term
+        return known.updateValue(reads, forKey: id) != reads
     }
 
     /// Forgets the members that left `membership`: they no longer count, and one that comes
     /// back is known again from its pings.
     public mutating func keep(only membership: Membership) {
         known = known.filter { membership.contains($0.key) }
+        heardInTerm = heardInTerm.filter { membership.contains($0.key) }
     }
 
     /// Why an entry of `entryVersion` may not be proposed now, naming the first member (by id)

@@ -4,13 +4,14 @@ import Fleet
 /// a fleet command this build decodes.
 /// An entry that commits and cannot be decoded halts every replica (`ReplicationHalt`), and the
 /// halt survives restarts because the entry is in the log, so a write is decoded once before it
-/// is proposed — whether a route built it or a follower forwarded its bytes.
+/// is proposed — whether a route built it or a follower forwarded its bytes. A cluster version is
+/// never a write: only the leader raises it, once every member reads it (`clusterVersionToRaise`).
 public enum WriteCheck {
-    /// Nil when `bytes` decode as a fleet command; otherwise why they are refused.
+    /// Nil when `bytes` decode as a fleet command other than `setClusterVersion`; otherwise why they are refused.
     public static func refusal(for bytes: [UInt8]) -> ClusterRefusal? {
         do {
-            _ = try FleetCodec.decodeCommand(bytes)
-            return nil
+            guard case .setClusterVersion = try FleetCodec.decodeCommand(bytes) else { return nil }
+            return .undecodableWrite(detail: "the cluster version is raised only by the leader, never as a write")
         } catch {
             return .undecodableWrite(detail: "\(error)")
         }

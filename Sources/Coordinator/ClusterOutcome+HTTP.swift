@@ -50,6 +50,7 @@ extension HTTPReply {
         case let .moduleStored(record, created): .json(created ? 201 : 200, ModuleJSON.record(record))
         case let .moduleDeleted(name, version):
             .json(200, "{\"deleted\":{\"name\":\(JSONText.quoted(name)),\"version\":\(JSONText.quoted(version))}}")
+        case let .clusterVersionRaised(version), let .clusterVersionKept(version): .json(200, "{\"clusterVersion\":\(version)}")
         case let .rejected(rejection): rejected(rejection)
         }
     }
@@ -105,6 +106,7 @@ extension HTTPReply {
             .error(501, "undecodable_request", "the leader cannot decode this request (does it run an older build? "
                 + "upgrade every member before using what is new): \(detail)")
         case let .clusterUpgrading(block): unavailable("cluster_upgrading", "\(block)")
+        case let .clusterVersionTooLow(block): unavailable("cluster_upgrading", "\(block)")
         case let .undecodableAnswer(detail):
             .error(502, "undecodable_answer", "the leader's answer could not be decoded (does it run an incompatible build?); "
                 + "the request may have applied: \(detail)")

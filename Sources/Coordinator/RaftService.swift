@@ -61,8 +61,8 @@ final class RaftService: @unchecked Sendable {
     private var lastHeard: [NodeID: MonotonicInstant] = [:]
     /// What each member's pings said it reads: the rule for newer entries (`RaftService+Upgrades`).
     var memberVersions = MemberVersions()
-    /// The last refusal `entryRefusal` logged, so a run of refused writes logs once.
-    var lastUpgradeBlock: UpgradeBlock?
+    /// The last refusals `entryRefusal` logged, and the raise of the cluster version in flight.
+    var upgradeGate = UpgradeGate()
     /// Answers node reads when this node leads; set once before `start`.
     var gatewayQueries: (@Sendable (GatewayQuery) -> ClusterOutcome)?
     /// Hears every view this service publishes, on its loop; set once before `start`.
@@ -323,6 +323,7 @@ final class RaftService: @unchecked Sendable {
                 directory = MemberDirectory(founding: founding, fleet: fleet)
             case .nodeStored: inventoryPublication.noteChanged()
             case .nodeDeleted: inventoryPublication.noteChanged(immediately: true)
+            case let .clusterVersionRaised(version): logger.info("cluster version raised to \(version)")
             default:
                 break
             }

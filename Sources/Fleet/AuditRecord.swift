@@ -77,6 +77,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case auditCompact = "audit.compact"
     case modulePut = "module.put"
     case moduleDelete = "module.delete"
+    case clusterVersion = "cluster.version"
 
     public static let bytesMaximum = 32
 
@@ -105,6 +106,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .compactAudit: (.auditCompact, AuditContext.unknownUser)
         case let .putModule(record): (.modulePut, "\(record.name)@\(record.version)")
         case let .deleteModule(name, version): (.moduleDelete, "\(name)@\(version)")
+        case let .setClusterVersion(version): (.clusterVersion, "\(version)")
         }
     }
 }

@@ -10,6 +10,7 @@ extension FleetCodec {
         case ticketKeyAdded, rejected, nodeRevoked, nodeUnrevoked
         case adminBootstrapped, bootstrapSkipped, userAdded, userDeleted, passwordChanged, loginFailureRecorded, accountLocked
         case loginSuccessRecorded, userUnlocked, signingKeyRotated, unknownLoginRecorded, auditCompacted, loginSuccessWhileLocked
+        case clusterVersionRaised, clusterVersionKept
         case moduleStored = 32, moduleDeleted
     }
 
@@ -76,6 +77,12 @@ extension FleetCodec {
         case let .moduleDeleted(name, version):
             write(.moduleDeleted, name, to: &writer)
             writer.write(version)
+        case let .clusterVersionRaised(version):
+            writer.write(OutcomeTag.clusterVersionRaised.rawValue)
+            writer.write(version)
+        case let .clusterVersionKept(version):
+            writer.write(OutcomeTag.clusterVersionKept.rawValue)
+            writer.write(version)
         case let .rejected(rejection):
             writer.write(OutcomeTag.rejected.rawValue)
             write(rejection, to: &writer)
@@ -119,6 +126,8 @@ extension FleetCodec {
             return .auditCompacted(removed: Int(removed))
         case .moduleStored: return .moduleStored(try readModule(&reader), created: try reader.readBool())
         case .moduleDeleted: return .moduleDeleted(name: try readText(&reader), version: try readText(&reader))
+        case .clusterVersionRaised: return .clusterVersionRaised(try reader.readUInt8())
+        case .clusterVersionKept: return .clusterVersionKept(try reader.readUInt8())
         case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet outcome")
         }

@@ -5,8 +5,8 @@ import Primitives
 /// anything it does not fully understand. Version 3 added ticket keys,
 /// version 4 node revocations and `deleteUnusedEnvironment`, version 5 users, logins and
 /// the token-signing key ring, version 6 the audit trail (`audited`, `recordUnknownLogin`,
-/// `compactAudit`), version 8 modules (`putModule`, `deleteModule`; version 7 is another
-/// branch's, and this build writes none); versions 2 to 5 (written before) still decode, so a data
+/// `compactAudit`), version 7 the cluster version (`setClusterVersion`, and the snapshot's
+/// cluster version), version 8 modules (`putModule`, `deleteModule`); versions 2 to 7 (written before) still decode, so a data
 /// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
@@ -15,12 +15,16 @@ import Primitives
 /// Each entry is written in the lowest version that can express it, never below
 /// `versionWrittenMinimum`: a command version 3 knows is written as version 3, a
 /// snapshot without revocations, users, signing keys or audit records too, one with revocations but
-/// neither users nor keys as version 4, one with an audit trail as version 6, one with a module (or an audit record of
-/// one) as version 8, and an audited command in the higher of 6 and its command's version, so members of older builds follow an upgraded
+/// neither users nor keys as version 4, one with an audit trail as version 6, one whose cluster
+/// version was set as version 7, one with a module (or an audit record of one) as version 8, and
+/// an audited command in the higher of 6 and its command's version, so members of older builds follow an upgraded
 /// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
 /// read only in versions that have it.
 public enum FleetCodec {
     public static let versionsRead: ClosedRange<UInt8> = 2...8
+    /// The first version whose entries the leader proposes only once the replicated cluster
+    /// version is at least theirs (`FleetState.clusterVersion`); every later version is gated alike.
+    public static let versionFirstGatedByClusterVersion: UInt8 = 7
     /// What the oldest build that may share a cluster with this one reads.
     public static let versionWrittenMinimum: UInt8 = 3
     static let textBytesMaximum = 256
@@ -31,7 +35,8 @@ public enum FleetCodec {
         case bootstrapAdmin, addUser, deleteUser, setPassword, recordLoginFailure, recordLoginSuccess, unlockUser
         case rotateSigningKey
         case audited, recordUnknownLogin, compactAudit
-        // Tags 23 to 31 are left to version 7's commands.
+        case setClusterVersion
+        // Tags 24 to 31 are left free.
         case putModule = 32, deleteModule
 
         /// The version that introduced the tag.
@@ -44,6 +49,7 @@ public enum FleetCodec {
                  .rotateSigningKey: 5
             case .audited, .recordUnknownLogin, .compactAudit: 6
             case .putModule, .deleteModule: 8
+            case .setClusterVersion: 7
             }
         }
 
@@ -95,6 +101,7 @@ public enum FleetCodec {
         case .compactAudit: .compactAudit
         case .putModule: .putModule
         case .deleteModule: .deleteModule
+        case .setClusterVersion: .setClusterVersion
         }
     }
 
@@ -128,6 +135,7 @@ public enum FleetCodec {
         case let .deleteModule(name, version):
             writer.write(name)
             writer.write(version)
+        case let .setClusterVersion(version): writer.write(version)
         case let .rotateSigningKey(key, overlap):
             write(key, to: &writer)
             writer.write(overlap)
@@ -161,7 +169,7 @@ public enum FleetCodec {
         if let tag, tag.since > version {
             throw .invalidValue(offset: tagOffset, detail: "fleet command tag \(tag.rawValue) is not in version \(version)")
         }
-        if isInner, let tag, [.audited, .compactAudit].contains(tag) {
+        if isInner, let tag, [.audited, .compactAudit, .setClusterVersion].contains(tag) {
             throw .invalidValue(offset: tagOffset, detail: "an audited command cannot be audit command \(tag.rawValue)")
         }
         if !isInner, tag == .recordUnknownLogin {
@@ -198,6 +206,7 @@ public enum FleetCodec {
         case .compactAudit: command = .compactAudit(beforeMilliseconds: try reader.readUInt64())
         case .putModule: command = .putModule(try readModule(&reader))
         case .deleteModule: command = .deleteModule(name: try readText(&reader), version: try readText(&reader))
+        case .setClusterVersion: command = .setClusterVersion(try readClusterVersion(&reader))
         case nil: throw .invalidValue(offset: tagOffset, detail: "unknown fleet command tag")
         }
         return command
@@ -219,15 +228,17 @@ public enum FleetCodec {
             writeTable(state.signingKeys, to: &writer, write)
         }
         if version >= 6 { write(state.audit, to: &writer) }
+        if version >= 7 { writer.write(state.clusterVersion ?? 0) }
         if version >= 8 { writeTable(state.sortedModuleRecords, to: &writer, write) }
         return writer.bytes
     }
 
     /// The lowest version that holds what `state` holds: 8 with a module or an audit record of one,
-    /// 6 with an audit trail (a record, or one dropped), 5 with users or signing keys, 4 with
-    /// revocations, else `versionWrittenMinimum`.
+    /// 7 with a cluster version set, 6 with an audit trail (a record, or one dropped), 5 with users
+    /// or signing keys, 4 with revocations, else `versionWrittenMinimum`.
     private static func snapshotVersion(of state: FleetState) -> UInt8 {
         if !state.modules.isEmpty || state.auditNamesModules { return Tag.putModule.versionWritten }
+        if state.clusterVersion != nil { return Tag.setClusterVersion.versionWritten }
         if !state.audit.isEmpty || state.audit.droppedLogins > 0 || state.audit.droppedWrites > 0 { return Tag.audited.versionWritten }
         if !state.users.isEmpty || !state.signingKeys.isEmpty { return Tag.addUser.versionWritten }
         return state.revocations.isEmpty ? versionWrittenMinimum : Tag.revokeNode.versionWritten
@@ -248,6 +259,7 @@ public enum FleetCodec {
         let keysOffset = reader.offset
         let signingKeys = version >= 5 ? try readTable(&reader, maximum: FleetState.signingKeysMaximum, readSigningKey) : []
         let audit = version >= 6 ? try readAuditTrail(&reader, appliedIndex: appliedIndex) : AuditTrail()
+        let clusterVersion = version >= 7 ? try readSnapshotClusterVersion(&reader) : nil
         let modules = version >= 8 ? try readModuleTable(&reader) : [:]
         try reader.expectEnd()
         let usersByName = try uniqueUsers(users, tableOffset: usersOffset)
@@ -263,6 +275,7 @@ public enum FleetCodec {
             signingKeys: signingKeys,
             audit: audit,
             modules: modules,
+            clusterVersion: clusterVersion,
             appliedIndex: appliedIndex)
     }
 

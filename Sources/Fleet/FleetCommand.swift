@@ -60,6 +60,10 @@ public enum FleetCommand: Sendable, Equatable {
     case putModule(ModuleRecord)
     /// Forgets a module version (encoding version 8); its artifact may then be collected.
     case deleteModule(name: String, version: String)
+    /// Raises the replicated cluster version (CLUSTER.md, "The cluster version"): the newest fleet
+    /// version every member was heard to read when the leader proposed it. Never lowers it; only
+    /// the leader proposes it, never audited. Encoding version 7.
+    case setClusterVersion(UInt8)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -101,6 +105,11 @@ public enum FleetOutcome: Sendable, Equatable {
     /// The version is recorded; `created` is false when the same bytes were recorded already.
     case moduleStored(ModuleRecord, created: Bool)
     case moduleDeleted(name: String, version: String)
+    /// The cluster version is now this one (it was lower, or unset).
+    case clusterVersionRaised(UInt8)
+    /// A set no higher than the cluster version in force, which this is (the unset one counts as
+    /// `FleetState.clusterVersionUnset`): nothing changed.
+    case clusterVersionKept(UInt8)
     case rejected(FleetRejection)
 }
 

@@ -90,7 +90,8 @@ public struct FleetEvent: Sendable, Equatable {
         case let .memberStored(record): .memberAdded(record)
         case let .memberDeleted(name): .memberRemoved(name: name)
         case .loginFailureRecorded, .accountLocked, .loginSuccessRecorded, .addressesPublished, .ticketKeyAdded, .signingKeyRotated,
-             .bootstrapSkipped, .rejected, .unknownLoginRecorded, .auditCompacted, .loginSuccessWhileLocked, .moduleStored, .moduleDeleted:
+             .bootstrapSkipped, .rejected, .unknownLoginRecorded, .auditCompacted, .loginSuccessWhileLocked, .moduleStored, .moduleDeleted,
+             .clusterVersionRaised, .clusterVersionKept:
             nil
         }
     }

@@ -21,6 +21,9 @@ public struct FleetState: Sendable, Equatable {
     public internal(set) var audit: AuditTrail
     /// Uploaded module versions: by module name, then by version.
     public internal(set) var modules: [String: [String: ModuleRecord]]
+    /// The newest fleet version every member read when the leader raised it; nil until first
+    /// raised. Only rises (`setClusterVersion`).
+    public internal(set) var clusterVersion: UInt8?
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -54,13 +57,14 @@ public struct FleetState: Sendable, Equatable {
         signingKeys = []
         audit = AuditTrail()
         modules = [:]
+        clusterVersion = nil
         appliedIndex = 0
     }
 
     init(environments: [String: EnvironmentRecord], members: [String: ClusterMemberRecord],
          advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
          revocations: [String: NodeRevocation], users: [String: UserRecord], signingKeys: [SigningKeyRecord],
-         audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], appliedIndex: UInt64) {
+         audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], clusterVersion: UInt8?, appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
@@ -71,6 +75,7 @@ public struct FleetState: Sendable, Equatable {
         self.signingKeys = signingKeys
         self.audit = audit
         self.modules = modules
+        self.clusterVersion = clusterVersion
         self.appliedIndex = appliedIndex
     }
 
@@ -151,6 +156,7 @@ public struct FleetState: Sendable, Equatable {
         case let .compactAudit(before): compactAudit(beforeMilliseconds: before)
         case let .putModule(record): putModule(record)
         case let .deleteModule(name, version): deleteModule(name, version: version)
+        case let .setClusterVersion(version): setClusterVersion(version)
         }
     }
 }

@@ -30,6 +30,7 @@ import Wire
         .accountLocked(name: "admin", untilMilliseconds: 1_800_000_060_000), .loginSuccessRecorded(name: "admin"),
         .loginSuccessWhileLocked(name: "admin", untilMilliseconds: 1_800_000_060_000), .unknownLoginRecorded,
         .auditCompacted(removed: 0), .auditCompacted(removed: AuditTrail.recordsMaximum),
+        .clusterVersionRaised(7), .clusterVersionKept(6),
         .userUnlocked(name: "admin"), .signingKeyRotated(idHex: "0011223344556677"),
         .rejected(.invalidUserName("Bad")), .rejected(.userExists("dev")), .rejected(.unknownUser("ghost")),
         .rejected(.tooManyUsers(maximum: 1_024)), .rejected(.lastAdmin("admin")), .rejected(.bootstrapNotAdmin("admin")),
@@ -58,6 +59,10 @@ import Wire
         .clusterUpgrading(UpgradeBlock(member: "c3", reads: .advertised(fleetVersion: 4), entryVersion: 6)),
         .clusterUpgrading(UpgradeBlock(member: "c2", reads: .unadvertised, entryVersion: 6)),
         .clusterUpgrading(UpgradeBlock(member: "c2", reads: .advertised(fleetVersion: 5), entryVersion: 6)),
+        .clusterVersionTooLow(ClusterVersionBlock(clusterVersion: nil, entryVersion: 7, member: "c2", reads: nil)),
+        .clusterVersionTooLow(ClusterVersionBlock(clusterVersion: 7, entryVersion: 8, member: "c3", reads: .advertised(fleetVersion: 7))),
+        .clusterVersionTooLow(ClusterVersionBlock(clusterVersion: 7, entryVersion: 8, member: "c4", reads: .unadvertised)),
+        .clusterVersionTooLow(ClusterVersionBlock(clusterVersion: 8, entryVersion: 9, member: nil, reads: nil)),
     ] + proposalErrors.map(ClusterRefusal.proposal)
 
     static let every: [ClusterOutcome] = fleetOutcomes.map(ClusterOutcome.applied) + refusals.map(ClusterOutcome.refused) + [
@@ -84,7 +89,7 @@ import Wire
     @Test(arguments: [
         ([0], 8, "unknown cluster outcome"), ([5], 8, "unknown cluster outcome"), ([1, 0], 9, "unknown fleet outcome"),
         ([1, 9, 0], 10, "unknown fleet rejection"), ([4, 0], 9, "unknown cluster refusal"),
-        ([4, 27], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
+        ([4, 28], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
         ([4, 5, 7, 7], 11, "unknown membership error"),
     ] as [([UInt8], Int, String)])
     func unknownTagsAreRefused(tags: [UInt8], offset: Int, detail: String) {

@@ -47,7 +47,7 @@ import Testing
         let c1 = ClusterTopology.nodeID(forName: "c1")
         let c2 = ClusterTopology.nodeID(forName: "c2")
         #expect(Self.leader(leaseFor: .milliseconds(250)).json(at: Self.now) == "{\"name\":\"c1\",\"role\":\"leader\",\"leader\":\"c1\","
-            + "\"term\":3,\"commitIndex\":0,\"appliedIndex\":0,\"lastIndex\":0,\"nodesRecorded\":0,"
+            + "\"term\":3,\"commitIndex\":0,\"appliedIndex\":0,\"lastIndex\":0,\"nodesRecorded\":0,\"clusterVersion\":null,"
             + "\"leaseRemainingMilliseconds\":250,\"actingAsLeader\":true,\"members\":["
             + "{\"name\":\"c1\",\"id\":\"\(c1)\",\"role\":\"voter\",\"peerAddress\":\"127.0.0.1:7001\",\"apiAddress\":\"127.0.0.1:8001\","
             + "\"agentAddress\":\"127.0.0.1:9001\",\"isLeader\":true,\"health\":\"healthy\",\"matchIndex\":0,\"lag\":0,"
@@ -55,6 +55,12 @@ import Testing
             + "{\"name\":\"c2\",\"id\":\"\(c2)\",\"role\":\"voter\",\"peerAddress\":\"127.0.0.1:7002\",\"apiAddress\":\"\","
             + "\"agentAddress\":\"\",\"isLeader\":false,\"health\":\"unreachable\",\"matchIndex\":null,\"lag\":null,"
             + "\"lastContactMilliseconds\":null}]}")
+    }
+
+    @Test func theJSONShowsTheClusterVersionOnceSet() {
+        var view = Self.leader(leaseFor: nil)
+        view.clusterVersion = 7
+        #expect(view.json(at: Self.now).contains("\"nodesRecorded\":0,\"clusterVersion\":7,"))
     }
 
     @Test func theJSONShowsEachMembersLagAndLastContactFromTheLeader() {

@@ -13,7 +13,7 @@ struct MemberVersionsTests {
 
     static func versions(_ heard: [NodeID: MemberReads]) -> MemberVersions {
         var versions = MemberVersions()
-        for (id, reads) in heard { _ = versions.heard(reads, from: id) }
+        for (id, reads) in heard { _ = versions.heard(reads, from: id, term: 1) }
         return versions
     }
 
@@ -87,15 +87,15 @@ struct MemberVersionsTests {
         versions.keep(only: smaller)
         #expect(versions.reads(of: 3) == nil && versions.reads(of: 2) == .advertised(fleetVersion: 6))
         #expect(Self.block(versions) == nil)
-        _ = versions.heard(.advertised(fleetVersion: 5), from: 3)
+        _ = versions.heard(.advertised(fleetVersion: 5), from: 3, term: 1)
         #expect(Self.block(versions) == UpgradeBlock(member: "c3", reads: .advertised(fleetVersion: 5), entryVersion: 6))
     }
 
     /// A member restarted with another build says so in its next ping: the latest ping wins.
     @Test func theLatestPingReplacesWhatWasKnown() {
         var versions = Self.versions(Self.everyoneCurrent)
-        let repeated = versions.heard(.advertised(fleetVersion: 6), from: 2)
-        let changed = versions.heard(.unadvertised, from: 2)
+        let repeated = versions.heard(.advertised(fleetVersion: 6), from: 2, term: 1)
+        let changed = versions.heard(.unadvertised, from: 2, term: 1)
         #expect(!repeated && changed)
         #expect(Self.block(versions)?.reads == .unadvertised)
     }

@@ -21,6 +21,16 @@ import Testing
         #expect(WriteCheck.refusal(for: bytes) == .undecodableWrite(detail: "\(error)"))
     }
 
+    /// Only the leader raises the cluster version, once every member reads it: a follower cannot
+    /// forward one as a write, bare or audited.
+    @Test func aClusterVersionIsNoWrite() {
+        #expect(WriteCheck.refusal(for: FleetCodec.encode(.setClusterVersion(7)))
+            == .undecodableWrite(detail: "the cluster version is raised only by the leader, never as a write"))
+        let audited = FleetCodec.encode(.audited(AuditContext(user: "a", role: .admin, source: nil, atMilliseconds: 1),
+                                                 .setClusterVersion(9)))
+        #expect(WriteCheck.refusal(for: audited) != nil)
+    }
+
     @Test(arguments: [[UInt8](), [0xFF], [UInt8](repeating: 7, count: 40)])
     func bytesThatAreNoCommandAreRefused(bytes: [UInt8]) throws {
         let refusal = try #require(WriteCheck.refusal(for: bytes))

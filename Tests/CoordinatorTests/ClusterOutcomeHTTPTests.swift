@@ -113,6 +113,10 @@ import Testing
         .error(.clusterUpgrading(UpgradeBlock(member: "c2", reads: .advertised(fleetVersion: 5), entryVersion: 6)), 503,
                "cluster_upgrading", "member c2 reads fleet entries only up to version 5; this is a version-6 fleet entry, "
                    + "which the leader proposes only while no member is known to read less: upgrade c2 first", retry: 1),
+        .error(.clusterVersionTooLow(ClusterVersionBlock(clusterVersion: 7, entryVersion: 8, member: "c3", reads: nil)), 503,
+               "cluster_upgrading", "the cluster version is 7; this is a version-8 fleet entry, which needs cluster version 8 or "
+                   + "later: member c3 has not been heard from by this leader yet (down, cut off, or just added); "
+                   + "upgrade or start c3, or remove it", retry: 1),
     ]
 
     static let proposalRefusals: [Row] = [

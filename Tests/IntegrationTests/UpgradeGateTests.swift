@@ -10,7 +10,8 @@ import Wire
 /// would: a peer connection with c2's certificate whose keepalive ping carries the marker and
 /// send time only. The leader's latest ping from c2 then says nothing, and every API write and
 /// login (version-6 entries) is refused — a write with 503 `cluster_upgrading` naming c2, on the
-/// leader and through an upgraded follower alike — until c2 runs this build again.
+/// leader and through an upgraded follower alike — until c2 runs this build again. Before, the
+/// three members of this build raise the cluster version to 7 on their own.
 @Suite(.serialized)
 struct UpgradeGateTests {
     @Test func writesWaitForAMemberOfAnOlderBuildAndResumeOnceItIsUpgraded() throws {
@@ -18,6 +19,15 @@ struct UpgradeGateTests {
         let leader = try #require(cluster.agreedLeader())
         let older = try #require(cluster.names.first { $0 != leader })
         let follower = try #require(cluster.names.first { $0 != leader && $0 != older })
+        // Every member runs this build: the leader raises the replicated cluster version by itself.
+        for name in cluster.names {
+            let process = try #require(cluster.processes[name])
+            let raised = eventually {
+                (try? process.request("GET", "/api/v1/cluster", token: cluster.token))?.body.contains("\"clusterVersion\":7,") == true
+            }
+            #expect(raised, "\(name) never showed cluster version 7")
+            #expect(process.log.text.contains("cluster version raised to 7"), "\(name) logged no raise")
+        }
         #expect(cluster.putAcknowledged("before-upgrade"), "the cluster took no write with every member current")
         cluster.kill(older)
 
