@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Observability", dependencies: ["Locking", "Primitives"]),
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
         .target(name: "ModuleArchive", dependencies: ["CLinux", "COpenSSL", "CZlib", "FileSystem", "Locking", "Modules"]),
-        .target(name: "ModuleInstallation", dependencies: ["FileSystem", "HostInstall", "ModuleArchive", "Modules", "Primitives", "Storage"]),
+        .target(name: "ModuleInstallation", dependencies: ["FileSystem", "HostInstall", "ModuleArchive", "Modules", "Storage"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",
@@ -101,7 +101,7 @@ let package = Package(
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ModulesTests", dependencies: ["Modules", "ModuleArchive", "TestSupport"]),
-        .testTarget(name: "HostInstallTests", dependencies: ["HostInstall", "Modules"]),
+        .testTarget(name: "HostInstallTests", dependencies: ["HostInstall", "Primitives"]),
         .testTarget(
             name: "ModuleInstallationTests",
             dependencies: ["HostInstall", "ModuleArchive", "ModuleInstallation", "Modules", "Storage", "TestSupport"]

@@ -36,7 +36,7 @@ extension InstallCore {
         }
         let step = intent.failedStep ?? intent.step
         return finish(result(intent.operation, .interrupted,
-                             reason: "the agent restarted during '\(step)' of \(intent.target); back to \(restored)"))
+                             reason: "\(record.module) \(intent.target): the agent restarted during '\(step)'; back to \(restored)"))
     }
 
     /// Forward progress, for deciding what a switch back must undo.

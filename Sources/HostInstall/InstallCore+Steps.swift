@@ -61,7 +61,7 @@ extension InstallCore {
             return done(step)
         }
         intent.failedStep = step
-        intent.reason = "\(step) of \(record.module) \(intent.target) failed: \(reason)"
+        intent.reason = "\(record.module) \(intent.target): \(step) failed: \(reason)"
         record.intent = intent
         return rollBack()
     }

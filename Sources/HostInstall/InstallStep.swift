@@ -29,15 +29,15 @@ public enum InstallStep: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .unpack: "unpack"
-        case .stopPrevious: "stop the previous version"
+        case .stopPrevious: "stopping the previous version"
         case .startTarget: "start"
         case .probeTarget: "health probe"
-        case .link: "switch current"
-        case .ensureTarget: "make sure the new version runs"
-        case .stopPreviousAfterSwitch: "stop the previous version after the switch"
-        case .rollbackStopTarget: "stop the new version"
-        case .rollbackLink: "switch current back"
-        case .rollbackStartPrevious: "start the previous version again"
+        case .link: "switch of current"
+        case .ensureTarget: "start after the agent restarted"
+        case .stopPreviousAfterSwitch: "stopping the previous version after the switch"
+        case .rollbackStopTarget: "stopping the new version"
+        case .rollbackLink: "switching current back"
+        case .rollbackStartPrevious: "starting the previous version again"
         }
     }
 }
