@@ -36,8 +36,9 @@ extension ModuleLayout {
 
     /// Reads the record, removes crash leftovers, and makes `current` agree with
     /// `record.expectedCurrent` (the core's recovery rule: the previous version before the
-    /// commit point, the target past it). A version the record needs that is not on disk, or a
-    /// `current` HotSwap did not make, is an error: nothing is guessed.
+    /// commit point, the target past it). That version missing from disk, or a `current`
+    /// HotSwap did not make, is an error: nothing is guessed. (A target not yet unpacked, or a
+    /// retained version gone, is not: recovery never needs the one, a switch back to the other fails.)
     public func inspect() throws(InstallationError) -> Inspection {
         try prepare()
         var inspection = Inspection(record: try readState())
@@ -62,13 +63,11 @@ extension ModuleLayout {
             try link(expected)
             inspection.correctedCurrent = CurrentCorrection(from: found, to: expected)
         }
-        if let expected, let record = inspection.record {
-            for version in record.keptVersions.union([expected]).sorted() {
-                var status = stat()
-                guard fstatat(rootDescriptor, "\(Self.versionsName)/\(version)", &status, AT_SYMLINK_NOFOLLOW) == 0,
-                      status.st_mode & S_IFMT == S_IFDIR
-                else { throw .missingVersion(path: versionDirectory(version)) }
-            }
+        if let expected {
+            var status = stat()
+            guard fstatat(rootDescriptor, "\(Self.versionsName)/\(expected)", &status, AT_SYMLINK_NOFOLLOW) == 0,
+                  status.st_mode & S_IFMT == S_IFDIR
+            else { throw .missingVersion(path: versionDirectory(expected)) }
         }
         return inspection
     }

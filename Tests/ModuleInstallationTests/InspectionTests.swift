@@ -73,11 +73,13 @@ struct InspectionTests {
         #expect(InstallFixtures.linkTarget(layout.currentPath) == "/tmp")
     }
 
-    @Test func aVersionTheRecordNeedsThatIsNotOnDiskStopsTheStart() throws {
+    @Test func theVersionCurrentMustNameMissingStopsTheStart() throws {
         let directory = TemporaryDirectory()
         let layout = try InstallFixtures.layout(in: directory)
         try InstallFixtures.install("1.0", in: layout, directory: directory)
-        try layout.writeState(Self.record(step: .probeTarget))
+        try layout.writeState(Self.record(step: .unpack))
+        #expect(try layout.inspect().correctedCurrent == ModuleLayout.CurrentCorrection(from: nil, to: "1.0"), "2.0 is not needed")
+        try layout.writeState(Self.record(step: .stopPreviousAfterSwitch))
         #expect(InstallFixtures.error { () throws(InstallationError) in try layout.inspect() }
                 == .missingVersion(path: layout.versionDirectory("2.0")))
         let otherDirectory = TemporaryDirectory()
@@ -85,6 +87,9 @@ struct InspectionTests {
         try other.writeState(Self.record(step: nil))
         #expect(InstallFixtures.error { () throws(InstallationError) in try other.inspect() }
                 == .missingVersion(path: other.versionDirectory("1.0")))
+        try FileManager.default.createSymbolicLink(atPath: other.currentPath, withDestinationPath: "versions/1.0")
+        #expect(InstallFixtures.error { () throws(InstallationError) in try other.inspect() }
+                == .missingVersion(path: other.versionDirectory("1.0")), "a dangling current")
     }
 
     @Test func aCorruptStateStopsTheStart() throws {

@@ -14,10 +14,12 @@ enum InstallFixtures {
     }
 
     /// Packs a module `name` `version` (with ports 8080/8081) into `directory`; the artifact's path and sha256.
-    static func artifact(_ name: String = "web", version: String, in directory: TemporaryDirectory) throws -> (String, ArtifactDigest) {
+    static func artifact(_ name: String = "web", version: String, alternatePort: Int? = 8081,
+                         in directory: TemporaryDirectory) throws -> (String, ArtifactDigest) {
         let source = directory.file("source-\(version)")
         try FileManager.default.createDirectory(atPath: "\(source)/bin", withIntermediateDirectories: true)
-        let manifest = ModuleManifest(name: name, version: version, start: .init(command: "bin/run"), port: 8080, alternatePort: 8081)
+        let manifest = ModuleManifest(name: name, version: version, start: .init(command: "bin/run"), port: 8080,
+                                      alternatePort: alternatePort)
         try Data(manifest.encoded()).write(to: URL(fileURLWithPath: "\(source)/\(ModuleFormat.manifestPath)"))
         try Data("#!/bin/sh\necho \(version)\n".utf8).write(to: URL(fileURLWithPath: "\(source)/bin/run"))
         let output = directory.file("\(name)-\(version).tar.gz")
