@@ -101,3 +101,37 @@ struct RecordCodecTests {
         }
     }
 }
+
+/// The record's bytes as Scripts/fuzz seeds them, field by field.
+struct RecordGoldenBytesTests {
+    static func bytes(_ text: String) -> [UInt8] {
+        var result: [UInt8] = []
+        var scalars = Array(text.unicodeScalars)[...]
+        while let scalar = scalars.popFirst() {
+            if scalar == "\\", scalars.first == "x" {
+                let hex = String(String.UnicodeScalarView(scalars.dropFirst().prefix(2)))
+                result.append(UInt8(hex, radix: 16)!)
+                scalars = scalars.dropFirst(3)
+            } else {
+                result.append(UInt8(scalar.value))
+            }
+        }
+        return result
+    }
+
+    @Test func aCommittedVersionIsTheseBytes() throws {
+        let record = InstallRecord(module: "web", term: 1, committed: ActiveVersion(version: "1.0", port: 8080))
+        let text = #"HSIR\x01\x03\x00\x00\x00web\x01\x00\x00\x00\x00\x00\x00\x00\x01\x03\x00\x00\x001.0\x90\x1f\x00\x00\x00"#
+        #expect(InstallRecordCodec.encode(record) == Self.bytes(text))
+    }
+
+    @Test func anInstallInFlightIsTheseBytes() throws {
+        var record = InstallRecord(module: "web", term: 1, committed: ActiveVersion(version: "1.0", port: 8080))
+        record.intent = InstallIntent(operation: OperationID(deploymentID: "d1", wave: 1, kind: .install(version: "2.0")), target: "2.0",
+                                      strategy: .blueGreen, step: .probeTarget, previous: record.committed, targetPort: 8081)
+        let text = #"HSIR\x01\x03\x00\x00\x00web\x01\x00\x00\x00\x00\x00\x00\x00\x01\x03\x00\x00\x001.0\x90\x1f\x00\x01"#
+            + #"\x02\x00\x00\x00d1\x01\x00\x00\x00\x01\x03\x00\x00\x002.0\x03\x00\x00\x002.0\x02\x04\x01\x03\x00\x00\x001.0\x90\x1f"#
+            + #"\x91\x1f\x00\x00\x00\x00"#
+        #expect(InstallRecordCodec.encode(record) == Self.bytes(text))
+    }
+}
