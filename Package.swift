@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "Wire"),
         .target(name: "Consensus", dependencies: ["Primitives"]),
         .target(name: "Modules", dependencies: ["Primitives", "Wire"]),
+        .target(name: "HostInstall", dependencies: ["Modules", "Primitives"]),
         .target(name: "Locking"),
         .target(name: "FileSystem", dependencies: ["Locking"]),
         .target(name: "Fleet", dependencies: ["Modules", "Primitives", "Wire"]),
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "Observability", dependencies: ["Locking", "Primitives"]),
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
         .target(name: "ModuleArchive", dependencies: ["CLinux", "COpenSSL", "CZlib", "FileSystem", "Locking", "Modules"]),
+        .target(name: "ModuleInstallation", dependencies: ["FileSystem", "HostInstall", "ModuleArchive", "Modules", "Storage"]),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",
@@ -99,6 +101,11 @@ let package = Package(
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ModulesTests", dependencies: ["Modules", "ModuleArchive", "TestSupport"]),
+        .testTarget(name: "HostInstallTests", dependencies: ["HostInstall", "Primitives"]),
+        .testTarget(
+            name: "ModuleInstallationTests",
+            dependencies: ["HostInstall", "ModuleArchive", "ModuleInstallation", "Modules", "Storage", "TestSupport"]
+        ),
         .testTarget(name: "RepositoryTests", dependencies: ["Access", "TestSupport"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "Primitives"]),

@@ -2,10 +2,11 @@ import FileSystem
 import Glibc
 
 /// Removes a directory and everything in it through directory descriptors, never following a
-/// symbolic link: what an interrupted unpack left is removed without touching anything outside.
-enum TreeRemoval {
+/// symbolic link: what an interrupted unpack left, or a version a host no longer keeps, is removed
+/// without touching anything outside.
+public enum TreeRemoval {
     /// Removes `path` (a directory) and its contents; a missing `path` is nothing to do.
-    static func remove(_ path: String) throws(FileError) {
+    public static func remove(_ path: String) throws(FileError) {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else {
             if errno == ENOENT { return }

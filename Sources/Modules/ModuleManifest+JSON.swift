@@ -4,7 +4,7 @@ import Wire
 /// unknown, missing and mistyped fields one by one, and a canonical encoder (fixed member
 /// order, two-space indentation) whose output decodes to the same manifest.
 extension ModuleManifest {
-    static let topFields = ["format", "name", "version", "start", "health", "port", "resources"]
+    static let topFields = ["format", "name", "version", "start", "health", "port", "alternatePort", "resources"]
     static let invocationFields = ["command", "arguments", "environment"]
 
     /// The manifest `bytes` holds, checked (`validate`); at most `ManifestLimits.bytesMaximum` bytes.
@@ -22,6 +22,7 @@ extension ModuleManifest {
                                       start: try invocation(top.members["start"] ?? .null, path: "start"))
         if let health = top.members["health"] { manifest.health = try probe(health) }
         manifest.port = try top.integer("port")
+        manifest.alternatePort = try top.integer("alternatePort")
         if let resources = top.members["resources"] {
             let object = try ManifestObject(resources, path: "resources", known: ["cpuMillicores", "memoryMegabytes"], required: [])
             manifest.resources = ResourceHints(cpuMillicores: try object.integer("cpuMillicores"),
@@ -63,6 +64,7 @@ extension ModuleManifest {
         case let .command(invocation): lines.append("  \"health\": {\"command\": \(Self.text(invocation))},")
         }
         if let port { lines.append("  \"port\": \(port),") }
+        if let alternatePort { lines.append("  \"alternatePort\": \(alternatePort),") }
         let hints = [resources.cpuMillicores.map { "\"cpuMillicores\": \($0)" },
                      resources.memoryMegabytes.map { "\"memoryMegabytes\": \($0)" }].compactMap { $0 }
         if !hints.isEmpty { lines.append("  \"resources\": {\(hints.joined(separator: ", "))},") }

@@ -14,6 +14,11 @@ extension ModuleManifest {
             try Self.check(invocation, field: "health.command")
         }
         if let port { try Self.checkPort(port, field: "port") }
+        if let alternatePort {
+            try Self.checkPort(alternatePort, field: "alternatePort")
+            guard let port else { throw ManifestRefusal("alternatePort needs port: it is the second port beside it") }
+            guard alternatePort != port else { throw ManifestRefusal("alternatePort must differ from port (both are \(port))") }
+        }
         if let cpu = resources.cpuMillicores, !ManifestLimits.cpuMillicoresRange.contains(cpu) {
             throw ManifestRefusal("resources.cpuMillicores must be from \(Self.rangeText(ManifestLimits.cpuMillicoresRange)), not \(cpu)")
         }

@@ -11,15 +11,19 @@ public struct ModuleManifest: Equatable, Sendable {
     public var start: Invocation
     public var health: HealthProbe?
     public var port: Int?
+    /// The second port a blue-green install starts a new version on while the old one keeps
+    /// `port` (Docs/MODULES.md, "Installing on a host"); needs `port` and differs from it.
+    public var alternatePort: Int?
     public var resources: ResourceHints
 
     public init(name: String, version: String, start: Invocation, health: HealthProbe? = nil, port: Int? = nil,
-                resources: ResourceHints = ResourceHints()) {
+                alternatePort: Int? = nil, resources: ResourceHints = ResourceHints()) {
         self.name = name
         self.version = version
         self.start = start
         self.health = health
         self.port = port
+        self.alternatePort = alternatePort
         self.resources = resources
     }
 

@@ -7,7 +7,7 @@ struct ManifestCodecTests {
         name: "sample-service", version: "1.4.0+build.7",
         start: .init(command: "bin/server", arguments: ["--port", "8080", "", "naïve \"quoted\"\n"],
                      environment: [.init(name: "MODE", value: "production"), .init(name: "_X1", value: "")]),
-        health: .http(path: "/healthz?deep=1", port: 8080), port: 8080,
+        health: .http(path: "/healthz?deep=1", port: 8080), port: 8080, alternatePort: 8081,
         resources: .init(cpuMillicores: 500, memoryMegabytes: 256))
 
     static let minimal = ModuleManifest(name: "a", version: "1", start: .init(command: "/usr/bin/python3"))
@@ -48,6 +48,12 @@ struct ManifestCodecTests {
             """)
     }
 
+    @Test func theAlternatePortFollowsThePortInTheCanonicalText() throws {
+        let text = String(decoding: Self.full.encoded(), as: UTF8.self)
+        #expect(text.contains("  \"port\": 8080,\n  \"alternatePort\": 8081,\n  \"resources\""))
+        #expect(try Self.decode(Self.body(", \"port\": 80, \"alternatePort\": 81")).alternatePort == 81)
+    }
+
     @Test func aWrittenManifestDecodes() throws {
         let manifest = try Self.decode(Self.body(", \"health\": {\"http\": {\"port\": 9, \"path\": \"/\"}}, \"resources\": {}"))
         #expect(manifest.health == .http(path: "/", port: 9))
@@ -73,6 +79,11 @@ struct ManifestCodecTests {
         (body(", \"resources\": {\"memoryMegabytes\": 9999999}"), "resources.memoryMegabytes must be from 1 to 4194304"),
         (body(", \"resources\": {\"cpu\": 1}"), "unknown field 'resources.cpu'"),
         (body(", \"port\": 80, \"port\": 81"), "key \"port\" is repeated"),
+        (body(", \"alternatePort\": 81"), "alternatePort needs port"),
+        (body(", \"port\": 80, \"alternatePort\": 80"), "alternatePort must differ from port (both are 80)"),
+        (body(", \"port\": 80, \"alternatePort\": 65536"), "alternatePort must be from 1 to 65535, not 65536"),
+        (body(", \"port\": 80, \"alternatePort\": \"81\""), "alternatePort must be a whole number"),
+        (body(", \"alternateport\": 81"), "unknown field 'alternateport' (did you mean 'alternatePort'?)"),
         ("{\"format\": 1, \"name\": \"Web\", \"version\": \"1\", \"start\": {\"command\": \"x\"}}", "name 'Web' must be 1 to 63"),
         ("{\"format\": 1, \"name\": \"-web\", \"version\": \"1\", \"start\": {\"command\": \"x\"}}", "name '-web' must be"),
         ("{\"format\": 1, \"name\": \"w\", \"version\": \".1\", \"start\": {\"command\": \"x\"}}", "version '.1' must be 1 to 64"),

@@ -1,0 +1,42 @@
+import FileSystem
+import ModuleArchive
+import Storage
+
+/// Why a module's directory on a host could not be read or changed: one sentence naming the path.
+public enum InstallationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case file(FileError)
+    case storage(StorageError)
+    case archive(ModuleArchiveError)
+    /// The state file fails its checksum or does not decode.
+    case stateCorrupt(path: String, reason: String)
+    /// The unpacked manifest names another module or version than its directory.
+    case manifestMismatch(path: String, expected: String, found: String)
+    /// The version is not on disk and no artifact was given to unpack.
+    case noArtifact(module: String, version: String)
+    /// `current` is something HotSwap did not make: not a link, or a link outside `versions/`.
+    case foreignCurrent(path: String, what: String)
+    /// Something other than a directory is where a version directory belongs.
+    case foreignVersion(path: String, kind: FileKind)
+    /// A version the state names is not on disk.
+    case missingVersion(path: String)
+    case invalidName(String)
+    case tooManyModules(directory: String, maximum: Int)
+
+    public var description: String {
+        switch self {
+        case let .file(error): error.description
+        case let .storage(error): error.description
+        case let .archive(error): error.description
+        case let .stateCorrupt(path, reason):
+            "the install state \(path) is corrupt: \(reason); refusing to guess which version runs (move it away and install again)"
+        case let .manifestMismatch(path, expected, found): "\(path) holds \(found), not \(expected)"
+        case let .noArtifact(module, version): "\(module) \(version) is not on this host and no artifact was given to unpack"
+        case let .foreignCurrent(path, what):
+            "\(path) \(what); HotSwap makes it only as a link to versions/VERSION and will not replace it: remove it and restart"
+        case let .foreignVersion(path, kind): "\(path) is \(kind), not a version directory HotSwap unpacked: remove it"
+        case let .missingVersion(path): "\(path) is missing, though the install state names it"
+        case let .invalidName(reason): reason
+        case let .tooManyModules(directory, maximum): "\(directory) already holds \(maximum) modules, the most one host runs"
+        }
+    }
+}
