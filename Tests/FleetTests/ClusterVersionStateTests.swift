@@ -28,7 +28,7 @@ struct ClusterVersionStateTests {
         #expect(bytes == [0x07, 0x17, 0x07])
         #expect(try FleetCodec.decodeCommand(bytes) == .setClusterVersion(7))
         #expect(try FleetCodec.decodeCommand([0x07, 0x17, 0xC8]) == .setClusterVersion(200), "a later build's version")
-        #expect(FleetCodec.versionsRead == 2...7)
+        #expect(FleetCodec.versionsRead == 2...8)
         #expect(throws: BinaryDecodingError.invalidValue(offset: 1, detail: "fleet command tag 23 is not in version 6")) {
             try FleetCodec.decodeCommand([0x06, 0x17, 0x07])
         }
