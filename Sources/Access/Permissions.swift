@@ -36,6 +36,7 @@ public enum Permissions {
         PermissionRule("GET", "/api/v1/modules", .role(.viewer)),
         PermissionRule("GET", "/api/v1/modules/{name}", .role(.viewer)),
         PermissionRule("PUT", "/api/v1/modules/{name}/{version}", .role(.deployer)),
+        PermissionRule("DELETE", "/api/v1/modules/{name}/{version}", .role(.admin)),
         PermissionRule("GET", "/api/v1/audit", .role(.admin)),
         PermissionRule("GET", "/api/v1/events", .role(.viewer)),
     ]

@@ -60,7 +60,8 @@ extension HTTPReply {
         let status = switch rejection {
         case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule: 404
         case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers, .environmentInUse, .userExists,
-             .lastAdmin, .signingKeyExists, .moduleVersionExists, .tooManyModules, .tooManyModuleVersions: 409
+             .lastAdmin, .signingKeyExists, .moduleVersionExists, .tooManyModules, .tooManyModuleVersions,
+             .moduleSignatureDiffers, .tooManyModuleVersionsInAll: 409
         case .invalidName, .invalidApprovalTimeout, .invalidNode, .malformedTicketKey, .invalidUserName, .bootstrapNotAdmin,
              .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule: 422
         }

@@ -61,7 +61,7 @@ public final class CoordinatorServer: Sendable {
         // One MAC for the process (the algorithm fetched once), made before the pool: a failure leaves no threads.
         let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics, logger: logger)
         self.hashing = hashing
-        let uploads = ModuleUploads(store: store)
+        let uploads = ModuleUploads(store: store, logger: logger, metrics: metrics)
         self.uploads = uploads
         var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, revocations: revocations,
                                        apiTrust: tls.apiTrust, metrics: metrics, logger: logger)

@@ -55,14 +55,18 @@ struct GuardedRoutes {
     /// A route whose body streams to the receiver `accept` makes (uploads), admitted on its head
     /// as every route is: a refused request is answered before any of its body is read, with no
     /// `100 Continue`, and gets a receiver that ignores whatever may still come.
-    mutating func addStreamed(_ method: String, _ pattern: String, bodyMaximumBytes: Int,
+    mutating func addStreamed(_ method: String, _ pattern: String, bodyMaximumBytes: Int, bodyMinimumBytesPerSecond: Int? = nil,
                               _ accept: @escaping @Sendable (HTTPRequest, HTTPResponder, VerifiedCaller) -> any HTTPRequestBodyReceiver) {
         let requirement = Permissions.requirement(method: method, pattern: pattern)
         precondition(requirement != .open, "\(method) \(pattern) is open in Permissions: uploads need a caller")
         let route = "\(method) \(pattern)"
-        registered.addStreamed(method, pattern, bodyMaximumBytes: bodyMaximumBytes) { [accessGuard] request, responder in
-            guard let admitted = Self.admit(request, responder, accessGuard: accessGuard, route: route, requirement: requirement),
-                  let caller = admitted else { return IgnoredBody() }
+        registered.addStreamed(method, pattern, bodyMaximumBytes: bodyMaximumBytes,
+                               bodyMinimumBytesPerSecond: bodyMinimumBytesPerSecond) { [accessGuard] request, responder in
+            guard let admitted = Self.admit(request, responder, accessGuard: accessGuard, route: route, requirement: requirement) else {
+                return IgnoredBody()
+            }
+            // Admitted without a caller happens only on an open route, which the precondition above rules out.
+            guard let caller = admitted else { preconditionFailure("\(route) admitted a request without a caller") }
             return accept(request, responder, caller)
         }
         notePreflight(method, pattern)
@@ -113,9 +117,9 @@ struct GuardedRoutes {
     }
 }
 
-/// The receiver of a streamed request refused on its head: the answer is sent and the connection
-/// closes after it, so whatever of the body still arrives is dropped.
-private final class IgnoredBody: HTTPRequestBodyReceiver {
+/// The receiver of a streamed request refused on its head (by the guard or by the route): the
+/// answer is sent and the connection closes after it, so whatever of the body still arrives is dropped.
+final class IgnoredBody: HTTPRequestBodyReceiver {
     func receive(_ bytes: [UInt8]) {}
     func finish() {}
     func abandon(_ reason: String) {}

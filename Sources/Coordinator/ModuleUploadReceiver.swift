@@ -10,10 +10,11 @@ import Wire
 /// One module upload's body (Docs/MODULES.md, "Uploading and listing"), on its connection's loop:
 /// pieces are gathered and handed to the disk thread one job at a time (`ModuleUploads`), reading
 /// paused while more than `ModuleUploads.pendingBytesMaximum` waits. Once the body ends, the disk
-/// thread checks the whole artifact (`ModuleExtractor.inspect`) in its temporary file and only then
-/// puts it in the store, so an invalid artifact is never stored; the record is proposed audited and
-/// its outcome answered. A body cut off, a refusal or a failure discards the upload: nothing of it
-/// stays visible.
+/// thread checks the whole artifact (`ModuleExtractor.inspect`) in its temporary file and the
+/// record it makes, and only then puts it in the store, so an invalid artifact is never stored;
+/// the record is proposed audited and its outcome answered. A body cut off, a refusal or a failure
+/// discards the upload: nothing of it stays visible. Storage failures are logged; the client's
+/// answer names no server path.
 final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
     /// What the route admitted on the head.
     struct Admitted {
@@ -45,6 +46,8 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
         self.service = service
     }
 
+    private var module: String { "\(admitted.name)@\(admitted.version)" }
+
     func receive(_ bytes: [UInt8]) {
         guard !isOver else { return }
         pending.append(contentsOf: bytes)
@@ -64,6 +67,7 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
 
     func abandon(_ reason: String) {
         guard !isOver else { return }
+        uploads.count(.interrupted)
         discard()
     }
 
@@ -82,15 +86,16 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
                 }
             }
         }, answer: { (answer: ModuleStoreError??) in bound.value.written(answer) })
-        if !queued { fail(.error(503, "busy", "the coordinator is stopping or its disk queue is full; retry", retryAfterSeconds: 1)) }
+        // The queue holds every upload's one job: only a stop refuses one.
+        if !queued { fail(Self.stopping, .interrupted) }
     }
 
     /// A piece's job ended: nil (the uploads stopped), a store error, or `.some(nil)` when written.
     private func written(_ answer: ModuleStoreError??) {
         isWriting = false
         guard !isOver else { return }
-        guard let answer else { return fail(Self.stopping) }
-        if let error = answer { return fail(Self.reply(error)) }
+        guard let answer else { return fail(Self.stopping, .interrupted) }
+        if let error = answer { return failStore(error) }
         if !pending.isEmpty { return writePending() }
         if isPaused, !bodyEnded {
             isPaused = false
@@ -102,110 +107,146 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
     /// The whole body is written: the disk thread checks it, then stores it.
     private func complete() {
         isWriting = true
-        let upload = self.upload, expected = (admitted.name, admitted.version)
+        let upload = self.upload, uploads = self.uploads
         let recorded = service.view.modules[admitted.name]?[admitted.version]
+        let draft = ModuleRecord(name: admitted.name, version: admitted.version, sha256: [], byteCount: 0, manifest: [],
+                                 uploadedBy: admitted.caller.name, uploadedAtMilliseconds: WallClock.nowMilliseconds(),
+                                 signature: admitted.signature)
         let bound = LoopBound(self, loop: responder.loop)
         let queued = uploads.run(on: responder.loop, {
-            upload.withLock { upload in Self.check(upload, expected: expected, recorded: recorded) }
+            upload.withLock { upload in Self.check(upload, draft: draft, recorded: recorded) { uploads.isStopping } }
         }, answer: { (answer: Checked??) in bound.value.checked(answer) })
-        if !queued { fail(.error(503, "busy", "the coordinator is stopping or its disk queue is full; retry", retryAfterSeconds: 1)) }
+        if !queued { fail(Self.stopping, .interrupted) }
     }
 
     /// What the disk thread's check of a complete upload found.
     private enum Checked: Sendable {
-        case stored(ModuleExtractor.Result)
+        case stored(ModuleRecord)
         case refused(HTTPReply)
+        case storeFailed(ModuleStoreError)
+        case readFailed(ModuleArchiveError)
+        case stopped
     }
 
     /// Reads the whole artifact from its temporary file, refuses one the archive rules or the path
-    /// refuse (and a version recorded with other bytes), then stores it under the digest just read.
-    private static func check(_ upload: ModuleUpload?, expected: (name: String, version: String),
-                              recorded: ModuleRecord?) -> Checked {
-        guard let upload else { return .refused(stopping) }
+    /// refuse, a record the state would refuse, and a version recorded with other bytes or another
+    /// signature; then stores it under the digest just read. `draft` is the record but for what the
+    /// artifact says.
+    private static func check(_ upload: ModuleUpload?, draft: ModuleRecord, recorded: ModuleRecord?,
+                              isCancelled: () -> Bool) -> Checked {
+        guard let upload else { return .stopped }
         let inspected: ModuleExtractor.Result
         do throws(ModuleArchiveError) {
-            inspected = try ModuleExtractor.inspect(artifact: upload.temporaryPath)
+            inspected = try ModuleExtractor.inspect(artifact: upload.temporaryPath, isCancelled: isCancelled)
         } catch {
-            return .refused(reply(error))
+            switch error {
+            case .cancelled: return .stopped
+            case .file, .crypto, .compression: return .readFailed(error)
+            default: return .refused(reply(refusing: error))
+            }
         }
         let manifest = inspected.manifest
-        guard manifest.name == expected.name, manifest.version == expected.version else {
+        guard manifest.name == draft.name, manifest.version == draft.version else {
             return .refused(.error(422, "invalid_module", "the artifact's manifest is \(manifest.name) \(manifest.version), "
-                                   + "but it was uploaded as \(expected.name) \(expected.version)"))
+                                   + "but it was uploaded as \(draft.name) \(draft.version)"))
         }
-        if let recorded, recorded.sha256 != inspected.sha256 {
-            return .refused(HTTPReply(.applied(.rejected(.moduleVersionExists(name: expected.name, version: expected.version,
-                                                                              recordedHex: recorded.sha256Hex)))))
+        var record = draft
+        record.sha256 = inspected.sha256
+        record.byteCount = UInt64(inspected.compressedBytes)
+        record.manifest = manifest.encoded()
+        if let reason = record.invalidity { return .refused(HTTPReply(.applied(.rejected(.invalidModule(reason))))) }
+        if let recorded, let refusal = FleetState.repeatRefusal(held: recorded, record) {
+            return .refused(HTTPReply(.applied(.rejected(refusal))))
         }
         do throws(ModuleStoreError) {
             _ = try upload.finish(expectedSHA256: ArtifactDigest(bytes: inspected.sha256))
-            return .stored(inspected)
+            return .stored(record)
         } catch {
-            return .refused(reply(error))
+            return .storeFailed(error)
         }
     }
 
     private func checked(_ answer: Checked??) {
         isWriting = false
         guard !isOver else { return }
-        guard let answer, let checked = answer else { return fail(Self.stopping) }
+        guard let answer, let checked = answer else { return fail(Self.stopping, .interrupted) }
         switch checked {
-        case let .refused(reply): fail(reply)
-        case let .stored(result): record(result)
+        case let .stored(record): propose(record)
+        case let .refused(reply): fail(reply, .refused)
+        case let .storeFailed(error): failStore(error)
+        case let .readFailed(error):
+            uploads.logger.error("module upload: reading the uploaded artifact failed", ["module": module, "error": error.description])
+            fail(Self.storageError, .storageFailure)
+        case .stopped: fail(Self.stopping, .interrupted)
         }
     }
 
     /// Proposes the record, audited, and answers its outcome.
-    private func record(_ result: ModuleExtractor.Result) {
+    private func propose(_ record: ModuleRecord) {
         isOver = true
-        uploads.releaseSlot()
-        let record = ModuleRecord(name: admitted.name, version: admitted.version, sha256: result.sha256,
-                                  byteCount: UInt64(result.compressedBytes), manifest: result.manifest.encoded(),
-                                  uploadedBy: admitted.caller.name, uploadedAtMilliseconds: WallClock.nowMilliseconds(),
-                                  signature: admitted.signature)
+        uploads.releaseSlot(for: admitted.caller.name)
+        uploads.count(.stored)
         service.submit(.write(FleetCodec.encode(.putModule(record))), by: admitted.caller, of: admitted.request, answering: responder)
     }
 
-    private func fail(_ reply: HTTPReply) {
+    private func failStore(_ error: ModuleStoreError) {
+        let (reply, result) = Self.reply(error, uploads: uploads, module: module)
+        fail(reply, result)
+    }
+
+    private func fail(_ reply: HTTPReply, _ result: ModuleUploads.Result) {
         guard !isOver else { return }
+        uploads.count(result)
         discard()
         responder.send(reply)
     }
 
-    /// Ends the upload: its temporary file is removed on the disk thread (or when the upload is
-    /// released, should the queue refuse the job), and its slot given back.
+    /// Ends the upload: its temporary file is removed on the disk thread (by `ModuleUploads.stop`
+    /// when it is stopping with the job queued; on this loop, close and unlink, when it stopped
+    /// before the job was queued), and its slot given back.
     private func discard() {
         isOver = true
         pending = []
-        let upload = self.upload, uploads = self.uploads
-        let queued = uploads.run(on: responder.loop, {
+        let upload = self.upload, uploads = self.uploads, caller = admitted.caller.name
+        let queued = uploads.run(on: responder.loop, isDiscard: true, {
             upload.withLock { upload in
                 upload?.abort()
                 upload = nil
             }
-        }, answer: { (_: Void?) in uploads.releaseSlot() })
+        }, answer: { (_: Void?) in uploads.releaseSlot(for: caller) })
         if !queued {
             upload.withLock { $0 = nil }
-            uploads.releaseSlot()
+            uploads.releaseSlot(for: caller)
         }
     }
 
-    static let stopping = HTTPReply.error(503, "no_leader", "this coordinator is stopping; retry", retryAfterSeconds: 1)
+    static let stopping = HTTPReply.error(503, "shutting_down", "this coordinator is shutting down; retry on another",
+                                          retryAfterSeconds: 1)
+    static let storageError = HTTPReply.error(500, "storage_error", "the coordinator could not store the upload (its log says why); "
+                                              + "nothing was stored: retry")
 
-    /// The answer to a store refusal or failure.
-    static func reply(_ error: ModuleStoreError) -> HTTPReply {
+    /// The answer to a store refusal or failure, and how it counts; a failure is logged, and its
+    /// answer names no path on the server.
+    static func reply(_ error: ModuleStoreError, uploads: ModuleUploads, module: String) -> (HTTPReply, ModuleUploads.Result) {
         switch error {
-        case .artifactTooLarge: .error(413, "artifact_too_large", error.description)
-        case .diskFull, .storeFull, .tooManyArtifacts: .error(507, "storage_full", error.description)
-        default: .error(500, "storage_error", error.description)
+        case .artifactTooLarge: return (.error(413, "artifact_too_large", error.description), .refused)
+        case .storeFull, .tooManyArtifacts:
+            uploads.logger.warning("module upload refused: the module store is full", ["module": module, "error": error.description])
+            return (.error(507, "storage_full", error.description), .storageFailure)
+        case .diskFull:
+            uploads.logger.error("module upload failed: the disk is full", ["module": module, "error": error.description])
+            return (.error(507, "storage_full", "no space is left on the disk of the coordinator's module store; "
+                           + "the upload was discarded: free space and retry"), .storageFailure)
+        default:
+            uploads.logger.error("module upload failed in the module store", ["module": module, "error": error.description])
+            return (storageError, .storageFailure)
         }
     }
 
-    /// The answer to an artifact the archive rules refuse, or a failure reading it.
-    static func reply(_ error: ModuleArchiveError) -> HTTPReply {
+    /// The answer to an artifact the archive rules refuse.
+    static func reply(refusing error: ModuleArchiveError) -> HTTPReply {
         switch error {
         case .compressedTooLarge: .error(413, "artifact_too_large", error.description)
-        case .file, .crypto, .compression: .error(500, "storage_error", error.description)
         default: .error(422, "invalid_module", error.description)
         }
     }

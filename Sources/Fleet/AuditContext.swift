@@ -37,11 +37,16 @@ public struct AuditContext: Sendable, Equatable {
     /// the request), the leader's time replaces it, so one bad clock cannot stamp records far from
     /// the others (and move the newest record's time, which bounds compaction).
     public func stamped(leaderMilliseconds: UInt64) -> AuditContext {
-        let skew = atMilliseconds > leaderMilliseconds ? atMilliseconds - leaderMilliseconds : leaderMilliseconds - atMilliseconds
-        guard skew > Self.clockSkewMaximumMilliseconds else { return self }
         var context = self
-        context.atMilliseconds = leaderMilliseconds
+        context.atMilliseconds = Self.time(atMilliseconds, within: leaderMilliseconds)
         return context
+    }
+
+    /// `milliseconds`, or `reference` when the two are more than `clockSkewMaximumMilliseconds`
+    /// apart: the rule `stamped` applies, for other times a request carries (a module's upload time).
+    public static func time(_ milliseconds: UInt64, within reference: UInt64) -> UInt64 {
+        let skew = milliseconds > reference ? milliseconds - reference : reference - milliseconds
+        return skew > clockSkewMaximumMilliseconds ? reference : milliseconds
     }
 
     /// How far a context's time may be from the leader's clock (5 minutes).

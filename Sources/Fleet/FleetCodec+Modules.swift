@@ -43,6 +43,10 @@ extension FleetCodec {
         let records = try readTable(&reader, maximum: FleetState.moduleVersionsMaximum, readModule)
         var modules: [String: [String: ModuleRecord]] = [:]
         for record in records {
+            // What a command could not put in the state, a snapshot may not hold either.
+            if let reason = record.invalidity {
+                throw .invalidValue(offset: offset, detail: "module \(record.name) \(record.version): \(reason)")
+            }
             guard modules[record.name]?[record.version] == nil else {
                 throw .invalidValue(offset: offset, detail: "module \(record.name) \(record.version) twice")
             }

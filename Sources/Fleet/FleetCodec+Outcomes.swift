@@ -20,6 +20,7 @@ extension FleetCodec {
         case invalidUserName, userExists, unknownUser, tooManyUsers, lastAdmin, bootstrapNotAdmin, malformedPasswordDigest
         case malformedSigningKey, signingKeyExists, invalidKeyOverlap
         case invalidModule = 32, moduleVersionExists, unknownModule, tooManyModules, tooManyModuleVersions
+        case moduleSignatureDiffers, tooManyModuleVersionsInAll
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -181,6 +182,11 @@ extension FleetCodec {
         case let .tooManyModuleVersions(name, maximum):
             write(.tooManyModuleVersions, text: name, to: &writer)
             writer.write(UInt64(truncatingIfNeeded: maximum))
+        case let .moduleSignatureDiffers(name, version, recordedSigned):
+            write(.moduleSignatureDiffers, text: name, to: &writer)
+            writer.write(version)
+            writer.write(recordedSigned)
+        case let .tooManyModuleVersionsInAll(maximum): write(.tooManyModuleVersionsInAll, number: maximum, to: &writer)
         }
     }
 
@@ -229,6 +235,9 @@ extension FleetCodec {
         case .unknownModule: return .unknownModule(name: try text(), version: try text())
         case .tooManyModules: return .tooManyModules(maximum: try number())
         case .tooManyModuleVersions: return .tooManyModuleVersions(name: try text(), maximum: try number())
+        case .moduleSignatureDiffers:
+            return .moduleSignatureDiffers(name: try text(), version: try text(), recordedSigned: try reader.readBool())
+        case .tooManyModuleVersionsInAll: return .tooManyModuleVersionsInAll(maximum: try number())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
         }
     }

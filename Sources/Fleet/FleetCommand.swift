@@ -147,6 +147,11 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case unknownModule(name: String, version: String)
     case tooManyModules(maximum: Int)
     case tooManyModuleVersions(name: String, maximum: Int)
+    /// The same bytes again with a signature other than the recorded one (`recordedSigned`: the
+    /// version was recorded signed, else unsigned): a version's signature is as immutable as its bytes.
+    case moduleSignatureDiffers(name: String, version: String, recordedSigned: Bool)
+    /// `FleetState.moduleVersionsMaximum` versions of all modules together are recorded.
+    case tooManyModuleVersionsInAll(maximum: Int)
 
     public var description: String {
         switch self {
@@ -205,8 +210,13 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
         case let .unknownModule(name, version):
             return "module \(name) \(version) does not exist"
         case let .tooManyModules(maximum):
-            return "at most \(maximum) modules, and \(FleetState.moduleVersionsMaximum) versions in all, may be recorded; "
-                + "delete versions no longer deployed"
+            return "at most \(maximum) modules may be recorded; delete versions no longer deployed"
+        case let .tooManyModuleVersionsInAll(maximum):
+            return "at most \(maximum) versions of all modules together may be recorded; delete versions no longer deployed"
+        case let .moduleSignatureDiffers(name, version, recordedSigned):
+            return "module \(name) \(version) is already recorded with these bytes "
+                + (recordedSigned ? "and another signature" : "unsigned")
+                + "; a version's signature cannot change: upload without a signature, or give the artifact a new version"
         case let .tooManyModuleVersions(name, maximum):
             return "module \(name) has \(maximum) versions, the most one module may keep; delete one no longer deployed"
         }

@@ -5,7 +5,7 @@ extension FleetRejection {
         switch self {
         case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule: "not_found"
         case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers, .tooManyModules,
-             .tooManyModuleVersions: "limit_reached"
+             .tooManyModuleVersions, .tooManyModuleVersionsInAll: "limit_reached"
         case .invalidName, .invalidApprovalTimeout: "invalid_environment"
         case .invalidNode: "invalid_node"
         case .malformedTicketKey: "invalid_ticket_key"
@@ -18,7 +18,7 @@ extension FleetRejection {
         case .signingKeyExists: "signing_key_exists"
         case .invalidKeyOverlap: "invalid_overlap"
         case .invalidModule: "invalid_module"
-        case .moduleVersionExists: "module_version_exists"
+        case .moduleVersionExists, .moduleSignatureDiffers: "module_version_exists"
         }
     }
 }

@@ -1,5 +1,6 @@
 /// What the module commands do to the state (Docs/MODULES.md, "Uploading and listing"). A version
-/// is immutable once recorded; the tables are bounded per module, in modules and in versions overall.
+/// is immutable once recorded, its signature with it; the tables are bounded per module, in modules
+/// and in versions overall.
 extension FleetState {
     /// Every recorded version, sorted by module name, then version: listings and snapshots.
     public var sortedModuleRecords: [ModuleRecord] {
@@ -27,22 +28,32 @@ extension FleetState {
         if let reason = record.invalidity { return .rejected(.invalidModule(reason)) }
         let versions = modules[record.name] ?? [:]
         if let held = versions[record.version] {
-            guard held.sha256 == record.sha256 else {
-                return .rejected(.moduleVersionExists(name: record.name, version: record.version, recordedHex: held.sha256Hex))
-            }
+            if let refusal = Self.repeatRefusal(held: held, record) { return .rejected(refusal) }
             return .moduleStored(held, created: false)
         }
         if versions.isEmpty, modules.count >= Self.modulesMaximum {
             return .rejected(.tooManyModules(maximum: Self.modulesMaximum))
         }
         if moduleVersionCount >= Self.moduleVersionsMaximum {
-            return .rejected(.tooManyModules(maximum: Self.modulesMaximum))
+            return .rejected(.tooManyModuleVersionsInAll(maximum: Self.moduleVersionsMaximum))
         }
         if versions.count >= Self.versionsPerModuleMaximum {
             return .rejected(.tooManyModuleVersions(name: record.name, maximum: Self.versionsPerModuleMaximum))
         }
         modules[record.name, default: [:]][record.version] = record
         return .moduleStored(record, created: true)
+    }
+
+    /// Why `record` may not repeat the recorded `held`: other bytes, or a signature other than the
+    /// recorded one (none given keeps the record as it is). Nil: the same upload again.
+    public static func repeatRefusal(held: ModuleRecord, _ record: ModuleRecord) -> FleetRejection? {
+        guard held.sha256 == record.sha256 else {
+            return .moduleVersionExists(name: record.name, version: record.version, recordedHex: held.sha256Hex)
+        }
+        if let signature = record.signature, signature != held.signature {
+            return .moduleSignatureDiffers(name: record.name, version: record.version, recordedSigned: held.signature != nil)
+        }
+        return nil
     }
 
     mutating func deleteModule(_ name: String, version: String) -> FleetOutcome {

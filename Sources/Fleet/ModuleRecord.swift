@@ -9,8 +9,11 @@ import Wire
 public struct ModuleRecord: Sendable, Equatable {
     public static let sha256Bytes = 32
     public static let signatureBytes = 64
-    /// The manifest file's own bound (`ManifestLimits`), so every manifest an artifact may hold fits.
-    public static let manifestBytesMaximum = 64 * 1024
+    /// The canonical manifest's bound: the manifest file's own (`ManifestLimits.bytesMaximum`) and
+    /// room for what the canonical form adds to a compact file (indentation, separators, escapes).
+    /// An upload whose canonical manifest is larger still is refused before it is stored.
+    public static let manifestBytesMaximum = ManifestLimits.bytesMaximum + manifestSlackBytes
+    public static let manifestSlackBytes = 16 << 10
 
     public var name: String
     public var version: String
@@ -41,7 +44,7 @@ public struct ModuleRecord: Sendable, Equatable {
     public var sha256Hex: String { HexText.lowercase(sha256) }
 
     /// Why the state may not hold this record, or nil: the name and version by the manifest's
-    /// rules, a 32-byte digest, a manifest of 1 byte to 64 KiB, an uploader name within the bound,
+    /// rules, a 32-byte digest, a manifest of 1 byte to `manifestBytesMaximum`, an uploader name within the bound,
     /// a signature of 64 bytes when present.
     public var invalidity: String? {
         do throws(ManifestRefusal) {

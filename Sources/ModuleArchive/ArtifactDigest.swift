@@ -27,6 +27,13 @@ public struct ArtifactDigest: Hashable, Comparable, Sendable, CustomStringConver
         self.bytes = bytes
     }
 
+    /// The sha256 of `bytes` held in memory (what a client is about to send).
+    public init(hashing bytes: [UInt8]) throws(ModuleArchiveError) {
+        let digest = try SHA256Digest()
+        digest.update(bytes[...])
+        self.bytes = try digest.finish()
+    }
+
     public var hex: String { SignedMessage.hex(bytes) }
     public var description: String { hex }
 

@@ -14,7 +14,8 @@ enum ArtifactStream {
         let compressedBytes: Int64
     }
 
-    static func read(_ path: String, limits: ArchiveLimits,
+    /// `isCancelled` is asked before each piece: true ends the read with `.cancelled`.
+    static func read(_ path: String, limits: ArchiveLimits, isCancelled: () -> Bool = { false },
                      _ handle: (TarEvent) throws(ModuleArchiveError) -> Void) throws(ModuleArchiveError) -> Summary {
         let descriptor = try openArtifact(path)
         defer { close(descriptor) }
@@ -23,6 +24,7 @@ enum ArtifactStream {
         var reader = ModuleArchiveReader(limits: limits.tar)
         var compressed: Int64 = 0
         while true {
+            if isCancelled() { throw .cancelled }
             let piece: [UInt8]
             do { piece = try DescriptorIO.read(descriptor, upTo: pieceBytes, path: path) } catch { throw .file(error) }
             if piece.isEmpty { break }

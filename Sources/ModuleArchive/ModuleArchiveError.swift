@@ -23,6 +23,8 @@ public enum ModuleArchiveError: Error, Equatable, Sendable, CustomStringConverti
     case crypto(String)
     /// zlib itself failed (not the artifact's bytes: those are `notGzip`).
     case compression(String)
+    /// The caller stopped the read (a coordinator shutting down).
+    case cancelled
 
     public var description: String {
         switch self {
@@ -40,6 +42,7 @@ public enum ModuleArchiveError: Error, Equatable, Sendable, CustomStringConverti
         case let .signatureMismatch(reason): "verification failed: \(reason)"
         case let .crypto(reason): "libcrypto failed: \(reason)"
         case let .compression(reason): "zlib failed: \(reason)"
+        case .cancelled: "the read was cancelled"
         }
     }
 }

@@ -73,8 +73,11 @@ public enum ModuleExtractor {
     }
 
     /// Reads and checks a whole artifact without writing anything: its manifest, sha256 and size.
-    public static func inspect(artifact: String, limits: ArchiveLimits = ArchiveLimits()) throws(ModuleArchiveError) -> Result {
-        let summary = try ArtifactStream.read(artifact, limits: limits) { (_: TarEvent) throws(ModuleArchiveError) in }
+    /// `isCancelled` is asked before each piece read; once it says true the read ends, `.cancelled`.
+    public static func inspect(artifact: String, limits: ArchiveLimits = ArchiveLimits(),
+                               isCancelled: () -> Bool = { false }) throws(ModuleArchiveError) -> Result {
+        let summary = try ArtifactStream.read(artifact, limits: limits,
+                                              isCancelled: isCancelled) { (_: TarEvent) throws(ModuleArchiveError) in }
         return Result(manifest: summary.manifest, sha256: summary.sha256, compressedBytes: summary.compressedBytes)
     }
 }

@@ -142,19 +142,20 @@ public final class HTTPResponder {
     /// While a streamed request body is read: stops reading the connection until `resumeBody`, so a
     /// receiver whose work lags (disk writes on another thread) pushes back on the client rather
     /// than holding what it cannot yet write. What the current read already brought is still
-    /// delivered. The body's stall deadline keeps running: a receiver resumes well within it.
-    /// Does nothing once the response is under way (the server then reads nothing anyway).
+    /// delivered. The body's deadlines (stall and rate floor) stop while it is paused and run again
+    /// from `resumeBody`: the client is not blamed for the server's backlog. Does nothing once the
+    /// response is under way (the server then reads nothing anyway).
     public func pauseBody() {
         loop.preconditionInLoop()
         guard phase == .pending, connection.isOpen else { return }
-        connection.pauseReading()
+        owner?.pauseBody()
     }
 
-    /// Reads the request body again after `pauseBody`.
+    /// Reads the request body again after `pauseBody`, its deadlines re-armed from now.
     public func resumeBody() {
         loop.preconditionInLoop()
-        guard phase == .pending, connection.isOpen, owner?.isReadingBody == true else { return }
-        connection.resumeReading()
+        guard phase == .pending, connection.isOpen else { return }
+        owner?.resumeBody()
     }
 
     /// True once the client has gone; a stream should stop.

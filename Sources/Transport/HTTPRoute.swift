@@ -29,8 +29,10 @@ public typealias HTTPRequestHandler = @Sendable (HTTPRequest, HTTPResponder) -> 
 public enum HTTPRouteAction: Sendable {
     /// The body (at most `maximumBytes`) is collected, then `respond` runs.
     case buffered(maximumBytes: Int, respond: @Sendable (HTTPRequest, HTTPResponder) -> Void)
-    /// The body (at most `maximumBytes`) is streamed to the receiver `accept` returns.
-    case streamed(maximumBytes: Int, accept: @Sendable (HTTPRequest, HTTPResponder) -> any HTTPRequestBodyReceiver)
+    /// The body (at most `maximumBytes`) is streamed to the receiver `accept` returns;
+    /// `minimumBytesPerSecond`, when given, replaces the server's rate floor for this route.
+    case streamed(maximumBytes: Int, minimumBytesPerSecond: Int?,
+                  accept: @Sendable (HTTPRequest, HTTPResponder) -> any HTTPRequestBodyReceiver)
     /// Admitted on its head, before any of the body is read or `100 Continue` is sent: `admit`
     /// either answers and gives nil, or gives the handler to run once the body (at most
     /// `maximumBytes`) is collected. A refused request that declares a body closes the
@@ -39,7 +41,7 @@ public enum HTTPRouteAction: Sendable {
 
     var bodyMaximumBytes: Int {
         switch self {
-        case let .buffered(maximum, _), let .streamed(maximum, _), let .admitted(maximum, _): return maximum
+        case let .buffered(maximum, _), let .streamed(maximum, _, _), let .admitted(maximum, _): return maximum
         }
     }
 }
@@ -65,10 +67,13 @@ public struct HTTPRoutes: Sendable {
         router.add(method, pattern, .admitted(maximumBytes: bodyMaximumBytes, admit: admit))
     }
 
-    /// A route whose request body is streamed (uploads).
-    public mutating func addStreamed(_ method: String, _ pattern: String, bodyMaximumBytes: Int,
+    /// A route whose request body is streamed (uploads); `bodyMinimumBytesPerSecond` replaces the
+    /// server's `HTTPServerConfiguration.bodyMinimumBytesPerSecond` for it (a floor of its own,
+    /// after the same grace).
+    public mutating func addStreamed(_ method: String, _ pattern: String, bodyMaximumBytes: Int, bodyMinimumBytesPerSecond: Int? = nil,
                                      _ accept: @escaping @Sendable (HTTPRequest, HTTPResponder) -> any HTTPRequestBodyReceiver) {
-        router.add(method, pattern, .streamed(maximumBytes: bodyMaximumBytes, accept: accept))
+        router.add(method, pattern, .streamed(maximumBytes: bodyMaximumBytes, minimumBytesPerSecond: bodyMinimumBytesPerSecond,
+                                              accept: accept))
     }
 }
 
@@ -80,7 +85,8 @@ public struct HTTPServerConfiguration: Sendable {
     /// A request's head must arrive completely within this, else 408: the first request's from
     /// the connection's opening (one that sends nothing closes), later ones' from their first byte.
     public var requestHeadTimeout: Duration = .seconds(10)
-    /// A request body that stalls this long is answered 408.
+    /// A request body that stalls this long is answered 408 (not counting time its streamed
+    /// receiver held it paused: `HTTPResponder.pauseBody`).
     public var bodyStallTimeout: Duration = .seconds(30)
     /// After `bodyStallTimeout` of grace, a body must average at least this (0: no floor), else 408.
     public var bodyMinimumBytesPerSecond = 1_024

@@ -28,6 +28,8 @@ final class HTTPServerHandler: ConnectionHandler {
     private var requestsAnswered = 0
     /// While a body is read: when the rest of it is due.
     private var bodyDeadline: RequestBodyDeadline?
+    /// While a streamed body's receiver holds reading paused: since when (no deadline runs meanwhile).
+    private var bodyPausedAt: MonotonicInstant?
 
     init(connection: any Connection, routes: HTTPRoutes, configuration: HTTPServerConfiguration, metrics: HTTPServerMetrics) {
         self.connection = connection
@@ -113,7 +115,9 @@ final class HTTPServerHandler: ConnectionHandler {
         case let (.head(head), .awaitingRequest):
             begin(head)
         case let (.body(bytes), .readingBody(request, action, responder, receiver)):
-            connection.setDeadline(bodyDeadline?.received(bytes.count, at: connection.loop.now))
+            let deadline = bodyDeadline?.received(bytes.count, at: connection.loop.now)
+            // What the read under way brings after a pause is delivered; the deadline waits for the resume.
+            if bodyPausedAt == nil { connection.setDeadline(deadline) }
             if let receiver {
                 receiver.receive(bytes)
             } else {
@@ -124,6 +128,7 @@ final class HTTPServerHandler: ConnectionHandler {
         case let (.end, .readingBody(request, action, responder, receiver)):
             requestBodyComplete = true
             bodyDeadline = nil
+            bodyPausedAt = nil
             phase = .responding(responder)
             connection.pauseReading()
             connection.setDeadline(nil)
@@ -164,15 +169,17 @@ final class HTTPServerHandler: ConnectionHandler {
                     action = .buffered(maximumBytes: maximum) { request, responder in admit(request, responder)?(request, responder) }
                 }
             }
+            var minimumRate = configuration.bodyMinimumBytesPerSecond
+            if case let .streamed(_, routeRate?, _) = action { minimumRate = routeRate }
             let deadline = RequestBodyDeadline(startedAt: connection.loop.now, stallTimeout: configuration.bodyStallTimeout,
-                                               minimumBytesPerSecond: configuration.bodyMinimumBytesPerSecond)
+                                               minimumBytesPerSecond: minimumRate)
             bodyDeadline = deadline
             connection.setDeadline(deadline.initial)
             requestBodyComplete = false
             // A streamed route's receiver may answer at once (a refusal on the head): then no
             // `100 Continue` is sent, and the client sends no body.
             var receiver: (any HTTPRequestBodyReceiver)?
-            if case let .streamed(_, accept) = action { receiver = accept(request, responder) }
+            if case let .streamed(_, _, accept) = action { receiver = accept(request, responder) }
             guard case .awaitingRequest = phase, !responder.hasResponded else { return }
             if head.headers["Expect"]?.lowercased() == "100-continue" {
                 connection.write(HTTPResponseSerializer.head(HTTPResponseHead(status: 100)))
@@ -212,6 +219,25 @@ final class HTTPServerHandler: ConnectionHandler {
     var isReadingBody: Bool {
         if case .readingBody = phase { return true }
         return false
+    }
+
+    /// Stops reading the body (`HTTPResponder.pauseBody`) and its deadline with it: the server,
+    /// not the client, is behind.
+    func pauseBody() {
+        guard isReadingBody else { return }
+        connection.pauseReading()
+        if bodyPausedAt == nil { bodyPausedAt = connection.loop.now }
+        connection.setDeadline(nil)
+    }
+
+    /// Reads the body again (`HTTPResponder.resumeBody`), its deadline re-armed from now.
+    func resumeBody() {
+        guard isReadingBody else { return }
+        if let pausedAt = bodyPausedAt {
+            bodyPausedAt = nil
+            connection.setDeadline(bodyDeadline?.resumed(pausedAt: pausedAt, at: connection.loop.now))
+        }
+        connection.resumeReading()
     }
 
     func willCloseAfterResponse(keepAlive: Bool) -> Bool {

@@ -6,9 +6,11 @@ import Primitives
 /// 1/`minimumBytesPerSecond` s, so a body of N bytes is due `stallTimeout` + N/rate after its
 /// start however it is trickled. This bounds how long a body holds its connection by its size
 /// limit; a client that sends a burst and then a byte every stall timeout still holds it that
-/// long. Pure: the caller passes the time.
+/// long. Time the server itself held the body paused does not count (`resumed`). Pure: the
+/// caller passes the time.
 struct RequestBodyDeadline: Sendable {
-    let startedAt: MonotonicInstant
+    /// The body's start, moved later by every pause.
+    private(set) var startedAt: MonotonicInstant
     let stallTimeout: Duration
     /// 0 turns the rate floor off, leaving the stall timeout alone.
     let minimumBytesPerSecond: Int
@@ -45,6 +47,13 @@ struct RequestBodyDeadline: Sendable {
         let seconds = min(receivedBytes / rate, Self.earnedSecondsMaximum)
         let earned = Duration.seconds(seconds) + .nanoseconds(Int64(receivedBytes % rate) * 1_000_000_000 / Int64(rate))
         return min(stall, initial.advanced(by: earned))
+    }
+
+    /// The server paused reading the body at `pausedAt` and reads it again at `now`: the pause
+    /// counts neither as a stall nor against the rate floor. Returns the new deadline.
+    mutating func resumed(pausedAt: MonotonicInstant, at now: MonotonicInstant) -> MonotonicInstant {
+        startedAt = startedAt.advanced(by: pausedAt.duration(until: now))
+        return received(0, at: now)
     }
 
     /// Why the deadline passed at `now`: a stall, or a body too slow on average.

@@ -45,8 +45,9 @@ struct APIClientOptions {
     /// The connections' TLS context, one for the whole command.
     private let context = ClientContext()
 
-    /// With `authenticating` false (a login) no token or certificate is looked for or sent.
-    init(_ options: CommandLineOptions, authenticating: Bool = true) throws {
+    /// With `authenticating` false (a login) no token or certificate is looked for or sent;
+    /// `defaultTimeout` replaces the flag's default when `--timeout` is not given.
+    init(_ options: CommandLineOptions, authenticating: Bool = true, defaultTimeout: Duration? = nil) throws {
         let list = options.text(Self.addressFlag) ?? Self.environment("HOTSWAP_ADDR") ?? "https://127.0.0.1:8443"
         addresses = try Self.parseAddresses(list)
         guard let ca = options.text(Self.caFlag) ?? Self.environment("HOTSWAP_CA") else {
@@ -54,7 +55,11 @@ struct APIClientOptions {
         }
         caPath = ca
         wantsJSON = try options.choice(.output) == "json"
-        timeout = try options.duration(Self.timeoutFlag)
+        if !options.isGiven(Self.timeoutFlag), let defaultTimeout {
+            timeout = defaultTimeout
+        } else {
+            timeout = try options.duration(Self.timeoutFlag)
+        }
         guard authenticating else {
             (credential, clientCertificate) = (APICredential(source: .none, token: nil), nil)
             failover = APIFailover(addresses: addresses, caPath: caPath, clientCertificate: nil, timeout: timeout)
@@ -130,8 +135,9 @@ struct APIClientOptions {
 
     /// `send`, telling also whether a DELETE's 404 follows an attempt that may have carried it out.
     /// An answer refusing the caller is thrown (`APIFailure.refusal`); `user` names a login's account.
+    /// `patient`: see `APIFailover.send`.
     func exchange(_ method: String, _ target: String, body: [UInt8] = [], headers extra: HTTPHeaders = HTTPHeaders(),
-                  within limit: Duration? = nil, user: String? = nil) throws -> APIFailover.Answer {
+                  within limit: Duration? = nil, user: String? = nil, patient: Bool = false) throws -> APIFailover.Answer {
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let client = HTTPClient(group: group, context: try context.get {
@@ -140,7 +146,7 @@ struct APIClientOptions {
         var headers = extra
         if let token = credential.token { headers.add(name: "Authorization", value: "Bearer " + token) }
         let answer = try failover.send(HTTPClientRequest(method: method, target: target, headers: headers, body: body), client: client,
-                                       until: limit.map { MonotonicInstant.now().advanced(by: $0) })
+                                       until: limit.map { MonotonicInstant.now().advanced(by: $0) }, patient: patient)
         if let refusal = APIFailure.refusal(answer.response, credential: credential.source, user: user) { throw refusal }
         return answer
     }

@@ -79,7 +79,11 @@ final class APIFailover {
     }
 
     /// Sends `request` until an answer, by `limit` at the latest (never after the command's deadline).
-    func send(_ request: HTTPClientRequest, client: HTTPClient, until limit: MonotonicInstant? = nil) throws -> Answer {
+    /// `patient`: once connected, an attempt may take all the time left, even an idempotent one's
+    /// (an upload, whose answer waits for the server's check of the whole body); only connecting
+    /// and the handshake get a share.
+    func send(_ request: HTTPClientRequest, client: HTTPClient, until limit: MonotonicInstant? = nil,
+              patient: Bool = false) throws -> Answer {
         let deadline = min(limit ?? self.deadline, self.deadline)
         var rule = FailoverRule(method: request.method)
         var attempts = 0
@@ -95,7 +99,8 @@ final class APIFailover {
                 let attemptLimit = FailoverRule.attemptLimit(remaining: remaining, laterAddresses: later)
                 attempts += 1
                 let result = client.send(request, to: address, serverName: address.host,
-                                         timeout: rule.isIdempotent ? attemptLimit : remaining, connectTimeout: attemptLimit)
+                                         timeout: rule.isIdempotent && !patient ? attemptLimit : remaining,
+                                         connectTimeout: attemptLimit)
                 let step = rule.step(after: Self.end(of: result))
                 if case .failure(.timedOut) = result, !slow.contains(address) { slow.append(address) }
                 if step == .skipAddress { refused.append(address) }

@@ -3,8 +3,8 @@ import ModuleArchive
 import Modules
 
 /// `hotswap module pack|sign|verify`: make a module artifact from a directory, sign it with an
-/// Ed25519 key, and check an artifact and its signature (Docs/MODULES.md); `push` and `list` are
-/// the cluster's (`ModuleAPICommand`).
+/// Ed25519 key, and check an artifact and its signature (Docs/MODULES.md); `push`, `list` and
+/// `delete` are the cluster's (`ModuleAPICommand`).
 enum ModuleCommand {
     static let outputFlag = Flag("output", .text("FILE"), .described("NAME-VERSION.tar.gz in the current directory"),
                                  help: "where to write the artifact")
@@ -13,8 +13,9 @@ enum ModuleCommand {
     static let signatureFlag = Flag("signature", .text("FILE"), .described("ARTIFACT.sig"), help: "the detached signature file")
     static let keyBytesMaximum = 16 << 10
 
-    static let command = Command("module", summary: "pack, sign, verify, push and list module artifacts",
-                                 subcommands: [pack, sign, verify, ModuleAPICommand.push, ModuleAPICommand.list])
+    static let command = Command("module", summary: "pack, sign, verify, push, list and delete module artifacts",
+                                 subcommands: [pack, sign, verify, ModuleAPICommand.push, ModuleAPICommand.list,
+                                               ModuleAPICommand.delete])
 
     static let pack = Command(
         "pack", summary: "pack a module directory into a .tar.gz artifact",

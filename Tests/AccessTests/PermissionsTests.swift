@@ -26,6 +26,7 @@ struct PermissionsTests {
         "GET /api/v1/audit": .admin,
         "GET /api/v1/events": .viewer,
         "GET /api/v1/modules": .viewer, "GET /api/v1/modules/{name}": .viewer, "PUT /api/v1/modules/{name}/{version}": .deployer,
+        "DELETE /api/v1/modules/{name}/{version}": .admin,
     ]
 
     static let callers: [VerifiedCaller?] = [nil] + UserRole.allCases.map {

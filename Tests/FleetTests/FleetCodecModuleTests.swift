@@ -73,6 +73,10 @@ struct FleetCodecModuleTests {
         let count = UInt32(FleetState.moduleVersionsMaximum + 1)
         tooMany += [UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)]
         #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState(tooMany) }
+        // A record no command could put in the state (a name the manifest rules refuse) is refused in a snapshot too.
+        let invalid = FleetCodec.encode(.putModule(R.record("Web"))).dropFirst(2)
+        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState(Array(bytes[..<tableStart]) + [0, 0, 0, 1] + invalid) }
+        #expect(try FleetCodec.decodeState(Array(bytes[..<tableStart]) + [0, 0, 0, 1] + recordBytes) == state)
     }
 
     @Test(arguments: [
@@ -83,6 +87,8 @@ struct FleetCodecModuleTests {
         .rejected(.unknownModule(name: "web", version: "1")),
         .rejected(.tooManyModules(maximum: 3)),
         .rejected(.tooManyModuleVersions(name: "web", maximum: 4)),
+        .rejected(.moduleSignatureDiffers(name: "web", version: "1", recordedSigned: true)),
+        .rejected(.tooManyModuleVersionsInAll(maximum: 4_096)),
     ])
     func moduleOutcomesRoundTrip(_ outcome: FleetOutcome) throws {
         var writer = BinaryWriter()

@@ -28,6 +28,38 @@ struct ModuleStateTests {
         #expect(state.sortedModuleRecords.map(\.version) == ["1.0.0", "1.1.0"])
     }
 
+    /// A version's signature is as immutable as its bytes: the same bytes with another signature, or
+    /// signed when recorded unsigned, are refused; without a signature they are the same upload.
+    @Test func aRecordedSignatureCannotChange() {
+        var state = FleetState()
+        let unsigned = Self.record()
+        #expect(state.applyNext(.putModule(unsigned)) == .moduleStored(unsigned, created: true))
+        let signed = Self.record(signature: Array(repeating: 7, count: 64))
+        #expect(state.applyNext(.putModule(signed))
+                == .rejected(.moduleSignatureDiffers(name: "web", version: "1.0.0", recordedSigned: false)))
+        #expect(state.applyNext(.putModule(Self.record("api", signature: Array(repeating: 7, count: 64)))) != nil)
+        let resigned = Self.record("api", signature: Array(repeating: 8, count: 64))
+        #expect(state.applyNext(.putModule(resigned))
+                == .rejected(.moduleSignatureDiffers(name: "api", version: "1.0.0", recordedSigned: true)))
+        let recorded = Self.record("api", signature: Array(repeating: 7, count: 64))
+        #expect(state.applyNext(.putModule(Self.record("api"))) == .moduleStored(recorded, created: false))
+        #expect(FleetRejection.moduleSignatureDiffers(name: "a", version: "1", recordedSigned: true).code == "module_version_exists")
+    }
+
+    /// An audited upload's time more than 5 minutes from the context's is replaced by it.
+    @Test func anUploadTimeFarFromTheLeadersIsReplaced() {
+        var state = FleetState()
+        let context = AuditContext(user: "alice", role: .deployer, source: nil, atMilliseconds: 1_750_000_000_000)
+        var far = Self.record()
+        far.uploadedAtMilliseconds = context.atMilliseconds + AuditContext.clockSkewMaximumMilliseconds + 1
+        state.applyNext(.audited(context, .putModule(far)))
+        #expect(state.modules["web"]?["1.0.0"]?.uploadedAtMilliseconds == context.atMilliseconds)
+        var near = Self.record("api")
+        near.uploadedAtMilliseconds = context.atMilliseconds - 1_000
+        state.applyNext(.audited(context, .putModule(near)))
+        #expect(state.modules["api"]?["1.0.0"]?.uploadedAtMilliseconds == near.uploadedAtMilliseconds)
+    }
+
     @Test func deletingForgetsTheVersionAndAnEmptyModule() {
         var state = FleetState()
         state.applyNext(.putModule(Self.record()))
@@ -60,7 +92,8 @@ struct ModuleStateTests {
     @Test func versionsOfOneModuleAreBounded() {
         var state = FleetState()
         for index in 0..<FleetState.versionsPerModuleMaximum {
-            #expect(state.applyNext(.putModule(Self.record("web", "v\(index)"))) != nil)
+            let record = Self.record("web", "v\(index)")
+            #expect(state.applyNext(.putModule(record)) == .moduleStored(record, created: true))
         }
         #expect(state.applyNext(.putModule(Self.record("web", "one-more")))
                 == .rejected(.tooManyModuleVersions(name: "web", maximum: FleetState.versionsPerModuleMaximum)))
@@ -85,7 +118,9 @@ struct ModuleStateTests {
             state.applyNext(.putModule(Self.record("m\(index / perModule)", "v\(index % perModule)")))
         }
         #expect(state.moduleVersionCount == FleetState.moduleVersionsMaximum)
-        #expect(state.applyNext(.putModule(Self.record("last"))) == .rejected(.tooManyModules(maximum: FleetState.modulesMaximum)))
+        #expect(state.modules.count < FleetState.modulesMaximum, "the bound in all is reached before the bound in modules")
+        #expect(state.applyNext(.putModule(Self.record("last")))
+                == .rejected(.tooManyModuleVersionsInAll(maximum: FleetState.moduleVersionsMaximum)))
     }
 
     @Test func uploadsAreAuditedAsModuleActions() {

@@ -41,8 +41,16 @@ struct ModuleUploadTests {
 
     var storeDirectory: String { "\(coordinator.dataDirectory.path)/modules" }
 
-    func storedNames(_ subdirectory: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "\(storeDirectory)/\(subdirectory)")) ?? []).sorted()
+    /// The names in the store's `subdirectory`; throws when it is missing (a wrong path must not read as empty).
+    func storedNames(_ subdirectory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: "\(storeDirectory)/\(subdirectory)").sorted()
+    }
+
+    /// The size of the one temporary file in `incoming/`, or nil unless there is exactly one.
+    func incomingSize() throws -> Int? {
+        let names = try storedNames("incoming")
+        guard names.count == 1 else { return nil }
+        return try FileManager.default.attributesOfItem(atPath: "\(storeDirectory)/incoming/\(names[0])")[.size] as? Int
     }
 
     @Test func anArtifactIsRecordedListedAndImmutable() throws {
@@ -55,7 +63,7 @@ struct ModuleUploadTests {
         #expect(created.json["signed"] as? Bool == true && created.json["uploadedBy"] as? String == TestCredentials.adminName)
         let sha = try #require(created.json["sha256"] as? String)
         #expect((created.json["manifest"] as? [String: Any])?["port"] as? Int == 8080)
-        #expect(storedNames("sha256") == [sha] && storedNames("incoming").isEmpty)
+        #expect(try storedNames("sha256") == [sha] && storedNames("incoming").isEmpty)
 
         let again = try upload(artifact, as: "web/1.0.0", token: token)
         #expect(again.status == 200 && again.json["sha256"] as? String == sha, "\(again.body)")
@@ -63,7 +71,7 @@ struct ModuleUploadTests {
         let other = try pack("web", "1.0.0", text: "changed")
         let conflict = try upload(other, as: "web/1.0.0", token: token)
         #expect(conflict.status == 409 && conflict.errorCode == "module_version_exists", "\(conflict.body)")
-        #expect(storedNames("sha256") == [sha], "the refused bytes were not stored")
+        #expect(try storedNames("sha256") == [sha], "the refused bytes were not stored")
 
         let list = try coordinator.request("GET", "/api/v1/modules", token: token)
         let modules = try #require(list.json["modules"] as? [[String: Any]], "\(list.body)")
@@ -109,7 +117,7 @@ struct ModuleUploadTests {
         #expect(forbidden.status == 403 && forbidden.errorCode == "forbidden", "\(forbidden.body)")
         #expect(try coordinator.request("GET", "/api/v1/modules", token: viewerToken).status == 200)
 
-        #expect(storedNames("sha256").isEmpty && storedNames("incoming").isEmpty)
+        #expect(try storedNames("sha256").isEmpty && storedNames("incoming").isEmpty)
         let list = try coordinator.request("GET", "/api/v1/modules", token: token)
         #expect(list.body == #"{"modules":[]}"#, "\(list.body)")
     }
@@ -122,13 +130,14 @@ struct ModuleUploadTests {
             + "Content-Length: 4000000\r\n\r\n"
         let half = [UInt8](repeating: 0x1F, count: 1_500_000)
         let (transcript, connection) = client.open(port: coordinator.apiPort, greeting: Array(head.utf8) + half)
-        let started = eventually { storedNames("incoming").count == 1 }
-        #expect(started, "the upload's temporary file appears while the body streams")
+        // The file is created at admission: the body's bytes in it show that it streams.
+        let started = eventually { ((try? incomingSize()) ?? nil ?? 0) > 0 }
+        #expect(started, "the upload's temporary file fills while the body streams")
         #expect(!transcript.isClosed)
         let connectionToClose = try #require(connection)
         client.close(connectionToClose)
-        #expect(eventually { storedNames("incoming").isEmpty }, "the interrupted upload was discarded")
-        #expect(storedNames("sha256").isEmpty)
+        #expect(eventually { (try? storedNames("incoming"))?.isEmpty == true }, "the interrupted upload was discarded")
+        #expect(try storedNames("sha256").isEmpty)
         #expect(try coordinator.request("GET", "/api/v1/modules", token: token).body == #"{"modules":[]}"#)
         // The coordinator still takes uploads: the slot was given back.
         #expect(try upload(try pack("web", "7.0.0"), as: "web/7.0.0", token: token).status == 201)

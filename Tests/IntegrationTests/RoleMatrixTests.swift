@@ -75,6 +75,7 @@ struct RoleMatrixTests {
             // Not an artifact: the leader reads it and refuses it; a follower takes no upload.
             "PUT /api/v1/modules/{name}/{version}": Sample(parameters: ["name": "matrix", "version": "1"], body: "not a module",
                                                            status: via == "follower" ? 503 : 422),
+            "DELETE /api/v1/modules/{name}/{version}": Sample(parameters: ["name": "ghost", "version": "1"], status: 404),
             "GET /api/v1/audit": Sample(status: 200),
             "GET /api/v1/events": Sample(status: 200, isStream: true),
         ]

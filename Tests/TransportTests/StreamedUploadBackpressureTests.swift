@@ -1,4 +1,4 @@
-import Glibc
+import Primitives
 import Locking
 import Testing
 import TestSupport
@@ -13,6 +13,7 @@ final class PausingReceiver: HTTPRequestBodyReceiver {
         var bytesAtPause: Int?
         var checksum = StreamChecksum()
         var resume: (@Sendable () -> Void)?
+        var abandoned: String?
     }
 
     private let responder: HTTPResponder
@@ -45,35 +46,97 @@ final class PausingReceiver: HTTPRequestBodyReceiver {
         responder.sendJSON(status: 200, "{\"bytes\":\(bytes),\"checksum\":\(checksum)}")
     }
 
-    func abandon(_ reason: String) {}
+    func abandon(_ reason: String) {
+        state.withLock { $0.abandoned = reason }
+    }
 }
 
 /// A streamed body's receiver pushes back on the client: after `pauseBody` the server reads no
-/// more of the body than the read in progress brought, and after `resumeBody` the rest arrives intact.
+/// more of the body than the read in progress brought, and after `resumeBody` the rest arrives
+/// intact; a pause longer than the body's stall timeout is the server's, not the client's, and
+/// fails nothing.
 @Suite(.serialized) struct StreamedUploadBackpressureTests {
     static let uploadBytes = 16 << 20
     static let pauseAfterBytes = 1 << 20
 
     @Test func aPausedBodyIsNotReadUntilResumed() throws {
         let state = Locked(PausingReceiver.State())
-        let fixture = try HTTPFixture { routes in
+        let fixture = try Self.fixture(state: state)
+        defer { fixture.shutdown() }
+        let (transcript, sent, _) = try Self.upload(to: fixture)
+        #expect(eventually { state.withLock { $0.resume != nil } })
+        // The client sends until its socket buffers are full: then nothing more than the read under way was taken.
+        #expect(Self.settles { sent.withLock { $0 } }, "the client kept sending: the server read on")
+        let (atPause, whilePaused) = state.withLock { ($0.bytesAtPause ?? 0, $0.receivedBytes) }
+        #expect(whilePaused - atPause <= HTTPRequestParser.bodyEventMaximumBytes * 2, "read on while paused: \(whilePaused - atPause)")
+        #expect(whilePaused < Self.uploadBytes && sent.withLock { $0 } < Self.uploadBytes)
+        state.withLock { $0.resume }?()
+        try Self.expectWhole(transcript)
+    }
+
+    @Test func aPauseLongerThanTheStallTimeoutFailsNothing() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.bodyStallTimeout = .seconds(1)
+        let state = Locked(PausingReceiver.State())
+        let fixture = try Self.fixture(state: state, configuration: configuration)
+        defer { fixture.shutdown() }
+        let (transcript, sent, _) = try Self.upload(to: fixture)
+        #expect(eventually { state.withLock { $0.resume != nil } })
+        let pausedBy = MonotonicInstant.now()
+        #expect(Self.settles { sent.withLock { $0 } })
+        // Paused well past the stall timeout: no 408 comes, and the connection stays open.
+        #expect(eventually { pausedBy.duration(until: MonotonicInstant.now()) > configuration.bodyStallTimeout * 3 })
+        #expect(transcript.received.isEmpty && !transcript.isClosed, "\(transcript.receivedText)")
+        state.withLock { $0.resume }?()
+        try Self.expectWhole(transcript)
+    }
+
+    static func fixture(state: Locked<PausingReceiver.State>, configuration: HTTPServerConfiguration = .init()) throws -> HTTPFixture {
+        try HTTPFixture(configuration: configuration) { routes in
             routes.addStreamed("PUT", "/upload", bodyMaximumBytes: Self.uploadBytes) { _, responder in
                 PausingReceiver(responder: responder, state: state, pauseAfterBytes: Self.pauseAfterBytes)
             }
         }
+    }
+
+    /// A client that goes while its body is paused is noticed when the receiver resumes (the read
+    /// finds the close), and the receiver hears `abandon`: what it holds for the upload is freed.
+    @Test func aClientGoneWhilePausedIsAbandonedOnResume() throws {
+        let state = Locked(PausingReceiver.State())
+        let fixture = try Self.fixture(state: state)
         defer { fixture.shutdown() }
-        let head = HTTPTestSupport.request("PUT", "/upload", headers: [("Content-Length", String(Self.uploadBytes))])
-        let transcript = ClientTranscript()
-        _ = try #require(fixture.raw.open(port: fixture.server.port) { _ in
-            UploadingHandler(head: head, totalBytes: Self.uploadBytes, framing: .contentLength, transcript: transcript)
-        })
+        let (_, sent, connection) = try Self.upload(to: fixture)
         #expect(eventually { state.withLock { $0.resume != nil } })
-        // However long the client keeps sending, nothing more than the read under way is taken.
-        usleep(500_000)
-        let (atPause, whilePaused) = state.withLock { ($0.bytesAtPause ?? 0, $0.receivedBytes) }
-        #expect(whilePaused - atPause <= HTTPRequestParser.bodyEventMaximumBytes * 2, "read on while paused: \(whilePaused - atPause)")
-        #expect(whilePaused < Self.uploadBytes)
+        #expect(Self.settles { sent.withLock { $0 } })
+        connection.loop.runAndWait { connection.value.close(.local("the client gives up")) }
         state.withLock { $0.resume }?()
+        #expect(eventually { state.withLock { $0.abandoned != nil } }, "the receiver was not told the client went")
+    }
+
+    /// Starts the upload; returns what comes back, the bytes the client has sent so far, and its connection.
+    @discardableResult
+    static func upload(to fixture: HTTPFixture) throws -> (ClientTranscript, Locked<Int>, LoopBound<TLSConnection>) {
+        let head = HTTPTestSupport.request("PUT", "/upload", headers: [("Content-Length", String(Self.uploadBytes))])
+        let transcript = ClientTranscript(), sent = Locked(0)
+        let connection = try #require(fixture.raw.open(port: fixture.server.port) { _ in
+            UploadingHandler(head: head, totalBytes: Self.uploadBytes, framing: .contentLength, transcript: transcript, sent: sent)
+        })
+        return (transcript, sent, connection)
+    }
+
+    /// Waits until `value` stops growing: the same over 50 looks in a row (half a second).
+    static func settles(_ value: () -> Int) -> Bool {
+        var last = -1, unchanged = 0
+        return eventually(timeout: .seconds(60)) {
+            let now = value()
+            unchanged = now == last ? unchanged + 1 : 0
+            last = now
+            return unchanged >= 50
+        }
+    }
+
+    /// The answer counts and sums the whole body.
+    static func expectWhole(_ transcript: ClientTranscript) throws {
         #expect(eventually(timeout: .seconds(60)) { ((try? HTTPTestSupport.responses(in: transcript.received).count) ?? 0) > 0 })
         let response = try #require(try HTTPTestSupport.responses(in: transcript.received).first)
         #expect(response.status == 200, "\(response.bodyText)")

@@ -70,12 +70,15 @@ final class UploadingHandler: ConnectionHandler {
     private let framing: Framing
     private let transcript: ClientTranscript
     private var sentBytes = 0
+    /// What was handed to the connection so far, for a test to watch from elsewhere.
+    private let sent: Locked<Int>?
     private var pieceIndex = 0
     private var finished = false
     static let pieceSizes = [1, 7, 1_000, 65_536, 100_003, 16_384, 3, 250_000]
 
-    init(head: [UInt8], totalBytes: Int, framing: Framing, transcript: ClientTranscript) {
+    init(head: [UInt8], totalBytes: Int, framing: Framing, transcript: ClientTranscript, sent: Locked<Int>? = nil) {
         self.head = head
+        self.sent = sent
         self.totalBytes = totalBytes
         self.framing = framing
         self.transcript = transcript
@@ -99,6 +102,7 @@ final class UploadingHandler: ConnectionHandler {
             sentBytes += count
             pieceIndex += 1
         }
+        sent?.withLock { [sentBytes] in $0 = sentBytes }
         if connection.isOpen, sentBytes == totalBytes, !finished {
             finished = true
             if framing == .chunked { connection.write(HTTPResponseSerializer.lastChunk) }
