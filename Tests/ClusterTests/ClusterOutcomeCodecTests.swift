@@ -63,6 +63,7 @@ import Wire
         .clusterVersionTooLow(ClusterVersionBlock(clusterVersion: 7, entryVersion: 8, member: "c3", reads: .advertised(fleetVersion: 7))),
         .clusterVersionTooLow(ClusterVersionBlock(clusterVersion: 7, entryVersion: 8, member: "c4", reads: .unadvertised)),
         .clusterVersionTooLow(ClusterVersionBlock(clusterVersion: 8, entryVersion: 9, member: nil, reads: nil)),
+        .clusterVersionNotWritable,
     ] + proposalErrors.map(ClusterRefusal.proposal)
 
     static let every: [ClusterOutcome] = fleetOutcomes.map(ClusterOutcome.applied) + refusals.map(ClusterOutcome.refused) + [
