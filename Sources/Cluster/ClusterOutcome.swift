@@ -60,7 +60,7 @@ extension ClusterOutcome {
 extension ClusterRefusal {
     /// Why a write that would set the cluster version is refused (`clusterVersionNotWritable`).
     public static let clusterVersionNotWritableDetail = "the cluster version is raised only by the leader, once every member "
-        + "reads a newer fleet version (CLUSTER.md, \"The cluster version\"); no request sets it"
+        + "reads a newer fleet version; no request sets it"
 }
 
 /// Why the cluster did not carry out, or could not answer, a request.

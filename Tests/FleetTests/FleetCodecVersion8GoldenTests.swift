@@ -16,14 +16,23 @@ struct FleetCodecVersion8GoldenTests {
     static let module = ModuleRecord(name: "m", version: "1", sha256: Array(repeating: 0xAB, count: 32), byteCount: 5,
                                      manifest: Array("{}".utf8), uploadedBy: "a", uploadedAtMilliseconds: 9)
 
-    static let stateVersion8: FleetState = {
+    /// A state without the default environments, at index 4.
+    static func withoutEnvironments() -> FleetState {
         var state = FleetState()
-        state.apply(.setClusterVersion(8), at: 1)
-        state.apply(.putModule(module), at: 2)
+        for (offset, name) in ["development", "production", "qa", "staging"].enumerated() {
+            state.apply(.deleteEnvironment(name: name), at: UInt64(offset + 1))
+        }
+        return state
+    }
+
+    static let stateVersion8: FleetState = {
+        var state = withoutEnvironments()
+        state.apply(.setClusterVersion(8), at: 5)
+        state.apply(.putModule(module), at: 6)
         return state
     }()
 
-    static let pinnedVersion8: [UInt8] = [0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02] + emptyTablesAndTrail + [
+    static let pinnedVersion8: [UInt8] = [0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06] + emptyTablesAndTrail + [
         0x08, // the cluster version
         0x00, 0x00, 0x00, 0x01, // one module record
         0x00, 0x00, 0x00, 0x01, 0x6D, // name "m"
@@ -38,12 +47,12 @@ struct FleetCodecVersion8GoldenTests {
     ]
 
     static let stateVersion7: FleetState = {
-        var state = FleetState()
-        state.apply(.setClusterVersion(7), at: 1)
+        var state = withoutEnvironments()
+        state.apply(.setClusterVersion(7), at: 5)
         return state
     }()
 
-    static let pinnedVersion7: [UInt8] = [0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01] + emptyTablesAndTrail + [0x07]
+    static let pinnedVersion7: [UInt8] = [0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05] + emptyTablesAndTrail + [0x07]
 
     @Test func aVersion8SnapshotWritesTheClusterVersionBeforeTheModuleTable() throws {
         #expect(FleetCodec.encode(Self.stateVersion8) == Self.pinnedVersion8)
@@ -56,6 +65,6 @@ struct FleetCodecVersion8GoldenTests {
         #expect(FleetCodec.encode(Self.stateVersion7) == Self.pinnedVersion7)
         let decoded = try FleetCodec.decodeState(Self.pinnedVersion7)
         #expect(decoded == Self.stateVersion7)
-        #expect(decoded.clusterVersion == 7 && decoded.modules.isEmpty && decoded.appliedIndex == 1)
+        #expect(decoded.clusterVersion == 7 && decoded.modules.isEmpty && decoded.appliedIndex == 5)
     }
 }
