@@ -36,7 +36,8 @@ public enum ClusterOutcome: Sendable, Equatable {
     /// (reading less than `FleetCodec.versionFirstGatedByClusterVersion`) not
     /// `clusterVersionTooLow`, so they get it as `noLeader` with the same message: a 503 with
     /// `Retry-After: 1` too, not a 502 for an answer they cannot read. A follower not heard from
-    /// gets the older form.
+    /// gets the older form. Builds before modules do not know `clusterVersionNotWritable` either,
+    /// and get it as the `undecodableWrite` they refused it as.
     public func decodable(by reads: MemberReads?) -> ClusterOutcome {
         switch self {
         case let .refused(.clusterUpgrading(block)) where reads == nil || reads == .unadvertised:
@@ -44,9 +45,22 @@ public enum ClusterOutcome: Sendable, Equatable {
         case let .refused(.clusterVersionTooLow(block))
             where (reads?.fleetVersion ?? 0) < FleetCodec.versionFirstGatedByClusterVersion:
             .refused(.noLeader("\(block)"))
+        case .refused(.clusterVersionNotWritable) where (reads?.fleetVersion ?? 0) < Self.clusterVersionNotWritableFirstKnown:
+            .refused(.undecodableWrite(detail: ClusterRefusal.clusterVersionNotWritableDetail))
         default: self
         }
     }
+}
+
+extension ClusterOutcome {
+    /// The fleet version of the first builds that decode `ClusterRefusal.clusterVersionNotWritable`.
+    static let clusterVersionNotWritableFirstKnown: UInt8 = 8
+}
+
+extension ClusterRefusal {
+    /// Why a write that would set the cluster version is refused (`clusterVersionNotWritable`).
+    public static let clusterVersionNotWritableDetail = "the cluster version is raised only by the leader, once every member "
+        + "reads a newer fleet version; no request sets it"
 }
 
 /// Why the cluster did not carry out, or could not answer, a request.
@@ -102,6 +116,9 @@ public enum ClusterRefusal: Sendable, Equatable {
     /// The entry this request would propose is of a fleet version above the replicated cluster
     /// version (`MemberVersions.clusterVersionBlock`): nothing was proposed.
     case clusterVersionTooLow(ClusterVersionBlock)
+    /// A write, bare or audited, that would set the cluster version: only the leader raises it,
+    /// once every member reads a newer fleet version (`MemberVersions.clusterVersionToRaise`).
+    case clusterVersionNotWritable
     /// The leader's answer to a forwarded request did not decode (a leader of an incompatible
     /// build, PROTOCOL.md): the request may or may not have applied. `detail` is the decoder's error.
     case undecodableAnswer(detail: String)

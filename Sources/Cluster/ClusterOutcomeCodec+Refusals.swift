@@ -10,7 +10,7 @@ extension ClusterOutcomeCodec {
         case commitTimeout, transferTimeout, transferFailed, notVotingMember, notMember, invalidMemberName
         case invalidPeerAddress, memberIDTaken, alreadyMember, membersLimitReached, nodeNotFound, environmentNotFound
         case requestTooLarge, answerTooLarge, forwardingBusy, undecodableWrite, undecodableAnswer, nodeConnected
-        case clusterUpgrading, clusterVersionTooLow
+        case clusterUpgrading, clusterVersionTooLow, clusterVersionNotWritable
     }
 
     private enum ProposalTag: UInt8 {
@@ -53,6 +53,7 @@ extension ClusterOutcomeCodec {
         case let .undecodableAnswer(detail): put(.undecodableAnswer, texts: [detail], to: &writer)
         case let .clusterUpgrading(block): write(block, to: &writer)
         case let .clusterVersionTooLow(block): write(block, to: &writer)
+        case .clusterVersionNotWritable: put(.clusterVersionNotWritable, to: &writer)
         }
     }
 
@@ -89,6 +90,7 @@ extension ClusterOutcomeCodec {
         case .undecodableAnswer: return .undecodableAnswer(detail: try readText(&reader))
         case .clusterUpgrading: return .clusterUpgrading(try readUpgradeBlock(&reader))
         case .clusterVersionTooLow: return .clusterVersionTooLow(try readClusterVersionBlock(&reader))
+        case .clusterVersionNotWritable: return .clusterVersionNotWritable
         }
     }
 

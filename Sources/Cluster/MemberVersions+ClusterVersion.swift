@@ -1,20 +1,23 @@
 import Consensus
 import Fleet
+import Primitives
 
 /// The replicated cluster version's two rules (CLUSTER.md, "The cluster version"), after etcd's
 /// cluster version, which only rises and rises only once every member is known to run the newer
 /// build. Unlike the volatile gate, what counts is only what each member's pings said in the
-/// leader's own term: a member not heard in it holds a raise back.
+/// leader's own term, recently, over a link still open: a member not heard so — down, cut off,
+/// or restarting perhaps on an older build — holds a raise back.
 extension MemberVersions {
     /// The cluster version the leader is to propose now, or nil: the newest fleet version every
-    /// member of `membership` — voters and learners — was heard in `term` to read, capped by
-    /// `ownReads` (what this build reads), when that is above the version in force (`current`,
-    /// nil when never set). Never lower: a lower or equal one is nil.
+    /// member of `membership` — voters and learners — was heard in `term`, at `heardSince` or
+    /// later and over a link still open, to read, capped by `ownReads` (what this build reads),
+    /// when that is above the version in force (`current`, nil when never set). Never lower: a
+    /// lower or equal one is nil.
     public func clusterVersionToRaise(current: UInt8?, ownReads: UInt8, membership: Membership, selfID: NodeID,
-                                      term: UInt64) -> UInt8? {
+                                      term: UInt64, heardSince: MonotonicInstant) -> UInt8? {
         var version = ownReads
         for id in membership.members where id != selfID {
-            guard let reads = reads(of: id, inTerm: term) else { return nil }
+            guard let reads = reads(of: id, inTerm: term, heardSince: heardSince) else { return nil }
             version = min(version, reads.fleetVersion)
         }
         return version > (current ?? FleetState.clusterVersionUnset) ? version : nil

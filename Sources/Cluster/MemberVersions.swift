@@ -1,5 +1,6 @@
 import Consensus
 import Fleet
+import Primitives
 
 /// The fleet version each member is known to read, and the leader's rule for what it may
 /// propose (as etcd gates features on its cluster version): an entry of fleet version v only
@@ -11,11 +12,17 @@ import Fleet
 /// entries back: a minority that is down must not stop writes, and a member down through an
 /// upgrade is upgraded before it starts again (CLUSTER.md, "Rolling upgrades"). Entries of the
 /// versions the replicated cluster version gates answer to it too (`clusterVersionBlock`), and
-/// it is raised only once every member was heard in the leader's term (`clusterVersionToRaise`).
+/// it is raised only once every member was heard in the leader's term, recently, over a link
+/// still open (`clusterVersionToRaise`).
 public struct MemberVersions: Sendable, Equatable {
     private var known: [NodeID: MemberReads] = [:]
-    /// The term each member's latest ping arrived in.
-    private var heardInTerm: [NodeID: UInt64] = [:]
+    /// When and in which term each member's latest ping arrived; dropped when its link closes.
+    private var lastPing: [NodeID: Ping] = [:]
+
+    private struct Ping: Sendable, Equatable {
+        let term: UInt64
+        let at: MonotonicInstant
+    }
 
     public init() {}
 
@@ -23,22 +30,36 @@ public struct MemberVersions: Sendable, Equatable {
         known[id]
     }
 
-    /// What `id`'s pings said, if one arrived in `term`; nil when none did.
+    /// What `id`'s pings said, if one arrived in `term` over a link still open; nil when none did.
     public func reads(of id: NodeID, inTerm term: UInt64) -> MemberReads? {
-        heardInTerm[id] == term ? known[id] : nil
+        lastPing[id]?.term == term ? known[id] : nil
     }
 
-    /// Records what `id`'s latest ping, arrived in `term`, said; true when that changes what was known.
-    public mutating func heard(_ reads: MemberReads, from id: NodeID, term: UInt64) -> Bool {
-        heardInTerm[id] = term
+    /// What `id`'s pings said, if one arrived in `term` at `since` or later over a link still
+    /// open; nil when none did.
+    public func reads(of id: NodeID, inTerm term: UInt64, heardSince since: MonotonicInstant) -> MemberReads? {
+        guard let ping = lastPing[id], ping.term == term, ping.at >= since else { return nil }
+        return known[id]
+    }
+
+    /// Records what `id`'s latest ping, arrived in `term` at `at`, said; true when that changes what was known.
+    public mutating func heard(_ reads: MemberReads, from id: NodeID, term: UInt64, at: MonotonicInstant) -> Bool {
+        lastPing[id] = Ping(term: term, at: at)
         return known.updateValue(reads, forKey: id) != reads
+    }
+
+    /// `id`'s link closed: it was not heard in this term as far as the cluster version goes (it
+    /// may come back on another build), until its next ping. What it reads is kept for `block`:
+    /// forgetting it there would only let through entries it may not read.
+    public mutating func linkClosed(from id: NodeID) {
+        lastPing[id] = nil
     }
 
     /// Forgets the members that left `membership`: they no longer count, and one that comes
     /// back is known again from its pings.
     public mutating func keep(only membership: Membership) {
         known = known.filter { membership.contains($0.key) }
-        heardInTerm = heardInTerm.filter { membership.contains($0.key) }
+        lastPing = lastPing.filter { membership.contains($0.key) }
     }
 
     /// Why an entry of `entryVersion` may not be proposed now, naming the first member (by id)

@@ -3,13 +3,17 @@ import Fleet
 import Primitives
 
 /// Why a coordinator must stop rather than go on applying: a committed entry or a snapshot
-/// this build cannot decode. Skipping it would let replicas diverge (during a rolling upgrade,
-/// an older build meets a newer build's entries), so the error names the index and the
-/// encoding version, and the operator upgrades this member before it rejoins.
-public enum ReplicationHalt: Error, CustomStringConvertible {
+/// this build cannot decode, or one that sets a cluster version above what this build reads (a
+/// member of an older build added to a cluster already raised past it: the entries that version
+/// lets in would halt it anyway, later and less clearly). Skipping it would let replicas diverge
+/// (during a rolling upgrade, an older build meets a newer build's entries), so the error names
+/// the index and the encoding version, and the operator upgrades this member before it rejoins.
+public enum ReplicationHalt: Error, CustomStringConvertible, Equatable {
     case undecodableEntry(index: UInt64, term: UInt64, error: BinaryDecodingError)
     case undecodableMembershipChange(index: UInt64, term: UInt64)
     case undecodableSnapshot(index: UInt64, error: BinaryDecodingError)
+    case clusterVersionAboveReadsInEntry(index: UInt64, term: UInt64, version: UInt8)
+    case clusterVersionAboveReadsInSnapshot(index: UInt64, version: UInt8)
 
     public var description: String {
         switch self {
@@ -19,7 +23,16 @@ public enum ReplicationHalt: Error, CustomStringConvertible {
             "committed membership change \(index) (term \(term)) cannot be decoded by this build"
         case let .undecodableSnapshot(index, error):
             "the snapshot at index \(index) cannot be decoded by this build: \(Self.explain(error))"
+        case let .clusterVersionAboveReadsInEntry(index, term, version):
+            "committed entry \(index) (term \(term)) cannot be applied by this build: \(Self.aboveReads(version))"
+        case let .clusterVersionAboveReadsInSnapshot(index, version):
+            "the snapshot at index \(index) cannot be restored by this build: \(Self.aboveReads(version))"
         }
+    }
+
+    private static func aboveReads(_ version: UInt8) -> String {
+        "cluster version \(version) is above what this build reads "
+            + "(\(FleetCodec.versionsRead.lowerBound)...\(FleetCodec.versionsRead.upperBound)); upgrade this coordinator"
     }
 
     private static func explain(_ error: BinaryDecodingError) -> String {
@@ -45,10 +58,29 @@ public enum ReplicationHalt: Error, CustomStringConvertible {
             bytes = record.context
         }
         guard !bytes.isEmpty else { return nil }
+        let command: FleetCommand
         do {
-            return try FleetCodec.decodeCommand(bytes)
+            command = try FleetCodec.decodeCommand(bytes)
         } catch {
             throw .undecodableEntry(index: entry.index, term: entry.term, error: error)
         }
+        if case let .setClusterVersion(version) = command, version > FleetCodec.versionsRead.upperBound {
+            throw .clusterVersionAboveReadsInEntry(index: entry.index, term: entry.term, version: version)
+        }
+        return command
+    }
+
+    /// The fleet state a snapshot at `index` holds.
+    public static func decodeState(_ bytes: [UInt8], index: UInt64) throws(ReplicationHalt) -> FleetState {
+        let state: FleetState
+        do {
+            state = try FleetCodec.decodeState(bytes)
+        } catch {
+            throw .undecodableSnapshot(index: index, error: error)
+        }
+        if let version = state.clusterVersion, version > FleetCodec.versionsRead.upperBound {
+            throw .clusterVersionAboveReadsInSnapshot(index: index, version: version)
+        }
+        return state
     }
 }

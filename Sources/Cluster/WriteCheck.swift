@@ -1,4 +1,5 @@
 import Fleet
+import Primitives
 
 /// The leader's rule for what may enter the log as a write, or as a membership change's context:
 /// a fleet command this build decodes.
@@ -11,9 +12,16 @@ public enum WriteCheck {
     public static func refusal(for bytes: [UInt8]) -> ClusterRefusal? {
         do {
             guard case .setClusterVersion = try FleetCodec.decodeCommand(bytes) else { return nil }
-            return .undecodableWrite(detail: "the cluster version is raised only by the leader, never as a write")
+            return .clusterVersionNotWritable
         } catch {
             return .undecodableWrite(detail: "\(error)")
         }
+    }
+
+    /// Why `bytes`, which `FleetCodec.decodeCommandToAudit` refused with `error`, are refused as a
+    /// command to audit: a cluster version as when bare, anything else as undecodable.
+    public static func auditRefusal(for bytes: [UInt8], error: BinaryDecodingError) -> ClusterRefusal {
+        if case .clusterVersionNotWritable? = refusal(for: bytes) { return .clusterVersionNotWritable }
+        return .undecodableWrite(detail: "\(error)")
     }
 }

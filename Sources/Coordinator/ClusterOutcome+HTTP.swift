@@ -108,6 +108,7 @@ extension HTTPReply {
                 + "upgrade every member before using what is new): \(detail)")
         case let .clusterUpgrading(block): unavailable("cluster_upgrading", "\(block)")
         case let .clusterVersionTooLow(block): unavailable("cluster_upgrading", "\(block)")
+        case .clusterVersionNotWritable: .error(422, "not_writable", ClusterRefusal.clusterVersionNotWritableDetail)
         case let .undecodableAnswer(detail):
             .error(502, "undecodable_answer", "the leader's answer could not be decoded (does it run an incompatible build?); "
                 + "the request may have applied: \(detail)")

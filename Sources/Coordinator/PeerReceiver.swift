@@ -60,8 +60,12 @@ final class PeerReceiver: FrameReceiver {
         }
     }
 
+    /// A member whose link closed no longer counts as heard for the cluster version
+    /// (`MemberVersions.linkClosed`) until its next ping.
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {
         transfers?.abandon()
+        guard let peer else { return }
+        service.loop.execute { [service] in service.peerLinkClosed(peer.id) }
     }
 
     /// A keepalive ping tells what the peer's build reads (nothing from builds before

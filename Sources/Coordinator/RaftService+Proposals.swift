@@ -43,7 +43,7 @@ extension RaftService {
             do {
                 proposeWrite(FleetCodec.encode(.audited(audit, try FleetCodec.decodeCommandToAudit(bytes))), completion: completion)
             } catch {
-                completion(.refused(.undecodableWrite(detail: "\(error)")))
+                completion(.refused(WriteCheck.auditRefusal(for: bytes, error: error)))
             }
         case let .transferLeadership(name):
             transferLeadership(to: name, completion: completion)

@@ -7,31 +7,35 @@ import Transport
 /// The leader's gates for rolling upgrades (CLUSTER.md, "Rolling upgrades" and "The cluster
 /// version"): what each member's pings say it reads (`PeerReceiver`), the refusal of an entry
 /// some member is known to read only older versions than (`MemberVersions`) or of a version above
-/// the replicated cluster version, before it is proposed, and the raise of that version.
+/// the replicated cluster version, before it is proposed, and the raise of that version
+/// (`ClusterVersionRaise`).
 extension RaftService {
-    /// What `entryRefusal` last logged, and the raise of the cluster version in flight: one at a
-    /// time, looked for at most once a `clusterVersionRaiseInterval`.
+    /// What `entryRefusal` last logged.
     struct UpgradeGate {
         var lastBlock: UpgradeBlock?
         var lastClusterVersionBlock: ClusterVersionBlock?
-        var isRaising = false
-        var lastRaiseCheckAt: MonotonicInstant?
     }
 
-    static let clusterVersionRaiseInterval: Duration = .seconds(1)
-
-    /// What member `id`'s latest keepalive ping said, in the term it arrived in; logged when it
-    /// changes what is known. A ping of a member outside the configuration (removed, its
-    /// connection not yet closed) is not kept: one added again is known from its pings then.
-    func heard(_ reads: MemberReads, from id: NodeID) {
+    /// What member `id`'s latest keepalive ping said, in the term and at the instant it is
+    /// recorded; logged when it changes what is known. A ping of a member outside the
+    /// configuration (removed, its connection not yet closed) is not kept: one added again is
+    /// known from its pings then.
+    func heard(_ reads: MemberReads, from id: NodeID, at now: MonotonicInstant = .now()) {
         loop.preconditionInLoop()
         let status = node.status
-        guard status.membership.contains(id), memberVersions.heard(reads, from: id, term: status.term) else { return }
+        guard status.membership.contains(id), memberVersions.heard(reads, from: id, term: status.term, at: now) else { return }
         let advertised = switch reads {
         case .unadvertised: "nothing (a build before advertisements)"
         case let .advertised(version): "fleet version \(version)"
         }
         logger.info("member's build advertises what it reads", ["member": directory.displayName(of: id), "reads": advertised])
+    }
+
+    /// Member `id`'s incoming link closed: until its next ping it does not count as heard in this
+    /// term (it may come back on an older build), so it holds a raise of the cluster version back.
+    func peerLinkClosed(_ id: NodeID) {
+        loop.preconditionInLoop()
+        memberVersions.linkClosed(from: id)
     }
 
     /// Why `bytes` (a write, or a membership change's context) may not be proposed now: a fleet
@@ -61,30 +65,21 @@ extension RaftService {
         return block.map { .clusterUpgrading($0) }
     }
 
-    /// On the leader with a valid lease, at most once a `clusterVersionRaiseInterval` (the check
-    /// computes a full `Status`, which the tick otherwise avoids) and one at a time: proposes
-    /// `setClusterVersion` when every member was heard in this term to read more than the cluster
-    /// version in force (`MemberVersions.clusterVersionToRaise`). Proposed directly, not as a
-    /// write: `entryRefusal` would refuse its version until it applied.
-    func raiseClusterVersionIfDue() {
-        let ownReads = FleetCodec.versionsRead.upperBound
-        guard !upgradeGate.isRaising, fleet.effectiveClusterVersion < ownReads, node.isLeaseValid else { return }
-        let now = MonotonicInstant.now()
-        if let last = upgradeGate.lastRaiseCheckAt, now < last.advanced(by: Self.clusterVersionRaiseInterval) { return }
-        upgradeGate.lastRaiseCheckAt = now
-        let status = node.status
-        guard status.role == .leader,
-              let version = memberVersions.clusterVersionToRaise(current: fleet.clusterVersion, ownReads: ownReads,
-                                                                 membership: status.membership, selfID: selfMember.id,
-                                                                 term: status.term) else { return }
-        upgradeGate.isRaising = true
-        logger.info("every member reads a newer fleet version: raising the cluster version", ["version": "\(version)"])
-        propose(completion: { [self] outcome in
-            upgradeGate.isRaising = false
-            if !outcome.succeeded {
-                logger.debug("raising the cluster version failed; retrying", ["outcome": outcome.logSummary])
-            }
-        }) { (node: inout RaftNode) throws(ProposalError) in try node.propose(FleetCodec.encode(.setClusterVersion(version))) }
+    /// Proposes a higher cluster version when every member reads one (`ClusterVersionRaise`).
+    /// Proposed directly, not as a write: `entryRefusal` would refuse its version until it applied.
+    func raiseClusterVersionIfDue(now: MonotonicInstant = .now()) {
+        clusterVersionRaise.proposeIfDue(
+            now: now, isLeaseValid: node.isLeaseValid, clusterVersion: fleet.clusterVersion, versions: memberVersions,
+            selfID: selfMember.id,
+            leadership: { [self] in
+                let status = node.status
+                return status.role == .leader ? ClusterVersionRaise.Leadership(term: status.term, membership: status.membership) : nil
+            },
+            propose: { [self] version, completion in
+                propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
+                    try node.propose(FleetCodec.encode(.setClusterVersion(version)))
+                }
+            })
     }
 
     /// Answers a request `peer` forwarded with what its build decodes (`ClusterOutcome.decodable(by:)`).

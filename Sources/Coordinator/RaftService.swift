@@ -61,8 +61,10 @@ final class RaftService: @unchecked Sendable {
     private var lastHeard: [NodeID: MonotonicInstant] = [:]
     /// What each member's pings said it reads: the rule for newer entries (`RaftService+Upgrades`).
     var memberVersions = MemberVersions()
-    /// The last refusals `entryRefusal` logged, and the raise of the cluster version in flight.
+    /// The last refusals `entryRefusal` logged.
     var upgradeGate = UpgradeGate()
+    /// The leader's raise of the cluster version.
+    let clusterVersionRaise: ClusterVersionRaise
     /// Answers node reads when this node leads; set once before `start`.
     var gatewayQueries: (@Sendable (GatewayQuery) -> ClusterOutcome)?
     /// Hears every view this service publishes, on its loop; set once before `start`.
@@ -122,6 +124,7 @@ final class RaftService: @unchecked Sendable {
         learnerPromotionsRefused = Self.learnerPromotionsRefusedCounter(in: metrics)
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
         auditRetention = AuditRetention(retention: settings.auditRetention, logger: logger, metrics: metrics)
+        clusterVersionRaise = ClusterVersionRaise(logger: logger)
         peerMessagesDroppedInbound = PeerFlowControl.droppedCounter("inbound", in: metrics)
         peerMessagesDroppedOutbound = PeerFlowControl.droppedCounter("outbound", in: metrics)
         group = try EventLoopGroup(loopCount: 1)
@@ -288,11 +291,7 @@ final class RaftService: @unchecked Sendable {
 
     /// Takes a leader's snapshot in place of the whole fleet state.
     private func restore(from snapshot: Snapshot) throws(ReplicationHalt) {
-        do {
-            fleet = try FleetCodec.decodeState(snapshot.data)
-        } catch {
-            throw ReplicationHalt.undecodableSnapshot(index: snapshot.metadata.index, error: error)
-        }
+        fleet = try ReplicationHalt.decodeState(snapshot.data, index: snapshot.metadata.index)
         lastSnapshotIndex = snapshot.metadata.index
         directory = MemberDirectory(founding: founding, fleet: fleet)
         inventoryPublication.noteChanged()

@@ -25,11 +25,7 @@ struct StartupRecovery {
         try state.validate()
         var fleet = FleetState()
         if let snapshot = state.snapshot {
-            do {
-                fleet = try FleetCodec.decodeState(snapshot.data)
-            } catch {
-                throw ReplicationHalt.undecodableSnapshot(index: snapshot.metadata.index, error: error)
-            }
+            fleet = try ReplicationHalt.decodeState(snapshot.data, index: snapshot.metadata.index)
         }
         return StartupRecovery(store: store, state: state, details: details, fleet: fleet)
     }

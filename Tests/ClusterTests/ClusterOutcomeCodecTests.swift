@@ -63,6 +63,7 @@ import Wire
         .clusterVersionTooLow(ClusterVersionBlock(clusterVersion: 7, entryVersion: 8, member: "c3", reads: .advertised(fleetVersion: 7))),
         .clusterVersionTooLow(ClusterVersionBlock(clusterVersion: 7, entryVersion: 8, member: "c4", reads: .unadvertised)),
         .clusterVersionTooLow(ClusterVersionBlock(clusterVersion: 8, entryVersion: 9, member: nil, reads: nil)),
+        .clusterVersionNotWritable,
     ] + proposalErrors.map(ClusterRefusal.proposal)
 
     static let every: [ClusterOutcome] = fleetOutcomes.map(ClusterOutcome.applied) + refusals.map(ClusterOutcome.refused) + [
@@ -89,7 +90,7 @@ import Wire
     @Test(arguments: [
         ([0], 8, "unknown cluster outcome"), ([5], 8, "unknown cluster outcome"), ([1, 0], 9, "unknown fleet outcome"),
         ([1, 9, 0], 10, "unknown fleet rejection"), ([4, 0], 9, "unknown cluster refusal"),
-        ([4, 28], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
+        ([4, 29], 9, "unknown cluster refusal"), ([4, 5, 10], 10, "unknown proposal error"),
         ([4, 5, 7, 7], 11, "unknown membership error"),
     ] as [([UInt8], Int, String)])
     func unknownTagsAreRefused(tags: [UInt8], offset: Int, detail: String) {

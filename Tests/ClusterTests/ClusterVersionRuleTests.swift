@@ -1,22 +1,28 @@
 import Cluster
 import Consensus
 import Fleet
+import Primitives
 import Testing
 
 /// The replicated cluster version's rules: the leader raises it only once every member of the
-/// configuration — learners too — was heard in its own term to read more, never past what its own
-/// build reads and never lower; an entry of version 7 or later is proposed only under a cluster
+/// configuration — learners too — was heard in its own term, recently and over a link still open, to
+/// read more, never past what its own build reads and never lower; an entry of version 7 or later is proposed only under a cluster
 /// version at least its own, while older entries answer only to the volatile gate.
 struct ClusterVersionRuleTests {
     static let leader: NodeID = 1
     static let term: UInt64 = 9
     static let configuration = Membership(voters: [1, 2, 3], learners: [4])
     static let names: [NodeID: String] = [1: "c1", 2: "c2", 3: "c3", 4: "c4"]
+    /// Pings count from this instant on; they arrive at it unless given.
+    static let heardSince = MonotonicInstant(nanoseconds: 1_000_000_000_000)
 
-    /// What each member's pings said, each in its term (this term unless given).
-    static func versions(_ heard: [NodeID: MemberReads], terms: [NodeID: UInt64] = [:]) -> MemberVersions {
+    /// What each member's pings said, each in its term (this term unless given) at its instant,
+    /// then the members whose links closed.
+    static func versions(_ heard: [NodeID: MemberReads], terms: [NodeID: UInt64] = [:], at: [NodeID: MonotonicInstant] = [:],
+                         linksClosed: [NodeID] = []) -> MemberVersions {
         var versions = MemberVersions()
-        for (id, reads) in heard { _ = versions.heard(reads, from: id, term: terms[id] ?? term) }
+        for (id, reads) in heard { _ = versions.heard(reads, from: id, term: terms[id] ?? term, at: at[id] ?? heardSince) }
+        for id in linksClosed { versions.linkClosed(from: id) }
         return versions
     }
 
@@ -26,7 +32,8 @@ struct ClusterVersionRuleTests {
 
     static func raise(_ versions: MemberVersions, current: UInt8? = nil, ownReads: UInt8 = 7,
                       membership: Membership = configuration) -> UInt8? {
-        versions.clusterVersionToRaise(current: current, ownReads: ownReads, membership: membership, selfID: leader, term: term)
+        versions.clusterVersionToRaise(current: current, ownReads: ownReads, membership: membership, selfID: leader, term: term,
+                                       heardSince: heardSince)
     }
 
     static func gate(_ versions: MemberVersions, entryVersion: UInt8, clusterVersion: UInt8?) -> ClusterVersionBlock? {
@@ -38,6 +45,8 @@ struct ClusterVersionRuleTests {
         let name: String
         let heard: [NodeID: MemberReads]
         var terms: [NodeID: UInt64] = [:]
+        var at: [NodeID: MonotonicInstant] = [:]
+        var linksClosed: [NodeID] = []
         var current: UInt8?
         var ownReads: UInt8 = 7
         var membership = ClusterVersionRuleTests.configuration
@@ -49,6 +58,10 @@ struct ClusterVersionRuleTests {
         RaiseCase(name: "every member reads 7: raised from unset to 7", heard: all(7), raised: 7),
         RaiseCase(name: "an unheard member blocks a raise", heard: all(7).filter { $0.key != 3 }, raised: nil),
         RaiseCase(name: "a member heard only in an earlier term blocks a raise", heard: all(7), terms: [2: term - 1], raised: nil),
+        RaiseCase(name: "a member heard in this term whose link then closed blocks a raise", heard: all(7), linksClosed: [3],
+                  raised: nil),
+        RaiseCase(name: "a member heard in this term but not lately blocks a raise", heard: all(7),
+                  at: [2: MonotonicInstant(nanoseconds: heardSince.nanoseconds - 1)], raised: nil),
         RaiseCase(name: "a learner counts: one reading 6", heard: all(7).merging([4: .advertised(fleetVersion: 6)]) { $1 },
                   raised: nil),
         RaiseCase(name: "a learner counts: one unheard", heard: all(7).filter { $0.key != 4 }, raised: nil),
@@ -68,7 +81,7 @@ struct ClusterVersionRuleTests {
 
     @Test(arguments: raiseCases)
     func theLeaderRaisesTheClusterVersion(_ test: RaiseCase) {
-        let versions = Self.versions(test.heard, terms: test.terms)
+        let versions = Self.versions(test.heard, terms: test.terms, at: test.at, linksClosed: test.linksClosed)
         #expect(Self.raise(versions, current: test.current, ownReads: test.ownReads, membership: test.membership) == test.raised)
     }
 
@@ -78,6 +91,14 @@ struct ClusterVersionRuleTests {
         #expect(versions.reads(of: 4, inTerm: Self.term) == nil)
         #expect(versions.reads(of: 2, inTerm: Self.term) == .advertised(fleetVersion: 7))
         #expect(versions.reads(of: 2, inTerm: Self.term + 1) == nil, "heard in another term")
+    }
+
+    /// A member heard again after its link closed counts again: its next ping is all it takes.
+    @Test func aPingAfterTheLinkClosedCountsAgain() {
+        var versions = Self.versions(Self.all(8), linksClosed: [2])
+        #expect(Self.raise(versions, current: 7, ownReads: 8) == nil)
+        _ = versions.heard(.advertised(fleetVersion: 8), from: 2, term: Self.term, at: Self.heardSince)
+        #expect(Self.raise(versions, current: 7, ownReads: 8) == 8)
     }
 
     /// Entries of version 6 and before answer only to the volatile gate, whatever the cluster version.

@@ -13,7 +13,7 @@ struct MemberVersionsTests {
 
     static func versions(_ heard: [NodeID: MemberReads]) -> MemberVersions {
         var versions = MemberVersions()
-        for (id, reads) in heard { _ = versions.heard(reads, from: id, term: 1) }
+        for (id, reads) in heard { _ = versions.heard(reads, from: id, term: 1, at: MonotonicInstant(nanoseconds: 1)) }
         return versions
     }
 
@@ -87,17 +87,29 @@ struct MemberVersionsTests {
         versions.keep(only: smaller)
         #expect(versions.reads(of: 3) == nil && versions.reads(of: 2) == .advertised(fleetVersion: 6))
         #expect(Self.block(versions) == nil)
-        _ = versions.heard(.advertised(fleetVersion: 5), from: 3, term: 1)
+        _ = versions.heard(.advertised(fleetVersion: 5), from: 3, term: 1, at: MonotonicInstant(nanoseconds: 1))
         #expect(Self.block(versions) == UpgradeBlock(member: "c3", reads: .advertised(fleetVersion: 5), entryVersion: 6))
     }
 
     /// A member restarted with another build says so in its next ping: the latest ping wins.
     @Test func theLatestPingReplacesWhatWasKnown() {
         var versions = Self.versions(Self.everyoneCurrent)
-        let repeated = versions.heard(.advertised(fleetVersion: 6), from: 2, term: 1)
-        let changed = versions.heard(.unadvertised, from: 2, term: 1)
+        let repeated = versions.heard(.advertised(fleetVersion: 6), from: 2, term: 1, at: MonotonicInstant(nanoseconds: 1))
+        let changed = versions.heard(.unadvertised, from: 2, term: 1, at: MonotonicInstant(nanoseconds: 1))
         #expect(!repeated && changed)
         #expect(Self.block(versions)?.reads == .unadvertised)
+    }
+
+    /// A closed link ends "heard in this term" (the cluster version's rule) but not what the
+    /// member is known to read: the volatile gate keeps holding entries back for it.
+    @Test func aClosedLinkKeepsWhatTheMemberReadsForTheGate() {
+        var heard = Self.everyoneCurrent
+        heard[3] = .advertised(fleetVersion: 5)
+        var versions = Self.versions(heard)
+        versions.linkClosed(from: 3)
+        #expect(versions.reads(of: 3) == .advertised(fleetVersion: 5))
+        #expect(versions.reads(of: 3, inTerm: 1) == nil)
+        #expect(Self.block(versions) == UpgradeBlock(member: "c3", reads: .advertised(fleetVersion: 5), entryVersion: 6))
     }
 
     @Test func theRefusalNamesTheMemberAndWhatItReads() {

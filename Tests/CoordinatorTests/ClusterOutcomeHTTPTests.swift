@@ -101,6 +101,8 @@ import Testing
         .error(.undecodableWrite(detail: "invalid value at byte 8: unknown cluster request"), 501, "undecodable_request",
                "the leader cannot decode this request (does it run an older build? upgrade every member before using what is new): "
                    + "invalid value at byte 8: unknown cluster request"),
+        .error(.clusterVersionNotWritable, 422, "not_writable", "the cluster version is raised only by the leader, once every "
+               + "member reads a newer fleet version; no request sets it"),
         .error(.requestTooLarge(frameBytesMaximum: 1_048_576), 413, "request_too_large",
                "the request does not fit one 1048576-byte peer frame"),
         .error(.answerTooLarge(bytes: 70_000_000, maximumBytes: 67_108_864), 500, "answer_too_large",

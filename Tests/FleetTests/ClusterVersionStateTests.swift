@@ -27,6 +27,7 @@ struct ClusterVersionStateTests {
         let bytes = FleetCodec.encode(.setClusterVersion(7))
         #expect(bytes == [0x07, 0x17, 0x07])
         #expect(try FleetCodec.decodeCommand(bytes) == .setClusterVersion(7))
+        // Decoding is permissive: a coordinator halts on applying a version above what it reads (`ReplicationHalt`).
         #expect(try FleetCodec.decodeCommand([0x07, 0x17, 0xC8]) == .setClusterVersion(200), "a later build's version")
         #expect(FleetCodec.versionsRead.contains(7))
         #expect(throws: BinaryDecodingError.invalidValue(offset: 1, detail: "fleet command tag 23 is not in version 6")) {

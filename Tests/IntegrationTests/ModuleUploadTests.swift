@@ -1,3 +1,4 @@
+import Fleet
 import Foundation
 import ModuleArchive
 import Testing
@@ -6,7 +7,9 @@ import TestSupport
 /// Module uploads against a real coordinator, with curl: an artifact packed with `ModulePacker`
 /// is recorded (201) and listed, the same bytes again are 200, other bytes as the same version
 /// 409, garbage 422, a declared size over the bound 413, a viewer 403, a manifest naming another
-/// version 422; an upload cut off halfway leaves no record and nothing in the store.
+/// version 422; an upload cut off halfway leaves no record and nothing in the store. A record is
+/// a version-8 entry, proposed only under cluster version 8, so each test starts once the
+/// coordinator shows the cluster version raised to what its build reads.
 @Suite(.serialized)
 struct ModuleUploadTests {
     let certificates: CertificateFixture
@@ -17,6 +20,14 @@ struct ModuleUploadTests {
         try Prerequisite.requireTools("curl")
         certificates = try CertificateFixture()
         coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        let token = try coordinator.adminToken()
+        let newest = FleetCodec.versionsRead.upperBound
+        let raised = eventually(timeout: .seconds(30), every: .milliseconds(100)) { [coordinator] in
+            (try? coordinator.request("GET", "/api/v1/cluster", token: token))?.json["clusterVersion"] as? Int == Int(newest)
+        }
+        guard raised else {
+            throw CoordinatorProcess.StartFailure(log: "the cluster version never reached \(newest): \(coordinator.log.text)")
+        }
     }
 
     /// Packs a module named `name` at `version` whose file says `text`; returns the artifact's path.

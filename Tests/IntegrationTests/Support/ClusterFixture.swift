@@ -23,7 +23,10 @@ final class ClusterFixture {
     /// it stays good while members are killed and restarted (until it expires, after an hour).
     private(set) var token = ""
 
-    init(spares: [String] = [], agents: [String] = ["node-1"], coordinatorArguments: [String] = []) throws {
+    /// `starting`: the founding members to start now (all of them unless given; the others start
+    /// later with `start`).
+    init(spares: [String] = [], agents: [String] = ["node-1"], coordinatorArguments: [String] = [],
+         starting: [String]? = nil) throws {
         self.spares = spares
         self.coordinatorArguments = coordinatorArguments
         let everyone = names + spares
@@ -31,7 +34,7 @@ final class ClusterFixture {
         peerPortReservations = try FreePorts.reserve(everyone.count)
         peerPorts = Dictionary(uniqueKeysWithValues: zip(everyone, peerPortReservations.map { Int($0.port) }))
         dataDirectories = Dictionary(uniqueKeysWithValues: everyone.map { ($0, TemporaryDirectory()) })
-        for name in names { try start(name) }
+        for name in starting ?? names { try start(name) }
         token = try adminToken()
     }
 
