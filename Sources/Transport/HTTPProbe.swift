@@ -22,7 +22,8 @@ public enum HTTPProbe {
                            interruptDescriptor: Int32) -> Outcome {
         let start = MonotonicInstant.now()
         let deadline = start.advanced(by: timeout)
-        let descriptor = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = socket(address.family,
+                                Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return .failed("socket: \(errorText(errno))") }
         defer { close(descriptor) }
         let connected = address.withSocketAddress { connect(descriptor, $0, $1) }

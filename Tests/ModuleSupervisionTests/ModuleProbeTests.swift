@@ -12,8 +12,8 @@ import TestSupport
     @Test func thePortPlaceholderBecomesTheAssignedPortInArgumentsEnvironmentAndTheProbe() throws {
         let fixture = try SupervisionFixture()
         let launch = try fixture.launch("bin/server", ["--port", "${HOTSWAP_PORT}", "--url=http://127.0.0.1:${HOTSWAP_PORT}/"],
-                                        environment: [.init(name: "LISTEN", value: "${HOTSWAP_PORT}"), .init(name: "HOTSWAP_PORT", value: "1"),
-                                                      .init(name: "PATH", value: "/opt/bin")],
+                                        environment: [.init(name: "LISTEN", value: "${HOTSWAP_PORT}"),
+                                                      .init(name: "HOTSWAP_PORT", value: "1"), .init(name: "PATH", value: "/opt/bin")],
                                         health: .http(path: "/healthz", port: 8080), manifestPort: 8080, port: 18081)
         #expect(launch.arguments(of: launch.manifest.start) == ["--port", "18081", "--url=http://127.0.0.1:18081/"])
         #expect(launch.environment(of: launch.manifest.start) == [

@@ -42,7 +42,8 @@ import TestSupport
         defer { supervisor.stop(grace: .seconds(10)) }
         try supervisor.start()
         let first = try #require(supervisor.status.process)
-        #expect(supervisor.waitUntilHealthy(successesNeeded: 1, interval: .milliseconds(50), deadline: SupervisionFixture.deadline()).isHealthy)
+        let started = supervisor.waitUntilHealthy(successesNeeded: 1, interval: .milliseconds(50), deadline: SupervisionFixture.deadline())
+        #expect(started.isHealthy, "\(started)")
         kill(first.pid, SIGKILL)
         #expect(eventually(timeout: .seconds(60)) { supervisor.status.restarts == 1 && supervisor.status.state == .running })
         let second = try #require(supervisor.status.process)
@@ -82,7 +83,8 @@ import TestSupport
         let supervisor = try fixture.supervisor(launch)
         defer { supervisor.stop(grace: .seconds(10)) }
         try supervisor.start()
-        let verdict = supervisor.waitUntilHealthy(successesNeeded: 1, interval: .milliseconds(20), deadline: SupervisionFixture.deadline(.seconds(3600)))
+        let verdict = supervisor.waitUntilHealthy(successesNeeded: 1, interval: .milliseconds(20),
+                                                  deadline: SupervisionFixture.deadline(.seconds(3600)))
         #expect(verdict.ending == .processEnded || verdict.ending == .crashLooping, "\(verdict)")
         #expect(verdict.lastFailure?.contains("connect") == true, "\(verdict)")
     }
