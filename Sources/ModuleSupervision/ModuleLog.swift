@@ -14,7 +14,9 @@ public final class ModuleLog: Sendable {
     public let path: String
     public var previousPath: String { path + ".1" }
     public let fileBytesMaximum: Int
-    /// Opened with `O_APPEND`; the module's standard output and error are duplicates of it.
+    /// Opened for reading and appending; the module's standard output and error are duplicates
+    /// of it. Rotation reads and truncates through it, so it works on the file the module writes
+    /// even if its name was removed or replaced.
     let descriptor: Int32
 
     public static func path(directory: String, name: String, version: String) -> String {
@@ -23,7 +25,7 @@ public final class ModuleLog: Sendable {
 
     init(path: String, fileBytesMaximum: Int) throws(SupervisionError) {
         precondition(fileBytesMaximum > 0, "a log needs room")
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
+        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard descriptor >= 0 else { throw .logUnavailable(path: path, reason: CommandPath.errorText(errno)) }
         self.path = path
         self.fileBytesMaximum = fileBytesMaximum
@@ -46,9 +48,6 @@ public final class ModuleLog: Sendable {
         var status = stat()
         guard fstat(descriptor, &status) == 0, Int(status.st_size) >= fileBytesMaximum else { return }
         let size = Int(status.st_size)
-        let reader = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard reader >= 0 else { return }
-        defer { close(reader) }
         let temporary = previousPath + ".tmp"
         let writer = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard writer >= 0 else { return }
@@ -57,7 +56,7 @@ public final class ModuleLog: Sendable {
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while offset < off_t(size) {
             let count = min(buffer.count, size - Int(offset))
-            let read = buffer.withUnsafeMutableBytes { pread(reader, $0.baseAddress!, count, offset) }
+            let read = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, count, offset) }
             guard read > 0 else {
                 copied = false
                 break

@@ -39,7 +39,7 @@ public enum HTTPProbe {
             return .failed("sending the request failed or timed out")
         }
         guard let status = readStatus(descriptor, until: deadline, interrupt: interruptDescriptor) else {
-            return .failed("no status line in time")
+            return .failed("no status line before the close, the deadline or an interrupt")
         }
         guard status >= 0 else { return .failed("the answer is not HTTP/1.x") }
         return .answered(status: status, latency: start.duration(until: .now()))
