@@ -38,6 +38,10 @@ let package = Package(
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
         .target(name: "ModuleArchive", dependencies: ["CLinux", "COpenSSL", "CZlib", "FileSystem", "Locking", "Modules"]),
         .target(name: "ModuleInstallation", dependencies: ["FileSystem", "HostInstall", "ModuleArchive", "Modules", "Storage"]),
+        .target(
+            name: "ModuleSupervision",
+            dependencies: ["CLinux", "FileSystem", "Locking", "Modules", "Primitives", "Telemetry", "Transport"]
+        ),
         .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",
@@ -63,7 +67,10 @@ let package = Package(
         ),
         .target(
             name: "LocalFleet",
-            dependencies: ["Access", "CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "Primitives", "Transport", "Wire"]
+            dependencies: [
+                "Access", "CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "ModuleSupervision", "Primitives",
+                "Transport", "Wire",
+            ]
         ),
         .target(
             name: "Benchmarks",
@@ -112,7 +119,14 @@ let package = Package(
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"]),
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport", "TestSupport"]),
-        .testTarget(name: "LocalFleetTests", dependencies: ["Access", "LocalFleet", "CommandLineSupport", "FileSystem", "Locking", "TestSupport"]),
+        .testTarget(
+            name: "LocalFleetTests",
+            dependencies: ["Access", "LocalFleet", "CommandLineSupport", "FileSystem", "Locking", "ModuleSupervision", "Primitives", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ModuleSupervisionTests",
+            dependencies: ["hotswap-sample-service", "ModuleSupervision", "Modules", "Primitives", "Transport", "TestSupport"]
+        ),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Primitives", "TestSupport"]),
         .testTarget(name: "AccessTests", dependencies: ["Access", "Fleet", "Primitives"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Primitives", "Telemetry", "TestSupport"]),

@@ -1,5 +1,6 @@
 // Linux interfaces that the Glibc Swift module does not expose: epoll,
-// eventfd, prctl (variadic in C, so not importable), per-thread nice and seven
+// eventfd, prctl and syscall (variadic in C, so not importable: pidfd_open goes
+// through syscall), per-thread nice and seven
 // GNU extensions. _GNU_SOURCE is deliberately not defined (it would change
 // fd_set and clash with other modules), so the GNU functions are declared
 // here with glibc's own signatures.
@@ -17,6 +18,12 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 
 extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 extern int pthread_setname_np(pthread_t thread, const char *name);
@@ -72,6 +79,13 @@ static inline int hs_thread_lower_priority(int steps) {
 /// -1 with EEXIST then, or EINVAL where the filesystem cannot promise it.
 static inline int hs_rename_noreplace(const char *from, const char *to) {
     return renameat2(AT_FDCWD, from, AT_FDCWD, to, 1u /* RENAME_NOREPLACE */);
+}
+
+/// A descriptor that refers to process `pid` itself (pidfd_open, Linux 5.3+): readable once the
+/// process has ended, child or not, and never confused with a later process given the same pid.
+/// -1 with errno set (ESRCH when no such process exists).
+static inline int hs_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0u);
 }
 
 #endif

@@ -1,6 +1,7 @@
 import CLinux
 import FileSystem
 import Glibc
+import ModuleSupervision
 
 /// One process `hotswap dev` started: this same binary with another
 /// subcommand, spawned with `posix_spawn` (Foundation's `Process` is not in
@@ -148,32 +149,5 @@ public final class ChildProcess {
     static func childEnvironment(inheriting inherited: [String], parentPid: pid_t) -> [String] {
         inherited.filter { !$0.hasPrefix(ParentDeathGuard.environmentKey + "=") }
             + ["\(ParentDeathGuard.environmentKey)=\(parentPid)"]
-    }
-}
-
-/// How a reaped child ended, decoded from `waitpid`'s status word.
-public struct ExitStatus: CustomStringConvertible, Equatable {
-    public let raw: Int32
-
-    public var signal: Int32? { raw != -1 && raw & 0x7f != 0 ? raw & 0x7f : nil }
-    public var code: Int32? { raw != -1 && raw & 0x7f == 0 ? (raw >> 8) & 0xff : nil }
-
-    public var description: String {
-        if let code { return "exited with status \(code)" }
-        if let signal { return "was killed by signal \(signal) (\(String(cString: strsignal(signal))))" }
-        return "ended (its status could not be read)"
-    }
-}
-
-/// A NULL-terminated array of C strings for `posix_spawn`, freed explicitly.
-private struct CStringVector {
-    let pointers: [UnsafeMutablePointer<CChar>?]
-
-    init(_ strings: [String]) {
-        pointers = strings.map { strdup($0) } + [nil]
-    }
-
-    func free() {
-        for pointer in pointers { Glibc.free(pointer) }
     }
 }

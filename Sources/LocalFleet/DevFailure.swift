@@ -1,3 +1,5 @@
+import ModuleSupervision
+
 /// Why `hotswap dev` stops on its own: a message that names the process at
 /// fault and carries its log's last lines, printed before dev stops the rest
 /// of the fleet and exits 1.

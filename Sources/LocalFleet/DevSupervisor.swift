@@ -1,3 +1,5 @@
+import Primitives
+
 /// Keeps `hotswap dev`'s fleet going once it is ready: a member that ends
 /// on its own is marked dead (an event line says how and when) and started
 /// again with its same command line after its `RestartBackoff` wait, or at

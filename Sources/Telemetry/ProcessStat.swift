@@ -8,6 +8,10 @@ public struct ProcessStat: Equatable, Sendable {
     public var comm: String
     /// One letter: `R` running, `S` sleeping, `D` disk sleep, `Z` zombie, `T` stopped, ...
     public var state: Character
+    /// Field 4: the parent's pid (1, or a subreaper, once the parent has died).
+    public var parentPid: UInt32
+    /// Field 5: the process group; a supervised module leads its own (`processGroup == pid`).
+    public var processGroup: UInt32
     /// Field 14: time scheduled in user mode, in clock ticks (`CLK_TCK`).
     public var userTicks: UInt64
     /// Field 15: time scheduled in kernel mode, in clock ticks.
@@ -19,10 +23,12 @@ public struct ProcessStat: Equatable, Sendable {
     public var residentPages: UInt64
 
     public init(pid: UInt32, comm: String, state: Character, userTicks: UInt64, systemTicks: UInt64,
-                startTicks: UInt64, residentPages: UInt64) {
+                startTicks: UInt64, residentPages: UInt64, parentPid: UInt32 = 0, processGroup: UInt32 = 0) {
         self.pid = pid
         self.comm = comm
         self.state = state
+        self.parentPid = parentPid
+        self.processGroup = processGroup
         self.userTicks = userTicks
         self.systemTicks = systemTicks
         self.startTicks = startTicks
@@ -43,7 +49,7 @@ public struct ProcessStat: Equatable, Sendable {
 
     /// Fields after `comm`, numbered as in `proc(5)`; the list after `)` starts at field 3.
     private static let firstFieldAfterComm = 3
-    private static let fieldNames = [14: "utime", 15: "stime", 22: "starttime", 24: "rss"]
+    private static let fieldNames = [4: "ppid", 5: "pgrp", 14: "utime", 15: "stime", 22: "starttime", 24: "rss"]
 
     public static func parse(_ text: String) throws(ProcParseError) -> ProcessStat {
         try parse(ProcText.bytes(of: text, file: .processStat))
@@ -70,7 +76,9 @@ public struct ProcessStat: Equatable, Sendable {
             userTicks: try number(14, in: fields),
             systemTicks: try number(15, in: fields),
             startTicks: try number(22, in: fields),
-            residentPages: try number(24, in: fields)
+            residentPages: try number(24, in: fields),
+            parentPid: try smallNumber(4, in: fields),
+            processGroup: try smallNumber(5, in: fields)
         )
     }
 
@@ -81,6 +89,14 @@ public struct ProcessStat: Equatable, Sendable {
             throw .malformed(file: .processStat, detail: "state '\(ProcText.text(field))' is not one letter")
         }
         return Character(Unicode.Scalar(letter))
+    }
+
+    private static func smallNumber(_ fieldNumber: Int, in fields: [ArraySlice<UInt8>]) throws(ProcParseError) -> UInt32 {
+        let value = try number(fieldNumber, in: fields)
+        guard let small = UInt32(exactly: value) else {
+            throw .invalidNumber(file: .processStat, field: fieldNames[fieldNumber] ?? "field \(fieldNumber)", text: "\(value)")
+        }
+        return small
     }
 
     private static func number(_ fieldNumber: Int, in fields: [ArraySlice<UInt8>]) throws(ProcParseError) -> UInt64 {

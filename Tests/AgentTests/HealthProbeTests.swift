@@ -5,6 +5,7 @@ import Locking
 import Telemetry
 import Testing
 import TestSupport
+import Transport
 
 struct HealthProbeTests {
     private func endpoint(_ port: UInt16, path: String = "/healthz") throws -> HealthEndpoint {

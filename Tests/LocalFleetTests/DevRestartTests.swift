@@ -1,5 +1,6 @@
 import FoundationEssentials
 @testable import LocalFleet
+import Primitives
 import Testing
 
 struct RestartBackoffTests {

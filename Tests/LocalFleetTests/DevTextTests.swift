@@ -1,5 +1,6 @@
 import CommandLineSupport
 @testable import LocalFleet
+import ModuleSupervision
 import Testing
 
 struct CoordinatorEndpointsTests {

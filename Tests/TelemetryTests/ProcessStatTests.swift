@@ -15,7 +15,7 @@ struct ProcessStatTests {
     @Test func capturedFileGivesIdentityTicksAndPages() throws {
         let stat = try ProcessStat.parse(CapturedProc.selfStat)
         #expect(stat == ProcessStat(pid: 22_624, comm: "cat", state: "R", userTicks: 0, systemTicks: 0,
-                                    startTicks: 1_042_482, residentPages: 350))
+                                    startTicks: 1_042_482, residentPages: 350, parentPid: 22_617, processGroup: 22_617))
         #expect(stat.residentBytes(pageSizeBytes: 4096) == 1_433_600)
     }
 
@@ -53,6 +53,7 @@ struct ProcessStatTests {
         (line(fieldCount: 23), .missingField(file: .processStat, field: "rss")),
         (line(fieldCount: 14), .missingField(file: .processStat, field: "stime")),
         ("42 (api)\n", .missingField(file: .processStat, field: "state")),
+        (line(state: "S 1 4294967296"), .invalidNumber(file: .processStat, field: "pgrp", text: "4294967296")),
         (line(state: "1"), .malformed(file: .processStat, detail: "state '1' is not one letter")),
         (line(state: "RS"), .malformed(file: .processStat, detail: "state 'RS' is not one letter")),
         (line(pid: "4x"), .invalidNumber(file: .processStat, field: "pid", text: "4x")),

@@ -71,15 +71,3 @@ final class AgentProcess {
         var description: String { "agent failed to start (status \(status.map(String.init) ?? "-")): \(log)" }
     }
 }
-
-extension HotSwapBinary {
-    /// `hotswap-agent`, built next to `hotswap`.
-    static var agentPath: String { sibling("hotswap-agent") }
-
-    /// `hotswap-sample-service`, the sample module's service, built next to `hotswap`.
-    static var sampleServicePath: String { sibling("hotswap-sample-service") }
-
-    private static func sibling(_ name: String) -> String {
-        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
-    }
-}

@@ -1,36 +1,51 @@
 import Glibc
 import Primitives
-import Telemetry
-import Transport
 
-/// One timed plain-HTTP health probe: connect, `GET PATH`, read the status
-/// line. Healthy is a 2xx or 3xx status (as Kubernetes' `httpGet` probe);
-/// the latency runs from the connect to the status line. Every wait is a
-/// `poll` bounded by the deadline and also woken by `interruptDescriptor`,
-/// so a stopping agent never waits out a probe. Blocking only the calling
-/// thread (the prober's), never the agent's event loop.
-enum HTTPProbe {
+/// One timed plain-HTTP probe: connect, `GET PATH`, read the status line. The latency runs from
+/// the connect to the status line. Every wait is a `poll` bounded by the deadline and also woken
+/// by `interruptDescriptor`, so a stopping owner never waits out a probe. Blocking only the
+/// calling thread (the agent's prober, a module supervisor's caller), never an event loop. What
+/// counts as healthy is the caller's rule: the agent's `--module` probe takes 2xx and 3xx, a
+/// module's manifest probe 2xx.
+public enum HTTPProbe {
     static let responseHeadBytesMaximum = 1024
 
-    static func run(_ endpoint: HealthEndpoint, timeout: Duration, interruptDescriptor: Int32) -> ProbeResult {
+    /// How one probe ended.
+    public enum Outcome: Equatable, Sendable {
+        /// A status line arrived: its code and the time from the connect to it.
+        case answered(status: Int, latency: Duration)
+        /// No status line: why, in a few words ("connect: Connection refused", "timed out").
+        case failed(String)
+    }
+
+    public static func run(address: SocketAddress, hostHeader: String, path: String, timeout: Duration,
+                           interruptDescriptor: Int32) -> Outcome {
         let start = MonotonicInstant.now()
         let deadline = start.advanced(by: timeout)
-        let descriptor = socket(endpoint.address.family,
+        let descriptor = socket(address.family,
                                 Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { return .failed }
+        guard descriptor >= 0 else { return .failed("socket: \(errorText(errno))") }
         defer { close(descriptor) }
-        let connected = endpoint.address.withSocketAddress { connect(descriptor, $0, $1) }
-        guard connected == 0 || errno == EINPROGRESS else { return .failed }
-        guard wait(descriptor, for: Int16(POLLOUT), until: deadline, interrupt: interruptDescriptor),
-              pendingError(descriptor) == 0 else { return .failed }
-        let request = Array(("GET \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.hostHeader)\r\n"
+        let connected = address.withSocketAddress { connect(descriptor, $0, $1) }
+        guard connected == 0 || errno == EINPROGRESS else { return .failed("connect: \(errorText(errno))") }
+        guard wait(descriptor, for: Int16(POLLOUT), until: deadline, interrupt: interruptDescriptor) else {
+            return .failed("connect timed out or was interrupted")
+        }
+        let pending = pendingError(descriptor)
+        guard pending == 0 else { return .failed("connect: \(errorText(pending))") }
+        let request = Array(("GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\n"
                              + "User-Agent: hotswap-agent\r\nConnection: close\r\n\r\n").utf8)
-        guard send(request, on: descriptor, until: deadline, interrupt: interruptDescriptor),
-              let status = readStatus(descriptor, until: deadline, interrupt: interruptDescriptor),
-              (200...399).contains(status) else { return .failed }
-        let microseconds = start.duration(until: .now()).wholeNanoseconds / 1_000
-        return .succeeded(latencyMicroseconds: UInt32(clamping: microseconds))
+        guard send(request, on: descriptor, until: deadline, interrupt: interruptDescriptor) else {
+            return .failed("sending the request failed or timed out")
+        }
+        guard let status = readStatus(descriptor, until: deadline, interrupt: interruptDescriptor) else {
+            return .failed("no status line before the close, the deadline or an interrupt")
+        }
+        guard status >= 0 else { return .failed("the answer is not HTTP/1.x") }
+        return .answered(status: status, latency: start.duration(until: .now()))
     }
+
+    private static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     private static func send(_ bytes: [UInt8], on descriptor: Int32, until deadline: MonotonicInstant, interrupt: Int32) -> Bool {
         var offset = 0
