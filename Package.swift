@@ -142,8 +142,8 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests",
             dependencies: [
-                "Access", "Coordinator", "Cluster", "Consensus", "Fleet", "Gateway", "Locking", "Primitives", "Storage", "Telemetry", "Transport",
-                "Wire", "Observability", "TestSupport", "Certificates", "COpenSSL",
+                "Access", "Coordinator", "Cluster", "Consensus", "Fleet", "Gateway", "Locking", "ModuleArchive", "Primitives", "Storage", "Telemetry",
+                "Transport", "Wire", "Observability", "TestSupport", "Certificates", "COpenSSL",
             ]
         ),
         .testTarget(

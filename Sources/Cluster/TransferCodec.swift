@@ -8,6 +8,9 @@ public enum TransferPurpose: UInt8, Sendable, Equatable {
     /// A leader's gateway document answering a forwarded request, too large
     /// for one frame; assembled in memory.
     case forwardedAnswer = 2
+    /// A stored module artifact a member asked for (`ArtifactRequestCodec`); written into the
+    /// receiver's module store as it arrives.
+    case artifact = 3
 }
 
 /// The first frame of a transfer (`transferBegin`): what it is, how many
@@ -26,7 +29,8 @@ public struct TransferHeader: Sendable, Equatable {
     /// What the data belongs to: for a snapshot the Raft message with empty
     /// snapshot data (`PeerMessageCodec`), which carries the snapshot's index,
     /// term and membership; for a document the request id it answers
-    /// (`ForwardedAnswer.streamedContext`).
+    /// (`ForwardedAnswer.streamedContext`); for an artifact its sha256 and the offset the data
+    /// starts at (`ArtifactRequestCodec.transferContext`).
     public var context: [UInt8]
 
     public init(purpose: TransferPurpose, transferID: UInt64, term: UInt64, index: UInt64, totalBytes: UInt64,

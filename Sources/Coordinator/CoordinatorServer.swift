@@ -31,6 +31,8 @@ public final class CoordinatorServer: Sendable {
     private let hashing: PasswordHashingPool
     /// The module store and its disk thread, made beside the hashing pool for the same reason.
     private let uploads: ModuleUploads
+    /// Brings the recorded artifacts this coordinator lacks from another member, and serves its own to them.
+    private let artifacts: ArtifactFetcher
     private let dataLock: DataDirectoryLock
     private let stopped = Atomic<Bool>(false)
     private let reloadFailures: Counter
@@ -62,7 +64,7 @@ public final class CoordinatorServer: Sendable {
         let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics, logger: logger)
         self.hashing = hashing
         let uploads = ModuleUploads(store: store, logger: logger, metrics: metrics)
-        self.uploads = uploads
+        (self.uploads, artifacts) = (uploads, ArtifactFetcher(service: raft, uploads: uploads, logger: logger, metrics: metrics))
         var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, revocations: revocations,
                                        apiTrust: tls.apiTrust, metrics: metrics, logger: logger)
         var gatewaySettings = AgentGateway.Settings()
@@ -97,7 +99,7 @@ public final class CoordinatorServer: Sendable {
         let peer = Self.frameEndpoint(name: "peer", address: configuration.peerAddress, contexts: tls.peer,
                                       maximumConnections: limits.peerConnectionsMaximum, group: peerGroup,
                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
-                                      metrics: metrics) { PeerReceiver(service: raft, inbox: inbox) }
+                                      metrics: metrics) { [artifacts] in PeerReceiver(service: raft, inbox: inbox, artifacts: artifacts) }
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
                                        maximumConnections: limits.agentConnectionsMaximum, group: group,
                                        limits: limits, connectionLimits: connectionLimits, logger: logger,
@@ -175,6 +177,7 @@ public final class CoordinatorServer: Sendable {
             throw error
         }
         let peerAddress = configuration.peerAddress
+        artifacts.start()
         raft.start(advertising: AdvertisedAddresses(
             name: configuration.name,
             apiAddress: "\(configuration.advertisedAPIAddress ?? Self.reachable(endpoints[0].boundAddress, peer: peerAddress))",
@@ -233,6 +236,7 @@ public final class CoordinatorServer: Sendable {
         }
         // Before the loops stop: queued hashes are answered on them.
         hashing.stop()
+        artifacts.stop()
         uploads.stop()
         raft.stop()
         group.shutdown()

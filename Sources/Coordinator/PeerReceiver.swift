@@ -5,20 +5,22 @@ import Transport
 import Wire
 
 /// The peer port's protocol: pings, Raft messages, forwarded requests and
-/// their answers, and chunked transfers (snapshots, large answers) from
-/// other coordinators. The sender is the node named in its certificate; a
+/// their answers, chunked transfers (snapshots, large answers, module
+/// artifacts) from other coordinators, and requests for module artifacts. The sender is the node named in its certificate; a
 /// message claiming to come from another node, or addressed elsewhere,
 /// closes the connection.
 final class PeerReceiver: FrameReceiver {
     private let service: RaftService
     private let inbox: SnapshotInbox
+    private let artifacts: ArtifactFetcher
     /// The member this connection's certificate names, looked up on its first frame.
     private var peer: ClusterTopology.Member?
     private var transfers: TransferReception?
 
-    init(service: RaftService, inbox: SnapshotInbox) {
+    init(service: RaftService, inbox: SnapshotInbox, artifacts: ArtifactFetcher) {
         self.service = service
         self.inbox = inbox
+        self.artifacts = artifacts
     }
 
     func channelDidOpen(_ channel: FrameChannel) {}
@@ -50,11 +52,21 @@ final class PeerReceiver: FrameReceiver {
                 service.forwarding.receiveAnswer(requestID: answer.requestID, from: peer.id, outcome: answer.outcome)
             }
         case .transferBegin:
-            try hand(try reception(for: peer).begin(frame.payload), from: peer)
+            try hand(try reception(for: peer, on: channel).begin(frame.payload), from: peer)
         case .transferChunk:
-            try reception(for: peer).chunk(frame.payload)
+            try reception(for: peer, on: channel).chunk(frame.payload)
         case .transferEnd:
-            try hand(try reception(for: peer).end(frame.payload), from: peer)
+            try hand(try reception(for: peer, on: channel).end(frame.payload), from: peer)
+        case .artifactRequest:
+            let request: ArtifactRequest
+            do { request = try ArtifactRequestCodec.decodeRequest(frame.payload) } catch {
+                throw FrameChannelError("bad module artifact request from \(peer.name): \(error)")
+            }
+            service.loop.execute { [artifacts] in artifacts.server.serve(request, to: peer) }
+        case .artifactRefusal:
+            do { artifacts.refused(try ArtifactRequestCodec.decodeRefusal(frame.payload), from: peer) } catch {
+                throw FrameChannelError("bad module artifact refusal from \(peer.name): \(error)")
+            }
         case .pong, .report, .reportAck, .agentHello, .agentWelcome, .agentRedirect, .agentCommand, .agentCommandResult, nil:
             throw FrameChannelError("unexpected frame kind \(frame.kind) from \(peer.name)")
         }
@@ -117,9 +129,12 @@ final class PeerReceiver: FrameReceiver {
         return refused
     }
 
-    private func reception(for peer: ClusterTopology.Member) -> TransferReception {
+    private func reception(for peer: ClusterTopology.Member, on channel: FrameChannel) -> TransferReception {
         if let transfers { return transfers }
-        let made = TransferReception(inbox: inbox, peer: peer, selfID: service.selfMember.id)
+        let artifacts = self.artifacts, loop = channel.connection.loop
+        let made = TransferReception(inbox: inbox, peer: peer, selfID: service.selfMember.id) { header, request, peer in
+            artifacts.admit(header, request, from: peer, loop: loop)
+        }
         transfers = made
         return made
     }

@@ -1,4 +1,5 @@
 import Cluster
+import ModuleArchive
 import Storage
 
 /// Why a chunked transfer was refused. Each closes the connection it came
@@ -40,12 +41,15 @@ struct TransferAssembler {
     struct Limits: Sendable {
         var snapshotBytesMaximum: UInt64
         var forwardedAnswerBytesMaximum: UInt64
+        /// A module artifact's: the store's bound on one artifact (512 MiB by default).
+        var artifactBytesMaximum = UInt64(ModuleStoreLimits().artifactBytesMaximum)
         var chunkBytesMaximum = TransferCodec.chunkBytesMaximum
 
         func totalBytesMaximum(for purpose: TransferPurpose) -> UInt64 {
             switch purpose {
             case .snapshot: snapshotBytesMaximum
             case .forwardedAnswer: forwardedAnswerBytesMaximum
+            case .artifact: artifactBytesMaximum
             }
         }
     }

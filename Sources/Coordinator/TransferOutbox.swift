@@ -1,5 +1,6 @@
 import Cluster
 import Consensus
+import ModuleArchive
 import Observability
 import Primitives
 import Transport
@@ -12,8 +13,9 @@ import Wire
 /// share the link. At most one snapshot is held (a newer one replaces it);
 /// answers are bounded by `transfersQueuedMaximum`. A transfer cut by a
 /// reconnection starts over on the new connection — a forwarded document only
-/// before its deadline, after which the follower no longer waits for it.
-/// Confined to the Raft loop.
+/// before its deadline, after which the follower no longer waits for it — except
+/// a module artifact, which is dropped (its receiver abandoned it and asks again).
+/// At most one artifact transfer is queued or under way. Confined to the Raft loop.
 final class TransferOutbox: @unchecked Sendable {
     static let transfersQueuedMaximum = 16
     /// Frames sent per turn of the loop before yielding to other work,
@@ -70,6 +72,18 @@ final class TransferOutbox: @unchecked Sendable {
         return true
     }
 
+    /// Whether an artifact transfer is queued or under way on this link.
+    var hasArtifactTransfer: Bool { queue.contains { $0.header.purpose == .artifact } }
+
+    /// Queues a stored artifact a member asked for; false when one is already queued or under
+    /// way, or the queue is full (the caller refuses the request as busy).
+    func offerArtifact(_ reader: StoredArtifactReader, start: Int64, checksum: UInt32) -> Bool {
+        guard !hasArtifactTransfer, queue.count < Self.transfersQueuedMaximum else { return false }
+        queue.append(.artifact(reader, start: start, checksum: checksum, transferID: takeTransferID()))
+        if !isWaiting { pump() }
+        return true
+    }
+
     private func takeTransferID() -> UInt64 {
         defer { nextTransferID += 1 }
         return nextTransferID
@@ -88,6 +102,12 @@ final class TransferOutbox: @unchecked Sendable {
             guard link.isWritable else { return waitForLink() }
             guard sentThisTurn < Self.framesPerTurnMaximum else { return yieldTurn() }
             if headConnection != link.connectionSerial {
+                if transfer.header.purpose == .artifact, headConnection != nil {
+                    logger.info("module artifact transfer dropped: its connection closed; the member asks again",
+                                ["peer": peerName, "transfer": "\(transfer.header.transferID)"])
+                    dropHead()
+                    continue
+                }
                 // The receiver knows nothing of this transfer yet, so dropping it here leaves nothing half-sent.
                 if let deadline = transfer.deadline, deadline <= .now() {
                     logger.info("forwarded document dropped: its follower no longer waits for it",
@@ -98,7 +118,13 @@ final class TransferOutbox: @unchecked Sendable {
                 transfer.restart()
                 headConnection = link.connectionSerial
             }
-            guard let frame = transfer.nextFrame() else {
+            let next: Frame?
+            do { next = try transfer.nextFrame() } catch {
+                logger.error("module artifact unreadable; transfer dropped", ["peer": peerName, "error": "\(error)"])
+                dropHead()
+                continue
+            }
+            guard let frame = next else {
                 dropHead()
                 continue
             }

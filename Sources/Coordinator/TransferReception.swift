@@ -7,14 +7,16 @@ import Wire
 
 /// One peer connection's incoming chunked transfers: the shell around a
 /// `TransferAssembler` that stores what it admits — a snapshot's chunks in a
-/// spool file as they arrive, a forwarded document's in memory — and, once the
+/// spool file as they arrive, a forwarded document's in memory, a module
+/// artifact's in the module store (`ArtifactDownload`) — and, once the
 /// assembler and a re-read of the spool agree the data is whole and its
 /// checksum matches, hands back the snapshot `Message` or the answer. Both
 /// kinds of context are decoded at the begin frame, before any data is stored.
 /// Any refusal removes what was stored and closes the connection — except a
 /// forwarded answer whose context does not decode (a leader of an
 /// incompatible build, PROTOCOL.md): its request is refused at once, its
-/// chunks are checked and dropped, and the connection stays open.
+/// chunks are checked and dropped, and the connection stays open; so are an
+/// artifact's that was not asked for (`ArtifactFetcher.admit`).
 final class TransferReception {
     /// What a finished transfer delivers.
     enum Delivery: Equatable {
@@ -23,6 +25,8 @@ final class TransferReception {
     }
 
     private let inbox: SnapshotInbox
+    /// Where an artifact transfer's chunks go (`ArtifactFetcher.admit`); nil drops them.
+    private let admitArtifact: (TransferHeader, ArtifactRequest, ClusterTopology.Member) -> ArtifactDownload?
     private let peer: ClusterTopology.Member
     private let selfID: NodeID
     private let serial: UInt64
@@ -32,11 +36,15 @@ final class TransferReception {
     /// The request the forwarded document in progress answers; nil for a snapshot, for no
     /// transfer, and for a document whose context did not decode (its chunks are dropped).
     private var answerRequestID: UInt64?
+    /// Where the artifact in progress is written; nil when none is, or its chunks are dropped.
+    private var download: ArtifactDownload?
     /// When the transfer in progress last moved; nil when none is.
     private var lastProgressAt: MonotonicInstant?
 
-    init(inbox: SnapshotInbox, peer: ClusterTopology.Member, selfID: NodeID) {
+    init(inbox: SnapshotInbox, peer: ClusterTopology.Member, selfID: NodeID,
+         admitArtifact: @escaping (TransferHeader, ArtifactRequest, ClusterTopology.Member) -> ArtifactDownload? = { _, _, _ in nil }) {
         self.inbox = inbox
+        self.admitArtifact = admitArtifact
         self.peer = peer
         self.selfID = selfID
         serial = inbox.takeSerial()
@@ -50,12 +58,14 @@ final class TransferReception {
             let header = try TransferCodec.decodeHeader(payload)
             var requestID: UInt64?
             var refused: ForwardedAnswer?
+            var artifact: ArtifactRequest?
             switch header.purpose {
             case .snapshot: try checkSnapshotContext(header)
             case .forwardedAnswer:
                 do throws(BinaryDecodingError) { requestID = try ForwardedAnswer.decodeStreamedContext(header.context) } catch {
                     refused = undecodableContext(header, error: error)
                 }
+            case .artifact: artifact = try ArtifactRequestCodec.decodeTransferContext(header.context)
             }
             if let replaced = try assembler.begin(header) {
                 inbox.logger.info("snapshot transfer replaced by a newer one",
@@ -65,6 +75,7 @@ final class TransferReception {
             answerBody = []
             answerRequestID = requestID
             lastProgressAt = .now()
+            if let artifact { download = admitArtifact(header, artifact, peer) }
             // An answer's memory grows with the bytes that arrive, never with the size a peer declares.
             guard header.purpose == .snapshot else { return refused.map { .answer(requestID: $0.requestID, outcome: $0.outcome) } }
             inbox.claim(sender: peer.id, serial: serial)
@@ -82,6 +93,8 @@ final class TransferReception {
                 try spool.append(chunk.bytes)
             } else if answerRequestID != nil {
                 answerBody.append(contentsOf: chunk.bytes)
+            } else {
+                download?.write(chunk.bytes)
             }
             lastProgressAt = .now()
         }
@@ -114,6 +127,10 @@ final class TransferReception {
                 return answerRequestID.map { .answer(requestID: $0, outcome: .document(answerBody)) }
             case .snapshot:
                 return .snapshot(try spooledSnapshot(header))
+            case .artifact:
+                download?.end()
+                download = nil
+                return nil
             }
         }
     }
@@ -174,6 +191,8 @@ final class TransferReception {
     private func discardStored() throws(StorageError) {
         answerBody = []
         answerRequestID = nil
+        download?.abandon("the transfer from \(peer.name) was cut or refused")
+        download = nil
         guard let spool else { return }
         self.spool = nil
         inbox.release(sender: peer.id, serial: serial)

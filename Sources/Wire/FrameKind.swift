@@ -30,4 +30,9 @@ public enum FrameKind: UInt8, Sendable, CaseIterable {
     case transferChunk = 14
     /// Peer port: the transfer is complete; the receiver checks and uses it.
     case transferEnd = 15
+    /// Peer port: a member asks for a stored module artifact (sha256, offset); answered by a
+    /// transfer of it or by `artifactRefusal`.
+    case artifactRequest = 16
+    /// Peer port: the artifact asked for is not sent (and why).
+    case artifactRefusal = 17
 }

@@ -30,7 +30,7 @@ import Testing
         bytes[0] = 9
         #expect(throws: BinaryDecodingError.unsupportedVersion(9)) { try TransferCodec.decodeHeader(bytes) }
         bytes[0] = TransferCodec.version
-        bytes[1] = 3
+        bytes[1] = 4
         #expect(throws: BinaryDecodingError.invalidValue(offset: 1, detail: "unknown transfer purpose")) {
             try TransferCodec.decodeHeader(bytes)
         }

@@ -38,7 +38,7 @@ enum TransferFixtures {
     static func frames(of transfer: OutgoingTransfer) -> [Frame] {
         var transfer = transfer
         var frames: [Frame] = []
-        while let frame = transfer.nextFrame() { frames.append(frame) }
+        while let frame = try! transfer.nextFrame() { frames.append(frame) }
         return frames
     }
 
