@@ -115,7 +115,7 @@ final class ArtifactDownload {
         case let .failure(error): abandon("storing it failed: \(error)")
         case let .success(finished):
             isOver = true
-            fetcher.uploads.releaseSlot()
+            fetcher.uploads.releaseSlot(for: ModuleUploads.peerCaller(peerName))
             fetcher.succeeded(serial, digest: digest, byteCount: finished.artifact.byteCount, from: peerName)
         }
     }
@@ -125,16 +125,16 @@ final class ArtifactDownload {
     private func discard() {
         isOver = true
         pending = []
-        let upload = self.upload, uploads = fetcher.uploads
+        let upload = self.upload, uploads = fetcher.uploads, caller = ModuleUploads.peerCaller(peerName)
         let queued = uploads.run(on: loop, {
             upload.withLock { upload in
                 upload?.abort()
                 upload = nil
             }
-        }, answer: { (_: Void?) in uploads.releaseSlot() })
+        }, answer: { (_: Void?) in uploads.releaseSlot(for: caller) })
         if !queued {
             upload.withLock { $0 = nil }
-            uploads.releaseSlot()
+            uploads.releaseSlot(for: caller)
         }
     }
 }

@@ -152,7 +152,7 @@ final class ArtifactFetcher: Sendable {
                  + "not the recorded \(asked.byteCount) from 0")
             return nil
         }
-        guard uploads.claimSlot() else {
+        guard uploads.claimSlot(for: ModuleUploads.peerCaller(peer.name)) == nil else {
             fail(asked.serial, reason: "every module upload slot is taken")
             return nil
         }
@@ -161,7 +161,7 @@ final class ArtifactFetcher: Sendable {
             return ArtifactDownload(serial: asked.serial, digest: asked.digest, peerName: peer.name, upload: upload,
                                     fetcher: self, loop: loop)
         } catch {
-            uploads.releaseSlot()
+            uploads.releaseSlot(for: ModuleUploads.peerCaller(peer.name))
             fail(asked.serial, reason: "the store refused it: \(error)")
             return nil
         }

@@ -35,7 +35,7 @@ final class ArtifactServer: @unchecked Sendable {
         }
         guard request.offset <= UInt64(held.byteCount) else { return refuse(request, .badOffset, to: peer) }
         guard let outbox = service.peers.outbox(to: peer.id), !outbox.hasArtifactTransfer, !preparing.contains(peer.id),
-              uploads.claimSlot() else {
+              uploads.claimSlot(for: ModuleUploads.peerCaller(peer.name)) == nil else {
             return refuse(request, .busy, to: peer)
         }
         preparing.insert(peer.id)
@@ -48,7 +48,7 @@ final class ArtifactServer: @unchecked Sendable {
         })
         if !queued {
             preparing.remove(peer.id)
-            uploads.releaseSlot()
+            uploads.releaseSlot(for: ModuleUploads.peerCaller(peer.name))
             refuse(request, .busy, to: peer)
         }
     }
@@ -81,7 +81,7 @@ final class ArtifactServer: @unchecked Sendable {
     private func prepared(_ answer: Result<Prepared, ModuleStoreError>?, _ request: ArtifactRequest, start: Int64,
                           to peer: ClusterTopology.Member) {
         preparing.remove(peer.id)
-        uploads.releaseSlot()
+        uploads.releaseSlot(for: ModuleUploads.peerCaller(peer.name))
         switch answer {
         case nil: refuse(request, .busy, to: peer)
         case let .failure(error):

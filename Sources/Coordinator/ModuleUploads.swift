@@ -100,6 +100,10 @@ final class ModuleUploads: Sendable {
         }
     }
 
+    /// The caller a coordinator's own artifact transfer with member `name` holds a slot as: a
+    /// user name holds no space, so it never shares an API caller's count.
+    static func peerCaller(_ name: String) -> String { "coordinator \(name)" }
+
     func releaseSlot(for caller: String) {
         state.withLock { state in
             state.uploads -= 1
