@@ -38,7 +38,8 @@ public struct InstallCore: Sendable {
         if let intent = record.intent {
             let reason = intent.operation == operation ? "this operation is in progress (step: \(intent.step))"
                 : "operation \(intent.operation) is in progress (step: \(intent.step))"
-            return raise(command) + [.report(result(operation, .busy, reason: reason))]
+            let persistTerm = command.term > record.term ? raise(command) : []
+            return persistTerm + [.report(result(operation, .busy, reason: reason))]
         }
         if let earlier = record.completed.last(where: { $0.operation == operation }), earlier.outcome != .interrupted {
             return raise(command) + [.report(earlier)]
