@@ -18,6 +18,7 @@ public enum InstallLimits {
     /// Why `retainedMaximum` cannot be used as the number of previous versions to keep, or nil.
     public static func retainedRefusal(_ retainedMaximum: Int) -> String? {
         retainedVersionsRange.contains(retainedMaximum) ? nil
-            : "retained versions must be from \(retainedVersionsRange.lowerBound) to \(retainedVersionsRange.upperBound), not \(retainedMaximum)"
+            : "retained versions must be from \(retainedVersionsRange.lowerBound) to \(retainedVersionsRange.upperBound), "
+                + "not \(retainedMaximum)"
     }
 }

@@ -49,7 +49,8 @@ public enum InstallationError: Error, Equatable, Sendable, CustomStringConvertib
         case let .missingVersion(path): "\(path) is missing, though the install state names it"
         case let .invalidName(reason): reason
         case let .tooManyModules(directory, maximum): "\(directory) already holds \(maximum) modules, the most one host runs"
-        case let .linkedDirectory(path): "\(path) is a symbolic link or not a directory; HotSwap makes it as a directory and will not follow it"
+        case let .linkedDirectory(path):
+            "\(path) is a symbolic link or not a directory; HotSwap makes it as a directory and will not follow it"
         case let .noDigest(module, version): "\(module) \(version): an artifact to unpack needs the sha256 it must have"
         case let .incompleteVersion(path): "\(path) records no artifact sha256, so HotSwap did not complete it: remove it"
         case let .versionDigestMismatch(path, expected, found):

@@ -92,7 +92,9 @@ extension ModuleLayout {
         let file = openat(directory, Self.digestName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard file >= 0 else { throw .file(.system(operation: "create", path: "\(path)/\(Self.digestName)", errno: errno)) }
         defer { close(file) }
-        do { try DescriptorIO.writeAll(file, Array("\(digest.hex)\n".utf8), path: "\(path)/\(Self.digestName)") } catch { throw .file(error) }
+        do { try DescriptorIO.writeAll(file, Array("\(digest.hex)\n".utf8), path: "\(path)/\(Self.digestName)") } catch {
+            throw .file(error)
+        }
         try Self.sync(file, path: "\(path)/\(Self.digestName)")
         try Self.sync(directory, path: path)
     }
@@ -116,7 +118,8 @@ extension ModuleLayout {
         let manifest: ModuleManifest
         do { manifest = try ModuleManifest.decode(bytes) } catch { throw .stateCorrupt(path: path, reason: error.description) }
         guard manifest.name == module, manifest.version == version else {
-            throw .manifestMismatch(path: versionDirectory(version), expected: "\(module) \(version)", found: "\(manifest.name) \(manifest.version)")
+            throw .manifestMismatch(path: versionDirectory(version), expected: "\(module) \(version)",
+                                    found: "\(manifest.name) \(manifest.version)")
         }
         return manifest
     }

@@ -17,11 +17,14 @@ struct RecordCodecTests {
         InstallRecord(module: "web-2", term: 3, sequence: 12, committed: ActiveVersion(version: "1.0", port: 65_535), retained: ["0.9"],
                       toStop: ["0.8"],
                       intent: failedIntent,
-                      completed: [InstallResult(operation: OperationID(deploymentID: "d", wave: 0, attempt: 2, kind: .switchBack(from: "1.0")), outcome: .refused,
+                      completed: [InstallResult(operation: OperationID(deploymentID: "d", wave: 0, attempt: 2,
+                                                                       kind: .switchBack(from: "1.0")),
+                                                outcome: .refused,
                                                 active: nil, reason: "no earlier version"),
                                   InstallResult(operation: OperationID(deploymentID: "d", wave: 1, kind: .install(version: "1.0")),
                                                 outcome: .installed, active: ActiveVersion(version: "1.0", port: 8080))]),
-        InstallRecord(module: "web", intent: InstallIntent(operation: OperationID(deploymentID: "d", wave: 1, kind: .install(version: "1.0")),
+        InstallRecord(module: "web", intent: InstallIntent(operation: OperationID(deploymentID: "d", wave: 1,
+                                                                                  kind: .install(version: "1.0")),
                                                            target: "1.0", strategy: .inPlace, step: .unpack, previous: nil)),
     ]
 
@@ -124,7 +127,8 @@ struct RecordCodecTests {
         let steps = InstallStep.allCases
         let versions = ["1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "9.0"]
         for round in 0..<UInt32(60) {
-            driver.failing = random.next() % 3 == 0 ? [steps[Int(random.next() % UInt64(steps.count))]: String(repeating: "x", count: 600)] : [:]
+            let failing = steps[Int(random.next() % UInt64(steps.count))]
+            driver.failing = random.next() % 3 == 0 ? [failing: String(repeating: "x", count: 600)] : [:]
             driver.crashAt = random.next() % 4 == 0 ? steps[Int(random.next() % UInt64(steps.count))] : nil
             let version = versions[Int(random.next() % UInt64(versions.count))]
             let strategy: InstallStrategy = random.next() % 2 == 0 ? .inPlace : .blueGreen

@@ -57,7 +57,8 @@ struct InstallerTests {
         try layout.writeState(InstallRecord(module: "web", term: 1, committed: ActiveVersion(version: "1.0", port: 8080)))
         let (artifact, digest) = try InstallFixtures.artifact(version: "2.0", alternatePort: nil, in: directory)
         let installer = try ModuleInstaller(layout: layout, processes: NoProcesses())
-        let results = try installer.perform(Self.command("2.0", strategy: .blueGreen), artifact: ModuleArtifact(path: artifact, sha256: digest))
+        let results = try installer.perform(Self.command("2.0", strategy: .blueGreen),
+                                            artifact: ModuleArtifact(path: artifact, sha256: digest))
         #expect(results.map(\.outcome) == [.failed])
         #expect(results.first?.reason?.contains("blue-green needs both port and alternatePort") == true)
         #expect(try InstallFixtures.names(layout.versionsDirectory) == ["1.0"])
@@ -100,7 +101,8 @@ struct InstallerTests {
         let layout = try InstallFixtures.layout(in: directory)
         for version in ["1.0", "2.0", "3.0"] { try InstallFixtures.install(version, in: layout, directory: directory) }
         try layout.link("3.0")
-        try layout.writeState(InstallRecord(module: "web", term: 1, committed: ActiveVersion(version: "3.0", port: 8080), retained: ["2.0"]))
+        try layout.writeState(InstallRecord(module: "web", term: 1, committed: ActiveVersion(version: "3.0", port: 8080),
+                                            retained: ["2.0"]))
         try FileManager.default.createSymbolicLink(atPath: layout.versionDirectory("0.5"), withDestinationPath: directory.path)
         let installer = try ModuleInstaller(layout: layout, processes: NoProcesses(), retainedMaximum: 1)
         #expect(installer.recovered.isEmpty)

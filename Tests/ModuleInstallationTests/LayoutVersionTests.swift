@@ -65,7 +65,8 @@ struct LayoutVersionTests {
         let layout = try InstallFixtures.layout(in: directory)
         try InstallFixtures.install("1.0", in: layout, directory: directory)
         try FileManager.default.removeItem(atPath: "\(layout.versionDirectory("1.0"))/\(ModuleLayout.digestName)")
-        #expect(InstallFixtures.unpackError(layout, "1.0", artifact: nil, digest: nil) == .incompleteVersion(path: layout.versionDirectory("1.0")))
+        #expect(InstallFixtures.unpackError(layout, "1.0", artifact: nil, digest: nil)
+                == .incompleteVersion(path: layout.versionDirectory("1.0")))
     }
 
     @Test func aVersionNotOnDiskWithoutAnArtifactIsRefused() throws {

@@ -66,7 +66,8 @@ struct PruneTests {
         try FileManager.default.createDirectory(atPath: modules, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: "\(modules)/web", withDestinationPath: directory.file("elsewhere"))
         let layout = try ModuleLayout(modulesDirectory: modules, module: "web")
-        #expect(InstallFixtures.error { () throws(InstallationError) in try layout.prune(keeping: []) } == .linkedDirectory(path: layout.root))
+        #expect(InstallFixtures.error { () throws(InstallationError) in try layout.prune(keeping: []) }
+                == .linkedDirectory(path: layout.root))
         #expect(try InstallFixtures.names(directory.file("elsewhere/versions")) == ["1.0"])
     }
 }

@@ -64,7 +64,8 @@ struct StateFileTests {
             intent: InstallIntent(operation: operation, target: target, strategy: .blueGreen, step: .rollbackStartPrevious,
                                   previous: active, targetPort: 1, failedStep: .link, reason: reason, interrupted: true),
             completed: (0..<InstallLimits.completedOperationsMaximum).map {
-                InstallResult(operation: OperationID(deploymentID: deployment, wave: UInt32($0), attempt: .max, kind: .switchBack(from: version)),
+                InstallResult(operation: OperationID(deploymentID: deployment, wave: UInt32($0), attempt: .max,
+                                                     kind: .switchBack(from: version)),
                               outcome: .failed, active: active, reason: reason)
             })
         #expect(InstallRecordCodec.encode(record).count <= ChecksummedFile.payloadSizeMaximumBytes)
