@@ -1,3 +1,5 @@
+import Primitives
+
 /// Switching back: stop the target, point `current` at the previous version, start the previous
 /// version again where it may have been stopped, then record the failure or the interruption.
 extension InstallCore {
@@ -25,18 +27,23 @@ extension InstallCore {
         return plan
     }
 
-    /// The previous version stays committed; the result says why the target is not.
-    mutating func finishRollback() -> [InstallAction] {
+    /// The previous version stays committed; the result says why the target is not. The reason
+    /// keeps its summary ("; back to web 1.0"): the failure's own text is cut first.
+    mutating func finishRollback(previousRunning: Bool = true) -> [InstallAction] {
         guard let intent = record.intent else { return [] }
         record.intent = nil
-        let restored = intent.previous.map { "\(record.module) \($0.version)" } ?? "no version of \(record.module)"
+        var restored = intent.previous.map { "\(record.module) \($0.version)" } ?? "no version of \(record.module)"
+        if !previousRunning { restored += ", which is not running" }
+        let active = previousRunning ? record.committed : nil
         if let reason = intent.reason {
             let restart = intent.interrupted ? " (the switch back was finished after the agent restarted)" : ""
-            return finish(result(intent.operation, .failed, reason: "\(reason); back to \(restored)\(restart)"))
+            let summary = "; back to \(restored)\(restart)"
+            let cut = reason.truncated(toUTF8Bytes: max(0, InstallLimits.reasonBytesMaximum - summary.utf8.count))
+            return finish(InstallResult(operation: intent.operation, outcome: .failed, active: active, reason: cut + summary))
         }
         let step = intent.failedStep ?? intent.step
-        return finish(result(intent.operation, .interrupted,
-                             reason: "\(record.module) \(intent.target): the agent restarted during '\(step)'; back to \(restored)"))
+        return finish(InstallResult(operation: intent.operation, outcome: .interrupted, active: active,
+                                    reason: "\(record.module) \(intent.target): the agent restarted during '\(step)'; back to \(restored)"))
     }
 
     /// Forward progress, for deciding what a switch back must undo.

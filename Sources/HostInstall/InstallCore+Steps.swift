@@ -1,3 +1,5 @@
+import Primitives
+
 /// The forward steps: unpack → (in place: stop previous) → start → probe → switch `current` →
 /// (blue-green: stop previous) → commit; and the commit itself.
 extension InstallCore {
@@ -48,38 +50,47 @@ extension InstallCore {
     }
 
     /// The step in flight failed. Before the commit point the host switches back; stopping the
-    /// previous version after the switch failing still commits, with the reason in the result.
+    /// previous version after the switch failing still commits, with the reason in the result and
+    /// the previous version listed to be stopped. A switch-back step that fails is added to the
+    /// reason: a target that could not be stopped is listed to be stopped (and not pruned), a
+    /// previous version that could not be started again leaves the result with no active version.
     mutating func failed(_ step: InstallStep, reason: String) -> [InstallAction] {
         guard var intent = record.intent, intent.step == step else { return [] }
+        let failure = reason.truncated(toUTF8Bytes: InstallLimits.stepFailureBytesMaximum)
         if step == .stopPreviousAfterSwitch {
-            return commit(note: "switched, but stopping \(intent.previous?.version ?? "the previous version") failed: \(reason)")
+            if let previous = intent.previous { markToStop(previous.version) }
+            return commit(note: "switched, but stopping \(intent.previous?.version ?? "the previous version") failed: \(failure)")
         }
         if step.isRollback {
-            let text = "switching back failed at '\(step)': \(reason)"
+            let text = "switching back failed at '\(step)': \(failure)"
             intent.reason = intent.reason.map { "\($0); \(text)" } ?? text
             record.intent = intent
+            if step == .rollbackStopTarget { markToStop(intent.target) }
+            if step == .rollbackStartPrevious { return finishRollback(previousRunning: false) }
             return done(step)
         }
         intent.failedStep = step
-        intent.reason = "\(record.module) \(intent.target): \(step) failed: \(reason)"
+        intent.reason = "\(record.module) \(intent.target): \(step) failed: \(failure)"
         record.intent = intent
         return rollBack()
     }
 
-    /// Persists the intent at its step, then that step's action.
+    /// Persists the intent at its step, then that step's action. A step that needs the previous
+    /// version when there is none (which no record the core makes or decodes holds) counts as done.
     mutating func proceed() -> [InstallAction] {
         guard let intent = record.intent else { return [] }
-        let previous = intent.previous?.version ?? ""
         let action: InstallAction
         switch intent.step {
         case .unpack: action = .unpack(version: intent.target)
-        case .stopPrevious, .stopPreviousAfterSwitch: action = .stop(version: previous)
         case .startTarget, .ensureTarget: action = .start(version: intent.target, port: intent.targetPort)
         case .probeTarget: action = .probe(version: intent.target, port: intent.targetPort)
         case .link: action = .link(version: intent.target)
         case .rollbackStopTarget: action = .stop(version: intent.target)
         case .rollbackLink: action = .link(version: intent.previous?.version)
-        case .rollbackStartPrevious: action = .start(version: previous, port: intent.previous?.port)
+        case .stopPrevious, .stopPreviousAfterSwitch, .rollbackStartPrevious:
+            guard let previous = intent.previous else { return done(intent.step) }
+            action = intent.step == .rollbackStartPrevious ? .start(version: previous.version, port: previous.port)
+                : .stop(version: previous.version)
         }
         return [.persist(record), action]
     }
@@ -91,6 +102,7 @@ extension InstallCore {
         if let previous = intent.previous { retained.insert(previous.version, at: 0) }
         record.retained = Array(retained.prefix(retainedMaximum))
         record.committed = ActiveVersion(version: intent.target, port: intent.targetPort)
+        record.toStop.removeAll { $0 == intent.target }
         record.intent = nil
         let reason = intent.interrupted ? "the agent restarted after the switch to \(intent.target); the install was finished" : nil
         let notes = [reason, note].compactMap { $0 }

@@ -8,10 +8,12 @@ public struct InstallCore: Sendable {
     /// Previous versions kept beside the committed one (`InstallLimits.retainedVersionsRange`).
     public let retainedMaximum: Int
 
+    /// `retainedMaximum` outside `InstallLimits.retainedVersionsRange` is clamped into it: the
+    /// shell refuses such a setting where it reads it (`InstallLimits.retainedRefusal`).
     public init(record: InstallRecord, retainedMaximum: Int = InstallLimits.retainedVersionsDefault) {
-        precondition(InstallLimits.retainedVersionsRange.contains(retainedMaximum), "retained versions out of range")
         self.record = record
-        self.retainedMaximum = retainedMaximum
+        let range = InstallLimits.retainedVersionsRange
+        self.retainedMaximum = min(max(retainedMaximum, range.lowerBound), range.upperBound)
     }
 
     public mutating func handle(_ event: InstallEvent) -> [InstallAction] {
@@ -21,6 +23,7 @@ public struct InstallCore: Sendable {
         case let .done(step): return done(step)
         case let .failed(step, reason): return failed(step, reason: reason)
         case .restarted: return restarted()
+        case let .stopped(version): return stopped(version)
         }
     }
 
@@ -32,23 +35,35 @@ public struct InstallCore: Sendable {
             return [.report(result(operation, .refused, reason: "term \(command.term) is older than term \(record.term), "
                                    + "the newest this host has seen; the command comes from a former leader"))]
         }
-        let termRaised = command.term > record.term
-        record.term = command.term
-        let persistTerm: [InstallAction] = termRaised ? [.persist(record)] : []
         if let intent = record.intent {
             let reason = intent.operation == operation ? "this operation is in progress (step: \(intent.step))"
                 : "operation \(intent.operation) is in progress (step: \(intent.step))"
+            let persistTerm = command.term > record.term ? raise(command) : []
             return persistTerm + [.report(result(operation, .busy, reason: reason))]
         }
         if let earlier = record.completed.last(where: { $0.operation == operation }), earlier.outcome != .interrupted {
-            return persistTerm + [.report(earlier)]
+            return raise(command) + [.report(earlier)]
         }
-        // Not recorded: an id the record cannot hold.
-        if let refusal = operation.refusal() { return persistTerm + [.report(result(operation, .refused, reason: refusal))] }
+        if command.term == record.term && command.sequence < record.sequence {
+            return [.report(result(operation, .refused, reason: "command \(command.sequence) of term \(command.term) is older than "
+                                   + "command \(record.sequence), the newest this host has seen for \(record.module); it is stale"))]
+        }
+        // Not recorded: an id the record cannot hold, or versions that may still run.
+        if let refusal = operation.refusal() { return raise(command) + [.report(result(operation, .refused, reason: refusal))] }
+        if record.toStop.count >= InstallLimits.toStopMaximum {
+            return raise(command) + [.report(result(operation, .refused, reason: "\(record.toStop.count) versions of \(record.module) "
+                                                    + "could not be stopped (\(record.toStop.joined(separator: ", "))); "
+                                                    + "no command runs until they are"))]
+        }
+        _ = raise(command)
         let target: String
         switch operation.kind {
         case let .install(version): target = version
-        case .switchBack:
+        case let .switchBack(from):
+            guard record.committed?.version == from else {
+                let committed = record.committed.map { "\($0.version) is" } ?? "nothing is"
+                return finish(result(operation, .installed, reason: "\(from) is not committed (\(committed)): nothing to switch back"))
+            }
             guard let newest = record.retained.first else {
                 return finish(result(operation, .refused, reason: "no earlier version of \(record.module) is retained to switch back to"))
             }
@@ -62,11 +77,25 @@ public struct InstallCore: Sendable {
         return [.persist(record), .unpack(version: target)]
     }
 
-    /// After a restart: nothing in flight is nothing to do (the committed version's process is
-    /// the supervisor's to adopt); before the commit point the host switches back to the previous
-    /// version, past it the install is finished; either way the result says `interrupted`.
+    /// Takes the command's term and sequence when newer than the record's: a persist when they changed.
+    private mutating func raise(_ command: InstallCommand) -> [InstallAction] {
+        if command.term > record.term {
+            record.term = command.term
+            record.sequence = command.sequence
+        } else if command.term == record.term && command.sequence > record.sequence {
+            record.sequence = command.sequence
+        } else {
+            return []
+        }
+        return [.persist(record)]
+    }
+
+    /// After a restart: with nothing in flight, only versions a crash left before the prune go
+    /// (the committed version's process is the supervisor's to adopt); before the commit point the
+    /// host switches back to the previous version, past it the install is finished; either way
+    /// the result says `interrupted`.
     private mutating func restarted() -> [InstallAction] {
-        guard var intent = record.intent else { return [] }
+        guard var intent = record.intent else { return [.prune(keeping: record.keptVersions)] }
         intent.interrupted = true
         if intent.failedStep == nil && intent.step.isPastCommitPoint {
             intent.step = .ensureTarget
@@ -78,13 +107,22 @@ public struct InstallCore: Sendable {
         return rollBack()
     }
 
+    /// A version that may have kept running is stopped: it leaves the list and may be pruned.
+    private mutating func stopped(_ version: String) -> [InstallAction] {
+        guard record.toStop.contains(version) else { return [] }
+        record.toStop.removeAll { $0 == version }
+        return [.persist(record), .prune(keeping: record.keptVersions)]
+    }
+
+    /// Adds `version` to the versions that may still run (the record caps the list).
+    mutating func markToStop(_ version: String) {
+        if !record.toStop.contains(version) { record.toStop.append(version) }
+    }
+
     /// Records `result` as completed (forgetting the oldest beyond the bound) and answers it.
     mutating func finish(_ result: InstallResult) -> [InstallAction] {
         record.completed.removeAll { $0.operation == result.operation }
         record.completed.append(result)
-        if record.completed.count > InstallLimits.completedOperationsMaximum {
-            record.completed.removeFirst(record.completed.count - InstallLimits.completedOperationsMaximum)
-        }
         return [.persist(record), .prune(keeping: record.keptVersions), .report(result)]
     }
 

@@ -10,17 +10,24 @@ public enum InstallEvent: Equatable, Sendable {
     case failed(InstallStep, reason: String)
     /// The agent started again with this record read from disk.
     case restarted
+    /// A version of the record's `toStop` list was stopped (the shell retries them before a
+    /// command and after a restart).
+    case stopped(version: String)
 }
 
-/// A command from the leader for one module on this host.
+/// A command from the leader for one module on this host, with the leader's term and the
+/// module's command sequence: the leader numbers the commands of each module in increasing order
+/// (within a term), and a host refuses one older than the newest it has seen.
 public struct InstallCommand: Equatable, Sendable {
     public var operation: OperationID
     public var term: UInt64
+    public var sequence: UInt64
     public var strategy: InstallStrategy
 
-    public init(operation: OperationID, term: UInt64, strategy: InstallStrategy) {
+    public init(operation: OperationID, term: UInt64, sequence: UInt64, strategy: InstallStrategy) {
         self.operation = operation
         self.term = term
+        self.sequence = sequence
         self.strategy = strategy
     }
 }

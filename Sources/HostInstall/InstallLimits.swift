@@ -10,4 +10,15 @@ public enum InstallLimits {
     public static let deploymentIDBytesMaximum = 64
     /// A failure's reason is cut to this many UTF-8 bytes before it is recorded.
     public static let reasonBytesMaximum = 480
+    /// Of a reason, what a failed step's own text may take, so the summary after it survives.
+    public static let stepFailureBytesMaximum = 240
+    /// Versions that may still run and could not be stopped yet; with this many, commands are refused.
+    public static let toStopMaximum = 8
+
+    /// Why `retainedMaximum` cannot be used as the number of previous versions to keep, or nil.
+    public static func retainedRefusal(_ retainedMaximum: Int) -> String? {
+        retainedVersionsRange.contains(retainedMaximum) ? nil
+            : "retained versions must be from \(retainedVersionsRange.lowerBound) to \(retainedVersionsRange.upperBound), "
+                + "not \(retainedMaximum)"
+    }
 }

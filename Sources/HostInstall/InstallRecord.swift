@@ -1,27 +1,46 @@
 import Primitives
 
 /// One module's install state on one host, persisted whole before every step: what is committed
-/// and on which port, the previous versions kept for a switch back, at most one operation in
-/// flight, the highest leader term seen, and the results of recent operations.
+/// and on which port, the previous versions kept for a switch back, versions that may still run
+/// and must be stopped, at most one operation in flight, the highest leader term and command
+/// sequence seen, and the results of recent operations. Every list is capped where it is set, so
+/// every record the core makes can be encoded.
 public struct InstallRecord: Equatable, Sendable {
     public var module: String
     /// The highest leader term a command came with; older terms are refused.
     public var term: UInt64
+    /// The highest command sequence seen in `term`; lower ones are refused as stale.
+    public var sequence: UInt64
     public var committed: ActiveVersion?
     /// Previous committed versions kept on disk, newest first; never holds the committed one.
-    public var retained: [String]
+    public var retained: [String] {
+        didSet { retained = Self.capped(retained, InstallLimits.retainedVersionsRange.upperBound) }
+    }
+    /// Versions whose stop failed, so they may still run: retried before the next command and
+    /// after a restart, and never pruned while listed.
+    public var toStop: [String] {
+        didSet { toStop = Self.capped(toStop, InstallLimits.toStopMaximum) }
+    }
     public var intent: InstallIntent?
-    /// Recent results, oldest first, at most `InstallLimits.completedOperationsMaximum`.
-    public var completed: [InstallResult]
+    /// Recent results, oldest first, at most `InstallLimits.completedOperationsMaximum` (the oldest go first).
+    public var completed: [InstallResult] {
+        didSet { completed = Array(completed.suffix(InstallLimits.completedOperationsMaximum)) }
+    }
 
-    public init(module: String, term: UInt64 = 0, committed: ActiveVersion? = nil, retained: [String] = [],
-                intent: InstallIntent? = nil, completed: [InstallResult] = []) {
+    public init(module: String, term: UInt64 = 0, sequence: UInt64 = 0, committed: ActiveVersion? = nil, retained: [String] = [],
+                toStop: [String] = [], intent: InstallIntent? = nil, completed: [InstallResult] = []) {
         self.module = module
         self.term = term
+        self.sequence = sequence
         self.committed = committed
-        self.retained = retained
+        self.retained = Self.capped(retained, InstallLimits.retainedVersionsRange.upperBound)
+        self.toStop = Self.capped(toStop, InstallLimits.toStopMaximum)
         self.intent = intent
-        self.completed = completed
+        self.completed = Array(completed.suffix(InstallLimits.completedOperationsMaximum))
+    }
+
+    static func capped(_ versions: [String], _ maximum: Int) -> [String] {
+        versions.count > maximum ? Array(versions.prefix(maximum)) : versions
     }
 
     /// The version `current` must point at: the committed one, or with an operation in flight,
@@ -31,10 +50,10 @@ public struct InstallRecord: Equatable, Sendable {
         return intent.step.isPastCommitPoint ? intent.target : intent.previous?.version
     }
 
-    /// The versions whose directories must stay: the committed one, the retained ones, and an
-    /// operation's target and previous version while it is in flight.
+    /// The versions whose directories must stay: the committed one, the retained ones, those that
+    /// may still run, and an operation's target and previous version while it is in flight.
     public var keptVersions: Set<String> {
-        var kept = Set(retained)
+        var kept = Set(retained).union(toStop)
         if let committed { kept.insert(committed.version) }
         if let intent {
             kept.insert(intent.target)

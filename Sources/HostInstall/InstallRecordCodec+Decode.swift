@@ -11,15 +11,52 @@ extension InstallRecordCodec {
         let format = try reader.readUInt8()
         guard format == formatVersion else { throw .unsupportedVersion(format) }
         let module = try readName(&reader)
-        var record = InstallRecord(module: module, term: try reader.readUInt64())
+        var record = InstallRecord(module: module, term: try reader.readUInt64(), sequence: try reader.readUInt64())
         record.committed = try readActive(&reader)
-        let retainedCount = try readCount(&reader, maximum: InstallLimits.retainedVersionsRange.upperBound, what: "retained versions")
-        for _ in 0..<retainedCount { record.retained.append(try readVersion(&reader)) }
-        if try reader.readBool() { record.intent = try readIntent(&reader) }
+        let committed = record.committed?.version
+        record.retained = try readVersions(&reader, maximum: InstallLimits.retainedVersionsRange.upperBound, what: "retained versions",
+                                           excluding: committed)
+        record.toStop = try readVersions(&reader, maximum: InstallLimits.toStopMaximum, what: "versions to stop", excluding: committed)
+        if try reader.readBool() {
+            let offset = reader.offset
+            let intent = try readIntent(&reader)
+            if let refusal = refusal(intent, committed: record.committed) { throw .invalidValue(offset: offset, detail: refusal) }
+            record.intent = intent
+        }
         let completedCount = try readCount(&reader, maximum: InstallLimits.completedOperationsMaximum, what: "completed operations")
         for _ in 0..<completedCount { record.completed.append(try readResult(&reader)) }
         try reader.expectEnd()
         return record
+    }
+
+    /// Distinct versions, none of them the committed one.
+    static func readVersions(_ reader: inout BinaryReader, maximum: Int, what: String,
+                             excluding committed: String?) throws(BinaryDecodingError) -> [String] {
+        let count = try readCount(&reader, maximum: maximum, what: what)
+        var versions: [String] = []
+        for _ in 0..<count {
+            let offset = reader.offset
+            let version = try readVersion(&reader)
+            guard version != committed, !versions.contains(version) else {
+                throw .invalidValue(offset: offset, detail: "\(what) list \(version) twice or beside the committed version")
+            }
+            versions.append(version)
+        }
+        return versions
+    }
+
+    /// Why an intent cannot be one the core made, or nil: its previous version is the committed
+    /// one and not its target, a step that needs a previous version has one, and a failed step
+    /// (a forward one) is there exactly while switching back, with the reason only beside it.
+    static func refusal(_ intent: InstallIntent, committed: ActiveVersion?) -> String? {
+        if intent.previous != committed { return "the operation in flight began from another version than the committed one" }
+        if intent.target == committed?.version { return "the operation in flight targets the committed version" }
+        let needsPrevious: Set<InstallStep> = [.stopPrevious, .stopPreviousAfterSwitch, .rollbackStartPrevious]
+        if intent.previous == nil && needsPrevious.contains(intent.step) { return "step '\(intent.step)' needs a previous version" }
+        if (intent.failedStep != nil) != intent.step.isRollback { return "a failed step is recorded exactly while switching back" }
+        if intent.failedStep?.isRollback == true { return "the failed step is a switch-back step" }
+        if intent.reason != nil && intent.failedStep == nil { return "a reason without a failed step" }
+        return nil
     }
 
     static func readIntent(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> InstallIntent {
@@ -56,13 +93,15 @@ extension InstallRecordCodec {
         let offset = reader.offset
         let deploymentID = try reader.readString(maximumBytes: InstallLimits.deploymentIDBytesMaximum)
         let wave = try reader.readUInt32()
+        let attempt = try reader.readUInt32()
         let kindOffset = reader.offset
-        let operation: OperationID
+        let kind: OperationID.Kind
         switch try reader.readUInt8() {
-        case 1: operation = OperationID(deploymentID: deploymentID, wave: wave, kind: .install(version: try readVersion(&reader)))
-        case 2: operation = OperationID(deploymentID: deploymentID, wave: wave, kind: .switchBack)
+        case 1: kind = .install(version: try readVersion(&reader))
+        case 2: kind = .switchBack(from: try readVersion(&reader))
         default: throw .invalidValue(offset: kindOffset, detail: "unknown operation kind")
         }
+        let operation = OperationID(deploymentID: deploymentID, wave: wave, attempt: attempt, kind: kind)
         if let refusal = operation.refusal() { throw .invalidValue(offset: offset, detail: refusal) }
         return operation
     }
@@ -97,14 +136,14 @@ extension InstallRecordCodec {
 
     static func readName(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> String {
         let offset = reader.offset
-        let name = try reader.readString(maximumBytes: moduleBytesMaximum)
+        let name = try reader.readString(maximumBytes: ManifestLimits.nameBytesMaximum)
         do { try ModuleManifest.checkName(name) } catch { throw .invalidValue(offset: offset, detail: error.description) }
         return name
     }
 
     static func readVersion(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> String {
         let offset = reader.offset
-        let version = try reader.readString(maximumBytes: versionBytesMaximum)
+        let version = try reader.readString(maximumBytes: ManifestLimits.versionBytesMaximum)
         do { try ModuleManifest.checkVersion(version) } catch { throw .invalidValue(offset: offset, detail: error.description) }
         return version
     }

@@ -1,30 +1,37 @@
 import Modules
 
 /// What names one command from the leader, so a repeated command is recognised: the
-/// deployment, its wave, and what the command asks for (a version, or a switch back).
+/// deployment, its wave, the attempt within the wave, and what the command asks for (a version,
+/// or undoing one). An id whose operation completed is final: running the same version again in
+/// the same wave takes a new attempt number.
 public struct OperationID: Hashable, Sendable, CustomStringConvertible {
     /// What an operation asks the host to do.
     public enum Kind: Hashable, Sendable {
         /// Install this version and switch to it.
         case install(version: String)
-        /// Switch to the newest retained version before the current one.
-        case switchBack
+        /// Undo `from`: switch to the newest retained version, but only while `from` is the
+        /// committed one; on a host already off it, there is nothing to undo and nothing is done.
+        case switchBack(from: String)
     }
 
     public var deploymentID: String
     public var wave: UInt32
+    /// Which try of this wave's command on this host (0 for the first).
+    public var attempt: UInt32
     public var kind: Kind
 
-    public init(deploymentID: String, wave: UInt32, kind: Kind) {
+    public init(deploymentID: String, wave: UInt32, attempt: UInt32 = 0, kind: Kind) {
         self.deploymentID = deploymentID
         self.wave = wave
+        self.attempt = attempt
         self.kind = kind
     }
 
     public var description: String {
-        switch kind {
-        case let .install(version): "\(deploymentID)/wave \(wave)/install \(version)"
-        case .switchBack: "\(deploymentID)/wave \(wave)/switch back"
+        let tried = attempt == 0 ? "" : "/attempt \(attempt)"
+        return switch kind {
+        case let .install(version): "\(deploymentID)/wave \(wave)\(tried)/install \(version)"
+        case let .switchBack(from): "\(deploymentID)/wave \(wave)\(tried)/switch back from \(from)"
         }
     }
 
@@ -39,7 +46,8 @@ public struct OperationID: Hashable, Sendable, CustomStringConvertible {
         guard !bytes.isEmpty, bytes.count <= InstallLimits.deploymentIDBytesMaximum, allowed else {
             return "deployment id must be 1 to \(InstallLimits.deploymentIDBytesMaximum) letters, digits, '.', '_' and '-'"
         }
-        if case let .install(version) = kind {
+        switch kind {
+        case let .install(version), let .switchBack(from: version):
             do { try ModuleManifest.checkVersion(version) } catch { return error.description }
         }
         return nil

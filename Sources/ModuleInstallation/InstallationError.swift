@@ -21,6 +21,18 @@ public enum InstallationError: Error, Equatable, Sendable, CustomStringConvertib
     case missingVersion(path: String)
     case invalidName(String)
     case tooManyModules(directory: String, maximum: Int)
+    /// The module's directory or its `versions/` is a link or not a directory: never followed.
+    case linkedDirectory(path: String)
+    /// An artifact was given without the sha256 it must have.
+    case noDigest(module: String, version: String)
+    /// A version directory records no sha256: not one HotSwap completed.
+    case incompleteVersion(path: String)
+    /// A version on disk was unpacked from other bytes than the command expects.
+    case versionDigestMismatch(path: String, expected: String, found: String)
+    /// A setting of the installer is out of its range.
+    case invalidSetting(String)
+    /// The install core asked for more steps than any path takes (a bug, reported rather than trapped on).
+    case tooManySteps(maximum: Int)
 
     public var description: String {
         switch self {
@@ -37,6 +49,14 @@ public enum InstallationError: Error, Equatable, Sendable, CustomStringConvertib
         case let .missingVersion(path): "\(path) is missing, though the install state names it"
         case let .invalidName(reason): reason
         case let .tooManyModules(directory, maximum): "\(directory) already holds \(maximum) modules, the most one host runs"
+        case let .linkedDirectory(path):
+            "\(path) is a symbolic link or not a directory; HotSwap makes it as a directory and will not follow it"
+        case let .noDigest(module, version): "\(module) \(version): an artifact to unpack needs the sha256 it must have"
+        case let .incompleteVersion(path): "\(path) records no artifact sha256, so HotSwap did not complete it: remove it"
+        case let .versionDigestMismatch(path, expected, found):
+            "\(path) was unpacked from an artifact of sha256 \(found), not the expected \(expected): remove it to unpack the new one"
+        case let .invalidSetting(reason): reason
+        case let .tooManySteps(maximum): "the install core took more than \(maximum) steps; the install state on disk is where it stopped"
         }
     }
 }

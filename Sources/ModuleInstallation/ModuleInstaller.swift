@@ -1,69 +1,102 @@
+import FileSystem
 import HostInstall
 import ModuleArchive
 
 /// Drives one module's `InstallCore` with its `ModuleLayout` and a process side: each action
-/// done in order, each step's outcome fed back, until the core waits for nothing. Not shared
-/// between threads: one installer per module, driven by one caller at a time.
+/// done in order, each step's outcome fed back, until the core waits for nothing. Holds the
+/// module's lock (`flock` on `NAME/lock`) for its lifetime, so two installers never share a
+/// module directory. Not shared between threads: one installer per module, driven by one caller
+/// at a time.
 public final class ModuleInstaller {
     /// Events fed for one command or restart before giving up: far more than any path takes.
     static let eventsMaximum = 64
+    public static let lockName = "lock"
 
     public let layout: ModuleLayout
     let processes: any ModuleProcessControl
+    let lock: FileLock
     public private(set) var core: InstallCore
-    /// What the last inspection found, the first thing an agent logs about a module.
+    /// What the inspection at start found, the first thing an agent logs about a module.
     public let inspection: ModuleLayout.Inspection
+    /// What recovery at start answered: the operation that was in flight, converged.
+    public private(set) var recovered: [InstallResult] = []
+    /// Names in `versions/` the last prune left alone because HotSwap did not make them, to log.
+    public private(set) var unexpected: [String] = []
+    /// Why stopping a version that may still run failed, at the last retry (to log).
+    public private(set) var stopFailures: [String] = []
 
-    /// Inspects the module's directory (`ModuleLayout.inspect`) and takes up its record.
+    /// Takes the module's lock, inspects its directory (`ModuleLayout.inspect`), takes up its
+    /// record and recovers (`recovered`): a command is never run on an unrecovered record.
     public init(layout: ModuleLayout, processes: any ModuleProcessControl,
                 retainedMaximum: Int = InstallLimits.retainedVersionsDefault) throws(InstallationError) {
+        if let refusal = InstallLimits.retainedRefusal(retainedMaximum) { throw .invalidSetting(refusal) }
+        try layout.prepare()
+        do { lock = try FileLock.acquire("\(layout.root)/\(Self.lockName)") } catch { throw .file(error) }
         self.layout = layout
         self.processes = processes
         inspection = try layout.inspect()
         core = InstallCore(record: inspection.record ?? InstallRecord(module: layout.module), retainedMaximum: retainedMaximum)
+        recovered = try drive(.restarted, artifact: nil)
     }
 
-    /// What comes after a restart: the operation in flight converged, and its result.
-    public func recover() throws(InstallationError) -> [InstallResult] {
-        try drive(.restarted, artifact: nil, expectedSHA256: nil)
+    /// Releases the module's lock; the installer must not be used afterwards.
+    public func release() {
+        lock.release()
     }
 
-    /// Runs a command from the leader; `artifact` (checked against `expectedSHA256`) is unpacked
-    /// when its version is not on disk. Returns what to answer.
-    public func perform(_ command: InstallCommand, artifact: String?, expectedSHA256: ArtifactDigest?) throws(InstallationError)
-        -> [InstallResult] {
-        try drive(.command(command), artifact: artifact, expectedSHA256: expectedSHA256)
+    /// Runs a command from the leader; `artifact` is unpacked when its version is not on disk,
+    /// and a version on disk is reused only when unpacked from the same sha256. Returns what to answer.
+    public func perform(_ command: InstallCommand, artifact: ModuleArtifact?) throws(InstallationError) -> [InstallResult] {
+        try drive(.command(command), artifact: artifact)
     }
 
-    /// A failure to persist or prune is thrown: the caller restarts the installer, whose
-    /// recovery starts from the last record on disk.
-    private func drive(_ first: InstallEvent, artifact: String?, expectedSHA256: ArtifactDigest?) throws(InstallationError)
-        -> [InstallResult] {
+    /// Retries stopping the versions that may still run, then feeds `first` and what follows.
+    /// A failure to persist or prune is thrown: the caller makes a new installer, whose recovery
+    /// starts from the last record on disk.
+    private func drive(_ first: InstallEvent, artifact: ModuleArtifact?) throws(InstallationError) -> [InstallResult] {
+        stopFailures = []
+        for version in core.record.toStop {
+            do { try processes.stop(module: layout.module, version: version) } catch {
+                stopFailures.append("stopping \(layout.module) \(version) failed: \(error)")
+                continue
+            }
+            _ = try apply(core.handle(.stopped(version: version)), artifact: nil)
+        }
         var reports: [InstallResult] = []
         var next: InstallEvent? = first
         for _ in 0..<Self.eventsMaximum {
             guard let event = next else { return reports }
-            next = nil
-            for action in core.handle(event) {
-                switch action {
-                case let .persist(record): try layout.writeState(record)
-                case let .prune(keeping): _ = try layout.prune(keeping: keeping)
-                case let .report(result): reports.append(result)
-                default: next = take(action, artifact: artifact, expectedSHA256: expectedSHA256)
-                }
+            let (results, following) = try apply(core.handle(event), artifact: artifact)
+            reports += results
+            next = following
+        }
+        throw .tooManySteps(maximum: Self.eventsMaximum)
+    }
+
+    /// Does `actions` in order: the reports, and the event the step among them ended with.
+    private func apply(_ actions: [InstallAction], artifact: ModuleArtifact?) throws(InstallationError)
+        -> ([InstallResult], InstallEvent?) {
+        var reports: [InstallResult] = []
+        var next: InstallEvent?
+        for action in actions {
+            switch action {
+            case let .persist(record): try layout.writeState(record)
+            case let .prune(keeping): unexpected = try layout.prune(keeping: keeping).unexpected
+            case let .report(result): reports.append(result)
+            default: next = take(action, artifact: artifact)
             }
         }
-        preconditionFailure("the install core took more than \(Self.eventsMaximum) steps")
+        return (reports, next)
     }
 
     /// Takes one step's action and says how it went.
-    private func take(_ action: InstallAction, artifact: String?, expectedSHA256: ArtifactDigest?) -> InstallEvent? {
+    private func take(_ action: InstallAction, artifact: ModuleArtifact?) -> InstallEvent? {
         guard let step = core.record.intent?.step else { return nil }
         let module = layout.module
         do {
             switch action {
             case let .unpack(version):
-                let manifest = try layout.unpack(version, artifact: artifact, expectedSHA256: expectedSHA256)
+                let manifest = try layout.unpack(version, artifact: artifact?.path, expectedSHA256: artifact?.sha256)
                 return .unpacked(port: manifest.port, alternatePort: manifest.alternatePort)
             case let .link(version):
                 try layout.link(version)
@@ -80,5 +113,17 @@ public final class ModuleInstaller {
             return .failed(step, reason: "\(error)")
         }
         return .done(step)
+    }
+}
+
+/// The artifact a command installs: where it is on this host and the sha256 it must have (the
+/// one the leader's command names). A version already on disk is reused only with that sha256.
+public struct ModuleArtifact: Equatable, Sendable {
+    public let path: String
+    public let sha256: ArtifactDigest
+
+    public init(path: String, sha256: ArtifactDigest) {
+        self.path = path
+        self.sha256 = sha256
     }
 }

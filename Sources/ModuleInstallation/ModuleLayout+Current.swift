@@ -39,11 +39,13 @@ extension ModuleLayout {
         return version
     }
 
-    /// Points `current` at `version` (which must be unpacked), or removes it for nil; durable on return.
+    /// Points `current` at `version` (which must be unpacked), or removes it for nil; durable on
+    /// return. A `current` HotSwap did not make is refused, never replaced nor removed.
     public func link(_ version: String?) throws(InstallationError) {
         let rootDescriptor = try openRoot()
         defer { close(rootDescriptor) }
         guard let version else {
+            guard try currentVersion(in: rootDescriptor) != nil else { return }
             guard unlinkat(rootDescriptor, Self.currentName, 0) == 0 || errno == ENOENT else {
                 throw .file(.system(operation: "unlink", path: currentPath, errno: errno))
             }

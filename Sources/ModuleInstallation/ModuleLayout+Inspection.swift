@@ -4,7 +4,7 @@ import HostInstall
 import ModuleArchive
 
 /// What the agent does with a module's directory before it acts on the record after a start:
-/// remove what a crash left (a hidden unpack directory, a half-made `current` link), refuse a
+/// remove what a crash left (a hidden unpack or prune directory, a half-made `current` link), refuse a
 /// `current` HotSwap did not make, and point `current` where the record says it must be.
 extension ModuleLayout {
     /// What an inspection found and did.
@@ -42,19 +42,21 @@ extension ModuleLayout {
     public func inspect() throws(InstallationError) -> Inspection {
         try prepare()
         var inspection = Inspection(record: try readState())
-        for name in try versionNames() where name.hasPrefix(".") && name.contains(".unpacking-") {
-            do { try TreeRemoval.remove(versionDirectory(name)) } catch { throw .file(error) }
-            inspection.leftoversRemoved.append("\(Self.versionsName)/\(name)")
-        }
         let rootDescriptor = try openRoot()
         defer { close(rootDescriptor) }
+        let versions = try openVersions(rootDescriptor)
+        defer { close(versions) }
+        for name in try Self.names(in: versions, path: versionsDirectory) where Self.isLeftover(name) {
+            do { try TreeRemoval.remove(name, in: versions, path: "\(versionsDirectory)/\(name)") } catch { throw .file(error) }
+            inspection.leftoversRemoved.append("\(Self.versionsName)/\(name)")
+        }
         if unlinkat(rootDescriptor, Self.nextCurrentName, 0) == 0 {
             inspection.leftoversRemoved.append(Self.nextCurrentName)
         } else if errno != ENOENT {
             throw .file(.system(operation: "unlink", path: "\(root)/\(Self.nextCurrentName)", errno: errno))
         }
         if !inspection.leftoversRemoved.isEmpty {
-            do { try Directory.sync(versionsDirectory) } catch { throw .file(error) }
+            try Self.sync(versions, path: versionsDirectory)
             try Self.sync(rootDescriptor, path: root)
         }
         let found = try currentVersion(in: rootDescriptor)

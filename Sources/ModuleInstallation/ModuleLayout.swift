@@ -35,14 +35,22 @@ public struct ModuleLayout: Sendable {
 
     public func versionDirectory(_ version: String) -> String { "\(versionsDirectory)/\(version)" }
 
-    /// Makes `modules/NAME/` and its `versions/` when missing (each new one's parent fsync'd).
+    /// Makes `modules/NAME/` and its `versions/` when missing (each new one's parent fsync'd);
+    /// either one being a link (or not a directory) is `linkedDirectory`, never followed.
     public func prepare() throws(InstallationError) {
         do {
-            try Directory.ensure(root, mode: Self.directoryMode, syncingParent: true)
-            try Directory.ensure(versionsDirectory, mode: Self.directoryMode, syncingParent: true)
+            _ = try Directory.ensure(root, mode: Self.directoryMode, syncingParent: true)
         } catch {
             throw .file(error)
         }
+        let rootDescriptor = try openRoot()
+        defer { close(rootDescriptor) }
+        if mkdirat(rootDescriptor, Self.versionsName, Self.directoryMode) == 0 {
+            try Self.sync(rootDescriptor, path: root)
+        } else if errno != EEXIST {
+            throw .file(.system(operation: "mkdir", path: versionsDirectory, errno: errno))
+        }
+        close(try openVersions(rootDescriptor))
     }
 
     /// The record on disk; nil when there is none yet. A checksum or decoding failure is
@@ -78,7 +86,10 @@ public struct ModuleLayout: Sendable {
 
     static func openDirectory(_ path: String) throws(InstallationError) -> Int32 {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .file(.system(operation: "open directory", path: path, errno: errno)) }
+        guard descriptor >= 0 else {
+            if errno == ELOOP || errno == ENOTDIR { throw .linkedDirectory(path: path) }
+            throw .file(.system(operation: "open directory", path: path, errno: errno))
+        }
         return descriptor
     }
 

@@ -18,6 +18,12 @@ extension ModuleManifest {
             try Self.checkPort(alternatePort, field: "alternatePort")
             guard let port else { throw ManifestRefusal("alternatePort needs port: it is the second port beside it") }
             guard alternatePort != port else { throw ManifestRefusal("alternatePort must differ from port (both are \(port))") }
+            // The probe follows the version's assigned port only when it names `port`: any other
+            // port would probe what already serves there (the old version), a false green.
+            if case let .http(_, probed) = health, probed != port {
+                throw ManifestRefusal("health.http.port must be port (\(port)) with alternatePort: a blue-green install probes "
+                                      + "the port it assigns, and \(probed) would probe another process")
+            }
         }
         if let cpu = resources.cpuMillicores, !ManifestLimits.cpuMillicoresRange.contains(cpu) {
             throw ManifestRefusal("resources.cpuMillicores must be from \(Self.rangeText(ManifestLimits.cpuMillicoresRange)), not \(cpu)")

@@ -86,15 +86,17 @@ struct CoreDriver {
 enum Fixture {
     static let module = "web"
 
+    /// The command's sequence defaults to its wave, so waves in order are commands in order.
     static func install(_ version: String, wave: UInt32 = 1, term: UInt64 = 1, strategy: InstallStrategy = .inPlace,
-                        deployment: String = "d1") -> InstallEvent {
+                        deployment: String = "d1", sequence: UInt64? = nil) -> InstallEvent {
         .command(InstallCommand(operation: OperationID(deploymentID: deployment, wave: wave, kind: .install(version: version)),
-                                term: term, strategy: strategy))
+                                term: term, sequence: sequence ?? UInt64(wave), strategy: strategy))
     }
 
-    static func switchBack(wave: UInt32 = 9, term: UInt64 = 1, strategy: InstallStrategy = .inPlace) -> InstallEvent {
-        .command(InstallCommand(operation: OperationID(deploymentID: "back", wave: wave, kind: .switchBack), term: term,
-                                strategy: strategy))
+    static func switchBack(from version: String, wave: UInt32 = 9, term: UInt64 = 1, strategy: InstallStrategy = .inPlace,
+                           sequence: UInt64? = nil) -> InstallEvent {
+        .command(InstallCommand(operation: OperationID(deploymentID: "back", wave: wave, kind: .switchBack(from: version)), term: term,
+                                sequence: sequence ?? UInt64(wave), strategy: strategy))
     }
 
     static func operation(_ version: String, wave: UInt32 = 1, deployment: String = "d1") -> OperationID {

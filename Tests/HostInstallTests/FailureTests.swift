@@ -67,6 +67,37 @@ struct FailureTests {
         #expect(driver.work.filter(CoreDriver.isStep).suffix(2) == [Self.stop2, Self.start1])
         #expect(reports.first?.reason == "web 2.0: health probe failed: unhealthy; switching back failed at 'stopping the new version': "
                 + "still running; back to web 1.0")
+        #expect(driver.core.record.toStop == ["2.0"], "the target may still run: it is listed to stop")
+        #expect(driver.work.contains(.prune(keeping: ["1.0", "2.0"])), "and its directory is spared")
+    }
+
+    @Test func aVersionListedToStopIsSparedUntilItIsStopped() {
+        var driver = CoreDriver(Fixture.committed("1.0"), ports: Fixture.ports)
+        driver.failing = [.probeTarget: "unhealthy", .rollbackStopTarget: "still running"]
+        driver.run(Fixture.install("2.0"))
+        var core = driver.core
+        #expect(core.handle(.stopped(version: "2.0")).last == .prune(keeping: ["1.0"]))
+        #expect(core.record.toStop.isEmpty)
+    }
+
+    @Test func commandsAreRefusedWhileTooManyVersionsMayStillRun() {
+        var record = Fixture.committed("1.0")
+        record.toStop = (0..<InstallLimits.toStopMaximum).map { "0.\($0)" }
+        var driver = CoreDriver(record, ports: Fixture.ports)
+        let reports = driver.run(Fixture.install("2.0"))
+        #expect(reports.map(\.outcome) == [.refused])
+        #expect(driver.work.filter(CoreDriver.isStep).isEmpty)
+        #expect(driver.core.record.completed.isEmpty)
+    }
+
+    @Test func startingThePreviousVersionAgainFailingReportsNoActiveVersion() {
+        var driver = CoreDriver(Fixture.committed("1.0"), ports: Fixture.ports)
+        driver.failing = [.probeTarget: "unhealthy", .rollbackStartPrevious: "port in use"]
+        let reports = driver.run(Fixture.install("2.0"))
+        #expect(reports.map(\.outcome) == [.failed])
+        #expect(reports.first?.active == nil)
+        #expect(reports.first?.reason?.hasSuffix("; back to web 1.0, which is not running") == true)
+        #expect(driver.core.record.committed?.version == "1.0")
     }
 
     @Test func stoppingThePreviousVersionAfterTheSwitchFailingStillCommitsAndSaysSo() {
@@ -77,6 +108,7 @@ struct FailureTests {
                                           active: ActiveVersion(version: "2.0", port: 8081),
                                           reason: "switched, but stopping 1.0 failed: EPERM")])
         #expect(driver.core.record.retained == ["1.0"])
+        #expect(driver.core.record.toStop == ["1.0"], "1.0 may still run: the stop is retried")
     }
 
     @Test func aLongReasonIsCutToTheBound() {
@@ -84,6 +116,7 @@ struct FailureTests {
         driver.failing = [.probeTarget: String(repeating: "é", count: 1_000)]
         let reports = driver.run(Fixture.install("2.0"))
         #expect((reports.first?.reason?.utf8.count ?? 0) <= InstallLimits.reasonBytesMaximum)
+        #expect(reports.first?.reason?.hasSuffix("é; back to web 1.0") == true, "the failure's text is cut, not the summary")
         #expect(driver.core.record.completed.last?.reason == reports.first?.reason)
     }
 }

@@ -87,8 +87,36 @@ struct IdempotencyTests {
         #expect(driver.core.record.completed.first?.operation.wave == 6)
         #expect(driver.core.record.completed.last?.operation.wave == UInt32(total - 1))
         driver.actions = []
-        driver.run(Fixture.install("2.0", wave: 0))
-        #expect(driver.work.contains(.unpack(version: "2.0")), "a forgotten id runs again")
+        let again = driver.run(Fixture.install("2.0", wave: 0))
+        #expect(driver.work.filter(CoreDriver.isStep).isEmpty, "a forgotten id does not run again")
+        #expect(again.map(\.outcome) == [.refused])
+        #expect(again.first?.reason?.hasSuffix("it is stale") == true)
+    }
+
+    @Test func aCommandOlderThanTheNewestSequenceIsRefusedButARepeatIsAnswered() {
+        var driver = CoreDriver(Fixture.committed("1.0"), ports: Fixture.ports)
+        let first = driver.run(Fixture.install("2.0", wave: 1, sequence: 7))
+        driver.run(Fixture.install("3.0", wave: 2, sequence: 8))
+        #expect(driver.core.record.sequence == 8)
+        #expect(driver.run(Fixture.install("2.0", wave: 1, sequence: 7)) == first, "still in the table: answered")
+        driver.actions = []
+        let stale = driver.run(Fixture.install("4.0", wave: 3, sequence: 6))
+        #expect(stale.first?.reason == "command 6 of term 1 is older than command 8, the newest this host has seen for web; it is stale")
+        #expect(driver.work.filter(CoreDriver.isStep).isEmpty)
+        #expect(driver.run(Fixture.install("4.0", wave: 3, term: 2, sequence: 1)).map(\.outcome) == [.installed],
+                "a new term starts its own sequence")
+    }
+
+    @Test func aSwitchBackFromAnOlderTermIsRefusedAndChangesNothing() {
+        var driver = CoreDriver(Fixture.committed("2.0", retained: ["1.0"]), ports: Fixture.ports)
+        driver.run(Fixture.install("3.0", term: 5))
+        let before = driver.core.record
+        driver.actions = []
+        let reports = driver.run(Fixture.switchBack(from: "3.0", term: 4))
+        #expect(reports.map(\.outcome) == [.refused])
+        #expect(reports.first?.reason?.hasPrefix("term 4 is older than term 5") == true)
+        #expect(driver.work.filter(CoreDriver.isStep).isEmpty)
+        #expect(driver.core.record == before)
     }
 }
 

@@ -14,13 +14,17 @@ struct RecordCodecTests {
     static let records: [InstallRecord] = [
         InstallRecord(module: "a"),
         InstallRecord(module: "web", term: .max, committed: ActiveVersion(version: "1.0", port: nil), retained: ["0.9", "0.8+b"]),
-        InstallRecord(module: "web-2", term: 3, committed: ActiveVersion(version: "1.0", port: 8080), retained: ["0.9"],
+        InstallRecord(module: "web-2", term: 3, sequence: 12, committed: ActiveVersion(version: "1.0", port: 65_535), retained: ["0.9"],
+                      toStop: ["0.8"],
                       intent: failedIntent,
-                      completed: [InstallResult(operation: OperationID(deploymentID: "d", wave: 0, kind: .switchBack), outcome: .refused,
+                      completed: [InstallResult(operation: OperationID(deploymentID: "d", wave: 0, attempt: 2,
+                                                                       kind: .switchBack(from: "1.0")),
+                                                outcome: .refused,
                                                 active: nil, reason: "no earlier version"),
                                   InstallResult(operation: OperationID(deploymentID: "d", wave: 1, kind: .install(version: "1.0")),
                                                 outcome: .installed, active: ActiveVersion(version: "1.0", port: 8080))]),
-        InstallRecord(module: "web", intent: InstallIntent(operation: OperationID(deploymentID: "d", wave: 1, kind: .switchBack),
+        InstallRecord(module: "web", intent: InstallIntent(operation: OperationID(deploymentID: "d", wave: 1,
+                                                                                  kind: .install(version: "1.0")),
                                                            target: "1.0", strategy: .inPlace, step: .unpack, previous: nil)),
     ]
 
@@ -39,7 +43,7 @@ struct RecordCodecTests {
         driver.crashAt = .stopPreviousAfterSwitch
         driver.run(Fixture.install("3.0", wave: 2, strategy: .blueGreen))
         _ = driver.restart()
-        driver.run(Fixture.switchBack())
+        driver.run(Fixture.switchBack(from: "3.0"))
         for case let .persist(record) in driver.actions {
             #expect(try InstallRecordCodec.decode(InstallRecordCodec.encode(record)) == record)
         }
@@ -67,10 +71,10 @@ struct RecordCodecTests {
         name[9] = UInt8(ascii: "W")
         #expect(Self.refusal(name)?.contains("name 'Web' must be") == true)
         var version = bytes
-        version[26] = UInt8(ascii: "/")
+        version[34] = UInt8(ascii: "/")
         #expect(Self.refusal(version)?.contains("version '1/0' must be") == true)
         var flag = bytes
-        flag[20] = 2
+        flag[28] = 2
         #expect(Self.refusal(flag)?.contains("boolean byte 2") == true)
     }
 
@@ -78,9 +82,10 @@ struct RecordCodecTests {
         var record = Self.records[2]
         record.completed = []
         record.retained = []
+        record.toStop = []
         let bytes = InstallRecordCodec.encode(record)
-        let intentStart = 4 + 1 + 4 + 5 + 8 + 1 + 4 + 3 + 2 + 1 + 1
-        let strategy = intentStart + 4 + 9 + 4 + 1 + 4 + 3 + 4 + 3
+        let intentStart = 4 + 1 + 4 + 5 + 8 + 8 + 1 + 4 + 3 + 2 + 1 + 1 + 1
+        let strategy = intentStart + 4 + 9 + 4 + 4 + 1 + 4 + 3 + 4 + 3
         var damaged = bytes
         damaged[strategy] = 9
         #expect(Self.refusal(damaged)?.contains("unknown install strategy") == true)
@@ -88,8 +93,61 @@ struct RecordCodecTests {
         damaged[strategy + 1] = 8
         #expect(Self.refusal(damaged)?.contains("unknown step") == true)
         damaged = bytes
-        damaged[intentStart - 2] = UInt8(InstallLimits.retainedVersionsRange.upperBound + 1)
+        damaged[intentStart - 3] = UInt8(InstallLimits.retainedVersionsRange.upperBound + 1)
         #expect(Self.refusal(damaged)?.contains("17 retained versions; at most 16") == true)
+    }
+
+    /// States no core makes are refused, not read as something the core would act on.
+    @Test(arguments: [
+        (InstallRecord(module: "web", committed: ActiveVersion(version: "1.0", port: 1), retained: ["0.9", "0.9"]), "twice"),
+        (InstallRecord(module: "web", committed: ActiveVersion(version: "1.0", port: 1), retained: ["1.0"]), "beside the committed"),
+        (InstallRecord(module: "web", committed: ActiveVersion(version: "1.0", port: 1), toStop: ["1.0"]), "beside the committed"),
+        (InstallRecord(module: "web", intent: InstallIntent(operation: failedOperation, target: "2.0", strategy: .inPlace,
+                                                            step: .stopPrevious, previous: nil)), "needs a previous version"),
+        (InstallRecord(module: "web", committed: ActiveVersion(version: "1.0", port: 1),
+                       intent: InstallIntent(operation: failedOperation, target: "2.0", strategy: .inPlace, step: .startTarget,
+                                             previous: ActiveVersion(version: "1.0", port: 1), failedStep: .probeTarget)),
+         "exactly while switching back"),
+        (InstallRecord(module: "web", committed: ActiveVersion(version: "2.0", port: 1),
+                       intent: InstallIntent(operation: failedOperation, target: "2.0", strategy: .inPlace, step: .unpack,
+                                             previous: ActiveVersion(version: "2.0", port: 1))), "targets the committed version"),
+        (InstallRecord(module: "web", committed: ActiveVersion(version: "1.0", port: 1),
+                       intent: InstallIntent(operation: failedOperation, target: "2.0", strategy: .inPlace, step: .unpack,
+                                             previous: nil)), "began from another version"),
+    ])
+    func aStateNoCoreMakesIsRefused(record: InstallRecord, expected: String) {
+        #expect(Self.refusal(InstallRecordCodec.encode(record))?.contains(expected) == true)
+    }
+
+    /// Every state the core reaches on a seeded walk of commands, failures, crashes and restarts round-trips.
+    @Test(arguments: 0..<UInt64(8))
+    func everyStateTheCoreReachesRoundTrips(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        var driver = CoreDriver(InstallRecord(module: "web"), retainedMaximum: 1 + Int(random.next() % 16), ports: Fixture.ports)
+        let steps = InstallStep.allCases
+        let versions = ["1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "9.0"]
+        for round in 0..<UInt32(60) {
+            let failing = steps[Int(random.next() % UInt64(steps.count))]
+            driver.failing = random.next() % 3 == 0 ? [failing: String(repeating: "x", count: 600)] : [:]
+            driver.crashAt = random.next() % 4 == 0 ? steps[Int(random.next() % UInt64(steps.count))] : nil
+            let version = versions[Int(random.next() % UInt64(versions.count))]
+            let strategy: InstallStrategy = random.next() % 2 == 0 ? .inPlace : .blueGreen
+            switch random.next() % 5 {
+            case 0: driver.run(Fixture.switchBack(from: version, wave: round, strategy: strategy))
+            case 1: _ = driver.restart()
+            case 2: if let stop = driver.core.record.toStop.first { driver.run(.stopped(version: stop)) }
+            default: driver.run(Fixture.install(version, wave: round, strategy: strategy))
+            }
+        }
+        for case let .persist(record) in driver.actions {
+            #expect(try InstallRecordCodec.decode(InstallRecordCodec.encode(record)) == record)
+        }
+        #expect(try InstallRecordCodec.decode(InstallRecordCodec.encode(driver.core.record)) == driver.core.record)
+    }
+
+    @Test func encodingNeverTrapsOnAnOutOfRangePort() throws {
+        let record = InstallRecord(module: "web", committed: ActiveVersion(version: "1.0", port: 70_000))
+        #expect(try InstallRecordCodec.decode(InstallRecordCodec.encode(record)).committed == ActiveVersion(version: "1.0", port: nil))
     }
 
     static func refusal(_ bytes: [UInt8]) -> String? {
@@ -121,7 +179,8 @@ struct RecordGoldenBytesTests {
 
     @Test func aCommittedVersionIsTheseBytes() throws {
         let record = InstallRecord(module: "web", term: 1, committed: ActiveVersion(version: "1.0", port: 8080))
-        let text = #"HSIR\x01\x03\x00\x00\x00web\x01\x00\x00\x00\x00\x00\x00\x00\x01\x03\x00\x00\x001.0\x90\x1f\x00\x00\x00"#
+        let text = #"HSIR\x01\x03\x00\x00\x00web\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"#
+            + #"\x01\x03\x00\x00\x001.0\x90\x1f\x00\x00\x00\x00"#
         #expect(InstallRecordCodec.encode(record) == Self.bytes(text))
     }
 
@@ -129,9 +188,10 @@ struct RecordGoldenBytesTests {
         var record = InstallRecord(module: "web", term: 1, committed: ActiveVersion(version: "1.0", port: 8080))
         record.intent = InstallIntent(operation: OperationID(deploymentID: "d1", wave: 1, kind: .install(version: "2.0")), target: "2.0",
                                       strategy: .blueGreen, step: .probeTarget, previous: record.committed, targetPort: 8081)
-        let text = #"HSIR\x01\x03\x00\x00\x00web\x01\x00\x00\x00\x00\x00\x00\x00\x01\x03\x00\x00\x001.0\x90\x1f\x00\x01"#
-            + #"\x02\x00\x00\x00d1\x01\x00\x00\x00\x01\x03\x00\x00\x002.0\x03\x00\x00\x002.0\x02\x04\x01\x03\x00\x00\x001.0\x90\x1f"#
-            + #"\x91\x1f\x00\x00\x00\x00"#
+        let text = #"HSIR\x01\x03\x00\x00\x00web\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"#
+            + #"\x01\x03\x00\x00\x001.0\x90\x1f\x00\x00\x01"#
+            + #"\x02\x00\x00\x00d1\x01\x00\x00\x00\x00\x00\x00\x00\x01\x03\x00\x00\x002.0\x03\x00\x00\x002.0\x02\x04"#
+            + #"\x01\x03\x00\x00\x001.0\x90\x1f\x91\x1f\x00\x00\x00\x00"#
         #expect(InstallRecordCodec.encode(record) == Self.bytes(text))
     }
 }

@@ -102,8 +102,9 @@ struct RecoveryTests {
         #expect(driver.core.record.committed == nil)
     }
 
-    @Test func aRestartWithNothingInFlightDoesNothing() {
+    /// Only what a crash between the commit and its prune left goes.
+    @Test func aRestartWithNothingInFlightOnlyPrunes() {
         var core = InstallCore(record: Fixture.committed("1.0", retained: ["0.9"]))
-        #expect(core.handle(.restarted).isEmpty)
+        #expect(core.handle(.restarted) == [.prune(keeping: ["1.0", "0.9"])])
     }
 }

@@ -23,27 +23,41 @@ struct RetentionTests {
 
     @Test func aSwitchBackGoesToTheNewestRetainedVersionWithoutUnpackingAnew() {
         var driver = CoreDriver(Fixture.committed("3.0", retained: ["2.0", "1.0"]), ports: Fixture.ports)
-        let reports = driver.run(Fixture.switchBack(strategy: .blueGreen))
+        let reports = driver.run(Fixture.switchBack(from: "3.0", strategy: .blueGreen))
         #expect(driver.work.filter(CoreDriver.isStep) == [.unpack(version: "2.0"), .start(version: "2.0", port: 8081),
                                                           .probe(version: "2.0", port: 8081), .link(version: "2.0"), .stop(version: "3.0")])
         #expect(reports.map(\.outcome) == [.installed])
-        #expect(reports.first?.operation.kind == .switchBack)
+        #expect(reports.first?.operation.kind == .switchBack(from: "3.0"))
         #expect(driver.core.record.committed == ActiveVersion(version: "2.0", port: 8081))
         #expect(driver.core.record.retained == ["3.0", "1.0"])
     }
 
     @Test func aRepeatedSwitchBackDoesNotSwitchTwice() {
         var driver = CoreDriver(Fixture.committed("3.0", retained: ["2.0", "1.0"]), ports: Fixture.ports)
-        driver.run(Fixture.switchBack())
+        driver.run(Fixture.switchBack(from: "3.0"))
         driver.actions = []
-        driver.run(Fixture.switchBack())
+        driver.run(Fixture.switchBack(from: "3.0"))
         #expect(driver.work.filter(CoreDriver.isStep).isEmpty)
         #expect(driver.core.record.committed?.version == "2.0")
     }
 
+    /// A second switch back (a new wave, the same version to undo) does not toggle forward to the
+    /// bad version; on a host already off that version, a wave-wide switch back does nothing.
+    @Test func aSwitchBackUndoesOnlyTheVersionItNames() {
+        var driver = CoreDriver(Fixture.committed("3.0", retained: ["2.0", "1.0"]), ports: Fixture.ports)
+        driver.run(Fixture.switchBack(from: "3.0"))
+        driver.actions = []
+        let reports = driver.run(Fixture.switchBack(from: "3.0", wave: 10))
+        #expect(driver.work.filter(CoreDriver.isStep).isEmpty)
+        #expect(reports.map(\.outcome) == [.installed])
+        #expect(reports.first?.reason == "3.0 is not committed (2.0 is): nothing to switch back")
+        #expect(driver.core.record.committed?.version == "2.0")
+        #expect(driver.core.record.retained == ["3.0", "1.0"])
+    }
+
     @Test func aSwitchBackWithNothingRetainedIsRefusedAndRecorded() {
         var driver = CoreDriver(Fixture.committed("1.0"), ports: Fixture.ports)
-        let reports = driver.run(Fixture.switchBack())
+        let reports = driver.run(Fixture.switchBack(from: "1.0"))
         #expect(reports.map(\.outcome) == [.refused])
         #expect(reports.first?.reason == "no earlier version of web is retained to switch back to")
         #expect(driver.core.record.completed == reports)

@@ -11,7 +11,8 @@ struct InspectionTests {
         var record = InstallRecord(module: "web", term: 1, committed: ActiveVersion(version: "1.0", port: 8080))
         if let step {
             record.intent = InstallIntent(operation: OperationID(deploymentID: "d", wave: 1, kind: .install(version: "2.0")),
-                                          target: "2.0", strategy: .blueGreen, step: step, previous: record.committed, targetPort: 8081)
+                                          target: "2.0", strategy: .blueGreen, step: step, previous: record.committed, targetPort: 8081,
+                                          failedStep: step.isRollback ? .link : nil)
         }
         return record
     }
@@ -22,13 +23,16 @@ struct InspectionTests {
         try InstallFixtures.install("1.0", in: layout, directory: directory)
         try layout.writeState(Self.record(step: nil))
         try layout.link("1.0")
+        try FileManager.default.createDirectory(atPath: "\(layout.versionsDirectory)/.3.0.pruning-x1y2z3/lib",
+                                                withIntermediateDirectories: true)
         let hidden = "\(layout.versionsDirectory)/.2.0.unpacking-AbC123"
         try FileManager.default.createDirectory(atPath: "\(hidden)/bin", withIntermediateDirectories: true)
         try Data("x".utf8).write(to: URL(fileURLWithPath: "\(hidden)/bin/run"))
         try FileManager.default.createSymbolicLink(atPath: "\(hidden)/outside", withDestinationPath: directory.path)
         try FileManager.default.createSymbolicLink(atPath: "\(layout.root)/.current.next", withDestinationPath: "versions/2.0")
         let inspection = try layout.inspect()
-        #expect(inspection.leftoversRemoved == ["versions/.2.0.unpacking-AbC123", ".current.next"])
+        #expect(inspection.leftoversRemoved == ["versions/.2.0.unpacking-AbC123", "versions/.3.0.pruning-x1y2z3", ".current.next"],
+                "a half-pruned version (a crash mid-removal) goes too")
         #expect(inspection.correctedCurrent == nil)
         #expect(try InstallFixtures.names(layout.versionsDirectory) == ["1.0"])
         #expect(try InstallFixtures.names(layout.root) == ["current", "install-state", "versions"])

@@ -40,8 +40,33 @@ struct LayoutVersionTests {
         #expect(error == .manifestMismatch(path: layout.versionDirectory("2.0"), expected: "web 2.0", found: "web 1.0"))
         #expect(try InstallFixtures.names(layout.versionsDirectory).isEmpty)
         let module = try InstallFixtures.artifact("api", version: "3.0", in: directory)
-        let other = InstallFixtures.unpackError(layout, "3.0", artifact: module.0, digest: nil)
+        let other = InstallFixtures.unpackError(layout, "3.0", artifact: module.0, digest: module.1)
         #expect(other?.description == "\(layout.versionDirectory("3.0")) holds api 3.0, not web 3.0")
+        #expect(try InstallFixtures.names(layout.versionsDirectory).isEmpty, "refused before the rename into versions/")
+    }
+
+    @Test func aVersionOnDiskIsReusedOnlyForTheSHA256ItWasUnpackedFrom() throws {
+        let directory = TemporaryDirectory()
+        let layout = try InstallFixtures.layout(in: directory)
+        let (artifact, digest) = try InstallFixtures.artifact(version: "1.0", in: directory)
+        _ = try layout.unpack("1.0", artifact: artifact, expectedSHA256: digest)
+        let recorded = try String(contentsOfFile: "\(layout.versionDirectory("1.0"))/\(ModuleLayout.digestName)", encoding: .utf8)
+        #expect(recorded == "\(digest.hex)\n")
+        let other = try #require(ArtifactDigest(bytes: [UInt8](repeating: 7, count: 32)))
+        #expect(InstallFixtures.unpackError(layout, "1.0", artifact: artifact, digest: other)
+                == .versionDigestMismatch(path: layout.versionDirectory("1.0"), expected: other.hex, found: digest.hex))
+        #expect(InstallFixtures.unpackError(layout, "1.0", artifact: artifact, digest: digest) == nil)
+        #expect(InstallFixtures.unpackError(layout, "2.0", artifact: artifact, digest: nil) == .noDigest(module: "web", version: "2.0"))
+    }
+
+    /// Only a directory HotSwap completed (its sha256 recorded, written last before the rename) is reused.
+    @Test func aVersionDirectoryWithoutItsRecordedSHA256IsNotReused() throws {
+        let directory = TemporaryDirectory()
+        let layout = try InstallFixtures.layout(in: directory)
+        try InstallFixtures.install("1.0", in: layout, directory: directory)
+        try FileManager.default.removeItem(atPath: "\(layout.versionDirectory("1.0"))/\(ModuleLayout.digestName)")
+        #expect(InstallFixtures.unpackError(layout, "1.0", artifact: nil, digest: nil)
+                == .incompleteVersion(path: layout.versionDirectory("1.0")))
     }
 
     @Test func aVersionNotOnDiskWithoutAnArtifactIsRefused() throws {

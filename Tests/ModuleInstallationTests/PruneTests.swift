@@ -43,15 +43,31 @@ struct PruneTests {
         #expect(FileManager.default.fileExists(atPath: outside))
     }
 
-    @Test func theHostHoldsAtMost64Modules() throws {
+    /// A `versions` that is a link to elsewhere is refused: nothing there is listed or removed.
+    @Test func aVersionsLinkIsRefusedAndNothingOutsideIsTouched() throws {
         let directory = TemporaryDirectory()
-        let modules = InstalledModules(directory: directory.file("modules"))
-        for index in 0..<InstalledModules.modulesMaximum { _ = try modules.layout(for: "m\(index)") }
-        #expect(try modules.names().count == 64)
-        _ = try modules.layout(for: "m7")
-        #expect(InstallFixtures.error { () throws(InstallationError) in try modules.layout(for: "one-more") }
-                == .tooManyModules(directory: modules.directory, maximum: 64))
-        #expect(InstallFixtures.error { () throws(InstallationError) in try modules.layout(for: "Bad_Name") }?
-            .description.contains("name 'Bad_Name' must be") == true)
+        let layout = try InstallFixtures.layout(in: directory)
+        let elsewhere = directory.file("elsewhere")
+        try FileManager.default.createDirectory(atPath: "\(elsewhere)/usr", withIntermediateDirectories: true)
+        try FileManager.default.removeItem(atPath: layout.versionsDirectory)
+        try FileManager.default.createSymbolicLink(atPath: layout.versionsDirectory, withDestinationPath: elsewhere)
+        let refused = InstallationError.linkedDirectory(path: layout.versionsDirectory)
+        #expect(InstallFixtures.error { () throws(InstallationError) in try layout.prune(keeping: []) } == refused)
+        #expect(InstallFixtures.error { () throws(InstallationError) in try layout.inspect() } == refused)
+        #expect(InstallFixtures.error { () throws(InstallationError) in try layout.prepare() } == refused)
+        #expect(InstallFixtures.unpackError(layout, "usr", artifact: nil, digest: nil) == refused)
+        #expect(try InstallFixtures.names(elsewhere) == ["usr"])
+    }
+
+    @Test func aModuleRootThatIsALinkIsRefused() throws {
+        let directory = TemporaryDirectory()
+        let modules = directory.file("modules")
+        try FileManager.default.createDirectory(atPath: directory.file("elsewhere/versions/1.0"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: modules, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: "\(modules)/web", withDestinationPath: directory.file("elsewhere"))
+        let layout = try ModuleLayout(modulesDirectory: modules, module: "web")
+        #expect(InstallFixtures.error { () throws(InstallationError) in try layout.prune(keeping: []) }
+                == .linkedDirectory(path: layout.root))
+        #expect(try InstallFixtures.names(directory.file("elsewhere/versions")) == ["1.0"])
     }
 }

@@ -54,15 +54,18 @@ struct StateFileTests {
         let version = String(repeating: "v", count: 64)
         let deployment = String(repeating: "d", count: InstallLimits.deploymentIDBytesMaximum)
         let reason = String(repeating: "r", count: InstallLimits.reasonBytesMaximum)
-        let operation = OperationID(deploymentID: deployment, wave: .max, kind: .install(version: version))
+        let target = "t" + String(repeating: "v", count: 63)
+        let operation = OperationID(deploymentID: deployment, wave: .max, attempt: .max, kind: .install(version: target))
         let active = ActiveVersion(version: version, port: 65_535)
         let record = InstallRecord(
-            module: String(repeating: "m", count: 61) + "eb", term: .max, committed: active,
+            module: String(repeating: "m", count: 61) + "eb", term: .max, sequence: .max, committed: active,
             retained: (0..<InstallLimits.retainedVersionsRange.upperBound).map { "\($0)" + String(repeating: "v", count: 62) },
-            intent: InstallIntent(operation: operation, target: version, strategy: .blueGreen, step: .rollbackStartPrevious,
+            toStop: (0..<InstallLimits.toStopMaximum).map { "s\($0)" + String(repeating: "v", count: 62) },
+            intent: InstallIntent(operation: operation, target: target, strategy: .blueGreen, step: .rollbackStartPrevious,
                                   previous: active, targetPort: 1, failedStep: .link, reason: reason, interrupted: true),
             completed: (0..<InstallLimits.completedOperationsMaximum).map {
-                InstallResult(operation: OperationID(deploymentID: deployment, wave: UInt32($0), kind: .install(version: version)),
+                InstallResult(operation: OperationID(deploymentID: deployment, wave: UInt32($0), attempt: .max,
+                                                     kind: .switchBack(from: version)),
                               outcome: .failed, active: active, reason: reason)
             })
         #expect(InstallRecordCodec.encode(record).count <= ChecksummedFile.payloadSizeMaximumBytes)

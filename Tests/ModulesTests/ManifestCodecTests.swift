@@ -82,6 +82,8 @@ struct ManifestCodecTests {
         (body(", \"alternatePort\": 81"), "alternatePort needs port"),
         (body(", \"port\": 80, \"alternatePort\": 80"), "alternatePort must differ from port (both are 80)"),
         (body(", \"port\": 80, \"alternatePort\": 65536"), "alternatePort must be from 1 to 65535, not 65536"),
+        (body(", \"health\": {\"http\": {\"path\": \"/\", \"port\": 9090}}, \"port\": 80, \"alternatePort\": 81"),
+         "health.http.port must be port (80) with alternatePort"),
         (body(", \"port\": 80, \"alternatePort\": \"81\""), "alternatePort must be a whole number"),
         (body(", \"alternateport\": 81"), "unknown field 'alternateport' (did you mean 'alternatePort'?)"),
         ("{\"format\": 1, \"name\": \"Web\", \"version\": \"1\", \"start\": {\"command\": \"x\"}}", "name 'Web' must be 1 to 63"),
