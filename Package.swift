@@ -37,7 +37,10 @@ let package = Package(
         .target(name: "Observability", dependencies: ["Locking", "Primitives"]),
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
         .target(name: "ModuleArchive", dependencies: ["CLinux", "COpenSSL", "CZlib", "FileSystem", "Locking", "Modules"]),
-        .target(name: "ModuleInstallation", dependencies: ["FileSystem", "HostInstall", "ModuleArchive", "Modules", "Storage"]),
+        .target(
+            name: "ModuleInstallation",
+            dependencies: ["FileSystem", "HostInstall", "Locking", "ModuleArchive", "Modules", "ModuleSupervision", "Primitives", "Storage", "Transport"]
+        ),
         .target(
             name: "ModuleSupervision",
             dependencies: ["CLinux", "FileSystem", "Locking", "Modules", "Primitives", "Telemetry", "Transport"]
@@ -112,6 +115,13 @@ let package = Package(
         .testTarget(
             name: "ModuleInstallationTests",
             dependencies: ["HostInstall", "ModuleArchive", "ModuleInstallation", "Modules", "Storage", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ModuleHostTests",
+            dependencies: [
+                "hotswap-sample-service", "HostInstall", "Locking", "ModuleArchive", "ModuleInstallation", "Modules", "ModuleSupervision",
+                "TestSupport",
+            ]
         ),
         .testTarget(name: "RepositoryTests", dependencies: ["Access", "TestSupport"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),

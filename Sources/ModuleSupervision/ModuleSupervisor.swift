@@ -32,8 +32,7 @@ public final class ModuleSupervisor: Sendable {
     }
 
     deinit {
-        core.ask(.letGo)
-        thread.withLock { $0 }?.join()
+        letGo()
     }
 
     public var status: SupervisorStatus { core.status }
@@ -105,6 +104,17 @@ public final class ModuleSupervisor: Sendable {
         if first {
             core.record(.stopped) { $0.state = .stopped }
         }
+    }
+
+    /// Stops watching without stopping the process, as an agent that shuts down does (the module
+    /// keeps serving; the next agent adopts it), and joins the watcher thread.
+    public func letGo() {
+        core.ask(.letGo)
+        let watching = thread.withLock { thread in
+            defer { thread = nil }
+            return thread
+        }
+        watching?.join()
     }
 
     private func claim() -> Bool {

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// The installer on real files, on the paths that need no process: what it persists, links,
-/// prunes and answers. Paths through processes wait for the supervisor (Docs/MODULES.md).
+/// prunes and answers. Paths through processes are ModuleHostTests (Docs/MODULES.md).
 struct InstallerTests {
     /// A process side no test here may reach: calling it is the failure.
     struct NoProcesses: ModuleProcessControl {

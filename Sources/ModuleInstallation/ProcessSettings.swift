@@ -1,0 +1,32 @@
+import ModuleSupervision
+
+/// How `SupervisedProcesses` waits for a version to become healthy and to stop, and how often it
+/// records a restarted process's new pid (Docs/MODULES.md, "Processes of a module").
+public struct ProcessSettings: Equatable, Sendable {
+    /// Probes in a row that must pass before a version counts as healthy (3).
+    public var successesNeeded = 3
+    /// The wait between probes (1 s); a version with no health probe counts as healthy once it
+    /// has kept running this long.
+    public var probeInterval: Duration = .seconds(1)
+    /// How long a version has to become healthy after its start (30 s).
+    public var healthDeadline: Duration = .seconds(30)
+    /// SIGTERM to SIGKILL when a version is stopped (10 s).
+    public var stopGrace: Duration = .seconds(10)
+    /// How often the process file is brought up to date after the supervisor restarted a crashed
+    /// process (1 s): a restart the agent dies before recording is a process it cannot adopt.
+    public var recordInterval: Duration = .seconds(1)
+    /// The supervisors' own bounds: restart backoff, log size, probe timeout.
+    public var supervision = SupervisionPolicy()
+
+    public init() {}
+
+    /// Why the settings cannot be used, or nil.
+    public func refusal() -> String? {
+        guard successesNeeded > 0 else { return "at least one probe success must be needed" }
+        let positive: [Duration] = [probeInterval, healthDeadline, stopGrace, recordInterval]
+        guard positive.allSatisfy({ $0 > .zero }) else {
+            return "the probe interval, deadline, stop grace and record interval must be positive"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Glibc
+import HostInstall
+import ModuleArchive
+import ModuleInstallation
+import Modules
+import ModuleSupervision
+import TestSupport
+
+/// One test's host: a temporary `modules/` directory, a module of a name no other test uses, two
+/// reserved loopback ports (the manifest's `port` and `alternatePort`), and artifacts of the
+/// sample service packed by `ModulePacker`. Quick probes and restarts so tests wait on
+/// conditions, never on the defaults.
+final class HostFixture {
+    /// What a packed version does.
+    enum Flavor {
+        case good
+        /// Its command exits at once (an argument the sample service refuses).
+        case exitsAtOnce
+        /// It serves, but its health path answers 404.
+        case probeMissing
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    let directory = TemporaryDirectory()
+    let module: String
+    let port: LoopbackPort.Reservation
+    let alternate: LoopbackPort.Reservation
+    let layout: ModuleLayout
+    private var sequence: UInt64 = 0
+    /// Every control made, stopped at `cleanUp`.
+    private var controls: [SupervisedProcesses] = []
+
+    init() throws {
+        module = "svc-\(UInt32.random(in: 0...UInt32.max))"
+        guard let port = LoopbackPort.Reservation(), let alternate = LoopbackPort.Reservation() else { throw Failure("no loopback port") }
+        self.port = port
+        self.alternate = alternate
+        try FileManager.default.createDirectory(atPath: directory.file("modules"), withIntermediateDirectories: true)
+        layout = try ModuleLayout(modulesDirectory: directory.file("modules"), module: module)
+    }
+
+    var mainPort: Int { Int(port.port) }
+    var alternatePort: Int { Int(alternate.port) }
+
+    static let settings: ProcessSettings = {
+        var settings = ProcessSettings()
+        settings.successesNeeded = 2
+        settings.probeInterval = .milliseconds(50)
+        settings.healthDeadline = .seconds(30)
+        settings.stopGrace = .seconds(10)
+        settings.recordInterval = .milliseconds(50)
+        settings.supervision.restartDelay = .milliseconds(20)
+        settings.supervision.logCheckInterval = .milliseconds(50)
+        return settings
+    }()
+
+    func control(settings: ProcessSettings = HostFixture.settings) throws -> SupervisedProcesses {
+        let control = try SupervisedProcesses(modulesDirectory: directory.file("modules"), settings: settings)
+        controls.append(control)
+        return control
+    }
+
+    /// Packs `version` of the module: the sample service binary in `bin/` and a manifest that
+    /// starts it on `${HOTSWAP_PORT}` and probes `/healthz` (or a missing path) on `port`.
+    func artifact(_ version: String, _ flavor: Flavor = .good) throws -> ModuleArtifact {
+        let source = directory.file("source-\(version)")
+        try FileManager.default.createDirectory(atPath: "\(source)/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: HotSwapBinary.sampleServicePath, toPath: "\(source)/bin/hotswap-sample-service")
+        var arguments = ["--port", ModuleLaunch.portPlaceholder, "--version", version]
+        if flavor == .exitsAtOnce { arguments.append("--no-such-option") }
+        let path = flavor == .probeMissing ? "/missing" : "/healthz"
+        let manifest = ModuleManifest(name: module, version: version,
+                                      start: .init(command: "bin/hotswap-sample-service", arguments: arguments),
+                                      health: .http(path: path, port: mainPort), port: mainPort, alternatePort: alternatePort)
+        try Data(manifest.encoded()).write(to: URL(fileURLWithPath: "\(source)/\(ModuleFormat.manifestPath)"))
+        let output = directory.file("\(module)-\(version).tar.gz")
+        let result = try ModulePacker.pack(directory: source, output: output)
+        guard let digest = ArtifactDigest(bytes: result.sha256) else { throw Failure("no digest") }
+        return ModuleArtifact(path: output, sha256: digest)
+    }
+
+    /// The next command of the module (sequences increase).
+    func command(_ kind: OperationID.Kind, _ strategy: InstallStrategy = .inPlace) -> InstallCommand {
+        sequence += 1
+        return InstallCommand(operation: OperationID(deploymentID: "d\(sequence)", wave: 1, kind: kind), term: 1, sequence: sequence,
+                              strategy: strategy)
+    }
+
+    /// Installs `version` and returns the one result.
+    func install(_ installer: ModuleInstaller, _ version: String, _ strategy: InstallStrategy = .inPlace,
+                 flavor: Flavor = .good) throws -> InstallResult {
+        let results = try installer.perform(command(.install(version: version), strategy), artifact: try artifact(version, flavor))
+        guard results.count == 1, let result = results.first else { throw Failure("results: \(results)") }
+        return result
+    }
+
+    /// The live sample-service processes of this module, from `/proc`.
+    func liveServices() -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard Self.isLive(pid),
+                  let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                  String(decoding: command, as: UTF8.self).contains("hotswap-sample-service") else { return false }
+            return Self.environment(pid).contains("HOTSWAP_MODULE=\(module)")
+        }
+    }
+
+    /// Alive and not a zombie.
+    static func isLive(_ pid: Int32) -> Bool {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else {
+            return false
+        }
+        let state = text[text.index(after: close)...].split(separator: " ").first
+        return state != nil && state != "Z" && state != "X"
+    }
+
+    static func environment(_ pid: Int32) -> [String] {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return [] }
+        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Stops what every control supervises, kills what is left of this module's processes, and
+    /// says whether none is left; the ports are released.
+    func cleanUp() -> Bool {
+        for control in controls {
+            try? control.stopAll()
+            control.shutdown()
+        }
+        controls = []
+        for pid in liveServices() { kill(pid, SIGKILL) }
+        let none = eventually(timeout: .seconds(30)) { liveServices().isEmpty }
+        port.release()
+        alternate.release()
+        return none
+    }
+}
