@@ -11,9 +11,9 @@ import Transport
 /// plus the `ArtifactServer`'s prepares, which hold no slot (so the queue never holds more than
 /// `queueMaximum`), and each holding at most `pendingBytesMaximum` (plus one read) while its job
 /// runs: past that its receiver pauses reading the client. A download from another member cannot
-/// pause its link and holds up to `ArtifactDownload.pendingBytesMaximum` more. `stop` answers the queued jobs as stopping, cancels the running one
-/// between pieces, joins the thread, runs the queued discards itself (close and unlink) and
-/// closes the store. Storage failures are logged and every upload's end is counted
+/// pause its link and holds up to `ArtifactDownload.pendingBytesMaximum` more. `stop` answers the
+/// queued jobs as stopping, cancels the running one between pieces, joins the thread, runs the
+/// queued discards itself (close and unlink) and closes the store. Storage failures are logged and every upload's end is counted
 /// (`hotswap_module_uploads_total{result}`).
 final class ModuleUploads: Sendable {
     static let concurrentMaximum = 4
