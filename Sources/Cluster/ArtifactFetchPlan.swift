@@ -7,12 +7,15 @@ import Primitives
 /// digest waits a backoff that doubles from `retryInitial` to `retryMaximum` and is then retried
 /// at that pace for as long as a record names it — nothing is given up silently (each failure is
 /// returned for the caller to log). A digest no record names any more is dropped, the running
-/// fetch included. Bounded by the module record table (`bound` digests); a fetch that reports
-/// no progress for `stallMaximum` fails. Digests are the 32 sha256 bytes.
+/// fetch included. Bounded by the module record table (`bound` digests). A fetch whose transfer
+/// has not begun after `beginMaximum` fails (the member may first read the whole artifact to
+/// check it, and queue it behind other transfers); once begun, one that reports no progress for
+/// `stallMaximum` fails. Digests are the 32 sha256 bytes.
 public struct ArtifactFetchPlan: Sendable {
     public static let retryInitial: Duration = .seconds(1)
     public static let retryMaximum: Duration = .seconds(60)
     public static let stallMaximum: Duration = .seconds(30)
+    public static let beginMaximum: Duration = .seconds(120)
 
     /// A fetch to start: ask a member for `digest`; `attempt` counts from 1 (failures before it + 1).
     public struct Start: Equatable, Sendable {
@@ -38,7 +41,9 @@ public struct ArtifactFetchPlan: Sendable {
     private struct Running: Sendable {
         let serial: UInt64
         let digest: [UInt8]
+        /// When it started, then when its transfer began, then when bytes last came.
         var lastProgressAt: MonotonicInstant
+        var hasBegun = false
     }
 
     public let bound: Int
@@ -101,6 +106,17 @@ public struct ArtifactFetchPlan: Sendable {
         return true
     }
 
+    /// The running fetch `serial`'s transfer began: from now on it must progress every
+    /// `stallMaximum`. False when it is not the running one, or its transfer already began
+    /// (a second transfer for one fetch is not admitted).
+    @discardableResult
+    public mutating func began(_ serial: UInt64, now: MonotonicInstant) -> Bool {
+        guard running?.serial == serial, running?.hasBegun == false else { return false }
+        running?.hasBegun = true
+        running?.lastProgressAt = now
+        return true
+    }
+
     /// Whether `serial` is the fetch running now.
     public func isRunning(_ serial: UInt64) -> Bool { running?.serial == serial }
 
@@ -125,10 +141,12 @@ public struct ArtifactFetchPlan: Sendable {
         return Failure(digest: running.digest, failures: waiting.failures, retryIn: retryIn)
     }
 
-    /// The running fetch's serial when it made no progress for `stallMaximum` by `now`.
+    /// The running fetch's serial when by `now` its transfer did not begin within `beginMaximum`
+    /// of its start, or, begun, made no progress for `stallMaximum`.
     public func stalled(now: MonotonicInstant) -> UInt64? {
-        guard let running, running.lastProgressAt.duration(until: now) > Self.stallMaximum else { return nil }
-        return running.serial
+        guard let running else { return nil }
+        let limit = running.hasBegun ? Self.stallMaximum : Self.beginMaximum
+        return running.lastProgressAt.duration(until: now) > limit ? running.serial : nil
     }
 
     /// `retryInitial` doubled per failure after the first, capped at `retryMaximum`.

@@ -11,7 +11,9 @@ import Transport
 /// upload (its temporary file removed, nothing visible) and fails the fetch, which is retried.
 final class ArtifactDownload {
     /// Bytes gathered while the disk thread writes: past this the disk fell behind the link (the
-    /// peer port cannot pause one connection's reading) and the fetch fails.
+    /// peer port cannot pause one connection's reading) and the fetch fails. Each job takes at
+    /// most `ModuleUploads.pendingBytesMaximum` of them, so a download holds at most this plus
+    /// that piece (17 MiB), where an API upload holds 1 MiB plus one read.
     static let pendingBytesMaximum = 16 << 20
 
     let serial: UInt64
@@ -21,7 +23,9 @@ final class ArtifactDownload {
     private let loop: EventLoop
     /// The upload, touched only by the disk thread's jobs, which run in order.
     private let upload: Locked<ModuleUpload?>
-    private var pending: [UInt8] = []
+    /// The chunks waiting for the disk, oldest first, and their bytes.
+    private var pending: [[UInt8]] = []
+    private var pendingBytes = 0
     private var isWriting = false
     private var hasEnded = false
     /// Stored, failed or abandoned: nothing more is done but the discard.
@@ -40,8 +44,9 @@ final class ArtifactDownload {
     func write(_ bytes: [UInt8]) {
         guard !isOver else { return }
         guard fetcher.progressed(serial) else { return abandon("the fetch is no longer wanted") }
-        pending.append(contentsOf: bytes)
-        guard pending.count <= Self.pendingBytesMaximum else {
+        pending.append(bytes)
+        pendingBytes += bytes.count
+        guard pendingBytes <= Self.pendingBytesMaximum else {
             return abandon("more than \(Self.pendingBytesMaximum) bytes waited for the disk")
         }
         if !isWriting { writePending() }
@@ -62,8 +67,14 @@ final class ArtifactDownload {
     }
 
     private func writePending() {
-        let piece = pending, upload = self.upload
-        pending = []
+        var gathered: [UInt8] = [], taken = 0
+        while taken < pending.count, gathered.isEmpty || gathered.count + pending[taken].count <= ModuleUploads.pendingBytesMaximum {
+            gathered.append(contentsOf: pending[taken])
+            taken += 1
+        }
+        pending.removeFirst(taken)
+        pendingBytes -= gathered.count
+        let piece = gathered, upload = self.upload
         isWriting = true
         let bound = LoopBound(self, loop: loop)
         let queued = fetcher.uploads.run(on: loop, {
@@ -125,8 +136,9 @@ final class ArtifactDownload {
     private func discard() {
         isOver = true
         pending = []
+        pendingBytes = 0
         let upload = self.upload, uploads = fetcher.uploads, caller = ModuleUploads.peerCaller(peerName)
-        let queued = uploads.run(on: loop, {
+        let queued = uploads.run(on: loop, isDiscard: true, {
             upload.withLock { upload in
                 upload?.abort()
                 upload = nil

@@ -50,7 +50,7 @@ final class ArtifactFetcher: Sendable {
         self.service = service
         self.uploads = uploads
         self.logger = logger
-        server = ArtifactServer(service: service, uploads: uploads)
+        server = ArtifactServer(service: service, uploads: uploads, metrics: metrics)
         let help = "Module artifact fetches from another coordinator, by result (stored, failed)."
         stored = metrics.counter("hotswap_module_artifact_fetches_total", help: help, labels: [("result", "stored")])
         failed = metrics.counter("hotswap_module_artifact_fetches_total", help: help, labels: [("result", "failed")])
@@ -93,6 +93,7 @@ final class ArtifactFetcher: Sendable {
     /// Compares the records with the store, fails a stalled fetch, and asks for the next artifact.
     private func round() {
         service.loop.preconditionInLoop()
+        guard !state.withLock({ $0.isStopped }) else { return }
         let view = service.view
         var sizes: [[UInt8]: UInt64] = [:]
         for versions in view.modules.values {
@@ -109,7 +110,8 @@ final class ArtifactFetcher: Sendable {
             logger.info("module artifact fetch dropped: no record names it any more", ["sha256": dropped.digest.hex])
         }
         if let stalled = state.withLock({ $0.plan.stalled(now: now) }) {
-            fail(stalled, reason: "no progress for \(ArtifactFetchPlan.stallMaximum)")
+            fail(stalled, reason: "its transfer did not begin within \(ArtifactFetchPlan.beginMaximum) "
+                 + "or made no progress for \(ArtifactFetchPlan.stallMaximum)")
         }
         ask(view: view, sizes: sizes, now: now)
     }
@@ -120,7 +122,12 @@ final class ArtifactFetcher: Sendable {
         let leader = view.leaderName.flatMap { view.directory.member(named: $0)?.id }
         guard view.role == .leader ? !others.isEmpty : leader != nil && leader != service.selfMember.id else { return }
         let asked = state.withLock { state -> Asked? in
-            guard let start = state.plan.next(now: now), let digest = ArtifactDigest(bytes: start.digest) else { return nil }
+            guard let start = state.plan.next(now: now) else { return nil }
+            guard let digest = ArtifactDigest(bytes: start.digest) else {
+                // Records hold 32-byte digests; should one not, it must not hold the plan's one running fetch.
+                _ = state.plan.failed(start.serial, now: now)
+                return nil
+            }
             // A follower asks its leader; a leader (which took over before fetching) each other member in turn.
             let source = view.role == .leader ? others[(start.attempt - 1) % others.count] : leader ?? 0
             let asked = Asked(serial: start.serial, digest: digest, byteCount: sizes[start.digest] ?? 0, source: source,
@@ -138,11 +145,17 @@ final class ArtifactFetcher: Sendable {
     }
 
     /// The download for an artifact transfer that begins on the peer port: nil (its chunks are
-    /// dropped) unless it is the artifact asked for, whole (offset 0, the recorded size), and a
-    /// disk slot is free — a transfer not asked for is logged, a refused one fails the fetch.
+    /// dropped) unless it is the artifact asked for, from the member asked, the first transfer
+    /// for that fetch, whole (offset 0, the recorded size), and a disk slot is free — a transfer
+    /// not asked for is logged, a refused one fails the fetch. Its begin starts the fetch's stall clock.
     func admit(_ header: TransferHeader, _ request: ArtifactRequest, from peer: ClusterTopology.Member,
                loop: EventLoop) -> ArtifactDownload? {
-        guard let asked = state.withLock({ $0.asked }), asked.digest.bytes == request.sha256 else {
+        let asked = state.withLock { state -> Asked? in
+            guard let asked = state.asked, asked.digest.bytes == request.sha256, asked.source == peer.id,
+                  state.plan.began(asked.serial, now: .now()) else { return nil }
+            return asked
+        }
+        guard let asked else {
             logger.info("module artifact transfer not asked for; its chunks are dropped",
                         ["peer": peer.name, "sha256": SignedMessage.hex(request.sha256)])
             return nil
@@ -169,7 +182,7 @@ final class ArtifactFetcher: Sendable {
 
     /// A member's refusal of what was asked: the fetch fails with its reason.
     func refused(_ refusal: ArtifactRefusal, from peer: ClusterTopology.Member) {
-        guard let asked = state.withLock({ $0.asked }), asked.digest.bytes == refusal.sha256 else { return }
+        guard let asked = state.withLock({ $0.asked }), asked.digest.bytes == refusal.sha256, asked.source == peer.id else { return }
         fail(asked.serial, reason: "\(peer.name) refused: \(refusal)")
     }
 

@@ -10,7 +10,9 @@ import Wire
 /// `transferBegin`, then `transferChunk`s of at most `chunkBytes`, then
 /// `transferEnd`. `restart` rewinds it for a new connection, on which the
 /// receiver knows nothing of it. Its data is in memory, or a stored artifact
-/// read one chunk at a time as the chunks go out (never whole in memory).
+/// read one chunk at a time as the chunks go out (never whole in memory) — on the
+/// caller's thread, the Raft loop: the kernel is told a window ahead what will be read,
+/// but a read the disk has not brought in yet still holds the loop while it waits.
 struct OutgoingTransfer {
     /// Where the data comes from.
     enum Source {
@@ -19,6 +21,10 @@ struct OutgoingTransfer {
         case artifact(StoredArtifactReader, start: Int64)
     }
 
+    /// How far ahead a stored artifact's reads are announced to the kernel (`adviseWillNeed`),
+    /// refreshed each time this many bytes went out.
+    static let adviceWindowBytes = 4 << 20
+
     let header: TransferHeader
     /// When a forwarded document stops being worth sending: its follower has given up on it.
     /// Nil for a snapshot, which is worth sending while this node leads in its term.
@@ -26,6 +32,8 @@ struct OutgoingTransfer {
     private let source: Source
     private let chunkBytes: Int
     private var offset = 0
+    /// The artifact's bytes (from the transfer's start) announced to the kernel so far.
+    private var advisedUpTo = 0
     private var hasBegun = false
     private(set) var isFinished = false
 
@@ -93,6 +101,11 @@ struct OutgoingTransfer {
         switch source {
         case let .bytes(data): bytes = Array(data[offset..<offset + count])
         case let .artifact(reader, start):
+            // The loop reads the chunk itself: advice a window ahead keeps most reads from waiting for the disk.
+            if offset + Self.adviceWindowBytes >= advisedUpTo {
+                reader.adviseWillNeed(fromOffset: start + Int64(offset), count: 2 * Int64(Self.adviceWindowBytes))
+                advisedUpTo = offset + 2 * Self.adviceWindowBytes
+            }
             bytes = try reader.read(atOffset: start + Int64(offset), upTo: count)
             guard bytes.count == count else {
                 throw .file(.system(operation: "read (the artifact ended early)", path: reader.path, errno: EIO))
@@ -106,6 +119,7 @@ struct OutgoingTransfer {
     /// Starts over from the header.
     mutating func restart() {
         offset = 0
+        advisedUpTo = 0
         hasBegun = false
         isFinished = false
     }

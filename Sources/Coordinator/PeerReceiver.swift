@@ -1,5 +1,6 @@
 import Cluster
 import Consensus
+import Locking
 import Primitives
 import Transport
 import Wire
@@ -16,6 +17,8 @@ final class PeerReceiver: FrameReceiver {
     /// The member this connection's certificate names, looked up on its first frame.
     private var peer: ClusterTopology.Member?
     private var transfers: TransferReception?
+    /// Whether an artifact request from this connection waits for the Raft loop.
+    private let artifactRequestPending = Locked(false)
 
     init(service: RaftService, inbox: SnapshotInbox, artifacts: ArtifactFetcher) {
         self.service = service
@@ -62,7 +65,14 @@ final class PeerReceiver: FrameReceiver {
             do { request = try ArtifactRequestCodec.decodeRequest(frame.payload) } catch {
                 throw FrameChannelError("bad module artifact request from \(peer.name): \(error)")
             }
-            service.loop.execute { [artifacts] in artifacts.server.serve(request, to: peer) }
+            // One request per connection waits for the Raft loop: a member asks for one artifact at a time.
+            guard artifactRequestPending.withLock({ pending in defer { pending = true }; return !pending }) else {
+                throw FrameChannelError("\(peer.name) sent a module artifact request while its last one waited")
+            }
+            service.loop.execute { [artifacts, artifactRequestPending] in
+                artifactRequestPending.withLock { $0 = false }
+                artifacts.server.serve(request, to: peer)
+            }
         case .artifactRefusal:
             do { artifacts.refused(try ArtifactRequestCodec.decodeRefusal(frame.payload), from: peer) } catch {
                 throw FrameChannelError("bad module artifact refusal from \(peer.name): \(error)")

@@ -15,7 +15,10 @@ import Wire
 /// reconnection starts over on the new connection — a forwarded document only
 /// before its deadline, after which the follower no longer waits for it — except
 /// a module artifact, which is dropped (its receiver abandoned it and asks again).
-/// At most one artifact transfer is queued or under way. Confined to the Raft loop.
+/// At most one artifact transfer is queued or under way; snapshots and forwarded
+/// documents go ahead of one that has not begun. One that has begun is sent whole
+/// before anything queued behind it (up to 512 MiB: minutes on a slow link), as
+/// artifacts are not sent in runs of bounded transfers. Confined to the Raft loop.
 final class TransferOutbox: @unchecked Sendable {
     static let transfersQueuedMaximum = 16
     /// Frames sent per turn of the loop before yielding to other work,
@@ -57,7 +60,7 @@ final class TransferOutbox: @unchecked Sendable {
             // newer snapshot's begin and drops the unfinished one.
             queue.insert(transfer, at: 0)
         } else {
-            queue.append(transfer)
+            insertAheadOfArtifact(transfer)
         }
         if !isWaiting { pump() }
     }
@@ -67,13 +70,37 @@ final class TransferOutbox: @unchecked Sendable {
     /// caller answers with a refusal instead).
     func offerDocument(_ document: [UInt8], requestID: UInt64, deadline: MonotonicInstant) -> Bool {
         guard queue.count < Self.transfersQueuedMaximum else { return false }
-        queue.append(.document(document, requestID: requestID, transferID: takeTransferID(), deadline: deadline))
+        insertAheadOfArtifact(.document(document, requestID: requestID, transferID: takeTransferID(), deadline: deadline))
         if !isWaiting { pump() }
         return true
     }
 
     /// Whether an artifact transfer is queued or under way on this link.
     var hasArtifactTransfer: Bool { queue.contains { $0.header.purpose == .artifact } }
+
+    /// Drops the queued artifact transfer unless its first frame went out (its receiver asked
+    /// again, so it no longer waits for it); one under way is left to finish.
+    func dropArtifactNotBegun() {
+        guard let index = queue.firstIndex(where: { $0.header.purpose == .artifact }), !isUnderWay(index) else { return }
+        logger.info("module artifact transfer dropped before it began: the member asked again",
+                    ["peer": peerName, "transfer": "\(queue[index].header.transferID)"])
+        queue.remove(at: index)
+        if index == 0 { headConnection = nil }
+    }
+
+    /// Queues a snapshot or forwarded document ahead of an artifact transfer not begun, else last.
+    private func insertAheadOfArtifact(_ transfer: OutgoingTransfer) {
+        guard let index = queue.firstIndex(where: { $0.header.purpose == .artifact }), !isUnderWay(index) else {
+            return queue.append(transfer)
+        }
+        queue.insert(transfer, at: index)
+        if index == 0 { headConnection = nil }
+    }
+
+    /// Whether the transfer at `index` sent frames on the current connection.
+    private func isUnderWay(_ index: Int) -> Bool {
+        index == 0 && headConnection != nil && headConnection == link.connectionSerial
+    }
 
     /// Queues a stored artifact a member asked for; false when one is already queued or under
     /// way, or the queue is full (the caller refuses the request as busy).

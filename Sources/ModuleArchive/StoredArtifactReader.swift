@@ -49,6 +49,13 @@ public final class StoredArtifactReader {
         }
     }
 
+    /// Asks the kernel to start reading `count` bytes from `offset` into its cache (advice only:
+    /// a failure is ignored), so the reads that follow seldom wait for the disk.
+    public func adviseWillNeed(fromOffset offset: Int64, count: Int64) {
+        guard descriptor >= 0, offset >= 0, count > 0 else { return }
+        _ = posix_fadvise(descriptor, off_t(offset), off_t(count), POSIX_FADV_WILLNEED)
+    }
+
     public func close() {
         guard descriptor >= 0 else { return }
         Glibc.close(descriptor)
@@ -63,21 +70,28 @@ extension ModuleStore {
     }
 
     /// Hashes a stored artifact again, in pieces, and refuses it (`corrupt`) when its bytes no
-    /// longer match its name: for a periodic check, or a follower's check of what it fetched.
-    public func verify(_ digest: ArtifactDigest) throws(ModuleStoreError) {
+    /// longer match its name: for a periodic check, or before serving it to another member (which
+    /// computes the transfer's checksum in the same pass, through `eachPiece`, given each piece
+    /// and its offset). False, unchecked, when `isCancelled` turned true between two pieces.
+    @discardableResult
+    public func verify(_ digest: ArtifactDigest, isCancelled: () -> Bool = { false },
+                       eachPiece: (Int64, [UInt8]) -> Void = { _, _ in }) throws(ModuleStoreError) -> Bool {
         let reader = try open(digest)
         let running: SHA256Digest
         do { running = try SHA256Digest() } catch { throw .crypto(error) }
         var offset: Int64 = 0
         while true {
+            if isCancelled() { return false }
             let piece = try reader.read(atOffset: offset, upTo: limits.readPieceBytesMaximum)
             if piece.isEmpty { break }
             running.update(piece[...])
+            eachPiece(offset, piece)
             offset += Int64(piece.count)
         }
         let sum: [UInt8]
         do { sum = try running.finish() } catch { throw .crypto(error) }
         guard let actual = ArtifactDigest(bytes: sum) else { throw .crypto("sha256 gave \(sum.count) bytes") }
         guard actual == digest else { throw .corrupt(digest, actual: actual) }
+        return true
     }
 }

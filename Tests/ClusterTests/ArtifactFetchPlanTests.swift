@@ -99,11 +99,24 @@ import Testing
         var plan = ArtifactFetchPlan(bound: 10)
         plan.update(recorded: [Self.digest(1)], held: [])
         let running = plan.next(now: Self.at(0))!
-        #expect(plan.stalled(now: Self.at(30)) == nil)
-        let progressed = plan.progressed(running.serial, now: Self.at(20))
+        #expect(plan.stalled(now: Self.at(100)) == nil, "before its begin a transfer has the longer bound")
+        let began = plan.began(running.serial, now: Self.at(100)), again = plan.began(running.serial, now: Self.at(101))
+        #expect(began && !again, "one transfer per fetch")
+        #expect(plan.stalled(now: Self.at(130)) == nil)
+        let progressed = plan.progressed(running.serial, now: Self.at(120))
         #expect(progressed)
-        #expect(plan.stalled(now: Self.at(45)) == nil, "progress restarts the stall bound")
-        #expect(plan.stalled(now: Self.at(51)) == running.serial)
+        #expect(plan.stalled(now: Self.at(145)) == nil, "progress restarts the stall bound")
+        #expect(plan.stalled(now: Self.at(151)) == running.serial)
+    }
+
+    @Test func aFetchWhoseTransferNeverBeginsStalls() {
+        var plan = ArtifactFetchPlan(bound: 10)
+        plan.update(recorded: [Self.digest(1)], held: [])
+        let running = plan.next(now: Self.at(0))!
+        #expect(plan.stalled(now: Self.at(120)) == nil)
+        #expect(plan.stalled(now: Self.at(121)) == running.serial)
+        let other = plan.began(running.serial + 1, now: Self.at(1))
+        #expect(!other, "only the running fetch begins")
     }
 
     @Test func theBoundKeepsTheLowestDigests() {

@@ -66,14 +66,41 @@ import Wire
             try upload.write(chunk.bytes)
         }
         _ = try assembler.end(transferID: try TransferCodec.decodeEnd(frames.last!.payload))
-        let expected = start == 0 ? artifact.digest : ArtifactDigest(bytes: [UInt8](repeating: 0, count: 32))!
         if start == 0 {
-            #expect(try upload.finish(expectedSHA256: expected).artifact == artifact)
+            #expect(try upload.finish(expectedSHA256: artifact.digest).artifact == artifact)
             #expect(target.contains(artifact.digest))
         } else {
             // Bytes from an offset do not hash to the whole artifact's name: refused, nothing visible.
             #expect(throws: ModuleStoreError.self) { _ = try upload.finish(expectedSHA256: artifact.digest) }
             #expect(target.artifacts().isEmpty && F.entries(of: receiving.file("modules/incoming")).isEmpty)
+        }
+    }
+
+    /// The server's prepare pass (`ModuleStore.verify` with a piece observer): one read gives the
+    /// sha256 check and the transfer's CRC-32C; a copy damaged on disk is refused as corrupt.
+    @Test func thePreparePassChecksTheSha256AndComputesTheChecksum() throws {
+        let data = F.data(count: 3 * ModuleStoreLimits().readPieceBytesMaximum + 9)
+        let directory = TemporaryDirectory()
+        let (store, artifact) = try Self.stored(data, in: directory)
+        defer { store.close() }
+        var checksum: UInt32 = 0, offsets: [Int64] = []
+        let finished = try store.verify(artifact.digest, eachPiece: { offset, piece in
+            offsets.append(offset)
+            checksum = CRC32C.checksum(piece, continuing: checksum)
+        })
+        #expect(finished)
+        #expect(checksum == CRC32C.checksum(data) && offsets.count == 4)
+        #expect(try !store.verify(artifact.digest, isCancelled: { true }), "a stopping coordinator ends the pass")
+
+        let descriptor = open(store.path(of: artifact.digest), O_WRONLY)
+        #expect(descriptor >= 0)
+        #expect(pwrite(descriptor, [0xFF, 0x00], 2, 100) == 2)
+        close(descriptor)
+        #expect {
+            try store.verify(artifact.digest)
+        } throws: { error in
+            guard case .corrupt(artifact.digest, _)? = error as? ModuleStoreError else { return false }
+            return true
         }
     }
 

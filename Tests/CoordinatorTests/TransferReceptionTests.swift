@@ -105,6 +105,22 @@ import Wire
         try body(directory, reception(try inbox(in: directory)), F.frames(of: .snapshot(F.snapshotMessage(bytes: bytes), transferID: 1)))
     }
 
+    /// An artifact transfer nobody asked for (the default admission refuses every one) is
+    /// checked and dropped: nothing is stored and the connection stays open.
+    @Test func anUnaskedArtifactTransfersChunksAreDroppedWithTheConnectionKept() throws {
+        let directory = TemporaryDirectory()
+        let receiving = reception(try inbox(in: directory.path))
+        let data = F.data(count: 2 * TransferCodec.chunkBytesMaximum + 3)
+        let header = TransferHeader(
+            purpose: .artifact, transferID: 9, term: 0, index: 0, totalBytes: UInt64(data.count), checksum: CRC32C.checksum(data),
+            context: ArtifactRequestCodec.transferContext(sha256: [UInt8](repeating: 7, count: 32), offset: 0))
+        let frames = F.frames(of: OutgoingTransfer(header: header, data: data))
+        #expect(try receiving.begin(frames[0].payload) == nil)
+        for frame in frames.dropFirst().dropLast() { try receiving.chunk(frame.payload) }
+        #expect(try receiving.end(frames.last!.payload) == nil)
+        #expect(F.entries(of: directory.path).filter { $0.hasPrefix(SnapshotInbox.spoolPrefix) }.isEmpty)
+    }
+
     @Test func aCorruptedChunkNeverReachesRaftAndItsSpoolIsRemoved() throws {
         try withReception(bytes: 300_000) { directory, receiving, frames in
             try receiving.begin(frames[0].payload)

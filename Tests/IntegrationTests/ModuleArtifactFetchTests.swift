@@ -1,3 +1,4 @@
+import Fleet
 import Foundation
 import ModuleArchive
 import Testing
@@ -39,6 +40,11 @@ struct ModuleArtifactFetchTests {
         let leader = try #require(cluster.agreedLeader())
         let followers = cluster.names.filter { $0 != leader }
         let (running, stopped) = (followers[0], followers[1])
+        // Uploads wait for cluster version 8, which needs every member heard first.
+        let newest = Int(FleetCodec.versionsRead.upperBound)
+        #expect(eventually(timeout: .seconds(30), every: .milliseconds(200)) {
+            cluster.clusterView(on: leader)?["clusterVersion"] as? Int == newest
+        }, "the cluster version reached \(newest)")
         cluster.kill(stopped)
 
         let artifact = try pack("web", "1.0.0", bytes: 600 << 10)
