@@ -37,6 +37,7 @@ import TestSupport
         try "#!/bin/sh\n".write(toFile: fixture.directory.file("versions/outside"), atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fixture.directory.file("versions/outside"))
         let inner = try fixture.supervisor(try fixture.launch("bin/inner", ["${HOTSWAP_PORT}"], port: 4242))
+        defer { inner.stop(grace: .seconds(10)) }
         try inner.start()
         #expect(eventually { (try? String(contentsOfFile: fixture.versionDirectory + "/ran", encoding: .utf8)) == "4242 4242\n" })
         inner.stop(grace: .seconds(10))
@@ -73,7 +74,8 @@ import TestSupport
         let script = "echo $$ > probe.pid; sleep 1000 & echo $! > sleeper.pid; echo probing; wait"
         let probe = try #require(try ModuleProbe(launch: try fixture.launch(
             "/bin/sh", health: .command(.init(command: "/bin/sh", arguments: ["-c", script])))))
-        let outcome = probe.run(timeout: .milliseconds(500), interruptDescriptor: -1)
+        // Long enough for the shell to start and print on a loaded machine; the probe never ends on its own.
+        let outcome = probe.run(timeout: .seconds(5), interruptDescriptor: -1)
         #expect(!outcome.healthy && outcome.detail.hasPrefix("timed out") && outcome.latency == nil, "\(outcome)")
         #expect(outcome.output == "probing\n")
         let leader = try #require(fixture.pid(in: "probe.pid"))
