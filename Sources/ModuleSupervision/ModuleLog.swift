@@ -16,8 +16,8 @@ public final class ModuleLog: Sendable {
     public let path: String
     public var previousPath: String { path + ".1" }
     public let fileBytesMaximum: Int
-    /// Opened for reading and appending; the module's standard output and error are duplicates
-    /// of it. Rotation reads and truncates through it, so it works on the file the module writes
+    /// Opened for reading and appending; the module's standard output and error are another
+    /// descriptor of the same file (`openForModule`). Rotation reads and truncates through it, so it works on the file the module writes
     /// even if its name was removed or replaced.
     let descriptor: Int32
 
@@ -49,6 +49,15 @@ public final class ModuleLog: Sendable {
     func note(_ text: String) {
         // A line that cannot be written is dropped: the module's run does not depend on it.
         _ = try? DescriptorIO.writeAll(descriptor, Array("hotswap-supervisor: \(text)\n".utf8), path: path)
+    }
+
+    /// A new write-only, appending descriptor of the same file (reopened through
+    /// `/proc/self/fd`, so it is the file this log rotates even if its name was replaced), for a
+    /// module's standard output and error: the module cannot read the log back through it.
+    func openForModule() throws(SupervisionError) -> Int32 {
+        let output = open("/proc/self/fd/\(descriptor)", O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY)
+        guard output >= 0 else { throw .logUnavailable(path: path, reason: CommandPath.errorText(errno)) }
+        return output
     }
 
     /// Notes in the log when the adopted process `pid`'s standard output is not this file (another

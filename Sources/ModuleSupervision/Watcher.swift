@@ -86,7 +86,8 @@ struct Watcher {
         let wait = backoff.ended(after: ranFor)
         let crashes = backoff.crashesInARow
         guard let wait, crashes < core.policy.quickFailuresMaximum else {
-            runner.log.note("\(crashes) crashes in a row: not restarting \(runner.launch.name) \(runner.launch.version) (crash loop)")
+            let why = wait == nil ? "restartDelay is 0, which means never restart" : "\(crashes) crashes in a row (crash loop)"
+            runner.log.note("not restarting \(runner.launch.name) \(runner.launch.version): \(why)")
             core.record(.crashLooping(crashesInARow: crashes)) { status in
                 status.state = .crashLooping
                 status.process = nil

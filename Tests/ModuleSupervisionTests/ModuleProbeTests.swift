@@ -26,6 +26,13 @@ import TestSupport
         #expect(throws: SupervisionError.invalidLaunch("the version directory 'versions/1.0.0' must be an absolute path")) {
             try ModuleLaunch(directory: "versions/1.0.0", manifest: launch.manifest, port: 1)
         }
+        let unnamed = ModuleManifest(name: "Not A Name", version: "1.0.0", start: launch.manifest.start, health: nil, port: nil)
+        #expect {
+            try ModuleLaunch(directory: fixture.versionDirectory, manifest: unnamed, port: nil)
+        } throws: { error in
+            guard case let .invalidLaunch(reason) = error as? SupervisionError else { return false }
+            return reason.hasPrefix("the manifest is refused: name")
+        }
     }
 
     @Test func aRelativeCommandRunsInsideTheVersionDirectoryAndOneEscapingThroughALinkIsRefused() throws {

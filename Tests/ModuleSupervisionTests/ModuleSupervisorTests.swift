@@ -176,4 +176,16 @@ import TestSupport
         let previous = try String(contentsOfFile: log.previousPath, encoding: .utf8)
         #expect(previous.contains(String(repeating: "x", count: 4095)))
     }
+
+    @Test func aLogPathThatIsALinkOrNotARegularFileIsRefused() throws {
+        let fixture = try SupervisionFixture()
+        let launch = try fixture.shellLaunch("exit 0")
+        let path = ModuleLog.path(directory: fixture.logDirectory, name: launch.name, version: launch.version)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: fixture.directory.file("elsewhere.log"))
+        #expect(throws: SupervisionError.self) { try fixture.supervisor(launch) }
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory.file("elsewhere.log")))
+        try FileManager.default.removeItem(atPath: path)
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(throws: SupervisionError.logUnavailable(path: path, reason: "not a regular file")) { try fixture.supervisor(launch) }
+    }
 }
