@@ -71,7 +71,8 @@ public final class ModuleLog: Sendable {
             return
         }
         if output.st_dev != own.st_dev || output.st_ino != own.st_ino {
-            note("pid \(pid) writes to another file than \(path) (device \(output.st_dev), inode \(output.st_ino)): its output is not bounded here")
+            note("pid \(pid) writes to another file than \(path) (device \(output.st_dev), inode \(output.st_ino)): "
+                 + "its output is not bounded here")
         }
     }
 
