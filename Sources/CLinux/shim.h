@@ -1,6 +1,6 @@
 // Linux interfaces that the Glibc Swift module does not expose: epoll,
-// eventfd, prctl and syscall (variadic in C, so not importable: pidfd_open goes
-// through syscall), per-thread nice and seven
+// eventfd, prctl and syscall (variadic in C, so not importable: pidfd_open and
+// pidfd_send_signal go through syscall), per-thread nice and seven
 // GNU extensions. _GNU_SOURCE is deliberately not defined (it would change
 // fd_set and clash with other modules), so the GNU functions are declared
 // here with glibc's own signatures.
@@ -24,6 +24,13 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/// posix_spawn's flag to make the child a session leader (glibc 2.26+; under __USE_GNU, which is
+/// not defined here): it leaves the parent's session and terminal, and leads a new process group.
+#define HS_POSIX_SPAWN_SETSID 0x80
 
 extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 extern int pthread_setname_np(pthread_t thread, const char *name);
@@ -86,6 +93,12 @@ static inline int hs_rename_noreplace(const char *from, const char *to) {
 /// -1 with errno set (ESRCH when no such process exists).
 static inline int hs_pidfd_open(pid_t pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0u);
+}
+
+/// Sends `signal` to the process a pidfd refers to (pidfd_send_signal, Linux 5.1+): never to a
+/// later process given the same pid. 0, or -1 with errno set (ESRCH once it has ended).
+static inline int hs_pidfd_send_signal(int descriptor, int signal) {
+    return (int)syscall(SYS_pidfd_send_signal, descriptor, signal, (void *)0, 0u);
 }
 
 #endif

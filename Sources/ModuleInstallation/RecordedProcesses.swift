@@ -6,7 +6,7 @@ import Storage
 
 /// The processes of one module that may be running, persisted beside its install record as
 /// `modules/NAME/processes` (one checksummed record, replaced atomically like `install-state`):
-/// for each version started, the port it serves and its `RecordedProcess` (pid and start time).
+/// for each version started, the port it serves and its `RecordedProcess` (pid, start time, boot id).
 /// An agent that restarts reads it to adopt the committed version's process rather than start a
 /// second one, and to end the processes of versions that must not run (Docs/MODULES.md,
 /// "Processes of a module").
@@ -85,6 +85,7 @@ public struct RecordedProcesses: Equatable, Sendable {
             writer.write(entry.port.map { UInt32(clamping: $0) } ?? Self.noPort)
             writer.write(UInt32(bitPattern: entry.process.pid))
             writer.write(entry.process.startTime)
+            writer.write(entry.process.bootID)
         }
         return writer.bytes
     }
@@ -104,11 +105,12 @@ public struct RecordedProcesses: Equatable, Sendable {
             let port = try reader.readUInt32()
             let pid = Int32(bitPattern: try reader.readUInt32())
             let startTime = try reader.readUInt64()
+            let bootID = try reader.readString(maximumBytes: RecordedProcess.bootIDBytesMaximum)
             guard pid > 0, processes.entry(for: version) == nil, port == noPort || port <= UInt32(UInt16.max) else {
                 throw .invalidValue(offset: offset, detail: "process entry of version '\(version)' is not one HotSwap writes")
             }
             processes.record(Entry(version: version, port: port == noPort ? nil : Int(port),
-                                   process: RecordedProcess(pid: pid, startTime: startTime)))
+                                   process: RecordedProcess(pid: pid, startTime: startTime, bootID: bootID)))
         }
         try reader.expectEnd()
         return processes

@@ -59,7 +59,7 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
                 running.withLock { $0[key] = adopted }
                 return
             }
-            ModuleSupervisor.terminate(recorded: entry.process, grace: settings.stopGrace)
+            try Self.terminate(entry, of: module, grace: settings.stopGrace)
             try update(layout) { $0.remove(version) }
         }
         let supervisor: ModuleSupervisor
@@ -81,9 +81,20 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
         supervisor?.stop(grace: settings.stopGrace)
         let layout = try Self.layout(modulesDirectory, module)
         if supervisor == nil, let entry = try records(layout).entry(for: version) {
-            ModuleSupervisor.terminate(recorded: entry.process, grace: settings.stopGrace)
+            try Self.terminate(entry, of: module, grace: settings.stopGrace)
         }
         try update(layout) { $0.remove(version) }
+    }
+
+    /// Ends a recorded process this agent does not supervise (`ModuleSupervisor.terminate`); one
+    /// whose `/proc` entry cannot be read is a failure, never taken as gone.
+    private static func terminate(_ entry: RecordedProcesses.Entry, of module: String, grace: Duration)
+        throws(ProcessControlFailure) {
+        do {
+            _ = try ModuleSupervisor.terminate(recorded: entry.process, grace: grace)
+        } catch {
+            throw ProcessControlFailure("\(module) \(entry.version): its recorded \(entry.process) could not be ended: \(error)")
+        }
     }
 
     /// Waits until `ProcessSettings.successesNeeded` probes in a row pass, within

@@ -23,10 +23,16 @@ public struct ModuleLaunch: Equatable, Sendable {
     public var name: String { manifest.name }
     public var version: String { manifest.version }
 
-    /// Refuses a relative directory, and `${HOTSWAP_PORT}` in an invocation when no port is assigned.
+    /// Refuses a relative directory, a manifest that breaks its grammar (`ModuleManifest.validate`),
+    /// and `${HOTSWAP_PORT}` in an invocation when no port is assigned.
     public init(directory: String, manifest: ModuleManifest, port: UInt16?) throws(SupervisionError) {
         guard directory.hasPrefix("/") else {
             throw .invalidLaunch("the version directory '\(directory)' must be an absolute path")
+        }
+        do {
+            try manifest.validate()
+        } catch {
+            throw .invalidLaunch("the manifest is refused: \(error)")
         }
         self.directory = directory
         self.manifest = manifest

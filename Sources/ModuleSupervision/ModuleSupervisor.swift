@@ -8,7 +8,8 @@ import Transport
 /// `SupervisionPolicy.quickFailuresMaximum` crashes in a row), and stops the whole group on
 /// `stop`. Blocking and thread-safe: call it from an installer's worker thread, never from an
 /// event loop. Releasing it without `stop` leaves the process running, as an agent killed with
-/// SIGKILL would: `adopt` takes such a process over again (Docs/MODULES.md, "Running a module").
+/// SIGKILL would (unwatched: nobody rotates its log until `adopt` takes it over again;
+/// Docs/MODULES.md, "Running a module").
 public final class ModuleSupervisor: Sendable {
     public let launch: ModuleLaunch
     public let log: ModuleLog
@@ -16,9 +17,15 @@ public final class ModuleSupervisor: Sendable {
     public let probe: ModuleProbe?
     let core: SupervisorCore
     private let runner: ModuleRunner
-    private let thread = Locked<NativeThread?>(nil)
-    /// Set by the first `start`, `adopt` or `stop`: a supervisor runs at most one life.
-    private let claimed = Locked(false)
+    /// Where the supervisor is in its one life. Held across a whole `start` (spawn and watcher),
+    /// so a `stop` called meanwhile waits for it and then stops what it started.
+    private let phase = Locked(Phase.idle)
+
+    private enum Phase {
+        case idle
+        case watching(NativeThread)
+        case done
+    }
 
     /// Opens the log (`ModuleLog.path(directory:name:version:)` under `logDirectory`, which
     /// must exist) and resolves the health probe; starts nothing.
@@ -39,9 +46,14 @@ public final class ModuleSupervisor: Sendable {
     public var policy: SupervisionPolicy { core.policy }
 
     /// Starts the process and the watcher; throws when the command is refused or cannot be
-    /// spawned (nothing runs then), or when this supervisor has started before.
+    /// spawned (nothing runs then), or when this supervisor has started (or stopped) before.
     public func start() throws(SupervisionError) {
-        guard claim() else { throw .alreadyStarted }
+        try phase.withLock { phase in Result { () throws(SupervisionError) in try start(&phase) } }.get()
+    }
+
+    private func start(_ phase: inout Phase) throws(SupervisionError) {
+        guard case .idle = phase else { throw .alreadyStarted }
+        phase = .done
         let process: WatchedProcess
         do {
             process = try runner.spawn()
@@ -54,85 +66,102 @@ public final class ModuleSupervisor: Sendable {
             status.process = process.recorded
             status.runs = 1
         }
-        watch(process)
+        phase = .watching(watch(process))
     }
 
-    /// Takes over the recorded process when it is still alive, leads its process group and
-    /// started when recorded (pid reuse is told by the start time); it then runs as if this
-    /// supervisor had started it, and is restarted from this supervisor when it ends. Returns
-    /// nil, having started nothing, when it is gone.
+    /// Takes over the recorded process when it is still alive, leads its process group, runs in
+    /// this boot and started when recorded (pid reuse is told by the start time); it then runs as
+    /// if this supervisor had started it, and is restarted from this supervisor when it ends.
+    /// Returns nil, having started nothing, when it is gone; throws (and logs) when `/proc`
+    /// cannot be read.
     public static func adopt(launch: ModuleLaunch, recorded: RecordedProcess, logDirectory: String,
                              policy: SupervisionPolicy = SupervisionPolicy()) throws(SupervisionError) -> ModuleSupervisor? {
         let supervisor = try ModuleSupervisor(launch: launch, logDirectory: logDirectory, policy: policy)
-        guard supervisor.claim(), let process = WatchedProcess.open(recorded) else {
-            supervisor.log.note("\(recorded) is gone: nothing to adopt")
-            return nil
+        let adopted = supervisor.phase.withLock { phase in
+            Result { () throws(SupervisionError) in try supervisor.adopt(recorded, &phase) }
         }
-        supervisor.log.note("adopted \(launch.name) \(launch.version) as \(recorded)")
-        supervisor.core.record(.adopted(recorded)) { status in
+        return try adopted.get() ? supervisor : nil
+    }
+
+    private func adopt(_ recorded: RecordedProcess, _ phase: inout Phase) throws(SupervisionError) -> Bool {
+        phase = .done
+        let found: WatchedProcess?
+        do {
+            found = try WatchedProcess.open(recorded)
+        } catch {
+            log.note("cannot adopt \(recorded): \(error)")
+            throw error
+        }
+        guard let process = found else {
+            log.note("\(recorded) is gone: nothing to adopt")
+            return false
+        }
+        log.note("adopted \(launch.name) \(launch.version) as \(recorded)")
+        log.checkIsOutput(of: recorded.pid)
+        core.record(.adopted(recorded)) { status in
             status.state = .running
             status.process = recorded
             status.adopted = true
             status.runs = 1
         }
-        supervisor.watch(process)
-        return supervisor
+        phase = .watching(watch(process))
+        return true
     }
 
     /// Ends a recorded process group that should not run (a version the persisted intent no
-    /// longer wants): SIGTERM to the group, SIGKILL after `grace`, when the recorded process is
-    /// alive, leads its group and started when recorded. False when it was already gone.
+    /// longer wants) as `stop` does, when the recorded process is alive, leads its group, runs in
+    /// this boot and started when recorded. False when it was already gone; throws when `/proc`
+    /// cannot be read.
     @discardableResult
-    public static func terminate(recorded: RecordedProcess, grace: Duration) -> Bool {
-        guard let process = WatchedProcess.open(recorded) else { return false }
+    public static func terminate(recorded: RecordedProcess, grace: Duration) throws(SupervisionError) -> Bool {
+        guard let process = try WatchedProcess.open(recorded) else { return false }
         _ = process.terminateGroup(grace: grace)
         process.closeDescriptor()
         return true
     }
 
-    /// Ends the process and everything in its group (SIGTERM, then SIGKILL after `grace`),
-    /// reaps it and joins the watcher thread: nothing this supervisor started outlives the call.
-    /// Later calls return at once.
+    /// Ends the process and its group: SIGTERM (and SIGCONT) to the group, up to `grace` for the
+    /// process and every member of its group to end, SIGKILL to whatever is left, then the reap;
+    /// joins the watcher thread. A `start` in progress is waited for, then stopped. What this
+    /// does not reach: a process that left the group (`setsid`, `setpgid`) is not tracked and
+    /// outlives the stop (a cgroup per module is the follow-up that would hold it); a command
+    /// probe running on another thread is interrupted by the stop and kills its own group as it
+    /// returns, which this call does not wait for. Later calls return at once.
     public func stop(grace: Duration) {
-        let first = claim()
-        core.ask(.stop(grace: grace))
-        let running = thread.withLock { thread in
-            defer { thread = nil }
-            return thread
+        let (running, neverStarted) = phase.withLock { phase -> (NativeThread?, Bool) in
+            defer { phase = .done }
+            switch phase {
+            case .idle: return (nil, true)
+            case let .watching(thread): return (thread, false)
+            case .done: return (nil, false)
+            }
         }
+        core.ask(.stop(grace: grace))
         running?.join()
-        if first {
+        if neverStarted {
             core.record(.stopped) { $0.state = .stopped }
         }
     }
 
     /// Stops watching without stopping the process, as an agent that shuts down does (the module
-    /// keeps serving; the next agent adopts it), and joins the watcher thread.
+    /// keeps serving; the next agent adopts it; one that has already ended is reaped), and joins
+    /// the watcher thread. Later calls return at once.
     public func letGo() {
-        core.ask(.letGo)
-        let watching = thread.withLock { thread in
-            defer { thread = nil }
+        let watching = phase.withLock { phase -> NativeThread? in
+            guard case let .watching(thread) = phase else { return nil }
+            phase = .done
             return thread
         }
+        core.ask(.letGo)
         watching?.join()
     }
 
-    private func claim() -> Bool {
-        claimed.withLock { claimed in
-            defer { claimed = true }
-            return !claimed
-        }
-    }
-
-    private func watch(_ process: WatchedProcess) {
+    private func watch(_ process: WatchedProcess) -> NativeThread {
         let core = core
         let runner = runner
-        let name = "hs-\(launch.name)"
-        thread.withLock { thread in
-            thread = NativeThread(name: name) {
-                var watcher = Watcher(core: core, runner: runner, current: process)
-                watcher.run()
-            }
+        return NativeThread(name: "hs-\(launch.name)") {
+            var watcher = Watcher(core: core, runner: runner, current: process)
+            watcher.run()
         }
     }
 }

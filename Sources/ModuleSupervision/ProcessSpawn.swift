@@ -12,33 +12,35 @@ struct SpawnRequest: Sendable {
     let output: Int32
 }
 
-/// Starts module processes with `posix_spawn`: in a process group of their own (so a stop
-/// reaches everything they started, and the agent's own signals never do), standard input
-/// `/dev/null`, standard output and error to the request's descriptor, no other descriptor
-/// inherited, every signal's disposition back to the default and none blocked, in the version
-/// directory, with only the request's environment.
+/// Starts module processes with `posix_spawn`: in a session of its own (`setsid`, so it has no
+/// controlling terminal and leads a process group whose id is its pid: a stop reaches everything
+/// it started, and the agent's own signals never do), standard input `/dev/null`, standard output
+/// and error to the request's descriptor, no other descriptor inherited, every signal's
+/// disposition back to the default and none blocked, in the version directory, with only the
+/// request's environment. Every step's result is checked: a file action or attribute that
+/// cannot be set refuses the spawn rather than run the module without it.
 enum ProcessSpawn {
     static func spawn(_ request: SpawnRequest) throws(SupervisionError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
+        try check(posix_spawn_file_actions_init(&actions), "posix_spawn_file_actions_init", request)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, request.output, 1)
-        posix_spawn_file_actions_adddup2(&actions, request.output, 2)
-        hs_spawn_close_from(&actions, 3)
-        hs_spawn_chdir(&actions, request.directory)
+        try check(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), "addopen", request)
+        try check(posix_spawn_file_actions_adddup2(&actions, request.output, 1), "adddup2", request)
+        try check(posix_spawn_file_actions_adddup2(&actions, request.output, 2), "adddup2", request)
+        try check(hs_spawn_close_from(&actions, 3), "addclosefrom_np", request)
+        try check(hs_spawn_chdir(&actions, request.directory), "addchdir_np", request)
 
         var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
+        try check(posix_spawnattr_init(&attributes), "posix_spawnattr_init", request)
         defer { posix_spawnattr_destroy(&attributes) }
         var defaults = sigset_t()
         sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        try check(posix_spawnattr_setsigdefault(&attributes, &defaults), "setsigdefault", request)
         var mask = sigset_t()
         sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        try check(posix_spawnattr_setsigmask(&attributes, &mask), "setsigmask", request)
+        let flags = Int16(HS_POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
+        try check(posix_spawnattr_setflags(&attributes, flags), "setflags", request)
 
         let argumentVector = CStringVector(request.arguments)
         let environmentVector = CStringVector(request.environment)
@@ -48,10 +50,13 @@ enum ProcessSpawn {
         }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, request.executable, &actions, &attributes, argumentVector.pointers, environmentVector.pointers)
-        guard result == 0 else {
-            throw .spawnFailed(command: request.executable, reason: "posix_spawn: \(CommandPath.errorText(result))")
-        }
+        try check(result, "posix_spawn", request)
         return pid
+    }
+
+    private static func check(_ result: Int32, _ step: String, _ request: SpawnRequest) throws(SupervisionError) {
+        guard result != 0 else { return }
+        throw .spawnFailed(command: request.executable, reason: "\(step): \(CommandPath.errorText(result))")
     }
 }
 

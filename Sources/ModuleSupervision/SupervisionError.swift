@@ -12,6 +12,8 @@ public enum SupervisionError: Error, Equatable, Sendable, CustomStringConvertibl
     case logUnavailable(path: String, reason: String)
     /// A system resource the supervisor needs (an eventfd, a pidfd) could not be had.
     case system(operation: String, reason: String)
+    /// `/proc` (a process's stat, the boot id) could not be read or parsed.
+    case processUnreadable(path: String, reason: String)
     /// `start()` on a supervisor that already started (or adopted, or stopped): make a new one.
     case alreadyStarted
 
@@ -22,6 +24,7 @@ public enum SupervisionError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .spawnFailed(command, reason): "cannot start '\(command)': \(reason)"
         case let .logUnavailable(path, reason): "cannot open the module log \(path): \(reason)"
         case let .system(operation, reason): "\(operation) failed: \(reason)"
+        case let .processUnreadable(path, reason): "cannot read \(path): \(reason)"
         case .alreadyStarted: "this supervisor has already started; make a new one"
         }
     }

@@ -7,8 +7,12 @@ import Transport
 /// when the process ends, whether or not it is this process's child, and no later process given
 /// the same pid is ever signalled or waited for through it. A child is reaped with `waitpid`
 /// (its exit status is known); an adopted process that is not a child is reaped by whoever its
-/// parent is now (its status is not known here). The group is signalled with `kill(-pid)`: the
-/// group's id stays reserved while the leader is a zombie or any member lives.
+/// parent is now (its status is not known here). The group is signalled with `kill(-pid)`: for a
+/// child, safe until it is reaped (the zombie keeps the group's id reserved); for a process that
+/// is not a child, only while its pidfd says it is alive, or once it has ended when a scan of
+/// `/proc` still finds members of the group. What remains is a race of microseconds: the leader
+/// ends and is reaped, every member ends and a new group takes the id, all between the check and
+/// the signal.
 struct WatchedProcess: Sendable {
     let recorded: RecordedProcess
     let descriptor: Int32
@@ -19,28 +23,43 @@ struct WatchedProcess: Sendable {
     var pid: Int32 { recorded.pid }
 
     /// Opens a pidfd for a process this supervisor just spawned (its child, not yet reaped, so
-    /// the pid is still its own).
+    /// the pid is still its own) and reads its start time and the boot id; throws when any of them
+    /// cannot be had (the caller then kills the group and reaps it).
     static func spawned(pid: Int32) throws(SupervisionError) -> WatchedProcess {
         let descriptor = hs_pidfd_open(pid)
         guard descriptor >= 0 else { throw .system(operation: "pidfd_open(\(pid))", reason: CommandPath.errorText(errno)) }
-        let startTime = RecordedProcess.stat(of: pid)?.startTicks ?? 0
-        return WatchedProcess(recorded: RecordedProcess(pid: pid, startTime: startTime), descriptor: descriptor, isChild: true,
-                              adopted: false, startedAt: .now())
+        do throws(SupervisionError) {
+            guard let stat = try RecordedProcess.stat(of: pid) else {
+                throw .processUnreadable(path: "/proc/\(pid)/stat", reason: "no such process")
+            }
+            let recorded = RecordedProcess(pid: pid, startTime: stat.startTicks, bootID: try RecordedProcess.currentBootID())
+            return WatchedProcess(recorded: recorded, descriptor: descriptor, isChild: true, adopted: false, startedAt: .now())
+        } catch {
+            close(descriptor)
+            throw error
+        }
     }
 
-    /// Opens a pidfd for the recorded process when it is alive, leads its group and started when
-    /// recorded (checked again after the pidfd is open, so the descriptor is that process's);
-    /// nil when it is gone or another process holds its pid.
-    static func open(_ recorded: RecordedProcess) -> WatchedProcess? {
-        guard recorded.pid > 1, recorded.isLiveGroupLeader() else { return nil }
+    /// Opens a pidfd for the recorded process when it is alive, leads its group, runs in this
+    /// boot and started when recorded (checked again after the pidfd is open, so the descriptor
+    /// is that process's); nil when it is gone or another process holds its pid; throws when
+    /// `/proc` cannot be read.
+    static func open(_ recorded: RecordedProcess) throws(SupervisionError) -> WatchedProcess? {
+        let boot = try RecordedProcess.currentBootID()
+        guard recorded.pid > 1, try recorded.isLiveGroupLeader(bootID: boot) else { return nil }
         let descriptor = hs_pidfd_open(recorded.pid)
         guard descriptor >= 0 else { return nil }
-        guard recorded.isLiveGroupLeader(), let stat = RecordedProcess.stat(of: recorded.pid) else {
+        do {
+            guard try recorded.isLiveGroupLeader(bootID: boot), let stat = try RecordedProcess.stat(of: recorded.pid) else {
+                close(descriptor)
+                return nil
+            }
+            return WatchedProcess(recorded: recorded, descriptor: descriptor, isChild: stat.parentPid == UInt32(bitPattern: getpid()),
+                                  adopted: true, startedAt: .now())
+        } catch {
             close(descriptor)
-            return nil
+            throw error
         }
-        return WatchedProcess(recorded: recorded, descriptor: descriptor, isChild: stat.parentPid == UInt32(bitPattern: getpid()),
-                              adopted: true, startedAt: .now())
     }
 
     /// Whether the process has ended (its pidfd is readable).
@@ -65,8 +84,23 @@ struct WatchedProcess: Sendable {
         return ready > 0
     }
 
+    /// Sends `signal` to the group, guarded as the type's comment says.
     func signalGroup(_ signal: Int32) {
-        kill(-pid, signal)
+        if isChild {
+            kill(-pid, signal)
+        } else if !hasEnded(), hs_pidfd_send_signal(descriptor, signal) == 0 {
+            kill(-pid, signal)
+        } else if ProcessGroupScan.liveMembers(of: pid) > 0 {
+            kill(-pid, signal)
+        }
+    }
+
+    /// Once the leader has ended: SIGKILL to whatever of its group is left (for a child, before it
+    /// is reaped); how many live members were found.
+    func killLeftovers() -> Int {
+        let members = ProcessGroupScan.liveMembers(of: pid)
+        if isChild || members > 0 { kill(-pid, SIGKILL) }
+        return members
     }
 
     /// The exit status of an ended child (reaping it); nil for a process that is not a child.
@@ -85,14 +119,32 @@ struct WatchedProcess: Sendable {
         close(descriptor)
     }
 
-    /// Ends the whole group: SIGTERM, up to `grace` for the leader to end, then SIGKILL to
-    /// whatever of the group is left (the leader, unreaped, still holds the group's id), a
-    /// bounded wait for the leader, and the reap. Returns the leader's status when known.
-    func terminateGroup(grace: Duration, killWait: Duration = .seconds(10)) -> ExitStatus? {
+    /// Ends the whole group: SIGTERM (and SIGCONT, for a stopped member), then up to `grace` for
+    /// the leader and every member of the group to end (the leader through its pidfd, the members
+    /// by scanning `/proc` every `scanInterval`), SIGKILL to whatever is left, a bounded wait for
+    /// the leader, and the reap last (the unreaped leader keeps the group's id reserved until
+    /// then). Returns the leader's status when known.
+    func terminateGroup(grace: Duration, killWait: Duration = .seconds(10), scanInterval: Duration = .milliseconds(20)) -> ExitStatus? {
+        let deadline = MonotonicInstant.now().advanced(by: grace)
         signalGroup(SIGTERM)
-        _ = waitForEnd(timeout: grace)
+        signalGroup(SIGCONT)
+        if waitForEnd(timeout: grace) {
+            while ProcessGroupScan.liveMembers(of: pid) > 0 {
+                let now = MonotonicInstant.now()
+                guard now < deadline else { break }
+                var pause = timespec(duration: min(scanInterval, now.duration(until: deadline)))
+                nanosleep(&pause, nil)
+            }
+        }
         signalGroup(SIGKILL)
         guard waitForEnd(timeout: killWait) else { return nil }
         return reap()
+    }
+}
+
+extension timespec {
+    init(duration: Duration) {
+        let nanoseconds = duration.wholeNanoseconds
+        self.init(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
     }
 }

@@ -31,7 +31,7 @@ struct Watcher {
                 stopProcess(grace: grace)
                 return
             case .letGo:
-                current?.closeDescriptor()
+                letGo()
                 return
             case .run:
                 break
@@ -53,7 +53,24 @@ struct Watcher {
         _ = poll(&descriptors, 2, milliseconds)
     }
 
+    /// Reaps the process first when it is a child that has already ended (else it would stay a
+    /// zombie until this process exits); a running one is left running.
+    private func letGo() {
+        guard let process = current else { return }
+        if process.isChild, process.hasEnded() {
+            _ = process.killLeftovers()
+            runner.log.note("released after pid \(process.pid) ended: \(process.reap()?.description ?? "not reaped")")
+        }
+        process.closeDescriptor()
+    }
+
+    /// The process has ended: what is left of its group is killed before the leader is reaped (a
+    /// server started by a shell would otherwise hold the port against the restart).
     private mutating func ended(_ process: WatchedProcess) {
+        let leftovers = process.killLeftovers()
+        if leftovers > 0 {
+            runner.log.note("\(leftovers) process(es) of group \(process.pid) outlived its leader: SIGKILL to the group")
+        }
         let status = process.reap()
         process.closeDescriptor()
         current = nil
@@ -69,7 +86,8 @@ struct Watcher {
         let wait = backoff.ended(after: ranFor)
         let crashes = backoff.crashesInARow
         guard let wait, crashes < core.policy.quickFailuresMaximum else {
-            runner.log.note("\(crashes) crashes in a row: not restarting \(runner.launch.name) \(runner.launch.version) (crash loop)")
+            let why = wait == nil ? "restartDelay is 0, which means never restart" : "\(crashes) crashes in a row (crash loop)"
+            runner.log.note("not restarting \(runner.launch.name) \(runner.launch.version): \(why)")
             core.record(.crashLooping(crashesInARow: crashes)) { status in
                 status.state = .crashLooping
                 status.process = nil

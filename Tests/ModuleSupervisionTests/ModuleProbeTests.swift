@@ -26,6 +26,13 @@ import TestSupport
         #expect(throws: SupervisionError.invalidLaunch("the version directory 'versions/1.0.0' must be an absolute path")) {
             try ModuleLaunch(directory: "versions/1.0.0", manifest: launch.manifest, port: 1)
         }
+        let unnamed = ModuleManifest(name: "Not A Name", version: "1.0.0", start: launch.manifest.start, health: nil, port: nil)
+        #expect {
+            try ModuleLaunch(directory: fixture.versionDirectory, manifest: unnamed, port: nil)
+        } throws: { error in
+            guard case let .invalidLaunch(reason) = error as? SupervisionError else { return false }
+            return reason.hasPrefix("the manifest is refused: name")
+        }
     }
 
     @Test func aRelativeCommandRunsInsideTheVersionDirectoryAndOneEscapingThroughALinkIsRefused() throws {
@@ -37,6 +44,7 @@ import TestSupport
         try "#!/bin/sh\n".write(toFile: fixture.directory.file("versions/outside"), atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fixture.directory.file("versions/outside"))
         let inner = try fixture.supervisor(try fixture.launch("bin/inner", ["${HOTSWAP_PORT}"], port: 4242))
+        defer { inner.stop(grace: .seconds(10)) }
         try inner.start()
         #expect(eventually { (try? String(contentsOfFile: fixture.versionDirectory + "/ran", encoding: .utf8)) == "4242 4242\n" })
         inner.stop(grace: .seconds(10))
@@ -73,7 +81,8 @@ import TestSupport
         let script = "echo $$ > probe.pid; sleep 1000 & echo $! > sleeper.pid; echo probing; wait"
         let probe = try #require(try ModuleProbe(launch: try fixture.launch(
             "/bin/sh", health: .command(.init(command: "/bin/sh", arguments: ["-c", script])))))
-        let outcome = probe.run(timeout: .milliseconds(500), interruptDescriptor: -1)
+        // Long enough for the shell to start and print on a loaded machine; the probe never ends on its own.
+        let outcome = probe.run(timeout: .seconds(5), interruptDescriptor: -1)
         #expect(!outcome.healthy && outcome.detail.hasPrefix("timed out") && outcome.latency == nil, "\(outcome)")
         #expect(outcome.output == "probing\n")
         let leader = try #require(fixture.pid(in: "probe.pid"))

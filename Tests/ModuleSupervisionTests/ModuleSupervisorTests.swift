@@ -7,8 +7,9 @@ import TestSupport
 
 /// The supervisor with real processes: the sample service started on its assigned port and
 /// probed healthy; `kill -9` answered by a restart; a command that exits at once ending in a
-/// crash loop with growing waits; a stop that leaves nothing of the group, even what ignores
-/// SIGTERM; the log held to its bound.
+/// crash loop with growing waits; what outlives a crashed leader killed before the restart; a stop
+/// that leaves nothing of the group, even what ignores SIGTERM, and lets a member that handles it
+/// finish; no inherited descriptor; the log held to its bound.
 @Suite struct ModuleSupervisorTests {
     @Test func startsTheSampleServiceOnItsAssignedPortInItsOwnGroupAndWaitsHealthy() throws {
         let fixture = try SupervisionFixture()
@@ -78,21 +79,67 @@ import TestSupport
 
     @Test func waitingForHealthEndsWhenTheProcessEndsRatherThanAtTheDeadline() throws {
         let fixture = try SupervisionFixture()
-        let port = try #require(LoopbackPort.vacant())
-        let launch = try fixture.launch("/bin/sh", ["-c", "sleep 0.3; exit 1"], health: .http(path: "/healthz", port: Int(port)))
+        // The module ends only once the first probe has run (and failed): no race with the probe.
+        let probe = ModuleManifest.Invocation(command: "/bin/sh", arguments: ["-c", "touch probed; exit 1"])
+        let launch = try fixture.launch("/bin/sh", ["-c", "while [ ! -e probed ]; do sleep 0.05; done; exit 1"], health: .command(probe))
         let supervisor = try fixture.supervisor(launch)
         defer { supervisor.stop(grace: .seconds(10)) }
         try supervisor.start()
         let verdict = supervisor.waitUntilHealthy(successesNeeded: 1, interval: .milliseconds(20),
                                                   deadline: SupervisionFixture.deadline(.seconds(3600)))
         #expect(verdict.ending == .processEnded || verdict.ending == .crashLooping, "\(verdict)")
-        #expect(verdict.lastFailure?.contains("connect") == true, "\(verdict)")
+        #expect(verdict.lastFailure == "exited with status 1", "\(verdict)")
+    }
+
+    @Test func whatOutlivesACrashedLeaderIsKilledBeforeTheRestart() throws {
+        let fixture = try SupervisionFixture()
+        let script = "if [ -e left.pid ]; then exec sleep 1000; fi; sleep 1000 & echo $! > left.pid; exit 1"
+        let supervisor = try fixture.supervisor(try fixture.shellLaunch(script))
+        defer { supervisor.stop(grace: .seconds(10)) }
+        try supervisor.start()
+        let first = try #require(supervisor.status.process)
+        #expect(eventually(timeout: .seconds(60)) { supervisor.status.restarts == 1 && supervisor.status.state == .running })
+        let left = try #require(fixture.pid(in: "left.pid"))
+        #expect(eventually { !ProcessTable.isLive(left) && ProcessTable.liveMembers(ofGroup: first.pid).isEmpty })
+        let log = try String(contentsOfFile: supervisor.log.path, encoding: .utf8)
+        #expect(log.contains("1 process(es) of group \(first.pid) outlived its leader"), "\(log)")
+    }
+
+    @Test func stopWaitsForAMemberThatHandlesSIGTERMToFinish() throws {
+        let fixture = try SupervisionFixture()
+        let member = "trap 'sleep 0.2; echo finished > member.out; exit 0' TERM; echo \\$\\$ > member.pid; while :; do sleep 0.05; done"
+        let supervisor = try fixture.supervisor(try fixture.shellLaunch("/bin/sh -c \"\(member)\" & wait"))
+        defer { supervisor.stop(grace: .seconds(10)) }
+        try supervisor.start()
+        #expect(eventually { fixture.pid(in: "member.pid") != nil })
+        let memberPid = try #require(fixture.pid(in: "member.pid"))
+        supervisor.stop(grace: .seconds(30))
+        let written = try? String(contentsOfFile: fixture.versionDirectory + "/member.out", encoding: .utf8)
+        #expect(written == "finished\n")
+        #expect(!ProcessTable.isLive(memberPid))
+    }
+
+    @Test func theModuleInheritsNoDescriptorBeyondItsStandardOnes() throws {
+        let fixture = try SupervisionFixture()
+        let leaked = open("/dev/null", O_RDONLY)
+        #expect(leaked > 2)
+        defer { close(leaked) }
+        let supervisor = try fixture.supervisor(try fixture.shellLaunch("ls /proc/self/fd > fds.tmp && mv fds.tmp fds; exec sleep 1000"))
+        defer { supervisor.stop(grace: .seconds(10)) }
+        try supervisor.start()
+        #expect(eventually { FileManager.default.fileExists(atPath: fixture.versionDirectory + "/fds") })
+        let listed = try String(contentsOfFile: fixture.versionDirectory + "/fds", encoding: .utf8).split(separator: "\n").map(String.init)
+        // 0, 1 and 2, and the descriptor `ls` reads the directory through.
+        #expect(Array(listed.prefix(3)) == ["0", "1", "2"] && listed.count <= 4 && !listed.contains("\(leaked)"), "\(listed)")
+        let process = try #require(supervisor.status.process)
+        #expect(ProcessTable.sessionID(process.pid) == process.pid)
     }
 
     @Test func stopEndsTheWholeGroupEvenWhatIgnoresSIGTERM() throws {
         let fixture = try SupervisionFixture()
         let script = "trap '' TERM; sleep 1000 & echo $! > grandchild.pid; wait"
         let supervisor = try fixture.supervisor(try fixture.shellLaunch(script))
+        defer { supervisor.stop(grace: .milliseconds(200)) }
         try supervisor.start()
         let leader = try #require(supervisor.status.process).pid
         #expect(eventually { fixture.pid(in: "grandchild.pid") != nil })
@@ -114,6 +161,7 @@ import TestSupport
         let script = "i=0; while [ $i -lt 100 ]; do head -c 4095 /dev/zero | tr '\\0' x; echo; i=$((i+1)); done; "
             + "echo written > done; exec sleep 1000"
         let supervisor = try fixture.supervisor(try fixture.shellLaunch(script), policy: policy)
+        defer { supervisor.stop(grace: .seconds(10)) }
         try supervisor.start()
         let log = supervisor.log
         let size = { (path: String) -> Int in
@@ -127,5 +175,17 @@ import TestSupport
         #expect(size(log.path) + size(log.previousPath) <= 2 * policy.logFileBytesMaximum)
         let previous = try String(contentsOfFile: log.previousPath, encoding: .utf8)
         #expect(previous.contains(String(repeating: "x", count: 4095)))
+    }
+
+    @Test func aLogPathThatIsALinkOrNotARegularFileIsRefused() throws {
+        let fixture = try SupervisionFixture()
+        let launch = try fixture.shellLaunch("exit 0")
+        let path = ModuleLog.path(directory: fixture.logDirectory, name: launch.name, version: launch.version)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: fixture.directory.file("elsewhere.log"))
+        #expect(throws: SupervisionError.self) { try fixture.supervisor(launch) }
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory.file("elsewhere.log")))
+        try FileManager.default.removeItem(atPath: path)
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(throws: SupervisionError.logUnavailable(path: path, reason: "not a regular file")) { try fixture.supervisor(launch) }
     }
 }

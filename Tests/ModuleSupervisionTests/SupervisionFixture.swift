@@ -87,6 +87,10 @@ enum ProcessTable {
         fields(pid).flatMap { $0.count > 2 ? Int32($0[2]) : nil }
     }
 
+    static func sessionID(_ pid: Int32) -> Int32? {
+        fields(pid).flatMap { $0.count > 3 ? Int32($0[3]) : nil }
+    }
+
     static func startTime(_ pid: Int32) -> UInt64? {
         fields(pid).flatMap { $0.count > 19 ? UInt64($0[19]) : nil }
     }
