@@ -78,8 +78,8 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Agent", "AgentSimulation", "Cluster", "CommandLineSupport", "FileSystem", "Fleet", "Gateway", "LocalFleet", "Primitives",
-                "Telemetry", "Transport",
+                "Agent", "AgentSimulation", "Cluster", "CommandLineSupport", "FileSystem", "Fleet", "Gateway", "HostInstall", "LocalFleet",
+                "Locking", "ModuleArchive", "ModuleInstallation", "Modules", "ModuleSupervision", "Primitives", "Telemetry", "Transport",
             ]
         ),
         .executableTarget(

@@ -16,8 +16,9 @@ enum BenchAgentsCommand {
     /// Agents started per second; 100,000 starts the largest fleet at once.
     static let rampFlag = Flag("ramp", .count(1...100_000), .value("1000"), help: "agents started per second")
 
-    static let command = Command("bench", summary: "measure a cluster under N simulated agents, or the gateway's memory",
-                                 subcommands: [agents, BenchAgentShardCommand.command, BenchGatewayMemoryCommand.command])
+    static let command = Command("bench", summary: "measure a cluster under N simulated agents, the gateway's memory, module switches",
+                                 subcommands: [agents, BenchAgentShardCommand.command, BenchGatewayMemoryCommand.command,
+                                               BenchModuleSwitchCommand.command])
 
     static let agents = Command(
         "agents", summary: "N simulated agents against 3 real coordinators; figures in Docs/BENCHMARKS.md",
