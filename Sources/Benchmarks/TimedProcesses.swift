@@ -21,6 +21,8 @@ final class TimedProcesses: ModuleProcessControl {
 
     static let startProbeInterval: Duration = .milliseconds(5)
     static let startProbeTimeout: Duration = .seconds(1)
+    /// How long a start watch may run at most.
+    static let startWatchMaximum: Duration = .seconds(10)
 
     let inner: SupervisedProcesses
     private let calls = Locked<[Call]>([])
@@ -67,12 +69,14 @@ final class TimedProcesses: ModuleProcessControl {
 
     func probe(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
         let began = MonotonicInstant.now()
-        defer { endWatch(version) }
         do { try inner.probe(module: module, version: version, directory: directory, port: port) } catch {
             note(.probe, version, began, failed: true)
+            endWatch(version)
             throw error
         }
         note(.probe, version, began, failed: false)
+        // Healthy: the start watch passes at its next probe, which may come after the installer's.
+        endWatch(version, waitingForItsPass: true)
     }
 
     /// Ends and joins every start watch still running.
@@ -92,8 +96,9 @@ final class TimedProcesses: ModuleProcessControl {
         guard let supervisor = inner.supervisors(of: module)[version], supervisor.probe != nil else { return }
         let done = Locked(false)
         let firstPassing = firstPassing
+        let giveUp = MonotonicInstant.now().advanced(by: Self.startWatchMaximum)
         let thread = NativeThread(name: "hs-bench-start") {
-            while !done.withLock({ $0 }) && supervisor.status.state == .running {
+            while !done.withLock({ $0 }) && supervisor.status.state == .running && MonotonicInstant.now() < giveUp {
                 if supervisor.probeOnce(timeout: Self.startProbeTimeout)?.healthy == true {
                     let now = MonotonicInstant.now()
                     firstPassing.withLock { $0[version] = now }
@@ -105,9 +110,11 @@ final class TimedProcesses: ModuleProcessControl {
         watches.withLock { $0[version] = (thread, done) }
     }
 
-    private func endWatch(_ version: String) {
+    /// Ends the version's start watch and joins it; with `waitingForItsPass`, lets it run to its
+    /// first passing probe (bounded by `startWatchMaximum`) instead of ending it at once.
+    private func endWatch(_ version: String, waitingForItsPass: Bool = false) {
         guard let watch = watches.withLock({ $0.removeValue(forKey: version) }) else { return }
-        watch.done.withLock { $0 = true }
+        if !waitingForItsPass { watch.done.withLock { $0 = true } }
         watch.thread.join()
     }
 }

@@ -10,7 +10,8 @@ extension ModuleSupervisor {
         probe?.run(timeout: timeout, interruptDescriptor: core.stoppedDescriptor)
     }
 
-    /// Probes every `interval` until `successesNeeded` probes in a row pass, or `deadline`
+    /// Probes every `interval` (the pauses before the first pass start at `firstPause` and double
+    /// up to it) until `successesNeeded` probes in a row pass, or `deadline`
     /// passes, or the process the wait began with ends, or the supervisor crash-loops or stops.
     /// Each probe waits at most `SupervisionPolicy.probeTimeout`, and never past the deadline.
     public func waitUntilHealthy(successesNeeded: Int, interval: Duration, deadline: MonotonicInstant) -> HealthVerdict {
@@ -20,6 +21,10 @@ extension ModuleSupervisor {
             return HealthVerdict(ending: ending(sinceRuns: runs) ?? .noProbe)
         }
         var verdict = HealthVerdict(ending: .deadlinePassed)
+        // Until the first success the pauses start short and double up to `interval`: a version
+        // that is up within milliseconds is not made to wait a whole interval to be seen.
+        var untilFirstSuccess = min(interval, Self.firstPause)
+        var hasSucceeded = false
         while true {
             if let ending = ending(sinceRuns: runs) {
                 verdict.ending = ending
@@ -33,9 +38,14 @@ extension ModuleSupervisor {
                 verdict.ending = .healthy
                 return verdict
             }
-            pause(interval, before: deadline)
+            hasSucceeded = hasSucceeded || verdict.successesInARow > 0
+            pause(hasSucceeded ? interval : untilFirstSuccess, before: deadline)
+            untilFirstSuccess = min(untilFirstSuccess * 2, interval)
         }
     }
+
+    /// The first pause of a wait, before its probes have ever passed.
+    static let firstPause: Duration = .milliseconds(10)
 
     /// Why a wait must end now, if it must.
     private func ending(sinceRuns runs: Int) -> HealthVerdict.Ending? {
