@@ -69,11 +69,11 @@ extension SupervisedProcesses {
     /// and whose working directory is `directory`; none for instance 0. A process whose files
     /// vanish or deny reading is skipped (it is not a module this user started).
     static func processes(carrying instance: UInt64, in directory: String) throws(ProcessControlFailure) -> [RecordedProcess] {
-        guard instance != 0 else { return [] }
+        // No process runs in a directory that is not there.
+        guard instance != 0, let wanted = canonical(directory) else { return [] }
         let needle = Array("\(ModuleLaunch.instanceVariable)=\(ModuleLaunch.instanceText(instance))".utf8)
         let bootID: String
         do { bootID = try RecordedProcess.currentBootID() } catch { throw ProcessControlFailure("\(error)") }
-        let wanted = canonical(directory)
         guard let listing = opendir("/proc") else {
             throw ProcessControlFailure("/proc cannot be listed: \(SystemErrorText.text(errno))")
         }
