@@ -29,7 +29,8 @@ extension SupervisedProcesses {
     static func recordRestarts(running: Locked<[Key: ModuleSupervisor]>, files: Locked<Void>, modulesDirectory: String,
                                notes: Locked<[String]>) {
         for (key, supervisor) in running.withLock({ $0 }) {
-            guard let process = supervisor.status.process, Self.isAlive(supervisor.status.state) else { continue }
+            let status = supervisor.status
+            guard let process = status.process, Self.isAlive(status.state) else { continue }
             let layout: ModuleLayout
             do { layout = try Self.layout(modulesDirectory, key.module) } catch { continue }
             let failure = files.withLock { (_: inout Void) -> InstallationError? in

@@ -48,7 +48,10 @@ import TestSupport
         #expect(eventually(timeout: .seconds(30)) { (try? RecordedProcesses.read(host.layout).entry(for: "1.0")?.process.pid) == pid })
     }
 
-    @Test func aRestartTheRecorderHadNotWrittenIsAdoptedByItsInstance() throws {
+    /// `kill -9` of the module, the supervisor's restart recorded, the agent shut down: the next
+    /// control adopts the restarted process, by its recorded pid or (when `forgetRestart` puts
+    /// the dead pid back, as an agent killed before the recorder wrote leaves it) by its instance.
+    @Test(arguments: [false, true]) func aRestartedModuleIsAdoptedByTheNextControl(forgetRestart: Bool) throws {
         let host = try HostFixture()
         defer { #expect(host.cleanUp()) }
         let control = try host.control()
@@ -63,11 +66,11 @@ import TestSupport
         })
         control.shutdown()
         let restarted = try #require(host.liveServices().first)
-        // The agent died before the recorder wrote the restart: the entry still names the dead pid.
-        try RecordedProcesses(entries: [first]).write(host.layout)
+        if forgetRestart { try RecordedProcesses(entries: [first]).write(host.layout) }
         let next = try host.control()
         let record = try #require(try host.layout.readState())
         try next.resume(layout: host.layout, record: record)
+        #expect(next.supervisors(of: host.module)["1.0"]?.status.adopted == true)
         #expect(next.supervisors(of: host.module)["1.0"]?.status.process?.pid == restarted)
         #expect(host.liveServices() == [restarted])
     }
