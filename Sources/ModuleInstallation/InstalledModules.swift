@@ -13,12 +13,13 @@ public struct InstalledModules: Sendable {
         self.directory = directory
     }
 
-    /// The modules present, sorted; more than the bound is refused.
+    /// The modules present, sorted (`SupervisedProcesses.lockName` is no module); more than the bound is refused.
     public func names() throws(InstallationError) -> [String] {
         let names: [String]
         do {
             try Directory.ensure(directory, mode: Self.directoryMode, syncingParent: true)
-            names = try DirectoryListing.names(in: directory, maximumEntries: Self.modulesMaximum + 1)
+            names = try DirectoryListing.names(in: directory, maximumEntries: Self.modulesMaximum + 2)
+                .filter { $0 != SupervisedProcesses.lockName }
         } catch {
             throw .file(error)
         }

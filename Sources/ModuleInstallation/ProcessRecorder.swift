@@ -16,14 +16,18 @@ extension SupervisedProcesses {
 
         init() throws(InstallationError) {
             var ends: [Int32] = [-1, -1]
-            // Modules never inherit it: the supervisor spawns with no descriptor but the standard three.
-            guard pipe(&ends) == 0 else {
-                throw .file(.system(operation: "pipe", path: "the process recorder's wake pipe", errno: errno))
+            // Modules never inherit it: the supervisor spawns with no descriptor but the standard three;
+            // close-on-exec (checked) covers any other exec.
+            let path = "the process recorder's wake pipe"
+            guard pipe(&ends) == 0 else { throw .file(.system(operation: "pipe", path: path, errno: errno)) }
+            guard fcntl(ends[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(ends[1], F_SETFD, FD_CLOEXEC) == 0 else {
+                let code = errno
+                close(ends[0])
+                close(ends[1])
+                throw .file(.system(operation: "fcntl FD_CLOEXEC", path: path, errno: code))
             }
             wakeRead = ends[0]
             wakeWrite = ends[1]
-            _ = fcntl(wakeRead, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(wakeWrite, F_SETFD, FD_CLOEXEC)
         }
 
         deinit {

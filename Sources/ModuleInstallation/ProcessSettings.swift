@@ -18,14 +18,21 @@ public struct ProcessSettings: Equatable, Sendable {
     /// The supervisors' own bounds: restart backoff, log size, probe timeout.
     public var supervision = SupervisionPolicy()
 
+    /// The longest any wait may be set to (an hour): a longer one is a mistake, not a choice.
+    public static let durationMaximum: Duration = .seconds(3600)
+    /// The most probe successes in a row that may be asked for.
+    public static let successesMaximum = 100
+
     public init() {}
 
     /// Why the settings cannot be used, or nil.
     public func refusal() -> String? {
-        guard successesNeeded > 0 else { return "at least one probe success must be needed" }
-        let positive: [Duration] = [probeInterval, healthDeadline, stopGrace, recordInterval]
-        guard positive.allSatisfy({ $0 > .zero }) else {
-            return "the probe interval, deadline, stop grace and record interval must be positive"
+        guard successesNeeded > 0, successesNeeded <= Self.successesMaximum else {
+            return "between 1 and \(Self.successesMaximum) probe successes must be needed"
+        }
+        let durations: [Duration] = [probeInterval, healthDeadline, stopGrace, recordInterval]
+        guard durations.allSatisfy({ $0 > .zero && $0 <= Self.durationMaximum }) else {
+            return "the probe interval, deadline, stop grace and record interval must be positive and at most an hour"
         }
         return nil
     }

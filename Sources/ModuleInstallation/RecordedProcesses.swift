@@ -14,21 +14,33 @@ public struct RecordedProcesses: Equatable, Sendable {
     public static let fileName = "processes"
     /// Versions recorded at once: a committed one, a target beside it, and the ones whose stop failed.
     public static let entriesMaximum = InstallLimits.toStopMaximum + 4
-    static let formatVersion: UInt8 = 1
+    static let formatVersion: UInt8 = 2
+    /// The format before instance ids; still read (its entries have none).
+    static let formatWithoutInstances: UInt8 = 1
     static let noPort: UInt32 = 0xFFFF_FFFF
 
-    /// One version's process.
+    /// One version's process. An entry written before the spawn is pending: its process is
+    /// `RecordedProcess.pending` (pid 0) and only its `instance` (`HOTSWAP_INSTANCE`) finds the process.
     public struct Entry: Equatable, Sendable {
         public var version: String
         public var port: Int?
         public var process: RecordedProcess
+        /// The run's random id, set in its environment; 0 for an entry of the format without one.
+        public var instance: UInt64
 
-        public init(version: String, port: Int?, process: RecordedProcess) {
+        public init(version: String, port: Int?, process: RecordedProcess, instance: UInt64 = 0) {
             self.version = version
             self.port = port
             self.process = process
+            self.instance = instance
         }
+
+        /// Written before the spawn, no pid known yet.
+        public var isPending: Bool { process.pid == 0 }
     }
+
+    /// What a pending entry records as its process.
+    public static let pendingProcess = RecordedProcess(pid: 0, startTime: 0, bootID: "")
 
     /// In the order recorded; at most one per version.
     public private(set) var entries: [Entry] = []
@@ -41,7 +53,13 @@ public struct RecordedProcesses: Equatable, Sendable {
         entries.first { $0.version == version }
     }
 
-    /// Replaces the version's entry; beyond the bound the oldest entry is forgotten.
+    /// Whether an entry of a new version would pass the bound (`SupervisedProcesses` then refuses the start).
+    public func isFull(adding version: String) -> Bool {
+        entry(for: version) == nil && entries.count >= Self.entriesMaximum
+    }
+
+    /// Replaces the version's entry; beyond the bound the oldest entry is forgotten (callers
+    /// check `isFull` first, so this only bounds what a damaged caller could write).
     public mutating func record(_ entry: Entry) {
         entries.removeAll { $0.version == entry.version }
         entries.append(entry)
@@ -86,6 +104,7 @@ public struct RecordedProcesses: Equatable, Sendable {
             writer.write(UInt32(bitPattern: entry.process.pid))
             writer.write(entry.process.startTime)
             writer.write(entry.process.bootID)
+            writer.write(entry.instance)
         }
         return writer.bytes
     }
@@ -93,7 +112,7 @@ public struct RecordedProcesses: Equatable, Sendable {
     static func decode(_ bytes: [UInt8]) throws(BinaryDecodingError) -> RecordedProcesses {
         var reader = BinaryReader(bytes, byteOrder: .littleEndian)
         let format = try reader.readUInt8()
-        guard format == formatVersion else { throw .unsupportedVersion(format) }
+        guard format == formatVersion || format == formatWithoutInstances else { throw .unsupportedVersion(format) }
         let count = Int(try reader.readUInt8())
         guard count <= entriesMaximum else {
             throw .invalidValue(offset: 1, detail: "\(count) processes, more than \(entriesMaximum)")
@@ -106,11 +125,13 @@ public struct RecordedProcesses: Equatable, Sendable {
             let pid = Int32(bitPattern: try reader.readUInt32())
             let startTime = try reader.readUInt64()
             let bootID = try reader.readString(maximumBytes: RecordedProcess.bootIDBytesMaximum)
-            guard pid > 0, processes.entry(for: version) == nil, port == noPort || port <= UInt32(UInt16.max) else {
+            let instance = format == formatVersion ? try reader.readUInt64() : 0
+            let pending = pid == 0 && startTime == 0 && bootID.isEmpty && instance != 0
+            guard pid > 0 || pending, processes.entry(for: version) == nil, port == noPort || port <= UInt32(UInt16.max) else {
                 throw .invalidValue(offset: offset, detail: "process entry of version '\(version)' is not one HotSwap writes")
             }
             processes.record(Entry(version: version, port: port == noPort ? nil : Int(port),
-                                   process: RecordedProcess(pid: pid, startTime: startTime, bootID: bootID)))
+                                   process: RecordedProcess(pid: pid, startTime: startTime, bootID: bootID), instance: instance))
         }
         try reader.expectEnd()
         return processes

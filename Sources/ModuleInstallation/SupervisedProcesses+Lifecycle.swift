@@ -6,43 +6,79 @@ extension SupervisedProcesses {
     /// Once the module's installer has recovered (its record has no operation in flight): ends
     /// every process of the module but the committed version's, recorded or supervised, then
     /// makes the committed version run on its port, adopting its recorded process when that is
-    /// still alive. An agent calls it for each module at start.
+    /// still alive (or the process carrying its instance id). Every stop is tried and the
+    /// committed version started even when one failed; the first failure is then thrown. An
+    /// agent calls it for each module at start.
     public func resume(layout: ModuleLayout, record: InstallRecord) throws(ProcessControlFailure) {
         guard record.intent == nil else {
             throw ProcessControlFailure("\(layout.module) has an operation in flight; its installer must recover first")
         }
-        let committed = record.committed?.version
-        let supervised = running.withLock { $0.keys.filter { $0.module == layout.module }.map(\.version) }
-        let recorded = try records(layout).entries.map(\.version)
-        for version in Set(supervised + recorded).sorted() where version != committed {
-            try stop(module: layout.module, version: version)
+        try serialized(layout.module) { () throws(ProcessControlFailure) in
+            try checkOpen()
+            let committed = record.committed?.version
+            let supervised = running.withLock { $0.keys.filter { $0.module == layout.module }.map(\.version) }
+            let recorded = try records(layout).entries.map(\.version)
+            var first: ProcessControlFailure?
+            for version in Set(supervised + recorded).sorted() where version != committed {
+                do throws(ProcessControlFailure) { try stopHeld(module: layout.module, version: version) } catch {
+                    first = first ?? error
+                }
+            }
+            if let active = record.committed {
+                do throws(ProcessControlFailure) {
+                    try startHeld(module: layout.module, version: active.version, directory: layout.versionDirectory(active.version),
+                                  port: active.port)
+                } catch {
+                    first = first ?? error
+                }
+            }
+            if let first { throw first }
         }
-        guard let active = record.committed else { return }
-        try start(module: layout.module, version: active.version, directory: layout.versionDirectory(active.version),
-                  port: active.port)
     }
 
-    /// Stops every version this agent supervises and forgets their records: for an uninstall
-    /// and for tests, never at an agent's shutdown. Every one is tried; the first failure is thrown.
+    /// Stops every version this agent supervises and every version recorded in the processes
+    /// file of a module it supervises or that `modules/` holds, and forgets their records: for an
+    /// uninstall and for tests, never at an agent's shutdown. Every one is tried; the first
+    /// failure is thrown.
     public func stopAll() throws(ProcessControlFailure) {
-        let keys = running.withLock { Array($0.keys) }
+        try checkOpen()
         var first: ProcessControlFailure?
-        for key in keys {
-            do { try stop(module: key.module, version: key.version) } catch { first = first ?? error }
+        var modules = Set(running.withLock { $0.keys.map(\.module) })
+        do { modules.formUnion(try InstalledModules(directory: modulesDirectory).names()) } catch {
+            first = ProcessControlFailure(error.description)
+        }
+        for module in modules.sorted() {
+            do {
+                let layout = try Self.layout(modulesDirectory, module)
+                let supervised = running.withLock { $0.keys.filter { $0.module == module }.map(\.version) }
+                let recorded = try records(layout).entries.map(\.version)
+                for version in Set(supervised + recorded).sorted() {
+                    do { try stop(module: module, version: version) } catch { first = first ?? error }
+                }
+            } catch {
+                first = first ?? error
+            }
         }
         if let first { throw first }
     }
 
-    /// The agent stops: joins the recording thread and lets go of every supervisor (joining
-    /// their watcher threads) without stopping its process, so modules keep serving while the
-    /// agent restarts, and the next one adopts them (`resume`). Later calls of any kind fail.
+    /// The agent stops: lets go of every supervisor (joining their watcher threads) without
+    /// stopping its process, so modules keep serving while the agent restarts and the next one
+    /// adopts them (`resume`); records once more what they restarted, then joins the recording
+    /// thread and releases `modules/.processes.lock`. Later calls of `start`, `stop`, `probe`,
+    /// `resume` and `stopAll` fail; a second `shutdown` does nothing.
     public func shutdown() {
-        recorder.end()
-        let supervisors = running.withLock { running in
-            defer { running = [:] }
-            return Array(running.values)
+        let first = closed.withLock { closed in
+            defer { closed = true }
+            return !closed
         }
+        guard first else { return }
+        let supervisors = running.withLock { Array($0.values) }
         for supervisor in supervisors { supervisor.letGo() }
+        Self.recordRestarts(running: running, files: files, modulesDirectory: modulesDirectory, notes: recorder.notes)
+        recorder.end()
+        running.withLock { $0 = [:] }
+        lock.release()
     }
 
     /// Why recording a restarted process failed, most recent last (to log).

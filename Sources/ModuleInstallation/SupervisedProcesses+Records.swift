@@ -29,7 +29,8 @@ extension SupervisedProcesses {
     static func recordRestarts(running: Locked<[Key: ModuleSupervisor]>, files: Locked<Void>, modulesDirectory: String,
                                notes: Locked<[String]>) {
         for (key, supervisor) in running.withLock({ $0 }) {
-            guard let process = supervisor.status.process, Self.isAlive(supervisor.status.state) else { continue }
+            let status = supervisor.status
+            guard let process = status.process, Self.isAlive(status.state) else { continue }
             let layout: ModuleLayout
             do { layout = try Self.layout(modulesDirectory, key.module) } catch { continue }
             let failure = files.withLock { (_: inout Void) -> InstallationError? in
@@ -37,7 +38,8 @@ extension SupervisedProcesses {
                 do throws(InstallationError) {
                     var processes = try RecordedProcesses.read(layout)
                     guard processes.entry(for: key.version)?.process != process else { return nil }
-                    processes.record(.init(version: key.version, port: supervisor.launch.port.map(Int.init), process: process))
+                    processes.record(.init(version: key.version, port: supervisor.launch.port.map(Int.init), process: process,
+                                           instance: supervisor.launch.instance ?? 0))
                     try processes.write(layout)
                     return nil
                 } catch {
@@ -54,8 +56,8 @@ extension SupervisedProcesses {
         }
     }
 
-    static func launch(_ layout: ModuleLayout, version: String, directory: String, port: Int?) throws(ProcessControlFailure)
-        -> ModuleLaunch {
+    static func launch(_ layout: ModuleLayout, version: String, directory: String, port: Int?,
+                       instance: UInt64) throws(ProcessControlFailure) -> ModuleLaunch {
         let assigned: UInt16?
         if let port {
             guard let value = UInt16(exactly: port), value > 0 else { throw ProcessControlFailure("port \(port) is out of range") }
@@ -65,7 +67,7 @@ extension SupervisedProcesses {
         }
         do {
             let manifest = try layout.manifest(of: version)
-            return try ModuleLaunch(directory: directory, manifest: manifest, port: assigned)
+            return try ModuleLaunch(directory: directory, manifest: manifest, port: assigned, instance: instance == 0 ? nil : instance)
         } catch let error as InstallationError {
             throw ProcessControlFailure(error.description)
         } catch {
@@ -78,15 +80,6 @@ extension SupervisedProcesses {
         let path = "\(layout.root)/\(logsName)"
         do { _ = try Directory.ensure(path, mode: 0o700, syncingParent: true) } catch { throw ProcessControlFailure(error.description) }
         return path
-    }
-
-    static func adopt(_ launch: ModuleLaunch, _ entry: RecordedProcesses.Entry, _ logs: String,
-                      _ policy: SupervisionPolicy) throws(ProcessControlFailure) -> ModuleSupervisor? {
-        do {
-            return try ModuleSupervisor.adopt(launch: launch, recorded: entry.process, logDirectory: logs, policy: policy)
-        } catch {
-            throw ProcessControlFailure("adopting \(launch.name) \(launch.version) failed: \(error)")
-        }
     }
 
     static func exitText(_ status: SupervisorStatus) -> String {

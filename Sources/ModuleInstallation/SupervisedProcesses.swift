@@ -24,16 +24,27 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
         let version: String
     }
 
+    /// The lock file in `modules/` that one control holds while it lives.
+    public static let lockName = ".processes.lock"
+
     public let modulesDirectory: String
     public let settings: ProcessSettings
     let running = Locked<[Key: ModuleSupervisor]>([:])
     /// Held for every read-modify-write of a processes file.
     let files = Locked(())
+    /// One lock per module, held across a whole start, stop or resume of it.
+    let operations = Locked<[String: Locked<Void>]>([:])
+    /// Set by `shutdown`, read under `running` before a supervisor is added.
+    let closed = Locked(false)
     let recorder: Recorder
+    let lock: FileLock
 
-    /// Starts the thread that keeps the processes files up to date; starts no module.
+    /// Takes `modules/.processes.lock` (a second control on the directory, in this process or
+    /// another, is refused with `.file(.locked)`) and starts the thread that keeps the processes
+    /// files up to date; starts no module.
     public init(modulesDirectory: String, settings: ProcessSettings = ProcessSettings()) throws(InstallationError) {
         if let refusal = settings.refusal() { throw .invalidSetting(refusal) }
+        do { lock = try FileLock.acquire("\(modulesDirectory)/\(Self.lockName)") } catch { throw .file(error) }
         self.modulesDirectory = modulesDirectory
         self.settings = settings
         recorder = try Recorder()
@@ -44,74 +55,135 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
         }
     }
 
+    /// Whether `shutdown` was called; every later call but the accessors fails.
+    public var isShutDown: Bool { closed.withLock { $0 } }
+
+    /// Starts (or adopts) the version: see the type's documentation. A version it spawns must
+    /// still run, the same process, `ProcessSettings.probeInterval` later. Before the spawn it
+    /// checks the port is free and writes a pending entry with a random instance id that the
+    /// process carries as `HOTSWAP_INSTANCE`, so a crash between the spawn and the pid's record
+    /// leaves a process the next control finds; a processes file already at its bound refuses the start.
     public func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
-        guard !recorder.isShutDown else { throw ProcessControlFailure("the process control is shut down") }
+        try serialized(module) { () throws(ProcessControlFailure) in
+            try startHeld(module: module, version: version, directory: directory, port: port)
+        }
+    }
+
+    func startHeld(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
+        try checkOpen()
         let key = Key(module: module, version: version)
         if let current = running.withLock({ $0[key] }) {
             if current.launch.port.map(Int.init) == port && Self.isAlive(current.status.state) { return }
-            try stop(module: module, version: version)
+            try stopHeld(module: module, version: version)
         }
         let layout = try Self.layout(modulesDirectory, module)
-        let launch = try Self.launch(layout, version: version, directory: directory, port: port)
         let logs = try Self.logDirectory(layout)
-        if let entry = try records(layout).entry(for: version) {
-            if entry.port == port, let adopted = try Self.adopt(launch, entry, logs, settings.supervision) {
-                running.withLock { $0[key] = adopted }
-                return
+        var recorded = try records(layout)
+        if let entry = recorded.entry(for: version) {
+            if entry.port == port {
+                let launch = try Self.launch(layout, version: version, directory: directory, port: port, instance: entry.instance)
+                if let adopted = try Self.adopt(launch, entry, logs, settings.supervision) {
+                    try keep(adopted, as: key)
+                    return
+                }
             }
-            try Self.terminate(entry, of: module, grace: settings.stopGrace)
+            try Self.end(entry, of: module, directory: directory, grace: settings.stopGrace)
             try update(layout) { $0.remove(version) }
+            recorded.remove(version)
         }
+        guard !recorded.isFull(adding: version) else {
+            throw ProcessControlFailure("\(module) \(version) did not start: \(RecordedProcesses.entriesMaximum) versions are "
+                + "recorded already (\(recorded.entries.map(\.version).joined(separator: ", "))); stop one first")
+        }
+        try Self.checkFree(port, module: module, version: version)
+        let instance = Self.newInstance()
+        let launch = try Self.launch(layout, version: version, directory: directory, port: port, instance: instance)
+        try update(layout) { $0.record(.init(version: version, port: port, process: RecordedProcesses.pendingProcess, instance: instance)) }
         let supervisor: ModuleSupervisor
         do {
             supervisor = try ModuleSupervisor(launch: launch, logDirectory: logs, policy: settings.supervision)
             try supervisor.start()
         } catch {
+            try update(layout) { $0.remove(version) }
             throw ProcessControlFailure("\(module) \(version) did not start: \(error)")
         }
-        running.withLock { $0[key] = supervisor }
-        guard let process = supervisor.status.process else { return }
-        try update(layout) { $0.record(.init(version: version, port: port, process: process)) }
+        try keep(supervisor, as: key)
+        if let process = supervisor.status.process {
+            try update(layout) { $0.record(.init(version: version, port: port, process: process, instance: instance)) }
+        }
+        try Self.confirmRunning(supervisor, settings.probeInterval)
+    }
+
+    /// Fails unless the same process is still running after `interval`: a start the core does
+    /// not probe (ensuring the target, starting the previous version again) then never claims a
+    /// process that exited at once, as one that cannot bind its port does.
+    static func confirmRunning(_ supervisor: ModuleSupervisor, _ interval: Duration) throws(ProcessControlFailure) {
+        let runs = supervisor.status.runs
+        _ = poll(nil, 0, Int32(clamping: interval.wholeMilliseconds))
+        let status = supervisor.status
+        guard status.state == .running && status.runs == runs else {
+            throw ProcessControlFailure("\(supervisor.launch.name) \(supervisor.launch.version) did not keep running: "
+                + exitText(status))
+        }
     }
 
     /// Stops the version's supervised process group (bounded by `ProcessSettings.stopGrace`), or
-    /// when this agent does not supervise it, ends the recorded one; then forgets its record.
+    /// when this agent does not supervise it, ends the recorded one and any process carrying the
+    /// entry's instance id (a pending entry, or a restart not recorded yet); then forgets its record.
     public func stop(module: String, version: String) throws(ProcessControlFailure) {
+        try serialized(module) { () throws(ProcessControlFailure) in try stopHeld(module: module, version: version) }
+    }
+
+    func stopHeld(module: String, version: String) throws(ProcessControlFailure) {
+        try checkOpen()
         let supervisor = running.withLock { $0.removeValue(forKey: Key(module: module, version: version)) }
         supervisor?.stop(grace: settings.stopGrace)
         let layout = try Self.layout(modulesDirectory, module)
-        if supervisor == nil, let entry = try records(layout).entry(for: version) {
-            try Self.terminate(entry, of: module, grace: settings.stopGrace)
+        if let entry = try records(layout).entry(for: version) {
+            // The supervisor ended its own process; a process the scan still finds is one it never knew.
+            try Self.end(entry, of: module, directory: layout.versionDirectory(version), grace: settings.stopGrace,
+                         recordedToo: supervisor == nil)
         }
         try update(layout) { $0.remove(version) }
     }
 
-    /// Ends a recorded process this agent does not supervise (`ModuleSupervisor.terminate`); one
-    /// whose `/proc` entry cannot be read is a failure, never taken as gone.
-    private static func terminate(_ entry: RecordedProcesses.Entry, of module: String, grace: Duration)
-        throws(ProcessControlFailure) {
-        do {
-            _ = try ModuleSupervisor.terminate(recorded: entry.process, grace: grace)
-        } catch {
-            throw ProcessControlFailure("\(module) \(entry.version): its recorded \(entry.process) could not be ended: \(error)")
+    /// Adds a supervisor this control started or adopted, unless `shutdown` came meanwhile: then
+    /// lets go of it (the process keeps running, recorded for the next control) and fails.
+    func keep(_ supervisor: ModuleSupervisor, as key: Key) throws(ProcessControlFailure) {
+        let kept = running.withLock { running in
+            guard !closed.withLock({ $0 }) else { return false }
+            running[key] = supervisor
+            return true
         }
+        guard !kept else { return }
+        supervisor.letGo()
+        throw ProcessControlFailure("the process control was shut down while \(key.module) \(key.version) started")
+    }
+
+    func checkOpen() throws(ProcessControlFailure) {
+        guard !isShutDown else { throw ProcessControlFailure("the process control is shut down") }
+    }
+
+    /// Runs `body` holding the module's operation lock.
+    func serialized(_ module: String, _ body: () throws(ProcessControlFailure) -> Void) throws(ProcessControlFailure) {
+        let lock = operations.withLock { locks in
+            if let lock = locks[module] { return lock }
+            let lock = Locked(())
+            locks[module] = lock
+            return lock
+        }
+        let result = lock.withLock { _ in Result { () throws(ProcessControlFailure) in try body() } }
+        try result.get()
     }
 
     /// Waits until `ProcessSettings.successesNeeded` probes in a row pass, within
     /// `healthDeadline`; a version without a health probe must keep running for `probeInterval`.
     public func probe(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
+        try checkOpen()
         guard let supervisor = running.withLock({ $0[Key(module: module, version: version)] }) else {
             throw ProcessControlFailure("\(module) \(version) is not running under this agent")
         }
-        guard supervisor.probe != nil else {
-            let runs = supervisor.status.runs
-            _ = poll(nil, 0, Int32(clamping: settings.probeInterval.wholeMilliseconds))
-            let status = supervisor.status
-            guard status.state == .running && status.runs == runs else {
-                throw ProcessControlFailure("\(module) \(version) did not keep running: \(Self.exitText(status))")
-            }
-            return
-        }
+        guard supervisor.probe != nil else { return try Self.confirmRunning(supervisor, settings.probeInterval) }
         let deadline = MonotonicInstant.now().advanced(by: settings.healthDeadline)
         let verdict = supervisor.waitUntilHealthy(successesNeeded: settings.successesNeeded, interval: settings.probeInterval,
                                                   deadline: deadline)

@@ -11,7 +11,9 @@ public struct ModuleLaunch: Equatable, Sendable {
     /// `PATH` in the clean environment, unless the manifest sets its own.
     public static let searchPath = "/usr/local/bin:/usr/bin:/bin"
     /// Variables the supervisor sets; a manifest entry of the same name is ignored.
-    public static let reservedVariables: Set<String> = ["HOTSWAP_MODULE", "HOTSWAP_VERSION", "HOTSWAP_PORT"]
+    public static let reservedVariables: Set<String> = ["HOTSWAP_MODULE", "HOTSWAP_VERSION", "HOTSWAP_PORT", instanceVariable]
+    /// The variable that carries `instance`: how an installer finds a process it has not recorded yet.
+    public static let instanceVariable = "HOTSWAP_INSTANCE"
 
     /// The absolute path of the unpacked version (`DATA/modules/NAME/versions/VERSION`): the
     /// working directory, and what a relative command resolves in.
@@ -19,13 +21,16 @@ public struct ModuleLaunch: Equatable, Sendable {
     public let manifest: ModuleManifest
     /// The port this run serves; nil when the module serves none.
     public let port: UInt16?
+    /// A random id of this run, set as `HOTSWAP_INSTANCE` (16 hex digits) when present: the
+    /// installer records it before the spawn and finds the process by it in `/proc/PID/environ`.
+    public let instance: UInt64?
 
     public var name: String { manifest.name }
     public var version: String { manifest.version }
 
     /// Refuses a relative directory, a manifest that breaks its grammar (`ModuleManifest.validate`),
     /// and `${HOTSWAP_PORT}` in an invocation when no port is assigned.
-    public init(directory: String, manifest: ModuleManifest, port: UInt16?) throws(SupervisionError) {
+    public init(directory: String, manifest: ModuleManifest, port: UInt16?, instance: UInt64? = nil) throws(SupervisionError) {
         guard directory.hasPrefix("/") else {
             throw .invalidLaunch("the version directory '\(directory)' must be an absolute path")
         }
@@ -37,6 +42,7 @@ public struct ModuleLaunch: Equatable, Sendable {
         self.directory = directory
         self.manifest = manifest
         self.port = port
+        self.instance = instance
         if port == nil {
             var invocations = [manifest.start]
             if case let .command(probe) = manifest.health { invocations.append(probe) }
@@ -59,7 +65,8 @@ public struct ModuleLaunch: Equatable, Sendable {
     }
 
     /// The clean environment, as `NAME=value`: `PATH`, `HOTSWAP_MODULE`, `HOTSWAP_VERSION`,
-    /// `HOTSWAP_PORT` (when a port is assigned), then the invocation's own variables, interpolated
+    /// `HOTSWAP_PORT` (when a port is assigned), `HOTSWAP_INSTANCE` (when an instance is), then the
+    /// invocation's own variables, interpolated
     /// (one named `PATH` replaces the default; the reserved names are the supervisor's).
     public func environment(of invocation: ModuleManifest.Invocation) -> [String] {
         let own = invocation.environment.filter { !Self.reservedVariables.contains($0.name) }
@@ -68,7 +75,14 @@ public struct ModuleLaunch: Equatable, Sendable {
         entries.append("HOTSWAP_MODULE=\(name)")
         entries.append("HOTSWAP_VERSION=\(version)")
         if let port { entries.append("HOTSWAP_PORT=\(port)") }
+        if let instance { entries.append("\(Self.instanceVariable)=\(Self.instanceText(instance))") }
         return entries + own.map { "\($0.name)=\(interpolated($0.value))" }
+    }
+
+    /// `instance` as the environment carries it: 16 lowercase hex digits.
+    public static func instanceText(_ instance: UInt64) -> String {
+        let digits = String(instance, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// The port an HTTP probe of `manifestPort` connects to: the assigned port when the probe

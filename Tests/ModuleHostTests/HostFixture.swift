@@ -5,6 +5,7 @@ import ModuleArchive
 import ModuleInstallation
 import Modules
 import ModuleSupervision
+import Testing
 import TestSupport
 
 /// One test's host: a temporary `modules/` directory, a module of a name no other test uses, two
@@ -127,8 +128,8 @@ final class HostFixture {
     /// Stops what every control supervises, kills what is left of this module's processes, and
     /// says whether none is left; the ports are released.
     func cleanUp() -> Bool {
-        for control in controls {
-            try? control.stopAll()
+        for control in controls where !control.isShutDown {
+            do { try control.stopAll() } catch { Issue.record("stopping every module failed: \(error)") }
             control.shutdown()
         }
         controls = []
