@@ -58,8 +58,7 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
     /// Whether `shutdown` was called; every later call but the accessors fails.
     public var isShutDown: Bool { closed.withLock { $0 } }
 
-    /// Starts (or adopts) the version: see the type's documentation. A version it spawns must
-    /// still run, the same process, `ProcessSettings.probeInterval` later. Before the spawn it
+    /// Starts (or adopts) the version: see the type's documentation. Before the spawn it
     /// checks the port is free and writes a pending entry with a random instance id that the
     /// process carries as `HOTSWAP_INSTANCE`, so a crash between the spawn and the pid's record
     /// leaves a process the next control finds; a processes file already at its bound refuses the start.
@@ -108,23 +107,8 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
             throw ProcessControlFailure("\(module) \(version) did not start: \(error)")
         }
         try keep(supervisor, as: key)
-        if let process = supervisor.status.process {
-            try update(layout) { $0.record(.init(version: version, port: port, process: process, instance: instance)) }
-        }
-        try Self.confirmRunning(supervisor, settings.probeInterval)
-    }
-
-    /// Fails unless the same process is still running after `interval`: a start the core does
-    /// not probe (ensuring the target, starting the previous version again) then never claims a
-    /// process that exited at once, as one that cannot bind its port does.
-    static func confirmRunning(_ supervisor: ModuleSupervisor, _ interval: Duration) throws(ProcessControlFailure) {
-        let runs = supervisor.status.runs
-        _ = poll(nil, 0, Int32(clamping: interval.wholeMilliseconds))
-        let status = supervisor.status
-        guard status.state == .running && status.runs == runs else {
-            throw ProcessControlFailure("\(supervisor.launch.name) \(supervisor.launch.version) did not keep running: "
-                + exitText(status))
-        }
+        guard let process = supervisor.status.process else { return }
+        try update(layout) { $0.record(.init(version: version, port: port, process: process, instance: instance)) }
     }
 
     /// Stops the version's supervised process group (bounded by `ProcessSettings.stopGrace`), or
@@ -183,7 +167,15 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
         guard let supervisor = running.withLock({ $0[Key(module: module, version: version)] }) else {
             throw ProcessControlFailure("\(module) \(version) is not running under this agent")
         }
-        guard supervisor.probe != nil else { return try Self.confirmRunning(supervisor, settings.probeInterval) }
+        guard supervisor.probe != nil else {
+            let runs = supervisor.status.runs
+            _ = poll(nil, 0, Int32(clamping: settings.probeInterval.wholeMilliseconds))
+            let status = supervisor.status
+            guard status.state == .running && status.runs == runs else {
+                throw ProcessControlFailure("\(module) \(version) did not keep running: \(Self.exitText(status))")
+            }
+            return
+        }
         let deadline = MonotonicInstant.now().advanced(by: settings.healthDeadline)
         let verdict = supervisor.waitUntilHealthy(successesNeeded: settings.successesNeeded, interval: settings.probeInterval,
                                                   deadline: deadline)
