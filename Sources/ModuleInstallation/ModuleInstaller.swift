@@ -101,7 +101,13 @@ public final class ModuleInstaller {
             case let .link(version):
                 try layout.link(version)
             case let .start(version, port):
-                try processes.start(module: module, version: version, directory: layout.versionDirectory(version), port: port)
+                let directory = layout.versionDirectory(version)
+                try processes.start(module: module, version: version, directory: directory, port: port)
+                // The core probes a start of the target before it links; these two starts it takes as
+                // done, so they are probed here: a version that cannot bind its port is never claimed.
+                if step == .ensureTarget || step == .rollbackStartPrevious {
+                    try processes.probe(module: module, version: version, directory: directory, port: port)
+                }
             case let .stop(version):
                 try processes.stop(module: module, version: version)
             case let .probe(version, port):

@@ -49,10 +49,22 @@ enum ProcessSpawn {
             environmentVector.free()
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, request.executable, &actions, &attributes, argumentVector.pointers, environmentVector.pointers)
+        var result = posix_spawn(&pid, request.executable, &actions, &attributes, argumentVector.pointers, environmentVector.pointers)
+        // ETXTBSY: the executable was just written, and a child that another thread was forking at
+        // that moment still held the writing descriptor until its own exec closed it. It passes
+        // within milliseconds; a few bounded retries, then the error.
+        var retries = 0
+        while result == ETXTBSY && retries < Self.busyExecutableRetries {
+            retries += 1
+            _ = poll(nil, 0, Int32(10 * retries))
+            result = posix_spawn(&pid, request.executable, &actions, &attributes, argumentVector.pointers, environmentVector.pointers)
+        }
         try check(result, "posix_spawn", request)
         return pid
     }
+
+    /// Spawns retried after ETXTBSY (10, 20, ... ms apart: at most 0.55 s in all).
+    static let busyExecutableRetries = 10
 
     private static func check(_ result: Int32, _ step: String, _ request: SpawnRequest) throws(SupervisionError) {
         guard result != 0 else { return }
