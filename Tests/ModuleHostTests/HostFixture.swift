@@ -38,7 +38,10 @@ final class HostFixture {
 
     init() throws {
         module = "svc-\(UInt32.random(in: 0...UInt32.max))"
-        guard let port = LoopbackPort.Reservation(), let alternate = LoopbackPort.Reservation() else { throw Failure("no loopback port") }
+        // Below the ephemeral range: a module binds its port long after this reservation, and a
+        // port-0 listener of a test beside it on another address must never be given it.
+        guard let port = LoopbackPort.Reservation(belowEphemeralRange: ()),
+              let alternate = LoopbackPort.Reservation(belowEphemeralRange: ()) else { throw Failure("no loopback port") }
         self.port = port
         self.alternate = alternate
         try FileManager.default.createDirectory(atPath: directory.file("modules"), withIntermediateDirectories: true)
