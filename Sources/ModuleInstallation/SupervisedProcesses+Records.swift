@@ -10,7 +10,8 @@ extension SupervisedProcesses {
 
     /// Reads, changes and writes back the module's processes file, under `files`.
     func update(_ layout: ModuleLayout, _ change: (inout RecordedProcesses) -> Void) throws(ProcessControlFailure) {
-        let failure = files.withLock { (_: inout Void) -> InstallationError? in
+        let failure = files.withLock { (count: inout UInt64) -> InstallationError? in
+            count &+= 1
             do throws(InstallationError) {
                 var processes = try RecordedProcesses.read(layout)
                 let before = processes
@@ -26,14 +27,15 @@ extension SupervisedProcesses {
 
     /// Records the new process of each supervisor that restarted its module since it was
     /// recorded; a supervisor stopped meanwhile is left out. Failures are kept for the agent to log.
-    static func recordRestarts(running: Locked<[Key: ModuleSupervisor]>, files: Locked<Void>, modulesDirectory: String,
+    static func recordRestarts(running: Locked<[Key: ModuleSupervisor]>, files: Locked<UInt64>, modulesDirectory: String,
                                notes: Locked<[String]>) {
         for (key, supervisor) in running.withLock({ $0 }) {
             let status = supervisor.status
             guard let process = status.process, Self.isAlive(status.state) else { continue }
             let layout: ModuleLayout
             do { layout = try Self.layout(modulesDirectory, key.module) } catch { continue }
-            let failure = files.withLock { (_: inout Void) -> InstallationError? in
+            let failure = files.withLock { (count: inout UInt64) -> InstallationError? in
+                count &+= 1
                 guard running.withLock({ $0[key] }) === supervisor else { return nil }
                 do throws(InstallationError) {
                     var processes = try RecordedProcesses.read(layout)

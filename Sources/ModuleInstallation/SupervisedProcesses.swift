@@ -30,10 +30,11 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
     public let modulesDirectory: String
     public let settings: ProcessSettings
     let running = Locked<[Key: ModuleSupervisor]>([:])
-    /// Held for every read-modify-write of a processes file.
-    let files = Locked(())
-    /// One lock per module, held across a whole start, stop or resume of it.
-    let operations = Locked<[String: Locked<Void>]>([:])
+    /// Held for every read-modify-write of a processes file; counts them. (Not a `Locked<Void>`:
+    /// ThreadSanitizer reported an access race on a zero-sized guarded value.)
+    let files = Locked<UInt64>(0)
+    /// One lock per module, held across a whole start, stop or resume of it; counts them.
+    let operations = Locked<[String: Locked<UInt64>]>([:])
     /// Set by `shutdown`, read under `running` before a supervisor is added.
     let closed = Locked(false)
     let recorder: Recorder
@@ -152,11 +153,14 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
     func serialized(_ module: String, _ body: () throws(ProcessControlFailure) -> Void) throws(ProcessControlFailure) {
         let lock = operations.withLock { locks in
             if let lock = locks[module] { return lock }
-            let lock = Locked(())
+            let lock = Locked<UInt64>(0)
             locks[module] = lock
             return lock
         }
-        let result = lock.withLock { _ in Result { () throws(ProcessControlFailure) in try body() } }
+        let result = lock.withLock { count in
+            count &+= 1
+            return Result { () throws(ProcessControlFailure) in try body() }
+        }
         try result.get()
     }
 
