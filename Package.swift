@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Access", dependencies: ["COpenSSL", "Fleet", "Primitives", "Wire"]),
         .target(name: "Gateway", dependencies: ["Fleet", "Primitives", "Telemetry", "Wire"]),
         .target(name: "Cluster", dependencies: ["Consensus", "Fleet", "Gateway", "Primitives", "Telemetry", "Wire"]),
-        .target(name: "Telemetry", dependencies: ["Primitives"]),
+        .target(name: "Telemetry", dependencies: ["HostInstall", "Primitives"]),
         .target(name: "Storage", dependencies: ["FileSystem", "Locking", "Primitives"]),
         .target(name: "Observability", dependencies: ["Locking", "Primitives"]),
         .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
@@ -144,7 +144,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: ["Cluster", "Consensus", "Fleet", "Gateway", "Locking", "Primitives", "Telemetry", "Wire", "TestSupport"]
         ),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Primitives", "Wire", "TestSupport"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["HostInstall", "Telemetry", "Primitives", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives", "TestSupport"]),
         .testTarget(name: "ModuleStoreTests", dependencies: ["ModuleArchive", "FileSystem", "Locking", "TestSupport"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "TestSupport"]),

@@ -185,6 +185,11 @@ extension AgentSessionCore {
                 "term": "\(command.leaderTerm)"])
             return AgentCommandResult(commandID: command.commandID, accepted: true,
                                       detail: "report interval set to \(milliseconds) ms")
+        case let .module(order):
+            logger.warning("refused a module order: this agent does not install modules yet", [
+                "command": "\(command.commandID)", "module": order.module, "operation": "\(order.command.operation)"])
+            return AgentCommandResult(commandID: command.commandID, accepted: false,
+                                      detail: "refused: this agent does not install modules yet")
         }
     }
 }

@@ -6,6 +6,7 @@ import Modules
 import ModuleArchive
 import Observability
 import Primitives
+import Telemetry
 import Transport
 import Wire
 

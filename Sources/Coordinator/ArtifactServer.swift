@@ -6,6 +6,7 @@ import ModuleArchive
 import Modules
 import Observability
 import Storage
+import Telemetry
 import Transport
 import Wire
 

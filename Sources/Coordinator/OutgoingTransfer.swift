@@ -4,6 +4,7 @@ import Glibc
 import ModuleArchive
 import Primitives
 import Storage
+import Telemetry
 import Wire
 
 /// The sending side of one chunked transfer, as a pure sequence of frames:

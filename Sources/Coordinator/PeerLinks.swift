@@ -1,6 +1,7 @@
 import Cluster
 import Consensus
 import Observability
+import Telemetry
 import Transport
 import Wire
 

@@ -2,6 +2,7 @@ import Cluster
 import Consensus
 import Locking
 import Primitives
+import Telemetry
 import Transport
 import Wire
 

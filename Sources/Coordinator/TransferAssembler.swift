@@ -1,6 +1,7 @@
 import Cluster
 import ModuleArchive
 import Storage
+import Telemetry
 
 /// Why a chunked transfer was refused. Each closes the connection it came
 /// on; nothing of the transfer reaches Raft or a waiting request.

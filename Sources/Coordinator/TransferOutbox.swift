@@ -3,6 +3,7 @@ import Consensus
 import ModuleArchive
 import Observability
 import Primitives
+import Telemetry
 import Transport
 import Wire
 

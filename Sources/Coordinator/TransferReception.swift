@@ -2,6 +2,7 @@ import Cluster
 import Consensus
 import Primitives
 import Storage
+import Telemetry
 import Transport
 import Wire
 

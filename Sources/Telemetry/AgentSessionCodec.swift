@@ -1,9 +1,11 @@
+import HostInstall
 import Primitives
 
 /// Encodes and decodes the agent session messages (hello, welcome,
 /// redirect, command, command result): a version byte, varints for numbers,
 /// u32-length-prefixed UTF-8 for text, key-sorted pairs for maps; a hello's
-/// former leader trails it only when there is one. Decoding
+/// former leader trails it only when there is one, and so does a command
+/// result's install result (`ModuleOrderCodec`, like a module order). Decoding
 /// is bounded and refuses trailing bytes, unknown versions and actions.
 public enum AgentSessionCodec {
     static let version: UInt8 = 1
@@ -81,6 +83,9 @@ public enum AgentSessionCodec {
         case let .setReportInterval(milliseconds):
             writer.write(UInt8(1))
             writer.writeVarint(UInt64(milliseconds))
+        case let .module(order):
+            writer.write(UInt8(2))
+            ModuleOrderCodec.write(order, to: &writer)
         }
         return writer.bytes
     }
@@ -93,6 +98,7 @@ public enum AgentSessionCodec {
         let action: AgentCommand.Action
         switch try reader.readUInt8() {
         case 1: action = .setReportInterval(milliseconds: try interval(&reader))
+        case 2: action = .module(try ModuleOrderCodec.readOrder(&reader))
         default: throw .invalidValue(offset: actionOffset, detail: "unknown agent command")
         }
         try reader.expectEnd()
@@ -104,13 +110,22 @@ public enum AgentSessionCodec {
         writer.writeVarint(result.commandID)
         writer.write(result.accepted)
         writer.write(result.detail)
+        if let install = result.install {
+            writer.write(true)
+            ModuleOrderCodec.write(install, to: &writer)
+        }
         return writer.bytes
     }
 
     public static func decodeCommandResult(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AgentCommandResult {
         var reader = try open(bytes)
-        let result = AgentCommandResult(commandID: try reader.readVarint(), accepted: try reader.readBool(),
+        var result = AgentCommandResult(commandID: try reader.readVarint(), accepted: try reader.readBool(),
                                         detail: try reader.readString(maximumBytes: AgentSessionLimits.textBytesMaximum))
+        if !reader.isAtEnd {
+            let offset = reader.offset
+            guard try reader.readBool() else { throw .invalidValue(offset: offset, detail: "an absent install result is not written") }
+            result.install = try ModuleOrderCodec.readResult(&reader)
+        }
         try reader.expectEnd()
         return result
     }

@@ -1,3 +1,5 @@
+import HostInstall
+
 /// What an agent says first on every connection: who it claims to be (the
 /// coordinator believes its certificate, and closes the connection when the
 /// two differ), the inventory the fleet should record, and the newest
@@ -77,6 +79,9 @@ public struct AgentRedirect: Equatable, Sendable {
 public struct AgentCommand: Equatable, Sendable {
     public enum Action: Equatable, Sendable {
         case setReportInterval(milliseconds: UInt32)
+        /// Install a module version or switch back from one (`ModuleOrder`); the result
+        /// carries the host's `InstallResult`.
+        case module(ModuleOrder)
     }
 
     public var leaderTerm: UInt64
@@ -91,16 +96,19 @@ public struct AgentCommand: Equatable, Sendable {
 }
 
 /// The agent's answer to a command: carried out, or refused and why (a
-/// lower term, an unsupported action, a value out of range).
+/// lower term, an unsupported action, a value out of range). A module order's
+/// answer also carries the host's `InstallResult` once the agent has one.
 public struct AgentCommandResult: Equatable, Sendable {
     public var commandID: UInt64
     public var accepted: Bool
     public var detail: String
+    public var install: InstallResult?
 
-    public init(commandID: UInt64, accepted: Bool, detail: String) {
+    public init(commandID: UInt64, accepted: Bool, detail: String, install: InstallResult? = nil) {
         self.commandID = commandID
         self.accepted = accepted
         self.detail = detail
+        self.install = install
     }
 }
 

@@ -3,6 +3,7 @@ import Consensus
 import Fleet
 import Primitives
 import Testing
+import TestSupport
 import Wire
 
 @Suite struct ClusterOutcomeCodecTests {

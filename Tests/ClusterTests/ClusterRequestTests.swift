@@ -2,6 +2,7 @@ import Cluster
 import Fleet
 import Primitives
 import Testing
+import TestSupport
 import Wire
 
 @Suite struct ClusterRequestTests {

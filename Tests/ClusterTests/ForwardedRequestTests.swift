@@ -1,6 +1,7 @@
 import Cluster
 import Primitives
 import Testing
+import TestSupport
 
 /// A forwarded request's payload: the follower's request id, then the request. A leader that
 /// cannot decode the request — the follower runs a newer build — answers that id at once.

@@ -3,6 +3,7 @@ import Cluster
 import Glibc
 import ModuleArchive
 import Storage
+import Telemetry
 import Testing
 import TestSupport
 import Wire

@@ -3,6 +3,7 @@ import Cluster
 import Consensus
 import Primitives
 import Storage
+import Telemetry
 import Testing
 import Wire
 

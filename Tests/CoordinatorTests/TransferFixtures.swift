@@ -3,6 +3,7 @@ import Cluster
 import Consensus
 import Glibc
 import Primitives
+import Telemetry
 import Transport
 import Wire
 

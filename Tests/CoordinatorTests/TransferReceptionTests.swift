@@ -4,6 +4,7 @@ import Consensus
 import Observability
 import Primitives
 import Storage
+import Telemetry
 import Testing
 import TestSupport
 import Transport

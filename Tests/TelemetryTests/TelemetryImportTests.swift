@@ -2,11 +2,13 @@ import Testing
 import TestSupport
 
 /// The agent links `Telemetry`, and its footprint is a product target: the target may import
-/// `Primitives` (itself standard library only) and nothing else — no Foundation, not even
-/// FoundationEssentials.
+/// `Primitives` (itself standard library only) and `HostInstall` (for module orders), and those
+/// only each other, `Modules` and `Wire` — no Foundation, not even FoundationEssentials.
 struct TelemetryImportTests {
-    @Test func telemetryImportsOnlyPrimitives() throws {
-        #expect(try SourceImports.modules(ofTarget: "Telemetry") == ["Primitives"])
+    @Test func telemetryImportsOnlyPureTargets() throws {
+        #expect(try SourceImports.modules(ofTarget: "Telemetry") == ["HostInstall", "Primitives"])
+        #expect(try SourceImports.modules(ofTarget: "HostInstall") == ["Modules", "Primitives"])
+        #expect(try SourceImports.modules(ofTarget: "Modules") == ["Primitives", "Wire"])
     }
 
     @Test func primitivesAndWireImportNothing() throws {

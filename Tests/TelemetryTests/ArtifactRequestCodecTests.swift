@@ -1,6 +1,7 @@
-import Cluster
 import Primitives
+import Telemetry
 import Testing
+import TestSupport
 
 /// The artifact request, refusal and transfer context encodings.
 @Suite struct ArtifactRequestCodecTests {

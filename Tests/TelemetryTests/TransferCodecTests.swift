@@ -1,6 +1,7 @@
-import Cluster
 import Primitives
+import Telemetry
 import Testing
+import TestSupport
 
 @Suite struct TransferCodecTests {
     static let header = TransferHeader(purpose: .snapshot, transferID: 9, term: 3, index: 500, totalBytes: 1 << 20,

@@ -2,7 +2,7 @@ import Primitives
 import Testing
 
 /// Expects `decode` to refuse every proper prefix of `bytes`, the encoding of one value, as truncated.
-func expectEveryShorterPrefixTruncated<Value>(_ bytes: [UInt8], _ decode: ([UInt8]) throws(BinaryDecodingError) -> Value,
+public func expectEveryShorterPrefixTruncated<Value>(_ bytes: [UInt8], _ decode: ([UInt8]) throws(BinaryDecodingError) -> Value,
                                               sourceLocation: SourceLocation = #_sourceLocation) {
     guard !bytes.isEmpty else {
         Issue.record("no encoding to cut: every prefix check would pass unrun", sourceLocation: sourceLocation)
