@@ -42,6 +42,8 @@ final class ArtifactFetcher: Sendable {
     let logger: Logger
     /// Answers the other members' requests.
     let server: ArtifactServer
+    /// Removes the artifacts no record names any more.
+    private let collection: ArtifactCollection
     private let service: RaftService
     private let state = Locked(State())
     private let stored: Counter
@@ -52,6 +54,7 @@ final class ArtifactFetcher: Sendable {
         self.uploads = uploads
         self.logger = logger
         server = ArtifactServer(service: service, uploads: uploads, metrics: metrics)
+        collection = ArtifactCollection(uploads: uploads, loop: service.loop, logger: logger, metrics: metrics)
         let help = "Module artifact fetches from another coordinator, by result (stored, failed)."
         stored = metrics.counter("hotswap_module_artifact_fetches_total", help: help, labels: [("result", "stored")])
         failed = metrics.counter("hotswap_module_artifact_fetches_total", help: help, labels: [("result", "failed")])
@@ -91,7 +94,8 @@ final class ArtifactFetcher: Sendable {
         if stale { service.loop.cancelTimer(timer) }
     }
 
-    /// Compares the records with the store, fails a stalled fetch, and asks for the next artifact.
+    /// Compares the records with the store, fails a stalled fetch, asks for the next artifact, and
+    /// removes artifacts no record has named for a while.
     private func round() {
         service.loop.preconditionInLoop()
         guard !state.withLock({ $0.isStopped }) else { return }
@@ -102,6 +106,7 @@ final class ArtifactFetcher: Sendable {
         }
         let held = Set(uploads.store.artifacts().map(\.digest.bytes))
         let now = MonotonicInstant.now()
+        collection.round(named: Set(sizes.keys), now: now)
         let dropped = state.withLock { state -> Asked? in
             guard let serial = state.plan.update(recorded: Set(sizes.keys), held: held), state.asked?.serial == serial else { return nil }
             defer { state.asked = nil }

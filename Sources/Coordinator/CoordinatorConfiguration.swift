@@ -62,6 +62,9 @@ public struct CoordinatorConfiguration: Sendable {
     public static let auditRetentionDefault: Duration = .seconds(90 * 86_400)
     /// An hour to ten years.
     public static let auditRetentionRange: ClosedRange<Duration> = .seconds(3_600) ... .seconds(3_650 * 86_400)
+    /// Versions of each module kept recorded beside those nodes run (Docs/MODULES.md, "Retention").
+    public var moduleRetention = FleetState.moduleRetentionDefault
+    public static let moduleRetentionRange = FleetState.moduleRetentionRange
     /// Users, tokens and rate limits of the API.
     public var access = AccessSettings()
     public static let snapshotEveryEntriesRange = 1...100_000_000
@@ -123,5 +126,6 @@ extension RaftService.Settings {
         electionTimeoutTicks = configuration.raftElectionTimeoutTicks
         snapshotEveryEntries = configuration.raftSnapshotEveryEntries
         auditRetention = configuration.auditRetention
+        moduleRetention = configuration.moduleRetention
     }
 }

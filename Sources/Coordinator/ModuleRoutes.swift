@@ -13,7 +13,7 @@ import Wire
 enum ModuleRoutes {
     static let signatureHeader = "HotSwap-Signature"
     /// The fleet encoding version of the module commands: uploads wait for a cluster version this high.
-    static let fleetVersion: UInt8 = 8
+    static let fleetVersion = FleetCodec.moduleCommandsVersion
 
     static func register(in routes: inout GuardedRoutes, service: RaftService, uploads: ModuleUploads) {
         routes.add("GET", "/api/v1/modules") { request, responder, _ in

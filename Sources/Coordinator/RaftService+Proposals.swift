@@ -87,7 +87,8 @@ extension RaftService {
     }
 
     /// What the leader proposes by itself when due: a new ticket key, the first admin, the
-    /// compaction of the audit trail, a higher cluster version.
+    /// compaction of the audit trail, the deletion of a module version past its retention, a
+    /// higher cluster version.
     func proposeLeaderRecords() {
         let submit = { [self] (request: ClusterRequest, completion: @escaping @Sendable (ClusterOutcome) -> Void) in
             submitOnLoop(request, mayForward: false, completion: completion)
@@ -95,6 +96,7 @@ extension RaftService {
         ticketKeys.proposeIfDue(newest: fleet.ticketKeys.first, isLeaseValid: node.isLeaseValid, submit: submit)
         adminBootstrap?.proposeIfDue(fleet: fleet, isLeaseValid: node.isLeaseValid, submit: submit)
         auditRetention.proposeIfDue(trail: fleet.audit, isLeaseValid: node.isLeaseValid, submit: submit)
+        moduleRetention.proposeIfDue(fleet: fleet, isLeaseValid: node.isLeaseValid, submit: submit)
         raiseClusterVersionIfDue()
     }
 

@@ -21,6 +21,7 @@ final class RaftService: @unchecked Sendable {
         var clockDriftBoundPercent = 10
         var snapshotEveryEntries: UInt64 = 10_000
         var auditRetention = CoordinatorConfiguration.auditRetentionDefault
+        var moduleRetention = FleetState.moduleRetentionDefault
     }
 
     let loop: EventLoop
@@ -74,6 +75,7 @@ final class RaftService: @unchecked Sendable {
     let ticketKeys: TicketKeyRotation
     /// Drops audit records past their retention.
     let auditRetention: AuditRetention
+    let moduleRetention: ModuleRetention
     /// Makes the first admin of a new cluster; set once before `start` if given the founding password.
     var adminBootstrap: AdminBootstrap?
     /// Node removal and revocation; set its hooks once before `start`.
@@ -124,6 +126,7 @@ final class RaftService: @unchecked Sendable {
         learnerPromotionsRefused = Self.learnerPromotionsRefusedCounter(in: metrics)
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
         auditRetention = AuditRetention(retention: settings.auditRetention, logger: logger, metrics: metrics)
+        moduleRetention = ModuleRetention(keepingNewest: settings.moduleRetention, logger: logger, metrics: metrics)
         clusterVersionRaise = ClusterVersionRaise(logger: logger)
         peerMessagesDroppedInbound = PeerFlowControl.droppedCounter("inbound", in: metrics)
         peerMessagesDroppedOutbound = PeerFlowControl.droppedCounter("outbound", in: metrics)

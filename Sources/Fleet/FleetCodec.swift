@@ -25,6 +25,8 @@ public enum FleetCodec {
     /// The first version whose entries the leader proposes only once the replicated cluster
     /// version is at least theirs (`FleetState.clusterVersion`); every later version is gated alike.
     public static let versionFirstGatedByClusterVersion: UInt8 = 7
+    /// The version of the module commands (`putModule`, `deleteModule`): a cluster below it takes none.
+    public static let moduleCommandsVersion: UInt8 = 8
     /// What the oldest build that may share a cluster with this one reads.
     public static let versionWrittenMinimum: UInt8 = 3
     static let textBytesMaximum = 256

@@ -27,6 +27,9 @@ public final class ModuleStore: Sendable {
         var artifacts: [ArtifactDigest: Int64]
         var storedBytes: Int64
         var reservedBytes: Int64
+        /// Each stored artifact's placement (`placements()`); 0 for those found at open.
+        var placements: [ArtifactDigest: UInt64] = [:]
+        var lastPlacement: UInt64 = 0
     }
 
     /// Entries listed in one of the store's directories before it is refused.
@@ -92,32 +95,6 @@ public final class ModuleStore: Sendable {
         return upload
     }
 
-    /// Removes every stored artifact whose digest is not in `keeping` and makes the removals
-    /// durable; returns what it removed. The caller's set must hold whatever it has stored but not
-    /// yet recorded, since an artifact outside it is removed. On a failure the artifacts removed
-    /// before it stay removed.
-    @discardableResult
-    public func collect(keeping: Set<ArtifactDigest>) throws(ModuleStoreError) -> [Artifact] {
-        let (removed, failure) = state.withLock { state -> ([Artifact], ModuleStoreError?) in
-            var removed: [Artifact] = []
-            for (digest, byteCount) in state.artifacts.sorted(by: { $0.key < $1.key }) where !keeping.contains(digest) {
-                let path = path(of: digest)
-                guard unlink(path) == 0 || errno == ENOENT else {
-                    return (removed, .file(.system(operation: "unlink", path: path, errno: errno)))
-                }
-                state.artifacts[digest] = nil
-                state.storedBytes -= byteCount
-                removed.append(Artifact(digest: digest, byteCount: byteCount))
-            }
-            return (removed, nil)
-        }
-        if !removed.isEmpty {
-            do { try Directory.sync(artifactsDirectory) } catch { throw .file(error) }
-        }
-        if let failure { throw failure }
-        return removed
-    }
-
     /// Claims `bytes` more of the total bound for an upload, or says why not.
     func reserve(_ bytes: Int64) -> ModuleStoreError? {
         state.withLock { state in
@@ -142,7 +119,11 @@ public final class ModuleStore: Sendable {
     func place(_ temporaryPath: String, digest: ArtifactDigest, byteCount: Int64) throws(ModuleStoreError) -> Bool {
         let destination = path(of: digest)
         let outcome = state.withLock { state -> Result<Bool, ModuleStoreError> in
-            guard state.artifacts[digest] == nil else { return .success(false) }
+            state.lastPlacement += 1
+            guard state.artifacts[digest] == nil else {
+                state.placements[digest] = state.lastPlacement
+                return .success(false)
+            }
             guard state.artifacts.count < limits.artifactCountMaximum else {
                 return .failure(.tooManyArtifacts(maximum: limits.artifactCountMaximum))
             }
@@ -152,6 +133,7 @@ public final class ModuleStore: Sendable {
                 return .failure(.writing("link to \(destination)", path: temporaryPath, errno: errno))
             }
             state.artifacts[digest] = byteCount
+            state.placements[digest] = state.lastPlacement
             state.storedBytes += byteCount
             return .success(true)
         }

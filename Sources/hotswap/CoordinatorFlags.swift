@@ -60,6 +60,8 @@ enum CoordinatorFlags {
                                            .value("10000"), help: "applied entries between snapshots of the fleet state")
     static let auditRetention = Flag("audit-retention", .duration(CoordinatorConfiguration.auditRetentionRange), .value("2160h"),
                                      help: "how long audit records are kept (2160h: 90 days); older ones are dropped")
+    static let moduleRetention = Flag("module-retention", .count(CoordinatorConfiguration.moduleRetentionRange), .value("10"),
+                                      help: "versions of each module kept; older ones no node runs are deleted")
 
     static let bootstrapAdminPasswordFile = Flag(
         "bootstrap-admin-password-file", .text("PATH"), .described("$\(BootstrapPassword.environmentName)"),
@@ -80,7 +82,8 @@ enum CoordinatorFlags {
         agentSuspectAfter, agentDownAfter, agentFailoverGrace, agentHelloHold,
         agentWindowSamples, agentWindowMinutes, agentNodesMaximum, nodeRetention,
         raftTick, electionTimeoutTicks, snapshotEveryEntries,
-        bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention, apiAllowedOrigin,
+        bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention, moduleRetention,
+        apiAllowedOrigin,
     ]
 
     /// The longest election timeout (`--raft-tick` × `--election-timeout-ticks`) a coordinator

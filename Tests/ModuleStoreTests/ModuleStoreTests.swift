@@ -101,23 +101,41 @@ struct ModuleStoreTests {
         #expect(store.usage == .init(artifactCount: 0, storedBytes: 0, uploadingBytes: 0))
     }
 
-    @Test func collectKeepsOnlyTheSetAndTheRemovalsLastAcrossAReopen() throws {
+    @Test func collectRemovesTheCandidatesAndTheRemovalsLastAcrossAReopen() throws {
         let directory = TemporaryDirectory()
         var store = try ModuleStore.open(directory: directory.path)
         let digests = try (0..<3).map { try StoreFixtures.store(StoreFixtures.bytes(1000 + $0, seed: 10 + UInt64($0)), in: store) }
             .map(\.artifact)
-        let removed = try store.collect(keeping: [digests[1].digest])
+        let placements = store.placements()
+        #expect(Set(placements.values).count == 3, "each placement is its own")
+        let candidates = placements.filter { $0.key != digests[1].digest }
+        let removed = try store.collect(candidates)
         #expect(removed == [digests[0], digests[2]].sorted { $0.digest < $1.digest })
         #expect(try StoreFixtures.names(directory.file("sha256")) == [digests[1].digest.hex])
         #expect(store.usage == .init(artifactCount: 1, storedBytes: 1001, uploadingBytes: 0))
-        #expect(try store.collect(keeping: [digests[1].digest]).isEmpty)
+        #expect(try store.collect(candidates).isEmpty)
         #expect(throws: ModuleStoreError.notFound(digests[0].digest)) { try store.open(digests[0].digest) }
         store.close()
 
         store = try ModuleStore.open(directory: directory.path)
         #expect(store.artifacts() == [digests[1]])
-        #expect(try store.collect(keeping: []) == [digests[1]])
+        #expect(store.placements() == [digests[1].digest: 0], "found at open")
+        #expect(try store.collect(store.placements()) == [digests[1]])
         #expect(store.artifacts().isEmpty)
+    }
+
+    /// The same bytes stored again after the caller looked change the placement, so the caller's
+    /// removal of them (decided while no record named them) keeps them.
+    @Test func anArtifactStoredAgainSinceTheCallerLookedIsKept() throws {
+        let directory = TemporaryDirectory()
+        let store = try ModuleStore.open(directory: directory.path)
+        let bytes = StoreFixtures.bytes(2000, seed: 3)
+        let artifact = try StoreFixtures.store(bytes, in: store).artifact
+        let seen = store.placements()
+        #expect(try StoreFixtures.store(bytes, in: store).wasAlreadyStored)
+        #expect(try store.collect(seen).isEmpty)
+        #expect(store.artifacts() == [artifact])
+        #expect(try store.collect(store.placements()) == [artifact])
     }
 
     @Test func verifyFindsAStoredFileWhoseBytesChanged() throws {
