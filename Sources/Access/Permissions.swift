@@ -26,6 +26,8 @@ public enum Permissions {
         PermissionRule("GET", "/api/v1/environments/{name}", .role(.viewer)),
         PermissionRule("PUT", "/api/v1/environments/{name}", .role(.admin)),
         PermissionRule("DELETE", "/api/v1/environments/{name}", .role(.admin)),
+        PermissionRule("GET", "/api/v1/environments/{name}/module-signing-keys", .role(.viewer)),
+        PermissionRule("PUT", "/api/v1/environments/{name}/module-signing-keys", .role(.admin)),
         PermissionRule("GET", "/api/v1/nodes", .role(.viewer)),
         PermissionRule("GET", "/api/v1/nodes/revocations", .role(.admin)),
         PermissionRule("DELETE", "/api/v1/nodes/revocations/{id}", .role(.admin)),

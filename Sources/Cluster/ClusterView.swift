@@ -35,6 +35,8 @@ public struct ClusterView: Sendable {
     public var modules: [String: [String: ModuleRecord]] = [:]
     /// The replicated cluster version; nil while never set.
     public var clusterVersion: UInt8?
+    /// Environment → the module signing keys it trusts (`FleetState.moduleSigningKeys`).
+    public var moduleSigningKeys: [String: [[UInt8]]] = [:]
     /// The index of the last entry in this node's log.
     public var lastIndex: UInt64 = 0
     /// Each member's match index, as a leader tracks it; empty unless leader.
@@ -71,6 +73,7 @@ public struct ClusterView: Sendable {
         audit = fleet.audit
         modules = fleet.modules
         clusterVersion = fleet.clusterVersion
+        moduleSigningKeys = fleet.moduleSigningKeys
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }

@@ -51,6 +51,7 @@ extension HTTPReply {
         case let .moduleDeleted(name, version):
             .json(200, "{\"deleted\":{\"name\":\(JSONText.quoted(name)),\"version\":\(JSONText.quoted(version))}}")
         case let .clusterVersionRaised(version), let .clusterVersionKept(version): .json(200, "{\"clusterVersion\":\(version)}")
+        case let .moduleSigningKeysSet(environment, keys): .json(200, ModuleSigningRoutes.json(environment: environment, keys: keys))
         case let .rejected(rejection): rejected(rejection)
         }
     }
@@ -63,7 +64,7 @@ extension HTTPReply {
              .lastAdmin, .signingKeyExists, .moduleVersionExists, .tooManyModules, .tooManyModuleVersions,
              .moduleSignatureDiffers, .tooManyModuleVersionsInAll: 409
         case .invalidName, .invalidApprovalTimeout, .invalidNode, .malformedTicketKey, .invalidUserName, .bootstrapNotAdmin,
-             .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule: 422
+             .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule, .invalidModuleSigningKeys: 422
         }
         return .error(status, rejection.code, rejection.description)
     }

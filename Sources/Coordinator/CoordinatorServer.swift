@@ -135,6 +135,7 @@ public final class CoordinatorServer: Sendable {
     private static func stateRoutes(in routes: inout GuardedRoutes, raft: RaftService, gateway: AgentGateway) {
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
+        ModuleSigningRoutes.register(in: &routes, service: raft)
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
         EventRoutes.register(in: &routes, hub: raft.events)
         AuditRoutes.register(in: &routes, service: raft)

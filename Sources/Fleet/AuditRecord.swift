@@ -78,6 +78,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case modulePut = "module.put"
     case moduleDelete = "module.delete"
     case clusterVersion = "cluster.version"
+    case environmentModuleKeys = "environment.module_keys"
 
     public static let bytesMaximum = 32
 
@@ -107,6 +108,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case let .putModule(record): (.modulePut, "\(record.name)@\(record.version)")
         case let .deleteModule(name, version): (.moduleDelete, "\(name)@\(version)")
         case let .setClusterVersion(version): (.clusterVersion, "\(version)")
+        case let .setModuleSigningKeys(environment, _): (.environmentModuleKeys, environment)
         }
     }
 }

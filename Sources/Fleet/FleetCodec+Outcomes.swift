@@ -11,7 +11,7 @@ extension FleetCodec {
         case adminBootstrapped, bootstrapSkipped, userAdded, userDeleted, passwordChanged, loginFailureRecorded, accountLocked
         case loginSuccessRecorded, userUnlocked, signingKeyRotated, unknownLoginRecorded, auditCompacted, loginSuccessWhileLocked
         case clusterVersionRaised, clusterVersionKept
-        case moduleStored = 32, moduleDeleted
+        case moduleStored = 32, moduleDeleted, moduleSigningKeysSet
     }
 
     private enum RejectionTag: UInt8 {
@@ -20,7 +20,7 @@ extension FleetCodec {
         case invalidUserName, userExists, unknownUser, tooManyUsers, lastAdmin, bootstrapNotAdmin, malformedPasswordDigest
         case malformedSigningKey, signingKeyExists, invalidKeyOverlap
         case invalidModule = 32, moduleVersionExists, unknownModule, tooManyModules, tooManyModuleVersions
-        case moduleSignatureDiffers, tooManyModuleVersionsInAll
+        case moduleSignatureDiffers, tooManyModuleVersionsInAll, invalidModuleSigningKeys
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -78,6 +78,9 @@ extension FleetCodec {
         case let .moduleDeleted(name, version):
             write(.moduleDeleted, name, to: &writer)
             writer.write(version)
+        case let .moduleSigningKeysSet(environment, keys):
+            write(.moduleSigningKeysSet, environment, to: &writer)
+            writeModuleSigningKeys(keys, to: &writer)
         case let .clusterVersionRaised(version):
             writer.write(OutcomeTag.clusterVersionRaised.rawValue)
             writer.write(version)
@@ -127,6 +130,8 @@ extension FleetCodec {
             return .auditCompacted(removed: Int(removed))
         case .moduleStored: return .moduleStored(try readModule(&reader), created: try reader.readBool())
         case .moduleDeleted: return .moduleDeleted(name: try readText(&reader), version: try readText(&reader))
+        case .moduleSigningKeysSet:
+            return .moduleSigningKeysSet(environment: try readText(&reader), keys: try readModuleSigningKeys(&reader))
         case .clusterVersionRaised: return .clusterVersionRaised(try reader.readUInt8())
         case .clusterVersionKept: return .clusterVersionKept(try reader.readUInt8())
         case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
@@ -187,6 +192,7 @@ extension FleetCodec {
             writer.write(version)
             writer.write(recordedSigned)
         case let .tooManyModuleVersionsInAll(maximum): write(.tooManyModuleVersionsInAll, number: maximum, to: &writer)
+        case let .invalidModuleSigningKeys(reason): write(.invalidModuleSigningKeys, text: reason, to: &writer)
         }
     }
 
@@ -238,6 +244,7 @@ extension FleetCodec {
         case .moduleSignatureDiffers:
             return .moduleSignatureDiffers(name: try text(), version: try text(), recordedSigned: try reader.readBool())
         case .tooManyModuleVersionsInAll: return .tooManyModuleVersionsInAll(maximum: try number())
+        case .invalidModuleSigningKeys: return .invalidModuleSigningKeys(try text())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
         }
     }

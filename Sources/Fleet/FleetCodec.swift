@@ -6,7 +6,8 @@ import Primitives
 /// version 4 node revocations and `deleteUnusedEnvironment`, version 5 users, logins and
 /// the token-signing key ring, version 6 the audit trail (`audited`, `recordUnknownLogin`,
 /// `compactAudit`), version 7 the cluster version (`setClusterVersion`, and the snapshot's
-/// cluster version), version 8 modules (`putModule`, `deleteModule`); versions 2 to 7 (written before) still decode, so a data
+/// cluster version), version 8 modules (`putModule`, `deleteModule`), version 9 the environments'
+/// module signing keys (`setModuleSigningKeys`); versions 2 to 8 (written before) still decode, so a data
 /// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
@@ -16,12 +17,13 @@ import Primitives
 /// `versionWrittenMinimum`: a command version 3 knows is written as version 3, a
 /// snapshot without revocations, users, signing keys or audit records too, one with revocations but
 /// neither users nor keys as version 4, one with an audit trail as version 6, one whose cluster
-/// version was set as version 7, one with a module (or an audit record of one) as version 8, and
+/// version was set as version 7, one with a module (or an audit record of one) as version 8, one
+/// with signing keys (or an audit record of setting them) as version 9, and
 /// an audited command in the higher of 6 and its command's version, so members of older builds follow an upgraded
 /// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
 /// read only in versions that have it.
 public enum FleetCodec {
-    public static let versionsRead: ClosedRange<UInt8> = 2...8
+    public static let versionsRead: ClosedRange<UInt8> = 2...9
     /// The first version whose entries the leader proposes only once the replicated cluster
     /// version is at least theirs (`FleetState.clusterVersion`); every later version is gated alike.
     public static let versionFirstGatedByClusterVersion: UInt8 = 7
@@ -39,7 +41,7 @@ public enum FleetCodec {
         case audited, recordUnknownLogin, compactAudit
         case setClusterVersion
         // Tags 24 to 31 are left free.
-        case putModule = 32, deleteModule
+        case putModule = 32, deleteModule, setModuleSigningKeys
 
         /// The version that introduced the tag.
         var since: UInt8 {
@@ -51,6 +53,7 @@ public enum FleetCodec {
                  .rotateSigningKey: 5
             case .audited, .recordUnknownLogin, .compactAudit: 6
             case .putModule, .deleteModule: 8
+            case .setModuleSigningKeys: 9
             case .setClusterVersion: 7
             }
         }
@@ -104,6 +107,7 @@ public enum FleetCodec {
         case .putModule: .putModule
         case .deleteModule: .deleteModule
         case .setClusterVersion: .setClusterVersion
+        case .setModuleSigningKeys: .setModuleSigningKeys
         }
     }
 
@@ -138,6 +142,9 @@ public enum FleetCodec {
             writer.write(name)
             writer.write(version)
         case let .setClusterVersion(version): writer.write(version)
+        case let .setModuleSigningKeys(environment, keys):
+            writer.write(environment)
+            writeModuleSigningKeys(keys, to: &writer)
         case let .rotateSigningKey(key, overlap):
             write(key, to: &writer)
             writer.write(overlap)
@@ -209,6 +216,8 @@ public enum FleetCodec {
         case .putModule: command = .putModule(try readModule(&reader))
         case .deleteModule: command = .deleteModule(name: try readText(&reader), version: try readText(&reader))
         case .setClusterVersion: command = .setClusterVersion(try readClusterVersion(&reader))
+        case .setModuleSigningKeys:
+            command = .setModuleSigningKeys(environment: try readText(&reader), keys: try readModuleSigningKeys(&reader))
         case nil: throw .invalidValue(offset: tagOffset, detail: "unknown fleet command tag")
         }
         return command
@@ -232,13 +241,16 @@ public enum FleetCodec {
         if version >= 6 { write(state.audit, to: &writer) }
         if version >= 7 { writer.write(state.clusterVersion ?? 0) }
         if version >= 8 { writeTable(state.sortedModuleRecords, to: &writer, write) }
+        if version >= 9 { writeSigningPolicy(state.moduleSigningKeys, to: &writer) }
         return writer.bytes
     }
 
-    /// The lowest version that holds what `state` holds: 8 with a module or an audit record of one,
+    /// The lowest version that holds what `state` holds: 9 with signing keys or an audit record of
+    /// setting them, 8 with a module or an audit record of one,
     /// 7 with a cluster version set, 6 with an audit trail (a record, or one dropped), 5 with users
     /// or signing keys, 4 with revocations, else `versionWrittenMinimum`.
     private static func snapshotVersion(of state: FleetState) -> UInt8 {
+        if !state.moduleSigningKeys.isEmpty || state.auditNamesModuleSigningKeys { return Tag.setModuleSigningKeys.versionWritten }
         if !state.modules.isEmpty || state.auditNamesModules { return Tag.putModule.versionWritten }
         if state.clusterVersion != nil { return Tag.setClusterVersion.versionWritten }
         if !state.audit.isEmpty || state.audit.droppedLogins > 0 || state.audit.droppedWrites > 0 { return Tag.audited.versionWritten }
@@ -263,7 +275,12 @@ public enum FleetCodec {
         let audit = version >= 6 ? try readAuditTrail(&reader, appliedIndex: appliedIndex) : AuditTrail()
         let clusterVersion = version >= 7 ? try readSnapshotClusterVersion(&reader) : nil
         let modules = version >= 8 ? try readModuleTable(&reader) : [:]
+        let signingPolicyOffset = reader.offset
+        let moduleSigningKeys = version >= 9 ? try readSigningPolicy(&reader) : [:]
         try reader.expectEnd()
+        if let stray = moduleSigningKeys.keys.sorted().first(where: { name in !environments.contains { $0.name == name } }) {
+            throw .invalidValue(offset: signingPolicyOffset, detail: "signing keys of environment '\(stray)', which does not exist")
+        }
         let usersByName = try uniqueUsers(users, tableOffset: usersOffset)
         try checkRing(signingKeys, tableOffset: keysOffset)
         return FleetState(
@@ -278,6 +295,7 @@ public enum FleetCodec {
             audit: audit,
             modules: modules,
             clusterVersion: clusterVersion,
+            moduleSigningKeys: moduleSigningKeys,
             appliedIndex: appliedIndex)
     }
 

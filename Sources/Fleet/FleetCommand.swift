@@ -64,6 +64,10 @@ public enum FleetCommand: Sendable, Equatable {
     /// version every member was heard to read when the leader proposed it. Never lowers it; only
     /// the leader proposes it, never audited. Encoding version 7.
     case setClusterVersion(UInt8)
+    /// Sets the Ed25519 public keys an environment trusts to sign the modules installed in it
+    /// (MODULES.md, "Signing policy"); none means the environment asks for no signature.
+    /// Encoding version 9.
+    case setModuleSigningKeys(environment: String, keys: [[UInt8]])
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -110,6 +114,7 @@ public enum FleetOutcome: Sendable, Equatable {
     /// A set no higher than the cluster version in force, which this is (the unset one counts as
     /// `FleetState.clusterVersionUnset`): nothing changed.
     case clusterVersionKept(UInt8)
+    case moduleSigningKeysSet(environment: String, keys: [[UInt8]])
     case rejected(FleetRejection)
 }
 
@@ -152,6 +157,9 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case moduleSignatureDiffers(name: String, version: String, recordedSigned: Bool)
     /// `FleetState.moduleVersionsMaximum` versions of all modules together are recorded.
     case tooManyModuleVersionsInAll(maximum: Int)
+    /// Module signing keys that are not 1 to `FleetState.moduleSigningKeysMaximum` distinct
+    /// 32-byte Ed25519 public keys (or none).
+    case invalidModuleSigningKeys(String)
 
     public var description: String {
         switch self {
@@ -213,6 +221,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "at most \(maximum) modules may be recorded; delete versions no longer deployed"
         case let .tooManyModuleVersionsInAll(maximum):
             return "at most \(maximum) versions of all modules together may be recorded; delete versions no longer deployed"
+        case let .invalidModuleSigningKeys(reason):
+            return "module signing keys: \(reason)"
         case let .moduleSignatureDiffers(name, version, recordedSigned):
             return "module \(name) \(version) is already recorded with these bytes "
                 + (recordedSigned ? "and another signature" : "unsigned")

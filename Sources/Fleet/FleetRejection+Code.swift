@@ -19,6 +19,7 @@ extension FleetRejection {
         case .invalidKeyOverlap: "invalid_overlap"
         case .invalidModule: "invalid_module"
         case .moduleVersionExists, .moduleSignatureDiffers: "module_version_exists"
+        case .invalidModuleSigningKeys: "invalid_module_signing_keys"
         }
     }
 }

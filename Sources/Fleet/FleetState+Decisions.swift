@@ -17,6 +17,7 @@ extension FleetState {
     /// replicas replaying them must keep. A node recorded in it keeps naming it.
     mutating func deleteEnvironment(_ name: String) -> FleetOutcome {
         guard environments.removeValue(forKey: name) != nil else { return .rejected(.notFound(name)) }
+        moduleSigningKeys[name] = nil
         return .environmentDeleted(name: name)
     }
 

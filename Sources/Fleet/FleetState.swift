@@ -24,6 +24,9 @@ public struct FleetState: Sendable, Equatable {
     /// The newest fleet version every member read when the leader raised it; nil until first
     /// raised. Only rises (`setClusterVersion`).
     public internal(set) var clusterVersion: UInt8?
+    /// Environment name → the Ed25519 public keys (32 bytes each) it trusts to sign modules;
+    /// an environment without an entry asks for no signature (`FleetState+ModuleSigning.swift`).
+    public internal(set) var moduleSigningKeys: [String: [[UInt8]]]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -58,13 +61,15 @@ public struct FleetState: Sendable, Equatable {
         audit = AuditTrail()
         modules = [:]
         clusterVersion = nil
+        moduleSigningKeys = [:]
         appliedIndex = 0
     }
 
     init(environments: [String: EnvironmentRecord], members: [String: ClusterMemberRecord],
          advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
          revocations: [String: NodeRevocation], users: [String: UserRecord], signingKeys: [SigningKeyRecord],
-         audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], clusterVersion: UInt8?, appliedIndex: UInt64) {
+         audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], clusterVersion: UInt8?,
+         moduleSigningKeys: [String: [[UInt8]]] = [:], appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
@@ -76,6 +81,7 @@ public struct FleetState: Sendable, Equatable {
         self.audit = audit
         self.modules = modules
         self.clusterVersion = clusterVersion
+        self.moduleSigningKeys = moduleSigningKeys
         self.appliedIndex = appliedIndex
     }
 
@@ -122,6 +128,7 @@ public struct FleetState: Sendable, Equatable {
         assert(users.count <= Self.usersMaximum && signingKeys.count <= Self.signingKeysMaximum, "access tables over their bound")
         assert(audit.count <= AuditTrail.recordsMaximum, "audit trail over its bound")
         assert(modules.count <= Self.modulesMaximum && moduleVersionCount <= Self.moduleVersionsMaximum, "modules over their bound")
+        assert(moduleSigningKeys.keys.allSatisfy { environments[$0] != nil }, "signing keys of an environment that does not exist")
         return outcome
     }
 
@@ -157,6 +164,7 @@ public struct FleetState: Sendable, Equatable {
         case let .putModule(record): putModule(record)
         case let .deleteModule(name, version): deleteModule(name, version: version)
         case let .setClusterVersion(version): setClusterVersion(version)
+        case let .setModuleSigningKeys(environment, keys): setModuleSigningKeys(environment, keys: keys)
         }
     }
 }

@@ -20,6 +20,7 @@ struct PermissionsTests {
         "POST /api/v1/cluster/members": .admin, "DELETE /api/v1/cluster/members/{name}": .admin,
         "GET /api/v1/environments": .viewer, "GET /api/v1/environments/{name}": .viewer,
         "PUT /api/v1/environments/{name}": .admin, "DELETE /api/v1/environments/{name}": .admin,
+        "GET /api/v1/environments/{name}/module-signing-keys": .viewer, "PUT /api/v1/environments/{name}/module-signing-keys": .admin,
         "GET /api/v1/nodes": .viewer, "GET /api/v1/nodes/{id}": .viewer, "GET /api/v1/nodes/{id}/metrics": .viewer,
         "GET /api/v1/nodes/revocations": .admin, "DELETE /api/v1/nodes/revocations/{id}": .admin,
         "DELETE /api/v1/nodes/{id}": .admin, "POST /api/v1/nodes/{id}/revoke": .admin,
