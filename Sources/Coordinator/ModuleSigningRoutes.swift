@@ -67,7 +67,8 @@ enum ModuleSigningRoutes {
         for (index, text) in decoded.keys.enumerated() {
             guard let key = Base64.decode(Substring(text)), key.count == FleetState.moduleSigningKeyBytes else {
                 return .failure(Refusal(description: "keys[\(index)] is not the base64 of a raw \(FleetState.moduleSigningKeyBytes)-byte "
-                                        + "Ed25519 public key (from a PEM one: openssl pkey -pubin -in KEY.pem -outform DER | tail -c 32 | base64)"))
+                                        + "Ed25519 public key (from a PEM one: "
+                                        + "openssl pkey -pubin -in KEY.pem -outform DER | tail -c 32 | base64)"))
             }
             keys.append(key)
         }
