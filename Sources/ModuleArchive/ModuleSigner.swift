@@ -35,7 +35,7 @@ public enum ModuleSigner {
 
 /// An Ed25519 key read from PEM (libcrypto's `EVP_PKEY`).
 final class Ed25519Key {
-    private let key: OpaquePointer
+    let key: OpaquePointer
 
     init(pem: [UInt8], isPrivate: Bool) throws(ModuleArchiveError) {
         guard pem.count <= 16 << 10, let bio = pem.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
