@@ -171,7 +171,7 @@ let package = Package(
             dependencies: [
                 "hotswap", "hotswap-agent", "hotswap-sample-service", "Access", "Cluster", "Transport", "Wire", "Telemetry", "Certificates",
                 "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives", "Fleet", "Modules",
-                "ModuleArchive",
+                "ModuleArchive", "HostInstall",
             ]
         ),
     ],
