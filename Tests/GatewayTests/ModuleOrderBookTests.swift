@@ -97,7 +97,8 @@ import Testing
         limits.attemptsMaximum = 4
         limits.backoffMaximum = .seconds(3)
         var book = ModuleOrderBook(term: 1, limits: limits)
-        #expect([1, 2, 3, 4, 5].map { book.backoff(afterAttempts: $0) } == [.seconds(1), .seconds(2), .seconds(3), .seconds(3), .seconds(3)])
+        let waits: [Duration] = [.seconds(1), .seconds(2), .seconds(3), .seconds(3), .seconds(3)]
+        #expect([1, 2, 3, 4, 5].map { book.backoff(afterAttempts: $0) } == waits)
         let request = Self.install()
         var command = try #require(Self.sent(try book.place(request, now: Self.at(0)).get().1).first).command
         var now = Self.at(0)

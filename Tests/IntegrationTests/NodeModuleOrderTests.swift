@@ -43,14 +43,17 @@ struct NodeModuleOrderTests {
     /// The module orders `agent` received, in order.
     static func orders(_ agent: FrameAgent) -> [(command: AgentCommand, order: ModuleOrder)] {
         agent.frames(of: .agentCommand).compactMap { frame in
-            guard let command = try? AgentSessionCodec.decodeCommand(frame.payload), case let .module(order) = command.action else { return nil }
+            guard let command = try? AgentSessionCodec.decodeCommand(frame.payload), case let .module(order) = command.action else {
+                return nil
+            }
             return (command, order)
         }
     }
 
     static func answer(_ agent: FrameAgent, _ command: AgentCommand, accepted: Bool = true, install: InstallResult?) {
         agent.send(kind: .agentCommandResult, AgentSessionCodec.encode(
-            AgentCommandResult(commandID: command.commandID, accepted: accepted, detail: accepted ? "" : "order queue full", install: install)))
+            AgentCommandResult(commandID: command.commandID, accepted: accepted, detail: accepted ? "" : "order queue full",
+                               install: install)))
     }
 
     /// `POST` on another thread (it waits for the order), and its answer once it came.
@@ -74,7 +77,8 @@ struct NodeModuleOrderTests {
         let (command, order) = try #require(Self.orders(agent).first)
         #expect(order.module == "web" && order.command.strategy == .blueGreen && order.command.operation.kind == .install(version: "2.0.0"))
         #expect(order.artifact?.size ?? 0 > 0 && order.artifact?.sha256.count == 32 && order.command.term == command.leaderTerm)
-        let result = InstallResult(operation: order.command.operation, outcome: .installed, active: ActiveVersion(version: "2.0.0", port: 8080))
+        let result = InstallResult(operation: order.command.operation, outcome: .installed,
+                                   active: ActiveVersion(version: "2.0.0", port: 8080))
         Self.answer(agent, command, install: result)
         #expect(eventually(timeout: .seconds(10)) { answered() != nil })
         let response = try #require(answered())
