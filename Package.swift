@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "FileSystem", dependencies: ["Locking"]),
         .target(name: "Fleet", dependencies: ["Modules", "Primitives", "Wire"]),
         .target(name: "Access", dependencies: ["COpenSSL", "Fleet", "Primitives", "Wire"]),
-        .target(name: "Gateway", dependencies: ["Fleet", "Primitives", "Telemetry", "Wire"]),
+        .target(name: "Gateway", dependencies: ["Fleet", "HostInstall", "Primitives", "Telemetry", "Wire"]),
         .target(name: "Cluster", dependencies: ["Consensus", "Fleet", "Gateway", "Primitives", "Telemetry", "Wire"]),
         .target(name: "Telemetry", dependencies: ["HostInstall", "Primitives"]),
         .target(name: "Storage", dependencies: ["FileSystem", "Locking", "Primitives"]),
@@ -56,7 +56,7 @@ let package = Package(
             name: "Coordinator",
             dependencies: [
                 "Access", "CLinux", "FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage",
-                "Gateway", "Telemetry", "Cluster", "Primitives", "Locking", "Modules", "ModuleArchive",
+                "Gateway", "Telemetry", "Cluster", "Primitives", "Locking", "Modules", "ModuleArchive", "HostInstall",
             ]
         ),
         .target(name: "CommandLineSupport", dependencies: ["FileSystem", "Observability", "Primitives"]),
@@ -139,7 +139,7 @@ let package = Package(
         ),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Primitives", "TestSupport"]),
         .testTarget(name: "AccessTests", dependencies: ["Access", "Fleet", "Primitives"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "Primitives", "Telemetry", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "HostInstall", "Primitives", "Telemetry", "TestSupport"]),
         .testTarget(
             name: "ClusterTests",
             dependencies: ["Cluster", "Consensus", "Fleet", "Gateway", "Locking", "Primitives", "Telemetry", "Wire", "TestSupport"]
@@ -171,7 +171,7 @@ let package = Package(
             dependencies: [
                 "hotswap", "hotswap-agent", "hotswap-sample-service", "Access", "Cluster", "Transport", "Wire", "Telemetry", "Certificates",
                 "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives", "Fleet", "Modules",
-                "ModuleArchive",
+                "ModuleArchive", "HostInstall",
             ]
         ),
     ],

@@ -35,6 +35,8 @@ public enum Permissions {
         PermissionRule("DELETE", "/api/v1/nodes/{id}", .role(.admin)),
         PermissionRule("POST", "/api/v1/nodes/{id}/revoke", .role(.admin)),
         PermissionRule("GET", "/api/v1/nodes/{id}/metrics", .role(.viewer)),
+        PermissionRule("GET", "/api/v1/nodes/{id}/modules", .role(.viewer)),
+        PermissionRule("POST", "/api/v1/nodes/{id}/modules/{module}", .role(.deployer)),
         PermissionRule("GET", "/api/v1/modules", .role(.viewer)),
         PermissionRule("GET", "/api/v1/modules/{name}", .role(.viewer)),
         PermissionRule("PUT", "/api/v1/modules/{name}/{version}", .role(.deployer)),

@@ -26,45 +26,6 @@ final class AgentGateway: @unchecked Sendable {
         var retentionSweepInterval: Duration = .seconds(1)
     }
 
-    /// This node's leadership as the gateway last saw it.
-    struct Leadership: Equatable {
-        var term: UInt64 = 0
-        var name = ""
-        /// Since when this node leads in `term`; nil when it does not.
-        var since: MonotonicInstant?
-        var leaseExpiresAt: MonotonicInstant?
-
-        func isActing(at now: MonotonicInstant) -> Bool {
-            since != nil && (leaseExpiresAt.map { now < $0 } ?? false)
-        }
-    }
-
-    /// An agent's open connection, held weakly: the connection owns its
-    /// channel, so a channel still alive here has a live connection, and a
-    /// closed one is never touched again.
-    final class SessionChannel {
-        weak var channel: FrameChannel?
-        init(_ channel: FrameChannel) { self.channel = channel }
-    }
-
-    /// A handle on an agent connection that may be used from any thread.
-    struct Session {
-        let channel: LoopBound<SessionChannel>
-        let identity: ObjectIdentifier
-
-        init(_ channel: FrameChannel) {
-            self.channel = LoopBound(SessionChannel(channel), loop: channel.connection.loop)
-            identity = ObjectIdentifier(channel)
-        }
-
-        /// Runs `body` on the session's loop if its connection is still open.
-        func ifOpen(_ body: @escaping @Sendable (FrameChannel) -> Void) {
-            channel.withValueOnLoop { holder in
-                if let open = holder.channel { body(open) }
-            }
-        }
-    }
-
     private struct State {
         var tables: GatewayTables
         var leadership = Leadership()
@@ -216,6 +177,20 @@ final class AgentGateway: @unchecked Sendable {
     /// Whether `node` has an agent session on this coordinator.
     func hasSession(_ node: String) -> Bool {
         state.withLock { $0.sessions[node] != nil }
+    }
+
+    /// `node`'s agent session on this acting leader, if it has one.
+    func session(of node: String) -> Session? {
+        state.withLock { $0.sessions[node] }
+    }
+
+    /// A record another writer (a module order's result) stored for the node: kept as what its hello
+    /// stated and as recorded, so a report does not write the hello's older inventory over it.
+    func noteRecorded(_ record: NodeRecord) {
+        state.withLock { state in
+            if state.helloRecords[record.id] != nil { state.helloRecords[record.id] = record }
+            state.inventoryRecorded[record.id] = record
+        }
     }
 
     /// The node was removed from the fleet: drops its window and what the gateway remembered of

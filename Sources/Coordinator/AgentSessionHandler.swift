@@ -12,13 +12,20 @@ import Wire
 /// while an election runs (`HelloRoute`). Then reports are stored and
 /// acknowledged. A malformed or unexpected frame closes this connection only.
 /// A connection of a revoked node is closed when it opens, at hello, and
-/// whenever a revocation applies (`AgentRevocations`).
+/// whenever a revocation applies (`AgentRevocations`). A welcomed agent may ask for a module
+/// artifact (`AgentArtifactServer`, one transfer per connection) and answers the leader's module
+/// orders (`ModuleOrders`).
 final class AgentSessionHandler: FrameReceiver {
     private let gateway: AgentGateway
     private let raft: any GatewayRaft
     private let ticketKeys: SessionTicketKeyRing
     private let revocations: AgentRevocations
     private let logger: Logger
+    private let artifacts: AgentArtifactServer?
+    private let orders: ModuleOrders?
+    /// The artifact transfer of this connection, while it runs (and after, until the next request).
+    private var artifactStream: AgentArtifactStream?
+    private var artifactTransfers: UInt64 = 0
     /// The key ring's generation when this session last got a ticket: a
     /// rotation gets it a fresh one, so a connected agent's ticket never expires.
     private var ticketKeysGeneration: UInt64 = 0
@@ -29,8 +36,10 @@ final class AgentSessionHandler: FrameReceiver {
     private weak var heldChannel: FrameChannel?
 
     init(gateway: AgentGateway, raft: any GatewayRaft, ticketKeys: SessionTicketKeyRing, revocations: AgentRevocations,
-         logger: Logger) {
+         logger: Logger, artifacts: AgentArtifactServer? = nil, orders: ModuleOrders? = nil) {
         self.gateway = gateway
+        self.artifacts = artifacts
+        self.orders = orders
         self.raft = raft
         self.ticketKeys = ticketKeys
         self.revocations = revocations
@@ -69,12 +78,24 @@ final class AgentSessionHandler: FrameReceiver {
             let result = try decoded { () throws(BinaryDecodingError) in try AgentSessionCodec.decodeCommandResult(frame.payload) }
             logger.info("agent command result", ["node": node, "command": "\(result.commandID)",
                                                  "accepted": "\(result.accepted)", "detail": result.detail])
+            orders?.receive(result, from: node, on: channel)
+        case .artifactRequest:
+            guard let node else { throw refusal("an artifact request before welcome") }
+            guard let artifacts else { throw refusal("unexpected frame kind \(frame.kind)") }
+            let request = try decoded { () throws(BinaryDecodingError) in try ArtifactRequestCodec.decodeRequest(frame.payload) }
+            artifactTransfers += 1
+            artifactStream = artifacts.serve(request, node: node, on: channel, current: artifactStream, transferID: artifactTransfers)
         default:
             throw refusal("unexpected frame kind \(frame.kind)")
         }
     }
 
+    func channelDidBecomeWritable(_ channel: FrameChannel) {
+        artifactStream?.pump()
+    }
+
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {
+        artifactStream?.cancel()
         revocations.unregister(channel)
         if let node { gateway.close(node: node, channel: channel) }
         if held != nil { gateway.holds.release(ObjectIdentifier(channel)) }
@@ -151,6 +172,7 @@ final class AgentSessionHandler: FrameReceiver {
             channel.connection.issueSessionTicket()
         }
         gateway.recordInventory(record)
+        orders?.welcomed(node: certified)
     }
 
     private func renewTicketAfterRotation(on channel: FrameChannel) {

@@ -77,12 +77,7 @@ public final class CoordinatorServer: Sendable {
         gatewaySettings.helloHold = configuration.agentHelloHold
             ?? raftSettings.tickInterval * (raftSettings.electionTimeoutTicks * 4)
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
-        raft.gatewayQueries = { gateway.answer($0) }
-        raft.viewObserver = { gateway.follow($0) }
-        raft.nodeAdministration.hasSession = { gateway.hasSession($0) }
-        raft.nodeAdministration.newestCertificate = { revocations.newestNotBefore(of: $0) }
-        raft.nodeAdministration.revocationsObserver = { revocations.install($0) }
-        raft.nodeAdministration.removalObserver = { gateway.forget($0) }
+        let orders = Self.connect(raft, to: gateway, revocations: revocations, logger: logger, metrics: metrics)
         let ticketKeys = tls.ticketKeys
         raft.ticketKeys.observer = { ticketKeys.install($0) }
         RaftMetrics.register(in: metrics, raft: raft)
@@ -90,7 +85,7 @@ public final class CoordinatorServer: Sendable {
                               help: "Frames refused at the sender because they exceed the frame size limit (since start).") {
             Double(FrameSendError.refusedTotal)
         }
-        Self.stateRoutes(in: &routes, raft: raft, gateway: gateway)
+        Self.stateRoutes(in: &routes, raft: raft, gateway: gateway, orders: orders)
         ModuleRoutes.register(in: &routes, service: raft, uploads: uploads)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes.routes,
@@ -100,13 +95,34 @@ public final class CoordinatorServer: Sendable {
                                       maximumConnections: limits.peerConnectionsMaximum, group: peerGroup,
                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
                                       metrics: metrics) { [artifacts] in PeerReceiver(service: raft, inbox: inbox, artifacts: artifacts) }
+        let agentArtifacts = AgentArtifactServer(checks: artifacts.server.checks, logger: logger, metrics: metrics) { sha256 in
+            raft.view.modules.values.contains { $0.values.contains { $0.sha256 == sha256 } }
+        }
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
                                        maximumConnections: limits.agentConnectionsMaximum, group: group,
                                        limits: limits, connectionLimits: connectionLimits, logger: logger,
                                        metrics: metrics) {
-            AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, revocations: revocations, logger: logger)
+            AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, revocations: revocations, logger: logger,
+                                artifacts: agentArtifacts, orders: orders)
         }
         endpoints = [api, peer, agent]
+    }
+
+    /// Lets the gateway and the module orders follow Raft's views and answer its node reads, and node
+    /// administration ask them and the revocations; returns the module orders.
+    private static func connect(_ raft: RaftService, to gateway: AgentGateway, revocations: AgentRevocations, logger: Logger,
+                                metrics: MetricsRegistry) -> ModuleOrders {
+        raft.gatewayQueries = { gateway.answer($0) }
+        let orders = ModuleOrders(gateway: gateway, logger: logger, metrics: metrics)
+        raft.viewObserver = { view in
+            gateway.follow(view)
+            orders.follow(view)
+        }
+        raft.nodeAdministration.hasSession = { gateway.hasSession($0) }
+        raft.nodeAdministration.newestCertificate = { revocations.newestNotBefore(of: $0) }
+        raft.nodeAdministration.revocationsObserver = { revocations.install($0) }
+        raft.nodeAdministration.removalObserver = { gateway.forget($0) }
+        return orders
     }
 
     /// The API's guarded routes with the health, login and user routes in them, and the first
@@ -132,11 +148,12 @@ public final class CoordinatorServer: Sendable {
     }
 
     /// The routes of the replicated state: cluster, environments, nodes, the event stream and the audit trail.
-    private static func stateRoutes(in routes: inout GuardedRoutes, raft: RaftService, gateway: AgentGateway) {
+    private static func stateRoutes(in routes: inout GuardedRoutes, raft: RaftService, gateway: AgentGateway, orders: ModuleOrders) {
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
         ModuleSigningRoutes.register(in: &routes, service: raft)
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
+        NodeModuleRoutes.register(in: &routes, orders: orders)
         EventRoutes.register(in: &routes, hub: raft.events)
         AuditRoutes.register(in: &routes, service: raft)
     }

@@ -124,14 +124,15 @@ enum ModuleRoutes {
         }
     }
 
-    /// A follower cannot forward a body this large (a forwarded request is one peer frame): it
-    /// names the leader and its API address, and says to retry there.
-    private static func notLeader(_ view: ClusterView) -> HTTPReply {
+    /// A follower cannot forward a body this large (a forwarded request is one peer frame), nor hold
+    /// a module order (the leader holds the agents' sessions): it names the leader and its API
+    /// address, and says to send `what` there.
+    static func notLeader(_ view: ClusterView, what: String = "uploads") -> HTTPReply {
         guard let leader = view.leaderName else {
             return .error(503, "no_leader", "no leader is known yet; retry shortly", retryAfterSeconds: 1)
         }
         let address = view.directory.advertised[leader]?.apiAddress ?? ""
-        return .error(503, "not_leader", "uploads are taken only by the leader, \(leader)"
-                      + (address.isEmpty ? "" : " (API \(address))") + "; send the upload there", retryAfterSeconds: 1)
+        return .error(503, "not_leader", "\(what) are taken only by the leader, \(leader)"
+                      + (address.isEmpty ? "" : " (API \(address))") + "; send them there", retryAfterSeconds: 1)
     }
 }

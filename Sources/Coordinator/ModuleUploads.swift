@@ -8,10 +8,11 @@ import Transport
 /// `DATA/modules/`, and one disk thread that writes uploads' pieces, checks complete artifacts and
 /// puts them in place. Bounded: at most `concurrentMaximum` uploads at a time and
 /// `perCallerMaximum` of one caller, each with at most one job queued or running and one discard,
-/// plus the `ArtifactServer`'s prepares, which hold no slot (so the queue never holds more than
-/// `queueMaximum`), and each holding at most `pendingBytesMaximum` (plus one read) while its job
-/// runs: past that its receiver pauses reading the client. A download from another member cannot
-/// pause its link and holds up to `ArtifactDownload.pendingBytesMaximum` more. `stop` answers the
+/// plus the `ArtifactServer`'s prepares and the agents' artifact transfers (`AgentArtifactServer`),
+/// which hold no slot (so the queue never holds more than `queueMaximum`), and each holding at most
+/// `pendingBytesMaximum` (plus one read) while its job runs: past that its receiver pauses reading
+/// the client. A download from another member cannot pause its link and holds up to
+/// `ArtifactDownload.pendingBytesMaximum` more. `stop` answers the
 /// queued jobs as stopping, cancels the running one between pieces, joins the thread, runs the
 /// queued discards itself (close and unlink) and closes the store. Storage failures are logged and every upload's end is counted
 /// (`hotswap_module_uploads_total{result}`).
@@ -19,7 +20,9 @@ final class ModuleUploads: Sendable {
     static let concurrentMaximum = 4
     static let perCallerMaximum = 2
     static let pendingBytesMaximum = 1 << 20
-    static let queueMaximum = 2 * concurrentMaximum + ArtifactServer.preparesMaximum
+    /// Each agent artifact transfer holds one job (its pass or a read) and, just after it ended, may
+    /// leave one behind for its successor's.
+    static let queueMaximum = 2 * concurrentMaximum + ArtifactServer.preparesMaximum + 2 * AgentArtifactServer.transfersMaximum
     /// The upload route's rate floor, after the body's stall-timeout grace: a 512 MiB artifact
     /// must arrive within about 2 h 20 min of unpaused time.
     static let minimumBytesPerSecond = 64 << 10

@@ -14,9 +14,9 @@ enum HotSwapCommands {
             """,
         subcommands: [
             DevCommand.command, CoordinatorCommand.command, AgentCommand.command(named: "agent"), CertsCommand.command,
-            ClusterCommand.command, EnvCommand.command, NodesCommand.command, LoginCommand.login, LoginCommand.logout,
-            UsersCommand.command, AuthCommand.command, AuditCommand.command, BenchAgentsCommand.command, DataCommand.command,
-            ModuleCommand.command,
+            ClusterCommand.command, EnvCommand.command, NodesCommand.command, NodeModuleCommand.command, LoginCommand.login,
+            LoginCommand.logout, UsersCommand.command, AuthCommand.command, AuditCommand.command, BenchAgentsCommand.command,
+            DataCommand.command, ModuleCommand.command,
             Command("version", aliases: ["--version"], summary: "print the version") { _ in
                 print("hotswap \(version)")
                 return 0

@@ -22,6 +22,7 @@ struct PermissionsTests {
         "PUT /api/v1/environments/{name}": .admin, "DELETE /api/v1/environments/{name}": .admin,
         "GET /api/v1/environments/{name}/module-signing-keys": .viewer, "PUT /api/v1/environments/{name}/module-signing-keys": .admin,
         "GET /api/v1/nodes": .viewer, "GET /api/v1/nodes/{id}": .viewer, "GET /api/v1/nodes/{id}/metrics": .viewer,
+        "GET /api/v1/nodes/{id}/modules": .viewer, "POST /api/v1/nodes/{id}/modules/{module}": .deployer,
         "GET /api/v1/nodes/revocations": .admin, "DELETE /api/v1/nodes/revocations/{id}": .admin,
         "DELETE /api/v1/nodes/{id}": .admin, "POST /api/v1/nodes/{id}/revoke": .admin,
         "GET /api/v1/audit": .admin,

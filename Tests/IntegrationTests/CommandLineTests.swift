@@ -152,7 +152,7 @@ struct CommandLineTests {
         #expect(output.standardError == """
             hotswap: unknown command 'nodse' (did you mean 'nodes'?)
             usage: hotswap <command>
-            commands: dev, coordinator, agent, certs, cluster, env, nodes, login, logout, users, auth, audit, bench, data, module, \
+            commands: dev, coordinator, agent, certs, cluster, env, nodes, node, login, logout, users, auth, audit, bench, data, module, \
             version, completion
             Run 'hotswap --help' for more.
 

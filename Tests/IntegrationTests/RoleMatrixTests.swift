@@ -70,6 +70,10 @@ struct RoleMatrixTests {
             "DELETE /api/v1/nodes/{id}": Sample(parameters: ["id": "ghost"], status: 404),
             "POST /api/v1/nodes/{id}/revoke": Sample(parameters: ["id": "revoke-\(via)"], status: 200),
             "GET /api/v1/nodes/{id}/metrics": Sample(parameters: ["id": "ghost"], status: 404),
+            // Only the acting leader holds module orders: a follower names it (503).
+            "GET /api/v1/nodes/{id}/modules": Sample(parameters: ["id": "ghost"], status: via == "follower" ? 503 : 404),
+            "POST /api/v1/nodes/{id}/modules/{module}": Sample(parameters: ["id": "ghost", "module": "web"],
+                                                               body: #"{"version":"1.0.0"}"#, status: via == "follower" ? 503 : 404),
             "GET /api/v1/modules": Sample(status: 200),
             "GET /api/v1/modules/{name}": Sample(parameters: ["name": "ghost"], status: 404),
             // Not an artifact: the leader reads it and refuses it; a follower takes no upload.

@@ -21,6 +21,12 @@ final class FrameAgent {
         client.write(TestFrames.frame(kind: kind.rawValue, payload: payload), on: connection)
     }
 
+    /// Sends the frames in one write, so the coordinator reads them together.
+    func sendTogether(_ frames: [(FrameKind, [UInt8])]) {
+        guard let connection else { return }
+        client.write(frames.flatMap { TestFrames.frame(kind: $0.0.rawValue, payload: $0.1) }, on: connection)
+    }
+
     func hello(_ name: String, incarnation: UInt64 = 1, environment: String = "development",
                formerLeader: FormerLeader? = nil) {
         send(kind: .agentHello, AgentSessionCodec.encode(AgentHello(

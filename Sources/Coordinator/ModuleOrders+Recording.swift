@@ -1,0 +1,88 @@
+import Cluster
+import Fleet
+import Gateway
+import HostInstall
+import Observability
+import Telemetry
+import Transport
+
+extension ModuleOrders {
+    /// An order ended: counted and logged; a definitive answer is recorded in the node's
+    /// `moduleVersions` (the active version, or none), through Raft as `putNode`, audited in the
+    /// name of who asked at the time of the answer. Nothing is written when the node is no longer in
+    /// the fleet, or when the record already says so and no API caller asked (whose write is the audit record).
+    func ended(_ finished: ModuleOrderBook.Finished, audit: AuditContext?) {
+        let request = finished.request
+        let (node, module, operation) = (request.node, request.module, "\(request.operation)")
+        switch finished.ending {
+        case .forgotten:
+            counters.ended("forgotten")
+            logger.info("module order forgotten: this coordinator no longer leads in its term",
+                        ["node": node, "module": module, "operation": operation])
+        case let .abandoned(reason, _):
+            counters.ended("abandoned")
+            logger.warning("module order abandoned", ["node": node, "module": module, "operation": operation,
+                                                      "attempts": "\(finished.attempts)", "reason": reason])
+        case let .answered(result):
+            logger.info("module order answered", ["node": node, "module": module, "operation": operation,
+                                                  "outcome": "\(result.outcome)", "active": result.active?.version ?? "none",
+                                                  "reason": result.reason ?? ""])
+            record(result, of: request, audit: audit)
+        }
+    }
+
+    private func record(_ result: InstallResult, of request: ModuleOrderBook.Request, audit: AuditContext?) {
+        guard var record = gateway.raft.view.nodes[request.node] else {
+            return logger.info("module order's node is not in the fleet; its result is not recorded", ["node": request.node])
+        }
+        var versions = record.moduleVersions
+        versions[request.module] = result.active?.version
+        // An order the API placed leaves an audit record of its answer even when the versions stay.
+        guard versions != record.moduleVersions || audit != nil else { return }
+        record.moduleVersions = versions
+        if let invalidity = record.invalidity {
+            return logger.warning("module order's result not recorded", ["node": request.node, "reason": invalidity])
+        }
+        let write = ClusterRequest.write(FleetCodec.encode(.putNode(record)))
+        let context = audit.map {
+            AuditContext(user: $0.user, role: $0.role, source: $0.source, atMilliseconds: WallClock.nowMilliseconds())
+        }
+        let (gateway, logger, recorded) = (self.gateway, self.logger, record)
+        gateway.raft.submit(context.map { .audited($0, write) } ?? write) { outcome in
+            guard outcome.succeeded else {
+                return logger.warning("module order's result not recorded", ["node": recorded.id, "outcome": outcome.logSummary])
+            }
+            gateway.noteRecorded(recorded)
+        }
+    }
+}
+
+/// `hotswap_module_orders_sent_total` and `hotswap_module_order_results_total{outcome}`: module
+/// orders sent to agents (resends included), and what came of them — each answer by the host's
+/// outcome or `not_accepted`, and each order that ended without one (`abandoned`, `forgotten`).
+struct ModuleOrderCounters: Sendable {
+    static let outcomes = InstallResult.Outcome.allCases.map { "\($0)" } + ["not_accepted", "abandoned", "forgotten"]
+
+    let sent: Counter
+    private let results: [String: Counter]
+
+    init(metrics: MetricsRegistry) {
+        sent = metrics.counter("hotswap_module_orders_sent_total", help: "Module orders sent to agents, resends included.")
+        var results: [String: Counter] = [:]
+        for outcome in Self.outcomes {
+            results[outcome] = metrics.counter(
+                "hotswap_module_order_results_total",
+                help: "What came of module orders: the agents' answers by outcome, and orders ended without one.",
+                labels: [("outcome", outcome)])
+        }
+        self.results = results
+    }
+
+    func count(_ result: AgentCommandResult) {
+        ended(result.install.map { "\($0.outcome)" } ?? (result.accepted ? "accepted" : "not_accepted"))
+    }
+
+    func ended(_ outcome: String) {
+        results[outcome]?.increment()
+    }
+}
