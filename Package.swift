@@ -120,7 +120,7 @@ let package = Package(
             name: "ModuleHostTests",
             dependencies: [
                 "hotswap-sample-service", "HostInstall", "Locking", "ModuleArchive", "ModuleInstallation", "Modules", "ModuleSupervision",
-                "TestSupport",
+                "Primitives", "TestSupport", "Transport",
             ]
         ),
         .testTarget(name: "RepositoryTests", dependencies: ["Access", "TestSupport"]),
