@@ -45,7 +45,7 @@ let package = Package(
             name: "ModuleSupervision",
             dependencies: ["CLinux", "FileSystem", "Locking", "Modules", "Primitives", "Telemetry", "Transport"]
         ),
-        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
+        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "FileSystem", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",
             dependencies: [
