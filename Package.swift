@@ -45,7 +45,7 @@ let package = Package(
             name: "ModuleSupervision",
             dependencies: ["CLinux", "FileSystem", "Locking", "Modules", "Primitives", "Telemetry", "Transport"]
         ),
-        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "Wire", "Locking", "Observability", "Primitives"]),
+        .target(name: "Transport", dependencies: ["CLinux", "COpenSSL", "FileSystem", "Wire", "Locking", "Observability", "Primitives"]),
         .target(
             name: "Agent",
             dependencies: [
@@ -120,7 +120,7 @@ let package = Package(
             name: "ModuleHostTests",
             dependencies: [
                 "hotswap-sample-service", "HostInstall", "Locking", "ModuleArchive", "ModuleInstallation", "Modules", "ModuleSupervision",
-                "TestSupport",
+                "Primitives", "TestSupport", "Transport",
             ]
         ),
         .testTarget(name: "RepositoryTests", dependencies: ["Access", "TestSupport"]),

@@ -1,5 +1,4 @@
 import FileSystem
-import Glibc
 import HostInstall
 import ModuleArchive
 import ModuleInstallation
@@ -9,9 +8,11 @@ import Primitives
 import Transport
 
 /// The one host `bench module-switch` installs on: `DIR/modules/`, the sample service packed as
-/// three versions of one module (two good, one whose probe path answers 404), two free loopback
-/// ports (the manifests' `port` and `alternatePort`), an installer on `SupervisedProcesses`
-/// behind `TimedProcesses`, and each command measured with a `ServingWatch` on both ports.
+/// three versions of one module (two good, one whose probe path answers 404), two loopback ports
+/// reserved below the ephemeral range until `release` (the manifests' `port` and `alternatePort`:
+/// no other program's port-0 bind takes one before the module binds it), an installer on
+/// `SupervisedProcesses` behind `TimedProcesses`, and each command measured with a `ServingWatch`
+/// on both ports.
 final class ModuleSwitchHost {
     static let module = "bench-sample"
     static let old = "1.0.0"
@@ -32,25 +33,46 @@ final class ModuleSwitchHost {
 
     let ports: [Int]
     let processes: TimedProcesses
+    private let reservations: [PortReservation]
     private let installer: ModuleInstaller
     private var artifacts: [String: ModuleArtifact] = [:]
     private var sequence: UInt64 = 0
 
     /// Packs the three versions under `directory` and makes the installer (which takes the module's lock).
     init(directory: String, service: String, supervised: SupervisedProcesses) throws {
-        ports = try LoopbackPorts.free(2)
+        reservations = try Self.reservePorts(2)
+        ports = reservations.map { Int($0.port) }
         processes = TimedProcesses(supervised)
-        let binary = try FileReader.read(service, maximumBytes: 256 << 20)
-        for (version, healthPath) in [(Self.old, "/healthz"), (Self.new, "/healthz"), (Self.bad, "/missing")] {
-            artifacts[version] = try Self.pack(version, healthPath: healthPath, binary: binary, ports: ports, into: directory)
+        do {
+            let binary = try FileReader.read(service, maximumBytes: 256 << 20)
+            for (version, healthPath) in [(Self.old, "/healthz"), (Self.new, "/healthz"), (Self.bad, "/missing")] {
+                artifacts[version] = try Self.pack(version, healthPath: healthPath, binary: binary, ports: ports, into: directory)
+            }
+            let layout = try ModuleLayout(modulesDirectory: supervised.modulesDirectory, module: Self.module)
+            installer = try ModuleInstaller(layout: layout, processes: processes)
+        } catch {
+            reservations.forEach { $0.release() }
+            throw error
         }
-        let layout = try ModuleLayout(modulesDirectory: supervised.modulesDirectory, module: Self.module)
-        installer = try ModuleInstaller(layout: layout, processes: processes)
     }
 
-    /// Releases the module's lock.
+    /// Releases the module's lock and the ports' reservations.
     func release() {
         installer.release()
+        reservations.forEach { $0.release() }
+    }
+
+    /// `count` distinct ports below the ephemeral range, reserved.
+    private static func reservePorts(_ count: Int) throws -> [PortReservation] {
+        var claimed = Set<UInt16>(), reservations: [PortReservation] = []
+        while reservations.count < count {
+            guard let reservation = PortReservation.belowEphemeralRange(claiming: { claimed.insert($0).inserted }) else {
+                reservations.forEach { $0.release() }
+                throw ModuleSwitchFailure("cannot reserve a loopback port below the ephemeral range")
+            }
+            reservations.append(reservation)
+        }
+        return reservations
     }
 
     /// Runs one command with the process side's clock and the serving watch on, and checks its
@@ -105,31 +127,4 @@ struct ModuleSwitchFailure: Error, CustomStringConvertible {
     let description: String
 
     init(_ description: String) { self.description = description }
-}
-
-/// Free loopback ports, as the kernel hands them out for port 0 (released again, so another
-/// program could take one before the module does; a benchmark on a quiet machine accepts that).
-enum LoopbackPorts {
-    static func free(_ count: Int) throws -> [Int] {
-        var descriptors: [Int32] = []
-        defer { descriptors.forEach { close($0) } }
-        var ports: [Int] = []
-        for _ in 0..<count {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard descriptor >= 0 else { throw ModuleSwitchFailure("cannot reserve a loopback port: socket failed") }
-            descriptors.append(descriptor)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-                }
-            }
-            guard bound else { throw ModuleSwitchFailure("cannot reserve a loopback port: \(SystemErrorText.message(errno))") }
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
-        }
-        return ports
-    }
 }

@@ -64,30 +64,10 @@ enum VersionQuery {
     static let answerBytesMaximum = 4_096
 
     static func version(on port: Int) -> String? {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let request = Array("GET /healthz HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8)
-        guard send(descriptor, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return nil }
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: answerBytesMaximum)
-        while answer.count < answerBytesMaximum {
-            let count = recv(descriptor, &buffer, answerBytesMaximum - answer.count, 0)
-            guard count > 0 else { break }
-            answer += buffer[0..<count]
-        }
-        return versionField(String(decoding: answer, as: UTF8.self))
+        let fetched = HTTPProbe.fetch(address: SocketAddress.loopbackIPv4.withPort(UInt16(port)), hostHeader: "127.0.0.1:\(port)",
+                                      path: "/healthz", timeout: .seconds(1), answerBytesMaximum: answerBytesMaximum)
+        guard case .answered = fetched.outcome else { return nil }
+        return versionField(String(decoding: fetched.body, as: UTF8.self))
     }
 
     /// The value of `"version":"…"` in `text`.

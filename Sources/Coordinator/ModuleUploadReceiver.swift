@@ -1,14 +1,13 @@
 import Access
 import Cluster
 import Fleet
-import Locking
 import ModuleArchive
 import Modules
 import Transport
 import Wire
 
 /// One module upload's body (Docs/MODULES.md, "Uploading and listing"), on its connection's loop:
-/// pieces are gathered and handed to the disk thread one job at a time (`ModuleUploads`), reading
+/// pieces are gathered and handed to the disk thread one job at a time (`UploadHandOff`), reading
 /// paused while more than `ModuleUploads.pendingBytesMaximum` waits. Once the body ends, the disk
 /// thread checks the whole artifact (`ModuleExtractor.inspect`) in its temporary file and the
 /// record it makes, and only then puts it in the store, so an invalid artifact is never stored;
@@ -29,10 +28,7 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
     private let responder: HTTPResponder
     private let uploads: ModuleUploads
     private let service: RaftService
-    /// The upload, touched only by the disk thread's jobs, which run in order.
-    private let upload: Locked<ModuleUpload?>
-    private var pending: [UInt8] = []
-    private var isWriting = false
+    private let handOff: UploadHandOff
     private var isPaused = false
     private var bodyEnded = false
     /// Answered, abandoned or discarded: nothing more is done but the discard.
@@ -40,7 +36,7 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
 
     init(_ admitted: Admitted, upload: ModuleUpload, responder: HTTPResponder, uploads: ModuleUploads, service: RaftService) {
         self.admitted = admitted
-        self.upload = Locked(upload)
+        handOff = UploadHandOff(upload, uploads: uploads, loop: responder.loop, caller: admitted.caller.name)
         self.responder = responder
         self.uploads = uploads
         self.service = service
@@ -50,10 +46,10 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
 
     func receive(_ bytes: [UInt8]) {
         guard !isOver else { return }
-        pending.append(contentsOf: bytes)
-        if !isWriting {
+        handOff.append(bytes)
+        if !handOff.isWriting {
             writePending()
-        } else if pending.count > ModuleUploads.pendingBytesMaximum, !isPaused {
+        } else if handOff.pendingBytes > ModuleUploads.pendingBytesMaximum, !isPaused {
             isPaused = true
             responder.pauseBody()
         }
@@ -61,42 +57,28 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
 
     func finish() {
         bodyEnded = true
-        guard !isOver, !isWriting else { return }
-        pending.isEmpty ? complete() : writePending()
+        guard !isOver, !handOff.isWriting else { return }
+        handOff.hasPending ? writePending() : complete()
     }
 
     func abandon(_ reason: String) {
         guard !isOver else { return }
         uploads.count(.interrupted)
-        discard()
+        isOver = true
+        handOff.discard()
     }
 
     private func writePending() {
-        let piece = pending, upload = self.upload
-        pending = []
-        isWriting = true
-        let bound = LoopBound(self, loop: responder.loop)
-        let queued = uploads.run(on: responder.loop, {
-            upload.withLock { upload -> ModuleStoreError? in
-                do throws(ModuleStoreError) {
-                    try upload?.write(piece)
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-        }, answer: { (answer: ModuleStoreError??) in bound.value.written(answer) })
         // The queue holds every upload's one job: only a stop refuses one.
-        if !queued { fail(Self.stopping, .interrupted) }
+        if !handOff.writePending({ [self] in written($0) }) { fail(Self.stopping, .interrupted) }
     }
 
     /// A piece's job ended: nil (the uploads stopped), a store error, or `.some(nil)` when written.
     private func written(_ answer: ModuleStoreError??) {
-        isWriting = false
         guard !isOver else { return }
         guard let answer else { return fail(Self.stopping, .interrupted) }
         if let error = answer { return failStore(error) }
-        if !pending.isEmpty { return writePending() }
+        if handOff.hasPending { return writePending() }
         if isPaused, !bodyEnded {
             isPaused = false
             responder.resumeBody()
@@ -106,16 +88,13 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
 
     /// The whole body is written: the disk thread checks it, then stores it.
     private func complete() {
-        isWriting = true
-        let upload = self.upload, uploads = self.uploads
+        let uploads = self.uploads
         let recorded = service.view.modules[admitted.name]?[admitted.version]
         let draft = ModuleRecord(name: admitted.name, version: admitted.version, sha256: [], byteCount: 0, manifest: [],
                                  uploadedBy: admitted.caller.name, uploadedAtMilliseconds: WallClock.nowMilliseconds(),
                                  signature: admitted.signature)
-        let bound = LoopBound(self, loop: responder.loop)
-        let queued = uploads.run(on: responder.loop, {
-            upload.withLock { upload in Self.check(upload, draft: draft, recorded: recorded) { uploads.isStopping } }
-        }, answer: { (answer: Checked??) in bound.value.checked(answer) })
+        let queued = handOff.run({ upload in Self.check(upload, draft: draft, recorded: recorded) { uploads.isStopping } },
+                                 answer: { [self] in checked($0) })
         if !queued { fail(Self.stopping, .interrupted) }
     }
 
@@ -167,7 +146,6 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
     }
 
     private func checked(_ answer: Checked??) {
-        isWriting = false
         guard !isOver else { return }
         guard let answer, let checked = answer else { return fail(Self.stopping, .interrupted) }
         switch checked {
@@ -184,7 +162,7 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
     /// Proposes the record, audited, and answers its outcome.
     private func propose(_ record: ModuleRecord) {
         isOver = true
-        uploads.releaseSlot(for: admitted.caller.name)
+        handOff.releaseSlot()
         uploads.count(.stored)
         service.submit(.write(FleetCodec.encode(.putModule(record))), by: admitted.caller, of: admitted.request, answering: responder)
     }
@@ -197,27 +175,9 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
     private func fail(_ reply: HTTPReply, _ result: ModuleUploads.Result) {
         guard !isOver else { return }
         uploads.count(result)
-        discard()
-        responder.send(reply)
-    }
-
-    /// Ends the upload: its temporary file is removed on the disk thread (by `ModuleUploads.stop`
-    /// when it is stopping with the job queued; on this loop, close and unlink, when it stopped
-    /// before the job was queued), and its slot given back.
-    private func discard() {
         isOver = true
-        pending = []
-        let upload = self.upload, uploads = self.uploads, caller = admitted.caller.name
-        let queued = uploads.run(on: responder.loop, isDiscard: true, {
-            upload.withLock { upload in
-                upload?.abort()
-                upload = nil
-            }
-        }, answer: { (_: Void?) in uploads.releaseSlot(for: caller) })
-        if !queued {
-            upload.withLock { $0 = nil }
-            uploads.releaseSlot(for: caller)
-        }
+        handOff.discard()
+        responder.send(reply)
     }
 
     static let stopping = HTTPReply.error(503, "shutting_down", "this coordinator is shutting down; retry on another",
