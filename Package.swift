@@ -161,7 +161,7 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "Primitives", "TestSupport",
-                "HostInstall", "ModuleArchive", "ModuleInstallation", "Modules", "Storage",
+                "HostInstall", "ModuleArchive", "ModuleInstallation", "Modules", "Storage", "FileSystem",
             ]
         ),
         .testTarget(
@@ -173,7 +173,7 @@ let package = Package(
             dependencies: [
                 "hotswap", "hotswap-agent", "hotswap-sample-service", "Access", "Cluster", "Transport", "Wire", "Telemetry", "Certificates",
                 "Locking", "Observability", "TestSupport", "AgentSimulation", "Agent", "Storage", "Primitives", "Fleet", "Modules",
-                "ModuleArchive",
+                "ModuleArchive", "HostInstall",
             ]
         ),
     ],

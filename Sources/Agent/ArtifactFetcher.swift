@@ -48,8 +48,9 @@ final class ArtifactFetcher {
         while true {
             let attempt = attemptOnce(artifact, digest, on: link, inbox: inbox, request: request)
             switch attempt {
-            case .fetched, .refused: return attempt
-            case let .failed(reason):
+            case let .done(outcome): return outcome
+            case let .abandoned(reason): return .failed(reason)
+            case let .retry(reason):
                 failures += 1
                 logger.warning("module artifact fetch failed", [
                     "sha256": digest.hex, "reason": reason, "failures": "\(failures)"])
@@ -82,9 +83,16 @@ final class ArtifactFetcher {
         return false
     }
 
+    /// How one attempt ended: an outcome to answer with, one to try again, or one not to.
+    private enum Attempt {
+        case done(Outcome)
+        case retry(String)
+        case abandoned(String)
+    }
+
     /// One request and its transfer, from the partial file's size; then the whole file's check.
     private func attemptOnce(_ artifact: OrderedArtifact, _ digest: ArtifactDigest, on link: SessionLinkID,
-                             inbox: ArtifactInbox, request: (ArtifactRequest) -> Void) -> Outcome {
+                             inbox: ArtifactInbox, request: (ArtifactRequest) -> Void) -> Attempt {
         let path = files.partialPath(digest)
         let descriptor: Int32
         let held: UInt64
@@ -92,7 +100,7 @@ final class ArtifactFetcher {
             descriptor = try files.openPartial(digest)
             held = try Self.heldBytes(descriptor, path: path, size: artifact.size)
         } catch {
-            return .failed("\(path): \(error)")
+            return .retry("\(path): \(error)")
         }
         defer { close(descriptor) }
         if held < artifact.size {
@@ -103,9 +111,16 @@ final class ArtifactFetcher {
             inbox.expect(on: link)
             defer { inbox.stopExpecting() }
             request(ArtifactRequest(sha256: artifact.sha256, offset: held))
-            if let failure = transfer.receive(from: inbox, settings: settings) { return .failed(failure) }
+            switch transfer.receive(from: inbox, settings: settings) {
+            case nil: break
+            case let .retry(reason): return .retry(reason)
+            case let .abandon(reason): return .abandoned(reason)
+            }
         }
-        return check(digest, wholeInOneTransfer: held == 0)
+        switch check(digest, wholeInOneTransfer: held == 0) {
+        case let .failed(reason): return .retry(reason)
+        case let outcome: return .done(outcome)
+        }
     }
 
     /// The partial file's bytes to resume from; one longer than the artifact is emptied.

@@ -28,23 +28,30 @@ struct ArtifactTransfer {
         self.path = path
     }
 
+    /// Why a transfer did not complete: `retry` may be asked again; `abandon` may not (the link
+    /// the order came on is gone, or the agent is stopping).
+    enum Failure: Equatable {
+        case retry(String)
+        case abandon(String)
+    }
+
     /// Receives the transfer; nil once it is complete and durable, otherwise why it failed.
-    mutating func receive(from inbox: ArtifactInbox, settings: ArtifactFetchSettings) -> String? {
+    mutating func receive(from inbox: ArtifactInbox, settings: ArtifactFetchSettings) -> Failure? {
         var deadline = MonotonicInstant.now().advanced(by: settings.beginTimeout)
         while true {
             switch inbox.next(until: deadline) {
-            case .interrupted: return "the agent is stopping"
-            case let .failed(reason): return reason
+            case .interrupted: return .abandon("the agent is stopping")
+            case let .failed(reason): return .abandon(reason)
             case .timedOut:
-                return header == nil ? "no transfer began within \(settings.beginTimeout) of the request"
-                    : "no chunk for \(settings.stallTimeout) after \(received) of \(totalBytes) bytes"
+                return .retry(header == nil ? "no transfer began within \(settings.beginTimeout) of the request"
+                    : "no chunk for \(settings.stallTimeout) after \(received) of \(totalBytes) bytes")
             case let .frames(frames):
                 for frame in frames {
                     switch take(frame) {
                     case .going: deadline = MonotonicInstant.now().advanced(by: settings.stallTimeout)
                     case .ignored: break
                     case .complete: return nil
-                    case let .failed(reason): return reason
+                    case let .failed(reason): return .retry(reason)
                     }
                 }
             }
