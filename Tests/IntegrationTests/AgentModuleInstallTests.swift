@@ -121,4 +121,38 @@ struct AgentModuleInstallTests {
                 "the installed module's process is measured")
         #expect(restarted.stop() == 0)
     }
+
+    @Test func anAgentKilledMidInstallConvergesAndARepeatedOrderIsNotRunTwice() throws {
+        let reservation = try #require(LoopbackPort.Reservation(belowEphemeralRange: ()))
+        defer { reservation.release() }
+        defer { for pid in liveServices() { kill(pid, SIGKILL) } }
+        let v1 = try pack("1.0.0", port: Int(reservation.port))
+        let coordinator = try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
+                                                  caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
+        defer { coordinator.shutdown() }
+        coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
+        let data = TemporaryDirectory()
+        let killed = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                      dataDirectory: data, separateExecutable: true)
+        #expect(eventually { !coordinator.hellos.isEmpty })
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        #expect(eventually(timeout: .seconds(60)) { !killed.lines(containing: "module artifact fetched").isEmpty }, "\(killed.log.text)")
+        killed.stop(with: SIGKILL)
+
+        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                         dataDirectory: data, separateExecutable: true)
+        #expect(eventually { coordinator.hellos.count >= 2 })
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        let converged = try result(1, from: coordinator, agent: restarted)
+        #expect(converged.outcome == .installed && converged.active?.version == "1.0.0", "\(converged)\n\(restarted.log.text)")
+        #expect(eventually { liveServices().count == 1 }, "one copy runs after the restart")
+        #expect(coordinator.artifactRequests.count == 1, "the fetched artifact was kept across the kill")
+        let services = liveServices()
+        let answers = coordinator.commandResults.filter { $0.commandID == 1 }.count
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        #expect(eventually { coordinator.commandResults.filter { $0.commandID == 1 }.count == answers + 1 })
+        #expect(coordinator.commandResults.last { $0.commandID == 1 }?.install == converged)
+        #expect(liveServices() == services, "the repeated order did nothing")
+        #expect(restarted.stop() == 0)
+    }
 }
