@@ -50,6 +50,7 @@ let package = Package(
             name: "Agent",
             dependencies: [
                 "CLinux", "FileSystem", "Transport", "Telemetry", "Certificates", "Observability", "Locking", "Primitives", "Wire",
+                "HostInstall", "ModuleArchive", "ModuleInstallation", "Modules", "Storage",
             ]
         ),
         .target(
@@ -106,7 +107,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["CLinux", "Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability", "Primitives"],
+            dependencies: ["CLinux", "Locking", "Transport", "Telemetry", "Wire", "Certificates", "Observability", "Primitives", "Storage"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
@@ -160,6 +161,7 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent", "CLinux", "Telemetry", "Transport", "Wire", "Certificates", "Locking", "Observability", "Primitives", "TestSupport",
+                "HostInstall", "ModuleArchive", "ModuleInstallation", "Modules", "Storage", "FileSystem",
             ]
         ),
         .testTarget(

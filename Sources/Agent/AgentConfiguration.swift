@@ -1,3 +1,4 @@
+import ModuleInstallation
 import Primitives
 import Telemetry
 
@@ -22,6 +23,10 @@ public struct AgentConfiguration: Sendable {
     /// How long one health probe may take before it counts as failed.
     public var probeTimeout: Duration = .seconds(1)
     public var session = SessionSettings()
+    /// How module orders are run: fetch bounds, the order queue, the stop's drain (no flags).
+    public var orders = ModuleOrderSettings()
+    /// How installed modules' processes are probed and stopped (no flags).
+    public var moduleProcesses = ProcessSettings()
 
     public init(name: String, coordinators: [CoordinatorAddress], tlsDirectory: String, dataDirectory: String) {
         self.name = name

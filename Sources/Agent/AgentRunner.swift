@@ -19,6 +19,8 @@ public final class AgentRunner: Sendable {
     private let group: EventLoopGroup
     private let prober: HealthProber?
     private let session: LoopBound<AgentSession>
+    private let modules: AgentModules
+    private let orderPort: SessionOrderPort
     private let isShutDown = Locked(false)
     private let reloadFailures = Locked(0)
 
@@ -46,9 +48,33 @@ public final class AgentRunner: Sendable {
         } catch {
             throw .tls(error)
         }
+        do {
+            modules = try AgentModules(dataDirectory: configuration.dataDirectory, settings: configuration.orders,
+                                       processSettings: configuration.moduleProcesses, logger: logger)
+        } catch {
+            throw .modules(error)
+        }
+        let made: (EventLoopGroup, HealthProber?, LoopBound<AgentSession>)
+        do {
+            made = try Self.makeSession(configuration: configuration, contexts: contexts, terms: terms, modules: modules,
+                                        incarnation: incarnation, logger: logger)
+        } catch {
+            modules.finish(drained: modules.drain())
+            throw error
+        }
+        (group, prober, session) = made
+        orderPort = SessionOrderPort(session: session)
+    }
+
+    /// The prober, the loop and the session on it; the sampler takes its CPU baseline there.
+    private static func makeSession(configuration: AgentConfiguration, contexts: TLSContextStore, terms: TermStore,
+                                    modules: AgentModules, incarnation: UInt64, logger: Logger)
+        throws(AgentStartError) -> (EventLoopGroup, HealthProber?, LoopBound<AgentSession>) {
         let targets = configuration.modules.compactMap { module in
             module.health.map { HealthProber.Target(module: module.name, endpoint: $0) }
         }
+        let prober: HealthProber?
+        let group: EventLoopGroup
         do {
             prober = targets.isEmpty ? nil : try HealthProber(targets: targets, timeout: configuration.probeTimeout)
         } catch {
@@ -60,20 +86,18 @@ public final class AgentRunner: Sendable {
             throw .tls(error)
         }
         let loop = group.loops[0]
-        let (terms, prober, contexts) = (self.terms, self.prober, self.contexts)
         let made: Result<LoopBound<AgentSession>, CollectorError> = loop.runAndWait {
             do throws(CollectorError) {
-                // The sampler takes its CPU baseline here, on the loop that will own it.
-                let sampler = try Sampler(modules: configuration.modules, logger: logger)
+                let sampler = try Sampler(modules: configuration.modules, installed: modules, logger: logger)
                 return .success(LoopBound(AgentSession(loop: loop, configuration: configuration, contexts: contexts,
-                                                       terms: terms, sampler: sampler, prober: prober,
+                                                       terms: terms, sampler: sampler, prober: prober, modules: modules,
                                                        incarnation: incarnation, logger: logger), loop: loop))
             } catch {
                 return .failure(error)
             }
         }
         switch made {
-        case let .success(session): self.session = session
+        case let .success(session): return (group, prober, session)
         case let .failure(error):
             group.shutdown()
             throw .collector(error)
@@ -88,6 +112,7 @@ public final class AgentRunner: Sendable {
             "intervalMilliseconds": "\(configuration.reportIntervalMilliseconds)",
             "modules": "\(configuration.modules.count)", "dataDir": configuration.dataDirectory])
         prober?.start()
+        modules.start(port: orderPort)
         let session = self.session
         session.loop.runAndWait { session.value.start() }
     }
@@ -129,10 +154,14 @@ public final class AgentRunner: Sendable {
             return !done
         }
         guard first else { return }
+        // The running order may still answer through the session, so the loop runs until it ended.
+        let drained = modules.drain()
         let session = self.session
         session.loop.runAndWait { session.value.stop() }
+        orderPort.close()
         prober?.stop()
         group.shutdown()
+        modules.finish(drained: drained)
         dataDirectory.unlock()
         logger.info("agent stopped", ["name": configuration.name, "incarnation": "\(incarnation)"])
     }
@@ -144,6 +173,7 @@ public enum AgentStartError: Error, Sendable, CustomStringConvertible {
     case state(AgentStateError)
     case tls(TransportError)
     case collector(CollectorError)
+    case modules(AgentModulesError)
 
     public var description: String {
         switch self {
@@ -151,6 +181,7 @@ public enum AgentStartError: Error, Sendable, CustomStringConvertible {
         case let .state(error): "\(error)"
         case let .tls(error): "\(error)"
         case let .collector(error): "cannot measure this host: \(error)"
+        case let .modules(error): "cannot take up the installed modules: \(error)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import HostInstall
 import Observability
 import Primitives
 import Telemetry
@@ -21,6 +22,8 @@ public final class AgentSession: FrameLinkReceiver {
     private let resumption: TLSSessionCache
     private let sampler: any SampleSource
     private let prober: HealthProber?
+    /// The modules this agent installs; nil where nothing installs (the agent-fleet benchmark).
+    private let modules: AgentModules?
     private var core: AgentSessionCore
     private var links: [SessionLinkID: FrameLink] = [:]
     private var timers: [AgentSessionTimer: TimerID] = [:]
@@ -36,8 +39,14 @@ public final class AgentSession: FrameLinkReceiver {
     /// A session for `configuration.name`, confined to `loop`. `sampler` and
     /// `terms` are the host's collectors and the term file in an agent; the
     /// agent-fleet benchmark gives synthetic samples and volatile terms.
-    public init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, terms: any TermRecord,
+    public convenience init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, terms: any TermRecord,
                 sampler: any SampleSource, prober: HealthProber?, incarnation: UInt64, logger: Logger) {
+        self.init(loop: loop, configuration: configuration, contexts: contexts, terms: terms, sampler: sampler, prober: prober,
+                  modules: nil, incarnation: incarnation, logger: logger)
+    }
+
+    init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, terms: any TermRecord,
+         sampler: any SampleSource, prober: HealthProber?, modules: AgentModules?, incarnation: UInt64, logger: Logger) {
         self.loop = loop
         self.configuration = configuration
         self.contexts = contexts
@@ -45,10 +54,11 @@ public final class AgentSession: FrameLinkReceiver {
         self.terms = terms
         self.sampler = sampler
         self.prober = prober
+        self.modules = modules
         self.incarnation = incarnation
         self.logger = logger
         core = AgentSessionCore(configuration: configuration, incarnation: incarnation, highestSeenTerm: terms.highestTerm,
-                                logger: logger)
+                                logger: logger, installedVersions: modules?.installedVersions ?? [:])
         linkSeed = incarnation ^ 0x6167_656E_742D_6C6B
     }
 
@@ -86,7 +96,18 @@ public final class AgentSession: FrameLinkReceiver {
     }
 
     public func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {
-        if let id = identifier(of: link) { handle(.linkDisconnected(id, reason: reason)) }
+        guard let id = identifier(of: link) else { return }
+        modules?.linkEnded(id, reason: "the connection closed: \(reason)")
+        handle(.linkDisconnected(id, reason: reason))
+    }
+
+    /// From the module worker, through the loop: an artifact request to send, or an order's result.
+    func moduleEvent(_ event: AgentSessionEvent) {
+        guard !core.isStopped else {
+            if case let .requestArtifact(_, id) = event { modules?.linkEnded(id, reason: "the session stopped") }
+            return
+        }
+        handle(event)
     }
 
     private func identifier(of link: FrameLink) -> SessionLinkID? {
@@ -120,6 +141,7 @@ public final class AgentSession: FrameLinkReceiver {
             made.start()
         case let .stopLink(id):
             links.removeValue(forKey: id)?.stop()
+            modules?.linkEnded(id, reason: "the session closed the connection")
         case let .send(frame, what, id):
             links[id]?.send(frame, what: what, refusalsTo: logger)
         case let .sendReport(payload, id):
@@ -143,8 +165,25 @@ public final class AgentSession: FrameLinkReceiver {
             if let armed = timers.removeValue(forKey: timer) { loop.cancelTimer(armed) }
         case .takeSample:
             return .sampleTaken(takeSample())
+        case let .runModuleOrder(commandID, order, id):
+            return runModuleOrder(commandID: commandID, order: order, on: id)
+        case let .deliverArtifactFrame(frame, id):
+            modules?.deliver(frame, on: id)
+        case let .artifactRequestNotSent(id, reason):
+            modules?.linkEnded(id, reason: reason)
         }
         return nil
+    }
+
+    /// Queues an order with the module owner; the answer now when it cannot be queued.
+    private func runModuleOrder(commandID: UInt64, order: ModuleOrder, on id: SessionLinkID) -> AgentSessionEvent? {
+        guard let modules else {
+            let refusal = AgentCommandResult(commandID: commandID, accepted: false, detail: "refused: this agent does not install modules")
+            return .moduleOrderFinished(refusal, on: id, installedVersions: [:])
+        }
+        let queued = AgentModules.Order(commandID: commandID, order: order, link: id)
+        guard let answer = modules.submit(queued) else { return nil }
+        return .moduleOrderFinished(answer, on: id, installedVersions: modules.installedVersions)
     }
 
     private func takeSample() -> Sample? {

@@ -42,6 +42,9 @@ extension AgentSessionCore {
             case .reportAck: fence(.acknowledgement(try ReportCodec.decodeAck(frame.payload)))
             case .agentCommand: fence(.command(try AgentSessionCodec.decodeCommand(frame.payload), on: id))
             case .ping: emit(.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload), what: "pong", on: id))
+            case .transferBegin, .transferChunk, .transferEnd, .artifactRefusal:
+                guard case .welcomed = phase else { return abandonConnection("unexpected frame kind \(frame.kind)") }
+                emit(.deliverArtifactFrame(try Self.artifactFrame(frame), on: id))
             default: abandonConnection("unexpected frame kind \(frame.kind)")
             }
         } catch {
@@ -158,7 +161,7 @@ extension AgentSessionCore {
     }
 
     private mutating func command(_ command: AgentCommand, _ verdict: TermVerdict, on id: SessionLinkID) {
-        let result: AgentCommandResult
+        let result: AgentCommandResult?
         switch verdict {
         case let .stale(highest):
             logger.warning("refused a command from a deposed leader", [
@@ -170,13 +173,15 @@ extension AgentSessionCore {
             result = AgentCommandResult(commandID: command.commandID, accepted: false,
                                         detail: "refused: the agent cannot persist term \(command.leaderTerm)")
         case .admitted:
-            result = apply(command)
+            result = apply(command, on: id)
         }
+        guard let result else { return }
         emit(.send(Frame(kind: FrameKind.agentCommandResult.rawValue, payload: AgentSessionCodec.encode(result)),
                    what: "command result", on: id))
     }
 
-    private mutating func apply(_ command: AgentCommand) -> AgentCommandResult {
+    /// What an admitted command does; nil when its result comes later (a module order).
+    private mutating func apply(_ command: AgentCommand, on id: SessionLinkID) -> AgentCommandResult? {
         switch command.action {
         case let .setReportInterval(milliseconds):
             setReportInterval(.milliseconds(Int64(milliseconds)))
@@ -186,10 +191,7 @@ extension AgentSessionCore {
             return AgentCommandResult(commandID: command.commandID, accepted: true,
                                       detail: "report interval set to \(milliseconds) ms")
         case let .module(order):
-            logger.warning("refused a module order: this agent does not install modules yet", [
-                "command": "\(command.commandID)", "module": order.module, "operation": "\(order.command.operation)"])
-            return AgentCommandResult(commandID: command.commandID, accepted: false,
-                                      detail: "refused: this agent does not install modules yet")
+            return admitModuleOrder(order, commandID: command.commandID, leaderTerm: command.leaderTerm, on: id)
         }
     }
 }

@@ -40,7 +40,7 @@ struct AgentSessionCore {
     var buffer: SampleBuffer
     private(set) var reportInterval: Duration
     private(set) var link: SessionLinkID?
-    private var linkIsConnected = false
+    private(set) var linkIsConnected = false
     var target: CoordinatorAddress
     private var listIndex = 0
     var phase: Phase = .idle
@@ -54,6 +54,8 @@ struct AgentSessionCore {
     /// A frame whose higher term is being persisted: acted on only once it is.
     var awaitingPersistence: Fenced?
     var random: RandomSource
+    /// The committed version of every module this agent installed (reported in hello).
+    var installedVersions: [String: String]
     private var nextTickAt = MonotonicInstant(nanoseconds: 0)
     private var nextLinkSerial: UInt64 = 0
     private var armedTimers: Set<AgentSessionTimer> = []
@@ -63,13 +65,14 @@ struct AgentSessionCore {
     private var actions: [AgentSessionAction] = []
 
     init(configuration: AgentConfiguration, incarnation: UInt64, highestSeenTerm: UInt64, logger: Logger,
-         random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+         installedVersions: [String: String] = [:], random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
         precondition(!configuration.coordinators.isEmpty, "an agent needs a coordinator to dial")
         self.configuration = configuration
         self.incarnation = incarnation
         self.highestSeenTerm = highestSeenTerm
         self.logger = logger
         self.random = RandomSource(random)
+        self.installedVersions = installedVersions
         buffer = SampleBuffer(capacity: configuration.session.bufferCapacity)
         reportInterval = configuration.reportInterval
         target = configuration.coordinators[0]
@@ -92,6 +95,8 @@ struct AgentSessionCore {
         case let .termPersisted(highest): termPersisted(highestTerm: highest)
         case let .termNotPersisted(error): termNotPersisted(error)
         case let .sampleTaken(sample): sampleTaken(sample)
+        case let .requestArtifact(request, id): requestArtifact(request, on: id)
+        case let .moduleOrderFinished(result, id, versions): moduleOrderFinished(result, on: id, installedVersions: versions)
         }
         defer { actions = [] }
         return actions
@@ -306,10 +311,15 @@ struct AgentSessionCore {
         for payload in output.reports { emit(.sendReport(payload, on: link)) }
     }
 
-    /// The hello this session sends on every new connection.
+    /// The hello this session sends on every new connection: the `--module` watches' versions and
+    /// every installed module's committed version (which wins for a name in both), at most
+    /// `AgentSessionLimits.modulesMaximum` of them (installed ones first, then by name).
     func hello() -> AgentHello {
-        var versions: [String: String] = [:]
-        for module in configuration.modules where !module.version.isEmpty { versions[module.name] = module.version }
+        var versions = installedVersions
+        for module in configuration.modules.sorted(by: { $0.name < $1.name })
+        where !module.version.isEmpty && versions[module.name] == nil && versions.count < AgentSessionLimits.modulesMaximum {
+            versions[module.name] = module.version
+        }
         return AgentHello(nodeName: configuration.name, incarnation: incarnation, highestSeenTerm: highestSeenTerm,
                           reportIntervalMilliseconds: UInt32(clamping: reportInterval.wholeMilliseconds),
                           environment: configuration.environment, labels: configuration.labels,

@@ -1,3 +1,4 @@
+import HostInstall
 import Telemetry
 import Transport
 import Wire
@@ -36,6 +37,12 @@ enum AgentSessionEvent: Sendable {
     case termNotPersisted(AgentStateError)
     /// The answer to `takeSample`: the interval's sample, or nil to skip it.
     case sampleTaken(Sample?)
+    /// The module owner asks for (the rest of) an artifact on the link its order came on.
+    case requestArtifact(ArtifactRequest, on: SessionLinkID)
+    /// A module order ended (or was never taken): its result, sent only on the link the order
+    /// came on while that link is still the current one, and the committed version of every
+    /// installed module now (for the next hello).
+    case moduleOrderFinished(AgentCommandResult, on: SessionLinkID, installedVersions: [String: String])
 }
 
 /// What the session core asks its shell to do, in order.
@@ -54,4 +61,19 @@ enum AgentSessionAction: Equatable, Sendable {
     case cancelTimer(AgentSessionTimer)
     /// Take the interval's sample, then answer `sampleTaken`.
     case takeSample
+    /// Hand an admitted module order to the module owner; it answers `moduleOrderFinished`.
+    case runModuleOrder(commandID: UInt64, order: ModuleOrder, on: SessionLinkID)
+    /// Hand a frame of an artifact fetch, from the current link while welcomed, to the fetch.
+    case deliverArtifactFrame(ArtifactFrame, on: SessionLinkID)
+    /// An artifact request could not be sent on that link (gone, not current, not welcomed).
+    case artifactRequestNotSent(on: SessionLinkID, reason: String)
+}
+
+/// A decoded frame of an artifact fetch (PROTOCOL.md, "Chunked transfers" and "Module
+/// artifacts"): what the leader answers an agent's artifact request with.
+enum ArtifactFrame: Equatable, Sendable {
+    case begin(TransferHeader)
+    case chunk(TransferChunk)
+    case end(transferID: UInt64)
+    case refusal(ArtifactRefusal)
 }

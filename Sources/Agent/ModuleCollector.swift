@@ -29,8 +29,11 @@ final class ModuleCollector {
 
     /// The module's figures now, with `probe` attached; throws when its
     /// process cannot be found or read (the sample then omits the module).
-    func collect(probe: ProbeResult) throws(CollectorError) -> ModuleSample {
-        let pid = try readPid()
+    /// `knownPid` is the process of an installed module (its supervisor's), read
+    /// instead of the pid file.
+    func collect(probe: ProbeResult, knownPid: Int32? = nil) throws(CollectorError) -> ModuleSample {
+        let pid: Int32
+        if let knownPid { pid = knownPid } else { pid = try readPid() }
         let at = MonotonicInstant.now()
         let statPath = "\(procRoot)/\(pid)/stat"
         let stat: ProcessStat

@@ -12,15 +12,21 @@ import Transport
 final class Sampler: SampleSource {
     private let host: HostCollector
     private let modules: [ModuleCollector]
+    private let reader: ProcFileReader
+    /// The installed modules, whose supervised processes are measured like watched ones.
+    private let installed: AgentModules?
+    private var installedCollectors: [String: ModuleCollector] = [:]
     private let logger: Logger
     private var moduleProblems: [String: String] = [:]
     private var statusProblems: [String: String] = [:]
     private var hostProblem: String?
 
-    init(modules watches: [ModuleWatch], logger: Logger) throws(CollectorError) {
+    init(modules watches: [ModuleWatch], installed: AgentModules? = nil, logger: Logger) throws(CollectorError) {
         host = try HostCollector()
         let reader = ProcFileReader()
+        self.reader = reader
         modules = watches.map { ModuleCollector(watch: $0, reader: reader) }
+        self.installed = installed
         self.logger = logger
     }
 
@@ -49,9 +55,30 @@ final class Sampler: SampleSource {
                 noteModule(name, problem: error.description)
             }
         }
+        collectInstalled(into: &moduleSamples)
         return Sample(timestampMilliseconds: WallClock.nowMilliseconds(), hostCPUBusyBasisPoints: cpu.busyBasisPoints,
                       hostMemoryUsedBytes: memory.usedBytes, hostMemoryTotalBytes: memory.totalBytes,
                       roundTripMicroseconds: roundTripMicroseconds, modules: moduleSamples)
+    }
+
+    /// The running committed version of each installed module not also watched (a watch wins),
+    /// up to the report's bound on modules per sample; not probed (its supervisor probes it).
+    private func collectInstalled(into samples: inout [ModuleSample]) {
+        guard let installed else { return }
+        let pids = installed.measuredProcesses()
+        installedCollectors = installedCollectors.filter { pids[$0.key] != nil }
+        let watched = Set(modules.map(\.watch.name))
+        for (name, pid) in pids.sorted(by: { $0.key < $1.key })
+        where !watched.contains(name) && samples.count < ReportLimits.modulesPerSampleMaximum {
+            let collector = installedCollectors[name] ?? ModuleCollector(watch: ModuleWatch(name: name, pidFile: ""), reader: reader)
+            installedCollectors[name] = collector
+            do {
+                samples.append(try collector.collect(probe: .notProbed, knownPid: pid))
+                noteModule(name, problem: nil)
+            } catch {
+                noteModule(name, problem: error.description)
+            }
+        }
     }
 
     private func noteHost(problem: String?) {

@@ -15,3 +15,12 @@ public protocol TermRecord: AnyObject, Sendable {
     /// Raises the record to `candidate` if higher; true when it changed.
     func raise(to candidate: UInt64) throws(AgentStateError) -> Bool
 }
+
+/// How the module owner's worker reaches the session from its own thread: both calls return at
+/// once (the session acts on its loop), and do nothing once the session is gone.
+protocol ModuleOrderPort: AnyObject, Sendable {
+    /// Send an artifact request on `link` if it is still the current one (else the fetch is failed).
+    func requestArtifact(_ request: ArtifactRequest, on link: SessionLinkID)
+    /// An order's result, and every installed module's committed version now.
+    func finished(_ result: AgentCommandResult, on link: SessionLinkID, installedVersions: [String: String])
+}

@@ -31,6 +31,16 @@ public enum ModuleSigner {
         }
         return digest
     }
+
+    /// Whether `signature` (64 bytes) is an Ed25519 signature of `SignedMessage.message(sha256:)`
+    /// made with the key whose raw 32-byte public key is `rawPublicKey`: how an agent checks an
+    /// ordered artifact against the keys its environment's policy trusts. A key of another
+    /// length is refused (`.key`); a signature of another length does not verify.
+    public static func verify(sha256: [UInt8], signature: [UInt8], rawPublicKey: [UInt8]) throws(ModuleArchiveError) -> Bool {
+        let key = try Ed25519Key(rawPublicKey: rawPublicKey)
+        guard signature.count == 64 else { return false }
+        return try key.verify(signature, of: SignedMessage.message(sha256: sha256))
+    }
 }
 
 /// An Ed25519 key read from PEM (libcrypto's `EVP_PKEY`).
@@ -62,6 +72,16 @@ final class Ed25519Key {
             throw .key("the key is not an Ed25519 key")
         }
         key = read
+    }
+
+    /// A public key from its raw 32 bytes (`EVP_PKEY_new_raw_public_key`).
+    init(rawPublicKey: [UInt8]) throws(ModuleArchiveError) {
+        guard rawPublicKey.count == 32 else { throw .key("an Ed25519 public key is 32 bytes, not \(rawPublicKey.count)") }
+        guard let made = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, rawPublicKey, rawPublicKey.count) else {
+            ERR_clear_error()
+            throw .key("libcrypto refused the raw Ed25519 public key")
+        }
+        key = made
     }
 
     deinit { EVP_PKEY_free(key) }

@@ -52,6 +52,8 @@ public final class ScriptedCoordinator: @unchecked Sendable {
     public let endpoint: TLSEndpoint
     private let state: Locked<State>
     private let channels = Locked<[LoopBound<FrameChannel>]>([])
+    /// The artifacts it serves to agents and the requests it got (`ScriptedCoordinator+Artifacts.swift`).
+    let artifacts = Locked(ArtifactScript())
 
     /// Serves on 127.0.0.1 (port 0: any free port) with the given coordinator credentials.
     public init(certificatePath: String, privateKeyPath: String, caPath: String, answer: HelloAnswer,
@@ -159,6 +161,8 @@ public final class ScriptedCoordinator: @unchecked Sendable {
             state.withLock { $0.results.append(result) }
         case .ping:
             channel.sendScripted(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload))
+        case .artifactRequest:
+            try artifactRequested(frame, on: channel)
         default:
             throw FrameChannelError("unexpected frame kind \(frame.kind)")
         }

@@ -1,0 +1,158 @@
+import Foundation
+import HostInstall
+import ModuleArchive
+import Modules
+import Telemetry
+import Testing
+import TestSupport
+
+/// The real `hotswap-agent` installing the sample module on orders from a scripted leader that
+/// serves the artifacts on the agent session: v1, then v2, then a switch back to v1; a repeated
+/// order answered from the record; a restarted agent adopting the running version and naming it
+/// in its hello (PROTOCOL.md, "Module orders"; MODULES.md, "Installing on a host").
+@Suite(.serialized)
+struct AgentModuleInstallTests {
+    let certificates: CertificateFixture
+    let module = "e2e-\(UInt32.random(in: 0...UInt32.max))"
+    let sources = TemporaryDirectory()
+
+    init() throws {
+        certificates = try CertificateFixture(coordinators: ["c1"], agents: ["node-1"])
+    }
+
+    struct Packed {
+        let path: String
+        let artifact: OrderedArtifact
+    }
+
+    /// Packs `version` of the sample service: started on `${HOTSWAP_PORT}`, probed at `/healthz`.
+    func pack(_ version: String, port: Int) throws -> Packed {
+        let source = sources.file("source-\(version)")
+        try FileManager.default.createDirectory(atPath: "\(source)/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: HotSwapBinary.sampleServicePath, toPath: "\(source)/bin/hotswap-sample-service")
+        let manifest = ModuleManifest(name: module, version: version,
+                                      start: .init(command: "bin/hotswap-sample-service",
+                                                   arguments: ["--port", "${HOTSWAP_PORT}", "--version", version]),
+                                      health: .http(path: "/healthz", port: port), port: port)
+        try Data(manifest.encoded()).write(to: URL(fileURLWithPath: "\(source)/\(ModuleFormat.manifestPath)"))
+        let output = sources.file("\(module)-\(version).tar.gz")
+        let packed = try ModulePacker.pack(directory: source, output: output)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: output)[.size] as? NSNumber).uint64Value
+        return Packed(path: output, artifact: OrderedArtifact(sha256: packed.sha256, size: size))
+    }
+
+    func order(_ id: UInt64, _ kind: OperationID.Kind, sequence: UInt64, artifact: OrderedArtifact?) -> AgentCommand {
+        let command = InstallCommand(operation: OperationID(deploymentID: "d\(id)", wave: 1, kind: kind), term: 3, sequence: sequence,
+                                     strategy: .inPlace)
+        let order = ModuleOrder(module: module, command: command, artifact: artifact)
+        return AgentCommand(leaderTerm: 3, commandID: id, action: .module(order))
+    }
+
+    /// The install result answered to command `id`, waiting for it.
+    func result(_ id: UInt64, from coordinator: ScriptedCoordinator, agent: AgentProcess) throws -> InstallResult {
+        #expect(eventually(timeout: .seconds(90)) { coordinator.commandResults.contains { $0.commandID == id } }, "\(agent.log.text)")
+        let answer = try #require(coordinator.commandResults.last { $0.commandID == id })
+        return try #require(answer.install, "no install result: \(answer.detail)")
+    }
+
+    /// The live sample-service processes of this module, from `/proc`.
+    func liveServices() -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = status.lastIndex(of: ")"),
+                  status[status.index(after: close)...].split(separator: " ").first.map({ $0 != "Z" }) == true,
+                  let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            return environment.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "HOTSWAP_MODULE=\(module)" }
+        }
+    }
+
+    @Test func installsUpgradesSwitchesBackAndIsAdoptedAfterARestart() throws {
+        let reservation = try #require(LoopbackPort.Reservation(belowEphemeralRange: ()))
+        defer { reservation.release() }
+        defer { for pid in liveServices() { kill(pid, SIGKILL) } }
+        let port = Int(reservation.port)
+        let v1 = try pack("1.0.0", port: port), v2 = try pack("2.0.0", port: port)
+        let coordinator = try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
+                                                  caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
+        defer { coordinator.shutdown() }
+        coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
+        coordinator.serveArtifact(sha256: v2.artifact.sha256, path: v2.path)
+        coordinator.refuseArtifactRequests([.busy])
+        let data = TemporaryDirectory()
+        var agent: AgentProcess? = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                                    dataDirectory: data, separateExecutable: true)
+        let running = try #require(agent)
+        #expect(eventually { !coordinator.hellos.isEmpty })
+
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        let first = try result(1, from: coordinator, agent: running)
+        #expect(first.outcome == .installed && first.active == ActiveVersion(version: "1.0.0", port: port), "\(first)")
+        #expect(coordinator.artifactRequests.map(\.offset) == [0, 0], "a refusal is asked again")
+        let modules = data.file("modules/\(module)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(modules)/current") == "versions/1.0.0")
+        #expect(liveServices().count == 1)
+
+        coordinator.send(order(2, .install(version: "2.0.0"), sequence: 2, artifact: v2.artifact))
+        #expect(try result(2, from: coordinator, agent: running).active?.version == "2.0.0")
+        coordinator.send(order(3, .switchBack(from: "2.0.0"), sequence: 3, artifact: nil))
+        let back = try result(3, from: coordinator, agent: running)
+        #expect(back.outcome == .installed && back.active?.version == "1.0.0", "\(back)")
+        let services = liveServices()
+        #expect(services.count == 1)
+        let fetched = try FileManager.default.contentsOfDirectory(atPath: data.file("artifacts")).filter { $0 != "partial" }
+        #expect(fetched.isEmpty, "an artifact is removed once its order has a definitive result")
+
+        coordinator.send(order(3, .switchBack(from: "2.0.0"), sequence: 3, artifact: nil))
+        #expect(eventually { coordinator.commandResults.filter { $0.commandID == 3 }.count == 2 })
+        #expect(coordinator.commandResults.last { $0.commandID == 3 }?.install == back, "a repeated order gets the recorded answer")
+        #expect(liveServices() == services, "nothing was done twice")
+
+        #expect(running.stop() == 0, "\(running.log.text)")
+        agent = nil
+        #expect(liveServices() == services, "a stopping agent leaves its modules running")
+        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                         dataDirectory: data, separateExecutable: true)
+        #expect(eventually { coordinator.hellos.count >= 2 })
+        #expect(coordinator.hellos.last?.hello.moduleVersions[module] == "1.0.0")
+        #expect(eventually { !restarted.lines(containing: "module taken up").isEmpty }, "\(restarted.log.text)")
+        #expect(liveServices() == services, "the restarted agent adopted the running version")
+        #expect(eventually { coordinator.receivedSamples.last?.modules.contains { $0.name == module } == true },
+                "the installed module's process is measured")
+        #expect(restarted.stop() == 0)
+    }
+
+    @Test func anAgentKilledMidInstallConvergesAndARepeatedOrderIsNotRunTwice() throws {
+        let reservation = try #require(LoopbackPort.Reservation(belowEphemeralRange: ()))
+        defer { reservation.release() }
+        defer { for pid in liveServices() { kill(pid, SIGKILL) } }
+        let v1 = try pack("1.0.0", port: Int(reservation.port))
+        let coordinator = try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
+                                                  caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
+        defer { coordinator.shutdown() }
+        coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
+        let data = TemporaryDirectory()
+        let killed = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                      dataDirectory: data, separateExecutable: true)
+        #expect(eventually { !coordinator.hellos.isEmpty })
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        #expect(eventually(timeout: .seconds(60)) { !killed.lines(containing: "module artifact fetched").isEmpty }, "\(killed.log.text)")
+        killed.stop(with: SIGKILL)
+
+        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                         dataDirectory: data, separateExecutable: true)
+        #expect(eventually { coordinator.hellos.count >= 2 })
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        let converged = try result(1, from: coordinator, agent: restarted)
+        #expect(converged.outcome == .installed && converged.active?.version == "1.0.0", "\(converged)\n\(restarted.log.text)")
+        #expect(eventually { liveServices().count == 1 }, "one copy runs after the restart")
+        #expect(coordinator.artifactRequests.count == 1, "the fetched artifact was kept across the kill")
+        let services = liveServices()
+        let answers = coordinator.commandResults.filter { $0.commandID == 1 }.count
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        #expect(eventually { coordinator.commandResults.filter { $0.commandID == 1 }.count == answers + 1 })
+        #expect(coordinator.commandResults.last { $0.commandID == 1 }?.install == converged)
+        #expect(liveServices() == services, "the repeated order did nothing")
+        #expect(restarted.stop() == 0)
+    }
+}

@@ -1,0 +1,80 @@
+import Glibc
+import Storage
+import Telemetry
+import Transport
+import Wire
+
+/// What a scripted coordinator serves when an agent asks for a module artifact: files by sha256,
+/// refusals to give first, and every request it got.
+public struct ArtifactScript: Sendable {
+    var files: [[UInt8]: String] = [:]
+    var refusals: [ArtifactRefusal.Reason] = []
+    var requests: [ArtifactRequest] = []
+    var nextTransferID: UInt64 = 1
+}
+
+/// The leader's side of an agent's artifact fetch (PROTOCOL.md, "Module orders"): a refusal, or
+/// one chunked transfer of the file from the asked offset (128 KiB chunks, CRC-32C of the bytes
+/// sent), all queued at once on the connection.
+extension ScriptedCoordinator {
+    /// Serves the file at `path` to a request for `sha256`.
+    public func serveArtifact(sha256: [UInt8], path: String) {
+        artifacts.withLock { $0.files[sha256] = path }
+    }
+
+    /// Refuses the next requests with these reasons, one each, before serving again.
+    public func refuseArtifactRequests(_ reasons: [ArtifactRefusal.Reason]) {
+        artifacts.withLock { $0.refusals += reasons }
+    }
+
+    /// Every artifact request received, in order.
+    public var artifactRequests: [ArtifactRequest] { artifacts.withLock { $0.requests } }
+
+    func artifactRequested(_ frame: Frame, on channel: FrameChannel) throws(FrameChannelError) {
+        let request: ArtifactRequest
+        do { request = try ArtifactRequestCodec.decodeRequest(frame.payload) } catch { throw FrameChannelError("bad artifact request") }
+        let (refusal, path, transferID) = artifacts.withLock { script -> (ArtifactRefusal.Reason?, String?, UInt64) in
+            script.requests.append(request)
+            script.nextTransferID += 1
+            let refusal = script.refusals.isEmpty ? nil : script.refusals.removeFirst()
+            return (refusal, script.files[request.sha256], script.nextTransferID)
+        }
+        guard refusal == nil, let path, let bytes = Self.bytes(of: path), request.offset <= UInt64(bytes.count) else {
+            let reason = refusal ?? .notHeld
+            Self.send(Frame(kind: FrameKind.artifactRefusal.rawValue,
+                            payload: ArtifactRequestCodec.encode(ArtifactRefusal(sha256: request.sha256, reason: reason))), on: channel)
+            return
+        }
+        let data = Array(bytes[Int(request.offset)...])
+        let header = TransferHeader(purpose: .artifact, transferID: transferID, term: 0, index: 0, totalBytes: UInt64(data.count),
+                                    checksum: CRC32C.checksum(data),
+                                    context: ArtifactRequestCodec.transferContext(sha256: request.sha256, offset: request.offset))
+        Self.send(Frame(kind: FrameKind.transferBegin.rawValue, payload: TransferCodec.encode(header)), on: channel)
+        var offset = 0
+        while offset < data.count {
+            let end = min(offset + TransferCodec.chunkBytesMaximum, data.count)
+            let chunk = TransferChunk(transferID: transferID, offset: UInt64(offset), bytes: Array(data[offset..<end]))
+            Self.send(Frame(kind: FrameKind.transferChunk.rawValue, payload: TransferCodec.encode(chunk)), on: channel)
+            offset = end
+        }
+        Self.send(Frame(kind: FrameKind.transferEnd.rawValue, payload: TransferCodec.encodeEnd(transferID: transferID)), on: channel)
+    }
+
+    private static func bytes(of path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            guard count >= 0 else { return nil }
+            if count == 0 { return bytes }
+            bytes += buffer[0..<count]
+        }
+    }
+
+    private static func send(_ frame: Frame, on channel: FrameChannel) {
+        do { try channel.send(frame) } catch { preconditionFailure("a scripted artifact frame was refused: \(error)") }
+    }
+}
