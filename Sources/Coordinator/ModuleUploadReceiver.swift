@@ -89,11 +89,15 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
     /// The whole body is written: the disk thread checks it, then stores it.
     private func complete() {
         let uploads = self.uploads
-        let recorded = service.view.modules[admitted.name]?[admitted.version]
+        let view = service.view
+        let recorded = view.modules[admitted.name]?[admitted.version]
+        let trustedKeys = Set(view.moduleSigningKeys.values.joined())
         let draft = ModuleRecord(name: admitted.name, version: admitted.version, sha256: [], byteCount: 0, manifest: [],
                                  uploadedBy: admitted.caller.name, uploadedAtMilliseconds: WallClock.nowMilliseconds(),
                                  signature: admitted.signature)
-        let queued = handOff.run({ upload in Self.check(upload, draft: draft, recorded: recorded) { uploads.isStopping } },
+        let queued = handOff.run({ upload in
+            Self.check(upload, draft: draft, recorded: recorded, trustedKeys: trustedKeys) { uploads.isStopping }
+        },
                                  answer: { [self] in checked($0) })
         if !queued { fail(Self.stopping, .interrupted) }
     }
@@ -108,10 +112,11 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
     }
 
     /// Reads the whole artifact from its temporary file, refuses one the archive rules or the path
-    /// refuse, a record the state would refuse, and a version recorded with other bytes or another
-    /// signature; then stores it under the digest just read. `draft` is the record but for what the
-    /// artifact says.
-    private static func check(_ upload: ModuleUpload?, draft: ModuleRecord, recorded: ModuleRecord?,
+    /// refuse, a record the state would refuse, a version recorded with other bytes or another
+    /// signature, and a signature none of `trustedKeys` (every environment's) verifies when any
+    /// environment trusts keys; then stores it under the digest just read. `draft` is the record
+    /// but for what the artifact says.
+    private static func check(_ upload: ModuleUpload?, draft: ModuleRecord, recorded: ModuleRecord?, trustedKeys: Set<[UInt8]>,
                               isCancelled: () -> Bool) -> Checked {
         guard let upload else { return .stopped }
         let inspected: ModuleExtractor.Result
@@ -137,6 +142,7 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
         if let recorded, let refusal = FleetState.repeatRefusal(held: recorded, record) {
             return .refused(HTTPReply(.applied(.rejected(refusal))))
         }
+        if let refusal = signatureRefusal(record, trustedKeys: trustedKeys) { return .refused(refusal) }
         do throws(ModuleStoreError) {
             _ = try upload.finish(expectedSHA256: ArtifactDigest(bytes: inspected.sha256))
             return .stored(record)
@@ -209,5 +215,25 @@ final class ModuleUploadReceiver: HTTPRequestBodyReceiver {
         case .compressedTooLarge: .error(413, "artifact_too_large", error.description)
         default: .error(422, "invalid_module", error.description)
         }
+    }
+}
+
+extension ModuleUploadReceiver {
+    /// Why `record`'s signature is refused (Docs/MODULES.md, "Signing policy"): once any
+    /// environment trusts keys, a signature given must verify with one of them, so a signature no
+    /// policy can check is never recorded. An unsigned upload is taken; the leader refuses to
+    /// install it where an environment asks for a signature.
+    static func signatureRefusal(_ record: ModuleRecord, trustedKeys: Set<[UInt8]>) -> HTTPReply? {
+        guard let signature = record.signature, !trustedKeys.isEmpty else { return nil }
+        for key in trustedKeys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            do {
+                if try ModuleSigner.verify(sha256: record.sha256, signature: signature, rawPublicKey: key) { return nil }
+            } catch {
+                return .error(500, "internal_error", "a trusted module signing key could not be used: \(error)")
+            }
+        }
+        return .error(422, "untrusted_signature", "the signature of \(record.name) \(record.version) verifies with none of the "
+                      + "\(trustedKeys.count) keys the environments trust (GET /api/v1/environments/{name}/module-signing-keys); "
+                      + "sign it with one of them, or upload it unsigned")
     }
 }
