@@ -101,13 +101,7 @@ public final class ModuleInstaller {
             case let .link(version):
                 try layout.link(version)
             case let .start(version, port):
-                let directory = layout.versionDirectory(version)
-                try processes.start(module: module, version: version, directory: directory, port: port)
-                // The core probes a start of the target before it links; these two starts it takes as
-                // done, so they are probed here: a version that cannot bind its port is never claimed.
-                if step == .ensureTarget || step == .rollbackStartPrevious {
-                    try processes.probe(module: module, version: version, directory: directory, port: port)
-                }
+                try start(version, port: port, at: step)
             case let .stop(version):
                 try processes.stop(module: module, version: version)
             case let .probe(version, port):
@@ -119,6 +113,30 @@ public final class ModuleInstaller {
             return .failed(step, reason: "\(error)")
         }
         return .done(step)
+    }
+
+    /// Starts a version. The core probes a start of the target before it links; the two starts it
+    /// takes as done (ensuring the target, starting the previous version again) are probed here
+    /// when they spawned a process, so a version that cannot bind its port is never claimed. An
+    /// adopted or already running process is not probed: it outlived the agent serving, and a
+    /// probe failing now would undo a committed install. A previous version that fails its
+    /// probe is stopped again, since the result then says no version runs.
+    private func start(_ version: String, port: Int?, at step: InstallStep) throws(ProcessControlFailure) {
+        let module = layout.module
+        let directory = layout.versionDirectory(version)
+        let started = try processes.start(module: module, version: version, directory: directory, port: port)
+        guard started == .spawned, step == .ensureTarget || step == .rollbackStartPrevious else { return }
+        do {
+            try processes.probe(module: module, version: version, directory: directory, port: port)
+        } catch {
+            guard step == .rollbackStartPrevious else { throw error }
+            do {
+                try processes.stop(module: module, version: version)
+            } catch let stopFailure {
+                throw ProcessControlFailure("\(error); stopping it failed too: \(stopFailure)")
+            }
+            throw ProcessControlFailure("\(error); it was stopped")
+        }
     }
 }
 

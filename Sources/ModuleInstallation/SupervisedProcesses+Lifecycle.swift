@@ -13,7 +13,7 @@ extension SupervisedProcesses {
         guard record.intent == nil else {
             throw ProcessControlFailure("\(layout.module) has an operation in flight; its installer must recover first")
         }
-        try serialized(layout.module) { () throws(ProcessControlFailure) in
+        try serialized(layout.module) { () throws(ProcessControlFailure) -> Void in
             try checkOpen()
             let committed = record.committed?.version
             let supervised = running.withLock { $0.keys.filter { $0.module == layout.module }.map(\.version) }

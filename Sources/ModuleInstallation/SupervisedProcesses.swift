@@ -63,17 +63,19 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
     /// checks the port is free and writes a pending entry with a random instance id that the
     /// process carries as `HOTSWAP_INSTANCE`, so a crash between the spawn and the pid's record
     /// leaves a process the next control finds; a processes file already at its bound refuses the start.
-    public func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
+    @discardableResult
+    public func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) -> ProcessStart {
         try serialized(module) { () throws(ProcessControlFailure) in
             try startHeld(module: module, version: version, directory: directory, port: port)
         }
     }
 
-    func startHeld(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
+    @discardableResult
+    func startHeld(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) -> ProcessStart {
         try checkOpen()
         let key = Key(module: module, version: version)
         if let current = running.withLock({ $0[key] }) {
-            if current.launch.port.map(Int.init) == port && Self.isAlive(current.status.state) { return }
+            if current.launch.port.map(Int.init) == port && Self.isAlive(current.status.state) { return .running }
             try stopHeld(module: module, version: version)
         }
         let layout = try Self.layout(modulesDirectory, module)
@@ -84,7 +86,7 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
                 let launch = try Self.launch(layout, version: version, directory: directory, port: port, instance: entry.instance)
                 if let adopted = try Self.adopt(launch, entry, logs, settings.supervision) {
                     try keep(adopted, as: key)
-                    return
+                    return .adopted
                 }
             }
             try Self.end(entry, of: module, directory: directory, grace: settings.stopGrace)
@@ -108,8 +110,9 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
             throw ProcessControlFailure("\(module) \(version) did not start: \(error)")
         }
         try keep(supervisor, as: key)
-        guard let process = supervisor.status.process else { return }
+        guard let process = supervisor.status.process else { return .spawned }
         try update(layout) { $0.record(.init(version: version, port: port, process: process, instance: instance)) }
+        return .spawned
     }
 
     /// Stops the version's supervised process group (bounded by `ProcessSettings.stopGrace`), or
@@ -150,7 +153,7 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
     }
 
     /// Runs `body` holding the module's operation lock.
-    func serialized(_ module: String, _ body: () throws(ProcessControlFailure) -> Void) throws(ProcessControlFailure) {
+    func serialized<Value>(_ module: String, _ body: () throws(ProcessControlFailure) -> Value) throws(ProcessControlFailure) -> Value {
         let lock = operations.withLock { locks in
             if let lock = locks[module] { return lock }
             let lock = Locked<UInt64>(0)
@@ -161,7 +164,7 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
             count &+= 1
             return Result { () throws(ProcessControlFailure) in try body() }
         }
-        try result.get()
+        return try result.get()
     }
 
     /// Waits until `ProcessSettings.successesNeeded` probes in a row pass, within

@@ -95,6 +95,14 @@ final class HostFixture {
                               strategy: strategy)
     }
 
+    /// Installs `version` with an installer of its own on `processes`, released afterwards; the one result.
+    func installAlone(_ processes: any ModuleProcessControl, _ version: String = "1.0", _ strategy: InstallStrategy = .inPlace,
+                      flavor: Flavor = .good) throws -> InstallResult {
+        let installer = try ModuleInstaller(layout: layout, processes: processes)
+        defer { installer.release() }
+        return try install(installer, version, strategy, flavor: flavor)
+    }
+
     /// Installs `version` and returns the one result.
     func install(_ installer: ModuleInstaller, _ version: String, _ strategy: InstallStrategy = .inPlace,
                  flavor: Flavor = .good) throws -> InstallResult {
