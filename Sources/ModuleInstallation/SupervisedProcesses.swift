@@ -37,6 +37,8 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
     let operations = Locked<[String: Locked<UInt64>]>([:])
     /// Set by `shutdown`, read under `running` before a supervisor is added.
     let closed = Locked(false)
+    /// Scans of `/proc` for unrecorded processes (`InstanceScan`) made so far: at most one per call.
+    let scans = Locked<UInt64>(0)
     let recorder: Recorder
     let lock: FileLock
 
@@ -81,18 +83,35 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
         let layout = try Self.layout(modulesDirectory, module)
         let logs = try Self.logDirectory(layout)
         var recorded = try records(layout)
+        var note: String?
         if let entry = recorded.entry(for: version) {
+            var found: [RecordedProcess]?
             if entry.port == port {
                 let launch = try Self.launch(layout, version: version, directory: directory, port: port, instance: entry.instance)
-                if let adopted = try Self.adopt(launch, entry, logs, settings.supervision) {
-                    try keep(adopted, as: key)
+                switch try takeOver(entry, launch, layout, logs) {
+                case let .adopted(supervisor):
+                    try keep(supervisor, as: key)
                     return .adopted
+                case let .notAdopted(scanned, why):
+                    found = scanned
+                    note = why
                 }
             }
-            try Self.end(entry, of: module, directory: directory, grace: settings.stopGrace)
+            let targets: [RecordedProcess]
+            if let found { targets = found } else { targets = try unrecorded(entry, layout) }
+            try Self.end(entry, of: module, found: targets, grace: settings.stopGrace)
             try update(layout) { $0.remove(version) }
             recorded.remove(version)
         }
+        try spawn(key, layout: layout, logs: logs, directory: directory, port: port, recorded: recorded, note: note)
+        return .spawned
+    }
+
+    /// Spawns the version under a new supervisor, recorded pending before and with its pid after;
+    /// `note` goes to its log first.
+    private func spawn(_ key: Key, layout: ModuleLayout, logs: String, directory: String, port: Int?, recorded: RecordedProcesses,
+                       note: String?) throws(ProcessControlFailure) {
+        let (module, version) = (key.module, key.version)
         guard !recorded.isFull(adding: version) else {
             throw ProcessControlFailure("\(module) \(version) did not start: \(RecordedProcesses.entriesMaximum) versions are "
                 + "recorded already (\(recorded.entries.map(\.version).joined(separator: ", "))); stop one first")
@@ -104,15 +123,15 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
         let supervisor: ModuleSupervisor
         do {
             supervisor = try ModuleSupervisor(launch: launch, logDirectory: logs, policy: settings.supervision)
+            if let note { supervisor.note(note) }
             try supervisor.start()
         } catch {
             try update(layout) { $0.remove(version) }
             throw ProcessControlFailure("\(module) \(version) did not start: \(error)")
         }
         try keep(supervisor, as: key)
-        guard let process = supervisor.status.process else { return .spawned }
+        guard let process = supervisor.status.process else { return }
         try update(layout) { $0.record(.init(version: version, port: port, process: process, instance: instance)) }
-        return .spawned
     }
 
     /// Stops the version's supervised process group (bounded by `ProcessSettings.stopGrace`), or
@@ -129,8 +148,7 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
         let layout = try Self.layout(modulesDirectory, module)
         if let entry = try records(layout).entry(for: version) {
             // The supervisor ended its own process; a process the scan still finds is one it never knew.
-            try Self.end(entry, of: module, directory: layout.versionDirectory(version), grace: settings.stopGrace,
-                         recordedToo: supervisor == nil)
+            try Self.end(entry, of: module, found: try unrecorded(entry, layout), grace: settings.stopGrace, recordedToo: supervisor == nil)
         }
         try update(layout) { $0.remove(version) }
     }
