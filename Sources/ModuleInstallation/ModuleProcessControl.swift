@@ -24,6 +24,16 @@ public enum ProcessStart: Equatable, Sendable {
 /// Why the process side could not take a step: one sentence, recorded as the step's reason.
 public struct ProcessControlFailure: Error, Equatable, Sendable, CustomStringConvertible {
     public let description: String
+    /// The call failed because the process control was shut down (the agent is stopping): the
+    /// step was not taken, or not finished, and is not the step's failure; the next agent's
+    /// recovery converges the operation (`ModuleInstaller` answers `interrupted`).
+    public let isShutDown: Bool
 
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String, isShutDown: Bool = false) {
+        self.description = description
+        self.isShutDown = isShutDown
+    }
+
+    /// A call made after `SupervisedProcesses.shutdown`.
+    public static let shutDown = ProcessControlFailure("the process control is shut down", isShutDown: true)
 }

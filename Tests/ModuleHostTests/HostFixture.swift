@@ -30,6 +30,8 @@ final class HostFixture {
         /// A shell starts `sleep` in a session of its own (`setsid`, its pid in `descendant.pid` in the
         /// version directory), carrying the instance id and the log, then execs the service.
         case startsDescendant
+        /// A shell runs the service and, sent SIGTERM, takes `seconds` to end.
+        case slowToStop(seconds: Int)
 
         /// The `/bin/sh -c` script that runs the service (its arguments are the script's), if any.
         var script: String? {
@@ -41,6 +43,7 @@ final class HostFixture {
             case .largeEnvironment:
                 return "exec env LARGE=\"$(head -c 70000 /dev/zero | tr '\\0' x)\" \(service) \"$@\" >/dev/null 2>&1"
             case .startsDescendant: return "setsid sleep 1000 & echo $! > descendant.pid; exec \(service) \"$@\""
+            case let .slowToStop(seconds): return "trap 'sleep \(seconds); exit 0' TERM; \(service) \"$@\" & wait"
             }
         }
     }
