@@ -46,16 +46,18 @@ final class TimedProcesses: ModuleProcessControl {
         firstPassing.withLock { $0 = [:] }
     }
 
-    func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
+    func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) -> ProcessStart {
         let began = MonotonicInstant.now()
+        let started: ProcessStart
         do {
-            try inner.start(module: module, version: version, directory: directory, port: port)
+            started = try inner.start(module: module, version: version, directory: directory, port: port)
         } catch {
             note(.start, version, began, failed: true)
             throw error
         }
         note(.start, version, began, failed: false)
         watchStart(module: module, version: version)
+        return started
     }
 
     func stop(module: String, version: String) throws(ProcessControlFailure) {

@@ -24,6 +24,8 @@ public final class ModuleInstaller {
     public private(set) var unexpected: [String] = []
     /// Why stopping a version that may still run failed, at the last retry (to log).
     public private(set) var stopFailures: [String] = []
+    /// The step a shutdown of the process side stopped, in the command or restart being driven.
+    private var interruptedAt: InstallStep?
 
     /// Takes the module's lock, inspects its directory (`ModuleLayout.inspect`), takes up its
     /// record and recovers (`recovered`): a command is never run on an unrecovered record.
@@ -52,9 +54,13 @@ public final class ModuleInstaller {
 
     /// Retries stopping the versions that may still run, then feeds `first` and what follows.
     /// A failure to persist or prune is thrown: the caller makes a new installer, whose recovery
-    /// starts from the last record on disk.
+    /// starts from the last record on disk. When the process side is shut down mid-operation (the
+    /// agent stops), the step is not fed back as failed: the record keeps the operation in flight
+    /// at that step, for the next agent's recovery to converge and record as `interrupted`, and
+    /// the answer is `interrupted` (not recorded), so the leader may send the command again.
     private func drive(_ first: InstallEvent, artifact: ModuleArtifact?) throws(InstallationError) -> [InstallResult] {
         stopFailures = []
+        interruptedAt = nil
         for version in core.record.toStop {
             do { try processes.stop(module: layout.module, version: version) } catch {
                 stopFailures.append("stopping \(layout.module) \(version) failed: \(error)")
@@ -65,7 +71,7 @@ public final class ModuleInstaller {
         var reports: [InstallResult] = []
         var next: InstallEvent? = first
         for _ in 0..<Self.eventsMaximum {
-            guard let event = next else { return reports }
+            guard let event = next else { return reports + interruption() }
             let (results, following) = try apply(core.handle(event), artifact: artifact)
             reports += results
             next = following
@@ -89,7 +95,7 @@ public final class ModuleInstaller {
         return (reports, next)
     }
 
-    /// Takes one step's action and says how it went.
+    /// Takes one step's action and says how it went; nil when the process side was shut down.
     private func take(_ action: InstallAction, artifact: ModuleArtifact?) -> InstallEvent? {
         guard let step = core.record.intent?.step else { return nil }
         let module = layout.module
@@ -101,13 +107,7 @@ public final class ModuleInstaller {
             case let .link(version):
                 try layout.link(version)
             case let .start(version, port):
-                let directory = layout.versionDirectory(version)
-                try processes.start(module: module, version: version, directory: directory, port: port)
-                // The core probes a start of the target before it links; these two starts it takes as
-                // done, so they are probed here: a version that cannot bind its port is never claimed.
-                if step == .ensureTarget || step == .rollbackStartPrevious {
-                    try processes.probe(module: module, version: version, directory: directory, port: port)
-                }
+                try start(version, port: port, at: step)
             case let .stop(version):
                 try processes.stop(module: module, version: version)
             case let .probe(version, port):
@@ -115,10 +115,48 @@ public final class ModuleInstaller {
             case .persist, .prune, .report:
                 return nil
             }
+        } catch let failure as ProcessControlFailure where failure.isShutDown {
+            interruptedAt = step
+            return nil
         } catch {
             return .failed(step, reason: "\(error)")
         }
         return .done(step)
+    }
+
+    /// Starts a version. The core probes a start of the target before it links; the two starts it
+    /// takes as done (ensuring the target, starting the previous version again) are probed here
+    /// when they spawned a process, so a version that cannot bind its port is never claimed. An
+    /// adopted or already running process is not probed: it outlived the agent serving, and a
+    /// probe failing now would undo a committed install. A previous version that fails its
+    /// probe is stopped again, since the result then says no version runs.
+    private func start(_ version: String, port: Int?, at step: InstallStep) throws(ProcessControlFailure) {
+        let module = layout.module
+        let directory = layout.versionDirectory(version)
+        let started = try processes.start(module: module, version: version, directory: directory, port: port)
+        guard started == .spawned, step == .ensureTarget || step == .rollbackStartPrevious else { return }
+        do {
+            try processes.probe(module: module, version: version, directory: directory, port: port)
+        } catch {
+            guard step == .rollbackStartPrevious, !error.isShutDown else { throw error }
+            do {
+                try processes.stop(module: module, version: version)
+            } catch let stopFailure {
+                throw ProcessControlFailure("\(error); stopping it failed too: \(stopFailure)", isShutDown: stopFailure.isShutDown)
+            }
+            throw ProcessControlFailure("\(error); it was stopped")
+        }
+    }
+
+    /// The answer when a shutdown of the process side stopped the operation: `interrupted`, with
+    /// the version the next agent's recovery converges to (the target past the commit point).
+    private func interruption() -> [InstallResult] {
+        guard let step = interruptedAt, let intent = core.record.intent else { return [] }
+        let finishing = intent.failedStep == nil && step.isPastCommitPoint
+        let active = finishing ? ActiveVersion(version: intent.target, port: intent.targetPort) : core.record.committed
+        let reason = "\(layout.module) \(intent.target): the agent shut down during '\(step)'; its next start "
+            + (finishing ? "finishes the install" : "switches back")
+        return [InstallResult(operation: intent.operation, outcome: .interrupted, active: active, reason: reason)]
     }
 }
 

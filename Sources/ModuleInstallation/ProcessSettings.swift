@@ -15,6 +15,9 @@ public struct ProcessSettings: Equatable, Sendable {
     /// How often the process file is brought up to date after the supervisor restarted a crashed
     /// process (1 s): a restart the agent dies before recording is a process it cannot adopt.
     public var recordInterval: Duration = .seconds(1)
+    /// How long `shutdown` waits for the calls in flight (a stop within its grace, say) before it
+    /// returns without them (30 s); the directory lock is then released by the last to finish.
+    public var shutdownWait: Duration = .seconds(30)
     /// The supervisors' own bounds: restart backoff, log size, probe timeout.
     public var supervision = SupervisionPolicy()
 
@@ -30,9 +33,9 @@ public struct ProcessSettings: Equatable, Sendable {
         guard successesNeeded > 0, successesNeeded <= Self.successesMaximum else {
             return "between 1 and \(Self.successesMaximum) probe successes must be needed"
         }
-        let durations: [Duration] = [probeInterval, healthDeadline, stopGrace, recordInterval]
+        let durations: [Duration] = [probeInterval, healthDeadline, stopGrace, recordInterval, shutdownWait]
         guard durations.allSatisfy({ $0 > .zero && $0 <= Self.durationMaximum }) else {
-            return "the probe interval, deadline, stop grace and record interval must be positive and at most an hour"
+            return "the probe interval, deadline, stop grace, record interval and shutdown wait must be positive and at most an hour"
         }
         return nil
     }

@@ -4,13 +4,18 @@ import ModuleSupervision
 import Primitives
 import Transport
 
-/// Finding a version's process by the instance id it carries (`HOTSWAP_INSTANCE`), when its
-/// entry is pending (the agent died between the spawn and the pid's record) or names a process
-/// that ended (a restart the recorder had not written yet); and the checks before a spawn.
+/// Taking over or ending a version's processes when this agent does not supervise them: the
+/// recorded process, or when its entry is pending (the agent died between the spawn and the
+/// pid's record) or names a process that ended (a restart the recorder had not written yet), the
+/// processes an `InstanceScan` finds; and the checks before a spawn.
 extension SupervisedProcesses {
-    /// Bytes of `/proc/PID/environ` read; a process whose environment is larger is not one of ours
-    /// (the variable comes before the manifest's own, which the manifest's grammar bounds).
-    static let environBytesMaximum = 64 * 1024
+    /// What `takeOver` found.
+    enum Takeover {
+        case adopted(ModuleSupervisor)
+        /// Nothing adopted: the processes the scan found (nil when it did not scan), and why none
+        /// was adopted when that needs saying (for the log of the version started instead).
+        case notAdopted(found: [RecordedProcess]?, note: String?)
+    }
 
     /// A random id from the system's CSPRNG (`getrandom`), never 0 (which means none).
     static func newInstance() -> UInt64 {
@@ -18,31 +23,50 @@ extension SupervisedProcesses {
         return UInt64.random(in: 1...UInt64.max, using: &generator)
     }
 
-    /// Takes over the entry's process: the recorded one when it is alive as recorded, else the
-    /// live group leader carrying its instance id in the version directory. Nil when none runs.
-    static func adopt(_ launch: ModuleLaunch, _ entry: RecordedProcesses.Entry, _ logs: String,
-                      _ policy: SupervisionPolicy) throws(ProcessControlFailure) -> ModuleSupervisor? {
-        var candidates = entry.isPending ? [] : [entry.process]
-        candidates += try processes(carrying: entry.instance, in: launch.directory).filter { $0.pid != entry.process.pid }
-        for candidate in candidates {
-            do {
-                if let adopted = try ModuleSupervisor.adopt(launch: launch, recorded: candidate, logDirectory: logs, policy: policy) {
-                    return adopted
-                }
-            } catch {
-                throw ProcessControlFailure("adopting \(launch.name) \(launch.version) failed: \(error)")
-            }
-        }
-        return nil
+    /// The live group leaders of this user that carry the entry's instance id or write its
+    /// version's log (`InstanceScan`): the one scan of `/proc` a call makes.
+    func unrecorded(_ entry: RecordedProcesses.Entry, _ layout: ModuleLayout) throws(ProcessControlFailure) -> [RecordedProcess] {
+        scans.withLock { $0 &+= 1 }
+        let log = ModuleLog.path(directory: "\(layout.root)/\(Self.logsName)", name: layout.module, version: entry.version)
+        return try InstanceScan(instance: entry.instance, log: try InstanceScan.FileIdentity(path: log)).run()
     }
 
-    /// Ends the entry's recorded process (when `recordedToo`) and every live group leader that
-    /// carries its instance id in `directory` (`ModuleSupervisor.terminate`); one whose `/proc`
-    /// entry cannot be read is a failure, never taken as gone.
-    static func end(_ entry: RecordedProcesses.Entry, of module: String, directory: String, grace: Duration,
+    /// Takes over the entry's process: the recorded one when it is alive as recorded, else the
+    /// one process the scan finds. When the scan finds more than one (a `setsid` descendant of
+    /// the module, an orphan of an earlier run) none is adopted, since none is known to be the
+    /// module: the caller ends them all and starts the version again, and the note says so.
+    func takeOver(_ entry: RecordedProcesses.Entry, _ launch: ModuleLaunch, _ layout: ModuleLayout,
+                  _ logs: String) throws(ProcessControlFailure) -> Takeover {
+        let policy = settings.supervision
+        if !entry.isPending, let adopted = try Self.adopt(launch, entry.process, logs, policy) { return .adopted(adopted) }
+        let found = try unrecorded(entry, layout)
+        guard found.count <= 1 else {
+            let pids = found.map { "\($0.pid)" }.joined(separator: ", ")
+            return .notAdopted(found: found, note: "\(found.count) processes carry \(launch.name) \(launch.version)'s instance "
+                               + "\(ModuleLaunch.instanceText(entry.instance)) or write its log (pids \(pids)): adopting none; "
+                               + "they are ended and the version started again")
+        }
+        if let only = found.first, let adopted = try Self.adopt(launch, only, logs, policy) { return .adopted(adopted) }
+        return .notAdopted(found: found, note: nil)
+    }
+
+    /// `ModuleSupervisor.adopt`, its failure as the control's.
+    static func adopt(_ launch: ModuleLaunch, _ process: RecordedProcess, _ logs: String,
+                      _ policy: SupervisionPolicy) throws(ProcessControlFailure) -> ModuleSupervisor? {
+        do {
+            return try ModuleSupervisor.adopt(launch: launch, recorded: process, logDirectory: logs, policy: policy)
+        } catch {
+            throw ProcessControlFailure("adopting \(launch.name) \(launch.version) failed: \(error)")
+        }
+    }
+
+    /// Ends the entry's recorded process (when `recordedToo`) and every process in `found`
+    /// (`ModuleSupervisor.terminate`); one whose `/proc` entry cannot be read is a failure, never
+    /// taken as gone.
+    static func end(_ entry: RecordedProcesses.Entry, of module: String, found: [RecordedProcess], grace: Duration,
                     recordedToo: Bool = true) throws(ProcessControlFailure) {
         var targets = recordedToo && !entry.isPending ? [entry.process] : []
-        targets += try processes(carrying: entry.instance, in: directory).filter { !targets.contains($0) }
+        targets += found.filter { !targets.contains($0) }
         for target in targets {
             do {
                 _ = try ModuleSupervisor.terminate(recorded: target, grace: grace)
@@ -52,73 +76,31 @@ extension SupervisedProcesses {
         }
     }
 
-    /// Refuses a port a listener holds now (bound with SO_REUSEADDR on 0.0.0.0, as
-    /// `ListeningPort.isFree`): the probe of a new version could otherwise be answered by another process.
+    /// Refuses a port a listener holds now: the probe of a new version could otherwise be
+    /// answered by another process.
     static func checkFree(_ port: Int?, module: String, version: String) throws(ProcessControlFailure) {
         guard let port, let value = UInt16(exactly: port), value > 0 else { return }
+        if let refusal = portRefusal(host: "0.0.0.0", port: value) {
+            throw ProcessControlFailure("\(module) \(version) did not start: \(refusal)")
+        }
+    }
+
+    /// Why `host:port` cannot be listened on now, or nil when it can: a bind with SO_REUSEADDR (a
+    /// TIME_WAIT leftover is no obstacle) but not SO_REUSEPORT, which any listener there refuses.
+    /// Only EADDRINUSE means the port is in use; any other failure is reported as what it is.
+    static func portRefusal(host: String, port: UInt16) -> String? {
         let address: SocketAddress
-        do { address = try SocketAddress(parsing: "0.0.0.0:\(value)") } catch {
-            throw ProcessControlFailure("port \(port): \(error)")
+        do { address = try SocketAddress(host: host, port: port) } catch { return "port \(port): \(error)" }
+        let descriptor = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return "checking that port \(port) is free failed: socket: \(SystemErrorText.text(errno))" }
+        defer { close(descriptor) }
+        var one: Int32 = 1
+        guard setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            return "checking that port \(port) is free failed: SO_REUSEADDR: \(SystemErrorText.text(errno))"
         }
-        guard ListeningPort.isFree(address) else {
-            throw ProcessControlFailure("\(module) \(version) did not start: port \(port) is in use")
-        }
-    }
-
-    /// The live group leaders of this boot whose environment holds `HOTSWAP_INSTANCE=instance`
-    /// and whose working directory is `directory`; none for instance 0. A process whose files
-    /// vanish or deny reading is skipped (it is not a module this user started).
-    static func processes(carrying instance: UInt64, in directory: String) throws(ProcessControlFailure) -> [RecordedProcess] {
-        // No process runs in a directory that is not there.
-        guard instance != 0, let wanted = canonical(directory) else { return [] }
-        let needle = Array("\(ModuleLaunch.instanceVariable)=\(ModuleLaunch.instanceText(instance))".utf8)
-        let bootID: String
-        do { bootID = try RecordedProcess.currentBootID() } catch { throw ProcessControlFailure("\(error)") }
-        guard let listing = opendir("/proc") else {
-            throw ProcessControlFailure("/proc cannot be listed: \(SystemErrorText.text(errno))")
-        }
-        defer { closedir(listing) }
-        var found: [RecordedProcess] = []
-        while let item = readdir(listing) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = Int32(name), pid > 0 else { continue }
-            guard let environ = try procBytes("/proc/\(pid)/environ", maximumBytes: environBytesMaximum),
-                  environ.split(separator: 0).contains(where: { $0.elementsEqual(needle) }),
-                  canonical("/proc/\(pid)/cwd") == wanted,
-                  let startTime = try leaderStartTime(pid) else { continue }
-            found.append(RecordedProcess(pid: pid, startTime: startTime, bootID: bootID))
-        }
-        return found
-    }
-
-    /// The start time (field 22 of `/proc/PID/stat`) of a live process that leads its group; nil
-    /// when it ended, is a zombie or leads no group; throws when the file cannot be parsed.
-    static func leaderStartTime(_ pid: Int32) throws(ProcessControlFailure) -> UInt64? {
-        let path = "/proc/\(pid)/stat"
-        guard let bytes = try procBytes(path, maximumBytes: 4096) else { return nil }
-        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { throw ProcessControlFailure("\(path) is not a stat line") }
-        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
-        guard fields.count > 19, let group = Int32(fields[2]), let start = UInt64(fields[19]) else {
-            throw ProcessControlFailure("\(path) is not a stat line")
-        }
-        return fields[0] != "Z" && fields[0] != "X" && group == pid ? start : nil
-    }
-
-    /// A `/proc` file's bytes; nil when the process ended (ENOENT, ESRCH) or is another user's
-    /// (EACCES, EPERM); any other failure is thrown, never taken as "not ours".
-    static func procBytes(_ path: String, maximumBytes: Int) throws(ProcessControlFailure) -> [UInt8]? {
-        do {
-            return try FileReader.read(path, maximumBytes: maximumBytes)
-        } catch {
-            if case .tooLarge = error { return nil }
-            if let code = error.errno, [ENOENT, ESRCH, EACCES, EPERM].contains(code) { return nil }
-            throw ProcessControlFailure("\(path) cannot be read: \(error)")
-        }
-    }
-
-    static func canonical(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        guard address.withSocketAddress({ bind(descriptor, $0, $1) }) != 0 else { return nil }
+        let code = errno
+        if code == EADDRINUSE { return "port \(port) is in use" }
+        return "checking that port \(port) is free failed: bind to \(host):\(port): \(SystemErrorText.text(code))"
     }
 }

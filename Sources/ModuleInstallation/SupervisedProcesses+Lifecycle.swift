@@ -1,5 +1,6 @@
 import HostInstall
 import ModuleSupervision
+import Primitives
 
 /// After a restart, at the end, and for uninstalls and tests: what runs beyond single steps.
 extension SupervisedProcesses {
@@ -13,7 +14,7 @@ extension SupervisedProcesses {
         guard record.intent == nil else {
             throw ProcessControlFailure("\(layout.module) has an operation in flight; its installer must recover first")
         }
-        try serialized(layout.module) { () throws(ProcessControlFailure) in
+        try serialized(layout.module) { () throws(ProcessControlFailure) -> Void in
             try checkOpen()
             let committed = record.committed?.version
             let supervised = running.withLock { $0.keys.filter { $0.module == layout.module }.map(\.version) }
@@ -41,7 +42,10 @@ extension SupervisedProcesses {
     /// uninstall and for tests, never at an agent's shutdown. Every one is tried; the first
     /// failure is thrown.
     public func stopAll() throws(ProcessControlFailure) {
-        try checkOpen()
+        try admitted { () throws(ProcessControlFailure) in try stopEverything() }
+    }
+
+    private func stopEverything() throws(ProcessControlFailure) {
         var first: ProcessControlFailure?
         var modules = Set(running.withLock { $0.keys.map(\.module) })
         do { modules.formUnion(try InstalledModules(directory: modulesDirectory).names()) } catch {
@@ -64,23 +68,30 @@ extension SupervisedProcesses {
 
     /// The agent stops: lets go of every supervisor (joining their watcher threads) without
     /// stopping its process, so modules keep serving while the agent restarts and the next one
-    /// adopts them (`resume`); records once more what they restarted, then joins the recording
-    /// thread and releases `modules/.processes.lock`. Later calls of `start`, `stop`, `probe`,
-    /// `resume` and `stopAll` fail; a second `shutdown` does nothing.
+    /// adopts them (`resume`); a probe in flight ends at once (failing with `isShutDown`). Then it
+    /// waits up to `ProcessSettings.shutdownWait` for the calls in flight (a stop finishing within
+    /// its grace), records once more what the supervisors restarted, joins the recording thread
+    /// and releases `modules/.processes.lock`, so the next control never works beside a call of
+    /// this one. Calls still in flight after the wait are left to finish, and the last of them
+    /// releases the lock. Later calls of `start`, `stop`, `probe`, `resume` and `stopAll` fail
+    /// (`ProcessControlFailure.shutDown`); a second `shutdown` does nothing.
     public func shutdown() {
-        let first = closed.withLock { closed in
-            defer { closed = true }
-            return !closed
-        }
-        guard first else { return }
+        guard gate.close() else { return }
         let supervisors = running.withLock { Array($0.values) }
         for supervisor in supervisors { supervisor.letGo() }
+        let idle = gate.drain(until: MonotonicInstant.now().advanced(by: settings.shutdownWait))
         Self.recordRestarts(running: running, files: files, modulesDirectory: modulesDirectory, notes: recorder.notes)
         recorder.end()
         running.withLock { $0 = [:] }
-        lock.release()
+        if idle {
+            lock.release()
+        } else {
+            Recorder.note("shutdown stopped waiting for calls in flight after \(settings.shutdownWait); the last of them releases "
+                          + "\(Self.lockName)", in: recorder.notes)
+        }
     }
 
-    /// Why recording a restarted process failed, most recent last (to log).
+    /// What the agent should log, most recent last: why recording a restarted process failed, and
+    /// a `shutdown` that stopped waiting for calls in flight.
     public var recordFailures: [String] { recorder.failures }
 }

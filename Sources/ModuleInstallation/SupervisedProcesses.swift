@@ -35,8 +35,10 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
     let files = Locked<UInt64>(0)
     /// One lock per module, held across a whole start, stop or resume of it; counts them.
     let operations = Locked<[String: Locked<UInt64>]>([:])
-    /// Set by `shutdown`, read under `running` before a supervisor is added.
-    let closed = Locked(false)
+    /// The calls in flight; closed by `shutdown`, read under `running` before a supervisor is added.
+    let gate = OperationGate()
+    /// Scans of `/proc` for unrecorded processes (`InstanceScan`) made so far: at most one per call.
+    let scans = Locked<UInt64>(0)
     let recorder: Recorder
     let lock: FileLock
 
@@ -57,40 +59,59 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
     }
 
     /// Whether `shutdown` was called; every later call but the accessors fails.
-    public var isShutDown: Bool { closed.withLock { $0 } }
+    public var isShutDown: Bool { gate.isClosed }
 
     /// Starts (or adopts) the version: see the type's documentation. Before the spawn it
     /// checks the port is free and writes a pending entry with a random instance id that the
     /// process carries as `HOTSWAP_INSTANCE`, so a crash between the spawn and the pid's record
     /// leaves a process the next control finds; a processes file already at its bound refuses the start.
-    public func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
+    @discardableResult
+    public func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) -> ProcessStart {
         try serialized(module) { () throws(ProcessControlFailure) in
             try startHeld(module: module, version: version, directory: directory, port: port)
         }
     }
 
-    func startHeld(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
+    @discardableResult
+    func startHeld(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) -> ProcessStart {
         try checkOpen()
         let key = Key(module: module, version: version)
         if let current = running.withLock({ $0[key] }) {
-            if current.launch.port.map(Int.init) == port && Self.isAlive(current.status.state) { return }
+            if current.launch.port.map(Int.init) == port && Self.isAlive(current.status.state) { return .running }
             try stopHeld(module: module, version: version)
         }
         let layout = try Self.layout(modulesDirectory, module)
         let logs = try Self.logDirectory(layout)
         var recorded = try records(layout)
+        var note: String?
         if let entry = recorded.entry(for: version) {
+            var found: [RecordedProcess]?
             if entry.port == port {
                 let launch = try Self.launch(layout, version: version, directory: directory, port: port, instance: entry.instance)
-                if let adopted = try Self.adopt(launch, entry, logs, settings.supervision) {
-                    try keep(adopted, as: key)
-                    return
+                switch try takeOver(entry, launch, layout, logs) {
+                case let .adopted(supervisor):
+                    try keep(supervisor, as: key)
+                    return .adopted
+                case let .notAdopted(scanned, why):
+                    found = scanned
+                    note = why
                 }
             }
-            try Self.end(entry, of: module, directory: directory, grace: settings.stopGrace)
+            let targets: [RecordedProcess]
+            if let found { targets = found } else { targets = try unrecorded(entry, layout) }
+            try Self.end(entry, of: module, found: targets, grace: settings.stopGrace)
             try update(layout) { $0.remove(version) }
             recorded.remove(version)
         }
+        try spawn(key, layout: layout, logs: logs, directory: directory, port: port, recorded: recorded, note: note)
+        return .spawned
+    }
+
+    /// Spawns the version under a new supervisor, recorded pending before and with its pid after;
+    /// `note` goes to its log first.
+    private func spawn(_ key: Key, layout: ModuleLayout, logs: String, directory: String, port: Int?, recorded: RecordedProcesses,
+                       note: String?) throws(ProcessControlFailure) {
+        let (module, version) = (key.module, key.version)
         guard !recorded.isFull(adding: version) else {
             throw ProcessControlFailure("\(module) \(version) did not start: \(RecordedProcesses.entriesMaximum) versions are "
                 + "recorded already (\(recorded.entries.map(\.version).joined(separator: ", "))); stop one first")
@@ -102,6 +123,7 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
         let supervisor: ModuleSupervisor
         do {
             supervisor = try ModuleSupervisor(launch: launch, logDirectory: logs, policy: settings.supervision)
+            if let note { supervisor.note(note) }
             try supervisor.start()
         } catch {
             try update(layout) { $0.remove(version) }
@@ -126,8 +148,7 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
         let layout = try Self.layout(modulesDirectory, module)
         if let entry = try records(layout).entry(for: version) {
             // The supervisor ended its own process; a process the scan still finds is one it never knew.
-            try Self.end(entry, of: module, directory: layout.versionDirectory(version), grace: settings.stopGrace,
-                         recordedToo: supervisor == nil)
+            try Self.end(entry, of: module, found: try unrecorded(entry, layout), grace: settings.stopGrace, recordedToo: supervisor == nil)
         }
         try update(layout) { $0.remove(version) }
     }
@@ -136,55 +157,71 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
     /// lets go of it (the process keeps running, recorded for the next control) and fails.
     func keep(_ supervisor: ModuleSupervisor, as key: Key) throws(ProcessControlFailure) {
         let kept = running.withLock { running in
-            guard !closed.withLock({ $0 }) else { return false }
+            guard !gate.isClosed else { return false }
             running[key] = supervisor
             return true
         }
         guard !kept else { return }
         supervisor.letGo()
-        throw ProcessControlFailure("the process control was shut down while \(key.module) \(key.version) started")
+        throw ProcessControlFailure("the process control was shut down while \(key.module) \(key.version) started", isShutDown: true)
     }
 
     func checkOpen() throws(ProcessControlFailure) {
-        guard !isShutDown else { throw ProcessControlFailure("the process control is shut down") }
+        guard !isShutDown else { throw .shutDown }
     }
 
-    /// Runs `body` holding the module's operation lock.
-    func serialized(_ module: String, _ body: () throws(ProcessControlFailure) -> Void) throws(ProcessControlFailure) {
-        let lock = operations.withLock { locks in
-            if let lock = locks[module] { return lock }
-            let lock = Locked<UInt64>(0)
-            locks[module] = lock
-            return lock
+    /// Runs a public call counted in flight (`OperationGate`), or fails at once once shut down; the
+    /// last call to leave after a `shutdown` that stopped waiting for it releases the directory lock.
+    func admitted<Value>(_ body: () throws(ProcessControlFailure) -> Value) throws(ProcessControlFailure) -> Value {
+        guard gate.enter() else { throw .shutDown }
+        defer { if gate.leave() { lock.release() } }
+        return try body()
+    }
+
+    /// Runs `body` as a call in flight, holding the module's operation lock.
+    func serialized<Value>(_ module: String, _ body: () throws(ProcessControlFailure) -> Value) throws(ProcessControlFailure) -> Value {
+        try admitted { () throws(ProcessControlFailure) in
+            let lock = operations.withLock { locks in
+                if let lock = locks[module] { return lock }
+                let lock = Locked<UInt64>(0)
+                locks[module] = lock
+                return lock
+            }
+            let result = lock.withLock { count in
+                count &+= 1
+                return Result { () throws(ProcessControlFailure) in try body() }
+            }
+            return try result.get()
         }
-        let result = lock.withLock { count in
-            count &+= 1
-            return Result { () throws(ProcessControlFailure) in try body() }
-        }
-        try result.get()
     }
 
     /// Waits until `ProcessSettings.successesNeeded` probes in a row pass, within
     /// `healthDeadline`; a version without a health probe must keep running for `probeInterval`.
+    /// A `shutdown` meanwhile ends the wait (`ProcessControlFailure.isShutDown`).
     public func probe(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
-        try checkOpen()
-        guard let supervisor = running.withLock({ $0[Key(module: module, version: version)] }) else {
-            throw ProcessControlFailure("\(module) \(version) is not running under this agent")
-        }
-        guard supervisor.probe != nil else {
-            let runs = supervisor.status.runs
-            _ = poll(nil, 0, Int32(clamping: settings.probeInterval.wholeMilliseconds))
-            let status = supervisor.status
-            guard status.state == .running && status.runs == runs else {
-                throw ProcessControlFailure("\(module) \(version) did not keep running: \(Self.exitText(status))")
+        try admitted { () throws(ProcessControlFailure) in
+            try checkOpen()
+            guard let supervisor = running.withLock({ $0[Key(module: module, version: version)] }) else {
+                throw ProcessControlFailure("\(module) \(version) is not running under this agent")
             }
-            return
+            guard supervisor.probe != nil else {
+                let runs = supervisor.status.runs
+                _ = poll(nil, 0, Int32(clamping: settings.probeInterval.wholeMilliseconds))
+                try checkOpen()
+                let status = supervisor.status
+                guard status.state == .running && status.runs == runs else {
+                    throw ProcessControlFailure("\(module) \(version) did not keep running: \(Self.exitText(status))")
+                }
+                return
+            }
+            let deadline = MonotonicInstant.now().advanced(by: settings.healthDeadline)
+            let verdict = supervisor.waitUntilHealthy(successesNeeded: settings.successesNeeded, interval: settings.probeInterval,
+                                                      deadline: deadline)
+            guard !verdict.isHealthy else { return }
+            // Let go of by `shutdown`, the supervisor ends the wait: that is no verdict on the version.
+            try checkOpen()
+            throw ProcessControlFailure("\(module) \(version) is not healthy: \(Self.text(verdict, supervisor.status))")
         }
-        let deadline = MonotonicInstant.now().advanced(by: settings.healthDeadline)
-        let verdict = supervisor.waitUntilHealthy(successesNeeded: settings.successesNeeded, interval: settings.probeInterval,
-                                                  deadline: deadline)
-        guard !verdict.isHealthy else { return }
-        throw ProcessControlFailure("\(module) \(version) is not healthy: \(Self.text(verdict, supervisor.status))")
     }
 
     /// The supervisors of `module` now, by version (for status and tests).

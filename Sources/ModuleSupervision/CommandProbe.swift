@@ -13,17 +13,11 @@ public struct CommandProbe: Equatable, Sendable {
     public static let outputBytesMaximum = 4 << 10
 
     public let command: String
-    let executable: String
-    let arguments: [String]
-    let environment: [String]
-    let directory: String
+    let spawn: SpawnCommand
 
     init(launch: ModuleLaunch, invocation: ModuleManifest.Invocation) throws(SupervisionError) {
         command = invocation.command
-        executable = try CommandPath.resolve(invocation.command, in: launch.directory)
-        arguments = [invocation.command] + launch.arguments(of: invocation)
-        environment = launch.environment(of: invocation)
-        directory = launch.directory
+        spawn = try SpawnCommand(launch: launch, invocation: invocation)
     }
 
     func run(timeout: Duration, interruptDescriptor: Int32) -> ProbeOutcome {
@@ -32,24 +26,14 @@ public struct CommandProbe: Equatable, Sendable {
         defer { close(ends[0]) }
         _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
         let started = MonotonicInstant.now()
-        let pid: pid_t
+        let process: WatchedProcess
         do {
-            pid = try ProcessSpawn.spawn(SpawnRequest(executable: executable, arguments: arguments, environment: environment,
-                                                      directory: directory, output: ends[1]))
+            process = try ProcessSpawn.watched(spawn, output: ends[1])
         } catch {
             close(ends[1])
             return failure(error.description)
         }
         close(ends[1])
-        let process: WatchedProcess
-        do {
-            process = try WatchedProcess.spawned(pid: pid)
-        } catch {
-            kill(-pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            return failure(error.description)
-        }
         defer { process.closeDescriptor() }
         var output = BoundedOutput()
         let ending = collect(from: ends[0], until: started.advanced(by: timeout), process: process,

@@ -12,7 +12,7 @@ public struct HealthVerdict: Equatable, Sendable {
         case processEnded
         /// The supervisor gave up restarting.
         case crashLooping
-        /// The supervisor was stopped (or had not started).
+        /// The supervisor was stopped or let go of (or had not started).
         case stopped
     }
 

@@ -1,5 +1,6 @@
 import FileSystem
 import Glibc
+import Locking
 
 /// A module version's log: `DIRECTORY/NAME-VERSION.log`, the process's standard output and error
 /// written there directly (opened for appending), so the module never waits on a reader and
@@ -20,6 +21,8 @@ public final class ModuleLog: Sendable {
     /// descriptor of the same file (`openForModule`). Rotation reads and truncates through it, so it works on the file the module writes
     /// even if its name was removed or replaced.
     let descriptor: Int32
+    /// The supervisor's lines that could not be written (a full disk, say).
+    private let dropped = Locked(0)
 
     public static func path(directory: String, name: String, version: String) -> String {
         "\(directory)/\(name)-\(version).log"
@@ -45,11 +48,19 @@ public final class ModuleLog: Sendable {
         close(descriptor)
     }
 
-    /// Appends one line of the supervisor's, prefixed so it stands out from the module's.
+    /// Appends one line of the supervisor's, prefixed so it stands out from the module's. A line
+    /// that cannot be written is counted (`notesDropped`) and dropped: the module's run does not
+    /// depend on it.
     func note(_ text: String) {
-        // A line that cannot be written is dropped: the module's run does not depend on it.
-        _ = try? DescriptorIO.writeAll(descriptor, Array("hotswap-supervisor: \(text)\n".utf8), path: path)
+        do {
+            try DescriptorIO.writeAll(descriptor, Array("hotswap-supervisor: \(text)\n".utf8), path: path)
+        } catch {
+            dropped.withLock { $0 += 1 }
+        }
     }
+
+    /// The supervisor's lines that could not be written so far.
+    public var notesDropped: Int { dropped.withLock { $0 } }
 
     /// A new write-only, appending descriptor of the same file (reopened through
     /// `/proc/self/fd`, so it is the file this log rotates even if its name was replaced), for a

@@ -12,7 +12,7 @@ extension ModuleSupervisor {
 
     /// Probes every `interval` (the pauses before the first pass start at `firstPause` and double
     /// up to it) until `successesNeeded` probes in a row pass, or `deadline`
-    /// passes, or the process the wait began with ends, or the supervisor crash-loops or stops.
+    /// passes, or the process the wait began with ends, or the supervisor crash-loops, stops or is let go of.
     /// Each probe waits at most `SupervisionPolicy.probeTimeout`, and never past the deadline.
     public func waitUntilHealthy(successesNeeded: Int, interval: Duration, deadline: MonotonicInstant) -> HealthVerdict {
         precondition(successesNeeded > 0, "at least one success")
@@ -47,9 +47,10 @@ extension ModuleSupervisor {
     /// The first pause of a wait, before its probes have ever passed.
     static let firstPause: Duration = .milliseconds(10)
 
-    /// Why a wait must end now, if it must.
+    /// Why a wait must end now, if it must (a supervisor let go of counts as stopped).
     private func ending(sinceRuns runs: Int) -> HealthVerdict.Ending? {
-        let status = status
+        if core.request == .letGo { return .stopped }
+        let status = core.status
         switch status.state {
         case .stopped, .idle: return .stopped
         case .crashLooping: return .crashLooping

@@ -42,7 +42,17 @@ public final class ModuleSupervisor: Sendable {
         letGo()
     }
 
-    public var status: SupervisorStatus { core.status }
+    public var status: SupervisorStatus {
+        var status = core.status
+        status.logNotesDropped = log.notesDropped
+        return status
+    }
+
+    /// Appends a line to the module's log, as the supervisor's own lines are (say, why the process
+    /// it starts was not adopted).
+    public func note(_ text: String) {
+        log.note(text)
+    }
     public var policy: SupervisionPolicy { core.policy }
 
     /// Starts the process and the watcher; throws when the command is refused or cannot be
@@ -145,7 +155,8 @@ public final class ModuleSupervisor: Sendable {
 
     /// Stops watching without stopping the process, as an agent that shuts down does (the module
     /// keeps serving; the next agent adopts it; one that has already ended is reaped), and joins
-    /// the watcher thread. Later calls return at once.
+    /// the watcher thread. A probe or a wait for health in flight ends at once (`stopped`). Later
+    /// calls return at once.
     public func letGo() {
         let watching = phase.withLock { phase -> NativeThread? in
             guard case let .watching(thread) = phase else { return nil }

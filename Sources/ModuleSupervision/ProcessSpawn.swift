@@ -1,15 +1,23 @@
 import CLinux
 import Glibc
+import Modules
 
-/// One program to start for a module: its resolved executable, `argv` (`argv[0]` first), the
-/// environment as `NAME=value`, the working directory and the descriptor its standard output and
-/// error go to.
-struct SpawnRequest: Sendable {
+/// One program to start for a launch (its start command or a command probe): the executable
+/// resolved inside the version directory (`CommandPath`), `argv` (the command as written first,
+/// then the interpolated arguments), the clean environment as `NAME=value`, and the version
+/// directory to run in.
+struct SpawnCommand: Equatable, Sendable {
     let executable: String
     let arguments: [String]
     let environment: [String]
     let directory: String
-    let output: Int32
+
+    init(launch: ModuleLaunch, invocation: ModuleManifest.Invocation) throws(SupervisionError) {
+        executable = try CommandPath.resolve(invocation.command, in: launch.directory)
+        arguments = [invocation.command] + launch.arguments(of: invocation)
+        environment = launch.environment(of: invocation)
+        directory = launch.directory
+    }
 }
 
 /// Starts module processes with `posix_spawn`: in a session of its own (`setsid`, so it has no
@@ -20,13 +28,28 @@ struct SpawnRequest: Sendable {
 /// request's environment. Every step's result is checked: a file action or attribute that
 /// cannot be set refuses the spawn rather than run the module without it.
 enum ProcessSpawn {
-    static func spawn(_ request: SpawnRequest) throws(SupervisionError) -> pid_t {
+    /// Spawns `command` with its standard output and error on `output`, and holds the new process
+    /// by a pidfd (`WatchedProcess.spawned`). Without one it could not be watched: it is then
+    /// killed with its group and reaped, and the error thrown, so nothing runs unwatched.
+    static func watched(_ command: SpawnCommand, output: Int32) throws(SupervisionError) -> WatchedProcess {
+        let pid = try spawn(command, output: output)
+        do {
+            return try WatchedProcess.spawned(pid: pid)
+        } catch {
+            kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            throw error
+        }
+    }
+
+    static func spawn(_ request: SpawnCommand, output: Int32) throws(SupervisionError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         try check(posix_spawn_file_actions_init(&actions), "posix_spawn_file_actions_init", request)
         defer { posix_spawn_file_actions_destroy(&actions) }
         try check(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), "addopen", request)
-        try check(posix_spawn_file_actions_adddup2(&actions, request.output, 1), "adddup2", request)
-        try check(posix_spawn_file_actions_adddup2(&actions, request.output, 2), "adddup2", request)
+        try check(posix_spawn_file_actions_adddup2(&actions, output, 1), "adddup2", request)
+        try check(posix_spawn_file_actions_adddup2(&actions, output, 2), "adddup2", request)
         try check(hs_spawn_close_from(&actions, 3), "addclosefrom_np", request)
         try check(hs_spawn_chdir(&actions, request.directory), "addchdir_np", request)
 
@@ -66,7 +89,7 @@ enum ProcessSpawn {
     /// Spawns retried after ETXTBSY (10, 20, ... ms apart: at most 0.55 s in all).
     static let busyExecutableRetries = 10
 
-    private static func check(_ result: Int32, _ step: String, _ request: SpawnRequest) throws(SupervisionError) {
+    private static func check(_ result: Int32, _ step: String, _ request: SpawnCommand) throws(SupervisionError) {
         guard result != 0 else { return }
         throw .spawnFailed(command: request.executable, reason: "\(step): \(CommandPath.errorText(result))")
     }

@@ -5,8 +5,8 @@ import Locking
 
 /// What a supervisor and its watcher thread share: the status the caller reads, the caller's
 /// request (run, stop, let go), and two eventfds: `wake` (drained by the watcher each time it
-/// looks) and `stopped` (signalled once at stop and never drained, so every probe or pause
-/// waiting on it returns at once).
+/// looks) and `stopped` (signalled once at a stop or let-go and never drained, so every probe or
+/// pause waiting on it returns at once).
 final class SupervisorCore: Sendable {
     enum Request: Equatable, Sendable {
         case run
@@ -64,7 +64,7 @@ final class SupervisorCore: Sendable {
         shared.withLock { shared in
             if shared.request == .run { shared.request = request }
         }
-        if case .stop = request { Self.signal(stoppedDescriptor) }
+        if request != .run { Self.signal(stoppedDescriptor) }
         Self.signal(wakeDescriptor)
     }
 

@@ -30,6 +30,8 @@ public struct SupervisorStatus: Equatable, Sendable {
     public var events: [SupervisorEvent] = []
     /// Events dropped from the front to keep the bound.
     public var eventsDropped = 0
+    /// The supervisor's lines that could not be written to the module's log (`ModuleLog.notesDropped`).
+    public var logNotesDropped = 0
 
     mutating func append(_ event: SupervisorEvent, maximum: Int) {
         events.append(event)

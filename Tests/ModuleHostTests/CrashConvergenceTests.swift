@@ -72,10 +72,12 @@ import TestSupport
 
         var blocker: String { layout.statePath + ".tmp" }
 
-        func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
+        func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) -> ProcessStart {
+            var started = ProcessStart.spawned
             try call { () throws(ProcessControlFailure) in
-                try inner.start(module: module, version: version, directory: directory, port: port)
+                started = try inner.start(module: module, version: version, directory: directory, port: port)
             }
+            return started
         }
 
         func stop(module: String, version: String) throws(ProcessControlFailure) {

@@ -14,12 +14,38 @@ import TestSupport
 /// conditions, never on the defaults.
 final class HostFixture {
     /// What a packed version does.
-    enum Flavor {
+    enum Flavor: Equatable {
         case good
         /// Its command exits at once (an argument the sample service refuses).
         case exitsAtOnce
         /// It serves, but its health path answers 404.
         case probeMissing
+        /// A shell changes to `/` and execs the service from there.
+        case changesDirectory
+        /// A shell execs the service through `env -i` (keeping only `HOTSWAP_MODULE`): no instance id.
+        case clearsEnvironment
+        /// A shell execs the service with a variable of 70,000 bytes added to the environment and
+        /// its output thrown away: only the instance id at the start of the environment finds it.
+        case largeEnvironment
+        /// A shell starts `sleep` in a session of its own (`setsid`, its pid in `descendant.pid` in the
+        /// version directory), carrying the instance id and the log, then execs the service.
+        case startsDescendant
+        /// A shell runs the service and, sent SIGTERM, takes `seconds` to end.
+        case slowToStop(seconds: Int)
+
+        /// The `/bin/sh -c` script that runs the service (its arguments are the script's), if any.
+        var script: String? {
+            let service = "bin/hotswap-sample-service"
+            switch self {
+            case .good, .exitsAtOnce, .probeMissing: return nil
+            case .changesDirectory: return "d=$(pwd) && cd / && exec \"$d/\(service)\" \"$@\""
+            case .clearsEnvironment: return "exec env -i HOTSWAP_MODULE=\"$HOTSWAP_MODULE\" \(service) \"$@\""
+            case .largeEnvironment:
+                return "exec env LARGE=\"$(head -c 70000 /dev/zero | tr '\\0' x)\" \(service) \"$@\" >/dev/null 2>&1"
+            case .startsDescendant: return "setsid sleep 1000 & echo $! > descendant.pid; exec \(service) \"$@\""
+            case let .slowToStop(seconds): return "trap 'sleep \(seconds); exit 0' TERM; \(service) \"$@\" & wait"
+            }
+        }
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -77,9 +103,13 @@ final class HostFixture {
         try FileManager.default.copyItem(atPath: HotSwapBinary.sampleServicePath, toPath: "\(source)/bin/hotswap-sample-service")
         var arguments = ["--port", ModuleLaunch.portPlaceholder, "--version", version]
         if flavor == .exitsAtOnce { arguments.append("--no-such-option") }
+        var command = "bin/hotswap-sample-service"
+        if let script = flavor.script {
+            command = "/bin/sh"
+            arguments = ["-c", script, "sh"] + arguments
+        }
         let path = flavor == .probeMissing ? "/missing" : "/healthz"
-        let manifest = ModuleManifest(name: module, version: version,
-                                      start: .init(command: "bin/hotswap-sample-service", arguments: arguments),
+        let manifest = ModuleManifest(name: module, version: version, start: .init(command: command, arguments: arguments),
                                       health: .http(path: path, port: mainPort), port: mainPort, alternatePort: alternatePort)
         try Data(manifest.encoded()).write(to: URL(fileURLWithPath: "\(source)/\(ModuleFormat.manifestPath)"))
         let output = directory.file("\(module)-\(version).tar.gz")
@@ -93,6 +123,14 @@ final class HostFixture {
         sequence += 1
         return InstallCommand(operation: OperationID(deploymentID: "d\(sequence)", wave: 1, kind: kind), term: 1, sequence: sequence,
                               strategy: strategy)
+    }
+
+    /// Installs `version` with an installer of its own on `processes`, released afterwards; the one result.
+    func installAlone(_ processes: any ModuleProcessControl, _ version: String = "1.0", _ strategy: InstallStrategy = .inPlace,
+                      flavor: Flavor = .good) throws -> InstallResult {
+        let installer = try ModuleInstaller(layout: layout, processes: processes)
+        defer { installer.release() }
+        return try install(installer, version, strategy, flavor: flavor)
     }
 
     /// Installs `version` and returns the one result.
@@ -121,6 +159,15 @@ final class HostFixture {
         }
         let state = text[text.index(after: close)...].split(separator: " ").first
         return state != nil && state != "Z" && state != "X"
+    }
+
+    /// Whether the process leads a session of its own (`setsid`).
+    static func sessionLeader(_ pid: Int32) -> Bool {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else {
+            return false
+        }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 3 && Int32(fields[3]) == pid
     }
 
     static func environment(_ pid: Int32) -> [String] {

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import HostInstall
-import ModuleInstallation
+@testable import ModuleInstallation
 import ModuleSupervision
 import Testing
 import TestSupport
@@ -12,12 +12,11 @@ import TestSupport
 @Suite struct InstanceRecoveryTests {
     /// Installs 1.0, then rewrites its entry to what the crash window leaves: `process(entry)`,
     /// the same instance id; the control is shut down (the process keeps serving).
-    static func installAndRewrite(_ host: HostFixture, _ process: (RecordedProcesses.Entry) -> RecordedProcess) throws
+    static func installAndRewrite(_ host: HostFixture, flavor: HostFixture.Flavor = .good,
+                                  _ process: (RecordedProcesses.Entry) -> RecordedProcess) throws
         -> (entry: RecordedProcesses.Entry, pid: Int32) {
         let control = try host.control()
-        let installer = try ModuleInstaller(layout: host.layout, processes: control)
-        #expect(try host.install(installer, "1.0").outcome == .installed)
-        installer.release()
+        #expect(try host.installAlone(control, flavor: flavor).outcome == .installed)
         control.shutdown()
         let entry = try #require(try RecordedProcesses.read(host.layout).entry(for: "1.0"))
         #expect(entry.instance != 0 && !entry.isPending)
@@ -130,6 +129,13 @@ import TestSupport
         }
         #expect(refusal?.description.contains("port \(host.mainPort) is in use") == true, "\(String(describing: refusal))")
         #expect(try RecordedProcesses.read(host.layout).entries.isEmpty)
+    }
+
+    /// Only EADDRINUSE reads as in use: a bind test failing otherwise (an address this host does
+    /// not have) says what failed.
+    @Test func aPortCheckFailingForAnotherReasonIsNotReportedAsInUse() throws {
+        let refusal = try #require(SupervisedProcesses.portRefusal(host: "192.0.2.1", port: 8080))
+        #expect(!refusal.contains("in use") && refusal.contains(String(cString: strerror(EADDRNOTAVAIL))), "\(refusal)")
     }
 
     @Test func aSecondControlOnTheDirectoryIsRefusedUntilTheFirstShutsDown() throws {

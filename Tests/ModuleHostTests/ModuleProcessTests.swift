@@ -21,7 +21,7 @@ import TestSupport
             self.ports = ports
         }
 
-        func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
+        func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) -> ProcessStart {
             try inner.start(module: module, version: version, directory: directory, port: port)
         }
 

@@ -10,7 +10,7 @@ import TestSupport
 struct InstallerTests {
     /// A process side no test here may reach: calling it is the failure.
     struct NoProcesses: ModuleProcessControl {
-        func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) {
+        func start(module: String, version: String, directory: String, port: Int?) throws(ProcessControlFailure) -> ProcessStart {
             Issue.record("start \(version) was called")
             throw ProcessControlFailure("no processes here")
         }
