@@ -37,6 +37,10 @@ final class AgentArtifactServer: Sendable {
         let help = "Module artifact requests from agents, by answer (a transfer begun, or a refusal)."
         served = metrics.counter("hotswap_agent_artifact_requests_total", help: help, labels: [("answer", "transfer")])
         refused = metrics.counter("hotswap_agent_artifact_requests_total", help: help, labels: [("answer", "refusal")])
+        metrics.gaugeFunction("hotswap_agent_artifact_transfers_active",
+                              help: "Agent artifact transfers holding a place (until they ended and their disk job answered).") {
+            [active] in Double(active.withLock { $0 })
+        }
     }
 
     /// Transfers under way or being prepared on this coordinator.
