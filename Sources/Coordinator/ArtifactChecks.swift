@@ -1,4 +1,5 @@
 import Fleet
+import Glibc
 import Locking
 import ModuleArchive
 import Modules
@@ -10,12 +11,14 @@ import Wire
 
 /// The pass that makes a stored artifact ready to serve, shared by the peer port's
 /// `ArtifactServer` and the agent port's `AgentArtifactServer` (Docs/MODULES.md): on the disk
-/// thread, the artifact is opened and, unless its whole CRC-32C is already known and the transfer
-/// starts at 0, read whole, checking its sha256 and computing the CRC-32C of the bytes from the
-/// transfer's start. What a pass found is kept per digest (artifacts never change, so a retry or
-/// another asker needs no second pass); an artifact that no longer hashes to its name is logged as
-/// an error, counted (`hotswap_module_artifacts_corrupt_total`) and refused `unreadable` from then
-/// on. At most `checksMaximum` digests are remembered. Safe from any thread.
+/// thread, the artifact is opened and, the first time, read whole, checking its sha256 and
+/// computing the CRC-32C of the bytes from the transfer's start. What a pass found is kept per
+/// digest (artifacts never change, so a retry or another asker needs no second hash): once an
+/// artifact is known sound, a transfer from 0 uses the whole CRC-32C it kept and one from an
+/// offset (a resume) reads only the bytes from there, for their CRC-32C. An artifact that no longer
+/// hashes to its name is logged as an error, counted (`hotswap_module_artifacts_corrupt_total`)
+/// and refused `unreadable` from then on. At most `checksMaximum` digests are remembered. Safe
+/// from any thread.
 final class ArtifactChecks: Sendable {
     static let checksMaximum = FleetState.moduleVersionsMaximum
 
@@ -35,6 +38,7 @@ final class ArtifactChecks: Sendable {
         case failed(ModuleStoreError)
         /// The transfer would start past the artifact's end.
         case beyondEnd
+        /// The coordinator is stopping, or the asker went (the pass was cancelled).
         case stopping
     }
 
@@ -55,23 +59,37 @@ final class ArtifactChecks: Sendable {
             help: "Stored module artifacts found not to hash to their name when about to serve them (never served).")
     }
 
-    /// The refusal a request for `sha256` gets before any pass: `notHeld` unless a record names it
-    /// (`isRecorded`) and the store holds it, `unreadable` once found corrupt; nil when it may be served.
-    func refusal(of sha256: [UInt8], isRecorded: Bool) -> ArtifactRefusal.Reason? {
-        guard isRecorded, let digest = ArtifactDigest(bytes: sha256), uploads.store.contains(digest) else { return .notHeld }
+    /// The refusal `request` gets before any pass: `notHeld` unless a record names its sha256
+    /// (`recordedBytes`, the size that record names) and the store holds it, `unreadable` once found
+    /// corrupt, `badOffset` when its offset is past that size; nil when it may be served, from
+    /// `start(of:)`.
+    func refusal(of request: ArtifactRequest, recordedBytes: UInt64?) -> ArtifactRefusal.Reason? {
+        guard let recordedBytes, let digest = ArtifactDigest(bytes: request.sha256), uploads.store.contains(digest) else {
+            return .notHeld
+        }
         if case .corrupt = checks.withLock({ $0[digest] }) { return .unreadable }
+        guard request.offset <= recordedBytes, Self.start(of: request) != nil else { return .badOffset }
         return nil
     }
 
+    /// Where in the file a transfer for `request` starts; nil for an offset no file offset can name
+    /// (over `Int64.max`: an agent or a member may send any 64-bit value).
+    static func start(of request: ArtifactRequest) -> Int64? {
+        Int64(exactly: request.offset)
+    }
+
     /// Queues the pass for `digest` from byte `start` on the disk thread; `answer` runs on `loop`
-    /// (nil when the uploads stop first). False when the disk thread's queue is full or stopped.
+    /// (nil when the uploads stop first). The pass ends early, `stopping`, once the coordinator
+    /// stops or `isCancelled` turns true (its asker went). False when the disk thread's queue is full
+    /// or stopped.
     func prepare(_ digest: ArtifactDigest, from start: Int64, on loop: EventLoop,
+                 isCancelled: @escaping @Sendable () -> Bool = { false },
                  answer: @escaping @Sendable (Prepared?) -> Void) -> Bool {
         var known: UInt32?
         if case let .sound(checksum) = checks.withLock({ $0[digest] }) { known = checksum }
         let store = uploads.store, uploads = self.uploads
         return uploads.run(on: loop, { [known] in
-            Self.prepare(digest, from: start, known: known, in: store, isStopping: { uploads.isStopping })
+            Self.prepare(digest, from: start, known: known, in: store, isStopping: { uploads.isStopping || isCancelled() })
         }, answer: answer)
     }
 
@@ -106,15 +124,20 @@ final class ArtifactChecks: Sendable {
         }
     }
 
-    /// On the disk thread: opens the artifact and, unless its whole checksum is `known` and the
-    /// transfer starts at 0, reads it whole, checking its sha256 and checking between pieces
-    /// whether the coordinator is stopping.
+    /// On the disk thread: opens the artifact and, unless its whole checksum is `known` (it was
+    /// found sound), reads it whole, checking its sha256; a known sound one is read only from
+    /// `start`, for the CRC-32C of those bytes, or not at all from 0. Between pieces it checks
+    /// whether to stop.
     private static func prepare(_ digest: ArtifactDigest, from start: Int64, known: UInt32?, in store: ModuleStore,
                                 isStopping: () -> Bool) -> Prepared {
         do throws(ModuleStoreError) {
             let reader = try store.open(digest)
-            guard start <= reader.byteCount else { return .beyondEnd }
-            if start == 0, let known { return .ready(reader, checksum: known, whole: nil) }
+            guard start >= 0, start <= reader.byteCount else { return .beyondEnd }
+            if let known {
+                if start == 0 { return .ready(reader, checksum: known, whole: nil) }
+                guard let checksum = try checksum(of: reader, from: start, isStopping: isStopping) else { return .stopping }
+                return .ready(reader, checksum: checksum, whole: nil)
+            }
             var whole: UInt32 = 0, fromStart: UInt32 = 0
             let finished = try store.verify(digest, isCancelled: isStopping) { offset, piece in
                 whole = CRC32C.checksum(piece, continuing: whole)
@@ -128,5 +151,22 @@ final class ArtifactChecks: Sendable {
         } catch {
             return .failed(error)
         }
+    }
+
+    /// The CRC-32C of `reader`'s bytes from `start` to its end, read in the store's pieces; nil
+    /// when `isStopping` turned true between two. A file shorter than it was opened is an error.
+    private static func checksum(of reader: StoredArtifactReader, from start: Int64,
+                                 isStopping: () -> Bool) throws(ModuleStoreError) -> UInt32? {
+        var checksum: UInt32 = 0, offset = start
+        while offset < reader.byteCount {
+            if isStopping() { return nil }
+            let piece = try reader.read(atOffset: offset, upTo: Int(min(Int64(Int.max), reader.byteCount - offset)))
+            guard !piece.isEmpty else {
+                throw .file(.system(operation: "read (the artifact ended early)", path: reader.path, errno: EIO))
+            }
+            checksum = CRC32C.checksum(piece, continuing: checksum)
+            offset += Int64(piece.count)
+        }
+        return checksum
     }
 }

@@ -9,8 +9,11 @@ import Transport
 /// whose record never committed. The fetcher's round hands it what the records name; once an
 /// artifact has gone unnamed for `ArtifactCollectionPlan.grace`, it is removed on the uploads'
 /// disk thread, never on the Raft loop, naming the placement it saw so bytes stored again meanwhile
-/// stay. One removal job at a time. Confined to the Raft loop, like the fetcher's round.
+/// stay. One removal job at a time (`removalsMaximum`, counted in `ModuleUploads.queueMaximum`).
+/// Confined to the Raft loop, like the fetcher's round.
 final class ArtifactCollection: @unchecked Sendable {
+    static let removalsMaximum = 1
+
     private let uploads: ModuleUploads
     private let loop: EventLoop
     private let logger: Logger

@@ -32,9 +32,10 @@ final class ArtifactServer: @unchecked Sendable {
     /// Serves `request` from member `peer`; on the Raft loop.
     func serve(_ request: ArtifactRequest, to peer: ClusterTopology.Member) {
         service.loop.preconditionInLoop()
-        let isRecorded = service.view.modules.values.contains { $0.values.contains { $0.sha256 == request.sha256 } }
-        if let reason = checks.refusal(of: request.sha256, isRecorded: isRecorded) { return refuse(request, reason, to: peer) }
-        guard let digest = ArtifactDigest(bytes: request.sha256), let outbox = service.peers.outbox(to: peer.id),
+        let recordedBytes = Self.recordedBytes(of: request.sha256, in: service.view)
+        if let reason = checks.refusal(of: request, recordedBytes: recordedBytes) { return refuse(request, reason, to: peer) }
+        guard let start = ArtifactChecks.start(of: request), let digest = ArtifactDigest(bytes: request.sha256),
+              let outbox = service.peers.outbox(to: peer.id),
               !preparing.contains(peer.id), preparing.count < Self.preparesMaximum else {
             return refuse(request, .busy, to: peer)
         }
@@ -43,8 +44,8 @@ final class ArtifactServer: @unchecked Sendable {
         guard !outbox.hasArtifactTransfer else { return refuse(request, .busy, to: peer) }
         preparing.insert(peer.id)
         let bound = LoopBound(self, loop: service.loop)
-        let queued = checks.prepare(digest, from: Int64(request.offset), on: service.loop) { answer in
-            bound.value.prepared(answer, request, to: peer)
+        let queued = checks.prepare(digest, from: start, on: service.loop) { answer in
+            bound.value.prepared(answer, request, start: start, to: peer)
         }
         if !queued {
             preparing.remove(peer.id)
@@ -52,13 +53,21 @@ final class ArtifactServer: @unchecked Sendable {
         }
     }
 
-    private func prepared(_ answer: ArtifactChecks.Prepared?, _ request: ArtifactRequest, to peer: ClusterTopology.Member) {
+    /// The size the applied records name for `sha256`; nil when none names it.
+    static func recordedBytes(of sha256: [UInt8], in view: ClusterView) -> UInt64? {
+        for versions in view.modules.values {
+            if let record = versions.values.first(where: { $0.sha256 == sha256 }) { return record.byteCount }
+        }
+        return nil
+    }
+
+    private func prepared(_ answer: ArtifactChecks.Prepared?, _ request: ArtifactRequest, start: Int64,
+                          to peer: ClusterTopology.Member) {
         preparing.remove(peer.id)
         switch checks.outcome(of: answer, sha256: request.sha256, asker: peer.name, logger: service.logger) {
         case let .refused(reason):
             refuse(request, reason, to: peer)
         case let .ready(reader, checksum):
-            let start = Int64(request.offset)
             guard service.peers.outbox(to: peer.id)?.offerArtifact(reader, start: start, checksum: checksum) == true else {
                 return refuse(request, .busy, to: peer)
             }

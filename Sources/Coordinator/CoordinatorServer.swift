@@ -96,7 +96,7 @@ public final class CoordinatorServer: Sendable {
                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
                                       metrics: metrics) { [artifacts] in PeerReceiver(service: raft, inbox: inbox, artifacts: artifacts) }
         let agentArtifacts = AgentArtifactServer(checks: artifacts.server.checks, logger: logger, metrics: metrics) { sha256 in
-            raft.view.modules.values.contains { $0.values.contains { $0.sha256 == sha256 } }
+            ArtifactServer.recordedBytes(of: sha256, in: raft.view)
         }
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
                                        maximumConnections: limits.agentConnectionsMaximum, group: group,

@@ -8,8 +8,9 @@ import Transport
 /// `DATA/modules/`, and one disk thread that writes uploads' pieces, checks complete artifacts and
 /// puts them in place. Bounded: at most `concurrentMaximum` uploads at a time and
 /// `perCallerMaximum` of one caller, each with at most one job queued or running and one discard,
-/// plus the `ArtifactServer`'s prepares and the agents' artifact transfers (`AgentArtifactServer`),
-/// which hold no slot (so the queue never holds more than `queueMaximum`), and each holding at most
+/// plus the `ArtifactServer`'s prepares, the agents' artifact transfers (`AgentArtifactServer`,
+/// each holding its slot until its job answered) and `ArtifactCollection`'s one removal, which
+/// hold no upload slot (so the queue never holds more than `queueMaximum`), and each holding at most
 /// `pendingBytesMaximum` (plus one read) while its job runs: past that its receiver pauses reading
 /// the client. A download from another member cannot pause its link and holds up to
 /// `ArtifactDownload.pendingBytesMaximum` more. `stop` answers the
@@ -20,9 +21,10 @@ final class ModuleUploads: Sendable {
     static let concurrentMaximum = 4
     static let perCallerMaximum = 2
     static let pendingBytesMaximum = 1 << 20
-    /// Each agent artifact transfer holds one job (its pass or a read) and, just after it ended, may
-    /// leave one behind for its successor's.
-    static let queueMaximum = 2 * concurrentMaximum + ArtifactServer.preparesMaximum + 2 * AgentArtifactServer.transfersMaximum
+    /// Each upload holds a job and a discard, each agent artifact transfer one job (its pass or a
+    /// read: its slot is freed only once that job answered), and the collection one removal.
+    static let queueMaximum = 2 * concurrentMaximum + ArtifactServer.preparesMaximum + AgentArtifactServer.transfersMaximum
+        + ArtifactCollection.removalsMaximum
     /// The upload route's rate floor, after the body's stall-timeout grace: a 512 MiB artifact
     /// must arrive within about 2 h 20 min of unpaused time.
     static let minimumBytesPerSecond = 64 << 10

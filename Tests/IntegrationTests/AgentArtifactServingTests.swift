@@ -10,8 +10,8 @@ import Wire
 /// against a real coordinator over mutual TLS, with a scripted agent (`FrameAgent`): a recorded
 /// artifact arrives as one transfer whose bytes, CRC-32C and context match the file; a request
 /// with an offset gets the rest (resume); a digest no record names is refused `notHeld`, and the
-/// session goes on; a second request while one runs is refused `busy`; a request before hello
-/// closes the connection.
+/// session goes on; an offset over `Int64.max` is refused `badOffset` and the leader goes on; a
+/// second request while one runs is refused `busy`; a request before hello closes the connection.
 @Suite(.serialized)
 struct AgentArtifactServingTests {
     let certificates: CertificateFixture
@@ -85,6 +85,20 @@ struct AgentArtifactServingTests {
         #expect(eventually { agent.lastAcknowledgedSequence == 1 }, "the session is still served")
     }
 
+    /// An offset no file offset can name once trapped the leader (`Int64(offset)`): it is refused
+    /// `badOffset`, and the session and the coordinator go on.
+    @Test func anOffsetOverInt64MaxIsRefusedAndTheLeaderGoesOn() throws {
+        let agent = try welcomedAgent()
+        defer { agent.close() }
+        agent.sendTogether([Self.request(module.sha256, offset: UInt64(Int64.max) + 1), Self.request(module.sha256, offset: .max)])
+        #expect(eventually { agent.frames(of: .artifactRefusal).count == 2 })
+        let refusals = try agent.frames(of: .artifactRefusal).map { try ArtifactRequestCodec.decodeRefusal($0.payload) }
+        #expect(refusals.map(\.reason) == [.badOffset, .badOffset])
+        agent.sendTogether([Self.request(module.sha256, offset: UInt64(module.bytes.count - 3))])
+        #expect(eventually(timeout: .seconds(30)) { (try? Self.transfer(in: agent)) != nil }, "the leader no longer serves")
+        #expect(try Self.transfer(in: agent)?.1 == Array(module.bytes.suffix(3)))
+    }
+
     @Test func aSecondRequestWhileOneRunsIsBusy() throws {
         let agent = try welcomedAgent()
         defer { agent.close() }
@@ -105,5 +119,70 @@ struct AgentArtifactServingTests {
         agent.sendTogether([Self.request(module.sha256)])
         #expect(eventually { agent.transcript.isClosed })
         #expect(agent.frames(of: .transferBegin).isEmpty && agent.frames(of: .artifactRefusal).isEmpty)
+    }
+}
+
+/// The coordinator-wide bound on agent artifact transfers, with nine scripted agents: eight
+/// transfers to agents that stopped reading hold the eight places, the ninth agent is refused
+/// `busy`; one of the eight closing its connection mid-transfer frees its place, and the ninth is
+/// then served whole.
+@Suite(.serialized)
+struct AgentArtifactTransferBoundTests {
+    /// `AgentArtifactServer.transfersMaximum`.
+    static let placesMaximum = 8
+    static let nodes = (1...placesMaximum + 1).map { "node-\($0)" }
+    let certificates: CertificateFixture
+    let coordinator: CoordinatorProcess
+    let work = TemporaryDirectory()
+    let module: ModuleFixture
+
+    init() throws {
+        try Prerequisite.requireTools("curl")
+        certificates = try CertificateFixture(agents: Self.nodes)
+        coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        let token = try coordinator.adminToken()
+        try ModuleFixture.awaitModuleRecords(on: coordinator, token: token)
+        // Larger than what the kernel's buffers of a connection that reads nothing can take.
+        module = try ModuleFixture("big", "1.0.0", payload: ModuleFixture.noise(count: 12 << 20, seed: 29), in: work)
+        try module.upload(to: coordinator, as: "big/1.0.0", token: token)
+    }
+
+    func welcomedAgent(_ node: String) throws -> FrameAgent {
+        let client = try TestTLSClient(certificate: certificates.certificate(node), key: certificates.key(node), ca: certificates.ca)
+        let agent = FrameAgent(client: client, port: coordinator.agentPort)
+        agent.hello(node)
+        #expect(eventually { !agent.frames(of: .agentWelcome).isEmpty }, "no welcome for \(node)")
+        return agent
+    }
+
+    @Test func eightTransfersHoldThePlacesAndAClosedOneFreesItsPlace() throws {
+        let metrics = MetricsScraper(ca: certificates.ca, url: coordinator.apiURL)
+        let active = "hotswap_agent_artifact_transfers_active"
+        let request = AgentArtifactServingTests.request(module.sha256)
+        var stalled: [FrameAgent] = []
+        defer { stalled.forEach { $0.close() } }
+        for node in Self.nodes.prefix(Self.placesMaximum) {
+            let agent = try welcomedAgent(node)
+            agent.pauseReading()
+            agent.sendTogether([request])
+            stalled.append(agent)
+        }
+        #expect(eventually(timeout: .seconds(30)) { metrics.value(active) == 8 }, "eight transfers never held the places")
+        // Pings keep the stalled sessions within the agent port's idle timeout.
+        stalled.forEach { $0.send(kind: .ping, [1]) }
+        let ninth = try welcomedAgent(Self.nodes[Self.placesMaximum])
+        defer { ninth.close() }
+        ninth.sendTogether([request])
+        #expect(eventually { !ninth.frames(of: .artifactRefusal).isEmpty })
+        let refusal = try ArtifactRequestCodec.decodeRefusal(try #require(ninth.frames(of: .artifactRefusal).first).payload)
+        #expect(refusal.reason == .busy && ninth.frames(of: .transferBegin).isEmpty)
+        #expect(metrics.value(active) == 8, "the stalled transfers still hold their places")
+
+        stalled.forEach { $0.send(kind: .ping, [2]) }
+        stalled[0].close()
+        #expect(eventually(timeout: .seconds(30)) { metrics.value(active) == 7 }, "a closed connection kept its place")
+        ninth.sendTogether([request])
+        #expect(eventually(timeout: .seconds(60)) { (try? AgentArtifactServingTests.transfer(in: ninth)) != nil })
+        #expect(try AgentArtifactServingTests.transfer(in: ninth)?.1 == module.bytes)
     }
 }

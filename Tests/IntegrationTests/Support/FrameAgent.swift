@@ -61,6 +61,12 @@ final class FrameAgent {
         frames(of: .reportAck).last.flatMap { try? ReportCodec.decodeAck($0.payload).acknowledgedSequence }
     }
 
+    /// Stops reading what the coordinator sends: its bytes wait in the kernel's buffers, then in its write queue.
+    func pauseReading() {
+        guard let connection else { return }
+        connection.loop.runAndWait { connection.value.pauseReading() }
+    }
+
     func close() {
         if let connection { client.close(connection) }
     }
