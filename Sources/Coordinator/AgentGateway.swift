@@ -184,11 +184,19 @@ final class AgentGateway: @unchecked Sendable {
         state.withLock { $0.sessions[node] }
     }
 
-    /// A record another writer (a module order's result) stored for the node: kept as what its hello
-    /// stated and as recorded, so a report does not write the hello's older inventory over it.
-    func noteRecorded(_ record: NodeRecord) {
+    /// The newest record this leader knows of `node`: what its hello stated (or another writer
+    /// stored since), whose write may still be in flight, else the fleet's.
+    func newestRecord(of node: String) -> NodeRecord? {
+        let viewed = raft.view.nodes[node]
+        return state.withLock { $0.helloRecords[node] } ?? viewed
+    }
+
+    /// A record another writer (a module order's result) stored for the node, built from `base`:
+    /// kept as recorded, and as what the hello stated unless a newer hello replaced `base`
+    /// meanwhile (then the next report writes that hello's inventory again).
+    func noteRecorded(_ record: NodeRecord, over base: NodeRecord) {
         state.withLock { state in
-            if state.helloRecords[record.id] != nil { state.helloRecords[record.id] = record }
+            if state.helloRecords[record.id] == base { state.helloRecords[record.id] = record }
             state.inventoryRecorded[record.id] = record
         }
     }

@@ -77,7 +77,7 @@ public final class CoordinatorServer: Sendable {
         gatewaySettings.helloHold = configuration.agentHelloHold
             ?? raftSettings.tickInterval * (raftSettings.electionTimeoutTicks * 4)
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
-        let orders = Self.connect(raft, to: gateway, revocations: revocations, logger: logger, metrics: metrics)
+        let orders = Self.connect(raft, to: gateway, revocations: revocations, uploads: uploads, logger: logger, metrics: metrics)
         let ticketKeys = tls.ticketKeys
         raft.ticketKeys.observer = { ticketKeys.install($0) }
         RaftMetrics.register(in: metrics, raft: raft)
@@ -108,12 +108,15 @@ public final class CoordinatorServer: Sendable {
         endpoints = [api, peer, agent]
     }
 
-    /// Lets the gateway and the module orders follow Raft's views and answer its node reads, and node
-    /// administration ask them and the revocations; returns the module orders.
-    private static func connect(_ raft: RaftService, to gateway: AgentGateway, revocations: AgentRevocations, logger: Logger,
-                                metrics: MetricsRegistry) -> ModuleOrders {
+    /// Lets the gateway and the module orders follow Raft's views and answer its node reads, module
+    /// retention keep what orders install, and node administration ask them and the revocations;
+    /// returns the module orders.
+    private static func connect(_ raft: RaftService, to gateway: AgentGateway, revocations: AgentRevocations, uploads: ModuleUploads,
+                                logger: Logger, metrics: MetricsRegistry) -> ModuleOrders {
         raft.gatewayQueries = { gateway.answer($0) }
-        let orders = ModuleOrders(gateway: gateway, logger: logger, metrics: metrics)
+        let store = uploads.store
+        let orders = ModuleOrders(gateway: gateway, logger: logger, metrics: metrics) { store.contains($0) }
+        raft.moduleRetention.versionsOrdered = { orders.versionsInstalling }
         raft.viewObserver = { view in
             gateway.follow(view)
             orders.follow(view)

@@ -9,39 +9,46 @@ import Transport
 extension ModuleOrders {
     /// An order ended: counted and logged; a definitive answer is recorded in the node's
     /// `moduleVersions` (the active version, or none), through Raft as `putNode`, audited in the
-    /// name of who asked at the time of the answer. Nothing is written when the node is no longer in
-    /// the fleet, or when the record already says so and no API caller asked (whose write is the audit record).
-    func ended(_ finished: ModuleOrderBook.Finished, audit: AuditContext?) {
+    /// name of who asked at the time of the answer. The record written is the newest this leader
+    /// knows of the node (what its hello stated, else the fleet's) with that one entry changed, so a
+    /// hello's inventory write in flight is not undone. Nothing is written when the node is no
+    /// longer in the fleet, or when the record already says so and no API caller asked (whose write
+    /// is the audit record). `done` hears whether the fleet's record holds the answer, once known.
+    func ended(_ finished: ModuleOrderBook.Finished, audit: AuditContext?, done: @escaping @Sendable (Bool) -> Void) {
         let request = finished.request
         let (node, module, operation) = (request.node, request.module, "\(request.operation)")
         switch finished.ending {
         case .forgotten:
             counters.ended("forgotten")
-            logger.info("module order forgotten: this coordinator no longer leads in its term",
-                        ["node": node, "module": module, "operation": operation])
+            logger.warning("module order forgotten: this coordinator no longer leads in its term; the node may still carry it out",
+                           ["node": node, "module": module, "operation": operation, "user": audit?.user ?? ""])
+            done(false)
         case let .abandoned(reason, _):
             counters.ended("abandoned")
             logger.warning("module order abandoned", ["node": node, "module": module, "operation": operation,
                                                       "attempts": "\(finished.attempts)", "reason": reason])
+            done(false)
         case let .answered(result):
             logger.info("module order answered", ["node": node, "module": module, "operation": operation,
                                                   "outcome": "\(result.outcome)", "active": result.active?.version ?? "none",
                                                   "reason": result.reason ?? ""])
-            record(result, of: request, audit: audit)
+            record(result, of: request, audit: audit, done: done)
         }
     }
 
-    private func record(_ result: InstallResult, of request: ModuleOrderBook.Request, audit: AuditContext?) {
-        guard var record = gateway.raft.view.nodes[request.node] else {
-            return logger.info("module order's node is not in the fleet; its result is not recorded", ["node": request.node])
+    private func record(_ result: InstallResult, of request: ModuleOrderBook.Request, audit: AuditContext?,
+                        done: @escaping @Sendable (Bool) -> Void) {
+        guard gateway.raft.view.nodes[request.node] != nil, let base = gateway.newestRecord(of: request.node) else {
+            logger.info("module order's node is not in the fleet; its result is not recorded", ["node": request.node])
+            return done(false)
         }
-        var versions = record.moduleVersions
-        versions[request.module] = result.active?.version
+        var record = base
+        record.moduleVersions[request.module] = result.active?.version
         // An order the API placed leaves an audit record of its answer even when the versions stay.
-        guard versions != record.moduleVersions || audit != nil else { return }
-        record.moduleVersions = versions
+        guard record != base || audit != nil else { return done(true) }
         if let invalidity = record.invalidity {
-            return logger.warning("module order's result not recorded", ["node": request.node, "reason": invalidity])
+            logger.warning("module order's result not recorded", ["node": request.node, "reason": invalidity])
+            return done(false)
         }
         let write = ClusterRequest.write(FleetCodec.encode(.putNode(record)))
         let context = audit.map {
@@ -50,18 +57,21 @@ extension ModuleOrders {
         let (gateway, logger, recorded) = (self.gateway, self.logger, record)
         gateway.raft.submit(context.map { .audited($0, write) } ?? write) { outcome in
             guard outcome.succeeded else {
-                return logger.warning("module order's result not recorded", ["node": recorded.id, "outcome": outcome.logSummary])
+                logger.warning("module order's result not recorded", ["node": recorded.id, "outcome": outcome.logSummary])
+                return done(false)
             }
-            gateway.noteRecorded(recorded)
+            gateway.noteRecorded(recorded, over: base)
+            done(true)
         }
     }
 }
 
 /// `hotswap_module_orders_sent_total` and `hotswap_module_order_results_total{outcome}`: module
 /// orders sent to agents (resends included), and what came of them — each answer by the host's
-/// outcome or `not_accepted`, and each order that ended without one (`abandoned`, `forgotten`).
+/// outcome, `accepted` (taken, still running) or `not_accepted`, and each order that ended without
+/// one (`abandoned`, `forgotten`).
 struct ModuleOrderCounters: Sendable {
-    static let outcomes = InstallResult.Outcome.allCases.map { "\($0)" } + ["not_accepted", "abandoned", "forgotten"]
+    static let outcomes = InstallResult.Outcome.allCases.map { "\($0)" } + ["accepted", "not_accepted", "abandoned", "forgotten"]
 
     let sent: Counter
     private let results: [String: Counter]

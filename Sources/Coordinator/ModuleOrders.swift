@@ -3,6 +3,7 @@ import Fleet
 import Gateway
 import HostInstall
 import Locking
+import ModuleArchive
 import Observability
 import Primitives
 import Telemetry
@@ -12,12 +13,15 @@ import Wire
 /// The acting leader's module orders to agents (Docs/MODULES.md, "Orders from the leader"): the
 /// shell around `ModuleOrderBook`. `order` is the one entry point (the node-module route calls it;
 /// deployments will too): it builds the order from the module's record (sha256, size,
-/// signature), sends it on the node's session as an `agentCommand`, and returns a handle to wait
-/// on. Results arrive from the sessions (`receive`), welcomes resend what is unanswered, and every
-/// view Raft publishes (`follow`, each tick) sends due retries or, when leadership was lost or the
-/// term changed, forgets every order. A definitive result is recorded in the node's
-/// `moduleVersions` through Raft, audited in the name of who asked (`ModuleOrders+Recording`).
-/// Safe from any thread: the book is behind one lock, and what it decides is done outside it.
+/// signature) and the node's environment signing policy, refuses it when this coordinator does not
+/// hold the artifact yet, sends it on the node's session as an `agentCommand`, and returns a handle
+/// to wait on. Results arrive from the sessions (`receive`, only from the node's current one),
+/// welcomes resend what is unanswered, and every view Raft publishes (`follow`, each tick) sends
+/// due retries while the lease holds or, when leadership was lost or the term changed, forgets
+/// every order. A definitive result is recorded in the node's `moduleVersions` through Raft,
+/// audited in the name of who asked (`ModuleOrders+Recording`); the handle ends once that write is
+/// answered. Safe from any thread: the book is behind one lock; a send is checked against it again
+/// on the session's loop, just before the frame goes out.
 final class ModuleOrders: Sendable {
     /// Why an order was not placed.
     enum Refusal: Error, Equatable {
@@ -25,8 +29,12 @@ final class ModuleOrders: Sendable {
         case unknownNode(String)
         case unknownModule(String)
         case unknownVersion(module: String, version: String)
+        /// The node's environment trusts signing keys and none of them signed the version.
+        case untrusted(String)
         /// The node has no agent session on this leader.
         case notAttached(String)
+        /// This coordinator does not hold the version's artifact yet (a new leader still fetching it).
+        case artifactNotReady(module: String, version: String)
         case alreadyOpen(node: String, module: String)
         case full(maximum: Int)
         case invalid(String)
@@ -43,11 +51,15 @@ final class ModuleOrders: Sendable {
     let gateway: AgentGateway
     let logger: Logger
     let counters: ModuleOrderCounters
+    /// Whether this coordinator's store holds an artifact.
+    private let holdsArtifact: @Sendable (ArtifactDigest) -> Bool
     private let state: Locked<State>
 
-    init(gateway: AgentGateway, logger: Logger, metrics: MetricsRegistry, limits: ModuleOrderBook.Limits = ModuleOrderBook.Limits()) {
+    init(gateway: AgentGateway, logger: Logger, metrics: MetricsRegistry, limits: ModuleOrderBook.Limits = ModuleOrderBook.Limits(),
+         holdsArtifact: @escaping @Sendable (ArtifactDigest) -> Bool) {
         self.gateway = gateway
         self.logger = logger.with(component: "module-orders")
+        self.holdsArtifact = holdsArtifact
         counters = ModuleOrderCounters(metrics: metrics)
         state = Locked(State(book: ModuleOrderBook(term: 0, limits: limits)))
         let state = self.state
@@ -76,10 +88,25 @@ final class ModuleOrders: Sendable {
         var artifact: OrderedArtifact?
         if case let .install(version) = operation.kind {
             guard let record = versions[version] else { return .failure(.unknownVersion(module: module, version: version)) }
-            artifact = OrderedArtifact(sha256: record.sha256, size: record.byteCount, signature: record.signature)
+            let environment = gateway.newestRecord(of: node)?.environment ?? ""
+            let trusted = view.moduleSigningKeys[environment] ?? []
+            if let refusal = ModuleSigningPolicy.refusal(of: record, environment: environment, trustedKeys: trusted) {
+                return .failure(.untrusted(refusal))
+            }
+            guard attached else { return .failure(.notAttached(node)) }
+            guard let digest = ArtifactDigest(bytes: record.sha256), holdsArtifact(digest) else {
+                return .failure(.artifactNotReady(module: module, version: version))
+            }
+            artifact = OrderedArtifact(sha256: record.sha256, size: record.byteCount, signature: record.signature, trustedKeys: trusted)
         }
         guard attached else { return .failure(.notAttached(node)) }
         let request = ModuleOrderBook.Request(node: node, module: module, operation: operation, strategy: strategy, artifact: artifact)
+        return place(request, audit: audit, now: now)
+    }
+
+    private func place(_ request: ModuleOrderBook.Request, audit: AuditContext?,
+                       now: MonotonicInstant) -> Result<ModuleOrderHandle, Refusal> {
+        let (node, module) = (request.node, request.module)
         let placed = state.withLock { state -> Result<(ModuleOrderHandle, [ModuleOrderBook.Action]), Refusal> in
             guard state.isLeading else { return .failure(.notLeader) }
             switch state.book.place(request, now: now) {
@@ -93,14 +120,16 @@ final class ModuleOrders: Sendable {
             }
         }
         return placed.map { handle, actions in
-            logger.info("module order placed", ["node": node, "module": module, "operation": "\(operation)", "strategy": "\(strategy)"])
+            logger.info("module order placed", ["node": node, "module": module, "operation": "\(request.operation)",
+                                                "strategy": "\(request.strategy)", "user": audit?.user ?? ""])
             perform(actions)
             return handle
         }
     }
 
     /// Follows the view Raft published (after the gateway did): a lost leadership or a new term
-    /// forgets every order; otherwise due retries are sent and expired orders abandoned.
+    /// forgets every order; otherwise, while the lease holds, due retries are sent and expired
+    /// orders abandoned (without it they wait: the lease may come back in the same term).
     func follow(_ view: ClusterView) {
         let now = gateway.clock.now()
         let leadership = gateway.leadership
@@ -111,31 +140,34 @@ final class ModuleOrders: Sendable {
                 state.manualOrders = 0
                 return state.book.restart(term: leadership.term)
             }
-            return leading ? state.book.tick(now: now) : []
+            return leadership.isActing(at: now) ? state.book.tick(now: now) : []
         }
         perform(actions)
     }
 
-    /// `node`'s agent was welcomed: its unanswered orders are sent again.
+    /// `node`'s agent was welcomed: its open orders are sent again.
     func welcomed(node: String) {
-        let now = gateway.clock.now()
-        perform(state.withLock { $0.isLeading ? $0.book.welcomed(node: node, now: now) : [] })
+        guard gateway.leadership.isActing(at: gateway.clock.now()) else { return }
+        perform(state.withLock { $0.isLeading ? $0.book.welcomed(node: node) : [] })
     }
 
-    /// A command result from `node`'s session.
+    /// A command result from `node`'s session: ignored unless that session is the node's current one.
     func receive(_ result: AgentCommandResult, from node: String, on channel: FrameChannel) {
-        let now = gateway.clock.now()
-        let actions = state.withLock { state -> [ModuleOrderBook.Action]? in
-            guard state.book.awaits(commandID: result.commandID, from: node) else { return nil }
-            return state.book.receive(result, from: node, now: now)
+        guard gateway.session(of: node)?.identity == ObjectIdentifier(channel) else {
+            return logger.info("module order result from a replaced session ignored", ["node": node, "command": "\(result.commandID)"])
         }
-        guard let actions else { return }
+        let now = gateway.clock.now()
+        let reception = state.withLock { $0.isLeading ? $0.book.receive(result, from: node, now: now) : nil }
+        guard let reception, reception.awaited else { return }
         counters.count(result)
-        if result.install == nil, !result.accepted {
+        if let mismatch = reception.mismatch {
+            logger.warning("module order answered for another operation; sending it again later",
+                           ["node": node, "command": "\(result.commandID)", "detail": mismatch])
+        } else if result.install == nil, !result.accepted {
             logger.info("module order not taken; sending it again later", ["node": node, "command": "\(result.commandID)",
                                                                           "detail": result.detail])
         }
-        perform(actions)
+        perform(reception.actions)
     }
 
     /// `node`'s open orders and last results, for the API.
@@ -145,6 +177,20 @@ final class ModuleOrders: Sendable {
         }
     }
 
+    /// How many times the order of `handle` was sent so far (the last count once it ended).
+    func attempts(of handle: ModuleOrderHandle) -> Int {
+        if let end = handle.end { return end.finished.attempts }
+        return state.withLock { state in
+            state.book.openOrder(node: handle.request.node, module: handle.request.module)
+                .flatMap { $0.handle == handle.id ? $0.attempts : nil } ?? 1
+        }
+    }
+
+    /// The versions open install orders name, by module: retention keeps them.
+    var versionsInstalling: [String: Set<String>] {
+        state.withLock { $0.book.versionsInstalling }
+    }
+
     private func perform(_ actions: [ModuleOrderBook.Action]) {
         for action in actions {
             switch action {
@@ -152,19 +198,29 @@ final class ModuleOrders: Sendable {
                 send(command, to: node)
             case let .finished(finished):
                 let handle = state.withLock { $0.handles.removeValue(forKey: finished.handle) }
-                ended(finished, audit: handle?.audit)
-                handle?.finish(finished)
+                ended(finished, audit: handle?.audit) { recorded in handle?.finish(finished, recorded: recorded) }
             }
         }
     }
 
+    /// Sends `command` on `node`'s current session, if it is still the one awaited when the
+    /// session's loop gets to it (no resend, answer or lost leadership came in between), and
+    /// counts it then.
     private func send(_ command: AgentCommand, to node: String) {
-        counters.sent.increment()
         guard let session = gateway.session(of: node) else {
             return logger.info("module order waits for its node's next session", ["node": node, "command": "\(command.commandID)"])
         }
         let frame = Frame(kind: FrameKind.agentCommand.rawValue, payload: AgentSessionCodec.encode(command))
-        let logger = self.logger
-        session.ifOpen { channel in channel.send(frame, what: "module order", refusalsTo: logger) }
+        session.ifOpen { [self] channel in
+            let acting = gateway.leadership.isActing(at: gateway.clock.now())
+            let awaited = state.withLock { state in
+                state.isLeading && state.book.term == command.leaderTerm && state.book.awaits(commandID: command.commandID, from: node)
+            }
+            guard acting, awaited, gateway.session(of: node)?.identity == session.identity else {
+                return logger.debug("module order no longer due; not sent", ["node": node, "command": "\(command.commandID)"])
+            }
+            counters.sent.increment()
+            channel.send(frame, what: "module order", refusalsTo: logger)
+        }
     }
 }

@@ -7,8 +7,9 @@ import Transport
 /// Keeps the recorded module versions to their retention (Docs/MODULES.md, "Retention"). On the
 /// leader with a valid lease, at most once per `interval`, it proposes the deletion of the oldest
 /// version `FleetState.collectableModuleVersions` names (beyond the newest `keepingNewest` of its
-/// module, run by no node), audited as `module.delete` by `retentionUser`. One proposal at a
-/// time; after a deletion the next may follow at once, after a failure only an interval later.
+/// module, run by no node) that no open module order installs (`versionsOrdered`), audited as
+/// `module.delete` by `retentionUser`. One proposal at a time; after a deletion the next may
+/// follow at once, after a failure only an interval later.
 /// Confined to the Raft loop, like `AuditRetention`; `RaftService` owns it.
 final class ModuleRetention: @unchecked Sendable {
     static let interval: Duration = .seconds(10)
@@ -22,6 +23,9 @@ final class ModuleRetention: @unchecked Sendable {
     private var failureRun = FailureRun<Bool>()
     private var isProposing = false
     private var nextAttemptAt = MonotonicInstant(nanoseconds: 0)
+    /// The versions open module orders install, by module (`ModuleOrders.versionsInstalling`):
+    /// kept whatever their age. Set before the Raft loop starts.
+    var versionsOrdered: @Sendable () -> [String: Set<String>] = { [:] }
 
     init(keepingNewest: Int, logger: Logger, metrics: MetricsRegistry) {
         precondition(FleetState.moduleRetentionRange.contains(keepingNewest), "module retention \(keepingNewest) out of range")
@@ -41,8 +45,11 @@ final class ModuleRetention: @unchecked Sendable {
                       nowMilliseconds: UInt64 = WallClock.nowMilliseconds(),
                       submit: (ClusterRequest, @escaping @Sendable (ClusterOutcome) -> Void) -> Void) {
         guard !isProposing, isLeaseValid, now >= nextAttemptAt,
-              fleet.effectiveClusterVersion >= FleetCodec.moduleCommandsVersion,
-              let oldest = fleet.collectableModuleVersions(keepingNewest: keepingNewest, maximum: 1).first else { return }
+              fleet.effectiveClusterVersion >= FleetCodec.moduleCommandsVersion else { return }
+        let ordered = versionsOrdered()
+        let skipped = ordered.values.reduce(0) { $0 + $1.count }
+        guard let oldest = fleet.collectableModuleVersions(keepingNewest: keepingNewest, maximum: skipped + 1)
+            .first(where: { !(ordered[$0.name]?.contains($0.version) ?? false) }) else { return }
         isProposing = true
         nextAttemptAt = now.advanced(by: Self.interval)
         let context = AuditContext(user: Self.retentionUser, role: nil, source: nil, atMilliseconds: nowMilliseconds)

@@ -26,18 +26,22 @@ enum NodeModuleJSON {
     }
 
     /// An order that ended: its outcome (the host's, or `abandoned`/`forgotten`), the active
-    /// version and port the host reported, the reason, and how many times it was sent.
-    static func finished(_ finished: ModuleOrderBook.Finished) -> String {
+    /// version and port the host reported, the reason, how many times it was sent, and, when
+    /// known (the POST's answer), whether the fleet's record of the node holds the answer.
+    static func finished(_ finished: ModuleOrderBook.Finished, recorded: Bool? = nil) -> String {
         let outcome: String, result: InstallResult?, reason: String?
         switch finished.ending {
         case let .answered(answer): (outcome, result, reason) = ("\(answer.outcome)", answer, answer.reason)
         case let .abandoned(why, last): (outcome, result, reason) = ("abandoned", last, why)
-        case .forgotten: (outcome, result, reason) = ("forgotten", nil, "this coordinator stopped leading before the node answered")
+        case .forgotten:
+            (outcome, result, reason) = ("forgotten", nil, "this coordinator stopped leading before the node answered; the node "
+                                         + "may still carry the order out: its module versions will show what came of it")
         }
         return "{" + fields(of: finished.request) + ",\"outcome\":\"\(outcome)\","
             + "\"activeVersion\":\(result?.active.map { JSONText.quoted($0.version) } ?? "null"),"
             + "\"port\":\(result?.active?.port.map { "\($0)" } ?? "null"),"
-            + "\"reason\":\(reason.map(JSONText.quoted) ?? "null"),\"attempts\":\(finished.attempts)}"
+            + "\"reason\":\(reason.map(JSONText.quoted) ?? "null"),\"attempts\":\(finished.attempts)"
+            + (recorded.map { ",\"recorded\":\($0)" } ?? "") + "}"
     }
 
     /// An order still open.
@@ -52,6 +56,6 @@ enum NodeModuleJSON {
         let recorded = versions.keys.sorted().map { "\(JSONText.quoted($0)):\(JSONText.quoted(versions[$0] ?? ""))" }
         return "{\"node\":\(JSONText.quoted(node)),\"moduleVersions\":{\(recorded.joined(separator: ","))},"
             + "\"pending\":[\(open.map { pending($0.request, attempts: $0.attempts) }.joined(separator: ","))],"
-            + "\"results\":[\(results.map(finished).joined(separator: ","))]}"
+            + "\"results\":[\(results.map { finished($0) }.joined(separator: ","))]}"
     }
 }

@@ -44,7 +44,7 @@ enum NodeModuleRoutes {
             switch orders.order(node: node, module: module, operation: operation, strategy: strategy,
                                 audit: AuditContext(caller, request)) {
             case let .failure(refusal): responder.send(reply(refusal, view: orders.gateway.raft.view))
-            case let .success(handle): answer(handle, waitingSeconds: wait, responder: responder)
+            case let .success(handle): answer(handle, waitingSeconds: wait, orders: orders, responder: responder)
             }
         }
     }
@@ -77,23 +77,22 @@ enum NodeModuleRoutes {
         }
     }
 
-    /// Answers 200 with the order's end once it comes within `waitingSeconds`, else 202 with the operation.
-    private static func answer(_ handle: ModuleOrderHandle, waitingSeconds: Int, responder: HTTPResponder) {
-        let bound = LoopBound(responder, loop: responder.loop)
-        handle.whenFinished { finished in
-            bound.withValueOnLoop { responder in
-                guard !responder.hasResponded else { return }
-                if case .forgotten = finished.ending {
-                    return responder.send(.error(503, "no_leader", "this coordinator stopped leading before node "
-                                                 + "'\(finished.request.node)' answered; ask the new leader", retryAfterSeconds: 1))
-                }
-                responder.send(.json(200, NodeModuleJSON.finished(finished)))
-            }
+    /// Answers 200 with the order's end once it comes within `waitingSeconds` (a definitive answer
+    /// once its record's write was answered; `forgotten` when this coordinator stopped leading first,
+    /// which a caller must not take as nothing done), else 202 with the order.
+    private static func answer(_ handle: ModuleOrderHandle, waitingSeconds: Int, orders: ModuleOrders, responder: HTTPResponder) {
+        let pending = { HTTPReply.json(202, NodeModuleJSON.pending(handle.request, attempts: orders.attempts(of: handle))) }
+        guard waitingSeconds > 0 else { return responder.send(pending()) }
+        let timer = responder.loop.scheduleTimer(after: .seconds(waitingSeconds)) {
+            if !responder.hasResponded { responder.send(pending()) }
         }
-        let accepted = HTTPReply.json(202, NodeModuleJSON.pending(handle.request, attempts: 1))
-        guard waitingSeconds > 0 else { return responder.hasResponded ? () : responder.send(accepted) }
-        responder.loop.scheduleTimer(after: .seconds(waitingSeconds)) {
-            if !responder.hasResponded { responder.send(accepted) }
+        let bound = LoopBound(responder, loop: responder.loop)
+        handle.whenFinished { end in
+            bound.withValueOnLoop { responder in
+                responder.loop.cancelTimer(timer)
+                guard !responder.hasResponded else { return }
+                responder.send(.json(200, NodeModuleJSON.finished(end.finished, recorded: end.recorded)))
+            }
         }
     }
 
@@ -103,6 +102,10 @@ enum NodeModuleRoutes {
         case let .unknownNode(node): .error(404, "not_found", "node '\(node)' is not in the fleet")
         case let .unknownModule(module): .error(404, "not_found", "module '\(module)' has no recorded version")
         case let .unknownVersion(module, version): .error(404, "not_found", "module '\(module)' has no recorded version '\(version)'")
+        case let .untrusted(reason): .error(422, "untrusted_module", reason)
+        case let .artifactNotReady(module, version):
+            .error(503, "artifact_not_ready", "this leader does not hold the artifact of module '\(module)' version '\(version)' yet "
+                   + "(it fetches every recorded artifact from the other members); retry shortly", retryAfterSeconds: 2)
         case let .notAttached(node):
             .error(409, "not_attached", "node '\(node)' has no agent session on this leader; retry once its agent is connected")
         case let .alreadyOpen(node, module):

@@ -6,14 +6,17 @@ import Telemetry
 /// machine: events in (an order placed, a node welcomed, a command result, a tick, leadership
 /// lost), actions out (send this command to that node, this order ended). Per node at most one
 /// order per module at a time, at most `ordersMaximum` in all. Every send is a fresh command id
-/// and a fresh sequence from one counter of the term, so sequences increase per (node, module)
-/// within it; the operation id stays, so a host that already ran it answers from its table. A
-/// definitive `install` result ends the order once; `accepted: false`, `busy` and `interrupted`
-/// are sent again after a backoff (`RestartBackoff`-like doubling, bounded) up to
-/// `attemptsMaximum` sends; an unanswered order is sent again after the node's next welcome; an
-/// order still open at its deadline is abandoned. Losing leadership forgets every order (the new
-/// leader's term fences them on the agents), and the results kept. The last ending per node and
-/// module is kept, for at most `resultNodesMaximum` nodes.
+/// and a fresh sequence from one counter that never goes back (not even in a new term), so
+/// sequences increase per (node, module) and a result of an older term's command never matches a
+/// newer one; the operation id stays, so a host that already ran it answers from its table. A
+/// definitive `install` result of the order's operation ends the order once, whichever of its
+/// commands it answers; `accepted: false`, `interrupted` and a result naming another operation
+/// are sent again after a backoff (`RestartBackoff`-like doubling, bounded), at most
+/// `attemptsMaximum` of them; `busy` (the host still runs it) is sent again after the backoff too,
+/// but only the lifetime bounds those; an unanswered order is sent again after the node's next
+/// welcome (not counted either); an order still open at its deadline is abandoned. Losing
+/// leadership forgets every order (the new leader's term fences them on the agents), and the
+/// results kept. The last ending per node and module is kept, for at most `resultNodesMaximum` nodes.
 public struct ModuleOrderBook: Sendable {
     public struct Limits: Sendable {
         public var ordersMaximum = 1_024
@@ -74,6 +77,17 @@ public struct ModuleOrderBook: Sendable {
         case invalid(String)
     }
 
+    /// What a command result did.
+    public struct Reception: Equatable, Sendable {
+        /// Whether it answered an open order of the node; otherwise it was ignored.
+        public var awaited: Bool
+        /// Set when the answer named another operation than the order's: taken as nothing run.
+        public var mismatch: String?
+        public var actions: [Action]
+
+        public static let ignored = Reception(awaited: false, actions: [])
+    }
+
     private struct Key: Hashable {
         var node: String
         var module: String
@@ -83,19 +97,29 @@ public struct ModuleOrderBook: Sendable {
         var handle: UInt64
         var request: Request
         var commandID: UInt64 = 0
+        /// Sends so far, resends included.
         var attempts = 0
+        /// Answers that nothing was run (`accepted: false`, `interrupted`, another operation's result).
+        var notTaken = 0
         /// When to send again (after a retryable answer); nil while a send is unanswered.
         var retryAt: MonotonicInstant?
         var deadline: MonotonicInstant
         var last: InstallResult?
         var lastDetail = ""
+
+        /// The earliest instant a tick has something to do for this entry.
+        var dueAt: MonotonicInstant { min(deadline, retryAt ?? deadline) }
     }
 
     public let limits: Limits
     public private(set) var term: UInt64
     private var open: [Key: Entry] = [:]
     private var byCommand: [UInt64: Key] = [:]
-    /// The command ids and sequences of the term: one counter gives both.
+    /// The modules with an open order, by node.
+    private var modulesByNode: [String: Set<String>] = [:]
+    /// No entry is due before this: a tick before it does nothing.
+    private var wakeAt: MonotonicInstant?
+    /// The command ids and sequences: one counter gives both, across terms.
     private var counter: UInt64 = 0
     private var handles: UInt64 = 0
     private var results: [String: [String: Finished]] = [:]
@@ -118,50 +142,58 @@ public struct ModuleOrderBook: Sendable {
             operation: request.operation, term: term, sequence: 1, strategy: request.strategy), artifact: request.artifact)
         if let refusal = order.refusal() { return .failure(.invalid(refusal)) }
         handles += 1
-        open[key] = Entry(handle: handles, request: request, deadline: now.advanced(by: limits.lifetime))
+        let entry = Entry(handle: handles, request: request, deadline: now.advanced(by: limits.lifetime))
+        open[key] = entry
+        modulesByNode[key.node, default: []].insert(key.module)
+        wake(at: entry.dueAt)
         return .success((handles, [send(key)]))
     }
 
-    /// The node's agent was welcomed (again): every order of it still waiting for an answer is
-    /// sent again, as a new command of the same operation.
-    public mutating func welcomed(node: String, now: MonotonicInstant) -> [Action] {
-        let keys = open.keys.filter { $0.node == node }.sorted { $0.module < $1.module }
-        return keys.flatMap { key in sendOrEnd(key, now: now) }
+    /// The node's agent was welcomed (again): every order of it still open is sent again, as a new
+    /// command of the same operation, at once (a backoff under way ends); not counted against the attempts.
+    public mutating func welcomed(node: String) -> [Action] {
+        (modulesByNode[node] ?? []).sorted().map { send(Key(node: node, module: $0)) }
     }
 
-    /// A command result from `node`: ignored unless it answers the command last sent for an open
-    /// order of that node.
-    public mutating func receive(_ result: AgentCommandResult, from node: String, now: MonotonicInstant) -> [Action] {
+    /// A command result from `node`. The answer to the command last sent for an open order acts
+    /// on it; a definitive answer of an open order's operation from its node ends it whatever
+    /// command it answers (an earlier send's, after a resend); anything else is ignored.
+    public mutating func receive(_ result: AgentCommandResult, from node: String, now: MonotonicInstant) -> Reception {
         guard let key = byCommand[result.commandID], key.node == node, var entry = open[key],
-              entry.commandID == result.commandID else { return [] }
-        byCommand[result.commandID] = nil
+              entry.commandID == result.commandID else {
+            let ended = answerToAnEarlierCommand(result, from: node).map { [$0] } ?? []
+            return Reception(awaited: !ended.isEmpty, actions: ended)
+        }
         entry.lastDetail = result.detail
-        if let install = result.install {
-            entry.last = install
-            switch install.outcome {
-            case .installed, .failed, .refused:
-                open[key] = entry
-                return [finish(key, .answered(install))]
-            case .busy, .interrupted:
-                break
-            }
-        } else if result.accepted {
+        guard let install = result.install else {
             // Taken and still running: the definitive answer comes later on the same command.
-            byCommand[result.commandID] = key
-            return []
+            if result.accepted { return Reception(awaited: true, actions: []) }
+            return Reception(awaited: true, actions: notTaken(key, entry, now: now))
         }
-        guard entry.attempts < limits.attemptsMaximum else {
+        guard install.operation == entry.request.operation else {
+            let mismatch = "the answer names operation \(install.operation), not \(entry.request.operation)"
+            entry.lastDetail = mismatch
+            return Reception(awaited: true, mismatch: mismatch, actions: notTaken(key, entry, now: now))
+        }
+        entry.last = install
+        switch install.outcome {
+        case .installed, .failed, .refused:
             open[key] = entry
-            return [finish(key, .abandoned(reason: "no definitive answer after \(entry.attempts) attempts: \(describe(entry))",
-                                           last: entry.last))]
+            return Reception(awaited: true, actions: [finish(key, .answered(install))])
+        case .busy:
+            byCommand[entry.commandID] = nil
+            entry.retryAt = now.advanced(by: backoff(afterAttempts: entry.attempts))
+            open[key] = entry
+            wake(at: entry.dueAt)
+            return Reception(awaited: true, actions: [])
+        case .interrupted:
+            return Reception(awaited: true, actions: notTaken(key, entry, now: now))
         }
-        entry.retryAt = now.advanced(by: backoff(afterAttempts: entry.attempts))
-        open[key] = entry
-        return []
     }
 
     /// Sends what is due again and abandons what outlived its deadline.
     public mutating func tick(now: MonotonicInstant) -> [Action] {
+        guard let wakeAt, now >= wakeAt else { return [] }
         var actions: [Action] = []
         for key in open.keys.sorted(by: { ($0.node, $0.module) < ($1.node, $1.module) }) {
             guard let entry = open[key] else { continue }
@@ -169,22 +201,23 @@ public struct ModuleOrderBook: Sendable {
                 actions.append(finish(key, .abandoned(reason: "no definitive answer within the order's lifetime: \(describe(entry))",
                                                       last: entry.last)))
             } else if let retryAt = entry.retryAt, now >= retryAt {
-                actions += sendOrEnd(key, now: now)
+                actions.append(send(key))
             }
         }
+        self.wakeAt = open.values.map(\.dueAt).min()
         return actions
     }
 
     /// This coordinator stopped leading, or leads in a new term: every open order ends as
-    /// forgotten, the results kept are dropped, and the counters start over for `term`.
+    /// forgotten, the results kept are dropped; later commands are of `term`.
     public mutating func restart(term: UInt64) -> [Action] {
         let keys = open.keys.sorted { ($0.node, $0.module) < ($1.node, $1.module) }
         let actions = keys.map { finish($0, .forgotten) }
         self.term = term
-        counter = 0
         byCommand.removeAll()
         results.removeAll()
         resultAge.removeAll()
+        wakeAt = nil
         return actions
     }
 
@@ -200,8 +233,16 @@ public struct ModuleOrderBook: Sendable {
 
     /// The open orders of `node`, by module.
     public func openOrders(of node: String) -> [(handle: UInt64, request: Request, attempts: Int)] {
-        open.filter { $0.key.node == node }.sorted { $0.key.module < $1.key.module }
-            .map { ($0.value.handle, $0.value.request, $0.value.attempts) }
+        (modulesByNode[node] ?? []).sorted().compactMap { openOrder(node: node, module: $0) }
+    }
+
+    /// The versions open install orders name, by module.
+    public var versionsInstalling: [String: Set<String>] {
+        var versions: [String: Set<String>] = [:]
+        for entry in open.values {
+            if case let .install(version) = entry.request.operation.kind { versions[entry.request.module, default: []].insert(version) }
+        }
+        return versions
     }
 
     /// The last ending of each module's order on `node`, by module.
@@ -217,13 +258,36 @@ public struct ModuleOrderBook: Sendable {
         return min(wait, limits.backoffMaximum)
     }
 
-    private mutating func sendOrEnd(_ key: Key, now: MonotonicInstant) -> [Action] {
-        guard let entry = open[key] else { return [] }
-        guard entry.attempts < limits.attemptsMaximum else {
-            return [finish(key, .abandoned(reason: "no definitive answer after \(entry.attempts) attempts: \(describe(entry))",
+    /// Nothing was run: sent again after the backoff, or abandoned at the most answers of that kind.
+    private mutating func notTaken(_ key: Key, _ answered: Entry, now: MonotonicInstant) -> [Action] {
+        var entry = answered
+        byCommand[entry.commandID] = nil
+        entry.notTaken += 1
+        open[key] = entry
+        guard entry.notTaken < limits.attemptsMaximum else {
+            return [finish(key, .abandoned(reason: "not taken \(entry.notTaken) times in \(entry.attempts) attempts: \(describe(entry))",
                                            last: entry.last))]
         }
-        return [send(key)]
+        entry.retryAt = now.advanced(by: backoff(afterAttempts: entry.attempts))
+        open[key] = entry
+        wake(at: entry.dueAt)
+        return []
+    }
+
+    /// A definitive answer of an open order's operation to a command no longer awaited ends the order.
+    private mutating func answerToAnEarlierCommand(_ result: AgentCommandResult, from node: String) -> Action? {
+        guard let install = result.install, [.installed, .failed, .refused].contains(install.outcome),
+              let module = (modulesByNode[node] ?? []).first(where: {
+                  open[Key(node: node, module: $0)]?.request.operation == install.operation
+              }) else { return nil }
+        let key = Key(node: node, module: module)
+        open[key]?.last = install
+        open[key]?.lastDetail = result.detail
+        return finish(key, .answered(install))
+    }
+
+    private mutating func wake(at instant: MonotonicInstant) {
+        wakeAt = min(wakeAt ?? instant, instant)
     }
 
     /// A fresh command of the entry's operation, recorded as the one awaited.
@@ -245,6 +309,8 @@ public struct ModuleOrderBook: Sendable {
     private mutating func finish(_ key: Key, _ ending: Ending) -> Action {
         guard let entry = open.removeValue(forKey: key) else { preconditionFailure("only an open order ends") }
         byCommand[entry.commandID] = nil
+        modulesByNode[key.node]?.remove(key.module)
+        if modulesByNode[key.node]?.isEmpty == true { modulesByNode[key.node] = nil }
         let finished = Finished(handle: entry.handle, request: entry.request, ending: ending, attempts: entry.attempts)
         if ending != .forgotten { keep(finished) }
         return .finished(finished)

@@ -45,11 +45,13 @@ public struct FailoverRule: Sendable {
     /// 503 and 429 codes the server sends only when the request was not applied and will not be:
     /// refused before it was proposed (no leader, a full queue, a busy forwarding link, a read
     /// that found no read index, a member of an older build), or its log entry was replaced
-    /// (`proposal_lost`).
-    /// Sources/Coordinator/ClusterOutcome+HTTP.swift maps each refusal to its code.
+    /// (`proposal_lost`); and the leader-only routes' refusals before they do anything (a follower's
+    /// `not_leader`, a leader's `artifact_not_ready` while it still fetches a module's artifact).
+    /// Sources/Coordinator/ClusterOutcome+HTTP.swift maps each refusal to its code; ModuleRoutes
+    /// and NodeModuleRoutes send the last two.
     public static let nothingAppliedCodes: Set<String> = [
         "no_leader", "proposal_lost", "proposal_refused", "forwarding_busy", "read_timeout",
-        "too_many_pending_writes", "too_many_pending_reads", "cluster_upgrading",
+        "too_many_pending_writes", "too_many_pending_reads", "cluster_upgrading", "not_leader", "artifact_not_ready",
     ]
     public static let idempotentMethods: Set<String> = ["GET", "HEAD", "PUT", "DELETE"]
 

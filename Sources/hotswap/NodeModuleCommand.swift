@@ -34,7 +34,8 @@ enum NodeModuleCommand {
             leader and checks it before unpacking anything; a failed start or probe switches the host back by
             itself. Waits up to --wait for the host's answer and prints it (installed, failed or refused, with the
             active version and port); exit 1 unless it installed. An order not answered within --wait goes on:
-            'hotswap node modules NODE' shows it.
+            'hotswap node modules NODE' shows it. 'forgotten' means the leader changed before the host answered:
+            the order may still have run (the node's module versions will show it); it is not sent again.
             """,
         arguments: ["NODE", "MODULE", "VERSION"], flags: [strategyFlag, waitFlag] + orderFlags
     ) { options in
@@ -110,11 +111,15 @@ enum NodeModuleCommand {
         let reason: String?
         let kind: String
         let version: String
+        /// In a POST's answer: whether the fleet's record of the node holds the host's answer.
+        let recorded: Bool?
 
         var line: String {
             let active = activeVersion.map { "active \($0)" + (port.map { " on port \($0)" } ?? "") } ?? "no active version"
+            let unrecorded = recorded == false && ["installed", "failed", "refused"].contains(outcome)
+                ? "; not recorded in the fleet yet (the agent's next hello states it)" : ""
             let text = outcome == "pending" ? "\(operation) on \(node): pending (still under way)"
-                : "\(operation) on \(node): \(outcome), \(active)" + (reason.map { " (\($0))" } ?? "")
+                : "\(operation) on \(node): \(outcome), \(active)" + (reason.map { " (\($0))" } ?? "") + unrecorded
             return TerminalText.printable(text)
         }
 

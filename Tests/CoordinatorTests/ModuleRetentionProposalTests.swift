@@ -7,8 +7,9 @@ import Testing
 
 /// When the leader proposes deleting a module version past its retention
 /// (`ModuleRetention.proposeIfDue`): only with a valid lease and a cluster that reads module
-/// commands, the oldest collectable version, audited as the retention user, one at a time; after a
-/// deletion the next follows at once, after a failure an interval later, counted once per run.
+/// commands, the oldest collectable version no open module order installs, audited as the
+/// retention user, one at a time; after a deletion the next follows at once, after a failure an
+/// interval later, counted once per run.
 struct ModuleRetentionProposalTests {
     final class Harness {
         let metrics = MetricsRegistry()
@@ -78,5 +79,16 @@ struct ModuleRetentionProposalTests {
         }
         #expect(harness.submitted.count == 3, "one per interval")
         #expect(harness.metrics.value(failed) == 1)
+    }
+
+    @Test func aVersionAnOpenOrderInstallsIsKept() {
+        let harness = Harness()
+        harness.retention.versionsOrdered = { ["web": ["1.0.0"], "api": ["2.0.0"]] }
+        harness.propose(Self.fleet(), at: Self.start)
+        #expect(harness.submitted.map(\.0) == [Self.deletion("2.0.0")], "the oldest one no order installs")
+        harness.submitted[0].1(.applied(.moduleDeleted(name: "web", version: "2.0.0")))
+        harness.retention.versionsOrdered = { ["web": ["1.0.0", "2.0.0"]] }
+        harness.propose(Self.fleet(), at: Self.start)
+        #expect(harness.submitted.count == 1, "every collectable version is ordered")
     }
 }

@@ -1,8 +1,6 @@
-import Dispatch
 import Fleet
 import Foundation
 import HostInstall
-import Locking
 import Telemetry
 import Testing
 import TestSupport
@@ -13,7 +11,8 @@ import Wire
 /// orders: an install answered within the wait is 200 with the host's result and recorded in the
 /// node's module versions; an order the agent does not take is sent again with the same
 /// operation; a switch-back names no artifact; and the route's refusals: no token, a viewer, a
-/// bad body or wait, an unknown node, module or version, a node not attached, an order still open.
+/// bad body or wait, an unknown node, module or version, a node not attached, an order still open,
+/// an unsigned version where the node's environment trusts signing keys.
 @Suite(.serialized)
 struct NodeModuleOrderTests {
     let certificates: CertificateFixture
@@ -56,23 +55,26 @@ struct NodeModuleOrderTests {
                                install: install)))
     }
 
-    /// `POST` on another thread (it waits for the order), and its answer once it came.
-    func post(_ path: String, _ body: String) -> () -> APIResponse? {
-        let answer = Locked<String?>(nil)
-        let arguments = ["curl", "-sS", "--max-time", "20", "--cacert", coordinator.caPath, "-D", "-", "-X", "POST",
-                         "-H", "Content-Type: application/json", "--data-binary", body] + TestCredentials.bearer(token)
-            + ["\(coordinator.apiURL)\(path)"]
-        DispatchQueue.global().async {
-            let output = try? ExternalCommand.run(arguments)
-            answer.withLock { $0 = output?.standardOutput ?? "" }
+    /// `POST` by curl in the background (it waits for the order): join it in a `defer`.
+    func post(_ path: String, _ body: String) throws -> BackgroundRequest {
+        try BackgroundRequest(["curl", "-sS", "--max-time", "20", "--cacert", coordinator.caPath, "-D", "-", "-X", "POST",
+                               "-H", "Content-Type: application/json", "--data-binary", body] + TestCredentials.bearer(token)
+                              + ["\(coordinator.apiURL)\(path)"])
+    }
+
+    /// Waits until the coordinator holds no agent session.
+    static func awaitNoSession(on coordinator: CoordinatorProcess) -> Bool {
+        eventually {
+            let metrics = try? ExternalCommand.run(["curl", "-sS", "--cacert", coordinator.caPath, "\(coordinator.apiURL)/metrics"])
+            return metrics?.standardOutput.split(separator: "\n").contains("hotswap_agents_connected 0") ?? false
         }
-        return { answer.withLock { $0 }.map(APIResponse.parse) }
     }
 
     @Test func anInstallAnsweredWithinTheWaitIsTheResultAndIsRecorded() throws {
         let agent = try agent("node-1")
         defer { agent.close() }
-        let answered = post("/api/v1/nodes/node-1/modules/web?wait=8", #"{"version":"2.0.0","strategy":"blueGreen"}"#)
+        let answered = try post("/api/v1/nodes/node-1/modules/web?wait=8", #"{"version":"2.0.0","strategy":"blueGreen"}"#)
+        defer { answered.join() }
         #expect(eventually { !Self.orders(agent).isEmpty }, "no module order")
         let (command, order) = try #require(Self.orders(agent).first)
         #expect(order.module == "web" && order.command.strategy == .blueGreen && order.command.operation.kind == .install(version: "2.0.0"))
@@ -80,9 +82,8 @@ struct NodeModuleOrderTests {
         let result = InstallResult(operation: order.command.operation, outcome: .installed,
                                    active: ActiveVersion(version: "2.0.0", port: 8080))
         Self.answer(agent, command, install: result)
-        #expect(eventually(timeout: .seconds(10)) { answered() != nil })
-        let response = try #require(answered())
-        #expect(response.status == 200, "\(response.body)")
+        let response = try #require(answered.join())
+        #expect(response.status == 200 && response.json["recorded"] as? Bool == true, "\(response.body)")
         #expect(response.json["outcome"] as? String == "installed" && response.json["activeVersion"] as? String == "2.0.0")
         #expect(response.json["port"] as? Int == 8080 && response.json["kind"] as? String == "install")
         #expect(response.json["operation"] as? String == order.command.operation.description)
@@ -126,7 +127,7 @@ struct NodeModuleOrderTests {
     @Test func theRouteRefusesWhatItCannotOrder() throws {
         let parked = try agent("node-2")
         parked.close()
-        #expect(eventually { (try? coordinator.request("GET", "/api/v1/nodes/node-2", token: token))?.status == 200 })
+        #expect(Self.awaitNoSession(on: coordinator), "the parked agent's session never ended")
         let viewer = try coordinator.request("POST", "/api/v1/users", body: #"{"name":"vera","role":"viewer","password":"Viewer-pass-91"}"#,
                                              token: token)
         #expect(viewer.status == 201, "\(viewer.body)")
@@ -142,7 +143,7 @@ struct NodeModuleOrderTests {
             ("/api/v1/nodes/ghost/modules/web", install, token, 404, "not_found"),
             ("/api/v1/nodes/node-2/modules/api", install, token, 404, "not_found"),
             ("/api/v1/nodes/node-2/modules/web", #"{"version":"9.9.9"}"#, token, 404, "not_found"),
-            ("/api/v1/nodes/node-2/modules/web", install, token, 409, "not_attached"),
+            ("/api/v1/nodes/node-2/modules/web?wait=0", install, token, 409, "not_attached"),
         ]
         for (path, body, caller, status, code) in cases {
             let response = try coordinator.request("POST", path, body: body, token: caller)
@@ -151,5 +152,40 @@ struct NodeModuleOrderTests {
         #expect(try coordinator.request("GET", "/api/v1/nodes/ghost/modules", token: viewerToken).status == 404)
         let listing = try coordinator.request("GET", "/api/v1/nodes/node-2/modules", token: viewerToken)
         #expect(listing.status == 200 && (listing.json["pending"] as? [Any])?.isEmpty == true, "\(listing.body)")
+    }
+
+    /// An environment that trusts signing keys takes no unsigned version: refused before anything is sent.
+    @Test func anUnsignedVersionIsRefusedWhereTheEnvironmentTrustsKeys() throws {
+        let agent = try agent("node-1")
+        defer { agent.close() }
+        let rfc8032Key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+        let keys = try coordinator.request("PUT", "/api/v1/environments/development/module-signing-keys",
+                                           body: #"{"keys":["\#(rfc8032Key)"]}"#, token: token)
+        #expect(keys.status == 200, "\(keys.body)")
+        let refused = try coordinator.request("POST", "/api/v1/nodes/node-1/modules/web?wait=0", body: #"{"version":"2.0.0"}"#,
+                                              token: token)
+        #expect(refused.status == 422 && refused.errorCode == "untrusted_module", "\(refused.body)")
+        #expect(refused.body.contains("unsigned") && Self.orders(agent).isEmpty, "\(refused.body)")
+    }
+}
+
+/// A command run in the background (curl waiting on a long answer): `join` waits for it (bounded,
+/// then killed) and parses its output as curl's `-D -` answer.
+final class BackgroundRequest: Sendable {
+    private let child: Subprocess
+
+    init(_ command: [String]) throws {
+        child = try Subprocess(command)
+    }
+
+    /// The answer, once the command ended; nil if it printed none.
+    @discardableResult
+    func join(timeout: Duration = .seconds(30)) -> APIResponse? {
+        if child.waitUntilExit(timeout: timeout) == nil {
+            child.kill()
+            child.waitUntilExit()
+        }
+        let output = child.standardOutput?.finish() ?? ""
+        return output.isEmpty ? nil : APIResponse.parse(output)
     }
 }

@@ -14,7 +14,9 @@ struct FailoverRuleTests {
 
     @Test(arguments: ["GET", "PUT", "DELETE", "POST"])
     func answersThatGuaranteeNothingWasAppliedAreRetriedForEveryMethod(method: String) {
-        for code in ["no_leader", "proposal_lost", "proposal_refused", "forwarding_busy", "read_timeout", "cluster_upgrading"] {
+        let codes = ["no_leader", "proposal_lost", "proposal_refused", "forwarding_busy", "read_timeout", "cluster_upgrading",
+                     "not_leader", "artifact_not_ready"]
+        for code in codes {
             #expect(Self.first(method, .answered(status: 503, code: code)) == .next(repeatRound: true), "\(method) \(code)")
         }
         for code in ["too_many_pending_writes", "too_many_pending_reads"] {
