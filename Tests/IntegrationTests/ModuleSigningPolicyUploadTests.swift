@@ -79,14 +79,14 @@ struct ModuleSigningPolicyUploadTests {
         #expect(put.status == 200, "\(put.body)")
 
         let untrusted = try uploads.pack("web", "1.0.0")
-        let refused = try uploads.upload(untrusted, as: "web/1.0.0", token: token,
-                                         extra: ["-H", "HotSwap-Signature: \(try Self.signature(of: untrusted, privateKey: other.privateKey))"])
+        let wrongSignature = try Self.signature(of: untrusted, privateKey: other.privateKey)
+        let refused = try uploads.upload(untrusted, as: "web/1.0.0", token: token, extra: ["-H", "HotSwap-Signature: \(wrongSignature)"])
         #expect(refused.status == 422 && refused.errorCode == "untrusted_signature", "\(refused.body)")
         #expect(try coordinator.request("GET", "/api/v1/modules/web", token: token).status == 404, "nothing recorded")
 
         let signed = try uploads.pack("web", "1.1.0")
-        let created = try uploads.upload(signed, as: "web/1.1.0", token: token,
-                                         extra: ["-H", "HotSwap-Signature: \(try Self.signature(of: signed, privateKey: trusted.privateKey))"])
+        let signature = try Self.signature(of: signed, privateKey: trusted.privateKey)
+        let created = try uploads.upload(signed, as: "web/1.1.0", token: token, extra: ["-H", "HotSwap-Signature: \(signature)"])
         #expect(created.status == 201 && created.json["signed"] as? Bool == true, "\(created.body)")
         let unsigned = try uploads.upload(try uploads.pack("web", "1.2.0"), as: "web/1.2.0", token: token)
         #expect(unsigned.status == 201 && unsigned.json["signed"] as? Bool == false, "\(unsigned.body)")
