@@ -62,6 +62,10 @@ struct RoleMatrixTests {
             "PUT /api/v1/environments/{name}": Sample(parameters: ["name": "matrix-\(via)"],
                                                       body: #"{"defaultStrategy":"canary","requiresApproval":false}"#, status: 201),
             "DELETE /api/v1/environments/{name}": Sample(parameters: ["name": "matrix-\(via)"], status: 200),
+            "GET /api/v1/environments/{name}/module-signing-keys": Sample(parameters: ["name": "qa"], status: 200),
+            // An empty list: the environment keeps asking for no signature.
+            "PUT /api/v1/environments/{name}/module-signing-keys": Sample(parameters: ["name": "qa"], body: #"{"keys":[]}"#,
+                                                                          status: 200),
             "GET /api/v1/nodes": Sample(status: 200),
             "GET /api/v1/nodes/revocations": Sample(status: 200),
             // Revoked before the walk.
