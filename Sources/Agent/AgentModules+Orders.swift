@@ -48,8 +48,10 @@ extension AgentModules {
         }
     }
 
-    /// Runs one order to its answer.
+    /// Runs one order to its answer; nothing of it runs unless it passes the fence when taken
+    /// off the queue and again just before the install.
     func run(_ order: Order) -> AgentCommandResult {
+        if let refusal = fence.refusal(for: order) { return notTaken(order, "fenced: \(refusal)") }
         let module = order.order.module
         let installer: ModuleInstaller
         do { installer = try self.installer(for: module, resuming: false) } catch {
@@ -70,16 +72,18 @@ extension AgentModules {
             }
             artifact = ModuleArtifact(path: finished, sha256: digest)
         }
+        if let refusal = fence.refusal(for: order) { return notTaken(order, "fenced: \(refusal)") }
         let results: [InstallResult]
         do { results = try installer.perform(order.order.command, artifact: artifact) } catch {
+            let active = installer.core.record.committed
             installer.release()
             installers.withLock { $0[module] = nil }
-            return notTaken(order, "the install could not be recorded: \(error); the module recovers at its next order")
+            return interrupted(order, active: active, "the install could not be recorded: \(error); the module recovers at its next order")
         }
         logFindings(of: installer)
         noteVersion(of: installer)
-        guard let result = results.last(where: { $0.operation == order.order.command.operation }) ?? results.last else {
-            return notTaken(order, "the installer gave no result")
+        guard let result = results.last(where: { $0.operation == order.order.command.operation }) else {
+            return notTaken(order, "the installer gave no result for this operation")
         }
         if let ordered = order.order.artifact, [.installed, .failed, .refused].contains(result.outcome) {
             fetcher.withLock { $0.discard(sha256: ordered.sha256) }
@@ -115,6 +119,14 @@ extension AgentModules {
         let result = InstallResult(operation: order.order.command.operation, outcome: .refused,
                                    active: installer.core.record.committed, reason: reason)
         return AgentCommandResult(commandID: order.commandID, accepted: true, detail: "refused", install: result)
+    }
+
+    /// Steps may have run before the installer failed to record them: the leader may send the
+    /// same operation again, and the next start (or order) recovers the module.
+    private func interrupted(_ order: Order, active: ActiveVersion?, _ reason: String) -> AgentCommandResult {
+        logger.error("module order interrupted", ["command": "\(order.commandID)", "module": order.order.module, "reason": reason])
+        let result = InstallResult(operation: order.order.command.operation, outcome: .interrupted, active: active, reason: reason)
+        return AgentCommandResult(commandID: order.commandID, accepted: true, detail: "interrupted", install: result)
     }
 
     private func notTaken(_ order: Order, _ reason: String) -> AgentCommandResult {

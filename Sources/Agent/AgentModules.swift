@@ -43,6 +43,8 @@ final class AgentModules: Sendable {
     private let wake: WakeSignal
     private let ended: WakeSignal
     let port = Locked<(any ModuleOrderPort)?>(nil)
+    /// What a queued order must still hold when it is taken and before it runs.
+    let fence: ModuleOrderFence
     private let thread = Locked<NativeThread?>(nil)
 
     /// Takes up `DATA/modules` and `DATA/artifacts`: the process control's lock, then an
@@ -50,8 +52,9 @@ final class AgentModules: Sendable {
     /// A module that cannot be taken up is logged and left; its orders are answered
     /// `accepted: false` until one can.
     init(dataDirectory: String, settings: ModuleOrderSettings, processSettings: ProcessSettings = ProcessSettings(),
-         logger: Logger) throws(AgentModulesError) {
+         terms: any TermRecord, logger: Logger) throws(AgentModulesError) {
         self.settings = settings
+        fence = ModuleOrderFence(terms: terms)
         self.logger = logger
         installed = InstalledModules(directory: "\(dataDirectory)/\(Self.modulesName)")
         let names: [String]

@@ -50,7 +50,8 @@ public final class AgentRunner: Sendable {
         }
         do {
             modules = try AgentModules(dataDirectory: configuration.dataDirectory, settings: configuration.orders,
-                                       processSettings: configuration.moduleProcesses, logger: logger)
+                                       processSettings: configuration.moduleProcesses, terms: terms,
+                                       logger: logger)
         } catch {
             throw .modules(error)
         }
