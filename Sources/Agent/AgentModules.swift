@@ -39,6 +39,8 @@ final class AgentModules: Sendable {
     let fetcher: Locked<ArtifactFetcher>
     let installers = Locked<[String: ModuleInstaller]>([:])
     private let versions = Locked<[String: String]>([:])
+    /// The modules whose committed version was started or adopted once (`installer(for:)`).
+    let resumed = Locked<Set<String>>([])
     private let queue = Locked(Queue())
     private let wake: WakeSignal
     private let ended: WakeSignal
@@ -75,7 +77,7 @@ final class AgentModules: Sendable {
             throw AgentModulesError("\(error)")
         }
         for name in names {
-            do { _ = try installer(for: name, resuming: true) } catch {
+            do { _ = try installer(for: name) } catch {
                 logger.error("cannot take up an installed module; its orders are refused until it can be",
                              ["module": name, "error": "\(error)"])
             }
