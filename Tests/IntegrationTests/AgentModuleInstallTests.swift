@@ -26,12 +26,19 @@ struct AgentModuleInstallTests {
     }
 
     /// Packs `version` of the sample service: started on `${HOTSWAP_PORT}`, probed at `/healthz`.
-    func pack(_ version: String, port: Int) throws -> Packed {
+    /// With `gate`, a shell script starts it only once that file exists: the install waits at its
+    /// health probe until the test creates it.
+    func pack(_ version: String, port: Int, gate: String? = nil) throws -> Packed {
         let source = sources.file("source-\(version)")
         try FileManager.default.createDirectory(atPath: "\(source)/bin", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: HotSwapBinary.sampleServicePath, toPath: "\(source)/bin/hotswap-sample-service")
+        if let gate {
+            let script = "#!/bin/sh\nwhile [ ! -e '\(gate)' ]; do sleep 0.1; done\nexec \"$(dirname \"$0\")/hotswap-sample-service\" \"$@\"\n"
+            try Data(script.utf8).write(to: URL(fileURLWithPath: "\(source)/bin/gated"))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(source)/bin/gated")
+        }
         let manifest = ModuleManifest(name: module, version: version,
-                                      start: .init(command: "bin/hotswap-sample-service",
+                                      start: .init(command: gate == nil ? "bin/hotswap-sample-service" : "bin/gated",
                                                    arguments: ["--port", "${HOTSWAP_PORT}", "--version", version]),
                                       health: .http(path: "/healthz", port: port), port: port)
         try Data(manifest.encoded()).write(to: URL(fileURLWithPath: "\(source)/\(ModuleFormat.manifestPath)"))
@@ -122,11 +129,15 @@ struct AgentModuleInstallTests {
         #expect(restarted.stop() == 0)
     }
 
+    /// The install is held at its health probe (the service starts only once a gate file exists),
+    /// the agent killed there: no answer went out, the restart recovers the interrupted operation
+    /// (logged), and the order sent again installs it once.
     @Test func anAgentKilledMidInstallConvergesAndARepeatedOrderIsNotRunTwice() throws {
         let reservation = try #require(LoopbackPort.Reservation(belowEphemeralRange: ()))
         defer { reservation.release() }
         defer { for pid in liveServices() { kill(pid, SIGKILL) } }
-        let v1 = try pack("1.0.0", port: Int(reservation.port))
+        let gate = sources.file("gate")
+        let v1 = try pack("1.0.0", port: Int(reservation.port), gate: gate)
         let coordinator = try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
                                                   caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
         defer { coordinator.shutdown() }
@@ -136,12 +147,16 @@ struct AgentModuleInstallTests {
                                       dataDirectory: data, separateExecutable: true)
         #expect(eventually { !coordinator.hellos.isEmpty })
         coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
-        #expect(eventually(timeout: .seconds(60)) { !killed.lines(containing: "module artifact fetched").isEmpty }, "\(killed.log.text)")
+        #expect(eventually(timeout: .seconds(60)) { !liveServices().isEmpty }, "the install waits at its probe: \(killed.log.text)")
         killed.stop(with: SIGKILL)
+        #expect(coordinator.commandResults.filter { $0.commandID == 1 }.isEmpty, "killed before it answered")
 
         let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
                                          dataDirectory: data, separateExecutable: true)
         #expect(eventually { coordinator.hellos.count >= 2 })
+        #expect(eventually { !restarted.lines(containing: "recovered a module operation a restart interrupted").isEmpty },
+                "\(restarted.log.text)")
+        FileManager.default.createFile(atPath: gate, contents: Data())
         coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
         let converged = try result(1, from: coordinator, agent: restarted)
         #expect(converged.outcome == .installed && converged.active?.version == "1.0.0", "\(converged)\n\(restarted.log.text)")
