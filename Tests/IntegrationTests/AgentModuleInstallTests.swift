@@ -33,7 +33,8 @@ struct AgentModuleInstallTests {
         try FileManager.default.createDirectory(atPath: "\(source)/bin", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: HotSwapBinary.sampleServicePath, toPath: "\(source)/bin/hotswap-sample-service")
         if let gate {
-            let script = "#!/bin/sh\nwhile [ ! -e '\(gate)' ]; do sleep 0.1; done\nexec \"$(dirname \"$0\")/hotswap-sample-service\" \"$@\"\n"
+            let script = "#!/bin/sh\nwhile [ ! -e '\(gate)' ]; do sleep 0.1; done\n"
+                + "exec \"$(dirname \"$0\")/hotswap-sample-service\" \"$@\"\n"
             try Data(script.utf8).write(to: URL(fileURLWithPath: "\(source)/bin/gated"))
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(source)/bin/gated")
         }
