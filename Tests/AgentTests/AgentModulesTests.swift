@@ -90,4 +90,27 @@ import TestSupport
         #expect(modules.drain())
         modules.finish(drained: true)
     }
+
+    /// An unsigned artifact under trusted keys, for an install the installer would unpack: answered
+    /// `install = refused` through the worker, and nothing is asked of the leader.
+    @Test func anUnsignedArtifactUnderTrustedKeysIsRefusedWithNothingFetched() throws {
+        let data = TemporaryDirectory()
+        let modules = try Self.modules(in: data, terms: try TermStore(directory: data.path))
+        let port = RecordingPort()
+        modules.start(port: port)
+        modules.fence.noteWelcomedLink(Self.link)
+        var order = Self.order(1)
+        order = AgentModules.Order(commandID: 1, order: ModuleOrder(
+            module: "web", command: order.order.command,
+            artifact: OrderedArtifact(sha256: [UInt8](repeating: 1, count: 32), size: 10, trustedKeys: [[UInt8](repeating: 7, count: 32)])),
+            link: Self.link)
+        #expect(modules.submit(order) == nil)
+        #expect(eventually { port.results.withLock { $0.count } == 1 })
+        let result = try #require(port.results.withLock { $0.first })
+        #expect(result.accepted && result.install?.outcome == .refused, "\(result)")
+        #expect(result.install?.reason?.contains("unsigned") == true)
+        #expect(port.requests.withLock { $0.isEmpty }, "no artifact was asked for")
+        #expect(modules.drain())
+        modules.finish(drained: true)
+    }
 }

@@ -115,6 +115,12 @@ struct AgentModuleInstallTests {
         #expect(eventually { coordinator.commandResults.filter { $0.commandID == 3 }.count == 2 })
         #expect(coordinator.commandResults.last { $0.commandID == 3 }?.install == back, "a repeated order gets the recorded answer")
         #expect(liveServices() == services, "nothing was done twice")
+        var unsigned = v1.artifact
+        unsigned.trustedKeys = [[UInt8](repeating: 7, count: 32)]
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: unsigned))
+        #expect(eventually { coordinator.commandResults.filter { $0.commandID == 1 }.count == 2 })
+        #expect(coordinator.commandResults.last { $0.commandID == 1 }?.install == first,
+                "a completed install repeated under a signing policy is answered from the record, not refused")
 
         #expect(running.stop() == 0, "\(running.log.text)")
         agent = nil
