@@ -108,7 +108,18 @@ import TestSupport
             Self.transfer(other, sha256: artifact.sha256, offset: Int(request.offset), id: UInt64(count))
         }
         guard case let .refused(reason) = outcome else { Issue.record("\(outcome)"); return }
-        #expect(reason.contains("sha256") && requests.count == 1)
+        #expect(reason.contains("sha256") && requests.map(\.offset) == [0, 0], "fetched whole once more before refusing")
+    }
+
+    @Test func aWholeFileThatDoesNotHashOnceIsFetchedAgainAndKept() throws {
+        var damaged = Self.content
+        damaged[5] ^= 0xFF
+        let artifact = try Self.ordered()
+        let (outcome, requests) = try run(artifact) { count, request in
+            Self.transfer(count == 1 ? damaged : Self.content, sha256: artifact.sha256, offset: Int(request.offset), id: UInt64(count))
+        }
+        guard case .fetched = outcome else { Issue.record("\(outcome)"); return }
+        #expect(requests.map(\.offset) == [0, 0])
     }
 
     @Test func refusalsAreRetriedABoundedNumberOfTimes() throws {
@@ -215,6 +226,15 @@ import TestSupport
         #expect(frames.first.map { if case .begin = $0 { true } else { false } } == true, "the begin is kept")
         #expect(frames.last == .end(transferID: 4))
         #expect(frames.allSatisfy { if case let .chunk(chunk) = $0 { chunk.bytes.isEmpty } else { true } })
+    }
+
+    @Test func anArtifactLargerThanTheFreeDiskIsNotAskedFor() throws {
+        var unbounded = Self.settings
+        unbounded.artifactBytesMaximum = .max
+        let huge = OrderedArtifact(sha256: [UInt8](repeating: 3, count: 32), size: 1 << 62)
+        let (outcome, requests) = try run(huge, fetcher: try fetcher(unbounded)) { _, _ in [] }
+        guard case let .failed(reason) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(reason.contains("free") && requests.isEmpty, "\(reason)")
     }
 
     @Test func aLostLinkGivesUpAtOnce() throws {
