@@ -39,6 +39,8 @@ final class AgentModules: Sendable {
     let fetcher: Locked<ArtifactFetcher>
     let installers = Locked<[String: ModuleInstaller]>([:])
     private let versions = Locked<[String: String]>([:])
+    /// The HTTP health endpoint of each installed module's committed version (`AgentModules+Health.swift`).
+    let healthEndpoints = Locked<[String: HealthEndpoint]>([:])
     /// The modules whose committed version was started or adopted once (`installer(for:)`).
     let resumed = Locked<Set<String>>([])
     private let queue = Locked(Queue())
@@ -204,5 +206,6 @@ final class AgentModules: Sendable {
         let module = installer.layout.module
         let committed = installer.core.record.committed?.version
         versions.withLock { $0[module] = committed }
+        noteHealth(of: installer)
     }
 }

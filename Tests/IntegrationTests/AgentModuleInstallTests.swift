@@ -133,6 +133,8 @@ struct AgentModuleInstallTests {
         #expect(liveServices() == services, "the restarted agent adopted the running version")
         #expect(eventually { coordinator.receivedSamples.last?.modules.contains { $0.name == module } == true },
                 "the installed module's process is measured")
+        #expect(eventually { coordinator.receivedSamples.last?.modules.first { $0.name == module }?.probe.latencyMicroseconds != nil },
+                "its manifest's HTTP probe answered, with a latency")
         #expect(restarted.stop() == 0)
     }
 
