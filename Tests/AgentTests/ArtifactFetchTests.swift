@@ -136,6 +136,21 @@ import TestSupport
         }
         guard case let .failed(reason) = outcome else { Issue.record("\(outcome)"); return }
         #expect(reason.contains("no chunk for") && requests.count == Self.settings.attemptsMaximum)
+        let chunk = UInt64(TransferCodec.chunkBytesMaximum)
+        #expect(requests.map(\.offset) == [0, chunk, 2 * chunk], "each stall keeps the one chunk that came and resumes after it")
+    }
+
+    @Test func aChunkOfAnotherTransferIsIgnoredAndNotWritten() throws {
+        let artifact = try Self.ordered()
+        let (outcome, requests) = try run(artifact) { count, request in
+            let good = Self.transfer(Self.content, sha256: artifact.sha256, offset: Int(request.offset), id: UInt64(count))
+            guard count == 1 else { return good }
+            return [good[0], .chunk(TransferChunk(transferID: 99, offset: 0, bytes: [UInt8](repeating: 0xEE, count: 1_000)))]
+        }
+        let digest = try #require(ArtifactDigest(bytes: artifact.sha256))
+        guard case .fetched = outcome else { Issue.record("\(outcome)"); return }
+        #expect(requests.map(\.offset) == [0, 0], "the stray chunk was not kept: the retry starts at 0")
+        #expect(try fileBytes(directory.file("artifacts/\(digest.hex)")) == Self.content)
     }
 
     @Test func anOversizedArtifactOrTransferIsNotTaken() throws {

@@ -27,10 +27,15 @@ struct AgentModuleInstallTests {
 
     /// Packs `version` of the sample service: started on `${HOTSWAP_PORT}`, probed at `/healthz`.
     /// With `gate`, a shell script starts it only once that file exists: the install waits at its
-    /// health probe until the test creates it.
-    func pack(_ version: String, port: Int, gate: String? = nil) throws -> Packed {
+    /// health probe until the test creates it. `padding` random bytes make the artifact larger.
+    func pack(_ version: String, port: Int, gate: String? = nil, padding: Int = 0) throws -> Packed {
         let source = sources.file("source-\(version)")
         try FileManager.default.createDirectory(atPath: "\(source)/bin", withIntermediateDirectories: true)
+        if padding > 0 {
+            var generator = SystemRandomNumberGenerator()
+            try Data((0..<padding).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                .write(to: URL(fileURLWithPath: "\(source)/padding"))
+        }
         try FileManager.default.copyItem(atPath: HotSwapBinary.sampleServicePath, toPath: "\(source)/bin/hotswap-sample-service")
         if let gate {
             let script = "#!/bin/sh\nwhile [ ! -e '\(gate)' ]; do sleep 0.1; done\n"
@@ -177,6 +182,42 @@ struct AgentModuleInstallTests {
         #expect(eventually { coordinator.commandResults.filter { $0.commandID == 1 }.count == answers + 1 })
         #expect(coordinator.commandResults.last { $0.commandID == 1 }?.install == converged)
         #expect(liveServices() == services, "the repeated order did nothing")
+        #expect(restarted.stop() == 0)
+    }
+
+    /// A fetch cut short by a leader gone quiet leaves a partial file; the agent is killed, and the
+    /// restarted one, sent the order again, asks only for the bytes after it.
+    @Test func aPartialArtifactIsResumedAcrossARestart() throws {
+        let reservation = try #require(LoopbackPort.Reservation(belowEphemeralRange: ()))
+        defer { reservation.release() }
+        defer { for pid in liveServices() { kill(pid, SIGKILL) } }
+        let chunk = TransferCodec.chunkBytesMaximum
+        let v1 = try pack("1.0.0", port: Int(reservation.port), padding: 3 * chunk)
+        try #require(v1.artifact.size > UInt64(2 * chunk), "the artifact spans more than two chunks")
+        let coordinator = try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
+                                                  caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
+        defer { coordinator.shutdown() }
+        coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
+        coordinator.cutNextArtifactTransfer(after: chunk)
+        let data = TemporaryDirectory()
+        let killed = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                      dataDirectory: data, separateExecutable: true)
+        #expect(eventually { !coordinator.hellos.isEmpty })
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        let digest = try #require(ArtifactDigest(bytes: v1.artifact.sha256))
+        let partial = data.file("artifacts/partial/\(digest.hex)")
+        #expect(eventually(timeout: .seconds(60)) {
+            (try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber)?.intValue == chunk
+        }, "\(killed.log.text)")
+        killed.stop(with: SIGKILL)
+
+        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                         dataDirectory: data, separateExecutable: true)
+        #expect(eventually { coordinator.hellos.count >= 2 })
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        let installed = try result(1, from: coordinator, agent: restarted)
+        #expect(installed.outcome == .installed, "\(installed)\n\(restarted.log.text)")
+        #expect(coordinator.artifactRequests.map(\.offset) == [0, UInt64(chunk)], "the restarted agent resumed after the partial file")
         #expect(restarted.stop() == 0)
     }
 }

@@ -11,6 +11,8 @@ public struct ArtifactScript: Sendable {
     var refusals: [ArtifactRefusal.Reason] = []
     var requests: [ArtifactRequest] = []
     var nextTransferID: UInt64 = 1
+    /// The next transfer stops after this many bytes' chunks, with no end (a leader gone quiet).
+    var cutAfter: Int?
 }
 
 /// The leader's side of an agent's artifact fetch (PROTOCOL.md, "Module orders"): a refusal, or
@@ -28,17 +30,24 @@ extension ScriptedCoordinator {
         artifacts.withLock { $0.refusals += reasons }
     }
 
+    /// The next transfer sends its begin and only the chunks of its first `bytes` (whole chunks),
+    /// then nothing more: the agent keeps a partial file and stalls.
+    public func cutNextArtifactTransfer(after bytes: Int) {
+        artifacts.withLock { $0.cutAfter = bytes }
+    }
+
     /// Every artifact request received, in order.
     public var artifactRequests: [ArtifactRequest] { artifacts.withLock { $0.requests } }
 
     func artifactRequested(_ frame: Frame, on channel: FrameChannel) throws(FrameChannelError) {
         let request: ArtifactRequest
         do { request = try ArtifactRequestCodec.decodeRequest(frame.payload) } catch { throw FrameChannelError("bad artifact request") }
-        let (refusal, path, transferID) = artifacts.withLock { script -> (ArtifactRefusal.Reason?, String?, UInt64) in
+        let (refusal, path, transferID, cutAfter) = artifacts.withLock { script in
             script.requests.append(request)
             script.nextTransferID += 1
             let refusal = script.refusals.isEmpty ? nil : script.refusals.removeFirst()
-            return (refusal, script.files[request.sha256], script.nextTransferID)
+            defer { if refusal == nil { script.cutAfter = nil } }
+            return (refusal, script.files[request.sha256], script.nextTransferID, refusal == nil ? script.cutAfter : nil)
         }
         var reason = refusal
         var bytes: [UInt8] = []
@@ -57,12 +66,13 @@ extension ScriptedCoordinator {
                                     context: ArtifactRequestCodec.transferContext(sha256: request.sha256, offset: request.offset))
         try Self.send(Frame(kind: FrameKind.transferBegin.rawValue, payload: TransferCodec.encode(header)), on: channel)
         var offset = 0
-        while offset < data.count {
+        while offset < min(data.count, cutAfter ?? data.count) {
             let end = min(offset + TransferCodec.chunkBytesMaximum, data.count)
             let chunk = TransferChunk(transferID: transferID, offset: UInt64(offset), bytes: Array(data[offset..<end]))
             try Self.send(Frame(kind: FrameKind.transferChunk.rawValue, payload: TransferCodec.encode(chunk)), on: channel)
             offset = end
         }
+        guard cutAfter == nil else { return }
         try Self.send(Frame(kind: FrameKind.transferEnd.rawValue, payload: TransferCodec.encodeEnd(transferID: transferID)), on: channel)
     }
 
