@@ -1,4 +1,5 @@
 @testable import Agent
+import Glibc
 import HostInstall
 import Locking
 import Observability
@@ -110,6 +111,56 @@ import TestSupport
         #expect(result.accepted && result.install?.outcome == .refused, "\(result)")
         #expect(result.install?.reason?.contains("unsigned") == true)
         #expect(port.requests.withLock { $0.isEmpty }, "no artifact was asked for")
+        #expect(modules.drain())
+        modules.finish(drained: true)
+    }
+
+    static func switchBack(_ id: UInt64) -> AgentModules.Order {
+        let command = InstallCommand(operation: OperationID(deploymentID: "d\(id)", wave: 1, kind: .switchBack(from: "9.9.9")),
+                                     term: 1, sequence: id, strategy: .inPlace)
+        return AgentModules.Order(commandID: id, order: ModuleOrder(module: "web", command: command, artifact: nil), link: link)
+    }
+
+    /// Fills the file system of `directory` with one file until a write fails; returns its path.
+    static func fill(_ directory: String) -> String {
+        let path = "\(directory)/filler"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        defer { close(descriptor) }
+        let block = [UInt8](repeating: 0xAA, count: 64 << 10)
+        while write(descriptor, block, block.count) > 0 {}
+        let byte: [UInt8] = [0]
+        while write(descriptor, byte, 1) > 0 {}
+        return path
+    }
+
+    /// An installer that cannot write its record (the file system is full) may have run
+    /// steps: the order is answered `install = interrupted`, never `accepted: false`, which would
+    /// say nothing ran; once the disk takes writes again the next order runs on a new installer.
+    @Test func anInstallThatCannotBeRecordedIsAnsweredInterrupted() throws {
+        let mount = try TmpfsMount.makeOrCancel(sizeBytes: 8 << 20)
+        defer { mount.unmount() }
+        let state = TemporaryDirectory()
+        let modules = try AgentModules(dataDirectory: mount.directory.path, settings: ModuleOrderSettings(),
+                                       terms: try TermStore(directory: state.path),
+                                       logger: Logger(component: "modules", minimumLevel: .error, sink: LogSink.capturing().0))
+        let port = RecordingPort()
+        modules.start(port: port)
+        modules.fence.noteWelcomedLink(Self.link)
+        #expect(modules.submit(Self.switchBack(1)) == nil)
+        #expect(eventually { port.results.withLock { $0.count } == 1 })
+        #expect(port.results.withLock { $0.first?.install?.outcome } == .installed, "nothing to switch back: recorded as done")
+
+        let filler = Self.fill(mount.directory.path)
+        #expect(modules.submit(Self.switchBack(2)) == nil)
+        #expect(eventually { port.results.withLock { $0.count } == 2 })
+        let unrecorded = try #require(port.results.withLock { $0.last })
+        #expect(unrecorded.accepted && unrecorded.install?.outcome == .interrupted, "\(unrecorded)")
+        #expect(unrecorded.install?.reason?.contains("could not be recorded") == true)
+
+        unlink(filler)
+        #expect(modules.submit(Self.switchBack(3)) == nil)
+        #expect(eventually { port.results.withLock { $0.count } == 3 })
+        #expect(port.results.withLock { $0.last?.install?.outcome } == .installed, "a new installer recovered and ran it")
         #expect(modules.drain())
         modules.finish(drained: true)
     }
