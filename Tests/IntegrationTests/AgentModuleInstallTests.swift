@@ -220,4 +220,62 @@ struct AgentModuleInstallTests {
         #expect(coordinator.artifactRequests.map(\.offset) == [0, UInt64(chunk)], "the restarted agent resumed after the partial file")
         #expect(restarted.stop() == 0)
     }
+
+    /// A listener on `127.0.0.1:port` (SO_REUSEADDR), so a module cannot start there; close it to free the port.
+    static func occupy(_ port: Int) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(descriptor >= 0 && bound == 0 && listen(descriptor, 4) == 0, "cannot listen on \(port): errno \(errno)")
+        return descriptor
+    }
+
+    /// The committed version's process is gone and its port taken when the agent starts: the
+    /// resume fails (logged), and the module's next order tries it again, starting the version.
+    @Test func aFailedResumeIsTriedAgainAtTheModulesNextOrder() throws {
+        let reservation = try #require(LoopbackPort.Reservation(belowEphemeralRange: ()))
+        defer { reservation.release() }
+        defer { for pid in liveServices() { kill(pid, SIGKILL) } }
+        let port = Int(reservation.port)
+        let v1 = try pack("1.0.0", port: port)
+        let coordinator = try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
+                                                  caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
+        defer { coordinator.shutdown() }
+        coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
+        let data = TemporaryDirectory()
+        let first = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                     dataDirectory: data, separateExecutable: true)
+        #expect(eventually { !coordinator.hellos.isEmpty })
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        let installed = try result(1, from: coordinator, agent: first)
+        #expect(installed.outcome == .installed, "\(installed)")
+        #expect(first.stop() == 0, "\(first.log.text)")
+        for pid in liveServices() { kill(pid, SIGKILL) }
+        #expect(eventually { liveServices().isEmpty })
+
+        let listener = try Self.occupy(port)
+        var occupied = true
+        defer { if occupied { close(listener) } }
+        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                         dataDirectory: data, separateExecutable: true)
+        #expect(eventually { !restarted.lines(containing: "cannot resume a module's processes").isEmpty }, "\(restarted.log.text)")
+        #expect(eventually { coordinator.hellos.count >= 2 })
+        #expect(liveServices().isEmpty, "the port was taken: nothing started")
+        close(listener)
+        occupied = false
+
+        let answers = coordinator.commandResults.filter { $0.commandID == 1 }.count
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        #expect(eventually { coordinator.commandResults.filter { $0.commandID == 1 }.count == answers + 1 })
+        #expect(coordinator.commandResults.last { $0.commandID == 1 }?.install == installed, "answered from the record")
+        #expect(eventually { liveServices().count == 1 }, "the resume was tried again and started the version: \(restarted.log.text)")
+        #expect(restarted.stop() == 0)
+    }
 }
