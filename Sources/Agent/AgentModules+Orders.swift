@@ -9,20 +9,33 @@ import Telemetry
 /// use), the signature policy, the artifact fetch when the installer will need the bytes, the
 /// install itself, and the answer (PROTOCOL.md, "Module orders").
 extension AgentModules {
-    /// The installer of `module`, made when missing: its init recovers what a crash left (logged);
-    /// with `resuming`, the committed version is then started or adopted (`SupervisedProcesses.resume`).
-    func installer(for module: String, resuming: Bool) throws(InstallationError) -> ModuleInstaller {
-        if let made = installers.withLock({ $0[module] }) { return made }
-        let installer = try ModuleInstaller(layout: try installed.layout(for: module), processes: processes)
-        logTakeUp(installer)
-        if resuming {
-            do { try processes.resume(layout: installer.layout, record: installer.core.record) } catch {
-                logger.error("cannot resume a module's processes", ["module": module, "error": "\(error)"])
-            }
+    /// The installer of `module`, made when missing: its init recovers what a crash left (logged).
+    /// Then, until it once succeeded for the module, its committed version is started or adopted
+    /// (`SupervisedProcesses.resume`): at start, or at the module's first order when it could not
+    /// be taken up at start, and again at each order after a resume that failed.
+    func installer(for module: String) throws(InstallationError) -> ModuleInstaller {
+        let installer: ModuleInstaller
+        if let made = installers.withLock({ $0[module] }) {
+            installer = made
+        } else {
+            installer = try ModuleInstaller(layout: try installed.layout(for: module), processes: processes)
+            logTakeUp(installer)
+            installers.withLock { $0[module] = installer }
+            noteVersion(of: installer)
         }
-        installers.withLock { $0[module] = installer }
-        noteVersion(of: installer)
+        resumeIfNeeded(installer)
         return installer
+    }
+
+    private func resumeIfNeeded(_ installer: ModuleInstaller) {
+        let module = installer.layout.module
+        guard installer.core.record.intent == nil, !resumed.withLock({ $0.contains(module) }) else { return }
+        do {
+            try processes.resume(layout: installer.layout, record: installer.core.record)
+            resumed.withLock { _ = $0.insert(module) }
+        } catch {
+            logger.error("cannot resume a module's processes; tried again at its next order", ["module": module, "error": "\(error)"])
+        }
     }
 
     private func logTakeUp(_ installer: ModuleInstaller) {
@@ -48,38 +61,32 @@ extension AgentModules {
         }
     }
 
-    /// Runs one order to its answer.
+    /// Runs one order to its answer; nothing of it runs unless it passes the fence when taken
+    /// off the queue and again just before the install.
     func run(_ order: Order) -> AgentCommandResult {
+        if let refusal = fence.refusal(for: order) { return notTaken(order, "fenced: \(refusal)") }
         let module = order.order.module
         let installer: ModuleInstaller
-        do { installer = try self.installer(for: module, resuming: false) } catch {
+        do { installer = try self.installer(for: module) } catch {
             return notTaken(order, "cannot take up module \(module): \(error)")
         }
-        var artifact: ModuleArtifact?
-        if let ordered = order.order.artifact, let digest = ArtifactDigest(bytes: ordered.sha256) {
-            if let refusal = ArtifactTrust.refusal(ordered) { return refused(order, installer, refusal) }
-            let finished = fetcher.withLock { $0.files.finishedPath(digest) }
-            if needsArtifact(installer, order.order) {
-                switch fetchArtifact(ordered, on: order.link) {
-                case .fetched: break
-                case let .refused(reason):
-                    fetcher.withLock { $0.discard(sha256: ordered.sha256) }
-                    return refused(order, installer, reason)
-                case let .failed(reason): return notTaken(order, "the artifact was not fetched: \(reason)")
-                }
-            }
-            artifact = ModuleArtifact(path: finished, sha256: digest)
+        let artifact: ModuleArtifact?
+        switch prepareArtifact(for: order, installer) {
+        case let .ready(prepared): artifact = prepared
+        case let .answered(answer): return answer
         }
+        if let refusal = fence.refusal(for: order) { return notTaken(order, "fenced: \(refusal)") }
         let results: [InstallResult]
         do { results = try installer.perform(order.order.command, artifact: artifact) } catch {
+            let active = installer.core.record.committed
             installer.release()
             installers.withLock { $0[module] = nil }
-            return notTaken(order, "the install could not be recorded: \(error); the module recovers at its next order")
+            return interrupted(order, active: active, "the install could not be recorded: \(error); the module recovers at its next order")
         }
         logFindings(of: installer)
         noteVersion(of: installer)
-        guard let result = results.last(where: { $0.operation == order.order.command.operation }) ?? results.last else {
-            return notTaken(order, "the installer gave no result")
+        guard let result = results.last(where: { $0.operation == order.order.command.operation }) else {
+            return notTaken(order, "the installer gave no result for this operation")
         }
         if let ordered = order.order.artifact, [.installed, .failed, .refused].contains(result.outcome) {
             fetcher.withLock { $0.discard(sha256: ordered.sha256) }
@@ -90,6 +97,36 @@ extension AgentModules {
         return AgentCommandResult(commandID: order.commandID, accepted: true, detail: "\(result.outcome)", install: result)
     }
 
+    private enum PreparedArtifact {
+        case ready(ModuleArtifact?)
+        case answered(AgentCommandResult)
+    }
+
+    /// The artifact the installer gets, fetched (after the signature policy) only when the
+    /// installer's own decision is to unpack it and the version is not on disk; a repeated,
+    /// stale, busy or refused command asks for neither signature nor bytes. Or the answer when
+    /// the order ends here.
+    private func prepareArtifact(for order: Order, _ installer: ModuleInstaller) -> PreparedArtifact {
+        guard let ordered = order.order.artifact else { return .ready(nil) }
+        guard let digest = ArtifactDigest(bytes: ordered.sha256) else {
+            return .answered(refused(order, installer, "the artifact's sha256 is not \(OrderedArtifact.digestBytes) bytes"))
+        }
+        let finished = fetcher.withLock { $0.files.finishedPath(digest) }
+        if let version = installer.core.willUnpack(order.order.command) {
+            if let refusal = ArtifactTrust.refusal(ordered) { return .answered(refused(order, installer, refusal)) }
+            if !isOnDisk(installer, version) {
+                switch fetchArtifact(ordered, on: order.link) {
+                case .fetched: break
+                case let .refused(reason):
+                    fetcher.withLock { $0.discard(sha256: ordered.sha256) }
+                    return .answered(refused(order, installer, reason))
+                case let .failed(reason): return .answered(notTaken(order, "the artifact was not fetched: \(reason)"))
+                }
+            }
+        }
+        return .ready(ModuleArtifact(path: finished, sha256: digest))
+    }
+
     private func fetchArtifact(_ artifact: OrderedArtifact, on link: SessionLinkID) -> ArtifactFetcher.Outcome {
         let port = port.withLock { $0 }
         return fetcher.withLock { fetcher in
@@ -97,17 +134,11 @@ extension AgentModules {
         }
     }
 
-    /// Whether the installer will unpack the ordered artifact: not when it answers without doing
-    /// anything (an operation completed before, a stale command, one in flight), and not when
-    /// the version is on disk already (it is reused only if unpacked from the same sha256).
-    private func needsArtifact(_ installer: ModuleInstaller, _ order: ModuleOrder) -> Bool {
-        let record = installer.core.record
-        let command = order.command
-        if record.completed.contains(where: { $0.operation == command.operation && $0.outcome != .interrupted }) { return false }
-        if command.term < record.term || (command.term == record.term && command.sequence < record.sequence) { return false }
-        guard record.intent == nil, case let .install(version) = command.operation.kind else { return false }
+    /// Whether `version` is on disk already: the installer reuses it only if it was unpacked
+    /// from the same sha256, and otherwise refuses without reading the artifact.
+    private func isOnDisk(_ installer: ModuleInstaller, _ version: String) -> Bool {
         var status = stat()
-        return lstat(installer.layout.versionDirectory(version), &status) != 0
+        return lstat(installer.layout.versionDirectory(version), &status) == 0
     }
 
     private func refused(_ order: Order, _ installer: ModuleInstaller, _ reason: String) -> AgentCommandResult {
@@ -115,6 +146,14 @@ extension AgentModules {
         let result = InstallResult(operation: order.order.command.operation, outcome: .refused,
                                    active: installer.core.record.committed, reason: reason)
         return AgentCommandResult(commandID: order.commandID, accepted: true, detail: "refused", install: result)
+    }
+
+    /// Steps may have run before the installer failed to record them: the leader may send the
+    /// same operation again, and the next start (or order) recovers the module.
+    private func interrupted(_ order: Order, active: ActiveVersion?, _ reason: String) -> AgentCommandResult {
+        logger.error("module order interrupted", ["command": "\(order.commandID)", "module": order.order.module, "reason": reason])
+        let result = InstallResult(operation: order.order.command.operation, outcome: .interrupted, active: active, reason: reason)
+        return AgentCommandResult(commandID: order.commandID, accepted: true, detail: "interrupted", install: result)
     }
 
     private func notTaken(_ order: Order, _ reason: String) -> AgentCommandResult {

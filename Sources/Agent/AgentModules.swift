@@ -39,10 +39,16 @@ final class AgentModules: Sendable {
     let fetcher: Locked<ArtifactFetcher>
     let installers = Locked<[String: ModuleInstaller]>([:])
     private let versions = Locked<[String: String]>([:])
+    /// The HTTP health endpoint of each installed module's committed version (`AgentModules+Health.swift`).
+    let healthEndpoints = Locked<[String: HealthEndpoint]>([:])
+    /// The modules whose committed version was started or adopted once (`installer(for:)`).
+    let resumed = Locked<Set<String>>([])
     private let queue = Locked(Queue())
     private let wake: WakeSignal
     private let ended: WakeSignal
     let port = Locked<(any ModuleOrderPort)?>(nil)
+    /// What a queued order must still hold when it is taken and before it runs.
+    let fence: ModuleOrderFence
     private let thread = Locked<NativeThread?>(nil)
 
     /// Takes up `DATA/modules` and `DATA/artifacts`: the process control's lock, then an
@@ -50,8 +56,9 @@ final class AgentModules: Sendable {
     /// A module that cannot be taken up is logged and left; its orders are answered
     /// `accepted: false` until one can.
     init(dataDirectory: String, settings: ModuleOrderSettings, processSettings: ProcessSettings = ProcessSettings(),
-         logger: Logger) throws(AgentModulesError) {
+         terms: any TermRecord, logger: Logger) throws(AgentModulesError) {
         self.settings = settings
+        fence = ModuleOrderFence(terms: terms)
         self.logger = logger
         installed = InstalledModules(directory: "\(dataDirectory)/\(Self.modulesName)")
         let names: [String]
@@ -72,7 +79,7 @@ final class AgentModules: Sendable {
             throw AgentModulesError("\(error)")
         }
         for name in names {
-            do { _ = try installer(for: name, resuming: true) } catch {
+            do { _ = try installer(for: name) } catch {
                 logger.error("cannot take up an installed module; its orders are refused until it can be",
                              ["module": name, "error": "\(error)"])
             }
@@ -199,5 +206,6 @@ final class AgentModules: Sendable {
         let module = installer.layout.module
         let committed = installer.core.record.committed?.version
         versions.withLock { $0[module] = committed }
+        noteHealth(of: installer)
     }
 }

@@ -50,7 +50,8 @@ public final class AgentRunner: Sendable {
         }
         do {
             modules = try AgentModules(dataDirectory: configuration.dataDirectory, settings: configuration.orders,
-                                       processSettings: configuration.moduleProcesses, logger: logger)
+                                       processSettings: configuration.moduleProcesses, terms: terms,
+                                       logger: logger)
         } catch {
             throw .modules(error)
         }
@@ -76,7 +77,8 @@ public final class AgentRunner: Sendable {
         let prober: HealthProber?
         let group: EventLoopGroup
         do {
-            prober = targets.isEmpty ? nil : try HealthProber(targets: targets, timeout: configuration.probeTimeout)
+            prober = try HealthProber(targets: targets, timeout: configuration.probeTimeout,
+                                      installedTargets: { [modules] in modules.healthTargets() })
         } catch {
             throw .collector(error)
         }

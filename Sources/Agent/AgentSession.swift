@@ -127,7 +127,9 @@ public final class AgentSession: FrameLinkReceiver {
             precondition(handled <= Self.eventsPerHandleMaximum, "session events keep causing events")
             // The core's answers (a term persisted) go before anything else queued: the core
             // holds the frame that asked for them and must act on it against the same link.
-            let answers = core.step(pendingEvents.removeFirst(), now: loop.now).compactMap { perform($0) }
+            let actions = core.step(pendingEvents.removeFirst(), now: loop.now)
+            modules?.fence.noteWelcomedLink(core.welcomedLink)
+            let answers = actions.compactMap { perform($0) }
             pendingEvents.insert(contentsOf: answers, at: 0)
         }
     }

@@ -10,16 +10,31 @@ import Wire
 /// link the order came on, and only while that link is still the current one, otherwise
 /// dropped (the leader sends unfinished orders again after the next welcome).
 extension AgentSessionCore {
-    /// An order whose command passed the fencing check: refused when malformed or when its own
-    /// term is not the command's; otherwise handed to the module owner.
+    /// The current link while a leader has welcomed this agent on it; nil otherwise. The module
+    /// owner runs an order only while it is still the link the order came on.
+    var welcomedLink: SessionLinkID? {
+        guard !isStopped, linkIsConnected, case .welcomed = phase else { return nil }
+        return link
+    }
+
+    /// An order whose command passed the fencing check: refused when malformed, when its own
+    /// term is not the command's, or when no leader of at least that term welcomed this agent
+    /// on the link it came on; otherwise handed to the module owner.
     mutating func admitModuleOrder(_ order: ModuleOrder, commandID: UInt64, leaderTerm: UInt64,
                                    on id: SessionLinkID) -> AgentCommandResult? {
         var refusal = order.refusal()
         if refusal == nil, order.command.term != leaderTerm {
             refusal = "the order's term \(order.command.term) is not the command's term \(leaderTerm)"
         }
+        if refusal == nil {
+            if case let .welcomed(welcomedTerm, _) = phase, id == welcomedLink {
+                if leaderTerm < welcomedTerm { refusal = "term \(leaderTerm) is below the welcoming leader's term \(welcomedTerm)" }
+            } else {
+                refusal = "no leader has welcomed this agent on the link the order came on"
+            }
+        }
         if let refusal {
-            logger.warning("refused a malformed module order", [
+            logger.warning("refused a module order", [
                 "command": "\(commandID)", "module": order.module, "reason": refusal])
             return AgentCommandResult(commandID: commandID, accepted: false,
                                       detail: "refused: \(refusal)".truncated(toUTF8Bytes: AgentSessionLimits.textBytesMaximum))

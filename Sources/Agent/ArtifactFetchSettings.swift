@@ -30,8 +30,9 @@ public struct ModuleOrderSettings: Equatable, Sendable {
     /// Orders waiting behind the running one; one more is answered `accepted: false` (16).
     public var queueMaximum = 16
     /// How long a stop waits for the running order to end before it leaves it to the next
-    /// start's recovery (30 s).
-    public var drainTimeout: Duration = .seconds(30)
+    /// start's recovery (20 s: the rest of the shutdown fits in the 30 s a service manager
+    /// commonly grants before SIGKILL, Kubernetes' default grace period among them).
+    public var drainTimeout: Duration = .seconds(20)
 
     public init() {}
 }

@@ -10,7 +10,9 @@ import Telemetry
 /// writes each chunk at its place, checks the transfer's CRC-32C, then the whole file's sha256,
 /// and only then renames it to its finished name. A stall, a refusal or a failed check tries
 /// again (a bounded number of times, waiting longer each time); a lost link or a stop gives up
-/// at once. A sha256 mismatch of a file fetched whole in one transfer is definitive.
+/// at once. A sha256 mismatch of a file fetched whole in one transfer is fetched whole once
+/// more (the bytes may have been damaged here, on the way to the disk), and definitive the
+/// second time.
 final class ArtifactFetcher {
     /// How a fetch ended.
     enum Outcome: Equatable {
@@ -45,8 +47,9 @@ final class ArtifactFetcher {
             return .failed("artifact files: \(error)")
         }
         var failures = 0
+        var wholeMismatches = 0
         while true {
-            let attempt = attemptOnce(artifact, digest, on: link, inbox: inbox, request: request)
+            let attempt = attemptOnce(artifact, digest, on: link, inbox: inbox, wholeMismatches: &wholeMismatches, request: request)
             switch attempt {
             case let .done(outcome): return outcome
             case let .abandoned(reason): return .failed(reason)
@@ -92,7 +95,7 @@ final class ArtifactFetcher {
 
     /// One request and its transfer, from the partial file's size; then the whole file's check.
     private func attemptOnce(_ artifact: OrderedArtifact, _ digest: ArtifactDigest, on link: SessionLinkID,
-                             inbox: ArtifactInbox, request: (ArtifactRequest) -> Void) -> Attempt {
+                             inbox: ArtifactInbox, wholeMismatches: inout Int, request: (ArtifactRequest) -> Void) -> Attempt {
         let path = files.partialPath(digest)
         let descriptor: Int32
         let held: UInt64
@@ -104,6 +107,7 @@ final class ArtifactFetcher {
         }
         defer { close(descriptor) }
         if held < artifact.size {
+            if let shortage = diskShortage(needing: artifact.size - held) { return .done(.failed(shortage)) }
             logger.info("requesting a module artifact", [
                 "sha256": digest.hex, "bytes": "\(artifact.size)", "offset": "\(held)"])
             var transfer = ArtifactTransfer(sha256: artifact.sha256, offset: held, totalBytes: artifact.size - held,
@@ -117,10 +121,20 @@ final class ArtifactFetcher {
             case let .abandon(reason): return .abandoned(reason)
             }
         }
-        switch check(digest, wholeInOneTransfer: held == 0) {
+        switch check(digest, wholeInOneTransfer: held == 0, wholeMismatches: &wholeMismatches) {
         case let .failed(reason): return .retry(reason)
         case let outcome: return .done(outcome)
         }
+    }
+
+    /// Why the bytes still missing cannot be written now, nil when they fit: asking for them
+    /// would only fill the disk and fail at the write (the leader sends the order again later).
+    private func diskShortage(needing bytes: UInt64) -> String? {
+        let available: UInt64
+        do { available = try files.availableBytes() } catch { return "\(error)" }
+        guard available < bytes else { return nil }
+        logger.warning("no room for a module artifact", ["directory": files.directory, "needed": "\(bytes)", "available": "\(available)"])
+        return "the artifact needs \(bytes) more bytes, and \(files.directory) has \(available) free"
     }
 
     /// The partial file's bytes to resume from; one longer than the artifact is emptied.
@@ -136,15 +150,18 @@ final class ArtifactFetcher {
 
     /// The sha256 check of a complete partial file, then its rename. A mismatch of a file that
     /// was resumed removes it and tries again from byte 0 (earlier bytes may have come from a
-    /// transfer cut before its CRC was checked); of one fetched in a single transfer, refuses.
-    private func check(_ digest: ArtifactDigest, wholeInOneTransfer: Bool) -> Outcome {
+    /// transfer cut before its CRC was checked); of one fetched in a single transfer, the first
+    /// time likewise, the second time refuses.
+    private func check(_ digest: ArtifactDigest, wholeInOneTransfer: Bool, wholeMismatches: inout Int) -> Outcome {
         let path = files.partialPath(digest)
         let found: ArtifactDigest
         do { found = try ArtifactDigest(hashingFile: path) } catch { return .failed("\(path): \(error)") }
         guard found == digest else {
             do { try ArtifactFiles.remove(path) } catch { return .failed("\(error)") }
             let reason = "the artifact's sha256 is \(found.hex), not the ordered \(digest.hex)"
-            return wholeInOneTransfer ? .refused(reason) : .failed(reason + " (resumed; fetching it whole again)")
+            guard wholeInOneTransfer else { return .failed(reason + " (resumed; fetching it whole again)") }
+            wholeMismatches += 1
+            return wholeMismatches >= 2 ? .refused(reason + " (fetched whole twice)") : .failed(reason + " (fetching it whole once more)")
         }
         do { try files.finish(digest) } catch { return .failed("\(error)") }
         logger.info("module artifact fetched", ["sha256": digest.hex])

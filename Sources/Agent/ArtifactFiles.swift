@@ -58,6 +58,14 @@ struct ArtifactFiles {
         try Directory.sync(partialDirectory)
     }
 
+    /// The bytes an unprivileged writer may still use on the file system of `directory`.
+    func availableBytes() throws(FileError) -> UInt64 {
+        var info = statvfs()
+        guard statvfs(directory, &info) == 0 else { throw .system(operation: "statvfs", path: directory, errno: errno) }
+        let (bytes, overflow) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
+        return overflow ? .max : bytes
+    }
+
     /// Removes a file, if there; another failure than its absence is thrown.
     static func remove(_ path: String) throws(FileError) {
         guard unlink(path) == 0 || errno == ENOENT else { throw .system(operation: "unlink", path: path, errno: errno) }

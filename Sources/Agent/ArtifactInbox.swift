@@ -5,14 +5,19 @@ import Transport
 
 /// Hands the frames of the one artifact fetch under way from the session's loop to the module
 /// worker that writes them, bounded in bytes: frames from another link than the fetch's, or
-/// while no fetch waits, are dropped; more than `bytesMaximum` waiting fails the fetch (the
-/// session cannot pause one link). The loop never blocks on it.
+/// while no fetch waits, are dropped. More than `bytesMaximum` waiting (the session cannot pause
+/// one link) drops the bytes of the chunks that wait and answers `overflowed` once; from then on
+/// chunks are kept without their bytes, so the worker can skip the transfer to its end before
+/// asking again. The
+/// loop never blocks on it.
 final class ArtifactInbox: Sendable {
     /// What a wait for frames gave.
     enum Next: Equatable {
         case frames([ArtifactFrame])
-        /// The link went away, the request was not sent, or the queue overflowed.
+        /// The link went away, or the request was not sent.
         case failed(String)
+        /// More than `bytesMaximum` waited; the frames after this carry no chunk bytes.
+        case overflowed(String)
         case timedOut
         /// The agent is stopping.
         case interrupted
@@ -23,6 +28,9 @@ final class ArtifactInbox: Sendable {
         var frames: [ArtifactFrame] = []
         var bytes = 0
         var failure: String?
+        var overflow: String?
+        /// After an overflow: chunks are kept without their bytes.
+        var discarding = false
         var interrupted = false
     }
 
@@ -42,6 +50,8 @@ final class ArtifactInbox: Sendable {
             state.frames = []
             state.bytes = 0
             state.failure = nil
+            state.overflow = nil
+            state.discarding = false
         }
     }
 
@@ -51,6 +61,8 @@ final class ArtifactInbox: Sendable {
             state.link = nil
             state.frames = []
             state.bytes = 0
+            state.overflow = nil
+            state.discarding = false
         }
     }
 
@@ -58,13 +70,17 @@ final class ArtifactInbox: Sendable {
     func deliver(_ frame: ArtifactFrame, on link: SessionLinkID) {
         let kept = state.withLock { state -> Bool in
             guard state.link == link, state.failure == nil else { return false }
-            state.bytes += Self.bytes(of: frame)
-            guard state.bytes <= bytesMaximum else {
-                state.failure = "more than \(bytesMaximum) bytes of the transfer waited for the disk"
-                state.frames = []
-                return true
+            if state.bytes + Self.bytes(of: frame) > bytesMaximum, !state.discarding {
+                state.overflow = "more than \(bytesMaximum) bytes of the transfer waited for the disk"
+                state.discarding = true
+                state.frames = state.frames.map(Self.withoutBytes)
+                state.bytes = state.frames.reduce(0) { $0 + Self.bytes(of: $1) }
             }
-            state.frames.append(frame)
+            let kept = state.discarding ? Self.withoutBytes(frame) : frame
+            // Past the bound even without bytes: the worker is that far behind; the frame is dropped.
+            guard state.bytes + Self.bytes(of: kept) <= bytesMaximum else { return true }
+            state.bytes += Self.bytes(of: kept)
+            state.frames.append(kept)
             return true
         }
         if kept { signal.notify() }
@@ -101,6 +117,10 @@ final class ArtifactInbox: Sendable {
         state.withLock { state -> Next? in
             if state.interrupted { return .interrupted }
             if let failure = state.failure { return .failed(failure) }
+            if let overflow = state.overflow {
+                state.overflow = nil
+                return .overflowed(overflow)
+            }
             guard !state.frames.isEmpty else { return nil }
             defer {
                 state.frames = []
@@ -118,6 +138,11 @@ final class ArtifactInbox: Sendable {
             signal.wait(until: deadline)
         }
         return !isInterrupted
+    }
+
+    private static func withoutBytes(_ frame: ArtifactFrame) -> ArtifactFrame {
+        guard case let .chunk(chunk) = frame else { return frame }
+        return .chunk(TransferChunk(transferID: chunk.transferID, offset: chunk.offset, bytes: []))
     }
 
     private static func bytes(of frame: ArtifactFrame) -> Int {

@@ -10,6 +10,9 @@ import Transport
 /// excess, each written at its place in the partial file, and the end must close a transfer
 /// whose CRC-32C matches; then the file is fsync'd. Frames of another transfer are dropped.
 /// A transfer whose CRC does not match is cut off the file again (it was not what was sent).
+/// A transfer that fails while the leader may still stream it (a chunk out of place, a failed
+/// write, frames overflowing the inbox) is skipped to its end before the failure is answered:
+/// a request sent sooner would be refused `busy` (one transfer per connection).
 struct ArtifactTransfer {
     let sha256: [UInt8]
     let offset: UInt64
@@ -19,6 +22,8 @@ struct ArtifactTransfer {
     private var header: TransferHeader?
     private var received: UInt64 = 0
     private var checksum: UInt32 = 0
+    /// Why the transfer failed while its frames may still come: skipped until its end.
+    private var skipping: String?
 
     init(sha256: [UInt8], offset: UInt64, totalBytes: UInt64, descriptor: Int32, path: String) {
         self.sha256 = sha256
@@ -43,15 +48,21 @@ struct ArtifactTransfer {
             case .interrupted: return .abandon("the agent is stopping")
             case let .failed(reason): return .abandon(reason)
             case .timedOut:
+                if let skipping { return .retry(skipping) }
                 return .retry(header == nil ? "no transfer began within \(settings.beginTimeout) of the request"
                     : "no chunk for \(settings.stallTimeout) after \(received) of \(totalBytes) bytes")
+            case let .overflowed(reason):
+                skipping = skipping ?? reason
+                deadline = MonotonicInstant.now().advanced(by: settings.stallTimeout)
             case let .frames(frames):
                 for frame in frames {
                     switch take(frame) {
                     case .going: deadline = MonotonicInstant.now().advanced(by: settings.stallTimeout)
                     case .ignored: break
                     case .complete: return nil
-                    case let .failed(reason): return .retry(reason)
+                    case let .failed(reason):
+                        guard let skipping else { return .retry(reason) }
+                        return .retry(skipping)
                     }
                 }
             }
@@ -76,9 +87,13 @@ struct ArtifactTransfer {
         case let .begin(begun): return begin(begun)
         case let .chunk(chunk):
             guard let header, chunk.transferID == header.transferID else { return .ignored }
-            return write(chunk)
+            guard skipping == nil else { return .going }
+            let step = write(chunk)
+            if case let .failed(reason) = step { skipping = reason }
+            return .going
         case let .end(transferID):
             guard let header, transferID == header.transferID else { return .ignored }
+            if let skipping { return .failed(skipping) }
             return end(header)
         }
     }
@@ -90,11 +105,10 @@ struct ArtifactTransfer {
             return .failed("an artifact transfer's context does not decode: \(error)")
         }
         guard context.sha256 == sha256 else { return .ignored }
-        guard context.offset == offset, begun.totalBytes == totalBytes else {
-            return .failed("the transfer starts at \(context.offset) with \(begun.totalBytes) bytes; "
-                           + "asked from \(offset) for \(totalBytes)")
-        }
         header = begun
+        if skipping == nil, context.offset != offset || begun.totalBytes != totalBytes {
+            skipping = "the transfer starts at \(context.offset) with \(begun.totalBytes) bytes; asked from \(offset) for \(totalBytes)"
+        }
         return .going
     }
 

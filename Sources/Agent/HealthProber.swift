@@ -10,7 +10,9 @@ import Transport
 /// interval (`requestRound`, which never blocks; a request while a round
 /// runs is coalesced into one more round) and takes the results completed
 /// since its last take (`takeResults`). `stop` interrupts a probe in flight
-/// and joins the thread. Made only when some module has a health endpoint.
+/// and joins the thread. Each round probes the watched modules' endpoints,
+/// then those `installedTargets` gives at that moment (installed modules not
+/// also watched).
 public final class HealthProber: Sendable {
     struct Target: Sendable {
         let module: String
@@ -24,6 +26,7 @@ public final class HealthProber: Sendable {
     }
 
     private let targets: [Target]
+    private let installedTargets: @Sendable () -> [Target]
     private let timeout: Duration
     private let state = Locked(State())
     /// Signalled to start a round.
@@ -32,8 +35,9 @@ public final class HealthProber: Sendable {
     private let stopDescriptor: Int32
     private let thread = Locked<NativeThread?>(nil)
 
-    init(targets: [Target], timeout: Duration) throws(CollectorError) {
+    init(targets: [Target], timeout: Duration, installedTargets: @escaping @Sendable () -> [Target] = { [] }) throws(CollectorError) {
         self.targets = targets
+        self.installedTargets = installedTargets
         self.timeout = timeout
         let work = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
         let stop = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
@@ -101,7 +105,8 @@ public final class HealthProber: Sendable {
     }
 
     private func runRound() {
-        for target in targets {
+        let watched = Set(targets.map(\.module))
+        for target in targets + installedTargets().filter({ !watched.contains($0.module) }) {
             let result = HTTPProbe.run(target.endpoint, timeout: timeout, interruptDescriptor: stopDescriptor)
             let stopping = state.withLock { state in
                 if !state.stopping { state.results[target.module] = result }

@@ -55,15 +55,16 @@ final class Sampler: SampleSource {
                 noteModule(name, problem: error.description)
             }
         }
-        collectInstalled(into: &moduleSamples)
+        collectInstalled(into: &moduleSamples, probes: probes)
         return Sample(timestampMilliseconds: WallClock.nowMilliseconds(), hostCPUBusyBasisPoints: cpu.busyBasisPoints,
                       hostMemoryUsedBytes: memory.usedBytes, hostMemoryTotalBytes: memory.totalBytes,
                       roundTripMicroseconds: roundTripMicroseconds, modules: moduleSamples)
     }
 
     /// The running committed version of each installed module not also watched (a watch wins),
-    /// up to the report's bound on modules per sample; not probed (its supervisor probes it).
-    private func collectInstalled(into samples: inout [ModuleSample]) {
+    /// up to the report's bound on modules per sample, with the prober's result for it (an HTTP
+    /// probe of its committed version; not probed otherwise).
+    private func collectInstalled(into samples: inout [ModuleSample], probes: [String: ProbeResult]) {
         guard let installed else { return }
         let pids = installed.measuredProcesses()
         installedCollectors = installedCollectors.filter { pids[$0.key] != nil }
@@ -73,7 +74,7 @@ final class Sampler: SampleSource {
             let collector = installedCollectors[name] ?? ModuleCollector(watch: ModuleWatch(name: name, pidFile: ""), reader: reader)
             installedCollectors[name] = collector
             do {
-                samples.append(try collector.collect(probe: .notProbed, knownPid: pid))
+                samples.append(try collector.collect(probe: probes[name] ?? .notProbed, knownPid: pid))
                 noteModule(name, problem: nil)
             } catch {
                 noteModule(name, problem: error.description)

@@ -51,6 +51,16 @@ import Wire
         #expect(!result.accepted && result.detail.hasPrefix("refused: "))
     }
 
+    @Test func anOrderBeforeAnyWelcomeIsRefusedAndNotRun() throws {
+        var session = SessionCoreHarness(highestSeenTerm: 5)
+        _ = session.startConnected()
+        let acted = session.receive(Self.orderFrame(Self.order(term: 5), leaderTerm: 5))
+        #expect(!acted.contains { if case .runModuleOrder = $0 { true } else { false } })
+        let result = try #require(try commandResults(in: acted).first)
+        #expect(!result.accepted && result.install == nil && result.detail.contains("no leader has welcomed"))
+        #expect(session.core.welcomedLink == nil)
+    }
+
     @Test func transferFramesReachTheFetchOnlyWhileWelcomed() throws {
         var session = SessionCoreHarness(highestSeenTerm: 5)
         let early = session.startConnected()

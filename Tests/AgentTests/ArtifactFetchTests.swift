@@ -4,6 +4,7 @@ import Glibc
 import HostInstall
 import ModuleArchive
 import Observability
+import Primitives
 import Storage
 import Telemetry
 import Testing
@@ -50,9 +51,9 @@ import TestSupport
     }
 
     /// Fetches `artifact`, answering the n-th request with `answer(n, request)`; returns the outcome and the requests.
-    func run(_ artifact: OrderedArtifact, fetcher: ArtifactFetcher? = nil,
+    func run(_ artifact: OrderedArtifact, fetcher: ArtifactFetcher? = nil, inboxBytes: Int = 16 << 20,
              answer: (Int, ArtifactRequest) -> [ArtifactFrame]) throws -> (ArtifactFetcher.Outcome, [ArtifactRequest]) {
-        let inbox = try ArtifactInbox(bytesMaximum: 16 << 20)
+        let inbox = try ArtifactInbox(bytesMaximum: inboxBytes)
         var requests: [ArtifactRequest] = []
         let outcome = try (fetcher ?? self.fetcher()).fetch(artifact, on: link, inbox: inbox) { request in
             requests.append(request)
@@ -107,7 +108,18 @@ import TestSupport
             Self.transfer(other, sha256: artifact.sha256, offset: Int(request.offset), id: UInt64(count))
         }
         guard case let .refused(reason) = outcome else { Issue.record("\(outcome)"); return }
-        #expect(reason.contains("sha256") && requests.count == 1)
+        #expect(reason.contains("sha256") && requests.map(\.offset) == [0, 0], "fetched whole once more before refusing")
+    }
+
+    @Test func aWholeFileThatDoesNotHashOnceIsFetchedAgainAndKept() throws {
+        var damaged = Self.content
+        damaged[5] ^= 0xFF
+        let artifact = try Self.ordered()
+        let (outcome, requests) = try run(artifact) { count, request in
+            Self.transfer(count == 1 ? damaged : Self.content, sha256: artifact.sha256, offset: Int(request.offset), id: UInt64(count))
+        }
+        guard case .fetched = outcome else { Issue.record("\(outcome)"); return }
+        #expect(requests.map(\.offset) == [0, 0])
     }
 
     @Test func refusalsAreRetriedABoundedNumberOfTimes() throws {
@@ -124,6 +136,21 @@ import TestSupport
         }
         guard case let .failed(reason) = outcome else { Issue.record("\(outcome)"); return }
         #expect(reason.contains("no chunk for") && requests.count == Self.settings.attemptsMaximum)
+        let chunk = UInt64(TransferCodec.chunkBytesMaximum)
+        #expect(requests.map(\.offset) == [0, chunk, 2 * chunk], "each stall keeps the one chunk that came and resumes after it")
+    }
+
+    @Test func aChunkOfAnotherTransferIsIgnoredAndNotWritten() throws {
+        let artifact = try Self.ordered()
+        let (outcome, requests) = try run(artifact) { count, request in
+            let good = Self.transfer(Self.content, sha256: artifact.sha256, offset: Int(request.offset), id: UInt64(count))
+            guard count == 1 else { return good }
+            return [good[0], .chunk(TransferChunk(transferID: 99, offset: 0, bytes: [UInt8](repeating: 0xEE, count: 1_000)))]
+        }
+        let digest = try #require(ArtifactDigest(bytes: artifact.sha256))
+        guard case .fetched = outcome else { Issue.record("\(outcome)"); return }
+        #expect(requests.map(\.offset) == [0, 0], "the stray chunk was not kept: the retry starts at 0")
+        #expect(try fileBytes(directory.file("artifacts/\(digest.hex)")) == Self.content)
     }
 
     @Test func anOversizedArtifactOrTransferIsNotTaken() throws {
@@ -144,6 +171,85 @@ import TestSupport
         }
         guard case let .failed(reason) = failed else { Issue.record("\(failed)"); return }
         #expect(reason.contains("past the transfer") && requests.count == Self.settings.attemptsMaximum)
+    }
+
+    @Test func aTransferBegunAtAnotherOffsetIsSkippedToItsEndAndAskedAgain() throws {
+        let artifact = try Self.ordered()
+        let (outcome, requests) = try run(artifact) { count, request in
+            Self.transfer(Self.content, sha256: artifact.sha256, offset: count == 1 ? 5 : Int(request.offset), id: UInt64(count))
+        }
+        guard case .fetched = outcome else { Issue.record("\(outcome)"); return }
+        #expect(requests.map(\.offset) == [0, 0])
+    }
+
+    @Test func aChunkOutOfPlaceSkipsTheTransferToItsEndAndAsksAgain() throws {
+        let artifact = try Self.ordered()
+        let (outcome, requests) = try run(artifact) { count, request in
+            var frames = Self.transfer(Self.content, sha256: artifact.sha256, offset: Int(request.offset), id: UInt64(count))
+            if count == 1 { frames.swapAt(1, 2) }
+            return frames
+        }
+        guard case .fetched = outcome else { Issue.record("\(outcome)"); return }
+        #expect(requests.map(\.offset) == [0, 0], "nothing of the bad transfer was kept")
+    }
+
+    @Test func aBadOffsetRefusalEmptiesThePartialFileAndTheFetchStartsOver() throws {
+        let artifact = try Self.ordered()
+        let fetcher = try fetcher()
+        let digest = try #require(ArtifactDigest(bytes: artifact.sha256))
+        try FileReaderForTests.write(Array(Self.content[0..<100_000]), to: fetcher.files.partialPath(digest))
+        let (outcome, requests) = try run(artifact, fetcher: fetcher) { count, request in
+            count == 1 ? [.refusal(ArtifactRefusal(sha256: artifact.sha256, reason: .badOffset))]
+                : Self.transfer(Self.content, sha256: artifact.sha256, offset: Int(request.offset), id: UInt64(count))
+        }
+        #expect(outcome == .fetched(path: fetcher.files.finishedPath(digest)))
+        #expect(requests.map(\.offset) == [100_000, 0])
+    }
+
+    @Test func aResumedFileThatDoesNotHashIsFetchedAgainFromByteZero() throws {
+        let artifact = try Self.ordered()
+        let fetcher = try fetcher()
+        let digest = try #require(ArtifactDigest(bytes: artifact.sha256))
+        try FileReaderForTests.write([UInt8](repeating: 0x55, count: 100_000), to: fetcher.files.partialPath(digest))
+        let (outcome, requests) = try run(artifact, fetcher: fetcher) { count, request in
+            Self.transfer(Self.content, sha256: artifact.sha256, offset: Int(request.offset), id: UInt64(count))
+        }
+        #expect(outcome == .fetched(path: fetcher.files.finishedPath(digest)))
+        #expect(requests.map(\.offset) == [100_000, 0])
+        #expect(try fileBytes(fetcher.files.finishedPath(digest)) == Self.content)
+    }
+
+    @Test func anOverflowingInboxIsRetriedNotAbandoned() throws {
+        let artifact = try Self.ordered()
+        let (outcome, requests) = try run(artifact, inboxBytes: 200_000) { count, request in
+            Self.transfer(Self.content, sha256: artifact.sha256, offset: Int(request.offset), id: UInt64(count))
+        }
+        guard case let .failed(reason) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(reason.contains("waited for the disk"))
+        #expect(requests.count == Self.settings.attemptsMaximum, "each overflow is another attempt")
+    }
+
+    @Test func afterAnOverflowTheInboxKeepsChunksWithoutBytesAndTheEnd() throws {
+        let inbox = try ArtifactInbox(bytesMaximum: 200_000)
+        inbox.expect(on: link)
+        for frame in Self.transfer(Self.content, sha256: [UInt8](repeating: 1, count: 32), offset: 0, id: 4) {
+            inbox.deliver(frame, on: link)
+        }
+        let deadline = MonotonicInstant.now().advanced(by: .seconds(5))
+        guard case .overflowed = inbox.next(until: deadline) else { Issue.record("no overflow"); return }
+        guard case let .frames(frames) = inbox.next(until: deadline) else { Issue.record("no frames after it"); return }
+        #expect(frames.first.map { if case .begin = $0 { true } else { false } } == true, "the begin is kept")
+        #expect(frames.last == .end(transferID: 4))
+        #expect(frames.allSatisfy { if case let .chunk(chunk) = $0 { chunk.bytes.isEmpty } else { true } })
+    }
+
+    @Test func anArtifactLargerThanTheFreeDiskIsNotAskedFor() throws {
+        var unbounded = Self.settings
+        unbounded.artifactBytesMaximum = .max
+        let huge = OrderedArtifact(sha256: [UInt8](repeating: 3, count: 32), size: 1 << 62)
+        let (outcome, requests) = try run(huge, fetcher: try fetcher(unbounded)) { _, _ in [] }
+        guard case let .failed(reason) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(reason.contains("free") && requests.isEmpty, "\(reason)")
     }
 
     @Test func aLostLinkGivesUpAtOnce() throws {
