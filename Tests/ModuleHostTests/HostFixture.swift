@@ -152,6 +152,15 @@ final class HostFixture {
         }
     }
 
+    /// Kills `pid` and, when it is this process's child (spawned by a control that then let it go),
+    /// reaps it: an unreaped child stays a zombie, and the test runner, which waits for any child to
+    /// reap its exit tests, would wait on it for ever. `waitpid` on another process's child fails at once.
+    static func killAndReap(_ pid: Int32) {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    }
+
     /// Alive and not a zombie.
     static func isLive(_ pid: Int32) -> Bool {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else {
@@ -183,7 +192,7 @@ final class HostFixture {
             control.shutdown()
         }
         controls = []
-        for pid in liveServices() { kill(pid, SIGKILL) }
+        for pid in liveServices() { Self.killAndReap(pid) }
         let none = eventually(timeout: .seconds(30)) { liveServices().isEmpty }
         port.release()
         alternate.release()

@@ -59,7 +59,7 @@ import TestSupport
         let host = try HostFixture()
         defer { #expect(host.cleanUp()) }
         let (entry, pid) = try InstanceRecoveryTests.installAndRewrite(host) { _ in RecordedProcesses.pendingProcess }
-        kill(pid, SIGKILL)
+        HostFixture.killAndReap(pid)
         #expect(eventually { !HostFixture.isLive(pid) })
         // Under `env -i` the environment is just these, so the instance is where the scan reads.
         let marker = "\(ModuleLaunch.instanceVariable)=\(ModuleLaunch.instanceText(entry.instance))"
@@ -83,7 +83,7 @@ import TestSupport
         let host = try HostFixture()
         defer { #expect(host.cleanUp()) }
         let (entry, pid) = try InstanceRecoveryTests.installAndRewrite(host) { _ in RecordedProcesses.pendingProcess }
-        kill(pid, SIGKILL)
+        HostFixture.killAndReap(pid)
         #expect(eventually { !HostFixture.isLive(pid) })
         let next = try host.control()
         #expect(try next.start(module: host.module, version: "1.0", directory: host.layout.versionDirectory("1.0"), port: entry.port)
