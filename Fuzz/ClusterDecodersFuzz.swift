@@ -6,6 +6,7 @@
 
 import Consensus
 import Primitives
+import Telemetry
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
