@@ -32,6 +32,15 @@ final class ArtifactInbox: Sendable {
         /// After an overflow: chunks are kept without their bytes.
         var discarding = false
         var interrupted = false
+
+        /// Frames for `link` only from now on, none kept.
+        mutating func clear(keeping link: SessionLinkID?) {
+            self.link = link
+            frames = []
+            bytes = 0
+            overflow = nil
+            discarding = false
+        }
     }
 
     let bytesMaximum: Int
@@ -46,24 +55,14 @@ final class ArtifactInbox: Sendable {
     /// Worker: frames on `link` are now kept for it; anything left from an earlier request is dropped.
     func expect(on link: SessionLinkID) {
         state.withLock { state in
-            state.link = link
-            state.frames = []
-            state.bytes = 0
+            state.clear(keeping: link)
             state.failure = nil
-            state.overflow = nil
-            state.discarding = false
         }
     }
 
     /// Worker: no fetch waits any more.
     func stopExpecting() {
-        state.withLock { state in
-            state.link = nil
-            state.frames = []
-            state.bytes = 0
-            state.overflow = nil
-            state.discarding = false
-        }
+        state.withLock { $0.clear(keeping: nil) }
     }
 
     /// Loop: a frame from `link`.

@@ -20,6 +20,12 @@ struct AgentModuleInstallTests {
         certificates = try CertificateFixture(coordinators: ["c1"], agents: ["node-1"])
     }
 
+    /// A scripted leader c1 that welcomes in term 3.
+    func scriptedLeader() throws -> ScriptedCoordinator {
+        try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
+                                caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
+    }
+
     struct Packed {
         let path: String
         let artifact: OrderedArtifact
@@ -86,8 +92,7 @@ struct AgentModuleInstallTests {
         defer { for pid in liveServices() { kill(pid, SIGKILL) } }
         let port = Int(reservation.port)
         let v1 = try pack("1.0.0", port: port), v2 = try pack("2.0.0", port: port)
-        let coordinator = try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
-                                                  caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
+        let coordinator = try scriptedLeader()
         defer { coordinator.shutdown() }
         coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
         coordinator.serveArtifact(sha256: v2.artifact.sha256, path: v2.path)
@@ -152,8 +157,7 @@ struct AgentModuleInstallTests {
         defer { for pid in liveServices() { kill(pid, SIGKILL) } }
         let gate = sources.file("gate")
         let v1 = try pack("1.0.0", port: Int(reservation.port), gate: gate)
-        let coordinator = try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
-                                                  caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
+        let coordinator = try scriptedLeader()
         defer { coordinator.shutdown() }
         coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
         let data = TemporaryDirectory()
@@ -194,8 +198,7 @@ struct AgentModuleInstallTests {
         let chunk = TransferCodec.chunkBytesMaximum
         let v1 = try pack("1.0.0", port: Int(reservation.port), padding: 3 * chunk)
         try #require(v1.artifact.size > UInt64(2 * chunk), "the artifact spans more than two chunks")
-        let coordinator = try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
-                                                  caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
+        let coordinator = try scriptedLeader()
         defer { coordinator.shutdown() }
         coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
         coordinator.cutNextArtifactTransfer(after: chunk)
@@ -245,8 +248,7 @@ struct AgentModuleInstallTests {
         defer { for pid in liveServices() { kill(pid, SIGKILL) } }
         let port = Int(reservation.port)
         let v1 = try pack("1.0.0", port: port)
-        let coordinator = try ScriptedCoordinator(certificatePath: certificates.certificate("c1"), privateKeyPath: certificates.key("c1"),
-                                                  caPath: certificates.ca, answer: .welcome(term: 3, leaderName: "c1"))
+        let coordinator = try scriptedLeader()
         defer { coordinator.shutdown() }
         coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
         let data = TemporaryDirectory()
