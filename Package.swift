@@ -28,10 +28,11 @@ let package = Package(
         .target(name: "HostInstall", dependencies: ["Modules", "Primitives"]),
         .target(name: "Locking"),
         .target(name: "FileSystem", dependencies: ["Locking"]),
-        .target(name: "Fleet", dependencies: ["Modules", "Primitives", "Wire"]),
+        .target(name: "Rollout"),
+        .target(name: "Fleet", dependencies: ["Modules", "Primitives", "Rollout", "Wire"]),
         .target(name: "Access", dependencies: ["COpenSSL", "Fleet", "Primitives", "Wire"]),
         .target(name: "Gateway", dependencies: ["Fleet", "HostInstall", "Primitives", "Telemetry", "Wire"]),
-        .target(name: "Cluster", dependencies: ["Consensus", "Fleet", "Gateway", "Primitives", "Telemetry", "Wire"]),
+        .target(name: "Cluster", dependencies: ["Consensus", "Fleet", "Gateway", "Primitives", "Rollout", "Telemetry", "Wire"]),
         .target(name: "Telemetry", dependencies: ["HostInstall", "Primitives"]),
         .target(name: "Storage", dependencies: ["FileSystem", "Locking", "Primitives"]),
         .target(name: "Observability", dependencies: ["Locking", "Primitives"]),
@@ -57,7 +58,7 @@ let package = Package(
             name: "Coordinator",
             dependencies: [
                 "Access", "CLinux", "FileSystem", "Transport", "Wire", "Certificates", "Observability", "Consensus", "Fleet", "Storage",
-                "Gateway", "Telemetry", "Cluster", "Primitives", "Locking", "Modules", "ModuleArchive", "HostInstall",
+                "Gateway", "Telemetry", "Cluster", "Primitives", "Locking", "Modules", "ModuleArchive", "HostInstall", "Rollout",
             ]
         ),
         .target(name: "CommandLineSupport", dependencies: ["FileSystem", "Observability", "Primitives"]),
@@ -113,6 +114,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "ModulesTests", dependencies: ["Modules", "ModuleArchive", "TestSupport"]),
         .testTarget(name: "HostInstallTests", dependencies: ["HostInstall", "Primitives"]),
+        .testTarget(name: "RolloutTests", dependencies: ["Rollout"]),
         .testTarget(
             name: "ModuleInstallationTests",
             dependencies: ["HostInstall", "ModuleArchive", "ModuleInstallation", "Modules", "Storage", "TestSupport"]
@@ -143,7 +145,7 @@ let package = Package(
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "HostInstall", "Primitives", "Telemetry", "TestSupport"]),
         .testTarget(
             name: "ClusterTests",
-            dependencies: ["Cluster", "Consensus", "Fleet", "Gateway", "Locking", "Primitives", "Telemetry", "Wire", "TestSupport"]
+            dependencies: ["Cluster", "Consensus", "Fleet", "Gateway", "Locking", "Primitives", "Rollout", "Telemetry", "Wire", "TestSupport"]
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["HostInstall", "Telemetry", "Primitives", "Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives", "TestSupport"]),

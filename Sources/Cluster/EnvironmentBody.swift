@@ -1,5 +1,6 @@
 import Fleet
 import Primitives
+import Rollout
 
 /// The body of `PUT /api/v1/environments/{name}`, checked field by field so that a refusal
 /// names what is wrong: every unknown field (with the nearest known one, for a misspelling),

@@ -2,6 +2,7 @@ import Cluster
 import Fleet
 import FoundationEssentials
 import Locking
+import Rollout
 import Transport
 import Wire
 

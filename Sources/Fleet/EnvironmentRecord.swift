@@ -1,8 +1,4 @@
-/// How a deployment moves through an environment's nodes unless the request
-/// names another strategy.
-public enum RolloutStrategy: String, Sendable, CaseIterable, Codable {
-    case direct, rolling, blueGreen, canary
-}
+import Rollout
 
 /// One environment (development, qa, staging, production, or an operator's
 /// own): its default strategy and whether deployments need an admin's approval.

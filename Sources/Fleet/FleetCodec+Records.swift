@@ -1,4 +1,5 @@
 import Primitives
+import Rollout
 
 /// The encoding of each record type, shared by commands and snapshots.
 extension FleetCodec {

@@ -1,6 +1,7 @@
 import Cluster
 import Fleet
 import Foundation
+import Rollout
 import Testing
 
 /// `PUT /api/v1/environments/{name}` bodies: accepted ones become the record, refused ones name

@@ -1,0 +1,40 @@
+import Rollout
+import Testing
+
+@Suite struct SettingsRefusalTests {
+    @Test func defaultsAreUsable() {
+        #expect(GateSettings().refusal() == nil)
+        #expect(StrategyParameters().refusal() == nil)
+    }
+
+    @Test func gateSettingsOutOfBoundsAreRefused() {
+        var settings = GateSettings()
+        settings.pollIntervalMilliseconds = 999
+        #expect(settings.refusal() != nil)
+        settings = GateSettings()
+        settings.minimumWaitMilliseconds = settings.maximumWaitMilliseconds + 1
+        #expect(settings.refusal() != nil)
+        settings = GateSettings()
+        settings.consecutiveStable = 0
+        #expect(settings.refusal() != nil)
+        settings = GateSettings()
+        settings.latencyBand.floor = .nan
+        #expect(settings.refusal() != nil)
+        settings = GateSettings()
+        settings.hostCPUCeilingPercent = 101
+        #expect(settings.refusal() != nil)
+    }
+
+    @Test(arguments: [[UInt8](), [10, 30], [0, 100], [30, 10, 100], [50, 50, 100], Array(repeating: 100, count: 11)])
+    func canaryStepsThatDoNotRiseToAHundredAreRefused(percents: [UInt8]) {
+        #expect(StrategyParameters(canaryPercents: percents).refusal() != nil)
+    }
+
+    @Test func bandsTakeTheLargerOfShareAndFloor() {
+        let band = GateBand(relativeBasisPoints: 1_000, floor: 2)
+        #expect(band.width(around: 40) == 4)
+        #expect(band.width(around: 3) == 2)
+        #expect(GateSettings().noDataAllowance(waveSize: 20) == 0)
+        #expect(GateSettings().noDataAllowance(waveSize: 45) == 4)
+    }
+}
