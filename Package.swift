@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Rollout"),
         .target(name: "Fleet", dependencies: ["Modules", "Primitives", "Rollout", "Wire"]),
         .target(name: "Access", dependencies: ["COpenSSL", "Fleet", "Primitives", "Wire"]),
-        .target(name: "Gateway", dependencies: ["Fleet", "HostInstall", "Primitives", "Telemetry", "Wire"]),
+        .target(name: "Gateway", dependencies: ["Fleet", "HostInstall", "Primitives", "Rollout", "Telemetry", "Wire"]),
         .target(name: "Cluster", dependencies: ["Consensus", "Fleet", "Gateway", "Primitives", "Rollout", "Telemetry", "Wire"]),
         .target(name: "Telemetry", dependencies: ["HostInstall", "Primitives"]),
         .target(name: "Storage", dependencies: ["FileSystem", "Locking", "Primitives"]),
@@ -140,9 +140,12 @@ let package = Package(
             name: "ModuleSupervisionTests",
             dependencies: ["hotswap-sample-service", "ModuleSupervision", "Modules", "Primitives", "Transport", "TestSupport"]
         ),
-        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Primitives", "TestSupport"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Primitives", "Rollout", "TestSupport"]),
         .testTarget(name: "AccessTests", dependencies: ["Access", "Fleet", "Primitives"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "HostInstall", "Primitives", "Telemetry", "TestSupport"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "Fleet", "HostInstall", "Primitives", "Rollout", "Telemetry", "TestSupport"]
+        ),
         .testTarget(
             name: "ClusterTests",
             dependencies: ["Cluster", "Consensus", "Fleet", "Gateway", "Locking", "Primitives", "Rollout", "Telemetry", "Wire", "TestSupport"]

@@ -64,6 +64,18 @@ public struct NodeWindow: Sendable {
         Array(ring[oldest...] + ring[..<oldest])
     }
 
+    /// Full-resolution samples taken in `[from, to)` by their timestamps, oldest stored first:
+    /// what the stabilization gate reads of a poll window (`GateReadings`).
+    public func samples(from: UInt64, to: UInt64) -> [Sample] {
+        guard from < to else { return [] }
+        var found: [Sample] = []
+        for offset in ring.indices {
+            let sample = ring[(oldest + offset) % ring.count]
+            if (from..<to).contains(sample.timestampMilliseconds) { found.append(sample) }
+        }
+        return found
+    }
+
     public var latest: Sample? {
         ring.isEmpty ? nil : ring[(oldest + ring.count - 1) % ring.count]
     }
