@@ -68,5 +68,12 @@ import Testing
         #expect(evidence.verdict == .fail && evidence.reason == .regressed)
         #expect(evidence.nodes.map(\.failingStreak) == decisions[2].failingStreaks)
         #expect(evidence.nodes.map(\.isStable) == [false, true, true])
+        // The example in Docs/DEPLOYMENTS.md, "Evidence".
+        #expect(evidence.lines == [
+            "poll 3 of 60, 1 min 30 s after the installs: fail (regressed); stable polls in a row 0 of 3; nodes without data 0 of 3 "
+                + "(allowed 0)",
+            "node 0 host CPU %: 48; was 48, change +0 within 4.8: settled; baseline 40, control +0, net +8 beyond 4: regressed; "
+                + "under the ceiling of 80; failing polls in a row 3 of 3",
+        ])
     }
 }
