@@ -1,24 +1,23 @@
-/// How one of the gate's rules judged one metric of one node in a poll. Raw values are stored:
-/// never reuse one.
-public enum GateRuleResult: UInt8, Sendable, CaseIterable {
-    case passed = 1
-    case failed = 2
+/// How one of the gate's rules judged one metric of one node in a poll.
+public enum GateRuleResult: Sendable, CaseIterable {
+    case passed
+    case failed
     /// The rule had nothing to judge: no value in the poll, no baseline, or no ceiling for the metric.
-    case notJudged = 3
+    case notJudged
 }
 
 /// What decided one metric of one node in a poll, worst first: no data, over a ceiling, regressed,
-/// not settled, not judged (no value), settled. Raw values are stored: never reuse one.
-public enum GateMetricOutcome: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+/// not settled, not judged (no value), settled.
+public enum GateMetricOutcome: Sendable, CaseIterable, CustomStringConvertible {
     /// Settled, and neither regressed nor over a ceiling where those rules could judge it.
-    case settled = 1
-    case notSettled = 2
-    case regressed = 3
-    case overCeiling = 4
+    case settled
+    case notSettled
+    case regressed
+    case overCeiling
     /// The node had data, but none for this metric.
-    case notJudged = 5
+    case notJudged
     /// The node had no data in the poll.
-    case noData = 6
+    case noData
 
     public var description: String {
         switch self {
@@ -52,9 +51,12 @@ public struct GateMetricEvidence: Sendable, Equatable {
     public var settled: GateRuleResult
     public var regression: GateRuleResult
     public var underCeiling: GateRuleResult
+    /// The node had no data in the poll: no rule judged this metric.
+    public var nodeWithoutData: Bool
 
     /// The rule that decided this metric, worst first.
     public var outcome: GateMetricOutcome {
+        if nodeWithoutData { return .noData }
         if value == nil { return .notJudged }
         if underCeiling == .failed { return .overCeiling }
         if regression == .failed { return .regressed }
@@ -71,7 +73,7 @@ public struct GateNodeEvidence: Sendable, Equatable {
     /// False when the node had no reading, or a reading without one finite value.
     public var hasData: Bool
     public var probeFailed: Bool
-    /// Empty when the node had no data.
+    /// One per `GateMetric`, in order; for a node without data, with its previous values and baseline only.
     public var metrics: [GateMetricEvidence]
     /// Polls in a row the node regressed or was over a ceiling, as the decision left it.
     public var failingStreak: UInt8

@@ -14,19 +14,18 @@ extension StabilizationGate {
         let reading = poll.nodes[index]
         let probeFailed = reading?.probeFailed ?? false
         let hasData = GateMetric.allCases.contains { finite(reading?.values[$0]) != nil }
-        guard hasData, let reading else {
-            return GateNodeEvidence(index: index, hasData: false, probeFailed: probeFailed, metrics: [], failingStreak: 0)
-        }
         let previousValues = previous.flatMap { element(of: $0.nodes, at: index) }.flatMap { $0 }?.values
         let baselineValues = element(of: baseline.nodes, at: index).flatMap { $0 }
         let metrics = GateMetric.allCases.map { metric in
-            judgeMetric(
-                metric, settings: settings, value: finite(reading.values[metric]), previous: finite(previousValues?[metric]),
-                baseline: finite(baselineValues?[metric]),
+            var evidence = judgeMetric(
+                metric, settings: settings, value: hasData ? finite(reading?.values[metric]) : nil,
+                previous: finite(previousValues?[metric]), baseline: finite(baselineValues?[metric]),
                 controlChange: controlChange(of: metric, poll: poll.control, baseline: baseline.control)
             )
+            evidence.nodeWithoutData = !hasData
+            return evidence
         }
-        return GateNodeEvidence(index: index, hasData: true, probeFailed: probeFailed, metrics: metrics, failingStreak: 0)
+        return GateNodeEvidence(index: index, hasData: hasData, probeFailed: probeFailed, metrics: metrics, failingStreak: 0)
     }
 
     private static func judgeMetric(_ metric: GateMetric, settings: GateSettings, value: Double?, previous: Double?,
@@ -37,7 +36,7 @@ extension StabilizationGate {
             metric: metric, value: value, previous: previous, baseline: baseline, controlChange: controlChange,
             netRise: nil, settleBand: previous.map { band.width(around: $0) },
             regressionBand: baseline.map { band.width(around: $0) }, ceiling: ceiling,
-            settled: .notJudged, regression: .notJudged, underCeiling: .notJudged
+            settled: .notJudged, regression: .notJudged, underCeiling: .notJudged, nodeWithoutData: false
         )
         guard let value else { return evidence }
         if let previous, let width = evidence.settleBand {

@@ -42,7 +42,9 @@ import Testing
         }
         let decisions = script.run(polls)
         #expect(decisions.outcomes == [.wait, .wait, .fail(.noData)])
-        #expect(!script.evidence(decisions, at: 0).nodes[1].hasData)
+        let silent = script.evidence(decisions, at: 1).nodes[1]
+        #expect(!silent.hasData && silent.metrics.map(\.outcome) == Array(repeating: .noData, count: GateMetric.allCases.count))
+        #expect(silent.metrics[0].baseline == 40 && silent.metrics[0].settled == .notJudged)
     }
 
     @Test func silenceNeitherExtendsNorBreaksAFailingStreak() {
