@@ -96,7 +96,8 @@ public struct GateDecision: Sendable, Equatable {
     public var reason: GateReason
     /// Stable polls in a row, this one included.
     public var consecutiveStable: UInt8
-    /// Per wave node, polls in a row it regressed or was over a ceiling, this one included.
+    /// Per wave node, polls in a row it regressed or was over a ceiling, this one included. A poll
+    /// without the node's data leaves its streak as it was.
     public var failingStreaks: [UInt8]
     /// Polls in a row with more nodes without data than allowed, this one included.
     public var consecutiveNoData: UInt8
