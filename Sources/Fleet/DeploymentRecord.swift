@@ -24,7 +24,7 @@ public struct DeploymentRecord: Sendable, Equatable {
     /// Nil when the environment asks for no approval.
     public var approval: ApprovalRecord?
     public var waves: [WaveRecord]
-    /// Every node of the plan once, in wave order; a wave's nodes in this order are its poll order.
+    /// Every node of the plan once; a wave's nodes, in this order, are the order of its gate's polls.
     public var nodes: [DeploymentNode]
     /// When it reached a terminal state.
     public var finishedAtMilliseconds: UInt64?

@@ -155,6 +155,30 @@ struct DeploymentCodecTests {
         #expect(FleetCodec.encode(state).first == 10, "an older build could not read the record's action")
         #expect(try FleetCodec.decodeState(FleetCodec.encode(state)) == state)
     }
+
+    /// A snapshot's deployment table declaring 2^32 - 1 records, or holding what `apply` never
+    /// holds (two unfinished deployments of one module and environment, a malformed plan), is refused.
+    @Test func hostileSnapshotTablesAreRefused() throws {
+        var audited = Fixtures.state()
+        audited.applyNext(.audited(Self.context, .controlDeployment(id: "none", action: .abort, by: "a", reason: "", atMilliseconds: 5)))
+        let empty = FleetCodec.encode(audited)
+        #expect(Array(empty.suffix(4)) == [0, 0, 0, 0], "the deployment table is last")
+        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState(Array(empty.dropLast(4)) + [0xFF, 0xFF, 0xFF, 0xFF]) }
+
+        var state = Fixtures.state()
+        state.applyNext(.createDeployment(Fixtures.record("d1")))
+        state.applyNext(.createDeployment(Fixtures.record("d2", module: "api")))
+        let bytes = FleetCodec.encode(state)
+        let d2 = [0, 0, 0, 2] + Array("d2".utf8) + [0, 0, 0, 3] + Array("api".utf8)
+        let at = try #require((0...(bytes.count - d2.count)).last { Array(bytes[$0..<$0 + d2.count]) == d2 })
+        var twice = bytes
+        twice.replaceSubrange(at + 10..<at + 13, with: Array("web".utf8))
+        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState(twice) }
+        var badID = bytes
+        badID.replaceSubrange(at + 4..<at + 6, with: Array("D2".utf8))
+        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState(badID) }
+        #expect(try FleetCodec.decodeState(bytes) == state)
+    }
 }
 
 extension FleetState {
