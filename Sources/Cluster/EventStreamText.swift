@@ -72,7 +72,27 @@ public enum EventStreamText {
         case let .memberAdded(record):
             "\"action\":\"added\",\"name\":\(JSONText.quoted(record.name)),\"peerAddress\":\(JSONText.quoted(record.peerAddress))"
         case let .memberRemoved(name): "\"action\":\"removed\",\"name\":\(JSONText.quoted(name))"
+        case let .deployment(summary): deployment(summary)
         }
+    }
+
+    /// A deployment's event: `action` names the change, `name` the deployment's id; the state after
+    /// it and why, and the change's wave, node, decision or verdict where it has one.
+    private static func deployment(_ summary: FleetEvent.DeploymentSummary) -> String {
+        let detail: (action: String, extra: String) = switch summary.change {
+        case .created: ("created", "")
+        case let .approval(decision): ("approval", ",\"decision\":\"\(decision)\"")
+        case let .action(action): (action.description, "")
+        case let .wave(index, state): ("wave", ",\"wave\":\(index),\"waveState\":\"\(state)\"")
+        case let .node(id, state): ("node", ",\"node\":\(JSONText.quoted(id)),\"nodeState\":\"\(state)\"")
+        case let .gate(wave, verdict, reason):
+            ("gate", ",\"wave\":\(wave),\"verdict\":\"\(verdict)\",\"reason\":\(JSONText.quoted(reason.description))")
+        case .unchanged: ("unchanged", "")
+        }
+        return "\"action\":\"\(detail.action)\",\"name\":\(JSONText.quoted(summary.id)),"
+            + "\"module\":\(JSONText.quoted(summary.module)),\"version\":\(JSONText.quoted(summary.version)),"
+            + "\"environment\":\(JSONText.quoted(summary.environment)),\"state\":\"\(summary.state)\","
+            + "\"stateReason\":\(JSONText.quoted(summary.stateReason))" + detail.extra
     }
 
     private static func message(id: UInt64, name: String, data: String) -> [UInt8] {

@@ -52,6 +52,10 @@ extension HTTPReply {
             .json(200, "{\"deleted\":{\"name\":\(JSONText.quoted(name)),\"version\":\(JSONText.quoted(version))}}")
         case let .clusterVersionRaised(version), let .clusterVersionKept(version): .json(200, "{\"clusterVersion\":\(version)}")
         case let .moduleSigningKeysSet(environment, keys): .json(200, ModuleSigningRoutes.json(environment: environment, keys: keys))
+        case let .deploymentStored(record, change):
+            .json(change == .created ? 202 : 200,
+                  "{\"id\":\(JSONText.quoted(record.id)),\"state\":\(JSONText.quoted(record.state.description))}")
+        case let .deploymentsCompacted(removed): .json(200, "{\"removed\":\(removed)}")
         case let .rejected(rejection): rejected(rejection)
         }
     }
@@ -59,12 +63,14 @@ extension HTTPReply {
     /// The status of each refusal; its code is `FleetRejection.code`, which audit records name too.
     private static func rejected(_ rejection: FleetRejection) -> HTTPReply {
         let status = switch rejection {
-        case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule: 404
+        case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule, .unknownDeployment: 404
         case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers, .environmentInUse, .userExists,
              .lastAdmin, .signingKeyExists, .moduleVersionExists, .tooManyModules, .tooManyModuleVersions,
-             .moduleSignatureDiffers, .tooManyModuleVersionsInAll: 409
+             .moduleSignatureDiffers, .tooManyModuleVersionsInAll, .tooManyDeployments, .deploymentExists, .deploymentInProgress,
+             .invalidTransition, .approvalExpired, .invalidDeploymentStep: 409
         case .invalidName, .invalidApprovalTimeout, .invalidNode, .malformedTicketKey, .invalidUserName, .bootstrapNotAdmin,
-             .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule, .invalidModuleSigningKeys: 422
+             .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule, .invalidModuleSigningKeys,
+             .invalidDeployment: 422
         }
         return .error(status, rejection.code, rejection.description)
     }

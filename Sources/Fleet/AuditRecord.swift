@@ -79,6 +79,27 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case moduleDelete = "module.delete"
     case clusterVersion = "cluster.version"
     case environmentModuleKeys = "environment.module_keys"
+    case deploymentCreate = "deployment.create"
+    case deploymentPause = "deployment.pause"
+    case deploymentResume = "deployment.resume"
+    case deploymentAbort = "deployment.abort"
+    case deploymentRollback = "deployment.rollback"
+    case deploymentPromote = "deployment.promote"
+    case deploymentWaveStart = "deployment.wave_start"
+    case deploymentNodeInstall = "deployment.node_install"
+    case deploymentGate = "deployment.gate"
+    case deploymentNodeRollback = "deployment.node_rollback"
+    case deploymentCompact = "deployment.compact"
+    case approvalApprove = "approval.approve"
+    case approvalReject = "approval.reject"
+    case approvalExpire = "approval.expire"
+
+    /// The actions of deployment and approval commands, which builds before version 10 cannot decode.
+    static let deploymentActions: Set<AuditAction> = [
+        .deploymentCreate, .deploymentPause, .deploymentResume, .deploymentAbort, .deploymentRollback, .deploymentPromote,
+        .deploymentWaveStart, .deploymentNodeInstall, .deploymentGate, .deploymentNodeRollback, .deploymentCompact,
+        .approvalApprove, .approvalReject, .approvalExpire,
+    ]
 
     public static let bytesMaximum = 32
 
@@ -109,6 +130,25 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case let .deleteModule(name, version): (.moduleDelete, "\(name)@\(version)")
         case let .setClusterVersion(version): (.clusterVersion, "\(version)")
         case let .setModuleSigningKeys(environment, _): (.environmentModuleKeys, environment)
+        case let .createDeployment(record): (.deploymentCreate, record.id)
+        case let .decideApproval(id, approve, _, _, _): (approve ? .approvalApprove : .approvalReject, id)
+        case let .expireApproval(id, _): (.approvalExpire, id)
+        case let .startWave(id, wave, _, _): (.deploymentWaveStart, "\(id)/\(wave)")
+        case let .recordNodeInstall(id, node, _, _, _): (.deploymentNodeInstall, "\(id)/\(node)")
+        case let .recordGateDecision(id, wave, _, _): (.deploymentGate, "\(id)/\(wave)")
+        case let .controlDeployment(id, action, _, _, _): (controlAction(action), id)
+        case let .recordNodeRollback(id, node, _, _, _): (.deploymentNodeRollback, "\(id)/\(node)")
+        case .compactDeployments: (.deploymentCompact, AuditContext.unknownUser)
+        }
+    }
+
+    private static func controlAction(_ action: DeploymentAction) -> AuditAction {
+        switch action {
+        case .pause: .deploymentPause
+        case .resume: .deploymentResume
+        case .abort: .deploymentAbort
+        case .rollback: .deploymentRollback
+        case .promote: .deploymentPromote
         }
     }
 }

@@ -12,6 +12,7 @@ extension FleetCodec {
         case loginSuccessRecorded, userUnlocked, signingKeyRotated, unknownLoginRecorded, auditCompacted, loginSuccessWhileLocked
         case clusterVersionRaised, clusterVersionKept
         case moduleStored = 32, moduleDeleted, moduleSigningKeysSet
+        case deploymentStored = 35, deploymentsCompacted
     }
 
     private enum RejectionTag: UInt8 {
@@ -21,6 +22,8 @@ extension FleetCodec {
         case malformedSigningKey, signingKeyExists, invalidKeyOverlap
         case invalidModule = 32, moduleVersionExists, unknownModule, tooManyModules, tooManyModuleVersions
         case moduleSignatureDiffers, tooManyModuleVersionsInAll, invalidModuleSigningKeys
+        case unknownDeployment = 50, invalidDeployment, deploymentExists, deploymentInProgress, tooManyDeployments, invalidTransition
+        case approvalExpired, invalidDeploymentStep
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -87,6 +90,7 @@ extension FleetCodec {
         case let .clusterVersionKept(version):
             writer.write(OutcomeTag.clusterVersionKept.rawValue)
             writer.write(version)
+        case .deploymentStored, .deploymentsCompacted: writeDeploymentOutcome(outcome, to: &writer)
         case let .rejected(rejection):
             writer.write(OutcomeTag.rejected.rawValue)
             write(rejection, to: &writer)
@@ -134,8 +138,28 @@ extension FleetCodec {
             return .moduleSigningKeysSet(environment: try readText(&reader), keys: try readModuleSigningKeys(&reader))
         case .clusterVersionRaised: return .clusterVersionRaised(try reader.readUInt8())
         case .clusterVersionKept: return .clusterVersionKept(try reader.readUInt8())
+        case .deploymentStored: return .deploymentStored(try readDeployment(&reader), change: try readDeploymentChange(&reader))
+        case .deploymentsCompacted:
+            let removed = try reader.readUInt64()
+            guard removed <= UInt64(FleetState.deploymentsMaximum) else {
+                throw .invalidValue(offset: offset + 1, detail: "\(removed) deployments removed, over \(FleetState.deploymentsMaximum)")
+            }
+            return .deploymentsCompacted(removed: Int(removed))
         case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet outcome")
+        }
+    }
+
+    private static func writeDeploymentOutcome(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
+        switch outcome {
+        case let .deploymentStored(record, change):
+            writer.write(OutcomeTag.deploymentStored.rawValue)
+            write(record, to: &writer)
+            write(change, to: &writer)
+        case let .deploymentsCompacted(removed):
+            writer.write(OutcomeTag.deploymentsCompacted.rawValue)
+            writer.write(UInt64(truncatingIfNeeded: removed))
+        default: assertionFailure("not a deployment outcome")
         }
     }
 
@@ -193,6 +217,19 @@ extension FleetCodec {
             writer.write(recordedSigned)
         case let .tooManyModuleVersionsInAll(maximum): write(.tooManyModuleVersionsInAll, number: maximum, to: &writer)
         case let .invalidModuleSigningKeys(reason): write(.invalidModuleSigningKeys, text: reason, to: &writer)
+        case let .unknownDeployment(id): write(.unknownDeployment, text: id, to: &writer)
+        case let .invalidDeployment(reason): write(.invalidDeployment, text: reason, to: &writer)
+        case let .deploymentExists(id): write(.deploymentExists, text: id, to: &writer)
+        case let .deploymentInProgress(id): write(.deploymentInProgress, text: id, to: &writer)
+        case let .tooManyDeployments(maximum): write(.tooManyDeployments, number: maximum, to: &writer)
+        case let .invalidTransition(id, from, action):
+            write(.invalidTransition, text: id, to: &writer)
+            writer.write(from.rawValue)
+            writer.write(action)
+        case let .approvalExpired(id): write(.approvalExpired, text: id, to: &writer)
+        case let .invalidDeploymentStep(id, reason):
+            write(.invalidDeploymentStep, text: id, to: &writer)
+            writer.write(reason)
         }
     }
 
@@ -245,6 +282,15 @@ extension FleetCodec {
             return .moduleSignatureDiffers(name: try text(), version: try text(), recordedSigned: try reader.readBool())
         case .tooManyModuleVersionsInAll: return .tooManyModuleVersionsInAll(maximum: try number())
         case .invalidModuleSigningKeys: return .invalidModuleSigningKeys(try text())
+        case .unknownDeployment: return .unknownDeployment(try text())
+        case .invalidDeployment: return .invalidDeployment(try text())
+        case .deploymentExists: return .deploymentExists(try text())
+        case .deploymentInProgress: return .deploymentInProgress(id: try text())
+        case .tooManyDeployments: return .tooManyDeployments(maximum: try number())
+        case .invalidTransition:
+            return .invalidTransition(id: try text(), from: try readRaw(&reader, "deployment state"), action: try text())
+        case .approvalExpired: return .approvalExpired(id: try text())
+        case .invalidDeploymentStep: return .invalidDeploymentStep(id: try text(), reason: try text())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
         }
     }

@@ -1,4 +1,5 @@
 import Primitives
+import Rollout
 
 /// A change to the replicated fleet state. Commands travel through the Raft
 /// log as bytes (`FleetCodec`) and are applied in log order on every coordinator.
@@ -68,6 +69,26 @@ public enum FleetCommand: Sendable, Equatable {
     /// (MODULES.md, "Signing policy"); none means the environment asks for no signature.
     /// Encoding version 9.
     case setModuleSigningKeys(environment: String, keys: [[UInt8]])
+    /// A new deployment with the plan the leader computed (Docs/DEPLOYMENTS.md, "Replicated
+    /// deployments"); it starts awaiting approval or running as its environment says, every wave
+    /// and node pending, whatever the record says. Encoding version 10, as every deployment command.
+    case createDeployment(DeploymentRecord)
+    /// An admin's approval or rejection of a deployment awaiting one, before it expires.
+    case decideApproval(id: String, approve: Bool, by: String, reason: String, atMilliseconds: UInt64)
+    /// Aborts a deployment whose approval is still pending at its expiry (the leader proposes it).
+    case expireApproval(id: String, atMilliseconds: UInt64)
+    /// Starts the first pending wave of a running deployment, with the baseline its gate judges by.
+    case startWave(id: String, wave: UInt16, baseline: GateBaseline, atMilliseconds: UInt64)
+    /// An installing node's result; a repeat of the recorded result changes nothing.
+    case recordNodeInstall(id: String, node: String, succeeded: Bool, detail: String, atMilliseconds: UInt64)
+    /// A gate decision on a gating wave, with the numbers it was made from.
+    case recordGateDecision(id: String, wave: UInt16, decision: GateDecision, atMilliseconds: UInt64)
+    /// A user's pause, resume, abort, rollback or promotion.
+    case controlDeployment(id: String, action: DeploymentAction, by: String, reason: String, atMilliseconds: UInt64)
+    /// A rolling-back node's result; a repeat of the recorded result changes nothing.
+    case recordNodeRollback(id: String, node: String, succeeded: Bool, detail: String, atMilliseconds: UInt64)
+    /// Drops the terminal deployments finished before the time (the leader's clock less the retention).
+    case compactDeployments(beforeMilliseconds: UInt64)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -115,6 +136,9 @@ public enum FleetOutcome: Sendable, Equatable {
     /// `FleetState.clusterVersionUnset`): nothing changed.
     case clusterVersionKept(UInt8)
     case moduleSigningKeysSet(environment: String, keys: [[UInt8]])
+    /// A deployment command applied: the record now, and what the command changed.
+    case deploymentStored(DeploymentRecord, change: DeploymentChange)
+    case deploymentsCompacted(removed: Int)
     case rejected(FleetRejection)
 }
 
@@ -160,6 +184,21 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     /// Module signing keys that are not 1 to `FleetState.moduleSigningKeysMaximum` distinct
     /// 32-byte Ed25519 public keys (or none).
     case invalidModuleSigningKeys(String)
+    case unknownDeployment(String)
+    /// A deployment record or plan that is not well formed (`DeploymentRecord.invalidity`).
+    case invalidDeployment(String)
+    case deploymentExists(String)
+    /// A deployment of the same module and environment that has not finished, by id.
+    case deploymentInProgress(id: String)
+    /// `FleetState.deploymentsMaximum` are held and none has finished.
+    case tooManyDeployments(maximum: Int)
+    /// The action is not one the deployment's state allows (`action` is the command's word).
+    case invalidTransition(id: String, from: DeploymentState, action: String)
+    /// The approval's time ran out before the decision.
+    case approvalExpired(id: String)
+    /// A driver's step that does not fit the record (a wave not next, a node not installing, a
+    /// decision whose poll does not match its wave).
+    case invalidDeploymentStep(id: String, reason: String)
 
     public var description: String {
         switch self {
@@ -229,6 +268,22 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
                 + "; a version's signature cannot change: upload without a signature, or give the artifact a new version"
         case let .tooManyModuleVersions(name, maximum):
             return "module \(name) has \(maximum) versions, the most one module may keep; delete one no longer deployed"
+        case let .unknownDeployment(id):
+            return "deployment '\(id)' does not exist"
+        case let .invalidDeployment(reason):
+            return "invalid deployment: \(reason)"
+        case let .deploymentExists(id):
+            return "deployment '\(id)' already exists"
+        case let .deploymentInProgress(id):
+            return "deployment '\(id)' of this module and environment has not finished; wait for it, or abort or roll it back"
+        case let .tooManyDeployments(maximum):
+            return "\(maximum) deployments are held and none has finished; wait for one to finish"
+        case let .invalidTransition(id, from, action):
+            return "deployment '\(id)' is \(from): it cannot \(action)"
+        case let .approvalExpired(id):
+            return "the approval of deployment '\(id)' has expired"
+        case let .invalidDeploymentStep(id, reason):
+            return "deployment '\(id)': \(reason)"
         }
     }
 }

@@ -8,7 +8,7 @@ import Primitives
 public struct FleetEvent: Sendable, Equatable {
     /// What an event is about: the SSE `event:` name and the `?types=` filter's words.
     public enum Kind: String, Sendable, CaseIterable {
-        case environment, node, user, member
+        case environment, node, user, member, deployment, approval
     }
 
     /// What changed.
@@ -28,6 +28,30 @@ public struct FleetEvent: Sendable, Equatable {
         case userUnlocked(name: String)
         case memberAdded(ClusterMemberRecord)
         case memberRemoved(name: String)
+        /// A deployment command's change: approvals decided or expired are of kind `approval`, the
+        /// rest (creation, users' actions, waves, nodes, gate decisions) of kind `deployment`.
+        case deployment(DeploymentSummary)
+    }
+
+    /// A deployment as an event shows it: no node list, no gate numbers (the record has them).
+    public struct DeploymentSummary: Sendable, Equatable {
+        public var id: String
+        public var module: String
+        public var version: String
+        public var environment: String
+        public var state: DeploymentState
+        public var stateReason: String
+        public var change: DeploymentChange
+
+        public init(_ record: DeploymentRecord, change: DeploymentChange) {
+            id = record.id
+            module = record.module
+            version = record.version
+            environment = record.environment
+            state = record.state
+            stateReason = record.stateReason
+            self.change = change
+        }
     }
 
     /// The Raft index of the command: the event's SSE id.
@@ -51,6 +75,8 @@ public struct FleetEvent: Sendable, Equatable {
         case .nodeStored, .nodeDeleted, .nodeRevoked, .nodeUnrevoked: .node
         case .userAdded, .userDeleted, .passwordChanged, .userLocked, .userUnlocked: .user
         case .memberAdded, .memberRemoved: .member
+        case let .deployment(summary):
+            if case .approval = summary.change { .approval } else { .deployment }
         }
     }
 
@@ -59,7 +85,7 @@ public struct FleetEvent: Sendable, Equatable {
     public var isAdminOnly: Bool {
         switch change {
         case .userAdded, .userDeleted, .passwordChanged, .userLocked, .userUnlocked, .nodeRevoked, .nodeUnrevoked: true
-        case .environmentStored, .environmentDeleted, .nodeStored, .nodeDeleted, .memberAdded, .memberRemoved: false
+        case .environmentStored, .environmentDeleted, .nodeStored, .nodeDeleted, .memberAdded, .memberRemoved, .deployment: false
         }
     }
 
@@ -89,9 +115,11 @@ public struct FleetEvent: Sendable, Equatable {
         case let .userUnlocked(name): .userUnlocked(name: name)
         case let .memberStored(record): .memberAdded(record)
         case let .memberDeleted(name): .memberRemoved(name: name)
+        case .deploymentStored(_, .unchanged): nil
+        case let .deploymentStored(record, change): .deployment(DeploymentSummary(record, change: change))
         case .loginFailureRecorded, .accountLocked, .loginSuccessRecorded, .addressesPublished, .ticketKeyAdded, .signingKeyRotated,
              .bootstrapSkipped, .rejected, .unknownLoginRecorded, .auditCompacted, .loginSuccessWhileLocked, .moduleStored, .moduleDeleted,
-             .clusterVersionRaised, .clusterVersionKept, .moduleSigningKeysSet:
+             .clusterVersionRaised, .clusterVersionKept, .moduleSigningKeysSet, .deploymentsCompacted:
             nil
         }
     }

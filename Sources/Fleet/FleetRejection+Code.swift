@@ -3,9 +3,9 @@
 extension FleetRejection {
     public var code: String {
         switch self {
-        case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule: "not_found"
+        case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule, .unknownDeployment: "not_found"
         case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers, .tooManyModules,
-             .tooManyModuleVersions, .tooManyModuleVersionsInAll: "limit_reached"
+             .tooManyModuleVersions, .tooManyModuleVersionsInAll, .tooManyDeployments: "limit_reached"
         case .invalidName, .invalidApprovalTimeout: "invalid_environment"
         case .invalidNode: "invalid_node"
         case .malformedTicketKey: "invalid_ticket_key"
@@ -20,6 +20,12 @@ extension FleetRejection {
         case .invalidModule: "invalid_module"
         case .moduleVersionExists, .moduleSignatureDiffers: "module_version_exists"
         case .invalidModuleSigningKeys: "invalid_module_signing_keys"
+        case .invalidDeployment: "invalid_deployment"
+        case .deploymentExists: "deployment_exists"
+        case .deploymentInProgress: "deployment_in_progress"
+        case .invalidTransition: "invalid_transition"
+        case .approvalExpired: "approval_expired"
+        case .invalidDeploymentStep: "invalid_deployment_step"
         }
     }
 }

@@ -1,6 +1,6 @@
 /// The replicated state machine of the coordinators. `apply` is pure and
 /// deterministic: the same commands in the same order give the same state on
-/// every replica. Later issues add deployments.
+/// every replica.
 public struct FleetState: Sendable, Equatable {
     public internal(set) var environments: [String: EnvironmentRecord]
     /// Coordinators added after the founding, by name.
@@ -27,6 +27,8 @@ public struct FleetState: Sendable, Equatable {
     /// Environment name → the Ed25519 public keys (32 bytes each) it trusts to sign modules;
     /// an environment without an entry asks for no signature (`FleetState+ModuleSigning.swift`).
     public internal(set) var moduleSigningKeys: [String: [[UInt8]]]
+    /// Deployments, running and finished, by id (`FleetState+Deployments.swift`).
+    public internal(set) var deployments: [String: DeploymentRecord]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -47,6 +49,8 @@ public struct FleetState: Sendable, Equatable {
     public static let versionsPerModuleMaximum = 64
     /// Versions of all modules together: as many as the module store keeps artifacts by default.
     public static let moduleVersionsMaximum = 4_096
+    /// Deployments held, finished ones included until compaction drops them.
+    public static let deploymentsMaximum = 1_024
     static let approvalTimeoutSecondsRange: ClosedRange<UInt32> = 60...(30 * 24 * 3600)
 
     public init() {
@@ -62,6 +66,7 @@ public struct FleetState: Sendable, Equatable {
         modules = [:]
         clusterVersion = nil
         moduleSigningKeys = [:]
+        deployments = [:]
         appliedIndex = 0
     }
 
@@ -69,7 +74,7 @@ public struct FleetState: Sendable, Equatable {
          advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
          revocations: [String: NodeRevocation], users: [String: UserRecord], signingKeys: [SigningKeyRecord],
          audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], clusterVersion: UInt8?,
-         moduleSigningKeys: [String: [[UInt8]]] = [:], appliedIndex: UInt64) {
+         moduleSigningKeys: [String: [[UInt8]]] = [:], deployments: [String: DeploymentRecord] = [:], appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
@@ -82,6 +87,7 @@ public struct FleetState: Sendable, Equatable {
         self.modules = modules
         self.clusterVersion = clusterVersion
         self.moduleSigningKeys = moduleSigningKeys
+        self.deployments = deployments
         self.appliedIndex = appliedIndex
     }
 
@@ -129,6 +135,8 @@ public struct FleetState: Sendable, Equatable {
         assert(audit.count <= AuditTrail.recordsMaximum, "audit trail over its bound")
         assert(modules.count <= Self.modulesMaximum && moduleVersionCount <= Self.moduleVersionsMaximum, "modules over their bound")
         assert(moduleSigningKeys.keys.allSatisfy { environments[$0] != nil }, "signing keys of an environment that does not exist")
+        assert(deployments.count <= Self.deploymentsMaximum && Self.atMostOneUnfinished(deployments.values),
+               "deployments over their bound, or two unfinished of one module and environment")
         return outcome
     }
 
@@ -165,6 +173,17 @@ public struct FleetState: Sendable, Equatable {
         case let .deleteModule(name, version): deleteModule(name, version: version)
         case let .setClusterVersion(version): setClusterVersion(version)
         case let .setModuleSigningKeys(environment, keys): setModuleSigningKeys(environment, keys: keys)
+        case let .createDeployment(record): createDeployment(record)
+        case let .decideApproval(id, approve, by, reason, at): decideApproval(id, approve: approve, by: by, reason: reason, at: at)
+        case let .expireApproval(id, at): expireApproval(id, at: at)
+        case let .startWave(id, wave, baseline, at): startWave(id, wave: wave, baseline: baseline, at: at)
+        case let .recordNodeInstall(id, node, succeeded, detail, at):
+            recordNodeInstall(id, node: node, succeeded: succeeded, detail: detail, at: at)
+        case let .recordGateDecision(id, wave, decision, at): recordGateDecision(id, wave: wave, decision: decision, at: at)
+        case let .controlDeployment(id, action, by, reason, at): controlDeployment(id, action: action, by: by, reason: reason, at: at)
+        case let .recordNodeRollback(id, node, succeeded, detail, at):
+            recordNodeRollback(id, node: node, succeeded: succeeded, detail: detail, at: at)
+        case let .compactDeployments(before): compactDeployments(beforeMilliseconds: before)
         }
     }
 }

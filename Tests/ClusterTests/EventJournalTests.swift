@@ -15,6 +15,11 @@ struct EventJournalTests {
         case .node: .nodeDeleted(id: name)
         case .user: .userDeleted(name: name)
         case .member: .memberRemoved(name: name)
+        case .deployment, .approval:
+            .deployment(FleetEvent.DeploymentSummary(
+                DeploymentRecord(id: name, module: "web", version: "1.0.0", environment: "qa", strategy: .canary, createdBy: "alice",
+                                 createdAtMilliseconds: 0, waves: [], nodes: []),
+                change: kind == .approval ? .approval(.approved) : .created))
         }
         return EventJournal.Entry(FleetEvent(index: index, change: change))
     }

@@ -319,7 +319,7 @@ struct EventHubTests {
         (["Last-Event-ID: x"], "/api/v1/events", "invalid_last_event_id"),
         (["Last-Event-ID: 1", "Last-Event-ID: 2"], "/api/v1/events", "invalid_last_event_id"),
         (["Last-Event-ID: 99999999999999999999"], "/api/v1/events", "invalid_last_event_id"),
-        ([], "/api/v1/events?types=node,deployment", "invalid_types"),
+        ([], "/api/v1/events?types=node,deploy", "invalid_types"),
         ([], "/api/v1/events?types=", "invalid_types"),
         ([], "/api/v1/events?types=node&types=user", "invalid_types"),
     ])

@@ -13,6 +13,23 @@ struct FleetEventTests {
         return state.apply(command, at: index).flatMap { FleetEvent(outcome: $0, index: index) }
     }
 
+    /// Deployment commands are `deployment` events, approvals `approval` events; a repeat that
+    /// changed nothing, a refusal and a compaction are none.
+    @Test func deploymentChangesAreEventsButRepeatsAreNot() throws {
+        var state = DeploymentFixtures.state()
+        let created = try #require(Self.event(&state, .createDeployment(DeploymentFixtures.record(environment: "staging"))))
+        guard case let .deployment(summary) = created.change else { Issue.record("not a deployment event"); return }
+        #expect(created.kind == .deployment && !created.isAdminOnly)
+        #expect(summary.id == "d1" && summary.state == .awaitingApproval && summary.change == .created)
+        let approved = Self.event(&state, .decideApproval(id: "d1", approve: true, by: "root", reason: "", atMilliseconds: 1))
+        #expect(approved?.kind == .approval)
+        let baseline = DeploymentFixtures.baseline(1)
+        #expect(Self.event(&state, .startWave(id: "d1", wave: 0, baseline: baseline, atMilliseconds: 2))?.kind == .deployment)
+        #expect(Self.event(&state, .startWave(id: "d1", wave: 0, baseline: baseline, atMilliseconds: 3)) == nil, "a repeat")
+        #expect(Self.event(&state, .startWave(id: "d9", wave: 0, baseline: baseline, atMilliseconds: 3)) == nil, "refused")
+        #expect(Self.event(&state, .compactDeployments(beforeMilliseconds: 5)) == nil)
+    }
+
     @Test func environmentAndNodeChangesAreEventsAtTheirIndex() {
         var state = FleetState()
         let record = EnvironmentRecord(name: "edge", defaultStrategy: .rolling, requiresApproval: false)

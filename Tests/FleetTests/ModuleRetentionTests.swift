@@ -2,7 +2,7 @@ import Fleet
 import Testing
 
 /// Retention: of each module the newest versions by upload time stay, and so does any version a
-/// node runs; the others are collectable, oldest first, a bounded number at a time.
+/// node runs or an unfinished deployment names; the others are collectable, oldest first, a bounded number at a time.
 struct ModuleRetentionTests {
     static func record(_ name: String, _ version: String, at milliseconds: UInt64) -> ModuleRecord {
         ModuleRecord(name: name, version: version, sha256: [UInt8](repeating: UInt8(milliseconds % 251), count: 32), byteCount: 10,
@@ -30,6 +30,18 @@ struct ModuleRetentionTests {
     @Test func aVersionANodeRunsStaysHoweverOld() {
         let collectable = Self.state(running: ["web": "1.0.0"]).collectableModuleVersions(keepingNewest: 2, maximum: 100)
         #expect(collectable.map(\.version) == ["1.1.0", "1.2.0"])
+    }
+
+    /// An unfinished deployment keeps its version and its nodes' previous ones; a finished one keeps none.
+    @Test func anUnfinishedDeploymentsVersionsStay() {
+        var state = Self.state()
+        let plan = DeploymentRecord(id: "d1", module: "web", version: "1.1.0", environment: "qa", strategy: .rolling, createdBy: "alice",
+                                    createdAtMilliseconds: 5, waves: [WaveRecord()],
+                                    nodes: [DeploymentNode(id: "host-1", wave: 0, previousVersion: "1.0.0")])
+        _ = state.applyNext(.createDeployment(plan))
+        #expect(state.collectableModuleVersions(keepingNewest: 2, maximum: 100).map(\.version) == ["1.2.0"])
+        _ = state.applyNext(.controlDeployment(id: "d1", action: .abort, by: "alice", reason: "", atMilliseconds: 6))
+        #expect(state.collectableModuleVersions(keepingNewest: 2, maximum: 100).map(\.version) == ["1.0.0", "1.1.0", "1.2.0"])
     }
 
     @Test func aRoundCollectsAtMostItsMaximum() {
