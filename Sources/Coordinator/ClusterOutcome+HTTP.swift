@@ -52,6 +52,7 @@ extension HTTPReply {
             .json(200, "{\"deleted\":{\"name\":\(JSONText.quoted(name)),\"version\":\(JSONText.quoted(version))}}")
         case let .clusterVersionRaised(version), let .clusterVersionKept(version): .json(200, "{\"clusterVersion\":\(version)}")
         case let .moduleSigningKeysSet(environment, keys): .json(200, ModuleSigningRoutes.json(environment: environment, keys: keys))
+        case let .rolloutPolicySet(environment, policy): .json(200, RolloutPolicyJSON.document(environment: environment, policy: policy))
         case let .rejected(rejection): rejected(rejection)
         }
     }
@@ -64,7 +65,8 @@ extension HTTPReply {
              .lastAdmin, .signingKeyExists, .moduleVersionExists, .tooManyModules, .tooManyModuleVersions,
              .moduleSignatureDiffers, .tooManyModuleVersionsInAll: 409
         case .invalidName, .invalidApprovalTimeout, .invalidNode, .malformedTicketKey, .invalidUserName, .bootstrapNotAdmin,
-             .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule, .invalidModuleSigningKeys: 422
+             .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule, .invalidModuleSigningKeys,
+             .invalidRolloutPolicy: 422
         }
         return .error(status, rejection.code, rejection.description)
     }

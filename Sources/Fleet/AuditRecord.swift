@@ -79,6 +79,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case moduleDelete = "module.delete"
     case clusterVersion = "cluster.version"
     case environmentModuleKeys = "environment.module_keys"
+    case environmentRolloutPolicy = "environment.rollout_policy"
 
     public static let bytesMaximum = 32
 
@@ -109,6 +110,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case let .deleteModule(name, version): (.moduleDelete, "\(name)@\(version)")
         case let .setClusterVersion(version): (.clusterVersion, "\(version)")
         case let .setModuleSigningKeys(environment, _): (.environmentModuleKeys, environment)
+        case let .setRolloutPolicy(environment, _): (.environmentRolloutPolicy, environment)
         }
     }
 }

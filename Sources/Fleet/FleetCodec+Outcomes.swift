@@ -12,6 +12,8 @@ extension FleetCodec {
         case loginSuccessRecorded, userUnlocked, signingKeyRotated, unknownLoginRecorded, auditCompacted, loginSuccessWhileLocked
         case clusterVersionRaised, clusterVersionKept
         case moduleStored = 32, moduleDeleted, moduleSigningKeysSet
+        // Tags 35 to 63 are left to the deployments' outcomes.
+        case rolloutPolicySet = 64
     }
 
     private enum RejectionTag: UInt8 {
@@ -21,6 +23,8 @@ extension FleetCodec {
         case malformedSigningKey, signingKeyExists, invalidKeyOverlap
         case invalidModule = 32, moduleVersionExists, unknownModule, tooManyModules, tooManyModuleVersions
         case moduleSignatureDiffers, tooManyModuleVersionsInAll, invalidModuleSigningKeys
+        // Tags 40 to 63 are left to the deployments' rejections.
+        case invalidRolloutPolicy = 64
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -81,12 +85,11 @@ extension FleetCodec {
         case let .moduleSigningKeysSet(environment, keys):
             write(.moduleSigningKeysSet, environment, to: &writer)
             writeModuleSigningKeys(keys, to: &writer)
-        case let .clusterVersionRaised(version):
-            writer.write(OutcomeTag.clusterVersionRaised.rawValue)
-            writer.write(version)
-        case let .clusterVersionKept(version):
-            writer.write(OutcomeTag.clusterVersionKept.rawValue)
-            writer.write(version)
+        case let .rolloutPolicySet(environment, policy):
+            write(.rolloutPolicySet, environment, to: &writer)
+            writeRolloutPolicy(policy, to: &writer)
+        case let .clusterVersionRaised(version): write(.clusterVersionRaised, byte: version, to: &writer)
+        case let .clusterVersionKept(version): write(.clusterVersionKept, byte: version, to: &writer)
         case let .rejected(rejection):
             writer.write(OutcomeTag.rejected.rawValue)
             write(rejection, to: &writer)
@@ -132,6 +135,7 @@ extension FleetCodec {
         case .moduleDeleted: return .moduleDeleted(name: try readText(&reader), version: try readText(&reader))
         case .moduleSigningKeysSet:
             return .moduleSigningKeysSet(environment: try readText(&reader), keys: try readModuleSigningKeys(&reader))
+        case .rolloutPolicySet: return .rolloutPolicySet(environment: try readText(&reader), policy: try readRolloutPolicy(&reader))
         case .clusterVersionRaised: return .clusterVersionRaised(try reader.readUInt8())
         case .clusterVersionKept: return .clusterVersionKept(try reader.readUInt8())
         case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
@@ -142,6 +146,11 @@ extension FleetCodec {
     private static func write(_ tag: OutcomeTag, _ text: String, to writer: inout BinaryWriter) {
         writer.write(tag.rawValue)
         writer.write(text)
+    }
+
+    private static func write(_ tag: OutcomeTag, byte: UInt8, to writer: inout BinaryWriter) {
+        writer.write(tag.rawValue)
+        writer.write(byte)
     }
 
     private static func write(_ rejection: FleetRejection, to writer: inout BinaryWriter) {
@@ -193,6 +202,7 @@ extension FleetCodec {
             writer.write(recordedSigned)
         case let .tooManyModuleVersionsInAll(maximum): write(.tooManyModuleVersionsInAll, number: maximum, to: &writer)
         case let .invalidModuleSigningKeys(reason): write(.invalidModuleSigningKeys, text: reason, to: &writer)
+        case let .invalidRolloutPolicy(reason): write(.invalidRolloutPolicy, text: reason, to: &writer)
         }
     }
 
@@ -245,6 +255,7 @@ extension FleetCodec {
             return .moduleSignatureDiffers(name: try text(), version: try text(), recordedSigned: try reader.readBool())
         case .tooManyModuleVersionsInAll: return .tooManyModuleVersionsInAll(maximum: try number())
         case .invalidModuleSigningKeys: return .invalidModuleSigningKeys(try text())
+        case .invalidRolloutPolicy: return .invalidRolloutPolicy(try text())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
         }
     }

@@ -7,7 +7,8 @@ import Primitives
 /// the token-signing key ring, version 6 the audit trail (`audited`, `recordUnknownLogin`,
 /// `compactAudit`), version 7 the cluster version (`setClusterVersion`, and the snapshot's
 /// cluster version), version 8 modules (`putModule`, `deleteModule`), version 9 the environments'
-/// module signing keys (`setModuleSigningKeys`); versions 2 to 8 (written before) still decode, so a data
+/// module signing keys (`setModuleSigningKeys`), version 10 the environments' rollout policies
+/// (`setRolloutPolicy`); versions 2 to 9 (written before) still decode, so a data
 /// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
@@ -18,12 +19,13 @@ import Primitives
 /// snapshot without revocations, users, signing keys or audit records too, one with revocations but
 /// neither users nor keys as version 4, one with an audit trail as version 6, one whose cluster
 /// version was set as version 7, one with a module (or an audit record of one) as version 8, one
-/// with signing keys (or an audit record of setting them) as version 9, and
+/// with signing keys (or an audit record of setting them) as version 9, one with a rollout policy
+/// (or an audit record of setting one) as version 10, and
 /// an audited command in the higher of 6 and its command's version, so members of older builds follow an upgraded
 /// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
 /// read only in versions that have it.
 public enum FleetCodec {
-    public static let versionsRead: ClosedRange<UInt8> = 2...9
+    public static let versionsRead: ClosedRange<UInt8> = 2...10
     /// The first version whose entries the leader proposes only once the replicated cluster
     /// version is at least theirs (`FleetState.clusterVersion`); every later version is gated alike.
     public static let versionFirstGatedByClusterVersion: UInt8 = 7
@@ -42,6 +44,8 @@ public enum FleetCodec {
         case setClusterVersion
         // Tags 24 to 31 are left free.
         case putModule = 32, deleteModule, setModuleSigningKeys
+        // Tags 35 to 44 are the deployments'.
+        case setRolloutPolicy = 45
 
         /// The version that introduced the tag.
         var since: UInt8 {
@@ -54,6 +58,7 @@ public enum FleetCodec {
             case .audited, .recordUnknownLogin, .compactAudit: 6
             case .putModule, .deleteModule: 8
             case .setModuleSigningKeys: 9
+            case .setRolloutPolicy: 10
             case .setClusterVersion: 7
             }
         }
@@ -108,6 +113,7 @@ public enum FleetCodec {
         case .deleteModule: .deleteModule
         case .setClusterVersion: .setClusterVersion
         case .setModuleSigningKeys: .setModuleSigningKeys
+        case .setRolloutPolicy: .setRolloutPolicy
         }
     }
 
@@ -145,6 +151,9 @@ public enum FleetCodec {
         case let .setModuleSigningKeys(environment, keys):
             writer.write(environment)
             writeModuleSigningKeys(keys, to: &writer)
+        case let .setRolloutPolicy(environment, policy):
+            writer.write(environment)
+            writeRolloutPolicy(policy, to: &writer)
         case let .rotateSigningKey(key, overlap):
             write(key, to: &writer)
             writer.write(overlap)
@@ -218,6 +227,7 @@ public enum FleetCodec {
         case .setClusterVersion: command = .setClusterVersion(try readClusterVersion(&reader))
         case .setModuleSigningKeys:
             command = .setModuleSigningKeys(environment: try readText(&reader), keys: try readModuleSigningKeys(&reader))
+        case .setRolloutPolicy: command = .setRolloutPolicy(environment: try readText(&reader), policy: try readRolloutPolicy(&reader))
         case nil: throw .invalidValue(offset: tagOffset, detail: "unknown fleet command tag")
         }
         return command
@@ -242,14 +252,17 @@ public enum FleetCodec {
         if version >= 7 { writer.write(state.clusterVersion ?? 0) }
         if version >= 8 { writeTable(state.sortedModuleRecords, to: &writer, write) }
         if version >= 9 { writeSigningPolicy(state.moduleSigningKeys, to: &writer) }
+        if version >= 10 { writeRolloutPolicies(state.rolloutPolicies, to: &writer) }
         return writer.bytes
     }
 
-    /// The lowest version that holds what `state` holds: 9 with signing keys or an audit record of
+    /// The lowest version that holds what `state` holds: 10 with a rollout policy or an audit record
+    /// of setting one, 9 with signing keys or an audit record of
     /// setting them, 8 with a module or an audit record of one,
     /// 7 with a cluster version set, 6 with an audit trail (a record, or one dropped), 5 with users
     /// or signing keys, 4 with revocations, else `versionWrittenMinimum`.
     private static func snapshotVersion(of state: FleetState) -> UInt8 {
+        if !state.rolloutPolicies.isEmpty || state.auditNamesRolloutPolicy { return Tag.setRolloutPolicy.versionWritten }
         if !state.moduleSigningKeys.isEmpty || state.auditNamesModuleSigningKeys { return Tag.setModuleSigningKeys.versionWritten }
         if !state.modules.isEmpty || state.auditNamesModules { return Tag.putModule.versionWritten }
         if state.clusterVersion != nil { return Tag.setClusterVersion.versionWritten }
@@ -277,6 +290,7 @@ public enum FleetCodec {
         let modules = version >= 8 ? try readModuleTable(&reader) : [:]
         let signingPolicyOffset = reader.offset
         let moduleSigningKeys = version >= 9 ? try readSigningPolicy(&reader) : [:]
+        let rolloutPolicies = version >= 10 ? try readRolloutPolicies(&reader, environments: Set(environments.map(\.name))) : [:]
         try reader.expectEnd()
         if let stray = moduleSigningKeys.keys.sorted().first(where: { name in !environments.contains { $0.name == name } }) {
             throw .invalidValue(offset: signingPolicyOffset, detail: "signing keys of environment '\(stray)', which does not exist")
@@ -296,6 +310,7 @@ public enum FleetCodec {
             modules: modules,
             clusterVersion: clusterVersion,
             moduleSigningKeys: moduleSigningKeys,
+            rolloutPolicies: rolloutPolicies,
             appliedIndex: appliedIndex)
     }
 

@@ -68,6 +68,9 @@ public enum FleetCommand: Sendable, Equatable {
     /// (MODULES.md, "Signing policy"); none means the environment asks for no signature.
     /// Encoding version 9.
     case setModuleSigningKeys(environment: String, keys: [[UInt8]])
+    /// Sets the gate settings and strategy parameters an environment's deployments start from
+    /// (DEPLOYMENTS.md, "Environment policy"); nil goes back to the defaults. Encoding version 10.
+    case setRolloutPolicy(environment: String, policy: EnvironmentRolloutPolicy?)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -115,6 +118,8 @@ public enum FleetOutcome: Sendable, Equatable {
     /// `FleetState.clusterVersionUnset`): nothing changed.
     case clusterVersionKept(UInt8)
     case moduleSigningKeysSet(environment: String, keys: [[UInt8]])
+    /// The environment's policy now; nil when it uses the defaults.
+    case rolloutPolicySet(environment: String, policy: EnvironmentRolloutPolicy?)
     case rejected(FleetRejection)
 }
 
@@ -160,6 +165,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     /// Module signing keys that are not 1 to `FleetState.moduleSigningKeysMaximum` distinct
     /// 32-byte Ed25519 public keys (or none).
     case invalidModuleSigningKeys(String)
+    /// A rollout policy whose gate settings or strategy parameters are out of their bounds.
+    case invalidRolloutPolicy(String)
 
     public var description: String {
         switch self {
@@ -223,6 +230,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "at most \(maximum) versions of all modules together may be recorded; delete versions no longer deployed"
         case let .invalidModuleSigningKeys(reason):
             return "module signing keys: \(reason)"
+        case let .invalidRolloutPolicy(reason):
+            return "rollout policy: \(reason)"
         case let .moduleSignatureDiffers(name, version, recordedSigned):
             return "module \(name) \(version) is already recorded with these bytes "
                 + (recordedSigned ? "and another signature" : "unsigned")

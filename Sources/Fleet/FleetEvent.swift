@@ -91,7 +91,7 @@ public struct FleetEvent: Sendable, Equatable {
         case let .memberDeleted(name): .memberRemoved(name: name)
         case .loginFailureRecorded, .accountLocked, .loginSuccessRecorded, .addressesPublished, .ticketKeyAdded, .signingKeyRotated,
              .bootstrapSkipped, .rejected, .unknownLoginRecorded, .auditCompacted, .loginSuccessWhileLocked, .moduleStored, .moduleDeleted,
-             .clusterVersionRaised, .clusterVersionKept, .moduleSigningKeysSet:
+             .clusterVersionRaised, .clusterVersionKept, .moduleSigningKeysSet, .rolloutPolicySet:
             nil
         }
     }

@@ -20,6 +20,7 @@ extension FleetRejection {
         case .invalidModule: "invalid_module"
         case .moduleVersionExists, .moduleSignatureDiffers: "module_version_exists"
         case .invalidModuleSigningKeys: "invalid_module_signing_keys"
+        case .invalidRolloutPolicy: "invalid_rollout_policy"
         }
     }
 }

@@ -27,6 +27,9 @@ public struct FleetState: Sendable, Equatable {
     /// Environment name → the Ed25519 public keys (32 bytes each) it trusts to sign modules;
     /// an environment without an entry asks for no signature (`FleetState+ModuleSigning.swift`).
     public internal(set) var moduleSigningKeys: [String: [[UInt8]]]
+    /// Environment name → the rollout policy it set; an environment without an entry uses the
+    /// defaults (`FleetState+RolloutPolicy.swift`).
+    public internal(set) var rolloutPolicies: [String: EnvironmentRolloutPolicy]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -62,6 +65,7 @@ public struct FleetState: Sendable, Equatable {
         modules = [:]
         clusterVersion = nil
         moduleSigningKeys = [:]
+        rolloutPolicies = [:]
         appliedIndex = 0
     }
 
@@ -69,7 +73,8 @@ public struct FleetState: Sendable, Equatable {
          advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
          revocations: [String: NodeRevocation], users: [String: UserRecord], signingKeys: [SigningKeyRecord],
          audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], clusterVersion: UInt8?,
-         moduleSigningKeys: [String: [[UInt8]]] = [:], appliedIndex: UInt64) {
+         moduleSigningKeys: [String: [[UInt8]]] = [:], rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:],
+         appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
@@ -82,6 +87,7 @@ public struct FleetState: Sendable, Equatable {
         self.modules = modules
         self.clusterVersion = clusterVersion
         self.moduleSigningKeys = moduleSigningKeys
+        self.rolloutPolicies = rolloutPolicies
         self.appliedIndex = appliedIndex
     }
 
@@ -129,6 +135,7 @@ public struct FleetState: Sendable, Equatable {
         assert(audit.count <= AuditTrail.recordsMaximum, "audit trail over its bound")
         assert(modules.count <= Self.modulesMaximum && moduleVersionCount <= Self.moduleVersionsMaximum, "modules over their bound")
         assert(moduleSigningKeys.keys.allSatisfy { environments[$0] != nil }, "signing keys of an environment that does not exist")
+        assert(rolloutPolicies.keys.allSatisfy { environments[$0] != nil }, "rollout policy of an environment that does not exist")
         return outcome
     }
 
@@ -165,6 +172,7 @@ public struct FleetState: Sendable, Equatable {
         case let .deleteModule(name, version): deleteModule(name, version: version)
         case let .setClusterVersion(version): setClusterVersion(version)
         case let .setModuleSigningKeys(environment, keys): setModuleSigningKeys(environment, keys: keys)
+        case let .setRolloutPolicy(environment, policy): setRolloutPolicy(environment, policy: policy)
         }
     }
 }
