@@ -140,7 +140,7 @@ let package = Package(
             name: "ModuleSupervisionTests",
             dependencies: ["hotswap-sample-service", "ModuleSupervision", "Modules", "Primitives", "Transport", "TestSupport"]
         ),
-        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Primitives", "TestSupport"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Primitives", "Rollout", "TestSupport"]),
         .testTarget(name: "AccessTests", dependencies: ["Access", "Fleet", "Primitives"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Fleet", "HostInstall", "Primitives", "Telemetry", "TestSupport"]),
         .testTarget(

@@ -11,8 +11,7 @@ import Wire
 /// back to the defaults, each through Raft, audited as `environment.rollout_policy`.
 enum RolloutPolicyRoutes {
     static func register(in routes: inout GuardedRoutes, service: RaftService) {
-        let path = "/api/v1/environments/{name}/rollout-policy"
-        routes.add("GET", path) { request, responder, _ in
+        routes.add("GET", "/api/v1/environments/{name}/rollout-policy") { request, responder, _ in
             let name = request.parameters["name"] ?? ""
             service.answerRead(request, responder: responder) { view in
                 guard view.environments.contains(where: { $0.name == name }) else {
@@ -21,7 +20,7 @@ enum RolloutPolicyRoutes {
                 return .json(200, RolloutPolicyJSON.document(environment: name, policy: view.rolloutPolicies[name]))
             }
         }
-        routes.add("PUT", path) { request, responder, caller in
+        routes.add("PUT", "/api/v1/environments/{name}/rollout-policy") { request, responder, caller in
             let name = request.parameters["name"] ?? ""
             guard EnvironmentRecord.isValidName(name) else {
                 return responder.send(HTTPReply(.refused(.environmentNotFound(name: name))))
@@ -40,7 +39,7 @@ enum RolloutPolicyRoutes {
             service.submit(.write(FleetCodec.encode(.setRolloutPolicy(environment: name, policy: policy))), by: caller, of: request,
                            answering: responder)
         }
-        routes.add("DELETE", path) { request, responder, caller in
+        routes.add("DELETE", "/api/v1/environments/{name}/rollout-policy") { request, responder, caller in
             let name = request.parameters["name"] ?? ""
             guard EnvironmentRecord.isValidName(name) else {
                 return responder.send(HTTPReply(.refused(.environmentNotFound(name: name))))
