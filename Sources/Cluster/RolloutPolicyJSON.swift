@@ -46,7 +46,7 @@ public enum RolloutPolicyJSON {
         "{\"percent\":\(percent(basisPoints: band.relativeBasisPoints)),\"floor\":\(number(band.floor))}"
     }
 
-    static func percent(basisPoints: UInt32) -> String {
+    public static func percent(basisPoints: UInt32) -> String {
         let hundredths = basisPoints % 100
         guard hundredths != 0 else { return "\(basisPoints / 100)" }
         let digits = hundredths < 10 ? "0\(hundredths)" : "\(hundredths)"
@@ -55,7 +55,7 @@ public enum RolloutPolicyJSON {
 
     /// A finite double as a JSON number, whole ones without a fraction; anything else as 0 (the
     /// state never holds one: `GateSettings.refusal()` refuses it).
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
         if value == value.rounded(), abs(value) < 1e15 { return "\(Int64(value))" }
         return "\(value)"
