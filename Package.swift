@@ -89,7 +89,7 @@ let package = Package(
             dependencies: [
                 "Access", "Agent", "AgentCommandLine", "Benchmarks", "Certificates", "Cluster", "CommandLineSupport", "Coordinator",
                 "FileSystem", "Fleet", "LocalFleet", "ModuleArchive", "Modules", "Observability", "Locking", "Primitives", "Transport",
-                "Wire",
+                "Rollout", "Wire",
             ]
         ),
         // The sample module's service (Docs/MODULES.md): what demos and tests deploy.

@@ -37,6 +37,8 @@ public struct ClusterView: Sendable {
     public var clusterVersion: UInt8?
     /// Environment → the module signing keys it trusts (`FleetState.moduleSigningKeys`).
     public var moduleSigningKeys: [String: [[UInt8]]] = [:]
+    /// Environment → the rollout policy it set (`FleetState.rolloutPolicies`); absent: the defaults.
+    public var rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:]
     /// The index of the last entry in this node's log.
     public var lastIndex: UInt64 = 0
     /// Each member's match index, as a leader tracks it; empty unless leader.
@@ -74,6 +76,7 @@ public struct ClusterView: Sendable {
         modules = fleet.modules
         clusterVersion = fleet.clusterVersion
         moduleSigningKeys = fleet.moduleSigningKeys
+        rolloutPolicies = fleet.rolloutPolicies
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }

@@ -56,6 +56,7 @@ extension HTTPReply {
             .json(change == .created ? 202 : 200,
                   "{\"id\":\(JSONText.quoted(record.id)),\"state\":\(JSONText.quoted(record.state.description))}")
         case let .deploymentsCompacted(removed): .json(200, "{\"removed\":\(removed)}")
+        case let .rolloutPolicySet(environment, policy): .json(200, RolloutPolicyJSON.document(environment: environment, policy: policy))
         case let .rejected(rejection): rejected(rejection)
         }
     }
@@ -70,7 +71,7 @@ extension HTTPReply {
              .invalidTransition, .approvalExpired, .invalidDeploymentStep: 409
         case .invalidName, .invalidApprovalTimeout, .invalidNode, .malformedTicketKey, .invalidUserName, .bootstrapNotAdmin,
              .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule, .invalidModuleSigningKeys,
-             .invalidDeployment: 422
+             .invalidDeployment, .invalidRolloutPolicy: 422
         }
         return .error(status, rejection.code, rejection.description)
     }

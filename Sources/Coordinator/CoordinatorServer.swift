@@ -155,6 +155,7 @@ public final class CoordinatorServer: Sendable {
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
         ModuleSigningRoutes.register(in: &routes, service: raft)
+        RolloutPolicyRoutes.register(in: &routes, service: raft)
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
         NodeModuleRoutes.register(in: &routes, orders: orders)
         EventRoutes.register(in: &routes, hub: raft.events)

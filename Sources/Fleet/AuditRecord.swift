@@ -93,6 +93,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case approvalApprove = "approval.approve"
     case approvalReject = "approval.reject"
     case approvalExpire = "approval.expire"
+    case environmentRolloutPolicy = "environment.rollout_policy"
 
     /// The actions of deployment and approval commands, which builds before version 10 cannot decode.
     static let deploymentActions: Set<AuditAction> = [
@@ -139,6 +140,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case let .controlDeployment(id, action, _, _, _): (controlAction(action), id)
         case let .recordNodeRollback(id, node, _, _, _): (.deploymentNodeRollback, "\(id)/\(node)")
         case .compactDeployments: (.deploymentCompact, AuditContext.unknownUser)
+        case let .setRolloutPolicy(environment, _): (.environmentRolloutPolicy, environment)
         }
     }
 

@@ -13,6 +13,8 @@ extension FleetCodec {
         case clusterVersionRaised, clusterVersionKept
         case moduleStored = 32, moduleDeleted, moduleSigningKeysSet
         case deploymentStored = 35, deploymentsCompacted
+        // Tags 37 to 63 are left free.
+        case rolloutPolicySet = 64
     }
 
     private enum RejectionTag: UInt8 {
@@ -24,6 +26,8 @@ extension FleetCodec {
         case moduleSignatureDiffers, tooManyModuleVersionsInAll, invalidModuleSigningKeys
         case unknownDeployment = 50, invalidDeployment, deploymentExists, deploymentInProgress, tooManyDeployments, invalidTransition
         case approvalExpired, invalidDeploymentStep
+        // Tags 58 to 63 are left free.
+        case invalidRolloutPolicy = 64
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -84,13 +88,12 @@ extension FleetCodec {
         case let .moduleSigningKeysSet(environment, keys):
             write(.moduleSigningKeysSet, environment, to: &writer)
             writeModuleSigningKeys(keys, to: &writer)
-        case let .clusterVersionRaised(version):
-            writer.write(OutcomeTag.clusterVersionRaised.rawValue)
-            writer.write(version)
-        case let .clusterVersionKept(version):
-            writer.write(OutcomeTag.clusterVersionKept.rawValue)
-            writer.write(version)
         case .deploymentStored, .deploymentsCompacted: writeDeploymentOutcome(outcome, to: &writer)
+        case let .rolloutPolicySet(environment, policy):
+            write(.rolloutPolicySet, environment, to: &writer)
+            writeRolloutPolicy(policy, to: &writer)
+        case let .clusterVersionRaised(version): write(.clusterVersionRaised, byte: version, to: &writer)
+        case let .clusterVersionKept(version): write(.clusterVersionKept, byte: version, to: &writer)
         case let .rejected(rejection):
             writer.write(OutcomeTag.rejected.rawValue)
             write(rejection, to: &writer)
@@ -136,6 +139,7 @@ extension FleetCodec {
         case .moduleDeleted: return .moduleDeleted(name: try readText(&reader), version: try readText(&reader))
         case .moduleSigningKeysSet:
             return .moduleSigningKeysSet(environment: try readText(&reader), keys: try readModuleSigningKeys(&reader))
+        case .rolloutPolicySet: return .rolloutPolicySet(environment: try readText(&reader), policy: try readRolloutPolicy(&reader))
         case .clusterVersionRaised: return .clusterVersionRaised(try reader.readUInt8())
         case .clusterVersionKept: return .clusterVersionKept(try reader.readUInt8())
         case .deploymentStored: return .deploymentStored(try readDeployment(&reader), change: try readDeploymentChange(&reader))
@@ -166,6 +170,11 @@ extension FleetCodec {
     private static func write(_ tag: OutcomeTag, _ text: String, to writer: inout BinaryWriter) {
         writer.write(tag.rawValue)
         writer.write(text)
+    }
+
+    private static func write(_ tag: OutcomeTag, byte: UInt8, to writer: inout BinaryWriter) {
+        writer.write(tag.rawValue)
+        writer.write(byte)
     }
 
     private static func write(_ rejection: FleetRejection, to writer: inout BinaryWriter) {
@@ -230,6 +239,7 @@ extension FleetCodec {
         case let .invalidDeploymentStep(id, reason):
             write(.invalidDeploymentStep, text: id, to: &writer)
             writer.write(reason)
+        case let .invalidRolloutPolicy(reason): write(.invalidRolloutPolicy, text: reason, to: &writer)
         }
     }
 
@@ -291,6 +301,7 @@ extension FleetCodec {
             return .invalidTransition(id: try text(), from: try readRaw(&reader, "deployment state"), action: try text())
         case .approvalExpired: return .approvalExpired(id: try text())
         case .invalidDeploymentStep: return .invalidDeploymentStep(id: try text(), reason: try text())
+        case .invalidRolloutPolicy: return .invalidRolloutPolicy(try text())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
         }
     }

@@ -8,7 +8,8 @@ import Primitives
 /// `compactAudit`), version 7 the cluster version (`setClusterVersion`, and the snapshot's
 /// cluster version), version 8 modules (`putModule`, `deleteModule`), version 9 the environments'
 /// module signing keys (`setModuleSigningKeys`), version 10 deployments and approvals (`createDeployment` and the
-/// commands that move one, `FleetCodec+DeploymentCommands.swift`); versions 2 to 9 (written before) still decode, so a data
+/// commands that move one, `FleetCodec+DeploymentCommands.swift`) and the environments' rollout policies
+/// (`setRolloutPolicy`); versions 2 to 9 (written before) still decode, so a data
 /// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
@@ -19,8 +20,8 @@ import Primitives
 /// snapshot without revocations, users, signing keys or audit records too, one with revocations but
 /// neither users nor keys as version 4, one with an audit trail as version 6, one whose cluster
 /// version was set as version 7, one with a module (or an audit record of one) as version 8, one
-/// with signing keys (or an audit record of setting them) as version 9, one with a deployment (or an
-/// audit record of a deployment or approval action) as version 10, and
+/// with signing keys (or an audit record of setting them) as version 9, one with a deployment or a
+/// rollout policy (or an audit record of a deployment, approval or policy action) as version 10, and
 /// an audited command in the higher of 6 and its command's version, so members of older builds follow an upgraded
 /// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
 /// read only in versions that have it.
@@ -48,7 +49,8 @@ public enum FleetCodec {
         case putModule = 32, deleteModule, setModuleSigningKeys
         case createDeployment = 35, decideApproval, expireApproval, startWave, recordNodeInstall, recordGateDecision
         case controlDeployment, recordNodeRollback, compactDeployments
-        // Tag 44 is left free for a deployment command; 45 on are other version-10 commands.
+        // Tag 44 is left free.
+        case setRolloutPolicy = 45
 
         /// The version that introduced the tag.
         var since: UInt8 {
@@ -63,6 +65,7 @@ public enum FleetCodec {
             case .setModuleSigningKeys: 9
             case .createDeployment, .decideApproval, .expireApproval, .startWave, .recordNodeInstall, .recordGateDecision,
                  .controlDeployment, .recordNodeRollback, .compactDeployments: 10
+            case .setRolloutPolicy: 10
             case .setClusterVersion: 7
             }
         }
@@ -126,6 +129,7 @@ public enum FleetCodec {
         case .controlDeployment: .controlDeployment
         case .recordNodeRollback: .recordNodeRollback
         case .compactDeployments: .compactDeployments
+        case .setRolloutPolicy: .setRolloutPolicy
         }
     }
 
@@ -163,6 +167,9 @@ public enum FleetCodec {
         case let .setModuleSigningKeys(environment, keys):
             writer.write(environment)
             writeModuleSigningKeys(keys, to: &writer)
+        case let .setRolloutPolicy(environment, policy):
+            writer.write(environment)
+            writeRolloutPolicy(policy, to: &writer)
         case let .rotateSigningKey(key, overlap):
             write(key, to: &writer)
             writer.write(overlap)
@@ -242,6 +249,7 @@ public enum FleetCodec {
         case .createDeployment, .decideApproval, .expireApproval, .startWave, .recordNodeInstall, .recordGateDecision,
              .controlDeployment, .recordNodeRollback, .compactDeployments:
             command = try readDeploymentCommand(tag, &reader, tagOffset: tagOffset)
+        case .setRolloutPolicy: command = .setRolloutPolicy(environment: try readText(&reader), policy: try readRolloutPolicy(&reader))
         case nil: throw .invalidValue(offset: tagOffset, detail: "unknown fleet command tag")
         }
         return command
@@ -266,17 +274,22 @@ public enum FleetCodec {
         if version >= 7 { writer.write(state.clusterVersion ?? 0) }
         if version >= 8 { writeTable(state.sortedModuleRecords, to: &writer, write) }
         if version >= 9 { writeSigningPolicy(state.moduleSigningKeys, to: &writer) }
-        if version >= 10 { writeTable(state.sortedDeployments, to: &writer, write) }
+        if version >= 10 {
+            writeTable(state.sortedDeployments, to: &writer, write)
+            writeRolloutPolicies(state.rolloutPolicies, to: &writer)
+        }
         return writer.bytes
     }
 
-    /// The lowest version that holds what `state` holds: 10 with a deployment or an audit record of
-    /// a deployment or approval action, 9 with signing keys or an audit record of
+    /// The lowest version that holds what `state` holds: 10 with a deployment or a rollout policy
+    /// or an audit record of a deployment, approval or policy action, 9 with signing keys or an audit record of
     /// setting them, 8 with a module or an audit record of one,
     /// 7 with a cluster version set, 6 with an audit trail (a record, or one dropped), 5 with users
     /// or signing keys, 4 with revocations, else `versionWrittenMinimum`.
     private static func snapshotVersion(of state: FleetState) -> UInt8 {
-        if !state.deployments.isEmpty || state.auditNamesDeployments { return Tag.createDeployment.versionWritten }
+        if !state.deployments.isEmpty || state.auditNamesDeployments || !state.rolloutPolicies.isEmpty || state.auditNamesRolloutPolicy {
+            return Tag.createDeployment.versionWritten
+        }
         if !state.moduleSigningKeys.isEmpty || state.auditNamesModuleSigningKeys { return Tag.setModuleSigningKeys.versionWritten }
         if !state.modules.isEmpty || state.auditNamesModules { return Tag.putModule.versionWritten }
         if state.clusterVersion != nil { return Tag.setClusterVersion.versionWritten }
@@ -305,6 +318,7 @@ public enum FleetCodec {
         let signingPolicyOffset = reader.offset
         let moduleSigningKeys = version >= 9 ? try readSigningPolicy(&reader) : [:]
         let deployments = version >= 10 ? try readDeploymentTable(&reader) : [:]
+        let rolloutPolicies = version >= 10 ? try readRolloutPolicies(&reader, environments: Set(environments.map(\.name))) : [:]
         try reader.expectEnd()
         if let stray = moduleSigningKeys.keys.sorted().first(where: { name in !environments.contains { $0.name == name } }) {
             throw .invalidValue(offset: signingPolicyOffset, detail: "signing keys of environment '\(stray)', which does not exist")
@@ -325,6 +339,7 @@ public enum FleetCodec {
             clusterVersion: clusterVersion,
             moduleSigningKeys: moduleSigningKeys,
             deployments: deployments,
+            rolloutPolicies: rolloutPolicies,
             appliedIndex: appliedIndex)
     }
 

@@ -89,6 +89,9 @@ public enum FleetCommand: Sendable, Equatable {
     case recordNodeRollback(id: String, node: String, succeeded: Bool, detail: String, atMilliseconds: UInt64)
     /// Drops the terminal deployments finished before the time (the leader's clock less the retention).
     case compactDeployments(beforeMilliseconds: UInt64)
+    /// Sets the gate settings and strategy parameters an environment's deployments start from
+    /// (DEPLOYMENTS.md, "Environment policy"); nil goes back to the defaults. Encoding version 10.
+    case setRolloutPolicy(environment: String, policy: EnvironmentRolloutPolicy?)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -139,6 +142,8 @@ public enum FleetOutcome: Sendable, Equatable {
     /// A deployment command applied: the record now, and what the command changed.
     case deploymentStored(DeploymentRecord, change: DeploymentChange)
     case deploymentsCompacted(removed: Int)
+    /// The environment's policy now; nil when it uses the defaults.
+    case rolloutPolicySet(environment: String, policy: EnvironmentRolloutPolicy?)
     case rejected(FleetRejection)
 }
 
@@ -199,6 +204,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     /// A driver's step that does not fit the record (a wave not next, a node not installing, a
     /// decision whose poll does not match its wave).
     case invalidDeploymentStep(id: String, reason: String)
+    /// A rollout policy whose gate settings or strategy parameters are out of their bounds.
+    case invalidRolloutPolicy(String)
 
     public var description: String {
         switch self {
@@ -262,6 +269,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "at most \(maximum) versions of all modules together may be recorded; delete versions no longer deployed"
         case let .invalidModuleSigningKeys(reason):
             return "module signing keys: \(reason)"
+        case let .invalidRolloutPolicy(reason):
+            return "rollout policy: \(reason)"
         case let .moduleSignatureDiffers(name, version, recordedSigned):
             return "module \(name) \(version) is already recorded with these bytes "
                 + (recordedSigned ? "and another signature" : "unsigned")

@@ -26,6 +26,7 @@ extension FleetRejection {
         case .invalidTransition: "invalid_transition"
         case .approvalExpired: "approval_expired"
         case .invalidDeploymentStep: "invalid_deployment_step"
+        case .invalidRolloutPolicy: "invalid_rollout_policy"
         }
     }
 }

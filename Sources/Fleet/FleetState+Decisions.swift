@@ -18,6 +18,7 @@ extension FleetState {
     mutating func deleteEnvironment(_ name: String) -> FleetOutcome {
         guard environments.removeValue(forKey: name) != nil else { return .rejected(.notFound(name)) }
         moduleSigningKeys[name] = nil
+        rolloutPolicies[name] = nil
         return .environmentDeleted(name: name)
     }
 

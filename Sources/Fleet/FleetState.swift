@@ -29,6 +29,9 @@ public struct FleetState: Sendable, Equatable {
     public internal(set) var moduleSigningKeys: [String: [[UInt8]]]
     /// Deployments, running and finished, by id (`FleetState+Deployments.swift`).
     public internal(set) var deployments: [String: DeploymentRecord]
+    /// Environment name → the rollout policy it set; an environment without an entry uses the
+    /// defaults (`FleetState+RolloutPolicy.swift`).
+    public internal(set) var rolloutPolicies: [String: EnvironmentRolloutPolicy]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -67,6 +70,7 @@ public struct FleetState: Sendable, Equatable {
         clusterVersion = nil
         moduleSigningKeys = [:]
         deployments = [:]
+        rolloutPolicies = [:]
         appliedIndex = 0
     }
 
@@ -74,7 +78,8 @@ public struct FleetState: Sendable, Equatable {
          advertised: [String: AdvertisedAddresses], nodes: [String: NodeRecord], ticketKeys: [TicketKeyRecord],
          revocations: [String: NodeRevocation], users: [String: UserRecord], signingKeys: [SigningKeyRecord],
          audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], clusterVersion: UInt8?,
-         moduleSigningKeys: [String: [[UInt8]]] = [:], deployments: [String: DeploymentRecord] = [:], appliedIndex: UInt64) {
+         moduleSigningKeys: [String: [[UInt8]]] = [:], deployments: [String: DeploymentRecord] = [:],
+         rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:], appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
@@ -88,6 +93,7 @@ public struct FleetState: Sendable, Equatable {
         self.clusterVersion = clusterVersion
         self.moduleSigningKeys = moduleSigningKeys
         self.deployments = deployments
+        self.rolloutPolicies = rolloutPolicies
         self.appliedIndex = appliedIndex
     }
 
@@ -137,6 +143,7 @@ public struct FleetState: Sendable, Equatable {
         assert(moduleSigningKeys.keys.allSatisfy { environments[$0] != nil }, "signing keys of an environment that does not exist")
         assert(deployments.count <= Self.deploymentsMaximum && Self.atMostOneUnfinished(deployments.values),
                "deployments over their bound, or two unfinished of one module and environment")
+        assert(rolloutPolicies.keys.allSatisfy { environments[$0] != nil }, "rollout policy of an environment that does not exist")
         return outcome
     }
 
@@ -184,6 +191,7 @@ public struct FleetState: Sendable, Equatable {
         case let .recordNodeRollback(id, node, succeeded, detail, at):
             recordNodeRollback(id, node: node, succeeded: succeeded, detail: detail, at: at)
         case let .compactDeployments(before): compactDeployments(beforeMilliseconds: before)
+        case let .setRolloutPolicy(environment, policy): setRolloutPolicy(environment, policy: policy)
         }
     }
 }

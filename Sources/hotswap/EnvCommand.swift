@@ -17,7 +17,7 @@ enum EnvCommand {
                                           help: "how long a deployment waits for approval before it is rejected")
 
     static let command = Command("env", summary: "list, show, set and delete environments",
-                                 subcommands: [list, show, set, delete, EnvSigningKeysCommand.command])
+                                 subcommands: [list, show, set, delete, EnvSigningKeysCommand.command, EnvPolicyCommand.command])
 
     static let list = Command("list", summary: "list the environments", flags: APIClientOptions.flags) { options in
         try APIClientOptions(options).read("/api/v1/environments", as: Listing.self) { listing in

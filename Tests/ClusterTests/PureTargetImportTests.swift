@@ -5,7 +5,7 @@ import TestSupport
 /// Foundation, Dispatch or a target that touches files, sockets or threads.
 struct PureTargetImportTests {
     static let pureTargets: Set<String> = [
-        "Primitives", "Wire", "Consensus", "Fleet", "Gateway", "Telemetry", "Cluster", "Modules", "HostInstall", "Rollout",
+        "Primitives", "Wire", "Consensus", "Fleet", "Rollout", "Gateway", "Telemetry", "Cluster", "Modules", "HostInstall",
     ]
     static let forbidden: Set<String> = [
         "Glibc", "Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Synchronization", "CLinux", "COpenSSL",

@@ -66,6 +66,10 @@ struct RoleMatrixTests {
             // An empty list: the environment keeps asking for no signature.
             "PUT /api/v1/environments/{name}/module-signing-keys": Sample(parameters: ["name": "qa"], body: #"{"keys":[]}"#,
                                                                           status: 200),
+            "GET /api/v1/environments/{name}/rollout-policy": Sample(parameters: ["name": "qa"], status: 200),
+            // The defaults set explicitly, then dropped again: qa's deployments act alike either way.
+            "PUT /api/v1/environments/{name}/rollout-policy": Sample(parameters: ["name": "qa"], body: "{}", status: 200),
+            "DELETE /api/v1/environments/{name}/rollout-policy": Sample(parameters: ["name": "qa"], status: 200),
             "GET /api/v1/nodes": Sample(status: 200),
             "GET /api/v1/nodes/revocations": Sample(status: 200),
             // Revoked before the walk.
