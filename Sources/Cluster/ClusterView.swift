@@ -39,6 +39,8 @@ public struct ClusterView: Sendable {
     public var moduleSigningKeys: [String: [[UInt8]]] = [:]
     /// Environment → the rollout policy it set (`FleetState.rolloutPolicies`); absent: the defaults.
     public var rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:]
+    /// The deployments, by id: what the leader's driver steps and the deployment routes show.
+    public var deployments: [String: DeploymentRecord] = [:]
     /// The index of the last entry in this node's log.
     public var lastIndex: UInt64 = 0
     /// Each member's match index, as a leader tracks it; empty unless leader.
@@ -77,6 +79,7 @@ public struct ClusterView: Sendable {
         clusterVersion = fleet.clusterVersion
         moduleSigningKeys = fleet.moduleSigningKeys
         rolloutPolicies = fleet.rolloutPolicies
+        deployments = fleet.deployments
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }

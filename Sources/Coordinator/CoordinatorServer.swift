@@ -108,8 +108,8 @@ public final class CoordinatorServer: Sendable {
         endpoints = [api, peer, agent]
     }
 
-    /// Lets the gateway and the module orders follow Raft's views and answer its node reads, module
-    /// retention keep what orders install, and node administration ask them and the revocations;
+    /// Lets the gateway, the module orders and the deployment driver follow Raft's views and answer
+    /// its node reads, module retention keep what orders install, and node administration ask them and the revocations;
     /// returns the module orders.
     private static func connect(_ raft: RaftService, to gateway: AgentGateway, revocations: AgentRevocations, uploads: ModuleUploads,
                                 logger: Logger, metrics: MetricsRegistry) -> ModuleOrders {
@@ -117,9 +117,13 @@ public final class CoordinatorServer: Sendable {
         let store = uploads.store
         let orders = ModuleOrders(gateway: gateway, logger: logger, metrics: metrics) { store.contains($0) }
         raft.moduleRetention.versionsOrdered = { orders.versionsInstalling }
+        let deployments = DeploymentDriving(gateway: gateway, orders: orders, logger: logger, metrics: metrics) { request, completion in
+            raft.loop.execute { raft.submitOnLoop(request, mayForward: false, completion: completion) }
+        }
         raft.viewObserver = { view in
             gateway.follow(view)
             orders.follow(view)
+            deployments.follow(view)
         }
         raft.nodeAdministration.hasSession = { gateway.hasSession($0) }
         raft.nodeAdministration.newestCertificate = { revocations.newestNotBefore(of: $0) }

@@ -1,0 +1,22 @@
+import Fleet
+import HostInstall
+
+/// A deployment rolling back: every node the record marks rolling back is switched back from the
+/// deployment's version at once, up to `Limits.rollbackConcurrency` in flight, never gated.
+extension DeploymentDriver {
+    mutating func rollingBack(_ deployment: DeploymentRecord, now: UInt64) -> [Action] {
+        var actions = recordEnded(deployment, now: now)
+        var inFlight = orders.count { $0.key.deployment == deployment.id && $0.key.kind == .rollback && $0.value.inFlight }
+        for node in deployment.nodes where node.state == .rollingBack {
+            guard inFlight < limits.rollbackConcurrency else { break }
+            let key = OrderKey(deployment: deployment.id, node: node.id, kind: .rollback)
+            let operation = OperationID(deploymentID: deployment.id, wave: UInt32(node.wave),
+                                        kind: .switchBack(from: deployment.version))
+            if let action = place(key, module: deployment.module, operation: operation, strategy: .inPlace, now: now) {
+                actions.append(action)
+                inFlight += 1
+            }
+        }
+        return actions
+    }
+}

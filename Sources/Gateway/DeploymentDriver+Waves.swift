@@ -1,0 +1,116 @@
+import Fleet
+import HostInstall
+import Rollout
+
+/// A running deployment: start the next wave with its baseline, install its nodes within the
+/// deployment's concurrency, record each node's ending, and poll the gate on schedule.
+extension DeploymentDriver {
+    mutating func running(_ deployment: DeploymentRecord, now: UInt64, readings: ReadingSource) -> [Action] {
+        guard let wave = deployment.activeWave else {
+            guard let next = deployment.waves.firstIndex(where: { $0.state == .pending }),
+                  deployment.waves[..<next].allSatisfy({ $0.state == .passed }) else { return [] }
+            return propose("start/\(deployment.id)/\(next)", .startWave(
+                id: deployment.id, wave: UInt16(next), baseline: baseline(of: deployment, wave: next, now: now, readings: readings),
+                atMilliseconds: now), now: now)
+        }
+        switch deployment.waves[wave].state {
+        case .installing: return installs(deployment, wave: wave, now: now)
+        case .gating: return poll(deployment, wave: wave, now: now, readings: readings)
+        case .pending, .passed, .failed: return []
+        }
+    }
+
+    /// Records what ended, places what is due: at most `installConcurrency` installs in flight.
+    private mutating func installs(_ deployment: DeploymentRecord, wave: Int, now: UInt64) -> [Action] {
+        var actions = recordEnded(deployment, now: now)
+        var inFlight = orders.count { $0.key.deployment == deployment.id && $0.key.kind == .install && $0.value.inFlight }
+        for index in deployment.nodeIndices(ofWave: wave) where deployment.nodes[index].state == .installing {
+            guard inFlight < Int(deployment.installConcurrency) else { break }
+            let node = deployment.nodes[index]
+            let key = OrderKey(deployment: deployment.id, node: node.id, kind: .install)
+            let operation = OperationID(deploymentID: deployment.id, wave: UInt32(wave), kind: .install(version: deployment.version))
+            let strategy: InstallStrategy = deployment.strategy == .blueGreen ? .blueGreen : .inPlace
+            if let action = place(key, module: deployment.module, operation: operation, strategy: strategy, now: now) {
+                actions.append(action)
+                inFlight += 1
+            }
+        }
+        return actions
+    }
+
+    /// Places `key`'s order unless it is in flight, ended, or waiting for its retry.
+    mutating func place(_ key: OrderKey, module: String, operation: OperationID, strategy: InstallStrategy,
+                        now: UInt64) -> Action? {
+        var order = orders[key] ?? Order(firstTriedAt: now)
+        guard !order.inFlight, order.ending == nil, now >= order.retryAt else { return nil }
+        order.inFlight = true
+        orders[key] = order
+        return .order(OrderRequest(key: key, module: module, operation: operation, strategy: strategy))
+    }
+
+    /// Proposes the ending of every order of the deployment that ended, or whose node is past its
+    /// deadline (a node that does not answer in time counts as failed: one hung host cannot stall
+    /// the fleet).
+    mutating func recordEnded(_ deployment: DeploymentRecord, now: UInt64) -> [Action] {
+        var actions: [Action] = []
+        for node in deployment.nodes where node.state == .installing || node.state == .rollingBack {
+            let kind: OrderKind = node.state == .installing ? .install : .rollback
+            let key = OrderKey(deployment: deployment.id, node: node.id, kind: kind)
+            guard var order = orders[key] else { continue }
+            if order.ending == nil, now >= order.firstTriedAt &+ limits.orderDeadlineMilliseconds {
+                let last = order.lastDetail.isEmpty ? "" : "; last: \(order.lastDetail)"
+                order.ending = .failed(detail: "no answer within \(limits.orderDeadlineMilliseconds / 1_000) s\(last)")
+                orders[key] = order
+            }
+            guard let ending = order.ending else { continue }
+            let (succeeded, detail): (Bool, String) = switch ending {
+            case let .succeeded(detail): (true, detail)
+            case let .failed(detail), let .retry(detail): (false, detail)
+            }
+            let bounded = detail.truncated(toUTF8Bytes: DeploymentRecord.textBytesMaximum)
+            let command: FleetCommand = kind == .install
+                ? .recordNodeInstall(id: deployment.id, node: node.id, succeeded: succeeded, detail: bounded, atMilliseconds: now)
+                : .recordNodeRollback(id: deployment.id, node: node.id, succeeded: succeeded, detail: bounded, atMilliseconds: now)
+            actions += propose("\(kind == .install ? "install" : "rollback")/\(deployment.id)/\(node.id)", command, now: now)
+        }
+        return actions
+    }
+
+    /// The gate's next poll once it is due: a poll interval after the last one (or after the
+    /// installs finished); after a pause or a failover the window is the last interval before now.
+    private mutating func poll(_ deployment: DeploymentRecord, wave: Int, now: UInt64, readings: ReadingSource) -> [Action] {
+        let record = deployment.waves[wave]
+        guard let since = record.gatingSinceMilliseconds, let baseline = record.baseline else { return [] }
+        let interval = UInt64(deployment.gate.pollIntervalMilliseconds)
+        let lastEnd = since &+ (record.decisions.last?.poll.elapsedMilliseconds ?? 0)
+        guard now >= lastEnd &+ interval else { return [] }
+        let from = max(lastEnd, now &- interval)
+        let waveNodes = deployment.nodeIndices(ofWave: wave).map { deployment.nodes[$0].id }
+        let control = controlGroup(of: deployment, wave: wave).map { readings.reading($0, deployment.module, from, now)?.values }
+        let (controlValues, controlWithData) = Median.control(of: control)
+        let poll = GatePoll(index: record.decisionCount &+ 1, elapsedMilliseconds: now &- since,
+                            nodes: waveNodes.map { readings.reading($0, deployment.module, from, now) },
+                            control: controlValues, controlNodesWithData: controlWithData)
+        let decision = StabilizationGate.decide(settings: deployment.gate, baseline: baseline, previous: record.decisions.last, poll: poll)
+        return propose("gate/\(deployment.id)/\(wave)/\(poll.index)", .recordGateDecision(
+            id: deployment.id, wave: UInt16(wave), decision: decision, atMilliseconds: now), now: now)
+    }
+
+    /// The wave's nodes' medians and the control group's over the minimum wait before now (or
+    /// what samples exist of it).
+    private func baseline(of deployment: DeploymentRecord, wave: Int, now: UInt64, readings: ReadingSource) -> GateBaseline {
+        let from = now &- min(now, UInt64(deployment.gate.minimumWaitMilliseconds))
+        let waveNodes = deployment.nodeIndices(ofWave: wave).map { deployment.nodes[$0].id }
+        let control = controlGroup(of: deployment, wave: wave)
+        let oldest = waveNodes.compactMap { readings.earliestSample($0) }.min() ?? now
+        let (controlValues, _) = Median.control(of: control.map { readings.reading($0, deployment.module, from, now)?.values })
+        return GateBaseline(nodes: waveNodes.map { readings.reading($0, deployment.module, from, now)?.values },
+                            control: controlValues, windowMilliseconds: now &- max(from, min(oldest, now)),
+                            controlNodes: UInt32(control.count))
+    }
+
+    /// The nodes not (yet) on the new version: those of the waves after `wave` still pending.
+    private func controlGroup(of deployment: DeploymentRecord, wave: Int) -> [String] {
+        deployment.nodes.filter { Int($0.wave) > wave && $0.state == .pending }.map(\.id)
+    }
+}
