@@ -64,6 +64,10 @@ public struct CoordinatorConfiguration: Sendable {
     public static let auditRetentionRange: ClosedRange<Duration> = .seconds(3_600) ... .seconds(3_650 * 86_400)
     /// Versions of each module kept recorded beside those nodes run (Docs/MODULES.md, "Retention").
     public var moduleRetention = FleetState.moduleRetentionDefault
+    /// How long a finished deployment stays in the replicated state (DEPLOYMENTS.md, "Retention").
+    public var deploymentRetention = CoordinatorConfiguration.deploymentRetentionDefault
+    public static let deploymentRetentionDefault: Duration = .seconds(7 * 86_400)
+    public static let deploymentRetentionRange: ClosedRange<Duration> = .seconds(3_600) ... .seconds(365 * 86_400)
     public static let moduleRetentionRange = FleetState.moduleRetentionRange
     /// Users, tokens and rate limits of the API.
     public var access = AccessSettings()

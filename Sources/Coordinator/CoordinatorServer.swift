@@ -33,6 +33,7 @@ public final class CoordinatorServer: Sendable {
     private let uploads: ModuleUploads
     /// Brings the recorded artifacts this coordinator lacks from another member, and serves its own to them.
     private let artifacts: ArtifactFetcher
+    private let deployments: DeploymentDriving
     private let dataLock: DataDirectoryLock
     private let stopped = Atomic<Bool>(false)
     private let reloadFailures: Counter
@@ -77,7 +78,9 @@ public final class CoordinatorServer: Sendable {
         gatewaySettings.helloHold = configuration.agentHelloHold
             ?? raftSettings.tickInterval * (raftSettings.electionTimeoutTicks * 4)
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
-        let orders = Self.connect(raft, to: gateway, revocations: revocations, uploads: uploads, logger: logger, metrics: metrics)
+        let (orders, deployments) = try Self.connect(raft, to: gateway, revocations: revocations, uploads: uploads,
+                                                     deploymentRetention: configuration.deploymentRetention, logger: logger, metrics: metrics)
+        self.deployments = deployments
         let ticketKeys = tls.ticketKeys
         raft.ticketKeys.observer = { ticketKeys.install($0) }
         RaftMetrics.register(in: metrics, raft: raft)
@@ -110,14 +113,16 @@ public final class CoordinatorServer: Sendable {
 
     /// Lets the gateway, the module orders and the deployment driver follow Raft's views and answer
     /// its node reads, module retention keep what orders install, and node administration ask them and the revocations;
-    /// returns the module orders.
+    /// returns the module orders and the deployment driver.
     private static func connect(_ raft: RaftService, to gateway: AgentGateway, revocations: AgentRevocations, uploads: ModuleUploads,
-                                logger: Logger, metrics: MetricsRegistry) -> ModuleOrders {
+                                deploymentRetention: Duration, logger: Logger,
+                                metrics: MetricsRegistry) throws(TransportError) -> (ModuleOrders, DeploymentDriving) {
         raft.gatewayQueries = { gateway.answer($0) }
         let store = uploads.store
         let orders = ModuleOrders(gateway: gateway, logger: logger, metrics: metrics) { store.contains($0) }
         raft.moduleRetention.versionsOrdered = { orders.versionsInstalling }
-        let deployments = DeploymentDriving(gateway: gateway, orders: orders, logger: logger, metrics: metrics) { request, completion in
+        let deployments = try DeploymentDriving(gateway: gateway, orders: orders, retention: deploymentRetention, logger: logger,
+                                                metrics: metrics) { request, completion in
             raft.loop.execute { raft.submitOnLoop(request, mayForward: false, completion: completion) }
         }
         raft.viewObserver = { view in
@@ -129,7 +134,7 @@ public final class CoordinatorServer: Sendable {
         raft.nodeAdministration.newestCertificate = { revocations.newestNotBefore(of: $0) }
         raft.nodeAdministration.revocationsObserver = { revocations.install($0) }
         raft.nodeAdministration.removalObserver = { gateway.forget($0) }
-        return orders
+        return (orders, deployments)
     }
 
     /// The API's guarded routes with the health, login and user routes in them, and the first
@@ -204,6 +209,7 @@ public final class CoordinatorServer: Sendable {
         }
         let peerAddress = configuration.peerAddress
         artifacts.start()
+        deployments.start()
         raft.start(advertising: AdvertisedAddresses(
             name: configuration.name,
             apiAddress: "\(configuration.advertisedAPIAddress ?? Self.reachable(endpoints[0].boundAddress, peer: peerAddress))",
@@ -262,6 +268,7 @@ public final class CoordinatorServer: Sendable {
         }
         // Before the loops stop: queued hashes are answered on them.
         hashing.stop()
+        deployments.stop()
         artifacts.stop()
         uploads.stop()
         raft.stop()

@@ -8,59 +8,116 @@ import Rollout
 import Transport
 
 /// The acting leader's deployment driver in the coordinator (Docs/DEPLOYMENTS.md, "The driver"):
-/// the shell around `DeploymentDriver`. It follows Raft's views, as the module orders do, and at
-/// most every `stepInterval`, while this coordinator leads with a valid lease, steps the driver over
-/// the view's deployments with readings from the gateway's node windows; it proposes what the
-/// driver asks through Raft and places its orders through `ModuleOrders`, reporting each answer
-/// and ending back. A new term or lost leadership starts the driver afresh: everything it decides
-/// is in the replicated record, so the next leader resumes from there. Safe from any thread: the
-/// driver is behind one lock, never held while proposing or placing.
+/// the shell around `DeploymentDriver`. Raft's views only leave their deployments here
+/// (`follow`, on the Raft loop, cheap); the driver steps on a loop of its own every `stepInterval`,
+/// so a gate poll over a large wave never delays a heartbeat. While this coordinator leads with a
+/// valid lease, a step runs the driver over the newest view's deployments with readings from the
+/// gateway's node windows, proposes what it asks through Raft (never forwarded) and places its
+/// orders through `ModuleOrders`, reporting each answer and ending back; now and then it proposes
+/// the compaction of deployments finished longer than the retention ago. A new term, or the loss
+/// of the lease, starts the driver afresh in a new generation, and answers of an older generation
+/// are dropped: everything it decides is in the replicated record, so the next leader resumes from
+/// there. It owns its loop's thread: `start` begins the steps, `stop` ends them and joins the
+/// thread once a step under way has finished.
 final class DeploymentDriving: Sendable {
     static let stepInterval: Duration = .milliseconds(250)
+    static let compactionInterval: Duration = .seconds(60)
 
     private struct State {
         var driver = DeploymentDriver()
+        var generation: UInt64 = 0
+        /// The term the driver's state belongs to; nil while not acting.
         var term: UInt64?
-        var nextStepAt = MonotonicInstant(nanoseconds: 0)
+        var deployments: [DeploymentRecord] = []
+        var nextCompactionAt = MonotonicInstant(nanoseconds: 0)
+        var isCompacting = false
+        var timer: TimerID?
+        var stopped = false
     }
 
     private let gateway: AgentGateway
     private let orders: ModuleOrders
+    private let group: EventLoopGroup
+    private let loop: EventLoop
+    private let retention: Duration
     private let submit: @Sendable (ClusterRequest, @escaping @Sendable (ClusterOutcome) -> Void) -> Void
     private let logger: Logger
-    private let counters: DeploymentCounters
+    private let ordersPlaced: Counter
     private let state = Locked(State())
 
-    init(gateway: AgentGateway, orders: ModuleOrders, logger: Logger, metrics: MetricsRegistry,
-         submit: @escaping @Sendable (ClusterRequest, @escaping @Sendable (ClusterOutcome) -> Void) -> Void) {
+    init(gateway: AgentGateway, orders: ModuleOrders, retention: Duration, logger: Logger, metrics: MetricsRegistry,
+         submit: @escaping @Sendable (ClusterRequest, @escaping @Sendable (ClusterOutcome) -> Void) -> Void) throws(TransportError) {
         self.gateway = gateway
         self.orders = orders
+        group = try EventLoopGroup(loopCount: 1)
+        loop = group.next()
+        self.retention = retention
         self.submit = submit
         self.logger = logger.with(component: "deployments")
-        counters = DeploymentCounters(metrics: metrics)
+        ordersPlaced = metrics.counter("hotswap_deployment_orders_total",
+                                       help: "Install and switch-back orders the deployment driver placed, retries included.")
     }
 
-    /// Steps the driver when due, on the leader with a valid lease; forgets everything otherwise.
+    /// Keeps the view's deployments for the next step.
     func follow(_ view: ClusterView) {
+        let deployments = Array(view.deployments.values)
+        state.withLock { $0.deployments = deployments }
+    }
+
+    func start() {
+        loop.execute { [self] in schedule() }
+    }
+
+    /// Ends the steps and joins the loop's thread: a step under way finishes first (the loop runs
+    /// one task at a time), and none follows. Answers still to come find the driver stopped.
+    func stop() {
+        loop.execute { [self] in
+            state.withLock { state in
+                state.stopped = true
+                if let timer = state.timer { loop.cancelTimer(timer) }
+                state.timer = nil
+            }
+        }
+        group.shutdown()
+    }
+
+    private func schedule() {
+        state.withLock { state in
+            guard !state.stopped else { return }
+            state.timer = loop.scheduleTimer(after: Self.stepInterval) { [self] in
+                step()
+                schedule()
+            }
+        }
+    }
+
+    private func step() {
         let now = gateway.clock.now()
         let leadership = gateway.leadership
         let acting = leadership.isActing(at: now)
-        let deployments = Array(view.deployments.values)
         let source = readingSource()
-        let actions = state.withLock { state -> [DeploymentDriver.Action] in
+        let wallNow = WallClock.nowMilliseconds()
+        let (generation, actions, compact) = state.withLock { state -> (UInt64, [DeploymentDriver.Action], UInt64?) in
             guard acting else {
-                if state.term != nil { state = State() }
-                return []
+                if state.term != nil { restart(&state, term: nil) }
+                return (state.generation, [], nil)
             }
-            if state.term != leadership.term { state = State(term: leadership.term) }
-            guard now >= state.nextStepAt else { return [] }
-            state.nextStepAt = now.advanced(by: Self.stepInterval)
-            return state.driver.step(deployments, nowMilliseconds: WallClock.nowMilliseconds(), readings: source)
+            if state.term != leadership.term { restart(&state, term: leadership.term) }
+            let actions = state.driver.step(state.deployments, nowMilliseconds: wallNow, readings: source)
+            return (state.generation, actions, compactionDue(&state, now: now, wallNow: wallNow))
         }
-        for action in actions { perform(action, term: leadership.term) }
+        for action in actions { perform(action, generation: generation) }
+        if let cut = compact { propose(compactionBefore: cut, generation: generation) }
     }
 
-    private func perform(_ action: DeploymentDriver.Action, term: UInt64) {
+    private func restart(_ state: inout State, term: UInt64?) {
+        state.driver = DeploymentDriver()
+        state.generation += 1
+        state.term = term
+        state.isCompacting = false
+    }
+
+    private func perform(_ action: DeploymentDriver.Action, generation: UInt64) {
         switch action {
         case let .propose(key, command):
             submit(.write(FleetCodec.encode(command))) { [self] outcome in
@@ -69,23 +126,46 @@ final class DeploymentDriving: Sendable {
                 } else if !outcome.succeeded {
                     logger.debug("a deployment step was not proposed; it is tried again", ["step": key, "outcome": outcome.logSummary])
                 }
-                state.withLock { if $0.term == term { $0.driver.proposalAnswered(key) } }
+                state.withLock { if $0.generation == generation { $0.driver.proposalAnswered(key) } }
             }
         case let .order(request):
-            counters.ordersPlaced.increment()
+            ordersPlaced.increment()
             switch orders.order(node: request.key.node, module: request.module, operation: request.operation,
                                 strategy: request.strategy, audit: nil) {
             case let .success(handle):
-                handle.whenFinished { [self] end in ended(request.key, DeploymentDriving.ending(of: end.finished.ending), term: term) }
+                handle.whenFinished { [self] end in
+                    ended(request.key, DeploymentDriving.ending(of: end.finished.ending), generation: generation)
+                }
             case let .failure(refusal):
-                ended(request.key, DeploymentDriving.ending(of: refusal), term: term)
+                ended(request.key, DeploymentDriving.ending(of: refusal), generation: generation)
             }
         }
     }
 
-    private func ended(_ key: DeploymentDriver.OrderKey, _ ending: DeploymentDriver.OrderEnding, term: UInt64) {
+    private func ended(_ key: DeploymentDriver.OrderKey, _ ending: DeploymentDriver.OrderEnding, generation: UInt64) {
         let now = WallClock.nowMilliseconds()
-        state.withLock { if $0.term == term { $0.driver.orderEnded(key, ending, nowMilliseconds: now) } }
+        state.withLock { if $0.generation == generation { $0.driver.orderEnded(key, ending, nowMilliseconds: now) } }
+    }
+
+    /// The cut of a compaction due now: once a minute, when a deployment finished before it.
+    private func compactionDue(_ state: inout State, now: MonotonicInstant, wallNow: UInt64) -> UInt64? {
+        guard !state.isCompacting, now >= state.nextCompactionAt else { return nil }
+        state.nextCompactionAt = now.advanced(by: Self.compactionInterval)
+        let cut = wallNow &- min(wallNow, UInt64(retention.components.seconds) * 1_000)
+        guard state.deployments.contains(where: { ($0.finishedAtMilliseconds ?? .max) < cut }) else { return nil }
+        state.isCompacting = true
+        return cut
+    }
+
+    private func propose(compactionBefore cut: UInt64, generation: UInt64) {
+        submit(.write(FleetCodec.encode(.compactDeployments(beforeMilliseconds: cut)))) { [self] outcome in
+            if case let .applied(.deploymentsCompacted(removed)) = outcome {
+                logger.info("dropped finished deployments past their retention", ["removed": "\(removed)"])
+            } else {
+                logger.debug("compacting finished deployments failed; tried again later", ["outcome": outcome.logSummary])
+            }
+            state.withLock { if $0.generation == generation { $0.isCompacting = false } }
+        }
     }
 
     /// Readings from the gateway's windows: a node's samples in the window, made into medians.
@@ -118,15 +198,5 @@ final class DeploymentDriving: Sendable {
         case .notLeader, .notAttached, .artifactNotReady, .alreadyOpen, .full: .retry(detail: "\(refusal)")
         case .unknownNode, .unknownModule, .unknownVersion, .untrusted, .invalid: .failed(detail: "\(refusal)")
         }
-    }
-}
-
-/// The driver's counters on `/metrics`.
-struct DeploymentCounters: Sendable {
-    let ordersPlaced: Counter
-
-    init(metrics: MetricsRegistry) {
-        ordersPlaced = metrics.counter("hotswap_deployment_orders_total",
-                                       help: "Install and switch-back orders the deployment driver placed, retries included.")
     }
 }

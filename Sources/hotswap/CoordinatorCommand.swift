@@ -110,6 +110,7 @@ enum CoordinatorCommand {
         configuration.raftSnapshotEveryEntries = UInt64(try options.count(Flags.snapshotEveryEntries))
         configuration.auditRetention = try options.duration(Flags.auditRetention)
         configuration.moduleRetention = try options.count(Flags.moduleRetention)
+        configuration.deploymentRetention = try options.duration(Flags.deploymentRetention)
         configuration.access.tokenLifetimeSeconds = UInt64(try options.duration(Flags.tokenTTL).wholeMilliseconds / 1_000)
         configuration.access.requestsPerSecondPerAddress = UInt64(try options.count(Flags.apiRatePerAddress))
         configuration.access.requestsPerSecondPerUser = UInt64(try options.count(Flags.apiRatePerUser))

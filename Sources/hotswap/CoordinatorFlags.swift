@@ -62,6 +62,8 @@ enum CoordinatorFlags {
                                      help: "how long audit records are kept (2160h: 90 days); older ones are dropped")
     static let moduleRetention = Flag("module-retention", .count(CoordinatorConfiguration.moduleRetentionRange), .value("10"),
                                       help: "versions of each module kept; older ones no node runs are deleted")
+    static let deploymentRetention = Flag("deployment-retention", .duration(CoordinatorConfiguration.deploymentRetentionRange),
+                                          .value("168h"), help: "how long finished deployments are kept (168h: 7 days)")
 
     static let bootstrapAdminPasswordFile = Flag(
         "bootstrap-admin-password-file", .text("PATH"), .described("$\(BootstrapPassword.environmentName)"),
@@ -82,7 +84,7 @@ enum CoordinatorFlags {
         agentSuspectAfter, agentDownAfter, agentFailoverGrace, agentHelloHold,
         agentWindowSamples, agentWindowMinutes, agentNodesMaximum, nodeRetention,
         raftTick, electionTimeoutTicks, snapshotEveryEntries,
-        bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention, moduleRetention,
+        bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention, moduleRetention, deploymentRetention,
         apiAllowedOrigin,
     ]
 
