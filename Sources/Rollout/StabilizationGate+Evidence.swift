@@ -16,7 +16,8 @@ extension StabilizationGate {
             minimumWaitMilliseconds: settings.minimumWaitMilliseconds,
             baselineWindowMilliseconds: baseline.windowMilliseconds,
             baselineWindowShort: baseline.windowMilliseconds < UInt64(settings.minimumWaitMilliseconds),
-            hasControlGroup: baseline.controlNodes > 0,
+            hasControlGroup: nodes.contains { $0.metrics.contains { $0.controlChange != nil } },
+            controlNodes: baseline.control.count,
             nodesWithoutData: nodes.count(where: { !$0.hasData }),
             noDataAllowance: settings.noDataAllowance(waveSize: nodes.count),
             nodes: nodes

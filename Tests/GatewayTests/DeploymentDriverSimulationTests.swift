@@ -34,6 +34,20 @@ import Testing
         #expect(world.hosts.values.allSatisfy { $0.current == "1.0.0" })
     }
 
+    /// The blocker of the gate review: a version whose process is gone from every sample fails its
+    /// wave at the first poll ("module not running") and is rolled back.
+    @Test func aVersionThatIsNotRunningFailsItsWaveAndIsRolledBack() throws {
+        var world = DriverWorld(seed: 5, nodes: 10)
+        world.crashing = "2.0.0"
+        _ = world.deploy("d1", version: "2.0.0")
+        world.run(forMilliseconds: 600_000) { Self.holdInvariants($0) }
+        let deployment = try #require(world.state.deployments["d1"])
+        #expect(deployment.state == .rolledBack)
+        let failed = try #require(deployment.waves.first { $0.state == .failed })
+        #expect(failed.decisions.count == 1 && failed.decisions.last?.reason == .moduleDown)
+        #expect(world.hosts.values.allSatisfy { $0.current == "1.0.0" })
+    }
+
     @Test func aHungHostFailsItsWaveAtTheDeadlineInsteadOfStallingIt() throws {
         var world = DriverWorld(seed: 3, nodes: 4)
         world.hosts["node-00"]?.hung = true
