@@ -87,6 +87,8 @@ import Testing
                                  reason: .settling, consecutiveStable: 3, failingStreaks: [0], consecutiveNoData: 0)
         let first = quick.run([quick.poll(1, [reading(41)], control: MetricValues([.hostCPU: 40]))], from: other)
         #expect(first.outcomes == [.wait] && first[0].consecutiveStable == 0)
+        let evidence = StabilizationGate.evidence(settings: settings, baseline: quick.baseline, previous: other, decision: first[0])
+        #expect(evidence.nodes[0].metrics[0].previous == nil && evidence.nodes[0].metrics[0].settled == .failed)
     }
 
     /// Finding 5: the same window fed in again is not a new poll: it waits and advances no streak.
