@@ -3,9 +3,13 @@ import Rollout
 
 /// Gate baselines and decisions in the binary form (version 10), as a deployment's waves store
 /// them. Metric values are a presence byte (bit `GateMetric.rawValue - 1` per metric) and the
-/// IEEE-754 bit pattern of each present value, in metric order; a value that is not finite, an
-/// unknown bit, verdict or reason, or a list over `FleetState.nodesMaximum` is refused. That a
-/// decision's lists match its wave's node count is for `apply` to check, not the codec.
+/// IEEE-754 bit pattern of each present value, in metric order. A baseline is its wave nodes'
+/// optional values, its control nodes' optional values and its window; a poll its index, elapsed
+/// time, wave nodes' optional readings (values, probe failed, samples, samples without the module)
+/// and control nodes' optional values. A value that is not finite, an unknown bit, verdict or
+/// reason, a node list over `FleetState.nodesMaximum` or a control list over
+/// `GateBaseline.controlNodesMaximum` is refused. That a decision's lists match its wave's node
+/// and control counts is for `apply` to check, not the codec.
 extension FleetCodec {
     static func write(_ values: MetricValues, to writer: inout BinaryWriter) {
         var mask: UInt8 = 0
@@ -30,23 +34,29 @@ extension FleetCodec {
         return values
     }
 
-    static func write(_ baseline: GateBaseline, to writer: inout BinaryWriter) {
-        writeTable(baseline.nodes, to: &writer) { values, writer in
+    static func write(_ list: [MetricValues?], to writer: inout BinaryWriter) {
+        writeTable(list, to: &writer) { values, writer in
             writer.write(values != nil)
             if let values { write(values, to: &writer) }
         }
+    }
+
+    static func readMetricValuesList(_ reader: inout BinaryReader, maximum: Int) throws(BinaryDecodingError) -> [MetricValues?] {
+        try readTable(&reader, maximum: maximum) { (reader: inout BinaryReader) throws(BinaryDecodingError) -> MetricValues? in
+            try reader.readBool() ? try readMetricValues(&reader) : nil
+        }
+    }
+
+    static func write(_ baseline: GateBaseline, to writer: inout BinaryWriter) {
+        write(baseline.nodes, to: &writer)
         write(baseline.control, to: &writer)
         writer.write(baseline.windowMilliseconds)
-        writer.write(baseline.controlNodes)
     }
 
     static func readBaseline(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> GateBaseline {
-        let nodes = try readTable(&reader, maximum: FleetState.nodesMaximum) {
-            (reader: inout BinaryReader) throws(BinaryDecodingError) -> MetricValues? in
-            try reader.readBool() ? try readMetricValues(&reader) : nil
-        }
-        return GateBaseline(nodes: nodes, control: try readMetricValues(&reader), windowMilliseconds: try reader.readUInt64(),
-                            controlNodes: try reader.readUInt32())
+        GateBaseline(nodes: try readMetricValuesList(&reader, maximum: FleetState.nodesMaximum),
+                     control: try readMetricValuesList(&reader, maximum: GateBaseline.controlNodesMaximum),
+                     windowMilliseconds: try reader.readUInt64())
     }
 
     static func write(_ decision: GateDecision, to writer: inout BinaryWriter) {
@@ -58,9 +68,10 @@ extension FleetCodec {
             guard let reading else { return }
             write(reading.values, to: &writer)
             writer.write(reading.probeFailed)
+            writer.write(reading.samples)
+            writer.write(reading.samplesWithoutModule)
         }
         write(poll.control, to: &writer)
-        writer.write(poll.controlNodesWithData)
         writer.write(decision.verdict.rawValue)
         writer.write(decision.reason.rawValue)
         writer.write(decision.consecutiveStable)
@@ -74,10 +85,12 @@ extension FleetCodec {
         let elapsed = try reader.readUInt64()
         let nodes = try readTable(&reader, maximum: FleetState.nodesMaximum) {
             (reader: inout BinaryReader) throws(BinaryDecodingError) -> NodeReading? in
-            try reader.readBool() ? NodeReading(values: try readMetricValues(&reader), probeFailed: try reader.readBool()) : nil
+            guard try reader.readBool() else { return nil }
+            return NodeReading(values: try readMetricValues(&reader), probeFailed: try reader.readBool(),
+                               samples: try reader.readUInt32(), samplesWithoutModule: try reader.readUInt32())
         }
-        let poll = GatePoll(index: index, elapsedMilliseconds: elapsed, nodes: nodes, control: try readMetricValues(&reader),
-                            controlNodesWithData: try reader.readUInt32())
+        let poll = GatePoll(index: index, elapsedMilliseconds: elapsed, nodes: nodes,
+                            control: try readMetricValuesList(&reader, maximum: GateBaseline.controlNodesMaximum))
         let verdict: GateVerdict = try readRaw(&reader, "gate verdict")
         let reason: GateReason = try readRaw(&reader, "gate reason")
         let stable = try reader.readUInt8()
@@ -110,13 +123,13 @@ extension MetricValues {
 extension GateBaseline {
     /// Whether every value in it is finite: what the codec can carry.
     var isFinite: Bool {
-        control.isFinite && nodes.allSatisfy { $0?.isFinite ?? true }
+        control.allSatisfy { $0?.isFinite ?? true } && nodes.allSatisfy { $0?.isFinite ?? true }
     }
 }
 
 extension GateDecision {
     /// Whether every value of its poll is finite: what the codec can carry.
     var isFinite: Bool {
-        poll.control.isFinite && poll.nodes.allSatisfy { $0?.values.isFinite ?? true }
+        poll.control.allSatisfy { $0?.isFinite ?? true } && poll.nodes.allSatisfy { $0?.values.isFinite ?? true }
     }
 }

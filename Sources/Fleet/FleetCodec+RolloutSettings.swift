@@ -48,7 +48,8 @@ extension FleetCodec {
 
     static func writeStrategyParameters(_ parameters: StrategyParameters, to writer: inout BinaryWriter) {
         writeOptional(parameters.rollingBatchSize, to: &writer)
-        let steps = parameters.canaryPercents.prefix(StrategyParameters.canaryStepsMaximum)
+        // Written in full (up to the 255 its count byte holds): the reader refuses more than it accepts.
+        let steps = parameters.canaryPercents.prefix(Int(UInt8.max))
         writer.write(UInt8(steps.count))
         writer.write(contentsOf: steps)
     }

@@ -20,6 +20,10 @@ extension FleetState {
                 let reason = "a baseline of \(baseline.nodes.count) nodes for a wave of \(members.count)"
                 return .failure(.invalidDeploymentStep(id: id, reason: reason))
             }
+            guard baseline.control.count <= GateBaseline.controlNodesMaximum else {
+                let reason = "a baseline of \(baseline.control.count) control nodes, over \(GateBaseline.controlNodesMaximum)"
+                return .failure(.invalidDeploymentStep(id: id, reason: reason))
+            }
             guard baseline.isFinite else { return .failure(.invalidDeploymentStep(id: id, reason: "a baseline value is not finite")) }
             record.waves[index].state = .installing
             record.waves[index].startedAtMilliseconds = at
@@ -76,6 +80,11 @@ extension FleetState {
             let size = record.nodeIndices(ofWave: index).count
             guard decision.poll.nodes.count == size, decision.failingStreaks.count == size else {
                 let reason = "a decision on \(decision.poll.nodes.count) nodes for a wave of \(size)"
+                return .failure(.invalidDeploymentStep(id: id, reason: reason))
+            }
+            let controlNodes = record.waves[index].baseline?.control.count ?? 0
+            guard decision.poll.control.count == controlNodes else {
+                let reason = "a decision on \(decision.poll.control.count) control nodes for a baseline of \(controlNodes)"
                 return .failure(.invalidDeploymentStep(id: id, reason: reason))
             }
             guard decision.isFinite else { return .failure(.invalidDeploymentStep(id: id, reason: "a gate value is not finite")) }

@@ -5,6 +5,9 @@ import Rollout
 /// A running deployment: start the next wave with its baseline, install its nodes within the
 /// deployment's concurrency, record each node's ending, and poll the gate on schedule.
 extension DeploymentDriver {
+    /// The shortest window a poll reads: three samples of an agent reporting at 1 Hz.
+    static let pollWindowMinimumMilliseconds: UInt64 = 3_000
+
     mutating func running(_ deployment: DeploymentRecord, now: UInt64, readings: ReadingSource) -> [Action] {
         guard let wave = deployment.activeWave else {
             guard let next = deployment.waves.firstIndex(where: { $0.state == .pending }),
@@ -77,40 +80,42 @@ extension DeploymentDriver {
     }
 
     /// The gate's next poll once it is due: a poll interval after the last one (or after the
-    /// installs finished); after a pause or a failover the window is the last interval before now.
+    /// installs finished). Each poll reads the last max(poll interval, 3 s) before now, but
+    /// nothing from before the installs finished: a sliding window, so polls of 1 s against
+    /// samples of 1 Hz still see samples; after a pause or a failover it is the same window.
     private mutating func poll(_ deployment: DeploymentRecord, wave: Int, now: UInt64, readings: ReadingSource) -> [Action] {
         let record = deployment.waves[wave]
         guard let since = record.gatingSinceMilliseconds, let baseline = record.baseline else { return [] }
         let interval = UInt64(deployment.gate.pollIntervalMilliseconds)
         let lastEnd = since &+ (record.decisions.last?.poll.elapsedMilliseconds ?? 0)
-        guard now >= lastEnd &+ interval else { return [] }
-        let from = max(lastEnd, now &- interval)
+        guard now >= lastEnd &+ interval, now > since else { return [] }
+        let from = max(since, now &- min(now, max(interval, Self.pollWindowMinimumMilliseconds)))
         let waveNodes = deployment.nodeIndices(ofWave: wave).map { deployment.nodes[$0].id }
-        let control = controlGroup(of: deployment, wave: wave).map { readings.reading($0, deployment.module, from, now)?.values }
-        let (controlValues, controlWithData) = Median.control(of: control)
+        let control = controlGroup(of: deployment, wave: wave)
         let poll = GatePoll(index: record.decisionCount &+ 1, elapsedMilliseconds: now &- since,
                             nodes: waveNodes.map { readings.reading($0, deployment.module, from, now) },
-                            control: controlValues, controlNodesWithData: controlWithData)
+                            control: control.map { readings.reading($0, deployment.module, from, now)?.values })
         let decision = StabilizationGate.decide(settings: deployment.gate, baseline: baseline, previous: record.decisions.last, poll: poll)
         return propose("gate/\(deployment.id)/\(wave)/\(poll.index)", .recordGateDecision(
             id: deployment.id, wave: UInt16(wave), decision: decision, atMilliseconds: now), now: now)
     }
 
-    /// The wave's nodes' medians and the control group's over the minimum wait before now (or
+    /// The wave's nodes' medians and the control nodes' over the minimum wait before now (or
     /// what samples exist of it).
     private func baseline(of deployment: DeploymentRecord, wave: Int, now: UInt64, readings: ReadingSource) -> GateBaseline {
         let from = now &- min(now, UInt64(deployment.gate.minimumWaitMilliseconds))
         let waveNodes = deployment.nodeIndices(ofWave: wave).map { deployment.nodes[$0].id }
-        let control = controlGroup(of: deployment, wave: wave)
         let oldest = waveNodes.compactMap { readings.earliestSample($0) }.min() ?? now
-        let (controlValues, _) = Median.control(of: control.map { readings.reading($0, deployment.module, from, now)?.values })
+        let control = controlGroup(of: deployment, wave: wave)
         return GateBaseline(nodes: waveNodes.map { readings.reading($0, deployment.module, from, now)?.values },
-                            control: controlValues, windowMilliseconds: now &- max(from, min(oldest, now)),
-                            controlNodes: UInt32(control.count))
+                            control: control.map { readings.reading($0, deployment.module, from, now)?.values },
+                            windowMilliseconds: now &- max(from, min(oldest, now)))
     }
 
-    /// The nodes not (yet) on the new version: those of the waves after `wave` still pending.
+    /// The control group, the same at the wave's start and at each of its polls: the first
+    /// `GateBaseline.controlNodesMaximum` nodes of the waves after `wave`, in the record's node order
+    /// (nodes not yet on the new version, since waves run one after another).
     private func controlGroup(of deployment: DeploymentRecord, wave: Int) -> [String] {
-        deployment.nodes.filter { Int($0.wave) > wave && $0.state == .pending }.map(\.id)
+        Array(deployment.nodes.lazy.filter { Int($0.wave) > wave }.map(\.id).prefix(GateBaseline.controlNodesMaximum))
     }
 }

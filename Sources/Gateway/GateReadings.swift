@@ -11,7 +11,8 @@ public enum GateReadings {
     /// with a known total); the module's metrics from the samples that carry the module (its
     /// name compared byte for byte), each nil when none does: probe latency from successful
     /// probes, CPU from the samples that could measure it. A failed probe in any of them marks
-    /// the reading `probeFailed`.
+    /// the reading `probeFailed`; the reading counts the window's samples and those without the
+    /// module (a module in none of them is not running).
     public static func reading(of samples: [Sample], module: String, from: UInt64, to: UInt64) -> NodeReading? {
         guard from < to else { return nil }
         let inWindow = samples.filter { (from..<to).contains($0.timestampMilliseconds) }
@@ -25,7 +26,9 @@ public enum GateReadings {
         values[.probeLatency] = Median.of(modules.compactMap { $0.probe.latencyMicroseconds.map { Double($0) / 1_000 } })
         values[.moduleCPU] = Median.of(modules.compactMap { $0.cpuBasisPoints.map { Double($0) / 100 } })
         values[.moduleMemory] = Median.of(modules.map { Double($0.rssBytes) / bytesPerMiB })
-        return NodeReading(values: values, probeFailed: modules.contains { $0.probe == .failed })
+        return NodeReading(values: values, probeFailed: modules.contains { $0.probe == .failed },
+                           samples: UInt32(clamping: inWindow.count),
+                           samplesWithoutModule: UInt32(clamping: inWindow.count - modules.count))
     }
 
     /// Host memory used, percent of the total; nil when the total is unknown (0).

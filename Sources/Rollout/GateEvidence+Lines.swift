@@ -1,6 +1,8 @@
-/// The evidence as plain text lines, as `deployment explain` prints it: a summary, then what
-/// qualifies the judgement (a short baseline, no control group), then one line per node without
-/// data or with a failed probe and one per node-metric that a rule failed or could not judge.
+/// The evidence as plain text lines: a summary, then what qualifies the judgement (a short
+/// baseline, no control group), then one line per node without data, with a failed probe or with
+/// the module missing from samples, and one per node-metric that a rule failed or could not judge
+/// or that has a baseline but no value; when no such line is printed, one all-clear line naming
+/// the metrics judged.
 extension GateEvidence {
     public var lines: [String] {
         var lines = [summary]
@@ -8,18 +10,36 @@ extension GateEvidence {
             lines.append("baseline: samples over \(GateText.duration(milliseconds: baselineWindowMilliseconds)) only, "
                 + "less than the minimum wait of \(GateText.duration(milliseconds: UInt64(minimumWaitMilliseconds)))")
         }
-        if !hasControlGroup { lines.append("no control group: judged against the baseline alone") }
+        if !hasControlGroup {
+            lines.append(controlNodes == 0 ? "no control group: judged against the baseline alone"
+                : "no control: fewer than 2 of the \(controlNodes) control nodes had a value for any metric in both the baseline "
+                    + "and this poll: judged against the baseline alone")
+        }
         var detailed = false
         for node in nodes {
-            if node.probeFailed { lines.append("node \(node.index): health probe failed") }
-            if !node.hasData { lines.append("node \(node.index): no data") }
-            for metric in node.metrics where Self.matters(metric) {
-                lines.append(line(node: node, metric: metric))
-            }
-            detailed = detailed || node.probeFailed || !node.hasData || node.metrics.contains(where: Self.matters)
+            let nodeLines = self.nodeLines(node)
+            lines += nodeLines
+            detailed = detailed || !nodeLines.isEmpty
         }
+        let judged = GateMetric.allCases.filter { metric in nodes.contains { $0.metrics[metric.index].outcome == .settled } }
         if !detailed && !nodes.isEmpty {
-            lines.append("every node: every metric settled, not regressed, under its ceiling")
+            lines.append(judged.isEmpty ? "every node: no metric had a value"
+                : "every node: \(judged.map(\.description).joined(separator: ", ")) settled, not regressed, under any ceiling")
+        }
+        return lines
+    }
+
+    private func nodeLines(_ node: GateNodeEvidence) -> [String] {
+        var lines: [String] = []
+        if node.probeFailed { lines.append("node \(node.index): health probe failed") }
+        if node.moduleAbsent {
+            lines.append("node \(node.index): module not running: in none of the window's \(node.samples) samples")
+        } else if node.samplesWithoutModule > 0 {
+            lines.append("node \(node.index): module missing from \(node.samplesWithoutModule) of \(node.samples) samples: not stable")
+        }
+        if !node.hasData { lines.append("node \(node.index): no data") }
+        for metric in node.metrics where Self.matters(metric) {
+            lines.append(metric.value == nil ? noValueLine(node: node, metric: metric) : line(node: node, metric: metric))
         }
         return lines
     }
@@ -38,13 +58,27 @@ extension GateEvidence {
         return parts.joined(separator: "; ")
     }
 
-    /// A rule failed, or the value exists but has no baseline to be judged against.
+    /// A rule failed, the value exists but has no baseline to be judged against, or the baseline
+    /// exists but the node (with data) has no value.
     private static func matters(_ metric: GateMetricEvidence) -> Bool {
         switch metric.outcome {
         case .notSettled, .regressed, .overCeiling: true
         case .settled: metric.regression == .notJudged
-        case .notJudged, .noData: false
+        case .notJudged: metric.baseline != nil
+        case .noData: false
         }
+    }
+
+    private func noValueLine(node: GateNodeEvidence, metric: GateMetricEvidence) -> String {
+        var parts = ["node \(node.index) \(metric.metric): none; \(Self.baselineText(metric)): no value in this poll"]
+        if node.failingStreak > 0 {
+            parts.append("failing polls in a row \(node.failingStreak) of \(consecutiveFailingWanted)")
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    private static func baselineText(_ metric: GateMetricEvidence) -> String {
+        "\(metric.baselineFromWave ? "wave baseline" : "baseline") \(metric.baseline.map(GateText.number) ?? "none")"
     }
 
     private func line(node: GateNodeEvidence, metric: GateMetricEvidence) -> String {
@@ -55,11 +89,11 @@ extension GateEvidence {
         } else {
             parts.append("no previous value: not settled")
         }
-        if let baseline = metric.baseline, let rise = metric.netRise, let band = metric.regressionBand {
+        if metric.baseline != nil, let rise = metric.netRise, let band = metric.regressionBand {
             let control = metric.controlChange.map { "control \(GateText.signed($0))" } ?? "no control"
             let judged = metric.regression == .passed ? "within \(GateText.number(band)): not regressed"
                 : "beyond \(GateText.number(band)): regressed"
-            parts.append("baseline \(GateText.number(baseline)), \(control), net \(GateText.signed(rise)) \(judged)")
+            parts.append("\(Self.baselineText(metric)), \(control), net \(GateText.signed(rise)) \(judged)")
         } else {
             parts.append("no baseline: rise not judged")
         }

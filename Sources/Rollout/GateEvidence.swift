@@ -39,7 +39,8 @@ public struct GateMetricEvidence: Sendable, Equatable {
     /// The node's value for this metric in the previous poll of the wave.
     public var previous: Double?
     public var baseline: Double?
-    /// The control group's change over its own baseline; nil is "no control" (0 was used).
+    /// The change the control group expects at this node's baseline (the median of the control
+    /// nodes' relative changes applied to it); nil is "no control" (0 was used).
     public var controlChange: Double?
     /// (value − baseline) − control change, when both value and baseline exist.
     public var netRise: Double?
@@ -53,6 +54,9 @@ public struct GateMetricEvidence: Sendable, Equatable {
     public var underCeiling: GateRuleResult
     /// The node had no data in the poll: no rule judged this metric.
     public var nodeWithoutData: Bool
+    /// The node had no baseline of its own for this metric: `baseline` is the median of the other
+    /// wave nodes' baselines (the evidence says "wave baseline").
+    public var baselineFromWave = false
 
     /// The rule that decided this metric, worst first.
     public var outcome: GateMetricOutcome {
@@ -73,14 +77,21 @@ public struct GateNodeEvidence: Sendable, Equatable {
     /// False when the node had no reading, or a reading without one finite value.
     public var hasData: Bool
     public var probeFailed: Bool
+    /// Samples in the poll window, and how many of them lacked the deployed module (0 when not counted).
+    public var samples: UInt32
+    public var samplesWithoutModule: UInt32
     /// One per `GateMetric`, in order; for a node without data, with its previous values and baseline only.
     public var metrics: [GateMetricEvidence]
     /// Polls in a row the node regressed or was over a ceiling, as the decision left it.
     public var failingStreak: UInt8
 
-    /// Stable in this poll: data, no failed probe, and no rule failed for any metric.
+    /// The deployed module was in none of the node's samples of the window: it is not running.
+    public var moduleAbsent: Bool { samplesWithoutModule > 0 && samplesWithoutModule >= samples }
+
+    /// Stable in this poll: data, no failed probe, the module in every sample, and no rule failed for any metric.
     public var isStable: Bool {
-        hasData && !probeFailed && metrics.allSatisfy { [$0.settled, $0.regression, $0.underCeiling].allSatisfy { $0 != .failed } }
+        hasData && !probeFailed && samplesWithoutModule == 0
+            && metrics.allSatisfy { [$0.settled, $0.regression, $0.underCeiling].allSatisfy { $0 != .failed } }
     }
 
     /// Regressed or over a ceiling in this poll.
@@ -93,7 +104,7 @@ public struct GateNodeEvidence: Sendable, Equatable {
 }
 
 /// Why the gate decided what it did after a poll (Docs/DEPLOYMENTS.md, "The gate"): the wave-level
-/// counts and every node's per-metric evidence. `lines` renders it for `deployment explain`.
+/// counts and every node's per-metric evidence. `lines` renders it as plain text.
 public struct GateEvidence: Sendable, Equatable {
     public var verdict: GateVerdict
     public var reason: GateReason
@@ -111,8 +122,11 @@ public struct GateEvidence: Sendable, Equatable {
     public var baselineWindowMilliseconds: UInt64
     /// The baseline's samples covered less than the minimum wait.
     public var baselineWindowShort: Bool
-    /// False when the baseline names no control nodes: the wave was judged against the baseline alone.
+    /// False when no metric of any node was netted by a control change: the wave was judged against
+    /// the baseline alone.
     public var hasControlGroup: Bool
+    /// Control nodes in the baseline (0 for the last wave of a rollout to every node).
+    public var controlNodes: Int
     public var nodesWithoutData: Int
     public var noDataAllowance: Int
     public var nodes: [GateNodeEvidence]

@@ -73,9 +73,11 @@ public struct GateSettings: Sendable, Equatable {
         }
     }
 
-    /// How many nodes of a wave of `waveSize` may have no data in a stable poll.
+    /// How many nodes of a wave of `waveSize` may have no data in a stable poll: never the whole
+    /// wave (an explicit count is capped at the wave's size minus one), so a wave with no node
+    /// reporting is always "no data".
     public func noDataAllowance(waveSize: Int) -> Int {
-        if let noDataMaximumNodes { return Int(noDataMaximumNodes) }
+        if let noDataMaximumNodes { return min(Int(noDataMaximumNodes), max(waveSize - 1, 0)) }
         return waveSize > 20 ? waveSize / 10 : 0
     }
 
@@ -90,6 +92,10 @@ public struct GateSettings: Sendable, Equatable {
         if maximumWaitMilliseconds < pollIntervalMilliseconds { return "the maximum wait must be at least one poll interval" }
         if !Self.consecutivePolls.contains(consecutiveStable) || !Self.consecutivePolls.contains(consecutiveFailing) {
             return "consecutive polls must be 1 to 20"
+        }
+        if (UInt64(consecutiveStable) + 1) * UInt64(pollIntervalMilliseconds) > UInt64(maximumWaitMilliseconds) {
+            // The first poll is never settled, so the earliest a wave can proceed is poll consecutiveStable + 1.
+            return "the maximum wait must be at least (stable polls in a row + 1) poll intervals"
         }
         for band in [cpuBand, memoryBand, latencyBand] {
             guard band.relativeBasisPoints <= 10_000, band.floor.isFinite, (0...Self.floorMaximum).contains(band.floor) else {

@@ -1,5 +1,5 @@
 /// Medians as the stabilization gate takes them (Docs/DEPLOYMENTS.md, "Readings"): of a poll
-/// window's samples, and of a control group's per-node medians.
+/// window's samples, of the wave nodes' baselines, and of the control nodes' changes.
 public enum Median {
     /// The median of the finite values (NaN and infinities are left out), the mean of the two
     /// middle ones for an even count; nil when no finite value is left.
@@ -9,16 +9,5 @@ public enum Median {
         let middle = sorted.count / 2
         if sorted.count % 2 == 1 { return sorted[middle] }
         return sorted[middle - 1] / 2 + sorted[middle] / 2
-    }
-
-    /// A control group's figures from its nodes' readings (nil for a node without data): per
-    /// metric the median of the values the nodes have, and how many nodes had data at all.
-    public static func control(of readings: [MetricValues?]) -> (values: MetricValues, nodesWithData: UInt32) {
-        let present = readings.compactMap { $0 }
-        var values = MetricValues()
-        for metric in GateMetric.allCases {
-            values[metric] = of(present.compactMap { $0[metric] })
-        }
-        return (values, UInt32(clamping: present.count))
     }
 }

@@ -4,6 +4,8 @@ extension StabilizationGate {
     /// Why `decision` was made: pass the settings, baseline and previous decision it was made with.
     public static func evidence(settings: GateSettings, baseline: GateBaseline, previous: GateDecision?,
                                 decision: GateDecision) -> GateEvidence {
+        // As `decide` did: a previous decision is ignored on a wave's first poll.
+        let previous = decision.poll.index <= 1 ? nil : previous
         var nodes = judge(settings: settings, baseline: baseline, previous: previous?.poll, poll: decision.poll)
         for index in nodes.indices {
             nodes[index].failingStreak = element(of: decision.failingStreaks, at: index) ?? 0
@@ -16,7 +18,8 @@ extension StabilizationGate {
             minimumWaitMilliseconds: settings.minimumWaitMilliseconds,
             baselineWindowMilliseconds: baseline.windowMilliseconds,
             baselineWindowShort: baseline.windowMilliseconds < UInt64(settings.minimumWaitMilliseconds),
-            hasControlGroup: baseline.controlNodes > 0,
+            hasControlGroup: nodes.contains { $0.metrics.contains { $0.controlChange != nil } },
+            controlNodes: baseline.control.count,
             nodesWithoutData: nodes.count(where: { !$0.hasData }),
             noDataAllowance: settings.noDataAllowance(waveSize: nodes.count),
             nodes: nodes

@@ -4,28 +4,37 @@
 extension StabilizationGate {
     /// Every wave node of `poll` judged; the streaks are filled in by the caller.
     static func judge(settings: GateSettings, baseline: GateBaseline, previous: GatePoll?, poll: GatePoll) -> [GateNodeEvidence] {
-        poll.nodes.indices.map { index in
-            judgeNode(index: index, settings: settings, baseline: baseline, previous: previous, poll: poll)
+        let control = ControlGroup(settings: settings, baseline: baseline, poll: poll)
+        let waveBaseline = MetricValues(GateMetric.allCases.reduce(into: [:]) { medians, metric in
+            medians[metric] = Median.of(baseline.nodes.compactMap { finite($0?[metric]) })
+        })
+        return poll.nodes.indices.map { index in
+            judgeNode(index: index, settings: settings, baseline: baseline, waveBaseline: waveBaseline, control: control,
+                      previous: previous, poll: poll)
         }
     }
 
-    private static func judgeNode(index: Int, settings: GateSettings, baseline: GateBaseline, previous: GatePoll?,
-                                  poll: GatePoll) -> GateNodeEvidence {
+    private static func judgeNode(index: Int, settings: GateSettings, baseline: GateBaseline, waveBaseline: MetricValues,
+                                  control: ControlGroup, previous: GatePoll?, poll: GatePoll) -> GateNodeEvidence {
         let reading = poll.nodes[index]
-        let probeFailed = reading?.probeFailed ?? false
         let hasData = GateMetric.allCases.contains { finite(reading?.values[$0]) != nil }
         let previousValues = previous.flatMap { element(of: $0.nodes, at: index) }.flatMap { $0 }?.values
         let baselineValues = element(of: baseline.nodes, at: index).flatMap { $0 }
         let metrics = GateMetric.allCases.map { metric in
+            let own = finite(baselineValues?[metric])
+            let reference = own ?? finite(waveBaseline[metric])
             var evidence = judgeMetric(
                 metric, settings: settings, value: hasData ? finite(reading?.values[metric]) : nil,
-                previous: finite(previousValues?[metric]), baseline: finite(baselineValues?[metric]),
-                controlChange: controlChange(of: metric, poll: poll.control, baseline: baseline.control)
+                previous: finite(previousValues?[metric]), baseline: reference,
+                controlChange: reference.flatMap { control.expectedChange(of: metric, from: $0) }
             )
+            evidence.baselineFromWave = own == nil && reference != nil
             evidence.nodeWithoutData = !hasData
             return evidence
         }
-        return GateNodeEvidence(index: index, hasData: hasData, probeFailed: probeFailed, metrics: metrics, failingStreak: 0)
+        return GateNodeEvidence(index: index, hasData: hasData, probeFailed: reading?.probeFailed ?? false,
+                                samples: reading?.samples ?? 0, samplesWithoutModule: reading?.samplesWithoutModule ?? 0,
+                                metrics: metrics, failingStreak: 0)
     }
 
     private static func judgeMetric(_ metric: GateMetric, settings: GateSettings, value: Double?, previous: Double?,
@@ -57,12 +66,6 @@ extension StabilizationGate {
         return evidence
     }
 
-    /// The control group's change over its baseline for `metric`, or nil when either side lacks it.
-    private static func controlChange(of metric: GateMetric, poll: MetricValues, baseline: MetricValues) -> Double? {
-        guard let now = finite(poll[metric]), let before = finite(baseline[metric]) else { return nil }
-        return finite(now - before)
-    }
-
     static func finite(_ value: Double?) -> Double? {
         guard let value, value.isFinite else { return nil }
         return value
@@ -70,5 +73,39 @@ extension StabilizationGate {
 
     static func element<T>(of array: [T], at index: Int) -> T? {
         array.indices.contains(index) ? array[index] : nil
+    }
+}
+
+/// The control group's changes in one poll (Docs/DEPLOYMENTS.md, "The decision after each poll"):
+/// per metric, each control node with a finite value in both the baseline and the poll, as its
+/// baseline and its change; a metric with fewer than `GateBaseline.controlNodesWithDataMinimum`
+/// such nodes has no control.
+struct ControlGroup {
+    private var changes: [[(baseline: Double, change: Double)]]
+    private var floors: [Double]
+
+    init(settings: GateSettings, baseline: GateBaseline, poll: GatePoll) {
+        changes = GateMetric.allCases.map { metric in
+            baseline.control.indices.compactMap { index in
+                guard let before = StabilizationGate.finite(baseline.control[index]?[metric]),
+                      let now = StabilizationGate.finite(StabilizationGate.element(of: poll.control, at: index).flatMap { $0 }?[metric]),
+                      let change = StabilizationGate.finite(now - before) else { return nil }
+                return (before, change)
+            }
+        }
+        floors = GateMetric.allCases.map { settings.band(for: $0).floor }
+    }
+
+    /// The change the control group expects of a node whose baseline is `reference`: the median,
+    /// over the control nodes, of each one's relative change applied to `reference`, b × (c − c_b) / c_b,
+    /// or of its absolute change c − c_b when its own baseline c_b is below the metric's band
+    /// floor (or not above 0). Nil when too few control nodes have the metric.
+    func expectedChange(of metric: GateMetric, from reference: Double) -> Double? {
+        let nodes = changes[metric.index]
+        guard nodes.count >= GateBaseline.controlNodesWithDataMinimum else { return nil }
+        let floor = floors[metric.index]
+        return Median.of(nodes.map { node in
+            node.baseline >= floor && node.baseline > 0 ? reference * (node.change / node.baseline) : node.change
+        })
     }
 }

@@ -31,15 +31,16 @@ enum DeploymentFixtures {
 
     static func baseline(_ size: Int) -> GateBaseline {
         GateBaseline(nodes: Array(repeating: MetricValues([.hostCPU: 20, .probeLatency: 12.5]), count: size),
-                     control: MetricValues([.hostCPU: 21]), windowMilliseconds: 120_000, controlNodes: 3)
+                     control: Array(repeating: MetricValues([.hostCPU: 21]), count: 3), windowMilliseconds: 120_000)
     }
 
     static func decision(_ verdict: GateVerdict, poll: UInt32, size: Int, reason: GateReason? = nil) -> GateDecision {
         let readings = (0..<size).map { index -> NodeReading? in
-            index == 0 && size > 1 ? nil : NodeReading(values: MetricValues([.hostCPU: 22, .moduleMemory: 64]), probeFailed: false)
+            index == 0 && size > 1 ? nil : NodeReading(values: MetricValues([.hostCPU: 22, .moduleMemory: 64]), probeFailed: false,
+                                                       samples: 30, samplesWithoutModule: 1)
         }
         let poll = GatePoll(index: poll, elapsedMilliseconds: UInt64(poll) * 30_000, nodes: readings,
-                            control: MetricValues([.hostCPU: 20]), controlNodesWithData: 3)
+                            control: [MetricValues([.hostCPU: 20]), nil, MetricValues([.hostCPU: 19, .probeLatency: 3])])
         let because = reason ?? (verdict == .wait ? .settling : verdict == .proceed ? .stable : .regressed)
         return GateDecision(poll: poll, verdict: verdict, reason: because, consecutiveStable: verdict == .proceed ? 3 : 0,
                             failingStreaks: Array(repeating: verdict == .fail ? 3 : 0, count: size), consecutiveNoData: 0)

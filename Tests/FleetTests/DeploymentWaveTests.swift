@@ -48,9 +48,13 @@ struct DeploymentWaveTests {
         #expect(state.applyNext(.startWave(id: "d1", wave: 0, baseline: Fixtures.baseline(2), atMilliseconds: 10))
                 == .rejected(.invalidDeploymentStep(id: "d1", reason: "a baseline of 2 nodes for a wave of 1")))
         var infinite = Fixtures.baseline(1)
-        infinite.control[.hostCPU] = .infinity
+        infinite.control[2]?[.hostCPU] = .infinity
         #expect(state.applyNext(.startWave(id: "d1", wave: 0, baseline: infinite, atMilliseconds: 10))
                 == .rejected(.invalidDeploymentStep(id: "d1", reason: "a baseline value is not finite")))
+        var crowded = Fixtures.baseline(1)
+        crowded.control = Array(repeating: nil, count: GateBaseline.controlNodesMaximum + 1)
+        #expect(state.applyNext(.startWave(id: "d1", wave: 0, baseline: crowded, atMilliseconds: 10))
+                == .rejected(.invalidDeploymentStep(id: "d1", reason: "a baseline of 65 control nodes, over 64")))
         state.applyNext(Fixtures.control(.pause))
         #expect(state.applyNext(.startWave(id: "d1", wave: 0, baseline: Fixtures.baseline(1), atMilliseconds: 10))
                 == .rejected(.invalidTransition(id: "d1", from: .paused, action: "start a wave")))
@@ -127,9 +131,13 @@ struct DeploymentWaveTests {
         #expect(Self.gate(&state, .wait, poll: 1, size: 2)
                 == .rejected(.invalidDeploymentStep(id: "d1", reason: "a decision on 2 nodes for a wave of 1")))
         var infinite = Fixtures.decision(.wait, poll: 1, size: 1)
-        infinite.poll.control[.probeLatency] = .nan
+        infinite.poll.control[0]?[.probeLatency] = .nan
         #expect(state.applyNext(.recordGateDecision(id: "d1", wave: 0, decision: infinite, atMilliseconds: 1))
                 == .rejected(.invalidDeploymentStep(id: "d1", reason: "a gate value is not finite")))
+        var uncontrolled = Fixtures.decision(.wait, poll: 1, size: 1)
+        uncontrolled.poll.control.removeLast()
+        #expect(state.applyNext(.recordGateDecision(id: "d1", wave: 0, decision: uncontrolled, atMilliseconds: 1))
+                == .rejected(.invalidDeploymentStep(id: "d1", reason: "a decision on 2 control nodes for a baseline of 3")))
         #expect(Self.gate(&state, wave: 5, .wait, poll: 1) == .rejected(.invalidDeploymentStep(id: "d1", reason: "it has no wave 5")))
     }
 

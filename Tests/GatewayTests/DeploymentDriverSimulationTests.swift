@@ -34,6 +34,33 @@ import Testing
         #expect(world.hosts.values.allSatisfy { $0.current == "1.0.0" })
     }
 
+    /// The blocker of the gate review: a version whose process is gone from every sample fails its
+    /// wave at the first poll ("module not running") and is rolled back.
+    @Test func aVersionThatIsNotRunningFailsItsWaveAndIsRolledBack() throws {
+        var world = DriverWorld(seed: 5, nodes: 10)
+        world.crashing = "2.0.0"
+        _ = world.deploy("d1", version: "2.0.0")
+        world.run(forMilliseconds: 600_000) { Self.holdInvariants($0) }
+        let deployment = try #require(world.state.deployments["d1"])
+        #expect(deployment.state == .rolledBack)
+        let failed = try #require(deployment.waves.first { $0.state == .failed })
+        #expect(failed.decisions.count == 1 && failed.decisions.last?.reason == .moduleDown)
+        #expect(world.hosts.values.allSatisfy { $0.current == "1.0.0" })
+    }
+
+    /// The control group is the first 64 nodes of the later waves, the same at a wave's start and
+    /// at each of its polls: 70 nodes in waves of 2 have 64 control nodes until fewer remain.
+    @Test func theControlGroupIsAtMostTheFirst64NodesOfTheLaterWaves() throws {
+        var world = DriverWorld(seed: 6, nodes: 70)
+        _ = world.deploy("d1", version: "2.0.0", strategy: .rolling)
+        world.run(forMilliseconds: 1_200_000) { Self.holdInvariants($0) }
+        let deployment = try #require(world.state.deployments["d1"])
+        #expect(deployment.state == .succeeded)
+        let counts = deployment.waves.map { $0.baseline?.control.count ?? -1 }
+        #expect(counts == deployment.waves.indices.map { min(64, 70 - 2 * ($0 + 1)) })
+        #expect(deployment.waves.allSatisfy { wave in wave.decisions.allSatisfy { $0.poll.control.count == wave.baseline?.control.count } })
+    }
+
     @Test func aHungHostFailsItsWaveAtTheDeadlineInsteadOfStallingIt() throws {
         var world = DriverWorld(seed: 3, nodes: 4)
         world.hosts["node-00"]?.hung = true

@@ -7,7 +7,8 @@ import Rollout
 /// A deterministic world for the deployment driver: one replicated state applied in log order, a
 /// leader whose driver a failover replaces, proposals that commit late or are lost, and hosts that
 /// carry out orders after a delay, answer a repeated operation from their table, may hang, and
-/// measure a latency that the `bad` version raises. Time is simulated milliseconds.
+/// measure a latency that the `bad` version raises; the `crashing` version is in none of their
+/// samples. Time is simulated milliseconds.
 struct DriverWorld {
     /// One simulated host.
     struct Host {
@@ -48,6 +49,7 @@ struct DriverWorld {
     var now = DriverWorld.start
     var hosts: [String: Host] = [:]
     var bad: String?
+    var crashing: String?
     var weather = Weather()
     var failovers = 0
     private(set) var driver: DeploymentDriver
@@ -120,9 +122,11 @@ struct DriverWorld {
         deliverProposals()
         deliverOrders()
         let versions = hosts.mapValues(\.current)
-        let bad = self.bad
+        let (bad, crashing) = (self.bad, self.crashing)
         let source = ReadingSource(
-            reading: { node, _, _, to in DriverWorld.reading(node: node, version: versions[node] ?? nil, bad: bad, at: to) },
+            reading: { node, _, _, to in
+                DriverWorld.reading(node: node, version: versions[node] ?? nil, bad: bad, crashing: crashing, at: to)
+            },
             earliestSample: { _ in DriverWorld.start })
         for action in driver.step(Array(state.deployments.values), nowMilliseconds: now, readings: source) {
             switch action {
@@ -182,17 +186,17 @@ struct DriverWorld {
         perMille > 0 && random.next(below: 1_000) < perMille
     }
 
-    /// Host CPU near 40 % and memory near 50 % with a little jitter; the module's latency 20 ms,
-    /// or 40 ms on the bad version; nothing for a host that runs no version.
-    static func reading(node: String, version: String?, bad: String?, at time: UInt64) -> NodeReading? {
+    /// Three samples: host CPU near 40 % and memory near 50 % with a little jitter; the module's
+    /// latency 20 ms, or 40 ms on the bad version; the module in none of them on a host that runs
+    /// no version or the crashing one.
+    static func reading(node: String, version: String?, bad: String?, crashing: String?, at time: UInt64) -> NodeReading? {
         var mix = SplitMix64(seed: time / 1_000 &* 31 &+ UInt64(truncatingIfNeeded: node.utf8.reduce(0) { $0 &* 131 &+ Int($1) }))
         let jitter = Double(mix.next(below: 100)) / 100 - 0.5
         var values = MetricValues([.hostCPU: 40 + jitter, .hostMemory: 50 + jitter])
-        if let version {
-            values[.probeLatency] = (version == bad ? 40 : 20) + jitter
-            values[.moduleCPU] = 5
-            values[.moduleMemory] = 30
-        }
-        return NodeReading(values: values)
+        guard let version, version != crashing else { return NodeReading(values: values, samples: 3, samplesWithoutModule: 3) }
+        values[.probeLatency] = (version == bad ? 40 : 20) + jitter
+        values[.moduleCPU] = 5
+        values[.moduleMemory] = 30
+        return NodeReading(values: values, samples: 3)
     }
 }

@@ -65,6 +65,16 @@ import Testing
             #expect(reading.values[metric] == nil, "\(metric)")
         }
         #expect(!reading.probeFailed)
+        #expect(reading.samples == 2 && reading.samplesWithoutModule == 2 && reading.moduleAbsent, "the module is not running")
+    }
+
+    @Test func samplesWithoutTheModuleAreCounted() throws {
+        let samples = [Self.sample(1), Self.sample(2, modules: []), Self.sample(3, modules: [Self.module("api")]), Self.sample(4)]
+        let reading = try #require(Self.reading(samples))
+        #expect(reading.samples == 4 && reading.samplesWithoutModule == 2 && !reading.moduleAbsent)
+        #expect(reading.values[.moduleMemory] == 100)
+        let everywhere = try #require(Self.reading([Self.sample(1), Self.sample(2)]))
+        #expect(everywhere.samples == 2 && everywhere.samplesWithoutModule == 0)
     }
 
     @Test func aFailedProbeInAnySampleMarksTheReading() throws {

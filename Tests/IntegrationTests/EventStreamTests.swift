@@ -65,7 +65,7 @@ final class EventStreamTests {
 
         let malformed = try coordinator.request("GET", "/api/v1/events", token: token, extra: ["-H", "Last-Event-ID: x1"])
         #expect(malformed.status == 400 && malformed.errorCode == "invalid_last_event_id")
-        let unknownType = try coordinator.request("GET", "/api/v1/events?types=node,deployment", token: token)
+        let unknownType = try coordinator.request("GET", "/api/v1/events?types=node,deploy", token: token)
         #expect(unknownType.status == 400 && unknownType.errorCode == "invalid_types")
     }
 

@@ -1,7 +1,7 @@
 import Rollout
 import Testing
 
-/// The evidence behind a decision: the wave-level counts and the lines `deployment explain` prints.
+/// The evidence behind a decision: the wave-level counts and its plain-text lines.
 @Suite struct EvidenceGateTests {
     let script = GateScript(waveSize: 3, baselineCPU: 40, controlBaselineCPU: 40)
 
@@ -10,10 +10,22 @@ import Testing
         let evidence = script.evidence(decisions, at: 3)
         #expect(evidence.lines == [
             "poll 4 of 60, 2 min after the installs: proceed (stable); stable polls in a row 3 of 3; nodes without data 0 of 3 (allowed 0)",
-            "every node: every metric settled, not regressed, under its ceiling",
+            "every node: host CPU % settled, not regressed, under any ceiling",
         ])
         #expect(evidence.consecutiveStable == 3 && evidence.consecutiveStableWanted == 3)
-        #expect(!evidence.baselineWindowShort && evidence.hasControlGroup)
+        #expect(!evidence.baselineWindowShort && evidence.hasControlGroup && evidence.controlNodes == 5)
+    }
+
+    /// The all-clear line names only the metrics judged; a metric with a baseline and no value gets its own line.
+    @Test func allClearNamesTheMetricsJudgedAndMissingValuesAreSaid() {
+        let both = MetricValues([.hostCPU: 40, .moduleMemory: 100])
+        let script = GateScript(baseline: GateBaseline(nodes: [both], control: both, windowMilliseconds: 120_000, controlNodes: 2))
+        let full = script.run((1...4).map { script.poll($0, [NodeReading(values: both)], control: both) })
+        #expect(script.evidence(full, at: 3).lines.last
+            == "every node: host CPU %, module memory MiB settled, not regressed, under any ceiling")
+        let hostOnly = MetricValues([.hostCPU: 40])
+        let partial = script.run((1...2).map { script.poll($0, [NodeReading(values: hostOnly)], control: both) })
+        #expect(script.evidence(partial, at: 1).lines.last == "node 0 module memory MiB: none; baseline 100: no value in this poll")
     }
 
     @Test func firstPollIsNotSettledForEveryNode() {

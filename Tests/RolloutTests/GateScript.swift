@@ -7,7 +7,8 @@ struct GateScript {
     var baseline: GateBaseline
 
     /// One host-CPU figure per poll for each wave node (nil: no data), the control group's host CPU per poll
-    /// (nil: no control value). The baseline holds `baselineCPU` for every node and `controlBaselineCPU`.
+    /// (nil: no control value). The baseline holds `baselineCPU` for every node and `controlBaselineCPU`
+    /// for each of 5 control nodes (none when nil).
     init(settings: GateSettings = GateSettings(), waveSize: Int, baselineCPU: Double, controlBaselineCPU: Double?) {
         self.settings = settings
         baseline = GateBaseline(
@@ -23,9 +24,14 @@ struct GateScript {
         self.baseline = baseline
     }
 
+    /// Every control node of the baseline reads `control` (no data when it is empty).
     func poll(_ index: Int, _ readings: [NodeReading?], control: MetricValues = .empty) -> GatePoll {
+        poll(index, readings, controlNodes: Array(repeating: control.isEmpty ? nil : control, count: baseline.control.count))
+    }
+
+    func poll(_ index: Int, _ readings: [NodeReading?], controlNodes: [MetricValues?]) -> GatePoll {
         GatePoll(index: UInt32(index), elapsedMilliseconds: UInt64(index) * UInt64(settings.pollIntervalMilliseconds),
-                 nodes: readings, control: control, controlNodesWithData: control.isEmpty ? 0 : 5)
+                 nodes: readings, control: controlNodes)
     }
 
     /// Polls of host CPU: `cpu[k][i]` is node i's figure in poll k + 1; `control[k]` the control group's.
@@ -54,6 +60,14 @@ struct GateScript {
     func evidence(_ decisions: [GateDecision], at position: Int) -> GateEvidence {
         StabilizationGate.evidence(settings: settings, baseline: baseline, previous: position > 0 ? decisions[position - 1] : nil,
                                    decision: decisions[position])
+    }
+}
+
+extension GateBaseline {
+    /// A baseline whose `controlNodes` control nodes all had `control` (none had data when it is empty).
+    init(nodes: [MetricValues?], control: MetricValues, windowMilliseconds: UInt64, controlNodes: Int) {
+        self.init(nodes: nodes, control: Array(repeating: control.isEmpty ? nil : control, count: controlNodes),
+                  windowMilliseconds: windowMilliseconds)
     }
 }
 

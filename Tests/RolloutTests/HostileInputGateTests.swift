@@ -11,9 +11,11 @@ import Testing
     @Test func baselineShorterOrLongerThanTheWave() {
         var short = script
         short.baseline.nodes = [MetricValues([.hostCPU: 40])]
-        let decisions = short.run(short.cpuPolls(Array(repeating: [41, 70, 70], count: 4), control: [40, 40, 40, 40]))
-        #expect(decisions.outcomes == [.wait, .wait, .wait, .proceed])
-        #expect(short.evidence(decisions, at: 3).nodes.map { $0.metrics[0].regression } == [.passed, .notJudged, .notJudged])
+        // Nodes 1 and 2 have no baseline of their own: they are judged against the wave's (40).
+        let decisions = short.run(short.cpuPolls(Array(repeating: [41, 70, 70], count: 3), control: [40, 40, 40]))
+        #expect(decisions.outcomes == [.wait, .wait, .fail(.regressed)])
+        #expect(short.evidence(decisions, at: 2).nodes.map { $0.metrics[0].regression } == [.passed, .failed, .failed])
+        #expect(short.evidence(decisions, at: 2).nodes.map { $0.metrics[0].baselineFromWave } == [false, true, true])
         var long = script
         long.baseline.nodes += Array(repeating: MetricValues([.hostCPU: 1]), count: 5)
         #expect(long.run(long.uniformPolls([41, 42, 41, 42], waveSize: 3, control: 40)).outcomes == [.wait, .wait, .wait, .proceed])
@@ -25,6 +27,7 @@ import Testing
         let next = script.cpuPolls([[48, 41, 41], [48, 41, 41], [48, 41, 41]], control: [40, 40, 40]).map {
             var poll = $0
             poll.index += 2
+            poll.elapsedMilliseconds += 60_000
             return poll
         }
         let decisions = script.run(next, from: previous)
@@ -50,7 +53,7 @@ import Testing
         #expect(evidence.nodes[2].metrics[GateMetric.hostMemory.position].outcome == .notJudged)
         var badBaseline = script
         badBaseline.baseline.nodes = [MetricValues([.hostCPU: bad])]
-        badBaseline.baseline.control = MetricValues([.hostCPU: bad])
+        badBaseline.baseline.control = Array(repeating: MetricValues([.hostCPU: bad]), count: 5)
         let unjudged = badBaseline.run(badBaseline.uniformPolls([41, 41, 41, 41], waveSize: 1, control: 40))
         #expect(unjudged.outcomes == [.wait, .wait, .wait, .proceed])
     }
@@ -93,7 +96,11 @@ import Testing
         settings.cpuBand.floor = .nan
         #expect(settings.refusal() != nil)
         let odd = GateScript(settings: settings, waveSize: 1, baselineCPU: 40, controlBaselineCPU: 40)
-        let good = [1, 2].map { odd.poll($0, [reading([.hostCPU: 41])], control: MetricValues([.hostCPU: 40])) }
+        let good = [1, 2].map { k in
+            var poll = odd.poll(k, [reading([.hostCPU: 41])], control: MetricValues([.hostCPU: 40]))
+            poll.elapsedMilliseconds = UInt64(k)  // a poll interval of 0 would leave every poll at 0 ms
+            return poll
+        }
         #expect(odd.run(good).outcomes == [.wait, .proceed])
         let bad = odd.poll(1, [reading([.hostCPU: 48])], control: MetricValues([.hostCPU: 40]))
         #expect(odd.run([bad]).outcomes == [.fail(.regressed)])

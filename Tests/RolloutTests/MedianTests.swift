@@ -19,24 +19,4 @@ import Testing
         #expect(Median.of([.nan, .infinity, -.infinity]) == nil)
         #expect(Median.of([.nan, 5, .infinity, 1]) == 3, "NaN and infinities are left out")
     }
-
-    @Test func theControlGroupTakesPerMetricTheMedianOfTheValuesNodesHave() {
-        let readings: [MetricValues?] = [
-            MetricValues([.hostCPU: 40, .probeLatency: 20]),
-            nil,
-            MetricValues([.hostCPU: 48, .moduleCPU: 5]),
-            MetricValues([.hostCPU: 44]),
-            MetricValues.empty,
-        ]
-        let control = Median.control(of: readings)
-        #expect(control.nodesWithData == 4)
-        #expect(control.values == MetricValues([.hostCPU: 44, .probeLatency: 20, .moduleCPU: 5]))
-    }
-
-    @Test func aControlGroupWithoutDataIsEmpty() {
-        #expect(Median.control(of: []).values.isEmpty)
-        let silent = Median.control(of: [nil, nil])
-        #expect(silent.values.isEmpty)
-        #expect(silent.nodesWithData == 0)
-    }
 }

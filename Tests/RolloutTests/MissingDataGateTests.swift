@@ -64,27 +64,82 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("node 1 host CPU %: 41; no previous value: not settled; baseline 40") })
     }
 
-    @Test func metricAbsentFromTheReadingIsNotJudged() {
-        let baseline = GateBaseline(nodes: [MetricValues([.hostCPU: 40, .probeLatency: 20])], control: .empty,
-                                    windowMilliseconds: 120_000)
-        let script = GateScript(baseline: baseline)
-        let polls = (1...4).map { k in script.poll(k, [NodeReading(values: MetricValues([.hostCPU: 41]))]) }
-        let decisions = script.run(polls)
-        #expect(decisions.outcomes == [.wait, .wait, .wait, .proceed])
-        let latency = script.evidence(decisions, at: 3).nodes[0].metrics[GateMetric.probeLatency.position]
-        #expect(latency.outcome == .notJudged && latency.settled == .notJudged && latency.regression == .notJudged)
-        #expect(latency.baseline == 20 && latency.value == nil)
+    static let running = MetricValues([.hostCPU: 40, .moduleCPU: 5, .moduleMemory: 100, .probeLatency: 20])
+
+    /// The review's crash case: the module's process is gone, so its samples carry host figures only.
+    @Test func moduleAbsentFromEverySampleFailsAtOnce() {
+        let script = GateScript(baseline: GateBaseline(nodes: [Self.running], windowMilliseconds: 120_000))
+        let crashed = NodeReading(values: MetricValues([.hostCPU: 38]), samples: 30, samplesWithoutModule: 30)
+        let decisions = script.run((1...4).map { script.poll($0, [crashed]) })
+        #expect(decisions.outcomes == [.fail(.moduleDown), .fail(.moduleDown), .fail(.moduleDown), .fail(.moduleDown)])
+        let evidence = script.evidence(decisions, at: 0)
+        #expect(evidence.nodes[0].moduleAbsent && !evidence.nodes[0].isStable)
+        #expect(evidence.lines.contains("node 0: module not running: in none of the window's 30 samples"))
+        #expect(evidence.lines.contains("node 0 probe latency ms: none; baseline 20: no value in this poll"))
+        #expect(!evidence.lines.contains { $0.hasPrefix("every node") })
     }
 
-    @Test func nodeWithoutABaselineIsNotJudgedForRegression() {
+    @Test func moduleThatDisappearsAfterTheInstallFailsTheWave() {
+        let script = GateScript(baseline: GateBaseline(nodes: [Self.running, Self.running], windowMilliseconds: 120_000))
+        let up = NodeReading(values: MetricValues([.hostCPU: 41, .moduleCPU: 5, .moduleMemory: 100, .probeLatency: 20]), samples: 30)
+        let down = NodeReading(values: MetricValues([.hostCPU: 38]), samples: 30, samplesWithoutModule: 30)
+        let decisions = script.run([script.poll(1, [up, up]), script.poll(2, [up, up]), script.poll(3, [up, down])])
+        #expect(decisions.outcomes == [.wait, .wait, .fail(.moduleDown)])
+        #expect(GateReason.moduleDown.rawValue == 8 && "\(GateReason.moduleDown)" == "module not running")
+    }
+
+    @Test func moduleMissingFromSomeSamplesIsNotStable() {
+        let script = GateScript(baseline: GateBaseline(nodes: [Self.running], windowMilliseconds: 120_000))
+        let values = MetricValues([.hostCPU: 41, .moduleCPU: 5, .moduleMemory: 100, .probeLatency: 20])
+        let readings = [0, 0, 3, 0, 0, 0].map { NodeReading(values: values, samples: 30, samplesWithoutModule: $0) }
+        let decisions = script.run(readings.enumerated().map { script.poll($0.offset + 1, [$0.element]) })
+        #expect(decisions.map(\.consecutiveStable) == [0, 1, 0, 1, 2, 3])
+        #expect(decisions.outcomes == [.wait, .wait, .wait, .wait, .wait, .proceed])
+        #expect(script.evidence(decisions, at: 2).lines.contains("node 0: module missing from 3 of 30 samples: not stable"))
+    }
+
+    @Test func nodeWithoutABaselineIsJudgedAgainstTheWaveBaseline() {
         let baseline = GateBaseline(nodes: [MetricValues([.hostCPU: 40]), nil], control: MetricValues([.hostCPU: 40]),
                                     windowMilliseconds: 120_000, controlNodes: 3)
         let script = GateScript(baseline: baseline)
-        let decisions = script.run(script.cpuPolls(Array(repeating: [41, 70], count: 4), control: [40, 40, 40, 40]))
-        #expect(decisions.outcomes == [.wait, .wait, .wait, .proceed])
-        let evidence = script.evidence(decisions, at: 3)
-        #expect(evidence.nodes[1].metrics[0].regression == .notJudged)
-        #expect(evidence.lines.contains("node 1 host CPU %: 70; was 70, change +0 within 7: settled; no baseline: rise not judged; "
-            + "under the ceiling of 80"))
+        let decisions = script.run(script.cpuPolls(Array(repeating: [41, 70], count: 3), control: [40, 40, 40]))
+        #expect(decisions.outcomes == [.wait, .wait, .fail(.regressed)])
+        let evidence = script.evidence(decisions, at: 2)
+        #expect(evidence.nodes[1].metrics[0].baselineFromWave && evidence.nodes[1].metrics[0].regression == .failed)
+        #expect(evidence.lines.contains("node 1 host CPU %: 70; was 70, change +0 within 7: settled; wave baseline 40, control +0, "
+            + "net +30 beyond 4: regressed; under the ceiling of 80; failing polls in a row 3 of 3"))
+    }
+
+    /// Finding 3: node 0 regressed in polls 1 and 2, then went silent inside the allowance.
+    @Test func silentNodeThatWasFailingKeepsTheWaveFromBeingStable() {
+        let script = GateScript(waveSize: 21, baselineCPU: 40, controlBaselineCPU: 40)
+        let row = { (first: Double?, rest: Double) in [first] + Array(repeating: rest, count: 20) as [Double?] }
+        let decisions = script.run(script.cpuPolls([row(48, 41), row(48, 42), row(nil, 41), row(nil, 42), row(nil, 41), row(nil, 42)],
+                                                   control: Array(repeating: 40, count: 6)))
+        #expect(decisions.outcomes == Array(repeating: .wait, count: 6))
+        #expect(decisions.map(\.consecutiveStable) == [0, 0, 0, 0, 0, 0])
+        #expect(decisions.map { $0.failingStreaks[0] } == [1, 2, 2, 2, 2, 2])
+    }
+
+    /// Nit 11: the metric that failed the node has no value in poll 3; the streak holds.
+    @Test func failingStreakHoldsWhileTheFailingMetricHasNoValue() {
+        let baseline = GateBaseline(nodes: [MetricValues([.hostCPU: 40, .probeLatency: 20])], windowMilliseconds: 120_000)
+        let script = GateScript(baseline: baseline)
+        let slow = NodeReading(values: MetricValues([.hostCPU: 40, .probeLatency: 30]))
+        let unprobed = NodeReading(values: MetricValues([.hostCPU: 40]))
+        let decisions = script.run([script.poll(1, [slow]), script.poll(2, [slow]), script.poll(3, [unprobed]), script.poll(4, [slow])])
+        #expect(decisions.map(\.failingStreaks) == [[1], [2], [2], [3]])
+        #expect(decisions.outcomes == [.wait, .wait, .wait, .fail(.regressed)])
+        let healthy = script.run([script.poll(1, [unprobed]), script.poll(2, [unprobed])])
+        #expect(healthy.map(\.failingStreaks) == [[0], [0]])
+    }
+
+    /// Nit 12: an explicit allowance never covers the whole wave, so a wave with no node reporting fails "no data".
+    @Test func explicitAllowanceIsCappedBelowTheWaveSize() {
+        #expect(Self.allowing(5).noDataAllowance(waveSize: 3) == 2)
+        #expect(Self.allowing(5).noDataAllowance(waveSize: 0) == 0)
+        let script = GateScript(settings: Self.allowing(5), waveSize: 3, baselineCPU: 40, controlBaselineCPU: 40)
+        let decisions = script.run(script.cpuPolls(Array(repeating: [nil, nil, nil], count: 3), control: [40, 40, 40]))
+        #expect(decisions.outcomes == [.wait, .wait, .fail(.noData)])
     }
 }

@@ -25,6 +25,18 @@ import Testing
         #expect(settings.refusal() != nil)
     }
 
+    /// The first poll is never settled, so a wave proceeds at poll `consecutiveStable + 1` at the
+    /// earliest: settings whose maximum wait passes before it would fail every healthy wave.
+    @Test func settingsThatCanNeverProceedAreRefused() {
+        var settings = GateSettings()
+        settings.pollIntervalMilliseconds = 600_000
+        settings.consecutiveStable = 3
+        settings.maximumWaitMilliseconds = 1_800_000
+        #expect(settings.refusal() == "the maximum wait must be at least (stable polls in a row + 1) poll intervals")
+        settings.maximumWaitMilliseconds = 2_400_000
+        #expect(settings.refusal() == nil)
+    }
+
     @Test(arguments: [[UInt8](), [10, 30], [0, 100], [30, 10, 100], [50, 50, 100], Array(repeating: 100, count: 11)])
     func canaryStepsThatDoNotRiseToAHundredAreRefused(percents: [UInt8]) {
         #expect(StrategyParameters(canaryPercents: percents).refusal() != nil)

@@ -78,6 +78,34 @@ import Testing
         }
     }
 
+    /// Finding 5: a decision of another wave (poll 9, three stable polls) given with a wave's first poll is ignored.
+    @Test func previousIsIgnoredOnTheFirstPoll() {
+        var settings = GateSettings()
+        settings.minimumWaitMilliseconds = 30_000
+        let quick = GateScript(settings: settings, waveSize: 1, baselineCPU: 40, controlBaselineCPU: 40)
+        let other = GateDecision(poll: quick.poll(9, [reading(41)], control: MetricValues([.hostCPU: 40])), verdict: .wait,
+                                 reason: .settling, consecutiveStable: 3, failingStreaks: [0], consecutiveNoData: 0)
+        let first = quick.run([quick.poll(1, [reading(41)], control: MetricValues([.hostCPU: 40]))], from: other)
+        #expect(first.outcomes == [.wait] && first[0].consecutiveStable == 0)
+        let evidence = StabilizationGate.evidence(settings: settings, baseline: quick.baseline, previous: other, decision: first[0])
+        #expect(evidence.nodes[0].metrics[0].previous == nil && evidence.nodes[0].metrics[0].settled == .failed)
+    }
+
+    /// Finding 5: the same window fed in again is not a new poll: it waits and advances no streak.
+    @Test func aPollNotAfterThePreviousAdvancesNoStreak() {
+        let decisions = script.run(script.uniformPolls([41, 41, 41, 41], waveSize: 3, control: 40))
+        let fourth = decisions[3]
+        #expect(fourth.consecutiveStable == 3 && fourth.verdict == .proceed)
+        let third = decisions[2]
+        let again = script.run([third.poll, third.poll, third.poll], from: third)
+        #expect(again.outcomes == [.wait, .wait, .wait])
+        #expect(again.map(\.consecutiveStable) == [2, 2, 2])
+        var earlier = decisions[3].poll
+        earlier.elapsedMilliseconds = third.poll.elapsedMilliseconds
+        let sameTime = script.run([earlier], from: third)
+        #expect(sameTime.outcomes == [.wait] && sameTime[0].consecutiveStable == 2)
+    }
+
     @Test func streaksSaturateAtTheirMaximum() {
         var settings = GateSettings()
         settings.consecutiveStable = 20
