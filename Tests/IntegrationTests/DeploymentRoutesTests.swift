@@ -9,7 +9,9 @@ import TestSupport
 /// `staging` it awaits approval, is listed under approvals, a deployer may not approve it (403),
 /// an admin's approval runs it and a rejection (reason required) aborts the next; pause, resume,
 /// abort, a transition not allowed (409), an unknown id (404), bodies refused 400 naming the
-/// field, a viewer refused every write (403); and `hotswap deployment list -o json`.
+/// field, a viewer refused every write (403); and the command line: `hotswap deploy`, `deployment
+/// list|show|explain|watch|pause|abort`, `approvals list|reject`, and `deploy --watch` following a
+/// deployment until its rejection ends it with exit 1.
 @Suite(.serialized)
 struct DeploymentRoutesTests {
     let certificates: CertificateFixture
@@ -164,6 +166,65 @@ struct DeploymentRoutesTests {
         #expect(query.status == 400 && query.errorCode == "invalid_query", "\(query.body)")
         let reason = try coordinator.request("POST", "/api/v1/deployments/d-000000000000/pause", body: #"{"why":"x"}"#, token: token)
         #expect(reason.status == 400 && reason.body.contains("why"), "\(reason.body)")
+    }
+
+    @Test func theCommandLineDeploysShowsExplainsControlsAndDecides() throws {
+        defer { agents.forEach { $0.close() } }
+        // qa has no node (422), but this waits out the cluster version's raise to 10 as `create` does.
+        _ = try create(#"{"module":"web","version":"2.0.0","environment":"qa"}"#)
+        let started = try hotswap(["deploy", "web", "2.0.0", "--env", "staging", "--strategy", "direct"])
+        #expect(started.status == 0 && started.standardOutput.contains(": awaiting_approval"), "\(started.combined)")
+        let id = String(started.standardOutput.prefix { $0 != ":" })
+        let again = try hotswap(["deploy", "web", "2.0.0", "--env", "staging"])
+        #expect(again.status == 1 && again.combined.contains(id), "the refusal names the running one: \(again.combined)")
+        let pending = try hotswap(["approvals", "list"])
+        #expect(pending.status == 0 && pending.standardOutput.contains("\(id)  web 2.0.0 → staging (direct)"), "\(pending.combined)")
+        #expect(try hotswap(["approvals", "reject", id]).status == 2, "a rejection needs --reason")
+        let rejected = try hotswap(["approvals", "reject", id, "--reason", "freeze"])
+        #expect(rejected.status == 0 && rejected.standardOutput.contains("aborted"), "\(rejected.combined)")
+        let shown = try hotswap(["deployment", "show", id])
+        #expect(shown.status == 0 && shown.standardOutput.contains("approval: rejected by \(TestCredentials.adminName): freeze"),
+                "\(shown.combined)")
+        #expect(shown.standardOutput.contains("  node-3: pending (from 1.0.0)"), "\(shown.combined)")
+        let explained = try hotswap(["deployment", "explain", id])
+        #expect(explained.status == 0 && explained.standardOutput.contains("wave 0: pending, 0 gate decisions"), "\(explained.combined)")
+        let watched = try hotswap(["deployment", "watch", id])
+        #expect(watched.status == 1 && watched.standardOutput.contains("\(id): aborted"), "an aborted deployment: \(watched.combined)")
+
+        let running = try hotswap(["deploy", "web", "2.0.0", "--env", "development", "-o", "json"])
+        let runningID = try #require(APIResponse.jsonObject(running.standardOutput)["id"] as? String, "\(running.combined)")
+        let paused = try hotswap(["deployment", "pause", runningID, "--reason", "lunch"])
+        #expect(paused.status == 0 && paused.standardOutput.contains("paused"), "\(paused.combined)")
+        let twice = try hotswap(["deployment", "pause", runningID])
+        #expect(twice.status == 1 && twice.combined.contains("cannot pause"), "\(twice.combined)")
+        let aborted = try hotswap(["deployment", "abort", runningID])
+        #expect(aborted.status == 0 && aborted.standardOutput.contains("aborted"), "\(aborted.combined)")
+        let listed = try hotswap(["deployment", "list", "--env", "development", "--state", "aborted"])
+        #expect(listed.status == 0 && listed.standardOutput.contains(runningID), "\(listed.combined)")
+        #expect(try hotswap(["deployment", "show", "NOT-AN-ID"]).status == 2)
+    }
+
+    @Test func deployWatchPrintsEachChangeUntilTheEndAndExitsOneWhenRejected() throws {
+        defer { agents.forEach { $0.close() } }
+        // qa has no node (422), but this waits out the cluster version's raise to 10 as `create` does.
+        _ = try create(#"{"module":"web","version":"2.0.0","environment":"qa"}"#)
+        let environment = try coordinator.adminCommandLineEnvironment(["HOTSWAP_ADDR": coordinator.apiURL, "HOTSWAP_CA": certificates.ca])
+        let watch = try Subprocess([HotSwapBinary.path, "deploy", "web", "2.0.0", "--env", "staging", "--watch"], environment: environment)
+        var id: String?
+        let pending = eventually {
+            let approvals = (try? coordinator.request("GET", "/api/v1/approvals", token: token))?.json["approvals"] as? [[String: Any]]
+            id = approvals?.first?["id"] as? String
+            return id != nil
+        }
+        #expect(pending, "the deployment never awaited approval")
+        let awaited = try #require(id)
+        let rejected = try coordinator.request("POST", "/api/v1/approvals/\(awaited)/reject", body: #"{"reason":"freeze"}"#, token: token)
+        #expect(rejected.status == 200, "\(rejected.body)")
+        let status = watch.waitUntilExit(timeout: .seconds(30))
+        if status == nil { watch.kill() }
+        let output = watch.standardOutput?.finish() ?? ""
+        #expect(status == 1, "a rejected deployment ends the watch with 1: \(output)")
+        #expect(output.contains("\(awaited): awaiting_approval") && output.contains("\(awaited): aborted (rejected by"), "\(output)")
     }
 
     func hotswap(_ arguments: [String]) throws -> ExternalCommand.Output {
