@@ -1,3 +1,4 @@
+import Cluster
 import Fleet
 import LocalFleet
 import Wire
@@ -8,6 +9,9 @@ enum DeploymentCommand {
     static let environmentFlag = Flag("env", .text("ENV"), .required, help: "the environment to deploy to")
     static let strategyFlag = Flag("strategy", .choice(["direct", "rolling", "blueGreen", "canary"]), .described("the environment's"),
                                    help: "how the nodes are cut into waves")
+    static let onFailureFlag = Flag("on-failure", .choice(RolloutPolicyJSON.failurePolicyNames.map(\.1)), .described("the environment's"),
+                                    help: "what a failed gate does: roll back, pause, or only record its verdict")
+    static let installConcurrencyFlag = Flag("install-concurrency", .count(1...1_024), .value("16"), help: "nodes installing at once")
     static let watchFlag = Flag("watch", .none, help: "follow it until it ends; exit 0 when it succeeded, 1 otherwise")
     static let reasonFlag = Flag("reason", .text("TEXT"), help: "why, recorded with the action (at most 256 bytes)")
     static let moduleFilter = Flag("module", .text("NAME"), help: "only deployments of this module")
@@ -20,17 +24,20 @@ enum DeploymentCommand {
         "deploy", summary: "deploy a module version to an environment in gated waves",
         about: """
             Starts a deployment of module NAME at VERSION to every node of --env, with the environment's
-            strategy, strategy parameters and gate unless --strategy names another, and prints its id
-            (202). A staging or production deployment waits for an admin's approval first (hotswap
+            strategy, strategy parameters and gate unless --strategy or --on-failure names another, and
+            prints its id (202). A staging or production deployment waits for an admin's approval first (hotswap
             approvals). With --watch it prints one plain line per change (state, wave, node, gate
             decision) until the deployment ends, and exits 0 when it succeeded, 1 when it was rolled
             back, failed or aborted. Needs deployer.
             """,
-        arguments: ["NAME", "VERSION"], flags: [environmentFlag, strategyFlag, watchFlag] + APIClientOptions.flags) { options in
+        arguments: ["NAME", "VERSION"], flags: [environmentFlag, strategyFlag, onFailureFlag, installConcurrencyFlag, watchFlag]
+            + APIClientOptions.flags) { options in
         let (name, version) = (options.positionals[0], options.positionals[1])
         var body = "{\"module\":\(JSONText.quoted(name)),\"version\":\(JSONText.quoted(version)),"
             + "\"environment\":\(JSONText.quoted(options.text(environmentFlag) ?? ""))"
         if options.isGiven(strategyFlag) { body += ",\"strategy\":\(JSONText.quoted(try options.choice(strategyFlag)))" }
+        if options.isGiven(onFailureFlag) { body += ",\"gate\":{\"onFailure\":\(JSONText.quoted(try options.choice(onFailureFlag)))}" }
+        body += ",\"installConcurrency\":\(try options.count(installConcurrencyFlag))"
         let client = try APIClientOptions(options)
         let response = try client.send("POST", "/api/v1/deployments", body: Array((body + "}").utf8))
         guard response.head.status == 202 else { throw APIFailure(answer: response) }

@@ -191,8 +191,13 @@ struct DeploymentRoutesTests {
         let watched = try hotswap(["deployment", "watch", id])
         #expect(watched.status == 1 && watched.standardOutput.contains("\(id): aborted"), "an aborted deployment: \(watched.combined)")
 
-        let running = try hotswap(["deploy", "web", "2.0.0", "--env", "development", "-o", "json"])
+        let running = try hotswap(["deploy", "web", "2.0.0", "--env", "development", "--on-failure", "pause", "--install-concurrency", "1",
+                                   "-o", "json"])
         let runningID = try #require(APIResponse.jsonObject(running.standardOutput)["id"] as? String, "\(running.combined)")
+        let shownJSON = try hotswap(["deployment", "show", runningID, "-o", "json"])
+        let settings = APIResponse.jsonObject(shownJSON.standardOutput)["settings"] as? [String: Any] ?? [:]
+        #expect(settings["installConcurrency"] as? Int == 1, "\(shownJSON.combined)")
+        #expect((settings["gate"] as? [String: Any])?["onFailure"] as? String == "pause", "\(shownJSON.combined)")
         let paused = try hotswap(["deployment", "pause", runningID, "--reason", "lunch"])
         #expect(paused.status == 0 && paused.standardOutput.contains("paused"), "\(paused.combined)")
         let twice = try hotswap(["deployment", "pause", runningID])
