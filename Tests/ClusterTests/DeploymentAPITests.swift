@@ -144,6 +144,24 @@ struct DeploymentAPITests {
         #expect(summary["waves"] == nil && summary["id"] as? String == "d-a")
     }
 
+    @Test func eachKeptDecisionIsShownWithItsEvidenceLines() throws {
+        var record = Self.record("d-a", at: 1)
+        record.waves[0].state = .gating
+        record.waves[0].baseline = GateBaseline(nodes: [nil], windowMilliseconds: 60_000)
+        record.waves[0].decisions = [GateDecision(poll: GatePoll(index: 1, elapsedMilliseconds: 30_000, nodes: [nil]), verdict: .wait,
+                                                  reason: .settling, consecutiveStable: 0, failingStreaks: [0], consecutiveNoData: 1)]
+        record.waves[0].decisionCount = 3
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.record(record).utf8)) as? [String: Any])
+        let wave = (json["waves"] as? [[String: Any]])?.first ?? [:]
+        let decision = (wave["decisions"] as? [[String: Any]])?.first ?? [:]
+        #expect(wave["decisionCount"] as? Int == 3 && decision["index"] as? Int == 1 && decision["elapsedMs"] as? Int == 30_000)
+        #expect(decision["verdict"] as? String == "wait" && decision["reason"] as? String == "\(GateReason.settling)")
+        let lines = decision["lines"] as? [String] ?? []
+        let expected = StabilizationGate.evidence(settings: record.gate, baseline: try #require(record.waves[0].baseline), previous: nil,
+                                                  decision: record.waves[0].decisions[0]).lines
+        #expect(lines == expected && lines.first?.hasPrefix("poll 1 of") == true, "\(lines)")
+    }
+
     @Test func approvalsArePendingFirstThenTheDecided() {
         var pending = Self.record("d-p", at: 5, state: .awaitingApproval)
         pending.approval = ApprovalRecord(expiresAtMilliseconds: 100)
