@@ -13,7 +13,7 @@ struct PolicyObject {
     let path: String
     private let given: [String]
 
-    init(_ container: KeyedDecodingContainer<Field>, path: String, known: [String]) throws {
+    init(_ container: KeyedDecodingContainer<Field>, path: String, known: [String], owner: String = "a rollout policy") throws {
         self.container = container
         self.path = path
         given = container.allKeys.map(\.stringValue)
@@ -22,7 +22,7 @@ struct PolicyObject {
         let named = unknown.map { field in
             "'\(path)\(field)'" + (Suggestion.nearest(to: field, among: known).map { " (did you mean '\(path)\($0)'?)" } ?? "")
         }
-        let owner = path.isEmpty ? "a rollout policy" : String(path.dropLast())
+        let owner = path.isEmpty ? owner : String(path.dropLast())
         throw Refusal(description: "unknown field\(unknown.count == 1 ? "" : "s") \(named.joined(separator: ", ")); "
                       + "\(owner) has \(known.joined(separator: ", "))")
     }

@@ -39,8 +39,9 @@ public struct RolloutPolicyBody: Decodable, Sendable, Equatable {
         return policy
     }
 
-    static func parameters(_ object: PolicyObject) throws -> StrategyParameters {
-        var parameters = StrategyParameters()
+    /// The strategy parameters `object` sets over `base` (a field it leaves out keeps `base`'s value).
+    static func parameters(_ object: PolicyObject, base: StrategyParameters = StrategyParameters()) throws -> StrategyParameters {
+        var parameters = base
         if object.has("rollingBatchSize") {
             parameters.rollingBatchSize = try object.nullableInteger("rollingBatchSize", 1...StrategyParameters.rollingBatchSizeMaximum,
                                                                     unit: "nodes")
@@ -59,8 +60,9 @@ public struct RolloutPolicyBody: Decodable, Sendable, Equatable {
         return parameters
     }
 
-    static func gate(_ object: PolicyObject) throws -> GateSettings {
-        var gate = GateSettings()
+    /// The gate settings `object` sets over `base` (a field it leaves out keeps `base`'s value).
+    static func gate(_ object: PolicyObject, base: GateSettings = GateSettings()) throws -> GateSettings {
+        var gate = base
         try object.set(&gate.pollIntervalMilliseconds, "pollIntervalMilliseconds", GateSettings.pollIntervalMilliseconds,
                        unit: "milliseconds")
         try object.set(&gate.minimumWaitMilliseconds, "minimumWaitMilliseconds", 0...GateSettings.waitMillisecondsMaximum,

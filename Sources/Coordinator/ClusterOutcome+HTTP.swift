@@ -53,8 +53,9 @@ extension HTTPReply {
         case let .clusterVersionRaised(version), let .clusterVersionKept(version): .json(200, "{\"clusterVersion\":\(version)}")
         case let .moduleSigningKeysSet(environment, keys): .json(200, ModuleSigningRoutes.json(environment: environment, keys: keys))
         case let .deploymentStored(record, change):
-            .json(change == .created ? 202 : 200,
-                  "{\"id\":\(JSONText.quoted(record.id)),\"state\":\(JSONText.quoted(record.state.description))}")
+            change == .created
+                ? .json(202, "{\"id\":\(JSONText.quoted(record.id)),\"state\":\(JSONText.quoted(record.state.description))}")
+                : .json(200, DeploymentJSON.summary(record))
         case let .deploymentsCompacted(removed): .json(200, "{\"removed\":\(removed)}")
         case let .rolloutPolicySet(environment, policy): .json(200, RolloutPolicyJSON.document(environment: environment, policy: policy))
         case let .rejected(rejection): rejected(rejection)

@@ -165,6 +165,8 @@ public final class CoordinatorServer: Sendable {
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
         ModuleSigningRoutes.register(in: &routes, service: raft)
         RolloutPolicyRoutes.register(in: &routes, service: raft)
+        DeploymentRoutes.register(in: &routes, service: raft)
+        ApprovalRoutes.register(in: &routes, service: raft)
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
         NodeModuleRoutes.register(in: &routes, orders: orders)
         EventRoutes.register(in: &routes, hub: raft.events)

@@ -35,7 +35,15 @@ import Testing
         "{\"name\":\"prod\",\"defaultStrategy\":\"canary\",\"requiresApproval\":true,\"approvalTimeoutSeconds\":3600}"
     static let node = NodeRecord(id: "web-1", environment: "prod")
 
+    static let deployment = DeploymentRecord(id: "d-0123456789ab", module: "web", version: "2.0.0", environment: "prod",
+                                             strategy: .direct, createdBy: "ada", createdAtMilliseconds: 5, state: .paused,
+                                             waves: [WaveRecord()], nodes: [DeploymentNode(id: "web-1", wave: 0, previousVersion: nil)])
+
     static let applied: [Row] = [
+        .json(.applied(.deploymentStored(deployment, change: .created)), 202, "{\"id\":\"d-0123456789ab\",\"state\":\"paused\"}"),
+        .json(.applied(.deploymentStored(deployment, change: .action(.pause))), 200, DeploymentJSON.summary(deployment)),
+        .failed(.applied(.rejected(.deploymentInProgress(id: "d-0123456789ab"))), 409, "deployment_in_progress",
+                "deployment 'd-0123456789ab' of this module and environment has not finished; wait for it, or abort or roll it back"),
         .json(.applied(.environmentStored(environment, created: true)), 201, environmentJSON),
         .json(.applied(.environmentStored(environment, created: false)), 200, environmentJSON),
         .json(.applied(.environmentDeleted(name: "qa")), 200, "{\"deleted\":\"qa\"}"),

@@ -1,0 +1,135 @@
+import Cluster
+import Fleet
+import LocalFleet
+import Wire
+
+/// `hotswap deploy` and `hotswap deployment ...` (Docs/DEPLOYMENTS.md, "API and CLI"): start a
+/// deployment, list, show, watch and explain them, and pause, resume, abort, roll back or promote one.
+enum DeploymentCommand {
+    static let environmentFlag = Flag("env", .text("ENV"), .required, help: "the environment to deploy to")
+    static let strategyFlag = Flag("strategy", .choice(["direct", "rolling", "blueGreen", "canary"]), .described("the environment's"),
+                                   help: "how the nodes are cut into waves")
+    static let onFailureFlag = Flag("on-failure", .choice(RolloutPolicyJSON.failurePolicyNames.map(\.1)), .described("the environment's"),
+                                    help: "what a failed gate does: roll back, pause, or only record its verdict")
+    static let installConcurrencyFlag = Flag("install-concurrency", .count(1...1_024), .value("16"), help: "nodes installing at once")
+    static let watchFlag = Flag("watch", .none, help: "follow it until it ends; exit 0 when it succeeded, 1 otherwise")
+    static let reasonFlag = Flag("reason", .text("TEXT"), help: "why, recorded with the action (at most 256 bytes)")
+    static let moduleFilter = Flag("module", .text("NAME"), help: "only deployments of this module")
+    static let environmentFilter = Flag("env", .text("ENV"), help: "only deployments to this environment")
+    static let stateFilter = Flag("state", .choice(DeploymentState.allCases.map(\.description)), help: "only deployments in this state")
+    static let limitFlag = Flag("limit", .count(1...200), .value("50"), help: "at most this many, newest first")
+    static let beforeFlag = Flag("before", .text("CURSOR"), help: "the page after the one whose last line named this cursor")
+
+    static let deploy = Command(
+        "deploy", summary: "deploy a module version to an environment in gated waves",
+        about: """
+            Starts a deployment of module NAME at VERSION to every node of --env, with the environment's
+            strategy, strategy parameters and gate unless --strategy or --on-failure names another, and
+            prints its id (202). A staging or production deployment waits for an admin's approval first (hotswap
+            approvals). With --watch it prints one plain line per change (state, wave, node, gate
+            decision) until the deployment ends, and exits 0 when it succeeded, 1 when it was rolled
+            back, failed or aborted. Needs deployer.
+            """,
+        arguments: ["NAME", "VERSION"], flags: [environmentFlag, strategyFlag, onFailureFlag, installConcurrencyFlag, watchFlag]
+            + APIClientOptions.flags) { options in
+        let (name, version) = (options.positionals[0], options.positionals[1])
+        var body = "{\"module\":\(JSONText.quoted(name)),\"version\":\(JSONText.quoted(version)),"
+            + "\"environment\":\(JSONText.quoted(options.text(environmentFlag) ?? ""))"
+        if options.isGiven(strategyFlag) { body += ",\"strategy\":\(JSONText.quoted(try options.choice(strategyFlag)))" }
+        if options.isGiven(onFailureFlag) { body += ",\"gate\":{\"onFailure\":\(JSONText.quoted(try options.choice(onFailureFlag)))}" }
+        body += ",\"installConcurrency\":\(try options.count(installConcurrencyFlag))"
+        let client = try APIClientOptions(options)
+        let response = try client.send("POST", "/api/v1/deployments", body: Array((body + "}").utf8))
+        guard response.head.status == 202 else { throw APIFailure(answer: response) }
+        let started = try APIClientOptions.decode(Started.self, from: response.body)
+        if client.wantsJSON { print(String(decoding: response.body, as: UTF8.self)) } else { print("\(started.id): \(started.state)") }
+        return options.isGiven(watchFlag) ? try DeploymentWatch.run(options, id: started.id) : 0
+    }
+
+    static let command = Command(
+        "deployment", summary: "list, show, watch, explain and control deployments",
+        subcommands: [list, read("show", summary: "show a deployment: its waves, nodes and last gate decisions") { $0.detailLines },
+                      watch, read("explain", summary: "print every kept gate decision of each wave with its numbers") {
+                          $0.explanationLines
+                      }]
+            + DeploymentAction.allCases.map(control))
+
+    static let list = Command(
+        "list", summary: "list deployments, newest first",
+        about: "Lists deployments newest first, a page at a time; when more match, the last line names the --before of the next page.",
+        flags: [moduleFilter, environmentFilter, stateFilter, limitFlag, beforeFlag] + APIClientOptions.flags) { options in
+        var items = [("limit", String(try options.count(limitFlag)))]
+        for (flag, name) in [(moduleFilter, "module"), (environmentFilter, "environment"), (beforeFlag, "before")] {
+            if let value = options.text(flag) { items.append((name, value)) }
+        }
+        if options.isGiven(stateFilter) { items.append(("state", try options.choice(stateFilter))) }
+        let path = "/api/v1/deployments?" + items.map { "\($0)=\(percentEncoded($1))" }.joined(separator: "&")
+        return try APIClientOptions(options).read(path, as: DeploymentPage.self) { page in
+            for deployment in page.deployments { print(deployment.summaryLine) }
+            if let next = page.next { print("more deployments: add --before \(next)") }
+        }
+    }
+
+    static let watch = Command(
+        "watch", summary: "follow a deployment until it ends, one line per change",
+        about: """
+            Prints one plain line per change (state, wave, node, gate decision) until the deployment ends;
+            exit 0 when it succeeded, 1 when it was rolled back, failed or aborted. It reads the deployment
+            every second, each read with its own --timeout. Plain lines on a terminal too: no live view yet.
+            """,
+        arguments: ["ID"], flags: APIClientOptions.flags) { options in
+        try DeploymentWatch.run(options, id: try id(options))
+    }
+
+    static func read(_ name: String, summary: String, lines: @escaping @Sendable (DeploymentDocument) -> [String]) -> Command {
+        Command(name, summary: summary, arguments: ["ID"], flags: APIClientOptions.flags) { options in
+            try APIClientOptions(options).read("/api/v1/deployments/\(try id(options))", as: DeploymentDocument.self) { document in
+                lines(document).forEach { print($0) }
+            }
+        }
+    }
+
+    static func control(_ action: DeploymentAction) -> Command {
+        Command("\(action)", summary: controlSummaries[Int(action.rawValue) - 1], arguments: ["ID"],
+                flags: [reasonFlag] + APIClientOptions.flags) { options in
+            let body = options.text(reasonFlag).map { "{\"reason\":\(JSONText.quoted($0))}" }
+            return try ClusterCommand.call(try APIClientOptions(options), "POST", "/api/v1/deployments/\(try id(options))/\(action)",
+                                           body: body) { answer in summaryLine(answer) }
+        }
+    }
+
+    /// By `DeploymentAction`'s raw value, less one.
+    static let controlSummaries = ["pause a running deployment: no wave starts or is gated until it resumes",
+                                   "resume a paused deployment", "abort an unfinished deployment: its nodes stay as they are",
+                                   "roll back a running or paused deployment: its started waves return to their previous versions",
+                                   "promote the gating wave past its gate (a paused deployment runs again)"]
+
+    /// A deployment id as `[a-z0-9-]{1,40}`, else a usage error.
+    static func id(_ options: CommandLineOptions) throws(UsageError) -> String {
+        let id = options.positionals[0]
+        guard DeploymentRecord.isValidID(id) else { throw UsageError("ID '\(id)' is not a deployment id: [a-z0-9-]{1,40}") }
+        return id
+    }
+
+    static func summaryLine(_ answer: [UInt8]) -> String {
+        switch Result(catching: { try APIClientOptions.decode(DeploymentDocument.self, from: answer) }) {
+        case let .success(document): document.summaryLine
+        case .failure: "done"
+        }
+    }
+
+    /// `text` with every byte but the unreserved ones (RFC 3986) percent-encoded.
+    static func percentEncoded(_ text: String) -> String {
+        text.utf8.map { byte -> String in
+            let isUnreserved = (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte)
+                || [0x2D, 0x2E, 0x5F, 0x7E].contains(byte)
+            return isUnreserved ? String(UnicodeScalar(byte)) : "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+        }.joined()
+    }
+
+    /// `POST /api/v1/deployments`' answer.
+    struct Started: Decodable {
+        let id: String
+        let state: String
+    }
+}
