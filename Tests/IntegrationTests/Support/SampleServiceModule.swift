@@ -13,13 +13,15 @@ struct SampleServiceModule {
     let sha256: [UInt8]
     let size: UInt64
 
-    init(_ name: String, _ version: String, port: Int, alternatePort: Int? = nil, in work: TemporaryDirectory) throws {
+    /// `flaw` is passed to the service after its port and version (e.g. `--flaw latency --flaw-after 5`).
+    init(_ name: String, _ version: String, port: Int, alternatePort: Int? = nil, flaw: [String] = [],
+         in work: TemporaryDirectory) throws {
         let source = work.file("\(name)-\(version)")
         try FileManager.default.createDirectory(atPath: "\(source)/bin", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: HotSwapBinary.sampleServicePath, toPath: "\(source)/bin/hotswap-sample-service")
         let manifest = ModuleManifest(name: name, version: version,
                                       start: .init(command: "bin/hotswap-sample-service",
-                                                   arguments: ["--port", "${HOTSWAP_PORT}", "--version", version]),
+                                                   arguments: ["--port", "${HOTSWAP_PORT}", "--version", version] + flaw),
                                       health: .http(path: "/healthz", port: port), port: port, alternatePort: alternatePort)
         try Data(manifest.encoded()).write(to: URL(fileURLWithPath: "\(source)/\(ModuleFormat.manifestPath)"))
         path = work.file("\(name)-\(version).tar.gz")
