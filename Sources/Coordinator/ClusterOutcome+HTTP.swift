@@ -69,7 +69,7 @@ extension HTTPReply {
         case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers, .environmentInUse, .userExists,
              .lastAdmin, .signingKeyExists, .moduleVersionExists, .tooManyModules, .tooManyModuleVersions,
              .moduleSignatureDiffers, .tooManyModuleVersionsInAll, .tooManyDeployments, .deploymentExists, .deploymentInProgress,
-             .invalidTransition, .approvalExpired, .invalidDeploymentStep: 409
+             .invalidTransition, .approvalExpired, .invalidDeploymentStep, .moduleInUse: 409
         case .invalidName, .invalidApprovalTimeout, .invalidNode, .malformedTicketKey, .invalidUserName, .bootstrapNotAdmin,
              .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule, .invalidModuleSigningKeys,
              .invalidDeployment, .invalidRolloutPolicy: 422

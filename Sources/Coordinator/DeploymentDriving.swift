@@ -121,12 +121,21 @@ final class DeploymentDriving: Sendable {
         switch action {
         case let .propose(key, command):
             submit(.write(FleetCodec.encode(command))) { [self] outcome in
+                let refused: Bool
                 if case let .applied(.rejected(rejection)) = outcome {
+                    refused = true
                     logger.info("a deployment step was refused", ["step": key, "reason": "\(rejection)"])
-                } else if !outcome.succeeded {
-                    logger.debug("a deployment step was not proposed; it is tried again", ["step": key, "outcome": outcome.logSummary])
+                } else {
+                    refused = false
+                    if !outcome.succeeded {
+                        logger.debug("a deployment step was not proposed; it is tried again", ["step": key, "outcome": outcome.logSummary])
+                    }
                 }
-                state.withLock { if $0.generation == generation { $0.driver.proposalAnswered(key) } }
+                let now = WallClock.nowMilliseconds()
+                state.withLock { state in
+                    guard state.generation == generation else { return }
+                    if refused { state.driver.proposalRefused(key, nowMilliseconds: now) } else { state.driver.proposalAnswered(key) }
+                }
             }
         case let .order(request):
             ordersPlaced.increment()
@@ -195,7 +204,8 @@ final class DeploymentDriving: Sendable {
 
     static func ending(of refusal: ModuleOrders.Refusal) -> DeploymentDriver.OrderEnding {
         switch refusal {
-        case .notLeader, .notAttached, .artifactNotReady, .alreadyOpen, .full: .retry(detail: "\(refusal)")
+        case .alreadyOpen, .full: .busy(detail: "\(refusal)")
+        case .notLeader, .notAttached, .artifactNotReady: .retry(detail: "\(refusal)")
         case .unknownNode, .unknownModule, .unknownVersion, .untrusted, .invalid: .failed(detail: "\(refusal)")
         }
     }

@@ -4,7 +4,8 @@ import Rollout
 public struct ApprovalRecord: Sendable, Equatable {
     public var expiresAtMilliseconds: UInt64
     public var decision: ApprovalDecision
-    /// Nil while pending; `-` when it expired.
+    /// Who decided it, or who withdrew it by aborting or rolling back its deployment; nil while
+    /// pending and when it expired.
     public var decidedBy: String?
     /// What the deciding admin wrote (at most 256 bytes).
     public var reason: String
@@ -21,8 +22,21 @@ public struct ApprovalRecord: Sendable, Equatable {
 }
 
 /// What became of an approval. Raw values are stored: never reuse one.
-public enum ApprovalDecision: UInt8, Sendable, CaseIterable {
+public enum ApprovalDecision: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case pending = 1, approved, rejected, expired
+    /// Still pending when its deployment was aborted or rolled back.
+    case withdrawn
+
+    /// The API's word for it.
+    public var description: String {
+        switch self {
+        case .pending: "pending"
+        case .approved: "approved"
+        case .rejected: "rejected"
+        case .expired: "expired"
+        case .withdrawn: "withdrawn"
+        }
+    }
 }
 
 /// One wave of a deployment: its nodes are those `DeploymentNode`s whose `wave` is its index.
@@ -33,7 +47,8 @@ public struct WaveRecord: Sendable, Equatable {
     public var gatingSinceMilliseconds: UInt64?
     /// The reference the gate judges it against, stored when it starts.
     public var baseline: GateBaseline?
-    /// The newest `decisionsKept` gate decisions, oldest first.
+    /// The newest gate decisions, oldest first: `decisionsKept(waveNodes:)` while it runs,
+    /// `decisionsKeptFinished` once its deployment is terminal.
     public var decisions: [GateDecision]
     /// Every decision ever recorded for it, the dropped ones too.
     public var decisionCount: UInt32
@@ -41,7 +56,17 @@ public struct WaveRecord: Sendable, Equatable {
     /// Why it failed (at most 256 bytes).
     public var failure: String?
 
+    /// The most decisions a wave keeps (and the codec reads).
     public static let decisionsKept = 16
+    /// What a wave of a terminal deployment keeps: the last two, enough to say why it ended.
+    public static let decisionsKeptFinished = 2
+    /// The node readings the decisions of one running wave hold at most (beyond two decisions).
+    public static let decisionReadingsKept = 65_536
+
+    /// What a running wave of `waveNodes` nodes keeps: min(16, max(2, 65,536 / nodes)).
+    public static func decisionsKept(waveNodes: Int) -> Int {
+        min(decisionsKept, max(decisionsKeptFinished, decisionReadingsKept / max(1, waveNodes)))
+    }
 
     public init(state: WaveState = .pending, startedAtMilliseconds: UInt64? = nil, gatingSinceMilliseconds: UInt64? = nil,
                 baseline: GateBaseline? = nil, decisions: [GateDecision] = [], decisionCount: UInt32 = 0,
@@ -58,8 +83,19 @@ public struct WaveRecord: Sendable, Equatable {
 }
 
 /// Where a wave is. Raw values are stored: never reuse one.
-public enum WaveState: UInt8, Sendable, CaseIterable {
+public enum WaveState: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case pending = 1, installing, gating, passed, failed
+
+    /// The API's word for it (each is one word already).
+    public var description: String {
+        switch self {
+        case .pending: "pending"
+        case .installing: "installing"
+        case .gating: "gating"
+        case .passed: "passed"
+        case .failed: "failed"
+        }
+    }
 }
 
 /// Why a wave passed.
@@ -92,8 +128,21 @@ public struct DeploymentNode: Sendable, Equatable {
 }
 
 /// Where one node of a deployment is. Raw values are stored: never reuse one.
-public enum DeploymentNodeState: UInt8, Sendable, CaseIterable {
+public enum DeploymentNodeState: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case pending = 1, installing, installed, installFailed, rollingBack, rolledBack, rollbackFailed
+
+    /// The API's word for it.
+    public var description: String {
+        switch self {
+        case .pending: "pending"
+        case .installing: "installing"
+        case .installed: "installed"
+        case .installFailed: "install_failed"
+        case .rollingBack: "rolling_back"
+        case .rolledBack: "rolled_back"
+        case .rollbackFailed: "rollback_failed"
+        }
+    }
 }
 
 /// What a user asks of a deployment (`POST /api/v1/deployments/{id}/ACTION`). Raw values are

@@ -10,11 +10,26 @@ extension DeploymentRecord {
         text.truncated(toUTF8Bytes: textBytesMaximum)
     }
 
+    /// Ends it: each wave keeps only its last `WaveRecord.decisionsKeptFinished` decisions (their
+    /// count stays), so a finished deployment holds little beyond its plan and baselines.
     mutating func finish(_ terminal: DeploymentState, at: UInt64, reason: String) {
         assert(terminal.isTerminal, "finishing in a state that is not terminal")
         state = terminal
         stateReason = Self.reasonText(reason)
         finishedAtMilliseconds = at
+        pausedAtMilliseconds = nil
+        for wave in waves.indices where waves[wave].decisions.count > WaveRecord.decisionsKeptFinished {
+            waves[wave].decisions = Array(waves[wave].decisions.suffix(WaveRecord.decisionsKeptFinished))
+        }
+    }
+
+    /// An approval still pending is withdrawn by `user` (an abort or a rollback before the decision).
+    mutating func withdrawApproval(by user: String, at: UInt64) {
+        guard var approval, approval.decision == .pending else { return }
+        approval.decision = .withdrawn
+        approval.decidedBy = Self.reasonText(user)
+        approval.decidedAtMilliseconds = at
+        self.approval = approval
     }
 
     /// Every node of a started wave that may run the new version (installing, installed, or whose
@@ -46,6 +61,25 @@ extension DeploymentRecord {
         }
     }
 
+    /// Paused by the deployment's own failure (`gate.onFailure` is pause).
+    mutating func pause(at: UInt64, reason: String) {
+        state = .paused
+        stateReason = Self.reasonText(reason)
+        pausedAtMilliseconds = at
+    }
+
+    /// Running again after a pause: a gating wave's time zero moves forward by the time it spent
+    /// paused (counted from its gating start when that came later), so its waits and the elapsed
+    /// time of its next poll go on from where the pause stopped them.
+    mutating func resume(at: UInt64) {
+        state = .running
+        if let wave = activeWave, let since = waves[wave].gatingSinceMilliseconds, let pausedAt = pausedAtMilliseconds {
+            let span = at >= max(pausedAt, since) ? at - max(pausedAt, since) : 0
+            waves[wave].gatingSinceMilliseconds = since &+ span
+        }
+        pausedAtMilliseconds = nil
+    }
+
     /// The wave passes; the last one's passing ends the deployment succeeded.
     mutating func passWave(_ wave: Int, by passage: WavePassage, at: UInt64) {
         waves[wave].state = .passed
@@ -75,8 +109,7 @@ extension DeploymentRecord {
         waves[wave].failure = failure
         switch gate.onFailure {
         case .pause:
-            state = .paused
-            stateReason = failure + "; paused"
+            pause(at: at, reason: failure + "; paused")
         case .rollback, .recordOnly:
             beginRollback(at: at, reason: failure + "; rolling back")
         }

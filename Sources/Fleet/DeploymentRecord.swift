@@ -28,6 +28,8 @@ public struct DeploymentRecord: Sendable, Equatable {
     public var nodes: [DeploymentNode]
     /// When it reached a terminal state.
     public var finishedAtMilliseconds: UInt64?
+    /// When it was paused (by a user, a failed install or a failed gate); nil while not paused.
+    public var pausedAtMilliseconds: UInt64?
 
     public static let idBytesMaximum = 40
     public static let wavesMaximum = 64
@@ -38,7 +40,8 @@ public struct DeploymentRecord: Sendable, Equatable {
                 parameters: StrategyParameters = StrategyParameters(), gate: GateSettings = GateSettings(),
                 installConcurrency: UInt16 = 16, createdBy: String, createdAtMilliseconds: UInt64,
                 state: DeploymentState = .running, stateReason: String = "", approval: ApprovalRecord? = nil,
-                waves: [WaveRecord], nodes: [DeploymentNode], finishedAtMilliseconds: UInt64? = nil) {
+                waves: [WaveRecord], nodes: [DeploymentNode], finishedAtMilliseconds: UInt64? = nil,
+                pausedAtMilliseconds: UInt64? = nil) {
         self.id = id
         self.module = module
         self.version = version
@@ -55,6 +58,7 @@ public struct DeploymentRecord: Sendable, Equatable {
         self.waves = waves
         self.nodes = nodes
         self.finishedAtMilliseconds = finishedAtMilliseconds
+        self.pausedAtMilliseconds = pausedAtMilliseconds
     }
 
     /// `[a-z0-9-]{1,40}`.

@@ -20,6 +20,7 @@ extension FleetCodec {
         writeTable(record.waves, to: &writer, write)
         writeTable(record.nodes, to: &writer, write)
         write(optional: record.finishedAtMilliseconds, to: &writer)
+        write(optional: record.pausedAtMilliseconds, to: &writer)
     }
 
     static func readDeployment(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> DeploymentRecord {
@@ -45,7 +46,8 @@ extension FleetCodec {
         return DeploymentRecord(id: id, module: module, version: version, environment: environment, strategy: strategy,
                                 parameters: parameters, gate: gate, installConcurrency: concurrency, createdBy: createdBy,
                                 createdAtMilliseconds: createdAt, state: state, stateReason: stateReason, approval: approval,
-                                waves: waves, nodes: nodes, finishedAtMilliseconds: try readOptionalUInt64(&reader))
+                                waves: waves, nodes: nodes, finishedAtMilliseconds: try readOptionalUInt64(&reader),
+                                pausedAtMilliseconds: try readOptionalUInt64(&reader))
     }
 
     static func write(_ approval: ApprovalRecord, to writer: inout BinaryWriter) {

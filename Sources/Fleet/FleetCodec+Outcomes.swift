@@ -25,8 +25,8 @@ extension FleetCodec {
         case invalidModule = 32, moduleVersionExists, unknownModule, tooManyModules, tooManyModuleVersions
         case moduleSignatureDiffers, tooManyModuleVersionsInAll, invalidModuleSigningKeys
         case unknownDeployment = 50, invalidDeployment, deploymentExists, deploymentInProgress, tooManyDeployments, invalidTransition
-        case approvalExpired, invalidDeploymentStep
-        // Tags 58 to 63 are left free.
+        case approvalExpired, invalidDeploymentStep, moduleInUse
+        // Tags 59 to 63 are left free.
         case invalidRolloutPolicy = 64
     }
 
@@ -240,6 +240,10 @@ extension FleetCodec {
             write(.invalidDeploymentStep, text: id, to: &writer)
             writer.write(reason)
         case let .invalidRolloutPolicy(reason): write(.invalidRolloutPolicy, text: reason, to: &writer)
+        case let .moduleInUse(name, version, deployment):
+            write(.moduleInUse, text: name, to: &writer)
+            writer.write(version)
+            writer.write(deployment)
         }
     }
 
@@ -302,6 +306,7 @@ extension FleetCodec {
         case .approvalExpired: return .approvalExpired(id: try text())
         case .invalidDeploymentStep: return .invalidDeploymentStep(id: try text(), reason: try text())
         case .invalidRolloutPolicy: return .invalidRolloutPolicy(try text())
+        case .moduleInUse: return .moduleInUse(name: try text(), version: try text(), deployment: try text())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
         }
     }

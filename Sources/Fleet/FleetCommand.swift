@@ -204,6 +204,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     /// A driver's step that does not fit the record (a wave not next, a node not installing, a
     /// decision whose poll does not match its wave).
     case invalidDeploymentStep(id: String, reason: String)
+    /// A module version an unfinished deployment installs or may roll back to: deleted only once it finished.
+    case moduleInUse(name: String, version: String, deployment: String)
     /// A rollout policy whose gate settings or strategy parameters are out of their bounds.
     case invalidRolloutPolicy(String)
 
@@ -293,6 +295,9 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "the approval of deployment '\(id)' has expired"
         case let .invalidDeploymentStep(id, reason):
             return "deployment '\(id)': \(reason)"
+        case let .moduleInUse(name, version, deployment):
+            return "module \(name) \(version) is needed by deployment '\(deployment)', which has not finished; "
+                + "wait for it, or abort or roll it back"
         }
     }
 }

@@ -27,6 +27,7 @@ extension FleetRejection {
         case .approvalExpired: "approval_expired"
         case .invalidDeploymentStep: "invalid_deployment_step"
         case .invalidRolloutPolicy: "invalid_rollout_policy"
+        case .moduleInUse: "module_in_use"
         }
     }
 }

@@ -63,19 +63,25 @@ extension FleetState {
     }
 
     /// A decision on the gating wave of a running deployment, kept with the newest
-    /// `WaveRecord.decisionsKept`. Wait is stored; proceed passes the wave; fail follows
+    /// `WaveRecord.decisionsKept(waveNodes:)`. Wait is stored; proceed passes the wave; fail follows
     /// `gate.onFailure`: roll back, pause (the wave stays gating), or record only (the wave passes as
-    /// a dry run). A decision whose poll is not after the last stored one is a repeat.
+    /// a dry run). A decision whose poll index is at most the wave's count is a repeat; any index
+    /// but the count's next is refused.
     mutating func recordGateDecision(_ id: String, wave: UInt16, decision: GateDecision, at: UInt64) -> FleetOutcome {
         changeDeployment(id) { record in
             let index = Int(wave)
             guard index < record.waves.count else { return .failure(.invalidDeploymentStep(id: id, reason: "it has no wave \(wave)")) }
-            if let last = record.waves[index].decisions.last, decision.poll.index <= last.poll.index { return .success(.unchanged) }
+            let count = record.waves[index].decisionCount
+            if decision.poll.index <= count { return .success(.unchanged) }
             guard record.state == .running else {
                 return .failure(.invalidTransition(id: id, from: record.state, action: "record a gate decision"))
             }
             guard record.waves[index].state == .gating else {
                 return .failure(.invalidDeploymentStep(id: id, reason: "wave \(wave) is \(record.waves[index].state), not gating"))
+            }
+            guard decision.poll.index == count &+ 1 else {
+                let reason = "poll \(decision.poll.index) of wave \(wave) does not follow its \(count) decisions"
+                return .failure(.invalidDeploymentStep(id: id, reason: reason))
             }
             let size = record.nodeIndices(ofWave: index).count
             guard decision.poll.nodes.count == size, decision.failingStreaks.count == size else {
@@ -88,7 +94,8 @@ extension FleetState {
                 return .failure(.invalidDeploymentStep(id: id, reason: reason))
             }
             guard decision.isFinite else { return .failure(.invalidDeploymentStep(id: id, reason: "a gate value is not finite")) }
-            record.waves[index].decisions = Array((record.waves[index].decisions + [decision]).suffix(WaveRecord.decisionsKept))
+            let kept = WaveRecord.decisionsKept(waveNodes: size)
+            record.waves[index].decisions = Array((record.waves[index].decisions + [decision]).suffix(kept))
             if record.waves[index].decisionCount < .max { record.waves[index].decisionCount += 1 }
             return .success(record.follow(decision, ofWave: index, at: at))
         }
@@ -135,8 +142,7 @@ extension DeploymentRecord {
                 beginRollback(at: at, reason: failure + "; rolling back")
                 return .wave(index: wave, state: .failed)
             case .pause:
-                state = .paused
-                stateReason = failure + "; paused"
+                pause(at: at, reason: failure + "; paused")
                 return .gate(wave: wave, verdict: .fail, reason: decision.reason)
             case .recordOnly:
                 passWave(index, by: .dryRun, at: at)

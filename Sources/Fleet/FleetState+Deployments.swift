@@ -64,6 +64,7 @@ extension FleetState {
         record.waves = Array(repeating: WaveRecord(), count: proposed.waves.count)
         record.nodes = proposed.nodes.map { DeploymentNode(id: $0.id, wave: $0.wave, previousVersion: $0.previousVersion) }
         record.finishedAtMilliseconds = nil
+        record.pausedAtMilliseconds = nil
         if environment.requiresApproval {
             let timeout = UInt64(environment.approvalTimeoutSeconds) * 1_000
             let (expiry, overflow) = record.createdAtMilliseconds.addingReportingOverflow(timeout)
@@ -126,7 +127,8 @@ extension FleetState {
         }
     }
 
-    /// Pause (running), resume (paused), abort (not finished: nodes stay as they are, as when a
+    /// Pause (running), resume (paused, unless a wave failed to install: then only a rollback or an
+    /// abort moves it; the gating wave's waits do not count the time paused), abort (not finished: nodes stay as they are, as when a
     /// process is stopped), roll back (running or paused; awaiting approval aborts), promote (the
     /// gating wave passes, and a paused deployment runs again). Anything else is an invalid transition.
     mutating func controlDeployment(_ id: String, action: DeploymentAction, by user: String, reason: String,
@@ -134,10 +136,21 @@ extension FleetState {
         changeDeployment(id) { record in
             let why = "\(action) by \(user)" + (reason.isEmpty ? "" : ": \(reason)")
             switch (action, record.state) {
-            case (.pause, .running): record.state = .paused
-            case (.resume, .paused): record.state = .running
-            case (.abort, let state) where !state.isTerminal: record.finish(.aborted, at: at, reason: why)
-            case (.rollback, .awaitingApproval): record.finish(.aborted, at: at, reason: why)
+            case (.pause, .running):
+                record.state = .paused
+                record.pausedAtMilliseconds = at
+            case (.resume, .paused):
+                if let failed = record.waves.firstIndex(where: { $0.state == .failed }) {
+                    let action = "resume: wave \(failed) failed to install; roll back or abort"
+                    return .failure(.invalidTransition(id: id, from: record.state, action: action))
+                }
+                record.resume(at: at)
+            case (.abort, let state) where !state.isTerminal:
+                record.withdrawApproval(by: user, at: at)
+                record.finish(.aborted, at: at, reason: why)
+            case (.rollback, .awaitingApproval):
+                record.withdrawApproval(by: user, at: at)
+                record.finish(.aborted, at: at, reason: why)
             case (.rollback, .running), (.rollback, .paused): record.beginRollback(at: at, reason: why)
             case (.promote, .running), (.promote, .paused):
                 guard let wave = record.waves.firstIndex(where: { $0.state == .gating }) else {
@@ -148,6 +161,7 @@ extension FleetState {
             default:
                 return .failure(.invalidTransition(id: id, from: record.state, action: action.description))
             }
+            if record.state != .paused { record.pausedAtMilliseconds = nil }
             if !record.state.isTerminal { record.stateReason = DeploymentRecord.reasonText(why) }
             return .success(.action(action))
         }

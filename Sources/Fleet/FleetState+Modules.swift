@@ -56,11 +56,23 @@ extension FleetState {
         return nil
     }
 
+    /// Refused for a version an unfinished deployment installs or may roll a node back to.
     mutating func deleteModule(_ name: String, version: String) -> FleetOutcome {
-        guard modules[name]?.removeValue(forKey: version) != nil else {
-            return .rejected(.unknownModule(name: name, version: version))
+        guard modules[name]?[version] != nil else { return .rejected(.unknownModule(name: name, version: version)) }
+        if let user = deploymentNeeding(module: name, version: version) {
+            return .rejected(.moduleInUse(name: name, version: version, deployment: user))
         }
+        modules[name]?[version] = nil
         if modules[name]?.isEmpty == true { modules[name] = nil }
         return .moduleDeleted(name: name, version: version)
+    }
+
+    /// The unfinished deployment (the first by id) that installs `version` of `module`, or may
+    /// roll one of its nodes back to it.
+    func deploymentNeeding(module: String, version: String) -> String? {
+        deployments.values.filter { record in
+            !record.state.isTerminal && record.module == module
+                && (record.version == version || record.nodes.contains { $0.previousVersion == version })
+        }.map(\.id).min()
     }
 }

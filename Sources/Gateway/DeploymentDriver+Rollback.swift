@@ -2,7 +2,8 @@ import Fleet
 import HostInstall
 
 /// A deployment rolling back: every node the record marks rolling back is switched back from the
-/// deployment's version at once, up to `Limits.rollbackConcurrency` in flight, never gated.
+/// deployment's version at once, up to `Limits.rollbackConcurrency` in flight, never gated, with
+/// the strategy it installed with (a blue-green deployment switches back blue-green).
 extension DeploymentDriver {
     mutating func rollingBack(_ deployment: DeploymentRecord, now: UInt64) -> [Action] {
         var actions = recordEnded(deployment, now: now)
@@ -12,11 +13,18 @@ extension DeploymentDriver {
             let key = OrderKey(deployment: deployment.id, node: node.id, kind: .rollback)
             let operation = OperationID(deploymentID: deployment.id, wave: UInt32(node.wave),
                                         kind: .switchBack(from: deployment.version))
-            if let action = place(key, module: deployment.module, operation: operation, strategy: .inPlace, now: now) {
+            if let action = place(key, module: deployment.module, operation: operation, strategy: deployment.installStrategy, now: now) {
                 actions.append(action)
                 inFlight += 1
             }
         }
         return actions
+    }
+}
+
+extension DeploymentRecord {
+    /// How a host installs and switches back for this deployment: blue-green for `blueGreen`, else in place.
+    var installStrategy: InstallStrategy {
+        strategy == .blueGreen ? .blueGreen : .inPlace
     }
 }

@@ -32,8 +32,7 @@ extension DeploymentDriver {
             let node = deployment.nodes[index]
             let key = OrderKey(deployment: deployment.id, node: node.id, kind: .install)
             let operation = OperationID(deploymentID: deployment.id, wave: UInt32(wave), kind: .install(version: deployment.version))
-            let strategy: InstallStrategy = deployment.strategy == .blueGreen ? .blueGreen : .inPlace
-            if let action = place(key, module: deployment.module, operation: operation, strategy: strategy, now: now) {
+            if let action = place(key, module: deployment.module, operation: operation, strategy: deployment.installStrategy, now: now) {
                 actions.append(action)
                 inFlight += 1
             }
@@ -44,8 +43,10 @@ extension DeploymentDriver {
     /// Places `key`'s order unless it is in flight, ended, or waiting for its retry.
     mutating func place(_ key: OrderKey, module: String, operation: OperationID, strategy: InstallStrategy,
                         now: UInt64) -> Action? {
-        var order = orders[key] ?? Order(firstTriedAt: now)
+        var order = orders[key] ?? Order()
         guard !order.inFlight, order.ending == nil, now >= order.retryAt else { return nil }
+        if order.countingSince == nil { order.countingSince = now }
+        order.placedAt = now
         order.inFlight = true
         orders[key] = order
         return .order(OrderRequest(key: key, module: module, operation: operation, strategy: strategy))
@@ -53,14 +54,14 @@ extension DeploymentDriver {
 
     /// Proposes the ending of every order of the deployment that ended, or whose node is past its
     /// deadline (a node that does not answer in time counts as failed: one hung host cannot stall
-    /// the fleet).
+    /// the fleet; time waiting for capacity does not count).
     mutating func recordEnded(_ deployment: DeploymentRecord, now: UInt64) -> [Action] {
         var actions: [Action] = []
         for node in deployment.nodes where node.state == .installing || node.state == .rollingBack {
             let kind: OrderKind = node.state == .installing ? .install : .rollback
             let key = OrderKey(deployment: deployment.id, node: node.id, kind: kind)
             guard var order = orders[key] else { continue }
-            if order.ending == nil, now >= order.firstTriedAt &+ limits.orderDeadlineMilliseconds {
+            if order.ending == nil, order.elapsed(at: now) >= limits.orderDeadlineMilliseconds {
                 let last = order.lastDetail.isEmpty ? "" : "; last: \(order.lastDetail)"
                 order.ending = .failed(detail: "no answer within \(limits.orderDeadlineMilliseconds / 1_000) s\(last)")
                 orders[key] = order
@@ -68,7 +69,7 @@ extension DeploymentDriver {
             guard let ending = order.ending else { continue }
             let (succeeded, detail): (Bool, String) = switch ending {
             case let .succeeded(detail): (true, detail)
-            case let .failed(detail), let .retry(detail): (false, detail)
+            case let .failed(detail), let .retry(detail), let .busy(detail): (false, detail)
             }
             let bounded = detail.truncated(toUTF8Bytes: DeploymentRecord.textBytesMaximum)
             let command: FleetCommand = kind == .install

@@ -8,18 +8,22 @@ import Rollout
 /// (`orderEnded`, `proposalAnswered`). Everything it decides is in the replicated record, so its
 /// own state is only what is in flight: a new leader starts with none and resumes every running
 /// deployment from its record, placing again the orders of nodes the record shows unfinished
-/// (with the same operation id, which a host that already ran it answers from its table).
+/// (with the same operation id, which a host that already ran it answers from its table). A new
+/// leader so gives every unfinished node a fresh deadline: its orders' time is its own.
 /// Bounded: orders in flight per deployment by its install concurrency (rollbacks by
 /// `Limits.rollbackConcurrency`), one proposal per step in flight, nothing kept for a
 /// deployment that finished or left the state.
 public struct DeploymentDriver: Sendable {
     public struct Limits: Sendable, Equatable {
-        /// How long a node has to answer an install or a switch-back before it counts as failed.
+        /// How long a node has to answer an install or a switch-back before it counts as failed:
+        /// counted from the order's first placement, leaving out the time it waited for capacity
+        /// (`OrderEnding.busy`).
         public var orderDeadlineMilliseconds: UInt64 = 600_000
         /// An order that could not be placed, or ended without a definitive answer, is placed
         /// again after this long (until its deadline).
         public var orderRetryMilliseconds: UInt64 = 1_000
-        /// A proposal with no answer after this long is proposed again (applying it twice is harmless).
+        /// A proposal with no answer after this long is proposed again (applying it twice is
+        /// harmless); a refused one waits this long before its key is proposed again.
         public var proposalRetryMilliseconds: UInt64 = 5_000
         /// Switch-backs in flight at once in one rollback: a rollback runs as fast as this allows.
         public var rollbackConcurrency = 256
@@ -61,6 +65,9 @@ public struct DeploymentDriver: Sendable {
         case failed(detail: String)
         /// Not placed, or ended without a definitive answer: placed again until the deadline.
         case retry(detail: String)
+        /// Not placed for want of capacity (the leader's order book is full, or the node has an
+        /// order open): placed again, and the wait neither starts nor runs the deadline.
+        case busy(detail: String)
     }
 
     public enum Action: Equatable, Sendable {
@@ -70,18 +77,28 @@ public struct DeploymentDriver: Sendable {
     }
 
     struct Order: Sendable {
-        var firstTriedAt: UInt64
+        /// Time counted toward the deadline in spans that ended.
+        var counted: UInt64 = 0
+        /// Since when time counts toward the deadline: nil before the first placement and while
+        /// waiting for capacity.
+        var countingSince: UInt64?
+        var placedAt: UInt64 = 0
         /// Placed and not yet ended.
         var inFlight = false
         var retryAt: UInt64 = 0
         var lastDetail = ""
         /// A definitive ending waiting to be recorded.
         var ending: OrderEnding?
+
+        /// The time counted toward the deadline by `now`.
+        func elapsed(at now: UInt64) -> UInt64 {
+            counted &+ (countingSince.map { now >= $0 ? now - $0 : 0 } ?? 0)
+        }
     }
 
     public let limits: Limits
     var orders: [OrderKey: Order] = [:]
-    /// Proposals in flight, by key, with when they were made.
+    /// Proposals in flight, by key, with when they were made (or refused).
     var proposals: [String: UInt64] = [:]
 
     public init(limits: Limits = Limits()) {
@@ -118,19 +135,27 @@ public struct DeploymentDriver: Sendable {
         case let .retry(detail):
             order.lastDetail = detail
             order.retryAt = now &+ limits.orderRetryMilliseconds
+        case let .busy(detail):
+            order.lastDetail = detail
+            order.retryAt = now &+ limits.orderRetryMilliseconds
+            if let since = order.countingSince {
+                order.counted &+= order.placedAt >= since ? order.placedAt - since : 0
+                order.countingSince = nil
+            }
         }
         orders[key] = order
     }
 
-    /// A proposal was answered (applied, refused or lost): the next step looks at the record again.
+    /// A proposal was applied or lost: the next step looks at the record again.
     public mutating func proposalAnswered(_ key: String) {
         proposals[key] = nil
     }
 
-    /// This coordinator stopped leading: nothing it had in flight is its business any more.
-    public mutating func reset() {
-        orders = [:]
-        proposals = [:]
+    /// A proposal was applied and refused: its key waits `proposalRetryMilliseconds` from `now`
+    /// before it is proposed again, so a step the record does not take is not repeated every step.
+    public mutating func proposalRefused(_ key: String, nowMilliseconds now: UInt64) {
+        guard proposals[key] != nil else { return }
+        proposals[key] = now
     }
 
     /// A proposal under `key` unless one is in flight and not yet due again.

@@ -49,24 +49,27 @@ struct EventStreamTextTests {
     }
 
     /// A deployment's event names its id, module, version, environment and state, and the change's
-    /// own fields; an approval's is of type `approval`.
+    /// own fields in the API's snake-case words; an approval's is of type `approval`.
     @Test func deploymentChangesHaveTheirActionAndFields() {
         let record = DeploymentRecord(id: "d1", module: "web", version: "2.0.0", environment: "qa", strategy: .canary, createdBy: "alice",
                                       createdAtMilliseconds: 0, state: .rollingBack, stateReason: "the gate failed \"wave 0\"",
                                       waves: [], nodes: [])
-        let cases: [(DeploymentChange, String, String, String?)] = [
-            (.created, "deployment", "created", nil), (.approval(.rejected), "approval", "approval", "decision"),
-            (.action(.rollback), "deployment", "rollback", nil), (.wave(index: 1, state: .failed), "deployment", "wave", "waveState"),
-            (.node(id: "n1", state: .rollingBack), "deployment", "node", "nodeState"),
-            (.gate(wave: 0, verdict: .wait, reason: .settling), "deployment", "gate", "verdict"),
+        let cases: [(DeploymentChange, String, String, String?, String?)] = [
+            (.created, "deployment", "created", nil, nil), (.approval(.withdrawn), "approval", "approval", "decision", "withdrawn"),
+            (.action(.rollback), "deployment", "rollback", nil, nil),
+            (.wave(index: 1, state: .failed), "deployment", "wave", "waveState", "failed"),
+            (.node(id: "n1", state: .rollingBack), "deployment", "node", "nodeState", "rolling_back"),
+            (.node(id: "n1", state: .installFailed), "deployment", "node", "nodeState", "install_failed"),
+            (.gate(wave: 0, verdict: .wait, reason: .settling), "deployment", "gate", "verdict", nil),
         ]
-        for (change, type, action, field) in cases {
+        for (change, type, action, field, word) in cases {
             let event = FleetEvent(index: 9, change: .deployment(FleetEvent.DeploymentSummary(record, change: change)))
             let data = Self.json(EventStreamText.json(event))
             #expect(data["type"] as? String == type && data["action"] as? String == action && data["name"] as? String == "d1")
             #expect(data["state"] as? String == "rolling_back" && data["stateReason"] as? String == record.stateReason)
             #expect(data["module"] as? String == "web" && data["environment"] as? String == "qa")
             if let field { #expect(data[field] != nil, "\(action) without \(field)") }
+            if let field, let word { #expect(data[field] as? String == word, "the API's word for \(change)") }
         }
     }
 

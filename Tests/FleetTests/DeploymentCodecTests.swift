@@ -71,8 +71,8 @@ struct DeploymentCodecTests {
     @Test func hostileFieldsAreRefused() throws {
         let bytes = FleetCodec.encode(.createDeployment(Fixtures.record(sizes: [1])))
         // From the end: the node table's count, its one node (id, wave, previous version, state,
-        // detail) and the finished flag.
-        let countAt = bytes.count - (4 + 4 + "n0-0".utf8.count + 2 + 1 + 4 + "1.0.0".utf8.count + 1 + 4 + 1)
+        // detail), the finished flag and the paused flag.
+        let countAt = bytes.count - (4 + 4 + "n0-0".utf8.count + 2 + 1 + 4 + "1.0.0".utf8.count + 1 + 4 + 1 + 1)
         #expect(Array(bytes[countAt..<countAt + 4]) == [0, 0, 0, 1] || Array(bytes[countAt..<countAt + 4]) == [1, 0, 0, 0])
         var hostile = bytes
         hostile.replaceSubrange(countAt..<countAt + 4, with: [0xFF, 0xFF, 0xFF, 0xFF])
@@ -110,6 +110,8 @@ struct DeploymentCodecTests {
             .rejected(.deploymentInProgress(id: "d0")), .rejected(.tooManyDeployments(maximum: 1_024)),
             .rejected(.invalidTransition(id: "d1", from: .paused, action: "pause")), .rejected(.approvalExpired(id: "d1")),
             .rejected(.invalidDeploymentStep(id: "d1", reason: "why")),
+            .rejected(.moduleInUse(name: "web", version: "1.0.0", deployment: "d1")),
+            .deploymentStored(record, change: .approval(.withdrawn)),
         ]
         for outcome in outcomes {
             var writer = BinaryWriter()
@@ -162,8 +164,11 @@ struct DeploymentCodecTests {
         var audited = Fixtures.state()
         audited.applyNext(.audited(Self.context, .controlDeployment(id: "none", action: .abort, by: "a", reason: "", atMilliseconds: 5)))
         let empty = FleetCodec.encode(audited)
-        #expect(Array(empty.suffix(4)) == [0, 0, 0, 0], "the deployment table is last")
-        #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeState(Array(empty.dropLast(4)) + [0xFF, 0xFF, 0xFF, 0xFF]) }
+        #expect(Array(empty.suffix(8)) == [0, 0, 0, 0, 0, 0, 0, 0], "the deployment table, then the policy table, are last")
+        let hostile = Array(empty.dropLast(8)) + [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]
+        let tooMany = BinaryDecodingError.invalidValue(offset: empty.count - 8,
+                                                       detail: "4294967295 records, over \(FleetState.deploymentsMaximum)")
+        #expect(throws: tooMany) { try FleetCodec.decodeState(hostile) }
 
         var state = Fixtures.state()
         state.applyNext(.createDeployment(Fixtures.record("d1")))

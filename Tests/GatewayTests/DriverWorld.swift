@@ -17,6 +17,8 @@ struct DriverWorld {
         var retained: String?
         /// Never answers an order (and never carries one out).
         var hung = false
+        /// Answers every install that it failed.
+        var installFails = false
         /// Operations done, with whether they succeeded: a repeat is answered from here.
         var done: [OperationID: Bool] = [:]
     }
@@ -52,6 +54,9 @@ struct DriverWorld {
     var crashing: String?
     var weather = Weather()
     var failovers = 0
+    /// The orders the driver placed in the last step, and those of this leadership not yet carried out.
+    private(set) var placed: [DeploymentDriver.OrderRequest] = []
+    var ordersInFlight: [DeploymentDriver.OrderRequest] { orders.filter { $0.leadership == leadership }.map(\.request) }
     private(set) var driver: DeploymentDriver
     private var random: SplitMix64
     private var leadership = 0
@@ -83,15 +88,15 @@ struct DriverWorld {
         return gate
     }
 
-    /// A deployment of `web` `version` over every host in `development`, planned by `WavePlanner`.
-    mutating func deploy(_ id: String, version: String, strategy: RolloutStrategy = .canary,
+    /// A deployment of `web` `version` over every host in `environment`, planned by `WavePlanner`.
+    mutating func deploy(_ id: String, version: String, strategy: RolloutStrategy = .canary, environment: String = "development",
                          gate: GateSettings = DriverWorld.quickGate, concurrency: UInt16 = 4) -> FleetOutcome? {
         let waves = WavePlanner.plan(nodes: hosts.keys.sorted(), strategy: strategy, parameters: StrategyParameters(rollingBatchSize: 2))
         let nodes = waves.enumerated().flatMap { wave, members in
             members.map { DeploymentNode(id: $0, wave: UInt16(wave), previousVersion: hosts[$0]?.current) }
         }
         return apply(.createDeployment(DeploymentRecord(
-            id: id, module: "web", version: version, environment: "development", strategy: strategy, gate: gate,
+            id: id, module: "web", version: version, environment: environment, strategy: strategy, gate: gate,
             installConcurrency: concurrency, createdBy: "alice", createdAtMilliseconds: now,
             waves: Array(repeating: WaveRecord(), count: waves.count), nodes: nodes)))
     }
@@ -108,12 +113,18 @@ struct DriverWorld {
         while now < end {
             step()
             invariant(state)
-            if state.deployments.values.allSatisfy({ $0.state.isTerminal }) && orders.isEmpty && proposals.isEmpty { return }
+            if isSettled { return }
         }
     }
 
-    private mutating func step() {
+    /// Every deployment terminal, and nothing in flight.
+    var isSettled: Bool {
+        state.deployments.values.allSatisfy { $0.state.isTerminal } && orders.isEmpty && proposals.isEmpty
+    }
+
+    mutating func step() {
         now += Self.stepMilliseconds
+        placed = []
         if chance(weather.failoverPerStep) {
             failovers += 1
             leadership += 1
@@ -134,6 +145,7 @@ struct DriverWorld {
                 proposals.append(PendingProposal(due: now + 50 + random.next(below: 400), key: key, command: command,
                                                  commits: !chance(weather.lostProposal), leadership: leadership))
             case let .order(request):
+                placed.append(request)
                 orders.append(PendingOrder(due: now + 200 + random.next(below: 2_000), request: request, leadership: leadership))
             }
         }
@@ -167,11 +179,22 @@ struct DriverWorld {
         var host = hosts[node]!
         switch operation.kind {
         case let .install(version):
+            if host.installFails {
+                host.done[operation] = false
+                hosts[node] = host
+                return false
+            }
             if host.current != version {
                 host.retained = host.current
                 host.current = version
             }
         case let .switchBack(from):
+            if host.current == from, host.retained == nil {
+                // Like InstallCore: nothing retained to switch back to is a refusal.
+                host.done[operation] = false
+                hosts[node] = host
+                return false
+            }
             if host.current == from {
                 host.current = host.retained
                 host.retained = nil
