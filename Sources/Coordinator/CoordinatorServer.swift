@@ -79,7 +79,7 @@ public final class CoordinatorServer: Sendable {
             ?? raftSettings.tickInterval * (raftSettings.electionTimeoutTicks * 4)
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
         let (orders, deployments) = try Self.connect(raft, to: gateway, revocations: revocations, uploads: uploads,
-                                                     deploymentRetention: configuration.deploymentRetention, logger: logger, metrics: metrics)
+                                                     retention: configuration.deploymentRetention, logger: logger, metrics: metrics)
         self.deployments = deployments
         let ticketKeys = tls.ticketKeys
         raft.ticketKeys.observer = { ticketKeys.install($0) }
@@ -115,13 +115,13 @@ public final class CoordinatorServer: Sendable {
     /// its node reads, module retention keep what orders install, and node administration ask them and the revocations;
     /// returns the module orders and the deployment driver.
     private static func connect(_ raft: RaftService, to gateway: AgentGateway, revocations: AgentRevocations, uploads: ModuleUploads,
-                                deploymentRetention: Duration, logger: Logger,
+                                retention: Duration, logger: Logger,
                                 metrics: MetricsRegistry) throws(TransportError) -> (ModuleOrders, DeploymentDriving) {
         raft.gatewayQueries = { gateway.answer($0) }
         let store = uploads.store
         let orders = ModuleOrders(gateway: gateway, logger: logger, metrics: metrics) { store.contains($0) }
         raft.moduleRetention.versionsOrdered = { orders.versionsInstalling }
-        let deployments = try DeploymentDriving(gateway: gateway, orders: orders, retention: deploymentRetention, logger: logger,
+        let deployments = try DeploymentDriving(gateway: gateway, orders: orders, retention: retention, logger: logger,
                                                 metrics: metrics) { request, completion in
             raft.loop.execute { raft.submitOnLoop(request, mayForward: false, completion: completion) }
         }

@@ -28,7 +28,6 @@ final class DeploymentDriving: Sendable {
         var generation: UInt64 = 0
         /// The term the driver's state belongs to; nil while not acting.
         var term: UInt64?
-        var deployments: [DeploymentRecord] = []
         var nextCompactionAt = MonotonicInstant(nanoseconds: 0)
         var isCompacting = false
         var timer: TimerID?
@@ -43,7 +42,10 @@ final class DeploymentDriving: Sendable {
     private let submit: @Sendable (ClusterRequest, @escaping @Sendable (ClusterOutcome) -> Void) -> Void
     private let logger: Logger
     private let ordersPlaced: Counter
+    /// Touched only on the driver's loop, so the Raft loop never waits for a step.
     private let state = Locked(State())
+    /// The newest view's deployments, left by `follow` on the Raft loop.
+    private let latest = Locked<[DeploymentRecord]>([])
 
     init(gateway: AgentGateway, orders: ModuleOrders, retention: Duration, logger: Logger, metrics: MetricsRegistry,
          submit: @escaping @Sendable (ClusterRequest, @escaping @Sendable (ClusterOutcome) -> Void) -> Void) throws(TransportError) {
@@ -61,7 +63,7 @@ final class DeploymentDriving: Sendable {
     /// Keeps the view's deployments for the next step.
     func follow(_ view: ClusterView) {
         let deployments = Array(view.deployments.values)
-        state.withLock { $0.deployments = deployments }
+        latest.withLock { $0 = deployments }
     }
 
     func start() {
@@ -97,14 +99,15 @@ final class DeploymentDriving: Sendable {
         let acting = leadership.isActing(at: now)
         let source = readingSource()
         let wallNow = WallClock.nowMilliseconds()
+        let deployments = latest.withLock { $0 }
         let (generation, actions, compact) = state.withLock { state -> (UInt64, [DeploymentDriver.Action], UInt64?) in
             guard acting else {
                 if state.term != nil { restart(&state, term: nil) }
                 return (state.generation, [], nil)
             }
             if state.term != leadership.term { restart(&state, term: leadership.term) }
-            let actions = state.driver.step(state.deployments, nowMilliseconds: wallNow, readings: source)
-            return (state.generation, actions, compactionDue(&state, now: now, wallNow: wallNow))
+            let actions = state.driver.step(deployments, nowMilliseconds: wallNow, readings: source)
+            return (state.generation, actions, compactionDue(&state, deployments: deployments, now: now, wallNow: wallNow))
         }
         for action in actions { perform(action, generation: generation) }
         if let cut = compact { propose(compactionBefore: cut, generation: generation) }
@@ -131,8 +134,7 @@ final class DeploymentDriving: Sendable {
                         logger.debug("a deployment step was not proposed; it is tried again", ["step": key, "outcome": outcome.logSummary])
                     }
                 }
-                let now = WallClock.nowMilliseconds()
-                state.withLock { state in
+                onLoop { state, now in
                     guard state.generation == generation else { return }
                     if refused { state.driver.proposalRefused(key, nowMilliseconds: now) } else { state.driver.proposalAnswered(key) }
                 }
@@ -152,16 +154,31 @@ final class DeploymentDriving: Sendable {
     }
 
     private func ended(_ key: DeploymentDriver.OrderKey, _ ending: DeploymentDriver.OrderEnding, generation: UInt64) {
-        let now = WallClock.nowMilliseconds()
-        state.withLock { if $0.generation == generation { $0.driver.orderEnded(key, ending, nowMilliseconds: now) } }
+        onLoop { state, now in
+            if state.generation == generation { state.driver.orderEnded(key, ending, nowMilliseconds: now) }
+        }
+    }
+
+    /// Runs `body` on the driver's loop with its state and the wall clock: answers come on the Raft
+    /// loop and the sessions' loops, which must not wait for a step. After `stop` it never runs.
+    private func onLoop(_ body: @escaping @Sendable (inout State, UInt64) -> Void) {
+        loop.execute { [self] in
+            let now = WallClock.nowMilliseconds()
+            state.withLock { body(&$0, now) }
+        }
     }
 
     /// The cut of a compaction due now: once a minute, when a deployment finished before it.
-    private func compactionDue(_ state: inout State, now: MonotonicInstant, wallNow: UInt64) -> UInt64? {
+    private func compactionDue(_ state: inout State, deployments: [DeploymentRecord], now: MonotonicInstant,
+                               wallNow: UInt64) -> UInt64? {
         guard !state.isCompacting, now >= state.nextCompactionAt else { return nil }
         state.nextCompactionAt = now.advanced(by: Self.compactionInterval)
-        let cut = wallNow &- min(wallNow, UInt64(retention.components.seconds) * 1_000)
-        guard state.deployments.contains(where: { ($0.finishedAtMilliseconds ?? .max) < cut }) else { return nil }
+        // Never past the newest finished deployment less the retention: a leader whose clock runs
+        // ahead must not drop the history every member keeps.
+        let kept = UInt64(retention.components.seconds) * 1_000
+        let newestFinished = deployments.compactMap(\.finishedAtMilliseconds).max() ?? 0
+        let cut = min(wallNow, newestFinished) &- min(min(wallNow, newestFinished), kept)
+        guard deployments.contains(where: { ($0.finishedAtMilliseconds ?? .max) < cut }) else { return nil }
         state.isCompacting = true
         return cut
     }
@@ -173,7 +190,7 @@ final class DeploymentDriving: Sendable {
             } else {
                 logger.debug("compacting finished deployments failed; tried again later", ["outcome": outcome.logSummary])
             }
-            state.withLock { if $0.generation == generation { $0.isCompacting = false } }
+            onLoop { state, _ in if state.generation == generation { state.isCompacting = false } }
         }
     }
 

@@ -14,7 +14,7 @@ enum ApprovalsCommand {
                 try APIClientOptions(options).read("/api/v1/approvals", as: ApprovalPage.self) { page in
                     for deployment in page.approvals {
                         let decision = deployment.approval.map { $0.decision + ($0.decidedBy.map { " by \($0)" } ?? "") } ?? "-"
-                        print("\(deployment.summaryLine)  approval: \(decision)")
+                        print(TerminalText.printable("\(deployment.summaryLine)  approval: \(decision)", maximumBytes: 4_096))
                     }
                 }
             },

@@ -42,7 +42,11 @@ enum DeploymentCommand {
         let response = try client.send("POST", "/api/v1/deployments", body: Array((body + "}").utf8))
         guard response.head.status == 202 else { throw APIFailure(answer: response) }
         let started = try APIClientOptions.decode(Started.self, from: response.body)
-        if client.wantsJSON { print(String(decoding: response.body, as: UTF8.self)) } else { print("\(started.id): \(started.state)") }
+        if client.wantsJSON {
+            print(String(decoding: response.body, as: UTF8.self))
+        } else {
+            print(TerminalText.printable("\(started.id): \(started.state)"))
+        }
         return options.isGiven(watchFlag) ? try DeploymentWatch.run(options, id: started.id) : 0
     }
 
@@ -65,8 +69,8 @@ enum DeploymentCommand {
         if options.isGiven(stateFilter) { items.append(("state", try options.choice(stateFilter))) }
         let path = "/api/v1/deployments?" + items.map { "\($0)=\(percentEncoded($1))" }.joined(separator: "&")
         return try APIClientOptions(options).read(path, as: DeploymentPage.self) { page in
-            for deployment in page.deployments { print(deployment.summaryLine) }
-            if let next = page.next { print("more deployments: add --before \(next)") }
+            for deployment in page.deployments { print(TerminalText.printable(deployment.summaryLine, maximumBytes: 4_096)) }
+            if let next = page.next { print(TerminalText.printable("more deployments: add --before \(next)")) }
         }
     }
 
@@ -84,7 +88,7 @@ enum DeploymentCommand {
     static func read(_ name: String, summary: String, lines: @escaping @Sendable (DeploymentDocument) -> [String]) -> Command {
         Command(name, summary: summary, arguments: ["ID"], flags: APIClientOptions.flags) { options in
             try APIClientOptions(options).read("/api/v1/deployments/\(try id(options))", as: DeploymentDocument.self) { document in
-                lines(document).forEach { print($0) }
+                lines(document).forEach { print(TerminalText.printable($0, maximumBytes: 4_096)) }
             }
         }
     }

@@ -22,7 +22,7 @@ enum DeploymentWatch {
             if client.wantsJSON {
                 if previous?.state != document.state || previous == nil { print(String(decoding: response.body, as: UTF8.self)) }
             } else {
-                for line in document.changeLines(since: previous) { print(line) }
+                for line in document.changeLines(since: previous) { print(TerminalText.printable(line, maximumBytes: 4_096)) }
             }
             previous = document
             if document.isTerminal { return document.state == "succeeded" ? 0 : CommandLineProgram.failureStatus }

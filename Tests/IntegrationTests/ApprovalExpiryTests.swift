@@ -16,9 +16,9 @@ struct ApprovalExpiryTests {
         let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
         let token = try coordinator.adminToken()
         let run = { (arguments: [String]) in try EnvironmentCommandTests.hotswap(arguments, on: coordinator, ca: certificates.ca) }
+        let body = #"{"defaultStrategy":"direct","requiresApproval":true,"approvalTimeoutSeconds":60}"#
         let environment = try coordinator.request("PUT", "/api/v1/environments/gated", token: token,
-                                                  extra: ["-H", "Content-Type: application/json", "--data-binary",
-                                                          #"{"defaultStrategy":"direct","requiresApproval":true,"approvalTimeoutSeconds":60}"#])
+                                                  extra: ["-H", "Content-Type: application/json", "--data-binary", body])
         #expect(environment.status == 201, "\(environment.body)")
         let reservation = try #require(LoopbackPort.Reservation(belowEphemeralRange: ()))
         defer { reservation.release() }
