@@ -27,7 +27,9 @@ enum ApprovalRoutes {
         if !approve, body.reason.isEmpty {
             return responder.send(.error(400, "invalid_body", "reason is required to reject: {\"reason\": \"...\"}"))
         }
-        let command = FleetCommand.decideApproval(id: request.parameters["id"] ?? "", approve: approve, by: caller.name,
+        let id = request.parameters["id"] ?? ""
+        guard DeploymentRecord.isValidID(id) else { return responder.send(DeploymentRoutes.unknown(id)) }
+        let command = FleetCommand.decideApproval(id: id, approve: approve, by: caller.name,
                                                   reason: body.reason, atMilliseconds: WallClock.nowMilliseconds())
         DeploymentRoutes.submit(command, caller: caller, request: request, responder: responder, service: service)
     }

@@ -31,7 +31,7 @@ enum DeploymentRoutes {
         routes.add("GET", "/api/v1/deployments/{id}") { request, responder, _ in
             let id = request.parameters["id"] ?? ""
             service.answerRead(request, responder: responder) { view in
-                guard let record = view.deployments[id] else { return HTTPReply(.applied(.rejected(.unknownDeployment(id)))) }
+                guard let record = view.deployments[id] else { return unknown(id) }
                 return .json(200, DeploymentJSON.record(record))
             }
         }
@@ -50,16 +50,19 @@ enum DeploymentRoutes {
         case let .success(parsed): body = parsed
         case let .failure(refusal): return responder.send(refusal)
         }
-        let command = FleetCommand.controlDeployment(id: request.parameters["id"] ?? "", action: action, by: caller.name,
+        let id = request.parameters["id"] ?? ""
+        guard DeploymentRecord.isValidID(id) else { return responder.send(unknown(id)) }
+        let command = FleetCommand.controlDeployment(id: id, action: action, by: caller.name,
                                                      reason: body.reason, atMilliseconds: WallClock.nowMilliseconds())
         submit(command, caller: caller, request: request, responder: responder, service: service)
     }
 
     private static func create(_ request: HTTPRequest, _ responder: HTTPResponder, _ caller: VerifiedCaller, service: RaftService) {
-        let environment: String
-        switch body(request.body, over: nil) {
-        case let .success(checked): environment = checked.environment
-        case let .failure(refusal): return responder.send(refusal)
+        // Only the environment is read before the policy is known: the body's gate and parameters
+        // are checked over the environment's policy, not over the defaults.
+        guard let environment = environmentNamed(in: request.body) else {
+            if case let .failure(refusal) = body(request.body, over: nil) { return responder.send(refusal) }
+            return responder.send(.error(400, "invalid_body", DeploymentBody.shape))
         }
         let random: [UInt8]
         do { random = try SecureRandom.bytes(DeploymentPlan.idRandomBytes) } catch {
@@ -112,6 +115,11 @@ enum DeploymentRoutes {
         }
     }
 
+    /// The answer for an id no deployment can have (not `[a-z0-9-]{1,40}`): the one an unknown id gets.
+    static func unknown(_ id: String) -> HTTPReply {
+        HTTPReply(.applied(.rejected(.unknownDeployment(id.truncated(toUTF8Bytes: DeploymentRecord.idBytesMaximum)))))
+    }
+
     /// The smaller of the Raft entry limit and the peer frame a follower forwards the entry in.
     static let entryBytesMaximum = min(RaftConfiguration(id: .none).messageBytesMaximum, FrameCodec.frameSizeMaximumBytesDefault)
 
@@ -125,6 +133,13 @@ enum DeploymentRoutes {
         } catch {
             return .failure(.error(400, "invalid_json", DeploymentBody.shape))
         }
+    }
+
+    /// The body's `environment` when it is a JSON object naming one as a string; nil otherwise (the
+    /// full parse then says what is wrong).
+    static func environmentNamed(in bytes: [UInt8]) -> String? {
+        struct Named: Decodable { let environment: String? }
+        do { return try JSONDecoder().decode(Named.self, from: Data(bytes)).environment } catch { return nil }
     }
 
     /// An empty body is no reason.

@@ -166,6 +166,22 @@ struct DeploymentRoutesTests {
         #expect(query.status == 400 && query.errorCode == "invalid_query", "\(query.body)")
         let reason = try coordinator.request("POST", "/api/v1/deployments/d-000000000000/pause", body: #"{"why":"x"}"#, token: token)
         #expect(reason.status == 400 && reason.body.contains("why"), "\(reason.body)")
+        let long = String(repeating: "a", count: 300)
+        for path in ["/api/v1/deployments/\(long)/pause", "/api/v1/approvals/\(long)/approve", "/api/v1/deployments/\(long)"] {
+            let answer = try coordinator.request(path.hasSuffix(long) ? "GET" : "POST", path, token: token)
+            #expect(answer.status == 404 && answer.errorCode == "not_found", "an id no deployment can have: \(path): \(answer.body)")
+        }
+    }
+
+    /// A request's gate is read over its environment's policy, not the defaults: a minimum wait of
+    /// an hour is refused by the defaults' 30-minute maximum and taken under a policy of two hours.
+    @Test func aRequestsGateIsCheckedOverItsEnvironmentsPolicy() throws {
+        defer { agents.forEach { $0.close() } }
+        let policy = #"{"gate": {"maximumWaitMilliseconds": 7200000}}"#
+        #expect(try coordinator.request("PUT", "/api/v1/environments/development/rollout-policy", body: policy, token: token).status == 200)
+        let body = #"{"module":"web","version":"2.0.0","environment":"development","gate":{"minimumWaitMilliseconds":3600000}}"#
+        let created = try create(body)
+        #expect(created.status == 202, "\(created.body)")
     }
 
     @Test func theCommandLineDeploysShowsExplainsControlsAndDecides() throws {
