@@ -52,14 +52,20 @@ public enum DeploymentJSON {
             + "\"decidedAtMilliseconds\":\(approval.decidedAtMilliseconds.map { "\($0)" } ?? "null")}"
     }
 
+    /// What stands for the evidence of the oldest kept decision when the poll before it was dropped.
+    public static let earlierPollsNotKept = "the poll before this one is not kept, so the comparison with it cannot be shown; "
+        + "the verdict is as stored"
+
     static func wave(_ record: DeploymentRecord, _ index: Int) -> String {
         let wave = record.waves[index]
         var decisions: [String] = []
         for (position, decision) in wave.decisions.enumerated() {
             let previous = position > 0 ? wave.decisions[position - 1] : nil
-            let lines = wave.baseline.map {
+            var lines = wave.baseline.map {
                 StabilizationGate.evidence(settings: record.gate, baseline: $0, previous: previous, decision: decision).lines
             } ?? []
+            // The poll before the oldest kept one was dropped: what it said of settling cannot be shown again.
+            if previous == nil, decision.poll.index > 1 { lines = Array(lines.prefix(1)) + [Self.earlierPollsNotKept] }
             decisions.append("{\"index\":\(decision.poll.index),\"elapsedMs\":\(decision.poll.elapsedMilliseconds),"
                 + "\"verdict\":\(JSONText.quoted("\(decision.verdict)")),\"reason\":\(JSONText.quoted("\(decision.reason)")),"
                 + "\"lines\":[\(lines.map(JSONText.quoted).joined(separator: ","))]}")

@@ -162,6 +162,20 @@ struct DeploymentAPITests {
         #expect(lines == expected && lines.first?.hasPrefix("poll 1 of") == true, "\(lines)")
     }
 
+    @Test func theOldestKeptDecisionAfterDroppedOnesShowsItsSummaryOnly() throws {
+        var record = Self.record("d-a", at: 1)
+        record.waves[0].state = .gating
+        record.waves[0].baseline = GateBaseline(nodes: [nil], windowMilliseconds: 60_000)
+        record.waves[0].decisions = [GateDecision(poll: GatePoll(index: 5, elapsedMilliseconds: 150_000, nodes: [nil]), verdict: .wait,
+                                                  reason: .settling, consecutiveStable: 0, failingStreaks: [0], consecutiveNoData: 1)]
+        record.waves[0].decisionCount = 5
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.record(record).utf8)) as? [String: Any])
+        let decision = ((json["waves"] as? [[String: Any]])?.first?["decisions"] as? [[String: Any]])?.first ?? [:]
+        let lines = decision["lines"] as? [String] ?? []
+        #expect(lines.count == 2 && lines.first?.hasPrefix("poll 5 of") == true && lines.last == DeploymentJSON.earlierPollsNotKept,
+                "\(lines)")
+    }
+
     @Test func approvalsArePendingFirstThenTheDecided() {
         var pending = Self.record("d-p", at: 5, state: .awaitingApproval)
         pending.approval = ApprovalRecord(expiresAtMilliseconds: 100)
