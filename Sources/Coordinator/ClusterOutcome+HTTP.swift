@@ -66,6 +66,7 @@ extension HTTPReply {
     private static func rejected(_ rejection: FleetRejection) -> HTTPReply {
         let status = switch rejection {
         case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule, .unknownDeployment: 404
+        case .selfApproval: 403
         case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers, .environmentInUse, .userExists,
              .lastAdmin, .signingKeyExists, .moduleVersionExists, .tooManyModules, .tooManyModuleVersions,
              .moduleSignatureDiffers, .tooManyModuleVersionsInAll, .tooManyDeployments, .deploymentExists, .deploymentInProgress,

@@ -25,8 +25,8 @@ extension FleetCodec {
         case invalidModule = 32, moduleVersionExists, unknownModule, tooManyModules, tooManyModuleVersions
         case moduleSignatureDiffers, tooManyModuleVersionsInAll, invalidModuleSigningKeys
         case unknownDeployment = 50, invalidDeployment, deploymentExists, deploymentInProgress, tooManyDeployments, invalidTransition
-        case approvalExpired, invalidDeploymentStep, moduleInUse
-        // Tags 59 to 63 are left free.
+        case approvalExpired, invalidDeploymentStep, moduleInUse, selfApproval
+        // Tags 60 to 63 are left free.
         case invalidRolloutPolicy = 64
     }
 
@@ -240,11 +240,14 @@ extension FleetCodec {
             write(.invalidDeploymentStep, text: id, to: &writer)
             writer.write(reason)
         case let .invalidRolloutPolicy(reason): write(.invalidRolloutPolicy, text: reason, to: &writer)
-        case let .moduleInUse(name, version, deployment):
-            write(.moduleInUse, text: name, to: &writer)
-            writer.write(version)
-            writer.write(deployment)
+        case let .moduleInUse(name, version, deployment): write(.moduleInUse, texts: [name, version, deployment], to: &writer)
+        case let .selfApproval(id, user): write(.selfApproval, texts: [id, user], to: &writer)
         }
+    }
+
+    private static func write(_ tag: RejectionTag, texts: [String], to writer: inout BinaryWriter) {
+        writer.write(tag.rawValue)
+        for text in texts { writer.write(text) }
     }
 
     private static func write(_ tag: RejectionTag, text: String, to writer: inout BinaryWriter) {
@@ -307,6 +310,7 @@ extension FleetCodec {
         case .invalidDeploymentStep: return .invalidDeploymentStep(id: try text(), reason: try text())
         case .invalidRolloutPolicy: return .invalidRolloutPolicy(try text())
         case .moduleInUse: return .moduleInUse(name: try text(), version: try text(), deployment: try text())
+        case .selfApproval: return .selfApproval(id: try text(), user: try text())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")
         }
     }

@@ -206,6 +206,9 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case invalidDeploymentStep(id: String, reason: String)
     /// A module version an unfinished deployment installs or may roll back to: deleted only once it finished.
     case moduleInUse(name: String, version: String, deployment: String)
+    /// An approval by the user who created the deployment: another admin must approve it (a
+    /// rejection by its creator is taken).
+    case selfApproval(id: String, user: String)
     /// A rollout policy whose gate settings or strategy parameters are out of their bounds.
     case invalidRolloutPolicy(String)
 
@@ -298,6 +301,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
         case let .moduleInUse(name, version, deployment):
             return "module \(name) \(version) is needed by deployment '\(deployment)', which has not finished; "
                 + "wait for it, or abort or roll it back"
+        case let .selfApproval(id, user):
+            return "\(user) created deployment '\(id)' and cannot approve it too: another admin must"
         }
     }
 }

@@ -28,6 +28,7 @@ extension FleetRejection {
         case .invalidDeploymentStep: "invalid_deployment_step"
         case .invalidRolloutPolicy: "invalid_rollout_policy"
         case .moduleInUse: "module_in_use"
+        case .selfApproval: "self_approval"
         }
     }
 }

@@ -93,6 +93,7 @@ extension FleetState {
                 return .failure(.invalidTransition(id: id, from: record.state, action: approve ? "approve" : "reject"))
             }
             guard at < approval.expiresAtMilliseconds else { return .failure(.approvalExpired(id: id)) }
+            guard !approve || user != record.createdBy else { return .failure(.selfApproval(id: id, user: user)) }
             approval.decision = approve ? .approved : .rejected
             approval.decidedBy = DeploymentRecord.reasonText(user)
             approval.reason = DeploymentRecord.reasonText(reason)

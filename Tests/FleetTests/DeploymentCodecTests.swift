@@ -111,6 +111,7 @@ struct DeploymentCodecTests {
             .rejected(.invalidTransition(id: "d1", from: .paused, action: "pause")), .rejected(.approvalExpired(id: "d1")),
             .rejected(.invalidDeploymentStep(id: "d1", reason: "why")),
             .rejected(.moduleInUse(name: "web", version: "1.0.0", deployment: "d1")),
+            .rejected(.selfApproval(id: "d1", user: "alice")),
             .deploymentStored(record, change: .approval(.withdrawn)),
         ]
         for outcome in outcomes {

@@ -133,6 +133,18 @@ struct DeploymentCreationTests {
                 == .rejected(.unknownDeployment("nope")))
     }
 
+    @Test func itsCreatorMayRejectButNotApproveADeployment() throws {
+        var state = Fixtures.state()
+        state.applyNext(.createDeployment(Fixtures.record(environment: "production")))
+        let own = state.applyNext(.decideApproval(id: "d1", approve: true, by: "alice", reason: "mine",
+                                                  atMilliseconds: Fixtures.createdAt + 1))
+        #expect(own == .rejected(.selfApproval(id: "d1", user: "alice")))
+        #expect(state.deployments["d1"]?.state == .awaitingApproval)
+        let rejected = state.applyNext(.decideApproval(id: "d1", approve: false, by: "alice", reason: "withdrawn",
+                                                       atMilliseconds: Fixtures.createdAt + 2))
+        #expect(rejected?.deployment?.state == .aborted)
+    }
+
     @Test func anApprovalExpiresOnlyAtItsTimeAndCannotBeDecidedAfter() throws {
         var state = Fixtures.state()
         state.applyNext(.createDeployment(Fixtures.record(environment: "production")))
