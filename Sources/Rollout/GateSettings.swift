@@ -64,11 +64,12 @@ public struct GateSettings: Sendable, Equatable {
         }
     }
 
-    /// The ceiling a metric must stay under, in its unit, or nil when it has none.
+    /// The ceiling a metric must stay under, in its unit, or nil when it has none: the module's
+    /// metrics, and a host ceiling of 100 %, which a host fully busy or full would not pass either.
     public func ceiling(for metric: GateMetric) -> Double? {
         switch metric {
-        case .hostCPU: Double(hostCPUCeilingPercent)
-        case .hostMemory: Double(hostMemoryCeilingPercent)
+        case .hostCPU: hostCPUCeilingPercent < 100 ? Double(hostCPUCeilingPercent) : nil
+        case .hostMemory: hostMemoryCeilingPercent < 100 ? Double(hostMemoryCeilingPercent) : nil
         case .probeLatency, .moduleCPU, .moduleMemory: nil
         }
     }

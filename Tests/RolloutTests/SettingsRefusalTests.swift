@@ -46,6 +46,10 @@ import Testing
         let band = GateBand(relativeBasisPoints: 1_000, floor: 2)
         #expect(band.width(around: 40) == 4)
         #expect(band.width(around: 3) == 2)
+        #expect(GateSettings().ceiling(for: .hostCPU) == 80)
+        var open = GateSettings()
+        open.hostCPUCeilingPercent = 100
+        #expect(open.ceiling(for: .hostCPU) == nil, "a host fully busy is never over a ceiling of 100 %")
         #expect(GateSettings().noDataAllowance(waveSize: 20) == 0)
         #expect(GateSettings().noDataAllowance(waveSize: 45) == 4)
     }
