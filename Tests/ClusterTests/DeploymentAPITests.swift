@@ -144,13 +144,19 @@ struct DeploymentAPITests {
         #expect(summary["waves"] == nil && summary["id"] as? String == "d-a")
     }
 
-    @Test func eachKeptDecisionIsShownWithItsEvidenceLines() throws {
+    /// A record whose one wave is gating with one kept decision, poll `index`, of `count` recorded.
+    static func gating(poll index: UInt32, elapsed: UInt64, count: UInt32) -> DeploymentRecord {
         var record = Self.record("d-a", at: 1)
         record.waves[0].state = .gating
         record.waves[0].baseline = GateBaseline(nodes: [nil], windowMilliseconds: 60_000)
-        record.waves[0].decisions = [GateDecision(poll: GatePoll(index: 1, elapsedMilliseconds: 30_000, nodes: [nil]), verdict: .wait,
+        record.waves[0].decisions = [GateDecision(poll: GatePoll(index: index, elapsedMilliseconds: elapsed, nodes: [nil]), verdict: .wait,
                                                   reason: .settling, consecutiveStable: 0, failingStreaks: [0], consecutiveNoData: 1)]
-        record.waves[0].decisionCount = 3
+        record.waves[0].decisionCount = count
+        return record
+    }
+
+    @Test func eachKeptDecisionIsShownWithItsEvidenceLines() throws {
+        let record = Self.gating(poll: 1, elapsed: 30_000, count: 3)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.record(record).utf8)) as? [String: Any])
         let wave = (json["waves"] as? [[String: Any]])?.first ?? [:]
         let decision = (wave["decisions"] as? [[String: Any]])?.first ?? [:]
@@ -163,12 +169,7 @@ struct DeploymentAPITests {
     }
 
     @Test func theOldestKeptDecisionAfterDroppedOnesShowsItsSummaryOnly() throws {
-        var record = Self.record("d-a", at: 1)
-        record.waves[0].state = .gating
-        record.waves[0].baseline = GateBaseline(nodes: [nil], windowMilliseconds: 60_000)
-        record.waves[0].decisions = [GateDecision(poll: GatePoll(index: 5, elapsedMilliseconds: 150_000, nodes: [nil]), verdict: .wait,
-                                                  reason: .settling, consecutiveStable: 0, failingStreaks: [0], consecutiveNoData: 1)]
-        record.waves[0].decisionCount = 5
+        let record = Self.gating(poll: 5, elapsed: 150_000, count: 5)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.record(record).utf8)) as? [String: Any])
         let decision = ((json["waves"] as? [[String: Any]])?.first?["decisions"] as? [[String: Any]])?.first ?? [:]
         let lines = decision["lines"] as? [String] ?? []
