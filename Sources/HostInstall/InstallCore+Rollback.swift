@@ -31,6 +31,7 @@ extension InstallCore {
     /// keeps its summary ("; back to web 1.0"): the failure's own text is cut first.
     mutating func finishRollback(previousRunning: Bool = true) -> [InstallAction] {
         guard let intent = record.intent else { return [] }
+        if intent.isWithdrawal { return finishWithdrawal(intent) }
         record.intent = nil
         var restored = intent.previous.map { "\(record.module) \($0.version)" } ?? "no version of \(record.module)"
         if !previousRunning { restored += ", which is not running" }

@@ -64,9 +64,7 @@ public struct InstallCore: Sendable {
                 let committed = record.committed.map { "\($0.version) is" } ?? "nothing is"
                 return finish(result(operation, .installed, reason: "\(from) is not committed (\(committed)): nothing to switch back"))
             }
-            guard let newest = record.retained.first else {
-                return finish(result(operation, .refused, reason: "no earlier version of \(record.module) is retained to switch back to"))
-            }
+            guard let newest = record.retained.first else { return withdraw(operation) }
             target = newest
         }
         if target == record.committed?.version {

@@ -24,18 +24,18 @@ import Testing
         #expect(world.hosts.values.allSatisfy { $0.current == "1.0.0" })
     }
 
-    /// A node that ran no version has nothing to switch back to: its host refuses, as InstallCore
-    /// does, the node ends rollback_failed and the deployment failed, with the new version still on it.
-    @Test func aNodeWithNoPreviousVersionEndsRollbackFailed() throws {
+    /// A node that ran no version has nothing to switch back to: its host withdraws the new
+    /// version, as InstallCore does, and the node is rolled back to running none.
+    @Test func aNodeWithNoPreviousVersionIsRolledBackToNone() throws {
         var world = DriverWorld(seed: 12, nodes: 3)
         world.hosts["node-01"]?.current = nil
         world.bad = "2.0.0"
         _ = world.deploy("d1", version: "2.0.0", strategy: .direct)
         world.runChecked(forMilliseconds: 600_000)
         let deployment = try #require(world.state.deployments["d1"])
-        #expect(deployment.state == .failed && deployment.stateReason == "1 node could not roll back")
-        #expect(deployment.nodes.first { $0.id == "node-01" }?.state == .rollbackFailed)
-        #expect(world.hosts["node-01"]?.current == "2.0.0")
+        #expect(deployment.state == .rolledBack)
+        #expect(deployment.nodes.allSatisfy { $0.state == .rolledBack })
+        #expect(world.hosts["node-01"]?.current == nil)
         #expect(world.hosts.filter { $0.key != "node-01" }.values.allSatisfy { $0.current == "1.0.0" })
     }
 

@@ -189,12 +189,7 @@ struct DriverWorld {
                 host.current = version
             }
         case let .switchBack(from):
-            if host.current == from, host.retained == nil {
-                // Like InstallCore: nothing retained to switch back to is a refusal.
-                host.done[operation] = false
-                hosts[node] = host
-                return false
-            }
+            // Like InstallCore: with nothing retained, the version is withdrawn and none runs.
             if host.current == from {
                 host.current = host.retained
                 host.retained = nil

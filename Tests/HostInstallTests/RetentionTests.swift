@@ -55,14 +55,6 @@ struct RetentionTests {
         #expect(driver.core.record.retained == ["3.0", "1.0"])
     }
 
-    @Test func aSwitchBackWithNothingRetainedIsRefusedAndRecorded() {
-        var driver = CoreDriver(Fixture.committed("1.0"), ports: Fixture.ports)
-        let reports = driver.run(Fixture.switchBack(from: "1.0"))
-        #expect(reports.map(\.outcome) == [.refused])
-        #expect(reports.first?.reason == "no earlier version of web is retained to switch back to")
-        #expect(driver.core.record.completed == reports)
-    }
-
     @Test func installingARetainedVersionTakesItOutOfTheRetainedList() {
         var driver = CoreDriver(Fixture.committed("3.0", retained: ["2.0", "1.0"]), ports: Fixture.ports)
         driver.run(Fixture.install("1.0"))

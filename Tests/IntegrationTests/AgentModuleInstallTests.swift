@@ -148,6 +148,40 @@ struct AgentModuleInstallTests {
         #expect(restarted.stop() == 0)
     }
 
+    /// A switch back from the only version the host has (a deployment rolling back a first
+    /// install) withdraws it: the service is stopped, `current` removed, and the result names no
+    /// active version; a restarted agent starts nothing and names no version in its hello.
+    @Test func aSwitchBackFromAFirstInstallWithdrawsIt() throws {
+        let reservation = try #require(LoopbackPort.Reservation(belowEphemeralRange: ()))
+        defer { reservation.release() }
+        defer { for pid in liveServices() { kill(pid, SIGKILL) } }
+        let v1 = try pack("1.0.0", port: Int(reservation.port))
+        let coordinator = try scriptedLeader()
+        defer { coordinator.shutdown() }
+        coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
+        let data = TemporaryDirectory()
+        let running = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                       dataDirectory: data, separateExecutable: true)
+        #expect(eventually { !coordinator.hellos.isEmpty })
+        coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
+        #expect(try result(1, from: coordinator, agent: running).outcome == .installed)
+        #expect(liveServices().count == 1)
+
+        coordinator.send(order(2, .switchBack(from: "1.0.0"), sequence: 2, artifact: nil))
+        let withdrawn = try result(2, from: coordinator, agent: running)
+        #expect(withdrawn.outcome == .installed && withdrawn.active == nil, "\(withdrawn)")
+        #expect(eventually { liveServices().isEmpty }, "the withdrawn version is stopped")
+        #expect(!FileManager.default.fileExists(atPath: data.file("modules/\(module)/current")))
+        #expect(running.stop() == 0, "\(running.log.text)")
+
+        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
+                                         dataDirectory: data, separateExecutable: true)
+        #expect(eventually { coordinator.hellos.count >= 2 })
+        #expect(coordinator.hellos.last?.hello.moduleVersions[module] == nil)
+        #expect(liveServices().isEmpty, "a restarted agent starts no version of a withdrawn module")
+        #expect(restarted.stop() == 0, "\(restarted.log.text)")
+    }
+
     /// The install is held at its health probe (the service starts only once a gate file exists),
     /// the agent killed there: no answer went out, the restart recovers the interrupted operation
     /// (logged), and the order sent again installs it once.
