@@ -148,7 +148,7 @@ final class DeploymentDriving: Sendable {
                     ended(request.key, DeploymentDriving.ending(of: end.finished.ending), generation: generation)
                 }
             case let .failure(refusal):
-                ended(request.key, DeploymentDriving.ending(of: refusal), generation: generation)
+                ended(request.key, DeploymentDriving.ending(of: refusal, kind: request.key.kind), generation: generation)
             }
         }
     }
@@ -208,7 +208,7 @@ final class DeploymentDriving: Sendable {
     static func ending(of ending: ModuleOrderBook.Ending) -> DeploymentDriver.OrderEnding {
         switch ending {
         case let .answered(result):
-            let detail = "\(result.outcome)"
+            let detail = result.reason.map { "\(result.outcome): \($0)" } ?? "\(result.outcome)"
             switch result.outcome {
             case .installed: return .succeeded(detail: detail)
             case .failed, .refused: return .failed(detail: detail)
@@ -219,8 +219,11 @@ final class DeploymentDriving: Sendable {
         }
     }
 
-    static func ending(of refusal: ModuleOrders.Refusal) -> DeploymentDriver.OrderEnding {
-        switch refusal {
+    /// A switch back to a node removed from the fleet has nothing left to roll back: the node is
+    /// no longer the deployment's to change, so it counts as rolled back, saying why.
+    static func ending(of refusal: ModuleOrders.Refusal, kind: DeploymentDriver.OrderKind) -> DeploymentDriver.OrderEnding {
+        if kind == .rollback, case .unknownNode = refusal { return .succeeded(detail: "the node was removed from the fleet") }
+        return switch refusal {
         case .alreadyOpen, .full: .busy(detail: "\(refusal)")
         case .notLeader, .notAttached, .artifactNotReady: .retry(detail: "\(refusal)")
         case .unknownNode, .unknownModule, .unknownVersion, .untrusted, .invalid: .failed(detail: "\(refusal)")

@@ -1,0 +1,25 @@
+@testable import Coordinator
+import Gateway
+import HostInstall
+import Testing
+
+/// How the driver's shell turns a host's answer or an order's refusal into the driver's ending:
+/// the host's reason reaches the node's detail, and a switch back to a node removed from the
+/// fleet counts as rolled back (there is nothing of the deployment's left to undo on it).
+struct DeploymentOrderEndingTests {
+    static let withdrawal = OperationID(deploymentID: "d1", wave: 0, kind: .switchBack(from: "2.0.0"))
+
+    @Test func anAnswerCarriesTheHostsReasonIntoTheDetail() {
+        let result = InstallResult(operation: Self.withdrawal, outcome: .installed, active: nil, reason: "2.0.0 is withdrawn")
+        #expect(DeploymentDriving.ending(of: .answered(result)) == .succeeded(detail: "installed: 2.0.0 is withdrawn"))
+        let plain = InstallResult(operation: Self.withdrawal, outcome: .failed, active: nil)
+        #expect(DeploymentDriving.ending(of: .answered(plain)) == .failed(detail: "failed"))
+    }
+
+    @Test func aSwitchBackToARemovedNodeCountsAsRolledBackButAnInstallToOneFails() {
+        let refusal = ModuleOrders.Refusal.unknownNode("node-7")
+        #expect(DeploymentDriving.ending(of: refusal, kind: .rollback) == .succeeded(detail: "the node was removed from the fleet"))
+        #expect(DeploymentDriving.ending(of: refusal, kind: .install) == .failed(detail: "\(refusal)"))
+        #expect(DeploymentDriving.ending(of: .notLeader, kind: .rollback) == .retry(detail: "\(ModuleOrders.Refusal.notLeader)"))
+    }
+}
