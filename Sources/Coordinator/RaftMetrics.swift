@@ -2,7 +2,7 @@ import Fleet
 import Observability
 import Transport
 
-/// Raft's state on `/metrics`, read from the published view at scrape time.
+/// Raft's state on `/metrics`, read from the published view at scrape time, and the deployments it holds.
 enum RaftMetrics {
     static func register(in metrics: MetricsRegistry, raft: RaftService) {
         metrics.gaugeFunction("hotswap_raft_term", help: "The current Raft term as this coordinator knows it.") {
@@ -31,5 +31,6 @@ enum RaftMetrics {
         metrics.gaugeFunction("hotswap_raft_lease_remaining_seconds", help: "Time left on this leader's lease; 0 when not leader.") {
             Double(raft.view.leaseRemainingMilliseconds) / 1_000
         }
+        DeploymentMetrics.registerGauges(in: metrics) { Array(raft.view.deployments.values) }
     }
 }

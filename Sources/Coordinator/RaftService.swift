@@ -84,6 +84,8 @@ final class RaftService: @unchecked Sendable {
     let events: EventHub
     /// Events of the entries applied in this `process`, recorded once they are all applied.
     private var appliedEvents = AppliedEvents()
+    /// Counts the applied deployment commands for `/metrics`.
+    private let deploymentMetrics: DeploymentMetrics
     let learnerPromotionsRefused: Counter
     /// Peer messages dropped as etcd's transport drops them: arriving past a peer's quota below,
     /// or leaving while the link is down or its backlog full (`PeerLinks`).
@@ -124,6 +126,7 @@ final class RaftService: @unchecked Sendable {
         self.peerContexts = peerContexts
         addresses = AddressPublication(logger: logger, metrics: metrics)
         learnerPromotionsRefused = Self.learnerPromotionsRefusedCounter(in: metrics)
+        deploymentMetrics = DeploymentMetrics(metrics: metrics)
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
         auditRetention = AuditRetention(retention: settings.auditRetention, logger: logger, metrics: metrics)
         moduleRetention = ModuleRetention(keepingNewest: settings.moduleRetention, logger: logger, metrics: metrics)
@@ -331,6 +334,7 @@ final class RaftService: @unchecked Sendable {
             }
             if let outcome {
                 nodeAdministration.applied(outcome)
+                deploymentMetrics.count(command, outcome)
                 if let event = FleetEvent(outcome: outcome, index: entry.index) { appliedEvents.append(event) }
             }
             answerAfterPublish(waiters.resolve(index: entry.index, term: entry.term, outcome: outcome))

@@ -20,6 +20,11 @@ struct MetricFamily: Sendable {
         series[labels] = value
     }
 
+    /// Whether its series are listed by a function at each exposition (then it holds no other).
+    var isCollection: Bool {
+        series.values.contains { if case .gaugeCollection = $0 { true } else { false } }
+    }
+
     /// The series in a stable order: by their rendered labels.
     var sortedSeries: [(labels: MetricLabels, value: MetricSeries)] {
         series.map { (labels: $0.key, value: $0.value) }.sorted { $0.labels.rendered() < $1.labels.rendered() }

@@ -4,12 +4,14 @@ enum MetricSeries: Sendable {
     case counter(Counter)
     case gauge(Gauge)
     case gaugeFunction(@Sendable () -> Double)
+    /// The whole family's series, listed at each exposition; at most `maximum` are shown.
+    case gaugeCollection(maximum: Int, @Sendable () -> [MetricSample])
     case histogram(Histogram)
 
     var kind: MetricKind {
         switch self {
         case .counter: .counter
-        case .gauge, .gaugeFunction: .gauge
+        case .gauge, .gaugeFunction, .gaugeCollection: .gauge
         case .histogram: .histogram
         }
     }
@@ -20,6 +22,7 @@ enum MetricSeries: Sendable {
         case .counter: "counter"
         case .gauge: "gauge"
         case .gaugeFunction: "gauge function"
+        case .gaugeCollection: "gauge collection"
         case .histogram: "histogram"
         }
     }

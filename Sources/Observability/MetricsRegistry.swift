@@ -74,6 +74,27 @@ public final class MetricsRegistry: Sendable {
         precondition(created, "gauge function \(name) with these labels is already registered")
     }
 
+    /// A gauge family whose series `collect` lists at each exposition, for label sets that come
+    /// and go (one series per running deployment): registering a series for each would keep them
+    /// forever. It reserves `seriesMaximum` of the registry's series and shows at most that many,
+    /// the first by their labels. `collect` runs outside the registry's lock and must be quick; its
+    /// label names and values are checked as a registered series' are. The name holds no other
+    /// series; registering it twice is a programming error.
+    public func gaugeCollection(
+        _ name: String,
+        help: String,
+        seriesMaximum: Int,
+        _ collect: @escaping @Sendable () -> [MetricSample]
+    ) {
+        precondition(seriesMaximum > 0, "gauge collection \(name): seriesMaximum must be positive")
+        var created = false
+        _ = register(name, help: help, kind: .gauge, labels: [], reserving: seriesMaximum) {
+            created = true
+            return .gaugeCollection(maximum: seriesMaximum, collect)
+        }
+        precondition(created, "gauge collection \(name) is already registered")
+    }
+
     /// Every registered series in the text exposition format 0.0.4: families sorted by name,
     /// each under one HELP and one TYPE line, series sorted by their labels.
     public func exposition() -> String {
@@ -90,6 +111,7 @@ public final class MetricsRegistry: Sendable {
         kind: MetricKind,
         labels: [(String, String)],
         upperBounds: [Double] = [],
+        reserving reserved: Int = 1,
         make: () -> MetricSeries
     ) -> MetricSeries {
         validate(name: name, help: help)
@@ -100,15 +122,19 @@ public final class MetricsRegistry: Sendable {
             if let existing = family.series[key] {
                 return existing
             }
+            precondition(!family.isCollection, "metric \(name) is a gauge collection: it holds no other series")
             checkNoHistogramClash(name, kind: kind, families: state.families)
             precondition(
-                state.seriesCount < Self.seriesMaximumCount,
+                state.seriesCount + reserved <= Self.seriesMaximumCount,
                 "metric \(name): registry is full (\(Self.seriesMaximumCount) series)"
             )
             let created = make()
+            if case .gaugeCollection = created {
+                precondition(family.series.isEmpty, "gauge collection \(name): the name already holds series")
+            }
             family.insert(created, labels: key)
             state.families[name] = family
-            state.seriesCount += 1
+            state.seriesCount += reserved
             return created
         }
     }

@@ -2,28 +2,57 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue I end to end: a real coordinator drives a deployment over a real `hotswap-agent` running
-/// the real sample service. A good version succeeds through the gate and the node runs it; a
-/// version whose probe latency grows once it has run a few seconds is failed by the gate on that
-/// latency and rolled back, and the node runs the good version again. The gate's bands for host
-/// and module CPU and memory are opened wide (one node has no control group, and a busy test
-/// machine's CPU is not the version's doing): the latency decides, as on one machine it must.
+/// Issue I end to end: the leader of three real coordinators drives a deployment over a real
+/// `hotswap-agent` running the real sample service. A good version succeeds through the gate and
+/// the node runs it; a version whose probe latency grows once it has run a few seconds is failed by
+/// the gate on that latency and rolled back, and the node runs the good version again. The gate's
+/// bands for host and module CPU and memory are opened wide (one node has no control group, and a
+/// busy test machine's CPU is not the version's doing): the latency decides, as on one machine it
+/// must. Then the leader's and each follower's `/metrics` count both deployments and the gate's
+/// rollback alike, and promtool accepts them.
 @Suite(.serialized)
 struct DeploymentEndToEndTests {
-    let certificates: CertificateFixture
-    let coordinator: CoordinatorProcess
+    let cluster: ClusterFixture
+    let leader: String
     let work = TemporaryDirectory()
     let module = "sample-\(UInt32.random(in: 0...UInt32.max))"
 
     init() throws {
         try Prerequisite.requireTools("curl", "openssl")
-        certificates = try CertificateFixture(agents: ["node-1"])
-        coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
-        try ModuleFixture.awaitModuleRecords(on: coordinator, token: try coordinator.adminToken())
+        cluster = try ClusterFixture(agents: ["node-1"])
+        leader = try #require(cluster.agreedLeader())
+        try ModuleFixture.awaitModuleRecords(on: try #require(cluster.processes[leader]), token: cluster.token)
     }
 
     func hotswap(_ arguments: [String]) throws -> ExternalCommand.Output {
-        try EnvironmentCommandTests.hotswap(arguments, on: coordinator, ca: certificates.ca)
+        let addresses = cluster.apiURLs.joined(separator: ",")
+        return try ExternalCommand.run([HotSwapBinary.path] + arguments + ["--addr", addresses, "--ca", cluster.certificates.ca],
+                                       environment: cluster.commandLineEnvironment())
+    }
+
+    /// What each member's `/metrics` must show once it applied both deployments: no deployment
+    /// unfinished, one succeeded, one rolled back by the gate's one failed verdict.
+    static let finishedLines = [
+        "hotswap_deployments_finished_total{state=\"succeeded\"} 1", "hotswap_deployments_finished_total{state=\"rolled_back\"} 1",
+        "hotswap_deployment_gate_rollbacks_total 1", "hotswap_deployment_gate_verdicts_total{verdict=\"fail\"} 1",
+        "hotswap_deployment_gate_verdicts_total{verdict=\"proceed\"} 1",
+    ]
+
+    func expectMetricsCountTheDeployments() throws {
+        for name in cluster.names {
+            let process = try #require(cluster.processes[name])
+            var text = ""
+            let counted = eventually(timeout: .seconds(20), every: .milliseconds(500)) {
+                text = (try? ExternalCommand.run(["curl", "-sS", "--cacert", cluster.certificates.ca, "\(process.apiURL)/metrics"]))?
+                    .standardOutput ?? ""
+                let lines = Set(text.split(separator: "\n").map(String.init))
+                return Self.finishedLines.allSatisfy(lines.contains)
+            }
+            #expect(counted, "\(name) (\(name == leader ? "leader" : "follower")):\n\(text)")
+            #expect(text.contains("# TYPE hotswap_deployment_state gauge") && !text.contains("hotswap_deployment_state{"), "\(name)")
+            let check = try ExternalCommand.run(["promtool", "check", "metrics"], input: Data(text.utf8))
+            #expect(check.status == 0, "promtool on \(name): \(check.combined)")
+        }
     }
 
     /// Polls of 1 s over a 3 s window; the latency band's floor (20 ms) above a loaded machine's
@@ -37,20 +66,21 @@ struct DeploymentEndToEndTests {
         """
 
     @Test func aGoodVersionSucceedsAndABadOneIsRolledBackByTheGate() throws {
+        try Prerequisite.requireTools("promtool")
         let reservation = try #require(LoopbackPort.Reservation(belowEphemeralRange: ()))
         defer { reservation.release() }
         let port = Int(reservation.port)
-        let token = try coordinator.adminToken()
+        let coordinator = try #require(cluster.processes[leader])
         for (version, flaw) in [("1.0.0", []), ("1.1.0", []), ("2.0.0", ["--flaw", "latency", "--flaw-after", "3"])] {
             let packed = try SampleServiceModule(module, version, port: port, flaw: flaw, in: work)
-            let answer = try coordinator.request("PUT", "/api/v1/modules/\(module)/\(version)", token: token,
+            let answer = try coordinator.request("PUT", "/api/v1/modules/\(module)/\(version)", token: cluster.token,
                                                  extra: ["-H", "Expect:", "-T", packed.path])
             #expect(answer.status == 201, "\(answer.body)")
         }
-        let agent = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: ["127.0.0.1:\(coordinator.agentPort)"],
+        let agent = try AgentProcess(tlsDirectory: cluster.certificates.tlsDirectory, coordinators: cluster.agentAddresses,
                                      separateExecutable: true)
         defer { _ = agent.stop() }
-        #expect(eventually { (try? coordinator.request("GET", "/api/v1/nodes/node-1", token: token))?.status == 200 })
+        #expect(eventually { cluster.nodes(via: leader)["node-1"]?["status"] as? String == "live" })
         let installed = try hotswap(["node", "install", "node-1", module, "1.0.0", "--wait", "90s"])
         #expect(installed.status == 0, "\(installed.combined)\n\(agent.log.text)")
         let policyFile = work.file("policy.json")
@@ -69,5 +99,6 @@ struct DeploymentEndToEndTests {
         #expect(eventually(timeout: .seconds(30)) { SampleServiceModule.serving(on: port) == "1.1.0" })
         let listed = try hotswap(["deployment", "list", "-o", "json"])
         #expect(listed.standardOutput.contains("succeeded") && listed.standardOutput.contains("rolled_back"), "\(listed.standardOutput)")
+        try expectMetricsCountTheDeployments()
     }
 }
