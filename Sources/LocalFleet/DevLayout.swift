@@ -15,6 +15,9 @@ public struct DevLayout {
     /// How long a coordinator drains connections on SIGTERM; short, since a
     /// dev fleet has no clients worth waiting for and Ctrl-C should be quick.
     static let coordinatorShutdownTimeout = "2s"
+    /// Agent i (from 0) runs modules on their ports moved by i × this (`--module-port-offset`):
+    /// every agent on one machine can run the same module, a port and its alternate each.
+    public static let modulePortStep = 10
 
     public let directory: String
     public let agentNames: [String]
@@ -46,9 +49,14 @@ public struct DevLayout {
                 "--bootstrap-admin-password-file", adminPasswordPath]
     }
 
-    /// `hotswap agent` for `name`, dialling the coordinators' agent addresses.
+    /// The module port offset of the agent at `index` of `agentNames`.
+    public static func modulePortOffset(index: Int) -> Int { index * modulePortStep }
+
+    /// `hotswap agent` for `name`, dialling the coordinators' agent addresses, with its own module port offset.
     public func agentArguments(_ name: String, coordinatorAgentAddresses: [String]) -> [String] {
-        ["agent", "--name", name, "--coordinators", coordinatorAgentAddresses.joined(separator: ","),
-         "--tls-dir", tlsDirectory, "--data-dir", dataDirectory(name), "--environment", Self.agentEnvironment]
+        let offset = Self.modulePortOffset(index: agentNames.firstIndex(of: name) ?? 0)
+        return ["agent", "--name", name, "--coordinators", coordinatorAgentAddresses.joined(separator: ","),
+                "--tls-dir", tlsDirectory, "--data-dir", dataDirectory(name), "--environment", Self.agentEnvironment,
+                "--module-port-offset", "\(offset)"]
     }
 }
