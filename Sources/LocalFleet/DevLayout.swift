@@ -5,10 +5,11 @@
 ///     DIR/data/NAME/      each coordinator's and each agent's data directory
 ///     DIR/logs/NAME.log   each process's standard output and error
 ///     DIR/admin-password  the first admin's password (`DevAdmin`), mode 0600
+///     DIR/demo/           the sample module's artifacts the demo packed (`DevDemo`)
 ///
-/// Every agent is in the `development` environment: the deployment demo of
-/// later issues runs a canary over them, and a canary needs waves of nodes
-/// in one environment.
+/// Every agent is in the `development` environment: the deployment demo runs
+/// a canary over them, and a canary needs waves of nodes in one environment.
+/// Each agent has its own module port offset, so all run the same module.
 public struct DevLayout {
     public static let coordinatorNames = ["c1", "c2", "c3"]
     static let agentEnvironment = "development"

@@ -45,10 +45,11 @@ public struct DevSettings {
 
 /// One run of `hotswap dev`: prepares the directory, certificates and the
 /// first admin's password (`DevAdmin`), starts three coordinators and the
-/// agents, waits until they are ready, prints how to use them (the admin's
-/// password and the lines that log the CLI in) and keeps showing the table —
-/// restarting a member that ends on its own (`DevWatch`) — until Ctrl-C, then
-/// stops every process it started and prints the password again. See `Docs/DEV.md`.
+/// agents, waits until they are ready, runs the deployment demo (`DevDemo`, unless
+/// `--no-demo`), prints how to use them (the admin's password and the lines that log
+/// the CLI in) and keeps showing the table — restarting a member that ends on its own
+/// (`DevWatch`) — until Ctrl-C, then stops every process it started (and the module
+/// processes its agents ran) and prints the password again. See `Docs/DEV.md`.
 public enum DevSession {
     static let refreshInterval: Duration = .seconds(1)
 
