@@ -50,6 +50,23 @@ struct DevDemoTests {
         for index in 0..<4 { #expect(SampleServiceModule.serving(on: port + 10 * index) == nil, "a module outlived dev") }
     }
 
+    /// Without the sample service the demo is skipped with one line saying where it looked and
+    /// how to build it; the fleet gets to its steady state all the same.
+    @Test func aMissingSampleServiceSkipsTheDemoAndTheFleetStays() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let missing = directory.file("no-such-service")
+        let dev = try DevProcess(directory: directory.path + "/run", agents: 1, demo: true, extraArguments: ["--sample-service", missing])
+        try #require(dev.waitForLine(startingWith: "  export HOTSWAP_ADDR="), "dev did not reach its steady state:\n\(dev.text)")
+        #expect(dev.text.contains("\ndemo: skipped: no sample service at \(missing) (build it with 'swift build --product "
+                                  + "hotswap-sample-service' or pass --sample-service PATH); the fleet stays up\n"), "\(dev.text)")
+        #expect(!dev.text.contains("demo: packing"), "\(dev.text)")
+        let pids = dev.childPIDs
+        #expect(pids.count == 4 && pids.values.allSatisfy { DevProcess.isAlive($0, directory: dev.directory) }, "\(dev.text)")
+        kill(dev.pid, SIGINT)
+        #expect(dev.waitForExit() == 0, "\(dev.text)")
+    }
+
     /// P in the demo's `demo: packing … port P …` line.
     static func modulePort(in text: String) -> Int? {
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("demo: packing") }),
