@@ -26,6 +26,9 @@ struct DevDemoSteps {
     ]
     static let callDeadline: Duration = .seconds(60)
     static let uploadTimeout: Duration = .seconds(30)
+    /// A write waits for its commit on a busy machine; sent again after a timeout, a deployment
+    /// already made would be refused 409 and fail the demo, so a write gets longer than a read.
+    static let writeTimeout: Duration = .seconds(10)
     static let retryInterval: Duration = .milliseconds(500)
     static let pollInterval: Duration = .seconds(1)
     /// Far beyond the gate's maximum wait for three waves and their installs.
@@ -60,14 +63,14 @@ struct DevDemoSteps {
     }
 
     func setPolicy() throws {
-        _ = try call("PUT", "/api/v1/environments/development/rollout-policy", body: Array(Self.policy.utf8))
+        _ = try call("PUT", "/api/v1/environments/development/rollout-policy", body: Array(Self.policy.utf8), timeout: Self.writeTimeout)
     }
 
     /// Starts a deployment of `version` to development and follows it to its end; its last state.
     func deploy(_ version: String, strategy: String, saying note: String) throws -> String {
         let body = "{\"module\":\"\(DevDemo.module)\",\"version\":\"\(version)\",\"environment\":\"development\","
             + "\"strategy\":\"\(strategy)\"}"
-        let answer = try call("POST", "/api/v1/deployments", body: Array(body.utf8))
+        let answer = try call("POST", "/api/v1/deployments", body: Array(body.utf8), timeout: Self.writeTimeout)
         let id = try decode(Started.self, answer.body).id
         StandardOutput.line("demo: \(note): deployment \(id)")
         var previous: (body: [UInt8], state: String)?
