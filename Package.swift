@@ -64,7 +64,9 @@ let package = Package(
         .target(name: "CommandLineSupport", dependencies: ["FileSystem", "Observability", "Primitives"]),
         .target(
             name: "AgentCommandLine",
-            dependencies: ["Agent", "CommandLineSupport", "Certificates", "Observability", "Primitives", "Telemetry", "Transport"]
+            dependencies: [
+                "Agent", "CommandLineSupport", "Certificates", "ModuleInstallation", "Observability", "Primitives", "Telemetry", "Transport",
+            ]
         ),
         .target(
             name: "AgentSimulation",
@@ -73,8 +75,8 @@ let package = Package(
         .target(
             name: "LocalFleet",
             dependencies: [
-                "Access", "CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "ModuleSupervision", "Primitives",
-                "Transport", "Wire",
+                "Access", "CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "ModuleArchive", "Modules",
+                "ModuleSupervision", "Primitives", "Transport", "Wire",
             ]
         ),
         .target(
@@ -117,7 +119,7 @@ let package = Package(
         .testTarget(name: "RolloutTests", dependencies: ["Rollout"]),
         .testTarget(
             name: "ModuleInstallationTests",
-            dependencies: ["HostInstall", "ModuleArchive", "ModuleInstallation", "Modules", "Storage", "TestSupport"]
+            dependencies: ["HostInstall", "Locking", "ModuleArchive", "ModuleInstallation", "Modules", "Storage", "TestSupport"]
         ),
         .testTarget(
             name: "ModuleHostTests",

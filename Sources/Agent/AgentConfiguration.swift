@@ -25,7 +25,8 @@ public struct AgentConfiguration: Sendable {
     public var session = SessionSettings()
     /// How module orders are run: fetch bounds, the order queue, the stop's drain (no flags).
     public var orders = ModuleOrderSettings()
-    /// How installed modules' processes are probed and stopped (no flags).
+    /// How installed modules' processes are probed and stopped; of these only the port offset
+    /// (`--module-port-offset`) is a flag.
     public var moduleProcesses = ProcessSettings()
 
     public init(name: String, coordinators: [CoordinatorAddress], tlsDirectory: String, dataDirectory: String) {

@@ -60,7 +60,7 @@ final class AgentModules: Sendable {
         self.settings = settings
         fence = ModuleOrderFence(terms: terms)
         self.logger = logger
-        installed = InstalledModules(directory: "\(dataDirectory)/\(Self.modulesName)")
+        installed = InstalledModules(directory: "\(dataDirectory)/\(Self.modulesName)", portOffset: processSettings.portOffset)
         let names: [String]
         do {
             names = try installed.names()

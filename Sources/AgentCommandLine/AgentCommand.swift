@@ -2,6 +2,7 @@ import Agent
 import Certificates
 import CommandLineSupport
 import Glibc
+import ModuleInstallation
 import Observability
 import Primitives
 import Telemetry
@@ -33,6 +34,9 @@ public enum AgentCommand {
     /// waiting, a minute more than any healthy module takes.
     static let probeTimeoutFlag = Flag("probe-timeout", .duration(.milliseconds(10) ... .seconds(60)), .value("1s"),
                                        help: "a health probe without a status line by then has failed")
+    /// Several agents on one machine (`hotswap dev`) each run a module on its ports moved by their own offset.
+    static let modulePortOffsetFlag = Flag("module-port-offset", .count(ModuleLayout.portOffsets), .value("0"),
+                                           help: "add N to every port a module's manifest declares on this host")
 
     /// The agent, named `name`: `agent` under `hotswap`, `hotswap-agent` on its own.
     public static func command(named name: String) -> Command {
@@ -43,7 +47,7 @@ public enum AgentCommand {
                 its certificate. Every flag may also be a 'key = value' line of the --config file.
                 """,
             flags: [nameFlag, coordinatorsFlag, tlsDirectoryFlag, dataDirectoryFlag, environmentFlag, labelFlag, intervalFlag,
-                    moduleFlag, probeTimeoutFlag, Flag.logLevel],
+                    moduleFlag, probeTimeoutFlag, modulePortOffsetFlag, Flag.logLevel],
             readsConfigFile: true, subcommands: [AgentSampleCommand.command], action: run)
     }
 
@@ -82,6 +86,7 @@ public enum AgentCommand {
             configuration.labels = try LabelOption.parse(options.all(labelFlag))
             configuration.reportInterval = try options.duration(intervalFlag)
             configuration.probeTimeout = try options.duration(probeTimeoutFlag)
+            configuration.moduleProcesses.portOffset = try options.count(modulePortOffsetFlag)
             configuration.modules = try options.all(moduleFlag).map { spec throws(AgentConfigurationError) in
                 try ModuleWatch.parse(spec)
             }

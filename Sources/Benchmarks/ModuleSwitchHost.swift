@@ -1,5 +1,6 @@
 import FileSystem
 import HostInstall
+import LocalFleet
 import ModuleArchive
 import ModuleInstallation
 import Modules
@@ -107,18 +108,10 @@ final class ModuleSwitchHost {
     /// probed with `GET healthPath` on the manifest's port.
     private static func pack(_ version: String, healthPath: String, binary: [UInt8], ports: [Int],
                              into directory: String) throws -> ModuleArtifact {
-        let source = "\(directory)/source-\(version)"
-        try Directory.ensureWithParents("\(source)/bin")
-        try AtomicWrite.replace("\(source)/bin/hotswap-sample-service", with: binary, mode: 0o755)
-        let manifest = ModuleManifest(
-            name: module, version: version,
-            start: .init(command: "bin/hotswap-sample-service", arguments: ["--port", ModuleLaunch.portPlaceholder, "--version", version]),
-            health: .http(path: healthPath, port: ports[0]), port: ports[0], alternatePort: ports[1])
-        try AtomicWrite.replace("\(source)/\(ModuleFormat.manifestPath)", with: manifest.encoded(), mode: 0o644)
-        let output = "\(directory)/\(module)-\(version).tar.gz"
-        let result = try ModulePacker.pack(directory: source, output: output)
-        guard let digest = ArtifactDigest(bytes: result.sha256) else { throw ModuleSwitchFailure("packing \(version) gave no sha256") }
-        return ModuleArtifact(path: output, sha256: digest)
+        let packed = try SampleModulePacking.pack(module: module, version: version, binary: binary, port: ports[0],
+                                                  alternatePort: ports[1], healthPath: healthPath, into: directory)
+        guard let digest = ArtifactDigest(bytes: packed.sha256) else { throw ModuleSwitchFailure("packing \(version) gave no sha256") }
+        return ModuleArtifact(path: packed.path, sha256: digest)
     }
 }
 

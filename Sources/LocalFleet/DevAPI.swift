@@ -14,7 +14,7 @@ import Wire
 /// it no longer knows; a request is sent again once after such a login.
 /// Used from one thread (dev's main loop, a benchmark's run).
 public final class DevAPI {
-    static let requestTimeout: Duration = .seconds(2)
+    public static let requestTimeout: Duration = .seconds(2)
     static let loginInterval: Duration = .seconds(1)
     /// The 401 codes a new login cures (Docs/ACCESS.md).
     static let renewableCodes: Set<String> = ["token_expired", "unknown_key", "token_revoked"]
@@ -59,6 +59,21 @@ public final class DevAPI {
     /// The body of a 200 answer, or why there is none. `/metrics` is open; every other
     /// path carries the admin's token.
     private func get(_ address: String, _ target: String) -> Result<[UInt8], DevFailure> {
+        send("GET", address, target).flatMap { answer in
+            answer.status == 200 ? .success(answer.body) : .failure(Self.unexpected(answer, "GET", address, target))
+        }
+    }
+
+    /// What a coordinator answered: its status and body.
+    public struct Answer {
+        public let status: Int
+        public let body: [UInt8]
+    }
+
+    /// `method target` on the coordinator at `address` as the admin (a JSON `body`, if any, or
+    /// bytes of `contentType`), within `timeout`: its answer, whatever its status, or why there is none.
+    public func send(_ method: String, _ address: String, _ target: String, body: [UInt8]? = nil,
+                     contentType: String = "application/json", timeout: Duration = requestTimeout) -> Result<Answer, DevFailure> {
         let socketAddress: SocketAddress
         do {
             socketAddress = try SocketAddress(parsing: address)
@@ -68,25 +83,25 @@ public final class DevAPI {
         let isOpen = target == "/metrics"
         var loggedInForIt = false
         while true {
-            var request = HTTPClientRequest(method: "GET", target: target)
+            var headers = HTTPHeaders()
+            if let body, !body.isEmpty { headers.add(name: "Content-Type", value: contentType) }
             if !isOpen {
                 if token == nil {
                     if case let .failure(failure) = logIn(at: socketAddress, address) { return .failure(failure) }
                     loggedInForIt = true
                 }
-                request.headers.add(name: "Authorization", value: "Bearer " + (token ?? ""))
+                headers.add(name: "Authorization", value: "Bearer " + (token ?? ""))
             }
-            switch send(request, to: socketAddress) {
+            let request = HTTPClientRequest(method: method, target: target, headers: headers, body: body ?? [])
+            switch client.send(request, to: socketAddress, serverName: socketAddress.host, timeout: timeout) {
             case let .failure(error):
-                return .failure(DevFailure("GET https://\(address)\(target): \(error)"))
+                return .failure(DevFailure("\(method) https://\(address)\(target): \(error)"))
             case let .success(response) where response.head.status == 401 && !isOpen
-                && Self.renewableCodes.contains(Self.errorCode(of: response) ?? ""):
+                && Self.renewableCodes.contains(Self.errorCode(of: response.body) ?? ""):
                 token = nil
-                if loggedInForIt { return .failure(Self.unexpected(response, "GET", address, target)) }
-            case let .success(response) where response.head.status != 200:
-                return .failure(Self.unexpected(response, "GET", address, target))
+                if loggedInForIt { return .success(Answer(status: Int(response.head.status), body: response.body)) }
             case let .success(response):
-                return .success(response.body)
+                return .success(Answer(status: Int(response.head.status), body: response.body))
             }
         }
     }
@@ -112,7 +127,8 @@ public final class DevAPI {
         case let .failure(error):
             return .failure(DevFailure("POST https://\(address)/api/v1/auth/login: \(error)"))
         case let .success(response) where response.head.status != 200:
-            return .failure(Self.unexpected(response, "POST", address, "/api/v1/auth/login"))
+            return .failure(Self.unexpected(Answer(status: Int(response.head.status), body: response.body), "POST", address,
+                                            "/api/v1/auth/login"))
         case let .success(response):
             return decode(LoginAnswer.self, response.body, from: address).map { token = $0.token }
         }
@@ -122,15 +138,15 @@ public final class DevAPI {
         client.send(request, to: address, serverName: address.host, timeout: Self.requestTimeout)
     }
 
-    private static func unexpected(_ response: HTTPClientResponse, _ method: String, _ address: String, _ target: String) -> DevFailure {
-        let text = String(decoding: response.body.prefix(300), as: UTF8.self)
-        return DevFailure("\(method) https://\(address)\(target) answered \(response.head.status): \(text)")
+    static func unexpected(_ answer: Answer, _ method: String, _ address: String, _ target: String) -> DevFailure {
+        let text = String(decoding: answer.body.prefix(300), as: UTF8.self)
+        return DevFailure("\(method) https://\(address)\(target) answered \(answer.status): \(text)")
     }
 
     /// The code of an `{"error": {"code": ...}}` answer.
-    private static func errorCode(of response: HTTPClientResponse) -> String? {
+    static func errorCode(of body: [UInt8]) -> String? {
         do {
-            return try JSONDecoder().decode(ErrorDocument.self, from: Data(response.body)).error.code
+            return try JSONDecoder().decode(ErrorDocument.self, from: Data(body)).error.code
         } catch {
             return nil
         }
@@ -153,7 +169,7 @@ public final class DevAPI {
         let error: Detail
     }
 
-    private func decode<Value: Decodable>(_ type: Value.Type, _ body: [UInt8], from address: String)
+    func decode<Value: Decodable>(_ type: Value.Type, _ body: [UInt8], from address: String)
         -> Result<Value, DevFailure> {
         do {
             return .success(try JSONDecoder().decode(type, from: Data(body)))

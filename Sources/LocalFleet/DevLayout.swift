@@ -5,16 +5,20 @@
 ///     DIR/data/NAME/      each coordinator's and each agent's data directory
 ///     DIR/logs/NAME.log   each process's standard output and error
 ///     DIR/admin-password  the first admin's password (`DevAdmin`), mode 0600
+///     DIR/demo/           the sample module's artifacts the demo packed (`DevDemo`)
 ///
-/// Every agent is in the `development` environment: the deployment demo of
-/// later issues runs a canary over them, and a canary needs waves of nodes
-/// in one environment.
+/// Every agent is in the `development` environment: the deployment demo runs
+/// a canary over them, and a canary needs waves of nodes in one environment.
+/// Each agent has its own module port offset, so all run the same module.
 public struct DevLayout {
     public static let coordinatorNames = ["c1", "c2", "c3"]
     static let agentEnvironment = "development"
     /// How long a coordinator drains connections on SIGTERM; short, since a
     /// dev fleet has no clients worth waiting for and Ctrl-C should be quick.
     static let coordinatorShutdownTimeout = "2s"
+    /// Agent i (from 0) runs modules on their ports moved by i × this (`--module-port-offset`):
+    /// every agent on one machine can run the same module, a port and its alternate each.
+    public static let modulePortStep = 10
 
     public let directory: String
     public let agentNames: [String]
@@ -46,9 +50,14 @@ public struct DevLayout {
                 "--bootstrap-admin-password-file", adminPasswordPath]
     }
 
-    /// `hotswap agent` for `name`, dialling the coordinators' agent addresses.
+    /// The module port offset of the agent at `index` of `agentNames`.
+    public static func modulePortOffset(index: Int) -> Int { index * modulePortStep }
+
+    /// `hotswap agent` for `name`, dialling the coordinators' agent addresses, with its own module port offset.
     public func agentArguments(_ name: String, coordinatorAgentAddresses: [String]) -> [String] {
-        ["agent", "--name", name, "--coordinators", coordinatorAgentAddresses.joined(separator: ","),
-         "--tls-dir", tlsDirectory, "--data-dir", dataDirectory(name), "--environment", Self.agentEnvironment]
+        let offset = Self.modulePortOffset(index: agentNames.firstIndex(of: name) ?? 0)
+        return ["agent", "--name", name, "--coordinators", coordinatorAgentAddresses.joined(separator: ","),
+                "--tls-dir", tlsDirectory, "--data-dir", dataDirectory(name), "--environment", Self.agentEnvironment,
+                "--module-port-offset", "\(offset)"]
     }
 }

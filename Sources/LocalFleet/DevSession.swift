@@ -5,8 +5,12 @@ import Glibc
 /// how long to wait for readiness, whether to keep the table live, and how
 /// long to wait before restarting a member that ended.
 public struct DevSettings {
+    /// The CLI's lines for a deployment's changes: from its previous `GET /api/v1/deployments/{id}`
+    /// body (nil: the first) to the current one.
+    public typealias DeploymentLines = ([UInt8]?, [UInt8]) -> [String]
+
     public static let agentCountMaximum = 32
-    public static let defaultAgentCount = 3
+    public static let defaultAgentCount = 4
     public static let defaultRestartDelay: Duration = .seconds(10)
 
     public var directory: String?
@@ -17,6 +21,12 @@ public struct DevSettings {
     public var live = true
     /// Zero: a member that ends is restarted only on request (`r`).
     public var restartDelay = defaultRestartDelay
+    /// Run the deployment demo once the fleet is ready (`DevDemo`).
+    public var demo = true
+    /// The sample service the demo packs; nil: `hotswap-sample-service` beside `hotswap`.
+    public var sampleServicePath: String?
+    /// How the demo prints a deployment's changes; nil: its state only.
+    public var deploymentLines: DeploymentLines?
 
     public init() {}
 
@@ -35,10 +45,11 @@ public struct DevSettings {
 
 /// One run of `hotswap dev`: prepares the directory, certificates and the
 /// first admin's password (`DevAdmin`), starts three coordinators and the
-/// agents, waits until they are ready, prints how to use them (the admin's
-/// password and the lines that log the CLI in) and keeps showing the table —
-/// restarting a member that ends on its own (`DevWatch`) — until Ctrl-C, then
-/// stops every process it started and prints the password again. See `Docs/DEV.md`.
+/// agents, waits until they are ready, runs the deployment demo (`DevDemo`, unless
+/// `--no-demo`), prints how to use them (the admin's password and the lines that log
+/// the CLI in) and keeps showing the table — restarting a member that ends on its own
+/// (`DevWatch`) — until Ctrl-C, then stops every process it started (and the module
+/// processes its agents ran) and prints the password again. See `Docs/DEV.md`.
 public enum DevSession {
     static let refreshInterval: Duration = .seconds(1)
 
@@ -129,18 +140,26 @@ public enum DevSession {
         let leaderAPI = endpoints.first { $0.name == leader }?.api ?? endpoints[0].api
         let listing = try startup.agentsReporting(api: api, leaderAPI: leaderAPI, agentNames: layout.agentNames)
         loginLines = Self.loginLines(addresses: endpoints.map { "https://\($0.api)" }.joined(separator: ","), layout: layout)
-        printReady(listing, endpoints: endpoints, layout: layout, admin: admin, loginLines: loginLines)
+        let ready = "ready: leader \(listing.leader) (term \(listing.term)), \(layout.agentNames.count) of "
+            + "\(layout.agentNames.count) agents live and reporting"
+        let demo = settings.demo && !layout.agentNames.isEmpty
+        if demo {
+            StandardOutput.line(ready)
+            let addresses = [leaderAPI] + endpoints.map(\.api).filter { $0 != leaderAPI }
+            let steps = DevDemoSteps(api: api, addresses: addresses, signals: signals, describe: settings.deploymentLines)
+            try DevDemo(steps: steps, layout: layout, settings: settings, isNewDirectory: admin.isNew).run()
+        }
+        printReady(demo ? nil : ready, listing, endpoints: endpoints, layout: layout, admin: admin, loginLines: loginLines)
         DevWatch(fleet: fleet, api: api, endpoints: endpoints, settings: settings, signals: signals).run(first: listing)
     }
 
-    private static func printReady(_ listing: NodeListing, endpoints: [CoordinatorEndpoints], layout: DevLayout,
+    /// The steady state's block, after the `ready` line when it was not printed before the demo.
+    private static func printReady(_ ready: String?, _ listing: NodeListing, endpoints: [CoordinatorEndpoints], layout: DevLayout,
                                    admin: DevAdmin, loginLines: [String]) {
         let url = "https://\(endpoints[0].api)"
         let others = endpoints.dropFirst().map { "https://\($0.api)" }.joined(separator: ", ")
         let hotswap = ChildProcess.executablePath
-        StandardOutput.write("""
-            ready: leader \(listing.leader) (term \(listing.term)), \(layout.agentNames.count) of \
-            \(layout.agentNames.count) agents live and reporting
+        StandardOutput.write((ready.map { $0 + "\n" } ?? "") + """
 
               API      \(url)   (every coordinator answers; also \(others))
               CA       \(layout.caPath)
@@ -172,6 +191,11 @@ public enum DevSession {
         let signalsBefore = signals.received
         let notes = fleet.stopAll { signals.received > signalsBefore }
         for note in notes { printError("hotswap dev: \(note)") }
+        let modules = DevModuleProcesses.stopAll(under: layout.dataRoot)
+        for note in modules.notes { printError("hotswap dev: \(note)") }
+        if modules.count > 0 {
+            StandardOutput.line("stopped \(modules.count) module process\(modules.count == 1 ? "" : "es") the agents ran")
+        }
         StandardOutput.line("stopped \(count) processes; certificates, data and logs are in \(layout.directory) "
                             + "(logs: \(layout.logsDirectory))")
     }

@@ -29,6 +29,8 @@ public enum InstallationError: Error, Equatable, Sendable, CustomStringConvertib
     case incompleteVersion(path: String)
     /// A version on disk was unpacked from other bytes than the command expects.
     case versionDigestMismatch(path: String, expected: String, found: String)
+    /// A manifest's port moved by the host's module port offset is past 65535.
+    case portOutOfRange(path: String, field: String, port: Int, offset: Int)
     /// A setting of the installer is out of its range.
     case invalidSetting(String)
     /// The install core asked for more steps than any path takes (a bug, reported rather than trapped on).
@@ -55,6 +57,8 @@ public enum InstallationError: Error, Equatable, Sendable, CustomStringConvertib
         case let .incompleteVersion(path): "\(path) records no artifact sha256, so HotSwap did not complete it: remove it"
         case let .versionDigestMismatch(path, expected, found):
             "\(path) was unpacked from an artifact of sha256 \(found), not the expected \(expected): remove it to unpack the new one"
+        case let .portOutOfRange(path, field, port, offset):
+            "\(path): its \(field) \(port) moved by this host's module port offset \(offset) is \(port + offset), past 65535"
         case let .invalidSetting(reason): reason
         case let .tooManySteps(maximum): "the install core took more than \(maximum) steps; the install state on disk is where it stopped"
         }

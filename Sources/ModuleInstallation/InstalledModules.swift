@@ -8,9 +8,12 @@ public struct InstalledModules: Sendable {
     static let directoryMode: mode_t = 0o700
 
     public let directory: String
+    /// The host's module port offset every layout gets (`ModuleLayout.portOffset`).
+    public let portOffset: Int
 
-    public init(directory: String) {
+    public init(directory: String, portOffset: Int = 0) {
         self.directory = directory
+        self.portOffset = portOffset
     }
 
     /// The modules present, sorted (`SupervisedProcesses.lockName` is no module); more than the bound is refused.
@@ -31,7 +34,7 @@ public struct InstalledModules: Sendable {
 
     /// The layout of `module`, made when missing; a new module beyond the bound is refused.
     public func layout(for module: String) throws(InstallationError) -> ModuleLayout {
-        let layout = try ModuleLayout(modulesDirectory: directory, module: module)
+        let layout = try ModuleLayout(modulesDirectory: directory, module: module, portOffset: portOffset)
         let present = try names()
         if !present.contains(module) && present.count >= Self.modulesMaximum {
             throw .tooManyModules(directory: directory, maximum: Self.modulesMaximum)

@@ -121,7 +121,7 @@ extension ModuleLayout {
             throw .manifestMismatch(path: versionDirectory(version), expected: "\(module) \(version)",
                                     found: "\(manifest.name) \(manifest.version)")
         }
-        return manifest
+        return try hostManifest(manifest, path: path)
     }
 
     static func isVersion(_ name: String) -> Bool {

@@ -21,12 +21,20 @@ public struct ModuleLayout: Sendable {
     public let module: String
     /// `modules/NAME`.
     public let root: String
+    /// Added to every port a manifest read here declares (`ModuleLayout+PortOffset.swift`).
+    public let portOffset: Int
 
-    /// The layout of `module` under `modulesDirectory`; the name follows the manifest's rule.
-    public init(modulesDirectory: String, module: String) throws(InstallationError) {
+    /// The layout of `module` under `modulesDirectory`; the name follows the manifest's rule, and
+    /// `portOffset` must be in `portOffsets`.
+    public init(modulesDirectory: String, module: String, portOffset: Int = 0) throws(InstallationError) {
         do { try ModuleManifest.checkName(module) } catch { throw .invalidName(error.description) }
+        guard Self.portOffsets.contains(portOffset) else {
+            throw .invalidSetting("the module port offset \(portOffset) is not \(Self.portOffsets.lowerBound) to "
+                                  + "\(Self.portOffsets.upperBound)")
+        }
         self.module = module
         root = "\(modulesDirectory)/\(module)"
+        self.portOffset = portOffset
     }
 
     public var versionsDirectory: String { "\(root)/\(Self.versionsName)" }

@@ -18,6 +18,8 @@ public struct ProcessSettings: Equatable, Sendable {
     /// How long `shutdown` waits for the calls in flight (a stop within its grace, say) before it
     /// returns without them (30 s); the directory lock is then released by the last to finish.
     public var shutdownWait: Duration = .seconds(30)
+    /// Added to every port a manifest declares on this host (`ModuleLayout.portOffset`, 0 to 10,000).
+    public var portOffset = 0
     /// The supervisors' own bounds: restart backoff, log size, probe timeout.
     public var supervision = SupervisionPolicy()
 
@@ -32,6 +34,9 @@ public struct ProcessSettings: Equatable, Sendable {
     public func refusal() -> String? {
         guard successesNeeded > 0, successesNeeded <= Self.successesMaximum else {
             return "between 1 and \(Self.successesMaximum) probe successes must be needed"
+        }
+        guard ModuleLayout.portOffsets.contains(portOffset) else {
+            return "the module port offset must be \(ModuleLayout.portOffsets.lowerBound) to \(ModuleLayout.portOffsets.upperBound)"
         }
         let durations: [Duration] = [probeInterval, healthDeadline, stopGrace, recordInterval, shutdownWait]
         guard durations.allSatisfy({ $0 > .zero && $0 <= Self.durationMaximum }) else {

@@ -52,8 +52,9 @@ extension SupervisedProcesses {
         }
     }
 
-    static func layout(_ modulesDirectory: String, _ module: String) throws(ProcessControlFailure) -> ModuleLayout {
-        do { return try ModuleLayout(modulesDirectory: modulesDirectory, module: module) } catch {
+    /// `portOffset` matters only to a layout whose manifests are read (a launch's).
+    static func layout(_ modulesDirectory: String, _ module: String, portOffset: Int = 0) throws(ProcessControlFailure) -> ModuleLayout {
+        do { return try ModuleLayout(modulesDirectory: modulesDirectory, module: module, portOffset: portOffset) } catch {
             throw ProcessControlFailure(error.description)
         }
     }

@@ -80,7 +80,7 @@ public final class SupervisedProcesses: ModuleProcessControl, Sendable {
             if current.launch.port.map(Int.init) == port && Self.isAlive(current.status.state) { return .running }
             try stopHeld(module: module, version: version)
         }
-        let layout = try Self.layout(modulesDirectory, module)
+        let layout = try Self.layout(modulesDirectory, module, portOffset: settings.portOffset)
         let logs = try Self.logDirectory(layout)
         var recorded = try records(layout)
         var note: String?

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import LocalFleet
 
 /// `hotswap dev`: a real local fleet — three coordinators and N agents, each
@@ -23,14 +24,21 @@ enum DevCommand {
                                        .value(DevSettings.defaultRestartDelay.text),
                                        help: "restart a process that ended on its own after this; 0s: only on the r key")
 
+    static let noDemoFlag = Flag("no-demo", .none, help: "skip the deployment demo (a canary of the sample module, then a bad "
+                                 + "version the gate rolls back)")
+    static let sampleServiceFlag = Flag("sample-service", .text("PATH"), .described("hotswap-sample-service beside hotswap"),
+                                        help: "the sample service the demo packs as a module")
+
     static let command = Command(
         "dev", summary: "run a local fleet (3 coordinators, agents) until Ctrl-C",
         about: """
             Runs 3 coordinators and N agents on 127.0.0.1, each its own process with certificates made
             for it, until Ctrl-C; a process that ends on its own is restarted after --restart-delay (or
-            at once on the r key); see Docs/DEV.md.
+            at once on the r key). Once ready, unless --no-demo, it deploys the sample module through a
+            canary, then a bad version the gate rolls back, printing each wave and decision; see Docs/DEV.md.
             """,
-        flags: [directoryFlag, agentsFlag, apiPortFlag, portBaseFlag, timeoutFlag, noLiveFlag, restartDelayFlag]
+        flags: [directoryFlag, agentsFlag, apiPortFlag, portBaseFlag, timeoutFlag, noLiveFlag, restartDelayFlag, noDemoFlag,
+                sampleServiceFlag]
     ) { options in
         DevSession.run(try settings(options))
     }
@@ -47,6 +55,20 @@ enum DevCommand {
         }
         settings.timeout = try options.duration(timeoutFlag)
         settings.restartDelay = try options.duration(restartDelayFlag)
+        settings.demo = !options.isGiven(noDemoFlag)
+        settings.sampleServicePath = options.text(sampleServiceFlag)
+        settings.deploymentLines = deploymentLines
         return settings
+    }
+
+    /// The demo prints a deployment's changes as `hotswap deploy --watch` does; a body it cannot read, as one line saying so.
+    static func deploymentLines(previous: [UInt8]?, current: [UInt8]) -> [String] {
+        do {
+            let decoder = JSONDecoder()
+            let before = try previous.map { try decoder.decode(DeploymentDocument.self, from: Data($0)) }
+            return try decoder.decode(DeploymentDocument.self, from: Data(current)).changeLines(since: before)
+        } catch {
+            return ["a deployment this hotswap cannot read: \(error)"]
+        }
     }
 }

@@ -31,7 +31,10 @@ import TestSupport
         let manifest = try ModuleExtractor.extract(artifact: artifact, into: unpacked).manifest
         #expect(manifest.name == "sample-service" && manifest.version == "2.0.0")
         #expect(manifest.health == .http(path: "/healthz", port: Int(reservation.port)))
-        let service = try Subprocess([unpacked + "/" + manifest.start.command] + manifest.start.arguments)
+        #expect(manifest.port == Int(reservation.port) && manifest.alternatePort == Int(reservation.port) + 1)
+        #expect(manifest.start.arguments.prefix(2) == ["--port", "${HOTSWAP_PORT}"], "an agent's port offset must reach the service")
+        let arguments = manifest.start.arguments.map { $0.replacingOccurrences(of: "${HOTSWAP_PORT}", with: "\(reservation.port)") }
+        let service = try Subprocess([unpacked + "/" + manifest.start.command] + arguments)
         defer { service.terminate() }
         #expect(eventually { service.standardOutput?.text.contains("listening") == true }, "\(service.standardError?.text ?? "")")
         let root = try ExternalCommand.run(["curl", "-sS", "http://127.0.0.1:\(reservation.port)/"])

@@ -25,11 +25,12 @@ struct DevLayoutTests {
         ])
     }
 
-    @Test func anAgentDialsEveryCoordinatorInTheDevelopmentEnvironment() {
-        let layout = DevLayout(directory: "/d", agentCount: 1)
+    @Test func anAgentDialsEveryCoordinatorInTheDevelopmentEnvironmentWithItsOwnModulePortOffset() {
+        let layout = DevLayout(directory: "/d", agentCount: 3)
         #expect(layout.agentArguments("node-1", coordinatorAgentAddresses: ["127.0.0.1:7001", "127.0.0.1:7011"]) == [
             "agent", "--name", "node-1", "--coordinators", "127.0.0.1:7001,127.0.0.1:7011", "--tls-dir", "/d/tls",
-            "--data-dir", "/d/data/node-1", "--environment", "development",
+            "--data-dir", "/d/data/node-1", "--environment", "development", "--module-port-offset", "0",
         ])
+        #expect(layout.agentArguments("node-3", coordinatorAgentAddresses: ["127.0.0.1:7001"]).suffix(2) == ["--module-port-offset", "20"])
     }
 }

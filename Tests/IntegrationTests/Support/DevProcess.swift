@@ -20,12 +20,13 @@ final class DevProcess {
     static let readyTimeout: Duration = .seconds(180)
     static let exitTimeout: Duration = .seconds(60)
 
-    /// `live`: the table is printed (on the pipe: when it changes) rather than once (`--no-live`).
-    init(directory: String, agents: Int, live: Bool = false, extraArguments: [String] = []) throws {
+    /// `live`: the table is printed (on the pipe: when it changes) rather than once (`--no-live`);
+    /// `demo`: the deployment demo runs (`DevDemoTests`), else `--no-demo`.
+    init(directory: String, agents: Int, live: Bool = false, demo: Bool = false, extraArguments: [String] = []) throws {
         self.directory = directory
         process = try Subprocess([HotSwapBinary.path, "dev", "--dir", directory, "--agents", "\(agents)", "--api-port", "0",
-                                  "--port-base", "0", "--timeout", "150s"] + (live ? [] : ["--no-live"]) + extraArguments,
-                                 standardError: .standardOutput)
+                                  "--port-base", "0", "--timeout", "150s"] + (live ? [] : ["--no-live"]) + (demo ? [] : ["--no-demo"])
+                                 + extraArguments, standardError: .standardOutput)
         output = process.standardOutput!
     }
 
