@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests",
             dependencies: [
-                "Access", "Coordinator", "Cluster", "Consensus", "Fleet", "Gateway", "Locking", "ModuleArchive", "Primitives", "Storage", "Telemetry",
+                "Access", "Coordinator", "Cluster", "Consensus", "Fleet", "Gateway", "HostInstall", "Locking", "ModuleArchive", "Primitives", "Storage", "Telemetry",
                 "Transport", "Wire", "Observability", "TestSupport", "Certificates", "COpenSSL",
             ]
         ),

@@ -219,10 +219,12 @@ final class DeploymentDriving: Sendable {
         }
     }
 
-    /// A switch back to a node removed from the fleet has nothing left to roll back: the node is
-    /// no longer the deployment's to change, so it counts as rolled back, saying why.
+    /// A switch back to a node removed from the fleet fails, saying so: a node is removed only while
+    /// its agent is away, and its modules outlive the agent, so it may still run the new version.
     static func ending(of refusal: ModuleOrders.Refusal, kind: DeploymentDriver.OrderKind) -> DeploymentDriver.OrderEnding {
-        if kind == .rollback, case .unknownNode = refusal { return .succeeded(detail: "the node was removed from the fleet") }
+        if kind == .rollback, case .unknownNode = refusal {
+            return .failed(detail: "the node was removed from the fleet; what it runs is unknown")
+        }
         return switch refusal {
         case .alreadyOpen, .full: .busy(detail: "\(refusal)")
         case .notLeader, .notAttached, .artifactNotReady: .retry(detail: "\(refusal)")

@@ -7,9 +7,8 @@ import Primitives
 /// then it is stopped and `current` is removed, each step persisted first, so a restart finishes
 /// it the same way (Docs/MODULES.md, "The steps").
 extension InstallCore {
-    /// Begins withdrawing the committed version for `operation` (a switch back from it).
-    mutating func withdraw(_ operation: OperationID) -> [InstallAction] {
-        guard let committed = record.committed else { return [] }
+    /// Begins withdrawing `committed` for `operation` (a switch back from it).
+    mutating func withdraw(_ committed: ActiveVersion, for operation: OperationID) -> [InstallAction] {
         record.committed = nil
         record.intent = InstallIntent(operation: operation, target: committed.version, strategy: .inPlace, step: .rollbackStopTarget,
                                       previous: nil, targetPort: committed.port, failedStep: .link)

@@ -60,11 +60,11 @@ public struct InstallCore: Sendable {
         switch operation.kind {
         case let .install(version): target = version
         case let .switchBack(from):
-            guard record.committed?.version == from else {
+            guard let committed = record.committed, committed.version == from else {
                 let committed = record.committed.map { "\($0.version) is" } ?? "nothing is"
                 return finish(result(operation, .installed, reason: "\(from) is not committed (\(committed)): nothing to switch back"))
             }
-            guard let newest = record.retained.first else { return withdraw(operation) }
+            guard let newest = record.retained.first else { return withdraw(committed, for: operation) }
             target = newest
         }
         if target == record.committed?.version {

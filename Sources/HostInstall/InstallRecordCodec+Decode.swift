@@ -20,7 +20,9 @@ extension InstallRecordCodec {
         if try reader.readBool() {
             let offset = reader.offset
             let intent = try readIntent(&reader)
-            if let refusal = refusal(intent, committed: record.committed) { throw .invalidValue(offset: offset, detail: refusal) }
+            if let refusal = refusal(intent, committed: record.committed) ?? switchBackRefusal(intent, retained: record.retained) {
+                throw .invalidValue(offset: offset, detail: refusal)
+            }
             record.intent = intent
         }
         let completedCount = try readCount(&reader, maximum: InstallLimits.completedOperationsMaximum, what: "completed operations")
@@ -56,6 +58,20 @@ extension InstallRecordCodec {
         if (intent.failedStep != nil) != intent.step.isRollback { return "a failed step is recorded exactly while switching back" }
         if intent.failedStep?.isRollback == true { return "the failed step is a switch-back step" }
         if intent.reason != nil && intent.failedStep == nil { return "a reason without a failed step" }
+        return nil
+    }
+
+    /// Why a switch back in flight cannot be one the core made, or nil: an ordinary one began from
+    /// the version it undoes; a withdrawal (targeting that version) began with nothing retained
+    /// and is only ever in its switch-back steps, from the failed switch of `current`.
+    static func switchBackRefusal(_ intent: InstallIntent, retained: [String]) -> String? {
+        guard case let .switchBack(from) = intent.operation.kind else { return nil }
+        guard intent.isWithdrawal else {
+            return intent.previous?.version == from ? nil : "a switch back from \(from) in flight began from another version"
+        }
+        guard intent.previous == nil, retained.isEmpty, intent.step.isRollback, intent.failedStep == .link else {
+            return "a withdrawal of \(from) in a state no withdrawal reaches"
+        }
         return nil
     }
 

@@ -49,8 +49,9 @@ enum NodeModuleCommand {
         "switch-back", summary: "order NODE's agent to switch MODULE back from a version",
         about: """
             Orders NODE's agent to switch MODULE back from --from VERSION to the newest version it kept, only while
-            VERSION is the one committed there (POST /api/v1/nodes/NODE/modules/MODULE). Waits up to --wait for the
-            host's answer and prints it; exit 1 unless the host ended on another version.
+            VERSION is the one committed there (POST /api/v1/nodes/NODE/modules/MODULE); with no version kept, it
+            stops VERSION and leaves no version of MODULE running (a withdrawal). Waits up to --wait for the host's
+            answer and prints it; exit 1 unless the host ended on another version or on none.
             """,
         arguments: ["NODE", "MODULE"], flags: [fromFlag, waitFlag] + orderFlags
     ) { options in

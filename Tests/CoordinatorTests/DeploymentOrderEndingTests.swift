@@ -5,7 +5,7 @@ import Testing
 
 /// How the driver's shell turns a host's answer or an order's refusal into the driver's ending:
 /// the host's reason reaches the node's detail, and a switch back to a node removed from the
-/// fleet counts as rolled back (there is nothing of the deployment's left to undo on it).
+/// fleet fails saying so (its host may still run the new version: modules outlive the agent).
 struct DeploymentOrderEndingTests {
     static let withdrawal = OperationID(deploymentID: "d1", wave: 0, kind: .switchBack(from: "2.0.0"))
 
@@ -16,9 +16,10 @@ struct DeploymentOrderEndingTests {
         #expect(DeploymentDriving.ending(of: .answered(plain)) == .failed(detail: "failed"))
     }
 
-    @Test func aSwitchBackToARemovedNodeCountsAsRolledBackButAnInstallToOneFails() {
+    @Test func aSwitchBackToARemovedNodeFailsSayingWhy() {
         let refusal = ModuleOrders.Refusal.unknownNode("node-7")
-        #expect(DeploymentDriving.ending(of: refusal, kind: .rollback) == .succeeded(detail: "the node was removed from the fleet"))
+        #expect(DeploymentDriving.ending(of: refusal, kind: .rollback)
+                == .failed(detail: "the node was removed from the fleet; what it runs is unknown"))
         #expect(DeploymentDriving.ending(of: refusal, kind: .install) == .failed(detail: "\(refusal)"))
         #expect(DeploymentDriving.ending(of: .notLeader, kind: .rollback) == .retry(detail: "\(ModuleOrders.Refusal.notLeader)"))
     }

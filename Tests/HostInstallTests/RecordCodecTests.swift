@@ -6,6 +6,7 @@ import Testing
 /// with the offset, never read as another state.
 struct RecordCodecTests {
     static let failedOperation = OperationID(deploymentID: "dep-7.x_1", wave: 4_000_000_000, kind: .install(version: "2.0"))
+    static let withdrawal = OperationID(deploymentID: "back", wave: 9, kind: .switchBack(from: "1.0"))
     static let failedIntent = InstallIntent(operation: failedOperation,
                                             target: "2.0", strategy: .blueGreen, step: .rollbackLink,
                                             previous: ActiveVersion(version: "1.0", port: 65_535), targetPort: 1,
@@ -114,6 +115,18 @@ struct RecordCodecTests {
         (InstallRecord(module: "web", committed: ActiveVersion(version: "1.0", port: 1),
                        intent: InstallIntent(operation: failedOperation, target: "2.0", strategy: .inPlace, step: .unpack,
                                              previous: nil)), "began from another version"),
+        (InstallRecord(module: "web", committed: ActiveVersion(version: "0.9", port: 1),
+                       intent: InstallIntent(operation: withdrawal, target: "1.0", strategy: .inPlace, step: .rollbackStopTarget,
+                                             previous: ActiveVersion(version: "0.9", port: 1), failedStep: .link)),
+         "a withdrawal of 1.0 in a state no withdrawal reaches"),
+        (InstallRecord(module: "web", intent: InstallIntent(operation: withdrawal, target: "1.0", strategy: .inPlace, step: .unpack,
+                                                            previous: nil)), "a withdrawal of 1.0 in a state no withdrawal reaches"),
+        (InstallRecord(module: "web", retained: ["0.9"],
+                       intent: InstallIntent(operation: withdrawal, target: "1.0", strategy: .inPlace, step: .rollbackLink,
+                                             previous: nil, failedStep: .link)), "a withdrawal of 1.0 in a state no withdrawal reaches"),
+        (InstallRecord(module: "web", committed: ActiveVersion(version: "2.0", port: 1),
+                       intent: InstallIntent(operation: withdrawal, target: "0.9", strategy: .inPlace, step: .unpack,
+                                             previous: ActiveVersion(version: "2.0", port: 1))), "began from another version"),
     ])
     func aStateNoCoreMakesIsRefused(record: InstallRecord, expected: String) {
         #expect(Self.refusal(InstallRecordCodec.encode(record))?.contains(expected) == true)

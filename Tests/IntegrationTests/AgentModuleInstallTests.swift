@@ -171,7 +171,8 @@ struct AgentModuleInstallTests {
         let withdrawn = try result(2, from: coordinator, agent: running)
         #expect(withdrawn.outcome == .installed && withdrawn.active == nil, "\(withdrawn)")
         #expect(eventually { liveServices().isEmpty }, "the withdrawn version is stopped")
-        #expect(!FileManager.default.fileExists(atPath: data.file("modules/\(module)/current")))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: data.file("modules/\(module)/current"))) == nil,
+                "current is removed, not left dangling")
         #expect(running.stop() == 0, "\(running.log.text)")
 
         let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
