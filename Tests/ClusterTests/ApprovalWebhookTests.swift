@@ -3,11 +3,10 @@ import Fleet
 import Primitives
 import Rollout
 import Testing
-import Transport
 
 /// The approval webhook's pure parts (Docs/DEPLOYMENTS.md, "Approval webhook"): the URL and secret
 /// rules, which approval changes make a notice (a fresh watch re-sends only what is still pending),
-/// the signed body, the queue's bound and the retry schedule, and the webhook through the codec.
+/// the signed body, the queue's bound, and the webhook through the codec, never printed.
 @Suite struct ApprovalWebhookTests {
     static let secret = Array("4f9c2a1be7d35068a1c9f0e2d4b6a8c1".utf8)
 
@@ -74,16 +73,6 @@ import Transport
         #expect(queue.append(5) == 2)
         #expect(queue.count == 3 && queue.droppedTotal == 2)
         #expect([queue.popFirst(), queue.popFirst(), queue.popFirst(), queue.popFirst()] == [3, 4, 5, nil])
-    }
-
-    @Test func retriesBackOffExponentiallyWithJitterUpToTheCeiling() {
-        var backoff = Backoff(initial: .seconds(1), maximum: .seconds(60), seed: 7)
-        let ceilings: [Duration] = [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(32), .seconds(60),
-                                    .seconds(60)]
-        for ceiling in ceilings {
-            let delay = backoff.nextDelay()
-            #expect(delay >= ceiling / 2 && delay <= ceiling)
-        }
     }
 
     @Test func theWebhookSurvivesTheCodecInVersion11() throws {
