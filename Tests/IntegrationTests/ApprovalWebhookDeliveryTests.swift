@@ -100,6 +100,17 @@ struct ApprovalWebhookDeliveryTests {
         }
         let metrics = try coordinator.request("GET", "/metrics", token: nil)
         #expect(metrics.body.contains("hotswap_approval_webhook_delivered_total 2"), "\(metrics.body)")
+        try Self.expectNothingShowsTheSecret(coordinator, token: token)
+    }
+
+    /// The audit trail names the webhook's setting, and neither it nor the log holds the secret;
+    /// the coordinator stops cleanly, the webhooks' thread joined.
+    static func expectNothingShowsTheSecret(_ coordinator: CoordinatorProcess, token: String) throws {
+        let audit = try coordinator.request("GET", "/api/v1/audit", token: token)
+        #expect(audit.body.contains("environment.approval_webhook") && !audit.body.contains(secret), "\(audit.body)")
+        #expect(coordinator.log.text.contains("an approval webhook delivery failed; it is tried again"))
+        #expect(coordinator.stop() == 0, "the coordinator exits")
+        #expect(!coordinator.log.text.contains(secret))
     }
 
     /// The python3 receiver, writing each request's headers and body into `directory`, and its port.
