@@ -25,8 +25,6 @@ final class ApprovalWebhooks: Sendable {
     static let drainBound: Duration = .seconds(5)
     static let backoffInitial: Duration = .seconds(1)
     static let backoffMaximum: Duration = .seconds(60)
-    /// Where the `https` receivers' certificates are checked against: the system's trust roots.
-    static let trustRootsPath = "/etc/ssl/certs/ca-certificates.crt"
 
     struct Delivery: Sendable {
         let id: String
@@ -64,17 +62,21 @@ final class ApprovalWebhooks: Sendable {
     private let tlsGroup: EventLoopGroup
     private let thread = Locked<NativeThread?>(nil)
 
-    init(gateway: AgentGateway, hmac: HMACSHA256, logger: Logger, metrics: MetricsRegistry) throws(TransportError) {
+    /// `trustRootsPath`: the CA certificates the `https` receivers' certificates are checked against.
+    init(gateway: AgentGateway, hmac: HMACSHA256, trustRootsPath: String, logger: Logger,
+         metrics: MetricsRegistry) throws(TransportError) {
         self.gateway = gateway
         self.logger = logger.with(component: "approval-webhooks")
         tlsGroup = try EventLoopGroup(loopCount: 1)
-        let configuration = TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil, trustRootsPath: Self.trustRootsPath,
+        let configuration = TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil, trustRootsPath: trustRootsPath,
                                              peerVerification: .none)
         do {
             post = WebhookPost(hmac: hmac, client: .success(HTTPClient(group: tlsGroup, context: try TLSContext(configuration,
                                                                                                               side: .client))))
         } catch {
             post = WebhookPost(hmac: hmac, client: .failure(error))
+            self.logger.warning("no CA certificates for approval webhooks; https deliveries fail", ["path": trustRootsPath,
+                                                                                                "error": "\(error)"])
         }
         delivered = metrics.counter("hotswap_approval_webhook_delivered_total",
                                     help: "Approval webhook deliveries a receiver answered 2xx.")

@@ -80,7 +80,7 @@ public final class CoordinatorServer: Sendable {
             ?? raftSettings.tickInterval * (raftSettings.electionTimeoutTicks * 4)
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
         let (orders, deployments, webhooks) = try Self.connect(raft, to: gateway, revocations: revocations, uploads: uploads,
-            retention: configuration.deploymentRetention, hmac: hmac, logger: logger, metrics: metrics)
+            configuration, hmac: hmac, logger: logger, metrics: metrics)
         (self.deployments, self.webhooks) = (deployments, webhooks)
         let ticketKeys = tls.ticketKeys
         raft.ticketKeys.observer = { ticketKeys.install($0) }
@@ -116,17 +116,18 @@ public final class CoordinatorServer: Sendable {
     /// its node reads, module retention keep what orders install, and node administration ask them and the revocations;
     /// returns the module orders, the deployment driver and the approval webhooks.
     private static func connect(_ raft: RaftService, to gateway: AgentGateway, revocations: AgentRevocations, uploads: ModuleUploads,
-                                retention: Duration, hmac: HMACSHA256, logger: Logger,
+                                _ configuration: CoordinatorConfiguration, hmac: HMACSHA256, logger: Logger,
                                 metrics: MetricsRegistry) throws(TransportError) -> (ModuleOrders, DeploymentDriving, ApprovalWebhooks) {
         raft.gatewayQueries = { gateway.answer($0) }
         let store = uploads.store
         let orders = ModuleOrders(gateway: gateway, logger: logger, metrics: metrics) { store.contains($0) }
         raft.moduleRetention.versionsOrdered = { orders.versionsInstalling }
-        let deployments = try DeploymentDriving(gateway: gateway, orders: orders, retention: retention, logger: logger,
-                                                metrics: metrics) { request, completion in
+        let deployments = try DeploymentDriving(gateway: gateway, orders: orders, retention: configuration.deploymentRetention,
+                                                logger: logger, metrics: metrics) { request, completion in
             raft.loop.execute { raft.submitOnLoop(request, mayForward: false, completion: completion) }
         }
-        let webhooks = try ApprovalWebhooks(gateway: gateway, hmac: hmac, logger: logger, metrics: metrics)
+        let webhooks = try ApprovalWebhooks(gateway: gateway, hmac: hmac, trustRootsPath: configuration.approvalWebhookTrustRoots,
+                                            logger: logger, metrics: metrics)
         raft.viewObserver = { view in
             gateway.follow(view)
             orders.follow(view)

@@ -4,7 +4,8 @@ import TestSupport
 
 /// A coordinator posts a signed notice to an environment's approval webhook when a deployment
 /// starts awaiting approval and when the approval is decided (Docs/DEPLOYMENTS.md, "Approval
-/// webhook"): a real loopback receiver (a python3 script) answers 500 to the first POST, which is
+/// webhook"): a real loopback receiver (a python3 script, over plain http, then over TLS with a
+/// certificate of the CA `--approval-webhook-ca` names) answers 500 to the first POST, which is
 /// retried; each body's `X-HotSwap-Signature` is checked with `openssl dgst -sha256 -hmac`, as the
 /// docs tell a receiver to; the API and the CLI show the secret's fingerprint, never the secret.
 @Suite(.serialized)
@@ -28,19 +29,26 @@ struct ApprovalWebhookDeliveryTests {
                 self.end_headers()
             def log_message(self, *arguments): pass
         server = http.server.HTTPServer(('127.0.0.1', 0), Receiver)
+        if len(sys.argv) > 3:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[2], sys.argv[3])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
         with open(os.path.join(out, 'port.tmp'), 'w') as f: f.write(str(server.server_port))
         os.rename(os.path.join(out, 'port.tmp'), os.path.join(out, 'port'))
         server.serve_forever()
         """
 
-    @Test func pendingAndDecidedApprovalsArePostedSignedAndAFailureIsRetried() throws {
+    @Test(arguments: ["http", "https"])
+    func pendingAndDecidedApprovalsArePostedSignedAndAFailureIsRetried(scheme: String) throws {
         try Prerequisite.requireTools("curl", "openssl", "python3")
-        let received = work.file("received")
-        let (receiver, port) = try startReceiver(writingTo: received)
-        defer { receiver.kill() }
-
         let certificates = try CertificateFixture(agents: ["node-1"])
-        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        let received = work.file("received-\(scheme)")
+        let (receiver, port) = try startReceiver(writingTo: received,
+                                                 tls: scheme == "https" ? [certificates.certificate("c1"), certificates.key("c1")] : [])
+        defer { receiver.kill() }
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory,
+                                                 extraArguments: ["--approval-webhook-ca", certificates.ca])
         let token = try coordinator.adminToken()
         let run = { (arguments: [String]) in try EnvironmentCommandTests.hotswap(arguments, on: coordinator, ca: certificates.ca) }
         let body = #"{"defaultStrategy":"direct","requiresApproval":true,"approvalTimeoutSeconds":3600}"#
@@ -49,14 +57,14 @@ struct ApprovalWebhookDeliveryTests {
         #expect(environment.status == 201, "\(environment.body)")
         try (Self.secret + "\n").write(toFile: work.file("short.secret"), atomically: true, encoding: .utf8)
         try "changeme".write(toFile: work.file("placeholder.secret"), atomically: true, encoding: .utf8)
-        let placeholder = try run(["env", "policy", "gated", "--approval-webhook", "http://127.0.0.1:\(port)/hook",
+        let placeholder = try run(["env", "policy", "gated", "--approval-webhook", "\(scheme)://127.0.0.1:\(port)/hook",
                                    "--approval-webhook-secret-file", work.file("placeholder.secret")])
         #expect(placeholder.status != 0, "\(placeholder.combined)")
         let remote = try coordinator.request("PUT", "/api/v1/environments/gated/approval-webhook", token: token, extra: [
             "-H", "Content-Type: application/json", "--data-binary", "{\"url\":\"http://example.com/\",\"secret\":\"\(Self.secret)\"}",
         ])
         #expect(remote.status == 422 && remote.body.contains("invalid_approval_webhook"), "\(remote.body)")
-        let set = try run(["env", "policy", "gated", "--approval-webhook", "http://127.0.0.1:\(port)/hook",
+        let set = try run(["env", "policy", "gated", "--approval-webhook", "\(scheme)://127.0.0.1:\(port)/hook",
                            "--approval-webhook-secret-file", work.file("short.secret")])
         #expect(set.status == 0 && set.standardOutput.contains("fingerprint"), "\(set.combined)")
         let shown = try coordinator.request("GET", "/api/v1/environments/gated/approval-webhook", token: token)
@@ -114,10 +122,10 @@ struct ApprovalWebhookDeliveryTests {
     }
 
     /// The python3 receiver, writing each request's headers and body into `directory`, and its port.
-    func startReceiver(writingTo directory: String) throws -> (Subprocess, String) {
+    func startReceiver(writingTo directory: String, tls: [String]) throws -> (Subprocess, String) {
         try Self.receiver.write(toFile: work.file("receiver.py"), atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let receiver = try Subprocess(["python3", work.file("receiver.py"), directory])
+        let receiver = try Subprocess(["python3", work.file("receiver.py"), directory] + tls)
         #expect(eventually { FileManager.default.fileExists(atPath: directory + "/port") })
         return (receiver, try String(contentsOfFile: directory + "/port", encoding: .utf8))
     }
