@@ -152,17 +152,18 @@ final class ApprovalWebhooks: Sendable {
         }
     }
 
-    /// Attempts each queued delivery that is due, once; the others wait their turn.
+    /// Attempts each queued delivery that is due, once; the others wait their turn. A stop ends
+    /// the round after the attempt under way, so `drain` bounds what is left.
     private func deliverDue(now: MonotonicInstant) {
         let count = work.withLock { $0.queue.count }
         for _ in 0..<count {
-            guard var delivery = work.withLock({ $0.queue.popFirst() }) else { return }
+            guard !followed.withLock({ $0.stopped }), var delivery = work.withLock({ $0.queue.popFirst() }) else { return }
             guard delivery.notBefore <= now else {
                 requeue(delivery)
                 continue
             }
             delivery.attempts += 1
-            guard let reason = attempt(delivery) else { continue }
+            guard let reason = attempt(delivery, timeout: Self.requestTimeout) else { continue }
             guard delivery.attempts < Self.attemptsMaximum else {
                 failed.increment()
                 logger.warning("an approval webhook delivery failed its last attempt",
@@ -184,7 +185,7 @@ final class ApprovalWebhooks: Sendable {
     }
 
     /// One POST; nil once delivered (counted), else why not. A webhook removed since is no failure.
-    private func attempt(_ delivery: Delivery) -> String? {
+    private func attempt(_ delivery: Delivery, timeout: Duration) -> String? {
         guard let webhook = followed.withLock({ $0.webhooks[delivery.environment] }),
               case let .success(url) = WebhookURL.parse(webhook.url) else {
             logger.info("an approval webhook was removed before its delivery", ["delivery": delivery.id])
@@ -198,7 +199,7 @@ final class ApprovalWebhooks: Sendable {
         }
         let headers = WebhookPost.headers(body: delivery.body, signature: signature, event: delivery.event, deliveryID: delivery.id,
                                           sentAtMilliseconds: delivery.sentAtMilliseconds)
-        guard let reason = post.send(delivery.body, headers: headers, to: url, timeout: Self.requestTimeout) else {
+        guard let reason = post.send(delivery.body, headers: headers, to: url, timeout: timeout) else {
             delivered.increment()
             logger.info("an approval webhook delivery was answered 2xx", ["delivery": delivery.id, "event": delivery.event])
             return nil
@@ -206,21 +207,22 @@ final class ApprovalWebhooks: Sendable {
         return reason
     }
 
-    /// On stop: one last attempt for each queued delivery until `drainBound`; the rest are dropped.
+    /// On stop: one last attempt for each queued delivery, all within `drainBound` (each attempt's
+    /// timeout is what is left of it); the rest are dropped, counted.
     private func drain() {
         let deadline = MonotonicInstant.now().advanced(by: Self.drainBound)
-        while MonotonicInstant.now() < deadline, var delivery = work.withLock({ $0.queue.popFirst() }) {
-            delivery.attempts = Self.attemptsMaximum
-            if attempt(delivery) != nil { failed.increment() }
+        var droppedCount = 0
+        while let delivery = work.withLock({ $0.queue.popFirst() }) {
+            let left = MonotonicInstant.now().duration(until: deadline)
+            guard left > .zero else {
+                droppedCount += 1
+                continue
+            }
+            if attempt(delivery, timeout: min(left, Self.requestTimeout)) != nil { failed.increment() }
         }
-        let left = work.withLock { work in
-            var count = 0
-            while work.queue.popFirst() != nil { count += 1 }
-            return count
-        }
-        if left > 0 {
-            dropped.increment(by: left)
-            logger.warning("approval webhook deliveries dropped at shutdown", ["count": "\(left)"])
+        if droppedCount > 0 {
+            dropped.increment(by: droppedCount)
+            logger.warning("approval webhook deliveries dropped at shutdown", ["count": "\(droppedCount)"])
         }
     }
 }
