@@ -35,7 +35,7 @@ public final class HMACSHA256: @unchecked Sendable {
 
     deinit { EVP_MAC_CTX_free(template) }
 
-    func authenticate(_ message: [UInt8], key: [UInt8]) throws(AccessCryptoError) -> [UInt8] {
+    public func authenticate(_ message: [UInt8], key: [UInt8]) throws(AccessCryptoError) -> [UInt8] {
         guard let context = EVP_MAC_CTX_dup(template) else { throw .hmac(detail: AccessCryptoError.openSSLReason()) }
         defer { EVP_MAC_CTX_free(context) }
         var output = [UInt8](repeating: 0, count: Self.outputBytes)

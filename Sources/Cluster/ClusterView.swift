@@ -39,6 +39,8 @@ public struct ClusterView: Sendable {
     public var moduleSigningKeys: [String: [[UInt8]]] = [:]
     /// Environment → the rollout policy it set (`FleetState.rolloutPolicies`); absent: the defaults.
     public var rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:]
+    /// Environment → its approval webhook (`FleetState.approvalWebhooks`).
+    public var approvalWebhooks: [String: ApprovalWebhook] = [:]
     /// The deployments, by id: what the leader's driver steps and the deployment routes show.
     public var deployments: [String: DeploymentRecord] = [:]
     /// The index of the last entry in this node's log.
@@ -79,6 +81,7 @@ public struct ClusterView: Sendable {
         clusterVersion = fleet.clusterVersion
         moduleSigningKeys = fleet.moduleSigningKeys
         rolloutPolicies = fleet.rolloutPolicies
+        approvalWebhooks = fleet.approvalWebhooks
         deployments = fleet.deployments
     }
 

@@ -1,3 +1,4 @@
+import Access
 import Cluster
 import Consensus
 import Fleet
@@ -58,6 +59,8 @@ extension HTTPReply {
                 : .json(200, DeploymentJSON.summary(record))
         case let .deploymentsCompacted(removed): .json(200, "{\"removed\":\(removed)}")
         case let .rolloutPolicySet(environment, policy): .json(200, RolloutPolicyJSON.document(environment: environment, policy: policy))
+        case let .approvalWebhookSet(environment, webhook):
+            .json(200, ApprovalWebhookJSON.document(environment: environment, webhook: webhook, fingerprint: SecretFingerprint.of))
         case let .rejected(rejection): rejected(rejection)
         }
     }
@@ -73,7 +76,7 @@ extension HTTPReply {
              .invalidTransition, .approvalExpired, .invalidDeploymentStep, .moduleInUse: 409
         case .invalidName, .invalidApprovalTimeout, .invalidNode, .malformedTicketKey, .invalidUserName, .bootstrapNotAdmin,
              .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule, .invalidModuleSigningKeys,
-             .invalidDeployment, .invalidRolloutPolicy: 422
+             .invalidDeployment, .invalidRolloutPolicy, .invalidApprovalWebhook: 422
         }
         return .error(status, rejection.code, rejection.description)
     }

@@ -69,6 +69,10 @@ public struct CoordinatorConfiguration: Sendable {
     public static let deploymentRetentionDefault: Duration = .seconds(7 * 86_400)
     public static let deploymentRetentionRange: ClosedRange<Duration> = .seconds(3_600) ... .seconds(365 * 86_400)
     public static let moduleRetentionRange = FleetState.moduleRetentionRange
+    /// The CA certificates the approval webhooks' `https` receivers are checked against
+    /// (DEPLOYMENTS.md, "Approval webhook"): the system's trust roots unless an internal CA is named.
+    public var approvalWebhookTrustRoots = CoordinatorConfiguration.approvalWebhookTrustRootsDefault
+    public static let approvalWebhookTrustRootsDefault = "/etc/ssl/certs/ca-certificates.crt"
     /// Users, tokens and rate limits of the API.
     public var access = AccessSettings()
     public static let snapshotEveryEntriesRange = 1...100_000_000

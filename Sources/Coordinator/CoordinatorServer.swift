@@ -34,6 +34,7 @@ public final class CoordinatorServer: Sendable {
     /// Brings the recorded artifacts this coordinator lacks from another member, and serves its own to them.
     private let artifacts: ArtifactFetcher
     private let deployments: DeploymentDriving
+    private let webhooks: ApprovalWebhooks
     private let dataLock: DataDirectoryLock
     private let stopped = Atomic<Bool>(false)
     private let reloadFailures: Counter
@@ -78,9 +79,9 @@ public final class CoordinatorServer: Sendable {
         gatewaySettings.helloHold = configuration.agentHelloHold
             ?? raftSettings.tickInterval * (raftSettings.electionTimeoutTicks * 4)
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
-        let (orders, deployments) = try Self.connect(raft, to: gateway, revocations: revocations, uploads: uploads,
-                                                     retention: configuration.deploymentRetention, logger: logger, metrics: metrics)
-        self.deployments = deployments
+        let (orders, deployments, webhooks) = try Self.connect(raft, to: gateway, revocations: revocations, uploads: uploads,
+            configuration, hmac: hmac, logger: logger, metrics: metrics)
+        (self.deployments, self.webhooks) = (deployments, webhooks)
         let ticketKeys = tls.ticketKeys
         raft.ticketKeys.observer = { ticketKeys.install($0) }
         RaftMetrics.register(in: metrics, raft: raft)
@@ -111,30 +112,33 @@ public final class CoordinatorServer: Sendable {
         endpoints = [api, peer, agent]
     }
 
-    /// Lets the gateway, the module orders and the deployment driver follow Raft's views and answer
+    /// Lets the gateway, the module orders, the deployment driver and the approval webhooks follow Raft's views and answer
     /// its node reads, module retention keep what orders install, and node administration ask them and the revocations;
-    /// returns the module orders and the deployment driver.
+    /// returns the module orders, the deployment driver and the approval webhooks.
     private static func connect(_ raft: RaftService, to gateway: AgentGateway, revocations: AgentRevocations, uploads: ModuleUploads,
-                                retention: Duration, logger: Logger,
-                                metrics: MetricsRegistry) throws(TransportError) -> (ModuleOrders, DeploymentDriving) {
+                                _ configuration: CoordinatorConfiguration, hmac: HMACSHA256, logger: Logger,
+                                metrics: MetricsRegistry) throws(TransportError) -> (ModuleOrders, DeploymentDriving, ApprovalWebhooks) {
         raft.gatewayQueries = { gateway.answer($0) }
         let store = uploads.store
         let orders = ModuleOrders(gateway: gateway, logger: logger, metrics: metrics) { store.contains($0) }
         raft.moduleRetention.versionsOrdered = { orders.versionsInstalling }
-        let deployments = try DeploymentDriving(gateway: gateway, orders: orders, retention: retention, logger: logger,
-                                                metrics: metrics) { request, completion in
+        let deployments = try DeploymentDriving(gateway: gateway, orders: orders, retention: configuration.deploymentRetention,
+                                                logger: logger, metrics: metrics) { request, completion in
             raft.loop.execute { raft.submitOnLoop(request, mayForward: false, completion: completion) }
         }
+        let webhooks = try ApprovalWebhooks(gateway: gateway, hmac: hmac, trustRootsPath: configuration.approvalWebhookTrustRoots,
+                                            logger: logger, metrics: metrics)
         raft.viewObserver = { view in
             gateway.follow(view)
             orders.follow(view)
             deployments.follow(view)
+            webhooks.follow(view)
         }
         raft.nodeAdministration.hasSession = { gateway.hasSession($0) }
         raft.nodeAdministration.newestCertificate = { revocations.newestNotBefore(of: $0) }
         raft.nodeAdministration.revocationsObserver = { revocations.install($0) }
         raft.nodeAdministration.removalObserver = { gateway.forget($0) }
-        return (orders, deployments)
+        return (orders, deployments, webhooks)
     }
 
     /// The API's guarded routes with the health, login and user routes in them, and the first
@@ -165,6 +169,7 @@ public final class CoordinatorServer: Sendable {
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
         ModuleSigningRoutes.register(in: &routes, service: raft)
         RolloutPolicyRoutes.register(in: &routes, service: raft)
+        ApprovalWebhookRoutes.register(in: &routes, service: raft)
         DeploymentRoutes.register(in: &routes, service: raft)
         ApprovalRoutes.register(in: &routes, service: raft)
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)
@@ -212,6 +217,7 @@ public final class CoordinatorServer: Sendable {
         let peerAddress = configuration.peerAddress
         artifacts.start()
         deployments.start()
+        webhooks.start()
         raft.start(advertising: AdvertisedAddresses(
             name: configuration.name,
             apiAddress: "\(configuration.advertisedAPIAddress ?? Self.reachable(endpoints[0].boundAddress, peer: peerAddress))",
@@ -271,6 +277,7 @@ public final class CoordinatorServer: Sendable {
         // Before the loops stop: queued hashes are answered on them.
         hashing.stop()
         deployments.stop()
+        webhooks.stop()
         artifacts.stop()
         uploads.stop()
         raft.stop()

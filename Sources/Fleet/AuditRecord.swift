@@ -94,6 +94,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case approvalReject = "approval.reject"
     case approvalExpire = "approval.expire"
     case environmentRolloutPolicy = "environment.rollout_policy"
+    case environmentApprovalWebhook = "environment.approval_webhook"
 
     /// The actions of deployment and approval commands, which builds before version 10 cannot decode.
     static let deploymentActions: Set<AuditAction> = [
@@ -141,6 +142,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case let .recordNodeRollback(id, node, _, _, _): (.deploymentNodeRollback, "\(id)/\(node)")
         case .compactDeployments: (.deploymentCompact, AuditContext.unknownUser)
         case let .setRolloutPolicy(environment, _): (.environmentRolloutPolicy, environment)
+        case let .setApprovalWebhook(environment, _): (.environmentApprovalWebhook, environment)
         }
     }
 

@@ -14,7 +14,7 @@ extension FleetCodec {
         case moduleStored = 32, moduleDeleted, moduleSigningKeysSet
         case deploymentStored = 35, deploymentsCompacted
         // Tags 37 to 63 are left free.
-        case rolloutPolicySet = 64
+        case rolloutPolicySet = 64, approvalWebhookSet
     }
 
     private enum RejectionTag: UInt8 {
@@ -27,7 +27,7 @@ extension FleetCodec {
         case unknownDeployment = 50, invalidDeployment, deploymentExists, deploymentInProgress, tooManyDeployments, invalidTransition
         case approvalExpired, invalidDeploymentStep, moduleInUse, selfApproval
         // Tags 60 to 63 are left free.
-        case invalidRolloutPolicy = 64
+        case invalidRolloutPolicy = 64, invalidApprovalWebhook
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -89,9 +89,7 @@ extension FleetCodec {
             write(.moduleSigningKeysSet, environment, to: &writer)
             writeModuleSigningKeys(keys, to: &writer)
         case .deploymentStored, .deploymentsCompacted: writeDeploymentOutcome(outcome, to: &writer)
-        case let .rolloutPolicySet(environment, policy):
-            write(.rolloutPolicySet, environment, to: &writer)
-            writeRolloutPolicy(policy, to: &writer)
+        case .rolloutPolicySet, .approvalWebhookSet: writeEnvironmentSetting(outcome, to: &writer)
         case let .clusterVersionRaised(version): write(.clusterVersionRaised, byte: version, to: &writer)
         case let .clusterVersionKept(version): write(.clusterVersionKept, byte: version, to: &writer)
         case let .rejected(rejection):
@@ -140,6 +138,8 @@ extension FleetCodec {
         case .moduleSigningKeysSet:
             return .moduleSigningKeysSet(environment: try readText(&reader), keys: try readModuleSigningKeys(&reader))
         case .rolloutPolicySet: return .rolloutPolicySet(environment: try readText(&reader), policy: try readRolloutPolicy(&reader))
+        case .approvalWebhookSet:
+            return .approvalWebhookSet(environment: try readText(&reader), webhook: try readApprovalWebhook(&reader))
         case .clusterVersionRaised: return .clusterVersionRaised(try reader.readUInt8())
         case .clusterVersionKept: return .clusterVersionKept(try reader.readUInt8())
         case .deploymentStored: return .deploymentStored(try readDeployment(&reader), change: try readDeploymentChange(&reader))
@@ -164,6 +164,19 @@ extension FleetCodec {
             writer.write(OutcomeTag.deploymentsCompacted.rawValue)
             writer.write(UInt64(truncatingIfNeeded: removed))
         default: assertionFailure("not a deployment outcome")
+        }
+    }
+
+    /// An environment's rollout policy or approval webhook set: the tag, the name, then the setting.
+    private static func writeEnvironmentSetting(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
+        switch outcome {
+        case let .rolloutPolicySet(environment, policy):
+            write(.rolloutPolicySet, environment, to: &writer)
+            writeRolloutPolicy(policy, to: &writer)
+        case let .approvalWebhookSet(environment, webhook):
+            write(.approvalWebhookSet, environment, to: &writer)
+            writeApprovalWebhook(webhook, to: &writer)
+        default: break
         }
     }
 
@@ -240,6 +253,7 @@ extension FleetCodec {
             write(.invalidDeploymentStep, text: id, to: &writer)
             writer.write(reason)
         case let .invalidRolloutPolicy(reason): write(.invalidRolloutPolicy, text: reason, to: &writer)
+        case let .invalidApprovalWebhook(reason): write(.invalidApprovalWebhook, text: reason, to: &writer)
         case let .moduleInUse(name, version, deployment): write(.moduleInUse, texts: [name, version, deployment], to: &writer)
         case let .selfApproval(id, user): write(.selfApproval, texts: [id, user], to: &writer)
         }
@@ -309,6 +323,7 @@ extension FleetCodec {
         case .approvalExpired: return .approvalExpired(id: try text())
         case .invalidDeploymentStep: return .invalidDeploymentStep(id: try text(), reason: try text())
         case .invalidRolloutPolicy: return .invalidRolloutPolicy(try text())
+        case .invalidApprovalWebhook: return .invalidApprovalWebhook(try text())
         case .moduleInUse: return .moduleInUse(name: try text(), version: try text(), deployment: try text())
         case .selfApproval: return .selfApproval(id: try text(), user: try text())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")

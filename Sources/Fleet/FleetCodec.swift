@@ -9,7 +9,8 @@ import Primitives
 /// cluster version), version 8 modules (`putModule`, `deleteModule`), version 9 the environments'
 /// module signing keys (`setModuleSigningKeys`), version 10 deployments and approvals (`createDeployment` and the
 /// commands that move one, `FleetCodec+DeploymentCommands.swift`) and the environments' rollout policies
-/// (`setRolloutPolicy`); versions 2 to 9 (written before) still decode, so a data
+/// (`setRolloutPolicy`), version 11 the environments' approval webhooks (`setApprovalWebhook`); versions 2 to 10
+/// (written before) still decode, so a data
 /// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
@@ -21,12 +22,13 @@ import Primitives
 /// neither users nor keys as version 4, one with an audit trail as version 6, one whose cluster
 /// version was set as version 7, one with a module (or an audit record of one) as version 8, one
 /// with signing keys (or an audit record of setting them) as version 9, one with a deployment or a
-/// rollout policy (or an audit record of a deployment, approval or policy action) as version 10, and
+/// rollout policy (or an audit record of a deployment, approval or policy action) as version 10, one with
+/// an approval webhook (or an audit record of setting one) as version 11, and
 /// an audited command in the higher of 6 and its command's version, so members of older builds follow an upgraded
 /// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
 /// read only in versions that have it.
 public enum FleetCodec {
-    public static let versionsRead: ClosedRange<UInt8> = 2...10
+    public static let versionsRead: ClosedRange<UInt8> = 2...11
     /// The first version whose entries the leader proposes only once the replicated cluster
     /// version is at least theirs (`FleetState.clusterVersion`); every later version is gated alike.
     public static let versionFirstGatedByClusterVersion: UInt8 = 7
@@ -50,7 +52,7 @@ public enum FleetCodec {
         case createDeployment = 35, decideApproval, expireApproval, startWave, recordNodeInstall, recordGateDecision
         case controlDeployment, recordNodeRollback, compactDeployments
         // Tag 44 is left free.
-        case setRolloutPolicy = 45
+        case setRolloutPolicy = 45, setApprovalWebhook
 
         /// The version that introduced the tag.
         var since: UInt8 {
@@ -66,6 +68,7 @@ public enum FleetCodec {
             case .createDeployment, .decideApproval, .expireApproval, .startWave, .recordNodeInstall, .recordGateDecision,
                  .controlDeployment, .recordNodeRollback, .compactDeployments: 10
             case .setRolloutPolicy: 10
+            case .setApprovalWebhook: 11
             case .setClusterVersion: 7
             }
         }
@@ -130,6 +133,7 @@ public enum FleetCodec {
         case .recordNodeRollback: .recordNodeRollback
         case .compactDeployments: .compactDeployments
         case .setRolloutPolicy: .setRolloutPolicy
+        case .setApprovalWebhook: .setApprovalWebhook
         }
     }
 
@@ -170,6 +174,9 @@ public enum FleetCodec {
         case let .setRolloutPolicy(environment, policy):
             writer.write(environment)
             writeRolloutPolicy(policy, to: &writer)
+        case let .setApprovalWebhook(environment, webhook):
+            writer.write(environment)
+            writeApprovalWebhook(webhook, to: &writer)
         case let .rotateSigningKey(key, overlap):
             write(key, to: &writer)
             writer.write(overlap)
@@ -250,6 +257,8 @@ public enum FleetCodec {
              .controlDeployment, .recordNodeRollback, .compactDeployments:
             command = try readDeploymentCommand(tag, &reader, tagOffset: tagOffset)
         case .setRolloutPolicy: command = .setRolloutPolicy(environment: try readText(&reader), policy: try readRolloutPolicy(&reader))
+        case .setApprovalWebhook:
+            command = .setApprovalWebhook(environment: try readText(&reader), webhook: try readApprovalWebhook(&reader))
         case nil: throw .invalidValue(offset: tagOffset, detail: "unknown fleet command tag")
         }
         return command
@@ -278,15 +287,18 @@ public enum FleetCodec {
             writeTable(state.sortedDeployments, to: &writer, write)
             writeRolloutPolicies(state.rolloutPolicies, to: &writer)
         }
+        if version >= 11 { writeApprovalWebhooks(state.approvalWebhooks, to: &writer) }
         return writer.bytes
     }
 
-    /// The lowest version that holds what `state` holds: 10 with a deployment or a rollout policy
+    /// The lowest version that holds what `state` holds: 11 with an approval webhook or an audit
+    /// record of setting one, 10 with a deployment or a rollout policy
     /// or an audit record of a deployment, approval or policy action, 9 with signing keys or an audit record of
     /// setting them, 8 with a module or an audit record of one,
     /// 7 with a cluster version set, 6 with an audit trail (a record, or one dropped), 5 with users
     /// or signing keys, 4 with revocations, else `versionWrittenMinimum`.
     private static func snapshotVersion(of state: FleetState) -> UInt8 {
+        if !state.approvalWebhooks.isEmpty || state.auditNamesApprovalWebhook { return Tag.setApprovalWebhook.versionWritten }
         if !state.deployments.isEmpty || state.auditNamesDeployments || !state.rolloutPolicies.isEmpty || state.auditNamesRolloutPolicy {
             return Tag.createDeployment.versionWritten
         }
@@ -318,7 +330,9 @@ public enum FleetCodec {
         let signingPolicyOffset = reader.offset
         let moduleSigningKeys = version >= 9 ? try readSigningPolicy(&reader) : [:]
         let deployments = version >= 10 ? try readDeploymentTable(&reader) : [:]
-        let rolloutPolicies = version >= 10 ? try readRolloutPolicies(&reader, environments: Set(environments.map(\.name))) : [:]
+        let environmentNames = Set(environments.map(\.name))
+        let rolloutPolicies = version >= 10 ? try readRolloutPolicies(&reader, environments: environmentNames) : [:]
+        let approvalWebhooks = version >= 11 ? try readApprovalWebhooks(&reader, environments: environmentNames) : [:]
         try reader.expectEnd()
         if let stray = moduleSigningKeys.keys.sorted().first(where: { name in !environments.contains { $0.name == name } }) {
             throw .invalidValue(offset: signingPolicyOffset, detail: "signing keys of environment '\(stray)', which does not exist")
@@ -340,6 +354,7 @@ public enum FleetCodec {
             moduleSigningKeys: moduleSigningKeys,
             deployments: deployments,
             rolloutPolicies: rolloutPolicies,
+            approvalWebhooks: approvalWebhooks,
             appliedIndex: appliedIndex)
     }
 

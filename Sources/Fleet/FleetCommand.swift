@@ -92,6 +92,9 @@ public enum FleetCommand: Sendable, Equatable {
     /// Sets the gate settings and strategy parameters an environment's deployments start from
     /// (DEPLOYMENTS.md, "Environment policy"); nil goes back to the defaults. Encoding version 10.
     case setRolloutPolicy(environment: String, policy: EnvironmentRolloutPolicy?)
+    /// Sets or (nil) removes an environment's approval webhook (DEPLOYMENTS.md, "Approval webhook").
+    /// Encoding version 11.
+    case setApprovalWebhook(environment: String, webhook: ApprovalWebhook?)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -144,6 +147,8 @@ public enum FleetOutcome: Sendable, Equatable {
     case deploymentsCompacted(removed: Int)
     /// The environment's policy now; nil when it uses the defaults.
     case rolloutPolicySet(environment: String, policy: EnvironmentRolloutPolicy?)
+    /// The environment's approval webhook now; nil when it has none.
+    case approvalWebhookSet(environment: String, webhook: ApprovalWebhook?)
     case rejected(FleetRejection)
 }
 
@@ -211,6 +216,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case selfApproval(id: String, user: String)
     /// A rollout policy whose gate settings or strategy parameters are out of their bounds.
     case invalidRolloutPolicy(String)
+    /// An approval webhook whose URL or secret is refused.
+    case invalidApprovalWebhook(String)
 
     public var description: String {
         switch self {
@@ -276,6 +283,8 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "module signing keys: \(reason)"
         case let .invalidRolloutPolicy(reason):
             return "rollout policy: \(reason)"
+        case let .invalidApprovalWebhook(reason):
+            return "approval webhook: \(reason)"
         case let .moduleSignatureDiffers(name, version, recordedSigned):
             return "module \(name) \(version) is already recorded with these bytes "
                 + (recordedSigned ? "and another signature" : "unsigned")

@@ -27,6 +27,7 @@ extension FleetRejection {
         case .approvalExpired: "approval_expired"
         case .invalidDeploymentStep: "invalid_deployment_step"
         case .invalidRolloutPolicy: "invalid_rollout_policy"
+        case .invalidApprovalWebhook: "invalid_approval_webhook"
         case .moduleInUse: "module_in_use"
         case .selfApproval: "self_approval"
         }

@@ -19,6 +19,7 @@ extension FleetState {
         guard environments.removeValue(forKey: name) != nil else { return .rejected(.notFound(name)) }
         moduleSigningKeys[name] = nil
         rolloutPolicies[name] = nil
+        approvalWebhooks[name] = nil
         return .environmentDeleted(name: name)
     }
 

@@ -32,6 +32,8 @@ public struct FleetState: Sendable, Equatable {
     /// Environment name → the rollout policy it set; an environment without an entry uses the
     /// defaults (`FleetState+RolloutPolicy.swift`).
     public internal(set) var rolloutPolicies: [String: EnvironmentRolloutPolicy]
+    /// Environment name → its approval webhook (`FleetState+ApprovalWebhook.swift`).
+    public internal(set) var approvalWebhooks: [String: ApprovalWebhook]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -71,6 +73,7 @@ public struct FleetState: Sendable, Equatable {
         moduleSigningKeys = [:]
         deployments = [:]
         rolloutPolicies = [:]
+        approvalWebhooks = [:]
         appliedIndex = 0
     }
 
@@ -79,7 +82,8 @@ public struct FleetState: Sendable, Equatable {
          revocations: [String: NodeRevocation], users: [String: UserRecord], signingKeys: [SigningKeyRecord],
          audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], clusterVersion: UInt8?,
          moduleSigningKeys: [String: [[UInt8]]] = [:], deployments: [String: DeploymentRecord] = [:],
-         rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:], appliedIndex: UInt64) {
+         rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:], approvalWebhooks: [String: ApprovalWebhook] = [:],
+         appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
         self.advertised = advertised
@@ -94,6 +98,7 @@ public struct FleetState: Sendable, Equatable {
         self.moduleSigningKeys = moduleSigningKeys
         self.deployments = deployments
         self.rolloutPolicies = rolloutPolicies
+        self.approvalWebhooks = approvalWebhooks
         self.appliedIndex = appliedIndex
     }
 
@@ -144,6 +149,7 @@ public struct FleetState: Sendable, Equatable {
         assert(deployments.count <= Self.deploymentsMaximum && Self.atMostOneUnfinished(deployments.values),
                "deployments over their bound, or two unfinished of one module and environment")
         assert(rolloutPolicies.keys.allSatisfy { environments[$0] != nil }, "rollout policy of an environment that does not exist")
+        assert(approvalWebhooks.keys.allSatisfy { environments[$0] != nil }, "approval webhook of an environment that does not exist")
         return outcome
     }
 
@@ -192,6 +198,7 @@ public struct FleetState: Sendable, Equatable {
             recordNodeRollback(id, node: node, succeeded: succeeded, detail: detail, at: at)
         case let .compactDeployments(before): compactDeployments(beforeMilliseconds: before)
         case let .setRolloutPolicy(environment, policy): setRolloutPolicy(environment, policy: policy)
+        case let .setApprovalWebhook(environment, webhook): setApprovalWebhook(environment, webhook: webhook)
         }
     }
 }

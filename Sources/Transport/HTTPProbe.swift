@@ -27,8 +27,8 @@ public enum HTTPProbe {
 
     public static func run(address: SocketAddress, hostHeader: String, path: String, timeout: Duration,
                            interruptDescriptor: Int32) -> Outcome {
-        exchange(address: address, hostHeader: hostHeader, path: path, timeout: timeout, interrupt: interruptDescriptor,
-                 answerBytesMaximum: nil).outcome
+        exchange(address: address, request: getRequest(hostHeader: hostHeader, path: path), timeout: timeout,
+                 interrupt: interruptDescriptor, answerBytesMaximum: nil).outcome
     }
 
     /// A probe that keeps what the server says: reads on past the status line until the server
@@ -36,12 +36,26 @@ public enum HTTPProbe {
     public static func fetch(address: SocketAddress, hostHeader: String, path: String, timeout: Duration,
                              answerBytesMaximum: Int, interruptDescriptor: Int32 = -1) -> Fetched {
         precondition(answerBytesMaximum > 0, "an answer needs room for its status line")
-        return exchange(address: address, hostHeader: hostHeader, path: path, timeout: timeout, interrupt: interruptDescriptor,
-                        answerBytesMaximum: answerBytesMaximum)
+        return exchange(address: address, request: getRequest(hostHeader: hostHeader, path: path), timeout: timeout,
+                        interrupt: interruptDescriptor, answerBytesMaximum: answerBytesMaximum)
     }
 
-    /// The one `GET`: with `answerBytesMaximum` nil it stops at the status line.
-    private static func exchange(address: SocketAddress, hostHeader: String, path: String, timeout: Duration, interrupt: Int32,
+    /// One plain-HTTP `POST` of `body` (the approval webhook's to a loopback receiver): the status
+    /// line's code, or why none came; the answer's body is not read.
+    public static func post(address: SocketAddress, hostHeader: String, target: String, headers: [(String, String)], body: [UInt8],
+                            timeout: Duration) -> Outcome {
+        let head = "POST \(target) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: hotswap\r\nConnection: close\r\n"
+            + "Content-Length: \(body.count)\r\n" + headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
+        return exchange(address: address, request: Array(head.utf8) + body, timeout: timeout, interrupt: -1,
+                        answerBytesMaximum: nil).outcome
+    }
+
+    private static func getRequest(hostHeader: String, path: String) -> [UInt8] {
+        Array(("GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: hotswap-agent\r\nConnection: close\r\n\r\n").utf8)
+    }
+
+    /// The one request: with `answerBytesMaximum` nil it stops at the status line.
+    private static func exchange(address: SocketAddress, request: [UInt8], timeout: Duration, interrupt: Int32,
                                  answerBytesMaximum: Int?) -> Fetched {
         let start = MonotonicInstant.now()
         let deadline = start.advanced(by: timeout)
@@ -56,8 +70,6 @@ public enum HTTPProbe {
         }
         let pending = pendingError(descriptor)
         guard pending == 0 else { return failed("connect: \(errorText(pending))") }
-        let request = Array(("GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\n"
-                             + "User-Agent: hotswap-agent\r\nConnection: close\r\n\r\n").utf8)
         guard send(request, on: descriptor, until: deadline, interrupt: interrupt) else {
             return failed("sending the request failed or timed out")
         }

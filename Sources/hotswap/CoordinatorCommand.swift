@@ -111,6 +111,8 @@ enum CoordinatorCommand {
         configuration.auditRetention = try options.duration(Flags.auditRetention)
         configuration.moduleRetention = try options.count(Flags.moduleRetention)
         configuration.deploymentRetention = try options.duration(Flags.deploymentRetention)
+        configuration.approvalWebhookTrustRoots = options.text(Flags.approvalWebhookCA)
+            ?? CoordinatorConfiguration.approvalWebhookTrustRootsDefault
         configuration.access.tokenLifetimeSeconds = UInt64(try options.duration(Flags.tokenTTL).wholeMilliseconds / 1_000)
         configuration.access.requestsPerSecondPerAddress = UInt64(try options.count(Flags.apiRatePerAddress))
         configuration.access.requestsPerSecondPerUser = UInt64(try options.count(Flags.apiRatePerUser))

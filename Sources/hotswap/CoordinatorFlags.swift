@@ -65,6 +65,10 @@ enum CoordinatorFlags {
     static let deploymentRetention = Flag("deployment-retention", .duration(CoordinatorConfiguration.deploymentRetentionRange),
                                           .value("168h"), help: "how long finished deployments are kept (168h: 7 days)")
 
+    static let approvalWebhookCA = Flag("approval-webhook-ca", .text("CA.pem"),
+                                        .value(CoordinatorConfiguration.approvalWebhookTrustRootsDefault),
+                                        help: "the CA certificates approval webhooks' https receivers are checked against")
+
     static let bootstrapAdminPasswordFile = Flag(
         "bootstrap-admin-password-file", .text("PATH"), .described("$\(BootstrapPassword.environmentName)"),
         help: "the first admin's password (mode 0600), needed to found a cluster; ignored once it has users")
@@ -85,7 +89,7 @@ enum CoordinatorFlags {
         agentWindowSamples, agentWindowMinutes, agentNodesMaximum, nodeRetention,
         raftTick, electionTimeoutTicks, snapshotEveryEntries,
         bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention, moduleRetention, deploymentRetention,
-        apiAllowedOrigin,
+        apiAllowedOrigin, approvalWebhookCA,
     ]
 
     /// The longest election timeout (`--raft-tick` × `--election-timeout-ticks`) a coordinator

@@ -34,18 +34,24 @@ enum EnvPolicyCommand {
             Without flags, prints the environment's rollout policy: its own, or the defaults. The other
             flags but --set-json and --reset change only what they name: it reads the policy first and
             writes it back whole (two requests, not one transaction). --set-json sets the whole policy
-            from a file (fields it leaves out take the defaults); --reset drops it.
+            from a file (fields it leaves out take the defaults); --reset drops it. --approval-webhook
+            with --approval-webhook-secret-file sets the approval webhook (admin), and
+            --remove-approval-webhook removes it; they go alone.
             """,
-        arguments: ["NAME"], flags: [setJSONFlag, resetFlag] + editFlags + APIClientOptions.flags) { options in
+        arguments: ["NAME"], flags: [setJSONFlag, resetFlag] + editFlags + EnvPolicyWebhook.flags + APIClientOptions.flags) { options in
         let name = options.positionals[0]
         guard EnvironmentRecord.isValidName(name) else {
             throw UsageError("NAME '\(name)' is not an environment name: [a-z0-9][a-z0-9-]{0,62}")
         }
         let path = "/api/v1/environments/\(name)/rollout-policy"
         let edits = editFlags.filter(options.isGiven)
-        let modes = [options.isGiven(setJSONFlag), options.isGiven(resetFlag), !edits.isEmpty].filter { $0 }
-        if modes.count > 1 { throw UsageError("--set-json, --reset and the flags that change a setting exclude each other") }
+        let modes = [options.isGiven(setJSONFlag), options.isGiven(resetFlag), !edits.isEmpty, EnvPolicyWebhook.isGiven(options)]
+            .filter { $0 }
+        if modes.count > 1 {
+            throw UsageError("--set-json, --reset, the approval webhook's flags and the flags that change a setting exclude each other")
+        }
         let client = try APIClientOptions(options)
+        if EnvPolicyWebhook.isGiven(options) { return try EnvPolicyWebhook.run(options, name: name, client: client) }
         let describe: ([UInt8]) -> String = { answer in
             switch Result(catching: { try APIClientOptions.decode(RolloutPolicyBody.self, from: answer) }) {
             case let .success(body): return lines(body, name: name).joined(separator: "\n")

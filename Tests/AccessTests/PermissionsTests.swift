@@ -23,6 +23,8 @@ struct PermissionsTests {
         "GET /api/v1/environments/{name}/module-signing-keys": .viewer, "PUT /api/v1/environments/{name}/module-signing-keys": .admin,
         "GET /api/v1/environments/{name}/rollout-policy": .viewer, "PUT /api/v1/environments/{name}/rollout-policy": .admin,
         "DELETE /api/v1/environments/{name}/rollout-policy": .admin,
+        "GET /api/v1/environments/{name}/approval-webhook": .admin, "PUT /api/v1/environments/{name}/approval-webhook": .admin,
+        "DELETE /api/v1/environments/{name}/approval-webhook": .admin,
         "GET /api/v1/nodes": .viewer, "GET /api/v1/nodes/{id}": .viewer, "GET /api/v1/nodes/{id}/metrics": .viewer,
         "GET /api/v1/nodes/{id}/modules": .viewer, "POST /api/v1/nodes/{id}/modules/{module}": .deployer,
         "GET /api/v1/nodes/revocations": .admin, "DELETE /api/v1/nodes/revocations/{id}": .admin,
