@@ -30,9 +30,25 @@ enum DeploymentRoutes {
         }
         routes.add("GET", "/api/v1/deployments/{id}") { request, responder, _ in
             let id = request.parameters["id"] ?? ""
+            let page: DeploymentNodePage
+            switch DeploymentQuery.nodes(request.head.queryItems()) {
+            case let .success(parsed): page = parsed
+            case let .failure(refusal): return responder.send(refusal)
+            }
             service.answerRead(request, responder: responder) { view in
                 guard let record = view.deployments[id] else { return unknown(id) }
-                return .json(200, DeploymentJSON.record(record))
+                return .json(200, DeploymentJSON.record(record, nodes: page))
+            }
+        }
+        routes.add("GET", "/api/v1/deployments/{id}/waves/{n}") { request, responder, _ in
+            let id = request.parameters["id"] ?? ""
+            let number = DecimalText.decimal(request.parameters["n"] ?? "").flatMap { Int(exactly: $0) }
+            service.answerRead(request, responder: responder) { view in
+                guard let record = view.deployments[id] else { return unknown(id) }
+                guard let number, record.waves.indices.contains(number) else {
+                    return .error(404, "not_found", "deployment '\(id)' has waves 0 to \(record.waves.count - 1)")
+                }
+                return .json(200, DeploymentJSON.wave(record, number))
             }
         }
         routes.add("POST", "/api/v1/deployments/{id}/pause") { control(.pause, $0, $1, $2, service: service) }

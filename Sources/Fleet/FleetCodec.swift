@@ -9,7 +9,8 @@ import Primitives
 /// cluster version), version 8 modules (`putModule`, `deleteModule`), version 9 the environments'
 /// module signing keys (`setModuleSigningKeys`), version 10 deployments and approvals (`createDeployment` and the
 /// commands that move one, `FleetCodec+DeploymentCommands.swift`) and the environments' rollout policies
-/// (`setRolloutPolicy`); versions 2 to 9 (written before) still decode, so a data
+/// (`setRolloutPolicy`), version 11 no new entry but the deployment headline a leader answers a
+/// forwarded control with (`FleetCodec+DeploymentHeadline.swift`); versions 2 to 10 (written before) still decode, so a data
 /// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
@@ -26,7 +27,7 @@ import Primitives
 /// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
 /// read only in versions that have it.
 public enum FleetCodec {
-    public static let versionsRead: ClosedRange<UInt8> = 2...10
+    public static let versionsRead: ClosedRange<UInt8> = 2...11
     /// The first version whose entries the leader proposes only once the replicated cluster
     /// version is at least theirs (`FleetState.clusterVersion`); every later version is gated alike.
     public static let versionFirstGatedByClusterVersion: UInt8 = 7

@@ -119,7 +119,8 @@ public struct FleetEvent: Sendable, Equatable {
         case let .deploymentStored(record, change): .deployment(DeploymentSummary(record, change: change))
         case .loginFailureRecorded, .accountLocked, .loginSuccessRecorded, .addressesPublished, .ticketKeyAdded, .signingKeyRotated,
              .bootstrapSkipped, .rejected, .unknownLoginRecorded, .auditCompacted, .loginSuccessWhileLocked, .moduleStored, .moduleDeleted,
-             .clusterVersionRaised, .clusterVersionKept, .moduleSigningKeysSet, .deploymentsCompacted, .rolloutPolicySet:
+             .clusterVersionRaised, .clusterVersionKept, .moduleSigningKeysSet, .deploymentsCompacted, .rolloutPolicySet,
+             .deploymentSummarized:
             nil
         }
     }

@@ -157,8 +157,7 @@ struct DeploymentAPITests {
 
     @Test func eachKeptDecisionIsShownWithItsEvidenceLines() throws {
         let record = Self.gating(poll: 1, elapsed: 30_000, count: 3)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.record(record).utf8)) as? [String: Any])
-        let wave = (json["waves"] as? [[String: Any]])?.first ?? [:]
+        let wave = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.wave(record, 0).utf8)) as? [String: Any])
         let decision = (wave["decisions"] as? [[String: Any]])?.first ?? [:]
         #expect(wave["decisionCount"] as? Int == 3 && decision["index"] as? Int == 1 && decision["elapsedMs"] as? Int == 30_000)
         #expect(decision["verdict"] as? String == "wait" && decision["reason"] as? String == "\(GateReason.settling)")
@@ -170,8 +169,8 @@ struct DeploymentAPITests {
 
     @Test func theOldestKeptDecisionAfterDroppedOnesShowsItsSummaryOnly() throws {
         let record = Self.gating(poll: 5, elapsed: 150_000, count: 5)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.record(record).utf8)) as? [String: Any])
-        let decision = ((json["waves"] as? [[String: Any]])?.first?["decisions"] as? [[String: Any]])?.first ?? [:]
+        let wave = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.wave(record, 0).utf8)) as? [String: Any])
+        let decision = (wave["decisions"] as? [[String: Any]])?.first ?? [:]
         let lines = decision["lines"] as? [String] ?? []
         #expect(lines.count == 2 && lines.first?.hasPrefix("poll 5 of") == true && lines.last == DeploymentJSON.earlierPollsNotKept,
                 "\(lines)")
@@ -183,5 +182,11 @@ struct DeploymentAPITests {
         var decided = Self.record("d-q", at: 1)
         decided.approval = ApprovalRecord(expiresAtMilliseconds: 100, decision: .approved, decidedBy: "ada", decidedAtMilliseconds: 2)
         #expect(DeploymentListing.approvals(of: [decided, Self.record("d-x", at: 9), pending]).map(\.id) == ["d-p", "d-q"])
+        // Staging's hour, created later, expires before production's day: it is on top.
+        var production = Self.record("d-prod", at: 1, state: .awaitingApproval)
+        production.approval = ApprovalRecord(expiresAtMilliseconds: 86_400_001)
+        var staging = Self.record("d-stage", at: 3_600_000, state: .awaitingApproval)
+        staging.approval = ApprovalRecord(expiresAtMilliseconds: 7_200_000)
+        #expect(DeploymentListing.approvals(of: [production, staging]).map(\.id) == ["d-stage", "d-prod"])
     }
 }
