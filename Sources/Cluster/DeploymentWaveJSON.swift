@@ -48,7 +48,22 @@ extension DeploymentJSON {
 
     static func decisionFields(_ decision: GateDecision) -> [String] {
         ["\"index\":\(decision.poll.index)", "\"elapsedMs\":\(decision.poll.elapsedMilliseconds)",
-         "\"verdict\":\(JSONText.quoted("\(decision.verdict)"))", "\"reason\":\(JSONText.quoted("\(decision.reason)"))"]
+         "\"verdict\":\(JSONText.quoted("\(decision.verdict)"))", "\"reason\":\(JSONText.quoted("\(decision.reason)"))",
+         "\"reasonCode\":\(JSONText.quoted(code(of: decision.reason)))"]
+    }
+
+    /// The rule that decided, as a stable code for programs (`reason` is its prose).
+    public static func code(of reason: GateReason) -> String {
+        switch reason {
+        case .settling: "settling"
+        case .stable: "stable"
+        case .maximumWait: "maximum_wait"
+        case .regressed: "regressed"
+        case .ceiling: "ceiling"
+        case .noData: "no_data"
+        case .probeFailed: "probe_failed"
+        case .moduleDown: "module_down"
+        }
     }
 
     static func waveFields(_ record: DeploymentRecord, _ index: Int) -> [String] {

@@ -161,6 +161,9 @@ struct DeploymentAPITests {
         let decision = (wave["decisions"] as? [[String: Any]])?.first ?? [:]
         #expect(wave["decisionCount"] as? Int == 3 && decision["index"] as? Int == 1 && decision["elapsedMs"] as? Int == 30_000)
         #expect(decision["verdict"] as? String == "wait" && decision["reason"] as? String == "\(GateReason.settling)")
+        #expect(decision["reasonCode"] as? String == "settling")
+        #expect(Set(GateReason.allCases.map(DeploymentJSON.code)).count == GateReason.allCases.count, "each rule its own code")
+        #expect(DeploymentJSON.code(of: .maximumWait) == "maximum_wait")
         let lines = decision["lines"] as? [String] ?? []
         let expected = StabilizationGate.evidence(settings: record.gate, baseline: try #require(record.waves[0].baseline), previous: nil,
                                                   decision: record.waves[0].decisions[0]).lines
