@@ -7,9 +7,10 @@ import Transport
 /// second until it reaches a terminal state and prints one plain line per change
 /// (`DeploymentDocument.changeLines`); exit 0 when it succeeded, 1 when it rolled back, failed or
 /// was aborted. Plain lines on a terminal too: there is no live view yet. Each read is its own
-/// request with a fresh `--timeout`. A 503, a 429 or no coordinator reached is retried, waiting
-/// twice as long each time up to `backoffMaximum`; after `contactLostAfter` without an answer the
-/// watch ends with `lostContactStatus`. A refusal of the caller (an expired token) ends it with 3.
+/// request with a fresh `--timeout`, over the options (credential, TLS context) read once. A 503,
+/// a 429 or no coordinator reached is retried, waiting twice as long each time up to
+/// `backoffMaximum`; after `contactLostAfter` without an answer the watch ends with
+/// `lostContactStatus`. A refusal of the caller (an expired token) ends it with 3.
 enum DeploymentWatch {
     static let pollInterval: Duration = .seconds(1)
     /// A week of one-second reads.
@@ -23,9 +24,10 @@ enum DeploymentWatch {
         var previous: DeploymentDocument?
         var wait = pollInterval
         var lastAnswer = MonotonicInstant.now()
+        let reader = try APIClientOptions(options)
         for poll in 0..<pollsMaximum {
             if poll > 0 { sleep(for: wait) }
-            let client = try APIClientOptions(options)
+            let client = reader.renewed()
             let response: HTTPClientResponse
             do {
                 response = try client.send("GET", "/api/v1/deployments/\(id)?limit=1")
