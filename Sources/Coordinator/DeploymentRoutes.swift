@@ -178,9 +178,9 @@ enum DeploymentRoutes {
         case let .noNodes(environment):
             .error(422, "no_nodes", "environment '\(environment)' has no node: attach an agent whose node is in it first")
         case let .invalid(reason): HTTPReply(.applied(.rejected(.invalidDeployment(reason))))
-        case let .tooLarge(bytes, maximumBytes):
-            .error(413, "plan_too_large", "the plan would take about \(bytes) bytes, over the \(maximumBytes)-byte limit of one "
-                + "replicated entry: deploy to fewer nodes at once (a smaller environment)")
+        case let .tooLarge(bytes, maximumBytes, nodes, fitting):
+            .error(413, "plan_too_large", "the plan of \(nodes) nodes would take about \(bytes) bytes, over the \(maximumBytes)-byte "
+                + "limit of one replicated entry; about \(fitting) nodes fit: deploy to fewer nodes at once (split the environment)")
         }
     }
 }

@@ -88,11 +88,12 @@ struct DeploymentAPITests {
         busy.deployments[running.id] = running
         #expect(try Self.plan(#"{"module":"web","version":"2.0.0","environment":"development"}"#, inputs: busy)
                 == .failure(.inProgress(id: running.id)))
-        guard case .failure(.tooLarge) = try Self.plan(#"{"module":"web","version":"2.0.0","environment":"development"}"#,
-                                                         entryBytesMaximum: 1_000) else {
+        guard case let .failure(.tooLarge(bytes, maximum, nodes, fitting)) = try Self.plan(
+            #"{"module":"web","version":"2.0.0","environment":"development"}"#, entryBytesMaximum: 2_100) else {
             Issue.record("a plan over the entry limit was not refused")
             return
         }
+        #expect(bytes > maximum && maximum == 2_100 && nodes == 3 && fitting < nodes, "\(bytes) \(nodes) \(fitting)")
         let tooManyWaves = try Self.plan(#"{"module":"web","version":"2.0.0","environment":"development","strategy":"rolling","#
                                          + #""strategyParameters":{"rollingBatchSize":1}}"#)
         #expect((try? tooManyWaves.get()) != nil, "three waves are within the bound")
