@@ -43,6 +43,9 @@ enum DeploymentRoutes {
         routes.add("GET", "/api/v1/deployments/{id}/waves/{n}") { request, responder, _ in
             let id = request.parameters["id"] ?? ""
             let number = DecimalText.decimal(request.parameters["n"] ?? "").flatMap { Int(exactly: $0) }
+            if let unknown = request.head.queryItems().first(where: { $0.0 != ReadConsistency.queryName }) {
+                return responder.send(.error(400, "invalid_query", "unknown parameter '\(unknown.0)': use \(ReadConsistency.queryName)"))
+            }
             service.answerRead(request, responder: responder) { view in
                 guard let record = view.deployments[id] else { return unknown(id) }
                 guard let number, record.waves.indices.contains(number) else {

@@ -26,9 +26,9 @@ enum DeploymentCommand {
             Starts a deployment of module NAME at VERSION to every node of --env, with the environment's
             strategy, strategy parameters and gate unless --strategy or --on-failure names another, and
             prints its id (202). A staging or production deployment waits for an admin's approval first (hotswap
-            approvals). With --watch it prints one plain line per change (state, wave, node, gate
-            decision) until the deployment ends, and exits 0 when it succeeded, 1 when it was rolled
-            back, failed or aborted. Needs deployer.
+            approvals). With --watch it prints one plain line per change (state, wave, gate decision)
+            until the deployment ends, and exits 0 when it succeeded, 1 when it was rolled back, failed
+            or aborted, 4 when it lost contact with the cluster for 10 minutes. Needs deployer.
             """,
         arguments: ["NAME", "VERSION"], flags: [environmentFlag, strategyFlag, onFailureFlag, installConcurrencyFlag, watchFlag]
             + APIClientOptions.flags) { options in
@@ -73,10 +73,11 @@ enum DeploymentCommand {
     static let watch = Command(
         "watch", summary: "follow a deployment until it ends, one line per change",
         about: """
-            Prints one plain line per change (state, wave, node, gate decision) until the deployment ends;
-            exit 0 when it succeeded, 1 when it was rolled back, failed or aborted, 4 when no coordinator answered
-            for 10 minutes (503, 429 and unreachable are retried with backoff). It reads the deployment's summary
-            and waves every second, each read with its own --timeout. Plain lines on a terminal too: no live view yet.
+            Prints one plain line per change (state, wave, gate decision) until the deployment ends;
+            exit 0 when it succeeded, 1 when it was rolled back, failed or aborted, 4 when no
+            coordinator answered for 10 minutes (503, 429 and unreachable are retried with backoff).
+            It reads the deployment's summary and waves every second, each read with its own
+            --timeout. Plain lines on a terminal too: no live view yet.
             """,
         arguments: ["ID"], flags: APIClientOptions.flags) { options in
         try DeploymentWatch.run(options, id: try id(options))

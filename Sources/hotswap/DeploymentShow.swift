@@ -11,7 +11,8 @@ enum DeploymentShow {
         "show", summary: "show a deployment: its waves, nodes and last gate decisions",
         about: """
             Shows the deployment's summary, each wave with its nodes and latest gate decision, at most
-            \(nodesShownMaximum) nodes (a last line counts the rest); with -o json, the first page of nodes as the API answers it.
+            1,000 nodes (a last line counts the rest); with -o json, the record with the first 200 nodes
+            as the API answers it.
             """,
         arguments: ["ID"], flags: APIClientOptions.flags) { options in
         let client = try APIClientOptions(options)
@@ -35,8 +36,9 @@ enum DeploymentShow {
     static let explain = Command(
         "explain", summary: "print every kept gate decision of each wave with its numbers",
         about: """
-            Prints each wave's kept gate decisions with their evidence, at most 50 node lines per decision (a last
-            line counts the rest); with -o json, {"deployment": the record, "waves": [each wave's answer]}.
+            Prints each wave's kept gate decisions with their evidence, at most 50 node lines per
+            decision (a last line counts the rest); with -o json, {"deployment": the record, "waves":
+            [each wave's answer]}.
             """,
         arguments: ["ID"], flags: APIClientOptions.flags) { options in
         let client = try APIClientOptions(options)

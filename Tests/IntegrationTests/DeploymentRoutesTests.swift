@@ -194,8 +194,9 @@ struct DeploymentRoutesTests {
             let missing = try coordinator.request("GET", path, token: token)
             #expect(missing.status == 404 && missing.errorCode == "not_found", "\(path): \(missing.body)")
         }
-        for query in ["colour=1", "limit=0", "limit=1&limit=2", "after=-1", "wave=64"] {
-            let refused = try coordinator.request("GET", "/api/v1/deployments/\(id)?\(query)", token: token)
+        for query in ["colour=1", "limit=0", "limit=1&limit=2", "after=-1", "wave=64", "/waves/0?limit=1"] {
+            let path = query.hasPrefix("/") ? "/api/v1/deployments/\(id)\(query)" : "/api/v1/deployments/\(id)?\(query)"
+            let refused = try coordinator.request("GET", path, token: token)
             #expect(refused.status == 400 && refused.errorCode == "invalid_query", "\(query): \(refused.body)")
         }
 
