@@ -31,7 +31,11 @@ public enum ClusterOutcome: Sendable, Equatable {
         }
     }
 
-    /// This outcome as a follower whose pings told `reads` decodes it. Builds before
+    /// This outcome as a follower whose pings told `reads` decodes it. A deployment command's
+    /// record (every node, every kept gate decision: megabytes for a large fleet) never goes back:
+    /// a follower renders only its summary, so it gets the headline (`deploymentSummarized`), or,
+    /// from builds before it, the summary's JSON as a document; a creation's record came in the
+    /// request and goes back whole. Builds before
     /// advertisements do not know `clusterUpgrading`, and builds before the cluster version
     /// (reading less than `FleetCodec.versionFirstGatedByClusterVersion`) not
     /// `clusterVersionTooLow`, so they get it as `noLeader` with the same message: a 503 with
@@ -47,6 +51,8 @@ public enum ClusterOutcome: Sendable, Equatable {
             .refused(.noLeader("\(block)"))
         case .refused(.clusterVersionNotWritable) where (reads?.fleetVersion ?? 0) < Self.clusterVersionNotWritableFirstKnown:
             .refused(.undecodableWrite(detail: ClusterRefusal.clusterVersionNotWritableDetail))
+        case let .applied(.deploymentStored(record, change)) where change != .created:
+            Self.summarized(DeploymentHeadline(record), reads: reads)
         default: self
         }
     }
@@ -55,6 +61,15 @@ public enum ClusterOutcome: Sendable, Equatable {
 extension ClusterOutcome {
     /// The fleet version of the first builds that decode `ClusterRefusal.clusterVersionNotWritable`.
     static let clusterVersionNotWritableFirstKnown: UInt8 = 8
+
+    /// A deployment's summary for a follower reading `reads`: the headline when it decodes one,
+    /// else the summary's JSON, which every build relays as a 200 document.
+    static func summarized(_ headline: DeploymentHeadline, reads: MemberReads?) -> ClusterOutcome {
+        guard (reads?.fleetVersion ?? 0) >= FleetCodec.deploymentHeadlineVersion else {
+            return .document(Array(DeploymentJSON.summary(headline).utf8))
+        }
+        return .applied(.deploymentSummarized(headline))
+    }
 }
 
 extension ClusterRefusal {

@@ -3,21 +3,30 @@ import Rollout
 import Wire
 
 /// Deployments as API JSON (Docs/DEPLOYMENTS.md, "API and CLI"): the summary a listing and a
-/// control's answer show, and the whole record `GET /api/v1/deployments/{id}` shows, with every
-/// kept gate decision rendered through its evidence (`GateEvidence.lines`), never from the poll.
+/// control's answer show, and the record `GET /api/v1/deployments/{id}` shows, with its waves
+/// (`DeploymentWaveJSON.swift`) and a page of its nodes, so that no answer grows with the fleet.
 public enum DeploymentJSON {
     /// The summary: what it deploys where, its state and why, its approval, and its progress.
     public static func summary(_ record: DeploymentRecord) -> String {
-        "{" + summaryFields(record).joined(separator: ",") + "}"
+        summary(DeploymentHeadline(record))
     }
 
-    /// The whole record: the summary's fields, the settings it runs with, its waves and nodes.
-    public static func record(_ record: DeploymentRecord) -> String {
+    /// The summary of a headline: the same fields.
+    public static func summary(_ headline: DeploymentHeadline) -> String {
+        "{" + summaryFields(headline).joined(separator: ",") + "}"
+    }
+
+    /// The record, bounded whatever the fleet's size: the summary's fields, the settings it runs
+    /// with, its waves (each with its latest decision's verdict, no evidence), and one page of its
+    /// nodes (`nodesNext`: the cursor of the next, or null).
+    public static func record(_ record: DeploymentRecord, nodes page: DeploymentNodePage = DeploymentNodePage()) -> String {
         let settings = "{\"strategyParameters\":\(RolloutPolicyJSON.parameters(record.parameters)),"
             + "\"gate\":\(RolloutPolicyJSON.gate(record.gate)),\"installConcurrency\":\(record.installConcurrency)}"
-        let waves = record.waves.indices.map { wave(record, $0) }.joined(separator: ",")
-        let nodes = record.nodes.map(node).joined(separator: ",")
-        return "{" + (summaryFields(record) + ["\"settings\":\(settings)", "\"waves\":[\(waves)]", "\"nodes\":[\(nodes)]"])
+        let waves = record.waves.indices.map { waveSummary(record, $0) }.joined(separator: ",")
+        let shown = page.page(of: record)
+        let nodes = shown.nodes.map(node).joined(separator: ",")
+        return "{" + (summaryFields(DeploymentHeadline(record)) + ["\"settings\":\(settings)", "\"waves\":[\(waves)]",
+                                                                  "\"nodes\":[\(nodes)]", "\"nodesNext\":\(optional(shown.next))"])
             .joined(separator: ",") + "}"
     }
 
@@ -26,14 +35,18 @@ public enum DeploymentJSON {
         "{\"deployments\":[" + records.map(summary).joined(separator: ",") + "],\"next\":\(optional(next))}"
     }
 
-    /// `{"approvals": [summaries]}`: the deployments awaiting approval, then the recently decided.
-    public static func approvals(_ records: [DeploymentRecord]) -> String {
-        "{\"approvals\":[" + records.map(summary).joined(separator: ",") + "]}"
+    /// `{"approvals": [summaries]}`: the deployments awaiting approval, then the recently decided,
+    /// each with `overrides`, what it runs with that differs from its environment's policy
+    /// (`policies`; absent: the defaults).
+    public static func approvals(_ records: [DeploymentRecord], policies: [String: EnvironmentRolloutPolicy]) -> String {
+        "{\"approvals\":[" + records.map { record in
+            "{" + (summaryFields(DeploymentHeadline(record))
+                + ["\"overrides\":\(DeploymentOverrides.json(record, over: policies[record.environment]))"]).joined(separator: ",") + "}"
+        }.joined(separator: ",") + "]}"
     }
 
-    static func summaryFields(_ record: DeploymentRecord) -> [String] {
-        let passed = record.waves.count { $0.state == .passed }
-        return [
+    static func summaryFields(_ record: DeploymentHeadline) -> [String] {
+        [
             "\"id\":\(JSONText.quoted(record.id))", "\"module\":\(JSONText.quoted(record.module))",
             "\"version\":\(JSONText.quoted(record.version))", "\"environment\":\(JSONText.quoted(record.environment))",
             "\"strategy\":\(JSONText.quoted(record.strategy.rawValue))", "\"state\":\(JSONText.quoted(record.state.description))",
@@ -41,8 +54,8 @@ public enum DeploymentJSON {
             "\"createdAtMilliseconds\":\(record.createdAtMilliseconds)",
             "\"finishedAtMilliseconds\":\(record.finishedAtMilliseconds.map { "\($0)" } ?? "null")",
             "\"approval\":\(record.approval.map(approval) ?? "null")",
-            "\"waveCount\":\(record.waves.count)", "\"wavesPassed\":\(passed)",
-            "\"activeWave\":\(record.activeWave.map { "\($0)" } ?? "null")", "\"nodeCount\":\(record.nodes.count)",
+            "\"waveCount\":\(record.waveCount)", "\"wavesPassed\":\(record.wavesPassed)",
+            "\"activeWave\":\(record.activeWave.map { "\($0)" } ?? "null")", "\"nodeCount\":\(record.nodeCount)",
         ]
     }
 
@@ -50,35 +63,6 @@ public enum DeploymentJSON {
         "{\"decision\":\(JSONText.quoted(name(of: approval.decision))),\"expiresAtMilliseconds\":\(approval.expiresAtMilliseconds),"
             + "\"decidedBy\":\(optional(approval.decidedBy)),\"reason\":\(JSONText.quoted(approval.reason)),"
             + "\"decidedAtMilliseconds\":\(approval.decidedAtMilliseconds.map { "\($0)" } ?? "null")}"
-    }
-
-    /// What stands for the evidence of the oldest kept decision when the poll before it was dropped.
-    public static let earlierPollsNotKept = "the poll before this one is not kept, so the comparison with it cannot be shown; "
-        + "the verdict is as stored"
-
-    static func wave(_ record: DeploymentRecord, _ index: Int) -> String {
-        let wave = record.waves[index]
-        var decisions: [String] = []
-        for (position, decision) in wave.decisions.enumerated() {
-            let previous = position > 0 ? wave.decisions[position - 1] : nil
-            var lines = wave.baseline.map {
-                StabilizationGate.evidence(settings: record.gate, baseline: $0, previous: previous, decision: decision).lines
-            } ?? []
-            // The poll before the oldest kept one was dropped: what it said of settling cannot be shown again.
-            if previous == nil, decision.poll.index > 1 { lines = Array(lines.prefix(1)) + [Self.earlierPollsNotKept] }
-            decisions.append("{\"index\":\(decision.poll.index),\"elapsedMs\":\(decision.poll.elapsedMilliseconds),"
-                + "\"verdict\":\(JSONText.quoted("\(decision.verdict)")),\"reason\":\(JSONText.quoted("\(decision.reason)")),"
-                + "\"lines\":[\(lines.map(JSONText.quoted).joined(separator: ","))]}")
-        }
-        let fields = [
-            "\"index\":\(index)", "\"state\":\(JSONText.quoted(snake("\(wave.state)")))",
-            "\"nodes\":\(record.nodes.count { Int($0.wave) == index })",
-            "\"startedAtMilliseconds\":\(wave.startedAtMilliseconds.map { "\($0)" } ?? "null")",
-            "\"gatingSinceMilliseconds\":\(wave.gatingSinceMilliseconds.map { "\($0)" } ?? "null")",
-            "\"passedBy\":\(wave.passedBy.map(passage) ?? "null")", "\"failure\":\(optional(wave.failure))",
-            "\"decisionCount\":\(wave.decisionCount)", "\"decisions\":[\(decisions.joined(separator: ","))]",
-        ]
-        return "{" + fields.joined(separator: ",") + "}"
     }
 
     static func passage(_ passage: WavePassage) -> String {

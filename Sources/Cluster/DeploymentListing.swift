@@ -54,11 +54,13 @@ public struct DeploymentListing: Sendable, Equatable {
         return (records, matching.count > limit ? last : nil)
     }
 
-    /// The deployments awaiting approval (oldest first, the next to expire on top), then the
+    /// The deployments awaiting approval (the next to expire on top, then the oldest), then the
     /// newest `decidedApprovalsShown` whose approval was decided or expired.
     public static func approvals(of deployments: some Collection<DeploymentRecord>) -> [DeploymentRecord] {
-        let pending = deployments.filter { $0.approval?.decision == .pending }
-            .sorted { ($0.createdAtMilliseconds, $0.id) < ($1.createdAtMilliseconds, $1.id) }
+        let pending = deployments.filter { $0.approval?.decision == .pending }.sorted {
+            ($0.approval?.expiresAtMilliseconds ?? 0, $0.createdAtMilliseconds, $0.id)
+                < ($1.approval?.expiresAtMilliseconds ?? 0, $1.createdAtMilliseconds, $1.id)
+        }
         let decided = deployments.filter { ($0.approval?.decision ?? .pending) != .pending }
             .sorted { ($0.approval?.decidedAtMilliseconds ?? 0, $0.id) > ($1.approval?.decidedAtMilliseconds ?? 0, $1.id) }
         return pending + decided.prefix(decidedApprovalsShown)

@@ -15,7 +15,8 @@ public enum DeploymentPlan {
         case inProgress(id: String)
         case noNodes(environment: String)
         case invalid(String)
-        case tooLarge(bytes: Int, maximumBytes: Int)
+        /// The plan of `nodes` nodes would take `bytes`; about `nodesFitting` fit in `maximumBytes`.
+        case tooLarge(bytes: Int, maximumBytes: Int, nodes: Int, nodesFitting: Int)
     }
 
     /// The replicated state a plan reads.
@@ -71,7 +72,10 @@ public enum DeploymentPlan {
                                       nodes: nodes)
         if let reason = record.invalidity { return .failure(.invalid(reason)) }
         let bytes = FleetCodec.encode(.createDeployment(record)).count + auditOverheadBytes
-        guard bytes <= entryBytesMaximum else { return .failure(.tooLarge(bytes: bytes, maximumBytes: entryBytesMaximum)) }
+        guard bytes <= entryBytesMaximum else {
+            let fitting = nodes.count * max(0, entryBytesMaximum - auditOverheadBytes) / max(1, bytes - auditOverheadBytes)
+            return .failure(.tooLarge(bytes: bytes, maximumBytes: entryBytesMaximum, nodes: nodes.count, nodesFitting: fitting))
+        }
         return .success(record)
     }
 

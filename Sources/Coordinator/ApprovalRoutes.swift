@@ -10,7 +10,8 @@ enum ApprovalRoutes {
     static func register(in routes: inout GuardedRoutes, service: RaftService) {
         routes.add("GET", "/api/v1/approvals") { request, responder, _ in
             service.answerRead(request, responder: responder) { view in
-                .json(200, DeploymentJSON.approvals(DeploymentListing.approvals(of: view.deployments.values)))
+                .json(200, DeploymentJSON.approvals(DeploymentListing.approvals(of: view.deployments.values),
+                                                    policies: view.rolloutPolicies))
             }
         }
         routes.add("POST", "/api/v1/approvals/{id}/approve") { decide(approve: true, $0, $1, $2, service: service) }
@@ -24,8 +25,8 @@ enum ApprovalRoutes {
         case let .success(parsed): body = parsed
         case let .failure(refusal): return responder.send(refusal)
         }
-        if !approve, body.reason.isEmpty {
-            return responder.send(.error(400, "invalid_body", "reason is required to reject: {\"reason\": \"...\"}"))
+        if !approve, body.reason.allSatisfy(\.isWhitespace) {
+            return responder.send(.error(400, "invalid_body", "reason is required to reject, and not only spaces: {\"reason\": \"...\"}"))
         }
         let id = request.parameters["id"] ?? ""
         guard DeploymentRecord.isValidID(id) else { return responder.send(DeploymentRoutes.unknown(id)) }

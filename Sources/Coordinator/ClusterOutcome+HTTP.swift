@@ -57,6 +57,7 @@ extension HTTPReply {
             change == .created
                 ? .json(202, "{\"id\":\(JSONText.quoted(record.id)),\"state\":\(JSONText.quoted(record.state.description))}")
                 : .json(200, DeploymentJSON.summary(record))
+        case let .deploymentSummarized(headline): .json(200, DeploymentJSON.summary(headline))
         case let .deploymentsCompacted(removed): .json(200, "{\"removed\":\(removed)}")
         case let .rolloutPolicySet(environment, policy): .json(200, RolloutPolicyJSON.document(environment: environment, policy: policy))
         case let .approvalWebhookSet(environment, webhook):

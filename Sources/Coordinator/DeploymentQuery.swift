@@ -2,7 +2,8 @@ import Cluster
 import Fleet
 
 /// The query of `GET /api/v1/deployments`: `module`, `environment`, `state`, `limit` (1 to 200,
-/// default 50) and `before` (the `next` cursor of the page before), each at most once.
+/// default 50) and `before` (the `next` cursor of the page before), and that of one deployment
+/// (its page of nodes), each at most once.
 enum DeploymentQuery {
     static let parameters: Set<String> = ["module", "environment", "state", "limit", "before", ReadConsistency.queryName]
 
@@ -41,6 +42,41 @@ enum DeploymentQuery {
             }
         }
         return .success(listing)
+    }
+
+    static let nodeParameters: Set<String> = ["wave", "after", "limit", ReadConsistency.queryName]
+
+    /// The page of nodes `GET /api/v1/deployments/{id}` is asked for (`wave`, `after`: the
+    /// `nodesNext` of the page before, `limit` 1 to 200, default 50), or the 400 answer.
+    static func nodes(_ items: [(String, String)]) -> Result<DeploymentNodePage, HTTPReply> {
+        var page = DeploymentNodePage()
+        var seen: Set<String> = []
+        for (name, value) in items {
+            guard seen.insert(name).inserted else { return .failure(invalid("parameter '\(name)' is given more than once")) }
+            let number = DecimalText.decimal(value).flatMap { Int(exactly: $0) }
+            switch name {
+            case "wave":
+                guard let number, number < DeploymentRecord.wavesMaximum else {
+                    return .failure(invalid("wave must be a wave's index, 0 to \(DeploymentRecord.wavesMaximum - 1)"))
+                }
+                page.wave = number
+            case "after":
+                guard let number, number < FleetState.nodesMaximum else {
+                    return .failure(invalid("after must be the nodesNext cursor of the previous page"))
+                }
+                page.after = number
+            case "limit":
+                guard let number, DeploymentNodePage.limitRange.contains(number) else {
+                    return .failure(invalid("limit must be a whole number from 1 to \(DeploymentNodePage.limitRange.upperBound)"))
+                }
+                page.limit = number
+            case ReadConsistency.queryName:
+                continue
+            default:
+                return .failure(invalid("unknown parameter '\(name)': use \(nodeParameters.sorted().joined(separator: ", "))"))
+            }
+        }
+        return .success(page)
     }
 
     private static func invalid(_ message: String) -> HTTPReply {

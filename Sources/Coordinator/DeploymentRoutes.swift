@@ -30,9 +30,28 @@ enum DeploymentRoutes {
         }
         routes.add("GET", "/api/v1/deployments/{id}") { request, responder, _ in
             let id = request.parameters["id"] ?? ""
+            let page: DeploymentNodePage
+            switch DeploymentQuery.nodes(request.head.queryItems()) {
+            case let .success(parsed): page = parsed
+            case let .failure(refusal): return responder.send(refusal)
+            }
             service.answerRead(request, responder: responder) { view in
                 guard let record = view.deployments[id] else { return unknown(id) }
-                return .json(200, DeploymentJSON.record(record))
+                return .json(200, DeploymentJSON.record(record, nodes: page))
+            }
+        }
+        routes.add("GET", "/api/v1/deployments/{id}/waves/{n}") { request, responder, _ in
+            let id = request.parameters["id"] ?? ""
+            let number = DecimalText.decimal(request.parameters["n"] ?? "").flatMap { Int(exactly: $0) }
+            if let unknown = request.head.queryItems().first(where: { $0.0 != ReadConsistency.queryName }) {
+                return responder.send(.error(400, "invalid_query", "unknown parameter '\(unknown.0)': use \(ReadConsistency.queryName)"))
+            }
+            service.answerRead(request, responder: responder) { view in
+                guard let record = view.deployments[id] else { return unknown(id) }
+                guard let number, record.waves.indices.contains(number) else {
+                    return .error(404, "not_found", "deployment '\(id)' has waves 0 to \(record.waves.count - 1)")
+                }
+                return .json(200, DeploymentJSON.wave(record, number))
             }
         }
         routes.add("POST", "/api/v1/deployments/{id}/pause") { control(.pause, $0, $1, $2, service: service) }
@@ -162,9 +181,9 @@ enum DeploymentRoutes {
         case let .noNodes(environment):
             .error(422, "no_nodes", "environment '\(environment)' has no node: attach an agent whose node is in it first")
         case let .invalid(reason): HTTPReply(.applied(.rejected(.invalidDeployment(reason))))
-        case let .tooLarge(bytes, maximumBytes):
-            .error(413, "plan_too_large", "the plan would take about \(bytes) bytes, over the \(maximumBytes)-byte limit of one "
-                + "replicated entry: deploy to fewer nodes at once (a smaller environment)")
+        case let .tooLarge(bytes, maximumBytes, nodes, fitting):
+            .error(413, "plan_too_large", "the plan of \(nodes) nodes would take about \(bytes) bytes, over the \(maximumBytes)-byte "
+                + "limit of one replicated entry; about \(fitting) nodes fit: deploy to fewer nodes at once (split the environment)")
         }
     }
 }

@@ -12,8 +12,8 @@ extension FleetCodec {
         case loginSuccessRecorded, userUnlocked, signingKeyRotated, unknownLoginRecorded, auditCompacted, loginSuccessWhileLocked
         case clusterVersionRaised, clusterVersionKept
         case moduleStored = 32, moduleDeleted, moduleSigningKeysSet
-        case deploymentStored = 35, deploymentsCompacted
-        // Tags 37 to 63 are left free.
+        case deploymentStored = 35, deploymentsCompacted, deploymentSummarized
+        // Tags 38 to 63 are left free.
         case rolloutPolicySet = 64, approvalWebhookSet
     }
 
@@ -88,7 +88,7 @@ extension FleetCodec {
         case let .moduleSigningKeysSet(environment, keys):
             write(.moduleSigningKeysSet, environment, to: &writer)
             writeModuleSigningKeys(keys, to: &writer)
-        case .deploymentStored, .deploymentsCompacted: writeDeploymentOutcome(outcome, to: &writer)
+        case .deploymentStored, .deploymentsCompacted, .deploymentSummarized: writeDeploymentOutcome(outcome, to: &writer)
         case .rolloutPolicySet, .approvalWebhookSet: writeEnvironmentSetting(outcome, to: &writer)
         case let .clusterVersionRaised(version): write(.clusterVersionRaised, byte: version, to: &writer)
         case let .clusterVersionKept(version): write(.clusterVersionKept, byte: version, to: &writer)
@@ -149,6 +149,7 @@ extension FleetCodec {
                 throw .invalidValue(offset: offset + 1, detail: "\(removed) deployments removed, over \(FleetState.deploymentsMaximum)")
             }
             return .deploymentsCompacted(removed: Int(removed))
+        case .deploymentSummarized: return .deploymentSummarized(try readDeploymentHeadline(&reader))
         case .rejected: return .rejected(try readRejection(&reader, textBytesMaximum: textBytesMaximum))
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet outcome")
         }
@@ -163,6 +164,9 @@ extension FleetCodec {
         case let .deploymentsCompacted(removed):
             writer.write(OutcomeTag.deploymentsCompacted.rawValue)
             writer.write(UInt64(truncatingIfNeeded: removed))
+        case let .deploymentSummarized(headline):
+            writer.write(OutcomeTag.deploymentSummarized.rawValue)
+            write(headline, to: &writer)
         default: assertionFailure("not a deployment outcome")
         }
     }

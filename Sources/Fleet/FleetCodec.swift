@@ -9,8 +9,9 @@ import Primitives
 /// cluster version), version 8 modules (`putModule`, `deleteModule`), version 9 the environments'
 /// module signing keys (`setModuleSigningKeys`), version 10 deployments and approvals (`createDeployment` and the
 /// commands that move one, `FleetCodec+DeploymentCommands.swift`) and the environments' rollout policies
-/// (`setRolloutPolicy`), version 11 the environments' approval webhooks (`setApprovalWebhook`); versions 2 to 10
-/// (written before) still decode, so a data
+/// (`setRolloutPolicy`), version 11 the environments' approval webhooks (`setApprovalWebhook`) and the
+/// deployment headline a leader answers a forwarded control with (`FleetCodec+DeploymentHeadline.swift`);
+/// versions 2 to 10 (written before) still decode, so a data
 /// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)

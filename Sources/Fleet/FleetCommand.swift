@@ -144,6 +144,9 @@ public enum FleetOutcome: Sendable, Equatable {
     case moduleSigningKeysSet(environment: String, keys: [[UInt8]])
     /// A deployment command applied: the record now, and what the command changed.
     case deploymentStored(DeploymentRecord, change: DeploymentChange)
+    /// A user's action or an approval decision as a leader answers a follower that forwarded it
+    /// (`ClusterOutcome.decodable(by:)`): the state machine never makes it.
+    case deploymentSummarized(DeploymentHeadline)
     case deploymentsCompacted(removed: Int)
     /// The environment's policy now; nil when it uses the defaults.
     case rolloutPolicySet(environment: String, policy: EnvironmentRolloutPolicy?)

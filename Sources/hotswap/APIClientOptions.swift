@@ -41,7 +41,7 @@ struct APIClientOptions {
     let credential: APICredential
     /// The client certificate and key the connections present (`--cert`, `--key`), if any.
     let clientCertificate: APIFailure.ClientCertificate?
-    private let failover: APIFailover
+    private var failover: APIFailover
     /// The connections' TLS context, one for the whole command.
     private let context = ClientContext()
 
@@ -149,6 +149,15 @@ struct APIClientOptions {
                                        until: limit.map { MonotonicInstant.now().advanced(by: $0) }, patient: patient)
         if let refusal = APIFailure.refusal(answer.response, credential: credential.source, user: user) { throw refusal }
         return answer
+    }
+
+    /// These options with a fresh `--timeout` for what follows: a watch keeps its addresses,
+    /// credential and TLS context (read and built once) across reads that outlast one timeout.
+    func renewed() -> APIClientOptions {
+        var copy = self
+        copy.failover = APIFailover(addresses: addresses, caPath: caPath, clientCertificate: failover.clientCertificate,
+                                    timeout: timeout)
+        return copy
     }
 
     /// GETs `path`: prints the JSON as it came for `--output json`, else decodes it and hands

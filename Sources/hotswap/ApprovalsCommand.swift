@@ -15,6 +15,9 @@ enum ApprovalsCommand {
                     for deployment in page.approvals {
                         let decision = deployment.approval.map { $0.decision + ($0.decidedBy.map { " by \($0)" } ?? "") } ?? "-"
                         print(TerminalText.printable("\(deployment.summaryLine)  approval: \(decision)", maximumBytes: 4_096))
+                        for override in deployment.overrides ?? [] {
+                            print(TerminalText.printable("  overrides \(override.line)", maximumBytes: 4_096))
+                        }
                     }
                 }
             },
@@ -25,7 +28,7 @@ enum ApprovalsCommand {
     static func decide(_ name: String, summary: String) -> Command {
         Command(name, summary: summary, arguments: ["ID"], flags: [reasonFlag] + APIClientOptions.flags) { options in
             let reason = options.text(reasonFlag)
-            if name == "reject", (reason ?? "").isEmpty { throw UsageError("reject needs --reason: why it is rejected") }
+            if name == "reject", (reason ?? "").allSatisfy(\.isWhitespace) { throw UsageError("reject needs --reason: why it is rejected") }
             let body = reason.map { "{\"reason\":\(JSONText.quoted($0))}" }
             return try ClusterCommand.call(try APIClientOptions(options), "POST",
                                            "/api/v1/approvals/\(try DeploymentCommand.id(options))/\(name)", body: body) { answer in

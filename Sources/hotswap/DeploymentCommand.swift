@@ -26,9 +26,9 @@ enum DeploymentCommand {
             Starts a deployment of module NAME at VERSION to every node of --env, with the environment's
             strategy, strategy parameters and gate unless --strategy or --on-failure names another, and
             prints its id (202). A staging or production deployment waits for an admin's approval first (hotswap
-            approvals). With --watch it prints one plain line per change (state, wave, node, gate
-            decision) until the deployment ends, and exits 0 when it succeeded, 1 when it was rolled
-            back, failed or aborted. Needs deployer.
+            approvals). With --watch it prints one plain line per change (state, wave, gate decision)
+            until the deployment ends, and exits 0 when it succeeded, 1 when it was rolled back, failed
+            or aborted, 4 when it lost contact with the cluster for 10 minutes. Needs deployer.
             """,
         arguments: ["NAME", "VERSION"], flags: [environmentFlag, strategyFlag, onFailureFlag, installConcurrencyFlag, watchFlag]
             + APIClientOptions.flags) { options in
@@ -52,11 +52,7 @@ enum DeploymentCommand {
 
     static let command = Command(
         "deployment", summary: "list, show, watch, explain and control deployments",
-        subcommands: [list, read("show", summary: "show a deployment: its waves, nodes and last gate decisions") { $0.detailLines },
-                      watch, read("explain", summary: "print every kept gate decision of each wave with its numbers") {
-                          $0.explanationLines
-                      }]
-            + DeploymentAction.allCases.map(control))
+        subcommands: [list, DeploymentShow.show, watch, DeploymentShow.explain] + DeploymentAction.allCases.map(control))
 
     static let list = Command(
         "list", summary: "list deployments, newest first",
@@ -77,20 +73,14 @@ enum DeploymentCommand {
     static let watch = Command(
         "watch", summary: "follow a deployment until it ends, one line per change",
         about: """
-            Prints one plain line per change (state, wave, node, gate decision) until the deployment ends;
-            exit 0 when it succeeded, 1 when it was rolled back, failed or aborted. It reads the deployment
-            every second, each read with its own --timeout. Plain lines on a terminal too: no live view yet.
+            Prints one plain line per change (state, wave, gate decision) until the deployment ends;
+            exit 0 when it succeeded, 1 when it was rolled back, failed or aborted, 4 when no
+            coordinator answered for 10 minutes (503, 429 and unreachable are retried with backoff).
+            It reads the deployment's summary and waves every second, each read with its own
+            --timeout. Plain lines on a terminal too: no live view yet.
             """,
         arguments: ["ID"], flags: APIClientOptions.flags) { options in
         try DeploymentWatch.run(options, id: try id(options))
-    }
-
-    static func read(_ name: String, summary: String, lines: @escaping @Sendable (DeploymentDocument) -> [String]) -> Command {
-        Command(name, summary: summary, arguments: ["ID"], flags: APIClientOptions.flags) { options in
-            try APIClientOptions(options).read("/api/v1/deployments/\(try id(options))", as: DeploymentDocument.self) { document in
-                lines(document).forEach { print(TerminalText.printable($0, maximumBytes: 4_096)) }
-            }
-        }
     }
 
     static func control(_ action: DeploymentAction) -> Command {

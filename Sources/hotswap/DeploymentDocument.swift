@@ -1,5 +1,6 @@
-/// `GET /api/v1/deployments/{id}`'s answer as the CLI reads it (Docs/DEPLOYMENTS.md, "API and CLI"),
-/// and the summary a listing, a control and an approval show.
+/// `GET /api/v1/deployments/{id}`'s answer as the CLI reads it (Docs/DEPLOYMENTS.md, "API and CLI"):
+/// its waves with their latest decisions and a page of its nodes; and the summary a listing, a
+/// control and an approval show.
 struct DeploymentDocument: Decodable {
     struct Approval: Decodable {
         let decision: String
@@ -12,7 +13,8 @@ struct DeploymentDocument: Decodable {
         let elapsedMs: UInt64
         let verdict: String
         let reason: String
-        let lines: [String]
+        /// Only in a wave's answer (`/waves/{n}`), not in a latest decision.
+        let lines: [String]?
     }
 
     struct Wave: Decodable {
@@ -21,7 +23,19 @@ struct DeploymentDocument: Decodable {
         let nodes: Int
         let failure: String?
         let decisionCount: UInt32
-        let decisions: [Decision]
+        /// In the record's answer: the latest decision, without evidence.
+        let latestDecision: Decision?
+        /// In a wave's answer (`/waves/{n}`): every kept decision with its evidence.
+        let decisions: [Decision]?
+    }
+
+    /// A field a deployment runs with that differs from its environment's policy.
+    struct Override: Decodable {
+        let field: String
+        let deployment: JSONValueText
+        let environment: JSONValueText
+
+        var line: String { "\(field): \(deployment.text) (the environment's: \(environment.text))" }
     }
 
     struct Node: Decodable {
@@ -44,9 +58,13 @@ struct DeploymentDocument: Decodable {
     let waveCount: Int
     let wavesPassed: Int
     let nodeCount: Int
+    /// Only in the approvals answer: what differs from the environment's policy.
+    let overrides: [Override]?
     /// Only in the whole record, not in a summary.
     let waves: [Wave]?
+    /// One page of the nodes; `nodesNext` is the cursor of the next.
     let nodes: [Node]?
+    let nodesNext: String?
 
     static let terminalStates: Set<String> = ["succeeded", "rolled_back", "aborted", "failed"]
 
@@ -58,60 +76,65 @@ struct DeploymentDocument: Decodable {
             + "\(nodeCount) node\(nodeCount == 1 ? "" : "s")" + (reason.isEmpty ? "" : "  \(reason)")
     }
 
-    /// The record for people: the summary, each wave with its nodes, each kept decision's first line.
-    var detailLines: [String] {
+    /// The record for people: the summary, each wave with its nodes (those in `nodes`) and its
+    /// latest gate decision, and how many nodes were not shown.
+    func detailLines(nodes: [Node]) -> [String] {
         var lines = [summaryLine, "created by \(createdBy)"]
         if let approval {
             lines.append("approval: \(approval.decision)" + (approval.decidedBy.map { " by \($0)" } ?? "")
                 + (approval.reason.isEmpty ? "" : ": \(approval.reason)"))
         }
         for wave in waves ?? [] {
-            lines.append("wave \(wave.index): \(wave.state), \(wave.nodes) node\(wave.nodes == 1 ? "" : "s"), "
-                + "\(wave.decisionCount) gate decision\(wave.decisionCount == 1 ? "" : "s")" + (wave.failure.map { "; \($0)" } ?? ""))
-            for node in (nodes ?? []) where node.wave == wave.index {
+            lines.append(Self.waveLine(wave))
+            for node in nodes where node.wave == wave.index {
                 lines.append("  \(node.id): \(node.state) (from \(node.previousVersion ?? "none"))"
                     + (node.detail.isEmpty ? "" : "  \(node.detail)"))
             }
-            if let last = wave.decisions.last, let summary = last.lines.first { lines.append("  last gate decision: \(summary)") }
+            if let last = wave.latestDecision { lines.append("  last gate decision: \(Self.decisionLine(last))") }
         }
+        if nodes.count < nodeCount { lines.append("\(nodeCount - nodes.count) more node(s) not shown (\(nodes.count) of \(nodeCount))") }
         return lines
     }
 
-    /// Every kept gate decision with all its evidence lines, wave by wave (`deployment explain`).
-    var explanationLines: [String] {
+    static func waveLine(_ wave: Wave) -> String {
+        "wave \(wave.index): \(wave.state), \(wave.nodes) node\(wave.nodes == 1 ? "" : "s"), "
+            + "\(wave.decisionCount) gate decision\(wave.decisionCount == 1 ? "" : "s")" + (wave.failure.map { "; \($0)" } ?? "")
+    }
+
+    static func decisionLine(_ decision: Decision) -> String {
+        "poll \(decision.index) at \(decision.elapsedMs) ms: \(decision.verdict) (\(decision.reason))"
+    }
+
+    /// Every kept gate decision with its evidence lines, for each of `waves` as `/waves/{n}`
+    /// answered it (`deployment explain`).
+    func explanationLines(waves: [Wave]) -> [String] {
         var lines = [summaryLine]
-        for wave in waves ?? [] {
-            let dropped = Int(wave.decisionCount) - wave.decisions.count
+        for wave in waves {
+            let kept = wave.decisions ?? []
+            let dropped = Int(wave.decisionCount) - kept.count
             lines.append("wave \(wave.index): \(wave.state), \(wave.decisionCount) gate decision\(wave.decisionCount == 1 ? "" : "s")"
                 + (dropped > 0 ? " (the oldest \(dropped) not kept)" : ""))
-            for decision in wave.decisions {
+            for decision in kept {
                 lines.append("  decision \(decision.index) at \(decision.elapsedMs) ms: \(decision.verdict) (\(decision.reason))")
-                lines += decision.lines.map { "    " + $0 }
+                lines += (decision.lines ?? []).map { "    " + $0 }
             }
         }
         return lines
     }
 
     /// What changed since `previous` (nil: the first look), one plain line each: the state, each
-    /// wave's state, each node's state, each gate decision not seen before.
+    /// wave's state, each wave's latest gate decision not seen before (a watch reads no nodes).
     func changeLines(since previous: DeploymentDocument?) -> [String] {
         var lines: [String] = []
         if previous?.state != state { lines.append("\(id): \(state)" + (reason.isEmpty ? "" : " (\(reason))")) }
         let oldWaves = Dictionary((previous?.waves ?? []).map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
-        let oldNodes = Dictionary((previous?.nodes ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for wave in waves ?? [] {
             let old = oldWaves[wave.index]
             if old?.state != wave.state, previous != nil || wave.state != "pending" {
                 lines.append("wave \(wave.index): \(wave.state)" + (wave.failure.map { " (\($0))" } ?? ""))
             }
-            for node in (nodes ?? []) where node.wave == wave.index {
-                if let before = oldNodes[node.id]?.state, before == node.state { continue }
-                if previous == nil, node.state == "pending" { continue }
-                lines.append("node \(node.id): \(node.state)" + (node.detail.isEmpty ? "" : " (\(node.detail))"))
-            }
-            let seen = old?.decisions.last?.index
-            for decision in wave.decisions where seen.map({ decision.index > $0 }) ?? true {
-                lines.append("wave \(wave.index) gate: " + (decision.lines.first ?? "\(decision.verdict) (\(decision.reason))"))
+            if let latest = wave.latestDecision, old?.latestDecision.map({ latest.index > $0.index }) ?? true {
+                lines.append("wave \(wave.index) gate: \(Self.decisionLine(latest))")
             }
         }
         return lines

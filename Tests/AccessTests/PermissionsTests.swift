@@ -30,6 +30,7 @@ struct PermissionsTests {
         "GET /api/v1/nodes/revocations": .admin, "DELETE /api/v1/nodes/revocations/{id}": .admin,
         "DELETE /api/v1/nodes/{id}": .admin, "POST /api/v1/nodes/{id}/revoke": .admin,
         "POST /api/v1/deployments": .deployer, "GET /api/v1/deployments": .viewer, "GET /api/v1/deployments/{id}": .viewer,
+        "GET /api/v1/deployments/{id}/waves/{n}": .viewer,
         "POST /api/v1/deployments/{id}/pause": .deployer, "POST /api/v1/deployments/{id}/resume": .deployer,
         "POST /api/v1/deployments/{id}/abort": .deployer, "POST /api/v1/deployments/{id}/rollback": .deployer,
         "POST /api/v1/deployments/{id}/promote": .deployer,

@@ -88,11 +88,12 @@ struct DeploymentAPITests {
         busy.deployments[running.id] = running
         #expect(try Self.plan(#"{"module":"web","version":"2.0.0","environment":"development"}"#, inputs: busy)
                 == .failure(.inProgress(id: running.id)))
-        guard case .failure(.tooLarge) = try Self.plan(#"{"module":"web","version":"2.0.0","environment":"development"}"#,
-                                                         entryBytesMaximum: 1_000) else {
+        guard case let .failure(.tooLarge(bytes, maximum, nodes, fitting)) = try Self.plan(
+            #"{"module":"web","version":"2.0.0","environment":"development"}"#, entryBytesMaximum: 2_100) else {
             Issue.record("a plan over the entry limit was not refused")
             return
         }
+        #expect(bytes > maximum && maximum == 2_100 && nodes == 3 && fitting < nodes, "\(bytes) \(nodes) \(fitting)")
         let tooManyWaves = try Self.plan(#"{"module":"web","version":"2.0.0","environment":"development","strategy":"rolling","#
                                          + #""strategyParameters":{"rollingBatchSize":1}}"#)
         #expect((try? tooManyWaves.get()) != nil, "three waves are within the bound")
@@ -157,11 +158,13 @@ struct DeploymentAPITests {
 
     @Test func eachKeptDecisionIsShownWithItsEvidenceLines() throws {
         let record = Self.gating(poll: 1, elapsed: 30_000, count: 3)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.record(record).utf8)) as? [String: Any])
-        let wave = (json["waves"] as? [[String: Any]])?.first ?? [:]
+        let wave = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.wave(record, 0).utf8)) as? [String: Any])
         let decision = (wave["decisions"] as? [[String: Any]])?.first ?? [:]
         #expect(wave["decisionCount"] as? Int == 3 && decision["index"] as? Int == 1 && decision["elapsedMs"] as? Int == 30_000)
         #expect(decision["verdict"] as? String == "wait" && decision["reason"] as? String == "\(GateReason.settling)")
+        #expect(decision["reasonCode"] as? String == "settling")
+        #expect(Set(GateReason.allCases.map(DeploymentJSON.code)).count == GateReason.allCases.count, "each rule its own code")
+        #expect(DeploymentJSON.code(of: .maximumWait) == "maximum_wait")
         let lines = decision["lines"] as? [String] ?? []
         let expected = StabilizationGate.evidence(settings: record.gate, baseline: try #require(record.waves[0].baseline), previous: nil,
                                                   decision: record.waves[0].decisions[0]).lines
@@ -170,8 +173,8 @@ struct DeploymentAPITests {
 
     @Test func theOldestKeptDecisionAfterDroppedOnesShowsItsSummaryOnly() throws {
         let record = Self.gating(poll: 5, elapsed: 150_000, count: 5)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.record(record).utf8)) as? [String: Any])
-        let decision = ((json["waves"] as? [[String: Any]])?.first?["decisions"] as? [[String: Any]])?.first ?? [:]
+        let wave = try #require(try JSONSerialization.jsonObject(with: Data(DeploymentJSON.wave(record, 0).utf8)) as? [String: Any])
+        let decision = (wave["decisions"] as? [[String: Any]])?.first ?? [:]
         let lines = decision["lines"] as? [String] ?? []
         #expect(lines.count == 2 && lines.first?.hasPrefix("poll 5 of") == true && lines.last == DeploymentJSON.earlierPollsNotKept,
                 "\(lines)")
@@ -183,5 +186,11 @@ struct DeploymentAPITests {
         var decided = Self.record("d-q", at: 1)
         decided.approval = ApprovalRecord(expiresAtMilliseconds: 100, decision: .approved, decidedBy: "ada", decidedAtMilliseconds: 2)
         #expect(DeploymentListing.approvals(of: [decided, Self.record("d-x", at: 9), pending]).map(\.id) == ["d-p", "d-q"])
+        // Staging's hour, created later, expires before production's day: it is on top.
+        var production = Self.record("d-prod", at: 1, state: .awaitingApproval)
+        production.approval = ApprovalRecord(expiresAtMilliseconds: 86_400_001)
+        var staging = Self.record("d-stage", at: 3_600_000, state: .awaitingApproval)
+        staging.approval = ApprovalRecord(expiresAtMilliseconds: 7_200_000)
+        #expect(DeploymentListing.approvals(of: [production, staging]).map(\.id) == ["d-stage", "d-prod"])
     }
 }

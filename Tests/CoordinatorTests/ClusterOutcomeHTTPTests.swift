@@ -42,6 +42,7 @@ import Testing
     static let applied: [Row] = [
         .json(.applied(.deploymentStored(deployment, change: .created)), 202, "{\"id\":\"d-0123456789ab\",\"state\":\"paused\"}"),
         .json(.applied(.deploymentStored(deployment, change: .action(.pause))), 200, DeploymentJSON.summary(deployment)),
+        .json(.applied(.deploymentSummarized(DeploymentHeadline(deployment))), 200, DeploymentJSON.summary(deployment)),
         .failed(.applied(.rejected(.deploymentInProgress(id: "d-0123456789ab"))), 409, "deployment_in_progress",
                 "deployment 'd-0123456789ab' of this module and environment has not finished; wait for it, or abort or roll it back"),
         .json(.applied(.environmentStored(environment, created: true)), 201, environmentJSON),

@@ -112,7 +112,7 @@ struct DeploymentCodecTests {
             .rejected(.invalidDeploymentStep(id: "d1", reason: "why")),
             .rejected(.moduleInUse(name: "web", version: "1.0.0", deployment: "d1")),
             .rejected(.selfApproval(id: "d1", user: "alice")),
-            .deploymentStored(record, change: .approval(.withdrawn)),
+            .deploymentStored(record, change: .approval(.withdrawn)), .deploymentSummarized(DeploymentHeadline(record)),
         ]
         for outcome in outcomes {
             var writer = BinaryWriter()

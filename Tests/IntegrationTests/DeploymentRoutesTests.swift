@@ -129,6 +129,8 @@ struct DeploymentRoutesTests {
         let nextID = try #require(next.json["id"] as? String, "\(next.body)")
         let bare = try coordinator.request("POST", "/api/v1/approvals/\(nextID)/reject", token: token)
         #expect(bare.status == 400 && bare.errorCode == "invalid_body" && bare.body.contains("reason"), "\(bare.body)")
+        let blank = try coordinator.request("POST", "/api/v1/approvals/\(nextID)/reject", body: #"{"reason":" \t "}"#, token: token)
+        #expect(blank.status == 400 && blank.errorCode == "invalid_body", "a reason of spaces is none: \(blank.body)")
         let rejected = try coordinator.request("POST", "/api/v1/approvals/\(nextID)/reject", body: #"{"reason":"not this week"}"#,
                                                token: token)
         #expect(rejected.status == 200 && rejected.json["state"] as? String == "aborted", "\(rejected.body)")
@@ -171,6 +173,43 @@ struct DeploymentRoutesTests {
             let answer = try coordinator.request(path.hasSuffix(long) ? "GET" : "POST", path, token: token)
             #expect(answer.status == 404 && answer.errorCode == "not_found", "an id no deployment can have: \(path): \(answer.body)")
         }
+    }
+
+    /// The record pages its nodes (`limit`, `after` = `nodesNext`, `wave`) and refuses a query it
+    /// does not know; a wave's decisions are their own route; the approvals show a request's gate
+    /// overrides, in the API and on the command line.
+    @Test func aRecordPagesItsNodesAWaveHasItsRouteAndApprovalsShowOverrides() throws {
+        defer { agents.forEach { $0.close() } }
+        let created = try create(#"{"module":"web","version":"2.0.0","environment":"development","strategy":"direct"}"#)
+        let id = try #require(created.json["id"] as? String, "\(created.body)")
+        let first = try coordinator.request("GET", "/api/v1/deployments/\(id)?limit=1", token: token)
+        let firstNodes = (first.json["nodes"] as? [[String: Any]] ?? []).map { $0["id"] as? String }
+        #expect(firstNodes == ["node-1"] && first.json["nodesNext"] as? String == "0", "\(first.body)")
+        let second = try coordinator.request("GET", "/api/v1/deployments/\(id)?limit=1&after=0", token: token)
+        let secondNodes = (second.json["nodes"] as? [[String: Any]] ?? []).map { $0["id"] as? String }
+        #expect(secondNodes == ["node-2"] && second.json["nodesNext"] is NSNull, "\(second.body)")
+        let wave = try coordinator.request("GET", "/api/v1/deployments/\(id)/waves/0", token: token)
+        #expect(wave.status == 200 && wave.json["decisions"] is [Any] && wave.json["index"] as? Int == 0, "\(wave.body)")
+        for path in ["/api/v1/deployments/\(id)/waves/1", "/api/v1/deployments/\(id)/waves/x"] {
+            let missing = try coordinator.request("GET", path, token: token)
+            #expect(missing.status == 404 && missing.errorCode == "not_found", "\(path): \(missing.body)")
+        }
+        for query in ["colour=1", "limit=0", "limit=1&limit=2", "after=-1", "wave=64", "/waves/0?limit=1"] {
+            let path = query.hasPrefix("/") ? "/api/v1/deployments/\(id)\(query)" : "/api/v1/deployments/\(id)?\(query)"
+            let refused = try coordinator.request("GET", path, token: token)
+            #expect(refused.status == 400 && refused.errorCode == "invalid_query", "\(query): \(refused.body)")
+        }
+
+        let loosened = try create(#"{"module":"web","version":"2.0.0","environment":"staging","gate":{"onFailure":"recordOnly"}}"#)
+        let loosenedID = try #require(loosened.json["id"] as? String, "\(loosened.body)")
+        let approvals = try coordinator.request("GET", "/api/v1/approvals", token: token)
+        let pending = (approvals.json["approvals"] as? [[String: Any]] ?? []).first { $0["id"] as? String == loosenedID } ?? [:]
+        let overrides = pending["overrides"] as? [[String: Any]] ?? []
+        #expect(overrides.count == 1 && overrides.first?["field"] as? String == "gate.onFailure", "\(approvals.body)")
+        #expect(overrides.first?["deployment"] as? String == "recordOnly" && overrides.first?["environment"] as? String == "rollback")
+        let listed = try hotswap(["approvals", "list"])
+        let line = "  overrides gate.onFailure: recordOnly (the environment's: rollback)"
+        #expect(listed.standardOutput.contains(line), "\(listed.combined)")
     }
 
     /// A request's gate is read over its environment's policy, not the defaults: a minimum wait of

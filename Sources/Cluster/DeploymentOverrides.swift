@@ -1,0 +1,44 @@
+import Fleet
+import Rollout
+import Wire
+
+/// What a deployment runs with that differs from its environment's rollout policy, as the
+/// approvals answer shows it (`GET /api/v1/approvals`), so an approver sees a gate the request
+/// loosened: `{"field", "deployment", "environment"}` per field, the values as the policy's JSON
+/// writes them. Pure.
+public enum DeploymentOverrides {
+    /// The differing fields of `record` over `policy` (nil: the defaults), in the policy's order.
+    public static func fields(_ record: DeploymentRecord, over policy: EnvironmentRolloutPolicy?) -> [(field: String, deployment: String,
+                                                                                                         environment: String)] {
+        let effective = policy ?? .defaults
+        let mine = values(record.gate, record.parameters)
+        let theirs = values(effective.gate, effective.parameters)
+        return zip(mine, theirs).compactMap { ours, base in
+            ours.value == base.value ? nil : (field: ours.name, deployment: ours.value, environment: base.value)
+        }
+    }
+
+    /// `[{"field", "deployment", "environment"}, ...]`.
+    public static func json(_ record: DeploymentRecord, over policy: EnvironmentRolloutPolicy?) -> String {
+        "[" + fields(record, over: policy).map { field in
+            "{\"field\":\(JSONText.quoted(field.field)),\"deployment\":\(field.deployment),\"environment\":\(field.environment)}"
+        }.joined(separator: ",") + "]"
+    }
+
+    static func values(_ gate: GateSettings, _ parameters: StrategyParameters) -> [(name: String, value: String)] {
+        [
+            ("strategyParameters.rollingBatchSize", parameters.rollingBatchSize.map { "\($0)" } ?? "null"),
+            ("strategyParameters.canaryPercents", "[\(parameters.canaryPercents.map { "\($0)" }.joined(separator: ","))]"),
+            ("gate.pollIntervalMilliseconds", "\(gate.pollIntervalMilliseconds)"),
+            ("gate.minimumWaitMilliseconds", "\(gate.minimumWaitMilliseconds)"),
+            ("gate.maximumWaitMilliseconds", "\(gate.maximumWaitMilliseconds)"),
+            ("gate.consecutiveStable", "\(gate.consecutiveStable)"), ("gate.consecutiveFailing", "\(gate.consecutiveFailing)"),
+            ("gate.cpu", RolloutPolicyJSON.band(gate.cpuBand)), ("gate.memory", RolloutPolicyJSON.band(gate.memoryBand)),
+            ("gate.latency", RolloutPolicyJSON.band(gate.latencyBand)),
+            ("gate.hostCPUCeilingPercent", "\(gate.hostCPUCeilingPercent)"),
+            ("gate.hostMemoryCeilingPercent", "\(gate.hostMemoryCeilingPercent)"),
+            ("gate.noDataMaximumNodes", gate.noDataMaximumNodes.map { "\($0)" } ?? "null"),
+            ("gate.onFailure", JSONText.quoted(RolloutPolicyJSON.name(of: gate.onFailure))),
+        ]
+    }
+}
