@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "AgentSimulation",
-            dependencies: ["Agent", "Certificates", "Locking", "Observability", "Primitives", "Telemetry", "Transport"]
+            dependencies: ["Agent", "Certificates", "HostInstall", "Locking", "Observability", "Primitives", "Telemetry", "Transport"]
         ),
         .target(
             name: "LocalFleet",
