@@ -10,7 +10,8 @@ import Transport
 /// The acting leader's deployment driver in the coordinator (Docs/DEPLOYMENTS.md, "The driver"):
 /// the shell around `DeploymentDriver`. Raft's views only leave their deployments here
 /// (`follow`, on the Raft loop, cheap); the driver steps on a loop of its own every `stepInterval`,
-/// so a gate poll over a large wave never delays a heartbeat. While this coordinator leads with a
+/// so a gate poll over a large wave never delays a heartbeat, and soon after the view's
+/// deployments change or an order ends (`stepSoon`), so the time between waves is not the tick's. While this coordinator leads with a
 /// valid lease, a step runs the driver over the newest view's deployments with readings from the
 /// gateway's node windows, proposes what it asks through Raft (never forwarded) and places its
 /// orders through `ModuleOrders`, reporting each answer and ending back; now and then it proposes
@@ -21,6 +22,8 @@ import Transport
 /// thread once a step under way has finished.
 final class DeploymentDriving: Sendable {
     static let stepInterval: Duration = .milliseconds(250)
+    /// The least time between a step and a prompt one after it: a burst of changes costs one step.
+    static let promptStepGap: Duration = .milliseconds(20)
     static let compactionInterval: Duration = .seconds(60)
 
     private struct State {
@@ -32,6 +35,8 @@ final class DeploymentDriving: Sendable {
         var isCompacting = false
         var timer: TimerID?
         var stopped = false
+        var lastStepAt = MonotonicInstant(nanoseconds: 0)
+        var promptStepPending = false
     }
 
     private let gateway: AgentGateway
@@ -60,10 +65,14 @@ final class DeploymentDriving: Sendable {
                                        help: "Install and switch-back orders the deployment driver placed, retries included.")
     }
 
-    /// Keeps the view's deployments for the next step.
+    /// Keeps the view's deployments for the next step, which comes soon when they changed.
     func follow(_ view: ClusterView) {
         let deployments = Array(view.deployments.values)
-        latest.withLock { $0 = deployments }
+        let changed = latest.withLock { latest in
+            defer { latest = deployments }
+            return latest != deployments
+        }
+        if changed { loop.execute { [self] in stepSoon() } }
     }
 
     func start() {
@@ -93,7 +102,24 @@ final class DeploymentDriving: Sendable {
         }
     }
 
+    /// A step soon, on the loop: at most one is pending, none runs sooner than `promptStepGap`
+    /// after the step before it, and none after `stop`.
+    private func stepSoon() {
+        state.withLock { current in
+            guard !current.stopped, !current.promptStepPending else { return }
+            current.promptStepPending = true
+            _ = loop.scheduleTimer(at: max(loop.now, current.lastStepAt.advanced(by: Self.promptStepGap))) { [self] in
+                let stopped = state.withLock { later in
+                    later.promptStepPending = false
+                    return later.stopped
+                }
+                if !stopped { step() }
+            }
+        }
+    }
+
     private func step() {
+        state.withLock { $0.lastStepAt = loop.now }
         let now = gateway.clock.now()
         let leadership = gateway.leadership
         let acting = leadership.isActing(at: now)
@@ -157,6 +183,7 @@ final class DeploymentDriving: Sendable {
         onLoop { state, now in
             if state.generation == generation { state.driver.orderEnded(key, ending, nowMilliseconds: now) }
         }
+        loop.execute { [self] in stepSoon() }
     }
 
     /// Runs `body` on the driver's loop with its state and the wall clock: answers come on the Raft
