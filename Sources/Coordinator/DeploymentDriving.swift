@@ -37,6 +37,8 @@ final class DeploymentDriving: Sendable {
         var stopped = false
         var lastStepAt = MonotonicInstant(nanoseconds: 0)
         var promptStepPending = false
+        /// The wall-clock time of the gate poll a step is scheduled for, nil when none is.
+        var pollStepAt: UInt64?
     }
 
     private let gateway: AgentGateway
@@ -137,6 +139,36 @@ final class DeploymentDriving: Sendable {
         }
         for action in actions { perform(action, generation: generation) }
         if let cut = compact { propose(compactionBefore: cut, generation: generation) }
+        if acting { stepAtNextPoll(deployments, wallNow: wallNow) }
+    }
+
+    /// A step when the soonest gate poll falls due, when that is before the next tick: polls
+    /// keep their interval instead of waiting up to a tick for a step.
+    private func stepAtNextPoll(_ deployments: [DeploymentRecord], wallNow: UInt64) {
+        guard let due = Self.nextPollDue(deployments), due > wallNow,
+              Duration.milliseconds(Int64(due - wallNow)) < Self.stepInterval else { return }
+        state.withLock { current in
+            guard !current.stopped, current.pollStepAt != due else { return }
+            current.pollStepAt = due
+            _ = loop.scheduleTimer(after: .milliseconds(Int64(due - wallNow) + 1)) { [self] in
+                let stopped = state.withLock { later in
+                    if later.pollStepAt == due { later.pollStepAt = nil }
+                    return later.stopped
+                }
+                if !stopped { step() }
+            }
+        }
+    }
+
+    /// When the next gate poll of a running deployment's gating wave is due (as the driver
+    /// takes them: a poll interval after the last poll, or after the installs finished).
+    static func nextPollDue(_ deployments: [DeploymentRecord]) -> UInt64? {
+        deployments.compactMap { deployment -> UInt64? in
+            guard deployment.state == .running, let wave = deployment.waves.first(where: { $0.state == .gating }),
+                  let since = wave.gatingSinceMilliseconds else { return nil }
+            let lastEnd = since &+ (wave.decisions.last?.poll.elapsedMilliseconds ?? 0)
+            return max(lastEnd &+ UInt64(deployment.gate.pollIntervalMilliseconds), since &+ 1)
+        }.min()
     }
 
     private func restart(_ state: inout State, term: UInt64?) {
