@@ -82,6 +82,7 @@ let package = Package(
             dependencies: [
                 "Agent", "AgentSimulation", "Cluster", "CommandLineSupport", "FileSystem", "Fleet", "Gateway", "HostInstall", "LocalFleet",
                 "Locking", "ModuleArchive", "ModuleInstallation", "Modules", "ModuleSupervision", "Primitives", "Telemetry", "Transport",
+                "Wire",
             ]
         ),
         .executableTarget(

@@ -16,9 +16,11 @@ import Transport
 public enum BenchAgentShard {
     static let censusInterval: Duration = .milliseconds(100)
 
-    /// With `installs`, its agents answer module orders as simulated hosts (`bench deploy`).
+    /// With `installs`, its agents answer module orders as simulated hosts (`bench deploy`): each
+    /// install takes `installDelay`, and `badVersion` regresses.
     public static func run(first: Int, count: Int, rampPerSecond: Int, coordinators: [CoordinatorAddress],
-                           tlsDirectory: String, censusPath: String, installs: SimulatedInstallSettings? = nil) throws -> Int32 {
+                           tlsDirectory: String, censusPath: String,
+                           installs: (installDelay: Duration, badVersion: String?)? = nil) throws -> Int32 {
         OpenFilesLimit.raiseSoftLimitToHard()
         let signals = DevSignals()
         defer { signals.cancel() }
@@ -26,7 +28,8 @@ public enum BenchAgentShard {
         defer { fleet.stop() }
         try fleet.start(names: SimulatedAgentFleet.names(first..<(first + count)), coordinators: coordinators,
                         tlsDirectory: tlsDirectory, interval: .seconds(1), perSecond: rampPerSecond,
-                        installs: installs) { signals.received > 0 }
+                        installs: installs.map { SimulatedInstallSettings(installDelay: $0.installDelay, badVersion: $0.badVersion) }
+        ) { signals.received > 0 }
         while !signals.pause(censusInterval) {
             try write(fleet.census().text, to: censusPath)
         }

@@ -1,5 +1,4 @@
 import Agent
-import AgentSimulation
 import Benchmarks
 
 /// `hotswap bench agents --count N[,N...]`: N simulated agents against 3 real
@@ -61,8 +60,8 @@ enum BenchAgentShardCommand {
                 simulateInstallsFlag, installDelayFlag, badVersionFlag]
     ) { options in
         let coordinators = try CoordinatorAddress.parseList(try options.required(coordinatorsFlag))
-        let installs = options.isGiven(simulateInstallsFlag) ? SimulatedInstallSettings(
-            installDelay: .milliseconds(try options.count(installDelayFlag)), badVersion: options.text(badVersionFlag)) : nil
+        let installs = options.isGiven(simulateInstallsFlag)
+            ? (installDelay: Duration.milliseconds(try options.count(installDelayFlag)), badVersion: options.text(badVersionFlag)) : nil
         return try BenchAgentShard.run(first: try options.count(firstFlag), count: try options.count(countFlag),
                                        rampPerSecond: try options.count(BenchAgentsCommand.rampFlag), coordinators: coordinators,
                                        tlsDirectory: try options.required(tlsDirectoryFlag),
