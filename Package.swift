@@ -70,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "AgentSimulation",
-            dependencies: ["Agent", "Certificates", "Locking", "Observability", "Primitives", "Telemetry", "Transport"]
+            dependencies: ["Agent", "Certificates", "HostInstall", "Locking", "Observability", "Primitives", "Telemetry", "Transport"]
         ),
         .target(
             name: "LocalFleet",
@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "Agent", "AgentSimulation", "Cluster", "CommandLineSupport", "FileSystem", "Fleet", "Gateway", "HostInstall", "LocalFleet",
                 "Locking", "ModuleArchive", "ModuleInstallation", "Modules", "ModuleSupervision", "Primitives", "Telemetry", "Transport",
+                "Wire",
             ]
         ),
         .executableTarget(

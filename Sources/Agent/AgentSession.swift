@@ -24,6 +24,8 @@ public final class AgentSession: FrameLinkReceiver {
     private let prober: HealthProber?
     /// The modules this agent installs; nil where nothing installs (the agent-fleet benchmark).
     private let modules: AgentModules?
+    /// Where orders go when `modules` is nil: the benchmarks' simulated hosts; nil refuses them.
+    private let responder: (any ModuleOrderResponder)?
     private var core: AgentSessionCore
     private var links: [SessionLinkID: FrameLink] = [:]
     private var timers: [AgentSessionTimer: TimerID] = [:]
@@ -38,15 +40,18 @@ public final class AgentSession: FrameLinkReceiver {
 
     /// A session for `configuration.name`, confined to `loop`. `sampler` and
     /// `terms` are the host's collectors and the term file in an agent; the
-    /// agent-fleet benchmark gives synthetic samples and volatile terms.
+    /// agent-fleet benchmark gives synthetic samples and volatile terms, and a `responder` that
+    /// answers module orders as a simulated host (without one, orders are refused).
     public convenience init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, terms: any TermRecord,
-                sampler: any SampleSource, prober: HealthProber?, incarnation: UInt64, logger: Logger) {
+                sampler: any SampleSource, prober: HealthProber?, responder: (any ModuleOrderResponder)? = nil,
+                incarnation: UInt64, logger: Logger) {
         self.init(loop: loop, configuration: configuration, contexts: contexts, terms: terms, sampler: sampler, prober: prober,
-                  modules: nil, incarnation: incarnation, logger: logger)
+                  modules: nil, responder: responder, incarnation: incarnation, logger: logger)
     }
 
     init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, terms: any TermRecord,
-         sampler: any SampleSource, prober: HealthProber?, modules: AgentModules?, incarnation: UInt64, logger: Logger) {
+         sampler: any SampleSource, prober: HealthProber?, modules: AgentModules?, responder: (any ModuleOrderResponder)? = nil,
+         incarnation: UInt64, logger: Logger) {
         self.loop = loop
         self.configuration = configuration
         self.contexts = contexts
@@ -55,6 +60,7 @@ public final class AgentSession: FrameLinkReceiver {
         self.sampler = sampler
         self.prober = prober
         self.modules = modules
+        self.responder = responder
         self.incarnation = incarnation
         self.logger = logger
         core = AgentSessionCore(configuration: configuration, incarnation: incarnation, highestSeenTerm: terms.highestTerm,
@@ -177,9 +183,16 @@ public final class AgentSession: FrameLinkReceiver {
         return nil
     }
 
-    /// Queues an order with the module owner; the answer now when it cannot be queued.
+    /// Queues an order with the module owner (or hands it to the responder); the answer now when
+    /// it cannot be queued.
     private func runModuleOrder(commandID: UInt64, order: ModuleOrder, on id: SessionLinkID) -> AgentSessionEvent? {
         guard let modules else {
+            if let responder {
+                responder.respond(to: order, commandID: commandID) { [weak self] result, versions in
+                    self?.moduleEvent(.moduleOrderFinished(result, on: id, installedVersions: versions))
+                }
+                return nil
+            }
             let refusal = AgentCommandResult(commandID: commandID, accepted: false, detail: "refused: this agent does not install modules")
             return .moduleOrderFinished(refusal, on: id, installedVersions: [:])
         }

@@ -42,9 +42,12 @@ public final class SimulatedAgentFleet {
     /// time (a fleet boots over time). Each keeps a standby connection to
     /// every other coordinator, so the process needs a descriptor per
     /// coordinator per agent. Every agent reports `labels` in its hello (the
-    /// inventory the leader replicates). Starts no more once `stopRequested` is true.
+    /// inventory the leader replicates). With `installs`, each answers module orders as a
+    /// simulated host (`SimulatedModuleHost`); without, it refuses them. Starts no more once
+    /// `stopRequested` is true.
     public func start(names: [String], coordinators: [CoordinatorAddress], tlsDirectory: String, interval: Duration,
-                      perSecond: Int, labels: [String: String] = [:], stopRequested: () -> Bool = { false }) throws {
+                      perSecond: Int, labels: [String: String] = [:], installs: SimulatedInstallSettings? = nil,
+                      stopRequested: () -> Bool = { false }) throws {
         let logger = Logger(component: "bench-agent", minimumLevel: .error)
         for (index, name) in names.enumerated() where !stopRequested() {
             var configuration = AgentConfiguration(name: name, coordinators: coordinators, tlsDirectory: tlsDirectory,
@@ -65,9 +68,10 @@ public final class SimulatedAgentFleet {
             let settings = configuration
             let incarnation = WallClock.nowMilliseconds() &+ UInt64(index)
             sessions.append(loop.runAndWait {
+                let host = installs.map { SimulatedModuleHost(loop: loop, settings: $0) }
                 let session = AgentSession(loop: loop, configuration: settings, contexts: contexts,
-                                           terms: VolatileTermRecord(), sampler: SyntheticSamples(seed: UInt64(index)),
-                                           prober: nil, incarnation: incarnation, logger: logger)
+                                           terms: VolatileTermRecord(), sampler: SyntheticSamples(seed: UInt64(index), host: host),
+                                           prober: nil, responder: host, incarnation: incarnation, logger: logger)
                 session.start()
                 return LoopBound(session, loop: loop)
             })

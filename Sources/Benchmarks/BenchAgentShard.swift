@@ -16,15 +16,20 @@ import Transport
 public enum BenchAgentShard {
     static let censusInterval: Duration = .milliseconds(100)
 
+    /// With `installs`, its agents answer module orders as simulated hosts (`bench deploy`): each
+    /// install takes `installDelay`, and `badVersion` regresses.
     public static func run(first: Int, count: Int, rampPerSecond: Int, coordinators: [CoordinatorAddress],
-                           tlsDirectory: String, censusPath: String) throws -> Int32 {
+                           tlsDirectory: String, censusPath: String,
+                           installs: (installDelay: Duration, badVersion: String?)? = nil) throws -> Int32 {
         OpenFilesLimit.raiseSoftLimitToHard()
         let signals = DevSignals()
         defer { signals.cancel() }
         let fleet = try SimulatedAgentFleet(loops: 2)
         defer { fleet.stop() }
         try fleet.start(names: SimulatedAgentFleet.names(first..<(first + count)), coordinators: coordinators,
-                        tlsDirectory: tlsDirectory, interval: .seconds(1), perSecond: rampPerSecond) { signals.received > 0 }
+                        tlsDirectory: tlsDirectory, interval: .seconds(1), perSecond: rampPerSecond,
+                        installs: installs.map { SimulatedInstallSettings(installDelay: $0.installDelay, badVersion: $0.badVersion) }
+        ) { signals.received > 0 }
         while !signals.pause(censusInterval) {
             try write(fleet.census().text, to: censusPath)
         }

@@ -19,8 +19,10 @@ struct BenchAgentShards {
     private let censusPaths: [String]
 
     /// Starts shards for `count` agents `sim-00001`… (certificates already in
-    /// `layout.tlsDirectory`) against `coordinators`' agent ports.
-    init(count: Int, coordinators: [String], layout: DevLayout, rampPerSecond: Int, fleet: DevFleet) throws(DevFailure) {
+    /// `layout.tlsDirectory`) against `coordinators`' agent ports; `shardArguments` go to every
+    /// shard (`bench deploy`'s simulated installs).
+    init(count: Int, coordinators: [String], layout: DevLayout, rampPerSecond: Int, fleet: DevFleet,
+         shardArguments: [String] = []) throws(DevFailure) {
         let descriptors = Int(OpenFilesLimit.raiseSoftLimitToHard().hard)
         let perShardMaximum = max(1, (descriptors - Self.descriptorsReserved) / max(1, coordinators.count))
         let shards = (count + perShardMaximum - 1) / perShardMaximum
@@ -34,7 +36,7 @@ struct BenchAgentShards {
                 "bench", "agent-shard", "--first", "\(first)", "--count", "\(min(perShard, count - first))",
                 "--coordinators", coordinators.joined(separator: ","), "--tls-dir", layout.tlsDirectory,
                 "--census", path, "--ramp", "\(max(1, rampPerSecond / shards))",
-            ], logPath: layout.logPath(name))
+            ] + shardArguments, logPath: layout.logPath(name))
             paths.append(path)
         }
         censusPaths = paths

@@ -10,7 +10,8 @@ import Transport
 /// The acting leader's deployment driver in the coordinator (Docs/DEPLOYMENTS.md, "The driver"):
 /// the shell around `DeploymentDriver`. Raft's views only leave their deployments here
 /// (`follow`, on the Raft loop, cheap); the driver steps on a loop of its own every `stepInterval`,
-/// so a gate poll over a large wave never delays a heartbeat. While this coordinator leads with a
+/// so a gate poll over a large wave never delays a heartbeat, and soon after the view's
+/// deployments change or an order ends (`stepSoon`), so the time between waves is not the tick's. While this coordinator leads with a
 /// valid lease, a step runs the driver over the newest view's deployments with readings from the
 /// gateway's node windows, proposes what it asks through Raft (never forwarded) and places its
 /// orders through `ModuleOrders`, reporting each answer and ending back; now and then it proposes
@@ -21,6 +22,8 @@ import Transport
 /// thread once a step under way has finished.
 final class DeploymentDriving: Sendable {
     static let stepInterval: Duration = .milliseconds(250)
+    /// The least time between a step and a prompt one after it: a burst of changes costs one step.
+    static let promptStepGap: Duration = .milliseconds(20)
     static let compactionInterval: Duration = .seconds(60)
 
     private struct State {
@@ -32,6 +35,10 @@ final class DeploymentDriving: Sendable {
         var isCompacting = false
         var timer: TimerID?
         var stopped = false
+        var lastStepAt = MonotonicInstant(nanoseconds: 0)
+        var promptStepPending = false
+        /// The wall-clock time of the gate poll a step is scheduled for, nil when none is.
+        var pollStepAt: UInt64?
     }
 
     private let gateway: AgentGateway
@@ -60,10 +67,14 @@ final class DeploymentDriving: Sendable {
                                        help: "Install and switch-back orders the deployment driver placed, retries included.")
     }
 
-    /// Keeps the view's deployments for the next step.
+    /// Keeps the view's deployments for the next step, which comes soon when they changed.
     func follow(_ view: ClusterView) {
         let deployments = Array(view.deployments.values)
-        latest.withLock { $0 = deployments }
+        let changed = latest.withLock { latest in
+            defer { latest = deployments }
+            return latest != deployments
+        }
+        if changed { loop.execute { [self] in stepSoon() } }
     }
 
     func start() {
@@ -93,7 +104,24 @@ final class DeploymentDriving: Sendable {
         }
     }
 
+    /// A step soon, on the loop: at most one is pending, none runs sooner than `promptStepGap`
+    /// after the step before it, and none after `stop`.
+    private func stepSoon() {
+        state.withLock { current in
+            guard !current.stopped, !current.promptStepPending else { return }
+            current.promptStepPending = true
+            _ = loop.scheduleTimer(at: max(loop.now, current.lastStepAt.advanced(by: Self.promptStepGap))) { [self] in
+                let stopped = state.withLock { later in
+                    later.promptStepPending = false
+                    return later.stopped
+                }
+                if !stopped { step() }
+            }
+        }
+    }
+
     private func step() {
+        state.withLock { $0.lastStepAt = loop.now }
         let now = gateway.clock.now()
         let leadership = gateway.leadership
         let acting = leadership.isActing(at: now)
@@ -111,6 +139,36 @@ final class DeploymentDriving: Sendable {
         }
         for action in actions { perform(action, generation: generation) }
         if let cut = compact { propose(compactionBefore: cut, generation: generation) }
+        if acting { stepAtNextPoll(deployments, wallNow: wallNow) }
+    }
+
+    /// A step when the soonest gate poll falls due, when that is before the next tick: polls
+    /// keep their interval instead of waiting up to a tick for a step.
+    private func stepAtNextPoll(_ deployments: [DeploymentRecord], wallNow: UInt64) {
+        guard let due = Self.nextPollDue(deployments), due > wallNow,
+              Duration.milliseconds(Int64(due - wallNow)) < Self.stepInterval else { return }
+        state.withLock { current in
+            guard !current.stopped, current.pollStepAt != due else { return }
+            current.pollStepAt = due
+            _ = loop.scheduleTimer(after: .milliseconds(Int64(due - wallNow) + 1)) { [self] in
+                let stopped = state.withLock { later in
+                    if later.pollStepAt == due { later.pollStepAt = nil }
+                    return later.stopped
+                }
+                if !stopped { step() }
+            }
+        }
+    }
+
+    /// When the next gate poll of a running deployment's gating wave is due (as the driver
+    /// takes them: a poll interval after the last poll, or after the installs finished).
+    static func nextPollDue(_ deployments: [DeploymentRecord]) -> UInt64? {
+        deployments.compactMap { deployment -> UInt64? in
+            guard deployment.state == .running, let wave = deployment.waves.first(where: { $0.state == .gating }),
+                  let since = wave.gatingSinceMilliseconds else { return nil }
+            let lastEnd = since &+ (wave.decisions.last?.poll.elapsedMilliseconds ?? 0)
+            return max(lastEnd &+ UInt64(deployment.gate.pollIntervalMilliseconds), since &+ 1)
+        }.min()
     }
 
     private func restart(_ state: inout State, term: UInt64?) {
@@ -157,6 +215,7 @@ final class DeploymentDriving: Sendable {
         onLoop { state, now in
             if state.generation == generation { state.driver.orderEnded(key, ending, nowMilliseconds: now) }
         }
+        loop.execute { [self] in stepSoon() }
     }
 
     /// Runs `body` on the driver's loop with its state and the wall clock: answers come on the Raft

@@ -18,7 +18,7 @@ enum BenchAgentsCommand {
 
     static let command = Command("bench", summary: "measure a cluster under N simulated agents, the gateway's memory, module switches",
                                  subcommands: [agents, BenchAgentShardCommand.command, BenchGatewayMemoryCommand.command,
-                                               BenchModuleSwitchCommand.command])
+                                               BenchModuleSwitchCommand.command, BenchDeployCommand.command])
 
     static let agents = Command(
         "agents", summary: "N simulated agents against 3 real coordinators; figures in Docs/BENCHMARKS.md",
@@ -48,15 +48,23 @@ enum BenchAgentShardCommand {
     static let coordinatorsFlag = Flag("coordinators", .text("HOST:PORT,..."), .required, help: "the coordinators' agent ports")
     static let tlsDirectoryFlag = Flag("tls-dir", .text("DIR"), .required, help: "the CA and the agents' certificates")
     static let censusFlag = Flag("census", .text("FILE"), .required, help: "where the shard writes its census")
+    static let simulateInstallsFlag = Flag("simulate-installs", .none, help: "answer module orders as simulated hosts")
+    static let installDelayFlag = Flag("install-delay-ms", .count(0...60_000), .value("0"),
+                                       help: "with --simulate-installs: how long each install takes")
+    static let badVersionFlag = Flag("bad-version", .text("VERSION"), .described("none"),
+                                     help: "with --simulate-installs: the version whose probe latency regresses")
 
     static let command = Command(
         "agent-shard", summary: "one process of the simulated fleet (started by 'hotswap bench agents')",
-        flags: [firstFlag, countFlag, coordinatorsFlag, tlsDirectoryFlag, censusFlag, BenchAgentsCommand.rampFlag]
+        flags: [firstFlag, countFlag, coordinatorsFlag, tlsDirectoryFlag, censusFlag, BenchAgentsCommand.rampFlag,
+                simulateInstallsFlag, installDelayFlag, badVersionFlag]
     ) { options in
         let coordinators = try CoordinatorAddress.parseList(try options.required(coordinatorsFlag))
+        let installs = options.isGiven(simulateInstallsFlag)
+            ? (installDelay: Duration.milliseconds(try options.count(installDelayFlag)), badVersion: options.text(badVersionFlag)) : nil
         return try BenchAgentShard.run(first: try options.count(firstFlag), count: try options.count(countFlag),
                                        rampPerSecond: try options.count(BenchAgentsCommand.rampFlag), coordinators: coordinators,
                                        tlsDirectory: try options.required(tlsDirectoryFlag),
-                                       censusPath: try options.required(censusFlag))
+                                       censusPath: try options.required(censusFlag), installs: installs)
     }
 }
