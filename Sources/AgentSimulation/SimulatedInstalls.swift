@@ -1,95 +1,51 @@
 import HostInstall
 
-/// A simulated host's module installs, answered the way a real host's `InstallCore` answers them
-/// (HostInstall), minus the processes: a command from a term older than the newest seen, or an
-/// older sequence of the same term, is refused as stale; a repeated operation gets its first
-/// answer again; an install commits its version at once; a switch back returns to the newest
-/// retained version while the one it undoes is committed, and does nothing (installed) when it is
-/// not; with nothing retained it is refused. Pure and bounded: per module the last
-/// `completedMaximum` answers and `retainedMaximum` earlier versions, at most `modulesMaximum`.
-public struct SimulatedInstalls: Equatable, Sendable {
-    struct Module: Equatable, Sendable {
-        var committed: String?
-        /// Earlier versions, newest first.
-        var retained: [String] = []
-        var term: UInt64 = 0
-        var sequence: UInt64 = 0
-        var completed: [InstallResult] = []
-    }
-
-    public static let completedMaximum = InstallLimits.completedOperationsMaximum
-    public static let retainedMaximum = InstallLimits.retainedVersionsDefault
+/// A simulated host's module installs: the real `InstallCore` (HostInstall) of each module, with
+/// every step it asks for taken at once and done (a version unpacks with ports 8080 and 8081), so
+/// a simulated host answers stale, repeated, switch-back and withdrawal commands exactly as a real
+/// host decides them, minus the processes. Bounded: at most `modulesMaximum` modules, each core
+/// keeping its own bounded record.
+public struct SimulatedInstalls: Sendable {
     public static let modulesMaximum = 64
+    /// Steps one command may take: an install takes at most a handful, a switch back a few more.
+    static let stepsMaximum = 64
+    static let ports = (port: 8080, alternatePort: 8081)
 
-    private var modules: [String: Module] = [:]
+    private var cores: [String: InstallCore] = [:]
 
     public init() {}
 
     /// Every module's committed version.
-    public var installedVersions: [String: String] { modules.compactMapValues(\.committed) }
+    public var installedVersions: [String: String] { cores.compactMapValues { $0.record.committed?.version } }
 
     /// The answer to `command` for `module`, which it applies.
     public mutating func apply(_ command: InstallCommand, module name: String) -> InstallResult {
-        guard modules[name] != nil || modules.count < Self.modulesMaximum else {
+        guard cores[name] != nil || cores.count < Self.modulesMaximum else {
             return InstallResult(operation: command.operation, outcome: .refused, active: nil,
                                  reason: "this simulated host holds \(Self.modulesMaximum) modules already")
         }
-        var module = modules[name] ?? Module()
-        let result = Self.apply(command, to: &module, name: name)
-        modules[name] = module
-        return result
+        var core = cores[name] ?? InstallCore(record: InstallRecord(module: name))
+        let answer = Self.run(command, on: &core)
+        cores[name] = core
+        return answer ?? InstallResult(operation: command.operation, outcome: .busy,
+                                       active: core.record.committed, reason: "the simulated install took over \(Self.stepsMaximum) steps")
     }
 
-    private static func apply(_ command: InstallCommand, to module: inout Module, name: String) -> InstallResult {
-        let operation = command.operation
-        func answer(_ outcome: InstallResult.Outcome, _ reason: String?) -> InstallResult {
-            InstallResult(operation: operation, outcome: outcome, active: module.committed.map { ActiveVersion(version: $0, port: nil) },
-                          reason: reason)
-        }
-        guard command.term >= module.term else {
-            return answer(.refused, "term \(command.term) is older than term \(module.term); the command comes from a former leader")
-        }
-        if let earlier = module.completed.last(where: { $0.operation == operation }) {
-            raise(&module, to: command)
-            return earlier
-        }
-        if command.term == module.term && command.sequence < module.sequence {
-            return answer(.refused, "command \(command.sequence) of term \(command.term) is older than command \(module.sequence), "
-                          + "the newest this host has seen for \(name); it is stale")
-        }
-        raise(&module, to: command)
-        let result: InstallResult
-        switch operation.kind {
-        case let .install(version):
-            commit(version, in: &module)
-            result = answer(.installed, nil)
-        case let .switchBack(from) where module.committed != from:
-            result = answer(.installed, "\(from) is not committed (\(module.committed ?? "nothing") is): nothing to switch back")
-        case .switchBack:
-            if let newest = module.retained.first {
-                commit(newest, in: &module)
-                result = answer(.installed, nil)
-            } else {
-                result = answer(.refused, "no earlier version of \(name) is retained to switch back to")
+    /// Feeds `command` to `core` and answers every step it asks for until it reports.
+    private static func run(_ command: InstallCommand, on core: inout InstallCore) -> InstallResult? {
+        var event: InstallEvent? = .command(command)
+        for _ in 0..<stepsMaximum {
+            guard let current = event else { return nil }
+            event = nil
+            for action in core.handle(current) {
+                switch action {
+                case let .report(result): return result
+                case .unpack: event = .unpacked(port: ports.port, alternatePort: ports.alternatePort)
+                case .start, .stop, .probe, .link: event = core.record.intent.map { .done($0.step) }
+                case .persist, .prune: break
+                }
             }
         }
-        module.completed = Array((module.completed + [result]).suffix(completedMaximum))
-        return result
-    }
-
-    private static func raise(_ module: inout Module, to command: InstallCommand) {
-        if command.term > module.term {
-            (module.term, module.sequence) = (command.term, command.sequence)
-        } else if command.term == module.term {
-            module.sequence = max(module.sequence, command.sequence)
-        }
-    }
-
-    private static func commit(_ version: String, in module: inout Module) {
-        guard module.committed != version else { return }
-        var retained = module.retained.filter { $0 != version }
-        if let previous = module.committed { retained.insert(previous, at: 0) }
-        module.retained = Array(retained.prefix(retainedMaximum))
-        module.committed = version
+        return nil
     }
 }

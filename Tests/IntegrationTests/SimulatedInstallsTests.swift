@@ -6,8 +6,8 @@ import Telemetry
 import Testing
 import Transport
 
-/// How `hotswap bench deploy`'s simulated hosts answer module orders: as a real host's
-/// `InstallCore` would (committed versions, switch backs, stale and repeated commands), at once or
+/// How `hotswap bench deploy`'s simulated hosts answer module orders: with a real host's
+/// `InstallCore` (committed versions, switch backs, withdrawals, stale and repeated commands), at once or
 /// after a fixed delay, and with a regressed latency on the bad version.
 struct SimulatedInstallsTests {
     private func command(_ kind: OperationID.Kind, wave: UInt32 = 0, term: UInt64 = 3, sequence: UInt64) -> InstallCommand {
@@ -26,14 +26,16 @@ struct SimulatedInstallsTests {
         #expect(installs.installedVersions == ["m": "1.0.0"])
     }
 
-    @Test func aSwitchBackFromAVersionNotCommittedDoesNothingAndOneWithNothingRetainedIsRefused() {
+    @Test func aSwitchBackFromAVersionNotCommittedDoesNothingAndOneWithNothingRetainedWithdrawsIt() {
         var installs = SimulatedInstalls()
         _ = installs.apply(command(.install(version: "1.0.0"), sequence: 1), module: "m")
         let nothing = installs.apply(command(.switchBack(from: "2.0.0"), sequence: 2), module: "m")
         #expect(nothing.outcome == .installed && nothing.active?.version == "1.0.0")
         #expect(nothing.reason?.contains("nothing to switch back") == true)
-        let refused = installs.apply(command(.switchBack(from: "1.0.0"), sequence: 3), module: "m")
-        #expect(refused.outcome == .refused && installs.installedVersions == ["m": "1.0.0"])
+        let withdrawn = installs.apply(command(.switchBack(from: "1.0.0"), sequence: 3), module: "m")
+        #expect(withdrawn.outcome == .installed && withdrawn.active == nil)
+        #expect(withdrawn.reason?.contains("1.0.0 is withdrawn") == true)
+        #expect(installs.installedVersions.isEmpty)
     }
 
     @Test func aRepeatedOperationGetsItsFirstAnswerAndStaleCommandsAreRefused() {
