@@ -161,8 +161,8 @@ let package = Package(
         .testTarget(
             name: "CoordinatorTests",
             dependencies: [
-                "Access", "Coordinator", "Cluster", "Consensus", "Fleet", "Gateway", "HostInstall", "Locking", "ModuleArchive", "Primitives", "Storage", "Telemetry",
-                "Transport", "Wire", "Observability", "TestSupport", "Certificates", "COpenSSL",
+                "Access", "Coordinator", "Cluster", "Consensus", "Fleet", "Gateway", "HostInstall", "Locking", "ModuleArchive", "Primitives",
+                "Rollout", "Storage", "Telemetry", "Transport", "Wire", "Observability", "TestSupport", "Certificates", "COpenSSL",
             ]
         ),
         .testTarget(

@@ -126,7 +126,6 @@ final class RaftService: @unchecked Sendable {
         self.peerContexts = peerContexts
         addresses = AddressPublication(logger: logger, metrics: metrics)
         learnerPromotionsRefused = Self.learnerPromotionsRefusedCounter(in: metrics)
-        deploymentMetrics = DeploymentMetrics(metrics: metrics)
         ticketKeys = TicketKeyRotation(logger: logger, metrics: metrics)
         auditRetention = AuditRetention(retention: settings.auditRetention, logger: logger, metrics: metrics)
         moduleRetention = ModuleRetention(keepingNewest: settings.moduleRetention, logger: logger, metrics: metrics)
@@ -145,6 +144,7 @@ final class RaftService: @unchecked Sendable {
             ])
         }
         let recovered = recovery.state
+        deploymentMetrics = DeploymentMetrics(metrics: metrics, countingAfter: recovered.hardState.commit)
         let configuration = settings.raftConfiguration(id: selfMember.id, randomSeed: selfMember.id ^ UInt64(recovered.hardState.term))
         node = try RaftNode(configuration: configuration, recovered: recovered,
                             initialMembership: joining ? .empty : Membership(voters: topology.members.map(\.id)))
@@ -334,7 +334,7 @@ final class RaftService: @unchecked Sendable {
             }
             if let outcome {
                 nodeAdministration.applied(outcome)
-                deploymentMetrics.count(command, outcome)
+                deploymentMetrics.count(command, outcome, at: entry.index)
                 if let event = FleetEvent(outcome: outcome, index: entry.index) { appliedEvents.append(event) }
             }
             answerAfterPublish(waiters.resolve(index: entry.index, term: entry.term, outcome: outcome))

@@ -2,8 +2,9 @@ import Rollout
 
 /// What one applied command counts towards the deployment counters on `/metrics`
 /// (Docs/DEPLOYMENTS.md, "Metrics"): a gate verdict, a rollback the gate caused, a deployment
-/// finished. Pure: the same log gives every coordinator the same counts. A repeat
-/// (`DeploymentChange.unchanged`) and a refusal count nothing; nil when nothing counts.
+/// finished. Pure: the same log gives every coordinator the same counts. A command proposed
+/// audited counts as the command it wraps. A repeat (`DeploymentChange.unchanged`) and a refusal
+/// count nothing; nil when nothing counts.
 public struct DeploymentTally: Sendable, Equatable {
     /// The verdict of a gate decision stored (a repeat across a failover is not).
     public var verdict: GateVerdict?
@@ -21,7 +22,7 @@ public struct DeploymentTally: Sendable, Equatable {
     public init?(command: FleetCommand, outcome: FleetOutcome) {
         guard case let .deploymentStored(record, change) = outcome, change != .unchanged else { return nil }
         var tally = DeploymentTally()
-        if case let .recordGateDecision(_, wave, decision, _) = command {
+        if case let .recordGateDecision(_, wave, decision, _) = command.unaudited {
             tally.verdict = decision.verdict
             tally.gateRollback = decision.verdict == .fail && change == .wave(index: wave, state: .failed)
         }
@@ -42,6 +43,14 @@ public struct DeploymentTally: Sendable, Equatable {
         case .node: return record.state == .rolledBack || record.state == .failed
         case .created, .approval, .action, .wave, .gate: return true
         }
+    }
+}
+
+extension FleetCommand {
+    /// The command an audited one wraps (at any depth), or this command.
+    var unaudited: FleetCommand {
+        if case let .audited(_, inner) = self { return inner.unaudited }
+        return self
     }
 }
 

@@ -20,21 +20,10 @@ enum Exposition {
             text += "\(name)\(labels.rendered()) \(PrometheusText.number(gauge.value))\n"
         case .gaugeFunction(let read):
             text += "\(name)\(labels.rendered()) \(PrometheusText.number(read()))\n"
-        case let .gaugeCollection(maximum, collect):
-            appendCollection(collect(), maximum: maximum, name: name, to: &text)
+        case .gaugeCollection(let collection):
+            text += collection.renderedLines(name: name)
         case .histogram(let histogram):
             appendHistogram(histogram, name: name, labels: labels, to: &text)
-        }
-    }
-
-    /// The first `maximum` samples by their rendered labels; a sample's labels are checked as a
-    /// registered series' are.
-    private static func appendCollection(_ samples: [MetricSample], maximum: Int, name: String, to text: inout String) {
-        let rendered = samples.map { sample in
-            (labels: MetricLabels(sample.labels.map { ($0.key, $0.value) }, metric: name).rendered(), value: sample.value)
-        }
-        for sample in rendered.sorted(by: { $0.labels < $1.labels }).prefix(maximum) {
-            text += "\(name)\(sample.labels) \(PrometheusText.number(sample.value))\n"
         }
     }
 

@@ -28,6 +28,14 @@ struct MetricLabels: Hashable, Sendable {
         }
     }
 
+    /// The labels, or nil where `init(_:metric:)` would stop the process.
+    init?(checking labels: [(String, String)]) {
+        guard labels.count <= Self.countMaximum,
+              labels.allSatisfy({ PrometheusText.isValidLabelName($0.0) && $0.1.utf8.count <= Self.valueMaximumBytes }),
+              Set(labels.map(\.0)).count == labels.count else { return nil }
+        pairs = labels.map { Pair(name: $0.0, value: $0.1) }.sorted { $0.name < $1.name }
+    }
+
     func contains(name: String) -> Bool {
         pairs.contains { $0.name == name }
     }

@@ -4,8 +4,8 @@ enum MetricSeries: Sendable {
     case counter(Counter)
     case gauge(Gauge)
     case gaugeFunction(@Sendable () -> Double)
-    /// The whole family's series, listed at each exposition; at most `maximum` are shown.
-    case gaugeCollection(maximum: Int, @Sendable () -> [MetricSample])
+    /// The whole family's series, listed at each exposition.
+    case gaugeCollection(GaugeCollection)
     case histogram(Histogram)
 
     var kind: MetricKind {

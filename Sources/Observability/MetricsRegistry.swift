@@ -11,6 +11,8 @@ public final class MetricsRegistry: Sendable {
     public static let nameMaximumBytes = 200
     /// The longest HELP text accepted, in UTF-8 bytes.
     public static let helpMaximumBytes = 1024
+    /// The longest label value accepted, in UTF-8 bytes.
+    public static let labelValueMaximumBytes = MetricLabels.valueMaximumBytes
     /// The `Content-Type` to send with `exposition()`.
     public static let expositionContentType = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -77,20 +79,30 @@ public final class MetricsRegistry: Sendable {
     /// A gauge family whose series `collect` lists at each exposition, for label sets that come
     /// and go (one series per running deployment): registering a series for each would keep them
     /// forever. It reserves `seriesMaximum` of the registry's series and shows at most that many,
-    /// the first by their labels. `collect` runs outside the registry's lock and must be quick; its
-    /// label names and values are checked as a registered series' are. The name holds no other
-    /// series; registering it twice is a programming error.
+    /// the first by their labels. `collect` runs outside the registry's lock and must be quick.
+    /// `labelNames` are checked here as a series' are; at each exposition a sample whose label
+    /// names are not exactly these, whose value is too long, that repeats an earlier sample's
+    /// labels or that is past the bound is left out and counted in
+    /// `hotswap_metrics_samples_dropped_total{metric=NAME}`. The name holds no other series;
+    /// registering it twice is a programming error.
     public func gaugeCollection(
         _ name: String,
         help: String,
+        labelNames: [String],
         seriesMaximum: Int,
         _ collect: @escaping @Sendable () -> [MetricSample]
     ) {
         precondition(seriesMaximum > 0, "gauge collection \(name): seriesMaximum must be positive")
+        _ = MetricLabels(labelNames.map { ($0, "") }, metric: name)
+        let dropped = counter("hotswap_metrics_samples_dropped_total",
+                              help: "Samples of a gauge collection left out of the exposition (label names other than "
+                              + "declared, a value too long, labels repeated, past its bound), by metric.",
+                              labels: [("metric", name)])
+        let collection = GaugeCollection(labelNames: Set(labelNames), maximum: seriesMaximum, collect: collect, dropped: dropped)
         var created = false
         _ = register(name, help: help, kind: .gauge, labels: [], reserving: seriesMaximum) {
             created = true
-            return .gaugeCollection(maximum: seriesMaximum, collect)
+            return .gaugeCollection(collection)
         }
         precondition(created, "gauge collection \(name) is already registered")
     }

@@ -86,4 +86,37 @@ struct DeploymentTallyTests {
         var nothing = Self.created()
         #expect(Self.tally(&nothing, Fixtures.control(.rollback)) == DeploymentTally(finished: .rolledBack), "no node to roll back")
     }
+
+    @Test func aPromotionThroughTheLastWaveFinishesSucceeded() {
+        var state = Self.created()
+        Fixtures.install(&state, wave: 0, size: 1)
+        #expect(Self.tally(&state, Fixtures.control(.promote)) == nil, "a wave promoted, more to go")
+        Fixtures.install(&state, wave: 1, size: 2)
+        #expect(Self.tally(&state, Fixtures.control(.promote)) == DeploymentTally(finished: .succeeded))
+    }
+
+    @Test func aFailRecordedOnlyOnTheLastWaveFinishesSucceededWithoutARollback() {
+        var state = Self.created(onFailure: .recordOnly)
+        Fixtures.install(&state, wave: 0, size: 1)
+        #expect(Self.tally(&state, Self.gate(.proceed, poll: 1)) == DeploymentTally(verdict: .proceed))
+        Fixtures.install(&state, wave: 1, size: 2)
+        #expect(Self.tally(&state, Self.gate(.fail, wave: 1, poll: 1, size: 2)) == DeploymentTally(verdict: .fail, finished: .succeeded))
+    }
+
+    @Test func aUsersRollbackAfterAPausingFailIsNoGates() {
+        var state = Self.created(onFailure: .pause)
+        Fixtures.install(&state, wave: 0, size: 1)
+        #expect(Self.tally(&state, Self.gate(.fail, poll: 1)) == DeploymentTally(verdict: .fail))
+        #expect(state.deployments["d1"]?.state == .paused)
+        #expect(Self.tally(&state, Fixtures.control(.rollback)) == nil)
+        #expect(Self.tally(&state, Self.rollback("n0-0")) == DeploymentTally(finished: .rolledBack))
+    }
+
+    @Test func anAuditedCommandCountsAsTheCommandItWraps() {
+        var state = Self.created()
+        Fixtures.install(&state, wave: 0, size: 1)
+        let context = AuditContext(user: "bob", role: .admin, source: nil, atMilliseconds: Fixtures.createdAt + 3_000)
+        #expect(Self.tally(&state, .audited(context, Self.gate(.fail, poll: 1))) == DeploymentTally(verdict: .fail, gateRollback: true))
+        #expect(Self.tally(&state, .audited(context, Self.rollback("n0-0"))) == DeploymentTally(finished: .rolledBack))
+    }
 }

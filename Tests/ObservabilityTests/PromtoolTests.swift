@@ -14,10 +14,10 @@ import TestSupport
         registry.counter("demo_requests_total", help: "Requests served.", labels: [("code", "500")]).increment()
         registry.gauge("demo_connections", help: "Open connections.", labels: [("peer", "a \"b\"\\c\nd")]).set(-2.5)
         registry.gaugeFunction("demo_start_time_seconds", help: "Start time\nof the process.") { 1.7e9 }
-        registry.gaugeCollection("demo_jobs", help: "Jobs by id.", seriesMaximum: 4) {
-            [MetricSample(labels: ["id": "b"], value: -1), MetricSample(labels: ["id": "a", "state": "running"], value: 1)]
+        registry.gaugeCollection("demo_jobs", help: "Jobs by id.", labelNames: ["id", "state"], seriesMaximum: 4) {
+            [MetricSample(labels: ["id": "b", "state": ""], value: -1), MetricSample(labels: ["id": "a", "state": "running"], value: 1)]
         }
-        registry.gaugeCollection("demo_idle", help: "A collection with no series now.", seriesMaximum: 1) { [] }
+        registry.gaugeCollection("demo_idle", help: "A collection with no series now.", labelNames: [], seriesMaximum: 1) { [] }
         let histogram = registry.histogram(
             "demo_request_duration_seconds", help: "Time to answer.", buckets: HistogramBuckets.latencySeconds,
             labels: [("route", "/healthz")]
