@@ -70,6 +70,10 @@ struct RoleMatrixTests {
             // The defaults set explicitly, then dropped again: qa's deployments act alike either way.
             "PUT /api/v1/environments/{name}/rollout-policy": Sample(parameters: ["name": "qa"], body: "{}", status: 200),
             "DELETE /api/v1/environments/{name}/rollout-policy": Sample(parameters: ["name": "qa"], status: 200),
+            "GET /api/v1/environments/{name}/approval-webhook": Sample(parameters: ["name": "qa"], status: 200),
+            // Refused before anything is proposed (the cluster may still be raising its version to 11).
+            "PUT /api/v1/environments/{name}/approval-webhook": Sample(parameters: ["name": "qa"], body: "{}", status: 400),
+            "DELETE /api/v1/environments/{name}/approval-webhook": Sample(parameters: ["name": "Not_A_Name"], status: 404),
             "GET /api/v1/nodes": Sample(status: 200),
             "GET /api/v1/nodes/revocations": Sample(status: 200),
             // Revoked before the walk.
@@ -93,6 +97,7 @@ struct RoleMatrixTests {
             "POST /api/v1/deployments": Sample(body: "{}", status: 400),
             "GET /api/v1/deployments": Sample(status: 200),
             "GET /api/v1/deployments/{id}": Sample(parameters: ["id": "d-000000000000"], status: 404),
+            "GET /api/v1/deployments/{id}/waves/{n}": Sample(parameters: ["id": "d-000000000000", "n": "0"], status: 404),
             "POST /api/v1/deployments/{id}/pause": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
             "POST /api/v1/deployments/{id}/resume": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
             "POST /api/v1/deployments/{id}/abort": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
