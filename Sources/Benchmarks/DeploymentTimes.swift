@@ -1,5 +1,5 @@
 /// What `hotswap bench deploy` reads off a finished deployment's record (the leader's own
-/// timestamps, `GET /api/v1/deployments/{id}`), in milliseconds.
+/// timestamps and each wave's latest decision, `GET /api/v1/deployments/{id}`), in milliseconds.
 ///
 /// - Orchestration overhead: everything but the gate's own waits. Per wave, wave start → its
 ///   installs all recorded (`gatingSinceMilliseconds`), plus the gate's proceed decision → the
@@ -26,7 +26,9 @@ enum DeploymentTimes {
             let startedAtMilliseconds: UInt64?
             let gatingSinceMilliseconds: UInt64?
             let decisionCount: Int
-            let decisions: [Decision]
+            /// The record's answer carries each wave's latest decision only: the proceed that ended
+            /// a passed wave, or the fail that began a rollback.
+            let latestDecision: Decision?
         }
 
         let id: String
@@ -61,7 +63,7 @@ enum DeploymentTimes {
         var waves: [WaveFigures] = []
         for (position, wave) in deployment.waves.enumerated() {
             guard let started = wave.startedAtMilliseconds, let since = wave.gatingSinceMilliseconds, since >= started,
-                  let proceed = wave.decisions.last, proceed.verdict == "proceed" else { return nil }
+                  let proceed = wave.latestDecision, proceed.verdict == "proceed" else { return nil }
             let decided = since + proceed.elapsedMs
             let next = position + 1 < deployment.waves.count ? deployment.waves[position + 1].startedAtMilliseconds : finished
             guard let next, next >= decided else { return nil }
@@ -79,7 +81,7 @@ enum DeploymentTimes {
         guard deployment.state == "rolled_back", let finished = deployment.finishedAtMilliseconds else { return nil }
         for wave in deployment.waves {
             guard let since = wave.gatingSinceMilliseconds,
-                  let failed = wave.decisions.last(where: { $0.verdict == "fail" }) else { continue }
+                  let failed = wave.latestDecision, failed.verdict == "fail" else { continue }
             let decided = since + failed.elapsedMs
             return finished >= decided ? finished - decided : nil
         }

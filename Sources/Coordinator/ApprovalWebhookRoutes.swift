@@ -10,7 +10,7 @@ import Wire
 /// together, `DELETE` removes the webhook; writes go through Raft, audited as
 /// `environment.approval_webhook` (the audit record names the environment, not the secret).
 enum ApprovalWebhookRoutes {
-    static func register(in routes: inout GuardedRoutes, service: RaftService) {
+    static func register(in routes: inout GuardedRoutes, service: RaftService, allowsLoopback: Bool) {
         routes.add("GET", "/api/v1/environments/{name}/approval-webhook") { request, responder, _ in
             let name = request.parameters["name"] ?? ""
             service.answerRead(request, responder: responder) { view in
@@ -34,7 +34,7 @@ enum ApprovalWebhookRoutes {
             } catch {
                 return responder.sendError(status: 400, code: "invalid_json", message: bodyShape)
             }
-            if let refusal = webhook.refusal() {
+            if let refusal = webhook.refusal() ?? loopbackRefusal(webhook.url, allowsLoopback: allowsLoopback) {
                 return responder.send(HTTPReply(.applied(.rejected(.invalidApprovalWebhook(refusal)))))
             }
             service.submit(.write(FleetCodec.encode(.setApprovalWebhook(environment: name, webhook: webhook))), by: caller,
@@ -48,6 +48,13 @@ enum ApprovalWebhookRoutes {
             service.submit(.write(FleetCodec.encode(.setApprovalWebhook(environment: name, webhook: nil))), by: caller,
                            of: request, answering: responder)
         }
+    }
+
+    /// Why `url` may not be posted to from here, or nil: a loopback address only with
+    /// `--approval-webhook-allow-loopback` (a DNS name is taken as it is written).
+    static func loopbackRefusal(_ text: String, allowsLoopback: Bool) -> String? {
+        guard case let .success(url) = WebhookURL.parse(text), url.isLoopback, !allowsLoopback else { return nil }
+        return "url names a loopback address, which this coordinator refuses without --approval-webhook-allow-loopback"
     }
 
     static let bodyShape = "body must be a JSON object: {\"url\": \"https://HOST[:PORT]/PATH\", \"secret\": \"32 random bytes or more\"} "

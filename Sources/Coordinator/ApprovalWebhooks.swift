@@ -57,15 +57,17 @@ final class ApprovalWebhooks: Sendable {
     private let dropped: Counter
     private let followed = Locked(Followed())
     /// Touched only on the webhooks' thread.
+    private let allowsLoopback: Bool
     private let work = Locked(Work())
     private let wake = DispatchSemaphore(value: 0)
     private let tlsGroup: EventLoopGroup
     private let thread = Locked<NativeThread?>(nil)
 
     /// `trustRootsPath`: the CA certificates the `https` receivers' certificates are checked against.
-    init(gateway: AgentGateway, hmac: HMACSHA256, trustRootsPath: String, logger: Logger,
+    init(gateway: AgentGateway, hmac: HMACSHA256, trustRootsPath: String, allowsLoopback: Bool, logger: Logger,
          metrics: MetricsRegistry) throws(TransportError) {
         self.gateway = gateway
+        self.allowsLoopback = allowsLoopback
         self.logger = logger.with(component: "approval-webhooks")
         tlsGroup = try EventLoopGroup(loopCount: 1)
         let configuration = TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil, trustRootsPath: trustRootsPath,
@@ -191,6 +193,7 @@ final class ApprovalWebhooks: Sendable {
             logger.info("an approval webhook was removed before its delivery", ["delivery": delivery.id])
             return nil
         }
+        if let refusal = ApprovalWebhookRoutes.loopbackRefusal(webhook.url, allowsLoopback: allowsLoopback) { return refusal }
         let signature: [UInt8]
         do {
             signature = try post.hmac.authenticate(delivery.body, key: webhook.secret)

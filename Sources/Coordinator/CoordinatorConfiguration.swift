@@ -73,6 +73,10 @@ public struct CoordinatorConfiguration: Sendable {
     /// (DEPLOYMENTS.md, "Approval webhook"): the system's trust roots unless an internal CA is named.
     public var approvalWebhookTrustRoots = CoordinatorConfiguration.approvalWebhookTrustRootsDefault
     public static let approvalWebhookTrustRootsDefault = "/etc/ssl/certs/ca-certificates.crt"
+    /// Whether approval webhooks may name a loopback address (`--approval-webhook-allow-loopback`,
+    /// for tests and `hotswap dev`): off, an admin cannot make the leader POST to its own host's
+    /// local services.
+    public var approvalWebhookAllowsLoopback = false
     /// Users, tokens and rate limits of the API.
     public var access = AccessSettings()
     public static let snapshotEveryEntriesRange = 1...100_000_000

@@ -89,7 +89,7 @@ public final class CoordinatorServer: Sendable {
                               help: "Frames refused at the sender because they exceed the frame size limit (since start).") {
             Double(FrameSendError.refusedTotal)
         }
-        Self.stateRoutes(in: &routes, raft: raft, gateway: gateway, orders: orders)
+        Self.stateRoutes(in: &routes, raft: raft, gateway: gateway, orders: orders, configuration: configuration)
         ModuleRoutes.register(in: &routes, service: raft, uploads: uploads)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes.routes,
@@ -127,7 +127,7 @@ public final class CoordinatorServer: Sendable {
             raft.loop.execute { raft.submitOnLoop(request, mayForward: false, completion: completion) }
         }
         let webhooks = try ApprovalWebhooks(gateway: gateway, hmac: hmac, trustRootsPath: configuration.approvalWebhookTrustRoots,
-                                            logger: logger, metrics: metrics)
+                                            allowsLoopback: configuration.approvalWebhookAllowsLoopback, logger: logger, metrics: metrics)
         raft.viewObserver = { view in
             gateway.follow(view)
             orders.follow(view)
@@ -164,12 +164,13 @@ public final class CoordinatorServer: Sendable {
     }
 
     /// The routes of the replicated state: cluster, environments, nodes, the event stream and the audit trail.
-    private static func stateRoutes(in routes: inout GuardedRoutes, raft: RaftService, gateway: AgentGateway, orders: ModuleOrders) {
+    private static func stateRoutes(in routes: inout GuardedRoutes, raft: RaftService, gateway: AgentGateway, orders: ModuleOrders,
+                                    configuration: CoordinatorConfiguration) {
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
         ModuleSigningRoutes.register(in: &routes, service: raft)
         RolloutPolicyRoutes.register(in: &routes, service: raft)
-        ApprovalWebhookRoutes.register(in: &routes, service: raft)
+        ApprovalWebhookRoutes.register(in: &routes, service: raft, allowsLoopback: configuration.approvalWebhookAllowsLoopback)
         DeploymentRoutes.register(in: &routes, service: raft)
         ApprovalRoutes.register(in: &routes, service: raft)
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)

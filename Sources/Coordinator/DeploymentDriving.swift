@@ -21,8 +21,11 @@ import Transport
 /// there. It owns its loop's thread: `start` begins the steps, `stop` ends them and joins the
 /// thread once a step under way has finished.
 final class DeploymentDriving: Sendable {
-    static let stepInterval: Duration = .milliseconds(250)
-    /// The least time between a step and a prompt one after it: a burst of changes costs one step.
+    static let stepIntervalMilliseconds: UInt64 = 250
+    static let stepInterval: Duration = .milliseconds(Int64(stepIntervalMilliseconds))
+    /// The least time between the end of a step and a prompt one after it (or the step's own
+    /// length, when longer): a burst of changes costs one step, and the loop idles at least half
+    /// the time however long a step over a large wave takes.
     static let promptStepGap: Duration = .milliseconds(20)
     static let compactionInterval: Duration = .seconds(60)
 
@@ -35,7 +38,8 @@ final class DeploymentDriving: Sendable {
         var isCompacting = false
         var timer: TimerID?
         var stopped = false
-        var lastStepAt = MonotonicInstant(nanoseconds: 0)
+        var lastStepEnded = MonotonicInstant(nanoseconds: 0)
+        var lastStepLength: Duration = .zero
         var promptStepPending = false
         /// The wall-clock time of the gate poll a step is scheduled for, nil when none is.
         var pollStepAt: UInt64?
@@ -52,7 +56,16 @@ final class DeploymentDriving: Sendable {
     /// Touched only on the driver's loop, so the Raft loop never waits for a step.
     private let state = Locked(State())
     /// The newest view's deployments, left by `follow` on the Raft loop.
-    private let latest = Locked<[DeploymentRecord]>([])
+    private let latest = Locked(Latest())
+
+    /// What `follow` leaves for the steps: the deployments, the applied index they are of, and
+    /// whether a prompt step was asked for since the last step read them (so the Raft loop asks
+    /// the driver's loop at most once per step, however many entries it applies).
+    private struct Latest {
+        var deployments: [DeploymentRecord] = []
+        var appliedIndex: UInt64 = 0
+        var wakeRequested = false
+    }
 
     init(gateway: AgentGateway, orders: ModuleOrders, retention: Duration, logger: Logger, metrics: MetricsRegistry,
          submit: @escaping @Sendable (ClusterRequest, @escaping @Sendable (ClusterOutcome) -> Void) -> Void) throws(TransportError) {
@@ -68,13 +81,19 @@ final class DeploymentDriving: Sendable {
     }
 
     /// Keeps the view's deployments for the next step, which comes soon when they changed.
+    /// Costs O(deployments) on the Raft loop, never O(nodes): a change is an applied index that
+    /// moved while a deployment is unfinished.
     func follow(_ view: ClusterView) {
         let deployments = Array(view.deployments.values)
-        let changed = latest.withLock { latest in
-            defer { latest = deployments }
-            return latest != deployments
+        let wake = latest.withLock { latest -> Bool in
+            let moved = latest.appliedIndex != view.appliedIndex
+            latest.deployments = deployments
+            latest.appliedIndex = view.appliedIndex
+            guard moved, !latest.wakeRequested, deployments.contains(where: { !$0.state.isTerminal }) else { return false }
+            latest.wakeRequested = true
+            return true
         }
-        if changed { loop.execute { [self] in stepSoon() } }
+        if wake { loop.execute { [self] in stepSoon() } }
     }
 
     func start() {
@@ -104,30 +123,46 @@ final class DeploymentDriving: Sendable {
         }
     }
 
-    /// A step soon, on the loop: at most one is pending, none runs sooner than `promptStepGap`
-    /// after the step before it, and none after `stop`.
+    /// A step soon, on the loop: at most one is pending, none runs sooner than `promptStepGap` (or
+    /// the last step's length, when longer) after the step before it ended, checked again when it
+    /// fires, and none after `stop`.
     private func stepSoon() {
         state.withLock { current in
             guard !current.stopped, !current.promptStepPending else { return }
             current.promptStepPending = true
-            _ = loop.scheduleTimer(at: max(loop.now, current.lastStepAt.advanced(by: Self.promptStepGap))) { [self] in
-                let stopped = state.withLock { later in
+            _ = loop.scheduleTimer(at: max(loop.now, Self.promptStepAllowed(after: current))) { [self] in
+                let (stopped, early) = state.withLock { later in
                     later.promptStepPending = false
-                    return later.stopped
+                    return (later.stopped, loop.now < Self.promptStepAllowed(after: later))
                 }
-                if !stopped { step() }
+                if stopped { return }
+                if early { stepSoon() } else { step() }
             }
         }
     }
 
+    private static func promptStepAllowed(after state: State) -> MonotonicInstant {
+        state.lastStepEnded.advanced(by: max(promptStepGap, state.lastStepLength))
+    }
+
     private func step() {
-        state.withLock { $0.lastStepAt = loop.now }
+        let began = loop.now
+        defer {
+            let ended = loop.now
+            state.withLock { state in
+                state.lastStepEnded = ended
+                state.lastStepLength = began.duration(until: ended)
+            }
+        }
         let now = gateway.clock.now()
         let leadership = gateway.leadership
         let acting = leadership.isActing(at: now)
         let source = readingSource()
         let wallNow = WallClock.nowMilliseconds()
-        let deployments = latest.withLock { $0 }
+        let deployments = latest.withLock { latest in
+            latest.wakeRequested = false
+            return latest.deployments
+        }
         let (generation, actions, compact) = state.withLock { state -> (UInt64, [DeploymentDriver.Action], UInt64?) in
             guard acting else {
                 if state.term != nil { restart(&state, term: nil) }
@@ -145,8 +180,7 @@ final class DeploymentDriving: Sendable {
     /// A step when the soonest gate poll falls due, when that is before the next tick: polls
     /// keep their interval instead of waiting up to a tick for a step.
     private func stepAtNextPoll(_ deployments: [DeploymentRecord], wallNow: UInt64) {
-        guard let due = Self.nextPollDue(deployments), due > wallNow,
-              Duration.milliseconds(Int64(due - wallNow)) < Self.stepInterval else { return }
+        guard let due = Self.nextPollDue(deployments), due > wallNow, due - wallNow < Self.stepIntervalMilliseconds else { return }
         state.withLock { current in
             guard !current.stopped, current.pollStepAt != due else { return }
             current.pollStepAt = due

@@ -111,6 +111,7 @@ enum CoordinatorCommand {
         configuration.auditRetention = try options.duration(Flags.auditRetention)
         configuration.moduleRetention = try options.count(Flags.moduleRetention)
         configuration.deploymentRetention = try options.duration(Flags.deploymentRetention)
+        configuration.approvalWebhookAllowsLoopback = options.isGiven(Flags.approvalWebhookAllowLoopback)
         configuration.approvalWebhookTrustRoots = options.text(Flags.approvalWebhookCA)
             ?? CoordinatorConfiguration.approvalWebhookTrustRootsDefault
         configuration.access.tokenLifetimeSeconds = UInt64(try options.duration(Flags.tokenTTL).wholeMilliseconds / 1_000)

@@ -69,6 +69,9 @@ enum CoordinatorFlags {
                                         .value(CoordinatorConfiguration.approvalWebhookTrustRootsDefault),
                                         help: "the CA certificates approval webhooks' https receivers are checked against")
 
+    static let approvalWebhookAllowLoopback = Flag("approval-webhook-allow-loopback", .none,
+                                                   help: "let approval webhooks name a loopback address (tests, dev); else refused")
+
     static let bootstrapAdminPasswordFile = Flag(
         "bootstrap-admin-password-file", .text("PATH"), .described("$\(BootstrapPassword.environmentName)"),
         help: "the first admin's password (mode 0600), needed to found a cluster; ignored once it has users")
@@ -89,7 +92,7 @@ enum CoordinatorFlags {
         agentWindowSamples, agentWindowMinutes, agentNodesMaximum, nodeRetention,
         raftTick, electionTimeoutTicks, snapshotEveryEntries,
         bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention, moduleRetention, deploymentRetention,
-        apiAllowedOrigin, approvalWebhookCA,
+        apiAllowedOrigin, approvalWebhookCA, approvalWebhookAllowLoopback,
     ]
 
     /// The longest election timeout (`--raft-tick` × `--election-timeout-ticks`) a coordinator

@@ -47,8 +47,8 @@ struct ApprovalWebhookDeliveryTests {
         let (receiver, port) = try startReceiver(writingTo: received,
                                                  tls: scheme == "https" ? [certificates.certificate("c1"), certificates.key("c1")] : [])
         defer { receiver.kill() }
-        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory,
-                                                 extraArguments: ["--approval-webhook-ca", certificates.ca])
+        let loopbackAllowed = ["--approval-webhook-ca", certificates.ca, "--approval-webhook-allow-loopback"]
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory, extraArguments: loopbackAllowed)
         let token = try coordinator.adminToken()
         let run = { (arguments: [String]) in try EnvironmentCommandTests.hotswap(arguments, on: coordinator, ca: certificates.ca) }
         let body = #"{"defaultStrategy":"direct","requiresApproval":true,"approvalTimeoutSeconds":3600}"#

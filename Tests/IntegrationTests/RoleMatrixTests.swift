@@ -92,24 +92,27 @@ struct RoleMatrixTests {
             "PUT /api/v1/modules/{name}/{version}": Sample(parameters: ["name": "matrix", "version": "1"], body: "not a module",
                                                            status: via == "follower" ? 503 : 422),
             "DELETE /api/v1/modules/{name}/{version}": Sample(parameters: ["name": "ghost", "version": "1"], status: 404),
-            // Bodies refused before anything is read or proposed (400): the cluster may still be raising its
-            // version to 10, which a proposal would meet (503).
-            "POST /api/v1/deployments": Sample(body: "{}", status: 400),
-            "GET /api/v1/deployments": Sample(status: 200),
-            "GET /api/v1/deployments/{id}": Sample(parameters: ["id": "d-000000000000"], status: 404),
-            "GET /api/v1/deployments/{id}/waves/{n}": Sample(parameters: ["id": "d-000000000000", "n": "0"], status: 404),
-            "POST /api/v1/deployments/{id}/pause": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
-            "POST /api/v1/deployments/{id}/resume": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
-            "POST /api/v1/deployments/{id}/abort": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
-            "POST /api/v1/deployments/{id}/rollback": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
-            "POST /api/v1/deployments/{id}/promote": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
-            "GET /api/v1/approvals": Sample(status: 200),
-            "POST /api/v1/approvals/{id}/approve": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
-            "POST /api/v1/approvals/{id}/reject": Sample(parameters: ["id": "d-000000000000"], status: 400),
             "GET /api/v1/audit": Sample(status: 200),
             "GET /api/v1/events": Sample(status: 200, isStream: true),
-        ]
+        ].merging(deploymentSamples) { first, _ in first }
     }
+
+    static let deploymentSamples: [String: Sample] = [
+        // Bodies refused before anything is read or proposed (400): the cluster may still be raising its
+        // version to 10, which a proposal would meet (503).
+        "POST /api/v1/deployments": Sample(body: "{}", status: 400),
+        "GET /api/v1/deployments": Sample(status: 200),
+        "GET /api/v1/deployments/{id}": Sample(parameters: ["id": "d-000000000000"], status: 404),
+        "GET /api/v1/deployments/{id}/waves/{n}": Sample(parameters: ["id": "d-000000000000", "n": "0"], status: 404),
+        "POST /api/v1/deployments/{id}/pause": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
+        "POST /api/v1/deployments/{id}/resume": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
+        "POST /api/v1/deployments/{id}/abort": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
+        "POST /api/v1/deployments/{id}/rollback": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
+        "POST /api/v1/deployments/{id}/promote": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
+        "GET /api/v1/approvals": Sample(status: 200),
+        "POST /api/v1/approvals/{id}/approve": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
+        "POST /api/v1/approvals/{id}/reject": Sample(parameters: ["id": "d-000000000000"], status: 400),
+    ]
 
     @Test func everyRowOfThePermissionTableAnswersEachCallerAsTheTableSays() throws {
         let cluster = try ClusterFixture()
