@@ -260,6 +260,21 @@ struct AgentModuleInstallTests {
     }
 
     /// A listener on `127.0.0.1:port` (SO_REUSEADDR), so a module cannot start there; close it to free the port.
+    /// Whether a socket with SO_REUSEADDR can bind 127.0.0.1:`port` now: no one listens there.
+    static func isBindable(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        defer { close(descriptor) }
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
     static func occupy(_ port: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var one: Int32 = 1
@@ -307,6 +322,8 @@ struct AgentModuleInstallTests {
         #expect(liveServices().isEmpty, "the port was taken: nothing started")
         close(listener)
         occupied = false
+        // A process another test is spawning may hold the listener between its fork and exec.
+        #expect(eventually { Self.isBindable(port) }, "the test's listener is gone")
 
         let answers = coordinator.commandResults.filter { $0.commandID == 1 }.count
         coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
