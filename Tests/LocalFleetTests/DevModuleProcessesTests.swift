@@ -4,12 +4,13 @@ import Testing
 import TestSupport
 
 /// What dev's Ctrl-C stops: only processes that carry the supervisor's variables and work under
-/// the fleet's data directory, found through a path with `..` and a symlink as well.
+/// the fleet's data directory, given as it is and through a symlink and `..`.
 @Suite(.serialized)
 struct DevModuleProcessesTests {
     static let moduleEnvironment = ["HOTSWAP_MODULE": "sample-service", "HOTSWAP_INSTANCE": "00000000000000ab"]
 
-    @Test func onlyAModuleProcessIsStoppedNeverAProcessMerelyInTheDirectory() throws {
+    @Test(arguments: [false, true])
+    func onlyAModuleProcessIsStoppedNeverAProcessMerelyInTheDirectory(throughSymlink: Bool) throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let versions = directory.file("data/node-1/modules/sample-service/versions/1.0.0")
@@ -27,7 +28,7 @@ struct DevModuleProcessesTests {
         try #require(eventually(timeout: .seconds(30)) { processes.allSatisfy { Self.isSleeping($0.pid) } })
 
         try FileManager.default.createSymbolicLink(atPath: directory.file("link"), withDestinationPath: directory.path)
-        let stopped = DevModuleProcesses.stopAll(under: directory.file("link/data/../data"))
+        let stopped = DevModuleProcesses.stopAll(under: directory.file(throughSymlink ? "link/data/../data" : "data"))
         #expect(stopped.count == 1, "\(stopped)")
         #expect(module.waitUntilExit(timeout: .seconds(30)) != nil, "the module process outlived the stop")
         for process in [foreign, onlyModule, elsewhere] { #expect(process.isRunning, "pid \(process.pid) was stopped") }
