@@ -26,8 +26,8 @@ struct DevDemoSteps {
     ]
     static let callDeadline: Duration = .seconds(60)
     static let uploadTimeout: Duration = .seconds(30)
-    /// A write waits for its commit on a busy machine; sent again after a timeout, a deployment
-    /// already made would be refused 409 and fail the demo, so a write gets longer than a read.
+    /// A write waits for its commit on a busy machine, so it gets longer than a read. A deployment
+    /// sent again after a timeout may already exist: its 409 `deployment_in_progress` is followed.
     static let writeTimeout: Duration = .seconds(10)
     static let retryInterval: Duration = .milliseconds(500)
     static let pollInterval: Duration = .seconds(1)
@@ -70,8 +70,10 @@ struct DevDemoSteps {
     func deploy(_ version: String, strategy: String, saying note: String) throws -> String {
         let body = "{\"module\":\"\(DevDemo.module)\",\"version\":\"\(version)\",\"environment\":\"development\","
             + "\"strategy\":\"\(strategy)\"}"
-        let answer = try call("POST", "/api/v1/deployments", body: Array(body.utf8), timeout: Self.writeTimeout)
-        let id = try decode(Started.self, answer.body).id
+        let answer = try call("POST", "/api/v1/deployments", body: Array(body.utf8), timeout: Self.writeTimeout) {
+            $0.status == 409 && DevAPI.errorCode(of: $0.body) == "deployment_in_progress"
+        }
+        let id = answer.status == 409 ? try runningDeployment(of: version, refused: answer) : try decode(Started.self, answer.body).id
         StandardOutput.line("demo: \(note): deployment \(id)")
         var previous: (body: [UInt8], state: String)?
         let deadline = ContinuousClock.now.advanced(by: Self.deploymentDeadline)
@@ -89,15 +91,28 @@ struct DevDemoSteps {
         }
     }
 
-    /// `method target` on the leader, else the other coordinators, again until one takes it; a 2xx answer.
+    /// The id of the unfinished deployment of `version` that refused a POST 409 `deployment_in_progress`:
+    /// the demo's own, when a POST that timed out had made it and was sent again. Any other is a real conflict.
+    private func runningDeployment(of version: String, refused: DevAPI.Answer) throws -> String {
+        let listing = try call("GET", "/api/v1/deployments?module=\(DevDemo.module)&environment=development&limit=1")
+        guard let newest = try decode(Listing.self, listing.body).deployments.first, newest.version == version,
+              !Progress.terminalStates.contains(newest.state) else {
+            throw DevAPI.unexpected(refused, "POST", addresses[0], "/api/v1/deployments")
+        }
+        return newest.id
+    }
+
+    /// `method target` on the leader, else the other coordinators, again until one takes it; a 2xx
+    /// answer, or one that `accepting` takes.
     private func call(_ method: String, _ target: String, body: [UInt8]? = nil, contentType: String = "application/json",
-                      timeout: Duration = DevAPI.requestTimeout) throws -> DevAPI.Answer {
+                      timeout: Duration = DevAPI.requestTimeout,
+                      accepting: (DevAPI.Answer) -> Bool = { _ in false }) throws -> DevAPI.Answer {
         let deadline = ContinuousClock.now.advanced(by: Self.callDeadline)
         var last = "no coordinator answered"
         while true {
             for address in addresses {
                 switch api.send(method, address, target, body: body, contentType: contentType, timeout: timeout) {
-                case let .success(answer) where (200...299).contains(answer.status): return answer
+                case let .success(answer) where (200...299).contains(answer.status) || accepting(answer): return answer
                 case let .success(answer) where answer.status == 503 || answer.status == 421:
                     last = DevAPI.unexpected(answer, method, address, target).description
                 case let .success(answer): throw DevAPI.unexpected(answer, method, address, target)
@@ -119,6 +134,17 @@ struct DevDemoSteps {
 
     private struct Started: Decodable {
         let id: String
+    }
+
+    /// The newest deployments of a list answer, as far as the demo reads them.
+    private struct Listing: Decodable {
+        struct Entry: Decodable {
+            let id: String
+            let version: String
+            let state: String
+        }
+
+        let deployments: [Entry]
     }
 
     /// What the demo reads of a deployment itself; the lines it prints come from `describe`.

@@ -191,7 +191,7 @@ public enum DevSession {
         let signalsBefore = signals.received
         let notes = fleet.stopAll { signals.received > signalsBefore }
         for note in notes { printError("hotswap dev: \(note)") }
-        let modules = DevModuleProcesses.stopAll(under: layout.dataRoot)
+        let modules = DevModuleProcesses.stopAll(under: layout.dataRoot) { signals.received > signalsBefore }
         for note in modules.notes { printError("hotswap dev: \(note)") }
         if modules.count > 0 {
             StandardOutput.line("stopped \(modules.count) module process\(modules.count == 1 ? "" : "es") the agents ran")

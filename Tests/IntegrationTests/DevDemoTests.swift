@@ -6,7 +6,8 @@ import TestSupport
 /// `hotswap dev` with four agents (each with its own module port offset) packs the sample module,
 /// installs 1.0.0, deploys 1.1.0 through a canary — it succeeds on all four nodes — then 2.0.0,
 /// whose probe latency grows: the gate fails it and it is rolled back, every node serving 1.1.0
-/// again on its own port. Ctrl-C then stops every process dev started and the modules' processes.
+/// again on its own port. Ctrl-C then stops every process dev started and the modules' processes,
+/// and no other process that works under the data directory.
 @Suite(.serialized)
 struct DevDemoTests {
     /// Generous: three gated deployments (at least 15 s per wave) on a shared two-core machine.
@@ -42,9 +43,14 @@ struct DevDemoTests {
             #expect(eventually(timeout: .seconds(30)) { SampleServiceModule.serving(on: port + 10 * index) == "1.1.0" },
                     "node-\(index + 1) does not serve 1.1.0 on \(port + 10 * index)")
         }
+        // A process that merely works in the data directory is not one of the modules: it survives.
+        try FileManager.default.createDirectory(atPath: dev.directory + "/data/x", withIntermediateDirectories: true)
+        let bystander = try Subprocess(["sleep", "1000"], workingDirectory: dev.directory + "/data/x")
+        defer { bystander.kill() }
         kill(dev.pid, SIGINT)
         let status = try #require(dev.waitForExit(), "dev did not exit after SIGINT:\n\(dev.text)")
         #expect(status == 0, "\(dev.text)")
+        #expect(bystander.isRunning, "dev's Ctrl-C stopped a process that only worked under its data directory")
         for (name, pid) in pids { #expect(!DevProcess.isAlive(pid, directory: dev.directory), "\(name) (pid \(pid)) outlived dev") }
         #expect(dev.text.contains("stopped 4 module processes the agents ran"), "\(dev.text)")
         for index in 0..<4 { #expect(SampleServiceModule.serving(on: port + 10 * index) == nil, "a module outlived dev") }
