@@ -289,6 +289,19 @@ struct DeploymentRoutesTests {
         #expect(output.contains("\(awaited): awaiting_approval") && output.contains("\(awaited): aborted (rejected by"), "\(output)")
     }
 
+    /// A watch that cannot watch ends at once with 5, never 1 (the deployment's failure) nor a
+    /// 10-minute retry: an unknown id (404), a CA that did not issue the coordinator's certificate,
+    /// and no coordinator at all within --timeout.
+    @Test func aWatchThatCannotWatchEndsWithFive() throws {
+        defer { agents.forEach { $0.close() } }
+        let unknown = try hotswap(["deployment", "watch", "d-000000000000"])
+        #expect(unknown.status == 5 && unknown.standardError.contains("d-000000000000"), "\(unknown.combined)")
+        let wrongCA = try hotswap(["deployment", "watch", "d-000000000000", "--ca", certificates.certificate("node-1")])
+        #expect(wrongCA.status == 5 && wrongCA.standardError.contains("certificate"), "\(wrongCA.combined)")
+        let nobody = try hotswap(["deployment", "watch", "d-000000000000", "--addr", "https://127.0.0.1:1", "--timeout", "1s"])
+        #expect(nobody.status == 5, "\(nobody.combined)")
+    }
+
     func hotswap(_ arguments: [String]) throws -> ExternalCommand.Output {
         try EnvironmentCommandTests.hotswap(arguments, on: coordinator, ca: certificates.ca)
     }
