@@ -5,7 +5,7 @@ import Wire
 /// A deployment's waves as API JSON: each wave's state and progress in the record's answer, with
 /// only its latest decision's verdict, and one wave with its kept gate decisions
 /// (`GET /api/v1/deployments/{id}/waves/{n}`), each rendered through its evidence
-/// (`GateEvidence.lines`), never from the poll, and held to `evidenceLinesShown` node lines.
+/// (`GateEvidence.boundedLines`), never from the poll, formatting only the `evidenceLinesShown` node lines shown.
 extension DeploymentJSON {
     /// Node lines shown per decision; the rest are counted in a last line ("… and N more").
     public static let evidenceLinesShown = 50
