@@ -22,7 +22,8 @@ public enum DeploymentJSON {
     public static func record(_ record: DeploymentRecord, nodes page: DeploymentNodePage = DeploymentNodePage()) -> String {
         let settings = "{\"strategyParameters\":\(RolloutPolicyJSON.parameters(record.parameters)),"
             + "\"gate\":\(RolloutPolicyJSON.gate(record.gate)),\"installConcurrency\":\(record.installConcurrency)}"
-        let waves = record.waves.indices.map { waveSummary(record, $0) }.joined(separator: ",")
+        let perWave = nodesPerWave(record)
+        let waves = record.waves.indices.map { waveSummary(record, $0, nodes: perWave[$0]) }.joined(separator: ",")
         let shown = page.page(of: record)
         let nodes = shown.nodes.map(node).joined(separator: ",")
         return "{" + (summaryFields(DeploymentHeadline(record)) + ["\"settings\":\(settings)", "\"waves\":[\(waves)]",
@@ -36,12 +37,14 @@ public enum DeploymentJSON {
     }
 
     /// `{"approvals": [summaries]}`: the deployments awaiting approval, then the recently decided,
-    /// each with `overrides`, what it runs with that differs from its environment's policy
-    /// (`policies`; absent: the defaults).
-    public static func approvals(_ records: [DeploymentRecord], policies: [String: EnvironmentRolloutPolicy]) -> String {
+    /// each with `overrides`, what it runs with that differs from its environment's default strategy
+    /// (`defaultStrategies`) and policy (`policies`; absent: the defaults).
+    public static func approvals(_ records: [DeploymentRecord], defaultStrategies: [String: RolloutStrategy],
+                                 policies: [String: EnvironmentRolloutPolicy]) -> String {
         "{\"approvals\":[" + records.map { record in
-            "{" + (summaryFields(DeploymentHeadline(record))
-                + ["\"overrides\":\(DeploymentOverrides.json(record, over: policies[record.environment]))"]).joined(separator: ",") + "}"
+            let overrides = DeploymentOverrides.json(record, defaultStrategy: defaultStrategies[record.environment],
+                                                     over: policies[record.environment])
+            return "{" + (summaryFields(DeploymentHeadline(record)) + ["\"overrides\":\(overrides)"]).joined(separator: ",") + "}"
         }.joined(separator: ",") + "]}"
     }
 

@@ -2,25 +2,34 @@ import Fleet
 import Rollout
 import Wire
 
-/// What a deployment runs with that differs from its environment's rollout policy, as the
-/// approvals answer shows it (`GET /api/v1/approvals`), so an approver sees a gate the request
-/// loosened: `{"field", "deployment", "environment"}` per field, the values as the policy's JSON
-/// writes them. Pure.
+/// What a deployment runs with that differs from its environment's, as the approvals answer
+/// shows it (`GET /api/v1/approvals`), so an approver sees what the request loosened: the strategy
+/// over the environment's default, the install concurrency over the default of 16, and the
+/// strategy parameters and gate over the environment's rollout policy; `{"field", "deployment",
+/// "environment"}` per field, the values as the policy's JSON writes them. Pure.
 public enum DeploymentOverrides {
-    /// The differing fields of `record` over `policy` (nil: the defaults), in the policy's order.
-    public static func fields(_ record: DeploymentRecord, over policy: EnvironmentRolloutPolicy?) -> [(field: String, deployment: String,
-                                                                                                         environment: String)] {
+    /// The differing fields of `record` over its environment's `defaultStrategy` (nil: the
+    /// environment is gone, not compared) and `policy` (nil: the defaults), in the request's order.
+    public static func fields(_ record: DeploymentRecord, defaultStrategy: RolloutStrategy?, over policy: EnvironmentRolloutPolicy?)
+        -> [(field: String, deployment: String, environment: String)] {
         let effective = policy ?? .defaults
-        let mine = values(record.gate, record.parameters)
-        let theirs = values(effective.gate, effective.parameters)
+        var mine = values(record.gate, record.parameters)
+        var theirs = values(effective.gate, effective.parameters)
+        mine.append(("installConcurrency", "\(record.installConcurrency)"))
+        theirs.append(("installConcurrency", "\(DeploymentBody.installConcurrencyDefault)"))
+        if let defaultStrategy {
+            mine.insert(("strategy", JSONText.quoted(record.strategy.rawValue)), at: 0)
+            theirs.insert(("strategy", JSONText.quoted(defaultStrategy.rawValue)), at: 0)
+        }
         return zip(mine, theirs).compactMap { ours, base in
             ours.value == base.value ? nil : (field: ours.name, deployment: ours.value, environment: base.value)
         }
     }
 
     /// `[{"field", "deployment", "environment"}, ...]`.
-    public static func json(_ record: DeploymentRecord, over policy: EnvironmentRolloutPolicy?) -> String {
-        "[" + fields(record, over: policy).map { field in
+    public static func json(_ record: DeploymentRecord, defaultStrategy: RolloutStrategy?, over policy: EnvironmentRolloutPolicy?)
+        -> String {
+        "[" + fields(record, defaultStrategy: defaultStrategy, over: policy).map { field in
             "{\"field\":\(JSONText.quoted(field.field)),\"deployment\":\(field.deployment),\"environment\":\(field.environment)}"
         }.joined(separator: ",") + "]"
     }

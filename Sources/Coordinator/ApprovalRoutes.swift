@@ -10,8 +10,9 @@ enum ApprovalRoutes {
     static func register(in routes: inout GuardedRoutes, service: RaftService) {
         routes.add("GET", "/api/v1/approvals") { request, responder, _ in
             service.answerRead(request, responder: responder) { view in
-                .json(200, DeploymentJSON.approvals(DeploymentListing.approvals(of: view.deployments.values),
-                                                    policies: view.rolloutPolicies))
+                let strategies = Dictionary(view.environments.map { ($0.name, $0.defaultStrategy) }) { first, _ in first }
+                return .json(200, DeploymentJSON.approvals(DeploymentListing.approvals(of: view.deployments.values),
+                                                           defaultStrategies: strategies, policies: view.rolloutPolicies))
             }
         }
         routes.add("POST", "/api/v1/approvals/{id}/approve") { decide(approve: true, $0, $1, $2, service: service) }

@@ -42,14 +42,17 @@ enum DeploymentRoutes {
         }
         routes.add("GET", "/api/v1/deployments/{id}/waves/{n}") { request, responder, _ in
             let id = request.parameters["id"] ?? ""
-            let number = DecimalText.decimal(request.parameters["n"] ?? "").flatMap { Int(exactly: $0) }
+            guard let number = DecimalText.decimal(request.parameters["n"] ?? "").map({ Int(clamping: $0) }) else {
+                return responder.send(.error(400, "invalid_query", "the wave must be a decimal index, 0 for the first"))
+            }
             if let unknown = request.head.queryItems().first(where: { $0.0 != ReadConsistency.queryName }) {
                 return responder.send(.error(400, "invalid_query", "unknown parameter '\(unknown.0)': use \(ReadConsistency.queryName)"))
             }
             service.answerRead(request, responder: responder) { view in
                 guard let record = view.deployments[id] else { return unknown(id) }
-                guard let number, record.waves.indices.contains(number) else {
-                    return .error(404, "not_found", "deployment '\(id)' has waves 0 to \(record.waves.count - 1)")
+                guard record.waves.indices.contains(number) else {
+                    return .error(404, "not_found", "deployment '\(id)' has \(record.waves.count) wave(s)"
+                        + (record.waves.isEmpty ? "" : ", 0 to \(record.waves.count - 1)"))
                 }
                 return .json(200, DeploymentJSON.wave(record, number))
             }

@@ -4,7 +4,12 @@
 /// or that has a baseline but no value; when no such line is printed, one all-clear line naming
 /// the metrics judged.
 extension GateEvidence {
-    public var lines: [String] {
+    public var lines: [String] { boundedLines(maximumNodeLines: .max).lines }
+
+    /// The lines with at most `maximumNodeLines` node lines, the rest only counted (`more`), never
+    /// formatted (`formatted`: how many were): the cost is one pass over the nodes' numbers plus
+    /// the lines kept.
+    public func boundedLines(maximumNodeLines: Int) -> (lines: [String], more: Int, formatted: Int) {
         var lines = [summary]
         if baselineWindowShort {
             lines.append("baseline: samples over \(GateText.duration(milliseconds: baselineWindowMilliseconds)) only, "
@@ -15,31 +20,48 @@ extension GateEvidence {
                 : "no control: fewer than 2 of the \(controlNodes) control nodes had a value for any metric in both the baseline "
                     + "and this poll: judged against the baseline alone")
         }
+        var formatted = 0
+        var more = 0
         var detailed = false
         for node in nodes {
-            let nodeLines = self.nodeLines(node)
-            lines += nodeLines
-            detailed = detailed || !nodeLines.isEmpty
+            let count = Self.nodeLineCount(node)
+            guard count > 0 else { continue }
+            detailed = true
+            let room = max(0, maximumNodeLines - formatted)
+            let kept = room > 0 ? nodeLines(node, limit: room) : []
+            lines += kept
+            formatted += kept.count
+            more += count - kept.count
         }
-        let judged = GateMetric.allCases.filter { metric in nodes.contains { $0.metrics[metric.index].outcome == .settled } }
         if !detailed && !nodes.isEmpty {
+            let judged = GateMetric.allCases.filter { metric in nodes.contains { $0.metrics[metric.index].outcome == .settled } }
             lines.append(judged.isEmpty ? "every node: no metric had a value"
                 : "every node: \(judged.map(\.description).joined(separator: ", ")) settled, not regressed, under any ceiling")
         }
-        return lines
+        return (lines, more, formatted)
     }
 
-    private func nodeLines(_ node: GateNodeEvidence) -> [String] {
+    /// How many lines `nodeLines` would give for the node, without formatting them.
+    private static func nodeLineCount(_ node: GateNodeEvidence) -> Int {
+        (node.probeFailed ? 1 : 0) + (node.moduleAbsent || node.samplesWithoutModule > 0 ? 1 : 0) + (node.hasData ? 0 : 1)
+            + node.metrics.count(where: matters)
+    }
+
+    /// The node's first `limit` lines, in order; none past the limit is formatted.
+    private func nodeLines(_ node: GateNodeEvidence, limit: Int) -> [String] {
         var lines: [String] = []
-        if node.probeFailed { lines.append("node \(node.index): health probe failed") }
-        if node.moduleAbsent {
-            lines.append("node \(node.index): module not running: in none of the window's \(node.samples) samples")
-        } else if node.samplesWithoutModule > 0 {
-            lines.append("node \(node.index): module missing from \(node.samplesWithoutModule) of \(node.samples) samples: not stable")
+        func add(_ line: @autoclosure () -> String) {
+            if lines.count < limit { lines.append(line()) }
         }
-        if !node.hasData { lines.append("node \(node.index): no data") }
+        if node.probeFailed { add("node \(node.index): health probe failed") }
+        if node.moduleAbsent {
+            add("node \(node.index): module not running: in none of the window's \(node.samples) samples")
+        } else if node.samplesWithoutModule > 0 {
+            add("node \(node.index): module missing from \(node.samplesWithoutModule) of \(node.samples) samples: not stable")
+        }
+        if !node.hasData { add("node \(node.index): no data") }
         for metric in node.metrics where Self.matters(metric) {
-            lines.append(metric.value == nil ? noValueLine(node: node, metric: metric) : line(node: node, metric: metric))
+            add(metric.value == nil ? noValueLine(node: node, metric: metric) : line(node: node, metric: metric))
         }
         return lines
     }

@@ -166,19 +166,25 @@ final class APIFailover {
     private func finalFailure(_ setbacks: Setbacks, attempts: Int) -> APIFailure {
         let tried = "tried \(attempts) time\(attempts == 1 ? "" : "s") within \(timeout.text)"
         if let response = setbacks.unavailable {
-            return APIFailure(answer: response, hint: "\(tried); 'hotswap cluster status' shows each member")
+            var failure = APIFailure(answer: response, hint: "\(tried); 'hotswap cluster status' shows each member")
+            failure.retryable = true
+            return failure
         }
         if let certificateFailure { return certificateFailure }
         // The latest failure at each address, in the order they were given.
         let latest = addresses.compactMap { address in setbacks.unreachable.last { $0.address == address } }
         guard let first = latest.first else {
-            return APIFailure(message: "no coordinator answered within \(timeout.text)", hint: "raise --timeout")
+            var failure = APIFailure(message: "no coordinator answered within \(timeout.text)", hint: "raise --timeout")
+            failure.retryable = true
+            return failure
         }
         if latest.count == 1 { return APIFailure(first.error, at: first.address, caPath: caPath, clientCertificate: clientCertificate,
                                                              limit: first.limit) }
         let reasons = latest.map { "\($0.address): \(APIFailure.reason($0.error, limit: $0.limit))" }
-        return APIFailure(message: "no coordinator reachable: " + reasons.joined(separator: "; "),
-                          hint: "are coordinators running there? --addr or HOTSWAP_ADDR lists their API addresses, comma-separated")
+        var failure = APIFailure(message: "no coordinator reachable: " + reasons.joined(separator: "; "),
+                                 hint: "are coordinators running there? --addr or HOTSWAP_ADDR lists their API addresses, comma-separated")
+        failure.retryable = latest.contains { APIFailure.canPass($0.error) }
+        return failure
     }
 
     /// The answer's `Retry-After` in whole seconds; nil when it has none this reads (an HTTP date is not read).

@@ -13,6 +13,9 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
     let message: String
     let hint: String
     let exitStatus: Int32
+    /// The failure can pass by itself (no coordinator reached, no answer in time, a connection cut,
+    /// a busy cluster): a watch retries it (`WatchRule`).
+    var retryable = false
 
     var description: String { "\(message) (\(hint))" }
 
@@ -25,6 +28,14 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
     init(_ refusal: AccessRefusal) {
         self.init(message: refusal.message, hint: refusal.hint,
                   exitStatus: refusal.isAccessDenied ? CommandLineProgram.accessDeniedStatus : CommandLineProgram.failureStatus)
+        retryable = !refusal.isAccessDenied
+    }
+
+    /// This failure with another exit status.
+    func exiting(_ status: Int32) -> APIFailure {
+        var copy = APIFailure(message: message, hint: hint, exitStatus: status)
+        copy.retryable = retryable
+        return copy
     }
 
     /// The refusal an answer is (`AccessRefusal`), the server's text made safe; nil for other answers.
@@ -104,6 +115,17 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
         case .connectFailed, .handshakeFailed:
             self.init(message: "cannot connect to \(address): \(Self.reason(error, limit: limit))",
                       hint: "is a coordinator running there? --addr or HOTSWAP_ADDR lists their API addresses, comma-separated")
+        }
+        retryable = Self.canPass(error)
+    }
+
+    /// Whether the failure can pass by itself: not a certificate, a client certificate or a setup
+    /// that does not fit, nor a handshake the peer failed other than by closing.
+    static func canPass(_ error: HTTPClientError) -> Bool {
+        switch error {
+        case .connectFailed, .timedOut, .exchangeFailed: true
+        case let .handshakeFailed(detail, certificate: nil): detail.hasPrefix("peer closed")
+        case .handshakeFailed, .setupFailed, .clientCertificateRefused: false
         }
     }
 

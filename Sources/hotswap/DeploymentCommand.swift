@@ -28,7 +28,8 @@ enum DeploymentCommand {
             prints its id (202). A staging or production deployment waits for an admin's approval first (hotswap
             approvals). With --watch it prints one plain line per change (state, wave, gate decision)
             until the deployment ends, and exits 0 when it succeeded, 1 when it was rolled back, failed
-            or aborted, 4 when it lost contact with the cluster for 10 minutes. Needs deployer.
+            or aborted, 4 when it lost contact with the cluster for 10 minutes, 5 when it cannot watch
+            (as deployment watch). Needs deployer.
             """,
         arguments: ["NAME", "VERSION"], flags: [environmentFlag, strategyFlag, onFailureFlag, installConcurrencyFlag, watchFlag]
             + APIClientOptions.flags) { options in
@@ -74,10 +75,13 @@ enum DeploymentCommand {
         "watch", summary: "follow a deployment until it ends, one line per change",
         about: """
             Prints one plain line per change (state, wave, gate decision) until the deployment ends;
-            exit 0 when it succeeded, 1 when it was rolled back, failed or aborted, 4 when no
-            coordinator answered for 10 minutes (503, 429 and unreachable are retried with backoff).
-            It reads the deployment's summary and waves every second, each read with its own
-            --timeout. Plain lines on a terminal too: no live view yet.
+            exit 0 when it succeeded, 1 when it was rolled back, failed or aborted, 4 when the cluster
+            answered and then no coordinator did for 10 minutes (unreachable, no answer in time, 429,
+            502, 503 and 504 are retried with backoff), 5 at once when it cannot watch: a CA or
+            certificate that does not fit, a host that cannot be, any other error answer (400, 404,
+            500), or no answer at all within --timeout of the start. It reads the deployment's
+            summary and waves every second, each read with its own --timeout. Plain lines on a
+            terminal too: no live view yet.
             """,
         arguments: ["ID"], flags: APIClientOptions.flags) { options in
         try DeploymentWatch.run(options, id: try id(options))

@@ -24,9 +24,14 @@ enum DeploymentShow {
         }
         var nodes = first.nodes ?? []
         var next = first.nodesNext
-        while let cursor = next, nodes.count < nodesShownMaximum {
+        var requests = 1
+        // The server's cursor is trusted only as a decimal position, and a page must add nodes.
+        while let cursor = next, nodes.count < nodesShownMaximum, requests <= nodesShownMaximum / pageLimit,
+              !cursor.isEmpty, cursor.utf8.count <= 10, cursor.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
             let page = try get(client, path + "&after=\(cursor)", as: DeploymentDocument.self).value
-            nodes += page.nodes ?? []
+            requests += 1
+            guard let added = page.nodes, !added.isEmpty else { break }
+            nodes += added
             next = page.nodesNext
         }
         first.detailLines(nodes: Array(nodes.prefix(nodesShownMaximum))).forEach { print(TerminalText.printable($0, maximumBytes: 4_096)) }

@@ -7,47 +7,57 @@ import Transport
 /// second until it reaches a terminal state and prints one plain line per change
 /// (`DeploymentDocument.changeLines`); exit 0 when it succeeded, 1 when it rolled back, failed or
 /// was aborted. Plain lines on a terminal too: there is no live view yet. Each read is its own
-/// request with a fresh `--timeout`, over the options (credential, TLS context) read once. A 503,
-/// a 429 or no coordinator reached is retried, waiting twice as long each time up to
-/// `backoffMaximum`; after `contactLostAfter` without an answer the watch ends with
-/// `lostContactStatus`. A refusal of the caller (an expired token) ends it with 3.
+/// request with a fresh `--timeout`, over the options (credential, TLS context) read once. What
+/// may pass by itself is retried, waiting twice as long each time up to `backoffMaximum`, and
+/// every other outcome ends the watch, as `WatchRule` decides: 4 when contact was lost after the
+/// cluster had answered, 3 for a refused caller, 5 when the watch cannot read the deployment.
 enum DeploymentWatch {
     static let pollInterval: Duration = .seconds(1)
     /// A week of one-second reads.
     static let pollsMaximum = 604_800
     static let backoffMaximum: Duration = .seconds(30)
     static let contactLostAfter: Duration = .seconds(600)
-    /// The watch lost contact with the cluster: the deployment's end is unknown (Docs/CLI.md).
-    static let lostContactStatus: Int32 = 4
 
     static func run(_ options: CommandLineOptions, id: String) throws -> Int32 {
+        let reader = try APIClientOptions(options)
+        return try run(reader, id: id, rule: WatchRule(contactLostAfter: contactLostAfter, firstContactWithin: reader.timeout))
+    }
+
+    static func run(_ reader: APIClientOptions, id: String, rule: WatchRule) throws -> Int32 {
         var previous: DeploymentDocument?
         var wait = pollInterval
-        var lastAnswer = MonotonicInstant.now()
-        let reader = try APIClientOptions(options)
+        var lastAnswer: MonotonicInstant?
+        let began = MonotonicInstant.now()
         for poll in 0..<pollsMaximum {
             if poll > 0 { sleep(for: wait) }
             let client = reader.renewed()
-            let response: HTTPClientResponse
+            let outcome: Result<HTTPClientResponse, APIFailure>
             do {
-                response = try client.send("GET", "/api/v1/deployments/\(id)?limit=1")
-            } catch let failure as APIFailure where failure.exitStatus != CommandLineProgram.accessDeniedStatus {
-                guard lastAnswer.advanced(by: contactLostAfter) > MonotonicInstant.now() else { throw lostContact(id, failure.message) }
+                outcome = .success(try client.send("GET", "/api/v1/deployments/\(id)?limit=1"))
+            } catch let failure as APIFailure {
+                outcome = .failure(failure)
+            }
+            let waited = (lastAnswer ?? began).duration(until: MonotonicInstant.now())
+            let body: [UInt8]
+            switch (rule.decide(Self.outcome(outcome), contacted: lastAnswer != nil, waited: waited), outcome) {
+            case let (.read, .success(response)):
+                body = response.body
+            case (.retry, _), (.read, .failure):
+                // `.read` is only ever decided for an answer.
                 wait = min(wait * 2, backoffMaximum)
                 continue
+            case let (.end(status), _):
+                throw failure(outcome, status: status, id: id, waited: waited)
             }
-            if response.head.status == 503 || response.head.status == 429 {
-                guard lastAnswer.advanced(by: contactLostAfter) > MonotonicInstant.now() else {
-                    throw lostContact(id, "the cluster answered \(response.head.status)")
-                }
-                wait = min(wait * 2, backoffMaximum)
-                continue
-            }
-            guard response.head.status == 200 else { throw APIFailure(answer: response) }
             (lastAnswer, wait) = (MonotonicInstant.now(), pollInterval)
-            let document = try APIClientOptions.decode(DeploymentDocument.self, from: response.body)
+            let document: DeploymentDocument
+            do {
+                document = try APIClientOptions.decode(DeploymentDocument.self, from: body)
+            } catch let failure as APIFailure {
+                throw failure.exiting(WatchRule.cannotWatchStatus)
+            }
             if client.wantsJSON {
-                if previous?.state != document.state || previous == nil { print(String(decoding: response.body, as: UTF8.self)) }
+                if previous?.state != document.state || previous == nil { print(String(decoding: body, as: UTF8.self)) }
             } else {
                 for line in document.changeLines(since: previous) { print(TerminalText.printable(line, maximumBytes: 4_096)) }
             }
@@ -55,11 +65,27 @@ enum DeploymentWatch {
             if document.isTerminal { return document.state == "succeeded" ? 0 : CommandLineProgram.failureStatus }
         }
         throw APIFailure(message: "deployment \(id) did not finish within \(pollsMaximum) reads",
-                         hint: "hotswap deployment watch \(id) goes on watching", exitStatus: lostContactStatus)
+                         hint: "hotswap deployment watch \(id) goes on watching", exitStatus: WatchRule.lostContactStatus)
     }
 
-    static func lostContact(_ id: String, _ detail: String) -> APIFailure {
-        APIFailure(message: "lost contact with the cluster for \(contactLostAfter) while watching deployment \(id): \(detail)",
-                   hint: "it may still be running: hotswap deployment watch \(id)", exitStatus: lostContactStatus)
+    /// One read's end as `WatchRule` weighs it.
+    static func outcome(_ result: Result<HTTPClientResponse, APIFailure>) -> WatchRule.Outcome {
+        switch result {
+        case let .success(response): .answered(status: response.head.status)
+        case let .failure(failure):
+            .failed(retryable: failure.retryable, accessDenied: failure.exitStatus == CommandLineProgram.accessDeniedStatus)
+        }
+    }
+
+    /// The one line a watch ends with, under `status`.
+    static func failure(_ result: Result<HTTPClientResponse, APIFailure>, status: Int32, id: String, waited: Duration) -> APIFailure {
+        let cause: APIFailure
+        switch result {
+        case let .success(response): cause = APIFailure(answer: response)
+        case let .failure(failure): cause = failure
+        }
+        guard status == WatchRule.lostContactStatus else { return cause.exiting(status) }
+        return APIFailure(message: "lost contact with the cluster for \(waited.text) while watching deployment \(id): \(cause.message)",
+                          hint: "it may still be running: hotswap deployment watch \(id)", exitStatus: status)
     }
 }

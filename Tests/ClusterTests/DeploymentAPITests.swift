@@ -193,4 +193,15 @@ struct DeploymentAPITests {
         staging.approval = ApprovalRecord(expiresAtMilliseconds: 7_200_000)
         #expect(DeploymentListing.approvals(of: [production, staging]).map(\.id) == ["d-stage", "d-prod"])
     }
+
+    @Test func overridesNameTheStrategyAndTheInstallConcurrency() {
+        var record = Self.record("d-o", at: 1)
+        #expect(DeploymentOverrides.fields(record, defaultStrategy: .direct, over: nil).isEmpty)
+        record.installConcurrency = 1_024
+        let fields = DeploymentOverrides.fields(record, defaultStrategy: .canary, over: nil)
+        #expect(fields.map { "\($0.field)=\($0.deployment)/\($0.environment)" }
+            == [#"strategy="direct"/"canary""#, "installConcurrency=1024/16"])
+        // An environment that is gone has no default to compare with.
+        #expect(DeploymentOverrides.fields(record, defaultStrategy: nil, over: nil).map(\.field) == ["installConcurrency"])
+    }
 }

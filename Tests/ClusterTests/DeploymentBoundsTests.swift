@@ -79,13 +79,36 @@ struct DeploymentBoundsTests {
         #expect(decisions.count == 4)
         for decision in decisions {
             let lines = decision["lines"] as? [String] ?? []
-            #expect(lines.count == DeploymentJSON.evidenceLinesShown + 2, "\(lines.count) lines")
-            #expect(lines.last?.hasPrefix("… and ") == true && lines.last?.hasSuffix(" more") == true, "\(lines.last ?? "")")
+            #expect(lines.filter { $0.hasPrefix("node ") }.count == DeploymentJSON.evidenceLinesShown, "\(lines.count) lines")
+            #expect(lines.last == "… and \(Self.nodes - 64 - DeploymentJSON.evidenceLinesShown) more", "\(lines.last ?? "")")
         }
         #expect(text.utf8.count < 4 * 52 * 512, "\(text.utf8.count) bytes")
-        #expect(DeploymentJSON.capped(["a", "b"]) == ["a", "b"])
-        let many = (0...60).map { "\($0)" }
-        #expect(DeploymentJSON.capped(many) == Array(many.prefix(51)) + ["… and 10 more"])
+    }
+
+    @Test func aWavesAnswerOnASmallWaveHoldsTheWholeEvidence() throws {
+        var record = Self.large()
+        record.nodes = Array(record.nodes.prefix(67))
+        let readings: [NodeReading?] = [NodeReading(values: MetricValues([.hostCPU: 90])), nil, nil]
+        let baseline = GateBaseline(nodes: Array(repeating: MetricValues([.hostCPU: 40]), count: 3), windowMilliseconds: 60_000)
+        let decisions = (1...2).map { index in
+            GateDecision(poll: GatePoll(index: UInt32(index), elapsedMilliseconds: UInt64(index) * 30_000, nodes: readings),
+                         verdict: .wait, reason: .settling, consecutiveStable: 0, failingStreaks: [], consecutiveNoData: 0)
+        }
+        record.waves[1] = WaveRecord(state: .gating, baseline: baseline, decisions: decisions, decisionCount: 2)
+        let answer = try Self.object(DeploymentJSON.wave(record, 1))
+        let shown = (answer["decisions"] as? [[String: Any]] ?? []).map { $0["lines"] as? [String] ?? [] }
+        let full = StabilizationGate.evidence(settings: record.gate, baseline: baseline, previous: decisions[0], decision: decisions[1])
+        #expect(shown.count == 2 && shown[1] == full.lines, "\(shown)")
+        #expect(shown[1].filter { $0.hasPrefix("node ") }.count == 3 && !shown[1].contains { $0.hasPrefix("… and ") })
+        #expect(answer["nodes"] as? Int == 3)
+    }
+
+    @Test func eachWavesNodeCountIsItsShareOfTheNodes() throws {
+        let record = Self.large()
+        let waves = try Self.object(DeploymentJSON.record(record))["waves"] as? [[String: Any]] ?? []
+        let counts = waves.map { $0["nodes"] as? Int ?? -1 }
+        #expect(counts == record.waves.indices.map { index in record.nodes.count { Int($0.wave) == index } })
+        #expect(counts == [64, Self.nodes - 64])
     }
 
     @Test func aForwardedControlsAnswerDoesNotGrowWithTheFleet() throws {

@@ -190,26 +190,28 @@ struct DeploymentRoutesTests {
         #expect(secondNodes == ["node-2"] && second.json["nodesNext"] is NSNull, "\(second.body)")
         let wave = try coordinator.request("GET", "/api/v1/deployments/\(id)/waves/0", token: token)
         #expect(wave.status == 200 && wave.json["decisions"] is [Any] && wave.json["index"] as? Int == 0, "\(wave.body)")
-        for path in ["/api/v1/deployments/\(id)/waves/1", "/api/v1/deployments/\(id)/waves/x"] {
-            let missing = try coordinator.request("GET", path, token: token)
-            #expect(missing.status == 404 && missing.errorCode == "not_found", "\(path): \(missing.body)")
-        }
-        for query in ["colour=1", "limit=0", "limit=1&limit=2", "after=-1", "wave=64", "/waves/0?limit=1"] {
+        let missing = try coordinator.request("GET", "/api/v1/deployments/\(id)/waves/1", token: token)
+        #expect(missing.status == 404 && missing.errorCode == "not_found" && missing.body.contains("1 wave(s), 0 to 0"), "\(missing.body)")
+        for query in ["/waves/x", "/waves/-1", "colour=1", "limit=0", "limit=1&limit=2", "after=-1", "wave=64", "/waves/0?limit=1"] {
             let path = query.hasPrefix("/") ? "/api/v1/deployments/\(id)\(query)" : "/api/v1/deployments/\(id)?\(query)"
             let refused = try coordinator.request("GET", path, token: token)
             #expect(refused.status == 400 && refused.errorCode == "invalid_query", "\(query): \(refused.body)")
         }
 
-        let loosened = try create(#"{"module":"web","version":"2.0.0","environment":"staging","gate":{"onFailure":"recordOnly"}}"#)
+        let loosened = try create(#"{"module":"web","version":"2.0.0","environment":"staging","gate":{"onFailure":"recordOnly"},"#
+                                  + #""strategy":"direct","installConcurrency":512}"#)
         let loosenedID = try #require(loosened.json["id"] as? String, "\(loosened.body)")
         let approvals = try coordinator.request("GET", "/api/v1/approvals", token: token)
         let pending = (approvals.json["approvals"] as? [[String: Any]] ?? []).first { $0["id"] as? String == loosenedID } ?? [:]
         let overrides = pending["overrides"] as? [[String: Any]] ?? []
-        #expect(overrides.count == 1 && overrides.first?["field"] as? String == "gate.onFailure", "\(approvals.body)")
-        #expect(overrides.first?["deployment"] as? String == "recordOnly" && overrides.first?["environment"] as? String == "rollback")
+        #expect(overrides.map { $0["field"] as? String } == ["strategy", "gate.onFailure", "installConcurrency"], "\(approvals.body)")
+        let values = overrides.map { "\($0["deployment"] ?? "")/\($0["environment"] ?? "")" }
+        #expect(values == ["direct/canary", "recordOnly/rollback", "512/16"], "\(values)")
         let listed = try hotswap(["approvals", "list"])
-        let line = "  overrides gate.onFailure: recordOnly (the environment's: rollback)"
-        #expect(listed.standardOutput.contains(line), "\(listed.combined)")
+        for line in ["  overrides gate.onFailure: recordOnly (the environment's: rollback)", "strategy: direct (the environment's: canary)",
+                     "installConcurrency: 512 (the environment's: 16)"] {
+            #expect(listed.standardOutput.contains(line), "\(listed.combined)")
+        }
     }
 
     /// A request's gate is read over its environment's policy, not the defaults: a minimum wait of
@@ -285,6 +287,19 @@ struct DeploymentRoutesTests {
         let output = watch.standardOutput?.finish() ?? ""
         #expect(status == 1, "a rejected deployment ends the watch with 1: \(output)")
         #expect(output.contains("\(awaited): awaiting_approval") && output.contains("\(awaited): aborted (rejected by"), "\(output)")
+    }
+
+    /// A watch that cannot watch ends at once with 5, never 1 (the deployment's failure) nor a
+    /// 10-minute retry: an unknown id (404), a CA that did not issue the coordinator's certificate,
+    /// and no coordinator at all within --timeout.
+    @Test func aWatchThatCannotWatchEndsWithFive() throws {
+        defer { agents.forEach { $0.close() } }
+        let unknown = try hotswap(["deployment", "watch", "d-000000000000"])
+        #expect(unknown.status == 5 && unknown.standardError.contains("d-000000000000"), "\(unknown.combined)")
+        let wrongCA = try hotswap(["deployment", "watch", "d-000000000000", "--ca", certificates.certificate("node-1")])
+        #expect(wrongCA.status == 5 && wrongCA.standardError.contains("certificate"), "\(wrongCA.combined)")
+        let nobody = try hotswap(["deployment", "watch", "d-000000000000", "--addr", "https://127.0.0.1:1", "--timeout", "1s"])
+        #expect(nobody.status == 5, "\(nobody.combined)")
     }
 
     func hotswap(_ arguments: [String]) throws -> ExternalCommand.Output {
