@@ -46,8 +46,14 @@ struct DeploymentForwardingTests {
         let summary = (listed.json["deployments"] as? [[String: Any]])?.first ?? [:]
         #expect(NSDictionary(dictionary: summary).isEqual(to: paused.json), "the follower's answer is the leader's summary")
 
-        let awaiting = try follower.request("POST", "/api/v1/deployments", body: #"{"module":"web","version":"2.0.0","#
-            + #""environment":"staging"}"#, token: cluster.token)
+        // The staging node's record may name its environment a moment after the first deployment.
+        var awaiting = APIResponse(status: 0, headers: [:], body: "")
+        let awaitingStarted = eventually(timeout: .seconds(30)) {
+            awaiting = (try? follower.request("POST", "/api/v1/deployments", body: #"{"module":"web","version":"2.0.0","#
+                + #""environment":"staging"}"#, token: cluster.token)) ?? awaiting
+            return awaiting.status == 202
+        }
+        try #require(awaitingStarted, "\(awaiting.body)")
         let awaitingID = try #require(awaiting.json["id"] as? String, "\(awaiting.body)")
         let rejected = try follower.request("POST", "/api/v1/approvals/\(awaitingID)/reject", body: #"{"reason":"freeze"}"#,
                                             token: cluster.token)
