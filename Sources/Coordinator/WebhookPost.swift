@@ -1,6 +1,5 @@
 import Access
 import Fleet
-import Glibc
 import Primitives
 import Transport
 import Wire
@@ -45,43 +44,16 @@ struct WebhookPost {
         case let .success(made): client = made
         case let .failure(error): return "no TLS client: \(error)"
         }
-        guard let address = Self.resolve(url.host, port: url.port) else { return "\(url.host) did not resolve" }
+        let address: SocketAddress
+        switch SocketAddress.resolving(url.host, port: url.port) {
+        case let .success(resolved): address = resolved
+        case let .failure(failure): return "\(failure)"
+        }
         let request = HTTPClientRequest(method: "POST", target: url.target, headers: HTTPHeaders(headers), body: body)
         switch client.send(request, to: address, serverName: url.host, timeout: timeout, connectTimeout: timeout) {
         case let .success(response):
             return (200..<300).contains(Int(response.head.status)) ? nil : "answered \(response.head.status)"
         case let .failure(error): return "\(error)"
         }
-    }
-
-    /// The first address `host` resolves to (a numeric one as it is).
-    static func resolve(_ host: String, port: UInt16) -> SocketAddress? {
-        if let numeric = try? SocketAddress(host: host, port: port) { return numeric }
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return nil }
-        defer { freeaddrinfo(list) }
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let current = entry {
-            let family = current.pointee.ai_family
-            if family == AF_INET, let address = current.pointee.ai_addr {
-                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
-                    var raw = inet.pointee.sin_addr
-                    _ = inet_ntop(AF_INET, &raw, &buffer, socklen_t(buffer.count))
-                }
-                return try? SocketAddress(host: String(nulTerminated: buffer), port: port)
-            }
-            if family == AF_INET6, let address = current.pointee.ai_addr {
-                address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet in
-                    var raw = inet.pointee.sin6_addr
-                    _ = inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count))
-                }
-                return try? SocketAddress(host: String(nulTerminated: buffer), port: port)
-            }
-            entry = current.pointee.ai_next
-        }
-        return nil
     }
 }

@@ -67,6 +67,12 @@ struct AgentModuleInstallTests {
         return AgentCommand(leaderTerm: 3, commandID: id, action: .module(order))
     }
 
+    /// The real agent, a separate executable, attached to `coordinator` with its state in `data`.
+    func agent(of coordinator: ScriptedCoordinator, data: TemporaryDirectory) throws -> AgentProcess {
+        try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address], dataDirectory: data,
+                         separateExecutable: true)
+    }
+
     /// The install result answered to command `id`, waiting for it.
     func result(_ id: UInt64, from coordinator: ScriptedCoordinator, agent: AgentProcess) throws -> InstallResult {
         #expect(eventually(timeout: .seconds(90)) { coordinator.commandResults.contains { $0.commandID == id } }, "\(agent.log.text)")
@@ -98,8 +104,7 @@ struct AgentModuleInstallTests {
         coordinator.serveArtifact(sha256: v2.artifact.sha256, path: v2.path)
         coordinator.refuseArtifactRequests([.busy])
         let data = TemporaryDirectory()
-        var agent: AgentProcess? = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
-                                                    dataDirectory: data, separateExecutable: true)
+        var agent: AgentProcess? = try self.agent(of: coordinator, data: data)
         let running = try #require(agent)
         #expect(eventually { !coordinator.hellos.isEmpty })
 
@@ -135,8 +140,7 @@ struct AgentModuleInstallTests {
         #expect(running.stop() == 0, "\(running.log.text)")
         agent = nil
         #expect(liveServices() == services, "a stopping agent leaves its modules running")
-        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
-                                         dataDirectory: data, separateExecutable: true)
+        let restarted = try self.agent(of: coordinator, data: data)
         #expect(eventually { coordinator.hellos.count >= 2 })
         #expect(coordinator.hellos.last?.hello.moduleVersions[module] == "1.0.0")
         #expect(eventually { !restarted.lines(containing: "module taken up").isEmpty }, "\(restarted.log.text)")
@@ -160,8 +164,7 @@ struct AgentModuleInstallTests {
         defer { coordinator.shutdown() }
         coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
         let data = TemporaryDirectory()
-        let running = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
-                                       dataDirectory: data, separateExecutable: true)
+        let running = try agent(of: coordinator, data: data)
         #expect(eventually { !coordinator.hellos.isEmpty })
         coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
         #expect(try result(1, from: coordinator, agent: running).outcome == .installed)
@@ -175,8 +178,7 @@ struct AgentModuleInstallTests {
                 "current is removed, not left dangling")
         #expect(running.stop() == 0, "\(running.log.text)")
 
-        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
-                                         dataDirectory: data, separateExecutable: true)
+        let restarted = try agent(of: coordinator, data: data)
         #expect(eventually { coordinator.hellos.count >= 2 })
         #expect(coordinator.hellos.last?.hello.moduleVersions[module] == nil)
         #expect(liveServices().isEmpty, "a restarted agent starts no version of a withdrawn module")
@@ -196,16 +198,14 @@ struct AgentModuleInstallTests {
         defer { coordinator.shutdown() }
         coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
         let data = TemporaryDirectory()
-        let killed = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
-                                      dataDirectory: data, separateExecutable: true)
+        let killed = try agent(of: coordinator, data: data)
         #expect(eventually { !coordinator.hellos.isEmpty })
         coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
         #expect(eventually(timeout: .seconds(60)) { !liveServices().isEmpty }, "the install waits at its probe: \(killed.log.text)")
         killed.stop(with: SIGKILL)
         #expect(coordinator.commandResults.filter { $0.commandID == 1 }.isEmpty, "killed before it answered")
 
-        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
-                                         dataDirectory: data, separateExecutable: true)
+        let restarted = try agent(of: coordinator, data: data)
         #expect(eventually { coordinator.hellos.count >= 2 })
         #expect(eventually { !restarted.lines(containing: "recovered a module operation a restart interrupted").isEmpty },
                 "\(restarted.log.text)")
@@ -238,8 +238,7 @@ struct AgentModuleInstallTests {
         coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
         coordinator.cutNextArtifactTransfer(after: chunk)
         let data = TemporaryDirectory()
-        let killed = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
-                                      dataDirectory: data, separateExecutable: true)
+        let killed = try agent(of: coordinator, data: data)
         #expect(eventually { !coordinator.hellos.isEmpty })
         coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
         let digest = try #require(ArtifactDigest(bytes: v1.artifact.sha256))
@@ -249,8 +248,7 @@ struct AgentModuleInstallTests {
         }, "\(killed.log.text)")
         killed.stop(with: SIGKILL)
 
-        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
-                                         dataDirectory: data, separateExecutable: true)
+        let restarted = try agent(of: coordinator, data: data)
         #expect(eventually { coordinator.hellos.count >= 2 })
         coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
         let installed = try result(1, from: coordinator, agent: restarted)
@@ -302,8 +300,7 @@ struct AgentModuleInstallTests {
         defer { coordinator.shutdown() }
         coordinator.serveArtifact(sha256: v1.artifact.sha256, path: v1.path)
         let data = TemporaryDirectory()
-        let first = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
-                                     dataDirectory: data, separateExecutable: true)
+        let first = try agent(of: coordinator, data: data)
         #expect(eventually { !coordinator.hellos.isEmpty })
         coordinator.send(order(1, .install(version: "1.0.0"), sequence: 1, artifact: v1.artifact))
         let installed = try result(1, from: coordinator, agent: first)
@@ -315,8 +312,7 @@ struct AgentModuleInstallTests {
         let listener = try Self.occupy(port)
         var occupied = true
         defer { if occupied { close(listener) } }
-        let restarted = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: [coordinator.address],
-                                         dataDirectory: data, separateExecutable: true)
+        let restarted = try agent(of: coordinator, data: data)
         #expect(eventually { !restarted.lines(containing: "cannot resume a module's processes").isEmpty }, "\(restarted.log.text)")
         #expect(eventually { coordinator.hellos.count >= 2 })
         #expect(liveServices().isEmpty, "the port was taken: nothing started")
