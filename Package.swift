@@ -76,7 +76,7 @@ let package = Package(
             name: "LocalFleet",
             dependencies: [
                 "Access", "CLinux", "CommandLineSupport", "Certificates", "FileSystem", "Locking", "ModuleArchive", "Modules",
-                "ModuleSupervision", "Primitives", "Transport", "Wire",
+                "ModuleSupervision", "Primitives", "Rollout", "Transport", "Wire",
             ]
         ),
         .target(

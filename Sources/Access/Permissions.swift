@@ -51,6 +51,7 @@ public enum Permissions {
         PermissionRule("GET", "/api/v1/deployments", .role(.viewer)),
         PermissionRule("GET", "/api/v1/deployments/{id}", .role(.viewer)),
         PermissionRule("GET", "/api/v1/deployments/{id}/waves/{n}", .role(.viewer)),
+        PermissionRule("GET", "/api/v1/deployments/{id}/waves/{n}/nodes", .role(.viewer)),
         PermissionRule("POST", "/api/v1/deployments/{id}/pause", .role(.deployer)),
         PermissionRule("POST", "/api/v1/deployments/{id}/resume", .role(.deployer)),
         PermissionRule("POST", "/api/v1/deployments/{id}/abort", .role(.deployer)),

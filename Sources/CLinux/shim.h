@@ -1,5 +1,5 @@
 // Linux interfaces that the Glibc Swift module does not expose: epoll,
-// eventfd, prctl and syscall (variadic in C, so not importable: pidfd_open and
+// eventfd, prctl, ioctl and syscall (variadic in C, so not importable: pidfd_open and
 // pidfd_send_signal go through syscall), per-thread nice and seven
 // GNU extensions. _GNU_SOURCE is deliberately not defined (it would change
 // fd_set and clash with other modules), so the GNU functions are declared
@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <errno.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #ifndef SYS_pidfd_open
@@ -99,6 +100,14 @@ static inline int hs_pidfd_open(pid_t pid) {
 /// later process given the same pid. 0, or -1 with errno set (ESRCH once it has ended).
 static inline int hs_pidfd_send_signal(int descriptor, int signal) {
     return (int)syscall(SYS_pidfd_send_signal, descriptor, signal, (void *)0, 0u);
+}
+
+/// The rows of the terminal on `descriptor` (TIOCGWINSZ), or 0 when it is no terminal or does
+/// not say.
+static inline int hs_terminal_rows(int descriptor) {
+    struct winsize size;
+    if (ioctl(descriptor, TIOCGWINSZ, &size) != 0) return 0;
+    return (int)size.ws_row;
 }
 
 #endif

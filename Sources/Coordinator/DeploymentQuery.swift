@@ -79,6 +79,28 @@ enum DeploymentQuery {
         return .success(page)
     }
 
+    /// How many nodes `GET /api/v1/deployments/{id}/waves/{n}/nodes` shows (`limit`, 1 to 200,
+    /// default 50), or the 400 answer.
+    static func waveNodesLimit(_ items: [(String, String)]) -> Result<Int, HTTPReply> {
+        var limit: Int?
+        for (name, value) in items {
+            switch name {
+            case "limit":
+                let number = DecimalText.decimal(value).flatMap { Int(exactly: $0) }
+                guard limit == nil else { return .failure(invalid("parameter 'limit' is given more than once")) }
+                guard let number, DeploymentNodePage.limitRange.contains(number) else {
+                    return .failure(invalid("limit must be a whole number from 1 to \(DeploymentNodePage.limitRange.upperBound)"))
+                }
+                limit = number
+            case ReadConsistency.queryName:
+                continue
+            default:
+                return .failure(invalid("unknown parameter '\(name)': use limit, \(ReadConsistency.queryName)"))
+            }
+        }
+        return .success(limit ?? DeploymentNodePage().limit)
+    }
+
     private static func invalid(_ message: String) -> HTTPReply {
         .error(400, "invalid_query", message)
     }

@@ -41,27 +41,42 @@ enum DeploymentRoutes {
             }
         }
         routes.add("GET", "/api/v1/deployments/{id}/waves/{n}") { request, responder, _ in
-            let id = request.parameters["id"] ?? ""
-            guard let number = DecimalText.decimal(request.parameters["n"] ?? "").map({ Int(clamping: $0) }) else {
-                return responder.send(.error(400, "invalid_query", "the wave must be a decimal index, 0 for the first"))
-            }
             if let unknown = request.head.queryItems().first(where: { $0.0 != ReadConsistency.queryName }) {
                 return responder.send(.error(400, "invalid_query", "unknown parameter '\(unknown.0)': use \(ReadConsistency.queryName)"))
             }
-            service.answerRead(request, responder: responder) { view in
-                guard let record = view.deployments[id] else { return unknown(id) }
-                guard record.waves.indices.contains(number) else {
-                    return .error(404, "not_found", "deployment '\(id)' has \(record.waves.count) wave(s)"
-                        + (record.waves.isEmpty ? "" : ", 0 to \(record.waves.count - 1)"))
-                }
-                return .json(200, DeploymentJSON.wave(record, number))
+            answerWave(request, responder, service: service) { DeploymentJSON.wave($0, $1) }
+        }
+        routes.add("GET", "/api/v1/deployments/{id}/waves/{n}/nodes") { request, responder, _ in
+            let limit: Int
+            switch DeploymentQuery.waveNodesLimit(request.head.queryItems()) {
+            case let .success(parsed): limit = parsed
+            case let .failure(refusal): return responder.send(refusal)
             }
+            answerWave(request, responder, service: service) { DeploymentJSON.waveNodes($0, $1, limit: limit) }
         }
         routes.add("POST", "/api/v1/deployments/{id}/pause") { control(.pause, $0, $1, $2, service: service) }
         routes.add("POST", "/api/v1/deployments/{id}/resume") { control(.resume, $0, $1, $2, service: service) }
         routes.add("POST", "/api/v1/deployments/{id}/abort") { control(.abort, $0, $1, $2, service: service) }
         routes.add("POST", "/api/v1/deployments/{id}/rollback") { control(.rollback, $0, $1, $2, service: service) }
         routes.add("POST", "/api/v1/deployments/{id}/promote") { control(.promote, $0, $1, $2, service: service) }
+    }
+
+    /// Answers with `render` of the deployment's wave `{n}` after the read's consistency check: 400
+    /// for a wave that is not a decimal, 404 for an unknown deployment or wave.
+    private static func answerWave(_ request: HTTPRequest, _ responder: HTTPResponder, service: RaftService,
+                                   render: @escaping @Sendable (DeploymentRecord, Int) -> String) {
+        let id = request.parameters["id"] ?? ""
+        guard let number = DecimalText.decimal(request.parameters["n"] ?? "").map({ Int(clamping: $0) }) else {
+            return responder.send(.error(400, "invalid_query", "the wave must be a decimal index, 0 for the first"))
+        }
+        service.answerRead(request, responder: responder) { view in
+            guard let record = view.deployments[id] else { return unknown(id) }
+            guard record.waves.indices.contains(number) else {
+                return .error(404, "not_found", "deployment '\(id)' has \(record.waves.count) wave(s)"
+                    + (record.waves.isEmpty ? "" : ", 0 to \(record.waves.count - 1)"))
+            }
+            return .json(200, render(record, number))
+        }
     }
 
     /// A user's action on a deployment, with an optional reason.

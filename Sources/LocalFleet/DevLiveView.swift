@@ -81,28 +81,22 @@ final class DevLiveView {
         }
     }
 
-    private let isTerminal: Bool
+    /// Nil on a pipe or file.
+    private let terminal: TerminalFrame?
     private let footer: String
-    private var drawnLineCount = 0
-    private var lastFrame: Frame?
     private var lastSignature: String?
     private var lastPrinted: ContinuousClock.Instant?
 
     /// `restartKey`: the terminal's `r` restarts dead members (said in the footer).
     init(isTerminal: Bool, restartKey: Bool) {
-        self.isTerminal = isTerminal
+        terminal = isTerminal ? TerminalFrame() : nil
         footer = "(refreshing every \(DevSession.refreshInterval.text); "
             + (restartKey ? "r restarts dead processes now; " : "") + "Ctrl-C stops the fleet)"
     }
 
     func show(_ frame: Frame) {
-        lastFrame = frame
-        if isTerminal {
-            let lines = frame.lines + [footer]
-            // Auto-wrap off while drawing: a line wider than the terminal is
-            // cut at its edge instead of taking two rows the next redraw would not erase.
-            StandardOutput.write(erasure() + "\u{1B}[?7l" + lines.joined(separator: "\n") + "\n\u{1B}[?7h")
-            drawnLineCount = lines.count
+        if let terminal {
+            terminal.draw(frame.lines + [footer])
             return
         }
         let now = ContinuousClock.now
@@ -115,23 +109,15 @@ final class DevLiveView {
 
     /// Prints `line` for good: on a terminal above the table, which is drawn again below it.
     func event(_ line: String) {
-        guard isTerminal else {
+        guard let terminal else {
             StandardOutput.line(line)
             return
         }
-        StandardOutput.write(erasure() + line + "\n")
-        drawnLineCount = 0
-        if let lastFrame { show(lastFrame) }
+        terminal.printAbove(line)
     }
 
     /// Forgets the frame on screen, so what is printed next is not erased.
     func release() {
-        drawnLineCount = 0
-        lastFrame = nil
-    }
-
-    /// Moves the cursor up over the frame on screen and clears from there.
-    private func erasure() -> String {
-        drawnLineCount > 0 ? "\u{1B}[\(drawnLineCount)A\r\u{1B}[J" : ""
+        terminal?.release()
     }
 }

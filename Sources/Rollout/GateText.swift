@@ -1,10 +1,10 @@
 /// Numbers and durations as the gate's evidence prints them: one decimal at most, no trailing
 /// ".0", and a text for every Double (not-finite and huge values included) without trapping.
-enum GateText {
+public enum GateText {
     /// Beyond this magnitude a value is printed as Swift describes it (exponent form).
     static let plainMagnitudeMaximum = 1e15
 
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "-inf" : "inf") }
         guard abs(value) < plainMagnitudeMaximum else { return "\(value)" }
         let tenths = Int64((value * 10).rounded())

@@ -26,13 +26,13 @@ enum DeploymentCommand {
             Starts a deployment of module NAME at VERSION to every node of --env, with the environment's
             strategy, strategy parameters and gate unless --strategy or --on-failure names another, and
             prints its id (202). A staging or production deployment waits for an admin's approval first (hotswap
-            approvals). With --watch it prints one plain line per change (state, wave, gate decision)
-            until the deployment ends, and exits 0 when it succeeded, 1 when it was rolled back, failed
-            or aborted, 4 when it lost contact with the cluster for 10 minutes, 5 when it cannot watch
-            (as deployment watch). Needs deployer.
+            approvals). With --watch it follows the deployment as deployment watch does (a live view
+            on a terminal, one plain line per change on a pipe) until it ends, and exits 0 when it
+            succeeded, 1 when it was rolled back, failed or aborted, 4 when it lost contact with the
+            cluster for 10 minutes, 5 when it cannot watch. Needs deployer.
             """,
-        arguments: ["NAME", "VERSION"], flags: [environmentFlag, strategyFlag, onFailureFlag, installConcurrencyFlag, watchFlag]
-            + APIClientOptions.flags) { options in
+        arguments: ["NAME", "VERSION"], flags: [environmentFlag, strategyFlag, onFailureFlag, installConcurrencyFlag, watchFlag,
+                                                DeploymentWatch.noLiveFlag] + APIClientOptions.flags) { options in
         let (name, version) = (options.positionals[0], options.positionals[1])
         var body = "{\"module\":\(JSONText.quoted(name)),\"version\":\(JSONText.quoted(version)),"
             + "\"environment\":\(JSONText.quoted(options.text(environmentFlag) ?? ""))"
@@ -72,7 +72,7 @@ enum DeploymentCommand {
     }
 
     static let watch = Command(
-        "watch", summary: "follow a deployment until it ends, one line per change",
+        "watch", summary: "follow a deployment until it ends, live on a terminal",
         about: """
             Prints one plain line per change (state, wave, gate decision) until the deployment ends;
             exit 0 when it succeeded, 1 when it was rolled back, failed or aborted, 4 when the cluster
@@ -80,10 +80,13 @@ enum DeploymentCommand {
             502, 503 and 504 are retried with backoff), 5 at once when it cannot watch: a CA or
             certificate that does not fit, a host that cannot be, any other error answer (400, 404,
             500), or no answer at all within --timeout of the start. It reads the deployment's
-            summary and waves every second, each read with its own --timeout. Plain lines on a
-            terminal too: no live view yet.
+            summary and waves every second, each read with its own --timeout. On a terminal (unless
+            --no-live, -o json or TERM=dumb) the lines scroll above a live view redrawn every second:
+            the waves, and the active wave's nodes (those not stable first, as many as the terminal
+            has rows for) with each metric's value against the threshold that binds it (the lower of
+            the value the regression rule allows and the ceiling) and the rule that decided it.
             """,
-        arguments: ["ID"], flags: APIClientOptions.flags) { options in
+        arguments: ["ID"], flags: [DeploymentWatch.noLiveFlag] + APIClientOptions.flags) { options in
         try DeploymentWatch.run(options, id: try id(options))
     }
 

@@ -57,6 +57,8 @@ struct DeploymentDocument: Decodable {
     let approval: Approval?
     let waveCount: Int
     let wavesPassed: Int
+    /// The wave installing or gating, if any.
+    let activeWave: Int?
     let nodeCount: Int
     /// Only in the approvals answer: what differs from the environment's policy.
     let overrides: [Override]?

@@ -5,8 +5,9 @@ import Transport
 /// `--watch` and `hotswap deployment watch`: reads the deployment's summary, waves and latest gate
 /// decisions (`GET /api/v1/deployments/{id}?limit=1`, bounded whatever the fleet's size) every
 /// second until it reaches a terminal state and prints one plain line per change
-/// (`DeploymentDocument.changeLines`); exit 0 when it succeeded, 1 when it rolled back, failed or
-/// was aborted. Plain lines on a terminal too: there is no live view yet. Each read is its own
+/// (`DeploymentDocument.changeLines`); on a terminal, those lines scroll above a live view
+/// (`DeploymentLiveView`) that also reads the focused wave's nodes. Exit 0 when it succeeded, 1
+/// when it rolled back, failed or was aborted. Each read is its own
 /// request with a fresh `--timeout`, over the options (credential, TLS context) read once. What
 /// may pass by itself is retried, waiting twice as long each time up to `backoffMaximum`, and
 /// every other outcome ends the watch, as `WatchRule` decides: 4 when contact was lost after the
@@ -18,12 +19,15 @@ enum DeploymentWatch {
     static let backoffMaximum: Duration = .seconds(30)
     static let contactLostAfter: Duration = .seconds(600)
 
+    static let noLiveFlag = Flag("no-live", .none, help: "plain lines on a terminal too, no live view")
+
     static func run(_ options: CommandLineOptions, id: String) throws -> Int32 {
         let reader = try APIClientOptions(options)
-        return try run(reader, id: id, rule: WatchRule(contactLostAfter: contactLostAfter, firstContactWithin: reader.timeout))
+        let live = DeploymentLiveView.isWanted(noLive: options.isGiven(noLiveFlag), json: reader.wantsJSON) ? DeploymentLiveView() : nil
+        return try run(reader, id: id, rule: WatchRule(contactLostAfter: contactLostAfter, firstContactWithin: reader.timeout), live: live)
     }
 
-    static func run(_ reader: APIClientOptions, id: String, rule: WatchRule) throws -> Int32 {
+    static func run(_ reader: APIClientOptions, id: String, rule: WatchRule, live: DeploymentLiveView?) throws -> Int32 {
         var previous: DeploymentDocument?
         var wait = pollInterval
         var lastAnswer: MonotonicInstant?
@@ -58,11 +62,16 @@ enum DeploymentWatch {
             }
             if client.wantsJSON {
                 if previous?.state != document.state || previous == nil { print(String(decoding: body, as: UTF8.self)) }
+            } else if let live {
+                live.show(document, nodes: try live.nodes(of: document, client: client), changes: document.changeLines(since: previous))
             } else {
                 for line in document.changeLines(since: previous) { print(TerminalText.printable(line, maximumBytes: 4_096)) }
             }
             previous = document
-            if document.isTerminal { return document.state == "succeeded" ? 0 : CommandLineProgram.failureStatus }
+            if document.isTerminal {
+                live?.finish()
+                return document.state == "succeeded" ? 0 : CommandLineProgram.failureStatus
+            }
         }
         throw APIFailure(message: "deployment \(id) did not finish within \(pollsMaximum) reads",
                          hint: "hotswap deployment watch \(id) goes on watching", exitStatus: WatchRule.lostContactStatus)

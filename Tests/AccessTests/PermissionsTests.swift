@@ -31,6 +31,7 @@ struct PermissionsTests {
         "DELETE /api/v1/nodes/{id}": .admin, "POST /api/v1/nodes/{id}/revoke": .admin,
         "POST /api/v1/deployments": .deployer, "GET /api/v1/deployments": .viewer, "GET /api/v1/deployments/{id}": .viewer,
         "GET /api/v1/deployments/{id}/waves/{n}": .viewer,
+        "GET /api/v1/deployments/{id}/waves/{n}/nodes": .viewer,
         "POST /api/v1/deployments/{id}/pause": .deployer, "POST /api/v1/deployments/{id}/resume": .deployer,
         "POST /api/v1/deployments/{id}/abort": .deployer, "POST /api/v1/deployments/{id}/rollback": .deployer,
         "POST /api/v1/deployments/{id}/promote": .deployer,

@@ -8,7 +8,8 @@ import TestSupport
 /// the gate on that latency and rolled back, and the node runs the good version again. The gate's
 /// bands for host and module CPU and memory are opened wide (one node has no control group, and a
 /// busy test machine's CPU is not the version's doing): the latency decides, as on one machine it
-/// must. Then the leader's and each follower's `/metrics` count both deployments and the gate's
+/// must. The bad version is watched on a pseudo-terminal: the live view draws the node's metrics
+/// against their thresholds, the latency regressed. Then the leader's and each follower's `/metrics` count both deployments and the gate's
 /// rollback alike, and promtool accepts them; a follower restarted then counts none of it again.
 @Suite(.serialized)
 struct DeploymentEndToEndTests {
@@ -18,16 +19,29 @@ struct DeploymentEndToEndTests {
     let module = "sample-\(UInt32.random(in: 0...UInt32.max))"
 
     init() throws {
-        try Prerequisite.requireTools("curl", "openssl")
+        try Prerequisite.requireTools("curl", "openssl", "script")
         cluster = try ClusterFixture(agents: ["node-1"])
         leader = try #require(cluster.agreedLeader())
         try ModuleFixture.awaitModuleRecords(on: try #require(cluster.processes[leader]), token: cluster.token)
     }
 
+    /// A watched deployment ends within its gate's maximum wait (2 min) and its rollback: the
+    /// command's own bound, with room for a loaded machine, not a measure of it.
+    static let watchTimeout: Duration = .seconds(600)
+
     func hotswap(_ arguments: [String]) throws -> ExternalCommand.Output {
         let addresses = cluster.apiURLs.joined(separator: ",")
         return try ExternalCommand.run([HotSwapBinary.path] + arguments + ["--addr", addresses, "--ca", cluster.certificates.ca],
-                                       environment: cluster.commandLineEnvironment())
+                                       environment: cluster.commandLineEnvironment(), timeout: Self.watchTimeout)
+    }
+
+    /// `hotswap` with its standard output on a pseudo-terminal (util-linux's `script`), as a person
+    /// at a terminal runs it; `script` exits with the command's status.
+    func hotswapOnTerminal(_ arguments: [String]) throws -> ExternalCommand.Output {
+        let command = [HotSwapBinary.path] + arguments + ["--addr", cluster.apiURLs.joined(separator: ","), "--ca", cluster.certificates.ca]
+        let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }.joined(separator: " ")
+        return try ExternalCommand.run(["script", "--quiet", "--flush", "--return", "--command", quoted, "/dev/null"],
+                                       environment: cluster.commandLineEnvironment(["TERM": "xterm"]), timeout: Self.watchTimeout)
     }
 
     /// Polls of 1 s over a 3 s window; the latency band's floor (20 ms) above a loaded machine's
@@ -66,10 +80,13 @@ struct DeploymentEndToEndTests {
         #expect(good.status == 0, "\(good.combined)\n\(agent.log.text)")
         #expect(SampleServiceModule.serving(on: port) == "1.1.0")
 
-        let bad = try hotswap(["deploy", module, "2.0.0", "--env", "development", "--watch", "--timeout", "10m"])
+        let bad = try hotswapOnTerminal(["deploy", module, "2.0.0", "--env", "development", "--watch", "--timeout", "10m"])
         #expect(bad.status == 1, "\(bad.combined)")
         #expect(bad.standardOutput.contains("rolled_back"), "\(bad.standardOutput)")
         #expect(bad.standardOutput.contains("regressed"), "the gate failed the wave on its numbers: \(bad.standardOutput)")
+        for drawn in ["\u{1B}[?7l", "NODE", "LATENCY ms", "REGRESSED", "node-1"] {
+            #expect(bad.standardOutput.contains(drawn), "the live view on a terminal shows \(drawn): \(bad.standardOutput)")
+        }
         #expect(eventually(timeout: .seconds(30)) { SampleServiceModule.serving(on: port) == "1.1.0" })
         let listed = try hotswap(["deployment", "list", "-o", "json"])
         #expect(listed.standardOutput.contains("succeeded") && listed.standardOutput.contains("rolled_back"), "\(listed.standardOutput)")

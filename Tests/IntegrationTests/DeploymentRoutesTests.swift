@@ -176,7 +176,7 @@ struct DeploymentRoutesTests {
     }
 
     /// The record pages its nodes (`limit`, `after` = `nodesNext`, `wave`) and refuses a query it
-    /// does not know; a wave's decisions are their own route; the approvals show a request's gate
+    /// does not know; a wave's decisions and its nodes' figures are their own routes; the approvals show a request's gate
     /// overrides, in the API and on the command line.
     @Test func aRecordPagesItsNodesAWaveHasItsRouteAndApprovalsShowOverrides() throws {
         defer { agents.forEach { $0.close() } }
@@ -192,7 +192,13 @@ struct DeploymentRoutesTests {
         #expect(wave.status == 200 && wave.json["decisions"] is [Any] && wave.json["index"] as? Int == 0, "\(wave.body)")
         let missing = try coordinator.request("GET", "/api/v1/deployments/\(id)/waves/1", token: token)
         #expect(missing.status == 404 && missing.errorCode == "not_found" && missing.body.contains("1 wave(s), 0 to 0"), "\(missing.body)")
-        for query in ["/waves/x", "/waves/-1", "colour=1", "limit=0", "limit=1&limit=2", "after=-1", "wave=64", "/waves/0?limit=1"] {
+        let waveNodes = try coordinator.request("GET", "/api/v1/deployments/\(id)/waves/0/nodes?limit=1", token: token)
+        let shownNodes = (waveNodes.json["nodes"] as? [[String: Any]] ?? []).map { $0["id"] as? String }
+        #expect(waveNodes.status == 200 && shownNodes == ["node-1"] && waveNodes.json["more"] as? Int == 1, "\(waveNodes.body)")
+        let missingNodes = try coordinator.request("GET", "/api/v1/deployments/\(id)/waves/1/nodes", token: token)
+        #expect(missingNodes.status == 404 && missingNodes.errorCode == "not_found", "\(missingNodes.body)")
+        for query in ["/waves/x", "/waves/-1", "colour=1", "limit=0", "limit=1&limit=2", "after=-1", "wave=64", "/waves/0?limit=1",
+                      "/waves/0/nodes?limit=0", "/waves/0/nodes?limit=201", "/waves/0/nodes?limit=1&limit=2", "/waves/0/nodes?after=1"] {
             let path = query.hasPrefix("/") ? "/api/v1/deployments/\(id)\(query)" : "/api/v1/deployments/\(id)?\(query)"
             let refused = try coordinator.request("GET", path, token: token)
             #expect(refused.status == 400 && refused.errorCode == "invalid_query", "\(query): \(refused.body)")

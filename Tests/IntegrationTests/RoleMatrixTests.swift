@@ -104,6 +104,7 @@ struct RoleMatrixTests {
         "GET /api/v1/deployments": Sample(status: 200),
         "GET /api/v1/deployments/{id}": Sample(parameters: ["id": "d-000000000000"], status: 404),
         "GET /api/v1/deployments/{id}/waves/{n}": Sample(parameters: ["id": "d-000000000000", "n": "0"], status: 404),
+        "GET /api/v1/deployments/{id}/waves/{n}/nodes": Sample(parameters: ["id": "d-000000000000", "n": "0"], status: 404),
         "POST /api/v1/deployments/{id}/pause": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
         "POST /api/v1/deployments/{id}/resume": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
         "POST /api/v1/deployments/{id}/abort": Sample(parameters: ["id": "d-000000000000"], body: #"{"why":1}"#, status: 400),
