@@ -64,21 +64,26 @@ final class ApprovalWebhooks: Sendable {
     private let thread = Locked<NativeThread?>(nil)
 
     /// `trustRootsPath`: the CA certificates the `https` receivers' certificates are checked against.
-    init(gateway: AgentGateway, hmac: HMACSHA256, trustRootsPath: String, allowsLoopback: Bool, logger: Logger,
+    /// `trustRootsPath`: a CA named by the operator, which must load (else this throws); nil: the
+    /// system's trust roots, whose absence is only warned of (every `https` delivery then fails).
+    init(gateway: AgentGateway, hmac: HMACSHA256, trustRootsPath: String?, allowsLoopback: Bool, logger: Logger,
          metrics: MetricsRegistry) throws(TransportError) {
         self.gateway = gateway
         self.allowsLoopback = allowsLoopback
         self.logger = logger.with(component: "approval-webhooks")
         tlsGroup = try EventLoopGroup(loopCount: 1)
-        let configuration = TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil, trustRootsPath: trustRootsPath,
-                                             peerVerification: .none)
+        let path = trustRootsPath ?? CoordinatorConfiguration.approvalWebhookTrustRootsDefault
+        let configuration = TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil, trustRootsPath: path, peerVerification: .none)
         do {
             post = WebhookPost(hmac: hmac, client: .success(HTTPClient(group: tlsGroup, context: try TLSContext(configuration,
                                                                                                               side: .client))))
         } catch {
+            guard trustRootsPath == nil else {
+                tlsGroup.shutdown()
+                throw error
+            }
             post = WebhookPost(hmac: hmac, client: .failure(error))
-            self.logger.warning("no CA certificates for approval webhooks; https deliveries fail", ["path": trustRootsPath,
-                                                                                                "error": "\(error)"])
+            self.logger.warning("no CA certificates for approval webhooks; https deliveries fail", ["path": path, "error": "\(error)"])
         }
         delivered = metrics.counter("hotswap_approval_webhook_delivered_total",
                                     help: "Approval webhook deliveries a receiver answered 2xx.")

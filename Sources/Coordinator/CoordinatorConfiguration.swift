@@ -70,8 +70,10 @@ public struct CoordinatorConfiguration: Sendable {
     public static let deploymentRetentionRange: ClosedRange<Duration> = .seconds(3_600) ... .seconds(365 * 86_400)
     public static let moduleRetentionRange = FleetState.moduleRetentionRange
     /// The CA certificates the approval webhooks' `https` receivers are checked against
-    /// (DEPLOYMENTS.md, "Approval webhook"): the system's trust roots unless an internal CA is named.
-    public var approvalWebhookTrustRoots = CoordinatorConfiguration.approvalWebhookTrustRootsDefault
+    /// (DEPLOYMENTS.md, "Approval webhook"): an internal CA's, named with `--approval-webhook-ca`,
+    /// which must load or the coordinator does not start; nil: the system's trust roots
+    /// (`approvalWebhookTrustRootsDefault`), whose absence only fails `https` deliveries.
+    public var approvalWebhookTrustRoots: String?
     public static let approvalWebhookTrustRootsDefault = "/etc/ssl/certs/ca-certificates.crt"
     /// Whether approval webhooks may name a loopback address (`--approval-webhook-allow-loopback`,
     /// for tests and `hotswap dev`): off, an admin cannot make the leader POST to its own host's

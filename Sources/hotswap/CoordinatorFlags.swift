@@ -67,7 +67,8 @@ enum CoordinatorFlags {
 
     static let approvalWebhookCA = Flag("approval-webhook-ca", .text("CA.pem"),
                                         .value(CoordinatorConfiguration.approvalWebhookTrustRootsDefault),
-                                        help: "the CA certificates approval webhooks' https receivers are checked against")
+                                        help: "the CA certificates approval webhooks' https receivers are checked against; "
+                                            + "one named here that cannot be loaded stops the start")
 
     static let approvalWebhookAllowLoopback = Flag("approval-webhook-allow-loopback", .none,
                                                    help: "let approval webhooks name a loopback address (tests, dev); else refused")

@@ -10,9 +10,10 @@ struct ProcessLifecycleTests {
     /// The log of a coordinator that refused to start. A refusal exits 1; a usage error
     /// (exit 2) or a crash is not one, and fails the test.
     private func startFailure(_ certificates: CertificateFixture, name: String = "c1",
-                              tlsDirectory: String? = nil, peerPort: Int = 0) throws -> String {
+                              tlsDirectory: String? = nil, peerPort: Int = 0, extraArguments: [String] = []) throws -> String {
         do {
-            _ = try CoordinatorProcess(name: name, tlsDirectory: tlsDirectory ?? certificates.tlsDirectory, peerPort: peerPort)
+            _ = try CoordinatorProcess(name: name, tlsDirectory: tlsDirectory ?? certificates.tlsDirectory, peerPort: peerPort,
+                                       extraArguments: extraArguments)
         } catch let failure as CoordinatorProcess.StartFailure {
             #expect(failure.status == 1, "\(failure)")
             return failure.log
@@ -56,6 +57,15 @@ struct ProcessLifecycleTests {
         try FileManager.default.copyItem(atPath: certificates.foreign.file("c1.key"), toPath: mixed.file("c1.key"))
         let log = try startFailure(certificates, tlsDirectory: mixed.path)
         #expect(log.contains("\(mixed.file("c1.pem")) is not signed by the cluster CA"), "\(log)")
+    }
+
+    /// A webhook CA the operator named is meant to be used: one that cannot be loaded stops the
+    /// start rather than failing every https delivery later.
+    @Test func refusesToStartWithAnApprovalWebhookCAThatCannotBeLoaded() throws {
+        let certificates = try CertificateFixture()
+        let missing = certificates.tlsDirectory + "/no-such-ca.pem"
+        let log = try startFailure(certificates, extraArguments: ["--approval-webhook-ca", missing])
+        #expect(log.contains("loading CA \(missing)"), "\(log)")
     }
 
     /// Listeners bind with SO_REUSEPORT; without the check the second would
