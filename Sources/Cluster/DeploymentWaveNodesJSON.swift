@@ -5,10 +5,12 @@ import Wire
 /// `GET /api/v1/deployments/{id}/waves/{n}/nodes` (Docs/DEPLOYMENTS.md, "API and CLI"): a wave's
 /// nodes as its latest gate decision judged them, each metric with its value, the baseline, the
 /// highest value the regression rule allowed, the ceiling and what decided it. What a live view
-/// draws. Nodes that were not stable come first, then the rest, each group in the wave's order;
-/// at most `limit` are shown and the rest counted (`more`), so the answer is bounded whatever the
-/// wave's size. The figures are the decision's evidence computed again (`StabilizationGate.evidence`),
-/// never stored apart from it.
+/// draws. The nodes come in three tiers, each in plan order: failing (a metric regressed or over
+/// its ceiling, a failing streak, a failed probe, the module missing from a sample), then not
+/// stable, then stable; at most `limit` are shown, `more` counts the rest and `failing` and
+/// `notStable` count the wave's nodes in those tiers, so a failing node past the limit is never
+/// hidden without a count. The figures are the decision's evidence computed again
+/// (`StabilizationGate.evidence`), never stored apart from it.
 extension DeploymentJSON {
     public static func waveNodes(_ record: DeploymentRecord, _ index: Int, limit: Int) -> String {
         let wave = record.waves[index]
@@ -20,8 +22,10 @@ extension DeploymentJSON {
             }
         }
         let judged = evidence?.nodes ?? []
-        let unstable = judged.filter { !$0.isStable }.map(\.index)
-        let order = unstable + (judged.isEmpty ? Array(members.indices) : judged.filter(\.isStable).map(\.index))
+        let failing = judged.filter(isFailing).map(\.index)
+        let notStable = judged.filter { !isFailing($0) && !$0.isStable }.map(\.index)
+        let stable = judged.filter { !isFailing($0) && $0.isStable }.map(\.index)
+        let order = judged.isEmpty ? Array(members.indices) : failing + notStable + stable
         let shown = order.prefix(max(0, limit)).filter { members.indices.contains($0) }
         let nodes = shown.map { position in
             waveNode(record.nodes[members[position]], judged.indices.contains(position) ? judged[position] : nil)
@@ -29,15 +33,22 @@ extension DeploymentJSON {
         let decision = wave.decisions.last.map { latest in
             "{" + (decisionFields(latest) + [
                 "\"consecutiveStable\":\(latest.consecutiveStable)",
-                "\"consecutiveStableWanted\":\(evidence?.consecutiveStableWanted ?? 0)",
-                "\"pollsMaximum\":\(evidence?.pollsMaximum ?? 0)",
+                "\"consecutiveStableWanted\":\(max(record.gate.consecutiveStable, 1))",
+                "\"consecutiveFailingWanted\":\(max(record.gate.consecutiveFailing, 1))",
+                "\"pollsMaximum\":\(StabilizationGate.pollsMaximum(settings: record.gate))",
             ]).joined(separator: ",") + "}"
         }
         return "{" + [
             "\"index\":\(index)", "\"state\":\(JSONText.quoted(snake("\(wave.state)")))", "\"nodeCount\":\(members.count)",
-            "\"decision\":\(decision ?? "null")", "\"nodes\":[\(nodes.joined(separator: ","))]",
-            "\"more\":\(members.count - shown.count)",
+            "\"decision\":\(decision ?? "null")", "\"failing\":\(failing.count)", "\"notStable\":\(notStable.count)",
+            "\"nodes\":[\(nodes.joined(separator: ","))]", "\"more\":\(members.count - shown.count)",
         ].joined(separator: ",") + "}"
+    }
+
+    /// What can fail the wave: a metric regressed or over its ceiling, a failing streak left from
+    /// earlier polls, a failed probe, or the module missing from a sample of the window.
+    static func isFailing(_ node: GateNodeEvidence) -> Bool {
+        node.isFailing || node.failingStreak > 0 || node.probeFailed || node.samplesWithoutModule > 0
     }
 
     /// One node: its state in the deployment and, once a decision judged it, its figures.
@@ -45,8 +56,9 @@ extension DeploymentJSON {
         var fields = ["\"id\":\(JSONText.quoted(node.id))", "\"state\":\(JSONText.quoted(snake("\(node.state)")))"]
         if let evidence {
             fields += [
-                "\"judged\":true", "\"stable\":\(evidence.isStable)", "\"hasData\":\(evidence.hasData)",
-                "\"probeFailed\":\(evidence.probeFailed)", "\"moduleAbsent\":\(evidence.moduleAbsent)",
+                "\"judged\":true", "\"failing\":\(isFailing(evidence))", "\"stable\":\(evidence.isStable)",
+                "\"hasData\":\(evidence.hasData)", "\"probeFailed\":\(evidence.probeFailed)",
+                "\"samples\":\(evidence.samples)", "\"samplesWithoutModule\":\(evidence.samplesWithoutModule)",
                 "\"failingStreak\":\(evidence.failingStreak)",
                 "\"metrics\":[\(evidence.metrics.map(metricFigures).joined(separator: ","))]",
             ]
@@ -57,7 +69,7 @@ extension DeploymentJSON {
     }
 
     /// One metric's figures; `allowed` is baseline + the control's change + the band: a value above
-    /// it regressed.
+    /// it regressed. A value at or above the ceiling is over it.
     static func metricFigures(_ metric: GateMetricEvidence) -> String {
         let allowed = metric.baseline.flatMap { baseline in
             metric.regressionBand.map { baseline + (metric.controlChange ?? 0) + $0 }

@@ -113,7 +113,7 @@ final class DevLiveView {
             StandardOutput.line(line)
             return
         }
-        terminal.printAbove(line)
+        terminal.printAbove([line])
     }
 
     /// Forgets the frame on screen, so what is printed next is not erased.

@@ -1,6 +1,7 @@
 /// `GET /api/v1/deployments/{id}/waves/{n}/nodes`'s answer as the CLI reads it
 /// (Docs/DEPLOYMENTS.md, "API and CLI"): a wave's nodes as its latest gate decision judged them,
-/// those that were not stable first, at most a page of them and how many more there are.
+/// failing ones first, then those not stable, then the stable, at most a page of them, how many
+/// more there are and how many of the wave's nodes are failing or not stable.
 public struct WaveNodesDocument: Decodable, Sendable, Equatable {
     /// The latest decision, without its evidence.
     public struct Decision: Decodable, Sendable, Equatable {
@@ -10,6 +11,7 @@ public struct WaveNodesDocument: Decodable, Sendable, Equatable {
         public let reason: String
         public let consecutiveStable: Int
         public let consecutiveStableWanted: Int
+        public let consecutiveFailingWanted: Int
         public let pollsMaximum: UInt32
     }
 
@@ -29,10 +31,15 @@ public struct WaveNodesDocument: Decodable, Sendable, Equatable {
         public let state: String
         /// False before the wave's first decision: no figure then.
         public let judged: Bool
+        /// A metric regressed or over its ceiling, a failing streak, a failed probe or the module
+        /// missing from a sample.
+        public let failing: Bool?
         public let stable: Bool?
         public let hasData: Bool?
         public let probeFailed: Bool?
-        public let moduleAbsent: Bool?
+        /// Samples in the poll's window, and how many of them lacked the deployed module.
+        public let samples: Int?
+        public let samplesWithoutModule: Int?
         public let failingStreak: Int?
         public let metrics: [Metric]
     }
@@ -41,6 +48,9 @@ public struct WaveNodesDocument: Decodable, Sendable, Equatable {
     public let state: String
     public let nodeCount: Int
     public let decision: Decision?
+    /// The wave's nodes failing, and not stable but not failing, shown or not.
+    public let failing: Int
+    public let notStable: Int
     public let nodes: [Node]
     public let more: Int
 }

@@ -28,7 +28,7 @@ extension StabilizationGate {
 
     /// ceil(maximumWait / pollInterval): the poll at which the maximum wait has passed. A poll
     /// interval of 0 (refused by the settings' bounds) counts as 1 ms.
-    static func pollsMaximum(settings: GateSettings) -> UInt32 {
+    public static func pollsMaximum(settings: GateSettings) -> UInt32 {
         let interval = UInt64(max(settings.pollIntervalMilliseconds, 1))
         let polls = (UInt64(settings.maximumWaitMilliseconds) + interval - 1) / interval
         return UInt32(clamping: polls)

@@ -12,7 +12,11 @@ extension SocketAddress {
         hints.ai_flags = AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
         let code = getaddrinfo(host, "\(port)", &hints, &list)
-        guard code == 0 else { return .failure(ResolutionFailure(host: host, detail: String(cString: gai_strerror(code)))) }
+        guard code == 0 else {
+            // EAI_SYSTEM's own words are only "System error": errno says which.
+            let system = code == EAI_SYSTEM ? ": " + String(cString: strerror(errno)) : ""
+            return .failure(ResolutionFailure(host: host, detail: String(cString: gai_strerror(code)) + system))
+        }
         defer { freeaddrinfo(list) }
         var entry = list
         while let current = entry {

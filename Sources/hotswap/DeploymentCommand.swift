@@ -39,6 +39,9 @@ enum DeploymentCommand {
         if options.isGiven(strategyFlag) { body += ",\"strategy\":\(JSONText.quoted(try options.choice(strategyFlag)))" }
         if options.isGiven(onFailureFlag) { body += ",\"gate\":{\"onFailure\":\(JSONText.quoted(try options.choice(onFailureFlag)))}" }
         body += ",\"installConcurrency\":\(try options.count(installConcurrencyFlag))"
+        guard options.isGiven(watchFlag) || !options.isGiven(DeploymentWatch.noLiveFlag) else {
+            throw UsageError("--no-live needs --watch")
+        }
         let client = try APIClientOptions(options)
         let response = try client.send("POST", "/api/v1/deployments", body: Array((body + "}").utf8))
         guard response.head.status == 202 else { throw APIFailure(answer: response) }
@@ -81,10 +84,11 @@ enum DeploymentCommand {
             certificate that does not fit, a host that cannot be, any other error answer (400, 404,
             500), or no answer at all within --timeout of the start. It reads the deployment's
             summary and waves every second, each read with its own --timeout. On a terminal (unless
-            --no-live, -o json or TERM=dumb) the lines scroll above a live view redrawn every second:
-            the waves, and the active wave's nodes (those not stable first, as many as the terminal
-            has rows for) with each metric's value against the threshold that binds it (the lower of
-            the value the regression rule allows and the ceiling) and the rule that decided it.
+            --no-live, -o json, or TERM unset or dumb) the lines scroll above a live view redrawn
+            every second: the waves, and the active wave's nodes (failing ones first, then those not
+            stable, as many as the terminal has rows for, the rest counted) with each metric's value
+            against the threshold that binds it (the lower of the value the regression rule allows
+            and the ceiling) and the rule that decided it.
             """,
         arguments: ["ID"], flags: [DeploymentWatch.noLiveFlag] + APIClientOptions.flags) { options in
         try DeploymentWatch.run(options, id: try id(options))

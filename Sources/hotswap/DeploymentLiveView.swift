@@ -1,4 +1,3 @@
-import CLinux
 import Glibc
 import LocalFleet
 
@@ -11,11 +10,16 @@ final class DeploymentLiveView {
     static let wavesShownMaximum = 8
     /// Nodes asked for when the terminal does not say its height.
     static let nodesShownDefault = 20
+    /// The lines around the node rows: summary, earlier and later waves, the wave's line, the
+    /// table's header, the count of nodes not shown, a notice and the footer.
+    static let linesBesideNodes = wavesShownMaximum + 8
+    /// The nodes' read is for display only: a slow one must not freeze the view.
+    static let nodesReadLimit: Duration = .seconds(5)
     static let footer = "(refreshing every second; Ctrl-C stops watching, not the deployment)"
 
     private let terminal = TerminalFrame()
-    /// The rows a node table may take: what the terminal's height leaves, 3 to 50.
-    let nodesShown: Int
+    private let id: String
+    private var lastLines: [String] = []
 
     /// A live view is drawn on a terminal unless `--no-live`, `-o json` or TERM=dumb (or unset) says not.
     static func isWanted(noLive: Bool, json: Bool) -> Bool {
@@ -23,38 +27,53 @@ final class DeploymentLiveView {
         return String(cString: term) != "dumb"
     }
 
-    init() {
-        let rows = Int(hs_terminal_rows(1))
-        nodesShown = rows == 0 ? Self.nodesShownDefault : max(3, min(50, rows - Self.wavesShownMaximum - 8))
+    /// `id`: the deployment watched, as the command line named it.
+    init(id: String) {
+        self.id = id
     }
 
-    /// The wave the view shows the nodes of.
+    /// The nodes a read asks for: what the terminal's height leaves, 3 to 50.
+    static func nodesShown(rows: Int) -> Int {
+        rows == 0 ? nodesShownDefault : max(3, min(50, rows - linesBesideNodes))
+    }
+
+    /// The wave the view shows the nodes of: the active wave when the deployment has it, else the
+    /// last that started; nil when none has.
     static func focus(_ document: DeploymentDocument) -> Int? {
-        document.activeWave ?? document.waves?.last { $0.state != "pending" }?.index
+        let waves = document.waves ?? []
+        if let active = document.activeWave, waves.indices.contains(active) { return active }
+        return waves.lastIndex { $0.state != "pending" }
     }
 
     /// Prints `changes` above the view, then draws the view of `document` and its focused wave's
     /// nodes (nil when it has none; a failure's message when the read failed).
     func show(_ document: DeploymentDocument, nodes: Result<WaveNodesDocument, APIFailure>?, changes: [String]) {
-        for line in changes { terminal.printAbove(TerminalText.printable(line, maximumBytes: 4_096)) }
+        terminal.printAbove(changes.map { TerminalText.printable($0, maximumBytes: 4_096) })
         var lines = [document.summaryLine]
         let waves = document.waves ?? []
-        let focus = Self.focus(document) ?? 0
-        let first = max(0, min(focus - Self.wavesShownMaximum / 2, waves.count - Self.wavesShownMaximum))
+        let focus = Self.focus(document)
+        let first = max(0, min((focus ?? 0) - Self.wavesShownMaximum / 2, waves.count - Self.wavesShownMaximum))
         let shown = waves.dropFirst(first).prefix(Self.wavesShownMaximum)
         if first > 0 { lines.append("(\(first) earlier wave\(first == 1 ? "" : "s"))") }
-        for wave in shown {
-            lines.append((wave.index == focus ? "> " : "  ") + DeploymentDocument.waveLine(wave)
+        for (position, wave) in zip(shown.indices, shown) {
+            lines.append((position == focus ? "> " : "  ") + DeploymentDocument.waveLine(wave)
                 + (wave.latestDecision.map { "; last: \(DeploymentDocument.decisionLine($0))" } ?? ""))
         }
         let later = waves.count - first - shown.count
         if later > 0 { lines.append("(\(later) later wave\(later == 1 ? "" : "s"))") }
         switch nodes {
-        case let .success(table): lines += WaveNodesTable.lines(table)
+        case let .success(table): lines += WaveNodesTable.lines(table, maximumNodes: Self.nodesShown(rows: TerminalFrame.rows()))
         case let .failure(failure): lines.append("nodes unavailable: \(failure.message)")
         case nil: break
         }
-        terminal.draw(lines.map { TerminalText.printable($0, maximumBytes: 4_096) } + [Self.footer])
+        lastLines = lines.map { TerminalText.printable($0, maximumBytes: 4_096) }
+        terminal.draw(lastLines + [Self.footer])
+    }
+
+    /// Draws the last view again with `notice` (why it is not being refreshed) above the footer.
+    func stale(_ notice: String) {
+        guard !lastLines.isEmpty else { return }
+        terminal.draw(lastLines + [TerminalText.printable(notice, maximumBytes: 4_096), Self.footer])
     }
 
     /// Leaves the last view on screen for good.
@@ -62,11 +81,14 @@ final class DeploymentLiveView {
         terminal.release()
     }
 
-    /// Reads the focused wave's nodes with `client`: nil when the deployment has no wave in focus.
+    /// Reads the focused wave's nodes with `client`, within `nodesReadLimit`: nil when the
+    /// deployment has no wave in focus.
     func nodes(of document: DeploymentDocument, client: APIClientOptions) throws -> Result<WaveNodesDocument, APIFailure>? {
         guard let wave = Self.focus(document) else { return nil }
+        let limit = Self.nodesShown(rows: TerminalFrame.rows())
         do {
-            let response = try client.send("GET", "/api/v1/deployments/\(document.id)/waves/\(wave)/nodes?limit=\(nodesShown)")
+            let response = try client.send("GET", "/api/v1/deployments/\(id)/waves/\(wave)/nodes?limit=\(limit)",
+                                           within: Self.nodesReadLimit)
             guard response.head.status == 200 else { return .failure(APIFailure(answer: response)) }
             return .success(try APIClientOptions.decode(WaveNodesDocument.self, from: response.body))
         } catch let failure as APIFailure {

@@ -23,7 +23,8 @@ enum DeploymentWatch {
 
     static func run(_ options: CommandLineOptions, id: String) throws -> Int32 {
         let reader = try APIClientOptions(options)
-        let live = DeploymentLiveView.isWanted(noLive: options.isGiven(noLiveFlag), json: reader.wantsJSON) ? DeploymentLiveView() : nil
+        let wantsLive = DeploymentLiveView.isWanted(noLive: options.isGiven(noLiveFlag), json: reader.wantsJSON)
+        let live = wantsLive ? DeploymentLiveView(id: id) : nil
         return try run(reader, id: id, rule: WatchRule(contactLostAfter: contactLostAfter, firstContactWithin: reader.timeout), live: live)
     }
 
@@ -49,6 +50,8 @@ enum DeploymentWatch {
             case (.retry, _), (.read, .failure):
                 // `.read` is only ever decided for an answer.
                 wait = min(wait * 2, backoffMaximum)
+                live?.stale("not refreshed for \(waited.text): \(cause(outcome).message); "
+                    + "trying again in \(wait.text)")
                 continue
             case let (.end(status), _):
                 throw failure(outcome, status: status, id: id, waited: waited)
@@ -86,13 +89,17 @@ enum DeploymentWatch {
         }
     }
 
+    /// What went wrong with one read: the error answer, or the failure to get one.
+    static func cause(_ result: Result<HTTPClientResponse, APIFailure>) -> APIFailure {
+        switch result {
+        case let .success(response): APIFailure(answer: response)
+        case let .failure(failure): failure
+        }
+    }
+
     /// The one line a watch ends with, under `status`.
     static func failure(_ result: Result<HTTPClientResponse, APIFailure>, status: Int32, id: String, waited: Duration) -> APIFailure {
-        let cause: APIFailure
-        switch result {
-        case let .success(response): cause = APIFailure(answer: response)
-        case let .failure(failure): cause = failure
-        }
+        let cause = cause(result)
         guard status == WatchRule.lostContactStatus else { return cause.exiting(status) }
         return APIFailure(message: "lost contact with the cluster for \(waited.text) while watching deployment \(id): \(cause.message)",
                           hint: "it may still be running: hotswap deployment watch \(id)", exitStatus: status)

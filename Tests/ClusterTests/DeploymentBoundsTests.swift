@@ -9,8 +9,9 @@ import Testing
 /// maximum (16,384 nodes with 45-byte ids and 200-byte details, a gating wave whose every node has
 /// no data in each kept poll) the record's answer holds one page of nodes and no evidence, pages
 /// walk every node of a wave once, a wave's answer holds at most 50 node lines per decision and
-/// counts the rest, and the answer a leader sends a follower for a control or an approval decision
-/// is the headline, the same size for one node as for 16,384 (the JSON summary for older builds).
+/// counts the rest, a wave's nodes' answer at most its limit of nodes, and the answer a leader
+/// sends a follower for a control or an approval decision is the headline, the same size for one
+/// node as for 16,384 (the JSON summary for older builds).
 struct DeploymentBoundsTests {
     static let nodes = FleetState.nodesMaximum
 
@@ -101,6 +102,18 @@ struct DeploymentBoundsTests {
         #expect(shown.count == 2 && shown[1] == full.lines, "\(shown)")
         #expect(shown[1].filter { $0.hasPrefix("node ") }.count == 3 && !shown[1].contains { $0.hasPrefix("… and ") })
         #expect(answer["nodes"] as? Int == 3)
+    }
+
+    /// The live view's answer: at most `limit` nodes of the 16,320-node wave, the rest counted (each
+    /// without data in the kept polls: not stable, not failing).
+    @Test func aWavesNodesAnswerHoldsAtMostItsLimitAndCountsTheRest() throws {
+        let record = Self.large()
+        let text = DeploymentJSON.waveNodes(record, 1, limit: DeploymentNodePage.limitRange.upperBound)
+        #expect(text.utf8.count < 256 * 1_024, "\(text.utf8.count) bytes")
+        let json = try Self.object(text)
+        let waveNodes = Self.nodes - 64
+        #expect((json["nodes"] as? [Any])?.count == 200 && json["more"] as? Int == waveNodes - 200, "\(json["more"] ?? "")")
+        #expect(json["notStable"] as? Int == waveNodes && json["failing"] as? Int == 0 && json["nodeCount"] as? Int == waveNodes)
     }
 
     @Test func eachWavesNodeCountIsItsShareOfTheNodes() throws {

@@ -29,10 +29,11 @@ struct DeploymentEndToEndTests {
     /// command's own bound, with room for a loaded machine, not a measure of it.
     static let watchTimeout: Duration = .seconds(600)
 
-    func hotswap(_ arguments: [String]) throws -> ExternalCommand.Output {
+    /// `timeout`: `watchTimeout` for a watched deployment, else ExternalCommand's default.
+    func hotswap(_ arguments: [String], timeout: Duration = ExternalCommand.defaultTimeout) throws -> ExternalCommand.Output {
         let addresses = cluster.apiURLs.joined(separator: ",")
         return try ExternalCommand.run([HotSwapBinary.path] + arguments + ["--addr", addresses, "--ca", cluster.certificates.ca],
-                                       environment: cluster.commandLineEnvironment(), timeout: Self.watchTimeout)
+                                       environment: cluster.commandLineEnvironment(), timeout: timeout)
     }
 
     /// `hotswap` with its standard output on a pseudo-terminal (util-linux's `script`), as a person
@@ -69,14 +70,15 @@ struct DeploymentEndToEndTests {
                                      separateExecutable: true)
         defer { _ = agent.stop() }
         #expect(eventually { cluster.nodes(via: leader)["node-1"]?["status"] as? String == "live" })
-        let installed = try hotswap(["node", "install", "node-1", module, "1.0.0", "--wait", "90s"])
+        let installed = try hotswap(["node", "install", "node-1", module, "1.0.0", "--wait", "90s"], timeout: .seconds(120))
         #expect(installed.status == 0, "\(installed.combined)\n\(agent.log.text)")
         let policyFile = work.file("policy.json")
         try Data(Self.policy.utf8).write(to: URL(fileURLWithPath: policyFile))
         let policy = try hotswap(["env", "policy", "development", "--set-json", policyFile])
         #expect(policy.status == 0, "\(policy.combined)")
 
-        let good = try hotswap(["deploy", module, "1.1.0", "--env", "development", "--watch", "--timeout", "10m"])
+        let good = try hotswap(["deploy", module, "1.1.0", "--env", "development", "--watch", "--timeout", "10m"],
+                               timeout: Self.watchTimeout)
         #expect(good.status == 0, "\(good.combined)\n\(agent.log.text)")
         #expect(SampleServiceModule.serving(on: port) == "1.1.0")
 

@@ -198,7 +198,8 @@ struct DeploymentRoutesTests {
         let missingNodes = try coordinator.request("GET", "/api/v1/deployments/\(id)/waves/1/nodes", token: token)
         #expect(missingNodes.status == 404 && missingNodes.errorCode == "not_found", "\(missingNodes.body)")
         for query in ["/waves/x", "/waves/-1", "colour=1", "limit=0", "limit=1&limit=2", "after=-1", "wave=64", "/waves/0?limit=1",
-                      "/waves/0/nodes?limit=0", "/waves/0/nodes?limit=201", "/waves/0/nodes?limit=1&limit=2", "/waves/0/nodes?after=1"] {
+                      "/waves/x/nodes", "/waves/0/nodes?limit=0", "/waves/0/nodes?limit=201", "/waves/0/nodes?limit=1&limit=2",
+                      "/waves/0/nodes?after=1"] {
             let path = query.hasPrefix("/") ? "/api/v1/deployments/\(id)\(query)" : "/api/v1/deployments/\(id)?\(query)"
             let refused = try coordinator.request("GET", path, token: token)
             #expect(refused.status == 400 && refused.errorCode == "invalid_query", "\(query): \(refused.body)")
