@@ -8,8 +8,9 @@ import TestSupport
 /// the gate on that latency and rolled back, and the node runs the good version again. The gate's
 /// bands for host and module CPU and memory are opened wide (one node has no control group, and a
 /// busy test machine's CPU is not the version's doing): the latency decides, as on one machine it
-/// must. The bad version is watched on a pseudo-terminal: the live view draws the node's metrics
-/// against their thresholds, the latency regressed. Then the leader's and each follower's `/metrics` count both deployments and the gate's
+/// must. Both are watched on a pseudo-terminal: the good one with `--no-live` (plain lines only),
+/// the bad one with the live view, which draws the node's metrics against their thresholds, the
+/// latency regressed. Then the leader's and each follower's `/metrics` count both deployments and the gate's
 /// rollback alike, and promtool accepts them; a follower restarted then counts none of it again.
 @Suite(.serialized)
 struct DeploymentEndToEndTests {
@@ -29,7 +30,7 @@ struct DeploymentEndToEndTests {
     /// command's own bound, with room for a loaded machine, not a measure of it.
     static let watchTimeout: Duration = .seconds(600)
 
-    /// `timeout`: `watchTimeout` for a watched deployment, else ExternalCommand's default.
+    /// `timeout`: longer than ExternalCommand's default for a command that waits on the cluster.
     func hotswap(_ arguments: [String], timeout: Duration = ExternalCommand.defaultTimeout) throws -> ExternalCommand.Output {
         let addresses = cluster.apiURLs.joined(separator: ",")
         return try ExternalCommand.run([HotSwapBinary.path] + arguments + ["--addr", addresses, "--ca", cluster.certificates.ca],
@@ -77,9 +78,10 @@ struct DeploymentEndToEndTests {
         let policy = try hotswap(["env", "policy", "development", "--set-json", policyFile])
         #expect(policy.status == 0, "\(policy.combined)")
 
-        let good = try hotswap(["deploy", module, "1.1.0", "--env", "development", "--watch", "--timeout", "10m"],
-                               timeout: Self.watchTimeout)
+        let good = try hotswapOnTerminal(["deploy", module, "1.1.0", "--env", "development", "--watch", "--no-live", "--timeout", "10m"])
         #expect(good.status == 0, "\(good.combined)\n\(agent.log.text)")
+        #expect(good.standardOutput.contains("succeeded") && !good.standardOutput.contains("\u{1B}"),
+                "--no-live: plain lines on a terminal too: \(good.standardOutput)")
         #expect(SampleServiceModule.serving(on: port) == "1.1.0")
 
         let bad = try hotswapOnTerminal(["deploy", module, "2.0.0", "--env", "development", "--watch", "--timeout", "10m"])
