@@ -1,9 +1,11 @@
+import Certificates
 import Foundation
 import Testing
 import TestSupport
 
 /// The API port speaks HTTPS to ordinary clients: curl verifies it against the
-/// cluster CA, promtool accepts the metrics.
+/// cluster CA, promtool accepts the metrics. The metrics the Deploy/ alert rules read show what
+/// happened: one leader learned of, the write-ahead log's fsyncs timed, the certificate's notAfter.
 @Suite(.serialized)
 struct HTTPSEndpointTests {
     let certificates: CertificateFixture
@@ -52,6 +54,16 @@ struct HTTPSEndpointTests {
         #expect(metrics.standardOutput.contains("hotswap_transport_connections"))
         let check = try ExternalCommand.run(["promtool", "check", "metrics"], input: Data(metrics.standardOutput.utf8))
         #expect(check.status == 0, "promtool: \(check.combined)")
+    }
+
+    @Test func metricsShowTheLeaderTheLogsFsyncsAndTheCertificatesExpiry() throws {
+        try Prerequisite.requireTools("curl")
+        let scraper = MetricsScraper(ca: certificates.ca, url: coordinator.apiURL)
+        #expect(eventually { scraper.value("hotswap_raft_is_leader") == 1 })
+        #expect(scraper.value("hotswap_raft_leader_changes_total") == 1, "a lone coordinator elects itself once")
+        #expect((scraper.value("hotswap_wal_fsync_duration_seconds_count") ?? 0) >= 1, "its election's term and vote were synced")
+        let notAfter = try CertificateInfo.load(path: certificates.certificate("c1")).notAfter
+        #expect(scraper.value("hotswap_certificate_not_after_timestamp_seconds") == Double(notAfter))
     }
 
     @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {
