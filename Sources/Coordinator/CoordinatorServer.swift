@@ -38,6 +38,8 @@ public final class CoordinatorServer: Sendable {
     private let dataLock: DataDirectoryLock
     private let stopped = Atomic<Bool>(false)
     private let reloadFailures: Counter
+    /// `hotswap_certificate_not_after_timestamp_seconds`: set at start and by each reload that installs a certificate.
+    private let certificateNotAfter: Gauge
 
     /// Takes the data directory's lock, recovers the Raft log, and builds the endpoints.
     /// The bootstrap password goes to `AdminBootstrap` only: the kept `configuration` has none.
@@ -47,8 +49,7 @@ public final class CoordinatorServer: Sendable {
         dataLock = try DataDirectoryLock.acquire(directory: configuration.dataDirectory)
         let revocations = AgentRevocations(logger: logger)
         tls = try CoordinatorTLS(configuration, revocations: revocations)
-        reloadFailures = metrics.counter("hotswap_certificate_reload_failures_total",
-                                         help: "SIGHUP certificate reloads refused (the previous certificates stay in use).")
+        (reloadFailures, certificateNotAfter) = try Self.certificateMetrics(configuration, in: metrics)
         let raftSettings = RaftService.Settings(configuration)
         let founding = try FoundingRecord.settle(configuration, logger: logger)
         let raft = try RaftService(name: configuration.name, topology: founding.topology, joining: founding.joining,
@@ -128,7 +129,9 @@ public final class CoordinatorServer: Sendable {
         }
         let webhooks = try ApprovalWebhooks(gateway: gateway, hmac: hmac, trustRootsPath: configuration.approvalWebhookTrustRoots,
                                             allowsLoopback: configuration.approvalWebhookAllowsLoopback, logger: logger, metrics: metrics)
+        let leaderChanges = LeaderChangeCount(metrics: metrics)
         raft.viewObserver = { view in
+            leaderChanges.follow(view)
             gateway.follow(view)
             orders.follow(view)
             deployments.follow(view)
@@ -177,6 +180,17 @@ public final class CoordinatorServer: Sendable {
         NodeModuleRoutes.register(in: &routes, orders: orders)
         EventRoutes.register(in: &routes, hub: raft.events)
         AuditRoutes.register(in: &routes, service: raft)
+    }
+
+    /// The reload failures' counter and the gauge of the certificate's notAfter, set from the certificate file now.
+    private static func certificateMetrics(_ configuration: CoordinatorConfiguration,
+                                           in metrics: MetricsRegistry) throws(CertificateError) -> (Counter, Gauge) {
+        let failures = metrics.counter("hotswap_certificate_reload_failures_total",
+                                       help: "SIGHUP certificate reloads refused (the previous certificates stay in use).")
+        let notAfter = metrics.gauge("hotswap_certificate_not_after_timestamp_seconds",
+                                     help: "When this coordinator's certificate in use expires (its notAfter), in Unix seconds.")
+        notAfter.set(Double(try CertificateInfo.load(path: configuration.certificatePath).notAfter))
+        return (failures, notAfter)
     }
 
     /// The module store in `DATA/modules/`; what a crash left of uploads is removed and logged.
@@ -243,7 +257,7 @@ public final class CoordinatorServer: Sendable {
     /// their connections' other requests are refused as they come (`APIGuard.certificateRefusal`).
     public func reloadCertificates() {
         do {
-            _ = try configuration.verifyCertificates()
+            let certificate = try configuration.verifyCertificates()
             let previous = tls.apiTrust.generation
             let generation = try tls.reload(configuration)
             if generation != previous {
@@ -251,6 +265,7 @@ public final class CoordinatorServer: Sendable {
                 logger.warning("cluster CA changed; client certificates verified against the previous one are refused",
                                ["ca": configuration.caPath, "trust_generation": "\(generation)"])
             }
+            certificateNotAfter.set(Double(certificate.notAfter))
             logger.info("certificates reloaded", ["certificate": configuration.certificatePath])
         } catch {
             reloadFailures.increment()

@@ -1,12 +1,33 @@
 import Cluster
 import Consensus
+import Observability
 import Primitives
 import Storage
+import Transport
 
 /// Persists what Raft hands out (entries, hard state, snapshots) in the
 /// write-ahead log and turns a recovered log back into Raft's `PersistentState`.
 struct RaftLogStore {
+    /// Bucket upper bounds of `hotswap_wal_append_duration_seconds`: a local SSD appends and syncs
+    /// a batch in well under a millisecond, a busy disk or a network volume in tens to hundreds.
+    static let appendBucketsSeconds: [Double] = [
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
+
     let wal: WriteAheadLog
+    /// Times each whole append of a batch (encode, write, segment roll, fdatasync); nil where nothing is
+    /// scraped (`hotswap data verify`).
+    private(set) var appendSeconds: Histogram?
+
+    /// This store, timing each batch it appends in `metrics`.
+    func timingAppends(in metrics: MetricsRegistry) -> RaftLogStore {
+        var timed = self
+        timed.appendSeconds = metrics.histogram(
+            "hotswap_wal_append_duration_seconds",
+            help: "Time to append one write-ahead-log batch: encode, write, segment roll and fdatasync, which Raft waits for.",
+            buckets: Self.appendBucketsSeconds)
+        return timed
+    }
 
     static func open(directory: String) throws -> (RaftLogStore, PersistentState, RecoveredLog) {
         let (wal, recovered) = try WriteAheadLog.open(directory: directory)
@@ -36,7 +57,10 @@ struct RaftLogStore {
             LogEntryRecord(index: $0.index, term: $0.term, kind: $0.kind.rawValue, data: $0.data)
         }
         let hard = ready.hardState.map { HardStateRecord(term: $0.term, votedFor: $0.vote, commitIndex: $0.commit) }
-        try wal.append(entries: records, hardState: hard)
+        let startedAt = MonotonicInstant.now()
+        if try wal.append(entries: records, hardState: hard) {
+            appendSeconds?.observe(Double(startedAt.duration(until: .now()).wholeNanoseconds) / 1e9)
+        }
     }
 
     func save(_ snapshot: Snapshot) throws(StorageError) {

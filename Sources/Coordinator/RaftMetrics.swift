@@ -1,4 +1,6 @@
+import Cluster
 import Fleet
+import Locking
 import Observability
 import Transport
 
@@ -32,5 +34,28 @@ enum RaftMetrics {
             Double(raft.view.leaseRemainingMilliseconds) / 1_000
         }
         DeploymentMetrics.registerGauges(in: metrics) { Array(raft.view.deployments.values) }
+    }
+}
+
+/// Counts in `hotswap_raft_leader_changes_total` each new leader this coordinator learns of from
+/// Raft's published views: another member, or the same one elected again in a later term. A
+/// lease that keeps lapsing ends in new elections, so this is what a flapping cluster raises.
+final class LeaderChangeCount: Sendable {
+    private let counter: Counter
+    private let counted = Locked<(name: String, term: UInt64)?>(nil)
+
+    init(metrics: MetricsRegistry) {
+        counter = metrics.counter("hotswap_raft_leader_changes_total",
+                                  help: "New leaders this coordinator learned of (another member, or the same in a later term).")
+    }
+
+    func follow(_ view: ClusterView) {
+        guard let name = view.leaderName else { return }
+        let isNew = counted.withLock { counted in
+            guard counted?.name != name || counted?.term != view.term else { return false }
+            counted = (name, view.term)
+            return true
+        }
+        if isNew { counter.increment() }
     }
 }

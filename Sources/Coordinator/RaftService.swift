@@ -137,7 +137,7 @@ final class RaftService: @unchecked Sendable {
         inboundRaftMessages = TaskQuota(loop: loop, maximumPerSource: Self.peerTasksMaximum)
         inboundForwardedRequests = TaskQuota(loop: loop, maximumPerSource: Self.peerTasksMaximum)
         let recovery = try StartupRecovery.run(dataDirectory: dataDirectory)
-        store = recovery.store
+        store = recovery.store.timingAppends(in: metrics)
         if recovery.details.truncatedTailBytes > 0 {
             logger.warning("write-ahead log had a torn tail; truncated", [
                 "bytes": "\(recovery.details.truncatedTailBytes)", "records": "\(recovery.details.truncatedTailRecords)",

@@ -60,9 +60,12 @@ struct LogWriter {
         guard active != nil else { throw .closed }
     }
 
-    mutating func append(entries: [LogEntryRecord], hardState newHardState: HardStateRecord?) throws(StorageError) {
+    /// True when it wrote and fdatasync'd a batch; false when there was nothing to write or only a
+    /// commit index to hold back (see below).
+    @discardableResult
+    mutating func append(entries: [LogEntryRecord], hardState newHardState: HardStateRecord?) throws(StorageError) -> Bool {
         try checkUsable()
-        guard !entries.isEmpty || newHardState != nil else { return }
+        guard !entries.isEmpty || newHardState != nil else { return false }
         try validate(entries)
         // As etcd's MustSync: a batch that only moves the commit index need
         // not be durable at once (a lost commit index is learned again from
@@ -74,7 +77,7 @@ struct LogWriter {
         guard mustSync else {
             hardState = newHardState
             unwrittenHardState = newHardState
-            return
+            return false
         }
         try writeBatch(entries.map(WALRecord.entry), hardState: newHardState)
         if let first = entries.first, let last = entries.last {
@@ -84,6 +87,7 @@ struct LogWriter {
             assert(lastIndex == last.index, "the log must end at the last appended entry")
         }
         if let newHardState { hardState = newHardState }
+        return true
     }
 
     /// Writes a commit index still waiting for a batch (see `append`).

@@ -29,15 +29,18 @@ public final class WriteAheadLog: Sendable {
     /// truncates everything from i on, as Raft requires) and/or a new hard state, then fsyncs before
     /// returning — unless the batch only moves the commit index, which the next fsync (or leaving
     /// the segment, or closing) makes durable. Raft acknowledges a vote or an append only after
-    /// this returns.
+    /// this returns. True when it wrote and fsync'd a batch, false when it held the batch back.
     ///
     /// Entries are written before the hard state, so a crash part-way never
     /// leaves a commit index pointing past the durable entries. On failure the
     /// segment is cut back to where it was, and the log stays usable.
-    public func append(entries: [LogEntryRecord], hardState: HardStateRecord?) throws(StorageError) {
+    @discardableResult
+    public func append(entries: [LogEntryRecord], hardState: HardStateRecord?) throws(StorageError) -> Bool {
+        var synced = false
         try locked { (writer: inout LogWriter) throws(StorageError) in
-            try writer.append(entries: entries, hardState: hardState)
+            synced = try writer.append(entries: entries, hardState: hardState)
         }
+        return synced
     }
 
     /// Writes the snapshot atomically (temp file, fsync, rename, fsync the directory), records it in

@@ -7,7 +7,8 @@ import TestSupport
 /// real coordinator given an unreadable, mismatched, expired, foreign-CA or
 /// wrong-role certificate keeps serving the old one (what `openssl s_client`
 /// is shown), logs what failed and counts it in
-/// `hotswap_certificate_reload_failures_total`; a good one is then picked up.
+/// `hotswap_certificate_reload_failures_total`; a good one is then picked up, and
+/// `hotswap_certificate_not_after_timestamp_seconds` follows the certificate in use.
 @Suite(.serialized)
 struct CertificateReloadTests {
     /// One bad replacement of c1's certificate and key, and the text its refusal must contain.
@@ -51,6 +52,8 @@ struct CertificateReloadTests {
         }
         let originalFingerprint = try fingerprint(ofFile: original.file("c1.pem"))
         #expect(try served(coordinator, certificates) == originalFingerprint)
+        let originalNotAfter = Double(try CertificateInfo.load(path: original.file("c1.pem")).notAfter)
+        #expect(try notAfter(coordinator, certificates) == originalNotAfter)
 
         for (index, bad) in Self.cases.enumerated() {
             try bad.install(certificates, try Self.staging(certificates))
@@ -61,6 +64,7 @@ struct CertificateReloadTests {
             #expect(refusal.contains(bad.expected), "\(bad): \(refusal)")
             #expect(try served(coordinator, certificates) == originalFingerprint, "\(bad): the old certificate is not served")
             #expect(try failureCount(coordinator, certificates) == index + 1, "\(bad)")
+            #expect(try notAfter(coordinator, certificates) == originalNotAfter, "\(bad)")
             for file in ["c1.pem", "c1.key"] { try Self.replace(certificates.directory.file(file), with: original.file(file)) }
         }
 
@@ -74,6 +78,9 @@ struct CertificateReloadTests {
         #expect(renewed != originalFingerprint)
         #expect(try served(coordinator, certificates) == renewed, "the good certificate was not picked up")
         #expect(try failureCount(coordinator, certificates) == Self.cases.count)
+        let renewedNotAfter = Double(try CertificateInfo.load(path: certificates.certificate("c1")).notAfter)
+        #expect(renewedNotAfter < originalNotAfter, "the renewal is valid for 2 days, the original for a year")
+        #expect(try notAfter(coordinator, certificates) == renewedNotAfter)
     }
 
     /// A directory holding the fixture's CA, to issue replacements signed by it.
@@ -110,6 +117,10 @@ struct CertificateReloadTests {
                                                   + "-CAfile \(certificates.ca) </dev/null 2>/dev/null "
                                                   + "| openssl x509 -noout -fingerprint -sha256"])
         return output.standardOutput
+    }
+
+    private func notAfter(_ coordinator: CoordinatorProcess, _ certificates: CertificateFixture) throws -> Double? {
+        MetricsScraper(ca: certificates.ca, url: coordinator.apiURL).value("hotswap_certificate_not_after_timestamp_seconds")
     }
 
     private func failureCount(_ coordinator: CoordinatorProcess, _ certificates: CertificateFixture) throws -> Int? {

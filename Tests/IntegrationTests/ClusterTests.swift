@@ -81,6 +81,11 @@ struct ClusterTests {
         let metrics = MetricsScraper(ca: cluster.certificates.ca, url: secondProcess.apiURL)
         let droppedOutbound = "hotswap_peer_messages_dropped_total{direction=\"outbound\"}"
         #expect(eventually { (metrics.value(droppedOutbound) ?? 0) > 0 }, "nothing sent to the dead member was counted as dropped")
+        // Each survivor learned of the first leader and of the second (Deploy/'s leader-flapping alert reads it).
+        for member in cluster.live {
+            let scraper = MetricsScraper(ca: cluster.certificates.ca, url: try #require(cluster.processes[member]).apiURL)
+            #expect(eventually { (scraper.value("hotswap_raft_leader_changes_total") ?? 0) >= 2 }, "\(member) did not count the failover")
+        }
         try cluster.start(first)
         #expect(eventually { cluster.environmentNames(on: first).isSuperset(of: before + after) }, "restarted member did not catch up")
         #expect(cluster.putAcknowledged("after-restart"))

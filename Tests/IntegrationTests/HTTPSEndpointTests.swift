@@ -1,9 +1,11 @@
+import Certificates
 import Foundation
 import Testing
 import TestSupport
 
 /// The API port speaks HTTPS to ordinary clients: curl verifies it against the
-/// cluster CA, promtool accepts the metrics.
+/// cluster CA, promtool accepts the metrics. The metrics the Deploy/ alert rules read show what
+/// happened: one leader learned of, the write-ahead log's appends timed, the certificate's notAfter.
 @Suite(.serialized)
 struct HTTPSEndpointTests {
     let certificates: CertificateFixture
@@ -52,6 +54,17 @@ struct HTTPSEndpointTests {
         #expect(metrics.standardOutput.contains("hotswap_transport_connections"))
         let check = try ExternalCommand.run(["promtool", "check", "metrics"], input: Data(metrics.standardOutput.utf8))
         #expect(check.status == 0, "promtool: \(check.combined)")
+    }
+
+    @Test func metricsShowTheLeaderTheLogsAppendsAndTheCertificatesExpiry() throws {
+        try Prerequisite.requireTools("curl")
+        let scraper = MetricsScraper(ca: certificates.ca, url: coordinator.apiURL)
+        #expect(eventually { scraper.value("hotswap_raft_is_leader") == 1 })
+        // The count follows the published view, which can trail is_leader by a scrape.
+        #expect(eventually { scraper.value("hotswap_raft_leader_changes_total") == 1 }, "a lone coordinator elects itself once")
+        #expect((scraper.value("hotswap_wal_append_duration_seconds_count") ?? 0) >= 1, "its election's term and vote were appended")
+        let notAfter = try CertificateInfo.load(path: certificates.certificate("c1")).notAfter
+        #expect(scraper.value("hotswap_certificate_not_after_timestamp_seconds") == Double(notAfter))
     }
 
     @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {

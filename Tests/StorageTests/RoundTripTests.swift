@@ -91,10 +91,12 @@ struct RoundTripTests {
         defer { directory.remove() }
         let (log, _) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
         for index in UInt64(1)...40 {
-            try log.append(entries: [Fixtures.entry(index, term: 3, dataBytes: 40)],
-                           hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index - 1))
-            try log.append(entries: [], hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index))
+            #expect(try log.append(entries: [Fixtures.entry(index, term: 3, dataBytes: 40)],
+                                   hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index - 1)), "entries are synced")
+            #expect(try !log.append(entries: [], hardState: HardStateRecord(term: 3, votedFor: 1, commitIndex: index)),
+                    "a commit index alone is held back")
         }
+        #expect(try !log.append(entries: [], hardState: nil), "nothing to write")
         try log.flushAndClose()
         #expect(try directory.segmentPaths().count >= 3, "the test needs segments left while a commit-only record was their tail")
         let (reopened, recovered) = try WriteAheadLog.open(directory: directory.path, segmentSizeBytes: Fixtures.smallSegmentBytes)
