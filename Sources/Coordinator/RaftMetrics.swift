@@ -38,11 +38,13 @@ enum RaftMetrics {
 }
 
 /// Counts in `hotswap_raft_leader_changes_total` each new leader this coordinator learns of from
-/// Raft's published views: another member, or the same one elected again in a later term. A
+/// Raft's published views: another member, or the same one elected again in a later term. A term
+/// has at most one leader, so a leader is new when it is known in a later term than the last one
+/// counted (how its name is shown may change within a term, as the membership is applied). A
 /// lease that keeps lapsing ends in new elections, so this is what a flapping cluster raises.
 final class LeaderChangeCount: Sendable {
     private let counter: Counter
-    private let counted = Locked<(name: String, term: UInt64)?>(nil)
+    private let countedTerm = Locked<UInt64?>(nil)
 
     init(metrics: MetricsRegistry) {
         counter = metrics.counter("hotswap_raft_leader_changes_total",
@@ -50,10 +52,10 @@ final class LeaderChangeCount: Sendable {
     }
 
     func follow(_ view: ClusterView) {
-        guard let name = view.leaderName else { return }
-        let isNew = counted.withLock { counted in
-            guard counted?.name != name || counted?.term != view.term else { return false }
-            counted = (name, view.term)
+        guard view.isLeaderKnown else { return }
+        let isNew = countedTerm.withLock { counted in
+            guard counted.map({ view.term > $0 }) ?? true else { return false }
+            counted = view.term
             return true
         }
         if isNew { counter.increment() }

@@ -4,7 +4,8 @@ import Observability
 import Testing
 
 /// `hotswap_raft_leader_changes_total` counts each new leader in the views Raft publishes: another
-/// member, or the same one in a later term; not a view without a leader, nor a repeat.
+/// member, or the same one in a later term; not a view without a leader, nor a repeat, nor the same
+/// term's leader shown under another name (`node-ID` until the membership naming it is applied).
 struct LeaderChangeCountTests {
     @Test func countsEachNewLeaderOrTermOnce() {
         let metrics = MetricsRegistry()
@@ -14,10 +15,12 @@ struct LeaderChangeCountTests {
             (nil, 1, 0),   // campaigning: no leader known
             ("c1", 1, 1),  // c1 elected
             ("c1", 1, 1),  // the same view again (a lease withdrawn, a new commit index)
-            (nil, 2, 1),   // c1 lost; an election under way
-            ("c2", 2, 2),  // c2 elected
-            ("c2", 3, 3),  // c2 again, in a later term
-            ("c1", 4, 4),  // back to c1
+            ("node-7", 2, 2),  // elected in term 2, shown by id: its membership not yet applied here
+            ("c7", 2, 2),  // the same leader, now named
+            (nil, 3, 2),   // c7 lost; an election under way
+            ("c2", 3, 3),  // c2 elected
+            ("c2", 4, 4),  // c2 again, in a later term
+            ("c1", 5, 5),  // back to c1
         ]
         for step in steps {
             var view = ClusterView(selfName: "c1", directory: MemberDirectory(founding: ClusterTopology(members: [])))
