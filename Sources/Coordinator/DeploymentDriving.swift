@@ -303,7 +303,7 @@ final class DeploymentDriving: Sendable {
         case let .answered(result):
             let detail = result.reason.map { "\(result.outcome): \($0)" } ?? "\(result.outcome)"
             switch result.outcome {
-            case .installed: return .succeeded(detail: detail)
+            case .installed: return .succeeded(detail: detail, runs: result.active?.version)
             case .failed, .refused: return .failed(detail: detail)
             case .interrupted, .busy: return .retry(detail: detail)
             }

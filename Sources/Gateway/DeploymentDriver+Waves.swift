@@ -68,7 +68,8 @@ extension DeploymentDriver {
             }
             guard let ending = order.ending else { continue }
             let (succeeded, detail): (Bool, String) = switch ending {
-            case let .succeeded(detail): (true, detail)
+            case let .succeeded(detail, runs):
+                Self.runsWhatWasOrdered(runs, node: node, kind: kind, version: deployment.version).map { (false, $0) } ?? (true, detail)
             case let .failed(detail), let .retry(detail), let .busy(detail): (false, detail)
             }
             let bounded = detail.truncated(toUTF8Bytes: DeploymentRecord.textBytesMaximum)
@@ -78,6 +79,17 @@ extension DeploymentDriver {
             actions += propose("\(kind == .install ? "install" : "rollback")/\(deployment.id)/\(node.id)", command, now: now)
         }
         return actions
+    }
+
+    /// Nil when the host runs what the order was for: the deployment's version after an install,
+    /// the node's previous version (or none) after a switch back; else why the order failed. A
+    /// host that answers "done" but runs something else has not done it, and a rolled-back
+    /// deployment must leave every node on its previous version.
+    static func runsWhatWasOrdered(_ runs: String?, node: DeploymentNode, kind: OrderKind, version: String) -> String? {
+        let wanted = kind == .install ? version : node.previousVersion
+        guard runs != wanted else { return nil }
+        let step = kind == .install ? "the install" : "the switch back"
+        return "after \(step) the node runs \(runs ?? "no version"), not \(wanted ?? "no version")"
     }
 
     /// The gate's next poll once it is due: a poll interval after the last one (or after the

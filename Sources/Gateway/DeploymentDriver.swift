@@ -59,8 +59,8 @@ public struct DeploymentDriver: Sendable {
 
     /// How an order ended, as the shell reports it.
     public enum OrderEnding: Equatable, Sendable {
-        /// The host installed (or switched back).
-        case succeeded(detail: String)
+        /// The host installed (or switched back) and runs `runs` now (nil: no version of the module).
+        case succeeded(detail: String, runs: String?)
         /// The host answered that it could not, or the order cannot be placed at all.
         case failed(detail: String)
         /// Not placed, or ended without a definitive answer: placed again until the deadline.

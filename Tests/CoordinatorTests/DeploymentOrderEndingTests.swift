@@ -11,7 +11,9 @@ struct DeploymentOrderEndingTests {
 
     @Test func anAnswerCarriesTheHostsReasonIntoTheDetail() {
         let result = InstallResult(operation: Self.withdrawal, outcome: .installed, active: nil, reason: "2.0.0 is withdrawn")
-        #expect(DeploymentDriving.ending(of: .answered(result)) == .succeeded(detail: "installed: 2.0.0 is withdrawn"))
+        #expect(DeploymentDriving.ending(of: .answered(result)) == .succeeded(detail: "installed: 2.0.0 is withdrawn", runs: nil))
+        let back = InstallResult(operation: Self.withdrawal, outcome: .installed, active: ActiveVersion(version: "1.0.0", port: 9000))
+        #expect(DeploymentDriving.ending(of: .answered(back)) == .succeeded(detail: "installed", runs: "1.0.0"))
         let plain = InstallResult(operation: Self.withdrawal, outcome: .failed, active: nil)
         #expect(DeploymentDriving.ending(of: .answered(plain)) == .failed(detail: "failed"))
     }

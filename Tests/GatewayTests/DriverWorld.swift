@@ -19,6 +19,9 @@ struct DriverWorld {
         var hung = false
         /// Answers every install that it failed.
         var installFails = false
+        /// Keeps no earlier version on an install (its retention deleted it): a switch back
+        /// withdraws the version and leaves none running.
+        var keepsNothing = false
         /// Operations done, with whether they succeeded: a repeat is answered from here.
         var done: [OperationID: Bool] = [:]
     }
@@ -165,27 +168,28 @@ struct DriverWorld {
         orders.removeAll { $0.due <= now }
         for order in due {
             guard let host = hosts[order.request.key.node], !host.hung else { continue }
-            let succeeded = carryOut(order.request.operation, on: order.request.key.node)
+            let (succeeded, runs) = carryOut(order.request.operation, on: order.request.key.node)
             guard order.leadership == leadership else { continue }
             let ending: DeploymentDriver.OrderEnding = chance(weather.lostAnswer)
-                ? .retry(detail: "no answer") : succeeded ? .succeeded(detail: "done") : .failed(detail: "failed")
+                ? .retry(detail: "no answer") : succeeded ? .succeeded(detail: "done", runs: runs) : .failed(detail: "failed")
             driver.orderEnded(order.request.key, ending, nowMilliseconds: now)
         }
     }
 
-    /// What the host does with an operation: once; a repeat answers as the first time did.
-    private mutating func carryOut(_ operation: OperationID, on node: String) -> Bool {
-        if let done = hosts[node]?.done[operation] { return done }
+    /// What the host does with an operation: once; a repeat answers as the first time did. With
+    /// whether it was done, the version the host runs now.
+    private mutating func carryOut(_ operation: OperationID, on node: String) -> (Bool, String?) {
+        if let done = hosts[node]?.done[operation] { return (done, hosts[node]?.current) }
         var host = hosts[node]!
         switch operation.kind {
         case let .install(version):
             if host.installFails {
                 host.done[operation] = false
                 hosts[node] = host
-                return false
+                return (false, host.current)
             }
             if host.current != version {
-                host.retained = host.current
+                host.retained = host.keepsNothing ? nil : host.current
                 host.current = version
             }
         case let .switchBack(from):
@@ -197,7 +201,7 @@ struct DriverWorld {
         }
         host.done[operation] = true
         hosts[node] = host
-        return true
+        return (true, host.current)
     }
 
     private mutating func chance(_ perMille: UInt64) -> Bool {
