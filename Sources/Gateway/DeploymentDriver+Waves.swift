@@ -69,7 +69,8 @@ extension DeploymentDriver {
             guard let ending = order.ending else { continue }
             let (succeeded, detail): (Bool, String) = switch ending {
             case let .succeeded(detail, runs):
-                Self.runsWhatWasOrdered(runs, node: node, kind: kind, version: deployment.version).map { (false, $0) } ?? (true, detail)
+                Self.wrongVersion(runs, node: node, kind: kind, version: deployment.version).map { (false, "\($0) (\(detail))") }
+                    ?? (true, detail)
             case let .failed(detail), let .retry(detail), let .busy(detail): (false, detail)
             }
             let bounded = detail.truncated(toUTF8Bytes: DeploymentRecord.textBytesMaximum)
@@ -81,15 +82,21 @@ extension DeploymentDriver {
         return actions
     }
 
-    /// Nil when the host runs what the order was for: the deployment's version after an install,
-    /// the node's previous version (or none) after a switch back; else why the order failed. A
-    /// host that answers "done" but runs something else has not done it, and a rolled-back
-    /// deployment must leave every node on its previous version.
-    static func runsWhatWasOrdered(_ runs: String?, node: DeploymentNode, kind: OrderKind, version: String) -> String? {
-        let wanted = kind == .install ? version : node.previousVersion
-        guard runs != wanted else { return nil }
-        let step = kind == .install ? "the install" : "the switch back"
-        return "after \(step) the node runs \(runs ?? "no version"), not \(wanted ?? "no version")"
+    /// Why a host's "done" is not, from the version it names as committed after the order (nil:
+    /// none); nil when it may be taken. An install must have committed the deployment's version. A
+    /// switch back must have left it, and must not have left the node with none when the plan
+    /// saw one running: a host that kept nothing to switch back to withdraws the version. Any
+    /// other version after a switch back is taken, as the plan's previous version is the
+    /// coordinator's copy of what the host reported, which may lag behind the host.
+    static func wrongVersion(_ runs: String?, node: DeploymentNode, kind: OrderKind, version: String) -> String? {
+        switch kind {
+        case .install:
+            return runs == version ? nil : "after the install the node runs \(runs ?? "no version"), not \(version)"
+        case .rollback:
+            if runs == version { return "after the switch back the node still runs \(version)" }
+            if runs == nil, let previous = node.previousVersion { return "after the switch back the node runs no version, not \(previous)" }
+            return nil
+        }
     }
 
     /// The gate's next poll once it is due: a poll interval after the last one (or after the

@@ -21,6 +21,10 @@ struct LeaderChangeCountTests {
             ("c2", 3, 3),  // c2 elected
             ("c2", 4, 4),  // c2 again, in a later term
             ("c1", 5, 5),  // back to c1
+            ("c2", 4, 5),  // an older view after a newer one: not counted
+            (nil, 6, 5),   // c1 lost
+            ("c1", 6, 6),  // c1 again in term 6
+            ("c1", 6, 6),  // heard again in the same term
         ]
         for step in steps {
             var view = ClusterView(selfName: "c1", directory: MemberDirectory(founding: ClusterTopology(members: [])))

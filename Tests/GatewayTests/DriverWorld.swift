@@ -19,11 +19,13 @@ struct DriverWorld {
         var hung = false
         /// Answers every install that it failed.
         var installFails = false
-        /// Keeps no earlier version on an install (its retention deleted it): a switch back
+        /// Keeps no earlier version on an install, as a host does whose committed version was not
+        /// the one the coordinator recorded (say one a `--module` watch reported): a switch back
         /// withdraws the version and leaves none running.
         var keepsNothing = false
-        /// Operations done, with whether they succeeded: a repeat is answered from here.
-        var done: [OperationID: Bool] = [:]
+        /// Operations done, with whether they succeeded and the version then committed: a repeat
+        /// is answered from here.
+        var done: [OperationID: (succeeded: Bool, runs: String?)] = [:]
     }
 
     /// How unkind the world is, each a chance in 1,000 per event.
@@ -179,12 +181,12 @@ struct DriverWorld {
     /// What the host does with an operation: once; a repeat answers as the first time did. With
     /// whether it was done, the version the host runs now.
     private mutating func carryOut(_ operation: OperationID, on node: String) -> (Bool, String?) {
-        if let done = hosts[node]?.done[operation] { return (done, hosts[node]?.current) }
+        if let done = hosts[node]?.done[operation] { return done }
         var host = hosts[node]!
         switch operation.kind {
         case let .install(version):
             if host.installFails {
-                host.done[operation] = false
+                host.done[operation] = (false, host.current)
                 hosts[node] = host
                 return (false, host.current)
             }
@@ -199,7 +201,7 @@ struct DriverWorld {
                 host.retained = nil
             }
         }
-        host.done[operation] = true
+        host.done[operation] = (true, host.current)
         hosts[node] = host
         return (true, host.current)
     }
