@@ -57,6 +57,23 @@ import Testing
         #expect(world.hosts["node-01"]?.current == nil)
     }
 
+    /// A node that already ran the deployment's version is not switched back to an older version
+    /// it kept: it is recorded rolled back with nothing to undo, and still runs that version.
+    @Test func aNodeAlreadyOnTheVersionIsLeftOnItByARollback() throws {
+        var world = DriverWorld(seed: 14, nodes: 3)
+        world.hosts["node-01"]?.current = "2.0.0"
+        world.hosts["node-01"]?.retained = "1.0.0"
+        world.bad = "2.0.0"
+        _ = world.deploy("d1", version: "2.0.0", strategy: .direct)
+        world.runChecked(forMilliseconds: 600_000)
+        let deployment = try #require(world.state.deployments["d1"])
+        #expect(deployment.state == .rolledBack, "\(deployment.state): \(deployment.stateReason)")
+        let node = try #require(deployment.nodes.first { $0.id == "node-01" })
+        #expect(node.state == .rolledBack && node.detail == DeploymentDriver.nothingToUndo, "\(node)")
+        #expect(world.hosts["node-01"]?.current == "2.0.0")
+        #expect(world.hosts.filter { $0.key != "node-01" }.values.allSatisfy { $0.current == "1.0.0" })
+    }
+
     static let weatherCases: [(RolloutStrategy, UInt64)] = [RolloutStrategy.canary, .rolling].flatMap { strategy in
         (0..<8).map { (strategy, $0) }
     }
