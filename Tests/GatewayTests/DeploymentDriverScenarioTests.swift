@@ -24,15 +24,22 @@ import Testing
         #expect(world.hosts.values.allSatisfy { $0.current == "1.0.0" })
     }
 
-    /// A node that ran no version has nothing to switch back to: its host withdraws the new
-    /// version, as InstallCore does, and the node is rolled back to running none.
-    @Test func aNodeWithNoPreviousVersionIsRolledBackToNone() throws {
-        var world = DriverWorld(seed: 12, nodes: 3)
-        world.hosts["node-01"]?.current = nil
+    /// A direct deployment of the bad version 2.0.0 to three hosts on 1.0.0, node-01 changed by
+    /// `configure` first, run until it ends: the world and the deployment's record.
+    static func badDirectDeployment(seed: UInt64, configure: (inout DriverWorld.Host) -> Void) throws
+        -> (DriverWorld, DeploymentRecord) {
+        var world = DriverWorld(seed: seed, nodes: 3)
+        configure(&world.hosts["node-01"]!)
         world.bad = "2.0.0"
         _ = world.deploy("d1", version: "2.0.0", strategy: .direct)
         world.runChecked(forMilliseconds: 600_000)
-        let deployment = try #require(world.state.deployments["d1"])
+        return (world, try #require(world.state.deployments["d1"]))
+    }
+
+    /// A node that ran no version has nothing to switch back to: its host withdraws the new
+    /// version, as InstallCore does, and the node is rolled back to running none.
+    @Test func aNodeWithNoPreviousVersionIsRolledBackToNone() throws {
+        let (world, deployment) = try Self.badDirectDeployment(seed: 12) { $0.current = nil }
         #expect(deployment.state == .rolledBack)
         #expect(deployment.nodes.allSatisfy { $0.state == .rolledBack })
         #expect(world.hosts["node-01"]?.current == nil)
@@ -43,12 +50,7 @@ import Testing
     /// kept nothing to switch back to) has not been rolled back: the node's rollback fails saying
     /// what it runs, and the deployment ends failed.
     @Test func aSwitchBackThatLeavesAnotherVersionRunningFails() throws {
-        var world = DriverWorld(seed: 13, nodes: 3)
-        world.hosts["node-01"]?.keepsNothing = true
-        world.bad = "2.0.0"
-        _ = world.deploy("d1", version: "2.0.0", strategy: .direct)
-        world.runChecked(forMilliseconds: 600_000)
-        let deployment = try #require(world.state.deployments["d1"])
+        let (world, deployment) = try Self.badDirectDeployment(seed: 13) { $0.keepsNothing = true }
         #expect(deployment.state == .failed, "\(deployment.state): \(deployment.stateReason)")
         let node = try #require(deployment.nodes.first { $0.id == "node-01" })
         #expect(node.state == .rollbackFailed, "\(node)")
@@ -60,13 +62,10 @@ import Testing
     /// A node that already ran the deployment's version is not switched back to an older version
     /// it kept: it is recorded rolled back with nothing to undo, and still runs that version.
     @Test func aNodeAlreadyOnTheVersionIsLeftOnItByARollback() throws {
-        var world = DriverWorld(seed: 14, nodes: 3)
-        world.hosts["node-01"]?.current = "2.0.0"
-        world.hosts["node-01"]?.retained = "1.0.0"
-        world.bad = "2.0.0"
-        _ = world.deploy("d1", version: "2.0.0", strategy: .direct)
-        world.runChecked(forMilliseconds: 600_000)
-        let deployment = try #require(world.state.deployments["d1"])
+        let (world, deployment) = try Self.badDirectDeployment(seed: 14) { host in
+            host.current = "2.0.0"
+            host.retained = "1.0.0"
+        }
         #expect(deployment.state == .rolledBack, "\(deployment.state): \(deployment.stateReason)")
         let node = try #require(deployment.nodes.first { $0.id == "node-01" })
         #expect(node.state == .rolledBack && node.detail == DeploymentDriver.nothingToUndo, "\(node)")
