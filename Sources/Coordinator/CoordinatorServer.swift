@@ -42,14 +42,15 @@ public final class CoordinatorServer: Sendable {
     private let certificateNotAfter: Gauge
 
     /// Takes the data directory's lock, recovers the Raft log, and builds the endpoints.
+    /// `certificate` is what the start-up check (`verifyCertificates`) read from the certificate file.
     /// The bootstrap password goes to `AdminBootstrap` only: the kept `configuration` has none.
-    public init(_ configuration: CoordinatorConfiguration, logger: Logger) throws {
+    public init(_ configuration: CoordinatorConfiguration, certificate: CertificateInfo, logger: Logger) throws {
         self.configuration = configuration.withoutBootstrapPassword
         self.logger = logger
         dataLock = try DataDirectoryLock.acquire(directory: configuration.dataDirectory)
         let revocations = AgentRevocations(logger: logger)
         tls = try CoordinatorTLS(configuration, revocations: revocations)
-        (reloadFailures, certificateNotAfter) = try Self.certificateMetrics(configuration, in: metrics)
+        (reloadFailures, certificateNotAfter) = Self.certificateMetrics(notAfter: certificate.notAfter, in: metrics)
         let raftSettings = RaftService.Settings(configuration)
         let founding = try FoundingRecord.settle(configuration, logger: logger)
         let raft = try RaftService(name: configuration.name, topology: founding.topology, joining: founding.joining,
@@ -182,14 +183,13 @@ public final class CoordinatorServer: Sendable {
         AuditRoutes.register(in: &routes, service: raft)
     }
 
-    /// The reload failures' counter and the gauge of the certificate's notAfter, set from the certificate file now.
-    private static func certificateMetrics(_ configuration: CoordinatorConfiguration,
-                                           in metrics: MetricsRegistry) throws(CertificateError) -> (Counter, Gauge) {
+    /// The reload failures' counter and the gauge of the certificate's notAfter, set to `notAfter`.
+    private static func certificateMetrics(notAfter seconds: Int64, in metrics: MetricsRegistry) -> (Counter, Gauge) {
         let failures = metrics.counter("hotswap_certificate_reload_failures_total",
                                        help: "SIGHUP certificate reloads refused (the previous certificates stay in use).")
         let notAfter = metrics.gauge("hotswap_certificate_not_after_timestamp_seconds",
                                      help: "When this coordinator's certificate in use expires (its notAfter), in Unix seconds.")
-        notAfter.set(Double(try CertificateInfo.load(path: configuration.certificatePath).notAfter))
+        notAfter.set(Double(seconds))
         return (failures, notAfter)
     }
 

@@ -20,7 +20,7 @@ public enum DataDirectoryVerification {
         let lock = try DataDirectoryLock.acquire(directory: dataDirectory)
         defer { lock.release() }
         let founding = try FoundingRecord.read(dataDirectory: dataDirectory)
-        let recovery = try StartupRecovery.run(dataDirectory: dataDirectory)
+        let recovery = try StartupRecovery.run(dataDirectory: dataDirectory, metrics: nil)
         defer { recovery.store.wal.close() }
         let segments = try recovery.store.wal.segmentFiles.map { path in
             RecoveryReport.Segment(path: path, bytes: try fileSize(path))

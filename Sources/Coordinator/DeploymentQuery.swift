@@ -25,11 +25,10 @@ enum DeploymentQuery {
                 }
                 listing.state = state
             case "limit":
-                let limit = DecimalText.decimal(value).flatMap { Int(exactly: $0) }
-                guard let limit, DeploymentListing.limitRange.contains(limit) else {
-                    return .failure(invalid("limit must be a whole number from 1 to \(DeploymentListing.limitRange.upperBound)"))
+                switch limit(value, in: DeploymentListing.limitRange) {
+                case .success(let limit): listing.limit = limit
+                case .failure(let reply): return .failure(reply)
                 }
-                listing.limit = limit
             case "before":
                 guard let cursor = DeploymentListing.Cursor(value) else {
                     return .failure(invalid("before must be the next cursor of the previous page (MILLISECONDS.ID)"))
@@ -66,10 +65,10 @@ enum DeploymentQuery {
                 }
                 page.after = number
             case "limit":
-                guard let number, DeploymentNodePage.limitRange.contains(number) else {
-                    return .failure(invalid("limit must be a whole number from 1 to \(DeploymentNodePage.limitRange.upperBound)"))
+                switch limit(value, in: DeploymentNodePage.limitRange) {
+                case .success(let limit): page.limit = limit
+                case .failure(let reply): return .failure(reply)
                 }
-                page.limit = number
             case ReadConsistency.queryName:
                 continue
             default:
@@ -82,23 +81,30 @@ enum DeploymentQuery {
     /// How many nodes `GET /api/v1/deployments/{id}/waves/{n}/nodes` shows (`limit`, 1 to 200,
     /// default 50), or the 400 answer.
     static func waveNodesLimit(_ items: [(String, String)]) -> Result<Int, HTTPReply> {
-        var limit: Int?
+        var chosen: Int?
         for (name, value) in items {
             switch name {
             case "limit":
-                let number = DecimalText.decimal(value).flatMap { Int(exactly: $0) }
-                guard limit == nil else { return .failure(invalid("parameter 'limit' is given more than once")) }
-                guard let number, DeploymentNodePage.limitRange.contains(number) else {
-                    return .failure(invalid("limit must be a whole number from 1 to \(DeploymentNodePage.limitRange.upperBound)"))
+                guard chosen == nil else { return .failure(invalid("parameter 'limit' is given more than once")) }
+                switch limit(value, in: DeploymentNodePage.limitRange) {
+                case .success(let limit): chosen = limit
+                case .failure(let reply): return .failure(reply)
                 }
-                limit = number
             case ReadConsistency.queryName:
                 continue
             default:
                 return .failure(invalid("unknown parameter '\(name)': use limit, \(ReadConsistency.queryName)"))
             }
         }
-        return .success(limit ?? DeploymentNodePage().limit)
+        return .success(chosen ?? DeploymentNodePage().limit)
+    }
+
+    /// A page's `limit`: a whole number in `range`, or the 400 answer saying so.
+    private static func limit(_ value: String, in range: ClosedRange<Int>) -> Result<Int, HTTPReply> {
+        guard let number = DecimalText.decimal(value).flatMap({ Int(exactly: $0) }), range.contains(number) else {
+            return .failure(invalid("limit must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+        }
+        return .success(number)
     }
 
     private static func invalid(_ message: String) -> HTTPReply {

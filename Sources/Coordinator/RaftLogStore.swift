@@ -17,19 +17,10 @@ struct RaftLogStore {
     let wal: WriteAheadLog
     /// Times each whole append of a batch (encode, write, segment roll, fdatasync); nil where nothing is
     /// scraped (`hotswap data verify`).
-    private(set) var appendSeconds: Histogram?
+    let appendSeconds: Histogram?
 
-    /// This store, timing each batch it appends in `metrics`.
-    func timingAppends(in metrics: MetricsRegistry) -> RaftLogStore {
-        var timed = self
-        timed.appendSeconds = metrics.histogram(
-            "hotswap_wal_append_duration_seconds",
-            help: "Time to append one write-ahead-log batch: encode, write, segment roll and fdatasync, which Raft waits for.",
-            buckets: Self.appendBucketsSeconds)
-        return timed
-    }
-
-    static func open(directory: String) throws -> (RaftLogStore, PersistentState, RecoveredLog) {
+    /// Opens the log in `directory`, timing each batch it appends in `metrics` when given.
+    static func open(directory: String, metrics: MetricsRegistry?) throws -> (RaftLogStore, PersistentState, RecoveredLog) {
         let (wal, recovered) = try WriteAheadLog.open(directory: directory)
         var state = PersistentState()
         if let hard = recovered.hardState {
@@ -46,7 +37,11 @@ struct RaftLogStore {
             }
             return Entry(term: record.term, index: record.index, kind: kind, data: record.data)
         }
-        return (RaftLogStore(wal: wal), state, recovered)
+        let appendSeconds = metrics?.histogram(
+            "hotswap_wal_append_duration_seconds",
+            help: "Time to append one write-ahead-log batch: encode, write, segment roll and fdatasync, which Raft waits for.",
+            buckets: Self.appendBucketsSeconds)
+        return (RaftLogStore(wal: wal, appendSeconds: appendSeconds), state, recovered)
     }
 
     /// Makes the Ready's entries and hard state durable (fsync) before anything is sent.

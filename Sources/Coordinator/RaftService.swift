@@ -136,8 +136,8 @@ final class RaftService: @unchecked Sendable {
         loop = group.loops[0]
         inboundRaftMessages = TaskQuota(loop: loop, maximumPerSource: Self.peerTasksMaximum)
         inboundForwardedRequests = TaskQuota(loop: loop, maximumPerSource: Self.peerTasksMaximum)
-        let recovery = try StartupRecovery.run(dataDirectory: dataDirectory)
-        store = recovery.store.timingAppends(in: metrics)
+        let recovery = try StartupRecovery.run(dataDirectory: dataDirectory, metrics: metrics)
+        store = recovery.store
         if recovery.details.truncatedTailBytes > 0 {
             logger.warning("write-ahead log had a torn tail; truncated", [
                 "bytes": "\(recovery.details.truncatedTailBytes)", "records": "\(recovery.details.truncatedTailRecords)",

@@ -1,6 +1,7 @@
 import Cluster
 import Consensus
 import Fleet
+import Observability
 import Storage
 
 /// What a coordinator restarts from, recovered from its data directory and
@@ -18,10 +19,10 @@ struct StartupRecovery {
     let details: RecoveredLog
     let fleet: FleetState
 
-    /// Recovers the log in `dataDirectory`; the caller must hold its
-    /// `DataDirectoryLock` for as long as `store` is open.
-    static func run(dataDirectory: String) throws -> StartupRecovery {
-        let (store, state, details) = try RaftLogStore.open(directory: "\(dataDirectory)/\(raftSubdirectory)")
+    /// Recovers the log in `dataDirectory`, its appends timed in `metrics` when given; the caller
+    /// must hold its `DataDirectoryLock` for as long as `store` is open.
+    static func run(dataDirectory: String, metrics: MetricsRegistry?) throws -> StartupRecovery {
+        let (store, state, details) = try RaftLogStore.open(directory: "\(dataDirectory)/\(raftSubdirectory)", metrics: metrics)
         try state.validate()
         var fleet = FleetState()
         if let snapshot = state.snapshot {

@@ -17,20 +17,16 @@ public final class TerminalFrame {
         Int(hs_terminal_rows(1))
     }
 
-    /// Replaces the block on screen with `lines`, cut to the terminal's height less one row.
-    public func draw(_ lines: [String]) {
-        let fitted = Self.fitted(lines, rows: Self.rows())
-        StandardOutput.write(erasure() + "\u{1B}[?7l" + fitted.joined(separator: "\n") + "\n\u{1B}[?7h")
-        drawnLines = fitted
+    /// Replaces the block on screen with `lines`, cut to `rows` less one (the terminal's height,
+    /// read now unless the caller has just read it).
+    public func draw(_ lines: [String], rows: Int = TerminalFrame.rows()) {
+        show(Self.fitted(lines, rows: rows), after: erasure())
     }
 
-    /// Prints `lines` for good above the block, which is drawn again below them.
+    /// Prints `lines` for good above the block, which is drawn again below them as it was.
     public func printAbove(_ lines: [String]) {
         guard !lines.isEmpty else { return }
-        let block = drawnLines
-        StandardOutput.write(erasure() + lines.joined(separator: "\n") + "\n")
-        drawnLines = []
-        if !block.isEmpty { draw(block) }
+        show(drawnLines, after: erasure() + lines.joined(separator: "\n") + "\n")
     }
 
     /// Leaves the block on screen for good: what is printed next is not erased.
@@ -44,6 +40,13 @@ public final class TerminalFrame {
         guard rows > 2, lines.count > rows - 1 else { return lines }
         let kept = rows - 2
         return Array(lines.prefix(kept)) + ["(\(lines.count - kept) more lines: a taller terminal shows them)"]
+    }
+
+    /// Writes `prefix`, then `block` (already fitted) with auto-wrap off, and remembers the block.
+    private func show(_ block: [String], after prefix: String) {
+        let drawn = block.isEmpty ? "" : "\u{1B}[?7l" + block.joined(separator: "\n") + "\n\u{1B}[?7h"
+        StandardOutput.write(prefix + drawn)
+        drawnLines = block
     }
 
     /// Moves the cursor up over the block on screen and clears from there.

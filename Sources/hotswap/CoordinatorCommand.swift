@@ -24,7 +24,7 @@ enum CoordinatorCommand {
         var configuration = try makeConfiguration(options)
         let logger = try options.logger(component: "coordinator")
 
-        _ = try configuration.verifyCertificates()
+        let certificate = try configuration.verifyCertificates()
         try DataDirectory.prepare(configuration.dataDirectory)
 
         let descriptors = OpenFilesLimit.raiseSoftLimitToHard().soft
@@ -33,7 +33,7 @@ enum CoordinatorCommand {
             logger.warning("the open-files limit is below what full connection bounds need; raise it (ulimit -n, LimitNOFILE)",
                            ["limit": "\(descriptors)", "wanted": "\(wanted)"])
         }
-        let server = try CoordinatorServer(configuration, logger: logger)
+        let server = try CoordinatorServer(configuration, certificate: certificate, logger: logger)
         // Handed to the server's bootstrap, which forgets it once the cluster has its admin.
         configuration.access.bootstrapAdminPassword = nil
         let stop = DispatchSemaphore(value: 0)

@@ -45,9 +45,16 @@ final class DeploymentLiveView {
         return waves.lastIndex { $0.state != "pending" }
     }
 
+    /// Reads the focused wave's nodes with `client` (as many as the terminal's height leaves,
+    /// read once for the whole refresh), prints `changes` above the view, and draws it.
+    func refresh(_ document: DeploymentDocument, client: APIClientOptions, changes: [String]) throws {
+        let rows = TerminalFrame.rows()
+        show(document, nodes: try nodes(of: document, limit: Self.nodesShown(rows: rows), client: client), changes: changes, rows: rows)
+    }
+
     /// Prints `changes` above the view, then draws the view of `document` and its focused wave's
-    /// nodes (nil when it has none; a failure's message when the read failed).
-    func show(_ document: DeploymentDocument, nodes: Result<WaveNodesDocument, APIFailure>?, changes: [String]) {
+    /// nodes (nil when it has none; a failure's message when the read failed) on `rows` rows.
+    private func show(_ document: DeploymentDocument, nodes: Result<WaveNodesDocument, APIFailure>?, changes: [String], rows: Int) {
         terminal.printAbove(changes.map { TerminalText.printable($0, maximumBytes: 4_096) })
         var lines = [document.summaryLine]
         let waves = document.waves ?? []
@@ -62,12 +69,12 @@ final class DeploymentLiveView {
         let later = waves.count - first - shown.count
         if later > 0 { lines.append("(\(later) later wave\(later == 1 ? "" : "s"))") }
         switch nodes {
-        case let .success(table): lines += WaveNodesTable.lines(table, maximumNodes: Self.nodesShown(rows: TerminalFrame.rows()))
+        case let .success(table): lines += WaveNodesTable.lines(table, maximumNodes: Self.nodesShown(rows: rows))
         case let .failure(failure): lines.append("nodes unavailable: \(failure.message)")
         case nil: break
         }
         lastLines = lines.map { TerminalText.printable($0, maximumBytes: 4_096) }
-        terminal.draw(lastLines + [Self.footer])
+        terminal.draw(lastLines + [Self.footer], rows: rows)
     }
 
     /// Draws the last view again with `notice` (why it is not being refreshed) above the footer.
@@ -81,11 +88,11 @@ final class DeploymentLiveView {
         terminal.release()
     }
 
-    /// Reads the focused wave's nodes with `client`, within `nodesReadLimit`: nil when the
-    /// deployment has no wave in focus.
-    func nodes(of document: DeploymentDocument, client: APIClientOptions) throws -> Result<WaveNodesDocument, APIFailure>? {
+    /// Reads up to `limit` of the focused wave's nodes with `client`, within `nodesReadLimit`: nil
+    /// when the deployment has no wave in focus.
+    private func nodes(of document: DeploymentDocument, limit: Int,
+                       client: APIClientOptions) throws -> Result<WaveNodesDocument, APIFailure>? {
         guard let wave = Self.focus(document) else { return nil }
-        let limit = Self.nodesShown(rows: TerminalFrame.rows())
         do {
             let response = try client.send("GET", "/api/v1/deployments/\(id)/waves/\(wave)/nodes?limit=\(limit)",
                                            within: Self.nodesReadLimit)

@@ -66,7 +66,7 @@ enum DeploymentWatch {
             if client.wantsJSON {
                 if previous?.state != document.state || previous == nil { print(String(decoding: body, as: UTF8.self)) }
             } else if let live {
-                live.show(document, nodes: try live.nodes(of: document, client: client), changes: document.changeLines(since: previous))
+                try live.refresh(document, client: client, changes: document.changeLines(since: previous))
             } else {
                 for line in document.changeLines(since: previous) { print(TerminalText.printable(line, maximumBytes: 4_096)) }
             }
