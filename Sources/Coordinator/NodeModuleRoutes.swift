@@ -4,6 +4,7 @@ import Fleet
 import Gateway
 import HostInstall
 import Modules
+import Primitives
 import Transport
 import Wire
 
@@ -40,6 +41,9 @@ enum NodeModuleRoutes {
             case let .failure(reply): return responder.send(reply)
             }
             let (kind, strategy, wait) = asked
+            if case .install = kind, let refusal = approvalRefusal(node: node, role: caller.role, gateway: orders.gateway) {
+                return responder.send(.error(403, "approval_required", refusal))
+            }
             let operation = orders.manualOperation(kind)
             switch orders.order(node: node, module: module, operation: operation, strategy: strategy,
                                 audit: AuditContext(caller, request)) {
@@ -47,6 +51,17 @@ enum NodeModuleRoutes {
             case let .success(handle): answer(handle, waitingSeconds: wait, orders: orders, responder: responder)
             }
         }
+    }
+
+    /// Why the caller may not install by hand on `node` (`EnvironmentRecord.manualInstallRefusal`).
+    /// The node's environment is the one its newest record or session reports; an environment the
+    /// fleet does not hold counts as needing approval. Nil for a node the gateway does not know: the
+    /// order's own check answers 404.
+    private static func approvalRefusal(node: String, role: UserRole, gateway: AgentGateway) -> String? {
+        guard let name = gateway.newestRecord(of: node)?.environment else { return nil }
+        let environment = gateway.raft.view.environments.first { $0.name == name }
+            ?? EnvironmentRecord(name: name, defaultStrategy: .canary, requiresApproval: true)
+        return environment.manualInstallRefusal(by: role)
     }
 
     /// The body and the `wait` query: what to do, how, and how long to wait for the answer.

@@ -12,7 +12,8 @@ import Wire
 /// node's module versions; an order the agent does not take is sent again with the same
 /// operation; a switch-back names no artifact; and the route's refusals: no token, a viewer, a
 /// bad body or wait, an unknown node, module or version, a node not attached, an order still open,
-/// an unsigned version where the node's environment trusts signing keys.
+/// an unsigned version where the node's environment trusts signing keys, a deployer's install on a
+/// node whose environment requires approval (an admin's is sent).
 @Suite(.serialized)
 struct NodeModuleOrderTests {
     let certificates: CertificateFixture
@@ -31,10 +32,10 @@ struct NodeModuleOrderTests {
         try module.upload(to: coordinator, as: "web/2.0.0", token: token)
     }
 
-    func agent(_ node: String) throws -> FrameAgent {
+    func agent(_ node: String, environment: String = "development") throws -> FrameAgent {
         let client = try TestTLSClient(certificate: certificates.certificate(node), key: certificates.key(node), ca: certificates.ca)
         let agent = FrameAgent(client: client, port: coordinator.agentPort)
-        agent.hello(node)
+        agent.hello(node, environment: environment)
         #expect(eventually { !agent.frames(of: .agentWelcome).isEmpty }, "no welcome")
         return agent
     }
@@ -166,6 +167,24 @@ struct NodeModuleOrderTests {
                                               token: token)
         #expect(refused.status == 422 && refused.errorCode == "untrusted_module", "\(refused.body)")
         #expect(refused.body.contains("unsigned") && Self.orders(agent).isEmpty, "\(refused.body)")
+    }
+
+    /// An install by hand skips a deployment's approval: in production a deployer is refused before
+    /// anything is sent, and an admin's order goes to the host.
+    @Test func aDeployersInstallByHandIsRefusedWhereDeploymentsNeedApproval() throws {
+        let agent = try agent("node-1", environment: "production")
+        defer { agent.close() }
+        let user = #"{"name":"dora","role":"deployer","password":"Deployer-pass-91"}"#
+        let created = try coordinator.request("POST", "/api/v1/users", body: user, token: token)
+        #expect(created.status == 201, "\(created.body)")
+        let deployerToken = try #require(try coordinator.login("dora", "Deployer-pass-91").json["token"] as? String)
+        let path = "/api/v1/nodes/node-1/modules/web?wait=0", install = #"{"version":"2.0.0"}"#
+        let refused = try coordinator.request("POST", path, body: install, token: deployerToken)
+        #expect(refused.status == 403 && refused.errorCode == "approval_required", "\(refused.body)")
+        #expect(refused.body.contains("environment 'production' requires approval") && Self.orders(agent).isEmpty, "\(refused.body)")
+        let ordered = try coordinator.request("POST", path, body: install, token: token)
+        #expect(ordered.status == 202, "\(ordered.body)")
+        #expect(eventually { !Self.orders(agent).isEmpty }, "the admin's order never reached the host")
     }
 }
 
