@@ -19,9 +19,11 @@ import Testing
         ring.append("aaaa")
         ring.append("bbbb")
         ring.append("cccccc")
+        #expect(ring.contents().lines == ["bbbb", "cccccc"], "4 + 6 bytes fit in 10: only the oldest goes")
+        ring.append("ddddddd")
         let contents = ring.contents()
-        #expect(contents.lines == ["cccccc"], "8 + 6 bytes exceed 10: both older lines go")
-        #expect(contents.droppedLineCount == 2 && contents.droppedBytes == 8)
+        #expect(contents.lines == ["ddddddd"], "6 + 7 bytes exceed 10: the older line goes too")
+        #expect(contents.droppedLineCount == 3 && contents.droppedBytes == 14)
     }
 
     @Test func aLineLongerThanTheWholeRingIsDroppedAndCountedAlone() {
