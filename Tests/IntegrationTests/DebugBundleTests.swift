@@ -71,6 +71,7 @@ import TestSupport
             #expect(settings.contains(#"{"name":"peer-addr","values":["\#(cluster.peerAddress(of: name))"],"source":"flag"}"#),
                     "\(settings)")
             #expect(files["members/\(name)/healthz.json"] == #"{"status":"ok"}"#)
+            #expect(settings.contains(#""name":"bootstrap-admin-password-file","values":["/"#), "a path is not a secret: \(settings)")
         }
         #expect(files["errors.txt"] == "", "\(files["errors.txt"] ?? "")")
         #expect(files["version.txt"]?.hasPrefix("hotswap ") == true)
