@@ -1,7 +1,6 @@
 import Certificates
 import FoundationEssentials
 import LocalFleet
-import ModuleArchive
 import Observability
 import Primitives
 import Transport

@@ -1,4 +1,3 @@
-import Transport
 import Wire
 
 /// The files of a debug bundle besides the parts gathered: `manifest.json` (for scripts),
