@@ -75,7 +75,9 @@ import TestSupport
         }
         #expect(files["errors.txt"] == "", "\(files["errors.txt"] ?? "")")
         #expect(files["version.txt"]?.hasPrefix("hotswap ") == true)
-        #expect(files["manifest.json"]?.contains(#""unreachable":[]"#) == true, "\(files["manifest.json"] ?? "")")
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data((files["manifest.json"] ?? "").utf8)) as? [String: Any])
+        #expect((manifest["members"] as? [[String: Any]])?.compactMap { $0["name"] as? String }.sorted() == cluster.names)
+        #expect((manifest["unreachable"] as? [String]) == [], "\(manifest)")
 
         let stopped = try #require(cluster.names.last)
         cluster.kill(stopped)
