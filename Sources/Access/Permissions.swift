@@ -61,6 +61,8 @@ public enum Permissions {
         PermissionRule("POST", "/api/v1/approvals/{id}/approve", .role(.admin)),
         PermissionRule("POST", "/api/v1/approvals/{id}/reject", .role(.admin)),
         PermissionRule("GET", "/api/v1/audit", .role(.admin)),
+        PermissionRule("GET", "/api/v1/debug/logs", .role(.admin)),
+        PermissionRule("GET", "/api/v1/debug/configuration", .role(.admin)),
         PermissionRule("GET", "/api/v1/events", .role(.viewer)),
     ]
 

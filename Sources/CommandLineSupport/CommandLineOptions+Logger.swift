@@ -7,10 +7,10 @@ extension Flag {
 }
 
 extension CommandLineOptions {
-    /// A logger for `component` at the level `--log-level` names (info when absent).
-    public func logger(component: String) throws(UsageError) -> Logger {
+    /// A logger for `component` at the level `--log-level` names (info when absent), writing to `sink`.
+    public func logger(component: String, sink: LogSink = .standardError) throws(UsageError) -> Logger {
         let name = try choice(.logLevel)
         guard let level = LogLevel(name: name) else { throw UsageError("--log-level '\(name)' is not a level") }
-        return Logger(component: component, minimumLevel: level)
+        return Logger(component: component, minimumLevel: level, sink: sink)
     }
 }

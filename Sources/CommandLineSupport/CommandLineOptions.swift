@@ -115,6 +115,9 @@ public struct CommandLineOptions {
 
     public func isGiven(_ flag: Flag) -> Bool { values[flag.name] != nil }
 
+    /// Whether the value of `flag` in effect (the last given) came from the config file.
+    public func isFromConfigFile(_ flag: Flag) -> Bool { values[flag.name]?.last?.origin != nil }
+
     /// The last value given, else the flag's default as text; nil when neither.
     public func text(_ flag: Flag) -> String? {
         if let given = values[flag.name]?.last { return given.text }

@@ -82,6 +82,8 @@ public struct CoordinatorConfiguration: Sendable {
     /// Users, tokens and rate limits of the API.
     public var access = AccessSettings()
     public static let snapshotEveryEntriesRange = 1...100_000_000
+    /// Every flag's resolved value, secrets redacted, for `GET /api/v1/debug/configuration`.
+    public var settingsReport = ConfigurationReport([])
 
     public init(name: String, dataDirectory: String, tlsDirectory: String,
                 peerAddress: SocketAddress, agentAddress: SocketAddress, apiAddress: SocketAddress) {

@@ -93,6 +93,7 @@ public final class CoordinatorServer: Sendable {
         }
         Self.stateRoutes(in: &routes, raft: raft, gateway: gateway, orders: orders, configuration: configuration)
         ModuleRoutes.register(in: &routes, service: raft, uploads: uploads)
+        DebugRoutes.register(in: &routes, configuration: configuration, recentLines: logger.recentLines, metrics: metrics)
         let api = HTTPServer.makeEndpoint(
             name: "api", address: configuration.apiAddress, group: group, contexts: tls.api, routes: routes.routes,
             configuration: APIGuard.securedConfiguration(limits.http), limits: connectionLimits,

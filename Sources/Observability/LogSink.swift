@@ -3,7 +3,8 @@ import Synchronization
 
 /// Where log lines go: a file descriptor (standard error in production) written with one
 /// `write(2)` per line so lines from concurrent callers never interleave, or a `LogCapture`
-/// for tests. The sink does not own its file descriptor and never closes it.
+/// for tests; a descriptor's sink may also keep its recent lines in a `LogRing`. The sink does not
+/// own its file descriptor and never closes it.
 public final class LogSink: Sendable {
     /// Lines written to file descriptor 2.
     public static let standardError = LogSink(fileDescriptor: STDERR_FILENO)
@@ -18,15 +19,20 @@ public final class LogSink: Sendable {
 
     private let destination: Destination
     private let failedLines = Atomic<Int>(0)
+    /// Where the lines written are also kept, for the debug routes.
+    public let recentLines: LogRing?
 
-    /// Writes lines to `fileDescriptor`, which the caller keeps open for the sink's lifetime.
-    public init(fileDescriptor: Int32) {
+    /// Writes lines to `fileDescriptor`, which the caller keeps open for the sink's lifetime, and
+    /// keeps them in `recentLines` too when given.
+    public init(fileDescriptor: Int32, recentLines: LogRing? = nil) {
         precondition(fileDescriptor >= 0, "LogSink needs an open file descriptor, got \(fileDescriptor)")
         destination = .fileDescriptor(fileDescriptor)
+        self.recentLines = recentLines
     }
 
     private init(capture: LogCapture) {
         destination = .capture(capture)
+        recentLines = nil
     }
 
     /// A sink that keeps lines in memory, and the capture to read them from.
@@ -47,6 +53,7 @@ public final class LogSink: Sendable {
         case .capture(let capture):
             capture.append(line)
         case .fileDescriptor(let descriptor):
+            recentLines?.append(line)
             if !Self.writeWhole(line + "\n", to: descriptor) {
                 failedLines.add(1, ordering: .relaxed)
             }

@@ -17,6 +17,9 @@ public struct Logger: Sendable {
         self.sink = sink
     }
 
+    /// The ring the sink keeps its recent lines in, if it keeps them (`LogRing`).
+    public var recentLines: LogRing? { sink.recentLines }
+
     /// The same logger (level and sink) for another component.
     public func with(component: String) -> Logger {
         Logger(component: component, minimumLevel: minimumLevel, sink: sink)

@@ -46,15 +46,17 @@ struct APIClientOptions {
     private let context = ClientContext()
 
     /// With `authenticating` false (a login) no token or certificate is looked for or sent;
-    /// `defaultTimeout` replaces the flag's default when `--timeout` is not given.
-    init(_ options: CommandLineOptions, authenticating: Bool = true, defaultTimeout: Duration? = nil) throws {
+    /// `defaultTimeout` replaces the flag's default when `--timeout` is not given; `readsOutputFlag`
+    /// false: the command's `--output` is its own (a file), not `table|json`.
+    init(_ options: CommandLineOptions, authenticating: Bool = true, defaultTimeout: Duration? = nil,
+         readsOutputFlag: Bool = true) throws {
         let list = options.text(Self.addressFlag) ?? Self.environment("HOTSWAP_ADDR") ?? "https://127.0.0.1:8443"
         addresses = try Self.parseAddresses(list)
         guard let ca = options.text(Self.caFlag) ?? Self.environment("HOTSWAP_CA") else {
             throw UsageError("--ca (or HOTSWAP_CA) must name the cluster CA certificate, e.g. DIR/ca.pem")
         }
         caPath = ca
-        wantsJSON = try options.choice(.output) == "json"
+        wantsJSON = try readsOutputFlag && options.choice(.output) == "json"
         if !options.isGiven(Self.timeoutFlag), let defaultTimeout {
             timeout = defaultTimeout
         } else {
@@ -156,6 +158,15 @@ struct APIClientOptions {
     func renewed() -> APIClientOptions {
         var copy = self
         copy.failover = APIFailover(addresses: addresses, caPath: caPath, clientCertificate: failover.clientCertificate,
+                                    timeout: timeout)
+        return copy
+    }
+
+    /// These options asking only `address`, with `timeout` for all its requests (a debug bundle
+    /// asks each member in turn; the others are not a fallback there).
+    func asking(only address: SocketAddress, timeout: Duration) -> APIClientOptions {
+        var copy = self
+        copy.failover = APIFailover(addresses: [address], caPath: caPath, clientCertificate: failover.clientCertificate,
                                     timeout: timeout)
         return copy
     }

@@ -22,7 +22,9 @@ enum CoordinatorCommand {
 
     static func run(_ options: CommandLineOptions) throws -> Int32 {
         var configuration = try makeConfiguration(options)
-        let logger = try options.logger(component: "coordinator")
+        configuration.settingsReport = CoordinatorSettings.report(options)
+        let logger = try options.logger(component: "coordinator",
+                                        sink: LogSink(fileDescriptor: STDERR_FILENO, recentLines: LogRing()))
 
         let certificate = try configuration.verifyCertificates()
         try DataDirectory.prepare(configuration.dataDirectory)

@@ -93,6 +93,8 @@ struct RoleMatrixTests {
                                                            status: via == "follower" ? 503 : 422),
             "DELETE /api/v1/modules/{name}/{version}": Sample(parameters: ["name": "ghost", "version": "1"], status: 404),
             "GET /api/v1/audit": Sample(status: 200),
+            "GET /api/v1/debug/logs": Sample(status: 200),
+            "GET /api/v1/debug/configuration": Sample(status: 200),
             "GET /api/v1/events": Sample(status: 200, isStream: true),
         ].merging(deploymentSamples) { first, _ in first }
     }
