@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The chart's containers run the real binary with exactly the command and arguments
+/// `helm template` renders: pod N stands at 127.X.Y.(N+1) (a random X.Y per run), each member
+/// Service's `clusterIP:port` is routed to its pod's container port as kube-proxy would, `$(VAR)`
+/// is expanded from the downward API, and mounted paths are temporary directories filled from the
+/// rendered Secrets and ConfigMaps and from the certificate hook's own commands. A flag the binary
+/// refuses, or ports that do not agree, fail these tests.
+@Suite(.serialized)
+struct ChartRuntimeTests {
+    static let defaultValues = RenderedChart.chart + "/ci/default-values.yaml"
+
+    /// The coordinators' pods as the chart renders them, without the agent DaemonSet: with agents
+    /// on, the coordinators also take `--signing-key` (enrollment), which this binary does not have yet.
+    @Test func threeCoordinatorsFromTheRenderedArgumentsElectALeaderAndPassTheirReadinessProbe() throws {
+        try Prerequisite.requireTools("python3", "curl", "sh", "base64")
+        let chart = try RenderedChart.render(["-f", Self.defaultValues, "--set", "agents.enabled=false"])
+        let cluster = try RenderedCluster(chart: chart)
+        #expect(cluster.podNames.count == 3)
+        let work = TemporaryDirectory()
+        let secrets = try cluster.secrets(work: work.file("hook"))
+        var coordinators: [(name: String, process: Subprocess)] = []
+        defer { Self.stop(coordinators.map(\.process)) }
+        for podName in cluster.podNames {
+            let command = try cluster.coordinatorCommand(podName, root: work.file(podName), secrets: secrets)
+            coordinators.append((podName, try Subprocess(command)))
+        }
+        let probe = try cluster.readinessProbe()
+        for (podName, process) in coordinators {
+            let url = "\(probe.scheme.lowercased())://\(cluster.podIPs[podName] ?? "?"):\(probe.port)\(probe.path)"
+            // As the kubelet probes: the status alone, the certificate unchecked.
+            let ready = eventually(timeout: .seconds(120), every: .milliseconds(500)) {
+                Self.status(["curl", "-k", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", url]) == "200"
+            }
+            #expect(ready, "\(podName) never answered 200 on \(url): \(Self.log(process))")
+        }
+        try Self.expectOneLeader(cluster: cluster, secrets: secrets)
+    }
+
+    /// The agent's rendered flags are flags of `hotswap-agent` (but the enrollment flags, which arrive
+    /// with enrollment), its values pass the agent's checks, and each of its coordinators is a
+    /// member Service port that reaches the coordinator container's agent port.
+    @Test func theAgentsRenderedFlagsAreAgentFlagsAndItsCoordinatorsAreTheAgentPorts() throws {
+        try Prerequisite.requireTools("python3")
+        let chart = try RenderedChart.render(["-f", Self.defaultValues])
+        let cluster = try RenderedCluster(chart: chart)
+        let agent = try RenderedChart.container("agent", in: RenderedChart.podSpec(of: chart.only(kind: "DaemonSet")))
+        #expect(agent["command"] as? [String] == ["/usr/local/bin/hotswap-agent"])
+        let help = try ExternalCommand.run([HotSwapBinary.agentPath, "--help"])
+        let known = Set(help.standardOutput.matches(of: /--([a-z][a-z-]*)/).map { String($0.output.1) })
+        let enrollment: Set = ["join-token-file", "ca-hash"]
+        var arguments: [String] = []
+        for argument in agent["args"] as? [String] ?? [] {
+            let flag = String(argument.dropFirst(2).prefix { $0 != "=" })
+            #expect(argument.hasPrefix("--") && (known.contains(flag) || enrollment.contains(flag)),
+                    "the chart passes \(argument), which hotswap-agent --help does not list")
+            if !enrollment.contains(flag) { arguments.append(argument) }
+        }
+        let coordinators = try #require(arguments.first { $0.hasPrefix("--coordinators=") }).dropFirst("--coordinators=".count)
+        for address in coordinators.split(separator: ",") {
+            let routed = try cluster.routes.routing(String(address))
+            #expect(routed.hasSuffix(":\(cluster.ports["agent"] ?? 0)"), "\(address) reaches \(routed), not an agent port")
+        }
+        // Without a certificate in the (empty) TLS directory the agent stops at it, exit 1, after
+        // every flag and value was read and checked (a refused one exits 2).
+        let root = TemporaryDirectory()
+        let localized = arguments.map { $0.replacingOccurrences(of: "/var/lib/hotswap-agent", with: root.path) }
+        let run = try ExternalCommand.run([HotSwapBinary.agentPath] + localized.map { expandingVariables($0, ["NODE_NAME": "node-1"]) })
+        #expect(run.status == 1, "hotswap-agent with the rendered flags: \(run.combined)")
+    }
+
+    static func status(_ command: [String]) -> String {
+        do {
+            return try ExternalCommand.run(command, timeout: .seconds(10)).standardOutput
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// The first admin, from the rendered bootstrap Secret, logs in; the cluster names one leader
+    /// among the three members.
+    static func expectOneLeader(cluster: RenderedCluster, secrets: [String: [String: Data]]) throws {
+        let password = try #require(cluster.chart.secretData("\(cluster.fullName)-bootstrap")?["password"])
+        let ca = try #require(secrets[cluster.tlsSecretName]?["ca.pem"])
+        let work = TemporaryDirectory()
+        try ca.write(to: URL(fileURLWithPath: work.file("ca.pem")))
+        let api = "https://\(cluster.podIPs[cluster.podNames[0]] ?? "?"):\(cluster.ports["api"] ?? 0)/api/v1"
+        let body = "{\"username\":\"admin\",\"password\":\"\(String(decoding: password, as: UTF8.self))\"}"
+        let login = try ExternalCommand.run(["curl", "-sS", "--cacert", work.file("ca.pem"), "-H", "Content-Type: application/json",
+                                             "--data-binary", "@-", "\(api)/auth/login"], input: Data(body.utf8))
+        let token = try #require(login.standardOutput.firstMatch(of: /"token"\s*:\s*"([^"]+)"/)?.output.1, "\(login.combined)")
+        var answer = ""
+        let led = eventually(timeout: .seconds(60), every: .milliseconds(500)) {
+            answer = status(["curl", "-sS", "--cacert", work.file("ca.pem"), "-H", "Authorization: Bearer \(token)", "\(api)/cluster"])
+            return answer.contains("\"leader\":\"")
+        }
+        #expect(led, "no leader in \(answer)")
+        for podName in cluster.podNames { #expect(answer.contains("\"\(podName)\""), "\(podName) not in \(answer)") }
+    }
+
+    static func log(_ process: Subprocess) -> String {
+        process.isRunning ? "(still running)" : "exited \(process.terminationStatus): \(process.standardError?.finish() ?? "")"
+    }
+
+    static func stop(_ processes: [Subprocess]) {
+        for process in processes { process.terminate() }
+        for process in processes where process.waitUntilExit(timeout: .seconds(30)) == nil {
+            process.kill()
+            process.waitUntilExit()
+        }
+    }
+}
