@@ -28,14 +28,19 @@ struct ChartRuntimeTests {
             coordinators.append((podName, try Subprocess(command)))
         }
         let probe = try cluster.readinessProbe()
+        var allReady = true
         for (podName, process) in coordinators {
             let url = "\(probe.scheme.lowercased())://\(cluster.podIPs[podName] ?? "?"):\(probe.port)\(probe.path)"
             // As the kubelet probes: the status alone, the certificate unchecked.
-            let ready = eventually(timeout: .seconds(120), every: .milliseconds(500)) {
-                Self.status(["curl", "-k", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", url]) == "200"
+            var answer = ""
+            _ = eventually(timeout: .seconds(120), every: .milliseconds(500)) {
+                answer = Self.status(["curl", "-k", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", url])
+                return answer == "200" || !process.isRunning
             }
-            #expect(ready, "\(podName) never answered 200 on \(url): \(Self.log(process))")
+            #expect(answer == "200", "\(podName) answered \(answer) on \(url): \(Self.log(process))")
+            allReady = allReady && answer == "200"
         }
+        guard allReady else { return }
         try Self.expectOneLeader(cluster: cluster, secrets: secrets)
     }
 
@@ -88,9 +93,15 @@ struct ChartRuntimeTests {
         try ca.write(to: URL(fileURLWithPath: work.file("ca.pem")))
         let api = "https://\(cluster.podIPs[cluster.podNames[0]] ?? "?"):\(cluster.ports["api"] ?? 0)/api/v1"
         let body = "{\"username\":\"admin\",\"password\":\"\(String(decoding: password, as: UTF8.self))\"}"
-        let login = try ExternalCommand.run(["curl", "-sS", "--cacert", work.file("ca.pem"), "-H", "Content-Type: application/json",
-                                             "--data-binary", "@-", "\(api)/auth/login"], input: Data(body.utf8))
-        let token = try #require(login.standardOutput.firstMatch(of: /"token"\s*:\s*"([^"]+)"/)?.output.1, "\(login.combined)")
+        // The leader makes the first admin once it leads, a moment after it is known.
+        var login = ""
+        let loggedIn = eventually(timeout: .seconds(60), every: .milliseconds(500)) {
+            login = status(["curl", "-sS", "--cacert", work.file("ca.pem"), "-H", "Content-Type: application/json",
+                            "--data", body, "\(api)/auth/login"])
+            return login.contains("\"token\"")
+        }
+        #expect(loggedIn, "admin login with the bootstrap password: \(login)")
+        let token = try #require(login.firstMatch(of: /"token"\s*:\s*"([^"]+)"/)?.output.1, "\(login)")
         var answer = ""
         let led = eventually(timeout: .seconds(60), every: .milliseconds(500)) {
             answer = status(["curl", "-sS", "--cacert", work.file("ca.pem"), "-H", "Authorization: Bearer \(token)", "\(api)/cluster"])

@@ -20,15 +20,21 @@ struct RenderedCluster {
     init(chart: RenderedChart) throws {
         self.chart = chart
         let statefulSet = try chart.only(kind: "StatefulSet")
-        fullName = try Self.require(RenderedChart.name(of: statefulSet), "the StatefulSet's name")
+        let fullName = try Self.require(RenderedChart.name(of: statefulSet), "the StatefulSet's name")
+        self.fullName = fullName
         let spec = statefulSet["spec"] as? [String: Any] ?? [:]
         let replicas = try Self.require(spec["replicas"] as? Int, "the StatefulSet's replicas")
-        podNames = (0..<replicas).map { "\(fullName)-\($0)" }
+        let podNames = (0..<replicas).map { "\(fullName)-\($0)" }
+        self.podNames = podNames
         let subnet = "127.\(Int.random(in: 1...254)).\(Int.random(in: 1...254))"
-        podIPs = Dictionary(uniqueKeysWithValues: podNames.enumerated().map { ($0.element, "\(subnet).\($0.offset + 1)") })
-        podSpec = try RenderedChart.podSpec(of: statefulSet)
-        container = try RenderedChart.container("coordinator", in: podSpec)
-        ports = RenderedChart.ports(of: container)
+        let podIPs = Dictionary(uniqueKeysWithValues: podNames.enumerated().map { ($0.element, "\(subnet).\($0.offset + 1)") })
+        self.podIPs = podIPs
+        let podSpec = try RenderedChart.podSpec(of: statefulSet)
+        self.podSpec = podSpec
+        let container = try RenderedChart.container("coordinator", in: podSpec)
+        self.container = container
+        let ports = RenderedChart.ports(of: container)
+        self.ports = ports
         routes = try MemberServiceRoutes(chart: chart, podIPs: podIPs, containerPorts: ports)
         let volumes = podSpec["volumes"] as? [[String: Any]] ?? []
         let tls = volumes.first { $0["name"] as? String == "tls" }?["secret"] as? [String: Any]
