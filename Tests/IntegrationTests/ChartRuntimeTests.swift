@@ -12,9 +12,11 @@ import TestSupport
 struct ChartRuntimeTests {
     static let defaultValues = RenderedChart.chart + "/ci/default-values.yaml"
 
-    /// The coordinators' pods as the chart renders them, without the agent DaemonSet: with agents
-    /// on, the coordinators also take `--signing-key` (enrollment), which this binary does not have yet.
-    @Test func threeCoordinatorsFromTheRenderedArgumentsElectALeaderAndPassTheirReadinessProbe() throws {
+    /// The coordinators' pods as the chart renders them with agents off: with agents on, the
+    /// coordinators also take `--signing-key` (enrollment), which this binary does not have yet. Then
+    /// the DaemonSet's agent, from the rendering with agents on, without its enrollment flags and
+    /// with a certificate issued from the hook's CA in its TLS directory, reports to the leader.
+    @Test func threeCoordinatorsAndAnAgentFromTheRenderedArgumentsElectALeaderAndReport() throws {
         try Prerequisite.requireTools("python3", "curl", "sh", "base64")
         let chart = try RenderedChart.render(["-f", Self.defaultValues, "--set", "agents.enabled=false"])
         let cluster = try RenderedCluster(chart: chart)
@@ -41,7 +43,8 @@ struct ChartRuntimeTests {
             allReady = allReady && answer == "200"
         }
         guard allReady else { return }
-        try Self.expectOneLeader(cluster: cluster, secrets: secrets)
+        let token = try Self.expectOneLeader(cluster: cluster, secrets: secrets)
+        try Self.expectAnAgentReports(cluster: cluster, secrets: secrets, token: token, work: work.file("agent"))
     }
 
     /// The agent's rendered flags are flags of `hotswap-agent` (but the enrollment flags, which arrive
@@ -51,7 +54,25 @@ struct ChartRuntimeTests {
         try Prerequisite.requireTools("python3")
         let chart = try RenderedChart.render(["-f", Self.defaultValues])
         let cluster = try RenderedCluster(chart: chart)
-        let agent = try RenderedChart.container("agent", in: RenderedChart.podSpec(of: chart.only(kind: "DaemonSet")))
+        let (arguments, hostPath) = try Self.agentArguments(chart)
+        let coordinators = try #require(arguments.first { $0.hasPrefix("--coordinators=") }).dropFirst("--coordinators=".count)
+        for address in coordinators.split(separator: ",") {
+            let routed = try cluster.routes.routing(String(address))
+            #expect(routed.hasSuffix(":\(cluster.ports["agent"] ?? 0)"), "\(address) reaches \(routed), not an agent port")
+        }
+        // Without a certificate in the (empty) TLS directory the agent stops at it, exit 1, after
+        // every flag and value was read and checked (a refused one exits 2).
+        let root = TemporaryDirectory()
+        let localized = arguments.map { $0.replacingOccurrences(of: hostPath, with: root.path) }
+        let run = try ExternalCommand.run([HotSwapBinary.agentPath] + localized.map { expandingVariables($0, ["NODE_NAME": "node-1"]) })
+        #expect(run.status == 1, "hotswap-agent with the rendered flags: \(run.combined)")
+    }
+
+    /// The DaemonSet's agent arguments without the enrollment flags (each other one a flag of
+    /// `hotswap-agent --help`), and the mount path of its node directory.
+    static func agentArguments(_ chart: RenderedChart) throws -> (arguments: [String], hostPath: String) {
+        let podSpec = try RenderedChart.podSpec(of: chart.only(kind: "DaemonSet"))
+        let agent = try RenderedChart.container("agent", in: podSpec)
         #expect(agent["command"] as? [String] == ["/usr/local/bin/hotswap-agent"])
         let help = try ExternalCommand.run([HotSwapBinary.agentPath, "--help"])
         let known = Set(help.standardOutput.matches(of: /--([a-z][a-z-]*)/).map { String($0.output.1) })
@@ -63,17 +84,40 @@ struct ChartRuntimeTests {
                     "the chart passes \(argument), which hotswap-agent --help does not list")
             if !enrollment.contains(flag) { arguments.append(argument) }
         }
-        let coordinators = try #require(arguments.first { $0.hasPrefix("--coordinators=") }).dropFirst("--coordinators=".count)
-        for address in coordinators.split(separator: ",") {
-            let routed = try cluster.routes.routing(String(address))
-            #expect(routed.hasSuffix(":\(cluster.ports["agent"] ?? 0)"), "\(address) reaches \(routed), not an agent port")
+        let hostVolume = (podSpec["volumes"] as? [[String: Any]] ?? []).first { $0["hostPath"] != nil }
+        let mount = (agent["volumeMounts"] as? [[String: Any]] ?? []).first { $0["name"] as? String == hostVolume?["name"] as? String }
+        let hostPath = try #require(mount?["mountPath"] as? String, "the agent mounts no hostPath volume")
+        return (arguments, hostPath)
+    }
+
+    /// An agent started with the DaemonSet's arguments (its node directory a temporary one, its
+    /// certificate issued there from the hook's CA) is listed by the leader.
+    static func expectAnAgentReports(cluster: RenderedCluster, secrets: [String: [String: Data]], token: String, work: String) throws {
+        let (arguments, hostPath) = try agentArguments(RenderedChart.render(["-f", defaultValues]))
+        let authority = "\(work)/ca", node = "\(work)/node", tls = "\(work)/node/tls"
+        try FileManager.default.createDirectory(atPath: authority, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)
+        for file in ["ca.pem", "ca.key"] {
+            let data = try #require(secrets[cluster.tlsSecretName]?[file], "the TLS Secret has no \(file)")
+            try data.write(to: URL(fileURLWithPath: "\(authority)/\(file)"))
         }
-        // Without a certificate in the (empty) TLS directory the agent stops at it, exit 1, after
-        // every flag and value was read and checked (a refused one exits 2).
-        let root = TemporaryDirectory()
-        let localized = arguments.map { $0.replacingOccurrences(of: "/var/lib/hotswap-agent", with: root.path) }
-        let run = try ExternalCommand.run([HotSwapBinary.agentPath] + localized.map { expandingVariables($0, ["NODE_NAME": "node-1"]) })
-        #expect(run.status == 1, "hotswap-agent with the rendered flags: \(run.combined)")
+        let issue = try ExternalCommand.run([HotSwapBinary.path, "certs", "issue", "--dir", authority, "--role", "agent", "--name", "node-1"])
+        try #require(issue.status == 0, "\(issue.combined)")
+        for file in ["ca.pem", "node-1.pem", "node-1.key"] {
+            try FileManager.default.copyItem(atPath: "\(authority)/\(file)", toPath: "\(tls)/\(file)")
+        }
+        let command = try arguments.map {
+            try cluster.routes.routing(expandingVariables($0, ["NODE_NAME": "node-1"]).replacingOccurrences(of: hostPath, with: node))
+        }
+        let agent = try Subprocess([HotSwapBinary.agentPath] + command)
+        defer { stop([agent]) }
+        let api = "https://\(cluster.podIPs[cluster.podNames[0]] ?? "?"):\(cluster.ports["api"] ?? 0)/api/v1"
+        var nodes = ""
+        let listed = eventually(timeout: .seconds(60), every: .milliseconds(500)) {
+            nodes = status(["curl", "-sS", "--cacert", "\(authority)/ca.pem", "-H", "Authorization: Bearer \(token)", "\(api)/nodes"])
+            return nodes.contains("\"node-1\"") || !agent.isRunning
+        }
+        #expect(listed && agent.isRunning, "node-1 not listed: \(nodes); agent: \(log(agent))")
     }
 
     static func status(_ command: [String]) -> String {
@@ -86,7 +130,7 @@ struct ChartRuntimeTests {
 
     /// The first admin, from the rendered bootstrap Secret, logs in; the cluster names one leader
     /// among the three members.
-    static func expectOneLeader(cluster: RenderedCluster, secrets: [String: [String: Data]]) throws {
+    static func expectOneLeader(cluster: RenderedCluster, secrets: [String: [String: Data]]) throws -> String {
         let password = try #require(cluster.chart.secretData("\(cluster.fullName)-bootstrap")?["password"])
         let ca = try #require(secrets[cluster.tlsSecretName]?["ca.pem"])
         let work = TemporaryDirectory()
@@ -109,6 +153,7 @@ struct ChartRuntimeTests {
         }
         #expect(led, "no leader in \(answer)")
         for podName in cluster.podNames { #expect(answer.contains("\"\(podName)\""), "\(podName) not in \(answer)") }
+        return String(token)
     }
 
     static func log(_ process: Subprocess) -> String {
