@@ -101,7 +101,8 @@ struct ChartRuntimeTests {
             let data = try #require(secrets[cluster.tlsSecretName]?[file], "the TLS Secret has no \(file)")
             try data.write(to: URL(fileURLWithPath: "\(authority)/\(file)"))
         }
-        let issue = try ExternalCommand.run([HotSwapBinary.path, "certs", "issue", "--dir", authority, "--role", "agent", "--name", "node-1"])
+        let issue = try ExternalCommand.run([HotSwapBinary.path, "certs", "issue", "--dir", authority,
+                                             "--role", "agent", "--name", "node-1"])
         try #require(issue.status == 0, "\(issue.combined)")
         for file in ["ca.pem", "node-1.pem", "node-1.key"] {
             try FileManager.default.copyItem(atPath: "\(authority)/\(file)", toPath: "\(tls)/\(file)")
