@@ -102,3 +102,13 @@ app.kubernetes.io/component: agent
 {{- fail (printf "tls.existingSecret %q is not a Secret name" .Values.tls.existingSecret) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* A duration as the coordinators write it (250ms, 10s, 2m, 1h) in whole seconds, rounded up. */}}
+{{- define "hotswap.seconds" -}}
+{{- $number := regexReplaceAll "[^0-9].*$" . "" | int -}}
+{{- if hasSuffix "ms" . -}}{{ div (add $number 999) 1000 }}
+{{- else if hasSuffix "s" . -}}{{ $number }}
+{{- else if hasSuffix "m" . -}}{{ mul $number 60 }}
+{{- else -}}{{ mul $number 3600 }}
+{{- end -}}
+{{- end -}}
