@@ -17,7 +17,7 @@ struct ChartRuntimeTests {
     /// the DaemonSet's agent, from the rendering with agents on, without its enrollment flags and
     /// with a certificate issued from the hook's CA in its TLS directory, reports to the leader.
     @Test func threeCoordinatorsAndAnAgentFromTheRenderedArgumentsElectALeaderAndReport() throws {
-        try Prerequisite.requireTools("python3", "curl", "sh", "base64")
+        try Prerequisite.requireTools("python3", "curl", "sh")
         let chart = try RenderedChart.render(["-f", Self.defaultValues, "--set", "agents.enabled=false"])
         let cluster = try RenderedCluster(chart: chart)
         #expect(cluster.podNames.count == 3)
