@@ -16,11 +16,13 @@ struct ChartRuntimeTests {
     /// coordinators also take `--signing-key` (enrollment), which this binary does not have yet. Then
     /// the DaemonSet's agent, from the rendering with agents on, without its enrollment flags and
     /// with a certificate issued from the hook's CA in its TLS directory, reports to the leader.
-    @Test func threeCoordinatorsAndAnAgentFromTheRenderedArgumentsElectALeaderAndReport() throws {
+    /// The defaults make three coordinators, `ci/five-coordinators-values.yaml` five.
+    @Test(arguments: [("default-values.yaml", 3), ("five-coordinators-values.yaml", 5)])
+    func coordinatorsAndAnAgentFromTheRenderedArgumentsElectALeaderAndReport(values: String, count: Int) throws {
         try Prerequisite.requireTools("python3", "curl", "sh")
-        let chart = try RenderedChart.render(["-f", Self.defaultValues, "--set", "agents.enabled=false"])
+        let chart = try RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/\(values)", "--set", "agents.enabled=false"])
         let cluster = try RenderedCluster(chart: chart)
-        #expect(cluster.podNames.count == 3)
+        try #require(cluster.podNames.count == count, "\(cluster.podNames)")
         let work = TemporaryDirectory()
         let secrets = try cluster.secrets(work: work.file("hook"))
         var coordinators: [(name: String, process: Subprocess)] = []
@@ -44,7 +46,7 @@ struct ChartRuntimeTests {
         }
         guard allReady else { return }
         let token = try Self.expectOneLeader(cluster: cluster, secrets: secrets)
-        try Self.expectAnAgentReports(cluster: cluster, secrets: secrets, token: token, work: work.file("agent"))
+        try Self.expectAnAgentReports(cluster: cluster, values: values, secrets: secrets, token: token, work: work.file("agent"))
     }
 
     /// The agent's rendered flags are flags of `hotswap-agent` (but the enrollment flags, which arrive
@@ -92,8 +94,9 @@ struct ChartRuntimeTests {
 
     /// An agent started with the DaemonSet's arguments (its node directory a temporary one, its
     /// certificate issued there from the hook's CA) is listed by the leader.
-    static func expectAnAgentReports(cluster: RenderedCluster, secrets: [String: [String: Data]], token: String, work: String) throws {
-        let (arguments, hostPath) = try agentArguments(RenderedChart.render(["-f", defaultValues]))
+    static func expectAnAgentReports(cluster: RenderedCluster, values: String, secrets: [String: [String: Data]], token: String,
+                                     work: String) throws {
+        let (arguments, hostPath) = try agentArguments(RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/\(values)"]))
         let authority = "\(work)/ca", node = "\(work)/node", tls = "\(work)/node/tls"
         try FileManager.default.createDirectory(atPath: authority, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)
@@ -130,7 +133,7 @@ struct ChartRuntimeTests {
     }
 
     /// The first admin, from the rendered bootstrap Secret, logs in; the cluster names one leader
-    /// among the three members.
+    /// among the members.
     static func expectOneLeader(cluster: RenderedCluster, secrets: [String: [String: Data]]) throws -> String {
         let password = try #require(cluster.chart.secretData("\(cluster.fullName)-bootstrap")?["password"])
         let ca = try #require(secrets[cluster.tlsSecretName]?["ca.pem"])
