@@ -1,0 +1,114 @@
+{{/* The release's full name, at most 40 characters so that member names stay short. */}}
+{{- define "hotswap.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "hotswap.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "hotswap.coordinatorSelector" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: coordinator
+{{- end -}}
+
+{{- define "hotswap.agentSelector" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: agent
+{{- end -}}
+
+{{- define "hotswap.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "hotswap.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "hotswap.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "hotswap.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "hotswap.fullname" .)) .Values.tls.existingSecret -}}
+{{- end -}}
+
+{{- define "hotswap.bootstrapSecretName" -}}
+{{- default (printf "%s-bootstrap" (include "hotswap.fullname" .)) .Values.bootstrap.existingSecret -}}
+{{- end -}}
+
+{{/* "NAME=IP:PEER,..." for --initial-cluster: each member at its own Service's fixed address. */}}
+{{- define "hotswap.initialCluster" -}}
+{{- $fullname := include "hotswap.fullname" . -}}
+{{- $members := list -}}
+{{- range $index := until (int .Values.coordinators.replicas) -}}
+{{- $members = append $members (printf "%s-%d=%s:%d" $fullname $index (index $.Values.coordinators.memberServiceIPs $index) (int $.Values.ports.peer)) -}}
+{{- end -}}
+{{- join "," $members -}}
+{{- end -}}
+
+{{/* "IP:AGENT,..." for an agent's --coordinators. */}}
+{{- define "hotswap.agentCoordinators" -}}
+{{- $members := list -}}
+{{- range $index := until (int .Values.coordinators.replicas) -}}
+{{- $members = append $members (printf "%s:%d" (index $.Values.coordinators.memberServiceIPs $index) (int $.Values.ports.agent)) -}}
+{{- end -}}
+{{- join "," $members -}}
+{{- end -}}
+
+{{/* Refuses, with a message naming the value, what cannot make a working cluster. */}}
+{{- define "hotswap.validate" -}}
+{{- $replicas := int .Values.coordinators.replicas -}}
+{{- if eq (mod $replicas 2) 0 -}}
+{{- fail (printf "coordinators.replicas is %d: it must be odd (1, 3, 5 or 7); an even count tolerates no more failures than the odd count below it and can split its votes" $replicas) -}}
+{{- end -}}
+{{- if lt (len .Values.coordinators.memberServiceIPs) $replicas -}}
+{{- fail (printf "coordinators.memberServiceIPs lists %d addresses for %d coordinators: give one fixed ClusterIP per coordinator, inside the cluster's Service range" (len .Values.coordinators.memberServiceIPs) $replicas) -}}
+{{- end -}}
+{{- if and .Values.bootstrap.adminPassword .Values.bootstrap.existingSecret -}}
+{{- fail "bootstrap.adminPassword and bootstrap.existingSecret are both set: give one" -}}
+{{- end -}}
+{{- if not (or .Values.bootstrap.adminPassword .Values.bootstrap.existingSecret) -}}
+{{- fail "bootstrap.adminPassword or bootstrap.existingSecret is required: the first admin's password founds the cluster (there is no default password)" -}}
+{{- end -}}
+{{- with .Values.bootstrap.adminPassword -}}
+{{- $lower := lower . -}}
+{{- range $placeholder := list "changeme" "change-me" "change_me" "password" "admin" "hotswap" "secret" "letmein" "qwerty" "123456" "example" "placeholder" "replace" "xxxx" -}}
+{{- if contains $placeholder $lower -}}
+{{- fail (printf "bootstrap.adminPassword looks like a placeholder (it contains %q): choose a real password of at least 12 characters" $placeholder) -}}
+{{- end -}}
+{{- end -}}
+{{- if lt (len .) 12 -}}
+{{- fail "bootstrap.adminPassword is shorter than 12 characters, which the coordinators' password policy refuses" -}}
+{{- end -}}
+{{- end -}}
+{{- if and (not .Values.tls.generate) (not .Values.tls.existingSecret) -}}
+{{- fail "tls.existingSecret is required when tls.generate is false: name the Secret holding ca.pem and NAME.pem/NAME.key for every coordinator" -}}
+{{- end -}}
+{{- if and .Values.tls.generate .Values.tls.existingSecret -}}
+{{- fail "tls.generate and tls.existingSecret are both set: set tls.generate to false to use your own Secret" -}}
+{{- end -}}
+{{- if and .Values.tls.existingSecret (not (regexMatch "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" .Values.tls.existingSecret)) -}}
+{{- fail (printf "tls.existingSecret %q is not a Secret name" .Values.tls.existingSecret) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A duration as the coordinators write it (250ms, 10s, 2m, 1h) in whole seconds, rounded up. */}}
+{{- define "hotswap.seconds" -}}
+{{- $number := regexReplaceAll "[^0-9].*$" . "" | int -}}
+{{- if hasSuffix "ms" . -}}{{ div (add $number 999) 1000 }}
+{{- else if hasSuffix "s" . -}}{{ $number }}
+{{- else if hasSuffix "m" . -}}{{ mul $number 60 }}
+{{- else -}}{{ mul $number 3600 }}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,111 @@
+import Foundation
+import TestSupport
+
+/// The coordinators' StatefulSet of a rendering, placed on loopback: pod N of the set at
+/// 127.X.Y.(N+1) (X and Y random per instance, so that two runs on one machine do not meet), its
+/// member Services routed there, and the certificate hook's commands run for it.
+struct RenderedCluster {
+    let chart: RenderedChart
+    let fullName: String
+    let podNames: [String]
+    let podIPs: [String: String]
+    /// The coordinator container's named ports.
+    let ports: [String: Int]
+    let routes: MemberServiceRoutes
+    let podSpec: [String: Any]
+    let container: [String: Any]
+    let tlsSecretName: String
+    private let claims: Set<String>
+
+    init(chart: RenderedChart) throws {
+        self.chart = chart
+        let statefulSet = try chart.only(kind: "StatefulSet")
+        let fullName = try Self.require(RenderedChart.name(of: statefulSet), "the StatefulSet's name")
+        self.fullName = fullName
+        let spec = statefulSet["spec"] as? [String: Any] ?? [:]
+        let replicas = try Self.require(spec["replicas"] as? Int, "the StatefulSet's replicas")
+        let podNames = (0..<replicas).map { "\(fullName)-\($0)" }
+        self.podNames = podNames
+        let subnet = "127.\(Int.random(in: 1...254)).\(Int.random(in: 1...254))"
+        let podIPs = Dictionary(uniqueKeysWithValues: podNames.enumerated().map { ($0.element, "\(subnet).\($0.offset + 1)") })
+        self.podIPs = podIPs
+        let podSpec = try RenderedChart.podSpec(of: statefulSet)
+        self.podSpec = podSpec
+        let container = try RenderedChart.container("coordinator", in: podSpec)
+        self.container = container
+        let ports = RenderedChart.ports(of: container)
+        self.ports = ports
+        routes = try MemberServiceRoutes(chart: chart, podIPs: podIPs, containerPorts: ports)
+        let volumes = podSpec["volumes"] as? [[String: Any]] ?? []
+        let tls = volumes.first { $0["name"] as? String == "tls" }?["secret"] as? [String: Any]
+        tlsSecretName = try Self.require(tls?["secretName"] as? String, "the coordinators' tls volume")
+        let templates = spec["volumeClaimTemplates"] as? [[String: Any]] ?? []
+        claims = Set(templates.compactMap(RenderedChart.name(of:)))
+    }
+
+    static func require<Value>(_ value: Value?, _ what: String) throws -> Value {
+        guard let value else { throw RenderedChart.Missing(description: "the rendering has no \(what)") }
+        return value
+    }
+
+    /// Every Secret a pod can mount: the rendered ones, and the TLS Secret as the pre-install
+    /// hook's `issue` container makes it (each file it writes into its `ca` directory a key), run
+    /// with the member addresses routed to the pods.
+    func secrets(work: String) throws -> [String: [String: Data]] {
+        var secrets: [String: [String: Data]] = [:]
+        for secret in chart.objects(kind: "Secret") {
+            if let name = RenderedChart.name(of: secret), let data = chart.secretData(name) { secrets[name] = data }
+        }
+        guard secrets[tlsSecretName] == nil else { return secrets }
+        let job = try chart.only(kind: "Job")
+        let jobSpec = try RenderedChart.podSpec(of: job)
+        let issue = try RenderedChart.container("issue", in: jobSpec)
+        let store = try RenderedChart.container("store", in: jobSpec)
+        let storeScript = (store["command"] as? [String] ?? []).joined(separator: " ")
+        guard storeScript.contains("made Secret \(tlsSecretName)") else {
+            throw RenderedChart.Missing(description: "the hook does not make the Secret \(tlsSecretName) the pods mount")
+        }
+        let volumes = try PodVolumes(container: issue, podSpec: jobSpec, root: work, secrets: [:], configMaps: [:], claims: [])
+        let command = (issue["command"] as? [String] ?? []).map { routes.addressing(volumes.localizing($0)) }
+        let binaries = URL(fileURLWithPath: HotSwapBinary.path).deletingLastPathComponent().path
+        let path = binaries + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let run = try ExternalCommand.run(command, environment: ["PATH": path])
+        guard run.status == 0 else { throw RenderedChart.Missing(description: "the hook's issue container failed: \(run.combined)") }
+        let directory = volumes.localizing("/work/ca")
+        var data: [String: Data] = [:]
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            data[file] = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(file)"))
+        }
+        secrets[tlsSecretName] = data
+        return secrets
+    }
+
+    /// The coordinator container's command line for `podName`, its volumes made under `root`.
+    func coordinatorCommand(_ podName: String, root: String, secrets: [String: [String: Data]]) throws -> [String] {
+        var configMaps: [String: [String: String]] = [:]
+        for configMap in chart.objects(kind: "ConfigMap") {
+            guard let name = RenderedChart.name(of: configMap), let data = chart.configMapData(name) else { continue }
+            configMaps[name] = try data.mapValues { try routes.routing($0) }
+        }
+        let volumes = try PodVolumes(container: container, podSpec: podSpec, root: root, secrets: secrets,
+                                     configMaps: configMaps, claims: claims)
+        let variables = try containerVariables(container, podName: podName, podIP: podIPs[podName] ?? "", nodeName: "node")
+        let command = container["command"] as? [String] ?? []
+        guard command == ["/usr/local/bin/hotswap"] else {
+            throw RenderedChart.Missing(description: "the coordinator runs \(command), not the image's /usr/local/bin/hotswap")
+        }
+        let arguments = try (container["args"] as? [String] ?? []).map {
+            try routes.routing(volumes.localizing(expandingVariables($0, variables)))
+        }
+        return [HotSwapBinary.path] + arguments
+    }
+
+    /// The coordinator's readiness probe: path, port number and scheme.
+    func readinessProbe() throws -> (path: String, port: Int, scheme: String) {
+        let probe = (container["readinessProbe"] as? [String: Any])?["httpGet"] as? [String: Any]
+        let path = try Self.require(probe?["path"] as? String, "readiness probe path")
+        let port = try Self.require((probe?["port"] as? String).flatMap { ports[$0] } ?? probe?["port"] as? Int,
+                                    "readiness probe port among the container's ports")
+        return (path, port, probe?["scheme"] as? String ?? "HTTP")
+    }
+}
