@@ -62,6 +62,7 @@ public enum Permissions {
         PermissionRule("POST", "/api/v1/approvals/{id}/reject", .role(.admin)),
         PermissionRule("GET", "/api/v1/audit", .role(.admin)),
         PermissionRule("GET", "/api/v1/events", .role(.viewer)),
+        PermissionRule("GET", "/api/v1/snapshot", .role(.admin)),
     ]
 
     private static let requirements: [String: AccessRequirement] = Dictionary(

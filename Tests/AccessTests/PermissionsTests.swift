@@ -38,6 +38,7 @@ struct PermissionsTests {
         "GET /api/v1/approvals": .viewer, "POST /api/v1/approvals/{id}/approve": .admin, "POST /api/v1/approvals/{id}/reject": .admin,
         "GET /api/v1/audit": .admin,
         "GET /api/v1/events": .viewer,
+        "GET /api/v1/snapshot": .admin,
         "GET /api/v1/modules": .viewer, "GET /api/v1/modules/{name}": .viewer, "PUT /api/v1/modules/{name}/{version}": .deployer,
         "DELETE /api/v1/modules/{name}/{version}": .admin,
     ]

@@ -94,6 +94,7 @@ struct RoleMatrixTests {
             "DELETE /api/v1/modules/{name}/{version}": Sample(parameters: ["name": "ghost", "version": "1"], status: 404),
             "GET /api/v1/audit": Sample(status: 200),
             "GET /api/v1/events": Sample(status: 200, isStream: true),
+            "GET /api/v1/snapshot": Sample(status: 200),
         ].merging(deploymentSamples) { first, _ in first }
     }
 
