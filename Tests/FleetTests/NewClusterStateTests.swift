@@ -9,7 +9,8 @@ import Testing
         state.apply(.putMember(ClusterMemberRecord(name: "c4", peerAddress: "10.0.0.4:7000")), at: 2)
         state.apply(.publishAddresses(AdvertisedAddresses(name: "c1", apiAddress: "10.0.0.1:8443", agentAddress: "10.0.0.1:7001")),
                     at: 3)
-        let key = TicketKeyRecord(name: [UInt8](repeating: 1, count: 16), secret: [UInt8](repeating: 7, count: 64), createdAtMilliseconds: 1)
+        let key = TicketKeyRecord(name: [UInt8](repeating: 1, count: 16), secret: [UInt8](repeating: 7, count: 64),
+                                  createdAtMilliseconds: 1)
         state.apply(.addTicketKey(key), at: 4)
         return state
     }
