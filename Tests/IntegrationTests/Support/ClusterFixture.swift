@@ -24,9 +24,9 @@ final class ClusterFixture {
     private(set) var token = ""
 
     /// `starting`: the founding members to start now (all of them unless given; the others start
-    /// later with `start`).
+    /// later with `start`). `preparing` runs on each data directory's path before anything starts.
     init(spares: [String] = [], agents: [String] = ["node-1"], coordinatorArguments: [String] = [],
-         starting: [String]? = nil) throws {
+         starting: [String]? = nil, preparing: ((String) throws -> Void)? = nil) throws {
         self.spares = spares
         self.coordinatorArguments = coordinatorArguments
         let everyone = names + spares
@@ -34,6 +34,7 @@ final class ClusterFixture {
         peerPortReservations = try FreePorts.reserve(everyone.count)
         peerPorts = Dictionary(uniqueKeysWithValues: zip(everyone, peerPortReservations.map { Int($0.port) }))
         dataDirectories = Dictionary(uniqueKeysWithValues: everyone.map { ($0, TemporaryDirectory()) })
+        if let preparing { try dataDirectories.values.forEach { try preparing($0.path) } }
         for name in starting ?? names { try start(name) }
         token = try adminToken()
     }
