@@ -1,3 +1,4 @@
+import Fleet
 import Foundation
 import Testing
 import TestSupport
@@ -152,6 +153,15 @@ final class ClusterFixture {
               let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
               let list = object["environments"] as? [[String: Any]] else { return [] }
         return list
+    }
+
+    /// The keepalive ping a member's link of this build sends first: it shows the cluster's identity
+    /// (logged by each founding member), so a peer port reads what a test connection sends after it.
+    func memberPing() throws -> [UInt8] {
+        let line = try #require(processes[names[0]]?.log.text.split(separator: "\n").first { $0.contains("founding members recorded") })
+        let id = try #require(line.split(separator: " ").first { $0.hasPrefix("cluster=") }.flatMap { UInt64($0.dropFirst(8), radix: 16) })
+        let identity = [UInt8(2)] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: id >> ($0 * 8)) }
+        return Array("hotswap-keepalive".utf8) + [UInt8](repeating: 0, count: 8) + [2, FleetCodec.versionsRead.upperBound] + identity
     }
 
     /// Every live member's API URL.
