@@ -38,6 +38,7 @@ struct SnapshotRestoreTests {
                                                    "--name", name, "--initial-cluster", initialCluster])
             try #require(restore.status == 0, "\(restore.combined)")
         }
+        try Self.expectNewIdentity(in: directories["c3"]!, savedFrom: cluster, index: status["index"] as? Int ?? -1)
         let restored = try ["c1", "c2"].enumerated().map { offset, name in
             try CoordinatorProcess(name: name, tlsDirectory: cluster.certificates.tlsDirectory, dataDirectory: directories[name]!,
                                    peerPort: Int(ports[offset].port), bootstrapPassword: false)
@@ -135,6 +136,19 @@ struct SnapshotRestoreTests {
                                             body: #"{"username":"\#(user)","password":"\#(password(of: user))"}"#)
             #expect(login?.status == 200, "\(user) logs in to the restored cluster with the saved password: \(login?.body ?? "")")
         }
+    }
+
+    /// A restored directory (never started: verify changes what it reads) holds the saved state and
+    /// an identity of its own, not the saved cluster's.
+    private static func expectNewIdentity(in directory: TemporaryDirectory, savedFrom cluster: ClusterFixture, index: Int) throws {
+        let verify = try ExternalCommand.run([HotSwapBinary.path, "data", "verify", "--data-dir", directory.path, "--output", "json"])
+        #expect(verify.status == 0, "\(verify.combined)")
+        let report = APIResponse.jsonObject(verify.standardOutput)
+        #expect((report["snapshot"] as? [String: Any])?["index"] as? Int == index)
+        let restored = (report["founding"] as? [String: Any])?["cluster"] as? String ?? ""
+        let founded = try #require(cluster.processes["c1"]?.log.text.split(separator: "\n")
+            .first { $0.contains("founding members recorded") })
+        #expect(restored.count == 16 && !founded.contains("cluster=\(restored)"), "restored \(restored), saved cluster: \(founded)")
     }
 
     /// A password the policy takes (it may not contain the user's name).
