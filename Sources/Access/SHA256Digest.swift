@@ -16,9 +16,4 @@ public enum SHA256Digest {
         }
         return digest
     }
-
-    /// Lower-case hex, as `sha256sum` prints.
-    public static func hex(_ digest: [UInt8]) -> String {
-        digest.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-    }
 }

@@ -1,4 +1,5 @@
 import Primitives
+import Wire
 
 /// The file `hotswap snapshot save` writes and `snapshot status` / `snapshot restore` read: a
 /// member's applied fleet state at a linearizable read point, with its index and term, sealed by a
@@ -47,15 +48,11 @@ public struct SavedSnapshot: Equatable, Sendable {
                     + "\(UInt64(SavedSnapshot.headerBytes + SavedSnapshot.digestBytes) &+ promised) bytes, "
                     + "but the file has \(fileBytes)"
             case let .digestMismatch(stored, computed):
-                "its SHA-256 does not match its contents (stored \(Self.hex(stored)), computed \(Self.hex(computed))): "
+                "its SHA-256 does not match its contents (stored \(HexText.lowercase(stored)), computed \(HexText.lowercase(computed))): "
                     + "the file is damaged"
             case .empty:
                 "it holds no fleet state"
             }
-        }
-
-        private static func hex(_ bytes: [UInt8]) -> String {
-            bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
         }
     }
 

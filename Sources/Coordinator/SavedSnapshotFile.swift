@@ -2,6 +2,7 @@ import Access
 import Cluster
 import FileSystem
 import Fleet
+import Wire
 
 /// A saved snapshot read from disk and verified before anything uses it: the file's length
 /// and SHA-256, then its fleet state decoded with this build's `FleetCodec`, whose applied index
@@ -48,7 +49,7 @@ public struct SavedSnapshotFile: Sendable {
             throw Refusal(description: "snapshot \(path) is refused: its fleet state was applied through index "
                           + "\(fleet.appliedIndex), but the file says \(snapshot.index)")
         }
-        return SavedSnapshotFile(path: path, snapshot: snapshot, fileBytes: file.count, digest: SHA256Digest.hex(computed),
+        return SavedSnapshotFile(path: path, snapshot: snapshot, fileBytes: file.count, digest: HexText.lowercase(computed),
                                  fleet: fleet)
     }
 }
