@@ -1,3 +1,4 @@
+import Cluster
 import Coordinator
 import FileSystem
 import Primitives
@@ -23,7 +24,7 @@ enum SnapshotCommand {
     ) { options in
         let path = options.positionals[0]
         let client = try APIClientOptions(options)
-        let response = try client.send("GET", "/api/v1/snapshot")
+        let response = try client.send("GET", "/api/v1/snapshot", responseBodyMaximumBytes: SavedSnapshot.fileBytesMaximum)
         guard response.head.status == 200 else { throw APIFailure(answer: response) }
         let saved = try SavedSnapshotFile.verify(response.body, path: path)
         try AtomicWrite.replace(path, with: response.body, mode: 0o600)
