@@ -11,6 +11,10 @@ final class ClusterIdentityGuard: Sendable {
     /// until its next start, which its peers admit).
     let advertised: ClusterIdentity
     private let current: Locked<ClusterIdentity>
+    /// The peers and identities whose refusal was logged: a refused link redials every second,
+    /// so each pair is logged once (and counted every time), up to `loggedRefusalsMaximum` pairs.
+    private let loggedRefusals = Locked<Set<String>>([])
+    static let loggedRefusalsMaximum = 64
     private let refusals: Counter
     private let logger: Logger
     /// Records an adopted identity; called once, on the connection's loop.
@@ -58,8 +62,13 @@ final class ClusterIdentityGuard: Sendable {
             return true
         case .refuse:
             refusals.increment()
-            logger.warning("peer refused: it belongs to another cluster",
-                           ["peer": peer, "peerCluster": "\(remote)", "cluster": "\(local)"])
+            let isFirst = loggedRefusals.withLock { logged in
+                logged.count < Self.loggedRefusalsMaximum && logged.insert("\(peer) \(remote)").inserted
+            }
+            if isFirst {
+                logger.warning("peer refused: it belongs to another cluster",
+                               ["peer": peer, "peerCluster": "\(remote)", "cluster": "\(local)"])
+            }
             return false
         }
     }

@@ -25,7 +25,9 @@ struct ClusterIdentityGuardTests {
         #expect(guarded.admits(.id(1), peer: "c2"))
         #expect(!guarded.admits(.id(2), peer: "c3"))
         #expect(!guarded.admits(.none, peer: "c3"))
-        #expect(metrics.exposition().contains("hotswap_peer_cluster_refusals_total 2"), "\(metrics.exposition())")
+        #expect(!guarded.admits(.id(2), peer: "c3"), "a redial of the same refused peer")
+        #expect(metrics.exposition().contains("hotswap_peer_cluster_refusals_total 3"), "\(metrics.exposition())")
+        #expect(capture.lines.filter { $0.contains("peer refused") }.count == 2, "each peer and identity is logged once: \(capture.lines)")
         let refusal = capture.lines.first { $0.contains("peer refused: it belongs to another cluster") }
         #expect(refusal?.contains("peer=c3") == true && refusal?.contains("peerCluster=0000000000000002") == true
             && refusal?.contains("cluster=0000000000000001") == true, "\(capture.lines)")
