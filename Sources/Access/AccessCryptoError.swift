@@ -6,6 +6,7 @@ public enum AccessCryptoError: Error, Equatable, CustomStringConvertible {
     case randomBytes(detail: String)
     case scrypt(detail: String)
     case hmac(detail: String)
+    case digest(detail: String)
     case unusableDigest(reason: String)
 
     public var description: String {
@@ -13,6 +14,7 @@ public enum AccessCryptoError: Error, Equatable, CustomStringConvertible {
         case let .randomBytes(detail): "could not draw random bytes: \(detail)"
         case let .scrypt(detail): "scrypt failed: \(detail)"
         case let .hmac(detail): "HMAC-SHA256 failed: \(detail)"
+        case let .digest(detail): "the digest failed: \(detail)"
         case let .unusableDigest(reason): "the password digest cannot be used: \(reason)"
         }
     }

@@ -64,6 +64,7 @@ public enum Permissions {
         PermissionRule("GET", "/api/v1/debug/logs", .role(.admin)),
         PermissionRule("GET", "/api/v1/debug/configuration", .role(.admin)),
         PermissionRule("GET", "/api/v1/events", .role(.viewer)),
+        PermissionRule("GET", "/api/v1/snapshot", .role(.admin)),
     ]
 
     private static let requirements: [String: AccessRequirement] = Dictionary(

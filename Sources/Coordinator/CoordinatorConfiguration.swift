@@ -19,6 +19,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// True for a member added to a running cluster (`member add`): it takes
     /// its membership from the leader's log instead of from `initialCluster`.
     public var joinsExistingCluster = false
+    /// Mixed into a new cluster's identity at its founding (`--initial-cluster-token`), as etcd's;
+    /// ignored once the data directory records one.
+    public var initialClusterToken = ""
     /// What to publish as this node's API / agent address when the bound one
     /// is not what others should dial (a wildcard, NAT, a load balancer).
     public var advertisedAPIAddress: SocketAddress?

@@ -53,7 +53,8 @@ public final class CoordinatorServer: Sendable {
         (reloadFailures, certificateNotAfter) = Self.certificateMetrics(notAfter: certificate.notAfter, in: metrics)
         let raftSettings = RaftService.Settings(configuration)
         let founding = try FoundingRecord.settle(configuration, logger: logger)
-        let raft = try RaftService(name: configuration.name, topology: founding.topology, joining: founding.joining,
+        let identity = ClusterIdentityGuard.recording(founding.identity, in: configuration.dataDirectory, logger: logger, metrics: metrics)
+        let raft = try RaftService(name: configuration.name, topology: founding.topology, joining: founding.joining, identity: identity,
                                    dataDirectory: configuration.dataDirectory, peerContexts: tls.peerClient,
                                    settings: raftSettings, logger: logger, metrics: metrics)
         self.raft = raft
@@ -182,6 +183,7 @@ public final class CoordinatorServer: Sendable {
         NodeModuleRoutes.register(in: &routes, orders: orders)
         EventRoutes.register(in: &routes, hub: raft.events)
         AuditRoutes.register(in: &routes, service: raft)
+        SnapshotRoutes.register(in: &routes, service: raft)
     }
 
     /// The reload failures' counter and the gauge of the certificate's notAfter, set to `notAfter`.

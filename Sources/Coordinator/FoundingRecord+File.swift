@@ -1,4 +1,5 @@
 import Cluster
+import Glibc
 import Observability
 import Storage
 
@@ -13,12 +14,15 @@ extension FoundingRecord {
         let recorded = try read(dataDirectory: configuration.dataDirectory)
         let selfMember = ClusterTopology.Member(name: configuration.name, id: ClusterTopology.nodeID(forName: configuration.name),
                                                 peerAddress: configuration.peerAddress)
+        var status = stat()
+        let holdsLog = stat("\(configuration.dataDirectory)/\(StartupRecovery.raftSubdirectory)/wal", &status) == 0
         let decision = try decide(recorded: recorded, flagged: configuration.initialCluster,
-                                  joining: configuration.joinsExistingCluster, selfMember: selfMember)
+                                  joining: configuration.joinsExistingCluster, selfMember: selfMember,
+                                  token: configuration.initialClusterToken, holdsLog: holdsLog)
         if let record = decision.write {
             try record.write(dataDirectory: configuration.dataDirectory)
             logger.info(recorded == nil ? "founding members recorded" : "founding members' addresses updated",
-                        ["members": record.topology.flagText, "mode": record.mode])
+                        ["members": record.topology.flagText, "mode": record.mode, "cluster": "\(record.identity)"])
         } else if configuration.initialCluster == nil, let recorded {
             logger.info("founding members from the data directory", ["members": recorded.topology.flagText, "mode": recorded.mode])
         }

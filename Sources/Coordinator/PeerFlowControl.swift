@@ -19,12 +19,16 @@ enum PeerFlowControl {
     static let inflightBytesMaximum = 2 << 20
     static let headroomBytes = 1 << 20
     /// Every peer link's settings; its backlog is half its connection's write-queue maximum,
-    /// and its pings tell the member it reaches what this build reads (`PeerAdvertisement`).
-    static let linkSettings = {
+    /// and its pings tell the member it reaches what this build reads and which cluster this
+    /// member belongs to (`PeerAdvertisement`).
+    static func linkSettings(identity: ClusterIdentity) -> FrameLink.Settings {
         var settings = FrameLink.Settings()
-        settings.keepaliveAdvertisement = PeerAdvertisement.current.encoded
+        settings.keepaliveAdvertisement = PeerAdvertisement.current(identity: identity).encoded
         return settings
-    }()
+    }
+
+    /// The settings' bounds and timing, which do not depend on the identity.
+    static let linkSettings = linkSettings(identity: .none)
 
     /// `hotswap_peer_messages_dropped_total{direction}`: what the peer path drops rather than queue.
     static func droppedCounter(_ direction: String, in metrics: MetricsRegistry) -> Counter {

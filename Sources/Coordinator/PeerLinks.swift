@@ -28,10 +28,13 @@ final class PeerLinks: @unchecked Sendable {
     private var isClosed = false
     private var outboxes: [NodeID: TransferOutbox] = [:]
 
-    init(loop: EventLoop, selfID: NodeID, contexts: TLSContextStore, logger: Logger, dropped: Counter,
+    private let settings: FrameLink.Settings
+
+    init(loop: EventLoop, selfID: NodeID, settings: FrameLink.Settings, contexts: TLSContextStore, logger: Logger, dropped: Counter,
          directory: @escaping () -> MemberDirectory, isSnapshotCurrent: @escaping (TransferHeader) -> Bool) {
         self.loop = loop
         self.selfID = selfID
+        self.settings = settings
         self.contexts = contexts
         self.logger = logger
         self.dropped = dropped
@@ -47,7 +50,7 @@ final class PeerLinks: @unchecked Sendable {
         guard !isClosed, id != selfID, let member = directory().member(id: id) else { return nil }
         // The certificate must name the member this link means to reach, not just any coordinator.
         let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
-                             expectedPeerName: member.name, contexts: contexts, settings: PeerFlowControl.linkSettings,
+                             expectedPeerName: member.name, contexts: contexts, settings: settings,
                              backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1), seed: member.id ^ selfID),
                              receiver: listener)
         links[id] = link

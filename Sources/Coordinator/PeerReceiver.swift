@@ -10,13 +10,16 @@ import Wire
 /// their answers, chunked transfers (snapshots, large answers, module
 /// artifacts) from other coordinators, and requests for module artifacts. The sender is the node named in its certificate; a
 /// message claiming to come from another node, or addressed elsewhere,
-/// closes the connection.
+/// closes the connection. So does a first frame showing another cluster's identity
+/// (`ClusterIdentityGuard`): nothing of a peer of another cluster is read.
 final class PeerReceiver: FrameReceiver {
     private let service: RaftService
     private let inbox: SnapshotInbox
     private let artifacts: ArtifactFetcher
     /// The member this connection's certificate names, looked up on its first frame.
     private var peer: ClusterTopology.Member?
+    /// Set once the first frame showed a cluster identity this member admits.
+    private var isIdentityAdmitted = false
     private var transfers: TransferReception?
     /// Whether an artifact request from this connection waits for the Raft loop.
     private let artifactRequestPending = Locked(false)
@@ -31,6 +34,7 @@ final class PeerReceiver: FrameReceiver {
 
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
         let peer = try knownPeer(of: channel)
+        if !isIdentityAdmitted { try admitIdentity(shownBy: frame, from: peer) }
         try transfers?.checkProgress(now: .now())
         switch FrameKind(rawValue: frame.kind) {
         case .ping:
@@ -89,6 +93,22 @@ final class PeerReceiver: FrameReceiver {
         transfers?.abandon()
         guard let peer else { return }
         service.loop.execute { [service] in service.peerLinkClosed(peer.id) }
+    }
+
+    /// The first frame of a link of this build is a ping advertising its identity; any other first
+    /// frame, or a ping advertising none (builds before identities), shows `none`.
+    private func admitIdentity(shownBy frame: Frame, from peer: ClusterTopology.Member) throws(FrameChannelError) {
+        var remote = ClusterIdentity.none
+        if FrameKind(rawValue: frame.kind) == .ping, let bytes = FrameLink.keepaliveAdvertisement(inPing: frame.payload) {
+            do { remote = try PeerAdvertisement.decode(bytes)?.identity ?? .none } catch {
+                throw FrameChannelError("bad peer advertisement from \(peer.name): \(error)")
+            }
+        }
+        guard service.clusterIdentity.admits(remote, peer: peer.name) else {
+            throw FrameChannelError("\(peer.name) belongs to another cluster (\(remote), this member's is "
+                                    + "\(service.clusterIdentity.identity))")
+        }
+        isIdentityAdmitted = true
     }
 
     /// A keepalive ping tells what the peer's build reads (nothing from builds before

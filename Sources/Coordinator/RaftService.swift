@@ -27,6 +27,8 @@ final class RaftService: @unchecked Sendable {
     let loop: EventLoop
     let selfMember: ClusterTopology.Member
     let founding: ClusterTopology
+    /// Which cluster this member belongs to: every peer connection is checked against it.
+    let clusterIdentity: ClusterIdentityGuard
     private let group: EventLoopGroup
     let settings: Settings
     private let store: RaftLogStore
@@ -38,12 +40,9 @@ final class RaftService: @unchecked Sendable {
     var directory: MemberDirectory
     /// The links to the other members, made on the loop at first use.
     private(set) lazy var peers = PeerLinks(
-        loop: loop, selfID: selfMember.id, contexts: peerContexts, logger: logger, dropped: peerMessagesDroppedOutbound,
-        directory: { [unowned self] in directory },
-        isSnapshotCurrent: { [unowned self] header in
-            let status = node.status
-            return status.role == .leader && status.term == header.term
-        })
+        loop: loop, selfID: selfMember.id, settings: PeerFlowControl.linkSettings(identity: clusterIdentity.advertised),
+        contexts: peerContexts, logger: logger, dropped: peerMessagesDroppedOutbound, directory: { [unowned self] in directory },
+        isSnapshotCurrent: { [unowned self] header in node.status.role == .leader && node.status.term == header.term })
     /// Requests forwarded to the leader while following, and answers to followers while leading.
     /// Request ids start at random, like read ids below, so that an answer meant for an earlier
     /// incarnation of this coordinator answers none of this one's requests.
@@ -114,13 +113,14 @@ final class RaftService: @unchecked Sendable {
 
     /// `joining` is true for a node added to a running cluster (`--initial-cluster-state existing`):
     /// it starts as no member at all and learns the membership from the leader's log.
-    init(name: String, topology: ClusterTopology, joining: Bool, dataDirectory: String, peerContexts: TLSContextStore,
-         settings: Settings, logger: Logger, metrics: MetricsRegistry) throws {
+    init(name: String, topology: ClusterTopology, joining: Bool, identity: ClusterIdentityGuard, dataDirectory: String,
+         peerContexts: TLSContextStore, settings: Settings, logger: Logger, metrics: MetricsRegistry) throws {
         guard let selfMember = topology.member(named: name) else {
             throw TopologyError.malformed("this node (\(name)) is not in --initial-cluster")
         }
         self.selfMember = selfMember
         founding = topology
+        clusterIdentity = identity
         self.settings = settings
         self.logger = logger
         self.peerContexts = peerContexts

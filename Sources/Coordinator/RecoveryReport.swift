@@ -39,6 +39,8 @@ public struct RecoveryReport: Sendable {
         public let mode: String
         /// As `--initial-cluster` spells them.
         public let members: String
+        /// The cluster identity: 16 hex digits, `joining` or `none` (Docs/CLUSTER.md, "Cluster identity").
+        public let cluster: String
     }
 
     /// Nil for a directory from before the record.
@@ -58,7 +60,7 @@ public struct RecoveryReport: Sendable {
         truncatedTailBytes = details.truncatedTailBytes
         skippedSnapshots = details.skippedSnapshots
         self.segments = segments
-        self.founding = founding.map { Founding(mode: $0.mode, members: $0.topology.flagText) }
+        self.founding = founding.map { Founding(mode: $0.mode, members: $0.topology.flagText, cluster: "\($0.identity)") }
     }
 
     /// One JSON object. Node ids are strings, as in the cluster API: they are
@@ -73,6 +75,7 @@ public struct RecoveryReport: Sendable {
             + "\"skippedSnapshots\":[\(skippedSnapshots.map(JSONText.quoted).joined(separator: ","))],"
             + "\"segments\":[\(segmentObjects.joined(separator: ","))],"
             + "\"founding\":" + (founding.map {
-                "{\"mode\":\(JSONText.quoted($0.mode)),\"members\":\(JSONText.quoted($0.members))}" } ?? "null") + "}"
+                "{\"mode\":\(JSONText.quoted($0.mode)),\"members\":\(JSONText.quoted($0.members)),"
+                    + "\"cluster\":\(JSONText.quoted($0.cluster))}" } ?? "null") + "}"
     }
 }

@@ -11,12 +11,16 @@ public struct HTTPClientRequest: Sendable {
     public var target: String
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// The largest answer body taken; a longer one fails the exchange.
+    public var responseBodyMaximumBytes: Int
 
-    public init(method: String, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    public init(method: String, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+                responseBodyMaximumBytes: Int = HTTPClient.responseBodyMaximumBytes) {
         self.method = method
         self.target = target
         self.headers = headers
         self.body = body
+        self.responseBodyMaximumBytes = responseBodyMaximumBytes
     }
 }
 
@@ -92,21 +96,22 @@ final class HTTPClientHandler: ConnectionHandler {
     private let request: HTTPClientRequest
     private let serverName: String
     private let outcome: HTTPClientOutcome
-    private var parser = HTTPResponseParser(limits: HTTPClientHandler.parserLimits)
+    private var parser: HTTPResponseParser
     private var head: HTTPResponseHead?
     private var body: [UInt8] = []
     private var requestWritten = false
 
-    static let parserLimits: HTTPParserLimits = {
+    static func parserLimits(bodyMaximumBytes: Int) -> HTTPParserLimits {
         var limits = HTTPParserLimits()
-        limits.bodyMaximumBytes = HTTPClient.responseBodyMaximumBytes
+        limits.bodyMaximumBytes = bodyMaximumBytes
         return limits
-    }()
+    }
 
     init(request: HTTPClientRequest, serverName: String, outcome: HTTPClientOutcome) {
         self.request = request
         self.serverName = serverName
         self.outcome = outcome
+        parser = HTTPResponseParser(limits: Self.parserLimits(bodyMaximumBytes: request.responseBodyMaximumBytes))
         if request.method == "HEAD" { parser.expectNoBody() }
     }
 

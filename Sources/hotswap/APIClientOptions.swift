@@ -131,15 +131,16 @@ struct APIClientOptions {
     /// Sends one request, riding out a failover (`APIFailover`), within `limit` from now if given
     /// and the command's deadline; throws one line a user can act on.
     func send(_ method: String, _ target: String, body: [UInt8] = [], within limit: Duration? = nil,
-              user: String? = nil) throws -> HTTPClientResponse {
-        try exchange(method, target, body: body, within: limit, user: user).response
+              user: String? = nil, responseBodyMaximumBytes: Int = HTTPClient.responseBodyMaximumBytes) throws -> HTTPClientResponse {
+        try exchange(method, target, body: body, within: limit, user: user, responseBodyMaximumBytes: responseBodyMaximumBytes).response
     }
 
     /// `send`, telling also whether a DELETE's 404 follows an attempt that may have carried it out.
     /// An answer refusing the caller is thrown (`APIFailure.refusal`); `user` names a login's account.
     /// `patient`: see `APIFailover.send`.
     func exchange(_ method: String, _ target: String, body: [UInt8] = [], headers extra: HTTPHeaders = HTTPHeaders(),
-                  within limit: Duration? = nil, user: String? = nil, patient: Bool = false) throws -> APIFailover.Answer {
+                  within limit: Duration? = nil, user: String? = nil, patient: Bool = false,
+                  responseBodyMaximumBytes: Int = HTTPClient.responseBodyMaximumBytes) throws -> APIFailover.Answer {
         let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let client = HTTPClient(group: group, context: try context.get {
@@ -147,7 +148,9 @@ struct APIClientOptions {
         })
         var headers = extra
         if let token = credential.token { headers.add(name: "Authorization", value: "Bearer " + token) }
-        let answer = try failover.send(HTTPClientRequest(method: method, target: target, headers: headers, body: body), client: client,
+        let request = HTTPClientRequest(method: method, target: target, headers: headers, body: body,
+                                        responseBodyMaximumBytes: responseBodyMaximumBytes)
+        let answer = try failover.send(request, client: client,
                                        until: limit.map { MonotonicInstant.now().advanced(by: $0) }, patient: patient)
         if let refusal = APIFailure.refusal(answer.response, credential: credential.source, user: user) { throw refusal }
         return answer

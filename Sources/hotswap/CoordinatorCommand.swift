@@ -139,6 +139,7 @@ enum CoordinatorCommand {
             configuration.initialCluster = topology
         }
         configuration.joinsExistingCluster = try options.choice(CoordinatorFlags.initialClusterState) == "existing"
+        configuration.initialClusterToken = options.text(CoordinatorFlags.initialClusterToken) ?? ""
         guard !configuration.joinsExistingCluster || configuration.initialCluster != nil else {
             throw UsageError("--initial-cluster-state existing needs --initial-cluster naming the members to dial")
         }

@@ -26,6 +26,8 @@ enum CoordinatorFlags {
                                      help: "the founding members and their peer addresses, binding from the first start on")
     static let initialClusterState = Flag("initial-cluster-state", .choice(["new", "existing"]), .value("new"),
                                           help: "existing for a member added with 'hotswap cluster member add'")
+    static let initialClusterToken = Flag("initial-cluster-token", .text("TOKEN"), .described("none"),
+                                          help: "mixed into a new cluster's identity at its founding; ignored after")
     static let advertiseAPIAddress = Flag("advertise-api-addr", .text("HOST:PORT"), .described("the bound address"),
                                           help: "the API address published to the cluster")
     static let advertiseAgentAddress = Flag("advertise-agent-addr", .text("HOST:PORT"), .described("the bound address"),
@@ -88,7 +90,7 @@ enum CoordinatorFlags {
     static let all = [
         name, dataDirectory, tlsDirectory, peerAddress, agentAddress, apiAddress, Flag.logLevel,
         handshakeTimeout, requestTimeout, idleTimeout, frameIdleTimeout, shutdownTimeout,
-        initialCluster, initialClusterState, advertiseAPIAddress, advertiseAgentAddress,
+        initialCluster, initialClusterState, initialClusterToken, advertiseAPIAddress, advertiseAgentAddress,
         agentSuspectAfter, agentDownAfter, agentFailoverGrace, agentHelloHold,
         agentWindowSamples, agentWindowMinutes, agentNodesMaximum, nodeRetention,
         raftTick, electionTimeoutTicks, snapshotEveryEntries,

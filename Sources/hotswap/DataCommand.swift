@@ -32,7 +32,7 @@ enum DataCommand {
                 + "commit \(report.commitIndex)",
             "snapshot       " + (report.snapshotIndex == 0 ? "none" : "index \(report.snapshotIndex), term \(report.snapshotTerm)"),
             "torn tail      \(report.truncatedTailBytes) bytes truncated",
-            "founding       " + (report.founding.map { "\($0.members) (\($0.mode))" } ?? "not recorded"),
+            "founding       " + (report.founding.map { "\($0.members) (\($0.mode)), cluster \($0.cluster)" } ?? "not recorded"),
         ]
         lines += report.skippedSnapshots.map { "skipped        \($0)" }
         lines += report.segments.map { "segment        \($0.path) (\($0.bytes) bytes)" }

@@ -16,8 +16,8 @@ enum HotSwapCommands {
             DevCommand.command, CoordinatorCommand.command, AgentCommand.command(named: "agent"), CertsCommand.command,
             ClusterCommand.command, EnvCommand.command, NodesCommand.command, NodeModuleCommand.command, LoginCommand.login,
             LoginCommand.logout, UsersCommand.command, AuthCommand.command, AuditCommand.command, BenchAgentsCommand.command,
-            DataCommand.command, ModuleCommand.command, DeploymentCommand.deploy, DeploymentCommand.command,
-            ApprovalsCommand.command, DebugCommand.command,
+            DataCommand.command, SnapshotCommand.command, ModuleCommand.command, DeploymentCommand.deploy,
+            DeploymentCommand.command, ApprovalsCommand.command, DebugCommand.command,
             Command("version", aliases: ["--version"], summary: "print the version") { _ in
                 print("hotswap \(version)")
                 return 0

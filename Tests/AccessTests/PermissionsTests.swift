@@ -39,6 +39,7 @@ struct PermissionsTests {
         "GET /api/v1/audit": .admin,
         "GET /api/v1/debug/logs": .admin, "GET /api/v1/debug/configuration": .admin,
         "GET /api/v1/events": .viewer,
+        "GET /api/v1/snapshot": .admin,
         "GET /api/v1/modules": .viewer, "GET /api/v1/modules/{name}": .viewer, "PUT /api/v1/modules/{name}/{version}": .deployer,
         "DELETE /api/v1/modules/{name}/{version}": .admin,
     ]

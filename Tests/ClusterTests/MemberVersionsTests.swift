@@ -122,21 +122,22 @@ struct MemberVersionsTests {
 /// The advertisement in a coordinator's keepalive pings, and the refusal as an older follower reads it.
 struct PeerAdvertisementTests {
     @Test func theCurrentAdvertisementIsWhatThisBuildReadsAndDecodesToItself() throws {
-        let current = PeerAdvertisement.current
+        let current = PeerAdvertisement.current(identity: .none)
         #expect(current.fleetVersionRead == FleetCodec.versionsRead.upperBound)
-        #expect(current.encoded == [1, FleetCodec.versionsRead.upperBound])
+        #expect(current.encoded == [2, FleetCodec.versionsRead.upperBound, 0, 0, 0, 0, 0, 0, 0, 0, 0])
         #expect(try PeerAdvertisement.decode(current.encoded) == current)
     }
 
     @Test func noBytesAdvertiseNothing() throws {
         #expect(try PeerAdvertisement.decode([]) == nil)
         #expect(MemberReads(nil) == .unadvertised)
-        #expect(MemberReads(PeerAdvertisement(fleetVersionRead: 7)) == .advertised(fleetVersion: 7))
+        #expect(MemberReads(PeerAdvertisement(fleetVersionRead: 7, identity: .none)) == .advertised(fleetVersion: 7))
     }
 
     /// A later format may append fields; format 1 has none after the version.
     @Test func aLaterFormatMayAppendFieldsButFormatOneMayNot() throws {
-        #expect(try PeerAdvertisement.decode([2, 8, 0xAA, 0xBB]) == PeerAdvertisement(fleetVersionRead: 8))
+        #expect(try PeerAdvertisement.decode([3, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xAA, 0xBB])
+            == PeerAdvertisement(fleetVersionRead: 8, identity: .none))
         #expect(throws: BinaryDecodingError.trailingBytes(offset: 2, count: 1)) { try PeerAdvertisement.decode([1, 6, 0]) }
         #expect(throws: BinaryDecodingError.self) { try PeerAdvertisement.decode([0, 6]) }
         #expect(throws: BinaryDecodingError.truncated(offset: 1)) { try PeerAdvertisement.decode([1]) }

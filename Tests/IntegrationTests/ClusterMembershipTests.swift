@@ -39,6 +39,7 @@ struct ClusterMembershipTests {
         #expect(cluster.memberRoles(on: leader)["c4"] == "learner" || cluster.memberRoles(on: leader)["c4"] == "voter")
         try cluster.start("c4")
         #expect(eventually { cluster.memberRoles(on: leader)["c4"] == "voter" }, "c4 was not promoted: \(cluster.memberRoles(on: leader))")
+        try expectJoinerAdoptedTheClusterIdentity(cluster, founder: leader)
         writer.setTargets(cluster.apiURLs)
 
         let follower = try #require(cluster.names.first { $0 != leader })
@@ -55,6 +56,20 @@ struct ClusterMembershipTests {
         let acknowledgedBefore = writer.acknowledgedCount
         #expect(eventually { writer.acknowledgedCount >= acknowledgedBefore + 5 }, "writes stopped after the removal")
         cluster.expectNoAcknowledgedWriteLost(writer.stop(), on: remaining)
+    }
+
+    /// A joining member starts as `joining` and takes the cluster's identity from its first peer,
+    /// recording it in its founding record (Docs/CLUSTER.md, "Cluster identity").
+    private func expectJoinerAdoptedTheClusterIdentity(_ cluster: ClusterFixture, founder: String) throws {
+        let founded = try #require(cluster.processes[founder]?.log.text.split(separator: "\n")
+            .first { $0.contains("founding members recorded") })
+        let identity = try #require(founded.split(separator: " ").first { $0.hasPrefix("cluster=") }?.dropFirst("cluster=".count))
+        #expect(identity.count == 16, "\(founded)")
+        let joiner = try #require(cluster.processes["c4"])
+        #expect(joiner.log.text.contains("msg=\"cluster identity learned from a peer\""), "\(joiner.log.text)")
+        let record = try String(decoding: Data(contentsOf: URL(fileURLWithPath: cluster.dataDirectory(of: "c4").file("founding-cluster"))),
+                                as: UTF8.self)
+        #expect(record.contains("\nexisting\n") && record.contains("\ncluster-id \(identity)\n"), "c4 recorded: \(record)")
     }
 
     @Test func invalidMembershipRequestsAreRefusedWithReasons() throws {

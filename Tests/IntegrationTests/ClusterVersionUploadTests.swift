@@ -11,12 +11,16 @@ import Wire
 /// connection with c2's certificate whose keepalive pings advertise 7. The leader raises the
 /// cluster version to 7, the least any member reads, and refuses an upload with 503
 /// `cluster_upgrading` naming c2; once the real c2 of this build runs, it raises it to 8 and the
-/// same upload is recorded.
+/// same upload is recorded. Builds that read only up to 7 know no cluster identity, so the cluster
+/// is one upgraded from before identities (its identity is none: UpgradeGateTests).
 @Suite(.serialized)
 struct ClusterVersionUploadTests {
     @Test func anUploadIsRefusedUnderClusterVersion7AndRecordedUnder8() throws {
         try Prerequisite.requireTools("curl")
-        let cluster = try ClusterFixture(starting: ["c1", "c3"])
+        let cluster = try ClusterFixture(starting: ["c1", "c3"], preparing: { directory in
+            try FileManager.default.createDirectory(atPath: "\(directory)/raft/wal", withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        })
         let leader = try #require(cluster.agreedLeader())
         let leaderProcess = try #require(cluster.processes[leader])
         let work = TemporaryDirectory()

@@ -96,6 +96,7 @@ struct RoleMatrixTests {
             "GET /api/v1/debug/logs": Sample(status: 200),
             "GET /api/v1/debug/configuration": Sample(status: 200),
             "GET /api/v1/events": Sample(status: 200, isStream: true),
+            "GET /api/v1/snapshot": Sample(status: 200),
         ].merging(deploymentSamples) { first, _ in first }
     }
 

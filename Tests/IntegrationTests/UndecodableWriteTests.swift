@@ -22,6 +22,7 @@ struct UndecodableWriteTests {
         let (transcript, opened) = client.open(port: try #require(cluster.processes[leader]).peerPort)
         let connection = try #require(opened, "no connection to \(leader)'s peer port")
         defer { client.close(connection) }
+        client.write(TestFrames.frame(kind: FrameKind.ping.rawValue, payload: try cluster.memberPing()), on: connection)
         let requestID = UInt64.random(in: 1...UInt64.max)
         let payload = ForwardedRequest(requestID: requestID, request: .write([0xFF])).encoded
         client.write(TestFrames.frame(kind: FrameKind.forwardProposal.rawValue, payload: payload), on: connection)

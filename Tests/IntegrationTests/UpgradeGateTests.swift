@@ -13,10 +13,16 @@ import Wire
 /// login (version-6 entries) is refused — a write with 503 `cluster_upgrading` naming c2, on the
 /// leader and through an upgraded follower alike — until c2 runs this build again. Before, the
 /// three members of this build raise the cluster version to the newest they read on their own.
+/// Older builds know no cluster identity, so they share only clusters without one: the members
+/// start as upgraded from before records and identities (a Raft log directory, no founding
+/// record), which keep the identity `none` (Docs/CLUSTER.md, "Cluster identity").
 @Suite(.serialized)
 struct UpgradeGateTests {
     @Test func writesWaitForAMemberOfAnOlderBuildAndResumeOnceItIsUpgraded() throws {
-        let cluster = try ClusterFixture()
+        let cluster = try ClusterFixture(preparing: { directory in
+            try FileManager.default.createDirectory(atPath: "\(directory)/raft/wal", withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        })
         let leader = try #require(cluster.agreedLeader())
         let older = try #require(cluster.names.first { $0 != leader })
         let follower = try #require(cluster.names.first { $0 != leader && $0 != older })

@@ -236,6 +236,26 @@ import Wire
         #expect("\(error)".contains(String(HTTPClient.responseBodyMaximumBytes)), "\(error)")
     }
 
+    /// A request may take a larger answer than the default bound (a saved snapshot), and only that request.
+    @Test func aRequestMayRaiseItsOwnResponseBound() throws {
+        let total = HTTPClient.responseBodyMaximumBytes + 1
+        let fixture = try HTTPFixture { routes in
+            routes.add("GET", "/api/v1/huge") { _, responder in
+                PoliteStream(responder: responder, totalBytes: total, probe: StreamProbe()).start()
+            }
+        }
+        defer { fixture.shutdown() }
+        let raised = fixture.send("GET", "/api/v1/huge", responseBodyMaximumBytes: total)
+        let response = try #require(try? raised.get(), "HTTPClient refused a \(total)-byte response it was allowed: \(raised)")
+        #expect(response.body.count == total)
+        let lowered = fixture.send("GET", "/api/v1/huge", responseBodyMaximumBytes: total - 1)
+        guard case let .failure(error) = lowered else {
+            Issue.record("HTTPClient took more than the request allowed")
+            return
+        }
+        #expect("\(error)".contains(String(total - 1)), "\(error)")
+    }
+
     /// HEAD falls back to the GET route; when that route streams, the chunks
     /// must still stay off the wire, or the next response on the connection is garbage.
     @Test func headOnAStreamingRouteGetsNoBody() throws {

@@ -1,3 +1,4 @@
+import Fleet
 import Foundation
 import Testing
 import TestSupport
@@ -24,9 +25,9 @@ final class ClusterFixture {
     private(set) var token = ""
 
     /// `starting`: the founding members to start now (all of them unless given; the others start
-    /// later with `start`).
+    /// later with `start`). `preparing` runs on each data directory's path before anything starts.
     init(spares: [String] = [], agents: [String] = ["node-1"], coordinatorArguments: [String] = [],
-         starting: [String]? = nil) throws {
+         starting: [String]? = nil, preparing: ((String) throws -> Void)? = nil) throws {
         self.spares = spares
         self.coordinatorArguments = coordinatorArguments
         let everyone = names + spares
@@ -34,6 +35,7 @@ final class ClusterFixture {
         peerPortReservations = try FreePorts.reserve(everyone.count)
         peerPorts = Dictionary(uniqueKeysWithValues: zip(everyone, peerPortReservations.map { Int($0.port) }))
         dataDirectories = Dictionary(uniqueKeysWithValues: everyone.map { ($0, TemporaryDirectory()) })
+        if let preparing { try dataDirectories.values.forEach { try preparing($0.path) } }
         for name in starting ?? names { try start(name) }
         token = try adminToken()
     }
@@ -151,6 +153,15 @@ final class ClusterFixture {
               let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
               let list = object["environments"] as? [[String: Any]] else { return [] }
         return list
+    }
+
+    /// The keepalive ping a member's link of this build sends first: it shows the cluster's identity
+    /// (logged by each founding member), so a peer port reads what a test connection sends after it.
+    func memberPing() throws -> [UInt8] {
+        let line = try #require(processes[names[0]]?.log.text.split(separator: "\n").first { $0.contains("founding members recorded") })
+        let id = try #require(line.split(separator: " ").first { $0.hasPrefix("cluster=") }.flatMap { UInt64($0.dropFirst(8), radix: 16) })
+        let identity = [UInt8(2)] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: id >> ($0 * 8)) }
+        return Array("hotswap-keepalive".utf8) + [UInt8](repeating: 0, count: 8) + [2, FleetCodec.versionsRead.upperBound] + identity
     }
 
     /// Every live member's API URL.

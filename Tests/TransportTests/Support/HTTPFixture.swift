@@ -34,10 +34,11 @@ final class HTTPFixture: Sendable {
     }
 
     /// One request through `HTTPClient`.
-    func send(_ method: String, _ target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [])
-        -> Result<HTTPClientResponse, HTTPClientError>
+    func send(_ method: String, _ target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+              responseBodyMaximumBytes: Int = HTTPClient.responseBodyMaximumBytes) -> Result<HTTPClientResponse, HTTPClientError>
     {
-        client.send(HTTPClientRequest(method: method, target: target, headers: headers, body: body),
+        client.send(HTTPClientRequest(method: method, target: target, headers: headers, body: body,
+                                      responseBodyMaximumBytes: responseBodyMaximumBytes),
                     to: server.address, serverName: TestCertificates.serverName, timeout: Self.requestTimeout)
     }
 

@@ -1,0 +1,104 @@
+import Primitives
+import Wire
+
+/// The file `hotswap snapshot save` writes and `snapshot status` / `snapshot restore` read: a
+/// member's applied fleet state at a linearizable read point, with its index and term, sealed by a
+/// SHA-256 over everything before it (Docs/STORAGE.md, "Saved snapshots"). The digest itself
+/// comes from the caller (libcrypto lives outside the pure targets).
+///
+/// `magic "HSSAVE01" | index u64 LE | term u64 LE | dataLength u64 LE | data | sha256 (32 bytes)`,
+/// data = `FleetCodec.encode(state)`, whose first byte is its fleet encoding version.
+public struct SavedSnapshot: Equatable, Sendable {
+    public static let magic: [UInt8] = Array("HSSAVE01".utf8)
+    public static let headerBytes = 32
+    public static let digestBytes = 32
+    /// As large as a snapshot the write-ahead log keeps (Storage's snapshot body bound).
+    public static let dataBytesMaximum = 1 << 30
+    public static var fileBytesMaximum: Int { headerBytes + dataBytesMaximum + digestBytes }
+
+    public let index: UInt64
+    public let term: UInt64
+    public let data: [UInt8]
+
+    public init(index: UInt64, term: UInt64, data: [UInt8]) {
+        self.index = index
+        self.term = term
+        self.data = data
+    }
+
+    /// The fleet encoding version of `data` (its first byte).
+    public var fleetVersion: UInt8 { data.first ?? 0 }
+
+    /// Why a file is not a usable saved snapshot; the message says what was found.
+    public enum Refusal: Error, Equatable, CustomStringConvertible {
+        case notASnapshot
+        case tooLarge(bytes: Int)
+        case lengthMismatch(promisedDataBytes: UInt64, fileBytes: Int)
+        case digestMismatch(stored: [UInt8], computed: [UInt8])
+        case empty
+
+        public var description: String {
+            switch self {
+            case .notASnapshot:
+                "not a saved snapshot (no HSSAVE01 magic, or shorter than its header and digest)"
+            case let .tooLarge(bytes):
+                "its \(bytes) bytes of fleet state exceed the \(SavedSnapshot.dataBytesMaximum)-byte limit"
+            case let .lengthMismatch(promised, fileBytes):
+                "truncated or extended: its header promises \(promised) bytes of fleet state, a file of "
+                    + "\(UInt64(SavedSnapshot.headerBytes + SavedSnapshot.digestBytes) &+ promised) bytes, "
+                    + "but the file has \(fileBytes)"
+            case let .digestMismatch(stored, computed):
+                "its SHA-256 does not match its contents (stored \(HexText.lowercase(stored)), computed \(HexText.lowercase(computed))): "
+                    + "the file is damaged"
+            case .empty:
+                "it holds no fleet state"
+            }
+        }
+    }
+
+    /// The file without its digest: seal it with `sealed(digest:)` of these bytes' SHA-256.
+    public func unsealed() throws(Refusal) -> [UInt8] {
+        guard data.count <= Self.dataBytesMaximum else { throw .tooLarge(bytes: data.count) }
+        guard !data.isEmpty else { throw .empty }
+        var writer = BinaryWriter(byteOrder: .littleEndian, reservingCapacity: Self.headerBytes + data.count + Self.digestBytes)
+        writer.write(contentsOf: Self.magic)
+        writer.write(index)
+        writer.write(term)
+        writer.write(UInt64(data.count))
+        writer.write(contentsOf: data)
+        return writer.bytes
+    }
+
+    /// The whole file: `unsealed` bytes followed by their digest.
+    public static func sealed(_ unsealed: [UInt8], digest: [UInt8]) -> [UInt8] {
+        precondition(digest.count == digestBytes, "a saved snapshot's digest is a SHA-256")
+        return unsealed + digest
+    }
+
+    /// The bytes `digest` covers in a file: all but its last 32; nil when the file is shorter than a header and digest.
+    public static func digested(_ file: [UInt8]) -> ArraySlice<UInt8>? {
+        guard file.count >= headerBytes + digestBytes else { return nil }
+        return file[0..<(file.count - digestBytes)]
+    }
+
+    /// The snapshot in `file`, given `computed`, the SHA-256 of `digested(file)`. Checks the magic,
+    /// the length (a truncated or extended file), then the digest, in that order.
+    public static func open(_ file: [UInt8], computed: [UInt8]) throws(Refusal) -> SavedSnapshot {
+        guard file.count >= headerBytes + digestBytes, Array(file[0..<magic.count]) == magic else { throw .notASnapshot }
+        var header = BinaryReader(file, range: magic.count..<headerBytes, byteOrder: .littleEndian)
+        let index: UInt64, term: UInt64, dataLength: UInt64
+        do {
+            (index, term, dataLength) = (try header.readUInt64(), try header.readUInt64(), try header.readUInt64())
+        } catch {
+            preconditionFailure("the 24 bytes after the magic hold the header: \(error)")
+        }
+        guard dataLength <= UInt64(dataBytesMaximum) else { throw .tooLarge(bytes: Int(clamping: dataLength)) }
+        guard dataLength == UInt64(file.count - headerBytes - digestBytes) else {
+            throw .lengthMismatch(promisedDataBytes: dataLength, fileBytes: file.count)
+        }
+        let stored = Array(file[(file.count - digestBytes)...])
+        guard stored == computed else { throw .digestMismatch(stored: stored, computed: computed) }
+        guard dataLength > 0 else { throw .empty }
+        return SavedSnapshot(index: index, term: term, data: Array(file[headerBytes..<(file.count - digestBytes)]))
+    }
+}
