@@ -26,7 +26,7 @@ extension FleetCodec {
         let environment = try reader.readBool() ? try readText(&reader) : nil
         let record = JoinTokenRecord(id: id, secretHash: hash, createdAtMilliseconds: created, expiresAtMilliseconds: expires,
                                      usesRemaining: uses, environment: environment, createdBy: try readText(&reader))
-        if let reason = record.invalidity() { throw .invalidValue(offset: offset, detail: reason) }
+        if let reason = record.invalidity { throw .invalidValue(offset: offset, detail: reason) }
         return record
     }
 

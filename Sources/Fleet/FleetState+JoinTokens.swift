@@ -17,7 +17,7 @@ extension FleetState {
     }
 
     mutating func createJoinToken(_ record: JoinTokenRecord) -> FleetOutcome {
-        if let reason = record.invalidity() { return .rejected(.invalidJoinToken(reason)) }
+        if let reason = record.invalidity { return .rejected(.invalidJoinToken(reason)) }
         if let environment = record.environment, environments[environment] == nil { return .rejected(.notFound(environment)) }
         guard joinTokens[record.id] == nil else { return .rejected(.invalidJoinToken("token \(record.id) exists")) }
         joinTokens = joinTokens.filter { $0.value.expiresAtMilliseconds > record.createdAtMilliseconds && $0.value.usesRemaining > 0 }

@@ -35,7 +35,7 @@ public struct JoinTokenRecord: Sendable, Equatable {
     }
 
     /// Why the record cannot be created, or nil.
-    func invalidity() -> String? {
+    public var invalidity: String? {
         if !Self.isValidID(id) { return "a token id is \(Self.idLength) lowercase hexadecimal digits" }
         if secretHash.count != Self.secretHashBytes { return "a token's secret hash is \(Self.secretHashBytes) bytes" }
         if !Self.usesRange.contains(usesRemaining) { return "a token allows \(Self.usesRange) uses" }
