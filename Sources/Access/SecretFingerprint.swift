@@ -8,15 +8,20 @@ public enum SecretFingerprint {
 
     /// The fingerprint, or "unavailable" should libcrypto fail.
     public static func of(_ secret: [UInt8]) -> String {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let status = secret.withUnsafeBytes { bytes in
-            EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha256(), nil)
-        }
-        guard status == 1, length == 32 else { return "unavailable" }
+        guard let digest = sha256(secret) else { return "unavailable" }
         return String(digest.prefix(hexDigits / 2).map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
         }.joined())
+    }
+
+    /// The SHA-256 of `bytes` (a join token's secret is replicated only as this), or nil should libcrypto fail.
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8]? {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let status = bytes.withUnsafeBytes { buffer in
+            EVP_Digest(buffer.baseAddress, buffer.count, &digest, &length, EVP_sha256(), nil)
+        }
+        return status == 1 && length == 32 ? digest : nil
     }
 }

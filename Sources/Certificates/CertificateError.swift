@@ -35,6 +35,10 @@ public enum CertificateError: Error, Equatable, Sendable, CustomStringConvertibl
     case missingIdentity(String)
     /// The private key does not belong to the certificate.
     case keyMismatch(certificatePath: String, keyPath: String)
+    /// A signing key file others could read or write; `reason` says how.
+    case exposedKey(String, reason: String)
+    /// A certificate request that is not signed by its own key, too large, or carries a key too weak.
+    case invalidRequest(String)
 
     public var description: String {
         switch self {
@@ -81,6 +85,10 @@ public enum CertificateError: Error, Equatable, Sendable, CustomStringConvertibl
         case .keyMismatch(let certificatePath, let keyPath):
             return "\(keyPath) is not the private key of \(certificatePath); pass the key that "
                 + "was issued with the certificate."
+        case .exposedKey(let path, let reason):
+            return "\(path) \(reason); a signing key must be a regular file of mode 0600 or stricter (chmod 600 it)."
+        case .invalidRequest(let reason):
+            return "Refused the certificate request: \(reason)."
         }
     }
 }

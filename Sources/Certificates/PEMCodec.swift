@@ -14,6 +14,22 @@ enum PEMCodec {
         return certificate
     }
 
+    /// Parses the first certificate of PEM text held in memory.
+    static func parseCertificate(_ bytes: [UInt8]) throws(CertificateError) -> OpaquePointer {
+        guard let certificate = withMemoryBIO(bytes, { bio in PEM_read_bio_X509(bio, nil, nil, nil) }) else {
+            throw OpenSSLErrorQueue.error("parse a PEM certificate")
+        }
+        return certificate
+    }
+
+    /// Parses an unencrypted PEM private key held in memory.
+    static func parsePrivateKey(_ bytes: [UInt8]) throws(CertificateError) -> OpaquePointer {
+        guard let key = withMemoryBIO(bytes, { bio in PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil) }) else {
+            throw OpenSSLErrorQueue.error("parse a PEM private key")
+        }
+        return key
+    }
+
     /// The most certificates a CA bundle may hold: a rotation trusts two, rarely three.
     static let bundleCertificatesMaximum = 16
 

@@ -41,6 +41,8 @@ public struct ClusterView: Sendable {
     public var rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:]
     /// Environment → its approval webhook (`FleetState.approvalWebhooks`).
     public var approvalWebhooks: [String: ApprovalWebhook] = [:]
+    /// Join tokens by id (`FleetState.joinTokens`): ids and hashes, never secrets.
+    public var joinTokens: [String: JoinTokenRecord] = [:]
     /// The deployments, by id: what the leader's driver steps and the deployment routes show.
     public var deployments: [String: DeploymentRecord] = [:]
     /// The index of the last entry in this node's log.
@@ -82,6 +84,7 @@ public struct ClusterView: Sendable {
         moduleSigningKeys = fleet.moduleSigningKeys
         rolloutPolicies = fleet.rolloutPolicies
         approvalWebhooks = fleet.approvalWebhooks
+        joinTokens = fleet.joinTokens
         deployments = fleet.deployments
     }
 

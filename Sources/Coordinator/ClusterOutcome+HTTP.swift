@@ -62,6 +62,10 @@ extension HTTPReply {
         case let .rolloutPolicySet(environment, policy): .json(200, RolloutPolicyJSON.document(environment: environment, policy: policy))
         case let .approvalWebhookSet(environment, webhook):
             .json(200, ApprovalWebhookJSON.document(environment: environment, webhook: webhook, fingerprint: SecretFingerprint.of))
+        case let .joinTokenCreated(record): .json(201, JoinTokenJSON.record(record))
+        case let .joinTokenUsed(id, node, uses):
+            .json(200, "{\"id\":\(JSONText.quoted(id)),\"node\":\(JSONText.quoted(node)),\"usesRemaining\":\(uses)}")
+        case let .joinTokenRevoked(id): .json(200, "{\"revoked\":\(JSONText.quoted(id))}")
         case let .rejected(rejection): rejected(rejection)
         }
     }
@@ -69,15 +73,15 @@ extension HTTPReply {
     /// The status of each refusal; its code is `FleetRejection.code`, which audit records name too.
     private static func rejected(_ rejection: FleetRejection) -> HTTPReply {
         let status = switch rejection {
-        case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule, .unknownDeployment: 404
-        case .selfApproval: 403
+        case .notFound, .unknownNode, .notRevoked, .unknownUser, .unknownModule, .unknownDeployment, .unknownJoinToken: 404
+        case .selfApproval, .joinTokenRefused: 403
         case .tooManyEnvironments, .tooManyMembers, .tooManyNodes, .tooManyRevocations, .tooManyUsers, .environmentInUse, .userExists,
              .lastAdmin, .signingKeyExists, .moduleVersionExists, .tooManyModules, .tooManyModuleVersions,
              .moduleSignatureDiffers, .tooManyModuleVersionsInAll, .tooManyDeployments, .deploymentExists, .deploymentInProgress,
-             .invalidTransition, .approvalExpired, .invalidDeploymentStep, .moduleInUse: 409
+             .invalidTransition, .approvalExpired, .invalidDeploymentStep, .moduleInUse, .tooManyJoinTokens: 409
         case .invalidName, .invalidApprovalTimeout, .invalidNode, .malformedTicketKey, .invalidUserName, .bootstrapNotAdmin,
              .malformedPasswordDigest, .malformedSigningKey, .invalidKeyOverlap, .invalidModule, .invalidModuleSigningKeys,
-             .invalidDeployment, .invalidRolloutPolicy, .invalidApprovalWebhook: 422
+             .invalidDeployment, .invalidRolloutPolicy, .invalidApprovalWebhook, .invalidJoinToken: 422
         }
         return .error(status, rejection.code, rejection.description)
     }

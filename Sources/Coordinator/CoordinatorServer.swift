@@ -177,6 +177,7 @@ public final class CoordinatorServer: Sendable {
         ModuleSigningRoutes.register(in: &routes, service: raft)
         RolloutPolicyRoutes.register(in: &routes, service: raft)
         ApprovalWebhookRoutes.register(in: &routes, service: raft, allowsLoopback: configuration.approvalWebhookAllowsLoopback)
+        JoinTokenRoutes.register(in: &routes, service: raft, caPath: configuration.caPath)
         DeploymentRoutes.register(in: &routes, service: raft)
         ApprovalRoutes.register(in: &routes, service: raft)
         NodeRoutes.register(in: &routes, service: raft, gateway: gateway)

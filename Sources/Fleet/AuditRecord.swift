@@ -95,6 +95,12 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case approvalExpire = "approval.expire"
     case environmentRolloutPolicy = "environment.rollout_policy"
     case environmentApprovalWebhook = "environment.approval_webhook"
+    case joinTokenCreate = "join_token.create"
+    case joinTokenUse = "join_token.use"
+    case joinTokenRevoke = "join_token.revoke"
+
+    /// The actions of join-token commands, which builds before version 12 cannot decode.
+    static let joinTokenActions: Set<AuditAction> = [.joinTokenCreate, .joinTokenUse, .joinTokenRevoke]
 
     /// The actions of deployment and approval commands, which builds before version 10 cannot decode.
     static let deploymentActions: Set<AuditAction> = [
@@ -143,6 +149,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .compactDeployments: (.deploymentCompact, AuditContext.unknownUser)
         case let .setRolloutPolicy(environment, _): (.environmentRolloutPolicy, environment)
         case let .setApprovalWebhook(environment, _): (.environmentApprovalWebhook, environment)
+        case let .createJoinToken(record): (.joinTokenCreate, record.id)
+        case let .useJoinToken(id, _, node, _, _): (.joinTokenUse, "\(id)/\(node)")
+        case let .revokeJoinToken(id): (.joinTokenRevoke, id)
         }
     }
 

@@ -14,7 +14,7 @@ extension FleetCodec {
         case moduleStored = 32, moduleDeleted, moduleSigningKeysSet
         case deploymentStored = 35, deploymentsCompacted, deploymentSummarized
         // Tags 38 to 63 are left free.
-        case rolloutPolicySet = 64, approvalWebhookSet
+        case rolloutPolicySet = 64, approvalWebhookSet, joinTokenCreated, joinTokenUsed, joinTokenRevoked
     }
 
     private enum RejectionTag: UInt8 {
@@ -27,7 +27,7 @@ extension FleetCodec {
         case unknownDeployment = 50, invalidDeployment, deploymentExists, deploymentInProgress, tooManyDeployments, invalidTransition
         case approvalExpired, invalidDeploymentStep, moduleInUse, selfApproval
         // Tags 60 to 63 are left free.
-        case invalidRolloutPolicy = 64, invalidApprovalWebhook
+        case invalidRolloutPolicy = 64, invalidApprovalWebhook, invalidJoinToken, tooManyJoinTokens, unknownJoinToken, joinTokenRefused
     }
 
     public static func write(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
@@ -90,6 +90,7 @@ extension FleetCodec {
             writeModuleSigningKeys(keys, to: &writer)
         case .deploymentStored, .deploymentsCompacted, .deploymentSummarized: writeDeploymentOutcome(outcome, to: &writer)
         case .rolloutPolicySet, .approvalWebhookSet: writeEnvironmentSetting(outcome, to: &writer)
+        case .joinTokenCreated, .joinTokenUsed, .joinTokenRevoked: writeJoinTokenOutcome(outcome, to: &writer)
         case let .clusterVersionRaised(version): write(.clusterVersionRaised, byte: version, to: &writer)
         case let .clusterVersionKept(version): write(.clusterVersionKept, byte: version, to: &writer)
         case let .rejected(rejection):
@@ -138,6 +139,10 @@ extension FleetCodec {
         case .moduleSigningKeysSet:
             return .moduleSigningKeysSet(environment: try readText(&reader), keys: try readModuleSigningKeys(&reader))
         case .rolloutPolicySet: return .rolloutPolicySet(environment: try readText(&reader), policy: try readRolloutPolicy(&reader))
+        case .joinTokenCreated: return .joinTokenCreated(try readJoinToken(&reader))
+        case .joinTokenUsed:
+            return .joinTokenUsed(id: try readText(&reader), node: try readText(&reader), usesRemaining: try reader.readUInt32())
+        case .joinTokenRevoked: return .joinTokenRevoked(id: try readText(&reader))
         case .approvalWebhookSet:
             return .approvalWebhookSet(environment: try readText(&reader), webhook: try readApprovalWebhook(&reader))
         case .clusterVersionRaised: return .clusterVersionRaised(try reader.readUInt8())
@@ -258,8 +263,33 @@ extension FleetCodec {
             writer.write(reason)
         case let .invalidRolloutPolicy(reason): write(.invalidRolloutPolicy, text: reason, to: &writer)
         case let .invalidApprovalWebhook(reason): write(.invalidApprovalWebhook, text: reason, to: &writer)
+        case .invalidJoinToken, .tooManyJoinTokens, .unknownJoinToken, .joinTokenRefused: writeJoinTokenRejection(rejection, to: &writer)
         case let .moduleInUse(name, version, deployment): write(.moduleInUse, texts: [name, version, deployment], to: &writer)
         case let .selfApproval(id, user): write(.selfApproval, texts: [id, user], to: &writer)
+        }
+    }
+
+    private static func writeJoinTokenOutcome(_ outcome: FleetOutcome, to writer: inout BinaryWriter) {
+        switch outcome {
+        case let .joinTokenCreated(record):
+            writer.write(OutcomeTag.joinTokenCreated.rawValue)
+            write(record, to: &writer)
+        case let .joinTokenUsed(id, node, uses):
+            write(.joinTokenUsed, id, to: &writer)
+            writer.write(node)
+            writer.write(uses)
+        case let .joinTokenRevoked(id): write(.joinTokenRevoked, id, to: &writer)
+        default: break
+        }
+    }
+
+    private static func writeJoinTokenRejection(_ rejection: FleetRejection, to writer: inout BinaryWriter) {
+        switch rejection {
+        case let .invalidJoinToken(reason): write(.invalidJoinToken, text: reason, to: &writer)
+        case let .tooManyJoinTokens(maximum): write(.tooManyJoinTokens, number: maximum, to: &writer)
+        case let .unknownJoinToken(id): write(.unknownJoinToken, text: id, to: &writer)
+        case .joinTokenRefused: writer.write(RejectionTag.joinTokenRefused.rawValue)
+        default: break
         }
     }
 
@@ -328,6 +358,10 @@ extension FleetCodec {
         case .invalidDeploymentStep: return .invalidDeploymentStep(id: try text(), reason: try text())
         case .invalidRolloutPolicy: return .invalidRolloutPolicy(try text())
         case .invalidApprovalWebhook: return .invalidApprovalWebhook(try text())
+        case .invalidJoinToken: return .invalidJoinToken(try text())
+        case .tooManyJoinTokens: return .tooManyJoinTokens(maximum: try number())
+        case .unknownJoinToken: return .unknownJoinToken(try text())
+        case .joinTokenRefused: return .joinTokenRefused
         case .moduleInUse: return .moduleInUse(name: try text(), version: try text(), deployment: try text())
         case .selfApproval: return .selfApproval(id: try text(), user: try text())
         case nil: throw .invalidValue(offset: offset, detail: "unknown fleet rejection")

@@ -10,9 +10,9 @@ import Primitives
 /// module signing keys (`setModuleSigningKeys`), version 10 deployments and approvals (`createDeployment` and the
 /// commands that move one, `FleetCodec+DeploymentCommands.swift`) and the environments' rollout policies
 /// (`setRolloutPolicy`), version 11 the environments' approval webhooks (`setApprovalWebhook`) and the
-/// deployment headline a leader answers a forwarded control with (`FleetCodec+DeploymentHeadline.swift`);
-/// versions 2 to 10 (written before) still decode, so a data
-/// directory survives the upgrade. Entries mean what they meant when written: tag 2 is the
+/// deployment headline a leader answers a forwarded control with (`FleetCodec+DeploymentHeadline.swift`),
+/// version 12 join tokens (`FleetCodec+JoinTokens.swift`); versions 2 to 11 (written before) still decode, so a data directory
+/// survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
 /// wrote the refusing deletion as a version-4 entry of tag 2.
@@ -24,12 +24,13 @@ import Primitives
 /// version was set as version 7, one with a module (or an audit record of one) as version 8, one
 /// with signing keys (or an audit record of setting them) as version 9, one with a deployment or a
 /// rollout policy (or an audit record of a deployment, approval or policy action) as version 10, one with
-/// an approval webhook (or an audit record of setting one) as version 11, and
+/// an approval webhook (or an audit record of setting one) as version 11, one with a join token (or an audit record
+/// of a join-token action) as version 12, and
 /// an audited command in the higher of 6 and its command's version, so members of older builds follow an upgraded
 /// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
 /// read only in versions that have it.
 public enum FleetCodec {
-    public static let versionsRead: ClosedRange<UInt8> = 2...11
+    public static let versionsRead: ClosedRange<UInt8> = 2...12
     /// The first version whose entries the leader proposes only once the replicated cluster
     /// version is at least theirs (`FleetState.clusterVersion`); every later version is gated alike.
     public static let versionFirstGatedByClusterVersion: UInt8 = 7
@@ -53,7 +54,7 @@ public enum FleetCodec {
         case createDeployment = 35, decideApproval, expireApproval, startWave, recordNodeInstall, recordGateDecision
         case controlDeployment, recordNodeRollback, compactDeployments
         // Tag 44 is left free.
-        case setRolloutPolicy = 45, setApprovalWebhook
+        case setRolloutPolicy = 45, setApprovalWebhook, createJoinToken, useJoinToken, revokeJoinToken
 
         /// The version that introduced the tag.
         var since: UInt8 {
@@ -70,6 +71,7 @@ public enum FleetCodec {
                  .controlDeployment, .recordNodeRollback, .compactDeployments: 10
             case .setRolloutPolicy: 10
             case .setApprovalWebhook: 11
+            case .createJoinToken, .useJoinToken, .revokeJoinToken: 12
             case .setClusterVersion: 7
             }
         }
@@ -135,13 +137,17 @@ public enum FleetCodec {
         case .compactDeployments: .compactDeployments
         case .setRolloutPolicy: .setRolloutPolicy
         case .setApprovalWebhook: .setApprovalWebhook
+        case .createJoinToken: .createJoinToken
+        case .useJoinToken: .useJoinToken
+        case .revokeJoinToken: .revokeJoinToken
         }
     }
 
     private static func writeFields(of command: FleetCommand, to writer: inout BinaryWriter) {
         switch command {
         case let .deleteEnvironment(name), let .deleteUnusedEnvironment(name), let .deleteMember(name), let .deleteNode(name),
-             let .unrevokeNode(name), let .deleteUser(name), let .recordLoginSuccess(name), let .unlockUser(name):
+             let .unrevokeNode(name), let .deleteUser(name), let .recordLoginSuccess(name), let .unlockUser(name),
+             let .revokeJoinToken(name):
             writer.write(name)
         case let .putEnvironment(record): write(record, to: &writer)
         case let .putMember(record): write(record, to: &writer)
@@ -178,6 +184,8 @@ public enum FleetCodec {
         case let .setApprovalWebhook(environment, webhook):
             writer.write(environment)
             writeApprovalWebhook(webhook, to: &writer)
+        case let .createJoinToken(record): write(record, to: &writer)
+        case .useJoinToken: writeUseJoinToken(command, to: &writer)
         case let .rotateSigningKey(key, overlap):
             write(key, to: &writer)
             writer.write(overlap)
@@ -260,6 +268,9 @@ public enum FleetCodec {
         case .setRolloutPolicy: command = .setRolloutPolicy(environment: try readText(&reader), policy: try readRolloutPolicy(&reader))
         case .setApprovalWebhook:
             command = .setApprovalWebhook(environment: try readText(&reader), webhook: try readApprovalWebhook(&reader))
+        case .createJoinToken: command = .createJoinToken(try readJoinToken(&reader))
+        case .useJoinToken: command = try readUseJoinToken(&reader)
+        case .revokeJoinToken: command = .revokeJoinToken(id: try readText(&reader))
         case nil: throw .invalidValue(offset: tagOffset, detail: "unknown fleet command tag")
         }
         return command
@@ -289,16 +300,17 @@ public enum FleetCodec {
             writeRolloutPolicies(state.rolloutPolicies, to: &writer)
         }
         if version >= 11 { writeApprovalWebhooks(state.approvalWebhooks, to: &writer) }
+        if version >= 12 { writeJoinTokenTable(state.joinTokens, to: &writer) }
         return writer.bytes
     }
 
-    /// The lowest version that holds what `state` holds: 11 with an approval webhook or an audit
-    /// record of setting one, 10 with a deployment or a rollout policy
-    /// or an audit record of a deployment, approval or policy action, 9 with signing keys or an audit record of
-    /// setting them, 8 with a module or an audit record of one,
-    /// 7 with a cluster version set, 6 with an audit trail (a record, or one dropped), 5 with users
+    /// The lowest version that holds what `state` holds: 12 with a join token or an audit record of one,
+    /// 11 with an approval webhook or an audit record of setting one, 10 with a deployment or a rollout policy
+    /// or an audit record of a deployment, approval or policy action, 9 with signing keys or an audit record of them, 8 with a module
+    /// or an audit record of one, 7 with a cluster version set, 6 with an audit trail (a record, or one dropped), 5 with users
     /// or signing keys, 4 with revocations, else `versionWrittenMinimum`.
     private static func snapshotVersion(of state: FleetState) -> UInt8 {
+        if !state.joinTokens.isEmpty || state.auditNamesJoinTokens { return Tag.createJoinToken.versionWritten }
         if !state.approvalWebhooks.isEmpty || state.auditNamesApprovalWebhook { return Tag.setApprovalWebhook.versionWritten }
         if !state.deployments.isEmpty || state.auditNamesDeployments || !state.rolloutPolicies.isEmpty || state.auditNamesRolloutPolicy {
             return Tag.createDeployment.versionWritten
@@ -334,6 +346,7 @@ public enum FleetCodec {
         let environmentNames = Set(environments.map(\.name))
         let rolloutPolicies = version >= 10 ? try readRolloutPolicies(&reader, environments: environmentNames) : [:]
         let approvalWebhooks = version >= 11 ? try readApprovalWebhooks(&reader, environments: environmentNames) : [:]
+        let joinTokens = version >= 12 ? try readJoinTokenTable(&reader) : [:]
         try reader.expectEnd()
         if let stray = moduleSigningKeys.keys.sorted().first(where: { name in !environments.contains { $0.name == name } }) {
             throw .invalidValue(offset: signingPolicyOffset, detail: "signing keys of environment '\(stray)', which does not exist")
@@ -356,6 +369,7 @@ public enum FleetCodec {
             deployments: deployments,
             rolloutPolicies: rolloutPolicies,
             approvalWebhooks: approvalWebhooks,
+            joinTokens: joinTokens,
             appliedIndex: appliedIndex)
     }
 

@@ -95,6 +95,12 @@ public enum FleetCommand: Sendable, Equatable {
     /// Sets or (nil) removes an environment's approval webhook (DEPLOYMENTS.md, "Approval webhook").
     /// Encoding version 11.
     case setApprovalWebhook(environment: String, webhook: ApprovalWebhook?)
+    /// A new join token (Docs/CERTIFICATES.md, "Enrollment"). Encoding version 12, as every join-token command.
+    case createJoinToken(JoinTokenRecord)
+    /// One enrollment with a token, at the leader's clock; committed before the leader signs.
+    case useJoinToken(id: String, secretHash: [UInt8], node: String, environment: String, atMilliseconds: UInt64)
+    /// Forgets a token: no agent enrolls with it any more.
+    case revokeJoinToken(id: String)
 }
 
 /// What applying one command did; the API maps it to a status code.
@@ -152,6 +158,9 @@ public enum FleetOutcome: Sendable, Equatable {
     case rolloutPolicySet(environment: String, policy: EnvironmentRolloutPolicy?)
     /// The environment's approval webhook now; nil when it has none.
     case approvalWebhookSet(environment: String, webhook: ApprovalWebhook?)
+    case joinTokenCreated(JoinTokenRecord)
+    case joinTokenUsed(id: String, node: String, usesRemaining: UInt32)
+    case joinTokenRevoked(id: String)
     case rejected(FleetRejection)
 }
 
@@ -221,6 +230,12 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
     case invalidRolloutPolicy(String)
     /// An approval webhook whose URL or secret is refused.
     case invalidApprovalWebhook(String)
+    case invalidJoinToken(String)
+    case tooManyJoinTokens(maximum: Int)
+    case unknownJoinToken(String)
+    /// An enrollment refused: unknown token, wrong secret, expired, used up or another environment,
+    /// told apart nowhere outside the state machine (no oracle).
+    case joinTokenRefused
 
     public var description: String {
         switch self {
@@ -288,6 +303,14 @@ public enum FleetRejection: Sendable, Equatable, CustomStringConvertible {
             return "rollout policy: \(reason)"
         case let .invalidApprovalWebhook(reason):
             return "approval webhook: \(reason)"
+        case let .invalidJoinToken(reason):
+            return "join token: \(reason)"
+        case let .tooManyJoinTokens(maximum):
+            return "at most \(maximum) join tokens may be held; revoke one no longer needed (hotswap tokens revoke)"
+        case let .unknownJoinToken(id):
+            return "join token \(id) does not exist"
+        case .joinTokenRefused:
+            return "the join token is not valid (unknown, expired, used up or for another environment); ask an admin for a new one"
         case let .moduleSignatureDiffers(name, version, recordedSigned):
             return "module \(name) \(version) is already recorded with these bytes "
                 + (recordedSigned ? "and another signature" : "unsigned")

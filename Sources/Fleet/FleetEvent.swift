@@ -120,7 +120,7 @@ public struct FleetEvent: Sendable, Equatable {
         case .loginFailureRecorded, .accountLocked, .loginSuccessRecorded, .addressesPublished, .ticketKeyAdded, .signingKeyRotated,
              .bootstrapSkipped, .rejected, .unknownLoginRecorded, .auditCompacted, .loginSuccessWhileLocked, .moduleStored, .moduleDeleted,
              .clusterVersionRaised, .clusterVersionKept, .moduleSigningKeysSet, .deploymentsCompacted, .rolloutPolicySet,
-             .approvalWebhookSet, .deploymentSummarized:
+             .approvalWebhookSet, .deploymentSummarized, .joinTokenCreated, .joinTokenUsed, .joinTokenRevoked:
             nil
         }
     }

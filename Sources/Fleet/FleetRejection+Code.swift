@@ -28,6 +28,10 @@ extension FleetRejection {
         case .invalidDeploymentStep: "invalid_deployment_step"
         case .invalidRolloutPolicy: "invalid_rollout_policy"
         case .invalidApprovalWebhook: "invalid_approval_webhook"
+        case .invalidJoinToken: "invalid_join_token"
+        case .tooManyJoinTokens: "limit_reached"
+        case .unknownJoinToken: "not_found"
+        case .joinTokenRefused: "join_token_refused"
         case .moduleInUse: "module_in_use"
         case .selfApproval: "self_approval"
         }

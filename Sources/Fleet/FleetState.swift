@@ -34,6 +34,8 @@ public struct FleetState: Sendable, Equatable {
     public internal(set) var rolloutPolicies: [String: EnvironmentRolloutPolicy]
     /// Environment name → its approval webhook (`FleetState+ApprovalWebhook.swift`).
     public internal(set) var approvalWebhooks: [String: ApprovalWebhook]
+    /// Join tokens by id (`FleetState+JoinTokens.swift`).
+    public internal(set) var joinTokens: [String: JoinTokenRecord]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -74,6 +76,7 @@ public struct FleetState: Sendable, Equatable {
         deployments = [:]
         rolloutPolicies = [:]
         approvalWebhooks = [:]
+        joinTokens = [:]
         appliedIndex = 0
     }
 
@@ -83,6 +86,7 @@ public struct FleetState: Sendable, Equatable {
          audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], clusterVersion: UInt8?,
          moduleSigningKeys: [String: [[UInt8]]] = [:], deployments: [String: DeploymentRecord] = [:],
          rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:], approvalWebhooks: [String: ApprovalWebhook] = [:],
+         joinTokens: [String: JoinTokenRecord] = [:],
          appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
@@ -99,6 +103,7 @@ public struct FleetState: Sendable, Equatable {
         self.deployments = deployments
         self.rolloutPolicies = rolloutPolicies
         self.approvalWebhooks = approvalWebhooks
+        self.joinTokens = joinTokens
         self.appliedIndex = appliedIndex
     }
 
@@ -199,6 +204,10 @@ public struct FleetState: Sendable, Equatable {
         case let .compactDeployments(before): compactDeployments(beforeMilliseconds: before)
         case let .setRolloutPolicy(environment, policy): setRolloutPolicy(environment, policy: policy)
         case let .setApprovalWebhook(environment, webhook): setApprovalWebhook(environment, webhook: webhook)
+        case let .createJoinToken(record): createJoinToken(record)
+        case let .useJoinToken(id, hash, node, environment, at):
+            useJoinToken(id: id, secretHash: hash, node: node, environment: environment, atMilliseconds: at)
+        case let .revokeJoinToken(id): revokeJoinToken(id: id)
         }
     }
 }

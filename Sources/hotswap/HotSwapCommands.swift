@@ -17,7 +17,7 @@ enum HotSwapCommands {
             ClusterCommand.command, EnvCommand.command, NodesCommand.command, NodeModuleCommand.command, LoginCommand.login,
             LoginCommand.logout, UsersCommand.command, AuthCommand.command, AuditCommand.command, BenchAgentsCommand.command,
             DataCommand.command, SnapshotCommand.command, ModuleCommand.command, DeploymentCommand.deploy,
-            DeploymentCommand.command, ApprovalsCommand.command, DebugCommand.command,
+            DeploymentCommand.command, ApprovalsCommand.command, TokensCommand.command, DebugCommand.command,
             Command("version", aliases: ["--version"], summary: "print the version") { _ in
                 print("hotswap \(version)")
                 return 0

@@ -25,6 +25,7 @@ struct PermissionsTests {
         "DELETE /api/v1/environments/{name}/rollout-policy": .admin,
         "GET /api/v1/environments/{name}/approval-webhook": .admin, "PUT /api/v1/environments/{name}/approval-webhook": .admin,
         "DELETE /api/v1/environments/{name}/approval-webhook": .admin,
+        "POST /api/v1/join-tokens": .admin, "GET /api/v1/join-tokens": .admin, "DELETE /api/v1/join-tokens/{id}": .admin,
         "GET /api/v1/nodes": .viewer, "GET /api/v1/nodes/{id}": .viewer, "GET /api/v1/nodes/{id}/metrics": .viewer,
         "GET /api/v1/nodes/{id}/modules": .viewer, "POST /api/v1/nodes/{id}/modules/{module}": .deployer,
         "GET /api/v1/nodes/revocations": .admin, "DELETE /api/v1/nodes/revocations/{id}": .admin,

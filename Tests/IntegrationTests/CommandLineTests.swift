@@ -153,7 +153,7 @@ struct CommandLineTests {
             hotswap: unknown command 'nodse' (did you mean 'nodes'?)
             usage: hotswap <command>
             commands: dev, coordinator, agent, certs, cluster, env, nodes, node, login, logout, users, auth, audit, bench, data, module, \
-            deploy, deployment, approvals, debug, version, completion
+            deploy, deployment, approvals, tokens, debug, version, completion
             Run 'hotswap --help' for more.
 
             """, "\(output.combined)")

@@ -74,6 +74,9 @@ struct RoleMatrixTests {
             // Refused before anything is proposed (the cluster may still be raising its version to 11).
             "PUT /api/v1/environments/{name}/approval-webhook": Sample(parameters: ["name": "qa"], body: "{}", status: 400),
             "DELETE /api/v1/environments/{name}/approval-webhook": Sample(parameters: ["name": "Not_A_Name"], status: 404),
+            "POST /api/v1/join-tokens": Sample(body: "{}", status: 400),
+            "GET /api/v1/join-tokens": Sample(status: 200),
+            "DELETE /api/v1/join-tokens/{id}": Sample(parameters: ["id": "Not-An-Id"], status: 404),
             "GET /api/v1/nodes": Sample(status: 200),
             "GET /api/v1/nodes/revocations": Sample(status: 200),
             // Revoked before the walk.

@@ -1,0 +1,81 @@
+import COpenSSL
+
+/// The pin an enrolling agent trusts the cluster CA by before it has `ca.pem`: `sha256:HEX`, the
+/// SHA-256 of the CA certificate's DER SubjectPublicKeyInfo, as kubeadm's discovery hash. It names
+/// the CA's key, so a renewed CA certificate with the same key keeps the pin.
+public struct CAPin: Sendable, Equatable, CustomStringConvertible {
+    static let prefix = "sha256:"
+    static let digestBytes = 32
+
+    /// The 32 digest bytes.
+    public let digest: [UInt8]
+
+    /// Parses `sha256:` and 64 hexadecimal digits (either case); nil for anything else.
+    public init?(text: String) {
+        guard text.hasPrefix(Self.prefix) else { return nil }
+        let digits = Array(text.utf8.dropFirst(Self.prefix.count))
+        guard digits.count == Self.digestBytes * 2 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.digestBytes)
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        digest = bytes
+    }
+
+    init(digest: [UInt8]) {
+        self.digest = digest
+    }
+
+    public var description: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = Array(Self.prefix.utf8)
+        for byte in digest {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The pin of every certificate in a PEM bundle (a CA file during a rotation holds two).
+    public static func pins(ofCertificateFile path: String) throws(CertificateError) -> [CAPin] {
+        let certificates = try PEMCodec.loadCertificates(path)
+        defer { certificates.forEach { X509_free($0) } }
+        var pins: [CAPin] = []
+        for certificate in certificates {
+            pins.append(try pin(of: certificate))
+        }
+        return pins
+    }
+
+    /// The pin of one certificate's public key.
+    static func pin(of certificate: OpaquePointer) throws(CertificateError) -> CAPin {
+        guard let publicKey = X509_get_X509_PUBKEY(certificate) else {
+            throw OpenSSLErrorQueue.error("read the CA certificate's public key")
+        }
+        let length = Int(i2d_X509_PUBKEY(publicKey, nil))
+        guard length > 0 else { throw OpenSSLErrorQueue.error("encode the CA's SubjectPublicKeyInfo") }
+        var der = [UInt8](repeating: 0, count: length)
+        let written = der.withUnsafeMutableBufferPointer { buffer in
+            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            return Int(i2d_X509_PUBKEY(publicKey, &cursor))
+        }
+        guard written == length else { throw OpenSSLErrorQueue.error("encode the CA's SubjectPublicKeyInfo") }
+        var digest = [UInt8](repeating: 0, count: digestBytes)
+        var digestLength: UInt32 = 0
+        guard EVP_Digest(der, der.count, &digest, &digestLength, EVP_sha256(), nil) == 1, digestLength == digestBytes else {
+            throw OpenSSLErrorQueue.error("hash the CA's SubjectPublicKeyInfo")
+        }
+        return CAPin(digest: digest)
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
