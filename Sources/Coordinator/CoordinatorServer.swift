@@ -72,16 +72,8 @@ public final class CoordinatorServer: Sendable {
         (self.uploads, artifacts) = (uploads, ArtifactFetcher(service: raft, uploads: uploads, logger: logger, metrics: metrics))
         var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, revocations: revocations,
                                        apiTrust: tls.apiTrust, metrics: metrics, logger: logger)
-        var gatewaySettings = AgentGateway.Settings()
-        gatewaySettings.liveness = LivenessPolicy(suspectAfter: configuration.agentSuspectAfter, downAfter: configuration.agentDownAfter,
-                                                  failoverGrace: configuration.agentFailoverGrace)
-        gatewaySettings.limits.samplesPerNode = configuration.agentWindowSamples
-        gatewaySettings.limits.minutesPerNode = configuration.agentWindowMinutes
-        gatewaySettings.limits.nodesMaximum = configuration.agentNodesMaximum
-        gatewaySettings.limits.retention = configuration.nodeRetention
-        gatewaySettings.helloHold = configuration.agentHelloHold
-            ?? raftSettings.tickInterval * (raftSettings.electionTimeoutTicks * 4)
-        let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
+        let gateway = AgentGateway(raft: raft, settings: Self.gatewaySettings(configuration, raft: raftSettings), logger: logger,
+                                   metrics: metrics)
         let (orders, deployments, webhooks) = try Self.connect(raft, to: gateway, revocations: revocations, uploads: uploads,
             configuration, hmac: hmac, logger: logger, metrics: metrics)
         (self.deployments, self.webhooks) = (deployments, webhooks)
@@ -114,6 +106,20 @@ public final class CoordinatorServer: Sendable {
                                 artifacts: agentArtifacts, orders: orders)
         }
         endpoints = [api, peer, agent]
+    }
+
+    /// The agent gateway's liveness, window and table bounds from the flags; the hello hold defaults to
+    /// four election timeouts.
+    private static func gatewaySettings(_ configuration: CoordinatorConfiguration, raft: RaftService.Settings) -> AgentGateway.Settings {
+        var settings = AgentGateway.Settings()
+        settings.liveness = LivenessPolicy(suspectAfter: configuration.agentSuspectAfter, downAfter: configuration.agentDownAfter,
+                                           failoverGrace: configuration.agentFailoverGrace)
+        settings.limits.samplesPerNode = configuration.agentWindowSamples
+        settings.limits.minutesPerNode = configuration.agentWindowMinutes
+        settings.limits.nodesMaximum = configuration.agentNodesMaximum
+        settings.limits.retention = configuration.nodeRetention
+        settings.helloHold = configuration.agentHelloHold ?? raft.tickInterval * (raft.electionTimeoutTicks * 4)
+        return settings
     }
 
     /// Lets the gateway, the module orders, the deployment driver and the approval webhooks follow Raft's views and answer

@@ -2,7 +2,6 @@ import Access
 import Certificates
 import Cluster
 import Fleet
-import FoundationEssentials
 import Transport
 import Wire
 
@@ -15,13 +14,10 @@ enum JoinTokenRoutes {
 
     static func register(in routes: inout GuardedRoutes, service: RaftService, caPath: String) {
         routes.add("POST", "/api/v1/join-tokens") { request, responder, caller in
-            let body: JoinTokenBody
-            do {
-                body = try JSONDecoder().decode(JoinTokenBody.self, from: Data(request.body))
-            } catch {
-                return responder.sendError(status: 400, code: "invalid_json", message: bodyShape)
+            switch JoinTokenBody.parse(request.body) {
+            case let .success(body): create(body, caPath: caPath, service: service, caller: caller, request: request, responder: responder)
+            case let .failure(reply): responder.send(reply)
             }
-            create(body, caPath: caPath, service: service, caller: caller, request: request, responder: responder)
         }
         routes.add("GET", "/api/v1/join-tokens") { request, responder, _ in
             service.answerRead(request, responder: responder) { view in
@@ -54,7 +50,7 @@ enum JoinTokenRoutes {
         let now = WallClock.nowMilliseconds()
         let record = JoinTokenRecord(
             id: HexText.lowercase(id), secretHash: hash, createdAtMilliseconds: now,
-            expiresAtMilliseconds: now &+ body.ttlSeconds &* 1_000, usesRemaining: body.uses ?? 1,
+            expiresAtMilliseconds: now + body.ttlSeconds * 1_000, usesRemaining: body.uses,
             environment: body.environment, createdBy: caller.name)
         if let reason = record.invalidity {
             return responder.send(HTTPReply(.applied(.rejected(.invalidJoinToken(reason)))))
@@ -75,9 +71,34 @@ enum JoinTokenRoutes {
         + "\"environment\": \"NAME\" (optional)} (Docs/CERTIFICATES.md, \"Enrollment\")"
 }
 
-/// The body of `POST /api/v1/join-tokens`.
-struct JoinTokenBody: Decodable {
+/// The body of `POST /api/v1/join-tokens`, its numbers in range (so the expiry's arithmetic cannot wrap).
+struct JoinTokenBody {
+    static let ttlSecondsRange: ClosedRange<UInt64> = 1...(JoinTokenRecord.lifetimeMillisecondsMaximum / 1_000)
+
     let ttlSeconds: UInt64
-    let uses: UInt32?
+    let uses: UInt32
     let environment: String?
+
+    /// The body `bytes` holds, or the 400 answer: not a JSON object, an unknown or repeated field, a
+    /// field of the wrong type, `ttlSeconds` missing, or a number out of its range.
+    static func parse(_ bytes: [UInt8]) -> Result<JoinTokenBody, HTTPReply> {
+        do throws(AccessBody.Refusal) {
+            let body = try AccessBody.parse(bytes, known: ["ttlSeconds", "uses", "environment"], shape: JoinTokenRoutes.bodyShape)
+            guard let ttl = try body.optionalInteger("ttlSeconds") else {
+                throw AccessBody.Refusal(code: "invalid_body", message: "the field ttlSeconds is missing")
+            }
+            guard ttl >= 0, let ttlSeconds = UInt64(exactly: ttl), ttlSecondsRange.contains(ttlSeconds) else {
+                throw AccessBody.Refusal(code: "invalid_body",
+                                         message: "ttlSeconds must be \(ttlSecondsRange.lowerBound) to \(ttlSecondsRange.upperBound)")
+            }
+            let usesGiven = try body.optionalInteger("uses") ?? 1
+            guard let uses = UInt32(exactly: usesGiven), JoinTokenRecord.usesRange.contains(uses) else {
+                let range = JoinTokenRecord.usesRange
+                throw AccessBody.Refusal(code: "invalid_body", message: "uses must be \(range.lowerBound) to \(range.upperBound)")
+            }
+            return .success(JoinTokenBody(ttlSeconds: ttlSeconds, uses: uses, environment: try body.optionalString("environment")))
+        } catch {
+            return .failure(error.reply)
+        }
+    }
 }

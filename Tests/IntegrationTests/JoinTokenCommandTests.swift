@@ -51,8 +51,21 @@ import TestSupport
         #expect(short.status == 2 && short.standardError.contains("--ttl"), "\(short.combined)")
         let nowhere = try run(["tokens", "create", "--ttl", "1h", "--environment", "nowhere"])
         #expect(nowhere.status == 1 && nowhere.standardError.contains("environment 'nowhere' does not exist"), "\(nowhere.combined)")
-        let tooLong = try coordinator.request("POST", "/api/v1/join-tokens", body: "{\"ttlSeconds\":2592001}",
-                                              token: try coordinator.adminToken())
-        #expect(tooLong.status == 422 && tooLong.body.contains("invalid_join_token"), "\(tooLong.body)")
+        let admin = try coordinator.adminToken()
+        let refusedBodies: [(String, String)] = [
+            (#"{"ttlSeconds":2592001}"#, "ttlSeconds must be 1 to 2592000"),
+            (#"{"ttlSeconds":18446744073709552}"#, "ttlSeconds must be 1 to 2592000"),
+            (#"{"ttlSeconds":0}"#, "ttlSeconds must be 1 to 2592000"),
+            (#"{"ttlSeconds":60,"uses":0}"#, "uses must be 1 to 10000"),
+            (#"{"ttlSeconds":60,"usses":5}"#, "did you mean 'uses'?"),
+            (#"{"uses":5}"#, "ttlSeconds is missing"),
+        ]
+        for (body, reason) in refusedBodies {
+            let refused = try coordinator.request("POST", "/api/v1/join-tokens", body: body, token: admin)
+            #expect(refused.status == 400 && refused.errorCode == "invalid_body" && refused.body.contains(reason),
+                    "\(body): \(refused.body)")
+        }
+        let listed = try coordinator.request("GET", "/api/v1/join-tokens", token: admin)
+        #expect(listed.status == 200 && listed.body.contains("\"tokens\":[]"), "a refused body made a token: \(listed.body)")
     }
 }
