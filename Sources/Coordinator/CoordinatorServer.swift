@@ -78,8 +78,7 @@ public final class CoordinatorServer: Sendable {
         gatewaySettings.limits.minutesPerNode = configuration.agentWindowMinutes
         gatewaySettings.limits.nodesMaximum = configuration.agentNodesMaximum
         gatewaySettings.limits.retention = configuration.nodeRetention
-        gatewaySettings.helloHold = configuration.agentHelloHold
-            ?? raftSettings.tickInterval * (raftSettings.electionTimeoutTicks * 4)
+        gatewaySettings.helloHold = configuration.agentHelloHoldInEffect
         let gateway = AgentGateway(raft: raft, settings: gatewaySettings, logger: logger, metrics: metrics)
         let (orders, deployments, webhooks) = try Self.connect(raft, to: gateway, revocations: revocations, uploads: uploads,
             configuration, hmac: hmac, logger: logger, metrics: metrics)
@@ -246,7 +245,7 @@ public final class CoordinatorServer: Sendable {
 
     /// A bound address others can dial: a wildcard host is replaced by the
     /// peer address's host (which the other coordinators already dial).
-    private static func reachable(_ bound: SocketAddress, peer: SocketAddress) -> SocketAddress {
+    public static func reachable(_ bound: SocketAddress, peer: SocketAddress) -> SocketAddress {
         guard bound.host == "0.0.0.0" || bound.host == "::" else { return bound }
         return peer.withPort(bound.port)
     }
