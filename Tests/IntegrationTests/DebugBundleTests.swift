@@ -77,6 +77,10 @@ import TestSupport
                     "\(settings)")
             #expect(files["members/\(name)/healthz.json"] == #"{"status":"ok"}"#)
             #expect(settings.contains(#""name":"bootstrap-admin-password-file","values":["/"#), "a path is not a secret: \(settings)")
+            for derived in ["advertise-api-addr", "advertise-agent-addr", "agent-hello-hold"] {
+                let row = settings.range(of: #"{"name":"\#(derived)","values":[""#).map { settings[$0.lowerBound...].prefix { $0 != "}" } }
+                #expect(row?.hasSuffix(#""source":"derived""#) == true, "\(derived) is filled from the configuration: \(settings)")
+            }
         }
         #expect(files["errors.txt"] == "", "\(files["errors.txt"] ?? "")")
         #expect(files["version.txt"]?.hasPrefix("hotswap ") == true)
