@@ -36,6 +36,10 @@ public struct CoordinatorConfiguration: Sendable {
     /// How long a follower holds an agent's hello while it cannot name the
     /// acting leader; nil: four election timeouts (an election with a split vote).
     public var agentHelloHold: Duration?
+    /// `agentHelloHold`, or its default when not given.
+    public var agentHelloHoldInEffect: Duration {
+        agentHelloHold ?? raftTickInterval * (raftElectionTimeoutTicks * 4)
+    }
     /// The leader's per-node memory: full-resolution samples, minute
     /// summaries, and how many nodes may have a window at all.
     public var agentWindowSamples = 300

@@ -72,8 +72,7 @@ public final class CoordinatorServer: Sendable {
         (self.uploads, artifacts) = (uploads, ArtifactFetcher(service: raft, uploads: uploads, logger: logger, metrics: metrics))
         var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, revocations: revocations,
                                        apiTrust: tls.apiTrust, metrics: metrics, logger: logger)
-        let gateway = AgentGateway(raft: raft, settings: Self.gatewaySettings(configuration, raft: raftSettings), logger: logger,
-                                   metrics: metrics)
+        let gateway = AgentGateway(raft: raft, settings: Self.gatewaySettings(configuration), logger: logger, metrics: metrics)
         let (orders, deployments, webhooks) = try Self.connect(raft, to: gateway, revocations: revocations, uploads: uploads,
             configuration, hmac: hmac, logger: logger, metrics: metrics)
         (self.deployments, self.webhooks) = (deployments, webhooks)
@@ -108,9 +107,8 @@ public final class CoordinatorServer: Sendable {
         endpoints = [api, peer, agent]
     }
 
-    /// The agent gateway's liveness, window and table bounds from the flags; the hello hold defaults to
-    /// four election timeouts.
-    private static func gatewaySettings(_ configuration: CoordinatorConfiguration, raft: RaftService.Settings) -> AgentGateway.Settings {
+    /// The agent gateway's liveness, window and table bounds and hello hold from the flags.
+    private static func gatewaySettings(_ configuration: CoordinatorConfiguration) -> AgentGateway.Settings {
         var settings = AgentGateway.Settings()
         settings.liveness = LivenessPolicy(suspectAfter: configuration.agentSuspectAfter, downAfter: configuration.agentDownAfter,
                                            failoverGrace: configuration.agentFailoverGrace)
@@ -118,7 +116,7 @@ public final class CoordinatorServer: Sendable {
         settings.limits.minutesPerNode = configuration.agentWindowMinutes
         settings.limits.nodesMaximum = configuration.agentNodesMaximum
         settings.limits.retention = configuration.nodeRetention
-        settings.helloHold = configuration.agentHelloHold ?? raft.tickInterval * (raft.electionTimeoutTicks * 4)
+        settings.helloHold = configuration.agentHelloHoldInEffect
         return settings
     }
 
@@ -255,7 +253,7 @@ public final class CoordinatorServer: Sendable {
 
     /// A bound address others can dial: a wildcard host is replaced by the
     /// peer address's host (which the other coordinators already dial).
-    private static func reachable(_ bound: SocketAddress, peer: SocketAddress) -> SocketAddress {
+    public static func reachable(_ bound: SocketAddress, peer: SocketAddress) -> SocketAddress {
         guard bound.host == "0.0.0.0" || bound.host == "::" else { return bound }
         return peer.withPort(bound.port)
     }

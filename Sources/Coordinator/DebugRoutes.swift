@@ -14,7 +14,10 @@ enum DebugRoutes {
                          metrics: MetricsRegistry) {
         let name = configuration.name
         let report = configuration.settingsReport.json(memberName: name)
-        routes.add("GET", "/api/v1/debug/configuration") { _, responder, _ in
+        routes.add("GET", "/api/v1/debug/configuration") { request, responder, _ in
+            if let (name, _) = request.head.queryItems().first {
+                return responder.send(.error(400, "invalid_query", "unknown parameter '\(name)': this route takes none"))
+            }
             responder.send(.json(200, report))
         }
         routes.add("GET", "/api/v1/debug/logs") { request, responder, _ in
@@ -29,9 +32,9 @@ enum DebugRoutes {
             }
         }
         guard let recentLines else { return }
-        metrics.gaugeFunction("hotswap_debug_log_lines_dropped",
-                              help: "Log lines pushed out of (or too long for) the recent-lines ring since start.") {
-            Double(recentLines.droppedLineCount)
+        metrics.counterFunction("hotswap_debug_log_lines_dropped_total",
+                                help: "Log lines pushed out of (or too long for) the recent-lines ring since start.") {
+            UInt64(recentLines.droppedLineCount)
         }
     }
 

@@ -5,7 +5,8 @@ import Modules
 /// Writes files held in memory into a new `.tar.gz` (a debug bundle, Docs/RUNBOOKS.md), with the
 /// deterministic `TarWriter` and gzip the module packer uses: under a temporary name beside the
 /// output, with `mode`, fsync'd, then linked to the output, which must not exist yet (`link` never
-/// replaces a file, so a bundle never overwrites one, even one made meanwhile).
+/// replaces a file, so a bundle never overwrites one, even one made meanwhile). Its entries are
+/// private (files 0600, directories 0700): a bundle holds logs and settings.
 public enum TarGzipFiles {
     /// One file of the archive: a relative path of plain components and its bytes.
     public struct File: Sendable {
@@ -68,9 +69,12 @@ public enum TarGzipFiles {
                          "a bundle's file path is plain relative components: \(file.path)")
             for depth in 1..<components.count {
                 let directory = components[..<depth].joined(separator: "/")
-                if written.insert(directory).inserted { entries.append((TarEntry(path: directory, kind: .directory), nil)) }
+                if written.insert(directory).inserted {
+                    entries.append((TarEntry(path: directory, kind: .directory, isPrivate: true), nil))
+                }
             }
-            entries.append((TarEntry(path: file.path, kind: .file(size: Int64(file.bytes.count), executable: false)), file.bytes))
+            let kind = TarEntry.Kind.file(size: Int64(file.bytes.count), executable: false)
+            entries.append((TarEntry(path: file.path, kind: kind, isPrivate: true), file.bytes))
         }
         return entries
     }

@@ -20,6 +20,8 @@ enum Exposition {
             text += "\(name)\(labels.rendered()) \(PrometheusText.number(gauge.value))\n"
         case .gaugeFunction(let read):
             text += "\(name)\(labels.rendered()) \(PrometheusText.number(read()))\n"
+        case .counterFunction(let read):
+            text += "\(name)\(labels.rendered()) \(read())\n"
         case .gaugeCollection(let collection):
             text += collection.renderedLines(name: name)
         case .histogram(let histogram):

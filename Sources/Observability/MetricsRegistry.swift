@@ -76,6 +76,20 @@ public final class MetricsRegistry: Sendable {
         precondition(created, "gauge function \(name) with these labels is already registered")
     }
 
+    /// A counter (`name` ending in `_total`) whose value `read` returns at each exposition, for a
+    /// count owned elsewhere that only grows (lines a ring dropped). `read` runs outside the
+    /// registry's lock and must be quick. Registering the same name and labels twice is a programming error.
+    public func counterFunction(_ name: String, help: String, labels: [(String, String)] = [],
+                                _ read: @escaping @Sendable () -> UInt64) {
+        precondition(name.hasSuffix("_total"), "counter \(name): counter names must end in _total")
+        var created = false
+        _ = register(name, help: help, kind: .counter, labels: labels) {
+            created = true
+            return .counterFunction(read)
+        }
+        precondition(created, "counter function \(name) with these labels is already registered")
+    }
+
     /// A gauge family whose series `collect` lists at each exposition, for label sets that come
     /// and go (one series per running deployment): registering a series for each would keep them
     /// forever. It reserves `seriesMaximum` of the registry's series and shows at most that many,

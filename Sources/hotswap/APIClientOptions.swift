@@ -165,12 +165,13 @@ struct APIClientOptions {
         return copy
     }
 
-    /// These options asking only `address`, with `timeout` for all its requests (a debug bundle
-    /// asks each member in turn; the others are not a fallback there).
+    /// These options asking only `address`, once per request (no retry after a 503, 429 or timeout),
+    /// with `timeout` for all its requests (a debug bundle asks each member in turn and records what
+    /// it answers; the others are not a fallback there).
     func asking(only address: SocketAddress, timeout: Duration) -> APIClientOptions {
         var copy = self
         copy.failover = APIFailover(addresses: [address], caPath: caPath, clientCertificate: failover.clientCertificate,
-                                    timeout: timeout)
+                                    timeout: timeout, singleAttempt: true)
         return copy
     }
 

@@ -20,6 +20,9 @@ final class APIFailover {
     let timeout: Duration
     /// The whole command's deadline: every request and wait of it ends by then.
     let deadline: MonotonicInstant
+    /// Each request is one attempt at the first address, whatever it answers: no round is repeated
+    /// after a 503, 429 or timeout (a debug bundle asks each member once and records what it said).
+    let singleAttempt: Bool
 
     /// The order the next request starts with: slow addresses last, refused ones gone.
     private var order: [SocketAddress]
@@ -29,8 +32,9 @@ final class APIFailover {
     /// Why the first refused address was: the message when no address is left to ask.
     private var certificateFailure: APIFailure?
 
-    init(addresses: [SocketAddress], caPath: String, clientCertificate: String?, timeout: Duration) {
+    init(addresses: [SocketAddress], caPath: String, clientCertificate: String?, timeout: Duration, singleAttempt: Bool = false) {
         self.addresses = addresses
+        self.singleAttempt = singleAttempt
         self.caPath = caPath
         self.clientCertificate = clientCertificate
         self.timeout = timeout
@@ -85,6 +89,7 @@ final class APIFailover {
     func send(_ request: HTTPClientRequest, client: HTTPClient, until limit: MonotonicInstant? = nil,
               patient: Bool = false) throws -> Answer {
         let deadline = min(limit ?? self.deadline, self.deadline)
+        if singleAttempt { return try sendOnce(request, client: client, until: deadline) }
         var rule = FailoverRule(method: request.method)
         var attempts = 0
         var setbacks = Setbacks()
@@ -140,6 +145,21 @@ final class APIFailover {
                 isLastRound = true
                 sleep(for: remaining - min(FailoverRule.attemptFloor, remaining / 2))
             }
+        }
+    }
+
+    /// One attempt at the first address with all the time left; any complete answer is the answer.
+    private func sendOnce(_ request: HTTPClientRequest, client: HTTPClient, until deadline: MonotonicInstant) throws -> Answer {
+        let remaining = MonotonicInstant.now().duration(until: deadline)
+        guard let address = addresses.first, remaining > .zero else {
+            throw APIFailure(message: "no time left to ask \(addresses.first.map { "\($0)" } ?? "a coordinator")",
+                             hint: "raise the timeout")
+        }
+        switch client.send(request, to: address, serverName: address.host, timeout: remaining, connectTimeout: remaining) {
+        case let .success(response):
+            return Answer(response: response, alreadyDone: false)
+        case let .failure(error):
+            throw APIFailure(error, at: address, caPath: caPath, clientCertificate: clientCertificate, limit: remaining)
         }
     }
 

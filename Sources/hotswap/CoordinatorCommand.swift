@@ -22,7 +22,7 @@ enum CoordinatorCommand {
 
     static func run(_ options: CommandLineOptions) throws -> Int32 {
         var configuration = try makeConfiguration(options)
-        configuration.settingsReport = CoordinatorSettings.report(options)
+        configuration.settingsReport = CoordinatorSettings.report(options, configuration)
         let logger = try options.logger(component: "coordinator",
                                         sink: LogSink(fileDescriptor: STDERR_FILENO, recentLines: LogRing()))
 

@@ -14,11 +14,19 @@ struct DebugBundleCollector {
     /// A part larger than this is cut (and said to be): 8 MiB holds a full log ring as JSON and
     /// the metrics of the largest fleet.
     static let partBytesMaximum = 8 << 20
+    /// The most members asked: as many as a cluster holds (`Membership.membersMaximum`).
+    static let membersMaximum = 64
+    /// The most bytes of parts a bundle holds (in memory, then in the archive): a part that would
+    /// cross it is left out and said to be.
+    static let bundleBytesMaximum = 256 << 20
 
     /// One member to ask.
     struct Member {
         let name: String
         let address: SocketAddress
+        /// The name is the member's own (from the status), which its answers must carry; an
+        /// address's stand-in name is not.
+        var isOwnName = true
     }
 
     /// What one request of the bundle gave: the file written, or why there is none.
@@ -69,24 +77,32 @@ struct DebugBundleCollector {
 
     /// The members to ask when no status named them: each address given, named after it.
     func membersFromAddresses() -> [Member] {
-        client.addresses.map { Member(name: "\($0.host)_\($0.port)", address: $0) }
+        client.addresses.map { Member(name: "\($0.host)_\($0.port)", address: $0, isOwnName: false) }
     }
 
-    /// Every part of `member`, under `members/NAME/`.
+    /// Every part of `member`, under `members/NAME/`. Each request is one attempt (a member without
+    /// a leader answers /readyz 503, which is recorded, not retried) and gets an equal share of the
+    /// time left of `memberTimeout`; the logs and settings, which matter most, are asked first.
     func parts(of member: Member) throws -> [Part] {
+        let deadline = MonotonicInstant.now().advanced(by: memberTimeout)
         let asking = client.asking(only: member.address, timeout: memberTimeout)
         let since = sinceMilliseconds.map { "?since=\(UTCTimestamp.format(milliseconds: $0))" } ?? ""
         let requests: [(file: String, target: String, describes: String, accepts: Set<Int>)] = [
+            ("logs.json", "/api/v1/debug/logs\(since)", "its recent log lines with the ring's bounds and drops", [200]),
+            ("configuration.json", "/api/v1/debug/configuration", "its effective settings, secrets redacted", [200]),
             ("cluster-status.json", "/api/v1/cluster?consistency=serializable", "the member's own view of the cluster", [200]),
             ("metrics.txt", "/metrics", "its Prometheus metrics (GET /metrics)", [200]),
             ("healthz.json", "/healthz", "its liveness answer (GET /healthz)", [200]),
             ("readyz.json", "/readyz", "its readiness answer (GET /readyz; 503 when it knows no leader)", [200, 503]),
-            ("logs.json", "/api/v1/debug/logs\(since)", "its recent log lines with the ring's bounds and drops", [200]),
-            ("configuration.json", "/api/v1/debug/configuration", "its effective settings, secrets redacted", [200]),
         ]
         var parts: [Part] = []
-        for request in requests {
-            let answer = try fetch(request.target, client: asking, within: memberTimeout, accepts: request.accepts)
+        for (index, request) in requests.enumerated() {
+            let share = MonotonicInstant.now().duration(until: deadline) / (requests.count - index)
+            var answer = try fetch(request.target, client: asking, within: share, accepts: request.accepts)
+            if member.isOwnName, request.file == "logs.json" || request.file == "configuration.json", let bytes = answer.bytes,
+               let mismatch = Self.nameMismatch(bytes, expected: member.name) {
+                answer.failure = "GET \(request.target): \(mismatch)"
+            }
             parts.append(Part(path: "members/\(member.name)/\(request.file)", describes: request.describes, bytes: answer.bytes,
                               failure: answer.failure, truncated: answer.truncated))
             if request.file == "logs.json", let bytes = answer.bytes {
@@ -96,6 +112,18 @@ struct DebugBundleCollector {
             }
         }
         return parts
+    }
+
+    /// Why an answer naming its member is not `expected`'s, or nil when it is: a member whose API
+    /// address the status gives wrongly would otherwise file another member's logs under its name.
+    static func nameMismatch(_ body: [UInt8], expected: String) -> String? {
+        struct Named: Decodable { let name: String }
+        do {
+            let name = try JSONDecoder().decode(Named.self, from: Data(body)).name
+            return name == expected ? nil : "answered for '\(TerminalText.printable(name))', not the member asked (\(expected))"
+        } catch {
+            return "the answer names no member: \(error)"
+        }
     }
 
     /// The lines of a logs answer as text, oldest first.

@@ -13,7 +13,8 @@ enum DebugCommand {
     static let outputFlag = Flag("output", short: "o", .text("FILE"), .described(defaultOutputName),
                                  help: "where to write the bundle, a new file of mode 0600; an existing file is never replaced")
     static let sinceFlag = Flag("since", .duration(.seconds(1) ... .seconds(30 * 86_400)), .described("every line kept"),
-                                help: "only log lines this recent (by each coordinator's clock)")
+                                help: "only log lines stamped at most this long before now by this CLI's clock "
+                                    + "(lines keep each coordinator's time)")
     static let memberTimeoutFlag = Flag("member-timeout", .duration(.milliseconds(100) ... .seconds(300)), .value("10s"),
                                         help: "how long all requests to one member may take before it is recorded unreachable")
 
@@ -50,6 +51,8 @@ enum DebugCommand {
         let files = contents.files(under: "hotswap-debug-\(stamp)").map { TarGzipFiles.File(path: $0.path, bytes: $0.bytes) }
         do {
             try TarGzipFiles.write(files, to: output, mode: 0o600)
+        } catch ModuleArchiveError.destinationExists {
+            throw UsageError("\(output) already exists; a bundle never replaces a file (give another --output)")
         } catch {
             throw APIFailure(message: "cannot write \(output): \(error)", hint: "is its directory writable?")
         }
@@ -66,8 +69,23 @@ enum DebugCommand {
         contents.parts.append(status.part)
         contents.problems += status.problems
         let members = status.members.isEmpty ? collector.membersFromAddresses() : status.members
-        for member in members {
-            let parts = try collector.parts(of: member)
+        let maximum = DebugBundleCollector.membersMaximum
+        if members.count > maximum {
+            contents.problems.append("\(members.count) members, more than the \(maximum) a bundle asks; not asked: "
+                                     + members[maximum...].map(\.name).joined(separator: ", "))
+        }
+        var bytes = contents.parts.reduce(0) { $0 + ($1.bytes?.count ?? 0) }
+        for member in members.prefix(maximum) {
+            var parts = try collector.parts(of: member)
+            for index in parts.indices {
+                guard let size = parts[index].bytes?.count else { continue }
+                guard bytes + size <= DebugBundleCollector.bundleBytesMaximum else {
+                    parts[index].bytes = nil
+                    parts[index].failure = "left out: the bundle holds at most \(DebugBundleCollector.bundleBytesMaximum) bytes"
+                    continue
+                }
+                bytes += size
+            }
             contents.parts += parts
             contents.members.append(.init(name: member.name, address: "\(member.address)", failures: parts.compactMap(\.failure),
                                           reachable: parts.contains { $0.bytes != nil }))

@@ -29,6 +29,10 @@ import TestSupport
         let tar = try ExternalCommand.run(["tar", "-xzf", directory.file(archive), "-C", unpacked])
         try #require(tar.status == 0, "\(tar.combined)")
         let top = try #require(try FileManager.default.contentsOfDirectory(atPath: unpacked).first)
+        for (path, wanted) in [(top, 0o700), ("\(top)/members", 0o700), ("\(top)/version.txt", 0o600)] {
+            let entryMode = try FileManager.default.attributesOfItem(atPath: "\(unpacked)/\(path)")[.posixPermissions] as? Int
+            #expect(entryMode == wanted, "\(path)'s mode inside the bundle")
+        }
         return (output, "\(unpacked)/\(top)")
     }
 
@@ -36,8 +40,9 @@ import TestSupport
     static func everyFile(under directory: String) throws -> [String: String] {
         let paths = try #require(FileManager.default.subpaths(atPath: directory))
         var files: [String: String] = [:]
-        for path in paths where !((try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(path)")[.type]
-                                      as? FileAttributeType) == .typeDirectory) {
+        for path in paths {
+            let type = try FileManager.default.attributesOfItem(atPath: "\(directory)/\(path)")[.type] as? FileAttributeType
+            if type == .typeDirectory { continue }
             files[path] = String(decoding: try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(path)")), as: UTF8.self)
         }
         return files
@@ -45,7 +50,7 @@ import TestSupport
 
     @Test func aBundleHoldsEveryMembersPartsAndNamesAStoppedOne() throws {
         let cluster = try ClusterFixture()
-        _ = try #require(cluster.agreedLeader())
+        let leader = try #require(cluster.agreedLeader())
         let config = TemporaryDirectory()
         defer { config.remove() }
         let environment = ["XDG_CONFIG_HOME": config.path, "HOTSWAP_TOKEN": "", "HOTSWAP_ADDR": cluster.apiURLs.joined(separator: ","),
@@ -72,6 +77,10 @@ import TestSupport
                     "\(settings)")
             #expect(files["members/\(name)/healthz.json"] == #"{"status":"ok"}"#)
             #expect(settings.contains(#""name":"bootstrap-admin-password-file","values":["/"#), "a path is not a secret: \(settings)")
+            for derived in ["advertise-api-addr", "advertise-agent-addr", "agent-hello-hold"] {
+                let row = settings.range(of: #"{"name":"\#(derived)","values":[""#).map { settings[$0.lowerBound...].prefix { $0 != "}" } }
+                #expect(row?.hasSuffix(#""source":"derived""#) == true, "\(derived) is filled from the configuration: \(settings)")
+            }
         }
         #expect(files["errors.txt"] == "", "\(files["errors.txt"] ?? "")")
         #expect(files["version.txt"]?.hasPrefix("hotswap ") == true)
@@ -79,7 +88,8 @@ import TestSupport
         #expect((manifest["members"] as? [[String: Any]])?.compactMap { $0["name"] as? String }.sorted() == cluster.names)
         #expect((manifest["unreachable"] as? [String]) == [], "\(manifest)")
 
-        let stopped = try #require(cluster.names.last)
+        // A follower: the leader's status still names every member, the stopped one too.
+        let stopped = try #require(cluster.names.last { $0 != leader })
         cluster.kill(stopped)
         let second = TemporaryDirectory()
         defer { second.remove() }
@@ -92,6 +102,28 @@ import TestSupport
         for name in cluster.names where name != stopped {
             #expect(secondFiles["members/\(name)/metrics.txt"]?.contains("hotswap_raft_leader_changes_total") == true)
         }
+    }
+
+    @Test func withoutALeaderTheSurvivorsLogsAndSettingsAreStillGathered() throws {
+        let cluster = try ClusterFixture()
+        let leader = try #require(cluster.agreedLeader())
+        let survivor = try #require(cluster.names.first { $0 != leader })
+        for name in cluster.names where name != survivor { cluster.kill(name) }
+        let process = try #require(cluster.processes[survivor])
+        // Its lease lapses: it answers /readyz 503, which the failover would retry for a GET.
+        #expect(eventually(timeout: .seconds(30), every: .milliseconds(200)) {
+            do { return try process.request("GET", "/readyz").status == 503 } catch { return false }
+        }, "\(survivor) still ready without a quorum")
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let environment = cluster.commandLineEnvironment(["HOTSWAP_ADDR": process.apiURL, "HOTSWAP_CA": cluster.certificates.ca])
+        let (output, top) = try Self.bundle(environment, in: directory, ["--member-timeout", "5s"])
+        let files = try Self.everyFile(under: top)
+        let member = "members/\(survivor)"
+        #expect(files["\(member)/logs.txt"]?.contains("msg=\"coordinator started\" name=\(survivor)") == true,
+                "\(output.combined) \(files["errors.txt"] ?? "")")
+        #expect(files["\(member)/configuration.json"]?.contains(#""name":"\#(survivor)""#) == true, "\(files["errors.txt"] ?? "")")
+        #expect(files["\(member)/readyz.json"]?.contains("not_ready") == true, "\(files["\(member)/readyz.json"] ?? "none")")
     }
 
     @Test func aViewerIsRefusedAndAnExistingFileIsNeverReplaced() throws {
@@ -108,6 +140,13 @@ import TestSupport
         for route in ["/api/v1/debug/logs", "/api/v1/debug/configuration"] {
             #expect(try coordinator.request("GET", route, token: viewer).status == 403, "\(route)")
         }
+        let since = "2026-01-02T03:04:05Z"
+        for query in ["/api/v1/debug/logs?level=info", "/api/v1/debug/logs?since=\(since)&since=\(since)",
+                      "/api/v1/debug/logs?since=yesterday", "/api/v1/debug/configuration?name=c1"] {
+            let refused = try coordinator.request("GET", query, token: admin)
+            #expect(refused.status == 400 && refused.body.contains("invalid_query"), "\(query): \(refused.status) \(refused.body)")
+        }
+        #expect(try coordinator.request("GET", "/api/v1/debug/logs?since=\(since)", token: admin).status == 200)
         let refused = try ExternalCommand.run([HotSwapBinary.path, "debug", "bundle"],
                                               environment: base.merging(["HOTSWAP_TOKEN": viewer]) { $1 }, workingDirectory: directory.path)
         #expect(refused.status == 3, "\(refused.combined)")

@@ -72,6 +72,17 @@ import Testing
         #expect(registry.exposition().contains("mirror 5\n"))
     }
 
+    @Test func counterFunctionIsACounterReadAtEachExposition() {
+        let registry = MetricsRegistry()
+        let ring = LogRing(linesMaximumCount: 1)
+        registry.counterFunction("ring_dropped_total", help: "Dropped.") { UInt64(ring.droppedLineCount) }
+        ring.append("a")
+        #expect(registry.exposition() == "# HELP ring_dropped_total Dropped.\n# TYPE ring_dropped_total counter\nring_dropped_total 0\n")
+        ring.append("b")
+        ring.append("c")
+        #expect(registry.exposition().contains("ring_dropped_total 2\n"))
+    }
+
     @Test func gaugeFunctionMayRegisterAndReadMetricsWithoutDeadlock() {
         let registry = MetricsRegistry()
         registry.gaugeFunction("mirror_of_x", help: "Mirror.") {
