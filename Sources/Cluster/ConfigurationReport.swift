@@ -31,6 +31,8 @@ public struct ConfigurationReport: Sendable, Equatable {
         "peer-addr": .shown, "agent-addr": .shown, "api-addr": .shown, "initial-cluster": .shown,
         "advertise-api-addr": .shown, "advertise-agent-addr": .shown, "bootstrap-admin-password-file": .shown,
         "api-allowed-origin": .shown, "approval-webhook-ca": .shown,
+        // Makes a new cluster's identity differ from another's with the same members; not a credential.
+        "initial-cluster-token": .shown,
     ]
 
     /// What kind of value a setting takes, which decides whether it can hold a secret.
