@@ -12,15 +12,17 @@ import TestSupport
 struct ChartRuntimeTests {
     static let defaultValues = RenderedChart.chart + "/ci/default-values.yaml"
 
-    /// The coordinators' pods as the chart renders them with agents off: with agents on, the
-    /// coordinators also take `--signing-key` (enrollment), which this binary does not have yet. Then
-    /// the DaemonSet's agent, from the rendering with agents on, without its enrollment flags and
-    /// with a certificate issued from the hook's CA in its TLS directory, reports to the leader.
-    /// The defaults make three coordinators, `ci/five-coordinators-values.yaml` five.
+    /// The coordinators' pods as the chart renders them by default (agents off: with agents on, the
+    /// coordinators also take `--signing-key`, enrollment, which this binary does not have yet), their
+    /// TLS Secret the one the hook posts. Then the DaemonSet's agent, from the rendering with agents
+    /// on, without its enrollment flags and with a certificate issued from the hook's CA in its TLS
+    /// directory, reports to the leader. The defaults make three coordinators,
+    /// `ci/five-coordinators-values.yaml` five.
     @Test(arguments: [("default-values.yaml", 3), ("five-coordinators-values.yaml", 5)])
     func coordinatorsAndAnAgentFromTheRenderedArgumentsElectALeaderAndReport(values: String, count: Int) throws {
         try Prerequisite.requireTools("python3", "curl", "sh")
-        let chart = try RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/\(values)", "--set", "agents.enabled=false"])
+        let chart = try RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/\(values)"])
+        #expect(chart.objects(kind: "DaemonSet").isEmpty, "the default rendering runs agents, which cannot enroll yet")
         let cluster = try RenderedCluster(chart: chart)
         try #require(cluster.podNames.count == count, "\(cluster.podNames)")
         let work = TemporaryDirectory()
@@ -49,12 +51,12 @@ struct ChartRuntimeTests {
         try Self.expectAnAgentReports(cluster: cluster, values: values, secrets: secrets, token: token, work: work.file("agent"))
     }
 
-    /// The agent's rendered flags are flags of `hotswap-agent` (but the enrollment flags, which arrive
-    /// with enrollment), its values pass the agent's checks, and each of its coordinators is a
-    /// member Service port that reaches the coordinator container's agent port.
+    /// The agent's rendered flags (agents on) are flags of `hotswap-agent` (but the enrollment flags,
+    /// which arrive with enrollment), its values pass the agent's checks, and each of its coordinators
+    /// is a member Service port that reaches the coordinator container's agent port.
     @Test func theAgentsRenderedFlagsAreAgentFlagsAndItsCoordinatorsAreTheAgentPorts() throws {
         try Prerequisite.requireTools("python3")
-        let chart = try RenderedChart.render(["-f", Self.defaultValues])
+        let chart = try RenderedChart.render(["-f", Self.defaultValues, "--set", "agents.enabled=true"])
         let cluster = try RenderedCluster(chart: chart)
         let (arguments, hostPath) = try Self.agentArguments(chart)
         let coordinators = try #require(arguments.first { $0.hasPrefix("--coordinators=") }).dropFirst("--coordinators=".count)
@@ -68,6 +70,36 @@ struct ChartRuntimeTests {
         let localized = arguments.map { $0.replacingOccurrences(of: hostPath, with: root.path) }
         let run = try ExternalCommand.run([HotSwapBinary.agentPath] + localized.map { expandingVariables($0, ["NODE_NAME": "node-1"]) })
         #expect(run.status == 1, "hotswap-agent with the rendered flags: \(run.combined)")
+        #expect(run.standardError.contains("\(root.path)/tls/node-1.pem does not exist"),
+                "hotswap-agent did not stop at the node's missing certificate: \(run.combined)")
+    }
+
+    /// The hook's store container posts one Secret with the token in a header file, never on curl's
+    /// command line; on 409 it reads the Secret it found and keeps it when its fingerprint is this
+    /// rendering's, and fails naming the values when the Secret was made for other member addresses.
+    @Test func theHookKeepsItsOwnSecretAndRefusesOneMadeForOtherMembers() throws {
+        try Prerequisite.requireTools("python3", "sh", "base64", "sed")
+        let cluster = try RenderedCluster(chart: RenderedChart.render(["-f", Self.defaultValues]))
+        let work = TemporaryDirectory()
+        let made = try CertificateHook(cluster: cluster, work: work.file("made")).run(statuses: [201])
+        #expect(made.store.status == 0 && made.store.standardOutput.contains("made Secret"), "\(made.store.combined)")
+        let posted = try #require(made.calls.first?.posted, "nothing posted")
+        let fingerprint = try CertificateHook.secret(posted: posted).annotations["hotswap.io/tls-fingerprint"]
+        #expect(fingerprint?.count == 64, "no fingerprint on the posted Secret")
+        let arguments = made.calls.flatMap(\.arguments)
+        #expect(!arguments.contains { $0.contains("hook-token-") }, "the token is on curl's command line: \(arguments)")
+        #expect(arguments.contains { $0.hasPrefix("@") && $0.hasSuffix("/authorization") }, "no -H @FILE: \(arguments)")
+
+        let kept = try CertificateHook(cluster: cluster, work: work.file("kept")).run(statuses: [409, 200], answers: [2: posted])
+        #expect(kept.store.status == 0 && kept.store.standardOutput.contains("kept as it is"), "\(kept.store.combined)")
+        #expect(kept.calls.last?.arguments.last?.hasSuffix("/secrets/\(cluster.tlsSecretName)") == true, "\(kept.calls.map(\.arguments))")
+
+        let other = try RenderedCluster(chart: RenderedChart.render(["-f", Self.defaultValues, "--set",
+                                                                     "coordinators.memberServiceIPs={10.96.0.30,10.96.0.31,10.96.0.32}"]))
+        let otherPosted = try #require(CertificateHook(cluster: other, work: work.file("other")).run(statuses: [201]).calls.first?.posted)
+        let refused = try CertificateHook(cluster: cluster, work: work.file("refused")).run(statuses: [409, 200], answers: [2: otherPosted])
+        #expect(refused.store.status != 0 && refused.store.standardOutput.contains("coordinators.memberServiceIPs"),
+                "a Secret made for other members was kept: \(refused.store.combined)")
     }
 
     /// The DaemonSet's agent arguments without the enrollment flags (each other one a flag of
@@ -96,7 +128,8 @@ struct ChartRuntimeTests {
     /// certificate issued there from the hook's CA) is listed by the leader.
     static func expectAnAgentReports(cluster: RenderedCluster, values: String, secrets: [String: [String: Data]], token: String,
                                      work: String) throws {
-        let (arguments, hostPath) = try agentArguments(RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/\(values)"]))
+        let rendering = try RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/\(values)", "--set", "agents.enabled=true"])
+        let (arguments, hostPath) = try agentArguments(rendering)
         let authority = "\(work)/ca", node = "\(work)/node", tls = "\(work)/node/tls"
         try FileManager.default.createDirectory(atPath: authority, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)

@@ -8,22 +8,22 @@
 {{- end -}}
 
 {{- define "hotswap.labels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ .Chart.Name | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | quote }}
 {{- end -}}
 
 {{- define "hotswap.coordinatorSelector" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ .Chart.Name | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/component: coordinator
 {{- end -}}
 
 {{- define "hotswap.agentSelector" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ .Chart.Name | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/component: agent
 {{- end -}}
 
@@ -72,8 +72,12 @@ app.kubernetes.io/component: agent
 {{- if eq (mod $replicas 2) 0 -}}
 {{- fail (printf "coordinators.replicas is %d: it must be odd (1, 3, 5 or 7); an even count tolerates no more failures than the odd count below it and can split its votes" $replicas) -}}
 {{- end -}}
+{{- $pick := "one free IPv4 ClusterIP per coordinator from the static band of the cluster's Service range (KEP-3070: its lowest addresses, e.g. 10.96.0.20-10.96.0.26 for kubeadm's and kind's 10.96.0.0/12; avoid .1, the kubernetes Service, and .10, kube-dns)" -}}
+{{- if not .Values.coordinators.memberServiceIPs -}}
+{{- fail (printf "coordinators.memberServiceIPs is required (it has no default): give %s" $pick) -}}
+{{- end -}}
 {{- if lt (len .Values.coordinators.memberServiceIPs) $replicas -}}
-{{- fail (printf "coordinators.memberServiceIPs lists %d addresses for %d coordinators: give one fixed ClusterIP per coordinator, inside the cluster's Service range" (len .Values.coordinators.memberServiceIPs) $replicas) -}}
+{{- fail (printf "coordinators.memberServiceIPs lists %d addresses for %d coordinators: give %s" (len .Values.coordinators.memberServiceIPs) $replicas $pick) -}}
 {{- end -}}
 {{- if and .Values.bootstrap.adminPassword .Values.bootstrap.existingSecret -}}
 {{- fail "bootstrap.adminPassword and bootstrap.existingSecret are both set: give one" -}}
@@ -101,6 +105,13 @@ app.kubernetes.io/component: agent
 {{- if and .Values.tls.existingSecret (not (regexMatch "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" .Values.tls.existingSecret)) -}}
 {{- fail (printf "tls.existingSecret %q is not a Secret name" .Values.tls.existingSecret) -}}
 {{- end -}}
+{{- end -}}
+
+{{/* What the hook's certificates depend on (full name, namespace, coordinator count, member addresses,
+DNS names), hashed: the hook writes it on the TLS Secret it makes and refuses a Secret made for another. */}}
+{{- define "hotswap.tlsFingerprint" -}}
+{{- $ips := slice .Values.coordinators.memberServiceIPs 0 (int .Values.coordinators.replicas) -}}
+{{- list (include "hotswap.fullname" .) .Release.Namespace .Values.coordinators.replicas $ips .Values.clusterDomain .Values.tls.extraDNSNames | toJson | sha256sum -}}
 {{- end -}}
 
 {{/* A duration as the coordinators write it (250ms, 10s, 2m, 1h) in whole seconds, rounded up. */}}

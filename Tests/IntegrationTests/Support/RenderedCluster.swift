@@ -3,7 +3,7 @@ import TestSupport
 
 /// The coordinators' StatefulSet of a rendering, placed on loopback: pod N of the set at
 /// 127.X.Y.(N+1) (X and Y random per instance, so that two runs on one machine do not meet), its
-/// member Services routed there, and the certificate hook's commands run for it.
+/// member Services routed there, and the certificate hook's containers run for it.
 struct RenderedCluster {
     let chart: RenderedChart
     let fullName: String
@@ -48,35 +48,24 @@ struct RenderedCluster {
         return value
     }
 
-    /// Every Secret a pod can mount: the rendered ones, and the TLS Secret as the pre-install
-    /// hook's `issue` container makes it (each file it writes into its `ca` directory a key), run
-    /// with the member addresses routed to the pods.
+    /// Every Secret a pod can mount: the rendered ones, and the TLS Secret built from the JSON the
+    /// certificate hook posts (`CertificateHook`, the API server answering 201), so that a hook
+    /// posting a wrong Secret fails the coordinators.
     func secrets(work: String) throws -> [String: [String: Data]] {
         var secrets: [String: [String: Data]] = [:]
         for secret in chart.objects(kind: "Secret") {
             if let name = RenderedChart.name(of: secret), let data = chart.secretData(name) { secrets[name] = data }
         }
         guard secrets[tlsSecretName] == nil else { return secrets }
-        let job = try chart.only(kind: "Job")
-        let jobSpec = try RenderedChart.podSpec(of: job)
-        let issue = try RenderedChart.container("issue", in: jobSpec)
-        let store = try RenderedChart.container("store", in: jobSpec)
-        let storeScript = (store["command"] as? [String] ?? []).joined(separator: " ")
-        guard storeScript.contains("made Secret \(tlsSecretName)") else {
-            throw RenderedChart.Missing(description: "the hook does not make the Secret \(tlsSecretName) the pods mount")
+        let (store, calls) = try CertificateHook(cluster: self, work: work).run(statuses: [201])
+        guard store.status == 0, calls.count == 1, let posted = calls[0].posted else {
+            throw RenderedChart.Missing(description: "the hook's store container posted no Secret: \(store.combined)")
         }
-        let volumes = try PodVolumes(container: issue, podSpec: jobSpec, root: work, secrets: [:], configMaps: [:], claims: [])
-        let command = (issue["command"] as? [String] ?? []).map { routes.addressing(volumes.localizing($0)) }
-        let binaries = URL(fileURLWithPath: HotSwapBinary.path).deletingLastPathComponent().path
-        let path = binaries + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        let run = try ExternalCommand.run(command, environment: ["PATH": path])
-        guard run.status == 0 else { throw RenderedChart.Missing(description: "the hook's issue container failed: \(run.combined)") }
-        let directory = volumes.localizing("/work/ca")
-        var data: [String: Data] = [:]
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
-            data[file] = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(file)"))
+        let secret = try CertificateHook.secret(posted: posted)
+        guard secret.name == tlsSecretName else {
+            throw RenderedChart.Missing(description: "the hook posts the Secret \(secret.name), the pods mount \(tlsSecretName)")
         }
-        secrets[tlsSecretName] = data
+        secrets[tlsSecretName] = secret.data
         return secrets
     }
 
@@ -94,8 +83,12 @@ struct RenderedCluster {
         guard command == ["/usr/local/bin/hotswap"] else {
             throw RenderedChart.Missing(description: "the coordinator runs \(command), not the image's /usr/local/bin/hotswap")
         }
+        // 0.0.0.0 in a pod is every address of its network namespace; here, where the pods share
+        // the machine's, it is the pod's own address (three coordinators cannot all take 0.0.0.0:8443).
+        let podIP = podIPs[podName] ?? ""
         let arguments = try (container["args"] as? [String] ?? []).map {
             try routes.routing(volumes.localizing(expandingVariables($0, variables)))
+                .replacingOccurrences(of: "=0.0.0.0:", with: "=\(podIP):")
         }
         return [HotSwapBinary.path] + arguments
     }
