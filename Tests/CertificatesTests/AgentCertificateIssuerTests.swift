@@ -82,7 +82,7 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [0o640, 0o604, 0o644, 0o660] as [mode_t])
+    @Test(arguments: [0o604, 0o644, 0o660, 0o460, 0o444, 0o4600] as [mode_t])
     func refusesASigningKeyOthersCanReach(mode: mode_t) throws {
         let (directory, ca) = try Self.authority()
         defer { _ = directory }
@@ -95,11 +95,13 @@ import TestSupport
         }
     }
 
-    @Test func acceptsAReadOnlyKeyAndRefusesAKeyOfAnotherCA() throws {
+    @Test func acceptsAReadOnlyKeyAGroupReadableOneAndRefusesAKeyOfAnotherCA() throws {
         let (directory, ca) = try Self.authority()
         defer { _ = directory }
-        #expect(chmod(ca.privateKey, 0o400) == 0)
-        _ = try AgentCertificateIssuer(certificatePath: ca.certificate, keyPath: ca.privateKey)
+        for mode: mode_t in [0o400, 0o440, 0o640] {
+            #expect(chmod(ca.privateKey, mode) == 0)
+            _ = try AgentCertificateIssuer(certificatePath: ca.certificate, keyPath: ca.privateKey)
+        }
         let (otherDirectory, other) = try Self.authority()
         defer { _ = otherDirectory }
         #expect(throws: CertificateError.keyMismatch(certificatePath: ca.certificate, keyPath: other.privateKey)) {
