@@ -62,6 +62,24 @@ import TestSupport
         #expect(coordinator.stop() == 0)
     }
 
+    /// With `--signing-key` a certificate is asked for, not demanded: a foreign one is still refused at the handshake
+    /// (an agent's is taken: the enrolled agent above reports), and a client without one that sends anything but an
+    /// enrollment request is closed, counted.
+    @Test func anEnrollingAgentPortStillVerifiesCertificatesAndTakesOnlyEnrollmentWithoutOne() throws {
+        try Prerequisite.requireTools("openssl")
+        let certificates = try CertificateFixture()
+        let coordinator = try Self.enrollingCoordinator(certificates)
+        let foreign = try SClient.ping(port: coordinator.agentPort, ca: certificates.ca,
+                                       certificate: certificates.foreign.file("node-1.pem"), key: certificates.foreign.file("node-1.key"))
+        #expect(!foreign.gotPong && foreign.output.standardError.contains("alert"), "\(foreign.output.combined)")
+        let anonymous = try SClient.ping(port: coordinator.agentPort, ca: certificates.ca)
+        #expect(!anonymous.gotPong, "\(anonymous.output.combined)")
+        #expect(eventually {
+            (try? coordinator.request("GET", "/metrics"))?.body.contains("hotswap_enrollment_frames_refused_total 1") == true
+        })
+        #expect(coordinator.log.text.contains("may send one enrollment request and nothing else"))
+    }
+
     @Test func aSigningKeyOthersMayReadStopsTheStart() throws {
         let certificates = try CertificateFixture(agents: [])
         #expect(chmod(certificates.tlsDirectory + "/ca.key", 0o644) == 0)
