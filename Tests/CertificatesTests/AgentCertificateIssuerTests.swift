@@ -58,6 +58,15 @@ import TestSupport
         _ = directory
     }
 
+    /// What enrollment runs before a token is used: the same verdict `issue` would give.
+    @Test func checkAcceptsWhatIssueSignsAndRefusesWhatItRefuses() throws {
+        var request = try CertificateRequest.make(name: "node-1").der
+        try AgentCertificateIssuer.check(requestDER: request)
+        request[request.count - 3] ^= 0x01
+        #expect(throws: CertificateError.self) { try AgentCertificateIssuer.check(requestDER: request) }
+        #expect(throws: CertificateError.self) { try AgentCertificateIssuer.check(requestDER: []) }
+    }
+
     @Test(arguments: [0, 16, 5_000])
     func refusesBytesThatAreNoRequest(count: Int) throws {
         let bytes = [UInt8](repeating: 0x30, count: count)

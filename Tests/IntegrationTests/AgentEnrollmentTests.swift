@@ -62,6 +62,27 @@ import TestSupport
         #expect(coordinator.stop() == 0)
     }
 
+    /// A token made for one environment enrolls no agent that reports another, and that refusal leaves its use.
+    @Test func aTokenForAnotherEnvironmentIsRefused() throws {
+        let certificates = try CertificateFixture(agents: [])
+        let coordinator = try Self.enrollingCoordinator(certificates)
+        let run = { (arguments: [String]) in try EnvironmentCommandTests.hotswap(arguments, on: coordinator, ca: certificates.ca) }
+        #expect(try run(["env", "set", "edge", "--strategy", "canary", "--approval", "none"]).status == 0)
+        let made = try run(["tokens", "create", "--ttl", "1h", "--environment", "edge"])
+        let token = try #require(made.standardOutput.split(separator: "\n").first { $0.hasPrefix("token:") })
+            .dropFirst("token:".count).trimmingCharacters(in: .whitespaces)
+        let pin = try #require(made.standardOutput.split(separator: "\n").first { $0.hasPrefix("ca-hash:") })
+            .dropFirst("ca-hash:".count).trimmingCharacters(in: .whitespaces)
+        let tls = TemporaryDirectory()
+        let refused = try ExternalCommand.run([HotSwapBinary.path, "agent", "--name", "edge-1", "--coordinators",
+                                               "127.0.0.1:\(coordinator.agentPort)", "--tls-dir", tls.file("tls"),
+                                               "--data-dir", tls.file("data"), "--join-token", token, "--ca-hash", pin])
+        #expect(refused.status == 1 && refused.standardError.contains("join_token_refused"), "\(refused.combined)")
+        #expect(!FileManager.default.fileExists(atPath: tls.file("tls") + "/edge-1.key"))
+        let listed = try run(["tokens", "list"])
+        #expect(listed.standardOutput.split(separator: "\n").contains { $0.hasPrefix(String(token.prefix(12))) }, "\(listed.combined)")
+    }
+
     /// With `--signing-key` a certificate is asked for, not demanded: a foreign one is still refused at the handshake
     /// (an agent's is taken: the enrolled agent above reports), and a client without one that sends anything but an
     /// enrollment request is closed, counted.
