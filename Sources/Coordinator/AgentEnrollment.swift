@@ -48,8 +48,9 @@ final class AgentEnrollment: Sendable {
         framesRefused.increment()
     }
 
-    /// Decides `payload` (an encoded `EnrollmentRequest`) and calls `answer` once, on any thread.
-    func enroll(_ payload: [UInt8], source: String?, answer: @escaping @Sendable (EnrollmentAnswer) -> Void) {
+    /// Decides `payload` (an encoded `EnrollmentRequest`) and calls `answer` once, on `loop` (the connection's) once the
+    /// token's use is decided, so the signing is not done on the Raft loop; a refusal before that, on the caller's thread.
+    func enroll(_ payload: [UInt8], source: String?, loop: EventLoop, answer: @escaping @Sendable (EnrollmentAnswer) -> Void) {
         let request: EnrollmentRequest
         do {
             request = try EnrollmentCodec.decodeRequest(payload)
@@ -75,7 +76,7 @@ final class AgentEnrollment: Sendable {
                                             environment: request.environment, atMilliseconds: now)
         let context = AuditContext(user: "agent/\(node)", role: nil, source: source, atMilliseconds: now)
         raft.submit(.audited(context, .write(FleetCodec.encode(use)))) { [self] outcome in
-            answer(sign(outcome, request: request, source: source))
+            loop.execute { [self] in answer(sign(outcome, request: request, source: source)) }
         }
     }
 

@@ -123,7 +123,7 @@ final class AgentSessionHandler: FrameReceiver {
         enrolling = true
         let bound = LoopBound(channel, loop: channel.connection.loop)
         let logger = logger
-        enrollment.enroll(frame.payload, source: channel.connection.remoteAddress?.host) { answer in
+        enrollment.enroll(frame.payload, source: channel.connection.remoteAddress?.host, loop: channel.connection.loop) { answer in
             bound.withValueOnLoop { channel in
                 channel.send(Frame(kind: FrameKind.enrollmentAnswer.rawValue, payload: EnrollmentCodec.encode(answer)),
                              what: "enrollment answer", refusalsTo: logger)
