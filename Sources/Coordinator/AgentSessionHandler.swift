@@ -64,7 +64,7 @@ final class AgentSessionHandler: FrameReceiver {
     }
 
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
-        guard channel.peer != nil else { return try receiveWithoutCertificate(frame, on: channel) }
+        if channel.peer == nil, let enrollment { return try receiveWithoutCertificate(frame, on: channel, enrollment: enrollment) }
         let receivedAt = gateway.clock.now()
         switch FrameKind(rawValue: frame.kind) {
         case .ping:
@@ -115,9 +115,10 @@ final class AgentSessionHandler: FrameReceiver {
 
     /// The one enrollment request a connection without a certificate may send; it is answered and
     /// closed. Anything else closes it, counted.
-    private func receiveWithoutCertificate(_ frame: Frame, on channel: FrameChannel) throws(FrameChannelError) {
-        guard let enrollment, frame.kind == FrameKind.enrollmentRequest.rawValue, !enrolling else {
-            enrollment?.noteFrameRefused()
+    private func receiveWithoutCertificate(_ frame: Frame, on channel: FrameChannel,
+                                           enrollment: AgentEnrollment) throws(FrameChannelError) {
+        guard frame.kind == FrameKind.enrollmentRequest.rawValue, !enrolling else {
+            enrollment.noteFrameRefused()
             throw refusal("a connection without a certificate may send one enrollment request and nothing else")
         }
         enrolling = true
