@@ -1,5 +1,3 @@
-import Dispatch
-import Locking
 import Primitives
 import Telemetry
 import Transport
@@ -21,8 +19,7 @@ final class EnrollmentConnection: FrameReceiver, Sendable {
     static let idleTimeout: Duration = .seconds(30)
 
     private let request: [UInt8]?
-    private let outcome = Locked<Outcome?>(nil)
-    private let done = DispatchSemaphore(value: 0)
+    private let outcome = ResultWaiter<Outcome>()
 
     /// With `request` (an encoded `EnrollmentRequest`), sends it once the coordinator has spoken.
     init(sending request: [UInt8]?) {
@@ -44,8 +41,7 @@ final class EnrollmentConnection: FrameReceiver, Sendable {
             }
         }
         if let started { return .failed(started) }
-        done.wait()
-        return outcome.withLock { $0 } ?? .failed("the connection ended without an outcome")
+        return outcome.wait()
     }
 
     func channelDidOpen(_ channel: FrameChannel) {}
@@ -82,12 +78,9 @@ final class EnrollmentConnection: FrameReceiver, Sendable {
 
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {
         finish(.failed("\(reason)"))
-        done.signal()
     }
 
     private func finish(_ result: Outcome) {
-        outcome.withLock { current in
-            if current == nil { current = result }
-        }
+        outcome.deliver(result)
     }
 }
