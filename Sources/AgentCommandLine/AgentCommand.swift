@@ -37,6 +37,11 @@ public enum AgentCommand {
     /// Several agents on one machine (`hotswap dev`) each run a module on its ports moved by their own offset.
     static let modulePortOffsetFlag = Flag("module-port-offset", .count(ModuleLayout.portOffsets), .value("0"),
                                            help: "add N to every port a module's manifest declares on this host")
+    static let joinTokenFlag = Flag("join-token", .text("TOKEN"),
+                                    help: "enroll with this join token when --tls-dir has no certificate for --name")
+    static let joinTokenFileFlag = Flag("join-token-file", .text("FILE"), help: "as --join-token, the token read from FILE")
+    static let caHashFlag = Flag("ca-hash", .text("sha256:HEX"),
+                                 help: "with a join token: the cluster CA's hash the coordinators must show before it is sent")
 
     /// The agent, named `name`: `agent` under `hotswap`, `hotswap-agent` on its own.
     public static func command(named name: String) -> Command {
@@ -47,14 +52,20 @@ public enum AgentCommand {
                 its certificate. Every flag may also be a 'key = value' line of the --config file.
                 """,
             flags: [nameFlag, coordinatorsFlag, tlsDirectoryFlag, dataDirectoryFlag, environmentFlag, labelFlag, intervalFlag,
-                    moduleFlag, probeTimeoutFlag, modulePortOffsetFlag, Flag.logLevel],
+                    moduleFlag, probeTimeoutFlag, modulePortOffsetFlag, joinTokenFlag, joinTokenFileFlag, caHashFlag, Flag.logLevel],
             readsConfigFile: true, subcommands: [AgentSampleCommand.command], action: run)
     }
 
     static func run(_ options: CommandLineOptions) throws -> Int32 {
         let configuration = try makeConfiguration(options)
         let logger = try options.logger(component: "agent")
-
+        if let enrollment = try enrollmentSettings(options) {
+            if AgentEnrollment.isNeeded(configuration) {
+                try AgentEnrollment.enroll(configuration, settings: enrollment, logger: logger)
+            } else {
+                logger.info("a certificate is present; the join token is not used", ["certificate": configuration.certificatePath])
+            }
+        }
         _ = try configuration.verifyCertificate()
 
         // Before any thread exists, so every thread inherits the blocked mask
@@ -73,6 +84,21 @@ public enum AgentCommand {
         }
         runner.shutdown()
         return 0
+    }
+
+    /// The join token and CA pin, when a token is given (then `--ca-hash` is required).
+    static func enrollmentSettings(_ options: CommandLineOptions) throws -> EnrollmentSettings? {
+        let text = options.text(joinTokenFlag), file = options.text(joinTokenFileFlag)
+        guard text != nil || file != nil else {
+            guard options.text(caHashFlag) == nil else { throw UsageError("--ca-hash is only for enrolling with a join token") }
+            return nil
+        }
+        guard let caHash = options.text(caHashFlag) else { throw UsageError("a join token needs --ca-hash sha256:HEX") }
+        do {
+            return try EnrollmentSettings(token: text, tokenFile: file, caHash: caHash)
+        } catch {
+            throw UsageError(error.description)
+        }
     }
 
     static func makeConfiguration(_ options: CommandLineOptions) throws -> AgentConfiguration {

@@ -13,6 +13,8 @@ public struct AgentCertificateIssuer: Sendable {
     /// The smallest keys signed: P-256, or RSA 2048.
     static let ellipticKeyBitsMinimum: Int32 = 256
     static let rsaKeyBitsMinimum: Int32 = 2_048
+    /// Of a key file's mode, only the group's read bit is allowed besides the owner's.
+    static let forbiddenModeBits: mode_t = 0o7037
 
     /// The CA certificate and key, PEM: loaded per signature, which is rare.
     let authorityPEM: [UInt8]
@@ -20,7 +22,9 @@ public struct AgentCertificateIssuer: Sendable {
     public let lifetimeSeconds: Int64
 
     /// Loads the CA certificate (the first of `certificatePath`) and its key from `keyPath`, which
-    /// must be a regular file nobody but its owner may read or write, and must match it.
+    /// must be a regular file nobody but its owner may write and nobody but its owner and group
+    /// may read (0600, 0400 or 0440: a Kubernetes Secret mounted for a non-root process is
+    /// 0440 root:fsGroup), and must match it.
     public init(
         certificatePath: String, keyPath: String, lifetimeSeconds: Int64 = lifetimeSecondsDefault
     ) throws(CertificateError) {
@@ -60,6 +64,12 @@ public struct AgentCertificateIssuer: Sendable {
         return try PEMCodec.encode(certificate: issued)
     }
 
+    /// Throws unless `requestDER` is a request `issue` would sign: checked before a join token is
+    /// used, so a bad request costs the token nothing.
+    public static func check(requestDER: [UInt8]) throws(CertificateError) {
+        EVP_PKEY_free(try verifiedKey(requestDER))
+    }
+
     /// The request's public key once its self-signature verifies and the key is strong enough.
     static func verifiedKey(_ der: [UInt8]) throws(CertificateError) -> OpaquePointer {
         guard !der.isEmpty, der.count <= CertificateRequest.derBytesMaximum else {
@@ -96,13 +106,15 @@ public struct AgentCertificateIssuer: Sendable {
         return key
     }
 
+    /// The file `path` names, symbolic links followed (a Kubernetes Secret volume's files are links
+    /// into its `..data` directory), must be a regular file no one but its owner and group can read.
     private static func checkPrivate(_ path: String) throws(CertificateError) {
         var status = stat()
-        guard lstat(path, &status) == 0 else {
+        guard stat(path, &status) == 0 else {
             throw errno == ENOENT ? .fileMissing(path) : .unreadable(path, reason: String(cString: strerror(errno)))
         }
         guard status.st_mode & S_IFMT == S_IFREG else { throw .exposedKey(path, reason: "is not a regular file") }
         let mode = status.st_mode & 0o7777
-        guard mode & 0o077 == 0 else { throw .exposedKey(path, reason: "has mode \(String(mode, radix: 8))") }
+        guard mode & Self.forbiddenModeBits == 0 else { throw .exposedKey(path, reason: "has mode \(String(mode, radix: 8))") }
     }
 }

@@ -40,7 +40,16 @@ public struct CAPin: Sendable, Equatable, CustomStringConvertible {
 
     /// The pin of every certificate in a PEM bundle (a CA file during a rotation holds two).
     public static func pins(ofCertificateFile path: String) throws(CertificateError) -> [CAPin] {
-        let certificates = try PEMCodec.loadCertificates(path)
+        try pins(of: try PEMCodec.loadCertificates(path))
+    }
+
+    /// The pin of every certificate in the PEM bundle `bytes` (as a coordinator shows an enrolling agent).
+    public static func pins(ofBundle bytes: [UInt8]) throws(CertificateError) -> [CAPin] {
+        try pins(of: try PEMCodec.parseCertificates(bytes, source: "the CA bundle the coordinator showed"))
+    }
+
+    /// The pins of `certificates`, which it frees.
+    private static func pins(of certificates: [OpaquePointer]) throws(CertificateError) -> [CAPin] {
         defer { certificates.forEach { X509_free($0) } }
         var pins: [CAPin] = []
         for certificate in certificates {

@@ -36,7 +36,12 @@ enum PEMCodec {
     /// Loads every certificate of a PEM bundle (a CA file during a rotation holds the
     /// old and the new CA). A block that does not parse makes the whole file unreadable.
     static func loadCertificates(_ path: String) throws(CertificateError) -> [OpaquePointer] {
-        let bytes = try PosixFile.read(path)
+        try parseCertificates(try PosixFile.read(path), source: path)
+    }
+
+    /// Every certificate of the PEM bundle `bytes`, as `loadCertificates` reads a file (`source` names it in errors).
+    static func parseCertificates(_ bytes: [UInt8], source: String) throws(CertificateError) -> [OpaquePointer] {
+        let path = source
         let blockCount = bytes.split(separator: UInt8(ascii: "\n")).count { line in
             line.starts(with: Array("-----BEGIN CERTIFICATE-----".utf8))
         }

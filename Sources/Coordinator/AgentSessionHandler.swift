@@ -14,7 +14,8 @@ import Wire
 /// A connection of a revoked node is closed when it opens, at hello, and
 /// whenever a revocation applies (`AgentRevocations`). A welcomed agent may ask for a module
 /// artifact (`AgentArtifactServer`, one transfer per connection) and answers the leader's module
-/// orders (`ModuleOrders`).
+/// orders (`ModuleOrders`). A connection without a client certificate (only when the coordinator
+/// enrolls, `AgentEnrollment`) may send one enrollment request and nothing else.
 final class AgentSessionHandler: FrameReceiver {
     private let gateway: AgentGateway
     private let raft: any GatewayRaft
@@ -23,6 +24,9 @@ final class AgentSessionHandler: FrameReceiver {
     private let logger: Logger
     private let artifacts: AgentArtifactServer?
     private let orders: ModuleOrders?
+    private let enrollment: AgentEnrollment?
+    /// Whether this connection (one without a certificate) has sent its enrollment request.
+    private var enrolling = false
     /// The artifact transfer of this connection, while it runs (and after, until the next request).
     private var artifactStream: AgentArtifactStream?
     private var artifactTransfers: UInt64 = 0
@@ -36,8 +40,10 @@ final class AgentSessionHandler: FrameReceiver {
     private weak var heldChannel: FrameChannel?
 
     init(gateway: AgentGateway, raft: any GatewayRaft, ticketKeys: SessionTicketKeyRing, revocations: AgentRevocations,
-         logger: Logger, artifacts: AgentArtifactServer? = nil, orders: ModuleOrders? = nil) {
+         logger: Logger, artifacts: AgentArtifactServer? = nil, orders: ModuleOrders? = nil,
+         enrollment: AgentEnrollment? = nil) {
         self.gateway = gateway
+        self.enrollment = enrollment
         self.artifacts = artifacts
         self.orders = orders
         self.raft = raft
@@ -47,12 +53,18 @@ final class AgentSessionHandler: FrameReceiver {
     }
 
     func channelDidOpen(_ channel: FrameChannel) {
+        if channel.peer == nil, let enrollment {
+            channel.send(Frame(kind: FrameKind.enrollmentAuthority.rawValue, payload: enrollment.authorityFrame),
+                         what: "enrollment authority", refusalsTo: logger)
+            return
+        }
         guard let revocation = revocations.register(channel) else { return }
         gateway.noteRefusal()
         channel.close(.local(AgentRevocations.reason(revocation)))
     }
 
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
+        if channel.peer == nil, let enrollment { return try receiveWithoutCertificate(frame, on: channel, enrollment: enrollment) }
         let receivedAt = gateway.clock.now()
         switch FrameKind(rawValue: frame.kind) {
         case .ping:
@@ -99,6 +111,26 @@ final class AgentSessionHandler: FrameReceiver {
         revocations.unregister(channel)
         if let node { gateway.close(node: node, channel: channel) }
         if held != nil { gateway.holds.release(ObjectIdentifier(channel)) }
+    }
+
+    /// The one enrollment request a connection without a certificate may send; it is answered and
+    /// closed. Anything else closes it, counted.
+    private func receiveWithoutCertificate(_ frame: Frame, on channel: FrameChannel,
+                                           enrollment: AgentEnrollment) throws(FrameChannelError) {
+        guard frame.kind == FrameKind.enrollmentRequest.rawValue, !enrolling else {
+            enrollment.noteFrameRefused()
+            throw refusal("a connection without a certificate may send one enrollment request and nothing else")
+        }
+        enrolling = true
+        let bound = LoopBound(channel, loop: channel.connection.loop)
+        let logger = logger
+        enrollment.enroll(frame.payload, source: channel.connection.remoteAddress?.host, loop: channel.connection.loop) { answer in
+            bound.withValueOnLoop { channel in
+                channel.send(Frame(kind: FrameKind.enrollmentAnswer.rawValue, payload: EnrollmentCodec.encode(answer)),
+                             what: "enrollment answer", refusalsTo: logger)
+                channel.close(.local("enrollment answered"))
+            }
+        }
     }
 
     private func accept(_ hello: AgentHello, on channel: FrameChannel) throws(FrameChannelError) {

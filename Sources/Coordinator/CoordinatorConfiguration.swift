@@ -88,6 +88,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var approvalWebhookAllowsLoopback = false
     /// Users, tokens and rate limits of the API.
     public var access = AccessSettings()
+    /// The cluster CA's private key (`--signing-key`): with it the agent port serves enrollment
+    /// (Docs/CERTIFICATES.md, "Enrollment"); nil: it signs nothing and demands a certificate.
+    public var signingKeyPath: String?
     public static let snapshotEveryEntriesRange = 1...100_000_000
     /// Every flag's resolved value, secrets redacted, for `GET /api/v1/debug/configuration`.
     public var settingsReport = ConfigurationReport([])

@@ -94,15 +94,14 @@ public final class CoordinatorServer: Sendable {
                                       maximumConnections: limits.peerConnectionsMaximum, group: peerGroup,
                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
                                       metrics: metrics) { [artifacts] in PeerReceiver(service: raft, inbox: inbox, artifacts: artifacts) }
-        let agentArtifacts = AgentArtifactServer(checks: artifacts.server.checks, logger: logger, metrics: metrics) { sha256 in
-            ArtifactServer.recordedBytes(of: sha256, in: raft.view)
-        }
+        let (agentArtifacts, enrollment) = try Self.agentServices(configuration, artifacts: artifacts, raft: raft,
+                                                                  revocations: revocations, logger: logger, metrics: metrics)
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
                                        maximumConnections: limits.agentConnectionsMaximum, group: group,
                                        limits: limits, connectionLimits: connectionLimits, logger: logger,
                                        metrics: metrics) {
             AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, revocations: revocations, logger: logger,
-                                artifacts: agentArtifacts, orders: orders)
+                                artifacts: agentArtifacts, orders: orders, enrollment: enrollment)
         }
         endpoints = [api, peer, agent]
     }
@@ -192,6 +191,21 @@ public final class CoordinatorServer: Sendable {
     }
 
     /// The reload failures' counter and the gauge of the certificate's notAfter, set to `notAfter`.
+    /// What the agent port serves besides sessions: module artifacts, and enrollment when `--signing-key` is given
+    /// (its key loaded and checked here, at start).
+    private static func agentServices(_ configuration: CoordinatorConfiguration, artifacts: ArtifactFetcher, raft: RaftService,
+                                      revocations: AgentRevocations, logger: Logger,
+                                      metrics: MetricsRegistry) throws -> (AgentArtifactServer, AgentEnrollment?) {
+        let served = AgentArtifactServer(checks: artifacts.server.checks, logger: logger, metrics: metrics) { sha256 in
+            ArtifactServer.recordedBytes(of: sha256, in: raft.view)
+        }
+        guard let path = configuration.signingKeyPath else { return (served, nil) }
+        let issuer = try AgentCertificateIssuer(certificatePath: configuration.caPath, keyPath: path)
+        let enrollment = AgentEnrollment(issuer: issuer, authorityPEM: try CoordinatorTLS.readRoots(configuration.caPath),
+                                         raft: raft, revocations: revocations, logger: logger, metrics: metrics)
+        return (served, enrollment)
+    }
+
     private static func certificateMetrics(notAfter seconds: Int64, in metrics: MetricsRegistry) -> (Counter, Gauge) {
         let failures = metrics.counter("hotswap_certificate_reload_failures_total",
                                        help: "SIGHUP certificate reloads refused (the previous certificates stay in use).")

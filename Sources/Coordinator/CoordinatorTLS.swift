@@ -48,7 +48,10 @@ struct CoordinatorTLS: Sendable {
         api = try TLSContextStore(Self.apiSettings(configuration, revocations: revocations, trustGeneration: 0), side: .server)
         guard try Self.readRoots(configuration.caPath) == roots else { throw Self.rootsChanged(configuration.caPath) }
         peer = try TLSContextStore(Self.settings(configuration, .required(Self.authorizer(allowing: [.coordinator]))), side: .server)
-        var agentSettings = Self.settings(configuration, .required(Self.authorizer(allowing: [.agent], revocations: revocations)))
+        let agentAuthorizer = Self.authorizer(allowing: [.agent], revocations: revocations)
+        // Enrolling (`--signing-key`): an agent without a certificate may connect to enroll; one presented must verify.
+        var agentSettings = Self.settings(configuration, configuration.signingKeyPath == nil
+                                          ? .required(agentAuthorizer) : .requested(agentAuthorizer))
         agentSettings.sessionTickets = SessionTickets(ring: ticketKeys, lifetime: Self.agentTicketLifetime,
                                                       sessionContext: Self.agentSessionContext)
         agent = try TLSContextStore(agentSettings, side: .server)
@@ -89,7 +92,7 @@ struct CoordinatorTLS: Sendable {
     }
 
     /// The bytes of the trust roots at `path` (a few kilobytes; at most 1 MiB).
-    private static func readRoots(_ path: String) throws(TransportError) -> [UInt8] {
+    static func readRoots(_ path: String) throws(TransportError) -> [UInt8] {
         do {
             return try FileReader.read(path, maximumBytes: 1 << 20)
         } catch {

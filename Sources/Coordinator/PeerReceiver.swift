@@ -82,7 +82,8 @@ final class PeerReceiver: FrameReceiver {
             do { artifacts.refused(try ArtifactRequestCodec.decodeRefusal(frame.payload), from: peer) } catch {
                 throw FrameChannelError("bad module artifact refusal from \(peer.name): \(error)")
             }
-        case .pong, .report, .reportAck, .agentHello, .agentWelcome, .agentRedirect, .agentCommand, .agentCommandResult, nil:
+        case .pong, .report, .reportAck, .agentHello, .agentWelcome, .agentRedirect, .agentCommand, .agentCommandResult,
+             .enrollmentAuthority, .enrollmentRequest, .enrollmentAnswer, nil:
             throw FrameChannelError("unexpected frame kind \(frame.kind) from \(peer.name)")
         }
     }

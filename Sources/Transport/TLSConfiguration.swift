@@ -55,6 +55,10 @@ public struct TLSConfiguration: Sendable {
         /// (`TLSContext.applySessionPolicy`), so every identity is from a full
         /// handshake.
         case requested(PeerAuthorizer)
+        /// Client side only: the server's certificate is not checked at all, and no trust roots
+        /// are loaded. Only for an enrolling agent fetching the CA bundle it then checks against
+        /// its pinned hash before it trusts it; nothing secret is ever sent on such a connection.
+        case unverifiedServer
 
         var requiresCertificate: Bool {
             if case .required = self { return true }
@@ -63,7 +67,7 @@ public struct TLSConfiguration: Sendable {
 
         var authorizer: PeerAuthorizer? {
             switch self {
-            case .none: nil
+            case .none, .unverifiedServer: nil
             case let .required(authorize), let .requested(authorize): authorize
             }
         }

@@ -79,6 +79,7 @@ public final class TLSContext: @unchecked Sendable {
         } else {
             precondition(side == .client, "a TLS server needs a certificate and key")
         }
+        if case .unverifiedServer = configuration.peerVerification { return }
         let rootsLoaded = side == .client ? configuration.trustRootsPEM.map(addTrustRoots) : nil
         guard rootsLoaded ?? SSL_CTX_load_verify_locations(context, configuration.trustRootsPath, nil) == 1 else {
             throw .credential(.trustRoots(path: configuration.trustRootsPath), detail: OpenSSLErrors.drain())
@@ -121,6 +122,10 @@ public final class TLSContext: @unchecked Sendable {
             try sendAcceptedIssuers(configuration.trustRootsPath)
         case (.client, .requested):
             throw .tls(operation: "peer verification", detail: "only a server context requests an optional certificate")
+        case (.client, .unverifiedServer):
+            SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
+        case (.server, .unverifiedServer):
+            throw .tls(operation: "peer verification", detail: "only a client context may leave its peer unverified")
         }
     }
 

@@ -35,4 +35,13 @@ public enum FrameKind: UInt8, Sendable, CaseIterable {
     case artifactRequest = 16
     /// Peer port: the artifact asked for is not sent (and why).
     case artifactRefusal = 17
+    /// Agent port, to an agent without a certificate, first thing: the CA bundle the coordinator
+    /// trusts, which the agent checks against its pinned hash (`EnrollmentCodec`,
+    /// Docs/CERTIFICATES.md "Enrollment").
+    case enrollmentAuthority = 18
+    /// Agent port, from an agent without a certificate (only then, and only once): its join
+    /// token and certificate request.
+    case enrollmentRequest = 19
+    /// Agent port: the certificate and CA bundle, or the refusal; the coordinator then closes.
+    case enrollmentAnswer = 20
 }

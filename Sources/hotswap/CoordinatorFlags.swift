@@ -72,6 +72,10 @@ enum CoordinatorFlags {
                                         help: "the CA certificates approval webhooks' https receivers are checked against; "
                                             + "one named here that cannot be loaded stops the start")
 
+    static let signingKey = Flag("signing-key", .text("FILE"),
+                                 help: "the cluster CA's key (mode 0600, 0400 or 0440): enroll agents with join tokens "
+                                     + "on the agent port; without it, none")
+
     static let approvalWebhookAllowLoopback = Flag("approval-webhook-allow-loopback", .none,
                                                    help: "let approval webhooks name a loopback address (tests, dev); else refused")
 
@@ -95,7 +99,7 @@ enum CoordinatorFlags {
         agentWindowSamples, agentWindowMinutes, agentNodesMaximum, nodeRetention,
         raftTick, electionTimeoutTicks, snapshotEveryEntries,
         bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention, moduleRetention, deploymentRetention,
-        apiAllowedOrigin, approvalWebhookCA, approvalWebhookAllowLoopback,
+        apiAllowedOrigin, approvalWebhookCA, approvalWebhookAllowLoopback, signingKey,
     ]
 
     /// The longest election timeout (`--raft-tick` × `--election-timeout-ticks`) a coordinator

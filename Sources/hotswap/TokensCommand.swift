@@ -44,7 +44,7 @@ enum TokensCommand {
                 expires: \(made.expiresAtMilliseconds / 1_000) (unix seconds)
                 uses:    \(made.usesRemaining)
                 ca-hash: \(made.caHash)
-                agent:   hotswap agent --name NODE --tls-dir DIR --coordinator HOST:PORT --join-token-file FILE --ca-hash \(made.caHash)
+                agent:   hotswap agent --name NODE --tls-dir DIR --coordinators HOST:PORT --join-token-file FILE --ca-hash \(made.caHash)
                 """
         }
     }

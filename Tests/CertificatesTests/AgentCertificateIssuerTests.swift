@@ -58,6 +58,15 @@ import TestSupport
         _ = directory
     }
 
+    /// What enrollment runs before a token is used: the same verdict `issue` would give.
+    @Test func checkAcceptsWhatIssueSignsAndRefusesWhatItRefuses() throws {
+        var request = try CertificateRequest.make(name: "node-1").der
+        try AgentCertificateIssuer.check(requestDER: request)
+        request[request.count - 3] ^= 0x01
+        #expect(throws: CertificateError.self) { try AgentCertificateIssuer.check(requestDER: request) }
+        #expect(throws: CertificateError.self) { try AgentCertificateIssuer.check(requestDER: []) }
+    }
+
     @Test(arguments: [0, 16, 5_000])
     func refusesBytesThatAreNoRequest(count: Int) throws {
         let bytes = [UInt8](repeating: 0x30, count: count)
@@ -82,7 +91,7 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [0o640, 0o604, 0o644, 0o660] as [mode_t])
+    @Test(arguments: [0o604, 0o644, 0o660, 0o460, 0o444, 0o4600] as [mode_t])
     func refusesASigningKeyOthersCanReach(mode: mode_t) throws {
         let (directory, ca) = try Self.authority()
         defer { _ = directory }
@@ -95,15 +104,34 @@ import TestSupport
         }
     }
 
-    @Test func acceptsAReadOnlyKeyAndRefusesAKeyOfAnotherCA() throws {
+    @Test func acceptsAReadOnlyKeyAGroupReadableOneAndRefusesAKeyOfAnotherCA() throws {
         let (directory, ca) = try Self.authority()
         defer { _ = directory }
-        #expect(chmod(ca.privateKey, 0o400) == 0)
-        _ = try AgentCertificateIssuer(certificatePath: ca.certificate, keyPath: ca.privateKey)
+        for mode: mode_t in [0o400, 0o440, 0o640] {
+            #expect(chmod(ca.privateKey, mode) == 0)
+            _ = try AgentCertificateIssuer(certificatePath: ca.certificate, keyPath: ca.privateKey)
+        }
         let (otherDirectory, other) = try Self.authority()
         defer { _ = otherDirectory }
         #expect(throws: CertificateError.keyMismatch(certificatePath: ca.certificate, keyPath: other.privateKey)) {
             _ = try AgentCertificateIssuer(certificatePath: ca.certificate, keyPath: other.privateKey)
+        }
+    }
+
+    /// A Secret volume shows each key as a link to a file of the mode it was given: the file counts.
+    @Test func followsALinkToTheKeyAndJudgesTheFileItNames() throws {
+        let (directory, ca) = try Self.authority()
+        defer { _ = directory }
+        let link = ca.privateKey + ".link"
+        #expect(symlink(ca.privateKey, link) == 0)
+        #expect(chmod(ca.privateKey, 0o440) == 0)
+        _ = try AgentCertificateIssuer(certificatePath: ca.certificate, keyPath: link)
+        #expect(chmod(ca.privateKey, 0o644) == 0)
+        #expect {
+            _ = try AgentCertificateIssuer(certificatePath: ca.certificate, keyPath: link)
+        } throws: { error in
+            if case .exposedKey(link, _) = error as? CertificateError { return true }
+            return false
         }
     }
 

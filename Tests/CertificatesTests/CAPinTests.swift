@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Certificates
@@ -32,5 +33,16 @@ import TestSupport
         #expect(pins.first?.description == "sha256:" + hex)
         let other = try CertificateAuthority.initialize(directory: TemporaryDirectory().path)
         #expect(try CAPin.pins(ofCertificateFile: other.certificate) != pins)
+    }
+
+    /// The bundle a coordinator shows an enrolling agent gives the pins of the same file, each CA's.
+    @Test func aBundleShownGivesThePinsOfEachCertificateInIt() throws {
+        let first = try CertificateAuthority.initialize(directory: TemporaryDirectory().path)
+        let second = try CertificateAuthority.initialize(directory: TemporaryDirectory().path)
+        let bundle = Array(try #require(FileManager.default.contents(atPath: first.certificate)))
+            + Array(try #require(FileManager.default.contents(atPath: second.certificate)))
+        let pins = try CAPin.pins(ofBundle: bundle)
+        #expect(pins == (try CAPin.pins(ofCertificateFile: first.certificate)) + (try CAPin.pins(ofCertificateFile: second.certificate)))
+        #expect(throws: CertificateError.self) { _ = try CAPin.pins(ofBundle: Array("not a certificate".utf8)) }
     }
 }

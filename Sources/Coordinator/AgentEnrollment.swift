@@ -1,0 +1,106 @@
+import Access
+import Certificates
+import Cluster
+import Fleet
+import Observability
+import Telemetry
+import Transport
+
+/// Enrollment on the agent port (Docs/CERTIFICATES.md, "Enrollment"), served when the coordinator
+/// holds the CA's key (`--signing-key`). A connection without a client certificate sends one
+/// `EnrollmentRequest`: its name must be valid and not revoked and its certificate request must
+/// verify before the token is used; the use is a replicated write (forwarded to the leader as
+/// writes are) that commits before anything is signed; the certificate is for the requested name
+/// only. Every refusal is the same answer (`refusal`), its reason logged here, and counted.
+final class AgentEnrollment: Sendable {
+    /// The one answer to every refused enrollment: it does not say which check failed.
+    static let refusal = "join_token_refused: the join token is not valid here, or this node may not enroll"
+
+    private let issuer: AgentCertificateIssuer
+    private let authorityPEM: [UInt8]
+    /// What a connection without a certificate is sent first: the CA bundle (`EnrollmentAuthority`).
+    let authorityFrame: [UInt8]
+    private let raft: any GatewayRaft
+    private let revocations: AgentRevocations
+    private let logger: Logger
+    private let issued: Counter
+    private let refused: Counter
+    private let framesRefused: Counter
+
+    init(issuer: AgentCertificateIssuer, authorityPEM: [UInt8], raft: any GatewayRaft, revocations: AgentRevocations,
+         logger: Logger, metrics: MetricsRegistry) {
+        self.issuer = issuer
+        self.authorityPEM = authorityPEM
+        authorityFrame = EnrollmentCodec.encode(EnrollmentAuthority(authorityPEM: authorityPEM))
+        self.raft = raft
+        self.revocations = revocations
+        self.logger = logger
+        let help = "Enrollments on the agent port, by outcome (since start)."
+        issued = metrics.counter("hotswap_enrollments_total", help: help, labels: [("outcome", "issued")])
+        refused = metrics.counter("hotswap_enrollments_total", help: help, labels: [("outcome", "refused")])
+        framesRefused = metrics.counter(
+            "hotswap_enrollment_frames_refused_total",
+            help: "Connections without a client certificate closed for a frame other than one enrollment request (since start).")
+    }
+
+    /// Counts a connection without a certificate closed for what it sent.
+    func noteFrameRefused() {
+        framesRefused.increment()
+    }
+
+    /// Decides `payload` (an encoded `EnrollmentRequest`) and calls `answer` once, on `loop` (the connection's) once the
+    /// token's use is decided, so the signing is not done on the Raft loop; a refusal before that, on the caller's thread.
+    func enroll(_ payload: [UInt8], source: String?, loop: EventLoop, answer: @escaping @Sendable (EnrollmentAnswer) -> Void) {
+        let request: EnrollmentRequest
+        do {
+            request = try EnrollmentCodec.decodeRequest(payload)
+        } catch {
+            return answer(refuse("a malformed enrollment request: \(error)", node: nil, source: source))
+        }
+        let node = request.nodeName
+        guard NodeIdentity.isValidName(node) else { return answer(refuse("an invalid node name", node: nil, source: source)) }
+        if revocations.denial(of: node, notBeforeSeconds: nil) != nil {
+            return answer(refuse("the name is revoked", node: node, source: source))
+        }
+        do {
+            try AgentCertificateIssuer.check(requestDER: request.certificateRequestDER)
+        } catch {
+            return answer(refuse("\(error)", node: node, source: source))
+        }
+        guard let token = JoinTokenText(parsing: String(decoding: request.token, as: UTF8.self)),
+              let secretHash = SecretFingerprint.sha256(token.secret) else {
+            return answer(refuse("a malformed join token", node: node, source: source))
+        }
+        let now = WallClock.nowMilliseconds()
+        let use = FleetCommand.useJoinToken(id: token.id, secretHash: secretHash, node: node,
+                                            environment: request.environment, atMilliseconds: now)
+        let context = AuditContext(user: "agent/\(node)", role: nil, source: source, atMilliseconds: now)
+        raft.submit(.audited(context, .write(FleetCodec.encode(use)))) { [self] outcome in
+            loop.execute { [self] in answer(sign(outcome, request: request, source: source)) }
+        }
+    }
+
+    /// The certificate once the token's use committed; a refusal otherwise.
+    private func sign(_ outcome: ClusterOutcome, request: EnrollmentRequest, source: String?) -> EnrollmentAnswer {
+        let node = request.nodeName
+        guard case let .applied(.joinTokenUsed(id, _, usesRemaining)) = outcome else {
+            return refuse("the token's use did not commit: \(outcome)", node: node, source: source)
+        }
+        do {
+            let certificate = try issuer.issue(requestDER: request.certificateRequestDER, name: node,
+                                               nowUnixSeconds: Int64(WallClock.nowMilliseconds() / 1_000))
+            issued.increment()
+            logger.info("agent enrolled", ["node": node, "token": id, "usesRemaining": "\(usesRemaining)",
+                                             "source": source ?? "-"])
+            return .issued(certificatePEM: certificate, authorityPEM: authorityPEM)
+        } catch {
+            return refuse("signing failed after the token was used: \(error)", node: node, source: source)
+        }
+    }
+
+    private func refuse(_ reason: String, node: String?, source: String?) -> EnrollmentAnswer {
+        refused.increment()
+        logger.warning("enrollment refused", ["reason": reason, "node": node ?? "-", "source": source ?? "-"])
+        return .refused(Self.refusal)
+    }
+}
