@@ -27,13 +27,16 @@ extension FleetState {
     }
 
     /// One enrollment: the token must exist, match, be unexpired at `atMilliseconds`, have a use
-    /// left and, if it names an environment, name `environment`.
+    /// left and, if it names an environment, name `environment`; and `node` must be neither in the
+    /// fleet already nor revoked, so a token holder cannot take over a node's name (an operator
+    /// removes a node before it enrolls again).
     mutating func useJoinToken(
         id: String, secretHash: [UInt8], node: String, environment: String, atMilliseconds: UInt64
     ) -> FleetOutcome {
         guard var record = joinTokens[id], record.matches(secretHash: secretHash),
             atMilliseconds < record.expiresAtMilliseconds, record.usesRemaining > 0,
-            record.environment == nil || record.environment == environment
+            record.environment == nil || record.environment == environment,
+            nodes[node] == nil, revocations[node] == nil
         else {
             return .rejected(.joinTokenRefused)
         }

@@ -42,6 +42,18 @@ import Testing
         #expect(state.joinTokens == before)
     }
 
+    /// A token holder may not take a name the fleet knows or has revoked: refused alike, the use kept.
+    @Test(arguments: ["in the fleet", "revoked"])
+    func aNameTheFleetKnowsIsRefusedAndTheUseKept(reason: String) {
+        var state = Self.state()
+        let known: FleetCommand = reason == "revoked"
+            ? .revokeNode(NodeRevocation(node: "node-1", revokedAtMilliseconds: Self.createdAt))
+            : .putNode(NodeRecord(id: "node-1", environment: "production"))
+        #expect(state.apply(known, at: 3) != nil)
+        #expect(state.apply(Self.use(), at: 4) == .rejected(.joinTokenRefused), "\(reason)")
+        #expect(state.joinTokens["0123456789ab"]?.usesRemaining == 2)
+    }
+
     @Test func eachUseTakesOneAndTheLastRemovesTheToken() {
         var state = Self.state(with: Self.token(uses: 2, environment: "production"))
         #expect(state.apply(Self.use(), at: 3) == .joinTokenUsed(id: "0123456789ab", node: "node-1", usesRemaining: 1))
