@@ -30,7 +30,7 @@ public struct ConfigurationReport: Sendable, Equatable {
         "config": .shown, "name": .shown, "data-dir": .shown, "tls-dir": .shown,
         "peer-addr": .shown, "agent-addr": .shown, "api-addr": .shown, "initial-cluster": .shown,
         "advertise-api-addr": .shown, "advertise-agent-addr": .shown, "bootstrap-admin-password-file": .shown,
-        "api-allowed-origin": .shown, "approval-webhook-ca": .shown,
+        "api-allowed-origin": .shown, "approval-webhook-ca": .shown, "signing-key": .shown,
         // Makes a new cluster's identity differ from another's with the same members; not a credential.
         "initial-cluster-token": .shown,
     ]

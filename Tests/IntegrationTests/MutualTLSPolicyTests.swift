@@ -40,11 +40,13 @@ struct MutualTLSPolicyTests {
         #expect(eventually { coordinator.log.text.contains("only agents may") })
     }
 
+    /// The peer port's first frame must be a member's ping showing the cluster's identity.
     @Test func coordinatorCertificateIsServedOnThePeerPort() throws {
         try Prerequisite.requireTools("openssl")
+        let ping = try ClusterFixture.memberPing(log: coordinator.log.text)
         let attempt = try SClient.ping(port: coordinator.peerPort, ca: certificates.ca,
-                                       certificate: certificates.certificate("c1"), key: certificates.key("c1"))
-        #expect(attempt.gotPong, "\(attempt.output.combined)")
+                                       certificate: certificates.certificate("c1"), key: certificates.key("c1"), payload: ping)
+        #expect(attempt.output.standardOutput.contains("hotswap-keepalive"), "\(attempt.output.combined)")
     }
 
     @Test func connectionWithoutCertificateIsRefused() throws {

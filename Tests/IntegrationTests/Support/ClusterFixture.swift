@@ -158,7 +158,12 @@ final class ClusterFixture {
     /// The keepalive ping a member's link of this build sends first: it shows the cluster's identity
     /// (logged by each founding member), so a peer port reads what a test connection sends after it.
     func memberPing() throws -> [UInt8] {
-        let line = try #require(processes[names[0]]?.log.text.split(separator: "\n").first { $0.contains("founding members recorded") })
+        try Self.memberPing(log: try #require(processes[names[0]]).log.text)
+    }
+
+    /// The keepalive ping of a member of the cluster whose founding member logged `log`.
+    static func memberPing(log: String) throws -> [UInt8] {
+        let line = try #require(log.split(separator: "\n").first { $0.contains("founding members recorded") })
         let id = try #require(line.split(separator: " ").first { $0.hasPrefix("cluster=") }.flatMap { UInt64($0.dropFirst(8), radix: 16) })
         let identity = [UInt8(2)] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: id >> ($0 * 8)) }
         return Array("hotswap-keepalive".utf8) + [UInt8](repeating: 0, count: 8) + [2, FleetCodec.versionsRead.upperBound] + identity
