@@ -152,8 +152,8 @@ struct CommandLineTests {
         #expect(output.standardError == """
             hotswap: unknown command 'nodse' (did you mean 'nodes'?)
             usage: hotswap <command>
-            commands: dev, coordinator, agent, certs, cluster, env, nodes, node, login, logout, users, auth, audit, bench, data, module, \
-            deploy, deployment, approvals, tokens, debug, version, completion
+            commands: dev, coordinator, agent, certs, cluster, env, nodes, node, login, logout, users, auth, audit, bench, data, \
+            snapshot, module, deploy, deployment, approvals, tokens, debug, version, completion
             Run 'hotswap --help' for more.
 
             """, "\(output.combined)")
