@@ -78,6 +78,11 @@ struct SnapshotRestoreTests {
         let save = try ExternalCommand.run([HotSwapBinary.path, "snapshot", "save", file, "--addr", cluster.apiURLs.joined(separator: ","),
                                             "--ca", cluster.certificates.ca], environment: cluster.commandLineEnvironment())
         try #require(save.status == 0, "\(save.combined)")
+        #expect(cluster.processes.values.contains { $0.log.text.contains("snapshot saved for a caller") && $0.log.text.contains("user=") },
+                "the member that served the save logs it with the caller")
+        let head = try ExternalCommand.run(["curl", "-sS", "-I", "--max-time", "10", "--cacert", cluster.certificates.ca, "-o", "/dev/null",
+                                            "-w", "%{http_code}"] + cluster.authorization + ["\(cluster.apiURLs[0])/api/v1/snapshot"])
+        #expect(head.standardOutput == "405", "HEAD must not encode the whole state: \(head.combined)")
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
         var flipped = bytes
         flipped[bytes.count / 2] ^= 0x01
