@@ -12,8 +12,12 @@ public struct SavedSnapshot: Equatable, Sendable {
     public static let magic: [UInt8] = Array("HSSAVE01".utf8)
     public static let headerBytes = 32
     public static let digestBytes = 32
-    /// As large as a snapshot the write-ahead log keeps (Storage's snapshot body bound).
-    public static let dataBytesMaximum = 1 << 30
+    /// Storage's snapshot body bound (`SnapshotRecord.bodyBytesMaximum`, which this pure target
+    /// cannot import; a test keeps them equal) less its fixed bytes and the largest membership,
+    /// so that any fleet state a file may hold fits the write-ahead log a restore writes.
+    public static let storageSnapshotBodyBytesMaximum = 1 << 30
+    public static let storageSnapshotFixedBytes = 20
+    public static let dataBytesMaximum = storageSnapshotBodyBytesMaximum - storageSnapshotFixedBytes - MembershipCodec.bytesMaximum
     public static var fileBytesMaximum: Int { headerBytes + dataBytesMaximum + digestBytes }
 
     public let index: UInt64

@@ -5,7 +5,9 @@ import Observability
 /// This member's cluster identity as its peer connections check it (Docs/CLUSTER.md, "Cluster
 /// identity"): each connection's first frame shows the peer's (`PeerReceiver`), and a peer of
 /// another cluster is refused, logged and counted before any Raft message of it is read. A
-/// joining member takes the first identity a peer shows it and records it in its founding record.
+/// joining member takes the first identity shown by a peer of its own `--initial-cluster` (whose
+/// certificate names that member) and records it in its founding record; an identity shown by any
+/// other peer before then is refused, never adopted.
 final class ClusterIdentityGuard: Sendable {
     /// What this run's pings advertise: the identity at start (a joining member's stays `joining`
     /// until its next start, which its peers admit).
@@ -19,10 +21,13 @@ final class ClusterIdentityGuard: Sendable {
     private let logger: Logger
     /// Records an adopted identity; called once, on the connection's loop.
     private let record: @Sendable (ClusterIdentity) throws -> Void
+    /// The members a joining member may learn its identity from: the others of its `--initial-cluster`.
+    private let teachers: Set<String>
 
-    init(identity: ClusterIdentity, logger: Logger, metrics: MetricsRegistry,
+    init(identity: ClusterIdentity, teachers: Set<String> = [], logger: Logger, metrics: MetricsRegistry,
          record: @escaping @Sendable (ClusterIdentity) throws -> Void) {
         advertised = identity
+        self.teachers = teachers
         current = Locked(identity)
         self.logger = logger
         self.record = record
@@ -31,10 +36,13 @@ final class ClusterIdentityGuard: Sendable {
                                        + "(its cluster identity differs from this member's).")
     }
 
-    /// A guard that records an adopted identity in `dataDirectory`'s founding record.
-    static func recording(_ identity: ClusterIdentity, in dataDirectory: String, logger: Logger,
+    /// A guard that records an adopted identity in the data directory's founding record.
+    /// The member may learn an identity from the others of `founding`'s topology (its `--initial-cluster`).
+    static func recording(_ founding: FoundingRecord.Decision, of configuration: CoordinatorConfiguration, logger: Logger,
                           metrics: MetricsRegistry) -> ClusterIdentityGuard {
-        ClusterIdentityGuard(identity: identity, logger: logger, metrics: metrics) { adopted in
+        let dataDirectory = configuration.dataDirectory
+        let teachers = Set(founding.topology.members.map(\.name).filter { $0 != configuration.name })
+        return ClusterIdentityGuard(identity: founding.identity, teachers: teachers, logger: logger, metrics: metrics) { adopted in
             guard let recorded = try FoundingRecord.read(dataDirectory: dataDirectory) else { return }
             try recorded.with(identity: adopted).write(dataDirectory: dataDirectory)
         }
@@ -45,7 +53,8 @@ final class ClusterIdentityGuard: Sendable {
     /// Whether a connection from `peer` showing `remote` may go on; a refusal is logged and counted.
     func admits(_ remote: ClusterIdentity, peer: String) -> Bool {
         let (local, verdict) = current.withLock { identity in
-            let verdict = ClusterIdentity.verdict(local: identity, remote: remote)
+            var verdict = ClusterIdentity.verdict(local: identity, remote: remote)
+            if case .adopt = verdict, !teachers.contains(peer) { verdict = .refuse }
             let before = identity
             if case let .adopt(adopted) = verdict { identity = adopted }
             return (before, verdict)

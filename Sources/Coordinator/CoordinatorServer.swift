@@ -53,7 +53,7 @@ public final class CoordinatorServer: Sendable {
         (reloadFailures, certificateNotAfter) = Self.certificateMetrics(notAfter: certificate.notAfter, in: metrics)
         let raftSettings = RaftService.Settings(configuration)
         let founding = try FoundingRecord.settle(configuration, logger: logger)
-        let identity = ClusterIdentityGuard.recording(founding.identity, in: configuration.dataDirectory, logger: logger, metrics: metrics)
+        let identity = ClusterIdentityGuard.recording(founding, of: configuration, logger: logger, metrics: metrics)
         let raft = try RaftService(name: configuration.name, topology: founding.topology, joining: founding.joining, identity: identity,
                                    dataDirectory: configuration.dataDirectory, peerContexts: tls.peerClient,
                                    settings: raftSettings, logger: logger, metrics: metrics)

@@ -21,6 +21,10 @@ extension FoundingRecord {
                                   token: configuration.initialClusterToken, holdsLog: holdsLog)
         if let record = decision.write {
             try record.write(dataDirectory: configuration.dataDirectory)
+            if recorded == nil, !record.joining, record.topology.members.count > 1, configuration.initialClusterToken.isEmpty {
+                logger.warning("founding a multi-member cluster without an --initial-cluster-token: another cluster founded "
+                               + "with the same --initial-cluster gets the same identity", ["members": record.topology.flagText])
+            }
             logger.info(recorded == nil ? "founding members recorded" : "founding members' addresses updated",
                         ["members": record.topology.flagText, "mode": record.mode, "cluster": "\(record.identity)"])
         } else if configuration.initialCluster == nil, let recorded {

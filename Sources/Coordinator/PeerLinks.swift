@@ -141,7 +141,7 @@ final class PeerLinks: @unchecked Sendable {
 /// Outbound peer links only carry our messages; replies arrive on the peer port. What it hears
 /// is why a link is down: logged when the reason changes (a link redials every second at most,
 /// so logging each failure would repeat one line a second per unreachable member), and when
-/// the link is up again.
+/// the link is up again and the peer answered it.
 private final class PeerLinkListener: FrameLinkReceiver {
     private let logger: Logger
     private var lastFailure: [ObjectIdentifier: String] = [:]
@@ -150,7 +150,11 @@ private final class PeerLinkListener: FrameLinkReceiver {
         self.logger = logger
     }
 
-    func linkDidConnect(_ link: FrameLink) {
+    func linkDidConnect(_ link: FrameLink) {}
+
+    /// Logged once the peer answered, not when TLS opens: a peer that refuses the link (another
+    /// cluster) closes it before that, so its redials log nothing more than the first failure.
+    func linkIsEstablished(_ link: FrameLink) {
         guard lastFailure.removeValue(forKey: ObjectIdentifier(link)) != nil else { return }
         logger.info("peer link up again", ["peer": link.expectedPeerName ?? "\(link.address)"])
     }

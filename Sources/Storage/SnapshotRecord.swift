@@ -14,3 +14,13 @@ public struct SnapshotRecord: Sendable, Equatable {
         self.data = data
     }
 }
+
+extension SnapshotRecord {
+    /// The largest body the write-ahead log keeps: `bodyFixedBytes`, the configuration and the data.
+    public static let bodyBytesMaximum = SnapshotFile.bodySizeMaximumBytes
+    /// The body bytes besides the configuration and the data (index, term, configuration length).
+    public static let bodyFixedBytes = SnapshotFile.bodyFixedBytes
+
+    /// This record's body size, which must be at most `bodyBytesMaximum`.
+    public var bodyBytes: Int { Self.bodyFixedBytes + configuration.count + data.count }
+}

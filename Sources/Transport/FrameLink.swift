@@ -4,8 +4,15 @@ import Wire
 /// Hears what happens on a `FrameLink`. Called on the link's loop.
 public protocol FrameLinkReceiver: AnyObject {
     func linkDidConnect(_ link: FrameLink)
+    /// The peer took the connection: its first frame came back (a pong), or it stayed open a
+    /// keepalive interval. A peer that refuses a connection closes it before either.
+    func linkIsEstablished(_ link: FrameLink)
     func link(_ link: FrameLink, didReceive frame: Frame)
     func linkDidDisconnect(_ link: FrameLink, reason: CloseReason)
+}
+
+extension FrameLinkReceiver {
+    public func linkIsEstablished(_ link: FrameLink) {}
 }
 
 /// One outbound framed mTLS connection kept alive to a fixed address: it dials,
@@ -62,6 +69,9 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     private weak var receiver: (any FrameLinkReceiver)?
     private var backoff: Backoff
     private var channel: FrameChannel?
+    /// Whether the current connection is established (`FrameLinkReceiver.linkIsEstablished`):
+    /// only then is the backoff reset, so a peer that refuses at once is redialled ever more slowly.
+    private var isEstablished = false
     private var pending: [Frame] = []
     private var retryTimer: TimerID?
     private var keepaliveTimer: TimerID?
@@ -219,7 +229,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
             let proved = opened.peer.map { "\($0)" } ?? "no identity"
             return opened.close(.protocolViolation("expected peer \(expectedPeerName), but the server proved \(proved)"))
         }
-        backoff.reset()
+        isEstablished = false
         connectionSerial += 1
         if !settings.keepaliveAdvertisement.isEmpty { sendKeepalive(on: opened) }
         let queued = pending
@@ -238,6 +248,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     }
 
     fileprivate func channelReceived(_ frame: Frame) {
+        establish()
         if let sentAt = KeepalivePayload.sentAt(inPong: frame) {
             roundTrip = MonotonicInstant(nanoseconds: sentAt).duration(until: loop.now)
             return
@@ -256,9 +267,17 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     private func scheduleKeepalive() {
         keepaliveTimer = loop.scheduleTimer(after: settings.keepaliveInterval) { [weak self] in
             guard let self, let channel, channel.connection.isOpen else { return }
+            establish()
             sendKeepalive(on: channel)
             scheduleKeepalive()
         }
+    }
+
+    private func establish() {
+        guard !isEstablished else { return }
+        isEstablished = true
+        backoff.reset()
+        receiver?.linkIsEstablished(self)
     }
 
     private func sendKeepalive(on channel: FrameChannel) {

@@ -18,13 +18,16 @@ enum SnapshotCommand {
             only), verifies the answer (length, SHA-256, and that this build decodes it) and only then writes
             FILE (mode 0600, through a temporary file, fsync and rename). FILE holds password digests,
             signing and ticket keys and webhook secrets: keep it as secret as the data directories.
-            Module artifacts are not in it.
+            Module artifacts are not in it. --timeout bounds the whole save: once a coordinator answers, the
+            save may use all the time left (a large state takes long to encode and send), so raise it for a
+            large fleet rather than let a slow save be retried on another member.
             """,
         arguments: ["FILE"], flags: APIClientOptions.flags
     ) { options in
         let path = options.positionals[0]
         let client = try APIClientOptions(options)
-        let response = try client.send("GET", "/api/v1/snapshot", responseBodyMaximumBytes: SavedSnapshot.fileBytesMaximum)
+        let response = try client.exchange("GET", "/api/v1/snapshot", patient: true,
+                                           responseBodyMaximumBytes: SavedSnapshot.fileBytesMaximum).response
         guard response.head.status == 200 else { throw APIFailure(answer: response) }
         let saved = try SavedSnapshotFile.verify(response.body, path: path)
         try AtomicWrite.replace(path, with: response.body, mode: 0o600)
@@ -63,8 +66,9 @@ enum SnapshotCommand {
             and its founding record is theirs (mode new). Run it once per member with the same FILE and
             --initial-cluster, then start each with hotswap coordinator --data-dir DIR --name NAME. The new
             cluster's identity comes from the members, the token and FILE's SHA-256: it never exchanges a
-            Raft message with the cluster FILE was saved from. Refuses a DIR that is not empty and a NAME
-            not in --initial-cluster; nothing is written when it refuses.
+            Raft message with the cluster FILE was saved from. Refuses a NAME not in --initial-cluster and a
+            DIR that is not empty before reading FILE. DIR is built beside it (DIR.restore-PID), synced and
+            renamed into place at the end: when it fails or refuses, DIR is left as it was.
             """,
         arguments: ["FILE"], flags: [dataDirectoryFlag, nameFlag, initialClusterFlag, tokenFlag]
     ) { options in

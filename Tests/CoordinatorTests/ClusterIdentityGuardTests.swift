@@ -5,7 +5,8 @@ import Observability
 import Testing
 
 /// The peer port's cluster-identity check as a connection meets it: a refusal is logged and
-/// counted, a joining member adopts the first identity it is shown, once, and records it.
+/// counted, a joining member adopts the first identity a member of its --initial-cluster shows it,
+/// once, and records it; another peer's identity is refused, not adopted.
 struct ClusterIdentityGuardTests {
     final class Recorder: Sendable {
         let recorded = Locked<[ClusterIdentity]>([])
@@ -14,7 +15,8 @@ struct ClusterIdentityGuardTests {
     static func make(_ identity: ClusterIdentity, recorder: Recorder = Recorder()) -> (ClusterIdentityGuard, LogCapture, MetricsRegistry) {
         let (sink, capture) = LogSink.capturing()
         let metrics = MetricsRegistry()
-        let guarded = ClusterIdentityGuard(identity: identity, logger: Logger(component: "test", sink: sink), metrics: metrics) { adopted in
+        let guarded = ClusterIdentityGuard(identity: identity, teachers: ["c1", "c2"], logger: Logger(component: "test", sink: sink),
+                                           metrics: metrics) { adopted in
             recorder.recorded.withLock { $0.append(adopted) }
         }
         return (guarded, capture, metrics)
@@ -37,6 +39,8 @@ struct ClusterIdentityGuardTests {
         let recorder = Recorder()
         let (guarded, capture, _) = Self.make(.joining, recorder: recorder)
         #expect(guarded.admits(.joining, peer: "c5"), "another joining member is admitted and teaches nothing")
+        #expect(guarded.identity == .joining)
+        #expect(!guarded.admits(.id(7), peer: "x1"), "a peer outside --initial-cluster teaches nothing and is refused")
         #expect(guarded.identity == .joining)
         #expect(guarded.admits(.id(9), peer: "c1"))
         #expect(guarded.identity == .id(9) && guarded.advertised == .joining)

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Testing
 import TestSupport
 
@@ -18,17 +19,27 @@ struct SnapshotRestoreTests {
         let acknowledged = try Self.load(cluster)
         let work = TemporaryDirectory()
         let file = work.file("fleet.snap")
-        let save = try ExternalCommand.run([HotSwapBinary.path, "snapshot", "save", file, "--addr", cluster.apiURLs.joined(separator: ","),
-                                            "--ca", cluster.certificates.ca], environment: cluster.commandLineEnvironment())
+        // A follower first in --addr (it asks the leader for the read point), and a writer adding
+        // environments all through the save: every write acknowledged before it began is in the file.
+        let leader = try #require(cluster.agreedLeader())
+        let addresses = (cluster.names.filter { $0 != leader } + [leader]).compactMap { cluster.processes[$0]?.apiURL }
+        let writer = Self.backgroundWriter(cluster, through: try #require(cluster.processes[leader]?.apiURL))
+        #expect(eventually { writer.acknowledged.withLock { $0.count } >= 3 }, "the background writer never got a write through")
+        let acknowledgedBeforeSave = writer.acknowledged.withLock { $0 }
+        let save = try ExternalCommand.run([HotSwapBinary.path, "snapshot", "save", file, "--addr",
+                                            addresses.joined(separator: ","), "--ca", cluster.certificates.ca],
+                                           environment: cluster.commandLineEnvironment())
+        writer.stop()
         try #require(save.status == 0, "\(save.combined)")
         #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600)
         let status = try Self.status(file)
-        #expect((status["counts"] as? [String: Int])?["environments"] == 4 + Self.environmentCount)
+        let savedEnvironments = (status["counts"] as? [String: Int])?["environments"] ?? 0
+        #expect(savedEnvironments >= 4 + Self.environmentCount + acknowledgedBeforeSave.count,
+                "\(acknowledgedBeforeSave.count) writes acknowledged before the save began; it holds \(savedEnvironments) environments")
         #expect((status["counts"] as? [String: Int])?["users"] == 1 + Self.users.count)
         #expect((status["index"] as? Int ?? 0) > Self.environmentCount * Self.roundsPerEnvironment)
 
         // The old cluster keeps running: the restored one must not reach it even where pointed at it.
-        let oldTerm = try #require(cluster.clusterView(on: "c3")?["term"] as? Int)
         let ports = try FreePorts.reserve(2)
         defer { ports.forEach { $0.release() } }
         let initialCluster = "c1=127.0.0.1:\(ports[0].port),c2=127.0.0.1:\(ports[1].port),c3=\(cluster.peerAddress(of: "c3"))"
@@ -43,15 +54,19 @@ struct SnapshotRestoreTests {
             try CoordinatorProcess(name: name, tlsDirectory: cluster.certificates.tlsDirectory, dataDirectory: directories[name]!,
                                    peerPort: Int(ports[offset].port), bootstrapPassword: false)
         }
-        Self.expectEveryWrite(acknowledged, on: restored[0], cluster: cluster)
+        Self.expectEveryWrite(acknowledged.merging(acknowledgedBeforeSave.map { ($0, 60) }) { first, _ in first },
+                              on: restored[0], cluster: cluster)
         let metrics = { (try? cluster.processes["c3"].map { try $0.request("GET", "/metrics").body }) ?? nil ?? "" }
         #expect(eventually { Self.counter("hotswap_peer_cluster_refusals_total", in: metrics()) > 0 },
                 "the saved cluster's c3 must refuse the restored members: \(metrics())")
         #expect(cluster.processes["c3"]!.log.text.contains("peer refused: it belongs to another cluster"))
         let restoredView = try #require(Self.view(of: restored[0], cluster: cluster), "the restored members elect a leader")
         #expect(["c1", "c2"].contains(restoredView["leader"] as? String ?? ""))
-        // A restored leader's appends reaching c3 would carry its newer term and make c3 follow it.
-        #expect(cluster.clusterView(on: "c3")?["term"] as? Int == oldTerm, "no term may cross from the restored cluster")
+        // A restored leader's appends reaching c3 would carry its newer term and make c3 follow it: the
+        // old c3's term stays its own cluster's, that of the old c1 and c2.
+        let terms = { ["c1", "c2", "c3"].map { cluster.clusterView(on: $0)?["term"] as? Int } }
+        #expect(eventually { let seen = terms(); return seen[2] != nil && Set(seen).count == 1 },
+                "no term may cross from the restored cluster: old c1, c2, c3 at \(terms())")
         #expect(cluster.agreedLeader() != nil, "the saved cluster still has its leader")
     }
 
@@ -63,6 +78,11 @@ struct SnapshotRestoreTests {
         let save = try ExternalCommand.run([HotSwapBinary.path, "snapshot", "save", file, "--addr", cluster.apiURLs.joined(separator: ","),
                                             "--ca", cluster.certificates.ca], environment: cluster.commandLineEnvironment())
         try #require(save.status == 0, "\(save.combined)")
+        #expect(cluster.processes.values.contains { $0.log.text.contains("snapshot saved for a caller") && $0.log.text.contains("user=") },
+                "the member that served the save logs it with the caller")
+        let head = try ExternalCommand.run(["curl", "-sS", "-I", "--max-time", "10", "--cacert", cluster.certificates.ca, "-o", "/dev/null",
+                                            "-w", "%{http_code}"] + cluster.authorization + ["\(cluster.apiURLs[0])/api/v1/snapshot"])
+        #expect(head.standardOutput == "405", "HEAD must not encode the whole state: \(head.combined)")
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
         var flipped = bytes
         flipped[bytes.count / 2] ^= 0x01
@@ -87,6 +107,36 @@ struct SnapshotRestoreTests {
         let occupied = try ExternalCommand.run([HotSwapBinary.path, "snapshot", "restore", file, "--data-dir", work.path,
                                                 "--name", "c1", "--initial-cluster", "c1=127.0.0.1:7001"])
         #expect(occupied.status == 1 && occupied.standardError.contains("is not empty"), "\(occupied.combined)")
+    }
+
+    /// Adds environments `during-N` through `url` (curl) on a thread until `stop`, recording each acknowledged.
+    final class BackgroundWriter: Sendable {
+        let acknowledged = Locked<[String]>([])
+        let stopping = Locked(false)
+        let finished = DispatchSemaphore(value: 0)
+
+        func stop() {
+            stopping.withLock { $0 = true }
+            finished.wait()
+        }
+    }
+
+    private static func backgroundWriter(_ cluster: ClusterFixture, through url: String) -> BackgroundWriter {
+        let writer = BackgroundWriter()
+        let curl = ["curl", "-sS", "--max-time", "6", "--cacert", cluster.certificates.ca, "-o", "/dev/null", "-w", "%{http_code}",
+                    "-X", "PUT", "-d", #"{"defaultStrategy":"rolling","requiresApproval":false,"approvalTimeoutSeconds":60}"#]
+            + cluster.authorization
+        Thread {
+            var number = 0
+            while !writer.stopping.withLock({ $0 }) {
+                let name = "during-\(number)"
+                let output = try? ExternalCommand.run(curl + ["\(url)/api/v1/environments/\(name)"])
+                if let output, (200...201).contains(Int(output.standardOutput) ?? 0) { writer.acknowledged.withLock { $0.append(name) } }
+                number += 1
+            }
+            writer.finished.signal()
+        }.start()
+        return writer
     }
 
     /// A few hundred acknowledged writes through the API, spread over the members (followers

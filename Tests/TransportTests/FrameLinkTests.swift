@@ -11,7 +11,9 @@ final class RecordingLinkReceiver: FrameLinkReceiver, @unchecked Sendable {
     let pongs = LockedList<String>()
     let connects = LockedList<String>()
     let disconnects = LockedList<CloseReason>()
+    let established = LockedList<String>()
     func linkDidConnect(_ link: FrameLink) { connects.append("up") }
+    func linkIsEstablished(_ link: FrameLink) { established.append("established") }
     func link(_ link: FrameLink, didReceive frame: Frame) { pongs.append(String(decoding: frame.payload, as: UTF8.self)) }
     func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) { disconnects.append(reason) }
 }
@@ -136,6 +138,30 @@ struct FrameLinkTests {
         defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
         #expect(eventually { receiver.connects.elements.count >= 2 }, "the silent connection was never given up")
     }
+
+    /// A peer that closes the link at its first frame (as a member of another cluster does) opens
+    /// TLS each time but never answers: the link is never established, so its backoff is never
+    /// reset and the receiver hears no "established" to log; an answering peer establishes it.
+    @Test func aLinkRefusedAtItsFirstFrameIsNeverEstablishedAndAnAnsweredOneIs() throws {
+        let refusing = try TestServer(certificates: certificates) { connection in
+            FrameChannel(connection: connection, frameSizeMaximumBytes: 1 << 16, idleTimeout: .seconds(30),
+                         receiver: RefusingReceiver())
+        }
+        defer { refusing.shutdown() }
+        var settings = FrameLink.Settings()
+        settings.keepaliveAdvertisement = [1]
+        settings.keepaliveInterval = .seconds(600)
+        let link = try makeLink(port: refusing.port, settings: settings)
+        #expect(eventually { receiver.disconnects.elements.count >= 3 }, "the refused link redials")
+        link.loop.runAndWait { link.value.stop() }
+        #expect(receiver.connects.elements.count >= 3 && receiver.established.elements.isEmpty,
+                "connects \(receiver.connects.elements.count), established \(receiver.established.elements)")
+        let server = try echoServer()
+        defer { server.shutdown() }
+        let answered = try makeLink(port: server.port, settings: settings)
+        defer { answered.loop.runAndWait { answered.value.stop() }; group.shutdown() }
+        #expect(eventually { receiver.established.elements.count == 1 }, "the pong to the first ping establishes the link")
+    }
 }
 
 extension FrameLinkTests {
@@ -231,4 +257,14 @@ extension FrameLinkTests {
         let oversized = [UInt8](repeating: 1, count: FrameLink.keepaliveAdvertisementBytesMaximum + 1)
         #expect(FrameLink.keepaliveAdvertisement(inPing: marker + sentAt + oversized) == nil)
     }
+}
+
+/// Closes every connection at its first frame, as a peer of another cluster does.
+final class RefusingReceiver: FrameReceiver {
+    func channelDidOpen(_ channel: FrameChannel) {}
+    func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
+        throw FrameChannelError("refused")
+    }
+    func channelDidClose(_ channel: FrameChannel, reason: CloseReason) {}
+    func channelDidBecomeWritable(_ channel: FrameChannel) {}
 }
