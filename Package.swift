@@ -162,7 +162,7 @@ let package = Package(
             name: "CoordinatorTests",
             dependencies: [
                 "Access", "Coordinator", "Cluster", "Consensus", "Fleet", "Gateway", "HostInstall", "Locking", "ModuleArchive", "Primitives",
-                "Rollout", "Storage", "Telemetry", "Transport", "Wire", "Observability", "TestSupport", "Certificates", "COpenSSL",
+                "Rollout", "Storage", "Telemetry", "Transport", "Wire", "Observability", "TestSupport", "Certificates", "COpenSSL", "FileSystem",
             ]
         ),
         .testTarget(

@@ -127,7 +127,9 @@ public enum AgentEnrollment {
         } catch {
             return (.failed("its CA bundle does not parse: \(error)"), [])
         }
-        guard shown.contains(pin) else {
+        // Every certificate of the bundle must carry the pinned key: one more CA in it would be trusted
+        // on the next connection (and written to ca.pem) though nobody pinned it.
+        guard !shown.isEmpty, shown.allSatisfy({ $0 == pin }) else {
             throw .pinMismatch(coordinator: "\(coordinator)", shown: shown.map(\.description), pinned: pin.description)
         }
         var trusted = TLSConfiguration(certificateChainPath: nil, privateKeyPath: nil, trustRootsPath: "(pinned CA bundle)",

@@ -72,6 +72,16 @@ final class AgentEnrollment: Sendable {
             return answer(refuse("a malformed join token", node: node, source: source))
         }
         let now = WallClock.nowMilliseconds()
+        // Judged first against this coordinator's copy, so a guessed or stale token costs no Raft entry
+        // and no audit record: only a use that would commit now is proposed (the apply judges it again).
+        let view = raft.view
+        guard let record = view.joinTokens[token.id],
+              record.admitsUse(secretHash: secretHash, environment: request.environment, atMilliseconds: now) else {
+            return answer(refuse("the token is unknown, wrong, expired, used up or for another environment", node: node, source: source))
+        }
+        guard view.nodes[node] == nil else {
+            return answer(refuse("the fleet already holds the name: remove the node before it enrolls again", node: node, source: source))
+        }
         let use = FleetCommand.useJoinToken(id: token.id, secretHash: secretHash, node: node,
                                             environment: request.environment, atMilliseconds: now)
         let context = AuditContext(user: "agent/\(node)", role: nil, source: source, atMilliseconds: now)

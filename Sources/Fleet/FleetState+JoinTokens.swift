@@ -33,9 +33,8 @@ extension FleetState {
     mutating func useJoinToken(
         id: String, secretHash: [UInt8], node: String, environment: String, atMilliseconds: UInt64
     ) -> FleetOutcome {
-        guard var record = joinTokens[id], record.matches(secretHash: secretHash),
-            atMilliseconds < record.expiresAtMilliseconds, record.usesRemaining > 0,
-            record.environment == nil || record.environment == environment,
+        guard var record = joinTokens[id],
+            record.admitsUse(secretHash: secretHash, environment: environment, atMilliseconds: atMilliseconds),
             nodes[node] == nil, revocations[node] == nil
         else {
             return .rejected(.joinTokenRefused)

@@ -49,6 +49,15 @@ public struct JoinTokenRecord: Sendable, Equatable {
     }
 
     /// Whether `secretHash` is this token's, compared in time independent of where they differ.
+    /// Whether an agent reporting `environment` may enroll with this token at `atMilliseconds`, given
+    /// its secret's hash: the hash matches, the token is unexpired and has a use left, and its
+    /// environment, if it names one, is `environment`. The apply judges a use by this rule, and a
+    /// coordinator judges a request by it against its own copy before it proposes anything.
+    public func admitsUse(secretHash candidate: [UInt8], environment requested: String, atMilliseconds: UInt64) -> Bool {
+        matches(secretHash: candidate) && atMilliseconds < expiresAtMilliseconds && usesRemaining > 0
+            && (environment == nil || environment == requested)
+    }
+
     func matches(secretHash candidate: [UInt8]) -> Bool {
         guard candidate.count == secretHash.count else { return false }
         var difference: UInt8 = 0
