@@ -1,3 +1,5 @@
+import Wire
+
 /// A join token as an operator handles it: `ID.SECRET`, the record's 12-hex-digit id and 64
 /// lowercase hexadecimal digits of secret (32 random bytes). Only the SHA-256 of the secret is
 /// replicated (`JoinTokenRecord.secretHash`); the text is shown once, when the token is made.
@@ -32,7 +34,7 @@ public struct JoinTokenText: Sendable, Equatable {
 
     /// The text to hand to an agent.
     public var text: String {
-        id + "." + secret.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+        id + "." + HexText.lowercase(secret)
     }
 
     private static func nibble(_ digit: UInt8) -> UInt8? {

@@ -80,11 +80,16 @@ import Testing
         #expect(state.joinTokens.isEmpty)
     }
 
+    /// 63 tokens that expire after a second and one that lives an hour fill the table: another is
+    /// refused while all are live; once the 63 expired, a new one takes a place and the live one stays.
     @Test func theTableIsBoundedAndDropsExpiredTokensFirst() {
         var state = FleetState()
-        for number in 0..<FleetState.joinTokensMaximum {
+        let lasting = Self.token(id: "ffffffffffff")
+        #expect(state.apply(.createJoinToken(lasting), at: 1) == .joinTokenCreated(lasting))
+        for number in 1..<FleetState.joinTokensMaximum {
             let id = String(repeating: "0", count: 10) + String(format2: number)
-            #expect(state.apply(.createJoinToken(Self.token(id: id, lifetime: 1_000)), at: UInt64(number + 1)) != nil)
+            let shortLived = Self.token(id: id, lifetime: 1_000)
+            #expect(state.apply(.createJoinToken(shortLived), at: UInt64(number + 1)) == .joinTokenCreated(shortLived))
         }
         #expect(state.joinTokens.count == FleetState.joinTokensMaximum)
         var later = Self.token(id: "aaaaaaaaaaaa")
@@ -92,7 +97,7 @@ import Testing
         later = JoinTokenRecord(id: "aaaaaaaaaaaa", secretHash: Self.hash, createdAtMilliseconds: Self.createdAt + 1_000,
                                 expiresAtMilliseconds: Self.createdAt + 2_000, usesRemaining: 1, environment: nil, createdBy: "bob")
         #expect(state.apply(.createJoinToken(later), at: 101) == .joinTokenCreated(later))
-        #expect(state.joinTokens.keys.sorted() == ["aaaaaaaaaaaa"])
+        #expect(state.joinTokens.keys.sorted() == ["aaaaaaaaaaaa", "ffffffffffff"])
     }
 
     @Test func revokingForgetsTheToken() {
