@@ -36,8 +36,8 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["HostInstall", "Primitives"]),
         .target(name: "Storage", dependencies: ["FileSystem", "Locking", "Primitives"]),
         .target(name: "Observability", dependencies: ["Locking", "Primitives"]),
-        .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives"]),
-        .target(name: "ModuleArchive", dependencies: ["CLinux", "COpenSSL", "CZlib", "FileSystem", "Locking", "Modules"]),
+        .target(name: "Certificates", dependencies: ["COpenSSL", "FileSystem", "Primitives", "Wire"]),
+        .target(name: "ModuleArchive", dependencies: ["CLinux", "COpenSSL", "CZlib", "FileSystem", "Locking", "Modules", "Wire"]),
         .target(
             name: "ModuleInstallation",
             dependencies: ["FileSystem", "HostInstall", "Locking", "ModuleArchive", "Modules", "ModuleSupervision", "Primitives", "Storage", "Transport"]
@@ -115,7 +115,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
-        .testTarget(name: "ModulesTests", dependencies: ["Modules", "ModuleArchive", "TestSupport"]),
+        .testTarget(name: "ModulesTests", dependencies: ["Modules", "ModuleArchive", "TestSupport", "Wire"]),
         .testTarget(name: "HostInstallTests", dependencies: ["HostInstall", "Primitives"]),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout"]),
         .testTarget(

@@ -1,4 +1,5 @@
 import COpenSSL
+import Wire
 
 /// A short, one-way name for a secret the API never shows (an approval webhook's key): the first
 /// 12 hex digits of its SHA-256, as `printf %s "$SECRET" | sha256sum | cut -c1-12` prints, so an
@@ -9,10 +10,7 @@ public enum SecretFingerprint {
     /// The fingerprint, or "unavailable" should libcrypto fail.
     public static func of(_ secret: [UInt8]) -> String {
         guard let digest = sha256(secret) else { return "unavailable" }
-        return String(digest.prefix(hexDigits / 2).map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined())
+        return HexText.lowercase(digest.prefix(hexDigits / 2))
     }
 
     /// The SHA-256 of `bytes` (a join token's secret is replicated only as this), or nil should libcrypto fail.

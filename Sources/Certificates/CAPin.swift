@@ -1,4 +1,5 @@
 import COpenSSL
+import Wire
 
 /// The pin an enrolling agent trusts the cluster CA by before it has `ca.pem`: `sha256:HEX`, the
 /// SHA-256 of the CA certificate's DER SubjectPublicKeyInfo, as kubeadm's discovery hash. It names
@@ -13,14 +14,8 @@ public struct CAPin: Sendable, Equatable, CustomStringConvertible {
     /// Parses `sha256:` and 64 hexadecimal digits (either case); nil for anything else.
     public init?(text: String) {
         guard text.hasPrefix(Self.prefix) else { return nil }
-        let digits = Array(text.utf8.dropFirst(Self.prefix.count))
-        guard digits.count == Self.digestBytes * 2 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Self.digestBytes)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
+        guard let bytes = HexText.bytes(text.dropFirst(Self.prefix.count), uppercaseAllowed: true),
+              bytes.count == Self.digestBytes else { return nil }
         digest = bytes
     }
 
@@ -29,13 +24,7 @@ public struct CAPin: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = Array(Self.prefix.utf8)
-        for byte in digest {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        Self.prefix + HexText.lowercase(digest)
     }
 
     /// The pin of every certificate in a PEM bundle (a CA file during a rotation holds two).
@@ -77,14 +66,5 @@ public struct CAPin: Sendable, Equatable, CustomStringConvertible {
             throw OpenSSLErrorQueue.error("hash the CA's SubjectPublicKeyInfo")
         }
         return CAPin(digest: digest)
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -72,7 +72,7 @@ final class AgentArtifactServer: Sendable {
         refused.increment()
         let refusal = ArtifactRefusal(sha256: request.sha256, reason: reason)
         if let suppressed = refusalLog.take(at: MonotonicInstant.now()) {
-            logger.info("module artifact request from an agent refused", ["node": node, "sha256": SignedMessage.hex(request.sha256),
+            logger.info("module artifact request from an agent refused", ["node": node, "sha256": HexText.lowercase(request.sha256),
                                                                           "reason": "\(refusal)", "not_logged_before": "\(suppressed)"])
         }
         channel.send(Frame(kind: FrameKind.artifactRefusal.rawValue, payload: ArtifactRequestCodec.encode(refusal)),

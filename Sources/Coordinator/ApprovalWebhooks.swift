@@ -6,6 +6,7 @@ import Locking
 import Observability
 import Primitives
 import Transport
+import Wire
 
 /// The approval webhooks' delivery (Docs/DEPLOYMENTS.md, "Approval webhook"). Raft's views only
 /// leave their deployments and webhooks here (`follow`, on the Raft loop, cheap); a thread of its
@@ -147,7 +148,7 @@ final class ApprovalWebhooks: Sendable {
             logger.warning("an approval notice has no delivery id; not sent", ["deployment": notice.deployment, "error": "\(error)"])
             return
         }
-        let id = "\(notice.deployment)-\(term)-" + WebhookPost.hex(random)
+        let id = "\(notice.deployment)-\(term)-" + HexText.lowercase(random)
         let now = WallClock.nowMilliseconds()
         let seed = random.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let delivery = Delivery(id: id, event: notice.event.rawValue, environment: notice.environment,

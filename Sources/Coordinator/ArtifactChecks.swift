@@ -95,7 +95,7 @@ final class ArtifactChecks: Sendable {
 
     /// Keeps what a pass found and says what to answer `asker` (a member or a node, for the log) with.
     func outcome(of answer: Prepared?, sha256: [UInt8], asker: String, logger: Logger) -> Outcome {
-        let hex = SignedMessage.hex(sha256)
+        let hex = HexText.lowercase(sha256)
         switch answer {
         case nil, .stopping: return .refused(.busy)
         case .beyondEnd: return .refused(.badOffset)

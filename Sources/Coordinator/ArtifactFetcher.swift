@@ -163,7 +163,7 @@ final class ArtifactFetcher: Sendable {
         }
         guard let asked else {
             logger.info("module artifact transfer not asked for; its chunks are dropped",
-                        ["peer": peer.name, "sha256": SignedMessage.hex(request.sha256)])
+                        ["peer": peer.name, "sha256": HexText.lowercase(request.sha256)])
             return nil
         }
         guard request.offset == 0, header.totalBytes == asked.byteCount else {

@@ -17,11 +17,7 @@ struct WebhookPost {
     static func headers(body: [UInt8], signature: [UInt8], event: String, deliveryID: String,
                         sentAtMilliseconds: UInt64) -> [(String, String)] {
         [("Content-Type", "application/json"), ("X-HotSwap-Event", event), ("X-HotSwap-Delivery", deliveryID),
-         ("X-HotSwap-Timestamp", "\(sentAtMilliseconds / 1_000)"), ("X-HotSwap-Signature", "sha256=" + hex(signature))]
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+         ("X-HotSwap-Timestamp", "\(sentAtMilliseconds / 1_000)"), ("X-HotSwap-Signature", "sha256=" + HexText.lowercase(signature))]
     }
 
     /// Nil once delivered, else why not, in a few words.

@@ -21,13 +21,7 @@ public struct JoinTokenText: Sendable, Equatable {
         let text = raw.trimmingWhitespace
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, JoinTokenRecord.isValidID(String(parts[0])) else { return nil }
-        let digits = Array(parts[1].utf8)
-        guard digits.count == Self.secretBytes * 2 else { return nil }
-        var secret: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
-            secret.append(high << 4 | low)
-        }
+        guard let secret = HexText.bytes(parts[1]), secret.count == Self.secretBytes else { return nil }
         id = String(parts[0])
         self.secret = secret
     }
@@ -35,14 +29,6 @@ public struct JoinTokenText: Sendable, Equatable {
     /// The text to hand to an agent.
     public var text: String {
         id + "." + HexText.lowercase(secret)
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Modules
+import Wire
 
 /// The sha256 of an artifact's bytes: its content address in a `ModuleStore` (`sha256/<hex>`)
 /// and what the upload API and the signature name it by. Written as 64 lowercase hex digits.
@@ -34,7 +35,7 @@ public struct ArtifactDigest: Hashable, Comparable, Sendable, CustomStringConver
         self.bytes = try digest.finish()
     }
 
-    public var hex: String { SignedMessage.hex(bytes) }
+    public var hex: String { HexText.lowercase(bytes) }
     public var description: String { hex }
 
     public static func < (left: ArtifactDigest, right: ArtifactDigest) -> Bool {

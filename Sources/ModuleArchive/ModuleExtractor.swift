@@ -2,6 +2,7 @@ import CLinux
 import FileSystem
 import Glibc
 import Modules
+import Wire
 
 /// Unpacks a module artifact safely (Docs/MODULES.md, "Unpacking"): into a fresh hidden
 /// directory beside the destination, every entry created relative to directory descriptors
@@ -35,7 +36,7 @@ public enum ModuleExtractor {
         do throws(ModuleArchiveError) {
             result = try unpack(artifact, into: temporary, limits: limits)
             if let expectedSHA256, result.sha256 != expectedSHA256 {
-                throw .digestMismatch(expected: SignedMessage.hex(expectedSHA256), found: SignedMessage.hex(result.sha256))
+                throw .digestMismatch(expected: HexText.lowercase(expectedSHA256), found: HexText.lowercase(result.sha256))
             }
             if lstat(destination, &status) == 0 { throw .destinationExists(destination) }
             try place(temporary, at: destination)

@@ -1,6 +1,7 @@
 import COpenSSL
 import FileSystem
 import Modules
+import Wire
 
 /// Ed25519 signatures of artifacts through libcrypto (Docs/MODULES.md, "Signatures"): the
 /// signature covers `SignedMessage.message(sha256:)`, the artifact's sha256 read in pieces, and
@@ -23,8 +24,8 @@ public enum ModuleSigner {
         do { parsed = try SignedMessage.parseFile(signatureFile) } catch { throw .signatureMismatch(error.description) }
         let digest = try ArtifactStream.sha256(ofFile: artifact)
         guard digest == parsed.sha256 else {
-            throw .signatureMismatch("the artifact's sha256 is \(SignedMessage.hex(digest)), the signature is for "
-                                     + SignedMessage.hex(parsed.sha256))
+            throw .signatureMismatch("the artifact's sha256 is \(HexText.lowercase(digest)), the signature is for "
+                                     + HexText.lowercase(parsed.sha256))
         }
         guard try key.verify(parsed.signature, of: SignedMessage.message(sha256: digest)) else {
             throw .signatureMismatch("the signature does not match this key")

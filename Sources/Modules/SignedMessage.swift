@@ -1,3 +1,5 @@
+import Wire
+
 /// The bytes an artifact's Ed25519 signature covers, and the detached signature file's text
 /// (Docs/MODULES.md, "Signatures"). The message names its purpose (domain separation: a
 /// signature made for something else cannot be taken for this) and holds the artifact's
@@ -13,12 +15,12 @@ public enum SignedMessage {
 
     /// `hotswap module artifact signature v1\nsha256 HEX\n` in ASCII, HEX the 64 lowercase digits.
     public static func message(sha256: [UInt8]) -> [UInt8] {
-        Array((domain + "sha256 \(hex(sha256))\n").utf8)
+        Array((domain + "sha256 \(HexText.lowercase(sha256))\n").utf8)
     }
 
     /// The signature file: three lines (header, `sha256 HEX`, `ed25519 BASE64`).
     public static func file(sha256: [UInt8], signature: [UInt8]) -> [UInt8] {
-        Array("\(fileHeader)\nsha256 \(hex(sha256))\ned25519 \(Base64.encode(signature))\n".utf8)
+        Array("\(fileHeader)\nsha256 \(HexText.lowercase(sha256))\ned25519 \(Base64.encode(signature))\n".utf8)
     }
 
     /// The sha256 and signature a signature file names; refuses anything else in it.
@@ -29,34 +31,9 @@ public enum SignedMessage {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count == 4, lines[0] == fileHeader, lines[3].isEmpty, lines[1].hasPrefix("sha256 "),
               lines[2].hasPrefix("ed25519 "),
-              let digest = parseHex(lines[1].dropFirst(7)), digest.count == 32,
+              let digest = HexText.bytes(lines[1].dropFirst(7)), digest.count == 32,
               let signature = Base64.decode(lines[2].dropFirst(8)), signature.count == 64
         else { throw Refusal() }
         return (digest, signature)
-    }
-
-    /// Lowercase hexadecimal.
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
-    }
-
-    static func parseHex(_ text: Substring) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 }

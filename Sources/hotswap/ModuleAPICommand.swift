@@ -53,8 +53,8 @@ enum ModuleAPICommand {
         if let path = options.text(signatureFlag) {
             let parsed = try SignedMessage.parseFile(try SecretFile.open(path).read(maximumBytes: ModuleCommand.keyBytesMaximum))
             guard parsed.sha256 == inspected.sha256 else {
-                throw UsageError("\(path) signs sha256 \(SignedMessage.hex(parsed.sha256)), not this artifact's "
-                                 + SignedMessage.hex(inspected.sha256))
+                throw UsageError("\(path) signs sha256 \(HexText.lowercase(parsed.sha256)), not this artifact's "
+                                 + HexText.lowercase(inspected.sha256))
             }
             headers.add(name: "HotSwap-Signature", value: Base64.encode(parsed.signature))
         }
@@ -73,7 +73,7 @@ enum ModuleAPICommand {
         } else {
             let verb = response.head.status == 201 ? "uploaded" : "already recorded"
             print("\(verb) \(manifest.name) \(manifest.version): \(inspected.compressedBytes) bytes, "
-                  + "sha256 \(SignedMessage.hex(inspected.sha256))")
+                  + "sha256 \(HexText.lowercase(inspected.sha256))")
         }
         return 0
     }

@@ -1,6 +1,7 @@
 import FileSystem
 import ModuleArchive
 import Modules
+import Wire
 
 /// `hotswap module pack|sign|verify`: make a module artifact from a directory, sign it with an
 /// Ed25519 key, and check an artifact and its signature (Docs/MODULES.md); `push`, `list` and
@@ -33,7 +34,7 @@ enum ModuleCommand {
         let output = options.text(outputFlag) ?? "\(manifest.name)-\(manifest.version).tar.gz"
         let result = try ModulePacker.pack(directory: directory, output: output)
         print("wrote \(output): \(result.manifest.name) \(result.manifest.version), \(result.compressedBytes) bytes, "
-              + "sha256 \(SignedMessage.hex(result.sha256))")
+              + "sha256 \(HexText.lowercase(result.sha256))")
         return 0
     }
 
@@ -72,7 +73,7 @@ enum ModuleCommand {
         let digest = try ModuleSigner.verify(artifact: artifact, signatureFile: signature, publicKeyPEM: key)
         let result = try ModuleExtractor.inspect(artifact: artifact)
         guard result.sha256 == digest else { throw ModuleArchiveError.signatureMismatch("the artifact changed while it was read") }
-        print("verified \(artifact): \(result.manifest.name) \(result.manifest.version), sha256 \(SignedMessage.hex(digest))")
+        print("verified \(artifact): \(result.manifest.name) \(result.manifest.version), sha256 \(HexText.lowercase(digest))")
         return 0
     }
 }

@@ -3,6 +3,7 @@ import ModuleArchive
 import Modules
 import Testing
 import TestSupport
+import Wire
 
 /// Packing and unpacking against real peers: GNU tar and python3's tarfile write archives we
 /// read (and refuse), and tar reads what we write. A refused unpack leaves nothing behind.
@@ -195,7 +196,7 @@ struct ModuleArchiveTests {
         let packed = try ModulePacker.pack(directory: module, output: directory.file("a.tar.gz"))
         var wrong = packed.sha256
         wrong[0] ^= 1
-        #expect(throws: ModuleArchiveError.digestMismatch(expected: SignedMessage.hex(wrong), found: SignedMessage.hex(packed.sha256))) {
+        #expect(throws: ModuleArchiveError.digestMismatch(expected: HexText.lowercase(wrong), found: HexText.lowercase(packed.sha256))) {
             try ModuleExtractor.extract(artifact: directory.file("a.tar.gz"), into: directory.file("out"), expectedSHA256: wrong)
         }
         #expect(try ArchivePeers.listing(directory.path) == ["a.tar.gz", "module"])

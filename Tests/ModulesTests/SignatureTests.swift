@@ -3,6 +3,7 @@ import ModuleArchive
 import Modules
 import Testing
 import TestSupport
+import Wire
 
 /// Ed25519 signatures against openssl: ours verify with `openssl pkeyutl -verify -rawin`,
 /// openssl's verify with ours, and a changed byte, another key or a damaged file fail.
@@ -36,7 +37,7 @@ struct SignatureTests {
         try Data(parsed.signature).write(to: URL(fileURLWithPath: keys.directory.file("sig.bin")))
         try Data(SignedMessage.message(sha256: parsed.sha256)).write(to: URL(fileURLWithPath: keys.directory.file("message")))
         let digest = try ArchivePeers.shell("openssl dgst -sha256 -r sample.tar.gz", in: keys.directory.path)
-        #expect(digest.hasPrefix(SignedMessage.hex(parsed.sha256)))
+        #expect(digest.hasPrefix(HexText.lowercase(parsed.sha256)))
         let verified = try ArchivePeers.shell("openssl pkeyutl -verify -pubin -inkey pub.pem -rawin -in message -sigfile sig.bin",
                                               in: keys.directory.path)
         #expect(verified.contains("Signature Verified Successfully"))
@@ -63,8 +64,8 @@ struct SignatureTests {
         let signed = try SignedMessage.parseFile(file)
         let digest = try ArchivePeers.shell("openssl dgst -sha256 -r tampered.tar.gz", in: keys.directory.path).prefix(64)
         let tampered = (0..<32).map { UInt8(digest.dropFirst($0 * 2).prefix(2), radix: 16)! }
-        #expect(throws: ModuleArchiveError.signatureMismatch("the artifact's sha256 is \(SignedMessage.hex(tampered)), the signature is "
-                                                             + "for \(SignedMessage.hex(signed.sha256))")) {
+        #expect(throws: ModuleArchiveError.signatureMismatch("the artifact's sha256 is \(HexText.lowercase(tampered)), the signature is "
+                                                             + "for \(HexText.lowercase(signed.sha256))")) {
             try ModuleSigner.verify(artifact: keys.directory.file("tampered.tar.gz"), signatureFile: file, publicKeyPEM: keys.publicKey)
         }
         // The file's sha256 line rewritten to the tampered artifact's: the digests agree, the signature does not.
