@@ -1,9 +1,11 @@
 // libFuzzer entry point for the agent session messages (hello, welcome, redirect, command,
 // command result) and the enrollment messages (authority, request, answer, which must also
-// encode to the bytes they came from), compiled together with Sources/Telemetry into one module
-// that links the separately built Primitives module (see Scripts/fuzz). The first input byte picks the message; the
+// encode to the bytes they came from), linked with the fuzzer-instrumented Telemetry module
+// (Scripts/fuzz builds each module once). The first input byte picks the message; the
 // rest is the payload. Whatever decodes must encode again to bytes that decode to the same
 // value, and encode the same way a second time; a trap or a lossy round trip crashes.
+
+import Telemetry
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,9 +1,10 @@
-// libFuzzer entry point for every decoder in Sources/Cluster that reads a peer's bytes, compiled
-// together with Sources/Cluster into one module that links the separately built Wire, Primitives,
-// Consensus, Fleet, Telemetry and Gateway modules (see Scripts/fuzz). The first input byte picks
+// libFuzzer entry point for every decoder in Sources/Cluster that reads a peer's bytes, linked
+// with the fuzzer-instrumented Cluster module and the modules it imports (Scripts/fuzz builds
+// each module once). The first input byte picks
 // the decoder; the rest is the payload. Whatever decodes must encode to bytes that decode to the
 // same value, and where the encoding is canonical, to the very bytes it came from.
 
+import Cluster
 import Consensus
 import Primitives
 import Telemetry

@@ -1,8 +1,10 @@
-// libFuzzer entry point for the fleet codec (Raft log entries and snapshots), compiled together
-// with Sources/Fleet into one module that links the separately built Primitives and Wire modules (see
-// Scripts/fuzz). The first input byte picks the decoder (even: a command, odd: the whole state);
+// libFuzzer entry point for the fleet codec (Raft log entries and snapshots), linked with the
+// fuzzer-instrumented Fleet module and the modules it imports (Scripts/fuzz builds each module
+// once). The first input byte picks the decoder (even: a command, odd: the whole state);
 // the rest is the payload. Whatever decodes must encode again to bytes that decode to the same
 // value, and encode the same way a second time; a trap or a lossy round trip crashes.
+
+import Fleet
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,8 +1,10 @@
-// libFuzzer entry point for HTTPRequestParser and HTTPResponseParser, compiled together with
-// Sources/Wire into one module (see Scripts/fuzz). The first input byte seeds the piece sizes;
+// libFuzzer entry point for HTTPRequestParser and HTTPResponseParser, linked with the
+// fuzzer-instrumented Wire module (Scripts/fuzz builds each module once). The first input byte seeds the piece sizes;
 // the rest is fed to both parsers, and the response parser then sees the connection close.
 // A broken buffer bound or a runaway loop traps, and so does a broken property: the input fed
 // in pieces parses to the same events, and fails with the same error, as the input fed whole.
+
+import Wire
 
 /// Small limits, so every limit path is reachable by small inputs.
 private let limits: HTTPParserLimits = {

@@ -1,9 +1,11 @@
 // libFuzzer entry point for a module's install record on a host (Docs/MODULES.md, "Installing on a
-// host"), compiled together with Sources/HostInstall into one module that links the separately
-// built Modules, Wire and Primitives modules (see Scripts/fuzz). The input is the record's bytes
+// host"), linked with the fuzzer-instrumented HostInstall module and the modules it imports
+// (Scripts/fuzz builds each module once). The input is the record's bytes
 // (the state file's payload). A trap crashes, and so does a broken property: whatever decodes
 // encodes to the very bytes it came from (the encoding is canonical), and a core made from it
 // answers a restart without trapping, every record it persists decoding to itself.
+
+import HostInstall
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,11 +1,13 @@
-// libFuzzer entry point for the module artifact format, compiled together with Sources/Modules
-// into one module that links the separately built Primitives and Wire modules (see Scripts/fuzz).
+// libFuzzer entry point for the module artifact format, linked with the fuzzer-instrumented
+// Modules module and the modules it imports (Scripts/fuzz builds each module once).
 // The first input byte picks the decoder (even: the tar stream of a module archive, odd: the
 // manifest) and seeds the piece sizes; the rest is the input. A trap crashes, and so does a
 // broken property: the tar stream read in pieces gives the same entries, contents and outcome as
 // read whole, within the limits and with only safe paths and links (checked on bytes, as the
 // kernel splits them); a manifest that decodes encodes to text that decodes to the same manifest
 // and encodes the same way again.
+
+import Modules
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,9 +1,11 @@
-// libFuzzer entry point for the /proc parsers (stat, meminfo, PID/stat, PID/status), compiled
-// together with Sources/Telemetry into one module that links the separately built Primitives
-// module (see Scripts/fuzz). The first input byte picks the parser; the rest is the file. A trap
+// libFuzzer entry point for the /proc parsers (stat, meminfo, PID/stat, PID/status), linked
+// with the fuzzer-instrumented Telemetry module (Scripts/fuzz builds each module once). The
+// first input byte picks the parser; the rest is the file. A trap
 // or a runaway crashes, and so does a broken property: a file over the parser's size bound (the
 // high bit of the first byte pads it past) is refused, and the same text parses to the same
 // result whether given as text or as bytes.
+
+import Telemetry
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,8 +1,9 @@
-// libFuzzer entry point for the agent report codec, compiled together with Sources/Telemetry
-// into one module that links the separately built Primitives module (see Scripts/fuzz, which
-// also builds Primitives with the fuzzer's instrumentation). The first input byte picks the decoder
+// libFuzzer entry point for the agent report codec, linked with the fuzzer-instrumented
+// Telemetry module (Scripts/fuzz builds each module once). The first input byte picks the decoder
 // (even: report, odd: acknowledgement); the rest is the payload. Whatever decodes must encode
 // again and decode to the same value; a broken bound, a trap or a lossy round trip crashes.
+
+import Telemetry
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
