@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 
 /// A pod's volumes as directories under a test's temporary directory, filled as the kubelet fills
-/// them (Secret and ConfigMap keys, or their `items`, as files with the volume's modes; claims and
-/// emptyDirs empty), and the container's mount paths rewritten to those directories.
+/// them (Secret and ConfigMap keys, or their `items`, as files with the volume's modes; claims,
+/// emptyDirs and `DirectoryOrCreate` hostPaths empty), and the container's mount paths rewritten to those directories.
 struct PodVolumes {
     /// mountPath to the directory standing in for it, longest first.
     let mounts: [(path: String, directory: String)]
@@ -40,7 +40,7 @@ struct PodVolumes {
             let name = configMap["name"] as? String ?? ""
             guard let data = configMaps[name] else { throw RenderedChart.Missing(description: "no ConfigMap \(name) for the pod") }
             (contents, source) = (data.mapValues { Data($0.utf8) }, configMap)
-        } else if volume["emptyDir"] != nil {
+        } else if volume["emptyDir"] != nil || (volume["hostPath"] as? [String: Any])?["type"] as? String == "DirectoryOrCreate" {
             return
         } else {
             throw RenderedChart.Missing(description: "volume \(volume["name"] ?? "?") is of a kind the test does not model")
