@@ -60,20 +60,28 @@ struct PodVolumes {
     }
 
     /// `text` with each mount path (followed by `/`, a quote, white space or the end) replaced by
-    /// its directory.
+    /// its directory. The paths are first replaced by markers, then the markers by the directories,
+    /// so that a directory under a mount path (a test's `/tmp/...` and a `/tmp` mount) is left alone.
     func localizing(_ text: String) -> String {
         var result = text
-        for (path, directory) in mounts {
+        for (index, (path, _)) in mounts.enumerated() {
             var rebuilt = ""
             var rest = Substring(result)
             while let range = rest.range(of: path) {
                 let next = rest[range.upperBound...].first
                 let atBoundary = next == nil || next == "/" || next == "\"" || next?.isWhitespace == true
-                rebuilt += rest[..<range.lowerBound] + (atBoundary ? directory : path)
+                rebuilt += rest[..<range.lowerBound] + (atBoundary ? Self.marker(index) : path)
                 rest = rest[range.upperBound...]
             }
             result = rebuilt + rest
         }
+        for (index, (_, directory)) in mounts.enumerated() {
+            result = result.replacingOccurrences(of: Self.marker(index), with: directory)
+        }
         return result
+    }
+
+    private static func marker(_ index: Int) -> String {
+        "\u{1}mount-\(index)\u{1}"
     }
 }
