@@ -87,29 +87,46 @@ struct ChartRuntimeTests {
     /// The hook's store container posts one Secret with the token in a header file, never on curl's
     /// command line; on 409 it reads the Secret it found and keeps it when its fingerprint is this
     /// rendering's, and fails naming the values when the Secret was made for other member addresses.
+    /// Then it publishes the kept or made Secret's ca.pem alone in a ConfigMap (made, or replaced
+    /// with PUT when it exists), the one the ServiceMonitor reads.
     @Test func theHookKeepsItsOwnSecretAndRefusesOneMadeForOtherMembers() throws {
-        try Prerequisite.requireTools("python3", "sh", "base64", "sed")
+        try Prerequisite.requireTools("python3", "sh", "base64", "sed", "awk")
         let cluster = try RenderedCluster(chart: RenderedChart.render(["-f", Self.defaultValues]))
         let work = TemporaryDirectory()
-        let made = try CertificateHook(cluster: cluster, work: work.file("made")).run(statuses: [201])
+        let made = try CertificateHook(cluster: cluster, work: work.file("made")).run(statuses: [201, 201])
         #expect(made.store.status == 0 && made.store.standardOutput.contains("made Secret"), "\(made.store.combined)")
         let posted = try #require(made.calls.first?.posted, "nothing posted")
-        let fingerprint = try CertificateHook.secret(posted: posted).annotations["hotswap.io/tls-fingerprint"]
-        #expect(fingerprint?.count == 64, "no fingerprint on the posted Secret")
+        let secret = try CertificateHook.secret(posted: posted)
+        #expect(secret.annotations["hotswap.io/tls-fingerprint"]?.count == 64, "no fingerprint on the posted Secret")
         let arguments = made.calls.flatMap(\.arguments)
         #expect(!arguments.contains { $0.contains("hook-token-") }, "the token is on curl's command line: \(arguments)")
         #expect(arguments.contains { $0.hasPrefix("@") && $0.hasSuffix("/authorization") }, "no -H @FILE: \(arguments)")
+        let caMap = try CertificateHook.configMap(posted: try #require(made.calls.last?.posted, "no ConfigMap posted"))
+        #expect(caMap.data == ["ca.pem": String(decoding: secret.data["ca.pem"] ?? Data(), as: UTF8.self)], "\(caMap)")
+        let monitor = try RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/service-monitor-values.yaml"]).only(kind: "ServiceMonitor")
+        let endpoint = ((monitor["spec"] as? [String: Any])?["endpoints"] as? [[String: Any]])?.first
+        let ca = (endpoint?["tlsConfig"] as? [String: Any])?["ca"] as? [String: Any]
+        #expect(ca?["secret"] == nil && (ca?["configMap"] as? [String: Any])?["name"] as? String == caMap.name,
+                "the ServiceMonitor does not read the ConfigMap \(caMap.name): \(ca ?? [:])")
 
-        let kept = try CertificateHook(cluster: cluster, work: work.file("kept")).run(statuses: [409, 200], answers: [2: posted])
+        let kept = try CertificateHook(cluster: cluster, work: work.file("kept")).run(statuses: [409, 200, 409, 200], answers: [2: posted])
         #expect(kept.store.status == 0 && kept.store.standardOutput.contains("kept as it is"), "\(kept.store.combined)")
-        #expect(kept.calls.last?.arguments.last?.hasSuffix("/secrets/\(cluster.tlsSecretName)") == true, "\(kept.calls.map(\.arguments))")
+        #expect(kept.calls.count == 4 && kept.calls[1].arguments.last?.hasSuffix("/secrets/\(cluster.tlsSecretName)") == true,
+                "\(kept.calls.map(\.arguments))")
+        let put = kept.calls.last?.arguments ?? []
+        #expect(put.contains("PUT") && put.last?.hasSuffix("/configmaps/\(caMap.name)") == true,
+                "the existing ConfigMap was not replaced: \(put)")
+        let keptMap = try CertificateHook.configMap(posted: try #require(kept.calls.last?.posted, "no ConfigMap put"))
+        #expect(keptMap.data == caMap.data, "the ConfigMap does not hold the kept Secret's ca.pem")
 
         let other = try RenderedCluster(chart: RenderedChart.render(["-f", Self.defaultValues, "--set",
                                                                      "coordinators.memberServiceIPs={10.96.0.30,10.96.0.31,10.96.0.32}"]))
-        let otherPosted = try #require(CertificateHook(cluster: other, work: work.file("other")).run(statuses: [201]).calls.first?.posted)
+        let otherRun = try CertificateHook(cluster: other, work: work.file("other")).run(statuses: [201, 201])
+        let otherPosted = try #require(otherRun.calls.first?.posted)
         let refused = try CertificateHook(cluster: cluster, work: work.file("refused")).run(statuses: [409, 200], answers: [2: otherPosted])
         #expect(refused.store.status != 0 && refused.store.standardOutput.contains("coordinators.memberServiceIPs"),
                 "a Secret made for other members was kept: \(refused.store.combined)")
+        #expect(refused.calls.count == 2, "a ConfigMap was published for a refused Secret")
     }
 
     static func status(_ command: [String]) -> String {
