@@ -5,25 +5,27 @@ import TestSupport
 /// The chart's containers run the real binary with exactly the command and arguments
 /// `helm template` renders: pod N stands at 127.X.Y.(N+1) (a random X.Y per run), each member
 /// Service's `clusterIP:port` is routed to its pod's container port as kube-proxy would, `$(VAR)`
-/// is expanded from the downward API, and mounted paths are temporary directories filled from the
-/// rendered Secrets and ConfigMaps and from the certificate hook's own commands. A flag the binary
+/// is expanded from the downward API and the Secrets, and mounted paths are temporary directories
+/// filled from the rendered Secrets and ConfigMaps, from the certificate hook's own commands and
+/// from the join Secret an operator makes with `hotswap tokens create`. A flag the binary
 /// refuses, or ports that do not agree, fail these tests.
 @Suite(.serialized)
 struct ChartRuntimeTests {
     static let defaultValues = RenderedChart.chart + "/ci/default-values.yaml"
 
-    /// The coordinators' pods as the chart renders them by default (agents off: with agents on, the
-    /// coordinators also take `--signing-key`, enrollment, which this binary does not have yet), their
-    /// TLS Secret the one the hook posts. Then the DaemonSet's agent, from the rendering with agents
-    /// on, without its enrollment flags and with a certificate issued from the hook's CA in its TLS
-    /// directory, reports to the leader. The defaults make three coordinators,
+    /// The chart's pods as the default rendering makes them, agents on: the coordinators, with
+    /// `--signing-key` and the CA key mounted from the TLS Secret the hook posts, pass the readiness
+    /// probe the chart renders and elect a leader. Then an operator's steps of Docs/KUBERNETES.md
+    /// (`hotswap login`, `hotswap tokens create`, the join Secret from what it prints) let the
+    /// DaemonSet's agent, run with every rendered argument and an empty node directory, enroll and be
+    /// listed (`expectAnAgentEnrolls`). The defaults make three coordinators,
     /// `ci/five-coordinators-values.yaml` five.
     @Test(arguments: [("default-values.yaml", 3), ("five-coordinators-values.yaml", 5)])
-    func coordinatorsAndAnAgentFromTheRenderedArgumentsElectALeaderAndReport(values: String, count: Int) throws {
+    func coordinatorsAndAnEnrolledAgentComeUpFromTheRenderedArguments(values: String, count: Int) throws {
         try Prerequisite.requireTools("python3", "curl", "sh")
         let chart = try RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/\(values)"])
-        #expect(chart.objects(kind: "DaemonSet").isEmpty, "the default rendering runs agents, which cannot enroll yet")
         let cluster = try RenderedCluster(chart: chart)
+        let agent = try RenderedAgent(chart: chart)
         try #require(cluster.podNames.count == count, "\(cluster.podNames)")
         let work = TemporaryDirectory()
         let secrets = try cluster.secrets(work: work.file("hook"))
@@ -31,6 +33,7 @@ struct ChartRuntimeTests {
         defer { Self.stop(coordinators.map(\.process)) }
         for podName in cluster.podNames {
             let command = try cluster.coordinatorCommand(podName, root: work.file(podName), secrets: secrets)
+            #expect(command.contains { $0.hasPrefix("--signing-key=") }, "agents on, and the coordinator cannot sign: \(command)")
             coordinators.append((podName, try Subprocess(command)))
         }
         let probe = try cluster.readinessProbe()
@@ -47,114 +50,83 @@ struct ChartRuntimeTests {
             allReady = allReady && answer == "200"
         }
         guard allReady else { return }
-        let token = try Self.expectOneLeader(cluster: cluster, secrets: secrets)
-        try Self.expectAnAgentReports(cluster: cluster, values: values, secrets: secrets, token: token, work: work.file("agent"))
+        try Self.expectOneLeader(cluster: cluster, secrets: secrets)
+        try Self.expectAnAgentEnrolls(agent, cluster: cluster, secrets: secrets, work: work.file("operator"))
     }
 
-    /// The agent's rendered flags (agents on) are flags of `hotswap-agent` (but the enrollment flags,
-    /// which arrive with enrollment), its values pass the agent's checks, and each of its coordinators
-    /// is a member Service port that reaches the coordinator container's agent port.
+    /// The agent's rendered flags are flags of `hotswap-agent`; each of its coordinators is a member
+    /// Service port that reaches the coordinator container's agent port; its join token is the
+    /// `token` item of the join Secret's volume and its CA hash that Secret's `ca-hash` key. (The
+    /// runtime test above runs it with these arguments.)
     @Test func theAgentsRenderedFlagsAreAgentFlagsAndItsCoordinatorsAreTheAgentPorts() throws {
         try Prerequisite.requireTools("python3")
-        let chart = try RenderedChart.render(["-f", Self.defaultValues, "--set", "agents.enabled=true"])
+        let chart = try RenderedChart.render(["-f", Self.defaultValues])
         let cluster = try RenderedCluster(chart: chart)
-        let (arguments, hostPath) = try Self.agentArguments(chart)
-        let coordinators = try #require(arguments.first { $0.hasPrefix("--coordinators=") }).dropFirst("--coordinators=".count)
+        let agent = try RenderedAgent(chart: chart)
+        let help = try ExternalCommand.run([HotSwapBinary.agentPath, "--help"])
+        let known = Set(help.standardOutput.matches(of: /--([a-z][a-z-]*)/).map { String($0.output.1) })
+        for argument in agent.arguments {
+            let flag = String(argument.dropFirst(2).prefix { $0 != "=" })
+            #expect(argument.hasPrefix("--") && known.contains(flag),
+                    "the chart passes \(argument), which hotswap-agent --help does not list")
+        }
+        let coordinators = try #require(agent.arguments.first { $0.hasPrefix("--coordinators=") }).dropFirst("--coordinators=".count)
         for address in coordinators.split(separator: ",") {
             let routed = try cluster.routes.routing(String(address))
             #expect(routed.hasSuffix(":\(cluster.ports["agent"] ?? 0)"), "\(address) reaches \(routed), not an agent port")
         }
-        // Without a certificate in the (empty) TLS directory the agent stops at it, exit 1, after
-        // every flag and value was read and checked (a refused one exits 2).
+        let join = ["token": Data("a-token".utf8), "ca-hash": Data("sha256:00".utf8)]
         let root = TemporaryDirectory()
-        let localized = arguments.map { $0.replacingOccurrences(of: hostPath, with: root.path) }
-        let run = try ExternalCommand.run([HotSwapBinary.agentPath] + localized.map { expandingVariables($0, ["NODE_NAME": "node-1"]) })
-        #expect(run.status == 1, "hotswap-agent with the rendered flags: \(run.combined)")
-        #expect(run.standardError.contains("\(root.path)/tls/node-1.pem does not exist"),
-                "hotswap-agent did not stop at the node's missing certificate: \(run.combined)")
+        let command = try agent.pod(nodeName: "node-1", root: root.path, secrets: [agent.joinSecretName: join],
+                                    routes: cluster.routes).command
+        let tokenFile = try #require(command.first { $0.hasPrefix("--join-token-file=") }).dropFirst("--join-token-file=".count)
+        #expect(FileManager.default.contents(atPath: String(tokenFile)) == join["token"], "--join-token-file is not the Secret's token")
+        #expect(command.contains("--ca-hash=sha256:00"), "--ca-hash is not the Secret's ca-hash: \(command)")
     }
 
     /// The hook's store container posts one Secret with the token in a header file, never on curl's
     /// command line; on 409 it reads the Secret it found and keeps it when its fingerprint is this
     /// rendering's, and fails naming the values when the Secret was made for other member addresses.
+    /// Then it publishes the kept or made Secret's ca.pem alone in a ConfigMap (made, or replaced
+    /// with PUT when it exists), the one the ServiceMonitor reads.
     @Test func theHookKeepsItsOwnSecretAndRefusesOneMadeForOtherMembers() throws {
-        try Prerequisite.requireTools("python3", "sh", "base64", "sed")
+        try Prerequisite.requireTools("python3", "sh", "base64", "sed", "awk")
         let cluster = try RenderedCluster(chart: RenderedChart.render(["-f", Self.defaultValues]))
         let work = TemporaryDirectory()
-        let made = try CertificateHook(cluster: cluster, work: work.file("made")).run(statuses: [201])
+        let made = try CertificateHook(cluster: cluster, work: work.file("made")).run(statuses: [201, 201])
         #expect(made.store.status == 0 && made.store.standardOutput.contains("made Secret"), "\(made.store.combined)")
         let posted = try #require(made.calls.first?.posted, "nothing posted")
-        let fingerprint = try CertificateHook.secret(posted: posted).annotations["hotswap.io/tls-fingerprint"]
-        #expect(fingerprint?.count == 64, "no fingerprint on the posted Secret")
+        let secret = try CertificateHook.secret(posted: posted)
+        #expect(secret.annotations["hotswap.io/tls-fingerprint"]?.count == 64, "no fingerprint on the posted Secret")
         let arguments = made.calls.flatMap(\.arguments)
         #expect(!arguments.contains { $0.contains("hook-token-") }, "the token is on curl's command line: \(arguments)")
         #expect(arguments.contains { $0.hasPrefix("@") && $0.hasSuffix("/authorization") }, "no -H @FILE: \(arguments)")
+        let caMap = try CertificateHook.configMap(posted: try #require(made.calls.last?.posted, "no ConfigMap posted"))
+        #expect(caMap.data == ["ca.pem": String(decoding: secret.data["ca.pem"] ?? Data(), as: UTF8.self)], "\(caMap)")
+        let monitor = try RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/service-monitor-values.yaml"]).only(kind: "ServiceMonitor")
+        let endpoint = ((monitor["spec"] as? [String: Any])?["endpoints"] as? [[String: Any]])?.first
+        let ca = (endpoint?["tlsConfig"] as? [String: Any])?["ca"] as? [String: Any]
+        #expect(ca?["secret"] == nil && (ca?["configMap"] as? [String: Any])?["name"] as? String == caMap.name,
+                "the ServiceMonitor does not read the ConfigMap \(caMap.name): \(ca ?? [:])")
 
-        let kept = try CertificateHook(cluster: cluster, work: work.file("kept")).run(statuses: [409, 200], answers: [2: posted])
+        let kept = try CertificateHook(cluster: cluster, work: work.file("kept")).run(statuses: [409, 200, 409, 200], answers: [2: posted])
         #expect(kept.store.status == 0 && kept.store.standardOutput.contains("kept as it is"), "\(kept.store.combined)")
-        #expect(kept.calls.last?.arguments.last?.hasSuffix("/secrets/\(cluster.tlsSecretName)") == true, "\(kept.calls.map(\.arguments))")
+        #expect(kept.calls.count == 4 && kept.calls[1].arguments.last?.hasSuffix("/secrets/\(cluster.tlsSecretName)") == true,
+                "\(kept.calls.map(\.arguments))")
+        let put = kept.calls.last?.arguments ?? []
+        #expect(put.contains("PUT") && put.last?.hasSuffix("/configmaps/\(caMap.name)") == true,
+                "the existing ConfigMap was not replaced: \(put)")
+        let keptMap = try CertificateHook.configMap(posted: try #require(kept.calls.last?.posted, "no ConfigMap put"))
+        #expect(keptMap.data == caMap.data, "the ConfigMap does not hold the kept Secret's ca.pem")
 
         let other = try RenderedCluster(chart: RenderedChart.render(["-f", Self.defaultValues, "--set",
                                                                      "coordinators.memberServiceIPs={10.96.0.30,10.96.0.31,10.96.0.32}"]))
-        let otherPosted = try #require(CertificateHook(cluster: other, work: work.file("other")).run(statuses: [201]).calls.first?.posted)
+        let otherRun = try CertificateHook(cluster: other, work: work.file("other")).run(statuses: [201, 201])
+        let otherPosted = try #require(otherRun.calls.first?.posted)
         let refused = try CertificateHook(cluster: cluster, work: work.file("refused")).run(statuses: [409, 200], answers: [2: otherPosted])
         #expect(refused.store.status != 0 && refused.store.standardOutput.contains("coordinators.memberServiceIPs"),
                 "a Secret made for other members was kept: \(refused.store.combined)")
-    }
-
-    /// The DaemonSet's agent arguments without the enrollment flags (each other one a flag of
-    /// `hotswap-agent --help`), and the mount path of its node directory.
-    static func agentArguments(_ chart: RenderedChart) throws -> (arguments: [String], hostPath: String) {
-        let podSpec = try RenderedChart.podSpec(of: chart.only(kind: "DaemonSet"))
-        let agent = try RenderedChart.container("agent", in: podSpec)
-        #expect(agent["command"] as? [String] == ["/usr/local/bin/hotswap-agent"])
-        let help = try ExternalCommand.run([HotSwapBinary.agentPath, "--help"])
-        let known = Set(help.standardOutput.matches(of: /--([a-z][a-z-]*)/).map { String($0.output.1) })
-        let enrollment: Set = ["join-token-file", "ca-hash"]
-        var arguments: [String] = []
-        for argument in agent["args"] as? [String] ?? [] {
-            let flag = String(argument.dropFirst(2).prefix { $0 != "=" })
-            #expect(argument.hasPrefix("--") && (known.contains(flag) || enrollment.contains(flag)),
-                    "the chart passes \(argument), which hotswap-agent --help does not list")
-            if !enrollment.contains(flag) { arguments.append(argument) }
-        }
-        let hostVolume = (podSpec["volumes"] as? [[String: Any]] ?? []).first { $0["hostPath"] != nil }
-        let mount = (agent["volumeMounts"] as? [[String: Any]] ?? []).first { $0["name"] as? String == hostVolume?["name"] as? String }
-        let hostPath = try #require(mount?["mountPath"] as? String, "the agent mounts no hostPath volume")
-        return (arguments, hostPath)
-    }
-
-    /// An agent started with the DaemonSet's arguments (its node directory a temporary one, its
-    /// certificate issued there from the hook's CA) is listed by the leader.
-    static func expectAnAgentReports(cluster: RenderedCluster, values: String, secrets: [String: [String: Data]], token: String,
-                                     work: String) throws {
-        let rendering = try RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/\(values)", "--set", "agents.enabled=true"])
-        let (arguments, hostPath) = try agentArguments(rendering)
-        let authority = "\(work)/ca", node = "\(work)/node", tls = "\(work)/node/tls"
-        try FileManager.default.createDirectory(atPath: authority, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)
-        for file in ["ca.pem", "ca.key"] {
-            let data = try #require(secrets[cluster.tlsSecretName]?[file], "the TLS Secret has no \(file)")
-            try data.write(to: URL(fileURLWithPath: "\(authority)/\(file)"))
-        }
-        let issue = try ExternalCommand.run([HotSwapBinary.path, "certs", "issue", "--dir", authority,
-                                             "--role", "agent", "--name", "node-1"])
-        try #require(issue.status == 0, "\(issue.combined)")
-        for file in ["ca.pem", "node-1.pem", "node-1.key"] {
-            try FileManager.default.copyItem(atPath: "\(authority)/\(file)", toPath: "\(tls)/\(file)")
-        }
-        let command = try arguments.map {
-            try cluster.routes.routing(expandingVariables($0, ["NODE_NAME": "node-1"]).replacingOccurrences(of: hostPath, with: node))
-        }
-        let agent = try Subprocess([HotSwapBinary.agentPath] + command)
-        defer { stop([agent]) }
-        let api = "https://\(cluster.podIPs[cluster.podNames[0]] ?? "?"):\(cluster.ports["api"] ?? 0)/api/v1"
-        var nodes = ""
-        let listed = eventually(timeout: .seconds(60), every: .milliseconds(500)) {
-            nodes = status(["curl", "-sS", "--cacert", "\(authority)/ca.pem", "-H", "Authorization: Bearer \(token)", "\(api)/nodes"])
-            return nodes.contains("\"node-1\"") || !agent.isRunning
-        }
-        #expect(listed && agent.isRunning, "node-1 not listed: \(nodes); agent: \(log(agent))")
+        #expect(refused.calls.count == 2, "a ConfigMap was published for a refused Secret")
     }
 
     static func status(_ command: [String]) -> String {
@@ -167,7 +139,7 @@ struct ChartRuntimeTests {
 
     /// The first admin, from the rendered bootstrap Secret, logs in; the cluster names one leader
     /// among the members.
-    static func expectOneLeader(cluster: RenderedCluster, secrets: [String: [String: Data]]) throws -> String {
+    static func expectOneLeader(cluster: RenderedCluster, secrets: [String: [String: Data]]) throws {
         let password = try #require(cluster.chart.secretData("\(cluster.fullName)-bootstrap")?["password"])
         let ca = try #require(secrets[cluster.tlsSecretName]?["ca.pem"])
         let work = TemporaryDirectory()
@@ -190,7 +162,6 @@ struct ChartRuntimeTests {
         }
         #expect(led, "no leader in \(answer)")
         for podName in cluster.podNames { #expect(answer.contains("\"\(podName)\""), "\(podName) not in \(answer)") }
-        return String(token)
     }
 
     static func log(_ process: Subprocess) -> String {

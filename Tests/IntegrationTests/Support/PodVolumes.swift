@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 
 /// A pod's volumes as directories under a test's temporary directory, filled as the kubelet fills
-/// them (Secret and ConfigMap keys, or their `items`, as files with the volume's modes; claims and
-/// emptyDirs empty), and the container's mount paths rewritten to those directories.
+/// them (Secret and ConfigMap keys, or their `items`, as files with the volume's modes; claims,
+/// emptyDirs and `DirectoryOrCreate` hostPaths empty), and the container's mount paths rewritten to those directories.
 struct PodVolumes {
     /// mountPath to the directory standing in for it, longest first.
     let mounts: [(path: String, directory: String)]
@@ -40,7 +40,7 @@ struct PodVolumes {
             let name = configMap["name"] as? String ?? ""
             guard let data = configMaps[name] else { throw RenderedChart.Missing(description: "no ConfigMap \(name) for the pod") }
             (contents, source) = (data.mapValues { Data($0.utf8) }, configMap)
-        } else if volume["emptyDir"] != nil {
+        } else if volume["emptyDir"] != nil || (volume["hostPath"] as? [String: Any])?["type"] as? String == "DirectoryOrCreate" {
             return
         } else {
             throw RenderedChart.Missing(description: "volume \(volume["name"] ?? "?") is of a kind the test does not model")
@@ -60,20 +60,28 @@ struct PodVolumes {
     }
 
     /// `text` with each mount path (followed by `/`, a quote, white space or the end) replaced by
-    /// its directory.
+    /// its directory. The paths are first replaced by markers, then the markers by the directories,
+    /// so that a directory under a mount path (a test's `/tmp/...` and a `/tmp` mount) is left alone.
     func localizing(_ text: String) -> String {
         var result = text
-        for (path, directory) in mounts {
+        for (index, (path, _)) in mounts.enumerated() {
             var rebuilt = ""
             var rest = Substring(result)
             while let range = rest.range(of: path) {
                 let next = rest[range.upperBound...].first
                 let atBoundary = next == nil || next == "/" || next == "\"" || next?.isWhitespace == true
-                rebuilt += rest[..<range.lowerBound] + (atBoundary ? directory : path)
+                rebuilt += rest[..<range.lowerBound] + (atBoundary ? Self.marker(index) : path)
                 rest = rest[range.upperBound...]
             }
             result = rebuilt + rest
         }
+        for (index, (_, directory)) in mounts.enumerated() {
+            result = result.replacingOccurrences(of: Self.marker(index), with: directory)
+        }
         return result
+    }
+
+    private static func marker(_ index: Int) -> String {
+        "\u{1}mount-\(index)\u{1}"
     }
 }

@@ -100,12 +100,16 @@ func expandingVariables(_ text: String, _ variables: [String: String]) -> String
 }
 
 /// The variables a container declares, with the values the downward API would give a pod called
-/// `podName` at `podIP`; any other source is an error, so that a new one is noticed.
-func containerVariables(_ container: [String: Any], podName: String, podIP: String, nodeName: String) throws -> [String: String] {
+/// `podName` at `podIP` on `nodeName`, and a `secretKeyRef`'s key of `secrets` (a Secret or key
+/// missing is an error: the kubelet would not start the container); any other source is an error,
+/// so that a new one is noticed.
+func containerVariables(_ container: [String: Any], podName: String, podIP: String, nodeName: String,
+                        secrets: [String: [String: Data]] = [:]) throws -> [String: String] {
     var variables: [String: String] = [:]
     for variable in container["env"] as? [[String: Any]] ?? [] {
         let name = variable["name"] as? String ?? ""
-        let field = ((variable["valueFrom"] as? [String: Any])?["fieldRef"] as? [String: Any])?["fieldPath"] as? String
+        let source = variable["valueFrom"] as? [String: Any]
+        let field = (source?["fieldRef"] as? [String: Any])?["fieldPath"] as? String
         switch field {
         case "metadata.name": variables[name] = podName
         case "status.podIP": variables[name] = podIP
@@ -113,6 +117,12 @@ func containerVariables(_ container: [String: Any], podName: String, podIP: Stri
         default:
             if let value = variable["value"] as? String {
                 variables[name] = value
+            } else if let reference = source?["secretKeyRef"] as? [String: Any] {
+                let secret = reference["name"] as? String ?? "", key = reference["key"] as? String ?? ""
+                guard let value = secrets[secret]?[key] else {
+                    throw RenderedChart.Missing(description: "variable \(name) needs key \(key) of Secret \(secret): not there")
+                }
+                variables[name] = String(decoding: value, as: UTF8.self)
             } else {
                 throw RenderedChart.Missing(description: "variable \(name) has a source the test does not model: \(variable)")
             }

@@ -49,16 +49,16 @@ struct RenderedCluster {
     }
 
     /// Every Secret a pod can mount: the rendered ones, and the TLS Secret built from the JSON the
-    /// certificate hook posts (`CertificateHook`, the API server answering 201), so that a hook
-    /// posting a wrong Secret fails the coordinators.
+    /// certificate hook posts (`CertificateHook`, the API server answering 201 to it and to the CA
+    /// ConfigMap that follows), so that a hook posting a wrong Secret fails the coordinators.
     func secrets(work: String) throws -> [String: [String: Data]] {
         var secrets: [String: [String: Data]] = [:]
         for secret in chart.objects(kind: "Secret") {
             if let name = RenderedChart.name(of: secret), let data = chart.secretData(name) { secrets[name] = data }
         }
         guard secrets[tlsSecretName] == nil else { return secrets }
-        let (store, calls) = try CertificateHook(cluster: self, work: work).run(statuses: [201])
-        guard store.status == 0, calls.count == 1, let posted = calls[0].posted else {
+        let (store, calls) = try CertificateHook(cluster: self, work: work).run(statuses: [201, 201])
+        guard store.status == 0, calls.count == 2, let posted = calls[0].posted else {
             throw RenderedChart.Missing(description: "the hook's store container posted no Secret: \(store.combined)")
         }
         let secret = try CertificateHook.secret(posted: posted)
