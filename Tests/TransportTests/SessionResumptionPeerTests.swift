@@ -28,6 +28,35 @@ import TestSupport
         #expect(opened.elements.map(\.peer) == [ResumptionFixture.clientPeer, ResumptionFixture.clientPeer])
     }
 
+    /// Where a certificate is asked for but not demanded (the enrolling agent port), a client without
+    /// one gets no ticket, so what `openssl s_client` offers again starts a full handshake that asks
+    /// for a certificate anew; a client with one on the same server still resumes.
+    @Test func aClientWithoutACertificateIsGivenNothingToResume() throws {
+        try Prerequisite.requireTools("openssl")
+        let fixture = try ResumptionFixture()
+        defer { fixture.shutdown() }
+        let contexts = try fixture.serverContexts(ring: SessionTicketKeyRing([try .generate()]), isCertificateOptional: true)
+        let (server, opened) = try fixture.startServer(contexts: contexts, closesAfterEcho: true)
+        defer { server.shutdown() }
+        let certificates = fixture.certificates
+        let client = ["openssl", "s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", certificates.authority.certificate,
+                      "-tls1_3", "-verify_return_error", "-ign_eof"]
+        let anonymous = certificates.directory + "/anonymous.session"
+        let first = try OutsidePeer.run(client + ["-sess_out", anonymous], input: "ping\n")
+        #expect(first.output.contains("New, TLSv1.3"), "\(first.output)")
+        let second = try OutsidePeer.run(client + ["-sess_in", anonymous], input: "ping\n")
+        #expect(second.output.contains("New, TLSv1.3") && !second.output.contains("Reused"), "\(second.output)")
+        #expect(opened.elements.map(\.resumed) == [false, false])
+        #expect(opened.elements.map(\.peer) == [nil, nil])
+
+        let certified = client + ["-cert", certificates.client.certificate, "-key", certificates.client.privateKey]
+        let withCertificate = certificates.directory + "/certified.session"
+        _ = try OutsidePeer.run(certified + ["-sess_out", withCertificate], input: "ping\n")
+        let resumed = try OutsidePeer.run(certified + ["-sess_in", withCertificate], input: "ping\n")
+        #expect(resumed.output.contains("Reused, TLSv1.3"), "the ring issues tickets to certified clients: \(resumed.output)")
+        #expect(opened.elements.map(\.peer).last == ResumptionFixture.clientPeer)
+    }
+
     @Test func aSessionWhoseClientCertificateExpiredIsNotResumed() throws {
         let fixture = try ResumptionFixture()
         defer { fixture.shutdown() }
