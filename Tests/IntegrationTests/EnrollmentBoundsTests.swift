@@ -42,8 +42,9 @@ import TestSupport
     }
 
     /// `openssl s_client` without a certificate is given no ticket by the agent port, so it has no
-    /// TLS 1.3 session to save (`-sess_out`) and offer again: each of its connections is a full handshake.
-    @Test func aConnectionWithoutACertificateIsGivenNoSessionToResume() throws {
+    /// TLS 1.3 session to save (`-sess_out`) and offer again: each of its connections is a full
+    /// handshake. A frame over 8 KiB from it is refused from its length field, never decoded.
+    @Test func aConnectionWithoutACertificateIsGivenNoSessionAndNoRoomForALargeFrame() throws {
         try Prerequisite.requireTools("openssl")
         let certificates = try CertificateFixture()
         let coordinator = try AgentEnrollmentTests.enrollingCoordinator(certificates)
@@ -61,6 +62,12 @@ import TestSupport
         let resumed = MetricsScraper(ca: certificates.ca, url: coordinator.apiURL)
             .value("hotswap_transport_handshakes_resumed_total{endpoint=\"agent\"}")
         #expect(resumed == 0)
+
+        let large = SClient.pingFrame([UInt8](repeating: 0x41, count: 9_000)).enumerated().map { $0.offset == 5 ? 19 : $0.element }
+        _ = try ExternalCommand.run(client, input: Data(large))
+        #expect(eventually { coordinator.log.text.contains("frame declares 9002 bytes but at most 8192 are accepted") },
+                "\(coordinator.log.text)")
+        #expect(!coordinator.log.text.contains("enrollment refused"), "the oversized request was decoded")
         #expect(coordinator.stop() == 0)
     }
 
