@@ -20,6 +20,8 @@ final class AgentEnrollment: Sendable {
     private let authorityPEM: [UInt8]
     /// What a connection without a certificate is sent first: the CA bundle (`EnrollmentAuthority`).
     let authorityFrame: [UInt8]
+    /// How long a connection without a certificate may last, from its handshake to the answer.
+    let connectionLifetime: Duration
     private let raft: any GatewayRaft
     private let revocations: AgentRevocations
     private let logger: Logger
@@ -27,9 +29,10 @@ final class AgentEnrollment: Sendable {
     private let refused: Counter
     private let framesRefused: Counter
 
-    init(issuer: AgentCertificateIssuer, authorityPEM: [UInt8], raft: any GatewayRaft, revocations: AgentRevocations,
-         logger: Logger, metrics: MetricsRegistry) {
+    init(issuer: AgentCertificateIssuer, authorityPEM: [UInt8], connectionLifetime: Duration, raft: any GatewayRaft,
+         revocations: AgentRevocations, logger: Logger, metrics: MetricsRegistry) {
         self.issuer = issuer
+        self.connectionLifetime = connectionLifetime
         self.authorityPEM = authorityPEM
         authorityFrame = EnrollmentCodec.encode(EnrollmentAuthority(authorityPEM: authorityPEM))
         self.raft = raft

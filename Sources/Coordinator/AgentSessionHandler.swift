@@ -15,7 +15,9 @@ import Wire
 /// whenever a revocation applies (`AgentRevocations`). A welcomed agent may ask for a module
 /// artifact (`AgentArtifactServer`, one transfer per connection) and answers the leader's module
 /// orders (`ModuleOrders`). A connection without a client certificate (only when the coordinator
-/// enrolls, `AgentEnrollment`) may send one enrollment request and nothing else.
+/// enrolls, `AgentEnrollment`) may send one enrollment request, of at most
+/// `EnrollmentLimits.requestFrameBytesMaximum`, and nothing else, and is closed after
+/// `AgentEnrollment.connectionLifetime`, answered or not.
 final class AgentSessionHandler: FrameReceiver {
     private let gateway: AgentGateway
     private let raft: any GatewayRaft
@@ -54,6 +56,8 @@ final class AgentSessionHandler: FrameReceiver {
 
     func channelDidOpen(_ channel: FrameChannel) {
         if channel.peer == nil, let enrollment {
+            channel.restrictIncoming(frameSizeMaximumBytes: EnrollmentLimits.requestFrameBytesMaximum,
+                                     lifetime: enrollment.connectionLifetime)
             channel.send(Frame(kind: FrameKind.enrollmentAuthority.rawValue, payload: enrollment.authorityFrame),
                          what: "enrollment authority", refusalsTo: logger)
             return

@@ -126,6 +126,13 @@ public struct CoordinatorLimits: Sendable {
     /// for the transient ones: first hellos about to be redirected, and a
     /// reconnecting agent's new connection while its old one times out.
     public var agentConnectionsMaximum = FleetState.nodesMaximum + 1_024
+    /// Connections without a client certificate (only while enrolling, `--signing-key`): at most
+    /// this many at once, on top of `agentConnectionsMaximum` (they never take an agent's slot) ...
+    public var enrollmentConnectionsMaximum = 64
+    /// ... at most this many from one source (an IPv4 address, an IPv6 /64) ...
+    public var enrollmentConnectionsPerSourceMaximum = 4
+    /// ... and each closed this long after its handshake, answered or not (the handshake has its own bound).
+    public var enrollmentConnectionLifetime: Duration = .seconds(10)
     public var frameSizeMaximumBytes = 1 << 20
     public var frameIdleTimeout: Duration = .seconds(30)
     public var handshakeTimeout: Duration = .seconds(5)
@@ -138,7 +145,8 @@ public struct CoordinatorLimits: Sendable {
     /// reserve for its files (log segments, snapshots, the lock) and event loops; below it,
     /// connections fail with EMFILE before the bounds refuse them.
     public var descriptorsWanted: Int {
-        apiConnectionsMaximum + peerConnectionsMaximum + agentConnectionsMaximum + 3 * 2 * ConnectionLimits().handshakesMaximum + 256
+        apiConnectionsMaximum + peerConnectionsMaximum + agentConnectionsMaximum + enrollmentConnectionsMaximum
+            + 3 * 2 * ConnectionLimits().handshakesMaximum + 256
     }
 
     public init() {}

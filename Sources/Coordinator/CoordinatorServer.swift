@@ -96,9 +96,13 @@ public final class CoordinatorServer: Sendable {
                                       metrics: metrics) { [artifacts] in PeerReceiver(service: raft, inbox: inbox, artifacts: artifacts) }
         let (agentArtifacts, enrollment) = try Self.agentServices(configuration, artifacts: artifacts, raft: raft,
                                                                   revocations: revocations, logger: logger, metrics: metrics)
+        let certificateLess = enrollment.map { _ in
+            SourceQuota.Limits(totalMaximum: limits.enrollmentConnectionsMaximum,
+                               perSourceMaximum: limits.enrollmentConnectionsPerSourceMaximum)
+        }
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
-                                       maximumConnections: limits.agentConnectionsMaximum, group: group,
-                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
+                                       maximumConnections: limits.agentConnectionsMaximum, certificateLess: certificateLess,
+                                       group: group, limits: limits, connectionLimits: connectionLimits, logger: logger,
                                        metrics: metrics) {
             AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, revocations: revocations, logger: logger,
                                 artifacts: agentArtifacts, orders: orders, enrollment: enrollment)
@@ -202,7 +206,8 @@ public final class CoordinatorServer: Sendable {
         guard let path = configuration.signingKeyPath else { return (served, nil) }
         let issuer = try AgentCertificateIssuer(certificatePath: configuration.caPath, keyPath: path)
         let enrollment = AgentEnrollment(issuer: issuer, authorityPEM: try CoordinatorTLS.readRoots(configuration.caPath),
-                                         raft: raft, revocations: revocations, logger: logger, metrics: metrics)
+                                         connectionLifetime: configuration.limits.enrollmentConnectionLifetime, raft: raft,
+                                         revocations: revocations, logger: logger, metrics: metrics)
         return (served, enrollment)
     }
 
@@ -227,11 +232,12 @@ public final class CoordinatorServer: Sendable {
     }
 
     private static func frameEndpoint(name: String, address: SocketAddress, contexts: TLSContextStore,
-                                      maximumConnections: Int, group: EventLoopGroup, limits: CoordinatorLimits,
-                                      connectionLimits: ConnectionLimits, logger: Logger, metrics: MetricsRegistry,
-                                      makeReceiver: @escaping @Sendable () -> any FrameReceiver) -> TLSEndpoint {
+                                      maximumConnections: Int, certificateLess: SourceQuota.Limits? = nil, group: EventLoopGroup,
+                                      limits: CoordinatorLimits, connectionLimits: ConnectionLimits, logger: Logger,
+                                      metrics: MetricsRegistry, makeReceiver: @escaping @Sendable () -> any FrameReceiver) -> TLSEndpoint {
         TLSEndpoint(name: name, address: address, group: group, contexts: contexts, limits: connectionLimits,
-                    maximumConnections: maximumConnections, logger: logger, metrics: metrics) { connection in
+                    maximumConnections: maximumConnections, certificateLess: certificateLess, logger: logger,
+                    metrics: metrics) { connection in
             FrameChannel(connection: connection, frameSizeMaximumBytes: limits.frameSizeMaximumBytes,
                          idleTimeout: limits.frameIdleTimeout, receiver: makeReceiver())
         }

@@ -44,4 +44,11 @@ public enum EnrollmentLimits {
     public static let certificateRequestBytesMaximum = 4_096
     /// A CA bundle of up to 16 certificates, or one certificate.
     public static let pemBytesMaximum = 65_536
+    /// The frames a connection without a certificate may send (its one `EnrollmentRequest`), as a
+    /// frame's length field counts them (payload + 2). The largest legitimate request, an RSA 4096
+    /// certificate request (1,171 bytes DER with a 63-byte name, measured with `openssl req`) with a
+    /// 77-byte token and 64-byte names, is 1 + (4 + 77) + (4 + 63) + (4 + 64) + (4 + 1,171) = 1,392
+    /// payload bytes; the largest the codec decodes at all is 1 + (4 + 256) + 2 × (4 + 64) + (4 + 4,096)
+    /// = 4,497. 8 KiB holds that with room and keeps what one such connection buffers small.
+    public static let requestFrameBytesMaximum = 8_192
 }

@@ -32,6 +32,8 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
     public let frameSizeMaximumBytes: Int
     private var decoder: FrameDecoder
     private let idleTimeout: Duration
+    /// Set by `restrictIncoming`: how long the connection may last in all, which no frame restarts.
+    private var lifetime: Duration?
     private let receiver: any FrameReceiver
 
     public init(connection: any Connection, frameSizeMaximumBytes: Int, idleTimeout: Duration, receiver: any FrameReceiver) {
@@ -65,6 +67,17 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
         connection.close(reason)
     }
 
+    /// For a connection allowed one short exchange (an agent enrolling without a certificate): the
+    /// frames it receives are held to `frameSizeMaximumBytes` (below the channel's own bound, which
+    /// still holds for what it sends), and it is closed `lifetime` from now, whatever it sends.
+    /// Call from `channelDidOpen`, before anything is read.
+    public func restrictIncoming(frameSizeMaximumBytes: Int, lifetime: Duration) {
+        precondition(decoder.bufferedBytes == 0, "a channel is restricted before it reads")
+        decoder = FrameDecoder(frameSizeMaximumBytes: min(frameSizeMaximumBytes, self.frameSizeMaximumBytes))
+        self.lifetime = lifetime
+        connection.setDeadline(after: lifetime)
+    }
+
     public func connectionDidOpen(_ connection: any Connection) {
         refreshIdleDeadline()
         receiver.channelDidOpen(self)
@@ -93,6 +106,7 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
     }
 
     public func connectionDeadlineExpired(_ connection: any Connection) {
+        if let lifetime { return connection.close(.timeout("the connection's \(lifetime) ran out")) }
         connection.close(.timeout("no frame for \(idleTimeout)"))
     }
 
@@ -101,6 +115,7 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
     }
 
     private func refreshIdleDeadline() {
+        guard lifetime == nil else { return }
         connection.setDeadline(after: idleTimeout)
     }
 }

@@ -2,7 +2,11 @@ import COpenSSL
 
 /// Session resumption policy of a context. A server with `sessionTickets`
 /// issues one stateless ticket per handshake under the ring's newest key and
-/// resumes tickets under any of its keys, without a server-side session cache;
+/// resumes tickets under any of its keys, without a server-side session cache,
+/// and only for sessions a client certificate proved: a connection without one
+/// (the agent port's enrollment, where the certificate is optional) gets no
+/// ticket and a ticket without a certificate resumes nothing, so every
+/// certificate-less connection runs a full handshake that asks for a certificate;
 /// a server without issues none and keeps no session cache: it resumes nothing.
 /// A client context hands the tickets it gets to the connection's
 /// `TLSSessionCache`, if it has one.
@@ -61,7 +65,7 @@ extension TLSContext {
 
     /// OpenSSL's ticket-key callback. Encrypting: the newest key, or no ticket
     /// at all (0, which OpenSSL 3.0 treats as "skip this ticket" in TLS 1.3)
-    /// when the ring is empty. Decrypting: the key the ticket names; an
+    /// when the ring is empty or the client showed no certificate. Decrypting: the key the ticket names; an
     /// unknown name is a full handshake (0); an older key resumes and asks
     /// for a renewed ticket under the newest key (2). -1 is a fatal error.
     private static let ticketKeyCallback: @convention(c) (
@@ -71,7 +75,7 @@ extension TLSContext {
               let ringPointer = SSL_CTX_get_ex_data(context, ticketRingSlot) else { return -1 }
         let ring = Unmanaged<SessionTicketKeyRing>.fromOpaque(ringPointer).takeUnretainedValue()
         if encrypt == 1 {
-            guard let key = ring.encryptionKey else { return 0 }
+            guard SSL_get0_peer_certificate(ssl) != nil, let key = ring.encryptionKey else { return 0 }
             name.update(from: key.name, count: SessionTicketKey.nameLength)
             return hs_ticket_crypto_setup(cipher, mac, key.aesKey, key.hmacKey, iv, 1)
         }
@@ -82,7 +86,7 @@ extension TLSContext {
     }
 
     /// Runs once a ticket is decrypted, before the session is used: a session
-    /// is resumed only if its client certificate would pass a full handshake
+    /// is resumed only if it has a client certificate and that certificate would pass a full handshake
     /// on this context now (`sessionCertificatePasses`): still valid, issued
     /// by a CA this context trusts — after a SIGHUP reload that is the CA in
     /// force, not the one that issued the ticket — and accepted by the
@@ -97,7 +101,7 @@ extension TLSContext {
         guard status == SSL_TICKET_SUCCESS || status == SSL_TICKET_SUCCESS_RENEW, let ssl, let session else {
             return SSL_TICKET_RETURN_IGNORE_RENEW
         }
-        if let certificate = SSL_SESSION_get0_peer(session), !sessionCertificatePasses(certificate, on: ssl) {
+        guard let certificate = SSL_SESSION_get0_peer(session), sessionCertificatePasses(certificate, on: ssl) else {
             return SSL_TICKET_RETURN_IGNORE_RENEW
         }
         return status == SSL_TICKET_SUCCESS ? SSL_TICKET_RETURN_USE : SSL_TICKET_RETURN_USE_RENEW

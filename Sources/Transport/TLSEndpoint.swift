@@ -4,7 +4,9 @@ import Primitives
 
 /// A TLS server on one address (the API, peer or agent port): a listener per
 /// event loop, a bounded connection table, a handler made for each connection,
-/// and an orderly shutdown — stop accepting, let connections drain, close.
+/// and an orderly shutdown — stop accepting, let connections drain, close. Connections that
+/// finish their handshake without a client certificate are held to `certificateLess` when given
+/// (`CertificateLessConnections`), beside the `maximumConnections` others may hold.
 public final class TLSEndpoint: @unchecked Sendable {
     public let name: String
     public private(set) var boundAddress: SocketAddress
@@ -16,11 +18,12 @@ public final class TLSEndpoint: @unchecked Sendable {
     private let makeHandler: @Sendable (TLSConnection) -> any ConnectionHandler
     private let metrics: EndpointMetrics
     private let closeLogBudget = LogBudget(linesPerSecondMaximum: 20)
+    private let certificateLess: CertificateLessConnections?
     private var listeners: [LoopBound<Listener>] = []
 
     public init(name: String, address: SocketAddress, group: EventLoopGroup, contexts: TLSContextStore,
-                limits: ConnectionLimits = .init(), maximumConnections: Int, logger: Logger,
-                metrics: MetricsRegistry, makeHandler: @escaping @Sendable (TLSConnection) -> any ConnectionHandler) {
+                limits: ConnectionLimits = .init(), maximumConnections: Int, certificateLess: SourceQuota.Limits? = nil,
+                logger: Logger, metrics: MetricsRegistry, makeHandler: @escaping @Sendable (TLSConnection) -> any ConnectionHandler) {
         self.name = name
         self.boundAddress = address
         self.group = group
@@ -28,8 +31,12 @@ public final class TLSEndpoint: @unchecked Sendable {
         self.limits = limits
         self.logger = logger
         self.makeHandler = makeHandler
+        self.certificateLess = certificateLess.map {
+            CertificateLessConnections(limits: $0, endpoint: name, logger: logger, metrics: metrics)
+        }
+        let established = maximumConnections + (certificateLess?.totalMaximum ?? 0)
         let registry = ConnectionRegistry(
-            limits: ConnectionAdmission.Limits(establishedMaximum: maximumConnections, handshakesMaximum: limits.handshakesMaximum,
+            limits: ConnectionAdmission.Limits(establishedMaximum: established, handshakesMaximum: limits.handshakesMaximum,
                                                handshakesPerSourceMaximum: limits.handshakesPerSourceMaximum,
                                                evictionAge: limits.handshakeEvictionAge),
             loopCount: group.loops.count)
@@ -105,9 +112,13 @@ public final class TLSEndpoint: @unchecked Sendable {
         metrics.accepted.increment()
     }
 
-    /// Starts `connection`, which closes its socket if the loop refuses it.
+    /// Starts `connection`, which closes its socket if the loop refuses it. One without a
+    /// certificate over its bounds is closed before it takes an established slot.
     private func start(_ connection: TLSConnection) throws(TransportError) {
         try connection.start(onOpen: { [self] opened in
+            if opened.peer == nil, let certificateLess, let refusal = certificateLess.admit(id: opened.id, remote: opened.remoteAddress) {
+                return opened.abort(.local("no client certificate and \(refusal)"))
+            }
             switch registry.establish(opened) {
             case .established:
                 if opened.isResumed { metrics.resumedHandshakes.increment() }
@@ -119,6 +130,7 @@ public final class TLSEndpoint: @unchecked Sendable {
             }
         }, onClose: { [self] closed, reason in
             registry.remove(closed)
+            certificateLess?.release(id: closed.id)
             noteClose(closed, reason)
         })
     }

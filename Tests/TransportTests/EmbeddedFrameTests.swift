@@ -77,6 +77,30 @@ private func frames(in connection: EmbeddedConnection) throws -> [Frame] {
         #expect(connection.closeReason == .timeout("no frame for 30.0 seconds"))
     }
 
+    /// A restricted channel (an enrolling agent's without a certificate) refuses a frame over the lower
+    /// bound while it still sends up to its own, and closes at its lifetime however many frames came.
+    @Test func aRestrictedChannelHoldsIncomingFramesToItsBoundAndClosesAtItsLifetime() throws {
+        let (connection, channel, receiver) = openChannel(maximumBytes: 1_024, idleTimeout: .seconds(30))
+        channel.restrictIncoming(frameSizeMaximumBytes: 100, lifetime: .seconds(10))
+        try channel.send(Frame(kind: FrameKind.ping.rawValue, payload: [UInt8](repeating: 2, count: 500)))
+        #expect(try frames(in: connection).first?.payload.count == 500, "what it sends keeps the channel's own bound")
+        for second in 0..<3 {
+            embedded.advanceTime(by: .seconds(3))
+            connection.deliver(FrameCodec.encode(Frame(kind: FrameKind.ping.rawValue, payload: [UInt8(second)])))
+        }
+        #expect(connection.isOpen && receiver.frames.count == 3)
+        embedded.advanceTime(by: .seconds(1))
+        #expect(connection.closeReason == .timeout("the connection's 10.0 seconds ran out"))
+
+        let (oversized, restricted, heard) = openChannel(maximumBytes: 1_024)
+        restricted.restrictIncoming(frameSizeMaximumBytes: 100, lifetime: .seconds(10))
+        oversized.deliver(FrameCodec.encode(Frame(kind: FrameKind.ping.rawValue, payload: [UInt8](repeating: 1, count: 99))))
+        #expect(heard.frames.isEmpty)
+        guard case .protocolViolation = oversized.closeReason else {
+            return #expect(Bool(false), "closed for \(String(describing: oversized.closeReason))")
+        }
+    }
+
     /// A frame that never finishes does not keep the channel alive: each frame is due within the idle timeout.
     @Test func bytesOfAnUnfinishedFrameDoNotRestartTheIdleTimeout() throws {
         let (connection, _, receiver) = openChannel(idleTimeout: .seconds(30))

@@ -1,4 +1,5 @@
 import Certificates
+import Foundation
 import Glibc
 import Primitives
 import Testing
@@ -26,6 +27,35 @@ import TestSupport
         #expect(second.output.contains("Reused, TLSv1.3"), "\(second.output)")
         #expect(opened.elements.map(\.resumed) == [false, true])
         #expect(opened.elements.map(\.peer) == [ResumptionFixture.clientPeer, ResumptionFixture.clientPeer])
+    }
+
+    /// Where a certificate is asked for but not demanded (the enrolling agent port), a client without
+    /// one gets no ticket, so `openssl s_client` has no TLS 1.3 session to save (`-sess_out`) and
+    /// every connection is a full handshake that asks for a certificate anew; a client with one on
+    /// the same server still resumes.
+    @Test func aClientWithoutACertificateIsGivenNothingToResume() throws {
+        try Prerequisite.requireTools("openssl")
+        let fixture = try ResumptionFixture()
+        defer { fixture.shutdown() }
+        let contexts = try fixture.serverContexts(ring: SessionTicketKeyRing([try .generate()]), isCertificateOptional: true)
+        let (server, opened) = try fixture.startServer(contexts: contexts, closesAfterEcho: true)
+        defer { server.shutdown() }
+        let certificates = fixture.certificates
+        let client = ["openssl", "s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", certificates.authority.certificate,
+                      "-tls1_3", "-verify_return_error", "-ign_eof"]
+        let anonymous = certificates.directory + "/anonymous.session"
+        let first = try OutsidePeer.run(client + ["-sess_out", anonymous], input: "ping\n")
+        #expect(first.output.contains("New, TLSv1.3"), "\(first.output)")
+        #expect(!FileManager.default.fileExists(atPath: anonymous), "s_client was given a session to resume: \(first.output)")
+        #expect(opened.elements.map(\.resumed) == [false])
+        #expect(opened.elements.map(\.peer) == [nil])
+
+        let certified = client + ["-cert", certificates.client.certificate, "-key", certificates.client.privateKey]
+        let withCertificate = certificates.directory + "/certified.session"
+        _ = try OutsidePeer.run(certified + ["-sess_out", withCertificate], input: "ping\n")
+        let resumed = try OutsidePeer.run(certified + ["-sess_in", withCertificate], input: "ping\n")
+        #expect(resumed.output.contains("Reused, TLSv1.3"), "the ring issues tickets to certified clients: \(resumed.output)")
+        #expect(opened.elements.map(\.peer).last == ResumptionFixture.clientPeer)
     }
 
     @Test func aSessionWhoseClientCertificateExpiredIsNotResumed() throws {

@@ -4,12 +4,12 @@ import TestSupport
 import Transport
 
 /// Opens TLS connections from the test process with Transport's own client,
-/// verifying the server against the cluster CA.
+/// verifying the server against the cluster CA; without `certificate`, it presents none.
 final class TestTLSClient: Sendable {
     let group: EventLoopGroup
     let context: TLSContext
 
-    init(certificate: String, key: String, ca: String, loops: Int = 1) throws {
+    init(certificate: String?, key: String?, ca: String, loops: Int = 1) throws {
         group = try EventLoopGroup(loopCount: loops)
         context = try TLSContext(TLSConfiguration(certificateChainPath: certificate, privateKeyPath: key,
                                                   trustRootsPath: ca, peerVerification: .none), side: .client)

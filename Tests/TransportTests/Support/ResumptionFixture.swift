@@ -60,15 +60,17 @@ final class ResumptionFixture: Sendable {
     func shutdown() { client.shutdown() }
 
     /// Server contexts with mutual TLS; `ring` nil means no session tickets.
-    /// `trustRoots` (a PEM bundle) replaces the fixture's CA as what client certificates must chain to.
+    /// `trustRoots` (a PEM bundle) replaces the fixture's CA as what client certificates must chain to;
+    /// `isCertificateOptional` asks for a client certificate without demanding one (the enrolling agent port).
     func serverContexts(ring: SessionTicketKeyRing?, certificate: CertificatePaths? = nil,
-                        trustRoots: String? = nil) throws -> TLSContextStore {
+                        trustRoots: String? = nil, isCertificateOptional: Bool = false) throws -> TLSContextStore {
         let presented = certificate ?? certificates.server
         let tickets = ring.map { SessionTickets(ring: $0, lifetime: .seconds(3600), sessionContext: Self.sessionContext) }
         return try TLSContextStore(
             TLSConfiguration(certificateChainPath: presented.certificate, privateKeyPath: presented.privateKey,
                              trustRootsPath: trustRoots ?? certificates.authority.certificate,
-                             peerVerification: .required(TestCertificates.authorizer), sessionTickets: tickets),
+                             peerVerification: isCertificateOptional ? .requested(TestCertificates.authorizer)
+                                 : .required(TestCertificates.authorizer), sessionTickets: tickets),
             side: .server)
     }
 
