@@ -40,7 +40,16 @@ extension TLSContext {
         }
     }
 
+    /// OpenSSL 3.0.7 (`OPENSSL_VERSION_NUMBER` 0x30000070): before it, a TLS 1.3 ticket the key
+    /// callback skips (every certificate-less connection, and an empty ring) went out malformed and
+    /// the client failed the handshake (OpenSSL issue 18977).
+    static let ticketSkippingVersionMinimum: UInt = 0x3000_0070
+
     private func enableTickets(_ tickets: SessionTickets) throws(TransportError) {
+        guard OpenSSL_version_num() >= Self.ticketSkippingVersionMinimum else {
+            throw .tls(operation: "session tickets", detail: "OpenSSL 3.0.7 or later is needed, not "
+                + String(cString: OpenSSL_version(OPENSSL_VERSION)))
+        }
         let sessionContext = Array(tickets.sessionContext.utf8)
         guard (1...SessionTickets.sessionContextLengthMaximum).contains(sessionContext.count) else {
             throw .tls(operation: "session tickets", detail: "the session context must be 1 to "
@@ -64,7 +73,7 @@ extension TLSContext {
     }
 
     /// OpenSSL's ticket-key callback. Encrypting: the newest key, or no ticket
-    /// at all (0, which OpenSSL 3.0 treats as "skip this ticket" in TLS 1.3)
+    /// at all (0, which OpenSSL from 3.0.7 treats as "skip this ticket" in TLS 1.3)
     /// when the ring is empty or the client showed no certificate. Decrypting: the key the ticket names; an
     /// unknown name is a full handshake (0); an older key resumes and asks
     /// for a renewed ticket under the newest key (2). -1 is a fatal error.
