@@ -26,11 +26,18 @@ final class EnrollmentConnection: FrameReceiver, Sendable {
         self.request = request
     }
 
-    /// Dials `address` on `loop` with `context` and waits until the connection has ended.
+    /// Dials `address` on `loop` with `context` and waits until the connection has ended. A name
+    /// is resolved here, on the dialling thread, which waits anyway (never on `loop`).
     func dial(_ address: CoordinatorAddress, serverName: String?, context: TLSContext, loop: EventLoop) -> Outcome {
+        let resolved: SocketAddress
+        switch address.target.numeric.map({ Result.success($0) })
+            ?? SocketAddress.resolving(address.target.host, port: address.target.port) {
+        case let .success(found): resolved = found
+        case let .failure(failure): return .failed("\(failure)")
+        }
         let started: String? = loop.runAndWait { [self] in
             do {
-                _ = try TLSClient.connect(to: address.address, expectedServerName: serverName, context: context, on: loop) {
+                _ = try TLSClient.connect(to: resolved, expectedServerName: serverName, context: context, on: loop) {
                     connection in
                     FrameChannel(connection: connection, frameSizeMaximumBytes: FrameCodec.frameSizeMaximumBytesDefault,
                                  idleTimeout: Self.idleTimeout, receiver: self)

@@ -17,7 +17,7 @@ extension ClusterRequest {
         case let .addMember(name, peerAddress):
             guard NodeName.isValid(name) else { return .refused(.invalidMemberName(name)) }
             do {
-                _ = try SocketAddress(parsing: peerAddress)
+                _ = try HostPort(parsing: peerAddress, flag: "peerAddress")
                 return nil
             } catch {
                 return .refused(.invalidPeerAddress(peerAddress))

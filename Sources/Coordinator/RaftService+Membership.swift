@@ -35,7 +35,7 @@ extension RaftService {
                    completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         guard NodeIdentity.isValidName(name) else { return completion(.refused(.invalidMemberName(name))) }
         do {
-            _ = try SocketAddress(parsing: peerAddress)
+            _ = try HostPort(parsing: peerAddress, flag: "peerAddress")
         } catch {
             return completion(.refused(.invalidPeerAddress(peerAddress)))
         }
