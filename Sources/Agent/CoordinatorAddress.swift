@@ -10,9 +10,10 @@ public struct CoordinatorAddress: Sendable, Equatable, CustomStringConvertible {
     /// Checked against the server certificate (IP or DNS subject alternative name).
     public var serverName: String { target.host }
 
-    public init(parsing text: String) throws(AgentConfigurationError) {
+    /// `source` names where the text came from in the error: the flag, or a coordinator's redirect.
+    public init(parsing text: String, source: String = "--coordinators") throws(AgentConfigurationError) {
         do {
-            target = try HostPort(parsing: text, flag: "--coordinators")
+            target = try HostPort(parsing: text, flag: source)
         } catch {
             throw .invalid("\(error)")
         }
