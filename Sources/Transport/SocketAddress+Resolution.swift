@@ -12,6 +12,14 @@ extension SocketAddress {
     /// to one tries the next), or why there is none. It blocks the calling thread for as long
     /// as the resolver takes.
     public static func resolving(_ host: String, port: UInt16, turn: Int = 0) -> Result<SocketAddress, ResolutionFailure> {
+        resolvingAll(host, port: port).map { found in found[(turn % found.count + found.count) % found.count] }
+    }
+
+    /// Every IPv4 and IPv6 address `host` names, in the resolver's order (at most
+    /// `resolvedAddressesMaximum`, never none), or why there is none. It blocks the calling thread
+    /// for as long as the resolver takes. A dialer that may wait tries them in order (`localhost`
+    /// often gives `::1` first while a server listens on `127.0.0.1` only).
+    public static func resolvingAll(_ host: String, port: UInt16) -> Result<[SocketAddress], ResolutionFailure> {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV
@@ -37,7 +45,7 @@ extension SocketAddress {
             entry = current.pointee.ai_next
         }
         guard !found.isEmpty else { return .failure(ResolutionFailure(host: host, detail: "no IPv4 or IPv6 address")) }
-        return .success(found[(turn % found.count + found.count) % found.count])
+        return .success(found)
     }
 }
 
