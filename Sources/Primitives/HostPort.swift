@@ -9,7 +9,7 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
     /// The address itself when the host is numeric; nil for a name, which the dialer resolves.
     public let numeric: SocketAddress?
 
-    /// RFC 1035's bounds: a name of at most 253 characters (without a final dot), labels of 1 to 63.
+    /// RFC 1035's bounds: a name of at most 253 characters (a final dot is refused), labels of 1 to 63.
     public static let nameBytesMaximum = 253
     public static let labelBytesMaximum = 63
 
@@ -61,7 +61,10 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
     /// Why `host` is no RFC 1123 host name, or nil: labels of letters, digits and inner hyphens,
     /// and a last label that is not all digits (that would be a mistyped IPv4 address).
     static func nameProblem(_ host: String) -> String? {
-        let name = host.hasSuffix(".") ? String(host.dropLast()) : host
+        // A fully qualified `a.b.` would not pass the TLS name check (certificates name `a.b`) and
+        // would be another member than `a.b` in duplicate checks and cluster identities.
+        guard !host.hasSuffix(".") else { return "a host name may not end in '.'" }
+        let name = host
         guard !name.isEmpty, name.utf8.count <= nameBytesMaximum else {
             return "a host name has 1 to \(nameBytesMaximum) characters"
         }

@@ -20,7 +20,6 @@ import Testing
         ("localhost:7001", "localhost"),
         ("c1.hotswap.svc.cluster.local:7000", "c1.hotswap.svc.cluster.local"),
         ("Coordinator-0.HotSwap:7000", "coordinator-0.hotswap"),
-        ("fqdn.example.:7000", "fqdn.example."),
         ("1host.example:7000", "1host.example"),
         ("\(String(repeating: "a", count: 63)).example:1", "\(String(repeating: "a", count: 63)).example"),
     ])
@@ -58,7 +57,10 @@ import Testing
         ("http://c1:7001", "'http://c1' is not a DNS label (letters, digits and inner hyphens)"),
         ("\(String(repeating: "a", count: 64)).example:7001",
          "'\(String(repeating: "a", count: 64))' is not a DNS label of 1 to 63 characters"),
-        (".:7001", "a host name has 1 to 253 characters"),
+        (".:7001", "a host name may not end in '.'"),
+        // A final dot would fail the TLS name check and make `a.b.` another member than `a.b`.
+        ("fqdn.example.:7000", "a host name may not end in '.'"),
+        ("LOCALHOST.:7000", "a host name may not end in '.'"),
     ])
     func badInputIsRefusedNamingTheFlagAndWhy(text: String, reason: String) {
         #expect(throws: HostPortError(flag: "--initial-cluster", text: text, reason: reason)) {
