@@ -83,7 +83,8 @@ struct ClusterMembershipTests {
         #expect(badName.standardError == Self.refusal(422, "invalid_member", "'bad/name' is not a valid node name"))
         let badAddress = try cluster.hotswapCluster(["member", "add", "c9", "--peer-addr", "nowhere"], on: leader)
         #expect(badAddress.status == 1, "\(badAddress.combined)")
-        #expect(badAddress.standardError == Self.refusal(422, "invalid_member", "peerAddress 'nowhere' is not HOST:PORT"))
+        #expect(badAddress.standardError == Self.refusal(
+            422, "invalid_member", "peerAddress: 'nowhere' is not HOST:PORT (a numeric IPv4, [IPv6] or a host name, and a port): no :PORT"))
         let unknown = try cluster.hotswapCluster(["member", "remove", "nobody"], on: leader)
         #expect(unknown.status == 1, "\(unknown.combined)")
         #expect(unknown.standardError == Self.refusal(404, "not_found", "'nobody' is not a member of the cluster"))
