@@ -88,6 +88,96 @@ private final class ResolutionEvents: FrameLinkReceiver {
         #expect(dialled.withLock { $0 } == 0)
     }
 
+    /// A stop and a start while the first name is being resolved: the first answer reaches the
+    /// started link while its new resolution waits, and must not be dialled (without the link's
+    /// `resolutionSerial` it would be: the link is started, unconnected and not waiting to retry).
+    @Test func anAnswerOfTheDialBeforeARestartIsIgnoredByTheNewDial() throws {
+        let release = Locked(false)
+        let asked = Locked(0)
+        let resolver = HostResolver { _, port, _ in
+            let count = asked.withLock { asked in
+                asked += 1
+                return asked
+            }
+            guard count == 1 else { return .success(SocketAddress.loopbackIPv4.withPort(port + 2)) }
+            _ = eventually { release.withLock { $0 } }
+            return .success(SocketAddress.loopbackIPv4.withPort(port + 1))
+        }
+        defer { resolver.stop() }
+        let dialled = Locked<[SocketAddress]>([])
+        let link = FrameLink(loop: embedded.loop, target: try HostPort(parsing: "c2.example:7000", flag: "--initial-cluster"),
+                             resolver: resolver, backoff: Backoff(initial: .seconds(60), maximum: .seconds(60), seed: 7),
+                             receiver: ResolutionEvents()) { address, _ throws(TransportError) in
+            dialled.withLock { $0.append(address) }
+            throw .system(operation: "connect", errno: 111)
+        }
+        link.start()
+        #expect(eventually { asked.withLock { $0 } == 1 }, "the first resolution did not begin")
+        link.stop()
+        link.start()
+        release.withLock { $0 = true }
+        #expect(runUntil { !dialled.withLock { $0 }.isEmpty })
+        #expect(dialled.withLock { $0 } == [SocketAddress.loopbackIPv4.withPort(7002)], "the stale answer was dialled")
+        link.stop()
+    }
+
+    @Test func aRequestPastAFullQueueIsAnsweredAFailureAtOnce() {
+        let release = Locked(false)
+        let started = Locked(false)
+        let resolver = HostResolver(queueMaximum: 1) { _, port, _ in
+            started.withLock { $0 = true }
+            _ = eventually { release.withLock { $0 } }
+            return .success(SocketAddress.loopbackIPv4.withPort(port))
+        }
+        defer { resolver.stop() }
+        let answers = Locked<[Int: Result<SocketAddress, ResolutionFailure>]>([:])
+        let ask = { (number: Int) in
+            resolver.resolve("c\(number).example", port: 1, turn: 0, answeringOn: embedded.loop) { result in
+                answers.withLock { $0[number] = result }
+            }
+        }
+        ask(1)
+        #expect(eventually { started.withLock { $0 } }, "the first name is not being resolved")
+        ask(2)
+        ask(3)
+        embedded.run()
+        #expect(answers.withLock { $0 } == [3: .failure(ResolutionFailure(host: "c3.example",
+                                                                          detail: "1 names are already waiting to be resolved"))])
+        release.withLock { $0 = true }
+        #expect(runUntil { answers.withLock { $0.count } == 3 })
+        #expect(answers.withLock { $0[2] } == .success(SocketAddress.loopbackIPv4.withPort(1)))
+    }
+
+    /// `stop` answers what is queued before it waits for the name being resolved (which nothing
+    /// can cancel: `getaddrinfo` has no timeout of its own), and that one is answered too.
+    @Test func stopAnswersQueuedRequestsAndWaitsForTheOneInFlight() {
+        let release = Locked(false)
+        let started = Locked(false)
+        let resolver = HostResolver { _, port, _ in
+            started.withLock { $0 = true }
+            _ = eventually { release.withLock { $0 } }
+            return .success(SocketAddress.loopbackIPv4.withPort(port))
+        }
+        let answers = Locked<[String: Result<SocketAddress, ResolutionFailure>]>([:])
+        for host in ["c1.example", "c2.example"] {
+            resolver.resolve(host, port: 1, turn: 0, answeringOn: embedded.loop) { result in answers.withLock { $0[host] = result } }
+        }
+        #expect(eventually { started.withLock { $0 } }, "the first name is not being resolved")
+        let stopped = Locked(false)
+        let stopping = NativeThread(name: "test-stop") {
+            resolver.stop()
+            stopped.withLock { $0 = true }
+        }
+        #expect(runUntil { answers.withLock { $0["c2.example"] } != nil }, "stop did not answer the queued request")
+        #expect(answers.withLock { $0["c2.example"] } == .failure(ResolutionFailure(host: "c2.example",
+                                                                                    detail: "the resolver has stopped")))
+        #expect(!stopped.withLock { $0 }, "stop returned while a name was still being resolved")
+        release.withLock { $0 = true }
+        stopping.join()
+        embedded.run()
+        #expect(answers.withLock { $0["c1.example"] } == .success(SocketAddress.loopbackIPv4.withPort(1)))
+    }
+
     @Test func aStoppedResolverAnswersAFailure() {
         let resolver = HostResolver { _, port, _ in .success(SocketAddress.loopbackIPv4.withPort(port)) }
         resolver.stop()

@@ -22,6 +22,8 @@ final class ClusterFixture {
     private let peerPortReservations: [LoopbackPort.Reservation]
     private let dataDirectories: [String: TemporaryDirectory]
     private let coordinatorArguments: [String]
+    /// Variables each coordinator gets on top of this process's (the resolver's `RES_OPTIONS`).
+    private let coordinatorEnvironment: [String: String]
     /// The first admin's token: every member verifies it against the replicated key ring, so
     /// it stays good while members are killed and restarted (until it expires, after an hour).
     private(set) var token = ""
@@ -30,8 +32,10 @@ final class ClusterFixture {
     /// later with `start`). `preparing` runs on each data directory's path before anything starts.
     /// `peerHosts`: the host `--initial-cluster` gives a member, by name, in place of 127.0.0.1.
     init(spares: [String] = [], agents: [String] = ["node-1"], coordinatorArguments: [String] = [],
-         starting: [String]? = nil, peerHosts: [String: String] = [:], preparing: ((String) throws -> Void)? = nil) throws {
+         starting: [String]? = nil, peerHosts: [String: String] = [:], coordinatorEnvironment: [String: String] = [:],
+         preparing: ((String) throws -> Void)? = nil) throws {
         self.spares = spares
+        self.coordinatorEnvironment = coordinatorEnvironment
         self.peerHosts = peerHosts
         self.coordinatorArguments = coordinatorArguments
         let everyone = names + spares
@@ -72,7 +76,7 @@ final class ClusterFixture {
             : ["--initial-cluster", initialCluster])
         processes[name] = try CoordinatorProcess(
             name: name, tlsDirectory: certificates.tlsDirectory, dataDirectory: dataDirectories[name]!,
-            peerPort: peerPorts[name]!, extraArguments: arguments + coordinatorArguments)
+            peerPort: peerPorts[name]!, extraArguments: arguments + coordinatorArguments, environment: coordinatorEnvironment)
     }
 
     func kill(_ name: String) {
