@@ -91,6 +91,20 @@ struct ClusterMembershipTests {
         let transfer = try cluster.hotswapCluster(["transfer-leader", "--to", "nobody"], on: leader)
         #expect(transfer.status == 1, "\(transfer.combined)")
         #expect(transfer.standardError == Self.refusal(404, "not_found", "'nobody' is not a voting member of the cluster"))
+        let finalDot = try cluster.hotswapCluster(["member", "add", "c9", "--peer-addr", "c9.example.:7000"], on: leader)
+        #expect(finalDot.standardError == Self.refusal(
+            422, "invalid_member",
+            "peerAddress: 'c9.example.:7000' is not HOST:PORT (a numeric IPv4, [IPv6] or a host name, and a port): "
+                + "a host name may not end in '.'"))
+        // A learner that never starts: the three voters' quorum is unchanged.
+        let named = try cluster.hotswapCluster(["member", "add", "c9", "--peer-addr", "C9.Example:7000"], on: leader)
+        #expect(named.status == 0, "\(named.combined)")
+        #expect(named.standardOutput.contains("--peer-addr <its IP>:7000 ") && !named.standardOutput.contains("--peer-addr C9"),
+                "the start command puts the name where coordinator binds: \(named.standardOutput)")
+        #expect(eventually {
+            let members = cluster.clusterView(on: leader)?["members"] as? [[String: Any]] ?? []
+            return members.contains { $0["name"] as? String == "c9" && $0["peerAddress"] as? String == "c9.example:7000" }
+        }, "the member's address is not replicated as HostPort prints it: \(cluster.clusterView(on: leader) ?? [:])")
     }
 
     /// What the CLI prints for an API refusal: one line, the server's message, then its status and code.
