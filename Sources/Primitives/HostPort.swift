@@ -64,11 +64,10 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
         // A fully qualified `a.b.` would not pass the TLS name check (certificates name `a.b`) and
         // would be another member than `a.b` in duplicate checks and cluster identities.
         guard !host.hasSuffix(".") else { return "a host name may not end in '.'" }
-        let name = host
-        guard !name.isEmpty, name.utf8.count <= nameBytesMaximum else {
+        guard !host.isEmpty, host.utf8.count <= nameBytesMaximum else {
             return "a host name has 1 to \(nameBytesMaximum) characters"
         }
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
         for label in labels {
             guard (1...labelBytesMaximum).contains(label.utf8.count) else {
                 return "'\(label)' is not a DNS label of 1 to \(labelBytesMaximum) characters"

@@ -189,6 +189,14 @@ private final class ResolutionEvents: FrameLinkReceiver {
 
     @Test func theSystemResolverAnswersLocalhostAndRefusesAnInvalidName() {
         #expect(SocketAddress.resolving("localhost", port: 7000).map(\.port) == .success(7000))
+        // Every address, in the resolver's order: enrollment tries each (localhost may give ::1 first).
+        var all: [SocketAddress] = []
+        switch SocketAddress.resolvingAll("localhost", port: 7000) {
+        case let .success(found): all = found
+        case let .failure(failure): Issue.record("\(failure)")
+        }
+        #expect(all.contains(SocketAddress.loopbackIPv4.withPort(7000)) || all.contains { $0.host == "::1" && $0.port == 7000 },
+                "\(all)")
         guard case let .failure(failure) = SocketAddress.resolving("c3.nonexistent.invalid", port: 7000) else {
             Issue.record("a name under .invalid resolved")
             return
