@@ -119,7 +119,7 @@ public enum AgentEnrollment {
         } catch {
             throw .credentials("\(error)")
         }
-        let first = EnrollmentConnection(sending: nil).dial(coordinator, serverName: nil, context: unverified, loop: loop)
+        let first = EnrollmentConnection.dial(coordinator, sending: nil, serverName: nil, context: unverified, loop: loop)
         guard case let .authority(bundle) = first else { return (first, []) }
         let shown: [CAPin]
         do {
@@ -141,8 +141,8 @@ public enum AgentEnrollment {
         } catch {
             return (.failed("its pinned CA bundle cannot be trusted: \(error)"), [])
         }
-        let outcome = EnrollmentConnection(sending: payload).dial(coordinator, serverName: coordinator.serverName,
-                                                                  context: verified, loop: loop)
+        let outcome = EnrollmentConnection.dial(coordinator, sending: payload, serverName: coordinator.serverName,
+                                                    context: verified, loop: loop)
         return (outcome, bundle)
     }
 

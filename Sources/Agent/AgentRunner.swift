@@ -19,6 +19,8 @@ public final class AgentRunner: Sendable {
     private let group: EventLoopGroup
     private let prober: HealthProber?
     private let session: LoopBound<AgentSession>
+    /// Resolves the coordinators' host names for the session's links; stopped after the session.
+    private let resolver = HostResolver()
     private let modules: AgentModules
     private let orderPort: SessionOrderPort
     private let isShutDown = Locked(false)
@@ -57,7 +59,8 @@ public final class AgentRunner: Sendable {
         }
         let made: (EventLoopGroup, HealthProber?, LoopBound<AgentSession>)
         do {
-            made = try Self.makeSession(configuration: configuration, contexts: contexts, terms: terms, modules: modules,
+            made = try Self.makeSession(configuration: configuration, contexts: contexts, resolver: resolver, terms: terms,
+                                        modules: modules,
                                         incarnation: incarnation, logger: logger)
         } catch {
             modules.finish(drained: modules.drain())
@@ -68,8 +71,8 @@ public final class AgentRunner: Sendable {
     }
 
     /// The prober, the loop and the session on it; the sampler takes its CPU baseline there.
-    private static func makeSession(configuration: AgentConfiguration, contexts: TLSContextStore, terms: TermStore,
-                                    modules: AgentModules, incarnation: UInt64, logger: Logger)
+    private static func makeSession(configuration: AgentConfiguration, contexts: TLSContextStore, resolver: HostResolver,
+                                    terms: TermStore, modules: AgentModules, incarnation: UInt64, logger: Logger)
         throws(AgentStartError) -> (EventLoopGroup, HealthProber?, LoopBound<AgentSession>) {
         let targets = configuration.modules.compactMap { module in
             module.health.map { HealthProber.Target(module: module.name, endpoint: $0) }
@@ -92,7 +95,7 @@ public final class AgentRunner: Sendable {
             do throws(CollectorError) {
                 let sampler = try Sampler(modules: configuration.modules, installed: modules, logger: logger)
                 return .success(LoopBound(AgentSession(loop: loop, configuration: configuration, contexts: contexts,
-                                                       terms: terms, sampler: sampler, prober: prober, modules: modules,
+                                                       resolver: resolver, terms: terms, sampler: sampler, prober: prober, modules: modules,
                                                        incarnation: incarnation, logger: logger), loop: loop))
             } catch {
                 return .failure(error)
@@ -160,6 +163,7 @@ public final class AgentRunner: Sendable {
         let drained = modules.drain()
         let session = self.session
         session.loop.runAndWait { session.value.stop() }
+        resolver.stop()
         orderPort.close()
         prober?.stop()
         group.shutdown()

@@ -17,6 +17,11 @@ public final class AgentSession: FrameLinkReceiver {
     let logger: Logger
     let incarnation: UInt64
     private let contexts: TLSContextStore
+    /// Resolves coordinators' host names off this loop; its owner stops it after the session.
+    private let resolver: HostResolver
+    /// Dials whose coordinator name gave no address, and the last such failure logged.
+    private var resolutionFailures = 0
+    private var lastResolutionFailure = ""
     /// The newest TLS session ticket a coordinator gave; offered to whichever
     /// one this session dials next, so re-attaching skips a full handshake.
     private let resumption: TLSSessionCache
@@ -42,19 +47,20 @@ public final class AgentSession: FrameLinkReceiver {
     /// `terms` are the host's collectors and the term file in an agent; the
     /// agent-fleet benchmark gives synthetic samples and volatile terms, and a `responder` that
     /// answers module orders as a simulated host (without one, orders are refused).
-    public convenience init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, terms: any TermRecord,
-                sampler: any SampleSource, prober: HealthProber?, responder: (any ModuleOrderResponder)? = nil,
-                incarnation: UInt64, logger: Logger) {
-        self.init(loop: loop, configuration: configuration, contexts: contexts, terms: terms, sampler: sampler, prober: prober,
-                  modules: nil, responder: responder, incarnation: incarnation, logger: logger)
+    public convenience init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, resolver: HostResolver,
+                            terms: any TermRecord, sampler: any SampleSource, prober: HealthProber?,
+                            responder: (any ModuleOrderResponder)? = nil, incarnation: UInt64, logger: Logger) {
+        self.init(loop: loop, configuration: configuration, contexts: contexts, resolver: resolver, terms: terms, sampler: sampler,
+                  prober: prober, modules: nil, responder: responder, incarnation: incarnation, logger: logger)
     }
 
-    init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, terms: any TermRecord,
+    init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, resolver: HostResolver, terms: any TermRecord,
          sampler: any SampleSource, prober: HealthProber?, modules: AgentModules?, responder: (any ModuleOrderResponder)? = nil,
          incarnation: UInt64, logger: Logger) {
         self.loop = loop
         self.configuration = configuration
         self.contexts = contexts
+        self.resolver = resolver
         resumption = TLSSessionCache(loop: loop)
         self.terms = terms
         self.sampler = sampler
@@ -106,6 +112,19 @@ public final class AgentSession: FrameLinkReceiver {
         modules?.linkEnded(id, reason: "the connection closed: \(reason)")
         handle(.linkDisconnected(id, reason: reason))
     }
+
+    /// Logged when the reason changes and every `resolutionFailuresPerLog`-th time, counted always: a name
+    /// that does not resolve yet (a coordinator not scheduled) is redialled after the link's backoff.
+    public func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure) {
+        resolutionFailures += 1
+        let why = "\(failure)"
+        guard why != lastResolutionFailure || resolutionFailures % Self.resolutionFailuresPerLog == 0 else { return }
+        lastResolutionFailure = why
+        logger.warning("coordinator address did not resolve; redialling",
+                       ["address": "\(link.target)", "reason": why, "failures": "\(resolutionFailures)"])
+    }
+
+    static let resolutionFailuresPerLog = 64
 
     /// From the module worker, through the loop: an artifact request to send, or an order's result.
     func moduleEvent(_ event: AgentSessionEvent) {
@@ -223,7 +242,7 @@ public final class AgentSession: FrameLinkReceiver {
         settings.queueFramesMaximum = 1
         var backoffMaximum = session.backoffMaximum
         if standby { backoffMaximum = max(backoffMaximum, session.standbyDelayMaximum ?? backoffMaximum) }
-        return FrameLink(loop: loop, address: address.address, serverName: address.serverName, contexts: contexts,
+        return FrameLink(loop: loop, target: address.target, resolver: resolver, serverName: address.serverName, contexts: contexts,
                          settings: settings,
                          backoff: Backoff(initial: session.backoffInitial, maximum: backoffMaximum, seed: linkSeed),
                          receiver: self, sessionCache: resumption)

@@ -135,7 +135,7 @@ extension AgentSessionCore {
             }
             let next: CoordinatorAddress
             do {
-                next = try CoordinatorAddress(parsing: redirect.leaderAgentAddress)
+                next = try CoordinatorAddress(parsing: redirect.leaderAgentAddress, source: "the redirect's leader address")
             } catch {
                 logger.warning("redirected to an unusable address", ["address": redirect.leaderAgentAddress,
                                                                       "error": "\(error)"])

@@ -2,26 +2,21 @@ import Primitives
 import Transport
 
 /// One coordinator agent port as the operator wrote it (`10.0.0.11:7001`,
-/// `[fd00::11]:7001`, `localhost:7001`) or as a redirect named it. The host
-/// as written is also the name the coordinator's certificate must carry.
+/// `[fd00::11]:7001`, `coordinator-0.hotswap:7001`, `localhost:7001`) or as a redirect
+/// named it. A name is resolved at each dial. The host as written is also the name the
+/// coordinator's certificate must carry.
 public struct CoordinatorAddress: Sendable, Equatable, CustomStringConvertible {
-    public let address: SocketAddress
+    public let target: HostPort
     /// Checked against the server certificate (IP or DNS subject alternative name).
-    public let serverName: String
+    public var serverName: String { target.host }
 
-    public init(parsing text: String) throws(AgentConfigurationError) {
-        guard let colon = text.lastIndex(of: ":") else {
-            throw .invalid("coordinator address '\(text)' is not HOST:PORT")
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw .invalid("coordinator address '\(text)' has no host") }
+    /// `source` names where the text came from in the error: the flag, or a coordinator's redirect.
+    public init(parsing text: String, source: String = "--coordinators") throws(AgentConfigurationError) {
         do {
-            address = try SocketAddress(parsing: text)
+            target = try HostPort(parsing: text, flag: source)
         } catch {
-            throw .invalid("coordinator address '\(text)': \(error)")
+            throw .invalid("\(error)")
         }
-        serverName = host
     }
 
     /// A comma-separated list, as `--coordinators` takes it.
@@ -34,5 +29,5 @@ public struct CoordinatorAddress: Sendable, Equatable, CustomStringConvertible {
         return list
     }
 
-    public var description: String { "\(address)" }
+    public var description: String { "\(target)" }
 }

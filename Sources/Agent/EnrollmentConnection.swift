@@ -1,3 +1,4 @@
+import Locking
 import Primitives
 import Telemetry
 import Transport
@@ -20,17 +21,43 @@ final class EnrollmentConnection: FrameReceiver, Sendable {
 
     private let request: [UInt8]?
     private let outcome = ResultWaiter<Outcome>()
+    /// Whether a frame came: past it the next address is not tried.
+    private let coordinatorSpoke = Locked(false)
 
     /// With `request` (an encoded `EnrollmentRequest`), sends it once the coordinator has spoken.
-    init(sending request: [UInt8]?) {
+    private init(sending request: [UInt8]?) {
         self.request = request
     }
 
-    /// Dials `address` on `loop` with `context` and waits until the connection has ended.
-    func dial(_ address: CoordinatorAddress, serverName: String?, context: TLSContext, loop: EventLoop) -> Outcome {
+    /// Dials `address` on `loop` with `context` and waits until the connection has ended. A name
+    /// is resolved here, on the dialling thread, which waits anyway (never on `loop`), and each of
+    /// its addresses (at most `SocketAddress.resolvedAddressesMaximum`) is tried in the resolver's
+    /// order until one's coordinator speaks: `localhost` often gives `::1` first while a coordinator
+    /// listens on `127.0.0.1` only. Once a coordinator has spoken its outcome is final, so a request
+    /// (a token use) is never sent to a second address.
+    static func dial(_ address: CoordinatorAddress, sending request: [UInt8]?, serverName: String?, context: TLSContext,
+                     loop: EventLoop) -> Outcome {
+        let addresses: [SocketAddress]
+        switch address.target.numeric.map({ Result.success([$0]) })
+            ?? SocketAddress.resolvingAll(address.target.host, port: address.target.port) {
+        case let .success(found): addresses = found
+        case let .failure(failure): return .failed("\(failure)")
+        }
+        var failures: [String] = []
+        for resolved in addresses {
+            let connection = EnrollmentConnection(sending: request)
+            let outcome = connection.connect(to: resolved, serverName: serverName, context: context, loop: loop)
+            guard case let .failed(reason) = outcome, !connection.coordinatorSpoke.withLock({ $0 }) else { return outcome }
+            failures.append(addresses.count == 1 ? reason : "\(resolved): \(reason)")
+        }
+        return .failed(failures.joined(separator: "; "))
+    }
+
+    /// Dials one address and waits until the connection has ended.
+    private func connect(to resolved: SocketAddress, serverName: String?, context: TLSContext, loop: EventLoop) -> Outcome {
         let started: String? = loop.runAndWait { [self] in
             do {
-                _ = try TLSClient.connect(to: address.address, expectedServerName: serverName, context: context, on: loop) {
+                _ = try TLSClient.connect(to: resolved, expectedServerName: serverName, context: context, on: loop) {
                     connection in
                     FrameChannel(connection: connection, frameSizeMaximumBytes: FrameCodec.frameSizeMaximumBytesDefault,
                                  idleTimeout: Self.idleTimeout, receiver: self)
@@ -47,6 +74,7 @@ final class EnrollmentConnection: FrameReceiver, Sendable {
     func channelDidOpen(_ channel: FrameChannel) {}
 
     func channel(_ channel: FrameChannel, didReceive frame: Frame) throws(FrameChannelError) {
+        coordinatorSpoke.withLock { $0 = true }
         switch FrameKind(rawValue: frame.kind) {
         case .enrollmentAuthority:
             let authority: EnrollmentAuthority

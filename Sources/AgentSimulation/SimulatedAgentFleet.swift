@@ -12,6 +12,8 @@ import Transport
 /// `stop` stops them all and joins the loops.
 public final class SimulatedAgentFleet {
     private let group: EventLoopGroup
+    /// Resolves coordinators' host names for every session; stopped after them.
+    private let resolver = HostResolver()
     private var sessions: [LoopBound<AgentSession>] = []
 
     /// The agent names `sim-00001`… for the 0-based `indices`.
@@ -67,9 +69,10 @@ public final class SimulatedAgentFleet {
             let loop = group.loops[index % group.loops.count]
             let settings = configuration
             let incarnation = WallClock.nowMilliseconds() &+ UInt64(index)
+            let resolver = self.resolver
             sessions.append(loop.runAndWait {
                 let host = installs.map { SimulatedModuleHost(loop: loop, settings: $0) }
-                let session = AgentSession(loop: loop, configuration: settings, contexts: contexts,
+                let session = AgentSession(loop: loop, configuration: settings, contexts: contexts, resolver: resolver,
                                            terms: VolatileTermRecord(), sampler: SyntheticSamples(seed: UInt64(index), host: host),
                                            prober: nil, responder: host, incarnation: incarnation, logger: logger)
                 session.start()
@@ -107,6 +110,7 @@ public final class SimulatedAgentFleet {
             let mine = sessions.filter { $0.loop === loop }
             loop.runAndWait { for session in mine { session.value.stop() } }
         }
+        resolver.stop()
         group.shutdown()
     }
 }

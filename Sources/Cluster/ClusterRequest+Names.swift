@@ -16,8 +16,10 @@ extension ClusterRequest {
             return NodeName.isValid(name) ? nil : .refused(.notVotingMember(name: name))
         case let .addMember(name, peerAddress):
             guard NodeName.isValid(name) else { return .refused(.invalidMemberName(name)) }
+            // A host name of the longest length and a port is longer than the codec reads.
+            guard peerAddress.utf8.count <= Self.nameBytesMaximum else { return .refused(.invalidPeerAddress(peerAddress)) }
             do {
-                _ = try SocketAddress(parsing: peerAddress)
+                _ = try HostPort(parsing: peerAddress, flag: "peerAddress")
                 return nil
             } catch {
                 return .refused(.invalidPeerAddress(peerAddress))

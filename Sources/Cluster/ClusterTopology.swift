@@ -2,16 +2,17 @@ import Consensus
 import Primitives
 
 /// The coordinators a cluster starts with, from `--initial-cluster
-/// c1=HOST:PORT,c2=...`. A node's Raft ID is derived from its name (FNV-1a,
+/// c1=HOST:PORT,c2=...` (a HOST is numeric or a name, resolved at each dial). A node's Raft ID is derived from its name (FNV-1a,
 /// never zero), so every member computes the same IDs without coordination.
 public struct ClusterTopology: Sendable, Equatable {
     /// One founding coordinator: its name, the Raft id derived from it, and where peers dial it.
     public struct Member: Sendable, Equatable {
         public let name: String
         public let id: NodeID
-        public let peerAddress: SocketAddress
+        /// As written: a name stays a name, which each dialling member resolves for itself.
+        public let peerAddress: HostPort
 
-        public init(name: String, id: NodeID, peerAddress: SocketAddress) {
+        public init(name: String, id: NodeID, peerAddress: HostPort) {
             self.name = name
             self.id = id
             self.peerAddress = peerAddress
@@ -34,11 +35,11 @@ public struct ClusterTopology: Sendable, Equatable {
             let parts = item.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else { throw .malformed(String(item)) }
             let name = String(parts[0])
-            let address: SocketAddress
+            let address: HostPort
             do {
-                address = try SocketAddress(parsing: String(parts[1]))
+                address = try HostPort(parsing: String(parts[1]), flag: "--initial-cluster")
             } catch {
-                throw .malformed(String(item))
+                throw .address(String(item), error.reason)
             }
             guard !members.contains(where: { $0.name == name }) else { throw .duplicate(name) }
             if let other = members.first(where: { $0.peerAddress == address }) {
@@ -71,6 +72,8 @@ public struct ClusterTopology: Sendable, Equatable {
 /// A malformed `--initial-cluster`.
 public enum TopologyError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformed(String)
+    /// An entry whose HOST:PORT is neither numeric nor a host name, and why.
+    case address(String, String)
     case duplicate(String)
     /// Two members (the first, then the second) given the same peer address.
     case duplicateAddress(String, String, String)
@@ -80,6 +83,7 @@ public enum TopologyError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .malformed(item): return "--initial-cluster entry '\(item)' is not NAME=HOST:PORT"
+        case let .address(item, reason): return "--initial-cluster entry '\(item)' is not NAME=HOST:PORT: \(reason)"
         case let .duplicate(name): return "--initial-cluster names \(name) twice"
         case let .duplicateAddress(first, second, address):
             return "--initial-cluster gives \(first) and \(second) the same peer address \(address)"

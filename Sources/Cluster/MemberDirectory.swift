@@ -24,9 +24,9 @@ public struct MemberDirectory: Sendable {
         self.advertised = advertised
         var members = founding.members
         for record in records {
-            let address: SocketAddress
+            let address: HostPort
             do {
-                address = try SocketAddress(parsing: record.peerAddress)
+                address = try HostPort(parsing: record.peerAddress, flag: "peerAddress")
             } catch {
                 // The leader checks the address before proposing the record; one that does
                 // not parse here came from another build, and a member it names stays unknown.

@@ -2,6 +2,7 @@ import Access
 import Cluster
 import Consensus
 import Fleet
+import Primitives
 import Wire
 
 /// The one place a `ClusterOutcome` becomes an HTTP answer: status, error code, message and
@@ -104,7 +105,7 @@ extension HTTPReply {
         case let .notVotingMember(name): .error(404, "not_found", "'\(name)' is not a voting member of the cluster")
         case let .notMember(name): .error(404, "not_found", "'\(name)' is not a member of the cluster")
         case let .invalidMemberName(name): .error(422, "invalid_member", "'\(name)' is not a valid node name")
-        case let .invalidPeerAddress(address): .error(422, "invalid_member", "peerAddress '\(address)' is not HOST:PORT")
+        case let .invalidPeerAddress(address): .error(422, "invalid_member", Self.peerAddressProblem(address))
         case let .memberIDTaken(name, holder):
             .error(409, "invalid_member", "'\(name)' hashes to the id of member \(holder); pick another name")
         case let .alreadyMember(name): .error(409, "already_member", "'\(name)' is already a member")
@@ -159,5 +160,19 @@ extension HTTPReply {
     /// 503 with `Retry-After: 1`: the refusal may clear by itself.
     private static func unavailable(_ code: String, _ message: String) -> HTTPReply {
         .error(503, code, message, retryAfterSeconds: 1)
+    }
+
+    /// Why a refused peer address is refused, read again from the text the refusal carries (its
+    /// encoding between members holds the address only): the reason `HostPort` gives.
+    static func peerAddressProblem(_ address: String) -> String {
+        guard address.utf8.count <= ClusterRequest.nameBytesMaximum else {
+            return "peerAddress is longer than \(ClusterRequest.nameBytesMaximum) bytes"
+        }
+        do {
+            _ = try HostPort(parsing: address, flag: "peerAddress")
+            return "peerAddress '\(address)' is not HOST:PORT"
+        } catch {
+            return "\(error)"
+        }
     }
 }

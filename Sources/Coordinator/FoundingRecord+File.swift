@@ -1,6 +1,7 @@
 import Cluster
 import Glibc
 import Observability
+import Primitives
 import Storage
 
 /// The founding record as the file `DIR/founding-cluster`, read and settled
@@ -13,7 +14,7 @@ extension FoundingRecord {
     static func settle(_ configuration: CoordinatorConfiguration, logger: Logger) throws -> Decision {
         let recorded = try read(dataDirectory: configuration.dataDirectory)
         let selfMember = ClusterTopology.Member(name: configuration.name, id: ClusterTopology.nodeID(forName: configuration.name),
-                                                peerAddress: configuration.peerAddress)
+                                                peerAddress: HostPort(configuration.peerAddress))
         var status = stat()
         let holdsLog = stat("\(configuration.dataDirectory)/\(StartupRecovery.raftSubdirectory)/wal", &status) == 0
         let decision = try decide(recorded: recorded, flagged: configuration.initialCluster,

@@ -23,6 +23,8 @@ final class PeerLinks: @unchecked Sendable {
     /// Whether a snapshot transfer is still worth sending (`TransferOutbox`).
     private let isSnapshotCurrent: (TransferHeader) -> Bool
     private let listener: PeerLinkListener
+    /// Resolves members' host names off this loop (the Raft loop must not wait for DNS).
+    private let resolver: HostResolver
     private var links: [NodeID: FrameLink] = [:]
     /// Set by `closeAll` at shutdown: no link is made after it.
     private var isClosed = false
@@ -31,6 +33,7 @@ final class PeerLinks: @unchecked Sendable {
     private let settings: FrameLink.Settings
 
     init(loop: EventLoop, selfID: NodeID, settings: FrameLink.Settings, contexts: TLSContextStore, logger: Logger, dropped: Counter,
+         dialing: PeerDialing,
          directory: @escaping () -> MemberDirectory, isSnapshotCurrent: @escaping (TransferHeader) -> Bool) {
         self.loop = loop
         self.selfID = selfID
@@ -40,7 +43,8 @@ final class PeerLinks: @unchecked Sendable {
         self.dropped = dropped
         self.directory = directory
         self.isSnapshotCurrent = isSnapshotCurrent
-        listener = PeerLinkListener(logger: logger)
+        resolver = dialing.resolver
+        listener = PeerLinkListener(logger: logger, resolutionFailures: dialing.resolutionFailures)
     }
 
     /// The link to a member, dialled on first use; nil for a node whose address nobody
@@ -48,8 +52,9 @@ final class PeerLinks: @unchecked Sendable {
     func link(to id: NodeID) -> FrameLink? {
         if let link = links[id] { return link }
         guard !isClosed, id != selfID, let member = directory().member(id: id) else { return nil }
-        // The certificate must name the member this link means to reach, not just any coordinator.
-        let link = FrameLink(loop: loop, address: member.peerAddress, serverName: member.peerAddress.host,
+        // The certificate must name the member this link means to reach, not just any coordinator;
+        // its address must match the host as written (an IP or a DNS subject alternative name).
+        let link = FrameLink(loop: loop, target: member.peerAddress, resolver: resolver, serverName: member.peerAddress.host,
                              expectedPeerName: member.name, contexts: contexts, settings: settings,
                              backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1), seed: member.id ^ selfID),
                              receiver: listener)
@@ -138,16 +143,51 @@ final class PeerLinks: @unchecked Sendable {
     }
 }
 
+extension RaftService {
+    /// The links to the other members, for `peers`: made on the loop at first use.
+    func makePeerLinks() -> PeerLinks {
+        PeerLinks(loop: loop, selfID: selfMember.id, settings: PeerFlowControl.linkSettings(identity: clusterIdentity.advertised),
+                  contexts: peerContexts, logger: logger, dropped: peerMessagesDroppedOutbound, dialing: peerDialing,
+                  directory: { [unowned self] in directory },
+                  isSnapshotCurrent: { [unowned self] header in node.status.role == .leader && node.status.term == header.term })
+    }
+}
+
+/// What the peer links need to dial members by name: the resolver, whose thread keeps DNS off the
+/// Raft loop (its owner stops it, off the loop, after the links), and the count of dials whose
+/// name gave no address.
+struct PeerDialing: Sendable {
+    let resolver = HostResolver()
+    let resolutionFailures: Counter
+
+    init(metrics: MetricsRegistry) {
+        resolutionFailures = metrics.counter("hotswap_peer_resolution_failures_total",
+                                             help: "Dials to a member whose host name gave no address (each retried after a backoff).")
+    }
+}
+
 /// Outbound peer links only carry our messages; replies arrive on the peer port. What it hears
 /// is why a link is down: logged when the reason changes (a link redials every second at most,
 /// so logging each failure would repeat one line a second per unreachable member), and when
-/// the link is up again and the peer answered it.
+/// the link is up again and the peer answered it. A member's name that does not resolve (a pod
+/// not scheduled yet) is such a reason, and each such dial is counted.
 private final class PeerLinkListener: FrameLinkReceiver {
     private let logger: Logger
+    private let resolutionFailures: Counter
     private var lastFailure: [ObjectIdentifier: String] = [:]
 
-    init(logger: Logger) {
+    init(logger: Logger, resolutionFailures: Counter) {
         self.logger = logger
+        self.resolutionFailures = resolutionFailures
+    }
+
+    func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure) {
+        resolutionFailures.increment()
+        let why = "\(failure)"
+        guard lastFailure[ObjectIdentifier(link)] != why else { return }
+        lastFailure[ObjectIdentifier(link)] = why
+        logger.warning("peer address did not resolve; redialling", ["peer": link.expectedPeerName ?? "\(link.target)",
+                                                                    "address": "\(link.target)", "reason": why])
     }
 
     func linkDidConnect(_ link: FrameLink) {}
@@ -156,7 +196,7 @@ private final class PeerLinkListener: FrameLinkReceiver {
     /// cluster) closes it before that, so its redials log nothing more than the first failure.
     func linkIsEstablished(_ link: FrameLink) {
         guard lastFailure.removeValue(forKey: ObjectIdentifier(link)) != nil else { return }
-        logger.info("peer link up again", ["peer": link.expectedPeerName ?? "\(link.address)"])
+        logger.info("peer link up again", ["peer": link.expectedPeerName ?? "\(link.target)"])
     }
 
     func link(_ link: FrameLink, didReceive frame: Frame) {}
@@ -169,7 +209,7 @@ private final class PeerLinkListener: FrameLinkReceiver {
         let why = "\(reason)"
         guard lastFailure[ObjectIdentifier(link)] != why else { return }
         lastFailure[ObjectIdentifier(link)] = why
-        logger.warning("peer link down; redialling", ["peer": link.expectedPeerName ?? "\(link.address)", "reason": why])
+        logger.warning("peer link down; redialling", ["peer": link.expectedPeerName ?? "\(link.target)", "reason": why])
     }
 
     /// Drops what it remembers of a link that was stopped.

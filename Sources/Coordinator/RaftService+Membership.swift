@@ -34,8 +34,9 @@ extension RaftService {
     func addMember(name: String, peerAddress: String, context: (FleetCommand) -> [UInt8],
                    completion: @escaping @Sendable (ClusterOutcome) -> Void) {
         guard NodeIdentity.isValidName(name) else { return completion(.refused(.invalidMemberName(name))) }
+        let target: HostPort
         do {
-            _ = try SocketAddress(parsing: peerAddress)
+            target = try HostPort(parsing: peerAddress, flag: "peerAddress")
         } catch {
             return completion(.refused(.invalidPeerAddress(peerAddress)))
         }
@@ -48,7 +49,8 @@ extension RaftService {
         guard membership.voters.count + membership.learners.count < ClusterTopology.membersMaximum else {
             return completion(.refused(.membersLimitReached(maximum: ClusterTopology.membersMaximum)))
         }
-        let context = context(.putMember(ClusterMemberRecord(name: name, peerAddress: peerAddress)))
+        // Replicated as HostPort prints it (a name lower-cased), the text CLUSTER.md says members keep.
+        let context = context(.putMember(ClusterMemberRecord(name: name, peerAddress: "\(target)")))
         if let refusal = entryRefusal(for: context) { return completion(.refused(refusal)) }
         propose(completion: completion) { (node: inout RaftNode) throws(ProposalError) in
             try node.proposeMembershipChange(.addLearner(id), context: context)

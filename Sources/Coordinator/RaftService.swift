@@ -33,16 +33,13 @@ final class RaftService: @unchecked Sendable {
     let settings: Settings
     private let store: RaftLogStore
     let logger: Logger
-    private let peerContexts: TLSContextStore
+    let peerContexts: TLSContextStore
     let published: Locked<ClusterView>
     var node: RaftNode
     var fleet: FleetState
     var directory: MemberDirectory
     /// The links to the other members, made on the loop at first use.
-    private(set) lazy var peers = PeerLinks(
-        loop: loop, selfID: selfMember.id, settings: PeerFlowControl.linkSettings(identity: clusterIdentity.advertised),
-        contexts: peerContexts, logger: logger, dropped: peerMessagesDroppedOutbound, directory: { [unowned self] in directory },
-        isSnapshotCurrent: { [unowned self] header in node.status.role == .leader && node.status.term == header.term })
+    private(set) lazy var peers = makePeerLinks()
     /// Requests forwarded to the leader while following, and answers to followers while leading.
     /// Request ids start at random, like read ids below, so that an answer meant for an earlier
     /// incarnation of this coordinator answers none of this one's requests.
@@ -88,8 +85,9 @@ final class RaftService: @unchecked Sendable {
     let learnerPromotionsRefused: Counter
     /// Peer messages dropped as etcd's transport drops them: arriving past a peer's quota below,
     /// or leaving while the link is down or its backlog full (`PeerLinks`).
-    let peerMessagesDroppedInbound: Counter
-    let peerMessagesDroppedOutbound: Counter
+    let peerMessagesDroppedInbound: Counter, peerMessagesDroppedOutbound: Counter
+    /// The peer links' resolver, stopped after them (`stop`), and their count of names that gave no address.
+    let peerDialing: PeerDialing
     /// Each peer's Raft messages, and apart from them its forwarded requests, waiting for this loop
     /// at most `peerTasksMaximum` deep (etcd's per-peer `recvc` and `propc`); other work counts against neither.
     static let peerTasksMaximum = 4_096
@@ -132,6 +130,7 @@ final class RaftService: @unchecked Sendable {
         clusterVersionRaise = ClusterVersionRaise(logger: logger)
         peerMessagesDroppedInbound = PeerFlowControl.droppedCounter("inbound", in: metrics)
         peerMessagesDroppedOutbound = PeerFlowControl.droppedCounter("outbound", in: metrics)
+        peerDialing = PeerDialing(metrics: metrics)
         group = try EventLoopGroup(loopCount: 1)
         loop = group.loops[0]
         inboundRaftMessages = TaskQuota(loop: loop, maximumPerSource: Self.peerTasksMaximum)
@@ -193,6 +192,7 @@ final class RaftService: @unchecked Sendable {
             }
             store.wal.close()
         }
+        peerDialing.resolver.stop()
         group.shutdown()
     }
 

@@ -9,13 +9,17 @@ public protocol FrameLinkReceiver: AnyObject {
     func linkIsEstablished(_ link: FrameLink)
     func link(_ link: FrameLink, didReceive frame: Frame)
     func linkDidDisconnect(_ link: FrameLink, reason: CloseReason)
+    /// The link's host name gave no address for this dial; the link retries after its backoff.
+    func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure)
 }
 
 extension FrameLinkReceiver {
     public func linkIsEstablished(_ link: FrameLink) {}
+    public func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure) {}
 }
 
-/// One outbound framed mTLS connection kept alive to a fixed address: it dials,
+/// One outbound framed mTLS connection kept alive to a fixed target: it dials (a host name
+/// resolved again at each dial, off the loop, by a `HostResolver`),
 /// verifies the server (address, role and, given `expectedPeerName`, the
 /// identity its certificate proves), reconnects with jittered exponential
 /// backoff, and holds frames sent while disconnected in a bounded queue (the
@@ -57,10 +61,20 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
 
     /// Opens one connection and installs the handler made for it; throwing
     /// means the attempt failed at once (the link retries after its backoff).
-    public typealias Dial = (_ makeHandler: (any Connection) -> any ConnectionHandler) throws(TransportError) -> Void
+    public typealias Dial = (_ address: SocketAddress, _ makeHandler: (any Connection) -> any ConnectionHandler)
+        throws(TransportError) -> Void
 
     public let loop: EventLoop
-    public let address: SocketAddress
+    /// What the link dials, as given: a numeric address, or a name resolved at each dial.
+    public let target: HostPort
+    private let resolver: HostResolver?
+    /// Which of the name's addresses the next dial takes: the next one after a dial that never
+    /// established (a name with an IPv6 and an IPv4 address, the server on one of them).
+    private var dialTurn = 0
+    /// Tells a resolution's answer from an earlier one that a stop or a retry made stale.
+    private var resolutionSerial: UInt64 = 0
+    /// Dials whose name gave no address.
+    public private(set) var resolutionFailureCount = 0
     /// The `AuthenticatedPeer.name` the server must prove; nil accepts any
     /// peer the context's authorizer lets through.
     public let expectedPeerName: String?
@@ -89,12 +103,13 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     /// reloaded on SIGHUP apply to the next connection; `sessionCache` is offered
     /// at every dial, so a redial resumes the last session instead of a full handshake.
     /// With `expectedPeerName` the contexts need an authorizer (`.required`) to name the server.
-    public convenience init(loop: EventLoop, address: SocketAddress, serverName: String, expectedPeerName: String? = nil,
-                            contexts: TLSContextStore, settings: Settings = .init(), backoff: Backoff,
-                            receiver: any FrameLinkReceiver, sessionCache: TLSSessionCache? = nil) {
+    /// A `target` that is a name needs `resolver`.
+    public convenience init(loop: EventLoop, target: HostPort, resolver: HostResolver? = nil, serverName: String,
+                            expectedPeerName: String? = nil, contexts: TLSContextStore, settings: Settings = .init(),
+                            backoff: Backoff, receiver: any FrameLinkReceiver, sessionCache: TLSSessionCache? = nil) {
         let limits = settings.limits
-        self.init(loop: loop, address: address, expectedPeerName: expectedPeerName, settings: settings, backoff: backoff,
-                  receiver: receiver) { makeHandler
+        self.init(loop: loop, target: target, resolver: resolver, expectedPeerName: expectedPeerName, settings: settings,
+                  backoff: backoff, receiver: receiver) { address, makeHandler
             throws(TransportError) in
             _ = try TLSClient.connect(to: address, expectedServerName: serverName, context: contexts.current,
                                       limits: limits, sessionCache: sessionCache, on: loop, makeHandler: makeHandler)
@@ -102,10 +117,12 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     }
 
     /// A link whose connections `dial` opens: TLS in production, embedded connections in tests.
-    public init(loop: EventLoop, address: SocketAddress, expectedPeerName: String? = nil, settings: Settings = .init(),
-                backoff: Backoff, receiver: any FrameLinkReceiver, dial: @escaping Dial) {
+    public init(loop: EventLoop, target: HostPort, resolver: HostResolver? = nil, expectedPeerName: String? = nil,
+                settings: Settings = .init(), backoff: Backoff, receiver: any FrameLinkReceiver, dial: @escaping Dial) {
+        precondition(!target.isName || resolver != nil, "a link to the name \(target.host) needs a resolver")
         self.loop = loop
-        self.address = address
+        self.target = target
+        self.resolver = resolver
         self.expectedPeerName = expectedPeerName
         self.settings = settings
         self.backoff = backoff
@@ -148,6 +165,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     public func stop() {
         loop.preconditionInLoop()
         isStopped = true
+        resolutionSerial &+= 1
         if let retryTimer { loop.cancelTimer(retryTimer) }
         retryTimer = nil
         cancelKeepalive()
@@ -203,12 +221,39 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         Frame.headerBytes + frame.payload.count
     }
 
+    /// Dials a numeric target at once; resolves a name first, on the resolver's thread (never
+    /// this loop's: `getaddrinfo` blocks), and dials what it answers back on the loop.
     private func dial() {
         retryTimer = nil
         guard !isStopped else { return }
+        guard let resolver, target.isName else {
+            if let numeric = target.numeric { connect(to: numeric) }
+            return
+        }
+        resolutionSerial &+= 1
+        let serial = resolutionSerial
+        resolver.resolve(target.host, port: target.port, turn: dialTurn, answeringOn: loop) { [weak self] result in
+            self?.resolved(result, serial: serial)
+        }
+    }
+
+    private func resolved(_ result: Result<SocketAddress, ResolutionFailure>, serial: UInt64) {
+        guard !isStopped, serial == resolutionSerial, channel == nil, retryTimer == nil else { return }
+        switch result {
+        case let .success(address):
+            connect(to: address)
+        case let .failure(failure):
+            resolutionFailureCount += 1
+            receiver?.link(self, didFailToResolve: failure)
+            scheduleRetry()
+        }
+    }
+
+    private func connect(to address: SocketAddress) {
+        isEstablished = false
         let adapter = LinkChannelReceiver(link: self)
         do {
-            try dialConnection { connection in
+            try dialConnection(address) { connection in
                 let made = FrameChannel(connection: connection, frameSizeMaximumBytes: settings.frameSizeMaximumBytes,
                                         idleTimeout: settings.idleTimeout, receiver: adapter)
                 channel = made
@@ -216,6 +261,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
             }
         } catch {
             channel = nil
+            dialTurn &+= 1
             scheduleRetry()
         }
     }
@@ -259,6 +305,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     fileprivate func channelClosed(_ closed: FrameChannel, reason: CloseReason) {
         guard closed === channel else { return }
         channel = nil
+        if !isEstablished { dialTurn &+= 1 }
         cancelKeepalive()
         receiver?.linkDidDisconnect(self, reason: reason)
         scheduleRetry()

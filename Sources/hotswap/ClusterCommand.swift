@@ -1,6 +1,7 @@
 import Certificates
 import FoundationEssentials
 import LocalFleet
+import Primitives
 import Transport
 import Wire
 
@@ -42,12 +43,22 @@ enum ClusterCommand {
         let name = options.positionals[0]
         let peerAddress = try options.required(peerAddressFlag)
         let body = "{\"name\":\(JSONText.quoted(name)),\"peerAddress\":\(JSONText.quoted(peerAddress))}"
+        // --peer-addr of `coordinator` is bound, so numeric: a name is dialled, not listened on.
+        let target: HostPort?
+        do {
+            target = try HostPort(parsing: peerAddress, flag: "--peer-addr")
+        } catch {
+            target = nil  // the coordinator refuses it with the reason
+        }
+        let named = target?.isName == true
+        let listen = named ? "<its IP>:\(target?.port ?? 0)" : peerAddress
+        let listenNote = named ? "(there --peer-addr is where it listens: its IP, or :PORT for all, never the name.)\n" : ""
         return try call(APIClientOptions(options), "POST", "/api/v1/cluster/members", body: body) { _ in
             """
             added \(name) (\(peerAddress)) as a learner. Start it with
-              hotswap coordinator --name \(name) --peer-addr \(peerAddress) --initial-cluster-state existing \\
+              hotswap coordinator --name \(name) --peer-addr \(listen) --initial-cluster-state existing \\
                 --initial-cluster <the founding members>,\(name)=\(peerAddress) ...
-            It becomes a voter by itself once it has caught up with the leader's log.
+            \(listenNote)It becomes a voter by itself once it has caught up with the leader's log.
             """
         }
     }

@@ -51,11 +51,26 @@ struct ConfigurationParsingTests {
     @Test func coordinatorListsKeepTheHostAsTheExpectedServerName() throws {
         let list = try CoordinatorAddress.parseList("127.0.0.1:7001,[::1]:7002,localhost:7003")
         #expect(list.map(\.serverName) == ["127.0.0.1", "::1", "localhost"])
-        #expect(list.map(\.address.port) == [7001, 7002, 7003])
-        #expect(list[2].address.host == "127.0.0.1")
+        #expect(list.map(\.target.port) == [7001, 7002, 7003])
+        #expect(list.map(\.target.isName) == [false, false, true], "localhost is resolved at each dial, as any name")
     }
 
-    @Test(arguments: ["", ",", "127.0.0.1", ":7001", "example.com:7001", "127.0.0.1:70000"])
+    @Test func aCoordinatorMayBeNamedByAHostNameResolvedAtEachDial() throws {
+        let list = try CoordinatorAddress.parseList("hotswap-0.hotswap:7001,Hotswap-1.hotswap:7001")
+        #expect(list.map(\.serverName) == ["hotswap-0.hotswap", "hotswap-1.hotswap"])
+        #expect(list.allSatisfy { $0.target.isName && $0.target.numeric == nil })
+        #expect(list.map(\.description) == ["hotswap-0.hotswap:7001", "hotswap-1.hotswap:7001"])
+    }
+
+    @Test func aBadCoordinatorAddressIsRefusedNamingTheFlag() {
+        #expect(throws: AgentConfigurationError.invalid(
+            "--coordinators: 'ex_ample:7001' is not HOST:PORT (a numeric IPv4, [IPv6] or a host name, and a port): "
+                + "'ex_ample' is not a DNS label (letters, digits and inner hyphens)")) {
+            try CoordinatorAddress.parseList("127.0.0.1:7001,ex_ample:7001")
+        }
+    }
+
+    @Test(arguments: ["", ",", "127.0.0.1", ":7001", "ex_ample.com:7001", "127.0.0.1:70000", "[c1.example]:7001"])
     func malformedCoordinatorListsAreRefused(text: String) {
         #expect(throws: AgentConfigurationError.self) { try CoordinatorAddress.parseList(text) }
     }

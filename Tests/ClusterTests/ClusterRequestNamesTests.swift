@@ -32,11 +32,16 @@ import Testing
     }
 
     @Test func aPeerAddressThatDoesNotParseIsAnsweredAsTheLeaderAnswersIt() {
-        for address in [Self.overlong + ":1", "127.0.0.1", "host.example:1", ""] {
+        // A valid name of 253 characters, but with its port longer than the request codec reads.
+        let label = String(repeating: "a", count: 63)
+        let longest = [label, label, label, String(repeating: "b", count: 61)].joined(separator: ".")
+        for address in [Self.overlong + ":1", "127.0.0.1", "host_example:1", "host.example:0", "", longest + ":7004"] {
             #expect(ClusterRequest.addMember(name: "c4", peerAddress: address).answerForInvalidName
                 == .refused(.invalidPeerAddress(address)), "\(address)")
         }
         #expect(ClusterRequest.addMember(name: "c4", peerAddress: "[::1]:7004").answerForInvalidName == nil)
+        // A host name is resolved by each member at each dial.
+        #expect(ClusterRequest.addMember(name: "c4", peerAddress: "hotswap-3.hotswap-peer:7004").answerForInvalidName == nil)
     }
 
     @Test func anEnvironmentNameIsHeldToTheEnvironmentRule() {

@@ -7,10 +7,9 @@ import Testing
     @Test func parsesMembersAndSpellsThemBack() throws {
         let topology = try ClusterTopology.parse("c1=127.0.0.1:7001,c2=[::1]:7002,c3=localhost:7003")
         #expect(topology.members.map(\.name) == ["c1", "c2", "c3"])
-        #expect(topology.members.map(\.peerAddress) == [try SocketAddress(host: "127.0.0.1", port: 7001),
-                                                        try SocketAddress(host: "::1", port: 7002),
-                                                        try SocketAddress(host: "127.0.0.1", port: 7003)])
-        #expect(topology.flagText == "c1=127.0.0.1:7001,c2=[::1]:7002,c3=127.0.0.1:7003")
+        #expect(topology.members.map(\.peerAddress.numeric) == [try SocketAddress(host: "127.0.0.1", port: 7001),
+                                                                try SocketAddress(host: "::1", port: 7002), nil])
+        #expect(topology.flagText == "c1=127.0.0.1:7001,c2=[::1]:7002,c3=localhost:7003")
         #expect(try ClusterTopology.parse(topology.flagText) == topology)
         #expect(topology.member(id: ClusterTopology.nodeID(forName: "c2"))?.name == "c2")
         #expect(topology.name(of: 12345) == nil)
@@ -18,11 +17,12 @@ import Testing
 
     @Test(arguments: [
         ("c1", TopologyError.malformed("c1")),
-        ("c1=example.com:80", .malformed("c1=example.com:80")),
-        ("c1=127.0.0.1:7001,c2=127.0.0.1", .malformed("c2=127.0.0.1")),
+        ("c1=exa_mple.com:80", .address("c1=exa_mple.com:80", "'exa_mple' is not a DNS label (letters, digits and inner hyphens)")),
+        ("c1=127.0.0.1:7001,c2=127.0.0.1", .address("c2=127.0.0.1", "no :PORT")),
+        ("c1=1.2.3:7001", .address("c1=1.2.3:7001", "1.2.3 is neither an IPv4 address nor a host name")),
         ("c1=127.0.0.1:7001,c1=127.0.0.1:7002", .duplicate("c1")),
         ("c1=127.0.0.1:7001,c2=127.0.0.1:7001", .duplicateAddress("c1", "c2", "127.0.0.1:7001")),
-        ("c1=127.0.0.1:7001,c2=127.0.0.1:7002,c3=localhost:7001", .duplicateAddress("c1", "c3", "127.0.0.1:7001")),
+        ("c1=c1.example:7001,c2=127.0.0.1:7002,c3=C1.Example:7001", .duplicateAddress("c1", "c3", "c1.example:7001")),
         ("c1=[::1]:7001,c2=127.0.0.1:7002,c3=[::1]:7001", .duplicateAddress("c1", "c3", "[::1]:7001")),
         ("", .size(0)),
         ((1...8).map { "c\($0)=127.0.0.1:700\($0)" }.joined(separator: ","), .size(8)),
@@ -33,10 +33,21 @@ import Testing
 
     @Test func errorsSayWhatToFix() {
         #expect("\(TopologyError.malformed("c1"))" == "--initial-cluster entry 'c1' is not NAME=HOST:PORT")
+        #expect("\(TopologyError.address("c1=x_y:1", "why"))" == "--initial-cluster entry 'c1=x_y:1' is not NAME=HOST:PORT: why")
         #expect("\(TopologyError.size(8))" == "--initial-cluster has 8 members; 1 to 7 are allowed")
         #expect("\(TopologyError.duplicate("c1"))" == "--initial-cluster names c1 twice")
         #expect("\(TopologyError.duplicateAddress("c1", "c2", "127.0.0.1:7001"))"
                     == "--initial-cluster gives c1 and c2 the same peer address 127.0.0.1:7001")
+    }
+
+    /// Host names stay names, as written (lower-cased), so each member resolves them at each dial,
+    /// and the text reads back to the same topology.
+    @Test func hostNamesAreKeptAsWritten() throws {
+        let text = "c1=hotswap-0.hotswap-peer.ns.svc:7000,c2=Hotswap-1.hotswap-peer.ns.svc:7000,c3=10.0.0.3:7000"
+        let topology = try ClusterTopology.parse(text)
+        #expect(topology.members.map(\.peerAddress.isName) == [true, true, false])
+        #expect(topology.flagText == "c1=hotswap-0.hotswap-peer.ns.svc:7000,c2=hotswap-1.hotswap-peer.ns.svc:7000,c3=10.0.0.3:7000")
+        #expect(try ClusterTopology.parse(topology.flagText) == topology)
     }
 
     /// One host may run several members on different ports, and the same port on different hosts.
@@ -61,8 +72,16 @@ import Testing
             ClusterMemberRecord(name: "c3", peerAddress: "[::1]:7003"),
         ])
         #expect(directory.members.map(\.name) == ["c1", "c2", "c3"])
-        #expect(directory.member(named: "c2")?.peerAddress == (try SocketAddress(host: "127.0.0.1", port: 9002)))
+        #expect(directory.member(named: "c2")?.peerAddress.numeric == (try SocketAddress(host: "127.0.0.1", port: 9002)))
         #expect(directory.member(id: ClusterTopology.nodeID(forName: "c3"))?.peerAddress.description == "[::1]:7003")
+    }
+
+    @Test func aRegisteredMemberMayBeNamedByAHostName() {
+        let directory = MemberDirectory(founding: Self.founding, registered: [
+            ClusterMemberRecord(name: "c3", peerAddress: "hotswap-2.hotswap-peer:7000"),
+        ])
+        #expect(directory.member(named: "c3")?.peerAddress.description == "hotswap-2.hotswap-peer:7000")
+        #expect(directory.member(named: "c3")?.peerAddress.isName == true)
     }
 
     @Test func aRecordWhoseAddressDoesNotParseIsLeftOut() {

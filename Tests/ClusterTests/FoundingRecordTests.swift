@@ -94,7 +94,7 @@ import Testing
          "its cluster-id '0000000000000000' is not 16 hex digits other than zero"),
         ("c1\nnew\nc1=127.0.0.1:7001\nid 1\n", "its fourth line is not cluster-id"),
         ("c1\nold\nc1=127.0.0.1:7001\n", "its mode 'old' is neither new nor existing"),
-        ("c1\nnew\nc1=nowhere\n", "its members: --initial-cluster entry 'c1=nowhere' is not NAME=HOST:PORT"),
+        ("c1\nnew\nc1=nowhere\n", "its members: --initial-cluster entry 'c1=nowhere' is not NAME=HOST:PORT: no :PORT"),
         ("c9\nnew\nc1=127.0.0.1:7001\n", "its member c9 is not one of its members"),
         ("c1\nnew\nc1=127.0.0.1:7001,c2=127.0.0.1:7001\n",
          "its members: --initial-cluster gives c1 and c2 the same peer address 127.0.0.1:7001"),

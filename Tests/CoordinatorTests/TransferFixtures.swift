@@ -11,9 +11,9 @@ import Wire
 /// the frames a transfer sends, and a scratch data directory.
 enum TransferFixtures {
     static let leader = ClusterTopology.Member(name: "c1", id: ClusterTopology.nodeID(forName: "c1"),
-                                               peerAddress: try! SocketAddress(host: "127.0.0.1", port: 7001))
+                                               peerAddress: HostPort(try! SocketAddress(host: "127.0.0.1", port: 7001)))
     static let follower = ClusterTopology.Member(name: "c2", id: ClusterTopology.nodeID(forName: "c2"),
-                                                 peerAddress: try! SocketAddress(host: "127.0.0.1", port: 7002))
+                                                 peerAddress: HostPort(try! SocketAddress(host: "127.0.0.1", port: 7002)))
     /// A forwarded document's deadline far enough away not to matter.
     static let documentDeadline = MonotonicInstant.now().advanced(by: .seconds(3_600))
     static let limits = TransferAssembler.Limits(snapshotBytesMaximum: 64 << 20, forwardedAnswerBytesMaximum: 1 << 20)

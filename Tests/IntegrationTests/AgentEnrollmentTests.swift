@@ -42,6 +42,25 @@ import TestSupport
         #expect(!coordinator.log.text.contains(String(token.dropFirst(13))))
     }
 
+    /// `localhost` often resolves to `::1` before `127.0.0.1`, where the coordinator listens: the
+    /// enrolling agent tries each address in order (here the coordinator's certificate names
+    /// `DNS:localhost`, the name the agent checks it against).
+    @Test func anAgentGivenLocalhostEnrollsThroughWhicheverAddressAnswers() throws {
+        let certificates = try CertificateFixture(agents: [])
+        let coordinator = try Self.enrollingCoordinator(certificates)
+        let (token, pin) = try Self.makeToken(uses: 1, on: coordinator, certificates)
+        let tls = TemporaryDirectory()
+        let agent = try AgentProcess(name: "edge-1", tlsDirectory: tls.file("agent-tls"),
+                                     coordinators: ["localhost:\(coordinator.agentPort)"],
+                                     extraArguments: ["--interval", "200ms", "--join-token", token, "--ca-hash", pin])
+        let run = { (arguments: [String]) in try EnvironmentCommandTests.hotswap(arguments, on: coordinator, ca: certificates.ca) }
+        #expect(eventually { (try? run(["nodes", "-o", "json"]))?.standardOutput.contains("edge-1") == true }, "\(agent.log.text)")
+        #expect(agent.log.text.contains("enrolled"), "\(agent.log.text)")
+        #expect(FileManager.default.fileExists(atPath: tls.file("agent-tls") + "/edge-1.pem"))
+        #expect(agent.stop() == 0)
+        #expect(coordinator.stop() == 0)
+    }
+
     @Test func aWrongCAHashStopsBeforeTheTokenIsSent() throws {
         let certificates = try CertificateFixture(agents: [])
         let coordinator = try Self.enrollingCoordinator(certificates)

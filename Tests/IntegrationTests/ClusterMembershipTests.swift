@@ -83,13 +83,28 @@ struct ClusterMembershipTests {
         #expect(badName.standardError == Self.refusal(422, "invalid_member", "'bad/name' is not a valid node name"))
         let badAddress = try cluster.hotswapCluster(["member", "add", "c9", "--peer-addr", "nowhere"], on: leader)
         #expect(badAddress.status == 1, "\(badAddress.combined)")
-        #expect(badAddress.standardError == Self.refusal(422, "invalid_member", "peerAddress 'nowhere' is not HOST:PORT"))
+        #expect(badAddress.standardError == Self.refusal(
+            422, "invalid_member", "peerAddress: 'nowhere' is not HOST:PORT (a numeric IPv4, [IPv6] or a host name, and a port): no :PORT"))
         let unknown = try cluster.hotswapCluster(["member", "remove", "nobody"], on: leader)
         #expect(unknown.status == 1, "\(unknown.combined)")
         #expect(unknown.standardError == Self.refusal(404, "not_found", "'nobody' is not a member of the cluster"))
         let transfer = try cluster.hotswapCluster(["transfer-leader", "--to", "nobody"], on: leader)
         #expect(transfer.status == 1, "\(transfer.combined)")
         #expect(transfer.standardError == Self.refusal(404, "not_found", "'nobody' is not a voting member of the cluster"))
+        let finalDot = try cluster.hotswapCluster(["member", "add", "c9", "--peer-addr", "c9.example.:7000"], on: leader)
+        #expect(finalDot.standardError == Self.refusal(
+            422, "invalid_member",
+            "peerAddress: 'c9.example.:7000' is not HOST:PORT (a numeric IPv4, [IPv6] or a host name, and a port): "
+                + "a host name may not end in '.'"))
+        // A learner that never starts: the three voters' quorum is unchanged.
+        let named = try cluster.hotswapCluster(["member", "add", "c9", "--peer-addr", "C9.Example:7000"], on: leader)
+        #expect(named.status == 0, "\(named.combined)")
+        #expect(named.standardOutput.contains("--peer-addr <its IP>:7000 ") && !named.standardOutput.contains("--peer-addr C9"),
+                "the start command puts the name where coordinator binds: \(named.standardOutput)")
+        #expect(eventually {
+            let members = cluster.clusterView(on: leader)?["members"] as? [[String: Any]] ?? []
+            return members.contains { $0["name"] as? String == "c9" && $0["peerAddress"] as? String == "c9.example:7000" }
+        }, "the member's address is not replicated as HostPort prints it: \(cluster.clusterView(on: leader) ?? [:])")
     }
 
     /// What the CLI prints for an API refusal: one line, the server's message, then its status and code.

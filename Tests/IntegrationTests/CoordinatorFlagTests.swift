@@ -59,7 +59,11 @@ struct CoordinatorFlagTests {
 
     @Test(arguments: [
         ("c1=127.0.0.1:7001,c2=127.0.0.1:7001,c3=127.0.0.1:7003", "--initial-cluster gives c1 and c2 the same peer address 127.0.0.1:7001"),
-        ("c1=127.0.0.1:7001,c2=localhost:7002,c3=127.0.0.1:7002", "--initial-cluster gives c2 and c3 the same peer address 127.0.0.1:7002"),
+        ("c1=127.0.0.1:7001,c2=c2.example:7002,c3=C2.example:7002",
+         "--initial-cluster gives c2 and c3 the same peer address c2.example:7002"),
+        ("c1=127.0.0.1:7001,c2=c_2.example:7002",
+         "--initial-cluster entry 'c2=c_2.example:7002' is not NAME=HOST:PORT: 'c_2' is not a DNS label (letters, digits and inner "
+            + "hyphens)"),
         ("c1=127.0.0.1:7001,c1=127.0.0.1:7002", "--initial-cluster names c1 twice"),
         ("c2=127.0.0.1:7002,c3=127.0.0.1:7003", "--initial-cluster does not name this node (c1)"),
     ])

@@ -119,8 +119,8 @@ private func frames(in connection: EmbeddedConnection) throws -> [Frame] {
     private func makeLink(settings: FrameLink.Settings = FrameLink.Settings(), backoff: Backoff, receiver: RecordingLinkEvents,
                           dialled: @escaping (EmbeddedConnection?) -> Void, failDial: @escaping () -> Bool) throws -> FrameLink {
         let loop = embedded.loop
-        return FrameLink(loop: loop, address: try SocketAddress(host: "127.0.0.1", port: 7001), settings: settings,
-                         backoff: backoff, receiver: receiver) { makeHandler throws(TransportError) in
+        return FrameLink(loop: loop, target: HostPort(try SocketAddress(host: "127.0.0.1", port: 7001)), settings: settings,
+                         backoff: backoff, receiver: receiver) { _, makeHandler throws(TransportError) in
             guard !failDial() else {
                 dialled(nil)
                 throw .system(operation: "connect", errno: 111)

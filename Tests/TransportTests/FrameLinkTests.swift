@@ -53,7 +53,7 @@ struct FrameLinkTests {
         let contexts = try certificates.clientContextStore(authorizer: expectedPeerName.map { _ in TestCertificates.authorizer })
         let receiver = self.receiver
         return loop.runAndWait {
-            let link = FrameLink(loop: loop, address: address, serverName: TestCertificates.serverName,
+            let link = FrameLink(loop: loop, target: HostPort(address), serverName: TestCertificates.serverName,
                                  expectedPeerName: expectedPeerName, contexts: contexts, settings: settings,
                                  backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(100), seed: 1),
                                  receiver: receiver)

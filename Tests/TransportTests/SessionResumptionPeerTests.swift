@@ -125,7 +125,7 @@ import TestSupport
         let clientContexts = try fixture.certificates.clientContextStore()
         let address = try SocketAddress(host: "127.0.0.1", port: port)
         let link = loop.runAndWait {
-            let link = FrameLink(loop: loop, address: address, serverName: TestCertificates.serverName, contexts: clientContexts,
+            let link = FrameLink(loop: loop, target: HostPort(address), serverName: TestCertificates.serverName, contexts: clientContexts,
                                  backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(100), seed: 1),
                                  receiver: receiver, sessionCache: fixture.cache.value)
             link.start()

@@ -15,20 +15,28 @@ final class ClusterFixture {
     let spares: [String]
     private(set) var processes: [String: CoordinatorProcess] = [:]
     private let peerPorts: [String: Int]
+    /// The host `--initial-cluster` names for a member: 127.0.0.1 unless given (a host name).
+    private let peerHosts: [String: String]
     /// Held for the fixture's life, so that no connection or port-0 listener of a test beside it
     /// is handed a member's peer port while that member is down or not yet started.
     private let peerPortReservations: [LoopbackPort.Reservation]
     private let dataDirectories: [String: TemporaryDirectory]
     private let coordinatorArguments: [String]
+    /// Variables each coordinator gets on top of this process's (the resolver's `RES_OPTIONS`).
+    private let coordinatorEnvironment: [String: String]
     /// The first admin's token: every member verifies it against the replicated key ring, so
     /// it stays good while members are killed and restarted (until it expires, after an hour).
     private(set) var token = ""
 
     /// `starting`: the founding members to start now (all of them unless given; the others start
     /// later with `start`). `preparing` runs on each data directory's path before anything starts.
+    /// `peerHosts`: the host `--initial-cluster` gives a member, by name, in place of 127.0.0.1.
     init(spares: [String] = [], agents: [String] = ["node-1"], coordinatorArguments: [String] = [],
-         starting: [String]? = nil, preparing: ((String) throws -> Void)? = nil) throws {
+         starting: [String]? = nil, peerHosts: [String: String] = [:], coordinatorEnvironment: [String: String] = [:],
+         preparing: ((String) throws -> Void)? = nil) throws {
         self.spares = spares
+        self.coordinatorEnvironment = coordinatorEnvironment
+        self.peerHosts = peerHosts
         self.coordinatorArguments = coordinatorArguments
         let everyone = names + spares
         certificates = try CertificateFixture(coordinators: everyone, agents: agents)
@@ -56,7 +64,7 @@ final class ClusterFixture {
         names.map { "\($0)=\(peerAddress(of: $0))" }.joined(separator: ",")
     }
 
-    func peerAddress(of name: String) -> String { "127.0.0.1:\(peerPorts[name]!)" }
+    func peerAddress(of name: String) -> String { "\(peerHosts[name] ?? "127.0.0.1"):\(peerPorts[name]!)" }
 
     func dataDirectory(of name: String) -> TemporaryDirectory { dataDirectories[name]! }
 
@@ -68,7 +76,7 @@ final class ClusterFixture {
             : ["--initial-cluster", initialCluster])
         processes[name] = try CoordinatorProcess(
             name: name, tlsDirectory: certificates.tlsDirectory, dataDirectory: dataDirectories[name]!,
-            peerPort: peerPorts[name]!, extraArguments: arguments + coordinatorArguments)
+            peerPort: peerPorts[name]!, extraArguments: arguments + coordinatorArguments, environment: coordinatorEnvironment)
     }
 
     func kill(_ name: String) {
