@@ -206,7 +206,7 @@ final class WalkthroughMachines {
     /// under its Environment and EnvironmentFile, in the root as its working directory.
     func start(unit name: String, on machineName: String) throws {
         let machine = try #require(machines[machineName])
-        let file = (machine.environment["UNITS"] ?? "") + "/" + (name.hasSuffix(".service") ? name : name + ".service")
+        let file = (machine.settings["UNITS"] ?? "") + "/" + (name.hasSuffix(".service") ? name : name + ".service")
         guard FileManager.default.fileExists(atPath: file) else {
             throw WalkthroughDocument.Refusal(description: "\(machineName): no unit \(file): the page did not install it")
         }
@@ -247,7 +247,7 @@ final class WalkthroughMachines {
     /// `word` with a leading real path of the page's settings (PREFIX, ETC, VAR, UNITS) replaced by the machine's.
     func relocate(_ word: String, on machine: Machine) -> String {
         for key in Self.pathSettings {
-            guard let real = pageSettings[key], let moved = machine.environment[key] else { continue }
+            guard let real = pageSettings[key], let moved = machine.settings[key] else { continue }
             if word == real || word.hasPrefix(real + "/") { return moved + word.dropFirst(real.count) }
         }
         return word
