@@ -242,6 +242,19 @@ final class WalkthroughMachines {
             throw WalkthroughDocument.Refusal(description: "\(name) on \(machineName) did not exit 0 on SIGTERM (\(ending)):\n\(old.log)")
         }
         try start(unit: name, on: machineName)
+        try awaitAttached(units[units.count - 1])
+    }
+
+    /// Waits for a restarted agent to log that it attached to the leader, and refuses one that ended first
+    /// (as an agent whose configuration still names a deleted join token file does, exit 2).
+    private func awaitAttached(_ unit: StartedUnit) throws {
+        guard unit.unit == "hotswap-agent" else { return }
+        let marker = "attached to the leader"
+        _ = eventually(timeout: .seconds(120), every: .milliseconds(100)) { !unit.process.isRunning || unit.log.contains(marker) }
+        guard unit.process.isRunning, unit.log.contains(marker) else {
+            let state = unit.process.isRunning ? "running but not attached" : "ended (\(unit.process.terminationStatus))"
+            throw WalkthroughDocument.Refusal(description: "\(unit.unit) on \(unit.machine) after its restart: \(state):\n\(unit.log)")
+        }
     }
 
     /// `word` with a leading real path of the page's settings (PREFIX, ETC, VAR, UNITS) replaced by the machine's.
