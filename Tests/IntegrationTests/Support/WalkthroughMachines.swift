@@ -8,16 +8,21 @@ import TestSupport
 /// root (`usr/local/bin`, `etc/systemd/system`, `var/lib`, as a fresh host has them), home and shell
 /// state. The coordinators listen on `127.A.B.11`–`13` (A and B random, so no other test's
 /// listener is on them) on ports picked here. Every block runs in one working directory that
-/// stands for the clone of the repository and for what was copied to each host: `Deploy` and
-/// `Examples` link to the repository's, `.build/release` to the freshly built binaries. The units
-/// a `systemctl enable --now` starts are owned here: `stop()` ends them, then every process left
-/// whose executable lies under the directory (the modules the agent started).
+/// stands for the clone of the repository and for what was copied to each host (each host's
+/// `~/hotswap-files` links to it): `Deploy` and `Examples` link to the repository's,
+/// `.build/release` to the freshly built binaries. Blocks and units run in a clean environment
+/// (`env -i` and an allow-list), each block in a session of its own, killed whole on its timeout.
+/// The units a `systemctl enable --now` starts are owned here: `stop()` ends them, then every
+/// process left whose executable lies under the directory (the modules the agent started).
 final class WalkthroughMachines {
     /// One machine: where its blocks run and its shell's state between blocks.
     struct Machine {
         let name: String
         let root: String
+        /// The environment its blocks start with: PATH, HOME, TMPDIR and `passedThrough` alone.
         let environment: [String: String]
+        /// The page's settings with the test's values, set in the shell (exported only as the page does).
+        let settings: [String: String]
         /// `export -p` after its last block, sourced before its next.
         let stateFile: String
     }
@@ -39,20 +44,38 @@ final class WalkthroughMachines {
     static let pathSettings = ["PREFIX", "ETC", "VAR", "UNITS"]
     static let coordinators = ["c1", "c2", "c3"]
     static let agentHost = "node-1"
-    /// A bound on one block, which may wait for a leader, an enrollment or a whole deployment.
-    static let blockTimeout: Duration = .seconds(600)
+    /// A bound on one block; `waitingBlockTimeout` for the blocks that wait for a leader or a whole deployment.
+    static let blockTimeout: Duration = .seconds(180)
+    static let waitingBlockTimeout: Duration = .seconds(600)
+    /// How long a block over its timeout has after SIGTERM to its session before SIGKILL.
+    static let terminationGrace: Duration = .seconds(10)
+
+    static func timeout(forBlock body: String) -> Duration {
+        body.contains("hotswap deploy ") || body.contains("--retry-max-time") ? waitingBlockTimeout : blockTimeout
+    }
+
+    /// The runner's variables a block or unit may see: the locale and the sanitizers' and coverage's settings.
+    static func passedThrough() -> [String: String] {
+        ProcessInfo.processInfo.environment.filter { key, _ in
+            ["LANG", "LLVM_PROFILE_FILE", "SWIFT_BACKTRACE"].contains(key) || key.hasSuffix("SAN_OPTIONS")
+        }
+    }
 
     let directory = TemporaryDirectory()
     let work: String
     let pageSettings: [String: String]
+    let exportedSettings: Set<String>
     private(set) var machines: [String: Machine] = [:]
     private(set) var units: [StartedUnit] = []
+    /// Units a `systemctl restart` stopped, for the logs.
+    private var restarted: [StartedUnit] = []
     private let samplePort: LoopbackPort.Reservation
     private var stopped = false
 
-    /// `pageSettings`: the settings block's own values, which name the real paths the units use.
-    init(pageSettings: [String: String]) throws {
-        self.pageSettings = pageSettings
+    /// `page`: its settings block's own values name the real paths the units use.
+    init(page: WalkthroughDocument) throws {
+        pageSettings = page.settings
+        exportedSettings = page.exportedSettings
         samplePort = try #require(LoopbackPort.Reservation(belowEphemeralRange: ()))
         work = directory.file("work")
         let repository = URL(fileURLWithPath: WalkthroughDocument.path).deletingLastPathComponent().deletingLastPathComponent()
@@ -83,31 +106,32 @@ final class WalkthroughMachines {
             "COORD1": "\(network).11", "COORD2": "\(network).12", "COORD3": "\(network).13",
             "PEER_PORT": "\(ports[0])", "AGENT_PORT": "\(ports[1])", "API_PORT": "\(ports[2])",
             "SAMPLE_PORT": "\(samplePort.port)", "COORDINATOR_USER": user, "AGENT_USER": user,
-            "TMPDIR": directory.file("tmp"),
         ]
     }
 
     private func machine(_ name: String, shared: [String: String]) throws -> Machine {
         let root = directory.file("machines/\(name)")
-        var environment = shared
-        environment["PREFIX"] = root + "/usr/local"
-        environment["ETC"] = root + "/etc/hotswap"
-        environment["VAR"] = root + "/var/lib"
-        environment["UNITS"] = root + "/etc/systemd/system"
+        var settings = shared
+        settings["PREFIX"] = root + "/usr/local"
+        settings["ETC"] = root + "/etc/hotswap"
+        settings["VAR"] = root + "/var/lib"
+        settings["UNITS"] = root + "/etc/systemd/system"
         for path in ["usr/local/bin", "etc/systemd/system", "var/lib", "home"] {
             try FileManager.default.createDirectory(atPath: root + "/" + path, withIntermediateDirectories: true)
         }
+        var environment = Self.passedThrough()
         environment["HOME"] = root + "/home"
-        environment["XDG_CONFIG_HOME"] = root + "/home/.config"
+        environment["TMPDIR"] = directory.file("tmp")
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         if name == "workstation" {
             environment["PATH"] = path
         } else {
             environment["PATH"] = root + "/usr/local/bin:" + path
-            environment["NAME"] = name
-            if let index = Self.coordinators.firstIndex(of: name) { environment["ADDR"] = shared["COORD\(index + 1)"] }
+            settings["NAME"] = name
+            if let index = Self.coordinators.firstIndex(of: name) { settings["ADDR"] = shared["COORD\(index + 1)"] }
+            try FileManager.default.createSymbolicLink(atPath: root + "/home/hotswap-files", withDestinationPath: work)
         }
-        return Machine(name: name, root: root, environment: environment, stateFile: root + "/shell-state")
+        return Machine(name: name, root: root, environment: environment, settings: settings, stateFile: root + "/shell-state")
     }
 
     deinit {
@@ -123,19 +147,43 @@ final class WalkthroughMachines {
         }
     }
 
-    /// Runs a shell block with bash (`set -euo pipefail`) on `machine`, after the state its earlier
-    /// blocks exported; throws with the block's output when it fails.
+    /// Runs a shell block with bash (`set -euo pipefail`) on `machine`, after its settings and the state its
+    /// earlier blocks exported; throws with the block's output when it fails.
     func runShell(_ body: String, on name: String, label: String) throws {
         let machine = try #require(machines[name])
         let script = directory.file("tmp/\(label)-\(name).sh")
+        let settings = machine.settings.sorted { $0.key < $1.key }.map { key, value in
+            (exportedSettings.contains(key) ? "export " : "") + "\(key)=\(quoted(value))\n"
+        }.joined()
         let state = FileManager.default.fileExists(atPath: machine.stateFile) ? ". \(quoted(machine.stateFile))\n" : ""
-        let text = "set -euo pipefail\n\(state)cd \(quoted(work))\n\(body)\nexport -p > \(quoted(machine.stateFile))\n"
+        let text = "set -euo pipefail\n\(settings)\(state)cd \(quoted(work))\n\(body)\nexport -p > \(quoted(machine.stateFile))\n"
         try Data(text.utf8).write(to: URL(fileURLWithPath: script))
-        let run = try ExternalCommand.run(["bash", script], environment: machine.environment, workingDirectory: work,
-                                          timeout: Self.blockTimeout)
+        let run = try runInSession(["bash", script], environment: machine.environment, timeout: Self.timeout(forBlock: body))
         guard run.status == 0 else {
-            throw WalkthroughDocument.Refusal(description: "exit \(run.status) on \(name):\n\(body)\n--- output:\n\(run.combined)")
+            throw WalkthroughDocument.Refusal(description: "exit \(run.status) on \(name):\n\(body)\n--- output:\n\(run.output)")
         }
+    }
+
+    /// `command` under `env -i` with `environment` alone, in a session of its own (setsid), in the working
+    /// directory; over `timeout` the whole session gets SIGTERM, then SIGKILL, and an issue is recorded.
+    func runInSession(_ command: [String], environment: [String: String], timeout: Duration) throws -> (status: Int32, output: String) {
+        let child = try Subprocess(Self.clean(environment) + ["setsid"] + command, workingDirectory: work,
+                                   standardOutput: .pipe, standardError: .standardOutput)
+        if child.waitUntilExit(timeout: timeout) == nil {
+            Issue.record("\(command.joined(separator: " ")) did not finish within \(timeout)")
+            _ = Glibc.kill(-child.pid, SIGTERM)
+            if child.waitUntilExit(timeout: Self.terminationGrace) == nil {
+                _ = Glibc.kill(-child.pid, SIGKILL)
+                child.waitUntilExit()
+            }
+            _ = Glibc.kill(-child.pid, SIGKILL)
+        }
+        return (child.terminationStatus, child.standardOutput?.finish() ?? "")
+    }
+
+    /// The words that start a command with `environment` and nothing else.
+    static func clean(_ environment: [String: String]) -> [String] {
+        ["/usr/bin/env", "-i"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }
 
     /// What the test does for a block's `systemctl` lines on `machine`.
@@ -146,6 +194,8 @@ final class WalkthroughMachines {
                 continue
             case let arguments where arguments.count == 3 && arguments[0] == "enable" && arguments[1] == "--now":
                 try start(unit: arguments[2], on: name)
+            case let arguments where arguments.count == 2 && arguments[0] == "restart":
+                try restart(unit: arguments[1], on: name)
             default:
                 throw WalkthroughDocument.Refusal(description: "the test cannot stand in for '\(words.joined(separator: " "))'")
             }
@@ -156,20 +206,61 @@ final class WalkthroughMachines {
     /// under its Environment and EnvironmentFile, in the root as its working directory.
     func start(unit name: String, on machineName: String) throws {
         let machine = try #require(machines[machineName])
-        let file = (machine.environment["UNITS"] ?? "") + "/" + (name.hasSuffix(".service") ? name : name + ".service")
+        let file = (machine.settings["UNITS"] ?? "") + "/" + (name.hasSuffix(".service") ? name : name + ".service")
         guard FileManager.default.fileExists(atPath: file) else {
             throw WalkthroughDocument.Refusal(description: "\(machineName): no unit \(file): the page did not install it")
         }
         let unit = try WalkthroughUnit(text: try String(contentsOfFile: file, encoding: .utf8)) { self.relocate($0, on: machine) }
-        let process = try Subprocess(unit.command, environment: try unit.resolvedEnvironment(), workingDirectory: machine.root,
+        try check(unit, named: name, on: machine)
+        var environment = Self.passedThrough()
+        environment["PATH"] = machine.environment["PATH"]
+        environment["TMPDIR"] = machine.environment["TMPDIR"]
+        environment.merge(try unit.resolvedEnvironment()) { $1 }
+        let process = try Subprocess(Self.clean(environment) + unit.command, workingDirectory: machine.root,
                                      standardOutput: .pipe, standardError: .standardOutput)
         units.append(StartedUnit(machine: machineName, unit: name, process: process))
+    }
+
+    /// `systemctl restart`: SIGTERM to the running unit, which must exit 0, then `start` again.
+    func restart(unit name: String, on machineName: String) throws {
+        guard let index = units.lastIndex(where: { $0.machine == machineName && $0.unit == name }) else {
+            throw WalkthroughDocument.Refusal(description: "\(machineName): restart of \(name), which the page did not start")
+        }
+        let old = units.remove(at: index)
+        restarted.append(old)
+        guard old.process.isRunning else {
+            throw WalkthroughDocument.Refusal(description: "\(name) on \(machineName) had ended before its restart:\n\(old.log)")
+        }
+        old.process.terminate()
+        let status = old.process.waitUntilExit(timeout: .seconds(60))
+        if status == nil {
+            old.process.kill()
+            old.process.waitUntilExit()
+        }
+        guard status == 0 else {
+            let ending = status.map { "exit \($0)" } ?? "killed"
+            throw WalkthroughDocument.Refusal(description: "\(name) on \(machineName) did not exit 0 on SIGTERM (\(ending)):\n\(old.log)")
+        }
+        try start(unit: name, on: machineName)
+        try awaitAttached(units[units.count - 1])
+    }
+
+    /// Waits for a restarted agent to log that it attached to the leader, and refuses one that ended first
+    /// (as an agent whose configuration still names a deleted join token file does, exit 2).
+    private func awaitAttached(_ unit: StartedUnit) throws {
+        guard unit.unit == "hotswap-agent" else { return }
+        let marker = "attached to the leader"
+        _ = eventually(timeout: .seconds(120), every: .milliseconds(100)) { !unit.process.isRunning || unit.log.contains(marker) }
+        guard unit.process.isRunning, unit.log.contains(marker) else {
+            let state = unit.process.isRunning ? "running but not attached" : "ended (\(unit.process.terminationStatus))"
+            throw WalkthroughDocument.Refusal(description: "\(unit.unit) on \(unit.machine) after its restart: \(state):\n\(unit.log)")
+        }
     }
 
     /// `word` with a leading real path of the page's settings (PREFIX, ETC, VAR, UNITS) replaced by the machine's.
     func relocate(_ word: String, on machine: Machine) -> String {
         for key in Self.pathSettings {
-            guard let real = pageSettings[key], let moved = machine.environment[key] else { continue }
+            guard let real = pageSettings[key], let moved = machine.settings[key] else { continue }
             if word == real || word.hasPrefix(real + "/") { return moved + word.dropFirst(real.count) }
         }
         return word
@@ -177,7 +268,7 @@ final class WalkthroughMachines {
 
     /// Each started unit's log, for a failure's message.
     var unitLogs: String {
-        units.map { "--- \($0.unit) on \($0.machine) (\($0.process.isRunning ? "running" : "ended")):\n\($0.log)" }
+        (restarted + units).map { "--- \($0.unit) on \($0.machine) (\($0.process.isRunning ? "running" : "ended")):\n\($0.log)" }
             .joined(separator: "\n")
     }
 
@@ -213,13 +304,16 @@ final class WalkthroughMachines {
         return endings
     }
 
-    /// SIGKILL to every process whose executable lies under the directory.
+    /// SIGKILL to every process whose executable lies under the directory (its path with symlinks resolved, as /proc gives it).
     private func killLeftovers() {
+        guard let resolved = realpath(directory.path, nil) else { return }
+        let prefix = String(cString: resolved) + "/"
+        free(resolved)
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
         for entry in entries {
             guard let pid = pid_t(entry), pid != getpid(),
                   let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/exe"),
-                  executable.hasPrefix(directory.path + "/") else { continue }
+                  executable.hasPrefix(prefix) else { continue }
             _ = kill(pid, SIGKILL)
         }
     }

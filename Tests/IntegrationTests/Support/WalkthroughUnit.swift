@@ -2,19 +2,26 @@ import Foundation
 
 /// What the test takes from a systemd unit installed by the walkthrough to start it as systemd
 /// would: the one `ExecStart` command of `[Service]`, its `Environment=` assignments and the
-/// files its `EnvironmentFile=` lines name (a leading `-` makes a file optional). Paths are moved
+/// files its `EnvironmentFile=` lines name (a leading `-` makes a file optional), and for the static
+/// checks its `User=` and the paths it may write (`ReadWritePaths=`, `StateDirectory=` under
+/// /var/lib). Paths are moved
 /// into a machine's directory by `relocate`. Specifiers, quotes and variables in `ExecStart` are
 /// refused rather than half understood.
 struct WalkthroughUnit {
     let command: [String]
     let environment: [String: String]
     let environmentFiles: [(path: String, optional: Bool)]
+    let user: String?
+    /// `ReadWritePaths=` and `/var/lib/` + `StateDirectory=`, moved by `relocate`.
+    let writablePaths: [String]
 
     init(text: String, relocate: (String) -> String) throws {
         var command: [String]?
         var environment: [String: String] = [:]
         var files: [(path: String, optional: Bool)] = []
         var section = ""
+        var user: String?
+        var writable: [String] = []
         for raw in text.split(separator: "\n") {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("[") { section = line }
@@ -33,6 +40,12 @@ struct WalkthroughUnit {
                     let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
                     if pair.count == 2 { environment[pair[0]] = pair[1] }
                 }
+            case "User":
+                user = value
+            case "ReadWritePaths":
+                writable += value.split(separator: " ").map { relocate(String($0.drop { "-+".contains($0) })) }
+            case "StateDirectory":
+                writable += value.split(separator: " ").map { relocate("/var/lib/" + $0) }
             case "EnvironmentFile":
                 let optional = value.hasPrefix("-")
                 files.append((relocate(optional ? String(value.dropFirst()) : value), optional))
@@ -44,6 +57,8 @@ struct WalkthroughUnit {
         self.command = command
         self.environment = environment
         self.environmentFiles = files
+        self.user = user
+        self.writablePaths = writable
     }
 
     /// `Environment=` and then every environment file's `KEY=VALUE` lines (later ones win, as in systemd).
