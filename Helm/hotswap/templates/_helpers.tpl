@@ -105,6 +105,14 @@ app.kubernetes.io/component: agent
 {{- if and .Values.tls.existingSecret (not (regexMatch "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" .Values.tls.existingSecret)) -}}
 {{- fail (printf "tls.existingSecret %q is not a Secret name" .Values.tls.existingSecret) -}}
 {{- end -}}
+{{- /* Agents need ca.key in the Secret (the coordinators mount it for --signing-key and would wait on it forever).
+lookup answers an empty map under helm template and --dry-run, where nothing is checked. */ -}}
+{{- if and .Values.agents.enabled (not .Values.tls.generate) .Values.tls.existingSecret -}}
+{{- $secret := lookup "v1" "Secret" .Release.Namespace .Values.tls.existingSecret -}}
+{{- if and $secret (not (hasKey ($secret.data | default dict) "ca.key")) -}}
+{{- fail (printf "tls.existingSecret %q has no ca.key, which the coordinators need to sign agent certificates when agents are on: add ca.key to it, or set agents.enabled=false" .Values.tls.existingSecret) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/* What the hook's certificates depend on (full name, namespace, coordinator count, member addresses,
