@@ -88,7 +88,8 @@ struct ChartRuntimeTests {
     /// command line; on 409 it reads the Secret it found and keeps it when its fingerprint is this
     /// rendering's, and fails naming the values when the Secret was made for other member addresses.
     /// Then it publishes the kept or made Secret's ca.pem alone in a ConfigMap (made, or replaced
-    /// with PUT when it exists), the one the ServiceMonitor reads.
+    /// with PUT when it exists), the one the ServiceMonitor reads. Both objects carry the annotations
+    /// that keep Argo CD from pruning them (Helm does not own them).
     @Test func theHookKeepsItsOwnSecretAndRefusesOneMadeForOtherMembers() throws {
         try Prerequisite.requireTools("python3", "sh", "base64", "sed", "awk")
         let cluster = try RenderedCluster(chart: RenderedChart.render(["-f", Self.defaultValues]))
@@ -102,6 +103,11 @@ struct ChartRuntimeTests {
         #expect(!arguments.contains { $0.contains("hook-token-") }, "the token is on curl's command line: \(arguments)")
         #expect(arguments.contains { $0.hasPrefix("@") && $0.hasSuffix("/authorization") }, "no -H @FILE: \(arguments)")
         let caMap = try CertificateHook.configMap(posted: try #require(made.calls.last?.posted, "no ConfigMap posted"))
+        for (kind, annotations) in [("Secret", secret.annotations), ("ConfigMap", caMap.annotations)] {
+            #expect(annotations["argocd.argoproj.io/sync-options"] == "Prune=false"
+                        && annotations["argocd.argoproj.io/compare-options"] == "IgnoreExtraneous",
+                    "the posted \(kind) lacks Argo CD's Prune=false and IgnoreExtraneous: \(annotations)")
+        }
         #expect(caMap.data == ["ca.pem": String(decoding: secret.data["ca.pem"] ?? Data(), as: UTF8.self)], "\(caMap)")
         let monitor = try RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/service-monitor-values.yaml"]).only(kind: "ServiceMonitor")
         let endpoint = ((monitor["spec"] as? [String: Any])?["endpoints"] as? [[String: Any]])?.first

@@ -75,14 +75,14 @@ struct CertificateHook {
         return (name, metadata["annotations"] as? [String: String] ?? [:], data)
     }
 
-    /// The ConfigMap a posted body makes: its name and data.
-    static func configMap(posted: Data) throws -> (name: String, data: [String: String]) {
+    /// The ConfigMap a posted body makes: its name, annotations and data.
+    static func configMap(posted: Data) throws -> (name: String, annotations: [String: String], data: [String: String]) {
         guard let object = try JSONSerialization.jsonObject(with: posted) as? [String: Any], object["kind"] as? String == "ConfigMap",
               let name = (object["metadata"] as? [String: Any])?["name"] as? String,
               let data = object["data"] as? [String: String] else {
             throw RenderedChart.Missing(description: "the posted ConfigMap is not one: \(String(decoding: posted, as: UTF8.self))")
         }
-        return (name, data)
+        return (name, (object["metadata"] as? [String: Any])?["annotations"] as? [String: String] ?? [:], data)
     }
 
     /// curl as the store container calls it (`-o FILE`, `--data-binary @FILE`, the URL last).
