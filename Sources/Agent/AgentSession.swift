@@ -27,6 +27,8 @@ public final class AgentSession: FrameLinkReceiver {
     /// Where orders go when `modules` is nil: the benchmarks' simulated hosts; nil refuses them.
     private let responder: (any ModuleOrderResponder)?
     private var core: AgentSessionCore
+    /// Renews the certificate (only in an agent, never in the agent-fleet benchmark).
+    private var renewer: CertificateRenewer?
     private var links: [SessionLinkID: FrameLink] = [:]
     private var timers: [AgentSessionTimer: TimerID] = [:]
     private var linkSeed: UInt64
@@ -51,7 +53,7 @@ public final class AgentSession: FrameLinkReceiver {
 
     init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, terms: any TermRecord,
          sampler: any SampleSource, prober: HealthProber?, modules: AgentModules?, responder: (any ModuleOrderResponder)? = nil,
-         incarnation: UInt64, logger: Logger) {
+         incarnation: UInt64, logger: Logger, renews: Bool = false) {
         self.loop = loop
         self.configuration = configuration
         self.contexts = contexts
@@ -66,6 +68,14 @@ public final class AgentSession: FrameLinkReceiver {
         core = AgentSessionCore(configuration: configuration, incarnation: incarnation, highestSeenTerm: terms.highestTerm,
                                 logger: logger, installedVersions: modules?.installedVersions ?? [:])
         linkSeed = incarnation ^ 0x6167_656E_742D_6C6B
+        if renews {
+            renewer = CertificateRenewer(loop: loop, configuration: configuration, contexts: contexts, logger: logger,
+                                         welcomedLink: { [weak self] in self?.core.welcomedLink.flatMap { self?.links[$0] } },
+                                         renewed: { [weak self] in
+                                             self?.credentialsReloaded()
+                                             self?.handle(.credentialsRenewed)
+                                         })
+        }
     }
 
     public func start() {
@@ -73,12 +83,14 @@ public final class AgentSession: FrameLinkReceiver {
         guard core.isStopped else { return }
         prober?.requestRound()
         handle(.started)
+        renewer?.start()
     }
 
     /// Sends what is pending if welcomed, then closes the link (a graceful TLS
     /// close that flushes what is queued) and cancels every timer.
     public func stop() {
         loop.preconditionInLoop()
+        renewer?.stop()
         handle(.stopped)
     }
 
@@ -179,6 +191,8 @@ public final class AgentSession: FrameLinkReceiver {
             modules?.deliver(frame, on: id)
         case let .artifactRequestNotSent(id, reason):
             modules?.linkEnded(id, reason: reason)
+        case let .deliverRenewalAnswer(payload):
+            renewer?.received(payload)
         }
         return nil
     }

@@ -15,7 +15,8 @@ import Wire
 /// whenever a revocation applies (`AgentRevocations`). A welcomed agent may ask for a module
 /// artifact (`AgentArtifactServer`, one transfer per connection) and answers the leader's module
 /// orders (`ModuleOrders`). A connection without a client certificate (only when the coordinator
-/// enrolls, `AgentEnrollment`) may send one enrollment request and nothing else.
+/// enrolls, `AgentEnrollment`) may send one enrollment request and nothing else. A welcomed one
+/// may ask once for a renewed certificate (`AgentCertificateRenewal`).
 final class AgentSessionHandler: FrameReceiver {
     private let gateway: AgentGateway
     private let raft: any GatewayRaft
@@ -25,6 +26,9 @@ final class AgentSessionHandler: FrameReceiver {
     private let artifacts: AgentArtifactServer?
     private let orders: ModuleOrders?
     private let enrollment: AgentEnrollment?
+    private let renewal: AgentCertificateRenewal?
+    /// Whether this (authenticated) connection asked for its one certificate renewal.
+    private var renewalAsked = false
     /// Whether this connection (one without a certificate) has sent its enrollment request.
     private var enrolling = false
     /// The artifact transfer of this connection, while it runs (and after, until the next request).
@@ -41,9 +45,10 @@ final class AgentSessionHandler: FrameReceiver {
 
     init(gateway: AgentGateway, raft: any GatewayRaft, ticketKeys: SessionTicketKeyRing, revocations: AgentRevocations,
          logger: Logger, artifacts: AgentArtifactServer? = nil, orders: ModuleOrders? = nil,
-         enrollment: AgentEnrollment? = nil) {
+         enrollment: AgentEnrollment? = nil, renewal: AgentCertificateRenewal? = nil) {
         self.gateway = gateway
         self.enrollment = enrollment
+        self.renewal = renewal
         self.artifacts = artifacts
         self.orders = orders
         self.raft = raft
@@ -97,6 +102,8 @@ final class AgentSessionHandler: FrameReceiver {
             let request = try decoded { () throws(BinaryDecodingError) in try ArtifactRequestCodec.decodeRequest(frame.payload) }
             artifactTransfers += 1
             artifactStream = artifacts.serve(request, node: node, on: channel, current: artifactStream, transferID: artifactTransfers)
+        case .certificateRenewalRequest:
+            try renew(frame.payload, on: channel)
         default:
             throw refusal("unexpected frame kind \(frame.kind)")
         }
@@ -131,6 +138,18 @@ final class AgentSessionHandler: FrameReceiver {
                 channel.close(.local("enrollment answered"))
             }
         }
+    }
+
+    /// A welcomed session's one renewal request, answered at once (signing one certificate is quick);
+    /// a second on the same connection closes it.
+    private func renew(_ payload: [UInt8], on channel: FrameChannel) throws(FrameChannelError) {
+        guard node != nil, let peer = channel.peer else { throw refusal("a renewal request before welcome") }
+        guard let renewal else { throw refusal("a renewal request, but this coordinator signs no certificates (no --signing-key)") }
+        guard !renewalAsked else { throw refusal("a second renewal request on one connection") }
+        renewalAsked = true
+        let answer = renewal.renew(payload, peer: peer, source: channel.connection.remoteAddress?.host)
+        channel.send(Frame(kind: FrameKind.certificateRenewalAnswer.rawValue, payload: EnrollmentCodec.encode(answer)),
+                     what: "certificate renewal answer", refusalsTo: logger)
     }
 
     private func accept(_ hello: AgentHello, on channel: FrameChannel) throws(FrameChannelError) {
