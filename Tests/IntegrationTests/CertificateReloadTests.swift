@@ -106,7 +106,8 @@ struct CertificateReloadTests {
         let (token, pin) = try AgentEnrollmentTests.makeToken(uses: 1, on: coordinator, certificates)
         let agentTLS = TemporaryDirectory()
         let agent = try AgentProcess(name: "edge-1", tlsDirectory: agentTLS.file("tls"),
-                                     coordinators: ["127.0.0.1:\(coordinator.agentPort)"], extraArguments: ["--interval", "200ms", "--join-token", token, "--ca-hash", pin])
+                                     coordinators: ["127.0.0.1:\(coordinator.agentPort)"],
+                                     extraArguments: ["--interval", "200ms", "--join-token", token, "--ca-hash", pin])
         #expect(eventually { coordinator.log.text.contains("agent enrolled") }, "\(agent.log.text)")
         let verified = try ExternalCommand.run(["openssl", "verify", "-CAfile", certificates.ca, agentTLS.file("tls") + "/edge-1.pem"])
         #expect(verified.status == 0, "\(verified.combined)")
