@@ -8,8 +8,11 @@ import Wire
 
 /// How the agent renews its certificate (Docs/CERTIFICATES.md, "Renewal"); no flags.
 public struct RenewalSettings: Sendable {
-    /// After a refusal, a lost answer or no welcomed connection, the next attempt waits this long.
+    /// After a lost answer or without a welcomed connection, the next attempt waits this long.
     public var retryDelay: Duration = .seconds(10)
+    /// After a refusal, the next attempt waits a quarter of the time the certificate has left, from
+    /// `retryDelay` up to this.
+    public var refusalRetryDelayMaximum: Duration = .seconds(300)
     /// An answer is due within this after the request was sent.
     public var answerTimeout: Duration = .seconds(30)
     /// The longest wait between two looks at the certificate, so a changed clock or a certificate
@@ -37,6 +40,8 @@ final class CertificateRenewer {
     private let renewed: () -> Void
     /// The new key of the request sent, while its answer is awaited.
     private var pendingKey: [UInt8]?
+    /// The notAfter of the certificate last looked at.
+    private var notAfterSeconds: Int64?
     private var timer: TimerID?
     private var isStopped = true
 
@@ -73,7 +78,9 @@ final class CertificateRenewer {
         case let .failure(error):
             retry(because: "a malformed answer: \(error)")
         case let .success(.refused(reason)):
-            retry(because: "the coordinator refused: \(reason)")
+            let left = Duration.seconds(max(0, (notAfterSeconds ?? 0) - Int64(time(nil))))
+            retry(because: "the coordinator refused: \(reason)",
+                  after: max(settings.retryDelay, min(settings.refusalRetryDelayMaximum, left / 4)))
         case let .success(.issued(certificate, _)):
             install(certificate, key: key)
         }
@@ -123,6 +130,7 @@ final class CertificateRenewer {
             logger.error("certificate renewal: cannot read the certificate", ["error": "\(error)"])
             return arm(after: settings.retryDelay) { [weak self] in self?.scheduleCheck() }
         }
+        notAfterSeconds = info.notAfter
         let window = CertificateRenewalWindow(notBeforeSeconds: info.notBefore, notAfterSeconds: info.notAfter,
                                               backdatingSeconds: AgentCertificateIssuer.backdatingSeconds)
         let now = Int64(time(nil))
@@ -156,9 +164,10 @@ final class CertificateRenewer {
         }
     }
 
-    private func retry(because reason: String) {
-        logger.warning("certificate renewal: trying again later", ["reason": reason, "retryDelay": "\(settings.retryDelay)"])
-        arm(after: settings.retryDelay) { [weak self] in self?.scheduleCheck() }
+    private func retry(because reason: String, after delay: Duration? = nil) {
+        let delay = delay ?? settings.retryDelay
+        logger.warning("certificate renewal: trying again later", ["reason": reason, "retryDelay": "\(delay)"])
+        arm(after: delay) { [weak self] in self?.scheduleCheck() }
     }
 
     private func arm(after delay: Duration, _ action: @escaping () -> Void) {

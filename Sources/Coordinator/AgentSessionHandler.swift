@@ -16,7 +16,7 @@ import Wire
 /// artifact (`AgentArtifactServer`, one transfer per connection) and answers the leader's module
 /// orders (`ModuleOrders`). A connection without a client certificate (only when the coordinator
 /// enrolls, `AgentEnrollment`) may send one enrollment request and nothing else. A welcomed one
-/// may ask once for a renewed certificate (`AgentCertificateRenewal`).
+/// may ask for a renewed certificate (`AgentCertificateRenewal`): one is issued per connection.
 final class AgentSessionHandler: FrameReceiver {
     private let gateway: AgentGateway
     private let raft: any GatewayRaft
@@ -27,8 +27,11 @@ final class AgentSessionHandler: FrameReceiver {
     private let orders: ModuleOrders?
     private let enrollment: AgentEnrollment?
     private let renewal: AgentCertificateRenewal?
-    /// Whether this (authenticated) connection asked for its one certificate renewal.
-    private var renewalAsked = false
+    /// This (authenticated) connection's renewal requests, and whether one got a certificate.
+    private var renewalRequests = 0
+    private var renewalIssued = false
+    /// Renewal requests one connection may make (the agent waits between them; a refusal is answered).
+    static let renewalRequestsMaximum = 16
     /// Whether this connection (one without a certificate) has sent its enrollment request.
     private var enrolling = false
     /// The artifact transfer of this connection, while it runs (and after, until the next request).
@@ -140,14 +143,17 @@ final class AgentSessionHandler: FrameReceiver {
         }
     }
 
-    /// A welcomed session's one renewal request, answered at once (signing one certificate is quick);
-    /// a second on the same connection closes it.
+    /// A welcomed session's renewal request, answered at once (signing one certificate is quick). After a
+    /// certificate was issued on a connection, or `renewalRequestsMaximum` requests, another closes it.
     private func renew(_ payload: [UInt8], on channel: FrameChannel) throws(FrameChannelError) {
         guard node != nil, let peer = channel.peer else { throw refusal("a renewal request before welcome") }
-        guard let renewal else { throw refusal("a renewal request, but this coordinator signs no certificates (no --signing-key)") }
-        guard !renewalAsked else { throw refusal("a second renewal request on one connection") }
-        renewalAsked = true
-        let answer = renewal.renew(payload, peer: peer, source: channel.connection.remoteAddress?.host)
+        guard !renewalIssued, renewalRequests < Self.renewalRequestsMaximum else {
+            throw refusal("another renewal request after a certificate was issued or \(Self.renewalRequestsMaximum) requests")
+        }
+        renewalRequests += 1
+        let answer = renewal?.renew(payload, peer: peer, source: channel.connection.remoteAddress?.host)
+            ?? .refused("renewal refused: this coordinator signs no certificates (it has no --signing-key)")
+        if case .issued = answer { renewalIssued = true }
         channel.send(Frame(kind: FrameKind.certificateRenewalAnswer.rawValue, payload: EnrollmentCodec.encode(answer)),
                      what: "certificate renewal answer", refusalsTo: logger)
     }

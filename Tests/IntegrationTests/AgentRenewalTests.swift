@@ -1,3 +1,4 @@
+import Certificates
 import Foundation
 import Testing
 import TestSupport
@@ -52,6 +53,27 @@ import TestSupport
         })
         #expect(coordinator.log.text.contains("agent certificate renewed"))
         #expect(!coordinator.log.text.contains("certificate renewal refused"), "\(coordinator.log.text)")
+        #expect(agent.stop() == 0)
+        #expect(coordinator.stop() == 0)
+    }
+
+    /// A coordinator without `--signing-key` refuses a renewal and keeps the session: an agent whose certificate
+    /// (made with the CA, not enrolled) is in its window goes on reporting, its files untouched.
+    @Test func aCoordinatorThatDoesNotSignRefusesTheRenewalAndKeepsTheSession() throws {
+        let certificates = try CertificateFixture(agents: [])
+        let now = Int64(Date().timeIntervalSince1970)
+        // Issued (backdating aside) 700 s ago, valid 300 s more: the window opened 33 s ago.
+        _ = try CertificateAuthority.issue(directory: certificates.tlsDirectory, identity: NodeIdentity(role: .agent, name: "edge-1"),
+                                           ipAddresses: [], dnsNames: [], notBefore: now - 1_000, notAfter: now + 300)
+        let before = try Self.serialAndNotAfter(certificates.tlsDirectory + "/edge-1.pem")
+        let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
+        let agent = try AgentProcess(name: "edge-1", tlsDirectory: certificates.tlsDirectory,
+                                     coordinators: ["127.0.0.1:\(coordinator.agentPort)"], extraArguments: ["--interval", "200ms"])
+        #expect(eventually { agent.log.text.contains("this coordinator signs no certificates") }, "\(agent.log.text)")
+        let listed = try EnvironmentCommandTests.hotswap(["nodes", "-o", "json"], on: coordinator, ca: certificates.ca)
+        #expect(listed.standardOutput.contains("\"status\":\"live\""), "\(listed.combined)")
+        #expect(!agent.log.text.contains("closing the coordinator connection"), "\(agent.log.text)")
+        #expect(try Self.serialAndNotAfter(certificates.tlsDirectory + "/edge-1.pem") == before)
         #expect(agent.stop() == 0)
         #expect(coordinator.stop() == 0)
     }
