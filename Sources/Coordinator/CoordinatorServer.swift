@@ -97,7 +97,7 @@ public final class CoordinatorServer: Sendable {
                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
                                       metrics: metrics) { [artifacts] in PeerReceiver(service: raft, inbox: inbox, artifacts: artifacts) }
         let (agentArtifacts, signingServices) = try Self.agentServices(configuration, artifacts: artifacts, raft: raft,
-                                                                  revocations: revocations, logger: logger, metrics: metrics)
+                                                                       revocations: revocations, logger: logger, metrics: metrics)
         let agent = Self.frameEndpoint(name: "agent", address: configuration.agentAddress, contexts: tls.agent,
                                        maximumConnections: limits.agentConnectionsMaximum, group: group,
                                        limits: limits, connectionLimits: connectionLimits, logger: logger,
