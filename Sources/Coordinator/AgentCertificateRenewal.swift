@@ -9,7 +9,9 @@ import Transport
 /// The certificate is for the name of the certificate the session presented, never one the request
 /// could carry; it is refused when that name is revoked, when the fleet does not hold the node, and
 /// when the presented certificate is not inside its renewal window (`CertificateRenewalWindow`), so
-/// a stolen certificate mints nothing earlier than its owner would. One request per connection
+/// a stolen certificate mints nothing earlier than its owner would. A resumed TLS session is refused:
+/// only a full handshake proves the agent holds the certificate's key (a ticket copied from a data
+/// directory would otherwise become a fresh certificate). One request per connection
 /// (`AgentSessionHandler`). Not a replicated write: it changes no fleet state; it is logged and counted.
 final class AgentCertificateRenewal: Sendable {
     private let signing: AgentSigning
@@ -30,7 +32,8 @@ final class AgentCertificateRenewal: Sendable {
     }
 
     /// The answer to `payload` (an encoded `CertificateRenewalRequest`) from the session of `peer`.
-    func renew(_ payload: [UInt8], peer: AuthenticatedPeer, source: String?,
+    /// `resumed`: the session's TLS handshake resumed a ticket instead of proving the key.
+    func renew(_ payload: [UInt8], peer: AuthenticatedPeer, resumed: Bool, source: String?,
                nowUnixSeconds: Int64 = Int64(WallClock.nowMilliseconds() / 1_000)) -> EnrollmentAnswer {
         let node = peer.name
         let request: CertificateRenewalRequest
@@ -38,6 +41,9 @@ final class AgentCertificateRenewal: Sendable {
             request = try CertificateRenewalCodec.decodeRequest(payload)
         } catch {
             return refuse("a malformed renewal request: \(error)", node: node, source: source)
+        }
+        if resumed {
+            return refuse("a resumed TLS session proves no key: reconnect with a full handshake", node: node, source: source)
         }
         if revocations.denial(of: node, notBeforeSeconds: nil) != nil {
             return refuse("the node is revoked", node: node, source: source)

@@ -151,7 +151,8 @@ final class AgentSessionHandler: FrameReceiver {
             throw refusal("another renewal request after a certificate was issued or \(Self.renewalRequestsMaximum) requests")
         }
         renewalRequests += 1
-        let answer = renewal?.renew(payload, peer: peer, source: channel.connection.remoteAddress?.host)
+        let answer = renewal?.renew(payload, peer: peer, resumed: channel.connection.isResumed,
+                                    source: channel.connection.remoteAddress?.host)
             ?? .refused("renewal refused: this coordinator signs no certificates (it has no --signing-key)")
         if case .issued = answer { renewalIssued = true }
         channel.send(Frame(kind: FrameKind.certificateRenewalAnswer.rawValue, payload: EnrollmentCodec.encode(answer)),

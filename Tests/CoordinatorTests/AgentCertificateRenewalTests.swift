@@ -34,10 +34,12 @@ import Transport
         renewal = AgentCertificateRenewal(signing: signing, raft: raft, revocations: revocations, logger: logger, metrics: metrics)
     }
 
-    func ask(as peer: AuthenticatedPeer, at seconds: Int64, der: [UInt8]? = nil) throws -> (EnrollmentAnswer, [UInt8]) {
+    func ask(as peer: AuthenticatedPeer, at seconds: Int64, der: [UInt8]? = nil,
+             resumed: Bool = false) throws -> (EnrollmentAnswer, [UInt8]) {
         let made = try CertificateRequest.make(name: "someone-else")
         let payload = CertificateRenewalCodec.encode(CertificateRenewalRequest(certificateRequestDER: der ?? made.der))
-        return (renewal.renew(payload, peer: peer, source: "127.0.0.1", nowUnixSeconds: seconds), made.privateKeyPEM)
+        let answer = renewal.renew(payload, peer: peer, resumed: resumed, source: "127.0.0.1", nowUnixSeconds: seconds)
+        return (answer, made.privateKeyPEM)
     }
 
     @Test func signsForTheSessionCertificatesNameInsideItsWindowOnly() throws {
@@ -66,5 +68,14 @@ import Transport
         let rendered = metrics.exposition()
         #expect(rendered.contains("hotswap_certificate_renewals_total{outcome=\"refused\"} 3"), "\(rendered)")
         #expect(rendered.contains("hotswap_certificate_renewals_total{outcome=\"issued\"} 0"))
+    }
+
+    @Test func refusesAResumedSessionWhichProvesNoKey() throws {
+        let (resumed, _) = try ask(as: peer, at: now + 45, resumed: true)
+        #expect(resumed == .refused("renewal refused: a resumed TLS session proves no key: reconnect with a full handshake"))
+        let (full, _) = try ask(as: peer, at: now + 45)
+        guard case .issued = full else { Issue.record("refused after a full handshake: \(full)"); return }
+        let rendered = metrics.exposition()
+        #expect(rendered.contains("hotswap_certificate_renewals_total{outcome=\"refused\"} 1"), "\(rendered)")
     }
 }
