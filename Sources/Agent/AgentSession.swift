@@ -116,6 +116,7 @@ public final class AgentSession: FrameLinkReceiver {
     public func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {
         guard let id = identifier(of: link) else { return }
         modules?.linkEnded(id, reason: "the connection closed: \(reason)")
+        if core.welcomedLink == id { renewer?.linkLost() }
         handle(.linkDisconnected(id, reason: reason))
     }
 

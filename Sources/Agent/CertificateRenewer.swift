@@ -13,8 +13,14 @@ public struct RenewalSettings: Sendable {
     /// After a refusal, the next attempt waits a quarter of the time the certificate has left, from
     /// `retryDelay` up to this.
     public var refusalRetryDelayMaximum: Duration = .seconds(300)
-    /// An answer is due within this after the request was sent.
+    /// An answer is due within this after the request was sent; without one the connection is replaced,
+    /// so a late answer cannot be taken for the next request's.
     public var answerTimeout: Duration = .seconds(30)
+    /// After the first issued certificate the agent could not install (checked, written), the next
+    /// attempt waits this long (jittered down to half), doubling per further failure up to
+    /// `failureRetryDelayMaximum`, on a new connection: a local fault mints few certificates.
+    public var failureRetryDelay: Duration = .seconds(60)
+    public var failureRetryDelayMaximum: Duration = .seconds(3_600)
     /// The longest wait between two looks at the certificate, so a changed clock or a certificate
     /// replaced by hand (and reloaded on SIGHUP) is noticed.
     public var checkIntervalMaximum: Duration = .seconds(3_600)
@@ -26,8 +32,10 @@ public struct RenewalSettings: Sendable {
 /// certificate on disk is in its renewal window (`CertificateRenewalWindow`), it makes a new key
 /// and certificate request and sends the request on the welcomed connection; the answer's
 /// certificate is checked in memory and written with its key (`AgentCredentials`), the TLS
-/// credentials are rebuilt and the session reconnects with them (`renewed`). One request at a
-/// time; every wait bounded by `RenewalSettings`. Confined to the session's loop.
+/// credentials are rebuilt and the session reconnects with them (`renewed`). The first request
+/// of a certificate waits for a random point in the first half of its window. One request at a
+/// time, only on a full-handshake connection; every wait bounded by `RenewalSettings`; an issued
+/// certificate that cannot be installed backs off exponentially. Confined to the session's loop.
 final class CertificateRenewer {
     private let loop: EventLoop
     private let configuration: AgentConfiguration
@@ -36,12 +44,17 @@ final class CertificateRenewer {
     private let settings: RenewalSettings
     /// The welcomed link to send on, if any.
     private let welcomedLink: () -> FrameLink?
-    /// The credentials changed: reconnect with them.
+    /// Drops the held TLS ticket and reconnects with a full handshake: after the credentials changed,
+    /// and before asking on a resumed session (the coordinator refuses those: they prove no key).
     private let renewed: () -> Void
     /// The new key of the request sent, while its answer is awaited.
     private var pendingKey: [UInt8]?
     /// The notAfter of the certificate last looked at.
     private var notAfterSeconds: Int64?
+    /// When to first ask for the certificate with `notAfterSeconds` (jittered in its window).
+    private var startSeconds: Int64?
+    /// Issued certificates in a row that could not be installed.
+    private var localFailures = 0
     private var timer: TimerID?
     private var isStopped = true
 
@@ -68,6 +81,13 @@ final class CertificateRenewer {
         timer = nil
     }
 
+    /// The welcomed connection closed: an answer awaited on it will not come.
+    func linkLost() {
+        guard pendingKey != nil else { return }
+        pendingKey = nil
+        retry(because: "the connection closed before the answer")
+    }
+
     /// The payload of a `certificateRenewalAnswer` frame from the welcomed connection.
     func received(_ payload: [UInt8]) {
         guard let key = pendingKey else {
@@ -76,7 +96,7 @@ final class CertificateRenewer {
         pendingKey = nil
         switch Result(catching: { () throws(BinaryDecodingError) in try EnrollmentCodec.decodeAnswer(payload) }) {
         case let .failure(error):
-            retry(because: "a malformed answer: \(error)")
+            failedLocally(because: "a malformed answer: \(error)")
         case let .success(.refused(reason)):
             let left = Duration.seconds(max(0, (notAfterSeconds ?? 0) - Int64(time(nil))))
             retry(because: "the coordinator refused: \(reason)",
@@ -90,13 +110,14 @@ final class CertificateRenewer {
         let info: CertificateInfo
         do {
             guard let authority = try AgentCredentials.readAuthority(configuration) else {
-                return retry(because: "\(configuration.caPath) is missing")
+                return failedLocally(because: "\(configuration.caPath) is missing")
             }
             info = try AgentCredentials.check(configuration, certificate: certificate, key: key, authorityPEM: authority)
             try AgentCredentials.install(configuration, key: key, certificate: certificate)
         } catch {
-            return retry(because: "the issued certificate was not installed: \(error)")
+            return failedLocally(because: "the issued certificate was not installed: \(error)")
         }
+        localFailures = 0
         do {
             try contexts.reload()
         } catch {
@@ -130,12 +151,16 @@ final class CertificateRenewer {
             logger.error("certificate renewal: cannot read the certificate", ["error": "\(error)"])
             return arm(after: settings.retryDelay) { [weak self] in self?.scheduleCheck() }
         }
-        notAfterSeconds = info.notAfter
         let window = CertificateRenewalWindow(notBeforeSeconds: info.notBefore, notAfterSeconds: info.notAfter,
                                               backdatingSeconds: AgentCertificateIssuer.backdatingSeconds)
+        if notAfterSeconds != info.notAfter || startSeconds == nil {
+            startSeconds = window.startSeconds(jitter: Double.random(in: 0...1))
+        }
+        notAfterSeconds = info.notAfter
         let now = Int64(time(nil))
-        guard window.isOpen(atSeconds: now) else {
-            let wait = window.opensAtSeconds > now ? Duration.seconds(window.opensAtSeconds - now) : settings.checkIntervalMaximum
+        let start = startSeconds ?? window.opensAtSeconds
+        guard window.isOpen(atSeconds: now), now >= start else {
+            let wait = start > now ? Duration.seconds(start - now) : settings.checkIntervalMaximum
             return arm(after: min(wait, settings.checkIntervalMaximum)) { [weak self] in self?.scheduleCheck() }
         }
         request()
@@ -143,6 +168,10 @@ final class CertificateRenewer {
 
     private func request() {
         guard let link = welcomedLink() else { return retry(because: "no welcomed connection to ask on") }
+        if link.isResumed {
+            renewed()
+            return retry(because: "the connection resumed a TLS session: reconnecting with a full handshake first")
+        }
         let made: CertificateRequest
         do {
             made = try CertificateRequest.make(name: configuration.name)
@@ -160,8 +189,20 @@ final class CertificateRenewer {
         arm(after: settings.answerTimeout) { [weak self] in
             guard let self, pendingKey != nil else { return }
             pendingKey = nil
-            retry(because: "no answer within \(settings.answerTimeout)")
+            renewed()
+            retry(because: "no answer within \(settings.answerTimeout); reconnecting")
         }
+    }
+
+    /// An issued certificate could not be installed: waits longer each time, then asks on a new
+    /// connection (the coordinator answers one issued certificate per connection).
+    private func failedLocally(because reason: String) {
+        localFailures += 1
+        let seconds = CertificateRenewalWindow.failureDelaySeconds(
+            failures: localFailures, firstSeconds: settings.failureRetryDelay.components.seconds,
+            maximumSeconds: settings.failureRetryDelayMaximum.components.seconds, jitter: Double.random(in: 0...1))
+        renewed()
+        retry(because: reason, after: .seconds(seconds))
     }
 
     private func retry(because reason: String, after delay: Duration? = nil) {

@@ -71,4 +71,22 @@ public struct CertificateRenewalWindow: Equatable, Sendable {
     public func isOpen(atSeconds nowSeconds: Int64) -> Bool {
         nowSeconds >= opensAtSeconds && nowSeconds < notAfterSeconds
     }
+
+    /// When an agent first asks: a point in the first half of the window, `jitter` (0 up to 1) of
+    /// the way, so agents issued together do not all ask at once.
+    public func startSeconds(jitter: Double) -> Int64 {
+        let half = max(0, notAfterSeconds - opensAtSeconds) / 2
+        return opensAtSeconds + Int64(Double(half) * min(1, max(0, jitter)))
+    }
+
+    /// The wait after the `failures`-th (from 1) issued certificate the agent could not install:
+    /// `firstSeconds` doubling up to `maximumSeconds`, then between half of that and all of it
+    /// (`jitter`, 0 up to 1), so a fault that mints a certificate per attempt mints few.
+    public static func failureDelaySeconds(failures: Int, firstSeconds: Int64, maximumSeconds: Int64,
+                                           jitter: Double) -> Int64 {
+        var delay = max(1, firstSeconds)
+        for _ in 1..<max(1, min(failures, 32)) where delay < maximumSeconds { delay *= 2 }
+        delay = min(delay, maximumSeconds)
+        return delay / 2 + Int64(Double(delay / 2) * min(1, max(0, jitter)))
+    }
 }

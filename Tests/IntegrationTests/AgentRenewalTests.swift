@@ -62,9 +62,10 @@ import TestSupport
     @Test func aCoordinatorThatDoesNotSignRefusesTheRenewalAndKeepsTheSession() throws {
         let certificates = try CertificateFixture(agents: [])
         let now = Int64(Date().timeIntervalSince1970)
-        // Issued (backdating aside) 700 s ago, valid 300 s more: the window opened 33 s ago.
+        // Issued (backdating aside) 2,700 s ago, valid 300 s more: the window opened 700 s ago, so the
+        // agent's jittered start (first half of the window, up to 200 s ago) has passed.
         _ = try CertificateAuthority.issue(directory: certificates.tlsDirectory, identity: NodeIdentity(role: .agent, name: "edge-1"),
-                                           ipAddresses: [], dnsNames: [], notBefore: now - 1_000, notAfter: now + 300)
+                                           ipAddresses: [], dnsNames: [], notBefore: now - 3_000, notAfter: now + 300)
         let before = try Self.serialAndNotAfter(certificates.tlsDirectory + "/edge-1.pem")
         let coordinator = try CoordinatorProcess(tlsDirectory: certificates.tlsDirectory)
         let agent = try AgentProcess(name: "edge-1", tlsDirectory: certificates.tlsDirectory,

@@ -74,4 +74,30 @@ import Testing
         #expect(!window.isOpen(atSeconds: notAfter))
         #expect(window.opensAtSeconds <= max(notAfter, notBefore))
     }
+
+    /// The first ask is jittered over the first half of the window only, so every agent keeps half of it to retry.
+    @Test func theStartIsInTheFirstHalfOfTheWindow() {
+        let window = CertificateRenewalWindow(notBeforeSeconds: 500 - 300, notAfterSeconds: 560, backdatingSeconds: 300)
+        #expect(window.startSeconds(jitter: 0) == 540)
+        #expect(window.startSeconds(jitter: 0.5) == 545)
+        #expect(window.startSeconds(jitter: 1) == 550)
+        #expect(window.startSeconds(jitter: 7) == 550)
+        let empty = CertificateRenewalWindow(notBeforeSeconds: 100, notAfterSeconds: 50, backdatingSeconds: 300)
+        #expect(empty.startSeconds(jitter: 1) == empty.opensAtSeconds)
+    }
+
+    /// An issued certificate the agent cannot install is retried after 1 min, 2, 4 ... up to 1 h, jittered down to half.
+    @Test func aLocalFailureBacksOffExponentiallyUpToTheCap() {
+        func delay(_ failures: Int, _ jitter: Double) -> Int64 {
+            CertificateRenewalWindow.failureDelaySeconds(failures: failures, firstSeconds: 60, maximumSeconds: 3_600, jitter: jitter)
+        }
+        #expect(delay(1, 1) == 60)
+        #expect(delay(1, 0) == 30)
+        #expect(delay(2, 1) == 120)
+        #expect(delay(3, 1) == 240)
+        #expect(delay(7, 1) == 3_600)
+        #expect(delay(1_000, 1) == 3_600)
+        #expect(delay(1_000, 0) == 1_800)
+        #expect(delay(0, 1) == 60)
+    }
 }
