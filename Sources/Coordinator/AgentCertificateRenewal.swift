@@ -7,8 +7,8 @@ import Transport
 /// Certificate renewal on the agent port (Docs/CERTIFICATES.md, "Renewal"): a welcomed agent
 /// session (mutual TLS, its hello accepted) sends a certificate request for a new key, no token.
 /// The certificate is for the name of the certificate the session presented, never one the request
-/// could carry; it is refused when that name is revoked, when the fleet does not hold the node, and
-/// when the presented certificate is not inside its renewal window (`CertificateRenewalWindow`), so
+/// could carry; it is refused when that name was revoked at or after the certificate's notBefore,
+/// when the fleet does not hold the node, and when the presented certificate is not inside its renewal window (`CertificateRenewalWindow`), so
 /// a stolen certificate mints nothing earlier than its owner would. A resumed TLS session is refused:
 /// only a full handshake proves the agent holds the certificate's key (a ticket copied from a data
 /// directory would otherwise become a fresh certificate). One request per connection
@@ -45,14 +45,16 @@ final class AgentCertificateRenewal: Sendable {
         if resumed {
             return refuse("a resumed TLS session proves no key: reconnect with a full handshake", node: node, source: source)
         }
-        if revocations.denial(of: node, notBeforeSeconds: nil) != nil {
+        guard let notBefore = peer.notBeforeSeconds, let notAfter = peer.notAfterSeconds else {
+            return refuse("the session's certificate has no readable validity", node: node, source: source)
+        }
+        // As the handshake judges it: a revocation before this certificate's notBefore (revoke, then
+        // reissue: the runbook's recovery) does not block it; one at or after it does.
+        if revocations.denial(of: node, notBeforeSeconds: notBefore) != nil {
             return refuse("the node is revoked", node: node, source: source)
         }
         guard raft.view.nodes[node] != nil else {
             return refuse("the fleet does not hold the node", node: node, source: source)
-        }
-        guard let notBefore = peer.notBeforeSeconds, let notAfter = peer.notAfterSeconds else {
-            return refuse("the session's certificate has no readable validity", node: node, source: source)
         }
         let window = CertificateRenewalWindow(notBeforeSeconds: notBefore, notAfterSeconds: notAfter,
                                               backdatingSeconds: AgentCertificateIssuer.backdatingSeconds)

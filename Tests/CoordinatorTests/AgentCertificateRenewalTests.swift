@@ -78,4 +78,17 @@ import Transport
         let rendered = metrics.exposition()
         #expect(rendered.contains("hotswap_certificate_renewals_total{outcome=\"refused\"} 1"), "\(rendered)")
     }
+
+    /// Revoke, then reissue: a revocation before the session certificate's notBefore does not block its renewal.
+    @Test func aRevocationBeforeTheCertificatesNotBeforeAllowsRenewal() throws {
+        revocations.install(["n1": NodeRevocation(node: "n1", revokedAtMilliseconds: UInt64(now - 301) * 1_000)])
+        let (answer, _) = try ask(as: peer, at: now + 45)
+        guard case .issued = answer else { Issue.record("refused a certificate issued after the revocation: \(answer)"); return }
+    }
+
+    @Test func aRevocationAtOrAfterTheCertificatesNotBeforeRefusesRenewal() throws {
+        revocations.install(["n1": NodeRevocation(node: "n1", revokedAtMilliseconds: UInt64(now - 300) * 1_000)])
+        let (answer, _) = try ask(as: peer, at: now + 45)
+        #expect(answer == .refused("renewal refused: the node is revoked"))
+    }
 }
