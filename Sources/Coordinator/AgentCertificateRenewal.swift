@@ -9,7 +9,8 @@ import Transport
 /// The certificate is for the name of the certificate the session presented, never one the request
 /// could carry; it is refused when that name was revoked at or after the certificate's notBefore,
 /// when the fleet does not hold the node, and when the presented certificate is not inside its
-/// renewal window (`CertificateRenewalWindow`), so a stolen certificate mints nothing earlier than its owner would. A resumed TLS session is refused:
+/// renewal window (`CertificateRenewalWindow`), so a stolen certificate mints nothing earlier than
+/// its owner would. A resumed TLS session is refused:
 /// only a full handshake proves the agent holds the certificate's key (a ticket copied from a data
 /// directory would otherwise become a fresh certificate). One request per connection
 /// (`AgentSessionHandler`). Not a replicated write: it changes no fleet state; it is logged and counted.
