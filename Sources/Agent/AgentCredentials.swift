@@ -31,41 +31,74 @@ public enum AgentCredentials {
         }
     }
 
-    /// Puts a checked pair in place of the current one (or as the first), crash-safely.
-    public static func install(_ configuration: AgentConfiguration, key: [UInt8], certificate: [UInt8]) throws(FileError) {
+    /// Puts a checked pair in place of the current one (or as the first), crash-safely. A stale
+    /// `NAME.pem.next` is removed (and the removal made durable) before the new key is written, so it
+    /// is never paired with it. Returns the error of the last directory sync, after both renames: the
+    /// new pair is in place (use it), only its durability is unknown.
+    @discardableResult
+    public static func install(_ configuration: AgentConfiguration, key: [UInt8], certificate: [UInt8]) throws(FileError) -> FileError? {
         let nextKey = nextKeyPath(configuration)
         let nextCertificate = nextCertificatePath(configuration)
+        try remove(nextCertificate)
+        try Directory.sync(configuration.tlsDirectory)
         try AtomicWrite.replace(nextKey, with: key, mode: 0o600)
         try AtomicWrite.replace(nextCertificate, with: certificate, mode: 0o644)
-        try finish(configuration)
+        return try finish(configuration)
     }
 
     /// What a crash left, put right before the agent reads its credentials: a description of what
-    /// was done, or nil when there was nothing to do.
+    /// was done, or nil when there was nothing to do. A `NAME.pem.next` completes the installation
+    /// only with its own key (`NAME.key.next`, or `NAME.key` once renamed); otherwise both `.next`
+    /// files are removed and the current pair stays.
     public static func recover(_ configuration: AgentConfiguration) throws(FileError) -> String? {
         let nextKey = nextKeyPath(configuration)
-        if try exists(nextCertificatePath(configuration)) {
-            try finish(configuration)
+        let nextCertificate = nextCertificatePath(configuration)
+        if try exists(nextCertificate) {
+            let keyPath = try exists(nextKey) ? nextKey : configuration.privateKeyPath
+            let certificate = try FileReader.read(nextCertificate, maximumBytes: EnrollmentLimits.pemBytesMaximum)
+            let key = try FileReader.read(keyPath, maximumBytes: EnrollmentLimits.pemBytesMaximum)
+            do {
+                try IssuedCertificateCheck.verifyPair(certificatePEM: certificate, privateKeyPEM: key,
+                                                      paths: (nextCertificate, keyPath))
+            } catch {
+                try remove(nextCertificate)
+                try remove(nextKey)
+                try Directory.sync(configuration.tlsDirectory)
+                return "removed a new certificate that is not of its key (\(error)); the current pair stays"
+            }
+            if let error = try finish(configuration) { throw error }
             return "completed the installation of a new key and certificate that a stop interrupted"
         }
         guard try exists(nextKey) else { return nil }
-        guard unlink(nextKey) == 0 else { throw .system(operation: "unlink", path: nextKey, errno: errno) }
+        try remove(nextKey)
         try Directory.sync(configuration.tlsDirectory)
         return "removed a new key whose certificate was never written; the current pair stays"
     }
 
-    /// The renames, key first (a missing `NAME.key.next` was renamed already), and the directory synced.
-    private static func finish(_ configuration: AgentConfiguration) throws(FileError) {
+    /// The renames, key first (a missing `NAME.key.next` was renamed already), the directory synced
+    /// between them and after; the last sync's error is returned, not thrown (see `install`).
+    private static func finish(_ configuration: AgentConfiguration) throws(FileError) -> FileError? {
         let nextKey = nextKeyPath(configuration)
         if try exists(nextKey) {
             guard rename(nextKey, configuration.privateKeyPath) == 0 else {
                 throw .system(operation: "rename to", path: configuration.privateKeyPath, errno: errno)
             }
+            try Directory.sync(configuration.tlsDirectory)
         }
         guard rename(nextCertificatePath(configuration), configuration.certificatePath) == 0 else {
             throw .system(operation: "rename to", path: configuration.certificatePath, errno: errno)
         }
-        try Directory.sync(configuration.tlsDirectory)
+        do {
+            try Directory.sync(configuration.tlsDirectory)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Unlinks `path`; one that is not there is fine.
+    private static func remove(_ path: String) throws(FileError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw .system(operation: "unlink", path: path, errno: errno) }
     }
 
     private static func exists(_ path: String) throws(FileError) -> Bool {

@@ -113,7 +113,9 @@ final class CertificateRenewer {
                 return failedLocally(because: "\(configuration.caPath) is missing")
             }
             info = try AgentCredentials.check(configuration, certificate: certificate, key: key, authorityPEM: authority)
-            try AgentCredentials.install(configuration, key: key, certificate: certificate)
+            if let unsynced = try AgentCredentials.install(configuration, key: key, certificate: certificate) {
+                logger.error("certificate renewal: the new pair is in place but the directory sync failed", ["error": "\(unsynced)"])
+            }
         } catch {
             return failedLocally(because: "the issued certificate was not installed: \(error)")
         }

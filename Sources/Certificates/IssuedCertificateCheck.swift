@@ -23,4 +23,18 @@ public enum IssuedCertificateCheck {
         }
         return info
     }
+
+    /// Throws unless `privateKeyPEM` (read from `keyPath`) is the key of `certificatePEM` (from
+    /// `certificatePath`): both readable, X509_check_private_key.
+    public static func verifyPair(certificatePEM: [UInt8], privateKeyPEM: [UInt8],
+                                  paths: (certificate: String, key: String)) throws(CertificateError) {
+        let certificate = try PEMCodec.parseCertificate(certificatePEM)
+        defer { X509_free(certificate) }
+        let key = try PEMCodec.parsePrivateKey(privateKeyPEM)
+        defer { EVP_PKEY_free(key) }
+        guard X509_check_private_key(certificate, key) == 1 else {
+            ERR_clear_error()
+            throw .keyMismatch(certificatePath: paths.certificate, keyPath: paths.key)
+        }
+    }
 }
