@@ -67,6 +67,23 @@ public struct AgentCertificateIssuer: Sendable {
         return try PEMCodec.encode(certificate: issued)
     }
 
+    /// Whether the certificate `der` carries a signature of this issuer's CA key (X509_verify): a
+    /// certificate of another CA (before a rotation) is not renewed by this one.
+    public func hasSigned(certificateDER der: [UInt8]) -> Bool {
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_X509(nil, &cursor, buffer.count)
+        }
+        guard let certificate = parsed else {
+            ERR_clear_error()
+            return false
+        }
+        defer { X509_free(certificate) }
+        let verified = X509_verify(certificate, authority.key) == 1
+        ERR_clear_error()
+        return verified
+    }
+
     /// Throws unless `requestDER` is a request `issue` would sign: checked before a join token is
     /// used, so a bad request costs the token nothing.
     public static func check(requestDER: [UInt8]) throws(CertificateError) {

@@ -8,12 +8,13 @@ import Transport
 /// session (mutual TLS, its hello accepted) sends a certificate request for a new key, no token.
 /// The certificate is for the name of the certificate the session presented, never one the request
 /// could carry; it is refused when that name was revoked at or after the certificate's notBefore,
-/// when the fleet does not hold the node, and when the presented certificate is not inside its
-/// renewal window (`CertificateRenewalWindow`), so a stolen certificate mints nothing earlier than
-/// its owner would. A resumed TLS session is refused:
-/// only a full handshake proves the agent holds the certificate's key (a ticket copied from a data
-/// directory would otherwise become a fresh certificate). One request per connection
-/// (`AgentSessionHandler`). Not a replicated write: it changes no fleet state; it is logged and counted.
+/// when the fleet does not hold the node, when the presented certificate is not inside its renewal
+/// window (`CertificateRenewalWindow`, so a stolen certificate mints nothing earlier than its owner
+/// would), when another CA than the one that signs now signed it (across a CA rotation an agent
+/// enrolls again), and on a resumed TLS session: only a full handshake proves the agent holds the
+/// certificate's key (a ticket copied from a data directory would otherwise become a fresh
+/// certificate). One request per connection (`AgentSessionHandler`). Not a replicated write: it
+/// changes no fleet state; it is logged and counted.
 final class AgentCertificateRenewal: Sendable {
     private let signing: AgentSigning
     private let raft: any GatewayRaft
@@ -64,6 +65,12 @@ final class AgentCertificateRenewal: Sendable {
                           + "not now (\(nowUnixSeconds))", node: node, source: source)
         }
         let current = signing.current
+        // Across a CA rotation an agent enrolls again: a certificate of the old CA renewed by the new
+        // one would need the new CA in the agent's ca.pem, which renewal does not change.
+        guard let der = peer.certificateDER, current.issuer.hasSigned(certificateDER: der) else {
+            return refuse("the session's certificate was not signed by the CA this coordinator signs with",
+                          node: node, source: source)
+        }
         do {
             let certificate = try current.issuer.issue(requestDER: request.certificateRequestDER, name: node,
                                                        nowUnixSeconds: nowUnixSeconds)

@@ -20,12 +20,33 @@ import Transport
     let authority: [UInt8]
     /// A session certificate of one minute, issued now: its window opens 40 s on.
     let now = Int64(Date().timeIntervalSince1970)
-    var peer: AuthenticatedPeer { AuthenticatedPeer(role: "agent", name: "n1", notBeforeSeconds: now - 300, notAfterSeconds: now + 60) }
+    var peer: AuthenticatedPeer { session(certificateDER: sessionCertificate) }
+    /// The session's certificate (DER): one the signing CA issued, and one of another CA.
+    let sessionCertificate: [UInt8]
+    let otherCACertificate: [UInt8]
+
+    func session(certificateDER: [UInt8]?) -> AuthenticatedPeer {
+        AuthenticatedPeer(role: "agent", name: "n1", notBeforeSeconds: now - 300, notAfterSeconds: now + 60,
+                          certificateDER: certificateDER)
+    }
+
+    /// A leaf for n1 from a new CA in `directory`, as DER.
+    static func leaf(in directory: TemporaryDirectory) throws -> [UInt8] {
+        let paths = try CertificateAuthority.issue(directory: directory.path, identity: NodeIdentity(role: .agent, name: "n1"),
+                                                   ipAddresses: [], dnsNames: [])
+        let pem = String(decoding: try #require(FileManager.default.contents(atPath: paths.certificate)), as: UTF8.self)
+        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        return Array(try #require(Data(base64Encoded: body)))
+    }
 
     init() throws {
         let paths = try CertificateAuthority.initialize(directory: directory.path)
         authority = Array(try #require(FileManager.default.contents(atPath: paths.certificate)))
         let signing = try AgentSigning(caPath: paths.certificate, keyPath: paths.privateKey, lifetimeSeconds: 60)
+        sessionCertificate = try Self.leaf(in: directory)
+        let other = TemporaryDirectory()
+        _ = try CertificateAuthority.initialize(directory: other.path)
+        otherCACertificate = try Self.leaf(in: other)
         var view = ClusterView(selfName: "c1", directory: MemberDirectory(founding: ClusterTopology(members: [])))
         view.nodes = ["n1": NodeRecord(id: "n1", environment: "production")]
         raft = ScriptedGatewayRaft(view: view)
@@ -56,7 +77,8 @@ import Transport
     }
 
     @Test func refusesARevokedNodeAnUnknownOneAndAMalformedRequest() throws {
-        let stranger = AuthenticatedPeer(role: "agent", name: "n2", notBeforeSeconds: now - 300, notAfterSeconds: now + 60)
+        let stranger = AuthenticatedPeer(role: "agent", name: "n2", notBeforeSeconds: now - 300, notAfterSeconds: now + 60,
+                                         certificateDER: sessionCertificate)
         let (unknown, _) = try ask(as: stranger, at: now + 45)
         #expect(unknown == .refused("renewal refused: the fleet does not hold the node"))
         let (malformed, _) = try ask(as: peer, at: now + 45, der: [0x30, 0x00])
@@ -90,5 +112,12 @@ import Transport
         revocations.install(["n1": NodeRevocation(node: "n1", revokedAtMilliseconds: UInt64(now - 300) * 1_000)])
         let (answer, _) = try ask(as: peer, at: now + 45)
         #expect(answer == .refused("renewal refused: the node is revoked"))
+    }
+
+    /// B2: across a CA rotation the new CA does not renew the old CA's certificates (nor one it cannot see).
+    @Test(arguments: [true, false])
+    func refusesACertificateTheSigningCADidNotSign(hasCertificate: Bool) throws {
+        let (answer, _) = try ask(as: session(certificateDER: hasCertificate ? otherCACertificate : nil), at: now + 45)
+        #expect(answer == .refused("renewal refused: the session's certificate was not signed by the CA this coordinator signs with"))
     }
 }
