@@ -83,4 +83,24 @@ import TestSupport
             return false
         }
     }
+
+    /// Should-fix 5: an agent clock up to the 5-minute backdating behind the issuer's still takes the
+    /// certificate (enrollment would burn its token otherwise); one further behind does not.
+    @Test func anAgentClockBehindByTheBackdatingIsAllowedOnNotBeforeOnly() throws {
+        let (directory, ca) = try AgentCertificateIssuerTests.authority()
+        defer { _ = directory }
+        let issuer = try AgentCertificateIssuer(certificatePath: ca.certificate, keyPath: ca.privateKey, lifetimeSeconds: 600)
+        let issuedAt = Int64(Date().timeIntervalSince1970) + 3_600
+        let made = try CertificateRequest.make(name: "node-1")
+        let certificate = try issuer.issue(requestDER: made.der, name: "node-1", nowUnixSeconds: issuedAt)
+        let authority = Array(try #require(FileManager.default.contents(atPath: ca.certificate)))
+        func check(at now: Int64) throws {
+            _ = try IssuedCertificateCheck.verify(certificatePEM: certificate, privateKeyPEM: made.privateKeyPEM,
+                                                  authorityPEM: authority, expectedName: "node-1", nowUnixSeconds: now)
+        }
+        // notBefore is issuedAt - 300: a clock 600 s behind the issuer's sees it 300 s ahead.
+        try check(at: issuedAt - 600)
+        #expect(throws: CertificateError.self) { try check(at: issuedAt - 601) }
+        #expect(throws: CertificateError.self) { try check(at: issuedAt + 601) }
+    }
 }
