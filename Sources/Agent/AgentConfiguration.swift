@@ -23,6 +23,8 @@ public struct AgentConfiguration: Sendable {
     /// How long one health probe may take before it counts as failed.
     public var probeTimeout: Duration = .seconds(1)
     public var session = SessionSettings()
+    /// When and how the certificate is renewed (no flags).
+    public var renewal = RenewalSettings()
     /// How module orders are run: fetch bounds, the order queue, the stop's drain (no flags).
     public var orders = ModuleOrderSettings()
     /// How installed modules' processes are probed and stopped; of these only the port offset

@@ -66,8 +66,9 @@ public enum EnrollmentError: Error, Sendable, CustomStringConvertible {
 /// request, dials the coordinators in order, fetches each one's CA bundle on an unverified
 /// connection and checks it against the pin, and only then, on a second connection whose server
 /// is verified against that bundle as a coordinator, sends its token and request. The signed
-/// certificate, the key and the bundle go to `--tls-dir` (0700, created) atomically, the
-/// certificate last, so its presence means the agent is enrolled.
+/// certificate is checked in memory, then the bundle (unless a `ca.pem` is there already), the key
+/// and the certificate go to `--tls-dir` (0700, created), the certificate last
+/// (`AgentCredentials`), so its presence means the agent is enrolled.
 public enum AgentEnrollment {
     /// Whether the agent has no certificate for its name yet, and so enrolls.
     public static func isNeeded(_ configuration: AgentConfiguration) -> Bool {
@@ -146,14 +147,17 @@ public enum AgentEnrollment {
         return (outcome, bundle)
     }
 
-    /// `ca.pem` (the pinned bundle), `NAME.key` (0600) and `NAME.pem`, each replaced atomically, the certificate last.
+    /// `ca.pem` (the pinned bundle) only when there is none (one an operator put there is kept), then the key and
+    /// certificate (`AgentCredentials.install`), once the certificate checked out in memory against the `ca.pem` the
+    /// agent will trust.
     private static func write(_ configuration: AgentConfiguration, key: [UInt8], certificate: [UInt8],
                               authority: [UInt8]) throws(EnrollmentError) {
         do {
             _ = try Directory.ensure(configuration.tlsDirectory, mode: 0o700, syncingParent: true)
-            try AtomicWrite.replace(configuration.caPath, with: authority, mode: 0o644)
-            try AtomicWrite.replace(configuration.privateKeyPath, with: key, mode: 0o600)
-            try AtomicWrite.replace(configuration.certificatePath, with: certificate, mode: 0o644)
+            let present = try AgentCredentials.readAuthority(configuration)
+            _ = try AgentCredentials.check(configuration, certificate: certificate, key: key, authorityPEM: present ?? authority)
+            if present == nil { try AtomicWrite.replace(configuration.caPath, with: authority, mode: 0o644) }
+            try AgentCredentials.install(configuration, key: key, certificate: certificate)
         } catch {
             throw .credentials("\(error)")
         }

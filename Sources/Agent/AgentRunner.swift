@@ -96,7 +96,7 @@ public final class AgentRunner: Sendable {
                 let sampler = try Sampler(modules: configuration.modules, installed: modules, logger: logger)
                 return .success(LoopBound(AgentSession(loop: loop, configuration: configuration, contexts: contexts,
                                                        resolver: resolver, terms: terms, sampler: sampler, prober: prober, modules: modules,
-                                                       incarnation: incarnation, logger: logger), loop: loop))
+                                                       incarnation: incarnation, logger: logger, renews: true), loop: loop))
             } catch {
                 return .failure(error)
             }

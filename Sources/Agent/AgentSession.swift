@@ -32,6 +32,8 @@ public final class AgentSession: FrameLinkReceiver {
     /// Where orders go when `modules` is nil: the benchmarks' simulated hosts; nil refuses them.
     private let responder: (any ModuleOrderResponder)?
     private var core: AgentSessionCore
+    /// Renews the certificate (only in an agent, never in the agent-fleet benchmark).
+    private var renewer: CertificateRenewer?
     private var links: [SessionLinkID: FrameLink] = [:]
     private var timers: [AgentSessionTimer: TimerID] = [:]
     private var linkSeed: UInt64
@@ -56,7 +58,7 @@ public final class AgentSession: FrameLinkReceiver {
 
     init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, resolver: HostResolver, terms: any TermRecord,
          sampler: any SampleSource, prober: HealthProber?, modules: AgentModules?, responder: (any ModuleOrderResponder)? = nil,
-         incarnation: UInt64, logger: Logger) {
+         incarnation: UInt64, logger: Logger, renews: Bool = false) {
         self.loop = loop
         self.configuration = configuration
         self.contexts = contexts
@@ -72,6 +74,14 @@ public final class AgentSession: FrameLinkReceiver {
         core = AgentSessionCore(configuration: configuration, incarnation: incarnation, highestSeenTerm: terms.highestTerm,
                                 logger: logger, installedVersions: modules?.installedVersions ?? [:])
         linkSeed = incarnation ^ 0x6167_656E_742D_6C6B
+        if renews {
+            renewer = CertificateRenewer(loop: loop, configuration: configuration, contexts: contexts, logger: logger,
+                                         welcomedLink: { [weak self] in self?.core.welcomedLink.flatMap { self?.links[$0] } },
+                                         renewed: { [weak self] in
+                                             self?.credentialsReloaded()
+                                             self?.handle(.credentialsRenewed)
+                                         })
+        }
     }
 
     public func start() {
@@ -79,12 +89,14 @@ public final class AgentSession: FrameLinkReceiver {
         guard core.isStopped else { return }
         prober?.requestRound()
         handle(.started)
+        renewer?.start()
     }
 
     /// Sends what is pending if welcomed, then closes the link (a graceful TLS
     /// close that flushes what is queued) and cancels every timer.
     public func stop() {
         loop.preconditionInLoop()
+        renewer?.stop()
         handle(.stopped)
     }
 
@@ -110,6 +122,7 @@ public final class AgentSession: FrameLinkReceiver {
     public func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {
         guard let id = identifier(of: link) else { return }
         modules?.linkEnded(id, reason: "the connection closed: \(reason)")
+        if core.welcomedLink == id { renewer?.linkLost() }
         handle(.linkDisconnected(id, reason: reason))
     }
 
@@ -198,6 +211,8 @@ public final class AgentSession: FrameLinkReceiver {
             modules?.deliver(frame, on: id)
         case let .artifactRequestNotSent(id, reason):
             modules?.linkEnded(id, reason: reason)
+        case let .deliverRenewalAnswer(payload):
+            renewer?.received(payload)
         }
         return nil
     }

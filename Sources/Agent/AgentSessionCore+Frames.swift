@@ -45,6 +45,9 @@ extension AgentSessionCore {
             case .transferBegin, .transferChunk, .transferEnd, .artifactRefusal:
                 guard case .welcomed = phase else { return abandonConnection("unexpected frame kind \(frame.kind)") }
                 emit(.deliverArtifactFrame(try Self.artifactFrame(frame), on: id))
+            case .certificateRenewalAnswer:
+                guard case .welcomed = phase else { return abandonConnection("unexpected frame kind \(frame.kind)") }
+                emit(.deliverRenewalAnswer(frame.payload))
             default: abandonConnection("unexpected frame kind \(frame.kind)")
             }
         } catch {

@@ -97,6 +97,7 @@ struct AgentSessionCore {
         case let .sampleTaken(sample): sampleTaken(sample)
         case let .requestArtifact(request, id): requestArtifact(request, on: id)
         case let .moduleOrderFinished(result, id, versions): moduleOrderFinished(result, on: id, installedVersions: versions)
+        case .credentialsRenewed: reconnectWithRenewedCredentials()
         }
         defer { actions = [] }
         return actions
@@ -214,6 +215,14 @@ struct AgentSessionCore {
     mutating func noteLeaderLost() {
         guard case let .welcomed(term, leader) = phase else { return }
         formerLeader = FormerLeader(name: leader, term: term)
+    }
+
+    /// A connection keeps the certificate it was opened with, and only a current one may be renewed:
+    /// the welcomed connection is replaced by one to the same coordinator at once.
+    private mutating func reconnectWithRenewedCredentials() {
+        guard !isStopped, link != nil else { return }
+        logger.info("reconnecting with the renewed certificate", ["address": "\(target)"])
+        move(to: target, immediately: true)
     }
 
     /// Counts a failed attempt at the current coordinator; rotates after

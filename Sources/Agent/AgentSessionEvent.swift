@@ -43,6 +43,8 @@ enum AgentSessionEvent: Sendable {
     /// came on while that link is still the current one, and the committed version of every
     /// installed module now (for the next hello).
     case moduleOrderFinished(AgentCommandResult, on: SessionLinkID, installedVersions: [String: String])
+    /// A renewed certificate is in place: the current connection is replaced by one that presents it.
+    case credentialsRenewed
 }
 
 /// What the session core asks its shell to do, in order.
@@ -67,6 +69,8 @@ enum AgentSessionAction: Equatable, Sendable {
     case deliverArtifactFrame(ArtifactFrame, on: SessionLinkID)
     /// An artifact request could not be sent on that link (gone, not current, not welcomed).
     case artifactRequestNotSent(on: SessionLinkID, reason: String)
+    /// Hand the answer to a certificate renewal request, from the welcomed link, to the renewer.
+    case deliverRenewalAnswer([UInt8])
 }
 
 /// A decoded frame of an artifact fetch (PROTOCOL.md, "Chunked transfers" and "Module

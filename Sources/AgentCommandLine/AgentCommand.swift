@@ -59,6 +59,9 @@ public enum AgentCommand {
     static func run(_ options: CommandLineOptions) throws -> Int32 {
         let configuration = try makeConfiguration(options)
         let logger = try options.logger(component: "agent")
+        if let recovered = try AgentCredentials.recover(configuration) {
+            logger.warning("credentials: \(recovered)", ["tlsDir": configuration.tlsDirectory])
+        }
         if let enrollment = try enrollmentSettings(options) {
             if AgentEnrollment.isNeeded(configuration) {
                 try AgentEnrollment.enroll(configuration, settings: enrollment, logger: logger)

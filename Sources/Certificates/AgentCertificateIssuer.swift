@@ -1,7 +1,7 @@
 import COpenSSL
 import Glibc
 
-/// Signs agent certificates from certificate requests with the cluster CA's key (`--signing-key`):
+/// Signs agent certificates from certificate requests with the cluster CA's key (`--signing-key`), both parsed once:
 /// role agent, the name the caller decided (never one the request asks for), clientAuth only, no
 /// other subject alternative name. Of a request only its public key is used, after its
 /// self-signature is verified (Docs/CERTIFICATES.md, "Enrollment").
@@ -10,16 +10,18 @@ public struct AgentCertificateIssuer: Sendable {
     public static let lifetimeSecondsDefault: Int64 = 30 * 24 * 3_600
     /// The shortest and longest lifetimes accepted: a minute (tests of renewal) to a year.
     public static let lifetimeSecondsRange: ClosedRange<Int64> = 60...(366 * 24 * 3_600)
-    /// The smallest keys signed: P-256, or RSA 2048.
-    static let ellipticKeyBitsMinimum: Int32 = 256
-    static let rsaKeyBitsMinimum: Int32 = 2_048
+    /// The keys signed: ECDSA on P-256 or P-384, or RSA of 2048 to 4096 bits (a larger one costs
+    /// every handshake and proves nothing more).
+    static let ellipticCurves: Set<String> = ["prime256v1", "secp384r1"]
+    static let rsaKeyBits: ClosedRange<Int32> = 2_048...4_096
     /// Of a key file's mode, only the group's read bit is allowed besides the owner's.
     static let forbiddenModeBits: mode_t = 0o7037
 
-    /// The CA certificate and key, PEM: loaded per signature, which is rare.
-    let authorityPEM: [UInt8]
-    let keyPEM: [UInt8]
+    /// The CA certificate and key, parsed once.
+    private let authority: SigningAuthority
     public let lifetimeSeconds: Int64
+    /// How far an issued certificate's notBefore lies before its issue (`CertificateRenewalWindow`'s backdating).
+    public static let backdatingSeconds = CertificateProfile.clockSkewAllowanceSeconds
 
     /// Loads the CA certificate (the first of `certificatePath`) and its key from `keyPath`, which
     /// must be a regular file nobody but its owner may write and nobody but its owner and group
@@ -33,15 +35,19 @@ public struct AgentCertificateIssuer: Sendable {
         }
         try Self.checkPrivate(keyPath)
         let certificate = try PEMCodec.loadCertificate(certificatePath)
-        defer { X509_free(certificate) }
-        let key = try PEMCodec.loadPrivateKey(keyPath)
-        defer { EVP_PKEY_free(key) }
+        let key: OpaquePointer
+        do {
+            key = try PEMCodec.loadPrivateKey(keyPath)
+        } catch {
+            X509_free(certificate)
+            throw error
+        }
+        // Owned from here: freed when the last issuer holding them goes.
+        authority = SigningAuthority(certificate: certificate, key: key)
         guard X509_check_private_key(certificate, key) == 1 else {
             ERR_clear_error()
             throw .keyMismatch(certificatePath: certificatePath, keyPath: keyPath)
         }
-        authorityPEM = try PEMCodec.encode(certificate: certificate)
-        keyPEM = try PEMCodec.encode(privateKey: key)
         self.lifetimeSeconds = lifetimeSeconds
     }
 
@@ -51,17 +57,31 @@ public struct AgentCertificateIssuer: Sendable {
         let identity = try NodeIdentity(role: .agent, name: name)
         let subjectKey = try Self.verifiedKey(requestDER)
         defer { EVP_PKEY_free(subjectKey) }
-        let certificate = try PEMCodec.parseCertificate(authorityPEM)
-        defer { X509_free(certificate) }
-        let key = try PEMCodec.parsePrivateKey(keyPEM)
-        defer { EVP_PKEY_free(key) }
         let profile = CertificateProfile.leaf(
             identity: identity, subjectAlternativeNames: ["URI:\(identity.uri)"],
-            notBefore: nowUnixSeconds - CertificateProfile.clockSkewAllowanceSeconds, notAfter: nowUnixSeconds + lifetimeSeconds)
+            notBefore: nowUnixSeconds - Self.backdatingSeconds, notAfter: nowUnixSeconds + lifetimeSeconds)
         let issued = try CertificateSigner.sign(
-            profile, subjectKey: subjectKey, issuer: CertificateSigner.Issuer(certificate: certificate, privateKey: key))
+            profile, subjectKey: subjectKey,
+            issuer: CertificateSigner.Issuer(certificate: authority.certificate, privateKey: authority.key))
         defer { X509_free(issued) }
         return try PEMCodec.encode(certificate: issued)
+    }
+
+    /// Whether the certificate `der` carries a signature of this issuer's CA key (X509_verify): a
+    /// certificate of another CA (before a rotation) is not renewed by this one.
+    public func hasSigned(certificateDER der: [UInt8]) -> Bool {
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_X509(nil, &cursor, buffer.count)
+        }
+        guard let certificate = parsed else {
+            ERR_clear_error()
+            return false
+        }
+        defer { X509_free(certificate) }
+        let verified = X509_verify(certificate, authority.key) == 1
+        ERR_clear_error()
+        return verified
     }
 
     /// Throws unless `requestDER` is a request `issue` would sign: checked before a join token is
@@ -93,17 +113,34 @@ public struct AgentCertificateIssuer: Sendable {
             EVP_PKEY_free(key)
             throw .invalidRequest("its signature does not verify with its own key")
         }
-        let bits = EVP_PKEY_get_bits(key)
-        let strong = switch EVP_PKEY_get_base_id(key) {
-        case EVP_PKEY_EC: bits >= ellipticKeyBitsMinimum
-        case EVP_PKEY_RSA: bits >= rsaKeyBitsMinimum
-        default: false
-        }
-        guard strong else {
+        if let weakness = weakness(of: key) {
             EVP_PKEY_free(key)
-            throw .invalidRequest("its key is neither ECDSA of \(ellipticKeyBitsMinimum)+ bits nor RSA of \(rsaKeyBitsMinimum)+ bits")
+            throw .invalidRequest(weakness)
         }
         return key
+    }
+
+    /// Why `key` is not one `issue` signs, or nil when it is.
+    static func weakness(of key: OpaquePointer) -> String? {
+        switch EVP_PKEY_get_base_id(key) {
+        case EVP_PKEY_EC:
+            var name = [CChar](repeating: 0, count: 64)
+            var length = 0
+            guard EVP_PKEY_get_group_name(key, &name, name.count, &length) == 1 else {
+                ERR_clear_error()
+                return "its elliptic curve cannot be read"
+            }
+            let curve = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return ellipticCurves.contains(curve) ? nil : "its elliptic curve \(curve) is neither P-256 nor P-384"
+        case EVP_PKEY_RSA:
+            let bits = EVP_PKEY_get_bits(key)
+            guard rsaKeyBits.contains(bits) else {
+                return "its RSA key has \(bits) bits, not \(rsaKeyBits.lowerBound) to \(rsaKeyBits.upperBound)"
+            }
+            return nil
+        default:
+            return "its key is neither ECDSA (P-256, P-384) nor RSA"
+        }
     }
 
     /// The file `path` names, symbolic links followed (a Kubernetes Secret volume's files are links
@@ -116,5 +153,23 @@ public struct AgentCertificateIssuer: Sendable {
         guard status.st_mode & S_IFMT == S_IFREG else { throw .exposedKey(path, reason: "is not a regular file") }
         let mode = status.st_mode & 0o7777
         guard mode & Self.forbiddenModeBits == 0 else { throw .exposedKey(path, reason: "has mode \(String(mode, radix: 8))") }
+    }
+}
+
+/// The CA's certificate and key as OpenSSL objects, owned here and freed with the last issuer that
+/// holds them. Never changed after init: OpenSSL reads a certificate and signs with a key from
+/// several threads at once, which is all `issue` does with them, so sharing them is safe.
+final class SigningAuthority: @unchecked Sendable {
+    let certificate: OpaquePointer
+    let key: OpaquePointer
+
+    init(certificate: OpaquePointer, key: OpaquePointer) {
+        self.certificate = certificate
+        self.key = key
+    }
+
+    deinit {
+        X509_free(certificate)
+        EVP_PKEY_free(key)
     }
 }

@@ -19,6 +19,18 @@ public enum CertificateVerifier {
         defer { EVP_PKEY_free(key) }
         let authorities = try PEMCodec.loadCertificates(caPath)
         defer { authorities.forEach { X509_free($0) } }
+        return try verify(certificate, key: key, authorities: authorities,
+                          paths: (certificatePath, privateKeyPath, caPath), expectedRole: expectedRole,
+                          expectedName: expectedName, nowUnixSeconds: nowUnixSeconds)
+    }
+
+    /// `verify`'s checks on parsed objects (the caller keeps ownership); `paths` name them in errors.
+    static func verify(
+        _ certificate: OpaquePointer, key: OpaquePointer, authorities: [OpaquePointer],
+        paths: (certificate: String, key: String, ca: String), expectedRole: NodeRole, expectedName: String?,
+        nowUnixSeconds: Int64
+    ) throws(CertificateError) -> CertificateInfo {
+        let (certificatePath, privateKeyPath, caPath) = paths
         guard X509_check_private_key(certificate, key) == 1 else {
             ERR_clear_error()
             throw .keyMismatch(certificatePath: certificatePath, keyPath: privateKeyPath)

@@ -16,10 +16,9 @@ final class AgentEnrollment: Sendable {
     /// The one answer to every refused enrollment: it does not say which check failed.
     static let refusal = "join_token_refused: the join token is not valid here, or this node may not enroll"
 
-    private let issuer: AgentCertificateIssuer
-    private let authorityPEM: [UInt8]
+    private let signing: AgentSigning
     /// What a connection without a certificate is sent first: the CA bundle (`EnrollmentAuthority`).
-    let authorityFrame: [UInt8]
+    var authorityFrame: [UInt8] { signing.current.authorityFrame }
     /// How long a connection without a certificate may last, from its handshake to the answer.
     let connectionLifetime: Duration
     private let raft: any GatewayRaft
@@ -29,12 +28,10 @@ final class AgentEnrollment: Sendable {
     private let refused: Counter
     private let framesRefused: Counter
 
-    init(issuer: AgentCertificateIssuer, authorityPEM: [UInt8], connectionLifetime: Duration, raft: any GatewayRaft,
-         revocations: AgentRevocations, logger: Logger, metrics: MetricsRegistry) {
-        self.issuer = issuer
+    init(signing: AgentSigning, connectionLifetime: Duration, raft: any GatewayRaft, revocations: AgentRevocations,
+         logger: Logger, metrics: MetricsRegistry) {
+        self.signing = signing
         self.connectionLifetime = connectionLifetime
-        self.authorityPEM = authorityPEM
-        authorityFrame = EnrollmentCodec.encode(EnrollmentAuthority(authorityPEM: authorityPEM))
         self.raft = raft
         self.revocations = revocations
         self.logger = logger
@@ -99,13 +96,14 @@ final class AgentEnrollment: Sendable {
         guard case let .applied(.joinTokenUsed(id, _, usesRemaining)) = outcome else {
             return refuse("the token's use did not commit: \(outcome)", node: node, source: source)
         }
+        let current = signing.current
         do {
-            let certificate = try issuer.issue(requestDER: request.certificateRequestDER, name: node,
+            let certificate = try current.issuer.issue(requestDER: request.certificateRequestDER, name: node,
                                                nowUnixSeconds: Int64(WallClock.nowMilliseconds() / 1_000))
             issued.increment()
             logger.info("agent enrolled", ["node": node, "token": id, "usesRemaining": "\(usesRemaining)",
                                              "source": source ?? "-"])
-            return .issued(certificatePEM: certificate, authorityPEM: authorityPEM)
+            return .issued(certificatePEM: certificate, authorityPEM: current.authorityPEM)
         } catch {
             return refuse("signing failed after the token was used: \(error)", node: node, source: source)
         }

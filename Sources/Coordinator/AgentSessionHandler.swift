@@ -17,7 +17,8 @@ import Wire
 /// orders (`ModuleOrders`). A connection without a client certificate (only when the coordinator
 /// enrolls, `AgentEnrollment`) may send one enrollment request, of at most
 /// `EnrollmentLimits.requestFrameBytesMaximum`, and nothing else, and is closed after
-/// `AgentEnrollment.connectionLifetime`, answered or not.
+/// `AgentEnrollment.connectionLifetime`, answered or not. A welcomed one may ask for a renewed
+/// certificate (`AgentCertificateRenewal`): one is issued per connection.
 final class AgentSessionHandler: FrameReceiver {
     private let gateway: AgentGateway
     private let raft: any GatewayRaft
@@ -27,6 +28,12 @@ final class AgentSessionHandler: FrameReceiver {
     private let artifacts: AgentArtifactServer?
     private let orders: ModuleOrders?
     private let enrollment: AgentEnrollment?
+    private let renewal: AgentCertificateRenewal?
+    /// This (authenticated) connection's renewal requests, and whether one got a certificate.
+    private var renewalRequests = 0
+    private var renewalIssued = false
+    /// Renewal requests one connection may make (the agent waits between them; a refusal is answered).
+    static let renewalRequestsMaximum = 16
     /// Whether this connection (one without a certificate) has sent its enrollment request.
     private var enrolling = false
     /// The artifact transfer of this connection, while it runs (and after, until the next request).
@@ -43,9 +50,10 @@ final class AgentSessionHandler: FrameReceiver {
 
     init(gateway: AgentGateway, raft: any GatewayRaft, ticketKeys: SessionTicketKeyRing, revocations: AgentRevocations,
          logger: Logger, artifacts: AgentArtifactServer? = nil, orders: ModuleOrders? = nil,
-         enrollment: AgentEnrollment? = nil) {
+         enrollment: AgentEnrollment? = nil, renewal: AgentCertificateRenewal? = nil) {
         self.gateway = gateway
         self.enrollment = enrollment
+        self.renewal = renewal
         self.artifacts = artifacts
         self.orders = orders
         self.raft = raft
@@ -101,6 +109,8 @@ final class AgentSessionHandler: FrameReceiver {
             let request = try decoded { () throws(BinaryDecodingError) in try ArtifactRequestCodec.decodeRequest(frame.payload) }
             artifactTransfers += 1
             artifactStream = artifacts.serve(request, node: node, on: channel, current: artifactStream, transferID: artifactTransfers)
+        case .certificateRenewalRequest:
+            try renew(frame.payload, on: channel)
         default:
             throw refusal("unexpected frame kind \(frame.kind)")
         }
@@ -135,6 +145,22 @@ final class AgentSessionHandler: FrameReceiver {
                 channel.close(.local("enrollment answered"))
             }
         }
+    }
+
+    /// A welcomed session's renewal request, answered at once (signing one certificate is quick). After a
+    /// certificate was issued on a connection, or `renewalRequestsMaximum` requests, another closes it.
+    private func renew(_ payload: [UInt8], on channel: FrameChannel) throws(FrameChannelError) {
+        guard node != nil, let peer = channel.peer else { throw refusal("a renewal request before welcome") }
+        guard !renewalIssued, renewalRequests < Self.renewalRequestsMaximum else {
+            throw refusal("another renewal request after a certificate was issued or \(Self.renewalRequestsMaximum) requests")
+        }
+        renewalRequests += 1
+        let answer = renewal?.renew(payload, peer: peer, resumed: channel.connection.isResumed,
+                                    source: channel.connection.remoteAddress?.host)
+            ?? .refused("renewal refused: this coordinator signs no certificates (it has no --signing-key)")
+        if case .issued = answer { renewalIssued = true }
+        channel.send(Frame(kind: FrameKind.certificateRenewalAnswer.rawValue, payload: EnrollmentCodec.encode(answer)),
+                     what: "certificate renewal answer", refusalsTo: logger)
     }
 
     private func accept(_ hello: AgentHello, on channel: FrameChannel) throws(FrameChannelError) {

@@ -1,3 +1,4 @@
+import Certificates
 import Cluster
 import Fleet
 import Gateway
@@ -91,6 +92,12 @@ public struct CoordinatorConfiguration: Sendable {
     /// The cluster CA's private key (`--signing-key`): with it the agent port serves enrollment
     /// (Docs/CERTIFICATES.md, "Enrollment"); nil: it signs nothing and demands a certificate.
     public var signingKeyPath: String?
+    /// How long the agent certificates it issues are valid (`--agent-certificate-lifetime`).
+    public var agentCertificateLifetime: Duration = .seconds(AgentCertificateIssuer.lifetimeSecondsDefault)
+    public static let agentCertificateLifetimeRange: ClosedRange<Duration> = {
+        let seconds = AgentCertificateIssuer.lifetimeSecondsRange
+        return .seconds(seconds.lowerBound) ... .seconds(seconds.upperBound)
+    }()
     public static let snapshotEveryEntriesRange = 1...100_000_000
     /// Every flag's resolved value, secrets redacted, for `GET /api/v1/debug/configuration`.
     public var settingsReport = ConfigurationReport([])

@@ -38,6 +38,8 @@ public final class CoordinatorServer: Sendable {
     private let dataLock: DataDirectoryLock
     private let stopped = Atomic<Bool>(false)
     private let reloadFailures: Counter
+    /// What agent certificates are signed with (`--signing-key`), rebuilt by `reloadCertificates`.
+    private let signing: AgentSigning?
     /// `hotswap_certificate_not_after_timestamp_seconds`: set at start and by each reload that installs a certificate.
     private let certificateNotAfter: Gauge
 
@@ -94,9 +96,9 @@ public final class CoordinatorServer: Sendable {
                                       maximumConnections: limits.peerConnectionsMaximum, group: peerGroup,
                                       limits: limits, connectionLimits: connectionLimits, logger: logger,
                                       metrics: metrics) { [artifacts] in PeerReceiver(service: raft, inbox: inbox, artifacts: artifacts) }
-        let (agentArtifacts, enrollment) = try Self.agentServices(configuration, artifacts: artifacts, raft: raft,
-                                                                  revocations: revocations, logger: logger, metrics: metrics)
-        let certificateLess = enrollment.map { _ in
+        let (agentArtifacts, signingServices) = try Self.agentServices(configuration, artifacts: artifacts, raft: raft,
+                                                                       revocations: revocations, logger: logger, metrics: metrics)
+        let certificateLess = signingServices.map { _ in
             SourceQuota.Limits(totalMaximum: limits.enrollmentConnectionsMaximum,
                                perSourceMaximum: limits.enrollmentConnectionsPerSourceMaximum)
         }
@@ -105,9 +107,11 @@ public final class CoordinatorServer: Sendable {
                                        group: group, limits: limits, connectionLimits: connectionLimits, logger: logger,
                                        metrics: metrics) {
             AgentSessionHandler(gateway: gateway, raft: raft, ticketKeys: ticketKeys, revocations: revocations, logger: logger,
-                                artifacts: agentArtifacts, orders: orders, enrollment: enrollment)
+                                artifacts: agentArtifacts, orders: orders, enrollment: signingServices?.enrollment,
+                                renewal: signingServices?.renewal)
         }
         endpoints = [api, peer, agent]
+        signing = signingServices?.signing
     }
 
     /// The agent gateway's liveness, window and table bounds and hello hold from the flags.
@@ -199,16 +203,18 @@ public final class CoordinatorServer: Sendable {
     /// (its key loaded and checked here, at start).
     private static func agentServices(_ configuration: CoordinatorConfiguration, artifacts: ArtifactFetcher, raft: RaftService,
                                       revocations: AgentRevocations, logger: Logger,
-                                      metrics: MetricsRegistry) throws -> (AgentArtifactServer, AgentEnrollment?) {
+                                      metrics: MetricsRegistry) throws -> (AgentArtifactServer, SigningServices?) {
         let served = AgentArtifactServer(checks: artifacts.server.checks, logger: logger, metrics: metrics) { sha256 in
             ArtifactServer.recordedBytes(of: sha256, in: raft.view)
         }
         guard let path = configuration.signingKeyPath else { return (served, nil) }
-        let issuer = try AgentCertificateIssuer(certificatePath: configuration.caPath, keyPath: path)
-        let enrollment = AgentEnrollment(issuer: issuer, authorityPEM: try CoordinatorTLS.readRoots(configuration.caPath),
-                                         connectionLifetime: configuration.limits.enrollmentConnectionLifetime, raft: raft,
-                                         revocations: revocations, logger: logger, metrics: metrics)
-        return (served, enrollment)
+        let lifetime = configuration.agentCertificateLifetime.wholeMilliseconds / 1_000
+        let signing = try AgentSigning(caPath: configuration.caPath, keyPath: path, lifetimeSeconds: lifetime)
+        let enrollment = AgentEnrollment(signing: signing, connectionLifetime: configuration.limits.enrollmentConnectionLifetime,
+                                         raft: raft, revocations: revocations, logger: logger, metrics: metrics)
+        let renewal = AgentCertificateRenewal(signing: signing, raft: raft, revocations: revocations, logger: logger,
+                                              metrics: metrics)
+        return (served, SigningServices(signing: signing, enrollment: enrollment, renewal: renewal))
     }
 
     private static func certificateMetrics(notAfter seconds: Int64, in metrics: MetricsRegistry) -> (Counter, Gauge) {
@@ -283,11 +289,16 @@ public final class CoordinatorServer: Sendable {
     /// is logged with what failed and counted (`hotswap_certificate_reload_failures_total`).
     /// A new `ca.pem` ends the event streams of client certificates verified against the old one;
     /// their connections' other requests are refused as they come (`APIGuard.certificateRefusal`).
+    /// With `--signing-key`, the agent certificate issuer and the bundle enrollment shows are rebuilt
+    /// too; a key that does not match the new `ca.pem` fails the reload.
     public func reloadCertificates() {
         do {
             let certificate = try configuration.verifyCertificates()
+            // The signing key must match the new ca.pem before anything is swapped.
+            let nextSigning = try signing?.prepareReload()
             let previous = tls.apiTrust.generation
             let generation = try tls.reload(configuration)
+            if let nextSigning { signing?.install(nextSigning) }
             if generation != previous {
                 raft.events.endCertificateStreams(trustedBefore: generation)
                 logger.warning("cluster CA changed; client certificates verified against the previous one are refused",

@@ -83,7 +83,8 @@ final class PeerReceiver: FrameReceiver {
                 throw FrameChannelError("bad module artifact refusal from \(peer.name): \(error)")
             }
         case .pong, .report, .reportAck, .agentHello, .agentWelcome, .agentRedirect, .agentCommand, .agentCommandResult,
-             .enrollmentAuthority, .enrollmentRequest, .enrollmentAnswer, nil:
+             .enrollmentAuthority, .enrollmentRequest, .enrollmentAnswer,
+             .certificateRenewalRequest, .certificateRenewalAnswer, nil:
             throw FrameChannelError("unexpected frame kind \(frame.kind) from \(peer.name)")
         }
     }

@@ -132,6 +132,9 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
 
     public var isConnected: Bool { channel?.connection.isOpen ?? false }
 
+    /// The current connection's TLS handshake resumed a session ticket (proved no key).
+    public var isResumed: Bool { channel?.connection.isResumed ?? false }
+
     /// Connected, and the write queue under its high-water mark.
     public var isWritable: Bool { channel?.isWritable ?? false }
 

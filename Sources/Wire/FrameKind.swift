@@ -44,4 +44,11 @@ public enum FrameKind: UInt8, Sendable, CaseIterable {
     case enrollmentRequest = 19
     /// Agent port: the certificate and CA bundle, or the refusal; the coordinator then closes.
     case enrollmentAnswer = 20
+    /// Agent port, agent → coordinator on a welcomed session: a certificate request for the name
+    /// of the certificate the session presented (`CertificateRenewalCodec`, Docs/CERTIFICATES.md
+    /// "Renewal"); one per connection.
+    case certificateRenewalRequest = 21
+    /// Agent port, coordinator → agent: the renewed certificate and CA bundle, or a refusal
+    /// (`EnrollmentCodec`'s answer).
+    case certificateRenewalAnswer = 22
 }

@@ -116,6 +116,7 @@ enum CoordinatorCommand {
         configuration.approvalWebhookAllowsLoopback = options.isGiven(Flags.approvalWebhookAllowLoopback)
         configuration.approvalWebhookTrustRoots = options.text(Flags.approvalWebhookCA)
         configuration.signingKeyPath = options.text(Flags.signingKey)
+        configuration.agentCertificateLifetime = try options.duration(Flags.agentCertificateLifetime)
         configuration.access.tokenLifetimeSeconds = UInt64(try options.duration(Flags.tokenTTL).wholeMilliseconds / 1_000)
         configuration.access.requestsPerSecondPerAddress = UInt64(try options.count(Flags.apiRatePerAddress))
         configuration.access.requestsPerSecondPerUser = UInt64(try options.count(Flags.apiRatePerUser))

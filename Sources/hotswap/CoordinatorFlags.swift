@@ -76,6 +76,10 @@ enum CoordinatorFlags {
                                  help: "the cluster CA's key (mode 0600, 0400 or 0440): enroll agents with join tokens "
                                      + "on the agent port; without it, none")
 
+    static let agentCertificateLifetime = Flag(
+        "agent-certificate-lifetime", .duration(CoordinatorConfiguration.agentCertificateLifetimeRange), .value("720h"),
+        help: "how long the agent certificates enrollment and renewal issue are valid (720h: 30 days)")
+
     static let approvalWebhookAllowLoopback = Flag("approval-webhook-allow-loopback", .none,
                                                    help: "let approval webhooks name a loopback address (tests, dev); else refused")
 
@@ -100,6 +104,7 @@ enum CoordinatorFlags {
         raftTick, electionTimeoutTicks, snapshotEveryEntries,
         bootstrapAdminPasswordFile, tokenTTL, apiRatePerAddress, apiRatePerUser, auditRetention, moduleRetention, deploymentRetention,
         apiAllowedOrigin, approvalWebhookCA, approvalWebhookAllowLoopback, signingKey,
+        agentCertificateLifetime,
     ]
 
     /// The longest election timeout (`--raft-tick` × `--election-timeout-ticks`) a coordinator

@@ -117,7 +117,7 @@ private struct SessionWalk {
             case let .armTimer(timer, at): armed[timer] = at
             case let .cancelTimer(timer): armed[timer] = nil
             case .takeSample: answers.append(.sampleTaken(nil))
-            case .runModuleOrder, .deliverArtifactFrame, .artifactRequestNotSent: break
+            case .runModuleOrder, .deliverArtifactFrame, .artifactRequestNotSent, .deliverRenewalAnswer: break
             }
         }
         for answer in answers { perform(session.step(answer)) }

@@ -61,6 +61,24 @@ import TestSupport
         #expect(coordinator.stop() == 0)
     }
 
+    /// A `ca.pem` already in `--tls-dir` (here the cluster CA and another) is the operator's: enrollment checks the
+    /// certificate against it and leaves it as it was.
+    @Test func anExistingCABundleIsKeptAndTheCertificateCheckedAgainstIt() throws {
+        let certificates = try CertificateFixture(agents: [])
+        let coordinator = try Self.enrollingCoordinator(certificates)
+        let (token, pin) = try Self.makeToken(uses: 1, on: coordinator, certificates)
+        let tls = TemporaryDirectory()
+        let bundle = try Data(contentsOf: URL(fileURLWithPath: certificates.ca))
+            + Data(contentsOf: URL(fileURLWithPath: certificates.foreign.file("ca.pem")))
+        try bundle.write(to: URL(fileURLWithPath: tls.file("ca.pem")))
+        let agent = try AgentProcess(name: "edge-1", tlsDirectory: tls.path, coordinators: ["127.0.0.1:\(coordinator.agentPort)"],
+                                     extraArguments: ["--interval", "200ms", "--join-token", token, "--ca-hash", pin])
+        let run = { (arguments: [String]) in try EnvironmentCommandTests.hotswap(arguments, on: coordinator, ca: certificates.ca) }
+        #expect(eventually { (try? run(["nodes", "-o", "json"]))?.standardOutput.contains("edge-1") == true }, "\(agent.log.text)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: tls.file("ca.pem"))) == bundle)
+        #expect(agent.stop() == 0)
+    }
+
     @Test func aWrongCAHashStopsBeforeTheTokenIsSent() throws {
         let certificates = try CertificateFixture(agents: [])
         let coordinator = try Self.enrollingCoordinator(certificates)

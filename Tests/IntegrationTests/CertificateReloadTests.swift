@@ -83,6 +83,38 @@ struct CertificateReloadTests {
         #expect(try notAfter(coordinator, certificates) == renewedNotAfter)
     }
 
+    /// With `--signing-key`, a reload rebuilds the agent certificate issuer: a key of another CA is refused like any
+    /// other bad reload (counted, the old issuer kept); the right one back, an agent still enrolls.
+    @Test func aSigningKeyOfAnotherCAFailsTheReloadAndTheIssuerStillSigns() throws {
+        let certificates = try CertificateFixture(agents: [])
+        let coordinator = try AgentEnrollmentTests.enrollingCoordinator(certificates)
+        let key = certificates.tlsDirectory + "/ca.key"
+        let original = TemporaryDirectory()
+        try FileManager.default.copyItem(atPath: key, toPath: original.file("ca.key"))
+        try Self.replace(key, with: certificates.foreign.file("ca.key"))
+        #expect(chmod(key, 0o440) == 0)
+        kill(coordinator.pid, SIGHUP)
+        #expect(eventually { coordinator.log.text.contains("certificate reload failed") }, "\(coordinator.log.text)")
+        let refusal = coordinator.log.text.split(separator: "\n").last { $0.contains("certificate reload failed") } ?? ""
+        #expect(refusal.contains("is not the private key of"), "\(refusal)")
+        #expect(try failureCount(coordinator, certificates) == 1)
+
+        try Self.replace(key, with: original.file("ca.key"))
+        #expect(chmod(key, 0o440) == 0)
+        kill(coordinator.pid, SIGHUP)
+        #expect(eventually { coordinator.log.text.contains("certificates reloaded") }, "\(coordinator.log.text)")
+        let (token, pin) = try AgentEnrollmentTests.makeToken(uses: 1, on: coordinator, certificates)
+        let agentTLS = TemporaryDirectory()
+        let agent = try AgentProcess(name: "edge-1", tlsDirectory: agentTLS.file("tls"),
+                                     coordinators: ["127.0.0.1:\(coordinator.agentPort)"],
+                                     extraArguments: ["--interval", "200ms", "--join-token", token, "--ca-hash", pin])
+        #expect(eventually { coordinator.log.text.contains("agent enrolled") }, "\(agent.log.text)")
+        let verified = try ExternalCommand.run(["openssl", "verify", "-CAfile", certificates.ca, agentTLS.file("tls") + "/edge-1.pem"])
+        #expect(verified.status == 0, "\(verified.combined)")
+        #expect(try failureCount(coordinator, certificates) == 1)
+        #expect(agent.stop() == 0)
+    }
+
     /// A directory holding the fixture's CA, to issue replacements signed by it.
     private static func staging(_ certificates: CertificateFixture) throws -> TemporaryDirectory {
         let staging = TemporaryDirectory()
