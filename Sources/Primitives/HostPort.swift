@@ -14,9 +14,11 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
     public static let labelBytesMaximum = 63
 
     /// Reads `HOST:PORT`; `flag` names where the text came from in the error (`--initial-cluster`).
+    /// A numeric host may have port 0, as the numeric parser always allowed: a member that listens
+    /// on an ephemeral port records `127.0.0.1:0` in its founding record, which must read back.
     public init(parsing text: String, flag: String) throws(HostPortError) {
         guard let colon = text.lastIndex(of: ":") else { throw HostPortError(flag: flag, text: text, reason: "no :PORT") }
-        guard let port = UInt16(text[text.index(after: colon)...]), port != 0 else {
+        guard let port = UInt16(text[text.index(after: colon)...]) else {
             throw HostPortError(flag: flag, text: text, reason: "the port must be 1 to 65535")
         }
         var host = String(text[..<colon])
@@ -34,6 +36,8 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
             throw HostPortError(flag: flag, text: text, reason: "[\(host)] is not an IPv6 address")
         } else if let problem = Self.nameProblem(host) {
             throw HostPortError(flag: flag, text: text, reason: problem)
+        } else if port == 0 {
+            throw HostPortError(flag: flag, text: text, reason: "the port must be 1 to 65535")
         } else {
             numeric = nil
             self.host = host.lowercased()

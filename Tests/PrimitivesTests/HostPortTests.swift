@@ -6,6 +6,8 @@ import Testing
         ("127.0.0.1:7443", "127.0.0.1", 7443 as UInt16, "127.0.0.1:7443"),
         ("[::1]:443", "::1", 443, "[::1]:443"),
         ("[fd00::11]:7001", "fd00::11", 7001, "[fd00::11]:7001"),
+        // An ephemeral listener's founding record holds port 0, which must read back at a restart.
+        ("127.0.0.1:0", "127.0.0.1", 0, "127.0.0.1:0"),
     ])
     func aNumericHostIsItsOwnAddressAndPrintsAsSocketAddressDoes(text: String, host: String, port: UInt16,
                                                                   description: String) throws {
