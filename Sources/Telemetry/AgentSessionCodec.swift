@@ -11,7 +11,7 @@ public enum AgentSessionCodec {
     static let version: UInt8 = 1
 
     public static func encode(_ hello: AgentHello) -> [UInt8] {
-        var writer = start()
+        var writer = VersionedMessage.writer(version, reservingCapacity: 64)
         writer.write(hello.nodeName)
         writer.writeVarint(hello.incarnation)
         writer.writeVarint(hello.highestSeenTerm)
@@ -27,7 +27,7 @@ public enum AgentSessionCodec {
     }
 
     public static func decodeHello(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AgentHello {
-        var reader = try open(bytes)
+        var reader = try VersionedMessage.reader(bytes, version: version)
         let hello = AgentHello(
             nodeName: try reader.readString(maximumBytes: AgentSessionLimits.nameBytesMaximum),
             incarnation: try reader.readVarint(), highestSeenTerm: try reader.readVarint(),
@@ -42,7 +42,7 @@ public enum AgentSessionCodec {
     }
 
     public static func encode(_ welcome: AgentWelcome) -> [UInt8] {
-        var writer = start()
+        var writer = VersionedMessage.writer(version, reservingCapacity: 64)
         writer.writeVarint(welcome.leaderTerm)
         writer.write(welcome.leaderName)
         writer.writeVarint(welcome.acknowledgedSequence)
@@ -50,7 +50,7 @@ public enum AgentSessionCodec {
     }
 
     public static func decodeWelcome(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AgentWelcome {
-        var reader = try open(bytes)
+        var reader = try VersionedMessage.reader(bytes, version: version)
         let welcome = AgentWelcome(leaderTerm: try reader.readVarint(),
                                    leaderName: try reader.readString(maximumBytes: AgentSessionLimits.nameBytesMaximum),
                                    acknowledgedSequence: try reader.readVarint())
@@ -59,7 +59,7 @@ public enum AgentSessionCodec {
     }
 
     public static func encode(_ redirect: AgentRedirect) -> [UInt8] {
-        var writer = start()
+        var writer = VersionedMessage.writer(version, reservingCapacity: 64)
         writer.writeVarint(redirect.term)
         writer.write(redirect.leaderName)
         writer.write(redirect.leaderAgentAddress)
@@ -67,7 +67,7 @@ public enum AgentSessionCodec {
     }
 
     public static func decodeRedirect(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AgentRedirect {
-        var reader = try open(bytes)
+        var reader = try VersionedMessage.reader(bytes, version: version)
         let redirect = AgentRedirect(term: try reader.readVarint(),
                                      leaderName: try reader.readString(maximumBytes: AgentSessionLimits.nameBytesMaximum),
                                      leaderAgentAddress: try reader.readString(maximumBytes: AgentSessionLimits.textBytesMaximum))
@@ -76,7 +76,7 @@ public enum AgentSessionCodec {
     }
 
     public static func encode(_ command: AgentCommand) -> [UInt8] {
-        var writer = start()
+        var writer = VersionedMessage.writer(version, reservingCapacity: 64)
         writer.writeVarint(command.leaderTerm)
         writer.writeVarint(command.commandID)
         switch command.action {
@@ -91,7 +91,7 @@ public enum AgentSessionCodec {
     }
 
     public static func decodeCommand(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AgentCommand {
-        var reader = try open(bytes)
+        var reader = try VersionedMessage.reader(bytes, version: version)
         let term = try reader.readVarint()
         let id = try reader.readVarint()
         let actionOffset = reader.offset
@@ -106,7 +106,7 @@ public enum AgentSessionCodec {
     }
 
     public static func encode(_ result: AgentCommandResult) -> [UInt8] {
-        var writer = start()
+        var writer = VersionedMessage.writer(version, reservingCapacity: 64)
         writer.writeVarint(result.commandID)
         writer.write(result.accepted)
         writer.write(result.detail)
@@ -118,7 +118,7 @@ public enum AgentSessionCodec {
     }
 
     public static func decodeCommandResult(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AgentCommandResult {
-        var reader = try open(bytes)
+        var reader = try VersionedMessage.reader(bytes, version: version)
         var result = AgentCommandResult(commandID: try reader.readVarint(), accepted: try reader.readBool(),
                                         detail: try reader.readString(maximumBytes: AgentSessionLimits.textBytesMaximum))
         if !reader.isAtEnd {
@@ -128,19 +128,6 @@ public enum AgentSessionCodec {
         }
         try reader.expectEnd()
         return result
-    }
-
-    private static func start() -> BinaryWriter {
-        var writer = BinaryWriter(reservingCapacity: 64)
-        writer.write(version)
-        return writer
-    }
-
-    private static func open(_ bytes: [UInt8]) throws(BinaryDecodingError) -> BinaryReader {
-        var reader = BinaryReader(bytes)
-        let found = try reader.readUInt8()
-        guard found == version else { throw .unsupportedVersion(found) }
-        return reader
     }
 
     private static func interval(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> UInt32 {

@@ -18,16 +18,13 @@ public enum CertificateRenewalCodec {
     static let version: UInt8 = 1
 
     public static func encode(_ request: CertificateRenewalRequest) -> [UInt8] {
-        var writer = BinaryWriter(reservingCapacity: 8 + request.certificateRequestDER.count)
-        writer.write(version)
+        var writer = VersionedMessage.writer(version, reservingCapacity: 8 + request.certificateRequestDER.count)
         writer.writeLengthPrefixed(request.certificateRequestDER)
         return writer.bytes
     }
 
     public static func decodeRequest(_ bytes: [UInt8]) throws(BinaryDecodingError) -> CertificateRenewalRequest {
-        var reader = BinaryReader(bytes)
-        let found = try reader.readUInt8()
-        guard found == version else { throw .unsupportedVersion(found) }
+        var reader = try VersionedMessage.reader(bytes, version: version)
         let offset = reader.offset
         let der = try reader.readLengthPrefixed(maximumBytes: EnrollmentLimits.certificateRequestBytesMaximum)
         guard !der.isEmpty else { throw .invalidValue(offset: offset, detail: "an empty certificate request") }

@@ -9,20 +9,20 @@ public enum EnrollmentCodec {
     static let refusedKind: UInt8 = 2
 
     public static func encode(_ authority: EnrollmentAuthority) -> [UInt8] {
-        var writer = start()
+        var writer = VersionedMessage.writer(version, reservingCapacity: 256)
         writer.writeLengthPrefixed(authority.authorityPEM)
         return writer.bytes
     }
 
     public static func decodeAuthority(_ bytes: [UInt8]) throws(BinaryDecodingError) -> EnrollmentAuthority {
-        var reader = try open(bytes)
+        var reader = try VersionedMessage.reader(bytes, version: version)
         let authority = EnrollmentAuthority(authorityPEM: try nonEmpty(&reader, maximum: EnrollmentLimits.pemBytesMaximum))
         try reader.expectEnd()
         return authority
     }
 
     public static func encode(_ request: EnrollmentRequest) -> [UInt8] {
-        var writer = start()
+        var writer = VersionedMessage.writer(version, reservingCapacity: 256)
         writer.writeLengthPrefixed(request.token)
         writer.write(request.nodeName)
         writer.write(request.environment)
@@ -31,7 +31,7 @@ public enum EnrollmentCodec {
     }
 
     public static func decodeRequest(_ bytes: [UInt8]) throws(BinaryDecodingError) -> EnrollmentRequest {
-        var reader = try open(bytes)
+        var reader = try VersionedMessage.reader(bytes, version: version)
         let request = EnrollmentRequest(
             token: try reader.readLengthPrefixed(maximumBytes: EnrollmentLimits.tokenBytesMaximum),
             nodeName: try reader.readString(maximumBytes: AgentSessionLimits.nameBytesMaximum),
@@ -42,7 +42,7 @@ public enum EnrollmentCodec {
     }
 
     public static func encode(_ answer: EnrollmentAnswer) -> [UInt8] {
-        var writer = start()
+        var writer = VersionedMessage.writer(version, reservingCapacity: 256)
         switch answer {
         case let .issued(certificate, authority):
             writer.write(issuedKind)
@@ -56,7 +56,7 @@ public enum EnrollmentCodec {
     }
 
     public static func decodeAnswer(_ bytes: [UInt8]) throws(BinaryDecodingError) -> EnrollmentAnswer {
-        var reader = try open(bytes)
+        var reader = try VersionedMessage.reader(bytes, version: version)
         let offset = reader.offset
         let answer: EnrollmentAnswer
         switch try reader.readUInt8() {
@@ -68,19 +68,6 @@ public enum EnrollmentCodec {
         }
         try reader.expectEnd()
         return answer
-    }
-
-    private static func start() -> BinaryWriter {
-        var writer = BinaryWriter(reservingCapacity: 256)
-        writer.write(version)
-        return writer
-    }
-
-    private static func open(_ bytes: [UInt8]) throws(BinaryDecodingError) -> BinaryReader {
-        var reader = BinaryReader(bytes)
-        let found = try reader.readUInt8()
-        guard found == version else { throw .unsupportedVersion(found) }
-        return reader
     }
 
     private static func nonEmpty(_ reader: inout BinaryReader, maximum: Int) throws(BinaryDecodingError) -> [UInt8] {
