@@ -81,7 +81,7 @@ struct ApprovalWebhookDeliveryTests {
         #expect(upload.status == 201, "\(upload.body)")
         let agent = try AgentProcess(tlsDirectory: certificates.tlsDirectory, coordinators: ["127.0.0.1:\(coordinator.agentPort)"],
                                      extraArguments: ["--environment", "gated"])
-        defer { _ = agent.stop() }
+        defer { _ = agent.stop(); agent.endModules() }
         #expect(eventually { (try? coordinator.request("GET", "/api/v1/nodes/node-1", token: token))?.status == 200 })
 
         let started = try run(["deploy", module, "1.0.0", "--env", "gated", "-o", "json"])

@@ -69,7 +69,7 @@ struct DeploymentEndToEndTests {
         }
         let agent = try AgentProcess(tlsDirectory: cluster.certificates.tlsDirectory, coordinators: cluster.agentAddresses,
                                      separateExecutable: true)
-        defer { _ = agent.stop() }
+        defer { _ = agent.stop(); agent.endModules() }
         #expect(eventually { cluster.nodes(via: leader)["node-1"]?["status"] as? String == "live" })
         let installed = try hotswap(["node", "install", "node-1", module, "1.0.0", "--wait", "90s"], timeout: .seconds(120))
         #expect(installed.status == 0, "\(installed.combined)\n\(agent.log.text)")

@@ -45,7 +45,7 @@ struct DeploymentFailoverTests {
         }
         let agent = try AgentProcess(name: "node-1", tlsDirectory: cluster.certificates.tlsDirectory,
                                      coordinators: cluster.agentAddresses, extraArguments: ["--interval", "500ms"])
-        defer { _ = agent.stop() }
+        defer { _ = agent.stop(); agent.endModules() }
         #expect(eventually { cluster.nodes(via: leader)["node-1"]?["status"] as? String == "live" })
         let installed = try hotswap(cluster, ["node", "install", "node-1", module, "1.0.0", "--wait", "90s"])
         #expect(installed.status == 0, "\(installed.combined)\n\(agent.log.text)")

@@ -35,6 +35,19 @@ final class AgentProcess {
 
     var pid: Int32 { process.pid }
 
+    /// SIGKILLs every process whose working directory lies in this agent's data directory: the
+    /// modules it started, which outlive the agent by design (Docs/AGENT.md, "On SIGTERM"), so a
+    /// test that ran modules ends them itself rather than leave them to init.
+    func endModules() {
+        let prefix = dataDirectory.path + "/"
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for pid in entries.compactMap(Int32.init) where pid != getpid() {
+            guard let directory = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
+                  directory.hasPrefix(prefix) else { continue }
+            kill(pid, SIGKILL)
+        }
+    }
+
     /// The term file's text, nil when absent.
     var persistedTerm: String? {
         (try? Data(contentsOf: URL(fileURLWithPath: dataDirectory.file("term")))).map { String(decoding: $0, as: UTF8.self) }
