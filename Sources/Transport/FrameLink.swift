@@ -1,23 +1,6 @@
 import Primitives
 import Wire
 
-/// Hears what happens on a `FrameLink`. Called on the link's loop.
-public protocol FrameLinkReceiver: AnyObject {
-    func linkDidConnect(_ link: FrameLink)
-    /// The peer took the connection: its first frame came back (a pong), or it stayed open a
-    /// keepalive interval. A peer that refuses a connection closes it before either.
-    func linkIsEstablished(_ link: FrameLink)
-    func link(_ link: FrameLink, didReceive frame: Frame)
-    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason)
-    /// The link's host name gave no address for this dial; the link retries after its backoff.
-    func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure)
-}
-
-extension FrameLinkReceiver {
-    public func linkIsEstablished(_ link: FrameLink) {}
-    public func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure) {}
-}
-
 /// One outbound framed mTLS connection kept alive to a fixed target: it dials (a host name
 /// resolved again at each dial, off the loop, by a `HostResolver`),
 /// verifies the server (address, role and, given `expectedPeerName`, the
@@ -362,33 +345,4 @@ private final class LinkChannelReceiver: FrameReceiver {
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) { link?.channelClosed(channel, reason: reason) }
 
     func channelDidBecomeWritable(_ channel: FrameChannel) { link?.channelBecameWritable(channel) }
-}
-
-/// A keepalive ping's payload: a marker, so the link can tell its own pongs
-/// from its user's, the monotonic send time the pong echoes back, and the
-/// link's advertisement (empty from builds before advertisements, whose links
-/// take a pong only of exactly the marker and the time: they never see ours).
-private enum KeepalivePayload {
-    static let marker = Array("hotswap-keepalive".utf8)
-    static let fixedBytes = marker.count + 8
-
-    static func make(at instant: MonotonicInstant, advertisement: [UInt8]) -> [UInt8] {
-        precondition(advertisement.count <= FrameLink.keepaliveAdvertisementBytesMaximum,
-                     "a keepalive advertisement is at most \(FrameLink.keepaliveAdvertisementBytesMaximum) bytes")
-        var writer = BinaryWriter()
-        writer.write(instant.nanoseconds)
-        return marker + writer.bytes + advertisement
-    }
-
-    static func sentAt(inPong frame: Frame) -> UInt64? {
-        guard frame.kind == FrameKind.pong.rawValue, advertisement(in: frame.payload) != nil else { return nil }
-        // The length was checked: the eight bytes after the marker are the big-endian send time.
-        return frame.payload[marker.count..<fixedBytes].reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
-    static func advertisement(in payload: [UInt8]) -> [UInt8]? {
-        guard payload.count >= fixedBytes, payload.count - fixedBytes <= FrameLink.keepaliveAdvertisementBytesMaximum,
-              payload.starts(with: marker) else { return nil }
-        return Array(payload[fixedBytes...])
-    }
 }
