@@ -47,7 +47,7 @@ final class RaftService: @unchecked Sendable {
                                                          firstRequestID: UInt64.random(in: 1...(UInt64.max >> 1)))
     var waiters = ProposalWaiters()
     private var tickTimer: TimerID?
-    private var lastSnapshotIndex: UInt64 = 0
+    var lastSnapshotIndex: UInt64 = 0
     private var knownLeader: NodeID = .none
     private var knownTerm: UInt64 = 0
     /// As of the last publish; lets per-tick work skip computing a full `Status`.
@@ -79,9 +79,9 @@ final class RaftService: @unchecked Sendable {
     /// The events of applied entries, for `GET /api/v1/events`.
     let events: EventHub
     /// Events of the entries applied in this `process`, recorded once they are all applied.
-    private var appliedEvents = AppliedEvents()
+    var appliedEvents = AppliedEvents()
     /// Counts the applied deployment commands for `/metrics`.
-    private let deploymentMetrics: DeploymentMetrics
+    let deploymentMetrics: DeploymentMetrics
     let learnerPromotionsRefused: Counter
     /// Peer messages dropped as etcd's transport drops them: arriving past a peer's quota below,
     /// or leaving while the link is down or its backlog full (`PeerLinks`).
@@ -95,7 +95,7 @@ final class RaftService: @unchecked Sendable {
     let inboundForwardedRequests: TaskQuota<NodeID>
     /// Counts a learner's refused promotions once per run (they are retried every Ready batch).
     var learnerPromotionRefusals = FailureRun<NodeID>()
-    private var inventoryPublication = InventoryPublication()
+    var inventoryPublication = InventoryPublication()
     /// When the last tick counted (`catchUpTicks`).
     var lastTickAt = MonotonicInstant.now()
     private var isProcessScheduled = false
@@ -293,56 +293,6 @@ final class RaftService: @unchecked Sendable {
         forwarding.failAll(with: .leaderChanged)
         failAllReads(with: .noLeader("this coordinator stopped: \(reason)"))
         haltObserver?(reason)
-    }
-
-    /// Takes a leader's snapshot in place of the whole fleet state.
-    private func restore(from snapshot: Snapshot) throws(ReplicationHalt) {
-        fleet = try ReplicationHalt.decodeState(snapshot.data, index: snapshot.metadata.index)
-        lastSnapshotIndex = snapshot.metadata.index
-        directory = MemberDirectory(founding: founding, fleet: fleet)
-        inventoryPublication.noteChanged()
-        nodeAdministration.restored()
-        // Events of entries the snapshot covers are lost to streams: each is told to reset,
-        // once the view holding the snapshot is published.
-        appliedEvents.restart(at: snapshot.metadata.index)
-        logger.info("installed a snapshot from the leader", ["index": "\(snapshot.metadata.index)",
-                                                             "term": "\(snapshot.metadata.term)",
-                                                             "bytes": "\(snapshot.data.count)"])
-    }
-
-    /// Applies committed entries in order. A membership change applies the
-    /// fleet command in its context (the member's registration), so both
-    /// commit as one entry. Entries without a command (a leader's first
-    /// entry, a membership change without context) only move the applied index.
-    private func apply(_ entries: [Entry]) throws(ReplicationHalt) {
-        for entry in entries {
-            let command = try ReplicationHalt.decodeCommand(of: entry)
-            guard let command else {
-                fleet.skip(entry.index)
-                answerAfterPublish(waiters.resolve(index: entry.index, term: entry.term, outcome: nil))
-                continue
-            }
-            let outcome = fleet.apply(command, at: entry.index)
-            switch outcome {
-            case .memberStored, .memberDeleted, .addressesPublished:
-                directory = MemberDirectory(founding: founding, fleet: fleet)
-            case .nodeStored: inventoryPublication.noteChanged()
-            case .nodeDeleted: inventoryPublication.noteChanged(immediately: true)
-            case let .clusterVersionRaised(version): logger.info("cluster version raised to \(version)")
-            default:
-                break
-            }
-            if let outcome {
-                nodeAdministration.applied(outcome)
-                deploymentMetrics.count(command, outcome, at: entry.index)
-                if let event = FleetEvent(outcome: outcome, index: entry.index) { appliedEvents.append(event) }
-            }
-            answerAfterPublish(waiters.resolve(index: entry.index, term: entry.term, outcome: outcome))
-        }
-    }
-
-    private func answerAfterPublish(_ answer: (() -> Void)?) {
-        if let answer { answersAfterPublish.append(answer) }
     }
 
     /// Persists exactly the snapshot the Raft node made: the term of the entry

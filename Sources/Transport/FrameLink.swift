@@ -1,25 +1,9 @@
 import Primitives
 import Wire
 
-/// Hears what happens on a `FrameLink`. Called on the link's loop.
-public protocol FrameLinkReceiver: AnyObject {
-    func linkDidConnect(_ link: FrameLink)
-    /// The peer took the connection: its first frame came back (a pong), or it stayed open a
-    /// keepalive interval. A peer that refuses a connection closes it before either.
-    func linkIsEstablished(_ link: FrameLink)
-    func link(_ link: FrameLink, didReceive frame: Frame)
-    func linkDidDisconnect(_ link: FrameLink, reason: CloseReason)
-    /// The link's host name gave no address for this dial; the link retries after its backoff.
-    func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure)
-}
-
-extension FrameLinkReceiver {
-    public func linkIsEstablished(_ link: FrameLink) {}
-    public func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure) {}
-}
-
 /// One outbound framed mTLS connection kept alive to a fixed target: it dials (a host name
-/// resolved again at each dial, off the loop, by a `HostResolver`),
+/// resolved again at each dial, off the loop, by a `HostResolver`, and its addresses tried in
+/// turn within the dial: `DialAttempt`),
 /// verifies the server (address, role and, given `expectedPeerName`, the
 /// identity its certificate proves), reconnects with jittered exponential
 /// backoff, and holds frames sent while disconnected in a bounded queue (the
@@ -51,6 +35,11 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         /// only their send time, as before advertisements, and the first one waits an interval.
         public var keepaliveAdvertisement: [UInt8] = []
         public var limits = ConnectionLimits()
+        /// Addresses of a name one dial tries before the link backs off, each within
+        /// `limits.handshakeTimeout` (connect and TLS handshake) and, once open, a keepalive interval.
+        public var addressesPerDialMaximum = 4 {
+            didSet { precondition(addressesPerDialMaximum >= 1, "a dial tries at least one address") }
+        }
         public init() {}
 
         /// The most bytes `offer` lets wait on the connection unsent (4 MiB by default): half
@@ -68,9 +57,11 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     /// What the link dials, as given: a numeric address, or a name resolved at each dial.
     public let target: HostPort
     private let resolver: HostResolver?
-    /// Which of the name's addresses the next dial takes: the next one after a dial that never
-    /// established (a name with an IPv6 and an IPv4 address, the server on one of them).
+    /// Which of the name's addresses a dial tries first: the one that last established, or the
+    /// one after those that did not (a name with an IPv6 and an IPv4 address, the server on one).
     private var dialTurn = 0
+    /// The addresses this dial has yet to try; finished once one established.
+    private var attempt = DialAttempt.finished
     /// Tells a resolution's answer from an earlier one that a stop or a retry made stale.
     private var resolutionSerial: UInt64 = 0
     /// Dials whose name gave no address.
@@ -230,26 +221,47 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         retryTimer = nil
         guard !isStopped else { return }
         guard let resolver, target.isName else {
-            if let numeric = target.numeric { connect(to: numeric) }
+            if let numeric = target.numeric { begin([numeric]) }
             return
         }
         resolutionSerial &+= 1
         let serial = resolutionSerial
-        resolver.resolve(target.host, port: target.port, turn: dialTurn, answeringOn: loop) { [weak self] result in
+        resolver.resolve(target.host, port: target.port, answeringOn: loop) { [weak self] result in
             self?.resolved(result, serial: serial)
         }
     }
 
-    private func resolved(_ result: Result<SocketAddress, ResolutionFailure>, serial: UInt64) {
+    private func resolved(_ result: Result<[SocketAddress], ResolutionFailure>, serial: UInt64) {
         guard !isStopped, serial == resolutionSerial, channel == nil, retryTimer == nil else { return }
         switch result {
-        case let .success(address):
-            connect(to: address)
+        case let .success(addresses):
+            begin(addresses)
         case let .failure(failure):
             resolutionFailureCount += 1
             receiver?.link(self, didFailToResolve: failure)
             scheduleRetry()
         }
+    }
+
+    private func begin(_ addresses: [SocketAddress]) {
+        attempt = DialAttempt(addresses: addresses, startingAt: dialTurn, maximum: settings.addressesPerDialMaximum)
+        dialNextAddress()
+    }
+
+    /// Dials the attempt's next address, or backs off once each has failed.
+    private func dialNextAddress() {
+        retryTimer = nil
+        guard !isStopped else { return }
+        guard let address = attempt.next() else { return scheduleRetry() }
+        connect(to: address)
+    }
+
+    /// Goes on to the attempt's next address on the loop's next turn (a closing connection's
+    /// callback is no place to open another), or backs off when none is left.
+    private func moveToNextAddress() {
+        guard !isStopped, retryTimer == nil else { return }
+        guard !attempt.isFinished else { return scheduleRetry() }
+        retryTimer = loop.scheduleTimer(after: .zero) { [weak self] in self?.dialNextAddress() }
     }
 
     private func connect(to address: SocketAddress) {
@@ -265,7 +277,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         } catch {
             channel = nil
             dialTurn &+= 1
-            scheduleRetry()
+            moveToNextAddress()
         }
     }
 
@@ -311,7 +323,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         if !isEstablished { dialTurn &+= 1 }
         cancelKeepalive()
         receiver?.linkDidDisconnect(self, reason: reason)
-        scheduleRetry()
+        moveToNextAddress()
     }
 
     private func scheduleKeepalive() {
@@ -326,6 +338,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     private func establish() {
         guard !isEstablished else { return }
         isEstablished = true
+        attempt = .finished
         backoff.reset()
         receiver?.linkIsEstablished(self)
     }
@@ -362,33 +375,4 @@ private final class LinkChannelReceiver: FrameReceiver {
     func channelDidClose(_ channel: FrameChannel, reason: CloseReason) { link?.channelClosed(channel, reason: reason) }
 
     func channelDidBecomeWritable(_ channel: FrameChannel) { link?.channelBecameWritable(channel) }
-}
-
-/// A keepalive ping's payload: a marker, so the link can tell its own pongs
-/// from its user's, the monotonic send time the pong echoes back, and the
-/// link's advertisement (empty from builds before advertisements, whose links
-/// take a pong only of exactly the marker and the time: they never see ours).
-private enum KeepalivePayload {
-    static let marker = Array("hotswap-keepalive".utf8)
-    static let fixedBytes = marker.count + 8
-
-    static func make(at instant: MonotonicInstant, advertisement: [UInt8]) -> [UInt8] {
-        precondition(advertisement.count <= FrameLink.keepaliveAdvertisementBytesMaximum,
-                     "a keepalive advertisement is at most \(FrameLink.keepaliveAdvertisementBytesMaximum) bytes")
-        var writer = BinaryWriter()
-        writer.write(instant.nanoseconds)
-        return marker + writer.bytes + advertisement
-    }
-
-    static func sentAt(inPong frame: Frame) -> UInt64? {
-        guard frame.kind == FrameKind.pong.rawValue, advertisement(in: frame.payload) != nil else { return nil }
-        // The length was checked: the eight bytes after the marker are the big-endian send time.
-        return frame.payload[marker.count..<fixedBytes].reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
-    static func advertisement(in payload: [UInt8]) -> [UInt8]? {
-        guard payload.count >= fixedBytes, payload.count - fixedBytes <= FrameLink.keepaliveAdvertisementBytesMaximum,
-              payload.starts(with: marker) else { return nil }
-        return Array(payload[fixedBytes...])
-    }
 }

@@ -8,14 +8,13 @@ import Primitives
 /// which must never wait for it. Answers go back to the asking loop. The thread starts with the
 /// first request; its owner calls `stop`, which answers what is queued and joins the thread.
 public final class HostResolver: Sendable {
-    /// What a request hears on its loop: an address, or why there is none (`ResolutionFailure`).
-    public typealias Answer = @Sendable (Result<SocketAddress, ResolutionFailure>) -> Void
+    /// What a request hears on its loop: the name's addresses in the resolver's order (never
+    /// none), or why there is none (`ResolutionFailure`).
+    public typealias Answer = @Sendable (Result<[SocketAddress], ResolutionFailure>) -> Void
 
     private struct Request {
         let host: String
         let port: UInt16
-        /// Which of the name's addresses to take: a link that could not connect to one tries the next.
-        let turn: Int
         let loop: EventLoop
         let answer: Answer
     }
@@ -32,22 +31,22 @@ public final class HostResolver: Sendable {
     private let state = Locked(State())
     /// One signal per queued request and one at stop.
     private let wake = DispatchSemaphore(value: 0)
-    private let resolve: @Sendable (String, UInt16, Int) -> Result<SocketAddress, ResolutionFailure>
+    private let resolve: @Sendable (String, UInt16) -> Result<[SocketAddress], ResolutionFailure>
 
     /// `resolve` is the system's resolver unless a test gives another.
     public init(queueMaximum: Int = 256,
-                resolve: @escaping @Sendable (String, UInt16, Int) -> Result<SocketAddress, ResolutionFailure> = {
-                    SocketAddress.resolving($0, port: $1, turn: $2)
+                resolve: @escaping @Sendable (String, UInt16) -> Result<[SocketAddress], ResolutionFailure> = {
+                    SocketAddress.resolvingAll($0, port: $1)
                 }) {
         precondition(queueMaximum >= 1, "a resolver needs room for a request")
         self.queueMaximum = queueMaximum
         self.resolve = resolve
     }
 
-    /// Resolves `host` off the loops, then runs `answer` on `loop`. The `turn`-th of its addresses
-    /// (modulo how many there are) is the answer. A full queue or a stopped resolver answers with a failure.
-    public func resolve(_ host: String, port: UInt16, turn: Int, answeringOn loop: EventLoop, _ answer: @escaping Answer) {
-        let request = Request(host: host, port: port, turn: turn, loop: loop, answer: answer)
+    /// Resolves `host` off the loops, then runs `answer` on `loop` with every address it names (at most
+    /// `SocketAddress.resolvedAddressesMaximum`). A full queue or a stopped resolver answers with a failure.
+    public func resolve(_ host: String, port: UInt16, answeringOn loop: EventLoop, _ answer: @escaping Answer) {
+        let request = Request(host: host, port: port, loop: loop, answer: answer)
         let refusal: String? = state.withLock { state in
             guard !state.isStopping else { return "the resolver has stopped" }
             guard state.queue.count < queueMaximum else { return "\(queueMaximum) names are already waiting to be resolved" }
@@ -88,7 +87,7 @@ public final class HostResolver: Sendable {
                 if state.withLock({ $0.isStopping }) { return }
                 continue
             }
-            let result = resolve(request.host, request.port, request.turn)
+            let result = resolve(request.host, request.port)
             request.loop.execute { request.answer(result) }
         }
     }

@@ -7,12 +7,10 @@ extension SocketAddress {
     /// The addresses of a name past this many are not looked at.
     public static let resolvedAddressesMaximum = 16
 
-    /// The first IPv4 or IPv6 address `host` names (a numeric host is its own answer), or with
-    /// `turn` the `turn`-th of them modulo how many there are (a dialer that could not connect
-    /// to one tries the next), or why there is none. It blocks the calling thread for as long
-    /// as the resolver takes.
-    public static func resolving(_ host: String, port: UInt16, turn: Int = 0) -> Result<SocketAddress, ResolutionFailure> {
-        resolvingAll(host, port: port).map { found in found[(turn % found.count + found.count) % found.count] }
+    /// The first IPv4 or IPv6 address `host` names (a numeric host is its own answer), or why
+    /// there is none. It blocks the calling thread for as long as the resolver takes.
+    public static func resolving(_ host: String, port: UInt16) -> Result<SocketAddress, ResolutionFailure> {
+        resolvingAll(host, port: port).map { found in found[0] }
     }
 
     /// Every IPv4 and IPv6 address `host` names, in the resolver's order (at most

@@ -214,6 +214,34 @@ extension FrameLinkTests {
     }
 }
 
+extension FrameLinkTests {
+    /// A name whose first address refuses (nothing listens there) and whose second has the
+    /// server, over real sockets and TLS: one dial reaches the server, long before the link's
+    /// one-minute backoff would let a second dial try the next address.
+    @Test func aNameWhoseFirstAddressRefusesConnectsOnItsSecondWithinOneDial() throws {
+        let server = try echoServer()
+        defer { server.shutdown() }
+        let addresses = [SocketAddress.loopbackIPv4.withPort(try vacantPort()), SocketAddress.loopbackIPv4.withPort(server.port)]
+        let resolver = HostResolver { _, _ in .success(addresses) }
+        defer { resolver.stop() }
+        let loop = group.loops[0]
+        let target = try HostPort(parsing: "c1.example:7000", flag: "--initial-cluster")
+        let contexts = try certificates.clientContextStore()
+        let receiver = self.receiver
+        let link = loop.runAndWait {
+            let link = FrameLink(loop: loop, target: target, resolver: resolver, serverName: TestCertificates.serverName,
+                                 contexts: contexts, backoff: Backoff(initial: .seconds(60), maximum: .seconds(60), seed: 1),
+                                 receiver: receiver)
+            link.start()
+            return LoopBound(link, loop: loop)
+        }
+        defer { link.loop.runAndWait { link.value.stop() }; group.shutdown() }
+        send("via the second address", on: link)
+        #expect(eventually { receiver.pongs.elements == ["via the second address"] }, "\(receiver.disconnects.elements)")
+        #expect(receiver.connects.elements.count == 1)
+    }
+}
+
 /// A server side that reads frames and never answers: a peer behind a partition.
 private final class SilentReceiver: FrameReceiver {
     func channelDidOpen(_ channel: FrameChannel) {}
