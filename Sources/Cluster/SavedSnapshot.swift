@@ -62,14 +62,21 @@ public struct SavedSnapshot: Equatable, Sendable {
 
     /// The file without its digest: seal it with `sealed(digest:)` of these bytes' SHA-256.
     public func unsealed() throws(Refusal) -> [UInt8] {
-        guard data.count <= Self.dataBytesMaximum else { throw .tooLarge(bytes: data.count) }
-        guard !data.isEmpty else { throw .empty }
-        var writer = BinaryWriter(byteOrder: .littleEndian, reservingCapacity: Self.headerBytes + data.count + Self.digestBytes)
-        writer.write(contentsOf: Self.magic)
+        try Self.header(index: index, term: term, dataBytes: data.count) + data
+    }
+
+    /// Everything a file holds before its `dataBytes` of fleet state: the magic, index, term and
+    /// length. A file is this header, the data and the SHA-256 of both, so a writer may send the
+    /// three parts without joining them (`hotswap snapshot save`'s answer).
+    public static func header(index: UInt64, term: UInt64, dataBytes: Int) throws(Refusal) -> [UInt8] {
+        guard dataBytes <= dataBytesMaximum else { throw .tooLarge(bytes: dataBytes) }
+        guard dataBytes > 0 else { throw .empty }
+        var writer = BinaryWriter(byteOrder: .littleEndian, reservingCapacity: headerBytes)
+        writer.write(contentsOf: magic)
         writer.write(index)
         writer.write(term)
-        writer.write(UInt64(data.count))
-        writer.write(contentsOf: data)
+        writer.write(UInt64(dataBytes))
+        assert(writer.bytes.count == headerBytes, "a saved snapshot's header is \(headerBytes) bytes")
         return writer.bytes
     }
 

@@ -70,4 +70,13 @@ import Testing
         for offset in 24..<32 { bytes[offset] = 0xFF }
         #expect(throws: SavedSnapshot.Refusal.tooLarge(bytes: Int.max)) { try SavedSnapshot.open(bytes, computed: Self.digest) }
     }
+
+    @Test func aHeaderThenTheDataThenTheDigestIsTheSealedFile() throws {
+        let header = try SavedSnapshot.header(index: Self.snapshot.index, term: Self.snapshot.term, dataBytes: Self.snapshot.data.count)
+        #expect(header.count == SavedSnapshot.headerBytes)
+        #expect(header + Self.snapshot.data + Self.digest == (try Self.file()))
+        #expect(throws: SavedSnapshot.Refusal.empty) { try SavedSnapshot.header(index: 1, term: 1, dataBytes: 0) }
+        let over = SavedSnapshot.dataBytesMaximum + 1
+        #expect(throws: SavedSnapshot.Refusal.tooLarge(bytes: over)) { try SavedSnapshot.header(index: 1, term: 1, dataBytes: over) }
+    }
 }
