@@ -27,6 +27,14 @@ import Testing
         #expect(try SavedSnapshot.open(try Self.file(), computed: Self.digest) == Self.snapshot)
     }
 
+    @Test func aVerifiedHeaderPointsAtTheDataInTheFile() throws {
+        let file = try Self.file()
+        let header = try SavedSnapshot.verify(file, computed: Self.digest)
+        #expect(header.index == Self.snapshot.index && header.term == 9)
+        #expect(header.dataRange == 32..<36 && header.fleetVersion == 11)
+        #expect(Array(file[header.dataRange]) == Self.snapshot.data)
+    }
+
     @Test func everyTruncationAndAnExtensionAreRefused() throws {
         let bytes = try Self.file()
         for length in 0..<bytes.count {
