@@ -60,7 +60,9 @@ public final class HTTPResponder {
         let pieces = [HTTPResponseSerializer.head(head)] + (isHeadRequest ? [] : bodyParts.filter { !$0.isEmpty })
         let totalBytes = pieces.reduce(0) { $0 + $1.count }
         guard connection.queuedOutboundBytes + totalBytes > connection.limits.writeQueueMaximumBytes else {
-            connection.write(pieces.count == 1 ? pieces[0] : Array(pieces.joined()))
+            // Head and one body go in one write, as always; more parts are queued one by one, never joined first.
+            if pieces.count <= 2 { connection.write(pieces.count == 1 ? pieces[0] : pieces[0] + pieces[1]) }
+            else { for piece in pieces { connection.write(piece) } }
             owner?.responseFinished(closeConnection: closing, status: status)
             return
         }

@@ -1,5 +1,5 @@
 """Loads a coordinator with audited writes for Scripts/bench/snapshot: WRITERS keep-alive HTTPS
-connections, each replacing its own environment again and again (PUT /api/v1/environments/NAME,
+connections, each replacing its own environment again and again (PUT /api/v1/environments/NAME, names of the longest length,
 alternating its approval timeout so every write changes the state), until TOTAL writes were
 acknowledged in all. Each write leaves an audit record, so the fleet state grows with them.
 Usage: load.py API_URL CA TOKEN_FILE TOTAL WRITERS"""
@@ -13,12 +13,18 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from bench_client import make_context  # noqa: E402
 
 
+def environment_name(index):
+    """The longest name an environment may have (63 characters), so each audit record is as large
+    as an environment write makes it."""
+    return ("bench-%02d-" % index).ljust(63, "x")
+
+
 def writer(url, context, token, index, count, failures):
     connection = http.client.HTTPSConnection(url.hostname, url.port, context=context, timeout=30)
     headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
     for number in range(count):
         body = '{"defaultStrategy":"rolling","requiresApproval":false,"approvalTimeoutSeconds":%d}' % (60 + number % 2)
-        connection.request("PUT", "/api/v1/environments/bench-%02d" % index, body=body, headers=headers)
+        connection.request("PUT", "/api/v1/environments/" + environment_name(index), body=body, headers=headers)
         answer = connection.getresponse()
         answer.read()
         if answer.status not in (200, 201):
