@@ -70,11 +70,12 @@ public enum ReplicationHalt: Error, CustomStringConvertible, Equatable {
         return command
     }
 
-    /// The fleet state a snapshot at `index` holds.
-    public static func decodeState(_ bytes: [UInt8], index: UInt64) throws(ReplicationHalt) -> FleetState {
+    /// The fleet state a snapshot at `index` holds, in `bytes[range]` (all of `bytes` when nil): a saved
+    /// snapshot's state is decoded where it lies in the file, not copied out. Error offsets count from `bytes`' start.
+    public static func decodeState(_ bytes: [UInt8], range: Range<Int>? = nil, index: UInt64) throws(ReplicationHalt) -> FleetState {
         let state: FleetState
         do {
-            state = try FleetCodec.decodeState(bytes)
+            state = try FleetCodec.decodeState(bytes, range: range)
         } catch {
             throw .undecodableSnapshot(index: index, error: error)
         }

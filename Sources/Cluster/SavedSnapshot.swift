@@ -62,14 +62,21 @@ public struct SavedSnapshot: Equatable, Sendable {
 
     /// The file without its digest: seal it with `sealed(digest:)` of these bytes' SHA-256.
     public func unsealed() throws(Refusal) -> [UInt8] {
-        guard data.count <= Self.dataBytesMaximum else { throw .tooLarge(bytes: data.count) }
-        guard !data.isEmpty else { throw .empty }
-        var writer = BinaryWriter(byteOrder: .littleEndian, reservingCapacity: Self.headerBytes + data.count + Self.digestBytes)
-        writer.write(contentsOf: Self.magic)
+        try Self.header(index: index, term: term, dataBytes: data.count) + data
+    }
+
+    /// Everything a file holds before its `dataBytes` of fleet state: the magic, index, term and
+    /// length. A file is this header, the data and the SHA-256 of both, so a writer may send the
+    /// three parts without joining them (`hotswap snapshot save`'s answer).
+    public static func header(index: UInt64, term: UInt64, dataBytes: Int) throws(Refusal) -> [UInt8] {
+        guard dataBytes <= dataBytesMaximum else { throw .tooLarge(bytes: dataBytes) }
+        guard dataBytes > 0 else { throw .empty }
+        var writer = BinaryWriter(byteOrder: .littleEndian, reservingCapacity: headerBytes)
+        writer.write(contentsOf: magic)
         writer.write(index)
         writer.write(term)
-        writer.write(UInt64(data.count))
-        writer.write(contentsOf: data)
+        writer.write(UInt64(dataBytes))
+        assert(writer.bytes.count == headerBytes, "a saved snapshot's header is \(headerBytes) bytes")
         return writer.bytes
     }
 
@@ -85,9 +92,25 @@ public struct SavedSnapshot: Equatable, Sendable {
         return file[0..<(file.count - digestBytes)]
     }
 
-    /// The snapshot in `file`, given `computed`, the SHA-256 of `digested(file)`. Checks the magic,
-    /// the length (a truncated or extended file), then the digest, in that order.
+    /// What a verified file's header says, and where its fleet state lies in the file.
+    public struct Header: Equatable, Sendable {
+        public let index: UInt64
+        public let term: UInt64
+        public let dataRange: Range<Int>
+        /// The fleet encoding version of the data (its first byte).
+        public let fleetVersion: UInt8
+    }
+
+    /// The snapshot in `file`, given `computed`, the SHA-256 of `digested(file)`; its data is a copy.
     public static func open(_ file: [UInt8], computed: [UInt8]) throws(Refusal) -> SavedSnapshot {
+        let header = try verify(file, computed: computed)
+        return SavedSnapshot(index: header.index, term: header.term, data: Array(file[header.dataRange]))
+    }
+
+    /// The header of the snapshot in `file`, given `computed`, the SHA-256 of `digested(file)`, for a
+    /// reader that decodes the data where it lies. Checks the magic, the length (a truncated or
+    /// extended file), then the digest, in that order.
+    public static func verify(_ file: [UInt8], computed: [UInt8]) throws(Refusal) -> Header {
         guard file.count >= headerBytes + digestBytes, Array(file[0..<magic.count]) == magic else { throw .notASnapshot }
         var header = BinaryReader(file, range: magic.count..<headerBytes, byteOrder: .littleEndian)
         let index: UInt64, term: UInt64, dataLength: UInt64
@@ -103,6 +126,6 @@ public struct SavedSnapshot: Equatable, Sendable {
         let stored = Array(file[(file.count - digestBytes)...])
         guard stored == computed else { throw .digestMismatch(stored: stored, computed: computed) }
         guard dataLength > 0 else { throw .empty }
-        return SavedSnapshot(index: index, term: term, data: Array(file[headerBytes..<(file.count - digestBytes)]))
+        return Header(index: index, term: term, dataRange: headerBytes..<(file.count - digestBytes), fleetVersion: file[headerBytes])
     }
 }

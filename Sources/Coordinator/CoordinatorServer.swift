@@ -29,6 +29,8 @@ public final class CoordinatorServer: Sendable {
     /// Made in `init` after the last step that can fail (the HMAC is made before it), so its
     /// threads always have an owner that joins them.
     private let hashing: PasswordHashingPool
+    /// The snapshot saves' encoding thread, made beside the hashing pool for the same reason.
+    private let snapshotSaves: SnapshotSaves
     /// The module store and its disk thread, made beside the hashing pool for the same reason.
     private let uploads: ModuleUploads
     /// Brings the recorded artifacts this coordinator lacks from another member, and serves its own to them.
@@ -70,6 +72,8 @@ public final class CoordinatorServer: Sendable {
         // One MAC for the process (the algorithm fetched once), made before the pool: a failure leaves no threads.
         let hmac = try HMACSHA256(), hashing = PasswordHashingPool(metrics: metrics, logger: logger)
         self.hashing = hashing
+        let snapshotSaves = SnapshotSaves()
+        self.snapshotSaves = snapshotSaves
         let uploads = ModuleUploads(store: store, logger: logger, metrics: metrics)
         (self.uploads, artifacts) = (uploads, ArtifactFetcher(service: raft, uploads: uploads, logger: logger, metrics: metrics))
         var routes = Self.accessRoutes(configuration, raft: raft, hashing: hashing, hmac: hmac, revocations: revocations,
@@ -85,7 +89,8 @@ public final class CoordinatorServer: Sendable {
                               help: "Frames refused at the sender because they exceed the frame size limit (since start).") {
             Double(FrameSendError.refusedTotal)
         }
-        Self.stateRoutes(in: &routes, raft: raft, gateway: gateway, orders: orders, configuration: configuration)
+        Self.stateRoutes(in: &routes, raft: raft, gateway: gateway, orders: orders, snapshotSaves: snapshotSaves,
+                         configuration: configuration)
         ModuleRoutes.register(in: &routes, service: raft, uploads: uploads)
         DebugRoutes.register(in: &routes, configuration: configuration, recentLines: logger.recentLines, metrics: metrics)
         let api = HTTPServer.makeEndpoint(
@@ -182,7 +187,7 @@ public final class CoordinatorServer: Sendable {
 
     /// The routes of the replicated state: cluster, environments, nodes, the event stream and the audit trail.
     private static func stateRoutes(in routes: inout GuardedRoutes, raft: RaftService, gateway: AgentGateway, orders: ModuleOrders,
-                                    configuration: CoordinatorConfiguration) {
+                                    snapshotSaves: SnapshotSaves, configuration: CoordinatorConfiguration) {
         ClusterRoutes.register(in: &routes, service: raft)
         EnvironmentRoutes.register(in: &routes, service: raft, gateway: gateway)
         ModuleSigningRoutes.register(in: &routes, service: raft)
@@ -195,7 +200,7 @@ public final class CoordinatorServer: Sendable {
         NodeModuleRoutes.register(in: &routes, orders: orders)
         EventRoutes.register(in: &routes, hub: raft.events)
         AuditRoutes.register(in: &routes, service: raft)
-        SnapshotRoutes.register(in: &routes, service: raft)
+        SnapshotRoutes.register(in: &routes, service: raft, saves: snapshotSaves)
     }
 
     /// The reload failures' counter and the gauge of the certificate's notAfter, set to `notAfter`.
@@ -331,6 +336,7 @@ public final class CoordinatorServer: Sendable {
         }
         // Before the loops stop: queued hashes are answered on them.
         hashing.stop()
+        snapshotSaves.stop()
         deployments.stop()
         webhooks.stop()
         artifacts.stop()

@@ -9,7 +9,7 @@ import Wire
 /// must be the file's index (`hotswap snapshot status` and `restore`).
 public struct SavedSnapshotFile: Sendable {
     public let path: String
-    public let snapshot: SavedSnapshot
+    public let snapshot: SavedSnapshot.Header
     public let fileBytes: Int
     /// SHA-256 of the file's bytes before the digest, in hex.
     public let digest: String
@@ -32,16 +32,17 @@ public struct SavedSnapshotFile: Sendable {
 
     /// Verifies the bytes of a saved snapshot that `path` names (a file, or an answer to be written there).
     public static func verify(_ file: [UInt8], path: String) throws(Refusal) -> SavedSnapshotFile {
-        let snapshot: SavedSnapshot, computed: [UInt8]
+        let snapshot: SavedSnapshot.Header, computed: [UInt8]
         do {
             computed = try SavedSnapshot.digested(file).map { slice throws(AccessCryptoError) in try SHA256Digest.of(slice) } ?? []
-            snapshot = try SavedSnapshot.open(file, computed: computed)
+            snapshot = try SavedSnapshot.verify(file, computed: computed)
         } catch {
             throw Refusal(description: "snapshot \(path) is refused: \(error)")
         }
         let fleet: FleetState
         do {
-            fleet = try ReplicationHalt.decodeState(snapshot.data, index: snapshot.index)
+            // Decoded where it lies in `file`: the caller holds the file, and a copy of its state would double that.
+            fleet = try ReplicationHalt.decodeState(file, range: snapshot.dataRange, index: snapshot.index)
         } catch {
             throw Refusal(description: "snapshot \(path) is refused: \(error)")
         }

@@ -323,8 +323,8 @@ public enum FleetCodec {
         return state.revocations.isEmpty ? versionWrittenMinimum : Tag.revokeNode.versionWritten
     }
 
-    public static func decodeState(_ bytes: [UInt8]) throws(BinaryDecodingError) -> FleetState {
-        var reader = BinaryReader(bytes)
+    public static func decodeState(_ bytes: [UInt8], range: Range<Int>? = nil) throws(BinaryDecodingError) -> FleetState {
+        var reader = BinaryReader(bytes, range: range ?? bytes.indices)
         let version = try expectVersion(&reader)
         let appliedIndex = try reader.readUInt64()
         let environments = try readTable(&reader, maximum: FleetState.environmentsMaximum, readEnvironment)

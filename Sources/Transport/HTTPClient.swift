@@ -144,6 +144,11 @@ final class HTTPClientHandler: ConnectionHandler {
         case let .head(received):
             if received.status >= 100, received.status < 200 { return true }
             head = received
+            // The body grows in place to its announced length (the parser refuses one over the
+            // maximum): appending without it would copy a large body at each doubling.
+            if let length = received.headers["Content-Length"].flatMap({ Int($0) }), length > 0 {
+                body.reserveCapacity(min(length, request.responseBodyMaximumBytes))
+            }
         case let .body(bytes):
             body.append(contentsOf: bytes)
         case .end:

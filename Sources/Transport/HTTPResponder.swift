@@ -40,38 +40,53 @@ public final class HTTPResponder {
     /// Sends a complete response with a Content-Length body; `closingConnection` closes the
     /// connection after it (`Connection: close`), whatever the client asked.
     public func send(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], closingConnection: Bool = false) {
+        send(status: status, headers: headers, bodyParts: [body], closingConnection: closingConnection)
+    }
+
+    /// Sends a complete response whose body is `bodyParts` one after another. A body larger than
+    /// the write queue is written from the parts where they lie, never joined into one copy (a
+    /// saved snapshot's header, state and digest).
+    public func send(status: Int, headers: HTTPHeaders = HTTPHeaders(), bodyParts: [[UInt8]], closingConnection: Bool = false) {
         loop.preconditionInLoop()
         guard phase == .pending else { return }
         phase = .done
         self.status = status
         var head = HTTPResponseHead(status: status, headers: withCommonHeaders(headers))
         // A 204 has no body and, by RFC 9110, no Content-Length.
-        if status != 204 { head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count)) }
+        let bodyBytes = bodyParts.reduce(0) { $0 + $1.count }
+        if status != 204 { head.headers.replaceOrAdd(name: "Content-Length", value: String(bodyBytes)) }
         let closing = closingConnection || (owner?.willCloseAfterResponse(keepAlive: keepAlive) ?? true)
         if closing { head.headers.replaceOrAdd(name: "Connection", value: "close") }
-        var bytes = HTTPResponseSerializer.head(head)
-        if !isHeadRequest { bytes.append(contentsOf: body) }
-        guard connection.queuedOutboundBytes + bytes.count > connection.limits.writeQueueMaximumBytes else {
-            connection.write(bytes)
+        let pieces = [HTTPResponseSerializer.head(head)] + (isHeadRequest ? [] : bodyParts.filter { !$0.isEmpty })
+        let totalBytes = pieces.reduce(0) { $0 + $1.count }
+        guard connection.queuedOutboundBytes + totalBytes > connection.limits.writeQueueMaximumBytes else {
+            // Head and one body go in one write, as always; more parts are queued one by one, never joined first.
+            if pieces.count <= 2 { connection.write(pieces.count == 1 ? pieces[0] : pieces[0] + pieces[1]) }
+            else { for piece in pieces { connection.write(piece) } }
             owner?.responseFinished(closeConnection: closing, status: status)
             return
         }
-        // More than the write queue may hold (a fleet-wide listing): written
-        // in pieces as the client reads, never queued whole.
-        // `write` may report the queue drained at once, which calls `onWritable` again from
-        // inside this loop: the position moves before each write, and a nested call returns.
-        var offset = 0
+        writeInPieces(pieces, closing: closing)
+    }
+
+    /// More than the write queue may hold (a fleet-wide listing, a saved snapshot): written in
+    /// pieces as the client reads, never queued whole. `write` may report the queue drained at
+    /// once, which calls `onWritable` again from inside this loop: the position moves before
+    /// each write, and a nested call returns.
+    private func writeInPieces(_ parts: [[UInt8]], closing: Bool) {
+        var part = 0, offset = 0
         var isWriting = false
         onWritable = { [unowned self] in
             guard !isWriting else { return }
             isWriting = true
             defer { isWriting = false }
-            while offset < bytes.count, connection.isOpen, connection.isWritable {
-                let start = offset
-                offset = min(offset + Self.wholeResponsePieceBytes, bytes.count)
-                connection.write(bytes[start..<offset])
+            while part < parts.count, connection.isOpen, connection.isWritable {
+                let bytes = parts[part], start = offset
+                let end = min(start + Self.wholeResponsePieceBytes, bytes.count)
+                (part, offset) = end == bytes.count ? (part + 1, 0) : (part, end)
+                connection.write(bytes[start..<end])
             }
-            guard offset == bytes.count, onWritable != nil else { return }
+            guard part == parts.count, onWritable != nil else { return }
             onWritable = nil
             owner?.responseFinished(closeConnection: closing, status: status)
         }

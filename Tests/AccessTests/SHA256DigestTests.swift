@@ -19,4 +19,11 @@ import Testing
         let bytes = Array("xxabcxx".utf8)
         #expect(try SHA256Digest.of(bytes[2..<5]) == (try SHA256Digest.of(Array("abc".utf8)[...])))
     }
+
+    @Test func partsAreDigestedAsTheirBytesOneAfterAnother() throws {
+        let message = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+        let parts = [message[0..<3], message[3..<3], message[3..<40], message[40...]]
+        #expect(try SHA256Digest.of(parts: parts) == (try SHA256Digest.of(message[...])))
+        #expect(try SHA256Digest.of(parts: [message[0..<3], message[4...]]) != (try SHA256Digest.of(message[...])))
+    }
 }

@@ -27,6 +27,14 @@ import Testing
         #expect(try SavedSnapshot.open(try Self.file(), computed: Self.digest) == Self.snapshot)
     }
 
+    @Test func aVerifiedHeaderPointsAtTheDataInTheFile() throws {
+        let file = try Self.file()
+        let header = try SavedSnapshot.verify(file, computed: Self.digest)
+        #expect(header.index == Self.snapshot.index && header.term == 9)
+        #expect(header.dataRange == 32..<36 && header.fleetVersion == 11)
+        #expect(Array(file[header.dataRange]) == Self.snapshot.data)
+    }
+
     @Test func everyTruncationAndAnExtensionAreRefused() throws {
         let bytes = try Self.file()
         for length in 0..<bytes.count {
@@ -69,5 +77,14 @@ import Testing
         var bytes = try Self.file()
         for offset in 24..<32 { bytes[offset] = 0xFF }
         #expect(throws: SavedSnapshot.Refusal.tooLarge(bytes: Int.max)) { try SavedSnapshot.open(bytes, computed: Self.digest) }
+    }
+
+    @Test func aHeaderThenTheDataThenTheDigestIsTheSealedFile() throws {
+        let header = try SavedSnapshot.header(index: Self.snapshot.index, term: Self.snapshot.term, dataBytes: Self.snapshot.data.count)
+        #expect(header.count == SavedSnapshot.headerBytes)
+        #expect(header + Self.snapshot.data + Self.digest == (try Self.file()))
+        #expect(throws: SavedSnapshot.Refusal.empty) { try SavedSnapshot.header(index: 1, term: 1, dataBytes: 0) }
+        let over = SavedSnapshot.dataBytesMaximum + 1
+        #expect(throws: SavedSnapshot.Refusal.tooLarge(bytes: over)) { try SavedSnapshot.header(index: 1, term: 1, dataBytes: over) }
     }
 }

@@ -49,6 +49,20 @@ struct UserSnapshotTests {
 
     /// A replica restored from a snapshot taken at any point, then given the rest of the log,
     /// reaches the state (and outcomes) of one that applied every entry.
+    @Test func aStateIsDecodedFromAWindowOfALargerBufferAndNotPastIt() throws {
+        var state = FleetState()
+        for (offset, command) in Self.history.enumerated() { _ = state.apply(command, at: UInt64(offset + 1)) }
+        let encoded = FleetCodec.encode(state)
+        let buffer: [UInt8] = [1, 2, 3] + encoded + [9, 9]
+        #expect(try FleetCodec.decodeState(buffer, range: 3..<(3 + encoded.count)) == state)
+        #expect(throws: BinaryDecodingError.self, "the window's trailing bytes are not the state's") {
+            try FleetCodec.decodeState(buffer, range: 3..<buffer.count)
+        }
+        #expect(throws: BinaryDecodingError.self, "a window cut short") {
+            try FleetCodec.decodeState(buffer, range: 3..<(2 + encoded.count))
+        }
+    }
+
     @Test func aSnapshotMidHistoryThenTheRestOfTheLogEqualsTheWholeLog() throws {
         var whole = FleetState()
         var wholeOutcomes: [FleetOutcome?] = []

@@ -195,4 +195,38 @@ import Wire
         }
         #expect(bodies == [bodyBytes, bodyBytes], "the pipelined second request waits for the paced first")
     }
+
+    @Test(arguments: [1_000, 700_000])
+    func aBodyInPartsArrivesAsThePartsOneAfterAnother(middleBytes: Int) throws {
+        var limits = ConnectionLimits()
+        limits.writeQueueHighWaterBytes = 64 * 1024
+        limits.writeQueueLowWaterBytes = 16 * 1024
+        limits.writeQueueMaximumBytes = 256 * 1024
+        let parts: [[UInt8]] = [Array("head".utf8), [], (0..<middleBytes).map { UInt8(truncatingIfNeeded: $0 % 251) }, Array("tail".utf8)]
+        let http = EmbeddedHTTP(limits: limits) { routes in
+            routes.add("GET", "/parts") { _, responder in responder.send(status: 200, bodyParts: parts) }
+        }
+        http.deliver(httpGet("/parts"))
+        var received: [UInt8] = []
+        var reads = 0
+        while http.connection.queuedOutboundBytes > 0, reads < 1_000 {
+            #expect(http.connection.queuedOutboundBytes <= limits.writeQueueMaximumBytes)
+            received += http.connection.takeWritten(maximumBytes: 32 * 1024)
+            http.embedded.run()
+            reads += 1
+        }
+        var parsed = HTTPResponseParser()
+        parsed.append(received)
+        var body: [UInt8] = []
+        var ended = false
+        while let event = try parsed.next() {
+            switch event {
+            case let .head(head): #expect(head.headers["Content-Length"] == String(middleBytes + 8))
+            case let .body(bytes): body += bytes
+            case .end: ended = true
+            }
+        }
+        #expect(ended)
+        #expect(body == Array(parts.joined()))
+    }
 }
