@@ -156,6 +156,7 @@ final class AgentSessionHandler: FrameReceiver {
         }
         renewalRequests += 1
         let answer = renewal?.renew(payload, peer: peer, resumed: channel.connection.isResumed,
+                                    presentedCertificate: { channel.connection.peerCertificateDER },
                                     source: channel.connection.remoteAddress?.host)
             ?? .refused("renewal refused: this coordinator signs no certificates (it has no --signing-key)")
         if case .issued = answer { renewalIssued = true }
