@@ -39,6 +39,23 @@ import TestSupport
         #expect(coordinator.stop() == 0)
     }
 
+    /// An enrollment no coordinator answers (nothing listens here; a full bound looks the same to the
+    /// agent) is retried inside the process, logged, and SIGTERM still ends the agent while it waits:
+    /// its retries would last minutes.
+    @Test func anUnansweredEnrollmentIsRetriedInTheProcessAndSIGTERMEndsIt() throws {
+        let tls = TemporaryDirectory()
+        let data = TemporaryDirectory()
+        let agent = try Subprocess([HotSwapBinary.path, "agent", "--name", "edge-1", "--coordinators", "127.0.0.1:1",
+                                    "--tls-dir", tls.file("agent-tls"), "--data-dir", data.path,
+                                    "--join-token", "0123456789ab." + String(repeating: "c", count: 64),
+                                    "--ca-hash", "sha256:" + String(repeating: "d", count: 64)], standardOutput: .null)
+        let log = try #require(agent.standardError)
+        #expect(eventually { log.text.components(separatedBy: "no coordinator answered; trying again").count > 2 }, "\(log.text)")
+        #expect(agent.isRunning, "the agent gave up instead of retrying: \(log.text)")
+        agent.terminate()
+        #expect(agent.waitUntilExit(timeout: .seconds(20)) != nil, "SIGTERM did not end an agent retrying its enrollment")
+    }
+
     /// Opens four connections without a certificate, each sent the CA bundle, then a fifth, which
     /// must be closed unanswered; returns the four.
     private func fillTheSource(_ client: TestTLSClient, port: Int) throws -> [ClientTranscript] {
