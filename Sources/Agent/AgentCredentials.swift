@@ -31,19 +31,31 @@ public enum AgentCredentials {
         }
     }
 
-    /// Puts a checked pair in place of the current one (or as the first), crash-safely. A stale
-    /// `NAME.pem.next` is removed (and the removal made durable) before the new key is written, so it
-    /// is never paired with it. Returns the error of the last directory sync, after both renames: the
-    /// new pair is in place (use it), only its durability is unknown.
+    /// Renames a file (`rename(2)`'s result); a test gives one that fails where it is told to.
+    typealias Renaming = (_ from: String, _ to: String) -> Int32
+
+    /// Puts a checked pair in place of the current one (or as the first), crash-safely. What an earlier
+    /// attempt left is put right first, as at start (`recover`): its `NAME.pem.next` may already be
+    /// the certificate of the key in place (the key's rename done, the certificate's failed), and
+    /// removing it would leave that key beside the old certificate for the next start. Then a stale
+    /// `NAME.pem.next` is gone (the removal durable) before the new key is written, so it is never
+    /// paired with it. Returns the error of the last directory sync, after both renames: the new pair
+    /// is in place (use it), only its durability is unknown.
     @discardableResult
     public static func install(_ configuration: AgentConfiguration, key: [UInt8], certificate: [UInt8]) throws(FileError) -> FileError? {
+        try install(configuration, key: key, certificate: certificate, renaming: { Glibc.rename($0, $1) })
+    }
+
+    static func install(_ configuration: AgentConfiguration, key: [UInt8], certificate: [UInt8],
+                        renaming: Renaming) throws(FileError) -> FileError? {
         let nextKey = nextKeyPath(configuration)
         let nextCertificate = nextCertificatePath(configuration)
+        _ = try recover(configuration, renaming: renaming)
         try remove(nextCertificate)
         try Directory.sync(configuration.tlsDirectory)
         try AtomicWrite.replace(nextKey, with: key, mode: 0o600)
         try AtomicWrite.replace(nextCertificate, with: certificate, mode: 0o644)
-        return try finish(configuration)
+        return try finish(configuration, renaming: renaming)
     }
 
     /// What a crash left, put right before the agent reads its credentials: a description of what
@@ -51,6 +63,10 @@ public enum AgentCredentials {
     /// only with its own key (`NAME.key.next`, or `NAME.key` once renamed); otherwise both `.next`
     /// files are removed and the current pair stays.
     public static func recover(_ configuration: AgentConfiguration) throws(FileError) -> String? {
+        try recover(configuration, renaming: { Glibc.rename($0, $1) })
+    }
+
+    private static func recover(_ configuration: AgentConfiguration, renaming: Renaming) throws(FileError) -> String? {
         let nextKey = nextKeyPath(configuration)
         let nextCertificate = nextCertificatePath(configuration)
         if try exists(nextCertificate) {
@@ -66,7 +82,7 @@ public enum AgentCredentials {
                 try Directory.sync(configuration.tlsDirectory)
                 return "removed a new certificate that is not of its key (\(error)); the current pair stays"
             }
-            if let error = try finish(configuration) { throw error }
+            if let error = try finish(configuration, renaming: renaming) { throw error }
             return "completed the installation of a new key and certificate that a stop interrupted"
         }
         guard try exists(nextKey) else { return nil }
@@ -77,15 +93,15 @@ public enum AgentCredentials {
 
     /// The renames, key first (a missing `NAME.key.next` was renamed already), the directory synced
     /// between them and after; the last sync's error is returned, not thrown (see `install`).
-    private static func finish(_ configuration: AgentConfiguration) throws(FileError) -> FileError? {
+    private static func finish(_ configuration: AgentConfiguration, renaming: Renaming) throws(FileError) -> FileError? {
         let nextKey = nextKeyPath(configuration)
         if try exists(nextKey) {
-            guard rename(nextKey, configuration.privateKeyPath) == 0 else {
+            guard renaming(nextKey, configuration.privateKeyPath) == 0 else {
                 throw .system(operation: "rename to", path: configuration.privateKeyPath, errno: errno)
             }
             try Directory.sync(configuration.tlsDirectory)
         }
-        guard rename(nextCertificatePath(configuration), configuration.certificatePath) == 0 else {
+        guard renaming(nextCertificatePath(configuration), configuration.certificatePath) == 0 else {
             throw .system(operation: "rename to", path: configuration.certificatePath, errno: errno)
         }
         do {

@@ -77,9 +77,9 @@ public final class AgentSession: FrameLinkReceiver {
         if renews {
             renewer = CertificateRenewer(loop: loop, configuration: configuration, contexts: contexts, logger: logger,
                                          welcomedLink: { [weak self] in self?.core.welcomedLink.flatMap { self?.links[$0] } },
-                                         renewed: { [weak self] in
+                                         reconnect: { [weak self] reason in
                                              self?.credentialsReloaded()
-                                             self?.handle(.credentialsRenewed)
+                                             self?.handle(.renewalReconnect(reason))
                                          })
         }
     }

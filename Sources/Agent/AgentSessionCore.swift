@@ -97,7 +97,7 @@ struct AgentSessionCore {
         case let .sampleTaken(sample): sampleTaken(sample)
         case let .requestArtifact(request, id): requestArtifact(request, on: id)
         case let .moduleOrderFinished(result, id, versions): moduleOrderFinished(result, on: id, installedVersions: versions)
-        case .credentialsRenewed: reconnectWithRenewedCredentials()
+        case let .renewalReconnect(reason): reconnectForRenewal(reason)
         }
         defer { actions = [] }
         return actions
@@ -217,11 +217,11 @@ struct AgentSessionCore {
         formerLeader = FormerLeader(name: leader, term: term)
     }
 
-    /// A connection keeps the certificate it was opened with, and only a current one may be renewed:
-    /// the welcomed connection is replaced by one to the same coordinator at once.
-    private mutating func reconnectWithRenewedCredentials() {
+    /// A connection keeps the certificate (and the kind of handshake) it was opened with: renewal
+    /// replaces the welcomed connection by one to the same coordinator at once, logging why.
+    private mutating func reconnectForRenewal(_ reason: RenewalReconnect) {
         guard !isStopped, link != nil else { return }
-        logger.info("reconnecting with the renewed certificate", ["address": "\(target)"])
+        logger.info(reason.logMessage, ["address": "\(target)"])
         move(to: target, immediately: true)
     }
 

@@ -43,8 +43,30 @@ enum AgentSessionEvent: Sendable {
     /// came on while that link is still the current one, and the committed version of every
     /// installed module now (for the next hello).
     case moduleOrderFinished(AgentCommandResult, on: SessionLinkID, installedVersions: [String: String])
-    /// A renewed certificate is in place: the current connection is replaced by one that presents it.
-    case credentialsRenewed
+    /// Certificate renewal needs a new connection to the same coordinator (`reason`): the current
+    /// one is replaced.
+    case renewalReconnect(RenewalReconnect)
+}
+
+/// Why certificate renewal replaces the welcomed connection; each is logged as what happened.
+enum RenewalReconnect: Equatable, Sendable {
+    /// A renewed certificate is in place: the new connection presents it.
+    case certificateRenewed
+    /// The connection resumed a TLS session, on which the coordinator renews nothing.
+    case sessionResumed
+    /// No answer came in time: a late one must not be taken for the next request's.
+    case answerOverdue
+    /// An issued certificate could not be installed: the coordinator issues one per connection.
+    case installFailed
+
+    var logMessage: String {
+        switch self {
+        case .certificateRenewed: "reconnecting with the renewed certificate"
+        case .sessionResumed: "reconnecting with a full handshake to ask for a certificate (the session was resumed)"
+        case .answerOverdue: "reconnecting: the certificate renewal answer is overdue"
+        case .installFailed: "reconnecting: the issued certificate could not be installed"
+        }
+    }
 }
 
 /// What the session core asks its shell to do, in order.

@@ -28,11 +28,28 @@ public struct RenewalSettings: Sendable {
     public init() {}
 }
 
+/// The connection a renewal request goes out on: the welcomed `FrameLink` in an agent, a stand-in in tests.
+protocol RenewalLink: AnyObject {
+    /// Whether the connection resumed a TLS session (the coordinator refuses to renew on those).
+    var isResumed: Bool { get }
+    func send(_ frame: Frame) throws(FrameSendError)
+}
+
+extension FrameLink: RenewalLink {}
+
+/// What the renewer reads besides its loop's clock: the wall clock the certificate's dates are judged
+/// by and the jitter of its waits; the system's in an agent, fixed ones in tests.
+struct RenewalSeams {
+    var wallClockSeconds: () -> Int64 = { Int64(time(nil)) }
+    /// A number from 0 up to 1.
+    var jitter: () -> Double = { Double.random(in: 0...1) }
+}
+
 /// Renews the agent's certificate before it expires, as kubelet rotates its own: once the
 /// certificate on disk is in its renewal window (`CertificateRenewalWindow`), it makes a new key
 /// and certificate request and sends the request on the welcomed connection; the answer's
 /// certificate is checked in memory and written with its key (`AgentCredentials`), the TLS
-/// credentials are rebuilt and the session reconnects with them (`renewed`). The first request
+/// credentials are rebuilt and the session reconnects with them (`reconnect`). The first request
 /// of a certificate waits for a random point in the first half of its window. One request at a
 /// time, only on a full-handshake connection; every wait bounded by `RenewalSettings`; an issued
 /// certificate that cannot be installed backs off exponentially. Confined to the session's loop.
@@ -42,11 +59,13 @@ final class CertificateRenewer {
     private let contexts: TLSContextStore
     private let logger: Logger
     private let settings: RenewalSettings
+    private let seams: RenewalSeams
     /// The welcomed link to send on, if any.
-    private let welcomedLink: () -> FrameLink?
-    /// Drops the held TLS ticket and reconnects with a full handshake: after the credentials changed,
-    /// and before asking on a resumed session (the coordinator refuses those: they prove no key).
-    private let renewed: () -> Void
+    private let welcomedLink: () -> (any RenewalLink)?
+    /// Drops the held TLS ticket and reconnects with a full handshake, for the reason given: after
+    /// the credentials changed, before asking on a resumed session (the coordinator refuses those:
+    /// they prove no key), after an overdue answer or an issued certificate not installed.
+    private let reconnect: (RenewalReconnect) -> Void
     /// The new key of the request sent, while its answer is awaited.
     private var pendingKey: [UInt8]?
     /// The notAfter of the certificate last looked at.
@@ -59,14 +78,16 @@ final class CertificateRenewer {
     private var isStopped = true
 
     init(loop: EventLoop, configuration: AgentConfiguration, contexts: TLSContextStore, logger: Logger,
-         welcomedLink: @escaping () -> FrameLink?, renewed: @escaping () -> Void) {
+         seams: RenewalSeams = RenewalSeams(), welcomedLink: @escaping () -> (any RenewalLink)?,
+         reconnect: @escaping (RenewalReconnect) -> Void) {
         self.loop = loop
         self.configuration = configuration
         self.contexts = contexts
         self.logger = logger
         settings = configuration.renewal
+        self.seams = seams
         self.welcomedLink = welcomedLink
-        self.renewed = renewed
+        self.reconnect = reconnect
     }
 
     func start() {
@@ -98,7 +119,7 @@ final class CertificateRenewer {
         case let .failure(error):
             failedLocally(because: "a malformed answer: \(error)")
         case let .success(.refused(reason)):
-            let left = Duration.seconds(max(0, (notAfterSeconds ?? 0) - Int64(time(nil))))
+            let left = Duration.seconds(max(0, (notAfterSeconds ?? 0) - seams.wallClockSeconds()))
             retry(because: "the coordinator refused: \(reason)",
                   after: max(settings.retryDelay, min(settings.refusalRetryDelayMaximum, left / 4)))
         case let .success(.issued(certificate, _)):
@@ -112,7 +133,8 @@ final class CertificateRenewer {
             guard let authority = try AgentCredentials.readAuthority(configuration) else {
                 return failedLocally(because: "\(configuration.caPath) is missing")
             }
-            info = try AgentCredentials.check(configuration, certificate: certificate, key: key, authorityPEM: authority)
+            info = try AgentCredentials.check(configuration, certificate: certificate, key: key, authorityPEM: authority,
+                                             nowUnixSeconds: seams.wallClockSeconds())
             if let unsynced = try AgentCredentials.install(configuration, key: key, certificate: certificate) {
                 logger.error("certificate renewal: the new pair is in place but the directory sync failed", ["error": "\(unsynced)"])
             }
@@ -128,14 +150,14 @@ final class CertificateRenewer {
             return arm(after: settings.retryDelay) { [weak self] in self?.reloadAgain() }
         }
         logger.info("certificate renewed", ["certificate": configuration.certificatePath, "notAfter": "\(info.notAfter)"])
-        renewed()
+        reconnect(.certificateRenewed)
         scheduleCheck()
     }
 
     private func reloadAgain() {
         do {
             try contexts.reload()
-            renewed()
+            reconnect(.certificateRenewed)
             scheduleCheck()
         } catch {
             logger.error("the TLS credentials still cannot be rebuilt", ["error": "\(error)"])
@@ -156,10 +178,10 @@ final class CertificateRenewer {
         let window = CertificateRenewalWindow(notBeforeSeconds: info.notBefore, notAfterSeconds: info.notAfter,
                                               backdatingSeconds: AgentCertificateIssuer.backdatingSeconds)
         if notAfterSeconds != info.notAfter || startSeconds == nil {
-            startSeconds = window.startSeconds(jitter: Double.random(in: 0...1))
+            startSeconds = window.startSeconds(jitter: seams.jitter())
         }
         notAfterSeconds = info.notAfter
-        let now = Int64(time(nil))
+        let now = seams.wallClockSeconds()
         let start = startSeconds ?? window.opensAtSeconds
         guard window.isOpen(atSeconds: now), now >= start else {
             let wait = start > now ? Duration.seconds(start - now) : settings.checkIntervalMaximum
@@ -171,7 +193,7 @@ final class CertificateRenewer {
     private func request() {
         guard let link = welcomedLink() else { return retry(because: "no welcomed connection to ask on") }
         if link.isResumed {
-            renewed()
+            reconnect(.sessionResumed)
             return retry(because: "the connection resumed a TLS session: reconnecting with a full handshake first")
         }
         let made: CertificateRequest
@@ -191,7 +213,7 @@ final class CertificateRenewer {
         arm(after: settings.answerTimeout) { [weak self] in
             guard let self, pendingKey != nil else { return }
             pendingKey = nil
-            renewed()
+            reconnect(.answerOverdue)
             retry(because: "no answer within \(settings.answerTimeout); reconnecting")
         }
     }
@@ -202,8 +224,8 @@ final class CertificateRenewer {
         localFailures += 1
         let seconds = CertificateRenewalWindow.failureDelaySeconds(
             failures: localFailures, firstSeconds: settings.failureRetryDelay.components.seconds,
-            maximumSeconds: settings.failureRetryDelayMaximum.components.seconds, jitter: Double.random(in: 0...1))
-        renewed()
+            maximumSeconds: settings.failureRetryDelayMaximum.components.seconds, jitter: seams.jitter())
+        reconnect(.installFailed)
         retry(because: reason, after: .seconds(seconds))
     }
 

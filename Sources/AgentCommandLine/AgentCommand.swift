@@ -64,7 +64,9 @@ public enum AgentCommand {
         }
         if let enrollment = try enrollmentSettings(options) {
             if AgentEnrollment.isNeeded(configuration) {
-                try AgentEnrollment.enroll(configuration, settings: enrollment, logger: logger)
+                try EnrollmentRetry().run(logger: logger, seed: UInt64.random(in: 0...UInt64.max)) { () throws(EnrollmentError) in
+                    try AgentEnrollment.enroll(configuration, settings: enrollment, logger: logger)
+                }
             } else {
                 logger.info("a certificate is present; the join token is not used", ["certificate": configuration.certificatePath])
             }

@@ -34,18 +34,6 @@ public struct CertificateInfo: Sendable, Equatable {
         X509_get0_notAfter(certificate).flatMap(UnixTime.seconds(of:))
     }
 
-    /// The DER encoding of an in-memory `X509 *` (the caller keeps it), or nil when it cannot be encoded.
-    public static func der(ofCertificate certificate: OpaquePointer) -> [UInt8]? {
-        let length = Int(i2d_X509(certificate, nil))
-        guard length > 0 else { return nil }
-        var der = [UInt8](repeating: 0, count: length)
-        let written = der.withUnsafeMutableBufferPointer { buffer in
-            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
-            return Int(i2d_X509(certificate, &cursor))
-        }
-        return written == length ? der : nil
-    }
-
     /// Reads an in-memory `X509 *`; the caller keeps ownership. `path` names the
     /// source in errors.
     init(certificate: OpaquePointer, path: String) throws(CertificateError) {

@@ -35,7 +35,9 @@ final class AgentCertificateRenewal: Sendable {
 
     /// The answer to `payload` (an encoded `CertificateRenewalRequest`) from the session of `peer`.
     /// `resumed`: the session's TLS handshake resumed a ticket instead of proving the key.
-    func renew(_ payload: [UInt8], peer: AuthenticatedPeer, resumed: Bool, source: String?,
+    /// `presentedCertificate`: the certificate (DER) the session's handshake verified, read from the
+    /// connection only once the cheaper checks passed (handshakes keep no copy of it).
+    func renew(_ payload: [UInt8], peer: AuthenticatedPeer, resumed: Bool, presentedCertificate: () -> [UInt8]?, source: String?,
                nowUnixSeconds: Int64 = Int64(WallClock.nowMilliseconds() / 1_000)) -> EnrollmentAnswer {
         let node = peer.name
         let request: CertificateRenewalRequest
@@ -67,7 +69,7 @@ final class AgentCertificateRenewal: Sendable {
         let current = signing.current
         // Across a CA rotation an agent enrolls again: a certificate of the old CA renewed by the new
         // one would need the new CA in the agent's ca.pem, which renewal does not change.
-        guard let der = peer.certificateDER, current.issuer.hasSigned(certificateDER: der) else {
+        guard let der = presentedCertificate(), current.issuer.hasSigned(certificateDER: der) else {
             return refuse("the session's certificate was not signed by the CA this coordinator signs with",
                           node: node, source: source)
         }

@@ -65,7 +65,7 @@ final class AgentSessionHandler: FrameReceiver {
     func channelDidOpen(_ channel: FrameChannel) {
         if channel.peer == nil, let enrollment {
             channel.restrictIncoming(frameSizeMaximumBytes: EnrollmentLimits.requestFrameBytesMaximum,
-                                     lifetime: enrollment.connectionLifetime)
+                                     firstFrameWithin: enrollment.requestDeadline, lifetime: enrollment.connectionLifetime)
             channel.send(Frame(kind: FrameKind.enrollmentAuthority.rawValue, payload: enrollment.authorityFrame),
                          what: "enrollment authority", refusalsTo: logger)
             return
@@ -156,6 +156,7 @@ final class AgentSessionHandler: FrameReceiver {
         }
         renewalRequests += 1
         let answer = renewal?.renew(payload, peer: peer, resumed: channel.connection.isResumed,
+                                    presentedCertificate: { channel.connection.peerCertificateDER },
                                     source: channel.connection.remoteAddress?.host)
             ?? .refused("renewal refused: this coordinator signs no certificates (it has no --signing-key)")
         if case .issued = answer { renewalIssued = true }

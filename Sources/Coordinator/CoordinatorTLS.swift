@@ -123,11 +123,9 @@ struct CoordinatorTLS: Sendable {
             if let revocation = revocations?.denial(of: identity.name, notBeforeSeconds: notBefore) {
                 return .failure(PeerRejection(AgentRevocations.reason(revocation)))
             }
-            // An agent's certificate is kept for renewal (`AgentCertificateRenewal` checks its CA).
-            let der = identity.role == .agent ? CertificateInfo.der(ofCertificate: certificate) : nil
             return .success(AuthenticatedPeer(role: identity.role.rawValue, name: identity.name, notBeforeSeconds: notBefore,
                                               notAfterSeconds: CertificateInfo.notAfterSeconds(ofCertificate: certificate),
-                                              trustGeneration: trustGeneration, certificateDER: der))
+                                              trustGeneration: trustGeneration))
         }
     }
 }

@@ -20,6 +20,8 @@ public protocol Connection: AnyObject {
     var isResumed: Bool { get }
     /// How long ago a resumed session was first made; nil for a full handshake.
     var resumedSessionAge: Duration? { get }
+    /// The certificate the peer presented (DER), read when asked; nil without one.
+    var peerCertificateDER: [UInt8]? { get }
 
     /// Queues bytes for the peer.
     func write(_ bytes: some Collection<UInt8>)

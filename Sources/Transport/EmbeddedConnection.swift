@@ -12,6 +12,8 @@ public final class EmbeddedConnection: Connection, @unchecked Sendable {
     public var peer: AuthenticatedPeer?
     public let limits: ConnectionLimits
     public var isResumed = false
+    /// What the test says the peer presented.
+    public var peerCertificateDER: [UInt8]?
     public var resumedSessionAge: Duration?
     public var handler: (any ConnectionHandler)?
     /// Why the connection closed, once it has.

@@ -14,18 +14,14 @@ public struct AuthenticatedPeer: Sendable, Equatable, CustomStringConvertible {
     /// Which trust roots verified the certificate, as the product numbers them (0 if it does
     /// not): a server whose CA is reloaded can refuse a connection verified under an older one.
     public let trustGeneration: UInt64
-    /// The certificate itself (DER), where the authorizer keeps it (an agent's, at a coordinator):
-    /// a renewal checks which CA signed it.
-    public let certificateDER: [UInt8]?
 
     public init(role: String, name: String, notBeforeSeconds: Int64? = nil, notAfterSeconds: Int64? = nil,
-                trustGeneration: UInt64 = 0, certificateDER: [UInt8]? = nil) {
+                trustGeneration: UInt64 = 0) {
         self.role = role
         self.name = name
         self.notBeforeSeconds = notBeforeSeconds
         self.notAfterSeconds = notAfterSeconds
         self.trustGeneration = trustGeneration
-        self.certificateDER = certificateDER
     }
 
     public var description: String { "\(role)/\(name)" }

@@ -1,4 +1,5 @@
 import Certificates
+import FileSystem
 import Foundation
 import Testing
 
@@ -18,6 +19,8 @@ import TestSupport
     let directory = TemporaryDirectory()
     let old: Pair
     let new: Pair
+    /// A third pair, for an install retried after one that failed half-way.
+    let third: Pair
 
     init() throws {
         let authority = TemporaryDirectory()
@@ -30,6 +33,7 @@ import TestSupport
         }
         old = try issue("node-1")
         new = try issue("node-2")
+        third = try issue("node-3")
     }
 
     static func configuration(_ directory: TemporaryDirectory) -> AgentConfiguration {
@@ -101,6 +105,35 @@ import TestSupport
         let configuration = try crashed(leaving: ["node-1.key.next": new.key])
         #expect(try AgentCredentials.recover(configuration) != nil)
         expectPair(old, configuration)
+    }
+
+    /// The key's rename succeeded and the certificate's failed, so `.pem.next` is the certificate of
+    /// the key in place. A retried install finishes that rename before anything else: when the retry
+    /// then fails too (its new key cannot be written), the pair in place still matches.
+    @Test func aRetriedInstallFinishesACertificateRenameThatFailed() throws {
+        let configuration = try crashed(leaving: [:])
+        let failingCertificate: AgentCredentials.Renaming = { from, to in
+            guard to != configuration.certificatePath else {
+                errno = EIO
+                return -1
+            }
+            return rename(from, to)
+        }
+        #expect(throws: FileError.self) {
+            try AgentCredentials.install(configuration, key: Array(new.key.utf8), certificate: Array(new.certificate.utf8),
+                                         renaming: failingCertificate)
+        }
+        #expect(Self.read(configuration.privateKeyPath) == new.key)
+        #expect(Self.read(AgentCredentials.nextCertificatePath(configuration)) == new.certificate)
+        // The retry's new key cannot be written: its temporary file's name is taken by a directory.
+        let blocker = AgentCredentials.nextKeyPath(configuration) + ".\(getpid()).tmp"
+        try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: false)
+        #expect(throws: FileError.self) {
+            try AgentCredentials.install(configuration, key: Array(third.key.utf8), certificate: Array(third.certificate.utf8))
+        }
+        try FileManager.default.removeItem(atPath: blocker)
+        _ = try AgentCredentials.recover(configuration)
+        expectPair(new, configuration)
     }
 
     @Test func aMissingCAIsNilAndAPresentOneIsRead() throws {

@@ -1,5 +1,6 @@
 @testable import Agent
 import Telemetry
+import Observability
 import Testing
 import Transport
 import Wire
@@ -28,7 +29,7 @@ import Wire
         var session = SessionCoreHarness(highestSeenTerm: 1)
         let link = session.welcomed(term: 1)
         let target = session.core.target
-        let acted = session.step(.credentialsRenewed)
+        let acted = session.step(.renewalReconnect(.certificateRenewed))
         #expect(acted.contains(.stopLink(link)))
         #expect(acted.dialled == [target])
         #expect(session.core.phase == .connecting)
@@ -36,6 +37,18 @@ import Wire
 
     @Test func renewedCredentialsOfAStoppedSessionDoNothing() {
         var session = SessionCoreHarness(highestSeenTerm: 1)
-        #expect(session.step(.credentialsRenewed).isEmpty)
+        #expect(session.step(.renewalReconnect(.certificateRenewed)).isEmpty)
+    }
+
+    /// The log says why the connection is replaced: only a renewed certificate is called one.
+    @Test(arguments: [RenewalReconnect.certificateRenewed, .sessionResumed, .answerOverdue, .installFailed])
+    func aRenewalReconnectLogsItsReason(reason: RenewalReconnect) {
+        let (sink, capture) = LogSink.capturing()
+        var session = SessionCoreHarness(highestSeenTerm: 1, logSink: sink)
+        _ = session.welcomed(term: 1)
+        session.step(.renewalReconnect(reason))
+        let lines = capture.lines.filter { $0.contains("reconnecting") }
+        #expect(lines.count == 1 && lines[0].contains(reason.logMessage), "\(lines)")
+        #expect(lines.contains { $0.contains("renewed certificate") } == (reason == .certificateRenewed))
     }
 }

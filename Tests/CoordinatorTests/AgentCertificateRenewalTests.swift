@@ -20,15 +20,10 @@ import Transport
     let authority: [UInt8]
     /// A session certificate of one minute, issued now: its window opens 40 s on.
     let now = Int64(Date().timeIntervalSince1970)
-    var peer: AuthenticatedPeer { session(certificateDER: sessionCertificate) }
+    var peer: AuthenticatedPeer { AuthenticatedPeer(role: "agent", name: "n1", notBeforeSeconds: now - 300, notAfterSeconds: now + 60) }
     /// The session's certificate (DER): one the signing CA issued, and one of another CA.
     let sessionCertificate: [UInt8]
     let otherCACertificate: [UInt8]
-
-    func session(certificateDER: [UInt8]?) -> AuthenticatedPeer {
-        AuthenticatedPeer(role: "agent", name: "n1", notBeforeSeconds: now - 300, notAfterSeconds: now + 60,
-                          certificateDER: certificateDER)
-    }
 
     /// A leaf for n1 from a new CA in `directory`, as DER.
     static func leaf(in directory: TemporaryDirectory) throws -> [UInt8] {
@@ -55,11 +50,13 @@ import Transport
         renewal = AgentCertificateRenewal(signing: signing, raft: raft, revocations: revocations, logger: logger, metrics: metrics)
     }
 
-    func ask(as peer: AuthenticatedPeer, at seconds: Int64, der: [UInt8]? = nil,
-             resumed: Bool = false) throws -> (EnrollmentAnswer, [UInt8]) {
+    /// `presented`: the certificate the connection shows (`sessionCertificate` unless given).
+    func ask(as peer: AuthenticatedPeer, at seconds: Int64, der: [UInt8]? = nil, resumed: Bool = false,
+             presented: [UInt8]?? = nil) throws -> (EnrollmentAnswer, [UInt8]) {
         let made = try CertificateRequest.make(name: "someone-else")
         let payload = CertificateRenewalCodec.encode(CertificateRenewalRequest(certificateRequestDER: der ?? made.der))
-        let answer = renewal.renew(payload, peer: peer, resumed: resumed, source: "127.0.0.1", nowUnixSeconds: seconds)
+        let answer = renewal.renew(payload, peer: peer, resumed: resumed, presentedCertificate: { presented ?? sessionCertificate },
+                                   source: "127.0.0.1", nowUnixSeconds: seconds)
         return (answer, made.privateKeyPEM)
     }
 
@@ -77,8 +74,7 @@ import Transport
     }
 
     @Test func refusesARevokedNodeAnUnknownOneAndAMalformedRequest() throws {
-        let stranger = AuthenticatedPeer(role: "agent", name: "n2", notBeforeSeconds: now - 300, notAfterSeconds: now + 60,
-                                         certificateDER: sessionCertificate)
+        let stranger = AuthenticatedPeer(role: "agent", name: "n2", notBeforeSeconds: now - 300, notAfterSeconds: now + 60)
         let (unknown, _) = try ask(as: stranger, at: now + 45)
         #expect(unknown == .refused("renewal refused: the fleet does not hold the node"))
         let (malformed, _) = try ask(as: peer, at: now + 45, der: [0x30, 0x00])
@@ -117,7 +113,7 @@ import Transport
     /// B2: across a CA rotation the new CA does not renew the old CA's certificates (nor one it cannot see).
     @Test(arguments: [true, false])
     func refusesACertificateTheSigningCADidNotSign(hasCertificate: Bool) throws {
-        let (answer, _) = try ask(as: session(certificateDER: hasCertificate ? otherCACertificate : nil), at: now + 45)
+        let (answer, _) = try ask(as: peer, at: now + 45, presented: .some(hasCertificate ? otherCACertificate : nil))
         #expect(answer == .refused("renewal refused: the session's certificate was not signed by the CA this coordinator signs with"))
     }
 }

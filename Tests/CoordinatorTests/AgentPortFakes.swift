@@ -93,6 +93,7 @@ final class WatchedConnection: Connection {
     var queuedOutboundBytes: Int { inner.queuedOutboundBytes }
     var isResumed: Bool { inner.isResumed }
     var resumedSessionAge: Duration? { inner.resumedSessionAge }
+    var peerCertificateDER: [UInt8]? { inner.peerCertificateDER }
 
     func write(_ bytes: some Collection<UInt8>) {
         if inner.isClosed { writesAfterClose += 1 }

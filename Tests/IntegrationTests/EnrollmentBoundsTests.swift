@@ -19,8 +19,9 @@ import TestSupport
         let refusedHere = "hotswap_transport_certificate_less_refused_total{bound=\"source\",endpoint=\"agent\"}"
         let held = try fillTheSource(client, port: coordinator.agentPort)
         #expect(eventually { metrics.value(refusedHere) == 1 })
-        #expect(eventually(timeout: .seconds(60)) { held.allSatisfy { $0.isClosed } }, "the 10 s lifetime did not close them")
-        #expect(eventually { coordinator.log.text.contains("the connection's 10.0 seconds ran out") }, "\(coordinator.log.text)")
+        // They send nothing, so the 3 s request deadline closes them, long before the 10 s lifetime.
+        #expect(eventually(timeout: .seconds(60)) { held.allSatisfy { $0.isClosed } }, "the request deadline did not close them")
+        #expect(eventually { coordinator.log.text.contains("no frame within 3.0 seconds of the handshake") }, "\(coordinator.log.text)")
         #expect(eventually { metrics.value("hotswap_transport_certificate_less_connections{endpoint=\"agent\"}") == 0 })
 
         let agent = try AgentProcess(name: "node-1", tlsDirectory: certificates.tlsDirectory,
@@ -36,6 +37,23 @@ import TestSupport
         #expect(metrics.value("hotswap_transport_connections_refused_total{endpoint=\"agent\"}") == 0)
         #expect(agent.stop() == 0)
         #expect(coordinator.stop() == 0)
+    }
+
+    /// An enrollment no coordinator answers (nothing listens here; a full bound looks the same to the
+    /// agent) is retried inside the process, logged, and SIGTERM still ends the agent while it waits:
+    /// its retries would last minutes.
+    @Test func anUnansweredEnrollmentIsRetriedInTheProcessAndSIGTERMEndsIt() throws {
+        let tls = TemporaryDirectory()
+        let data = TemporaryDirectory()
+        let agent = try Subprocess([HotSwapBinary.path, "agent", "--name", "edge-1", "--coordinators", "127.0.0.1:1",
+                                    "--tls-dir", tls.file("agent-tls"), "--data-dir", data.path,
+                                    "--join-token", "0123456789ab." + String(repeating: "c", count: 64),
+                                    "--ca-hash", "sha256:" + String(repeating: "d", count: 64)], standardOutput: .null)
+        let log = try #require(agent.standardError)
+        #expect(eventually { log.text.components(separatedBy: "no coordinator answered; trying again").count > 2 }, "\(log.text)")
+        #expect(agent.isRunning, "the agent gave up instead of retrying: \(log.text)")
+        agent.terminate()
+        #expect(agent.waitUntilExit(timeout: .seconds(20)) != nil, "SIGTERM did not end an agent retrying its enrollment")
     }
 
     /// Opens four connections without a certificate, each sent the CA bundle, then a fifth, which

@@ -15,16 +15,16 @@ struct SessionCoreHarness {
 
     static let addresses = ["10.0.0.1:7001", "10.0.0.2:7001", "10.0.0.3:7001"]
 
-    init(highestSeenTerm: UInt64 = 0, standbyDelayMaximum: Duration? = nil, seed: UInt64 = 1,
+    init(highestSeenTerm: UInt64 = 0, standbyDelayMaximum: Duration? = nil, seed: UInt64 = 1, logSink: LogSink? = nil,
          configure: (inout AgentConfiguration) -> Void = { _ in }) {
         coordinators = Self.addresses.map { try! CoordinatorAddress(parsing: $0) }
         var configuration = AgentConfiguration(name: "node-1", coordinators: coordinators, tlsDirectory: "/nonexistent",
                                                dataDirectory: "/nonexistent")
         configuration.session.standbyDelayMaximum = standbyDelayMaximum
         configure(&configuration)
-        let (sink, _) = LogSink.capturing()
+        let sink = logSink ?? LogSink.capturing().0
         core = AgentSessionCore(configuration: configuration, incarnation: 77, highestSeenTerm: highestSeenTerm,
-                                logger: Logger(component: "session-core", minimumLevel: .error, sink: sink),
+                                logger: Logger(component: "session-core", minimumLevel: logSink == nil ? .error : .debug, sink: sink),
                                 random: SplitMix64(seed: seed))
     }
 
