@@ -1,5 +1,6 @@
 @testable import Coordinator
 import Fleet
+import Telemetry
 import Testing
 import Transport
 import Wire

@@ -14,7 +14,7 @@ import Testing
         .enrollNode(id: tokenID, secretHash: hash, node: node, environment: environment, atMilliseconds: Tokens.createdAt + 1)
     }
 
-    static func put(_ node: String = "node-1", _ environment: String) -> FleetCommand {
+    static func put(_ environment: String, node: String = "node-1") -> FleetCommand {
         .putNode(NodeRecord(id: node, environment: environment))
     }
 
@@ -90,7 +90,7 @@ import Testing
         #expect(state.apply(Self.enroll("newcomer"), at: 3) == .rejected(full))
         #expect(state.apply(.revokeNode(NodeRevocation(node: "n1", revokedAtMilliseconds: 1)), at: 4) != nil)
         #expect(state.apply(.revokeNode(NodeRevocation(node: "n2", revokedAtMilliseconds: 1)), at: 5) != nil)
-        #expect(state.apply(Self.put("n2", "staging"), at: 6) != nil)
+        #expect(state.apply(Self.put("staging", node: "n2"), at: 6) != nil)
         #expect(state.apply(Self.enroll("newcomer"), at: 7) == .joinTokenUsed(id: Self.tokenID, node: "newcomer", usesRemaining: 9))
         #expect(state.enrolledEnvironments.count == FleetState.enrolledEnvironmentsMaximum)
         #expect(state.enrolledEnvironments["n1"] == nil && state.enrolledEnvironments["n2"] == "staging")
