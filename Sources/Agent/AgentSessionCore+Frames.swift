@@ -42,6 +42,11 @@ extension AgentSessionCore {
             case .reportAck: fence(.acknowledgement(try ReportCodec.decodeAck(frame.payload)))
             case .agentCommand: fence(.command(try AgentSessionCodec.decodeCommand(frame.payload), on: id))
             case .ping: emit(.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload), what: "pong", on: id))
+            case .agentRefusal:
+                // Not fenced: it carries no term and orders nothing; the agent retries with backoff, logging it each time.
+                let reason = try AgentSessionCodec.decodeRefusal(frame.payload)
+                logger.error("the coordinator refused this agent's hello", ["address": "\(target)", "reason": reason])
+                abandonConnection("hello refused")
             case .transferBegin, .transferChunk, .transferEnd, .artifactRefusal:
                 guard case .welcomed = phase else { return abandonConnection("unexpected frame kind \(frame.kind)") }
                 emit(.deliverArtifactFrame(try Self.artifactFrame(frame), on: id))

@@ -43,6 +43,8 @@ public struct ClusterView: Sendable {
     public var approvalWebhooks: [String: ApprovalWebhook] = [:]
     /// Join tokens by id (`FleetState.joinTokens`): ids and hashes, never secrets.
     public var joinTokens: [String: JoinTokenRecord] = [:]
+    /// Node name → the environment its enrollment bound it to (`FleetState.enrolledEnvironments`).
+    public var enrolledEnvironments: [String: String] = [:]
     /// The deployments, by id: what the leader's driver steps and the deployment routes show.
     public var deployments: [String: DeploymentRecord] = [:]
     /// The index of the last entry in this node's log.
@@ -85,10 +87,16 @@ public struct ClusterView: Sendable {
         rolloutPolicies = fleet.rolloutPolicies
         approvalWebhooks = fleet.approvalWebhooks
         joinTokens = fleet.joinTokens
+        enrolledEnvironments = fleet.enrolledEnvironments
         deployments = fleet.deployments
     }
 
     public var isLeaderKnown: Bool { leaderName != nil }
+
+    /// Why node `node`'s hello may not report `environment` (`FleetState.enrolledEnvironmentRefusal`); nil when it may.
+    public func enrolledEnvironmentRefusal(node: String, reports environment: String) -> String? {
+        FleetState.enrolledEnvironmentRefusal(node: node, bound: enrolledEnvironments[node], reports: environment)
+    }
 
     /// Where agents should go: the leader's name and published agent address
     /// (empty when unknown).

@@ -85,8 +85,10 @@ final class AgentEnrollment: Sendable {
         guard view.nodes[node] == nil else {
             return answer(refuse("the fleet already holds the name: remove the node before it enrolls again", node: node, source: source))
         }
-        let use = FleetCommand.useJoinToken(id: token.id, secretHash: secretHash, node: node,
-                                            environment: request.environment, atMilliseconds: now)
+        // The use binds the node to the environment it named (FleetState+EnrolledEnvironments.swift): its hellos
+        // must report that one. A version-13 entry: below cluster version 13 the leader refuses it, and the agent retries.
+        let use = FleetCommand.enrollNode(id: token.id, secretHash: secretHash, node: node,
+                                          environment: request.environment, atMilliseconds: now)
         let context = AuditContext(user: "agent/\(node)", role: nil, source: source, atMilliseconds: now)
         raft.submit(.audited(context, .write(FleetCodec.encode(use)))) { [self] outcome in
             loop.execute { [self] in answer(sign(outcome, request: request, source: source)) }

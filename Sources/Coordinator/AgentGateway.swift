@@ -60,6 +60,7 @@ final class AgentGateway: @unchecked Sendable {
     private let reports: Counter
     private let ingestSeconds: Histogram
     private let refused: Counter
+    private let refusedEnvironment: Counter
     private let evicted: Counter
 
     init(raft: any GatewayRaft, settings: Settings, logger: Logger, metrics: MetricsRegistry, clock: any LoopClock = BootClock()) {
@@ -72,6 +73,9 @@ final class AgentGateway: @unchecked Sendable {
         reports = metrics.counter("hotswap_agent_reports_total", help: "Agent reports stored by this leader.")
         refused = metrics.counter("hotswap_agent_sessions_refused_total",
                                   help: "Agent connections closed for a bad hello, a bad frame or a full table.")
+        refusedEnvironment = metrics.counter(
+            "hotswap_agent_hellos_refused_total", help: "Agent hellos refused, by reason (environment: not the one the node enrolled for).",
+            labels: [("reason", "environment")])
         evicted = metrics.counter("hotswap_agent_windows_evicted_total",
                                   help: "Node windows dropped after --node-retention without a session or a report.")
         ingestSeconds = metrics.histogram("hotswap_agent_report_ingest_seconds",
@@ -260,6 +264,12 @@ final class AgentGateway: @unchecked Sendable {
     }
 
     func noteRefusal() { refused.increment() }
+
+    /// A hello refused for reporting another environment than its node enrolled for (counted in both counters).
+    func noteEnvironmentRefusal() {
+        refused.increment()
+        refusedEnvironment.increment()
+    }
 
     /// Writes the inventory the node's hello stated again when the replicated record still
     /// differs: a write lost to a leadership change would otherwise wait for the next hello.

@@ -10,7 +10,8 @@ import Wire
 /// naming the node its certificate names; a coordinator that is not the
 /// acting leader answers with a redirect and closes, or holds the hello
 /// while an election runs (`HelloRoute`). Then reports are stored and
-/// acknowledged. A malformed or unexpected frame closes this connection only.
+/// acknowledged. A malformed or unexpected frame closes this connection only. A hello of an enrolled
+/// node reporting another environment than it enrolled for is refused with its reason (`agentRefusal`).
 /// A connection of a revoked node is closed when it opens, at hello, and
 /// whenever a revocation applies (`AgentRevocations`). A welcomed agent may ask for a module
 /// artifact (`AgentArtifactServer`, one transfer per connection) and answers the leader's module
@@ -176,7 +177,20 @@ final class AgentSessionHandler: FrameReceiver {
         let record = NodeRecord(id: certified, environment: hello.environment, labels: hello.labels,
                                 moduleVersions: hello.moduleVersions)
         if let invalidity = record.invalidity { throw refusal("node \(certified): \(invalidity)") }
+        if let bound = raft.view.enrolledEnvironmentRefusal(node: certified, reports: hello.environment) {
+            return refuseHello(bound, on: channel)
+        }
         try route(hello, record: record, on: channel, holdExpired: false)
+    }
+
+    /// A hello the agent must be told why it is refused (its operator has to change its configuration): the reason
+    /// goes to the agent in an `agentRefusal` frame, to the log and to the counters, and the connection closes.
+    private func refuseHello(_ reason: String, on channel: FrameChannel) {
+        gateway.noteEnvironmentRefusal()
+        logger.warning("agent hello refused", ["node": channel.peer?.name ?? "-", "reason": reason])
+        channel.send(Frame(kind: FrameKind.agentRefusal.rawValue, payload: AgentSessionCodec.encodeRefusal(reason)),
+                     what: "hello refusal", refusalsTo: logger)
+        channel.close(.local("hello refused: \(reason)"))
     }
 
     private func route(_ hello: AgentHello, record: NodeRecord, on channel: FrameChannel,

@@ -84,7 +84,7 @@ final class PeerReceiver: FrameReceiver {
             }
         case .pong, .report, .reportAck, .agentHello, .agentWelcome, .agentRedirect, .agentCommand, .agentCommandResult,
              .enrollmentAuthority, .enrollmentRequest, .enrollmentAnswer,
-             .certificateRenewalRequest, .certificateRenewalAnswer, nil:
+             .certificateRenewalRequest, .certificateRenewalAnswer, .agentRefusal, nil:
             throw FrameChannelError("unexpected frame kind \(frame.kind) from \(peer.name)")
         }
     }

@@ -3,7 +3,9 @@ import Primitives
 /// Join tokens in the binary form (version 12): a record is its id (text), the secret's hash (32
 /// bytes), creation and expiry (u64 ms), remaining uses (u32), a flag byte and the environment
 /// when it names one, and its creator (text). The snapshot's table is a u32 count of records sorted
-/// by id; decoding refuses a record that is not well formed or an id named twice.
+/// by id; decoding refuses a record that is not well formed or an id named twice. `enrollNode` (version 13) has
+/// `useJoinToken`'s fields; the snapshot's enrolled environments (version 13) are a u32 count of (node, environment)
+/// text pairs sorted by node, each a valid node name and environment name, no node twice.
 extension FleetCodec {
     static func write(_ record: JoinTokenRecord, to writer: inout BinaryWriter) {
         writer.write(record.id)
@@ -31,7 +33,13 @@ extension FleetCodec {
     }
 
     static func writeUseJoinToken(_ command: FleetCommand, to writer: inout BinaryWriter) {
-        guard case let .useJoinToken(id, hash, node, environment, at) = command else { return }
+        let fields: (String, [UInt8], String, String, UInt64)
+        switch command {
+        case let .useJoinToken(id, hash, node, environment, at), let .enrollNode(id, hash, node, environment, at):
+            fields = (id, hash, node, environment, at)
+        default: return
+        }
+        let (id, hash, node, environment, at) = fields
         writer.write(id)
         writer.writeLengthPrefixed(hash)
         writer.write(node)
@@ -39,10 +47,39 @@ extension FleetCodec {
         writer.write(at)
     }
 
-    static func readUseJoinToken(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> FleetCommand {
-        .useJoinToken(
-            id: try readText(&reader), secretHash: try reader.readLengthPrefixed(maximumBytes: JoinTokenRecord.secretHashBytes),
-            node: try readText(&reader), environment: try readText(&reader), atMilliseconds: try reader.readUInt64())
+    /// `useJoinToken`, or `enrollNode` when `binding`.
+    static func readUseJoinToken(_ reader: inout BinaryReader, binding: Bool) throws(BinaryDecodingError) -> FleetCommand {
+        let id = try readText(&reader)
+        let hash = try reader.readLengthPrefixed(maximumBytes: JoinTokenRecord.secretHashBytes)
+        let node = try readText(&reader), environment = try readText(&reader), at = try reader.readUInt64()
+        return binding
+            ? .enrollNode(id: id, secretHash: hash, node: node, environment: environment, atMilliseconds: at)
+            : .useJoinToken(id: id, secretHash: hash, node: node, environment: environment, atMilliseconds: at)
+    }
+
+    static func writeEnrolledEnvironments(_ bindings: [String: String], to writer: inout BinaryWriter) {
+        writeTable(bindings.sorted { $0.key < $1.key }, to: &writer) { binding, writer in
+            writer.write(binding.key)
+            writer.write(binding.value)
+        }
+    }
+
+    static func readEnrolledEnvironments(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> [String: String] {
+        let offset = reader.offset
+        let pairs = try readTable(&reader, maximum: FleetState.enrolledEnvironmentsMaximum) {
+            (reader: inout BinaryReader) throws(BinaryDecodingError) -> (String, String) in
+            let pairOffset = reader.offset
+            let node = try readText(&reader), environment = try readText(&reader)
+            guard NodeName.isValid(node), EnvironmentRecord.isValidName(environment) else {
+                throw .invalidValue(offset: pairOffset, detail: "an enrolled node '\(node)' or its environment '\(environment)' is invalid")
+            }
+            return (node, environment)
+        }
+        var bindings: [String: String] = [:]
+        for (node, environment) in pairs where bindings.updateValue(environment, forKey: node) != nil {
+            throw .invalidValue(offset: offset, detail: "enrolled node \(node) named twice")
+        }
+        return bindings
     }
 
     static func writeJoinTokenTable(_ tokens: [String: JoinTokenRecord], to writer: inout BinaryWriter) {

@@ -11,7 +11,8 @@ import Primitives
 /// commands that move one, `FleetCodec+DeploymentCommands.swift`) and the environments' rollout policies
 /// (`setRolloutPolicy`), version 11 the environments' approval webhooks (`setApprovalWebhook`) and the
 /// deployment headline a leader answers a forwarded control with (`FleetCodec+DeploymentHeadline.swift`),
-/// version 12 join tokens (`FleetCodec+JoinTokens.swift`); versions 2 to 11 (written before) still decode, so a data directory
+/// version 12 join tokens (`FleetCodec+JoinTokens.swift`), version 13 enrollments that bind a node's environment
+/// (`enrollNode`, and the snapshot's bindings); versions 2 to 12 (written before) still decode, so a data directory
 /// survives the upgrade. Entries mean what they meant when written: tag 2 is the
 /// unconditional `deleteEnvironment` in every version but 4, where it is
 /// `deleteUnusedEnvironment`, because the builds before that command had its own tag (tag 11)
@@ -25,12 +26,12 @@ import Primitives
 /// with signing keys (or an audit record of setting them) as version 9, one with a deployment or a
 /// rollout policy (or an audit record of a deployment, approval or policy action) as version 10, one with
 /// an approval webhook (or an audit record of setting one) as version 11, one with a join token (or an audit record
-/// of a join-token action) as version 12, and
+/// of a join-token action) as version 12, one with an enrolled node's binding as version 13, and
 /// an audited command in the higher of 6 and its command's version, so members of older builds follow an upgraded
 /// leader until it has to say something new (CLUSTER.md, "Rolling upgrades"). A tag is
 /// read only in versions that have it.
 public enum FleetCodec {
-    public static let versionsRead: ClosedRange<UInt8> = 2...12
+    public static let versionsRead: ClosedRange<UInt8> = 2...13
     /// The first version whose entries the leader proposes only once the replicated cluster
     /// version is at least theirs (`FleetState.clusterVersion`); every later version is gated alike.
     public static let versionFirstGatedByClusterVersion: UInt8 = 7
@@ -54,7 +55,7 @@ public enum FleetCodec {
         case createDeployment = 35, decideApproval, expireApproval, startWave, recordNodeInstall, recordGateDecision
         case controlDeployment, recordNodeRollback, compactDeployments
         // Tag 44 is left free.
-        case setRolloutPolicy = 45, setApprovalWebhook, createJoinToken, useJoinToken, revokeJoinToken
+        case setRolloutPolicy = 45, setApprovalWebhook, createJoinToken, useJoinToken, revokeJoinToken, enrollNode
 
         /// The version that introduced the tag.
         var since: UInt8 {
@@ -72,6 +73,7 @@ public enum FleetCodec {
             case .setRolloutPolicy: 10
             case .setApprovalWebhook: 11
             case .createJoinToken, .useJoinToken, .revokeJoinToken: 12
+            case .enrollNode: 13
             case .setClusterVersion: 7
             }
         }
@@ -139,6 +141,7 @@ public enum FleetCodec {
         case .setApprovalWebhook: .setApprovalWebhook
         case .createJoinToken: .createJoinToken
         case .useJoinToken: .useJoinToken
+        case .enrollNode: .enrollNode
         case .revokeJoinToken: .revokeJoinToken
         }
     }
@@ -185,7 +188,7 @@ public enum FleetCodec {
             writer.write(environment)
             writeApprovalWebhook(webhook, to: &writer)
         case let .createJoinToken(record): write(record, to: &writer)
-        case .useJoinToken: writeUseJoinToken(command, to: &writer)
+        case .useJoinToken, .enrollNode: writeUseJoinToken(command, to: &writer)
         case let .rotateSigningKey(key, overlap):
             write(key, to: &writer)
             writer.write(overlap)
@@ -269,7 +272,7 @@ public enum FleetCodec {
         case .setApprovalWebhook:
             command = .setApprovalWebhook(environment: try readText(&reader), webhook: try readApprovalWebhook(&reader))
         case .createJoinToken: command = .createJoinToken(try readJoinToken(&reader))
-        case .useJoinToken: command = try readUseJoinToken(&reader)
+        case .useJoinToken, .enrollNode: command = try readUseJoinToken(&reader, binding: tag == .enrollNode)
         case .revokeJoinToken: command = .revokeJoinToken(id: try readText(&reader))
         case nil: throw .invalidValue(offset: tagOffset, detail: "unknown fleet command tag")
         }
@@ -301,26 +304,8 @@ public enum FleetCodec {
         }
         if version >= 11 { writeApprovalWebhooks(state.approvalWebhooks, to: &writer) }
         if version >= 12 { writeJoinTokenTable(state.joinTokens, to: &writer) }
+        if version >= 13 { writeEnrolledEnvironments(state.enrolledEnvironments, to: &writer) }
         return writer.bytes
-    }
-
-    /// The lowest version that holds what `state` holds: 12 with a join token or an audit record of one,
-    /// 11 with an approval webhook or an audit record of setting one, 10 with a deployment or a rollout policy
-    /// or an audit record of a deployment, approval or policy action, 9 with signing keys or an audit record of them, 8 with a module
-    /// or an audit record of one, 7 with a cluster version set, 6 with an audit trail (a record, or one dropped), 5 with users
-    /// or signing keys, 4 with revocations, else `versionWrittenMinimum`.
-    private static func snapshotVersion(of state: FleetState) -> UInt8 {
-        if !state.joinTokens.isEmpty || state.auditNamesJoinTokens { return Tag.createJoinToken.versionWritten }
-        if !state.approvalWebhooks.isEmpty || state.auditNamesApprovalWebhook { return Tag.setApprovalWebhook.versionWritten }
-        if !state.deployments.isEmpty || state.auditNamesDeployments || !state.rolloutPolicies.isEmpty || state.auditNamesRolloutPolicy {
-            return Tag.createDeployment.versionWritten
-        }
-        if !state.moduleSigningKeys.isEmpty || state.auditNamesModuleSigningKeys { return Tag.setModuleSigningKeys.versionWritten }
-        if !state.modules.isEmpty || state.auditNamesModules { return Tag.putModule.versionWritten }
-        if state.clusterVersion != nil { return Tag.setClusterVersion.versionWritten }
-        if !state.audit.isEmpty || state.audit.droppedLogins > 0 || state.audit.droppedWrites > 0 { return Tag.audited.versionWritten }
-        if !state.users.isEmpty || !state.signingKeys.isEmpty { return Tag.addUser.versionWritten }
-        return state.revocations.isEmpty ? versionWrittenMinimum : Tag.revokeNode.versionWritten
     }
 
     public static func decodeState(_ bytes: [UInt8], range: Range<Int>? = nil) throws(BinaryDecodingError) -> FleetState {
@@ -347,6 +332,7 @@ public enum FleetCodec {
         let rolloutPolicies = version >= 10 ? try readRolloutPolicies(&reader, environments: environmentNames) : [:]
         let approvalWebhooks = version >= 11 ? try readApprovalWebhooks(&reader, environments: environmentNames) : [:]
         let joinTokens = version >= 12 ? try readJoinTokenTable(&reader) : [:]
+        let enrolledEnvironments = version >= 13 ? try readEnrolledEnvironments(&reader) : [:]
         try reader.expectEnd()
         if let stray = moduleSigningKeys.keys.sorted().first(where: { name in !environments.contains { $0.name == name } }) {
             throw .invalidValue(offset: signingPolicyOffset, detail: "signing keys of environment '\(stray)', which does not exist")
@@ -369,7 +355,7 @@ public enum FleetCodec {
             deployments: deployments,
             rolloutPolicies: rolloutPolicies,
             approvalWebhooks: approvalWebhooks,
-            joinTokens: joinTokens,
+            joinTokens: joinTokens, enrolledEnvironments: enrolledEnvironments,
             appliedIndex: appliedIndex)
     }
 

@@ -97,8 +97,12 @@ public enum FleetCommand: Sendable, Equatable {
     case setApprovalWebhook(environment: String, webhook: ApprovalWebhook?)
     /// A new join token (Docs/CERTIFICATES.md, "Enrollment"). Encoding version 12, as every join-token command.
     case createJoinToken(JoinTokenRecord)
-    /// One enrollment with a token, at the leader's clock; committed before the leader signs.
+    /// One enrollment with a token, at the leader's clock; committed before the leader signs. Written by builds
+    /// before version 13, which bound nothing: still applied as written (replayed logs), never proposed now.
     case useJoinToken(id: String, secretHash: [UInt8], node: String, environment: String, atMilliseconds: UInt64)
+    /// One enrollment with a token, as `useJoinToken`, that also binds `node` to `environment`: its hellos
+    /// must report that environment from then on (`FleetState+EnrolledEnvironments.swift`). Encoding version 13.
+    case enrollNode(id: String, secretHash: [UInt8], node: String, environment: String, atMilliseconds: UInt64)
     /// Forgets a token: no agent enrolls with it any more.
     case revokeJoinToken(id: String)
 }

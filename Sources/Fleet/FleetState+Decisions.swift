@@ -61,6 +61,9 @@ extension FleetState {
             return .rejected(.invalidNode("id '\(record.id)' must be 1-\(NodeRecord.labelKeyBytesMaximum) bytes"))
         }
         if let reason = record.invalidity { return .rejected(.invalidNode(reason)) }
+        if let refusal = enrolledEnvironmentRefusal(node: record.id, reports: record.environment) {
+            return .rejected(.invalidNode(refusal))
+        }
         let created = nodes[record.id] == nil
         if created, nodes.count >= Self.nodesMaximum {
             return .rejected(.tooManyNodes(maximum: Self.nodesMaximum))

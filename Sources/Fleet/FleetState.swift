@@ -36,6 +36,8 @@ public struct FleetState: Sendable, Equatable {
     public internal(set) var approvalWebhooks: [String: ApprovalWebhook]
     /// Join tokens by id (`FleetState+JoinTokens.swift`).
     public internal(set) var joinTokens: [String: JoinTokenRecord]
+    /// Node name → the environment its enrollment admitted it to (`FleetState+EnrolledEnvironments.swift`).
+    public internal(set) var enrolledEnvironments: [String: String]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -77,6 +79,7 @@ public struct FleetState: Sendable, Equatable {
         rolloutPolicies = [:]
         approvalWebhooks = [:]
         joinTokens = [:]
+        enrolledEnvironments = [:]
         appliedIndex = 0
     }
 
@@ -86,7 +89,7 @@ public struct FleetState: Sendable, Equatable {
          audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], clusterVersion: UInt8?,
          moduleSigningKeys: [String: [[UInt8]]] = [:], deployments: [String: DeploymentRecord] = [:],
          rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:], approvalWebhooks: [String: ApprovalWebhook] = [:],
-         joinTokens: [String: JoinTokenRecord] = [:],
+         joinTokens: [String: JoinTokenRecord] = [:], enrolledEnvironments: [String: String] = [:],
          appliedIndex: UInt64) {
         self.environments = environments
         self.members = members
@@ -104,6 +107,7 @@ public struct FleetState: Sendable, Equatable {
         self.rolloutPolicies = rolloutPolicies
         self.approvalWebhooks = approvalWebhooks
         self.joinTokens = joinTokens
+        self.enrolledEnvironments = enrolledEnvironments
         self.appliedIndex = appliedIndex
     }
 
@@ -155,6 +159,7 @@ public struct FleetState: Sendable, Equatable {
                "deployments over their bound, or two unfinished of one module and environment")
         assert(rolloutPolicies.keys.allSatisfy { environments[$0] != nil }, "rollout policy of an environment that does not exist")
         assert(approvalWebhooks.keys.allSatisfy { environments[$0] != nil }, "approval webhook of an environment that does not exist")
+        assert(enrolledEnvironments.count <= Self.enrolledEnvironmentsMaximum, "enrolled environments over their bound")
         return outcome
     }
 
@@ -207,6 +212,8 @@ public struct FleetState: Sendable, Equatable {
         case let .createJoinToken(record): createJoinToken(record)
         case let .useJoinToken(id, hash, node, environment, at):
             useJoinToken(id: id, secretHash: hash, node: node, environment: environment, atMilliseconds: at)
+        case let .enrollNode(id, hash, node, environment, at):
+            enrollNode(id: id, secretHash: hash, node: node, environment: environment, atMilliseconds: at)
         case let .revokeJoinToken(id): revokeJoinToken(id: id)
         }
     }

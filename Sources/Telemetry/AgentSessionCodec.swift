@@ -75,6 +75,20 @@ public enum AgentSessionCodec {
         return redirect
     }
 
+    /// A refused hello's reason (`FrameKind.agentRefusal`), cut to `AgentSessionLimits.textBytesMaximum` bytes.
+    public static func encodeRefusal(_ reason: String) -> [UInt8] {
+        var writer = VersionedMessage.writer(version, reservingCapacity: 16 + AgentSessionLimits.textBytesMaximum)
+        writer.write(reason.truncated(toUTF8Bytes: AgentSessionLimits.textBytesMaximum))
+        return writer.bytes
+    }
+
+    public static func decodeRefusal(_ bytes: [UInt8]) throws(BinaryDecodingError) -> String {
+        var reader = try VersionedMessage.reader(bytes, version: version)
+        let reason = try reader.readString(maximumBytes: AgentSessionLimits.textBytesMaximum)
+        try reader.expectEnd()
+        return reason
+    }
+
     public static func encode(_ command: AgentCommand) -> [UInt8] {
         var writer = VersionedMessage.writer(version, reservingCapacity: 64)
         writer.writeVarint(command.leaderTerm)

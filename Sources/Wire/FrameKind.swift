@@ -51,4 +51,7 @@ public enum FrameKind: UInt8, Sendable, CaseIterable {
     /// Agent port, coordinator → agent: the renewed certificate and CA bundle, or a refusal
     /// (`EnrollmentCodec`'s answer).
     case certificateRenewalAnswer = 22
+    /// Agent port, coordinator → agent: the hello is refused, and why (`AgentSessionCodec.encodeRefusal`);
+    /// the coordinator then closes. An agent keeps retrying with backoff and logs the reason each time.
+    case agentRefusal = 23
 }

@@ -115,6 +115,19 @@ import Wire
         #expect(session.step(.timerFired(.move)).dialled == [session.coordinators[1]])
     }
 
+    /// A hello refusal (an enrolled node run with another environment) is no redirect: the agent is not welcomed,
+    /// persists nothing and dials the same coordinator again only after the backoff.
+    @Test func aRefusedHelloWaitsForTheBackoffBeforeTheSameCoordinator() throws {
+        var session = SessionCoreHarness()
+        _ = session.startConnected()
+        let acted = session.receive(Frame(kind: FrameKind.agentRefusal.rawValue,
+                                          payload: AgentSessionCodec.encodeRefusal("node node-1 enrolled for environment 'qa'")))
+        #expect(!acted.contains { if case .persistTerm = $0 { true } else { false } })
+        if case .welcomed = session.core.phase { Issue.record("a refused hello welcomed the agent") }
+        session.now = try #require(acted.moveTimer, "a refusal waits for the backoff")
+        #expect(session.step(.timerFired(.move)).dialled == [session.coordinators[0]])
+    }
+
     // MARK: - Rotation and backoff
 
     @Test func repeatedFailuresRotateThroughTheListOnTheBackoffSchedule() {

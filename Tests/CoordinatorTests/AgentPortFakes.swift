@@ -116,6 +116,7 @@ enum Sent: Equatable, CustomStringConvertible {
     case redirect(AgentRedirect)
     case ack(ReportAck)
     case pong([UInt8])
+    case refusal(String)
     case other(kind: UInt8)
 
     var description: String {
@@ -124,6 +125,7 @@ enum Sent: Equatable, CustomStringConvertible {
         case let .redirect(redirect): "redirect(term \(redirect.term), '\(redirect.leaderName)', '\(redirect.leaderAgentAddress)')"
         case let .ack(ack): "ack(term \(ack.leaderTerm), \(ack.acknowledgedSequence))"
         case let .pong(payload): "pong(\(payload))"
+        case let .refusal(reason): "refusal('\(reason)')"
         case let .other(kind): "frame of kind \(kind)"
         }
     }
@@ -172,6 +174,7 @@ final class AgentLink {
             case .agentRedirect: sent.append(.redirect(try AgentSessionCodec.decodeRedirect(frame.payload)))
             case .reportAck: sent.append(.ack(try ReportCodec.decodeAck(frame.payload)))
             case .pong: sent.append(.pong(frame.payload))
+            case .agentRefusal: sent.append(.refusal(try AgentSessionCodec.decodeRefusal(frame.payload)))
             default: sent.append(.other(kind: frame.kind))
             }
         }

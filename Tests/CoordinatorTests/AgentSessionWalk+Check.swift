@@ -29,7 +29,7 @@ extension AgentSessionWalk {
             case let .pong(payload):
                 if payload != tracked.ping { broken.append("a pong of \(payload) for a ping of \(tracked.ping.map { "\($0)" } ?? "none")") }
                 tracked.ping = nil
-            case .other: broken.append("sent an agent \(sent)")
+            case .other, .refusal: broken.append("sent an agent \(sent)")
             }
         }
         if tracked.isOpen, tracked.report != nil || tracked.ping != nil { broken.append("a report or ping went unanswered") }

@@ -89,7 +89,7 @@ struct FleetCodecTests {
     @Test func trailingBytesUnknownTagsAndVersionsAreRejected() {
         let bytes = FleetCodec.encode(.deleteEnvironment(name: "qa"))
         #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommand(bytes + [0]) }
-        #expect(throws: BinaryDecodingError.unsupportedVersion(13)) { try FleetCodec.decodeCommand([13] + bytes.dropFirst()) }
+        #expect(throws: BinaryDecodingError.unsupportedVersion(14)) { try FleetCodec.decodeCommand([14] + bytes.dropFirst()) }
         #expect(throws: BinaryDecodingError.self) { try FleetCodec.decodeCommand([2, 77]) }
     }
 

@@ -15,6 +15,7 @@ struct AgentSessionCodecTests {
         AgentSessionCodec.encode(AgentRedirect(term: 9, leaderName: "c2", leaderAgentAddress: "10.0.0.2:7001")),
         AgentSessionCodec.encode(AgentCommand(leaderTerm: 9, commandID: 3, action: .setReportInterval(milliseconds: 500))),
         AgentSessionCodec.encode(AgentCommandResult(commandID: 3, accepted: false, detail: "term 8 is below 9")),
+        AgentSessionCodec.encodeRefusal("node n1 enrolled for environment 'staging'"),
     ]
 
     static func decodeAny(_ bytes: [UInt8], as kind: Int) throws(BinaryDecodingError) {
@@ -23,7 +24,8 @@ struct AgentSessionCodecTests {
         case 1: _ = try AgentSessionCodec.decodeWelcome(bytes)
         case 2: _ = try AgentSessionCodec.decodeRedirect(bytes)
         case 3: _ = try AgentSessionCodec.decodeCommand(bytes)
-        default: _ = try AgentSessionCodec.decodeCommandResult(bytes)
+        case 4: _ = try AgentSessionCodec.decodeCommandResult(bytes)
+        default: _ = try AgentSessionCodec.decodeRefusal(bytes)
         }
     }
 
@@ -33,6 +35,14 @@ struct AgentSessionCodecTests {
         #expect(try AgentSessionCodec.decodeRedirect(Self.encodings[2]).leaderAgentAddress == "10.0.0.2:7001")
         #expect(try AgentSessionCodec.decodeCommand(Self.encodings[3]).action == .setReportInterval(milliseconds: 500))
         #expect(try AgentSessionCodec.decodeCommandResult(Self.encodings[4]).detail == "term 8 is below 9")
+        #expect(try AgentSessionCodec.decodeRefusal(Self.encodings[5]) == "node n1 enrolled for environment 'staging'")
+    }
+
+    /// A hello refusal's reason is cut to the session's text bound, never refused for its length.
+    @Test func aLongRefusalIsCutToTheTextBound() throws {
+        let long = String(repeating: "é", count: AgentSessionLimits.textBytesMaximum)
+        let reason = try AgentSessionCodec.decodeRefusal(AgentSessionCodec.encodeRefusal(long))
+        #expect(reason.utf8.count <= AgentSessionLimits.textBytesMaximum && long.hasPrefix(reason) && !reason.isEmpty)
     }
 
     @Test func aFormerLeaderTrailsTheHelloOnlyWhenThereIsOne() throws {
@@ -76,7 +86,7 @@ struct AgentSessionCodecTests {
             let length = Int(random.next() % 96)
             var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             if !bytes.isEmpty { bytes[0] = 1 }
-            _ = try? Self.decodeAny(bytes, as: round % 5)
+            _ = try? Self.decodeAny(bytes, as: round % Self.encodings.count)
         }
     }
 }
