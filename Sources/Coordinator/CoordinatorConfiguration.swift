@@ -24,9 +24,10 @@ public struct CoordinatorConfiguration: Sendable {
     /// ignored once the data directory records one.
     public var initialClusterToken = ""
     /// What to publish as this node's API / agent address when the bound one
-    /// is not what others should dial (a wildcard, NAT, a load balancer).
-    public var advertisedAPIAddress: SocketAddress?
-    public var advertisedAgentAddress: SocketAddress?
+    /// is not what others should dial (a wildcard, NAT, a load balancer, a pod's DNS name).
+    /// Published as written; a name is resolved by whoever dials it, at each dial.
+    public var advertisedAPIAddress: HostPort?
+    public var advertisedAgentAddress: HostPort?
     public var limits = CoordinatorLimits()
     public var raftTickInterval: Duration = .milliseconds(50)
     /// An agent silent this long is `suspect`, this long `down`; after a

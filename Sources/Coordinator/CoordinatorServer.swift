@@ -273,10 +273,9 @@ public final class CoordinatorServer: Sendable {
         artifacts.start()
         deployments.start()
         webhooks.start()
-        raft.start(advertising: AdvertisedAddresses(
-            name: configuration.name,
-            apiAddress: "\(configuration.advertisedAPIAddress ?? Self.reachable(endpoints[0].boundAddress, peer: peerAddress))",
-            agentAddress: "\(configuration.advertisedAgentAddress ?? Self.reachable(endpoints[2].boundAddress, peer: peerAddress))"))
+        let apiAddress = configuration.advertisedAPIAddress ?? HostPort(Self.reachable(endpoints[0].boundAddress, peer: peerAddress))
+        let agentAddress = configuration.advertisedAgentAddress ?? HostPort(Self.reachable(endpoints[2].boundAddress, peer: peerAddress))
+        raft.start(advertising: AdvertisedAddresses(name: configuration.name, apiAddress: "\(apiAddress)", agentAddress: "\(agentAddress)"))
         logger.info("coordinator started", ["name": configuration.name,
                                             "api": "\(endpoints[0].boundAddress)",
                                             "peer": "\(endpoints[1].boundAddress)",

@@ -34,7 +34,7 @@ struct APIClientOptions {
     /// More addresses than any cluster has members is a mistake, not a list.
     static let addressesMaximum = 16
 
-    let addresses: [SocketAddress]
+    let addresses: [HostPort]
     let caPath: String
     let wantsJSON: Bool
     let timeout: Duration
@@ -111,7 +111,9 @@ struct APIClientOptions {
     }
 
     /// `https://a:1,b:2/` → the two addresses, in order; the scheme and trailing slashes are optional.
-    static func parseAddresses(_ list: String) throws(UsageError) -> [SocketAddress] {
+    /// A host is numeric, `localhost` (read as 127.0.0.1, as always), or a DNS name resolved at each
+    /// attempt (`APIFailover.send`), which the coordinator's certificate must carry.
+    static func parseAddresses(_ list: String) throws(UsageError) -> [HostPort] {
         let items = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
         guard !items.isEmpty, items.count <= addressesMaximum else {
             throw UsageError("--addr (or HOTSWAP_ADDR) takes 1 to \(addressesMaximum) addresses, not \(items.count)")
@@ -120,10 +122,12 @@ struct APIClientOptions {
             var hostPort = Substring(item)
             if hostPort.hasPrefix("https://") { hostPort = hostPort.dropFirst("https://".count) }
             while hostPort.hasSuffix("/") { hostPort = hostPort.dropLast() }
+            // `localhost` has always meant 127.0.0.1 here, not a name to resolve (to ::1 first, often).
+            if hostPort.hasPrefix("localhost:") { hostPort = "127.0.0.1" + hostPort.dropFirst("localhost".count) }
             do {
-                return try SocketAddress(parsing: String(hostPort))
+                return try HostPort(parsing: String(hostPort), flag: "--addr (or HOTSWAP_ADDR)")
             } catch {
-                throw UsageError("--addr (or HOTSWAP_ADDR): '\(item)': \(error)")
+                throw UsageError("\(error)")
             }
         }
     }
@@ -168,7 +172,7 @@ struct APIClientOptions {
     /// These options asking only `address`, once per request (no retry after a 503, 429 or timeout),
     /// with `timeout` for all its requests (a debug bundle asks each member in turn and records what
     /// it answers; the others are not a fallback there).
-    func asking(only address: SocketAddress, timeout: Duration) -> APIClientOptions {
+    func asking(only address: HostPort, timeout: Duration) -> APIClientOptions {
         var copy = self
         copy.failover = APIFailover(addresses: [address], caPath: caPath, clientCertificate: failover.clientCertificate,
                                     timeout: timeout, singleAttempt: true)

@@ -13,7 +13,7 @@ import Transport
 /// wait for the deadline. A rate limit's 429 is waited for whole, or, when its wait would cross
 /// the deadline, is the answer (`FailoverRule.roundWait`). Every failure ends as one line (`APIFailure`).
 final class APIFailover {
-    let addresses: [SocketAddress]
+    let addresses: [HostPort]
     let caPath: String
     /// The client certificate the connections present (`--cert`), for the message when it is refused.
     let clientCertificate: String?
@@ -25,14 +25,14 @@ final class APIFailover {
     let singleAttempt: Bool
 
     /// The order the next request starts with: slow addresses last, refused ones gone.
-    private var order: [SocketAddress]
+    private var order: [HostPort]
     /// Addresses whose attempt ran out of time in this command.
-    private var slow: [SocketAddress] = []
-    private var refused: [SocketAddress] = []
+    private var slow: [HostPort] = []
+    private var refused: [HostPort] = []
     /// Why the first refused address was: the message when no address is left to ask.
     private var certificateFailure: APIFailure?
 
-    init(addresses: [SocketAddress], caPath: String, clientCertificate: String?, timeout: Duration, singleAttempt: Bool = false) {
+    init(addresses: [HostPort], caPath: String, clientCertificate: String?, timeout: Duration, singleAttempt: Bool = false) {
         self.addresses = addresses
         self.singleAttempt = singleAttempt
         self.caPath = caPath
@@ -52,7 +52,7 @@ final class APIFailover {
     /// What went wrong so far in one request, for the message when it cannot go on.
     private struct Setbacks {
         var unavailable: HTTPClientResponse?
-        var unreachable: [(address: SocketAddress, error: HTTPClientError, limit: Duration)] = []
+        var unreachable: [(address: HostPort, error: HTTPClientError, limit: Duration)] = []
         /// The shortest wait before another round; nil: no round is worth repeating.
         var pause: Duration?
         /// The pause is a rate limit's: waited whole or not at all.
@@ -103,9 +103,8 @@ final class APIFailover {
                 let later = round[(index + 1)...].filter { !slow.contains($0) }.count
                 let attemptLimit = FailoverRule.attemptLimit(remaining: remaining, laterAddresses: later)
                 attempts += 1
-                let result = client.send(request, to: address, serverName: address.host,
-                                         timeout: rule.isIdempotent && !patient ? attemptLimit : remaining,
-                                         connectTimeout: attemptLimit)
+                let result = Self.send(request, client: client, to: address,
+                                       timeout: rule.isIdempotent && !patient ? attemptLimit : remaining, connectTimeout: attemptLimit)
                 let step = rule.step(after: Self.end(of: result))
                 if case .failure(.timedOut) = result, !slow.contains(address) { slow.append(address) }
                 if step == .skipAddress { refused.append(address) }
@@ -155,12 +154,30 @@ final class APIFailover {
             throw APIFailure(message: "no time left to ask \(addresses.first.map { "\($0)" } ?? "a coordinator")",
                              hint: "raise the timeout")
         }
-        switch client.send(request, to: address, serverName: address.host, timeout: remaining, connectTimeout: remaining) {
+        switch Self.send(request, client: client, to: address, timeout: remaining, connectTimeout: remaining) {
         case let .success(response):
             return Answer(response: response, alreadyDone: false)
         case let .failure(error):
             throw APIFailure(error, at: address, caPath: caPath, clientCertificate: clientCertificate, limit: remaining)
         }
+    }
+
+    /// One attempt at `target`. A host name is resolved first, at every attempt (a rescheduled pod's
+    /// name moves to its new address), by the system's resolver, whose own timeouts bound the wait;
+    /// the certificate must name the host as written. A name that gives no address fails like a
+    /// refused connection: nothing was sent, and a later round may find it.
+    static func send(_ request: HTTPClientRequest, client: HTTPClient, to target: HostPort, timeout: Duration,
+                     connectTimeout: Duration) -> Result<HTTPClientResponse, HTTPClientError> {
+        let address: SocketAddress
+        if let numeric = target.numeric {
+            address = numeric
+        } else {
+            switch SocketAddress.resolving(target.host, port: target.port) {
+            case let .success(resolved): address = resolved
+            case let .failure(failure): return .failure(.connectFailed("\(failure)"))
+            }
+        }
+        return client.send(request, to: address, serverName: target.host, timeout: timeout, connectTimeout: connectTimeout)
     }
 
     /// How an attempt ended, as `FailoverRule` weighs it.

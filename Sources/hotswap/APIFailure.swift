@@ -90,7 +90,7 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
 
     /// A failure on the way to the server at `address`, where the attempt had `limit`;
     /// `clientCertificate` is the path of the certificate presented, if any.
-    init(_ error: HTTPClientError, at address: SocketAddress, caPath: String, clientCertificate: String?, limit: Duration) {
+    init(_ error: HTTPClientError, at address: HostPort, caPath: String, clientCertificate: String?, limit: Duration) {
         switch error {
         case let .handshakeFailed(_, certificate?):
             self.init(certificate, at: address, caPath: caPath)
@@ -144,7 +144,7 @@ struct APIFailure: ExitStatusError, CustomStringConvertible {
         }
     }
 
-    private init(_ fault: CertificateFault, at address: SocketAddress, caPath: String) {
+    private init(_ fault: CertificateFault, at address: HostPort, caPath: String) {
         switch fault {
         case .untrustedIssuer:
             self.init(message: "the coordinator at \(address) presented a certificate not issued by the CA in \(caPath)",

@@ -77,11 +77,11 @@ enum CoordinatorCommand {
         configuration.limits.frameIdleTimeout = try options.duration(Flags.frameIdleTimeout)
         configuration.limits.shutdownTimeout = try options.duration(Flags.shutdownTimeout)
         try readCluster(options, into: &configuration)
-        if options.isGiven(Flags.advertiseAPIAddress) {
-            configuration.advertisedAPIAddress = try address(options, Flags.advertiseAPIAddress)
+        if let text = options.text(Flags.advertiseAPIAddress) {
+            configuration.advertisedAPIAddress = try advertised(text, Flags.advertiseAPIAddress)
         }
-        if options.isGiven(Flags.advertiseAgentAddress) {
-            configuration.advertisedAgentAddress = try address(options, Flags.advertiseAgentAddress)
+        if let text = options.text(Flags.advertiseAgentAddress) {
+            configuration.advertisedAgentAddress = try advertised(text, Flags.advertiseAgentAddress)
         }
         configuration.agentSuspectAfter = try options.duration(Flags.agentSuspectAfter)
         configuration.agentDownAfter = try options.duration(Flags.agentDownAfter)
@@ -160,6 +160,17 @@ enum CoordinatorCommand {
             throw UsageError("--api-allowed-origin may be given at most \(OriginPolicy.originsMaximum) times")
         }
         return OriginPolicy(allowed: origins)
+    }
+
+    /// An advertised `HOST:PORT`: a numeric address or a host name (a pod's DNS name under its headless
+    /// Service), which is published as written and resolved by whoever dials it (agents following a
+    /// redirect, the CLI); a malformed one is a usage error naming the flag.
+    static func advertised(_ text: String, _ flag: Flag) throws(UsageError) -> HostPort {
+        do {
+            return try HostPort(parsing: text, flag: "--\(flag.name)")
+        } catch {
+            throw UsageError(error.description)
+        }
     }
 
     /// A `HOST:PORT` flag's address; a malformed one is a usage error naming the flag.

@@ -29,9 +29,9 @@ enum CoordinatorFlags {
     static let initialClusterToken = Flag("initial-cluster-token", .text("TOKEN"), .described("none"),
                                           help: "mixed into a new cluster's identity at its founding; ignored after")
     static let advertiseAPIAddress = Flag("advertise-api-addr", .text("HOST:PORT"), .described("the bound address"),
-                                          help: "the API address published to the cluster")
+                                          help: "the API address or host name:port published to the cluster")
     static let advertiseAgentAddress = Flag("advertise-agent-addr", .text("HOST:PORT"), .described("the bound address"),
-                                            help: "the agent address published to the cluster")
+                                            help: "the agent address or host name:port published to the cluster")
 
     static let agentSuspectAfter = Flag("agent-suspect-after", .duration(.milliseconds(100) ... .seconds(3_600)), .value("3s"),
                                         help: "an agent silent this long is suspect; at most --agent-down-after")

@@ -23,7 +23,7 @@ struct DebugBundleCollector {
     /// One member to ask.
     struct Member {
         let name: String
-        let address: SocketAddress
+        let address: HostPort
         /// The name is the member's own (from the status), which its answers must carry; an
         /// address's stand-in name is not.
         var isOwnName = true
@@ -67,7 +67,7 @@ struct DebugBundleCollector {
                 continue
             }
             do {
-                members.append(Member(name: member.name, address: try SocketAddress(parsing: member.apiAddress)))
+                members.append(Member(name: member.name, address: try HostPort(parsing: member.apiAddress, flag: "apiAddress")))
             } catch {
                 problems.append("\(member.name): API address '\(TerminalText.printable(member.apiAddress))': \(error); not asked")
             }

@@ -4,7 +4,7 @@ import TestSupport
 
 extension ChartRuntimeTests {
     /// Docs/KUBERNETES.md's steps once the coordinators are up, as an operator runs them with the
-    /// CLI (`hotswap login`, then `hotswap tokens create`, against the members' API addresses), and
+    /// CLI (`hotswap login`, then `hotswap tokens create`, against the members' pod DNS names), and
     /// the join Secret made from what it printed (`kubectl create secret generic ... token=...
     /// ca-hash=...`). Before that Secret exists the agent's pod cannot start (it waits); with it the
     /// DaemonSet's agent, run with every rendered argument and an empty node directory, enrolls: the
@@ -16,11 +16,11 @@ extension ChartRuntimeTests {
         let caPEM = try #require(tls["ca.pem"], "the TLS Secret has no ca.pem")
         try FileManager.default.createDirectory(atPath: "\(work)/config", withIntermediateDirectories: true)
         try caPEM.write(to: URL(fileURLWithPath: "\(work)/ca.pem"))
-        let addresses = cluster.podNames.map { "https://\(cluster.podIPs[$0] ?? "?"):\(cluster.ports["api"] ?? 0)" }
+        let addresses = cluster.podNames.map { "https://\(cluster.hosts.names[$0] ?? "?"):\(cluster.ports["api"] ?? 0)" }
         let environment = ["HOTSWAP_ADDR": addresses.joined(separator: ","), "HOTSWAP_CA": "\(work)/ca.pem",
                            "XDG_CONFIG_HOME": "\(work)/config", "HOTSWAP_TOKEN": ""]
         let hotswap = { (arguments: [String], input: Data?) in
-            try ExternalCommand.run([HotSwapBinary.path] + arguments, input: input, environment: environment)
+            try ExternalCommand.run(cluster.hosts.wrapping([HotSwapBinary.path] + arguments), input: input, environment: environment)
         }
         let password = try #require(cluster.chart.secretData("\(cluster.fullName)-bootstrap")?["password"])
         let login = try hotswap(["login", "--password-stdin"], password + Data("\n".utf8))
@@ -30,12 +30,12 @@ extension ChartRuntimeTests {
         let printed = fields(made.standardOutput)
         let token = try #require(printed["token"], "\(made.combined)"), hash = try #require(printed["ca-hash"], "\(made.combined)")
         #expect {
-            try agent.pod(nodeName: "node-1", root: "\(work)/waiting", secrets: [:], routes: cluster.routes)
+            try agent.pod(nodeName: "node-1", root: "\(work)/waiting", secrets: [:], hosts: cluster.hosts)
         } throws: { error in
             "\(error)".contains(agent.joinSecretName)
         }
         let join = [agent.joinSecretName: ["token": Data(token.utf8), "ca-hash": Data(hash.utf8)]]
-        let pod = try agent.pod(nodeName: "node-1", root: "\(work)/node-1", secrets: join, routes: cluster.routes)
+        let pod = try agent.pod(nodeName: "node-1", root: "\(work)/node-1", secrets: join, hosts: cluster.hosts)
         let node = pod.hostDirectory
         let unready = try ExternalCommand.run(pod.readiness, environment: pod.variables)
         #expect(unready.status != 0, "the readiness probe passes before the agent enrolled")

@@ -3,9 +3,11 @@ import Testing
 import TestSupport
 
 /// The chart's containers run the real binary with exactly the command and arguments
-/// `helm template` renders: pod N stands at 127.X.Y.(N+1) (a random X.Y per run), each member
-/// Service's `clusterIP:port` is routed to its pod's container port as kube-proxy would, `$(VAR)`
-/// is expanded from the downward API and the Secrets, and mounted paths are temporary directories
+/// `helm template` renders: pod N stands at 127.X.Y.(N+1) (a random X.Y per run), and every process
+/// (coordinators, the agent, the operator's CLI and curl) runs in a mount namespace of its own whose
+/// /etc/hosts gives the pods' DNS names under the headless Service those addresses, as the cluster's
+/// DNS would (`PodHosts`); `$(VAR)` is expanded from the downward API and the Secrets, and mounted
+/// paths are temporary directories
 /// filled from the rendered Secrets and ConfigMaps, from the certificate hook's own commands and
 /// from the join Secret an operator makes with `hotswap tokens create`. A flag the binary
 /// refuses, or ports that do not agree, fail these tests.
@@ -22,7 +24,9 @@ struct ChartRuntimeTests {
     /// `ci/five-coordinators-values.yaml` five.
     @Test(arguments: [("default-values.yaml", 3), ("five-coordinators-values.yaml", 5)])
     func coordinatorsAndAnEnrolledAgentComeUpFromTheRenderedArguments(values: String, count: Int) throws {
-        try Prerequisite.requireTools("python3", "curl", "sh")
+        try Prerequisite.requireTools("python3", "curl", "sh", "unshare")
+        let (namespaces, reason) = PodHosts.namespacesWork()
+        try Prerequisite.require(namespaces, reason)
         let chart = try RenderedChart.render(["-f", "\(RenderedChart.chart)/ci/\(values)"])
         let cluster = try RenderedCluster(chart: chart)
         let agent = try RenderedAgent(chart: chart)
@@ -54,8 +58,9 @@ struct ChartRuntimeTests {
         try Self.expectAnAgentEnrolls(agent, cluster: cluster, secrets: secrets, work: work.file("operator"))
     }
 
-    /// The agent's rendered flags are flags of `hotswap-agent`; each of its coordinators is a member
-    /// Service port that reaches the coordinator container's agent port; its join token is the
+    /// The agent's rendered flags are flags of `hotswap-agent`; its coordinators are every pod's DNS
+    /// name under the headless Service, once each, at the coordinator container's agent port, and each
+    /// coordinator advertises its own pod's name at its agent and API ports; its join token is the
     /// `token` item of the join Secret's volume and its CA hash that Secret's `ca-hash` key. (The
     /// runtime test above runs it with these arguments.)
     @Test func theAgentsRenderedFlagsAreAgentFlagsAndItsCoordinatorsAreTheAgentPorts() throws {
@@ -71,14 +76,21 @@ struct ChartRuntimeTests {
                     "the chart passes \(argument), which hotswap-agent --help does not list")
         }
         let coordinators = try #require(agent.arguments.first { $0.hasPrefix("--coordinators=") }).dropFirst("--coordinators=".count)
-        for address in coordinators.split(separator: ",") {
-            let routed = try cluster.routes.routing(String(address))
-            #expect(routed.hasSuffix(":\(cluster.ports["agent"] ?? 0)"), "\(address) reaches \(routed), not an agent port")
+        let agentPort = cluster.ports["agent"] ?? 0, apiPort = cluster.ports["api"] ?? 0
+        let expected = cluster.podNames.map { "\(cluster.hosts.names[$0] ?? "?"):\(agentPort)" }
+        #expect(coordinators.split(separator: ",").map(String.init) == expected,
+                "--coordinators is not every pod's DNS name at the agent port: \(coordinators), wanted \(expected)")
+        for podName in cluster.podNames {
+            let command = (cluster.container["args"] as? [String] ?? []).map { expandingVariables($0, ["POD_NAME": podName]) }
+            let name = cluster.hosts.names[podName] ?? "?"
+            #expect(command.contains("--advertise-agent-addr=\(name):\(agentPort)")
+                        && command.contains("--advertise-api-addr=\(name):\(apiPort)"),
+                    "\(podName) does not advertise its pod's DNS name: \(command)")
         }
         let join = ["token": Data("a-token".utf8), "ca-hash": Data("sha256:00".utf8)]
         let root = TemporaryDirectory()
         let command = try agent.pod(nodeName: "node-1", root: root.path, secrets: [agent.joinSecretName: join],
-                                    routes: cluster.routes).command
+                                    hosts: cluster.hosts).command
         let tokenFile = try #require(command.first { $0.hasPrefix("--join-token-file=") }).dropFirst("--join-token-file=".count)
         #expect(FileManager.default.contents(atPath: String(tokenFile)) == join["token"], "--join-token-file is not the Secret's token")
         #expect(command.contains("--ca-hash=sha256:00"), "--ca-hash is not the Secret's ca-hash: \(command)")
@@ -86,7 +98,7 @@ struct ChartRuntimeTests {
 
     /// The hook's store container posts one Secret with the token in a header file, never on curl's
     /// command line; on 409 it reads the Secret it found and keeps it when its fingerprint is this
-    /// rendering's, and fails naming the values when the Secret was made for other member addresses.
+    /// rendering's, and fails naming the values when the Secret was made for another cluster domain.
     /// Then it publishes the kept or made Secret's ca.pem alone in a ConfigMap (made, or replaced
     /// with PUT when it exists), the one the ServiceMonitor reads. Both objects carry the annotations
     /// that keep Argo CD from pruning them (Helm does not own them).
@@ -125,12 +137,11 @@ struct ChartRuntimeTests {
         let keptMap = try CertificateHook.configMap(posted: try #require(kept.calls.last?.posted, "no ConfigMap put"))
         #expect(keptMap.data == caMap.data, "the ConfigMap does not hold the kept Secret's ca.pem")
 
-        let other = try RenderedCluster(chart: RenderedChart.render(["-f", Self.defaultValues, "--set",
-                                                                     "coordinators.memberServiceIPs={10.96.0.30,10.96.0.31,10.96.0.32}"]))
+        let other = try RenderedCluster(chart: RenderedChart.render(["-f", Self.defaultValues, "--set", "clusterDomain=example.internal"]))
         let otherRun = try CertificateHook(cluster: other, work: work.file("other")).run(statuses: [201, 201])
         let otherPosted = try #require(otherRun.calls.first?.posted)
         let refused = try CertificateHook(cluster: cluster, work: work.file("refused")).run(statuses: [409, 200], answers: [2: otherPosted])
-        #expect(refused.store.status != 0 && refused.store.standardOutput.contains("coordinators.memberServiceIPs"),
+        #expect(refused.store.status != 0 && refused.store.standardOutput.contains("clusterDomain"),
                 "a Secret made for other members was kept: \(refused.store.combined)")
         #expect(refused.calls.count == 2, "a ConfigMap was published for a refused Secret")
     }
@@ -150,20 +161,22 @@ struct ChartRuntimeTests {
         let ca = try #require(secrets[cluster.tlsSecretName]?["ca.pem"])
         let work = TemporaryDirectory()
         try ca.write(to: URL(fileURLWithPath: work.file("ca.pem")))
-        let api = "https://\(cluster.podIPs[cluster.podNames[0]] ?? "?"):\(cluster.ports["api"] ?? 0)/api/v1"
+        // By the pod's DNS name, which its certificate carries (not its address, which it does not).
+        let api = "https://\(cluster.hosts.names[cluster.podNames[0]] ?? "?"):\(cluster.ports["api"] ?? 0)/api/v1"
         let body = "{\"username\":\"admin\",\"password\":\"\(String(decoding: password, as: UTF8.self))\"}"
         // The leader makes the first admin once it leads, a moment after it is known.
         var login = ""
         let loggedIn = eventually(timeout: .seconds(60), every: .milliseconds(500)) {
-            login = status(["curl", "-sS", "--cacert", work.file("ca.pem"), "-H", "Content-Type: application/json",
-                            "--data", body, "\(api)/auth/login"])
+            login = status(cluster.hosts.wrapping(["curl", "-sS", "--cacert", work.file("ca.pem"), "-H", "Content-Type: application/json",
+                                                   "--data", body, "\(api)/auth/login"]))
             return login.contains("\"token\"")
         }
         #expect(loggedIn, "admin login with the bootstrap password: \(login)")
         let token = try #require(login.firstMatch(of: /"token"\s*:\s*"([^"]+)"/)?.output.1, "\(login)")
         var answer = ""
         let led = eventually(timeout: .seconds(60), every: .milliseconds(500)) {
-            answer = status(["curl", "-sS", "--cacert", work.file("ca.pem"), "-H", "Authorization: Bearer \(token)", "\(api)/cluster"])
+            answer = status(cluster.hosts.wrapping(["curl", "-sS", "--cacert", work.file("ca.pem"), "-H", "Authorization: Bearer \(token)",
+                                                    "\(api)/cluster"]))
             return answer.contains("\"leader\":\"")
         }
         #expect(led, "no leader in \(answer)")

@@ -1,10 +1,12 @@
 import Cluster
 @testable import hotswap
+import Primitives
 import Testing
 
 /// The debug bundle's settings redact every free-text value not listed as shown
 /// (`ConfigurationReport.textSettings`): each text flag of `hotswap coordinator` must be listed,
-/// so a new one is classified on purpose, not shown or hidden by accident.
+/// so a new one is classified on purpose, not shown or hidden by accident. And the address flags read
+/// host names: the coordinator's advertised addresses and the CLI's `--addr`.
 @Suite struct CoordinatorSettingsTests {
     @Test func everyTextFlagOfTheCoordinatorIsClassified() {
         let flags = CoordinatorFlags.all.filter { CoordinatorSettings.kind(of: $0) == .text }
@@ -14,5 +16,35 @@ import Testing
                     "--\(flag.name) takes text but is not classified in ConfigurationReport.textSettings")
         }
         #expect(ConfigurationReport.textSettings["config"] == .shown, "--config, reported beside the coordinator's flags")
+    }
+
+    /// A pod advertises its DNS name (the chart's `--advertise-agent-addr=POD.PEERS.NS.svc.DOMAIN:7001`): the
+    /// advertised flags take a host name as well as a numeric address, keep the name as text to publish
+    /// (lower-cased, as `HostPort` keeps every name), and refuse what is neither, naming the flag.
+    @Test func advertisedAddressesTakeAHostNameOrANumericAddress() throws {
+        let flag = CoordinatorFlags.advertiseAgentAddress
+        let name = try CoordinatorCommand.advertised("Hotswap-0.hotswap-peers.ns.svc.cluster.local:7001", flag)
+        #expect(name.isName && "\(name)" == "hotswap-0.hotswap-peers.ns.svc.cluster.local:7001")
+        #expect(try CoordinatorCommand.advertised("10.0.0.5:7001", flag).numeric == SocketAddress(host: "10.0.0.5", port: 7001))
+        #expect("\(try CoordinatorCommand.advertised("[fd00::5]:7001", CoordinatorFlags.advertiseAPIAddress))" == "[fd00::5]:7001")
+        for bad in ["hotswap-0.peers", "hotswap-0.peers:0", "-bad.peers:7001", "10.0.0:7001", "hotswap-0.peers.:7001", "[name]:7001"] {
+            #expect(throws: UsageError.self, "\(bad) was taken") { try CoordinatorCommand.advertised(bad, flag) }
+            do {
+                _ = try CoordinatorCommand.advertised(bad, flag)
+            } catch {
+                #expect(error.description.contains("--advertise-agent-addr"), "\(error)")
+            }
+        }
+    }
+
+    /// The CLI's `--addr` / `HOTSWAP_ADDR` take the pods' DNS names a follower's answers name (resolved at
+    /// each attempt, `APIFailover.send`) beside numeric addresses, and `localhost` stays 127.0.0.1.
+    @Test func theCLIsAddressesTakeHostNames() throws {
+        let addresses = try APIClientOptions.parseAddresses(
+            "https://hotswap-1.hotswap-peers.ns.svc:8443, https://localhost:8443/,10.0.0.1:8443,https://[::1]:8443")
+        #expect(addresses.map(\.description) == ["hotswap-1.hotswap-peers.ns.svc:8443", "127.0.0.1:8443", "10.0.0.1:8443", "[::1]:8443"])
+        #expect(addresses.map(\.isName) == [true, false, false, false])
+        #expect(throws: UsageError.self) { try APIClientOptions.parseAddresses("https://bad_name:8443") }
+        #expect(throws: UsageError.self) { try APIClientOptions.parseAddresses("https://hotswap-1.peers") }
     }
 }

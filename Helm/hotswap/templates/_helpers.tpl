@@ -47,21 +47,35 @@ app.kubernetes.io/component: agent
 {{- default (printf "%s-bootstrap" (include "hotswap.fullname" .)) .Values.bootstrap.existingSecret -}}
 {{- end -}}
 
-{{/* "NAME=IP:PEER,..." for --initial-cluster: each member at its own Service's fixed address. */}}
+{{/* The headless Service that gives each coordinator pod its DNS name (the StatefulSet's serviceName). */}}
+{{- define "hotswap.peersService" -}}
+{{- printf "%s-peers" (include "hotswap.fullname" .) -}}
+{{- end -}}
+
+{{/* The DNS domain of the headless Service: "SERVICE.NAMESPACE.svc.CLUSTERDOMAIN". */}}
+{{- define "hotswap.peersDomain" -}}
+{{- printf "%s.%s.svc.%s" (include "hotswap.peersService" .) .Release.Namespace .Values.clusterDomain -}}
+{{- end -}}
+
+{{/* "NAME=POD.PEERS.NAMESPACE.svc.DOMAIN:PEER,..." for --initial-cluster: each member at its pod's DNS name,
+which the headless Service publishes ready or not and every dial resolves again (a rescheduled pod moves). */}}
 {{- define "hotswap.initialCluster" -}}
 {{- $fullname := include "hotswap.fullname" . -}}
+{{- $domain := include "hotswap.peersDomain" . -}}
 {{- $members := list -}}
 {{- range $index := until (int .Values.coordinators.replicas) -}}
-{{- $members = append $members (printf "%s-%d=%s:%d" $fullname $index (index $.Values.coordinators.memberServiceIPs $index) (int $.Values.ports.peer)) -}}
+{{- $members = append $members (printf "%s-%d=%s-%d.%s:%d" $fullname $index $fullname $index $domain (int $.Values.ports.peer)) -}}
 {{- end -}}
 {{- join "," $members -}}
 {{- end -}}
 
-{{/* "IP:AGENT,..." for an agent's --coordinators. */}}
+{{/* "POD.PEERS.NAMESPACE.svc.DOMAIN:AGENT,..." for an agent's --coordinators. */}}
 {{- define "hotswap.agentCoordinators" -}}
+{{- $fullname := include "hotswap.fullname" . -}}
+{{- $domain := include "hotswap.peersDomain" . -}}
 {{- $members := list -}}
 {{- range $index := until (int .Values.coordinators.replicas) -}}
-{{- $members = append $members (printf "%s:%d" (index $.Values.coordinators.memberServiceIPs $index) (int $.Values.ports.agent)) -}}
+{{- $members = append $members (printf "%s-%d.%s:%d" $fullname $index $domain (int $.Values.ports.agent)) -}}
 {{- end -}}
 {{- join "," $members -}}
 {{- end -}}
@@ -72,12 +86,8 @@ app.kubernetes.io/component: agent
 {{- if eq (mod $replicas 2) 0 -}}
 {{- fail (printf "coordinators.replicas is %d: it must be odd (1, 3, 5 or 7); an even count tolerates no more failures than the odd count below it and can split its votes" $replicas) -}}
 {{- end -}}
-{{- $pick := "one free IPv4 ClusterIP per coordinator from the static band of the cluster's Service range (KEP-3070: its lowest addresses, e.g. 10.96.0.20-10.96.0.26 for kubeadm's and kind's 10.96.0.0/12; avoid .1, the kubernetes Service, and .10, kube-dns)" -}}
-{{- if not .Values.coordinators.memberServiceIPs -}}
-{{- fail (printf "coordinators.memberServiceIPs is required (it has no default): give %s" $pick) -}}
-{{- end -}}
-{{- if lt (len .Values.coordinators.memberServiceIPs) $replicas -}}
-{{- fail (printf "coordinators.memberServiceIPs lists %d addresses for %d coordinators: give %s" (len .Values.coordinators.memberServiceIPs) $replicas $pick) -}}
+{{- if .Values.coordinators.memberServiceIPs -}}
+{{- fail "coordinators.memberServiceIPs was removed in chart 0.3: members are reached by their pod DNS names under the headless Service. Remove it from your values (with --reuse-values: --set coordinators.memberServiceIPs=null) and follow Docs/KUBERNETES.md, \"Upgrades\" (from chart 0.2 to 0.3)" -}}
 {{- end -}}
 {{- if and .Values.bootstrap.adminPassword .Values.bootstrap.existingSecret -}}
 {{- fail "bootstrap.adminPassword and bootstrap.existingSecret are both set: give one" -}}
@@ -115,11 +125,11 @@ lookup answers an empty map under helm template and --dry-run, where nothing is 
 {{- end -}}
 {{- end -}}
 
-{{/* What the hook's certificates depend on (full name, namespace, coordinator count, member addresses,
-DNS names), hashed: the hook writes it on the TLS Secret it makes and refuses a Secret made for another. */}}
+{{/* What the hook's certificates depend on (full name, namespace, coordinator count, cluster domain, DNS
+names), hashed: the hook writes it on the TLS Secret it makes and refuses a Secret made for another. The
+leading "pod-dns" tells these apart from chart 0.2's, whose certificates named member Service IPs. */}}
 {{- define "hotswap.tlsFingerprint" -}}
-{{- $ips := slice .Values.coordinators.memberServiceIPs 0 (int .Values.coordinators.replicas) -}}
-{{- list (include "hotswap.fullname" .) .Release.Namespace .Values.coordinators.replicas $ips .Values.clusterDomain .Values.tls.extraDNSNames | toJson | sha256sum -}}
+{{- list "pod-dns" (include "hotswap.fullname" .) .Release.Namespace .Values.coordinators.replicas .Values.clusterDomain .Values.tls.extraDNSNames | toJson | sha256sum -}}
 {{- end -}}
 
 {{/* A duration as the coordinators write it (250ms, 10s, 2m, 1h) in whole seconds, rounded up. */}}

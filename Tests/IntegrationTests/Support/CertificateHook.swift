@@ -1,9 +1,9 @@
 import Foundation
 import TestSupport
 
-/// The certificate hook's Job of a rendering, run as its containers would run it: `issue` (with the
-/// member addresses routed to the pods), then `store` with a stub `curl` first on `PATH` standing in
-/// for the API server: it records each call's arguments and posted body, and answers with the
+/// The certificate hook's Job of a rendering, run as its containers would run it: `issue`, then
+/// `store` with a stub `curl` first on `PATH` standing in for the API server: it records each
+/// call's arguments and posted body, and answers with the
 /// statuses and bodies a test chooses. The service account's token and CA are files under `work`.
 struct CertificateHook {
     /// One call of the stub `curl`: its arguments and the body it posted, if any.
@@ -43,7 +43,7 @@ struct CertificateHook {
         let volumes = try PodVolumes(container: issue, podSpec: jobSpec, root: root, secrets: [:], configMaps: [:], claims: [])
         let binaries = URL(fileURLWithPath: HotSwapBinary.path).deletingLastPathComponent().path
         let path = "\(bin):\(binaries):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        let issueCommand = (issue["command"] as? [String] ?? []).map { cluster.routes.addressing(volumes.localizing($0)) }
+        let issueCommand = (issue["command"] as? [String] ?? []).map { volumes.localizing($0) }
         let issued = try ExternalCommand.run(issueCommand, environment: ["PATH": path])
         guard issued.status == 0 else { throw RenderedChart.Missing(description: "the hook's issue container failed: \(issued.combined)") }
         let storeCommand = (store["command"] as? [String] ?? []).map {

@@ -4,8 +4,8 @@ import TestSupport
 /// The agent DaemonSet of a rendering, its pod placed on this machine as one node's: the agent
 /// container's rendered command and arguments, `$(VAR)` expanded as the kubelet expands it (the
 /// node's name from the downward API, the CA hash from the join Secret), its mounts temporary
-/// directories (the node's hostPath directory empty, the join Secret's items with their mode) and
-/// the member Services' addresses routed to the pods.
+/// directories (the node's hostPath directory empty, the join Secret's items with their mode), run
+/// where the coordinator pods' DNS names resolve (`PodHosts`).
 struct RenderedAgent {
     let podSpec: [String: Any]
     let container: [String: Any]
@@ -31,7 +31,7 @@ struct RenderedAgent {
 
     /// One node's agent pod as this machine runs it.
     struct Pod {
-        /// The agent container's command line.
+        /// The agent container's command line, wrapped by `PodHosts.wrapping`.
         let command: [String]
         /// The directory standing for the node's hostPath directory.
         let hostDirectory: String
@@ -42,7 +42,7 @@ struct RenderedAgent {
 
     /// The agent's pod on the node `nodeName`, its volumes made under `root`. Without the join
     /// Secret in `secrets` it throws, as the kubelet does not start the container (the pod waits).
-    func pod(nodeName: String, root: String, secrets: [String: [String: Data]], routes: MemberServiceRoutes) throws -> Pod {
+    func pod(nodeName: String, root: String, secrets: [String: [String: Data]], hosts: PodHosts) throws -> Pod {
         let volumes = try PodVolumes(container: container, podSpec: podSpec, root: root, secrets: secrets, configMaps: [:], claims: [])
         let hostDirectory = try RenderedCluster.require(volumes.mounts.first { $0.path == hostMountPath }?.directory,
                                                         "directory for \(hostMountPath)")
@@ -51,10 +51,10 @@ struct RenderedAgent {
         guard command == ["/usr/local/bin/hotswap-agent"] else {
             throw RenderedChart.Missing(description: "the agent runs \(command), not the image's /usr/local/bin/hotswap-agent")
         }
-        let arguments = try arguments.map { try routes.routing(volumes.localizing(expandingVariables($0, variables))) }
+        let arguments = arguments.map { volumes.localizing(expandingVariables($0, variables)) }
         let probe = ((container["readinessProbe"] as? [String: Any])?["exec"] as? [String: Any])?["command"] as? [String]
         let readiness = try RenderedCluster.require(probe, "exec readiness probe of the agent").map(volumes.localizing)
-        return Pod(command: [HotSwapBinary.agentPath] + arguments, hostDirectory: hostDirectory, readiness: readiness,
+        return Pod(command: hosts.wrapping([HotSwapBinary.agentPath] + arguments), hostDirectory: hostDirectory, readiness: readiness,
                    variables: variables)
     }
 }

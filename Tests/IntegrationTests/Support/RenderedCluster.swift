@@ -3,7 +3,8 @@ import TestSupport
 
 /// The coordinators' StatefulSet of a rendering, placed on loopback: pod N of the set at
 /// 127.X.Y.(N+1) (X and Y random per instance, so that two runs on one machine do not meet), its
-/// member Services routed there, and the certificate hook's containers run for it.
+/// pods' DNS names under the headless Service in a hosts file that each process it starts reads as
+/// /etc/hosts (`PodHosts`), and the certificate hook's containers run for it.
 struct RenderedCluster {
     let chart: RenderedChart
     let fullName: String
@@ -11,7 +12,8 @@ struct RenderedCluster {
     let podIPs: [String: String]
     /// The coordinator container's named ports.
     let ports: [String: Int]
-    let routes: MemberServiceRoutes
+    /// The pods' DNS names; `hosts.wrapping` runs a command that resolves them.
+    let hosts: PodHosts
     let podSpec: [String: Any]
     let container: [String: Any]
     let tlsSecretName: String
@@ -35,7 +37,8 @@ struct RenderedCluster {
         self.container = container
         let ports = RenderedChart.ports(of: container)
         self.ports = ports
-        routes = try MemberServiceRoutes(chart: chart, podIPs: podIPs, containerPorts: ports)
+        let service = try Self.require(spec["serviceName"] as? String, "the StatefulSet's serviceName")
+        hosts = try PodHosts(chart: chart, service: service, podIPs: podIPs, directory: TemporaryDirectory().path)
         let volumes = podSpec["volumes"] as? [[String: Any]] ?? []
         let tls = volumes.first { $0["name"] as? String == "tls" }?["secret"] as? [String: Any]
         tlsSecretName = try Self.require(tls?["secretName"] as? String, "the coordinators' tls volume")
@@ -69,12 +72,13 @@ struct RenderedCluster {
         return secrets
     }
 
-    /// The coordinator container's command line for `podName`, its volumes made under `root`.
+    /// The coordinator container's command line for `podName`, its volumes made under `root`, run where
+    /// the pods' DNS names resolve.
     func coordinatorCommand(_ podName: String, root: String, secrets: [String: [String: Data]]) throws -> [String] {
         var configMaps: [String: [String: String]] = [:]
         for configMap in chart.objects(kind: "ConfigMap") {
             guard let name = RenderedChart.name(of: configMap), let data = chart.configMapData(name) else { continue }
-            configMaps[name] = try data.mapValues { try routes.routing($0) }
+            configMaps[name] = data
         }
         let volumes = try PodVolumes(container: container, podSpec: podSpec, root: root, secrets: secrets,
                                      configMaps: configMaps, claims: claims)
@@ -86,11 +90,10 @@ struct RenderedCluster {
         // 0.0.0.0 in a pod is every address of its network namespace; here, where the pods share
         // the machine's, it is the pod's own address (three coordinators cannot all take 0.0.0.0:8443).
         let podIP = podIPs[podName] ?? ""
-        let arguments = try (container["args"] as? [String] ?? []).map {
-            try routes.routing(volumes.localizing(expandingVariables($0, variables)))
-                .replacingOccurrences(of: "=0.0.0.0:", with: "=\(podIP):")
+        let arguments = (container["args"] as? [String] ?? []).map {
+            volumes.localizing(expandingVariables($0, variables)).replacingOccurrences(of: "=0.0.0.0:", with: "=\(podIP):")
         }
-        return [HotSwapBinary.path] + arguments
+        return hosts.wrapping([HotSwapBinary.path] + arguments)
     }
 
     /// The coordinator's readiness probe: path, port number and scheme.
