@@ -21,8 +21,6 @@ final class AgentEnrollment: Sendable {
     var authorityFrame: [UInt8] { signing.current.authorityFrame }
     /// How long a connection without a certificate may last, from its handshake to the answer.
     let connectionLifetime: Duration
-    /// How long after its handshake such a connection's enrollment request is due.
-    let requestDeadline: Duration
     private let raft: any GatewayRaft
     private let revocations: AgentRevocations
     private let logger: Logger
@@ -30,11 +28,10 @@ final class AgentEnrollment: Sendable {
     private let refused: Counter
     private let framesRefused: Counter
 
-    init(signing: AgentSigning, connectionLifetime: Duration, requestDeadline: Duration, raft: any GatewayRaft,
-         revocations: AgentRevocations, logger: Logger, metrics: MetricsRegistry) {
+    init(signing: AgentSigning, connectionLifetime: Duration, raft: any GatewayRaft, revocations: AgentRevocations,
+         logger: Logger, metrics: MetricsRegistry) {
         self.signing = signing
         self.connectionLifetime = connectionLifetime
-        self.requestDeadline = requestDeadline
         self.raft = raft
         self.revocations = revocations
         self.logger = logger

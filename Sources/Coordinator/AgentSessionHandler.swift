@@ -66,7 +66,7 @@ final class AgentSessionHandler: FrameReceiver {
     func channelDidOpen(_ channel: FrameChannel) {
         if channel.peer == nil, let enrollment {
             channel.restrictIncoming(frameSizeMaximumBytes: EnrollmentLimits.requestFrameBytesMaximum,
-                                     firstFrameWithin: enrollment.requestDeadline, lifetime: enrollment.connectionLifetime)
+                                     lifetime: enrollment.connectionLifetime)
             channel.send(Frame(kind: FrameKind.enrollmentAuthority.rawValue, payload: enrollment.authorityFrame),
                          what: "enrollment authority", refusalsTo: logger)
             return

@@ -139,11 +139,8 @@ public struct CoordinatorLimits: Sendable {
     public var enrollmentConnectionsMaximum = 64
     /// ... at most this many from one source (an IPv4 address, an IPv6 /64) ...
     public var enrollmentConnectionsPerSourceMaximum = 4
-    /// ... and each closed this long after its handshake, answered or not (the handshake has its own bound) ...
+    /// ... and each closed this long after its handshake, answered or not (the handshake has its own bound).
     public var enrollmentConnectionLifetime: Duration = .seconds(10)
-    /// ... or this long after it, when its enrollment request has not come by then: a source that
-    /// reconnects without asking holds a slot for this, not for the whole lifetime.
-    public var enrollmentRequestDeadline: Duration = .seconds(3)
     public var frameSizeMaximumBytes = 1 << 20
     public var frameIdleTimeout: Duration = .seconds(30)
     public var handshakeTimeout: Duration = .seconds(5)

@@ -216,7 +216,6 @@ public final class CoordinatorServer: Sendable {
         let lifetime = configuration.agentCertificateLifetime.wholeMilliseconds / 1_000
         let signing = try AgentSigning(caPath: configuration.caPath, keyPath: path, lifetimeSeconds: lifetime)
         let enrollment = AgentEnrollment(signing: signing, connectionLifetime: configuration.limits.enrollmentConnectionLifetime,
-                                         requestDeadline: configuration.limits.enrollmentRequestDeadline,
                                          raft: raft, revocations: revocations, logger: logger, metrics: metrics)
         let renewal = AgentCertificateRenewal(signing: signing, raft: raft, revocations: revocations, logger: logger,
                                               metrics: metrics)

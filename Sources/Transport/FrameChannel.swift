@@ -34,9 +34,6 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
     private let idleTimeout: Duration
     /// Set by `restrictIncoming`: how long the connection may last in all, which no frame restarts.
     private var lifetime: Duration?
-    /// Set by `restrictIncoming`: when the lifetime ends, and the bound on the first frame while none came.
-    private var lifetimeEnds: MonotonicInstant?
-    private var firstFrameDeadline: Duration?
     private let receiver: any FrameReceiver
 
     public init(connection: any Connection, frameSizeMaximumBytes: Int, idleTimeout: Duration, receiver: any FrameReceiver) {
@@ -72,17 +69,13 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
 
     /// For a connection allowed one short exchange (an agent enrolling without a certificate): the
     /// frames it receives are held to `frameSizeMaximumBytes` (below the channel's own bound, which
-    /// still holds for what it sends), and it is closed `lifetime` from now, whatever it sends, or
-    /// `firstFrame` from now when no whole frame has come by then (so a peer cannot hold the
-    /// connection its whole lifetime by saying nothing). Call from `channelDidOpen`, before anything is read.
-    public func restrictIncoming(frameSizeMaximumBytes: Int, firstFrameWithin firstFrame: Duration? = nil, lifetime: Duration) {
+    /// still holds for what it sends), and it is closed `lifetime` from now, whatever it sends.
+    /// Call from `channelDidOpen`, before anything is read.
+    public func restrictIncoming(frameSizeMaximumBytes: Int, lifetime: Duration) {
         precondition(decoder.bufferedBytes == 0, "a channel is restricted before it reads")
         decoder = FrameDecoder(frameSizeMaximumBytes: min(frameSizeMaximumBytes, self.frameSizeMaximumBytes))
         self.lifetime = lifetime
-        let ends = connection.loop.now.advanced(by: lifetime)
-        lifetimeEnds = ends
-        firstFrameDeadline = firstFrame.flatMap { $0 < lifetime ? $0 : nil }
-        connection.setDeadline(firstFrameDeadline.map { connection.loop.now.advanced(by: $0) } ?? ends)
+        connection.setDeadline(after: lifetime)
     }
 
     public func connectionDidOpen(_ connection: any Connection) {
@@ -97,10 +90,6 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
         do {
             while connection.isOpen, let frame = try decoder.next() {
                 refreshIdleDeadline()
-                if firstFrameDeadline != nil, let lifetimeEnds {
-                    firstFrameDeadline = nil
-                    connection.setDeadline(lifetimeEnds)
-                }
                 try receiver.channel(self, didReceive: frame)
             }
         } catch let error as FrameError {
@@ -117,7 +106,6 @@ public final class FrameChannel: ConnectionHandler, FrameSender {
     }
 
     public func connectionDeadlineExpired(_ connection: any Connection) {
-        if let firstFrameDeadline { return connection.close(.timeout("no frame within \(firstFrameDeadline) of the handshake")) }
         if let lifetime { return connection.close(.timeout("the connection's \(lifetime) ran out")) }
         connection.close(.timeout("no frame for \(idleTimeout)"))
     }

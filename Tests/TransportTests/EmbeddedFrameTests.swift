@@ -101,26 +101,6 @@ private func frames(in connection: EmbeddedConnection) throws -> [Frame] {
         }
     }
 
-    /// A restricted channel given a first-frame bound closes when no frame came by then; once one has,
-    /// only its lifetime is left.
-    @Test func aRestrictedChannelClosesWhenItsFirstFrameIsLate() throws {
-        let (silent, quiet, _) = openChannel(idleTimeout: .seconds(30))
-        quiet.restrictIncoming(frameSizeMaximumBytes: 100, firstFrameWithin: .seconds(3), lifetime: .seconds(10))
-        embedded.advanceTime(by: .seconds(2))
-        silent.deliver(Array(FrameCodec.encode(Frame(kind: FrameKind.ping.rawValue, payload: [1])).prefix(3)))
-        embedded.advanceTime(by: .seconds(1))
-        #expect(silent.closeReason == .timeout("no frame within 3.0 seconds of the handshake"))
-
-        let (connection, channel, receiver) = openChannel(idleTimeout: .seconds(30))
-        channel.restrictIncoming(frameSizeMaximumBytes: 100, firstFrameWithin: .seconds(3), lifetime: .seconds(10))
-        embedded.advanceTime(by: .seconds(2))
-        connection.deliver(FrameCodec.encode(Frame(kind: FrameKind.ping.rawValue, payload: [1])))
-        embedded.advanceTime(by: .seconds(7))
-        #expect(connection.isOpen && receiver.frames.count == 1, "the first frame's bound outlived the frame")
-        embedded.advanceTime(by: .seconds(1))
-        #expect(connection.closeReason == .timeout("the connection's 10.0 seconds ran out"))
-    }
-
     /// A frame that never finishes does not keep the channel alive: each frame is due within the idle timeout.
     @Test func bytesOfAnUnfinishedFrameDoNotRestartTheIdleTimeout() throws {
         let (connection, _, receiver) = openChannel(idleTimeout: .seconds(30))
