@@ -11,7 +11,7 @@ public struct EnrollmentRetry: Sendable {
     /// The first wait, doubling per further attempt up to `delayMaximum`, each drawn from [d/2, d].
     public var delayInitial: Duration = .seconds(1)
     public var delayMaximum: Duration = .seconds(60)
-    /// Attempts in all (the first included); about 7 minutes of waiting with the delays above.
+    /// Attempts in all (the first included): 3 to 6 minutes of waiting with the delays above.
     public var attemptsMaximum = 12
 
     public init() {}
