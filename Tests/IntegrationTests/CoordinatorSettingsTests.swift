@@ -27,6 +27,8 @@ import Testing
         #expect(name.isName && "\(name)" == "hotswap-0.hotswap-peers.ns.svc.cluster.local:7001")
         #expect(try CoordinatorCommand.advertised("10.0.0.5:7001", flag).numeric == SocketAddress(host: "10.0.0.5", port: 7001))
         #expect("\(try CoordinatorCommand.advertised("[fd00::5]:7001", CoordinatorFlags.advertiseAPIAddress))" == "[fd00::5]:7001")
+        // `localhost` is published as 127.0.0.1, as before names were taken, and as `--addr` reads it.
+        #expect("\(try CoordinatorCommand.advertised("localhost:7001", flag))" == "127.0.0.1:7001")
         for bad in ["hotswap-0.peers", "hotswap-0.peers:0", "-bad.peers:7001", "10.0.0:7001", "hotswap-0.peers.:7001", "[name]:7001"] {
             #expect(throws: UsageError.self, "\(bad) was taken") { try CoordinatorCommand.advertised(bad, flag) }
             do {
