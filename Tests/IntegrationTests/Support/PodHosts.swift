@@ -10,6 +10,8 @@ import TestSupport
 struct PodHosts {
     /// The cluster DNS domain a default cluster serves (kubelet's `clusterDomain`).
     static let clusterDomain = "cluster.local"
+    /// A name the hosts file gives the first pod's address and no certificate carries.
+    static let notInCertificate = "not-in-cert.example"
 
     /// The hosts file.
     let path: String
@@ -35,6 +37,7 @@ struct PodHosts {
             names[podName] = forms[3]
             lines.append(([podIP] + forms).joined(separator: " "))
         }
+        if let first = podIPs.sorted(by: { $0.key < $1.key }).first { lines.append("\(first.value) \(Self.notInCertificate)") }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = "\(directory)/hosts"
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
