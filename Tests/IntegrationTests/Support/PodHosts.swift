@@ -57,9 +57,12 @@ struct PodHosts {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let hosts = directory.file("hosts")
-        guard FileManager.default.createFile(atPath: hosts, contents: Data("127.0.0.1 localhost\n127.0.0.9 probe.invalid\n".utf8)),
-              Prerequisite.path(ofTool: "unshare") != nil else {
-            return (false, "unshare (util-linux) is not installed")
+        guard FileManager.default.createFile(atPath: hosts, contents: Data("127.0.0.1 localhost\n127.0.0.9 probe.invalid\n".utf8)) else {
+            return (false, "the probe's hosts file could not be written in \(directory.path)")
+        }
+        for (tool, package) in [("unshare", "util-linux"), ("mount", "util-linux's mount"), ("getent", "glibc's getent")]
+        where Prerequisite.path(ofTool: tool) == nil {
+            return (false, "\(tool) (\(package)) is not installed")
         }
         let probe = PodHosts(path: hosts, names: [:]).wrapping(["getent", "hosts", "probe.invalid"])
         do {
