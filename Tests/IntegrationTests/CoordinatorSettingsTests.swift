@@ -5,8 +5,8 @@ import Testing
 
 /// The debug bundle's settings redact every free-text value not listed as shown
 /// (`ConfigurationReport.textSettings`): each text flag of `hotswap coordinator` must be listed,
-/// so a new one is classified on purpose, not shown or hidden by accident. And the address flags read
-/// host names: the coordinator's advertised addresses and the CLI's `--addr`.
+/// so a new one is classified on purpose, not shown or hidden by accident. And the coordinator's
+/// advertised addresses read host names.
 @Suite struct CoordinatorSettingsTests {
     @Test func everyTextFlagOfTheCoordinatorIsClassified() {
         let flags = CoordinatorFlags.all.filter { CoordinatorSettings.kind(of: $0) == .text }
@@ -37,16 +37,5 @@ import Testing
                 #expect(error.description.contains("--advertise-agent-addr"), "\(error)")
             }
         }
-    }
-
-    /// The CLI's `--addr` / `HOTSWAP_ADDR` take the pods' DNS names a follower's answers name (resolved at
-    /// each attempt, `APIFailover.send`) beside numeric addresses, and `localhost` stays 127.0.0.1.
-    @Test func theCLIsAddressesTakeHostNames() throws {
-        let addresses = try APIClientOptions.parseAddresses(
-            "https://hotswap-1.hotswap-peers.ns.svc:8443, https://localhost:8443/,10.0.0.1:8443,https://[::1]:8443")
-        #expect(addresses.map(\.description) == ["hotswap-1.hotswap-peers.ns.svc:8443", "127.0.0.1:8443", "10.0.0.1:8443", "[::1]:8443"])
-        #expect(addresses.map(\.isName) == [true, false, false, false])
-        #expect(throws: UsageError.self) { try APIClientOptions.parseAddresses("https://bad_name:8443") }
-        #expect(throws: UsageError.self) { try APIClientOptions.parseAddresses("https://hotswap-1.peers") }
     }
 }
