@@ -6,7 +6,8 @@ import TestSupport
 /// resolver with Kubernetes' search path answers) at the loopback address standing in for the pod.
 /// Each rendered process runs in a mount namespace of its own with that file bound on /etc/hosts
 /// (`wrapping`), so the names the chart renders go through the real resolver path (getaddrinfo
-/// reads /etc/hosts) and nothing of the machine's own /etc/hosts changes.
+/// reads /etc/hosts) and nothing of the machine's own /etc/hosts changes. The first pod's full
+/// name also resolves to ::1, first, as a dual-stack name whose IPv6 address is refused.
 struct PodHosts {
     /// The cluster DNS domain a default cluster serves (kubelet's `clusterDomain`).
     static let clusterDomain = "cluster.local"
@@ -37,7 +38,12 @@ struct PodHosts {
             names[podName] = forms[3]
             lines.append(([podIP] + forms).joined(separator: " "))
         }
-        if let first = podIPs.sorted(by: { $0.key < $1.key }).first { lines.append("\(first.value) \(Self.notInCertificate)") }
+        if let first = podIPs.sorted(by: { $0.key < $1.key }).first {
+            lines.append("\(first.value) \(Self.notInCertificate)")
+            // The first pod's full name is dual-stack, ::1 first, where nothing of it listens: every
+            // client of it (the CLI, curl, the agent, the other members) must go on to its IPv4 address.
+            if let fullName = names[first.key] { lines.insert("::1 \(fullName)", at: 1) }
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = "\(directory)/hosts"
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
