@@ -45,6 +45,21 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
+    /// `init(parsing:flag:)`, with the host `localhost` read as 127.0.0.1: the CLI's `--addr` and a
+    /// coordinator's advertised addresses always meant that, not a name to resolve (often to ::1 first).
+    public init(parsingLocalhostAsLoopback text: String, flag: String) throws(HostPortError) {
+        let parsed = try HostPort(parsing: text, flag: flag)
+        guard parsed.host == "localhost" else {
+            self = parsed
+            return
+        }
+        do {
+            self.init(try SocketAddress(host: "127.0.0.1", port: parsed.port))
+        } catch {
+            throw HostPortError(flag: flag, text: text, reason: "\(error)")
+        }
+    }
+
     /// A numeric address as a host-port.
     public init(_ address: SocketAddress) {
         host = address.host

@@ -44,6 +44,10 @@ public enum TLSClient {
         if NumericAddress.ipv4(serverName) != nil || NumericAddress.ipv6(serverName) != nil {
             accepted = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName)
         } else {
+            // A name matches a DNS subjectAltName only, never the subject's CN (a coordinator certificate
+            // issued with --ip alone carries its member name as CN), and never a partial wildcard label.
+            X509_VERIFY_PARAM_set_hostflags(SSL_get0_param(ssl),
+                                            UInt32(X509_CHECK_FLAG_NEVER_CHECK_SUBJECT | X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
             accepted = SSL_set1_host(ssl, serverName) & hs_SSL_set_tlsext_host_name(ssl, serverName)
         }
         guard accepted == 1 else {

@@ -122,10 +122,8 @@ struct APIClientOptions {
             var hostPort = Substring(item)
             if hostPort.hasPrefix("https://") { hostPort = hostPort.dropFirst("https://".count) }
             while hostPort.hasSuffix("/") { hostPort = hostPort.dropLast() }
-            // `localhost` has always meant 127.0.0.1 here, not a name to resolve (to ::1 first, often).
-            if hostPort.hasPrefix("localhost:") { hostPort = "127.0.0.1" + hostPort.dropFirst("localhost".count) }
             do {
-                return try HostPort(parsing: String(hostPort), flag: "--addr (or HOTSWAP_ADDR)")
+                return try HostPort(parsingLocalhostAsLoopback: String(hostPort), flag: "--addr (or HOTSWAP_ADDR)")
             } catch {
                 throw UsageError("\(error)")
             }

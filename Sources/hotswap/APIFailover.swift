@@ -164,20 +164,32 @@ final class APIFailover {
 
     /// One attempt at `target`. A host name is resolved first, at every attempt (a rescheduled pod's
     /// name moves to its new address), by the system's resolver, whose own timeouts bound the wait;
-    /// the certificate must name the host as written. A name that gives no address fails like a
-    /// refused connection: nothing was sent, and a later round may find it.
+    /// the certificate must name the host as written. Each address the name gives is dialled in the
+    /// resolver's order while the connection is refused (a dual-stack name or `localhost` may give
+    /// `::1` first to a server on 0.0.0.0), within the attempt's `timeout` and `connectTimeout`; any
+    /// other end is the attempt's. A name that gives no address fails like a refused connection:
+    /// nothing was sent, and a later round may find it.
     static func send(_ request: HTTPClientRequest, client: HTTPClient, to target: HostPort, timeout: Duration,
                      connectTimeout: Duration) -> Result<HTTPClientResponse, HTTPClientError> {
-        let address: SocketAddress
-        if let numeric = target.numeric {
-            address = numeric
-        } else {
-            switch SocketAddress.resolving(target.host, port: target.port) {
-            case let .success(resolved): address = resolved
-            case let .failure(failure): return .failure(.connectFailed("\(failure)"))
-            }
+        let addresses: [SocketAddress]
+        switch target.numeric.map({ Result.success([$0]) }) ?? SocketAddress.resolvingAll(target.host, port: target.port) {
+        case let .success(found): addresses = found
+        case let .failure(failure): return .failure(.connectFailed("\(failure)"))
         }
-        return client.send(request, to: address, serverName: target.host, timeout: timeout, connectTimeout: connectTimeout)
+        let started = MonotonicInstant.now()
+        var refusals: [String] = []
+        for address in addresses {
+            let elapsed = started.duration(until: MonotonicInstant.now())
+            guard elapsed < connectTimeout, elapsed < timeout else { break }
+            let result = client.send(request, to: address, serverName: target.host, timeout: timeout - elapsed,
+                                     connectTimeout: connectTimeout - elapsed)
+            guard case let .failure(.connectFailed(reason)) = result else { return result }
+            refusals.append(addresses.count == 1 ? reason : "\(address): \(reason)")
+        }
+        if refusals.count < addresses.count {
+            refusals.append("no time left for \(addresses.count - refusals.count) more of its addresses")
+        }
+        return .failure(.connectFailed(refusals.joined(separator: "; ")))
     }
 
     /// How an attempt ended, as `FailoverRule` weighs it.

@@ -164,10 +164,11 @@ enum CoordinatorCommand {
 
     /// An advertised `HOST:PORT`: a numeric address or a host name (a pod's DNS name under its headless
     /// Service), which is published as written and resolved by whoever dials it (agents following a
-    /// redirect, the CLI); a malformed one is a usage error naming the flag.
+    /// redirect, the CLI); `localhost` is published as 127.0.0.1, as it always was. A malformed one is a
+    /// usage error naming the flag.
     static func advertised(_ text: String, _ flag: Flag) throws(UsageError) -> HostPort {
         do {
-            return try HostPort(parsing: text, flag: "--\(flag.name)")
+            return try HostPort(parsingLocalhostAsLoopback: text, flag: "--\(flag.name)")
         } catch {
             throw UsageError(error.description)
         }

@@ -25,6 +25,15 @@ extension ChartRuntimeTests {
         let password = try #require(cluster.chart.secretData("\(cluster.fullName)-bootstrap")?["password"])
         let login = try hotswap(["login", "--password-stdin"], password + Data("\n".utf8))
         try #require(login.status == 0, "hotswap login: \(login.combined)")
+        // The first pod's name gives ::1 first (`PodHosts`), where it does not listen: the CLI goes on to its next address.
+        let dualStack = "https://\(cluster.hosts.names[cluster.podNames[0]] ?? "?"):\(cluster.ports["api"] ?? 0)"
+        let reached = try hotswap(["cluster", "status", "--addr", dualStack], nil)
+        #expect(reached.status == 0, "the CLI did not reach \(dualStack) past its refused ::1: \(reached.combined)")
+        // The CLI checks the certificate against the name it resolved, not the address it reached.
+        let unnamed = "https://\(PodHosts.notInCertificate):\(cluster.ports["api"] ?? 0)"
+        let mismatch = try hotswap(["cluster", "status", "--addr", unnamed], nil)
+        #expect(mismatch.status != 0 && mismatch.combined.contains("does not name \(PodHosts.notInCertificate)"),
+                "a pod answering for a name its certificate lacks was accepted: \(mismatch.combined)")
         let made = try hotswap(["tokens", "create", "--ttl", "720h", "--uses", "1000"], nil)
         try #require(made.status == 0, "hotswap tokens create: \(made.combined)")
         let printed = fields(made.standardOutput)

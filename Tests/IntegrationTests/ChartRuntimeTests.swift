@@ -63,7 +63,7 @@ struct ChartRuntimeTests {
     /// coordinator advertises its own pod's name at its agent and API ports; its join token is the
     /// `token` item of the join Secret's volume and its CA hash that Secret's `ca-hash` key. (The
     /// runtime test above runs it with these arguments.)
-    @Test func theAgentsRenderedFlagsAreAgentFlagsAndItsCoordinatorsAreTheAgentPorts() throws {
+    @Test func theAgentsRenderedFlagsAreAgentFlagsItsCoordinatorsTheAgentPortsAndEachPodAdvertisesItsName() throws {
         try Prerequisite.requireTools("python3")
         let chart = try RenderedChart.render(["-f", Self.defaultValues])
         let cluster = try RenderedCluster(chart: chart)
@@ -173,14 +173,30 @@ struct ChartRuntimeTests {
         }
         #expect(loggedIn, "admin login with the bootstrap password: \(login)")
         let token = try #require(login.firstMatch(of: /"token"\s*:\s*"([^"]+)"/)?.output.1, "\(login)")
-        var answer = ""
+        // Every member publishes its pod's DNS name at its API and agent ports (what the CLI and a
+        // redirected agent dial), once it has joined and advertised.
+        let published = Set(cluster.podNames.map { podName in
+            let name = cluster.hosts.names[podName] ?? "?"
+            return "\(podName) \(name):\(cluster.ports["api"] ?? 0) \(name):\(cluster.ports["agent"] ?? 0)"
+        })
+        var answer = "", members: Set<String> = []
         let led = eventually(timeout: .seconds(60), every: .milliseconds(500)) {
             answer = status(cluster.hosts.wrapping(["curl", "-sS", "--cacert", work.file("ca.pem"), "-H", "Authorization: Bearer \(token)",
                                                     "\(api)/cluster"]))
-            return answer.contains("\"leader\":\"")
+            members = publishedAddresses(answer)
+            return answer.contains("\"leader\":\"") && members == published
         }
-        #expect(led, "no leader in \(answer)")
-        for podName in cluster.podNames { #expect(answer.contains("\"\(podName)\""), "\(podName) not in \(answer)") }
+        #expect(led, "no leader, or members not at their DNS names (\(members), wanted \(published)) in \(answer)")
+    }
+
+    /// `NAME APIADDRESS AGENTADDRESS` for each member of a `/api/v1/cluster` answer.
+    static func publishedAddresses(_ answer: String) -> Set<String> {
+        // Until the cluster answers, curl's output is its error, which is no member: the caller waits.
+        let object = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
+        let members = object?["members"] as? [[String: Any]] ?? []
+        return Set(members.map { member in
+            ["name", "apiAddress", "agentAddress"].map { member[$0] as? String ?? "?" }.joined(separator: " ")
+        })
     }
 
     static func log(_ process: Subprocess) -> String {

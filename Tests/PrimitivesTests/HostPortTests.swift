@@ -33,6 +33,14 @@ import Testing
         #expect(try HostPort(parsing: parsed.description, flag: "--initial-cluster") == parsed)
     }
 
+    @Test func localhostReadsAsLoopbackWhereAsked() throws {
+        let loopback = try HostPort(parsingLocalhostAsLoopback: "LocalHost:7001", flag: "--addr")
+        #expect(!loopback.isName)
+        #expect(loopback.numeric == (try SocketAddress(host: "127.0.0.1", port: 7001)))
+        #expect(try HostPort(parsingLocalhostAsLoopback: "c1.hotswap:7001", flag: "--addr").isName)
+        #expect(throws: HostPortError.self) { try HostPort(parsingLocalhostAsLoopback: "localhost:0", flag: "--addr") }
+    }
+
     @Test func aNameOfTheLongestLengthIsTakenAndOneLongerIsRefused() throws {
         let label = String(repeating: "a", count: 63)
         let longest = [label, label, label, String(repeating: "b", count: 61)].joined(separator: ".")

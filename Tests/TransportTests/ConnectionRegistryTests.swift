@@ -53,7 +53,7 @@ import TestSupport
 }
 
 /// A handler that does nothing, for connections a test never lets open.
-private final class IgnoringHandler: ConnectionHandler {
+final class IgnoringHandler: ConnectionHandler {
     func connectionDidOpen(_ connection: any Connection) {}
     func connection(_ connection: any Connection, didRead bytes: UnsafeRawBufferPointer) {}
     func connectionDidClose(_ connection: any Connection, reason: CloseReason) {}

@@ -1,3 +1,4 @@
+import Certificates
 import Primitives
 import Testing
 import TestSupport
@@ -295,6 +296,28 @@ import Wire
                                          timeout: HTTPFixture.requestTimeout)
         guard case let .failure(error) = result else {
             Issue.record("expected a verification failure, got \(result)")
+            return
+        }
+        #expect("\(error)".contains("TLS handshake failed"), "\(error)")
+    }
+
+    /// A certificate issued with an IP address only carries its member name as subject CN; a client
+    /// dialling that name must still refuse it (names match DNS subjectAltNames only).
+    @Test func httpClientNeverMatchesANameOnTheSubjectCommonName() throws {
+        let certificates = try TestCertificates()
+        let ipOnly = try CertificateAuthority.issue(directory: certificates.directory,
+                                                    identity: NodeIdentity(role: .coordinator, name: "c9"),
+                                                    ipAddresses: [TestCertificates.serverName], dnsNames: [])
+        let server = try TestServer(certificates: certificates, contexts: certificates.serverContexts(presenting: ipOnly),
+                                    makeHandler: { _ in IgnoringHandler() })
+        defer { server.shutdown() }
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let client = HTTPClient(group: group, context: try certificates.clientContext())
+        let result = client.send(HTTPClientRequest(method: "GET", target: "/"), to: server.address, serverName: "c9",
+                                 timeout: HTTPFixture.requestTimeout)
+        guard case let .failure(error) = result else {
+            Issue.record("a certificate naming c9 only as its CN was accepted for c9: \(result)")
             return
         }
         #expect("\(error)".contains("TLS handshake failed"), "\(error)")

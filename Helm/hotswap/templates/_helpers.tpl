@@ -87,7 +87,7 @@ which the headless Service publishes ready or not and every dial resolves again 
 {{- fail (printf "coordinators.replicas is %d: it must be odd (1, 3, 5 or 7); an even count tolerates no more failures than the odd count below it and can split its votes" $replicas) -}}
 {{- end -}}
 {{- if .Values.coordinators.memberServiceIPs -}}
-{{- fail "coordinators.memberServiceIPs was removed in chart 0.3: members are reached by their pod DNS names under the headless Service. Remove it from your values (with --reuse-values: --set coordinators.memberServiceIPs=null) and follow Docs/KUBERNETES.md, \"Upgrades\" (from chart 0.2 to 0.3)" -}}
+{{- fail "coordinators.memberServiceIPs was removed in chart 0.3: members are reached by their pod DNS names under the headless Service. Remove it from your values (with --reuse-values: --set coordinators.memberServiceIPs=null) and follow the chart's README.md, \"Upgrading from chart 0.2 to 0.3\" (helm show readme)" -}}
 {{- end -}}
 {{- if and .Values.bootstrap.adminPassword .Values.bootstrap.existingSecret -}}
 {{- fail "bootstrap.adminPassword and bootstrap.existingSecret are both set: give one" -}}

@@ -6,10 +6,13 @@ import TestSupport
 /// resolver with Kubernetes' search path answers) at the loopback address standing in for the pod.
 /// Each rendered process runs in a mount namespace of its own with that file bound on /etc/hosts
 /// (`wrapping`), so the names the chart renders go through the real resolver path (getaddrinfo
-/// reads /etc/hosts) and nothing of the machine's own /etc/hosts changes.
+/// reads /etc/hosts) and nothing of the machine's own /etc/hosts changes. The first pod's full
+/// name also resolves to ::1, first, as a dual-stack name whose IPv6 address is refused.
 struct PodHosts {
     /// The cluster DNS domain a default cluster serves (kubelet's `clusterDomain`).
     static let clusterDomain = "cluster.local"
+    /// A name the hosts file gives the first pod's address and no certificate carries.
+    static let notInCertificate = "not-in-cert.example"
 
     /// The hosts file.
     let path: String
@@ -35,6 +38,12 @@ struct PodHosts {
             names[podName] = forms[3]
             lines.append(([podIP] + forms).joined(separator: " "))
         }
+        if let first = podIPs.sorted(by: { $0.key < $1.key }).first {
+            lines.append("\(first.value) \(Self.notInCertificate)")
+            // The first pod's full name is dual-stack, ::1 first, where nothing of it listens: every
+            // client of it (the CLI, curl, the agent, the other members) must go on to its IPv4 address.
+            if let fullName = names[first.key] { lines.insert("::1 \(fullName)", at: 1) }
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = "\(directory)/hosts"
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
@@ -54,9 +63,12 @@ struct PodHosts {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let hosts = directory.file("hosts")
-        guard FileManager.default.createFile(atPath: hosts, contents: Data("127.0.0.1 localhost\n127.0.0.9 probe.invalid\n".utf8)),
-              Prerequisite.path(ofTool: "unshare") != nil else {
-            return (false, "unshare (util-linux) is not installed")
+        guard FileManager.default.createFile(atPath: hosts, contents: Data("127.0.0.1 localhost\n127.0.0.9 probe.invalid\n".utf8)) else {
+            return (false, "the probe's hosts file could not be written in \(directory.path)")
+        }
+        for (tool, package) in [("unshare", "util-linux"), ("mount", "util-linux's mount"), ("getent", "glibc's getent")]
+        where Prerequisite.path(ofTool: tool) == nil {
+            return (false, "\(tool) (\(package)) is not installed")
         }
         let probe = PodHosts(path: hosts, names: [:]).wrapping(["getent", "hosts", "probe.invalid"])
         do {

@@ -18,6 +18,8 @@ struct RenderedCluster {
     let container: [String: Any]
     let tlsSecretName: String
     private let claims: Set<String>
+    /// Holds `hosts`' file for as long as this value lives, and removes it after.
+    private let hostsDirectory: TemporaryDirectory
 
     init(chart: RenderedChart) throws {
         self.chart = chart
@@ -38,7 +40,9 @@ struct RenderedCluster {
         let ports = RenderedChart.ports(of: container)
         self.ports = ports
         let service = try Self.require(spec["serviceName"] as? String, "the StatefulSet's serviceName")
-        hosts = try PodHosts(chart: chart, service: service, podIPs: podIPs, directory: TemporaryDirectory().path)
+        let hostsDirectory = TemporaryDirectory()
+        self.hostsDirectory = hostsDirectory
+        hosts = try PodHosts(chart: chart, service: service, podIPs: podIPs, directory: hostsDirectory.path)
         let volumes = podSpec["volumes"] as? [[String: Any]] ?? []
         let tls = volumes.first { $0["name"] as? String == "tls" }?["secret"] as? [String: Any]
         tlsSecretName = try Self.require(tls?["secretName"] as? String, "the coordinators' tls volume")
