@@ -36,7 +36,8 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         public var keepaliveAdvertisement: [UInt8] = []
         public var limits = ConnectionLimits()
         /// Addresses of a name one dial tries before the link backs off, each within
-        /// `limits.handshakeTimeout` (connect and TLS handshake) and, once open, a keepalive interval.
+        /// `limits.handshakeTimeout` (connect and TLS handshake) and, once open, a keepalive interval:
+        /// a whole dial takes at most this x (the handshake timeout plus under one keepalive interval).
         public var addressesPerDialMaximum = 4 {
             didSet { precondition(addressesPerDialMaximum >= 1, "a dial tries at least one address") }
         }
@@ -260,8 +261,12 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     /// callback is no place to open another), or backs off when none is left.
     private func moveToNextAddress() {
         guard !isStopped, retryTimer == nil else { return }
-        guard !attempt.isFinished else { return scheduleRetry() }
-        retryTimer = loop.scheduleTimer(after: .zero) { [weak self] in self?.dialNextAddress() }
+        guard attempt.isFinished else {
+            retryTimer = loop.scheduleTimer(after: .zero) { [weak self] in self?.dialNextAddress() }
+            return
+        }
+        receiver?.linkWillBackOff(self)
+        scheduleRetry()
     }
 
     private func connect(to address: SocketAddress) {

@@ -13,6 +13,7 @@ private final class DialRecord: FrameLinkReceiver {
     func linkDidConnect(_ link: FrameLink) { events.append("connected") }
     func link(_ link: FrameLink, didReceive frame: Frame) {}
     func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) { events.append("disconnected: \(reason)") }
+    func linkWillBackOff(_ link: FrameLink) { events.append("backing off") }
 }
 
 /// A link to a name with several addresses tries them in turn within one dial, as Go's dialer
@@ -94,9 +95,12 @@ private final class DialRecord: FrameLinkReceiver {
         #expect(runUntil { record.dialled.count == 4 })
         embedded.run()
         #expect(record.dialled == Array(Self.addresses[0..<4]), "the dial went past its bound before the backoff")
+        #expect(record.events == ["backing off"], "the receiver hears once per dial, not once per address")
         embedded.advanceTime(by: .seconds(1))
         #expect(runUntil { record.dialled.count == 8 })
         #expect(Array(record.dialled[4...]) == [Self.addresses[4], Self.addresses[5], Self.addresses[0], Self.addresses[1]])
+        embedded.run()
+        #expect(record.events == ["backing off", "backing off"])
         link.stop()
     }
 
