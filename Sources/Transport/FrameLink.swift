@@ -58,9 +58,15 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     /// What the link dials, as given: a numeric address, or a name resolved at each dial.
     public let target: HostPort
     private let resolver: HostResolver?
-    /// Which of the name's addresses a dial tries first: the one that last established, or the
-    /// one after those that did not (a name with an IPv6 and an IPv4 address, the server on one).
+    /// Which of the name's addresses a dial tries first (modulo the answer) when `lastEstablished`
+    /// is not in it: moved past each address that failed (a name with an IPv6 and an IPv4 address,
+    /// the server on one).
     private var dialTurn = 0
+    /// The address the last established connection was made to: the next dial starts at it when
+    /// the name still gives it, wherever it now is in the answer.
+    private var lastEstablished: SocketAddress?
+    /// The address of the current connection.
+    private var connectedAddress: SocketAddress?
     /// The addresses this dial has yet to try; finished once one established.
     private var attempt = DialAttempt.finished
     /// Tells a resolution's answer from an earlier one that a stop or a retry made stale.
@@ -245,6 +251,8 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     }
 
     private func begin(_ addresses: [SocketAddress]) {
+        if let lastEstablished, let index = addresses.firstIndex(of: lastEstablished) { dialTurn = index }
+        lastEstablished = nil
         attempt = DialAttempt(addresses: addresses, startingAt: dialTurn, maximum: settings.addressesPerDialMaximum)
         dialNextAddress()
     }
@@ -271,6 +279,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
 
     private func connect(to address: SocketAddress) {
         isEstablished = false
+        connectedAddress = address
         let adapter = LinkChannelReceiver(link: self)
         do {
             try dialConnection(address) { connection in
@@ -343,6 +352,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     private func establish() {
         guard !isEstablished else { return }
         isEstablished = true
+        lastEstablished = connectedAddress
         attempt = .finished
         backoff.reset()
         receiver?.linkIsEstablished(self)

@@ -35,7 +35,13 @@ private final class DialRecord: FrameLinkReceiver {
     /// fails at once (a refused connect), any other gets an embedded connection.
     private func makeLink(addresses: [SocketAddress], refusing: [SocketAddress], settings: FrameLink.Settings = .init(),
                           backoff: Duration = .seconds(60), record: DialRecord) throws -> (FrameLink, HostResolver) {
-        let resolver = HostResolver { _, _ in .success(addresses) }
+        try makeLink(answer: Locked(addresses), refusing: refusing, settings: settings, backoff: backoff, record: record)
+    }
+
+    /// As above, the name resolving to what `answer` holds at each dial.
+    private func makeLink(answer: Locked<[SocketAddress]>, refusing: [SocketAddress], settings: FrameLink.Settings = .init(),
+                          backoff: Duration = .seconds(60), record: DialRecord) throws -> (FrameLink, HostResolver) {
+        let resolver = HostResolver { _, _ in .success(answer.withLock { $0 }) }
         let loop = embedded.loop
         let link = FrameLink(loop: loop, target: try HostPort(parsing: "c2.example:7000", flag: "--initial-cluster"),
                              resolver: resolver, settings: settings,
@@ -119,6 +125,30 @@ private final class DialRecord: FrameLinkReceiver {
         let first = try #require(record.connections.first)
         first.open()
         embedded.advanceTime(by: .seconds(1))
+        first.peerClosed()
+        embedded.advanceTime(by: .seconds(2))
+        #expect(runUntil { record.connections.count == 2 })
+        #expect(record.dialled == [a1, a2, a2])
+        link.stop()
+    }
+
+    /// The redial starts at the address that established wherever the new answer puts it, not
+    /// at the same position in the answer.
+    @Test func aRedialStartsAtTheAddressThatEstablishedWhenTheAnswerIsReordered() throws {
+        let record = DialRecord()
+        let (a1, a2, a3) = (Self.addresses[0], Self.addresses[1], Self.addresses[2])
+        let answer = Locked([a1, a2, a3])
+        var settings = FrameLink.Settings()
+        settings.keepaliveInterval = .seconds(1)
+        let (link, resolver) = try makeLink(answer: answer, refusing: [a1], settings: settings, backoff: .seconds(2),
+                                            record: record)
+        defer { resolver.stop() }
+        link.start()
+        #expect(runUntil { record.connections.count == 1 })
+        let first = try #require(record.connections.first)
+        first.open()
+        embedded.advanceTime(by: .seconds(1))
+        answer.withLock { $0 = [a3, a1, a2] }
         first.peerClosed()
         embedded.advanceTime(by: .seconds(2))
         #expect(runUntil { record.connections.count == 2 })
