@@ -132,6 +132,30 @@ private final class DialRecord: FrameLinkReceiver {
         link.stop()
     }
 
+    /// An established connection ends its dial: when it closes, the link backs off instead of going
+    /// on to the addresses the dial had not tried yet.
+    @Test func anEstablishedConnectionThatClosesBacksOffBeforeTheNextAddress() throws {
+        let record = DialRecord()
+        let (a1, a2, a3) = (Self.addresses[0], Self.addresses[1], Self.addresses[2])
+        var settings = FrameLink.Settings()
+        settings.keepaliveInterval = .seconds(1)
+        let (link, resolver) = try makeLink(addresses: [a1, a2, a3], refusing: [a1], settings: settings,
+                                            backoff: .seconds(2), record: record)
+        defer { resolver.stop() }
+        link.start()
+        #expect(runUntil { record.connections.count == 1 })
+        let first = try #require(record.connections.first)
+        first.open()
+        embedded.advanceTime(by: .seconds(1))
+        first.peerClosed()
+        embedded.run()
+        #expect(record.dialled == [a1, a2], "a3 was dialled without the backoff")
+        embedded.advanceTime(by: .seconds(2))
+        #expect(runUntil { record.connections.count == 2 })
+        #expect(record.dialled == [a1, a2, a2])
+        link.stop()
+    }
+
     /// The redial starts at the address that established wherever the new answer puts it, not
     /// at the same position in the answer.
     @Test func aRedialStartsAtTheAddressThatEstablishedWhenTheAnswerIsReordered() throws {
