@@ -240,7 +240,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
 
     private func resolved(_ result: Result<[SocketAddress], ResolutionFailure>, serial: UInt64) {
         guard !isStopped, serial == resolutionSerial, channel == nil, retryTimer == nil else { return }
-        switch result {
+        switch result.flatMap({ $0.isEmpty ? .failure(ResolutionFailure(host: target.host, detail: "no address")) : .success($0) }) {
         case let .success(addresses):
             begin(addresses)
         case let .failure(failure):
@@ -251,7 +251,9 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     }
 
     private func begin(_ addresses: [SocketAddress]) {
-        if let lastEstablished, let index = addresses.firstIndex(of: lastEstablished) { dialTurn = index }
+        if let lastEstablished, let index = DialAttempt.distinct(addresses).firstIndex(of: lastEstablished) {
+            dialTurn = index
+        }
         lastEstablished = nil
         attempt = DialAttempt(addresses: addresses, startingAt: dialTurn, maximum: settings.addressesPerDialMaximum)
         dialNextAddress()

@@ -110,6 +110,20 @@ private final class DialRecord: FrameLinkReceiver {
         link.stop()
     }
 
+    /// An address the name gives twice is dialled once, and does not take a place of the dial's bound.
+    @Test func anAddressGivenTwiceIsDialledOnce() throws {
+        let record = DialRecord()
+        let (a1, a2) = (Self.addresses[0], Self.addresses[1])
+        var settings = FrameLink.Settings()
+        settings.addressesPerDialMaximum = 2
+        let (link, resolver) = try makeLink(addresses: [a1, a1, a2], refusing: [a1, a2], settings: settings, record: record)
+        defer { resolver.stop() }
+        link.start()
+        #expect(runUntil { record.events == ["backing off"] })
+        #expect(record.dialled == [a1, a2])
+        link.stop()
+    }
+
     /// Once an address established, a redial (after the connection dropped) starts at it, not
     /// at the name's first address that refused.
     @Test func aRedialStartsAtTheAddressThatEstablished() throws {

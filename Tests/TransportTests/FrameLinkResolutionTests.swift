@@ -66,6 +66,21 @@ private final class ResolutionEvents: FrameLinkReceiver {
         link.stop()
     }
 
+    /// A resolver that answers no address at all (an injected one may) is a failed resolution, not a silent backoff.
+    @Test func anEmptyAnswerIsAResolutionFailure() throws {
+        let resolver = HostResolver { _, _ in .success([]) }
+        defer { resolver.stop() }
+        let events = ResolutionEvents()
+        let link = FrameLink(loop: embedded.loop, target: try HostPort(parsing: "c2.example:7000", flag: "--initial-cluster"),
+                             resolver: resolver, backoff: Backoff(initial: .seconds(60), maximum: .seconds(60), seed: 7),
+                             receiver: events) { _, _ throws(TransportError) in Issue.record("dialled without an address") }
+        link.start()
+        #expect(runUntil { !events.failures.isEmpty })
+        #expect(events.failures == [ResolutionFailure(host: "c2.example", detail: "no address")])
+        #expect(link.resolutionFailureCount == 1)
+        link.stop()
+    }
+
     @Test func anAnswerThatArrivesAfterTheLinkStoppedDialsNothing() throws {
         let release = Locked(false)
         let resolver = HostResolver { _, port in
