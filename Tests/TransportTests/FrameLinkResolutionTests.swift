@@ -61,8 +61,6 @@ private final class ResolutionEvents: FrameLinkReceiver {
         #expect(Array(dialled.withLock { $0 }.prefix(2)) == [SocketAddress.loopbackIPv4.withPort(7003),
                                                             SocketAddress.loopbackIPv4.withPort(7004)],
                 "the second dial did not resolve the name again")
-        // No dial before the name resolved.
-        #expect(asked.withLock { $0 } >= 4)
         link.stop()
     }
 
