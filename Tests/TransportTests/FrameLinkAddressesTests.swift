@@ -88,6 +88,22 @@ private final class DialRecord: FrameLinkReceiver {
         link.stop()
     }
 
+    /// A link stopped while the dial waits for the loop's next turn to go on to the next address
+    /// dials nothing more.
+    @Test func aLinkStoppedBetweenAddressesDialsNothingMore() throws {
+        let record = DialRecord()
+        let (a1, a2) = (Self.addresses[0], Self.addresses[1])
+        let (link, resolver) = try makeLink(addresses: [a1, a2], refusing: [], record: record)
+        defer { resolver.stop() }
+        link.start()
+        #expect(runUntil { record.connections.count == 1 })
+        try #require(record.connections.first).peerClosed()
+        link.stop()
+        embedded.run()
+        embedded.advanceTime(by: .seconds(120))
+        #expect(record.dialled == [a1])
+    }
+
     /// One dial tries at most `addressesPerDialMaximum` addresses, then backs off once; the next
     /// dial resolves the name again and starts past the addresses that failed, wrapping round.
     @Test func aDialTriesAtMostItsBoundAndTheNextStartsPastTheAddressesThatFailed() throws {
