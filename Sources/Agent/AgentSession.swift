@@ -126,6 +126,10 @@ public final class AgentSession: FrameLinkReceiver {
         handle(.linkDisconnected(id, reason: reason))
     }
 
+    public func linkWillBackOff(_ link: FrameLink) {
+        if let id = identifier(of: link) { handle(.linkBackingOff(id)) }
+    }
+
     /// Logged when the reason changes and every `resolutionFailuresPerLog`-th time, counted always: a name
     /// that does not resolve yet (a coordinator not scheduled) is redialled after the link's backoff.
     public func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure) {

@@ -90,6 +90,7 @@ struct AgentSessionCore {
         case .stopped: stop()
         case let .linkConnected(id): linkConnected(id)
         case let .linkDisconnected(id, reason): linkDisconnected(id, reason: reason)
+        case let .linkBackingOff(id): linkBackingOff(id)
         case let .frameReceived(id, frame): frameReceived(frame, on: id)
         case let .timerFired(timer): timerFired(timer)
         case let .termPersisted(highest): termPersisted(highestTerm: highest)
@@ -276,7 +277,14 @@ struct AgentSessionCore {
         }
         logger.debug("coordinator connection failed", ["address": "\(target)", "reason": "\(reason)"])
         phase = .connecting
-        noteFailure("\(reason)")
+    }
+
+    /// One failed dial of the current coordinator (however many addresses its name has): a
+    /// connection that closes only ends one address of the dial, so it is not counted itself.
+    private mutating func linkBackingOff(_ id: SessionLinkID) {
+        guard id == link, !isStopped, !linkIsConnected else { return }
+        if case .welcomed = phase { return }
+        noteFailure("every address failed")
     }
 
     private mutating func frameReceived(_ frame: Frame, on id: SessionLinkID) {

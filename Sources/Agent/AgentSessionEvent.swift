@@ -29,6 +29,8 @@ enum AgentSessionEvent: Sendable {
     case stopped
     case linkConnected(SessionLinkID)
     case linkDisconnected(SessionLinkID, reason: CloseReason)
+    /// The link backs off: one failed dial (every address it tried), counted towards rotation.
+    case linkBackingOff(SessionLinkID)
     case frameReceived(SessionLinkID, Frame)
     case timerFired(AgentSessionTimer)
     /// The answer to `persistTerm`: the record now holds `highestTerm`.

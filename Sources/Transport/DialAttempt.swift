@@ -15,15 +15,24 @@ struct DialAttempt {
         self.untried = untried
     }
 
-    /// `addresses` from the `turn`-th (modulo how many there are), wrapping round, at most `maximum`.
+    /// `addresses` without repeats (in order), from the `turn`-th (modulo how many there are),
+    /// wrapping round, at most `maximum`.
     init(addresses: [SocketAddress], startingAt turn: Int, maximum: Int) {
         precondition(maximum >= 1, "a dial tries at least one address")
         guard !addresses.isEmpty else {
             untried = []
             return
         }
-        let start = (turn % addresses.count + addresses.count) % addresses.count
-        untried = Array((addresses[start...] + addresses[..<start]).prefix(maximum))
+        let distinct = Self.distinct(addresses)
+        let start = (turn % distinct.count + distinct.count) % distinct.count
+        untried = Array((distinct[start...] + distinct[..<start]).prefix(maximum))
+    }
+
+    /// `addresses` without repeats, in order (a resolver may answer one address twice).
+    static func distinct(_ addresses: [SocketAddress]) -> [SocketAddress] {
+        var distinct: [SocketAddress] = []
+        for address in addresses where !distinct.contains(address) { distinct.append(address) }
+        return distinct
     }
 
     var isFinished: Bool { untried.isEmpty }

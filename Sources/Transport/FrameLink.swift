@@ -36,7 +36,8 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         public var keepaliveAdvertisement: [UInt8] = []
         public var limits = ConnectionLimits()
         /// Addresses of a name one dial tries before the link backs off, each within
-        /// `limits.handshakeTimeout` (connect and TLS handshake) and, once open, a keepalive interval.
+        /// `limits.handshakeTimeout` (connect and TLS handshake) and, once open, a keepalive interval:
+        /// a whole dial takes at most this x (the handshake timeout plus under one keepalive interval).
         public var addressesPerDialMaximum = 4 {
             didSet { precondition(addressesPerDialMaximum >= 1, "a dial tries at least one address") }
         }
@@ -57,9 +58,15 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     /// What the link dials, as given: a numeric address, or a name resolved at each dial.
     public let target: HostPort
     private let resolver: HostResolver?
-    /// Which of the name's addresses a dial tries first: the one that last established, or the
-    /// one after those that did not (a name with an IPv6 and an IPv4 address, the server on one).
+    /// Which of the name's addresses a dial tries first (modulo the answer) when `lastEstablished`
+    /// is not in it: moved past each address that failed (a name with an IPv6 and an IPv4 address,
+    /// the server on one).
     private var dialTurn = 0
+    /// The address the last established connection was made to: the next dial starts at it when
+    /// the name still gives it, wherever it now is in the answer.
+    private var lastEstablished: SocketAddress?
+    /// The address of the current connection.
+    private var connectedAddress: SocketAddress?
     /// The addresses this dial has yet to try; finished once one established.
     private var attempt = DialAttempt.finished
     /// Tells a resolution's answer from an earlier one that a stop or a retry made stale.
@@ -233,7 +240,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
 
     private func resolved(_ result: Result<[SocketAddress], ResolutionFailure>, serial: UInt64) {
         guard !isStopped, serial == resolutionSerial, channel == nil, retryTimer == nil else { return }
-        switch result {
+        switch result.flatMap({ $0.isEmpty ? .failure(ResolutionFailure(host: target.host, detail: "no address")) : .success($0) }) {
         case let .success(addresses):
             begin(addresses)
         case let .failure(failure):
@@ -244,6 +251,10 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     }
 
     private func begin(_ addresses: [SocketAddress]) {
+        if let lastEstablished, let index = DialAttempt.distinct(addresses).firstIndex(of: lastEstablished) {
+            dialTurn = index
+        }
+        lastEstablished = nil
         attempt = DialAttempt(addresses: addresses, startingAt: dialTurn, maximum: settings.addressesPerDialMaximum)
         dialNextAddress()
     }
@@ -260,12 +271,17 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     /// callback is no place to open another), or backs off when none is left.
     private func moveToNextAddress() {
         guard !isStopped, retryTimer == nil else { return }
-        guard !attempt.isFinished else { return scheduleRetry() }
-        retryTimer = loop.scheduleTimer(after: .zero) { [weak self] in self?.dialNextAddress() }
+        guard attempt.isFinished else {
+            retryTimer = loop.scheduleTimer(after: .zero) { [weak self] in self?.dialNextAddress() }
+            return
+        }
+        receiver?.linkWillBackOff(self)
+        scheduleRetry()
     }
 
     private func connect(to address: SocketAddress) {
         isEstablished = false
+        connectedAddress = address
         let adapter = LinkChannelReceiver(link: self)
         do {
             try dialConnection(address) { connection in
@@ -338,6 +354,7 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
     private func establish() {
         guard !isEstablished else { return }
         isEstablished = true
+        lastEstablished = connectedAddress
         attempt = .finished
         backoff.reset()
         receiver?.linkIsEstablished(self)

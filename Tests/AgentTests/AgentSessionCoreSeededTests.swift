@@ -64,6 +64,7 @@ private struct SessionWalk {
                 connectedLinks.remove(link)
                 linksWithHello.remove(link)
                 perform(session.step(.linkDisconnected(link, reason: .peerClosed)))
+                perform(session.step(.linkBackingOff(link)))
             }
         case 70..<92:
             if let (timer, at) = armed.min(by: { $0.value < $1.value }) {

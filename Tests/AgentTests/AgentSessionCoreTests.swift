@@ -138,13 +138,29 @@ import Wire
         var dialled: [CoordinatorAddress] = [session.coordinators[0]]
         for _ in 0..<4 {
             let link = session.core.link!
-            #expect(session.step(.linkDisconnected(link, reason: .peerClosed)).moveTimer == nil, "the link redials alone")
-            let acted = session.step(.linkDisconnected(link, reason: .peerClosed))
+            session.step(.linkDisconnected(link, reason: .peerClosed))
+            #expect(session.step(.linkBackingOff(link)).moveTimer == nil, "the link redials alone")
+            session.step(.linkDisconnected(link, reason: .peerClosed))
+            let acted = session.step(.linkBackingOff(link))
             #expect(acted.moveTimer == session.now.advanced(by: expected.nextDelay()))
             session.now = acted.moveTimer!
             dialled += session.step(.timerFired(.move)).dialled
         }
         #expect(dialled == [0, 1, 2, 0, 1].map { session.coordinators[$0] })
+    }
+
+    @Test func failedAddressesOfOneDialCountAsOneFailure() {
+        var session = SessionCoreHarness { $0.session.failuresBeforeRotation = 3 }
+        session.step(.started)
+        let link = session.core.link!
+        for _ in 0..<2 {
+            for _ in 0..<4 {
+                #expect(session.step(.linkDisconnected(link, reason: .peerClosed)).moveTimer == nil, "one address failed")
+            }
+            #expect(session.step(.linkBackingOff(link)).moveTimer == nil, "the link redials the same coordinator")
+        }
+        #expect(session.core.target == session.coordinators[0])
+        #expect(session.step(.linkBackingOff(link)).moveTimer != nil, "the third failed dial rotates")
     }
 
     @Test func noAnswerWithinTheAnswerTimeoutRotates() {

@@ -61,8 +61,21 @@ private final class ResolutionEvents: FrameLinkReceiver {
         #expect(Array(dialled.withLock { $0 }.prefix(2)) == [SocketAddress.loopbackIPv4.withPort(7003),
                                                             SocketAddress.loopbackIPv4.withPort(7004)],
                 "the second dial did not resolve the name again")
-        // No dial before the name resolved.
-        #expect(asked.withLock { $0 } >= 4)
+        link.stop()
+    }
+
+    /// A resolver that answers no address at all (an injected one may) is a failed resolution, not a silent backoff.
+    @Test func anEmptyAnswerIsAResolutionFailure() throws {
+        let resolver = HostResolver { _, _ in .success([]) }
+        defer { resolver.stop() }
+        let events = ResolutionEvents()
+        let link = FrameLink(loop: embedded.loop, target: try HostPort(parsing: "c2.example:7000", flag: "--initial-cluster"),
+                             resolver: resolver, backoff: Backoff(initial: .seconds(60), maximum: .seconds(60), seed: 7),
+                             receiver: events) { _, _ throws(TransportError) in Issue.record("dialled without an address") }
+        link.start()
+        #expect(runUntil { !events.failures.isEmpty })
+        #expect(events.failures == [ResolutionFailure(host: "c2.example", detail: "no address")])
+        #expect(link.resolutionFailureCount == 1)
         link.stop()
     }
 
