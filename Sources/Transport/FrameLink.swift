@@ -246,6 +246,9 @@ public final class FrameLink: FrameSender, @unchecked Sendable {
         case let .failure(failure):
             resolutionFailureCount += 1
             receiver?.link(self, didFailToResolve: failure)
+            // A dial that found no address failed like one whose addresses all refused: an agent
+            // counts it toward moving to its next coordinator (a deleted pod's name stays unresolved).
+            receiver?.linkWillBackOff(self)
             scheduleRetry()
         }
     }

@@ -8,8 +8,9 @@ public protocol FrameLinkReceiver: AnyObject {
     func linkIsEstablished(_ link: FrameLink)
     func link(_ link: FrameLink, didReceive frame: Frame)
     func linkDidDisconnect(_ link: FrameLink, reason: CloseReason)
-    /// The link backs off before its next dial: every address of this dial failed, or its
-    /// connection closed. Called once per backoff (after `linkDidDisconnect`), not per address.
+    /// The link backs off before its next dial: its name gave no address, every address of this
+    /// dial failed, or its connection closed. Called once per backoff (after `linkDidDisconnect` or
+    /// `link(_:didFailToResolve:)`), not per address.
     func linkWillBackOff(_ link: FrameLink)
     /// The link's host name gave no address for this dial; the link retries after its backoff.
     func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure)

@@ -8,10 +8,16 @@ import Wire
 /// Counts what a link says of its name's resolution.
 private final class ResolutionEvents: FrameLinkReceiver {
     var failures: [ResolutionFailure] = []
+    /// What the link said, in order: "unresolved" and "backing off".
+    var said: [String] = []
     func linkDidConnect(_ link: FrameLink) {}
     func link(_ link: FrameLink, didReceive frame: Frame) {}
     func linkDidDisconnect(_ link: FrameLink, reason: CloseReason) {}
-    func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure) { failures.append(failure) }
+    func linkWillBackOff(_ link: FrameLink) { said.append("backing off") }
+    func link(_ link: FrameLink, didFailToResolve failure: ResolutionFailure) {
+        failures.append(failure)
+        said.append("unresolved")
+    }
 }
 
 /// A link to a host name on an embedded loop, with a scripted resolver: the name is resolved
@@ -58,6 +64,8 @@ private final class ResolutionEvents: FrameLinkReceiver {
         })
         #expect(events.failures.map(\.detail) == ["not yet", "not yet"])
         #expect(link.resolutionFailureCount == 2)
+        // Each dial without an address is a failed dial, once: an agent rotates past such a name.
+        #expect(Array(events.said.prefix(4)) == ["unresolved", "backing off", "unresolved", "backing off"], "\(events.said)")
         #expect(Array(dialled.withLock { $0 }.prefix(2)) == [SocketAddress.loopbackIPv4.withPort(7003),
                                                             SocketAddress.loopbackIPv4.withPort(7004)],
                 "the second dial did not resolve the name again")
