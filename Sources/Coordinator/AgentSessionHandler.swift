@@ -1,3 +1,4 @@
+import Certificates
 import Fleet
 import Gateway
 import Observability
@@ -176,10 +177,15 @@ final class AgentSessionHandler: FrameReceiver {
         let record = NodeRecord(id: certified, environment: hello.environment, labels: hello.labels,
                                 moduleVersions: hello.moduleVersions)
         if let invalidity = record.invalidity { throw refusal("node \(certified): \(invalidity)") }
-        if let bound = raft.view.enrolledEnvironmentRefusal(node: certified, reports: hello.environment) {
-            return refuseHello(bound, on: channel)
-        }
+        if let bound = enrolledRefusal(hello, on: channel) { return refuseHello(bound, on: channel) }
         try route(hello, record: record, on: channel, holdExpired: false)
+    }
+
+    /// Why the view's enrollment binding refuses `hello` on `channel` (`ClusterView.enrolledEnvironmentRefusal`).
+    private func enrolledRefusal(_ hello: AgentHello, on channel: FrameChannel) -> String? {
+        raft.view.enrolledEnvironmentRefusal(node: hello.nodeName, reports: hello.environment,
+                                             notBeforeSeconds: channel.peer?.notBeforeSeconds,
+                                             backdatingSeconds: AgentCertificateIssuer.backdatingSeconds)
     }
 
     /// A hello the agent must be told why it is refused (its operator has to change its configuration): the reason
