@@ -232,6 +232,8 @@ final class AgentSessionHandler: FrameReceiver {
     }
 
     private func welcome(_ hello: AgentHello, record: NodeRecord, on channel: FrameChannel) throws(FrameChannelError) {
+        // Checked again: a hold resumed after the view changed, or a new leader's view caught up since the hello.
+        if let bound = enrolledRefusal(hello, on: channel) { return refuseHello(bound, on: channel) }
         let certified = record.id
         let term: UInt64, acknowledged: UInt64
         switch gateway.open(node: certified, incarnation: hello.incarnation, channel: channel) {

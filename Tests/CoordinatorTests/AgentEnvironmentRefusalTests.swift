@@ -68,4 +68,22 @@ import Wire
         let answers = try renewed.received()
         #expect(!answers.isEmpty && !answers.contains { if case .refusal = $0 { true } else { false } })
     }
+
+    /// An inventory write the fleet rejects for the environment (a leader whose view lagged welcomed the hello) is not
+    /// retried on every report: the session is refused with the reason and closed.
+    @Test func aRejectedInventoryRefusesTheSessionInsteadOfRetrying() throws {
+        let port = try AgentPort()
+        port.publish(.leader(term: 4, lease: .seconds(60)))
+        let agent = port.connect(certifiedAs: "n1")
+        agent.send(AgentSays.hello("n1", environment: "production"))
+        try agent.send(AgentSays.report(first: 1, count: 1))
+        #expect(try port.raft.proposedRecords() == [AgentSays.record("n1", environment: "production")])
+        port.raft.answerPending(with: .applied(.rejected(.invalidNode(Self.reason))))
+        port.embedded.run()
+        #expect(try agent.received().last == .refusal(Self.reason))
+        #expect(agent.closeReason == .local("session refused: \(Self.reason)"))
+        #expect(port.metrics.value(#"hotswap_agent_hellos_refused_total{reason="environment"}"#) == 1)
+        #expect(port.logLines(containing: "agent session refused").count == 1)
+        #expect(try port.raft.proposedRecords().count == 1)
+    }
 }
