@@ -150,7 +150,7 @@ import Testing
         let snapshot = FleetCodec.encode(state)
         #expect(snapshot.first == 13)
         #expect(try FleetCodec.decodeState(snapshot) == state)
-        #expect(AuditAction.of(command) == (.joinTokenUse, "\(Self.tokenID)/node-1"))
+        #expect(AuditAction.of(command) == (.joinTokenUse, "\(Self.tokenID)/node-1@staging"))
     }
 
     /// A version-12 member never sees an `enrollNode`: its tag in an older entry is refused, and so is a version-13
