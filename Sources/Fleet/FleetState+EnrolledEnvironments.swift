@@ -36,8 +36,8 @@ extension FleetState {
 
     static func environmentRefusal(node: String, bound: String?, reports environment: String) -> String? {
         guard let bound, bound != environment else { return nil }
-        return "run the agent with --environment \(bound), or remove the node and enroll it with a token for '\(environment)': "
-            + "node \(node) enrolled for '\(bound)', not '\(environment)'"
+        return "run the agent with --environment \(bound), or remove (and unrevoke) the node and enroll it with a token "
+            + "for '\(environment)': node \(node) enrolled for '\(bound)', not '\(environment)'"
     }
 
     /// One enrollment (`useJoinToken`'s rule) that binds `node` to `environment` when the token's use commits.

@@ -22,8 +22,8 @@ import Testing
     static let binding = EnrolledBinding(environment: "staging", enrolledAtMilliseconds: at)
 
     static func refusal(_ bound: String, _ reported: String, node: String = "node-1") -> String {
-        "run the agent with --environment \(bound), or remove the node and enroll it with a token for '\(reported)': "
-            + "node \(node) enrolled for '\(bound)', not '\(reported)'"
+        "run the agent with --environment \(bound), or remove (and unrevoke) the node and enroll it with a token "
+            + "for '\(reported)': node \(node) enrolled for '\(bound)', not '\(reported)'"
     }
 
     static func enrolledState(tokenEnvironment: String? = "staging") -> FleetState {
