@@ -62,7 +62,8 @@ import Testing
                                             atMilliseconds: Tokens.createdAt + 1)
         #expect(state.apply(use, at: 3) == .joinTokenUsed(id: Self.tokenID, node: "node-1", usesRemaining: 9))
         #expect(state.enrolledEnvironments.isEmpty)
-        #expect(state.apply(Self.put("production"), at: 4) != .rejected(.joinTokenRefused))
+        #expect(state.apply(Self.put("production"), at: 4) == .nodeStored(NodeRecord(id: "node-1", environment: "production"),
+                                                                          created: true))
         #expect(state.nodes["node-1"]?.environment == "production")
     }
 
