@@ -43,7 +43,9 @@ extension AgentSessionCore {
             case .agentCommand: fence(.command(try AgentSessionCodec.decodeCommand(frame.payload), on: id))
             case .ping: emit(.send(Frame(kind: FrameKind.pong.rawValue, payload: frame.payload), what: "pong", on: id))
             case .agentRefusal:
-                // Not fenced: it carries no term and orders nothing; the agent retries with backoff, logging it each time.
+                // Only an answer to this link's hello (or to the inventory it stated, once welcomed); not fenced: it
+                // carries no term and orders nothing; the agent retries with backoff, logging it each time.
+                guard phase != .connecting, phase != .idle else { return abandonConnection("unexpected frame kind \(frame.kind)") }
                 let reason = try AgentSessionCodec.decodeRefusal(frame.payload)
                 logger.error("the coordinator refused this agent's hello", ["address": "\(target)", "reason": reason])
                 abandonConnection("hello refused")

@@ -44,7 +44,7 @@ public struct ClusterView: Sendable {
     /// Join tokens by id (`FleetState.joinTokens`): ids and hashes, never secrets.
     public var joinTokens: [String: JoinTokenRecord] = [:]
     /// Node name → the environment its enrollment bound it to (`FleetState.enrolledEnvironments`).
-    public var enrolledEnvironments: [String: String] = [:]
+    public var enrolledEnvironments: [String: EnrolledBinding] = [:]
     /// The deployments, by id: what the leader's driver steps and the deployment routes show.
     public var deployments: [String: DeploymentRecord] = [:]
     /// The index of the last entry in this node's log.
@@ -93,9 +93,12 @@ public struct ClusterView: Sendable {
 
     public var isLeaderKnown: Bool { leaderName != nil }
 
-    /// Why node `node`'s hello may not report `environment` (`FleetState.enrolledEnvironmentRefusal`); nil when it may.
-    public func enrolledEnvironmentRefusal(node: String, reports environment: String) -> String? {
-        FleetState.enrolledEnvironmentRefusal(node: node, bound: enrolledEnvironments[node], reports: environment)
+    /// Why node `node`'s hello may not report `environment` with a certificate valid from `notBeforeSeconds`
+    /// (`FleetState.enrolledEnvironmentRefusal`); nil when it may.
+    public func enrolledEnvironmentRefusal(node: String, reports environment: String, notBeforeSeconds: Int64?,
+                                           backdatingSeconds: Int64) -> String? {
+        FleetState.enrolledEnvironmentRefusal(node: node, bound: enrolledEnvironments[node], reports: environment,
+                                              notBeforeSeconds: notBeforeSeconds, backdatingSeconds: backdatingSeconds)
     }
 
     /// Where agents should go: the leader's name and published agent address

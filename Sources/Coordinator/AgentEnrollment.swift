@@ -103,8 +103,8 @@ final class AgentEnrollment: Sendable {
             let certificate = try current.issuer.issue(requestDER: request.certificateRequestDER, name: node,
                                                nowUnixSeconds: Int64(WallClock.nowMilliseconds() / 1_000))
             issued.increment()
-            logger.info("agent enrolled", ["node": node, "token": id, "usesRemaining": "\(usesRemaining)",
-                                             "source": source ?? "-"])
+            logger.info("agent enrolled", ["node": node, "environment": request.environment, "token": id,
+                                           "usesRemaining": "\(usesRemaining)", "source": source ?? "-"])
             return .issued(certificatePEM: certificate, authorityPEM: current.authorityPEM)
         } catch {
             return refuse("signing failed after the token was used: \(error)", node: node, source: source)

@@ -1,5 +1,8 @@
+import Observability
 import Primitives
+import Telemetry
 import Transport
+import Wire
 
 extension AgentGateway {
     /// This node's leadership as the gateway last saw it.
@@ -37,6 +40,15 @@ extension AgentGateway {
         func ifOpen(_ body: @escaping @Sendable (FrameChannel) -> Void) {
             channel.withValueOnLoop { holder in
                 if let open = holder.channel { body(open) }
+            }
+        }
+
+        /// Tells the agent why its session is refused (an `agentRefusal` frame) and closes the connection.
+        func refuse(_ reason: String, logger: Logger) {
+            ifOpen { channel in
+                channel.send(Frame(kind: FrameKind.agentRefusal.rawValue, payload: AgentSessionCodec.encodeRefusal(reason)),
+                             what: "session refusal", refusalsTo: logger)
+                channel.close(.local("session refused: \(reason)"))
             }
         }
     }

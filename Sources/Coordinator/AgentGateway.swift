@@ -282,6 +282,15 @@ final class AgentGateway: @unchecked Sendable {
         recordInventory(unwritten)
     }
 
+    /// An inventory the fleet refuses (another environment than the node enrolled for) is never written again: the
+    /// session is refused with the reason and closed, as its hello would be.
+    private func refuseSession(of node: String, _ reason: String) {
+        let session = state.withLock { state in (state.helloRecords[node] = nil, state.sessions[node]).1 }
+        noteEnvironmentRefusal()
+        logger.warning("agent session refused", ["node": node, "reason": reason])
+        session?.refuse(reason, logger: logger)
+    }
+
     /// Writes the node's inventory through Raft when it differs from the
     /// replicated record, one write per node at a time.
     func recordInventory(_ record: NodeRecord) {
@@ -299,6 +308,7 @@ final class AgentGateway: @unchecked Sendable {
                 state.inventoryWritesInFlight.remove(record.id)
                 if outcome.succeeded { state.inventoryRecorded[record.id] = record }
             }
+            if case let .applied(.rejected(.invalidNode(reason))) = outcome { return refuseSession(of: record.id, reason) }
             if !outcome.succeeded {
                 logger.warning("node inventory write failed", ["node": record.id, "outcome": outcome.logSummary])
             }

@@ -1,3 +1,4 @@
+import Certificates
 import Fleet
 import Gateway
 import Observability
@@ -177,10 +178,15 @@ final class AgentSessionHandler: FrameReceiver {
         let record = NodeRecord(id: certified, environment: hello.environment, labels: hello.labels,
                                 moduleVersions: hello.moduleVersions)
         if let invalidity = record.invalidity { throw refusal("node \(certified): \(invalidity)") }
-        if let bound = raft.view.enrolledEnvironmentRefusal(node: certified, reports: hello.environment) {
-            return refuseHello(bound, on: channel)
-        }
+        if let bound = enrolledRefusal(hello, on: channel) { return refuseHello(bound, on: channel) }
         try route(hello, record: record, on: channel, holdExpired: false)
+    }
+
+    /// Why the view's enrollment binding refuses `hello` on `channel` (`ClusterView.enrolledEnvironmentRefusal`).
+    private func enrolledRefusal(_ hello: AgentHello, on channel: FrameChannel) -> String? {
+        raft.view.enrolledEnvironmentRefusal(node: hello.nodeName, reports: hello.environment,
+                                             notBeforeSeconds: channel.peer?.notBeforeSeconds,
+                                             backdatingSeconds: AgentCertificateIssuer.backdatingSeconds)
     }
 
     /// A hello the agent must be told why it is refused (its operator has to change its configuration): the reason
@@ -227,6 +233,8 @@ final class AgentSessionHandler: FrameReceiver {
     }
 
     private func welcome(_ hello: AgentHello, record: NodeRecord, on channel: FrameChannel) throws(FrameChannelError) {
+        // Checked again: a hold resumed after the view changed, or a new leader's view caught up since the hello.
+        if let bound = enrolledRefusal(hello, on: channel) { return refuseHello(bound, on: channel) }
         let certified = record.id
         let term: UInt64, acknowledged: UInt64
         switch gateway.open(node: certified, incarnation: hello.incarnation, channel: channel) {

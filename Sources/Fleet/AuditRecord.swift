@@ -150,7 +150,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case let .setRolloutPolicy(environment, _): (.environmentRolloutPolicy, environment)
         case let .setApprovalWebhook(environment, _): (.environmentApprovalWebhook, environment)
         case let .createJoinToken(record): (.joinTokenCreate, record.id)
-        case let .useJoinToken(id, _, node, _, _), let .enrollNode(id, _, node, _, _): (.joinTokenUse, "\(id)/\(node)")
+        case let .useJoinToken(id, _, node, _, _): (.joinTokenUse, "\(id)/\(node)")
+        case let .enrollNode(id, _, node, environment, _): (.joinTokenUse, "\(id)/\(node)@\(environment)")
         case let .revokeJoinToken(id): (.joinTokenRevoke, id)
         }
     }

@@ -57,27 +57,34 @@ extension FleetCodec {
             : .useJoinToken(id: id, secretHash: hash, node: node, environment: environment, atMilliseconds: at)
     }
 
-    static func writeEnrolledEnvironments(_ bindings: [String: String], to writer: inout BinaryWriter) {
+    /// The bindings sorted by name (canonical: decoding refuses another order and a name twice).
+    static func writeEnrolledEnvironments(_ bindings: [String: EnrolledBinding], to writer: inout BinaryWriter) {
         writeTable(bindings.sorted { $0.key < $1.key }, to: &writer) { binding, writer in
             writer.write(binding.key)
-            writer.write(binding.value)
+            writer.write(binding.value.environment)
+            writer.write(binding.value.enrolledAtMilliseconds)
         }
     }
 
-    static func readEnrolledEnvironments(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> [String: String] {
-        let offset = reader.offset
+    static func readEnrolledEnvironments(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> [String: EnrolledBinding] {
         let pairs = try readTable(&reader, maximum: FleetState.enrolledEnvironmentsMaximum) {
-            (reader: inout BinaryReader) throws(BinaryDecodingError) -> (String, String) in
+            (reader: inout BinaryReader) throws(BinaryDecodingError) -> (Int, String, EnrolledBinding) in
             let pairOffset = reader.offset
-            let node = try readText(&reader), environment = try readText(&reader)
+            let node = try readText(&reader), environment = try readText(&reader), at = try reader.readUInt64()
             guard NodeName.isValid(node), EnvironmentRecord.isValidName(environment) else {
                 throw .invalidValue(offset: pairOffset, detail: "an enrolled node '\(node)' or its environment '\(environment)' is invalid")
             }
-            return (node, environment)
+            return (pairOffset, node, EnrolledBinding(environment: environment, enrolledAtMilliseconds: at))
         }
-        var bindings: [String: String] = [:]
-        for (node, environment) in pairs where bindings.updateValue(environment, forKey: node) != nil {
-            throw .invalidValue(offset: offset, detail: "enrolled node \(node) named twice")
+        var bindings: [String: EnrolledBinding] = [:]
+        var previous: String?
+        for (offset, node, binding) in pairs {
+            if let previous, previous >= node {
+                throw .invalidValue(offset: offset, detail: previous == node ? "enrolled node \(node) named twice"
+                                        : "enrolled node \(node) out of order after \(previous)")
+            }
+            previous = node
+            bindings[node] = binding
         }
         return bindings
     }

@@ -37,7 +37,7 @@ public struct FleetState: Sendable, Equatable {
     /// Join tokens by id (`FleetState+JoinTokens.swift`).
     public internal(set) var joinTokens: [String: JoinTokenRecord]
     /// Node name → the environment its enrollment admitted it to (`FleetState+EnrolledEnvironments.swift`).
-    public internal(set) var enrolledEnvironments: [String: String]
+    public internal(set) var enrolledEnvironments: [String: EnrolledBinding]
     /// The Raft index of the last command applied; replaying an index is a no-op.
     public private(set) var appliedIndex: UInt64
 
@@ -89,7 +89,7 @@ public struct FleetState: Sendable, Equatable {
          audit: AuditTrail, modules: [String: [String: ModuleRecord]] = [:], clusterVersion: UInt8?,
          moduleSigningKeys: [String: [[UInt8]]] = [:], deployments: [String: DeploymentRecord] = [:],
          rolloutPolicies: [String: EnvironmentRolloutPolicy] = [:], approvalWebhooks: [String: ApprovalWebhook] = [:],
-         joinTokens: [String: JoinTokenRecord] = [:], enrolledEnvironments: [String: String] = [:],
+         joinTokens: [String: JoinTokenRecord] = [:], enrolledEnvironments: [String: EnrolledBinding] = [:],
          appliedIndex: UInt64) {
         self.environments = environments
         self.members = members

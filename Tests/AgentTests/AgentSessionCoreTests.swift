@@ -120,12 +120,25 @@ import Wire
     @Test func aRefusedHelloWaitsForTheBackoffBeforeTheSameCoordinator() throws {
         var session = SessionCoreHarness()
         _ = session.startConnected()
-        let acted = session.receive(Frame(kind: FrameKind.agentRefusal.rawValue,
-                                          payload: AgentSessionCodec.encodeRefusal("node node-1 enrolled for environment 'qa'")))
+        let reason = "run the agent with --environment qa: node node-1 enrolled for 'qa', not 'production'"
+        let acted = session.receive(Frame(kind: FrameKind.agentRefusal.rawValue, payload: AgentSessionCodec.encodeRefusal(reason)))
+        let logged = session.log.lines.filter { $0.contains("the coordinator refused this agent's hello") }
+        #expect(logged.count == 1 && logged.allSatisfy { $0.contains("run the agent with --environment qa") }, "\(logged)")
         #expect(!acted.contains { if case .persistTerm = $0 { true } else { false } })
         if case .welcomed = session.core.phase { Issue.record("a refused hello welcomed the agent") }
         session.now = try #require(acted.moveTimer, "a refusal waits for the backoff")
         #expect(session.step(.timerFired(.move)).dialled == [session.coordinators[0]])
+    }
+
+    /// A refusal frame before the agent sent its hello on the link is no answer to it: abandoned as an unexpected kind.
+    @Test func aRefusalBeforeTheHelloIsAnUnexpectedKind() {
+        var session = SessionCoreHarness()
+        session.step(.started)
+        let link = session.core.link!
+        let refusal = Frame(kind: FrameKind.agentRefusal.rawValue, payload: AgentSessionCodec.encodeRefusal("no"))
+        session.step(.frameReceived(link, refusal))
+        #expect(session.log.lines.allSatisfy { !$0.contains("the coordinator refused this agent's hello") })
+        #expect(session.log.lines.contains { $0.contains("unexpected frame kind 23") }, "\(session.log.lines)")
     }
 
     // MARK: - Rotation and backoff

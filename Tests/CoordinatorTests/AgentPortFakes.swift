@@ -50,6 +50,15 @@ final class ScriptedGatewayRaft: GatewayRaft, @unchecked Sendable {
         }
     }
 
+    /// Answers every pending proposal with `outcome`, changing nothing in the view.
+    func answerPending(with outcome: ClusterOutcome) {
+        let pending = state.withLock { state in
+            defer { state.pending.removeAll() }
+            return state.pending
+        }
+        for (_, completion) in pending { completion(outcome) }
+    }
+
     /// Answers every pending proposal: a `putNode` that `succeeds` is applied to the view and
     /// answered as stored; otherwise every proposal is refused for want of a leader.
     func answerPending(succeeding succeeds: Bool) throws {

@@ -12,6 +12,8 @@ struct SessionCoreHarness {
     var core: AgentSessionCore
     var now = MonotonicInstant(nanoseconds: 1_000_000_000)
     let coordinators: [CoordinatorAddress]
+    /// The core's log lines (warnings and worse).
+    let log: LogCapture
 
     static let addresses = ["10.0.0.1:7001", "10.0.0.2:7001", "10.0.0.3:7001"]
 
@@ -22,9 +24,12 @@ struct SessionCoreHarness {
                                                dataDirectory: "/nonexistent")
         configuration.session.standbyDelayMaximum = standbyDelayMaximum
         configure(&configuration)
-        let sink = logSink ?? LogSink.capturing().0
+        // The renewal tests hand their own sink (debug lines too); `log` then captures nothing.
+        let (capturing, log) = LogSink.capturing()
+        self.log = log
         core = AgentSessionCore(configuration: configuration, incarnation: 77, highestSeenTerm: highestSeenTerm,
-                                logger: Logger(component: "session-core", minimumLevel: logSink == nil ? .error : .debug, sink: sink),
+                                logger: Logger(component: "session-core", minimumLevel: logSink == nil ? .warning : .debug,
+                                               sink: logSink ?? capturing),
                                 random: SplitMix64(seed: seed))
     }
 
