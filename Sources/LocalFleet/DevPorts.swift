@@ -1,5 +1,4 @@
 import FileSystem
-import Glibc
 import Primitives
 import Transport
 
@@ -10,8 +9,8 @@ import Transport
 /// made certificates or started anything.
 /// `--api-port 0` lets the coordinators pick their API ports and
 /// `--port-base 0` their agent ports, read back from their logs; peer ports
-/// must be known before start (`--initial-cluster`), so those are reserved
-/// by binding port 0 and releasing it just before the coordinators start.
+/// must be known before start (`--initial-cluster`), so those are drawn free
+/// from below the ephemeral range, where no port-0 bind can take them.
 public struct DevPorts: Equatable {
     public static let host = "127.0.0.1"
     /// `host` as an address; `withPort` gives each port without parsing again.
@@ -45,7 +44,7 @@ public struct DevPorts: Equatable {
     public let agent: [UInt16]
 
     /// Plans the ports of `names` from the two bases, checking fixed ports
-    /// free and reserving ephemeral peer ports.
+    /// free and drawing free peer ports below the ephemeral range.
     public static func plan(apiPort: UInt16, portBase: UInt16, names: [String]) throws(DevFailure) -> DevPorts {
         let count = UInt16(names.count)
         var wanted: [(UInt16, String)] = []
@@ -67,7 +66,7 @@ public struct DevPorts: Equatable {
             agent = peer.map { $0 + 1 }
             wanted += zip(peer, names).map { ($0, "\($1) peer") } + zip(agent, names).map { ($0, "\($1) agent") }
         } else {
-            peer = try reserveEphemeral(names.count)
+            peer = try reserveBelowEphemeralRange(names.count)
         }
         try requireFree(wanted)
         return DevPorts(api: api, peer: peer, agent: agent)
@@ -110,33 +109,22 @@ public struct DevPorts: Equatable {
         ListeningPort.isFree(loopback.withPort(port))
     }
 
-    /// `count` distinct ports the kernel handed out for port 0, released again.
-    private static func reserveEphemeral(_ count: Int) throws(DevFailure) -> [UInt16] {
-        var descriptors: [Int32] = []
-        defer { descriptors.forEach { close($0) } }
+    /// `count` distinct ports below the kernel's ephemeral range, each free when checked. A port
+    /// handed out for port 0 and released again could be handed to a coordinator's own port-0 API
+    /// or agent listener before its peer listener binds it; no port-0 bind is given one of these.
+    private static func reserveBelowEphemeralRange(_ count: Int) throws(DevFailure) -> [UInt16] {
+        let ceiling = min(PortReservation.ephemeralRangeStart(), PortReservation.defaultEphemeralRangeStart)
+        guard ceiling > PortReservation.candidatesFloor else {
+            throw DevFailure("no loopback port below the ephemeral range (it starts at \(ceiling)): pass --port-base N")
+        }
         var ports: [UInt16] = []
-        for _ in 0..<count {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard descriptor >= 0 else { throw DevFailure("cannot reserve a loopback port: socket failed") }
-            descriptors.append(descriptor)
-            var address = loopback(port: 0)
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-                }
-            }
-            guard bound else { throw DevFailure("cannot reserve a loopback port: \(SystemErrorText.message(errno))") }
-            ports.append(UInt16(bigEndian: address.sin_port))
+        for _ in 0..<PortReservation.candidateTriesMaximum where ports.count < count {
+            let candidate = UInt16.random(in: UInt16(PortReservation.candidatesFloor)..<UInt16(ceiling))
+            if !ports.contains(candidate), isFree(candidate) { ports.append(candidate) }
+        }
+        guard ports.count == count else {
+            throw DevFailure("cannot find \(count) free loopback ports below the ephemeral range: pass --port-base N")
         }
         return ports
-    }
-
-    private static func loopback(port: UInt16) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr(host)
-        return address
     }
 }
