@@ -5,6 +5,7 @@
 // value, and encode the same way a second time; a trap or a lossy round trip crashes.
 
 import Fleet
+import Primitives
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -14,7 +15,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if selector % 2 == 0 {
         checkRoundTrip(payload, decode: FleetCodec.decodeCommand, encode: FleetCodec.encode)
     } else {
-        checkRoundTrip(payload, decode: FleetCodec.decodeState, encode: FleetCodec.encode)
+        checkRoundTrip(payload, decode: { bytes throws(BinaryDecodingError) in try FleetCodec.decodeState(bytes) }, encode: FleetCodec.encode)
     }
     return 0
 }
