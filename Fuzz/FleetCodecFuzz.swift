@@ -15,7 +15,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if selector % 2 == 0 {
         checkRoundTrip(payload, decode: FleetCodec.decodeCommand, encode: FleetCodec.encode)
     } else {
-        checkRoundTrip(payload, decode: { bytes throws(BinaryDecodingError) in try FleetCodec.decodeState(bytes) }, encode: FleetCodec.encode)
+        let decodeState = { (bytes: [UInt8]) throws(BinaryDecodingError) in try FleetCodec.decodeState(bytes) }
+        checkRoundTrip(payload, decode: decodeState, encode: FleetCodec.encode)
     }
     return 0
 }
